@@ -1,0 +1,50 @@
+# The front door. `make run` and `make test` work from a fresh clone: they
+# install what is missing, start the embedded PostgreSQL and Redis unless
+# DATABASE_URL / REDIS_URL are set, and stop what they started.
+
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+VENV := .venv
+UV := $(or $(shell command -v uv 2>/dev/null),.tools/bin/uv)
+export UV_PYTHON_DOWNLOADS := never
+export UV_PYTHON := $(PYTHON)
+PORT ?= 8000
+export PORT
+
+.PHONY: run test deps lint manage clean-local benchmark
+
+run: deps
+	$(VENV)/bin/python scripts/stack.py run
+
+test: deps
+	$(VENV)/bin/python scripts/stack.py test $(PYTEST_ARGS)
+
+# Run only the benchmarks (not part of `make test`).
+benchmark: deps
+	$(VENV)/bin/python scripts/stack.py test -m benchmark --benchmark-enable tests/benchmarks $(PYTEST_ARGS)
+
+# Any manage.py command with the engines up, e.g. `make manage ARGS=makemigrations`.
+manage: deps
+	$(VENV)/bin/python scripts/stack.py exec $(VENV)/bin/python manage.py $(ARGS)
+
+lint: deps
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+deps: $(VENV)/.synced node_modules/.installed
+
+.tools/bin/uv:
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet "uv==$(UV_VERSION)"
+
+$(VENV)/.synced: uv.lock pyproject.toml | $(UV)
+	$(UV) sync --frozen
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+# Stop nothing, delete the embedded database and Redis data of this checkout.
+clean-local:
+	rm -rf .local

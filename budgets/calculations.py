@@ -1,0 +1,679 @@
+"""The budget-setting arithmetic, kept pure so every figure can be shown and checked by hand.
+
+A person must be told how their budget was worked out, so every calculation here is plain
+`Decimal` arithmetic on frozen dataclasses: no models, no database, no floats. Money is in
+pounds and every money output is rounded to the penny. Rates and thresholds change every year,
+so they arrive as a dated `NationalFigures` input and are never written into this module; the
+only constants here are conventions of the product (52 weeks a year) and facts (168 hours in a
+week).
+
+Four calculations set a budget or pay it out:
+
+- `cost_pas`: the yearly cost of employing personal assistants, with employer on-costs.
+- `cost_chc_package`: the weekly and yearly cost of a conventional CHC package (the cost cap).
+- `score_ras`: an indicative budget from a needs questionnaire and a price per point.
+- `financial_year`, `amount_for_period`, `instalment_dates`, `split_evenly`, `respread_from`:
+  turning a yearly amount into the payments a person receives, and changing them mid-year.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_HALF_DOWN, ROUND_HALF_UP, Decimal
+from enum import StrEnum
+
+# Budgets are stated per week and per year, and the product converts between the two by 52.
+# A calendar year is 52 weeks and a day or two, but 52 is what care packages, PA contracts and
+# local price lists use, and it makes "per week x 52" a figure a person can check on paper.
+# The odd year with 53 weekly pay days is for the contingency to absorb.
+WEEKS_PER_YEAR = Decimal(52)
+
+# Monthly pay is converted through the year: weekly x 52 / 12, as payroll bureaux do.
+MONTHS_PER_YEAR = Decimal(12)
+
+# Nobody can work more than every hour of the week (several PAs can share 24/7 care).
+HOURS_IN_A_WEEK = Decimal(168)
+
+PENNY = Decimal("0.01")
+POUND = Decimal(1)
+
+
+class AgeBand(StrEnum):
+    """The minimum wage bands that decide a PA's lowest lawful hourly rate."""
+
+    ADULT = "21_plus"
+    YOUNG_ADULT = "18_20"
+    UNDER_18_OR_APPRENTICE = "16_17"
+
+
+class PayFrequency(StrEnum):
+    """How often the employer runs payroll: NI and pension are worked out per pay period."""
+
+    WEEKLY = "weekly"
+    MONTHLY = "monthly"
+
+
+class PensionStatus(StrEnum):
+    """AUTO: enrol if the law says so; OPTED_IN: the PA asked to join; OPTED_OUT: the PA left."""
+
+    AUTO = "auto"
+    OPTED_IN = "opted_in"
+    OPTED_OUT = "opted_out"
+
+
+class InstalmentFrequency(StrEnum):
+    """How often a direct payment is paid into the person's account."""
+
+    FOUR_WEEKLY = "four_weekly"
+    MONTHLY = "monthly"
+
+
+class HolidayMethod(StrEnum):
+    """How holiday is costed: paying cover while the PA is away, or rolled-up holiday pay."""
+
+    COVER = "cover"
+    ROLLED_UP = "rolled_up"
+
+
+# Wording for refusals, per minimum wage band: (name of the minimum, who it applies to).
+_WAGE_BAND_WORDS = {
+    AgeBand.ADULT: ("National Living Wage", "someone aged 21 or over"),
+    AgeBand.YOUNG_ADULT: ("National Minimum Wage", "someone aged 18 to 20"),
+    AgeBand.UNDER_18_OR_APPRENTICE: (
+        "National Minimum Wage",
+        "someone aged 16 or 17 or an apprentice",
+    ),
+}
+
+
+# --------------------------------------------------------------------------------------------
+# Rounding and checking helpers
+# --------------------------------------------------------------------------------------------
+
+
+def _money(value: Decimal) -> Decimal:
+    """Round to the penny, half up: the ordinary rounding a person expects."""
+    return value.quantize(PENNY, rounding=ROUND_HALF_UP)
+
+
+def _ni_money(value: Decimal) -> Decimal:
+    """Round employer NI as HMRC's exact-percentage method does: 0.5p or less rounds down."""
+    return value.quantize(PENNY, rounding=ROUND_HALF_DOWN)
+
+
+def _whole_pounds(value: Decimal) -> Decimal:
+    return value.quantize(POUND, rounding=ROUND_HALF_UP)
+
+
+def _pounds(value: Decimal) -> str:
+    """£1,234.50 for messages; keeps extra places if a figure has fractions of a penny."""
+    if value == value.quantize(PENNY):
+        return f"£{value:,.2f}"
+    return f"£{value.normalize():,f}"
+
+
+def _decimal(value: Decimal | int, what: str) -> Decimal:
+    """Accept a Decimal or a whole number; refuse floats, which cannot hold pennies exactly."""
+    if isinstance(value, bool) or not isinstance(value, Decimal | int):
+        raise TypeError(f"{what} must be a Decimal, not {type(value).__name__}")
+    value = Decimal(value)
+    if not value.is_finite():
+        raise ValueError(f"{what} must be a number")
+    return value
+
+
+def _not_negative(value: Decimal | int, what: str) -> Decimal:
+    value = _decimal(value, what)
+    if value < 0:
+        raise ValueError(f"{what} must be £0 or more")
+    return value
+
+
+def _whole_pence(value: Decimal | int, what: str) -> Decimal:
+    value = _not_negative(value, what)
+    if value != value.quantize(PENNY):
+        raise ValueError(f"{what} must be in whole pence")
+    return value.quantize(PENNY)
+
+
+# --------------------------------------------------------------------------------------------
+# PA costing
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NationalFigures:
+    """One year's national rates and thresholds, as stored in the dated rate tables."""
+
+    nlw_21_plus: Decimal
+    nmw_18_20: Decimal
+    nmw_16_17_apprentice: Decimal
+    employer_ni_rate: Decimal
+    ni_secondary_threshold_weekly: Decimal
+    ni_secondary_threshold_monthly: Decimal
+    employment_allowance_annual: Decimal
+    pension_trigger_annual: Decimal
+    pension_qualifying_lower_annual: Decimal
+    pension_qualifying_upper_annual: Decimal
+    pension_employer_min_rate: Decimal
+    holiday_weeks: Decimal
+    holiday_accrual_rate: Decimal
+
+    def minimum_hourly_rate(self, age_band: AgeBand) -> Decimal:
+        """The lowest hourly rate the law allows for a PA in this age band."""
+        return {
+            AgeBand.ADULT: self.nlw_21_plus,
+            AgeBand.YOUNG_ADULT: self.nmw_18_20,
+            AgeBand.UNDER_18_OR_APPRENTICE: self.nmw_16_17_apprentice,
+        }[AgeBand(age_band)]
+
+    def ni_secondary_threshold(self, frequency: PayFrequency) -> Decimal:
+        """The published per-period threshold above which employer NI is due."""
+        if PayFrequency(frequency) is PayFrequency.WEEKLY:
+            return self.ni_secondary_threshold_weekly
+        return self.ni_secondary_threshold_monthly
+
+
+@dataclass(frozen=True)
+class PensionThresholds:
+    """Auto-enrolment limits for one pay period, in whole pounds."""
+
+    lower: Decimal
+    upper: Decimal
+    trigger: Decimal
+
+
+def pension_thresholds(figures: NationalFigures, frequency: PayFrequency) -> PensionThresholds:
+    """Per-period pension limits: the annual figure / 52 or / 12, rounded to whole pounds.
+
+    This reproduces the published pay-period figures (£120 / £967 / £192 a week, £520 / £4,189 /
+    £833 a month for 2026/27), so the stored data need only hold the annual ones.
+    """
+    periods = WEEKS_PER_YEAR if PayFrequency(frequency) is PayFrequency.WEEKLY else MONTHS_PER_YEAR
+    return PensionThresholds(
+        lower=_whole_pounds(figures.pension_qualifying_lower_annual / periods),
+        upper=_whole_pounds(figures.pension_qualifying_upper_annual / periods),
+        trigger=_whole_pounds(figures.pension_trigger_annual / periods),
+    )
+
+
+@dataclass(frozen=True)
+class PaInput:
+    """One personal assistant as planned: who, how many hours, at what rate."""
+
+    label: str
+    hours_per_week: Decimal
+    hourly_rate: Decimal
+    age_band: AgeBand = AgeBand.ADULT
+    irregular_hours: bool = False
+    pension: PensionStatus = PensionStatus.AUTO
+
+
+@dataclass(frozen=True)
+class PaCostingInput:
+    """All the PAs one employer will pay, and the employer's yearly costs on top.
+
+    `contingency_rate` is a fraction: Decimal("0.05") is 5%.
+    """
+
+    pas: tuple[PaInput, ...]
+    pay_frequency: PayFrequency = PayFrequency.WEEKLY
+    claims_employment_allowance: bool = True
+    insurance_annual: Decimal = Decimal(0)
+    payroll_fee_annual: Decimal = Decimal(0)
+    contingency_rate: Decimal = Decimal(0)
+
+
+@dataclass(frozen=True)
+class PaLine:
+    """One PA's weekly cost to the employer, item by item."""
+
+    label: str
+    hours_per_week: Decimal
+    hourly_rate: Decimal
+    gross_weekly: Decimal
+    holiday_weekly: Decimal
+    holiday_method: HolidayMethod
+    employer_ni_weekly: Decimal
+    pension_weekly: Decimal
+    pension_enrolled: bool
+    employer_ni_annual: Decimal
+    pension_annual: Decimal
+    total_weekly: Decimal
+    total_annual: Decimal
+
+
+@dataclass(frozen=True)
+class PaCostingResult:
+    """The yearly cost of employing the PAs, as the person is shown it.
+
+    `employer_ni_annual` is before the Employment Allowance; `employment_allowance_annual` is the
+    part of the allowance actually used (never more than the NI it offsets).
+    """
+
+    lines: tuple[PaLine, ...]
+    wages_annual: Decimal
+    holiday_annual: Decimal
+    employer_ni_annual: Decimal
+    employment_allowance_annual: Decimal
+    pension_annual: Decimal
+    insurance_annual: Decimal
+    payroll_fee_annual: Decimal
+    subtotal_annual: Decimal
+    contingency_annual: Decimal
+    total_annual: Decimal
+    total_weekly: Decimal
+
+
+class BelowMinimumWage(ValueError):
+    """A PA's planned hourly rate is below the legal minimum for their age band."""
+
+    def __init__(self, label: str, rate: Decimal, minimum: Decimal, age_band: AgeBand):
+        self.label = label
+        self.rate = rate
+        self.minimum = minimum
+        self.age_band = AgeBand(age_band)
+        name, who = _WAGE_BAND_WORDS[self.age_band]
+        super().__init__(
+            f"{label}'s rate of {_pounds(rate)} an hour is below the {name} of "
+            f"{_pounds(minimum)} for {who}"
+        )
+
+
+class InvalidHours(ValueError):
+    """A PA's weekly hours are not a possible number of hours in a week."""
+
+    def __init__(self, label: str, hours: Decimal):
+        self.label = label
+        self.hours = hours
+        if hours <= 0:
+            message = f"{label}'s hours must be more than 0 a week"
+        else:
+            message = (
+                f"{label} cannot work {hours.normalize():f} hours a week. "
+                "There are only 168 hours in a week"
+            )
+        super().__init__(message)
+
+
+def _to_weekly(per_period: Decimal, frequency: PayFrequency) -> Decimal:
+    """A monthly amount as its weekly equivalent (x 12 / 52), rounded half up."""
+    if frequency is PayFrequency.WEEKLY:
+        return per_period
+    return _money(per_period * MONTHS_PER_YEAR / WEEKS_PER_YEAR)
+
+
+def _periods(frequency: PayFrequency) -> Decimal:
+    return WEEKS_PER_YEAR if frequency is PayFrequency.WEEKLY else MONTHS_PER_YEAR
+
+
+def _employer_ni(pay_weekly: Decimal, frequency: PayFrequency, figures: NationalFigures) -> Decimal:
+    """Employer NI for one PA for one pay period, worked out as payroll does."""
+    if frequency is PayFrequency.WEEKLY:
+        pay = pay_weekly
+    else:
+        pay = _money(pay_weekly * WEEKS_PER_YEAR / MONTHS_PER_YEAR)
+    above = max(Decimal(0), pay - figures.ni_secondary_threshold(frequency))
+    return _ni_money(figures.employer_ni_rate * above)
+
+
+def _pension(
+    pa: PaInput, pay_weekly: Decimal, frequency: PayFrequency, figures: NationalFigures
+) -> tuple[bool, Decimal]:
+    """Whether the PA is in the pension, and the employer's contribution for one pay period."""
+    if frequency is PayFrequency.WEEKLY:
+        pay = pay_weekly
+    else:
+        pay = _money(pay_weekly * WEEKS_PER_YEAR / MONTHS_PER_YEAR)
+    limits = pension_thresholds(figures, frequency)
+    status = PensionStatus(pa.pension)
+    if status is PensionStatus.AUTO:
+        enrolled = AgeBand(pa.age_band) is AgeBand.ADULT and pay > limits.trigger
+    elif status is PensionStatus.OPTED_IN:
+        enrolled = pay > limits.lower
+    else:
+        enrolled = False
+    if not enrolled:
+        return False, Decimal("0.00")
+    qualifying = max(Decimal(0), min(pay, limits.upper) - limits.lower)
+    return True, _money(figures.pension_employer_min_rate * qualifying)
+
+
+def _cost_pa(pa: PaInput, frequency: PayFrequency, figures: NationalFigures) -> PaLine:
+    hours = _decimal(pa.hours_per_week, f"{pa.label}'s hours")
+    rate = _decimal(pa.hourly_rate, f"{pa.label}'s hourly rate")
+    if hours <= 0 or hours > HOURS_IN_A_WEEK:
+        raise InvalidHours(pa.label, hours)
+    minimum = figures.minimum_hourly_rate(pa.age_band)
+    if rate < minimum:
+        raise BelowMinimumWage(pa.label, rate, minimum, pa.age_band)
+
+    gross = _money(hours * rate)
+    if pa.irregular_hours:
+        holiday = _money(gross * figures.holiday_accrual_rate)
+        method = HolidayMethod.ROLLED_UP
+        pay = gross + holiday
+    else:
+        holiday = _money(gross * figures.holiday_weeks / WEEKS_PER_YEAR)
+        method = HolidayMethod.COVER
+        pay = gross
+    ni_per_period = _employer_ni(pay, frequency, figures)
+    enrolled, pension_per_period = _pension(pa, pay, frequency, figures)
+    ni, pension = _to_weekly(ni_per_period, frequency), _to_weekly(pension_per_period, frequency)
+    # A year's NI and pension are the per-period figures times the periods in a year, so a
+    # monthly-paid PA's yearly cost is exact rather than built up from rounded weekly figures.
+    ni_annual = ni_per_period * _periods(frequency)
+    pension_annual = pension_per_period * _periods(frequency)
+    total_weekly = gross + holiday + ni + pension
+    return PaLine(
+        label=pa.label,
+        hours_per_week=hours,
+        hourly_rate=rate,
+        gross_weekly=gross,
+        holiday_weekly=holiday,
+        holiday_method=method,
+        employer_ni_weekly=ni,
+        pension_weekly=pension,
+        pension_enrolled=enrolled,
+        employer_ni_annual=ni_annual,
+        pension_annual=pension_annual,
+        total_weekly=total_weekly,
+        total_annual=_money((gross + holiday) * WEEKS_PER_YEAR + ni_annual + pension_annual),
+    )
+
+
+def cost_pas(costing: PaCostingInput, figures: NationalFigures) -> PaCostingResult:
+    """The yearly cost of employing the PAs in `costing`, with every on-cost shown.
+
+    Product rules (each is a decision, recorded here so the figures can be explained):
+
+    - Wages: `gross_weekly = hours x hourly rate`, rounded half up. Hours must be more than 0
+      and at most 168 (`InvalidHours`); the rate must be at least the minimum for the PA's age
+      band (`BelowMinimumWage`). The total hours of all PAs are not limited: several PAs can
+      cover 24 hours a day.
+    - Holiday, regular hours: the cost of cover while the PA takes `holiday_weeks` of paid
+      leave, spread over the year: `gross x holiday_weeks / 52` (method "cover"). The cover is
+      costed at the PA's own gross pay, without on-costs for the cover worker.
+    - Holiday, irregular hours: rolled-up holiday pay, `gross x holiday_accrual_rate` (method
+      "rolled_up"). This is the PA's pay, so NI and pension are worked out on gross plus it;
+      cover is not the PA's pay and is left out of their NI and pension.
+    - Employer NI, per PA per pay period, as payroll does it. Weekly: `rate x (pay - weekly
+      threshold)`, never below 0. Monthly: monthly pay = weekly pay x 52 / 12 (half up), NI =
+      `rate x (monthly pay - monthly threshold)`, shown weekly as monthly NI x 12 / 52 (half
+      up). NI rounds as HMRC's exact-percentage method: 0.5p or less down, more than 0.5p up.
+    - Pension, per pay period, on qualifying earnings between the period's lower and upper
+      limits (the annual figures / 52 or / 12, in whole pounds). The employer pays if the PA is
+      AUTO, aged 21 or over and paid more than the trigger (Pensions Act 2008 s.3); or OPTED_IN (any age) and paid more
+      than the lower limit; never if OPTED_OUT. Contribution = `employer minimum rate x
+      (min(pay, upper) - lower)`, never below 0, half up; monthly shown weekly as for NI.
+    - Per PA, `total_weekly = gross + holiday + NI + pension` (NI and pension as weekly
+      equivalents); `total_annual = (gross + holiday) x 52 + NI and pension per pay period x
+      the periods in a year (52 or 12)`, so monthly pay gives exact yearly figures.
+    - Totals are the PAs' yearly figures added up. The Employment Allowance used is the smaller of the
+      allowance and the year's NI, if the employer claims it. Subtotal = wages + holiday + NI -
+      allowance + pension + insurance + payroll fee; contingency = subtotal x contingency rate
+      (half up); total = subtotal + contingency; total weekly = total / 52 (half up).
+    """
+    if not costing.pas:
+        raise ValueError("Add at least one PA")
+    insurance = _money(_not_negative(costing.insurance_annual, "Employer's liability insurance"))
+    payroll_fee = _money(_not_negative(costing.payroll_fee_annual, "The payroll fee"))
+    contingency_rate = _decimal(costing.contingency_rate, "The contingency")
+    if contingency_rate < 0:
+        raise ValueError("The contingency must be 0% or more")
+    if contingency_rate > 1:
+        raise ValueError("The contingency must be 100% or less")
+    frequency = PayFrequency(costing.pay_frequency)
+
+    lines = tuple(_cost_pa(pa, frequency, figures) for pa in costing.pas)
+
+    wages = sum((line.gross_weekly for line in lines), Decimal(0)) * WEEKS_PER_YEAR
+    holiday = sum((line.holiday_weekly for line in lines), Decimal(0)) * WEEKS_PER_YEAR
+    ni = sum((line.employer_ni_annual for line in lines), Decimal(0))
+    pension = sum((line.pension_annual for line in lines), Decimal(0))
+    if costing.claims_employment_allowance:
+        allowance = min(figures.employment_allowance_annual, ni)
+    else:
+        allowance = Decimal(0)
+    subtotal = wages + holiday + ni - allowance + pension + insurance + payroll_fee
+    contingency = _money(subtotal * contingency_rate)
+    total = subtotal + contingency
+    return PaCostingResult(
+        lines=lines,
+        wages_annual=_money(wages),
+        holiday_annual=_money(holiday),
+        employer_ni_annual=_money(ni),
+        employment_allowance_annual=_money(allowance),
+        pension_annual=_money(pension),
+        insurance_annual=insurance,
+        payroll_fee_annual=payroll_fee,
+        subtotal_annual=_money(subtotal),
+        contingency_annual=contingency,
+        total_annual=_money(total),
+        total_weekly=_money(total / WEEKS_PER_YEAR),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# CHC cost cap
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChcLineInput:
+    """One service in the conventional package: units may be hours, visits or nights."""
+
+    service: str
+    units_per_week: Decimal
+    unit_cost: Decimal
+
+
+@dataclass(frozen=True)
+class ChcLine:
+    service: str
+    units_per_week: Decimal
+    unit_cost: Decimal
+    weekly_cost: Decimal
+
+
+@dataclass(frozen=True)
+class ChcResult:
+    lines: tuple[ChcLine, ...]
+    weekly_total: Decimal
+    annual_total: Decimal
+
+
+def cost_chc_package(lines: Iterable[ChcLineInput]) -> ChcResult:
+    """The cost of the package the ICB would otherwise commission: the cap on a CHC budget.
+
+    Each line costs `units x unit cost` a week (half up); the year is the weekly total x 52.
+    Units are not limited to 168, because a unit may be a visit or a night rather than an hour.
+    """
+    lines = tuple(lines)
+    if not lines:
+        raise ValueError("Add at least one service")
+    costed = []
+    for line in lines:
+        units = _decimal(line.units_per_week, f"Units a week for {line.service}")
+        if units < 0:
+            raise ValueError(f"Units a week for {line.service} must be 0 or more")
+        unit_cost = _not_negative(line.unit_cost, f"The unit cost of {line.service}")
+        costed.append(ChcLine(line.service, units, unit_cost, _money(units * unit_cost)))
+    weekly = sum((line.weekly_cost for line in costed), Decimal("0.00"))
+    return ChcResult(
+        lines=tuple(costed),
+        weekly_total=_money(weekly),
+        annual_total=_money(weekly * WEEKS_PER_YEAR),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Resource allocation system (RAS)
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RasAnswerInput:
+    """The answer chosen in one questionnaire domain and the points it scores."""
+
+    domain: str
+    answer: str
+    points: int
+
+
+@dataclass(frozen=True)
+class RasLine:
+    domain: str
+    answer: str
+    points: int
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class RasResult:
+    lines: tuple[RasLine, ...]
+    total_points: int
+    price_per_point: Decimal
+    annual_amount: Decimal
+
+
+def score_ras(answers: Iterable[RasAnswerInput], price_per_point: Decimal) -> RasResult:
+    """An indicative yearly budget: total points x the year's price per point (half up).
+
+    Each domain's amount is shown too (its points x price) so the person can see where the
+    money comes from; the budget is worked out from the total points, not by adding the
+    rounded amounts, which can only differ if the price has fractions of a penny.
+    """
+    answers = tuple(answers)
+    if not answers:
+        raise ValueError("Answer at least one question")
+    price = _not_negative(price_per_point, "The price per point")
+    lines = []
+    for answer in answers:
+        points = answer.points
+        if isinstance(points, bool) or not isinstance(points, int):
+            raise TypeError(f"Points for {answer.domain} must be a whole number")
+        if points < 0:
+            raise ValueError(f"Points for {answer.domain} must be 0 or more")
+        lines.append(RasLine(answer.domain, answer.answer, points, _money(points * price)))
+    total_points = sum(line.points for line in lines)
+    return RasResult(
+        lines=tuple(lines),
+        total_points=total_points,
+        price_per_point=price,
+        annual_amount=_money(total_points * price),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Periods and payment schedules
+# --------------------------------------------------------------------------------------------
+
+
+def financial_year(day: date) -> tuple[date, date]:
+    """The NHS financial year (1 April to 31 March) that contains `day`."""
+    start_year = day.year if day >= date(day.year, 4, 1) else day.year - 1
+    return date(start_year, 4, 1), date(start_year + 1, 3, 31)
+
+
+def amount_for_period(annual: Decimal, start: date, end: date) -> Decimal:
+    """A yearly amount pro rata for `start` to `end` inclusive, by days in that financial year.
+
+    Days in the year are counted (365 or 366) rather than assumed, so a full financial year
+    returns the yearly amount exactly. A period may not cross 31 March, because the price per
+    point and national rates can change with the year.
+    """
+    annual = _not_negative(annual, "The yearly amount")
+    if end < start:
+        raise ValueError("The end date must be on or after the start date")
+    year_start, year_end = financial_year(start)
+    if end > year_end:
+        raise ValueError(
+            f"The period must end by {year_end:%-d %B %Y}, the end of the financial year"
+        )
+    days = (end - start).days + 1
+    days_in_year = (year_end - year_start).days + 1
+    return _money(annual * days / days_in_year)
+
+
+def _add_months(day: date, months: int, wanted_day: int) -> date:
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(wanted_day, calendar.monthrange(year, month)[1]))
+
+
+def instalment_dates(first: date, period_end: date, frequency: InstalmentFrequency) -> list[date]:
+    """Payment dates from `first`, one for each whole month or 4 weeks that fits in the period.
+
+    Each payment is made in advance for the month or 4 weeks that starts on its date. A date
+    is included when that month or 4 weeks ends by `period_end` (the first payment is always
+    made): 1 April to 31 March gives 12 monthly or 13 four-weekly payments, not a 14th on
+    31 March for the one day left.
+
+    Monthly payments fall on the same day as the first, or the month's last day when it is
+    shorter (31 January, 28 February, 31 March): the day is always taken from `first`, so one
+    short month does not pull every later payment earlier. Four-weekly payments are every 28
+    days, to match PAs paid every four weeks.
+    """
+    if first > period_end:
+        raise ValueError("The first payment date must be on or before the end of the period")
+    frequency = InstalmentFrequency(frequency)
+
+    def nth(count: int) -> date:
+        if frequency is InstalmentFrequency.MONTHLY:
+            return _add_months(first, count, first.day)
+        return first + timedelta(days=28 * count)
+
+    dates = [first]
+    count = 1
+    # The payment on nth(count) covers up to the day before nth(count + 1).
+    while nth(count + 1) - timedelta(days=1) <= period_end:
+        dates.append(nth(count))
+        count += 1
+    return dates
+
+
+def split_evenly(total: Decimal, count: int) -> list[Decimal]:
+    """`total` in `count` instalments equal to the penny, the spare pennies one each up front.
+
+    The instalments always add up to the total exactly, so nothing is lost to rounding.
+    The total must be in whole pence.
+    """
+    if isinstance(count, bool) or not isinstance(count, int):
+        raise TypeError("The number of instalments must be a whole number")
+    if count < 1:
+        raise ValueError("There must be at least one instalment")
+    total = _whole_pence(total, "The total")
+    base, spare = divmod(int(total * 100), count)
+    return [
+        (Decimal(base + (1 if index < spare else 0)) / 100).quantize(PENNY)
+        for index in range(count)
+    ]
+
+
+def respread_from(
+    instalments: list[tuple[date, Decimal]], effective_from: date, new_total: Decimal
+) -> list[tuple[date, Decimal]]:
+    """Re-spread a payment schedule after a budget change that takes effect on `effective_from`.
+
+    Instalments due before the change keep their amounts, because they have been paid or are
+    about to be. The rest are re-split evenly (`split_evenly`) so that the whole schedule adds
+    up to `new_total`. The schedule is returned in date order.
+    """
+    new_total = _whole_pence(new_total, "The new total")
+    schedule = sorted(instalments, key=lambda instalment: instalment[0])
+    before = [(day, amount) for day, amount in schedule if day < effective_from]
+    after = [day for day, _ in schedule if day >= effective_from]
+    if not after:
+        raise ValueError(f"There are no payments on or after {effective_from:%-d %B %Y} to change")
+    already = sum((amount for _, amount in before), Decimal("0.00"))
+    if already > new_total:
+        raise ValueError(
+            f"The {_pounds(already)} due before {effective_from:%-d %B %Y} is more than "
+            f"the new total of {_pounds(new_total)}"
+        )
+    amounts = split_evenly(new_total - already, len(after))
+    return before + list(zip(after, amounts, strict=True))

@@ -1,0 +1,339 @@
+from decimal import Decimal
+
+from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
+
+from budgets.models import (
+    ChcProviderType,
+    FundingStreamKind,
+    HoldingMethod,
+    LocalRateSet,
+    NationalRateSet,
+)
+from budgets.models.calculations import AgeBandChoice, PayFrequencyChoice, PensionChoice
+from budgets.models.payments import InstalmentFrequencyChoice
+from phb.forms import NHSFormMixin
+from phb.nhsuk_forms import NHSDateField
+
+MAX_MONEY = Decimal("9999999.99")
+
+
+def money_field(
+    label: str, *, required=True, help_text="", minimum=Decimal("0")
+) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label,
+        required=required,
+        help_text=help_text,
+        max_digits=12,
+        decimal_places=2,
+        min_value=minimum,
+        max_value=MAX_MONEY,
+        error_messages={
+            "required": f"Enter {label[0].lower() + label[1:]}",
+            "invalid": f"{label} must be an amount of money, like 125.50",
+            "min_value": f"{label} cannot be less than £{minimum}",
+            "max_value": f"{label} must be £{MAX_MONEY:,} or less",
+            "max_decimal_places": f"{label} must be in pounds and pence, like 125.50",
+        },
+    )
+
+
+class EffectiveDateForm(NHSFormMixin, forms.Form):
+    effective_date = NHSDateField(
+        label="Date the calculation applies from",
+        help_text="The rates in force on this date are used. For example, 1 4 2026",
+    )
+
+
+class RasAssessmentForm(EffectiveDateForm):
+    """One radio question per domain of the questionnaire."""
+
+    def __init__(self, *args, questionnaire, **kwargs):
+        super().__init__(*args, **kwargs)
+        for domain in questionnaire.domains.all():
+            self.fields[str(domain.pk)] = forms.ChoiceField(
+                label=f"{domain.name}: {domain.question}",
+                choices=[
+                    (str(o.pk), f"{o.text} ({o.points} points)") for o in domain.options.all()
+                ],
+                widget=forms.RadioSelect,
+                error_messages={"required": f"Choose an answer for {domain.name.lower()}"},
+            )
+
+    def answers(self) -> dict:
+        return {
+            name: value for name, value in self.cleaned_data.items() if name != "effective_date"
+        }
+
+
+class ChcLineForm(NHSFormMixin, forms.Form):
+    service = forms.CharField(label="Service", max_length=200, required=False)
+    provider_type = forms.ChoiceField(label="Type", choices=ChcProviderType.choices, required=False)
+    units_per_week = forms.DecimalField(
+        label="Hours, nights or units a week",
+        max_digits=7,
+        decimal_places=2,
+        required=False,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("168"))],
+        error_messages={"max_value": "There are only 168 hours in a week"},
+    )
+    unit_cost = money_field(
+        "Cost of each", required=False, help_text="Leave empty to use your ICB's local rate"
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("service") and not data.get("units_per_week"):
+            self.add_error("units_per_week", f"Enter how much {data['service']} a week")
+        if data.get("units_per_week") and not data.get("service"):
+            self.add_error("service", "Enter the service")
+        return data
+
+
+ChcLineFormSet = forms.formset_factory(ChcLineForm, extra=6, max_num=20)
+
+
+class PaLineForm(NHSFormMixin, forms.Form):
+    label = forms.CharField(
+        label="Name or role", max_length=100, required=False, help_text="For example, PA 1"
+    )
+    hours_per_week = forms.DecimalField(
+        label="Hours a week",
+        max_digits=5,
+        decimal_places=2,
+        required=False,
+        min_value=Decimal("0.25"),
+        max_value=Decimal("168"),
+        error_messages={
+            "max_value": "There are only 168 hours in a week",
+            "min_value": "Hours a week must be more than 0",
+        },
+    )
+    hourly_rate = money_field("Hourly rate", required=False)
+    age_band = forms.ChoiceField(label="Age", choices=AgeBandChoice.choices, initial="21_plus")
+    irregular_hours = forms.BooleanField(
+        label="Works irregular hours (holiday pay is rolled up at 12.07%)", required=False
+    )
+    pension = forms.ChoiceField(
+        label="Workplace pension", choices=PensionChoice.choices, initial="auto"
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("label") and (not data.get("hours_per_week") or not data.get("hourly_rate")):
+            self.add_error("hours_per_week", f"Enter the hours and hourly rate for {data['label']}")
+        return data
+
+    @property
+    def is_filled(self) -> bool:
+        return bool(self.cleaned_data.get("label"))
+
+
+PaLineFormSet = forms.formset_factory(PaLineForm, extra=4, max_num=12)
+
+
+class PaCostingForm(EffectiveDateForm):
+    pay_frequency = forms.ChoiceField(
+        label="How often the PAs are paid",
+        choices=PayFrequencyChoice.choices,
+        widget=forms.RadioSelect,
+        initial="weekly",
+    )
+    claims_employment_allowance = forms.BooleanField(
+        label="The employer claims the Employment Allowance", required=False, initial=True
+    )
+    insurance_annual = money_field(
+        "Employer's liability insurance a year",
+        required=False,
+        help_text="Leave empty to use your ICB's default",
+    )
+    payroll_fee_annual = money_field(
+        "Payroll service a year", required=False, help_text="Leave empty to use your ICB's default"
+    )
+    contingency_percent = forms.DecimalField(
+        label="Contingency (%)",
+        required=False,
+        min_value=0,
+        max_value=50,
+        decimal_places=2,
+        help_text="Leave empty to use your ICB's default",
+    )
+
+
+class BudgetForm(NHSFormMixin, forms.Form):
+    calculation = forms.ChoiceField(
+        label="How the indicative amount was worked out", widget=forms.RadioSelect
+    )
+    period_start = NHSDateField(label="Start date", help_text="For example, 1 4 2026")
+    period_end = NHSDateField(
+        label="End date", help_text="Within the same financial year, for example 31 3 2027"
+    )
+    agreed_amount = money_field("Budget amount for the period")
+    clinical_justification = forms.CharField(
+        label="Clinical justification",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Needed if the amount is more than the indicative amount or cap. A clinician will check it.",
+    )
+
+    def __init__(self, *args, calculations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.calculations = {str(c.pk): c for c, _ in calculations}
+        self.fields["calculation"].choices = [(str(c.pk), label) for c, label in calculations]
+
+
+class FundingStreamForm(NHSFormMixin, forms.Form):
+    kind = forms.ChoiceField(
+        label="Funding stream", choices=[("", "None"), *FundingStreamKind.choices], required=False
+    )
+    share_percent = forms.DecimalField(
+        label="Share (%)",
+        required=False,
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        max_value=100,
+    )
+
+
+FundingStreamFormSet = forms.formset_factory(FundingStreamForm, extra=3, max_num=6)
+
+
+class PortionsForm(NHSFormMixin, forms.Form):
+    notional = money_field("Notional budget amount", required=False)
+    third_party = money_field("Third party budget amount", required=False)
+    held_by = forms.CharField(
+        label="Organisation holding the third party budget", max_length=200, required=False
+    )
+    direct_payment = money_field("Direct payment amount", required=False)
+
+    def portions(self) -> list[tuple[str, Decimal, str]]:
+        data = self.cleaned_data
+        return [
+            (
+                method,
+                data[method],
+                data.get("held_by", "") if method == HoldingMethod.THIRD_PARTY else "",
+            )
+            for method in (
+                HoldingMethod.NOTIONAL,
+                HoldingMethod.THIRD_PARTY,
+                HoldingMethod.DIRECT_PAYMENT,
+            )
+            if data.get(method)
+        ]
+
+
+class VersionForm(forms.Form):
+    """The version of the budget the page showed, so a stale action is caught."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ClinicalCheckForm(NHSFormMixin, VersionForm):
+    supported = forms.TypedChoiceField(
+        label="Do you support this amount on clinical grounds?",
+        choices=[("yes", "Yes, I support it"), ("no", "No, I do not support it")],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    notes = forms.CharField(
+        label="What you checked and why", widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+class PaymentScheduleForm(NHSFormMixin, forms.Form):
+    frequency = forms.ChoiceField(
+        label="How often", choices=InstalmentFrequencyChoice.choices, widget=forms.RadioSelect
+    )
+    first_payment_date = NHSDateField(
+        label="First payment date", help_text="The first review is due within 3 months of it"
+    )
+    amounts = forms.CharField(
+        label="Instalment amounts (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Leave empty to split the money equally. Or list every instalment, separated by commas; they must add up exactly.",
+    )
+
+    def clean_amounts(self):
+        raw = self.cleaned_data["amounts"].replace("£", "").replace("\n", ",")
+        if not raw.strip():
+            return None
+        try:
+            return [
+                Decimal(part.strip().replace(" ", "")) for part in raw.split(",") if part.strip()
+            ]
+        except ArithmeticError:
+            raise forms.ValidationError(
+                "Enter amounts of money separated by commas, like 1000.00, 1000.00"
+            ) from None
+
+
+class ReductionForm(NHSFormMixin, VersionForm):
+    new_amount = money_field("New budget amount for the period")
+    effective_from = NHSDateField(label="Date the reduction starts")
+    notice_days = forms.IntegerField(
+        label="Notice given (days)",
+        min_value=0,
+        max_value=365,
+        initial=28,
+        error_messages={"required": "Enter how many days' notice the person is given"},
+    )
+    reason = forms.CharField(
+        label="Why the budget is going down",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="This goes in the letter to the person. Use plain English.",
+    )
+
+
+class NationalRatesForm(NHSFormMixin, forms.ModelForm):
+    effective_from = NHSDateField(label="In force from")
+
+    class Meta:
+        model = NationalRateSet
+        exclude = ["id", "created_at", "updated_at"]
+
+
+class LocalRatesForm(NHSFormMixin, forms.ModelForm):
+    effective_from = NHSDateField(label="In force from")
+
+    class Meta:
+        model = LocalRateSet
+        exclude = ["id", "created_at", "updated_at", "organisation"]
+
+
+class QuestionnaireForm(NHSFormMixin, forms.Form):
+    financial_year = forms.IntegerField(
+        label="Financial year it starts",
+        min_value=2000,
+        max_value=2100,
+        help_text="2026 for 2026/27",
+    )
+    price_per_point = money_field("Price per point", minimum=Decimal("0.01"))
+
+
+class DomainForm(NHSFormMixin, forms.Form):
+    name = forms.CharField(label="Domain", max_length=100, help_text="For example, Personal care")
+    question = forms.CharField(label="Question", max_length=300)
+    options = forms.CharField(
+        label="Answers and points",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="One answer a line, then a bar and its points. For example: Needs help with all personal care | 12",
+    )
+
+    def clean_options(self):
+        options = []
+        for number, line in enumerate(self.cleaned_data["options"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            text, _, points = line.rpartition("|")
+            if not text.strip() or not points.strip().isdigit():
+                raise forms.ValidationError(
+                    f"Line {number} must be an answer, a bar and whole-number points, like: Independent | 0"
+                )
+            options.append((text.strip(), int(points)))
+        if len(options) < 2:
+            raise forms.ValidationError("Give at least 2 answers")
+        return options

@@ -1,0 +1,345 @@
+"""The budget: a period, an agreed amount, how it was reached, who funds it and how it is held.
+
+Status changes go through `budgets.services` and are recorded as immutable
+`BudgetStatusChange` rows. The database enforces the allowed transitions (an
+FSM trigger), that agreed budgets for one person never overlap (an exclusion
+constraint), and that an amount above the indicative amount or cap is only
+agreed with a written justification and a supporting check by a different
+user who is a clinician (a trigger), so no page or script can skip them.
+"""
+
+import pgtrigger
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import DateRangeField, RangeBoundary, RangeOperators
+from django.db import models
+from django.db.models import F, Func, Q
+from django.utils import timezone
+
+from budgets.models.calculations import ChcPackage, PaCosting
+from budgets.models.fields import MoneyField, non_negative
+from budgets.models.ras import RasAssessment
+from phb.audit import audited
+from phb.models import BudgetHolder, Timestamped, User, UUIDModel
+
+
+class BudgetStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PROPOSED = "proposed", "Proposed"
+    AGREED = "agreed", "Agreed"
+    ACTIVE = "active", "Active"
+    REDUCED = "reduced", "Reduced"
+    ENDED = "ended", "Ended"
+
+
+# The only moves a budget's status may make; enforced by a database trigger.
+TRANSITIONS = [
+    (BudgetStatus.DRAFT, BudgetStatus.PROPOSED),
+    (BudgetStatus.PROPOSED, BudgetStatus.DRAFT),
+    (BudgetStatus.PROPOSED, BudgetStatus.AGREED),
+    (BudgetStatus.AGREED, BudgetStatus.ACTIVE),
+    (BudgetStatus.AGREED, BudgetStatus.REDUCED),
+    (BudgetStatus.ACTIVE, BudgetStatus.REDUCED),
+    (BudgetStatus.AGREED, BudgetStatus.ENDED),
+    (BudgetStatus.ACTIVE, BudgetStatus.ENDED),
+    (BudgetStatus.REDUCED, BudgetStatus.ENDED),
+    (BudgetStatus.DRAFT, BudgetStatus.ENDED),
+    (BudgetStatus.PROPOSED, BudgetStatus.ENDED),
+]
+# Budgets that hold money for their period: two of these never overlap for one person.
+LIVE_STATUSES = [BudgetStatus.AGREED, BudgetStatus.ACTIVE, BudgetStatus.REDUCED]
+
+
+class CalculationBasis(models.TextChoices):
+    RAS = "ras", "Indicative budget from the resource allocation system"
+    CHC_CAP = "chc_cap", "Capped at the cost of the conventional CHC package"
+    PA_COSTING = "pa_costing", "Costed package of personal assistants"
+
+
+class DateRange(Func):
+    function = "daterange"
+    output_field = DateRangeField()
+
+
+# SQL for the trigger: an above-cap agreement needs a supporting clinical check of
+# the same amount, by a clinician who is not the person agreeing it.
+ABOVE_CAP_SQL = """
+IF NEW.status IN ('agreed', 'active', 'reduced')
+   AND NEW.agreed_amount > NEW.indicative_amount
+   AND (OLD IS NULL OR OLD.status IS DISTINCT FROM NEW.status) THEN
+    IF coalesce(btrim(NEW.clinical_justification), '') = '' THEN
+        RAISE EXCEPTION 'A budget above its indicative amount needs a clinical justification'
+            USING ERRCODE = 'check_violation';
+    END IF;
+    IF NOT EXISTS (
+        SELECT 1 FROM budgets_clinicalcheck c JOIN phb_user u ON u.id = c.clinician_id
+        WHERE c.id = NEW.clinical_check_id AND c.budget_id = NEW.id AND c.supported
+          AND c.amount = NEW.agreed_amount AND u.role = 'clinician'
+          AND c.clinician_id IS DISTINCT FROM NEW.agreed_by_id
+    ) THEN
+        RAISE EXCEPTION 'A budget above its indicative amount needs a supporting check by a different clinician'
+            USING ERRCODE = 'check_violation';
+    END IF;
+END IF;
+RETURN NEW;
+"""
+
+
+class BudgetQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(budget_holder__in=BudgetHolder.objects.visible_to(user))
+
+    def live(self):
+        return self.filter(status__in=LIVE_STATUSES)
+
+
+@audited
+class Budget(UUIDModel, Timestamped):
+    budget_holder = models.ForeignKey(
+        BudgetHolder, on_delete=models.PROTECT, related_name="budgets"
+    )
+    period_start = models.DateField()
+    period_end = models.DateField()
+    status = models.CharField(
+        max_length=10, choices=BudgetStatus.choices, default=BudgetStatus.DRAFT
+    )
+    basis = models.CharField(
+        "How the indicative amount was reached", max_length=12, choices=CalculationBasis.choices
+    )
+    ras_assessment = models.ForeignKey(
+        RasAssessment, on_delete=models.PROTECT, null=True, blank=True, related_name="budgets"
+    )
+    chc_package = models.ForeignKey(
+        ChcPackage, on_delete=models.PROTECT, null=True, blank=True, related_name="budgets"
+    )
+    pa_costing = models.ForeignKey(
+        PaCosting, on_delete=models.PROTECT, null=True, blank=True, related_name="budgets"
+    )
+    indicative_amount = MoneyField(help_text="The calculation's yearly amount, for this period.")
+    agreed_amount = MoneyField()
+    clinical_justification = models.TextField(blank=True)
+    clinical_check = models.OneToOneField(
+        "ClinicalCheck", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    agreed_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    agreed_at = models.DateTimeField(null=True, blank=True)
+    # Bumped on every change, so a page acting on a stale copy is told what happened.
+    version = models.PositiveIntegerField(default=1)
+
+    objects = BudgetQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-period_start", "-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_end__gte=F("period_start")), name="budget_period_ordered"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=BudgetStatus.values), name="budget_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(
+                        basis=CalculationBasis.RAS,
+                        ras_assessment__isnull=False,
+                        chc_package__isnull=True,
+                        pa_costing__isnull=True,
+                    )
+                    | Q(
+                        basis=CalculationBasis.CHC_CAP,
+                        chc_package__isnull=False,
+                        ras_assessment__isnull=True,
+                        pa_costing__isnull=True,
+                    )
+                    | Q(
+                        basis=CalculationBasis.PA_COSTING,
+                        pa_costing__isnull=False,
+                        ras_assessment__isnull=True,
+                        chc_package__isnull=True,
+                    )
+                ),
+                name="budget_basis_matches_calculation",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=LIVE_STATUSES)
+                | Q(agreed_by__isnull=False, agreed_at__isnull=False),
+                name="budget_agreed_has_who_and_when",
+            ),
+            *non_negative("indicative_amount", "agreed_amount", prefix="budget"),
+            ExclusionConstraint(
+                name="budget_live_periods_do_not_overlap",
+                expressions=[
+                    ("budget_holder", RangeOperators.EQUAL),
+                    (
+                        DateRange("period_start", "period_end", RangeBoundary()),
+                        RangeOperators.OVERLAPS,
+                    ),
+                ],
+                condition=Q(status__in=LIVE_STATUSES),
+            ),
+        ]
+        triggers = [
+            pgtrigger.FSM(
+                name="budget_status_transitions", field="status", transitions=TRANSITIONS
+            ),
+            pgtrigger.Trigger(
+                name="budget_above_cap_needs_clinical_check",
+                operation=pgtrigger.Insert | pgtrigger.Update,
+                when=pgtrigger.Before,
+                func=ABOVE_CAP_SQL,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Budget for {self.budget_holder} {self.period_start} to {self.period_end}"
+
+    @property
+    def calculation(self):
+        return self.ras_assessment or self.chc_package or self.pa_costing
+
+    @property
+    def above_indicative(self) -> bool:
+        return self.agreed_amount > self.indicative_amount
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in LIVE_STATUSES
+
+
+class AppendOnly(models.Model):
+    """An immutable record: the database rejects UPDATE and DELETE."""
+
+    class Meta:
+        abstract = True
+        triggers = [
+            pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete)
+        ]
+
+
+class BudgetStatusChange(UUIDModel, AppendOnly):
+    budget = models.ForeignKey(Budget, on_delete=models.PROTECT, related_name="status_changes")
+    from_status = models.CharField(max_length=10, choices=BudgetStatus.choices, blank=True)
+    to_status = models.CharField(max_length=10, choices=BudgetStatus.choices)
+    by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField(blank=True)
+
+    class Meta(AppendOnly.Meta):
+        ordering = ["at"]
+
+
+class ClinicalCheck(UUIDModel, AppendOnly):
+    """A clinician's check of an above-cap amount and its justification."""
+
+    budget = models.ForeignKey(Budget, on_delete=models.PROTECT, related_name="clinical_checks")
+    clinician = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    amount = MoneyField(help_text="The amount the clinician checked.")
+    supported = models.BooleanField()
+    notes = models.TextField()
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta(AppendOnly.Meta):
+        ordering = ["-at"]
+
+
+class FundingStreamKind(models.TextChoices):
+    NHS_CHC = "nhs_chc", "NHS Continuing Healthcare"
+    S117 = "s117", "Section 117 aftercare"
+    CHILDRENS_CONTINUING_CARE = "children_cc", "Children's continuing care"
+    WHEELCHAIR = "wheelchair", "Wheelchair services"
+    LA_SOCIAL_CARE = "la_social_care", "Local authority social care"
+    EDUCATION = "education", "Education"
+    OTHER_NHS = "other_nhs", "Other NHS funding"
+
+
+@audited
+class FundingStream(UUIDModel):
+    budget = models.ForeignKey(Budget, on_delete=models.CASCADE, related_name="funding_streams")
+    kind = models.CharField(max_length=16, choices=FundingStreamKind.choices)
+    share_percent = models.DecimalField(max_digits=5, decimal_places=2)
+
+    class Meta:
+        ordering = ["-share_percent", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["budget", "kind"], name="funding_stream_once_per_budget"
+            ),
+            models.CheckConstraint(
+                condition=Q(share_percent__gt=0, share_percent__lte=100),
+                name="funding_share_0_to_100",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=FundingStreamKind.values), name="funding_kind_valid"
+            ),
+        ]
+
+
+class HoldingMethod(models.TextChoices):
+    NOTIONAL = "notional", "Notional budget (the ICB holds the money and arranges care)"
+    THIRD_PARTY = "third_party", "Third party budget (an organisation holds the money)"
+    DIRECT_PAYMENT = "direct_payment", "Direct payment (money paid to the person or their nominee)"
+
+
+@audited
+class HoldingPortion(UUIDModel):
+    """Part of the agreed amount held one way. A mixed budget has several."""
+
+    budget = models.ForeignKey(Budget, on_delete=models.CASCADE, related_name="portions")
+    method = models.CharField(max_length=16, choices=HoldingMethod.choices)
+    amount = MoneyField()
+    held_by = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="For a third party budget, the organisation that holds it.",
+    )
+
+    class Meta:
+        ordering = ["method"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["budget", "method"], name="holding_method_once_per_budget"
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="holding_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(method__in=HoldingMethod.values), name="holding_method_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(method=HoldingMethod.THIRD_PARTY) | ~Q(held_by=""),
+                name="holding_third_party_named",
+            ),
+        ]
+
+    @property
+    def short_method(self) -> str:
+        """'Direct payment' rather than the full explanation in the choice label."""
+        return self.get_method_display().split(" (")[0]
+
+    @property
+    def is_paid_out(self) -> bool:
+        return self.method in (HoldingMethod.DIRECT_PAYMENT, HoldingMethod.THIRD_PARTY)
+
+
+class BudgetChange(UUIDModel, AppendOnly):
+    """A reduction: what changed, why, from when, with the notice given."""
+
+    budget = models.ForeignKey(Budget, on_delete=models.PROTECT, related_name="changes")
+    previous_amount = MoneyField()
+    new_amount = MoneyField()
+    effective_from = models.DateField()
+    notice_days = models.PositiveSmallIntegerField()
+    reason = models.TextField()
+    by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta(AppendOnly.Meta):
+        ordering = ["-at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(new_amount__lt=F("previous_amount")), name="budget_change_is_reduction"
+            ),
+            models.CheckConstraint(
+                condition=Q(new_amount__gte=0), name="budget_change_amount_gte_0"
+            ),
+        ]

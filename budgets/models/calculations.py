@@ -1,0 +1,173 @@
+"""Stored CHC cost-cap packages and PA costings, with the rates they used.
+
+Figures are worked out by `budgets.calculations` and stored as they were shown,
+so a later change of rates never alters a calculation someone has already seen.
+"""
+
+from django.db import models
+from django.db.models import Q
+
+from budgets.models.fields import MoneyField, RateField, non_negative
+from budgets.models.rates import LocalRateSet, NationalRateSet
+from phb.audit import audited
+from phb.models import BudgetHolder, Timestamped, User, UUIDModel
+
+
+class ChcProviderType(models.TextChoices):
+    AGENCY_DAY = "agency_day", "Agency care, day (hours)"
+    AGENCY_NIGHT = "agency_night", "Agency care, sleeping night (nights)"
+    AGENCY_WAKING_NIGHT = "agency_waking_night", "Agency care, waking night (hours)"
+    NURSING = "nursing", "Nursing (hours)"
+    RESPITE = "respite", "Respite"
+    EQUIPMENT = "equipment", "Equipment"
+    OTHER = "other", "Other"
+
+
+@audited
+class ChcPackage(UUIDModel, Timestamped):
+    """The conventional commissioned package; its cost is the cap on the budget."""
+
+    budget_holder = models.ForeignKey(
+        BudgetHolder, on_delete=models.PROTECT, related_name="chc_packages"
+    )
+    effective_date = models.DateField()
+    local_rates = models.ForeignKey(
+        LocalRateSet, on_delete=models.PROTECT, related_name="chc_packages"
+    )
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    weekly_cost = MoneyField()
+    annual_cost = MoneyField()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = non_negative("weekly_cost", "annual_cost", prefix="chc_package")
+
+    def __str__(self) -> str:
+        return f"CHC package for {self.budget_holder} on {self.effective_date}"
+
+
+@audited
+class ChcPackageLine(UUIDModel):
+    package = models.ForeignKey(ChcPackage, on_delete=models.CASCADE, related_name="lines")
+    service = models.CharField(max_length=200)
+    provider_type = models.CharField(max_length=24, choices=ChcProviderType.choices)
+    units_per_week = models.DecimalField(max_digits=7, decimal_places=2)
+    unit_cost = MoneyField()
+    weekly_cost = MoneyField()
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order"]
+        constraints = [
+            *non_negative("units_per_week", "unit_cost", "weekly_cost", prefix="chc_line"),
+            models.CheckConstraint(
+                condition=Q(provider_type__in=ChcProviderType.values),
+                name="chc_line_provider_valid",
+            ),
+        ]
+
+
+class PayFrequencyChoice(models.TextChoices):
+    WEEKLY = "weekly", "Weekly"
+    MONTHLY = "monthly", "Monthly"
+
+
+class AgeBandChoice(models.TextChoices):
+    ADULT = "21_plus", "21 or over"
+    YOUNG_ADULT = "18_20", "18 to 20"
+    UNDER_18_OR_APPRENTICE = "16_17", "16 or 17, or an apprentice"
+
+
+class PensionChoice(models.TextChoices):
+    AUTO = "auto", "Enrol automatically if they earn enough"
+    OPTED_IN = "opted_in", "Opted in"
+    OPTED_OUT = "opted_out", "Opted out"
+
+
+@audited
+class PaCosting(UUIDModel, Timestamped):
+    """The true cost of employing personal assistants, on-costs included."""
+
+    budget_holder = models.ForeignKey(
+        BudgetHolder, on_delete=models.PROTECT, related_name="pa_costings"
+    )
+    effective_date = models.DateField()
+    national_rates = models.ForeignKey(
+        NationalRateSet, on_delete=models.PROTECT, related_name="pa_costings"
+    )
+    local_rates = models.ForeignKey(
+        LocalRateSet, on_delete=models.PROTECT, related_name="pa_costings"
+    )
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    pay_frequency = models.CharField(max_length=8, choices=PayFrequencyChoice.choices)
+    claims_employment_allowance = models.BooleanField()
+    insurance_annual = MoneyField("Employer's liability insurance (per year)")
+    payroll_fee_annual = MoneyField("Payroll service (per year)")
+    contingency_rate = RateField()
+    wages_annual = MoneyField()
+    holiday_annual = MoneyField()
+    employer_ni_annual = MoneyField()
+    employment_allowance_annual = MoneyField()
+    pension_annual = MoneyField()
+    subtotal_annual = MoneyField()
+    contingency_annual = MoneyField()
+    total_annual = MoneyField()
+    total_weekly = MoneyField()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = non_negative(
+            "insurance_annual",
+            "payroll_fee_annual",
+            "contingency_rate",
+            "wages_annual",
+            "holiday_annual",
+            "employer_ni_annual",
+            "employment_allowance_annual",
+            "pension_annual",
+            "total_annual",
+            "total_weekly",
+            prefix="pa_costing",
+        )
+
+    def __str__(self) -> str:
+        return f"PA costing for {self.budget_holder} on {self.effective_date}"
+
+
+@audited
+class PaCostingLine(UUIDModel):
+    costing = models.ForeignKey(PaCosting, on_delete=models.CASCADE, related_name="lines")
+    label = models.CharField(max_length=100)
+    hours_per_week = models.DecimalField(max_digits=5, decimal_places=2)
+    hourly_rate = MoneyField()
+    age_band = models.CharField(max_length=8, choices=AgeBandChoice.choices)
+    irregular_hours = models.BooleanField()
+    pension = models.CharField(max_length=10, choices=PensionChoice.choices)
+    gross_weekly = MoneyField()
+    holiday_weekly = MoneyField()
+    holiday_method = models.CharField(max_length=10)
+    employer_ni_weekly = MoneyField()
+    pension_weekly = MoneyField()
+    pension_enrolled = models.BooleanField()
+    total_weekly = MoneyField()
+    total_annual = MoneyField()
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(hours_per_week__gt=0, hours_per_week__lte=168),
+                name="pa_line_hours_in_a_week",
+            ),
+            *non_negative(
+                "hourly_rate",
+                "gross_weekly",
+                "holiday_weekly",
+                "employer_ni_weekly",
+                "pension_weekly",
+                "total_weekly",
+                "total_annual",
+                prefix="pa_line",
+            ),
+        ]

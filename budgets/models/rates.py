@@ -1,0 +1,172 @@
+"""Rate tables as dated data. A calculation uses the set in force on its effective
+date and keeps a reference to it; a set that a calculation has used is never
+edited (a new set with a later effective date is added instead)."""
+
+from decimal import Decimal
+
+from django.db import models
+
+from budgets.models.fields import MoneyField, RateField, non_negative
+from phb.audit import audited
+from phb.models import Organisation, Timestamped, UUIDModel
+
+
+class InForceQuerySet(models.QuerySet):
+    def in_force_on(self, day):
+        """The set with the latest effective date on or before `day`, or None."""
+        return self.filter(effective_from__lte=day).order_by("-effective_from").first()
+
+
+NATIONAL_NUMBER_FIELDS = (
+    "nlw_21_plus",
+    "nmw_18_20",
+    "nmw_16_17_apprentice",
+    "ni_secondary_threshold_annual",
+    "ni_secondary_threshold_weekly",
+    "ni_secondary_threshold_monthly",
+    "lower_earnings_limit_annual",
+    "primary_threshold_annual",
+    "upper_earnings_limit_annual",
+    "employment_allowance_annual",
+    "pension_trigger_annual",
+    "pension_qualifying_lower_annual",
+    "pension_qualifying_upper_annual",
+    "ssp_weekly",
+    "employer_ni_rate",
+    "pension_employer_min_rate",
+    "ssp_earnings_rate",
+    "holiday_weeks",
+    "holiday_accrual_rate",
+)
+
+
+@audited
+class NationalRateSet(UUIDModel, Timestamped):
+    """National employment figures (wages from 1 April, tax year from 6 April)."""
+
+    name = models.CharField(max_length=50, help_text="For example, 2026/27")
+    effective_from = models.DateField(unique=True)
+    nlw_21_plus = MoneyField("National Living Wage, 21 and over (per hour)")
+    nmw_18_20 = MoneyField("National Minimum Wage, 18 to 20 (per hour)")
+    nmw_16_17_apprentice = MoneyField("National Minimum Wage, 16 to 17 and apprentices (per hour)")
+    employer_ni_rate = RateField("Employer National Insurance rate")
+    ni_secondary_threshold_annual = MoneyField("Secondary threshold (per year)")
+    ni_secondary_threshold_weekly = MoneyField("Secondary threshold (per week)")
+    ni_secondary_threshold_monthly = MoneyField("Secondary threshold (per month)")
+    lower_earnings_limit_annual = MoneyField("Lower earnings limit (per year)")
+    primary_threshold_annual = MoneyField("Primary threshold (per year)")
+    upper_earnings_limit_annual = MoneyField("Upper earnings limit (per year)")
+    employment_allowance_annual = MoneyField("Employment Allowance (per employer per year)")
+    pension_trigger_annual = MoneyField("Pension auto-enrolment earnings trigger (per year)")
+    pension_qualifying_lower_annual = MoneyField("Qualifying earnings band, lower (per year)")
+    pension_qualifying_upper_annual = MoneyField("Qualifying earnings band, upper (per year)")
+    pension_employer_min_rate = RateField("Minimum employer pension contribution")
+    ssp_weekly = MoneyField("Statutory Sick Pay (per week)")
+    ssp_earnings_rate = RateField("Statutory Sick Pay cap as a share of average weekly earnings")
+    holiday_weeks = models.DecimalField(
+        "Holiday entitlement (weeks)", max_digits=4, decimal_places=2
+    )
+    holiday_accrual_rate = RateField("Holiday accrual for irregular hours")
+
+    objects = InForceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-effective_from"]
+        constraints = [
+            *non_negative(*NATIONAL_NUMBER_FIELDS, prefix="national_rates"),
+            models.CheckConstraint(
+                condition=models.Q(
+                    employer_ni_rate__lte=1,
+                    pension_employer_min_rate__lte=1,
+                    holiday_accrual_rate__lte=1,
+                    ssp_earnings_rate__lte=1,
+                ),
+                name="national_rates_fractions_at_most_1",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    pension_qualifying_upper_annual__gt=models.F("pension_qualifying_lower_annual")
+                ),
+                name="national_rates_pension_band_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} (from {self.effective_from:%-d %B %Y})"
+
+    @property
+    def in_use(self) -> bool:
+        return self.pa_costings.exists()
+
+    def as_figures(self):
+        from budgets.calculations import NationalFigures
+
+        return NationalFigures(
+            nlw_21_plus=self.nlw_21_plus,
+            nmw_18_20=self.nmw_18_20,
+            nmw_16_17_apprentice=self.nmw_16_17_apprentice,
+            employer_ni_rate=self.employer_ni_rate,
+            ni_secondary_threshold_weekly=self.ni_secondary_threshold_weekly,
+            ni_secondary_threshold_monthly=self.ni_secondary_threshold_monthly,
+            employment_allowance_annual=self.employment_allowance_annual,
+            pension_trigger_annual=self.pension_trigger_annual,
+            pension_qualifying_lower_annual=self.pension_qualifying_lower_annual,
+            pension_qualifying_upper_annual=self.pension_qualifying_upper_annual,
+            pension_employer_min_rate=self.pension_employer_min_rate,
+            holiday_weeks=self.holiday_weeks,
+            holiday_accrual_rate=self.holiday_accrual_rate,
+        )
+
+
+LOCAL_NUMBER_FIELDS = (
+    "pa_hourly",
+    "agency_day_hourly",
+    "agency_night_hourly",
+    "agency_waking_night_hourly",
+    "nursing_hourly",
+    "employer_liability_insurance_annual",
+    "payroll_fee_annual",
+    "contingency_rate",
+)
+
+
+@audited
+class LocalRateSet(UUIDModel, Timestamped):
+    """An ICB's local hourly rates and default on-costs, from a date."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="local_rates"
+    )
+    effective_from = models.DateField()
+    pa_hourly = MoneyField("Personal assistant (per hour)")
+    agency_day_hourly = MoneyField("Agency care, day (per hour)")
+    agency_night_hourly = MoneyField("Agency care, sleeping night (per night)")
+    agency_waking_night_hourly = MoneyField("Agency care, waking night (per hour)")
+    nursing_hourly = MoneyField("Nursing (per hour)")
+    employer_liability_insurance_annual = MoneyField(
+        "Employer's liability insurance (per employer per year)"
+    )
+    payroll_fee_annual = MoneyField("Payroll service (per employer per year)")
+    contingency_rate = RateField("Contingency (share of the PA costs)")
+
+    objects = InForceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-effective_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "effective_from"], name="local_rates_one_per_date"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(contingency_rate__lte=Decimal("0.5")),
+                name="local_rates_contingency_at_most_half",
+            ),
+            *non_negative(*LOCAL_NUMBER_FIELDS, prefix="local_rates"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation.name} local rates from {self.effective_from:%-d %B %Y}"
+
+    @property
+    def in_use(self) -> bool:
+        return self.chc_packages.exists() or self.pa_costings.exists()

@@ -1,0 +1,247 @@
+"""Display-ready explanations of budgets and calculations, in plain English.
+
+The same data feeds the staff pages, the budget holder's "Your budget" page and
+(later) the printed documents, so the person and the team always see the same
+figures worded the same way.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from budgets.calculations import WEEKS_PER_YEAR, pension_thresholds
+from budgets.models import Budget, CalculationBasis, ChcPackage, PaCosting, RasAssessment
+
+
+def money(value: Decimal | None) -> str:
+    if value is None:
+        return ""
+    sign = "−" if value < 0 else ""
+    return f"{sign}£{abs(value):,.2f}"
+
+
+def percent(rate: Decimal) -> str:
+    """0.15 -> '15%', 0.1207 -> '12.07%'."""
+    return f"{(rate * 100).normalize():f}%"
+
+
+def day(value) -> str:
+    return f"{value:%-d %B %Y}"
+
+
+def number(value: Decimal) -> str:
+    return f"{value.normalize():f}"
+
+
+@dataclass
+class Line:
+    text: str
+    amount: str = ""
+    detail: str = ""
+
+
+@dataclass
+class Explanation:
+    """How a figure was worked out: a heading, lines, and the result."""
+
+    title: str
+    intro: str
+    lines: list[Line] = field(default_factory=list)
+    total_label: str = ""
+    total: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+def explain_ras(assessment: RasAssessment) -> Explanation:
+    answers = assessment.answers.all()
+    return Explanation(
+        title="Resource allocation (needs questionnaire)",
+        intro=(
+            f"We asked about your needs in {len(answers)} areas. Each answer scores points. "
+            f"For {assessment.questionnaire.financial_year_label}, each point is worth "
+            f"{money(assessment.price_per_point)} a year."
+        ),
+        lines=[
+            Line(
+                text=answer.domain.name,
+                detail=f"‘{answer.option.text}’: {answer.points} points",
+                amount=money(answer.amount),
+            )
+            for answer in answers
+        ],
+        total_label=(
+            f"{assessment.total_points} points × {money(assessment.price_per_point)} "
+            "= indicative amount a year"
+        ),
+        total=money(assessment.annual_amount),
+    )
+
+
+def explain_chc(package: ChcPackage) -> Explanation:
+    return Explanation(
+        title="Cost of the care the NHS would otherwise arrange (the cap)",
+        intro=(
+            "We worked out what your care would cost if the NHS arranged it for you. "
+            "Your budget is not more than this unless a clinician agrees there is a clinical "
+            "reason for it."
+        ),
+        lines=[
+            Line(
+                text=line.service,
+                detail=f"{number(line.units_per_week)} a week at {money(line.unit_cost)} each",
+                amount=f"{money(line.weekly_cost)} a week",
+            )
+            for line in package.lines.all()
+        ],
+        total_label=(
+            f"{money(package.weekly_cost)} a week × {WEEKS_PER_YEAR} weeks = the cap for a year"
+        ),
+        total=money(package.annual_cost),
+    )
+
+
+def explain_pa_costing(costing: PaCosting) -> Explanation:
+    rates = costing.national_rates
+    thresholds = pension_thresholds(rates.as_figures(), costing.pay_frequency)
+    ni_threshold = (
+        rates.ni_secondary_threshold_weekly
+        if costing.pay_frequency == "weekly"
+        else rates.ni_secondary_threshold_monthly
+    )
+    period = "week" if costing.pay_frequency == "weekly" else "month"
+    lines = []
+    for pa in costing.lines.all():
+        lines.append(
+            Line(
+                text=f"{pa.label}: wages",
+                detail=f"{number(pa.hours_per_week)} hours a week at {money(pa.hourly_rate)} an hour",
+                amount=f"{money(pa.gross_weekly)} a week",
+            )
+        )
+        if pa.holiday_method == "rolled_up":
+            holiday_detail = (
+                f"Holiday pay of {percent(rates.holiday_accrual_rate)} of wages, because the "
+                "hours are irregular"
+            )
+        else:
+            holiday_detail = (
+                f"Paying someone to cover {number(rates.holiday_weeks)} weeks of paid holiday "
+                "a year, spread over the year"
+            )
+        lines.append(
+            Line(f"{pa.label}: holiday", holiday_detail, f"{money(pa.holiday_weekly)} a week")
+        )
+        lines.append(
+            Line(
+                f"{pa.label}: employer's National Insurance",
+                f"{percent(rates.employer_ni_rate)} of pay above {money(ni_threshold)} a {period}",
+                f"{money(pa.employer_ni_weekly)} a week",
+            )
+        )
+        pension_detail = (
+            f"{percent(rates.pension_employer_min_rate)} of pay between "
+            f"{money(thresholds.lower)} and {money(thresholds.upper)} a {period}"
+            if pa.pension_enrolled
+            else "Not in a workplace pension"
+        )
+        lines.append(
+            Line(
+                f"{pa.label}: workplace pension",
+                pension_detail,
+                f"{money(pa.pension_weekly)} a week",
+            )
+        )
+    yearly = [
+        Line("Wages for a year", f"{WEEKS_PER_YEAR} weeks", money(costing.wages_annual)),
+        Line("Holiday for a year", "", money(costing.holiday_annual)),
+        Line("Employer's National Insurance for a year", "", money(costing.employer_ni_annual)),
+    ]
+    if costing.claims_employment_allowance:
+        yearly.append(
+            Line(
+                "Employment Allowance",
+                f"The employer can claim back up to {money(rates.employment_allowance_annual)} "
+                "of National Insurance a year",
+                money(-costing.employment_allowance_annual),
+            )
+        )
+    yearly += [
+        Line("Workplace pension for a year", "", money(costing.pension_annual)),
+        Line(
+            "Employer's liability insurance",
+            "A legal requirement for employers",
+            money(costing.insurance_annual),
+        ),
+        Line(
+            "Payroll service",
+            "Working out pay, tax and payslips",
+            money(costing.payroll_fee_annual),
+        ),
+    ]
+    if costing.contingency_annual:
+        yearly.append(
+            Line(
+                "Contingency",
+                f"{percent(costing.contingency_rate)} set aside for the unexpected, such as sick pay",
+                money(costing.contingency_annual),
+            )
+        )
+    return Explanation(
+        title="Cost of employing personal assistants",
+        intro=(
+            "Employing personal assistants (PAs) costs more than their wages. We added what an "
+            f"employer must pay on top, using the national figures for {rates.name}."
+        ),
+        lines=lines + yearly,
+        total_label=f"Total for a year (about {money(costing.total_weekly)} a week)",
+        total=money(costing.total_annual),
+    )
+
+
+def explain_calculation(calculation) -> Explanation:
+    if isinstance(calculation, RasAssessment):
+        return explain_ras(calculation)
+    if isinstance(calculation, ChcPackage):
+        return explain_chc(calculation)
+    return explain_pa_costing(calculation)
+
+
+def explain_budget(budget: Budget) -> dict:
+    """Everything 'How your budget was worked out' says, from the calculation to the amount."""
+    calculation = budget.calculation
+    explanation = explain_calculation(calculation)
+    annual = {
+        CalculationBasis.RAS: lambda c: c.annual_amount,
+        CalculationBasis.CHC_CAP: lambda c: c.annual_cost,
+        CalculationBasis.PA_COSTING: lambda c: c.total_annual,
+    }[budget.basis](calculation)
+    steps = []
+    days = (budget.period_end - budget.period_start).days + 1
+    if budget.indicative_amount != annual:
+        steps.append(
+            f"Your budget is for {days} days ({day(budget.period_start)} to "
+            f"{day(budget.period_end)}), not a whole year, so the yearly {money(annual)} becomes "
+            f"{money(budget.indicative_amount)}."
+        )
+    difference = budget.agreed_amount - budget.indicative_amount
+    original = budget.changes.order_by("at").first()
+    agreed_at_first = original.previous_amount if original else budget.agreed_amount
+    if agreed_at_first > budget.indicative_amount:
+        steps.append(
+            f"We agreed {money(agreed_at_first)}, which is "
+            f"{money(agreed_at_first - budget.indicative_amount)} more, because: "
+            f"{budget.clinical_justification} A clinician checked and supported this."
+        )
+    elif agreed_at_first < budget.indicative_amount:
+        steps.append(
+            f"We agreed {money(agreed_at_first)} with you, which is enough for the care in your plan."
+        )
+    for change in budget.changes.order_by("at"):
+        steps.append(
+            f"From {day(change.effective_from)} your budget went down from "
+            f"{money(change.previous_amount)} to {money(change.new_amount)} because: {change.reason}"
+        )
+    return {
+        "explanation": explanation,
+        "steps": steps,
+        "difference": difference,
+    }

@@ -1,0 +1,191 @@
+"""Reads of budgets, scoped to the user."""
+
+from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.http import Http404
+
+from budgets.models import (
+    Budget,
+    BudgetChange,
+    BudgetLetter,
+    ChcPackage,
+    HoldingPortion,
+    LocalRateSet,
+    NationalRateSet,
+    PaCosting,
+    PaymentInstalment,
+    RasAssessment,
+    RasAssessmentAnswer,
+)
+from budgets.models.budget import BudgetStatus
+from budgets.models.ras import QuestionnaireStatus, RasQuestionnaire
+from phb.services import record_access
+
+
+def budget_detail_queryset():
+    """A budget with everything its pages show, in a fixed number of queries."""
+    return Budget.objects.select_related(
+        "budget_holder__organisation",
+        "ras_assessment__questionnaire",
+        "chc_package",
+        "pa_costing__national_rates",
+        "clinical_check__clinician",
+        "agreed_by",
+        "created_by",
+    ).prefetch_related(
+        "funding_streams",
+        Prefetch(
+            "portions",
+            queryset=HoldingPortion.objects.select_related("schedule").prefetch_related(
+                Prefetch(
+                    "schedule__instalments", queryset=PaymentInstalment.objects.order_by("number")
+                )
+            ),
+        ),
+        Prefetch(
+            "ras_assessment__answers",
+            queryset=RasAssessmentAnswer.objects.select_related("domain", "option").order_by(
+                "domain__order"
+            ),
+        ),
+        "chc_package__lines",
+        "pa_costing__lines",
+        "status_changes__by",
+        "clinical_checks__clinician",
+        Prefetch("changes", queryset=BudgetChange.objects.order_by("at")),
+        "letters",
+    )
+
+
+def get_budget_for(request, pk, *, what: str = "budget") -> Budget:
+    """The budget if its person is visible to the user (view logged), otherwise 404 (logged)."""
+    budget = budget_detail_queryset().visible_to(request.user).filter(pk=pk).first()
+    holder_id = (
+        budget.budget_holder_id
+        if budget
+        else Budget.objects.filter(pk=pk).values_list("budget_holder_id", flat=True).first()
+    )
+    record_access(
+        user=request.user,
+        budget_holder_id=holder_id or pk,
+        viewed=budget is not None,
+        what=what,
+        path=request.get_full_path(),
+    )
+    if budget is None:
+        raise Http404("No such budget")
+    return budget
+
+
+def calculations_for(holder) -> dict:
+    """The person's calculations, newest first, with what their explanations need."""
+    return {
+        "ras": list(
+            RasAssessment.objects.filter(budget_holder=holder)
+            .select_related("questionnaire")
+            .prefetch_related(
+                Prefetch(
+                    "answers",
+                    queryset=RasAssessmentAnswer.objects.select_related(
+                        "domain", "option"
+                    ).order_by("domain__order"),
+                )
+            )[:5]
+        ),
+        "chc": list(ChcPackage.objects.filter(budget_holder=holder).prefetch_related("lines")[:5]),
+        "pa": list(
+            PaCosting.objects.filter(budget_holder=holder)
+            .select_related("national_rates")
+            .prefetch_related("lines")[:5]
+        ),
+    }
+
+
+def budgets_for(holder):
+    return budget_detail_queryset().filter(budget_holder=holder)
+
+
+def current_budget(holder):
+    """The budget a person holds now, or the latest one being set up."""
+    budgets = list(budgets_for(holder).exclude(status=BudgetStatus.ENDED))
+    live = [b for b in budgets if b.is_live]
+    return (live or budgets or [None])[0]
+
+
+def published_questionnaire(organisation, financial_year: int):
+    return (
+        RasQuestionnaire.objects.filter(
+            organisation=organisation,
+            financial_year=financial_year,
+            status=QuestionnaireStatus.PUBLISHED,
+        )
+        .prefetch_related("domains__options")
+        .first()
+    )
+
+
+def annotate_current_budget(people):
+    """Caseload annotation: the status and amount of each person's current budget."""
+    current = (
+        Budget.objects.filter(budget_holder=OuterRef("pk"))
+        .exclude(status=BudgetStatus.ENDED)
+        .order_by("-period_start", "-created_at")
+    )
+    return people.annotate(
+        budget_status=Subquery(current.values("status")[:1]),
+        budget_amount=Subquery(current.values("agreed_amount")[:1]),
+    )
+
+
+def get_letter_for(request, pk) -> BudgetLetter:
+    """A letter about a person the user may see (view logged), otherwise 404 (logged)."""
+    letter = (
+        BudgetLetter.objects.select_related("budget__budget_holder")
+        .filter(budget__in=Budget.objects.visible_to(request.user), pk=pk)
+        .first()
+    )
+    holder_id = (
+        letter.budget.budget_holder_id
+        if letter
+        else BudgetLetter.objects.filter(pk=pk)
+        .values_list("budget__budget_holder_id", flat=True)
+        .first()
+    )
+    record_access(
+        user=request.user,
+        budget_holder_id=holder_id or pk,
+        viewed=letter is not None,
+        what="letter",
+        path=request.get_full_path(),
+    )
+    if letter is None:
+        raise Http404("No such letter")
+    return letter
+
+
+def national_rate_sets():
+    return NationalRateSet.objects.order_by("-effective_from")
+
+
+def local_rate_sets(user):
+    return LocalRateSet.objects.filter(organisation_id=user.organisation_id).order_by(
+        "-effective_from"
+    )
+
+
+def rate_tables(user) -> dict:
+    """Rate sets with whether each has been used (a used set is never edited)."""
+    return {
+        "national": national_rate_sets().annotate(uses=Count("pa_costings")),
+        "local": local_rate_sets(user).annotate(
+            uses=Count("pa_costings", distinct=True) + Count("chc_packages", distinct=True)
+        ),
+    }
+
+
+def questionnaires(user):
+    return (
+        RasQuestionnaire.objects.filter(organisation_id=user.organisation_id)
+        .annotate(assessment_count=Count("assessments"))
+        .prefetch_related("domains__options")
+        .order_by("-financial_year", "-version")
+    )

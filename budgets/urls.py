@@ -1,0 +1,35 @@
+from django.urls import path
+
+from budgets.views import admin, budget, calculations
+
+app_name = "budgets"
+urlpatterns = [
+    path("people/<uuid:pk>/", calculations.CompareView.as_view(), name="person"),
+    path("people/<uuid:pk>/ras/", calculations.RasAssessmentView.as_view(), name="ras_new"),
+    path("people/<uuid:pk>/chc-package/", calculations.ChcPackageView.as_view(), name="chc_new"),
+    path("people/<uuid:pk>/pa-costing/", calculations.PaCostingView.as_view(), name="pa_new"),
+    path("people/<uuid:pk>/new/", budget.BudgetCreateView.as_view(), name="budget_new"),
+    path("<uuid:pk>/", budget.BudgetDetailView.as_view(), name="budget"),
+    path("<uuid:pk>/propose/", budget.ProposeView.as_view(), name="propose"),
+    path("<uuid:pk>/clinical-check/", budget.ClinicalCheckView.as_view(), name="clinical_check"),
+    path("<uuid:pk>/agree/", budget.AgreeView.as_view(), name="agree"),
+    path(
+        "<uuid:pk>/payments/<uuid:portion>/", budget.PaymentScheduleView.as_view(), name="payments"
+    ),
+    path("<uuid:pk>/start/", budget.StartView.as_view(), name="start"),
+    path("<uuid:pk>/reduce/", budget.ReduceView.as_view(), name="reduce"),
+    path("letters/<uuid:pk>/", budget.LetterView.as_view(), name="letter"),
+    path("rates/", admin.RatesView.as_view(), name="rates"),
+    path("rates/national/new/", admin.NationalRatesFormView.as_view(), name="national_rates_new"),
+    path(
+        "rates/national/<uuid:rate_pk>/",
+        admin.NationalRatesFormView.as_view(),
+        name="national_rates_edit",
+    ),
+    path("rates/local/new/", admin.LocalRatesFormView.as_view(), name="local_rates_new"),
+    path(
+        "rates/local/<uuid:rate_pk>/", admin.LocalRatesFormView.as_view(), name="local_rates_edit"
+    ),
+    path("ras/", admin.QuestionnaireListView.as_view(), name="questionnaires"),
+    path("ras/<uuid:pk>/", admin.QuestionnaireView.as_view(), name="questionnaire"),
+]

@@ -1,0 +1,309 @@
+"""Setting up, agreeing, paying and reducing a budget."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views import View
+from django.views.generic import TemplateView
+
+from budgets import selectors, services
+from budgets.forms import (
+    BudgetForm,
+    ClinicalCheckForm,
+    FundingStreamFormSet,
+    PaymentScheduleForm,
+    PortionsForm,
+    ReductionForm,
+    VersionForm,
+)
+from budgets.models import FundingStreamKind
+from budgets.models.budget import BudgetStatus
+from budgets.presenters import explain_budget, money
+from budgets.services import Conflict
+from budgets.views.base import PersonMixin, add_errors, conflict_redirect
+from phb.models import EligibilityGroup
+
+DEFAULT_STREAM = {
+    EligibilityGroup.CHC: FundingStreamKind.NHS_CHC,
+    EligibilityGroup.S117: FundingStreamKind.S117,
+    EligibilityGroup.CHILDRENS_CONTINUING_CARE: FundingStreamKind.CHILDRENS_CONTINUING_CARE,
+    EligibilityGroup.WHEELCHAIR: FundingStreamKind.WHEELCHAIR,
+}
+
+
+class BudgetCreateView(PersonMixin, TemplateView):
+    permission = "budgets.prepare_budget"
+    template_name = "budgets/budget_form.html"
+    extra_context = {"page_title": "Set up a budget", "button_text": "Save as a draft"}
+
+    def choices(self):
+        calculations = selectors.calculations_for(self.holder)
+        labelled = []
+        for assessment in calculations["ras"][:1]:
+            labelled.append(
+                (assessment, f"Resource allocation: {money(assessment.annual_amount)} a year")
+            )
+        for package in calculations["chc"][:1]:
+            labelled.append((package, f"CHC cost cap: {money(package.annual_cost)} a year"))
+        for costing in calculations["pa"][:1]:
+            labelled.append((costing, f"PA costing: {money(costing.total_annual)} a year"))
+        return labelled
+
+    def forms(self):
+        data = self.request.POST if self.request.method == "POST" else None
+        stream = DEFAULT_STREAM.get(self.holder.eligibility, FundingStreamKind.OTHER_NHS)
+        return (
+            BudgetForm(data, calculations=self.choices()),
+            FundingStreamFormSet(
+                data, prefix="streams", initial=[{"kind": stream, "share_percent": 100}]
+            ),
+            PortionsForm(data, prefix="held"),
+        )
+
+    def render_forms(self, form, streams, portions):
+        return self.render_to_response(
+            self.get_context_data(
+                form=form,
+                streams=streams,
+                portions=portions,
+                has_calculations=bool(form.calculations),
+            )
+        )
+
+    def get(self, request, *args, **kwargs):
+        return self.render_forms(*self.forms())
+
+    def post(self, request, *args, **kwargs):
+        form, streams, portions = self.forms()
+        if form.is_valid() and streams.is_valid() and portions.is_valid():
+            try:
+                budget = services.create_budget(
+                    actor=request.user,
+                    budget_holder=self.holder,
+                    period_start=form.cleaned_data["period_start"],
+                    period_end=form.cleaned_data["period_end"],
+                    calculation=form.calculations[form.cleaned_data["calculation"]],
+                    agreed_amount=form.cleaned_data["agreed_amount"],
+                    clinical_justification=form.cleaned_data["clinical_justification"],
+                    funding_streams=[
+                        (f.cleaned_data["kind"], f.cleaned_data["share_percent"])
+                        for f in streams.forms
+                        if f.cleaned_data.get("kind") and f.cleaned_data.get("share_percent")
+                    ],
+                    portions=portions.portions(),
+                )
+            except ValidationError as error:
+                add_errors(form, error)
+            else:
+                messages.success(request, "The budget has been set up as a draft")
+                return redirect("budgets:budget", pk=budget.pk)
+        return self.render_forms(form, streams, portions)
+
+
+class BudgetMixin:
+    """A staff page about one budget of the user's ICB; anything else is a 404."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_staff_member:
+            raise Http404("Not found")
+        self.budget = selectors.get_budget_for(request, kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def back(self):
+        return redirect("budgets:budget", pk=self.budget.pk)
+
+
+class BudgetDetailView(BudgetMixin, TemplateView):
+    template_name = "budgets/budget_detail.html"
+
+    def get_context_data(self, **kwargs):
+        user, budget = self.request.user, self.budget
+        holder = budget.budget_holder
+        return super().get_context_data(**kwargs) | {
+            "budget": budget,
+            "holder": holder,
+            "explained": explain_budget(budget),
+            "version_form": VersionForm(initial={"version": budget.version}),
+            "can_propose": budget.status == BudgetStatus.DRAFT
+            and user.has_perm("budgets.prepare_budget", holder),
+            "can_agree": budget.status == BudgetStatus.PROPOSED
+            and user.has_perm("budgets.agree_budget", holder),
+            "can_check": (
+                budget.status in (BudgetStatus.DRAFT, BudgetStatus.PROPOSED)
+                and budget.above_indicative
+                and user.has_perm("budgets.clinical_check", holder)
+            ),
+            "can_set_payments": budget.status == BudgetStatus.AGREED
+            and user.has_perm("budgets.set_payments", holder),
+            "can_start": budget.status == BudgetStatus.AGREED
+            and user.has_perm("budgets.set_payments", holder),
+            "can_reduce": budget.is_live and user.has_perm("budgets.reduce_budget", holder),
+        }
+
+
+class BudgetActionView(BudgetMixin, View):
+    """A POST that moves the budget on (propose, agree, start), guarded against stale pages."""
+
+    action = None
+    done = ""
+
+    def post(self, request, *args, **kwargs):
+        form = VersionForm(request.POST)
+        version = form.cleaned_data["version"] if form.is_valid() else None
+        try:
+            self.action(actor=request.user, budget=self.budget, version=version)
+        except Conflict as error:
+            return conflict_redirect(
+                request, error, reverse("budgets:budget", args=[self.budget.pk])
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        except PermissionDenied as error:
+            raise Http404("Not found") from error
+        else:
+            messages.success(request, self.done)
+        return self.back()
+
+
+class ProposeView(BudgetActionView):
+    action = staticmethod(services.propose_budget)
+    done = "The budget has been proposed for agreement"
+
+
+class AgreeView(BudgetActionView):
+    action = staticmethod(services.agree_budget)
+    done = "The budget has been agreed"
+
+
+class StartView(BudgetActionView):
+    action = staticmethod(services.activate_budget)
+    done = "The budget is now active"
+
+
+class BudgetFormView(BudgetMixin, TemplateView):
+    permission = ""
+    form_class = None
+
+    def allowed(self) -> bool:
+        return self.request.user.has_perm(self.permission, self.budget.budget_holder)
+
+    def get(self, request, *args, **kwargs):
+        if not self.allowed():
+            raise Http404("Not found")
+        return self.render_to_response(self.get_context_data(form=self.make_form(None)))
+
+    def post(self, request, *args, **kwargs):
+        if not self.allowed():
+            raise Http404("Not found")
+        form = self.make_form(request.POST)
+        if form.is_valid():
+            try:
+                self.save(form)
+            except Conflict as error:
+                return conflict_redirect(
+                    request, error, reverse("budgets:budget", args=[self.budget.pk])
+                )
+            except ValidationError as error:
+                add_errors(form, error)
+            else:
+                messages.success(request, self.done)
+                return self.back()
+        return self.render_to_response(self.get_context_data(form=form))
+
+    def make_form(self, data):
+        return self.form_class(data, initial={"version": self.budget.version})
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | {
+            "budget": self.budget,
+            "holder": self.budget.budget_holder,
+            "explained": explain_budget(self.budget),
+        }
+
+
+class ClinicalCheckView(BudgetFormView):
+    permission = "budgets.clinical_check"
+    form_class = ClinicalCheckForm
+    template_name = "budgets/clinical_check.html"
+    done = "Your clinical check has been recorded"
+    extra_context = {"page_title": "Clinical check", "button_text": "Record the check"}
+
+    def save(self, form):
+        services.record_clinical_check(
+            actor=self.request.user,
+            budget=self.budget,
+            supported=form.cleaned_data["supported"],
+            notes=form.cleaned_data["notes"],
+            version=form.cleaned_data["version"],
+        )
+
+
+class PaymentScheduleView(BudgetFormView):
+    permission = "budgets.set_payments"
+    form_class = PaymentScheduleForm
+    template_name = "budgets/payment_schedule.html"
+    done = "The payment schedule has been set"
+    extra_context = {"page_title": "Payment schedule", "button_text": "Save the schedule"}
+
+    def portion(self):
+        portion = next(
+            (p for p in self.budget.portions.all() if str(p.pk) == str(self.kwargs["portion"])),
+            None,
+        )
+        if portion is None or not portion.is_paid_out:
+            raise Http404("Not found")
+        return portion
+
+    def make_form(self, data):
+        return self.form_class(data, initial={"first_payment_date": self.budget.period_start})
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | {"portion": self.portion()}
+
+    def save(self, form):
+        services.set_payment_schedule(
+            actor=self.request.user,
+            portion=self.portion(),
+            frequency=form.cleaned_data["frequency"],
+            first_payment_date=form.cleaned_data["first_payment_date"],
+            amounts=form.cleaned_data["amounts"],
+        )
+
+
+class ReduceView(BudgetFormView):
+    permission = "budgets.reduce_budget"
+    form_class = ReductionForm
+    template_name = "budgets/reduce.html"
+    done = "The budget has been reduced and the letter to the person is ready"
+    extra_context = {"page_title": "Reduce the budget", "button_text": "Reduce the budget and write the letter"}
+
+    def save(self, form):
+        data = form.cleaned_data
+        self.letter = services.reduce_budget(
+            actor=self.request.user,
+            budget=self.budget,
+            new_amount=data["new_amount"],
+            effective_from=data["effective_from"],
+            notice_days=data["notice_days"],
+            reason=data["reason"],
+            version=data["version"],
+        )
+
+    def back(self):
+        letter = getattr(self, "letter", None)
+        if letter is not None:
+            return redirect("budgets:letter", pk=letter.pk)
+        return super().back()
+
+
+class LetterView(TemplateView):
+    """A letter, for the ICB's staff or for the person it was written to (or their representative)."""
+
+    template_name = "budgets/letter.html"
+
+    def get_context_data(self, **kwargs):
+        letter = selectors.get_letter_for(self.request, self.kwargs["pk"])
+        return super().get_context_data(**kwargs) | {"letter": letter}

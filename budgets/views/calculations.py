@@ -1,0 +1,185 @@
+"""Working out the indicative amount three ways, and comparing them side by side."""
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.views.generic import FormView, TemplateView
+
+from budgets import selectors, services
+from budgets.calculations import financial_year
+from budgets.forms import (
+    ChcLineFormSet,
+    EffectiveDateForm,
+    PaCostingForm,
+    PaLineFormSet,
+    RasAssessmentForm,
+)
+from budgets.presenters import explain_calculation
+from budgets.views.base import PersonMixin, add_errors
+
+
+class CompareView(PersonMixin, TemplateView):
+    """The three calculations side by side, and the person's budgets."""
+
+    permission = "phb.view_budget_holder"
+    template_name = "budgets/compare.html"
+
+    def get_context_data(self, **kwargs):
+        calculations = selectors.calculations_for(self.holder)
+        latest = {kind: (items[0] if items else None) for kind, items in calculations.items()}
+        return super().get_context_data(**kwargs) | {
+            "columns": [
+                {
+                    "key": kind,
+                    "title": title,
+                    "calculation": latest[kind],
+                    "explanation": explain_calculation(latest[kind]) if latest[kind] else None,
+                    "new_url": url,
+                }
+                for kind, title, url in (
+                    ("ras", "Resource allocation (RAS)", "budgets:ras_new"),
+                    ("chc", "CHC cost cap", "budgets:chc_new"),
+                    ("pa", "PA costing", "budgets:pa_new"),
+                )
+            ],
+            "budgets": list(selectors.budgets_for(self.holder)),
+            "can_calculate": self.request.user.has_perm("budgets.calculate", self.holder),
+            "can_prepare": self.request.user.has_perm("budgets.prepare_budget", self.holder),
+        }
+
+
+class RasAssessmentView(PersonMixin, FormView):
+    template_name = "budgets/ras_form.html"
+    form_class = RasAssessmentForm
+    extra_context = {"page_title": "Resource allocation", "button_text": "Work out the amount"}
+
+    def questionnaire(self):
+        """The version in use for the chosen financial year (this year's by default)."""
+        if not hasattr(self, "_questionnaire"):
+            raw = self.request.GET.get("year", "")
+            year = int(raw) if raw.isdigit() else financial_year(timezone.localdate())[0].year
+            self._questionnaire = selectors.published_questionnaire(self.holder.organisation, year)
+        return self._questionnaire
+
+    def get_form_kwargs(self):
+        return super().get_form_kwargs() | {"questionnaire": self.questionnaire()}
+
+    def get_form(self, form_class=None):
+        if self.questionnaire() is None:
+            return None
+        return super().get_form(form_class)
+
+    def post(self, request, *args, **kwargs):
+        if self.questionnaire() is None:
+            return self.get(request, *args, **kwargs)
+        return super().post(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | {"questionnaire": self.questionnaire()}
+
+    def form_valid(self, form):
+        try:
+            services.complete_ras_assessment(
+                actor=self.request.user,
+                budget_holder=self.holder,
+                questionnaire=self.questionnaire(),
+                effective_date=form.cleaned_data["effective_date"],
+                answers=form.answers(),
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, "The resource allocation has been worked out")
+        return redirect("budgets:person", pk=self.holder.pk)
+
+
+class FormSetCalculationView(PersonMixin, TemplateView):
+    """A calculation entered as a form plus a formset of lines."""
+
+    form_class = EffectiveDateForm
+    formset_class = None
+    success_message = ""
+
+    def forms(self):
+        data = self.request.POST if self.request.method == "POST" else None
+        return self.form_class(data), self.formset_class(data, prefix="lines")
+
+    def get(self, request, *args, **kwargs):
+        form, formset = self.forms()
+        return self.render_to_response(self.get_context_data(form=form, formset=formset))
+
+    def post(self, request, *args, **kwargs):
+        form, formset = self.forms()
+        if form.is_valid() and formset.is_valid():
+            lines = [
+                f.cleaned_data
+                for f in formset.forms
+                if f.cleaned_data and self.filled(f.cleaned_data)
+            ]
+            if not lines:
+                formset.forms[0].add_error(None, self.empty_message)
+            else:
+                try:
+                    self.save(form.cleaned_data, lines)
+                except ValidationError as error:
+                    add_errors(form, error)
+                else:
+                    messages.success(request, self.success_message)
+                    return redirect("budgets:person", pk=self.holder.pk)
+        return self.render_to_response(self.get_context_data(form=form, formset=formset))
+
+
+class ChcPackageView(FormSetCalculationView):
+    template_name = "budgets/chc_form.html"
+    formset_class = ChcLineFormSet
+    success_message = "The CHC package has been costed"
+    extra_context = {"page_title": "Cost the CHC package", "button_text": "Work out the cost"}
+    empty_message = "Add at least one service"
+
+    def filled(self, line) -> bool:
+        return bool(line.get("service"))
+
+    def save(self, data, lines):
+        services.cost_chc_package(
+            actor=self.request.user,
+            budget_holder=self.holder,
+            effective_date=data["effective_date"],
+            lines=[
+                {
+                    "service": line["service"],
+                    "provider_type": line["provider_type"] or "other",
+                    "units_per_week": line["units_per_week"],
+                    "unit_cost": line.get("unit_cost"),
+                }
+                for line in lines
+            ],
+        )
+
+
+class PaCostingView(FormSetCalculationView):
+    template_name = "budgets/pa_form.html"
+    form_class = PaCostingForm
+    formset_class = PaLineFormSet
+    success_message = "The cost of employing PAs has been worked out"
+    extra_context = {"page_title": "Cost employing personal assistants", "button_text": "Work out the cost"}
+    empty_message = "Add at least one PA"
+
+    def filled(self, line) -> bool:
+        return bool(line.get("label"))
+
+    def save(self, data, lines):
+        contingency = data.get("contingency_percent")
+        services.cost_pas(
+            actor=self.request.user,
+            budget_holder=self.holder,
+            effective_date=data["effective_date"],
+            pas=lines,
+            pay_frequency=data["pay_frequency"],
+            claims_employment_allowance=data["claims_employment_allowance"],
+            insurance_annual=data.get("insurance_annual"),
+            payroll_fee_annual=data.get("payroll_fee_annual"),
+            contingency_rate=None if contingency is None else contingency / Decimal(100),
+        )

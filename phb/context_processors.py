@@ -1,0 +1,25 @@
+from django.conf import settings
+from django.urls import reverse
+
+
+def service(request):
+    """The service name, demo banner and NHS.UK header and footer options for every page."""
+    user = getattr(request, "user", None)
+    account_items = []
+    if user is not None and user.is_authenticated:
+        account_items = [
+            {"text": f"{user.full_name} ({user.get_role_display()})", "icon": True},
+            {"text": "Sign out", "action": reverse("account_logout")},
+        ]
+    return {
+        "service_name": settings.SERVICE_NAME,
+        "demo_mode": settings.PHB_DEMO_MODE,
+        "header": {
+            "service": {"text": settings.SERVICE_NAME, "href": "/"},
+            "logo": {"href": "/", "ariaLabel": f"{settings.SERVICE_NAME} homepage"},
+            "account": {"items": account_items} if account_items else None,
+        },
+        "footer": {
+            "copyright": {"text": "© NHS England"},
+        },
+    }

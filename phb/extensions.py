@@ -1,0 +1,57 @@
+"""Places where later apps add to the core's pages without the core importing them.
+
+Dependencies point one way (phb <- budgets <- careplans), so the caseload and
+the person's record, which live in phb, offer registries: an app registers a
+caseload column or a record section in its AppConfig.ready().
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+
+@dataclass(frozen=True)
+class CaseloadColumn:
+    heading: str
+    # Adds what the cells need to the caseload queryset (an annotation or a
+    # prefetch), so that the page's query count does not grow with its rows.
+    annotate: Callable[[QuerySet], QuerySet]
+    cell: Callable[[object], str]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class RecordSection:
+    """A section of a person's record (audience "staff") or of their own page ("holder")."""
+
+    audience: str
+    template_name: str
+    context: Callable[[object, object], dict]  # (request, budget_holder) -> context
+    order: int = 100
+
+
+_caseload_columns: list[CaseloadColumn] = []
+_record_sections: list[RecordSection] = []
+
+
+def register_caseload_column(column: CaseloadColumn) -> None:
+    if column not in _caseload_columns:
+        _caseload_columns.append(column)
+
+
+def register_record_section(section: RecordSection) -> None:
+    if section not in _record_sections:
+        _record_sections.append(section)
+
+
+def caseload_columns() -> list[CaseloadColumn]:
+    return sorted(_caseload_columns, key=lambda column: column.order)
+
+
+def record_sections(request, budget_holder, *, audience: str) -> list[dict]:
+    return [
+        {"template_name": section.template_name, **section.context(request, budget_holder)}
+        for section in sorted(_record_sections, key=lambda section: section.order)
+        if section.audience == audience
+    ]

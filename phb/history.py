@@ -1,0 +1,69 @@
+"""A person's history: every audited change that references them, and every view of their record."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import pghistory.models
+from django.apps import apps
+
+from phb.models import BudgetHolder, RecordAccess, User
+
+HIDDEN_FIELDS = {"id", "created_at", "updated_at"}
+MAX_ENTRIES = 500
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: datetime
+    who: str
+    what: str
+    changes: list[tuple[str, object, object]]
+    url: str
+
+
+def _describe(model_label: str, label: str) -> str:
+    try:
+        verbose = apps.get_model(model_label)._meta.verbose_name
+    except (LookupError, ValueError):
+        verbose = model_label.rsplit(".", 1)[-1]
+    verb = {"insert": "added", "update": "changed", "delete": "deleted"}.get(label, label)
+    return f"{str(verbose).capitalize()} {verb}"
+
+
+def person_history(holder: BudgetHolder) -> list[HistoryEntry]:
+    events = list(
+        pghistory.models.Events.objects.references(holder).order_by("-pgh_created_at")[:MAX_ENTRIES]
+    )
+    accesses = list(
+        RecordAccess.objects.filter(budget_holder_id=holder.pk).order_by("-at")[:MAX_ENTRIES]
+    )
+    user_ids = {str((event.pgh_context or {}).get("user")) for event in events}
+    user_ids |= {str(access.user_id) for access in accesses}
+    user_ids.discard("None")
+    names = {str(user.pk): user.full_name for user in User.objects.filter(pk__in=user_ids)}
+
+    entries = [
+        HistoryEntry(
+            at=event.pgh_created_at,
+            who=names.get(str((event.pgh_context or {}).get("user")), "System"),
+            what=_describe(event.pgh_obj_model, event.pgh_label),
+            changes=[
+                (field, before, after)
+                for field, (before, after) in sorted((event.pgh_diff or {}).items())
+                if field not in HIDDEN_FIELDS
+            ],
+            url=(event.pgh_context or {}).get("url", ""),
+        )
+        for event in events
+    ]
+    entries += [
+        HistoryEntry(
+            at=access.at,
+            who=names.get(str(access.user_id), "Unknown"),
+            what=f"{access.get_outcome_display()}: {access.what}",
+            changes=[],
+            url=access.path,
+        )
+        for access in accesses
+    ]
+    return sorted(entries, key=lambda entry: entry.at, reverse=True)[:MAX_ENTRIES]

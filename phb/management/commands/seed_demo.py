@@ -1,0 +1,157 @@
+"""Demo data: two ICBs, one member of staff per role in each, fictional people.
+
+Idempotent: running it again updates the same rows (matched on ODS code, email
+and NHS number) rather than adding more. Every person is fictional and every NHS
+number is in the 999 test range. Other apps add their demo data through the
+`demo_seeders` hook so the core does not import them.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from phb.models import (
+    STAFF_ROLES,
+    BudgetHolder,
+    ContactMethod,
+    EligibilityGroup,
+    Organisation,
+    Representative,
+    RepresentativeKind,
+    Role,
+    User,
+)
+
+DEMO_PASSWORD = "demo-phb-2026"
+
+ICBS = [
+    ("QZA", "NHS North Example Integrated Care Board", "north"),
+    ("QZB", "NHS South Example Integrated Care Board", "south"),
+]
+
+PEOPLE = {
+    "QZA": [
+        ("Alex", "Morgan", "9990004110", datetime.date(1968, 4, 12), EligibilityGroup.CHC),
+        ("Priya", "Shah", "9990005206", datetime.date(1985, 9, 30), EligibilityGroup.S117),
+        (
+            "Tom",
+            "Okafor",
+            "9990007535",
+            datetime.date(2011, 1, 5),
+            EligibilityGroup.CHILDRENS_CONTINUING_CARE,
+        ),
+        ("Margaret", "Ellis", "9990009864", datetime.date(1941, 6, 22), EligibilityGroup.CHC),
+        ("Sam", "Novak", "9990010412", datetime.date(1999, 11, 2), EligibilityGroup.WHEELCHAIR),
+        (
+            "Grace",
+            "Adeyemi",
+            "9990011508",
+            datetime.date(1976, 2, 17),
+            EligibilityGroup.LOCAL_OFFER,
+        ),
+    ],
+    "QZB": [
+        ("Jordan", "Reid", "9990012741", datetime.date(1959, 8, 3), EligibilityGroup.CHC),
+        ("Fatima", "Hussain", "9990013152", datetime.date(1990, 3, 14), EligibilityGroup.S117),
+        ("Owen", "Price", "9990013837", datetime.date(1972, 12, 25), EligibilityGroup.CHC),
+        ("Lily", "Chen", "9990014248", datetime.date(2014, 7, 9), EligibilityGroup.EHCP),
+    ],
+}
+
+STAFF_NAMES = {
+    Role.PHB_LEAD: "Pat Lead",
+    Role.CARE_COORDINATOR: "Casey Coordinator",
+    Role.PANEL_MEMBER: "Morgan Panel",
+    Role.CLINICIAN: "Dr Robin Clinician",
+    Role.FINANCE_OFFICER: "Frankie Finance",
+    Role.PA_EMPLOYER_SUPPORT: "Sky Support",
+    Role.ICB_ADMIN: "Ashley Admin",
+}
+
+# Apps that add demo data register a callable here from their AppConfig.ready().
+demo_seeders: list = []
+
+
+def _user(email: str, *, full_name: str, role: str, organisation=None) -> User:
+    user, _ = User.objects.update_or_create(
+        email=email,
+        defaults={
+            "full_name": full_name,
+            "role": role,
+            "organisation": organisation,
+            "is_demo": True,
+            "is_active": True,
+        },
+    )
+    if not user.check_password(DEMO_PASSWORD):
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+    return user
+
+
+class Command(BaseCommand):
+    help = "Load the demo ICBs, staff, budget holders and representative (idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--quiet", action="store_true", help="Do not print the sign-ins.")
+
+    @transaction.atomic
+    def handle(self, *args, quiet=False, **options):
+        if not (settings.DEBUG or settings.PHB_DEMO_MODE):
+            raise CommandError("Demo data is for local demo mode only (PHB_DEMO_MODE).")
+        sign_ins = []
+        for ods_code, name, slug in ICBS:
+            icb, _ = Organisation.objects.update_or_create(
+                ods_code=ods_code, defaults={"name": name}
+            )
+            for role in sorted(STAFF_ROLES):
+                email = f"{role.replace('_', '.')}@{slug}.example.nhs.uk"
+                _user(email, full_name=STAFF_NAMES[role], role=role, organisation=icb)
+                sign_ins.append((email, Role(role).label, ods_code))
+            for index, (given, family, nhs, dob, group) in enumerate(PEOPLE[ods_code]):
+                holder, _ = BudgetHolder.objects.update_or_create(
+                    nhs_number=nhs,
+                    defaults={
+                        "organisation": icb,
+                        "given_name": given,
+                        "family_name": family,
+                        "date_of_birth": dob,
+                        "address_line_1": f"{10 + index} Example Street",
+                        "town": "Northtown" if slug == "north" else "Southtown",
+                        "postcode": f"ZZ{index + 1} 1AA",
+                        "email": f"{given.lower()}.{family.lower()}@example.org",
+                        "preferred_contact": ContactMethod.EMAIL,
+                        "eligibility": group,
+                    },
+                )
+                if index == 0:
+                    holder.user = _user(
+                        holder.email, full_name=holder.full_name, role=Role.BUDGET_HOLDER
+                    )
+                    holder.save(update_fields=["user"])
+                    sign_ins.append((holder.email, "Budget holder", ods_code))
+            if slug == "north":
+                margaret = BudgetHolder.objects.get(nhs_number="9990009864")
+                daughter = _user(
+                    "jo.ellis@example.org", full_name="Jo Ellis", role=Role.REPRESENTATIVE
+                )
+                Representative.objects.update_or_create(
+                    user=daughter,
+                    budget_holder=margaret,
+                    defaults={
+                        "kind": RepresentativeKind.REPRESENTATIVE,
+                        "relationship": "Daughter",
+                        "agreed_on": datetime.date(2026, 4, 1),
+                    },
+                )
+                sign_ins.append((daughter.email, "Representative (for Margaret Ellis)", ods_code))
+        for seed in demo_seeders:
+            seed()
+        if not quiet:
+            self.stdout.write(
+                self.style.SUCCESS(f"Demo sign-ins (every password: {DEMO_PASSWORD})")
+            )
+            for email, role, ods_code in sign_ins:
+                self.stdout.write(f"  {role:<38} {ods_code}  {email}")

@@ -1,0 +1,29 @@
+"""Settings for `make run` on a developer's machine.
+
+The run script sets DATABASE_URL and REDIS_URL to the embedded engines it
+started. A per-checkout secret key is generated into .local/ (never committed).
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+_secret_file = Path(__file__).resolve().parent.parent.parent / ".local" / "secret_key"
+if not os.environ.get("SECRET_KEY"):
+    _secret_file.parent.mkdir(parents=True, exist_ok=True)
+    if not _secret_file.exists():
+        _secret_file.write_text(secrets.token_urlsafe(50))
+    os.environ["SECRET_KEY"] = _secret_file.read_text().strip()
+os.environ.setdefault("PHB_DEMO_MODE", "true")
+
+from phb.settings.base import *  # noqa: E402,F403
+from phb.settings.env import env_bool  # noqa: E402
+
+DEBUG = env_bool("DEBUG", default=True)
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
+# Static files come straight from the finders (node_modules and static/); no collectstatic.
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -1,0 +1,148 @@
+"""Staff pages about people: the caseload, a person's record and its history."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views.generic import FormView, TemplateView
+
+from phb import selectors, services
+from phb.extensions import caseload_columns, record_sections
+from phb.forms import BudgetHolderForm, CaseloadSearchForm
+from phb.history import person_history
+from phb.presenters import person_summary_rows, representative_rows
+from phb.views.mixins import PermissionRequiredMixin
+
+PAGE_SIZE = 25
+SORT_LABELS = {
+    "name": "name, A to Z",
+    "-name": "name, Z to A",
+    "nhs_number": "NHS number",
+    "date_of_birth": "date of birth, oldest first",
+    "-date_of_birth": "date of birth, youngest first",
+}
+
+
+class CaseloadView(PermissionRequiredMixin, TemplateView):
+    permission_required = "phb.view_caseload"
+    template_name = "phb/caseload.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = CaseloadSearchForm(self.request.GET or None)
+        query = form.cleaned_data["q"] if form.is_valid() else ""
+        sort = self.request.GET.get("sort", "name")
+        if sort not in selectors.CASELOAD_SORTS:
+            sort = "name"
+        columns = caseload_columns()
+        people = selectors.caseload(self.request.user, query=query, sort=sort)
+        for column in columns:
+            people = column.annotate(people)
+        page = Paginator(people, PAGE_SIZE).get_page(self.request.GET.get("page"))
+        context.update(
+            form=form,
+            query=query,
+            sort=sort,
+            page=page,
+            columns=columns,
+            rows=[
+                (person, [{"heading": c.heading, "value": c.cell(person)} for c in columns])
+                for person in page
+            ],
+            organisation=self.request.user.organisation,
+            search_label={"text": "Search by name or NHS number", "classes": "nhsuk-label--s"},
+            sort_label=SORT_LABELS[sort],
+        )
+        return context
+
+
+class BudgetHolderDetailView(PermissionRequiredMixin, TemplateView):
+    permission_required = "phb.view_caseload"
+    template_name = "phb/person_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        holder = selectors.get_budget_holder_for(
+            self.request, self.kwargs["pk"], what="record", queryset=selectors.person_record()
+        )
+        context.update(
+            holder=holder,
+            can_edit=self.request.user.has_perm("phb.change_budget_holder", holder),
+            can_see_history=self.request.user.has_perm("phb.view_history", holder),
+            sections=record_sections(self.request, holder, audience="staff"),
+            summary_rows=person_summary_rows(holder),
+            representative_rows=representative_rows(holder.current_representatives),
+        )
+        return context
+
+
+class BudgetHolderFormMixin:
+    form_class = BudgetHolderForm
+    template_name = "phb/person_form.html"
+
+    def form_valid(self, form):
+        try:
+            holder = self.save(form)
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(self.request, f"{holder.full_name}'s details have been saved")
+        return redirect("person_detail", pk=holder.pk)
+
+
+class BudgetHolderCreateView(PermissionRequiredMixin, BudgetHolderFormMixin, FormView):
+    permission_required = "phb.add_budget_holder"
+    extra_context = {"title": "Add a person"}
+
+    def save(self, form):
+        return services.create_budget_holder(actor=self.request.user, **form.cleaned_data)
+
+
+class BudgetHolderUpdateView(PermissionRequiredMixin, BudgetHolderFormMixin, FormView):
+    permission_required = "phb.view_caseload"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.holder = selectors.get_budget_holder_for(
+                request, kwargs["pk"], what="record (edit)"
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+    def has_permission(self):
+        return self.request.user.has_perm("phb.change_budget_holder", self.holder)
+
+    def get_form_kwargs(self):
+        return super().get_form_kwargs() | {"instance": self.holder}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | {
+            "title": f"Change {self.holder.full_name}'s details",
+            "holder": self.holder,
+            "back_url": reverse("person_detail", args=[self.holder.pk]),
+        }
+
+    def save(self, form):
+        changes = {field: form.cleaned_data[field] for field in form.changed_data}
+        return services.update_budget_holder(
+            actor=self.request.user, budget_holder=self.holder, **changes
+        )
+
+
+class BudgetHolderHistoryView(PermissionRequiredMixin, TemplateView):
+    permission_required = "phb.view_caseload"
+    template_name = "phb/person_history.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.holder = selectors.get_budget_holder_for(request, kwargs["pk"], what="history")
+        return super().dispatch(request, *args, **kwargs)
+
+    def has_permission(self):
+        return self.request.user.has_perm("phb.view_history", self.holder)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | {
+            "holder": self.holder,
+            "history": person_history(self.holder),
+        }

@@ -1,0 +1,102 @@
+import datetime
+
+import factory
+import nhs_number
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+from phb.models import (
+    BudgetHolder,
+    EligibilityGroup,
+    Organisation,
+    Representative,
+    RepresentativeKind,
+    Role,
+    User,
+)
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+def synthetic_nhs_numbers():
+    """Valid NHS numbers in the 999 test range, never the same twice."""
+    candidate = 9991000000
+    while True:
+        candidate += 1
+        if nhs_number.is_valid(str(candidate)):
+            yield str(candidate)
+
+
+_nhs_numbers = synthetic_nhs_numbers()
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+        django_get_or_create = ("ods_code",)
+
+    name = factory.Sequence(lambda n: f"NHS Test {n} Integrated Care Board")
+    ods_code = factory.Sequence(lambda n: f"Q{n:03d}")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.nhs.uk")
+    full_name = factory.Faker("name", locale="en_GB")
+    role = Role.PHB_LEAD
+    organisation = factory.SubFactory(OrganisationFactory)
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def save_password(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class HolderUserFactory(UserFactory):
+    role = Role.BUDGET_HOLDER
+    organisation = None
+
+
+class BudgetHolderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BudgetHolder
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    given_name = factory.Faker("first_name", locale="en_GB")
+    family_name = factory.Faker("last_name", locale="en_GB")
+    nhs_number = factory.LazyFunction(lambda: next(_nhs_numbers))
+    date_of_birth = datetime.date(1970, 5, 17)
+    address_line_1 = "1 Test Street"
+    town = "Testtown"
+    postcode = "ZZ1 1AA"
+    eligibility = EligibilityGroup.CHC
+
+
+class RepresentativeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Representative
+
+    user = factory.SubFactory(UserFactory, role=Role.REPRESENTATIVE, organisation=None)
+    budget_holder = factory.SubFactory(BudgetHolderFactory)
+    kind = RepresentativeKind.REPRESENTATIVE
+    relationship = "Son"
+    agreed_on = datetime.date(2026, 4, 1)
+
+
+def add_totp(user) -> str:
+    """Give a user a TOTP authenticator (and so a second factor); return its secret."""
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    return secret
+
+
+def totp_code(secret: str, *, offset: int = 0) -> str:
+    """The code an authenticator app would show now (offset in 30-second steps)."""
+    import time
+
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30 + offset))

@@ -1,0 +1,82 @@
+"""Every change to personal data is recorded by the database, append-only."""
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+from django.urls import reverse
+
+from phb.models import RecordAccess
+
+pytestmark = pytest.mark.django_db
+
+EVENT_TABLES = [
+    "phb_budgetholderevent",
+    "phb_userevent",
+    "phb_organisationevent",
+    "phb_representativeevent",
+]
+
+
+@pytest.mark.parametrize("table", EVENT_TABLES)
+def test_event_tables_refuse_update_and_delete(table, holder, representative):
+    for statement in (f"UPDATE {table} SET pgh_label = 'forged'", f"DELETE FROM {table}"):
+        with (
+            pytest.raises(DatabaseError),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(statement)
+
+
+def test_record_access_log_refuses_update_and_delete(client, phb_lead, holder):
+    client.force_login(phb_lead)
+    client.get(reverse("person_detail", args=[holder.pk]))
+    assert RecordAccess.objects.count() == 1
+    for statement in (
+        "UPDATE phb_recordaccess SET outcome = 'viewed'",
+        "DELETE FROM phb_recordaccess",
+    ):
+        with (
+            pytest.raises(DatabaseError),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(statement)
+
+
+def test_a_change_through_the_page_is_recorded_with_user_and_url(client, phb_lead, holder):
+    client.force_login(phb_lead)
+    url = reverse("person_edit", args=[holder.pk])
+    form = client.get(url).context["form"]
+    data = {name: form.initial.get(name) or "" for name in form.fields}
+    data.pop("date_of_birth")
+    data.update(
+        {
+            "nhs_number": holder.nhs_number,
+            "date_of_birth_day": holder.date_of_birth.day,
+            "date_of_birth_month": holder.date_of_birth.month,
+            "date_of_birth_year": holder.date_of_birth.year,
+            "phone": "01632 960123",
+        }
+    )
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["form"].errors
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT e.phone, c.metadata->>'user', c.metadata->>'url'
+            FROM phb_budgetholderevent e JOIN pghistory_context c ON c.id = e.pgh_context_id
+            WHERE e.pgh_obj_id = %s AND e.pgh_label = 'update'
+            """,
+            [holder.pk],
+        )
+        rows = cursor.fetchall()
+    assert rows == [("01632 960123", str(phb_lead.pk), url)]
+
+
+def test_history_page_shows_changes_and_views(client, phb_lead, holder):
+    client.force_login(phb_lead)
+    client.get(reverse("person_detail", args=[holder.pk]))
+    page = client.get(reverse("person_history", args=[holder.pk])).content.decode()
+    assert "Budget holder added" in page
+    assert "Viewed: record" in page
+    assert phb_lead.full_name in page

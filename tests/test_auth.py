@@ -1,0 +1,108 @@
+"""Sign-in: closed sign-up, a second factor for staff, per-account throttling."""
+
+import pytest
+from django.core import mail
+from django.test import override_settings
+from django.urls import reverse
+
+from phb.models import User
+from tests.factories import UserFactory, add_totp, totp_code
+
+pytestmark = pytest.mark.django_db
+
+
+def sign_in(client, email, password):
+    return client.post(reverse("account_login"), {"login": email, "password": password})
+
+
+def test_sign_up_is_closed(client):
+    response = client.get(reverse("account_signup"))
+    assert "account/signup_closed.html" in [t.name for t in response.templates]
+    client.post(
+        reverse("account_signup"),
+        {"email": "new@example.org", "password1": "a-long-enough-password"},
+    )
+    assert not User.objects.filter(email="new@example.org").exists()
+
+
+def test_staff_without_a_second_factor_must_set_one_up(client, icb, password):
+    user = UserFactory(organisation=icb)
+    sign_in(client, user.email, password)
+    response = client.get(reverse("caseload"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("mfa_activate_totp")
+
+
+@override_settings(PHB_DEMO_MODE=True)
+def test_demo_mode_relaxes_the_second_factor_for_demo_users_only(client, icb, password):
+    demo = UserFactory(organisation=icb, is_demo=True)
+    real = UserFactory(organisation=icb)
+    client.force_login(demo)
+    assert client.get(reverse("caseload")).status_code == 200
+    client.force_login(real)
+    assert client.get(reverse("caseload")).status_code == 302
+
+
+def test_demo_users_need_a_second_factor_outside_demo_mode(client, icb):
+    client.force_login(UserFactory(organisation=icb, is_demo=True))
+    assert client.get(reverse("caseload")).status_code == 302
+
+
+def test_staff_with_totp_sign_in_with_a_code(client, icb, password):
+    user = UserFactory(organisation=icb)
+    secret = add_totp(user)
+    response = sign_in(client, user.email, password)
+    assert response["Location"] == reverse("mfa_authenticate")
+    response = client.post(reverse("mfa_authenticate"), {"code": totp_code(secret)})
+    assert response.status_code == 302
+    assert client.get(reverse("caseload")).status_code == 200
+
+
+def test_a_wrong_totp_code_is_refused(client, icb, password):
+    user = UserFactory(organisation=icb)
+    secret = add_totp(user)
+    sign_in(client, user.email, password)
+    wrong = f"{(int(totp_code(secret)) + 1) % 1_000_000:06d}"
+    response = client.post(reverse("mfa_authenticate"), {"code": wrong})
+    assert response.status_code == 200
+    assert "Incorrect code" in response.content.decode()
+    assert client.get(reverse("caseload")).status_code == 302
+
+
+def test_a_reused_totp_code_is_refused(client, icb, password):
+    user = UserFactory(organisation=icb)
+    secret = add_totp(user)
+    code = totp_code(secret)
+    sign_in(client, user.email, password)
+    client.post(reverse("mfa_authenticate"), {"code": code})
+    client.post(reverse("account_logout"))
+    sign_in(client, user.email, password)
+    response = client.post(reverse("mfa_authenticate"), {"code": code})
+    assert response.status_code == 200
+    assert "Incorrect code" in response.content.decode()
+
+
+def test_budget_holders_do_not_need_a_second_factor(client, holder, password):
+    sign_in(client, holder.user.email, password)
+    assert client.get(reverse("holder_home")).status_code == 200
+
+
+def test_failed_sign_ins_lock_that_account_not_everyone_on_the_network(client, icb, password):
+    target = UserFactory(organisation=icb)
+    colleague = UserFactory(organisation=icb)
+    add_totp(colleague)
+    for _ in range(5):
+        sign_in(client, target.email, "wrong password")
+    response = sign_in(client, target.email, password)
+    assert response.status_code in (200, 429)
+    assert "_auth_user_id" not in client.session
+    # A colleague behind the same address can still sign in.
+    response = sign_in(client, colleague.email, password)
+    assert response["Location"] == reverse("mfa_authenticate")
+
+
+def test_password_reset_sends_an_email(client, icb):
+    user = UserFactory(organisation=icb)
+    client.post(reverse("account_reset_password"), {"email": user.email})
+    assert len(mail.outbox) == 1
+    assert user.email in mail.outbox[0].to

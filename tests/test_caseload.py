@@ -1,0 +1,62 @@
+import pytest
+from django.urls import reverse
+
+from phb.models import BudgetHolder
+from tests.factories import BudgetHolderFactory, _nhs_numbers
+
+pytestmark = pytest.mark.django_db
+
+
+def test_search_by_name(client, phb_lead, icb):
+    BudgetHolderFactory(organisation=icb, given_name="Ada", family_name="Lovelace")
+    BudgetHolderFactory(organisation=icb, given_name="Alan", family_name="Turing")
+    client.force_login(phb_lead)
+    page = client.get(reverse("caseload"), {"q": "love"}).content.decode()
+    assert "Lovelace" in page
+    assert "Turing" not in page
+
+
+def test_search_by_nhs_number_with_spaces(client, phb_lead, icb):
+    person = BudgetHolderFactory(organisation=icb)
+    other = BudgetHolderFactory(organisation=icb)
+    client.force_login(phb_lead)
+    page = client.get(reverse("caseload"), {"q": person.formatted_nhs_number}).content.decode()
+    assert person.family_name in page
+    assert other.formatted_nhs_number not in page
+
+
+def test_sorted_by_name_then_paginated(client, phb_lead, icb):
+    for index in range(30):
+        BudgetHolderFactory(organisation=icb, family_name=f"Person{index:02d}")
+    client.force_login(phb_lead)
+    first = client.get(reverse("caseload")).content.decode()
+    assert "Person00" in first and "Person24" in first and "Person25" not in first
+    second = client.get(reverse("caseload"), {"page": 2}).content.decode()
+    assert "Person25" in second and "Person00" not in second
+    reverse_sorted = client.get(reverse("caseload"), {"sort": "-name"}).content.decode()
+    assert reverse_sorted.index("Person29") < reverse_sorted.index("Person28")
+
+
+def _bulk_people(organisation, count):
+    BudgetHolder.objects.bulk_create(
+        BudgetHolderFactory.build(organisation=organisation, nhs_number=next(_nhs_numbers))
+        for _ in range(count)
+    )
+
+
+def test_query_count_is_the_same_for_10_and_10000_people(
+    client, phb_lead, icb, django_assert_num_queries
+):
+    client.force_login(phb_lead)
+    _bulk_people(icb, 10)
+    client.get(reverse("caseload"))  # warm the session and permission caches
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(reverse("caseload")).status_code == 200
+    _bulk_people(icb, 9990)
+    with django_assert_num_queries(len(small)):
+        response = client.get(reverse("caseload"), {"page": 7})
+    assert response.status_code == 200
+    assert response.context["page"].paginator.count == 10000

@@ -1,0 +1,255 @@
+"""Every supported component renders the official nhsuk-frontend fixtures.
+
+Each fixture in `node_modules/nhsuk-frontend/.../<component>/fixtures.json` holds
+the macro options and the HTML the Nunjucks macro produced from them. We render
+the same options through `{% component %}` and compare the two documents after
+normalising what HTML does not care about (whitespace, attribute order, class
+order, character references).
+"""
+
+import json
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from django.template import Context, Template
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Override conftest's Redis cache clearing: these tests use no cache or database."""
+    yield
+
+
+COMPONENTS_DIR = (
+    Path(__file__).resolve().parent.parent
+    / "node_modules"
+    / "nhsuk-frontend"
+    / "dist"
+    / "nhsuk"
+    / "components"
+)
+
+# Our component name -> nhsuk-frontend fixture folder.
+COMPONENTS = {
+    "action-link": "action-link",
+    "back-link": "back-link",
+    "breadcrumb": "breadcrumb",
+    "button": "button",
+    "card": "card",
+    "checkboxes": "checkboxes",
+    "date-input": "date-input",
+    "details": "details",
+    "error-message": "error-message",
+    "error-summary": "error-summary",
+    "fieldset": "fieldset",
+    "footer": "footer",
+    "header": "header",
+    "hint": "hint",
+    "input": "input",
+    "inset-text": "inset-text",
+    "label": "label",
+    "legend": "legend",
+    "notification-banner": "notification-banner",
+    "pagination": "pagination",
+    "panel": "panel",
+    "radios": "radios",
+    "select": "select",
+    "skip-link": "skip-link",
+    "summary-list": "summary-list",
+    "tables": "tables",
+    "tag": "tag",
+    "textarea": "textarea",
+    "warning-callout": "warning-callout",
+}
+
+# Fixtures we deliberately do not match, as {"component: fixture name": reason}.
+# Empty: every fixture of every component listed above matches.
+SKIP: dict[str, str] = {}
+
+VOID_ELEMENTS = {
+    "area",
+    "base",
+    "br",
+    "col",
+    "embed",
+    "hr",
+    "img",
+    "input",
+    "link",
+    "meta",
+    "source",
+    "track",
+    "wbr",
+}
+
+
+class _Normaliser(HTMLParser):
+    """Flattens a document into comparable tokens."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.tokens: list[tuple] = []
+        self._text: list[str] = []
+
+    def _flush(self):
+        text = " ".join("".join(self._text).split())
+        if text:
+            self.tokens.append(("text", text))
+        self._text = []
+
+    def handle_starttag(self, tag, attrs):
+        self._flush()
+        normalised = []
+        for name, value in attrs:
+            value = value or ""
+            if name == "class":
+                value = " ".join(sorted(value.split()))
+            normalised.append((name, value))
+        self.tokens.append(("start", tag, tuple(sorted(normalised))))
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        if tag not in VOID_ELEMENTS:
+            self.handle_endtag(tag)
+
+    def handle_endtag(self, tag):
+        self._flush()
+        if tag not in VOID_ELEMENTS:
+            self.tokens.append(("end", tag))
+
+    def handle_data(self, data):
+        self._text.append(data)
+
+    def handle_comment(self, data):
+        self._flush()
+
+
+def normalise(html: str) -> list[str]:
+    parser = _Normaliser()
+    parser.feed(html)
+    parser.close()
+    parser._flush()
+    # One token per line gives a readable pytest diff on failure.
+    return [repr(token) for token in parser.tokens]
+
+
+def _fixtures():
+    for component, folder in sorted(COMPONENTS.items()):
+        data = json.loads((COMPONENTS_DIR / folder / "fixtures.json").read_text())
+        for fixture in data["fixtures"]:
+            key = f"{component}: {fixture['name']}"
+            marks = [pytest.mark.skip(reason=SKIP[key])] if key in SKIP else []
+            yield pytest.param(component, fixture, id=key, marks=marks)
+
+
+@pytest.mark.parametrize(("component", "fixture"), list(_fixtures()))
+def test_component_matches_fixture(component, fixture):
+    # "callBlock" fixtures pass the body of a Nunjucks {% call %} block.
+    source = (
+        "{% call name params %}{{ body|safe }}{% endcall %}"
+        if "callBlock" in fixture
+        else "{% component name params %}"
+    )
+    rendered = Template("{% load nhsuk %}" + source).render(
+        Context({"name": component, "params": fixture["context"], "body": fixture.get("callBlock")})
+    )
+    assert normalise(rendered) == normalise(fixture["html"])
+
+
+def test_keywords_merge_over_params():
+    rendered = Template(
+        '{% load nhsuk %}{% component "button" params text="Save" href="/save" %}'
+    ).render(Context({"params": {"text": "Ignored", "variant": "secondary"}}))
+    assert normalise(rendered) == normalise(
+        '<a href="/save" role="button" draggable="false" data-module="nhsuk-button"'
+        ' class="nhsuk-button nhsuk-button--secondary">Save</a>'
+    )
+
+
+def test_text_is_escaped_and_html_is_not():
+    rendered = Template(
+        '{% load nhsuk %}{% component "hint" text="<b>a</b>" %}'
+        '{% component "tag" html="<b>b</b>" %}'
+    ).render(Context())
+    assert "&lt;b&gt;a&lt;/b&gt;" in rendered
+    assert "<b>b</b>" in rendered
+
+
+def test_call_block_supplies_component_body():
+    rendered = Template(
+        '{% load nhsuk %}{% call "fieldset" legend="Address" %}<p>Body</p>{% endcall %}'
+    ).render(Context())
+    assert normalise(rendered) == normalise(
+        '<fieldset class="nhsuk-fieldset"><legend class="nhsuk-fieldset__legend">Address</legend>'
+        "<p>Body</p></fieldset>"
+    )
+
+
+def test_nhsuk_attributes_filter():
+    rendered = Template("{% load nhsuk %}<div{{ attrs|nhsuk_attributes }}></div>").render(
+        Context(
+            {
+                "attrs": {
+                    "data-x": 'a"b',
+                    "hidden": {"value": True, "optional": True},
+                    "data-gone": {"value": False, "optional": True},
+                    "data-list": {"value": ["a", "b"], "type": "array"},
+                }
+            }
+        )
+    )
+    assert normalise(rendered) == normalise(
+        "<div data-x='a&quot;b' hidden data-list='[\"a\",\"b\"]'></div>"
+    )
+
+
+HEADER_WITH_ACTIONS = {
+    "account": {
+        "items": [
+            {"action": "/logout", "text": "Log out"},
+            {"action": "/search", "method": "get", "text": "Search"},
+        ]
+    }
+}
+
+
+def test_header_account_form_gets_csrf_token_from_request():
+    from django.template import RequestContext
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/")
+    rendered = Template('{% load nhsuk %}{% component "header" params %}').render(
+        RequestContext(request, {"params": HEADER_WITH_ACTIONS})
+    )
+    # Only the POST form carries the token; a GET form would leak it into the URL.
+    assert rendered.count('name="csrfmiddlewaretoken"') == 1
+    post_form = rendered.split('action="/logout"')[1].split("</form>")[0]
+    assert 'name="csrfmiddlewaretoken"' in post_form
+
+
+def test_header_csrf_token_passes_through_call_and_nested_components():
+    rendered = Template(
+        '{% load nhsuk %}{% call "card" heading="Account" %}'
+        '{% component "header" params %}{% endcall %}'
+    ).render(Context({"params": HEADER_WITH_ACTIONS, "csrf_token": "tok123"}))
+    assert '<input type="hidden" name="csrfmiddlewaretoken" value="tok123">' in rendered
+
+
+def test_header_without_csrf_token_renders_no_token_input():
+    rendered = Template('{% load nhsuk %}{% component "header" params %}').render(
+        Context({"params": HEADER_WITH_ACTIONS})
+    )
+    assert "csrfmiddlewaretoken" not in rendered
+
+
+def test_table_is_an_alias_of_tables():
+    params = {"caption": "Caption", "head": ["A", "B"], "rows": [["1", "2"]]}
+    table = Template('{% load nhsuk %}{% component "table" params %}').render(
+        Context({"params": params})
+    )
+    tables = Template('{% load nhsuk %}{% component "tables" params %}').render(
+        Context({"params": params})
+    )
+    assert normalise(table) == normalise(tables)
+    assert "nhsuk-table__caption" in table

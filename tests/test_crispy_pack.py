@@ -1,0 +1,186 @@
+"""The `nhsuk` crispy-forms template pack renders NHS.UK markup."""
+
+import datetime
+
+import pytest
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Fieldset, Layout, Submit
+from django import forms
+from django.template import Context, Template
+
+from phb.nhsuk_forms import NHSDateField
+from tests.test_components import normalise
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Override conftest's Redis cache clearing: these tests use no cache or database."""
+    yield
+
+
+# FormHelper reverses its form_action, which loads the URLconf: point it at this
+# module's empty one so these template tests do not depend on the project's views.
+urlpatterns: list = []
+
+
+@pytest.fixture(autouse=True)
+def _empty_urlconf(settings):
+    settings.ROOT_URLCONF = __name__
+
+
+CHOICES = [("email", "Email"), ("phone", "Phone")]
+
+
+class EveryFieldForm(forms.Form):
+    name = forms.CharField(label="Full name", help_text="As it appears on your letter")
+    email = forms.EmailField(label="Email address")
+    amount = forms.IntegerField(label="Amount")
+    notes = forms.CharField(label="Notes", widget=forms.Textarea(attrs={"rows": 3}))
+    team = forms.ChoiceField(label="Team", choices=[("", "Choose"), *CHOICES])
+    contact = forms.ChoiceField(label="Contact by", choices=CHOICES, widget=forms.RadioSelect)
+    times = forms.MultipleChoiceField(
+        label="Times", choices=CHOICES, widget=forms.CheckboxSelectMultiple
+    )
+    agree = forms.BooleanField(label="I agree")
+    date_of_birth = NHSDateField(label="Date of birth", help_text="For example, 31 3 1980")
+
+    def clean(self):
+        super().clean()
+        raise forms.ValidationError("Something is wrong with the whole form")
+
+
+VALID = {
+    "name": "Ann",
+    "email": "ann@example.nhs.uk",
+    "amount": "12",
+    "notes": "Hi",
+    "team": "email",
+    "contact": "phone",
+    "times": ["email"],
+    "agree": "true",
+    "date_of_birth_day": "31",
+    "date_of_birth_month": "3",
+    "date_of_birth_year": "1980",
+}
+
+
+def _crispy(form, source="{% crispy form %}"):
+    return Template("{% load crispy_forms_tags %}" + source).render(Context({"form": form}))
+
+
+def _tokens(html):
+    return "\n".join(normalise(html))
+
+
+def test_unbound_form_renders_each_widget_as_its_component():
+    form = EveryFieldForm(initial={"date_of_birth": datetime.date(1980, 3, 31)})
+    html = _crispy(form)
+    tokens = _tokens(html)
+    assert "nhsuk-error-summary" not in html
+    assert "('class', 'nhsuk-input'), ('id', 'id_name'), ('name', 'name')" in tokens
+    assert "('text', 'As it appears on your letter')" in tokens
+    assert "('aria-describedby', 'id_name-hint')" in tokens
+    assert "('id', 'id_email'), ('maxlength', '320'), ('name', 'email'), ('required', '')" in tokens
+    assert "('id', 'id_amount'), ('inputmode', 'numeric')" in tokens
+    assert "('class', 'nhsuk-textarea'), ('id', 'id_notes'), ('name', 'notes')" in tokens
+    assert "('rows', '3')" in tokens
+    assert "('class', 'nhsuk-select'), ('id', 'id_team')" in tokens
+    assert "('class', 'nhsuk-radios'), ('data-module', 'nhsuk-radios')" in tokens
+    assert "('id', 'id_contact-2'), ('name', 'contact'), ('type', 'radio')" in tokens
+    assert "('class', 'nhsuk-checkboxes'), ('data-module', 'nhsuk-checkboxes')" in tokens
+    assert "('id', 'id_agree'), ('name', 'agree'), ('type', 'checkbox'), ('value', 'true')" in (
+        tokens
+    )
+    assert "('class', 'nhsuk-fieldset'), ('role', 'group')" in tokens
+    assert "('name', 'date_of_birth_day'), ('type', 'text'), ('value', '31')" in tokens
+    assert "('name', 'date_of_birth_year'), ('type', 'text'), ('value', '1980')" in tokens
+    assert "('class', 'nhsuk-label'), ('for', 'id_name')" in tokens
+    assert "('text', 'Full name')" in tokens
+    assert "('start', 'legend', (('class', 'nhsuk-fieldset__legend'),))" in tokens
+
+
+def test_bound_form_with_errors_shows_messages_and_summary():
+    form = EveryFieldForm(data={**VALID, "name": "", "date_of_birth_year": ""})
+    assert not form.is_valid()
+    html = _crispy(form)
+    tokens = _tokens(html)
+    assert html.index("nhsuk-error-summary") < html.index("nhsuk-form-group")
+    assert "('text', 'There is a problem')" in tokens
+    assert "('start', 'a', (('href', '#id_name'),))\n('text', 'This field is required.')" in tokens
+    assert (
+        "('start', 'a', (('href', '#id_date_of_birth_day'),))\n"
+        "('text', 'Date of birth must include a year')"
+    ) in tokens
+    assert "('text', 'Something is wrong with the whole form')" in tokens
+    assert "('class', 'nhsuk-form-group nhsuk-form-group--error')" in tokens
+    assert (
+        "('start', 'span', (('class', 'nhsuk-error-message'), ('id', 'id_name-error')))\n"
+        "('start', 'span', (('class', 'nhsuk-u-visually-hidden'),))\n"
+        "('text', 'Error:')\n('end', 'span')\n('text', 'This field is required.')"
+    ) in tokens
+    assert "('class', 'nhsuk-input nhsuk-input--error'), ('id', 'id_name')" in tokens
+    # Only the missing year is highlighted, not the day and month.
+    assert (
+        "('class', 'nhsuk-date-input__input nhsuk-input nhsuk-input--width-4'"
+        " nhsuk-input--error')" not in tokens
+    )
+    assert "nhsuk-input--error nhsuk-input--width-4'), ('id', 'id_date_of_birth_year')" in tokens
+    assert "nhsuk-input--width-2'), ('id', 'id_date_of_birth_day')" in tokens
+
+
+def test_error_summary_can_be_placed_by_the_page():
+    form = EveryFieldForm(data={**VALID, "name": ""})
+    form.helper = FormHelper()
+    form.helper.show_error_summary = False
+    assert "nhsuk-error-summary" not in _crispy(form)
+    placed = Template("{% error_summary form %}").render(Context({"form": form}))
+    assert "('href', '#id_name')" in _tokens(placed)
+
+
+def test_filter_renders_fields_and_summary():
+    form = EveryFieldForm(data={**VALID, "email": "nope"})
+    form.is_valid()
+    html = _crispy(form, "{{ form|crispy }}")
+    assert "nhsuk-error-summary" in html
+    assert "Enter a valid email address." in html
+    assert "<form" not in html
+
+
+def test_layout_fieldset_and_submit_become_nhsuk_components():
+    form = EveryFieldForm()
+    form.helper = FormHelper()
+    form.helper.layout = Layout(Fieldset("About you", "name", "email"), Submit("save", "Save"))
+    tokens = _tokens(_crispy(form))
+    assert "('start', 'form', (('method', 'post'), ('novalidate', '')))" in tokens
+    assert "('start', 'legend', (('class', 'nhsuk-fieldset__legend'),))\n('text', 'About you')" in (
+        tokens
+    )
+    assert (
+        "('start', 'button', (('class', 'nhsuk-button'), ('data-module', 'nhsuk-button'),"
+        " ('id', 'submit-id-save'), ('name', 'save'), ('type', 'submit')))\n('text', 'Save')"
+    ) in tokens
+
+
+def test_date_field_cleans_to_a_date():
+    form = EveryFieldForm(data=VALID)
+    form.is_valid()
+    assert form.cleaned_data["date_of_birth"] == datetime.date(1980, 3, 31)
+
+
+def test_date_field_rejects_impossible_dates():
+    field = NHSDateField(label="Date of birth")
+    for value, message in [
+        (["31", "2", "2000"], "Date of birth must be a real date"),
+        (["1", "13", "2000"], "Date of birth must be a real date"),
+        (["x", "2", "2000"], "Date of birth must be a real date"),
+        (["1", "2", ""], "Date of birth must include a year"),
+        (["", "", "2000"], "Date of birth must include a day and month"),
+        (["1", "2", "20"], "Year must include 4 numbers"),
+        (["", "", ""], "Enter date of birth"),
+    ]:
+        try:
+            field.clean(value)
+        except forms.ValidationError as error:
+            assert error.messages == [message], value
+        else:
+            raise AssertionError(f"{value} should not be valid")
