@@ -1,12 +1,14 @@
 """What the budgets app adds to the core's pages: a caseload column and record sections."""
 
 from budgets import selectors
+from budgets.demo import seed_budgets
 from budgets.models.budget import BudgetStatus
 from budgets.presenters import explain_budget, money
 from phb.extensions import (
     CaseloadColumn,
     RecordSection,
     register_caseload_column,
+    register_demo_seeder,
     register_record_section,
 )
 
@@ -31,6 +33,7 @@ def _holder_section(request, holder) -> dict:
 
 
 def register() -> None:
+    register_demo_seeder(seed_budgets)
     register_caseload_column(
         CaseloadColumn(
             heading="Budget",

@@ -32,6 +32,7 @@ class RecordSection:
 
 
 _caseload_columns: list[CaseloadColumn] = []
+_demo_seeders: list[Callable[[], None]] = []
 _record_sections: list[RecordSection] = []
 
 
@@ -55,3 +56,13 @@ def record_sections(request, budget_holder, *, audience: str) -> list[dict]:
         for section in sorted(_record_sections, key=lambda section: section.order)
         if section.audience == audience
     ]
+
+
+def register_demo_seeder(seed: Callable[[], None]) -> None:
+    """Add demo data after the core's (`manage.py seed_demo`); `seed` must be idempotent."""
+    if seed not in _demo_seeders:
+        _demo_seeders.append(seed)
+
+
+def demo_seeders() -> list[Callable[[], None]]:
+    return list(_demo_seeders)

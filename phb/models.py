@@ -97,10 +97,6 @@ class UserManager(BaseUserManager):
         user.save(using=self._db)
         return user
 
-    def create_superuser(self, email, password=None, **fields):
-        fields.setdefault("role", Role.ICB_ADMIN)
-        fields.update(is_superuser=True)
-        return self.create_user(email, password, **fields)
 
 
 @audited(exclude=["password", "last_login"])

@@ -1,9 +1,17 @@
 """The only writers of the shared core. Views and tasks call these; they never save models."""
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from phb.models import AccessOutcome, BudgetHolder, RecordAccess, normalise_nhs_number
+from phb.models import (
+    STAFF_ROLES,
+    AccessOutcome,
+    BudgetHolder,
+    Organisation,
+    RecordAccess,
+    User,
+    normalise_nhs_number,
+)
 
 
 def record_access(*, user, budget_holder_id, viewed: bool, what: str, path: str) -> RecordAccess:
@@ -63,3 +71,43 @@ def _only_known(details: dict) -> dict:
     if "nhs_number" in details:
         details = details | {"nhs_number": normalise_nhs_number(details["nhs_number"])}
     return details
+
+
+@transaction.atomic
+def add_organisation(*, ods_code: str, name: str) -> Organisation:
+    icb = Organisation(ods_code=ods_code.strip().upper(), name=name.strip())
+    icb.full_clean()
+    icb.save()
+    return icb
+
+
+@transaction.atomic
+def add_staff_user(*, email: str, full_name: str, role: str, ods_code: str) -> User:
+    """A new member of staff with no usable password; they are emailed a link to set one."""
+    organisation = Organisation.objects.filter(ods_code=ods_code.strip().upper()).first()
+    if organisation is None:
+        raise ValidationError({"ods_code": f"There is no ICB with the ODS code {ods_code}"})
+    if role not in STAFF_ROLES:
+        raise ValidationError({"role": "Choose a staff role"})
+    user = User.objects.create_user(
+        email, None, full_name=full_name.strip(), role=role, organisation=organisation
+    )
+    transaction.on_commit(lambda: _send_password_link(user))
+    return user
+
+
+def _send_password_link(user) -> None:
+    """allauth's password reset email, with links to the service's own address."""
+    from urllib.parse import urlsplit
+
+    from allauth.account.forms import ResetPasswordForm
+    from allauth.core.context import request_context
+    from django.conf import settings
+    from django.test import RequestFactory
+
+    site = urlsplit(settings.PHB_SITE_URL)
+    request = RequestFactory().get("/", HTTP_HOST=site.netloc, secure=site.scheme == "https")
+    form = ResetPasswordForm(data={"email": user.email})
+    if form.is_valid():
+        with request_context(request):
+            form.save(request)

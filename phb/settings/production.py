@@ -29,3 +29,4 @@ SESSION_COOKIE_AGE = 60 * 60 * 8
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=True)
+PHB_SITE_URL = os.environ.get("PHB_SITE_URL", f"https://{ALLOWED_HOSTS[0]}")

@@ -9,7 +9,12 @@ from phb.settings.base import *  # noqa: F403
 
 # The test run shares the embedded Redis with a running `make run`; its own
 # database number keeps its cache, broker and worker pings apart.
-REDIS_URL = urlsplit(REDIS_URL)._replace(path="/9").geturl()  # noqa: F405
+# Runs side by side (two checkouts, or CI beside a developer) can name their own
+# database and Redis number.
+REDIS_URL = urlsplit(REDIS_URL)._replace(  # noqa: F405
+    path="/" + os.environ.get("PHB_TEST_REDIS_DB", "9")
+).geturl()
+DATABASES["default"]["TEST"] = {"NAME": os.environ.get("PHB_TEST_DB_NAME", "test_phb")}  # noqa: F405
 CACHES["default"]["LOCATION"] = REDIS_URL  # noqa: F405
 CELERY_BROKER_URL = CELERY_RESULT_BACKEND = REDIS_URL
 

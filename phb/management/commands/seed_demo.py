@@ -3,7 +3,7 @@
 Idempotent: running it again updates the same rows (matched on ODS code, email
 and NHS number) rather than adding more. Every person is fictional and every NHS
 number is in the 999 test range. Other apps add their demo data through the
-`demo_seeders` hook so the core does not import them.
+`phb.extensions.register_demo_seeder` hook so the core does not import them.
 """
 
 import datetime
@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from phb.extensions import demo_seeders
 from phb.models import (
     STAFF_ROLES,
     BudgetHolder,
@@ -69,9 +70,6 @@ STAFF_NAMES = {
     Role.PA_EMPLOYER_SUPPORT: "Sky Support",
     Role.ICB_ADMIN: "Ashley Admin",
 }
-
-# Apps that add demo data register a callable here from their AppConfig.ready().
-demo_seeders: list = []
 
 
 def _user(email: str, *, full_name: str, role: str, organisation=None) -> User:
@@ -147,7 +145,7 @@ class Command(BaseCommand):
                     },
                 )
                 sign_ins.append((daughter.email, "Representative (for Margaret Ellis)", ods_code))
-        for seed in demo_seeders:
+        for seed in demo_seeders():
             seed()
         if not quiet:
             self.stdout.write(
