@@ -21,7 +21,7 @@ test: deps
 
 # Run only the benchmarks (not part of `make test`).
 benchmark: deps
-	$(VENV)/bin/python scripts/stack.py test -m benchmark --benchmark-enable tests/benchmarks $(PYTEST_ARGS)
+	$(VENV)/bin/python scripts/stack.py test --benchmark-enable --benchmark-only tests/benchmarks $(PYTEST_ARGS)
 
 # Any manage.py command with the engines up, e.g. `make manage ARGS=makemigrations`.
 manage: deps

@@ -17,26 +17,70 @@ YEAR_START = datetime.date(2026, 4, 1)
 YEAR_END = datetime.date(2027, 3, 31)
 
 DOMAINS = [
-    ("Personal care", "How much help do you need with washing, dressing and going to the toilet?",
-     [("I manage on my own", 0), ("Some help most days", 4), ("Help with all personal care", 10),
-      ("Two people to help, day and night", 16)]),
-    ("Eating and drinking", "How much help do you need to eat and drink?",
-     [("I manage on my own", 0), ("Help to prepare food", 2), ("Help to eat", 6),
-      ("Tube feeding (PEG)", 10)]),
-    ("Mobility", "How much help do you need to move around?",
-     [("I manage on my own", 0), ("Help outdoors", 2), ("Help indoors", 5),
-      ("Hoisting by two people", 10)]),
-    ("Breathing", "Do you need help with your breathing?",
-     [("No", 0), ("Oxygen at times", 3), ("Suction or ventilation", 12)]),
-    ("Medication", "How much help do you need with your medicines?",
-     [("I manage on my own", 0), ("Reminders", 1), ("Someone gives them to me", 4),
-      ("Injections or complex medicines", 8)]),
-    ("Mental wellbeing", "How much support do you need with your mental health?",
-     [("None", 0), ("Some support each week", 3), ("Daily support", 8)]),
-    ("Communication", "How much help do you need to communicate?",
-     [("None", 0), ("Some help", 2), ("Communication aids or an interpreter", 5)]),
-    ("Carer support", "How much does a family carer do, and do they need a break?",
-     [("No carer, or the carer needs no break", 0), ("Regular breaks", 3), ("Frequent breaks", 6)]),
+    (
+        "Personal care",
+        "How much help do you need with washing, dressing and going to the toilet?",
+        [
+            ("I manage on my own", 0),
+            ("Some help most days", 4),
+            ("Help with all personal care", 10),
+            ("Two people to help, day and night", 16),
+        ],
+    ),
+    (
+        "Eating and drinking",
+        "How much help do you need to eat and drink?",
+        [
+            ("I manage on my own", 0),
+            ("Help to prepare food", 2),
+            ("Help to eat", 6),
+            ("Tube feeding (PEG)", 10),
+        ],
+    ),
+    (
+        "Mobility",
+        "How much help do you need to move around?",
+        [
+            ("I manage on my own", 0),
+            ("Help outdoors", 2),
+            ("Help indoors", 5),
+            ("Hoisting by two people", 10),
+        ],
+    ),
+    (
+        "Breathing",
+        "Do you need help with your breathing?",
+        [("No", 0), ("Oxygen at times", 3), ("Suction or ventilation", 12)],
+    ),
+    (
+        "Medication",
+        "How much help do you need with your medicines?",
+        [
+            ("I manage on my own", 0),
+            ("Reminders", 1),
+            ("Someone gives them to me", 4),
+            ("Injections or complex medicines", 8),
+        ],
+    ),
+    (
+        "Mental wellbeing",
+        "How much support do you need with your mental health?",
+        [("None", 0), ("Some support each week", 3), ("Daily support", 8)],
+    ),
+    (
+        "Communication",
+        "How much help do you need to communicate?",
+        [("None", 0), ("Some help", 2), ("Communication aids or an interpreter", 5)],
+    ),
+    (
+        "Carer support",
+        "How much does a family carer do, and do they need a break?",
+        [
+            ("No carer, or the carer needs no break", 0),
+            ("Regular breaks", 3),
+            ("Frequent breaks", 6),
+        ],
+    ),
 ]
 
 
@@ -65,7 +109,11 @@ def _setup_icb(icb: Organisation, price_per_point: Decimal) -> None:
         )
         for name, question, options in DOMAINS:
             services.add_domain(
-                actor=lead, questionnaire=questionnaire, name=name, question=question, options=options
+                actor=lead,
+                questionnaire=questionnaire,
+                name=name,
+                question=question,
+                options=options,
             )
         services.publish_questionnaire(actor=lead, questionnaire=questionnaire)
 
@@ -79,8 +127,11 @@ def _ras(holder, lead, choices: list[int]):
         for domain, choice in zip(questionnaire.domains.all(), choices, strict=True)
     }
     return services.complete_ras_assessment(
-        actor=lead, budget_holder=holder, questionnaire=questionnaire,
-        effective_date=YEAR_START, answers=answers,
+        actor=lead,
+        budget_holder=holder,
+        questionnaire=questionnaire,
+        effective_date=YEAR_START,
+        answers=answers,
     )
 
 
@@ -88,14 +139,22 @@ def _active_budget(holder, *, calculation, amount, portions, streams, justificat
     icb = holder.organisation
     lead, finance = _staff(icb, Role.PHB_LEAD), _staff(icb, Role.FINANCE_OFFICER)
     budget = services.create_budget(
-        actor=lead, budget_holder=holder, period_start=YEAR_START, period_end=YEAR_END,
-        calculation=calculation, agreed_amount=amount, clinical_justification=justification,
-        funding_streams=streams, portions=portions,
+        actor=lead,
+        budget_holder=holder,
+        period_start=YEAR_START,
+        period_end=YEAR_END,
+        calculation=calculation,
+        agreed_amount=amount,
+        clinical_justification=justification,
+        funding_streams=streams,
+        portions=portions,
     )
     services.propose_budget(actor=lead, budget=budget)
     if budget.above_indicative:
         services.record_clinical_check(
-            actor=_staff(icb, Role.CLINICIAN), budget=budget, supported=True,
+            actor=_staff(icb, Role.CLINICIAN),
+            budget=budget,
+            supported=True,
             notes="Suction overnight needs two trained PAs; the package cost does not cover it.",
         )
     services.agree_budget(actor=lead, budget=budget)
@@ -120,25 +179,44 @@ def seed_budgets() -> None:
         lead = _staff(north, Role.PHB_LEAD)
         _ras(alex, lead, [2, 1, 2, 0, 2, 1, 0, 1])
         services.cost_chc_package(
-            actor=lead, budget_holder=alex, effective_date=YEAR_START,
+            actor=lead,
+            budget_holder=alex,
+            effective_date=YEAR_START,
             lines=[
-                {"service": "Agency care, mornings and evenings", "provider_type": "agency_day",
-                 "units_per_week": Decimal("28"), "unit_cost": None},
-                {"service": "Sleeping nights", "provider_type": "agency_night",
-                 "units_per_week": Decimal("3"), "unit_cost": None},
+                {
+                    "service": "Agency care, mornings and evenings",
+                    "provider_type": "agency_day",
+                    "units_per_week": Decimal("28"),
+                    "unit_cost": None,
+                },
+                {
+                    "service": "Sleeping nights",
+                    "provider_type": "agency_night",
+                    "units_per_week": Decimal("3"),
+                    "unit_cost": None,
+                },
             ],
         )
         costing = services.cost_pas(
-            actor=lead, budget_holder=alex, effective_date=YEAR_START, pay_frequency="weekly",
+            actor=lead,
+            budget_holder=alex,
+            effective_date=YEAR_START,
+            pay_frequency="weekly",
             claims_employment_allowance=True,
             pas=[
                 {"label": "PA 1", "hours_per_week": Decimal("30"), "hourly_rate": Decimal("13.50")},
-                {"label": "PA 2", "hours_per_week": Decimal("12"), "hourly_rate": Decimal("13.20"),
-                 "irregular_hours": True},
+                {
+                    "label": "PA 2",
+                    "hours_per_week": Decimal("12"),
+                    "hourly_rate": Decimal("13.20"),
+                    "irregular_hours": True,
+                },
             ],
         )
         _active_budget(
-            alex, calculation=costing, amount=costing.total_annual,
+            alex,
+            calculation=costing,
+            amount=costing.total_annual,
             portions=[("direct_payment", costing.total_annual, "")],
             streams=[("nhs_chc", Decimal("100"))],
         )
@@ -149,9 +227,13 @@ def seed_budgets() -> None:
         assessment = _ras(margaret, lead, [3, 3, 3, 2, 3, 0, 2, 2])
         third_party = (assessment.annual_amount * Decimal("0.4")).quantize(Decimal("0.01"))
         _active_budget(
-            margaret, calculation=assessment, amount=assessment.annual_amount,
-            portions=[("third_party", third_party, "Northtown Independent Living Trust"),
-                      ("direct_payment", assessment.annual_amount - third_party, "")],
+            margaret,
+            calculation=assessment,
+            amount=assessment.annual_amount,
+            portions=[
+                ("third_party", third_party, "Northtown Independent Living Trust"),
+                ("direct_payment", assessment.annual_amount - third_party, ""),
+            ],
             streams=[("nhs_chc", Decimal("80")), ("la_social_care", Decimal("20"))],
         )
 
@@ -160,8 +242,12 @@ def seed_budgets() -> None:
         lead = _staff(north, Role.PHB_LEAD)
         assessment = _ras(priya, lead, [1, 1, 0, 0, 2, 2, 1, 1])
         budget = services.create_budget(
-            actor=lead, budget_holder=priya, period_start=YEAR_START, period_end=YEAR_END,
-            calculation=assessment, agreed_amount=assessment.annual_amount + Decimal("1500.00"),
+            actor=lead,
+            budget_holder=priya,
+            period_start=YEAR_START,
+            period_end=YEAR_END,
+            calculation=assessment,
+            agreed_amount=assessment.annual_amount + Decimal("1500.00"),
             clinical_justification="Crisis support at weekends after two admissions this year.",
             funding_streams=[("s117", Decimal("100"))],
             portions=[("notional", assessment.annual_amount + Decimal("1500.00"), "")],
@@ -172,18 +258,34 @@ def seed_budgets() -> None:
     if jordan.nhs_number not in with_budgets:
         lead = _staff(south, Role.PHB_LEAD)
         package = services.cost_chc_package(
-            actor=lead, budget_holder=jordan, effective_date=YEAR_START,
+            actor=lead,
+            budget_holder=jordan,
+            effective_date=YEAR_START,
             lines=[
-                {"service": "Agency day care", "provider_type": "agency_day",
-                 "units_per_week": Decimal("42"), "unit_cost": None},
-                {"service": "Waking nights", "provider_type": "agency_waking_night",
-                 "units_per_week": Decimal("70"), "unit_cost": None},
-                {"service": "District nursing", "provider_type": "nursing",
-                 "units_per_week": Decimal("3"), "unit_cost": None},
+                {
+                    "service": "Agency day care",
+                    "provider_type": "agency_day",
+                    "units_per_week": Decimal("42"),
+                    "unit_cost": None,
+                },
+                {
+                    "service": "Waking nights",
+                    "provider_type": "agency_waking_night",
+                    "units_per_week": Decimal("70"),
+                    "unit_cost": None,
+                },
+                {
+                    "service": "District nursing",
+                    "provider_type": "nursing",
+                    "units_per_week": Decimal("3"),
+                    "unit_cost": None,
+                },
             ],
         )
         _active_budget(
-            jordan, calculation=package, amount=package.annual_cost,
+            jordan,
+            calculation=package,
+            amount=package.annual_cost,
             portions=[("direct_payment", package.annual_cost, "")],
             streams=[("nhs_chc", Decimal("100"))],
         )

@@ -48,6 +48,12 @@ class BudgetHolderForm(NHSFormMixin, forms.ModelForm):
             "eligibility": {"required": "Select why they can have a personal health budget"},
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Radios need no "---------" choice: nothing chosen is already "not answered".
+        for name in ("preferred_contact", "eligibility"):
+            self.fields[name].choices = [c for c in self.fields[name].choices if c[0] != ""]
+
     def clean_nhs_number(self) -> str:
         return normalise_nhs_number(self.cleaned_data["nhs_number"])
 

@@ -98,7 +98,6 @@ class UserManager(BaseUserManager):
         return user
 
 
-
 @audited(exclude=["password", "last_login"])
 class User(UUIDModel, AbstractBaseUser, PermissionsMixin):
     email = models.EmailField("Email address", unique=True)
@@ -174,7 +173,7 @@ class ContactMethod(models.TextChoices):
 def validate_nhs_number(value: str) -> None:
     if not nhs_number.is_valid(normalise_nhs_number(value)):
         raise ValidationError(
-            "Enter a valid NHS number, like 485 777 3456", code="invalid_nhs_number"
+            "Enter a valid NHS number, like 943 476 5919", code="invalid_nhs_number"
         )
 
 

@@ -43,14 +43,23 @@ def test_views_never_use_a_bare_manager():
     assert offenders == []
 
 
-ALWAYS_WRITES = {"save", "delete", "bulk_create", "bulk_update", "get_or_create", "update_or_create"}
+ALWAYS_WRITES = {
+    "save",
+    "delete",
+    "bulk_create",
+    "bulk_update",
+    "get_or_create",
+    "update_or_create",
+}
 QUERYSET_WRITES = {"create", "update"}
 
 
 def _on_a_manager(node: ast.AST) -> bool:
     """Whether an expression goes through a model manager (`X.objects...` or `x.thing_set`)."""
     while isinstance(node, ast.Attribute | ast.Call):
-        if isinstance(node, ast.Attribute) and (node.attr == "objects" or node.attr.endswith("_set")):
+        if isinstance(node, ast.Attribute) and (
+            node.attr == "objects" or node.attr.endswith("_set")
+        ):
             return True
         node = node.value if isinstance(node, ast.Attribute) else node.func
     return False
@@ -67,7 +76,9 @@ def test_views_never_save_models():
             receiver = node.func.value
             if isinstance(receiver, ast.Name) and receiver.id == "self":
                 continue  # the view's own helper methods, which call services
-            if name in ALWAYS_WRITES or (name in QUERYSET_WRITES and _on_a_manager(node.func.value)):
+            if name in ALWAYS_WRITES or (
+                name in QUERYSET_WRITES and _on_a_manager(node.func.value)
+            ):
                 offenders.append(f"{path.relative_to(ROOT)}:{node.lineno} .{name}()")
     assert offenders == []
 

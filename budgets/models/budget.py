@@ -76,7 +76,8 @@ IF NEW.status IN ('agreed', 'active', 'reduced')
           AND c.amount = NEW.agreed_amount AND u.role = 'clinician'
           AND c.clinician_id IS DISTINCT FROM NEW.agreed_by_id
     ) THEN
-        RAISE EXCEPTION 'A budget above its indicative amount needs a supporting check by a different clinician'
+        RAISE EXCEPTION
+            'Above its indicative amount, a budget needs a supporting check by another clinician'
             USING ERRCODE = 'check_violation';
     END IF;
 END IF;
@@ -219,6 +220,8 @@ class AppendOnly(models.Model):
 
 
 class BudgetStatusChange(UUIDModel, AppendOnly):
+    """One move of a budget's status, with who made it, when and why."""
+
     budget = models.ForeignKey(Budget, on_delete=models.PROTECT, related_name="status_changes")
     from_status = models.CharField(max_length=10, choices=BudgetStatus.choices, blank=True)
     to_status = models.CharField(max_length=10, choices=BudgetStatus.choices)
@@ -228,6 +231,9 @@ class BudgetStatusChange(UUIDModel, AppendOnly):
 
     class Meta(AppendOnly.Meta):
         ordering = ["at"]
+
+    def __str__(self) -> str:
+        return f"{self.budget}: {self.from_status or 'new'} to {self.to_status}"
 
 
 class ClinicalCheck(UUIDModel, AppendOnly):
@@ -242,6 +248,9 @@ class ClinicalCheck(UUIDModel, AppendOnly):
 
     class Meta(AppendOnly.Meta):
         ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"Clinical check of {self.budget} by {self.clinician}"
 
 
 class FundingStreamKind(models.TextChoices):
@@ -343,3 +352,6 @@ class BudgetChange(UUIDModel, AppendOnly):
                 condition=Q(new_amount__gte=0), name="budget_change_amount_gte_0"
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.budget} reduced to {self.new_amount} from {self.effective_from}"

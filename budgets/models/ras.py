@@ -54,7 +54,7 @@ class RasQuestionnaire(UUIDModel, Timestamped):
         ]
 
     def __str__(self) -> str:
-        return f"RAS {self.financial_year}/{(self.financial_year + 1) % 100:02d} version {self.version}"
+        return f"RAS {self.financial_year_label} version {self.version}"
 
     @property
     def financial_year_label(self) -> str:

@@ -7,13 +7,11 @@ os.environ.setdefault("SECRET_KEY", "test-only-not-a-secret")
 
 from phb.settings.base import *  # noqa: F403
 
-# The test run shares the embedded Redis with a running `make run`; its own
-# database number keeps its cache, broker and worker pings apart.
-# Runs side by side (two checkouts, or CI beside a developer) can name their own
-# database and Redis number.
-REDIS_URL = urlsplit(REDIS_URL)._replace(  # noqa: F405
-    path="/" + os.environ.get("PHB_TEST_REDIS_DB", "9")
-).geturl()
+# The test run shares the embedded engines with a running `make run`; its own database and
+# Redis number keep its data, cache, broker and worker pings apart. Two test runs side by side
+# can name their own with PHB_TEST_DB_NAME and PHB_TEST_REDIS_DB.
+REDIS_DB = os.environ.get("PHB_TEST_REDIS_DB", "9")
+REDIS_URL = urlsplit(REDIS_URL)._replace(path=f"/{REDIS_DB}").geturl()  # noqa: F405
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("PHB_TEST_DB_NAME", "test_phb")}  # noqa: F405
 CACHES["default"]["LOCATION"] = REDIS_URL  # noqa: F405
 CELERY_BROKER_URL = CELERY_RESULT_BACKEND = REDIS_URL
