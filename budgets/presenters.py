@@ -34,9 +34,11 @@ def number(value: Decimal) -> str:
 
 @dataclass
 class Line:
+    """One line of an explanation: what, how it was worked out, and the amount."""
+
     text: str
-    amount: str = ""
     detail: str = ""
+    amount: str = ""
 
 
 @dataclass

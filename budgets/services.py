@@ -453,7 +453,7 @@ def _basis_of(calculation) -> tuple[str, Decimal, dict]:
 def _check_period(budget_holder, start, end, *, exclude=None) -> None:
     if end < start:
         raise ValidationError({"period_end": "The end date must be on or after the start date"})
-    fy_start, fy_end = calc.financial_year(start)
+    _, fy_end = calc.financial_year(start)
     if end > fy_end:
         raise ValidationError(
             {
@@ -491,7 +491,8 @@ def _check_shares(funding_streams) -> None:
     if total != 100:
         raise ValidationError(
             {
-                "funding_streams": f"Funding stream shares must add up to 100%. They add up to {total}%"
+                "funding_streams": "Funding stream shares must add up to 100%. "
+                f"They add up to {total}%"
             }
         )
 
@@ -547,8 +548,8 @@ def create_budget(
     if agreed_amount > indicative and not clinical_justification.strip():
         raise ValidationError(
             {
-                "clinical_justification": f"The amount is more than the indicative £{indicative:,.2f}"
-                ". Write the clinical justification for it"
+                "clinical_justification": "The amount is more than the indicative "
+                f"£{indicative:,.2f}. Write the clinical justification for it"
             }
         )
     _check_shares(funding_streams)
@@ -581,6 +582,8 @@ def create_budget(
 def _lock(budget, *, version: int | None, expected: tuple[str, ...], doing: str) -> Budget:
     """The budget, locked for this transaction, or a Conflict saying what happened since."""
     locked = Budget.objects.select_for_update().get(pk=budget.pk)
+    if locked.status == BudgetStatus.DRAFT and locked.status not in expected:
+        raise Conflict(f"You cannot {doing} this budget: it is still a draft.")
     if locked.status not in expected:
         last = locked.status_changes.select_related("by").order_by("-at").first()
         who = (
@@ -589,7 +592,8 @@ def _lock(budget, *, version: int | None, expected: tuple[str, ...], doing: str)
             else ""
         )
         raise Conflict(
-            f"You cannot {doing} this budget: it was {locked.get_status_display().lower()}{who}."
+            f"You cannot {doing} this budget: it was already "
+            f"{locked.get_status_display().lower()}{who}."
         )
     if version is not None and locked.version != version:
         raise Conflict(
@@ -751,7 +755,8 @@ def set_payment_schedule(
 
 
 def _allocate(total: Decimal, weights: list[Decimal]) -> list[Decimal]:
-    """Share `total` in proportion to `weights`, to the penny, summing exactly (largest remainder)."""
+    """Share `total` in proportion to `weights`, to the penny, summing exactly
+    (largest remainder)."""
     pennies = int(total * 100)
     weight_sum = sum(weights, Decimal(0))
     raw = [Decimal(pennies) * w / weight_sum for w in weights]
@@ -799,8 +804,8 @@ def reduce_budget(
         )
     if not budget.period_start <= effective_from <= budget.period_end:
         errors["effective_from"] = "The change must start within the budget's period"
-    if new_amount < 0:
-        errors["new_amount"] = "The new amount cannot be negative"
+    if new_amount <= 0:
+        errors["new_amount"] = "The new amount must be more than £0.00"
     elif new_amount >= budget.agreed_amount:
         errors["new_amount"] = f"The new amount must be less than £{budget.agreed_amount:,.2f}"
     if errors:
@@ -808,6 +813,14 @@ def reduce_budget(
 
     portions = list(budget.portions.select_related("schedule"))
     new_portion_amounts = _allocate(new_amount, [p.amount for p in portions])
+    emptied = [p for p, amount in zip(portions, new_portion_amounts, strict=True) if amount <= 0]
+    if emptied:
+        raise ValidationError(
+            {
+                "new_amount": f"At £{new_amount:,.2f} the {emptied[0].short_method.lower()} "
+                "would be £0.00. Choose a larger amount"
+            }
+        )
     payment_changes = []
     for portion, new_portion_amount in zip(portions, new_portion_amounts, strict=True):
         schedule = getattr(portion, "schedule", None)

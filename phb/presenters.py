@@ -1,30 +1,21 @@
 """Display-ready data about a person, shared by the staff record and the person's own page."""
 
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 
 
 def _text(value) -> dict:
     return {"text": value if value not in (None, "") else "Not recorded"}
 
 
-def person_summary_rows(holder, *, change_url: str | None = None) -> list[dict]:
-    address = (
-        format_html_join(
-            "",
-            "{}<br>",
-            (
-                (line,)
-                for line in (holder.address_line_1, holder.address_line_2, holder.town)
-                if line
-            ),
-        )
-        + holder.postcode
-    )
+def person_summary_rows(holder) -> list[dict]:
+    lines = (holder.address_line_1, holder.address_line_2, holder.town, holder.postcode)
+    address = format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines if line))
     rows = [
         ("Name", _text(holder.full_name)),
         ("NHS number", _text(holder.formatted_nhs_number)),
         ("Date of birth", _text(holder.date_of_birth.strftime("%-d %B %Y"))),
-        ("Address", {"html": format_html("{}", address)}),
+        ("Address", {"html": address}),
         ("Email", _text(holder.email)),
         ("Phone", _text(holder.phone)),
         ("Preferred way to be contacted", _text(holder.get_preferred_contact_display())),
@@ -32,15 +23,7 @@ def person_summary_rows(holder, *, change_url: str | None = None) -> list[dict]:
         ("Why they can have a personal health budget", _text(holder.get_eligibility_display())),
         ("ICB", _text(holder.organisation.name)),
     ]
-    result = []
-    for key, value in rows:
-        row = {"key": {"text": key}, "value": value}
-        if change_url:
-            row["actions"] = {
-                "items": [{"href": change_url, "text": "Change", "visuallyHiddenText": key.lower()}]
-            }
-        result.append(row)
-    return result
+    return [{"key": {"text": key}, "value": value} for key, value in rows]
 
 
 def representative_rows(representatives) -> list[dict]:

@@ -166,7 +166,15 @@ def manage(env: dict, *args: str) -> None:
     subprocess.run([str(BIN / "python"), "manage.py", *args], cwd=ROOT, env=env, check=True)
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 def run() -> int:
+    # Ctrl-C, or SIGTERM from a supervisor, stops everything this started (even when started
+    # in the background, where SIGINT would otherwise be ignored).
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
     port = os.environ.get("PORT", "8000")
     with engines() as env:
         env.setdefault("DJANGO_SETTINGS_MODULE", "phb.settings.local")

@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from phb.models import AccessOutcome, RecordAccess
 
@@ -12,7 +13,7 @@ def test_staff_see_their_own_icbs_person(client, phb_lead, holder):
     client.force_login(phb_lead)
     response = client.get(reverse("person_detail", args=[holder.pk]))
     assert response.status_code == 200
-    assert holder.full_name in response.content.decode()
+    assert escape(holder.full_name) in response.content.decode()
 
 
 def test_opening_a_record_is_logged_as_a_view(client, phb_lead, holder):
@@ -36,7 +37,7 @@ def test_staff_of_another_icb_get_404_logged_as_refused(client, other_icb_lead, 
 def test_other_icb_person_is_not_in_the_caseload(client, phb_lead, holder, other_icb_holder):
     client.force_login(phb_lead)
     page = client.get(reverse("caseload")).content.decode()
-    assert holder.family_name in page
+    assert escape(holder.family_name) in page
     assert other_icb_holder.formatted_nhs_number not in page
 
 
@@ -93,3 +94,11 @@ def test_signed_out_visitor_is_sent_to_sign_in(client, holder):
     response = client.get(reverse("person_detail", args=[holder.pk]))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_address_lines_are_shown_on_separate_lines_and_escaped(client, holder):
+    holder.address_line_1 = "1 <Test> Street"
+    holder.save()
+    client.force_login(holder.user)
+    page = client.get(reverse("holder_home")).content.decode()
+    assert "1 &lt;Test&gt; Street<br>Testtown<br>ZZ1 1AA" in page

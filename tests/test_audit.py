@@ -3,6 +3,7 @@
 import pytest
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
+from django.utils.html import escape
 
 from phb.models import RecordAccess
 
@@ -79,4 +80,4 @@ def test_history_page_shows_changes_and_views(client, phb_lead, holder):
     page = client.get(reverse("person_history", args=[holder.pk])).content.decode()
     assert "Budget holder added" in page
     assert "Viewed: record" in page
-    assert phb_lead.full_name in page
+    assert escape(phb_lead.full_name) in page

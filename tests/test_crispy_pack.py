@@ -184,3 +184,25 @@ def test_date_field_rejects_impossible_dates():
             assert error.messages == [message], value
         else:
             raise AssertionError(f"{value} should not be valid")
+
+
+def test_choice_fields_never_repeat_an_id():
+    """The group must not share the first item's id, or labels and error links break."""
+    import re
+
+    from django import forms
+    from django.template import Context, Template
+
+    class ChoiceForm(forms.Form):
+        colour = forms.ChoiceField(choices=[("r", "Red"), ("g", "Green")], widget=forms.RadioSelect)
+        tags = forms.MultipleChoiceField(
+            choices=[("a", "A"), ("b", "B")], widget=forms.CheckboxSelectMultiple
+        )
+        agree = forms.BooleanField(label="I agree")
+
+    html = Template("{% load crispy_forms_tags %}{{ form|crispy }}").render(
+        Context({"form": ChoiceForm()})
+    )
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), sorted(ids)
+    assert 'id="id_colour"' in html and 'for="id_colour"' in html

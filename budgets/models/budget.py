@@ -60,12 +60,16 @@ class DateRange(Func):
     output_field = DateRangeField()
 
 
-# SQL for the trigger: an above-cap agreement needs a supporting clinical check of
-# the same amount, by a clinician who is not the person agreeing it.
+# SQL for the trigger: a live budget above its indicative amount needs a written justification
+# and a supporting clinical check, for at least this amount, by a clinician who is not the
+# person who agreed it. Checked when a budget becomes live and whenever a live budget's amount
+# goes up; a reduction keeps the check it was agreed with.
 ABOVE_CAP_SQL = """
 IF NEW.status IN ('agreed', 'active', 'reduced')
    AND NEW.agreed_amount > NEW.indicative_amount
-   AND (OLD IS NULL OR OLD.status IS DISTINCT FROM NEW.status) THEN
+   AND (TG_OP = 'INSERT'
+        OR OLD.status NOT IN ('agreed', 'active', 'reduced')
+        OR NEW.agreed_amount > OLD.agreed_amount) THEN
     IF coalesce(btrim(NEW.clinical_justification), '') = '' THEN
         RAISE EXCEPTION 'A budget above its indicative amount needs a clinical justification'
             USING ERRCODE = 'check_violation';
@@ -73,7 +77,7 @@ IF NEW.status IN ('agreed', 'active', 'reduced')
     IF NOT EXISTS (
         SELECT 1 FROM budgets_clinicalcheck c JOIN phb_user u ON u.id = c.clinician_id
         WHERE c.id = NEW.clinical_check_id AND c.budget_id = NEW.id AND c.supported
-          AND c.amount = NEW.agreed_amount AND u.role = 'clinician'
+          AND c.amount >= NEW.agreed_amount AND u.role = 'clinician'
           AND c.clinician_id IS DISTINCT FROM NEW.agreed_by_id
     ) THEN
         RAISE EXCEPTION

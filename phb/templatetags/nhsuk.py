@@ -2329,6 +2329,9 @@ def field_component(bound_field) -> tuple[str, dict]:
         )
     elif isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
         name = "radios" if isinstance(widget, forms.RadioSelect) else "checkboxes"
+        # The first item takes the field's id (so labels and error links reach it); the
+        # group itself must not carry the same id.
+        del params["id"]
         params.update(
             idPrefix=id_,
             fieldset={"legend": label},
@@ -2344,6 +2347,7 @@ def field_component(bound_field) -> tuple[str, dict]:
         )
     elif isinstance(widget, forms.CheckboxInput):
         name = "checkboxes"
+        del params["id"]  # as for radios: the one item carries the field's id
         params.update(
             idPrefix=id_,
             items=[
@@ -2398,7 +2402,7 @@ def field_anchor(bound_field) -> str:
     name, params = field_component(bound_field)
     if name in ("date-input", "radios", "checkboxes"):
         items = params.get("items") or [{}]
-        return items[0].get("id") or params["id"]
+        return items[0].get("id") or params.get("idPrefix") or params["id"]
     return params["id"]
 
 

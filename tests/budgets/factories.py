@@ -1,0 +1,235 @@
+"""Factories and helpers for budget-setting tests.
+
+Rate sets are plain factories (they are reference data). Everything a person or member of staff
+does (questionnaires, calculations, budgets) is built through `budgets.services`, so the tests
+exercise the same path as the pages.
+
+The local rates below are the figures the worked examples in the tests use:
+
+    PA £13.50/h · agency day £28.50/h · sleeping night £120.00 · waking night £30.00/h
+    nursing £55.00/h · employer's liability insurance £150.00 a year · payroll £240.00 a year
+    contingency 5%
+"""
+
+import datetime
+from decimal import Decimal as D
+
+import factory
+
+from budgets import services
+from budgets.models import (
+    Budget,
+    FundingStreamKind,
+    HoldingMethod,
+    LocalRateSet,
+    NationalRateSet,
+    RasQuestionnaire,
+)
+from tests.factories import OrganisationFactory, UserFactory, add_totp
+
+FY_2026_START = datetime.date(2026, 4, 1)
+FY_2026_END = datetime.date(2027, 3, 31)
+FY_2027_START = datetime.date(2027, 4, 1)
+FY_2027_END = datetime.date(2028, 3, 31)
+
+
+def staff(role: str, organisation):
+    """A member of staff with a second factor, for when a test needs more than the fixtures."""
+    user = UserFactory(role=role, organisation=organisation)
+    add_totp(user)
+    return user
+
+
+class LocalRateSetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LocalRateSet
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    effective_from = FY_2026_START
+    pa_hourly = D("13.50")
+    agency_day_hourly = D("28.50")
+    agency_night_hourly = D("120.00")
+    agency_waking_night_hourly = D("30.00")
+    nursing_hourly = D("55.00")
+    employer_liability_insurance_annual = D("150.00")
+    payroll_fee_annual = D("240.00")
+    contingency_rate = D("0.05")
+
+
+def national_rates_2026() -> NationalRateSet:
+    """The 2026/27 set loaded by migration 0003."""
+    return NationalRateSet.objects.get(effective_from=FY_2026_START)
+
+
+# 2027/28: as 2026/27 but with a higher National Living Wage (an invented figure for tests).
+NATIONAL_2027_28 = {
+    "name": "2027/28",
+    "effective_from": FY_2027_START,
+    "nlw_21_plus": D("13.40"),
+    "nmw_18_20": D("11.40"),
+    "nmw_16_17_apprentice": D("8.50"),
+    "employer_ni_rate": D("0.15"),
+    "ni_secondary_threshold_annual": D("5000"),
+    "ni_secondary_threshold_weekly": D("96"),
+    "ni_secondary_threshold_monthly": D("417"),
+    "lower_earnings_limit_annual": D("6708"),
+    "primary_threshold_annual": D("12570"),
+    "upper_earnings_limit_annual": D("50270"),
+    "employment_allowance_annual": D("10500"),
+    "pension_trigger_annual": D("10000"),
+    "pension_qualifying_lower_annual": D("6240"),
+    "pension_qualifying_upper_annual": D("50270"),
+    "pension_employer_min_rate": D("0.03"),
+    "ssp_weekly": D("126.00"),
+    "ssp_earnings_rate": D("0.80"),
+    "holiday_weeks": D("5.6"),
+    "holiday_accrual_rate": D("0.1207"),
+}
+
+
+# Eight domains, each with four answers; the points chosen in the worked example are marked.
+RAS_DOMAINS = [
+    ("Personal care", "How much help do you need with washing and dressing?", [0, 4, 8, 12]),
+    ("Eating and drinking", "How much help do you need to eat and drink?", [0, 3, 6, 8]),
+    ("Moving around", "How much help do you need to move around your home?", [0, 2, 6, 9]),
+    ("Breathing", "How much support do you need with your breathing?", [0, 5, 10, 14]),
+    ("Continence", "How much help do you need with continence?", [0, 2, 4, 6]),
+    ("Communication", "How much help do you need to communicate?", [0, 1, 3, 5]),
+    ("Night support", "How much support do you need at night?", [0, 3, 9, 12]),
+    ("Daily life", "How much help do you need to take part in daily life?", [0, 3, 7, 10]),
+]
+# The answer chosen in each domain for the worked example (index into the points above):
+# 12 + 8 + 6 + 10 + 4 + 0 + 9 + 7 = 56 points.
+WORKED_CHOICES = [3, 3, 2, 2, 2, 0, 2, 2]
+
+
+def questionnaire(
+    actor, *, financial_year=2026, price_per_point=D("148.37"), domains=RAS_DOMAINS, publish=True
+) -> RasQuestionnaire:
+    """An ICB's RAS questionnaire, made through the services (actor: ICB admin or PHB lead)."""
+    version = services.create_questionnaire(
+        actor=actor, financial_year=financial_year, price_per_point=price_per_point
+    )
+    for name, question, points in domains:
+        services.add_domain(
+            actor=actor,
+            questionnaire=version,
+            name=name,
+            question=question,
+            options=[(f"{name}: level {level}", p) for level, p in enumerate(points)],
+        )
+    if publish:
+        version = services.publish_questionnaire(actor=actor, questionnaire=version)
+    return version
+
+
+def ras_answers(version, choices=WORKED_CHOICES) -> dict:
+    """{domain id: option id} choosing the option at each index in `choices`."""
+    answers = {}
+    for domain, index in zip(
+        version.domains.prefetch_related("options").order_by("order"), choices, strict=True
+    ):
+        answers[str(domain.pk)] = str(list(domain.options.all())[index].pk)
+    return answers
+
+
+def ras_assessment(actor, holder, version, *, choices=WORKED_CHOICES, effective_date=None):
+    return services.complete_ras_assessment(
+        actor=actor,
+        budget_holder=holder,
+        questionnaire=version,
+        effective_date=effective_date or FY_2026_START,
+        answers=ras_answers(version, choices),
+    )
+
+
+# The worked CHC package, priced at the local rates above:
+#   agency day care 42 h x £28.50 = £1,197.00; sleeping nights 7 x £120.00 = £840.00;
+#   nursing 3.5 h x £55.00 = £192.50; equipment hire 1 x £35.75 = £35.75
+#   weekly £2,265.25; a year x 52 = £117,793.00
+WORKED_CHC_LINES = [
+    {"service": "Agency day care", "provider_type": "agency_day", "units_per_week": D("42")},
+    {"service": "Sleeping nights", "provider_type": "agency_night", "units_per_week": D("7")},
+    {"service": "District nursing", "provider_type": "nursing", "units_per_week": D("3.5")},
+    {
+        "service": "Equipment hire",
+        "provider_type": "equipment",
+        "units_per_week": D("1"),
+        "unit_cost": D("35.75"),
+    },
+]
+
+
+def chc_package(actor, holder, *, lines=None, effective_date=None):
+    return services.cost_chc_package(
+        actor=actor,
+        budget_holder=holder,
+        effective_date=effective_date or FY_2026_START,
+        lines=lines if lines is not None else WORKED_CHC_LINES,
+    )
+
+
+def pa(label="PA 1", hours=D("30"), rate=D("13.50"), **options) -> dict:
+    return {"label": label, "hours_per_week": hours, "hourly_rate": rate, **options}
+
+
+def pa_costing(actor, holder, *, pas=None, effective_date=None, **options):
+    kwargs = {"pay_frequency": "weekly", "claims_employment_allowance": True} | options
+    return services.cost_pas(
+        actor=actor,
+        budget_holder=holder,
+        effective_date=effective_date or FY_2026_START,
+        pas=pas if pas is not None else [pa()],
+        **kwargs,
+    )
+
+
+def draft_budget(
+    actor,
+    holder,
+    calculation,
+    *,
+    amount=None,
+    start=FY_2026_START,
+    end=FY_2026_END,
+    justification="",
+    streams=None,
+    portions=None,
+) -> Budget:
+    """A draft budget; by default for the whole year at the indicative amount, all notional."""
+    if amount is None:
+        amount = {
+            "RasAssessment": lambda c: c.annual_amount,
+            "ChcPackage": lambda c: c.annual_cost,
+            "PaCosting": lambda c: c.total_annual,
+        }[type(calculation).__name__](calculation)
+    return services.create_budget(
+        actor=actor,
+        budget_holder=holder,
+        period_start=start,
+        period_end=end,
+        calculation=calculation,
+        agreed_amount=amount,
+        clinical_justification=justification,
+        funding_streams=streams or [(FundingStreamKind.NHS_CHC, D("100"))],
+        portions=portions or [(HoldingMethod.NOTIONAL, amount, "")],
+    )
+
+
+def proposed_budget(actor, holder, calculation, **kwargs) -> Budget:
+    budget = draft_budget(actor, holder, calculation, **kwargs)
+    return services.propose_budget(actor=actor, budget=budget)
+
+
+def agreed_budget(lead, holder, calculation, *, clinician=None, **kwargs) -> Budget:
+    """Proposed by `lead` and agreed by them; above the indicative amount a clinician checks."""
+    budget = proposed_budget(lead, holder, calculation, **kwargs)
+    if budget.above_indicative:
+        services.record_clinical_check(
+            actor=clinician, budget=budget, supported=True, notes="Needs two carers at night."
+        )
+    return services.agree_budget(actor=lead, budget=budget)
+
+
+def reload(budget) -> Budget:
+    return Budget.objects.get(pk=budget.pk)

@@ -1,0 +1,1223 @@
+"""Budget setting through `budgets.services`, end to end against the real database.
+
+Worked figures use the 2026/27 national rates (migration 0003) and the local rates in
+`tests/budgets/factories.py`. Each comment shows the arithmetic to the penny.
+"""
+
+import datetime
+import threading
+from decimal import Decimal as D
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.html import escape
+
+from budgets import services
+from budgets.models import (
+    Budget,
+    BudgetChange,
+    BudgetLetter,
+    BudgetStatusChange,
+    ChcPackage,
+    ClinicalCheck,
+    FundingStreamKind,
+    HoldingMethod,
+    NationalRateSet,
+    PaCosting,
+    PaymentInstalment,
+    RasAssessment,
+)
+from budgets.models.budget import BudgetStatus
+from budgets.models.ras import QuestionnaireStatus
+from budgets.services import Conflict
+from tests.budgets.factories import (
+    FY_2026_END,
+    FY_2026_START,
+    FY_2027_END,
+    FY_2027_START,
+    NATIONAL_2027_28,
+    LocalRateSetFactory,
+    agreed_budget,
+    chc_package,
+    draft_budget,
+    national_rates_2026,
+    pa,
+    pa_costing,
+    proposed_budget,
+    questionnaire,
+    ras_answers,
+    ras_assessment,
+    reload,
+    staff,
+)
+
+pytestmark = pytest.mark.django_db
+
+JUSTIFICATION = "Two carers are needed at night because of the risk of aspiration."
+
+
+@pytest.fixture
+def local_rates(icb):
+    return LocalRateSetFactory(organisation=icb)
+
+
+@pytest.fixture
+def ras_version(icb_admin):
+    return questionnaire(icb_admin)
+
+
+@pytest.fixture
+def ras(phb_lead, holder, ras_version):
+    """The worked RAS assessment: 56 points x £148.37 = £8,308.72 a year."""
+    return ras_assessment(phb_lead, holder, ras_version)
+
+
+@pytest.fixture
+def chc(phb_lead, holder, local_rates):
+    """The worked CHC package: £2,265.25 a week, £117,793.00 a year."""
+    return chc_package(phb_lead, holder)
+
+
+def messages_of(excinfo) -> str:
+    return " ".join(excinfo.value.messages)
+
+
+# ---------------------------------------------------------------------------------------------
+# Resource allocation system
+# ---------------------------------------------------------------------------------------------
+
+
+def test_ras_assessment_worked_example_every_line_to_the_penny(ras):
+    # 8 domains at £148.37 a point:
+    #   personal care 12 x 148.37 = 1,780.44   eating and drinking 8 x 148.37 = 1,186.96
+    #   moving around 6 x 148.37 = 890.22      breathing 10 x 148.37 = 1,483.70
+    #   continence 4 x 148.37 = 593.48         communication 0 x 148.37 = 0.00
+    #   night support 9 x 148.37 = 1,335.33    daily life 7 x 148.37 = 1,038.59
+    #   total 56 points x £148.37 = £8,308.72 (the lines add up to the same)
+    answers = list(ras.answers.select_related("domain").order_by("domain__order"))
+    assert [(a.domain.name, a.points, a.amount) for a in answers] == [
+        ("Personal care", 12, D("1780.44")),
+        ("Eating and drinking", 8, D("1186.96")),
+        ("Moving around", 6, D("890.22")),
+        ("Breathing", 10, D("1483.70")),
+        ("Continence", 4, D("593.48")),
+        ("Communication", 0, D("0.00")),
+        ("Night support", 9, D("1335.33")),
+        ("Daily life", 7, D("1038.59")),
+    ]
+    assert ras.total_points == 56
+    assert ras.annual_amount == D("8308.72")
+    assert sum(a.amount for a in answers) == D("8308.72")
+
+
+def test_ras_assessment_records_the_questionnaires_price_per_point(ras, ras_version):
+    assert ras.questionnaire == ras_version
+    assert ras.price_per_point == D("148.37") == ras_version.price_per_point
+
+
+def test_ras_assessment_uses_each_icbs_own_price_per_point(
+    other_icb, other_icb_holder, ras_version
+):
+    # Another ICB prices the same 56 points at £150.00: 56 x 150.00 = £8,400.00.
+    admin = staff("icb_admin", other_icb)
+    lead = staff("phb_lead", other_icb)
+    theirs = questionnaire(admin, price_per_point=D("150.00"))
+    assessment = ras_assessment(lead, other_icb_holder, theirs)
+    assert assessment.annual_amount == D("8400.00")
+
+
+def test_ras_assessment_needs_every_question_answered(phb_lead, holder, ras_version):
+    answers = ras_answers(ras_version)
+    answers.pop(next(iter(answers)))
+    with pytest.raises(ValidationError) as excinfo:
+        services.complete_ras_assessment(
+            actor=phb_lead,
+            budget_holder=holder,
+            questionnaire=ras_version,
+            effective_date=FY_2026_START,
+            answers=answers,
+        )
+    assert "Personal care" in messages_of(excinfo)
+    assert not RasAssessment.objects.exists()
+
+
+def test_ras_assessment_date_must_be_in_the_questionnaires_year(phb_lead, holder, ras_version):
+    with pytest.raises(ValidationError) as excinfo:
+        ras_assessment(phb_lead, holder, ras_version, effective_date=FY_2027_START)
+    assert "2026/27" in messages_of(excinfo)
+
+
+def test_editing_a_published_questionnaire_is_refused(icb_admin, ras_version):
+    with pytest.raises(ValidationError) as excinfo:
+        services.set_price_per_point(
+            actor=icb_admin, questionnaire=ras_version, price_per_point=D("160.00")
+        )
+    assert "Make a new version" in messages_of(excinfo)
+    with pytest.raises(ValidationError):
+        services.add_domain(
+            actor=icb_admin,
+            questionnaire=ras_version,
+            name="Housing",
+            question="Where do you live?",
+            options=[("Own home", 0), ("Care home", 5)],
+        )
+    with pytest.raises(ValidationError):
+        services.remove_domain(actor=icb_admin, domain=ras_version.domains.first())
+    ras_version.refresh_from_db()
+    assert ras_version.price_per_point == D("148.37")
+    assert ras_version.domains.count() == 8
+
+
+def test_a_new_version_copies_the_domains_and_answers(icb_admin, ras_version):
+    copy = services.create_questionnaire(
+        actor=icb_admin, financial_year=2026, price_per_point=D("150.00"), based_on=ras_version
+    )
+    assert copy.version == 2
+    assert copy.status == QuestionnaireStatus.DRAFT
+    assert copy.based_on == ras_version
+
+    def shape(version):
+        return [
+            (d.name, d.question, [(o.text, o.points) for o in d.options.all()])
+            for d in version.domains.prefetch_related("options")
+        ]
+
+    assert shape(copy) == shape(ras_version)
+    assert not set(copy.domains.values_list("pk", flat=True)) & set(
+        ras_version.domains.values_list("pk", flat=True)
+    )
+
+
+def test_publishing_a_new_version_retires_the_old_one(icb_admin, ras_version):
+    copy = services.create_questionnaire(
+        actor=icb_admin, financial_year=2026, price_per_point=D("150.00"), based_on=ras_version
+    )
+    services.publish_questionnaire(actor=icb_admin, questionnaire=copy)
+    ras_version.refresh_from_db()
+    assert ras_version.status == QuestionnaireStatus.RETIRED
+    copy.refresh_from_db()
+    assert copy.status == QuestionnaireStatus.PUBLISHED
+
+
+def test_only_admins_and_leads_manage_questionnaires(care_coordinator):
+    with pytest.raises(PermissionDenied):
+        services.create_questionnaire(
+            actor=care_coordinator, financial_year=2026, price_per_point=D("148.37")
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# CHC cost cap
+# ---------------------------------------------------------------------------------------------
+
+
+def test_chc_package_costed_weekly_and_annually_with_local_rates(chc, local_rates):
+    # agency day care 42 h x £28.50 (local rate) = £1,197.00
+    # sleeping nights 7 x £120.00 (local rate)    =   £840.00
+    # district nursing 3.5 h x £55.00 (local rate) =  £192.50
+    # equipment hire 1 x £35.75 (entered)          =   £35.75
+    # weekly £2,265.25; a year £2,265.25 x 52 = £117,793.00
+    lines = list(chc.lines.order_by("order"))
+    assert [(line.service, line.unit_cost, line.weekly_cost) for line in lines] == [
+        ("Agency day care", D("28.50"), D("1197.00")),
+        ("Sleeping nights", D("120.00"), D("840.00")),
+        ("District nursing", D("55.00"), D("192.50")),
+        ("Equipment hire", D("35.75"), D("35.75")),
+    ]
+    assert chc.weekly_cost == D("2265.25")
+    assert chc.annual_cost == D("117793.00")
+    assert chc.local_rates == local_rates
+
+
+def test_chc_line_without_a_local_rate_needs_a_unit_cost(phb_lead, holder, local_rates):
+    with pytest.raises(ValidationError) as excinfo:
+        chc_package(
+            phb_lead,
+            holder,
+            lines=[{"service": "Hoist", "provider_type": "equipment", "units_per_week": D("1")}],
+        )
+    assert "Enter a unit cost for Hoist" in messages_of(excinfo)
+    assert not ChcPackage.objects.exists()
+
+
+def test_chc_needs_local_rates_in_force(phb_lead, holder):
+    with pytest.raises(ValidationError) as excinfo:
+        chc_package(phb_lead, holder)
+    assert "no local rates in force on 1 April 2026" in messages_of(excinfo)
+
+
+def test_staff_of_another_icb_cannot_cost_a_package(other_icb_lead, holder, local_rates):
+    with pytest.raises(PermissionDenied):
+        chc_package(other_icb_lead, holder)
+
+
+# ---------------------------------------------------------------------------------------------
+# PA costing
+# ---------------------------------------------------------------------------------------------
+
+
+def test_pa_costing_worked_example_line(phb_lead, holder, local_rates):
+    # £13.50 an hour x 30 hours = gross £405.00 a week
+    # holiday cover: 405 x 5.6 / 52 = 43.615... -> £43.62
+    # employer NI: 15% x (405 - 96) = 15% x 309 = £46.35 a week (before Employment Allowance)
+    # pension: 405 > £192 trigger; 3% x (405 - 120) = 3% x 285 = £8.55
+    # line total a week: 405 + 43.62 + 46.35 + 8.55 = £503.52
+    # line total a year: (405 + 43.62) x 52 + 46.35 x 52 + 8.55 x 52 = £26,183.04
+    costing = pa_costing(phb_lead, holder)
+    (line,) = costing.lines.all()
+    assert line.gross_weekly == D("405.00")
+    assert line.holiday_weekly == D("43.62")
+    assert line.employer_ni_weekly == D("46.35")
+    assert line.pension_weekly == D("8.55")
+    assert line.pension_enrolled is True
+    assert line.total_weekly == D("503.52")
+    assert line.total_annual == D("26183.04")
+
+
+def test_pa_costing_worked_example_totals_and_rates_recorded(phb_lead, holder, local_rates):
+    # wages 405.00 x 52 = 21,060.00; holiday 43.62 x 52 = 2,268.24
+    # NI 46.35 x 52 = 2,410.20; Employment Allowance = min(10,500, 2,410.20) = 2,410.20
+    # pension 8.55 x 52 = 444.60; insurance 150.00; payroll 240.00 (local defaults)
+    # subtotal 21,060.00 + 2,268.24 + 2,410.20 - 2,410.20 + 444.60 + 150.00 + 240.00
+    #        = 24,162.84
+    # contingency 5% x 24,162.84 = 1,208.142 -> 1,208.14; total 25,370.98
+    # a week 25,370.98 / 52 = 487.903... -> 487.90
+    costing = pa_costing(phb_lead, holder)
+    assert costing.national_rates == national_rates_2026()
+    assert costing.local_rates == local_rates
+    assert costing.wages_annual == D("21060.00")
+    assert costing.holiday_annual == D("2268.24")
+    assert costing.employer_ni_annual == D("2410.20")
+    assert costing.employment_allowance_annual == D("2410.20")
+    assert costing.pension_annual == D("444.60")
+    assert costing.insurance_annual == D("150.00")
+    assert costing.payroll_fee_annual == D("240.00")
+    assert costing.contingency_rate == D("0.0500")
+    assert costing.subtotal_annual == D("24162.84")
+    assert costing.contingency_annual == D("1208.14")
+    assert costing.total_annual == D("25370.98")
+    assert costing.total_weekly == D("487.90")
+
+
+def test_pa_costing_without_employment_allowance_pays_the_ni(phb_lead, holder, local_rates):
+    # subtotal 24,162.84 + 2,410.20 NI not claimed back = 26,573.04
+    # contingency 5% = 1,328.652 -> 1,328.65; total 27,901.69
+    costing = pa_costing(phb_lead, holder, claims_employment_allowance=False)
+    assert costing.employment_allowance_annual == D("0.00")
+    assert costing.total_annual == D("27901.69")
+
+
+def test_pa_below_minimum_wage_is_refused_with_a_clear_message(phb_lead, holder, local_rates):
+    with pytest.raises(ValidationError) as excinfo:
+        pa_costing(phb_lead, holder, pas=[pa(rate=D("12.00"))])
+    assert messages_of(excinfo) == (
+        "PA 1's rate of £12.00 an hour is below the National Living Wage of £12.71 "
+        "for someone aged 21 or over"
+    )
+    assert not PaCosting.objects.exists()
+
+
+def test_pa_at_exactly_the_national_living_wage_is_accepted(phb_lead, holder, local_rates):
+    costing = pa_costing(phb_lead, holder, pas=[pa(rate=D("12.71"))])
+    # 30 x 12.71 = 381.30
+    assert costing.lines.get().gross_weekly == D("381.30")
+
+
+def test_more_hours_than_a_week_has_are_refused(phb_lead, holder, local_rates):
+    with pytest.raises(ValidationError) as excinfo:
+        pa_costing(phb_lead, holder, pas=[pa(hours=D("168.5"))])
+    assert "There are only 168 hours in a week" in messages_of(excinfo)
+    assert not PaCosting.objects.exists()
+
+
+def test_negative_hours_are_refused(phb_lead, holder, local_rates):
+    with pytest.raises(ValidationError):
+        pa_costing(phb_lead, holder, pas=[pa(hours=D("-5"))])
+    assert not PaCosting.objects.exists()
+
+
+def test_rates_in_force_on_the_effective_date_are_used(icb_admin, phb_lead, holder, local_rates):
+    later = services.save_national_rates(actor=icb_admin, **NATIONAL_2027_28)
+    # On 1 May 2027 the 2027/28 figures apply: 30 h x £13.40 = £402.00 a week;
+    # employer NI 15% x (402 - 96) = £45.90.
+    costing = pa_costing(
+        phb_lead,
+        holder,
+        pas=[pa(rate=D("13.40"))],
+        effective_date=datetime.date(2027, 5, 1),
+    )
+    assert costing.national_rates == later
+    line = costing.lines.get()
+    assert line.gross_weekly == D("402.00")
+    assert line.employer_ni_weekly == D("45.90")
+    # On 31 March 2027 the 2026/27 figures still apply.
+    earlier = pa_costing(phb_lead, holder, pas=[pa(rate=D("13.40"))], effective_date=FY_2026_END)
+    assert earlier.national_rates == national_rates_2026()
+
+
+def test_a_rate_legal_this_year_is_refused_under_next_years_living_wage(
+    icb_admin, phb_lead, holder, local_rates
+):
+    services.save_national_rates(actor=icb_admin, **NATIONAL_2027_28)
+    assert pa_costing(phb_lead, holder, pas=[pa(rate=D("13.00"))]).pk
+    with pytest.raises(ValidationError) as excinfo:
+        pa_costing(
+            phb_lead, holder, pas=[pa(rate=D("13.00"))], effective_date=datetime.date(2027, 5, 1)
+        )
+    assert "below the National Living Wage of £13.40" in messages_of(excinfo)
+
+
+def test_national_rates_used_by_a_calculation_cannot_be_edited(
+    icb_admin, phb_lead, holder, local_rates
+):
+    pa_costing(phb_lead, holder)
+    with pytest.raises(ValidationError) as excinfo:
+        services.save_national_rates(
+            actor=icb_admin, rate_set=national_rates_2026(), nlw_21_plus=D("11.00")
+        )
+    assert "cannot be changed" in messages_of(excinfo)
+    assert national_rates_2026().nlw_21_plus == D("12.71")
+
+
+def test_local_rates_used_by_a_calculation_cannot_be_edited(icb_admin, chc, local_rates):
+    with pytest.raises(ValidationError):
+        services.save_local_rates(
+            actor=icb_admin, rate_set=local_rates, agency_day_hourly=D("1.00")
+        )
+    local_rates.refresh_from_db()
+    assert local_rates.agency_day_hourly == D("28.50")
+
+
+def test_unused_local_rates_can_be_corrected(icb_admin, local_rates):
+    services.save_local_rates(actor=icb_admin, rate_set=local_rates, agency_day_hourly=D("29.00"))
+    local_rates.refresh_from_db()
+    assert local_rates.agency_day_hourly == D("29.00")
+
+
+def test_only_icb_admins_edit_rates(phb_lead):
+    with pytest.raises(PermissionDenied):
+        services.save_national_rates(actor=phb_lead, **NATIONAL_2027_28)
+    assert not NationalRateSet.objects.filter(effective_from=FY_2027_START).exists()
+
+
+# ---------------------------------------------------------------------------------------------
+# Creating a budget
+# ---------------------------------------------------------------------------------------------
+
+
+def test_a_draft_budget_records_basis_indicative_amount_and_who(phb_lead, holder, ras):
+    budget = draft_budget(phb_lead, holder, ras)
+    assert budget.status == BudgetStatus.DRAFT
+    assert budget.basis == "ras"
+    assert budget.ras_assessment == ras
+    assert budget.indicative_amount == D("8308.72")
+    assert budget.created_by == phb_lead
+    (change,) = budget.status_changes.all()
+    assert (change.from_status, change.to_status, change.by) == ("", "draft", phb_lead)
+
+
+def test_part_year_indicative_amount_is_pro_rata(phb_lead, holder, ras):
+    # 1 October 2026 to 31 March 2027 is 182 days of 365:
+    # 8,308.72 x 182 / 365 = 4,142.978... -> £4,142.98
+    budget = draft_budget(
+        phb_lead, holder, ras, start=datetime.date(2026, 10, 1), amount=D("4142.98")
+    )
+    assert budget.indicative_amount == D("4142.98")
+
+
+def test_a_period_crossing_31_march_is_refused(phb_lead, holder, ras):
+    with pytest.raises(ValidationError) as excinfo:
+        draft_budget(phb_lead, holder, ras, end=datetime.date(2027, 4, 30), amount=D("8000.00"))
+    assert "within one financial year" in messages_of(excinfo)
+    assert not Budget.objects.exists()
+
+
+def test_an_end_before_the_start_is_refused(phb_lead, holder, ras):
+    with pytest.raises(ValidationError):
+        draft_budget(
+            phb_lead,
+            holder,
+            ras,
+            start=datetime.date(2026, 6, 1),
+            end=datetime.date(2026, 5, 1),
+            amount=D("100.00"),
+        )
+    assert not Budget.objects.exists()
+
+
+def test_a_period_overlapping_a_live_budget_is_refused(phb_lead, holder, ras):
+    agreed_budget(phb_lead, holder, ras)
+    with pytest.raises(ValidationError) as excinfo:
+        draft_budget(phb_lead, holder, ras, start=datetime.date(2026, 10, 1), amount=D("4000.00"))
+    assert "overlaps the agreed budget from 1 April 2026 to 31 March 2027" in messages_of(excinfo)
+    assert Budget.objects.count() == 1
+
+
+def test_another_persons_budget_does_not_count_as_overlapping(
+    phb_lead, holder, other_holder, ras, ras_version
+):
+    agreed_budget(phb_lead, holder, ras)
+    theirs = ras_assessment(phb_lead, other_holder, ras_version)
+    assert draft_budget(phb_lead, other_holder, theirs).pk
+
+
+def test_funding_shares_must_add_up_to_100(phb_lead, holder, ras):
+    with pytest.raises(ValidationError) as excinfo:
+        draft_budget(
+            phb_lead,
+            holder,
+            ras,
+            streams=[
+                (FundingStreamKind.NHS_CHC, D("60")),
+                (FundingStreamKind.LA_SOCIAL_CARE, D("30")),
+            ],
+        )
+    assert "must add up to 100%. They add up to 90%" in messages_of(excinfo)
+    assert not Budget.objects.exists()
+
+
+def test_a_joint_budget_keeps_each_streams_share(phb_lead, holder, ras):
+    budget = draft_budget(
+        phb_lead,
+        holder,
+        ras,
+        streams=[
+            (FundingStreamKind.NHS_CHC, D("62.50")),
+            (FundingStreamKind.LA_SOCIAL_CARE, D("37.50")),
+        ],
+    )
+    assert sorted(budget.funding_streams.values_list("kind", "share_percent")) == [
+        ("la_social_care", D("37.50")),
+        ("nhs_chc", D("62.50")),
+    ]
+
+
+def test_ways_of_holding_must_add_up_to_the_amount(phb_lead, holder, ras):
+    # 5,000.00 notional + 3,308.71 direct payment = 8,308.71, a penny short of 8,308.72
+    with pytest.raises(ValidationError) as excinfo:
+        draft_budget(
+            phb_lead,
+            holder,
+            ras,
+            portions=[
+                (HoldingMethod.NOTIONAL, D("5000.00"), ""),
+                (HoldingMethod.DIRECT_PAYMENT, D("3308.71"), ""),
+            ],
+        )
+    assert "add up to £8,308.71, but the budget is £8,308.72" in messages_of(excinfo)
+    assert not Budget.objects.exists()
+
+
+def test_a_third_party_budget_names_who_holds_it(phb_lead, holder, ras):
+    with pytest.raises(ValidationError) as excinfo:
+        draft_budget(
+            phb_lead, holder, ras, portions=[(HoldingMethod.THIRD_PARTY, D("8308.72"), " ")]
+        )
+    assert "Name the organisation" in messages_of(excinfo)
+
+
+def test_a_negative_amount_is_refused(phb_lead, holder, ras):
+    with pytest.raises(ValidationError):
+        draft_budget(phb_lead, holder, ras, amount=D("-1.00"))
+    assert not Budget.objects.exists()
+
+
+def test_above_indicative_needs_a_written_justification(phb_lead, holder, ras):
+    with pytest.raises(ValidationError) as excinfo:
+        draft_budget(phb_lead, holder, ras, amount=D("9000.00"))
+    assert "more than the indicative £8,308.72" in messages_of(excinfo)
+    assert not Budget.objects.exists()
+
+
+def test_a_calculation_for_someone_else_cannot_be_used(phb_lead, other_holder, ras):
+    with pytest.raises(PermissionDenied):
+        draft_budget(phb_lead, other_holder, ras)
+
+
+# ---------------------------------------------------------------------------------------------
+# Status flow and agreeing
+# ---------------------------------------------------------------------------------------------
+
+
+def test_status_flow_draft_proposed_agreed_active_with_who(
+    phb_lead, care_coordinator, finance_officer, holder, ras
+):
+    budget = draft_budget(care_coordinator, holder, ras)
+    budget = services.propose_budget(actor=care_coordinator, budget=budget)
+    assert budget.status == BudgetStatus.PROPOSED
+    budget = services.agree_budget(actor=phb_lead, budget=budget)
+    assert budget.status == BudgetStatus.AGREED
+    assert budget.agreed_by == phb_lead
+    assert budget.agreed_at is not None
+    budget = services.activate_budget(actor=finance_officer, budget=budget)
+    assert reload(budget).status == BudgetStatus.ACTIVE
+    changes = list(BudgetStatusChange.objects.filter(budget=budget).order_by("at"))
+    assert [(c.from_status, c.to_status, c.by) for c in changes] == [
+        ("", "draft", care_coordinator),
+        ("draft", "proposed", care_coordinator),
+        ("proposed", "agreed", phb_lead),
+        ("agreed", "active", finance_officer),
+    ]
+    assert all(c.at is not None for c in changes)
+
+
+def test_each_change_bumps_the_version(phb_lead, holder, ras):
+    budget = draft_budget(phb_lead, holder, ras)
+    assert budget.version == 1
+    budget = services.propose_budget(actor=phb_lead, budget=budget)
+    assert budget.version == 2
+    assert services.agree_budget(actor=phb_lead, budget=budget).version == 3
+
+
+def test_a_care_coordinator_cannot_agree(care_coordinator, holder, ras):
+    budget = proposed_budget(care_coordinator, holder, ras)
+    with pytest.raises(PermissionDenied):
+        services.agree_budget(actor=care_coordinator, budget=budget)
+    assert reload(budget).status == BudgetStatus.PROPOSED
+
+
+def test_a_draft_cannot_be_agreed_without_being_proposed(phb_lead, holder, ras):
+    budget = draft_budget(phb_lead, holder, ras)
+    with pytest.raises(Conflict):
+        services.agree_budget(actor=phb_lead, budget=budget)
+    assert reload(budget).status == BudgetStatus.DRAFT
+
+
+def test_starting_needs_a_payment_schedule_for_money_paid_out(
+    phb_lead, finance_officer, holder, ras
+):
+    budget = agreed_budget(
+        phb_lead, holder, ras, portions=[(HoldingMethod.DIRECT_PAYMENT, D("8308.72"), "")]
+    )
+    with pytest.raises(ValidationError) as excinfo:
+        services.activate_budget(actor=finance_officer, budget=budget)
+    assert "payment schedule" in messages_of(excinfo)
+    assert reload(budget).status == BudgetStatus.AGREED
+
+
+@pytest.fixture
+def above_cap(phb_lead, holder, ras):
+    """Proposed at £9,000.00, £691.28 above the indicative £8,308.72."""
+    return proposed_budget(phb_lead, holder, ras, amount=D("9000.00"), justification=JUSTIFICATION)
+
+
+def test_above_indicative_without_a_clinical_check_is_refused(phb_lead, above_cap):
+    with pytest.raises(ValidationError) as excinfo:
+        services.agree_budget(actor=phb_lead, budget=above_cap)
+    assert "£691.28 above its indicative amount" in messages_of(excinfo)
+    assert "clinician must check and support it" in messages_of(excinfo)
+    assert reload(above_cap).status == BudgetStatus.PROPOSED
+
+
+def test_above_indicative_with_a_check_that_does_not_support_it_is_refused(
+    phb_lead, clinician, above_cap
+):
+    services.record_clinical_check(
+        actor=clinician, budget=above_cap, supported=False, notes="No clinical need shown."
+    )
+    with pytest.raises(ValidationError):
+        services.agree_budget(actor=phb_lead, budget=above_cap)
+    assert reload(above_cap).status == BudgetStatus.PROPOSED
+
+
+def test_above_indicative_with_a_supporting_clinician_check_is_agreed(
+    phb_lead, clinician, above_cap
+):
+    check = services.record_clinical_check(
+        actor=clinician, budget=above_cap, supported=True, notes="Two carers needed at night."
+    )
+    assert check.amount == D("9000.00")
+    budget = services.agree_budget(actor=phb_lead, budget=above_cap)
+    budget = reload(budget)
+    assert budget.status == BudgetStatus.AGREED
+    assert budget.clinical_check == check
+    assert budget.clinical_check.clinician == clinician
+
+
+def test_the_clinician_who_checked_cannot_also_agree(icb, holder, ras):
+    # A PHB lead cannot record a check (not a clinician) and a clinician cannot agree, so the
+    # same person can never do both through the services; the service refuses it regardless.
+    lead = staff("phb_lead", icb)
+    budget = proposed_budget(lead, holder, ras, amount=D("9000.00"), justification=JUSTIFICATION)
+    clinician = staff("clinician", icb)
+    services.record_clinical_check(actor=clinician, budget=budget, supported=True, notes="Fine.")
+    # The clinician is promoted to PHB lead and tries to agree what they checked.
+    clinician.role = "phb_lead"
+    clinician.save()
+    with pytest.raises(ValidationError) as excinfo:
+        services.agree_budget(actor=clinician, budget=budget)
+    assert "someone else must agree it" in messages_of(excinfo)
+    assert reload(budget).status == BudgetStatus.PROPOSED
+
+
+def test_a_non_clinician_cannot_record_a_clinical_check(phb_lead, care_coordinator, above_cap):
+    for actor in (phb_lead, care_coordinator):
+        with pytest.raises(PermissionDenied):
+            services.record_clinical_check(
+                actor=actor, budget=above_cap, supported=True, notes="Looks fine."
+            )
+    assert not ClinicalCheck.objects.exists()
+
+
+def test_a_clinician_cannot_agree(clinician, above_cap):
+    services.record_clinical_check(actor=clinician, budget=above_cap, supported=True, notes="OK")
+    with pytest.raises(PermissionDenied):
+        services.agree_budget(actor=clinician, budget=above_cap)
+
+
+def test_a_clinical_check_needs_notes(clinician, above_cap):
+    with pytest.raises(ValidationError):
+        services.record_clinical_check(actor=clinician, budget=above_cap, supported=True, notes=" ")
+    assert not ClinicalCheck.objects.exists()
+
+
+def test_a_budget_at_or_below_the_indicative_amount_needs_no_check(
+    clinician, phb_lead, holder, ras
+):
+    budget = proposed_budget(phb_lead, holder, ras)
+    with pytest.raises(ValidationError):
+        services.record_clinical_check(actor=clinician, budget=budget, supported=True, notes="OK")
+
+
+def _force_agreed(budget, by):
+    return Budget.objects.filter(pk=budget.pk).update(
+        status=BudgetStatus.AGREED, agreed_by=by, agreed_at=timezone.now()
+    )
+
+
+def test_the_database_refuses_agreeing_above_the_cap_without_a_check(phb_lead, above_cap):
+    with pytest.raises((IntegrityError, DatabaseError)), transaction.atomic():
+        _force_agreed(above_cap, phb_lead)
+    assert reload(above_cap).status == BudgetStatus.PROPOSED
+
+
+def test_the_database_refuses_a_check_by_the_person_agreeing(icb, holder, ras):
+    # Even written straight to the database, a clinician cannot support and agree the same budget.
+    lead = staff("phb_lead", icb)
+    clinician = staff("clinician", icb)
+    budget = proposed_budget(lead, holder, ras, amount=D("9000.00"), justification=JUSTIFICATION)
+    check = services.record_clinical_check(
+        actor=clinician, budget=budget, supported=True, notes="Fine."
+    )
+    with pytest.raises((IntegrityError, DatabaseError)), transaction.atomic():
+        Budget.objects.filter(pk=budget.pk).update(
+            status=BudgetStatus.AGREED,
+            agreed_by=clinician,
+            agreed_at=timezone.now(),
+            clinical_check=check,
+        )
+    assert reload(budget).status == BudgetStatus.PROPOSED
+
+
+def test_the_database_refuses_a_check_by_someone_who_is_not_a_clinician(
+    phb_lead, care_coordinator, above_cap
+):
+    fake = ClinicalCheck.objects.create(
+        budget=above_cap, clinician=care_coordinator, amount=D("9000.00"), supported=True, notes="x"
+    )
+    with pytest.raises((IntegrityError, DatabaseError)), transaction.atomic():
+        Budget.objects.filter(pk=above_cap.pk).update(
+            status=BudgetStatus.AGREED,
+            agreed_by=phb_lead,
+            agreed_at=timezone.now(),
+            clinical_check=fake,
+        )
+    assert reload(above_cap).status == BudgetStatus.PROPOSED
+
+
+def test_the_database_refuses_a_check_of_a_different_amount(phb_lead, clinician, above_cap):
+    check = services.record_clinical_check(
+        actor=clinician, budget=above_cap, supported=True, notes="Fine at £9,000."
+    )
+    Budget.objects.filter(pk=above_cap.pk).update(agreed_amount=D("9500.00"))
+    with pytest.raises((IntegrityError, DatabaseError)), transaction.atomic():
+        Budget.objects.filter(pk=above_cap.pk).update(
+            status=BudgetStatus.AGREED,
+            agreed_by=phb_lead,
+            agreed_at=timezone.now(),
+            clinical_check=check,
+        )
+
+
+def test_the_database_refuses_skipping_from_draft_to_active(phb_lead, holder, ras):
+    budget = draft_budget(phb_lead, holder, ras)
+    with pytest.raises((IntegrityError, DatabaseError)), transaction.atomic():
+        Budget.objects.filter(pk=budget.pk).update(
+            status=BudgetStatus.ACTIVE, agreed_by=phb_lead, agreed_at=timezone.now()
+        )
+    assert reload(budget).status == BudgetStatus.DRAFT
+
+
+def test_the_database_refuses_reopening_an_ended_budget(phb_lead, holder, ras):
+    budget = draft_budget(phb_lead, holder, ras)
+    Budget.objects.filter(pk=budget.pk).update(status=BudgetStatus.ENDED)
+    with pytest.raises((IntegrityError, DatabaseError)), transaction.atomic():
+        Budget.objects.filter(pk=budget.pk).update(status=BudgetStatus.DRAFT)
+
+
+def test_the_database_refuses_two_live_overlapping_budgets(phb_lead, holder, ras):
+    # Two proposals may overlap (only live budgets may not); agree the first, then force the
+    # second to agreed behind the services' back.
+    first = proposed_budget(phb_lead, holder, ras)
+    second = proposed_budget(phb_lead, holder, ras, start=datetime.date(2026, 10, 1), amount=D("1"))
+    services.agree_budget(actor=phb_lead, budget=first)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        _force_agreed(second, phb_lead)
+    assert reload(second).status == BudgetStatus.PROPOSED
+
+
+def test_two_draft_budgets_may_overlap_but_only_one_is_agreed(phb_lead, holder, ras):
+    first = proposed_budget(phb_lead, holder, ras)
+    second = proposed_budget(phb_lead, holder, ras, start=datetime.date(2026, 7, 1), amount=D("1"))
+    services.agree_budget(actor=phb_lead, budget=first)
+    with pytest.raises((ValidationError, Conflict)) as excinfo:
+        services.agree_budget(actor=phb_lead, budget=second)
+    assert "overlaps" in str(excinfo.value)
+    assert reload(second).status == BudgetStatus.PROPOSED
+
+
+def test_the_second_of_two_agreements_is_told_it_was_already_agreed(phb_lead, holder, ras, icb):
+    budget = proposed_budget(phb_lead, holder, ras)
+    other_lead = staff("phb_lead", icb)
+    seen_version = budget.version
+    services.agree_budget(actor=phb_lead, budget=budget, version=seen_version)
+    with pytest.raises(Conflict) as excinfo:
+        services.agree_budget(actor=other_lead, budget=budget, version=seen_version)
+    message = str(excinfo.value)
+    assert "it was already agreed by" in message
+    assert phb_lead.full_name in message
+    budget = reload(budget)
+    assert budget.agreed_by == phb_lead
+    assert budget.status_changes.filter(to_status=BudgetStatus.AGREED).count() == 1
+
+
+def test_acting_on_a_stale_version_is_a_conflict(phb_lead, holder, ras):
+    budget = draft_budget(phb_lead, holder, ras)
+    with pytest.raises(Conflict) as excinfo:
+        services.propose_budget(actor=phb_lead, budget=budget, version=budget.version - 1 or 99)
+    assert "someone changed it" in str(excinfo.value)
+    assert reload(budget).status == BudgetStatus.DRAFT
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_leads_agreeing_at_once_one_wins(icb, holder):
+    """Two real connections agree the same budget at the same moment: one wins, one is told."""
+    lead_a = staff("phb_lead", icb)
+    lead_b = staff("phb_lead", icb)
+    LocalRateSetFactory(organisation=icb)
+    package = chc_package(lead_a, holder)
+    budget = proposed_budget(lead_a, holder, package)
+    version = budget.version
+    barrier = threading.Barrier(2)
+    results = {}
+
+    def agree(name, lead):
+        try:
+            barrier.wait(timeout=10)
+            services.agree_budget(actor=lead, budget=budget, version=version)
+            results[name] = "agreed"
+        except Conflict as error:
+            results[name] = str(error)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=agree, args=("a", lead_a)),
+        threading.Thread(target=agree, args=("b", lead_b)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(results) == ["a", "b"]
+    outcomes = sorted(results.values())
+    assert outcomes.count("agreed") == 1
+    (refusal,) = [o for o in outcomes if o != "agreed"]
+    assert "it was already agreed" in refusal
+    budget = reload(budget)
+    assert budget.status == BudgetStatus.AGREED
+    assert budget.status_changes.filter(to_status=BudgetStatus.AGREED).count() == 1
+
+
+# ---------------------------------------------------------------------------------------------
+# Payment schedules
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def paid_budget(phb_lead, holder, chc):
+    """Agreed for 2026/27 at £20,000.01: £8,000.00 notional, £12,000.01 by direct payment."""
+    return agreed_budget(
+        phb_lead,
+        holder,
+        chc,
+        amount=D("20000.01"),
+        portions=[
+            (HoldingMethod.NOTIONAL, D("8000.00"), ""),
+            (HoldingMethod.DIRECT_PAYMENT, D("12000.01"), ""),
+        ],
+    )
+
+
+def portion_of(budget, method):
+    return budget.portions.get(method=method)
+
+
+def test_monthly_schedule_sums_exactly_first_gets_the_penny(finance_officer, paid_budget):
+    # £12,000.01 over 12 months: 1,200,001 pennies / 12 = 100,000 r 1
+    # -> the first instalment £1,000.01, the other 11 £1,000.00; 1,000.01 + 11 x 1,000 = 12,000.01
+    schedule = services.set_payment_schedule(
+        actor=finance_officer,
+        portion=portion_of(paid_budget, HoldingMethod.DIRECT_PAYMENT),
+        frequency="monthly",
+        first_payment_date=FY_2026_START,
+    )
+    instalments = list(schedule.instalments.order_by("number"))
+    assert len(instalments) == 12
+    assert instalments[0].amount == D("1000.01")
+    assert all(i.amount == D("1000.00") for i in instalments[1:])
+    assert sum(i.amount for i in instalments) == D("12000.01")
+    assert [i.due_date for i in instalments[:3]] == [
+        datetime.date(2026, 4, 1),
+        datetime.date(2026, 5, 1),
+        datetime.date(2026, 6, 1),
+    ]
+    assert instalments[-1].due_date == datetime.date(2027, 3, 1)
+
+
+def test_four_weekly_schedule_has_13_payments_summing_exactly(finance_officer, paid_budget):
+    # 1 April 2026 + 28 days ...: 13 payments fit in the year.
+    # 1,200,001 pennies / 13 = 92,307 r 10 -> ten of £923.08 and three of £923.07
+    # 10 x 923.08 + 3 x 923.07 = 9,230.80 + 2,769.21 = 12,000.01
+    schedule = services.set_payment_schedule(
+        actor=finance_officer,
+        portion=portion_of(paid_budget, HoldingMethod.DIRECT_PAYMENT),
+        frequency="four_weekly",
+        first_payment_date=FY_2026_START,
+    )
+    amounts = list(schedule.instalments.order_by("number").values_list("amount", flat=True))
+    assert amounts == [D("923.08")] * 10 + [D("923.07")] * 3
+    assert sum(amounts) == D("12000.01")
+
+
+def test_custom_amounts_that_do_not_add_up_are_refused(finance_officer, paid_budget):
+    # 11 x 1,000.00 + 999.99 = 11,999.99, two pence short of 12,000.01
+    with pytest.raises(ValidationError) as excinfo:
+        services.set_payment_schedule(
+            actor=finance_officer,
+            portion=portion_of(paid_budget, HoldingMethod.DIRECT_PAYMENT),
+            frequency="monthly",
+            first_payment_date=FY_2026_START,
+            amounts=[D("1000.00")] * 11 + [D("999.99")],
+        )
+    assert "add up to £11,999.99, but the direct payment is £12,000.01" in messages_of(excinfo)
+    assert not PaymentInstalment.objects.exists()
+
+
+def test_custom_amounts_of_the_wrong_count_are_refused(finance_officer, paid_budget):
+    with pytest.raises(ValidationError) as excinfo:
+        services.set_payment_schedule(
+            actor=finance_officer,
+            portion=portion_of(paid_budget, HoldingMethod.DIRECT_PAYMENT),
+            frequency="monthly",
+            first_payment_date=FY_2026_START,
+            amounts=[D("6000.00"), D("6000.01")],
+        )
+    assert "Enter 12 instalment amounts" in messages_of(excinfo)
+
+
+def test_custom_amounts_that_add_up_are_kept(finance_officer, paid_budget):
+    # 2,000.02 + 11 x 909.09 = 2,000.02 + 9,999.99 = 12,000.01
+    amounts = [D("2000.02")] + [D("909.09")] * 11
+    schedule = services.set_payment_schedule(
+        actor=finance_officer,
+        portion=portion_of(paid_budget, HoldingMethod.DIRECT_PAYMENT),
+        frequency="monthly",
+        first_payment_date=FY_2026_START,
+        amounts=amounts,
+    )
+    assert list(schedule.instalments.values_list("amount", flat=True)) == amounts
+
+
+def test_a_notional_portion_has_no_schedule(finance_officer, paid_budget):
+    with pytest.raises(ValidationError) as excinfo:
+        services.set_payment_schedule(
+            actor=finance_officer,
+            portion=portion_of(paid_budget, HoldingMethod.NOTIONAL),
+            frequency="monthly",
+            first_payment_date=FY_2026_START,
+        )
+    assert "notional budget is not paid out" in messages_of(excinfo)
+
+
+def test_the_first_payment_must_be_in_the_period(finance_officer, paid_budget):
+    with pytest.raises(ValidationError):
+        services.set_payment_schedule(
+            actor=finance_officer,
+            portion=portion_of(paid_budget, HoldingMethod.DIRECT_PAYMENT),
+            frequency="monthly",
+            first_payment_date=FY_2027_START,
+        )
+
+
+def test_a_budget_starts_once_its_payments_are_scheduled(finance_officer, paid_budget):
+    services.set_payment_schedule(
+        actor=finance_officer,
+        portion=portion_of(paid_budget, HoldingMethod.DIRECT_PAYMENT),
+        frequency="monthly",
+        first_payment_date=FY_2026_START,
+    )
+    services.activate_budget(actor=finance_officer, budget=paid_budget)
+    assert reload(paid_budget).status == BudgetStatus.ACTIVE
+
+
+# ---------------------------------------------------------------------------------------------
+# Reductions
+# ---------------------------------------------------------------------------------------------
+
+# Reductions are tested on a 2027/28 budget so every date is at least 28 days ahead of today.
+REDUCTION_FROM = datetime.date(2027, 10, 1)
+
+
+@pytest.fixture
+def budget_2027(phb_lead, finance_officer, holder, local_rates):
+    """2027/28, £12,000.00: £2,400.00 notional and £9,600.00 direct payment at £800.00 a month."""
+    package = chc_package(phb_lead, holder, effective_date=FY_2027_START)
+    budget = agreed_budget(
+        phb_lead,
+        holder,
+        package,
+        amount=D("12000.00"),
+        start=FY_2027_START,
+        end=FY_2027_END,
+        portions=[
+            (HoldingMethod.NOTIONAL, D("2400.00"), ""),
+            (HoldingMethod.DIRECT_PAYMENT, D("9600.00"), ""),
+        ],
+    )
+    services.set_payment_schedule(
+        actor=finance_officer,
+        portion=portion_of(budget, HoldingMethod.DIRECT_PAYMENT),
+        frequency="monthly",
+        first_payment_date=FY_2027_START,
+    )
+    return services.activate_budget(actor=finance_officer, budget=reload(budget))
+
+
+REASON = "Your needs at night have gone down since your review, so you need fewer carers."
+
+
+def reduce(budget, actor, **overrides):
+    kwargs = {
+        "new_amount": D("10000.00"),
+        "effective_from": REDUCTION_FROM,
+        "notice_days": 28,
+        "reason": REASON,
+    } | overrides
+    return services.reduce_budget(actor=actor, budget=budget, **kwargs)
+
+
+def test_a_reduction_needs_a_reason(phb_lead, budget_2027):
+    with pytest.raises(ValidationError) as excinfo:
+        reduce(budget_2027, phb_lead, reason="  ")
+    assert "reason" in excinfo.value.error_dict
+    assert not BudgetChange.objects.exists()
+
+
+def test_a_reduction_needs_at_least_28_days_notice(phb_lead, budget_2027):
+    with pytest.raises(ValidationError) as excinfo:
+        reduce(budget_2027, phb_lead, notice_days=14)
+    assert "Give at least 28 days' notice" in messages_of(excinfo)
+    assert not BudgetChange.objects.exists()
+
+
+def test_a_reduction_cannot_start_before_the_notice_runs_out(phb_lead, budget_2027):
+    too_soon = timezone.localdate() + datetime.timedelta(days=27)
+    with pytest.raises(ValidationError) as excinfo:
+        reduce(budget_2027, phb_lead, effective_from=too_soon)
+    assert "effective_from" in excinfo.value.error_dict
+    assert reload(budget_2027).agreed_amount == D("12000.00")
+
+
+def test_a_reduction_must_go_down(phb_lead, budget_2027):
+    with pytest.raises(ValidationError) as excinfo:
+        reduce(budget_2027, phb_lead, new_amount=D("12000.00"))
+    assert "must be less than £12,000.00" in messages_of(excinfo)
+
+
+def test_a_reduction_respreads_the_schedule_to_the_penny(phb_lead, budget_2027):
+    # £12,000.00 -> £10,000.00 shared as the portions were (9,600 : 2,400 = 4 : 1):
+    #   direct payment £8,000.00, notional £2,000.00
+    # April to September (6 x £800.00 = £4,800.00) stay as they are; the £3,200.00 left is
+    # spread over October to March: 320,000 pennies / 6 = 53,333 r 2
+    #   -> £533.34, £533.34, then four of £533.33; 4,800 + 1,066.68 + 2,133.32 = 8,000.00
+    reduce(budget_2027, phb_lead)
+    budget = reload(budget_2027)
+    assert budget.agreed_amount == D("10000.00")
+    assert budget.status == BudgetStatus.REDUCED
+    direct = portion_of(budget, HoldingMethod.DIRECT_PAYMENT)
+    assert direct.amount == D("8000.00")
+    assert portion_of(budget, HoldingMethod.NOTIONAL).amount == D("2000.00")
+    amounts = list(direct.schedule.instalments.order_by("number").values_list("amount", flat=True))
+    assert amounts == [D("800.00")] * 6 + [D("533.34")] * 2 + [D("533.33")] * 4
+    assert sum(amounts) == direct.amount
+
+
+def test_a_reduction_is_recorded_with_who_when_and_why(phb_lead, budget_2027):
+    reduce(budget_2027, phb_lead)
+    change = BudgetChange.objects.get(budget=budget_2027)
+    assert change.previous_amount == D("12000.00")
+    assert change.new_amount == D("10000.00")
+    assert change.effective_from == REDUCTION_FROM
+    assert change.notice_days == 28
+    assert change.reason == REASON
+    assert change.by == phb_lead
+    last = budget_2027.status_changes.order_by("-at").first()
+    assert (last.from_status, last.to_status, last.by, last.reason) == (
+        "active",
+        "reduced",
+        phb_lead,
+        REASON,
+    )
+
+
+def test_a_reduction_writes_a_letter_saying_what_why_when_and_how_to_ask_again(
+    phb_lead, holder, budget_2027
+):
+    letter = reduce(budget_2027, phb_lead)
+    assert BudgetLetter.objects.get() == letter
+    assert letter.kind == "reduction"
+    assert letter.created_by == phb_lead
+    body = letter.body_html
+    assert escape(holder.full_name) in body
+    assert "£12,000.00" in body
+    assert "£10,000.00" in body
+    assert "1 October 2027" in body
+    assert "fewer carers" in body
+    assert "reconsideration" in body.lower()
+    assert "28 days" in body
+
+
+def test_a_reduced_budget_can_be_reduced_again(phb_lead, budget_2027):
+    reduce(budget_2027, phb_lead)
+    reduce(reload(budget_2027), phb_lead, new_amount=D("9000.00"))
+    budget = reload(budget_2027)
+    assert budget.agreed_amount == D("9000.00")
+    assert budget.changes.count() == 2
+    direct = portion_of(budget, HoldingMethod.DIRECT_PAYMENT)
+    assert sum(direct.schedule.instalments.values_list("amount", flat=True)) == direct.amount
+
+
+def test_reducing_an_above_cap_budget_that_stays_above_the_cap(
+    phb_lead, clinician, holder, local_rates
+):
+    # A 2027/28 budget of £5,000.00 against a small package costed at £1,040.00 a year
+    # (£20.00 a week), agreed with a clinician's support; reduced to £4,000.00, still above.
+    package = chc_package(
+        phb_lead,
+        holder,
+        effective_date=FY_2027_START,
+        lines=[
+            {
+                "service": "Equipment",
+                "provider_type": "equipment",
+                "units_per_week": D("1"),
+                "unit_cost": D("20.00"),
+            }
+        ],
+    )
+    budget = agreed_budget(
+        phb_lead,
+        holder,
+        package,
+        clinician=clinician,
+        amount=D("5000.00"),
+        start=FY_2027_START,
+        end=FY_2027_END,
+        justification=JUSTIFICATION,
+    )
+    reduce(budget, phb_lead, new_amount=D("4000.00"))
+    assert reload(budget).agreed_amount == D("4000.00")
+
+
+def test_every_status_change_has_a_row_with_who(phb_lead, finance_officer, holder, budget_2027):
+    reduce(budget_2027, phb_lead)
+    rows = list(budget_2027.status_changes.order_by("at").values_list("to_status", "by"))
+    assert rows == [
+        ("draft", phb_lead.pk),
+        ("proposed", phb_lead.pk),
+        ("agreed", phb_lead.pk),
+        ("active", finance_officer.pk),
+        ("reduced", phb_lead.pk),
+    ]
+
+
+def test_status_change_rows_cannot_be_edited(phb_lead, holder, ras):
+    budget = draft_budget(phb_lead, holder, ras)
+    with pytest.raises((IntegrityError, DatabaseError)), transaction.atomic():
+        BudgetStatusChange.objects.filter(budget=budget).update(reason="changed")
+
+
+def test_a_reduction_that_leaves_less_than_already_paid_is_refused(phb_lead, budget_2027):
+    # £4,800.00 of direct payments fall due before 1 October 2027; the direct payment's share
+    # of £5,000.00 (4/5 = £4,000.00) is less than that, so the schedule cannot add up.
+    with pytest.raises(ValidationError) as excinfo:
+        reduce(budget_2027, phb_lead, new_amount=D("5000.00"))
+    assert "is more than the new total of £4,000.00" in messages_of(excinfo)
+    assert reload(budget_2027).agreed_amount == D("12000.00")
+
+
+def test_a_reduction_to_nothing_is_refused_with_a_message(phb_lead, holder, local_rates):
+    # An agreed notional budget has no payments to protect; £0.00 is still not a reduction
+    # the person can be given (it would leave a way of holding the money with nothing in it).
+    package = chc_package(phb_lead, holder, effective_date=FY_2027_START)
+    budget = agreed_budget(
+        phb_lead, holder, package, amount=D("12000.00"), start=FY_2027_START, end=FY_2027_END
+    )
+    with pytest.raises(ValidationError) as excinfo:
+        reduce(budget, phb_lead, new_amount=D("0.00"))
+    assert "new_amount" in excinfo.value.error_dict
+    assert reload(budget).agreed_amount == D("12000.00")
+    assert not BudgetLetter.objects.exists()
+
+
+def test_a_reduction_that_would_empty_a_small_portion_is_refused(phb_lead, holder, local_rates):
+    # £11,999.99 notional and £0.01 third party; reduced to £6,000.00 the third party's share
+    # is 0.01 x 6,000 / 12,000 = £0.005, which rounds to nothing.
+    package = chc_package(phb_lead, holder, effective_date=FY_2027_START)
+    budget = agreed_budget(
+        phb_lead,
+        holder,
+        package,
+        amount=D("12000.00"),
+        start=FY_2027_START,
+        end=FY_2027_END,
+        portions=[
+            (HoldingMethod.NOTIONAL, D("11999.99"), ""),
+            (HoldingMethod.THIRD_PARTY, D("0.01"), "Brokerage Ltd"),
+        ],
+    )
+    with pytest.raises(ValidationError) as excinfo:
+        reduce(budget, phb_lead, new_amount=D("6000.00"))
+    assert "new_amount" in excinfo.value.error_dict
+    assert reload(budget).agreed_amount == D("12000.00")
+
+
+def test_the_database_refuses_raising_a_live_budget_above_what_was_checked(
+    phb_lead, clinician, holder, ras
+):
+    # Agreed at £9,000.00 with a clinician's support; nobody can later raise it to £9,500.00
+    # on the strength of that check, even straight in the database.
+    budget = agreed_budget(
+        phb_lead,
+        holder,
+        ras,
+        clinician=clinician,
+        amount=D("9000.00"),
+        justification=JUSTIFICATION,
+    )
+    with pytest.raises((IntegrityError, DatabaseError)), transaction.atomic():
+        Budget.objects.filter(pk=budget.pk).update(agreed_amount=D("9500.00"))
+    assert reload(budget).agreed_amount == D("9000.00")
