@@ -406,16 +406,18 @@ def cost_pas(costing: PaCostingInput, figures: NationalFigures) -> PaCostingResu
       up). NI rounds as HMRC's exact-percentage method: 0.5p or less down, more than 0.5p up.
     - Pension, per pay period, on qualifying earnings between the period's lower and upper
       limits (the annual figures / 52 or / 12, in whole pounds). The employer pays if the PA is
-      AUTO, aged 21 or over and paid more than the trigger (Pensions Act 2008 s.3); or OPTED_IN (any age) and paid more
-      than the lower limit; never if OPTED_OUT. Contribution = `employer minimum rate x
-      (min(pay, upper) - lower)`, never below 0, half up; monthly shown weekly as for NI.
+      AUTO, aged 21 or over and paid more than the trigger (Pensions Act 2008 s.3); or
+      OPTED_IN (any age) and paid more than the lower limit; never if OPTED_OUT.
+      Contribution = `employer minimum rate x (min(pay, upper) - lower)`, never below 0,
+      half up; monthly shown weekly as for NI.
     - Per PA, `total_weekly = gross + holiday + NI + pension` (NI and pension as weekly
       equivalents); `total_annual = (gross + holiday) x 52 + NI and pension per pay period x
       the periods in a year (52 or 12)`, so monthly pay gives exact yearly figures.
-    - Totals are the PAs' yearly figures added up. The Employment Allowance used is the smaller of the
-      allowance and the year's NI, if the employer claims it. Subtotal = wages + holiday + NI -
-      allowance + pension + insurance + payroll fee; contingency = subtotal x contingency rate
-      (half up); total = subtotal + contingency; total weekly = total / 52 (half up).
+    - Totals are the PAs' yearly figures added up. The Employment Allowance used is the
+      smaller of the allowance and the year's NI, if the employer claims it. Subtotal = wages +
+      holiday + NI - allowance + pension + insurance + payroll fee; contingency = subtotal x
+      contingency rate (half up); total = subtotal + contingency; total weekly = total / 52
+      (half up).
     """
     if not costing.pas:
         raise ValueError("Add at least one PA")

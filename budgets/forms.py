@@ -12,6 +12,7 @@ from budgets.models import (
 )
 from budgets.models.calculations import AgeBandChoice, PayFrequencyChoice, PensionChoice
 from budgets.models.payments import InstalmentFrequencyChoice
+from budgets.models.rates import LOCAL_NUMBER_FIELDS, NATIONAL_NUMBER_FIELDS
 from phb.forms import NHSFormMixin
 from phb.nhsuk_forms import NHSDateField
 
@@ -174,7 +175,10 @@ class BudgetForm(NHSFormMixin, forms.Form):
         label="Clinical justification",
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="Needed if the amount is more than the indicative amount or cap. A clinician will check it.",
+        help_text=(
+            "Needed if the amount is more than the indicative amount or cap. "
+            "A clinician will check it."
+        ),
     )
 
     def __init__(self, *args, calculations, **kwargs):
@@ -254,7 +258,10 @@ class PaymentScheduleForm(NHSFormMixin, forms.Form):
         label="Instalment amounts (optional)",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Leave empty to split the money equally. Or list every instalment, separated by commas; they must add up exactly.",
+        help_text=(
+            "Leave empty to split the money equally. Or list every instalment, separated by "
+            "commas; they must add up exactly."
+        ),
     )
 
     def clean_amounts(self):
@@ -293,7 +300,7 @@ class NationalRatesForm(NHSFormMixin, forms.ModelForm):
 
     class Meta:
         model = NationalRateSet
-        exclude = ["id", "created_at", "updated_at"]
+        fields = ["name", "effective_from", *NATIONAL_NUMBER_FIELDS]
 
 
 class LocalRatesForm(NHSFormMixin, forms.ModelForm):
@@ -301,7 +308,7 @@ class LocalRatesForm(NHSFormMixin, forms.ModelForm):
 
     class Meta:
         model = LocalRateSet
-        exclude = ["id", "created_at", "updated_at", "organisation"]
+        fields = ["effective_from", *LOCAL_NUMBER_FIELDS]
 
 
 class QuestionnaireForm(NHSFormMixin, forms.Form):
@@ -320,7 +327,10 @@ class DomainForm(NHSFormMixin, forms.Form):
     options = forms.CharField(
         label="Answers and points",
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="One answer a line, then a bar and its points. For example: Needs help with all personal care | 12",
+        help_text=(
+            "One answer a line, then a bar and its points. "
+            "For example: Needs help with all personal care | 12"
+        ),
     )
 
     def clean_options(self):
@@ -331,7 +341,8 @@ class DomainForm(NHSFormMixin, forms.Form):
             text, _, points = line.rpartition("|")
             if not text.strip() or not points.strip().isdigit():
                 raise forms.ValidationError(
-                    f"Line {number} must be an answer, a bar and whole-number points, like: Independent | 0"
+                    f"Line {number} must be an answer, a bar and whole-number points, "
+                    "like: Independent | 0"
                 )
             options.append((text.strip(), int(points)))
         if len(options) < 2:

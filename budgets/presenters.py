@@ -115,7 +115,9 @@ def explain_pa_costing(costing: PaCosting) -> Explanation:
         lines.append(
             Line(
                 text=f"{pa.label}: wages",
-                detail=f"{number(pa.hours_per_week)} hours a week at {money(pa.hourly_rate)} an hour",
+                detail=(
+                    f"{number(pa.hours_per_week)} hours a week at {money(pa.hourly_rate)} an hour"
+                ),
                 amount=f"{money(pa.gross_weekly)} a week",
             )
         )
@@ -183,7 +185,8 @@ def explain_pa_costing(costing: PaCosting) -> Explanation:
         yearly.append(
             Line(
                 "Contingency",
-                f"{percent(costing.contingency_rate)} set aside for the unexpected, such as sick pay",
+                f"{percent(costing.contingency_rate)} set aside for the unexpected, "
+                "such as sick pay",
                 money(costing.contingency_annual),
             )
         )
@@ -235,12 +238,14 @@ def explain_budget(budget: Budget) -> dict:
         )
     elif agreed_at_first < budget.indicative_amount:
         steps.append(
-            f"We agreed {money(agreed_at_first)} with you, which is enough for the care in your plan."
+            f"We agreed {money(agreed_at_first)} with you, which is enough for the care in "
+            "your plan."
         )
     for change in budget.changes.order_by("at"):
         steps.append(
             f"From {day(change.effective_from)} your budget went down from "
-            f"{money(change.previous_amount)} to {money(change.new_amount)} because: {change.reason}"
+            f"{money(change.previous_amount)} to {money(change.new_amount)} "
+            f"because: {change.reason}"
         )
     return {
         "explanation": explanation,

@@ -85,45 +85,46 @@ def local_rates_on(organisation, day: datetime.date) -> LocalRateSet:
     return rates
 
 
-@transaction.atomic
-def save_national_rates(*, actor, rate_set: NationalRateSet | None = None, **figures):
-    """Add a new national rate set, or correct one that no calculation has used yet."""
+def _save_rate_set(*, actor, queryset, rate_set, new, figures):
     _require(actor, "budgets.edit_rates")
     if rate_set is not None:
-        rate_set = NationalRateSet.objects.select_for_update().get(pk=rate_set.pk)
+        rate_set = queryset.select_for_update().get(pk=rate_set.pk)
         if rate_set.in_use:
             raise ValidationError(
                 "These rates have been used in a calculation, so they cannot be changed. "
                 "Add a new set with a later date instead."
             )
     else:
-        rate_set = NationalRateSet()
+        rate_set = new
     for field, value in figures.items():
         setattr(rate_set, field, value)
     rate_set.full_clean()
     rate_set.save()
     return rate_set
+
+
+@transaction.atomic
+def save_national_rates(*, actor, rate_set: NationalRateSet | None = None, **figures):
+    """Add a new national rate set, or correct one that no calculation has used yet."""
+    return _save_rate_set(
+        actor=actor,
+        queryset=NationalRateSet.objects.all(),
+        rate_set=rate_set,
+        new=NationalRateSet(),
+        figures=figures,
+    )
 
 
 @transaction.atomic
 def save_local_rates(*, actor, rate_set: LocalRateSet | None = None, **figures):
-    _require(actor, "budgets.edit_rates")
-    if rate_set is not None:
-        rate_set = LocalRateSet.objects.select_for_update().get(
-            pk=rate_set.pk, organisation=actor.organisation
-        )
-        if rate_set.in_use:
-            raise ValidationError(
-                "These rates have been used in a calculation, so they cannot be changed. "
-                "Add a new set with a later date instead."
-            )
-    else:
-        rate_set = LocalRateSet(organisation=actor.organisation)
-    for field, value in figures.items():
-        setattr(rate_set, field, value)
-    rate_set.full_clean()
-    rate_set.save()
-    return rate_set
+    """Add a new set of the actor's ICB's local rates, or correct an unused one."""
+    return _save_rate_set(
+        actor=actor,
+        queryset=LocalRateSet.objects.filter(organisation=actor.organisation_id),
+        rate_set=rate_set,
+        new=LocalRateSet(organisation=actor.organisation),
+        figures=figures,
+    )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -278,7 +278,10 @@ class ReduceView(BudgetFormView):
     form_class = ReductionForm
     template_name = "budgets/reduce.html"
     done = "The budget has been reduced and the letter to the person is ready"
-    extra_context = {"page_title": "Reduce the budget", "button_text": "Reduce the budget and write the letter"}
+    extra_context = {
+        "page_title": "Reduce the budget",
+        "button_text": "Reduce the budget and write the letter",
+    }
 
     def save(self, form):
         data = form.cleaned_data
@@ -300,7 +303,8 @@ class ReduceView(BudgetFormView):
 
 
 class LetterView(TemplateView):
-    """A letter, for the ICB's staff or for the person it was written to (or their representative)."""
+    """A letter, for the ICB's staff or for the person it was written to (or their
+    representative)."""
 
     template_name = "budgets/letter.html"
 

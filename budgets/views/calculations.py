@@ -164,7 +164,10 @@ class PaCostingView(FormSetCalculationView):
     form_class = PaCostingForm
     formset_class = PaLineFormSet
     success_message = "The cost of employing PAs has been worked out"
-    extra_context = {"page_title": "Cost employing personal assistants", "button_text": "Work out the cost"}
+    extra_context = {
+        "page_title": "Cost employing personal assistants",
+        "button_text": "Work out the cost",
+    }
     empty_message = "Add at least one PA"
 
     def filled(self, line) -> bool:

@@ -31,14 +31,12 @@ from tests.budgets.factories import (
     FY_2026_START,
     FY_2027_END,
     FY_2027_START,
-    LocalRateSetFactory,
     agreed_budget,
     chc_package,
     draft_budget,
     pa_costing,
     proposed_budget,
     questionnaire,
-    ras_assessment,
     reload,
     staff,
 )
@@ -47,21 +45,6 @@ from tests.factories import BudgetHolderFactory, _nhs_numbers
 pytestmark = pytest.mark.django_db
 
 PROBLEM = "There is a problem"
-
-
-@pytest.fixture
-def local_rates(icb):
-    return LocalRateSetFactory(organisation=icb)
-
-
-@pytest.fixture
-def ras(phb_lead, icb_admin, holder):
-    return ras_assessment(phb_lead, holder, questionnaire(icb_admin))
-
-
-@pytest.fixture
-def chc(phb_lead, holder, local_rates):
-    return chc_package(phb_lead, holder)
 
 
 @pytest.fixture

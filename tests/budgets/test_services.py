@@ -58,28 +58,6 @@ pytestmark = pytest.mark.django_db
 JUSTIFICATION = "Two carers are needed at night because of the risk of aspiration."
 
 
-@pytest.fixture
-def local_rates(icb):
-    return LocalRateSetFactory(organisation=icb)
-
-
-@pytest.fixture
-def ras_version(icb_admin):
-    return questionnaire(icb_admin)
-
-
-@pytest.fixture
-def ras(phb_lead, holder, ras_version):
-    """The worked RAS assessment: 56 points x £148.37 = £8,308.72 a year."""
-    return ras_assessment(phb_lead, holder, ras_version)
-
-
-@pytest.fixture
-def chc(phb_lead, holder, local_rates):
-    """The worked CHC package: £2,265.25 a week, £117,793.00 a year."""
-    return chc_package(phb_lead, holder)
-
-
 def messages_of(excinfo) -> str:
     return " ".join(excinfo.value.messages)
 
