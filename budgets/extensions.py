@@ -6,9 +6,13 @@ from budgets.models.budget import BudgetStatus
 from budgets.presenters import explain_budget, money
 from phb.extensions import (
     CaseloadColumn,
+    CaseloadPanel,
+    NavigationItem,
     RecordSection,
     register_caseload_column,
+    register_caseload_panel,
     register_demo_seeder,
+    register_navigation_item,
     register_record_section,
 )
 
@@ -32,7 +36,28 @@ def _holder_section(request, holder) -> dict:
     return {"budget": shown, "explained": explain_budget(shown) if shown else None}
 
 
+def _waiting_panel(request) -> dict:
+    waiting = selectors.budgets_waiting_for(request.user)
+    return {"waiting": waiting} if waiting else {}
+
+
 def register() -> None:
+    register_navigation_item(
+        NavigationItem(
+            text="RAS questionnaires",
+            url_name="budgets:questionnaires",
+            permission="budgets.manage_ras",
+            order=20,
+        )
+    )
+    register_navigation_item(
+        NavigationItem(
+            text="Rates", url_name="budgets:rates", permission="budgets.edit_rates", order=30
+        )
+    )
+    register_caseload_panel(
+        CaseloadPanel(template_name="budgets/sections/waiting.html", context=_waiting_panel)
+    )
     register_demo_seeder(seed_budgets)
     register_caseload_column(
         CaseloadColumn(

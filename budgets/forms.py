@@ -22,7 +22,7 @@ MAX_MONEY = Decimal("9999999.99")
 def money_field(
     label: str, *, required=True, help_text="", minimum=Decimal("0")
 ) -> forms.DecimalField:
-    return forms.DecimalField(
+    field = forms.DecimalField(
         label=label,
         required=required,
         help_text=help_text,
@@ -38,6 +38,8 @@ def money_field(
             "max_decimal_places": f"{label} must be in pounds and pence, like 125.50",
         },
     )
+    field.nhsuk_options = {"prefix": "£", "classes": "nhsuk-input--width-10"}
+    return field
 
 
 class EffectiveDateForm(NHSFormMixin, forms.Form):

@@ -1,6 +1,6 @@
 """Reads of budgets, scoped to the user."""
 
-from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models import Count, F, OuterRef, Prefetch, Subquery
 from django.http import Http404
 
 from budgets.models import (
@@ -8,6 +8,7 @@ from budgets.models import (
     BudgetChange,
     BudgetLetter,
     ChcPackage,
+    HoldingMethod,
     HoldingPortion,
     LocalRateSet,
     NationalRateSet,
@@ -18,6 +19,7 @@ from budgets.models import (
 )
 from budgets.models.budget import BudgetStatus
 from budgets.models.ras import QuestionnaireStatus, RasQuestionnaire
+from phb.models import Role
 from phb.services import record_access
 
 
@@ -189,3 +191,28 @@ def questionnaires(user):
         .prefetch_related("domains__options")
         .order_by("-financial_year", "-version")
     )
+
+
+WAITING_LIMIT = 20
+
+
+def budgets_waiting_for(user) -> list[tuple[Budget, str]]:
+    """Budgets in the user's ICB that wait on someone in their role, oldest first."""
+    budgets = Budget.objects.visible_to(user).select_related("budget_holder").order_by("updated_at")
+    if user.role == Role.CLINICIAN:
+        found = budgets.filter(
+            status__in=[BudgetStatus.DRAFT, BudgetStatus.PROPOSED],
+            agreed_amount__gt=F("indicative_amount"),
+        ).exclude(clinical_checks__amount__gte=F("agreed_amount"), clinical_checks__supported=True)
+        return [(b, "needs your clinical check") for b in found[:WAITING_LIMIT]]
+    if user.role == Role.PHB_LEAD:
+        found = budgets.filter(status=BudgetStatus.PROPOSED)
+        return [(b, "proposed, waiting to be agreed") for b in found[:WAITING_LIMIT]]
+    if user.role == Role.FINANCE_OFFICER:
+        found = budgets.filter(
+            status=BudgetStatus.AGREED,
+            portions__method__in=[HoldingMethod.DIRECT_PAYMENT, HoldingMethod.THIRD_PARTY],
+            portions__schedule__isnull=True,
+        ).distinct()
+        return [(b, "agreed, needs a payment schedule") for b in found[:WAITING_LIMIT]]
+    return []

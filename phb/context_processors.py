@@ -1,12 +1,19 @@
 from django.conf import settings
 from django.urls import reverse
 
+from phb.extensions import navigation_items
+
 
 def service(request):
     """The service name, demo banner and NHS.UK header and footer options for every page."""
     user = getattr(request, "user", None)
-    account_items = []
+    account_items, navigation = [], []
     if user is not None and user.is_authenticated:
+        navigation = [
+            {"href": href, "text": item.text, "active": request.path.startswith(href)}
+            for item in navigation_items(user)
+            for href in [reverse(item.url_name)]
+        ]
         account_items = [
             {"text": f"{user.full_name} ({user.get_role_display()})", "icon": True},
             {"text": "Sign out", "action": reverse("account_logout")},
@@ -18,6 +25,7 @@ def service(request):
             "service": {"text": settings.SERVICE_NAME, "href": "/"},
             "logo": {"href": "/", "ariaLabel": f"{settings.SERVICE_NAME} homepage"},
             "account": {"items": account_items} if account_items else None,
+            "navigation": {"items": navigation} if navigation else None,
         },
         "footer": {
             "copyright": {"text": "© NHS England"},

@@ -31,6 +31,27 @@ class RecordSection:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class NavigationItem:
+    """A link in the header for users who have `permission`."""
+
+    text: str
+    url_name: str
+    permission: str
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class CaseloadPanel:
+    """Work waiting for the user, shown above the caseload (e.g. budgets to check)."""
+
+    template_name: str
+    context: Callable[[object], dict]  # (request) -> context; empty means nothing to show
+    order: int = 100
+
+
+_navigation: list[NavigationItem] = []
+_caseload_panels: list[CaseloadPanel] = []
 _caseload_columns: list[CaseloadColumn] = []
 _demo_seeders: list[Callable[[], None]] = []
 _record_sections: list[RecordSection] = []
@@ -66,3 +87,30 @@ def register_demo_seeder(seed: Callable[[], None]) -> None:
 
 def demo_seeders() -> list[Callable[[], None]]:
     return list(_demo_seeders)
+
+
+def register_navigation_item(item: NavigationItem) -> None:
+    if item not in _navigation:
+        _navigation.append(item)
+
+
+def navigation_items(user) -> list[NavigationItem]:
+    return [
+        item
+        for item in sorted(_navigation, key=lambda item: item.order)
+        if user.has_perm(item.permission)
+    ]
+
+
+def register_caseload_panel(panel: CaseloadPanel) -> None:
+    if panel not in _caseload_panels:
+        _caseload_panels.append(panel)
+
+
+def caseload_panels(request) -> list[dict]:
+    panels = []
+    for panel in sorted(_caseload_panels, key=lambda panel: panel.order):
+        context = panel.context(request)
+        if context:
+            panels.append({"template_name": panel.template_name, **context})
+    return panels

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.views.generic import FormView, TemplateView
 
 from phb import selectors, services
-from phb.extensions import caseload_columns, record_sections
+from phb.extensions import caseload_columns, caseload_panels, record_sections
 from phb.forms import BudgetHolderForm, CaseloadSearchForm
 from phb.history import person_history
 from phb.presenters import person_summary_rows, representative_rows
@@ -51,6 +51,7 @@ class CaseloadView(PermissionRequiredMixin, TemplateView):
                 for person in page
             ],
             organisation=self.request.user.organisation,
+            panels=caseload_panels(self.request),
             search_label={"text": "Search by name or NHS number", "classes": "nhsuk-label--s"},
             sort_label=SORT_LABELS[sort],
         )

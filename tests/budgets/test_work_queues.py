@@ -1,0 +1,57 @@
+"""Staff find the budgets that wait on them, and the pages their role uses."""
+
+from decimal import Decimal as D
+
+import pytest
+from django.urls import reverse
+
+from budgets import services
+from tests.budgets.factories import proposed_budget
+
+pytestmark = pytest.mark.django_db
+
+JUSTIFICATION = "Two carers are needed at night because of the risk of aspiration."
+
+
+@pytest.fixture
+def above_cap(phb_lead, holder, ras):
+    return proposed_budget(phb_lead, holder, ras, amount=D("9000.00"), justification=JUSTIFICATION)
+
+
+def test_a_clinician_sees_budgets_that_need_their_check(client, clinician, above_cap):
+    client.force_login(clinician)
+    page = client.get(reverse("caseload")).content.decode()
+    assert "Budgets waiting for you" in page
+    assert "needs your clinical check" in page
+    assert reverse("budgets:budget", args=[above_cap.pk]) in page
+
+
+def test_a_checked_budget_leaves_the_clinicians_list(client, clinician, above_cap):
+    services.record_clinical_check(actor=clinician, budget=above_cap, supported=True, notes="OK")
+    client.force_login(clinician)
+    assert "Budgets waiting for you" not in client.get(reverse("caseload")).content.decode()
+
+
+def test_a_lead_sees_proposed_budgets_to_agree(client, phb_lead, above_cap):
+    client.force_login(phb_lead)
+    page = client.get(reverse("caseload")).content.decode()
+    assert "proposed, waiting to be agreed" in page
+
+
+def test_another_icbs_staff_see_nothing_waiting(client, other_icb_lead, above_cap):
+    client.force_login(other_icb_lead)
+    assert "Budgets waiting for you" not in client.get(reverse("caseload")).content.decode()
+
+
+def test_icb_admins_see_rates_and_questionnaires_in_the_header(client, icb_admin):
+    client.force_login(icb_admin)
+    page = client.get(reverse("caseload")).content.decode()
+    assert f'href="{reverse("budgets:rates")}"' in page
+    assert f'href="{reverse("budgets:questionnaires")}"' in page
+
+
+def test_clinicians_see_only_the_caseload_in_the_header(client, clinician):
+    client.force_login(clinician)
+    page = client.get(reverse("caseload")).content.decode()
+    assert f'href="{reverse("budgets:rates")}"' not in page
+    assert f'href="{reverse("caseload")}"' in page
