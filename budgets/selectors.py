@@ -1,6 +1,6 @@
 """Reads of budgets, scoped to the user."""
 
-from django.db.models import Count, F, OuterRef, Prefetch, Subquery
+from django.db.models import Case, Count, F, OuterRef, Prefetch, Subquery, When
 from django.http import Http404
 
 from budgets.models import (
@@ -17,7 +17,7 @@ from budgets.models import (
     RasAssessment,
     RasAssessmentAnswer,
 )
-from budgets.models.budget import BudgetStatus
+from budgets.models.budget import LIVE_STATUSES, BudgetStatus
 from budgets.models.ras import QuestionnaireStatus, RasQuestionnaire
 from phb.models import Role
 from phb.services import record_access
@@ -127,10 +127,12 @@ def published_questionnaire(organisation, financial_year: int):
 
 def annotate_current_budget(people):
     """Caseload annotation: the status and amount of each person's current budget."""
+    # A live budget (agreed, active or reduced) before one being set up, then the latest.
     current = (
         Budget.objects.filter(budget_holder=OuterRef("pk"))
         .exclude(status=BudgetStatus.ENDED)
-        .order_by("-period_start", "-created_at")
+        .annotate(live_first=Case(When(status__in=LIVE_STATUSES, then=0), default=1))
+        .order_by("live_first", "-period_start", "-created_at")
     )
     return people.annotate(
         budget_status=Subquery(current.values("status")[:1]),

@@ -6,7 +6,13 @@ import pytest
 from django.urls import reverse
 
 from budgets import services
-from tests.budgets.factories import proposed_budget
+from tests.budgets.factories import (
+    FY_2027_END,
+    FY_2027_START,
+    agreed_budget,
+    draft_budget,
+    proposed_budget,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -55,3 +61,13 @@ def test_clinicians_see_only_the_caseload_in_the_header(client, clinician):
     page = client.get(reverse("caseload")).content.decode()
     assert f'href="{reverse("budgets:rates")}"' not in page
     assert f'href="{reverse("caseload")}"' in page
+
+
+def test_the_caseload_shows_the_live_budget_before_next_years_draft(
+    client, phb_lead, holder, ras, local_rates
+):
+    agreed_budget(phb_lead, holder, ras)
+    draft_budget(phb_lead, holder, ras, start=FY_2027_START, end=FY_2027_END)
+    client.force_login(phb_lead)
+    page = client.get(reverse("caseload")).content.decode()
+    assert "Agreed: £8,308.72" in page
