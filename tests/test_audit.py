@@ -81,3 +81,21 @@ def test_history_page_shows_changes_and_views(client, phb_lead, holder):
     assert "Budget holder added" in page
     assert "Viewed: record" in page
     assert escape(phb_lead.full_name) in page
+
+
+def test_history_page_query_count_does_not_grow_with_history(client, phb_lead, holder):
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(phb_lead)
+    url = reverse("person_history", args=[holder.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for number in range(20):
+        holder.phone = f"01632 9601{number:02d}"
+        holder.save()
+        client.get(reverse("person_detail", args=[holder.pk]))
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(url).content.decode()
+    assert len(many) == len(few)
+    assert "01632 960119" in page

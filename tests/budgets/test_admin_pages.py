@@ -1,0 +1,113 @@
+"""ICB administration pages: rates and RAS questionnaires, and their query counts."""
+
+import datetime
+from decimal import Decimal as D
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from budgets.models import LocalRateSet, RasQuestionnaire
+from tests.budgets.factories import LocalRateSetFactory, questionnaire
+
+pytestmark = pytest.mark.django_db
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_rates_page_query_count_does_not_grow_with_rate_sets(client, icb_admin, icb):
+    client.force_login(icb_admin)
+    LocalRateSetFactory(organisation=icb, effective_from=datetime.date(2026, 4, 1))
+    client.get(reverse("budgets:rates"))
+    few = _queries(client, reverse("budgets:rates"))
+    for year in range(2027, 2037):
+        LocalRateSetFactory(organisation=icb, effective_from=datetime.date(year, 4, 1))
+    assert _queries(client, reverse("budgets:rates")) == few
+
+
+def test_questionnaire_list_query_count_does_not_grow(client, icb_admin):
+    client.force_login(icb_admin)
+    questionnaire(icb_admin, financial_year=2026)
+    client.get(reverse("budgets:questionnaires"))
+    few = _queries(client, reverse("budgets:questionnaires"))
+    for year in range(2027, 2032):
+        questionnaire(icb_admin, financial_year=year)
+    assert _queries(client, reverse("budgets:questionnaires")) == few
+
+
+def test_an_admin_adds_local_rates_through_the_page(client, icb_admin, icb):
+    client.force_login(icb_admin)
+    data = {
+        "effective_from_day": "1",
+        "effective_from_month": "4",
+        "effective_from_year": "2026",
+        "pa_hourly": "13.50",
+        "agency_day_hourly": "27.80",
+        "agency_night_hourly": "120.00",
+        "agency_waking_night_hourly": "28.90",
+        "nursing_hourly": "55.40",
+        "employer_liability_insurance_annual": "150.00",
+        "payroll_fee_annual": "240.00",
+        "contingency_rate": "0.03",
+    }
+    response = client.post(reverse("budgets:local_rates_new"), data)
+    assert response.status_code == 302
+    rates = LocalRateSet.objects.get(organisation=icb)
+    assert rates.agency_day_hourly == D("27.80")
+
+
+def test_a_negative_rate_is_refused_and_nothing_saved(client, icb_admin):
+    client.force_login(icb_admin)
+    response = client.post(
+        reverse("budgets:local_rates_new"),
+        {
+            "effective_from_day": "1",
+            "effective_from_month": "4",
+            "effective_from_year": "2026",
+            "pa_hourly": "-1",
+            "agency_day_hourly": "27.80",
+            "agency_night_hourly": "120",
+            "agency_waking_night_hourly": "28.90",
+            "nursing_hourly": "55.40",
+            "employer_liability_insurance_annual": "150",
+            "payroll_fee_annual": "240",
+            "contingency_rate": "0.03",
+        },
+    )
+    assert "There is a problem" in response.content.decode()
+    assert not LocalRateSet.objects.exists()
+
+
+def test_staff_of_another_icb_cannot_open_a_questionnaire(client, icb_admin, other_icb):
+    from tests.budgets.factories import staff
+
+    version = questionnaire(icb_admin)
+    client.force_login(staff("icb_admin", other_icb))
+    assert client.get(reverse("budgets:questionnaire", args=[version.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("role_fixture", ["clinician", "finance_officer", "holder"])
+def test_rates_and_questionnaires_are_for_admins_and_leads(client, request, role_fixture):
+    user = request.getfixturevalue(role_fixture)
+    client.force_login(getattr(user, "user", user))
+    assert client.get(reverse("budgets:rates")).status_code == 404
+    assert client.get(reverse("budgets:questionnaires")).status_code == 404
+
+
+def test_a_questionnaire_in_use_offers_a_new_version_not_edits(client, icb_admin):
+    version = questionnaire(icb_admin)
+    client.force_login(icb_admin)
+    page = client.get(reverse("budgets:questionnaire", args=[version.pk])).content.decode()
+    assert "Make a new version from this one" in page
+    assert "Add a domain" not in page
+    response = client.post(
+        reverse("budgets:questionnaire", args=[version.pk]), {"action": "new_version"}
+    )
+    copy = RasQuestionnaire.objects.get(version=2)
+    assert response["Location"] == reverse("budgets:questionnaire", args=[copy.pk])
+    assert copy.domains.count() == version.domains.count()
