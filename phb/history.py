@@ -8,7 +8,7 @@ from django.apps import apps
 
 from phb.models import BudgetHolder, RecordAccess, User
 
-HIDDEN_FIELDS = {"id", "created_at", "updated_at"}
+HIDDEN_FIELDS = {"id", "created_at", "updated_at", "version"}
 MAX_ENTRIES = 500
 
 
@@ -21,13 +21,27 @@ class HistoryEntry:
     url: str
 
 
-def _describe(model_label: str, label: str) -> str:
+def _model(model_label: str):
     try:
-        verbose = apps.get_model(model_label)._meta.verbose_name
+        return apps.get_model(model_label)
     except (LookupError, ValueError):
-        verbose = model_label.rsplit(".", 1)[-1]
+        return None
+
+
+def _describe(model, model_label: str, label: str) -> str:
+    verbose = str(model._meta.verbose_name) if model else model_label.rsplit(".", 1)[-1]
     verb = {"insert": "added", "update": "changed", "delete": "deleted"}.get(label, label)
-    return f"{str(verbose).capitalize()} {verb}"
+    return f"{verbose[:1].upper()}{verbose[1:]} {verb}"
+
+
+def _field_name(model, name: str) -> str:
+    """'agreed_by_id' -> 'Agreed by': the field's own label where the model has one."""
+    try:
+        field = model._meta.get_field(name.removesuffix("_id")) if model else None
+    except LookupError:
+        field = None
+    label = str(field.verbose_name) if field is not None else name.replace("_", " ")
+    return f"{label[:1].upper()}{label[1:]}"
 
 
 def person_history(holder: BudgetHolder) -> list[HistoryEntry]:
@@ -42,20 +56,22 @@ def person_history(holder: BudgetHolder) -> list[HistoryEntry]:
     user_ids.discard("None")
     names = {str(user.pk): user.full_name for user in User.objects.filter(pk__in=user_ids)}
 
-    entries = [
-        HistoryEntry(
-            at=event.pgh_created_at,
-            who=names.get(str((event.pgh_context or {}).get("user")), "System"),
-            what=_describe(event.pgh_obj_model, event.pgh_label),
-            changes=[
-                (field, before, after)
-                for field, (before, after) in sorted((event.pgh_diff or {}).items())
-                if field not in HIDDEN_FIELDS
-            ],
-            url=(event.pgh_context or {}).get("url", ""),
+    entries = []
+    for event in events:
+        model = _model(event.pgh_obj_model)
+        entries.append(
+            HistoryEntry(
+                at=event.pgh_created_at,
+                who=names.get(str((event.pgh_context or {}).get("user")), "System"),
+                what=_describe(model, event.pgh_obj_model, event.pgh_label),
+                changes=[
+                    (_field_name(model, field), before, after)
+                    for field, (before, after) in sorted((event.pgh_diff or {}).items())
+                    if field not in HIDDEN_FIELDS
+                ],
+                url=(event.pgh_context or {}).get("url", ""),
+            )
         )
-        for event in events
-    ]
     entries += [
         HistoryEntry(
             at=access.at,

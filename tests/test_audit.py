@@ -99,3 +99,12 @@ def test_history_page_query_count_does_not_grow_with_history(client, phb_lead, h
         page = client.get(url).content.decode()
     assert len(many) == len(few)
     assert "01632 960119" in page
+
+
+def test_history_names_fields_in_words(client, phb_lead, holder):
+    client.force_login(phb_lead)
+    holder.phone = "01632 960999"
+    holder.save()
+    page = client.get(reverse("person_history", args=[holder.pk])).content.decode()
+    assert "Phone number:" in page
+    assert "phone:" not in page

@@ -39,6 +39,7 @@ class ChcPackage(UUIDModel, Timestamped):
     annual_cost = MoneyField()
 
     class Meta:
+        verbose_name = "CHC package"
         ordering = ["-created_at"]
         constraints = non_negative("weekly_cost", "annual_cost", prefix="chc_package")
 
@@ -115,6 +116,7 @@ class PaCosting(UUIDModel, Timestamped):
     total_weekly = MoneyField()
 
     class Meta:
+        verbose_name = "PA costing"
         ordering = ["-created_at"]
         constraints = non_negative(
             "insurance_annual",

@@ -37,6 +37,7 @@ class RasQuestionnaire(UUIDModel, Timestamped):
     based_on = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True)
 
     class Meta:
+        verbose_name = "RAS questionnaire"
         ordering = ["-financial_year", "-version"]
         constraints = [
             models.UniqueConstraint(
@@ -115,6 +116,7 @@ class RasAssessment(UUIDModel, Timestamped):
     annual_amount = MoneyField()
 
     class Meta:
+        verbose_name = "RAS assessment"
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(
