@@ -1,10 +1,16 @@
 """Fixtures shared by the budget tests: the worked rates and calculations."""
 
+from decimal import Decimal as D
+
 import pytest
 
+from budgets.models import HoldingMethod
 from tests.budgets.factories import (
+    JUSTIFICATION,
     LocalRateSetFactory,
+    agreed_budget,
     chc_package,
+    proposed_budget,
     questionnaire,
     ras_assessment,
 )
@@ -30,3 +36,24 @@ def ras(phb_lead, holder, ras_version):
 def chc(phb_lead, holder, local_rates):
     """The worked CHC package: £2,265.25 a week, £117,793.00 a year."""
     return chc_package(phb_lead, holder)
+
+
+@pytest.fixture
+def above_cap(phb_lead, holder, ras):
+    """Proposed at £9,000.00, £691.28 above the indicative £8,308.72."""
+    return proposed_budget(phb_lead, holder, ras, amount=D("9000.00"), justification=JUSTIFICATION)
+
+
+@pytest.fixture
+def paid_budget(phb_lead, holder, chc):
+    """Agreed for 2026/27 at £20,000.01: £8,000.00 notional, £12,000.01 by direct payment."""
+    return agreed_budget(
+        phb_lead,
+        holder,
+        chc,
+        amount=D("20000.01"),
+        portions=[
+            (HoldingMethod.NOTIONAL, D("8000.00"), ""),
+            (HoldingMethod.DIRECT_PAYMENT, D("12000.01"), ""),
+        ],
+    )

@@ -33,6 +33,9 @@ FY_2027_START = datetime.date(2027, 4, 1)
 FY_2027_END = datetime.date(2028, 3, 31)
 
 
+JUSTIFICATION = "Two carers are needed at night because of the risk of aspiration."
+
+
 def staff(role: str, organisation):
     """A member of staff with a second factor, for when a test needs more than the fixtures."""
     user = UserFactory(role=role, organisation=organisation)

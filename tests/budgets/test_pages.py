@@ -319,15 +319,6 @@ def test_above_the_cap_without_justification_shows_the_error(lead_client, holder
 # ---------------------------------------------------------------------------------------------
 
 
-JUSTIFICATION = "Two carers are needed at night because of the risk of aspiration."
-
-
-@pytest.fixture
-def above_cap(phb_lead, holder, ras):
-    """Proposed at £9,000.00, £691.28 above the indicative £8,308.72."""
-    return proposed_budget(phb_lead, holder, ras, amount=D("9000.00"), justification=JUSTIFICATION)
-
-
 def test_agreeing_above_the_cap_without_a_check_shows_an_error(lead_client, above_cap):
     response = lead_client.post(
         reverse("budgets:agree", args=[above_cap.pk]), {"version": above_cap.version}, follow=True
@@ -406,21 +397,6 @@ def test_a_stale_propose_is_told_someone_changed_it(lead_client, phb_lead, holde
 # ---------------------------------------------------------------------------------------------
 # Payments and reductions
 # ---------------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def paid_budget(phb_lead, holder, chc):
-    """Agreed for 2026/27 at £20,000.01: £8,000.00 notional, £12,000.01 by direct payment."""
-    return agreed_budget(
-        phb_lead,
-        holder,
-        chc,
-        amount=D("20000.01"),
-        portions=[
-            (HoldingMethod.NOTIONAL, D("8000.00"), ""),
-            (HoldingMethod.DIRECT_PAYMENT, D("12000.01"), ""),
-        ],
-    )
 
 
 def payments_url(budget, method):

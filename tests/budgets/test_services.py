@@ -37,6 +37,7 @@ from tests.budgets.factories import (
     FY_2026_START,
     FY_2027_END,
     FY_2027_START,
+    JUSTIFICATION,
     NATIONAL_2027_28,
     LocalRateSetFactory,
     agreed_budget,
@@ -54,8 +55,6 @@ from tests.budgets.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-JUSTIFICATION = "Two carers are needed at night because of the risk of aspiration."
 
 
 def messages_of(excinfo) -> str:
@@ -575,12 +574,6 @@ def test_starting_needs_a_payment_schedule_for_money_paid_out(
     assert reload(budget).status == BudgetStatus.AGREED
 
 
-@pytest.fixture
-def above_cap(phb_lead, holder, ras):
-    """Proposed at £9,000.00, £691.28 above the indicative £8,308.72."""
-    return proposed_budget(phb_lead, holder, ras, amount=D("9000.00"), justification=JUSTIFICATION)
-
-
 def test_above_indicative_without_a_clinical_check_is_refused(phb_lead, above_cap):
     with pytest.raises(ValidationError) as excinfo:
         services.agree_budget(actor=phb_lead, budget=above_cap)
@@ -822,21 +815,6 @@ def test_two_leads_agreeing_at_once_one_wins(icb, holder):
 # ---------------------------------------------------------------------------------------------
 # Payment schedules
 # ---------------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def paid_budget(phb_lead, holder, chc):
-    """Agreed for 2026/27 at £20,000.01: £8,000.00 notional, £12,000.01 by direct payment."""
-    return agreed_budget(
-        phb_lead,
-        holder,
-        chc,
-        amount=D("20000.01"),
-        portions=[
-            (HoldingMethod.NOTIONAL, D("8000.00"), ""),
-            (HoldingMethod.DIRECT_PAYMENT, D("12000.01"), ""),
-        ],
-    )
 
 
 def portion_of(budget, method):

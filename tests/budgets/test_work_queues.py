@@ -1,7 +1,5 @@
 """Staff find the budgets that wait on them, and the pages their role uses."""
 
-from decimal import Decimal as D
-
 import pytest
 from django.urls import reverse
 
@@ -11,17 +9,9 @@ from tests.budgets.factories import (
     FY_2027_START,
     agreed_budget,
     draft_budget,
-    proposed_budget,
 )
 
 pytestmark = pytest.mark.django_db
-
-JUSTIFICATION = "Two carers are needed at night because of the risk of aspiration."
-
-
-@pytest.fixture
-def above_cap(phb_lead, holder, ras):
-    return proposed_budget(phb_lead, holder, ras, amount=D("9000.00"), justification=JUSTIFICATION)
 
 
 def test_a_clinician_sees_budgets_that_need_their_check(client, clinician, above_cap):
