@@ -1,6 +1,6 @@
 """Reads of budgets, scoped to the user."""
 
-from django.db.models import Case, Count, F, OuterRef, Prefetch, Subquery, When
+from django.db.models import Case, Count, F, OuterRef, Prefetch, Q, Subquery, When
 from django.http import Http404
 
 from budgets.models import (
@@ -8,6 +8,7 @@ from budgets.models import (
     BudgetChange,
     BudgetLetter,
     ChcPackage,
+    ClinicalCheck,
     HoldingMethod,
     HoldingPortion,
     LocalRateSet,
@@ -202,10 +203,18 @@ def budgets_waiting_for(user) -> list[tuple[Budget, str]]:
     """Budgets in the user's ICB that wait on someone in their role, oldest first."""
     budgets = Budget.objects.visible_to(user).select_related("budget_holder").order_by("updated_at")
     if user.role == Role.CLINICIAN:
-        found = budgets.filter(
-            status__in=[BudgetStatus.DRAFT, BudgetStatus.PROPOSED],
-            agreed_amount__gt=F("indicative_amount"),
-        ).exclude(clinical_checks__amount__gte=F("agreed_amount"), clinical_checks__supported=True)
+        # As Budget.supporting_check: the latest check of the current amount must support it.
+        latest_check = ClinicalCheck.objects.filter(
+            budget=OuterRef("pk"), amount=OuterRef("agreed_amount")
+        ).order_by("-at")
+        found = (
+            budgets.filter(
+                status__in=[BudgetStatus.DRAFT, BudgetStatus.PROPOSED],
+                agreed_amount__gt=F("indicative_amount"),
+            )
+            .annotate(supported=Subquery(latest_check.values("supported")[:1]))
+            .filter(Q(supported__isnull=True) | Q(supported=False))
+        )
         return [(b, "needs your clinical check") for b in found[:WAITING_LIMIT]]
     if user.role == Role.PHB_LEAD:
         found = budgets.filter(status=BudgetStatus.PROPOSED)

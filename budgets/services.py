@@ -652,13 +652,8 @@ def agree_budget(*, actor, budget, version: int | None = None) -> Budget:
     _require(actor, "budgets.agree_budget", budget.budget_holder)
     budget = _lock(budget, version=version, expected=(BudgetStatus.PROPOSED,), doing="agree")
     if budget.above_indicative:
-        check = (
-            budget.clinical_checks.filter(amount=budget.agreed_amount)
-            .select_related("clinician")
-            .order_by("-at")
-            .first()
-        )
-        if check is None or not check.supported:
+        check = budget.supporting_check()
+        if check is None:
             raise ValidationError(
                 f"This budget is £{budget.agreed_amount - budget.indicative_amount:,.2f} above its "
                 "indicative amount. A clinician must check and support it before it can be agreed"

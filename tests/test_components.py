@@ -253,3 +253,14 @@ def test_table_is_an_alias_of_tables():
     )
     assert normalise(table) == normalise(tables)
     assert "nhsuk-table__caption" in table
+
+
+def test_a_quoted_option_in_a_template_is_text_not_html():
+    """Django marks template literals safe; a component still treats them as text."""
+    from django.template import Context, Template
+
+    html = Template(
+        '{% component "warning-callout" heading="Fish & <chips>" text="Hello" %}'
+    ).render(Context())
+    assert '<h3 class="nhsuk-card__heading">' in html
+    assert "Fish &amp; &lt;chips&gt;" in html

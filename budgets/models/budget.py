@@ -208,6 +208,24 @@ class Budget(UUIDModel, Timestamped):
     def above_indicative(self) -> bool:
         return self.agreed_amount > self.indicative_amount
 
+    def supporting_check(self):
+        """The latest clinical check of the current amount, if it supports it, else None.
+
+        Reads `clinical_checks.all()`, so a prefetch serves it without a query.
+        """
+        checks = [c for c in self.clinical_checks.all() if c.amount == self.agreed_amount]
+        latest = max(checks, key=lambda check: check.at, default=None)
+        return latest if latest is not None and latest.supported else None
+
+    @property
+    def needs_clinical_check(self) -> bool:
+        """Still being set up, above its indicative amount, and no clinician supports it yet."""
+        return (
+            self.status in (BudgetStatus.DRAFT, BudgetStatus.PROPOSED)
+            and self.above_indicative
+            and self.supporting_check() is None
+        )
+
     @property
     def is_live(self) -> bool:
         return self.status in LIVE_STATUSES

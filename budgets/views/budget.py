@@ -130,11 +130,8 @@ class BudgetDetailView(BudgetMixin, TemplateView):
             and user.has_perm("budgets.prepare_budget", holder),
             "can_agree": budget.status == BudgetStatus.PROPOSED
             and user.has_perm("budgets.agree_budget", holder),
-            "can_check": (
-                budget.status in (BudgetStatus.DRAFT, BudgetStatus.PROPOSED)
-                and budget.above_indicative
-                and user.has_perm("budgets.clinical_check", holder)
-            ),
+            "can_check": budget.needs_clinical_check
+            and user.has_perm("budgets.clinical_check", holder),
             "can_set_payments": budget.status == BudgetStatus.AGREED
             and user.has_perm("budgets.set_payments", holder),
             "can_start": budget.status == BudgetStatus.AGREED

@@ -205,6 +205,15 @@ def render_component(name: str, params: dict | None = None, parent=None, /, **kw
     return get_template(f"components/{name}.html").render(context)
 
 
+def _resolve_option(expression, context):
+    """A keyword option's value. A quoted literal in a template is text: Django marks
+    literals safe, but `heading="Above the cap"` means text, not HTML. HTML goes in the
+    macros' `html`/`*Html` options from a variable."""
+    if isinstance(expression.var, str) and not expression.filters:
+        return str.__str__(expression.var)  # the same text as a plain str, not marked safe
+    return expression.resolve(context)
+
+
 class CallNode(template.Node):
     """`{% call "name" params %}body{% endcall %}`, like a Nunjucks call block."""
 
@@ -215,7 +224,7 @@ class CallNode(template.Node):
     def render(self, context):
         node = self.component_node
         params = node.params.resolve(context) if node.params else None
-        kwargs = {key: value.resolve(context) for key, value in node.kwargs.items()}
+        kwargs = {key: _resolve_option(value, context) for key, value in node.kwargs.items()}
         kwargs["caller"] = mark_safe(self.nodelist.render(context).strip())  # noqa: S308
         return render_component(node.name.resolve(context), params, context, **kwargs)
 
@@ -228,7 +237,7 @@ class ComponentNode(template.Node):
 
     def render(self, context):
         params = self.params.resolve(context) if self.params else None
-        kwargs = {key: value.resolve(context) for key, value in self.kwargs.items()}
+        kwargs = {key: _resolve_option(value, context) for key, value in self.kwargs.items()}
         return render_component(self.name.resolve(context), params, context, **kwargs)
 
 

@@ -1,0 +1,563 @@
+"""Journeys through the budget-setting pages in a real browser, with axe on every page.
+
+Browser tests are transactional: the flush after each one empties every table, including the
+2026/27 national rates that migration 0003 loads, so each test makes what it needs.
+"""
+
+import datetime
+import importlib
+import json
+import re
+from decimal import Decimal as D
+
+import pytest
+from playwright.sync_api import expect
+
+from budgets import services
+from budgets.models import (
+    Budget,
+    BudgetLetter,
+    FundingStreamKind,
+    HoldingMethod,
+    LocalRateSet,
+    NationalRateSet,
+    PaCosting,
+    RasQuestionnaire,
+)
+from budgets.models.budget import BudgetStatus
+from phb.models import Role
+from tests.browser.conftest import Browser, fresh_totp_code
+from tests.budgets.factories import (
+    FY_2026_END,
+    FY_2026_START,
+    FY_2027_END,
+    FY_2027_START,
+    LocalRateSetFactory,
+    agreed_budget,
+    chc_package,
+    proposed_budget,
+    reload,
+)
+from tests.factories import UserFactory, add_totp
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+NATIONAL_2026_27 = importlib.import_module(
+    "budgets.migrations.0003_national_rates_2026_27"
+).NATIONAL_2026_27
+
+JUSTIFICATION = "Two carers are needed at night because of the risk of aspiration."
+REASON = "Your needs at night have gone down since your review, so you need fewer carers."
+
+
+# ---------------------------------------------------------------------------------------------
+# Fixtures and helpers
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def national_rates(db):
+    """The 2026/27 national figures, as migration 0003 loads them (the flush removes them)."""
+    rates, _ = NationalRateSet.objects.get_or_create(
+        effective_from=FY_2026_START, defaults=NATIONAL_2026_27
+    )
+    return rates
+
+
+@pytest.fixture
+def local_rates(icb):
+    return LocalRateSetFactory(organisation=icb)
+
+
+class Staff:
+    """A member of staff whose authenticator secret the test knows."""
+
+    def __init__(self, role, organisation):
+        self.user = UserFactory(role=role, organisation=organisation)
+        self.secret = add_totp(self.user)
+
+
+@pytest.fixture
+def lead(icb):
+    return Staff(Role.PHB_LEAD, icb)
+
+
+@pytest.fixture
+def signed_in_clinician(icb):
+    return Staff(Role.CLINICIAN, icb)
+
+
+@pytest.fixture
+def finance(icb):
+    return Staff(Role.FINANCE_OFFICER, icb)
+
+
+@pytest.fixture
+def admin(icb):
+    return Staff(Role.ICB_ADMIN, icb)
+
+
+@pytest.fixture
+def another_browser(chromium, live_server):
+    """Opens more tabs, each in its own browser (so two people can be signed in at once)."""
+    opened = []
+
+    def open_tab() -> Browser:
+        context = chromium.new_context(viewport={"width": 1280, "height": 900})
+        context.set_default_timeout(10_000)
+        tab = Browser(context.new_page(), live_server.url)
+        opened.append((context, tab))
+        return tab
+
+    yield open_tab
+    never_checked = []
+    for context, tab in opened:
+        context.close()
+        never_checked += tab.unchecked + ([tab._pending] if tab._pending else [])
+    assert not never_checked, "pages loaded without an axe check: " + json.dumps(never_checked)
+
+
+def sign_in_staff(tab: Browser, staff: Staff, password: str) -> None:
+    tab.sign_in(staff.user.email, password)
+    tab.enter_security_code(fresh_totp_code(staff.secret))
+    expect(tab.page.get_by_role("heading", level=1)).to_have_text("Caseload")
+
+
+def field(tab: Browser, name: str):
+    return tab.page.locator(f"[name='{name}']")
+
+
+def fill_date(tab: Browser, name: str, day: datetime.date) -> None:
+    field(tab, f"{name}_day").fill(str(day.day))
+    field(tab, f"{name}_month").fill(str(day.month))
+    field(tab, f"{name}_year").fill(str(day.year))
+
+
+def heading(tab: Browser):
+    return tab.page.get_by_role("heading", level=1)
+
+
+def status_tag(tab: Browser):
+    return tab.page.locator("main .nhsuk-tag").first
+
+
+def open_budget_from_caseload(tab: Browser, holder, period: str) -> None:
+    """Caseload -> the person's record -> budget calculations -> the budget."""
+    tab.click(f"{holder.family_name}, {holder.given_name}")
+    expect(heading(tab)).to_have_text(holder.full_name)
+    tab.click("Budget calculations and all budgets")
+    expect(heading(tab)).to_have_text("Budget calculations")
+    tab.click(period)
+    expect(heading(tab)).to_have_text(f"Budget {period}")
+
+
+def click_in_header(tab: Browser, name: str) -> None:
+    with tab.page.expect_navigation():
+        tab.page.get_by_role("banner").get_by_role("link", name=name, exact=True).click()
+    tab.check_accessibility()
+
+
+def follow(tab: Browser, link) -> None:
+    """Follow a link found some other way than by its exact name, and check the next page."""
+    with tab.page.expect_navigation():
+        link.click()
+    tab.check_accessibility()
+
+
+# ---------------------------------------------------------------------------------------------
+# 1. A PHB lead costs PAs and sets up a budget
+# ---------------------------------------------------------------------------------------------
+
+
+def test_a_phb_lead_costs_pas_and_sets_up_a_budget_that_they_agree(
+    browser, lead, holder, national_rates, local_rates, password
+):
+    page = browser.page
+    sign_in_staff(browser, lead, password)
+
+    browser.click(f"{holder.family_name}, {holder.given_name}")
+    browser.click("Budget calculations and all budgets")
+    expect(heading(browser)).to_have_text("Budget calculations")
+    expect(page.get_by_text("Not worked out yet.")).to_have_count(3)
+    browser.screenshot("budget-compare-empty")
+
+    # The link's name is "Work it out" and a visually hidden ": PA costing".
+    pa_card = page.locator(".nhsuk-card").filter(has=page.get_by_role("heading", name="PA costing"))
+    follow(browser, pa_card.get_by_role("link", name=re.compile(r"^Work it out\b")))
+    expect(heading(browser)).to_have_text("Cost employing personal assistants")
+    fill_date(browser, "effective_date", FY_2026_START)
+    field(browser, "lines-0-label").fill("PA 1")
+    field(browser, "lines-0-hours_per_week").fill("30")
+    field(browser, "lines-0-hourly_rate").fill("13.50")
+    browser.screenshot("budget-pa-form")
+    browser.submit("Work out the cost")
+
+    # The worked example of tests/budgets: 30 hours at £13.50 costs £25,370.98 a year.
+    expect(heading(browser)).to_have_text("Budget calculations")
+    expect(page.get_by_text("The cost of employing PAs has been worked out")).to_be_visible()
+    expect(pa_card).to_contain_text("£25,370.98 a year")
+    expect(page.get_by_text("Not worked out yet.")).to_have_count(2)
+    browser.screenshot("budget-compare")
+
+    browser.click("Set up a budget")
+    expect(heading(browser)).to_have_text("Set up a budget")
+    page.get_by_label("PA costing: £25,370.98 a year", exact=True).check()
+    fill_date(browser, "period_start", FY_2026_START)
+    fill_date(browser, "period_end", FY_2026_END)
+    field(browser, "agreed_amount").fill("25370.98")
+    field(browser, "streams-0-kind").select_option(FundingStreamKind.NHS_CHC)
+    field(browser, "streams-0-share_percent").fill("100")
+    field(browser, "held-direct_payment").fill("25370.98")
+    browser.screenshot("budget-set-up")
+    browser.submit("Save as a draft")
+
+    expect(heading(browser)).to_have_text("Budget 1 Apr 2026 to 31 Mar 2027")
+    expect(page.get_by_text("The budget has been set up as a draft")).to_be_visible()
+    expect(status_tag(browser)).to_have_text("Draft")
+    expect(page.get_by_text("Above the indicative amount")).to_have_count(0)
+    browser.screenshot("budget-draft")
+
+    browser.submit("Propose for agreement")
+    expect(page.get_by_text("The budget has been proposed for agreement")).to_be_visible()
+    expect(status_tag(browser)).to_have_text("Proposed")
+
+    browser.submit("Agree this budget")
+    expect(page.get_by_text("The budget has been agreed")).to_be_visible()
+    expect(status_tag(browser)).to_have_text("Agreed")
+    expect(page.get_by_text(f"{lead.user.full_name} on ")).to_be_visible()
+    browser.screenshot("budget-agreed")
+
+    budget = Budget.objects.get()
+    assert budget.status == BudgetStatus.AGREED
+    assert budget.agreed_amount == budget.indicative_amount == D("25370.98")
+    assert budget.agreed_by == lead.user
+    assert [(p.method, p.amount) for p in budget.portions.all()] == [
+        (HoldingMethod.DIRECT_PAYMENT, D("25370.98"))
+    ]
+    assert [(s.kind, s.share_percent) for s in budget.funding_streams.all()] == [
+        (FundingStreamKind.NHS_CHC, D("100"))
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# 2. Above the cap needs a clinician
+# ---------------------------------------------------------------------------------------------
+
+
+def test_a_budget_above_its_cap_waits_for_a_clinicians_check_before_it_is_agreed(
+    browser, another_browser, lead, signed_in_clinician, holder, local_rates, password
+):
+    # The worked CHC package costs £117,793.00 a year; the budget is £2,207.00 above it.
+    package = chc_package(lead.user, holder)
+    budget = proposed_budget(
+        lead.user, holder, package, amount=D("120000.00"), justification=JUSTIFICATION
+    )
+    page = browser.page
+    period = "1 Apr 2026 to 31 Mar 2027"
+
+    sign_in_staff(browser, lead, password)
+    open_budget_from_caseload(browser, holder, period)
+    expect(status_tag(browser)).to_have_text("Proposed")
+    warning = page.locator(".nhsuk-card--warning")
+    expect(
+        warning.get_by_role("heading", level=3, name="Important: Above the indicative amount")
+    ).to_be_visible()
+    expect(warning).to_contain_text("A clinician must check and support it")
+    browser.screenshot("budget-above-cap")
+
+    # Trying anyway is refused, with the reason.
+    browser.submit("Agree this budget")
+    expect(page.get_by_text("£2,207.00 above its indicative amount")).to_be_visible()
+    expect(status_tag(browser)).to_have_text("Proposed")
+    assert reload(budget).status == BudgetStatus.PROPOSED
+    browser.screenshot("budget-above-cap-refused")
+
+    clinician = another_browser()
+    sign_in_staff(clinician, signed_in_clinician, password)
+    waiting = clinician.page.locator(".nhsuk-card").filter(
+        has=clinician.page.get_by_role("heading", name="Budgets waiting for you")
+    )
+    expect(waiting).to_contain_text(f"{holder.full_name}, {period}: needs your clinical check")
+    clinician.screenshot("caseload-waiting-clinician")
+    clinician.click(f"{holder.full_name}, {period}")
+    expect(clinician.page.get_by_role("button", name="Agree this budget")).to_have_count(0)
+    clinician.click("Record your clinical check")
+    expect(heading(clinician)).to_have_text("Clinical check")
+    expect(clinician.page.get_by_role("main")).to_contain_text(JUSTIFICATION)
+    clinician.page.get_by_label("Yes, I support it", exact=True).check()
+    clinician.fill("What you checked and why", "Seen at home: two carers are needed at night.")
+    clinician.screenshot("budget-clinical-check")
+    clinician.submit("Record the check")
+    expect(clinician.page.get_by_text("Your clinical check has been recorded")).to_be_visible()
+    expect(clinician.page.get_by_text("supported £120,000.00")).to_be_visible()
+
+    # It no longer waits for the clinician.
+    clinician.goto("/caseload/")
+    expect(clinician.page.get_by_role("heading", name="Budgets waiting for you")).to_have_count(0)
+
+    # The lead's page is now out of date: reload it, then agree.
+    browser.goto(page.url.removeprefix(browser.base_url))
+    expect(page.locator(".nhsuk-card--warning")).to_have_count(0)
+    browser.submit("Agree this budget")
+    expect(page.get_by_text("The budget has been agreed")).to_be_visible()
+    expect(status_tag(browser)).to_have_text("Agreed")
+    assert reload(budget).status == BudgetStatus.AGREED
+
+
+# ---------------------------------------------------------------------------------------------
+# 3. Finance sets the payment schedule and starts the budget
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def paid_budget(lead, holder, local_rates):
+    """Agreed for 2026/27 at £12,000.00: £2,400.00 notional, £9,600.00 by direct payment."""
+    return agreed_budget(
+        lead.user,
+        holder,
+        chc_package(lead.user, holder),
+        amount=D("12000.00"),
+        portions=[
+            (HoldingMethod.NOTIONAL, D("2400.00"), ""),
+            (HoldingMethod.DIRECT_PAYMENT, D("9600.00"), ""),
+        ],
+    )
+
+
+def test_finance_sets_a_monthly_payment_schedule_and_starts_the_budget(
+    browser, finance, holder, paid_budget, password
+):
+    page = browser.page
+    period = "1 Apr 2026 to 31 Mar 2027"
+    sign_in_staff(browser, finance, password)
+    expect(page.get_by_role("main")).to_contain_text(
+        f"{holder.full_name}, {period}: agreed, needs a payment schedule"
+    )
+    browser.click(f"{holder.full_name}, {period}")
+    expect(heading(browser)).to_have_text(f"Budget {period}")
+    expect(status_tag(browser)).to_have_text("Agreed")
+
+    browser.click("Set up the payment schedule for the direct payment")
+    expect(heading(browser)).to_have_text("Payment schedule")
+    expect(page.get_by_role("main")).to_contain_text("£9,600.00")
+    page.get_by_label("Every month", exact=True).check()
+    fill_date(browser, "first_payment_date", FY_2026_START)
+    browser.screenshot("budget-payment-schedule")
+    browser.submit("Save the schedule")
+
+    expect(page.get_by_text("The payment schedule has been set")).to_be_visible()
+    expect(page.get_by_role("heading", name="Payment dates: direct payment")).to_be_visible()
+    rows = page.get_by_role("table", name="Payment dates and amounts").locator("tbody tr")
+    expect(rows).to_have_count(12)
+    expect(rows.first).to_contain_text("1 April 2026")
+    expect(rows.first).to_contain_text("£800.00")
+    expect(rows.last).to_contain_text("1 March 2027")
+    browser.screenshot("budget-scheduled")
+
+    browser.submit("Start this budget")
+    expect(page.get_by_text("The budget is now active")).to_be_visible()
+    expect(status_tag(browser)).to_have_text("Active")
+    assert reload(paid_budget).status == BudgetStatus.ACTIVE
+
+
+# ---------------------------------------------------------------------------------------------
+# 4. The budget holder sees "Your budget"
+# ---------------------------------------------------------------------------------------------
+
+
+def test_the_budget_holder_sees_their_budget_and_how_it_was_worked_out(
+    browser, finance, holder, paid_budget, password
+):
+    services.set_payment_schedule(
+        actor=finance.user,
+        portion=paid_budget.portions.get(method=HoldingMethod.DIRECT_PAYMENT),
+        frequency="monthly",
+        first_payment_date=FY_2026_START,
+    )
+    services.activate_budget(actor=finance.user, budget=reload(paid_budget))
+    page = browser.page
+
+    browser.sign_in(holder.user.email, password)
+    expect(heading(browser)).to_have_text("Your personal health budget")
+    main = page.get_by_role("main")
+    expect(page.get_by_role("heading", name="Your budget", exact=True)).to_be_visible()
+    summary = main.locator(".nhsuk-summary-list").filter(has_text="How the money is held")
+    expect(summary).to_contain_text("£12,000.00")
+    expect(summary).to_contain_text("1 April 2026 to 31 March 2027")
+    expect(summary).to_contain_text("Notional budget")
+    expect(summary).to_contain_text("£2,400.00")
+    expect(summary).to_contain_text("Direct payment")
+    expect(summary).to_contain_text("£9,600.00")
+    payments = page.get_by_role("table", name="Payment dates and amounts").locator("tbody tr")
+    expect(payments).to_have_count(12)
+    expect(payments.first).to_contain_text("1 April 2026")
+
+    expect(page.get_by_role("heading", name="How your budget was worked out")).to_be_visible()
+    for service in ("Agency day care", "Sleeping nights", "District nursing", "Equipment hire"):
+        expect(main.get_by_role("cell", name=re.compile(service))).to_be_visible()
+    expect(main).to_contain_text("£117,793.00")
+    browser.screenshot("your-budget")
+
+
+# ---------------------------------------------------------------------------------------------
+# 5. A reduction writes a letter
+# ---------------------------------------------------------------------------------------------
+
+
+def test_a_reduction_writes_a_letter_saying_what_why_when_and_how_to_ask_again(
+    browser, lead, finance, holder, local_rates, password
+):
+    # 2027/28, so the 28 days' notice fits whatever today is in 2026/27.
+    package = chc_package(lead.user, holder, effective_date=FY_2027_START)
+    budget = agreed_budget(
+        lead.user,
+        holder,
+        package,
+        amount=D("12000.00"),
+        start=FY_2027_START,
+        end=FY_2027_END,
+        portions=[
+            (HoldingMethod.NOTIONAL, D("2400.00"), ""),
+            (HoldingMethod.DIRECT_PAYMENT, D("9600.00"), ""),
+        ],
+    )
+    services.set_payment_schedule(
+        actor=finance.user,
+        portion=budget.portions.get(method=HoldingMethod.DIRECT_PAYMENT),
+        frequency="monthly",
+        first_payment_date=FY_2027_START,
+    )
+    services.activate_budget(actor=finance.user, budget=reload(budget))
+    page = browser.page
+
+    sign_in_staff(browser, lead, password)
+    open_budget_from_caseload(browser, holder, "1 Apr 2027 to 31 Mar 2028")
+    expect(status_tag(browser)).to_have_text("Active")
+    browser.click("Reduce this budget")
+    expect(heading(browser)).to_have_text("Reduce the budget")
+    field(browser, "new_amount").fill("10000.00")
+    fill_date(browser, "effective_from", datetime.date(2027, 10, 1))
+    expect(field(browser, "notice_days")).to_have_value("28")
+    browser.fill("Why the budget is going down", REASON)
+    browser.screenshot("budget-reduce")
+    browser.submit("Reduce the budget and write the letter")
+
+    letter = BudgetLetter.objects.get()
+    expect(heading(browser)).to_have_text(letter.subject)
+    main = page.get_by_role("main")
+    expect(main).to_contain_text(holder.full_name)
+    expect(main).to_contain_text("going down from £12,000.00 to £10,000.00")
+    expect(main).to_contain_text("The change starts on 1 October 2027")
+    expect(main).to_contain_text("28 days' notice")
+    expect(main).to_contain_text(REASON)
+    expect(page.get_by_role("heading", name="If you do not agree")).to_be_visible()
+    expect(main).to_contain_text("reconsideration")
+    browser.screenshot("budget-reduction-letter")
+    assert reload(budget).status == BudgetStatus.REDUCED
+
+
+# ---------------------------------------------------------------------------------------------
+# 6. An ICB administrator keeps the rates and the RAS questionnaire
+# ---------------------------------------------------------------------------------------------
+
+
+def test_an_icb_administrator_adds_local_rates_and_puts_a_ras_questionnaire_in_use(
+    browser, admin, icb, national_rates, password
+):
+    page = browser.page
+    sign_in_staff(browser, admin, password)
+
+    click_in_header(browser, "Rates")
+    expect(heading(browser)).to_have_text("Rates")
+    expect(page.get_by_text("No local rates yet.")).to_be_visible()
+    expect(page.get_by_role("table", name="National figures by date")).to_contain_text("£12.71")
+
+    browser.click("Add local rates")
+    expect(heading(browser)).to_have_text("Local rates")
+    fill_date(browser, "effective_from", FY_2026_START)
+    for name, value in {
+        "pa_hourly": "13.50",
+        "agency_day_hourly": "28.50",
+        "agency_night_hourly": "120.00",
+        "agency_waking_night_hourly": "30.00",
+        "nursing_hourly": "55.00",
+        "employer_liability_insurance_annual": "150.00",
+        "payroll_fee_annual": "240.00",
+        "contingency_rate": "0.05",
+    }.items():
+        field(browser, name).fill(value)
+    browser.screenshot("rates-local-form")
+    browser.submit("Save rates")
+
+    expect(heading(browser)).to_have_text("Rates")
+    expect(page.get_by_text("The rates have been saved")).to_be_visible()
+    local = page.get_by_role("table", name="Local rates by date")
+    expect(local.locator("tbody tr")).to_have_count(1)
+    expect(local).to_contain_text("1 April 2026")
+    expect(local).to_contain_text("£13.50")
+    rates = LocalRateSet.objects.get()
+    assert (rates.organisation, rates.pa_hourly) == (icb, D("13.50"))
+    browser.screenshot("rates")
+
+    click_in_header(browser, "RAS questionnaires")
+    expect(heading(browser)).to_have_text("Resource allocation questionnaires")
+    browser.fill("Financial year it starts", "2026")
+    browser.fill("Price per point", "148.37")
+    browser.submit("Start a draft")
+
+    expect(heading(browser)).to_have_text("Questionnaire 2026/27, version 1")
+    expect(page.get_by_text("No domains yet.")).to_be_visible()
+    browser.fill("Domain", "Personal care")
+    browser.fill("Question", "How much help do you need with washing and dressing?")
+    browser.fill(
+        "Answers and points",
+        "Independent | 0\nNeeds some help | 4\nNeeds help with everything | 12",
+    )
+    browser.submit("Add domain")
+    expect(page.get_by_text("Personal care has been added")).to_be_visible()
+    expect(
+        page.get_by_role(
+            "heading", name="Personal care: How much help do you need with washing and dressing?"
+        )
+    ).to_be_visible()
+    expect(page.get_by_text("Needs help with everything: 12 points")).to_be_visible()
+    browser.screenshot("ras-draft")
+
+    browser.submit("Put this version in use")
+    expect(page.get_by_text("This version is now in use")).to_be_visible()
+    expect(page.locator(".nhsuk-caption-l")).to_have_text("In use")
+    expect(page.get_by_role("button", name="Make a new version from this one")).to_be_visible()
+    version = RasQuestionnaire.objects.get()
+    assert version.status == "published"
+    assert [o.points for o in version.domains.get().options.order_by("points")] == [0, 4, 12]
+
+
+# ---------------------------------------------------------------------------------------------
+# 7. Bad input
+# ---------------------------------------------------------------------------------------------
+
+
+def test_a_pa_rate_below_the_minimum_wage_is_explained_and_nothing_is_saved(
+    browser, lead, holder, national_rates, local_rates, password
+):
+    page = browser.page
+    sign_in_staff(browser, lead, password)
+    browser.goto(f"/budgets/people/{holder.pk}/pa-costing/")
+    expect(heading(browser)).to_have_text("Cost employing personal assistants")
+    fill_date(browser, "effective_date", FY_2026_START)
+    field(browser, "lines-0-label").fill("PA 1")
+    field(browser, "lines-0-hours_per_week").fill("30")
+    field(browser, "lines-0-hourly_rate").fill("12.00")
+    browser.submit("Work out the cost")
+
+    expect(page).to_have_title(re.compile("^Error: "))
+    summary = page.locator(".nhsuk-error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("There is a problem")
+    expect(summary).to_contain_text(
+        "PA 1's rate of £12.00 an hour is below the National Living Wage of £12.71 "
+        "for someone aged 21 or over"
+    )
+    expect(field(browser, "lines-0-hourly_rate")).to_have_value("12.00")
+    browser.screenshot("budget-pa-below-minimum-wage")
+    assert not PaCosting.objects.exists()
