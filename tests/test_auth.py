@@ -95,6 +95,7 @@ def test_failed_sign_ins_lock_that_account_not_everyone_on_the_network(client, i
         sign_in(client, target.email, "wrong password")
     response = sign_in(client, target.email, password)
     assert response.status_code in (200, 429)
+    assert "too many attempts to sign in to this account" in response.content.decode()
     assert "_auth_user_id" not in client.session
     # A colleague behind the same address can still sign in.
     response = sign_in(client, colleague.email, password)
@@ -106,3 +107,9 @@ def test_password_reset_sends_an_email(client, icb):
     client.post(reverse("account_reset_password"), {"email": user.email})
     assert len(mail.outbox) == 1
     assert user.email in mail.outbox[0].to
+
+
+def test_a_wrong_password_is_explained_in_plain_english(client, icb):
+    user = UserFactory(organisation=icb)
+    response = sign_in(client, user.email, "not the password")
+    assert "The email address or password is not right" in response.content.decode()
