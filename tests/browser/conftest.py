@@ -6,14 +6,11 @@ page loaded without being checked.
 """
 
 import json
-import time
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from playwright.sync_api import Page, expect, sync_playwright
-
-from tests.factories import totp_code
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -108,18 +105,10 @@ class Browser:
         self.page.screenshot(path=f"/tmp/phb-{name}.png", full_page=True)
 
 
-def fresh_totp_code(secret: str) -> str:
-    """A code with at least a few seconds of its 30-second window left (no tolerance is set)."""
-    left = 30 - time.time() % 30
-    if left < 4:
-        time.sleep(left + 0.1)
-    return totp_code(secret)
-
-
 @pytest.fixture(scope="session")
 def chromium():
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed")
+        pytest.fail(f"{CHROMIUM} is not installed: apt-get install chromium (.ci/run does)")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser

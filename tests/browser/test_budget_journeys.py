@@ -26,7 +26,7 @@ from budgets.models import (
 )
 from budgets.models.budget import BudgetStatus
 from phb.models import Role
-from tests.browser.conftest import Browser, fresh_totp_code
+from tests.browser.conftest import Browser
 from tests.budgets.factories import (
     FY_2026_END,
     FY_2026_START,
@@ -38,7 +38,7 @@ from tests.budgets.factories import (
     proposed_budget,
     reload,
 )
-from tests.factories import UserFactory, add_totp
+from tests.factories import UserFactory, add_totp, totp_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -119,7 +119,7 @@ def another_browser(chromium, live_server):
 
 def sign_in_staff(tab: Browser, staff: Staff, password: str) -> None:
     tab.sign_in(staff.user.email, password)
-    tab.enter_security_code(fresh_totp_code(staff.secret))
+    tab.enter_security_code(totp_code(staff.secret))
     expect(tab.page.get_by_role("heading", level=1)).to_have_text("Caseload")
 
 

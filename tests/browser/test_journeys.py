@@ -7,7 +7,6 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from phb.models import BudgetHolder, Role
-from tests.browser.conftest import fresh_totp_code
 from tests.factories import BudgetHolderFactory, UserFactory, add_totp, totp_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -28,7 +27,7 @@ def test_a_phb_lead_signs_in_with_a_code_and_finds_a_person_on_their_caseload(
     expect(page.get_by_role("heading", level=1)).to_have_text("Enter your security code")
     expect(page.get_by_text("Enter the 6-digit code from your authenticator app")).to_be_visible()
     browser.screenshot("security-code")
-    browser.enter_security_code(fresh_totp_code(secret))
+    browser.enter_security_code(totp_code(secret))
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Caseload")
     expect(page.get_by_text(icb.name)).to_be_visible()
@@ -75,7 +74,7 @@ def test_staff_without_a_second_factor_must_set_up_an_authenticator_app_first(
 
     # The page shows a new secret each time; use the one now on the page.
     secret = page.locator("#authenticator_secret").inner_text()
-    browser.fill("Security code", fresh_totp_code(secret))
+    browser.fill("Security code", totp_code(secret))
     browser.submit("Turn on your authenticator app")
     browser.goto("/caseload/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Caseload")
@@ -155,7 +154,7 @@ def test_an_invalid_nhs_number_is_explained_and_nothing_is_saved(browser, icb, p
     secret = add_totp(lead)
     page = browser.page
     browser.sign_in(lead.email, password)
-    browser.enter_security_code(fresh_totp_code(secret))
+    browser.enter_security_code(totp_code(secret))
 
     browser.click("Add a person")
     expect(page.get_by_role("heading", level=1)).to_have_text("Add a person")
