@@ -313,14 +313,18 @@ class LocalRatesForm(NHSFormMixin, forms.ModelForm):
         fields = ["effective_from", *LOCAL_NUMBER_FIELDS]
 
 
-class QuestionnaireForm(NHSFormMixin, forms.Form):
+class PricePerPointForm(NHSFormMixin, forms.Form):
+    price_per_point = money_field("Price per point", minimum=Decimal("0.01"))
+
+
+class QuestionnaireForm(PricePerPointForm):
+    field_order = ["financial_year", "price_per_point"]
     financial_year = forms.IntegerField(
         label="Financial year it starts",
         min_value=2000,
         max_value=2100,
         help_text="2026 for 2026/27",
     )
-    price_per_point = money_field("Price per point", minimum=Decimal("0.01"))
 
 
 class DomainForm(NHSFormMixin, forms.Form):

@@ -227,7 +227,6 @@ def explain_budget(budget: Budget) -> dict:
             f"{day(budget.period_end)}), not a whole year, so the yearly {money(annual)} becomes "
             f"{money(budget.indicative_amount)}."
         )
-    difference = budget.agreed_amount - budget.indicative_amount
     original = budget.changes.order_by("at").first()
     agreed_at_first = original.previous_amount if original else budget.agreed_amount
     if agreed_at_first > budget.indicative_amount:
@@ -250,5 +249,4 @@ def explain_budget(budget: Budget) -> dict:
     return {
         "explanation": explanation,
         "steps": steps,
-        "difference": difference,
     }

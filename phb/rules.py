@@ -17,10 +17,6 @@ def has_role(*roles):
 
 
 is_staff_member = has_role(*STAFF_ROLES)
-is_phb_lead = has_role(Role.PHB_LEAD)
-is_icb_admin = has_role(Role.ICB_ADMIN)
-is_clinician = has_role(Role.CLINICIAN)
-is_holder_or_representative = has_role(Role.BUDGET_HOLDER, Role.REPRESENTATIVE)
 
 
 @rules.predicate

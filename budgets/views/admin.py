@@ -7,7 +7,13 @@ from django.shortcuts import redirect
 from django.views.generic import FormView, TemplateView
 
 from budgets import selectors, services
-from budgets.forms import DomainForm, LocalRatesForm, NationalRatesForm, QuestionnaireForm
+from budgets.forms import (
+    DomainForm,
+    LocalRatesForm,
+    NationalRatesForm,
+    PricePerPointForm,
+    QuestionnaireForm,
+)
 from budgets.views.base import add_errors
 from phb.views.mixins import PermissionRequiredMixin
 
@@ -119,10 +125,34 @@ class QuestionnaireView(PermissionRequiredMixin, FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(**kwargs) | {"questionnaire": self.questionnaire}
+        price_form = kwargs.pop("price_form", None) or PricePerPointForm(
+            prefix="price", initial={"price_per_point": self.questionnaire.price_per_point}
+        )
+        return super().get_context_data(**kwargs) | {
+            "questionnaire": self.questionnaire,
+            "price_form": price_form,
+        }
+
+    def change_price(self, request):
+        price_form = PricePerPointForm(request.POST, prefix="price")
+        if price_form.is_valid():
+            try:
+                services.set_price_per_point(
+                    actor=request.user,
+                    questionnaire=self.questionnaire,
+                    **price_form.cleaned_data,
+                )
+            except ValidationError as error:
+                add_errors(price_form, error)
+            else:
+                messages.success(request, "The price per point has been changed")
+                return redirect("budgets:questionnaire", pk=self.questionnaire.pk)
+        return self.render_to_response(self.get_context_data(price_form=price_form))
 
     def post(self, request, *args, **kwargs):
         action = request.POST.get("action")
+        if action == "price":
+            return self.change_price(request)
         try:
             if action == "publish":
                 services.publish_questionnaire(actor=request.user, questionnaire=self.questionnaire)

@@ -111,3 +111,33 @@ def test_a_questionnaire_in_use_offers_a_new_version_not_edits(client, icb_admin
     copy = RasQuestionnaire.objects.get(version=2)
     assert response["Location"] == reverse("budgets:questionnaire", args=[copy.pk])
     assert copy.domains.count() == version.domains.count()
+
+
+def test_a_drafts_price_per_point_is_changed_through_the_page(client, icb_admin):
+    draft = questionnaire(icb_admin, publish=False)
+    client.force_login(icb_admin)
+    url = reverse("budgets:questionnaire", args=[draft.pk])
+    response = client.post(url, {"action": "price", "price-price_per_point": "150.25"})
+    assert response["Location"] == url
+    draft.refresh_from_db()
+    assert draft.price_per_point == D("150.25")
+
+
+def test_a_price_of_nothing_is_refused_with_an_error_summary(client, icb_admin):
+    draft = questionnaire(icb_admin, publish=False)
+    client.force_login(icb_admin)
+    url = reverse("budgets:questionnaire", args=[draft.pk])
+    response = client.post(url, {"action": "price", "price-price_per_point": "0"})
+    assert "There is a problem" in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.price_per_point == D("148.37")
+
+
+def test_a_price_change_on_a_version_in_use_is_refused(client, icb_admin):
+    version = questionnaire(icb_admin)
+    client.force_login(icb_admin)
+    url = reverse("budgets:questionnaire", args=[version.pk])
+    response = client.post(url, {"action": "price", "price-price_per_point": "150.25"})
+    assert "Make a new version instead" in response.content.decode()
+    version.refresh_from_db()
+    assert version.price_per_point == D("148.37")
