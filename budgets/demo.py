@@ -85,7 +85,16 @@ DOMAINS = [
 
 
 def _staff(icb, role) -> User:
-    return User.objects.get(organisation=icb, role=role, is_demo=True)
+    """The demo member of staff with this role in this ICB, acting for it."""
+    user = (
+        User.objects.filter(
+            is_demo=True, role_assignments__organisation=icb, role_assignments__role=role
+        )
+        .order_by("email")
+        .first()
+    )
+    user.chosen_organisation_id = icb.pk
+    return user
 
 
 def _setup_icb(icb: Organisation, price_per_point: Decimal) -> None:

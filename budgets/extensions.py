@@ -15,6 +15,7 @@ from phb.extensions import (
     register_navigation_item,
     register_record_section,
 )
+from phb.permissions import Permission
 
 
 def _budget_cell(person) -> str:
@@ -26,7 +27,7 @@ def _budget_cell(person) -> str:
 def _staff_section(request, holder) -> dict:
     return {
         "budget": selectors.current_budget(holder),
-        "can_prepare": request.user.has_perm("budgets.prepare_budget", holder),
+        "can_prepare": request.user.has_perm(Permission.PREPARE_BUDGET, holder),
     }
 
 
@@ -46,13 +47,13 @@ def register() -> None:
         NavigationItem(
             text="RAS questionnaires",
             url_name="budgets:questionnaires",
-            permission="budgets.manage_ras",
+            permission=Permission.MANAGE_RAS,
             order=20,
         )
     )
     register_navigation_item(
         NavigationItem(
-            text="Rates", url_name="budgets:rates", permission="budgets.edit_rates", order=30
+            text="Rates", url_name="budgets:rates", permission=Permission.VIEW_RATES, order=30
         )
     )
     register_caseload_panel(

@@ -1,23 +1,30 @@
-"""Who may do what with budgets. Which budgets a user sees is `Budget.objects.visible_to`."""
+"""Who may do what with budgets. Which budgets a user sees is `Budget.objects.visible_to`.
+
+Objects passed to these checks are people, budgets, letters, rate sets or questionnaires:
+`phb.rules.in_acting_icb` finds the ICB of each.
+"""
 
 import rules
 
 from phb.models import Role
-from phb.rules import has_role, works_for_holders_icb
+from phb.permissions import Permission
+from phb.rules import has_role, in_acting_icb, is_icb_staff, is_own_record, is_service_admin
 
-rules.add_perm("budgets.edit_rates", has_role(Role.ICB_ADMIN))
-rules.add_perm("budgets.manage_ras", has_role(Role.ICB_ADMIN, Role.PHB_LEAD))
+rules.add_perm(Permission.VIEW_BUDGETS, is_icb_staff & in_acting_icb)
+rules.add_perm(Permission.CALCULATE, has_role(Role.PHB_LEAD, Role.CARE_COORDINATOR) & in_acting_icb)
 rules.add_perm(
-    "budgets.calculate",
-    has_role(Role.PHB_LEAD, Role.CARE_COORDINATOR) & works_for_holders_icb,
+    Permission.PREPARE_BUDGET, has_role(Role.PHB_LEAD, Role.CARE_COORDINATOR) & in_acting_icb
 )
+rules.add_perm(Permission.CLINICAL_CHECK, has_role(Role.CLINICIAN) & in_acting_icb)
+rules.add_perm(Permission.AGREE_BUDGET, has_role(Role.PHB_LEAD) & in_acting_icb)
 rules.add_perm(
-    "budgets.prepare_budget",
-    has_role(Role.PHB_LEAD, Role.CARE_COORDINATOR) & works_for_holders_icb,
+    Permission.SET_PAYMENTS, has_role(Role.FINANCE_OFFICER, Role.PHB_LEAD) & in_acting_icb
 )
-rules.add_perm("budgets.agree_budget", has_role(Role.PHB_LEAD) & works_for_holders_icb)
-rules.add_perm("budgets.clinical_check", has_role(Role.CLINICIAN) & works_for_holders_icb)
-rules.add_perm(
-    "budgets.set_payments", has_role(Role.FINANCE_OFFICER, Role.PHB_LEAD) & works_for_holders_icb
-)
-rules.add_perm("budgets.reduce_budget", has_role(Role.PHB_LEAD) & works_for_holders_icb)
+rules.add_perm(Permission.REDUCE_BUDGET, has_role(Role.PHB_LEAD) & in_acting_icb)
+rules.add_perm(Permission.VIEW_LETTER, (is_icb_staff & in_acting_icb) | is_own_record)
+# Rates: the national figures are shared by every ICB, so only the service administrator
+# changes them; each ICB's administrator keeps its local rates and can read the national ones.
+rules.add_perm(Permission.VIEW_RATES, has_role(Role.ICB_ADMIN) | is_service_admin)
+rules.add_perm(Permission.EDIT_NATIONAL_RATES, is_service_admin)
+rules.add_perm(Permission.EDIT_LOCAL_RATES, has_role(Role.ICB_ADMIN) & in_acting_icb)
+rules.add_perm(Permission.MANAGE_RAS, has_role(Role.ICB_ADMIN, Role.PHB_LEAD) & in_acting_icb)

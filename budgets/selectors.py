@@ -1,7 +1,6 @@
 """Reads of budgets, scoped to the user."""
 
 from django.db.models import Case, Count, F, OuterRef, Prefetch, Q, Subquery, When
-from django.http import Http404
 
 from budgets.models import (
     Budget,
@@ -21,7 +20,6 @@ from budgets.models import (
 from budgets.models.budget import LIVE_STATUSES, BudgetStatus
 from budgets.models.ras import QuestionnaireStatus, RasQuestionnaire
 from phb.models import Role
-from phb.services import record_access
 
 
 def budget_detail_queryset():
@@ -59,24 +57,14 @@ def budget_detail_queryset():
     )
 
 
-def get_budget_for(request, pk, *, what: str = "budget") -> Budget:
-    """The budget if its person is visible to the user (view logged), otherwise 404 (logged)."""
-    budget = budget_detail_queryset().visible_to(request.user).filter(pk=pk).first()
-    holder_id = (
-        budget.budget_holder_id
-        if budget
-        else Budget.objects.filter(pk=pk).values_list("budget_holder_id", flat=True).first()
-    )
-    record_access(
-        user=request.user,
-        budget_holder_id=holder_id or pk,
-        viewed=budget is not None,
-        what=what,
-        path=request.get_full_path(),
-    )
-    if budget is None:
-        raise Http404("No such budget")
-    return budget
+def budget_for(user, pk) -> Budget | None:
+    """The budget with what its pages show, if its person is visible to the user."""
+    return budget_detail_queryset().visible_to(user).filter(pk=pk).first()
+
+
+def holder_id_of_budget(pk):
+    """Whose budget an address names, to log a refused attempt against their record."""
+    return Budget.objects.filter(pk=pk).values_list("budget_holder_id", flat=True).first()
 
 
 def calculations_for(holder) -> dict:
@@ -141,30 +129,21 @@ def annotate_current_budget(people):
     )
 
 
-def get_letter_for(request, pk) -> BudgetLetter:
-    """A letter about a person the user may see (view logged), otherwise 404 (logged)."""
-    letter = (
-        BudgetLetter.objects.select_related("budget__budget_holder")
-        .filter(budget__in=Budget.objects.visible_to(request.user), pk=pk)
+def letter_for(user, pk) -> BudgetLetter | None:
+    """A letter about a person the user may see, or None."""
+    return (
+        BudgetLetter.objects.select_related("budget__budget_holder__organisation")
+        .filter(budget__in=Budget.objects.visible_to(user), pk=pk)
         .first()
     )
-    holder_id = (
-        letter.budget.budget_holder_id
-        if letter
-        else BudgetLetter.objects.filter(pk=pk)
+
+
+def holder_id_of_letter(pk):
+    return (
+        BudgetLetter.objects.filter(pk=pk)
         .values_list("budget__budget_holder_id", flat=True)
         .first()
     )
-    record_access(
-        user=request.user,
-        budget_holder_id=holder_id or pk,
-        viewed=letter is not None,
-        what="letter",
-        path=request.get_full_path(),
-    )
-    if letter is None:
-        raise Http404("No such letter")
-    return letter
 
 
 def national_rate_sets():
@@ -172,7 +151,8 @@ def national_rate_sets():
 
 
 def local_rate_sets(user):
-    return LocalRateSet.objects.filter(organisation_id=user.organisation_id).order_by(
+    """The local rates of the ICB the user acts for."""
+    return LocalRateSet.objects.filter(organisation_id=user.acting_organisation_id).order_by(
         "-effective_from"
     )
 
@@ -189,7 +169,7 @@ def rate_tables(user) -> dict:
 
 def questionnaires(user):
     return (
-        RasQuestionnaire.objects.filter(organisation_id=user.organisation_id)
+        RasQuestionnaire.objects.filter(organisation_id=user.acting_organisation_id)
         .annotate(assessment_count=Count("assessments"))
         .prefetch_related("domains__options")
         .order_by("-financial_year", "-version")
@@ -200,9 +180,14 @@ WAITING_LIMIT = 20
 
 
 def budgets_waiting_for(user) -> list[tuple[Budget, str]]:
-    """Budgets in the user's ICB that wait on someone in their role, oldest first."""
-    budgets = Budget.objects.visible_to(user).select_related("budget_holder").order_by("updated_at")
-    if user.role == Role.CLINICIAN:
+    """Budgets in the user's ICB that wait on someone with one of their roles, oldest first."""
+    budgets = (
+        Budget.objects.filter(budget_holder__organisation_id=user.acting_organisation_id)
+        .select_related("budget_holder")
+        .order_by("updated_at")
+    )
+    waiting = []
+    if user.has_role(Role.CLINICIAN):
         # As Budget.supporting_check: the latest check of the current amount must support it.
         latest_check = ClinicalCheck.objects.filter(
             budget=OuterRef("pk"), amount=OuterRef("agreed_amount")
@@ -215,15 +200,15 @@ def budgets_waiting_for(user) -> list[tuple[Budget, str]]:
             .annotate(supported=Subquery(latest_check.values("supported")[:1]))
             .filter(Q(supported__isnull=True) | Q(supported=False))
         )
-        return [(b, "needs your clinical check") for b in found[:WAITING_LIMIT]]
-    if user.role == Role.PHB_LEAD:
+        waiting += [(b, "needs your clinical check") for b in found[:WAITING_LIMIT]]
+    if user.has_role(Role.PHB_LEAD):
         found = budgets.filter(status=BudgetStatus.PROPOSED)
-        return [(b, "proposed, waiting to be agreed") for b in found[:WAITING_LIMIT]]
-    if user.role == Role.FINANCE_OFFICER:
+        waiting += [(b, "proposed, waiting to be agreed") for b in found[:WAITING_LIMIT]]
+    if user.has_role(Role.FINANCE_OFFICER):
         found = budgets.filter(
             status=BudgetStatus.AGREED,
             portions__method__in=[HoldingMethod.DIRECT_PAYMENT, HoldingMethod.THIRD_PARTY],
             portions__schedule__isnull=True,
         ).distinct()
-        return [(b, "agreed, needs a payment schedule") for b in found[:WAITING_LIMIT]]
-    return []
+        waiting += [(b, "agreed, needs a payment schedule") for b in found[:WAITING_LIMIT]]
+    return waiting

@@ -44,15 +44,13 @@ from budgets.models import (
     RasQuestionnaire,
 )
 from budgets.models.ras import QuestionnaireStatus
+from budgets.models.rates import LOCAL_NUMBER_FIELDS, NATIONAL_NUMBER_FIELDS
+from phb.permissions import Permission, require
+from phb.services import only_fields
 
 
 class Conflict(Exception):
     """Someone else changed this first; the message says what happened."""
-
-
-def _require(actor, permission: str, obj=None) -> None:
-    if not actor.has_perm(permission, obj):
-        raise PermissionDenied
 
 
 def _status_change(budget, *, to_status: str, by, reason: str = "") -> None:
@@ -85,8 +83,11 @@ def local_rates_on(organisation, day: datetime.date) -> LocalRateSet:
     return rates
 
 
-def _save_rate_set(*, actor, queryset, rate_set, new, figures):
-    _require(actor, "budgets.edit_rates")
+NATIONAL_RATE_FIELDS = ("name", "effective_from", *NATIONAL_NUMBER_FIELDS)
+LOCAL_RATE_FIELDS = ("effective_from", *LOCAL_NUMBER_FIELDS)
+
+
+def _save_rate_set(*, queryset, rate_set, new, figures):
     if rate_set is not None:
         rate_set = queryset.select_for_update().get(pk=rate_set.pk)
         if rate_set.in_use:
@@ -105,25 +106,27 @@ def _save_rate_set(*, actor, queryset, rate_set, new, figures):
 
 @transaction.atomic
 def save_national_rates(*, actor, rate_set: NationalRateSet | None = None, **figures):
-    """Add a new national rate set, or correct one that no calculation has used yet."""
+    """Add a new national rate set, or correct one that no calculation has used yet. Only
+    the service administrator may: every ICB's PA costings use these figures."""
+    require(actor, Permission.EDIT_NATIONAL_RATES)
     return _save_rate_set(
-        actor=actor,
         queryset=NationalRateSet.objects.all(),
         rate_set=rate_set,
         new=NationalRateSet(),
-        figures=figures,
+        figures=only_fields(figures, NATIONAL_RATE_FIELDS, what="National rates"),
     )
 
 
 @transaction.atomic
 def save_local_rates(*, actor, rate_set: LocalRateSet | None = None, **figures):
-    """Add a new set of the actor's ICB's local rates, or correct an unused one."""
+    """Add a new set of local rates for the ICB the actor acts for, or correct an unused one."""
+    organisation = actor.acting_organisation
+    require(actor, Permission.EDIT_LOCAL_RATES, rate_set or organisation)
     return _save_rate_set(
-        actor=actor,
-        queryset=LocalRateSet.objects.filter(organisation=actor.organisation_id),
+        queryset=LocalRateSet.objects.filter(organisation=organisation),
         rate_set=rate_set,
-        new=LocalRateSet(organisation=actor.organisation),
-        figures=figures,
+        new=LocalRateSet(organisation=organisation),
+        figures=only_fields(figures, LOCAL_RATE_FIELDS, what="Local rates"),
     )
 
 
@@ -137,8 +140,8 @@ def create_questionnaire(
     *, actor, financial_year: int, price_per_point: Decimal, based_on=None
 ) -> RasQuestionnaire:
     """A new draft version for the year, copying the domains and answers of `based_on`."""
-    _require(actor, "budgets.manage_ras")
-    organisation = actor.organisation
+    organisation = actor.acting_organisation
+    require(actor, Permission.MANAGE_RAS, organisation)
     latest = (
         RasQuestionnaire.objects.select_for_update()
         .filter(organisation=organisation, financial_year=financial_year)
@@ -172,10 +175,8 @@ def create_questionnaire(
 
 
 def _editable_questionnaire(actor, questionnaire) -> RasQuestionnaire:
-    _require(actor, "budgets.manage_ras")
-    locked = RasQuestionnaire.objects.select_for_update().get(
-        pk=questionnaire.pk, organisation=actor.organisation
-    )
+    require(actor, Permission.MANAGE_RAS, questionnaire)
+    locked = RasQuestionnaire.objects.select_for_update().get(pk=questionnaire.pk)
     if not locked.editable:
         raise ValidationError(
             "This version is in use, so it cannot be changed. Make a new version instead."
@@ -243,7 +244,7 @@ def complete_ras_assessment(
     *, actor, budget_holder, questionnaire, effective_date: datetime.date, answers: dict
 ) -> RasAssessment:
     """Score the person's answers ({domain id: option id}) at the version's price per point."""
-    _require(actor, "budgets.calculate", budget_holder)
+    require(actor, Permission.CALCULATE, budget_holder)
     if questionnaire.organisation_id != budget_holder.organisation_id:
         raise PermissionDenied
     if questionnaire.status != QuestionnaireStatus.PUBLISHED:
@@ -308,7 +309,7 @@ _LOCAL_RATE_FOR = {
 def cost_chc_package(*, actor, budget_holder, effective_date: datetime.date, lines) -> ChcPackage:
     """Cost the conventional package. Each line is a dict of service, provider_type,
     units_per_week and unit_cost; a missing unit cost takes the ICB's local rate."""
-    _require(actor, "budgets.calculate", budget_holder)
+    require(actor, Permission.CALCULATE, budget_holder)
     rates = local_rates_on(budget_holder.organisation, effective_date)
     inputs = []
     for line in lines:
@@ -362,7 +363,7 @@ def cost_pas(
     """Cost employing PAs with the national figures in force on the date. `pas` are dicts of
     label, hours_per_week, hourly_rate, age_band, irregular_hours and pension; on-costs left
     as None take the ICB's local defaults."""
-    _require(actor, "budgets.calculate", budget_holder)
+    require(actor, Permission.CALCULATE, budget_holder)
     national = national_rates_on(effective_date)
     local = local_rates_on(budget_holder.organisation, effective_date)
     costing_input = calc.PaCostingInput(
@@ -538,7 +539,7 @@ def create_budget(
 ) -> Budget:
     """A draft budget. `funding_streams` are (kind, share %) pairs; `portions` are
     (method, amount, held_by) triples that add up to the amount."""
-    _require(actor, "budgets.prepare_budget", budget_holder)
+    require(actor, Permission.PREPARE_BUDGET, budget_holder)
     if calculation.budget_holder_id != budget_holder.pk:
         raise PermissionDenied
     if agreed_amount < 0:
@@ -612,7 +613,7 @@ def _save(budget) -> Budget:
 
 @transaction.atomic
 def propose_budget(*, actor, budget, version: int | None = None) -> Budget:
-    _require(actor, "budgets.prepare_budget", budget.budget_holder)
+    require(actor, Permission.PREPARE_BUDGET, budget.budget_holder)
     budget = _lock(budget, version=version, expected=(BudgetStatus.DRAFT,), doing="propose")
     _status_change(budget, to_status=BudgetStatus.PROPOSED, by=actor)
     return _save(budget)
@@ -623,7 +624,7 @@ def record_clinical_check(
     *, actor, budget, supported: bool, notes: str, version: int | None = None
 ) -> ClinicalCheck:
     """A clinician checks the amount above the indicative amount and its justification."""
-    _require(actor, "budgets.clinical_check", budget.budget_holder)
+    require(actor, Permission.CLINICAL_CHECK, budget.budget_holder)
     budget = _lock(
         budget,
         version=version,
@@ -649,7 +650,7 @@ def record_clinical_check(
 def agree_budget(*, actor, budget, version: int | None = None) -> Budget:
     """Agree a proposed budget. Above its indicative amount, this needs a supporting
     clinical check of this amount by a clinician other than the person agreeing."""
-    _require(actor, "budgets.agree_budget", budget.budget_holder)
+    require(actor, Permission.AGREE_BUDGET, budget.budget_holder)
     budget = _lock(budget, version=version, expected=(BudgetStatus.PROPOSED,), doing="agree")
     if budget.above_indicative:
         check = budget.supporting_check()
@@ -682,7 +683,7 @@ def agree_budget(*, actor, budget, version: int | None = None) -> Budget:
 
 @transaction.atomic
 def activate_budget(*, actor, budget, version: int | None = None) -> Budget:
-    _require(actor, "budgets.set_payments", budget.budget_holder)
+    require(actor, Permission.SET_PAYMENTS, budget.budget_holder)
     budget = _lock(budget, version=version, expected=(BudgetStatus.AGREED,), doing="start")
     unscheduled = [p for p in budget.portions.all() if p.is_paid_out and not hasattr(p, "schedule")]
     if unscheduled:
@@ -708,7 +709,7 @@ def set_payment_schedule(
     """Instalments from the first payment date to the end of the period, summing exactly to
     the portion. Without `amounts` they are equal, the odd pennies going to the first ones."""
     budget = portion.budget
-    _require(actor, "budgets.set_payments", budget.budget_holder)
+    require(actor, Permission.SET_PAYMENTS, budget.budget_holder)
     budget = _lock(budget, version=None, expected=(BudgetStatus.AGREED,), doing="set payments for")
     if not portion.is_paid_out:
         raise ValidationError("A notional budget is not paid out, so it has no payment schedule")
@@ -777,7 +778,7 @@ def reduce_budget(
 ) -> BudgetLetter:
     """Reduce the budget for its period from a date, with reasons and notice, and write the
     letter that tells the person what changes, why, from when and how to ask again."""
-    _require(actor, "budgets.reduce_budget", budget.budget_holder)
+    require(actor, Permission.REDUCE_BUDGET, budget.budget_holder)
     budget = _lock(
         budget,
         version=version,

@@ -7,9 +7,11 @@ class PhbConfig(AppConfig):
 
     def ready(self):
         from phb.extensions import NavigationItem, register_navigation_item
+        from phb.permissions import Permission
 
-        register_navigation_item(
-            NavigationItem(
-                text="Caseload", url_name="caseload", permission="phb.view_caseload", order=0
-            )
-        )
+        for item in (
+            NavigationItem("Caseload", "caseload", Permission.VIEW_CASELOAD, order=0),
+            NavigationItem("Staff", "staff_list", Permission.MANAGE_STAFF, order=80),
+            NavigationItem("ICBs", "service_home", Permission.MANAGE_ICBS, order=90),
+        ):
+            register_navigation_item(item)

@@ -2,6 +2,21 @@ from django.conf import settings
 from django.urls import reverse
 
 from phb.extensions import navigation_items
+from phb.permissions import Permission
+
+
+def _account_items(user) -> list[dict]:
+    """Who is signed in, what they are working as, and (for several ICBs) the switcher."""
+    items = [{"text": user.full_name, "icon": True}]
+    roles = ", ".join(user.role_labels())
+    if user.is_staff_member:
+        items.append({"text": f"{roles} at {user.acting_organisation.name}"})
+    elif roles:
+        items.append({"text": roles})
+    if user.has_perm(Permission.SWITCH_ICB):
+        items.append({"href": reverse("acting_for"), "text": "Change ICB"})
+    items.append({"text": "Sign out", "action": reverse("account_logout")})
+    return items
 
 
 def service(request):
@@ -14,10 +29,7 @@ def service(request):
             for item in navigation_items(user)
             for href in [reverse(item.url_name)]
         ]
-        account_items = [
-            {"text": f"{user.full_name} ({user.get_role_display()})", "icon": True},
-            {"text": "Sign out", "action": reverse("account_logout")},
-        ]
+        account_items = _account_items(user)
     return {
         "service_name": settings.SERVICE_NAME,
         "demo_mode": settings.PHB_DEMO_MODE,

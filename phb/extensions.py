@@ -95,10 +95,12 @@ def register_navigation_item(item: NavigationItem) -> None:
 
 
 def navigation_items(user) -> list[NavigationItem]:
+    """The links this user may follow, checked against the ICB they act for."""
+    organisation = user.acting_organisation
     return [
         item
         for item in sorted(_navigation, key=lambda item: item.order)
-        if user.has_perm(item.permission)
+        if user.has_perm(item.permission, organisation)
     ]
 
 

@@ -1,11 +1,28 @@
-"""Staff must have a second factor before any staff page opens."""
+"""Request-wide rules for signed-in staff: which ICB they act for, and a second factor."""
 
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.shortcuts import redirect
 
+# The session key holding the id of the ICB a member of staff chose to act for.
+ACTING_FOR_SESSION_KEY = "phb_acting_for"
+
 # Pages a signed-in member of staff may reach before setting up a second factor.
 _OPEN_PREFIXES = ("/accounts/", "/healthz", "/static/")
+
+
+class ActingOrganisationMiddleware:
+    """Someone with roles in more than one ICB acts for one at a time, chosen in the header
+    (`phb.views.staff.ActingForView`). The choice lives in the session; `User` falls back to
+    their first ICB when there is no choice or they no longer hold a role in the chosen one."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            request.user.chosen_organisation_id = request.session.get(ACTING_FOR_SESSION_KEY)
+        return self.get_response(request)
 
 
 class StaffSecondFactorMiddleware:
@@ -16,8 +33,8 @@ class StaffSecondFactorMiddleware:
         user = request.user
         if (
             user.is_authenticated
-            and user.is_staff_member
             and not request.path.startswith(_OPEN_PREFIXES)
+            and user.needs_second_factor
             and not (settings.PHB_DEMO_MODE and user.is_demo)
             and not is_mfa_enabled(user)
         ):

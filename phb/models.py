@@ -5,16 +5,21 @@ Every model holding personal data is tracked by pghistory triggers (see
 append-only event table with the request's user and URL.
 """
 
+import datetime
 import uuid
 
 import nhs_number
 import pgtrigger
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import DateRangeField, RangeBoundary, RangeOperators
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Func, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from phb.audit import audited
 
@@ -34,6 +39,13 @@ class Timestamped(models.Model):
         abstract = True
 
 
+class DateRange(Func):
+    """PostgreSQL's daterange(start, end, bounds), for exclusion constraints."""
+
+    function = "daterange"
+    output_field = DateRangeField()
+
+
 ods_code_validator = RegexValidator(
     r"^[A-Z0-9]{3,5}$", "Enter an ODS code of 3 to 5 capital letters and numbers, like QWE"
 )
@@ -45,7 +57,11 @@ class Organisation(UUIDModel, Timestamped):
 
     name = models.CharField(max_length=200)
     ods_code = models.CharField(
-        "ODS code", max_length=5, unique=True, validators=[ods_code_validator]
+        "ODS code",
+        max_length=5,
+        unique=True,
+        validators=[ods_code_validator],
+        error_messages={"unique": "There is already an ICB with this ODS code"},
     )
 
     class Meta:
@@ -61,6 +77,12 @@ class Organisation(UUIDModel, Timestamped):
 
 
 class Role(models.TextChoices):
+    """What a member of staff does, within one organisation, for a time (`RoleAssignment`).
+
+    Budget holders, representatives and personal assistants are not roles: they are
+    people linked to the records they may see (`BudgetHolder.user`, `Representative`).
+    """
+
     PHB_LEAD = "phb_lead", "PHB lead"
     CARE_COORDINATOR = "care_coordinator", "Care coordinator"
     PANEL_MEMBER = "panel_member", "Panel member"
@@ -68,21 +90,13 @@ class Role(models.TextChoices):
     FINANCE_OFFICER = "finance_officer", "Finance officer"
     PA_EMPLOYER_SUPPORT = "pa_employer_support", "PA employer support"
     ICB_ADMIN = "icb_admin", "ICB administrator"
-    BUDGET_HOLDER = "budget_holder", "Budget holder"
-    REPRESENTATIVE = "representative", "Representative"
+    # Runs the deployment for every ICB: national rate tables, ICBs and their first
+    # administrators. Held without an organisation, and sees no person's record.
+    SERVICE_ADMIN = "service_admin", "Service administrator"
 
 
-STAFF_ROLES = frozenset(
-    {
-        Role.PHB_LEAD,
-        Role.CARE_COORDINATOR,
-        Role.PANEL_MEMBER,
-        Role.CLINICIAN,
-        Role.FINANCE_OFFICER,
-        Role.PA_EMPLOYER_SUPPORT,
-        Role.ICB_ADMIN,
-    }
-)
+# Roles held within an ICB, which see that ICB's people.
+ICB_ROLES = frozenset(role for role in Role if role != Role.SERVICE_ADMIN)
 
 
 class UserManager(BaseUserManager):
@@ -100,17 +114,11 @@ class UserManager(BaseUserManager):
 
 @audited(exclude=["password", "last_login"])
 class User(UUIDModel, AbstractBaseUser, PermissionsMixin):
-    email = models.EmailField("Email address", unique=True)
+    """Anyone who signs in. What they may do comes from their role assignments (staff) or
+    their links to people (a budget holder's own sign-in, a representative)."""
+
+    email = models.EmailField("Email address", max_length=254, unique=True)
     full_name = models.CharField(max_length=200)
-    role = models.CharField(max_length=32, choices=Role.choices)
-    organisation = models.ForeignKey(
-        Organisation,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="staff",
-        help_text="The ICB a member of staff works for; empty for budget holders and others.",
-    )
     is_active = models.BooleanField(default=True)
     # Seeded demo accounts: in local demo mode only, these may skip the second factor.
     is_demo = models.BooleanField(default=False)
@@ -124,23 +132,80 @@ class User(UUIDModel, AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         ordering = ["full_name"]
-        constraints = [
-            models.CheckConstraint(condition=Q(role__in=Role.values), name="user_role_valid"),
-            models.CheckConstraint(
-                condition=(
-                    Q(role__in=sorted(STAFF_ROLES), organisation__isnull=False)
-                    | (~Q(role__in=sorted(STAFF_ROLES)) & Q(organisation__isnull=True))
-                ),
-                name="user_staff_have_organisation",
-            ),
-        ]
 
     def __str__(self) -> str:
         return self.full_name or self.email
 
+    # -- roles ---------------------------------------------------------------------------
+    # Read once per user object (one query); the acting ICB is chosen per session by
+    # `phb.middleware.ActingOrganisationMiddleware`, which sets `chosen_organisation_id`.
+
+    chosen_organisation_id = None
+
+    @cached_property
+    def current_assignments(self) -> list["RoleAssignment"]:
+        if self.pk is None:
+            return []
+        return list(
+            RoleAssignment.objects.current()
+            .filter(user=self)
+            .select_related("organisation")
+            .order_by("organisation__name", "role")
+        )
+
+    @cached_property
+    def organisations(self) -> list[Organisation]:
+        """The ICBs this person currently holds a role in, by name."""
+        seen = {}
+        for assignment in self.current_assignments:
+            if assignment.organisation_id is not None:
+                seen.setdefault(assignment.organisation_id, assignment.organisation)
+        return list(seen.values())
+
+    @property
+    def acting_organisation(self) -> Organisation | None:
+        """The ICB they act for now: the one chosen in this session if they still hold a
+        role there, otherwise the first by name."""
+        organisations = self.organisations
+        chosen = next(
+            (o for o in organisations if str(o.pk) == str(self.chosen_organisation_id)), None
+        )
+        return chosen or (organisations[0] if organisations else None)
+
+    @property
+    def acting_organisation_id(self):
+        organisation = self.acting_organisation
+        return organisation.pk if organisation else None
+
+    @property
+    def roles(self) -> frozenset[str]:
+        """Roles held now in the acting ICB, plus service administrator if held."""
+        acting = self.acting_organisation_id
+        return frozenset(
+            a.role
+            for a in self.current_assignments
+            if a.organisation_id == acting or a.role == Role.SERVICE_ADMIN
+        )
+
+    def has_role(self, *roles) -> bool:
+        return bool(self.roles & {str(role) for role in roles})
+
     @property
     def is_staff_member(self) -> bool:
-        return self.role in STAFF_ROLES
+        """Holds a role in an ICB now, and so works with that ICB's people."""
+        return self.acting_organisation is not None
+
+    @property
+    def is_service_admin(self) -> bool:
+        return Role.SERVICE_ADMIN in self.roles
+
+    @property
+    def needs_second_factor(self) -> bool:
+        """Staff and service administrators may not work without a second factor."""
+        return bool(self.current_assignments)
+
+    def role_labels(self) -> list[str]:
+        return [Role(role).label for role in sorted(self.roles, key=list(Role).index)]
 
     @property
     def is_staff(self) -> bool:
@@ -152,6 +217,79 @@ class User(UUIDModel, AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0]
+
+
+class RoleAssignmentQuerySet(models.QuerySet):
+    def current(self, on: datetime.date | None = None) -> "RoleAssignmentQuerySet":
+        on = on or timezone.localdate()
+        return self.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on), starts_on__lte=on)
+
+
+@audited
+class RoleAssignment(UUIDModel, Timestamped):
+    """One role a person holds in one organisation, from a date and (perhaps) to a date.
+
+    A person may hold several at once: a PHB lead who sits on panels, a finance officer
+    who works for two ICBs. The service administrator role is held without an organisation.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="role_assignments")
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="role_assignments",
+        verbose_name="ICB",
+    )
+    role = models.CharField(max_length=32, choices=Role.choices)
+    starts_on = models.DateField("From")
+    ends_on = models.DateField("To", null=True, blank=True)
+    granted_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = RoleAssignmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["organisation__name", "role", "starts_on"]
+        indexes = [models.Index(fields=["user", "starts_on"], name="roleassignment_user_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(role__in=Role.values), name="role_assignment_role_valid"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(role=Role.SERVICE_ADMIN, organisation__isnull=True)
+                    | (~Q(role=Role.SERVICE_ADMIN) & Q(organisation__isnull=False))
+                ),
+                name="role_assignment_icb_roles_have_an_icb",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
+                name="role_assignment_ends_after_it_starts",
+            ),
+            ExclusionConstraint(
+                name="role_assignment_no_overlapping_duplicates",
+                expressions=[
+                    ("user", RangeOperators.EQUAL),
+                    (Coalesce("organisation", Value(uuid.UUID(int=0))), RangeOperators.EQUAL),
+                    ("role", RangeOperators.EQUAL),
+                    (
+                        DateRange("starts_on", "ends_on", RangeBoundary(inclusive_upper=True)),
+                        RangeOperators.OVERLAPS,
+                    ),
+                ],
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = f" at {self.organisation.name}" if self.organisation_id else ""
+        return f"{self.user}: {self.get_role_display()}{where}"
+
+    def is_current(self, on: datetime.date | None = None) -> bool:
+        on = on or timezone.localdate()
+        return self.starts_on <= on and (self.ends_on is None or self.ends_on >= on)
 
 
 class EligibilityGroup(models.TextChoices):
@@ -186,18 +324,33 @@ def normalise_nhs_number(value: str) -> str:
 
 class BudgetHolderQuerySet(models.QuerySet):
     def visible_to(self, user) -> "BudgetHolderQuerySet":
-        """The people this user may see: their ICB's, themself, or those they act for."""
+        """The people this user may see: the people of the ICB they act for (staff), or
+        themself and the people they currently act for (holders and representatives).
+
+        A service administrator holds no ICB role, so sees nobody."""
         if not user.is_authenticated:
             return self.none()
-        if user.role in STAFF_ROLES:
-            return self.filter(organisation_id=user.organisation_id)
-        if user.role == Role.BUDGET_HOLDER:
-            return self.filter(user=user)
-        if user.role == Role.REPRESENTATIVE:
-            return self.filter(
-                representatives__user=user, representatives__ended_on__isnull=True
-            ).distinct()
-        return self.none()
+        if user.is_staff_member:
+            return self.filter(Q(organisation_id=user.acting_organisation_id) | self._own_q(user))
+        return self.own_for(user)
+
+    def in_caseload_of(self, user) -> "BudgetHolderQuerySet":
+        """The people of the ICB a member of staff acts for; nobody for anyone else."""
+        if not (user.is_authenticated and user.is_staff_member):
+            return self.none()
+        return self.filter(organisation_id=user.acting_organisation_id)
+
+    def own_for(self, user) -> "BudgetHolderQuerySet":
+        """The person who signed in, and the people they currently act for."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(self._own_q(user))
+
+    @staticmethod
+    def _own_q(user) -> Q:
+        return Q(user=user) | Q(
+            pk__in=Representative.objects.current().filter(user=user).values("budget_holder_id")
+        )
 
 
 @audited
@@ -296,6 +449,13 @@ class RepresentativeKind(models.TextChoices):
     NOMINEE = "nominee", "Nominee (chosen by the budget holder)"
 
 
+class RepresentativeQuerySet(models.QuerySet):
+    def current(self, on: datetime.date | None = None) -> "RepresentativeQuerySet":
+        """Acting now: agreed, and not ended (they stop acting on the day it ends)."""
+        on = on or timezone.localdate()
+        return self.filter(Q(ended_on__isnull=True) | Q(ended_on__gt=on))
+
+
 @audited
 class Representative(UUIDModel, Timestamped):
     """A user who acts for a budget holder, and sees what the holder sees."""
@@ -310,6 +470,8 @@ class Representative(UUIDModel, Timestamped):
     )
     agreed_on = models.DateField("Date they agreed to act")
     ended_on = models.DateField(null=True, blank=True)
+
+    objects = RepresentativeQuerySet.as_manager()
 
     class Meta:
         constraints = [

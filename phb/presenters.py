@@ -1,7 +1,11 @@
 """Display-ready data about a person, shared by the staff record and the person's own page."""
 
-from django.utils.html import format_html_join
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+
+from phb.templatetags.nhsuk import render_component
 
 
 def _text(value) -> dict:
@@ -37,3 +41,117 @@ def representative_rows(representatives) -> list[dict]:
         }
         for rep in representatives
     ]
+
+
+def _role_status(assignment, today) -> tuple[str, str]:
+    """Words and tag colour for where a role assignment stands today."""
+    if assignment.starts_on > today:
+        return f"Starts {assignment.starts_on:%-d %B %Y}", "blue"
+    if assignment.ends_on is not None and assignment.ends_on < today:
+        return f"Ended {assignment.ends_on:%-d %B %Y}", "grey"
+    if assignment.ends_on is not None:
+        return f"Until {assignment.ends_on:%-d %B %Y}", "green"
+    return "Current", "green"
+
+
+def staff_table(members) -> dict:
+    """Table options for an ICB's staff: name, email, and the roles they hold there now."""
+    today = timezone.localdate()
+    rows = []
+    for member in members:
+        current = [a for a in member.assignments_here if a.is_current(today)]
+        roles = ", ".join(a.get_role_display() for a in current) or "No current role"
+        rows.append(
+            [
+                {
+                    "html": format_html(
+                        '<a href="{}">{}</a>', reverse("staff_member", args=[member.pk]), member
+                    )
+                },
+                {"text": member.email},
+                {"text": roles},
+            ]
+        )
+    return {
+        "caption": "Staff and their current roles",
+        "captionSize": "s",
+        "head": [{"text": "Name"}, {"text": "Email address"}, {"text": "Roles now"}],
+        "rows": rows,
+        "responsive": True,
+    }
+
+
+def assignment_table(assignments) -> dict:
+    """Table options for a member's roles in one ICB: role, dates, where it stands, action."""
+    return {
+        "caption": "Roles, with the dates they hold them",
+        "captionSize": "s",
+        "head": [
+            {"text": "Role"},
+            {"text": "From"},
+            {"text": "To"},
+            {"text": "Now"},
+            {"html": mark_safe('<span class="nhsuk-u-visually-hidden">Action</span>')},
+        ],
+        "rows": _assignment_rows(assignments),
+        "responsive": True,
+    }
+
+
+def organisations_table(organisations) -> dict:
+    """Table options for the service administrator's list of ICBs."""
+    return {
+        "caption": "ICBs and how many administrators each has now",
+        "captionSize": "s",
+        "head": [{"text": "ICB"}, {"text": "ODS code"}, {"text": "Administrators now"}],
+        "rows": [
+            [
+                {
+                    "html": format_html(
+                        '<a href="{}">{}</a>',
+                        reverse("service_organisation", args=[icb.pk]),
+                        icb.name,
+                    )
+                },
+                {"text": icb.ods_code},
+                {"text": str(icb.administrators) if icb.administrators else "None yet"},
+            ]
+            for icb in organisations
+        ],
+        "responsive": True,
+    }
+
+
+def _assignment_rows(assignments) -> list[list[dict]]:
+    today = timezone.localdate()
+    rows = []
+    for assignment in assignments:
+        words, colour = _role_status(assignment, today)
+        ended = assignment.ends_on is not None and assignment.ends_on < today
+        rows.append(
+            [
+                {"text": assignment.get_role_display()},
+                {"text": f"{assignment.starts_on:%-d %B %Y}"},
+                {
+                    "text": f"{assignment.ends_on:%-d %B %Y}"
+                    if assignment.ends_on
+                    else "No end date"
+                },
+                {
+                    "html": render_component(
+                        "tag", {"text": words, "classes": f"nhsuk-tag--{colour}"}
+                    )
+                },
+                {
+                    "html": ""
+                    if ended
+                    else format_html(
+                        '<a href="{}">End this role<span class="nhsuk-u-visually-hidden"> ({})'
+                        "</span></a>",
+                        reverse("staff_end_role", args=[assignment.pk]),
+                        assignment.get_role_display(),
+                    )
+                },
+            ]
+        )
+    return rows

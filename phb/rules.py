@@ -1,9 +1,11 @@
-"""Who may do what. Object scoping (which people a user sees) lives in the
-querysets' `visible_to`; these predicates decide which actions a role may take."""
+"""Who may do what in the core. Predicates read the user's role assignments in the ICB
+they act for (`User.roles`, loaded once per request) and the object's ICB, so checks add
+no query per row. Which rows a user sees at all is the querysets' `visible_to`."""
 
 import rules
 
-from phb.models import STAFF_ROLES, Role
+from phb.models import ICB_ROLES, BudgetHolder, Organisation, Representative, Role
+from phb.permissions import Permission
 
 
 def has_role(*roles):
@@ -11,26 +13,73 @@ def has_role(*roles):
 
     @rules.predicate(name=f"has_role({', '.join(sorted(names))})")
     def predicate(user) -> bool:
-        return bool(user and user.is_authenticated and user.role in names)
+        return bool(user and user.is_authenticated and user.roles & names)
 
     return predicate
 
 
-is_staff_member = has_role(*STAFF_ROLES)
+def organisation_id_of(obj):
+    """The ICB an object belongs to: an ICB itself, anything with an ICB, or anything
+    about a person (a budget, a letter) through that person."""
+    if isinstance(obj, Organisation):
+        return obj.pk
+    if hasattr(obj, "organisation_id"):
+        return obj.organisation_id
+    for link in ("budget_holder", "budget"):
+        related = getattr(obj, link, None)
+        if related is not None:
+            return organisation_id_of(related)
+    return None
+
+
+def holder_of(obj) -> BudgetHolder | None:
+    """The person an object is about, if it is about one."""
+    while obj is not None and not isinstance(obj, BudgetHolder):
+        obj = getattr(obj, "budget_holder", None) or getattr(obj, "budget", None)
+    return obj
+
+
+is_icb_staff = has_role(*ICB_ROLES)
+is_service_admin = has_role(Role.SERVICE_ADMIN)
 
 
 @rules.predicate
-def works_for_holders_icb(user, budget_holder) -> bool:
-    return budget_holder is not None and budget_holder.organisation_id == user.organisation_id
+def in_acting_icb(user, obj) -> bool:
+    """The object belongs to the ICB the user is acting for."""
+    organisation_id = organisation_id_of(obj) if obj is not None else None
+    return organisation_id is not None and organisation_id == user.acting_organisation_id
 
 
-rules.add_perm("phb.view_caseload", is_staff_member)
-rules.add_perm("phb.view_budget_holder", is_staff_member & works_for_holders_icb)
+@rules.predicate
+def is_own_record(user, obj) -> bool:
+    """The object is about the signed-in person, or someone they act for now."""
+    holder = holder_of(obj)
+    if holder is None or not user.is_authenticated:
+        return False
+    if holder.user_id == user.pk:
+        return True
+    return Representative.objects.current().filter(user=user, budget_holder=holder).exists()
+
+
+rules.add_perm(Permission.VIEW_CASELOAD, is_icb_staff)
+rules.add_perm(Permission.VIEW_PERSON, is_icb_staff & in_acting_icb)
 rules.add_perm(
-    "phb.change_budget_holder",
-    has_role(Role.PHB_LEAD, Role.CARE_COORDINATOR, Role.ICB_ADMIN) & works_for_holders_icb,
+    Permission.ADD_PERSON, has_role(Role.PHB_LEAD, Role.CARE_COORDINATOR, Role.ICB_ADMIN)
 )
 rules.add_perm(
-    "phb.add_budget_holder", has_role(Role.PHB_LEAD, Role.CARE_COORDINATOR, Role.ICB_ADMIN)
+    Permission.CHANGE_PERSON,
+    has_role(Role.PHB_LEAD, Role.CARE_COORDINATOR, Role.ICB_ADMIN) & in_acting_icb,
 )
-rules.add_perm("phb.view_history", has_role(Role.PHB_LEAD, Role.ICB_ADMIN) & works_for_holders_icb)
+rules.add_perm(Permission.VIEW_HISTORY, has_role(Role.PHB_LEAD, Role.ICB_ADMIN) & in_acting_icb)
+rules.add_perm(Permission.VIEW_OWN_RECORD, is_own_record)
+
+
+@rules.predicate
+def works_for_several_icbs(user) -> bool:
+    return user.is_authenticated and len(user.organisations) > 1
+
+
+rules.add_perm(Permission.SWITCH_ICB, works_for_several_icbs)
+rules.add_perm(Permission.MANAGE_STAFF, has_role(Role.ICB_ADMIN) & in_acting_icb)
+rules.add_perm(Permission.MANAGE_ICBS, is_service_admin)
+rules.add_perm(Permission.CHANGE_ICB_CONTACT_DETAILS, has_role(Role.ICB_ADMIN) & in_acting_icb)

@@ -1,15 +1,11 @@
 """Reads of the shared core, always scoped to what the user may see."""
 
-import logging
 import re
 
-from django.db.models import Prefetch, Q, QuerySet
-from django.http import Http404
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
 
-from phb.models import BudgetHolder, Representative
-from phb.services import record_access
-
-security_log = logging.getLogger("phb.security")
+from phb.models import BudgetHolder, Organisation, Representative, Role, RoleAssignment, User
 
 CASELOAD_SORTS = {
     "name": ("family_name", "given_name", "id"),
@@ -22,7 +18,7 @@ CASELOAD_SORTS = {
 
 def caseload(user, *, query: str = "", sort: str = "name") -> QuerySet[BudgetHolder]:
     """The ICB's people for a member of staff, filtered by name or NHS number."""
-    people = BudgetHolder.objects.visible_to(user)
+    people = BudgetHolder.objects.in_caseload_of(user)
     query = query.strip()
     if query:
         digits = re.sub(r"[\s-]", "", query)
@@ -36,30 +32,24 @@ def caseload(user, *, query: str = "", sort: str = "name") -> QuerySet[BudgetHol
     return people.order_by(*CASELOAD_SORTS.get(sort, CASELOAD_SORTS["name"]))
 
 
-def get_budget_holder_for(request, pk, *, what: str, queryset=None) -> BudgetHolder:
-    """The person if the user may see them, logging the view; otherwise 404, logged as refused.
-
-    A person of another ICB and a person who does not exist look the same: 404.
-    """
+def person_for(user, pk, *, queryset=None) -> BudgetHolder | None:
+    """A person the user may see (their ICB's, themself, someone they act for), or None."""
     queryset = queryset if queryset is not None else BudgetHolder.objects.all()
-    holder = (
-        queryset.filter(pk__in=BudgetHolder.objects.visible_to(request.user).values("pk"))
-        .filter(pk=pk)
-        .first()
-    )
-    record_access(
-        user=request.user,
-        budget_holder_id=pk,
-        viewed=holder is not None,
-        what=what,
-        path=request.get_full_path(),
-    )
-    if holder is None:
-        security_log.warning(
-            "Refused %s for user %s: budget holder %s is not theirs", what, request.user.pk, pk
-        )
-        raise Http404("No such person")
-    return holder
+    return queryset.visible_to(user).filter(pk=pk).first()
+
+
+def own_people(user) -> QuerySet[BudgetHolder]:
+    """The signed-in person's own record and those of the people they act for."""
+    return BudgetHolder.objects.own_for(user).select_related("organisation")
+
+
+def own_person(user, pk) -> BudgetHolder | None:
+    return own_people(user).filter(pk=pk).first()
+
+
+def represents_anyone(user) -> bool:
+    """Whether the user has ever been anyone's representative (to word an empty page)."""
+    return Representative.objects.filter(user=user).exists()
 
 
 def person_record() -> QuerySet[BudgetHolder]:
@@ -67,7 +57,69 @@ def person_record() -> QuerySet[BudgetHolder]:
     return BudgetHolder.objects.select_related("organisation", "user").prefetch_related(
         Prefetch(
             "representatives",
-            queryset=Representative.objects.filter(ended_on__isnull=True).select_related("user"),
+            queryset=Representative.objects.current().select_related("user"),
             to_attr="current_representatives",
         )
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Staff and ICBs
+# ---------------------------------------------------------------------------------------------
+
+
+def staff_of(organisation) -> QuerySet[User]:
+    """Everyone who holds or held a role in the ICB, with those roles (and no others)."""
+    return (
+        User.objects.filter(role_assignments__organisation=organisation)
+        .distinct()
+        .order_by("full_name", "id")
+        .prefetch_related(
+            Prefetch(
+                "role_assignments",
+                queryset=RoleAssignment.objects.filter(organisation=organisation).order_by(
+                    "role", "starts_on"
+                ),
+                to_attr="assignments_here",
+            )
+        )
+    )
+
+
+def staff_member(organisation, pk) -> User | None:
+    return staff_of(organisation).filter(pk=pk).first()
+
+
+def assignment_in(organisation, pk) -> RoleAssignment | None:
+    if organisation is None:
+        return None
+    return (
+        RoleAssignment.objects.filter(organisation=organisation, pk=pk)
+        .select_related("user", "organisation")
+        .first()
+    )
+
+
+def organisations() -> QuerySet[Organisation]:
+    """Every ICB, with how many administrators each has now (for the service administrator)."""
+    today = timezone.localdate()
+    current_admin = Q(
+        role_assignments__role=Role.ICB_ADMIN,
+        role_assignments__starts_on__lte=today,
+    ) & (Q(role_assignments__ends_on__isnull=True) | Q(role_assignments__ends_on__gte=today))
+    return Organisation.objects.annotate(
+        administrators=Count("role_assignments__user", filter=current_admin, distinct=True)
+    ).order_by("name")
+
+
+def organisation(pk) -> Organisation | None:
+    return Organisation.objects.filter(pk=pk).first()
+
+
+def administrators_of(organisation) -> QuerySet[RoleAssignment]:
+    return (
+        RoleAssignment.objects.current()
+        .filter(organisation=organisation, role=Role.ICB_ADMIN)
+        .select_related("user")
+        .order_by("user__full_name")
     )

@@ -1,17 +1,24 @@
 """The only writers of the shared core. Views and tasks call these; they never save models."""
 
+import datetime
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 
 from phb.models import (
-    STAFF_ROLES,
+    ICB_ROLES,
     AccessOutcome,
     BudgetHolder,
     Organisation,
     RecordAccess,
+    Role,
+    RoleAssignment,
     User,
     normalise_nhs_number,
 )
+from phb.permissions import Permission, require
 
 
 def record_access(*, user, budget_holder_id, viewed: bool, what: str, path: str) -> RecordAccess:
@@ -41,12 +48,20 @@ BUDGET_HOLDER_FIELDS = (
 )
 
 
+def only_fields(changes: dict, allowed, *, what: str) -> dict:
+    """The changes a service may make, refusing any field it may not (a programming error,
+    so a TypeError: never a way to change, say, the ICB a record belongs to)."""
+    unknown = set(changes) - set(allowed)
+    if unknown:
+        raise TypeError(f"{what} cannot change {sorted(unknown)}")
+    return changes
+
+
 @transaction.atomic
 def create_budget_holder(*, actor, **details) -> BudgetHolder:
-    """Add a person to the actor's ICB caseload. Details are validated by the model."""
-    if not actor.has_perm("phb.add_budget_holder"):
-        raise PermissionDenied
-    holder = BudgetHolder(organisation_id=actor.organisation_id, **_only_known(details))
+    """Add a person to the caseload of the ICB the actor acts for. The model validates."""
+    require(actor, Permission.ADD_PERSON)
+    holder = BudgetHolder(organisation=actor.acting_organisation, **_holder_fields(details))
     holder.full_clean()
     holder.save()
     return holder
@@ -54,46 +69,155 @@ def create_budget_holder(*, actor, **details) -> BudgetHolder:
 
 @transaction.atomic
 def update_budget_holder(*, actor, budget_holder: BudgetHolder, **changes) -> BudgetHolder:
-    if not actor.has_perm("phb.change_budget_holder", budget_holder):
-        raise PermissionDenied
+    require(actor, Permission.CHANGE_PERSON, budget_holder)
     holder = BudgetHolder.objects.select_for_update().get(pk=budget_holder.pk)
-    for field, value in _only_known(changes).items():
+    for field, value in _holder_fields(changes).items():
         setattr(holder, field, value)
     holder.full_clean()
     holder.save()
     return holder
 
 
-def _only_known(details: dict) -> dict:
-    unknown = set(details) - set(BUDGET_HOLDER_FIELDS)
-    if unknown:
-        raise TypeError(f"Unknown budget holder fields: {sorted(unknown)}")
+def _holder_fields(details: dict) -> dict:
+    details = only_fields(details, BUDGET_HOLDER_FIELDS, what="A person's details")
     if "nhs_number" in details:
         details = details | {"nhs_number": normalise_nhs_number(details["nhs_number"])}
     return details
 
 
 @transaction.atomic
-def add_organisation(*, ods_code: str, name: str) -> Organisation:
+def add_organisation(*, actor, ods_code: str, name: str) -> Organisation:
+    """Add an ICB. `actor` is the service administrator, or None at the command line."""
+    if actor is not None:
+        require(actor, Permission.MANAGE_ICBS)
     icb = Organisation(ods_code=ods_code.strip().upper(), name=name.strip())
     icb.full_clean()
     icb.save()
     return icb
 
 
+def _check_role_dates(starts_on, ends_on) -> None:
+    if ends_on is not None and starts_on is not None and ends_on < starts_on:
+        raise ValidationError({"ends_on": "The end date must be the same as or after the start"})
+
+
 @transaction.atomic
-def add_staff_user(*, email: str, full_name: str, role: str, ods_code: str) -> User:
-    """A new member of staff with no usable password; they are emailed a link to set one."""
-    organisation = Organisation.objects.filter(ods_code=ods_code.strip().upper()).first()
-    if organisation is None:
-        raise ValidationError({"ods_code": f"There is no ICB with the ODS code {ods_code}"})
-    if role not in STAFF_ROLES:
-        raise ValidationError({"role": "Choose a staff role"})
-    user = User.objects.create_user(
-        email, None, full_name=full_name.strip(), role=role, organisation=organisation
+def add_staff_member(
+    *,
+    actor,
+    organisation: Organisation | None,
+    email: str,
+    full_name: str,
+    roles,
+    starts_on: datetime.date | None = None,
+) -> tuple[User, bool]:
+    """Give someone roles in an ICB (or the service administrator role, with no ICB).
+
+    Someone who already has an account (they work for another ICB, say) keeps it and gains
+    the roles; a new account has no usable password and is emailed a link to set one.
+    Returns the user and whether the account is new.
+
+    `actor` is an ICB administrator of that ICB; the service administrator, who may add an
+    ICB's administrators; or None at the command line (the operator who runs the service).
+    """
+    roles = sorted({str(role) for role in roles})
+    if not roles:
+        raise ValidationError({"roles": "Select at least one role"})
+    unknown = set(roles) - set(Role.values)
+    if unknown:
+        raise ValidationError({"roles": "Select roles from the list"})
+    if Role.SERVICE_ADMIN in roles and (organisation is not None or len(roles) > 1):
+        raise ValidationError({"roles": "A service administrator has no other role or ICB"})
+    if Role.SERVICE_ADMIN not in roles and organisation is None:
+        raise ValidationError({"organisation": "Choose the ICB they work for"})
+    if actor is not None:
+        if Role.SERVICE_ADMIN in roles:
+            raise PermissionDenied("Service administrators are added at the command line")
+        if not (
+            actor.has_perm(Permission.MANAGE_STAFF, organisation)
+            or (roles == [Role.ICB_ADMIN] and actor.has_perm(Permission.MANAGE_ICBS))
+        ):
+            raise PermissionDenied
+    starts_on = starts_on or timezone.localdate()
+    email = User.objects.normalize_email(email.strip()).lower()
+    user = User.objects.filter(email__iexact=email).first()
+    created = user is None
+    if created:
+        user = User.objects.create_user(email, None, full_name=full_name.strip())
+        transaction.on_commit(lambda: _send_password_link(user))
+    for role in roles:
+        _grant(actor, user, organisation, role, starts_on, None)
+    return user, created
+
+
+def _grant(actor, user, organisation, role, starts_on, ends_on) -> RoleAssignment:
+    _check_role_dates(starts_on, ends_on)
+    overlapping = RoleAssignment.objects.filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=starts_on),
+        user=user,
+        organisation=organisation,
+        role=role,
     )
-    transaction.on_commit(lambda: _send_password_link(user))
-    return user
+    if ends_on is not None:
+        overlapping = overlapping.filter(starts_on__lte=ends_on)
+    if overlapping.exists():
+        raise ValidationError(
+            {"role": f"{user.full_name} already has the role {Role(role).label} for those dates"}
+        )
+    assignment = RoleAssignment(
+        user=user,
+        organisation=organisation,
+        role=role,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        granted_by=actor,
+    )
+    assignment.full_clean()
+    assignment.save()
+    return assignment
+
+
+@transaction.atomic
+def grant_role(
+    *,
+    actor,
+    user: User,
+    organisation: Organisation,
+    role: str,
+    starts_on: datetime.date,
+    ends_on: datetime.date | None = None,
+) -> RoleAssignment:
+    """Give a member of staff another role in the ICB, from a date (and perhaps to one)."""
+    require(actor, Permission.MANAGE_STAFF, organisation)
+    if role not in ICB_ROLES:
+        raise ValidationError({"role": "Select a role"})
+    # Serialise grants to one person, so two administrators cannot add the same role twice.
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    return _grant(actor, user, organisation, role, starts_on, ends_on)
+
+
+@transaction.atomic
+def end_role_assignment(*, actor, assignment: RoleAssignment, ends_on: datetime.date):
+    """End a role from a date (the last day they hold it). The history stays."""
+    require(actor, Permission.MANAGE_STAFF, assignment.organisation)
+    assignment = RoleAssignment.objects.select_for_update().get(pk=assignment.pk)
+    if assignment.user_id == actor.pk and assignment.role == Role.ICB_ADMIN:
+        raise ValidationError(
+            {"ends_on": "You cannot end your own administrator role. Ask another administrator"}
+        )
+    if assignment.ends_on is not None and assignment.ends_on < timezone.localdate():
+        raise ValidationError({"ends_on": "This role has already ended"})
+    if ends_on < assignment.starts_on:
+        raise ValidationError(
+            {
+                "ends_on": "The last day must be on or after the day the role started, "
+                f"{assignment.starts_on:%-d %B %Y}"
+            }
+        )
+    assignment.ends_on = ends_on
+    assignment.full_clean()
+    assignment.save(update_fields=["ends_on", "updated_at"])
+    return assignment
 
 
 def _send_password_link(user) -> None:

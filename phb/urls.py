@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from phb.views import health, home, people
+from phb.views import health, home, people, service, staff
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
@@ -14,7 +14,17 @@ urlpatterns = [
         "people/<uuid:pk>/history/", people.BudgetHolderHistoryView.as_view(), name="person_history"
     ),
     path("your-budget/", home.HolderHomeView.as_view(), name="holder_home"),
-    path("your-budget/<uuid:pk>/", home.HolderHomeView.as_view(), name="holder_home_for"),
+    path("your-budget/<uuid:pk>/", home.HolderPersonView.as_view(), name="holder_home_for"),
+    path("acting-for/", staff.ActingForView.as_view(), name="acting_for"),
+    path("staff/", staff.StaffListView.as_view(), name="staff_list"),
+    path("staff/new/", staff.StaffCreateView.as_view(), name="staff_create"),
+    path("staff/<uuid:pk>/", staff.StaffMemberView.as_view(), name="staff_member"),
+    path("staff/roles/<uuid:pk>/end/", staff.EndRoleView.as_view(), name="staff_end_role"),
+    path("service/", service.ServiceHomeView.as_view(), name="service_home"),
+    path("service/icbs/new/", service.OrganisationCreateView.as_view(), name="service_icb_new"),
+    path(
+        "service/icbs/<uuid:pk>/", service.OrganisationView.as_view(), name="service_organisation"
+    ),
     path("budgets/", include("budgets.urls")),
     path("plans/", include("careplans.urls")),
     path("employers/", include("employers.urls")),

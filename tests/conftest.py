@@ -73,6 +73,17 @@ def panel_member(icb):
 
 
 @pytest.fixture
+def service_admin(db):
+    """Runs the service for every ICB; holds no ICB role and sees nobody's record."""
+    return _staff(Role.SERVICE_ADMIN, None)
+
+
+@pytest.fixture
+def pa_employer_support(icb):
+    return _staff(Role.PA_EMPLOYER_SUPPORT, icb)
+
+
+@pytest.fixture
 def other_icb_lead(other_icb):
     return _staff(Role.PHB_LEAD, other_icb)
 

@@ -17,6 +17,7 @@ from phb.models import (
     Representative,
     RepresentativeKind,
     Role,
+    RoleAssignment,
     User,
 )
 
@@ -45,6 +46,9 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
 
 
 class UserFactory(factory.django.DjangoModelFactory):
+    """A member of staff holding `role` in `organisation` since 1 January 2020 (both None:
+    someone with no role, such as a budget holder or representative)."""
+
     class Meta:
         model = User
         skip_postgeneration_save = True
@@ -55,14 +59,39 @@ class UserFactory(factory.django.DjangoModelFactory):
     organisation = factory.SubFactory(OrganisationFactory)
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
+    @classmethod
+    def _create(cls, model_class, *args, role=None, organisation=None, **kwargs):
+        user = super()._create(model_class, *args, **kwargs)
+        if role is not None:
+            RoleAssignment.objects.create(
+                user=user,
+                organisation=None if role == Role.SERVICE_ADMIN else organisation,
+                role=role,
+                starts_on=ROLES_FROM,
+            )
+        return user
+
     @factory.post_generation
     def save_password(obj, create, extracted, **kwargs):
         if create:
             obj.save()
 
 
+ROLES_FROM = datetime.date(2020, 1, 1)
+
+
+def give_role(user, role, organisation=None, *, starts_on=ROLES_FROM, ends_on=None):
+    """Another role for a member of staff (a lead who sits on panels, an ICB of their own)."""
+    assignment = RoleAssignment.objects.create(
+        user=user, organisation=organisation, role=role, starts_on=starts_on, ends_on=ends_on
+    )
+    for cached in ("current_assignments", "organisations"):
+        user.__dict__.pop(cached, None)
+    return assignment
+
+
 class HolderUserFactory(UserFactory):
-    role = Role.BUDGET_HOLDER
+    role = None
     organisation = None
 
 
@@ -85,7 +114,7 @@ class RepresentativeFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Representative
 
-    user = factory.SubFactory(UserFactory, role=Role.REPRESENTATIVE, organisation=None)
+    user = factory.SubFactory(UserFactory, role=None, organisation=None)
     budget_holder = factory.SubFactory(BudgetHolderFactory)
     kind = RepresentativeKind.REPRESENTATIVE
     relationship = "Son"

@@ -11,10 +11,25 @@ def test_add_icb_and_staff_user_emails_a_password_link():
     call_command("add_icb", "qe1", "NHS Example Integrated Care Board")
     call_command("add_staff_user", "ash@example.nhs.uk", "Ash Admin", "icb_admin", "QE1")
     user = User.objects.get(email="ash@example.nhs.uk")
-    assert user.organisation == Organisation.objects.get(ods_code="QE1")
+    assert user.acting_organisation == Organisation.objects.get(ods_code="QE1")
+    assert user.roles == {"icb_admin"}
     assert not user.has_usable_password()
     assert len(mail.outbox) == 1
     assert "http://127.0.0.1:8000/accounts/password/reset/key/" in mail.outbox[0].body
+
+
+def test_a_service_administrator_is_added_without_an_icb():
+    call_command("add_staff_user", "sam@example.nhs.uk", "Sam Service", "service_admin")
+    user = User.objects.get(email="sam@example.nhs.uk")
+    assert user.is_service_admin
+    assert user.acting_organisation is None
+    assert not user.is_staff_member
+
+
+def test_an_icb_role_needs_an_icb():
+    with pytest.raises(CommandError, match="Choose the ICB they work for"):
+        call_command("add_staff_user", "ash@example.nhs.uk", "Ash Admin", "icb_admin")
+    assert not User.objects.exists()
 
 
 def test_an_unknown_organisation_is_refused_and_nothing_saved():

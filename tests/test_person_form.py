@@ -32,7 +32,7 @@ def test_adding_a_person_saves_them_normalised_in_the_users_icb(client, phb_lead
     assert response["Location"] == reverse("person_detail", args=[person.pk])
     assert person.nhs_number == "9434765919"
     assert person.postcode == "ZZ9 9ZZ"
-    assert person.organisation == phb_lead.organisation
+    assert person.organisation == phb_lead.acting_organisation
 
 
 @pytest.mark.parametrize(

@@ -24,7 +24,10 @@ def test_seed_demo_is_idempotent():
         Representative.objects.count(),
     )
     assert counts[0] == 2
-    assert User.objects.filter(role="phb_lead").count() == 2
+    assert User.objects.filter(role_assignments__role="phb_lead").count() == 2
+    shared = User.objects.get(email="finance.officer@shared.example.nhs.uk")
+    assert [o.ods_code for o in shared.organisations] == ["QZA", "QZB"]
+    assert User.objects.get(email="service.admin@example.nhs.uk").is_service_admin
 
 
 @override_settings(PHB_DEMO_MODE=False, DEBUG=False)

@@ -10,16 +10,16 @@ user who is a clinician (a trigger), so no page or script can skip them.
 
 import pgtrigger
 from django.contrib.postgres.constraints import ExclusionConstraint
-from django.contrib.postgres.fields import DateRangeField, RangeBoundary, RangeOperators
+from django.contrib.postgres.fields import RangeBoundary, RangeOperators
 from django.db import models
-from django.db.models import F, Func, Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from budgets.models.calculations import ChcPackage, PaCosting
 from budgets.models.fields import MoneyField, non_negative
 from budgets.models.ras import RasAssessment
 from phb.audit import audited
-from phb.models import BudgetHolder, Timestamped, User, UUIDModel
+from phb.models import BudgetHolder, DateRange, Timestamped, User, UUIDModel
 
 
 class BudgetStatus(models.TextChoices):
@@ -55,15 +55,11 @@ class CalculationBasis(models.TextChoices):
     PA_COSTING = "pa_costing", "Costed package of personal assistants"
 
 
-class DateRange(Func):
-    function = "daterange"
-    output_field = DateRangeField()
-
-
 # SQL for the trigger: a live budget above its indicative amount needs a written justification
-# and a supporting clinical check, for at least this amount, by a clinician who is not the
-# person who agreed it. Checked when a budget becomes live and whenever a live budget's amount
-# goes up; a reduction keeps the check it was agreed with.
+# and a supporting clinical check, for at least this amount, by someone who held the clinician
+# role in the person's ICB on the day of the check and who is not the person who agreed it.
+# Checked when a budget becomes live and whenever a live budget's amount goes up; a reduction
+# keeps the check it was agreed with.
 ABOVE_CAP_SQL = """
 IF NEW.status IN ('agreed', 'active', 'reduced')
    AND NEW.agreed_amount > NEW.indicative_amount
@@ -75,9 +71,15 @@ IF NEW.status IN ('agreed', 'active', 'reduced')
             USING ERRCODE = 'check_violation';
     END IF;
     IF NOT EXISTS (
-        SELECT 1 FROM budgets_clinicalcheck c JOIN phb_user u ON u.id = c.clinician_id
+        SELECT 1 FROM budgets_clinicalcheck c
+        JOIN phb_budgetholder h ON h.id = NEW.budget_holder_id
+        JOIN phb_roleassignment r
+          ON r.user_id = c.clinician_id AND r.role = 'clinician'
+         AND r.organisation_id = h.organisation_id
+         AND r.starts_on <= (c.at AT TIME ZONE 'Europe/London')::date
+         AND (r.ends_on IS NULL OR r.ends_on >= (c.at AT TIME ZONE 'Europe/London')::date)
         WHERE c.id = NEW.clinical_check_id AND c.budget_id = NEW.id AND c.supported
-          AND c.amount >= NEW.agreed_amount AND u.role = 'clinician'
+          AND c.amount >= NEW.agreed_amount
           AND c.clinician_id IS DISTINCT FROM NEW.agreed_by_id
     ) THEN
         RAISE EXCEPTION

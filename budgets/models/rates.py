@@ -4,6 +4,7 @@ edited (a new set with a later effective date is added instead)."""
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from budgets.models.fields import MoneyField, RateField, non_negative
@@ -38,6 +39,31 @@ NATIONAL_NUMBER_FIELDS = (
     "holiday_weeks",
     "holiday_accrual_rate",
 )
+
+
+# What no real year's figures fall outside: a typing slip (1271 for 12.71, 15 for 0.15)
+# is refused before it changes every ICB's PA costings.
+SANE_NATIONAL_BOUNDS = [
+    ("nlw_21_plus", Decimal("5"), Decimal("50")),
+    ("nmw_18_20", Decimal("3"), Decimal("50")),
+    ("nmw_16_17_apprentice", Decimal("2"), Decimal("50")),
+    ("employer_ni_rate", Decimal("0"), Decimal("0.3")),
+    ("ni_secondary_threshold_annual", Decimal("0"), Decimal("30000")),
+    ("ni_secondary_threshold_weekly", Decimal("0"), Decimal("600")),
+    ("ni_secondary_threshold_monthly", Decimal("0"), Decimal("2500")),
+    ("lower_earnings_limit_annual", Decimal("0"), Decimal("30000")),
+    ("primary_threshold_annual", Decimal("0"), Decimal("40000")),
+    ("upper_earnings_limit_annual", Decimal("10000"), Decimal("200000")),
+    ("employment_allowance_annual", Decimal("0"), Decimal("50000")),
+    ("pension_trigger_annual", Decimal("0"), Decimal("50000")),
+    ("pension_qualifying_lower_annual", Decimal("0"), Decimal("50000")),
+    ("pension_qualifying_upper_annual", Decimal("10000"), Decimal("200000")),
+    ("pension_employer_min_rate", Decimal("0"), Decimal("0.2")),
+    ("ssp_weekly", Decimal("0"), Decimal("1000")),
+    ("ssp_earnings_rate", Decimal("0"), Decimal("1")),
+    ("holiday_weeks", Decimal("4"), Decimal("10")),
+    ("holiday_accrual_rate", Decimal("0.05"), Decimal("0.25")),
+]
 
 
 @audited
@@ -89,10 +115,85 @@ class NationalRateSet(UUIDModel, Timestamped):
                 ),
                 name="national_rates_pension_band_ordered",
             ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    nmw_16_17_apprentice__lte=models.F("nmw_18_20"),
+                    nmw_18_20__lte=models.F("nlw_21_plus"),
+                ),
+                name="national_rates_wage_bands_ordered",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    lower_earnings_limit_annual__lte=models.F("primary_threshold_annual"),
+                    primary_threshold_annual__lt=models.F("upper_earnings_limit_annual"),
+                    ni_secondary_threshold_weekly__lte=models.F("ni_secondary_threshold_monthly"),
+                    ni_secondary_threshold_monthly__lte=models.F("ni_secondary_threshold_annual"),
+                    pension_qualifying_lower_annual__lte=models.F("pension_trigger_annual"),
+                    pension_trigger_annual__lte=models.F("pension_qualifying_upper_annual"),
+                ),
+                name="national_rates_thresholds_ordered",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.name} (from {self.effective_from:%-d %B %Y})"
+
+    def clean(self) -> None:
+        """The figures must make sense as a set: every ICB's PA costings use them."""
+        errors = {}
+
+        def refuse(field, message):
+            errors.setdefault(field, message)
+
+        values = {name: getattr(self, name) for name in NATIONAL_NUMBER_FIELDS}
+        if any(value is None for value in values.values()):
+            return  # each missing figure has its own "enter" message
+        for field, low, high in SANE_NATIONAL_BOUNDS:
+            if not low <= values[field] <= high:
+                label = self._meta.get_field(field).verbose_name
+                refuse(field, f"{label[:1].upper()}{label[1:]} must be between {low} and {high}")
+        if values["nmw_18_20"] > values["nlw_21_plus"]:
+            refuse("nmw_18_20", "The 18 to 20 rate cannot be more than the rate for 21 and over")
+        if values["nmw_16_17_apprentice"] > values["nmw_18_20"]:
+            refuse(
+                "nmw_16_17_apprentice",
+                "The 16 to 17 and apprentice rate cannot be more than the 18 to 20 rate",
+            )
+        ordered = [
+            ("lower_earnings_limit_annual", "primary_threshold_annual", "the primary threshold"),
+            ("primary_threshold_annual", "upper_earnings_limit_annual", "the upper earnings limit"),
+            (
+                "ni_secondary_threshold_weekly",
+                "ni_secondary_threshold_monthly",
+                "the monthly secondary threshold",
+            ),
+            (
+                "ni_secondary_threshold_monthly",
+                "ni_secondary_threshold_annual",
+                "the yearly secondary threshold",
+            ),
+            (
+                "pension_qualifying_lower_annual",
+                "pension_trigger_annual",
+                "the auto-enrolment earnings trigger",
+            ),
+            (
+                "pension_trigger_annual",
+                "pension_qualifying_upper_annual",
+                "the upper limit of the qualifying earnings band",
+            ),
+        ]
+        for lower, upper, upper_words in ordered:
+            if values[lower] > values[upper]:
+                label = self._meta.get_field(lower).verbose_name
+                refuse(lower, f"{label[:1].upper()}{label[1:]} cannot be more than {upper_words}")
+        if values["upper_earnings_limit_annual"] == values["primary_threshold_annual"]:
+            refuse(
+                "upper_earnings_limit_annual",
+                "The upper earnings limit must be more than the primary threshold",
+            )
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def in_use(self) -> bool:

@@ -14,30 +14,49 @@ from budgets.forms import (
     PricePerPointForm,
     QuestionnaireForm,
 )
-from budgets.views.base import add_errors
+from phb.permissions import Permission
+from phb.views.helpers import add_errors
 from phb.views.mixins import PermissionRequiredMixin
 
 
 class RatesView(PermissionRequiredMixin, TemplateView):
-    permission_required = "budgets.edit_rates"
+    """National figures (read by every ICB, kept by the service administrator) and the
+    local rates of the ICB the user acts for (kept by its administrator)."""
+
+    permission = Permission.VIEW_RATES
     template_name = "budgets/rates.html"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(**kwargs) | selectors.rate_tables(self.request.user)
+        user = self.request.user
+        organisation = user.acting_organisation
+        return (
+            super().get_context_data(**kwargs)
+            | selectors.rate_tables(user)
+            | {
+                "can_edit_national": user.has_perm(Permission.EDIT_NATIONAL_RATES),
+                "can_edit_local": user.has_perm(Permission.EDIT_LOCAL_RATES, organisation),
+                "organisation": organisation,
+            }
+        )
 
 
 class RatesFormView(PermissionRequiredMixin, FormView):
-    permission_required = "budgets.edit_rates"
+    """A new rate set (no `rate_pk`), or a change to one that no calculation has used."""
+
     template_name = "budgets/rates_form.html"
 
-    def get_instance(self):
+    @property
+    def object_required(self) -> bool:
+        return "rate_pk" in self.kwargs
+
+    def get_permission_object(self):
         pk = self.kwargs.get("rate_pk")
         if pk is None:
-            return None
-        instance = self.queryset().filter(pk=pk).first()
-        if instance is None:
-            raise Http404("Not found")
-        return instance
+            return self.request.user.acting_organisation
+        return self.queryset().filter(pk=pk).first()
+
+    def get_instance(self):
+        return self.object if self.kwargs.get("rate_pk") else None
 
     def get_form_kwargs(self):
         instance = self.get_instance()
@@ -66,6 +85,7 @@ class RatesFormView(PermissionRequiredMixin, FormView):
 
 
 class NationalRatesFormView(RatesFormView):
+    permission = Permission.EDIT_NATIONAL_RATES
     form_class = NationalRatesForm
     extra_context = {"title": "National employment figures"}
 
@@ -77,6 +97,8 @@ class NationalRatesFormView(RatesFormView):
 
 
 class LocalRatesFormView(RatesFormView):
+    permission = Permission.EDIT_LOCAL_RATES
+    object_required = True
     form_class = LocalRatesForm
     extra_context = {"title": "Local rates"}
 
@@ -88,9 +110,12 @@ class LocalRatesFormView(RatesFormView):
 
 
 class QuestionnaireListView(PermissionRequiredMixin, FormView):
-    permission_required = "budgets.manage_ras"
+    permission = Permission.MANAGE_RAS
     template_name = "budgets/ras_list.html"
     form_class = QuestionnaireForm
+
+    def get_permission_object(self):
+        return self.request.user.acting_organisation
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(**kwargs) | {
@@ -111,18 +136,17 @@ class QuestionnaireListView(PermissionRequiredMixin, FormView):
 class QuestionnaireView(PermissionRequiredMixin, FormView):
     """A version's domains and answers; a draft can be changed, a version in use only copied."""
 
-    permission_required = "budgets.manage_ras"
+    permission = Permission.MANAGE_RAS
+    object_required = True
     template_name = "budgets/ras_detail.html"
     form_class = DomainForm
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.questionnaire = (
-                selectors.questionnaires(request.user).filter(pk=kwargs["pk"]).first()
-            )
-            if self.questionnaire is None:
-                raise Http404("Not found")
-        return super().dispatch(request, *args, **kwargs)
+    def get_permission_object(self):
+        return selectors.questionnaires(self.request.user).filter(pk=self.kwargs["pk"]).first()
+
+    @property
+    def questionnaire(self):
+        return self.object
 
     def get_context_data(self, **kwargs):
         price_form = kwargs.pop("price_form", None) or PricePerPointForm(

@@ -1,39 +1,41 @@
-from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import Http404
-from django.shortcuts import redirect
+"""What every budgets page about a person or a budget shares: one permission, checked first."""
 
-from budgets.services import Conflict
-from phb.selectors import get_budget_holder_for
+from budgets import selectors
+from phb import selectors as core_selectors
+from phb.views.mixins import PermissionRequiredMixin
 
 
-class PersonMixin:
-    """A staff page about one person of the user's ICB. Anything else is a 404."""
+class PersonMixin(PermissionRequiredMixin):
+    """A staff page about one person of the ICB the user acts for. Anything else is a 404."""
 
-    permission = "budgets.calculate"
-    what = "budget page"
+    object_required = True
+    access_log = "budget page"
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_staff_member:
-            raise Http404("Not found")
-        self.holder = get_budget_holder_for(request, kwargs["pk"], what=self.what)
-        if not request.user.has_perm(self.permission, self.holder):
-            raise Http404("Not found")
-        return super().dispatch(request, *args, **kwargs)
+    def get_permission_object(self):
+        return core_selectors.person_for(self.request.user, self.kwargs["pk"])
+
+    @property
+    def holder(self):
+        return self.object
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(**kwargs) | {"holder": self.holder}
 
 
-def add_errors(form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on its field where the form has one."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
+class BudgetMixin(PermissionRequiredMixin):
+    """A staff page about one budget of the ICB the user acts for; anything else is a 404."""
 
+    object_required = True
+    access_log = "budget"
 
-def conflict_redirect(request, error: Conflict, to):
-    messages.error(request, str(error))
-    return redirect(to)
+    def get_permission_object(self):
+        return selectors.budget_for(self.request.user, self.kwargs["pk"])
+
+    def person_id_for_log(self, obj):
+        if obj is not None:
+            return obj.budget_holder_id
+        return selectors.holder_id_of_budget(self.kwargs["pk"]) or self.kwargs["pk"]
+
+    @property
+    def budget(self):
+        return self.object

@@ -22,8 +22,11 @@ from budgets.models import FundingStreamKind
 from budgets.models.budget import BudgetStatus
 from budgets.presenters import explain_budget, money
 from budgets.services import Conflict
-from budgets.views.base import PersonMixin, add_errors, conflict_redirect
+from budgets.views.base import BudgetMixin, PersonMixin
 from phb.models import EligibilityGroup
+from phb.permissions import Permission
+from phb.views.helpers import add_errors, conflict_redirect
+from phb.views.mixins import PermissionRequiredMixin
 
 DEFAULT_STREAM = {
     EligibilityGroup.CHC: FundingStreamKind.NHS_CHC,
@@ -34,7 +37,7 @@ DEFAULT_STREAM = {
 
 
 class BudgetCreateView(PersonMixin, TemplateView):
-    permission = "budgets.prepare_budget"
+    permission = Permission.PREPARE_BUDGET
     template_name = "budgets/budget_form.html"
     extra_context = {"page_title": "Set up a budget", "button_text": "Save as a draft"}
 
@@ -102,20 +105,13 @@ class BudgetCreateView(PersonMixin, TemplateView):
         return self.render_forms(form, streams, portions)
 
 
-class BudgetMixin:
-    """A staff page about one budget of the user's ICB; anything else is a 404."""
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_staff_member:
-            raise Http404("Not found")
-        self.budget = selectors.get_budget_for(request, kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
-
+class BudgetPageMixin(BudgetMixin):
     def back(self):
         return redirect("budgets:budget", pk=self.budget.pk)
 
 
-class BudgetDetailView(BudgetMixin, TemplateView):
+class BudgetDetailView(BudgetPageMixin, TemplateView):
+    permission = Permission.VIEW_BUDGETS
     template_name = "budgets/budget_detail.html"
 
     def get_context_data(self, **kwargs):
@@ -127,20 +123,20 @@ class BudgetDetailView(BudgetMixin, TemplateView):
             "explained": explain_budget(budget),
             "version_form": VersionForm(initial={"version": budget.version}),
             "can_propose": budget.status == BudgetStatus.DRAFT
-            and user.has_perm("budgets.prepare_budget", holder),
+            and user.has_perm(Permission.PREPARE_BUDGET, holder),
             "can_agree": budget.status == BudgetStatus.PROPOSED
-            and user.has_perm("budgets.agree_budget", holder),
+            and user.has_perm(Permission.AGREE_BUDGET, holder),
             "can_check": budget.needs_clinical_check
-            and user.has_perm("budgets.clinical_check", holder),
+            and user.has_perm(Permission.CLINICAL_CHECK, holder),
             "can_set_payments": budget.status == BudgetStatus.AGREED
-            and user.has_perm("budgets.set_payments", holder),
+            and user.has_perm(Permission.SET_PAYMENTS, holder),
             "can_start": budget.status == BudgetStatus.AGREED
-            and user.has_perm("budgets.set_payments", holder),
-            "can_reduce": budget.is_live and user.has_perm("budgets.reduce_budget", holder),
+            and user.has_perm(Permission.SET_PAYMENTS, holder),
+            "can_reduce": budget.is_live and user.has_perm(Permission.REDUCE_BUDGET, holder),
         }
 
 
-class BudgetActionView(BudgetMixin, View):
+class BudgetActionView(BudgetPageMixin, View):
     """A POST that moves the budget on (propose, agree, start), guarded against stale pages."""
 
     action = None
@@ -166,35 +162,30 @@ class BudgetActionView(BudgetMixin, View):
 
 
 class ProposeView(BudgetActionView):
+    permission = Permission.PREPARE_BUDGET
     action = staticmethod(services.propose_budget)
     done = "The budget has been proposed for agreement"
 
 
 class AgreeView(BudgetActionView):
+    permission = Permission.AGREE_BUDGET
     action = staticmethod(services.agree_budget)
     done = "The budget has been agreed"
 
 
 class StartView(BudgetActionView):
+    permission = Permission.SET_PAYMENTS
     action = staticmethod(services.activate_budget)
     done = "The budget is now active"
 
 
-class BudgetFormView(BudgetMixin, TemplateView):
-    permission = ""
+class BudgetFormView(BudgetPageMixin, TemplateView):
     form_class = None
 
-    def allowed(self) -> bool:
-        return self.request.user.has_perm(self.permission, self.budget.budget_holder)
-
     def get(self, request, *args, **kwargs):
-        if not self.allowed():
-            raise Http404("Not found")
         return self.render_to_response(self.get_context_data(form=self.make_form(None)))
 
     def post(self, request, *args, **kwargs):
-        if not self.allowed():
-            raise Http404("Not found")
         form = self.make_form(request.POST)
         if form.is_valid():
             try:
@@ -222,7 +213,7 @@ class BudgetFormView(BudgetMixin, TemplateView):
 
 
 class ClinicalCheckView(BudgetFormView):
-    permission = "budgets.clinical_check"
+    permission = Permission.CLINICAL_CHECK
     form_class = ClinicalCheckForm
     template_name = "budgets/clinical_check.html"
     done = "Your clinical check has been recorded"
@@ -239,7 +230,7 @@ class ClinicalCheckView(BudgetFormView):
 
 
 class PaymentScheduleView(BudgetFormView):
-    permission = "budgets.set_payments"
+    permission = Permission.SET_PAYMENTS
     form_class = PaymentScheduleForm
     template_name = "budgets/payment_schedule.html"
     done = "The payment schedule has been set"
@@ -271,7 +262,7 @@ class PaymentScheduleView(BudgetFormView):
 
 
 class ReduceView(BudgetFormView):
-    permission = "budgets.reduce_budget"
+    permission = Permission.REDUCE_BUDGET
     form_class = ReductionForm
     template_name = "budgets/reduce.html"
     done = "The budget has been reduced and the letter to the person is ready"
@@ -299,12 +290,22 @@ class ReduceView(BudgetFormView):
         return super().back()
 
 
-class LetterView(TemplateView):
+class LetterView(PermissionRequiredMixin, TemplateView):
     """A letter, for the ICB's staff or for the person it was written to (or their
     representative)."""
 
+    permission = Permission.VIEW_LETTER
+    object_required = True
+    access_log = "letter"
     template_name = "budgets/letter.html"
 
+    def get_permission_object(self):
+        return selectors.letter_for(self.request.user, self.kwargs["pk"])
+
+    def person_id_for_log(self, obj):
+        if obj is not None:
+            return obj.budget.budget_holder_id
+        return selectors.holder_id_of_letter(self.kwargs["pk"]) or self.kwargs["pk"]
+
     def get_context_data(self, **kwargs):
-        letter = selectors.get_letter_for(self.request, self.kwargs["pk"])
-        return super().get_context_data(**kwargs) | {"letter": letter}
+        return super().get_context_data(**kwargs) | {"letter": self.object}

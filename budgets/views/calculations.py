@@ -18,13 +18,15 @@ from budgets.forms import (
     RasAssessmentForm,
 )
 from budgets.presenters import explain_calculation
-from budgets.views.base import PersonMixin, add_errors
+from budgets.views.base import PersonMixin
+from phb.permissions import Permission
+from phb.views.helpers import add_errors
 
 
 class CompareView(PersonMixin, TemplateView):
     """The three calculations side by side, and the person's budgets."""
 
-    permission = "phb.view_budget_holder"
+    permission = Permission.VIEW_BUDGETS
     template_name = "budgets/compare.html"
 
     def get_context_data(self, **kwargs):
@@ -46,12 +48,13 @@ class CompareView(PersonMixin, TemplateView):
                 )
             ],
             "budgets": list(selectors.budgets_for(self.holder)),
-            "can_calculate": self.request.user.has_perm("budgets.calculate", self.holder),
-            "can_prepare": self.request.user.has_perm("budgets.prepare_budget", self.holder),
+            "can_calculate": self.request.user.has_perm(Permission.CALCULATE, self.holder),
+            "can_prepare": self.request.user.has_perm(Permission.PREPARE_BUDGET, self.holder),
         }
 
 
 class RasAssessmentView(PersonMixin, FormView):
+    permission = Permission.CALCULATE
     template_name = "budgets/ras_form.html"
     form_class = RasAssessmentForm
     extra_context = {"page_title": "Resource allocation", "button_text": "Work out the amount"}
@@ -99,6 +102,7 @@ class RasAssessmentView(PersonMixin, FormView):
 class FormSetCalculationView(PersonMixin, TemplateView):
     """A calculation entered as a form plus a formset of lines."""
 
+    permission = Permission.CALCULATE
     form_class = EffectiveDateForm
     formset_class = None
     success_message = ""

@@ -1,50 +1,57 @@
-from django.http import Http404
 from django.shortcuts import redirect
 from django.views.generic import TemplateView
 
+from phb import selectors
 from phb.extensions import record_sections
-from phb.models import BudgetHolder, Role
+from phb.permissions import Permission
 from phb.presenters import person_summary_rows
-from phb.selectors import get_budget_holder_for
+from phb.views.mixins import PermissionRequiredMixin
 
 
 def home(request):
     """Send each person to where their work starts."""
-    if request.user.is_staff_member:
+    user = request.user
+    if user.is_staff_member:
         return redirect("caseload")
+    if user.is_service_admin:
+        return redirect("service_home")
     return redirect("holder_home")
 
 
 class HolderHomeView(TemplateView):
-    """'Your personal health budget': the budget holder's own page, or a representative's.
+    """'Your personal health budget': with exactly one person (their own record, or the one
+    person they act for) it is that person's page; otherwise the list to choose from, or a
+    plain note that there is nobody."""
 
-    A representative acting for more than one person chooses whose page to see.
-    """
+    template_name = "phb/holder_choose.html"
 
+    def get(self, request, *args, **kwargs):
+        people = list(selectors.own_people(request.user)[:50])
+        if len(people) == 1:
+            return HolderPersonView.as_view()(request, pk=people[0].pk)
+        return self.render_to_response(
+            self.get_context_data(
+                people=people, is_representative=selectors.represents_anyone(request.user)
+            )
+        )
+
+
+class HolderPersonView(PermissionRequiredMixin, TemplateView):
+    """A budget holder's own page, or a representative's page about the person they act for."""
+
+    permission = Permission.VIEW_OWN_RECORD
+    object_required = True
+    access_log = "own budget page"
     template_name = "phb/holder_home.html"
 
+    def get_permission_object(self):
+        return selectors.own_person(self.request.user, self.kwargs["pk"])
+
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        if self.request.user.is_staff_member:
-            raise Http404("Staff see people through the caseload")
-        visible = BudgetHolder.objects.visible_to(self.request.user)
-        pk = self.kwargs.get("pk")
-        if pk is None:
-            people = list(visible.select_related("organisation")[:50])
-            if len(people) != 1:
-                context["people"] = people
-                return context
-            pk = people[0].pk
-        holder = get_budget_holder_for(
-            self.request,
-            pk,
-            what="own budget page",
-            queryset=visible.select_related("organisation"),
-        )
-        context.update(
-            holder=holder,
-            acting_for=self.request.user.role == Role.REPRESENTATIVE,
-            summary_rows=person_summary_rows(holder),
-            sections=record_sections(self.request, holder, audience="holder"),
-        )
-        return context
+        holder = self.object
+        return super().get_context_data(**kwargs) | {
+            "holder": holder,
+            "acting_for": holder.user_id != self.request.user.pk,
+            "summary_rows": person_summary_rows(holder),
+            "sections": record_sections(self.request, holder, audience="holder"),
+        }

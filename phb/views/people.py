@@ -11,6 +11,7 @@ from phb import selectors, services
 from phb.extensions import caseload_columns, caseload_panels, record_sections
 from phb.forms import BudgetHolderForm, CaseloadSearchForm
 from phb.history import person_history
+from phb.permissions import Permission
 from phb.presenters import person_summary_rows, representative_rows
 from phb.views.mixins import PermissionRequiredMixin
 
@@ -25,7 +26,7 @@ SORT_LABELS = {
 
 
 class CaseloadView(PermissionRequiredMixin, TemplateView):
-    permission_required = "phb.view_caseload"
+    permission = Permission.VIEW_CASELOAD
     template_name = "phb/caseload.html"
 
     def get_context_data(self, **kwargs):
@@ -50,7 +51,8 @@ class CaseloadView(PermissionRequiredMixin, TemplateView):
                 (person, [{"heading": c.heading, "value": c.cell(person)} for c in columns])
                 for person in page
             ],
-            organisation=self.request.user.organisation,
+            organisation=self.request.user.acting_organisation,
+            can_add=self.request.user.has_perm(Permission.ADD_PERSON),
             panels=caseload_panels(self.request),
             search_label={"text": "Search by name or NHS number", "classes": "nhsuk-label--s"},
             sort_label=SORT_LABELS[sort],
@@ -58,19 +60,33 @@ class CaseloadView(PermissionRequiredMixin, TemplateView):
         return context
 
 
-class BudgetHolderDetailView(PermissionRequiredMixin, TemplateView):
-    permission_required = "phb.view_caseload"
+class PersonMixin(PermissionRequiredMixin):
+    """A page about one person, loaded through the user's scope."""
+
+    object_required = True
+    access_log = "record"
+    queryset = None
+
+    def get_permission_object(self):
+        return selectors.person_for(self.request.user, self.kwargs["pk"], queryset=self.queryset)
+
+    @property
+    def holder(self):
+        return self.object
+
+
+class BudgetHolderDetailView(PersonMixin, TemplateView):
+    permission = Permission.VIEW_PERSON
     template_name = "phb/person_detail.html"
+    queryset = selectors.person_record()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        holder = selectors.get_budget_holder_for(
-            self.request, self.kwargs["pk"], what="record", queryset=selectors.person_record()
-        )
+        holder = self.holder
         context.update(
             holder=holder,
-            can_edit=self.request.user.has_perm("phb.change_budget_holder", holder),
-            can_see_history=self.request.user.has_perm("phb.view_history", holder),
+            can_edit=self.request.user.has_perm(Permission.CHANGE_PERSON, holder),
+            can_see_history=self.request.user.has_perm(Permission.VIEW_HISTORY, holder),
             sections=record_sections(self.request, holder, audience="staff"),
             summary_rows=person_summary_rows(holder),
             representative_rows=representative_rows(holder.current_representatives),
@@ -93,25 +109,16 @@ class BudgetHolderFormMixin:
 
 
 class BudgetHolderCreateView(PermissionRequiredMixin, BudgetHolderFormMixin, FormView):
-    permission_required = "phb.add_budget_holder"
+    permission = Permission.ADD_PERSON
     extra_context = {"title": "Add a person"}
 
     def save(self, form):
         return services.create_budget_holder(actor=self.request.user, **form.cleaned_data)
 
 
-class BudgetHolderUpdateView(PermissionRequiredMixin, BudgetHolderFormMixin, FormView):
-    permission_required = "phb.view_caseload"
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.holder = selectors.get_budget_holder_for(
-                request, kwargs["pk"], what="record (edit)"
-            )
-        return super().dispatch(request, *args, **kwargs)
-
-    def has_permission(self):
-        return self.request.user.has_perm("phb.change_budget_holder", self.holder)
+class BudgetHolderUpdateView(PersonMixin, BudgetHolderFormMixin, FormView):
+    permission = Permission.CHANGE_PERSON
+    access_log = "record (edit)"
 
     def get_form_kwargs(self):
         return super().get_form_kwargs() | {"instance": self.holder}
@@ -130,17 +137,10 @@ class BudgetHolderUpdateView(PermissionRequiredMixin, BudgetHolderFormMixin, For
         )
 
 
-class BudgetHolderHistoryView(PermissionRequiredMixin, TemplateView):
-    permission_required = "phb.view_caseload"
+class BudgetHolderHistoryView(PersonMixin, TemplateView):
+    permission = Permission.VIEW_HISTORY
+    access_log = "history"
     template_name = "phb/person_history.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.holder = selectors.get_budget_holder_for(request, kwargs["pk"], what="history")
-        return super().dispatch(request, *args, **kwargs)
-
-    def has_permission(self):
-        return self.request.user.has_perm("phb.view_history", self.holder)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(**kwargs) | {

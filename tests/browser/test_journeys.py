@@ -30,7 +30,7 @@ def test_a_phb_lead_signs_in_with_a_code_and_finds_a_person_on_their_caseload(
     browser.enter_security_code(totp_code(secret))
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Caseload")
-    expect(page.get_by_text(icb.name)).to_be_visible()
+    expect(page.get_by_role("main").get_by_text(icb.name, exact=True)).to_be_visible()
     people = page.get_by_role("table").locator("tbody").get_by_role("link")
     expect(people).to_have_text(["Hopper, Grace", "Lovelace, Ada", "Somerville, Mary"])
     browser.screenshot("caseload")

@@ -53,6 +53,7 @@ from tests.budgets.factories import (
     reload,
     staff,
 )
+from tests.factories import OrganisationFactory, give_role
 
 pytestmark = pytest.mark.django_db
 
@@ -315,8 +316,10 @@ def test_negative_hours_are_refused(phb_lead, holder, local_rates):
     assert not PaCosting.objects.exists()
 
 
-def test_rates_in_force_on_the_effective_date_are_used(icb_admin, phb_lead, holder, local_rates):
-    later = services.save_national_rates(actor=icb_admin, **NATIONAL_2027_28)
+def test_rates_in_force_on_the_effective_date_are_used(
+    service_admin, phb_lead, holder, local_rates
+):
+    later = services.save_national_rates(actor=service_admin, **NATIONAL_2027_28)
     # On 1 May 2027 the 2027/28 figures apply: 30 h x £13.40 = £402.00 a week;
     # employer NI 15% x (402 - 96) = £45.90.
     costing = pa_costing(
@@ -335,9 +338,9 @@ def test_rates_in_force_on_the_effective_date_are_used(icb_admin, phb_lead, hold
 
 
 def test_a_rate_legal_this_year_is_refused_under_next_years_living_wage(
-    icb_admin, phb_lead, holder, local_rates
+    service_admin, phb_lead, holder, local_rates
 ):
-    services.save_national_rates(actor=icb_admin, **NATIONAL_2027_28)
+    services.save_national_rates(actor=service_admin, **NATIONAL_2027_28)
     assert pa_costing(phb_lead, holder, pas=[pa(rate=D("13.00"))]).pk
     with pytest.raises(ValidationError) as excinfo:
         pa_costing(
@@ -347,12 +350,12 @@ def test_a_rate_legal_this_year_is_refused_under_next_years_living_wage(
 
 
 def test_national_rates_used_by_a_calculation_cannot_be_edited(
-    icb_admin, phb_lead, holder, local_rates
+    service_admin, phb_lead, holder, local_rates
 ):
     pa_costing(phb_lead, holder)
     with pytest.raises(ValidationError) as excinfo:
         services.save_national_rates(
-            actor=icb_admin, rate_set=national_rates_2026(), nlw_21_plus=D("11.00")
+            actor=service_admin, rate_set=national_rates_2026(), nlw_21_plus=D("11.00")
         )
     assert "cannot be changed" in messages_of(excinfo)
     assert national_rates_2026().nlw_21_plus == D("12.71")
@@ -373,9 +376,59 @@ def test_unused_local_rates_can_be_corrected(icb_admin, local_rates):
     assert local_rates.agency_day_hourly == D("29.00")
 
 
-def test_only_icb_admins_edit_rates(phb_lead):
+@pytest.mark.parametrize("role", ["phb_lead", "icb_admin", "finance_officer"])
+def test_only_the_service_administrator_changes_national_figures(request, role):
+    actor = request.getfixturevalue(role)
     with pytest.raises(PermissionDenied):
-        services.save_national_rates(actor=phb_lead, **NATIONAL_2027_28)
+        services.save_national_rates(actor=actor, **NATIONAL_2027_28)
+    with pytest.raises(PermissionDenied):
+        services.save_national_rates(
+            actor=actor, rate_set=national_rates_2026(), nlw_21_plus=D("99.00")
+        )
+    assert not NationalRateSet.objects.filter(effective_from=FY_2027_START).exists()
+    assert national_rates_2026().nlw_21_plus == D("12.71")
+
+
+def test_a_service_never_sets_a_field_it_was_not_given_leave_to(service_admin, icb_admin, icb):
+    other = OrganisationFactory(ods_code="QT9")
+    with pytest.raises(TypeError, match="organisation"):
+        services.save_local_rates(actor=icb_admin, organisation=other, pa_hourly=D("1.00"))
+    with pytest.raises(TypeError, match="pgh_obj"):
+        services.save_national_rates(actor=service_admin, pgh_obj=None, **NATIONAL_2027_28)
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        (
+            {"nmw_18_20": D("13.50")},
+            "nmw_18_20",
+            "The 18 to 20 rate cannot be more than the rate for 21 and over",
+        ),
+        (
+            {"nmw_16_17_apprentice": D("11.50")},
+            "nmw_16_17_apprentice",
+            "The 16 to 17 and apprentice rate cannot be more than the 18 to 20 rate",
+        ),
+        (
+            {"upper_earnings_limit_annual": D("12000.00")},
+            "primary_threshold_annual",
+            "cannot be more than the upper earnings limit",
+        ),
+        (
+            {"pension_trigger_annual": D("5000.00")},
+            "pension_qualifying_lower_annual",
+            "cannot be more than the auto-enrolment earnings trigger",
+        ),
+        ({"nlw_21_plus": D("1271.00")}, "nlw_21_plus", "must be between 5 and 50"),
+        ({"employer_ni_rate": D("0.95")}, "employer_ni_rate", "must be between 0 and 0.3"),
+        ({"holiday_weeks": D("56")}, "holiday_weeks", "must be between 4 and 10"),
+    ],
+)
+def test_national_figures_must_make_sense_as_a_set(service_admin, changes, field, message):
+    with pytest.raises(ValidationError) as excinfo:
+        services.save_national_rates(actor=service_admin, **(NATIONAL_2027_28 | changes))
+    assert message in " ".join(excinfo.value.message_dict[field])
     assert not NationalRateSet.objects.filter(effective_from=FY_2027_START).exists()
 
 
@@ -614,9 +667,8 @@ def test_the_clinician_who_checked_cannot_also_agree(icb, holder, ras):
     budget = proposed_budget(lead, holder, ras, amount=D("9000.00"), justification=JUSTIFICATION)
     clinician = staff("clinician", icb)
     services.record_clinical_check(actor=clinician, budget=budget, supported=True, notes="Fine.")
-    # The clinician is promoted to PHB lead and tries to agree what they checked.
-    clinician.role = "phb_lead"
-    clinician.save()
+    # The clinician also becomes a PHB lead and tries to agree what they checked.
+    give_role(clinician, "phb_lead", icb)
     with pytest.raises(ValidationError) as excinfo:
         services.agree_budget(actor=clinician, budget=budget)
     assert "someone else must agree it" in messages_of(excinfo)

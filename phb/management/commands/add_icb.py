@@ -13,7 +13,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, ods_code, name, **options):
         try:
-            icb = services.add_organisation(ods_code=ods_code, name=name)
+            icb = services.add_organisation(actor=None, ods_code=ods_code, name=name)
         except ValidationError as error:
             raise CommandError("; ".join(error.messages)) from error
         self.stdout.write(self.style.SUCCESS(f"Added {icb}"))

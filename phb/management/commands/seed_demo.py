@@ -1,4 +1,5 @@
-"""Demo data: two ICBs, one member of staff per role in each, fictional people.
+"""Demo data: two ICBs, one member of staff per role in each (and one who works for both),
+a service administrator, and fictional people.
 
 Idempotent: running it again updates the same rows (matched on ODS code, email
 and NHS number) rather than adding more. Every person is fictional and every NHS
@@ -14,7 +15,7 @@ from django.db import transaction
 
 from phb.extensions import demo_seeders
 from phb.models import (
-    STAFF_ROLES,
+    ICB_ROLES,
     BudgetHolder,
     ContactMethod,
     EligibilityGroup,
@@ -22,6 +23,7 @@ from phb.models import (
     Representative,
     RepresentativeKind,
     Role,
+    RoleAssignment,
     User,
 )
 
@@ -72,20 +74,24 @@ STAFF_NAMES = {
 }
 
 
-def _user(email: str, *, full_name: str, role: str, organisation=None) -> User:
+# Roles held since the start of the demo year, so that every check on dates passes.
+ROLES_FROM = datetime.date(2026, 4, 1)
+
+
+def _user(email: str, *, full_name: str, roles=(), organisation=None) -> User:
     user, _ = User.objects.update_or_create(
-        email=email,
-        defaults={
-            "full_name": full_name,
-            "role": role,
-            "organisation": organisation,
-            "is_demo": True,
-            "is_active": True,
-        },
+        email=email, defaults={"full_name": full_name, "is_demo": True, "is_active": True}
     )
     if not user.check_password(DEMO_PASSWORD):
         user.set_password(DEMO_PASSWORD)
         user.save(update_fields=["password"])
+    for role in roles:
+        RoleAssignment.objects.get_or_create(
+            user=user,
+            organisation=organisation,
+            role=role,
+            defaults={"starts_on": ROLES_FROM},
+        )
     return user
 
 
@@ -104,10 +110,21 @@ class Command(BaseCommand):
             icb, _ = Organisation.objects.update_or_create(
                 ods_code=ods_code, defaults={"name": name}
             )
-            for role in sorted(STAFF_ROLES):
+            for role in sorted(ICB_ROLES):
                 email = f"{role.replace('_', '.')}@{slug}.example.nhs.uk"
-                _user(email, full_name=STAFF_NAMES[role], role=role, organisation=icb)
-                sign_ins.append((email, Role(role).label, ods_code))
+                roles = [role]
+                if slug == "north" and role == Role.PHB_LEAD:
+                    roles.append(Role.PANEL_MEMBER)  # a lead who also sits on panels
+                _user(email, full_name=STAFF_NAMES[role], roles=roles, organisation=icb)
+                label = " and ".join(Role(r).label for r in roles)
+                sign_ins.append((email, label, ods_code))
+            # Someone who works for both ICBs, and chooses which one in the header.
+            _user(
+                "finance.officer@shared.example.nhs.uk",
+                full_name="Jamie Shared-Finance",
+                roles=[Role.FINANCE_OFFICER],
+                organisation=icb,
+            )
             for index, (given, family, nhs, dob, group) in enumerate(PEOPLE[ods_code]):
                 holder, _ = BudgetHolder.objects.update_or_create(
                     nhs_number=nhs,
@@ -125,16 +142,12 @@ class Command(BaseCommand):
                     },
                 )
                 if index == 0:
-                    holder.user = _user(
-                        holder.email, full_name=holder.full_name, role=Role.BUDGET_HOLDER
-                    )
+                    holder.user = _user(holder.email, full_name=holder.full_name)
                     holder.save(update_fields=["user"])
                     sign_ins.append((holder.email, "Budget holder", ods_code))
             if slug == "north":
                 margaret = BudgetHolder.objects.get(nhs_number="9990009864")
-                daughter = _user(
-                    "jo.ellis@example.org", full_name="Jo Ellis", role=Role.REPRESENTATIVE
-                )
+                daughter = _user("jo.ellis@example.org", full_name="Jo Ellis")
                 Representative.objects.update_or_create(
                     user=daughter,
                     budget_holder=margaret,
@@ -145,6 +158,13 @@ class Command(BaseCommand):
                     },
                 )
                 sign_ins.append((daughter.email, "Representative (for Margaret Ellis)", ods_code))
+        _user(
+            "service.admin@example.nhs.uk",
+            full_name="Sam Service-Admin",
+            roles=[Role.SERVICE_ADMIN],
+        )
+        sign_ins.append(("finance.officer@shared.example.nhs.uk", "Finance officer", "both"))
+        sign_ins.append(("service.admin@example.nhs.uk", "Service administrator", "all"))
         for seed in demo_seeders():
             seed()
         if not quiet:

@@ -1,0 +1,48 @@
+"""One vocabulary for every action in the product.
+
+Each member names a `rules` permission. The predicate that decides it is registered
+in the owning app's `rules.py` (`phb/rules.py`, `budgets/rules.py`, ...); views check
+it one way (`phb.views.mixins.PermissionRequiredMixin`), services with `require()`.
+A test checks that every member has a rule and every rule is a member, so a
+permission cannot be added in one place and forgotten in the other.
+
+The core lists the later apps' permissions as names only: it never imports them.
+"""
+
+from enum import StrEnum
+
+from django.core.exceptions import PermissionDenied
+
+
+class Permission(StrEnum):
+    # People and the caseload (phb)
+    VIEW_CASELOAD = "phb.view_caseload"
+    VIEW_PERSON = "phb.view_person"
+    ADD_PERSON = "phb.add_person"
+    CHANGE_PERSON = "phb.change_person"
+    VIEW_HISTORY = "phb.view_history"
+    VIEW_OWN_RECORD = "phb.view_own_record"
+    # Running an ICB and the service (phb)
+    SWITCH_ICB = "phb.switch_icb"
+    MANAGE_STAFF = "phb.manage_staff"
+    MANAGE_ICBS = "phb.manage_icbs"
+    CHANGE_ICB_CONTACT_DETAILS = "phb.change_icb_contact_details"
+    # Budget setting (budgets)
+    VIEW_BUDGETS = "budgets.view_budgets"
+    CALCULATE = "budgets.calculate"
+    PREPARE_BUDGET = "budgets.prepare_budget"
+    CLINICAL_CHECK = "budgets.clinical_check"
+    AGREE_BUDGET = "budgets.agree_budget"
+    SET_PAYMENTS = "budgets.set_payments"
+    REDUCE_BUDGET = "budgets.reduce_budget"
+    VIEW_LETTER = "budgets.view_letter"
+    VIEW_RATES = "budgets.view_rates"
+    EDIT_NATIONAL_RATES = "budgets.edit_national_rates"
+    EDIT_LOCAL_RATES = "budgets.edit_local_rates"
+    MANAGE_RAS = "budgets.manage_ras"
+
+
+def require(user, permission: Permission, obj=None) -> None:
+    """For services: refuse (PermissionDenied) unless `user` may do this to `obj`."""
+    if not user.has_perm(permission, obj):
+        raise PermissionDenied(f"{user} may not {permission}")

@@ -1,0 +1,84 @@
+"""The service administrator's pages: every ICB, adding an ICB and its administrators.
+
+The service administrator runs the deployment for all ICBs and sees no person's record."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+from django.views.generic import FormView, TemplateView
+
+from phb import selectors, services
+from phb.models import Role
+from phb.permissions import Permission
+from phb.presenters import organisations_table
+from phb.staff_forms import IcbAdministratorForm, OrganisationForm
+from phb.views.helpers import add_errors
+from phb.views.mixins import PermissionRequiredMixin
+
+
+class ServiceHomeView(PermissionRequiredMixin, TemplateView):
+    permission = Permission.MANAGE_ICBS
+    template_name = "phb/service_home.html"
+
+    def get_context_data(self, **kwargs):
+        organisations = list(selectors.organisations())
+        return super().get_context_data(**kwargs) | {
+            "organisations": organisations,
+            "table": organisations_table(organisations),
+        }
+
+
+class OrganisationCreateView(PermissionRequiredMixin, FormView):
+    permission = Permission.MANAGE_ICBS
+    template_name = "phb/staff_form.html"
+    form_class = OrganisationForm
+    extra_context = {
+        "title": "Add an ICB",
+        "button_text": "Add the ICB",
+        "back_name": "service_home",
+    }
+
+    def form_valid(self, form):
+        try:
+            icb = services.add_organisation(actor=self.request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, f"{icb.name} has been added. Now add its administrator.")
+        return redirect("service_organisation", pk=icb.pk)
+
+
+class OrganisationView(PermissionRequiredMixin, FormView):
+    """An ICB for the service administrator: its administrators, and adding one."""
+
+    permission = Permission.MANAGE_ICBS
+    object_required = True
+    template_name = "phb/service_organisation.html"
+    form_class = IcbAdministratorForm
+
+    def get_permission_object(self):
+        return selectors.organisation(self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | {
+            "organisation": self.object,
+            "administrators": list(selectors.administrators_of(self.object)),
+        }
+
+    def form_valid(self, form):
+        try:
+            user, created = services.add_staff_member(
+                actor=self.request.user,
+                organisation=self.object,
+                roles=[Role.ICB_ADMIN],
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            f"{user.full_name} is now an administrator of {self.object.name}."
+            + (" We have emailed them a link to set their password." if created else ""),
+        )
+        return redirect("service_organisation", pk=self.object.pk)
