@@ -25,7 +25,9 @@ class ActingForForm(NHSFormMixin, forms.Form):
         )
 
 
-class StaffMemberForm(NHSFormMixin, forms.Form):
+class IcbAdministratorForm(NHSFormMixin, forms.Form):
+    """Someone to add to an ICB: their name, email and the day they start."""
+
     full_name = forms.CharField(
         label="Full name",
         max_length=200,
@@ -44,6 +46,17 @@ class StaffMemberForm(NHSFormMixin, forms.Form):
             "max_length": "Email address must be 254 characters or fewer",
         },
     )
+    starts_on = NHSDateField(label="Start date", help_text="For example, 1 12 2026")
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {"starts_on": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+
+
+class StaffMemberForm(IcbAdministratorForm):
+    """An ICB administrator adds a member of staff with one or more roles."""
+
+    field_order = ["full_name", "email", "roles", "starts_on"]
     roles = forms.MultipleChoiceField(
         label="Roles",
         choices=ICB_ROLE_CHOICES,
@@ -54,19 +67,6 @@ class StaffMemberForm(NHSFormMixin, forms.Form):
             "invalid_choice": "Select roles from the list",
         },
     )
-    starts_on = NHSDateField(label="Start date", help_text="For example, 1 12 2026")
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("initial", {"starts_on": timezone.localdate()})
-        super().__init__(*args, **kwargs)
-
-
-class IcbAdministratorForm(StaffMemberForm):
-    """The service administrator adds an ICB's administrator: no choice of roles."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        del self.fields["roles"]
 
 
 class GrantRoleForm(NHSFormMixin, forms.Form):

@@ -195,5 +195,7 @@ PGHISTORY_MIDDLEWARE_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 PHB_REDUCTION_MINIMUM_NOTICE_DAYS = int(os.environ.get("PHB_REDUCTION_MINIMUM_NOTICE_DAYS", "28"))
 # How long a person has to ask for a decision to be looked at again (local policy).
 PHB_RECONSIDERATION_DAYS = int(os.environ.get("PHB_RECONSIDERATION_DAYS", "28"))
+# How long /healthz waits for the database, Redis and a worker before calling them down.
+PHB_HEALTH_TIMEOUT_SECONDS = float(os.environ.get("PHB_HEALTH_TIMEOUT_SECONDS", "1.0"))
 # The service's address, for links in emails sent outside a request (new staff accounts).
 PHB_SITE_URL = os.environ.get("PHB_SITE_URL", "http://127.0.0.1:8000")

@@ -21,6 +21,8 @@ ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 PHB_DEMO_MODE = False
+# A worker in the tests answers in milliseconds; waiting a whole second for none is waste.
+PHB_HEALTH_TIMEOUT_SECONDS = 0.25
 
 # Static files come straight from the finders (node_modules and static/); no collectstatic.
 STATIC_ROOT = None

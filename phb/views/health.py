@@ -10,7 +10,9 @@ from django.views.decorators.http import require_GET
 
 from phb.celery import app as celery_app
 
-TIMEOUT_SECONDS = 1.0
+
+def _timeout() -> float:
+    return settings.PHB_HEALTH_TIMEOUT_SECONDS
 
 
 def _database() -> bool:
@@ -26,8 +28,8 @@ def _redis() -> bool:
     try:
         client = redis.Redis.from_url(
             settings.REDIS_URL,
-            socket_timeout=TIMEOUT_SECONDS,
-            socket_connect_timeout=TIMEOUT_SECONDS,
+            socket_timeout=_timeout(),
+            socket_connect_timeout=_timeout(),
         )
         return bool(client.ping())
     except redis.RedisError:
@@ -35,9 +37,10 @@ def _redis() -> bool:
 
 
 def _worker() -> bool:
-    """A real round trip: broadcast a ping and wait briefly for any worker's reply."""
+    """A real round trip: broadcast a ping and return on the first worker's reply (waiting
+    the whole timeout only when no worker answers)."""
     try:
-        return bool(celery_app.control.ping(timeout=TIMEOUT_SECONDS))
+        return bool(celery_app.control.ping(timeout=_timeout(), limit=1))
     except Exception:
         return False
 

@@ -1,0 +1,342 @@
+"""Every route × every role × GET and POST: nobody sees or does what is not theirs.
+
+The matrix below names, for each route in the URLconf, who may use it and what they get.
+Everyone else signed in gets a 404 (never a 403 that confirms the record exists), and a
+signed-out visitor is sent to sign in. A route without an entry fails the test, so a new
+page cannot ship without deciding who may open it.
+
+Each request runs in a savepoint that is rolled back, so one actor's POST (say, proposing a
+budget) does not change what the next actor sees.
+"""
+
+import copy
+from dataclasses import dataclass, field
+from decimal import Decimal as D
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from budgets.models import BudgetLetter, HoldingMethod, LetterKind, NationalRateSet
+from phb.models import Role
+from tests.budgets.factories import (
+    FY_2027_END,
+    FY_2027_START,
+    JUSTIFICATION,
+    LocalRateSetFactory,
+    agreed_budget,
+    chc_package,
+    draft_budget,
+    proposed_budget,
+    questionnaire,
+    ras_assessment,
+)
+from tests.factories import (
+    BudgetHolderFactory,
+    HolderUserFactory,
+    OrganisationFactory,
+    RepresentativeFactory,
+    UserFactory,
+    add_totp,
+    give_role,
+)
+
+pytestmark = pytest.mark.django_db
+
+ROLE_OF = {
+    "lead": Role.PHB_LEAD,
+    "coordinator": Role.CARE_COORDINATOR,
+    "panel": Role.PANEL_MEMBER,
+    "clinician": Role.CLINICIAN,
+    "finance": Role.FINANCE_OFFICER,
+    "pa_support": Role.PA_EMPLOYER_SUPPORT,
+    "icb_admin": Role.ICB_ADMIN,
+}
+STAFF = tuple(ROLE_OF)
+OTHER_STAFF = tuple(f"other_{name}" for name in STAFF)
+ACTORS = (
+    "anonymous",
+    *STAFF,
+    *OTHER_STAFF,
+    "shared_finance",  # a finance officer for both ICBs, acting for the first (this one)
+    "service_admin",
+    "holder",
+    "other_holder",
+    "representative",
+)
+EVERYONE_SIGNED_IN = frozenset(ACTORS) - {"anonymous"}
+ALL_STAFF = frozenset((*STAFF, *OTHER_STAFF, "shared_finance"))
+SAME_ICB_STAFF = frozenset((*STAFF, "shared_finance"))
+LOGIN = "login"  # a redirect to the sign-in page
+
+
+@dataclass(frozen=True)
+class Route:
+    """Who may use a route, and what they get for GET and POST. Everyone else signed in
+    gets 404; a signed-out visitor is sent to sign in. `special` overrides any actor."""
+
+    args: str | None = None  # which object of the universe the URL names
+    allowed: frozenset = frozenset()
+    get: int = 200
+    post: int = 405
+    special: dict = field(default_factory=dict)
+
+
+def only(*actors, **kwargs) -> Route:
+    return Route(allowed=frozenset(actors), **kwargs)
+
+
+def about(obj: str, *actors, **kwargs) -> Route:
+    return Route(args=obj, allowed=frozenset(actors), **kwargs)
+
+
+NO_SECOND_FACTOR = frozenset({"holder", "other_holder", "representative"})
+REAUTHENTICATE = 302  # allauth asks for the password again first
+
+
+def public(get, post, *, signed_in=None, without_second_factor=None) -> Route:
+    """A page anyone may reach (allauth's). `signed_in` is what a signed-in person gets
+    instead, and `without_second_factor` what one with no authenticator app gets."""
+    special = {"anonymous": (get, post)}
+    for actor in EVERYONE_SIGNED_IN:
+        answer = signed_in or (get, post)
+        if actor in NO_SECOND_FACTOR and without_second_factor:
+            answer = without_second_factor
+        special[actor] = answer
+    return Route(special=special)
+
+
+def account(get, post, **kwargs) -> Route:
+    """An allauth page for signed-in people: a visitor is sent to sign in."""
+    return public(LOGIN, LOGIN, signed_in=(get, post), **kwargs)
+
+
+MATRIX: dict[str, Route] = {
+    "healthz": public({200, 503}, 405),
+    # Sign-in and account pages (allauth). Sign-up is closed: its page says so.
+    "account_login": public(200, 200, signed_in=(302, 302)),
+    "account_logout": public(302, 302, signed_in=(200, 302)),
+    "account_inactive": public(200, 405),
+    "account_signup": public(200, 200, signed_in=(302, 302)),
+    "account_reauthenticate": account(200, 200),
+    "account_email": account(200, 302),
+    "account_email_verification_sent": public(200, 405),
+    "account_change_password": account(200, 200),
+    "account_set_password": account(302, 302),
+    "account_reset_password": public(200, 200),
+    "account_confirm_login_code": public(302, 302),
+    "account_confirm_email": public(200, 404),
+    "account_reset_password_from_key_done": public(200, 405),
+    "account_reset_password_from_key": public(200, 200),
+    "account_reset_password_done": public(200, 405),
+    "mfa_index": account(200, 405),
+    "mfa_authenticate": public(302, 302),
+    "mfa_reauthenticate": account(200, 200, without_second_factor=(302, 302)),
+    "mfa_activate_totp": account(REAUTHENTICATE, REAUTHENTICATE),
+    "mfa_deactivate_totp": account(
+        REAUTHENTICATE, REAUTHENTICATE, without_second_factor=(404, 404)
+    ),
+    "mfa_view_recovery_codes": account(404, 405),
+    "mfa_generate_recovery_codes": account(REAUTHENTICATE, REAUTHENTICATE),
+    "mfa_download_recovery_codes": account(404, 404),
+    # The core.
+    "home": Route(special={actor: (302, 302) for actor in EVERYONE_SIGNED_IN}),
+    "caseload": only(*ALL_STAFF),
+    "person_create": only(
+        "lead",
+        "coordinator",
+        "icb_admin",
+        "other_lead",
+        "other_coordinator",
+        "other_icb_admin",
+        post=200,
+    ),
+    "person_detail": about("holder", *SAME_ICB_STAFF),
+    "person_edit": about("holder", "lead", "coordinator", "icb_admin", post=200),
+    "person_history": about("holder", "lead", "icb_admin"),
+    "holder_home": only(*EVERYONE_SIGNED_IN),
+    "holder_home_for": about("holder", "holder", "representative"),
+    "acting_for": only("shared_finance", post=200),
+    "staff_list": only("icb_admin", "other_icb_admin"),
+    "staff_create": only("icb_admin", "other_icb_admin", post=200),
+    "staff_member": about("lead_user", "icb_admin", post=200),
+    "staff_end_role": about("lead_assignment", "icb_admin", post=200),
+    "service_home": only("service_admin"),
+    "service_icb_new": only("service_admin", post=200),
+    "service_organisation": about("icb", "service_admin", post=200),
+    # Budgets.
+    "budgets:person": about("holder", *SAME_ICB_STAFF),
+    "budgets:ras_new": about("holder", "lead", "coordinator", post=200),
+    "budgets:chc_new": about("holder", "lead", "coordinator", post=200),
+    "budgets:pa_new": about("holder", "lead", "coordinator", post=200),
+    "budgets:budget_new": about("holder", "lead", "coordinator", post=200),
+    "budgets:budget": about("agreed", *SAME_ICB_STAFF),
+    "budgets:propose": about("draft", "lead", "coordinator", get=405, post=302),
+    "budgets:clinical_check": about("above_cap", "clinician", post=200),
+    "budgets:agree": about("above_cap", "lead", get=405, post=302),
+    "budgets:payments": about("portion", "lead", "finance", "shared_finance", post=200),
+    "budgets:start": about("agreed", "lead", "finance", "shared_finance", get=405, post=302),
+    "budgets:reduce": about("agreed", "lead", post=200),
+    "budgets:letter": about("letter", *SAME_ICB_STAFF, "holder", "representative"),
+    "budgets:rates": only("icb_admin", "other_icb_admin", "service_admin"),
+    "budgets:national_rates_new": only("service_admin", post=200),
+    "budgets:national_rates_edit": about("national_rates", "service_admin", post=200),
+    "budgets:local_rates_new": only("icb_admin", "other_icb_admin", post=200),
+    "budgets:local_rates_edit": about("local_rates", "icb_admin", post=200),
+    "budgets:questionnaires": only("lead", "icb_admin", "other_lead", "other_icb_admin", post=200),
+    "budgets:questionnaire": about("questionnaire", "lead", "icb_admin", post=200),
+}
+
+
+def _routes(patterns=None, prefix=""):
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            namespace = pattern.namespace
+            yield from _routes(
+                pattern.url_patterns, f"{prefix}{namespace}:" if namespace else prefix
+            )
+        elif isinstance(pattern, URLPattern):
+            yield f"{prefix}{pattern.name}"
+
+
+ROUTES = sorted(set(_routes()))
+
+
+def test_every_route_is_in_the_matrix():
+    assert sorted(set(ROUTES) - set(MATRIX)) == [], "add these routes to MATRIX"
+    assert sorted(set(MATRIX) - set(ROUTES)) == [], "these routes no longer exist"
+
+
+@pytest.fixture
+def universe(db):
+    """Two ICBs with one member of staff per role each, a service administrator, people and
+    a budget in each state a route needs."""
+    icb = OrganisationFactory(name="NHS Matrix North Integrated Care Board", ods_code="QM1")
+    other = OrganisationFactory(name="NHS Matrix South Integrated Care Board", ods_code="QM2")
+    users = {}
+    for name, role in ROLE_OF.items():
+        users[name] = UserFactory(role=role, organisation=icb)
+        users[f"other_{name}"] = UserFactory(role=role, organisation=other)
+    users["shared_finance"] = UserFactory(role=Role.FINANCE_OFFICER, organisation=icb)
+    give_role(users["shared_finance"], Role.FINANCE_OFFICER, other)
+    users["service_admin"] = UserFactory(role=Role.SERVICE_ADMIN, organisation=None)
+    for user in users.values():
+        add_totp(user)
+    holder = BudgetHolderFactory(organisation=icb, user=HolderUserFactory())
+    other_holder = BudgetHolderFactory(organisation=icb, user=HolderUserFactory())
+    users["holder"], users["other_holder"] = holder.user, other_holder.user
+    users["representative"] = RepresentativeFactory(budget_holder=holder).user
+
+    lead, admin = users["lead"], users["icb_admin"]
+    local_rates = LocalRateSetFactory(organisation=icb)
+    version = questionnaire(admin)
+    ras = ras_assessment(lead, holder, version)
+    chc = chc_package(lead, holder)
+    agreed = agreed_budget(
+        lead,
+        holder,
+        chc,
+        amount=D("20000.01"),
+        portions=[
+            (HoldingMethod.NOTIONAL, D("8000.00"), ""),
+            (HoldingMethod.DIRECT_PAYMENT, D("12000.01"), ""),
+        ],
+    )
+    next_year = {"start": FY_2027_START, "end": FY_2027_END}
+    draft = draft_budget(lead, holder, ras, **next_year)
+    above_cap = proposed_budget(
+        lead, holder, ras, amount=D("9000.00"), justification=JUSTIFICATION, **next_year
+    )
+    letter = BudgetLetter.objects.create(
+        budget=agreed,
+        kind=LetterKind.REDUCTION,
+        subject="Your personal health budget is going down",
+        body_html="<p>A letter.</p>",
+        created_by=lead,
+    )
+    objects = {
+        "icb": {"pk": icb.pk},
+        "holder": {"pk": holder.pk},
+        "lead_user": {"pk": lead.pk},
+        "lead_assignment": {"pk": lead.role_assignments.get().pk},
+        "agreed": {"pk": agreed.pk},
+        "draft": {"pk": draft.pk},
+        "above_cap": {"pk": above_cap.pk},
+        "portion": {
+            "pk": agreed.pk,
+            "portion": agreed.portions.get(method=HoldingMethod.DIRECT_PAYMENT).pk,
+        },
+        "letter": {"pk": letter.pk},
+        "national_rates": {"rate_pk": NationalRateSet.objects.get(effective_from__year=2026).pk},
+        "local_rates": {"rate_pk": local_rates.pk},
+        "questionnaire": {"pk": version.pk},
+    }
+    clients = {"anonymous": Client()}
+    for name, user in users.items():
+        clients[name] = Client()
+        clients[name].force_login(user)
+    return clients, objects
+
+
+def _expected(route: Route, actor: str) -> tuple:
+    if actor in route.special:
+        return route.special[actor]
+    if actor == "anonymous":
+        return (LOGIN, LOGIN)
+    if actor in route.allowed:
+        return (route.get, route.post)
+    return (404, 404)
+
+
+def _matches(expected, response) -> bool:
+    if expected == LOGIN:
+        return response.status_code == 302 and response["Location"].startswith(
+            reverse("account_login")
+        )
+    if isinstance(expected, set):
+        return response.status_code in expected
+    return response.status_code == expected
+
+
+def _request(client, method, url):
+    """One request whose effects are undone: its database changes are rolled back and the
+    client's cookies restored (signing out must not sign the next request out)."""
+    cookies = copy.deepcopy(client.cookies)
+    with transaction.atomic():
+        response = client.get(url) if method == "GET" else client.post(url, {})
+        transaction.set_rollback(True)
+    client.cookies = cookies
+    return response
+
+
+def _url(name: str, route: Route, objects: dict) -> str:
+    if name == "account_confirm_email":
+        return reverse(name, kwargs={"key": "not-a-key"})
+    if name == "account_reset_password_from_key":
+        return reverse(name, kwargs={"uidb36": "0", "key": "not-a-key"})
+    return reverse(name, kwargs=objects[route.args] if route.args else None)
+
+
+def test_every_route_answers_each_role_as_the_matrix_says(universe):
+    """One universe for the whole matrix (each request is undone), and every mismatch
+    listed at once."""
+    clients, objects = universe
+    wrong = []
+    for name in ROUTES:
+        wrong += _check_route(clients, name, _url(name, MATRIX[name], objects))
+    assert wrong == []
+
+
+def _check_route(clients, name, url) -> list[str]:
+    route = MATRIX[name]
+    wrong = []
+    for actor in ACTORS:
+        for method, expected in zip(("GET", "POST"), _expected(route, actor), strict=True):
+            response = _request(clients[actor], method, url)
+            if not _matches(expected, response):
+                wrong.append(
+                    f"{name}: {actor} {method} {url}: expected {expected}, got "
+                    f"{response.status_code} {response.get('Location', '')}"
+                )
+    return wrong
