@@ -13,3 +13,11 @@ class PhbConfig(AppConfig):
                 text="Caseload", url_name="caseload", permission="phb.view_caseload", order=0
             )
         )
+        register_navigation_item(
+            NavigationItem(
+                text="Contact details",
+                url_name="your_icb_contact_details",
+                permission="phb.manage_icb_contact_details",
+                order=40,
+            )
+        )

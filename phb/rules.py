@@ -34,3 +34,13 @@ rules.add_perm(
     "phb.add_budget_holder", has_role(Role.PHB_LEAD, Role.CARE_COORDINATOR, Role.ICB_ADMIN)
 )
 rules.add_perm("phb.view_history", has_role(Role.PHB_LEAD, Role.ICB_ADMIN) & works_for_holders_icb)
+
+
+@rules.predicate
+def works_for_icb(user, organisation) -> bool:
+    return organisation is not None and organisation.pk == user.organisation_id
+
+
+# The page (and its header link) is for ICB administrators; each changes only their own ICB's.
+rules.add_perm("phb.manage_icb_contact_details", has_role(Role.ICB_ADMIN))
+rules.add_perm("phb.change_icb_contact_details", has_role(Role.ICB_ADMIN) & works_for_icb)

@@ -6,7 +6,7 @@ import re
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
-from phb.models import BudgetHolder, Representative
+from phb.models import BudgetHolder, Organisation, Representative
 from phb.services import record_access
 
 security_log = logging.getLogger("phb.security")
@@ -71,3 +71,11 @@ def person_record() -> QuerySet[BudgetHolder]:
             to_attr="current_representatives",
         )
     )
+
+
+def icb_contact_details_for(user, pk) -> Organisation:
+    """An ICB whose contact details this user may change; anyone else gets 404."""
+    icb = Organisation.objects.filter(pk=pk).first()
+    if icb is None or not user.has_perm("phb.change_icb_contact_details", icb):
+        raise Http404("No such ICB")
+    return icb

@@ -1,9 +1,19 @@
 from django.urls import include, path
 
-from phb.views import health, home, people
+from phb.views import health, home, icb_contact, people
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
+    path(
+        "icb/contact-details/",
+        icb_contact.your_icb_contact_details,
+        name="your_icb_contact_details",
+    ),
+    path(
+        "icb/contact-details/<uuid:pk>/",
+        icb_contact.ICBContactDetailsView.as_view(),
+        name="icb_contact_details",
+    ),
     path("accounts/", include("allauth.urls")),
     path("", home.home, name="home"),
     path("caseload/", people.CaseloadView.as_view(), name="caseload"),
