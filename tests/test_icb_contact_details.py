@@ -5,8 +5,10 @@ import re
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from django.template import Context, Template
+from django.test import override_settings
 from django.urls import reverse
 from django.utils.html import escape
 
@@ -309,3 +311,56 @@ def test_the_block_escapes_what_an_administrator_typed(icb):
     assert "<script>" not in html
     assert "<b>" not in html
     assert "1 &lt;b&gt;Example&lt;/b&gt; Way" in html
+
+
+@pytest.fixture
+def north(icb):
+    Organisation.objects.filter(pk=icb.pk).update(
+        phone="0113 496 0000",
+        email="phb.team@north.example.nhs.uk",
+        address_line_1="Example House, 1 Example Way",
+        town="Northtown",
+        postcode="ZZ9 1NA",
+        opening_hours="Monday to Friday, 9am to 5pm",
+    )
+    icb.refresh_from_db()
+    return icb
+
+
+def test_the_holders_page_gives_their_teams_details(client, holder, north):
+    client.force_login(holder.user)
+    html = client.get(reverse("holder_home")).content.decode()
+    assert "If you have a question or something here is wrong" in html
+    assert f"Contact your personal health budget team at {escape(north.name)}." in html
+    assert '<a href="tel:+441134960000">0113 496 0000</a>' in html
+    assert "Monday to Friday, 9am to 5pm" in html
+    assert 'href="#contact-your-team"' in html  # from the budget section
+
+
+def test_a_representative_sees_the_team_of_the_person_they_act_for(client, representative, north):
+    client.force_login(representative)
+    html = client.get(reverse("holder_home")).content.decode()
+    assert "0113 496 0000" in html
+
+
+def test_the_holders_page_invents_nothing_when_nothing_is_recorded(client, holder):
+    client.force_login(holder.user)
+    html = client.get(reverse("holder_home")).content.decode()
+    assert (
+        f"Contact your personal health budget team at {escape(holder.organisation.name)}." in html
+    )
+    assert "tel:" not in html
+
+
+@override_settings(PHB_DEMO_MODE=True)
+def test_demo_icbs_have_fictional_contact_details():
+    call_command("seed_demo", quiet=True)
+    call_command("seed_demo", quiet=True)
+    north, south = Organisation.objects.order_by("ods_code")
+    assert north.phone == "0113 496 0000"  # an Ofcom drama number
+    assert south.phone == "0117 496 0000"
+    assert north.email.endswith("@north.example.nhs.uk")
+    assert south.email.endswith("@south.example.nhs.uk")
+    for icb in (north, south):
+        icb.full_clean()
+        assert icb.opening_hours.startswith("Monday to Friday")
