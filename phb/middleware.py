@@ -4,8 +4,17 @@ from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.shortcuts import redirect
 
-# Pages a signed-in member of staff may reach before setting up a second factor.
-_OPEN_PREFIXES = ("/accounts/", "/healthz", "/static/")
+# Pages a signed-in member of staff may reach before setting up a second factor: signing in,
+# health, static files, and the footer's pages (which anyone may read, signed in or not).
+_OPEN_PREFIXES = (
+    "/accounts/",
+    "/healthz",
+    "/static/",
+    "/accessibility-statement/",
+    "/contact/",
+    "/cookies/",
+    "/privacy-notice/",
+)
 
 
 class StaffSecondFactorMiddleware:

@@ -6,7 +6,7 @@ import re
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
-from phb.models import BudgetHolder, Organisation, Representative
+from phb.models import STAFF_ROLES, BudgetHolder, Organisation, Representative, Role
 from phb.services import record_access
 
 security_log = logging.getLogger("phb.security")
@@ -79,3 +79,23 @@ def icb_contact_details_for(user, pk) -> Organisation:
     if icb is None or not user.has_perm("phb.change_icb_contact_details", icb):
         raise Http404("No such ICB")
     return icb
+
+
+def icbs_to_contact(user) -> list[Organisation]:
+    """The ICBs whose personal health budget teams this person deals with: a member of
+    staff's own, a budget holder's, those of the people a representative acts for. Empty for
+    a visitor who is not signed in, or someone the service cannot place."""
+    if not user.is_authenticated:
+        return []
+    if user.role in STAFF_ROLES:
+        return list(Organisation.objects.filter(pk=user.organisation_id))
+    if user.role in (Role.BUDGET_HOLDER, Role.REPRESENTATIVE):
+        people = BudgetHolder.objects.visible_to(user)
+        return list(Organisation.objects.filter(pk__in=people.values("organisation_id")))
+    return []
+
+
+def all_icbs() -> QuerySet[Organisation]:
+    """Every ICB using the service, for a visitor who is not signed in. ICB contact details
+    are public: they are what the ICB gives out to anyone."""
+    return Organisation.objects.order_by("name")

@@ -1,9 +1,17 @@
 from django.urls import include, path
 
-from phb.views import health, home, icb_contact, people
+from phb.views import health, home, icb_contact, people, service_pages
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
+    path(
+        "accessibility-statement/",
+        service_pages.accessibility_statement,
+        name="accessibility_statement",
+    ),
+    path("contact/", service_pages.contact, name="contact"),
+    path("cookies/", service_pages.cookies, name="cookies"),
+    path("privacy-notice/", service_pages.privacy_notice, name="privacy_notice"),
     path(
         "icb/contact-details/",
         icb_contact.your_icb_contact_details,

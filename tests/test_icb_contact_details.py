@@ -352,6 +352,12 @@ def test_the_holders_page_invents_nothing_when_nothing_is_recorded(client, holde
     assert "tel:" not in html
 
 
+def test_someone_with_no_record_is_pointed_to_the_contact_page(client):
+    client.force_login(UserFactory(role=Role.BUDGET_HOLDER, organisation=None))
+    html = client.get(reverse("holder_home")).content.decode()
+    assert f'<a href="{reverse("contact")}">Contact your personal health budget team</a>' in html
+
+
 @override_settings(PHB_DEMO_MODE=True)
 def test_demo_icbs_have_fictional_contact_details():
     call_command("seed_demo", quiet=True)
