@@ -1,8 +1,11 @@
-"""Tags for telling people how to reach their personal health budget team."""
+"""Tags for the pages every NHS service has, and for telling people how to reach their team."""
 
 from django import template
+from django.conf import settings
 
+from phb.context_processors import footer_params, header_params
 from phb.presenters import icb_contact_rows
+from phb.templatetags.nhsuk import render_component
 
 register = template.Library()
 
@@ -16,3 +19,22 @@ def icb_contact(organisation):
         "organisation": organisation,
         "rows": icb_contact_rows(organisation) if organisation is not None else [],
     }
+
+
+# The error page is rendered without a request or context processors: these give it the
+# same header and footer as every other page, from settings alone.
+
+
+@register.simple_tag
+def service_name() -> str:
+    return settings.SERVICE_NAME
+
+
+@register.simple_tag
+def service_header():
+    return render_component("header", header_params())
+
+
+@register.simple_tag
+def service_footer():
+    return render_component("footer", footer_params())
