@@ -78,7 +78,8 @@ def test_staff_can_read_them_before_setting_up_a_second_factor(client, icb, name
 
 
 @pytest.mark.parametrize("name", PAGES)
-def test_they_only_answer_get(client, name):
+def test_they_only_answer_get_and_head(client, name):
+    assert client.head(reverse(name)).status_code == 200
     assert client.post(reverse(name)).status_code == 405
 
 

@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.template.response import TemplateResponse
 from django.utils.module_loading import import_string
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from phb import selectors
 from phb.presenters import icb_contact_rows
@@ -94,7 +94,7 @@ def _cookie_rows(cookies: list[dict]) -> list[list[dict]]:
 
 
 @login_not_required
-@require_GET
+@require_safe
 def accessibility_statement(request):
     return TemplateResponse(
         request,
@@ -112,7 +112,7 @@ def accessibility_statement(request):
 
 
 @login_not_required
-@require_GET
+@require_safe
 def privacy_notice(request):
     return TemplateResponse(
         request,
@@ -125,7 +125,7 @@ def privacy_notice(request):
 
 
 @login_not_required
-@require_GET
+@require_safe
 def cookies(request):
     return TemplateResponse(
         request,
@@ -138,7 +138,7 @@ def cookies(request):
 
 
 @login_not_required
-@require_GET
+@require_safe
 def contact(request):
     """A signed-in person's own team; for anyone else, every ICB using the service."""
     your_icbs = selectors.icbs_to_contact(request.user)
