@@ -11,6 +11,12 @@ class PhbConfig(AppConfig):
 
         for item in (
             NavigationItem("Caseload", "caseload", Permission.VIEW_CASELOAD, order=0),
+            NavigationItem(
+                "Contact details",
+                "icb_contact_details",
+                Permission.CHANGE_ICB_CONTACT_DETAILS,
+                order=40,
+            ),
             NavigationItem("Staff", "staff_list", Permission.MANAGE_STAFF, order=80),
             NavigationItem("ICBs", "service_home", Permission.MANAGE_ICBS, order=90),
         ):

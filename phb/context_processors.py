@@ -19,6 +19,33 @@ def _account_items(user) -> list[dict]:
     return items
 
 
+# The pages every NHS service has, linked from the footer of every page (service_pages).
+FOOTER_LINKS = (
+    ("Accessibility statement", "accessibility_statement"),
+    ("Contact us", "contact"),
+    ("Cookies", "cookies"),
+    ("Privacy notice", "privacy_notice"),
+)
+
+
+def header_params(*, navigation=None, account_items=None) -> dict:
+    """NHS.UK header options; with no arguments, the header of a signed-out page."""
+    return {
+        "service": {"text": settings.SERVICE_NAME, "href": "/"},
+        "logo": {"href": "/", "ariaLabel": f"{settings.SERVICE_NAME} homepage"},
+        "account": {"items": account_items} if account_items else None,
+        "navigation": {"items": navigation} if navigation else None,
+    }
+
+
+def footer_params() -> dict:
+    """NHS.UK footer options. Needs no request and no database, so the error page can use it."""
+    return {
+        "meta": {"items": [{"href": reverse(name), "text": text} for text, name in FOOTER_LINKS]},
+        "copyright": {"text": "© NHS England"},
+    }
+
+
 def service(request):
     """The service name, demo banner and NHS.UK header and footer options for every page."""
     user = getattr(request, "user", None)
@@ -33,13 +60,6 @@ def service(request):
     return {
         "service_name": settings.SERVICE_NAME,
         "demo_mode": settings.PHB_DEMO_MODE,
-        "header": {
-            "service": {"text": settings.SERVICE_NAME, "href": "/"},
-            "logo": {"href": "/", "ariaLabel": f"{settings.SERVICE_NAME} homepage"},
-            "account": {"items": account_items} if account_items else None,
-            "navigation": {"items": navigation} if navigation else None,
-        },
-        "footer": {
-            "copyright": {"text": "© NHS England"},
-        },
+        "header": header_params(navigation=navigation, account_items=account_items),
+        "footer": footer_params(),
     }

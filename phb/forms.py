@@ -1,9 +1,19 @@
 from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Fieldset, Layout
 from django import forms
 
-from phb.models import BudgetHolder, normalise_nhs_number, validate_nhs_number
+from phb.models import BudgetHolder, Organisation, normalise_nhs_number, validate_nhs_number
 from phb.nhsuk_forms import NHSDateField
-from phb.services import BUDGET_HOLDER_FIELDS
+from phb.services import BUDGET_HOLDER_FIELDS, ICB_CONTACT_FIELDS
+from phb.validators import (
+    PHONE_MESSAGE,
+    POSTCODE_MESSAGE,
+    incomplete_address_errors,
+    normalise_postcode,
+    normalise_uk_phone_number,
+    validate_uk_phone_number,
+    validate_uk_postcode,
+)
 
 
 class NHSFormMixin:
@@ -59,3 +69,86 @@ class BudgetHolderForm(NHSFormMixin, forms.ModelForm):
 
     def clean_postcode(self) -> str:
         return " ".join(self.cleaned_data["postcode"].upper().split())
+
+
+class ICBContactDetailsForm(NHSFormMixin, forms.ModelForm):
+    """How people reach the ICB's personal health budget team. Every field is optional:
+    what is left empty is simply not shown."""
+
+    # Longer than stored: "+44 (0)113 496 0000" is a fine way to type a 13-character number.
+    phone = forms.CharField(
+        label="Phone number",
+        required=False,
+        max_length=30,
+        help_text="The number people call to reach the team, like 0113 496 0000",
+        widget=forms.TextInput(attrs={"type": "tel", "class": "nhsuk-input--width-20"}),
+        error_messages={"max_length": PHONE_MESSAGE},
+    )
+    email = forms.EmailField(
+        label="Email address",
+        required=False,
+        max_length=254,
+        help_text="The team's shared email address, not a person's",
+        widget=forms.EmailInput(attrs={"spellcheck": "false"}),
+        error_messages={
+            "invalid": "Enter an email address in the correct format, like name@example.nhs.uk",
+            "max_length": "Email address must be 254 characters or fewer",
+        },
+    )
+    postcode = forms.CharField(
+        label="Postcode",
+        required=False,
+        max_length=10,
+        widget=forms.TextInput(attrs={"class": "nhsuk-input--width-10"}),
+        error_messages={"max_length": POSTCODE_MESSAGE},
+    )
+
+    class Meta:
+        model = Organisation
+        fields = ICB_CONTACT_FIELDS
+        widgets = {"town": forms.TextInput(attrs={"class": "nhsuk-u-width-two-thirds"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("address_line_1", "address_line_2", "town", "opening_hours"):
+            field = self.fields[name]
+            field.error_messages["max_length"] = (
+                f"{field.label} must be {field.max_length} characters or fewer"
+            )
+        self.helper.layout = Layout(
+            "phone",
+            "email",
+            Fieldset("Postal address", "address_line_1", "address_line_2", "town", "postcode"),
+            "opening_hours",
+        )
+
+    ADDRESS_FIELDS = ("address_line_1", "address_line_2", "town", "postcode")
+
+    def clean(self):
+        cleaned = super().clean()
+        # A box refused for its own reason still counts as filled in: say only what is missing.
+        given = {
+            name: self.data.get(self.add_prefix(name), "")
+            if name in self.errors
+            else cleaned.get(name, "")
+            for name in self.ADDRESS_FIELDS
+        }
+        for field, message in incomplete_address_errors(**given).items():
+            if field not in self.errors:
+                self.add_error(field, message)
+        return cleaned
+
+    # Checked here in full, so that the model's own checks never add a second message.
+    def clean_phone(self) -> str:
+        phone = normalise_uk_phone_number(self.cleaned_data["phone"])
+        if phone:
+            validate_uk_phone_number(phone)
+        return phone
+
+    def clean_postcode(self) -> str:
+        postcode = self.cleaned_data["postcode"]
+        if not postcode:
+            return ""
+        postcode = normalise_postcode(postcode)
+        validate_uk_postcode(postcode)
+        return postcode

@@ -7,8 +7,17 @@ from django.shortcuts import redirect
 # The session key holding the id of the ICB a member of staff chose to act for.
 ACTING_FOR_SESSION_KEY = "phb_acting_for"
 
-# Pages a signed-in member of staff may reach before setting up a second factor.
-_OPEN_PREFIXES = ("/accounts/", "/healthz", "/static/")
+# Pages a signed-in member of staff may reach before setting up a second factor: signing in,
+# health, static files, and the footer's pages (which anyone may read, signed in or not).
+_OPEN_PREFIXES = (
+    "/accounts/",
+    "/healthz",
+    "/static/",
+    "/accessibility-statement/",
+    "/contact/",
+    "/cookies/",
+    "/privacy-notice/",
+)
 
 
 class ActingOrganisationMiddleware:

@@ -22,6 +22,12 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from phb.audit import audited
+from phb.validators import (
+    STORED_PHONE_PATTERN,
+    STORED_POSTCODE_PATTERN,
+    validate_uk_phone_number,
+    validate_uk_postcode,
+)
 
 
 class UUIDModel(models.Model):
@@ -63,17 +69,62 @@ class Organisation(UUIDModel, Timestamped):
         validators=[ods_code_validator],
         error_messages={"unique": "There is already an ICB with this ODS code"},
     )
+    # How people reach the ICB's personal health budget team: shown on the contact page,
+    # the person's own page and every letter. All optional; an ICB administrator keeps them.
+    phone = models.CharField(
+        "Phone number", max_length=20, blank=True, validators=[validate_uk_phone_number]
+    )
+    email = models.EmailField("Email address", max_length=254, blank=True)
+    address_line_1 = models.CharField("Address line 1", max_length=200, blank=True)
+    address_line_2 = models.CharField("Address line 2", max_length=200, blank=True)
+    town = models.CharField("Town or city", max_length=100, blank=True)
+    postcode = models.CharField(
+        "Postcode", max_length=8, blank=True, validators=[validate_uk_postcode]
+    )
+    opening_hours = models.CharField(
+        "Opening hours",
+        max_length=200,
+        blank=True,
+        help_text="When the phone line is answered, like Monday to Friday, 9am to 5pm",
+    )
 
     class Meta:
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(ods_code__regex=r"^[A-Z0-9]{3,5}$"), name="organisation_ods_code_format"
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(phone="") | Q(phone__regex=STORED_PHONE_PATTERN),
+                name="organisation_phone_format",
+            ),
+            models.CheckConstraint(
+                condition=Q(email="") | Q(email__regex=r"^[^@\s]+@[^@\s]+$"),
+                name="organisation_email_format",
+            ),
+            models.CheckConstraint(
+                condition=Q(postcode="") | Q(postcode__regex=STORED_POSTCODE_PATTERN),
+                name="organisation_postcode_format",
+            ),
+            # A postal address is either complete enough to write to, or not there at all.
+            models.CheckConstraint(
+                condition=Q(address_line_1="", address_line_2="", town="", postcode="")
+                | (~Q(address_line_1="") & ~Q(town="") & ~Q(postcode="")),
+                name="organisation_address_complete_or_empty",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.ods_code})"
+
+    @property
+    def postal_address_lines(self) -> list[str]:
+        lines = (self.address_line_1, self.address_line_2, self.town, self.postcode)
+        return [line for line in lines if line]
+
+    @property
+    def has_contact_details(self) -> bool:
+        return bool(self.phone or self.email or self.postal_address_lines or self.opening_hours)
 
 
 class Role(models.TextChoices):

@@ -1,4 +1,5 @@
-"""Display-ready data about a person, shared by the staff record and the person's own page."""
+"""Display-ready data about a person, shared by the staff record and the person's own page,
+and about how to reach their ICB's team."""
 
 from django.urls import reverse
 from django.utils import timezone
@@ -6,6 +7,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from phb.templatetags.nhsuk import render_component
+from phb.validators import phone_number_uri
 
 
 def _text(value) -> dict:
@@ -155,3 +157,32 @@ def _assignment_rows(assignments) -> list[list[dict]]:
             ]
         )
     return rows
+
+
+def icb_contact_rows(organisation) -> list[dict]:
+    """How to reach an ICB's personal health budget team, as summary list rows: only what
+    the ICB has recorded, so nothing is ever made up."""
+    rows = []
+    if organisation.phone:
+        uri = phone_number_uri(organisation.phone)
+        phone = (
+            format_html('<a href="{}">{}</a>', uri, organisation.phone)
+            if uri
+            else organisation.phone
+        )
+        rows.append(("Phone", {"html": phone}))
+    if organisation.opening_hours:
+        rows.append(("Opening hours", {"text": organisation.opening_hours}))
+    if organisation.email:
+        rows.append(
+            (
+                "Email",
+                {"html": format_html('<a href="mailto:{0}">{0}</a>', organisation.email)},
+            )
+        )
+    if organisation.postal_address_lines:
+        address = format_html_join(
+            mark_safe("<br>"), "{}", ((line,) for line in organisation.postal_address_lines)
+        )
+        rows.append(("Address", {"html": address}))
+    return [{"key": {"text": key}, "value": value} for key, value in rows]

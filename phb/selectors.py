@@ -123,3 +123,21 @@ def administrators_of(organisation) -> QuerySet[RoleAssignment]:
         .select_related("user")
         .order_by("user__full_name")
     )
+
+
+def icbs_to_contact(user) -> list[Organisation]:
+    """The ICBs whose personal health budget teams this person deals with: the one a member
+    of staff acts for, a budget holder's, and those of the people a representative acts for.
+    Empty for a visitor who is not signed in, or someone the service cannot place."""
+    if not user.is_authenticated:
+        return []
+    if user.is_staff_member:
+        return [user.acting_organisation]
+    people = BudgetHolder.objects.own_for(user)
+    return list(Organisation.objects.filter(pk__in=people.values("organisation_id")))
+
+
+def all_icbs() -> QuerySet[Organisation]:
+    """Every ICB using the service, for a visitor who is not signed in. ICB contact details
+    are public: they are what the ICB gives out to anyone."""
+    return Organisation.objects.order_by("name")

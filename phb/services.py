@@ -19,6 +19,11 @@ from phb.models import (
     normalise_nhs_number,
 )
 from phb.permissions import Permission, require
+from phb.validators import (
+    incomplete_address_errors,
+    normalise_postcode,
+    normalise_uk_phone_number,
+)
 
 
 def record_access(*, user, budget_holder_id, viewed: bool, what: str, path: str) -> RecordAccess:
@@ -83,6 +88,44 @@ def _holder_fields(details: dict) -> dict:
     if "nhs_number" in details:
         details = details | {"nhs_number": normalise_nhs_number(details["nhs_number"])}
     return details
+
+
+ICB_CONTACT_FIELDS = (
+    "phone",
+    "email",
+    "address_line_1",
+    "address_line_2",
+    "town",
+    "postcode",
+    "opening_hours",
+)
+
+
+@transaction.atomic
+def update_icb_contact_details(*, actor, organisation: Organisation, **changes) -> Organisation:
+    """Change how people reach an ICB's personal health budget team. Only that ICB's
+    administrator may; the pghistory trigger on Organisation records who changed what."""
+    only_fields(changes, ICB_CONTACT_FIELDS, what="ICB contact details")
+    require(actor, Permission.CHANGE_ICB_CONTACT_DETAILS, organisation)
+    icb = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    for field, value in changes.items():
+        value = (value or "").strip()
+        if field == "phone":
+            value = normalise_uk_phone_number(value)
+        elif field == "postcode" and value:
+            value = normalise_postcode(value)
+        setattr(icb, field, value)
+    missing = incomplete_address_errors(
+        address_line_1=icb.address_line_1,
+        address_line_2=icb.address_line_2,
+        town=icb.town,
+        postcode=icb.postcode,
+    )
+    if missing:  # in words, before the database constraint's own message can come up
+        raise ValidationError(missing)
+    icb.full_clean()
+    icb.save()
+    return icb
 
 
 @transaction.atomic

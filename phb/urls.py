@@ -1,9 +1,22 @@
 from django.urls import include, path
 
-from phb.views import health, home, people, service, staff
+from phb.views import health, home, icb_contact, people, service, service_pages, staff
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
+    path(
+        "accessibility-statement/",
+        service_pages.accessibility_statement,
+        name="accessibility_statement",
+    ),
+    path("contact/", service_pages.contact, name="contact"),
+    path("cookies/", service_pages.cookies, name="cookies"),
+    path("privacy-notice/", service_pages.privacy_notice, name="privacy_notice"),
+    path(
+        "icb/contact-details/",
+        icb_contact.ICBContactDetailsView.as_view(),
+        name="icb_contact_details",
+    ),
     path("accounts/", include("allauth.urls")),
     path("", home.home, name="home"),
     path("caseload/", people.CaseloadView.as_view(), name="caseload"),

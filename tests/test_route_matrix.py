@@ -114,6 +114,11 @@ def account(get, post, **kwargs) -> Route:
 
 MATRIX: dict[str, Route] = {
     "healthz": public({200, 503}, 405),
+    # The footer's pages, for everyone.
+    "accessibility_statement": public(200, 405),
+    "contact": public(200, 405),
+    "cookies": public(200, 405),
+    "privacy_notice": public(200, 405),
     # Sign-in and account pages (allauth). Sign-up is closed: its page says so.
     "account_login": public(200, 200, signed_in=(302, 302)),
     "account_logout": public(302, 302, signed_in=(200, 302)),
@@ -162,6 +167,7 @@ MATRIX: dict[str, Route] = {
     "staff_create": only("icb_admin", "other_icb_admin", post=200),
     "staff_member": about("lead_user", "icb_admin", post=200),
     "staff_end_role": about("lead_assignment", "icb_admin", post=200),
+    "icb_contact_details": only("icb_admin", "other_icb_admin", post=302),
     "service_home": only("service_admin"),
     "service_icb_new": only("service_admin", post=200),
     "service_organisation": about("icb", "service_admin", post=200),

@@ -184,6 +184,9 @@ LOGGING = {
     "loggers": {
         "phb": {"handlers": ["console"], "level": "INFO"},
         "phb.security": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        # With DEBUG off, Django only emails a failing request's traceback to ADMINS (none
+        # here): print it, so `make run` and the containers' logs show why a page failed.
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
     },
 }
 

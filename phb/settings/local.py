@@ -19,11 +19,14 @@ os.environ.setdefault("PHB_DEMO_MODE", "true")
 from phb.settings.base import *  # noqa: E402,F403
 from phb.settings.env import env_bool  # noqa: E402
 
-DEBUG = env_bool("DEBUG", default=True)
+# Off by default, so that `make run` shows the service's own 404 and 500 pages, as people
+# will see them. `DEBUG=true make run` brings back Django's debug pages.
+DEBUG = env_bool("DEBUG", default=False)
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
-# Static files come straight from the finders (node_modules and static/); no collectstatic.
+# Static files come straight from the finders (node_modules and static/) through WhiteNoise,
+# whatever DEBUG says (runserver serves them itself only when DEBUG is on); no collectstatic.
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True

@@ -34,6 +34,28 @@ ICBS = [
     ("QZB", "NHS South Example Integrated Care Board", "south"),
 ]
 
+# Obviously fictional: Ofcom's drama numbers, example.nhs.uk addresses, ZZ postcodes.
+ICB_CONTACT_DETAILS = {
+    "QZA": {
+        "phone": "0113 496 0000",
+        "email": "personalhealthbudgets@north.example.nhs.uk",
+        "address_line_1": "Example House, 1 Example Way",
+        "address_line_2": "",
+        "town": "Northtown",
+        "postcode": "ZZ9 1NA",
+        "opening_hours": "Monday to Friday, 9am to 5pm",
+    },
+    "QZB": {
+        "phone": "0117 496 0000",
+        "email": "personalhealthbudgets@south.example.nhs.uk",
+        "address_line_1": "Sample Court",
+        "address_line_2": "2 Sample Road",
+        "town": "Southtown",
+        "postcode": "ZZ9 2SA",
+        "opening_hours": "Monday to Friday, 8.30am to 4.30pm",
+    },
+}
+
 PEOPLE = {
     "QZA": [
         ("Alex", "Morgan", "9990004110", datetime.date(1968, 4, 12), EligibilityGroup.CHC),
@@ -108,7 +130,7 @@ class Command(BaseCommand):
         sign_ins = []
         for ods_code, name, slug in ICBS:
             icb, _ = Organisation.objects.update_or_create(
-                ods_code=ods_code, defaults={"name": name}
+                ods_code=ods_code, defaults={"name": name, **ICB_CONTACT_DETAILS[ods_code]}
             )
             for role in sorted(ICB_ROLES):
                 email = f"{role.replace('_', '.')}@{slug}.example.nhs.uk"

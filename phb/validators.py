@@ -1,0 +1,90 @@
+"""UK phone numbers and postcodes: checked with plain messages, stored in one readable form.
+
+A phone number is kept in the form people read in the UK ("0113 496 0000"), whatever way it
+was typed, so that pages and letters show it the same way; a postcode in capitals with one
+space ("LS1 4AP"). The database checks the stored forms (see the Organisation constraints).
+"""
+
+import re
+
+import phonenumbers
+from django.core.exceptions import ValidationError
+
+PHONE_EXAMPLE = "0113 496 0000"
+PHONE_MESSAGE = f"Enter a UK phone number, like {PHONE_EXAMPLE}"
+POSTCODE_MESSAGE = "Enter a full UK postcode, like LS1 4AP"
+
+# The stored forms, also used by the database check constraints.
+STORED_PHONE_PATTERN = r"^0[1-9][0-9]*( [0-9]+)*$"
+STORED_POSTCODE_PATTERN = r"^[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][A-Z]{2}$"
+
+
+def _parse_uk_phone_number(value: str):
+    try:
+        number = phonenumbers.parse(str(value), "GB")
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    if phonenumbers.region_code_for_number(number) != "GB":
+        return None
+    return number
+
+
+def normalise_uk_phone_number(value: str) -> str:
+    """'+44 113 4960000' or '01134960000' becomes '0113 496 0000'. Anything that is not a
+    UK number is returned as typed, so that validation can say what is wrong with it."""
+    value = str(value or "").strip()
+    number = _parse_uk_phone_number(value) if value else None
+    if number is None:
+        return value
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+
+
+def validate_uk_phone_number(value: str) -> None:
+    if _parse_uk_phone_number(value) is None or not re.match(STORED_PHONE_PATTERN, str(value)):
+        raise ValidationError(PHONE_MESSAGE, code="invalid_phone_number")
+
+
+def phone_number_uri(value: str) -> str:
+    """A tel: link target in international form ('tel:+441134960000')."""
+    number = _parse_uk_phone_number(value)
+    if number is None:
+        return ""
+    return "tel:" + phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def normalise_postcode(value: str) -> str:
+    """'ls14ap' or ' LS1  4AP ' becomes 'LS1 4AP' (the inward code is always 3 characters)."""
+    compact = "".join(str(value or "").split()).upper()
+    if len(compact) < 5:
+        return str(value or "").strip().upper()
+    return f"{compact[:-3]} {compact[-3:]}"
+
+
+def validate_uk_postcode(value: str) -> None:
+    if not re.match(STORED_POSTCODE_PATTERN, str(value)):
+        raise ValidationError(POSTCODE_MESSAGE, code="invalid_postcode")
+
+
+def incomplete_address_errors(
+    *, address_line_1: str, address_line_2: str, town: str, postcode: str
+) -> dict[str, str]:
+    """What is missing from a postal address that has been started: one needs a first line,
+    a town and a postcode to be written to. An address left empty is fine."""
+    given = {
+        "address_line_1": address_line_1,
+        "address_line_2": address_line_2,
+        "town": town,
+        "postcode": postcode,
+    }
+    if not any(str(value or "").strip() for value in given.values()):
+        return {}
+    missing = {
+        "address_line_1": "Enter address line 1, typically the building and street",
+        "town": "Enter the town or city",
+        "postcode": "Enter the postcode",
+    }
+    return {
+        field: message for field, message in missing.items() if not str(given[field] or "").strip()
+    }
