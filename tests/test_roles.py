@@ -1,0 +1,419 @@
+"""Role assignments: several roles, in several ICBs, with dates; acting for one ICB at a time;
+the service administrator; and refusals logged as refusals."""
+
+import datetime
+from decimal import Decimal as D
+
+import pytest
+import rules
+from django.core import mail
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DatabaseError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
+
+from budgets.models import NationalRateSet
+from phb import services
+from phb.models import AccessOutcome, Organisation, RecordAccess, Role, RoleAssignment, User
+from phb.permissions import Permission
+from tests.budgets.factories import NATIONAL_2027_28
+from tests.factories import (
+    BudgetHolderFactory,
+    OrganisationFactory,
+    UserFactory,
+    add_totp,
+    give_role,
+)
+
+pytestmark = pytest.mark.django_db
+
+TODAY = timezone.localdate()
+YESTERDAY = TODAY - datetime.timedelta(days=1)
+TOMORROW = TODAY + datetime.timedelta(days=1)
+
+
+def staff_user(role, organisation, **kwargs):
+    user = UserFactory(role=role, organisation=organisation, **kwargs)
+    add_totp(user)
+    return user
+
+
+# ---------------------------------------------------------------------------------------------
+# One vocabulary, checked one way
+# ---------------------------------------------------------------------------------------------
+
+
+def test_every_permission_has_a_rule_and_every_rule_is_a_permission():
+    registered = {name for name in rules.permissions.permissions if "." in name}
+    assert registered == {str(permission) for permission in Permission}
+
+
+def test_every_page_checks_a_permission_or_is_one_anyone_may_open():
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    from phb.views.mixins import PermissionRequiredMixin
+
+    # Pages with no permission of their own: sign-in (allauth), health, the footer's pages,
+    # "home" (which only redirects) and "Your personal health budget" (which lists only the
+    # signed-in person's own records and renders each through the permission-checked view).
+    open_pages = {"healthz", "home", "holder_home"} | {
+        "accessibility_statement",
+        "contact",
+        "cookies",
+        "privacy_notice",
+    }
+
+    def walk(patterns):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                if pattern.app_name not in ("allauth",) and "allauth" not in str(
+                    pattern.urlconf_name
+                ):
+                    yield from walk(pattern.url_patterns)
+            elif isinstance(pattern, URLPattern):
+                yield pattern
+
+    unchecked = []
+    for pattern in walk(get_resolver().url_patterns):
+        view_class = getattr(pattern.callback, "view_class", None)
+        if pattern.name in open_pages:
+            continue
+        if view_class is None or not issubclass(view_class, PermissionRequiredMixin):
+            unchecked.append(pattern.name)
+        elif view_class.permission is None:
+            unchecked.append(f"{pattern.name} (no permission named)")
+    assert unchecked == []
+
+
+# ---------------------------------------------------------------------------------------------
+# Several roles, with dates
+# ---------------------------------------------------------------------------------------------
+
+
+def test_a_lead_who_also_sits_on_panels_has_both_roles(icb):
+    lead = staff_user(Role.PHB_LEAD, icb)
+    give_role(lead, Role.PANEL_MEMBER, icb)
+    assert lead.roles == {"phb_lead", "panel_member"}
+    assert lead.has_perm(Permission.AGREE_BUDGET, BudgetHolderFactory(organisation=icb))
+
+
+def test_a_role_counts_only_between_its_dates(client, icb, holder):
+    ended = UserFactory(role=None)
+    give_role(ended, Role.PHB_LEAD, icb, starts_on=datetime.date(2025, 1, 1), ends_on=YESTERDAY)
+    future = UserFactory(role=None)
+    give_role(future, Role.PHB_LEAD, icb, starts_on=TOMORROW)
+    last_day = UserFactory(role=None)
+    give_role(last_day, Role.PHB_LEAD, icb, starts_on=datetime.date(2025, 1, 1), ends_on=TODAY)
+    for user in (ended, future):
+        add_totp(user)
+        assert not user.is_staff_member
+        client.force_login(user)
+        assert client.get(reverse("caseload")).status_code == 404
+        assert client.get(reverse("person_detail", args=[holder.pk])).status_code == 404
+    assert last_day.is_staff_member  # the end date is the last day they hold the role
+
+
+def test_an_ended_role_is_refused_and_logged_as_refused(client, icb, holder):
+    user = UserFactory(role=None)
+    give_role(user, Role.PHB_LEAD, icb, starts_on=datetime.date(2025, 1, 1), ends_on=YESTERDAY)
+    add_totp(user)
+    client.force_login(user)
+    assert client.get(reverse("person_detail", args=[holder.pk])).status_code == 404
+    access = RecordAccess.objects.get(budget_holder_id=holder.pk)
+    assert (access.user, access.outcome) == (user, AccessOutcome.REFUSED)
+
+
+def test_the_database_refuses_a_role_without_an_icb_or_ending_before_it_starts(icb):
+    user = UserFactory(role=None)
+    refusals = [
+        ({"role": Role.PHB_LEAD}, "role_assignment_icb_roles_have_an_icb"),
+        (
+            {"organisation": icb, "role": Role.CLINICIAN, "ends_on": YESTERDAY},
+            "role_assignment_ends_after_it_starts",
+        ),
+    ]
+    for fields, constraint in refusals:
+        with pytest.raises(DatabaseError, match=constraint), transaction.atomic():
+            RoleAssignment.objects.create(user=user, starts_on=TODAY, **fields)
+    RoleAssignment.objects.create(user=user, organisation=icb, role=Role.CLINICIAN, starts_on=TODAY)
+    with (
+        pytest.raises(DatabaseError, match="role_assignment_no_overlapping_duplicates"),
+        transaction.atomic(),
+    ):
+        RoleAssignment.objects.create(
+            user=user, organisation=icb, role=Role.CLINICIAN, starts_on=TOMORROW
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Acting for one ICB at a time
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def two_icb_finance(icb, other_icb):
+    """A finance officer for both ICBs (North sorts before South, so North is the default)."""
+    user = staff_user(Role.FINANCE_OFFICER, icb)
+    give_role(user, Role.FINANCE_OFFICER, other_icb)
+    return user
+
+
+def test_someone_with_two_icbs_acts_for_one_and_sees_only_its_people(
+    client, two_icb_finance, holder, other_icb_holder, other_icb
+):
+    client.force_login(two_icb_finance)
+    page = client.get(reverse("caseload")).content.decode()
+    assert escape(holder.family_name) in page
+    assert other_icb_holder.formatted_nhs_number not in page
+    assert "Change ICB" in page
+
+    response = client.post(reverse("acting_for"), {"organisation": str(other_icb.pk)})
+    assert response.status_code == 302
+    page = client.get(reverse("caseload")).content.decode()
+    assert other_icb_holder.formatted_nhs_number in page
+    assert holder.formatted_nhs_number not in page
+    # While acting for South, North's people are not theirs to see: refused, and logged so.
+    assert client.get(reverse("person_detail", args=[holder.pk])).status_code == 404
+    assert RecordAccess.objects.get(budget_holder_id=holder.pk).outcome == AccessOutcome.REFUSED
+
+
+def test_acting_for_an_icb_without_a_role_there_is_refused(client, two_icb_finance, caplog, holder):
+    elsewhere = OrganisationFactory(ods_code="QT7")
+    client.force_login(two_icb_finance)
+    response = client.post(reverse("acting_for"), {"organisation": str(elsewhere.pk)})
+    assert response.status_code == 200
+    assert "Select one of the ICBs you work for" in response.content.decode()
+    assert "Refused acting for" in caplog.text
+    assert client.session.get("phb_acting_for") is None
+    assert escape(holder.family_name) in client.get(reverse("caseload")).content.decode()
+
+
+def test_a_session_choice_for_an_icb_whose_role_ended_falls_back(
+    client, two_icb_finance, other_icb, icb
+):
+    client.force_login(two_icb_finance)
+    client.post(reverse("acting_for"), {"organisation": str(other_icb.pk)})
+    RoleAssignment.objects.filter(user=two_icb_finance, organisation=other_icb).update(
+        starts_on=datetime.date(2025, 1, 1), ends_on=YESTERDAY
+    )
+    page = client.get(reverse("caseload")).content.decode()
+    assert escape(icb.name) in page
+    assert "Change ICB" not in page  # one ICB left: nothing to switch
+
+
+def test_someone_with_one_icb_has_no_switcher(client, phb_lead):
+    client.force_login(phb_lead)
+    assert "Change ICB" not in client.get(reverse("caseload")).content.decode()
+    assert client.get(reverse("acting_for")).status_code == 404
+
+
+def test_the_header_says_what_they_are_working_as(client, icb):
+    lead = staff_user(Role.PHB_LEAD, icb)
+    give_role(lead, Role.PANEL_MEMBER, icb)
+    client.force_login(lead)
+    page = client.get(reverse("caseload")).content.decode()
+    assert f"PHB lead, Panel member at {escape(icb.name)}" in page
+
+
+# ---------------------------------------------------------------------------------------------
+# The service administrator: the service, never the people
+# ---------------------------------------------------------------------------------------------
+
+
+def test_the_service_administrator_sees_nobody_and_is_logged_as_refused(
+    client, service_admin, holder
+):
+    client.force_login(service_admin)
+    assert client.get(reverse("home"))["Location"] == reverse("service_home")
+    assert client.get(reverse("caseload")).status_code == 404
+    assert client.get(reverse("person_detail", args=[holder.pk])).status_code == 404
+    assert client.get(reverse("budgets:person", args=[holder.pk])).status_code == 404
+    outcomes = list(
+        RecordAccess.objects.filter(budget_holder_id=holder.pk).values_list("outcome", flat=True)
+    )
+    assert outcomes == [AccessOutcome.REFUSED, AccessOutcome.REFUSED]
+
+
+def test_the_service_administrator_adds_national_figures_through_the_page(client, service_admin):
+    client.force_login(service_admin)
+    data = {k: v for k, v in NATIONAL_2027_28.items() if k != "effective_from"}
+    data |= {"effective_from_day": "1", "effective_from_month": "4", "effective_from_year": "2027"}
+    response = client.post(reverse("budgets:national_rates_new"), data)
+    assert response.status_code == 302
+    assert NationalRateSet.objects.filter(name="2027/28").exists()
+
+
+def test_an_icb_administrator_reads_but_cannot_change_national_figures(client, icb_admin):
+    client.force_login(icb_admin)
+    page = client.get(reverse("budgets:rates")).content.decode()
+    assert "The service administrator keeps them up to date" in page
+    assert reverse("budgets:national_rates_new") not in page
+    assert client.get(reverse("budgets:national_rates_new")).status_code == 404
+    national = NationalRateSet.objects.get(effective_from__year=2026)
+    edit = reverse("budgets:national_rates_edit", args=[national.pk])
+    assert client.post(edit, {"nlw_21_plus": "1.00"}).status_code == 404
+    national.refresh_from_db()
+    assert national.nlw_21_plus == D("12.71")
+
+
+def test_the_service_administrator_adds_an_icb_and_its_first_administrator(
+    client, service_admin, django_capture_on_commit_callbacks
+):
+    client.force_login(service_admin)
+    response = client.post(
+        reverse("service_icb_new"), {"ods_code": "qe9", "name": "NHS East Example ICB"}
+    )
+    icb = Organisation.objects.get(ods_code="QE9")
+    assert response["Location"] == reverse("service_organisation", args=[icb.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("service_organisation", args=[icb.pk]),
+            {
+                "full_name": "Ash East",
+                "email": "ash@east.example.nhs.uk",
+                "starts_on_day": str(TODAY.day),
+                "starts_on_month": str(TODAY.month),
+                "starts_on_year": str(TODAY.year),
+            },
+        )
+    assert response.status_code == 302
+    admin = User.objects.get(email="ash@east.example.nhs.uk")
+    assert admin.roles == {"icb_admin"} and admin.acting_organisation == icb
+    assert not admin.has_usable_password()
+    assert len(mail.outbox) == 1
+    page = client.get(reverse("service_organisation", args=[icb.pk])).content.decode()
+    assert "Ash East" in page
+
+
+def test_an_icb_with_the_same_ods_code_is_refused_in_words(client, service_admin, icb):
+    client.force_login(service_admin)
+    response = client.post(reverse("service_icb_new"), {"ods_code": icb.ods_code, "name": "X"})
+    assert response.status_code == 200
+    assert "There is already an ICB with this ODS code" in response.content.decode()
+
+
+def test_an_icb_administrator_cannot_add_icbs_or_service_administrators(icb_admin):
+    with pytest.raises(PermissionDenied):
+        services.add_organisation(actor=icb_admin, ods_code="QE8", name="NHS Sneaky ICB")
+    with pytest.raises(PermissionDenied):
+        services.add_staff_member(
+            actor=icb_admin,
+            organisation=None,
+            email="me@example.nhs.uk",
+            full_name="Me",
+            roles=[Role.SERVICE_ADMIN],
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# An ICB administrator's staff list
+# ---------------------------------------------------------------------------------------------
+
+
+def _date(prefix, day):
+    return {f"{prefix}_day": day.day, f"{prefix}_month": day.month, f"{prefix}_year": day.year}
+
+
+def test_an_icb_administrator_adds_a_member_of_staff_with_two_roles(
+    client, icb_admin, icb, django_capture_on_commit_callbacks
+):
+    client.force_login(icb_admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("staff_create"),
+            {
+                "full_name": "Robin New",
+                "email": "Robin.New@North.example.nhs.uk",
+                "roles": ["clinician", "panel_member"],
+                **_date("starts_on", TODAY),
+            },
+        )
+    user = User.objects.get(email="robin.new@north.example.nhs.uk")
+    assert response["Location"] == reverse("staff_member", args=[user.pk])
+    assert user.roles == {"clinician", "panel_member"}
+    assert RoleAssignment.objects.filter(user=user, granted_by=icb_admin).count() == 2
+    assert len(mail.outbox) == 1
+
+
+def test_someone_who_works_for_another_icb_keeps_their_account(icb_admin, other_icb):
+    existing = staff_user(Role.FINANCE_OFFICER, other_icb)
+    user, created = services.add_staff_member(
+        actor=icb_admin,
+        organisation=icb_admin.acting_organisation,
+        email=existing.email.upper(),
+        full_name="Someone Else",
+        roles=[Role.FINANCE_OFFICER],
+    )
+    assert (user, created) == (existing, False)
+    assert len(user.organisations) == 2
+    assert user.full_name == existing.full_name
+    assert mail.outbox == []
+
+
+def test_the_staff_list_shows_only_this_icbs_roles(client, icb_admin, icb, other_icb):
+    both = staff_user(Role.CLINICIAN, icb)
+    give_role(both, Role.ICB_ADMIN, other_icb)
+    client.force_login(icb_admin)
+    page = client.get(reverse("staff_member", args=[both.pk])).content.decode()
+    assert "Clinician" in page
+    assert "ICB administrator" not in page.split("<main", 1)[1].split("Give ", 1)[0]
+
+
+def test_staff_of_another_icb_are_not_in_the_list(client, icb_admin, other_icb_lead):
+    client.force_login(icb_admin)
+    assert other_icb_lead.email not in client.get(reverse("staff_list")).content.decode()
+    assert client.get(reverse("staff_member", args=[other_icb_lead.pk])).status_code == 404
+    assignment = other_icb_lead.role_assignments.get()
+    assert client.get(reverse("staff_end_role", args=[assignment.pk])).status_code == 404
+
+
+def test_giving_a_role_they_already_hold_is_refused_in_words(client, icb_admin, phb_lead):
+    client.force_login(icb_admin)
+    response = client.post(
+        reverse("staff_member", args=[phb_lead.pk]),
+        {"role": "phb_lead", **_date("starts_on", TODAY)},
+    )
+    assert response.status_code == 200
+    assert "already has the role PHB lead for those dates" in response.content.decode()
+    assert phb_lead.role_assignments.count() == 1
+
+
+def test_ending_a_role_keeps_its_history(client, icb_admin, phb_lead):
+    assignment = phb_lead.role_assignments.get()
+    client.force_login(icb_admin)
+    response = client.post(
+        reverse("staff_end_role", args=[assignment.pk]), _date("ends_on", YESTERDAY)
+    )
+    assert response["Location"] == reverse("staff_member", args=[phb_lead.pk])
+    assignment.refresh_from_db()
+    assert assignment.ends_on == YESTERDAY
+    assert not User.objects.get(pk=phb_lead.pk).is_staff_member
+    page = client.get(reverse("staff_member", args=[phb_lead.pk])).content.decode()
+    assert f"Ended {YESTERDAY:%-d %B %Y}" in page
+
+
+def test_an_administrator_cannot_end_their_own_administrator_role(icb_admin):
+    with pytest.raises(ValidationError, match="You cannot end your own administrator role"):
+        services.end_role_assignment(
+            actor=icb_admin, assignment=icb_admin.role_assignments.get(), ends_on=TODAY
+        )
+
+
+def test_a_role_cannot_end_before_it_started(icb_admin, phb_lead):
+    with pytest.raises(ValidationError, match="on or after the day the role started"):
+        services.end_role_assignment(
+            actor=icb_admin,
+            assignment=phb_lead.role_assignments.get(),
+            ends_on=datetime.date(2019, 1, 1),
+        )
+
+
+def test_only_an_administrator_of_that_icb_gives_roles(phb_lead, other_icb, icb):
+    other_admin = staff_user(Role.ICB_ADMIN, other_icb)
+    for actor in (phb_lead, other_admin):
+        with pytest.raises(PermissionDenied):
+            services.grant_role(
+                actor=actor, user=phb_lead, organisation=icb, role=Role.ICB_ADMIN, starts_on=TODAY
+            )
+    assert phb_lead.role_assignments.count() == 1
