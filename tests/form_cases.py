@@ -1,0 +1,279 @@
+"""Every form class in the apps, how to build it, and data that makes it valid.
+
+`app_form_classes()` finds the forms by walking `django.forms.BaseForm`'s subclasses after
+importing every module of the apps, so a new form is found without anyone listing it. A form
+that cannot be built with no arguments, or whose automatically made data is not valid, needs an
+entry in `REGISTRY`; the tests in `test_form_messages.py` fail and say so until it has one.
+"""
+
+import contextlib
+import importlib
+import pkgutil
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+from decimal import Decimal
+from types import SimpleNamespace
+
+from allauth.core.context import request_context
+from django import forms
+from django.contrib.sessions.middleware import SessionMiddleware
+from django.core import validators
+from django.template import Context, Template
+from django.test import RequestFactory
+
+from phb.nhsuk_forms import NHSDateField
+
+APPS = ("phb", "budgets", "careplans", "employers")
+# Modules that are not imported to look for forms: settings (production's refuses to load
+# without its secrets), migrations and the WSGI entry point.
+NOT_IMPORTED = {"migrations", "settings", "wsgi"}
+
+
+def app_form_classes() -> list[type]:
+    for app in APPS:
+        package = importlib.import_module(app)
+        for module in pkgutil.walk_packages(package.__path__, prefix=f"{app}."):
+            if NOT_IMPORTED.isdisjoint(module.name.split(".")):
+                importlib.import_module(module.name)
+    found = set()
+    stack = [forms.BaseForm]
+    while stack:
+        for subclass in stack.pop().__subclasses__():
+            stack.append(subclass)
+            if subclass.__module__.split(".")[0] in APPS:
+                found.add(subclass)
+    return sorted(found, key=lambda cls: f"{cls.__module__}.{cls.__qualname__}")
+
+
+def form_id(cls) -> str:
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+# --- building forms ------------------------------------------------------------------------
+
+
+def _user():
+    from tests.factories import UserFactory
+
+    return UserFactory()
+
+
+def _request(user=None):
+    request = RequestFactory().post("/")
+    SessionMiddleware(lambda r: None).process_request(request)
+    request.user = user
+    return request
+
+
+class FakeQuestionnaire:
+    """A RAS questionnaire as RasAssessmentForm reads it, without the database."""
+
+    def __init__(self):
+        options = [
+            SimpleNamespace(pk="o1", text="Independent", points=0),
+            SimpleNamespace(pk="o2", text="Needs some help", points=6),
+        ]
+        domain = SimpleNamespace(
+            pk="d1",
+            name="Personal care",
+            question="How much help do you need with washing and dressing?",
+            options=SimpleNamespace(all=lambda: options),
+        )
+        self.domains = SimpleNamespace(all=lambda: [domain])
+
+
+@dataclass
+class FormCase:
+    """How to build one form class: constructor keyword arguments (made when needed, as they
+    may touch the database) and data that overrides the automatically made valid data."""
+
+    kwargs: object = dict
+    valid: dict = dataclass_field(default_factory=dict)
+    # allauth's forms read the request from allauth's context while they are cleaned.
+    needs_request: bool = False
+
+
+def _allauth(**kwargs):
+    return FormCase(kwargs=lambda: {k: v() for k, v in kwargs.items()}, needs_request=True)
+
+
+REGISTRY: dict[str, FormCase] = {
+    "budgets.forms.RasAssessmentForm": FormCase(
+        kwargs=lambda: {"questionnaire": FakeQuestionnaire()}
+    ),
+    "budgets.forms.BudgetForm": FormCase(
+        kwargs=lambda: {
+            "calculations": [(SimpleNamespace(pk="c1"), "Resource allocation: £8,308.72 a year")]
+        },
+        valid={"period_end_day": "31", "period_end_month": "3", "period_end_year": "2027"},
+    ),
+    "budgets.forms.PaLineForm": FormCase(valid={"hourly_rate": "13.50"}),
+    "budgets.forms.DomainForm": FormCase(valid={"options": "Independent | 0\nNeeds help | 6"}),
+    "budgets.forms.NationalRatesForm": FormCase(
+        valid={
+            "effective_from_year": "2031",
+            "pension_qualifying_lower_annual": "6240.00",
+            "pension_qualifying_upper_annual": "50270.00",
+        }
+    ),
+    "phb.forms.BudgetHolderForm": FormCase(
+        valid={
+            "nhs_number": "943 476 5919",
+            "date_of_birth_year": "1951",
+            "postcode": "ZZ9 9ZZ",
+        }
+    ),
+    "phb.auth.LoginForm": _allauth(request=_request),
+    "phb.auth.ResetPasswordForm": _allauth(),
+    "phb.auth.ResetPasswordKeyForm": _allauth(user=_user, temp_key=lambda: "key"),
+    "phb.auth.ChangePasswordForm": _allauth(user=_user),
+    "phb.auth.SetPasswordForm": _allauth(user=_user),
+    "phb.auth.ReauthenticateForm": _allauth(user=_user),
+    "phb.auth.AddEmailForm": _allauth(user=_user),
+    "phb.auth.MFAAuthenticateForm": _allauth(user=_user),
+    "phb.auth.MFAReauthenticateForm": _allauth(user=_user),
+    "phb.auth.ActivateTOTPForm": _allauth(user=_user),
+}
+
+
+def case_for(cls) -> FormCase:
+    return REGISTRY.get(form_id(cls), FormCase())
+
+
+def build(cls, data=None):
+    """An instance of the form, bound to `data` when given."""
+    case = case_for(cls)
+    with cleaning(cls):
+        kwargs = case.kwargs()
+        return cls(data=data, **kwargs) if data is not None else cls(**kwargs)
+
+
+@contextlib.contextmanager
+def cleaning(cls):
+    """What the form needs around it while it is cleaned and rendered."""
+    if case_for(cls).needs_request:
+        with request_context(_request()):
+            yield
+    else:
+        yield
+
+
+def validate_and_render(form) -> str:
+    with cleaning(type(form)):
+        form.is_valid()
+        return render(form)
+
+
+PAGE = Template(
+    "{% load crispy_forms_tags phb_tags %}{% page_error_summary form %}{% crispy form %}"
+)
+
+
+def render(form) -> str:
+    """The form as a page shows it: the error summary, then the fields by the crispy pack."""
+    return PAGE.render(Context({"form": form}))
+
+
+# --- data ----------------------------------------------------------------------------------
+
+
+def is_number(field) -> bool:
+    return isinstance(field, forms.IntegerField | forms.FloatField)
+
+
+def is_money(field) -> bool:
+    return getattr(field, "is_money", False)
+
+
+def bounds(field):
+    low = getattr(field, "min_value", None)
+    high = getattr(field, "max_value", None)
+    for validator in field.validators:
+        if isinstance(validator, validators.MinValueValidator) and low is None:
+            low = validator.limit_value
+        if isinstance(validator, validators.MaxValueValidator) and high is None:
+            high = validator.limit_value
+    return low, high
+
+
+def valid_value(name: str, field) -> dict:
+    """POST data that this field accepts on its own."""
+    if isinstance(field, NHSDateField):
+        return {f"{name}_day": "1", f"{name}_month": "4", f"{name}_year": "2026"}
+    if isinstance(field, forms.MultipleChoiceField):
+        return {name: [str(next(v for v, _ in field.choices if v != ""))]}
+    if isinstance(field, forms.ChoiceField):
+        return {name: str(next(v for v, _ in field.choices if v != ""))}
+    if isinstance(field, forms.BooleanField):
+        return {name: "on"} if field.required else {}
+    if is_number(field):
+        low, high = bounds(field)
+        value = Decimal(1)
+        if low is not None and value < low:
+            value = Decimal(low)
+        if high is not None and value > high:
+            value = Decimal(high)
+        return {name: str(value)}
+    if isinstance(field, forms.EmailField):
+        return {name: "person@example.nhs.uk"}
+    return {name: "Test"}
+
+
+def valid_data(form) -> dict:
+    data = {}
+    for name, field in form.fields.items():
+        data |= valid_value(form.add_prefix(name), field)
+    return data | case_for(type(form)).valid
+
+
+def bad_value(name: str, field, kind: str) -> dict:
+    """POST data this field refuses, of one kind: letters in numbers, numbers too big or too
+    small or too precise, not-numbers, over-long text, choices that are not offered."""
+    if isinstance(field, NHSDateField):
+        return {f"{name}_day": "x", f"{name}_month": "13", f"{name}_year": "20260"}
+    if isinstance(field, forms.MultipleChoiceField):
+        return {name: ["not-a-choice"]}
+    if isinstance(field, forms.ChoiceField):
+        return {name: "not-a-choice"}
+    if is_number(field):
+        low, _ = bounds(field)
+        places = getattr(field, "decimal_places", None) or 0
+        value = {
+            "letters": "twelve",
+            "too_big": "9" * 20,
+            "too_small": str(Decimal(low) - 1) if low is not None else "-" + "9" * 20,
+            "too_precise": "1." + "0" * places + "1",
+            "not_a_number": "NaN",
+            "infinite": "-Infinity",
+            "exponent": "1e400",
+        }[kind]
+        return {name: value}
+    if isinstance(field, forms.EmailField):
+        return {name: "not an email address"}
+    if isinstance(field, forms.CharField) and field.max_length:
+        return {name: "x" * (field.max_length + 1)}
+    return {name: "\x00"}
+
+
+BAD_KINDS = (
+    "letters",
+    "too_big",
+    "too_small",
+    "too_precise",
+    "not_a_number",
+    "infinite",
+    "exponent",
+)
+
+
+def bad_data(form, kind: str) -> dict:
+    data = {}
+    for name, field in form.fields.items():
+        data |= bad_value(form.add_prefix(name), field, kind)
+    return data
+
+
+def number_fields(form_or_class) -> list[str]:
+    """The number fields of a form (or of a form class: those it declares)."""
+    fields = getattr(form_or_class, "fields", None) or form_or_class.base_fields
+    return [name for name, field in fields.items() if is_number(field)]
