@@ -292,6 +292,7 @@ class PaymentScheduleForm(NHSFormMixin, forms.Form):
         for number, part in enumerate(parts, start=1):
             field = MoneyField(label=f"Instalment {number}")
             apply_nhs_error_messages(field, f"instalment_{number}")
+            field.error_messages["required"] = field.error_messages["invalid"]  # a lone "£"
             amounts.append(field.clean(part.replace(" ", "")))
         return amounts
 

@@ -7,8 +7,11 @@ entry in `REGISTRY`; the tests in `test_form_messages.py` fail and say so until 
 """
 
 import contextlib
+import html
 import importlib
 import pkgutil
+import re
+from collections import defaultdict
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from decimal import Decimal
@@ -16,6 +19,7 @@ from types import SimpleNamespace
 
 from allauth.core.context import request_context
 from django import forms
+from django.apps import apps
 from django.contrib.sessions.middleware import SessionMiddleware
 from django.core import validators
 from django.template import Context, Template
@@ -277,3 +281,131 @@ def number_fields(form_or_class) -> list[str]:
     """The number fields of a form (or of a form class: those it declares)."""
     fields = getattr(form_or_class, "fields", None) or form_or_class.base_fields
     return [name for name, field in fields.items() if is_number(field)]
+
+
+# --- what a page must never say --------------------------------------------------------
+
+
+PLAIN_WORDS_ONLY = [
+    "This field is required.",
+    "Ensure this value",
+    "Enter a number.",
+    "Enter a whole number.",
+    "Select a valid choice",
+    "Enter a valid",
+    "£Infinity",
+    "£NaN",
+    "NaN",
+    "Infinity",
+    "pgtrigger",
+]
+
+
+def _django_wording() -> set[str]:
+    """The fixed start of every message Django's form fields and validators word."""
+    messages = []  # a list: lazy plural messages all look equal (as "") to a set
+    classes = [forms.Field]
+    while classes:
+        cls = classes.pop()
+        classes.extend(cls.__subclasses__())
+        if cls.__module__.startswith("django."):
+            messages.extend(cls.__dict__.get("default_error_messages", {}).values())
+    for name in dir(validators):
+        validator = getattr(validators, name)
+        if isinstance(validator, type):
+            for attribute in ("message", "messages"):
+                value = validator.__dict__.get(attribute)
+                if isinstance(value, dict):
+                    messages.extend(value.values())
+                elif value is not None and not isinstance(value, property):
+                    messages.append(value)
+    texts = set()
+    counts = defaultdict(lambda: 2)
+    for message in messages:
+        # ngettext_lazy messages (DecimalValidator's) need a count to become text.
+        texts.add(str(message) or str(message % counts))
+    starts = {re.split(r"%\(|“|[0-9]", text)[0].strip() for text in texts}
+    return {start for start in starts if len(start) > 8}
+
+
+def _constraint_names() -> set[str]:
+    return {
+        constraint.name
+        for model in apps.get_models()
+        if model._meta.app_label in APPS or model._meta.app_label.startswith(APPS)
+        for constraint in model._meta.constraints
+    }
+
+
+FORBIDDEN = sorted({*PLAIN_WORDS_ONLY, *_django_wording(), *_constraint_names()})
+
+
+def problems_shown(page: str) -> str:
+    """The page's words without what the user typed (which may itself be "NaN")."""
+    page = re.sub(r"<textarea[^>]*>.*?</textarea>", "", page, flags=re.DOTALL)
+    page = re.sub(r'\svalue="[^"]*"', "", page)
+    return html.unescape(page)
+
+
+def assert_plain(form, page: str) -> None:
+    shown = problems_shown(page)
+    messages = [str(m) for errors in form.errors.values() for m in errors]
+    found = sorted({w for w in FORBIDDEN if w in shown or any(w in m for m in messages)})
+    assert not found, f"{form_id(type(form))} shows {found} in: {messages}"
+
+
+def assert_page_plain(page: str, where: str) -> None:
+    shown = problems_shown(page)
+    found = sorted({w for w in FORBIDDEN if w in shown})
+    assert not found, f"{where} shows {found}"
+
+
+# --- hostile input ---------------------------------------------------------------------------
+
+# What people (and scripts) put in number boxes by mistake or on purpose.
+HOSTILE = [
+    "NaN",
+    "nan",
+    "sNaN",
+    "-NaN",
+    "Infinity",
+    "-Infinity",
+    "inf",
+    "1e400",
+    "-1e400",
+    "1E+2",
+    "9" * 20,
+    "-" + "9" * 20,
+    "99999999999999999999.99",
+    "1.001",
+    "0.005",
+    "1000.005",
+    "9999999.995",
+    "10000000",
+    "-0",
+    "-0.00",
+    "0.000",
+    "1.500",
+    "1" * 10_000,
+    "x" * 10_000,
+    "١٢٣",
+    "１２３",
+    "²",
+    "",
+    " ",
+    "\t12\n",
+    "1_000",
+    "1,000",
+    "1,2",
+    "£1,000.00",
+    "£-5",
+    "--1",
+    "0x10",
+    "+5",
+    "1.",
+    ".5",
+    "\x00",
+    "12abc",
+    "1/2",
+    "Robert'); DROP TABLE budgets_budget;--",
+]

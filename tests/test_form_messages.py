@@ -6,23 +6,19 @@ and rendered as pages render it; the page must word every problem in NHS.UK styl
 Django's words, a database constraint's name, or a "£NaN".
 """
 
-import html
-import re
-from collections import defaultdict
 from decimal import Decimal
 
 import pytest
 from django import forms
-from django.apps import apps
-from django.core import validators
 
 from budgets.forms import LocalRatesForm, NationalRatesForm, PaLineForm, PaymentScheduleForm
 from phb.forms import NHSFormMixin
 from phb.nhsuk_forms import lower_first, nhs_error_messages
 from tests.form_cases import (
-    APPS,
     BAD_KINDS,
+    FORBIDDEN,
     app_form_classes,
+    assert_plain,
     bad_data,
     build,
     form_id,
@@ -34,73 +30,6 @@ from tests.form_cases import (
 pytestmark = pytest.mark.django_db
 
 FORMS = app_form_classes()
-
-PLAIN_WORDS_ONLY = [
-    "This field is required.",
-    "Ensure this value",
-    "Enter a number.",
-    "Enter a whole number.",
-    "Select a valid choice",
-    "Enter a valid",
-    "£Infinity",
-    "£NaN",
-    "NaN",
-    "Infinity",
-    "pgtrigger",
-]
-
-
-def _django_wording() -> set[str]:
-    """The fixed start of every message Django's form fields and validators word."""
-    messages = []  # a list: lazy plural messages all look equal (as "") to a set
-    classes = [forms.Field]
-    while classes:
-        cls = classes.pop()
-        classes.extend(cls.__subclasses__())
-        if cls.__module__.startswith("django."):
-            messages.extend(cls.__dict__.get("default_error_messages", {}).values())
-    for name in dir(validators):
-        validator = getattr(validators, name)
-        if isinstance(validator, type):
-            for attribute in ("message", "messages"):
-                value = validator.__dict__.get(attribute)
-                if isinstance(value, dict):
-                    messages.extend(value.values())
-                elif value is not None and not isinstance(value, property):
-                    messages.append(value)
-    texts = set()
-    counts = defaultdict(lambda: 2)
-    for message in messages:
-        # ngettext_lazy messages (DecimalValidator's) need a count to become text.
-        texts.add(str(message) or str(message % counts))
-    starts = {re.split(r"%\(|“|[0-9]", text)[0].strip() for text in texts}
-    return {start for start in starts if len(start) > 8}
-
-
-def _constraint_names() -> set[str]:
-    return {
-        constraint.name
-        for model in apps.get_models()
-        if model._meta.app_label in APPS or model._meta.app_label.startswith(APPS)
-        for constraint in model._meta.constraints
-    }
-
-
-FORBIDDEN = sorted({*PLAIN_WORDS_ONLY, *_django_wording(), *_constraint_names()})
-
-
-def problems_shown(page: str) -> str:
-    """The page's words without what the user typed (which may itself be "NaN")."""
-    page = re.sub(r"<textarea[^>]*>.*?</textarea>", "", page, flags=re.DOTALL)
-    page = re.sub(r'\svalue="[^"]*"', "", page)
-    return html.unescape(page)
-
-
-def assert_plain(form, page: str) -> None:
-    shown = problems_shown(page)
-    messages = [str(m) for errors in form.errors.values() for m in errors]
-    found = sorted({w for w in FORBIDDEN if w in shown or any(w in m for m in messages)})
-    assert not found, f"{form_id(type(form))} shows {found} in: {messages}"
 
 
 def test_the_forms_are_found():
