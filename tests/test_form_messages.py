@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 from django import forms
+from django.urls import reverse
 
 from budgets.forms import LocalRatesForm, NationalRatesForm, PaLineForm, PaymentScheduleForm
 from phb.forms import NHSFormMixin
@@ -213,3 +214,20 @@ def test_instalments_are_read_as_money():
     )
     assert amounts(" , ") == (None, [])
     assert amounts(",".join(["1"] * 61)) == (None, ["Enter no more than 60 instalments"])
+
+
+def test_the_sign_in_page_words_its_problems_plainly(client):
+    response = client.post(reverse("account_login"), {"login": "", "password": ""})
+    page = response.content.decode()
+    assert "Enter your email address" in page
+    assert "Enter your password" in page
+    assert "This field is required." not in page
+    response = client.post(reverse("account_login"), {"login": "not-an-email", "password": "x"})
+    assert "Enter an email address in the correct format, like name@example.com" in (
+        response.content.decode()
+    )
+
+
+def test_the_password_reset_page_words_its_problems_plainly(client):
+    response = client.post(reverse("account_reset_password"), {"email": ""})
+    assert "Enter your email address" in response.content.decode()
