@@ -231,3 +231,20 @@ def test_the_sign_in_page_words_its_problems_plainly(client):
 def test_the_password_reset_page_words_its_problems_plainly(client):
     response = client.post(reverse("account_reset_password"), {"email": ""})
     assert "Enter your email address" in response.content.decode()
+
+
+def test_a_formset_cut_short_or_tampered_with_says_so_plainly():
+    from budgets.forms import FundingStreamFormSet
+
+    missing = FundingStreamFormSet({}, prefix="streams")
+    assert not missing.is_valid()
+    assert missing.non_form_errors() == [
+        "Some of the page was not sent. Go back, reload the page and try again"
+    ]
+    flooded = FundingStreamFormSet(
+        {"streams-TOTAL_FORMS": "5000", "streams-INITIAL_FORMS": "0"}, prefix="streams"
+    )
+    assert not flooded.is_valid()
+    assert flooded.non_form_errors() == [
+        "Too many rows were sent. Go back, reload the page and try again"
+    ]
