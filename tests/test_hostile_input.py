@@ -196,3 +196,26 @@ def test_ras_points_are_bounded_ascii_whole_numbers(points, message):
     form = bind(DomainForm, {"options": points})
     assert not form.is_valid()
     assert form.errors["options"] == [message]
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ("Independent | 0\n\n   \nNeeds help | 6", None),  # blank lines are skipped
+        (
+            "Independent | 0\n" + "x" * 301 + " | 6",
+            "The answer on line 2 must be 300 characters or fewer",
+        ),
+        ("Independent | 0", "Give at least 2 answers"),
+        ("\n".join(f"Answer {n} | {n}" for n in range(21)), "Give no more than 20 answers"),
+    ],
+)
+def test_ras_answers_are_counted_and_measured(options, message):
+    form = build(
+        DomainForm, {"name": "Breathing", "question": "How much help?", "options": options}
+    )
+    assert form.is_valid() is (message is None)
+    if message:
+        assert form.errors["options"] == [message]
+    else:
+        assert form.cleaned_data["options"] == [("Independent", 0), ("Needs help", 6)]
