@@ -38,6 +38,9 @@ MONTHS_PER_YEAR = Decimal(12)
 HOURS_IN_A_WEEK = Decimal(168)
 
 PENNY = Decimal("0.01")
+# The most points one answer in a RAS questionnaire may carry. Real questionnaires use tens
+# of points; the bound stops a typing slip becoming a 20-digit figure.
+MAX_POINTS = 10_000
 POUND = Decimal(1)
 
 

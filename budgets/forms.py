@@ -3,6 +3,7 @@ from decimal import Decimal
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 
+from budgets.calculations import MAX_POINTS
 from budgets.models import (
     ChcProviderType,
     FundingStreamKind,
@@ -13,33 +14,22 @@ from budgets.models import (
 from budgets.models.calculations import AgeBandChoice, PayFrequencyChoice, PensionChoice
 from budgets.models.payments import InstalmentFrequencyChoice
 from budgets.models.rates import LOCAL_NUMBER_FIELDS, NATIONAL_NUMBER_FIELDS
-from phb.forms import NHSFormMixin
-from phb.nhsuk_forms import NHSDateField
+from budgets.money import MoneyField
+from phb.forms import NHSFormMixin, NHSFormSet
+from phb.nhsuk_forms import (
+    NHSDateField,
+    NHSDecimalField,
+    NHSIntegerField,
+    apply_nhs_error_messages,
+)
 
-MAX_MONEY = Decimal("9999999.99")
+MAX_ANSWERS = 20
+MAX_INSTALMENTS = 60
 
 
-def money_field(
-    label: str, *, required=True, help_text="", minimum=Decimal("0")
-) -> forms.DecimalField:
-    field = forms.DecimalField(
-        label=label,
-        required=required,
-        help_text=help_text,
-        max_digits=12,
-        decimal_places=2,
-        min_value=minimum,
-        max_value=MAX_MONEY,
-        error_messages={
-            "required": f"Enter {label[0].lower() + label[1:]}",
-            "invalid": f"{label} must be an amount of money, like 125.50",
-            "min_value": f"{label} cannot be less than £{minimum}",
-            "max_value": f"{label} must be £{MAX_MONEY:,} or less",
-            "max_decimal_places": f"{label} must be in pounds and pence, like 125.50",
-        },
-    )
-    field.nhsuk_options = {"prefix": "£", "classes": "nhsuk-input--width-10"}
-    return field
+def money_field(label: str, *, required=True, help_text="", minimum=Decimal("0.00")) -> MoneyField:
+    """Pounds and pence from `minimum` to £9,999,999.99; messages come from the label."""
+    return MoneyField(label=label, required=required, help_text=help_text, minimum=minimum)
 
 
 class EffectiveDateForm(NHSFormMixin, forms.Form):
@@ -61,7 +51,10 @@ class RasAssessmentForm(EffectiveDateForm):
                     (str(o.pk), f"{o.text} ({o.points} points)") for o in domain.options.all()
                 ],
                 widget=forms.RadioSelect,
-                error_messages={"required": f"Choose an answer for {domain.name.lower()}"},
+                error_messages={
+                    "required": f"Select an answer for {domain.name.lower()}",
+                    "invalid_choice": f"Select an answer for {domain.name.lower()}",
+                },
             )
 
     def answers(self) -> dict:
@@ -73,7 +66,7 @@ class RasAssessmentForm(EffectiveDateForm):
 class ChcLineForm(NHSFormMixin, forms.Form):
     service = forms.CharField(label="Service", max_length=200, required=False)
     provider_type = forms.ChoiceField(label="Type", choices=ChcProviderType.choices, required=False)
-    units_per_week = forms.DecimalField(
+    units_per_week = NHSDecimalField(
         label="Hours, nights or units a week",
         max_digits=7,
         decimal_places=2,
@@ -94,14 +87,14 @@ class ChcLineForm(NHSFormMixin, forms.Form):
         return data
 
 
-ChcLineFormSet = forms.formset_factory(ChcLineForm, extra=6, max_num=20)
+ChcLineFormSet = forms.formset_factory(ChcLineForm, formset=NHSFormSet, extra=6, max_num=20)
 
 
 class PaLineForm(NHSFormMixin, forms.Form):
     label = forms.CharField(
         label="Name or role", max_length=100, required=False, help_text="For example, PA 1"
     )
-    hours_per_week = forms.DecimalField(
+    hours_per_week = NHSDecimalField(
         label="Hours a week",
         max_digits=5,
         decimal_places=2,
@@ -133,7 +126,7 @@ class PaLineForm(NHSFormMixin, forms.Form):
         return bool(self.cleaned_data.get("label"))
 
 
-PaLineFormSet = forms.formset_factory(PaLineForm, extra=4, max_num=12)
+PaLineFormSet = forms.formset_factory(PaLineForm, formset=NHSFormSet, extra=4, max_num=12)
 
 
 class PaCostingForm(EffectiveDateForm):
@@ -154,11 +147,12 @@ class PaCostingForm(EffectiveDateForm):
     payroll_fee_annual = money_field(
         "Payroll service a year", required=False, help_text="Leave empty to use your ICB's default"
     )
-    contingency_percent = forms.DecimalField(
+    contingency_percent = NHSDecimalField(
         label="Contingency (%)",
         required=False,
         min_value=0,
         max_value=50,
+        max_digits=4,
         decimal_places=2,
         help_text="Leave empty to use your ICB's default",
     )
@@ -193,7 +187,7 @@ class FundingStreamForm(NHSFormMixin, forms.Form):
     kind = forms.ChoiceField(
         label="Funding stream", choices=[("", "None"), *FundingStreamKind.choices], required=False
     )
-    share_percent = forms.DecimalField(
+    share_percent = NHSDecimalField(
         label="Share (%)",
         required=False,
         max_digits=5,
@@ -203,7 +197,9 @@ class FundingStreamForm(NHSFormMixin, forms.Form):
     )
 
 
-FundingStreamFormSet = forms.formset_factory(FundingStreamForm, extra=3, max_num=6)
+FundingStreamFormSet = forms.formset_factory(
+    FundingStreamForm, formset=NHSFormSet, extra=3, max_num=6
+)
 
 
 class PortionsForm(NHSFormMixin, forms.Form):
@@ -231,18 +227,32 @@ class PortionsForm(NHSFormMixin, forms.Form):
         ]
 
 
-class VersionForm(forms.Form):
+class VersionForm(NHSFormMixin, forms.Form):
     """The version of the budget the page showed, so a stale action is caught."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = NHSIntegerField(
+        widget=forms.HiddenInput,
+        min_value=1,
+        max_value=2_147_483_647,
+        error_messages={
+            "required": "This page is out of date. Go back, reload the page and try again",
+            "invalid": "This page is out of date. Go back, reload the page and try again",
+            "min_value": "This page is out of date. Go back, reload the page and try again",
+            "max_value": "This page is out of date. Go back, reload the page and try again",
+        },
+    )
 
 
-class ClinicalCheckForm(NHSFormMixin, VersionForm):
+class ClinicalCheckForm(VersionForm):
     supported = forms.TypedChoiceField(
         label="Do you support this amount on clinical grounds?",
         choices=[("yes", "Yes, I support it"), ("no", "No, I do not support it")],
         coerce=lambda value: value == "yes",
         widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select whether you support this amount on clinical grounds",
+            "invalid_choice": "Select whether you support this amount on clinical grounds",
+        },
     )
     notes = forms.CharField(
         label="What you checked and why", widget=forms.Textarea(attrs={"rows": 4})
@@ -259,6 +269,7 @@ class PaymentScheduleForm(NHSFormMixin, forms.Form):
     amounts = forms.CharField(
         label="Instalment amounts (optional)",
         required=False,
+        max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=(
             "Leave empty to split the money equally. Or list every instalment, separated by "
@@ -266,24 +277,30 @@ class PaymentScheduleForm(NHSFormMixin, forms.Form):
         ),
     )
 
-    def clean_amounts(self):
-        raw = self.cleaned_data["amounts"].replace("£", "").replace("\n", ",")
-        if not raw.strip():
+    def clean_amounts(self) -> list[Decimal] | None:
+        """Each instalment read as a money field reads it: pounds and pence, never a fraction
+        of a penny (fractions that add up exactly would be stored rounded, and the schedule
+        would no longer add up to the money)."""
+        raw = self.cleaned_data["amounts"].replace("\n", ",")
+        parts = [part.strip() for part in raw.split(",")]
+        if not any(parts):
             return None
-        try:
-            return [
-                Decimal(part.strip().replace(" ", "")) for part in raw.split(",") if part.strip()
-            ]
-        except ArithmeticError:
-            raise forms.ValidationError(
-                "Enter amounts of money separated by commas, like 1000.00, 1000.00"
-            ) from None
+        parts = [part for part in parts if part]
+        if len(parts) > MAX_INSTALMENTS:
+            raise forms.ValidationError(f"Enter no more than {MAX_INSTALMENTS} instalments")
+        amounts = []
+        for number, part in enumerate(parts, start=1):
+            field = MoneyField(label=f"Instalment {number}")
+            apply_nhs_error_messages(field, f"instalment_{number}")
+            field.error_messages["required"] = field.error_messages["invalid"]  # a lone "£"
+            amounts.append(field.clean(part.replace(" ", "")))
+        return amounts
 
 
-class ReductionForm(NHSFormMixin, VersionForm):
+class ReductionForm(VersionForm):
     new_amount = money_field("New budget amount for the period")
     effective_from = NHSDateField(label="Date the reduction starts")
-    notice_days = forms.IntegerField(
+    notice_days = NHSIntegerField(
         label="Notice given (days)",
         min_value=0,
         max_value=365,
@@ -298,15 +315,52 @@ class ReductionForm(NHSFormMixin, VersionForm):
 
 
 class NationalRatesForm(NHSFormMixin, forms.ModelForm):
-    effective_from = NHSDateField(label="In force from")
+    effective_from = NHSDateField(
+        label="In force from",
+        error_messages={
+            "required": "Enter the date these figures are in force from",
+            "unique": "There are already national figures in force from this date",
+        },
+    )
+    holiday_weeks = NHSDecimalField(
+        label="Holiday entitlement (weeks)",
+        min_value=0,
+        max_value=52,
+        max_digits=4,
+        decimal_places=2,
+    )
 
     class Meta:
         model = NationalRateSet
         fields = ["name", "effective_from", *NATIONAL_NUMBER_FIELDS]
 
+    def clean(self):
+        data = super().clean()
+        lower = data.get("pension_qualifying_lower_annual")
+        upper = data.get("pension_qualifying_upper_annual")
+        if lower is not None and upper is not None and upper <= lower:
+            self.add_error(
+                "pension_qualifying_upper_annual",
+                f"The upper end of the qualifying earnings band must be more than the lower "
+                f"end, £{lower:,.2f}",
+            )
+        return data
+
 
 class LocalRatesForm(NHSFormMixin, forms.ModelForm):
-    effective_from = NHSDateField(label="In force from")
+    effective_from = NHSDateField(
+        label="In force from",
+        error_messages={"required": "Enter the date these rates are in force from"},
+    )
+    # The database allows a contingency of at most half the PA costs.
+    contingency_rate = NHSDecimalField(
+        label="Contingency (share of the PA costs)",
+        help_text="A fraction: 0.05 is 5%",
+        min_value=0,
+        max_value=Decimal("0.5"),
+        max_digits=6,
+        decimal_places=4,
+    )
 
     class Meta:
         model = LocalRateSet
@@ -319,7 +373,7 @@ class PricePerPointForm(NHSFormMixin, forms.Form):
 
 class QuestionnaireForm(PricePerPointForm):
     field_order = ["financial_year", "price_per_point"]
-    financial_year = forms.IntegerField(
+    financial_year = NHSIntegerField(
         label="Financial year it starts",
         min_value=2000,
         max_value=2100,
@@ -332,6 +386,7 @@ class DomainForm(NHSFormMixin, forms.Form):
     question = forms.CharField(label="Question", max_length=300)
     options = forms.CharField(
         label="Answers and points",
+        max_length=MAX_ANSWERS * 320,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=(
             "One answer a line, then a bar and its points. "
@@ -339,18 +394,30 @@ class DomainForm(NHSFormMixin, forms.Form):
         ),
     )
 
-    def clean_options(self):
+    def clean_options(self) -> list[tuple[str, int]]:
         options = []
         for number, line in enumerate(self.cleaned_data["options"].splitlines(), start=1):
             if not line.strip():
                 continue
             text, _, points = line.rpartition("|")
-            if not text.strip() or not points.strip().isdigit():
+            text, points = text.strip(), points.strip()
+            # ASCII digits only: "²".isdigit() is true, but int("²") fails.
+            if not text or not points.isascii() or not points.isdigit():
                 raise forms.ValidationError(
                     f"Line {number} must be an answer, a bar and whole-number points, "
                     "like: Independent | 0"
                 )
-            options.append((text.strip(), int(points)))
+            if len(text) > 300:
+                raise forms.ValidationError(
+                    f"The answer on line {number} must be 300 characters or fewer"
+                )
+            if len(points) > 6 or int(points) > MAX_POINTS:
+                raise forms.ValidationError(
+                    f"Points on line {number} must be {MAX_POINTS:,} or fewer"
+                )
+            options.append((text, int(points)))
         if len(options) < 2:
             raise forms.ValidationError("Give at least 2 answers")
+        if len(options) > MAX_ANSWERS:
+            raise forms.ValidationError(f"Give no more than {MAX_ANSWERS} answers")
         return options

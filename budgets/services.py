@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from budgets import calculations as calc
 from budgets.models import (
@@ -43,8 +44,10 @@ from budgets.models import (
     RasDomain,
     RasQuestionnaire,
 )
+from budgets.models.fields import MoneyField
 from budgets.models.ras import QuestionnaireStatus
 from budgets.models.rates import LOCAL_NUMBER_FIELDS, NATIONAL_NUMBER_FIELDS
+from budgets.money import check_money, check_within_limit
 from phb.permissions import Permission, require
 from phb.services import only_fields
 
@@ -98,7 +101,15 @@ def _save_rate_set(*, queryset, rate_set, new, figures):
     else:
         rate_set = new
     for field, value in figures.items():
+        model_field = rate_set._meta.get_field(field)
+        if isinstance(model_field, MoneyField):
+            value = check_money(value, what=capfirst(model_field.verbose_name), field=field)
         setattr(rate_set, field, value)
+    effective_from = figures.get("effective_from", rate_set.effective_from)
+    if queryset.filter(effective_from=effective_from).exclude(pk=rate_set.pk).exists():
+        raise ValidationError(
+            {"effective_from": "There is already a set of rates in force from this date"}
+        )
     rate_set.full_clean()
     rate_set.save()
     return rate_set
@@ -142,6 +153,7 @@ def create_questionnaire(
     """A new draft version for the year, copying the domains and answers of `based_on`."""
     organisation = actor.acting_organisation
     require(actor, Permission.MANAGE_RAS, organisation)
+    price_per_point = _price_per_point(price_per_point)
     latest = (
         RasQuestionnaire.objects.select_for_update()
         .filter(organisation=organisation, financial_year=financial_year)
@@ -184,10 +196,16 @@ def _editable_questionnaire(actor, questionnaire) -> RasQuestionnaire:
     return locked
 
 
+def _price_per_point(value) -> Decimal:
+    return check_money(
+        value, what="The price per point", field="price_per_point", minimum=Decimal("0.01")
+    )
+
+
 @transaction.atomic
 def set_price_per_point(*, actor, questionnaire, price_per_point: Decimal) -> RasQuestionnaire:
     questionnaire = _editable_questionnaire(actor, questionnaire)
-    questionnaire.price_per_point = price_per_point
+    questionnaire.price_per_point = _price_per_point(price_per_point)
     questionnaire.full_clean()
     questionnaire.save()
     return questionnaire
@@ -202,6 +220,10 @@ def add_domain(*, actor, questionnaire, name: str, question: str, options) -> Ra
         raise ValidationError({"options": "Give at least 2 answers, each with its points"})
     if any(points < 0 for _, points in options):
         raise ValidationError({"options": "Points cannot be negative"})
+    if any(points > calc.MAX_POINTS for _, points in options):
+        raise ValidationError({"options": f"Points must be {calc.MAX_POINTS:,} or fewer"})
+    if any(len(text) > RasAnswerOption._meta.get_field("text").max_length for text, _ in options):
+        raise ValidationError({"options": "Each answer must be 300 characters or fewer"})
     if questionnaire.domains.filter(name__iexact=name.strip()).exists():
         raise ValidationError({"name": f"There is already a domain called {name.strip()}"})
     domain = RasDomain.objects.create(
@@ -271,6 +293,7 @@ def complete_ras_assessment(
         [calc.RasAnswerInput(domain=d.name, answer=o.text, points=o.points) for d, o in chosen],
         questionnaire.price_per_point,
     )
+    check_within_limit(result.annual_amount, what="The resource allocation")
     assessment = RasAssessment.objects.create(
         budget_holder=budget_holder,
         questionnaire=questionnaire,
@@ -314,6 +337,8 @@ def cost_chc_package(*, actor, budget_holder, effective_date: datetime.date, lin
     inputs = []
     for line in lines:
         unit_cost = line.get("unit_cost")
+        if unit_cost is not None:
+            unit_cost = check_money(unit_cost, what=f"The unit cost of {line['service']}")
         if unit_cost is None:
             rate_field = _LOCAL_RATE_FOR.get(line["provider_type"])
             if rate_field is None:
@@ -324,6 +349,7 @@ def cost_chc_package(*, actor, budget_holder, effective_date: datetime.date, lin
         result = calc.cost_chc_package([i for _, i in inputs])
     except ValueError as error:
         raise ValidationError(str(error)) from error
+    check_within_limit(result.annual_total, what="The package")
     package = ChcPackage.objects.create(
         budget_holder=budget_holder,
         effective_date=effective_date,
@@ -364,6 +390,18 @@ def cost_pas(
     label, hours_per_week, hourly_rate, age_band, irregular_hours and pension; on-costs left
     as None take the ICB's local defaults."""
     require(actor, Permission.CALCULATE, budget_holder)
+    pas = [
+        pa | {"hourly_rate": check_money(pa["hourly_rate"], what=f"{pa['label']}'s hourly rate")}
+        for pa in pas
+    ]
+    if insurance_annual is not None:
+        insurance_annual = check_money(
+            insurance_annual, what="Employer's liability insurance", field="insurance_annual"
+        )
+    if payroll_fee_annual is not None:
+        payroll_fee_annual = check_money(
+            payroll_fee_annual, what="The payroll fee", field="payroll_fee_annual"
+        )
     national = national_rates_on(effective_date)
     local = local_rates_on(budget_holder.organisation, effective_date)
     costing_input = calc.PaCostingInput(
@@ -388,6 +426,7 @@ def cost_pas(
         result = calc.cost_pas(costing_input, national.as_figures())
     except ValueError as error:
         raise ValidationError(str(error)) from error
+    check_within_limit(result.total_annual, result.subtotal_annual, what="Employing the PAs")
     costing = PaCosting.objects.create(
         budget_holder=budget_holder,
         effective_date=effective_date,
@@ -482,6 +521,9 @@ def _check_period(budget_holder, start, end, *, exclude=None) -> None:
 def _check_shares(funding_streams) -> None:
     if not funding_streams:
         raise ValidationError({"funding_streams": "Add at least one funding stream"})
+    for _, share in funding_streams:
+        if not isinstance(share, Decimal | int) or not Decimal(share).is_finite():
+            raise ValidationError({"funding_streams": "Each share must be a percentage"})
     kinds = [kind for kind, _ in funding_streams]
     if len(kinds) != len(set(kinds)):
         raise ValidationError({"funding_streams": "Each funding stream can only be listed once"})
@@ -506,6 +548,7 @@ def _check_portions(portions, agreed_amount: Decimal) -> None:
     if len(methods) != len(set(methods)):
         raise ValidationError({"portions": "Each way of holding the money can only be listed once"})
     for method, amount, held_by in portions:
+        check_money(amount, what="Each way of holding the money", field="portions")
         if amount <= 0:
             raise ValidationError(
                 {"portions": "Each way of holding the money needs an amount above £0"}
@@ -542,6 +585,9 @@ def create_budget(
     require(actor, Permission.PREPARE_BUDGET, budget_holder)
     if calculation.budget_holder_id != budget_holder.pk:
         raise PermissionDenied
+    agreed_amount = check_money(
+        agreed_amount, what="The budget amount", field="agreed_amount", minimum=None
+    )
     if agreed_amount < 0:
         raise ValidationError({"agreed_amount": "The amount cannot be negative"})
     _check_period(budget_holder, period_start, period_end)
@@ -720,6 +766,11 @@ def set_payment_schedule(
     dates = calc.instalment_dates(
         first_payment_date, budget.period_end, calc.InstalmentFrequency(frequency)
     )
+    if amounts is not None:
+        amounts = [
+            check_money(amount, what=f"Instalment {number}", minimum=None)
+            for number, amount in enumerate(amounts, start=1)
+        ]
     if amounts is None:
         amounts = calc.split_evenly(portion.amount, len(dates))
     elif len(amounts) != len(dates):
@@ -785,6 +836,7 @@ def reduce_budget(
         expected=(BudgetStatus.AGREED, BudgetStatus.ACTIVE, BudgetStatus.REDUCED),
         doing="reduce",
     )
+    new_amount = check_money(new_amount, what="The new amount", field="new_amount", minimum=None)
     minimum = settings.PHB_REDUCTION_MINIMUM_NOTICE_DAYS
     today = timezone.localdate()
     errors = {}

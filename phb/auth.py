@@ -1,4 +1,9 @@
+from allauth.account import forms as account_forms
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.base import forms as mfa_forms
+from allauth.mfa.totp import forms as totp_forms
+
+from phb.forms import NHSFormMixin
 
 
 class ClosedSignupAccountAdapter(DefaultAccountAdapter):
@@ -17,3 +22,78 @@ class ClosedSignupAccountAdapter(DefaultAccountAdapter):
 
     def is_open_for_signup(self, request) -> bool:
         return False
+
+
+# allauth's forms with the service's labels and NHS.UK error messages (`ACCOUNT_FORMS` and
+# `MFA_FORMS` in settings). The templates name the fields the same way.
+
+
+class _NHSAuthForm(NHSFormMixin):
+    labels: dict[str, str] = {}
+    required: dict[str, str] = {}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, label in self.labels.items():
+            if name in self.fields:
+                self.fields[name].label = label
+        for name, message in self.required.items():
+            if name in self.fields:
+                self.fields[name].error_messages["required"] = message
+
+
+_NEW_PASSWORD = {"password1": "New password", "password2": "New password again"}
+_NEW_PASSWORD_REQUIRED = {
+    "password1": "Enter a new password",
+    "password2": "Enter the new password again",
+}
+
+
+class LoginForm(_NHSAuthForm, account_forms.LoginForm):
+    labels = {"login": "Email address", "password": "Password"}
+    required = {"login": "Enter your email address", "password": "Enter your password"}
+
+
+class ResetPasswordForm(_NHSAuthForm, account_forms.ResetPasswordForm):
+    labels = {"email": "Email address"}
+    required = {"email": "Enter your email address"}
+
+
+class ResetPasswordKeyForm(_NHSAuthForm, account_forms.ResetPasswordKeyForm):
+    labels = _NEW_PASSWORD
+    required = _NEW_PASSWORD_REQUIRED
+
+
+class ChangePasswordForm(_NHSAuthForm, account_forms.ChangePasswordForm):
+    labels = {"oldpassword": "Current password", **_NEW_PASSWORD}
+    required = {"oldpassword": "Enter your current password", **_NEW_PASSWORD_REQUIRED}
+
+
+class SetPasswordForm(_NHSAuthForm, account_forms.SetPasswordForm):
+    labels = _NEW_PASSWORD
+    required = _NEW_PASSWORD_REQUIRED
+
+
+class ReauthenticateForm(_NHSAuthForm, account_forms.ReauthenticateForm):
+    labels = {"password": "Password"}
+    required = {"password": "Enter your password"}
+
+
+class AddEmailForm(_NHSAuthForm, account_forms.AddEmailForm):
+    labels = {"email": "Email address"}
+    required = {"email": "Enter the email address"}
+
+
+class MFAAuthenticateForm(_NHSAuthForm, mfa_forms.AuthenticateForm):
+    labels = {"code": "Security code"}
+    required = {"code": "Enter your security code"}
+
+
+class MFAReauthenticateForm(_NHSAuthForm, mfa_forms.ReauthenticateForm):
+    labels = {"code": "Security code"}
+    required = {"code": "Enter your security code"}
+
+
+class ActivateTOTPForm(_NHSAuthForm, totp_forms.ActivateTOTPForm):
+    labels = {"code": "Security code"}
+    required = {"code": "Enter the security code from your authenticator app"}

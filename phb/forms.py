@@ -1,9 +1,12 @@
+import re
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout
 from django import forms
+from django.core.exceptions import ValidationError
 
 from phb.models import BudgetHolder, Organisation, normalise_nhs_number, validate_nhs_number
-from phb.nhsuk_forms import NHSDateField
+from phb.nhsuk_forms import Message, NHSDateField, apply_nhs_error_messages
 from phb.services import BUDGET_HOLDER_FIELDS, ICB_CONTACT_FIELDS
 from phb.validators import (
     PHONE_MESSAGE,
@@ -18,7 +21,13 @@ from phb.validators import (
 
 class NHSFormMixin:
     """Fields rendered by the crispy NHS.UK pack; the page places the <form>, the CSRF token
-    and one error summary for everything on it (`{% page_error_summary form %}`)."""
+    and one error summary for everything on it (`{% page_error_summary form %}`).
+
+    Every field gets NHS.UK-pattern error messages worded from its label ("Enter the hourly
+    rate", "Hourly rate must be £9,999,999.99 or less") in place of Django's ("This field is
+    required."), unless the form words its own. They are applied when the form is cleaned, so
+    fields a form adds in `__init__` get them too.
+    """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -27,9 +36,52 @@ class NHSFormMixin:
         self.helper.disable_csrf = True
         self.helper.show_error_summary = False
 
+    def full_clean(self):
+        for name, field in self.fields.items():
+            apply_nhs_error_messages(field, name)
+        super().full_clean()
+        # One message once: "1e400" is both too large and too many digits, in the same words.
+        for errors in (self._errors or {}).values():
+            seen = set()
+            kept = []
+            for error in errors.as_data():
+                text = next(iter(error))
+                if text not in seen:
+                    seen.add(text)
+                    kept.append(error)
+            errors.data[:] = kept
 
-class CaseloadSearchForm(forms.Form):
+
+class NHSFormSet(forms.BaseFormSet):
+    """A formset whose own errors (only seen when a page was tampered with or cut short) are in
+    plain English rather than Django's."""
+
+    default_error_messages = {
+        "missing_management_form": Message(
+            "Some of the page was not sent. Go back, reload the page and try again"
+        ),
+        "too_many_forms": Message(
+            "Too many rows were sent. Go back, reload the page and try again"
+        ),
+        "too_few_forms": Message("Fill in at least one row"),
+    }
+
+
+class CaseloadSearchForm(NHSFormMixin, forms.Form):
     q = forms.CharField(label="Search by name or NHS number", required=False, max_length=100)
+
+
+def validate_ten_digit_nhs_number(value: str) -> None:
+    """10 digits 0 to 9 (spaces and hyphens aside) that pass the NHS number check.
+
+    The check digit library also accepts other scripts' digits ("٩٤٣..."), which the
+    database refuses; they are refused here first, in words.
+    """
+    if not re.fullmatch(r"[0-9]{10}", normalise_nhs_number(value)):
+        raise ValidationError(
+            "NHS number must be 10 digits, like 943 476 5919", code="nhs_number_digits"
+        )
+    validate_nhs_number(value)
 
 
 class BudgetHolderForm(NHSFormMixin, forms.ModelForm):
@@ -37,7 +89,8 @@ class BudgetHolderForm(NHSFormMixin, forms.ModelForm):
         label="NHS number",
         help_text="10 digits, like 943 476 5919",
         max_length=14,
-        validators=[validate_nhs_number],
+        validators=[validate_ten_digit_nhs_number],
+        error_messages={"invalid_nhs_number": "Enter a real NHS number, like 943 476 5919"},
     )
     date_of_birth = NHSDateField(label="Date of birth", help_text="For example, 27 3 1951")
 

@@ -7,9 +7,13 @@ month and year), and its DateField's messages do not follow the NHS.UK pattern
 """
 
 import datetime
+import re
+from decimal import Decimal, InvalidOperation
 
 from django import forms
+from django.core import validators
 from django.core.exceptions import ValidationError
+from django.forms.utils import pretty_name
 
 DATE_PARTS = ("day", "month", "year")
 
@@ -67,4 +71,263 @@ class NHSDateField(forms.Field):
 
     def validate(self, value):
         if value is None and self.required:
-            raise self._error(f"Enter {self._name().lower()}", "required")
+            message = str(self.error_messages.get("required", ""))
+            if message in ("", str(forms.Field.default_error_messages["required"])):
+                message = f"Enter {self._name().lower()}"
+            raise self._error(message, "required")
+
+
+# --- numbers -----------------------------------------------------------------------------
+
+# Digits 0 to 9 with an optional minus sign and decimal point: what people type for a number.
+# Python's Decimal() and int() also accept "NaN", "Infinity", "1e400", other scripts' digits
+# and underscores; a person who typed those made a mistake, so they are not numbers here.
+PLAIN_NUMBER = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+WHOLE_NUMBER = re.compile(r"-?[0-9]+(?:\.0*)?")
+
+
+class NHSDecimalField(forms.DecimalField):
+    """A number as a person types it.
+
+    Blank (or only spaces) is empty; "-0" is 0; trailing zeros beyond the places allowed are
+    not extra precision ("1.500" is 1.50); anything but plain digits is `invalid`. Messages
+    come from `NHSFormMixin`.
+    """
+
+    def prepare(self, text: str) -> str:
+        """Tidy what was typed before it is read as a number."""
+        return text
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, Decimal | int) and not isinstance(value, bool):
+            number = Decimal(value)
+        else:
+            text = self.prepare(str(value).strip())
+            if not text:
+                return None
+            if not PLAIN_NUMBER.fullmatch(text):
+                raise ValidationError(self.error_messages["invalid"], code="invalid")
+            number = Decimal(text)
+        if not number.is_finite():
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        if number.is_zero():
+            number = abs(number)
+        places = self.decimal_places
+        if places is not None and -number.as_tuple().exponent > places:
+            try:
+                rounded = number.quantize(Decimal(1).scaleb(-places))
+            except InvalidOperation:  # too many digits to hold: validation says so
+                rounded = None
+            if rounded == number:
+                number = rounded
+        return number
+
+
+class NHSIntegerField(forms.IntegerField):
+    """A whole number typed with the digits 0 to 9; blank (or only spaces) is empty."""
+
+    # More digits than this is beyond any bound a form sets (and int() refuses 4,300 digits).
+    MAX_DIGITS = 18
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        text = str(value).strip()
+        if not text:
+            return None
+        if not WHOLE_NUMBER.fullmatch(text):
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        whole = text.split(".")[0]
+        if len(whole.lstrip("-").lstrip("0")) > self.MAX_DIGITS:
+            code = "min_value" if text.startswith("-") else "max_value"
+            limit = self.min_value if code == "min_value" else self.max_value
+            if limit is None:
+                raise ValidationError(self.error_messages["invalid"], code="invalid")
+            raise ValidationError(
+                self.error_messages.get(code, self.error_messages["invalid"]),
+                code=code,
+                params={"limit_value": limit, "value": text[:20]},
+            )
+        return int(whole)
+
+
+# --- messages ----------------------------------------------------------------------------
+
+
+class Message(str):
+    """An error message already written out in full.
+
+    Django fills in `%(limit_value)s`-style placeholders with `message % params` when an error
+    carries params, and not otherwise; these messages have no placeholders (a label may hold a
+    "%" of its own), so formatting leaves them as they are.
+    """
+
+    def __mod__(self, params):
+        return str(self)
+
+
+# First words that already say what to enter or select: "Enter how often", not "Enter the how
+# often".
+_NO_ARTICLE = {"a", "an", "the", "your", "how", "what", "which", "who", "when", "where", "why"}
+# "Notice given (days)" is "Notice given", counted in days; "Share (%)" is a percentage.
+_UNIT = re.compile(r"(?P<name>.+?)\s*\((?P<unit>%|[a-z]+)\)")
+
+
+def lower_first(text: str) -> str:
+    """'Hourly rate' -> 'hourly rate', leaving acronyms and proper nouns alone ('NHS number',
+    'National Living Wage, 21 and over')."""
+    words = text.split()
+    if not words:
+        return text
+    first = words[0]
+    acronym = sum(1 for c in first if c.isupper()) > 1
+    proper_noun = len(words) > 1 and words[1][:1].isupper()
+    if acronym or proper_noun or first == "I":
+        return text
+    return text[:1].lower() + text[1:]
+
+
+def _plain(number) -> str:
+    """168, 0.25, 10,000: a bound as a person reads it."""
+    if isinstance(number, int):
+        return f"{number:,}"
+    number = Decimal(number)
+    if number == number.to_integral_value():
+        return f"{int(number):,}"
+    return f"{number.normalize():,f}"
+
+
+def _pounds(number) -> str:
+    return f"£{Decimal(number):,.2f}"
+
+
+def _bounds(field) -> tuple:
+    """The field's smallest and largest allowed values, from min_value/max_value or its
+    validators (`validators=[MinValueValidator(...)]`)."""
+    low = getattr(field, "min_value", None)
+    high = getattr(field, "max_value", None)
+    for validator in field.validators:
+        if isinstance(validator, validators.MinValueValidator) and low is None:
+            low = validator.limit_value
+        elif isinstance(validator, validators.MaxValueValidator) and high is None:
+            high = validator.limit_value
+    return low, high
+
+
+def _largest(field):
+    """The largest number max_digits and decimal_places allow (999.99 for 5 and 2)."""
+    digits, places = getattr(field, "max_digits", None), getattr(field, "decimal_places", None)
+    if digits is None:
+        return None
+    places = places or 0
+    return Decimal(10) ** (digits - places) - Decimal(10) ** -places
+
+
+def _is_choice(field) -> bool:
+    return isinstance(field, forms.ChoiceField | forms.BooleanField) or isinstance(
+        field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple
+    )
+
+
+def nhs_error_messages(field, name: str) -> dict[str, str]:
+    """NHS.UK-pattern messages for a field, from its label: "Enter the hourly rate", "Hourly
+    rate must be a number", "Hourly rate must be £0.01 or more"."""
+    label = (str(field.label) if field.label else "").strip() or pretty_name(name)
+    question = label if label.endswith("?") else None
+    label = label.rstrip(":?").strip() or pretty_name(name)
+    unit = ""
+    if match := _UNIT.fullmatch(label):
+        label = match["name"]
+        unit = "%" if match["unit"] == "%" else f" {match['unit']}"
+    subject = label[:1].upper() + label[1:]
+    obj = lower_first(label)
+    the = "" if obj.split()[0].lower() in _NO_ARTICLE else "the "
+    money = getattr(field, "is_money", False)
+
+    if _is_choice(field):
+        select = f"Select an answer to: {question}" if question else f"Select {the}{obj}"
+        return {"required": select, "invalid_choice": select, "invalid_list": select}
+
+    messages = {
+        "required": f"Enter {the}{obj}",
+        "invalid": f"Enter {the}{obj} in the correct format",
+        "null_characters_not_allowed": f"{subject} must not contain hidden characters",
+        "max_length": f"{subject} must be {_plain(getattr(field, 'max_length', 0) or 0)} "
+        "characters or fewer",
+        "min_length": f"{subject} must be {_plain(getattr(field, 'min_length', 0) or 0)} "
+        "characters or more",
+    }
+    if isinstance(field, forms.EmailField):
+        messages["invalid"] = "Enter an email address in the correct format, like name@example.com"
+    elif isinstance(field, forms.URLField):
+        messages["invalid"] = "Enter a web address in the correct format, like https://www.nhs.uk"
+    elif isinstance(field, forms.IntegerField | forms.FloatField):
+        whole = not isinstance(field, forms.DecimalField | forms.FloatField)
+        show = _pounds if money else (lambda number: f"{_plain(number)}{unit}")
+        if money:
+            invalid = f"{subject} must be an amount of money, like 125.50"
+        elif whole:
+            invalid = f"{subject} must be a whole number"
+        else:
+            invalid = f"{subject} must be a number"
+        low, high = _bounds(field)
+        high = high if high is not None else _largest(field)
+        too_big = f"{subject} must be {show(high)} or less" if high is not None else invalid
+        places = getattr(field, "decimal_places", None)
+        if money:
+            too_precise = f"{subject} must be in pounds and pence, like 125.50"
+        elif places == 0:
+            too_precise = f"{subject} must be a whole number"
+        else:
+            too_precise = f"{subject} must have no more than {places} decimal places"
+        messages.update(
+            invalid=invalid,
+            min_value=f"{subject} must be {show(low)} or more" if low is not None else invalid,
+            max_value=too_big,
+            max_digits=too_big,
+            max_whole_digits=too_big,
+            max_decimal_places=too_precise,
+            step_size=invalid,
+        )
+    return messages
+
+
+def _django_defaults(field, code: str) -> set[str]:
+    """Django's own messages for this code on this field: from the field classes and from
+    the classes of its validators."""
+    defaults = {
+        str(klass.__dict__["default_error_messages"][code])
+        for klass in type(field).__mro__
+        if code in klass.__dict__.get("default_error_messages", {})
+    }
+    for validator in field.validators:
+        if isinstance(validator, validators.DecimalValidator) and code in validator.messages:
+            defaults.add(str(validator.messages[code]))
+        elif getattr(validator, "code", None) == code:
+            defaults.add(str(getattr(type(validator), "message", "")))
+    return defaults
+
+
+def apply_nhs_error_messages(field, name: str) -> None:
+    """Give the field NHS.UK messages for every error Django would otherwise word for it,
+    keeping the messages a form set itself."""
+    if isinstance(field, NHSDateField):
+        return  # words its own messages
+    codes = set(field.error_messages)
+    for validator in field.validators:
+        if isinstance(validator, validators.DecimalValidator):
+            codes.update(validator.messages)
+            continue
+        code = getattr(validator, "code", None)
+        message = getattr(validator, "message", None)
+        if code and message is not None and str(message) in _django_defaults(field, code):
+            codes.add(code)  # a validator with Django's wording, such as MaxValueValidator
+    ours = nhs_error_messages(field, name)
+    for code in codes:
+        current = field.error_messages.get(code)
+        if code in ours and (current is None or str(current) in _django_defaults(field, code)):
+            field.error_messages[code] = Message(ours[code])

@@ -38,8 +38,9 @@ def test_adding_a_person_saves_them_normalised_in_the_users_icb(client, phb_lead
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("nhs_number", "943 476 5918", "Enter a valid NHS number"),
-        ("nhs_number", "12345", "Enter a valid NHS number"),
+        ("nhs_number", "943 476 5918", "Enter a real NHS number, like 943 476 5919"),
+        ("nhs_number", "12345", "NHS number must be 10 digits, like 943 476 5919"),
+        ("nhs_number", "٩٤٣٤٧٦٥٩١٩", "NHS number must be 10 digits, like 943 476 5919"),
         ("date_of_birth_day", "31", None),
         ("date_of_birth_year", "2999", "Date of birth must be in the past"),
         ("given_name", "", "Enter a first name"),

@@ -171,7 +171,10 @@ class QuestionnaireView(PermissionRequiredMixin, FormView):
             else:
                 messages.success(request, "The price per point has been changed")
                 return redirect("budgets:questionnaire", pk=self.questionnaire.pk)
-        return self.render_to_response(self.get_context_data(price_form=price_form))
+        # The "add a domain" form was not sent: show it empty, not bound to the price's data.
+        return self.render_to_response(
+            self.get_context_data(price_form=price_form, form=self.form_class())
+        )
 
     def post(self, request, *args, **kwargs):
         action = request.POST.get("action")

@@ -116,6 +116,21 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "5/m/ip,3/m/key",
     "reset_password_from_key": "20/m/ip",
 }
+# allauth's forms with NHS.UK labels and error messages (phb/auth.py).
+ACCOUNT_FORMS = {
+    "login": "phb.auth.LoginForm",
+    "reset_password": "phb.auth.ResetPasswordForm",
+    "reset_password_from_key": "phb.auth.ResetPasswordKeyForm",
+    "change_password": "phb.auth.ChangePasswordForm",
+    "set_password": "phb.auth.SetPasswordForm",
+    "reauthenticate": "phb.auth.ReauthenticateForm",
+    "add_email": "phb.auth.AddEmailForm",
+}
+MFA_FORMS = {
+    "authenticate": "phb.auth.MFAAuthenticateForm",
+    "reauthenticate": "phb.auth.MFAReauthenticateForm",
+    "activate_totp": "phb.auth.ActivateTOTPForm",
+}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Personal health budgets"
 MFA_ADAPTER = "allauth.mfa.adapter.DefaultMFAAdapter"

@@ -179,6 +179,6 @@ def test_an_invalid_nhs_number_is_explained_and_nothing_is_saved(browser, icb, p
     expect(nhs_number).to_have_value("943 476 5918")
     browser.screenshot("add-a-person-error")
 
-    summary.get_by_role("link", name="Enter a valid NHS number").click()
+    summary.get_by_role("link", name="Enter a real NHS number").click()
     expect(nhs_number).to_be_focused()
     assert not BudgetHolder.objects.exists()

@@ -141,3 +141,29 @@ def test_a_price_change_on_a_version_in_use_is_refused(client, icb_admin):
     assert "Make a new version instead" in response.content.decode()
     version.refresh_from_db()
     assert version.price_per_point == D("148.37")
+
+
+def test_a_second_set_of_local_rates_for_the_same_date_is_refused_in_words(client, icb_admin, icb):
+    # The form cannot see the ICB, so the service says so (not Django's "Local rate set with
+    # this ICB and Effective from already exists.").
+    LocalRateSetFactory(organisation=icb, effective_from=datetime.date(2026, 4, 1))
+    client.force_login(icb_admin)
+    response = client.post(
+        reverse("budgets:local_rates_new"),
+        {
+            "effective_from_day": "1",
+            "effective_from_month": "4",
+            "effective_from_year": "2026",
+            "pa_hourly": "13.50",
+            "agency_day_hourly": "27.80",
+            "agency_night_hourly": "120.00",
+            "agency_waking_night_hourly": "28.90",
+            "nursing_hourly": "55.40",
+            "employer_liability_insurance_annual": "150.00",
+            "payroll_fee_annual": "240.00",
+            "contingency_rate": "0.03",
+        },
+    )
+    assert response.status_code == 200
+    assert "There is already a set of rates in force from this date" in response.content.decode()
+    assert LocalRateSet.objects.count() == 1

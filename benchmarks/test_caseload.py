@@ -1,8 +1,7 @@
 """The caseload with its budget column at 10,000 people in one ICB.
 
-`make benchmark` times it; in `make test` it runs once, untimed, as a check that the page
-works at that size. Query counts are asserted in tests/test_caseload.py and
-tests/budgets/test_pages.py, not here.
+`make benchmark` times it (it is not part of `make test`). Query counts are asserted in
+tests/test_caseload.py and tests/budgets/test_pages.py, not here.
 """
 
 import datetime

@@ -1,0 +1,221 @@
+"""Hostile values in every number and money field of every form, property-based.
+
+Whatever is typed, binding, validating and rendering the form never raises; and when the form
+accepts it, every number it hands on is finite and within the field's bounds, and money is whole
+pence. Instalment lists and RAS points, numbers typed into text boxes, are included.
+"""
+
+from decimal import Decimal
+
+import pytest
+from django import forms
+from django.template import Context, Template
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from budgets.calculations import MAX_POINTS
+from budgets.forms import DomainForm, PaymentScheduleForm, PortionsForm
+from budgets.money import MAX_MONEY
+from tests.form_cases import (
+    HOSTILE,
+    app_form_classes,
+    assert_plain,
+    bounds,
+    build,
+    cleaning,
+    form_id,
+    is_money,
+    number_fields,
+    valid_data,
+)
+
+pytestmark = pytest.mark.django_db
+
+# Numbers typed into text boxes: "1000.00, 1000.00" and "Independent | 0".
+TEXT_NUMBERS = {
+    PaymentScheduleForm: ("amounts", lambda value: f"{value}, 100.00"),
+    DomainForm: ("options", lambda value: f"Independent | 0\nNeeds help | {value}"),
+}
+FORMS = [cls for cls in app_form_classes() if number_fields(cls) or cls in TEXT_NUMBERS]
+
+hostile_text = st.one_of(
+    st.sampled_from(HOSTILE),
+    st.text(max_size=40),
+    st.decimals(allow_nan=True, allow_infinity=True).map(str),
+    st.integers(min_value=-(10**25), max_value=10**25).map(str),
+    st.floats().map(repr),
+    st.from_regex(r"-?£?[0-9]{0,12}(\.[0-9]{0,5})?", fullmatch=True),
+)
+
+FIELDS = Template(
+    "{% load crispy_forms_filters phb_tags %}{% page_error_summary form %}"
+    "{% for field in fields %}{{ field|as_crispy_field }}{% endfor %}"
+)
+
+
+def targets(cls) -> list[str]:
+    return [*number_fields(cls), *([TEXT_NUMBERS[cls][0]] if cls in TEXT_NUMBERS else [])]
+
+
+def bind(cls, values: dict):
+    data = valid_data(build(cls))
+    if cls in TEXT_NUMBERS and TEXT_NUMBERS[cls][0] in values:
+        name, wrap = TEXT_NUMBERS[cls]
+        values = values | {name: wrap(values[name])}
+    return build(cls, data | values)
+
+
+def assert_whole_pence(value: Decimal, where: str, maximum=MAX_MONEY) -> None:
+    assert isinstance(value, Decimal) and value.is_finite(), where
+    assert value == value.quantize(Decimal("0.01")), where
+    assert not (value.is_zero() and value.is_signed()), f"{where}: negative zero"
+    assert Decimal(0) <= value <= maximum, where
+
+
+def assert_sane_number(value, field, where: str) -> None:
+    low, high = bounds(field)
+    if isinstance(value, Decimal):
+        assert value.is_finite(), where
+        assert not (value.is_zero() and value.is_signed()), f"{where}: negative zero"
+        places = getattr(field, "decimal_places", None)
+        if places is not None:
+            assert -value.as_tuple().exponent <= places, where
+    assert low is None or value >= low, where
+    assert high is None or value <= high, where
+    if is_money(field):
+        assert_whole_pence(value, where)
+
+
+def check(cls, values: dict) -> None:
+    """Bind the form's valid data with `values` in place, validate it and render the fields:
+    nothing raises, the words are plain, and every number a field accepted is sane."""
+    form = bind(cls, values)
+    where = f"{form_id(cls)} with { ({k: v[:30] for k, v in values.items()})!r}"
+    with cleaning(cls):
+        valid = form.is_valid()
+        page = FIELDS.render(Context({"form": form, "fields": [form[name] for name in values]}))
+    assert_plain(form, page)
+    if not valid:
+        assert form.errors, where
+    cleaned = form.cleaned_data
+    for name, field in form.fields.items():
+        if isinstance(field, forms.IntegerField) and cleaned.get(name) is not None:
+            assert_sane_number(cleaned[name], field, f"{where}: {name}")
+    if cls is PaymentScheduleForm:
+        for amount in cleaned.get("amounts") or []:
+            assert_whole_pence(amount, where)
+    if cls is DomainForm:
+        for _, points in cleaned.get("options") or []:
+            assert isinstance(points, int) and 0 <= points <= MAX_POINTS, where
+
+
+@pytest.mark.parametrize("cls", FORMS, ids=form_id)
+def test_every_hostile_value_in_every_number_field(cls):
+    # Each value goes into all the form's number fields at once (fields are read one by one,
+    # so each is tested; one form per value keeps the test quick).
+    for value in HOSTILE:
+        check(cls, dict.fromkeys(targets(cls), value))
+
+
+@pytest.mark.parametrize("cls", FORMS, ids=form_id)
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_generated_values_one_field_at_a_time(cls, data):
+    # The rest of the form is valid, so a value the field accepts reaches the form's own
+    # cleaning (a model form's database rules, the instalments adding up).
+    name = data.draw(st.sampled_from(targets(cls)), label="field")
+    check(cls, {name: data.draw(hostile_text, label="value")})
+
+
+@pytest.mark.parametrize(
+    ("typed", "pounds"),
+    [
+        ("1250.5", "1250.50"),
+        ("£1,250.50", "1250.50"),
+        (" 1250.50 ", "1250.50"),
+        ("1.500", "1.50"),
+        ("-0", "0.00"),
+        ("-0.00", "0.00"),
+        ("£0", "0.00"),
+        ("9999999.99", "9999999.99"),
+    ],
+)
+def test_money_is_read_as_people_type_it(typed, pounds):
+    form = bind(PortionsForm, {"notional": typed})
+    assert form.is_valid(), form.errors
+    notional = form.cleaned_data["notional"]
+    assert notional == Decimal(pounds)
+    assert str(notional) == pounds
+
+
+@pytest.mark.parametrize("typed", ["1,2", "12,34.5", "1,0000", "£-", "5-", "£5£", "1 000"])
+def test_money_with_stray_commas_or_signs_is_not_money(typed):
+    form = bind(PortionsForm, {"notional": typed})
+    assert not form.is_valid()
+    assert form.errors["notional"] == [
+        "Notional budget amount must be an amount of money, like 125.50"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("1.001", "Instalment 1 must be in pounds and pence, like 125.50"),
+        ("0.005", "Instalment 1 must be in pounds and pence, like 125.50"),
+        ("NaN", "Instalment 1 must be an amount of money, like 125.50"),
+        ("sNaN", "Instalment 1 must be an amount of money, like 125.50"),
+        ("Infinity", "Instalment 1 must be an amount of money, like 125.50"),
+        ("-Infinity", "Instalment 1 must be an amount of money, like 125.50"),
+        ("1e3", "Instalment 1 must be an amount of money, like 125.50"),
+        ("١٢٣", "Instalment 1 must be an amount of money, like 125.50"),
+        ("£", "Instalment 1 must be an amount of money, like 125.50"),
+        ("10000000", "Instalment 1 must be £9,999,999.99 or less"),
+        ("9" * 20, "Instalment 1 must be £9,999,999.99 or less"),
+        ("-1", "Instalment 1 must be £0.00 or more"),
+    ],
+)
+def test_money_that_is_not_whole_pence_is_refused_in_words(typed, message):
+    form = bind(PaymentScheduleForm, {"amounts": typed})
+    assert not form.is_valid()
+    assert form.errors["amounts"] == [message]
+
+
+@pytest.mark.parametrize(
+    ("points", "message"),
+    [
+        ("10001", "Points on line 2 must be 10,000 or fewer"),
+        ("9" * 20, "Points on line 2 must be 10,000 or fewer"),
+        ("²", "Line 2 must be an answer, a bar and whole-number points, like: Independent | 0"),
+        ("١٢", "Line 2 must be an answer, a bar and whole-number points, like: Independent | 0"),
+        ("-1", "Line 2 must be an answer, a bar and whole-number points, like: Independent | 0"),
+    ],
+)
+def test_ras_points_are_bounded_ascii_whole_numbers(points, message):
+    form = bind(DomainForm, {"options": points})
+    assert not form.is_valid()
+    assert form.errors["options"] == [message]
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ("Independent | 0\n\n   \nNeeds help | 6", None),  # blank lines are skipped
+        (
+            "Independent | 0\n" + "x" * 301 + " | 6",
+            "The answer on line 2 must be 300 characters or fewer",
+        ),
+        ("Independent | 0", "Give at least 2 answers"),
+        ("\n".join(f"Answer {n} | {n}" for n in range(21)), "Give no more than 20 answers"),
+    ],
+)
+def test_ras_answers_are_counted_and_measured(options, message):
+    form = build(
+        DomainForm, {"name": "Breathing", "question": "How much help?", "options": options}
+    )
+    assert form.is_valid() is (message is None)
+    if message:
+        assert form.errors["options"] == [message]
+    else:
+        assert form.cleaned_data["options"] == [("Independent", 0), ("Needs help", 6)]
