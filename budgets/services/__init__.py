@@ -1,0 +1,59 @@
+"""The only writers of budget data. Each function checks permission, validates,
+writes in one transaction, and leaves the audit to the database triggers.
+
+Errors a person can fix are `django.core.exceptions.ValidationError` with plain
+messages (keyed by form field where there is one); a clash with someone else's
+action is `Conflict`, whose message says what happened.
+
+Callers use `from budgets import services` and `services.agree_budget(...)`; the functions
+live in modules by subject.
+"""
+
+from budgets.services.base import Conflict
+from budgets.services.changes import reduce_budget
+from budgets.services.costing import cost_chc_package, cost_pas
+from budgets.services.lifecycle import (
+    activate_budget,
+    agree_budget,
+    create_budget,
+    propose_budget,
+    record_clinical_check,
+)
+from budgets.services.payments import set_payment_schedule
+from budgets.services.ras import (
+    add_domain,
+    complete_ras_assessment,
+    create_questionnaire,
+    publish_questionnaire,
+    remove_domain,
+    set_price_per_point,
+)
+from budgets.services.rates import (
+    local_rates_on,
+    national_rates_on,
+    save_local_rates,
+    save_national_rates,
+)
+
+__all__ = [
+    "Conflict",
+    "activate_budget",
+    "add_domain",
+    "agree_budget",
+    "complete_ras_assessment",
+    "cost_chc_package",
+    "cost_pas",
+    "create_budget",
+    "create_questionnaire",
+    "local_rates_on",
+    "national_rates_on",
+    "propose_budget",
+    "publish_questionnaire",
+    "record_clinical_check",
+    "reduce_budget",
+    "remove_domain",
+    "save_local_rates",
+    "save_national_rates",
+    "set_payment_schedule",
+    "set_price_per_point",
+]

@@ -1,0 +1,90 @@
+"""National and local rate tables: dated data that calculations keep a link to."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.text import capfirst
+
+from budgets.models import (
+    LocalRateSet,
+    NationalRateSet,
+)
+from budgets.models.fields import MoneyField
+from budgets.models.rates import LOCAL_NUMBER_FIELDS, NATIONAL_NUMBER_FIELDS
+from budgets.money import check_money
+from phb.permissions import Permission, require
+from phb.services import only_fields
+
+
+def national_rates_on(day: datetime.date) -> NationalRateSet:
+    rates = NationalRateSet.objects.in_force_on(day)
+    if rates is None:
+        raise ValidationError(
+            {"effective_date": f"There are no national rates in force on {day:%-d %B %Y}"}
+        )
+    return rates
+
+
+def local_rates_on(organisation, day: datetime.date) -> LocalRateSet:
+    rates = LocalRateSet.objects.filter(organisation=organisation).in_force_on(day)
+    if rates is None:
+        raise ValidationError(
+            {"effective_date": f"Your ICB has no local rates in force on {day:%-d %B %Y}"}
+        )
+    return rates
+
+
+NATIONAL_RATE_FIELDS = ("name", "effective_from", *NATIONAL_NUMBER_FIELDS)
+LOCAL_RATE_FIELDS = ("effective_from", *LOCAL_NUMBER_FIELDS)
+
+
+def _save_rate_set(*, queryset, rate_set, new, figures):
+    if rate_set is not None:
+        rate_set = queryset.select_for_update().get(pk=rate_set.pk)
+        if rate_set.in_use:
+            raise ValidationError(
+                "These rates have been used in a calculation, so they cannot be changed. "
+                "Add a new set with a later date instead."
+            )
+    else:
+        rate_set = new
+    for field, value in figures.items():
+        model_field = rate_set._meta.get_field(field)
+        if isinstance(model_field, MoneyField):
+            value = check_money(value, what=capfirst(model_field.verbose_name), field=field)
+        setattr(rate_set, field, value)
+    effective_from = figures.get("effective_from", rate_set.effective_from)
+    if queryset.filter(effective_from=effective_from).exclude(pk=rate_set.pk).exists():
+        raise ValidationError(
+            {"effective_from": "There is already a set of rates in force from this date"}
+        )
+    rate_set.full_clean()
+    rate_set.save()
+    return rate_set
+
+
+@transaction.atomic
+def save_national_rates(*, actor, rate_set: NationalRateSet | None = None, **figures):
+    """Add a new national rate set, or correct one that no calculation has used yet. Only
+    the service administrator may: every ICB's PA costings use these figures."""
+    require(actor, Permission.EDIT_NATIONAL_RATES)
+    return _save_rate_set(
+        queryset=NationalRateSet.objects.all(),
+        rate_set=rate_set,
+        new=NationalRateSet(),
+        figures=only_fields(figures, NATIONAL_RATE_FIELDS, what="National rates"),
+    )
+
+
+@transaction.atomic
+def save_local_rates(*, actor, rate_set: LocalRateSet | None = None, **figures):
+    """Add a new set of local rates for the ICB the actor acts for, or correct an unused one."""
+    organisation = actor.acting_organisation
+    require(actor, Permission.EDIT_LOCAL_RATES, rate_set or organisation)
+    return _save_rate_set(
+        queryset=LocalRateSet.objects.filter(organisation=organisation),
+        rate_set=rate_set,
+        new=LocalRateSet(organisation=organisation),
+        figures=only_fields(figures, LOCAL_RATE_FIELDS, what="Local rates"),
+    )
