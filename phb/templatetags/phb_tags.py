@@ -4,6 +4,8 @@ from urllib.parse import urlencode
 
 from django import template
 
+from phb.templatetags.nhsuk import error_summary
+
 register = template.Library()
 
 
@@ -39,32 +41,7 @@ def pounds(value) -> str:
 @register.simple_tag
 def page_error_summary(*forms):
     """One NHS.UK error summary for every form and formset on a page, linking to each field."""
-    from phb.templatetags.nhsuk import field_anchor, render_component
-
-    error_list = []
-
-    def add(form):
-        error_list.extend({"text": str(error)} for error in form.non_field_errors())
-        for bound_field in form:
-            error_list.extend(
-                {"text": str(error), "href": f"#{field_anchor(bound_field)}"}
-                for error in bound_field.errors
-            )
-
-    for form in forms:
-        if form is None or form == "":
-            continue
-        if hasattr(form, "forms"):  # a formset
-            error_list.extend({"text": str(error)} for error in form.non_form_errors())
-            for member in form.forms:
-                add(member)
-        else:
-            add(form)
-    if not error_list:
-        return ""
-    return render_component(
-        "error-summary", {"heading": "There is a problem", "errorList": error_list}
-    )
+    return error_summary(*forms)
 
 
 @register.filter

@@ -1,0 +1,160 @@
+"""NHS.UK components, rendered by NHS England's own Jinja port of the nhsuk-frontend macros.
+
+`nhsuk-frontend-jinja` ships every nhsuk-frontend Nunjucks macro as a Jinja macro with the same
+options. This module is the only place that talks to Jinja: one environment for the process,
+templates compiled once, and `render_component()`, which calls a macro with Django values.
+`{% component %}` and `{% call %}` (phb/templatetags/nhsuk.py) are thin tags over it.
+
+Values cross over unchanged. Django's `SafeString` has `__html__`, so Jinja treats it as
+markup, as Nunjucks treats a `SafeString`: `html` options and safe strings stay as they are,
+plain strings are escaped. Nothing is cached but compiled templates and macro objects; rendered
+output (which holds personal data) never is.
+"""
+
+import functools
+import re
+
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from jinja2 import ChainableUndefined, Environment, PackageLoader
+from markupsafe import escape
+
+# The package's templates ask for ChainableUndefined (`params.hint.text` with no hint) and
+# autoescaping; they never change at run time, so nothing checks the files again.
+ENVIRONMENT = Environment(
+    loader=PackageLoader("nhsuk_frontend_jinja"),
+    autoescape=True,
+    undefined=ChainableUndefined,
+    auto_reload=False,
+    cache_size=-1,
+)
+# Array attributes (`nhsukAttributes({... "type": "array"})`) as JavaScript's JSON.stringify
+# writes them, which is what the Nunjucks macros and their fixtures produce.
+ENVIRONMENT.policies["json.dumps_kwargs"] = {"sort_keys": False, "separators": (",", ":")}
+
+# Component name (the nhsuk-frontend folder, as in the documentation and fixtures.json) ->
+# the package's macro file and macro name.
+MACROS: dict[str, tuple[str, str]] = {
+    "action-link": ("nhsuk/components/action-link/macro.jinja", "actionLink"),
+    "back-link": ("nhsuk/components/back-link/macro.jinja", "backLink"),
+    "breadcrumb": ("nhsuk/components/breadcrumb/macro.jinja", "breadcrumb"),
+    "button": ("nhsuk/components/button/macro.jinja", "button"),
+    "caption": ("nhsuk/components/caption/macro.jinja", "caption"),
+    "card": ("nhsuk/components/card/macro.jinja", "card"),
+    "character-count": ("nhsuk/components/character-count/macro.jinja", "characterCount"),
+    "checkboxes": ("nhsuk/components/checkboxes/macro.jinja", "checkboxes"),
+    "contents-list": ("nhsuk/components/contents-list/macro.jinja", "contentsList"),
+    "date-input": ("nhsuk/components/date-input/macro.jinja", "dateInput"),
+    "details": ("nhsuk/components/details/macro.jinja", "details"),
+    "error-message": ("nhsuk/components/error-message/macro.jinja", "errorMessage"),
+    "error-summary": ("nhsuk/components/error-summary/macro.jinja", "errorSummary"),
+    "fieldset": ("nhsuk/components/fieldset/macro.jinja", "fieldset"),
+    "footer": ("nhsuk/components/footer/macro.jinja", "footer"),
+    "header": ("nhsuk/components/header/macro.jinja", "header"),
+    "heading": ("nhsuk/components/heading/macro.jinja", "heading"),
+    "hint": ("nhsuk/components/hint/macro.jinja", "hint"),
+    "input": ("nhsuk/components/input/macro.jinja", "input"),
+    "inset-text": ("nhsuk/components/inset-text/macro.jinja", "insetText"),
+    "label": ("nhsuk/components/label/macro.jinja", "label"),
+    "legend": ("nhsuk/components/legend/macro.jinja", "legend"),
+    "notification-banner": (
+        "nhsuk/components/notification-banner/macro.jinja",
+        "notificationBanner",
+    ),
+    "pagination": ("nhsuk/components/pagination/macro.jinja", "pagination"),
+    "panel": ("nhsuk/components/panel/macro.jinja", "panel"),
+    "password-input": ("nhsuk/components/password-input/macro.jinja", "passwordInput"),
+    "radios": ("nhsuk/components/radios/macro.jinja", "radios"),
+    "select": ("nhsuk/components/select/macro.jinja", "select"),
+    "skip-link": ("nhsuk/components/skip-link/macro.jinja", "skipLink"),
+    "summary-list": ("nhsuk/components/summary-list/macro.jinja", "summaryList"),
+    "tables": ("nhsuk/components/tables/macro.jinja", "table"),
+    "table": ("nhsuk/components/tables/macro.jinja", "table"),
+    "tabs": ("nhsuk/components/tabs/macro.jinja", "tabs"),
+    "tag": ("nhsuk/components/tag/macro.jinja", "tag"),
+    "task-list": ("nhsuk/components/task-list/macro.jinja", "taskList"),
+    "textarea": ("nhsuk/components/textarea/macro.jinja", "textarea"),
+    "code": ("nhsuk/components/code/macro.jinja", "code"),
+    "do-dont-list": ("nhsuk/components/do-dont-list/macro.jinja", "list"),
+    "file-upload": ("nhsuk/components/file-upload/macro.jinja", "fileUpload"),
+    "hero": ("nhsuk/components/hero/macro.jinja", "hero"),
+    "images": ("nhsuk/components/images/macro.jinja", "image"),
+    "scroll": ("nhsuk/components/scroll/macro.jinja", "scroll"),
+    "search-input": ("nhsuk/components/search-input/macro.jinja", "searchInput"),
+    "warning-callout": ("nhsuk/components/warning-callout/macro.jinja", "warningCallout"),
+}
+
+ICON = ("nhsuk/macros/icon.jinja", "nhsukIcon")
+ATTRIBUTES = ("nhsuk/macros/attributes.jinja", "nhsukAttributes")
+
+
+@functools.cache
+def macro(file: str, name: str):
+    """The Jinja macro `name` from the package's `file`, compiled once per process."""
+    return getattr(ENVIRONMENT.get_template(file).module, name)
+
+
+def component_macro(name: str):
+    try:
+        return macro(*MACROS[name])
+    except KeyError:
+        raise ValueError(f"No NHS.UK component called {name!r}") from None
+
+
+# A macro's POST form (the header's sign-out button) needs Django's CSRF token, which the
+# official markup cannot know about.
+_POST_FORM = re.compile(r"<form\b[^>]*\bmethod=\"post\"[^>]*>", re.IGNORECASE)
+
+
+def _csrf_token(context) -> str | None:
+    token = str(context.get("csrf_token") or "") if context is not None else ""
+    return token if token and token != "NOTPROVIDED" else None
+
+
+def _with_csrf_token(html: str, context) -> str:
+    if "<form" not in html or not (token := _csrf_token(context)):
+        return html
+    field = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)
+    return _POST_FORM.sub(lambda match: match.group(0) + field, html)
+
+
+def _without_none(value):
+    """Options with every None left out, at any depth: in Python None means "not given",
+    which Jinja can only say by leaving the key out (the macros treat None as a value)."""
+    if isinstance(value, dict):
+        return {key: _without_none(item) for key, item in value.items() if item is not None}
+    if isinstance(value, list | tuple):
+        return [_without_none(item) for item in value]
+    return value
+
+
+def render_component(
+    name: str, params: dict | None = None, context=None, /, *, caller=None, **options
+) -> SafeString:
+    """Render the official macro of component `name`; usable from Python as from templates.
+
+    `params` are the macro's options (as documented for nhsuk-frontend); keyword `options`
+    win over them. None anywhere means "not given". `caller` is the body of a `{% call %}`
+    block: HTML if it is a SafeString, text otherwise. `context`, the Django template context
+    the tag is used in, gives POST forms their CSRF token.
+    """
+    params = _without_none({**(params or {}), **options})
+    render = component_macro(name)
+    if caller is None:
+        html = render(params)
+    elif render.caller:
+        body = escape(caller)  # a SafeString stays HTML; plain text is escaped
+        html = render(params, caller=lambda: body)
+    else:
+        raise ValueError(f"The {name} component takes no body: use its html option")
+    return SafeString(_with_csrf_token(str(html), context))
+
+
+def render_icon(name: str, **params) -> SafeString:
+    """The package's inline SVG icon (`nhsukIcon("search", {"title": "Search"})`)."""
+    return SafeString(macro(*ICON)(name, params))
+
+
+def render_attributes(attributes) -> SafeString:
+    """The package's `nhsukAttributes` macro: macro-style attributes as HTML."""
+    return SafeString(macro(*ATTRIBUTES)(attributes))
