@@ -75,6 +75,32 @@ def call(parser, token):
     return node
 
 
+class OptionsNode(template.Node):
+    def __init__(self, kwargs, target):
+        self.kwargs = kwargs
+        self.target = target
+
+    def render(self, context):
+        context[self.target] = {
+            key: _resolve_option(value, context) for key, value in self.kwargs.items()
+        }
+        return ""
+
+
+@register.tag
+def options(parser, token):
+    """`{% options text=column.title size="s" as heading %}`: a dict of macro options, for
+    nested options a keyword cannot reach (`{% call "card" heading=heading %}`)."""
+    bits = token.split_contents()
+    if len(bits) < 4 or bits[-2] != "as":
+        raise template.TemplateSyntaxError("options needs key=value ... as name")
+    rest = bits[1:-2]
+    kwargs = token_kwargs(rest, parser)
+    if rest:
+        raise template.TemplateSyntaxError(f"options: unexpected arguments {rest}")
+    return OptionsNode(kwargs, bits[-1])
+
+
 @register.simple_tag
 def nhsuk_icon(name: str, **params) -> SafeString:
     """`{% nhsuk_icon "search" title="Search" %}`: an inline NHS.UK SVG icon."""
