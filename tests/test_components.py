@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 from django.template import Context, Template
+from hypothesis import given
+from hypothesis import strategies as st
 
 
 @pytest.fixture(autouse=True)
@@ -335,3 +337,42 @@ def test_nhsuk_icon_renders_the_package_icon():
     assert tokens[0].startswith("('start', 'svg', (('aria-label', 'Search'), ('class', 'nhsuk-icon")
     assert "nhsuk-icon--search" in tokens[0]
     assert "('role', 'img')" in tokens[0]
+
+
+# The environment's two speed-ups must not change a character of the macros' output (the
+# fixtures above prove it for their inputs; these prove it for any).
+
+_lines = st.lists(st.sampled_from(["", " ", "a", "<b>", "&amp;", "\t x", "é"]), max_size=6)
+
+
+@given(
+    text=_lines.map("\n".join),
+    markup=st.booleans(),
+    width=st.one_of(st.integers(0, 6), st.sampled_from(["", "  ", "<>"])),
+    first=st.booleans(),
+    blank=st.booleans(),
+)
+def test_the_indent_filter_gives_jinjas_output(text, markup, width, first, blank):
+    from jinja2.filters import do_indent
+    from markupsafe import Markup
+
+    from phb.components import indent
+
+    value = Markup(text) if markup else text
+    ours, jinjas = indent(value, width, first, blank), do_indent(value, width, first, blank)
+    assert ours == jinjas
+    assert type(ours) is type(jinjas)
+
+
+def test_option_lookup_gives_jinjas_answer():
+    from jinja2 import ChainableUndefined, Environment
+
+    from phb.components import ENVIRONMENT
+
+    plain = Environment(undefined=ChainableUndefined)
+    options = {"text": "A", "items": [1], "none": None}
+    for name in ["text", "none", "missing", "items", "get", "keys"]:
+        ours, jinjas = ENVIRONMENT.getattr(options, name), plain.getattr(options, name)
+        assert type(ours) is type(jinjas), name
+        if not isinstance(jinjas, ChainableUndefined):
+            assert ours == jinjas, name
