@@ -276,6 +276,13 @@ def test_a_quoted_option_in_a_template_is_text_not_html():
     assert "('text', 'Fish & <chips>')" in normalise(html)
 
 
+def test_every_component_name_finds_its_macro():
+    from phb.components import MACROS, component_macro
+
+    for name in MACROS:
+        assert callable(component_macro(name)), name
+
+
 def test_every_component_of_the_bridge_is_proved_by_fixtures():
     from phb.components import MACROS
 
