@@ -8,8 +8,23 @@ figures worded the same way.
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.template.defaultfilters import floatformat, pluralize
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+
 from budgets.calculations import WEEKS_PER_YEAR, pension_thresholds
-from budgets.models import Budget, CalculationBasis, ChcPackage, PaCosting, RasAssessment
+from budgets.models import (
+    Budget,
+    CalculationBasis,
+    ChcPackage,
+    PaCosting,
+    RasAssessment,
+    RasQuestionnaire,
+)
+from budgets.models.budget import BudgetStatus
+from budgets.models.ras import QuestionnaireStatus
+from phb.components import render_component
+from phb.presenters import display_date, hidden_caption
 
 
 def money(value: Decimal | None) -> str:
@@ -249,4 +264,280 @@ def explain_budget(budget: Budget) -> dict:
     return {
         "explanation": explanation,
         "steps": steps,
+    }
+
+
+# --- Macro options for the NHS.UK components on the budget pages ------------------------------
+
+STATUS_COLOURS = {
+    BudgetStatus.DRAFT: "white",
+    BudgetStatus.PROPOSED: "yellow",
+    BudgetStatus.AGREED: "aqua-green",
+    BudgetStatus.ACTIVE: "green",
+    BudgetStatus.REDUCED: "orange",
+    BudgetStatus.ENDED: "grey",
+}
+QUESTIONNAIRE_COLOURS = {
+    QuestionnaireStatus.DRAFT: "white",
+    QuestionnaireStatus.PUBLISHED: "green",
+    QuestionnaireStatus.RETIRED: "grey",
+}
+
+
+def status_tag(budget: Budget) -> dict:
+    """A budget's status as an NHS.UK tag."""
+    return {"text": budget.get_status_display(), "colour": STATUS_COLOURS[budget.status]}
+
+
+def questionnaire_status_tag(questionnaire: RasQuestionnaire) -> dict:
+    return {
+        "text": questionnaire.get_status_display(),
+        "colour": QUESTIONNAIRE_COLOURS[questionnaire.status],
+    }
+
+
+def _money_cell(value, *, strong: bool = False) -> dict:
+    text = value if isinstance(value, str) else money(value)
+    cell = {"html": format_html("<strong>{}</strong>", text)} if strong else {"text": text}
+    return {**cell, "format": "numeric", "classes": "phb-money"}
+
+
+def _row(key: str, value: dict, classes: str = "") -> dict:
+    return {"key": {"text": key}, "value": {**value, "classes": classes or None}}
+
+
+def budget_amount_rows(budget: Budget) -> list[dict]:
+    """The 'Amount' summary on the staff budget page."""
+    rows = [
+        _row(
+            "Indicative amount or cap for the period",
+            {"text": money(budget.indicative_amount)},
+            "phb-money",
+        ),
+        _row("How it was worked out", {"text": budget.get_basis_display()}),
+        _row("Clinical justification", {"text": budget.clinical_justification or "None needed"}),
+    ]
+    if budget.agreed_by:
+        agreed_on = display_date(budget.agreed_at, "j F Y")
+        rows.append(_row("Agreed by", {"text": f"{budget.agreed_by.full_name} on {agreed_on}"}))
+    return rows
+
+
+def budget_summary_rows(budget: Budget) -> list[dict]:
+    """What the budget is, when, how the money is held and who pays: staff and holder alike."""
+    portions = format_html_join(
+        "",
+        '<li>{}: <span class="phb-money">{}</span>{}</li>',
+        (
+            (
+                portion.get_method_display(),
+                money(portion.amount),
+                f" (held by {portion.held_by})" if portion.held_by else "",
+            )
+            for portion in budget.portions.all()
+        ),
+    )
+    streams = format_html_join(
+        "",
+        "<li>{}: {}%</li>",
+        (
+            (stream.get_kind_display(), floatformat(stream.share_percent, "-2"))
+            for stream in budget.funding_streams.all()
+        ),
+    )
+    return [
+        _row("Amount", {"text": money(budget.agreed_amount)}, "phb-money"),
+        _row(
+            "Period",
+            {
+                "text": f"{display_date(budget.period_start, 'j F Y')} to "
+                f"{display_date(budget.period_end, 'j F Y')}"
+            },
+        ),
+        _row("How the money is held", _list_html(portions)),
+        _row("Who pays for it", _list_html(streams)),
+    ]
+
+
+def _list_html(items) -> dict:
+    return {"html": format_html('<ul class="nhsuk-list">{}</ul>', items)}
+
+
+def schedule_table(portion) -> dict:
+    """A paid-out portion's payment dates and amounts."""
+    return {
+        "caption": hidden_caption("Payment dates and amounts"),
+        "head": [{"text": "Payment"}, {"text": "Date"}, {"text": "Amount", "format": "numeric"}],
+        "rows": [
+            [
+                {"text": str(instalment.number)},
+                {"text": display_date(instalment.due_date, "j F Y")},
+                _money_cell(instalment.amount),
+            ]
+            for instalment in portion.schedule.instalments.all()
+        ],
+    }
+
+
+def explanation_table(explanation: Explanation) -> dict:
+    """An explanation line by line, each line's text heading its row, the total last."""
+    rows = []
+    for line in explanation.lines:
+        what = (
+            {
+                "html": format_html(
+                    '{}<br><span class="nhsuk-body-s nhsuk-u-secondary-text-colour '
+                    'nhsuk-u-font-weight-normal">{}</span>',
+                    line.text,
+                    line.detail,
+                )
+            }
+            if line.detail
+            else {"text": line.text}
+        )
+        rows.append([what, _money_cell(line.amount)])
+    rows.append([{"text": explanation.total_label}, _money_cell(explanation.total, strong=True)])
+    return {
+        "caption": hidden_caption(f"{explanation.title}, line by line"),
+        "firstCellIsHeader": True,
+        "head": [{"text": "What"}, {"text": "Amount", "format": "numeric"}],
+        "rows": rows,
+    }
+
+
+def status_history_table(budget: Budget) -> dict:
+    return {
+        "caption": hidden_caption("Every change of status"),
+        "head": [{"text": "When"}, {"text": "Who"}, {"text": "Change"}, {"text": "Why"}],
+        "rows": [
+            [
+                {"text": display_date(change.at, "j M Y H:i")},
+                {"text": change.by.full_name},
+                {
+                    "text": f"{change.get_from_status_display() or 'New'} → "
+                    f"{change.get_to_status_display()}"
+                },
+                {"text": change.reason or "–"},
+            ]
+            for change in budget.status_changes.all()
+        ],
+    }
+
+
+def _period(budget: Budget) -> str:
+    return f"{display_date(budget.period_start)} to {display_date(budget.period_end)}"
+
+
+def budgets_table(holder, budgets) -> dict:
+    """A person's budgets, each linking to its page."""
+    return {
+        "caption": hidden_caption(f"{holder.full_name}'s budgets"),
+        "head": [
+            {"text": "Period"},
+            {"text": "Status"},
+            {"text": "Indicative", "format": "numeric"},
+            {"text": "Agreed", "format": "numeric"},
+        ],
+        "rows": [
+            [
+                {"text": _period(budget), "href": reverse("budgets:budget", args=[budget.pk])},
+                {"html": render_component("tag", status_tag(budget))},
+                _money_cell(budget.indicative_amount),
+                _money_cell(budget.agreed_amount),
+            ]
+            for budget in budgets
+        ],
+    }
+
+
+def questionnaires_table(questionnaires) -> dict:
+    return {
+        "caption": hidden_caption("Questionnaire versions"),
+        "head": [
+            {"text": "Year"},
+            {"text": "Version"},
+            {"text": "Status"},
+            {"text": "Price per point"},
+            {"text": "Assessments"},
+        ],
+        "rows": [
+            [
+                {
+                    "text": questionnaire.financial_year_label,
+                    "href": reverse("budgets:questionnaire", args=[questionnaire.pk]),
+                },
+                {"text": str(questionnaire.version)},
+                {"html": render_component("tag", questionnaire_status_tag(questionnaire))},
+                {"text": money(questionnaire.price_per_point)},
+                {"text": str(questionnaire.assessment_count)},
+            ]
+            for questionnaire in questionnaires
+        ],
+    }
+
+
+def _change_link(rates, url_name: str, hidden_text: str, can_change: bool) -> dict:
+    """A set nobody has used may be corrected, by whoever keeps that kind of rates."""
+    if rates.uses or not can_change:
+        return {}
+    return {
+        "text": "Change",
+        "href": reverse(url_name, args=[rates.pk]),
+        "visuallyHiddenText": hidden_text,
+    }
+
+
+ACTION_HEADER = {"visuallyHiddenText": "Action"}
+
+
+def national_rates_table(national, can_change=False) -> dict:
+    return {
+        "caption": hidden_caption("National figures by date"),
+        "head": [
+            {"text": "Name"},
+            {"text": "In force from"},
+            {"text": "National Living Wage"},
+            {"text": "Used"},
+            ACTION_HEADER,
+        ],
+        "rows": [
+            [
+                {"text": rates.name},
+                {"text": display_date(rates.effective_from, "j F Y")},
+                {"text": f"{money(rates.nlw_21_plus)} an hour"},
+                {"text": f"{rates.uses} calculation{pluralize(rates.uses)}"},
+                _change_link(rates, "budgets:national_rates_edit", rates.name, can_change),
+            ]
+            for rates in national
+        ],
+    }
+
+
+def local_rates_table(local, can_change=False) -> dict:
+    return {
+        "caption": hidden_caption("Local rates by date"),
+        "head": [
+            {"text": "In force from"},
+            {"text": "PA"},
+            {"text": "Agency day"},
+            {"text": "Nursing"},
+            {"text": "Used"},
+            ACTION_HEADER,
+        ],
+        "rows": [
+            [
+                {"text": display_date(rates.effective_from, "j F Y")},
+                {"text": money(rates.pa_hourly)},
+                {"text": money(rates.agency_day_hourly)},
+                {"text": money(rates.nursing_hourly)},
+                {"text": str(rates.uses)},
+                _change_link(
+                    rates,
+                    "budgets:local_rates_edit",
+                    f"rates from {display_date(rates.effective_from, 'j F Y')}",
+                    can_change,
+                ),
+            ]
+            for rates in local
+        ],
     }

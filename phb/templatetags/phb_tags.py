@@ -1,8 +1,13 @@
-"""Page helpers built on the NHS.UK components."""
+"""Page helpers built on the NHS.UK components: macro options for the core's pages."""
 
+from html import unescape
 from urllib.parse import urlencode
 
 from django import template
+from django.utils.html import strip_tags
+
+from phb import presenters
+from phb.templatetags.nhsuk import error_summary
 
 register = template.Library()
 
@@ -39,32 +44,7 @@ def pounds(value) -> str:
 @register.simple_tag
 def page_error_summary(*forms):
     """One NHS.UK error summary for every form and formset on a page, linking to each field."""
-    from phb.templatetags.nhsuk import field_anchor, render_component
-
-    error_list = []
-
-    def add(form):
-        error_list.extend({"text": str(error)} for error in form.non_field_errors())
-        for bound_field in form:
-            error_list.extend(
-                {"text": str(error), "href": f"#{field_anchor(bound_field)}"}
-                for error in bound_field.errors
-            )
-
-    for form in forms:
-        if form is None or form == "":
-            continue
-        if hasattr(form, "forms"):  # a formset
-            error_list.extend({"text": str(error)} for error in form.non_form_errors())
-            for member in form.forms:
-                add(member)
-        else:
-            add(form)
-    if not error_list:
-        return ""
-    return render_component(
-        "error-summary", {"heading": "There is a problem", "errorList": error_list}
-    )
+    return error_summary(*forms)
 
 
 @register.filter
@@ -76,3 +56,81 @@ def numbered(text: str, number) -> str:
 @register.filter
 def subtract(value, other):
     return value - other
+
+
+@register.simple_tag
+def caseload_table(rows, **options) -> dict:
+    """`{% caseload_table rows columns=... query=... sort=... sort_label=... as table %}`."""
+    return presenters.caseload_table(rows, **options)
+
+
+@register.filter
+def history_table(history) -> dict:
+    """`{% component "table" history|history_table %}`: a person's history as a table."""
+    return presenters.history_table(history)
+
+
+@register.filter
+def plain_text(html) -> str:
+    """Rendered HTML (an allauth slot) as the plain text a macro's `text` option wants."""
+    return unescape(strip_tags(str(html))).strip()
+
+
+ALLAUTH_BUTTON_VARIANTS = [
+    ({"danger", "delete"}, "warning"),
+    ({"cancel", "link", "outline", "secondary"}, "secondary"),
+]
+ALLAUTH_BADGE_COLOURS = [("danger", "red"), ("success", "green"), ("warning", "orange")]
+
+
+def _tags(attrs) -> set[str]:
+    """allauth's `tags="danger,delete"`, which its element tag has split into a list."""
+    tags = attrs.get("tags") or []
+    return set(tags.split(",") if isinstance(tags, str) else tags)
+
+
+@register.simple_tag
+def allauth_button(attrs) -> dict:
+    """Button macro options for allauth's `{% element button %}` (its tags choose the variant)."""
+    tags = _tags(attrs)
+    variant = next((name for kinds, name in ALLAUTH_BUTTON_VARIANTS if kinds & tags), None)
+    return {
+        "href": attrs.get("href"),
+        "type": None if attrs.get("href") else attrs.get("type") or "submit",
+        "id": attrs.get("id"),
+        "name": attrs.get("name"),
+        "value": attrs.get("value"),
+        "disabled": bool(attrs.get("disabled")),
+        "variant": variant,
+        "attributes": {"form": attrs["form"]} if attrs.get("form") else None,
+    }
+
+
+@register.simple_tag
+def allauth_badge(attrs) -> dict:
+    """Tag macro options for allauth's `{% element badge %}`."""
+    tags = _tags(attrs)
+    colour = next((colour for tag, colour in ALLAUTH_BADGE_COLOURS if tag in tags), "grey")
+    return {
+        "colour": colour,
+        "attributes": {"title": attrs["title"]} if attrs.get("title") else None,
+    }
+
+
+@register.simple_tag
+def allauth_choice(attrs, label, hint, error) -> dict:
+    """Macro options for one allauth radio or checkbox (`{% element field type="radio" %}`):
+    a one-item radios or checkboxes component whose item carries allauth's id."""
+    item = {
+        "value": attrs.get("value"),
+        "text": label,
+        "checked": bool(attrs.get("checked")),
+        "disabled": bool(attrs.get("disabled")),
+        "hint": {"text": hint} if hint else None,
+    }
+    return {
+        "idPrefix": attrs.get("id"),
+        "name": attrs.get("name"),
+        "items": [item],
+        "errorMessage": {"text": error} if error else None,
+    }

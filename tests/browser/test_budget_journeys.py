@@ -199,7 +199,7 @@ def test_a_phb_lead_costs_pas_and_sets_up_a_budget_that_they_agree(
     expect(page.get_by_text("Not worked out yet.")).to_have_count(2)
     browser.screenshot("budget-compare")
 
-    browser.click("Set up a budget")
+    browser.click("Set up a budget", role="button")  # a link drawn as a button
     expect(heading(browser)).to_have_text("Set up a budget")
     page.get_by_label("PA costing: £25,370.98 a year", exact=True).check()
     fill_date(browser, "period_start", FY_2026_START)
@@ -281,7 +281,7 @@ def test_a_budget_above_its_cap_waits_for_a_clinicians_check_before_it_is_agreed
     clinician.screenshot("caseload-waiting-clinician")
     clinician.click(f"{holder.full_name}, {period}")
     expect(clinician.page.get_by_role("button", name="Agree this budget")).to_have_count(0)
-    clinician.click("Record your clinical check")
+    clinician.click("Record your clinical check", role="button")
     expect(heading(clinician)).to_have_text("Clinical check")
     expect(clinician.page.get_by_role("main")).to_contain_text(JUSTIFICATION)
     clinician.page.get_by_label("Yes, I support it", exact=True).check()
@@ -394,7 +394,7 @@ def test_the_budget_holder_sees_their_budget_and_how_it_was_worked_out(
 
     expect(page.get_by_role("heading", name="How your budget was worked out")).to_be_visible()
     for service in ("Agency day care", "Sleeping nights", "District nursing", "Equipment hire"):
-        expect(main.get_by_role("cell", name=re.compile(service))).to_be_visible()
+        expect(main.get_by_role("rowheader", name=re.compile(service))).to_be_visible()
     expect(main).to_contain_text("£117,793.00")
     browser.screenshot("your-budget")
 

@@ -1,0 +1,31 @@
+"""The budget pages' components: macro options from budgets.presenters, as template filters.
+
+`{% component "table" budget|status_history_table %}` keeps option-building out of views and
+templates; the presenters are plain functions the PDFs can share.
+"""
+
+from django import template
+
+from budgets import presenters
+
+register = template.Library()
+
+for _name in (
+    "status_tag",
+    "questionnaire_status_tag",
+    "budget_amount_rows",
+    "budget_summary_rows",
+    "schedule_table",
+    "explanation_table",
+    "status_history_table",
+    "questionnaires_table",
+    "national_rates_table",
+    "local_rates_table",
+):
+    register.filter(_name, getattr(presenters, _name))
+
+
+@register.simple_tag
+def budgets_table(holder, budgets) -> dict:
+    """`{% budgets_table holder budgets as table %}`: a person's budgets."""
+    return presenters.budgets_table(holder, budgets)
