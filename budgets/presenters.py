@@ -274,6 +274,7 @@ STATUS_COLOURS = {
     BudgetStatus.PROPOSED: "yellow",
     BudgetStatus.AGREED: "aqua-green",
     BudgetStatus.ACTIVE: "green",
+    BudgetStatus.WITHDRAWN: "purple",
     BudgetStatus.REDUCED: "orange",
     BudgetStatus.ENDED: "grey",
 }

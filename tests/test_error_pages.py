@@ -9,15 +9,12 @@ import pytest
 from django.template.loader import get_template
 from django.test import Client
 
+from tests.html import links
+
 pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parent.parent
-FOOTER_LINKS = (
-    '<a class="nhsuk-footer__list-item-link" href="/accessibility-statement/">',
-    '<a class="nhsuk-footer__list-item-link" href="/contact/">',
-    '<a class="nhsuk-footer__list-item-link" href="/cookies/">',
-    '<a class="nhsuk-footer__list-item-link" href="/privacy-notice/">',
-)
+FOOTER_LINKS = ("/accessibility-statement/", "/contact/", "/cookies/", "/privacy-notice/")
 
 
 def test_a_missing_page_is_the_services_404_for_a_visitor(client):
@@ -27,7 +24,7 @@ def test_a_missing_page_is_the_services_404_for_a_visitor(client):
     assert "<title>Page not found – Personal health budgets – NHS</title>" in html
     assert '<a href="/contact/">contact your personal health budget team</a>' in html
     for link in FOOTER_LINKS:
-        assert link in html
+        assert link in dict(links(html))
 
 
 def test_a_missing_page_is_the_services_404_when_signed_in(client, phb_lead):
@@ -53,7 +50,7 @@ def test_a_failing_page_is_the_services_500_page():
     assert '<link rel="stylesheet" href="/static/nhsuk/nhsuk-frontend.min.css">' in html
     assert "RuntimeError" not in html
     for link in FOOTER_LINKS:
-        assert link in html
+        assert link in dict(links(html))
 
 
 def test_the_500_page_needs_no_request_context_processors_or_database(
@@ -64,7 +61,7 @@ def test_the_500_page_needs_no_request_context_processors_or_database(
     assert "Sorry, there is a problem with the service" in html
     assert 'class="nhsuk-header' in html
     for link in FOOTER_LINKS:
-        assert link in html
+        assert link in dict(links(html))
 
 
 LOCAL_RUN = """

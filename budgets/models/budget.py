@@ -27,9 +27,16 @@ class BudgetStatus(models.TextChoices):
     PROPOSED = "proposed", "Proposed"
     AGREED = "agreed", "Agreed"
     ACTIVE = "active", "Active"
-    REDUCED = "reduced", "Reduced"
     ENDED = "ended", "Ended"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    # Until November 2026 a reduction was a status, which stranded a budget reduced before it
+    # started. A change of amount is now a `BudgetChange` and the status stays; the value is
+    # kept only so that old status history still reads. No budget may have it.
+    REDUCED = "reduced", "Reduced"
 
+
+# Statuses a budget may have now (see REDUCED).
+CURRENT_STATUSES = [status for status in BudgetStatus if status != BudgetStatus.REDUCED]
 
 # The only moves a budget's status may make; enforced by a database trigger.
 TRANSITIONS = [
@@ -37,16 +44,13 @@ TRANSITIONS = [
     (BudgetStatus.PROPOSED, BudgetStatus.DRAFT),
     (BudgetStatus.PROPOSED, BudgetStatus.AGREED),
     (BudgetStatus.AGREED, BudgetStatus.ACTIVE),
-    (BudgetStatus.AGREED, BudgetStatus.REDUCED),
-    (BudgetStatus.ACTIVE, BudgetStatus.REDUCED),
     (BudgetStatus.AGREED, BudgetStatus.ENDED),
     (BudgetStatus.ACTIVE, BudgetStatus.ENDED),
-    (BudgetStatus.REDUCED, BudgetStatus.ENDED),
-    (BudgetStatus.DRAFT, BudgetStatus.ENDED),
-    (BudgetStatus.PROPOSED, BudgetStatus.ENDED),
+    (BudgetStatus.DRAFT, BudgetStatus.WITHDRAWN),
+    (BudgetStatus.PROPOSED, BudgetStatus.WITHDRAWN),
 ]
 # Budgets that hold money for their period: two of these never overlap for one person.
-LIVE_STATUSES = [BudgetStatus.AGREED, BudgetStatus.ACTIVE, BudgetStatus.REDUCED]
+LIVE_STATUSES = [BudgetStatus.AGREED, BudgetStatus.ACTIVE]
 
 
 class CalculationBasis(models.TextChoices):
@@ -61,10 +65,10 @@ class CalculationBasis(models.TextChoices):
 # Checked when a budget becomes live and whenever a live budget's amount goes up; a reduction
 # keeps the check it was agreed with.
 ABOVE_CAP_SQL = """
-IF NEW.status IN ('agreed', 'active', 'reduced')
+IF NEW.status IN ('agreed', 'active')
    AND NEW.agreed_amount > NEW.indicative_amount
    AND (TG_OP = 'INSERT'
-        OR OLD.status NOT IN ('agreed', 'active', 'reduced')
+        OR OLD.status NOT IN ('agreed', 'active')
         OR NEW.agreed_amount > OLD.agreed_amount) THEN
     IF coalesce(btrim(NEW.clinical_justification), '') = '' THEN
         RAISE EXCEPTION 'A budget above its indicative amount needs a clinical justification'
@@ -144,7 +148,8 @@ class Budget(UUIDModel, Timestamped):
                 condition=Q(period_end__gte=F("period_start")), name="budget_period_ordered"
             ),
             models.CheckConstraint(
-                condition=Q(status__in=BudgetStatus.values), name="budget_status_valid"
+                condition=Q(status__in=[str(status) for status in CURRENT_STATUSES]),
+                name="budget_status_valid",
             ),
             models.CheckConstraint(
                 condition=(

@@ -52,7 +52,7 @@ def reduce_budget(
     budget = _lock(
         budget,
         version=version,
-        expected=(BudgetStatus.AGREED, BudgetStatus.ACTIVE, BudgetStatus.REDUCED),
+        expected=(BudgetStatus.AGREED, BudgetStatus.ACTIVE),
         doing="reduce",
     )
     new_amount = check_money(new_amount, what="The new amount", field="new_amount", minimum=None)
@@ -120,7 +120,6 @@ def reduce_budget(
         reason=reason.strip(),
         by=actor,
     )
-    _status_change(budget, to_status=BudgetStatus.REDUCED, by=actor, reason=reason.strip())
     budget.agreed_amount = new_amount
     _save(budget)
     holder = budget.budget_holder

@@ -453,7 +453,7 @@ def test_a_reduction_writes_a_letter_saying_what_why_when_and_how_to_ask_again(
     expect(page.get_by_role("heading", name="If you do not agree")).to_be_visible()
     expect(main).to_contain_text("reconsideration")
     browser.screenshot("budget-reduction-letter")
-    assert reload(budget).status == BudgetStatus.REDUCED
+    assert reload(budget).status == BudgetStatus.ACTIVE
 
 
 # ---------------------------------------------------------------------------------------------
