@@ -148,14 +148,19 @@ class Browser:
             text
         )
 
-    def expect_problem(self, message: str, field: Locator) -> None:
+    def expect_problem(self, message: str | None, field: Locator) -> None:
         """The page says "There is a problem" in an NHS.UK error summary (which has focus and
-        names the page "Error: ..."), and its link `message` takes the person to `field`."""
+        names the page "Error: ..."), and its link `message` takes the person to `field`.
+        With `message` None, the link is found by where it goes (for Django's own wording)."""
         expect(self.page).to_have_title(re.compile("^Error: "))
         summary = self.page.locator(".nhsuk-error-summary")
         expect(summary).to_be_focused()
         expect(summary.get_by_role("heading")).to_have_text("There is a problem")
-        summary.get_by_role("link", name=message, exact=True).click()
+        if message is None:
+            link = summary.locator(f"a[href='#{field.get_attribute('id')}']")
+        else:
+            link = summary.get_by_role("link", name=message, exact=True)
+        link.click()
         expect(field).to_be_focused()
 
     def summary_value(self, key: str) -> Locator:
