@@ -427,7 +427,8 @@ def field_component(bound_field) -> tuple[str, dict]:
             attributes={},
         )
     elif isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
-        name = "radios" if isinstance(widget, forms.RadioSelect) else "checkboxes"
+        # CheckboxSelectMultiple is a subclass of RadioSelect: ask about it first.
+        name = "checkboxes" if isinstance(widget, forms.CheckboxSelectMultiple) else "radios"
         # The first item takes the field's id (so labels and error links reach it); the
         # group itself must not carry the same id.
         del params["id"]

@@ -99,6 +99,15 @@ def test_unbound_form_renders_each_widget_as_its_component():
     assert "('start', 'legend', (('class', 'nhsuk-fieldset__legend'),))" in tokens
 
 
+def test_a_multiple_choice_field_is_checkboxes_so_a_person_can_tick_several():
+    # Django's CheckboxSelectMultiple is a subclass of RadioSelect.
+    tokens = _tokens(_crispy(EveryFieldForm()))
+    assert "('id', 'id_times'), ('name', 'times'), ('type', 'checkbox'), ('value', 'email')" in (
+        tokens
+    )
+    assert "('name', 'times'), ('type', 'radio')" not in tokens
+
+
 def test_bound_form_with_errors_shows_messages_and_summary():
     form = EveryFieldForm(data={**VALID, "name": "", "date_of_birth_year": ""})
     assert not form.is_valid()

@@ -268,6 +268,36 @@ class LocalRateSet(UUIDModel, Timestamped):
     def __str__(self) -> str:
         return f"{self.organisation.name} local rates from {self.effective_from:%-d %B %Y}"
 
+    def clean(self) -> None:
+        """Say, against the field, what the constraints below would otherwise refuse with
+        only their names (and no link from the error summary to the field)."""
+        errors = {}
+        for name in LOCAL_NUMBER_FIELDS:
+            value = getattr(self, name)
+            if value is not None and value < 0:
+                field = self._meta.get_field(name)
+                zero = "£0" if isinstance(field, MoneyField) else "0"
+                errors[name] = f"{field.verbose_name} cannot be less than {zero}"
+        if "contingency_rate" not in errors and (self.contingency_rate or 0) > Decimal("0.5"):
+            errors["contingency_rate"] = (
+                "Contingency (share of the PA costs) must be 0.5 or less, like 0.05 for 5%"
+            )
+        if (
+            self.effective_from
+            and self.organisation_id
+            and LocalRateSet.objects.filter(
+                organisation_id=self.organisation_id, effective_from=self.effective_from
+            )
+            .exclude(pk=self.pk)
+            .exists()
+        ):
+            errors["effective_from"] = (
+                f"There are already local rates from {self.effective_from:%-d %B %Y}: "
+                "change those, or choose another date"
+            )
+        if errors:
+            raise ValidationError(errors)
+
     @property
     def in_use(self) -> bool:
         return self.chc_packages.exists() or self.pa_costings.exists()

@@ -80,7 +80,58 @@ def test_a_negative_rate_is_refused_and_nothing_saved(client, icb_admin):
         },
     )
     assert "There is a problem" in response.content.decode()
+    assert response.context["form"].errors == {
+        "pa_hourly": ["Personal assistant (per hour) cannot be less than £0"]
+    }
     assert not LocalRateSet.objects.exists()
+
+
+LOCAL_RATES_FORM = {
+    "effective_from_day": "1",
+    "effective_from_month": "4",
+    "effective_from_year": "2026",
+    "pa_hourly": "13.50",
+    "agency_day_hourly": "27.80",
+    "agency_night_hourly": "120",
+    "agency_waking_night_hourly": "28.90",
+    "nursing_hourly": "55.40",
+    "employer_liability_insurance_annual": "150",
+    "payroll_fee_annual": "240",
+    "contingency_rate": "0.05",
+}
+
+
+@pytest.mark.parametrize(
+    ("change", "errors"),
+    [
+        (
+            {"contingency_rate": "5"},
+            {
+                "contingency_rate": [
+                    "Contingency (share of the PA costs) must be 0.5 or less, like 0.05 for 5%"
+                ]
+            },
+        ),
+        (
+            {"effective_from_year": "2025"},
+            {
+                "effective_from": [
+                    "There are already local rates from 1 April 2025: "
+                    "change those, or choose another date"
+                ]
+            },
+        ),
+    ],
+)
+def test_local_rates_the_database_would_refuse_are_explained_against_the_field(
+    client, icb_admin, icb, change, errors
+):
+    """Not as the name of the database constraint, in the summary with no link."""
+    LocalRateSetFactory(organisation=icb, effective_from=datetime.date(2025, 4, 1))
+    client.force_login(icb_admin)
+    response = client.post(reverse("budgets:local_rates_new"), LOCAL_RATES_FORM | change)
+    assert response.context["form"].errors == errors
+    assert LocalRateSet.objects.count() == 1
 
 
 def test_staff_of_another_icb_cannot_open_a_questionnaire(client, icb_admin, other_icb):

@@ -1,0 +1,75 @@
+"""A PHB lead adds a person to the caseload and changes their details, in a real browser."""
+
+import datetime
+
+import pytest
+from playwright.sync_api import expect
+
+from phb.models import BudgetHolder, Role
+from tests.browser.conftest import Staff
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_phb_lead_adds_a_person_then_changes_their_details(browser, icb, password):
+    lead = Staff(Role.PHB_LEAD, icb)
+    page = browser.page
+    browser.sign_in_with_code(lead.user, lead.secret, password)
+
+    browser.click("Add a person")
+    expect(browser.heading).to_have_text("Add a person")
+    browser.fill("First name", "Ada")
+    browser.fill("Last name", "Lovelace")
+    browser.fill("NHS number", "943 476 5919")
+    browser.fill_date("Date of birth", datetime.date(1985, 12, 10))
+    browser.fill("Address line 1", "1 Analytical Row")
+    browser.fill("Address line 2", "Marylebone")
+    browser.fill("Town or city", "London")
+    browser.fill("Postcode", "zz9 9zz")
+    browser.fill("Email address", "ada@example.org")
+    browser.fill("Phone number", "0113 496 0001")
+    browser.choose("Email")
+    browser.fill("Accessibility needs", "Large print")
+    browser.choose("Section 117 aftercare (right to have)")
+    browser.submit("Save details")
+
+    expect(browser.heading).to_have_text("Ada Lovelace")
+    browser.expect_success("Ada Lovelace's details have been saved")
+    for key, value in {
+        "NHS number": "943 476 5919",
+        "Date of birth": "10 December 1985",
+        "Address": "1 Analytical RowMaryleboneLondonZZ9 9ZZ",
+        "Email": "ada@example.org",
+        "Phone": "0113 496 0001",
+        "Preferred way to be contacted": "Email",
+        "Accessibility needs": "Large print",
+        "Why they can have a personal health budget": "Section 117 aftercare (right to have)",
+        "ICB": icb.name,
+    }.items():
+        expect(browser.summary_value(key)).to_have_text(value)
+    ada = BudgetHolder.objects.get()
+    assert (ada.organisation, ada.nhs_number) == (icb, "9434765919")
+
+    browser.click("Change Ada's details")
+    expect(browser.heading).to_have_text("Change Ada Lovelace's details")
+    expect(page.get_by_label("Last name", exact=True)).to_have_value("Lovelace")
+    expect(page.get_by_role("radio", name="Email", exact=True)).to_be_checked()
+    browser.fill("Last name", "")
+    browser.fill("Town or city", "Oxford")
+    browser.submit("Save details")
+    browser.expect_problem("Enter a last name", page.get_by_label("Last name", exact=True))
+    expect(page.get_by_label("Town or city", exact=True)).to_have_value("Oxford")
+    ada.refresh_from_db()
+    assert (ada.family_name, ada.town) == ("Lovelace", "London")
+
+    browser.fill("Last name", "King")
+    browser.choose("Phone call")
+    browser.fill_date("Date of birth", datetime.date(1985, 12, 11))
+    browser.submit("Save details")
+    expect(browser.heading).to_have_text("Ada King")
+    browser.expect_success("Ada King's details have been saved")
+    expect(browser.summary_value("Address")).to_have_text("1 Analytical RowMaryleboneOxfordZZ9 9ZZ")
+    expect(browser.summary_value("Preferred way to be contacted")).to_have_text("Phone call")
+    expect(browser.summary_value("Date of birth")).to_have_text("11 December 1985")
+    ada.refresh_from_db()
+    assert (ada.family_name, ada.town, ada.preferred_contact) == ("King", "Oxford", "phone")

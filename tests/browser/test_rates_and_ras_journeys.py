@@ -1,0 +1,252 @@
+"""Keeping the figures budgets are worked out from, in a real browser: the service
+administrator's national figures, an ICB's local rates and its RAS questionnaire."""
+
+import importlib
+from decimal import Decimal as D
+
+import pytest
+from playwright.sync_api import expect
+
+from budgets.models import LocalRateSet, NationalRateSet, RasQuestionnaire
+from phb.models import Role
+from tests.browser.conftest import Browser, Staff
+from tests.budgets.factories import (
+    FY_2026_START,
+    FY_2027_START,
+    NATIONAL_2027_28,
+    RAS_DOMAINS,
+    LocalRateSetFactory,
+    questionnaire,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+NATIONAL_2026_27 = importlib.import_module(
+    "budgets.migrations.0003_national_rates_2026_27"
+).NATIONAL_2026_27
+
+# The national figures by the labels a person reads on the form.
+NATIONAL_LABELS = {
+    "nlw_21_plus": "National Living Wage, 21 and over (per hour)",
+    "nmw_18_20": "National Minimum Wage, 18 to 20 (per hour)",
+    "nmw_16_17_apprentice": "National Minimum Wage, 16 to 17 and apprentices (per hour)",
+    "ni_secondary_threshold_annual": "Secondary threshold (per year)",
+    "ni_secondary_threshold_weekly": "Secondary threshold (per week)",
+    "ni_secondary_threshold_monthly": "Secondary threshold (per month)",
+    "lower_earnings_limit_annual": "Lower earnings limit (per year)",
+    "primary_threshold_annual": "Primary threshold (per year)",
+    "upper_earnings_limit_annual": "Upper earnings limit (per year)",
+    "employment_allowance_annual": "Employment Allowance (per employer per year)",
+    "pension_trigger_annual": "Pension auto-enrolment earnings trigger (per year)",
+    "pension_qualifying_lower_annual": "Qualifying earnings band, lower (per year)",
+    "pension_qualifying_upper_annual": "Qualifying earnings band, upper (per year)",
+    "ssp_weekly": "Statutory Sick Pay (per week)",
+    "employer_ni_rate": "Employer National Insurance rate",
+    "pension_employer_min_rate": "Minimum employer pension contribution",
+    "ssp_earnings_rate": "Statutory Sick Pay cap as a share of average weekly earnings",
+    "holiday_weeks": "Holiday entitlement (weeks)",
+    "holiday_accrual_rate": "Holiday accrual for irregular hours",
+}
+
+
+@pytest.fixture
+def national_rates(db):
+    """The 2026/27 national figures, as migration 0003 loads them (the flush removes them)."""
+    rates, _ = NationalRateSet.objects.get_or_create(
+        effective_from=FY_2026_START, defaults=NATIONAL_2026_27
+    )
+    return rates
+
+
+def field(browser: Browser, label: str):
+    return browser.page.get_by_label(label, exact=True)
+
+
+def day_of(browser: Browser, legend: str):
+    return browser.page.get_by_role("group", name=legend, exact=True).get_by_label("Day")
+
+
+def test_the_service_administrator_adds_next_years_national_figures_and_corrects_them(
+    browser, national_rates, password
+):
+    service_admin = Staff(Role.SERVICE_ADMIN, None)
+    page = browser.page
+    national = page.get_by_role("table", name="National figures by date")
+    browser.sign_in_with_code(service_admin.user, service_admin.secret, password)
+
+    browser.click_in_header("Rates")
+    expect(browser.heading).to_have_text("Rates")
+    browser.click("Add national figures")
+    expect(browser.heading).to_have_text("National employment figures")
+    # It starts from the latest figures, so only what changes needs typing.
+    expect(field(browser, NATIONAL_LABELS["nlw_21_plus"])).to_have_value("12.71")
+    browser.fill("Name", NATIONAL_2027_28["name"])
+    browser.fill_date("In force from", FY_2027_START)
+    for name, label in NATIONAL_LABELS.items():
+        browser.fill(label, str(NATIONAL_2027_28[name]))
+    browser.fill(NATIONAL_LABELS["nlw_21_plus"], "1340")  # a slip: pence for pounds
+    browser.submit("Save rates")
+    browser.expect_problem(
+        "National Living Wage, 21 and over (per hour) must be between 5 and 50",
+        field(browser, NATIONAL_LABELS["nlw_21_plus"]),
+    )
+    assert list(NationalRateSet.objects.all()) == [national_rates]
+
+    browser.fill(NATIONAL_LABELS["nlw_21_plus"], "13.40")
+    browser.submit("Save rates")
+    expect(browser.heading).to_have_text("Rates")
+    browser.expect_success("The rates have been saved")
+    row = national.locator("tbody tr").filter(has_text="2027/28")
+    expect(row).to_contain_text("1 April 2027")
+    expect(row).to_contain_text("£13.40 an hour")
+    saved = NationalRateSet.objects.get(effective_from=FY_2027_START)
+    assert {name: getattr(saved, name) for name in NATIONAL_2027_28} == NATIONAL_2027_28
+
+    # No calculation has used them yet, so they can still be corrected.
+    browser.click("Change 2027/28")
+    expect(browser.heading).to_have_text("National employment figures")
+    expect(field(browser, "Name")).to_have_value("2027/28")
+    browser.fill(NATIONAL_LABELS["employer_ni_rate"], "15")  # a percentage, not a fraction
+    browser.submit("Save rates")
+    browser.expect_problem(
+        "Employer National Insurance rate must be between 0 and 0.3",
+        field(browser, NATIONAL_LABELS["employer_ni_rate"]),
+    )
+    saved.refresh_from_db()
+    assert saved.employer_ni_rate == D("0.15")
+
+    browser.fill(NATIONAL_LABELS["employer_ni_rate"], "0.15")
+    browser.fill(NATIONAL_LABELS["nlw_21_plus"], "13.45")
+    browser.submit("Save rates")
+    browser.expect_success("The rates have been saved")
+    expect(national.locator("tbody tr").filter(has_text="2027/28")).to_contain_text(
+        "£13.45 an hour"
+    )
+    saved.refresh_from_db()
+    assert saved.nlw_21_plus == D("13.45")
+
+
+def test_an_icb_administrator_changes_local_rates_but_not_the_national_figures(
+    browser, icb, national_rates, password
+):
+    admin = Staff(Role.ICB_ADMIN, icb)
+    rates = LocalRateSetFactory(organisation=icb)
+    page = browser.page
+    browser.sign_in_with_code(admin.user, admin.secret, password)
+
+    browser.click_in_header("Rates")
+    expect(browser.heading).to_have_text("Rates")
+    expect(page.get_by_role("table", name="National figures by date")).to_contain_text("2026/27")
+    expect(page.get_by_role("link", name="Add national figures")).to_have_count(0)
+    expect(page.get_by_role("link", name="Change 2026/27")).to_have_count(0)
+    expect(page.get_by_text("The service administrator keeps them up to date")).to_be_visible()
+
+    # A second set from the same date is refused: the one there can still be changed.
+    browser.click("Add local rates")
+    expect(browser.heading).to_have_text("Local rates")
+    expect(field(browser, "Personal assistant (per hour)")).to_have_value("13.50")
+    browser.fill_date("In force from", FY_2026_START)
+    browser.submit("Save rates")
+    browser.expect_problem(
+        "There are already local rates from 1 April 2026: change those, or choose another date",
+        day_of(browser, "In force from"),
+    )
+    assert list(LocalRateSet.objects.all()) == [rates]
+
+    browser.click_in_header("Rates")
+    browser.click("Change rates from 1 April 2026")
+    expect(browser.heading).to_have_text("Local rates")
+    browser.fill("Contingency (share of the PA costs)", "5")  # a percentage, not a fraction
+    browser.submit("Save rates")
+    browser.expect_problem(
+        "Contingency (share of the PA costs) must be 0.5 or less, like 0.05 for 5%",
+        field(browser, "Contingency (share of the PA costs)"),
+    )
+    rates.refresh_from_db()
+    assert rates.contingency_rate == D("0.05")
+
+    for label, value in {
+        "Personal assistant (per hour)": "14.00",
+        "Agency care, day (per hour)": "29.00",
+        "Agency care, sleeping night (per night)": "125.00",
+        "Agency care, waking night (per hour)": "31.00",
+        "Nursing (per hour)": "56.00",
+        "Employer's liability insurance (per employer per year)": "160.00",
+        "Payroll service (per employer per year)": "250.00",
+        "Contingency (share of the PA costs)": "0.04",
+    }.items():
+        browser.fill(label, value)
+    browser.submit("Save rates")
+    browser.expect_success("The rates have been saved")
+    local = page.get_by_role("table", name="Local rates by date")
+    expect(local.locator("tbody tr")).to_have_count(1)
+    expect(local).to_contain_text("£14.00")
+    expect(local).to_contain_text("£56.00")
+    rates.refresh_from_db()
+    assert (rates.pa_hourly, rates.contingency_rate, rates.effective_from) == (
+        D("14.00"),
+        D("0.04"),
+        FY_2026_START,
+    )
+
+
+def test_an_icb_administrator_changes_a_draft_questionnaires_price_and_adds_a_domain(
+    browser, icb, password
+):
+    admin = Staff(Role.ICB_ADMIN, icb)
+    draft = questionnaire(admin.user, domains=RAS_DOMAINS[:1], publish=False)
+    page = browser.page
+    browser.sign_in_with_code(admin.user, admin.secret, password)
+
+    browser.click_in_header("RAS questionnaires")
+    expect(browser.heading).to_have_text("Resource allocation questionnaires")
+    browser.fill("Financial year it starts", "2027")
+    browser.submit("Start a draft")
+    browser.expect_problem("Enter price per point", field(browser, "Price per point"))
+    expect(field(browser, "Financial year it starts")).to_have_value("2027")
+    assert list(RasQuestionnaire.objects.all()) == [draft]
+
+    browser.click("2026/27")
+    expect(browser.heading).to_have_text("Questionnaire 2026/27, version 1")
+    expect(page.get_by_role("main")).to_contain_text("Price per point: £148.37 a year.")
+    browser.fill("Price per point", "0")
+    browser.submit("Change the price")
+    browser.expect_problem(
+        "Price per point cannot be less than £0.01", field(browser, "Price per point")
+    )
+    draft.refresh_from_db()
+    assert draft.price_per_point == D("148.37")
+
+    browser.fill("Price per point", "150.00")
+    browser.submit("Change the price")
+    browser.expect_success("The price per point has been changed")
+    expect(page.get_by_role("main")).to_contain_text("Price per point: £150.00 a year.")
+    draft.refresh_from_db()
+    assert draft.price_per_point == D("150.00")
+
+    browser.fill("Domain", "Eating and drinking")
+    browser.fill("Question", "How much help do you need to eat and drink?")
+    browser.fill("Answers and points", "Independent | 0\nNeeds some help | a few")
+    browser.submit("Add domain")
+    browser.expect_problem(
+        "Line 2 must be an answer, a bar and whole-number points, like: Independent | 0",
+        field(browser, "Answers and points"),
+    )
+    expect(field(browser, "Domain")).to_have_value("Eating and drinking")
+    assert draft.domains.count() == 1
+
+    browser.fill("Answers and points", "Independent | 0\nNeeds some help | 3\nNeeds help | 8")
+    browser.submit("Add domain")
+    browser.expect_success("Eating and drinking has been added")
+    expect(
+        page.get_by_role(
+            "heading", name="Eating and drinking: How much help do you need to eat and drink?"
+        )
+    ).to_be_visible()
+    expect(page.get_by_text("Needs help: 8 points")).to_be_visible()
+    added = draft.domains.get(name="Eating and drinking")
+    assert [(o.text, o.points) for o in added.options.order_by("points")] == [
+        ("Independent", 0),
+        ("Needs some help", 3),
+        ("Needs help", 8),
+    ]
