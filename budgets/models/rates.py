@@ -292,7 +292,7 @@ class LocalRateSet(UUIDModel, Timestamped):
             .exists()
         ):
             errors["effective_from"] = (
-                f"There are already local rates from {self.effective_from:%-d %B %Y}: "
+                f"There are already rates in force from {self.effective_from:%-d %B %Y}: "
                 "change those, or choose another date"
             )
         if errors:

@@ -57,7 +57,10 @@ def _save_rate_set(*, queryset, rate_set, new, figures):
     effective_from = figures.get("effective_from", rate_set.effective_from)
     if queryset.filter(effective_from=effective_from).exclude(pk=rate_set.pk).exists():
         raise ValidationError(
-            {"effective_from": "There is already a set of rates in force from this date"}
+            {
+                "effective_from": f"There are already rates in force from "
+                f"{effective_from:%-d %B %Y}: change those, or choose another date"
+            }
         )
     rate_set.full_clean()
     rate_set.save()

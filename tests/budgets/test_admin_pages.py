@@ -81,7 +81,7 @@ def test_a_negative_rate_is_refused_and_nothing_saved(client, icb_admin):
     )
     assert "There is a problem" in response.content.decode()
     assert response.context["form"].errors == {
-        "pa_hourly": ["Personal assistant (per hour) cannot be less than £0"]
+        "pa_hourly": ["Personal assistant (per hour) must be £0.00 or more"]
     }
     assert not LocalRateSet.objects.exists()
 
@@ -106,17 +106,13 @@ LOCAL_RATES_FORM = {
     [
         (
             {"contingency_rate": "5"},
-            {
-                "contingency_rate": [
-                    "Contingency (share of the PA costs) must be 0.5 or less, like 0.05 for 5%"
-                ]
-            },
+            {"contingency_rate": ["Contingency (share of the PA costs) must be 0.5 or less"]},
         ),
         (
             {"effective_from_year": "2025"},
             {
                 "effective_from": [
-                    "There are already local rates from 1 April 2025: "
+                    "There are already rates in force from 1 April 2025: "
                     "change those, or choose another date"
                 ]
             },
@@ -216,5 +212,5 @@ def test_a_second_set_of_local_rates_for_the_same_date_is_refused_in_words(clien
         },
     )
     assert response.status_code == 200
-    assert "There is already a set of rates in force from this date" in response.content.decode()
+    assert "There are already rates in force from 1 April 2026" in response.content.decode()
     assert LocalRateSet.objects.count() == 1

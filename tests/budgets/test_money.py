@@ -390,5 +390,8 @@ def test_a_second_set_of_rates_for_the_same_date_is_refused_in_words(icb_admin, 
             },
         )
     assert excinfo.value.message_dict == {
-        "effective_from": ["There is already a set of rates in force from this date"]
+        "effective_from": [
+            f"There are already rates in force from {local_rates.effective_from:%-d %B %Y}: "
+            "change those, or choose another date"
+        ]
     }

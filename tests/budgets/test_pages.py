@@ -563,7 +563,7 @@ def test_staff_of_another_icb_get_404_on_every_budget_page(client, other_icb_lea
         if "/letters/" not in url:  # a letter is only read
             assert client.post(url, {"version": 1}).status_code == 404, url
     budget = reload(everything["budget"])
-    assert budget.status == BudgetStatus.ACTIVE
+    assert budget.status == BudgetStatus.AGREED  # reduced before it started: still payable
     assert budget.agreed_amount == D("10000.00")
 
 

@@ -794,14 +794,24 @@ def test_the_database_refuses_skipping_from_draft_to_active(phb_lead, holder, ra
     assert reload(budget).status == BudgetStatus.DRAFT
 
 
-def test_the_database_refuses_reopening_an_ended_budget(phb_lead, holder, ras):
+def test_the_database_refuses_reopening_a_withdrawn_budget(phb_lead, holder, ras):
     budget = draft_budget(phb_lead, holder, ras)
-    Budget.objects.filter(pk=budget.pk).update(status=BudgetStatus.ENDED)
+    Budget.objects.filter(pk=budget.pk).update(status=BudgetStatus.WITHDRAWN)
     with (
-        pytest.raises(ProgrammingError, match=invalid_transition("ended", "draft")),
+        pytest.raises(ProgrammingError, match=invalid_transition("withdrawn", "draft")),
         transaction.atomic(),
     ):
         Budget.objects.filter(pk=budget.pk).update(status=BudgetStatus.DRAFT)
+
+
+def test_the_database_refuses_a_reduced_status(phb_lead, holder, ras):
+    # A change of amount is a BudgetChange now: no budget may be 'reduced'.
+    budget = agreed_budget(phb_lead, holder, ras)
+    with (
+        pytest.raises(ProgrammingError, match=invalid_transition("agreed", "reduced")),
+        transaction.atomic(),
+    ):
+        Budget.objects.filter(pk=budget.pk).update(status=BudgetStatus.REDUCED)
 
 
 def test_the_database_refuses_two_live_overlapping_budgets(phb_lead, holder, ras):
