@@ -109,7 +109,7 @@ def test_the_service_administrator_adds_next_years_national_figures_and_corrects
     browser.fill(NATIONAL_LABELS["employer_ni_rate"], "15")  # a percentage, not a fraction
     browser.submit("Save rates")
     browser.expect_problem(
-        "Employer National Insurance rate must be between 0 and 0.3",
+        "Employer National Insurance rate must be 1 or less",
         field(browser, NATIONAL_LABELS["employer_ni_rate"]),
     )
     saved.refresh_from_db()
@@ -148,7 +148,7 @@ def test_an_icb_administrator_changes_local_rates_but_not_the_national_figures(
     browser.fill_date("In force from", FY_2026_START)
     browser.submit("Save rates")
     browser.expect_problem(
-        "There are already local rates from 1 April 2026: change those, or choose another date",
+        "There are already rates in force from 1 April 2026: change those, or choose another date",
         day_of(browser, "In force from"),
     )
     assert list(LocalRateSet.objects.all()) == [rates]
@@ -159,7 +159,7 @@ def test_an_icb_administrator_changes_local_rates_but_not_the_national_figures(
     browser.fill("Contingency (share of the PA costs)", "5")  # a percentage, not a fraction
     browser.submit("Save rates")
     browser.expect_problem(
-        "Contingency (share of the PA costs) must be 0.5 or less, like 0.05 for 5%",
+        "Contingency (share of the PA costs) must be 0.5 or less",
         field(browser, "Contingency (share of the PA costs)"),
     )
     rates.refresh_from_db()
@@ -202,7 +202,7 @@ def test_an_icb_administrator_changes_a_draft_questionnaires_price_and_adds_a_do
     expect(browser.heading).to_have_text("Resource allocation questionnaires")
     browser.fill("Financial year it starts", "2027")
     browser.submit("Start a draft")
-    browser.expect_problem("Enter price per point", field(browser, "Price per point"))
+    browser.expect_problem("Enter the price per point", field(browser, "Price per point"))
     expect(field(browser, "Financial year it starts")).to_have_value("2027")
     assert list(RasQuestionnaire.objects.all()) == [draft]
 
@@ -212,7 +212,7 @@ def test_an_icb_administrator_changes_a_draft_questionnaires_price_and_adds_a_do
     browser.fill("Price per point", "0")
     browser.submit("Change the price")
     browser.expect_problem(
-        "Price per point cannot be less than £0.01", field(browser, "Price per point")
+        "Price per point must be £0.01 or more", field(browser, "Price per point")
     )
     draft.refresh_from_db()
     assert draft.price_per_point == D("148.37")
