@@ -17,7 +17,7 @@ from budgets.models import (
     LetterKind,
 )
 from budgets.money import check_money
-from budgets.services.base import _lock, _save, _status_change
+from budgets.services.base import _lock, _save
 from phb.permissions import Permission, require
 
 
