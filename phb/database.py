@@ -1,13 +1,14 @@
 """Tuning of the audit and trigger functions that django-pghistory and django-pgtrigger install.
 
 Both libraries read a session setting in a PL/pgSQL block with an `EXCEPTION WHEN OTHERS`
-clause (django-pghistory 3.9 and django-pgtrigger 4.17, the current releases): `pghistory.context_id`
-for every audited row, `pgtrigger.ignore` for every trigger that fires. A block with an
-exception clause opens a subtransaction each time it runs, so a transaction that writes many
-rows opens thousands of them, and PostgreSQL slows down once a transaction holds more than 64
-(ADR 0021). `current_setting(name, true)` returns NULL for a missing setting instead of
-raising, so the same functions need no exception block. After every `migrate` (when the
-libraries install theirs again) we replace both with equivalents that have none.
+clause (django-pghistory 3.9 and django-pgtrigger 4.17, the current releases):
+`pghistory.context_id` for every audited row, `pgtrigger.ignore` for every trigger that
+fires. A block with an exception clause opens a subtransaction each time it runs, so a
+transaction that writes many rows opens thousands of them, and PostgreSQL slows down once a
+transaction holds more than 64 (ADR 0021). `current_setting(name, true)` returns NULL for a
+missing setting instead of raising, so the same functions need no exception block. After
+every `migrate` (when the libraries install theirs again) we replace both with equivalents
+that have none.
 """
 
 from django.db import connections
