@@ -277,7 +277,7 @@ def test_a_budget_above_its_cap_waits_for_a_clinicians_check_before_it_is_agreed
     waiting = clinician.page.locator(".nhsuk-card").filter(
         has=clinician.page.get_by_role("heading", name="Budgets waiting for you")
     )
-    expect(waiting).to_contain_text(f"{holder.full_name}, {period}: needs your clinical check")
+    expect(waiting).to_contain_text(f"{holder.full_name}, {period}: waiting for a clinical check")
     clinician.screenshot("caseload-waiting-clinician")
     clinician.click(f"{holder.full_name}, {period}")
     expect(clinician.page.get_by_role("button", name="Agree this budget")).to_have_count(0)
@@ -331,7 +331,7 @@ def test_finance_sets_a_monthly_payment_schedule_and_starts_the_budget(
     period = "1 Apr 2026 to 31 Mar 2027"
     sign_in_staff(browser, finance, password)
     expect(page.get_by_role("main")).to_contain_text(
-        f"{holder.full_name}, {period}: agreed, needs a payment schedule"
+        f"{holder.full_name}, {period}: agreed: waiting for a payment schedule"
     )
     browser.click(f"{holder.full_name}, {period}")
     expect(heading(browser)).to_have_text(f"Budget {period}")

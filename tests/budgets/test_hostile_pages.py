@@ -157,6 +157,8 @@ def _budget_new(request) -> Page:
             "streams-0-kind": "nhs_chc",
             "streams-0-share_percent": "100",
             "held-notional": "8308.72",
+            "backdated": "on",
+            "backdating_reason": "The care started on 1 April 2026.",
         },
         numbers=[
             "agreed_amount",
