@@ -160,6 +160,7 @@ def budget_state(budget: Budget, user, policy) -> BudgetState:
         )
     may = {permission: user.has_perm(permission, holder) for permission in STAFF_ACTIONS}
     draft, proposed = budget.status == BudgetStatus.DRAFT, budget.status == BudgetStatus.PROPOSED
+    over = budget.period_end < timezone.localdate()
     state.actions = {
         "edit": draft and may[Permission.PREPARE_BUDGET],
         "propose": draft and may[Permission.PREPARE_BUDGET],
@@ -168,23 +169,21 @@ def budget_state(budget: Budget, user, policy) -> BudgetState:
         "withdraw": budget.in_preparation and may[Permission.WITHDRAW_BUDGET],
         "agree": False,
         "set_payments": budget.status == BudgetStatus.AGREED and may[Permission.SET_PAYMENTS],
-        "start": budget.status == BudgetStatus.AGREED and may[Permission.SET_PAYMENTS],
+        "start": budget.status == BudgetStatus.AGREED and not over and may[Permission.SET_PAYMENTS],
         "reduce": budget.is_live and may[Permission.REDUCE_BUDGET],
-        "end": budget.is_live
-        and budget.period_end < timezone.localdate()
-        and may[Permission.END_BUDGET],
+        "end": budget.is_live and over and may[Permission.END_BUDGET],
         "next_year": budget.status in (BudgetStatus.AGREED, BudgetStatus.ACTIVE, BudgetStatus.ENDED)
         and may[Permission.PREPARE_BUDGET]
         and may[Permission.CALCULATE],
     }
     if proposed and may[Permission.AGREE_BUDGET]:
         refusal = agreement_refusal(budget, user, policy)
-        if budget.needs_clinical_check:
+        if budget.check_did_not_support:
+            state.blocked.append("It cannot be agreed: the clinician did not support this amount.")
+        elif budget.needs_clinical_check:
             state.blocked.append(
                 "It cannot be agreed yet: a clinician must check and support this amount first."
             )
-        elif budget.check_did_not_support:
-            state.blocked.append("It cannot be agreed: the clinician did not support this amount.")
         elif refusal:
             state.blocked.append(f"{refusal}.")
         else:

@@ -213,7 +213,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='budgetpolicy',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('preparer_may_agree', False), ('preparer_may_agree_below__isnull', True)), models.Q(('preparer_may_agree', True), ('preparer_may_agree_below__gt', 0)), _connector='OR'), name='budget_policy_limit_only_when_allowed'),
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('preparer_may_agree', False), ('preparer_may_agree_below__isnull', True)), models.Q(('preparer_may_agree', True), ('preparer_may_agree_below__gt', 0), ('preparer_may_agree_below__isnull', False)), _connector='OR'), name='budget_policy_limit_only_when_allowed'),
         ),
         pgtrigger.migrations.AddTrigger(
             model_name='budgetpolicy',

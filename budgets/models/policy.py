@@ -32,7 +32,11 @@ class BudgetPolicy(UUIDModel, Timestamped):
         constraints = [
             models.CheckConstraint(
                 condition=Q(preparer_may_agree=False, preparer_may_agree_below__isnull=True)
-                | Q(preparer_may_agree=True, preparer_may_agree_below__gt=0),
+                | Q(
+                    preparer_may_agree=True,
+                    preparer_may_agree_below__isnull=False,
+                    preparer_may_agree_below__gt=0,
+                ),
                 name="budget_policy_limit_only_when_allowed",
             )
         ]

@@ -486,6 +486,11 @@ def agree_budget(*, actor, budget, version: int | None = None) -> Budget:
 def activate_budget(*, actor, budget, version: int | None = None) -> Budget:
     require(actor, Permission.SET_PAYMENTS, budget.budget_holder)
     budget = _lock(budget, version=version, expected=(BudgetStatus.AGREED,), doing="start")
+    if budget.period_end < timezone.localdate():
+        raise ValidationError(
+            f"This budget's period ended on {_day(budget.period_end)}, so it cannot start. "
+            "A PHB lead can end it"
+        )
     unscheduled = [p for p in budget.portions.all() if p.is_paid_out and not hasattr(p, "schedule")]
     if unscheduled:
         raise ValidationError("Set up the payment schedule before the budget starts")
