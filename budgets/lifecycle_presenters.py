@@ -78,15 +78,22 @@ def _check_statements(budget: Budget) -> tuple[list[str], tuple[str, str] | None
             f"It is {more} more than its indicative amount. A clinician checked and supported "
             f"this: {latest.clinician.full_name} on {_day(latest.at)}."
         ], None
+    if budget.status == BudgetStatus.DRAFT:
+        next_step = (
+            "What happens next: the draft is changed (a new amount is checked again), or withdrawn."
+        )
+        short = "Change the draft, or withdraw it."
+    else:
+        next_step = (
+            "What happens next: a PHB lead sends it back to draft to change it (a new amount is "
+            "checked again), or withdraws it."
+        )
+        short = "Send it back to draft to change it, or withdraw it."
     return [
         f"It is {more} more than its indicative amount. {latest.clinician.full_name} checked it "
-        f"on {_day(latest.at)} and did not support it: {latest.notes}",
-        "It cannot be agreed at this amount. What happens next: a PHB lead sends it back to "
-        "draft to change it (a new amount is checked again), or withdraws it.",
-    ], (
-        "The clinician did not support this amount",
-        "It cannot be agreed at this amount. Send it back to draft to change it, or withdraw it.",
-    )
+        f"on {_day(latest.at)} and did not support it: {_sentence(latest.notes)}",
+        f"It cannot be agreed at this amount. {next_step}",
+    ], ("The clinician did not support this amount", f"It cannot be agreed at this amount. {short}")
 
 
 def _status_statements(budget: Budget) -> list[str]:

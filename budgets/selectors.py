@@ -194,6 +194,7 @@ NOT_SUPPORTED = "the clinician did not support it: waiting for the PHB lead"
 WAITING_TO_BE_AGREED = "waiting to be agreed"
 WAITING_FOR_ANOTHER_LEAD = "waiting to be agreed by another PHB lead"
 SENT_BACK = "sent back to draft: waiting for changes"
+NOT_SUPPORTED_DRAFT = "the clinician did not support it: waiting for changes to the draft"
 WAITING_FOR_SCHEDULE = "agreed: waiting for a payment schedule"
 WAITING_TO_START = "agreed: waiting to be started"
 WAITING_TO_END = "its period is over: waiting to be ended"
@@ -221,14 +222,19 @@ def budgets_waiting_for(user) -> list[tuple[Budget, str]]:
         found = budgets.filter(in_preparation & above & Q(check_supported__isnull=True))
         waiting += [(b, WAITING_FOR_CHECK) for b in found[:WAITING_LIMIT]]
     if user.has_role(Role.PHB_LEAD, Role.CARE_COORDINATOR):
+        # Drafts waiting to be changed: sent back, or a clinician did not support the amount.
         last_from = BudgetStatusChange.objects.filter(budget=OuterRef("pk")).order_by("-at")
         found = budgets.annotate(last_from=Subquery(last_from.values("from_status")[:1])).filter(
-            status=BudgetStatus.DRAFT, last_from=BudgetStatus.PROPOSED
+            Q(last_from=BudgetStatus.PROPOSED) | (above & Q(check_supported=False)),
+            status=BudgetStatus.DRAFT,
         )
-        waiting += [(b, SENT_BACK) for b in found[:WAITING_LIMIT]]
+        waiting += [
+            (b, SENT_BACK if b.last_from == BudgetStatus.PROPOSED else NOT_SUPPORTED_DRAFT)
+            for b in found[:WAITING_LIMIT]
+        ]
     if user.has_role(Role.PHB_LEAD):
         today = timezone.localdate()
-        unsupported = in_preparation & above & Q(check_supported=False)
+        unsupported = Q(status=BudgetStatus.PROPOSED) & above & Q(check_supported=False)
         ready = Q(status=BudgetStatus.PROPOSED) & (~above | Q(check_supported=True))
         over = Q(status__in=LIVE_STATUSES, period_end__lt=today)
         found = list(

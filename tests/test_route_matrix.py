@@ -28,7 +28,6 @@ from tests.budgets.factories import (
     LocalRateSetFactory,
     agreed_budget,
     chc_package,
-    draft_budget,
     proposed_budget,
     questionnaire,
     ras_assessment,

@@ -427,3 +427,18 @@ def test_the_set_up_form_data_still_posts(client, phb_lead, holder, ras):
     data = budget_form_data(ras, amount="8308.72") | management("streams", 4, initial=1)
     data |= date_fields("period_end", FY_2026_END)
     assert client.post(reverse("budgets:budget_new", args=[holder.pk]), data).status_code == 302
+
+
+def test_a_draft_the_clinician_did_not_support_waits_for_changes(
+    phb_lead, care_coordinator, clinician, holder, ras
+):
+    budget = draft_budget(
+        care_coordinator, holder, ras, amount=D("9000.00"), justification=JUSTIFICATION
+    )
+    services.record_clinical_check(actor=clinician, budget=budget, supported=False, notes="No.")
+    expected = {
+        str(budget.pk): "the clinician did not support it: waiting for changes to the draft"
+    }
+    assert waiting(care_coordinator) == expected
+    assert waiting(phb_lead) == expected
+    assert waiting(clinician) == {}
