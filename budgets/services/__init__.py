@@ -10,7 +10,13 @@ live in modules by subject.
 """
 
 from budgets.services.base import Conflict
-from budgets.services.changes import reduce_budget
+from budgets.services.changes import (
+    change_budget_amount,
+    current_proposed_increase,
+    preview_amount_change,
+    propose_increase,
+    record_increase_check,
+)
 from budgets.services.costing import cost_chc_package, cost_pas
 from budgets.services.lifecycle import (
     activate_budget,
@@ -19,7 +25,12 @@ from budgets.services.lifecycle import (
     propose_budget,
     record_clinical_check,
 )
-from budgets.services.payments import set_payment_schedule
+from budgets.services.payments import (
+    PastPayment,
+    record_payment,
+    record_payment_run,
+    set_payment_schedule,
+)
 from budgets.services.ras import (
     add_domain,
     complete_ras_assessment,
@@ -37,20 +48,27 @@ from budgets.services.rates import (
 
 __all__ = [
     "Conflict",
+    "PastPayment",
     "activate_budget",
     "add_domain",
     "agree_budget",
+    "change_budget_amount",
     "complete_ras_assessment",
     "cost_chc_package",
     "cost_pas",
     "create_budget",
     "create_questionnaire",
+    "current_proposed_increase",
     "local_rates_on",
     "national_rates_on",
+    "preview_amount_change",
     "propose_budget",
+    "propose_increase",
     "publish_questionnaire",
     "record_clinical_check",
-    "reduce_budget",
+    "record_increase_check",
+    "record_payment",
+    "record_payment_run",
     "remove_domain",
     "save_local_rates",
     "save_national_rates",
