@@ -240,9 +240,13 @@ class PaymentsDueView(PermissionRequiredMixin, TemplateView):
             run_form.fields["shown"].choices = choices
             run_form.data = run_form.data.copy()
             run_form.data.setlist("shown", [pk for pk, _ in choices])
-        next_url = None
+        pager = {}
+        if after:
+            first = "?" + urlencode({"due_up_to": due_up_to.isoformat()})
+            pager["previous"] = {"href": first, "text": "First payments"}
         if more:
-            next_url = "?" + urlencode({"due_up_to": due_up_to.isoformat(), "after": page[-1].pk})
+            following = {"due_up_to": due_up_to.isoformat(), "after": page[-1].pk}
+            pager["next"] = {"href": "?" + urlencode(following), "text": "Next payments"}
         return self.render_to_response(
             self.get_context_data(
                 filter_form=filter_form,
@@ -250,8 +254,7 @@ class PaymentsDueView(PermissionRequiredMixin, TemplateView):
                 due_up_to=due_up_to,
                 payments=page,
                 after=after,
-                next_url=next_url,
-                first_url="?" + urlencode({"due_up_to": due_up_to.isoformat()}) if after else None,
+                pager=pager,
                 totals=selectors.payments_due_totals(self.request.user, due_up_to=due_up_to),
                 runs=selectors.recent_payment_runs(self.request.user),
             )

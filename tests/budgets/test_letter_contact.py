@@ -1,5 +1,5 @@
-"""A letter about a change of amount tells the person how to reach their team, with the details their ICB
-has recorded at the time it is written (the letter is kept exactly as sent)."""
+"""A letter about a change of amount tells the person how to reach their team, with the
+details their ICB has recorded at the time it is written (the letter is kept exactly as sent)."""
 
 import datetime
 from decimal import Decimal as D
