@@ -565,8 +565,8 @@ def staff_schedule_table(portion, can_record: bool = False) -> dict:
             url = reverse("budgets:record_payment", args=[portion.budget_id, instalment.pk])
             paid = {
                 "html": format_html(
-                    '<a href="{}">Record as paid<span class="nhsuk-u-visually-hidden">: '
-                    "payment {} on {}</span></a>",
+                    '<a href="{}">Record as paid<span class="nhsuk-u-visually-hidden"> '
+                    "(payment {}, due on {})</span></a>",
                     url,
                     instalment.number,
                     when,
