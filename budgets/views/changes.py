@@ -215,10 +215,17 @@ class IncreaseCheckView(BudgetFormView):
     }
 
     def get(self, request, *args, **kwargs):
-        if services.current_proposed_increase(self.budget) is None:
-            messages.info(request, "No increase of this budget is waiting for a clinical check")
-            return self.back()
-        return super().get(request, *args, **kwargs)
+        return self.nothing_to_check() or super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        return self.nothing_to_check() or super().post(request, *args, **kwargs)
+
+    def nothing_to_check(self):
+        """Back to the budget, saying so, when no increase waits for a check."""
+        if services.current_proposed_increase(self.budget) is not None:
+            return None
+        messages.info(self.request, "No increase of this budget is waiting for a clinical check")
+        return self.back()
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(**kwargs) | {

@@ -703,3 +703,9 @@ def test_the_increase_check_page_sends_back_when_nothing_waits(client, clinician
     response = client.get(reverse("budgets:increase_check", args=[small_cap.pk]))
     assert response.status_code == 302
     assert flashed(response) == "No increase of this budget is waiting for a clinical check"
+    response = client.post(
+        reverse("budgets:increase_check", args=[small_cap.pk]),
+        {"version": small_cap.version, "supported": "yes", "notes": "Seen at home."},
+    )
+    assert response.status_code == 302
+    assert not small_cap.clinical_checks.exists()
