@@ -791,3 +791,25 @@ def test_a_preview_whose_letter_would_now_be_different_is_refused(
         issue(reload(budget_2027), phb_lead, plan)
     assert not BudgetChange.objects.exists()
     assert not BudgetLetter.objects.exists()
+
+
+def test_the_letter_says_when_a_part_of_the_budget_stays_the_same(phb_lead, holder, local_rates):
+    # £11,999.99 notional and £0.01 third party, reduced to £11,000.00: 1,100,000 pennies shared
+    # 1,199,999 : 1 gives 1,099,999.08 and 0.92 pennies; the spare penny goes to the larger
+    # remainder, the third party's, which stays at £0.01.
+    package = chc_package(phb_lead, holder, effective_date=FY_2027_START)
+    budget = agreed_budget(
+        phb_lead,
+        holder,
+        package,
+        amount=D("12000.00"),
+        start=FY_2027_START,
+        end=FY_2027_END,
+        portions=[
+            (HoldingMethod.NOTIONAL, D("11999.99"), ""),
+            (HoldingMethod.THIRD_PARTY, D("0.01"), "Brokerage Ltd"),
+        ],
+    )
+    (letter,) = change(budget, phb_lead, new_amount=D("11000.00"))
+    assert "This part of the budget goes down from £11,999.99 to £10,999.99." in letter.body_html
+    assert "This part of the budget stays at £0.01." in letter.body_html
