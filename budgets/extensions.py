@@ -64,6 +64,14 @@ def register() -> None:
             order=40,
         )
     )
+    register_navigation_item(
+        NavigationItem(
+            text="Budget policy",
+            url_name="budgets:budget_policy",
+            permission=Permission.EDIT_BUDGET_POLICY,
+            order=50,
+        )
+    )
     register_caseload_panel(
         CaseloadPanel(template_name="budgets/sections/waiting.html", context=_waiting_panel)
     )

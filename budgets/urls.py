@@ -1,6 +1,6 @@
 from django.urls import path
 
-from budgets.views import admin, budget, calculations, changes, payments
+from budgets.views import admin, budget, calculations, changes, lifecycle, payments
 
 app_name = "budgets"
 urlpatterns = [
@@ -10,7 +10,10 @@ urlpatterns = [
     path("people/<uuid:pk>/pa-costing/", calculations.PaCostingView.as_view(), name="pa_new"),
     path("people/<uuid:pk>/new/", budget.BudgetCreateView.as_view(), name="budget_new"),
     path("<uuid:pk>/", budget.BudgetDetailView.as_view(), name="budget"),
+    path("<uuid:pk>/change/", lifecycle.BudgetEditView.as_view(), name="edit"),
     path("<uuid:pk>/propose/", budget.ProposeView.as_view(), name="propose"),
+    path("<uuid:pk>/send-back/", lifecycle.SendBackView.as_view(), name="send_back"),
+    path("<uuid:pk>/withdraw/", lifecycle.WithdrawView.as_view(), name="withdraw"),
     path("<uuid:pk>/clinical-check/", budget.ClinicalCheckView.as_view(), name="clinical_check"),
     path("<uuid:pk>/agree/", budget.AgreeView.as_view(), name="agree"),
     path(
@@ -27,6 +30,9 @@ urlpatterns = [
     path("<uuid:pk>/amount/", changes.ChangeAmountView.as_view(), name="change_amount"),
     path("<uuid:pk>/increase/", changes.ProposeIncreaseView.as_view(), name="propose_increase"),
     path("<uuid:pk>/increase/check/", changes.IncreaseCheckView.as_view(), name="increase_check"),
+    path("<uuid:pk>/end/", lifecycle.EndView.as_view(), name="end"),
+    path("<uuid:pk>/next-year/", lifecycle.NextYearView.as_view(), name="next_year"),
+    path("<uuid:pk>/what-changed/", lifecycle.WhatChangedView.as_view(), name="what_changed"),
     path("payments-due/", payments.PaymentsDueView.as_view(), name="payments_due"),
     path("payment-runs/<uuid:pk>/", payments.PaymentRunView.as_view(), name="payment_run"),
     path("letters/<uuid:pk>/", budget.LetterView.as_view(), name="letter"),
@@ -41,6 +47,7 @@ urlpatterns = [
     path(
         "rates/local/<uuid:rate_pk>/", admin.LocalRatesFormView.as_view(), name="local_rates_edit"
     ),
+    path("policy/", lifecycle.BudgetPolicyView.as_view(), name="budget_policy"),
     path("ras/", admin.QuestionnaireListView.as_view(), name="questionnaires"),
     path("ras/<uuid:pk>/", admin.QuestionnaireView.as_view(), name="questionnaire"),
 ]

@@ -20,6 +20,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from budgets import services
 from budgets.models import BudgetLetter, HoldingMethod, LetterKind, NationalRateSet
+from budgets.services import prepare_next_year
 from phb.models import Role
 from tests.budgets.factories import (
     FY_2026_START,
@@ -29,7 +30,6 @@ from tests.budgets.factories import (
     LocalRateSetFactory,
     agreed_budget,
     chc_package,
-    draft_budget,
     proposed_budget,
     questionnaire,
     ras_assessment,
@@ -181,7 +181,10 @@ MATRIX: dict[str, Route] = {
     "budgets:pa_new": about("holder", "lead", "coordinator", post=200),
     "budgets:budget_new": about("holder", "lead", "coordinator", post=200),
     "budgets:budget": about("agreed", *SAME_ICB_STAFF),
+    "budgets:edit": about("draft", "lead", "coordinator", post=200),
     "budgets:propose": about("draft", "lead", "coordinator", get=405, post=302),
+    "budgets:send_back": about("above_cap", "lead", "coordinator", post=200),
+    "budgets:withdraw": about("draft", "lead", "coordinator", post=200),
     "budgets:clinical_check": about("above_cap", "clinician", post=200),
     "budgets:agree": about("above_cap", "lead", get=405, post=302),
     "budgets:payments": about("portion", "lead", "finance", "shared_finance", post=200),
@@ -194,6 +197,10 @@ MATRIX: dict[str, Route] = {
         "lead", "finance", "shared_finance", "other_lead", "other_finance", post=200
     ),
     "budgets:payment_run": about("payment_run", "lead", "finance", "shared_finance"),
+    "budgets:end": about("agreed", "lead", get=405, post=302),
+    "budgets:next_year": about("agreed", "lead", "coordinator", get=405, post=302),
+    "budgets:what_changed": about("draft", *SAME_ICB_STAFF),
+    "budgets:budget_policy": only("icb_admin", "other_icb_admin", post=200),
     "budgets:letter": about("letter", *SAME_ICB_STAFF, "holder", "representative"),
     "budgets:rates": only("icb_admin", "other_icb_admin", "service_admin"),
     "budgets:national_rates_new": only("service_admin", post=200),
@@ -260,10 +267,12 @@ def universe(db):
         ],
     )
     next_year = {"start": FY_2027_START, "end": FY_2027_END}
-    draft = draft_budget(lead, holder, ras, **next_year)
     above_cap = proposed_budget(
         lead, holder, ras, amount=D("9000.00"), justification=JUSTIFICATION, **next_year
     )
+    # The other person's 2027/28 draft, prepared from their 2026/27 budget.
+    this_year = agreed_budget(lead, other_holder, chc_package(lead, other_holder))
+    draft = prepare_next_year(actor=lead, budget=this_year)
     letter = BudgetLetter.objects.create(
         budget=agreed,
         kind=LetterKind.REDUCTION,
@@ -273,11 +282,13 @@ def universe(db):
     )
     # Active for 2027/28 with its payments, an increase waiting for a clinical check, and a
     # payment run that paid its first payment.
+    # A third person's, since the other person has a 2027/28 draft.
     finance = users["finance"]
+    third_holder = BudgetHolderFactory(organisation=icb)
     active = agreed_budget(
         lead,
-        other_holder,
-        chc_package(lead, other_holder, effective_date=FY_2027_START),
+        third_holder,
+        chc_package(lead, third_holder, effective_date=FY_2027_START),
         amount=D("12000.00"),
         start=FY_2027_START,
         end=FY_2027_END,

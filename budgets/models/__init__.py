@@ -1,6 +1,7 @@
 from budgets.models.budget import (
     Budget,
     BudgetChange,
+    BudgetEdit,
     BudgetStatus,
     BudgetStatusChange,
     CalculationBasis,
@@ -20,6 +21,7 @@ from budgets.models.calculations import (
 from budgets.models.changes import ProposedIncrease
 from budgets.models.letters import BudgetLetter, LetterKind, LetterRecipient
 from budgets.models.payments import PaymentInstalment, PaymentRun, PaymentSchedule
+from budgets.models.policy import BudgetPolicy
 from budgets.models.ras import (
     RasAnswerOption,
     RasAssessment,
@@ -32,7 +34,9 @@ from budgets.models.rates import LocalRateSet, NationalRateSet
 __all__ = [
     "Budget",
     "BudgetChange",
+    "BudgetEdit",
     "BudgetLetter",
+    "BudgetPolicy",
     "BudgetStatus",
     "BudgetStatusChange",
     "CalculationBasis",

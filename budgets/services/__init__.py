@@ -22,15 +22,21 @@ from budgets.services.lifecycle import (
     activate_budget,
     agree_budget,
     create_budget,
+    end_budget,
     propose_budget,
     record_clinical_check,
+    return_to_draft,
+    update_draft_budget,
+    withdraw_budget,
 )
+from budgets.services.next_year import prepare_next_year
 from budgets.services.payments import (
     PastPayment,
     record_payment,
     record_payment_run,
     set_payment_schedule,
 )
+from budgets.services.policy import save_budget_policy
 from budgets.services.ras import (
     add_domain,
     complete_ras_assessment,
@@ -59,8 +65,10 @@ __all__ = [
     "create_budget",
     "create_questionnaire",
     "current_proposed_increase",
+    "end_budget",
     "local_rates_on",
     "national_rates_on",
+    "prepare_next_year",
     "preview_amount_change",
     "propose_budget",
     "propose_increase",
@@ -70,8 +78,12 @@ __all__ = [
     "record_payment",
     "record_payment_run",
     "remove_domain",
+    "return_to_draft",
+    "save_budget_policy",
     "save_local_rates",
     "save_national_rates",
     "set_payment_schedule",
     "set_price_per_point",
+    "update_draft_budget",
+    "withdraw_budget",
 ]

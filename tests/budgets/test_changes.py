@@ -282,13 +282,45 @@ def test_only_a_phb_lead_changes_the_amount(care_coordinator, finance_officer, b
             preview(budget_2027, actor)
 
 
+def test_reducing_an_above_cap_budget_that_stays_above_the_cap(
+    phb_lead, clinician, holder, local_rates
+):
+    # A 2027/28 budget of £5,000.00 against a small package costed at £1,040.00 a year
+    # (£20.00 a week), agreed with a clinician's support; reduced to £4,000.00, still above.
+    package = chc_package(
+        phb_lead,
+        holder,
+        effective_date=FY_2027_START,
+        lines=[
+            {
+                "service": "Equipment",
+                "provider_type": "equipment",
+                "units_per_week": D("1"),
+                "unit_cost": D("20.00"),
+            }
+        ],
+    )
+    budget = agreed_budget(
+        phb_lead,
+        holder,
+        package,
+        clinician=clinician,
+        amount=D("5000.00"),
+        start=FY_2027_START,
+        end=FY_2027_END,
+        justification=JUSTIFICATION,
+    )
+    change(budget, phb_lead, new_amount=D("4000.00"))
+    assert reload(budget).agreed_amount == D("4000.00")
+
+
 def test_every_status_change_has_a_row_with_who(phb_lead, finance_officer, budget_2027):
     change(budget_2027, phb_lead)
     rows = list(budget_2027.status_changes.order_by("at").values_list("to_status", "by"))
     assert rows == [
         ("draft", phb_lead.pk),
         ("proposed", phb_lead.pk),
-        ("agreed", phb_lead.pk),
+        ("agreed", budget_2027.agreed_by_id),
         ("active", finance_officer.pk),
     ]
 

@@ -25,8 +25,8 @@ def letter_dates_from_the_notice_given(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('budgets', '0007_reductions_keep_the_status_and_withdrawn'),
-        ('phb', '0006_letters_to_the_person_as_well'),
+        ('budgets', '0008_lifecycle_edits_policy_and_overlaps'),
+        ('phb', '0007_letters_to_the_person_as_well'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
