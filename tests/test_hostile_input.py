@@ -2,7 +2,7 @@
 
 Whatever is typed, binding, validating and rendering the form never raises; and when the form
 accepts it, every number it hands on is finite and within the field's bounds, and money is whole
-pence. Instalment lists and RAS points, numbers typed into text boxes, are included.
+pence. RAS points, numbers typed into a text box, are included.
 """
 
 from decimal import Decimal
@@ -14,8 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from budgets.calculations import MAX_POINTS
-from budgets.forms import DomainForm, PaymentScheduleForm, PortionsForm
+from budgets.forms import DomainForm, PortionsForm
 from budgets.money import MAX_MONEY
+from budgets.payment_forms import InstalmentRowsForm
 from tests.form_cases import (
     HOSTILE,
     app_form_classes,
@@ -31,9 +32,8 @@ from tests.form_cases import (
 
 pytestmark = pytest.mark.django_db
 
-# Numbers typed into text boxes: "1000.00, 1000.00" and "Independent | 0".
+# Numbers typed into text boxes: "Independent | 0".
 TEXT_NUMBERS = {
-    PaymentScheduleForm: ("amounts", lambda value: f"{value}, 100.00"),
     DomainForm: ("options", lambda value: f"Independent | 0\nNeeds help | {value}"),
 }
 FORMS = [cls for cls in app_form_classes() if number_fields(cls) or cls in TEXT_NUMBERS]
@@ -101,9 +101,6 @@ def check(cls, values: dict) -> None:
     for name, field in form.fields.items():
         if isinstance(field, forms.IntegerField) and cleaned.get(name) is not None:
             assert_sane_number(cleaned[name], field, f"{where}: {name}")
-    if cls is PaymentScheduleForm:
-        for amount in cleaned.get("amounts") or []:
-            assert_whole_pence(amount, where)
     if cls is DomainForm:
         for _, points in cleaned.get("options") or []:
             assert isinstance(points, int) and 0 <= points <= MAX_POINTS, where
@@ -159,27 +156,31 @@ def test_money_with_stray_commas_or_signs_is_not_money(typed):
     ]
 
 
+# The first row of the payment schedule (tests/form_cases.py: monthly from 1 April 2026).
+ROW = "The payment on 1 April 2026"
+
+
 @pytest.mark.parametrize(
     ("typed", "message"),
     [
-        ("1.001", "Instalment 1 must be in pounds and pence, like 125.50"),
-        ("0.005", "Instalment 1 must be in pounds and pence, like 125.50"),
-        ("NaN", "Instalment 1 must be an amount of money, like 125.50"),
-        ("sNaN", "Instalment 1 must be an amount of money, like 125.50"),
-        ("Infinity", "Instalment 1 must be an amount of money, like 125.50"),
-        ("-Infinity", "Instalment 1 must be an amount of money, like 125.50"),
-        ("1e3", "Instalment 1 must be an amount of money, like 125.50"),
-        ("١٢٣", "Instalment 1 must be an amount of money, like 125.50"),
-        ("£", "Instalment 1 must be an amount of money, like 125.50"),
-        ("10000000", "Instalment 1 must be £9,999,999.99 or less"),
-        ("9" * 20, "Instalment 1 must be £9,999,999.99 or less"),
-        ("-1", "Instalment 1 must be £0.00 or more"),
+        ("1.001", ROW + " must be in pounds and pence, like 125.50"),
+        ("0.005", ROW + " must be in pounds and pence, like 125.50"),
+        ("NaN", ROW + " must be an amount of money, like 125.50"),
+        ("sNaN", ROW + " must be an amount of money, like 125.50"),
+        ("Infinity", ROW + " must be an amount of money, like 125.50"),
+        ("-Infinity", ROW + " must be an amount of money, like 125.50"),
+        ("1e3", ROW + " must be an amount of money, like 125.50"),
+        ("١٢٣", ROW + " must be an amount of money, like 125.50"),
+        ("£", "Enter the payment on 1 April 2026"),
+        ("10000000", ROW + " must be £9,999,999.99 or less"),
+        ("9" * 20, ROW + " must be £9,999,999.99 or less"),
+        ("-1", ROW + " must be £0.00 or more"),
     ],
 )
 def test_money_that_is_not_whole_pence_is_refused_in_words(typed, message):
-    form = bind(PaymentScheduleForm, {"amounts": typed})
+    form = bind(InstalmentRowsForm, {"amount_1": typed})
     assert not form.is_valid()
-    assert form.errors["amounts"] == [message]
+    assert form.errors["amount_1"] == [message]
 
 
 @pytest.mark.parametrize(
