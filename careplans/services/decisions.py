@@ -152,10 +152,11 @@ def decide_plan(
 ) -> PlanDecision:
     """Decide a submitted version. `items` maps each support item's id to an `ItemChoice`
     (not needed to decline or defer the whole plan)."""
-    version = (
-        PlanVersion.objects.select_for_update()
-        .select_related("plan__budget_holder__organisation", "budget")
-        .get(pk=version.pk)
+    # Lock the version row alone (its budget is optional: no outer join may be locked), then
+    # read what it links to.
+    list(PlanVersion.objects.select_for_update().filter(pk=version.pk).values_list("pk"))
+    version = PlanVersion.objects.select_related("plan__budget_holder__organisation", "budget").get(
+        pk=version.pk
     )
     holder = version.plan.budget_holder
     if version.status != PlanStatus.SUBMITTED:

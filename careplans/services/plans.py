@@ -80,11 +80,7 @@ def status_change(version, *, to_status: str, by, reason: str = "") -> None:
 
 def lock(version, *, lock_version: int | None, doing: str, editable: bool = True):
     """The version, locked for this transaction; refused if it moved on since the page."""
-    locked = (
-        PlanVersion.objects.select_for_update()
-        .select_related("plan__budget_holder")
-        .get(pk=version.pk)
-    )
+    locked = PlanVersion.objects.select_for_update(of=("self",)).get(pk=version.pk)
     if editable and locked.status != PlanStatus.DRAFT:
         raise Conflict(
             f"You cannot {doing}: version {locked.number} of this plan is "
