@@ -85,12 +85,23 @@ def _check_panel(actor, version, session) -> None:
         )
 
 
-def _check_items(version, outcome: str, items: dict) -> tuple[list, Decimal]:
-    """Each item's decision, and the yearly amount of what is approved."""
+def _check_items(
+    version, outcome: str, items: dict, plan_reasons: str = ""
+) -> tuple[list, Decimal]:
+    """Each item's decision, and the yearly amount of what is approved. A declined, deferred
+    or changed item needs its own reason written for the person."""
     support_items = list(version.support_items.all())
     missing = [item.description for item in support_items if str(item.pk) not in items]
     if outcome in (DecisionOutcome.DECLINED, DecisionOutcome.DEFERRED):
-        choices = {str(i.pk): ItemChoice(outcome) for i in support_items}
+        # Every item shares the plan's outcome; an item's own reason (if the decider wrote
+        # one) is kept, otherwise the plan's reasons are the item's.
+        choices = {
+            str(i.pk): ItemChoice(
+                outcome,
+                reasons=getattr(items.get(str(i.pk)), "reasons", "").strip() or plan_reasons,
+            )
+            for i in support_items
+        }
     else:
         if missing:
             raise ValidationError(f"Decide every item. Not decided: {', '.join(missing)}")
@@ -101,11 +112,7 @@ def _check_items(version, outcome: str, items: dict) -> tuple[list, Decimal]:
         choice = choices[str(item.pk)]
         if choice.outcome not in DecisionOutcome.values:
             raise ValidationError(f"Choose a decision for {item.description}")
-        if (
-            choice.outcome != DecisionOutcome.APPROVED
-            and outcome not in (DecisionOutcome.DECLINED, DecisionOutcome.DEFERRED)
-            and not choice.reasons.strip()
-        ):
+        if choice.outcome != DecisionOutcome.APPROVED and not choice.reasons.strip():
             errors.append(f"Give the reason for {item.description}, written for the person")
         cost = None
         if choice.outcome == DecisionOutcome.APPROVED_WITH_CHANGES:
@@ -190,7 +197,7 @@ def decide_plan(
         raise ValidationError(
             {"reasons": "Give the reasons for the decision, written for the person"}
         )
-    rows, approved = _check_items(version, outcome, items or {})
+    rows, approved = _check_items(version, outcome, items or {}, reasons.strip())
     try:
         with transaction.atomic():
             decision = PlanDecision.objects.create(

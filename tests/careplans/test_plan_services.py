@@ -210,28 +210,84 @@ def test_only_a_lead_signs_off(submitted, clinician, care_coordinator):
             )
 
 
-def test_a_declined_item_needs_a_reason_and_the_letter_gives_it(icb, submitted, holder):
+def test_declining_the_whole_plan_needs_reasons_and_each_item_carries_them(icb, submitted):
     item = submitted.support_items.get()
     lead = staff("phb_lead", icb)
-    with pytest.raises(ValidationError, match="Give the reason for Personal assistant"):
+    with pytest.raises(ValidationError, match="Give the reasons for the decision"):
         services.decide_plan(
-            actor=lead,
-            version=submitted,
-            outcome=DecisionOutcome.DECLINED,
-            reasons="",
+            actor=lead, version=submitted, outcome=DecisionOutcome.DECLINED, reasons=""
         )
+    assert not PlanDecision.objects.exists()
     services.decide_plan(
         actor=lead,
         version=submitted,
         outcome=DecisionOutcome.DECLINED,
         reasons="The plan does not yet say how the mornings meet the health needs.",
     )
+    item_decision = item.decisions.get()
+    assert item_decision.outcome == DecisionOutcome.DECLINED
+    assert item_decision.reasons.startswith("The plan does not yet say how the mornings")
     letter = PlanLetter.objects.get(version=submitted)
     assert letter.subject == "Your care and support plan has not been approved"
     assert "how the mornings meet the health needs" in letter.body_html
     assert "If you do not agree" in letter.body_html
     assert item.description in letter.body_html
     assert reload_version(submitted).status == PlanStatus.DECLINED
+
+
+def add_gym(author, version) -> SupportItem:
+    """A second item: a gym membership at £30.00 a month = £360.00 a year."""
+    return services.save_support_item(
+        actor=author,
+        version=version,
+        goals=list(version.goals.all()),
+        description="Gym membership",
+        category="wellbeing",
+        provider="Leisure centre",
+        unit_cost=D("30.00"),
+        quantity=D("1"),
+        frequency="monthly",
+    )
+
+
+def test_a_declined_item_needs_its_own_reason_and_the_letter_gives_it(
+    icb, phb_lead, holder, budget
+):
+    ApprovalPolicy.objects.create(organisation=icb, lead_sign_off_limit=D("15000.00"))
+    draft = complete_draft(phb_lead, holder, budget)
+    gym = add_gym(phb_lead, draft)
+    version = services.submit_version(actor=phb_lead, version=reload_version(draft))
+    pa = version.support_items.exclude(pk=gym.pk).get()
+    lead = staff("phb_lead", icb)
+    choices = {
+        str(pa.pk): ItemChoice(DecisionOutcome.APPROVED),
+        str(gym.pk): ItemChoice(DecisionOutcome.DECLINED),
+    }
+    with pytest.raises(ValidationError) as excinfo:
+        services.decide_plan(
+            actor=lead,
+            version=version,
+            outcome=DecisionOutcome.APPROVED_WITH_CHANGES,
+            reasons="We approved the PA support.",
+            items=choices,
+        )
+    assert excinfo.value.messages == ["Give the reason for Gym membership, written for the person"]
+    assert not PlanDecision.objects.exists()
+    choices[str(gym.pk)] = ItemChoice(
+        DecisionOutcome.DECLINED, reasons="The walks with Biscuit already meet this goal."
+    )
+    decision = services.decide_plan(
+        actor=lead,
+        version=version,
+        outcome=DecisionOutcome.APPROVED_WITH_CHANGES,
+        reasons="We approved the PA support.",
+        items=choices,
+    )
+    assert decision.approved_annual_amount == D("10920.00")  # the PA only, not the £360.00 gym
+    letter = PlanLetter.objects.get(version=version)
+    assert "Gym membership (£360.00 a year): The walks with Biscuit" in letter.body_html
+    assert "If you do not agree" in letter.body_html
+    assert reload_version(version).status == PlanStatus.ACTIVE
 
 
 def test_approval_with_a_changed_item_states_both_costs(icb, submitted):
