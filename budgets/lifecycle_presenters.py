@@ -123,10 +123,19 @@ def _status_statements(budget: Budget) -> list[str]:
     said = [agreed]
     if status == BudgetStatus.AGREED:
         unscheduled = [p for p in budget.portions.all() if p.is_paid_out and not _scheduled(p)]
+        if budget.plan_approved_at is None:
+            said.append(
+                "It has not started yet: it is waiting for the care and support plan to be "
+                "approved."
+            )
+        elif unscheduled:
+            said.append("It has not started yet: it is waiting for a payment schedule.")
+        else:
+            said.append("It has not started yet: it is waiting to be started.")
+    if budget.plan_approved_at is not None:
         said.append(
-            "It has not started yet: it is waiting for a payment schedule."
-            if unscheduled
-            else "It has not started yet: it is waiting to be started."
+            f"The care and support plan was approved on {_day(budget.plan_approved_at)} "
+            f"({budget.plan_reference})."
         )
     elif status == BudgetStatus.ACTIVE:
         started = budget.last_status_change(BudgetStatus.ACTIVE)
@@ -176,7 +185,10 @@ def budget_state(budget: Budget, user, policy) -> BudgetState:
         "withdraw": budget.in_preparation and may[Permission.WITHDRAW_BUDGET],
         "agree": False,
         "set_payments": budget.status == BudgetStatus.AGREED and may[Permission.SET_PAYMENTS],
-        "start": budget.status == BudgetStatus.AGREED and not over and may[Permission.SET_PAYMENTS],
+        "start": budget.status == BudgetStatus.AGREED
+        and budget.plan_approved_at is not None
+        and not over
+        and may[Permission.SET_PAYMENTS],
         "reduce": budget.is_live and may[Permission.REDUCE_BUDGET],
         "end": budget.is_live and over and may[Permission.END_BUDGET],
         "next_year": budget.status in (BudgetStatus.AGREED, BudgetStatus.ACTIVE, BudgetStatus.ENDED)

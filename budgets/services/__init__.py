@@ -25,6 +25,7 @@ from budgets.services.lifecycle import (
 )
 from budgets.services.next_year import prepare_next_year
 from budgets.services.payments import set_payment_schedule
+from budgets.services.plan_approval import record_plan_approval
 from budgets.services.policy import save_budget_policy
 from budgets.services.ras import (
     add_domain,
@@ -58,6 +59,7 @@ __all__ = [
     "propose_budget",
     "publish_questionnaire",
     "record_clinical_check",
+    "record_plan_approval",
     "reduce_budget",
     "remove_domain",
     "return_to_draft",

@@ -224,16 +224,25 @@ def decide_plan(
     version.lock_version += 1
     version.save(update_fields=["status", "lock_version"])
     if outcome in (DecisionOutcome.APPROVED, DecisionOutcome.APPROVED_WITH_CHANGES):
-        _put_in_use(actor, version)
+        _put_in_use(actor, version, decision)
     write_decision_letter(actor=actor, decision=decision)
     return decision
 
 
-def _put_in_use(actor, version) -> None:
-    """The approved version becomes the plan in use, and its approval agrees the budget."""
+def _put_in_use(actor, version, decision) -> None:
+    """The approved version becomes the plan in use, and its approval agrees the budget: the
+    budget records the approval (so it may start paying) and, if it was still proposed, is
+    agreed (ADR 0024)."""
     budget = version.budget
-    if budget is not None and budget.status == BudgetStatus.PROPOSED:
-        budget_services.agree_budget(actor=actor, budget=budget)
+    if budget is not None:
+        budget_services.record_plan_approval(
+            actor=actor,
+            budget=budget,
+            approved_at=decision.decided_at,
+            reference=f"Care and support plan, version {version.number}",
+        )
+        if budget.status == BudgetStatus.PROPOSED:
+            budget_services.agree_budget(actor=actor, budget=budget)
     previous = version.plan.versions.filter(status=PlanStatus.ACTIVE).exclude(pk=version.pk)
     for old in previous.select_for_update():
         status_change(

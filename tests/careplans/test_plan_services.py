@@ -171,7 +171,10 @@ def test_a_lead_signs_off_a_plan_under_the_limit_and_its_budget_is_agreed(icb, s
     )
     assert decision.approved_annual_amount == D("10920.00")
     assert reload_version(submitted).status == PlanStatus.ACTIVE
-    assert reload(budget).status == BudgetStatus.AGREED
+    budget = reload(budget)
+    assert budget.status == BudgetStatus.AGREED
+    assert budget.plan_approved_at == decision.decided_at
+    assert budget.plan_reference == "Care and support plan, version 1"
     letter = PlanLetter.objects.get(version=submitted)
     assert letter.subject == "Your care and support plan has been approved"
     assert "£10,920.00 a year" in letter.body_html
