@@ -565,6 +565,8 @@ class YourPlanView(PersonPlanMixin, TemplateView):
     template_name = "careplans/plans/your_plan.html"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(**kwargs) | presenters.your_plan(
-            self.holder, self.request.user
+        return (
+            super().get_context_data(**kwargs)
+            | {"holder": self.holder}
+            | presenters.your_plan(self.holder, self.request.user)
         )
