@@ -132,11 +132,6 @@ def _status_statements(budget: Budget) -> list[str]:
             said.append("It has not started yet: it is waiting for a payment schedule.")
         else:
             said.append("It has not started yet: it is waiting to be started.")
-    if budget.plan_approved_at is not None:
-        said.append(
-            f"The care and support plan was approved on {_day(budget.plan_approved_at)} "
-            f"({budget.plan_reference})."
-        )
     elif status == BudgetStatus.ACTIVE:
         started = budget.last_status_change(BudgetStatus.ACTIVE)
         said.append(
@@ -144,6 +139,11 @@ def _status_statements(budget: Budget) -> list[str]:
         )
     elif status == BudgetStatus.ENDED:
         said.append(f"It has ended. {_sentence(last.reason)} Ended by {_who_when(last)}.")
+    if budget.plan_approved_at is not None:
+        said.append(
+            f"The care and support plan was approved on {_day(budget.plan_approved_at)} "
+            f"({budget.plan_reference})."
+        )
     if budget.is_live and budget.period_end < timezone.localdate():
         said.append(f"Its period ended on {_day(budget.period_end)}, so it is waiting to be ended.")
     return said

@@ -284,12 +284,13 @@ def save_personal_contact(
 
 
 @transaction.atomic
-def save_risk(*, actor, version, risk=None, lock_version=None, **changes) -> Risk:
+def save_risk(*, actor, version, row=None, lock_version=None, **changes) -> Risk:
+    """A significant risk; `row` is the risk being changed (its field `risk` is the words)."""
     version = _row_version(actor, version, lock_version)
-    risk = risk or Risk(version=version, order=_next_order(version.risks))
-    risk = _save_row(risk, changes, RISK_FIELDS, "A risk")
+    row = row or Risk(version=version, order=_next_order(version.risks))
+    row = _save_row(row, changes, RISK_FIELDS, "A risk")
     touch(version)
-    return risk
+    return row
 
 
 @transaction.atomic

@@ -232,7 +232,7 @@ ROWS = {
         forms.PersonalContactForm,
         "contact",
     ),
-    "risks": ("a risk", Risk, forms.RiskForm, "risk"),
+    "risks": ("a risk", Risk, forms.RiskForm, "row"),
     "items": ("something the budget pays for", SupportItem, forms.SupportItemForm, "item"),
 }
 

@@ -6,6 +6,7 @@ from decimal import Decimal as D
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
+from django.utils.html import escape
 
 from budgets.models import BudgetStatus
 from budgets.services import Conflict
@@ -324,8 +325,10 @@ def test_a_letter_goes_to_the_representative(icb, submitted, holder):
     )
     letter = PlanLetter.objects.get(version=submitted)
     assert letter.addressed_to == representative.user.full_name
-    assert f"Dear {representative.user.full_name}" in letter.body_html
-    assert f"{holder.given_name}'s care and support plan has been approved" in letter.body_html
+    assert f"Dear {escape(representative.user.full_name)}" in letter.body_html
+    assert f"{escape(holder.given_name)}'s care and support plan has been approved" in (
+        letter.body_html
+    )
 
 
 def test_changing_an_active_plan_makes_a_new_version_and_keeps_the_old(icb, submitted, phb_lead):
