@@ -262,6 +262,31 @@ class DecisionForm(LockedForm):
             Fieldset("The whole plan", "outcome", "reasons"),
         )
 
+    def clean(self):
+        """The service checks all of this too; here each message is put on its own field."""
+        data = super().clean()
+        outcome = data.get("outcome")
+        whole = outcome in (DecisionOutcome.DECLINED, DecisionOutcome.DEFERRED)
+        if outcome and outcome != DecisionOutcome.APPROVED and not data.get("reasons"):
+            self.add_error("reasons", "Give the reasons for the decision, written for the person")
+        for item in [] if whole else self.items:
+            choice = data.get(f"item_{item.pk}") or DecisionOutcome.APPROVED
+            if choice == DecisionOutcome.APPROVED:
+                continue
+            if not data.get(f"item_{item.pk}_reasons"):
+                self.add_error(
+                    f"item_{item.pk}_reasons",
+                    f"Give the reason for {item.description}, written for the person",
+                )
+            if (
+                choice == DecisionOutcome.APPROVED_WITH_CHANGES
+                and data.get(f"item_{item.pk}_cost") is None
+            ):
+                self.add_error(
+                    f"item_{item.pk}_cost", f"Give the new cost a year for {item.description}"
+                )
+        return data
+
     def choices(self) -> dict:
         data = self.cleaned_data
         return {

@@ -74,7 +74,7 @@ def test_a_plan_written_submitted_approved_with_a_decline_and_read_by_the_person
     )
     decider.sign_in_with_code(lead.user, lead.secret, password)
     decider.goto(f"/plans/version/{version.pk}/")
-    decider.click("Decide this plan")
+    decider.click("Decide this plan", role="button")
     gym = decider.page.get_by_role("group", name="Gym membership: £360.00 a year", exact=True)
     decider.choose("Decline", within=gym)
     decider.choose("Approve it with changes")
