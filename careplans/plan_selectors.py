@@ -2,15 +2,18 @@
 
 from django.db.models import Prefetch
 
+from budgets.models import BudgetStatus
 from careplans.models import (
     CarePlan,
     Goal,
+    GoalAction,
     ItemDecision,
     PlanLetter,
     PlanStatus,
     PlanVersion,
     SupportItem,
 )
+from phb.models import Representative
 
 
 def version_detail_queryset():
@@ -92,3 +95,21 @@ def letter_for(user, pk) -> PlanLetter | None:
 
 def holder_id_of_letter(pk):
     return PlanLetter.objects.filter(pk=pk).values_list("budget_holder_id", flat=True).first()
+
+
+def budgets_for_plan(holder):
+    """The person's budgets a plan may name (not withdrawn ones), newest first."""
+    return holder.budgets.exclude(status=BudgetStatus.WITHDRAWN).order_by("-period_start")
+
+
+def representatives_of(holder):
+    return Representative.objects.current().filter(budget_holder=holder).select_related("user")
+
+
+def row_of(model, version, pk):
+    """One goal, action, contact, risk or item of this version, or None."""
+    rows = model.objects.all()
+    rows = (
+        rows.filter(goal__version=version) if model is GoalAction else rows.filter(version=version)
+    )
+    return rows.filter(pk=pk).first()

@@ -25,7 +25,6 @@ from careplans.models import (
 )
 from careplans.services.decisions import route_for
 from phb import selectors as core_selectors
-from phb.models import Representative
 from phb.permissions import Permission
 from phb.views.helpers import add_errors, conflict_redirect
 from phb.views.mixins import PermissionRequiredMixin
@@ -191,10 +190,8 @@ class SectionsView(FormPageMixin, TemplateView):
 
     def form_kwargs(self):
         return {
-            "budgets": self.holder.budgets.exclude(status="withdrawn").order_by("-period_start"),
-            "representatives": Representative.objects.current()
-            .filter(budget_holder=self.holder)
-            .select_related("user"),
+            "budgets": selectors.budgets_for_plan(self.holder),
+            "representatives": selectors.representatives_of(self.holder),
         }
 
     def initial(self):
@@ -251,13 +248,7 @@ class RowMixin:
         if "row" not in self.kwargs:
             return None
         if not hasattr(self, "_row"):
-            rows = self.model.objects.all()
-            rows = (
-                rows.filter(goal__version=self.version)
-                if self.model is GoalAction
-                else rows.filter(version=self.version)
-            )
-            self._row = rows.filter(pk=self.kwargs["row"]).first()
+            self._row = selectors.row_of(self.model, self.version, self.kwargs["row"])
             if self._row is None:
                 raise Http404("Not found")
         return self._row
