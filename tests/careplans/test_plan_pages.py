@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from budgets.models import BudgetStatus
 from budgets.services import activate_budget
-from careplans import services
+from careplans import plan_selectors, services
 from careplans.models import (
     ApprovalPolicy,
     DecisionOutcome,
@@ -20,6 +20,7 @@ from careplans.models import (
     PlanVersion,
     SupportItem,
 )
+from careplans.views.plans import ROWS
 from tests.budgets.factories import (
     LocalRateSetFactory,
     agreed_budget,
@@ -334,3 +335,104 @@ def test_the_plan_page_takes_the_same_queries_with_60_items(lead_client, phb_lea
         item.goals.add(goal)
     assert version.support_items.count() == 60
     assert count() == few
+
+
+ROW_CASES = {
+    "goals": {"description": "Swim twice a week", "importance": "quite"},
+    "actions": {
+        "what": "Book the pool",
+        "who": "Ada",
+        "when": "By June",
+        "status": "not_started",
+        "confidence": "6",
+    },
+    "professional-contacts": {"name": "Pat Physio", "role": "Physiotherapist"},
+    "personal-contacts": {"name": "Sam Lovelace", "relationship": "Brother"},
+    "risks": {
+        "risk": "Falls in the pool",
+        "consequence": "An injury",
+        "mitigation": "A PA stays at the poolside",
+    },
+    "items": {
+        "description": "Swimming lessons",
+        "category": "wellbeing",
+        "provider": "Leisure centre",
+        "unit_cost": "8.50",
+        "quantity": "2",
+        "frequency": "weekly",
+    },
+}
+
+
+@pytest.mark.parametrize("kind", ROW_CASES)
+def test_each_kind_of_row_is_added_changed_and_removed_through_the_pages(
+    lead_client, phb_lead, holder, budget, kind
+):
+    version = complete_draft(phb_lead, holder, budget)
+    goal = version.goals.get()
+    data = dict(ROW_CASES[kind])
+    if kind == "actions":
+        data["goal"] = str(goal.pk)
+    new = version_url(version, "careplans:row_new", kind)
+    assert lead_client.get(new).status_code == 200
+    response = lead_client.post(new, {**data, "lock_version": reload_version(version).lock_version})
+    assert response.status_code == 302, page(response)
+    assert "has been saved" in flashed(response)
+    text = page(lead_client.get(version_url(version)))
+    shown = next(iter(data.values()))
+    assert shown in text
+    version = reload_version(version)
+    row_model = ROWS[kind][1]
+    rows = (
+        row_model.objects.filter(goal__version=version)
+        if kind == "actions"
+        else row_model.objects.filter(version=version)
+    )
+    row = rows.order_by("pk").filter(**{next(iter(ROW_CASES[kind])): shown}).get()
+    assert plan_selectors.row_of(row_model, version, row.pk) == row
+    edit = version_url(version, "careplans:row_edit", kind, row.pk)
+    assert shown in page(lead_client.get(edit))
+    response = lead_client.post(
+        reverse("careplans:row_remove", args=[version.pk, kind, row.pk]),
+        {"lock_version": reload_version(version).lock_version},
+    )
+    assert "has been removed" in flashed(response)
+    assert not rows.filter(pk=row.pk).exists()
+
+
+def test_an_item_at_8_50_twice_a_week_costs_884_a_year(lead_client, phb_lead, holder, budget):
+    # £8.50 x 2 a week x 52 = £884.00 a year.
+    version = complete_draft(phb_lead, holder, budget)
+    lead_client.post(
+        version_url(version, "careplans:row_new", "items"),
+        {**ROW_CASES["items"], "lock_version": reload_version(version).lock_version},
+    )
+    assert SupportItem.objects.get(description="Swimming lessons").annual_cost == D("884.00")
+
+
+def test_a_submitted_plan_cannot_be_edited_through_its_forms(lead_client, submitted):
+    response = lead_client.get(version_url(submitted, "careplans:sections"))
+    assert response.status_code == 302
+    assert "can no longer be changed. Make a new version to change it." in flashed(response)
+
+
+def test_versions_of_different_plans_are_not_compared(
+    lead_client, phb_lead, holder, other_holder, budget
+):
+    version = complete_draft(phb_lead, holder, budget)
+    other = services.start_plan(actor=phb_lead, budget_holder=other_holder)
+    response = lead_client.get(version_url(version, "careplans:compare", other.pk))
+    assert response.status_code == 404
+
+
+def test_staff_read_the_letter_and_go_back_to_the_plan(client, icb, submitted):
+    lead = staff("phb_lead", icb)
+    client.force_login(lead)
+    client.post(version_url(submitted, "careplans:decide"), decide_data(submitted))
+    letter = PlanLetter.objects.get(version=submitted)
+    text = page(client.get(reverse("careplans:letter", args=[letter.pk])))
+    assert "This is the letter exactly as it was sent." in text
+    assert version_url(submitted) in text
+    # Deciding again is refused: the plan is no longer submitted.
+    response = client.post(version_url(submitted, "careplans:decide"), decide_data(submitted))
+    assert "there is nothing to decide" in flashed(response)
