@@ -241,7 +241,14 @@ def _put_in_use(actor, version, decision) -> None:
             approved_at=decision.decided_at,
             reference=f"Care and support plan, version {version.number}",
         )
-        if budget.status == BudgetStatus.PROPOSED:
+        # A panel member who may not agree budgets leaves a proposed budget for a PHB lead to
+        # agree; the approval is recorded either way. The budget's own checks (a clinician's
+        # check above the indicative amount, separation of duties) still apply: if one refuses,
+        # nothing is decided.
+        holder = version.plan.budget_holder
+        if budget.status == BudgetStatus.PROPOSED and actor.has_perm(
+            Permission.AGREE_BUDGET, holder
+        ):
             budget_services.agree_budget(actor=actor, budget=budget)
     previous = version.plan.versions.filter(status=PlanStatus.ACTIVE).exclude(pk=version.pk)
     for old in previous.select_for_update():
