@@ -436,3 +436,27 @@ def test_staff_read_the_letter_and_go_back_to_the_plan(client, icb, submitted):
     # Deciding again is refused: the plan is no longer submitted.
     response = client.post(version_url(submitted, "careplans:decide"), decide_data(submitted))
     assert "there is nothing to decide" in flashed(response)
+
+
+def test_the_version_page_says_where_each_state_stands(client, icb, submitted, phb_lead, holder):
+    client.force_login(phb_lead)
+    text = page(client.get(version_url(submitted)))
+    assert f"{phb_lead.full_name} submitted it for a decision on" in text
+    assert "Take it back to change it" in text
+    assert "Decide this plan" not in text  # the author does not decide
+    lead = staff("phb_lead", icb)
+    services.decide_plan(
+        actor=lead,
+        version=submitted,
+        outcome=DecisionOutcome.DEFERRED,
+        reasons="We need the occupational therapist's assessment.",
+    )
+    text = page(client.get(version_url(submitted)))
+    assert "It was deferred for more information on" in text
+    assert "Reasons given to the person: We need the occupational therapist" in text
+    assert "This is the plan in use" not in text
+    assert "Change the plan (start a new version)" in text
+    second = services.new_version(actor=phb_lead, plan=submitted.plan)
+    services.withdraw_version(actor=phb_lead, version=second, reason="Moved away")
+    text = page(client.get(version_url(second)))
+    assert "This version was withdrawn. It was never decided." in text
