@@ -177,7 +177,14 @@ def _active_budget(holder, *, calculation, amount, portions, streams, justificat
             supported=True,
             notes="Suction overnight needs two trained PAs; the package cost does not cover it.",
         )
-    services.agree_budget(actor=lead, budget=budget)
+    budget = services.agree_budget(actor=lead, budget=budget)
+    # The plan these budgets pay for was agreed before this service (ADR 0024).
+    budget = services.record_plan_approval(
+        actor=lead,
+        budget=budget,
+        approved_at=budget.agreed_at,
+        reference="Care and support plan agreed on paper",
+    )
     today = timezone.localdate()
     for portion in budget.portions.all():
         if portion.is_paid_out:

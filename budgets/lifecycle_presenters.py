@@ -123,11 +123,15 @@ def _status_statements(budget: Budget) -> list[str]:
     said = [agreed]
     if status == BudgetStatus.AGREED:
         unscheduled = [p for p in budget.portions.all() if p.is_paid_out and not _scheduled(p)]
-        said.append(
-            "It has not started yet: it is waiting for a payment schedule."
-            if unscheduled
-            else "It has not started yet: it is waiting to be started."
-        )
+        if budget.plan_approved_at is None:
+            said.append(
+                "It has not started yet: it is waiting for the care and support plan to be "
+                "approved."
+            )
+        elif unscheduled:
+            said.append("It has not started yet: it is waiting for a payment schedule.")
+        else:
+            said.append("It has not started yet: it is waiting to be started.")
     elif status == BudgetStatus.ACTIVE:
         started = budget.last_status_change(BudgetStatus.ACTIVE)
         said.append(
@@ -135,6 +139,11 @@ def _status_statements(budget: Budget) -> list[str]:
         )
     elif status == BudgetStatus.ENDED:
         said.append(f"It has ended. {_sentence(last.reason)} Ended by {_who_when(last)}.")
+    if budget.plan_approved_at is not None:
+        said.append(
+            f"The care and support plan was approved on {_day(budget.plan_approved_at)} "
+            f"({budget.plan_reference})."
+        )
     if budget.is_live and budget.period_end < timezone.localdate():
         said.append(f"Its period ended on {_day(budget.period_end)}, so it is waiting to be ended.")
     return said
@@ -176,7 +185,10 @@ def budget_state(budget: Budget, user, policy) -> BudgetState:
         "withdraw": budget.in_preparation and may[Permission.WITHDRAW_BUDGET],
         "agree": False,
         "set_payments": budget.status == BudgetStatus.AGREED and may[Permission.SET_PAYMENTS],
-        "start": budget.status == BudgetStatus.AGREED and not over and may[Permission.SET_PAYMENTS],
+        "start": budget.status == BudgetStatus.AGREED
+        and budget.plan_approved_at is not None
+        and not over
+        and may[Permission.SET_PAYMENTS],
         "change_amount": budget.is_live and may[Permission.CHANGE_AMOUNT],
         "end": budget.is_live and over and may[Permission.END_BUDGET],
         "next_year": budget.status in (BudgetStatus.AGREED, BudgetStatus.ACTIVE, BudgetStatus.ENDED)

@@ -205,6 +205,7 @@ SENT_BACK = "sent back to draft: waiting for changes"
 NOT_SUPPORTED_DRAFT = "the clinician did not support it: waiting for changes to the draft"
 WAITING_FOR_SCHEDULE = "agreed: waiting for a payment schedule"
 WAITING_TO_START = "agreed: waiting to be started"
+WAITING_FOR_PLAN = "agreed: waiting for the care and support plan to be approved"
 WAITING_TO_END = "its period is over: waiting to be ended"
 
 
@@ -275,7 +276,14 @@ def budgets_waiting_for(user) -> list[tuple[Budget, str]]:
             )
         )
         waiting += [
-            (b, WAITING_FOR_SCHEDULE if b.unscheduled else WAITING_TO_START)
+            (
+                b,
+                WAITING_FOR_SCHEDULE
+                if b.unscheduled
+                else WAITING_FOR_PLAN
+                if b.plan_approved_at is None
+                else WAITING_TO_START,
+            )
             for b in found[:WAITING_LIMIT]
         ]
     return waiting

@@ -3,3 +3,8 @@ from django.apps import AppConfig
 
 class CareplansConfig(AppConfig):
     name = "careplans"
+
+    def ready(self):
+        from careplans import plan_extensions
+
+        plan_extensions.register()

@@ -45,6 +45,20 @@ class Permission(StrEnum):
     EDIT_LOCAL_RATES = "budgets.edit_local_rates"
     MANAGE_RAS = "budgets.manage_ras"
     EDIT_BUDGET_POLICY = "budgets.edit_budget_policy"
+    # Care and support plans, panels, reviews, stopping (careplans)
+    VIEW_PLAN = "careplans.view_plan"
+    EDIT_PLAN = "careplans.edit_plan"
+    DECIDE_PLAN = "careplans.decide_plan"
+    MANAGE_PANELS = "careplans.manage_panels"
+    DECIDE_AT_PANEL = "careplans.decide_at_panel"
+    VIEW_OWN_PLAN = "careplans.view_own_plan"
+    VIEW_PLAN_LETTER = "careplans.view_plan_letter"
+    RECORD_RECONSIDERATION = "careplans.record_reconsideration"
+    RECONSIDER = "careplans.reconsider"
+    MANAGE_REVIEWS = "careplans.manage_reviews"
+    STOP_BUDGET = "careplans.stop_budget"
+    REQUEST_REPAYMENT = "careplans.request_repayment"
+    EDIT_APPROVAL_POLICY = "careplans.edit_approval_policy"
 
 
 def require(user, permission: Permission, obj=None) -> None:

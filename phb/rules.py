@@ -18,6 +18,11 @@ def has_role(*roles):
     return predicate
 
 
+# How objects of the later apps lead to the person they are about: a plan version to its plan,
+# a plan or a budget to its person, a letter to its budget or version.
+LINKS_TO_A_PERSON = ("budget_holder", "plan", "version", "budget")
+
+
 def organisation_id_of(obj):
     """The ICB an object belongs to: an ICB itself, anything with an ICB, or anything
     about a person (a budget, a letter) through that person."""
@@ -25,7 +30,7 @@ def organisation_id_of(obj):
         return obj.pk
     if hasattr(obj, "organisation_id"):
         return obj.organisation_id
-    for link in ("budget_holder", "budget"):
+    for link in LINKS_TO_A_PERSON:
         related = getattr(obj, link, None)
         if related is not None:
             return organisation_id_of(related)
@@ -35,7 +40,9 @@ def organisation_id_of(obj):
 def holder_of(obj) -> BudgetHolder | None:
     """The person an object is about, if it is about one."""
     while obj is not None and not isinstance(obj, BudgetHolder):
-        obj = getattr(obj, "budget_holder", None) or getattr(obj, "budget", None)
+        obj = next(
+            (getattr(obj, link) for link in LINKS_TO_A_PERSON if getattr(obj, link, None)), None
+        )
     return obj
 
 

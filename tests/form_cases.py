@@ -176,6 +176,56 @@ REGISTRY: dict[str, FormCase] = {
             "postcode": "ZZ9 9ZZ",
         }
     ),
+    "careplans.plan_forms.ActionForm": FormCase(
+        kwargs=lambda: {"goals": [SimpleNamespace(pk="g1", description="Walk to the park")]},
+        valid={"goal": "g1", "confidence": "8", "status": "not_started"},
+    ),
+    "careplans.plan_forms.SectionsForm": FormCase(
+        kwargs=lambda: {
+            "budgets": [
+                SimpleNamespace(
+                    pk="b1",
+                    period_start=datetime.date(2026, 4, 1),
+                    period_end=datetime.date(2027, 3, 31),
+                    agreed_amount=Decimal("20000.00"),
+                )
+            ],
+            "representatives": [SimpleNamespace(pk="r1", user=SimpleNamespace(full_name="Ann"))],
+        },
+    ),
+    "careplans.plan_forms.SupportItemForm": FormCase(
+        kwargs=lambda: {
+            "goals": [SimpleNamespace(pk="g1", description="Walk to the park")],
+            "portions": [
+                SimpleNamespace(
+                    pk="p1",
+                    get_method_display=lambda: "Direct payment",
+                    amount=Decimal("100.00"),
+                )
+            ],
+        },
+        valid={
+            "unit_cost": "15.00",
+            "quantity": "14",
+            "frequency": "weekly",
+            "category": "pa_support",
+            "goals": ["g1"],
+        },
+    ),
+    "careplans.plan_forms.DecisionForm": FormCase(
+        kwargs=lambda: {
+            "items": [
+                SimpleNamespace(
+                    pk="i1",
+                    description="Gym membership",
+                    provider="Leisure centre",
+                    annual_cost=Decimal("360.00"),
+                    get_category_display=lambda: "Wellbeing activity",
+                )
+            ]
+        },
+        valid={"outcome": "approved", "item_i1": "approved"},
+    ),
     "phb.auth.LoginForm": _allauth(request=_request),
     "phb.auth.ResetPasswordForm": _allauth(),
     "phb.auth.ResetPasswordKeyForm": _allauth(user=_user, temp_key=lambda: "key"),

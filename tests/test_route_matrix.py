@@ -21,6 +21,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from budgets import services
 from budgets.models import BudgetLetter, HoldingMethod, LetterKind, NationalRateSet
 from budgets.services import prepare_next_year
+from careplans import services as plan_services
+from careplans.models import PlanLetter, PlanLetterKind
 from phb.models import Role
 from tests.budgets.factories import (
     FY_2026_START,
@@ -209,6 +211,22 @@ MATRIX: dict[str, Route] = {
     "budgets:local_rates_edit": about("local_rates", "icb_admin", post=200),
     "budgets:questionnaires": only("lead", "icb_admin", "other_lead", "other_icb_admin", post=200),
     "budgets:questionnaire": about("questionnaire", "lead", "icb_admin", post=200),
+    # Care and support plans: the person's plan (a draft, version 2 after a withdrawn 1).
+    "careplans:plan": about("holder", *SAME_ICB_STAFF, get=302),
+    "careplans:start": about("holder", "lead", "coordinator", get=405, post=302),
+    "careplans:your_plan": about("holder", "holder", "representative"),
+    "careplans:version": about("plan_draft", *SAME_ICB_STAFF),
+    "careplans:sections": about("plan_draft", "lead", "coordinator", post=302),
+    "careplans:row_new": about("plan_row_new", "lead", "coordinator", post=200),
+    "careplans:row_edit": about("plan_row", "lead", "coordinator", post=200),
+    "careplans:row_remove": about("plan_row", "lead", "coordinator", get=405, post=302),
+    "careplans:submit": about("plan_draft", "lead", "coordinator", get=405, post=302),
+    "careplans:take_back": about("plan_draft", "lead", "coordinator", get=405, post=302),
+    "careplans:withdraw": about("plan_draft", "lead", "coordinator", post=200),
+    "careplans:new_version": about("plan_draft", "lead", "coordinator", post=200),
+    "careplans:compare": about("plan_versions", *SAME_ICB_STAFF),
+    "careplans:decide": about("plan_draft", "lead", post=302),
+    "careplans:letter": about("plan_letter", *SAME_ICB_STAFF, "holder", "representative"),
 }
 
 
@@ -310,7 +328,27 @@ def universe(db):
         reference="RUN-1",
         due_up_to=FY_2027_START,
     )
+    first = plan_services.start_plan(actor=lead, budget_holder=holder)
+    plan_services.withdraw_version(actor=lead, version=first, reason="Started by mistake")
+    plan_draft = plan_services.new_version(actor=lead, plan=first.plan)
+    goal = plan_services.save_goal(
+        actor=lead, version=plan_draft, description="Walk to the park", importance="very"
+    )
+    plan_letter = PlanLetter.objects.create(
+        budget_holder=holder,
+        version=first,
+        kind=PlanLetterKind.DECISION,
+        addressed_to=holder.full_name,
+        subject="Your care and support plan has been approved",
+        body_html="<p>A letter.</p>",
+        created_by=lead,
+    )
     objects = {
+        "plan_draft": {"pk": plan_draft.pk},
+        "plan_versions": {"pk": plan_draft.pk, "other": first.pk},
+        "plan_row_new": {"pk": plan_draft.pk, "kind": "goals"},
+        "plan_row": {"pk": plan_draft.pk, "kind": "goals", "row": goal.pk},
+        "plan_letter": {"pk": plan_letter.pk},
         "icb": {"pk": icb.pk},
         "active": {"pk": active.pk},
         "instalment": {"pk": active.pk, "instalment": instalments[1].pk},

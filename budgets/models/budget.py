@@ -184,6 +184,14 @@ class Budget(UUIDModel, Timestamped):
         related_name="+",
         help_text="The previous year's budget this one was prepared from.",
     )
+    # Written only by `budgets.services.record_plan_approval` (ADR 0024): the care and
+    # support plan that agrees this budget was approved, when, and which plan it was.
+    plan_approved_at = models.DateTimeField(
+        "When the care and support plan was approved", null=True, blank=True
+    )
+    plan_reference = models.CharField(
+        "Which care and support plan was approved", max_length=200, blank=True
+    )
     # Bumped on every change, so a page acting on a stale copy is told what happened.
     version = models.PositiveIntegerField(default=1)
 
@@ -226,6 +234,13 @@ class Budget(UUIDModel, Timestamped):
                 condition=~Q(status__in=LIVE_STATUSES)
                 | Q(agreed_by__isnull=False, agreed_at__isnull=False),
                 name="budget_agreed_has_who_and_when",
+            ),
+            # The budget is agreed as part of the care and support plan: no payment starts
+            # before the plan is approved (ADR 0024).
+            models.CheckConstraint(
+                condition=~Q(status=BudgetStatus.ACTIVE)
+                | Q(plan_approved_at__isnull=False) & ~Q(plan_reference=""),
+                name="budget_active_has_an_approved_plan",
             ),
             *non_negative("indicative_amount", "agreed_amount", prefix="budget"),
             ExclusionConstraint(

@@ -36,6 +36,7 @@ from budgets.services.payments import (
     record_payment_run,
     set_payment_schedule,
 )
+from budgets.services.plan_approval import record_plan_approval
 from budgets.services.policy import save_budget_policy
 from budgets.services.ras import (
     add_domain,
@@ -77,6 +78,7 @@ __all__ = [
     "record_increase_check",
     "record_payment",
     "record_payment_run",
+    "record_plan_approval",
     "remove_domain",
     "return_to_draft",
     "save_budget_policy",

@@ -27,6 +27,7 @@ from budgets.models import (
 from budgets.models.budget import LIVE_STATUSES
 from budgets.money import check_money
 from budgets.services.base import Conflict, _lock, _save, _status_change
+from budgets.services.plan_approval import check_plan_approved
 from budgets.services.policy import agreement_refusal, budget_policy_for
 from phb.permissions import Permission, require
 from phb.services import only_fields
@@ -486,6 +487,7 @@ def agree_budget(*, actor, budget, version: int | None = None) -> Budget:
 def activate_budget(*, actor, budget, version: int | None = None) -> Budget:
     require(actor, Permission.SET_PAYMENTS, budget.budget_holder)
     budget = _lock(budget, version=version, expected=(BudgetStatus.AGREED,), doing="start")
+    check_plan_approved(budget)
     if budget.period_end < timezone.localdate():
         raise ValidationError(
             f"This budget's period ended on {_day(budget.period_end)}, so it cannot start. "

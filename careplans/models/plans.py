@@ -359,6 +359,14 @@ class ProfessionalContact(UUIDModel):
     version = models.ForeignKey(
         PlanVersion, on_delete=models.CASCADE, related_name="professional_contacts"
     )
+    user = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Their sign-in, when they are a member of the ICB's staff",
+    )
     name = models.CharField(max_length=200)
     role = models.CharField(max_length=200, help_text="For example, GP or district nurse")
     organisation = models.CharField(max_length=200, blank=True)

@@ -29,6 +29,11 @@ ACTION_POSTS = {
     "budgets:start": "Start this budget",
     "budgets:end": "End this budget",
     "budgets:next_year": "Prepare next year's budget",
+    # And a care and support plan's (test_plan_journeys.py presses them).
+    "careplans:start": "Start a plan",
+    "careplans:submit": "Submit for a decision",
+    "careplans:take_back": "Take it back to change it",
+    "careplans:row_remove": "Remove it from the plan",
 }
 
 # allauth's pages (sign in, sign out, passwords, the second factor) have its own tests; the

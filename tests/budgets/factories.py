@@ -232,17 +232,33 @@ def proposed_budget(actor, holder, calculation, **kwargs) -> Budget:
     return services.propose_budget(actor=actor, budget=budget)
 
 
-def agreed_budget(lead, holder, calculation, *, clinician=None, agreed_by=None, **kwargs) -> Budget:
+def agreed_budget(
+    lead, holder, calculation, *, clinician=None, agreed_by=None, plan_approved=True, **kwargs
+) -> Budget:
     """Proposed by `lead` and agreed by `agreed_by`, by default another PHB lead of the ICB
     (whoever prepared a budget does not agree it); above the indicative amount a clinician
-    checks."""
+    checks. Unless `plan_approved` is False, its care and support plan is approved too (ADR
+    0024), so it can start."""
     budget = proposed_budget(lead, holder, calculation, **kwargs)
     if budget.above_indicative:
         services.record_clinical_check(
             actor=clinician, budget=budget, supported=True, notes="Needs two carers at night."
         )
     agreed_by = agreed_by or another_lead(holder.organisation)
-    return services.agree_budget(actor=agreed_by, budget=budget)
+    budget = services.agree_budget(actor=agreed_by, budget=budget)
+    if plan_approved:
+        budget = approve_plan(agreed_by, budget)
+    return budget
+
+
+def approve_plan(actor, budget) -> Budget:
+    """What `careplans` does when the plan this budget pays for is approved (ADR 0024)."""
+    return services.record_plan_approval(
+        actor=actor,
+        budget=budget,
+        approved_at=budget.agreed_at or timezone.now(),
+        reference="Care and support plan, version 1",
+    )
 
 
 def another_lead(organisation):

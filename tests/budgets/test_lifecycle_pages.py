@@ -332,7 +332,10 @@ def test_each_queue_says_what_each_budget_is_waiting_for(
     assert waiting(clinician) == {}  # withdrawn: nobody waits for it
 
     agreed = services.agree_budget(actor=another_lead(icb), budget=ready)
-    assert waiting(finance_officer) == {str(agreed.pk): "agreed: waiting to be started"}
+    # Its care and support plan is not approved yet (ADR 0024).
+    assert waiting(finance_officer) == {
+        str(agreed.pk): "agreed: waiting for the care and support plan to be approved"
+    }
 
 
 def test_finance_sees_budgets_waiting_for_a_schedule(finance_officer, paid_budget):

@@ -38,6 +38,7 @@ from tests.budgets.factories import (
     NATIONAL_2027_28,
     LocalRateSetFactory,
     agreed_budget,
+    approve_plan,
     chc_package,
     draft_budget,
     national_rates_2026,
@@ -595,6 +596,7 @@ def test_status_flow_draft_proposed_agreed_active_with_who(
     assert budget.status == BudgetStatus.AGREED
     assert budget.agreed_by == phb_lead
     assert budget.agreed_at is not None
+    budget = approve_plan(phb_lead, budget)  # the care and support plan agrees it (ADR 0024)
     budget = services.activate_budget(actor=finance_officer, budget=budget)
     assert reload(budget).status == BudgetStatus.ACTIVE
     changes = list(BudgetStatusChange.objects.filter(budget=budget).order_by("at"))

@@ -1,0 +1,38 @@
+"""What the plan pages add to the core's pages: a section on the person's record and on
+their own page, and the demo plans."""
+
+from careplans import plan_selectors as selectors
+from careplans.demo import seed_plans
+from phb.extensions import RecordSection, register_demo_seeder, register_record_section
+
+
+def _staff_section(request, holder) -> dict:
+    versions = selectors.versions_of(selectors.plan_of(holder))
+    return {
+        "version": selectors.current_version(versions),
+        "in_use": selectors.in_use_version(versions),
+    }
+
+
+def _holder_section(request, holder) -> dict:
+    return {"own": holder.user_id == request.user.pk}
+
+
+def register() -> None:
+    register_record_section(
+        RecordSection(
+            audience="staff",
+            template_name="careplans/plans/sections/staff.html",
+            context=_staff_section,
+            order=20,
+        )
+    )
+    register_record_section(
+        RecordSection(
+            audience="holder",
+            template_name="careplans/plans/sections/holder.html",
+            context=_holder_section,
+            order=20,
+        )
+    )
+    register_demo_seeder(seed_plans)

@@ -1,0 +1,295 @@
+"""What the plan pages say, chosen by the version's state: worked figures and plain words."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.utils import timezone
+
+from budgets.presenters import money
+from careplans.models import DecisionOutcome, PlanStatus, Review
+from careplans.models.reviews import ReviewStatus
+from careplans.plan_selectors import (
+    in_use_version,
+    letters_for,
+    plan_of,
+    version_detail_queryset,
+    versions_of,
+)
+from careplans.services.decisions import policy_for
+from careplans.services.plans import IN_PROGRESS_STATUSES, problems_before_submitting
+from phb.models import Representative
+from phb.permissions import Permission
+from phb.presenters import display_date, hidden_caption
+
+
+def totals(version) -> dict:
+    """The plan's yearly cost against its budget, from the prefetched items (no query)."""
+    total = sum((item.annual_cost for item in version.support_items.all()), Decimal("0.00"))
+    budget = version.budget
+    over = total - budget.agreed_amount if budget is not None else None
+    return {
+        "total": total,
+        "budget_amount": budget.agreed_amount if budget is not None else None,
+        "over": over if over is not None and over > 0 else None,
+        "under": -over if over is not None and over <= 0 else None,
+    }
+
+
+def panel_needed(version) -> str:
+    total = totals(version)["total"]
+    limit = policy_for(version.plan.budget_holder.organisation).lead_sign_off_limit
+    return (
+        f"This plan costs {money(total)} a year, more than the {money(limit)} a PHB lead may "
+        "approve: a panel must decide it."
+    )
+
+
+def items_table(version, *, decisions=None) -> dict:
+    rows = []
+    for item in version.support_items.all():
+        goals = "; ".join(goal.description[:60] for goal in item.goals.all()) or "None"
+        what = item.description
+        if item.pays_family_member:
+            what += (
+                " (pays a family member or friend in the household: "
+                f"{item.family_member_justification})"
+            )
+        row = [
+            {"text": what},
+            {"text": item.get_category_display()},
+            {"text": item.provider},
+            {
+                "text": f"{money(item.unit_cost)} × {item.quantity.normalize():f} "
+                f"{item.get_frequency_display().lower()}"
+            },
+            {"text": money(item.annual_cost), "format": "numeric"},
+            {"text": goals},
+            {"text": item.portion.get_method_display() if item.portion_id else "Not chosen"},
+        ]
+        if decisions is not None:
+            decided = decisions.get(item.pk)
+            row.append({"text": item_decision_words(item, decided) if decided else "–"})
+        rows.append(row)
+    head = [
+        {"text": "What"},
+        {"text": "Category"},
+        {"text": "Who provides it"},
+        {"text": "Cost each time × how many"},
+        {"text": "Cost a year", "format": "numeric"},
+        {"text": "Goals it helps with"},
+        {"text": "Paid from"},
+    ]
+    if decisions is not None:
+        head.append({"text": "Decision"})
+    return {
+        "caption": hidden_caption("What the budget pays for"),
+        "head": head,
+        "rows": rows,
+        "responsive": True,
+    }
+
+
+def item_decision_words(item, decided) -> str:
+    if decided.outcome == DecisionOutcome.APPROVED:
+        return "Approved"
+    if decided.outcome == DecisionOutcome.APPROVED_WITH_CHANGES:
+        return (
+            f"Approved at {money(decided.approved_annual_cost)} a year instead of "
+            f"{money(item.annual_cost)}: {decided.reasons}"
+        )
+    return f"{decided.get_outcome_display()}: {decided.reasons}"
+
+
+def version_page(version, versions, user) -> dict:
+    holder = version.plan.budget_holder
+    draft = version.status == PlanStatus.DRAFT
+    may_edit = user.has_perm(Permission.EDIT_PLAN, holder)
+    decision = getattr(version, "decision", None)
+    decisions = {d.item_id: d for d in decision.items.all()} if decision else None
+    in_progress = any(v.status in IN_PROGRESS_STATUSES for v in versions)
+    may_decide = (
+        version.status == PlanStatus.SUBMITTED
+        and user.has_perm(Permission.DECIDE_PLAN, holder)
+        and user.pk not in (version.created_by_id, version.submitted_by_id)
+    )
+    return {
+        "holder": holder,
+        "versions": versions,
+        "totals": totals(version),
+        "problems": problems_before_submitting(version) if draft else [],
+        "about_rows": about_rows(version),
+        "items_table": items_table(version, decisions=decisions),
+        "decision": decision,
+        "status_table": status_table(version),
+        "letters": list(version.letters.all()) if versions else [],
+        "can": {
+            "edit": draft and may_edit,
+            "submit": draft and may_edit,
+            "take_back": version.status == PlanStatus.SUBMITTED
+            and may_edit
+            and not version.agenda_items.all(),
+            "withdraw": version.status in IN_PROGRESS_STATUSES and may_edit,
+            "new_version": not in_progress
+            and may_edit
+            and bool(versions)
+            and version.pk == versions[0].pk
+            and version.status not in IN_PROGRESS_STATUSES,
+            "decide": may_decide,
+        },
+    }
+
+
+def about_rows(version) -> list[dict]:
+    """The plan's own sections, each with its words or "Not written yet"."""
+    rows = [
+        (label, getattr(version, field))
+        for field, label in SECTION_LABELS
+        if field != "over_budget_justification"
+    ]
+    representative = version.representative
+    rows += [
+        (
+            "The person agreed the plan",
+            display_date(version.person_agreed_on, "j F Y") if version.person_agreed_on else "",
+        ),
+        (
+            "Their representative or nominee",
+            f"{representative.user.full_name}, agreed "
+            f"{display_date(version.representative_agreed_on, 'j F Y') or 'not yet'}"
+            if representative
+            else "",
+        ),
+    ]
+    return [
+        {"key": {"text": label}, "value": {"text": value or "Not written yet"}}
+        for label, value in rows
+    ]
+
+
+def status_table(version) -> dict:
+    return {
+        "caption": hidden_caption("Every change of status"),
+        "head": [{"text": "When"}, {"text": "Who"}, {"text": "Change"}, {"text": "Why"}],
+        "rows": [
+            [
+                {"text": display_date(change.at, "j M Y H:i")},
+                {"text": change.by.full_name},
+                {
+                    "text": f"{change.get_from_status_display() or 'New'} → "
+                    f"{change.get_to_status_display()}"
+                },
+                {"text": change.reason or "–"},
+            ]
+            for change in version.status_changes.all()
+        ],
+    }
+
+
+SECTION_LABELS = [
+    ("what_matters", "What matters to me"),
+    ("strengths", "My strengths"),
+    ("communication_needs", "How I communicate and what helps me"),
+    ("health_needs", "My health needs"),
+    ("outcomes_evidence", "How we will know the plan is working"),
+    ("crisis_plan", "If I am in crisis"),
+    ("relapse_plan", "If my health gets worse"),
+    ("pa_absence_plan", "If my personal assistant cannot come"),
+    ("over_budget_justification", "Why the plan costs more than the budget"),
+]
+
+
+def differences(older, newer) -> dict:
+    """What changed from one version to another: sections, goals, items, contacts, risks."""
+    sections = [
+        (label, getattr(older, field) or "(empty)", getattr(newer, field) or "(empty)")
+        for field, label in SECTION_LABELS
+        if getattr(older, field) != getattr(newer, field)
+    ]
+
+    def keyed(rows, key):
+        return {key(row): row for row in rows}
+
+    old_items = keyed(older.support_items.all(), lambda i: i.description)
+    new_items = keyed(newer.support_items.all(), lambda i: i.description)
+    items = []
+    for name in sorted(set(old_items) | set(new_items)):
+        before, after = old_items.get(name), new_items.get(name)
+        if before is None:
+            items.append(f"Added: {name}, {money(after.annual_cost)} a year")
+        elif after is None:
+            items.append(f"Removed: {name}, {money(before.annual_cost)} a year")
+        elif before.annual_cost != after.annual_cost:
+            items.append(
+                f"Changed: {name}, from {money(before.annual_cost)} to "
+                f"{money(after.annual_cost)} a year"
+            )
+    lists = {}
+    for label, attribute, key in (
+        ("Goals", "goals", lambda g: g.description),
+        ("Professional contacts", "professional_contacts", lambda c: f"{c.name} ({c.role})"),
+        ("Personal contacts", "personal_contacts", lambda c: f"{c.name} ({c.relationship})"),
+        ("Risks", "risks", lambda r: r.risk),
+    ):
+        before = set(keyed(getattr(older, attribute).all(), key))
+        after = set(keyed(getattr(newer, attribute).all(), key))
+        changes = [f"Added: {k}" for k in sorted(after - before)]
+        changes += [f"Removed: {k}" for k in sorted(before - after)]
+        if changes:
+            lists[label] = changes
+    old_total, new_total = totals(older)["total"], totals(newer)["total"]
+    return {
+        "sections": sections,
+        "items": items,
+        "lists": lists,
+        "totals": (old_total, new_total) if old_total != new_total else None,
+        "nothing": not (sections or items or lists or old_total != new_total),
+    }
+
+
+def your_plan(holder, user) -> dict:
+    """The holder's own page: their plan in use, what was decided and why, letters."""
+    own = holder.user_id == user.pk
+    representative = (
+        None
+        if own
+        else Representative.objects.current().filter(user=user, budget_holder=holder).first()
+    )
+    plan = plan_of(holder)
+    versions = versions_of(plan)
+    in_use = in_use_version(versions)
+    undecided = (*IN_PROGRESS_STATUSES, PlanStatus.WITHDRAWN)
+    latest_decided = next((v for v in versions if v.status not in undecided), None)
+    shown = None
+    if in_use or latest_decided:
+        shown = version_detail_queryset().get(pk=(in_use or latest_decided).pk)
+    decision = getattr(shown, "decision", None) if shown else None
+    item_words = []
+    if decision is not None:
+        for item_decision in decision.items.all():
+            item_words.append((item_decision.item, item_decision))
+    review = (
+        Review.objects.filter(plan=plan, status=ReviewStatus.DUE).order_by("due_on").first()
+        if plan is not None
+        else None
+    )
+    return {
+        "own": own,
+        "representative": representative,
+        "your": "your" if own else "their",
+        "you": "you" if own else "they",
+        "shown": shown,
+        "in_use": shown is not None and shown.status == PlanStatus.ACTIVE,
+        "decision": decision,
+        "approved_items": [(i, d) for i, d in item_words if d.outcome == DecisionOutcome.APPROVED],
+        "changed_items": [
+            (i, d) for i, d in item_words if d.outcome == DecisionOutcome.APPROVED_WITH_CHANGES
+        ],
+        "declined_items": [(i, d) for i, d in item_words if d.outcome == DecisionOutcome.DECLINED],
+        "deferred_items": [(i, d) for i, d in item_words if d.outcome == DecisionOutcome.DEFERRED],
+        "totals": totals(shown) if shown else None,
+        "being_written": any(v.status in IN_PROGRESS_STATUSES for v in versions),
+        "next_review": review.due_on if review else None,
+        "letters": list(letters_for(holder)),
+        "reconsideration_days": settings.PHB_RECONSIDERATION_DAYS,
+        "today": timezone.localdate(),
+    }

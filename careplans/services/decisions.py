@@ -1,0 +1,260 @@
+"""Deciding a plan: by a PHB lead under the ICB's limit, or by a panel with a quorum.
+
+One decision per version stands. The version row is locked while deciding, so a second
+decider waits and is then told who decided and when; the one-to-one decision row is the
+database's own guarantee. Approving a plan agrees its budget (ADR 0024) and makes it the plan
+in use; every decision writes the letter to the person.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from budgets import services as budget_services
+from budgets.models import BudgetStatus
+from budgets.services import Conflict
+from careplans.models import (
+    ApprovalPolicy,
+    DecisionOutcome,
+    ItemDecision,
+    PanelSessionStatus,
+    PlanDecision,
+    PlanStatus,
+    PlanVersion,
+)
+from careplans.services.letters import write_decision_letter
+from careplans.services.plans import plan_total, status_change
+from phb.permissions import Permission, require
+
+
+@dataclass(frozen=True)
+class ItemChoice:
+    """What the decider chose for one support item."""
+
+    outcome: str
+    reasons: str = ""
+    changed_cost: Decimal | None = None
+
+
+def policy_for(organisation) -> ApprovalPolicy:
+    policy, _ = ApprovalPolicy.objects.get_or_create(organisation=organisation)
+    return policy
+
+
+def route_for(version) -> str:
+    """'lead' when a PHB lead may sign the plan off, 'panel' when a panel must decide."""
+    policy = policy_for(version.plan.budget_holder.organisation)
+    return "lead" if plan_total(version) <= policy.lead_sign_off_limit else "panel"
+
+
+def _already_decided(version) -> Conflict:
+    decision = PlanDecision.objects.filter(version=version).select_related("decided_by").first()
+    if decision is None:
+        return Conflict(
+            f"You cannot decide this plan: it is {version.get_status_display().lower()}."
+        )
+    when = timezone.localtime(decision.decided_at)
+    return Conflict(
+        f"This plan was already decided ({decision.get_outcome_display().lower()}) by "
+        f"{decision.decided_by.full_name} on {when:%-d %B %Y at %H:%M}. Nothing was changed."
+    )
+
+
+def _check_panel(actor, version, session) -> None:
+    require(actor, Permission.DECIDE_AT_PANEL, session)
+    if session.organisation_id != version.plan.budget_holder.organisation_id:
+        raise PermissionDenied
+    if session.status != PanelSessionStatus.IN_PROGRESS:
+        raise ValidationError("The panel can decide only while its session is in progress")
+    if not session.agenda.filter(version=version).exists():
+        raise ValidationError("This plan is not on this panel's agenda")
+    present = set(session.memberships.filter(present=True).values_list("member_id", flat=True))
+    conflicted = set(session.conflicts.filter(version=version).values_list("member_id", flat=True))
+    if actor.pk in conflicted:
+        raise ValidationError("You declared a conflict of interest, so you cannot decide this plan")
+    if actor.pk not in present:
+        raise ValidationError("Only members recorded as present can decide")
+    deciding = present - conflicted
+    if len(deciding) < session.quorum:
+        raise ValidationError(
+            f"The panel is not quorate for this plan: {len(deciding)} of the "
+            f"{session.quorum} members needed can decide it"
+        )
+
+
+def _check_items(
+    version, outcome: str, items: dict, plan_reasons: str = ""
+) -> tuple[list, Decimal]:
+    """Each item's decision, and the yearly amount of what is approved. A declined, deferred
+    or changed item needs its own reason written for the person."""
+    support_items = list(version.support_items.all())
+    missing = [item.description for item in support_items if str(item.pk) not in items]
+    if outcome in (DecisionOutcome.DECLINED, DecisionOutcome.DEFERRED):
+        # Every item shares the plan's outcome; an item's own reason (if the decider wrote
+        # one) is kept, otherwise the plan's reasons are the item's.
+        choices = {
+            str(i.pk): ItemChoice(
+                outcome,
+                reasons=getattr(items.get(str(i.pk)), "reasons", "").strip() or plan_reasons,
+            )
+            for i in support_items
+        }
+    else:
+        if missing:
+            raise ValidationError(f"Decide every item. Not decided: {', '.join(missing)}")
+        choices = {str(pk): choice for pk, choice in items.items()}
+    errors = []
+    rows, approved = [], Decimal("0.00")
+    for item in support_items:
+        choice = choices[str(item.pk)]
+        if choice.outcome not in DecisionOutcome.values:
+            raise ValidationError(f"Choose a decision for {item.description}")
+        if choice.outcome != DecisionOutcome.APPROVED and not choice.reasons.strip():
+            errors.append(f"Give the reason for {item.description}, written for the person")
+        cost = None
+        if choice.outcome == DecisionOutcome.APPROVED_WITH_CHANGES:
+            if choice.changed_cost is None or choice.changed_cost < 0:
+                errors.append(f"Give the new cost a year for {item.description}")
+                continue
+            if choice.changed_cost >= item.annual_cost:
+                errors.append(
+                    f"The new cost for {item.description} must be less than "
+                    f"£{item.annual_cost:,.2f}"
+                )
+                continue
+            cost = choice.changed_cost
+            approved += cost
+        elif choice.outcome == DecisionOutcome.APPROVED:
+            approved += item.annual_cost
+        rows.append((item, choice, cost))
+    if errors:
+        raise ValidationError(errors)
+    outcomes = {choice.outcome for _, choice, _ in rows}
+    if outcome == DecisionOutcome.APPROVED and outcomes != {DecisionOutcome.APPROVED}:
+        raise ValidationError(
+            "Some items are not approved as they are: choose 'Approved with changes'"
+        )
+    if outcome == DecisionOutcome.APPROVED_WITH_CHANGES and not (
+        outcomes & {DecisionOutcome.APPROVED, DecisionOutcome.APPROVED_WITH_CHANGES}
+    ):
+        raise ValidationError("Nothing is approved: choose 'Declined' or 'Deferred' instead")
+    if outcome == DecisionOutcome.APPROVED_WITH_CHANGES and outcomes == {DecisionOutcome.APPROVED}:
+        raise ValidationError("Every item is approved as it is: choose 'Approved'")
+    return rows, approved
+
+
+@transaction.atomic
+def decide_plan(
+    *,
+    actor,
+    version,
+    outcome: str,
+    reasons: str = "",
+    items: dict | None = None,
+    session=None,
+    lock_version: int | None = None,
+) -> PlanDecision:
+    """Decide a submitted version. `items` maps each support item's id to an `ItemChoice`
+    (not needed to decline or defer the whole plan)."""
+    # Lock the version row alone (its budget is optional: no outer join may be locked), then
+    # read what it links to.
+    list(PlanVersion.objects.select_for_update().filter(pk=version.pk).values_list("pk"))
+    version = PlanVersion.objects.select_related("plan__budget_holder__organisation", "budget").get(
+        pk=version.pk
+    )
+    holder = version.plan.budget_holder
+    if version.status != PlanStatus.SUBMITTED:
+        raise _already_decided(version)
+    if lock_version is not None and version.lock_version != lock_version:
+        raise Conflict(
+            "Someone changed this plan while you were looking at it. "
+            "Check the latest version and decide again."
+        )
+    if outcome not in DecisionOutcome.values:
+        raise ValidationError({"outcome": "Choose a decision"})
+    if actor.pk in (version.created_by_id, version.submitted_by_id):
+        raise ValidationError("You wrote this plan, so someone else must decide it")
+    coordinator = version.professional_contacts.filter(is_care_coordinator=True).first()
+    if coordinator is not None and coordinator.user_id == actor.pk:
+        raise ValidationError(
+            "You are this person's care coordinator: declare the conflict and leave the "
+            "decision to the others"
+        )
+    if session is None:
+        require(actor, Permission.DECIDE_PLAN, holder)
+        if route_for(version) != "lead":
+            limit = policy_for(holder.organisation).lead_sign_off_limit
+            raise ValidationError(
+                f"This plan costs £{plan_total(version):,.2f} a year, more than the £{limit:,.2f} "
+                "a PHB lead may approve: a panel must decide it"
+            )
+    else:
+        _check_panel(actor, version, session)
+    if outcome != DecisionOutcome.APPROVED and not reasons.strip():
+        raise ValidationError(
+            {"reasons": "Give the reasons for the decision, written for the person"}
+        )
+    rows, approved = _check_items(version, outcome, items or {}, reasons.strip())
+    try:
+        with transaction.atomic():
+            decision = PlanDecision.objects.create(
+                version=version,
+                session=session,
+                outcome=outcome,
+                reasons=reasons.strip(),
+                approved_annual_amount=approved,
+                decided_by=actor,
+            )
+    except IntegrityError as error:  # someone decided it in another transaction meanwhile
+        raise _already_decided(version) from error
+    ItemDecision.objects.bulk_create(
+        ItemDecision(
+            decision=decision,
+            item=item,
+            outcome=choice.outcome,
+            approved_annual_cost=cost,
+            reasons=choice.reasons.strip(),
+        )
+        for item, choice, cost in rows
+    )
+    status_change(version, to_status=outcome, by=actor, reason=reasons.strip())
+    version.lock_version += 1
+    version.save(update_fields=["status", "lock_version"])
+    if outcome in (DecisionOutcome.APPROVED, DecisionOutcome.APPROVED_WITH_CHANGES):
+        _put_in_use(actor, version, decision)
+    write_decision_letter(actor=actor, decision=decision)
+    return decision
+
+
+def _put_in_use(actor, version, decision) -> None:
+    """The approved version becomes the plan in use, and its approval agrees the budget: the
+    budget records the approval (so it may start paying) and, if it was still proposed, is
+    agreed (ADR 0024)."""
+    budget = version.budget
+    if budget is not None:
+        budget_services.record_plan_approval(
+            actor=actor,
+            budget=budget,
+            approved_at=decision.decided_at,
+            reference=f"Care and support plan, version {version.number}",
+        )
+        # A panel member who may not agree budgets leaves a proposed budget for a PHB lead to
+        # agree; the approval is recorded either way. The budget's own checks (a clinician's
+        # check above the indicative amount, separation of duties) still apply: if one refuses,
+        # nothing is decided.
+        holder = version.plan.budget_holder
+        if budget.status == BudgetStatus.PROPOSED and actor.has_perm(
+            Permission.AGREE_BUDGET, holder
+        ):
+            budget_services.agree_budget(actor=actor, budget=budget)
+    previous = version.plan.versions.filter(status=PlanStatus.ACTIVE).exclude(pk=version.pk)
+    for old in previous.select_for_update():
+        status_change(
+            old, to_status=PlanStatus.SUPERSEDED, by=actor, reason="A new version is in use"
+        )
+        old.save(update_fields=["status"])
+    status_change(version, to_status=PlanStatus.ACTIVE, by=actor)
+    version.save(update_fields=["status"])

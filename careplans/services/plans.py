@@ -1,0 +1,428 @@
+"""Writing a plan with the person: versions, their sections and rows, submitting for a decision.
+
+Every function takes the version's `lock_version` the page showed where a stale page could
+overwrite someone else's change; a mismatch is a `Conflict` that says what happened.
+"""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max, Sum
+from django.utils import timezone
+
+from budgets.money import check_money
+from budgets.services import Conflict
+from careplans.models import (
+    CarePlan,
+    Goal,
+    GoalAction,
+    PersonalContact,
+    PlanStatus,
+    PlanStatusChange,
+    PlanVersion,
+    ProfessionalContact,
+    Risk,
+    SupportItem,
+)
+from careplans.models.plans import IN_PROGRESS_STATUSES, yearly_cost
+from phb.permissions import Permission, require
+from phb.services import only_fields
+
+SECTION_FIELDS = (
+    "what_matters",
+    "strengths",
+    "communication_needs",
+    "health_needs",
+    "outcomes_evidence",
+    "crisis_plan",
+    "relapse_plan",
+    "pa_absence_plan",
+    "over_budget_justification",
+    "budget",
+    "representative",
+    "representative_agreed_on",
+    "person_agreed_on",
+)
+GOAL_FIELDS = ("description", "importance")
+ACTION_FIELDS = ("what", "who", "when", "status", "confidence")
+PROFESSIONAL_FIELDS = (
+    "user",
+    "name",
+    "role",
+    "organisation",
+    "phone",
+    "email",
+    "is_care_coordinator",
+    "has_clinical_responsibility",
+)
+PERSONAL_FIELDS = ("name", "relationship", "phone", "email")
+ITEM_FIELDS = (
+    "description",
+    "category",
+    "provider",
+    "unit_cost",
+    "quantity",
+    "frequency",
+    "portion",
+    "pays_family_member",
+    "family_member_justification",
+)
+RISK_FIELDS = ("risk", "consequence", "mitigation")
+
+
+def status_change(version, *, to_status: str, by, reason: str = "") -> None:
+    PlanStatusChange.objects.create(
+        version=version, from_status=version.status, to_status=to_status, by=by, reason=reason
+    )
+    version.status = to_status
+
+
+def lock(version, *, lock_version: int | None, doing: str, editable: bool = True):
+    """The version, locked for this transaction; refused if it moved on since the page."""
+    locked = PlanVersion.objects.select_for_update(of=("self",)).get(pk=version.pk)
+    if editable and locked.status != PlanStatus.DRAFT:
+        raise Conflict(
+            f"You cannot {doing}: version {locked.number} of this plan is "
+            f"{locked.get_status_display().lower()}, so it can no longer be changed. "
+            "Make a new version to change it."
+        )
+    if lock_version is not None and locked.lock_version != lock_version:
+        raise Conflict(
+            f"You cannot {doing}: someone changed this plan while you were looking at it. "
+            "Check the latest version and try again."
+        )
+    return locked
+
+
+def touch(version) -> PlanVersion:
+    version.lock_version += 1
+    version.save(update_fields=["lock_version", "updated_at", "status"])
+    return version
+
+
+# -- versions ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def start_plan(*, actor, budget_holder, budget=None) -> PlanVersion:
+    """The person's first plan: version 1, a draft."""
+    require(actor, Permission.EDIT_PLAN, budget_holder)
+    if CarePlan.objects.filter(budget_holder=budget_holder).exists():
+        raise ValidationError(f"{budget_holder.full_name} already has a care and support plan")
+    if budget is not None and budget.budget_holder_id != budget_holder.pk:
+        raise ValidationError({"budget": "Choose one of this person's budgets"})
+    plan = CarePlan.objects.create(budget_holder=budget_holder, created_by=actor)
+    version = PlanVersion.objects.create(plan=plan, number=1, budget=budget, created_by=actor)
+    PlanStatusChange.objects.create(
+        version=version, from_status="", to_status=PlanStatus.DRAFT, by=actor, reason="Started"
+    )
+    return version
+
+
+@transaction.atomic
+def new_version(*, actor, plan, reason: str = "") -> PlanVersion:
+    """A new draft copying the latest version (an approved plan stays as it was approved)."""
+    require(actor, Permission.EDIT_PLAN, plan.budget_holder)
+    plan = CarePlan.objects.select_for_update().get(pk=plan.pk)
+    in_progress = plan.versions.filter(status__in=IN_PROGRESS_STATUSES).first()
+    if in_progress is not None:
+        raise ValidationError(
+            f"Version {in_progress.number} is still {in_progress.get_status_display().lower()}: "
+            "finish or withdraw it before starting another"
+        )
+    latest = plan.versions.order_by("-number").first()
+    if latest is None:
+        raise ValidationError("This plan has no version to start from")
+    # The new version must be agreed again, so the dates of agreement are not carried over.
+    carried = [
+        f for f in SECTION_FIELDS if f not in ("person_agreed_on", "representative_agreed_on")
+    ]
+    version = PlanVersion.objects.create(
+        plan=plan,
+        number=latest.number + 1,
+        based_on=latest,
+        created_by=actor,
+        **{field: getattr(latest, field) for field in carried},
+    )
+    _copy_rows(latest, version)
+    PlanStatusChange.objects.create(
+        version=version,
+        from_status="",
+        to_status=PlanStatus.DRAFT,
+        by=actor,
+        reason=reason.strip() or f"Based on version {latest.number}",
+    )
+    return version
+
+
+def _copy_rows(source: PlanVersion, target: PlanVersion) -> None:
+    goals = {}
+    for goal in source.goals.prefetch_related("actions"):
+        copy = Goal.objects.create(
+            version=target,
+            order=goal.order,
+            description=goal.description,
+            importance=goal.importance,
+        )
+        goals[goal.pk] = copy
+        GoalAction.objects.bulk_create(
+            GoalAction(goal=copy, **{f: getattr(a, f) for f in ("order", *ACTION_FIELDS)})
+            for a in goal.actions.all()
+        )
+    ProfessionalContact.objects.bulk_create(
+        ProfessionalContact(version=target, **{f: getattr(c, f) for f in PROFESSIONAL_FIELDS})
+        for c in source.professional_contacts.all()
+    )
+    PersonalContact.objects.bulk_create(
+        PersonalContact(version=target, **{f: getattr(c, f) for f in PERSONAL_FIELDS})
+        for c in source.personal_contacts.all()
+    )
+    Risk.objects.bulk_create(
+        Risk(version=target, **{f: getattr(r, f) for f in ("order", *RISK_FIELDS)})
+        for r in source.risks.all()
+    )
+    for item in source.support_items.prefetch_related("goals"):
+        copy = SupportItem.objects.create(
+            version=target,
+            order=item.order,
+            annual_cost=item.annual_cost,
+            **{f: getattr(item, f) for f in ITEM_FIELDS},
+        )
+        copy.goals.set([goals[g.pk] for g in item.goals.all() if g.pk in goals])
+
+
+@transaction.atomic
+def update_sections(*, actor, version, lock_version: int | None = None, **changes) -> PlanVersion:
+    """Change what the plan says about the person (about me, health, contingency, agreement)."""
+    require(actor, Permission.EDIT_PLAN, version.plan.budget_holder)
+    changes = only_fields(changes, SECTION_FIELDS, what="A plan's sections")
+    version = lock(version, lock_version=lock_version, doing="change this plan")
+    holder = version.plan.budget_holder
+    if changes.get("budget") is not None and changes["budget"].budget_holder_id != holder.pk:
+        raise ValidationError({"budget": "Choose one of this person's budgets"})
+    representative = changes.get("representative")
+    if representative is not None and representative.budget_holder_id != holder.pk:
+        raise ValidationError({"representative": "Choose someone who acts for this person"})
+    for field, value in changes.items():
+        setattr(version, field, value.strip() if isinstance(value, str) else value)
+    version.full_clean(exclude=["plan", "created_by"])
+    version.lock_version += 1
+    version.save()
+    return version
+
+
+# -- rows ---------------------------------------------------------------------------------------
+
+
+def _next_order(queryset) -> int:
+    return (queryset.aggregate(top=Max("order"))["top"] or 0) + 1
+
+
+def _save_row(row, changes: dict, allowed, what: str):
+    for field, value in only_fields(changes, allowed, what=what).items():
+        setattr(row, field, value.strip() if isinstance(value, str) else value)
+    row.full_clean()
+    row.save()
+    return row
+
+
+def _row_version(actor, version, lock_version):
+    require(actor, Permission.EDIT_PLAN, version.plan.budget_holder)
+    return lock(version, lock_version=lock_version, doing="change this plan")
+
+
+@transaction.atomic
+def save_goal(*, actor, version, goal=None, lock_version=None, **changes) -> Goal:
+    version = _row_version(actor, version, lock_version)
+    goal = goal or Goal(version=version, order=_next_order(version.goals))
+    goal = _save_row(goal, changes, GOAL_FIELDS, "A goal")
+    touch(version)
+    return goal
+
+
+@transaction.atomic
+def save_action(*, actor, goal, action=None, lock_version=None, **changes) -> GoalAction:
+    version = _row_version(actor, goal.version, lock_version)
+    action = action or GoalAction(goal=goal, order=_next_order(goal.actions))
+    action = _save_row(action, changes, ACTION_FIELDS, "An action")
+    touch(version)
+    return action
+
+
+@transaction.atomic
+def save_professional_contact(
+    *, actor, version, contact=None, lock_version=None, **changes
+) -> ProfessionalContact:
+    version = _row_version(actor, version, lock_version)
+    contact = contact or ProfessionalContact(version=version)
+    for flag, words in (
+        ("is_care_coordinator", "the named care coordinator"),
+        ("has_clinical_responsibility", "the person who holds clinical responsibility"),
+    ):
+        if changes.get(flag):
+            other = version.professional_contacts.filter(**{flag: True}).exclude(pk=contact.pk)
+            if other.exists():
+                raise ValidationError(
+                    {flag: f"{other.first().name} is already {words}. Change them first"}
+                )
+    contact = _save_row(contact, changes, PROFESSIONAL_FIELDS, "A professional contact")
+    touch(version)
+    return contact
+
+
+@transaction.atomic
+def save_personal_contact(
+    *, actor, version, contact=None, lock_version=None, **changes
+) -> PersonalContact:
+    version = _row_version(actor, version, lock_version)
+    contact = _save_row(
+        contact or PersonalContact(version=version), changes, PERSONAL_FIELDS, "A contact"
+    )
+    touch(version)
+    return contact
+
+
+@transaction.atomic
+def save_risk(*, actor, version, row=None, lock_version=None, **changes) -> Risk:
+    """A significant risk; `row` is the risk being changed (its field `risk` is the words)."""
+    version = _row_version(actor, version, lock_version)
+    row = row or Risk(version=version, order=_next_order(version.risks))
+    row = _save_row(row, changes, RISK_FIELDS, "A risk")
+    touch(version)
+    return row
+
+
+@transaction.atomic
+def save_support_item(
+    *, actor, version, item=None, goals=None, lock_version=None, **changes
+) -> SupportItem:
+    """An item the budget pays for; its yearly cost is worked out here, to the penny."""
+    version = _row_version(actor, version, lock_version)
+    item = item or SupportItem(version=version, order=_next_order(version.support_items))
+    changes = only_fields(changes, ITEM_FIELDS, what="A support item")
+    if "unit_cost" in changes:
+        changes["unit_cost"] = check_money(
+            changes["unit_cost"], what="The cost each time", field="unit_cost"
+        )
+    for field, value in changes.items():
+        setattr(item, field, value.strip() if isinstance(value, str) else value)
+    errors = {}
+    if item.quantity is not None and not Decimal(item.quantity) > 0:
+        errors["quantity"] = "How many each time must be more than 0"
+    if item.pays_family_member and not (item.family_member_justification or "").strip():
+        errors["family_member_justification"] = (
+            "Explain why paying a family member or friend who lives with the person is justified"
+        )
+    if item.portion_id and item.portion.budget_id != version.budget_id:
+        errors["portion"] = "Choose a part of this plan's budget"
+    if errors:
+        raise ValidationError(errors)
+    if item.unit_cost is not None and item.quantity and item.frequency:
+        item.annual_cost = yearly_cost(item.unit_cost, item.quantity, item.frequency)
+        check_money(item.annual_cost, what="The cost a year", field="unit_cost")
+    item.full_clean(exclude=["version"])
+    item.save()
+    if goals is not None:
+        if any(goal.version_id != version.pk for goal in goals):
+            raise ValidationError({"goals": "Choose goals from this plan"})
+        item.goals.set(goals)
+    touch(version)
+    return item
+
+
+@transaction.atomic
+def remove_row(*, actor, row, lock_version=None) -> None:
+    """Remove a goal, action, contact, item or risk from a draft."""
+    version = row.goal.version if isinstance(row, GoalAction) else row.version
+    version = _row_version(actor, version, lock_version)
+    row.delete()
+    touch(version)
+
+
+# -- submitting ---------------------------------------------------------------------------------
+
+
+def plan_total(version) -> Decimal:
+    return version.support_items.aggregate(total=Sum("annual_cost"))["total"] or Decimal("0.00")
+
+
+def problems_before_submitting(version) -> list[str]:
+    """What a version still needs before it can go for a decision, in plain words."""
+    problems = []
+    if not version.goals.exists():
+        problems.append("Add at least one goal, in the person's words")
+    contacts = list(version.professional_contacts.all())
+    if not any(c.is_care_coordinator for c in contacts):
+        problems.append("Name the care coordinator")
+    if not any(c.has_clinical_responsibility for c in contacts):
+        problems.append("Name who holds clinical responsibility")
+    if not version.support_items.exists():
+        problems.append("Add what the budget will pay for")
+    if version.support_items.filter(annual_cost__lte=0).exists():
+        problems.append("Give every item its cost")
+    if version.support_items.filter(goals__isnull=True).exists():
+        problems.append("Say which goal each item helps with")
+    if version.budget is None:
+        problems.append("Choose the budget that pays for the plan")
+    elif plan_total(version) > version.budget.agreed_amount and not (
+        version.over_budget_justification.strip()
+    ):
+        problems.append(
+            f"The plan costs £{plan_total(version):,.2f} a year, more than the budget of "
+            f"£{version.budget.agreed_amount:,.2f}: explain why"
+        )
+    if not version.health_needs.strip():
+        problems.append("Describe the person's health needs")
+    if not (version.crisis_plan.strip() or version.relapse_plan.strip()):
+        problems.append("Say what happens in a crisis or if their health gets worse")
+    if version.person_agreed_on is None and version.representative_agreed_on is None:
+        problems.append("Record when the person (or their representative) agreed the plan")
+    return problems
+
+
+@transaction.atomic
+def submit_version(*, actor, version, lock_version: int | None = None) -> PlanVersion:
+    """Send a complete draft for a decision. After this nothing in it changes."""
+    require(actor, Permission.EDIT_PLAN, version.plan.budget_holder)
+    version = lock(version, lock_version=lock_version, doing="submit this plan")
+    problems = problems_before_submitting(version)
+    if problems:
+        raise ValidationError(problems)
+    status_change(version, to_status=PlanStatus.SUBMITTED, by=actor)
+    version.submitted_by = actor
+    version.submitted_at = timezone.now()
+    version.lock_version += 1
+    version.save(update_fields=["status", "submitted_by", "submitted_at", "lock_version"])
+    return version
+
+
+@transaction.atomic
+def take_back(*, actor, version, lock_version: int | None = None) -> PlanVersion:
+    """Return a submitted version to draft before anyone has decided it."""
+    require(actor, Permission.EDIT_PLAN, version.plan.budget_holder)
+    version = lock(version, lock_version=lock_version, doing="take this plan back", editable=False)
+    if version.status != PlanStatus.SUBMITTED:
+        raise Conflict(
+            f"You cannot take this plan back: it is {version.get_status_display().lower()}."
+        )
+    if version.agenda_items.exists():
+        raise ValidationError("Take the plan off its panel agenda first")
+    status_change(version, to_status=PlanStatus.DRAFT, by=actor, reason="Taken back to change")
+    return touch(version)
+
+
+@transaction.atomic
+def withdraw_version(*, actor, version, reason: str, lock_version: int | None = None):
+    require(actor, Permission.EDIT_PLAN, version.plan.budget_holder)
+    version = lock(version, lock_version=lock_version, doing="withdraw this plan", editable=False)
+    if version.status not in IN_PROGRESS_STATUSES:
+        raise Conflict(
+            f"You cannot withdraw this plan: it is {version.get_status_display().lower()}."
+        )
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the plan is being withdrawn"})
+    if version.agenda_items.exists():
+        raise ValidationError("Take the plan off its panel agenda first")
+    status_change(version, to_status=PlanStatus.WITHDRAWN, by=actor, reason=reason.strip())
+    return touch(version)

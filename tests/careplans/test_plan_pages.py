@@ -1,0 +1,462 @@
+"""The staff plan pages, the lead's decision page, the letter and the holder's "Your plan"."""
+
+from decimal import Decimal as D
+
+import pytest
+from django.contrib.messages import get_messages
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from budgets.models import BudgetStatus
+from budgets.services import activate_budget
+from careplans import plan_selectors, services
+from careplans.models import (
+    ApprovalPolicy,
+    DecisionOutcome,
+    Goal,
+    PlanLetter,
+    PlanStatus,
+    PlanVersion,
+    SupportItem,
+)
+from careplans.views.plans import ROWS
+from tests.budgets.factories import (
+    LocalRateSetFactory,
+    agreed_budget,
+    chc_package,
+    reload,
+    staff,
+)
+from tests.careplans.test_plan_services import add_gym, complete_draft
+from tests.factories import RepresentativeFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def page(response) -> str:
+    return response.content.decode()
+
+
+def flashed(response) -> str:
+    return " ".join(str(m) for m in get_messages(response.wsgi_request))
+
+
+@pytest.fixture
+def budget(phb_lead, holder, icb):
+    """Agreed at £20,000.00 a year; its plan is not approved yet."""
+    LocalRateSetFactory(organisation=icb)
+    package = chc_package(phb_lead, holder)
+    return agreed_budget(phb_lead, holder, package, amount=D("20000.00"), plan_approved=False)
+
+
+@pytest.fixture
+def lead_client(client, phb_lead):
+    client.force_login(phb_lead)
+    return client
+
+
+def version_url(version, name="careplans:version", *args):
+    return reverse(name, args=[version.pk, *args])
+
+
+def test_a_person_without_a_plan_can_have_one_started(lead_client, holder):
+    response = lead_client.get(reverse("careplans:plan", args=[holder.pk]))
+    assert f"{holder.given_name} has no care and support plan yet" in page(response)
+    response = lead_client.post(reverse("careplans:start", args=[holder.pk]), follow=True)
+    version = PlanVersion.objects.get(plan__budget_holder=holder)
+    assert response.redirect_chain[-1][0] == version_url(version)
+    assert "Care and support plan, version 1" in page(response)
+    assert "Add at least one goal" in page(response)
+    # The plan address now goes to the version in progress.
+    response = lead_client.get(reverse("careplans:plan", args=[holder.pk]))
+    assert response["Location"] == version_url(version)
+
+
+def test_the_plan_page_shows_the_total_against_the_budget(lead_client, phb_lead, holder, budget):
+    version = complete_draft(phb_lead, holder, budget)
+    text = page(lead_client.get(version_url(version)))
+    # £15.00 x 14 a week x 52 = £10,920.00; the budget is £20,000.00, £9,080.00 not planned.
+    assert "£10,920.00" in text
+    assert "The budget is £20,000.00, so £9,080.00 is not planned yet." in text
+    assert "Walk Biscuit to the park" in text
+    assert "Casey Coordinator" in text
+    assert "Submit for a decision" in text
+
+
+def test_an_over_budget_plan_says_by_how_much_and_needs_a_reason(
+    lead_client, phb_lead, holder, budget
+):
+    # £30.00 x 14 x 52 = £21,840.00 a year: £1,840.00 over the £20,000.00 budget.
+    version = complete_draft(phb_lead, holder, budget, pa_cost=D("30.00"))
+    text = page(lead_client.get(version_url(version)))
+    assert "That is <strong>£1,840.00 more</strong> than the budget of £20,000.00." in text
+    assert "The plan costs £21,840.00 a year, more than the budget of £20,000.00: explain why" in (
+        text
+    )
+    assert "Submit for a decision" not in text
+
+
+def test_adding_an_item_through_the_page_works_out_its_yearly_cost(
+    lead_client, phb_lead, holder, budget
+):
+    version = complete_draft(phb_lead, holder, budget)
+    goal = version.goals.get()
+    response = lead_client.post(
+        version_url(version, "careplans:row_new", "items"),
+        {
+            "lock_version": reload_version(version).lock_version,
+            "description": "Gym membership",
+            "category": "wellbeing",
+            "provider": "Leisure centre",
+            "unit_cost": "30.00",
+            "quantity": "1",
+            "frequency": "monthly",
+            "goals": [str(goal.pk)],
+        },
+    )
+    assert response.status_code == 302
+    assert SupportItem.objects.get(description="Gym membership").annual_cost == D("360.00")
+
+
+def test_bad_input_on_an_item_shows_an_error_summary_and_saves_nothing(
+    lead_client, phb_lead, holder, budget
+):
+    version = complete_draft(phb_lead, holder, budget)
+    response = lead_client.post(
+        version_url(version, "careplans:row_new", "items"),
+        {
+            "lock_version": reload_version(version).lock_version,
+            "description": "Family carer",
+            "category": "pa_support",
+            "provider": "Brother",
+            "unit_cost": "12.00",
+            "quantity": "10",
+            "frequency": "weekly",
+            "pays_family_member": "on",
+        },
+    )
+    text = page(response)
+    assert response.status_code == 200
+    assert "nhsuk-error-summary" in text
+    assert "Explain why paying a family member or friend who lives with the person" in text
+    assert not SupportItem.objects.filter(description="Family carer").exists()
+
+
+def test_a_stale_form_is_refused_with_an_explanation(lead_client, phb_lead, holder, budget):
+    version = complete_draft(phb_lead, holder, budget)
+    stale = reload_version(version).lock_version - 1
+    response = lead_client.post(
+        version_url(version, "careplans:row_new", "goals"),
+        {"lock_version": stale, "description": "Swim", "importance": "quite"},
+    )
+    assert response.status_code == 302
+    assert "someone changed this plan while you were looking at it" in flashed(response)
+    assert not Goal.objects.filter(description="Swim").exists()
+
+
+def test_submitting_an_incomplete_plan_lists_the_problems(lead_client, phb_lead, holder):
+    version = services.start_plan(actor=phb_lead, budget_holder=holder)
+    response = lead_client.post(
+        version_url(version, "careplans:submit"), {"lock_version": version.lock_version}
+    )
+    said = flashed(response)
+    assert "Add at least one goal" in said and "Name the care coordinator" in said
+    assert reload_version(version).status == PlanStatus.DRAFT
+
+
+def reload_version(version):
+    return PlanVersion.objects.get(pk=version.pk)
+
+
+@pytest.fixture
+def submitted(phb_lead, holder, budget, icb):
+    ApprovalPolicy.objects.create(organisation=icb, lead_sign_off_limit=D("15000.00"))
+    draft = complete_draft(phb_lead, holder, budget)
+    add_gym(phb_lead, draft)
+    return services.submit_version(actor=phb_lead, version=reload_version(draft))
+
+
+def test_submit_take_back_and_withdraw_through_the_pages(lead_client, phb_lead, holder, budget):
+    version = complete_draft(phb_lead, holder, budget)
+    lead_client.post(
+        version_url(version, "careplans:submit"),
+        {"lock_version": reload_version(version).lock_version},
+    )
+    assert reload_version(version).status == PlanStatus.SUBMITTED
+    lead_client.post(
+        version_url(version, "careplans:take_back"),
+        {"lock_version": reload_version(version).lock_version},
+    )
+    assert reload_version(version).status == PlanStatus.DRAFT
+    response = lead_client.post(
+        version_url(version, "careplans:withdraw"),
+        {"lock_version": reload_version(version).lock_version, "reason": ""},
+    )
+    assert "nhsuk-error-summary" in page(response)
+    lead_client.post(
+        version_url(version, "careplans:withdraw"),
+        {"lock_version": reload_version(version).lock_version, "reason": "Moved away"},
+    )
+    assert reload_version(version).status == PlanStatus.WITHDRAWN
+
+
+def decide_data(version, *, gym_reason="The walks with Biscuit already meet this goal."):
+    pa = version.support_items.get(description__startswith="Personal assistant")
+    gym = version.support_items.get(description="Gym membership")
+    return {
+        "lock_version": reload_version(version).lock_version,
+        "outcome": DecisionOutcome.APPROVED_WITH_CHANGES,
+        "reasons": "We approved the PA support.",
+        f"item_{pa.pk}": DecisionOutcome.APPROVED,
+        f"item_{gym.pk}": DecisionOutcome.DECLINED,
+        f"item_{gym.pk}_reasons": gym_reason,
+    }
+
+
+def test_the_lead_decides_item_by_item_and_the_holder_reads_the_reason(
+    client, icb, submitted, holder, budget, finance_officer
+):
+    lead = staff("phb_lead", icb)
+    client.force_login(lead)
+    decide = version_url(submitted, "careplans:decide")
+    assert "Gym membership" in page(client.get(decide))
+    response = client.post(decide, decide_data(submitted, gym_reason=""))
+    assert "Give the reason for Gym membership, written for the person" in page(response)
+    assert reload_version(submitted).status == PlanStatus.SUBMITTED
+    response = client.post(decide, decide_data(submitted))
+    assert response.status_code == 302
+    assert reload_version(submitted).status == PlanStatus.ACTIVE
+    # The plan agreed the budget: it may now start (ADR 0024).
+    budget = reload(budget)
+    assert budget.plan_reference == "Care and support plan, version 1"
+    for portion in budget.portions.all():
+        assert not portion.is_paid_out
+    assert activate_budget(actor=finance_officer, budget=budget).status == BudgetStatus.ACTIVE
+
+    letter = PlanLetter.objects.get(version=submitted)
+    client.force_login(holder.user)
+    text = page(client.get(reverse("careplans:your_plan", args=[holder.pk])))
+    assert "Your plan" in text
+    assert "£10,920.00</strong> a year" in text  # the PA only: the £360.00 gym was declined
+    assert "Gym membership (£360.00 a year). Why: The walks with Biscuit" in text
+    assert "If you do not agree" in text
+    assert letter.subject in text
+    letter_text = page(client.get(reverse("careplans:letter", args=[letter.pk])))
+    assert "The walks with Biscuit already meet this goal." in letter_text
+    assert "look at this decision again" in letter_text
+
+
+def test_a_representative_reads_their_plan(client, icb, submitted, holder):
+    representative = RepresentativeFactory(budget_holder=holder)
+    lead = staff("phb_lead", icb)
+    client.force_login(lead)
+    client.post(version_url(submitted, "careplans:decide"), decide_data(submitted))
+    client.force_login(representative.user)
+    text = page(client.get(reverse("careplans:your_plan", args=[holder.pk])))
+    assert "Their plan" in text
+    assert "This is their care and support plan" in text
+    letter = PlanLetter.objects.get(version=submitted)
+    assert letter.addressed_to == representative.user.full_name
+
+
+def test_your_plan_before_any_decision(client, phb_lead, holder, budget):
+    complete_draft(phb_lead, holder, budget)
+    client.force_login(holder.user)
+    text = page(client.get(reverse("careplans:your_plan", args=[holder.pk])))
+    assert "You do not have an approved care and support plan yet." in text
+    assert "The team is writing it with you." in text
+    assert "No letters about your plan yet." in text
+
+
+def test_the_author_is_told_someone_else_must_decide(lead_client, submitted):
+    text = page(lead_client.get(version_url(submitted, "careplans:decide")))
+    assert "You wrote this plan, so another PHB lead must decide it." in text
+    assert "Record the decision" not in text
+
+
+def test_over_the_limit_the_page_says_a_panel_decides(client, icb, submitted):
+    ApprovalPolicy.objects.filter(organisation=icb).update(lead_sign_off_limit=D("5000.00"))
+    client.force_login(staff("phb_lead", icb))
+    text = page(client.get(version_url(submitted, "careplans:decide")))
+    assert "more than the £5,000.00 a PHB lead may approve: a panel must decide it" in text
+
+
+def test_a_new_version_and_what_changed(client, icb, submitted, phb_lead):
+    client.force_login(staff("phb_lead", icb))
+    client.post(version_url(submitted, "careplans:decide"), decide_data(submitted))
+    client.force_login(phb_lead)
+    response = client.post(
+        version_url(submitted, "careplans:new_version"), {"reason": "Health changed"}
+    )
+    second = PlanVersion.objects.get(plan=submitted.plan, number=2)
+    assert response["Location"] == version_url(second)
+    gym = second.support_items.get(description="Gym membership")
+    services.remove_row(actor=phb_lead, row=gym)
+    text = page(client.get(version_url(second, "careplans:compare", submitted.pk)))
+    assert "Removed: Gym membership, £360.00 a year" in text
+    assert "The plan's cost went from £11,280.00 to £10,920.00 a year." in text
+
+
+def test_the_person_record_links_the_plan(lead_client, phb_lead, holder, budget):
+    version = complete_draft(phb_lead, holder, budget)
+    text = page(lead_client.get(reverse("person_detail", args=[holder.pk])))
+    assert version_url(version) in text
+
+
+def test_the_budget_waits_for_the_plan(lead_client, budget):
+    text = page(lead_client.get(reverse("budgets:budget", args=[budget.pk])))
+    assert "waiting for the care and support plan to be approved" in text
+    assert "Start this budget" not in text
+
+
+def test_the_plan_page_takes_the_same_queries_with_60_items(lead_client, phb_lead, holder, budget):
+    version = complete_draft(phb_lead, holder, budget)
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert lead_client.get(version_url(version)).status_code == 200
+        return len(queries)
+
+    few = count()
+    goal = version.goals.get()
+    for number in range(59):
+        item = SupportItem.objects.create(
+            version=version,
+            order=number + 2,
+            description=f"Item {number}",
+            category="other",
+            provider="Someone",
+            unit_cost=D("1.00"),
+            quantity=D("1"),
+            frequency="weekly",
+            annual_cost=D("52.00"),
+        )
+        item.goals.add(goal)
+    assert version.support_items.count() == 60
+    assert count() == few
+
+
+ROW_CASES = {
+    "goals": {"description": "Swim twice a week", "importance": "quite"},
+    "actions": {
+        "what": "Book the pool",
+        "who": "Ada",
+        "when": "By June",
+        "status": "not_started",
+        "confidence": "6",
+    },
+    "professional-contacts": {"name": "Pat Physio", "role": "Physiotherapist"},
+    "personal-contacts": {"name": "Sam Lovelace", "relationship": "Brother"},
+    "risks": {
+        "risk": "Falls in the pool",
+        "consequence": "An injury",
+        "mitigation": "A PA stays at the poolside",
+    },
+    "items": {
+        "description": "Swimming lessons",
+        "category": "wellbeing",
+        "provider": "Leisure centre",
+        "unit_cost": "8.50",
+        "quantity": "2",
+        "frequency": "weekly",
+    },
+}
+
+
+@pytest.mark.parametrize("kind", ROW_CASES)
+def test_each_kind_of_row_is_added_changed_and_removed_through_the_pages(
+    lead_client, phb_lead, holder, budget, kind
+):
+    version = complete_draft(phb_lead, holder, budget)
+    goal = version.goals.get()
+    data = dict(ROW_CASES[kind])
+    if kind == "actions":
+        data["goal"] = str(goal.pk)
+    new = version_url(version, "careplans:row_new", kind)
+    assert lead_client.get(new).status_code == 200
+    response = lead_client.post(new, {**data, "lock_version": reload_version(version).lock_version})
+    assert response.status_code == 302, page(response)
+    assert "has been saved" in flashed(response)
+    text = page(lead_client.get(version_url(version)))
+    shown = next(iter(data.values()))
+    assert shown in text
+    version = reload_version(version)
+    row_model = ROWS[kind][1]
+    rows = (
+        row_model.objects.filter(goal__version=version)
+        if kind == "actions"
+        else row_model.objects.filter(version=version)
+    )
+    row = rows.order_by("pk").filter(**{next(iter(ROW_CASES[kind])): shown}).get()
+    assert plan_selectors.row_of(row_model, version, row.pk) == row
+    edit = version_url(version, "careplans:row_edit", kind, row.pk)
+    assert shown in page(lead_client.get(edit))
+    response = lead_client.post(
+        reverse("careplans:row_remove", args=[version.pk, kind, row.pk]),
+        {"lock_version": reload_version(version).lock_version},
+    )
+    assert "has been removed" in flashed(response)
+    assert not rows.filter(pk=row.pk).exists()
+
+
+def test_an_item_at_8_50_twice_a_week_costs_884_a_year(lead_client, phb_lead, holder, budget):
+    # £8.50 x 2 a week x 52 = £884.00 a year.
+    version = complete_draft(phb_lead, holder, budget)
+    lead_client.post(
+        version_url(version, "careplans:row_new", "items"),
+        {**ROW_CASES["items"], "lock_version": reload_version(version).lock_version},
+    )
+    assert SupportItem.objects.get(description="Swimming lessons").annual_cost == D("884.00")
+
+
+def test_a_submitted_plan_cannot_be_edited_through_its_forms(lead_client, submitted):
+    response = lead_client.get(version_url(submitted, "careplans:sections"))
+    assert response.status_code == 302
+    assert "can no longer be changed. Make a new version to change it." in flashed(response)
+
+
+def test_versions_of_different_plans_are_not_compared(
+    lead_client, phb_lead, holder, other_holder, budget
+):
+    version = complete_draft(phb_lead, holder, budget)
+    other = services.start_plan(actor=phb_lead, budget_holder=other_holder)
+    response = lead_client.get(version_url(version, "careplans:compare", other.pk))
+    assert response.status_code == 404
+
+
+def test_staff_read_the_letter_and_go_back_to_the_plan(client, icb, submitted):
+    lead = staff("phb_lead", icb)
+    client.force_login(lead)
+    client.post(version_url(submitted, "careplans:decide"), decide_data(submitted))
+    letter = PlanLetter.objects.get(version=submitted)
+    text = page(client.get(reverse("careplans:letter", args=[letter.pk])))
+    assert "This is the letter exactly as it was sent." in text
+    assert version_url(submitted) in text
+    # Deciding again is refused: the plan is no longer submitted.
+    response = client.post(version_url(submitted, "careplans:decide"), decide_data(submitted))
+    assert "there is nothing to decide" in flashed(response)
+
+
+def test_the_version_page_says_where_each_state_stands(client, icb, submitted, phb_lead, holder):
+    client.force_login(phb_lead)
+    text = page(client.get(version_url(submitted)))
+    assert f"{phb_lead.full_name} submitted it for a decision on" in text
+    assert "Take it back to change it" in text
+    assert "Decide this plan" not in text  # the author does not decide
+    lead = staff("phb_lead", icb)
+    services.decide_plan(
+        actor=lead,
+        version=submitted,
+        outcome=DecisionOutcome.DEFERRED,
+        reasons="We need the occupational therapist's assessment.",
+    )
+    text = page(client.get(version_url(submitted)))
+    assert "It was deferred for more information on" in text
+    assert "Reasons given to the person: We need the occupational therapist" in text
+    assert "This is the plan in use" not in text
+    assert "Change the plan (start a new version)" in text
+    second = services.new_version(actor=phb_lead, plan=submitted.plan)
+    services.withdraw_version(actor=phb_lead, version=second, reason="Moved away")
+    text = page(client.get(version_url(second)))
+    assert "This version was withdrawn. It was never decided." in text

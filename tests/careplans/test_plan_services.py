@@ -1,0 +1,389 @@
+"""Writing a plan, submitting it, and deciding it once: by a lead under the limit, or a panel."""
+
+import threading
+from decimal import Decimal as D
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.utils.html import escape
+
+from budgets.models import BudgetStatus
+from budgets.services import Conflict
+from careplans import services
+from careplans.models import (
+    ApprovalPolicy,
+    DecisionOutcome,
+    PlanDecision,
+    PlanLetter,
+    PlanStatus,
+    PlanVersion,
+    SupportItem,
+)
+from careplans.services import ItemChoice
+from tests.budgets.factories import (
+    JUSTIFICATION,
+    LocalRateSetFactory,
+    chc_package,
+    proposed_budget,
+    reload,
+    staff,
+)
+from tests.factories import RepresentativeFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def budget(phb_lead, holder, icb):
+    """A proposed budget of £20,000.00 for the year (the worked CHC package costs more)."""
+    LocalRateSetFactory(organisation=icb)
+    package = chc_package(phb_lead, holder)
+    return proposed_budget(phb_lead, holder, package, amount=D("20000.00"))
+
+
+def complete_draft(author, holder, budget, *, pa_cost=D("15.00")) -> PlanVersion:
+    """A draft with everything a plan needs: a goal, contacts, an item, contingency, agreement.
+
+    The item: a PA 14 hours a week at £15.00 an hour = £210.00 a week, £10,920.00 a year.
+    """
+    version = services.start_plan(actor=author, budget_holder=holder, budget=budget)
+    version = services.update_sections(
+        actor=author,
+        version=version,
+        what_matters="Staying at home with my dog, Biscuit",
+        health_needs="Motor neurone disease; needs help to move, wash and eat",
+        crisis_plan="Call the community nursing team, then 111",
+        person_agreed_on=budget.period_start,
+    )
+    goal = services.save_goal(
+        actor=author, version=version, description="Walk Biscuit to the park", importance="very"
+    )
+    services.save_action(
+        actor=author,
+        goal=goal,
+        what="A PA comes every morning",
+        who="PA",
+        when="From May",
+        confidence=8,
+    )
+    services.save_professional_contact(
+        actor=author,
+        version=version,
+        name="Casey Coordinator",
+        role="Care coordinator",
+        is_care_coordinator=True,
+    )
+    services.save_professional_contact(
+        actor=author,
+        version=version,
+        name="Dr Robin Clinician",
+        role="GP",
+        has_clinical_responsibility=True,
+    )
+    services.save_support_item(
+        actor=author,
+        version=version,
+        goals=[goal],
+        description="Personal assistant, mornings",
+        category="pa_support",
+        provider="Employed PA",
+        unit_cost=pa_cost,
+        quantity=D("14"),
+        frequency="weekly",
+    )
+    return PlanVersion.objects.get(pk=version.pk)
+
+
+def test_an_item_costs_unit_cost_times_quantity_times_frequency(phb_lead, holder, budget):
+    version = complete_draft(phb_lead, holder, budget)
+    item = version.support_items.get()
+    assert item.annual_cost == D("10920.00")  # £15.00 x 14 x 52
+    assert services.plan_total(version) == D("10920.00")
+
+
+def test_an_incomplete_plan_says_everything_it_still_needs(phb_lead, holder, budget):
+    version = services.start_plan(actor=phb_lead, budget_holder=holder, budget=budget)
+    with pytest.raises(ValidationError) as excinfo:
+        services.submit_version(actor=phb_lead, version=version)
+    assert excinfo.value.messages == [
+        "Add at least one goal, in the person's words",
+        "Name the care coordinator",
+        "Name who holds clinical responsibility",
+        "Add what the budget will pay for",
+        "Describe the person's health needs",
+        "Say what happens in a crisis or if their health gets worse",
+        "Record when the person (or their representative) agreed the plan",
+    ]
+    assert reload_version(version).status == PlanStatus.DRAFT
+
+
+def reload_version(version) -> PlanVersion:
+    return PlanVersion.objects.get(pk=version.pk)
+
+
+def test_a_plan_over_budget_needs_a_justification(phb_lead, holder, budget):
+    # 14 hours a week at £30.00 = £21,840.00 a year, over the £20,000.00 budget.
+    version = complete_draft(phb_lead, holder, budget, pa_cost=D("30.00"))
+    with pytest.raises(ValidationError) as excinfo:
+        services.submit_version(actor=phb_lead, version=version)
+    assert excinfo.value.messages == [
+        "The plan costs £21,840.00 a year, more than the budget of £20,000.00: explain why"
+    ]
+    services.update_sections(
+        actor=phb_lead, version=version, over_budget_justification=JUSTIFICATION
+    )
+    assert services.submit_version(actor=phb_lead, version=version).status == PlanStatus.SUBMITTED
+
+
+def test_a_submitted_plan_cannot_be_changed_through_the_services(phb_lead, holder, budget):
+    version = services.submit_version(
+        actor=phb_lead, version=complete_draft(phb_lead, holder, budget)
+    )
+    with pytest.raises(Conflict, match="can no longer be changed"):
+        services.update_sections(actor=phb_lead, version=version, what_matters="Something else")
+
+
+def test_a_stale_page_is_refused(phb_lead, holder, budget):
+    version = complete_draft(phb_lead, holder, budget)
+    with pytest.raises(Conflict, match="someone changed this plan"):
+        services.update_sections(
+            actor=phb_lead, version=version, lock_version=version.lock_version - 1, strengths="x"
+        )
+
+
+@pytest.fixture
+def submitted(phb_lead, holder, budget, icb):
+    ApprovalPolicy.objects.create(organisation=icb, lead_sign_off_limit=D("15000.00"))
+    return services.submit_version(actor=phb_lead, version=complete_draft(phb_lead, holder, budget))
+
+
+def all_items(version, outcome=DecisionOutcome.APPROVED):
+    return {str(item.pk): ItemChoice(outcome) for item in version.support_items.all()}
+
+
+def test_a_lead_signs_off_a_plan_under_the_limit_and_its_budget_is_agreed(icb, submitted, budget):
+    other_lead = staff("phb_lead", icb)
+    decision = services.decide_plan(
+        actor=other_lead,
+        version=submitted,
+        outcome=DecisionOutcome.APPROVED,
+        items=all_items(submitted),
+    )
+    assert decision.approved_annual_amount == D("10920.00")
+    assert reload_version(submitted).status == PlanStatus.ACTIVE
+    budget = reload(budget)
+    assert budget.status == BudgetStatus.AGREED
+    assert budget.plan_approved_at == decision.decided_at
+    assert budget.plan_reference == "Care and support plan, version 1"
+    letter = PlanLetter.objects.get(version=submitted)
+    assert letter.subject == "Your care and support plan has been approved"
+    assert "£10,920.00 a year" in letter.body_html
+
+
+def test_the_author_cannot_decide_their_own_plan(phb_lead, submitted):
+    with pytest.raises(ValidationError, match="someone else must decide it"):
+        services.decide_plan(
+            actor=phb_lead,
+            version=submitted,
+            outcome=DecisionOutcome.APPROVED,
+            items=all_items(submitted),
+        )
+    assert not PlanDecision.objects.exists()
+
+
+def test_above_the_limit_a_panel_must_decide(icb, submitted):
+    ApprovalPolicy.objects.filter(organisation=icb).update(lead_sign_off_limit=D("5000.00"))
+    with pytest.raises(ValidationError, match="a panel must decide it"):
+        services.decide_plan(
+            actor=staff("phb_lead", icb),
+            version=submitted,
+            outcome=DecisionOutcome.APPROVED,
+            items=all_items(submitted),
+        )
+
+
+def test_only_a_lead_signs_off(submitted, clinician, care_coordinator):
+    for actor in (clinician, care_coordinator):
+        with pytest.raises(PermissionDenied):
+            services.decide_plan(
+                actor=actor,
+                version=submitted,
+                outcome=DecisionOutcome.APPROVED,
+                items=all_items(submitted),
+            )
+
+
+def test_declining_the_whole_plan_needs_reasons_and_each_item_carries_them(icb, submitted):
+    item = submitted.support_items.get()
+    lead = staff("phb_lead", icb)
+    with pytest.raises(ValidationError, match="Give the reasons for the decision"):
+        services.decide_plan(
+            actor=lead, version=submitted, outcome=DecisionOutcome.DECLINED, reasons=""
+        )
+    assert not PlanDecision.objects.exists()
+    services.decide_plan(
+        actor=lead,
+        version=submitted,
+        outcome=DecisionOutcome.DECLINED,
+        reasons="The plan does not yet say how the mornings meet the health needs.",
+    )
+    item_decision = item.decisions.get()
+    assert item_decision.outcome == DecisionOutcome.DECLINED
+    assert item_decision.reasons.startswith("The plan does not yet say how the mornings")
+    letter = PlanLetter.objects.get(version=submitted)
+    assert letter.subject == "Your care and support plan has not been approved"
+    assert "how the mornings meet the health needs" in letter.body_html
+    assert "If you do not agree" in letter.body_html
+    assert item.description in letter.body_html
+    assert reload_version(submitted).status == PlanStatus.DECLINED
+
+
+def add_gym(author, version) -> SupportItem:
+    """A second item: a gym membership at £30.00 a month = £360.00 a year."""
+    return services.save_support_item(
+        actor=author,
+        version=version,
+        goals=list(version.goals.all()),
+        description="Gym membership",
+        category="wellbeing",
+        provider="Leisure centre",
+        unit_cost=D("30.00"),
+        quantity=D("1"),
+        frequency="monthly",
+    )
+
+
+def test_a_declined_item_needs_its_own_reason_and_the_letter_gives_it(
+    icb, phb_lead, holder, budget
+):
+    ApprovalPolicy.objects.create(organisation=icb, lead_sign_off_limit=D("15000.00"))
+    draft = complete_draft(phb_lead, holder, budget)
+    gym = add_gym(phb_lead, draft)
+    version = services.submit_version(actor=phb_lead, version=reload_version(draft))
+    pa = version.support_items.exclude(pk=gym.pk).get()
+    lead = staff("phb_lead", icb)
+    choices = {
+        str(pa.pk): ItemChoice(DecisionOutcome.APPROVED),
+        str(gym.pk): ItemChoice(DecisionOutcome.DECLINED),
+    }
+    with pytest.raises(ValidationError) as excinfo:
+        services.decide_plan(
+            actor=lead,
+            version=version,
+            outcome=DecisionOutcome.APPROVED_WITH_CHANGES,
+            reasons="We approved the PA support.",
+            items=choices,
+        )
+    assert excinfo.value.messages == ["Give the reason for Gym membership, written for the person"]
+    assert not PlanDecision.objects.exists()
+    choices[str(gym.pk)] = ItemChoice(
+        DecisionOutcome.DECLINED, reasons="The walks with Biscuit already meet this goal."
+    )
+    decision = services.decide_plan(
+        actor=lead,
+        version=version,
+        outcome=DecisionOutcome.APPROVED_WITH_CHANGES,
+        reasons="We approved the PA support.",
+        items=choices,
+    )
+    assert decision.approved_annual_amount == D("10920.00")  # the PA only, not the £360.00 gym
+    letter = PlanLetter.objects.get(version=version)
+    assert "Gym membership (£360.00 a year): The walks with Biscuit" in letter.body_html
+    assert "If you do not agree" in letter.body_html
+    assert reload_version(version).status == PlanStatus.ACTIVE
+
+
+def test_approval_with_a_changed_item_states_both_costs(icb, submitted):
+    item = submitted.support_items.get()
+    services.decide_plan(
+        actor=staff("phb_lead", icb),
+        version=submitted,
+        outcome=DecisionOutcome.APPROVED_WITH_CHANGES,
+        reasons="Ten hours a week meet the needs in the assessment.",
+        items={
+            str(item.pk): ItemChoice(
+                DecisionOutcome.APPROVED_WITH_CHANGES,
+                reasons="Ten hours a week rather than fourteen.",
+                changed_cost=D("7800.00"),
+            )
+        },
+    )
+    decision = PlanDecision.objects.get(version=submitted)
+    assert decision.approved_annual_amount == D("7800.00")
+    letter = PlanLetter.objects.get(version=submitted)
+    assert "£7,800.00 a year instead of £10,920.00" in letter.body_html
+
+
+def test_a_letter_goes_to_the_representative(icb, submitted, holder):
+    representative = RepresentativeFactory(budget_holder=holder)
+    services.decide_plan(
+        actor=staff("phb_lead", icb),
+        version=submitted,
+        outcome=DecisionOutcome.APPROVED,
+        items=all_items(submitted),
+    )
+    letter = PlanLetter.objects.get(version=submitted)
+    assert letter.addressed_to == representative.user.full_name
+    assert f"Dear {escape(representative.user.full_name)}" in letter.body_html
+    assert f"{escape(holder.given_name)}'s care and support plan has been approved" in (
+        letter.body_html
+    )
+
+
+def test_changing_an_active_plan_makes_a_new_version_and_keeps_the_old(icb, submitted, phb_lead):
+    services.decide_plan(
+        actor=staff("phb_lead", icb),
+        version=submitted,
+        outcome=DecisionOutcome.APPROVED,
+        items=all_items(submitted),
+    )
+    second = services.new_version(actor=phb_lead, plan=submitted.plan, reason="Health changed")
+    assert second.number == 2 and second.based_on_id == submitted.pk
+    assert second.support_items.get().annual_cost == D("10920.00")
+    assert second.goals.get().description == "Walk Biscuit to the park"
+    assert list(second.support_items.get().goals.all()) == list(second.goals.all())
+    assert second.person_agreed_on is None  # the new version must be agreed again
+    assert SupportItem.objects.filter(version=submitted).get().annual_cost == D("10920.00")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_leads_deciding_at_once_one_decision_stands(icb, holder, phb_lead, budget):
+    """Two real connections decide the same plan at the same moment: one stands, one is told."""
+    ApprovalPolicy.objects.create(organisation=icb, lead_sign_off_limit=D("15000.00"))
+    version = services.submit_version(
+        actor=phb_lead, version=complete_draft(phb_lead, holder, budget)
+    )
+    leads = {"a": staff("phb_lead", icb), "b": staff("phb_lead", icb)}
+    outcomes = {"a": DecisionOutcome.APPROVED, "b": DecisionOutcome.DEFERRED}
+    barrier = threading.Barrier(2)
+    results = {}
+
+    def decide(name):
+        try:
+            barrier.wait(timeout=10)
+            services.decide_plan(
+                actor=leads[name],
+                version=version,
+                outcome=outcomes[name],
+                reasons="" if name == "a" else "We need the OT assessment.",
+                items=all_items(version),
+            )
+            results[name] = "decided"
+        except Conflict as error:
+            results[name] = str(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=decide, args=(name,)) for name in leads]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(results) == ["a", "b"]
+    assert list(results.values()).count("decided") == 1
+    (refusal,) = [r for r in results.values() if r != "decided"]
+    assert "This plan was already decided" in refusal
+    assert "Nothing was changed" in refusal
+    assert PlanDecision.objects.filter(version=version).count() == 1
+    assert PlanLetter.objects.filter(version=version).count() == 1
