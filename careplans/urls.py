@@ -1,2 +1,4 @@
+from careplans.urls_panels import urlpatterns as panel_urlpatterns
+
 app_name = "careplans"
-urlpatterns: list = []
+urlpatterns: list = [*panel_urlpatterns]
