@@ -50,9 +50,7 @@ def session_for(user, pk) -> PanelSession | None:
         .prefetch_related(
             Prefetch(
                 "memberships",
-                PanelMembership.objects.select_related("member").order_by(
-                    "member__family_name", "member__given_name"
-                ),
+                PanelMembership.objects.select_related("member").order_by("member__full_name"),
             ),
             Prefetch(
                 "conflicts",

@@ -85,12 +85,18 @@ def _check_panel(actor, version, session) -> None:
         )
 
 
-def _check_items(version, outcome: str, items: dict) -> tuple[list, Decimal]:
+def _check_items(version, outcome: str, items: dict, reasons: str = "") -> tuple[list, Decimal]:
     """Each item's decision, and the yearly amount of what is approved."""
     support_items = list(version.support_items.all())
     missing = [item.description for item in support_items if str(item.pk) not in items]
     if outcome in (DecisionOutcome.DECLINED, DecisionOutcome.DEFERRED):
-        choices = {str(i.pk): ItemChoice(outcome) for i in support_items}
+        # Every item shares the plan's outcome, and its reasons unless the item has its own.
+        choices = {
+            str(i.pk): ItemChoice(
+                outcome, reasons=getattr(items.get(str(i.pk)), "reasons", "") or reasons
+            )
+            for i in support_items
+        }
     else:
         if missing:
             raise ValidationError(f"Decide every item. Not decided: {', '.join(missing)}")
@@ -190,7 +196,7 @@ def decide_plan(
         raise ValidationError(
             {"reasons": "Give the reasons for the decision, written for the person"}
         )
-    rows, approved = _check_items(version, outcome, items or {})
+    rows, approved = _check_items(version, outcome, items or {}, reasons)
     try:
         with transaction.atomic():
             decision = PlanDecision.objects.create(
@@ -217,16 +223,18 @@ def decide_plan(
     version.lock_version += 1
     version.save(update_fields=["status", "lock_version"])
     if outcome in (DecisionOutcome.APPROVED, DecisionOutcome.APPROVED_WITH_CHANGES):
-        _put_in_use(actor, version)
+        _put_in_use(actor, version, session)
     write_decision_letter(actor=actor, decision=decision)
     return decision
 
 
-def _put_in_use(actor, version) -> None:
-    """The approved version becomes the plan in use, and its approval agrees the budget."""
+def _put_in_use(actor, version, session=None) -> None:
+    """The approved version becomes the plan in use, and its approval agrees the budget (a
+    panel's on the panel's authority)."""
     budget = version.budget
     if budget is not None and budget.status == BudgetStatus.PROPOSED:
-        budget_services.agree_budget(actor=actor, budget=budget)
+        authority = (Permission.DECIDE_AT_PANEL, session) if session is not None else None
+        budget_services.agree_budget(actor=actor, budget=budget, authority=authority)
     previous = version.plan.versions.filter(status=PlanStatus.ACTIVE).exclude(pk=version.pk)
     for old in previous.select_for_update():
         status_change(

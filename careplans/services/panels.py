@@ -41,9 +41,7 @@ def eligible_members(organisation):
     holders = RoleAssignment.objects.current().filter(
         organisation=organisation, role__in=PANEL_ROLES
     )
-    return User.objects.filter(pk__in=holders.values("user_id")).order_by(
-        "family_name", "given_name"
-    )
+    return User.objects.filter(pk__in=holders.values("user_id")).order_by("full_name")
 
 
 def _lock(session, *, open_only: bool = True) -> PanelSession:
