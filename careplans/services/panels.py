@@ -239,8 +239,8 @@ def record_attendance(*, actor, session, present: list) -> PanelSession:
     """Who came: the members in `present` (users or ids) are present, the others are not."""
     require(actor, Permission.MANAGE_PANELS, session)
     session = _lock(session)
-    present_ids = {getattr(person, "pk", person) for person in present}
-    members = set(session.memberships.values_list("member_id", flat=True))
+    present_ids = {str(getattr(person, "pk", person)) for person in present}
+    members = {str(pk) for pk in session.memberships.values_list("member_id", flat=True)}
     if not present_ids <= members:
         raise ValidationError({"present": "Choose only members of this panel"})
     session.memberships.filter(member_id__in=present_ids).update(present=True)

@@ -367,10 +367,9 @@ class PlanOnAgendaMixin(SessionMixin):
     access_log = "panel pack"
 
     def person_id_for_log(self, obj):
-        if obj is None:
-            return None
-        item = selectors.agenda_item(obj, self.kwargs["version"])
-        return item.version.plan.budget_holder_id if item is not None else None
+        """The person whose plan it is; for a refusal where none is found, the id asked for."""
+        item = selectors.agenda_item(obj, self.kwargs["version"]) if obj is not None else None
+        return item.version.plan.budget_holder_id if item is not None else self.kwargs["version"]
 
 
 class PackView(PlanOnAgendaMixin, TemplateView):
