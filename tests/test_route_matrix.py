@@ -32,6 +32,7 @@ from tests.budgets.factories import (
     questionnaire,
     ras_assessment,
 )
+from tests.careplans.panel_factories import panel_universe
 from tests.factories import (
     BudgetHolderFactory,
     HolderUserFactory,
@@ -111,6 +112,25 @@ def account(get, post, **kwargs) -> Route:
     """An allauth page for signed-in people: a visitor is sent to sign in."""
     return public(LOGIN, LOGIN, signed_in=(get, post), **kwargs)
 
+
+# The panel members in the universe: the panel member chairs, the clinician and the PHB lead sit.
+PANEL_MEMBERS = ("panel", "clinician", "lead")
+PANEL_ROUTES = {
+    "careplans:panel_sessions": only(*ALL_STAFF),
+    "careplans:panel_session_new": only("lead", "other_lead", post=200),
+    "careplans:approval_policy": only("icb_admin", "other_icb_admin", post=200),
+    "careplans:panel_session": about("session", *SAME_ICB_STAFF),
+    "careplans:panel_session_edit": about("session", "lead", post=200),
+    "careplans:panel_agenda_add": about("session", "lead", post=200),
+    "careplans:panel_agenda_item": about("agenda_plan", "lead", get=405, post=302),
+    "careplans:panel_attendance": about("session", "lead", post=302),
+    "careplans:panel_start": about("session", "lead", get=405, post=302),
+    "careplans:panel_close": about("session", "lead", get=405, post=302),
+    "careplans:panel_conflict": about("session", *PANEL_MEMBERS, post=200),
+    "careplans:panel_pack": about("agenda_plan", *SAME_ICB_STAFF),
+    "careplans:panel_decide": about("agenda_plan", *PANEL_MEMBERS, post=200),
+    "careplans:panel_summary": about("session", *SAME_ICB_STAFF),
+}
 
 MATRIX: dict[str, Route] = {
     "healthz": public({200, 503}, 405),
@@ -199,6 +219,8 @@ MATRIX: dict[str, Route] = {
     "budgets:local_rates_edit": about("local_rates", "icb_admin", post=200),
     "budgets:questionnaires": only("lead", "icb_admin", "other_lead", "other_icb_admin", post=200),
     "budgets:questionnaire": about("questionnaire", "lead", "icb_admin", post=200),
+    # Approval panels (careplans/urls_panels.py).
+    **PANEL_ROUTES,
 }
 
 
@@ -287,6 +309,7 @@ def universe(db):
         "local_rates": {"rate_pk": local_rates.pk},
         "questionnaire": {"pk": version.pk},
     }
+    objects |= panel_universe(users, icb)
     clients = {"anonymous": Client()}
     for name, user in users.items():
         clients[name] = Client()

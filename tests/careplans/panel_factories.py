@@ -103,3 +103,17 @@ def session(lead, members, *, date=PANEL_DAY, versions=(), present=None, start=F
     if start:
         row = panels.start_session(actor=lead, session=row)
     return row
+
+
+def panel_universe(users: dict, organisation) -> dict:
+    """For the route matrix: a panel session in progress, chaired by the panel member, with the
+    clinician and the PHB lead as members (all present) and a submitted plan on its agenda."""
+    policy(organisation)
+    lead = users["lead"]
+    version = submitted_plan(lead, organisation=organisation)
+    members = [users["panel"], users["clinician"], lead]
+    row = session(lead, members, versions=[version], present=members, start=True)
+    return {
+        "session": {"pk": row.pk},
+        "agenda_plan": {"pk": row.pk, "version": version.pk},
+    }
