@@ -102,13 +102,8 @@ class AttendanceForm(NHSFormMixin, forms.Form):
 
 
 class ConflictForm(NHSFormMixin, forms.Form):
-    member = forms.ChoiceField(
-        label="Panel member",
-        error_messages={
-            "required": "Choose the member with the conflict",
-            "invalid_choice": "Choose the member with the conflict",
-        },
-    )
+    """A panel member declares their own conflict of interest in a plan on the agenda."""
+
     version = forms.ChoiceField(
         label="Plan",
         error_messages={
@@ -120,13 +115,12 @@ class ConflictForm(NHSFormMixin, forms.Form):
         label="What is the conflict of interest?",
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="For example, they are the person's care coordinator or a relative",
+        help_text="For example, you are the person's care coordinator or a relative",
         error_messages={"required": "Say what the conflict of interest is"},
     )
 
-    def __init__(self, *args, members=(), plans=(), **kwargs):
+    def __init__(self, *args, plans=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["member"].choices = _people(members)
         self.fields["version"].choices = [("", "Choose the plan"), *plans]
 
 

@@ -347,9 +347,7 @@ class ConflictView(FormPageMixin, SessionMixin, TemplateView):
 
     def make_form(self, data):
         choices = [(pk, present.plan_label(v)) for pk, v in self.plans().items()]
-        form = ConflictForm(data, members=[self.request.user], plans=choices)
-        form.fields.pop("member")
-        return form
+        return ConflictForm(data, plans=choices)
 
     def save(self, form):
         return services.declare_conflict(
