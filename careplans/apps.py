@@ -5,7 +5,6 @@ class CareplansConfig(AppConfig):
     name = "careplans"
 
     def ready(self):
-        from careplans.demo_panels import seed_panels
-        from phb.extensions import register_demo_seeder
+        from careplans import panel_extensions
 
-        register_demo_seeder(seed_panels)
+        panel_extensions.register()
