@@ -192,6 +192,12 @@ def add_to_agenda(*, actor, session, version) -> AgendaItem:
     return item
 
 
+@transaction.atomic
+def add_all_to_agenda(*, actor, session, versions) -> list[AgendaItem]:
+    """Add several plans, in order: all of them, or (if one cannot go) none."""
+    return [add_to_agenda(actor=actor, session=session, version=v) for v in versions]
+
+
 def _renumber(session) -> None:
     """Positions 1, 2, 3... in the current order (the unique constraint waits for the commit)."""
     for number, item in enumerate(session.agenda.order_by("position"), start=1):

@@ -243,10 +243,11 @@ class AgendaAddView(FormPageMixin, SessionMixin, TemplateView):
 
     def save(self, form):
         waiting = self.waiting()
-        for pk in form.cleaned_data["versions"]:
-            services.add_to_agenda(
-                actor=self.request.user, session=self.session, version=waiting[pk]
-            )
+        return services.add_all_to_agenda(
+            actor=self.request.user,
+            session=self.session,
+            versions=[waiting[pk] for pk in form.cleaned_data["versions"]],
+        )
 
 
 class AgendaActionView(SessionMixin, View):

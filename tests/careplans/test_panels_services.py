@@ -290,3 +290,12 @@ def test_the_approval_policy_is_kept_by_the_icb_administrator(icb_admin, phb_lea
         panels.save_approval_policy(actor=icb_admin, lead_sign_off_limit=D("1"), panel_quorum=0)
     with pytest.raises(PermissionDenied):
         panels.save_approval_policy(actor=phb_lead, lead_sign_off_limit=D("1"), panel_quorum=3)
+
+
+def test_plans_are_added_together_or_not_at_all(phb_lead, members):
+    panel = session(phb_lead, members)
+    big = submitted_plan(phb_lead)
+    small = submitted_plan(phb_lead, items=[("Gym membership", "wellbeing", D("30.00"), D("1"))])
+    with pytest.raises(ValidationError):
+        panels.add_all_to_agenda(actor=phb_lead, session=panel, versions=[big, small])
+    assert not panel.agenda.exists()
