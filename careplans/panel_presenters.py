@@ -81,6 +81,7 @@ def _money_cell(value) -> dict:
 
 def sessions_table(sessions, *, past: bool) -> dict:
     return {
+        "responsive": True,
         "caption": hidden_caption("Past panel sessions" if past else "Upcoming panel sessions"),
         "head": [
             {"text": "When"},
@@ -140,6 +141,7 @@ def members_table(session) -> dict:
     for conflict in session.conflicts.all():
         conflicts.setdefault(conflict.member_id, []).append(conflict)
     return {
+        "responsive": True,
         "caption": hidden_caption("Members and attendance"),
         "head": [{"text": "Member"}, {"text": "Here"}, {"text": "Conflicts declared"}],
         "rows": [
@@ -226,7 +228,12 @@ def agenda_table(session, items, *, can_manage: bool, request=None) -> dict:
                 buttons.append(_button_form(url, token, "remove", "Take off", label))
             row.append({"html": format_html_join("", "{}", ((b,) for b in buttons))})
         rows.append(row)
-    return {"caption": hidden_caption("The agenda, in order"), "head": head, "rows": rows}
+    return {
+        "responsive": True,
+        "caption": hidden_caption("The agenda, in order"),
+        "head": head,
+        "rows": rows,
+    }
 
 
 def pack(version) -> dict:
@@ -287,6 +294,7 @@ def _summary(rows) -> list[dict]:
 
 def items_table(items) -> dict:
     return {
+        "responsive": True,
         "caption": hidden_caption("What the budget will pay for"),
         "head": [
             {"text": "Item"},
@@ -352,6 +360,7 @@ def _plan_name(version) -> str:
 
 def summary_table(decided) -> dict:
     return {
+        "responsive": True,
         "caption": hidden_caption("Plans decided"),
         "head": [
             {"text": "Person and plan"},

@@ -26,7 +26,8 @@ from careplans.models import (
     PlanLetter,
 )
 from phb.models import Role
-from tests.browser.conftest import ACCEPTED, FORMS_SUBMITTED, REFUSED, Staff
+from tests.browser.conftest import ACCEPTED, FORMS_SUBMITTED, REFUSED, Browser, Staff
+from tests.browser.test_lifecycle_journeys import OVERFLOW
 from tests.budgets.factories import FY_2026_START
 from tests.careplans.panel_factories import PLAN_REASON, policy, session, submitted_plan
 
@@ -272,3 +273,26 @@ def test_the_administrator_keeps_the_approval_policy(browser, team, password, ic
     browser.expect_success("The approval policy has been saved")
     saved = ApprovalPolicy.objects.get(organisation=icb)
     assert (str(saved.lead_sign_off_limit), saved.panel_quorum) == ("7500.00", 4)
+
+
+def test_the_panel_pages_fit_a_phone(chromium, live_server, team, password):
+    lead, member = team["lead"], team["member"]
+    plans = [submitted_plan(lead.user) for _ in range(2)]
+    members = [team["chair"].user, member.user, team["clinician"].user]
+    panel = session(lead.user, members, versions=plans, present=members, start=True)
+    context = chromium.new_context(viewport={"width": 375, "height": 800})
+    context.set_default_timeout(10_000)
+    browser = Browser(context.new_page(), live_server.url)
+    try:
+        browser.sign_in_with_code(member.user, member.secret, password)
+        for path in (
+            "/plans/panels/",
+            f"/plans/panels/{panel.pk}/",
+            f"/plans/panels/{panel.pk}/plans/{plans[0].pk}/",
+            f"/plans/panels/{panel.pk}/plans/{plans[0].pk}/decide/",
+            f"/plans/panels/{panel.pk}/summary/",
+        ):
+            browser.goto(path)
+            assert browser.page.evaluate(OVERFLOW) == [], f"{path} at 375px"
+    finally:
+        context.close()
