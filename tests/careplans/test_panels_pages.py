@@ -304,3 +304,23 @@ def test_the_policy_page_saves_the_limit_and_quorum(client, icb_admin, icb):
         reverse("careplans:approval_policy"), {"lead_sign_off_limit": "", "panel_quorum": "40"}
     )
     assert "There is a problem" in text(response)
+
+
+def test_changes_through_the_pages_are_recorded_with_who_and_where(client, phb_lead, members):
+    plan = submitted_plan(phb_lead)
+    panel = session(phb_lead, members, versions=[plan])
+    client.force_login(phb_lead)
+    url = reverse("careplans:panel_attendance", args=[panel.pk])
+    client.post(url, {"present": [str(members[0].pk)]})
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT e.member_id, e.present, c.metadata->>'user', c.metadata->>'url'
+            FROM careplans_panelmembershipevent e
+            JOIN pghistory_context c ON c.id = e.pgh_context_id
+            WHERE e.session_id = %s AND e.pgh_label = 'update'
+            """,
+            [panel.pk],
+        )
+        rows = cursor.fetchall()
+    assert rows == [(members[0].pk, True, str(phb_lead.pk), url)]
