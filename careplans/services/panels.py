@@ -249,8 +249,11 @@ def record_attendance(*, actor, session, present: list) -> PanelSession:
     members = {str(pk) for pk in session.memberships.values_list("member_id", flat=True)}
     if not present_ids <= members:
         raise ValidationError({"present": "Choose only members of this panel"})
-    session.memberships.filter(member_id__in=present_ids).update(present=True)
-    session.memberships.exclude(member_id__in=present_ids).update(present=False)
+    # Only the rows that change, so the audit shows who was marked as here or not.
+    session.memberships.filter(member_id__in=present_ids, present=False).update(present=True)
+    session.memberships.exclude(member_id__in=present_ids).filter(present=True).update(
+        present=False
+    )
     return session
 
 
