@@ -5,6 +5,7 @@ class CareplansConfig(AppConfig):
     name = "careplans"
 
     def ready(self):
-        from careplans import plan_extensions
+        from careplans import panel_extensions, plan_extensions
 
         plan_extensions.register()
+        panel_extensions.register()

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from careplans.urls_panels import urlpatterns as panel_urlpatterns
 from careplans.views import plans
 
 app_name = "careplans"
@@ -27,4 +28,4 @@ plan_urlpatterns = [
     path("letter/<uuid:pk>/", plans.LetterView.as_view(), name="letter"),
 ]
 
-urlpatterns: list = [*plan_urlpatterns]
+urlpatterns: list = [*plan_urlpatterns, *panel_urlpatterns]

@@ -118,7 +118,39 @@ def _allauth(**kwargs):
     return FormCase(kwargs=lambda: {k: v() for k, v in kwargs.items()}, needs_request=True)
 
 
+def _panel_people() -> list:
+    return [
+        SimpleNamespace(pk="u1", full_name="Priya Chair"),
+        SimpleNamespace(pk="u2", full_name="Morgan Member"),
+    ]
+
+
 REGISTRY: dict[str, FormCase] = {
+    "careplans.panel_forms.PanelSessionForm": FormCase(
+        kwargs=lambda: {"people": _panel_people()},
+        valid={
+            "date_day": "14",
+            "date_month": "1",
+            "date_year": "2027",
+            "starts_at": "10:00",
+            "call_link": "https://meet.example.nhs.uk/panel",
+            "chair": "u1",
+        },
+    ),
+    "careplans.panel_forms.AgendaAddForm": FormCase(
+        kwargs=lambda: {"waiting": [("v1", "Sam Person, version 1: £12,779.00 a year")]}
+    ),
+    "careplans.panel_forms.AttendanceForm": FormCase(
+        kwargs=lambda: {"members": _panel_people()}, valid={"present": ["u1", "u2"]}
+    ),
+    "careplans.panel_forms.ConflictForm": FormCase(
+        kwargs=lambda: {"plans": [("v1", "Sam Person, version 1: £12,779.00 a year")]},
+        valid={"version": "v1"},
+    ),
+    "careplans.panel_forms.DecisionForm": FormCase(
+        kwargs=lambda: {"items": [SimpleNamespace(pk="i1", description="Hoist hire")]},
+        valid={"outcome": "approved"},
+    ),
     "budgets.forms.RasAssessmentForm": FormCase(
         kwargs=lambda: {"questionnaire": FakeQuestionnaire()}
     ),

@@ -37,6 +37,7 @@ from tests.budgets.factories import (
     ras_assessment,
     schedule,
 )
+from tests.careplans.panel_factories import panel_universe
 from tests.factories import (
     BudgetHolderFactory,
     HolderUserFactory,
@@ -116,6 +117,25 @@ def account(get, post, **kwargs) -> Route:
     """An allauth page for signed-in people: a visitor is sent to sign in."""
     return public(LOGIN, LOGIN, signed_in=(get, post), **kwargs)
 
+
+# The panel members in the universe: the panel member chairs, the clinician and the PHB lead sit.
+PANEL_MEMBERS = ("panel", "clinician", "lead")
+PANEL_ROUTES = {
+    "careplans:panel_sessions": only(*ALL_STAFF),
+    "careplans:panel_session_new": only("lead", "other_lead", post=200),
+    "careplans:approval_policy": only("icb_admin", "other_icb_admin", post=200),
+    "careplans:panel_session": about("session", *SAME_ICB_STAFF),
+    "careplans:panel_session_edit": about("session", "lead", post=200),
+    "careplans:panel_agenda_add": about("session", "lead", post=200),
+    "careplans:panel_agenda_item": about("agenda_plan", "lead", get=405, post=302),
+    "careplans:panel_attendance": about("session", "lead", post=302),
+    "careplans:panel_start": about("session", "lead", get=405, post=302),
+    "careplans:panel_close": about("session", "lead", get=405, post=302),
+    "careplans:panel_conflict": about("session", *PANEL_MEMBERS, post=200),
+    "careplans:panel_pack": about("agenda_plan", *SAME_ICB_STAFF),
+    "careplans:panel_decide": about("agenda_plan", *PANEL_MEMBERS, post=200),
+    "careplans:panel_summary": about("session", *SAME_ICB_STAFF),
+}
 
 MATRIX: dict[str, Route] = {
     "healthz": public({200, 503}, 405),
@@ -227,6 +247,8 @@ MATRIX: dict[str, Route] = {
     "careplans:compare": about("plan_versions", *SAME_ICB_STAFF),
     "careplans:decide": about("plan_draft", "lead", post=302),
     "careplans:letter": about("plan_letter", *SAME_ICB_STAFF, "holder", "representative"),
+    # Approval panels (careplans/urls_panels.py).
+    **PANEL_ROUTES,
 }
 
 
@@ -368,6 +390,7 @@ def universe(db):
         "local_rates": {"rate_pk": local_rates.pk},
         "questionnaire": {"pk": version.pk},
     }
+    objects |= panel_universe(users, icb)
     clients = {"anonymous": Client()}
     for name, user in users.items():
         clients[name] = Client()

@@ -441,10 +441,17 @@ def record_clinical_check(
 
 
 @transaction.atomic
-def agree_budget(*, actor, budget, version: int | None = None) -> Budget:
+def agree_budget(*, actor, budget, version: int | None = None, authority=None) -> Budget:
     """Agree a proposed budget. Above its indicative amount, this needs a supporting
-    clinical check of this amount by a clinician other than the person agreeing."""
-    require(actor, Permission.AGREE_BUDGET, budget.budget_holder)
+    clinical check of this amount by a clinician other than the person agreeing.
+
+    `authority` is (permission, object) for a budget agreed by approving its plan under
+    another authority than a PHB lead's, such as a panel's (`DECIDE_AT_PANEL`, the session):
+    the actor must hold that instead."""
+    if authority is None:
+        require(actor, Permission.AGREE_BUDGET, budget.budget_holder)
+    else:
+        require(actor, *authority)
     budget = _lock(budget, version=version, expected=(BudgetStatus.PROPOSED,), doing="agree")
     refusal = agreement_refusal(
         budget, actor, budget_policy_for(budget.budget_holder.organisation_id)

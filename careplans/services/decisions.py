@@ -224,15 +224,15 @@ def decide_plan(
     version.lock_version += 1
     version.save(update_fields=["status", "lock_version"])
     if outcome in (DecisionOutcome.APPROVED, DecisionOutcome.APPROVED_WITH_CHANGES):
-        _put_in_use(actor, version, decision)
+        _put_in_use(actor, version, decision, session)
     write_decision_letter(actor=actor, decision=decision)
     return decision
 
 
-def _put_in_use(actor, version, decision) -> None:
+def _put_in_use(actor, version, decision, session=None) -> None:
     """The approved version becomes the plan in use, and its approval agrees the budget: the
     budget records the approval (so it may start paying) and, if it was still proposed, is
-    agreed (ADR 0024)."""
+    agreed (ADR 0024) — a panel's on the panel's authority."""
     budget = version.budget
     if budget is not None:
         budget_services.record_plan_approval(
@@ -241,15 +241,18 @@ def _put_in_use(actor, version, decision) -> None:
             approved_at=decision.decided_at,
             reference=f"Care and support plan, version {version.number}",
         )
-        # A panel member who may not agree budgets leaves a proposed budget for a PHB lead to
-        # agree; the approval is recorded either way. The budget's own checks (a clinician's
-        # check above the indicative amount, separation of duties) still apply: if one refuses,
-        # nothing is decided.
+        # A PHB lead (or a panel) agrees a proposed budget with the plan; someone else who may
+        # decide a plan but not agree budgets leaves it for a PHB lead; the approval is recorded
+        # either way. The budget's own checks (a clinician's check above the indicative amount,
+        # separation of duties) still apply: if one refuses, nothing is decided.
         holder = version.plan.budget_holder
-        if budget.status == BudgetStatus.PROPOSED and actor.has_perm(
-            Permission.AGREE_BUDGET, holder
-        ):
-            budget_services.agree_budget(actor=actor, budget=budget)
+        if budget.status == BudgetStatus.PROPOSED:
+            if session is not None:
+                budget_services.agree_budget(
+                    actor=actor, budget=budget, authority=(Permission.DECIDE_AT_PANEL, session)
+                )
+            elif actor.has_perm(Permission.AGREE_BUDGET, holder):
+                budget_services.agree_budget(actor=actor, budget=budget)
     previous = version.plan.versions.filter(status=PlanStatus.ACTIVE).exclude(pk=version.pk)
     for old in previous.select_for_update():
         status_change(

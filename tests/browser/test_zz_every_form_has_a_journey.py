@@ -34,6 +34,10 @@ ACTION_POSTS = {
     "careplans:submit": "Submit for a decision",
     "careplans:take_back": "Take it back to change it",
     "careplans:row_remove": "Remove it from the plan",
+    # And an approval panel's (test_panel_journeys.py).
+    "careplans:panel_start": "Start the panel",
+    "careplans:panel_close": "Close the session",
+    "careplans:panel_agenda_item": "Move up, Move down or Take off (a plan on the agenda)",
 }
 
 # allauth's pages (sign in, sign out, passwords, the second factor) have its own tests; the
@@ -60,6 +64,7 @@ KNOWN_BROKEN = {
 # Form pages where a person cannot send bad input, so no journey can show an error summary.
 NOTHING_TO_GET_WRONG = {
     "acting_for": "one of the person's ICBs is always chosen",
+    "careplans:panel_attendance": "any of the panel's members may be here, or none yet",
 }
 
 

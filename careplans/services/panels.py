@@ -1,0 +1,363 @@
+"""Approval panels: setting a session up, its agenda and attendance, declared conflicts,
+closing it, and the ICB's approval policy (ADR 0023).
+
+Every function is keyword-only, atomic and checks permission; the database triggers on the
+audited models record every change with who and when. Deciding a plan at a panel is
+`careplans.services.decisions.decide_plan(session=...)`.
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+
+from budgets.money import check_money
+from budgets.services import Conflict
+from careplans.models import (
+    AgendaItem,
+    ApprovalPolicy,
+    ConflictOfInterest,
+    PanelMembership,
+    PanelSession,
+    PanelSessionStatus,
+    PlanStatus,
+    PlanVersion,
+    ProfessionalContact,
+)
+from careplans.services.decisions import policy_for, route_for
+from phb.models import Role, RoleAssignment, User
+from phb.permissions import Permission, require
+
+# Who may sit on a panel and decide (the roles DECIDE_AT_PANEL allows).
+PANEL_ROLES = (Role.PANEL_MEMBER, Role.PHB_LEAD, Role.CLINICIAN)
+COORDINATOR_CONFLICT = "They are this person's care coordinator"
+MAX_AGENDA = 40
+
+
+def eligible_members(organisation):
+    """Staff of the ICB who may sit on its panels today, by name."""
+    holders = RoleAssignment.objects.current().filter(
+        organisation=organisation, role__in=PANEL_ROLES
+    )
+    return User.objects.filter(pk__in=holders.values("user_id")).order_by("full_name")
+
+
+def _lock(session, *, open_only: bool = True) -> PanelSession:
+    locked = PanelSession.objects.select_for_update().get(pk=session.pk)
+    if open_only and locked.status == PanelSessionStatus.CLOSED:
+        raise Conflict("This panel session is closed. Nothing was changed.")
+    return locked
+
+
+def _check_details(organisation, *, date, starts_at, place, call_link, chair, members) -> list:
+    """The session's members (the chair first), or a ValidationError naming every problem."""
+    errors = {}
+    if not isinstance(date, datetime.date):
+        errors["date"] = "Enter the date of the panel"
+    if not isinstance(starts_at, datetime.time):
+        errors["starts_at"] = "Enter the time the panel starts"
+    if not (place or "").strip() and not (call_link or "").strip():
+        errors["place"] = "Enter a room or place, or a video call link"
+    eligible = set(eligible_members(organisation).values_list("pk", flat=True))
+    if chair is None or chair.pk not in eligible:
+        errors["chair"] = "Choose a chair who is a panel member, PHB lead or clinician in your ICB"
+    people = [chair] if chair is not None else []
+    for member in members:
+        if member.pk not in eligible:
+            errors["members"] = (
+                "Choose members who are panel members, PHB leads or clinicians in your ICB"
+            )
+        elif member not in people:
+            people.append(member)
+    quorum = policy_for(organisation).panel_quorum
+    if "chair" not in errors and "members" not in errors and len(people) < quorum:
+        errors["members"] = (
+            f"Your ICB's panels need {quorum} members to decide: choose at least "
+            f"{quorum} people, counting the chair"
+        )
+    if errors:
+        raise ValidationError(errors)
+    return people
+
+
+@transaction.atomic
+def set_up_session(
+    *, actor, date, starts_at, place: str = "", call_link: str = "", chair, members
+) -> PanelSession:
+    """A panel session of the ICB the actor acts for. Its quorum is the ICB's policy today."""
+    organisation = actor.acting_organisation
+    require(actor, Permission.MANAGE_PANELS, organisation)
+    people = _check_details(
+        organisation,
+        date=date,
+        starts_at=starts_at,
+        place=place,
+        call_link=call_link,
+        chair=chair,
+        members=members,
+    )
+    session = PanelSession.objects.create(
+        organisation=organisation,
+        date=date,
+        starts_at=starts_at,
+        place=place.strip(),
+        call_link=call_link.strip(),
+        chair=chair,
+        quorum=policy_for(organisation).panel_quorum,
+        created_by=actor,
+    )
+    PanelMembership.objects.bulk_create(
+        PanelMembership(session=session, member=person) for person in people
+    )
+    return session
+
+
+@transaction.atomic
+def edit_session(
+    *, actor, session, date, starts_at, place: str = "", call_link: str = "", chair, members
+) -> PanelSession:
+    """Change when and where, the chair and the members. Whoever stays keeps their attendance;
+    the quorum stays as it was set up."""
+    require(actor, Permission.MANAGE_PANELS, session)
+    session = _lock(session)
+    people = _check_details(
+        session.organisation,
+        date=date,
+        starts_at=starts_at,
+        place=place,
+        call_link=call_link,
+        chair=chair,
+        members=members,
+    )
+    if len(people) < session.quorum:
+        raise ValidationError(
+            {"members": f"This panel needs {session.quorum} members to decide: choose more"}
+        )
+    session.date, session.starts_at = date, starts_at
+    session.place, session.call_link = place.strip(), call_link.strip()
+    session.chair = chair
+    session.save()
+    keep = {person.pk for person in people}
+    session.memberships.exclude(member_id__in=keep).delete()
+    existing = set(session.memberships.values_list("member_id", flat=True))
+    PanelMembership.objects.bulk_create(
+        PanelMembership(session=session, member=person)
+        for person in people
+        if person.pk not in existing
+    )
+    _declare_coordinator_conflicts(session)
+    return session
+
+
+def _check_can_go_to_panel(session, version) -> None:
+    if version.plan.budget_holder.organisation_id != session.organisation_id:
+        raise PermissionDenied
+    if version.status != PlanStatus.SUBMITTED:
+        raise ValidationError(
+            f"Only a plan submitted for a decision can go on the agenda: this one is "
+            f"{version.get_status_display().lower()}"
+        )
+    if route_for(version) != "panel":
+        raise ValidationError(
+            "A PHB lead can sign this plan off: it costs no more than your ICB's limit"
+        )
+
+
+@transaction.atomic
+def add_to_agenda(*, actor, session, version) -> AgendaItem:
+    """Put a submitted plan that needs a panel at the end of the session's agenda."""
+    require(actor, Permission.MANAGE_PANELS, session)
+    session = _lock(session)
+    version = PlanVersion.objects.select_related("plan__budget_holder").get(pk=version.pk)
+    _check_can_go_to_panel(session, version)
+    elsewhere = (
+        AgendaItem.objects.filter(version=version)
+        .exclude(session__status=PanelSessionStatus.CLOSED)
+        .select_related("session")
+        .first()
+    )
+    if elsewhere is not None:
+        raise ValidationError(
+            f"This plan is already on the agenda of the {elsewhere.session}"
+            if elsewhere.session_id != session.pk
+            else "This plan is already on this panel's agenda"
+        )
+    if session.agenda.count() >= MAX_AGENDA:
+        raise ValidationError(f"A panel's agenda can have up to {MAX_AGENDA} plans")
+    last = session.agenda.aggregate(last=Max("position"))["last"] or 0
+    item = AgendaItem.objects.create(session=session, version=version, position=last + 1)
+    _declare_coordinator_conflicts(session)
+    return item
+
+
+@transaction.atomic
+def add_all_to_agenda(*, actor, session, versions) -> list[AgendaItem]:
+    """Add several plans, in order: all of them, or (if one cannot go) none."""
+    return [add_to_agenda(actor=actor, session=session, version=v) for v in versions]
+
+
+def _renumber(session) -> None:
+    """Positions 1, 2, 3... in the current order (the unique constraint waits for the commit)."""
+    for number, item in enumerate(session.agenda.order_by("position"), start=1):
+        if item.position != number:
+            item.position = number
+            item.save(update_fields=["position"])
+
+
+@transaction.atomic
+def remove_from_agenda(*, actor, session, item) -> None:
+    """Take a plan off the agenda, unless this panel has decided it."""
+    require(actor, Permission.MANAGE_PANELS, session)
+    session = _lock(session)
+    item = AgendaItem.objects.filter(pk=item.pk, session=session).first()
+    if item is None:
+        raise Conflict("That plan is no longer on this agenda. Nothing was changed.")
+    if session.decisions.filter(version_id=item.version_id).exists():
+        raise ValidationError("This panel has decided this plan, so it stays on the agenda")
+    item.delete()
+    _renumber(session)
+
+
+@transaction.atomic
+def move_on_agenda(*, actor, session, item, direction: str) -> None:
+    """Move a plan one place up or down the agenda."""
+    require(actor, Permission.MANAGE_PANELS, session)
+    if direction not in ("up", "down"):
+        raise ValidationError("Choose up or down")
+    session = _lock(session)
+    items = list(session.agenda.order_by("position"))
+    index = next((i for i, row in enumerate(items) if row.pk == item.pk), None)
+    if index is None:
+        raise Conflict("That plan is no longer on this agenda. Nothing was changed.")
+    other = index - 1 if direction == "up" else index + 1
+    if not 0 <= other < len(items):
+        return
+    first, second = items[index], items[other]
+    first.position, second.position = second.position, first.position
+    first.save(update_fields=["position"])
+    second.save(update_fields=["position"])
+
+
+@transaction.atomic
+def record_attendance(*, actor, session, present: list) -> PanelSession:
+    """Who came: the members in `present` (users or ids) are present, the others are not."""
+    require(actor, Permission.MANAGE_PANELS, session)
+    session = _lock(session)
+    present_ids = {str(getattr(person, "pk", person)) for person in present}
+    members = {str(pk) for pk in session.memberships.values_list("member_id", flat=True)}
+    if not present_ids <= members:
+        raise ValidationError({"present": "Choose only members of this panel"})
+    # Only the rows that change, so the audit shows who was marked as here or not.
+    session.memberships.filter(member_id__in=present_ids, present=False).update(present=True)
+    session.memberships.exclude(member_id__in=present_ids).filter(present=True).update(
+        present=False
+    )
+    return session
+
+
+@transaction.atomic
+def start_session(*, actor, session) -> PanelSession:
+    """The panel meets: from now on, members present decide the plans on the agenda."""
+    require(actor, Permission.MANAGE_PANELS, session)
+    session = _lock(session)
+    if session.status != PanelSessionStatus.PLANNED:
+        raise Conflict("This panel session has already started. Nothing was changed.")
+    if not session.agenda.exists():
+        raise ValidationError("Add at least one plan to the agenda before the panel starts")
+    session.status = PanelSessionStatus.IN_PROGRESS
+    session.save(update_fields=["status", "updated_at"])
+    return session
+
+
+@transaction.atomic
+def close_session(*, actor, session) -> PanelSession:
+    """The panel has finished. Plans it did not decide stay submitted for another panel."""
+    require(actor, Permission.MANAGE_PANELS, session)
+    session = _lock(session)
+    if session.status != PanelSessionStatus.IN_PROGRESS:
+        raise Conflict("Only a panel session in progress can be closed. Nothing was changed.")
+    session.status = PanelSessionStatus.CLOSED
+    session.save(update_fields=["status", "updated_at"])
+    return session
+
+
+def _declare(session, member_id, version_id, reason: str) -> ConflictOfInterest | None:
+    try:
+        with transaction.atomic():
+            return ConflictOfInterest.objects.create(
+                session=session, member_id=member_id, version_id=version_id, reason=reason
+            )
+    except IntegrityError:  # declared already
+        return None
+
+
+def _declare_coordinator_conflicts(session) -> None:
+    """A member who is the person's care coordinator has a conflict: it is declared for them."""
+    coordinators = ProfessionalContact.objects.filter(
+        version__agenda_items__session=session,
+        is_care_coordinator=True,
+        user_id__in=session.memberships.values("member_id"),
+    ).values_list("user_id", "version_id")
+    declared = set(session.conflicts.values_list("member_id", "version_id"))
+    for member_id, version_id in coordinators:
+        if (member_id, version_id) not in declared:
+            _declare(session, member_id, version_id, COORDINATOR_CONFLICT)
+
+
+@transaction.atomic
+def declare_conflict(*, actor, session, version, reason: str, member=None) -> ConflictOfInterest:
+    """A member declares a conflict of interest in one plan, and takes no part in deciding it.
+    A member declares for themself; whoever manages panels may record it for any member."""
+    member = member or actor
+    if member.pk == actor.pk:
+        require(actor, Permission.DECIDE_AT_PANEL, session)
+    else:
+        require(actor, Permission.MANAGE_PANELS, session)
+    session = _lock(session)
+    if not session.memberships.filter(member=member).exists():
+        raise ValidationError("Only a member of this panel can declare a conflict of interest")
+    if not session.agenda.filter(version=version).exists():
+        raise ValidationError("This plan is not on this panel's agenda")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say what the conflict of interest is"})
+    if len(reason) > 1000:
+        raise ValidationError({"reason": "The conflict must be 1000 characters or fewer"})
+    if session.decisions.filter(version=version).exists():
+        raise Conflict("The panel has already decided this plan. Nothing was changed.")
+    conflict = _declare(session, member.pk, version.pk, reason)
+    if conflict is None:
+        raise Conflict(f"{member.full_name} has already declared a conflict in this plan.")
+    return conflict
+
+
+def quorum_for(session, version=None) -> tuple[int, int]:
+    """(members present who can decide, members needed): for one plan, less its conflicts."""
+    present = {m.member_id for m in session.memberships.all() if m.present}
+    if version is not None:
+        present -= {c.member_id for c in session.conflicts.all() if c.version_id == version.pk}
+    return len(present), session.quorum
+
+
+@transaction.atomic
+def save_approval_policy(
+    *, actor, lead_sign_off_limit: Decimal, panel_quorum: int
+) -> ApprovalPolicy:
+    """The ICB's limit for a PHB lead's sign-off and its panels' quorum (its administrator).
+    Sessions already set up keep the quorum they were set up with."""
+    organisation = actor.acting_organisation
+    require(actor, Permission.EDIT_APPROVAL_POLICY, organisation)
+    limit = check_money(lead_sign_off_limit, what="The limit", field="lead_sign_off_limit")
+    if not isinstance(panel_quorum, int) or isinstance(panel_quorum, bool):
+        raise TypeError("panel_quorum must be a whole number")
+    if not 1 <= panel_quorum <= 20:
+        raise ValidationError({"panel_quorum": "The quorum must be between 1 and 20 members"})
+    policy = ApprovalPolicy.objects.select_for_update().filter(
+        organisation=organisation
+    ).first() or ApprovalPolicy(organisation=organisation)
+    policy.lead_sign_off_limit = limit
+    policy.panel_quorum = panel_quorum
+    policy.save()
+    return policy

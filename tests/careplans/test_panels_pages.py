@@ -1,0 +1,326 @@
+"""The panel pages through the Django test client: lists and the agenda in a fixed number of
+queries, the pack, the fast decision screen and what it says when a decision is stale."""
+
+import datetime
+from decimal import Decimal as D
+
+import pytest
+from django.contrib.messages import get_messages
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from careplans.models import (
+    ApprovalPolicy,
+    DecisionOutcome,
+    PanelSession,
+    PlanDecision,
+    PlanStatus,
+)
+from careplans.services import ItemChoice, decide_plan, panels
+from phb.models import RecordAccess
+from tests.careplans.panel_factories import (
+    PLAN_REASON,
+    panel_people,
+    policy,
+    session,
+    submitted_plan,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def text(response) -> str:
+    return response.content.decode()
+
+
+def flashed(response) -> str:
+    return " ".join(str(m) for m in get_messages(response.wsgi_request))
+
+
+@pytest.fixture
+def members(icb):
+    policy(icb)
+    return panel_people(icb)
+
+
+def queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_the_sessions_list_is_paginated_in_a_fixed_number_of_queries(client, phb_lead, members):
+    client.force_login(phb_lead)
+    url = reverse("careplans:panel_sessions")
+    session(phb_lead, members)
+    client.get(url)  # warm the session and permission caches
+    one = queries(client, url)
+    for day in range(1, 25):
+        session(phb_lead, members, date=datetime.date(2027, 2, day))
+    assert queries(client, url) == one
+    response = client.get(url)
+    assert response.context["page"].paginator.count == 25
+    assert "Monday 1 February 2027 at 10:00" in text(response)
+    assert "Thursday 14 January 2027 at 10:00" in text(response)  # the first, soonest
+    assert queries(client, url + "?page=2") == one
+
+
+def test_past_sessions_are_the_closed_ones(client, phb_lead, members):
+    plan = submitted_plan(phb_lead)
+    closed = session(phb_lead, members, versions=[plan], start=True)
+    panels.close_session(actor=phb_lead, session=closed)
+    session(phb_lead, members, date=datetime.date(2027, 3, 1))
+    client.force_login(phb_lead)
+    upcoming = text(client.get(reverse("careplans:panel_sessions")))
+    past = text(client.get(reverse("careplans:panel_sessions") + "?when=past"))
+    assert "1 March 2027" in upcoming and "14 January 2027" not in upcoming
+    assert "14 January 2027" in past and "1 March 2027" not in past
+
+
+def test_the_agenda_of_20_plans_renders_in_a_fixed_number_of_queries(client, phb_lead, members):
+    plans = [submitted_plan(phb_lead) for _ in range(20)]
+    small = session(phb_lead, members, versions=plans[:2], present=members)
+    large = session(phb_lead, members, versions=plans[2:], present=members)
+    client.force_login(phb_lead)
+    client.get(reverse("careplans:panel_session", args=[small.pk]))
+    two = queries(client, reverse("careplans:panel_session", args=[small.pk]))
+    eighteen = queries(client, reverse("careplans:panel_session", args=[large.pk]))
+    assert two == eighteen == 11
+    response = client.get(reverse("careplans:panel_session", args=[large.pk]))
+    page = text(response)
+    assert page.count("£12,779.00") == 18  # each plan: £10,920.00 + £1,859.00 a year
+    assert "3 members are here and 3 are needed: the panel can decide." in page
+
+
+def test_the_pack_shows_the_person_the_money_items_risks_checks_and_earlier_decisions(
+    client, phb_lead, members, holder
+):
+    plan = submitted_plan(phb_lead, holder)
+    panel = session(phb_lead, members, versions=[plan])
+    client.force_login(members[1])
+    response = client.get(reverse("careplans:panel_pack", args=[panel.pk, plan.pk]))
+    page = text(response)
+    assert f"Panel pack: {holder.full_name}" in page
+    assert "Staying at home with my dog, Biscuit" in page
+    assert "£12,779.00" in page  # the plan's total
+    assert "£20,000.00" in page  # the budget
+    assert "Personal assistant, mornings" in page and "£10,920.00" in page
+    assert "£15.00 × 14 each week" in page
+    assert "Walk Biscuit to the park" in page
+    assert "No significant risks are recorded." in page
+    assert "Clinical check" in page
+    assert "This plan has not been decided before." in page
+    assert RecordAccess.objects.get(user=members[1]).budget_holder_id == holder.pk
+
+
+def decide_url(panel, plan) -> str:
+    return reverse("careplans:panel_decide", args=[panel.pk, plan.pk])
+
+
+def test_approving_goes_straight_to_the_next_plan(client, phb_lead, members):
+    first, second = submitted_plan(phb_lead), submitted_plan(phb_lead)
+    panel = session(phb_lead, members, versions=[first, second], present=members, start=True)
+    client.force_login(members[0])
+    page = text(client.get(decide_url(panel, first)))
+    assert "Plan 1 of 2: 0 decided" in page
+    assert "autofocus" in page
+    response = client.post(
+        decide_url(panel, first),
+        {"lock_version": first.lock_version, "outcome": DecisionOutcome.APPROVED, "reasons": ""},
+    )
+    assert response["Location"] == decide_url(panel, second) + f"?decided={first.pk}"
+    decision = PlanDecision.objects.get(version=first)
+    assert (decision.outcome, decision.session, decision.approved_annual_amount) == (
+        DecisionOutcome.APPROVED,
+        PanelSession.objects.get(pk=panel.pk),
+        D("12779.00"),
+    )
+    page = text(client.get(response["Location"]))
+    holder = first.plan.budget_holder
+    assert holder.full_name in page
+    assert "s plan: approved. The letter to them has been written." in page
+    assert "Plan 2 of 2: 1 decided" in page
+    # The last plan decided, the summary follows.
+    response = client.post(
+        decide_url(panel, second),
+        {
+            "lock_version": second.lock_version,
+            "outcome": DecisionOutcome.DECLINED,
+            "reasons": PLAN_REASON,
+        },
+    )
+    assert response["Location"] == reverse("careplans:panel_summary", args=[panel.pk])
+    summary = text(client.get(response["Location"]))
+    assert "Approved: 1" in summary and "Declined: 1" in summary
+    assert "2 letters are ready to send." in summary
+    assert "Queued: Your care and support plan has not been approved" in summary
+
+
+def test_approving_with_changes_needs_each_item(client, phb_lead, members):
+    plan = submitted_plan(phb_lead)
+    pa, hoist = plan.support_items.order_by("order")
+    panel = session(phb_lead, members, versions=[plan], present=members, start=True)
+    client.force_login(members[0])
+    data = {
+        "lock_version": plan.lock_version,
+        "outcome": DecisionOutcome.APPROVED_WITH_CHANGES,
+        "reasons": "Ten hours a week meet the needs in the assessment.",
+        f"item_{pa.pk}": DecisionOutcome.APPROVED_WITH_CHANGES,
+        f"item_{pa.pk}_reasons": "Ten hours a week rather than fourteen.",
+    }
+    response = client.post(decide_url(panel, plan), data)
+    assert response.status_code == 200
+    assert "Decide every item. Not decided: Hoist hire" in text(response)
+    data |= {f"item_{pa.pk}_cost": "7,800.00", f"item_{hoist.pk}": DecisionOutcome.APPROVED}
+    response = client.post(decide_url(panel, plan), data)
+    assert response.status_code == 302
+    # £7,800.00 for the PA and £1,859.00 for the hoist.
+    assert PlanDecision.objects.get(version=plan).approved_annual_amount == D("9659.00")
+
+
+def test_declining_without_a_reason_is_refused_in_words(client, phb_lead, members):
+    plan = submitted_plan(phb_lead)
+    panel = session(phb_lead, members, versions=[plan], present=members, start=True)
+    client.force_login(members[0])
+    response = client.post(
+        decide_url(panel, plan),
+        {"lock_version": plan.lock_version, "outcome": DecisionOutcome.DECLINED},
+    )
+    assert response.status_code == 200
+    assert "Give the reasons for the decision, written for the person" in text(response)
+    assert not PlanDecision.objects.exists()
+
+
+def test_a_plan_someone_else_decided_says_who_and_when(client, phb_lead, members):
+    plan = submitted_plan(phb_lead)
+    panel = session(phb_lead, members, versions=[plan], present=members, start=True)
+    client.force_login(members[0])
+    seen = plan.lock_version
+    decide_plan(
+        actor=members[1],
+        version=plan,
+        outcome=DecisionOutcome.APPROVED,
+        items={str(i.pk): ItemChoice(DecisionOutcome.APPROVED) for i in plan.support_items.all()},
+        session=panel,
+    )
+    response = client.post(
+        decide_url(panel, plan), {"lock_version": seen, "outcome": DecisionOutcome.DECLINED}
+    )
+    assert response["Location"] == decide_url(panel, plan)
+    assert f"This plan was already decided (approved) by {members[1].full_name}" in flashed(
+        response
+    )
+    page = text(client.get(decide_url(panel, plan)))
+    assert "This plan has been decided: approved" in page
+    assert "Save the decision" not in page
+
+
+def test_a_page_opened_before_the_plan_changed_is_refused(client, phb_lead, members):
+    plan = submitted_plan(phb_lead)
+    panel = session(phb_lead, members, versions=[plan], present=members, start=True)
+    client.force_login(members[0])
+    response = client.post(
+        decide_url(panel, plan),
+        {"lock_version": plan.lock_version - 1, "outcome": DecisionOutcome.APPROVED},
+    )
+    assert "Someone changed this plan while you were looking at it" in flashed(response)
+    assert plan.status == PlanStatus.SUBMITTED
+
+
+def test_without_quorum_the_screen_says_so(client, phb_lead, members):
+    plan = submitted_plan(phb_lead)
+    panel = session(phb_lead, members, versions=[plan], present=members[:1], start=True)
+    client.force_login(members[0])
+    page = text(client.get(decide_url(panel, plan)))
+    assert "The panel cannot decide this plan yet" in page
+    response = client.post(
+        decide_url(panel, plan),
+        {"lock_version": plan.lock_version, "outcome": DecisionOutcome.APPROVED},
+    )
+    assert "1 of the 3 members needed can decide it" in text(response)
+
+
+def test_a_member_with_a_conflict_sees_no_form(client, phb_lead, members):
+    plan = submitted_plan(phb_lead)
+    panel = session(phb_lead, members, versions=[plan], present=members, start=True)
+    client.force_login(members[2])
+    response = client.post(
+        reverse("careplans:panel_conflict", args=[panel.pk]),
+        {"version": str(plan.pk), "reason": "The person is my neighbour"},
+    )
+    assert response.status_code == 302
+    page = text(client.get(decide_url(panel, plan)))
+    assert "You declared a conflict of interest in this plan" in page
+    assert "Save the decision" not in page
+
+
+def test_setting_up_a_session_and_its_agenda_through_the_pages(client, phb_lead, members):
+    plan = submitted_plan(phb_lead)
+    client.force_login(phb_lead)
+    response = client.post(
+        reverse("careplans:panel_session_new"),
+        {
+            "date_day": "14",
+            "date_month": "1",
+            "date_year": "2027",
+            "starts_at": "10:00",
+            "place": "Room 4",
+            "chair": str(members[0].pk),
+            "members": [str(m.pk) for m in members[1:]],
+        },
+    )
+    panel = PanelSession.objects.get()
+    assert response["Location"] == reverse("careplans:panel_session", args=[panel.pk])
+    response = client.post(
+        reverse("careplans:panel_agenda_add", args=[panel.pk]), {"versions": [str(plan.pk)]}
+    )
+    assert panel.agenda.get().version_id == plan.pk
+    response = client.post(
+        reverse("careplans:panel_attendance", args=[panel.pk]),
+        {"present": [str(m.pk) for m in members]},
+    )
+    assert panel.memberships.filter(present=True).count() == 3
+    client.post(reverse("careplans:panel_start", args=[panel.pk]))
+    assert PanelSession.objects.get().status == "in_progress"
+    client.post(
+        reverse("careplans:panel_agenda_item", args=[panel.pk, plan.pk]), {"action": "remove"}
+    )
+    assert not panel.agenda.exists()
+    client.post(reverse("careplans:panel_close", args=[panel.pk]))
+    assert PanelSession.objects.get().status == "closed"
+
+
+def test_the_policy_page_saves_the_limit_and_quorum(client, icb_admin, icb):
+    client.force_login(icb_admin)
+    response = client.post(
+        reverse("careplans:approval_policy"),
+        {"lead_sign_off_limit": "£7,500.00", "panel_quorum": "4"},
+    )
+    assert response.status_code == 302
+    saved = ApprovalPolicy.objects.get(organisation=icb)
+    assert (saved.lead_sign_off_limit, saved.panel_quorum) == (D("7500.00"), 4)
+    response = client.post(
+        reverse("careplans:approval_policy"), {"lead_sign_off_limit": "", "panel_quorum": "40"}
+    )
+    assert "There is a problem" in text(response)
+
+
+def test_changes_through_the_pages_are_recorded_with_who_and_where(client, phb_lead, members):
+    plan = submitted_plan(phb_lead)
+    panel = session(phb_lead, members, versions=[plan])
+    client.force_login(phb_lead)
+    url = reverse("careplans:panel_attendance", args=[panel.pk])
+    client.post(url, {"present": [str(members[0].pk)]})
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT e.member_id, e.present, c.metadata->>'user', c.metadata->>'url'
+            FROM careplans_panelmembershipevent e
+            JOIN pghistory_context c ON c.id = e.pgh_context_id
+            WHERE e.session_id = %s AND e.pgh_label = 'update'
+            """,
+            [panel.pk],
+        )
+        rows = cursor.fetchall()
+    assert rows == [(members[0].pk, True, str(phb_lead.pk), url)]

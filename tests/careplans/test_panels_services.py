@@ -1,0 +1,301 @@
+"""Panel sessions: setting up, the agenda, attendance, conflicts, quorum, closing; and deciding
+at a panel, with worked cases."""
+
+import datetime
+from decimal import Decimal as D
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from budgets.services import Conflict
+from careplans.models import (
+    AgendaItem,
+    ConflictOfInterest,
+    DecisionOutcome,
+    PanelSession,
+    PanelSessionStatus,
+    PlanLetter,
+    PlanStatus,
+    PlanVersion,
+)
+from careplans.services import ItemChoice, decide_plan, panels
+from phb.models import Role
+from tests.budgets.factories import staff
+from tests.careplans.panel_factories import (
+    PANEL_DAY,
+    PLAN_REASON,
+    TEN_AM,
+    panel_people,
+    policy,
+    session,
+    submitted_plan,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def members(icb):
+    policy(icb)
+    return panel_people(icb)
+
+
+@pytest.fixture
+def plan(phb_lead):
+    return submitted_plan(phb_lead)
+
+
+def approve(actor, version, panel):
+    return decide_plan(
+        actor=actor,
+        version=version,
+        outcome=DecisionOutcome.APPROVED,
+        items={
+            str(i.pk): ItemChoice(DecisionOutcome.APPROVED) for i in version.support_items.all()
+        },
+        session=panel,
+    )
+
+
+def test_a_session_copies_the_icb_quorum_and_its_chair_is_a_member(phb_lead, members, icb):
+    panel = session(phb_lead, members)
+    assert panel.quorum == 3
+    assert panel.status == PanelSessionStatus.PLANNED
+    assert set(panel.memberships.values_list("member_id", flat=True)) == {m.pk for m in members}
+    # A later change to the policy leaves the session as it was set up.
+    panels.save_approval_policy(
+        actor=staff(Role.ICB_ADMIN, icb), lead_sign_off_limit=D("0"), panel_quorum=5
+    )
+    assert PanelSession.objects.get(pk=panel.pk).quorum == 3
+
+
+def test_a_session_needs_a_place_a_chair_and_enough_members(phb_lead, members, care_coordinator):
+    with pytest.raises(ValidationError) as excinfo:
+        panels.set_up_session(
+            actor=phb_lead,
+            date=PANEL_DAY,
+            starts_at=TEN_AM,
+            chair=care_coordinator,
+            members=members[:1],
+        )
+    assert excinfo.value.message_dict == {
+        "place": ["Enter a room or place, or a video call link"],
+        "chair": ["Choose a chair who is a panel member, PHB lead or clinician in your ICB"],
+    }
+    with pytest.raises(ValidationError) as excinfo:
+        panels.set_up_session(
+            actor=phb_lead,
+            date=PANEL_DAY,
+            starts_at=TEN_AM,
+            call_link="https://meet.example.nhs.uk/panel",
+            chair=members[0],
+            members=members[1:2],
+        )
+    assert excinfo.value.message_dict == {
+        "members": [
+            "Your ICB's panels need 3 members to decide: choose at least 3 people, "
+            "counting the chair"
+        ]
+    }
+    assert not PanelSession.objects.exists()
+
+
+def test_only_a_phb_lead_sets_up_a_session(members, panel_member):
+    with pytest.raises(PermissionDenied):
+        session(panel_member, members)
+
+
+def test_editing_a_session_keeps_who_came(phb_lead, members, icb, plan):
+    panel = session(phb_lead, members, versions=[plan], present=members)
+    newcomer = staff(Role.CLINICIAN, icb)
+    panels.edit_session(
+        actor=phb_lead,
+        session=panel,
+        date=PANEL_DAY + datetime.timedelta(days=7),
+        starts_at=datetime.time(14, 30),
+        place="",
+        call_link="https://meet.example.nhs.uk/panel",
+        chair=members[1],
+        members=[members[0], newcomer],
+    )
+    panel = PanelSession.objects.get(pk=panel.pk)
+    assert (panel.date, panel.starts_at, panel.place) == (
+        datetime.date(2027, 1, 21),
+        datetime.time(14, 30),
+        "",
+    )
+    attendance = dict(panel.memberships.values_list("member_id", "present"))
+    assert attendance == {members[0].pk: True, members[1].pk: True, newcomer.pk: False}
+
+
+def test_only_submitted_plans_over_the_limit_go_on_the_agenda(phb_lead, members, icb):
+    panel = session(phb_lead, members)
+    small = submitted_plan(
+        phb_lead, items=[("Gym membership", "wellbeing", D("30.00"), D("1"))]
+    )  # £30.00 x 52 = £1,560.00 a year, under the £5,000.00 limit
+    with pytest.raises(ValidationError, match="A PHB lead can sign this plan off"):
+        panels.add_to_agenda(actor=phb_lead, session=panel, version=small)
+    big = submitted_plan(phb_lead)
+    panels.add_to_agenda(actor=phb_lead, session=panel, version=big)
+    with pytest.raises(ValidationError, match="already on this panel's agenda"):
+        panels.add_to_agenda(actor=phb_lead, session=panel, version=big)
+    other = session(phb_lead, members)
+    with pytest.raises(ValidationError, match="already on the agenda of the Panel on 14 January"):
+        panels.add_to_agenda(actor=phb_lead, session=other, version=big)
+
+
+def test_a_plan_of_another_icb_cannot_go_on_the_agenda(phb_lead, members, other_icb_lead):
+    panel = session(phb_lead, members)
+    theirs = submitted_plan(other_icb_lead)
+    with pytest.raises(PermissionDenied):
+        panels.add_to_agenda(actor=phb_lead, session=panel, version=theirs)
+
+
+def test_the_agenda_is_ordered_moved_and_renumbered(phb_lead, members):
+    plans = [submitted_plan(phb_lead) for _ in range(3)]
+    panel = session(phb_lead, members, versions=plans)
+    third = AgendaItem.objects.get(session=panel, version=plans[2])
+    panels.move_on_agenda(actor=phb_lead, session=panel, item=third, direction="up")
+    order = list(panel.agenda.order_by("position").values_list("version_id", flat=True))
+    assert order == [plans[0].pk, plans[2].pk, plans[1].pk]
+    first = AgendaItem.objects.get(session=panel, version=plans[0])
+    panels.move_on_agenda(actor=phb_lead, session=panel, item=first, direction="up")  # stays
+    panels.remove_from_agenda(actor=phb_lead, session=panel, item=first)
+    rows = list(panel.agenda.order_by("position").values_list("position", "version_id"))
+    assert rows == [(1, plans[2].pk), (2, plans[1].pk)]
+
+
+def test_without_quorum_present_the_panel_cannot_decide(phb_lead, members, plan):
+    panel = session(phb_lead, members, versions=[plan], present=members[:2], start=True)
+    with pytest.raises(ValidationError) as excinfo:
+        approve(members[0], plan, panel)
+    assert excinfo.value.messages == [
+        "The panel is not quorate for this plan: 2 of the 3 members needed can decide it"
+    ]
+    assert PlanVersion.objects.get(pk=plan.pk).status == PlanStatus.SUBMITTED
+    panels.record_attendance(actor=phb_lead, session=panel, present=members)
+    approve(members[0], plan, panel)
+    assert PlanVersion.objects.get(pk=plan.pk).status == PlanStatus.ACTIVE
+
+
+def test_a_member_who_is_the_care_coordinator_has_a_conflict_and_does_not_decide(
+    phb_lead, members, icb
+):
+    coordinator = staff(Role.CLINICIAN, icb)
+    plan = submitted_plan(phb_lead, coordinator=coordinator)
+    four = [*members, coordinator]
+    panel = session(phb_lead, four, versions=[plan], present=four, start=True)
+    conflict = ConflictOfInterest.objects.get(session=panel, version=plan)
+    assert (conflict.member, conflict.reason) == (coordinator, panels.COORDINATOR_CONFLICT)
+    with pytest.raises(ValidationError, match="You are this person's care coordinator"):
+        approve(coordinator, plan, panel)
+    # Three others present are still a quorum for the plan.
+    assert panels.quorum_for(PanelSession.objects.get(pk=panel.pk), plan) == (3, 3)
+    approve(members[1], plan, panel)
+
+
+def test_a_declared_conflict_can_leave_the_panel_without_quorum(phb_lead, members, plan):
+    panel = session(phb_lead, members, versions=[plan], present=members, start=True)
+    panels.declare_conflict(
+        actor=members[2], session=panel, version=plan, reason="The person is my neighbour"
+    )
+    with pytest.raises(Conflict, match="already declared a conflict"):
+        panels.declare_conflict(actor=members[2], session=panel, version=plan, reason="Again")
+    with pytest.raises(ValidationError, match="2 of the 3 members needed can decide it"):
+        approve(members[0], plan, panel)
+
+
+def test_deciding_twice_tells_the_second_member_who_decided(phb_lead, members, plan):
+    panel = session(phb_lead, members, versions=[plan], present=members, start=True)
+    approve(members[0], plan, panel)
+    with pytest.raises(Conflict) as excinfo:
+        approve(members[1], plan, panel)
+    assert str(excinfo.value).startswith(
+        f"This plan was already decided (approved) by {members[0].full_name} on "
+    )
+    assert PlanLetter.objects.filter(version=plan).count() == 1
+
+
+def test_a_member_of_another_icb_cannot_decide(phb_lead, members, plan, other_icb):
+    panel = session(phb_lead, members, versions=[plan], present=members, start=True)
+    outsider = staff(Role.PANEL_MEMBER, other_icb)
+    with pytest.raises(PermissionDenied):
+        approve(outsider, plan, panel)
+    with pytest.raises(ValidationError):  # and cannot be made a member
+        panels.edit_session(
+            actor=phb_lead,
+            session=panel,
+            date=PANEL_DAY,
+            starts_at=TEN_AM,
+            place="Room 4",
+            chair=members[0],
+            members=[*members[1:], outsider],
+        )
+
+
+def test_a_member_not_on_this_panel_cannot_decide(phb_lead, members, plan, panel_member):
+    panel = session(phb_lead, members, versions=[plan], present=members, start=True)
+    with pytest.raises(PermissionDenied):
+        approve(panel_member, plan, panel)
+
+
+def test_a_panel_decides_only_while_in_progress(phb_lead, members, plan):
+    panel = session(phb_lead, members, versions=[plan], present=members)
+    with pytest.raises(ValidationError, match="only while its session is in progress"):
+        approve(members[0], plan, panel)
+    panel = panels.start_session(actor=phb_lead, session=panel)
+    panel = panels.close_session(actor=phb_lead, session=panel)
+    with pytest.raises(ValidationError, match="only while its session is in progress"):
+        approve(members[0], plan, panel)
+    with pytest.raises(Conflict, match="This panel session is closed"):
+        panels.record_attendance(actor=phb_lead, session=panel, present=[])
+
+
+def test_a_session_starts_only_with_an_agenda_and_closes_once(phb_lead, members):
+    panel = session(phb_lead, members)
+    with pytest.raises(ValidationError, match="Add at least one plan"):
+        panels.start_session(actor=phb_lead, session=panel)
+    with pytest.raises(Conflict, match="Only a panel session in progress can be closed"):
+        panels.close_session(actor=phb_lead, session=panel)
+
+
+def test_a_decided_plan_stays_on_the_agenda(phb_lead, members, plan):
+    panel = session(phb_lead, members, versions=[plan], present=members, start=True)
+    decide_plan(
+        actor=members[0],
+        version=plan,
+        outcome=DecisionOutcome.DECLINED,
+        reasons=PLAN_REASON,
+        session=panel,
+    )
+    item = AgendaItem.objects.get(session=panel)
+    with pytest.raises(ValidationError, match="stays on the agenda"):
+        panels.remove_from_agenda(actor=phb_lead, session=panel, item=item)
+    with pytest.raises(Conflict, match="already decided this plan"):
+        panels.declare_conflict(actor=members[1], session=panel, version=plan, reason="Late")
+
+
+def test_attendance_only_names_members(phb_lead, members, panel_member):
+    panel = session(phb_lead, members)
+    with pytest.raises(ValidationError, match="Choose only members of this panel"):
+        panels.record_attendance(actor=phb_lead, session=panel, present=[panel_member])
+
+
+def test_the_approval_policy_is_kept_by_the_icb_administrator(icb_admin, phb_lead, icb):
+    saved = panels.save_approval_policy(
+        actor=icb_admin, lead_sign_off_limit=D("7500.50"), panel_quorum=4
+    )
+    assert (saved.lead_sign_off_limit, saved.panel_quorum) == (D("7500.50"), 4)
+    with pytest.raises(ValidationError, match="between 1 and 20"):
+        panels.save_approval_policy(actor=icb_admin, lead_sign_off_limit=D("1"), panel_quorum=0)
+    with pytest.raises(PermissionDenied):
+        panels.save_approval_policy(actor=phb_lead, lead_sign_off_limit=D("1"), panel_quorum=3)
+
+
+def test_plans_are_added_together_or_not_at_all(phb_lead, members):
+    panel = session(phb_lead, members)
+    big = submitted_plan(phb_lead)
+    small = submitted_plan(phb_lead, items=[("Gym membership", "wellbeing", D("30.00"), D("1"))])
+    with pytest.raises(ValidationError):
+        panels.add_all_to_agenda(actor=phb_lead, session=panel, versions=[big, small])
+    assert not panel.agenda.exists()
