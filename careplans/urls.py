@@ -1,2 +1,4 @@
+from django.urls import include, path
+
 app_name = "careplans"
-urlpatterns: list = []
+urlpatterns: list = [path("", include("careplans.urls_reviews"))]

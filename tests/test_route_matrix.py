@@ -20,8 +20,13 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from budgets.models import BudgetLetter, HoldingMethod, LetterKind, NationalRateSet
 from budgets.services import prepare_next_year
+from careplans.models import Review
+from careplans.services.reconsideration import record_request
+from careplans.services.stopping import request_repayment
 from phb.models import Role
 from tests.budgets.factories import (
+    FY_2026_END,
+    FY_2026_START,
     FY_2027_END,
     FY_2027_START,
     JUSTIFICATION,
@@ -32,6 +37,7 @@ from tests.budgets.factories import (
     questionnaire,
     ras_assessment,
 )
+from tests.careplans.review_factories import plan_in_use
 from tests.factories import (
     BudgetHolderFactory,
     HolderUserFactory,
@@ -199,6 +205,16 @@ MATRIX: dict[str, Route] = {
     "budgets:local_rates_edit": about("local_rates", "icb_admin", post=200),
     "budgets:questionnaires": only("lead", "icb_admin", "other_lead", "other_icb_admin", post=200),
     "budgets:questionnaire": about("questionnaire", "lead", "icb_admin", post=200),
+    # Reviews, reconsideration, stopping and repayment (careplans).
+    "careplans:reviews_due": only("lead", "coordinator", "other_lead", "other_coordinator"),
+    "careplans:review_record": about("review", "lead", "coordinator", post=200),
+    "careplans:review_bring_forward": about("reviewed", "lead", "coordinator", post=200),
+    "careplans:reconsiderations": only(*ALL_STAFF),
+    "careplans:reconsideration_new": about("reviewed", "lead", "coordinator", post=200),
+    "careplans:reconsideration_decide": about("reconsideration", "lead", "panel", post=200),
+    "careplans:stop": about("agreed", "lead", post=200),
+    "careplans:repayment_new": about("agreed", "lead", "finance", "shared_finance", post=200),
+    "careplans:repayment_settle": about("repayment", "lead", "finance", "shared_finance", post=200),
 }
 
 
@@ -270,8 +286,32 @@ def universe(db):
         body_html="<p>A letter.</p>",
         created_by=lead,
     )
+    # A third person with a plan in use, a review due, money asked back and a request to look
+    # at that again.
+    reviewed = BudgetHolderFactory(organisation=icb)
+    version, reviewed_budget, _ = plan_in_use(lead, reviewed, first_payment=FY_2026_START)
+    repayment = request_repayment(
+        actor=lead,
+        budget=reviewed_budget,
+        ground="unspent",
+        amount=D("100.00"),
+        explanation="Unspent money built up.",
+        due_by=FY_2026_END,
+        who_repays="The person",
+    )
+    request = record_request(
+        actor=lead,
+        holder=reviewed,
+        decision=repayment,
+        received_on=FY_2026_START,
+        persons_reasons="I need it.",
+    )
     objects = {
         "icb": {"pk": icb.pk},
+        "reviewed": {"pk": reviewed.pk},
+        "review": {"pk": Review.objects.get(plan=version.plan).pk},
+        "repayment": {"pk": repayment.pk},
+        "reconsideration": {"pk": request.pk},
         "holder": {"pk": holder.pk},
         "lead_user": {"pk": lead.pk},
         "lead_assignment": {"pk": lead.role_assignments.get().pk},
