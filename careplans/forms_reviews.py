@@ -1,6 +1,7 @@
 """Forms for reviews, reconsideration, stopping and repayment. The services check the rules;
 these forms only turn what was typed into values, with NHS.UK messages."""
 
+from crispy_forms.helper import FormHelper
 from django import forms
 
 from budgets.forms import VersionForm, money_field
@@ -28,14 +29,25 @@ def yes_no(label: str, *, help_text: str = "") -> forms.TypedChoiceField:
     )
 
 
-def text(label: str, *, required=True, help_text="", max_length=5000, rows=4):
+def text(label: str, *, required=True, help_text="", max_length=5000, rows=4, missing=""):
+    """A box for writing; `missing` is what to say when it is left empty (as the service
+    says it, so the page reads the same whichever notices)."""
     return forms.CharField(
         label=label,
         required=required,
         max_length=max_length,
         help_text=help_text,
         widget=forms.Textarea(attrs={"rows": rows}),
+        error_messages={"required": missing} if missing else None,
     )
+
+
+def relayout(form) -> None:
+    """Lay the form out again after `__init__` added fields (the helper is made before)."""
+    form.helper = FormHelper(form)
+    form.helper.form_tag = False
+    form.helper.disable_csrf = True
+    form.helper.show_error_summary = False
 
 
 class ReviewForm(NHSFormMixin, forms.Form):
@@ -80,6 +92,7 @@ class ReviewForm(NHSFormMixin, forms.Form):
             self.fields[f"goal_{goal.pk}_notes"] = text(
                 f"Notes on goal {number} (optional)", required=False, max_length=2000, rows=2
             )
+        relayout(self)
 
     def progress(self) -> dict:
         data = self.cleaned_data
@@ -94,13 +107,16 @@ class BringForwardForm(NHSFormMixin, forms.Form):
     reason = text(
         "Why the review is being brought forward",
         max_length=2000,
+        missing="Say why the review is being brought forward",
         help_text="For example, their health has changed, the money is not enough, or a concern",
     )
 
 
 class ReconsiderationRequestForm(NHSFormMixin, forms.Form):
     decision = forms.ChoiceField(
-        label="Which decision the person wants looked at again", widget=forms.RadioSelect
+        label="Which decision the person wants looked at again",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the decision the person wants looked at again"},
     )
     ground = forms.ChoiceField(
         label="For a decision about the plan: what the person disagrees with",
@@ -112,7 +128,10 @@ class ReconsiderationRequestForm(NHSFormMixin, forms.Form):
         ],
     )
     received_on = NHSDateField(label="Date the request was received")
-    persons_reasons = text("Why the person asks for the decision to be looked at again")
+    persons_reasons = text(
+        "Why the person asks for the decision to be looked at again",
+        missing="Say why the person wants the decision looked at again",
+    )
 
     def __init__(self, *args, decisions, **kwargs):
         super().__init__(*args, **kwargs)
@@ -121,10 +140,15 @@ class ReconsiderationRequestForm(NHSFormMixin, forms.Form):
 
 class ReconsiderationDecisionForm(NHSFormMixin, forms.Form):
     outcome = forms.ChoiceField(
-        label="The outcome", choices=ReconsiderationOutcome.choices, widget=forms.RadioSelect
+        label="The outcome",
+        choices=ReconsiderationOutcome.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose whether the decision stands or has been changed"},
     )
     outcome_reasons = text(
-        "Reasons, written for the person", help_text="This goes in the letter to the person."
+        "Reasons, written for the person",
+        help_text="This goes in the letter to the person.",
+        missing="Give the reasons, written for the person",
     )
 
 
@@ -138,6 +162,7 @@ class StopForm(VersionForm):
     explanation = text(
         "Reasons, written for the person",
         help_text="This goes in the letter to the person. Use plain English.",
+        missing="Give the reasons, written for the person",
     )
     notice_given_on = NHSDateField(label="Date notice was given to the person")
     effective_on = NHSDateField(
@@ -150,16 +175,19 @@ class RepaymentForm(NHSFormMixin, forms.Form):
         label="The reason the law allows for asking for money back",
         choices=RepaymentGround.choices,
         widget=forms.RadioSelect,
+        error_messages={"required": "Choose the reason the law allows for asking for money back"},
     )
     amount = money_field("Amount to pay back", help_text="In pounds and pence, for example 250.00")
     explanation = text(
         "Reasons, written for the person",
         help_text="This goes in the letter to the person. Use plain English.",
+        missing="Give the reasons, written for the person",
     )
     due_by = NHSDateField(label="Date to pay it back by")
     who_repays = forms.CharField(
         label="Who must pay it back",
         max_length=200,
+        error_messages={"required": "Say who must pay the money back"},
         help_text="The person, their representative or nominee, or the organisation holding it",
     )
 

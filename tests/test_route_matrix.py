@@ -289,7 +289,7 @@ def universe(db):
     # A third person with a plan in use, a review due, money asked back and a request to look
     # at that again.
     reviewed = BudgetHolderFactory(organisation=icb)
-    version, reviewed_budget, _ = plan_in_use(lead, reviewed, first_payment=FY_2026_START)
+    plan_version, reviewed_budget, _ = plan_in_use(lead, reviewed, first_payment=FY_2026_START)
     repayment = request_repayment(
         actor=lead,
         budget=reviewed_budget,
@@ -309,7 +309,7 @@ def universe(db):
     objects = {
         "icb": {"pk": icb.pk},
         "reviewed": {"pk": reviewed.pk},
-        "review": {"pk": Review.objects.get(plan=version.plan).pk},
+        "review": {"pk": Review.objects.get(plan=plan_version.plan).pk},
         "repayment": {"pk": repayment.pk},
         "reconsideration": {"pk": request.pk},
         "holder": {"pk": holder.pk},

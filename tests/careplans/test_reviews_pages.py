@@ -143,7 +143,12 @@ def test_bringing_a_review_forward_through_its_page(client, in_use, care_coordin
     html = page(response)
     assert PROBLEM in html
     assert "Say why the review is being brought forward" in html
-    assert "The new date must be today or later" in html or "earlier date" in html
+    response = client.post(url, {**date_fields("due_on", D_(2026, 1, 1)), "reason": "A fall"})
+    assert "The new date must be today or later" in page(response)
+    # The first review is overdue (1 August 2026): it cannot be brought forward any more.
+    response = client.post(url, {**date_fields("due_on", D_(2026, 12, 1)), "reason": "A fall"})
+    assert "The review is already due by 1 August 2026: choose an earlier date" in page(response)
+    assert Review.objects.get(plan__budget_holder=holder).reason_brought_forward == ""
 
 
 def stop_data(budget, **changes):
@@ -169,7 +174,7 @@ def test_a_stop_without_a_legal_reason_is_refused_on_the_page(client, in_use, ph
     response = client.post(url, stop_data(budget))
     assert response.status_code == 302
     stop = BudgetStop.objects.get()
-    assert "the person's needs are not being met" in stop.letter.body_html
+    assert "the person's needs are not being met" in unescape(stop.letter.body_html)
     # A second stop is not offered.
     assert "already been stopped" in page(client.get(url, follow=True))
 
@@ -274,7 +279,7 @@ def test_the_persons_record_says_what_is_due_and_offers_the_actions(
     )
     client.force_login(phb_lead)
     html = page(client.get(reverse("person_detail", args=[holder.pk])))
-    assert "First review due by 1 August 2026 (overdue)" in html
+    assert "First review due by <strong>1 August 2026</strong> (overdue)" in html
     assert "£100.00 asked back by 31 December 2026" in html
     assert "Stop the budget" in html
     assert "Record a request for reconsideration" in html
