@@ -72,7 +72,7 @@ def test_review_stop_repayment_and_reconsideration(browser, second_tab, icb, pas
     browser.fill("What needs to change", "An evening PA visit as well as mornings")
     browser.submit("Record the review")
     browser.expect_success("The review has been recorded")
-    expect(page.get_by_role("main")).to_contain_text("No reviews are due")
+    expect(page.get_by_role("main")).to_contain_text("Regular review 20 November 2027")
 
     # Bring the next one (20 November 2027) forward.
     browser.goto(f"/people/{ada.pk}/")
