@@ -111,6 +111,9 @@ def test_someone_else_reconsiders_and_the_person_gets_a_letter(
 def test_a_plan_decision_needs_the_right_the_person_uses(phb_lead, holder, care_coordinator):
     version, _, decider = plan_in_use(phb_lead, holder)
     decision = version.decision
+    assert reconsideration.describe(decision).startswith(
+        "the decision about version 1 of the care and support plan (approved) on "
+    )
     with pytest.raises(ValidationError) as excinfo:
         reconsideration.record_request(
             actor=care_coordinator,
@@ -186,3 +189,45 @@ def test_a_reduction_and_a_repayment_are_reconsidered_under_13_and_15(
             persons_reasons="x",
         )
     assert ReconsiderationRequest.objects.count() == 2
+
+
+def test_who_made_a_reduction_or_asked_for_money_back_cannot_reconsider_it(
+    phb_lead, holder, care_coordinator
+):
+    """Each kind of decision is described for the letter, and its maker is kept out."""
+    _, budget, _ = plan_in_use(phb_lead, holder)
+    budget_services.reduce_budget(
+        actor=phb_lead,
+        budget=budget,
+        new_amount=D("18000.00"),
+        effective_from=D_(2027, 1, 1),
+        notice_days=28,
+        reason="Fewer hours are needed.",
+    )
+    stopping.request_repayment(
+        actor=phb_lead,
+        budget=budget,
+        ground="unspent",
+        amount=D("500.00"),
+        explanation="Unspent money built up.",
+        due_by=D_(2026, 12, 31),
+        who_repays="The budget holder",
+    )
+    words = {}
+    for decision in reconsideration.decisions_for(holder):
+        request = reconsideration.record_request(
+            actor=care_coordinator,
+            holder=holder,
+            decision=decision,
+            received_on=TODAY,
+            persons_reasons="I do not agree.",
+        )
+        with pytest.raises(ValidationError, match="part of the first decision"):
+            reconsideration.decide_request(
+                actor=phb_lead, request=request, outcome="upheld", reasons="It stands."
+            )
+        words[request.ground] = reconsideration.describe(decision)
+    assert words == {
+        "reg13": "the reduction of the budget to £18,000.00 from 1 January 2027",
+        "reg15": "the request of 23 November 2026 to pay back £500.00",
+    }
