@@ -129,11 +129,22 @@ def test_reviews_due_in_a_fixed_number_of_queries(client, in_use, phb_lead, icb)
     assert holder.full_name in overdue
 
 
-def test_the_caseload_shows_when_the_review_is_due(client, in_use, phb_lead):
+def test_the_caseload_shows_when_the_review_is_due(client, in_use, phb_lead, icb):
     client.force_login(phb_lead)
     html = page(client.get(reverse("caseload")))
     assert "Review due" in html
     assert "Overdue: 1 Aug 2026" in html
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("caseload"))
+    # More people, with reviews due and without: the same number of queries.
+    for _ in range(2):
+        plan_in_use(phb_lead, BudgetHolderFactory(organisation=icb), first_payment=D_(2026, 9, 1))
+    BudgetHolderFactory(organisation=icb)
+    with CaptureQueriesContext(connection) as more:
+        html = page(client.get(reverse("caseload")))
+    assert len(more) == len(one)
+    assert html.count("1 Dec 2026") == 2
+    assert "None due" in html
 
 
 def test_bringing_a_review_forward_through_its_page(client, in_use, care_coordinator, holder):
