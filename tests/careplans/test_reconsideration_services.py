@@ -231,3 +231,21 @@ def test_who_made_a_reduction_or_asked_for_money_back_cannot_reconsider_it(
         "reg13": "the reduction of the budget to £18,000.00 from 1 January 2027",
         "reg15": "the request of 23 November 2026 to pay back £500.00",
     }
+
+
+def test_for_a_panel_decision_the_chair_and_every_member_took_part(icb, phb_lead, panel_member):
+    from careplans.models import PanelMembership, PanelSession, PlanDecision
+
+    chair = staff("phb_lead", icb)
+    session = PanelSession.objects.create(
+        organisation=icb,
+        date=TODAY,
+        starts_at=datetime.time(10, 0),
+        place="Room 4",
+        chair=chair,
+        quorum=2,
+        created_by=chair,
+    )
+    PanelMembership.objects.create(session=session, member=panel_member)
+    decision = PlanDecision(session=session, decided_by=phb_lead)
+    assert reconsideration.who_decided(decision) == {phb_lead.pk, chair.pk, panel_member.pk}
