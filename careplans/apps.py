@@ -5,7 +5,8 @@ class CareplansConfig(AppConfig):
     name = "careplans"
 
     def ready(self):
-        from careplans import panel_extensions, plan_extensions
+        from careplans import extensions_reviews, panel_extensions, plan_extensions
 
         plan_extensions.register()
         panel_extensions.register()
+        extensions_reviews.register()

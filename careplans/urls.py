@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from careplans.urls_panels import urlpatterns as panel_urlpatterns
 from careplans.views import plans
@@ -28,4 +28,8 @@ plan_urlpatterns = [
     path("letter/<uuid:pk>/", plans.LetterView.as_view(), name="letter"),
 ]
 
-urlpatterns: list = [*plan_urlpatterns, *panel_urlpatterns]
+urlpatterns: list = [
+    *plan_urlpatterns,
+    *panel_urlpatterns,
+    path("", include("careplans.urls_reviews")),
+]

@@ -258,6 +258,15 @@ REGISTRY: dict[str, FormCase] = {
         },
         valid={"outcome": "approved", "item_i1": "approved"},
     ),
+    "careplans.forms_reviews.ReviewForm": FormCase(
+        kwargs=lambda: {
+            "reviewers": [SimpleNamespace(pk="u1", full_name="Casey Coordinator")],
+            "goals": [SimpleNamespace(pk="g1", description="Walk Biscuit to the park")],
+        }
+    ),
+    "careplans.forms_reviews.ReconsiderationRequestForm": FormCase(
+        kwargs=lambda: {"decisions": [("BudgetStop:s1", "Stopping the budget from 1 May 2026")]}
+    ),
     "phb.auth.LoginForm": _allauth(request=_request),
     "phb.auth.ResetPasswordForm": _allauth(),
     "phb.auth.ResetPasswordKeyForm": _allauth(user=_user, temp_key=lambda: "key"),

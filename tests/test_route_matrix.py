@@ -22,9 +22,12 @@ from budgets import services
 from budgets.models import BudgetLetter, HoldingMethod, LetterKind, NationalRateSet
 from budgets.services import prepare_next_year
 from careplans import services as plan_services
-from careplans.models import PlanLetter, PlanLetterKind
+from careplans.models import PlanLetter, PlanLetterKind, Review
+from careplans.services.reconsideration import record_request
+from careplans.services.stopping import request_repayment
 from phb.models import Role
 from tests.budgets.factories import (
+    FY_2026_END,
     FY_2026_START,
     FY_2027_END,
     FY_2027_START,
@@ -38,6 +41,7 @@ from tests.budgets.factories import (
     schedule,
 )
 from tests.careplans.panel_factories import panel_universe
+from tests.careplans.review_factories import plan_in_use
 from tests.factories import (
     BudgetHolderFactory,
     HolderUserFactory,
@@ -249,6 +253,16 @@ MATRIX: dict[str, Route] = {
     "careplans:letter": about("plan_letter", *SAME_ICB_STAFF, "holder", "representative"),
     # Approval panels (careplans/urls_panels.py).
     **PANEL_ROUTES,
+    # Reviews, reconsideration, stopping and repayment (careplans).
+    "careplans:reviews_due": only("lead", "coordinator", "other_lead", "other_coordinator"),
+    "careplans:review_record": about("review", "lead", "coordinator", post=200),
+    "careplans:review_bring_forward": about("reviewed", "lead", "coordinator", post=200),
+    "careplans:reconsiderations": only(*ALL_STAFF),
+    "careplans:reconsideration_new": about("reviewed", "lead", "coordinator", post=200),
+    "careplans:reconsideration_decide": about("reconsideration", "lead", "panel", post=200),
+    "careplans:stop": about("agreed", "lead", post=200),
+    "careplans:repayment_new": about("agreed", "lead", "finance", "shared_finance", post=200),
+    "careplans:repayment_settle": about("repayment", "lead", "finance", "shared_finance", post=200),
 }
 
 
@@ -365,6 +379,26 @@ def universe(db):
         body_html="<p>A letter.</p>",
         created_by=lead,
     )
+    # A third person with a plan in use, a review due, money asked back and a request to look
+    # at that again.
+    reviewed = BudgetHolderFactory(organisation=icb)
+    plan_version, reviewed_budget, _ = plan_in_use(lead, reviewed, first_payment=FY_2026_START)
+    repayment = request_repayment(
+        actor=lead,
+        budget=reviewed_budget,
+        ground="unspent",
+        amount=D("100.00"),
+        explanation="Unspent money built up.",
+        due_by=FY_2026_END,
+        who_repays="The person",
+    )
+    request = record_request(
+        actor=lead,
+        holder=reviewed,
+        decision=repayment,
+        received_on=FY_2026_START,
+        persons_reasons="I need it.",
+    )
     objects = {
         "plan_draft": {"pk": plan_draft.pk},
         "plan_versions": {"pk": plan_draft.pk, "other": first.pk},
@@ -375,6 +409,10 @@ def universe(db):
         "active": {"pk": active.pk},
         "instalment": {"pk": active.pk, "instalment": instalments[1].pk},
         "payment_run": {"pk": run.pk},
+        "reviewed": {"pk": reviewed.pk},
+        "review": {"pk": Review.objects.get(plan=plan_version.plan).pk},
+        "repayment": {"pk": repayment.pk},
+        "reconsideration": {"pk": request.pk},
         "holder": {"pk": holder.pk},
         "lead_user": {"pk": lead.pk},
         "lead_assignment": {"pk": lead.role_assignments.get().pk},

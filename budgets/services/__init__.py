@@ -52,6 +52,7 @@ from budgets.services.rates import (
     save_local_rates,
     save_national_rates,
 )
+from budgets.services.stopping import stop_budget
 
 __all__ = [
     "Conflict",
@@ -86,6 +87,7 @@ __all__ = [
     "save_national_rates",
     "set_payment_schedule",
     "set_price_per_point",
+    "stop_budget",
     "update_draft_budget",
     "withdraw_budget",
 ]

@@ -20,6 +20,7 @@ class ReconsiderationGround(models.TextChoices):
     SERVICE_LEFT_OUT = "reg8", "A service was left out of the plan (regulation 8)"
     AMOUNT_REDUCED = "reg13", "The amount was reduced (regulation 13)"
     REPAYMENT = "reg15", "Money was asked back (regulation 15)"
+    STOPPED = "reg17", "The budget was stopped (regulation 17)"
 
 
 class ReconsiderationOutcome(models.TextChoices):
@@ -48,6 +49,13 @@ class ReconsiderationRequest(UUIDModel, Timestamped):
     )
     repayment = models.ForeignKey(
         "careplans.RepaymentRequest",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reconsiderations",
+    )
+    budget_stop = models.ForeignKey(
+        "careplans.BudgetStop",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -85,6 +93,7 @@ class ReconsiderationRequest(UUIDModel, Timestamped):
                     Q(ground__in=["reg7", "reg8"], plan_decision__isnull=False)
                     | Q(ground="reg13", budget_change__isnull=False)
                     | Q(ground="reg15", repayment__isnull=False)
+                    | Q(ground="reg17", budget_stop__isnull=False)
                 ),
                 name="reconsideration_names_what_is_reconsidered",
             ),

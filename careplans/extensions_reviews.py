@@ -1,0 +1,135 @@
+"""What reviews, reconsideration and stopping add to the core's pages (a "Review due" column
+on the caseload, the demo data), and the first review falling due when a plan comes into use
+or a payment schedule is set (budgets never imports careplans, so careplans listens)."""
+
+from decimal import Decimal
+
+from django.db.models import F, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.db.models.signals import post_save
+from django.utils import timezone
+
+from budgets import selectors as budget_selectors
+from budgets.models import BudgetStatus, PaymentSchedule
+from careplans.demo_reviews import seed_reviews
+from careplans.models import (
+    BudgetStop,
+    CarePlan,
+    PlanStatus,
+    PlanStatusChange,
+    ReconsiderationRequest,
+    RepaymentRequest,
+    Review,
+    ReviewStatus,
+)
+from careplans.services.reviews import schedule_first_review
+from phb.extensions import (
+    CaseloadColumn,
+    NavigationItem,
+    RecordSection,
+    register_caseload_column,
+    register_demo_seeder,
+    register_navigation_item,
+    register_record_section,
+)
+from phb.permissions import Permission
+
+
+def annotate_review_due(people):
+    """The date each person's next review is due, as one subquery of the rows' query."""
+    due = Review.objects.filter(plan__budget_holder=OuterRef("pk"), status=ReviewStatus.DUE).values(
+        "due_on"
+    )[:1]
+    return people.annotate(review_due_on=Subquery(due))
+
+
+def review_due_cell(person) -> str:
+    if person.review_due_on is None:
+        return "None due"
+    if person.review_due_on < timezone.localdate():
+        return f"Overdue: {person.review_due_on:%-d %b %Y}"
+    return f"{person.review_due_on:%-d %b %Y}"
+
+
+def _staff_section(request, holder) -> dict:
+    """Reviews, requests for reconsideration, money asked back, and links to what the user
+    may do about them."""
+    user = request.user
+    reviews = Review.objects.filter(plan__budget_holder=holder)
+    review = reviews.filter(status=ReviewStatus.DUE).first()
+    budget = budget_selectors.current_budget(holder)
+    live = budget is not None and budget.status in (BudgetStatus.AGREED, BudgetStatus.ACTIVE)
+    stopped = live and BudgetStop.objects.filter(budget=budget).exists()
+    repayments = (
+        RepaymentRequest.objects.filter(budget__budget_holder=holder, withdrawn_on=None)
+        .annotate(received=Coalesce(Sum("settlements__amount"), Decimal("0.00")))
+        .filter(amount__gt=F("received"))
+    )
+    return {
+        "review": review,
+        "overdue": review is not None and review.due_on < timezone.localdate(),
+        "last_review": reviews.filter(status=ReviewStatus.COMPLETED)
+        .order_by("-completed_on")
+        .first(),
+        "has_plan": CarePlan.objects.filter(budget_holder=holder).exists(),
+        "can_review": user.has_perm(Permission.MANAGE_REVIEWS, holder),
+        "can_record_request": user.has_perm(Permission.RECORD_RECONSIDERATION, holder),
+        "open_requests": ReconsiderationRequest.objects.filter(
+            budget_holder=holder, decided_at=None
+        ).count(),
+        "repayments": repayments,
+        "budget": budget if live else None,
+        "can_repay": user.has_perm(Permission.REQUEST_REPAYMENT, holder),
+        "can_stop": live and not stopped and user.has_perm(Permission.STOP_BUDGET, holder),
+    }
+
+
+def _plan_in_use(sender, instance, created, **kwargs):
+    if created and instance.to_status == PlanStatus.ACTIVE:
+        schedule_first_review(plan=instance.version.plan)
+
+
+def _payment_schedule_set(sender, instance, created, **kwargs):
+    if not created:
+        return
+    plan = CarePlan.objects.filter(budget_holder_id=instance.portion.budget.budget_holder_id)
+    plan = plan.first()
+    if plan is not None:
+        schedule_first_review(plan=plan)
+
+
+def register() -> None:
+    register_caseload_column(
+        CaseloadColumn(
+            heading="Review due", annotate=annotate_review_due, cell=review_due_cell, order=20
+        )
+    )
+    register_demo_seeder(seed_reviews)
+    register_record_section(
+        RecordSection(
+            audience="staff",
+            template_name="careplans/reviews/section.html",
+            context=_staff_section,
+            order=30,
+        )
+    )
+    register_navigation_item(
+        NavigationItem(
+            text="Reviews due",
+            url_name="careplans:reviews_due",
+            permission=Permission.MANAGE_REVIEWS,
+            order=50,
+        )
+    )
+    register_navigation_item(
+        NavigationItem(
+            text="Reconsideration",
+            url_name="careplans:reconsiderations",
+            permission=Permission.VIEW_PLAN,
+            order=60,
+        )
+    )
+    post_save.connect(_plan_in_use, sender=PlanStatusChange, dispatch_uid="review_plan_in_use")
+    post_save.connect(
+        _payment_schedule_set, sender=PaymentSchedule, dispatch_uid="review_payment_schedule"
+    )

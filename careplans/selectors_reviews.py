@@ -1,0 +1,88 @@
+"""Reads for the review, reconsideration and stopping pages, scoped to the user's ICB."""
+
+import datetime
+
+from careplans.models import (
+    BudgetStop,
+    CarePlan,
+    ReconsiderationRequest,
+    RepaymentRequest,
+    Review,
+    ReviewStatus,
+)
+
+
+def reviews_due(organisation, *, before: datetime.date | None = None):
+    """The ICB's reviews due (only those due before `before`), soonest first, with the person."""
+    due = Review.objects.filter(
+        status=ReviewStatus.DUE, plan__budget_holder__organisation=organisation
+    )
+    if before is not None:
+        due = due.filter(due_on__lt=before)
+    return due.select_related("plan__budget_holder").order_by("due_on", "id")
+
+
+def review_for(user, pk) -> Review | None:
+    return (
+        Review.objects.visible_to(user)
+        .select_related("plan__budget_holder__organisation")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def holder_id_of_review(pk):
+    return Review.objects.filter(pk=pk).values_list("plan__budget_holder_id", flat=True).first()
+
+
+def plan_of(holder) -> CarePlan | None:
+    return CarePlan.objects.filter(budget_holder=holder).first()
+
+
+def open_requests(organisation):
+    """Requests for reconsideration not yet decided, the longest waiting first."""
+    return (
+        ReconsiderationRequest.objects.filter(
+            decided_at__isnull=True, budget_holder__organisation=organisation
+        )
+        .select_related("budget_holder")
+        .order_by("received_on", "id")
+    )
+
+
+def request_for(user, pk) -> ReconsiderationRequest | None:
+    return (
+        ReconsiderationRequest.objects.visible_to(user)
+        .select_related("budget_holder")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def holder_id_of_request(pk):
+    return (
+        ReconsiderationRequest.objects.filter(pk=pk)
+        .values_list("budget_holder_id", flat=True)
+        .first()
+    )
+
+
+def repayment_for(user, pk) -> RepaymentRequest | None:
+    return (
+        RepaymentRequest.objects.visible_to(user)
+        .select_related("budget__budget_holder")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def holder_id_of_repayment(pk):
+    return (
+        RepaymentRequest.objects.filter(pk=pk)
+        .values_list("budget__budget_holder_id", flat=True)
+        .first()
+    )
+
+
+def is_stopped(budget) -> bool:
+    return BudgetStop.objects.filter(budget=budget).exists()

@@ -1,0 +1,185 @@
+"""Asking for a decision to be looked at again (NHS (Direct Payments) Regulations 2013, regs 7,
+8, 13 and 15, and a stop under reg 17): the request is recorded, someone who was not part of
+the first decision looks at it, and the person gets a letter with the outcome and reasons."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from budgets.models import BudgetChange
+from careplans.models import (
+    BudgetStop,
+    DecisionOutcome,
+    PlanDecision,
+    PlanLetterKind,
+    ReconsiderationGround,
+    ReconsiderationOutcome,
+    ReconsiderationRequest,
+    RepaymentRequest,
+)
+from careplans.services.stopping import write_letter
+from phb.permissions import Permission, require
+
+# What each kind of decision is, for the person, and under which regulation it is looked at.
+GROUND_OF = {
+    BudgetChange: ReconsiderationGround.AMOUNT_REDUCED,
+    RepaymentRequest: ReconsiderationGround.REPAYMENT,
+    BudgetStop: ReconsiderationGround.STOPPED,
+}
+FIELD_OF = {
+    PlanDecision: "plan_decision",
+    BudgetChange: "budget_change",
+    RepaymentRequest: "repayment",
+    BudgetStop: "budget_stop",
+}
+PLAN_GROUNDS = (
+    ReconsiderationGround.DIRECT_PAYMENT_REFUSED,
+    ReconsiderationGround.SERVICE_LEFT_OUT,
+)
+
+
+def _day(value) -> str:
+    return f"{value:%-d %B %Y}"
+
+
+def describe(decision) -> str:
+    """The decision in a few plain words: "the reduction of 1 May 2026"."""
+    if isinstance(decision, PlanDecision):
+        return (
+            f"the decision about version {decision.version.number} of the care and support "
+            f"plan ({decision.get_outcome_display().lower()}) on "
+            f"{_day(timezone.localtime(decision.decided_at))}"
+        )
+    if isinstance(decision, BudgetChange):
+        return (
+            f"the reduction of the budget to £{decision.new_amount:,.2f} from "
+            f"{_day(decision.effective_from)}"
+        )
+    if isinstance(decision, RepaymentRequest):
+        return f"the request of {_day(decision.requested_on)} to pay back £{decision.amount:,.2f}"
+    return f"stopping the budget from {_day(decision.effective_on)}"
+
+
+def decisions_for(holder) -> list:
+    """The decisions about this person that can be looked at again: plan decisions that did
+    not approve everything, reductions, requests for money back and stops, newest first."""
+    plan_decisions = PlanDecision.objects.filter(version__plan__budget_holder=holder).exclude(
+        outcome=DecisionOutcome.APPROVED
+    )
+    found = [
+        *plan_decisions.select_related("version"),
+        *BudgetChange.objects.filter(budget__budget_holder=holder),
+        *RepaymentRequest.objects.filter(budget__budget_holder=holder),
+        *BudgetStop.objects.filter(budget__budget_holder=holder),
+    ]
+    return sorted(found, key=lambda d: d.pk)
+
+
+def who_decided(decision) -> set:
+    """The ids of everyone who was part of the decision."""
+    if isinstance(decision, PlanDecision):
+        people = {decision.decided_by_id}
+        if decision.session_id is not None:
+            session = decision.session
+            people.add(session.chair_id)
+            people.update(session.memberships.values_list("member_id", flat=True))
+        return people
+    if isinstance(decision, BudgetChange):
+        return {decision.by_id}
+    if isinstance(decision, RepaymentRequest):
+        return {decision.requested_by_id}
+    return {decision.decided_by_id}
+
+
+def holder_of_decision(decision):
+    if isinstance(decision, PlanDecision):
+        return decision.version.plan.budget_holder
+    return decision.budget.budget_holder
+
+
+def decision_of(request: ReconsiderationRequest):
+    return (
+        request.plan_decision or request.budget_change or request.repayment or request.budget_stop
+    )
+
+
+@transaction.atomic
+def record_request(
+    *,
+    actor,
+    holder,
+    decision,
+    received_on: datetime.date,
+    persons_reasons: str,
+    ground: str = "",
+) -> ReconsiderationRequest:
+    """Record that the person asked for `decision` to be looked at again. For a decision
+    about the plan, `ground` says which right they use: a direct payment refused (reg 7) or a
+    service left out of the plan (reg 8)."""
+    require(actor, Permission.RECORD_RECONSIDERATION, holder)
+    errors = {}
+    if decision is None or holder_of_decision(decision).pk != holder.pk:
+        errors["decision"] = "Choose the decision the person wants looked at again"
+    elif isinstance(decision, PlanDecision):
+        if ground not in PLAN_GROUNDS:
+            errors["ground"] = (
+                "Choose whether a direct payment was refused or a service was left out of the plan"
+            )
+    else:
+        ground = GROUND_OF[type(decision)]
+    if received_on > timezone.localdate():
+        errors["received_on"] = "The date the request was received must be today or in the past"
+    if not persons_reasons.strip():
+        errors["persons_reasons"] = "Say why the person wants the decision looked at again"
+    if errors:
+        raise ValidationError(errors)
+    return ReconsiderationRequest.objects.create(
+        budget_holder=holder,
+        ground=ground,
+        received_on=received_on,
+        persons_reasons=persons_reasons.strip(),
+        recorded_by=actor,
+        **{FIELD_OF[type(decision)]: decision},
+    )
+
+
+@transaction.atomic
+def decide_request(*, actor, request, outcome: str, reasons: str) -> ReconsiderationRequest:
+    """Record the outcome of looking at a decision again, by someone who was not part of it,
+    and write the letter to the person."""
+    holder = request.budget_holder
+    require(actor, Permission.RECONSIDER, holder)
+    request = ReconsiderationRequest.objects.select_for_update().get(pk=request.pk)
+    if not request.is_open:
+        raise ValidationError(
+            f"This request was already decided by {request.reconsidered_by.full_name} on "
+            f"{_day(timezone.localtime(request.decided_at))}. Nothing was changed."
+        )
+    decision = decision_of(request)
+    if actor.pk in who_decided(decision):
+        raise ValidationError(
+            "You were part of the first decision, so someone else must look at it again"
+        )
+    errors = {}
+    if outcome not in ReconsiderationOutcome.values:
+        errors["outcome"] = "Choose whether the decision stands or has been changed"
+    if not reasons.strip():
+        errors["outcome_reasons"] = "Give the reasons, written for the person"
+    if errors:
+        raise ValidationError(errors)
+    request.reconsidered_by = actor
+    request.outcome = outcome
+    request.outcome_reasons = reasons.strip()
+    request.decided_at = timezone.now()
+    request.letter = write_letter(
+        actor=actor,
+        holder=holder,
+        kind=PlanLetterKind.RECONSIDERATION,
+        subject="We have looked at the decision again",
+        template="careplans/letters/reconsideration.html",
+        context={"request": request, "what": describe(decision)},
+    )
+    request.save()
+    return request

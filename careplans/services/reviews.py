@@ -1,0 +1,260 @@
+"""Reviews: when each falls due, bringing one forward, and recording what it found.
+
+The first review is due within 3 months of the first payment (the ICB may choose sooner);
+each later one at most 12 months after the last, or sooner for a person at high risk, as the
+ICB's approval policy sets (DOMAIN.md §6). A plan has one review due at a time (the database
+holds it to that); completing a review makes the next one due.
+"""
+
+import calendar
+import datetime
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Min
+from django.utils import timezone
+
+from budgets.models import PaymentSchedule
+from careplans.models import (
+    CarePlan,
+    DecisionOutcome,
+    GoalProgress,
+    PlanDecision,
+    PlanStatus,
+    ProgressRating,
+    Review,
+    ReviewKind,
+    ReviewStatus,
+    RiskLevel,
+)
+from careplans.services.decisions import policy_for
+from careplans.services.plans import new_version
+from phb.models import RoleAssignment, User
+from phb.permissions import Permission, require
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """The same day `months` later; the month's last day when it is shorter (31 January plus
+    1 month is 28 or 29 February)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def interval_months(policy, risk_level: str) -> int:
+    """How many months may pass between reviews for a person at this level of risk."""
+    if risk_level == RiskLevel.HIGH:
+        return policy.high_risk_review_months
+    return policy.review_interval_months
+
+
+def first_review_due(policy, first_payment: datetime.date) -> datetime.date:
+    return add_months(first_payment, policy.first_review_months)
+
+
+def next_review_due(policy, last_review: datetime.date, risk_level: str) -> datetime.date:
+    return add_months(last_review, interval_months(policy, risk_level))
+
+
+def first_payment_date(holder) -> datetime.date | None:
+    """The first payment of the person's budget: the earliest first instalment of any of their
+    budgets (a budget held by the ICB alone is not paid out, so its start counts)."""
+    paid = PaymentSchedule.objects.filter(portion__budget__budget_holder=holder).aggregate(
+        first=Min("first_payment_date")
+    )["first"]
+    if paid is not None:
+        return paid
+    return holder.budgets.filter(agreed_at__isnull=False).aggregate(first=Min("period_start"))[
+        "first"
+    ]
+
+
+def due_review(plan) -> Review | None:
+    return plan.reviews.filter(status=ReviewStatus.DUE).first()
+
+
+@transaction.atomic
+def schedule_first_review(*, plan) -> Review | None:
+    """Make the first review due, counting from the person's first payment, once their plan
+    has been approved and a budget agreed. Called when a plan comes into use and when a payment
+    schedule is set: a first review not yet done (nor brought forward) follows the first
+    payment date; any other review is left as it is."""
+    plan = CarePlan.objects.select_for_update().get(pk=plan.pk)
+    approved = PlanDecision.objects.filter(
+        version__plan=plan,
+        outcome__in=(DecisionOutcome.APPROVED, DecisionOutcome.APPROVED_WITH_CHANGES),
+    )
+    first = first_payment_date(plan.budget_holder)
+    if first is None or not approved.exists():
+        return None
+    reviews = list(plan.reviews.exclude(status=ReviewStatus.CANCELLED))
+    due_on = first_review_due(policy_for(plan.budget_holder.organisation), first)
+    if not reviews:
+        return Review.objects.create(plan=plan, kind=ReviewKind.FIRST, due_on=due_on)
+    if len(reviews) == 1 and reviews[0].kind == ReviewKind.FIRST and reviews[0].due_on != due_on:
+        review = reviews[0]
+        if review.status == ReviewStatus.DUE:
+            review.due_on = due_on
+            review.save(update_fields=["due_on", "updated_at"])
+        return review
+    return None
+
+
+@transaction.atomic
+def bring_forward(*, actor, plan, due_on: datetime.date, reason: str) -> Review:
+    """Bring the next review forward (health changed, the money is not enough, a concern)."""
+    require(actor, Permission.MANAGE_REVIEWS, plan.budget_holder)
+    plan = CarePlan.objects.select_for_update().get(pk=plan.pk)
+    reason = reason.strip()
+    errors = {}
+    if not reason:
+        errors["reason"] = "Say why the review is being brought forward"
+    today = timezone.localdate()
+    review = due_review(plan)
+    if due_on < today:
+        errors["due_on"] = "The new date must be today or later"
+    elif review is not None and due_on >= review.due_on:
+        errors["due_on"] = (
+            f"The review is already due by {review.due_on:%-d %B %Y}: choose an earlier date"
+        )
+    if errors:
+        raise ValidationError(errors)
+    if review is None:
+        return Review.objects.create(
+            plan=plan, kind=ReviewKind.BROUGHT_FORWARD, due_on=due_on, reason_brought_forward=reason
+        )
+    review.kind = ReviewKind.BROUGHT_FORWARD
+    review.due_on = due_on
+    review.reason_brought_forward = reason
+    review.save(update_fields=["kind", "due_on", "reason_brought_forward", "updated_at"])
+    return review
+
+
+@dataclass(frozen=True)
+class Findings:
+    """What a review found."""
+
+    completed_on: datetime.date
+    plan_still_right: bool
+    money_used_well: bool
+    amount_enough: bool
+    conditions_kept: bool
+    risk_level: str = RiskLevel.STANDARD
+    changes_needed: str = ""
+    notes: str = ""
+    next_due_on: datetime.date | None = None
+
+
+def reviewers_for(organisation):
+    """Who may be named as the reviewer: staff with a current role in the person's ICB."""
+    return (
+        User.objects.filter(
+            role_assignments__in=RoleAssignment.objects.current().filter(organisation=organisation)
+        )
+        .distinct()
+        .order_by("full_name", "id")
+    )
+
+
+def _check_findings(review, findings: Findings, progress: dict, goals, policy) -> dict:
+    errors = {}
+    today = timezone.localdate()
+    if findings.completed_on > today:
+        errors["completed_on"] = "The date of the review must be today or in the past"
+    if findings.risk_level not in RiskLevel.values:
+        errors["risk_level"] = "Choose the person's level of risk"
+    if not findings.plan_still_right and not findings.changes_needed.strip():
+        errors["changes_needed"] = "Say what needs to change in the plan"
+    missing = [goal.description for goal in goals if str(goal.pk) not in progress]
+    if missing:
+        errors["__all__"] = [f"Say how the goal is going: {text}" for text in missing]
+    bad = [r for r, _ in progress.values() if r not in ProgressRating.values]
+    if bad:
+        errors.setdefault("__all__", []).append("Choose how each goal is going")
+    if not errors and findings.next_due_on is not None:
+        latest = next_review_due(policy, findings.completed_on, findings.risk_level)
+        if findings.next_due_on <= findings.completed_on:
+            errors["next_due_on"] = "The next review must be after this one"
+        elif findings.next_due_on > latest:
+            errors["next_due_on"] = (
+                f"The next review must be by {latest:%-d %B %Y}: at most "
+                f"{interval_months(policy, findings.risk_level)} months after this one"
+            )
+    return errors
+
+
+@transaction.atomic
+def record_review(
+    *,
+    actor,
+    review,
+    reviewer,
+    findings: Findings,
+    progress: dict,
+    start_new_version: bool = False,
+) -> Review:
+    """Record a due review as done, with progress on each goal of the plan in use
+    (`progress` maps each goal's id to (rating, notes)), and make the next review due.
+    With `start_new_version`, the plan's next version is started as a draft from this one."""
+    plan = review.plan
+    holder = plan.budget_holder
+    require(actor, Permission.MANAGE_REVIEWS, holder)
+    review = Review.objects.select_for_update().get(pk=review.pk)
+    if review.status != ReviewStatus.DUE:
+        raise ValidationError(
+            f"This review was already {review.get_status_display().lower()}. Nothing was saved."
+        )
+    if (
+        not RoleAssignment.objects.current()
+        .filter(user=reviewer, organisation_id=holder.organisation_id)
+        .exists()
+    ):
+        raise ValidationError(
+            {"reviewer": f"The reviewer must work for {holder.organisation.name}"}
+        )
+    version = plan.versions.filter(status=PlanStatus.ACTIVE).first()
+    if version is None:
+        raise ValidationError("This person has no plan in use to review")
+    goals = list(version.goals.all())
+    policy = policy_for(holder.organisation)
+    errors = _check_findings(review, findings, progress, goals, policy)
+    if errors:
+        raise ValidationError(errors)
+    review.status = ReviewStatus.COMPLETED
+    review.reviewed_version = version
+    review.completed_on = findings.completed_on
+    review.completed_by = reviewer
+    for name in (
+        "plan_still_right",
+        "money_used_well",
+        "amount_enough",
+        "conditions_kept",
+        "risk_level",
+    ):
+        setattr(review, name, getattr(findings, name))
+    review.changes_needed = findings.changes_needed.strip()
+    review.notes = findings.notes.strip()
+    review.save()
+    GoalProgress.objects.bulk_create(
+        GoalProgress(
+            review=review,
+            goal=goal,
+            rating=progress[str(goal.pk)][0],
+            notes=progress[str(goal.pk)][1].strip(),
+        )
+        for goal in goals
+    )
+    Review.objects.create(
+        plan=plan,
+        kind=ReviewKind.SCHEDULED,
+        due_on=findings.next_due_on
+        or next_review_due(policy, findings.completed_on, findings.risk_level),
+    )
+    if start_new_version:
+        new_version(
+            actor=actor,
+            plan=plan,
+            reason=f"Changes found at the review on {findings.completed_on:%-d %B %Y}",
+        )
+    return review

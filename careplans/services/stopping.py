@@ -1,0 +1,208 @@
+"""Stopping a personal health budget (regulation 17) and asking for money back (regulation
+15), each with written notice, reasons and a letter; the budget itself changes only through
+the budgets services."""
+
+import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from budgets import services as budget_services
+from budgets.money import check_money
+from careplans.models import (
+    BudgetStop,
+    PlanLetter,
+    PlanLetterKind,
+    RepaymentGround,
+    RepaymentRequest,
+    RepaymentSettlement,
+    Review,
+    ReviewStatus,
+    StopReason,
+)
+from careplans.services.letters import recipient
+from phb.permissions import Permission, require
+
+
+def write_letter(*, actor, holder, kind, subject, template, context) -> PlanLetter:
+    """A letter to the person (or their representative), rendered once and stored as issued."""
+    addressed_to, representative = recipient(holder)
+    body = render_to_string(
+        template,
+        {
+            "holder": holder,
+            "addressed_to": addressed_to,
+            "representative": representative,
+            "today": timezone.localdate(),
+            "reconsideration_days": settings.PHB_RECONSIDERATION_DAYS,
+            **context,
+        },
+    )
+    return PlanLetter.objects.create(
+        budget_holder=holder,
+        kind=kind,
+        addressed_to=addressed_to,
+        subject=subject,
+        body_html=body,
+        created_by=actor,
+    )
+
+
+@transaction.atomic
+def stop_phb(
+    *,
+    actor,
+    budget,
+    reason: str,
+    explanation: str,
+    notice_given_on: datetime.date,
+    effective_on: datetime.date,
+    version: int | None = None,
+) -> BudgetStop:
+    """Stop the budget for one of the reasons regulation 17 allows: the budget ends (and its
+    instalments from the day it stops are cancelled) through the budgets services, the review
+    that was due is cancelled, and the person gets a letter naming the reason."""
+    holder = budget.budget_holder
+    require(actor, Permission.STOP_BUDGET, holder)
+    explanation = explanation.strip()
+    errors = {}
+    if reason not in StopReason.values:
+        errors["reason"] = "Choose the reason the law allows for stopping the budget"
+    if not explanation:
+        errors["explanation"] = "Give the reasons, written for the person"
+    if notice_given_on > timezone.localdate():
+        errors["notice_given_on"] = "The date notice was given must be today or in the past"
+    elif effective_on < notice_given_on:
+        errors["effective_on"] = "The budget can stop only on or after the day notice was given"
+    if BudgetStop.objects.filter(budget=budget).exists():
+        errors["__all__"] = "This budget has already been stopped. Nothing was changed."
+    if errors:
+        raise ValidationError(errors)
+    budget, cancelled = budget_services.stop_budget(
+        actor=actor,
+        budget=budget,
+        stops_on=effective_on,
+        reason=f"{StopReason(reason).label}. {explanation}",
+        version=version,
+    )
+    stop = BudgetStop(
+        budget=budget,
+        reason=reason,
+        explanation=explanation,
+        notice_given_on=notice_given_on,
+        effective_on=effective_on,
+        decided_by=actor,
+    )
+    stop.letter = write_letter(
+        actor=actor,
+        holder=holder,
+        kind=PlanLetterKind.STOP,
+        subject="Your personal health budget is stopping",
+        template="careplans/letters/stop.html",
+        context={
+            "stop": stop,
+            "reason_words": StopReason(reason).label.lower(),
+            "last_day": effective_on - datetime.timedelta(days=1),
+            "cancelled": cancelled,
+        },
+    )
+    stop.save()
+    Review.objects.filter(plan__budget_holder=holder, status=ReviewStatus.DUE).update(
+        status=ReviewStatus.CANCELLED, updated_at=timezone.now()
+    )
+    return stop
+
+
+@transaction.atomic
+def request_repayment(
+    *,
+    actor,
+    budget,
+    ground: str,
+    amount: Decimal,
+    explanation: str,
+    due_by: datetime.date,
+    who_repays: str,
+) -> RepaymentRequest:
+    """Ask for money back on one of the grounds regulation 15 allows, with the amount (whole
+    pence), the deadline and who must repay, and write the notice to the person."""
+    holder = budget.budget_holder
+    require(actor, Permission.REQUEST_REPAYMENT, holder)
+    errors = {}
+    try:
+        amount = check_money(amount, what="The amount", field="amount", minimum=Decimal("0.01"))
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if ground not in RepaymentGround.values:
+        errors["ground"] = "Choose the reason the law allows for asking for money back"
+    if not explanation.strip():
+        errors["explanation"] = "Give the reasons, written for the person"
+    if not who_repays.strip():
+        errors["who_repays"] = "Say who must pay the money back"
+    today = timezone.localdate()
+    if due_by < today:
+        errors["due_by"] = "The date to repay by must be today or later"
+    if errors:
+        raise ValidationError(errors)
+    repayment = RepaymentRequest.objects.create(
+        budget=budget,
+        ground=ground,
+        amount=amount,
+        explanation=explanation.strip(),
+        due_by=due_by,
+        who_repays=who_repays.strip(),
+        requested_by=actor,
+        requested_on=today,
+    )
+    repayment.letter = write_letter(
+        actor=actor,
+        holder=holder,
+        kind=PlanLetterKind.REPAYMENT,
+        subject="We are asking for money back from the personal health budget",
+        template="careplans/letters/repayment.html",
+        context={"repayment": repayment, "ground_words": RepaymentGround(ground).label.lower()},
+    )
+    repayment.save(update_fields=["letter", "updated_at"])
+    return repayment
+
+
+def outstanding(repayment) -> Decimal:
+    received = repayment.settlements.aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
+    return repayment.amount - received
+
+
+@transaction.atomic
+def record_settlement(
+    *, actor, repayment, amount: Decimal, received_on: datetime.date, reference: str = ""
+) -> RepaymentSettlement:
+    """Money received against a request, never more than is still owed."""
+    require(actor, Permission.REQUEST_REPAYMENT, repayment.budget.budget_holder)
+    repayment = RepaymentRequest.objects.select_for_update().get(pk=repayment.pk)
+    errors = {}
+    try:
+        amount = check_money(amount, what="The amount", field="amount", minimum=Decimal("0.01"))
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    owed = outstanding(repayment)
+    if not errors and amount > owed:
+        errors["amount"] = f"Only £{owed:,.2f} is still owed"
+    if received_on > timezone.localdate():
+        errors["received_on"] = "The date the money was received must be today or in the past"
+    elif received_on < repayment.requested_on:
+        errors["received_on"] = "The money cannot have been received before it was asked for"
+    if repayment.withdrawn_on is not None:
+        errors["__all__"] = "This request was withdrawn. Nothing was saved."
+    if errors:
+        raise ValidationError(errors)
+    return RepaymentSettlement.objects.create(
+        request=repayment,
+        amount=amount,
+        received_on=received_on,
+        reference=reference.strip(),
+        recorded_by=actor,
+    )

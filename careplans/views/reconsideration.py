@@ -1,0 +1,162 @@
+"""Reconsideration: the open requests and how long each has waited, recording a request, and
+recording the outcome (by someone who was not part of the first decision)."""
+
+from django.core.paginator import Paginator
+from django.urls import reverse
+from django.utils import timezone
+from django.views.generic import TemplateView
+
+from careplans import selectors_reviews as selectors
+from careplans.forms_reviews import ReconsiderationDecisionForm, ReconsiderationRequestForm
+from careplans.services import reconsideration as services
+from careplans.views.service_forms import ServiceFormView
+from phb import selectors as core_selectors
+from phb.permissions import Permission
+from phb.presenters import hidden_caption
+from phb.views.mixins import PermissionRequiredMixin
+
+PAGE_SIZE = 25
+
+
+def token(decision) -> str:
+    return f"{type(decision).__name__}:{decision.pk}"
+
+
+def open_requests_table(requests, today) -> dict:
+    return {
+        "caption": hidden_caption("Requests waiting for a decision"),
+        "head": [
+            {"text": "Person"},
+            {"text": "What about"},
+            {"text": "Received"},
+            {"text": "Waiting"},
+        ],
+        "rows": [
+            [
+                {
+                    "text": request.budget_holder.full_name,
+                    "href": reverse("careplans:reconsideration_decide", args=[request.pk]),
+                },
+                {"text": request.get_ground_display()},
+                {"text": f"{request.received_on:%-d %B %Y}"},
+                {"text": f"{request.days_waiting(today)} days"},
+            ]
+            for request in requests
+        ],
+    }
+
+
+class OpenRequestsView(PermissionRequiredMixin, TemplateView):
+    """Requests not yet decided, the longest waiting first."""
+
+    permission = Permission.VIEW_PLAN
+    object_required = True
+    template_name = "careplans/reconsideration/open.html"
+
+    def get_permission_object(self):
+        return self.request.user.acting_organisation
+
+    def get_context_data(self, **kwargs):
+        page = Paginator(selectors.open_requests(self.object), PAGE_SIZE).get_page(
+            self.request.GET.get("page")
+        )
+        return super().get_context_data(**kwargs) | {
+            "page": page,
+            "table": open_requests_table(page.object_list, timezone.localdate()),
+        }
+
+
+class NewRequestView(ServiceFormView):
+    permission = Permission.RECORD_RECONSIDERATION
+    access_log = "record"
+    form_class = ReconsiderationRequestForm
+    done = "The request has been recorded"
+
+    def get_permission_object(self):
+        return core_selectors.person_for(self.request.user, self.kwargs["pk"])
+
+    @property
+    def holder(self):
+        return self.object
+
+    def decisions(self) -> dict:
+        if not hasattr(self, "_decisions"):
+            self._decisions = {token(d): d for d in services.decisions_for(self.holder)}
+        return self._decisions
+
+    def refuse(self):
+        if not self.decisions():
+            return "There is no decision about this person that can be looked at again"
+        return None
+
+    def form_kwargs(self):
+        choices = [(key, services.describe(d).capitalize()) for key, d in self.decisions().items()]
+        return {"decisions": choices}
+
+    def done_url(self):
+        return reverse("careplans:reconsiderations")
+
+    def save(self, form):
+        data = form.cleaned_data
+        services.record_request(
+            actor=self.request.user,
+            holder=self.holder,
+            decision=self.decisions().get(data["decision"]),
+            received_on=data["received_on"],
+            persons_reasons=data["persons_reasons"],
+            ground=data["ground"],
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | {
+            "page_title": "Record a request for reconsideration",
+            "button_text": "Record the request",
+            "intro": "The person can ask for a decision to be looked at again. Someone who was "
+            "not part of the decision will look at it.",
+        }
+
+
+class DecideRequestView(ServiceFormView):
+    permission = Permission.RECONSIDER
+    access_log = "reconsideration"
+    form_class = ReconsiderationDecisionForm
+    template_name = "careplans/reconsideration/decide.html"
+    done = "The outcome has been recorded and the letter written"
+
+    def get_permission_object(self):
+        return selectors.request_for(self.request.user, self.kwargs["pk"])
+
+    def person_id_for_log(self, obj):
+        if obj is not None:
+            return obj.budget_holder_id
+        return selectors.holder_id_of_request(self.kwargs["pk"]) or self.kwargs["pk"]
+
+    @property
+    def holder(self):
+        return self.object.budget_holder
+
+    def refuse(self):
+        if not self.object.is_open:
+            return "This request has already been decided"
+        return None
+
+    def done_url(self):
+        return reverse("careplans:reconsiderations")
+
+    def save(self, form):
+        services.decide_request(
+            actor=self.request.user,
+            request=self.object,
+            outcome=form.cleaned_data["outcome"],
+            reasons=form.cleaned_data["outcome_reasons"],
+        )
+
+    def get_context_data(self, **kwargs):
+        request = self.object
+        return super().get_context_data(**kwargs) | {
+            "request_": request,
+            "about": services.describe(services.decision_of(request)),
+            "days_waiting": request.days_waiting(),
+            "page_title": "Look at the decision again",
+            "button_text": "Record the outcome",
+        }

@@ -1,0 +1,135 @@
+"""Stopping a budget for a reason the law allows, asking for money back, and recording money
+received."""
+
+from django.urls import reverse
+
+from budgets import selectors as budget_selectors
+from budgets.models import BudgetStatus
+from careplans import selectors_reviews as selectors
+from careplans.forms_reviews import RepaymentForm, SettlementForm, StopForm
+from careplans.services import stopping as services
+from careplans.views.service_forms import ServiceFormView
+from phb.permissions import Permission
+
+
+class BudgetPage(ServiceFormView):
+    access_log = "budget"
+
+    def get_permission_object(self):
+        return budget_selectors.budget_for(self.request.user, self.kwargs["pk"])
+
+    def person_id_for_log(self, obj):
+        if obj is not None:
+            return obj.budget_holder_id
+        return budget_selectors.holder_id_of_budget(self.kwargs["pk"]) or self.kwargs["pk"]
+
+    @property
+    def holder(self):
+        return self.object.budget_holder
+
+    def done_url(self):
+        return reverse("budgets:budget", args=[self.object.pk])
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | {"budget": self.object}
+
+
+class StopView(BudgetPage):
+    permission = Permission.STOP_BUDGET
+    form_class = StopForm
+    done = "The budget is stopping and the letter has been written"
+
+    def refuse(self):
+        if selectors.is_stopped(self.object):
+            return "This budget has already been stopped"
+        if self.object.status not in (BudgetStatus.AGREED, BudgetStatus.ACTIVE):
+            return "Only an agreed or active budget can be stopped"
+        return None
+
+    def make_form(self, data=None):
+        return self.form_class(data, initial={"version": self.object.version})
+
+    def save(self, form):
+        data = form.cleaned_data
+        services.stop_phb(
+            actor=self.request.user,
+            budget=self.object,
+            reason=data["reason"],
+            explanation=data["explanation"],
+            notice_given_on=data["notice_given_on"],
+            effective_on=data["effective_on"],
+            version=data["version"],
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | {
+            "page_title": "Stop the personal health budget",
+            "button_text": "Stop the budget",
+            "intro": "A budget can be stopped only for a reason the law allows (regulation 17), "
+            "with reasonable written notice. The person gets a letter naming the reason and "
+            "saying how to ask for the decision to be looked at again.",
+        }
+
+
+class RepaymentView(BudgetPage):
+    permission = Permission.REQUEST_REPAYMENT
+    form_class = RepaymentForm
+    done = "The request for money back has been made and the letter written"
+
+    def refuse(self):
+        if self.object.status not in (BudgetStatus.AGREED, BudgetStatus.ACTIVE, BudgetStatus.ENDED):
+            return "Money can be asked back only from a budget that has been agreed"
+        return None
+
+    def save(self, form):
+        services.request_repayment(actor=self.request.user, budget=self.object, **form.cleaned_data)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | {
+            "page_title": "Ask for money back",
+            "button_text": "Ask for the money back",
+            "intro": "Money can be asked back only for a reason the law allows (regulation 15). "
+            "The person gets a letter with the reason, the amount, the date and who must pay, "
+            "and how to ask for the decision to be looked at again.",
+        }
+
+
+class SettlementView(ServiceFormView):
+    permission = Permission.REQUEST_REPAYMENT
+    access_log = "budget"
+    form_class = SettlementForm
+    done = "The money received has been recorded"
+
+    def get_permission_object(self):
+        return selectors.repayment_for(self.request.user, self.kwargs["pk"])
+
+    def person_id_for_log(self, obj):
+        if obj is not None:
+            return obj.budget.budget_holder_id
+        return selectors.holder_id_of_repayment(self.kwargs["pk"]) or self.kwargs["pk"]
+
+    @property
+    def holder(self):
+        return self.object.budget.budget_holder
+
+    def refuse(self):
+        if services.outstanding(self.object) <= 0:
+            return "This repayment has been paid in full"
+        return None
+
+    def done_url(self):
+        return reverse("budgets:budget", args=[self.object.budget_id])
+
+    def save(self, form):
+        services.record_settlement(
+            actor=self.request.user, repayment=self.object, **form.cleaned_data
+        )
+
+    def get_context_data(self, **kwargs):
+        repayment = self.object
+        return super().get_context_data(**kwargs) | {
+            "page_title": "Record money paid back",
+            "button_text": "Record the payment",
+            "intro": f"£{repayment.amount:,.2f} was asked for by {repayment.due_by:%-d %B %Y}; "
+            f"£{services.outstanding(repayment):,.2f} is still owed.",
+        }

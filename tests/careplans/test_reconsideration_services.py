@@ -1,0 +1,251 @@
+"""Asking for a decision to be looked at again: recorded, looked at by someone who was not
+part of it, and lettered."""
+
+import datetime
+from decimal import Decimal as D
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from budgets import services as budget_services
+from careplans.models import (
+    PlanLetterKind,
+    ReconsiderationGround,
+    ReconsiderationRequest,
+)
+from careplans.services import reconsideration, stopping
+from tests.budgets.factories import staff
+from tests.careplans.review_factories import plan_in_use
+
+pytestmark = pytest.mark.django_db
+D_ = datetime.date
+TODAY = D_(2026, 11, 23)
+
+
+@pytest.fixture(autouse=True)
+def _today(monkeypatch):
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a: TODAY)
+
+
+@pytest.fixture
+def stopped(phb_lead, holder):
+    _, budget, _ = plan_in_use(phb_lead, holder, first_payment=D_(2026, 5, 1))
+    return stopping.stop_phb(
+        actor=phb_lead,
+        budget=budget,
+        reason="outside_plan",
+        explanation="The money paid for a holiday abroad, which is not in the plan.",
+        notice_given_on=D_(2026, 11, 20),
+        effective_on=D_(2026, 12, 18),
+    )
+
+
+def test_a_request_about_a_stop_is_recorded_under_regulation_17(stopped, care_coordinator, holder):
+    request = reconsideration.record_request(
+        actor=care_coordinator,
+        holder=holder,
+        decision=stopped,
+        received_on=D_(2026, 11, 21),
+        persons_reasons="The holiday was respite, agreed with my coordinator.",
+    )
+    assert request.ground == ReconsiderationGround.STOPPED
+    assert request.is_open
+    assert request.days_waiting(TODAY) == 2
+
+
+def test_the_original_decider_cannot_reconsider(stopped, phb_lead, care_coordinator, holder):
+    request = reconsideration.record_request(
+        actor=care_coordinator,
+        holder=holder,
+        decision=stopped,
+        received_on=TODAY,
+        persons_reasons="It was respite.",
+    )
+    with pytest.raises(ValidationError) as excinfo:
+        reconsideration.decide_request(
+            actor=phb_lead, request=request, outcome="changed", reasons="It was respite."
+        )
+    assert excinfo.value.messages == [
+        "You were part of the first decision, so someone else must look at it again"
+    ]
+    request.refresh_from_db()
+    assert request.is_open
+    assert request.letter is None
+
+
+def test_someone_else_reconsiders_and_the_person_gets_a_letter(
+    stopped, care_coordinator, holder, icb
+):
+    request = reconsideration.record_request(
+        actor=care_coordinator,
+        holder=holder,
+        decision=stopped,
+        received_on=TODAY,
+        persons_reasons="It was respite.",
+    )
+    other_lead = staff("phb_lead", icb)
+    with pytest.raises(ValidationError) as excinfo:
+        reconsideration.decide_request(actor=other_lead, request=request, outcome="", reasons="")
+    assert excinfo.value.message_dict == {
+        "outcome": ["Choose whether the decision stands or has been changed"],
+        "outcome_reasons": ["Give the reasons, written for the person"],
+    }
+    decided = reconsideration.decide_request(
+        actor=other_lead,
+        request=request,
+        outcome="upheld",
+        reasons="The coordinator's notes do not show the holiday was agreed as respite.",
+    )
+    assert decided.reconsidered_by == other_lead
+    assert decided.letter.kind == PlanLetterKind.RECONSIDERATION
+    body = decided.letter.body_html
+    assert "stopping the budget from 18 December 2026" in body
+    assert "The decision stays as it was." in body
+    assert "do not show the holiday was agreed" in body
+    with pytest.raises(ValidationError, match="already decided"):
+        reconsideration.decide_request(
+            actor=other_lead, request=request, outcome="changed", reasons="Again"
+        )
+
+
+def test_a_plan_decision_needs_the_right_the_person_uses(phb_lead, holder, care_coordinator):
+    version, _, decider = plan_in_use(phb_lead, holder)
+    decision = version.decision
+    assert reconsideration.describe(decision).startswith(
+        "the decision about version 1 of the care and support plan (approved) on "
+    )
+    with pytest.raises(ValidationError) as excinfo:
+        reconsideration.record_request(
+            actor=care_coordinator,
+            holder=holder,
+            decision=decision,
+            received_on=D_(2099, 1, 1),
+            persons_reasons="",
+            ground="reg13",
+        )
+    assert excinfo.value.message_dict == {
+        "ground": [
+            "Choose whether a direct payment was refused or a service was left out of the plan"
+        ],
+        "received_on": ["The date the request was received must be today or in the past"],
+        "persons_reasons": ["Say why the person wants the decision looked at again"],
+    }
+    request = reconsideration.record_request(
+        actor=care_coordinator,
+        holder=holder,
+        decision=decision,
+        received_on=TODAY,
+        persons_reasons="The gym membership was left out.",
+        ground="reg8",
+    )
+    with pytest.raises(ValidationError, match="part of the first decision"):
+        reconsideration.decide_request(
+            actor=decider, request=request, outcome="changed", reasons="x"
+        )
+
+
+def test_a_reduction_and_a_repayment_are_reconsidered_under_13_and_15(
+    phb_lead, holder, care_coordinator, finance_officer, other_holder
+):
+    _, budget, _ = plan_in_use(phb_lead, holder)
+    budget_services.reduce_budget(
+        actor=phb_lead,
+        budget=budget,
+        new_amount=D("18000.00"),
+        effective_from=D_(2027, 1, 1),
+        notice_days=28,
+        reason="Fewer hours are needed.",
+    )
+    repayment = stopping.request_repayment(
+        actor=finance_officer,
+        budget=budget,
+        ground="unspent",
+        amount=D("500.00"),
+        explanation="Unspent money built up.",
+        due_by=D_(2026, 12, 31),
+        who_repays="The budget holder",
+    )
+    decisions = reconsideration.decisions_for(holder)
+    assert len(decisions) == 2
+    grounds = []
+    for decision in decisions:
+        grounds.append(
+            reconsideration.record_request(
+                actor=care_coordinator,
+                holder=holder,
+                decision=decision,
+                received_on=TODAY,
+                persons_reasons="I do not agree.",
+            ).ground
+        )
+    assert sorted(grounds) == ["reg13", "reg15"]
+    # A decision about someone else cannot be attached to this person's request.
+    with pytest.raises(ValidationError, match="Choose the decision"):
+        reconsideration.record_request(
+            actor=care_coordinator,
+            holder=other_holder,
+            decision=repayment,
+            received_on=TODAY,
+            persons_reasons="x",
+        )
+    assert ReconsiderationRequest.objects.count() == 2
+
+
+def test_who_made_a_reduction_or_asked_for_money_back_cannot_reconsider_it(
+    phb_lead, holder, care_coordinator
+):
+    """Each kind of decision is described for the letter, and its maker is kept out."""
+    _, budget, _ = plan_in_use(phb_lead, holder)
+    budget_services.reduce_budget(
+        actor=phb_lead,
+        budget=budget,
+        new_amount=D("18000.00"),
+        effective_from=D_(2027, 1, 1),
+        notice_days=28,
+        reason="Fewer hours are needed.",
+    )
+    stopping.request_repayment(
+        actor=phb_lead,
+        budget=budget,
+        ground="unspent",
+        amount=D("500.00"),
+        explanation="Unspent money built up.",
+        due_by=D_(2026, 12, 31),
+        who_repays="The budget holder",
+    )
+    words = {}
+    for decision in reconsideration.decisions_for(holder):
+        request = reconsideration.record_request(
+            actor=care_coordinator,
+            holder=holder,
+            decision=decision,
+            received_on=TODAY,
+            persons_reasons="I do not agree.",
+        )
+        with pytest.raises(ValidationError, match="part of the first decision"):
+            reconsideration.decide_request(
+                actor=phb_lead, request=request, outcome="upheld", reasons="It stands."
+            )
+        words[request.ground] = reconsideration.describe(decision)
+    assert words == {
+        "reg13": "the reduction of the budget to £18,000.00 from 1 January 2027",
+        "reg15": "the request of 23 November 2026 to pay back £500.00",
+    }
+
+
+def test_for_a_panel_decision_the_chair_and_every_member_took_part(icb, phb_lead, panel_member):
+    from careplans.models import PanelMembership, PanelSession, PlanDecision
+
+    chair = staff("phb_lead", icb)
+    session = PanelSession.objects.create(
+        organisation=icb,
+        date=TODAY,
+        starts_at=datetime.time(10, 0),
+        place="Room 4",
+        chair=chair,
+        quorum=2,
+        created_by=chair,
+    )
+    PanelMembership.objects.create(session=session, member=panel_member)
+    decision = PlanDecision(session=session, decided_by=phb_lead)
+    assert reconsideration.who_decided(decision) == {phb_lead.pk, chair.pk, panel_member.pk}

@@ -1,0 +1,296 @@
+"""The pages for reviews, reconsideration, stopping and repayment: each in its states, bad
+input with NHS.UK errors and nothing saved, and the lists in a fixed number of queries."""
+
+import datetime
+from decimal import Decimal as D
+from html import unescape
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from budgets.models import BudgetStatus
+from careplans.models import (
+    BudgetStop,
+    PlanLetter,
+    ReconsiderationRequest,
+    RepaymentRequest,
+    RepaymentSettlement,
+    Review,
+    ReviewStatus,
+)
+from careplans.services import stopping
+from tests.budgets.factories import staff
+from tests.careplans.review_factories import plan_in_use
+from tests.factories import BudgetHolderFactory
+
+pytestmark = pytest.mark.django_db
+D_ = datetime.date
+TODAY = D_(2026, 11, 23)
+PROBLEM = "There is a problem"
+
+
+@pytest.fixture(autouse=True)
+def _today(monkeypatch):
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a: TODAY)
+
+
+def page(response) -> str:
+    return unescape(response.content.decode())
+
+
+def date_fields(name: str, day: datetime.date) -> dict:
+    return {f"{name}_day": day.day, f"{name}_month": day.month, f"{name}_year": day.year}
+
+
+@pytest.fixture
+def in_use(phb_lead, holder):
+    return plan_in_use(phb_lead, holder, first_payment=D_(2026, 5, 1))
+
+
+def review_data(version, reviewer, **changes) -> dict:
+    data = {
+        "reviewer": str(reviewer.pk),
+        **date_fields("completed_on", D_(2026, 11, 20)),
+        "plan_still_right": "yes",
+        "money_used_well": "yes",
+        "amount_enough": "no",
+        "conditions_kept": "yes",
+        "risk_level": "standard",
+        "changes_needed": "",
+        "notes": "",
+        **{f"goal_{goal.pk}": "good" for goal in version.goals.all()},
+    }
+    return data | changes
+
+
+def test_a_review_is_recorded_through_its_page(client, in_use, care_coordinator):
+    version, _, _ = in_use
+    review = Review.objects.get(plan=version.plan)
+    client.force_login(care_coordinator)
+    url = reverse("careplans:review_record", args=[review.pk])
+    html = page(client.get(url))
+    assert "First review, due by 1 August 2026." in html
+    assert "Goal 1: Walk Biscuit to the park" in html
+    response = client.post(url, review_data(version, care_coordinator))
+    assert response.status_code == 302
+    review.refresh_from_db()
+    assert review.status == ReviewStatus.COMPLETED
+    # Reviewed 20 November 2026: the next review is due by 20 November 2027.
+    assert Review.objects.get(plan=version.plan, status=ReviewStatus.DUE).due_on == D_(2027, 11, 20)
+    # Done: the page now says so rather than offer the form again.
+    response = client.get(url, follow=True)
+    assert "This review was already completed" in page(response)
+
+
+def test_a_review_with_bad_input_says_what_is_wrong_and_saves_nothing(
+    client, in_use, care_coordinator, other_icb_lead
+):
+    version, _, _ = in_use
+    review = Review.objects.get(plan=version.plan)
+    client.force_login(care_coordinator)
+    data = review_data(version, other_icb_lead, plan_still_right="no")
+    del data[f"goal_{version.goals.get().pk}"]
+    response = client.post(reverse("careplans:review_record", args=[review.pk]), data)
+    html = page(response)
+    assert response.status_code == 200
+    assert PROBLEM in html
+    assert "<title>Error: Record the review" in html
+    assert "Say how goal 1 is going" in html
+    assert "Select who carried out the review" in html or "Choose who" in html
+    review.refresh_from_db()
+    assert review.status == ReviewStatus.DUE
+    # The reviewer from another ICB is not even offered.
+    assert other_icb_lead.full_name not in page(
+        client.get(reverse("careplans:review_record", args=[review.pk]))
+    )
+
+
+def test_reviews_due_in_a_fixed_number_of_queries(client, in_use, phb_lead, icb):
+    version, _, _ = in_use
+    client.force_login(phb_lead)
+    url = reverse("careplans:reviews_due")
+    html = page(client.get(url))
+    holder = version.plan.budget_holder
+    assert holder.full_name in html
+    assert "Overdue by 114 days" in html  # due 1 August 2026, today 23 November 2026
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    # More people with reviews due: the same number of queries.
+    for _ in range(3):
+        plan_in_use(phb_lead, BudgetHolderFactory(organisation=icb), first_payment=D_(2026, 9, 1))
+    with CaptureQueriesContext(connection) as four:
+        html = page(client.get(url))
+    assert len(four) == len(one)
+    assert html.count("Due in 8 days") == 3  # first payment 1 September: due 1 December
+    overdue = page(client.get(url, {"show": "overdue"}))
+    assert "Due in 8 days" not in overdue
+    assert holder.full_name in overdue
+
+
+def test_the_caseload_shows_when_the_review_is_due(client, in_use, phb_lead, icb):
+    client.force_login(phb_lead)
+    html = page(client.get(reverse("caseload")))
+    assert "Review due" in html
+    assert "Overdue: 1 Aug 2026" in html
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("caseload"))
+    # More people, with reviews due and without: the same number of queries.
+    for _ in range(2):
+        plan_in_use(phb_lead, BudgetHolderFactory(organisation=icb), first_payment=D_(2026, 9, 1))
+    BudgetHolderFactory(organisation=icb)
+    with CaptureQueriesContext(connection) as more:
+        html = page(client.get(reverse("caseload")))
+    assert len(more) == len(one)
+    assert html.count("1 Dec 2026") == 2
+    assert "None due" in html
+
+
+def test_bringing_a_review_forward_through_its_page(client, in_use, care_coordinator, holder):
+    client.force_login(care_coordinator)
+    url = reverse("careplans:review_bring_forward", args=[holder.pk])
+    response = client.post(url, {**date_fields("due_on", D_(2026, 1, 1)), "reason": ""})
+    html = page(response)
+    assert PROBLEM in html
+    assert "Say why the review is being brought forward" in html
+    response = client.post(url, {**date_fields("due_on", D_(2026, 1, 1)), "reason": "A fall"})
+    assert "The new date must be today or later" in page(response)
+    # The first review is overdue (1 August 2026): it cannot be brought forward any more.
+    response = client.post(url, {**date_fields("due_on", D_(2026, 12, 1)), "reason": "A fall"})
+    assert "The review is already due by 1 August 2026: choose an earlier date" in page(response)
+    assert Review.objects.get(plan__budget_holder=holder).reason_brought_forward == ""
+
+
+def stop_data(budget, **changes):
+    return {
+        "version": budget.version,
+        "reason": "needs_not_met",
+        "explanation": "The support bought is not meeting your health needs.",
+        **date_fields("notice_given_on", D_(2026, 11, 20)),
+        **date_fields("effective_on", D_(2026, 12, 18)),
+    } | changes
+
+
+def test_a_stop_without_a_legal_reason_is_refused_on_the_page(client, in_use, phb_lead):
+    _, budget, _ = in_use
+    client.force_login(phb_lead)
+    url = reverse("careplans:stop", args=[budget.pk])
+    assert "regulation 17" in page(client.get(url))
+    response = client.post(url, stop_data(budget, reason=""))
+    html = page(response)
+    assert PROBLEM in html
+    assert "Choose the reason the law allows for stopping the budget" in html
+    assert not BudgetStop.objects.exists()
+    response = client.post(url, stop_data(budget))
+    assert response.status_code == 302
+    stop = BudgetStop.objects.get()
+    assert "the person's needs are not being met" in unescape(stop.letter.body_html)
+    # A second stop is not offered.
+    assert "already been stopped" in page(client.get(url, follow=True))
+
+
+def test_a_stop_from_a_stale_page_is_refused(client, in_use, phb_lead):
+    _, budget, _ = in_use
+    client.force_login(phb_lead)
+    response = client.post(
+        reverse("careplans:stop", args=[budget.pk]),
+        stop_data(budget, version=budget.version - 1),
+        follow=True,
+    )
+    assert "someone changed it while you were looking at it" in page(response)
+    assert not BudgetStop.objects.exists()
+    budget.refresh_from_db()
+    assert budget.status == BudgetStatus.AGREED
+
+
+def test_money_asked_back_and_paid_back_through_the_pages(client, in_use, finance_officer):
+    _, budget, _ = in_use
+    client.force_login(finance_officer)
+    url = reverse("careplans:repayment_new", args=[budget.pk])
+    data = {
+        "ground": "outside_plan",
+        "amount": "300.00",
+        "explanation": "£300.00 paid for a television, which is not in the plan.",
+        **date_fields("due_by", D_(2027, 1, 31)),
+        "who_repays": "Alex Example",
+    }
+    response = client.post(url, data | {"amount": "3.001"})
+    assert PROBLEM in page(response)
+    assert not RepaymentRequest.objects.exists()
+    assert client.post(url, data).status_code == 302
+    repayment = RepaymentRequest.objects.get()
+    assert repayment.amount == D("300.00")
+    settle = reverse("careplans:repayment_settle", args=[repayment.pk])
+    assert "£300.00 is still owed" in page(client.get(settle))
+    response = client.post(
+        settle, {"amount": "300.01", **date_fields("received_on", TODAY), "reference": ""}
+    )
+    assert "Only £300.00 is still owed" in page(response)
+    client.post(settle, {"amount": "300.00", **date_fields("received_on", TODAY)})
+    assert RepaymentSettlement.objects.get().amount == D("300.00")
+    assert "paid in full" in page(client.get(settle, follow=True))
+
+
+def test_a_request_is_recorded_and_decided_through_the_pages(
+    client, in_use, phb_lead, care_coordinator, holder, icb
+):
+    _, budget, _ = in_use
+    stop = stopping.stop_phb(
+        actor=phb_lead,
+        budget=budget,
+        reason="fraud",
+        explanation="We think money was taken from the account.",
+        notice_given_on=D_(2026, 11, 20),
+        effective_on=D_(2026, 11, 23),
+    )
+    client.force_login(care_coordinator)
+    url = reverse("careplans:reconsideration_new", args=[holder.pk])
+    token = f"BudgetStop:{stop.pk}"
+    assert "Stopping the budget from 23 november 2026" in page(client.get(url)).replace(
+        "November", "november"
+    )
+    response = client.post(url, {"decision": token, "persons_reasons": ""})
+    assert PROBLEM in page(response)
+    assert not ReconsiderationRequest.objects.exists()
+    client.post(
+        url,
+        {
+            "decision": token,
+            **date_fields("received_on", D_(2026, 11, 21)),
+            "persons_reasons": "Nothing was taken.",
+        },
+    )
+    request = ReconsiderationRequest.objects.get()
+    client.force_login(phb_lead)
+    html = page(client.get(reverse("careplans:reconsiderations")))
+    assert "2 days" in html
+    decide = reverse("careplans:reconsideration_decide", args=[request.pk])
+    response = client.post(decide, {"outcome": "changed", "outcome_reasons": "x"})
+    assert "someone else must look at it again" in page(response)
+    client.force_login(staff("phb_lead", icb))
+    assert client.post(decide, {"outcome": "changed", "outcome_reasons": "We were wrong."})
+    request.refresh_from_db()
+    assert request.outcome == "changed"
+    assert PlanLetter.objects.filter(kind="reconsideration").count() == 1
+
+
+def test_the_persons_record_says_what_is_due_and_offers_the_actions(
+    client, in_use, phb_lead, holder, finance_officer
+):
+    _, budget, _ = in_use
+    stopping.request_repayment(
+        actor=finance_officer,
+        budget=budget,
+        ground="unspent",
+        amount=D("100.00"),
+        explanation="Unspent.",
+        due_by=D_(2026, 12, 31),
+        who_repays="Alex",
+    )
+    client.force_login(phb_lead)
+    html = page(client.get(reverse("person_detail", args=[holder.pk])))
+    assert "First review due by <strong>1 August 2026</strong> (overdue)" in html
+    assert "£100.00 asked back by 31 December 2026" in html
+    assert "Stop the budget" in html
+    assert "Record a request for reconsideration" in html

@@ -1,0 +1,180 @@
+"""Stopping a budget for a legal reason, asking for money back, and settling it."""
+
+import datetime
+from decimal import Decimal as D
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from budgets.models import BudgetStatus, PaymentInstalment
+from careplans.models import (
+    BudgetStop,
+    PlanLetter,
+    PlanLetterKind,
+    RepaymentRequest,
+    RepaymentSettlement,
+    Review,
+    ReviewStatus,
+)
+from careplans.services import stopping
+from tests.careplans.review_factories import plan_in_use
+
+pytestmark = pytest.mark.django_db
+D_ = datetime.date
+TODAY = D_(2026, 11, 23)
+
+
+@pytest.fixture(autouse=True)
+def _today(monkeypatch):
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a: TODAY)
+
+
+@pytest.fixture
+def in_use(phb_lead, holder):
+    """The direct payment of £12,000.00 is paid monthly from 1 May 2026: 11 instalments."""
+    return plan_in_use(phb_lead, holder, first_payment=D_(2026, 5, 1))
+
+
+def stop(actor, budget, **changes):
+    values = {
+        "reason": "consent_withdrawn",
+        "explanation": "You told us on 20 November that you no longer want a budget.",
+        "notice_given_on": D_(2026, 11, 20),
+        "effective_on": D_(2026, 12, 18),
+    }
+    return stopping.stop_phb(actor=actor, budget=budget, **(values | changes))
+
+
+def test_a_stop_in_the_future_cancels_the_instalments_from_that_day(in_use, phb_lead):
+    version, budget, _ = in_use
+    assert PaymentInstalment.objects.filter(schedule__portion__budget=budget).count() == 11
+    record = stop(phb_lead, budget)
+    budget.refresh_from_db()
+    # Instalments on 1 January, 1 February and 1 March 2027 are cancelled; 1 December stays.
+    dates = list(
+        PaymentInstalment.objects.filter(schedule__portion__budget=budget).values_list(
+            "due_date", flat=True
+        )
+    )
+    assert max(dates) == D_(2026, 12, 1)
+    assert len(dates) == 8
+    assert budget.period_end == D_(2026, 12, 17)
+    assert budget.status == BudgetStatus.AGREED  # it runs until the day it stops
+    letter = record.letter
+    assert letter.kind == PlanLetterKind.STOP
+    assert "The reason here is: the person no longer consents." in letter.body_html
+    assert "The last day it pays for support is 17 December 2026" in letter.body_html
+    assert "ask us to look at this decision again" in letter.body_html
+    assert Review.objects.get(plan=version.plan).status == ReviewStatus.CANCELLED
+
+
+def test_a_stop_from_today_ends_the_budget(in_use, phb_lead):
+    _, budget, _ = in_use
+    stop(phb_lead, budget, reason="death", effective_on=TODAY, explanation="We are sorry.")
+    budget.refresh_from_db()
+    assert budget.status == BudgetStatus.ENDED
+    change = budget.status_changes.order_by("-at").first()
+    assert change.reason == "Stopped from 23 November 2026: The person has died. We are sorry."
+
+
+def test_a_stop_without_a_legal_reason_saves_nothing(in_use, phb_lead):
+    _, budget, _ = in_use
+    with pytest.raises(ValidationError) as excinfo:
+        stop(phb_lead, budget, reason="", explanation=" ", effective_on=D_(2026, 11, 1))
+    assert excinfo.value.message_dict == {
+        "reason": ["Choose the reason the law allows for stopping the budget"],
+        "explanation": ["Give the reasons, written for the person"],
+        "effective_on": ["The budget can stop only on or after the day notice was given"],
+    }
+    assert not BudgetStop.objects.exists()
+    assert not PlanLetter.objects.filter(kind=PlanLetterKind.STOP).exists()
+    budget.refresh_from_db()
+    assert budget.period_end == D_(2027, 3, 31)
+
+
+def test_only_a_phb_lead_stops_a_budget(in_use, care_coordinator):
+    _, budget, _ = in_use
+    with pytest.raises(PermissionDenied):
+        stop(care_coordinator, budget)
+
+
+def test_a_budget_is_stopped_once(in_use, phb_lead):
+    _, budget, _ = in_use
+    stop(phb_lead, budget)
+    with pytest.raises(ValidationError, match="already been stopped"):
+        stop(phb_lead, budget)
+    assert BudgetStop.objects.count() == 1
+
+
+def test_a_stop_after_the_budget_ends_is_refused(in_use, phb_lead):
+    _, budget, _ = in_use
+    with pytest.raises(ValidationError) as excinfo:
+        stop(phb_lead, budget, effective_on=D_(2027, 4, 2))
+    assert excinfo.value.message_dict == {
+        "effective_on": [
+            "This budget ends on 31 March 2027 anyway: choose a date on or before then"
+        ]
+    }
+
+
+def ask(actor, budget, **changes):
+    values = {
+        "ground": "unspent",
+        "amount": D("1234.56"),
+        "explanation": "£1,234.56 built up in the account and was not spent.",
+        "due_by": D_(2026, 12, 31),
+        "who_repays": "Alex Example, the budget holder",
+    }
+    return stopping.request_repayment(actor=actor, budget=budget, **(values | changes))
+
+
+def test_a_repayment_request_states_ground_amount_deadline_and_who(in_use, finance_officer):
+    _, budget, _ = in_use
+    request = ask(finance_officer, budget)
+    assert (request.amount, request.requested_on) == (D("1234.56"), TODAY)
+    body = request.letter.body_html
+    assert "We are asking for £1,234.56 to be paid back" in body
+    assert "by 31 December 2026" in body
+    assert "Alex Example, the budget holder" in body
+    assert "a substantial amount was unspent and built up" in body
+
+
+def test_a_repayment_request_with_bad_input_saves_nothing(in_use, finance_officer):
+    _, budget, _ = in_use
+    with pytest.raises(ValidationError) as excinfo:
+        ask(
+            finance_officer,
+            budget,
+            ground="because",
+            amount=D("12.345"),
+            explanation="",
+            due_by=D_(2026, 1, 1),
+            who_repays=" ",
+        )
+    assert excinfo.value.message_dict == {
+        "amount": ["The amount must be in pounds and pence, with no fraction of a penny"],
+        "ground": ["Choose the reason the law allows for asking for money back"],
+        "explanation": ["Give the reasons, written for the person"],
+        "who_repays": ["Say who must pay the money back"],
+        "due_by": ["The date to repay by must be today or later"],
+    }
+    assert not RepaymentRequest.objects.exists()
+
+
+def test_settlements_never_exceed_what_is_owed(in_use, finance_officer):
+    _, budget, _ = in_use
+    request = ask(finance_officer, budget)
+    stopping.record_settlement(
+        actor=finance_officer, repayment=request, amount=D("1000.00"), received_on=TODAY
+    )
+    assert stopping.outstanding(request) == D("234.56")
+    with pytest.raises(ValidationError) as excinfo:
+        stopping.record_settlement(
+            actor=finance_officer, repayment=request, amount=D("234.57"), received_on=TODAY
+        )
+    assert excinfo.value.message_dict == {"amount": ["Only £234.56 is still owed"]}
+    stopping.record_settlement(
+        actor=finance_officer, repayment=request, amount=D("234.56"), received_on=TODAY
+    )
+    assert stopping.outstanding(request) == D("0.00")
+    assert RepaymentSettlement.objects.count() == 2
