@@ -4,12 +4,17 @@ reviews, reconsideration, stopping and repayment."""
 import datetime
 from decimal import Decimal as D
 
-from budgets import services as budget_services
 from budgets.models import HoldingMethod
 from careplans import services
 from careplans.models import ApprovalPolicy, DecisionOutcome, PlanVersion
 from careplans.services import ItemChoice
-from tests.budgets.factories import LocalRateSetFactory, chc_package, proposed_budget, staff
+from tests.budgets.factories import (
+    LocalRateSetFactory,
+    chc_package,
+    proposed_budget,
+    schedule,
+    staff,
+)
 
 
 def plan_in_use(lead, holder, *, first_payment: datetime.date | None = None):
@@ -79,11 +84,8 @@ def plan_in_use(lead, holder, *, first_payment: datetime.date | None = None):
     )
     budget.refresh_from_db()
     if first_payment is not None:
-        budget_services.set_payment_schedule(
-            actor=lead,
-            portion=budget.portions.get(method=HoldingMethod.DIRECT_PAYMENT),
-            frequency="monthly",
-            first_payment_date=first_payment,
+        schedule(
+            lead, budget.portions.get(method=HoldingMethod.DIRECT_PAYMENT), first=first_payment
         )
         budget.refresh_from_db()
     return PlanVersion.objects.get(pk=version.pk), budget, decider

@@ -2,6 +2,7 @@
 queries, the pack, the fast decision screen and what it says when a decision is stale."""
 
 import datetime
+import html
 from decimal import Decimal as D
 
 import pytest
@@ -31,7 +32,8 @@ pytestmark = pytest.mark.django_db
 
 
 def text(response) -> str:
-    return response.content.decode()
+    """The page's markup with entities decoded (a name such as O'Brien is escaped in it)."""
+    return html.unescape(response.content.decode())
 
 
 def flashed(response) -> str:

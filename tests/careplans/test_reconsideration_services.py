@@ -7,14 +7,13 @@ from decimal import Decimal as D
 import pytest
 from django.core.exceptions import ValidationError
 
-from budgets import services as budget_services
 from careplans.models import (
     PlanLetterKind,
     ReconsiderationGround,
     ReconsiderationRequest,
 )
 from careplans.services import reconsideration, stopping
-from tests.budgets.factories import staff
+from tests.budgets.factories import change_amount, staff
 from tests.careplans.review_factories import plan_in_use
 
 pytestmark = pytest.mark.django_db
@@ -148,12 +147,11 @@ def test_a_reduction_and_a_repayment_are_reconsidered_under_13_and_15(
     phb_lead, holder, care_coordinator, finance_officer, other_holder
 ):
     _, budget, _ = plan_in_use(phb_lead, holder)
-    budget_services.reduce_budget(
-        actor=phb_lead,
-        budget=budget,
+    change_amount(
+        phb_lead,
+        budget,
         new_amount=D("18000.00"),
         effective_from=D_(2027, 1, 1),
-        notice_days=28,
         reason="Fewer hours are needed.",
     )
     repayment = stopping.request_repayment(
@@ -196,12 +194,11 @@ def test_who_made_a_reduction_or_asked_for_money_back_cannot_reconsider_it(
 ):
     """Each kind of decision is described for the letter, and its maker is kept out."""
     _, budget, _ = plan_in_use(phb_lead, holder)
-    budget_services.reduce_budget(
-        actor=phb_lead,
-        budget=budget,
+    change_amount(
+        phb_lead,
+        budget,
         new_amount=D("18000.00"),
         effective_from=D_(2027, 1, 1),
-        notice_days=28,
         reason="Fewer hours are needed.",
     )
     stopping.request_repayment(
