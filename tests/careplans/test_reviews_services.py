@@ -17,6 +17,7 @@ from careplans.models import (
 )
 from careplans.services import reviews
 from careplans.services.reviews import Findings
+from tests.budgets.factories import schedule
 from tests.careplans.review_factories import plan_in_use
 
 pytestmark = pytest.mark.django_db
@@ -56,14 +57,7 @@ def test_without_a_payment_schedule_the_budget_start_counts(phb_lead, holder):
 
 def test_setting_the_schedule_moves_a_first_review_not_yet_done(phb_lead, holder):
     version, budget, _ = plan_in_use(phb_lead, holder)
-    from budgets import services as budget_services
-
-    budget_services.set_payment_schedule(
-        actor=phb_lead,
-        portion=budget.portions.get(method="direct_payment"),
-        frequency="monthly",
-        first_payment_date=D_(2026, 6, 15),
-    )
+    schedule(phb_lead, budget.portions.get(method="direct_payment"), first=D_(2026, 6, 15))
     # The earliest first payment is now 15 June 2026 (later than the start): due 15 September.
     assert Review.objects.get(plan=version.plan).due_on == D_(2026, 9, 15)
 
