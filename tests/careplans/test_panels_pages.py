@@ -326,3 +326,23 @@ def test_changes_through_the_pages_are_recorded_with_who_and_where(client, phb_l
         )
         rows = cursor.fetchall()
     assert rows == [(members[0].pk, True, str(phb_lead.pk), url)]
+
+
+def test_odd_addresses_and_buttons_change_nothing(client, phb_lead, members):
+    first, second = submitted_plan(phb_lead), submitted_plan(phb_lead)
+    panel = session(phb_lead, members, versions=[first, second], present=members, start=True)
+    client.force_login(members[0])
+    # A made-up "just decided" id says nothing.
+    page = text(client.get(decide_url(panel, first) + "?decided=not-an-id"))
+    assert "The letter to them has been written" not in page
+    client.force_login(phb_lead)
+    item_url = reverse("careplans:panel_agenda_item", args=[panel.pk, second.pk])
+    response = client.post(item_url, {"action": "sideways"})
+    assert "Choose up or down" in flashed(response)
+    client.post(item_url, {"action": "up"})
+    assert list(panel.agenda.order_by("position").values_list("version_id", flat=True)) == [
+        second.pk,
+        first.pk,
+    ]
+    other = reverse("careplans:panel_agenda_item", args=[panel.pk, members[0].pk])
+    assert client.post(other, {"action": "up"}).status_code == 404
