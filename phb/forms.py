@@ -27,14 +27,25 @@ class NHSFormMixin:
     rate", "Hourly rate must be £9,999,999.99 or less") in place of Django's ("This field is
     required."), unless the form words its own. They are applied when the form is cleaned, so
     fields a form adds in `__init__` get them too.
+
+    The crispy `helper` is made when it is first used, without a layout, so the form is
+    rendered with the fields it has then: a form that adds fields in its own `__init__` after
+    this one (the RAS questions) shows them all. A form that sets a layout still gets any
+    field the layout leaves out, at the end, so the error summary never links to a field that
+    is not on the page.
     """
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper(self)
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-        self.helper.show_error_summary = False
+    @property
+    def helper(self) -> FormHelper:
+        helper = self.__dict__.get("_helper")
+        if helper is None:
+            helper = FormHelper()
+            helper.form_tag = False
+            helper.disable_csrf = True
+            helper.show_error_summary = False
+            helper.render_unmentioned_fields = True
+            self._helper = helper
+        return helper
 
     def full_clean(self):
         for name, field in self.fields.items():
