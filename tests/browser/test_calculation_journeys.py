@@ -118,7 +118,7 @@ def test_a_phb_lead_scores_a_person_through_every_ras_question(browser, lead, ho
     )
     assert not RasAssessment.objects.exists()
     # The answers given stay chosen.
-    first_name, first_question, first_points = RAS_DOMAINS[0]
+    first_name = RAS_DOMAINS[0][0]
     expect(
         page.get_by_role("radio", name=f"{first_name}: level 3 (12 points)", exact=True)
     ).to_be_checked()
