@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django import forms
+from django.utils import timezone
 from django.core.validators import MaxValueValidator, MinValueValidator
 
 from budgets.calculations import MAX_POINTS
@@ -11,7 +12,7 @@ from budgets.models import (
     LocalRateSet,
     NationalRateSet,
 )
-from budgets.models.calculations import AgeBandChoice, PayFrequencyChoice, PensionChoice
+from budgets.models.calculations import PayFrequencyChoice, PensionChoice
 from budgets.models.payments import InstalmentFrequencyChoice
 from budgets.models.rates import LOCAL_NUMBER_FIELDS, NATIONAL_NUMBER_FIELDS
 from budgets.money import MoneyField
@@ -107,7 +108,23 @@ class PaLineForm(NHSFormMixin, forms.Form):
         },
     )
     hourly_rate = money_field("Hourly rate", required=False)
-    age_band = forms.ChoiceField(label="Age", choices=AgeBandChoice.choices, initial="21_plus")
+    # Their minimum wage band and pension duties are worked out from their age on the date
+    # the calculation applies from; with neither, an adult is assumed (the page says so).
+    date_of_birth = NHSDateField(
+        label="Date of birth (if known)", required=False, help_text="For example, 27 3 1990"
+    )
+    age = NHSIntegerField(
+        label="Age (if the date of birth is not known)",
+        required=False,
+        min_value=16,
+        max_value=120,
+        help_text="Their age on the date the calculation applies from",
+        widget=forms.TextInput(attrs={"class": "nhsuk-input--width-3"}),
+    )
+    apprentice = forms.BooleanField(
+        label="An apprentice aged under 19, or in the first year of their apprenticeship",
+        required=False,
+    )
     irregular_hours = forms.BooleanField(
         label="Works irregular hours (holiday pay is rolled up at 12.07%)", required=False
     )
@@ -115,10 +132,20 @@ class PaLineForm(NHSFormMixin, forms.Form):
         label="Workplace pension", choices=PensionChoice.choices, initial="auto"
     )
 
+    def clean_date_of_birth(self):
+        born = self.cleaned_data["date_of_birth"]
+        if born is not None and born >= timezone.localdate():
+            raise forms.ValidationError("Date of birth (if known) must be in the past")
+        if born is not None and born.year < 1900:
+            raise forms.ValidationError("Date of birth (if known) must be after 1900")
+        return born
+
     def clean(self):
         data = super().clean()
         if data.get("label") and (not data.get("hours_per_week") or not data.get("hourly_rate")):
             self.add_error("hours_per_week", f"Enter the hours and hourly rate for {data['label']}")
+        if data.get("date_of_birth") and data.get("age") is not None:
+            self.add_error("age", "Enter their date of birth or their age, not both")
         return data
 
     @property
