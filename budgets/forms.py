@@ -1,8 +1,8 @@
 from decimal import Decimal
 
 from django import forms
-from django.utils import timezone
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils import timezone
 
 from budgets.calculations import MAX_POINTS
 from budgets.models import (
