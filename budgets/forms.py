@@ -21,6 +21,7 @@ from phb.nhsuk_forms import (
     NHSDateField,
     NHSDecimalField,
     NHSIntegerField,
+    NHSPercentField,
     apply_nhs_error_messages,
 )
 
@@ -88,7 +89,7 @@ class ChcLineForm(NHSFormMixin, forms.Form):
         return data
 
 
-ChcLineFormSet = forms.formset_factory(ChcLineForm, formset=NHSFormSet, extra=6, max_num=20)
+ChcLineFormSet = forms.formset_factory(ChcLineForm, formset=NHSFormSet, extra=1, max_num=20)
 
 
 class PaLineForm(NHSFormMixin, forms.Form):
@@ -153,7 +154,7 @@ class PaLineForm(NHSFormMixin, forms.Form):
         return bool(self.cleaned_data.get("label"))
 
 
-PaLineFormSet = forms.formset_factory(PaLineForm, formset=NHSFormSet, extra=4, max_num=12)
+PaLineFormSet = forms.formset_factory(PaLineForm, formset=NHSFormSet, extra=1, max_num=12)
 
 
 class PaCostingForm(EffectiveDateForm):
@@ -225,7 +226,7 @@ class FundingStreamForm(NHSFormMixin, forms.Form):
 
 
 FundingStreamFormSet = forms.formset_factory(
-    FundingStreamForm, formset=NHSFormSet, extra=3, max_num=6
+    FundingStreamForm, formset=NHSFormSet, extra=0, max_num=6
 )
 
 
@@ -356,6 +357,20 @@ class NationalRatesForm(NHSFormMixin, forms.ModelForm):
         max_digits=4,
         decimal_places=2,
     )
+    # Rates are typed as percentages and stored as fractions.
+    employer_ni_rate = NHSPercentField(
+        label="Employer National Insurance rate (%)", help_text="For example, 15"
+    )
+    pension_employer_min_rate = NHSPercentField(
+        label="Minimum employer pension contribution (%)", help_text="For example, 3"
+    )
+    ssp_earnings_rate = NHSPercentField(
+        label="Statutory Sick Pay cap as a share of average weekly earnings (%)",
+        help_text="For example, 80",
+    )
+    holiday_accrual_rate = NHSPercentField(
+        label="Holiday accrual for irregular hours (%)", help_text="For example, 12.07"
+    )
 
     class Meta:
         model = NationalRateSet
@@ -380,13 +395,10 @@ class LocalRatesForm(NHSFormMixin, forms.ModelForm):
         error_messages={"required": "Enter the date these rates are in force from"},
     )
     # The database allows a contingency of at most half the PA costs.
-    contingency_rate = NHSDecimalField(
-        label="Contingency (share of the PA costs)",
-        help_text="A fraction: 0.05 is 5%",
-        min_value=0,
-        max_value=Decimal("0.5"),
-        max_digits=6,
-        decimal_places=4,
+    contingency_rate = NHSPercentField(
+        label="Contingency (%)",
+        max_percent=50,
+        help_text="A share of the PA costs set aside for the unexpected. For example, 5",
     )
 
     class Meta:
@@ -409,42 +421,70 @@ class QuestionnaireForm(PricePerPointForm):
 
 
 class DomainForm(NHSFormMixin, forms.Form):
+    """A domain's name and question; its answers are rows (`AnswerFormSet`)."""
+
     name = forms.CharField(label="Domain", max_length=100, help_text="For example, Personal care")
     question = forms.CharField(label="Question", max_length=300)
-    options = forms.CharField(
-        label="Answers and points",
-        max_length=MAX_ANSWERS * 320,
-        widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=(
-            "One answer a line, then a bar and its points. "
-            "For example: Needs help with all personal care | 12"
-        ),
+
+
+class AnswerForm(NHSFormMixin, forms.Form):
+    """One answer to a domain's question and the points it scores."""
+
+    text = forms.CharField(
+        label="Answer",
+        max_length=300,
+        required=False,
+        help_text="For example, Needs help with all personal care",
+    )
+    points = NHSIntegerField(
+        label="Points",
+        required=False,
+        min_value=0,
+        max_value=MAX_POINTS,
+        widget=forms.TextInput(attrs={"class": "nhsuk-input--width-5"}),
     )
 
-    def clean_options(self) -> list[tuple[str, int]]:
-        options = []
-        for number, line in enumerate(self.cleaned_data["options"].splitlines(), start=1):
-            if not line.strip():
-                continue
-            text, _, points = line.rpartition("|")
-            text, points = text.strip(), points.strip()
-            # ASCII digits only: "²".isdigit() is true, but int("²") fails.
-            if not text or not points.isascii() or not points.isdigit():
-                raise forms.ValidationError(
-                    f"Line {number} must be an answer, a bar and whole-number points, "
-                    "like: Independent | 0"
-                )
-            if len(text) > 300:
-                raise forms.ValidationError(
-                    f"The answer on line {number} must be 300 characters or fewer"
-                )
-            if len(points) > 6 or int(points) > MAX_POINTS:
-                raise forms.ValidationError(
-                    f"Points on line {number} must be {MAX_POINTS:,} or fewer"
-                )
-            options.append((text, int(points)))
-        if len(options) < 2:
-            raise forms.ValidationError("Give at least 2 answers")
-        if len(options) > MAX_ANSWERS:
+    def clean(self):
+        data = super().clean()
+        text, points = data.get("text", ""), data.get("points")
+        if text and points is None and "points" not in self.errors:
+            self.add_error("points", f"Enter the points for {text}")
+        if points is not None and not text and "text" not in self.errors:
+            self.add_error("text", "Enter the answer")
+        return data
+
+    @property
+    def is_filled(self) -> bool:
+        return bool(self.cleaned_data.get("text"))
+
+
+class AnswerRowsFormSet(NHSFormSet):
+    def clean(self):
+        if any(self.errors):
+            return
+        filled = [form for form in self.forms if form.cleaned_data and form.is_filled]
+        if len(filled) < 2:
+            empty = next((f for f in self.forms if f not in filled), self.forms[-1])
+            empty.add_error("text", "Give at least 2 answers, each with its points")
+        elif len(filled) > MAX_ANSWERS:
             raise forms.ValidationError(f"Give no more than {MAX_ANSWERS} answers")
-        return options
+
+    def options(self) -> list[tuple[str, int]]:
+        """The answers given, in order, as (text, points)."""
+        return [
+            (form.cleaned_data["text"], form.cleaned_data["points"])
+            for form in self.forms
+            if form.cleaned_data and form.is_filled
+        ]
+
+
+# Two rows to start with (a question needs at least two answers); "Add another answer" adds
+# more, up to MAX_ANSWERS.
+AnswerFormSet = forms.formset_factory(
+    AnswerForm,
+    formset=AnswerRowsFormSet,
+    extra=0,
+    min_num=2,
+    max_num=MAX_ANSWERS,
+    absolute_max=MAX_ANSWERS,
+)

@@ -4,6 +4,8 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.utils import ErrorDict
+from django.http import QueryDict
 
 from phb.models import BudgetHolder, Organisation, normalise_nhs_number, validate_nhs_number
 from phb.nhsuk_forms import Message, NHSDateField, apply_nhs_error_messages
@@ -76,6 +78,75 @@ class NHSFormSet(forms.BaseFormSet):
         ),
         "too_few_forms": Message("Fill in at least one row"),
     }
+
+
+# --- rows added one at a time ---------------------------------------------------------------
+
+# The name of the "Add another ..." and "Remove" buttons of a formset shown one row at a time;
+# their value says which formset and what to do: "lines-add", "lines-remove-2".
+ROWS_BUTTON = "rows"
+
+
+def change_rows(data, prefix: str, *, max_rows: int, min_rows: int = 1) -> tuple[object, bool]:
+    """The posted `data` with a row of the `prefix` formset added or removed, and True, when
+    the person pressed its "Add another ..." or "Remove" button; otherwise `data` and False.
+
+    Rows are added and removed on the server, so the page works without JavaScript: the page
+    comes back with what was typed in every other row, and nothing is checked or saved. There
+    are always at least `min_rows` rows (and at least one), and never more than `max_rows`.
+    """
+    action = data.get(ROWS_BUTTON, "") if data is not None else ""
+    if not isinstance(action, str) or not action.startswith(f"{prefix}-"):
+        return data, False
+    action = action.removeprefix(f"{prefix}-")
+    total = min(_count(data.get(f"{prefix}-TOTAL_FORMS"), default=1), max_rows)
+    initial = _count(data.get(f"{prefix}-INITIAL_FORMS"), default=0)
+    row = re.compile(rf"{re.escape(prefix)}-([0-9]+)-(.+)")
+    rows: dict[int, dict[str, list]] = {}
+    kept = QueryDict(mutable=True)
+    for key in data:
+        match = row.fullmatch(key)
+        if match is None:
+            if key not in (ROWS_BUTTON, f"{prefix}-TOTAL_FORMS", f"{prefix}-INITIAL_FORMS"):
+                kept.setlist(key, data.getlist(key))
+        elif len(match[1]) < 6 and int(match[1]) < total:
+            rows.setdefault(int(match[1]), {})[match[2]] = data.getlist(key)
+    order: list[int | None] = list(range(total))
+    if action == "add" and total < max_rows:
+        order.append(None)
+    elif action.startswith("remove-"):
+        number = action.removeprefix("remove-")
+        if number.isascii() and number.isdigit() and len(number) < 6 and int(number) in order:
+            order.remove(int(number))
+    order += [None] * (max(min_rows, 1) - len(order))
+    for index, old in enumerate(order):
+        for name, values in rows.get(old, {}).items() if old is not None else ():
+            kept.setlist(f"{prefix}-{index}-{name}", values)
+    kept[f"{prefix}-TOTAL_FORMS"] = str(len(order))
+    # Rows the page began with stay "initial" (checked even if unchanged); fewer if removed.
+    kept[f"{prefix}-INITIAL_FORMS"] = str(min(initial, sum(old is not None for old in order)))
+    return kept, True
+
+
+def _count(value, *, default: int) -> int:
+    """A management form's count as posted: digits only, and not absurdly many."""
+    text = str(value or "").strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 5:
+        return default
+    return int(text)
+
+
+def without_errors(*forms_and_formsets) -> None:
+    """Show bound forms as typed, without checking them: after a row was added or removed,
+    the person has not finished, so nothing is wrong yet."""
+    for form in forms_and_formsets:
+        if hasattr(form, "forms"):
+            form._errors = []
+            form._non_form_errors = form.error_class()
+            without_errors(*form.forms)
+        else:
+            form._errors = ErrorDict()
+            form.cleaned_data = {}
 
 
 class CaseloadSearchForm(NHSFormMixin, forms.Form):

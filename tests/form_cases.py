@@ -100,9 +100,14 @@ class FormCase:
 def _national_figures() -> dict:
     """A real year's national figures: they are checked as a set (bands and thresholds in
     order, every figure within sane bounds), so made-up numbers are not valid."""
+    from budgets.models.rates import RATE_FIELDS
     from tests.budgets.factories import NATIONAL_2027_28
 
-    figures = {k: str(v) for k, v in NATIONAL_2027_28.items() if k != "effective_from"}
+    figures = {
+        k: str(v * 100 if k in RATE_FIELDS else v)  # rates are typed as percentages
+        for k, v in NATIONAL_2027_28.items()
+        if k != "effective_from"
+    }
     return figures | {
         "effective_from_day": "1",
         "effective_from_month": "4",
@@ -124,8 +129,14 @@ REGISTRY: dict[str, FormCase] = {
         },
         valid={"period_end_day": "31", "period_end_month": "3", "period_end_year": "2027"},
     ),
-    "budgets.forms.PaLineForm": FormCase(valid={"hourly_rate": "13.50"}),
-    "budgets.forms.DomainForm": FormCase(valid={"options": "Independent | 0\nNeeds help | 6"}),
+    "budgets.forms.PaLineForm": FormCase(
+        valid={
+            "hourly_rate": "13.50",
+            "date_of_birth_day": "",
+            "date_of_birth_month": "",
+            "date_of_birth_year": "",
+        }
+    ),
     "budgets.forms.NationalRatesForm": FormCase(valid=_national_figures()),
     "phb.staff_forms.ActingForForm": FormCase(
         kwargs=lambda: {

@@ -13,9 +13,9 @@ from django.template import Context, Template
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from budgets.calculations import MAX_POINTS
-from budgets.forms import DomainForm, PaymentScheduleForm, PortionsForm
+from budgets.forms import AnswerForm, AnswerFormSet, PaymentScheduleForm, PortionsForm
 from budgets.money import MAX_MONEY
+from phb.nhsuk_forms import NHSPercentField
 from tests.form_cases import (
     HOSTILE,
     app_form_classes,
@@ -31,10 +31,9 @@ from tests.form_cases import (
 
 pytestmark = pytest.mark.django_db
 
-# Numbers typed into text boxes: "1000.00, 1000.00" and "Independent | 0".
+# Numbers typed into text boxes: "1000.00, 1000.00".
 TEXT_NUMBERS = {
     PaymentScheduleForm: ("amounts", lambda value: f"{value}, 100.00"),
-    DomainForm: ("options", lambda value: f"Independent | 0\nNeeds help | {value}"),
 }
 FORMS = [cls for cls in app_form_classes() if number_fields(cls) or cls in TEXT_NUMBERS]
 
@@ -74,6 +73,10 @@ def assert_whole_pence(value: Decimal, where: str, maximum=MAX_MONEY) -> None:
 
 def assert_sane_number(value, field, where: str) -> None:
     low, high = bounds(field)
+    if isinstance(field, NHSPercentField):
+        # Typed as a percentage, handed on as a fraction with two more places.
+        assert -value.as_tuple().exponent <= field.decimal_places + 2, where
+        value = (value * 100).normalize()
     if isinstance(value, Decimal):
         assert value.is_finite(), where
         assert not (value.is_zero() and value.is_signed()), f"{where}: negative zero"
@@ -104,9 +107,6 @@ def check(cls, values: dict) -> None:
     if cls is PaymentScheduleForm:
         for amount in cleaned.get("amounts") or []:
             assert_whole_pence(amount, where)
-    if cls is DomainForm:
-        for _, points in cleaned.get("options") or []:
-            assert isinstance(points, int) and 0 <= points <= MAX_POINTS, where
 
 
 @pytest.mark.parametrize("cls", FORMS, ids=form_id)
@@ -185,37 +185,68 @@ def test_money_that_is_not_whole_pence_is_refused_in_words(typed, message):
 @pytest.mark.parametrize(
     ("points", "message"),
     [
-        ("10001", "Points on line 2 must be 10,000 or fewer"),
-        ("9" * 20, "Points on line 2 must be 10,000 or fewer"),
-        ("²", "Line 2 must be an answer, a bar and whole-number points, like: Independent | 0"),
-        ("١٢", "Line 2 must be an answer, a bar and whole-number points, like: Independent | 0"),
-        ("-1", "Line 2 must be an answer, a bar and whole-number points, like: Independent | 0"),
+        ("10001", "Points must be 10,000 or less"),
+        ("9" * 20, "Points must be 10,000 or less"),
+        ("²", "Points must be a whole number"),
+        ("١٢", "Points must be a whole number"),
+        ("-1", "Points must be 0 or more"),
+        ("1.5", "Points must be a whole number"),
+        ("NaN", "Points must be a whole number"),
     ],
 )
-def test_ras_points_are_bounded_ascii_whole_numbers(points, message):
-    form = bind(DomainForm, {"options": points})
+def test_ras_points_are_bounded_whole_numbers(points, message):
+    form = build(AnswerForm, {"text": "Needs help", "points": points})
     assert not form.is_valid()
-    assert form.errors["options"] == [message]
+    assert form.errors["points"] == [message]
+
+
+def answers(*rows, total=None) -> dict:
+    data = {
+        "answers-TOTAL_FORMS": str(total if total is not None else len(rows)),
+        "answers-INITIAL_FORMS": "0",
+    }
+    for index, (text, points) in enumerate(rows):
+        data |= {f"answers-{index}-text": text, f"answers-{index}-points": points}
+    return data
+
+
+def test_ras_answers_are_rows_of_an_answer_and_its_points():
+    formset = AnswerFormSet(
+        answers(("Independent", "0"), ("", ""), ("Needs help", "6")), prefix="answers"
+    )
+    assert formset.is_valid(), formset.errors
+    assert formset.options() == [("Independent", 0), ("Needs help", 6)]
 
 
 @pytest.mark.parametrize(
-    ("options", "message"),
+    ("rows", "errors"),
     [
-        ("Independent | 0\n\n   \nNeeds help | 6", None),  # blank lines are skipped
         (
-            "Independent | 0\n" + "x" * 301 + " | 6",
-            "The answer on line 2 must be 300 characters or fewer",
+            [("Independent", "0"), ("", "")],
+            {1: {"text": ["Give at least 2 answers, each with its points"]}},
         ),
-        ("Independent | 0", "Give at least 2 answers"),
-        ("\n".join(f"Answer {n} | {n}" for n in range(21)), "Give no more than 20 answers"),
+        (
+            [("Independent", "0"), ("Needs help", "")],
+            {1: {"points": ["Enter the points for Needs help"]}},
+        ),
+        ([("Independent", "0"), ("", "6")], {1: {"text": ["Enter the answer"]}}),
+        (
+            [("Independent", "0"), ("x" * 301, "6")],
+            {1: {"text": ["Answer must be 300 characters or fewer"]}},
+        ),
     ],
 )
-def test_ras_answers_are_counted_and_measured(options, message):
-    form = build(
-        DomainForm, {"name": "Breathing", "question": "How much help?", "options": options}
-    )
-    assert form.is_valid() is (message is None)
-    if message:
-        assert form.errors["options"] == [message]
-    else:
-        assert form.cleaned_data["options"] == [("Independent", 0), ("Needs help", 6)]
+def test_ras_answers_are_checked_row_by_row(rows, errors):
+    formset = AnswerFormSet(answers(*rows), prefix="answers")
+    assert not formset.is_valid()
+    assert {i: e for i, e in enumerate(formset.errors) if e} == errors
+
+
+def test_no_more_rows_of_answers_than_allowed_are_read():
+    rows = [(f"Answer {n}", str(n)) for n in range(25)]
+    formset = AnswerFormSet(answers(*rows), prefix="answers")
+    assert not formset.is_valid()
+    assert len(formset.forms) == 20
+    assert formset.non_form_errors() == [
+        "Too many rows were sent. Go back, reload the page and try again"
+    ]

@@ -23,6 +23,7 @@ from budgets.models.budget import BudgetStatus
 from budgets.presenters import explain_budget, money
 from budgets.services import Conflict
 from budgets.views.base import BudgetMixin, PersonMixin
+from phb.forms import change_rows, without_errors
 from phb.models import EligibilityGroup
 from phb.permissions import Permission
 from phb.views.helpers import add_errors, conflict_redirect
@@ -54,16 +55,25 @@ class BudgetCreateView(PersonMixin, TemplateView):
             labelled.append((costing, f"PA costing: {money(costing.total_annual)} a year"))
         return labelled
 
+    rows_changed = False
+
     def forms(self):
+        """The budget's forms; after "Add another" or "Remove" funding stream, shown as typed."""
         data = self.request.POST if self.request.method == "POST" else None
+        data, self.rows_changed = change_rows(
+            data, "streams", max_rows=FundingStreamFormSet.max_num
+        )
         stream = DEFAULT_STREAM.get(self.holder.eligibility, FundingStreamKind.OTHER_NHS)
-        return (
+        forms = (
             BudgetForm(data, calculations=self.choices()),
             FundingStreamFormSet(
                 data, prefix="streams", initial=[{"kind": stream, "share_percent": 100}]
             ),
             PortionsForm(data, prefix="held"),
         )
+        if self.rows_changed:
+            without_errors(*forms)
+        return forms
 
     def render_forms(self, form, streams, portions):
         return self.render_to_response(
@@ -80,6 +90,8 @@ class BudgetCreateView(PersonMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         form, streams, portions = self.forms()
+        if self.rows_changed:
+            return self.render_forms(form, streams, portions)
         if form.is_valid() and streams.is_valid() and portions.is_valid():
             try:
                 budget = services.create_budget(

@@ -107,9 +107,7 @@ def pa_form_data(*, hours="30", rate="13.50", day=FY_2026_START) -> dict:
         "lines-0-label": "PA 1",
         "lines-0-hours_per_week": hours,
         "lines-0-hourly_rate": rate,
-        "lines-0-age_band": "21_plus",
         "lines-0-pension": "auto",
-        **{f"lines-{i}-age_band": "21_plus" for i in range(1, 4)},
         **{f"lines-{i}-pension": "auto" for i in range(1, 4)},
     }
 
