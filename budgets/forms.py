@@ -4,7 +4,7 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 
-from budgets.calculations import MAX_POINTS
+from budgets.calculations import MAX_POINTS, financial_year
 from budgets.models import (
     ChcProviderType,
     FundingStreamKind,
@@ -34,10 +34,19 @@ def money_field(label: str, *, required=True, help_text="", minimum=Decimal("0.0
     return MoneyField(label=label, required=required, help_text=help_text, minimum=minimum)
 
 
+def _today():
+    return timezone.localdate()
+
+
+def _this_financial_year() -> int:
+    return financial_year(timezone.localdate())[0].year
+
+
 class EffectiveDateForm(NHSFormMixin, forms.Form):
     effective_date = NHSDateField(
         label="Date the calculation applies from",
         help_text="The rates in force on this date are used. For example, 1 4 2026",
+        initial=_today,
     )
 
 
@@ -414,6 +423,7 @@ class QuestionnaireForm(PricePerPointForm):
     field_order = ["financial_year", "price_per_point"]
     financial_year = NHSIntegerField(
         label="Financial year it starts",
+        initial=_this_financial_year,
         min_value=2000,
         max_value=2100,
         help_text="2026 for 2026/27",

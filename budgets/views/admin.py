@@ -1,12 +1,16 @@
 """ICB administration of budget-setting data: rate tables and RAS questionnaires."""
 
+import datetime
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.views.generic import FormView, TemplateView
 
 from budgets import selectors, services
+from budgets.calculations import financial_year
 from budgets.forms import (
     AnswerFormSet,
     DomainForm,
@@ -19,6 +23,8 @@ from phb.forms import change_rows, without_errors
 from phb.permissions import Permission
 from phb.views.helpers import add_errors
 from phb.views.mixins import PermissionRequiredMixin
+
+ONE_DAY = datetime.timedelta(days=1)
 
 
 class RatesView(PermissionRequiredMixin, TemplateView):
@@ -68,11 +74,14 @@ class RatesFormView(PermissionRequiredMixin, FormView):
         else:
             latest = self.queryset().first()
             if latest is not None:
+                # A new set is usually next year's: from the 1 April after the latest set.
                 kwargs["initial"] = {
                     f.name: getattr(latest, f.name)
                     for f in latest._meta.fields
                     if f.name in self.form_class.base_fields
-                } | {"effective_from": None}
+                } | {"effective_from": financial_year(latest.effective_from)[1] + ONE_DAY}
+            else:
+                kwargs["initial"] = {"effective_from": financial_year(timezone.localdate())[0]}
         return kwargs
 
     def form_valid(self, form):

@@ -1,14 +1,18 @@
 """Setting up, agreeing, paying and reducing a budget."""
 
+import datetime
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
 from budgets import selectors, services
+from budgets.calculations import financial_year
 from budgets.forms import (
     BudgetForm,
     ClinicalCheckForm,
@@ -65,7 +69,7 @@ class BudgetCreateView(PersonMixin, TemplateView):
         )
         stream = DEFAULT_STREAM.get(self.holder.eligibility, FundingStreamKind.OTHER_NHS)
         forms = (
-            BudgetForm(data, calculations=self.choices()),
+            BudgetForm(data, calculations=self.choices(), initial=self.initial_period()),
             FundingStreamFormSet(
                 data, prefix="streams", initial=[{"kind": stream, "share_percent": 100}]
             ),
@@ -74,6 +78,20 @@ class BudgetCreateView(PersonMixin, TemplateView):
         if self.rows_changed:
             without_errors(*forms)
         return forms
+
+    def initial_period(self) -> dict:
+        """The dates a new budget most likely has: from the day after the person's current
+        or next budget ends (or today), to the end of that financial year."""
+        today = timezone.localdate()
+        ends = (
+            selectors.budgets_for(self.holder)
+            .exclude(status=BudgetStatus.WITHDRAWN)
+            .filter(period_end__gte=today)
+            .values_list("period_end", flat=True)
+        )
+        latest = max(ends, default=None)
+        start = latest + datetime.timedelta(days=1) if latest else today
+        return {"period_start": start, "period_end": financial_year(start)[1]}
 
     def render_forms(self, form, streams, portions):
         return self.render_to_response(

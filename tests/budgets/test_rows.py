@@ -299,3 +299,64 @@ def test_ras_answers_need_points(client, icb_admin):
         r'href="#id_answers-1-points"\s*>\s*Enter the points for Some support\s*</a>', html
     )
     assert not RasDomain.objects.exists()
+
+
+# --- dates people would expect ------------------------------------------------------------------
+
+
+def date_values(html: str, name: str) -> tuple[str, str, str]:
+    return tuple(
+        re.search(rf'name="{name}_{part}"[^>]*value="([^"]*)"', html)[1]
+        for part in ("day", "month", "year")
+    )
+
+
+@pytest.fixture
+def today(monkeypatch):
+    import datetime
+
+    from django.utils import timezone
+
+    day = datetime.date(2026, 6, 15)
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: day)
+    return day
+
+
+def test_a_calculation_applies_from_today_unless_changed(client, phb_lead, holder, today):
+    client.force_login(phb_lead)
+    html = client.get(reverse("budgets:pa_new", args=[holder.pk])).content.decode()
+    assert date_values(html, "effective_date") == ("15", "6", "2026")
+
+
+def test_a_new_budget_runs_from_today_to_the_end_of_the_financial_year(
+    client, phb_lead, holder, ras, today
+):
+    client.force_login(phb_lead)
+    html = client.get(reverse("budgets:budget_new", args=[holder.pk])).content.decode()
+    assert date_values(html, "period_start") == ("15", "6", "2026")
+    assert date_values(html, "period_end") == ("31", "3", "2027")
+
+
+def test_the_next_budget_starts_the_day_after_the_current_one_ends(
+    client, phb_lead, holder, ras, today
+):
+    from tests.budgets.factories import FY_2026_END, draft_budget
+
+    draft_budget(phb_lead, holder, ras, end=FY_2026_END)
+    client.force_login(phb_lead)
+    html = client.get(reverse("budgets:budget_new", args=[holder.pk])).content.decode()
+    assert date_values(html, "period_start") == ("1", "4", "2027")
+    assert date_values(html, "period_end") == ("31", "3", "2028")
+
+
+def test_new_rates_start_on_the_1_april_after_the_latest(client, icb_admin, local_rates):
+    client.force_login(icb_admin)
+    html = client.get(reverse("budgets:local_rates_new")).content.decode()
+    # The latest set is from 1 April 2026.
+    assert date_values(html, "effective_from") == ("1", "4", "2027")
+
+
+def test_a_new_questionnaire_is_for_this_financial_year(client, icb_admin, today):
+    client.force_login(icb_admin)
+    html = client.get(reverse("budgets:questionnaires")).content.decode()
+    assert re.search(r'name="financial_year"[^>]*value="2026"', html)
