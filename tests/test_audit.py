@@ -86,7 +86,7 @@ def test_history_page_shows_changes_and_views(client, phb_lead, holder):
     client.force_login(phb_lead)
     client.get(reverse("person_detail", args=[holder.pk]))
     page = client.get(reverse("person_history", args=[holder.pk])).content.decode()
-    assert "Budget holder added" in page
+    assert "Budget holder added" in unescape(page)
     assert "Viewed: record" in page
     assert phb_lead.full_name in unescape(page)
 
