@@ -17,6 +17,7 @@ from budgets.models.payments import InstalmentFrequencyChoice
 from budgets.models.rates import LOCAL_NUMBER_FIELDS, NATIONAL_NUMBER_FIELDS
 from budgets.money import MoneyField
 from phb.forms import NHSFormMixin, NHSFormSet
+from phb.models import FREE_TEXT_LENGTH
 from phb.nhsuk_forms import (
     NHSDateField,
     NHSDecimalField,
@@ -207,6 +208,7 @@ class BudgetForm(NHSFormMixin, forms.Form):
     clinical_justification = forms.CharField(
         label="Clinical justification",
         required=False,
+        max_length=FREE_TEXT_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=(
             "Needed if the amount is more than the indicative amount or cap. "
@@ -292,7 +294,9 @@ class ClinicalCheckForm(VersionForm):
         },
     )
     notes = forms.CharField(
-        label="What you checked and why", widget=forms.Textarea(attrs={"rows": 4})
+        label="What you checked and why",
+        max_length=FREE_TEXT_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
 
 
@@ -346,6 +350,7 @@ class ReductionForm(VersionForm):
     )
     reason = forms.CharField(
         label="Why the budget is going down",
+        max_length=FREE_TEXT_LENGTH,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text="This goes in the letter to the person. Use plain English.",
     )

@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.utils import ErrorDict
 from django.http import QueryDict
+from django.utils import timezone
 
 from phb.models import BudgetHolder, Organisation, normalise_nhs_number, validate_nhs_number
 from phb.nhsuk_forms import Message, NHSDateField, apply_nhs_error_messages
@@ -175,6 +176,33 @@ class BudgetHolderForm(NHSFormMixin, forms.ModelForm):
         error_messages={"invalid_nhs_number": "Enter a real NHS number, like 943 476 5919"},
     )
     date_of_birth = NHSDateField(label="Date of birth", help_text="For example, 27 3 1951")
+    # Longer than stored: "+44 (0)7700 900 123" is a fine way to type a UK number.
+    phone = forms.CharField(
+        label="Phone number",
+        required=False,
+        max_length=30,
+        help_text="A UK landline or mobile number, like 0113 496 0000",
+        widget=forms.TextInput(
+            attrs={"type": "tel", "autocomplete": "off", "class": "nhsuk-input--width-20"}
+        ),
+        error_messages={"max_length": PHONE_MESSAGE},
+    )
+    postcode = forms.CharField(
+        label="Postcode",
+        max_length=10,
+        widget=forms.TextInput(attrs={"class": "nhsuk-input--width-10"}),
+        error_messages={"max_length": POSTCODE_MESSAGE},
+    )
+    email = forms.EmailField(
+        label="Email address",
+        required=False,
+        max_length=254,
+        widget=forms.EmailInput(attrs={"spellcheck": "false"}),
+        error_messages={
+            "invalid": "Enter an email address in the correct format, like name@example.com",
+            "max_length": "Email address must be 254 characters or fewer",
+        },
+    )
 
     class Meta:
         model = BudgetHolder
@@ -202,8 +230,32 @@ class BudgetHolderForm(NHSFormMixin, forms.ModelForm):
     def clean_nhs_number(self) -> str:
         return normalise_nhs_number(self.cleaned_data["nhs_number"])
 
+    def clean_date_of_birth(self):
+        born = self.cleaned_data["date_of_birth"]
+        if born is not None and born > timezone.localdate():
+            raise ValidationError("Date of birth must be in the past")
+        return born
+
+    # Checked here in full, so that the model's own checks never add a second message.
     def clean_postcode(self) -> str:
-        return " ".join(self.cleaned_data["postcode"].upper().split())
+        postcode = normalise_postcode(self.cleaned_data["postcode"])
+        validate_uk_postcode(postcode)
+        return postcode
+
+    def clean_phone(self) -> str:
+        phone = normalise_uk_phone_number(self.cleaned_data["phone"])
+        if phone:
+            validate_uk_phone_number(phone)
+        return phone
+
+    def validate_unique(self):
+        """Everything but the NHS number: the service checks that one, says what to do
+        without naming another ICB, and logs the attempt."""
+        exclude = self._get_validation_exclusions() | {"nhs_number"}
+        try:
+            self.instance.validate_unique(exclude=exclude)
+        except ValidationError as error:
+            self._update_errors(error)
 
 
 class ICBContactDetailsForm(NHSFormMixin, forms.ModelForm):

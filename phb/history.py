@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 
 import pghistory.models
 from django.apps import apps
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 
 from phb.models import BudgetHolder, RecordAccess, User
@@ -107,7 +107,7 @@ class Names:
 def _is_pk(model, pk: str) -> bool:
     try:
         model._meta.pk.to_python(pk)
-    except Exception:  # noqa: BLE001 - a value this kind of key cannot be: nothing to find
+    except ValidationError:  # a value this kind of key cannot be: nothing to find
         return False
     return True
 
