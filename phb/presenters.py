@@ -47,7 +47,9 @@ def _text(value) -> dict:
     return {"text": value if value not in (None, "") else "Not recorded"}
 
 
-def person_summary_rows(holder) -> list[dict]:
+def person_summary_rows(holder, *, for_holder: bool = False) -> list[dict]:
+    """A person's details. On their own page (`for_holder`), without the staff's rows: why
+    they are eligible and which ICB holds the record."""
     lines = (holder.address_line_1, holder.address_line_2, holder.town, holder.postcode)
     address = format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines if line))
     rows = [
@@ -62,6 +64,8 @@ def person_summary_rows(holder) -> list[dict]:
         ("Why they can have a personal health budget", _text(holder.get_eligibility_display())),
         ("ICB", _text(holder.organisation.name)),
     ]
+    if for_holder:
+        rows = rows[:-2]
     return [{"key": {"text": key}, "value": value} for key, value in rows]
 
 
