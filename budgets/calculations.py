@@ -15,7 +15,8 @@ Four calculations set a budget or pay it out:
 - `cost_chc_package`: the weekly and yearly cost of a conventional CHC package (the cost cap).
 - `score_ras`: an indicative budget from a needs questionnaire and a price per point.
 - `financial_year`, `amount_for_period`, `instalment_dates`, `split_evenly`, `respread_from`:
-  turning a yearly amount into the payments a person receives, and changing them mid-year.
+  turning a yearly amount into the payments a person receives, and changing them mid-year;
+  `in_proportion` and `share_in_proportion` carry a budget into the next year.
 """
 
 from __future__ import annotations
@@ -856,6 +857,41 @@ def amount_for_period(annual: Decimal, start: date, end: date) -> Decimal:
     days = (end - start).days + 1
     days_in_year = (year_end - year_start).days + 1
     return _money(annual * days / days_in_year)
+
+
+def in_proportion(amount: Decimal, was: Decimal, now: Decimal) -> Decimal:
+    """`amount` changed in the same proportion as `was` became `now`, to the penny.
+
+    Next year's budget keeps this year's relation to its indicative amount: a budget agreed
+    at its indicative amount stays at the new one, one agreed 10% above it stays 10% above.
+    With nothing to compare (`was` is £0.00) the result is `now`.
+    """
+    amount = _whole_pence(amount, "The amount")
+    was = _not_negative(was, "The old figure")
+    now = _not_negative(now, "The new figure")
+    if was == 0:
+        return _money(now)
+    return _money(amount * now / was)
+
+
+def share_in_proportion(total: Decimal, weights: list[Decimal]) -> list[Decimal]:
+    """`total` shared in proportion to `weights`, to the penny, adding up exactly.
+
+    The pennies left after rounding down go to the shares that lost most to rounding (the
+    largest remainder method), so £100.00 shared 1:1:1 is £33.34, £33.33 and £33.33.
+    """
+    total = _whole_pence(total, "The total")
+    weights = [_not_negative(weight, "Each share") for weight in weights]
+    weight_sum = sum(weights, Decimal(0))
+    if not weights or weight_sum == 0:
+        raise ValueError("There must be at least one share above £0")
+    pennies = int(total * 100)
+    exact = [Decimal(pennies) * weight / weight_sum for weight in weights]
+    floors = [int(share) for share in exact]
+    by_remainder = sorted(range(len(exact)), key=lambda i: exact[i] - floors[i], reverse=True)
+    for index in by_remainder[: pennies - sum(floors)]:
+        floors[index] += 1
+    return [(Decimal(share) / 100).quantize(PENNY) for share in floors]
 
 
 def _add_months(day: date, months: int, wanted_day: int) -> date:

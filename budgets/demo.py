@@ -144,11 +144,18 @@ def _ras(holder, lead, choices: list[int]):
     )
 
 
+# The demo year started before the demo data is loaded.
+BACKDATED = "Care under this budget started on 1 April 2026, before it was set up here."
+
+
 def _active_budget(holder, *, calculation, amount, portions, streams, justification=""):
+    """Prepared and proposed by the care coordinator, agreed by the PHB lead (whoever prepares
+    a budget does not agree it), started by finance."""
     icb = holder.organisation
     lead, finance = _staff(icb, Role.PHB_LEAD), _staff(icb, Role.FINANCE_OFFICER)
+    coordinator = _staff(icb, Role.CARE_COORDINATOR)
     budget = services.create_budget(
-        actor=lead,
+        actor=coordinator,
         budget_holder=holder,
         period_start=YEAR_START,
         period_end=YEAR_END,
@@ -157,8 +164,9 @@ def _active_budget(holder, *, calculation, amount, portions, streams, justificat
         clinical_justification=justification,
         funding_streams=streams,
         portions=portions,
+        backdating_reason=BACKDATED,
     )
-    services.propose_budget(actor=lead, budget=budget)
+    services.propose_budget(actor=coordinator, budget=budget)
     if budget.above_indicative:
         services.record_clinical_check(
             actor=_staff(icb, Role.CLINICIAN),
@@ -248,10 +256,12 @@ def seed_budgets() -> None:
 
     priya = people["9990005206"]
     if priya.nhs_number not in with_budgets:
-        lead = _staff(north, Role.PHB_LEAD)
-        assessment = _ras(priya, lead, [1, 1, 0, 0, 2, 2, 1, 1])
+        # Proposed by the care coordinator, so the PHB lead may agree it once a clinician has
+        # checked it.
+        coordinator = _staff(north, Role.CARE_COORDINATOR)
+        assessment = _ras(priya, coordinator, [1, 1, 0, 0, 2, 2, 1, 1])
         budget = services.create_budget(
-            actor=lead,
+            actor=coordinator,
             budget_holder=priya,
             period_start=YEAR_START,
             period_end=YEAR_END,
@@ -260,8 +270,9 @@ def seed_budgets() -> None:
             clinical_justification="Crisis support at weekends after two admissions this year.",
             funding_streams=[("s117", Decimal("100"))],
             portions=[("notional", assessment.annual_amount + Decimal("1500.00"), "")],
+            backdating_reason=BACKDATED,
         )
-        services.propose_budget(actor=lead, budget=budget)
+        services.propose_budget(actor=coordinator, budget=budget)
 
     jordan = people["9990012741"]
     if jordan.nhs_number not in with_budgets:

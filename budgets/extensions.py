@@ -61,6 +61,14 @@ def register() -> None:
             text="Rates", url_name="budgets:rates", permission=Permission.VIEW_RATES, order=30
         )
     )
+    register_navigation_item(
+        NavigationItem(
+            text="Budget policy",
+            url_name="budgets:budget_policy",
+            permission=Permission.EDIT_BUDGET_POLICY,
+            order=40,
+        )
+    )
     register_caseload_panel(
         CaseloadPanel(template_name="budgets/sections/waiting.html", context=_waiting_panel)
     )

@@ -216,10 +216,44 @@ class BudgetForm(NHSFormMixin, forms.Form):
         ),
     )
 
+    backdated = forms.BooleanField(
+        label="The start date has passed: this budget is backdated",
+        required=False,
+        help_text="Only if the budget really starts on a date that has already passed",
+    )
+    backdating_reason = forms.CharField(
+        label="Why the budget is backdated",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example, the care started before the budget could be agreed",
+    )
+
     def __init__(self, *args, calculations, **kwargs):
         super().__init__(*args, **kwargs)
         self.calculations = {str(c.pk): c for c, _ in calculations}
         self.fields["calculation"].choices = [(str(c.pk), label) for c, label in calculations]
+
+    def clean(self):
+        """A start date that has passed is confirmed and explained: backdating happens, but
+        never by accident."""
+        data = super().clean()
+        start = data.get("period_start")
+        if start is not None and start < timezone.localdate():
+            if not data.get("backdated"):
+                self.add_error(
+                    "backdated",
+                    f"The start date, {start:%-d %B %Y}, has passed. If the budget really starts "
+                    "then, tick the box to confirm it is backdated",
+                )
+            elif not data.get("backdating_reason", "").strip():
+                self.add_error("backdating_reason", "Say why the budget is backdated")
+        return data
+
+    def reason_for_backdating(self) -> str:
+        """The reason, if the person confirmed the budget is backdated."""
+        data = self.cleaned_data
+        return data.get("backdating_reason", "").strip() if data.get("backdated") else ""
 
 
 class FundingStreamForm(NHSFormMixin, forms.Form):
@@ -280,6 +314,56 @@ class VersionForm(NHSFormMixin, forms.Form):
             "max_value": "This page is out of date. Go back, reload the page and try again",
         },
     )
+
+
+class WithdrawForm(VersionForm):
+    reason = forms.CharField(
+        label="Why the budget is being withdrawn",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="It stays on the person's record with this reason, and is never agreed",
+    )
+
+
+class SendBackForm(VersionForm):
+    reason = forms.CharField(
+        label="Why the budget is going back to draft",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Say what needs to change, so whoever changes it knows",
+    )
+
+
+class BudgetPolicyForm(NHSFormMixin, forms.Form):
+    preparer_may_agree = forms.TypedChoiceField(
+        label="Can the person who prepared or proposed a budget also agree it?",
+        choices=[
+            ("no", "No, another PHB lead always agrees it"),
+            ("yes", "Yes, for budgets below an amount"),
+        ],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select whether the person who prepared a budget can also agree it",
+            "invalid_choice": "Select whether the person who prepared a budget can also agree it",
+        },
+    )
+    preparer_may_agree_below = money_field(
+        "Amount",
+        required=False,
+        minimum=Decimal("0.01"),
+        help_text="Only if you chose yes: budgets below this amount for their whole period",
+    )
+
+    def clean(self):
+        data = super().clean()
+        missing = data.get("preparer_may_agree") and data.get("preparer_may_agree_below") is None
+        if missing and "preparer_may_agree_below" not in self.errors:
+            self.add_error(
+                "preparer_may_agree_below",
+                "Enter the amount below which the person who prepared a budget may agree it",
+            )
+        return data
 
 
 class ClinicalCheckForm(VersionForm):

@@ -389,6 +389,39 @@ def explain_calculation(calculation) -> Explanation:
     return explain_pa_costing(calculation)
 
 
+def _amount_steps(budget: Budget, amount: Decimal) -> list[str]:
+    """How the amount compares with the indicative amount, in words true of the budget's state:
+    only a budget that was agreed says "We agreed", and only a supporting clinical check of the
+    amount says a clinician supported it."""
+    more = amount - budget.indicative_amount
+    if budget.in_preparation or budget.status == BudgetStatus.WITHDRAWN:
+        verb = "We propose" if budget.in_preparation else "We proposed"
+        if more > 0:
+            latest = budget.latest_check()
+            if latest is None:
+                checked = "A clinician has not checked this amount yet."
+            elif latest.supported:
+                checked = "A clinician checked and supported this."
+            else:
+                checked = "A clinician checked this amount and did not support it."
+            return [
+                f"{verb} {money(amount)}, which is {money(more)} more, because: "
+                f"{budget.clinical_justification} {checked}"
+            ]
+        if more < 0:
+            return [f"{verb} {money(amount)}, which we think is enough for the care in the plan."]
+        return []
+    if more > 0:
+        checked = " A clinician checked and supported this." if budget.clinical_check_id else ""
+        return [
+            f"We agreed {money(amount)}, which is {money(more)} more, because: "
+            f"{budget.clinical_justification}{checked}"
+        ]
+    if more < 0:
+        return [f"We agreed {money(amount)} with you, which is enough for the care in your plan."]
+    return []
+
+
 def explain_budget(budget: Budget) -> dict:
     """Everything 'How your budget was worked out' says, from the calculation to the amount."""
     calculation = budget.calculation
@@ -408,17 +441,7 @@ def explain_budget(budget: Budget) -> dict:
         )
     original = budget.changes.order_by("at").first()
     agreed_at_first = original.previous_amount if original else budget.agreed_amount
-    if agreed_at_first > budget.indicative_amount:
-        steps.append(
-            f"We agreed {money(agreed_at_first)}, which is "
-            f"{money(agreed_at_first - budget.indicative_amount)} more, because: "
-            f"{budget.clinical_justification} A clinician checked and supported this."
-        )
-    elif agreed_at_first < budget.indicative_amount:
-        steps.append(
-            f"We agreed {money(agreed_at_first)} with you, which is enough for the care in "
-            "your plan."
-        )
+    steps += _amount_steps(budget, agreed_at_first)
     for change in budget.changes.order_by("at"):
         steps.append(
             f"From {day(change.effective_from)} your budget went down from "
@@ -473,6 +496,7 @@ def _row(key: str, value: dict, classes: str = "") -> dict:
 
 def budget_amount_rows(budget: Budget) -> list[dict]:
     """The 'Amount' summary on the staff budget page."""
+    set_up_on = display_date(budget.created_at, "j F Y")
     rows = [
         _row(
             "Indicative amount or cap for the period",
@@ -481,7 +505,10 @@ def budget_amount_rows(budget: Budget) -> list[dict]:
         ),
         _row("How it was worked out", {"text": budget.get_basis_display()}),
         _row("Clinical justification", {"text": budget.clinical_justification or "None needed"}),
+        _row("Set up by", {"text": f"{budget.created_by.full_name} on {set_up_on}"}),
     ]
+    if budget.backdating_reason:
+        rows.append(_row("Why it is backdated", {"text": budget.backdating_reason}))
     if budget.agreed_by:
         agreed_on = display_date(budget.agreed_at, "j F Y")
         rows.append(_row("Agreed by", {"text": f"{budget.agreed_by.full_name} on {agreed_on}"}))

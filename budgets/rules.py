@@ -15,8 +15,17 @@ rules.add_perm(Permission.CALCULATE, has_role(Role.PHB_LEAD, Role.CARE_COORDINAT
 rules.add_perm(
     Permission.PREPARE_BUDGET, has_role(Role.PHB_LEAD, Role.CARE_COORDINATOR) & in_acting_icb
 )
+# Whoever prepares budgets may take one back to draft or withdraw it before it is agreed.
+rules.add_perm(
+    Permission.WITHDRAW_BUDGET, has_role(Role.PHB_LEAD, Role.CARE_COORDINATOR) & in_acting_icb
+)
+rules.add_perm(
+    Permission.RETURN_BUDGET_TO_DRAFT,
+    has_role(Role.PHB_LEAD, Role.CARE_COORDINATOR) & in_acting_icb,
+)
 rules.add_perm(Permission.CLINICAL_CHECK, has_role(Role.CLINICIAN) & in_acting_icb)
 rules.add_perm(Permission.AGREE_BUDGET, has_role(Role.PHB_LEAD) & in_acting_icb)
+rules.add_perm(Permission.END_BUDGET, has_role(Role.PHB_LEAD) & in_acting_icb)
 rules.add_perm(
     Permission.SET_PAYMENTS, has_role(Role.FINANCE_OFFICER, Role.PHB_LEAD) & in_acting_icb
 )
@@ -28,3 +37,5 @@ rules.add_perm(Permission.VIEW_RATES, has_role(Role.ICB_ADMIN) | is_service_admi
 rules.add_perm(Permission.EDIT_NATIONAL_RATES, is_service_admin)
 rules.add_perm(Permission.EDIT_LOCAL_RATES, has_role(Role.ICB_ADMIN) & in_acting_icb)
 rules.add_perm(Permission.MANAGE_RAS, has_role(Role.ICB_ADMIN, Role.PHB_LEAD) & in_acting_icb)
+# Each ICB's budget policy (who may agree a budget they prepared) is its administrator's.
+rules.add_perm(Permission.EDIT_BUDGET_POLICY, has_role(Role.ICB_ADMIN) & in_acting_icb)

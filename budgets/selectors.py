@@ -1,11 +1,13 @@
 """Reads of budgets, scoped to the user."""
 
 from django.db.models import Case, Count, F, OuterRef, Prefetch, Q, Subquery, When
+from django.utils import timezone
 
 from budgets.models import (
     Budget,
     BudgetChange,
     BudgetLetter,
+    BudgetStatusChange,
     ChcPackage,
     ClinicalCheck,
     HoldingMethod,
@@ -17,8 +19,9 @@ from budgets.models import (
     RasAssessment,
     RasAssessmentAnswer,
 )
-from budgets.models.budget import LIVE_STATUSES, BudgetStatus
+from budgets.models.budget import IN_PREPARATION, LIVE_STATUSES, BudgetStatus
 from budgets.models.ras import QuestionnaireStatus, RasQuestionnaire
+from budgets.services.policy import agreement_refusal, budget_policy_for
 from phb.models import Role
 
 
@@ -32,6 +35,7 @@ def budget_detail_queryset():
         "clinical_check__clinician",
         "agreed_by",
         "created_by",
+        "prepared_from",
     ).prefetch_related(
         "funding_streams",
         Prefetch(
@@ -51,6 +55,7 @@ def budget_detail_queryset():
         "chc_package__lines",
         "pa_costing__lines",
         "status_changes__by",
+        "edits__by",
         "clinical_checks__clinician",
         Prefetch("changes", queryset=BudgetChange.objects.order_by("at")),
         "letters",
@@ -176,39 +181,92 @@ def questionnaires(user):
     )
 
 
+def budget_policy(user):
+    """The budget policy of the ICB the user acts for, or None (the defaults)."""
+    return budget_policy_for(user.acting_organisation_id)
+
+
 WAITING_LIMIT = 20
+
+# What a budget in a work queue is waiting for, in the words the queue uses.
+WAITING_FOR_CHECK = "waiting for a clinical check"
+NOT_SUPPORTED = "the clinician did not support it: waiting for the PHB lead"
+WAITING_TO_BE_AGREED = "waiting to be agreed"
+WAITING_FOR_ANOTHER_LEAD = "waiting to be agreed by another PHB lead"
+SENT_BACK = "sent back to draft: waiting for changes"
+NOT_SUPPORTED_DRAFT = "the clinician did not support it: waiting for changes to the draft"
+WAITING_FOR_SCHEDULE = "agreed: waiting for a payment schedule"
+WAITING_TO_START = "agreed: waiting to be started"
+WAITING_TO_END = "its period is over: waiting to be ended"
 
 
 def budgets_waiting_for(user) -> list[tuple[Budget, str]]:
-    """Budgets in the user's ICB that wait on someone with one of their roles, oldest first."""
+    """Budgets in the user's ICB that wait on someone with one of their roles, oldest first,
+    each with what it is waiting for. One query per kind of work the user's roles do (and two
+    for the separation of duties when a PHB lead has proposed budgets to agree), however many
+    budgets wait."""
+    latest_check = ClinicalCheck.objects.filter(
+        budget=OuterRef("pk"), amount=OuterRef("agreed_amount")
+    ).order_by("-at")
     budgets = (
         Budget.objects.filter(budget_holder__organisation_id=user.acting_organisation_id)
         .select_related("budget_holder")
+        .annotate(check_supported=Subquery(latest_check.values("supported")[:1]))
         .order_by("updated_at")
     )
+    above = Q(agreed_amount__gt=F("indicative_amount"))
+    in_preparation = Q(status__in=IN_PREPARATION)
     waiting = []
     if user.has_role(Role.CLINICIAN):
-        # As Budget.supporting_check: the latest check of the current amount must support it.
-        latest_check = ClinicalCheck.objects.filter(
-            budget=OuterRef("pk"), amount=OuterRef("agreed_amount")
-        ).order_by("-at")
-        found = (
-            budgets.filter(
-                status__in=[BudgetStatus.DRAFT, BudgetStatus.PROPOSED],
-                agreed_amount__gt=F("indicative_amount"),
-            )
-            .annotate(supported=Subquery(latest_check.values("supported")[:1]))
-            .filter(Q(supported__isnull=True) | Q(supported=False))
+        # As Budget.supporting_check: only a check of the current amount counts.
+        found = budgets.filter(in_preparation & above & Q(check_supported__isnull=True))
+        waiting += [(b, WAITING_FOR_CHECK) for b in found[:WAITING_LIMIT]]
+    if user.has_role(Role.PHB_LEAD, Role.CARE_COORDINATOR):
+        # Drafts waiting to be changed: sent back, or a clinician did not support the amount.
+        last_from = BudgetStatusChange.objects.filter(budget=OuterRef("pk")).order_by("-at")
+        found = budgets.annotate(last_from=Subquery(last_from.values("from_status")[:1])).filter(
+            Q(last_from=BudgetStatus.PROPOSED) | (above & Q(check_supported=False)),
+            status=BudgetStatus.DRAFT,
         )
-        waiting += [(b, "needs your clinical check") for b in found[:WAITING_LIMIT]]
+        waiting += [
+            (b, SENT_BACK if b.last_from == BudgetStatus.PROPOSED else NOT_SUPPORTED_DRAFT)
+            for b in found[:WAITING_LIMIT]
+        ]
     if user.has_role(Role.PHB_LEAD):
-        found = budgets.filter(status=BudgetStatus.PROPOSED)
-        waiting += [(b, "proposed, waiting to be agreed") for b in found[:WAITING_LIMIT]]
+        today = timezone.localdate()
+        unsupported = Q(status=BudgetStatus.PROPOSED) & above & Q(check_supported=False)
+        ready = Q(status=BudgetStatus.PROPOSED) & (~above | Q(check_supported=True))
+        over = Q(status__in=LIVE_STATUSES, period_end__lt=today)
+        found = list(
+            budgets.filter(unsupported | ready | over).prefetch_related(
+                Prefetch(
+                    "status_changes",
+                    queryset=BudgetStatusChange.objects.filter(to_status=BudgetStatus.PROPOSED),
+                ),
+                "edits",
+            )[:WAITING_LIMIT]
+        )
+        policy = budget_policy(user) if found else None
+        for budget in found:
+            if budget.is_live:
+                why = WAITING_TO_END
+            elif budget.check_supported is False and budget.above_indicative:
+                why = NOT_SUPPORTED
+            elif agreement_refusal(budget, user, policy):
+                why = WAITING_FOR_ANOTHER_LEAD
+            else:
+                why = WAITING_TO_BE_AGREED
+            waiting.append((budget, why))
     if user.has_role(Role.FINANCE_OFFICER):
-        found = budgets.filter(
-            status=BudgetStatus.AGREED,
-            portions__method__in=[HoldingMethod.DIRECT_PAYMENT, HoldingMethod.THIRD_PARTY],
-            portions__schedule__isnull=True,
-        ).distinct()
-        waiting += [(b, "agreed, needs a payment schedule") for b in found[:WAITING_LIMIT]]
+        paid_out = [HoldingMethod.DIRECT_PAYMENT, HoldingMethod.THIRD_PARTY]
+        found = budgets.filter(status=BudgetStatus.AGREED).annotate(
+            unscheduled=Count(
+                "portions",
+                filter=Q(portions__method__in=paid_out, portions__schedule__isnull=True),
+            )
+        )
+        waiting += [
+            (b, WAITING_FOR_SCHEDULE if b.unscheduled else WAITING_TO_START)
+            for b in found[:WAITING_LIMIT]
+        ]
     return waiting

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from budgets.views import admin, budget, calculations
+from budgets.views import admin, budget, calculations, lifecycle
 
 app_name = "budgets"
 urlpatterns = [
@@ -10,7 +10,10 @@ urlpatterns = [
     path("people/<uuid:pk>/pa-costing/", calculations.PaCostingView.as_view(), name="pa_new"),
     path("people/<uuid:pk>/new/", budget.BudgetCreateView.as_view(), name="budget_new"),
     path("<uuid:pk>/", budget.BudgetDetailView.as_view(), name="budget"),
+    path("<uuid:pk>/change/", lifecycle.BudgetEditView.as_view(), name="edit"),
     path("<uuid:pk>/propose/", budget.ProposeView.as_view(), name="propose"),
+    path("<uuid:pk>/send-back/", lifecycle.SendBackView.as_view(), name="send_back"),
+    path("<uuid:pk>/withdraw/", lifecycle.WithdrawView.as_view(), name="withdraw"),
     path("<uuid:pk>/clinical-check/", budget.ClinicalCheckView.as_view(), name="clinical_check"),
     path("<uuid:pk>/agree/", budget.AgreeView.as_view(), name="agree"),
     path(
@@ -18,6 +21,9 @@ urlpatterns = [
     ),
     path("<uuid:pk>/start/", budget.StartView.as_view(), name="start"),
     path("<uuid:pk>/reduce/", budget.ReduceView.as_view(), name="reduce"),
+    path("<uuid:pk>/end/", lifecycle.EndView.as_view(), name="end"),
+    path("<uuid:pk>/next-year/", lifecycle.NextYearView.as_view(), name="next_year"),
+    path("<uuid:pk>/what-changed/", lifecycle.WhatChangedView.as_view(), name="what_changed"),
     path("letters/<uuid:pk>/", budget.LetterView.as_view(), name="letter"),
     path("rates/", admin.RatesView.as_view(), name="rates"),
     path("rates/national/new/", admin.NationalRatesFormView.as_view(), name="national_rates_new"),
@@ -30,6 +36,7 @@ urlpatterns = [
     path(
         "rates/local/<uuid:rate_pk>/", admin.LocalRatesFormView.as_view(), name="local_rates_edit"
     ),
+    path("policy/", lifecycle.BudgetPolicyView.as_view(), name="budget_policy"),
     path("ras/", admin.QuestionnaireListView.as_view(), name="questionnaires"),
     path("ras/<uuid:pk>/", admin.QuestionnaireView.as_view(), name="questionnaire"),
 ]

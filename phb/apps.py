@@ -6,7 +6,14 @@ class PhbConfig(AppConfig):
     verbose_name = "Personal health budgets: core"
 
     def ready(self):
+        from django.db.models.signals import post_migrate
+
+        from phb.database import install_trigger_functions
         from phb.extensions import NavigationItem, register_navigation_item
+
+        # After pghistory's and pgtrigger's own post_migrate handlers (phb comes after them in
+        # INSTALLED_APPS, so its handler runs last).
+        post_migrate.connect(install_trigger_functions, sender=self)
         from phb.permissions import Permission
 
         for item in (

@@ -13,11 +13,12 @@ import pgtrigger
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateRangeField, RangeBoundary, RangeOperators
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Func, Q, Value
-from django.db.models.functions import Coalesce, Length
+from django.db.models.functions import Cast, Coalesce, Concat, Length, Upper
 from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -419,7 +420,7 @@ class BudgetHolderQuerySet(models.QuerySet):
         )
 
 
-@audited
+@audited(exclude=["search_name"])
 class BudgetHolder(UUIDModel, Timestamped):
     """The person who holds (or will hold) a personal health budget."""
 
@@ -468,13 +469,47 @@ class BudgetHolder(UUIDModel, Timestamped):
         max_length=16,
         choices=EligibilityGroup.choices,
     )
+    # What the caseload's name search looks in: "ADA LOVELACE", kept by the database, with a
+    # trigram index so that "love" finds her without reading the whole caseload.
+    search_name = models.GeneratedField(
+        expression=Upper(Concat("given_name", Value(" "), "family_name")),
+        output_field=models.CharField(max_length=201),
+        db_persist=True,
+    )
 
     objects = BudgetHolderQuerySet.as_manager()
 
     class Meta:
         ordering = ["family_name", "given_name"]
         indexes = [
-            models.Index(fields=["organisation", "family_name", "given_name"]),
+            # The caseload's sort orders, each ending in the id so that a page of ids is read
+            # from the index alone, however deep the page (ADR 0022).
+            models.Index(
+                fields=["organisation", "family_name", "given_name", "id"],
+                name="caseload_by_name",
+            ),
+            models.Index(
+                fields=["organisation", "date_of_birth", "family_name", "id"],
+                name="caseload_by_date_of_birth",
+            ),
+            models.Index(fields=["organisation", "nhs_number"], name="caseload_by_nhs_number"),
+            # Searches: three letters or more anywhere in the name (trigrams); one or two
+            # letters at the start of either name; the start of an NHS number.
+            GinIndex(OpClass("search_name", name="gin_trgm_ops"), name="caseload_name_trigrams"),
+            models.Index(
+                F("organisation"),
+                OpClass(Upper(Cast("family_name", models.TextField())), name="text_pattern_ops"),
+                name="caseload_family_name_prefix",
+            ),
+            models.Index(
+                F("organisation"),
+                OpClass(Upper(Cast("given_name", models.TextField())), name="text_pattern_ops"),
+                name="caseload_given_name_prefix",
+            ),
+            models.Index(
+                OpClass(Cast("nhs_number", models.TextField()), name="text_pattern_ops"),
+                name="caseload_nhs_number_prefix",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

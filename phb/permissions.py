@@ -31,8 +31,11 @@ class Permission(StrEnum):
     VIEW_BUDGETS = "budgets.view_budgets"
     CALCULATE = "budgets.calculate"
     PREPARE_BUDGET = "budgets.prepare_budget"
+    WITHDRAW_BUDGET = "budgets.withdraw_budget"
+    RETURN_BUDGET_TO_DRAFT = "budgets.return_budget_to_draft"
     CLINICAL_CHECK = "budgets.clinical_check"
     AGREE_BUDGET = "budgets.agree_budget"
+    END_BUDGET = "budgets.end_budget"
     SET_PAYMENTS = "budgets.set_payments"
     REDUCE_BUDGET = "budgets.reduce_budget"
     VIEW_LETTER = "budgets.view_letter"
@@ -40,6 +43,7 @@ class Permission(StrEnum):
     EDIT_NATIONAL_RATES = "budgets.edit_national_rates"
     EDIT_LOCAL_RATES = "budgets.edit_local_rates"
     MANAGE_RAS = "budgets.manage_ras"
+    EDIT_BUDGET_POLICY = "budgets.edit_budget_policy"
 
 
 def require(user, permission: Permission, obj=None) -> None:

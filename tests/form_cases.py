@@ -127,7 +127,16 @@ REGISTRY: dict[str, FormCase] = {
         kwargs=lambda: {
             "calculations": [(SimpleNamespace(pk="c1"), "Resource allocation: £8,308.72 a year")]
         },
-        valid={"period_end_day": "31", "period_end_month": "3", "period_end_year": "2027"},
+        valid={
+            "period_end_day": "31",
+            "period_end_month": "3",
+            "period_end_year": "2027",
+            "backdated": "on",
+            "backdating_reason": "The care started on 1 April 2026.",
+        },
+    ),
+    "budgets.forms.BudgetPolicyForm": FormCase(
+        valid={"preparer_may_agree": "yes", "preparer_may_agree_below": "5000.00"}
     ),
     "budgets.forms.PaLineForm": FormCase(
         valid={

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from django.template import Context, Template
+from django.utils.safestring import SafeString
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -383,3 +384,34 @@ def test_option_lookup_gives_jinjas_answer():
         assert type(ours) is type(jinjas), name
         if not isinstance(jinjas, ChainableUndefined):
             assert ours == jinjas, name
+
+
+def test_lists_are_rendered_once_per_shape_and_the_shapes_hold_no_content():
+    from phb.components import _render_shape, render_component
+
+    _render_shape.cache_clear()
+    rows = [
+        [{"text": f"Person {n} <script>"}, {"html": SafeString(f"<b>{n}</b>")}] for n in range(3)
+    ]
+    first = render_component("table", {"head": [{"text": "Name"}, {"text": "Note"}], "rows": rows})
+    assert "Person 1 &lt;script&gt;" in first and "<b>2</b>" in first
+    other = [[{"text": "Somebody else"}, {"html": SafeString("<i>x</i>")}] for _ in range(3)]
+    render_component("table", {"head": [{"text": "Name"}, {"text": "Note"}], "rows": other})
+    info = _render_shape.cache_info()
+    assert (info.misses, info.hits) == (1, 1)  # the second table had the same shape
+
+
+def test_a_shape_holds_no_content():
+    from phb.components import _shape
+
+    holes = []
+    shape = json.dumps(_shape({"rows": [[{"text": "Ada Lovelace", "href": "/p/1/"}]]}, holes))
+    assert "Ada" not in shape and "/p/1/" not in shape
+    assert holes == ["Ada Lovelace", "/p/1/"]
+
+
+def test_content_that_looks_like_a_placeholder_is_only_text():
+    from phb.components import render_component
+
+    html = render_component("table", {"rows": [[{"text": "PHB0000H0E"}, {"text": "ok"}]]})
+    assert "PHB0000H0E" in html and "ok" in html

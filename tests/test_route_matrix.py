@@ -19,6 +19,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from budgets.models import BudgetLetter, HoldingMethod, LetterKind, NationalRateSet
+from budgets.services import prepare_next_year
 from phb.models import Role
 from tests.budgets.factories import (
     FY_2027_END,
@@ -27,7 +28,6 @@ from tests.budgets.factories import (
     LocalRateSetFactory,
     agreed_budget,
     chc_package,
-    draft_budget,
     proposed_budget,
     questionnaire,
     ras_assessment,
@@ -178,12 +178,19 @@ MATRIX: dict[str, Route] = {
     "budgets:pa_new": about("holder", "lead", "coordinator", post=200),
     "budgets:budget_new": about("holder", "lead", "coordinator", post=200),
     "budgets:budget": about("agreed", *SAME_ICB_STAFF),
+    "budgets:edit": about("draft", "lead", "coordinator", post=200),
     "budgets:propose": about("draft", "lead", "coordinator", get=405, post=302),
+    "budgets:send_back": about("above_cap", "lead", "coordinator", post=200),
+    "budgets:withdraw": about("draft", "lead", "coordinator", post=200),
     "budgets:clinical_check": about("above_cap", "clinician", post=200),
     "budgets:agree": about("above_cap", "lead", get=405, post=302),
     "budgets:payments": about("portion", "lead", "finance", "shared_finance", post=200),
     "budgets:start": about("agreed", "lead", "finance", "shared_finance", get=405, post=302),
     "budgets:reduce": about("agreed", "lead", post=200),
+    "budgets:end": about("agreed", "lead", get=405, post=302),
+    "budgets:next_year": about("agreed", "lead", "coordinator", get=405, post=302),
+    "budgets:what_changed": about("draft", *SAME_ICB_STAFF),
+    "budgets:budget_policy": only("icb_admin", "other_icb_admin", post=200),
     "budgets:letter": about("letter", *SAME_ICB_STAFF, "holder", "representative"),
     "budgets:rates": only("icb_admin", "other_icb_admin", "service_admin"),
     "budgets:national_rates_new": only("service_admin", post=200),
@@ -250,10 +257,12 @@ def universe(db):
         ],
     )
     next_year = {"start": FY_2027_START, "end": FY_2027_END}
-    draft = draft_budget(lead, holder, ras, **next_year)
     above_cap = proposed_budget(
         lead, holder, ras, amount=D("9000.00"), justification=JUSTIFICATION, **next_year
     )
+    # The other person's 2027/28 draft, prepared from their 2026/27 budget.
+    this_year = agreed_budget(lead, other_holder, chc_package(lead, other_holder))
+    draft = prepare_next_year(actor=lead, budget=this_year)
     letter = BudgetLetter.objects.create(
         budget=agreed,
         kind=LetterKind.REDUCTION,

@@ -1,6 +1,7 @@
 from budgets.models.budget import (
     Budget,
     BudgetChange,
+    BudgetEdit,
     BudgetStatus,
     BudgetStatusChange,
     CalculationBasis,
@@ -19,6 +20,7 @@ from budgets.models.calculations import (
 )
 from budgets.models.letters import BudgetLetter, LetterKind
 from budgets.models.payments import PaymentInstalment, PaymentSchedule
+from budgets.models.policy import BudgetPolicy
 from budgets.models.ras import (
     RasAnswerOption,
     RasAssessment,
@@ -31,7 +33,9 @@ from budgets.models.rates import LocalRateSet, NationalRateSet
 __all__ = [
     "Budget",
     "BudgetChange",
+    "BudgetEdit",
     "BudgetLetter",
+    "BudgetPolicy",
     "BudgetStatus",
     "BudgetStatusChange",
     "CalculationBasis",

@@ -2,10 +2,13 @@
 
 Status changes go through `budgets.services` and are recorded as immutable
 `BudgetStatusChange` rows. The database enforces the allowed transitions (an
-FSM trigger), that agreed budgets for one person never overlap (an exclusion
-constraint), and that an amount above the indicative amount or cap is only
+FSM trigger), that a person's budgets in preparation or live never overlap (an
+exclusion constraint), that an amount above the indicative amount or cap is only
 agreed with a written justification and a supporting check by a different
-user who is a clinician (a trigger), so no page or script can skip them.
+user who is a clinician (a trigger), that whoever prepared or proposed a budget
+does not agree it unless their ICB's policy allows it (a trigger), and that a
+budget starting before it was set up says why (a check), so no page or script
+can skip them.
 """
 
 import pgtrigger
@@ -13,6 +16,7 @@ from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import RangeBoundary, RangeOperators
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from budgets.models.calculations import ChcPackage, PaCosting
@@ -57,8 +61,13 @@ TRANSITIONS = [
     (BudgetStatus.DRAFT, BudgetStatus.WITHDRAWN),
     (BudgetStatus.PROPOSED, BudgetStatus.WITHDRAWN),
 ]
-# Budgets that hold money for their period: two of these never overlap for one person.
+# Budgets that hold money for their period.
 LIVE_STATUSES = [BudgetStatus.AGREED, BudgetStatus.ACTIVE]
+# Budgets being prepared.
+IN_PREPARATION = [BudgetStatus.DRAFT, BudgetStatus.PROPOSED]
+# Two of these never overlap for one person: a budget is not set up over another one being
+# prepared or held (a withdrawn or ended budget no longer counts).
+HELD_OR_PREPARED = [*IN_PREPARATION, *LIVE_STATUSES]
 
 
 class CalculationBasis(models.TextChoices):
@@ -102,6 +111,28 @@ END IF;
 RETURN NEW;
 """
 
+# SQL for the trigger: separation of duties. Whoever set a budget up, changed it as a draft or
+# proposed it does not also agree it, unless their ICB's budget policy allows it below an
+# amount it chose.
+SEPARATION_SQL = """
+IF NEW.status = 'agreed' AND OLD.status IS DISTINCT FROM 'agreed' AND (
+        NEW.agreed_by_id = NEW.created_by_id
+        OR EXISTS (SELECT 1 FROM budgets_budgetstatuschange s
+                   WHERE s.budget_id = NEW.id AND s.to_status = 'proposed'
+                     AND s.by_id = NEW.agreed_by_id)
+        OR EXISTS (SELECT 1 FROM budgets_budgetedit e
+                   WHERE e.budget_id = NEW.id AND e.by_id = NEW.agreed_by_id))
+   AND NOT EXISTS (
+        SELECT 1 FROM budgets_budgetpolicy p
+        JOIN phb_budgetholder h ON h.organisation_id = p.organisation_id
+        WHERE h.id = NEW.budget_holder_id AND p.preparer_may_agree
+          AND NEW.agreed_amount < p.preparer_may_agree_below) THEN
+    RAISE EXCEPTION 'Whoever prepared or proposed a budget cannot also agree it'
+        USING ERRCODE = 'check_violation';
+END IF;
+RETURN NEW;
+"""
+
 
 class BudgetQuerySet(models.QuerySet):
     def visible_to(self, user):
@@ -109,6 +140,9 @@ class BudgetQuerySet(models.QuerySet):
 
     def live(self):
         return self.filter(status__in=LIVE_STATUSES)
+
+    def held_or_prepared(self):
+        return self.filter(status__in=HELD_OR_PREPARED)
 
 
 @audited
@@ -144,6 +178,20 @@ class Budget(UUIDModel, Timestamped):
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     agreed_at = models.DateTimeField(null=True, blank=True)
+    backdating_reason = models.TextField(
+        "Why the budget starts before it was set up",
+        blank=True,
+        max_length=2000,
+        help_text="Needed when the start date had already passed when the budget was set up.",
+    )
+    prepared_from = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The previous year's budget this one was prepared from.",
+    )
     # Bumped on every change, so a page acting on a stale copy is told what happened.
     version = models.PositiveIntegerField(default=1)
 
@@ -190,7 +238,7 @@ class Budget(UUIDModel, Timestamped):
             ),
             *non_negative("indicative_amount", "agreed_amount", prefix="budget"),
             ExclusionConstraint(
-                name="budget_live_periods_do_not_overlap",
+                name="budget_periods_do_not_overlap",
                 expressions=[
                     ("budget_holder", RangeOperators.EQUAL),
                     (
@@ -198,7 +246,14 @@ class Budget(UUIDModel, Timestamped):
                         RangeOperators.OVERLAPS,
                     ),
                 ],
-                condition=Q(status__in=LIVE_STATUSES),
+                condition=Q(status__in=HELD_OR_PREPARED),
+            ),
+            # Backdating happens, but never by accident: a budget whose start date had passed
+            # when it was set up says why. (The day it was set up is in the service's time
+            # zone, Europe/London, which Django writes into the constraint.)
+            models.CheckConstraint(
+                condition=Q(period_start__gte=TruncDate("created_at")) | ~Q(backdating_reason=""),
+                name="budget_backdated_says_why",
             ),
         ]
         triggers = [
@@ -210,6 +265,13 @@ class Budget(UUIDModel, Timestamped):
                 operation=pgtrigger.Insert | pgtrigger.Update,
                 when=pgtrigger.Before,
                 func=ABOVE_CAP_SQL,
+            ),
+            # Named to run after the above-cap trigger (PostgreSQL runs them in name order).
+            pgtrigger.Trigger(
+                name="budget_agreed_by_someone_who_did_not_prepare_it",
+                operation=pgtrigger.Update,
+                when=pgtrigger.Before,
+                func=SEPARATION_SQL,
             ),
         ]
 
@@ -229,8 +291,7 @@ class Budget(UUIDModel, Timestamped):
 
         Reads `clinical_checks.all()`, so a prefetch serves it without a query.
         """
-        checks = [c for c in self.clinical_checks.all() if c.amount == self.agreed_amount]
-        latest = max(checks, key=lambda check: check.at, default=None)
+        latest = self.latest_check()
         return latest if latest is not None and latest.supported else None
 
     @property
@@ -245,6 +306,36 @@ class Budget(UUIDModel, Timestamped):
     @property
     def is_live(self) -> bool:
         return self.status in LIVE_STATUSES
+
+    @property
+    def in_preparation(self) -> bool:
+        return self.status in IN_PREPARATION
+
+    def latest_check(self):
+        """The latest clinical check of the current amount, whatever it found, or None."""
+        checks = [c for c in self.clinical_checks.all() if c.amount == self.agreed_amount]
+        return max(checks, key=lambda check: check.at, default=None)
+
+    @property
+    def check_did_not_support(self) -> bool:
+        """Being set up, and the latest check of its current amount did not support it."""
+        check = self.latest_check() if self.in_preparation and self.above_indicative else None
+        return check is not None and not check.supported
+
+    def last_status_change(self, to_status=None):
+        """The latest status change (to `to_status`, if given), read from the prefetch."""
+        changes = [
+            c for c in self.status_changes.all() if to_status is None or c.to_status == to_status
+        ]
+        return max(changes, key=lambda change: change.at, default=None)
+
+    def preparer_ids(self) -> set:
+        """Everyone who set this budget up, changed it as a draft or proposed it."""
+        return (
+            {self.created_by_id}
+            | {c.by_id for c in self.status_changes.all() if c.to_status == BudgetStatus.PROPOSED}
+            | {edit.by_id for edit in self.edits.all()}
+        )
 
 
 class AppendOnly(models.Model):
@@ -273,6 +364,21 @@ class BudgetStatusChange(UUIDModel, AppendOnly):
 
     def __str__(self) -> str:
         return f"{self.budget}: {self.from_status or 'new'} to {self.to_status}"
+
+
+class BudgetEdit(UUIDModel, AppendOnly):
+    """A change to a draft budget: who made it, when, and what changed."""
+
+    budget = models.ForeignKey(Budget, on_delete=models.PROTECT, related_name="edits")
+    by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    summary = models.TextField()
+
+    class Meta(AppendOnly.Meta):
+        ordering = ["at"]
+
+    def __str__(self) -> str:
+        return f"{self.budget} changed by {self.by}"
 
 
 class ClinicalCheck(UUIDModel, AppendOnly):

@@ -16,10 +16,16 @@ from budgets.services.lifecycle import (
     activate_budget,
     agree_budget,
     create_budget,
+    end_budget,
     propose_budget,
     record_clinical_check,
+    return_to_draft,
+    update_draft_budget,
+    withdraw_budget,
 )
+from budgets.services.next_year import prepare_next_year
 from budgets.services.payments import set_payment_schedule
+from budgets.services.policy import save_budget_policy
 from budgets.services.ras import (
     add_domain,
     complete_ras_assessment,
@@ -45,15 +51,21 @@ __all__ = [
     "cost_pas",
     "create_budget",
     "create_questionnaire",
+    "end_budget",
     "local_rates_on",
     "national_rates_on",
+    "prepare_next_year",
     "propose_budget",
     "publish_questionnaire",
     "record_clinical_check",
     "reduce_budget",
     "remove_domain",
+    "return_to_draft",
+    "save_budget_policy",
     "save_local_rates",
     "save_national_rates",
     "set_payment_schedule",
     "set_price_per_point",
+    "update_draft_budget",
+    "withdraw_budget",
 ]

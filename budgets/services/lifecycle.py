@@ -1,4 +1,6 @@
-"""A budget from draft to agreed and active, with the clinical check above the cap."""
+"""A budget's life: set up and changed as a draft, proposed, checked by a clinician above its
+indicative amount, agreed by someone who did not prepare it, started, and ended when its period
+is over; or sent back to draft, or withdrawn, with a reason, before it is agreed."""
 
 import datetime
 from decimal import Decimal
@@ -10,6 +12,7 @@ from django.utils import timezone
 from budgets import calculations as calc
 from budgets.models import (
     Budget,
+    BudgetEdit,
     BudgetStatus,
     BudgetStatusChange,
     CalculationBasis,
@@ -21,9 +24,18 @@ from budgets.models import (
     PaCosting,
     RasAssessment,
 )
+from budgets.models.budget import LIVE_STATUSES
 from budgets.money import check_money
 from budgets.services.base import Conflict, _lock, _save, _status_change
+from budgets.services.policy import agreement_refusal, budget_policy_for
 from phb.permissions import Permission, require
+from phb.services import only_fields
+
+OVERLAP_CONSTRAINT = "budget_periods_do_not_overlap"
+
+
+def _day(value: datetime.date) -> str:
+    return f"{value:%-d %B %Y}"
 
 
 def _basis_of(calculation) -> tuple[str, Decimal, dict]:
@@ -37,6 +49,7 @@ def _basis_of(calculation) -> tuple[str, Decimal, dict]:
 
 
 def _check_period(budget_holder, start, end, *, exclude=None) -> None:
+    """One financial year, and no other budget of the person's being prepared or held then."""
     if end < start:
         raise ValidationError({"period_end": "The end date must be on or after the start date"})
     _, fy_end = calc.financial_year(start)
@@ -44,22 +57,67 @@ def _check_period(budget_holder, start, end, *, exclude=None) -> None:
         raise ValidationError(
             {
                 "period_end": f"A budget must fall within one financial year: this one ends "
-                f"after {fy_end:%-d %B %Y}"
+                f"after {_day(fy_end)}"
             }
         )
     overlapping = (
-        Budget.objects.live()
+        Budget.objects.held_or_prepared()
         .filter(budget_holder=budget_holder, period_start__lte=end, period_end__gte=start)
         .exclude(pk=exclude)
+        .order_by("period_start")
         .first()
     )
     if overlapping:
+        then = (
+            "Change the dates"
+            if overlapping.is_live
+            else "Change the dates, or withdraw that budget first"
+        )
         raise ValidationError(
             {
                 "period_start": "This period overlaps the "
                 f"{overlapping.get_status_display().lower()} budget from "
-                f"{overlapping.period_start:%-d %B %Y} to {overlapping.period_end:%-d %B %Y}"
+                f"{_day(overlapping.period_start)} to {_day(overlapping.period_end)}. {then}"
             }
+        )
+
+
+def _check_dates(start, end, *, backdating_reason: str) -> str:
+    """A budget is set up for a period that has not ended; one that starts in the past says
+    why (backdating happens, but never by accident). Returns the reason to record."""
+    today = timezone.localdate()
+    if end < today:
+        raise ValidationError(
+            {
+                "period_end": f"This period ended on {_day(end)}. A budget whose period has "
+                "already ended cannot be set up"
+            }
+        )
+    if start >= today:
+        return ""
+    if not backdating_reason.strip():
+        raise ValidationError(
+            {
+                "backdating_reason": f"The start date, {_day(start)}, has already passed. If "
+                "the budget really starts then, confirm it is backdated and say why"
+            }
+        )
+    return backdating_reason.strip()
+
+
+def _check_still_on_time(budget, *, doing: str, then: str) -> None:
+    """Before proposing or agreeing: the period has not ended, and a start date that has
+    passed since the budget was set up is explained."""
+    today = timezone.localdate()
+    if budget.period_end < today:
+        raise ValidationError(
+            f"You cannot {doing} this budget: its period ended on {_day(budget.period_end)}. "
+            "Withdraw it, and set up a budget for a period that has not ended"
+        )
+    if budget.period_start < today and not budget.backdating_reason:
+        raise ValidationError(
+            f"This budget was due to start on {_day(budget.period_start)}, which has passed. "
+            f"{then} to change the start date, or to say why it is backdated"
         )
 
 
@@ -112,6 +170,42 @@ def _check_portions(portions, agreed_amount: Decimal) -> None:
         )
 
 
+def _check_amounts(*, agreed_amount, indicative: Decimal, clinical_justification: str) -> Decimal:
+    agreed_amount = check_money(
+        agreed_amount, what="The budget amount", field="agreed_amount", minimum=None
+    )
+    if agreed_amount < 0:
+        raise ValidationError({"agreed_amount": "The amount cannot be negative"})
+    if agreed_amount > indicative and not clinical_justification.strip():
+        raise ValidationError(
+            {
+                "clinical_justification": "The amount is more than the indicative "
+                f"£{indicative:,.2f}. Write the clinical justification for it"
+            }
+        )
+    return agreed_amount
+
+
+def _write_streams_and_portions(budget, funding_streams, portions) -> None:
+    FundingStream.objects.bulk_create(
+        FundingStream(budget=budget, kind=kind, share_percent=share)
+        for kind, share in funding_streams
+    )
+    HoldingPortion.objects.bulk_create(
+        HoldingPortion(budget=budget, method=method, amount=amount, held_by=held_by.strip())
+        for method, amount, held_by in portions
+    )
+
+
+def _overlap_conflict(error: IntegrityError) -> Conflict:
+    if OVERLAP_CONSTRAINT not in str(error):
+        raise error
+    return Conflict(
+        "Someone has just set up or changed another budget for this person over the same "
+        "dates. Nothing was saved: check the person's budgets and try again."
+    )
+
+
 @transaction.atomic
 def create_budget(
     *,
@@ -124,51 +218,156 @@ def create_budget(
     clinical_justification: str = "",
     funding_streams,
     portions,
+    backdating_reason: str = "",
 ) -> Budget:
     """A draft budget. `funding_streams` are (kind, share %) pairs; `portions` are
-    (method, amount, held_by) triples that add up to the amount."""
+    (method, amount, held_by) triples that add up to the amount. A start date that has
+    already passed needs `backdating_reason`."""
     require(actor, Permission.PREPARE_BUDGET, budget_holder)
     if calculation.budget_holder_id != budget_holder.pk:
         raise PermissionDenied
-    agreed_amount = check_money(
-        agreed_amount, what="The budget amount", field="agreed_amount", minimum=None
-    )
-    if agreed_amount < 0:
-        raise ValidationError({"agreed_amount": "The amount cannot be negative"})
     _check_period(budget_holder, period_start, period_end)
+    backdating_reason = _check_dates(period_start, period_end, backdating_reason=backdating_reason)
     basis, annual, link = _basis_of(calculation)
     indicative = calc.amount_for_period(annual, period_start, period_end)
-    if agreed_amount > indicative and not clinical_justification.strip():
-        raise ValidationError(
-            {
-                "clinical_justification": "The amount is more than the indicative "
-                f"£{indicative:,.2f}. Write the clinical justification for it"
-            }
-        )
+    agreed_amount = _check_amounts(
+        agreed_amount=agreed_amount,
+        indicative=indicative,
+        clinical_justification=clinical_justification,
+    )
     _check_shares(funding_streams)
     _check_portions(portions, agreed_amount)
-    budget = Budget.objects.create(
-        budget_holder=budget_holder,
-        period_start=period_start,
-        period_end=period_end,
-        basis=basis,
-        indicative_amount=indicative,
-        agreed_amount=agreed_amount,
-        clinical_justification=clinical_justification.strip(),
-        created_by=actor,
-        **link,
-    )
-    FundingStream.objects.bulk_create(
-        FundingStream(budget=budget, kind=kind, share_percent=share)
-        for kind, share in funding_streams
-    )
-    HoldingPortion.objects.bulk_create(
-        HoldingPortion(budget=budget, method=method, amount=amount, held_by=held_by.strip())
-        for method, amount, held_by in portions
-    )
+    try:
+        with transaction.atomic():
+            budget = Budget.objects.create(
+                budget_holder=budget_holder,
+                period_start=period_start,
+                period_end=period_end,
+                basis=basis,
+                indicative_amount=indicative,
+                agreed_amount=agreed_amount,
+                clinical_justification=clinical_justification.strip(),
+                backdating_reason=backdating_reason,
+                created_by=actor,
+                **link,
+            )
+    except IntegrityError as error:
+        raise _overlap_conflict(error) from error
+    _write_streams_and_portions(budget, funding_streams, portions)
     BudgetStatusChange.objects.create(
         budget=budget, from_status="", to_status=BudgetStatus.DRAFT, by=actor, reason="Set up"
     )
+    return budget
+
+
+DRAFT_FIELDS = (
+    "period_start",
+    "period_end",
+    "calculation",
+    "agreed_amount",
+    "clinical_justification",
+    "funding_streams",
+    "portions",
+    "backdating_reason",
+)
+
+
+def _money_words(value: Decimal) -> str:
+    return f"£{value:,.2f}"
+
+
+def _streams_words(streams) -> str:
+    labels = dict(FundingStream._meta.get_field("kind").choices)
+    return ", ".join(f"{labels.get(kind, kind)} {share.normalize():f}%" for kind, share in streams)
+
+
+def _portions_words(portions) -> str:
+    labels = dict(HoldingPortion._meta.get_field("method").choices)
+    return ", ".join(
+        f"{labels.get(method, method).split(' (')[0]} {_money_words(amount)}"
+        + (f" held by {held_by.strip()}" if held_by.strip() else "")
+        for method, amount, held_by in portions
+    )
+
+
+@transaction.atomic
+def update_draft_budget(*, actor, budget, version: int | None, **changes) -> Budget:
+    """Change a draft: its period, amount, clinical justification, calculation, funding
+    streams or how the money is held. Checked as when it was set up; a change is recorded
+    (who, when, what) and makes its editor one of the people who prepared it."""
+    only_fields(changes, DRAFT_FIELDS, what="A draft budget")
+    require(actor, Permission.PREPARE_BUDGET, budget.budget_holder)
+    budget = _lock(budget, version=version, expected=(BudgetStatus.DRAFT,), doing="change")
+    holder = budget.budget_holder
+    calculation = changes.get("calculation", budget.calculation)
+    if calculation.budget_holder_id != holder.pk:
+        raise PermissionDenied
+    start = changes.get("period_start", budget.period_start)
+    end = changes.get("period_end", budget.period_end)
+    justification = changes.get("clinical_justification", budget.clinical_justification)
+    old_streams = [(s.kind, s.share_percent) for s in budget.funding_streams.all()]
+    old_portions = [(p.method, p.amount, p.held_by) for p in budget.portions.all()]
+    streams = changes.get("funding_streams", old_streams)
+    portions = changes.get("portions", old_portions)
+
+    _check_period(holder, start, end, exclude=budget.pk)
+    backdating_reason = _check_dates(
+        start, end, backdating_reason=changes.get("backdating_reason", budget.backdating_reason)
+    )
+    basis, annual, link = _basis_of(calculation)
+    indicative = calc.amount_for_period(annual, start, end)
+    amount = _check_amounts(
+        agreed_amount=changes.get("agreed_amount", budget.agreed_amount),
+        indicative=indicative,
+        clinical_justification=justification,
+    )
+    _check_shares(streams)
+    _check_portions(portions, amount)
+
+    said = []
+    if (start, end) != (budget.period_start, budget.period_end):
+        said.append(
+            f"Period {_day(budget.period_start)} to {_day(budget.period_end)} became "
+            f"{_day(start)} to {_day(end)}"
+        )
+    if calculation != budget.calculation:
+        said.append(f"Worked out by {CalculationBasis(basis).label.lower()}")
+    if indicative != budget.indicative_amount:
+        said.append(
+            f"Indicative amount {_money_words(budget.indicative_amount)} became "
+            f"{_money_words(indicative)}"
+        )
+    if amount != budget.agreed_amount:
+        said.append(f"Amount {_money_words(budget.agreed_amount)} became {_money_words(amount)}")
+    if justification.strip() != budget.clinical_justification:
+        said.append("Clinical justification changed")
+    if backdating_reason != budget.backdating_reason:
+        said.append("Reason for backdating changed")
+    if sorted(streams) != sorted(old_streams):
+        said.append(f"Funding streams: {_streams_words(streams)}")
+    if sorted((m, a, h.strip()) for m, a, h in portions) != sorted(old_portions):
+        said.append(f"How the money is held: {_portions_words(portions)}")
+    if not said:
+        return budget
+
+    budget.period_start, budget.period_end = start, end
+    budget.basis = basis
+    budget.ras_assessment = budget.chc_package = budget.pa_costing = None
+    for name, value in link.items():
+        setattr(budget, name, value)
+    budget.indicative_amount = indicative
+    budget.agreed_amount = amount
+    budget.clinical_justification = justification.strip()
+    budget.backdating_reason = backdating_reason
+    try:
+        with transaction.atomic():
+            _save(budget)
+    except IntegrityError as error:
+        raise _overlap_conflict(error) from error
+    budget.funding_streams.all().delete()
+    budget.portions.all().delete()
+    _write_streams_and_portions(budget, streams, portions)
+    BudgetEdit.objects.create(budget=budget, by=actor, summary=". ".join(said) + ".")
     return budget
 
 
@@ -176,7 +375,40 @@ def create_budget(
 def propose_budget(*, actor, budget, version: int | None = None) -> Budget:
     require(actor, Permission.PREPARE_BUDGET, budget.budget_holder)
     budget = _lock(budget, version=version, expected=(BudgetStatus.DRAFT,), doing="propose")
+    _check_still_on_time(budget, doing="propose", then="Change the draft")
     _status_change(budget, to_status=BudgetStatus.PROPOSED, by=actor)
+    return _save(budget)
+
+
+def _reason(reason: str, *, what: str) -> str:
+    if not isinstance(reason, str) or not reason.strip():
+        raise ValidationError({"reason": what})
+    return reason.strip()
+
+
+@transaction.atomic
+def return_to_draft(*, actor, budget, reason: str, version: int | None = None) -> Budget:
+    """Send a proposed budget back to draft to be changed (after a clinical check that did not
+    support it, say), saying why."""
+    require(actor, Permission.RETURN_BUDGET_TO_DRAFT, budget.budget_holder)
+    reason = _reason(reason, what="Say why the budget is going back to draft")
+    budget = _lock(budget, version=version, expected=(BudgetStatus.PROPOSED,), doing="send back")
+    _status_change(budget, to_status=BudgetStatus.DRAFT, by=actor, reason=reason)
+    return _save(budget)
+
+
+@transaction.atomic
+def withdraw_budget(*, actor, budget, reason: str, version: int | None = None) -> Budget:
+    """Withdraw a draft or proposed budget, saying why. It is kept, and never agreed."""
+    require(actor, Permission.WITHDRAW_BUDGET, budget.budget_holder)
+    reason = _reason(reason, what="Say why the budget is being withdrawn")
+    budget = _lock(
+        budget,
+        version=version,
+        expected=(BudgetStatus.DRAFT, BudgetStatus.PROPOSED),
+        doing="withdraw",
+    )
+    _status_change(budget, to_status=BudgetStatus.WITHDRAWN, by=actor, reason=reason)
     return _save(budget)
 
 
@@ -213,6 +445,12 @@ def agree_budget(*, actor, budget, version: int | None = None) -> Budget:
     clinical check of this amount by a clinician other than the person agreeing."""
     require(actor, Permission.AGREE_BUDGET, budget.budget_holder)
     budget = _lock(budget, version=version, expected=(BudgetStatus.PROPOSED,), doing="agree")
+    refusal = agreement_refusal(
+        budget, actor, budget_policy_for(budget.budget_holder.organisation_id)
+    )
+    if refusal:
+        raise ValidationError(refusal)
+    _check_still_on_time(budget, doing="agree", then="Send it back to draft")
     if budget.above_indicative:
         check = budget.supporting_check()
         if check is None:
@@ -237,8 +475,10 @@ def agree_budget(*, actor, budget, version: int | None = None) -> Budget:
         with transaction.atomic():
             return _save(budget)
     except IntegrityError as error:
+        if OVERLAP_CONSTRAINT not in str(error):
+            raise
         raise Conflict(
-            "This budget overlaps another agreed budget for the same person. Nothing was changed."
+            "This budget overlaps another budget for the same person. Nothing was changed."
         ) from error
 
 
@@ -246,8 +486,51 @@ def agree_budget(*, actor, budget, version: int | None = None) -> Budget:
 def activate_budget(*, actor, budget, version: int | None = None) -> Budget:
     require(actor, Permission.SET_PAYMENTS, budget.budget_holder)
     budget = _lock(budget, version=version, expected=(BudgetStatus.AGREED,), doing="start")
+    if budget.period_end < timezone.localdate():
+        raise ValidationError(
+            f"This budget's period ended on {_day(budget.period_end)}, so it cannot start. "
+            "A PHB lead can end it"
+        )
     unscheduled = [p for p in budget.portions.all() if p.is_paid_out and not hasattr(p, "schedule")]
     if unscheduled:
         raise ValidationError("Set up the payment schedule before the budget starts")
     _status_change(budget, to_status=BudgetStatus.ACTIVE, by=actor)
+    return _save(budget)
+
+
+@transaction.atomic
+def end_budget(*, actor, budget, version: int | None = None) -> Budget:
+    """End an agreed or active budget once its period is over. The reason (its period ended,
+    or next year's budget replaced it) is recorded with the status change. A budget is not
+    stopped part way through its period here: stopping for the reasons the law allows comes
+    with care plans."""
+    require(actor, Permission.END_BUDGET, budget.budget_holder)
+    budget = _lock(
+        budget,
+        version=version,
+        expected=(BudgetStatus.AGREED, BudgetStatus.ACTIVE),
+        doing="end",
+    )
+    if budget.period_end >= timezone.localdate():
+        raise ValidationError(
+            f"This budget runs until {_day(budget.period_end)}. It can be ended when its period "
+            f"is over, from {_day(budget.period_end + datetime.timedelta(days=1))}"
+        )
+    successor = (
+        Budget.objects.filter(
+            budget_holder=budget.budget_holder,
+            status__in=LIVE_STATUSES,
+            period_start__gt=budget.period_end,
+        )
+        .order_by("period_start")
+        .first()
+    )
+    if successor is not None:
+        reason = (
+            f"Replaced by the {successor.get_status_display().lower()} budget from "
+            f"{_day(successor.period_start)} to {_day(successor.period_end)}"
+        )
+    else:
+        reason = f"Its period ended on {_day(budget.period_end)}"
+    _status_change(budget, to_status=BudgetStatus.ENDED, by=actor, reason=reason)
     return _save(budget)

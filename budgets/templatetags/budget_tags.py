@@ -6,7 +6,7 @@ templates; the presenters are plain functions the PDFs can share.
 
 from django import template
 
-from budgets import presenters
+from budgets import lifecycle_presenters, presenters
 
 register = template.Library()
 
@@ -23,6 +23,9 @@ for _name in (
     "local_rates_table",
 ):
     register.filter(_name, getattr(presenters, _name))
+
+for _name in ("draft_edits_table", "comparison_table"):
+    register.filter(_name, getattr(lifecycle_presenters, _name))
 
 
 @register.simple_tag

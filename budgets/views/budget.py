@@ -22,7 +22,8 @@ from budgets.forms import (
     ReductionForm,
     VersionForm,
 )
-from budgets.models import FundingStreamKind
+from budgets.lifecycle_presenters import budget_state
+from budgets.models import ChcPackage, FundingStreamKind, RasAssessment
 from budgets.models.budget import BudgetStatus
 from budgets.presenters import explain_budget, money
 from budgets.services import Conflict
@@ -41,23 +42,30 @@ DEFAULT_STREAM = {
 }
 
 
-class BudgetCreateView(PersonMixin, TemplateView):
-    permission = Permission.PREPARE_BUDGET
+class BudgetFormsMixin:
+    """The budget form, its funding streams and how the money is held: setting a budget up and
+    changing a draft share them."""
+
     template_name = "budgets/budget_form.html"
-    extra_context = {"page_title": "Set up a budget", "button_text": "Save as a draft"}
 
     def choices(self):
         calculations = selectors.calculations_for(self.holder)
-        labelled = []
-        for assessment in calculations["ras"][:1]:
-            labelled.append(
-                (assessment, f"Resource allocation: {money(assessment.annual_amount)} a year")
-            )
-        for package in calculations["chc"][:1]:
-            labelled.append((package, f"CHC cost cap: {money(package.annual_cost)} a year"))
-        for costing in calculations["pa"][:1]:
-            labelled.append((costing, f"PA costing: {money(costing.total_annual)} a year"))
-        return labelled
+        latest = [
+            *calculations["ras"][:1],
+            *calculations["chc"][:1],
+            *calculations["pa"][:1],
+        ]
+        current = self.current_calculation()
+        if current is not None and current not in latest:
+            latest.insert(0, current)
+        return [(calculation, calculation_label(calculation)) for calculation in latest]
+
+    def current_calculation(self):
+        return None
+
+    def initial(self) -> tuple[dict, list, dict]:
+        stream = DEFAULT_STREAM.get(self.holder.eligibility, FundingStreamKind.OTHER_NHS)
+        return self.initial_period(), [{"kind": stream, "share_percent": 100}], {}
 
     rows_changed = False
 
@@ -67,13 +75,11 @@ class BudgetCreateView(PersonMixin, TemplateView):
         data, self.rows_changed = change_rows(
             data, "streams", max_rows=FundingStreamFormSet.max_num
         )
-        stream = DEFAULT_STREAM.get(self.holder.eligibility, FundingStreamKind.OTHER_NHS)
+        budget, streams, portions = self.initial()
         forms = (
-            BudgetForm(data, calculations=self.choices(), initial=self.initial_period()),
-            FundingStreamFormSet(
-                data, prefix="streams", initial=[{"kind": stream, "share_percent": 100}]
-            ),
-            PortionsForm(data, prefix="held"),
+            BudgetForm(data, calculations=self.choices(), initial=budget),
+            FundingStreamFormSet(data, prefix="streams", initial=streams),
+            PortionsForm(data, prefix="held", initial=portions),
         )
         if self.rows_changed:
             without_errors(*forms)
@@ -106,6 +112,35 @@ class BudgetCreateView(PersonMixin, TemplateView):
     def get(self, request, *args, **kwargs):
         return self.render_forms(*self.forms())
 
+    def budget_fields(self, form, streams, portions) -> dict:
+        return {
+            "period_start": form.cleaned_data["period_start"],
+            "period_end": form.cleaned_data["period_end"],
+            "calculation": form.calculations[form.cleaned_data["calculation"]],
+            "agreed_amount": form.cleaned_data["agreed_amount"],
+            "clinical_justification": form.cleaned_data["clinical_justification"],
+            "backdating_reason": form.reason_for_backdating(),
+            "funding_streams": [
+                (f.cleaned_data["kind"], f.cleaned_data["share_percent"])
+                for f in streams.forms
+                if f.cleaned_data.get("kind") and f.cleaned_data.get("share_percent")
+            ],
+            "portions": portions.portions(),
+        }
+
+
+def calculation_label(calculation) -> str:
+    if isinstance(calculation, RasAssessment):
+        return f"Resource allocation: {money(calculation.annual_amount)} a year"
+    if isinstance(calculation, ChcPackage):
+        return f"CHC cost cap: {money(calculation.annual_cost)} a year"
+    return f"PA costing: {money(calculation.total_annual)} a year"
+
+
+class BudgetCreateView(BudgetFormsMixin, PersonMixin, TemplateView):
+    permission = Permission.PREPARE_BUDGET
+    extra_context = {"page_title": "Set up a budget", "button_text": "Save as a draft"}
+
     def post(self, request, *args, **kwargs):
         form, streams, portions = self.forms()
         if self.rows_changed:
@@ -115,18 +150,10 @@ class BudgetCreateView(PersonMixin, TemplateView):
                 budget = services.create_budget(
                     actor=request.user,
                     budget_holder=self.holder,
-                    period_start=form.cleaned_data["period_start"],
-                    period_end=form.cleaned_data["period_end"],
-                    calculation=form.calculations[form.cleaned_data["calculation"]],
-                    agreed_amount=form.cleaned_data["agreed_amount"],
-                    clinical_justification=form.cleaned_data["clinical_justification"],
-                    funding_streams=[
-                        (f.cleaned_data["kind"], f.cleaned_data["share_percent"])
-                        for f in streams.forms
-                        if f.cleaned_data.get("kind") and f.cleaned_data.get("share_percent")
-                    ],
-                    portions=portions.portions(),
+                    **self.budget_fields(form, streams, portions),
                 )
+            except Conflict as error:
+                form.add_error(None, str(error))
             except ValidationError as error:
                 add_errors(form, error)
             else:
@@ -146,23 +173,14 @@ class BudgetDetailView(BudgetPageMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         user, budget = self.request.user, self.budget
-        holder = budget.budget_holder
+        state = budget_state(budget, user, selectors.budget_policy(user))
         return super().get_context_data(**kwargs) | {
             "budget": budget,
-            "holder": holder,
+            "holder": budget.budget_holder,
             "explained": explain_budget(budget),
             "version_form": VersionForm(initial={"version": budget.version}),
-            "can_propose": budget.status == BudgetStatus.DRAFT
-            and user.has_perm(Permission.PREPARE_BUDGET, holder),
-            "can_agree": budget.status == BudgetStatus.PROPOSED
-            and user.has_perm(Permission.AGREE_BUDGET, holder),
-            "can_check": budget.needs_clinical_check
-            and user.has_perm(Permission.CLINICAL_CHECK, holder),
-            "can_set_payments": budget.status == BudgetStatus.AGREED
-            and user.has_perm(Permission.SET_PAYMENTS, holder),
-            "can_start": budget.status == BudgetStatus.AGREED
-            and user.has_perm(Permission.SET_PAYMENTS, holder),
-            "can_reduce": budget.is_live and user.has_perm(Permission.REDUCE_BUDGET, holder),
+            "state": state,
+            "can": state.actions,
         }
 
 

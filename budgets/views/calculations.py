@@ -17,6 +17,7 @@ from budgets.forms import (
     PaLineFormSet,
     RasAssessmentForm,
 )
+from budgets.lifecycle_presenters import compare_calculations
 from budgets.presenters import explain_calculation
 from budgets.views.base import PersonMixin
 from phb.forms import change_rows, without_errors
@@ -33,21 +34,27 @@ class CompareView(PersonMixin, TemplateView):
     def get_context_data(self, **kwargs):
         calculations = selectors.calculations_for(self.holder)
         latest = {kind: (items[0] if items else None) for kind, items in calculations.items()}
+        comparison = compare_calculations(latest)
+        new_urls = {
+            "ras": "budgets:ras_new",
+            "chc": "budgets:chc_new",
+            "pa": "budgets:pa_new",
+        }
+        columns = [
+            column
+            | {
+                "explanation": explain_calculation(column["calculation"])
+                if column["calculation"]
+                else None,
+                "new_url": new_urls[column["key"]],
+            }
+            for column in comparison["columns"]
+        ]
         return super().get_context_data(**kwargs) | {
-            "columns": [
-                {
-                    "key": kind,
-                    "title": title,
-                    "calculation": latest[kind],
-                    "explanation": explain_calculation(latest[kind]) if latest[kind] else None,
-                    "new_url": url,
-                }
-                for kind, title, url in (
-                    ("ras", "Resource allocation (RAS)", "budgets:ras_new"),
-                    ("chc", "CHC cost cap", "budgets:chc_new"),
-                    ("pa", "PA costing", "budgets:pa_new"),
-                )
-            ],
+            "columns": columns,
+            "worked": [column for column in columns if column["calculation"] is not None],
+            "comparison": comparison,
+            "findings": comparison["findings"],
             "budgets": list(selectors.budgets_for(self.holder)),
             "can_calculate": self.request.user.has_perm(Permission.CALCULATE, self.holder),
             "can_prepare": self.request.user.has_perm(Permission.PREPARE_BUDGET, self.holder),

@@ -40,9 +40,12 @@ class CaseloadView(PermissionRequiredMixin, TemplateView):
             sort = "name"
         columns = caseload_columns()
         people = selectors.caseload(self.request.user, query=query, sort=sort)
-        for column in columns:
-            people = column.annotate(people)
-        page = Paginator(people, PAGE_SIZE).get_page(self.request.GET.get("page"))
+        page = Paginator(people.values_list("pk", flat=True), PAGE_SIZE).get_page(
+            self.request.GET.get("page")
+        )
+        page.object_list = selectors.caseload_rows(
+            list(page.object_list), annotate=[column.annotate for column in columns]
+        )
         context.update(
             form=form,
             query=query,

@@ -17,6 +17,7 @@ from budgets import services
 from budgets.models import (
     Budget,
     BudgetLetter,
+    BudgetPolicy,
     FundingStreamKind,
     HoldingMethod,
     LocalRateSet,
@@ -37,6 +38,7 @@ from tests.budgets.factories import (
     chc_package,
     proposed_budget,
     reload,
+    staff,
 )
 from tests.factories import UserFactory, add_totp, totp_code
 
@@ -170,8 +172,13 @@ def follow(tab: Browser, link) -> None:
 
 
 def test_a_phb_lead_costs_pas_and_sets_up_a_budget_that_they_agree(
-    browser, lead, holder, national_rates, local_rates, password
+    browser, lead, icb, holder, national_rates, local_rates, password
 ):
+    # Their ICB lets whoever prepared a budget agree it below £30,000.00 (by default another
+    # PHB lead agrees it: test_lifecycle_journeys.py).
+    BudgetPolicy.objects.create(
+        organisation=icb, preparer_may_agree=True, preparer_may_agree_below=D("30000.00")
+    )
     page = browser.page
     sign_in_staff(browser, lead, password)
 
@@ -208,6 +215,8 @@ def test_a_phb_lead_costs_pas_and_sets_up_a_budget_that_they_agree(
     field(browser, "streams-0-kind").select_option(FundingStreamKind.NHS_CHC)
     field(browser, "streams-0-share_percent").fill("100")
     field(browser, "held-direct_payment").fill("25370.98")
+    browser.tick("The start date has passed: this budget is backdated")
+    browser.fill("Why the budget is backdated", "The PAs started work on 1 April 2026.")
     browser.screenshot("budget-set-up")
     browser.submit("Save as a draft")
 
@@ -249,8 +258,9 @@ def test_a_budget_above_its_cap_waits_for_a_clinicians_check_before_it_is_agreed
 ):
     # The worked CHC package costs £117,793.00 a year; the budget is £2,207.00 above it.
     package = chc_package(lead.user, holder)
+    coordinator = staff(Role.CARE_COORDINATOR, holder.organisation)
     budget = proposed_budget(
-        lead.user, holder, package, amount=D("120000.00"), justification=JUSTIFICATION
+        coordinator, holder, package, amount=D("120000.00"), justification=JUSTIFICATION
     )
     page = browser.page
     period = "1 Apr 2026 to 31 Mar 2027"
@@ -277,7 +287,7 @@ def test_a_budget_above_its_cap_waits_for_a_clinicians_check_before_it_is_agreed
     waiting = clinician.page.locator(".nhsuk-card").filter(
         has=clinician.page.get_by_role("heading", name="Budgets waiting for you")
     )
-    expect(waiting).to_contain_text(f"{holder.full_name}, {period}: needs your clinical check")
+    expect(waiting).to_contain_text(f"{holder.full_name}, {period}: waiting for a clinical check")
     clinician.screenshot("caseload-waiting-clinician")
     clinician.click(f"{holder.full_name}, {period}")
     expect(clinician.page.get_by_role("button", name="Agree this budget")).to_have_count(0)
@@ -331,7 +341,7 @@ def test_finance_sets_a_monthly_payment_schedule_and_starts_the_budget(
     period = "1 Apr 2026 to 31 Mar 2027"
     sign_in_staff(browser, finance, password)
     expect(page.get_by_role("main")).to_contain_text(
-        f"{holder.full_name}, {period}: agreed, needs a payment schedule"
+        f"{holder.full_name}, {period}: agreed: waiting for a payment schedule"
     )
     browser.click(f"{holder.full_name}, {period}")
     expect(heading(browser)).to_have_text(f"Budget {period}")

@@ -84,6 +84,8 @@ def test_a_phb_lead_puts_right_a_budget_period_and_a_reduction_that_were_refused
     expect(streams.get_by_label("Funding stream", exact=True)).to_have_value("nhs_chc")
     expect(streams.get_by_label("Share (%)", exact=True)).to_have_value("100")
     browser.fill("Direct payment amount", "117793.00")
+    browser.tick("The start date has passed: this budget is backdated")
+    browser.fill("Why the budget is backdated", "The care started on 1 April 2026.")
     browser.submit("Save as a draft")
     browser.expect_problem(
         "A budget must fall within one financial year: this one ends after 31 March 2027",

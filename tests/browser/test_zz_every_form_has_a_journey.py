@@ -27,6 +27,8 @@ ACTION_POSTS = {
     "budgets:propose": "Propose for agreement",
     "budgets:agree": "Agree this budget",
     "budgets:start": "Start this budget",
+    "budgets:end": "End this budget",
+    "budgets:next_year": "Prepare next year's budget",
 }
 
 # allauth's pages (sign in, sign out, passwords, the second factor) have its own tests; the

@@ -39,9 +39,12 @@ def chc(phb_lead, holder, local_rates):
 
 
 @pytest.fixture
-def above_cap(phb_lead, holder, ras):
-    """Proposed at £9,000.00, £691.28 above the indicative £8,308.72."""
-    return proposed_budget(phb_lead, holder, ras, amount=D("9000.00"), justification=JUSTIFICATION)
+def above_cap(care_coordinator, holder, ras):
+    """Proposed by the care coordinator at £9,000.00, £691.28 above the indicative £8,308.72
+    (so the PHB lead, who did not prepare it, may agree it)."""
+    return proposed_budget(
+        care_coordinator, holder, ras, amount=D("9000.00"), justification=JUSTIFICATION
+    )
 
 
 @pytest.fixture

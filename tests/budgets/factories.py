@@ -15,6 +15,7 @@ import datetime
 from decimal import Decimal as D
 
 import factory
+from django.utils import timezone
 
 from budgets import services
 from budgets.models import (
@@ -34,6 +35,7 @@ FY_2027_END = datetime.date(2028, 3, 31)
 
 
 JUSTIFICATION = "Two carers are needed at night because of the risk of aspiration."
+BACKDATED = "The care started on this date, before the budget could be agreed."
 
 
 def staff(role: str, organisation):
@@ -198,8 +200,12 @@ def draft_budget(
     justification="",
     streams=None,
     portions=None,
+    backdating_reason=None,
 ) -> Budget:
-    """A draft budget; by default for the whole year at the indicative amount, all notional."""
+    """A draft budget; by default for the whole year at the indicative amount, all notional.
+    One that starts before today is backdated, with a reason, unless the test says otherwise."""
+    if backdating_reason is None:
+        backdating_reason = BACKDATED if start < timezone.localdate() else ""
     if amount is None:
         amount = {
             "RasAssessment": lambda c: c.annual_amount,
@@ -216,6 +222,7 @@ def draft_budget(
         clinical_justification=justification,
         funding_streams=streams or [(FundingStreamKind.NHS_CHC, D("100"))],
         portions=portions or [(HoldingMethod.NOTIONAL, amount, "")],
+        backdating_reason=backdating_reason,
     )
 
 
@@ -224,14 +231,29 @@ def proposed_budget(actor, holder, calculation, **kwargs) -> Budget:
     return services.propose_budget(actor=actor, budget=budget)
 
 
-def agreed_budget(lead, holder, calculation, *, clinician=None, **kwargs) -> Budget:
-    """Proposed by `lead` and agreed by them; above the indicative amount a clinician checks."""
+def agreed_budget(lead, holder, calculation, *, clinician=None, agreed_by=None, **kwargs) -> Budget:
+    """Proposed by `lead` and agreed by `agreed_by`, by default another PHB lead of the ICB
+    (whoever prepared a budget does not agree it); above the indicative amount a clinician
+    checks."""
     budget = proposed_budget(lead, holder, calculation, **kwargs)
     if budget.above_indicative:
         services.record_clinical_check(
             actor=clinician, budget=budget, supported=True, notes="Needs two carers at night."
         )
-    return services.agree_budget(actor=lead, budget=budget)
+    agreed_by = agreed_by or another_lead(holder.organisation)
+    return services.agree_budget(actor=agreed_by, budget=budget)
+
+
+def another_lead(organisation):
+    """A second PHB lead of the ICB, to agree what the first prepared (made once per ICB)."""
+    email = f"second.lead@{organisation.ods_code.lower()}.example.nhs.uk"
+    user = UserFactory._meta.model.objects.filter(email=email).first()
+    if user is None:
+        user = UserFactory(
+            role="phb_lead", organisation=organisation, email=email, full_name="Sam Second-Lead"
+        )
+        add_totp(user)
+    return user
 
 
 def reload(budget) -> Budget:

@@ -157,6 +157,8 @@ def _budget_new(request) -> Page:
             "streams-0-kind": "nhs_chc",
             "streams-0-share_percent": "100",
             "held-notional": "8308.72",
+            "backdated": "on",
+            "backdating_reason": "The care started on 1 April 2026.",
         },
         numbers=[
             "agreed_amount",
@@ -165,6 +167,52 @@ def _budget_new(request) -> Page:
             "held-direct_payment",
         ],
         money=("agreed_amount", "held-notional", "held-direct_payment"),
+    )
+
+
+def _budget_edit(request) -> Page:
+    lead = request.getfixturevalue("phb_lead")
+    budget = draft_budget(lead, request.getfixturevalue("holder"), request.getfixturevalue("ras"))
+    new = _budget_new(request)
+    return Page(
+        user=lead,
+        url=reverse("budgets:edit", args=[budget.pk]),
+        data=new.data
+        | {"version": budget.version, "agreed_amount": "8000.00"}
+        | {"held-notional": "8000.00"},
+        numbers=new.numbers,
+        money=new.money,
+    )
+
+
+def _withdraw(request) -> Page:
+    lead = request.getfixturevalue("phb_lead")
+    budget = draft_budget(lead, request.getfixturevalue("holder"), request.getfixturevalue("ras"))
+    return Page(
+        user=lead,
+        url=reverse("budgets:withdraw", args=[budget.pk]),
+        data={"version": budget.version, "reason": "Set up twice."},
+        numbers=["version"],
+    )
+
+
+def _send_back(request) -> Page:
+    budget = request.getfixturevalue("above_cap")
+    return Page(
+        user=request.getfixturevalue("phb_lead"),
+        url=reverse("budgets:send_back", args=[budget.pk]),
+        data={"version": budget.version, "reason": "Lower the amount."},
+        numbers=["version"],
+    )
+
+
+def _budget_policy(request) -> Page:
+    return Page(
+        user=request.getfixturevalue("icb_admin"),
+        url=reverse("budgets:budget_policy"),
+        data={"preparer_may_agree": "yes", "preparer_may_agree_below": "5000.00"},
+        numbers=["preparer_may_agree_below"],
+        money=("preparer_may_agree_below",),
     )
 
 
@@ -332,6 +380,10 @@ PAGES = {
     "chc_new": _chc,
     "pa_new": _pa,
     "budget_new": _budget_new,
+    "budget_edit": _budget_edit,
+    "withdraw": _withdraw,
+    "send_back": _send_back,
+    "budget_policy": _budget_policy,
     "clinical_check": _clinical_check,
     "payments": _payments,
     "reduce": _reduce,

@@ -13,6 +13,7 @@ from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from budgets import services
 from budgets.models import (
@@ -27,6 +28,7 @@ from budgets.models import (
 from budgets.models.budget import BudgetStatus
 from phb.models import BudgetHolder
 from tests.budgets.factories import (
+    BACKDATED,
     FY_2026_END,
     FY_2026_START,
     FY_2027_END,
@@ -92,6 +94,8 @@ def budget_form_data(calculation, *, amount, start=FY_2026_START, end=FY_2026_EN
         "held-held_by": "",
         "held-direct_payment": "",
     }
+    if start < timezone.localdate():
+        data |= {"backdated": "on", "backdating_reason": BACKDATED}
     return data | extra
 
 
@@ -368,8 +372,10 @@ def test_agreeing_above_the_cap_after_a_clinicians_check(lead_client, clinician,
     assert reload(above_cap).status == BudgetStatus.AGREED
 
 
-def test_a_stale_agree_is_told_it_was_already_agreed(client, phb_lead, icb, holder, ras):
-    budget = proposed_budget(phb_lead, holder, ras)
+def test_a_stale_agree_is_told_it_was_already_agreed(
+    client, phb_lead, care_coordinator, icb, holder, ras
+):
+    budget = proposed_budget(care_coordinator, holder, ras)
     seen = budget.version
     services.agree_budget(actor=phb_lead, budget=budget, version=seen)
     other_lead = staff("phb_lead", icb)
@@ -693,6 +699,7 @@ def _bulk_people_with_budgets(organisation, package, created_by, count):
             indicative_amount=D("117793.00"),
             agreed_amount=D("1000.00"),
             created_by=created_by,
+            backdating_reason=BACKDATED,
         )
         for person in people
     )
@@ -797,10 +804,13 @@ def test_holder_page_queries_do_not_grow_with_lines_and_instalments(
 def test_compare_page_queries_do_not_grow_with_calculations_and_budgets(
     lead_client, phb_lead, holder, other_holder, local_rates, django_assert_num_queries
 ):
-    # The holder: one CHC package of 1 line, a PA costing of 1 PA and one budget. The other
-    # holder: three packages of 1 to 5 lines, a PA costing of 3 PAs and four draft budgets.
+    # The holder: one CHC package of 1 line, a PA costing of 1 PA and two budgets. The other
+    # holder: three packages of 1 to 5 lines, a PA costing of 3 PAs and four draft budgets
+    # (a person's budgets never overlap).
     draft_budget(phb_lead, holder, chc_package(phb_lead, holder, lines=[_line(1)]))
-    draft_budget(phb_lead, holder, pa_costing(phb_lead, holder))
+    draft_budget(
+        phb_lead, holder, pa_costing(phb_lead, holder), start=FY_2027_START, end=FY_2027_END
+    )
     for count in (1, 3, 5):
         package = chc_package(phb_lead, other_holder, lines=[_line(n) for n in range(count)])
     costing = pa_costing(
@@ -813,7 +823,12 @@ def test_compare_page_queries_do_not_grow_with_calculations_and_budgets(
     )
     for month in (4, 7, 10):
         draft_budget(
-            phb_lead, other_holder, package, start=datetime.date(2026, month, 1), amount=D("100")
+            phb_lead,
+            other_holder,
+            package,
+            start=datetime.date(2027, month, 1),
+            end=datetime.date(2027, month + 2, 28),
+            amount=D("100"),
         )
     draft_budget(phb_lead, other_holder, costing)
     lead_client.get(reverse("budgets:person", args=[holder.pk]))  # warm caches

@@ -12,7 +12,7 @@ from django.utils import timezone
 from budgets import services as budget_services
 from budgets.models import Budget, BudgetStatus, ClinicalCheck
 from phb.models import Role, RoleAssignment
-from tests.budgets.factories import JUSTIFICATION, reload
+from tests.budgets.factories import JUSTIFICATION, proposed_budget, ras_assessment, reload
 from tests.factories import UserFactory, add_totp, give_role
 
 pytestmark = pytest.mark.django_db
@@ -21,8 +21,10 @@ YESTERDAY = timezone.localdate() - datetime.timedelta(days=1)
 
 
 def test_caseload_and_work_queue_queries_do_not_grow_with_roles(
-    client, icb, other_icb, phb_lead, above_cap
+    client, icb, other_icb, phb_lead, care_coordinator, other_holder, ras_version, above_cap
 ):
+    ready = ras_assessment(care_coordinator, other_holder, ras_version)
+    proposed_budget(care_coordinator, other_holder, ready)
     client.force_login(phb_lead)
     client.get(reverse("caseload"))
     with CaptureQueriesContext(connection) as one_role:
@@ -32,7 +34,7 @@ def test_caseload_and_work_queue_queries_do_not_grow_with_roles(
         give_role(phb_lead, role, other_icb)
     with CaptureQueriesContext(connection) as many_roles:
         page = client.get(reverse("caseload")).content.decode()
-    assert "needs your clinical check" in page and "proposed, waiting to be agreed" in page
+    assert "waiting for a clinical check" in page and ": waiting to be agreed<" in page
     # Each extra kind of work queue is one query; the roles themselves add none.
     assert len(many_roles) <= len(one_role) + 2
 

@@ -9,6 +9,7 @@ from tests.budgets.factories import (
     FY_2027_START,
     agreed_budget,
     draft_budget,
+    proposed_budget,
 )
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +19,7 @@ def test_a_clinician_sees_budgets_that_need_their_check(client, clinician, above
     client.force_login(clinician)
     page = client.get(reverse("caseload")).content.decode()
     assert "Budgets waiting for you" in page
-    assert "needs your clinical check" in page
+    assert "waiting for a clinical check" in page
     assert reverse("budgets:budget", args=[above_cap.pk]) in page
 
 
@@ -28,10 +29,11 @@ def test_a_checked_budget_leaves_the_clinicians_list(client, clinician, above_ca
     assert "Budgets waiting for you" not in client.get(reverse("caseload")).content.decode()
 
 
-def test_a_lead_sees_proposed_budgets_to_agree(client, phb_lead, above_cap):
+def test_a_lead_sees_proposed_budgets_to_agree(client, phb_lead, care_coordinator, holder, ras):
+    proposed_budget(care_coordinator, holder, ras)
     client.force_login(phb_lead)
     page = client.get(reverse("caseload")).content.decode()
-    assert "proposed, waiting to be agreed" in page
+    assert ": waiting to be agreed<" in page
 
 
 def test_another_icbs_staff_see_nothing_waiting(client, other_icb_lead, above_cap):

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('budgets', '0007_reductions_keep_the_status_and_withdrawn'),
+        ('budgets', '0008_lifecycle_edits_policy_and_overlaps'),
     ]
 
     operations = [

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('phb', '0005_organisation_contact_details'),
+        ('phb', '0006_caseload_search_and_sort_indexes'),
     ]
 
     operations = [

@@ -1,0 +1,73 @@
+"""Each ICB's budget policy, and the separation of duties it decides.
+
+By default whoever set a budget up, changed it as a draft or proposed it does not also agree
+it. An ICB's administrator may allow it below an amount the ICB chooses. The services refuse
+it, the budget page does not offer it, and a database trigger refuses it whatever the route.
+"""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from budgets.models import BudgetPolicy
+from budgets.money import check_money
+from phb.permissions import Permission, require
+
+
+def budget_policy_for(organisation_id) -> BudgetPolicy | None:
+    """The ICB's policy, or None when it follows the defaults."""
+    return BudgetPolicy.objects.filter(organisation_id=organisation_id).first()
+
+
+def agreement_refusal(budget, user, policy: BudgetPolicy | None) -> str | None:
+    """Why `user` may not agree `budget` under the separation of duties, or None if they may.
+
+    Reads the budget's status changes and edits through `.all()`, so a prefetch serves it.
+    """
+    if user.pk not in budget.preparer_ids():
+        return None
+    if policy is not None and policy.preparer_may_agree_amount(budget.agreed_amount):
+        return None
+    refusal = "You prepared or proposed this budget, so another PHB lead must agree it"
+    if policy is not None and policy.preparer_may_agree:
+        refusal += (
+            f". Your ICB lets whoever prepared a budget agree it only below "
+            f"£{policy.preparer_may_agree_below:,.2f}"
+        )
+    return refusal
+
+
+@transaction.atomic
+def save_budget_policy(
+    *, actor, preparer_may_agree: bool, preparer_may_agree_below: Decimal | None = None
+) -> BudgetPolicy:
+    """Set the policy of the ICB the actor acts for (its administrator only)."""
+    organisation = actor.acting_organisation
+    require(actor, Permission.EDIT_BUDGET_POLICY, organisation)
+    if not isinstance(preparer_may_agree, bool):
+        raise TypeError("preparer_may_agree must be True or False")
+    if preparer_may_agree:
+        if preparer_may_agree_below is None:
+            raise ValidationError(
+                {
+                    "preparer_may_agree_below": "Enter the amount below which whoever prepared "
+                    "a budget may also agree it"
+                }
+            )
+        preparer_may_agree_below = check_money(
+            preparer_may_agree_below,
+            what="The amount",
+            field="preparer_may_agree_below",
+            minimum=Decimal("0.01"),
+        )
+    else:
+        preparer_may_agree_below = None
+    policy = BudgetPolicy.objects.select_for_update().filter(
+        organisation=organisation
+    ).first() or BudgetPolicy(organisation=organisation)
+    policy.preparer_may_agree = preparer_may_agree
+    policy.preparer_may_agree_below = preparer_may_agree_below
+    policy.full_clean()
+    policy.save()
+    return policy

@@ -1,0 +1,109 @@
+"""Asking for a decision to be looked at again: the NHS (Direct Payments) Regulations 2013
+give a right to ask about refusing a direct payment (reg 7), leaving a service out of the
+plan (reg 8), reducing the amount (reg 13) and requiring repayment (reg 15). Someone who was
+not part of the first decision reconsiders."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from budgets.models import BudgetChange
+from careplans.models.decisions import PlanDecision
+from careplans.models.letters import PlanLetter
+from careplans.models.plans import text_limits
+from phb.audit import audited
+from phb.models import BudgetHolder, Timestamped, User, UUIDModel
+
+
+class ReconsiderationGround(models.TextChoices):
+    DIRECT_PAYMENT_REFUSED = "reg7", "A direct payment was refused (regulation 7)"
+    SERVICE_LEFT_OUT = "reg8", "A service was left out of the plan (regulation 8)"
+    AMOUNT_REDUCED = "reg13", "The amount was reduced (regulation 13)"
+    REPAYMENT = "reg15", "Money was asked back (regulation 15)"
+
+
+class ReconsiderationOutcome(models.TextChoices):
+    UPHELD = "upheld", "The decision stands"
+    CHANGED = "changed", "The decision has been changed"
+
+
+class ReconsiderationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(budget_holder__in=BudgetHolder.objects.visible_to(user))
+
+
+@audited
+class ReconsiderationRequest(UUIDModel, Timestamped):
+    """A request to look at a decision again, who reconsiders it, and the outcome."""
+
+    budget_holder = models.ForeignKey(
+        BudgetHolder, on_delete=models.PROTECT, related_name="reconsiderations"
+    )
+    ground = models.CharField(max_length=6, choices=ReconsiderationGround.choices)
+    plan_decision = models.ForeignKey(
+        PlanDecision, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    budget_change = models.ForeignKey(
+        BudgetChange, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    repayment = models.ForeignKey(
+        "careplans.RepaymentRequest",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reconsiderations",
+    )
+    received_on = models.DateField("Date the request was received")
+    persons_reasons = models.TextField("Why the person asks for it to be looked at again")
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    reconsidered_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    outcome = models.CharField(max_length=8, choices=ReconsiderationOutcome.choices, blank=True)
+    outcome_reasons = models.TextField("Reasons, written for the person", blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    letter = models.OneToOneField(
+        PlanLetter, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = ReconsiderationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["received_on", "created_at"]
+        indexes = [
+            models.Index(fields=["budget_holder", "received_on"], name="reconsideration_by_person"),
+            models.Index(fields=["decided_at", "received_on"], name="reconsideration_open_by_age"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ground__in=ReconsiderationGround.values),
+                name="reconsideration_ground_valid",
+            ),
+            # What is being reconsidered matches the ground.
+            models.CheckConstraint(
+                condition=(
+                    Q(ground__in=["reg7", "reg8"], plan_decision__isnull=False)
+                    | Q(ground="reg13", budget_change__isnull=False)
+                    | Q(ground="reg15", repayment__isnull=False)
+                ),
+                name="reconsideration_names_what_is_reconsidered",
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome="", decided_at__isnull=True)
+                | (
+                    Q(outcome__in=ReconsiderationOutcome.values, decided_at__isnull=False)
+                    & ~Q(outcome_reasons="")
+                    & Q(reconsidered_by__isnull=False)
+                ),
+                name="reconsideration_outcome_complete",
+            ),
+            *text_limits("reconsideration", persons_reasons=5000, outcome_reasons=5000),
+        ]
+
+    @property
+    def is_open(self) -> bool:
+        return self.decided_at is None
+
+    def days_waiting(self, today=None) -> int:
+        end = self.decided_at.date() if self.decided_at else (today or timezone.localdate())
+        return (end - self.received_on).days

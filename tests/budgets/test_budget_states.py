@@ -1,0 +1,415 @@
+"""The staff budget page in every state: what it says and offers, and what it must not.
+
+Each case builds a budget in one state and opens its page as one member of staff. The page's
+main content, as text, must contain every statement and action in `says`, and none in
+`never`: a draft never says "We agreed", only a supporting check of the current amount says a
+clinician supported it, and "Agree this budget" is never offered while a check is missing, after
+a check that did not support it, or to whoever prepared the budget.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal as D
+from html.parser import HTMLParser
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from budgets import services
+from budgets.models import BudgetStatus, HoldingMethod
+from budgets.models.budget import CURRENT_STATUSES
+from budgets.presenters import STATUS_COLOURS
+from tests.budgets.factories import (
+    BACKDATED,
+    FY_2027_END,
+    FY_2027_START,
+    JUSTIFICATION,
+    agreed_budget,
+    another_lead,
+    draft_budget,
+    proposed_budget,
+    reload,
+)
+
+pytestmark = pytest.mark.django_db
+
+# Sentences that only some states may say.
+WE_AGREED = "We agreed"
+SUPPORTED = "A clinician checked and supported this"
+DID_NOT_SUPPORT = "did not support"
+# Actions.
+PROPOSE = "Propose for agreement"
+AGREE = "Agree this budget"
+CHANGE = "Change the draft"
+SEND_BACK = "Send it back to draft"
+WITHDRAW = "Withdraw this budget"
+CHECK = "Record your clinical check"
+START = "Start this budget"
+REDUCE = "Reduce this budget"
+END = "End this budget"
+NEXT_YEAR = "Prepare next year's budget"
+NOTHING = "There is nothing for you to do on this budget."
+NEXT_YEAR_DATES = {"start": FY_2027_START, "end": FY_2027_END}
+ACTIONS = {PROPOSE, AGREE, CHANGE, SEND_BACK, WITHDRAW, CHECK, START, REDUCE, END, NEXT_YEAR}
+
+
+class _MainText(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.depth = 0
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "main" or self.depth:
+            self.depth += 1
+
+    def handle_endtag(self, tag):
+        if self.depth:
+            self.depth -= 1
+
+    def handle_data(self, data):
+        if self.depth:
+            self.parts.append(data)
+
+
+def main_text(html: str) -> str:
+    parser = _MainText()
+    parser.feed(html)
+    return " ".join(" ".join(parser.parts).split())
+
+
+def today() -> str:
+    return f"{timezone.localdate():%-d %B %Y}"
+
+
+@dataclass
+class Case:
+    budget: object
+    viewer: object
+    says: list[str]
+    never: list[str] = field(default_factory=list)
+    # Actions offered; every other action must not be.
+    offers: set[str] = field(default_factory=set)
+
+
+@pytest.fixture
+def people(phb_lead, care_coordinator, clinician, finance_officer, holder, ras):
+    return {
+        "lead": phb_lead,
+        "coordinator": care_coordinator,
+        "clinician": clinician,
+        "finance": finance_officer,
+        "holder": holder,
+        "ras": ras,
+    }
+
+
+def _draft(p):
+    budget = draft_budget(
+        p["coordinator"], p["holder"], p["ras"], start=FY_2027_START, end=FY_2027_END
+    )
+    return Case(
+        budget,
+        p["lead"],
+        says=["This budget is a draft. It has not been proposed for agreement yet."],
+        never=[WE_AGREED, SUPPORTED, "backdated", "It is not agreed yet"],
+        offers={PROPOSE, CHANGE, WITHDRAW},
+    )
+
+
+def _sent_back(p):
+    budget = proposed_budget(
+        p["coordinator"], p["holder"], p["ras"], start=FY_2027_START, end=FY_2027_END
+    )
+    services.return_to_draft(actor=p["lead"], budget=budget, reason="The start date is wrong")
+    return Case(
+        budget,
+        p["coordinator"],
+        says=[
+            f"{p['lead'].full_name} on {today()} sent this budget back to draft: The start date "
+            "is wrong. It can be changed and proposed again."
+        ],
+        never=[WE_AGREED, "has not been proposed"],
+        offers={PROPOSE, CHANGE, WITHDRAW},
+    )
+
+
+def _above_cap(p):
+    return proposed_budget(
+        p["coordinator"],
+        p["holder"],
+        p["ras"],
+        amount=D("9000.00"),
+        justification=JUSTIFICATION,
+        start=FY_2027_START,
+        end=FY_2027_END,
+    )
+
+
+def _proposed_without_check(p):
+    budget = _above_cap(p)
+    return Case(
+        budget,
+        p["lead"],
+        says=[
+            f"{p['coordinator'].full_name} on {today()} proposed this budget for agreement. It is "
+            "not agreed yet.",
+            "It is £691.28 more than its indicative amount, so a clinician must check and "
+            "support it before it can be agreed. No clinician has checked this amount yet.",
+            "Above the indicative amount",
+            "It cannot be agreed yet: a clinician must check and support this amount first.",
+            f"We propose £9,000.00, which is £691.28 more, because: {JUSTIFICATION} A clinician "
+            "has not checked this amount yet.",
+        ],
+        never=[WE_AGREED, SUPPORTED, DID_NOT_SUPPORT],
+        offers={SEND_BACK, WITHDRAW},
+    )
+
+
+def _proposed_seen_by_the_clinician(p):
+    case = _proposed_without_check(p)
+    case.viewer = p["clinician"]
+    case.says = case.says[:2]
+    case.offers = {CHECK}
+    return case
+
+
+def _proposed_with_support(p):
+    budget = _above_cap(p)
+    services.record_clinical_check(
+        actor=p["clinician"], budget=budget, supported=True, notes="Two carers needed at night."
+    )
+    return Case(
+        budget,
+        p["lead"],
+        says=[
+            "It is £691.28 more than its indicative amount. A clinician checked and supported "
+            f"this: {p['clinician'].full_name} on {today()}.",
+            f"We propose £9,000.00, which is £691.28 more, because: {JUSTIFICATION} A clinician "
+            "checked and supported this.",
+        ],
+        never=[WE_AGREED, DID_NOT_SUPPORT, "No clinician has checked", "It cannot be agreed"],
+        offers={AGREE, SEND_BACK, WITHDRAW},
+    )
+
+
+def _proposed_not_supported(p):
+    budget = _above_cap(p)
+    services.record_clinical_check(
+        actor=p["clinician"], budget=budget, supported=False, notes="Night needs are met already."
+    )
+    return Case(
+        budget,
+        p["lead"],
+        says=[
+            f"It is £691.28 more than its indicative amount. {p['clinician'].full_name} checked "
+            f"it on {today()} and did not support it: Night needs are met already.",
+            "It cannot be agreed at this amount. What happens next: a PHB lead sends it back to "
+            "draft to change it (a new amount is checked again), or withdraws it.",
+            "The clinician did not support this amount",
+            "It cannot be agreed: the clinician did not support this amount.",
+            "A clinician checked this amount and did not support it.",
+        ],
+        never=[WE_AGREED, SUPPORTED, "No clinician has checked"],
+        offers={SEND_BACK, WITHDRAW},
+    )
+
+
+def _proposed_seen_by_who_prepared_it(p):
+    budget = proposed_budget(p["lead"], p["holder"], p["ras"], start=FY_2027_START, end=FY_2027_END)
+    return Case(
+        budget,
+        p["lead"],
+        says=["You prepared or proposed this budget, so another PHB lead must agree it."],
+        never=[WE_AGREED],
+        offers={SEND_BACK, WITHDRAW},
+    )
+
+
+def _agreed(p):
+    budget = agreed_budget(
+        p["coordinator"],
+        p["holder"],
+        p["ras"],
+        start=FY_2027_START,
+        end=FY_2027_END,
+        amount=D("8000.00"),
+        portions=[(HoldingMethod.DIRECT_PAYMENT, D("8000.00"), "")],
+        agreed_by=p["lead"],
+    )
+    return Case(
+        budget,
+        p["lead"],
+        says=[
+            f"{p['lead'].full_name} agreed this budget on {today()}.",
+            "It has not started yet: it is waiting for a payment schedule.",
+            "We agreed £8,000.00 with you, which is enough for the care in your plan.",
+        ],
+        never=["We propose", SUPPORTED, "It is not agreed yet", "draft"],
+        offers={START, REDUCE, NEXT_YEAR},
+    )
+
+
+def _agreed_above_cap(p):
+    budget = agreed_budget(
+        p["coordinator"],
+        p["holder"],
+        p["ras"],
+        start=FY_2027_START,
+        end=FY_2027_END,
+        amount=D("9000.00"),
+        justification=JUSTIFICATION,
+        clinician=p["clinician"],
+        agreed_by=p["lead"],
+    )
+    return Case(
+        budget,
+        p["finance"],
+        says=[
+            f"{p['lead'].full_name} agreed this budget on {today()}. A clinician checked and "
+            f"supported this: {p['clinician'].full_name} on {today()}.",
+            "It has not started yet: it is waiting to be started.",
+            f"We agreed £9,000.00, which is £691.28 more, because: {JUSTIFICATION} A clinician "
+            "checked and supported this.",
+        ],
+        never=["We propose", DID_NOT_SUPPORT],
+        offers={START},
+    )
+
+
+def _active(p):
+    budget = agreed_budget(
+        p["coordinator"], p["holder"], p["ras"], start=FY_2027_START, end=FY_2027_END
+    )
+    services.activate_budget(actor=p["finance"], budget=reload(budget))
+    return Case(
+        budget,
+        p["lead"],
+        says=[f"It is active: {p['finance'].full_name} on {today()} started it."],
+        never=["We propose", "It has not started yet", "waiting to be ended"],
+        offers={REDUCE, NEXT_YEAR},
+    )
+
+
+def _period_over(p):
+    budget = agreed_budget(p["coordinator"], p["holder"], p["ras"])
+    p["on_day"](datetime.date(2027, 4, 1))
+    return Case(
+        budget,
+        p["lead"],
+        says=["Its period ended on 31 March 2027, so it is waiting to be ended."],
+        never=["We propose"],
+        offers={END, REDUCE, NEXT_YEAR},
+    )
+
+
+def _ended(p):
+    budget = agreed_budget(p["coordinator"], p["holder"], p["ras"])
+    p["on_day"](datetime.date(2027, 4, 1))
+    services.end_budget(actor=p["lead"], budget=budget)
+    return Case(
+        budget,
+        p["lead"],
+        says=[
+            "It has ended. Its period ended on 31 March 2027. Ended by "
+            f"{p['lead'].full_name} on {timezone.localtime():%-d %B %Y}."
+        ],
+        never=["We propose", "waiting to be ended", "It has not started yet"],
+        offers={NEXT_YEAR},
+    )
+
+
+def _withdrawn(p):
+    budget = draft_budget(
+        p["coordinator"], p["holder"], p["ras"], start=FY_2027_START, end=FY_2027_END
+    )
+    services.withdraw_budget(actor=p["coordinator"], budget=budget, reason="Set up twice")
+    return Case(
+        budget,
+        p["lead"],
+        says=[
+            f"{p['coordinator'].full_name} on {today()} withdrew this budget: Set up twice. It was "
+            "never agreed, and nothing more can be done with it.",
+            NOTHING,
+        ],
+        never=[WE_AGREED, SUPPORTED],
+    )
+
+
+def _backdated(p):
+    budget = draft_budget(p["coordinator"], p["holder"], p["ras"])
+    return Case(
+        budget,
+        p["lead"],
+        says=[
+            f"It is backdated: it starts on 1 April 2026, before it was set up on {today()}, "
+            f"because: {BACKDATED}",
+            f"Why it is backdated {BACKDATED}",
+        ],
+        never=[WE_AGREED],
+        offers={PROPOSE, CHANGE, WITHDRAW},
+    )
+
+
+STATES = {
+    "draft": _draft,
+    "sent back to draft": _sent_back,
+    "proposed, no check": _proposed_without_check,
+    "proposed, no check, seen by the clinician": _proposed_seen_by_the_clinician,
+    "proposed, supported": _proposed_with_support,
+    "proposed, not supported": _proposed_not_supported,
+    "proposed, seen by who prepared it": _proposed_seen_by_who_prepared_it,
+    "agreed": _agreed,
+    "agreed above the cap, seen by finance": _agreed_above_cap,
+    "active": _active,
+    "period over": _period_over,
+    "ended": _ended,
+    "withdrawn": _withdrawn,
+    "backdated": _backdated,
+}
+
+
+@pytest.mark.parametrize("state", STATES)
+def test_the_staff_budget_page_says_only_what_is_true_in_every_state(
+    client, people, monkeypatch, state
+):
+    people["on_day"] = lambda day: monkeypatch.setattr(
+        timezone, "localdate", lambda *args, **kwargs: day
+    )
+    case = STATES[state](people)
+    client.force_login(case.viewer)
+    response = client.get(reverse("budgets:budget", args=[case.budget.pk]))
+    assert response.status_code == 200
+    text = main_text(response.content.decode())
+    for statement in case.says:
+        assert statement in text, f"{state}: missing {statement!r}"
+    for statement in case.never:
+        assert statement not in text, f"{state}: must not say {statement!r}"
+    for action in sorted(ACTIONS):
+        assert (action in text) == (action in case.offers), (
+            f"{state}: {action!r} should{'' if action in case.offers else ' not'} be offered"
+        )
+
+
+def test_every_status_has_a_tag_colour_of_its_own():
+    colours = [STATUS_COLOURS[status] for status in CURRENT_STATUSES]
+    assert len(set(colours)) == len(colours)
+
+
+def test_the_agree_button_follows_the_icbs_policy(client, people, icb_admin):
+    budget = proposed_budget(
+        people["lead"], people["holder"], people["ras"], start=FY_2027_START, end=FY_2027_END
+    )
+    services.save_budget_policy(
+        actor=icb_admin, preparer_may_agree=True, preparer_may_agree_below=D("10000.00")
+    )
+    client.force_login(people["lead"])
+    text = main_text(client.get(reverse("budgets:budget", args=[budget.pk])).content.decode())
+    assert AGREE in text
+    assert "another PHB lead must agree it" not in text
+    other = another_lead(people["holder"].organisation)
+    client.force_login(other)
+    text = main_text(client.get(reverse("budgets:budget", args=[budget.pk])).content.decode())
+    assert AGREE in text
+    assert reload(budget).status == BudgetStatus.PROPOSED
