@@ -4,15 +4,18 @@ The person (or their representative) reads this, not staff: no "ICB", "nominee",
 or "portion"; to a representative it is the person's budget and *their* needs. Every sentence
 is true of the budget's current state:
 
-- no budget (or one still being prepared, which they are not shown): nothing about an amount;
+- no budget (or only one still being prepared, which they are not shown): nothing about an
+  amount;
 - proposed: "proposed", never "agreed" (the amount may change before it is agreed);
-- agreed and active: the amount, how it was worked out, how the money is held and paid;
-- changed (a reduction or an increase): the amount as it is now, with the change and its date
-  stated, the first calculation labelled as what it was before the change;
-- ended: when it ended.
+- agreed and active: the amount, how it was worked out, how the money is kept and paid;
+- changed (reduced): the amount as it is now; the explanation runs from the calculation to the
+  first amount and through each change to today's amount;
+- ended: that it ended, and no more payments.
 
 Payments read the schedule's dates. Whether an instalment has been paid comes from
-`paid_state`, which reports nothing until instalments record it (then it says "Paid on ...").
+`paid_state`, which knows nothing until instalments record payments (then a date says
+"Paid on ..."); until then the page says which dates have passed and which is next, never
+that a payment was made.
 """
 
 from collections.abc import Callable
@@ -20,28 +23,17 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from budgets.models import Budget, HoldingMethod
-from budgets.models.budget import BudgetStatus
-from budgets.presenters import Explanation, explain_calculation, money
+from budgets.models.budget import LIVE_STATUSES, BudgetStatus
+from budgets.presenters import Explanation, day, explain_calculation, money
 from phb.presenters import hidden_caption
 
-SHOWN_TO_HOLDER = (
-    BudgetStatus.PROPOSED,
-    BudgetStatus.AGREED,
-    BudgetStatus.ACTIVE,
-    BudgetStatus.ENDED,
-)
 
-
-def day(value: date) -> str:
-    return f"{value:%-d %B %Y}"
-
-
-def paid_state(instalment) -> date | bool | None:
-    """When an instalment was paid (a date), False if it is known not to have been paid, or
-    None when the service does not record it. Reads `paid_on` where instalments have one."""
+def paid_state(instalment) -> date | None:
+    """When an instalment was paid, or None when that is not known. Instalments do not record
+    payments yet (the payments work adds it): this reads `paid_on` where they have one."""
     return getattr(instalment, "paid_on", None)
 
 
@@ -60,6 +52,11 @@ class Reader:
     def subject(self) -> str:
         """'You' or 'Margaret' at the start of a sentence."""
         return self.holder.given_name if self.acting_for else "You"
+
+    @property
+    def does(self) -> str:
+        """'You do' or 'Margaret does'."""
+        return f"{self.subject} {'does' if self.acting_for else 'do'}"
 
     @property
     def whose(self) -> str:
@@ -96,28 +93,32 @@ def holder_budget(
     today: date | None = None,
     paid: Callable = paid_state,
 ) -> HolderBudget:
-    """The holder's page for their budgets (`budgets`: the person's, newest first)."""
+    """The holder's page for their budgets (`budgets`: the person's, in any order)."""
     today = today or timezone.localdate()
     reader = Reader(holder, acting_for)
-    shown = [budget for budget in budgets if budget.status in SHOWN_TO_HOLDER]
-    live = [b for b in shown if b.status in (BudgetStatus.AGREED, BudgetStatus.ACTIVE)]
-    proposed = [b for b in shown if b.status == BudgetStatus.PROPOSED]
-    ended = [b for b in shown if b.status == BudgetStatus.ENDED]
+    by_start = sorted(budgets, key=lambda b: b.period_start)
+    live = [b for b in by_start if b.status in LIVE_STATUSES]
+    proposed = [b for b in by_start if b.status == BudgetStatus.PROPOSED]
+    ended = [b for b in by_start if b.status == BudgetStatus.ENDED]
     if live:
-        page = _live(live[0], reader, today, paid)
-        page.other = [_also_proposed(b, reader) for b in proposed]
+        # The budget for today if there is one, else the next to start, else the last one.
+        current = next((b for b in live if b.period_end >= today), live[-1])
+        page = _live(current, reader, today, paid)
+        page.other = [_also_agreed(b) for b in live if b is not current]
+        page.other += [_also_proposed(b) for b in proposed]
     elif proposed:
         page = _proposed(proposed[0], reader)
+        page.other = [_also_proposed(b) for b in proposed[1:]]
     elif ended:
-        page = _ended(ended[0], reader, today, paid)
+        page = _ended(ended[-1], reader)
     else:
-        return HolderBudget(
+        page = HolderBudget(
             state="none",
             heading=f"{reader.whose} budget",
             lead=[
-                f"{reader.subject} {'does' if reader.acting_for else 'do'} not have a personal "
-                "health budget yet. The personal health budget team will say how much it is, "
-                "and how they worked it out, before it starts."
+                f"{reader.does} not have a personal health budget yet. The personal health "
+                "budget team will say how much it is, and how they worked it out, before it "
+                "starts."
             ],
         )
     return page
@@ -128,6 +129,10 @@ def holder_budget(
 
 def _period(budget: Budget) -> str:
     return f"{day(budget.period_start)} to {day(budget.period_end)}"
+
+
+def _changes(budget: Budget) -> list:
+    return sorted(budget.changes.all(), key=lambda change: change.at)
 
 
 def _proposed(budget: Budget, reader: Reader) -> HolderBudget:
@@ -144,88 +149,82 @@ def _proposed(budget: Budget, reader: Reader) -> HolderBudget:
         summary_rows=_summary_rows(budget, reader, amount_label="Proposed amount"),
         explanation_heading="How the proposed amount was worked out",
         explanation=explain_calculation(budget.calculation),
-        steps=_steps(budget, reader, agreed=False),
+        steps=_steps(budget, reader),
     )
 
 
 def _live(budget: Budget, reader: Reader, today: date, paid) -> HolderBudget:
-    changes = list(budget.changes.all())
-    state = "active" if budget.status == BudgetStatus.ACTIVE else "agreed"
-    if changes:
-        latest = changes[-1]
-        lead = [
-            f"{reader.whose} budget is now {money(budget.agreed_amount)} for {_period(budget)}.",
-        ]
-    elif state == "active":
-        lead = [f"{reader.whose} budget is {money(budget.agreed_amount)} for {_period(budget)}."]
+    changes = _changes(budget)
+    amount = f"{money(budget.agreed_amount)} for {_period(budget)}"
+    if budget.status == BudgetStatus.ACTIVE:
+        state = "active"
+        lead = [f"{reader.whose} budget is {'now ' if changes else ''}{amount}."]
     else:
-        lead = [
-            f"{reader.whose} budget has been agreed: {money(budget.agreed_amount)} for "
-            f"{_period(budget)}. It starts when the payments have been set up."
-        ]
-    page = HolderBudget(
+        state = "agreed"
+        lead = [f"{reader.whose} budget has been agreed: {amount}."]
+        if any(p.is_paid_out and not _schedule(p) for p in budget.portions.all()):
+            lead.append(
+                f"The personal health budget team will tell {reader.name} the payment dates "
+                "when they have set them up."
+            )
+    return HolderBudget(
         state=state,
         heading=f"{reader.whose} budget",
         lead=lead,
         budget=budget,
         summary_rows=_summary_rows(budget, reader),
         changes=[_change_words(change) for change in changes],
+        explanation_heading="How the budget was worked out",
         explanation=explain_calculation(budget.calculation),
-        steps=_steps(budget, reader, agreed=True),
-        payments=_payments(budget, reader, today, paid),
+        steps=_steps(budget, reader),
+        payments=_payments(budget, today, paid),
     )
-    if changes:
-        page.explanation_heading = "How the budget was first worked out"
-        page.steps.append(
-            f"That was the amount before the change on {day(latest.effective_from)}. "
-            f"{reader.whose} budget is now {money(budget.agreed_amount)}."
-        )
-    else:
-        page.explanation_heading = "How the budget was worked out"
-    return page
 
 
-def _ended(budget: Budget, reader: Reader, today: date, paid) -> HolderBudget:
-    ended_on = next(
-        (c.at for c in reversed(budget.status_changes.all()) if c.to_status == "ended"), None
-    )
-    when = day(timezone.localtime(ended_on).date()) if ended_on else day(budget.period_end)
+def _ended(budget: Budget, reader: Reader) -> HolderBudget:
     return HolderBudget(
         state="ended",
         heading=f"{reader.whose} budget",
         lead=[
-            f"{reader.whose} budget for {_period(budget)} ended on {when}.",
-            f"{reader.subject} {'does' if reader.acting_for else 'do'} not have a budget now. "
-            "If you think that is wrong, contact the personal health budget team.",
+            f"{reader.whose} budget for {_period(budget)} has ended. There are no more "
+            "payments from it.",
+            f"{reader.does} not have a budget now. If you think that is wrong, contact the "
+            "personal health budget team.",
         ],
         budget=budget,
-        summary_rows=_summary_rows(budget, reader, amount_label="Amount when it ended"),
-        changes=[_change_words(change) for change in budget.changes.all()],
-        payments=_payments(budget, reader, today, paid, ended=True),
+        summary_rows=_summary_rows(budget, reader, amount_label="Amount"),
     )
 
 
-def _also_proposed(budget: Budget, reader: Reader) -> str:
+def _also_agreed(budget: Budget) -> str:
+    return f"A budget of {money(budget.agreed_amount)} has also been agreed for {_period(budget)}."
+
+
+def _also_proposed(budget: Budget) -> str:
     return (
         f"A budget of {money(budget.agreed_amount)} has also been proposed for "
-        f"{_period(budget)}. It has not been agreed yet."
+        f"{_period(budget)}. It has not been agreed yet, so the amount may change."
     )
 
 
 def _change_words(change) -> str:
-    went = "down" if change.new_amount < change.previous_amount else "up"
     return (
-        f"From {day(change.effective_from)} the budget went {went} from "
+        f"From {day(change.effective_from)} the budget went down from "
         f"{money(change.previous_amount)} to {money(change.new_amount)}, because: {change.reason}"
     )
 
 
-def _steps(budget: Budget, reader: Reader, *, agreed: bool) -> list[str]:
-    """From the calculation's yearly figure to the budget's amount when it was set, and why."""
-    calculation = budget.calculation
-    annual = getattr(calculation, "annual_amount", None)
-    if annual is None:
-        annual = getattr(calculation, "annual_cost", None) or calculation.total_annual
+def _annual(calculation) -> object:
+    for name in ("annual_amount", "annual_cost", "total_annual"):
+        if hasattr(calculation, name):
+            return getattr(calculation, name)
+    raise TypeError(calculation)  # pragma: no cover - every calculation has one
+
+
+def _steps(budget: Budget, reader: Reader) -> list[str]:
+    """From the calculation's yearly figure to the budget's amount as it stands now: the
+    part of a year, the amount first proposed or agreed and why, then each change."""
+    annual = _annual(budget.calculation)
     steps = []
     if budget.indicative_amount != annual:
         days = (budget.period_end - budget.period_start).days + 1
@@ -233,23 +232,34 @@ def _steps(budget: Budget, reader: Reader, *, agreed: bool) -> list[str]:
             f"The budget is for {days} days ({_period(budget)}), not a whole year, so the "
             f"yearly {money(annual)} becomes {money(budget.indicative_amount)}."
         )
-    first = budget.changes.all()[0].previous_amount if budget.changes.all() else None
-    amount = first if first is not None else budget.agreed_amount
-    word = "agreed" if agreed else "proposed"
-    if amount > budget.indicative_amount:
-        check = budget.supporting_check() if not agreed else budget.clinical_check
+    changes = _changes(budget)
+    first = changes[0].previous_amount if changes else budget.agreed_amount
+    word = "proposed" if budget.status == BudgetStatus.PROPOSED else "agreed"
+    prefix = "first " if changes else ""
+    if first > budget.indicative_amount:
+        check = budget.supporting_check() if word == "proposed" else budget.clinical_check
         supported = check is not None and check.supported
         steps.append(
-            f"The {word} amount, {money(amount)}, is "
-            f"{money(amount - budget.indicative_amount)} more than this, because: "
+            f"The amount {prefix}{word}, {money(first)}, is "
+            f"{money(first - budget.indicative_amount)} more than the "
+            f"{money(budget.indicative_amount)} worked out above, because: "
             f"{budget.clinical_justification}"
             + (" A clinician checked and supported this." if supported else "")
         )
-    elif amount < budget.indicative_amount:
+    elif first < budget.indicative_amount:
         steps.append(
-            f"The {word} amount, {money(amount)}, is less than this: it is enough for the "
-            f"care in {reader.their} plan."
+            f"The amount {prefix}{word}, {money(first)}, is less than the "
+            f"{money(budget.indicative_amount)} worked out above: it is enough for the care in "
+            f"{reader.their} plan."
         )
+    elif changes:
+        steps.append(f"The amount first agreed was {money(first)}.")
+    for change in changes:
+        steps.append(
+            f"From {day(change.effective_from)} it went down to {money(change.new_amount)}."
+        )
+    if changes:
+        steps.append(f"So the budget is now {money(budget.agreed_amount)}.")
     return steps
 
 
@@ -263,8 +273,9 @@ def _held(portion, reader: Reader) -> str:
             f"{money(portion.amount)}"
         )
     if portion.method == HoldingMethod.THIRD_PARTY:
-        holder = portion.held_by or "an organisation"
-        return f"Kept by {holder}, who pay for {reader.their} care: {money(portion.amount)}"
+        return (
+            f"Kept by {portion.held_by}, who pay for {reader.their} care: {money(portion.amount)}"
+        )
     return (
         f"Paid into a bank account to spend on the care in {reader.their} plan (a direct "
         f"payment): {money(portion.amount)}"
@@ -272,8 +283,6 @@ def _held(portion, reader: Reader) -> str:
 
 
 def _summary_rows(budget: Budget, reader: Reader, *, amount_label: str = "Amount") -> list[dict]:
-    from django.utils.html import format_html_join
-
     held = format_html_join("", "<li>{}</li>", ((_held(p, reader),) for p in budget.portions.all()))
     rows = [
         (amount_label, {"text": money(budget.agreed_amount), "classes": "phb-money"}),
@@ -283,47 +292,52 @@ def _summary_rows(budget: Budget, reader: Reader, *, amount_label: str = "Amount
     return [{"key": {"text": key}, "value": value} for key, value in rows]
 
 
-def _payments(budget: Budget, reader: Reader, today: date, paid, *, ended=False) -> list[dict]:
-    """For each paid-out part of the budget: a sentence about the next payment and a table
-    of payment dates, amounts and whether each has been paid."""
+def _schedule(portion):
+    return getattr(portion, "schedule", None)
+
+
+def _payments_heading(portion) -> str:
+    if portion.method == HoldingMethod.THIRD_PARTY:
+        return f"Payments to {portion.held_by}"
+    return "Payments into the bank account (direct payment)"
+
+
+def _payments(budget: Budget, today: date, paid) -> list[dict]:
+    """For each part of the budget that is paid out on a schedule: when the next payment
+    comes, and a table of payment dates and amounts, saying of each whether it was paid (when
+    that is recorded), is the next one, is still to come or has a date that has passed."""
     sections = []
     for portion in budget.portions.all():
-        schedule = portion.schedule if portion.is_paid_out else None
+        schedule = _schedule(portion) if portion.is_paid_out else None
         if schedule is None:
             continue
         instalments = list(schedule.instalments.all())
-        upcoming = [i for i in instalments if i.due_date >= today]
-        if ended or not upcoming:
+        upcoming = [i for i in instalments if i.due_date >= today and paid(i) is None]
+        following = upcoming[0] if upcoming else None
+        if following is None:
             next_words = "There are no more payments for this budget."
         else:
-            following = upcoming[0]
             next_words = (
                 f"The next payment is {money(following.amount)} on {day(following.due_date)}."
             )
-        rows = []
-        for instalment in instalments:
-            rows.append(
-                [
-                    {"text": day(instalment.due_date)},
-                    {
-                        "text": money(instalment.amount),
-                        "format": "numeric",
-                        "classes": "phb-money",
-                    },
-                    {"text": _paid_words(instalment, paid(instalment), today, upcoming)},
-                ]
-            )
-        method = portion.short_method
+        rows = [
+            [
+                {"text": day(instalment.due_date)},
+                {"text": money(instalment.amount), "format": "numeric", "classes": "phb-money"},
+                {"text": _when_words(instalment, paid(instalment), today, following)},
+            ]
+            for instalment in instalments
+        ]
         sections.append(
             {
-                "heading": f"Payments: {method[:1].lower()}{method[1:]}",
+                "heading": _payments_heading(portion),
                 "next": next_words,
                 "table": {
-                    "caption": hidden_caption(f"Payment dates and amounts: {method.lower()}"),
+                    "caption": hidden_caption(f"{_payments_heading(portion)}: dates and amounts"),
                     "head": [
                         {"text": "Date"},
                         {"text": "Amount", "format": "numeric"},
-                        {"text": "Paid"},
+                        {"text": "Payment"},
                     ],
                     "rows": rows,
                     "responsive": True,
@@ -333,11 +347,11 @@ def _payments(budget: Budget, reader: Reader, today: date, paid, *, ended=False)
     return sections
 
 
-def _paid_words(instalment, state, today: date, upcoming) -> str:
-    if isinstance(state, date):
-        return f"Paid on {day(state)}"
+def _when_words(instalment, paid_on: date | None, today: date, following) -> str:
+    if paid_on is not None:
+        return f"Paid on {day(paid_on)}"
+    if instalment is following:
+        return "Next payment"
     if instalment.due_date >= today:
-        return "Next payment" if upcoming and instalment is upcoming[0] else "Not due yet"
-    if state is False:
-        return "Not paid yet"
-    return "Due date passed"
+        return "Still to come"
+    return "Date has passed"

@@ -375,38 +375,86 @@ def test_finance_sets_a_monthly_payment_schedule_and_starts_the_budget(
 # ---------------------------------------------------------------------------------------------
 
 
-def test_the_budget_holder_sees_their_budget_and_how_it_was_worked_out(
-    browser, finance, holder, paid_budget, password
+def test_the_budget_holder_and_their_representative_read_the_budget_as_it_now_stands(
+    browser, another_browser, lead, finance, holder, representative, local_rates, password
 ):
+    # 2027/28: £12,000.00, £2,400.00 kept by the team and £9,600.00 paid monthly from
+    # 1 April 2027 (£800.00 a month), then reduced to £9,000.00 from 1 October 2027: the team's
+    # part becomes £1,800.00 and the direct payment £7,200.00, so after six payments of £800.00
+    # (£4,800.00) the last six are £400.00 each.
+    budget = agreed_budget(
+        lead.user,
+        holder,
+        chc_package(lead.user, holder),
+        amount=D("12000.00"),
+        portions=[
+            (HoldingMethod.NOTIONAL, D("2400.00"), ""),
+            (HoldingMethod.DIRECT_PAYMENT, D("9600.00"), ""),
+        ],
+        start=FY_2027_START,
+        end=FY_2027_END,
+    )
     services.set_payment_schedule(
         actor=finance.user,
-        portion=paid_budget.portions.get(method=HoldingMethod.DIRECT_PAYMENT),
+        portion=budget.portions.get(method=HoldingMethod.DIRECT_PAYMENT),
         frequency="monthly",
-        first_payment_date=FY_2026_START,
+        first_payment_date=FY_2027_START,
     )
-    services.activate_budget(actor=finance.user, budget=reload(paid_budget))
+    services.activate_budget(actor=finance.user, budget=reload(budget))
+    services.reduce_budget(
+        actor=lead.user,
+        budget=reload(budget),
+        new_amount=D("9000.00"),
+        effective_from=datetime.date(2027, 10, 1),
+        notice_days=28,
+        reason="Fewer visits are needed after the review.",
+    )
     page = browser.page
 
     browser.sign_in(holder.user.email, password)
     expect(heading(browser)).to_have_text("Your personal health budget")
     main = page.get_by_role("main")
-    expect(page.get_by_role("heading", name="Your budget", exact=True)).to_be_visible()
-    summary = main.locator(".nhsuk-summary-list").filter(has_text="How the money is held")
-    expect(summary).to_contain_text("£12,000.00")
-    expect(summary).to_contain_text("1 April 2026 to 31 March 2027")
-    expect(summary).to_contain_text("Notional budget")
-    expect(summary).to_contain_text("£2,400.00")
-    expect(summary).to_contain_text("Direct payment")
-    expect(summary).to_contain_text("£9,600.00")
-    payments = page.get_by_role("table", name="Payment dates and amounts").locator("tbody tr")
+    expect(main.get_by_role("heading", name="Your budget", exact=True)).to_be_visible()
+    expect(main).to_contain_text("Your budget is now £9,000.00 for 1 April 2027 to 31 March 2028.")
+    expect(main.locator(".nhsuk-inset-text")).to_have_text(
+        "From 1 October 2027 the budget went down from £12,000.00 to £9,000.00, because: "
+        "Fewer visits are needed after the review."
+    )
+    expect(browser.summary_value("Amount")).to_have_text("£9,000.00")
+    kept = browser.summary_value("How the money is kept")
+    expect(kept).to_contain_text(
+        "Kept by the personal health budget team, who arrange your care: £1,800.00"
+    )
+    expect(kept).to_contain_text("(a direct payment): £7,200.00")
+    expect(main).to_contain_text("The next payment is £800.00 on 1 April 2027.")
+    payments = main.get_by_role(
+        "table", name="Payments into the bank account (direct payment): dates and amounts"
+    ).locator("tbody tr")
     expect(payments).to_have_count(12)
-    expect(payments.first).to_contain_text("1 April 2026")
+    expect(payments.nth(0)).to_contain_text("1 April 2027£800.00Next payment")
+    expect(payments.nth(6)).to_contain_text("1 October 2027£400.00Still to come")
 
-    expect(page.get_by_role("heading", name="How your budget was worked out")).to_be_visible()
+    expect(main.get_by_role("heading", name="How the budget was worked out")).to_be_visible()
     for service in ("Agency day care", "Sleeping nights", "District nursing", "Equipment hire"):
         expect(main.get_by_role("rowheader", name=re.compile(service))).to_be_visible()
     expect(main).to_contain_text("£117,793.00")
+    expect(main).to_contain_text("So the budget is now £9,000.00.")
+    for staff_words in ("ICB", "nominee", "Why they can have", "indicative", "Notional"):
+        expect(main).not_to_contain_text(staff_words)
     browser.screenshot("your-budget")
+
+    tab = another_browser()
+    tab.sign_in(representative.email, password)
+    expect(heading(tab)).to_have_text(f"{holder.given_name}'s personal health budget")
+    main = tab.page.get_by_role("main")
+    expect(main).to_contain_text(
+        f"{holder.given_name}'s budget is now £9,000.00 for 1 April 2027 to 31 March 2028."
+    )
+    expect(tab.summary_value("How the money is kept")).to_contain_text(
+        "who arrange their care: £1,800.00"
+    )
+    for yours in ("your care", "your plan", "your needs", "Your budget"):
+        expect(main).not_to_contain_text(yours)
 
 
 # ---------------------------------------------------------------------------------------------
