@@ -181,7 +181,7 @@ class Budget(UUIDModel, Timestamped):
     backdating_reason = models.TextField(
         "Why the budget starts before it was set up",
         blank=True,
-        max_length=2000,
+        max_length=FREE_TEXT_LENGTH,
         help_text="Needed when the start date had already passed when the budget was set up.",
     )
     prepared_from = models.ForeignKey(
@@ -201,6 +201,7 @@ class Budget(UUIDModel, Timestamped):
         ordering = ["-period_start", "-created_at"]
         constraints = [
             text_length_limit("clinical_justification", FREE_TEXT_LENGTH, "budget"),
+            text_length_limit("backdating_reason", FREE_TEXT_LENGTH, "budget"),
             models.CheckConstraint(
                 condition=Q(period_end__gte=F("period_start")), name="budget_period_ordered"
             ),
