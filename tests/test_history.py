@@ -15,7 +15,7 @@ from django.utils.html import strip_tags
 from phb import services
 from phb.history import person_history, readable
 from phb.presenters import display_time
-from tests.budgets.factories import agreed_budget, questionnaire, ras_assessment
+from tests.budgets.factories import agreed_budget, another_lead, questionnaire, ras_assessment
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +62,7 @@ def test_changes_are_in_words(history, holder, phb_lead):
     ) in text
     assert "Phone number: (empty) → 0113 496 0123" in text
     # A foreign key by the name of what it points at; a choice by its label; money in pounds.
-    assert f"Agreed by: (empty) → {phb_lead.full_name}" in text
+    assert f"Agreed by: (empty) → {another_lead(holder.organisation).full_name}" in text
     assert "Status: Proposed → Agreed" in text
     assert f"Budget added: Budget for {holder.full_name} 1 April 2026 to 31 March 2027" in text
 

@@ -824,7 +824,9 @@ def test_the_database_refuses_two_overlapping_budgets_in_preparation(phb_lead, h
         transaction.atomic(),
     ):
         Budget.objects.filter(pk=second.pk).update(
-            period_start=first.period_start, period_end=first.period_end
+            period_start=first.period_start,
+            period_end=first.period_end,
+            backdating_reason=first.backdating_reason,
         )
     assert reload(second).period_start == FY_2027_START
 
