@@ -562,6 +562,8 @@ class AnswerRowsFormSet(NHSFormSet):
         if any(self.errors):
             return
         filled = [form for form in self.forms if form.cleaned_data and form.is_filled]
+        if not self.forms:  # no rows were sent at all (a page that was tampered with)
+            raise forms.ValidationError("Give at least 2 answers, each with its points")
         if len(filled) < 2:
             empty = next((f for f in self.forms if f not in filled), self.forms[-1])
             empty.add_error("text", "Give at least 2 answers, each with its points")

@@ -277,6 +277,19 @@ def test_ras_answers_are_rows_with_add_another_answer(client, icb_admin):
     ]
 
 
+@pytest.mark.parametrize("total", ["0", None])
+def test_ras_answers_sent_without_rows_are_refused_in_words(client, icb_admin, total):
+    draft = questionnaire(icb_admin, publish=False, domains=[])
+    client.force_login(icb_admin)
+    data = {"name": "Breathing", "question": "How much support?"}
+    if total is not None:
+        data |= {"answers-TOTAL_FORMS": total, "answers-INITIAL_FORMS": "0"}
+    response = client.post(reverse("budgets:questionnaire", args=[draft.pk]), data)
+    assert response.status_code == 200
+    assert "Give at least 2 answers, each with its points" in response.content.decode()
+    assert not RasDomain.objects.exists()
+
+
 def test_ras_answers_need_points(client, icb_admin):
     draft = questionnaire(icb_admin, publish=False, domains=[])
     client.force_login(icb_admin)
