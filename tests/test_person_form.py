@@ -169,7 +169,8 @@ def test_saving_an_unchanged_form_writes_no_history(client, phb_lead, holder):
         assert response.status_code == 302
         assert "details have not changed" in flashed(response)
     assert update_events(holder) == 0
-    client.post(url, edit_data(holder) | {"town": "Leeds"})
+    response = client.post(url, edit_data(holder) | {"town": "Leeds"})
+    assert "details have been saved" in flashed(response)
     assert update_events(holder) == 1
 
 

@@ -161,7 +161,9 @@ class BudgetHolderUpdateView(PersonMixin, BudgetHolderFormMixin, FormView):
 
     def save(self, form):
         changes = {field: form.cleaned_data[field] for field in form.changed_data}
-        before = {field: getattr(self.holder, field) for field in changes}
+        # The form's initial values: the model form has already copied what was typed onto
+        # self.holder.
+        before = {field: form.initial.get(field) for field in changes}
         holder = services.update_budget_holder(
             actor=self.request.user, budget_holder=self.holder, **changes
         )

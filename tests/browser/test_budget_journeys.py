@@ -233,7 +233,7 @@ def test_a_phb_lead_costs_pas_and_sets_up_a_budget_that_they_agree(
     browser.submit("Agree this budget")
     expect(page.get_by_text("The budget has been agreed")).to_be_visible()
     expect(status_tag(browser)).to_have_text("Agreed")
-    expect(page.get_by_text(f"{lead.user.full_name} on ")).to_be_visible()
+    expect(page.get_by_text(f"{lead.user.full_name} on ").first).to_be_visible()
     browser.screenshot("budget-agreed")
 
     budget = Budget.objects.get()
@@ -246,6 +246,41 @@ def test_a_phb_lead_costs_pas_and_sets_up_a_budget_that_they_agree(
     assert [(s.kind, s.share_percent) for s in budget.funding_streams.all()] == [
         (FundingStreamKind.NHS_CHC, D("100"))
     ]
+
+
+def test_a_second_pa_is_added_and_their_age_decides_their_wage_and_pension(
+    browser, lead, holder, national_rates, local_rates, password
+):
+    page = browser.page
+    sign_in_staff(browser, lead, password)
+    browser.click(f"{holder.family_name}, {holder.given_name}")
+    browser.click("Budget calculations and all budgets")
+    pa_card = page.locator(".nhsuk-card").filter(has=page.get_by_role("heading", name="PA costing"))
+    follow(browser, pa_card.get_by_role("link", name=re.compile(r"^Work it out\b")))
+    expect(page.get_by_role("group", name=re.compile("^Personal assistant"))).to_have_count(1)
+    fill_date(browser, "effective_date", FY_2026_START)
+    field(browser, "lines-0-label").fill("Day PA")
+    field(browser, "lines-0-hours_per_week").fill("30")
+    field(browser, "lines-0-hourly_rate").fill("13.50")
+    browser.submit("Add another personal assistant")
+    # What was typed stays; the new PA has a row of its own, and nothing is saved yet.
+    expect(field(browser, "lines-0-label")).to_have_value("Day PA")
+    expect(page.get_by_role("group", name=re.compile("^Personal assistant"))).to_have_count(2)
+    assert not PaCosting.objects.exists()
+    field(browser, "lines-1-label").fill("Weekend PA")
+    field(browser, "lines-1-hours_per_week").fill("8")
+    field(browser, "lines-1-hourly_rate").fill("11.00")
+    # Born 1 January 2007: 19 on 1 April 2026, on the 18 to 20 minimum wage and too young to
+    # be enrolled in a pension.
+    fill_date(browser, "lines-1-date_of_birth", datetime.date(2007, 1, 1))
+    browser.submit("Work out the cost")
+
+    expect(heading(browser)).to_have_text("Budget calculations")
+    expect(page.get_by_text("The cost of employing PAs has been worked out")).to_be_visible()
+    day_pa, weekend_pa = PaCosting.objects.get().lines.order_by("order")
+    assert (day_pa.age_source, day_pa.age_band) == ("assumed", "21_plus")
+    assert (weekend_pa.age_on_effective_date, weekend_pa.age_band) == (19, "18_20")
+    assert weekend_pa.pension_enrolled is False
 
 
 # ---------------------------------------------------------------------------------------------
@@ -416,7 +451,7 @@ def test_the_budget_holder_and_their_representative_read_the_budget_as_it_now_st
     main = page.get_by_role("main")
     expect(main.get_by_role("heading", name="Your budget", exact=True)).to_be_visible()
     expect(main).to_contain_text("Your budget is now £9,000.00 for 1 April 2027 to 31 March 2028.")
-    expect(main.locator(".nhsuk-inset-text")).to_have_text(
+    expect(main.locator(".nhsuk-inset-text")).to_contain_text(
         "From 1 October 2027 the budget went down from £12,000.00 to £9,000.00, because: "
         "Fewer visits are needed after the review."
     )

@@ -67,6 +67,9 @@ def test_a_phb_lead_costs_a_chc_package_service_by_service(browser, lead, holder
         ],
         start=1,
     ):
+        if number > 1:  # services are added one at a time, keeping what was typed
+            browser.submit("Add another service")
+            expect(service(number)).to_be_visible()
         browser.fill("Service", name, within=service(number))
         browser.select("Type", kind, within=service(number))
         browser.fill("Hours, nights or units a week", units, within=service(number))
