@@ -18,6 +18,7 @@ from tests.budgets.factories import (
     FY_2027_START,
     LocalRateSetFactory,
     agreed_budget,
+    change_amount,
     chc_package,
     draft_budget,
     reload,
@@ -63,12 +64,11 @@ def full_budget(phb_lead, finance_officer, holder, chc):
         frequency="monthly",
         first_payment_date=FY_2027_START,
     )
-    services.reduce_budget(
-        actor=phb_lead,
-        budget=reload(budget),
+    change_amount(
+        phb_lead,
+        reload(budget),
         new_amount=D("11000.00"),
         effective_from=datetime.date(2027, 10, 1),
-        notice_days=28,
         reason="The night care is now provided by the local authority.",
     )
     return budget

@@ -972,3 +972,42 @@ def respread_from(
         )
     amounts = split_evenly(new_total - already, len(after))
     return before + list(zip(after, amounts, strict=True))
+
+
+def respread_unpaid(
+    instalments: list[tuple[date, Decimal, bool]], effective_from: date, new_total: Decimal
+) -> list[Decimal]:
+    """Re-spread a payment schedule that may have paid instalments, after a change of amount
+    from `effective_from`. `instalments` are (due date, amount, paid) triples.
+
+    A paid instalment never changes, and neither does one due before the change; the unpaid
+    ones on or after `effective_from` are re-split evenly (`split_evenly`, the spare pennies
+    first, in date order) so that the whole schedule adds up to `new_total`. The amounts come
+    back in the order the instalments were given.
+    """
+    new_total = _whole_pence(new_total, "The new total")
+    changing = sorted(
+        (
+            index
+            for index, (day, _, paid) in enumerate(instalments)
+            if not paid and day >= effective_from
+        ),
+        key=lambda index: instalments[index][0],
+    )
+    if not changing:
+        raise ValueError(
+            f"There are no unpaid payments on or after {effective_from:%-d %B %Y} to change"
+        )
+    kept = sum(
+        (amount for index, (_, amount, _) in enumerate(instalments) if index not in changing),
+        Decimal("0.00"),
+    )
+    if kept > new_total:
+        raise ValueError(
+            f"The payments already made or due before {effective_from:%-d %B %Y} come to "
+            f"{_pounds(kept)}, more than the new total of {_pounds(new_total)}"
+        )
+    amounts = [amount for _, amount, _ in instalments]
+    for index, amount in zip(changing, split_evenly(new_total - kept, len(changing)), strict=True):
+        amounts[index] = amount
+    return amounts

@@ -8,6 +8,9 @@ budget are left as they are.
 import datetime
 from decimal import Decimal
 
+from django.utils import timezone
+
+from budgets import calculations as calc
 from budgets import services
 from budgets.models import Budget, LocalRateSet, RasQuestionnaire
 from budgets.models.ras import QuestionnaireStatus
@@ -175,10 +178,24 @@ def _active_budget(holder, *, calculation, amount, portions, streams, justificat
             notes="Suction overnight needs two trained PAs; the package cost does not cover it.",
         )
     services.agree_budget(actor=lead, budget=budget)
+    today = timezone.localdate()
     for portion in budget.portions.all():
         if portion.is_paid_out:
+            dates = calc.instalment_dates(YEAR_START, YEAR_END, calc.InstalmentFrequency.MONTHLY)
+            # Payments before today were made before the service was used: recorded as paid
+            # on their due dates, as a schedule set after a budget started must record them.
             services.set_payment_schedule(
-                actor=finance, portion=portion, frequency="monthly", first_payment_date=YEAR_START
+                actor=finance,
+                portion=portion,
+                frequency="monthly",
+                first_payment_date=YEAR_START,
+                paid_before_today={
+                    day: services.PastPayment(day, f"DEMO-{day:%Y%m}")
+                    for day in dates
+                    if day < today
+                },
+                backdated_reason="The budget started before the ICB used this service; "
+                "earlier payments were made through the finance system.",
             )
     return services.activate_budget(actor=finance, budget=budget)
 

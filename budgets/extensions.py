@@ -63,10 +63,18 @@ def register() -> None:
     )
     register_navigation_item(
         NavigationItem(
+            text="Payments due",
+            url_name="budgets:payments_due",
+            permission=Permission.RECORD_PAYMENTS,
+            order=40,
+        )
+    )
+    register_navigation_item(
+        NavigationItem(
             text="Budget policy",
             url_name="budgets:budget_policy",
             permission=Permission.EDIT_BUDGET_POLICY,
-            order=40,
+            order=50,
         )
     )
     register_caseload_panel(

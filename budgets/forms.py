@@ -13,7 +13,6 @@ from budgets.models import (
     NationalRateSet,
 )
 from budgets.models.calculations import PayFrequencyChoice, PensionChoice
-from budgets.models.payments import InstalmentFrequencyChoice
 from budgets.models.rates import LOCAL_NUMBER_FIELDS, NATIONAL_NUMBER_FIELDS
 from budgets.money import MoneyField
 from phb.forms import NHSFormMixin, NHSFormSet
@@ -23,11 +22,9 @@ from phb.nhsuk_forms import (
     NHSDecimalField,
     NHSIntegerField,
     NHSPercentField,
-    apply_nhs_error_messages,
 )
 
 MAX_ANSWERS = 20
-MAX_INSTALMENTS = 60
 
 
 def money_field(label: str, *, required=True, help_text="", minimum=Decimal("0.00")) -> MoneyField:
@@ -381,62 +378,6 @@ class ClinicalCheckForm(VersionForm):
         label="What you checked and why",
         max_length=FREE_TEXT_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
-    )
-
-
-class PaymentScheduleForm(NHSFormMixin, forms.Form):
-    frequency = forms.ChoiceField(
-        label="How often", choices=InstalmentFrequencyChoice.choices, widget=forms.RadioSelect
-    )
-    first_payment_date = NHSDateField(
-        label="First payment date", help_text="The first review is due within 3 months of it"
-    )
-    amounts = forms.CharField(
-        label="Instalment amounts (optional)",
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=(
-            "Leave empty to split the money equally. Or list every instalment, separated by "
-            "commas; they must add up exactly."
-        ),
-    )
-
-    def clean_amounts(self) -> list[Decimal] | None:
-        """Each instalment read as a money field reads it: pounds and pence, never a fraction
-        of a penny (fractions that add up exactly would be stored rounded, and the schedule
-        would no longer add up to the money)."""
-        raw = self.cleaned_data["amounts"].replace("\n", ",")
-        parts = [part.strip() for part in raw.split(",")]
-        if not any(parts):
-            return None
-        parts = [part for part in parts if part]
-        if len(parts) > MAX_INSTALMENTS:
-            raise forms.ValidationError(f"Enter no more than {MAX_INSTALMENTS} instalments")
-        amounts = []
-        for number, part in enumerate(parts, start=1):
-            field = MoneyField(label=f"Instalment {number}")
-            apply_nhs_error_messages(field, f"instalment_{number}")
-            field.error_messages["required"] = field.error_messages["invalid"]  # a lone "£"
-            amounts.append(field.clean(part.replace(" ", "")))
-        return amounts
-
-
-class ReductionForm(VersionForm):
-    new_amount = money_field("New budget amount for the period")
-    effective_from = NHSDateField(label="Date the reduction starts")
-    notice_days = NHSIntegerField(
-        label="Notice given (days)",
-        min_value=0,
-        max_value=365,
-        initial=28,
-        error_messages={"required": "Enter how many days' notice the person is given"},
-    )
-    reason = forms.CharField(
-        label="Why the budget is going down",
-        max_length=FREE_TEXT_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="This goes in the letter to the person. Use plain English.",
     )
 
 

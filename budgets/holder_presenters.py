@@ -8,17 +8,16 @@ is true of the budget's current state:
   amount;
 - proposed: "proposed", never "agreed" (the amount may change before it is agreed);
 - agreed and active: the amount, how it was worked out, how the money is kept and paid;
-- changed (reduced): the amount as it is now; the explanation runs from the calculation to the
-  first amount and through each change to today's amount;
+- changed (down or up): the amount as it is now; the explanation runs from the calculation to
+  the first amount and through each change (and, for an increase above the amount worked out,
+  its clinical justification) to today's amount;
 - ended: that it ended, and no more payments.
 
-Payments read the schedule's dates. Whether an instalment has been paid comes from
-`paid_state`, which knows nothing until instalments record payments (then a date says
-"Paid on ..."); until then the page says which dates have passed and which is next, never
-that a payment was made.
+Payments read the schedule: a payment finance has recorded as paid says "Paid on" the date it
+was paid; of the others, the first due from today is the next, later ones are still to come,
+and one whose date has passed without a payment recorded says only that its date has passed.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -29,12 +28,6 @@ from budgets.models import Budget, HoldingMethod
 from budgets.models.budget import LIVE_STATUSES, BudgetStatus
 from budgets.presenters import Explanation, day, explain_calculation, money
 from phb.presenters import hidden_caption
-
-
-def paid_state(instalment) -> date | None:
-    """When an instalment was paid, or None when that is not known. Instalments do not record
-    payments yet (the payments work adds it): this reads `paid_on` where they have one."""
-    return getattr(instalment, "paid_on", None)
 
 
 @dataclass
@@ -91,7 +84,6 @@ def holder_budget(
     holder,
     acting_for: bool,
     today: date | None = None,
-    paid: Callable = paid_state,
 ) -> HolderBudget:
     """The holder's page for their budgets (`budgets`: the person's, in any order)."""
     today = today or timezone.localdate()
@@ -103,7 +95,7 @@ def holder_budget(
     if live:
         # The budget for today if there is one, else the next to start, else the last one.
         current = next((b for b in live if b.period_end >= today), live[-1])
-        page = _live(current, reader, today, paid)
+        page = _live(current, reader, today)
         page.other = [_also_agreed(b) for b in live if b is not current]
         page.other += [_also_proposed(b) for b in proposed]
     elif proposed:
@@ -153,7 +145,7 @@ def _proposed(budget: Budget, reader: Reader) -> HolderBudget:
     )
 
 
-def _live(budget: Budget, reader: Reader, today: date, paid) -> HolderBudget:
+def _live(budget: Budget, reader: Reader, today: date) -> HolderBudget:
     changes = _changes(budget)
     amount = f"{money(budget.agreed_amount)} for {_period(budget)}"
     if budget.status == BudgetStatus.ACTIVE:
@@ -177,7 +169,7 @@ def _live(budget: Budget, reader: Reader, today: date, paid) -> HolderBudget:
         explanation_heading="How the budget was worked out",
         explanation=explain_calculation(budget.calculation),
         steps=_steps(budget, reader),
-        payments=_payments(budget, today, paid),
+        payments=_payments(budget, today),
     )
 
 
@@ -207,10 +199,26 @@ def _also_proposed(budget: Budget) -> str:
     )
 
 
+def _went(change) -> str:
+    return "went up" if change.is_increase else "went down"
+
+
 def _change_words(change) -> str:
     return (
-        f"From {day(change.effective_from)} the budget went down from "
+        f"From {day(change.effective_from)} the budget {_went(change)} from "
         f"{money(change.previous_amount)} to {money(change.new_amount)}, because: {change.reason}"
+    )
+
+
+def _change_step(change, indicative) -> str:
+    words = f"From {day(change.effective_from)} it {_went(change)} to {money(change.new_amount)}"
+    if not (change.is_increase and change.clinical_justification):
+        return words + "."
+    # An increase above the amount worked out needs a clinician's supporting check first.
+    return (
+        f"{words}, {money(change.new_amount - indicative)} more than the {money(indicative)} "
+        f"worked out above, because: {change.clinical_justification} A clinician checked and "
+        "supported this."
     )
 
 
@@ -239,11 +247,17 @@ def _steps(budget: Budget, reader: Reader) -> list[str]:
     if first > budget.indicative_amount:
         check = budget.supporting_check() if word == "proposed" else budget.clinical_check
         supported = check is not None and check.supported
+        # A checked increase replaces the budget's justification with its own, so the first
+        # amount's reason is the budget's only while no increase has been checked since.
+        because = (
+            "."
+            if any(change.clinical_check_id for change in changes)
+            else f", because: {budget.clinical_justification}"
+        )
         steps.append(
             f"The amount {prefix}{word}, {money(first)}, is "
             f"{money(first - budget.indicative_amount)} more than the "
-            f"{money(budget.indicative_amount)} worked out above, because: "
-            f"{budget.clinical_justification}"
+            f"{money(budget.indicative_amount)} worked out above{because}"
             + (" A clinician checked and supported this." if supported else "")
         )
     elif first < budget.indicative_amount:
@@ -254,10 +268,7 @@ def _steps(budget: Budget, reader: Reader) -> list[str]:
         )
     elif changes:
         steps.append(f"The amount first agreed was {money(first)}.")
-    for change in changes:
-        steps.append(
-            f"From {day(change.effective_from)} it went down to {money(change.new_amount)}."
-        )
+    steps += [_change_step(change, budget.indicative_amount) for change in changes]
     if changes:
         steps.append(f"So the budget is now {money(budget.agreed_amount)}.")
     return steps
@@ -302,17 +313,17 @@ def _payments_heading(portion) -> str:
     return "Payments into the bank account (direct payment)"
 
 
-def _payments(budget: Budget, today: date, paid) -> list[dict]:
+def _payments(budget: Budget, today: date) -> list[dict]:
     """For each part of the budget that is paid out on a schedule: when the next payment
-    comes, and a table of payment dates and amounts, saying of each whether it was paid (when
-    that is recorded), is the next one, is still to come or has a date that has passed."""
+    comes, and a table of payment dates and amounts, saying of each when it was paid, or that
+    it is the next one, is still to come or has a date that has passed."""
     sections = []
     for portion in budget.portions.all():
         schedule = _schedule(portion) if portion.is_paid_out else None
         if schedule is None:
             continue
         instalments = list(schedule.instalments.all())
-        upcoming = [i for i in instalments if i.due_date >= today and paid(i) is None]
+        upcoming = [i for i in instalments if i.due_date >= today and not i.is_paid]
         following = upcoming[0] if upcoming else None
         if following is None:
             next_words = "There are no more payments for this budget."
@@ -324,7 +335,7 @@ def _payments(budget: Budget, today: date, paid) -> list[dict]:
             [
                 {"text": day(instalment.due_date)},
                 {"text": money(instalment.amount), "format": "numeric", "classes": "phb-money"},
-                {"text": _when_words(instalment, paid(instalment), today, following)},
+                {"text": _when_words(instalment, today, following)},
             ]
             for instalment in instalments
         ]
@@ -347,9 +358,9 @@ def _payments(budget: Budget, today: date, paid) -> list[dict]:
     return sections
 
 
-def _when_words(instalment, paid_on: date | None, today: date, following) -> str:
-    if paid_on is not None:
-        return f"Paid on {day(paid_on)}"
+def _when_words(instalment, today: date, following) -> str:
+    if instalment.is_paid:
+        return f"Paid on {day(instalment.paid_on)}"
     if instalment is following:
         return "Next payment"
     if instalment.due_date >= today:

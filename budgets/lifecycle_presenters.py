@@ -148,7 +148,7 @@ STAFF_ACTIONS = (
     Permission.WITHDRAW_BUDGET,
     Permission.AGREE_BUDGET,
     Permission.SET_PAYMENTS,
-    Permission.REDUCE_BUDGET,
+    Permission.CHANGE_AMOUNT,
     Permission.END_BUDGET,
 )
 
@@ -177,7 +177,7 @@ def budget_state(budget: Budget, user, policy) -> BudgetState:
         "agree": False,
         "set_payments": budget.status == BudgetStatus.AGREED and may[Permission.SET_PAYMENTS],
         "start": budget.status == BudgetStatus.AGREED and not over and may[Permission.SET_PAYMENTS],
-        "reduce": budget.is_live and may[Permission.REDUCE_BUDGET],
+        "change_amount": budget.is_live and may[Permission.CHANGE_AMOUNT],
         "end": budget.is_live and over and may[Permission.END_BUDGET],
         "next_year": budget.status in (BudgetStatus.AGREED, BudgetStatus.ACTIVE, BudgetStatus.ENDED)
         and may[Permission.PREPARE_BUDGET]

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.template.defaultfilters import floatformat, pluralize
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from budgets.calculations import WEEKS_PER_YEAR, pa_age, pension_thresholds
@@ -444,7 +445,8 @@ def explain_budget(budget: Budget) -> dict:
     steps += _amount_steps(budget, agreed_at_first)
     for change in budget.changes.order_by("at"):
         steps.append(
-            f"From {day(change.effective_from)} your budget went down from "
+            f"From {day(change.effective_from)} your budget went "
+            f"{'up' if change.is_increase else 'down'} from "
             f"{money(change.previous_amount)} to {money(change.new_amount)} "
             f"because: {change.reason}"
         )
@@ -759,3 +761,232 @@ def local_rates_table(local, can_change=False) -> dict:
             for rates in local
         ],
     }
+
+
+# --- Payments -------------------------------------------------------------------------------
+
+
+def _paid_words(instalment) -> str:
+    return f"Paid on {display_date(instalment.paid_on, 'j F Y')}"
+
+
+def staff_schedule_table(portion, can_record: bool = False) -> dict:
+    """A paid-out portion's payments for staff: each one paid (when, and the reference) or not
+    yet, with a link to record it as paid for those who record payments."""
+    rows = []
+    for instalment in portion.schedule.instalments.all():
+        when = display_date(instalment.due_date, "j F Y")
+        if instalment.is_paid:
+            paid = {"text": f"{_paid_words(instalment)}, reference {instalment.payment_reference}"}
+        elif can_record:
+            url = reverse("budgets:record_payment", args=[portion.budget_id, instalment.pk])
+            paid = {
+                "html": format_html(
+                    '<a href="{}">Record as paid<span class="nhsuk-u-visually-hidden"> '
+                    "(payment {}, due on {})</span></a>",
+                    url,
+                    instalment.number,
+                    when,
+                )
+            }
+        else:
+            paid = {"text": "Not paid yet"}
+        rows.append(
+            [
+                {"text": str(instalment.number)},
+                {"text": when},
+                _money_cell(instalment.amount),
+                paid,
+            ]
+        )
+    return {
+        "caption": hidden_caption("Payment dates and amounts"),
+        "head": [
+            {"text": "Payment"},
+            {"text": "Date"},
+            {"text": "Amount", "format": "numeric"},
+            {"text": "Paid"},
+        ],
+        "rows": rows,
+    }
+
+
+def payments_for_holder(budget: Budget, *, today=None) -> list[dict]:
+    """What the budget holder (or their representative) is told about their payments, for each
+    way of holding the money that is paid out: which have been paid, and when the next one comes.
+
+    Worded so that it reads right to the person and to someone acting for them ("The next
+    payment", never "your"), and says only what the record shows: a payment that is due but not
+    recorded as paid is "not recorded as paid yet", not "late" or "missed".
+    """
+    today = today or timezone.localdate()
+    sections = []
+    for portion in budget.portions.all():
+        if not portion.is_paid_out:
+            continue
+        schedule = getattr(portion, "schedule", None)
+        section = {"heading": portion.short_method, "lines": [], "table": None}
+        sections.append(section)
+        if schedule is None:
+            section["lines"].append(
+                f"The payment dates have not been set yet. The payments will add up to "
+                f"{money(portion.amount)}."
+            )
+            continue
+        instalments = list(schedule.instalments.all())
+        paid = [i for i in instalments if i.is_paid]
+        unpaid = [i for i in instalments if not i.is_paid]
+        paid_total = sum((i.amount for i in paid), Decimal("0.00"))
+        count = len(instalments)
+        if paid:
+            section["lines"].append(
+                f"{len(paid)} of {count} payment{pluralize(count)} "
+                f"{'has' if len(paid) == 1 else 'have'} been paid: {money(paid_total)} of "
+                f"{money(portion.amount)}."
+            )
+        else:
+            section["lines"].append(
+                f"No payments have been paid yet. There {'is' if count == 1 else 'are'} "
+                f"{count} payment{pluralize(count)}, adding up to {money(portion.amount)}."
+            )
+        overdue = [i for i in unpaid if i.due_date < today]
+        for instalment in overdue:
+            section["lines"].append(
+                f"The payment of {money(instalment.amount)} due on "
+                f"{day(instalment.due_date)} has not been recorded as paid yet. If it has not "
+                "arrived, contact the personal health budget team."
+            )
+        coming = [i for i in unpaid if i.due_date >= today]
+        if coming:
+            following = coming[0]
+            when = "today" if following.due_date == today else f"on {day(following.due_date)}"
+            section["lines"].append(f"The next payment, {money(following.amount)}, is due {when}.")
+        elif not unpaid:
+            section["lines"].append("All the payments have been paid.")
+        section["table"] = {
+            "caption": hidden_caption(f"{portion.short_method} payments"),
+            "head": [
+                {"text": "Date"},
+                {"text": "Amount", "format": "numeric"},
+                {"text": "Paid"},
+            ],
+            "rows": [
+                [
+                    {"text": display_date(i.due_date, "j F Y")},
+                    _money_cell(i.amount),
+                    {"text": _paid_words(i) if i.is_paid else "Not paid yet"},
+                ]
+                for i in instalments
+            ],
+        }
+    return sections
+
+
+def change_payments_table(portion_change) -> dict:
+    """In a letter about a change of amount: each payment that changes, now and after."""
+    return {
+        "caption": {
+            "text": f"{portion_change.portion.short_method} payments that change",
+            "classes": "nhsuk-u-visually-hidden",
+        },
+        "firstCellIsHeader": True,
+        "head": [
+            {"text": "Payment date"},
+            {"text": "Amount now", "format": "numeric"},
+            {"text": "New amount", "format": "numeric"},
+        ],
+        "rows": [
+            [
+                {"text": display_date(row.due_date, "j F Y")},
+                _money_cell(row.old_amount),
+                _money_cell(row.new_amount),
+            ]
+            for row in portion_change.rows
+        ],
+    }
+
+
+def payment_run_table(run, instalments) -> dict:
+    """The payments a payment run recorded as paid, with the total."""
+    rows = [
+        [
+            {
+                "text": instalment.schedule.portion.budget.budget_holder.full_name,
+                "href": reverse("budgets:budget", args=[instalment.schedule.portion.budget_id]),
+            },
+            {"text": instalment.schedule.portion.short_method},
+            {"text": display_date(instalment.due_date, "j F Y")},
+            _money_cell(instalment.amount),
+        ]
+        for instalment in instalments
+    ]
+    rows.append(
+        [
+            {"text": f"Total of {run.count} payment{pluralize(run.count)}"},
+            {"text": ""},
+            {"text": ""},
+            _money_cell(run.total, strong=True),
+        ]
+    )
+    return {
+        "caption": hidden_caption("Payments in this run"),
+        "head": [
+            {"text": "Person"},
+            {"text": "Paid as"},
+            {"text": "Due"},
+            {"text": "Amount", "format": "numeric"},
+        ],
+        "rows": rows,
+    }
+
+
+def payment_runs_table(runs) -> dict:
+    return {
+        "caption": hidden_caption("Recent payment runs"),
+        "head": [
+            {"text": "Paid on"},
+            {"text": "Reference"},
+            {"text": "Payments", "format": "numeric"},
+            {"text": "Total", "format": "numeric"},
+            {"text": "Recorded by"},
+        ],
+        "rows": [
+            [
+                {
+                    "text": display_date(run.paid_on, "j F Y"),
+                    "href": reverse("budgets:payment_run", args=[run.pk]),
+                },
+                {"text": run.reference},
+                {"text": str(run.count), "format": "numeric"},
+                _money_cell(run.total),
+                {"text": run.recorded_by.full_name},
+            ]
+            for run in runs
+        ],
+    }
+
+
+def instalment_choice_label(instalment) -> str:
+    """A payment due, as a checkbox on the payments due page reads it."""
+    portion = instalment.schedule.portion
+    holder = portion.budget.budget_holder
+    return (
+        f"{holder.full_name} (NHS number {holder.formatted_nhs_number}): "
+        f"{portion.short_method.lower()} of {money(instalment.amount)} due "
+        f"{day(instalment.due_date)}"
+    )
+
+
+def payment_run_rows(run) -> list[dict]:
+    """A payment run's summary: when it was paid, its reference, how many and how much, and who
+    recorded it when."""
+    at = display_date(run.recorded_at, "j F Y \\a\\t H:i")
+    recorded = f"{run.recorded_by.full_name} on {at}"
+    return [
+        _row("Paid on", {"text": display_date(run.paid_on, "j F Y")}),
+        _row("Payment reference", {"text": run.reference}),
+        _row("Payments", {"text": str(run.count)}),
+        _row("Total", {"text": money(run.total)}, "phb-money"),
+        _row("Chosen from payments due up to", {"text": display_date(run.due_up_to, "j F Y")}),
+        _row("Recorded by", {"text": recorded}),
+    ]

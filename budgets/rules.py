@@ -1,6 +1,7 @@
 """Who may do what with budgets. Which budgets a user sees is `Budget.objects.visible_to`.
 
-Objects passed to these checks are people, budgets, letters, rate sets or questionnaires:
+Objects passed to these checks are people, budgets, letters, rate sets, questionnaires, ICBs
+or payment runs:
 `phb.rules.in_acting_icb` finds the ICB of each.
 """
 
@@ -29,7 +30,11 @@ rules.add_perm(Permission.END_BUDGET, has_role(Role.PHB_LEAD) & in_acting_icb)
 rules.add_perm(
     Permission.SET_PAYMENTS, has_role(Role.FINANCE_OFFICER, Role.PHB_LEAD) & in_acting_icb
 )
-rules.add_perm(Permission.REDUCE_BUDGET, has_role(Role.PHB_LEAD) & in_acting_icb)
+rules.add_perm(Permission.CHANGE_AMOUNT, has_role(Role.PHB_LEAD) & in_acting_icb)
+# Finance records the payments it makes; a PHB lead may too (small teams have no finance officer).
+rules.add_perm(
+    Permission.RECORD_PAYMENTS, has_role(Role.FINANCE_OFFICER, Role.PHB_LEAD) & in_acting_icb
+)
 rules.add_perm(Permission.VIEW_LETTER, (is_icb_staff & in_acting_icb) | is_own_record)
 # Rates: the national figures are shared by every ICB, so only the service administrator
 # changes them; each ICB's administrator keeps its local rates and can read the national ones.

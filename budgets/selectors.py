@@ -1,6 +1,6 @@
 """Reads of budgets, scoped to the user."""
 
-from django.db.models import Case, Count, F, OuterRef, Prefetch, Q, Subquery, When
+from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Sum, When
 from django.utils import timezone
 
 from budgets.models import (
@@ -16,6 +16,8 @@ from budgets.models import (
     NationalRateSet,
     PaCosting,
     PaymentInstalment,
+    PaymentRun,
+    ProposedIncrease,
     RasAssessment,
     RasAssessmentAnswer,
 )
@@ -59,6 +61,12 @@ def budget_detail_queryset():
         "clinical_checks__clinician",
         Prefetch("changes", queryset=BudgetChange.objects.order_by("at")),
         "letters",
+        Prefetch(
+            "proposed_increases",
+            queryset=ProposedIncrease.objects.select_related("by").prefetch_related(
+                "checks__clinician"
+            ),
+        ),
     )
 
 
@@ -221,6 +229,7 @@ def budgets_waiting_for(user) -> list[tuple[Budget, str]]:
         # As Budget.supporting_check: only a check of the current amount counts.
         found = budgets.filter(in_preparation & above & Q(check_supported__isnull=True))
         waiting += [(b, WAITING_FOR_CHECK) for b in found[:WAITING_LIMIT]]
+        waiting += increases_waiting_for(user)
     if user.has_role(Role.PHB_LEAD, Role.CARE_COORDINATOR):
         # Drafts waiting to be changed: sent back, or a clinician did not support the amount.
         last_from = BudgetStatusChange.objects.filter(budget=OuterRef("pk")).order_by("-at")
@@ -270,3 +279,105 @@ def budgets_waiting_for(user) -> list[tuple[Budget, str]]:
             for b in found[:WAITING_LIMIT]
         ]
     return waiting
+
+
+# --- Payments ---------------------------------------------------------------------------------
+
+PAYMENTS_DUE_PAGE_SIZE = 50
+
+
+def _payments_due(user, due_up_to):
+    return PaymentInstalment.objects.filter(
+        paid_on__isnull=True,
+        due_date__lte=due_up_to,
+        schedule__portion__budget__status=BudgetStatus.ACTIVE,
+        schedule__portion__budget__budget_holder__organisation_id=user.acting_organisation_id,
+    )
+
+
+def payments_due(user, *, due_up_to, after=None, size=PAYMENTS_DUE_PAGE_SIZE):
+    """Unpaid instalments of active budgets in the ICB the user acts for, due by `due_up_to`,
+    by due date: one page of them after the instalment `after` (keyset pagination on the due
+    date and id, so a page costs the same however deep it is), and whether more follow."""
+    found = _payments_due(user, due_up_to).select_related(
+        "schedule__portion__budget__budget_holder"
+    )
+    if after is not None:
+        cursor = PaymentInstalment.objects.filter(pk=after).values("due_date")[:1]
+        found = found.filter(
+            Q(due_date__gt=Subquery(cursor)) | Q(due_date=Subquery(cursor), pk__gt=after)
+        )
+    page = list(found.order_by("due_date", "pk")[: size + 1])
+    return page[:size], len(page) > size
+
+
+def payments_due_totals(user, *, due_up_to) -> dict:
+    """How many payments are due by `due_up_to` in the user's ICB, and how much they add up to."""
+    return _payments_due(user, due_up_to).aggregate(count=Count("pk"), total=Sum("amount"))
+
+
+def recent_payment_runs(user, limit=10):
+    return (
+        PaymentRun.objects.filter(organisation_id=user.acting_organisation_id)
+        .select_related("recorded_by")
+        .order_by("-recorded_at")[:limit]
+    )
+
+
+def payment_run_for(user, pk) -> PaymentRun | None:
+    """A payment run of the ICB the user acts for, or None."""
+    return (
+        PaymentRun.objects.filter(organisation_id=user.acting_organisation_id, pk=pk)
+        .select_related("recorded_by", "organisation")
+        .first()
+    )
+
+
+def payment_run_instalments(run):
+    return run.instalments.select_related("schedule__portion__budget__budget_holder").order_by(
+        "schedule__portion__budget__budget_holder__family_name",
+        "schedule__portion__budget__budget_holder__given_name",
+        "due_date",
+    )
+
+
+def instalment_of(budget, pk) -> PaymentInstalment | None:
+    """An instalment of this budget (already loaded through a scoped selector), or None."""
+    for portion in budget.portions.all():
+        schedule = getattr(portion, "schedule", None)
+        if schedule is not None:
+            for instalment in schedule.instalments.all():
+                if str(instalment.pk) == str(pk):
+                    return instalment
+    return None
+
+
+def increases_waiting_for(user) -> list:
+    """For a clinician: live budgets of their ICB with a proposed increase (the budget's latest,
+    made since its last change of amount) that no clinician has checked yet."""
+    if not user.has_role(Role.CLINICIAN):
+        return []
+    later_proposal = ProposedIncrease.objects.filter(
+        budget=OuterRef("budget"), at__gt=OuterRef("at")
+    )
+    later_change = BudgetChange.objects.filter(budget=OuterRef("budget"), at__gt=OuterRef("at"))
+    proposals = (
+        ProposedIncrease.objects.filter(
+            budget__budget_holder__organisation_id=user.acting_organisation_id,
+            budget__status__in=LIVE_STATUSES,
+            from_amount=F("budget__agreed_amount"),
+            checks__isnull=True,
+        )
+        .exclude(by=user)
+        .exclude(Exists(later_proposal))
+        .exclude(Exists(later_change))
+        .select_related("budget__budget_holder")
+        .order_by("at")
+    )
+    return [
+        (
+            proposal.budget,
+            f"increase to £{proposal.new_amount:,.2f} proposed, needs your clinical check",
+        )
+        for proposal in proposals[:WAITING_LIMIT]
+    ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from budgets.views import admin, budget, calculations, lifecycle
+from budgets.views import admin, budget, calculations, changes, lifecycle, payments
 
 app_name = "budgets"
 urlpatterns = [
@@ -17,13 +17,24 @@ urlpatterns = [
     path("<uuid:pk>/clinical-check/", budget.ClinicalCheckView.as_view(), name="clinical_check"),
     path("<uuid:pk>/agree/", budget.AgreeView.as_view(), name="agree"),
     path(
-        "<uuid:pk>/payments/<uuid:portion>/", budget.PaymentScheduleView.as_view(), name="payments"
+        "<uuid:pk>/payments/<uuid:portion>/",
+        payments.PaymentScheduleView.as_view(),
+        name="payments",
+    ),
+    path(
+        "<uuid:pk>/instalments/<uuid:instalment>/paid/",
+        payments.RecordPaymentView.as_view(),
+        name="record_payment",
     ),
     path("<uuid:pk>/start/", budget.StartView.as_view(), name="start"),
-    path("<uuid:pk>/reduce/", budget.ReduceView.as_view(), name="reduce"),
+    path("<uuid:pk>/amount/", changes.ChangeAmountView.as_view(), name="change_amount"),
+    path("<uuid:pk>/increase/", changes.ProposeIncreaseView.as_view(), name="propose_increase"),
+    path("<uuid:pk>/increase/check/", changes.IncreaseCheckView.as_view(), name="increase_check"),
     path("<uuid:pk>/end/", lifecycle.EndView.as_view(), name="end"),
     path("<uuid:pk>/next-year/", lifecycle.NextYearView.as_view(), name="next_year"),
     path("<uuid:pk>/what-changed/", lifecycle.WhatChangedView.as_view(), name="what_changed"),
+    path("payments-due/", payments.PaymentsDueView.as_view(), name="payments_due"),
+    path("payment-runs/<uuid:pk>/", payments.PaymentRunView.as_view(), name="payment_run"),
     path("letters/<uuid:pk>/", budget.LetterView.as_view(), name="letter"),
     path("rates/", admin.RatesView.as_view(), name="rates"),
     path("rates/national/new/", admin.NationalRatesFormView.as_view(), name="national_rates_new"),

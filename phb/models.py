@@ -464,6 +464,12 @@ class BudgetHolder(UUIDModel, Timestamped):
         max_length=ACCESSIBILITY_NEEDS_LENGTH,
         help_text="For example, large print, easy read, British Sign Language or an interpreter.",
     )
+    copy_letters_to_person = models.BooleanField(
+        "Send letters about their budget to them as well as to their representative",
+        default=False,
+        help_text="Letters go to their representative or nominee if they have one. "
+        "Tick this if they want a copy too.",
+    )
     eligibility = models.CharField(
         "Why they can have a personal health budget",
         max_length=16,

@@ -53,6 +53,7 @@ BUDGET_HOLDER_FIELDS = (
     "preferred_contact",
     "accessibility_needs",
     "eligibility",
+    "copy_letters_to_person",
 )
 
 

@@ -7,6 +7,7 @@ entry in `REGISTRY`; the tests in `test_form_messages.py` fail and say so until 
 """
 
 import contextlib
+import datetime
 import html
 import importlib
 import pkgutil
@@ -115,6 +116,9 @@ def _national_figures() -> dict:
     }
 
 
+INSTALMENT_ID = "6f1c2a4e-8b1d-4c1e-9a77-0d5b2e3f4a10"
+
+
 def _allauth(**kwargs):
     return FormCase(kwargs=lambda: {k: v() for k, v in kwargs.items()}, needs_request=True)
 
@@ -145,6 +149,26 @@ REGISTRY: dict[str, FormCase] = {
             "date_of_birth_month": "",
             "date_of_birth_year": "",
         }
+    ),
+    # Monthly from 1 April 2026, looked at on 15 May 2026: two payments before that day, each
+    # recorded as paid (a date and a reference), and an amount in every row.
+    "budgets.payment_forms.InstalmentRowsForm": FormCase(
+        kwargs=lambda: {
+            "dates": [datetime.date(2026, month, 1) for month in (4, 5, 6)],
+            "own_amounts": True,
+            "today": datetime.date(2026, 5, 15),
+        }
+    ),
+    "budgets.payment_forms.PaymentRunForm": FormCase(
+        kwargs=lambda: {"choices": [(INSTALMENT_ID, "Ann Example: £800.00 due 1 June 2027")]},
+        valid={
+            "instalments": [INSTALMENT_ID],
+            "shown": [INSTALMENT_ID],
+            "due_up_to": "2027-06-01",
+        },
+    ),
+    "budgets.payment_forms.IssueChangeForm": FormCase(
+        valid={"effective_from": "2027-10-01", "previewed": "0" * 64}
     ),
     "budgets.forms.NationalRatesForm": FormCase(valid=_national_figures()),
     "phb.staff_forms.ActingForForm": FormCase(

@@ -6,13 +6,15 @@ and rendered as pages render it; the page must word every problem in NHS.UK styl
 Django's words, a database constraint's name, or a "£NaN".
 """
 
+import datetime
 from decimal import Decimal
 
 import pytest
 from django import forms
 from django.urls import reverse
 
-from budgets.forms import LocalRatesForm, NationalRatesForm, PaLineForm, PaymentScheduleForm
+from budgets.forms import LocalRatesForm, NationalRatesForm, PaLineForm
+from budgets.payment_forms import InstalmentRowsForm
 from phb.forms import NHSFormMixin
 from phb.nhsuk_forms import lower_first, nhs_error_messages
 from tests.form_cases import (
@@ -39,7 +41,8 @@ def test_the_forms_are_found():
         "phb.forms.BudgetHolderForm",
         "phb.forms.CaseloadSearchForm",
         "phb.auth.LoginForm",
-        "budgets.forms.PaymentScheduleForm",
+        "budgets.payment_forms.PaymentScheduleForm",
+        "budgets.payment_forms.InstalmentRowsForm",
         "budgets.forms.NationalRatesForm",
         "budgets.forms.VersionForm",
     } <= names
@@ -187,31 +190,41 @@ def test_the_rates_forms_word_the_database_rules():
     assert local.errors["contingency_rate"] == ["Contingency must be 50% or less"]
 
 
-def test_instalments_are_read_as_money():
-    def amounts(text):
-        form = PaymentScheduleForm(
-            {
-                "frequency": "monthly",
-                "first_payment_date_day": "1",
-                "first_payment_date_month": "4",
-                "first_payment_date_year": "2026",
-                "amounts": text,
-            }
+def test_instalments_are_read_as_money_one_row_a_payment():
+    dates = [datetime.date(2027, 4, 1), datetime.date(2027, 5, 1)]
+
+    def rows(first, second):
+        form = InstalmentRowsForm(
+            {"amount_1": first, "amount_2": second},
+            dates=dates,
+            own_amounts=True,
+            today=datetime.date(2026, 11, 23),
         )
         form.is_valid()
-        return form.cleaned_data.get("amounts"), [str(e) for e in form.errors.get("amounts", [])]
+        return form.amounts() if form.is_valid() else None, [
+            str(e) for errors in form.errors.values() for e in errors
+        ]
 
-    assert amounts("£1000.005, 1000.005") == (
+    assert form_labels() == ["Payment on 1 April 2027", "Payment on 1 May 2027"]
+    assert rows("£1000.005", "1000") == (
         None,
-        ["Instalment 1 must be in pounds and pence, like 125.50"],
+        ["The payment on 1 April 2027 must be in pounds and pence, like 125.50"],
     )
-    assert amounts("1000, NaN") == (None, ["Instalment 2 must be an amount of money, like 125.50"])
-    assert amounts("1000\n£999.5,\n-0") == (
-        [Decimal("1000.00"), Decimal("999.50"), Decimal("0.00")],
-        [],
+    assert rows("1000", "NaN") == (
+        None,
+        ["The payment on 1 May 2027 must be an amount of money, like 125.50"],
     )
-    assert amounts(" , ") == (None, [])
-    assert amounts(",".join(["1"] * 61)) == (None, ["Enter no more than 60 instalments"])
+    assert rows("", "1") == (None, ["Enter the payment on 1 April 2027"])
+    assert rows("£1,000.5", "-0") == ([Decimal("1000.50"), Decimal("0.00")], [])
+
+
+def form_labels():
+    form = InstalmentRowsForm(
+        dates=[datetime.date(2027, 4, 1), datetime.date(2027, 5, 1)],
+        own_amounts=True,
+        today=datetime.date(2026, 11, 23),
+    )
+    return [str(field.label) for field in form.fields.values()]
 
 
 def test_the_sign_in_page_words_its_problems_plainly(client):

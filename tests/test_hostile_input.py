@@ -2,7 +2,8 @@
 
 Whatever is typed, binding, validating and rendering the form never raises; and when the form
 accepts it, every number it hands on is finite and within the field's bounds, and money is whole
-pence. Instalment lists and RAS points, numbers typed into text boxes, are included.
+pence. RAS points (a row per answer) and the payments of a schedule (a row per payment) are
+number fields like any other.
 """
 
 from decimal import Decimal
@@ -13,8 +14,9 @@ from django.template import Context, Template
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from budgets.forms import AnswerForm, AnswerFormSet, PaymentScheduleForm, PortionsForm
+from budgets.forms import AnswerForm, AnswerFormSet, PortionsForm
 from budgets.money import MAX_MONEY
+from budgets.payment_forms import InstalmentRowsForm
 from phb.nhsuk_forms import NHSPercentField
 from tests.form_cases import (
     HOSTILE,
@@ -31,11 +33,7 @@ from tests.form_cases import (
 
 pytestmark = pytest.mark.django_db
 
-# Numbers typed into text boxes: "1000.00, 1000.00".
-TEXT_NUMBERS = {
-    PaymentScheduleForm: ("amounts", lambda value: f"{value}, 100.00"),
-}
-FORMS = [cls for cls in app_form_classes() if number_fields(cls) or cls in TEXT_NUMBERS]
+FORMS = [cls for cls in app_form_classes() if number_fields(cls)]
 
 hostile_text = st.one_of(
     st.sampled_from(HOSTILE),
@@ -52,16 +50,8 @@ FIELDS = Template(
 )
 
 
-def targets(cls) -> list[str]:
-    return [*number_fields(cls), *([TEXT_NUMBERS[cls][0]] if cls in TEXT_NUMBERS else [])]
-
-
 def bind(cls, values: dict):
-    data = valid_data(build(cls))
-    if cls in TEXT_NUMBERS and TEXT_NUMBERS[cls][0] in values:
-        name, wrap = TEXT_NUMBERS[cls]
-        values = values | {name: wrap(values[name])}
-    return build(cls, data | values)
+    return build(cls, valid_data(build(cls)) | values)
 
 
 def assert_whole_pence(value: Decimal, where: str, maximum=MAX_MONEY) -> None:
@@ -104,9 +94,6 @@ def check(cls, values: dict) -> None:
     for name, field in form.fields.items():
         if isinstance(field, forms.IntegerField) and cleaned.get(name) is not None:
             assert_sane_number(cleaned[name], field, f"{where}: {name}")
-    if cls is PaymentScheduleForm:
-        for amount in cleaned.get("amounts") or []:
-            assert_whole_pence(amount, where)
 
 
 @pytest.mark.parametrize("cls", FORMS, ids=form_id)
@@ -114,7 +101,7 @@ def test_every_hostile_value_in_every_number_field(cls):
     # Each value goes into all the form's number fields at once (fields are read one by one,
     # so each is tested; one form per value keeps the test quick).
     for value in HOSTILE:
-        check(cls, dict.fromkeys(targets(cls), value))
+        check(cls, dict.fromkeys(number_fields(cls), value))
 
 
 @pytest.mark.parametrize("cls", FORMS, ids=form_id)
@@ -125,7 +112,7 @@ def test_every_hostile_value_in_every_number_field(cls):
 def test_generated_values_one_field_at_a_time(cls, data):
     # The rest of the form is valid, so a value the field accepts reaches the form's own
     # cleaning (a model form's database rules, the instalments adding up).
-    name = data.draw(st.sampled_from(targets(cls)), label="field")
+    name = data.draw(st.sampled_from(number_fields(cls)), label="field")
     check(cls, {name: data.draw(hostile_text, label="value")})
 
 
@@ -159,27 +146,31 @@ def test_money_with_stray_commas_or_signs_is_not_money(typed):
     ]
 
 
+# The first row of the payment schedule (tests/form_cases.py: monthly from 1 April 2026).
+ROW = "The payment on 1 April 2026"
+
+
 @pytest.mark.parametrize(
     ("typed", "message"),
     [
-        ("1.001", "Instalment 1 must be in pounds and pence, like 125.50"),
-        ("0.005", "Instalment 1 must be in pounds and pence, like 125.50"),
-        ("NaN", "Instalment 1 must be an amount of money, like 125.50"),
-        ("sNaN", "Instalment 1 must be an amount of money, like 125.50"),
-        ("Infinity", "Instalment 1 must be an amount of money, like 125.50"),
-        ("-Infinity", "Instalment 1 must be an amount of money, like 125.50"),
-        ("1e3", "Instalment 1 must be an amount of money, like 125.50"),
-        ("١٢٣", "Instalment 1 must be an amount of money, like 125.50"),
-        ("£", "Instalment 1 must be an amount of money, like 125.50"),
-        ("10000000", "Instalment 1 must be £9,999,999.99 or less"),
-        ("9" * 20, "Instalment 1 must be £9,999,999.99 or less"),
-        ("-1", "Instalment 1 must be £0.00 or more"),
+        ("1.001", ROW + " must be in pounds and pence, like 125.50"),
+        ("0.005", ROW + " must be in pounds and pence, like 125.50"),
+        ("NaN", ROW + " must be an amount of money, like 125.50"),
+        ("sNaN", ROW + " must be an amount of money, like 125.50"),
+        ("Infinity", ROW + " must be an amount of money, like 125.50"),
+        ("-Infinity", ROW + " must be an amount of money, like 125.50"),
+        ("1e3", ROW + " must be an amount of money, like 125.50"),
+        ("١٢٣", ROW + " must be an amount of money, like 125.50"),
+        ("£", "Enter the payment on 1 April 2026"),
+        ("10000000", ROW + " must be £9,999,999.99 or less"),
+        ("9" * 20, ROW + " must be £9,999,999.99 or less"),
+        ("-1", ROW + " must be £0.00 or more"),
     ],
 )
 def test_money_that_is_not_whole_pence_is_refused_in_words(typed, message):
-    form = bind(PaymentScheduleForm, {"amounts": typed})
+    form = bind(InstalmentRowsForm, {"amount_1": typed})
     assert not form.is_valid()
-    assert form.errors["amounts"] == [message]
+    assert form.errors["amount_1"] == [message]
 
 
 @pytest.mark.parametrize(

@@ -18,10 +18,12 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from budgets import services
 from budgets.models import BudgetLetter, HoldingMethod, LetterKind, NationalRateSet
 from budgets.services import prepare_next_year
 from phb.models import Role
 from tests.budgets.factories import (
+    FY_2026_START,
     FY_2027_END,
     FY_2027_START,
     JUSTIFICATION,
@@ -31,6 +33,7 @@ from tests.budgets.factories import (
     proposed_budget,
     questionnaire,
     ras_assessment,
+    schedule,
 )
 from tests.factories import (
     BudgetHolderFactory,
@@ -186,7 +189,14 @@ MATRIX: dict[str, Route] = {
     "budgets:agree": about("above_cap", "lead", get=405, post=302),
     "budgets:payments": about("portion", "lead", "finance", "shared_finance", post=200),
     "budgets:start": about("agreed", "lead", "finance", "shared_finance", get=405, post=302),
-    "budgets:reduce": about("agreed", "lead", post=200),
+    "budgets:record_payment": about("instalment", "lead", "finance", "shared_finance", post=200),
+    "budgets:change_amount": about("active", "lead", post=200),
+    "budgets:propose_increase": about("active", "lead", post=200),
+    "budgets:increase_check": about("active", "clinician", post=200),
+    "budgets:payments_due": only(
+        "lead", "finance", "shared_finance", "other_lead", "other_finance", post=200
+    ),
+    "budgets:payment_run": about("payment_run", "lead", "finance", "shared_finance"),
     "budgets:end": about("agreed", "lead", get=405, post=302),
     "budgets:next_year": about("agreed", "lead", "coordinator", get=405, post=302),
     "budgets:what_changed": about("draft", *SAME_ICB_STAFF),
@@ -270,8 +280,41 @@ def universe(db):
         body_html="<p>A letter.</p>",
         created_by=lead,
     )
+    # Active for 2027/28 with its payments, an increase waiting for a clinical check, and a
+    # payment run that paid its first payment.
+    # A third person's, since the other person has a 2027/28 draft.
+    finance = users["finance"]
+    third_holder = BudgetHolderFactory(organisation=icb)
+    active = agreed_budget(
+        lead,
+        third_holder,
+        chc_package(lead, third_holder, effective_date=FY_2027_START),
+        amount=D("12000.00"),
+        start=FY_2027_START,
+        end=FY_2027_END,
+        portions=[(HoldingMethod.DIRECT_PAYMENT, D("12000.00"), "")],
+    )
+    schedule(finance, active.portions.get())
+    active = services.activate_budget(actor=finance, budget=active)
+    services.propose_increase(
+        actor=lead,
+        budget=active,
+        new_amount=D("200000.00"),
+        clinical_justification=JUSTIFICATION,
+    )
+    instalments = active.portions.get().schedule.instalments.order_by("number")
+    run = services.record_payment_run(
+        actor=finance,
+        instalments=[instalments[0].pk],
+        paid_on=FY_2026_START,
+        reference="RUN-1",
+        due_up_to=FY_2027_START,
+    )
     objects = {
         "icb": {"pk": icb.pk},
+        "active": {"pk": active.pk},
+        "instalment": {"pk": active.pk, "instalment": instalments[1].pk},
+        "payment_run": {"pk": run.pk},
         "holder": {"pk": holder.pk},
         "lead_user": {"pk": lead.pk},
         "lead_assignment": {"pk": lead.role_assignments.get().pk},

@@ -18,8 +18,9 @@ from budgets.models.calculations import (
     PaCosting,
     PaCostingLine,
 )
-from budgets.models.letters import BudgetLetter, LetterKind
-from budgets.models.payments import PaymentInstalment, PaymentSchedule
+from budgets.models.changes import ProposedIncrease
+from budgets.models.letters import BudgetLetter, LetterKind, LetterRecipient
+from budgets.models.payments import PaymentInstalment, PaymentRun, PaymentSchedule
 from budgets.models.policy import BudgetPolicy
 from budgets.models.ras import (
     RasAnswerOption,
@@ -48,12 +49,15 @@ __all__ = [
     "HoldingMethod",
     "HoldingPortion",
     "LetterKind",
+    "LetterRecipient",
     "LocalRateSet",
     "NationalRateSet",
     "PaCosting",
     "PaCostingLine",
     "PaymentInstalment",
+    "PaymentRun",
     "PaymentSchedule",
+    "ProposedIncrease",
     "RasAnswerOption",
     "RasAssessment",
     "RasAssessmentAnswer",

@@ -383,9 +383,17 @@ class BudgetEdit(UUIDModel, AppendOnly):
 
 
 class ClinicalCheck(UUIDModel, AppendOnly):
-    """A clinician's check of an above-cap amount and its justification."""
+    """A clinician's check of an above-cap amount and its justification: the amount a budget is
+    being set up with, or a proposed increase of a live budget (`proposed_increase`)."""
 
     budget = models.ForeignKey(Budget, on_delete=models.PROTECT, related_name="clinical_checks")
+    proposed_increase = models.ForeignKey(
+        "budgets.ProposedIncrease",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="checks",
+    )
     clinician = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     amount = MoneyField(help_text="The amount the clinician checked.")
     supported = models.BooleanField()
@@ -477,15 +485,64 @@ class HoldingPortion(UUIDModel):
         return self.method in (HoldingMethod.DIRECT_PAYMENT, HoldingMethod.THIRD_PARTY)
 
 
+# SQL for the trigger on `BudgetChange`: an increase to above the indicative amount needs the
+# justification and a supporting check of exactly the new amount, by someone who held the
+# clinician role in the person's ICB on the day of the check, and who is not the person making
+# the change. (The budget's own trigger also refuses its amount going up without a check.)
+INCREASE_ABOVE_CAP_SQL = """
+IF NEW.new_amount > NEW.previous_amount
+   AND NEW.new_amount > (SELECT indicative_amount FROM budgets_budget WHERE id = NEW.budget_id) THEN
+    IF coalesce(btrim(NEW.clinical_justification), '') = '' THEN
+        RAISE EXCEPTION 'An increase above the indicative amount needs a clinical justification'
+            USING ERRCODE = 'check_violation';
+    END IF;
+    IF NOT EXISTS (
+        SELECT 1 FROM budgets_clinicalcheck c
+        JOIN budgets_budget b ON b.id = NEW.budget_id
+        JOIN phb_budgetholder h ON h.id = b.budget_holder_id
+        JOIN phb_roleassignment r
+          ON r.user_id = c.clinician_id AND r.role = 'clinician'
+         AND r.organisation_id = h.organisation_id
+         AND r.starts_on <= (c.at AT TIME ZONE 'Europe/London')::date
+         AND (r.ends_on IS NULL OR r.ends_on >= (c.at AT TIME ZONE 'Europe/London')::date)
+        WHERE c.id = NEW.clinical_check_id AND c.budget_id = NEW.budget_id AND c.supported
+          AND c.amount = NEW.new_amount
+          AND c.clinician_id IS DISTINCT FROM NEW.by_id
+    ) THEN
+        RAISE EXCEPTION
+            'An increase above the indicative amount needs a supporting check by another clinician'
+            USING ERRCODE = 'check_violation';
+    END IF;
+END IF;
+RETURN NEW;
+"""
+
+
+class _DaysBetween(models.Func):
+    """`later - earlier` in days: PostgreSQL subtracts dates to a whole number of days."""
+
+    arg_joiner = " - "
+    template = "(%(expressions)s)"
+    output_field = models.IntegerField()
+
+
 class BudgetChange(UUIDModel, AppendOnly):
-    """A reduction: what changed, why, from when, with the notice given."""
+    """A change of a live budget's amount, up or down: what changed, why, from when, and the
+    notice the letter gave (worked out from the letter's date, never typed)."""
 
     budget = models.ForeignKey(Budget, on_delete=models.PROTECT, related_name="changes")
     previous_amount = MoneyField()
     new_amount = MoneyField()
     effective_from = models.DateField()
-    notice_days = models.PositiveSmallIntegerField()
+    notified_on = models.DateField(help_text="The date of the letter that gave notice.")
+    notice_days = models.PositiveSmallIntegerField(
+        help_text="Days from the letter to the change: worked out from the dates."
+    )
     reason = models.TextField(max_length=FREE_TEXT_LENGTH)
+    clinical_justification = models.TextField(blank=True, max_length=FREE_TEXT_LENGTH)
+    clinical_check = models.ForeignKey(
+        ClinicalCheck, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(default=timezone.now)
 
@@ -493,13 +550,35 @@ class BudgetChange(UUIDModel, AppendOnly):
         ordering = ["-at"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(new_amount__lt=F("previous_amount")), name="budget_change_is_reduction"
+                condition=~Q(new_amount=F("previous_amount")), name="budget_change_changes_amount"
             ),
             models.CheckConstraint(
                 condition=Q(new_amount__gte=0), name="budget_change_amount_gte_0"
             ),
             text_length_limit("reason", FREE_TEXT_LENGTH, "budget_change"),
+            text_length_limit("clinical_justification", FREE_TEXT_LENGTH, "budget_change"),
+            models.CheckConstraint(
+                condition=Q(notice_days=_DaysBetween(F("effective_from"), F("notified_on"))),
+                name="budget_change_notice_from_the_dates",
+            ),
+        ]
+        triggers = [
+            *AppendOnly.Meta.triggers,
+            pgtrigger.Trigger(
+                name="budget_change_increase_above_cap_needs_check",
+                operation=pgtrigger.Insert,
+                when=pgtrigger.Before,
+                func=INCREASE_ABOVE_CAP_SQL,
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.budget} reduced to {self.new_amount} from {self.effective_from}"
+        return f"{self.budget} {self.direction} to {self.new_amount} from {self.effective_from}"
+
+    @property
+    def is_increase(self) -> bool:
+        return self.new_amount > self.previous_amount
+
+    @property
+    def direction(self) -> str:
+        return "increased" if self.is_increase else "reduced"

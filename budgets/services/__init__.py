@@ -10,7 +10,13 @@ live in modules by subject.
 """
 
 from budgets.services.base import Conflict
-from budgets.services.changes import reduce_budget
+from budgets.services.changes import (
+    change_budget_amount,
+    current_proposed_increase,
+    preview_amount_change,
+    propose_increase,
+    record_increase_check,
+)
 from budgets.services.costing import cost_chc_package, cost_pas
 from budgets.services.lifecycle import (
     activate_budget,
@@ -24,7 +30,12 @@ from budgets.services.lifecycle import (
     withdraw_budget,
 )
 from budgets.services.next_year import prepare_next_year
-from budgets.services.payments import set_payment_schedule
+from budgets.services.payments import (
+    PastPayment,
+    record_payment,
+    record_payment_run,
+    set_payment_schedule,
+)
 from budgets.services.policy import save_budget_policy
 from budgets.services.ras import (
     add_domain,
@@ -43,22 +54,29 @@ from budgets.services.rates import (
 
 __all__ = [
     "Conflict",
+    "PastPayment",
     "activate_budget",
     "add_domain",
     "agree_budget",
+    "change_budget_amount",
     "complete_ras_assessment",
     "cost_chc_package",
     "cost_pas",
     "create_budget",
     "create_questionnaire",
+    "current_proposed_increase",
     "end_budget",
     "local_rates_on",
     "national_rates_on",
     "prepare_next_year",
+    "preview_amount_change",
     "propose_budget",
+    "propose_increase",
     "publish_questionnaire",
     "record_clinical_check",
-    "reduce_budget",
+    "record_increase_check",
+    "record_payment",
+    "record_payment_run",
     "remove_domain",
     "return_to_draft",
     "save_budget_policy",

@@ -1,6 +1,27 @@
-"""Changes to an agreed budget, with the letter that explains them."""
+"""Changes to a live budget's amount, up or down, with the letter that explains them.
+
+A change is previewed before it is made: `preview_amount_change` works out everything the change
+would do and writes the letters without saving anything; `change_budget_amount` does it, only if
+the letters it would now write are exactly the ones previewed (a digest of them comes back from
+the preview page) and the budget has not changed since. The letter is then stored and never
+changes (ADR 0018).
+
+- The notice is worked out from the dates: from the letter's date (today) to the day the change
+  starts. A reduction needs at least `settings.PHB_REDUCTION_MINIMUM_NOTICE_DAYS`; an increase
+  needs none, but cannot start before the letter.
+- An increase to above the indicative amount needs a clinical justification and a clinician's
+  supporting check of exactly the new amount: the PHB lead proposes it (`propose_increase`), a
+  clinician checks it (`record_increase_check`), and then the change can be made.
+- Each paid-out portion's schedule is re-spread: paid instalments, and those due before the
+  change, keep their amounts; the unpaid ones from the change share the rest to the penny.
+- The letter goes to each representative or nominee, addressed to them and about the person,
+  and to the person when they have none or have asked for copies.
+"""
 
 import datetime
+import hashlib
+import json
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
@@ -14,11 +35,24 @@ from budgets.models import (
     BudgetChange,
     BudgetLetter,
     BudgetStatus,
+    ClinicalCheck,
     LetterKind,
+    LetterRecipient,
+    PaymentInstalment,
+    ProposedIncrease,
 )
+from budgets.models.budget import LIVE_STATUSES
+from budgets.models.changes import JUSTIFICATION_MAX_LENGTH
 from budgets.money import check_money
-from budgets.services.base import _lock, _save
+from budgets.services.base import Conflict, _lock, _save
+from phb.models import Representative
 from phb.permissions import Permission, require
+
+REASON_MAX_LENGTH = 2000
+
+
+def _day(value: datetime.date) -> str:
+    return f"{value:%-d %B %Y}"
 
 
 def _allocate(total: Decimal, weights: list[Decimal]) -> list[Decimal]:
@@ -35,53 +69,129 @@ def _allocate(total: Decimal, weights: list[Decimal]) -> list[Decimal]:
     return [Decimal(p) / 100 for p in floors]
 
 
-@transaction.atomic
-def reduce_budget(
-    *,
-    actor,
-    budget,
-    new_amount: Decimal,
-    effective_from: datetime.date,
-    notice_days: int,
-    reason: str,
-    version: int | None = None,
-) -> BudgetLetter:
-    """Reduce the budget for its period from a date, with reasons and notice, and write the
-    letter that tells the person what changes, why, from when and how to ask again."""
-    require(actor, Permission.REDUCE_BUDGET, budget.budget_holder)
-    budget = _lock(
-        budget,
-        version=version,
-        expected=(BudgetStatus.AGREED, BudgetStatus.ACTIVE),
-        doing="reduce",
-    )
-    new_amount = check_money(new_amount, what="The new amount", field="new_amount", minimum=None)
-    minimum = settings.PHB_REDUCTION_MINIMUM_NOTICE_DAYS
-    today = timezone.localdate()
-    errors = {}
-    if not reason.strip():
-        errors["reason"] = (
-            "Explain why the budget is being reduced, in words the person will understand"
-        )
-    if notice_days < minimum:
-        errors["notice_days"] = f"Give at least {minimum} days' notice"
-    if effective_from < today + datetime.timedelta(days=notice_days):
-        errors["effective_from"] = (
-            f"With {notice_days} days' notice the change can start on "
-            f"{today + datetime.timedelta(days=notice_days):%-d %B %Y} at the earliest"
-        )
-    if not budget.period_start <= effective_from <= budget.period_end:
-        errors["effective_from"] = "The change must start within the budget's period"
-    if new_amount <= 0:
-        errors["new_amount"] = "The new amount must be more than £0.00"
-    elif new_amount >= budget.agreed_amount:
-        errors["new_amount"] = f"The new amount must be less than £{budget.agreed_amount:,.2f}"
-    if errors:
-        raise ValidationError(errors)
+def current_proposed_increase(budget) -> ProposedIncrease | None:
+    """The budget's latest proposed increase, if no change of amount has been made since.
 
-    portions = list(budget.portions.select_related("schedule"))
-    new_portion_amounts = _allocate(new_amount, [p.amount for p in portions])
-    emptied = [p for p, amount in zip(portions, new_portion_amounts, strict=True) if amount <= 0]
+    Reads `proposed_increases.all()` and `changes.all()`, so a prefetch serves it."""
+    if budget.status not in LIVE_STATUSES:
+        return None
+    latest = max(budget.proposed_increases.all(), key=lambda p: p.at, default=None)
+    if latest is None or latest.from_amount != budget.agreed_amount:
+        return None
+    if any(change.at > latest.at for change in budget.changes.all()):
+        return None
+    return latest
+
+
+@dataclass
+class PaymentRow:
+    """One instalment whose amount the change alters."""
+
+    due_date: datetime.date
+    old_amount: Decimal
+    new_amount: Decimal
+
+
+@dataclass
+class PortionChange:
+    portion: object
+    old_amount: Decimal
+    new_amount: Decimal
+    rows: list[PaymentRow] = field(default_factory=list)
+    # (instalment, its new amount) for each instalment that changes.
+    updates: list = field(default_factory=list)
+
+
+@dataclass
+class LetterDraft:
+    recipient: str
+    representative: Representative | None
+    addressed_to: str
+    subject: str
+    body_html: str
+    role: str = ""  # "representative" or "nominee" for a letter to one
+
+
+@dataclass
+class AmountChange:
+    """Everything a change of amount would do, and the letters that say so."""
+
+    budget: object
+    previous_amount: Decimal
+    new_amount: Decimal
+    effective_from: datetime.date
+    notified_on: datetime.date
+    reason: str
+    portions: list[PortionChange]
+    proposal: ProposedIncrease | None = None
+    check: ClinicalCheck | None = None
+    letters: list[LetterDraft] = field(default_factory=list)
+
+    @property
+    def is_increase(self) -> bool:
+        return self.new_amount > self.previous_amount
+
+    @property
+    def notice_days(self) -> int:
+        return (self.effective_from - self.notified_on).days
+
+    @property
+    def digest(self) -> str:
+        """A fingerprint of the exact letters: the preview page sends it back when the change
+        is made, and the change is refused if the letters would now be different."""
+        letters = [
+            [letter.recipient, letter.addressed_to, letter.subject, letter.body_html]
+            for letter in self.letters
+        ]
+        return hashlib.sha256(json.dumps(letters).encode()).hexdigest()
+
+
+def _supporting_check(budget, new_amount: Decimal, actor) -> tuple:
+    """The proposal and supporting check that let the budget go up to `new_amount`, above its
+    indicative amount; or a ValidationError saying what is missing."""
+    above = new_amount - budget.indicative_amount
+    proposal = current_proposed_increase(budget)
+    if proposal is None or proposal.new_amount != new_amount:
+        raise ValidationError(
+            {
+                "new_amount": f"£{new_amount:,.2f} is £{above:,.2f} above the indicative amount "
+                f"of £{budget.indicative_amount:,.2f}. Ask a clinician to check an increase to "
+                f"£{new_amount:,.2f} first"
+            }
+        )
+    check = proposal.latest_check()
+    if check is None:
+        raise ValidationError(
+            {
+                "new_amount": f"A clinician has not checked the increase to £{new_amount:,.2f} "
+                "yet. It can be made once a clinician supports it"
+            }
+        )
+    if not check.supported:
+        raise ValidationError(
+            {
+                "new_amount": f"{check.clinician.full_name} did not support an increase to "
+                f"£{new_amount:,.2f} on clinical grounds, so it cannot be made"
+            }
+        )
+    if check.clinician_id == actor.pk:
+        raise ValidationError(
+            {"new_amount": "You checked this increase as a clinician, so someone else must make it"}
+        )
+    if check.clinician_id == budget.agreed_by_id:
+        raise ValidationError(
+            {
+                "new_amount": f"{check.clinician.full_name} agreed this budget, so another "
+                "clinician must check the increase"
+            }
+        )
+    return proposal, check
+
+
+def _portion_changes(budget, new_amount: Decimal, effective_from, *, lock: bool) -> list:
+    portions = list(budget.portions.select_related("schedule").order_by("method"))
+    shares = _allocate(new_amount, [p.amount for p in portions])
+    emptied = [p for p, amount in zip(portions, shares, strict=True) if amount <= 0]
     if emptied:
         raise ValidationError(
             {
@@ -89,55 +199,298 @@ def reduce_budget(
                 "would be £0.00. Choose a larger amount"
             }
         )
-    payment_changes = []
-    for portion, new_portion_amount in zip(portions, new_portion_amounts, strict=True):
+    changes = []
+    for portion, share in zip(portions, shares, strict=True):
+        change = PortionChange(portion=portion, old_amount=portion.amount, new_amount=share)
         schedule = getattr(portion, "schedule", None)
         if schedule is not None:
-            instalments = list(schedule.instalments.all())
+            instalments = PaymentInstalment.objects.filter(schedule=schedule).order_by("number")
+            if lock:
+                instalments = instalments.select_for_update()
+            instalments = list(instalments)
             try:
-                respread = calc.respread_from(
-                    [(i.due_date, i.amount) for i in instalments],
+                amounts = calc.respread_unpaid(
+                    [(i.due_date, i.amount, i.is_paid) for i in instalments],
                     effective_from,
-                    new_portion_amount,
+                    share,
                 )
             except ValueError as error:
-                raise ValidationError({"new_amount": str(error)}) from error
-            for instalment, (_, amount) in zip(instalments, respread, strict=True):
-                if instalment.amount != amount:
-                    instalment.amount = amount
-                    instalment.save(update_fields=["amount"])
-            later = [amount for due, amount in respread if due >= effective_from]
-            payment_changes.append((portion, later[0] if later else None, len(later)))
-        portion.amount = new_portion_amount
-        portion.save(update_fields=["amount"])
+                raise ValidationError({"new_amount": f"{portion.short_method}: {error}"}) from error
+            for instalment, amount in zip(instalments, amounts, strict=True):
+                if amount != instalment.amount:
+                    change.rows.append(PaymentRow(instalment.due_date, instalment.amount, amount))
+                    change.updates.append((instalment, amount))
+        changes.append(change)
+    return changes
 
-    change = BudgetChange.objects.create(
+
+def _recipients(holder) -> list[tuple[str, Representative | None, str]]:
+    """(recipient, representative, name) for each letter: every current representative or
+    nominee, and the person when they have none or want copies."""
+    representatives = list(
+        Representative.objects.current()
+        .filter(budget_holder=holder)
+        .select_related("user")
+        .order_by("agreed_on", "pk")
+    )
+    letters = [(LetterRecipient.REPRESENTATIVE, rep, rep.user.full_name) for rep in representatives]
+    if not representatives or holder.copy_letters_to_person:
+        letters.insert(0, (LetterRecipient.PERSON, None, holder.full_name))
+    return letters
+
+
+def _write_letters(plan: AmountChange) -> list[LetterDraft]:
+    budget = plan.budget
+    holder = budget.budget_holder
+    drafts = []
+    for recipient, representative, name in _recipients(holder):
+        to_person = recipient == LetterRecipient.PERSON
+        going = "going up" if plan.is_increase else "going down"
+        subject = (
+            f"Your personal health budget is {going}"
+            if to_person
+            else f"{holder.full_name}'s personal health budget is {going}"
+        )
+        role = representative.get_kind_display().split(" (")[0].lower() if representative else ""
+        body = render_to_string(
+            "budgets/letters/change.html",
+            {
+                "plan": plan,
+                "budget": budget,
+                "holder": holder,
+                "organisation": holder.organisation,
+                "to_person": to_person,
+                "representative": representative,
+                "role": role,
+                "subject": subject,
+                "reconsideration_days": settings.PHB_RECONSIDERATION_DAYS,
+            },
+        )
+        drafts.append(LetterDraft(recipient, representative, name, subject, body, role))
+    return drafts
+
+
+def _plan(*, actor, budget, new_amount, effective_from, reason: str, lock: bool) -> AmountChange:
+    new_amount = check_money(new_amount, what="The new amount", field="new_amount", minimum=None)
+    today = timezone.localdate()
+    reason = (reason or "").strip()
+    errors = {}
+    if not reason:
+        errors["reason"] = "Explain why the budget is changing, in words the person will understand"
+    elif len(reason) > REASON_MAX_LENGTH:
+        errors["reason"] = f"The reason must be {REASON_MAX_LENGTH:,} characters or fewer"
+    if new_amount <= 0:
+        errors["new_amount"] = "The new amount must be more than £0.00"
+    elif new_amount == budget.agreed_amount:
+        errors["new_amount"] = (
+            f"The new amount is the same as the budget now, £{budget.agreed_amount:,.2f}"
+        )
+    if not budget.period_start <= effective_from <= budget.period_end:
+        errors["effective_from"] = (
+            f"The change must start within the budget's period, {_day(budget.period_start)} "
+            f"to {_day(budget.period_end)}"
+        )
+    elif new_amount < budget.agreed_amount:
+        minimum = settings.PHB_REDUCTION_MINIMUM_NOTICE_DAYS
+        earliest = today + datetime.timedelta(days=minimum)
+        if effective_from < earliest:
+            errors["effective_from"] = (
+                f"A reduction needs at least {minimum} days' notice. With a letter dated "
+                f"{_day(today)}, it can start on {_day(earliest)} at the earliest"
+            )
+    elif new_amount > budget.agreed_amount and effective_from < today:
+        errors["effective_from"] = (
+            f"An increase starts on the date of its letter, {_day(today)}, or later. The extra "
+            "money is shared among the payments still to come"
+        )
+    if errors:
+        raise ValidationError(errors)
+    proposal = check = None
+    if new_amount > budget.agreed_amount and new_amount > budget.indicative_amount:
+        proposal, check = _supporting_check(budget, new_amount, actor)
+    plan = AmountChange(
         budget=budget,
         previous_amount=budget.agreed_amount,
         new_amount=new_amount,
         effective_from=effective_from,
-        notice_days=notice_days,
-        reason=reason.strip(),
+        notified_on=today,
+        reason=reason,
+        portions=_portion_changes(budget, new_amount, effective_from, lock=lock),
+        proposal=proposal,
+        check=check,
+    )
+    plan.letters = _write_letters(plan)
+    return plan
+
+
+def _locked(budget, *, doing: str, version=None):
+    return _lock(
+        budget,
+        version=version,
+        expected=(BudgetStatus.AGREED, BudgetStatus.ACTIVE),
+        doing=doing,
+    )
+
+
+@transaction.atomic
+def preview_amount_change(
+    *, actor, budget, new_amount, effective_from: datetime.date, reason: str
+) -> AmountChange:
+    """What changing the amount would do, and the exact letters it would issue. Saves
+    nothing."""
+    require(actor, Permission.CHANGE_AMOUNT, budget.budget_holder)
+    budget = _locked(budget, doing="change the amount of")
+    return _plan(
+        actor=actor,
+        budget=budget,
+        new_amount=new_amount,
+        effective_from=effective_from,
+        reason=reason,
+        lock=False,
+    )
+
+
+@transaction.atomic
+def change_budget_amount(
+    *,
+    actor,
+    budget,
+    new_amount,
+    effective_from: datetime.date,
+    reason: str,
+    version: int,
+    previewed: str,
+) -> list[BudgetLetter]:
+    """Change the amount, re-spread the unpaid payments, and issue the letters previewed.
+
+    `version` is the budget's version and `previewed` the digest of the letters the user saw;
+    if the budget or the letters would now be different, nothing changes (`Conflict`)."""
+    require(actor, Permission.CHANGE_AMOUNT, budget.budget_holder)
+    budget = _locked(budget, doing="change the amount of")
+    if budget.version != version:
+        raise Conflict(
+            "Nothing was changed: the budget changed after you previewed the letter (it is now "
+            f"£{budget.agreed_amount:,.2f}), so the letter may no longer be right. Check the new "
+            "preview before you issue it."
+        )
+    plan = _plan(
+        actor=actor,
+        budget=budget,
+        new_amount=new_amount,
+        effective_from=effective_from,
+        reason=reason,
+        lock=True,
+    )
+    if plan.digest != previewed:
+        raise Conflict(
+            "Nothing was changed: the letter would now be different from the one you previewed "
+            "(for example, a payment has been recorded, or the date, the team's contact details "
+            "or who it goes to have changed). Check the new preview before you issue it."
+        )
+    for portion_change in plan.portions:
+        for instalment, amount in portion_change.updates:
+            instalment.amount = amount
+            instalment.save(update_fields=["amount"])
+        portion = portion_change.portion
+        portion.amount = portion_change.new_amount
+        portion.save(update_fields=["amount"])
+    change = BudgetChange.objects.create(
+        budget=budget,
+        previous_amount=plan.previous_amount,
+        new_amount=plan.new_amount,
+        effective_from=plan.effective_from,
+        notified_on=plan.notified_on,
+        notice_days=plan.notice_days,
+        reason=plan.reason,
+        clinical_justification=plan.proposal.clinical_justification if plan.proposal else "",
+        clinical_check=plan.check,
         by=actor,
     )
-    budget.agreed_amount = new_amount
+    budget.agreed_amount = plan.new_amount
+    if plan.check is not None:
+        budget.clinical_check = plan.check
+        budget.clinical_justification = plan.proposal.clinical_justification
     _save(budget)
-    holder = budget.budget_holder
-    body = render_to_string(
-        "budgets/letters/reduction.html",
-        {
-            "holder": holder,
-            "budget": budget,
-            "change": change,
-            "payment_changes": payment_changes,
-            "today": today,
-            "reconsideration_days": settings.PHB_RECONSIDERATION_DAYS,
-        },
-    )
-    return BudgetLetter.objects.create(
+    kind = LetterKind.INCREASE if plan.is_increase else LetterKind.REDUCTION
+    return [
+        BudgetLetter.objects.create(
+            budget=budget,
+            change=change,
+            kind=kind,
+            recipient=letter.recipient,
+            representative=letter.representative,
+            addressed_to=letter.addressed_to,
+            subject=letter.subject,
+            body_html=letter.body_html,
+            created_by=actor,
+        )
+        for letter in plan.letters
+    ]
+
+
+@transaction.atomic
+def propose_increase(
+    *, actor, budget, new_amount, clinical_justification: str, version: int | None = None
+) -> ProposedIncrease:
+    """Ask a clinician to check an increase of a live budget to above its indicative amount."""
+    require(actor, Permission.CHANGE_AMOUNT, budget.budget_holder)
+    budget = _locked(budget, doing="propose an increase to", version=version)
+    new_amount = check_money(new_amount, what="The new amount", field="new_amount", minimum=None)
+    justification = (clinical_justification or "").strip()
+    errors = {}
+    if new_amount <= budget.agreed_amount:
+        errors["new_amount"] = (
+            f"An increase must be more than the budget's £{budget.agreed_amount:,.2f}"
+        )
+    elif new_amount <= budget.indicative_amount:
+        errors["new_amount"] = (
+            f"£{new_amount:,.2f} is within the indicative amount of "
+            f"£{budget.indicative_amount:,.2f}, so it needs no clinical check: change the "
+            "amount straight away"
+        )
+    if not justification:
+        errors["clinical_justification"] = (
+            "Write the clinical justification for the increase, for the clinician to check"
+        )
+    elif len(justification) > JUSTIFICATION_MAX_LENGTH:
+        errors["clinical_justification"] = (
+            f"The clinical justification must be {JUSTIFICATION_MAX_LENGTH:,} characters or fewer"
+        )
+    if errors:
+        raise ValidationError(errors)
+    return ProposedIncrease.objects.create(
         budget=budget,
-        kind=LetterKind.REDUCTION,
-        subject="Your personal health budget is going down",
-        body_html=body,
-        created_by=actor,
+        from_amount=budget.agreed_amount,
+        new_amount=new_amount,
+        clinical_justification=justification,
+        by=actor,
+    )
+
+
+@transaction.atomic
+def record_increase_check(
+    *, actor, budget, supported: bool, notes: str, version: int | None = None
+) -> ClinicalCheck:
+    """A clinician checks the budget's proposed increase and its justification."""
+    require(actor, Permission.CLINICAL_CHECK, budget.budget_holder)
+    budget = _locked(budget, doing="check an increase to", version=version)
+    proposal = current_proposed_increase(budget)
+    if proposal is None:
+        raise ValidationError("No increase of this budget is waiting for a clinical check")
+    if proposal.by_id == actor.pk:
+        raise ValidationError("You proposed this increase, so another clinician must check it")
+    notes = (notes or "").strip()
+    if not notes:
+        raise ValidationError({"notes": "Write what you checked and why"})
+    if len(notes) > JUSTIFICATION_MAX_LENGTH:
+        raise ValidationError(
+            {"notes": f"What you checked must be {JUSTIFICATION_MAX_LENGTH:,} characters or fewer"}
+        )
+    return ClinicalCheck.objects.create(
+        budget=budget,
+        clinician=actor,
+        amount=proposal.new_amount,
+        supported=supported,
+        notes=notes,
+        proposed_increase=proposal,
     )

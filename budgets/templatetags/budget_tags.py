@@ -21,6 +21,8 @@ for _name in (
     "questionnaires_table",
     "national_rates_table",
     "local_rates_table",
+    "change_payments_table",
+    "payment_runs_table",
 ):
     register.filter(_name, getattr(presenters, _name))
 
@@ -32,3 +34,14 @@ for _name in ("draft_edits_table", "comparison_table"):
 def budgets_table(holder, budgets) -> dict:
     """`{% budgets_table holder budgets as table %}`: a person's budgets."""
     return presenters.budgets_table(holder, budgets)
+
+
+@register.simple_tag
+def staff_schedule_table(portion, can_record=False) -> dict:
+    """`{% staff_schedule_table portion can_record as table %}`: payments with paid state."""
+    return presenters.staff_schedule_table(portion, can_record)
+
+
+@register.simple_tag
+def payment_run_table(run, instalments) -> dict:
+    return presenters.payment_run_table(run, instalments)

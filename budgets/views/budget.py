@@ -17,14 +17,11 @@ from budgets.forms import (
     BudgetForm,
     ClinicalCheckForm,
     FundingStreamFormSet,
-    PaymentScheduleForm,
     PortionsForm,
-    ReductionForm,
     VersionForm,
 )
 from budgets.lifecycle_presenters import budget_state
-from budgets.models import ChcPackage, FundingStreamKind, RasAssessment
-from budgets.models.budget import BudgetStatus
+from budgets.models import BudgetStatus, ChcPackage, FundingStreamKind, RasAssessment
 from budgets.presenters import explain_budget, money
 from budgets.services import Conflict
 from budgets.views.base import BudgetMixin, PersonMixin
@@ -181,7 +178,25 @@ class BudgetDetailView(BudgetPageMixin, TemplateView):
             "version_form": VersionForm(initial={"version": budget.version}),
             "state": state,
             "can": state.actions,
+            **payments_and_changes(user, budget),
         }
+
+
+def payments_and_changes(user, budget) -> dict:
+    """What the budget page offers about payments and changes of amount."""
+    holder = budget.budget_holder
+    proposal = services.current_proposed_increase(budget)
+    check = proposal.latest_check() if proposal else None
+    return {
+        "proposal": proposal,
+        "proposal_check": check,
+        "can_check_increase": proposal is not None
+        and check is None
+        and proposal.by_id != user.pk
+        and user.has_perm(Permission.CLINICAL_CHECK, holder),
+        "can_record_payments": budget.status == BudgetStatus.ACTIVE
+        and user.has_perm(Permission.RECORD_PAYMENTS, holder),
+    }
 
 
 class BudgetActionView(BudgetPageMixin, View):
@@ -275,67 +290,6 @@ class ClinicalCheckView(BudgetFormView):
             notes=form.cleaned_data["notes"],
             version=form.cleaned_data["version"],
         )
-
-
-class PaymentScheduleView(BudgetFormView):
-    permission = Permission.SET_PAYMENTS
-    form_class = PaymentScheduleForm
-    template_name = "budgets/payment_schedule.html"
-    done = "The payment schedule has been set"
-    extra_context = {"page_title": "Payment schedule", "button_text": "Save the schedule"}
-
-    def portion(self):
-        portion = next(
-            (p for p in self.budget.portions.all() if str(p.pk) == str(self.kwargs["portion"])),
-            None,
-        )
-        if portion is None or not portion.is_paid_out:
-            raise Http404("Not found")
-        return portion
-
-    def make_form(self, data):
-        return self.form_class(data, initial={"first_payment_date": self.budget.period_start})
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(**kwargs) | {"portion": self.portion()}
-
-    def save(self, form):
-        services.set_payment_schedule(
-            actor=self.request.user,
-            portion=self.portion(),
-            frequency=form.cleaned_data["frequency"],
-            first_payment_date=form.cleaned_data["first_payment_date"],
-            amounts=form.cleaned_data["amounts"],
-        )
-
-
-class ReduceView(BudgetFormView):
-    permission = Permission.REDUCE_BUDGET
-    form_class = ReductionForm
-    template_name = "budgets/reduce.html"
-    done = "The budget has been reduced and the letter to the person is ready"
-    extra_context = {
-        "page_title": "Reduce the budget",
-        "button_text": "Reduce the budget and write the letter",
-    }
-
-    def save(self, form):
-        data = form.cleaned_data
-        self.letter = services.reduce_budget(
-            actor=self.request.user,
-            budget=self.budget,
-            new_amount=data["new_amount"],
-            effective_from=data["effective_from"],
-            notice_days=data["notice_days"],
-            reason=data["reason"],
-            version=data["version"],
-        )
-
-    def back(self):
-        letter = getattr(self, "letter", None)
-        if letter is not None:
-            return redirect("budgets:letter", pk=letter.pk)
-        return super().back()
 
 
 class LetterView(PermissionRequiredMixin, TemplateView):

@@ -11,8 +11,10 @@ import re
 from decimal import Decimal as D
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
+from budgets import calculations as calc
 from budgets import services
 from budgets.models import (
     Budget,
@@ -23,6 +25,7 @@ from budgets.models import (
     LocalRateSet,
     NationalRateSet,
     PaCosting,
+    PaymentSchedule,
     RasQuestionnaire,
 )
 from budgets.models.budget import BudgetStatus
@@ -35,12 +38,14 @@ from tests.budgets.factories import (
     FY_2027_START,
     LocalRateSetFactory,
     agreed_budget,
+    change_amount,
     chc_package,
     proposed_budget,
     reload,
+    schedule,
     staff,
 )
-from tests.factories import UserFactory, add_totp, totp_code
+from tests.factories import RepresentativeFactory, UserFactory, add_totp, totp_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -233,7 +238,7 @@ def test_a_phb_lead_costs_pas_and_sets_up_a_budget_that_they_agree(
     browser.submit("Agree this budget")
     expect(page.get_by_text("The budget has been agreed")).to_be_visible()
     expect(status_tag(browser)).to_have_text("Agreed")
-    expect(page.get_by_text(f"{lead.user.full_name} on ").first).to_be_visible()
+    expect(browser.summary_value("Agreed by")).to_contain_text(f"{lead.user.full_name} on ")
     browser.screenshot("budget-agreed")
 
     budget = Budget.objects.get()
@@ -310,12 +315,12 @@ def test_a_budget_above_its_cap_waits_for_a_clinicians_check_before_it_is_agreed
     expect(warning).to_contain_text("A clinician must check and support it")
     browser.screenshot("budget-above-cap")
 
-    # Trying anyway is refused, with the reason.
-    browser.submit("Agree this budget")
-    expect(page.get_by_text("£2,207.00 above its indicative amount")).to_be_visible()
-    expect(status_tag(browser)).to_have_text("Proposed")
+    # It is not offered until a clinician supports it, and the page says why.
+    expect(page.get_by_role("button", name="Agree this budget")).to_have_count(0)
+    expect(page.get_by_role("main")).to_contain_text(
+        "It cannot be agreed yet: a clinician must check and support this amount first."
+    )
     assert reload(budget).status == BudgetStatus.PROPOSED
-    browser.screenshot("budget-above-cap-refused")
 
     clinician = another_browser()
     sign_in_staff(clinician, signed_in_clinician, password)
@@ -369,11 +374,16 @@ def paid_budget(lead, holder, local_rates):
     )
 
 
-def test_finance_sets_a_monthly_payment_schedule_and_starts_the_budget(
+def test_finance_sets_a_schedule_from_a_past_date_recording_the_past_payments_then_starts_it(
     browser, finance, holder, paid_budget, password
 ):
+    """The budget started on 1 April 2026, before today: the schedule is refused until each
+    payment due before today is recorded as paid, with the date and reference."""
     page = browser.page
     period = "1 Apr 2026 to 31 Mar 2027"
+    today = timezone.localdate()
+    dates = calc.instalment_dates(FY_2026_START, FY_2026_END, "monthly")
+    past = [(number, day) for number, day in enumerate(dates, start=1) if day < today]
     sign_in_staff(browser, finance, password)
     expect(page.get_by_role("main")).to_contain_text(
         f"{holder.full_name}, {period}: agreed: waiting for a payment schedule"
@@ -385,24 +395,53 @@ def test_finance_sets_a_monthly_payment_schedule_and_starts_the_budget(
     browser.click("Set up the payment schedule for the direct payment")
     expect(heading(browser)).to_have_text("Payment schedule")
     expect(page.get_by_role("main")).to_contain_text("£9,600.00")
-    page.get_by_label("Every month", exact=True).check()
-    fill_date(browser, "first_payment_date", FY_2026_START)
+    browser.choose("Every month")
+    browser.fill_date("First payment date", FY_2026_START)
     browser.screenshot("budget-payment-schedule")
+    browser.submit("Continue")
+
+    # The payments before today are asked for, each with its due date.
+    expect(heading(browser)).to_have_text("Payment schedule")
+    expect(page.get_by_role("main")).to_contain_text("The first payment date is in the past")
+    group = page.get_by_role("group", name="Date the payment due on 1 April 2026 was paid")
+    expect(group.get_by_label("Day", exact=True)).to_have_value("1")
+    browser.submit("Save the schedule")  # nothing confirmed, no references
+    browser.expect_problem(
+        "Confirm that the first payment date is in the past, or go back and choose a date "
+        "from today",
+        page.get_by_role(
+            "checkbox", name="I confirm the first payment date, 1 April 2026, is in the past"
+        ),
+    )
+    assert not PaymentSchedule.objects.exists()
+
+    browser.tick("I confirm the first payment date, 1 April 2026, is in the past")
+    browser.fill("Why the first payment date is in the past", "The budget was agreed late.")
+    for number, day in past:
+        browser.fill(f"Payment reference for the payment due on {day:%-d %B %Y}", f"BACS-{number}")
+    browser.screenshot("budget-payment-schedule-past")
     browser.submit("Save the schedule")
 
-    expect(page.get_by_text("The payment schedule has been set")).to_be_visible()
+    browser.expect_success("The payment schedule has been set")
     expect(page.get_by_role("heading", name="Payment dates: direct payment")).to_be_visible()
     rows = page.get_by_role("table", name="Payment dates and amounts").locator("tbody tr")
     expect(rows).to_have_count(12)
     expect(rows.first).to_contain_text("1 April 2026")
     expect(rows.first).to_contain_text("£800.00")
+    expect(rows.first).to_contain_text("Paid on 1 April 2026, reference BACS-1")
     expect(rows.last).to_contain_text("1 March 2027")
+    expect(rows.last).to_contain_text("Not paid yet")
     browser.screenshot("budget-scheduled")
 
     browser.submit("Start this budget")
     expect(page.get_by_text("The budget is now active")).to_be_visible()
     expect(status_tag(browser)).to_have_text("Active")
     assert reload(paid_budget).status == BudgetStatus.ACTIVE
+    made = PaymentSchedule.objects.get()
+    assert made.backdated_reason == "The budget was agreed late."
+    assert [(i.paid_on, i.payment_reference) for i in made.instalments.exclude(paid_on=None)] == [
+        (day, f"BACS-{number}") for number, day in past
+    ]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -429,19 +468,13 @@ def test_the_budget_holder_and_their_representative_read_the_budget_as_it_now_st
         start=FY_2027_START,
         end=FY_2027_END,
     )
-    services.set_payment_schedule(
-        actor=finance.user,
-        portion=budget.portions.get(method=HoldingMethod.DIRECT_PAYMENT),
-        frequency="monthly",
-        first_payment_date=FY_2027_START,
-    )
+    schedule(finance.user, budget.portions.get(method=HoldingMethod.DIRECT_PAYMENT))
     services.activate_budget(actor=finance.user, budget=reload(budget))
-    services.reduce_budget(
-        actor=lead.user,
-        budget=reload(budget),
+    change_amount(
+        lead.user,
+        reload(budget),
         new_amount=D("9000.00"),
         effective_from=datetime.date(2027, 10, 1),
-        notice_days=28,
         reason="Fewer visits are needed after the review.",
     )
     page = browser.page
@@ -497,14 +530,15 @@ def test_the_budget_holder_and_their_representative_read_the_budget_as_it_now_st
 
 
 # ---------------------------------------------------------------------------------------------
-# 5. A reduction writes a letter
+# 5. A reduction is previewed, then issued: the letter goes to the representative
 # ---------------------------------------------------------------------------------------------
 
 
-def test_a_reduction_writes_a_letter_saying_what_why_when_and_how_to_ask_again(
-    browser, lead, finance, holder, local_rates, password
+def test_a_reduction_is_previewed_then_issued_with_a_letter_to_the_representative(
+    browser, another_browser, lead, finance, holder, local_rates, password
 ):
     # 2027/28, so the 28 days' notice fits whatever today is in 2026/27.
+    representative = RepresentativeFactory(budget_holder=holder, relationship="Daughter")
     package = chc_package(lead.user, holder, effective_date=FY_2027_START)
     budget = agreed_budget(
         lead.user,
@@ -518,39 +552,61 @@ def test_a_reduction_writes_a_letter_saying_what_why_when_and_how_to_ask_again(
             (HoldingMethod.DIRECT_PAYMENT, D("9600.00"), ""),
         ],
     )
-    services.set_payment_schedule(
-        actor=finance.user,
-        portion=budget.portions.get(method=HoldingMethod.DIRECT_PAYMENT),
-        frequency="monthly",
-        first_payment_date=FY_2027_START,
-    )
+    schedule(finance.user, budget.portions.get(method=HoldingMethod.DIRECT_PAYMENT))
     services.activate_budget(actor=finance.user, budget=reload(budget))
     page = browser.page
+    notice = (datetime.date(2027, 10, 1) - timezone.localdate()).days
+    rep_name = representative.user.full_name
 
     sign_in_staff(browser, lead, password)
     open_budget_from_caseload(browser, holder, "1 Apr 2027 to 31 Mar 2028")
     expect(status_tag(browser)).to_have_text("Active")
-    browser.click("Reduce this budget")
-    expect(heading(browser)).to_have_text("Reduce the budget")
-    field(browser, "new_amount").fill("10000.00")
-    fill_date(browser, "effective_from", datetime.date(2027, 10, 1))
-    expect(field(browser, "notice_days")).to_have_value("28")
-    browser.fill("Why the budget is going down", REASON)
-    browser.screenshot("budget-reduce")
-    browser.submit("Reduce the budget and write the letter")
+    browser.click("Increase or reduce this budget")
+    expect(heading(browser)).to_have_text("Change the amount")
+    browser.fill("New budget amount for the period", "10000.00")
+    browser.fill_date("Date the change starts", datetime.date(2027, 10, 1))
+    browser.fill("Why the budget is changing", REASON)
+    browser.screenshot("budget-change-amount")
+    browser.submit("Preview the letter")
 
+    # The exact letter, to the representative, before anything changes.
+    expect(heading(browser)).to_have_text("Check the letter before you issue it")
+    main = page.get_by_role("main")
+    expect(main).to_contain_text("Nothing has changed yet.")
+    expect(
+        page.get_by_role(
+            "heading", name=f"Letter to {rep_name}, {holder.full_name}'s representative"
+        )
+    ).to_be_visible()
+    expect(main).to_contain_text(f"Dear {rep_name},")
+    expect(main).to_contain_text(f"because you are {holder.full_name}'s representative")
+    expect(main).to_contain_text(f"{notice} days' notice")
+    changes = page.get_by_role("table", name="Direct payment payments that change")
+    expect(changes.locator("tbody tr")).to_have_count(6)
+    expect(changes.locator("tbody tr").first).to_contain_text("1 October 2027")
+    expect(changes.locator("tbody tr").first).to_contain_text("£800.00")
+    expect(changes.locator("tbody tr").first).to_contain_text("£533.34")
+    browser.screenshot("budget-change-preview")
+    assert reload(budget).agreed_amount == D("12000.00")
+    assert not BudgetLetter.objects.exists()
+
+    browser.submit("Issue the letter and make the change")
     letter = BudgetLetter.objects.get()
     expect(heading(browser)).to_have_text(letter.subject)
-    main = page.get_by_role("main")
-    expect(main).to_contain_text(holder.full_name)
+    browser.expect_success("The budget has been reduced to £10,000.00")
     expect(main).to_contain_text("going down from £12,000.00 to £10,000.00")
     expect(main).to_contain_text("The change starts on 1 October 2027")
-    expect(main).to_contain_text("28 days' notice")
     expect(main).to_contain_text(REASON)
     expect(page.get_by_role("heading", name="If you do not agree")).to_be_visible()
-    expect(main).to_contain_text("reconsideration")
     browser.screenshot("budget-reduction-letter")
+    assert letter.addressed_to == rep_name
     assert reload(budget).status == BudgetStatus.ACTIVE
+
+    # The representative reads it.
+    rep = another_browser()
+    rep.sign_in(representative.user.email, password)
+    rep.goto(f"/budgets/letters/{letter.pk}/")
+    expect(rep.page.get_by_role("main")).to_contain_text(f"Dear {rep_name},")
 
 
 # ---------------------------------------------------------------------------------------------

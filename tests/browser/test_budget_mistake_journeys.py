@@ -8,8 +8,10 @@ import datetime
 from decimal import Decimal as D
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
+from budgets import calculations as calc
 from budgets import services
 from budgets.models import Budget, BudgetLetter, HoldingMethod, PaymentSchedule
 from budgets.models.budget import BudgetStatus
@@ -25,6 +27,7 @@ from tests.budgets.factories import (
     chc_package,
     proposed_budget,
     reload,
+    schedule,
 )
 from tests.factories import BudgetHolderFactory
 
@@ -64,12 +67,7 @@ def test_a_phb_lead_puts_right_a_budget_period_and_a_reduction_that_were_refused
         end=FY_2027_END,
         portions=[(HoldingMethod.DIRECT_PAYMENT, D("12000.00"), "")],
     )
-    services.set_payment_schedule(
-        actor=lead.user,
-        portion=active.portions.get(),
-        frequency="monthly",
-        first_payment_date=FY_2027_START,
-    )
+    schedule(lead.user, active.portions.get())
     services.activate_budget(actor=lead.user, budget=reload(active))
     browser.sign_in_with_code(lead.user, lead.secret, password)
 
@@ -105,25 +103,27 @@ def test_a_phb_lead_puts_right_a_budget_period_and_a_reduction_that_were_refused
         mary,
         "Budget calculations and all budgets",
         "1 Apr 2027 to 31 Mar 2028",
-        "Reduce this budget",
+        "Increase or reduce this budget",
     )
-    expect(browser.heading).to_have_text("Reduce the budget")
-    browser.fill("New budget amount for the period", "13000.00")  # more, not less
-    browser.fill_date("Date the reduction starts", datetime.date(2027, 10, 1))
-    browser.fill("Why the budget is going down", "Your needs at night have gone down.")
-    browser.submit("Reduce the budget and write the letter")
+    expect(browser.heading).to_have_text("Change the amount")
+    browser.fill("New budget amount for the period", "12000.00")  # what it is already
+    browser.fill_date("Date the change starts", datetime.date(2027, 10, 1))
+    browser.fill("Why the budget is changing", "Your needs at night have gone down.")
+    browser.submit("Preview the letter")
     browser.expect_problem(
-        "The new amount must be less than £12,000.00",
+        "The new amount is the same as the budget now, £12,000.00",
         page.get_by_label("New budget amount for the period", exact=True),
     )
-    expect(page.get_by_label("Why the budget is going down", exact=True)).to_have_value(
+    expect(page.get_by_label("Why the budget is changing", exact=True)).to_have_value(
         "Your needs at night have gone down."
     )
-    assert reload(active).status == BudgetStatus.ACTIVE
+    assert reload(active).agreed_amount == D("12000.00")
     assert not BudgetLetter.objects.exists()
 
     browser.fill("New budget amount for the period", "10000.00")
-    browser.submit("Reduce the budget and write the letter")
+    browser.submit("Preview the letter")
+    expect(browser.heading).to_have_text("Check the letter before you issue it")
+    browser.submit("Issue the letter and make the change")
     expect(page.get_by_role("main")).to_contain_text("going down from £12,000.00 to £10,000.00")
     assert reload(active).status == BudgetStatus.ACTIVE
 
@@ -178,17 +178,21 @@ def test_finance_is_told_when_the_first_payment_falls_outside_the_budgets_period
 
     browser.choose("Every month")
     browser.fill_date("First payment date", FY_2027_START)
-    browser.submit("Save the schedule")
+    browser.submit("Continue")
     browser.expect_problem(
-        "The first payment must be within the budget's period",
+        "The first payment must be within the budget's period, 1 April 2026 to 31 March 2027",
         day_box(browser, "First payment date"),
     )
     assert not PaymentSchedule.objects.exists()
 
-    browser.fill_date("First payment date", FY_2026_START)
-    browser.submit("Save the schedule")
+    # From today: one payment for each whole month left in the period, equal to the penny.
+    today = timezone.localdate()
+    dates = calc.instalment_dates(today, datetime.date(2027, 3, 31), "monthly")
+    browser.fill_date("First payment date", today)
+    browser.submit("Continue")
     browser.expect_success("The payment schedule has been set")
     rows = page.get_by_role("table", name="Payment dates and amounts").locator("tbody tr")
-    expect(rows).to_have_count(12)
-    expect(rows.first).to_contain_text("£1,000.00")
-    assert reload(budget).portions.get().schedule.instalments.count() == 12
+    expect(rows).to_have_count(len(dates))
+    amounts = calc.split_evenly(D("12000.00"), len(dates))
+    expect(rows.first).to_contain_text(f"£{amounts[0]:,.2f}")
+    assert reload(budget).portions.get().schedule.instalments.count() == len(dates)

@@ -17,6 +17,7 @@ from decimal import Decimal as D
 import factory
 from django.utils import timezone
 
+from budgets import calculations as calc
 from budgets import services
 from budgets.models import (
     Budget,
@@ -258,3 +259,50 @@ def another_lead(organisation):
 
 def reload(budget) -> Budget:
     return Budget.objects.get(pk=budget.pk)
+
+
+BACKDATED_REASON = "The budget was agreed after it started; earlier payments were made by hand."
+
+
+def schedule(actor, portion, *, frequency="monthly", first=None, amounts=None):
+    """A payment schedule set through the service, from `first` (the period's start by default).
+
+    Payments due before today are recorded as paid on their due dates (references PAID-1,
+    PAID-2, ...), with the reason a first payment date in the past needs."""
+    budget = portion.budget
+    first = first or budget.period_start
+    dates = calc.instalment_dates(first, budget.period_end, calc.InstalmentFrequency(frequency))
+    today = timezone.localdate()
+    return services.set_payment_schedule(
+        actor=actor,
+        portion=portion,
+        frequency=frequency,
+        first_payment_date=first,
+        amounts=amounts,
+        paid_before_today={
+            day: services.PastPayment(day, f"PAID-{number}")
+            for number, day in enumerate(dates, start=1)
+            if day < today
+        },
+        backdated_reason=BACKDATED_REASON if first < today else "",
+    )
+
+
+def change_amount(actor, budget, *, new_amount, effective_from, reason):
+    """Preview a change of amount and issue it, as the pages do; the letters issued."""
+    plan = services.preview_amount_change(
+        actor=actor,
+        budget=budget,
+        new_amount=new_amount,
+        effective_from=effective_from,
+        reason=reason,
+    )
+    return services.change_budget_amount(
+        actor=actor,
+        budget=budget,
+        new_amount=new_amount,
+        effective_from=effective_from,
+        reason=reason,
+        version=plan.budget.version,
+        previewed=plan.digest,
+    )

@@ -46,12 +46,27 @@ SEND_BACK = "Send it back to draft"
 WITHDRAW = "Withdraw this budget"
 CHECK = "Record your clinical check"
 START = "Start this budget"
-REDUCE = "Reduce this budget"
+REDUCE = "Increase or reduce this budget"
+CHECK_INCREASE = "Check the proposed increase"
+PAYMENTS_DUE = "Payments due across the ICB"
 END = "End this budget"
 NEXT_YEAR = "Prepare next year's budget"
 NOTHING = "There is nothing for you to do on this budget."
 NEXT_YEAR_DATES = {"start": FY_2027_START, "end": FY_2027_END}
-ACTIONS = {PROPOSE, AGREE, CHANGE, SEND_BACK, WITHDRAW, CHECK, START, REDUCE, END, NEXT_YEAR}
+ACTIONS = {
+    PROPOSE,
+    AGREE,
+    CHANGE,
+    SEND_BACK,
+    WITHDRAW,
+    CHECK,
+    START,
+    REDUCE,
+    END,
+    NEXT_YEAR,
+    CHECK_INCREASE,
+    PAYMENTS_DUE,
+}
 
 
 class _MainText(HTMLParser):
@@ -287,8 +302,32 @@ def _active(p):
         budget,
         p["lead"],
         says=[f"It is active: {p['finance'].full_name} on {today()} started it."],
-        never=["We propose", "It has not started yet", "waiting to be ended"],
-        offers={REDUCE, NEXT_YEAR},
+        never=["We propose", "It has not started yet", "waiting to be ended", "increase to"],
+        offers={REDUCE, NEXT_YEAR, PAYMENTS_DUE},
+    )
+
+
+def _increase_waiting_for_a_check(p):
+    # £8,308.72 is the indicative amount (the RAS): £9,000.00 is above it.
+    budget = agreed_budget(
+        p["coordinator"], p["holder"], p["ras"], start=FY_2027_START, end=FY_2027_END
+    )
+    budget = services.activate_budget(actor=p["finance"], budget=reload(budget))
+    services.propose_increase(
+        actor=p["lead"],
+        budget=budget,
+        new_amount=D("9000.00"),
+        clinical_justification=JUSTIFICATION,
+    )
+    return Case(
+        budget,
+        p["clinician"],
+        says=[
+            f"An increase to £9,000.00 was proposed by {p['lead'].full_name} on {today()}. It "
+            "is waiting for a clinician's check."
+        ],
+        never=[SUPPORTED, DID_NOT_SUPPORT],
+        offers={CHECK_INCREASE},
     )
 
 
@@ -363,6 +402,7 @@ STATES = {
     "agreed": _agreed,
     "agreed above the cap, seen by finance": _agreed_above_cap,
     "active": _active,
+    "active, an increase waiting for a clinician's check": _increase_waiting_for_a_check,
     "period over": _period_over,
     "ended": _ended,
     "withdrawn": _withdrawn,

@@ -23,6 +23,7 @@ from tests.budgets.factories import (
     FY_2027_START,
     JUSTIFICATION,
     agreed_budget,
+    change_amount,
     draft_budget,
     proposed_budget,
     reload,
@@ -202,12 +203,11 @@ def _active(p):
 
 def _reduced(p):
     budget = _schedule(p, _agreed_budget(p))
-    services.reduce_budget(
-        actor=p["lead"],
-        budget=reload(budget),
+    change_amount(
+        p["lead"],
+        reload(budget),
         new_amount=D("6800.00"),
         effective_from=datetime.date(2027, 10, 1),
-        notice_days=28,
         reason="Fewer visits are needed after the review.",
     )
     # £8,000.00 down to £6,800.00: £2,000.00 : £6,000.00 becomes £1,700.00 : £5,100.00; the
@@ -230,7 +230,55 @@ def _reduced(p):
             "Date 1 October 2027 Amount £350.00 Payment Still to come",
             "Date 1 March 2028 Amount £350.00 Payment Still to come",
         ],
-        never=["Amount £8,000.00", ": £2,000.00", ": £6,000.00", "proposed"],
+        never=["Amount £8,000.00", ": £2,000.00", ": £6,000.00", "proposed", "went up"],
+    )
+
+
+INCREASE_JUSTIFICATION = "A second carer is needed at night since the fall in September."
+
+
+def _increased(p):
+    budget = _schedule(p, _agreed_budget(p))
+    # £9,000.00 is above the £8,308.72 worked out, so a clinician checks the increase first.
+    services.propose_increase(
+        actor=p["lead"],
+        budget=reload(budget),
+        new_amount=D("9000.00"),
+        clinical_justification=INCREASE_JUSTIFICATION,
+    )
+    services.record_increase_check(
+        actor=p["clinician"], budget=reload(budget), supported=True, notes="Two carers needed."
+    )
+    change_amount(
+        p["lead"],
+        reload(budget),
+        new_amount=D("9000.00"),
+        effective_from=datetime.date(2027, 10, 1),
+        reason="You need a second carer at night.",
+    )
+    # £8,000.00 up to £9,000.00: £2,000.00 : £6,000.00 becomes £2,250.00 : £6,750.00; the
+    # direct payment has paid 6 x £500.00 = £3,000.00 by October, so the 6 payments from
+    # 1 October 2027 share £3,750.00: £625.00 each. £9,000.00 is £691.28 more than the
+    # £8,308.72 worked out.
+    return Case(
+        says=[
+            "{whose} budget is now £9,000.00 for 1 April 2027 to 31 March 2028.",
+            "From 1 October 2027 the budget went up from £8,000.00 to £9,000.00, because: "
+            "You need a second carer at night.",
+            "Amount £9,000.00",
+            "Kept by the personal health budget team, who arrange {their} care: £2,250.00",
+            "(a direct payment): £6,750.00",
+            "The amount first agreed, £8,000.00, is less than the £8,308.72 worked out above: it "
+            "is enough for the care in {their} plan.",
+            "From 1 October 2027 it went up to £9,000.00, £691.28 more than the £8,308.72 worked "
+            f"out above, because: {INCREASE_JUSTIFICATION} A clinician checked and supported "
+            "this.",
+            "So the budget is now £9,000.00.",
+            "Date 1 September 2027 Amount £500.00 Payment Still to come",
+            "Date 1 October 2027 Amount £625.00 Payment Still to come",
+            "Date 1 March 2028 Amount £625.00 Payment Still to come",
+        ],
+        never=["Amount £8,000.00", ": £2,000.00", ": £6,000.00", "proposed", "went down"],
     )
 
 
@@ -271,6 +319,7 @@ STATES = {
     "agreed": _agreed,
     "active": _active,
     "reduced": _reduced,
+    "increased above the amount worked out": _increased,
     "ended": _ended,
     "agreed, next year proposed": _agreed_and_next_year_proposed,
 }
@@ -301,16 +350,25 @@ def test_the_holders_page_says_only_what_is_true_in_every_state(
         assert statement.format(**words) not in text, f"{state}: must not say {statement!r}"
 
 
-def test_paid_payments_say_when_and_the_next_is_the_first_unpaid(people):
-    """Once payments are recorded, each paid one says when; the next is the first unpaid."""
+def test_paid_payments_say_when_and_the_next_is_the_first_unpaid(people, monkeypatch):
+    """Each payment finance has recorded as paid says when; the next is the first unpaid."""
     budget = _schedule(people, _agreed_budget(people))
-    paid = {datetime.date(2027, 4, 1): datetime.date(2027, 3, 30)}
+    # On 30 March 2027 finance pays the first payment, due 1 April, early; on 10 May the one
+    # due 1 May is not recorded yet, and the next is the one due 1 June.
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: datetime.date(2027, 3, 30))
+    services.record_payment(
+        actor=people["finance"],
+        instalment=budget.portions.get(
+            method=HoldingMethod.DIRECT_PAYMENT
+        ).schedule.instalments.get(number=1),
+        paid_on=datetime.date(2027, 3, 30),
+        reference="BACS-0401",
+    )
     page = holder_budget(
         budgets_for(people["holder"]),
         holder=people["holder"],
         acting_for=False,
         today=datetime.date(2027, 5, 10),
-        paid=lambda instalment: paid.get(instalment.due_date),
     )
     assert page.budget == budget
     (payments,) = page.payments

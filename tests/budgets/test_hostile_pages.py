@@ -33,6 +33,7 @@ from tests.budgets.factories import (
     proposed_budget,
     questionnaire,
     reload,
+    schedule,
 )
 from tests.form_cases import assert_page_plain
 
@@ -226,20 +227,47 @@ def _clinical_check(request) -> Page:
     )
 
 
+@pytest.fixture
+def agreed_2027(phb_lead, holder, local_rates):
+    """2027/28, agreed: £8,000.00 notional and £12,000.01 by direct payment, not yet
+    scheduled."""
+    package = chc_package(phb_lead, holder, effective_date=FY_2027_START)
+    return agreed_budget(
+        phb_lead,
+        holder,
+        package,
+        amount=D("20000.01"),
+        start=FY_2027_START,
+        end=FY_2027_END,
+        portions=[
+            (HoldingMethod.NOTIONAL, D("8000.00"), ""),
+            (HoldingMethod.DIRECT_PAYMENT, D("12000.01"), ""),
+        ],
+    )
+
+
+def schedule_rows(amounts: list[str]) -> dict:
+    """The payment schedule's second step: monthly from 1 April 2027, each amount in its row."""
+    return {
+        "step": "rows",
+        "frequency": "monthly",
+        "split": "own",
+        **date_fields("first_payment_date", FY_2027_START),
+        **{f"amount_{number}": amount for number, amount in enumerate(amounts, start=1)},
+    }
+
+
 def _payments(request) -> Page:
-    budget = request.getfixturevalue("paid_budget")
+    budget = request.getfixturevalue("agreed_2027")
     portion = budget.portions.get(method=HoldingMethod.DIRECT_PAYMENT)
+    # 11 x £1,000.00 + £1,000.01 = £12,000.01
+    rows = ["1000.00"] * 11 + ["1000.01"]
     return Page(
         user=request.getfixturevalue("finance_officer"),
         url=reverse("budgets:payments", args=[budget.pk, portion.pk]),
-        data={
-            "frequency": "monthly",
-            **date_fields("first_payment_date", FY_2026_START),
-            "amounts": "",
-        },
-        numbers=["amounts"],
-        money=("amounts",),
-        wrap=lambda value: ", ".join([value] * 11 + ["1000.01"]),
+        data=schedule_rows(rows),
+        numbers=["amount_1", "amount_12"],
+        money=("amount_1", "amount_12"),
     )
 
 
@@ -256,29 +284,66 @@ def budget_2027(phb_lead, finance_officer, holder, local_rates):
         end=FY_2027_END,
         portions=[(HoldingMethod.DIRECT_PAYMENT, D("12000.00"), "")],
     )
-    services.set_payment_schedule(
-        actor=finance_officer,
-        portion=budget.portions.get(),
-        frequency="monthly",
-        first_payment_date=FY_2027_START,
-    )
+    schedule(finance_officer, budget.portions.get())
     return services.activate_budget(actor=finance_officer, budget=reload(budget))
 
 
-def _reduce(request) -> Page:
+def _change_amount(request) -> Page:
+    """The preview page's "Issue the letter and make the change", with the letter previewed."""
+    budget = request.getfixturevalue("budget_2027")
+    lead = request.getfixturevalue("phb_lead")
+    reason = "Your needs at night have gone down since your review."
+    plan = services.preview_amount_change(
+        actor=lead,
+        budget=budget,
+        new_amount=D("10000.00"),
+        effective_from=datetime.date(2027, 10, 1),
+        reason=reason,
+    )
+    return Page(
+        user=lead,
+        url=reverse("budgets:change_amount", args=[budget.pk]),
+        data={
+            "stage": "issue",
+            "version": budget.version,
+            "new_amount": "10000.00",
+            "effective_from": "2027-10-01",
+            "reason": reason,
+            "previewed": plan.digest,
+        },
+        numbers=["new_amount", "version"],
+        money=("new_amount",),
+    )
+
+
+def _propose_increase(request) -> Page:
     budget = request.getfixturevalue("budget_2027")
     return Page(
         user=request.getfixturevalue("phb_lead"),
-        url=reverse("budgets:reduce", args=[budget.pk]),
+        url=reverse("budgets:propose_increase", args=[budget.pk]),
         data={
             "version": budget.version,
-            "new_amount": "10000.00",
-            **date_fields("effective_from", datetime.date(2027, 10, 1)),
-            "notice_days": "28",
-            "reason": "Your needs at night have gone down since your review.",
+            "new_amount": "200000.00",
+            "clinical_justification": "Two carers are needed at night.",
         },
-        numbers=["new_amount", "notice_days", "version"],
+        numbers=["new_amount", "version"],
         money=("new_amount",),
+    )
+
+
+def _increase_check(request) -> Page:
+    budget = request.getfixturevalue("budget_2027")
+    services.propose_increase(
+        actor=request.getfixturevalue("phb_lead"),
+        budget=budget,
+        new_amount=D("200000.00"),
+        clinical_justification="Two carers are needed at night.",
+    )
+    return Page(
+        user=request.getfixturevalue("clinician"),
+        url=reverse("budgets:increase_check", args=[budget.pk]),
+        data={"version": budget.version, "supported": "yes", "notes": "Seen at home."},
+        numbers=["version"],
     )
 
 
@@ -386,7 +451,9 @@ PAGES = {
     "budget_policy": _budget_policy,
     "clinical_check": _clinical_check,
     "payments": _payments,
-    "reduce": _reduce,
+    "change_amount": _change_amount,
+    "propose_increase": _propose_increase,
+    "increase_check": _increase_check,
     "propose": _propose,
     "national_rates_new": _national_rates,
     "local_rates_new": _local_rates,
@@ -510,41 +577,37 @@ def test_generated_numbers_never_break_a_page(client, request, name, data):
 
 
 def test_instalments_with_fractions_of_a_penny_that_add_up_are_refused(
-    client, paid_budget, finance_officer
+    client, agreed_2027, finance_officer
 ):
     # £12,000.01 by direct payment in 12 monthly instalments: 11 x £1,000.005 + £999.955 adds up
     # exactly, but stored to the penny it would be 11 x £1,000.01 + £999.96 = £12,000.07, more
     # than the budget.
-    portion = paid_budget.portions.get(method=HoldingMethod.DIRECT_PAYMENT)
+    portion = agreed_2027.portions.get(method=HoldingMethod.DIRECT_PAYMENT)
     client.force_login(finance_officer)
     response = client.post(
-        reverse("budgets:payments", args=[paid_budget.pk, portion.pk]),
-        {
-            "frequency": "monthly",
-            **date_fields("first_payment_date", FY_2026_START),
-            "amounts": ", ".join(["1000.005"] * 11 + ["999.955"]),
-        },
+        reverse("budgets:payments", args=[agreed_2027.pk, portion.pk]),
+        schedule_rows(["1000.005"] * 11 + ["999.955"]),
     )
     assert response.status_code == 200
-    assert "Instalment 1 must be in pounds and pence, like 125.50" in response.content.decode()
+    assert (
+        "The payment on 1 April 2027 must be in pounds and pence, like 125.50"
+        in response.content.decode()
+    )
     assert not PaymentSchedule.objects.exists()
 
 
-def test_instalments_in_whole_pence_that_add_up_are_saved(client, paid_budget, finance_officer):
-    portion = paid_budget.portions.get(method=HoldingMethod.DIRECT_PAYMENT)
+def test_instalments_in_whole_pence_that_add_up_are_saved(client, agreed_2027, finance_officer):
+    portion = agreed_2027.portions.get(method=HoldingMethod.DIRECT_PAYMENT)
     client.force_login(finance_officer)
     response = client.post(
-        reverse("budgets:payments", args=[paid_budget.pk, portion.pk]),
-        {
-            "frequency": "monthly",
-            **date_fields("first_payment_date", FY_2026_START),
-            "amounts": "£2000.01, " + ", ".join(["1000.00"] * 10) + ", -0",
-        },
+        reverse("budgets:payments", args=[agreed_2027.pk, portion.pk]),
+        schedule_rows(["£2000.01"] + ["1000.00"] * 10 + ["-0"]),
     )
     assert response.status_code == 302
-    schedule = PaymentSchedule.objects.get(portion=portion)
-    amounts = list(schedule.instalments.values_list("amount", flat=True))
+    made = PaymentSchedule.objects.get(portion=portion)
+    amounts = list(made.instalments.order_by("number").values_list("amount", flat=True))
     assert amounts[0] == D("2000.01")
+    assert amounts[-1] == D("0.00")
     assert sum(amounts) == D("12000.01")
 
 

@@ -1,5 +1,5 @@
-"""A reduction letter tells the person how to reach their team, with the details their ICB
-has recorded at the time it is written (the letter is kept exactly as sent)."""
+"""A letter about a change of amount tells the person how to reach their team, with the
+details their ICB has recorded at the time it is written (the letter is kept exactly as sent)."""
 
 import datetime
 from decimal import Decimal as D
@@ -10,7 +10,13 @@ from django.utils.html import escape
 from budgets import services
 from budgets.models import HoldingMethod
 from phb.models import Organisation
-from tests.budgets.factories import FY_2027_END, FY_2027_START, agreed_budget, chc_package
+from tests.budgets.factories import (
+    FY_2027_END,
+    FY_2027_START,
+    agreed_budget,
+    change_amount,
+    chc_package,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -29,14 +35,14 @@ def reduce(phb_lead, finance_officer, holder, local_rates):
             portions=[(HoldingMethod.NOTIONAL, D("12000.00"), "")],
         )
         budget = services.activate_budget(actor=finance_officer, budget=budget)
-        return services.reduce_budget(
-            actor=phb_lead,
-            budget=budget,
+        (letter,) = change_amount(
+            phb_lead,
+            budget,
             new_amount=D("10000.00"),
             effective_from=datetime.date(2027, 10, 1),
-            notice_days=28,
             reason="Your needs at night have gone down.",
         )
+        return letter
 
     return reduce
 

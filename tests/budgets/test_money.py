@@ -227,12 +227,11 @@ def test_a_reduction_must_be_to_money(phb_lead, finance_officer, holder, chc, am
 
     budget = agreed_budget(phb_lead, holder, chc, amount=D("12000.00"))
     with pytest.raises(ValidationError) as excinfo:
-        services.reduce_budget(
+        services.preview_amount_change(
             actor=phb_lead,
             budget=budget,
             new_amount=amount,
             effective_from=datetime.date(2027, 1, 1),
-            notice_days=28,
             reason="Your needs have gone down.",
         )
     assert excinfo.value.message_dict == {"new_amount": [message]}

@@ -23,7 +23,6 @@ from budgets.models import (
     FundingStreamKind,
     HoldingMethod,
     PaCosting,
-    PaymentSchedule,
 )
 from budgets.models.budget import BudgetStatus
 from phb.models import BudgetHolder
@@ -34,12 +33,14 @@ from tests.budgets.factories import (
     FY_2027_END,
     FY_2027_START,
     agreed_budget,
+    change_amount,
     chc_package,
     draft_budget,
     pa_costing,
     proposed_budget,
     questionnaire,
     reload,
+    schedule,
     staff,
 )
 from tests.factories import BudgetHolderFactory, _nhs_numbers
@@ -398,111 +399,7 @@ def test_a_stale_propose_is_told_someone_changed_it(lead_client, phb_lead, holde
     assert reload(budget).status == BudgetStatus.DRAFT
 
 
-# ---------------------------------------------------------------------------------------------
-# Payments and reductions
-# ---------------------------------------------------------------------------------------------
-
-
-def payments_url(budget, method):
-    portion = budget.portions.get(method=method)
-    return reverse("budgets:payments", args=[budget.pk, portion.pk])
-
-
-def test_payment_schedule_set_through_the_page(client, finance_officer, paid_budget):
-    client.force_login(finance_officer)
-    response = client.post(
-        payments_url(paid_budget, HoldingMethod.DIRECT_PAYMENT),
-        {"frequency": "monthly", **date_fields("first_payment_date", FY_2026_START), "amounts": ""},
-    )
-    assert response.status_code == 302
-    schedule = PaymentSchedule.objects.get()
-    # 12 monthly instalments; the first £1,000.01, then 11 of £1,000.00
-    amounts = list(schedule.instalments.order_by("number").values_list("amount", flat=True))
-    assert amounts == [D("1000.01")] + [D("1000.00")] * 11
-
-
-def test_a_schedule_that_does_not_add_up_shows_the_error_and_saves_nothing(
-    client, finance_officer, paid_budget
-):
-    client.force_login(finance_officer)
-    response = client.post(
-        payments_url(paid_budget, HoldingMethod.DIRECT_PAYMENT),
-        {
-            "frequency": "monthly",
-            **date_fields("first_payment_date", FY_2026_START),
-            "amounts": ", ".join(["1000.00"] * 12),
-        },
-    )
-    assert response.status_code == 200
-    html = page(response)
-    assert PROBLEM in html
-    assert "add up to £12,000.00, but the direct payment is £12,000.01" in html
-    assert not PaymentSchedule.objects.exists()
-
-
-def test_a_notional_portion_has_no_payments_page(client, finance_officer, paid_budget):
-    client.force_login(finance_officer)
-    response = client.get(payments_url(paid_budget, HoldingMethod.NOTIONAL))
-    assert response.status_code == 404
-
-
-@pytest.fixture
-def budget_2027(phb_lead, finance_officer, holder, local_rates):
-    """2027/28, £12,000.00, all by direct payment at £1,000.00 a month, active."""
-    package = chc_package(phb_lead, holder, effective_date=FY_2027_START)
-    budget = agreed_budget(
-        phb_lead,
-        holder,
-        package,
-        amount=D("12000.00"),
-        start=FY_2027_START,
-        end=FY_2027_END,
-        portions=[(HoldingMethod.DIRECT_PAYMENT, D("12000.00"), "")],
-    )
-    services.set_payment_schedule(
-        actor=finance_officer,
-        portion=budget.portions.get(),
-        frequency="monthly",
-        first_payment_date=FY_2027_START,
-    )
-    return services.activate_budget(actor=finance_officer, budget=reload(budget))
-
-
 REASON = "Your needs at night have gone down since your review, so you need fewer carers."
-
-
-def reduction_data(budget, **overrides):
-    return {
-        "version": budget.version,
-        "new_amount": "10000.00",
-        **date_fields("effective_from", datetime.date(2027, 10, 1)),
-        "notice_days": "28",
-        "reason": REASON,
-    } | overrides
-
-
-def test_reduce_through_the_page_goes_to_the_letter(lead_client, holder, budget_2027):
-    response = lead_client.post(
-        reverse("budgets:reduce", args=[budget_2027.pk]), reduction_data(budget_2027)
-    )
-    letter = reload(budget_2027).letters.get()
-    assert response.status_code == 302
-    assert response.url == reverse("budgets:letter", args=[letter.pk])
-    html = page(lead_client.get(response.url))
-    assert "£12,000.00" in html and "£10,000.00" in html
-    assert "1 October 2027" in html
-    assert "reconsideration" in html
-
-
-def test_reduce_with_too_little_notice_shows_the_error(lead_client, budget_2027):
-    response = lead_client.post(
-        reverse("budgets:reduce", args=[budget_2027.pk]),
-        reduction_data(budget_2027, notice_days="7"),
-    )
-    assert response.status_code == 200
-    assert PROBLEM in page(response)
-    assert "Give at least 28 days" in page(response)
-    assert reload(budget_2027).agreed_amount == D("12000.00")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -524,21 +421,16 @@ def everything(phb_lead, finance_officer, holder, chc):
         portions=[(HoldingMethod.DIRECT_PAYMENT, D("12000.00"), "")],
     )
     portion = budget.portions.get()
-    services.set_payment_schedule(
-        actor=finance_officer,
-        portion=portion,
-        frequency="monthly",
-        first_payment_date=FY_2027_START,
-    )
-    letter = services.reduce_budget(
-        actor=phb_lead,
-        budget=reload(budget),
+    schedule(finance_officer, portion, first=FY_2027_START)
+    (letter,) = change_amount(
+        phb_lead,
+        reload(budget),
         new_amount=D("10000.00"),
         effective_from=datetime.date(2027, 10, 1),
-        notice_days=28,
         reason=REASON,
     )
     person = holder.pk
+    instalment = portion.schedule.instalments.first()
     return {
         "budget": budget,
         "letter": letter,
@@ -554,7 +446,10 @@ def everything(phb_lead, finance_officer, holder, chc):
             reverse("budgets:agree", args=[budget.pk]),
             reverse("budgets:payments", args=[budget.pk, portion.pk]),
             reverse("budgets:start", args=[budget.pk]),
-            reverse("budgets:reduce", args=[budget.pk]),
+            reverse("budgets:change_amount", args=[budget.pk]),
+            reverse("budgets:propose_increase", args=[budget.pk]),
+            reverse("budgets:increase_check", args=[budget.pk]),
+            reverse("budgets:record_payment", args=[budget.pk, instalment.pk]),
             reverse("budgets:letter", args=[letter.pk]),
         ],
     }
@@ -613,12 +508,7 @@ def holders_budget(phb_lead, finance_officer, holder, ras):
             (HoldingMethod.DIRECT_PAYMENT, D("6000.00"), ""),
         ],
     )
-    services.set_payment_schedule(
-        actor=finance_officer,
-        portion=budget.portions.get(method=HoldingMethod.DIRECT_PAYMENT),
-        frequency="monthly",
-        first_payment_date=FY_2026_START,
-    )
+    schedule(finance_officer, budget.portions.get(method=HoldingMethod.DIRECT_PAYMENT))
     return services.activate_budget(actor=finance_officer, budget=reload(budget))
 
 
@@ -734,12 +624,7 @@ def _budget_with(phb_lead, finance_officer, person, *, lines, first_payment):
         amount=D("1234.56"),
         portions=[(HoldingMethod.DIRECT_PAYMENT, D("1234.56"), "")],
     )
-    services.set_payment_schedule(
-        actor=finance_officer,
-        portion=budget.portions.get(),
-        frequency="monthly",
-        first_payment_date=first_payment,
-    )
+    schedule(finance_officer, budget.portions.get(), first=first_payment)
     return services.activate_budget(actor=finance_officer, budget=reload(budget))
 
 

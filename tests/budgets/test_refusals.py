@@ -20,7 +20,8 @@ PERSON_PAGES = [
     ("budgets:pa_new", "holder"),
     ("budgets:budget_new", "holder"),
     ("budgets:budget", "budget"),
-    ("budgets:reduce", "budget"),
+    ("budgets:change_amount", "budget"),
+    ("budgets:propose_increase", "budget"),
     ("budgets:letter", "letter"),
     ("holder_home_for", "holder"),
 ]

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('phb', '0006_caseload_search_and_sort_indexes'),
+        ('phb', '0007_letters_to_the_person_as_well'),
     ]
 
     operations = [

@@ -9,8 +9,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('budgets', '0009_pa_age_and_pension_category'),
-        ('phb', '0007_validated_contact_details'),
+        ('budgets', '0010_pa_age_and_pension_category'),
+        ('phb', '0008_validated_contact_details'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('budgets', '0008_lifecycle_edits_policy_and_overlaps'),
+        ('budgets', '0009_payments_paid_runs_and_changes_both_ways'),
     ]
 
     operations = [
