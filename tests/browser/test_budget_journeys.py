@@ -636,7 +636,7 @@ def test_an_icb_administrator_adds_local_rates_and_puts_a_ras_questionnaire_in_u
         "nursing_hourly": "55.00",
         "employer_liability_insurance_annual": "150.00",
         "payroll_fee_annual": "240.00",
-        "contingency_rate": "0.05",
+        "contingency_rate": "5",  # a percentage
     }.items():
         field(browser, name).fill(value)
     browser.screenshot("rates-local-form")
@@ -649,7 +649,11 @@ def test_an_icb_administrator_adds_local_rates_and_puts_a_ras_questionnaire_in_u
     expect(local).to_contain_text("1 April 2026")
     expect(local).to_contain_text("£13.50")
     rates = LocalRateSet.objects.get()
-    assert (rates.organisation, rates.pa_hourly) == (icb, D("13.50"))
+    assert (rates.organisation, rates.pa_hourly, rates.contingency_rate) == (
+        icb,
+        D("13.50"),
+        D("0.05"),
+    )
     browser.screenshot("rates")
 
     click_in_header(browser, "RAS questionnaires")
@@ -662,10 +666,17 @@ def test_an_icb_administrator_adds_local_rates_and_puts_a_ras_questionnaire_in_u
     expect(page.get_by_text("No domains yet.")).to_be_visible()
     browser.fill("Domain", "Personal care")
     browser.fill("Question", "How much help do you need with washing and dressing?")
-    browser.fill(
-        "Answers and points",
-        "Independent | 0\nNeeds some help | 4\nNeeds help with everything | 12",
-    )
+
+    def answer(number: int):
+        return page.get_by_role("group", name=f"Answer {number}", exact=True)
+
+    browser.fill("Answer", "Independent", within=answer(1))
+    browser.fill("Points", "0", within=answer(1))
+    browser.fill("Answer", "Needs some help", within=answer(2))
+    browser.fill("Points", "4", within=answer(2))
+    browser.submit("Add another answer")
+    browser.fill("Answer", "Needs help with everything", within=answer(3))
+    browser.fill("Points", "12", within=answer(3))
     browser.submit("Add domain")
     expect(page.get_by_text("Personal care has been added")).to_be_visible()
     expect(
