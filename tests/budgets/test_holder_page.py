@@ -432,3 +432,45 @@ def test_a_next_years_agreed_budget_is_mentioned_with_this_years(people):
     assert page.other == [
         "A budget of £8,308.72 has also been agreed for 1 April 2027 to 31 March 2028."
     ]
+
+
+def test_an_increase_checked_after_an_amount_above_the_worked_out_one_keeps_each_reason_apart(
+    people,
+):
+    """A checked increase replaces the budget's clinical justification with its own, so the
+    amount first agreed no longer gives a reason that was written for the increase."""
+    budget = agreed_budget(
+        people["coordinator"],
+        people["holder"],
+        people["ras"],
+        clinician=people["clinician"],
+        agreed_by=people["lead"],
+        amount=D("9000.00"),
+        justification=JUSTIFICATION,
+        **_next_year(people),
+    )
+    services.propose_increase(
+        actor=people["lead"],
+        budget=reload(budget),
+        new_amount=D("9500.00"),
+        clinical_justification=INCREASE_JUSTIFICATION,
+    )
+    services.record_increase_check(
+        actor=people["clinician"], budget=reload(budget), supported=True, notes="Agreed."
+    )
+    change_amount(
+        people["lead"],
+        reload(budget),
+        new_amount=D("9500.00"),
+        effective_from=datetime.date(2027, 10, 1),
+        reason="You need a second carer at night.",
+    )
+    page = holder_budget(budgets_for(people["holder"]), holder=people["holder"], acting_for=False)
+    # £9,000.00 - £8,308.72 = £691.28; £9,500.00 - £8,308.72 = £1,191.28.
+    assert page.steps == [
+        "The amount first agreed, £9,000.00, is £691.28 more than the £8,308.72 worked out "
+        "above. A clinician checked and supported this.",
+        "From 1 October 2027 it went up to £9,500.00, £1,191.28 more than the £8,308.72 worked "
+        f"out above, because: {INCREASE_JUSTIFICATION} A clinician checked and supported this.",
+        "So the budget is now £9,500.00.",
+    ]
