@@ -9,7 +9,9 @@ week).
 
 Four calculations set a budget or pay it out:
 
-- `cost_pas`: the yearly cost of employing personal assistants, with employer on-costs.
+- `cost_pas`: the yearly cost of employing personal assistants, with employer on-costs; a PA's
+  minimum wage band and workplace pension duties come from their age (`pa_age`,
+  `state_pension_date`).
 - `cost_chc_package`: the weekly and yearly cost of a conventional CHC package (the cost cap).
 - `score_ras`: an indicative budget from a needs questionnaire and a price per point.
 - `financial_year`, `amount_for_period`, `instalment_dates`, `split_evenly`, `respread_from`:
@@ -51,6 +53,31 @@ class AgeBand(StrEnum):
     ADULT = "21_plus"
     YOUNG_ADULT = "18_20"
     UNDER_18_OR_APPRENTICE = "16_17"
+
+
+class AgeSource(StrEnum):
+    """How a PA's age at the costing's date is known."""
+
+    DATE_OF_BIRTH = "date_of_birth"
+    STATED = "stated"  # an age given without a date of birth
+    ASSUMED = "assumed"  # not known (a PA not yet recruited): an adult is assumed
+
+
+class PensionCategory(StrEnum):
+    """The PA's category for workplace pension duties (Pensions Act 2008, ss.1-3 and 13).
+
+    ELIGIBLE: an eligible jobholder, aged 22 to State Pension age and paid more than the
+    trigger: the employer must enrol them and pay in. NON_ELIGIBLE: a non-eligible jobholder,
+    aged 16 to 74 and paid more than the lower limit but not eligible: they may opt in and the
+    employer must then pay in. ENTITLED: an entitled worker, aged 16 to 74 and paid no more than
+    the lower limit: they may ask to join, and the employer need not pay in. NOT_COVERED: 75 or
+    over, where the employer has no duty.
+    """
+
+    ELIGIBLE = "eligible"
+    NON_ELIGIBLE = "non_eligible"
+    ENTITLED = "entitled"
+    NOT_COVERED = "not_covered"
 
 
 class PayFrequency(StrEnum):
@@ -144,6 +171,199 @@ def _whole_pence(value: Decimal | int, what: str) -> Decimal:
 
 
 # --------------------------------------------------------------------------------------------
+# A PA's age: minimum wage band, State Pension age, workplace pension duties
+# --------------------------------------------------------------------------------------------
+
+# The ages in the minimum wage bands (National Minimum Wage Regulations 2015, reg 4, as amended
+# from April 2024) and in the workplace pension duties (Pensions Act 2008 ss.1, 3 and 13).
+YOUNGEST_PA = 16  # the minimum wage starts at 16; younger people are not employed as PAs
+OLDEST_AGE = 120  # a bound on typing slips
+YOUNG_ADULT_AGE = 18
+ADULT_WAGE_AGE = 21
+AUTO_ENROLMENT_AGE = 22
+PENSION_DUTIES_END_AGE = 75
+
+
+def _add_years_and_months(day: date, years: int, months: int = 0) -> date:
+    """The same day `years` and `months` later, or the month's last day when it is shorter
+    (born 31 December 1960, 66 years and 9 months later is 30 September 2027)."""
+    index = day.month - 1 + months
+    year, month = day.year + years + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def age_on(date_of_birth: date, day: date) -> int:
+    """Age in whole years on `day`. Someone born on 29 February turns a year older on
+    1 March in a year without one."""
+    before_birthday = (day.month, day.day) < (date_of_birth.month, date_of_birth.day)
+    return day.year - date_of_birth.year - int(before_birthday)
+
+
+def birthday(date_of_birth: date, age: int) -> date:
+    """The day someone turns `age` (1 March for 29 February in a year without one)."""
+    year = date_of_birth.year + age
+    if (date_of_birth.month, date_of_birth.day) == (2, 29) and not calendar.isleap(year):
+        return date(year, 3, 1)
+    return date_of_birth.replace(year=year)
+
+
+def state_pension_date(date_of_birth: date) -> date:
+    """The day someone reaches State Pension age, from the gov.uk State Pension age
+    timetables (Pensions Act 1995 Schedule 4, as amended by the Pensions Acts 2007, 2011 and
+    2014):
+
+    - born before 6 April 1960: 66. (People born before 6 October 1954 reached it earlier,
+      and all of them had reached it by 6 November 2020, before any costing made here.)
+    - born 6 April 1960 to 5 March 1961: 66 and 1 to 11 months, one more month for each month
+      of birth: 6 April to 5 May 1960 is 66 and 1 month, ..., 6 February to 5 March 1961 is 66
+      and 11 months (Pensions Act 2014 s.26).
+    - born 6 March 1961 to 5 April 1977: 67.
+    - born on or after 6 April 1977: 68. (The Pensions Act 2007 phases 67 to 68 in for people
+      born 6 April 1977 to 5 April 1978, between 2044 and 2046; 68 for all of them is the later
+      date, so the budget errs towards paying into a pension. No costing before 2044 is
+      affected.)
+    """
+    if date_of_birth < date(1960, 4, 6):
+        return _add_years_and_months(date_of_birth, 66)
+    if date_of_birth < date(1961, 3, 6):
+        # 6 April to 5 May 1960 is month 1: count months from 1 April 1960, 5 days earlier.
+        shifted = date_of_birth - timedelta(days=5)
+        months = (shifted.year - 1960) * 12 + shifted.month - 4 + 1
+        return _add_years_and_months(date_of_birth, 66, months)
+    if date_of_birth < date(1977, 4, 6):
+        return _add_years_and_months(date_of_birth, 67)
+    return _add_years_and_months(date_of_birth, 68)
+
+
+@dataclass(frozen=True)
+class PaAge:
+    """What is known of a PA's age on the costing's date, and what follows from it.
+
+    `age` is None when it is not known (a PA not yet recruited): an adult under State Pension
+    age is assumed. `state_pension_reached` is False when it cannot be told from a stated age
+    alone (`state_pension_uncertain`): a PA under State Pension age is assumed, so the budget
+    errs towards paying into a pension. `changes` are the days within a year of the costing's
+    date when the PA's minimum wage or pension duties change, when the date of birth is known.
+    """
+
+    age: int | None
+    source: AgeSource
+    band: AgeBand
+    apprentice: bool = False
+    state_pension_date: date | None = None
+    state_pension_reached: bool = False
+    state_pension_uncertain: bool = False
+    changes: tuple[tuple[date, str], ...] = ()
+
+
+class TooYoung(ValueError):
+    """A PA younger than 16 on the costing's date."""
+
+    def __init__(self, label: str, on: date):
+        self.label = label
+        super().__init__(
+            f"{label} must be {YOUNGEST_PA} or over on {on:%-d %B %Y} to be employed as a PA"
+        )
+
+
+def wage_band(age: int | None, apprentice: bool = False) -> AgeBand:
+    """The minimum wage band: the apprentice rate for an apprentice (aged under 19, or in the
+    first year of their apprenticeship), otherwise by age. An unknown age is an adult's."""
+    if apprentice or (age is not None and age < YOUNG_ADULT_AGE):
+        return AgeBand.UNDER_18_OR_APPRENTICE
+    if age is not None and age < ADULT_WAGE_AGE:
+        return AgeBand.YOUNG_ADULT
+    return AgeBand.ADULT
+
+
+def pa_age(
+    *,
+    label: str,
+    on: date | None,
+    date_of_birth: date | None = None,
+    age: int | None = None,
+    apprentice: bool = False,
+) -> PaAge:
+    """A PA's age on `on` (the costing's date) from their date of birth, or an age stated
+    without one, or neither (assumed an adult under State Pension age)."""
+    if date_of_birth is not None:
+        if on is None:
+            raise ValueError("A costing with a PA's date of birth needs the date it applies from")
+        years = age_on(date_of_birth, on)
+        if years < YOUNGEST_PA:
+            raise TooYoung(label, on)
+        if years > OLDEST_AGE:
+            raise ValueError(f"{label}'s date of birth must be after {on.year - OLDEST_AGE - 1}")
+        pension_day = state_pension_date(date_of_birth)
+        year_later = on + timedelta(days=364)
+        milestones = [
+            (birthday(date_of_birth, YOUNG_ADULT_AGE), "wage_18"),
+            (birthday(date_of_birth, ADULT_WAGE_AGE), "wage_21"),
+            (birthday(date_of_birth, AUTO_ENROLMENT_AGE), "pension_22"),
+            (pension_day, "state_pension_age"),
+        ]
+        if apprentice:  # the apprentice rate does not change with a birthday
+            milestones = [m for m in milestones if not m[1].startswith("wage_")]
+        return PaAge(
+            age=years,
+            source=AgeSource.DATE_OF_BIRTH,
+            band=wage_band(years, apprentice),
+            apprentice=apprentice,
+            state_pension_date=pension_day,
+            state_pension_reached=pension_day <= on,
+            changes=tuple(sorted(m for m in milestones if on < m[0] <= year_later)),
+        )
+    if age is not None:
+        if isinstance(age, bool) or not isinstance(age, int):
+            raise TypeError(f"{label}'s age must be a whole number")
+        if age < YOUNGEST_PA:
+            raise TooYoung(label, on) if on else ValueError(f"{label} must be 16 or over")
+        if age > OLDEST_AGE:
+            raise ValueError(f"{label}'s age must be {OLDEST_AGE} or less")
+        if on is None:
+            # Without a date only the age counts: 67 or over has reached State Pension age
+            # for everyone born before 6 April 1977.
+            reached, uncertain = age >= 67, age == 66
+        else:
+            # Born between these two days: reached for all of them, or for none, or unknown.
+            youngest = _years_before(on, age)
+            oldest = _years_before(on, age + 1) + timedelta(days=1)
+            reached = state_pension_date(youngest) <= on
+            uncertain = not reached and state_pension_date(oldest) <= on
+        return PaAge(
+            age=age,
+            source=AgeSource.STATED,
+            band=wage_band(age, apprentice),
+            apprentice=apprentice,
+            state_pension_reached=reached,
+            state_pension_uncertain=uncertain,
+        )
+    return PaAge(
+        age=None, source=AgeSource.ASSUMED, band=wage_band(None, apprentice), apprentice=apprentice
+    )
+
+
+def _years_before(day: date, years: int) -> date:
+    """The latest date of birth of someone aged `years` on `day`."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return date(day.year - years, 2, 28)
+
+
+def pension_category(age: PaAge, pay: Decimal, limits: PensionThresholds) -> PensionCategory:
+    """The PA's category for workplace pension duties, from their age and pay in the period."""
+    if age.age is not None and age.age >= PENSION_DUTIES_END_AGE:
+        return PensionCategory.NOT_COVERED
+    old_enough = age.age is None or age.age >= AUTO_ENROLMENT_AGE
+    if old_enough and not age.state_pension_reached and pay > limits.trigger:
+        return PensionCategory.ELIGIBLE
+    if pay > limits.lower:
+        return PensionCategory.NON_ELIGIBLE
+    return PensionCategory.ENTITLED
+
+
+# --------------------------------------------------------------------------------------------
 # PA costing
 # --------------------------------------------------------------------------------------------
 
@@ -211,9 +431,14 @@ class PaInput:
     label: str
     hours_per_week: Decimal
     hourly_rate: Decimal
-    age_band: AgeBand = AgeBand.ADULT
     irregular_hours: bool = False
     pension: PensionStatus = PensionStatus.AUTO
+    # Their age where known: a date of birth, or failing that an age on the costing's date.
+    # Neither (a PA not yet recruited): an adult under State Pension age is assumed.
+    date_of_birth: date | None = None
+    age: int | None = None
+    # An apprentice aged under 19, or in the first year of their apprenticeship.
+    apprentice: bool = False
 
 
 @dataclass(frozen=True)
@@ -224,6 +449,9 @@ class PaCostingInput:
     """
 
     pas: tuple[PaInput, ...]
+    # The date the costing applies from: a PA's age, and so their minimum wage and pension
+    # duties, are worked out on it.
+    on: date | None = None
     pay_frequency: PayFrequency = PayFrequency.WEEKLY
     claims_employment_allowance: bool = True
     insurance_annual: Decimal = Decimal(0)
@@ -248,6 +476,9 @@ class PaLine:
     pension_annual: Decimal
     total_weekly: Decimal
     total_annual: Decimal
+    # What was known or assumed of their age, and what follows from it (`pa_age`).
+    age: PaAge = PaAge(age=None, source=AgeSource.ASSUMED, band=AgeBand.ADULT)
+    pension_category: PensionCategory = PensionCategory.ELIGIBLE
 
 
 @dataclass(frozen=True)
@@ -325,35 +556,50 @@ def _employer_ni(pay_weekly: Decimal, frequency: PayFrequency, figures: National
 
 
 def _pension(
-    pa: PaInput, pay_weekly: Decimal, frequency: PayFrequency, figures: NationalFigures
-) -> tuple[bool, Decimal]:
-    """Whether the PA is in the pension, and the employer's contribution for one pay period."""
+    pa: PaInput,
+    age: PaAge,
+    pay_weekly: Decimal,
+    frequency: PayFrequency,
+    figures: NationalFigures,
+) -> tuple[PensionCategory, bool, Decimal]:
+    """The PA's pension category, whether they are in the pension, and the employer's
+    contribution for one pay period."""
     if frequency is PayFrequency.WEEKLY:
         pay = pay_weekly
     else:
         pay = _money(pay_weekly * WEEKS_PER_YEAR / MONTHS_PER_YEAR)
     limits = pension_thresholds(figures, frequency)
+    category = pension_category(age, pay, limits)
     status = PensionStatus(pa.pension)
     if status is PensionStatus.AUTO:
-        enrolled = AgeBand(pa.age_band) is AgeBand.ADULT and pay > limits.trigger
+        enrolled = category is PensionCategory.ELIGIBLE
     elif status is PensionStatus.OPTED_IN:
         enrolled = pay > limits.lower
     else:
         enrolled = False
     if not enrolled:
-        return False, Decimal("0.00")
+        return category, False, Decimal("0.00")
     qualifying = max(Decimal(0), min(pay, limits.upper) - limits.lower)
-    return True, _money(figures.pension_employer_min_rate * qualifying)
+    return category, True, _money(figures.pension_employer_min_rate * qualifying)
 
 
-def _cost_pa(pa: PaInput, frequency: PayFrequency, figures: NationalFigures) -> PaLine:
+def _cost_pa(
+    pa: PaInput, frequency: PayFrequency, figures: NationalFigures, on: date | None
+) -> PaLine:
     hours = _decimal(pa.hours_per_week, f"{pa.label}'s hours")
     rate = _decimal(pa.hourly_rate, f"{pa.label}'s hourly rate")
     if hours <= 0 or hours > HOURS_IN_A_WEEK:
         raise InvalidHours(pa.label, hours)
-    minimum = figures.minimum_hourly_rate(pa.age_band)
+    age = pa_age(
+        label=pa.label,
+        on=on,
+        date_of_birth=pa.date_of_birth,
+        age=pa.age,
+        apprentice=pa.apprentice,
+    )
+    minimum = figures.minimum_hourly_rate(age.band)
     if rate < minimum:
-        raise BelowMinimumWage(pa.label, rate, minimum, pa.age_band)
+        raise BelowMinimumWage(pa.label, rate, minimum, age.band)
 
     gross = _money(hours * rate)
     if pa.irregular_hours:
@@ -365,7 +611,7 @@ def _cost_pa(pa: PaInput, frequency: PayFrequency, figures: NationalFigures) -> 
         method = HolidayMethod.COVER
         pay = gross
     ni_per_period = _employer_ni(pay, frequency, figures)
-    enrolled, pension_per_period = _pension(pa, pay, frequency, figures)
+    category, enrolled, pension_per_period = _pension(pa, age, pay, frequency, figures)
     ni, pension = _to_weekly(ni_per_period, frequency), _to_weekly(pension_per_period, frequency)
     # A year's NI and pension are the per-period figures times the periods in a year, so a
     # monthly-paid PA's yearly cost is exact rather than built up from rounded weekly figures.
@@ -386,6 +632,8 @@ def _cost_pa(pa: PaInput, frequency: PayFrequency, figures: NationalFigures) -> 
         pension_annual=pension_annual,
         total_weekly=total_weekly,
         total_annual=_money((gross + holiday) * WEEKS_PER_YEAR + ni_annual + pension_annual),
+        age=age,
+        pension_category=category,
     )
 
 
@@ -394,10 +642,14 @@ def cost_pas(costing: PaCostingInput, figures: NationalFigures) -> PaCostingResu
 
     Product rules (each is a decision, recorded here so the figures can be explained):
 
+    - Age, on the costing's date (`pa_age`): from the PA's date of birth, or an age given
+      without one; with neither (a PA not yet recruited) an adult under State Pension age is
+      assumed, and the explanation says so. A PA must be 16 or over (`TooYoung`).
     - Wages: `gross_weekly = hours x hourly rate`, rounded half up. Hours must be more than 0
-      and at most 168 (`InvalidHours`); the rate must be at least the minimum for the PA's age
-      band (`BelowMinimumWage`). The total hours of all PAs are not limited: several PAs can
-      cover 24 hours a day.
+      and at most 168 (`InvalidHours`); the rate must be at least the minimum for the PA's
+      band (`wage_band`: the apprentice rate for an apprentice under 19 or in their first
+      year, otherwise 16-17, 18-20 or 21 and over by age; `BelowMinimumWage`). The total hours
+      of all PAs are not limited: several PAs can cover 24 hours a day.
     - Holiday, regular hours: the cost of cover while the PA takes `holiday_weeks` of paid
       leave, spread over the year: `gross x holiday_weeks / 52` (method "cover"). The cover is
       costed at the PA's own gross pay, without on-costs for the cover worker.
@@ -410,8 +662,10 @@ def cost_pas(costing: PaCostingInput, figures: NationalFigures) -> PaCostingResu
       up). NI rounds as HMRC's exact-percentage method: 0.5p or less down, more than 0.5p up.
     - Pension, per pay period, on qualifying earnings between the period's lower and upper
       limits (the annual figures / 52 or / 12, in whole pounds). The employer pays if the PA is
-      AUTO, aged 21 or over and paid more than the trigger (Pensions Act 2008 s.3); or
-      OPTED_IN (any age) and paid more than the lower limit; never if OPTED_OUT.
+      AUTO and an eligible jobholder (`pension_category`: aged 22 to State Pension age and
+      paid more than the trigger, Pensions Act 2008 s.3), whatever their wage band; or
+      OPTED_IN (any age) and paid more than the lower limit; never if OPTED_OUT. A PA whose
+      State Pension age cannot be told from a stated age is taken to be under it.
       Contribution = `employer minimum rate x (min(pay, upper) - lower)`, never below 0,
       half up; monthly shown weekly as for NI.
     - Per PA, `total_weekly = gross + holiday + NI + pension` (NI and pension as weekly
@@ -434,7 +688,7 @@ def cost_pas(costing: PaCostingInput, figures: NationalFigures) -> PaCostingResu
         raise ValueError("The contingency must be 100% or less")
     frequency = PayFrequency(costing.pay_frequency)
 
-    lines = tuple(_cost_pa(pa, frequency, figures) for pa in costing.pas)
+    lines = tuple(_cost_pa(pa, frequency, figures, costing.on) for pa in costing.pas)
 
     wages = sum((line.gross_weekly for line in lines), Decimal(0)) * WEEKS_PER_YEAR
     holiday = sum((line.holiday_weekly for line in lines), Decimal(0)) * WEEKS_PER_YEAR

@@ -2,8 +2,9 @@
 
 from budgets import selectors
 from budgets.demo import seed_budgets
+from budgets.holder_presenters import holder_budget
 from budgets.models.budget import BudgetStatus
-from budgets.presenters import explain_budget, money
+from budgets.presenters import money
 from phb.extensions import (
     CaseloadColumn,
     CaseloadPanel,
@@ -32,9 +33,13 @@ def _staff_section(request, holder) -> dict:
 
 
 def _holder_section(request, holder) -> dict:
-    budget = selectors.current_budget(holder)
-    shown = budget if budget is not None and budget.is_live else None
-    return {"budget": shown, "explained": explain_budget(shown) if shown else None}
+    return {
+        "page": holder_budget(
+            selectors.budgets_for(holder),
+            holder=holder,
+            acting_for=holder.user_id != request.user.pk,
+        )
+    }
 
 
 def _waiting_panel(request) -> dict:

@@ -4,7 +4,7 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 
-from budgets.calculations import MAX_POINTS
+from budgets.calculations import MAX_POINTS, financial_year
 from budgets.models import (
     ChcProviderType,
     FundingStreamKind,
@@ -12,14 +12,16 @@ from budgets.models import (
     LocalRateSet,
     NationalRateSet,
 )
-from budgets.models.calculations import AgeBandChoice, PayFrequencyChoice, PensionChoice
+from budgets.models.calculations import PayFrequencyChoice, PensionChoice
 from budgets.models.rates import LOCAL_NUMBER_FIELDS, NATIONAL_NUMBER_FIELDS
 from budgets.money import MoneyField
 from phb.forms import NHSFormMixin, NHSFormSet
+from phb.models import FREE_TEXT_LENGTH
 from phb.nhsuk_forms import (
     NHSDateField,
     NHSDecimalField,
     NHSIntegerField,
+    NHSPercentField,
 )
 
 MAX_ANSWERS = 20
@@ -30,10 +32,19 @@ def money_field(label: str, *, required=True, help_text="", minimum=Decimal("0.0
     return MoneyField(label=label, required=required, help_text=help_text, minimum=minimum)
 
 
+def _today():
+    return timezone.localdate()
+
+
+def _this_financial_year() -> int:
+    return financial_year(timezone.localdate())[0].year
+
+
 class EffectiveDateForm(NHSFormMixin, forms.Form):
     effective_date = NHSDateField(
         label="Date the calculation applies from",
         help_text="The rates in force on this date are used. For example, 1 4 2026",
+        initial=_today,
     )
 
 
@@ -85,7 +96,7 @@ class ChcLineForm(NHSFormMixin, forms.Form):
         return data
 
 
-ChcLineFormSet = forms.formset_factory(ChcLineForm, formset=NHSFormSet, extra=6, max_num=20)
+ChcLineFormSet = forms.formset_factory(ChcLineForm, formset=NHSFormSet, extra=1, max_num=20)
 
 
 class PaLineForm(NHSFormMixin, forms.Form):
@@ -105,7 +116,23 @@ class PaLineForm(NHSFormMixin, forms.Form):
         },
     )
     hourly_rate = money_field("Hourly rate", required=False)
-    age_band = forms.ChoiceField(label="Age", choices=AgeBandChoice.choices, initial="21_plus")
+    # Their minimum wage band and pension duties are worked out from their age on the date
+    # the calculation applies from; with neither, an adult is assumed (the page says so).
+    date_of_birth = NHSDateField(
+        label="Date of birth (if known)", required=False, help_text="For example, 27 3 1990"
+    )
+    age = NHSIntegerField(
+        label="Age (if the date of birth is not known)",
+        required=False,
+        min_value=16,
+        max_value=120,
+        help_text="Their age on the date the calculation applies from",
+        widget=forms.TextInput(attrs={"class": "nhsuk-input--width-3"}),
+    )
+    apprentice = forms.BooleanField(
+        label="An apprentice aged under 19, or in the first year of their apprenticeship",
+        required=False,
+    )
     irregular_hours = forms.BooleanField(
         label="Works irregular hours (holiday pay is rolled up at 12.07%)", required=False
     )
@@ -113,10 +140,20 @@ class PaLineForm(NHSFormMixin, forms.Form):
         label="Workplace pension", choices=PensionChoice.choices, initial="auto"
     )
 
+    def clean_date_of_birth(self):
+        born = self.cleaned_data["date_of_birth"]
+        if born is not None and born >= timezone.localdate():
+            raise forms.ValidationError("Date of birth (if known) must be in the past")
+        if born is not None and born.year < 1900:
+            raise forms.ValidationError("Date of birth (if known) must be after 1900")
+        return born
+
     def clean(self):
         data = super().clean()
         if data.get("label") and (not data.get("hours_per_week") or not data.get("hourly_rate")):
             self.add_error("hours_per_week", f"Enter the hours and hourly rate for {data['label']}")
+        if data.get("date_of_birth") and data.get("age") is not None:
+            self.add_error("age", "Enter their date of birth or their age, not both")
         return data
 
     @property
@@ -124,7 +161,7 @@ class PaLineForm(NHSFormMixin, forms.Form):
         return bool(self.cleaned_data.get("label"))
 
 
-PaLineFormSet = forms.formset_factory(PaLineForm, formset=NHSFormSet, extra=4, max_num=12)
+PaLineFormSet = forms.formset_factory(PaLineForm, formset=NHSFormSet, extra=1, max_num=12)
 
 
 class PaCostingForm(EffectiveDateForm):
@@ -168,6 +205,7 @@ class BudgetForm(NHSFormMixin, forms.Form):
     clinical_justification = forms.CharField(
         label="Clinical justification",
         required=False,
+        max_length=FREE_TEXT_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=(
             "Needed if the amount is more than the indicative amount or cap. "
@@ -230,7 +268,7 @@ class FundingStreamForm(NHSFormMixin, forms.Form):
 
 
 FundingStreamFormSet = forms.formset_factory(
-    FundingStreamForm, formset=NHSFormSet, extra=3, max_num=6
+    FundingStreamForm, formset=NHSFormSet, extra=0, max_num=6
 )
 
 
@@ -337,7 +375,9 @@ class ClinicalCheckForm(VersionForm):
         },
     )
     notes = forms.CharField(
-        label="What you checked and why", widget=forms.Textarea(attrs={"rows": 4})
+        label="What you checked and why",
+        max_length=FREE_TEXT_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
 
 
@@ -355,6 +395,20 @@ class NationalRatesForm(NHSFormMixin, forms.ModelForm):
         max_value=52,
         max_digits=4,
         decimal_places=2,
+    )
+    # Rates are typed as percentages and stored as fractions.
+    employer_ni_rate = NHSPercentField(
+        label="Employer National Insurance rate (%)", help_text="For example, 15"
+    )
+    pension_employer_min_rate = NHSPercentField(
+        label="Minimum employer pension contribution (%)", help_text="For example, 3"
+    )
+    ssp_earnings_rate = NHSPercentField(
+        label="Statutory Sick Pay cap as a share of average weekly earnings (%)",
+        help_text="For example, 80",
+    )
+    holiday_accrual_rate = NHSPercentField(
+        label="Holiday accrual for irregular hours (%)", help_text="For example, 12.07"
     )
 
     class Meta:
@@ -380,13 +434,10 @@ class LocalRatesForm(NHSFormMixin, forms.ModelForm):
         error_messages={"required": "Enter the date these rates are in force from"},
     )
     # The database allows a contingency of at most half the PA costs.
-    contingency_rate = NHSDecimalField(
-        label="Contingency (share of the PA costs)",
-        help_text="A fraction: 0.05 is 5%",
-        min_value=0,
-        max_value=Decimal("0.5"),
-        max_digits=6,
-        decimal_places=4,
+    contingency_rate = NHSPercentField(
+        label="Contingency (%)",
+        max_percent=50,
+        help_text="A share of the PA costs set aside for the unexpected. For example, 5",
     )
 
     class Meta:
@@ -402,6 +453,7 @@ class QuestionnaireForm(PricePerPointForm):
     field_order = ["financial_year", "price_per_point"]
     financial_year = NHSIntegerField(
         label="Financial year it starts",
+        initial=_this_financial_year,
         min_value=2000,
         max_value=2100,
         help_text="2026 for 2026/27",
@@ -409,42 +461,72 @@ class QuestionnaireForm(PricePerPointForm):
 
 
 class DomainForm(NHSFormMixin, forms.Form):
+    """A domain's name and question; its answers are rows (`AnswerFormSet`)."""
+
     name = forms.CharField(label="Domain", max_length=100, help_text="For example, Personal care")
     question = forms.CharField(label="Question", max_length=300)
-    options = forms.CharField(
-        label="Answers and points",
-        max_length=MAX_ANSWERS * 320,
-        widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=(
-            "One answer a line, then a bar and its points. "
-            "For example: Needs help with all personal care | 12"
-        ),
+
+
+class AnswerForm(NHSFormMixin, forms.Form):
+    """One answer to a domain's question and the points it scores."""
+
+    text = forms.CharField(
+        label="Answer",
+        max_length=300,
+        required=False,
+        help_text="For example, Needs help with all personal care",
+    )
+    points = NHSIntegerField(
+        label="Points",
+        required=False,
+        min_value=0,
+        max_value=MAX_POINTS,
+        widget=forms.TextInput(attrs={"class": "nhsuk-input--width-5"}),
     )
 
-    def clean_options(self) -> list[tuple[str, int]]:
-        options = []
-        for number, line in enumerate(self.cleaned_data["options"].splitlines(), start=1):
-            if not line.strip():
-                continue
-            text, _, points = line.rpartition("|")
-            text, points = text.strip(), points.strip()
-            # ASCII digits only: "²".isdigit() is true, but int("²") fails.
-            if not text or not points.isascii() or not points.isdigit():
-                raise forms.ValidationError(
-                    f"Line {number} must be an answer, a bar and whole-number points, "
-                    "like: Independent | 0"
-                )
-            if len(text) > 300:
-                raise forms.ValidationError(
-                    f"The answer on line {number} must be 300 characters or fewer"
-                )
-            if len(points) > 6 or int(points) > MAX_POINTS:
-                raise forms.ValidationError(
-                    f"Points on line {number} must be {MAX_POINTS:,} or fewer"
-                )
-            options.append((text, int(points)))
-        if len(options) < 2:
-            raise forms.ValidationError("Give at least 2 answers")
-        if len(options) > MAX_ANSWERS:
+    def clean(self):
+        data = super().clean()
+        text, points = data.get("text", ""), data.get("points")
+        if text and points is None and "points" not in self.errors:
+            self.add_error("points", f"Enter the points for {text}")
+        if points is not None and not text and "text" not in self.errors:
+            self.add_error("text", "Enter the answer")
+        return data
+
+    @property
+    def is_filled(self) -> bool:
+        return bool(self.cleaned_data.get("text"))
+
+
+class AnswerRowsFormSet(NHSFormSet):
+    def clean(self):
+        if any(self.errors):
+            return
+        filled = [form for form in self.forms if form.cleaned_data and form.is_filled]
+        if not self.forms:  # no rows were sent at all (a page that was tampered with)
+            raise forms.ValidationError("Give at least 2 answers, each with its points")
+        if len(filled) < 2:
+            empty = next((f for f in self.forms if f not in filled), self.forms[-1])
+            empty.add_error("text", "Give at least 2 answers, each with its points")
+        elif len(filled) > MAX_ANSWERS:
             raise forms.ValidationError(f"Give no more than {MAX_ANSWERS} answers")
-        return options
+
+    def options(self) -> list[tuple[str, int]]:
+        """The answers given, in order, as (text, points)."""
+        return [
+            (form.cleaned_data["text"], form.cleaned_data["points"])
+            for form in self.forms
+            if form.cleaned_data and form.is_filled
+        ]
+
+
+# Two rows to start with (a question needs at least two answers); "Add another answer" adds
+# more, up to MAX_ANSWERS.
+AnswerFormSet = forms.formset_factory(
+    AnswerForm,
+    formset=AnswerRowsFormSet,
+    extra=0,
+    min_num=2,
+    max_num=MAX_ANSWERS,
+    absolute_max=MAX_ANSWERS,
+)

@@ -7,7 +7,7 @@ supporting check of the current amount says a clinician supported it, and a chec
 support it says so and what happens next.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
@@ -360,7 +360,10 @@ def _line_cell(line) -> dict:
 
 
 def _lines_by_text(explanation: Explanation) -> dict:
-    return {line.text: line for line in explanation.lines}
+    """Every line of an explanation by its text: weekly amounts say "a week", so that a
+    weekly figure is never read as a year's."""
+    weekly = [replace(line, amount=f"{line.amount} a week") for line in explanation.weekly]
+    return {line.text: line for line in [*weekly, *explanation.lines]}
 
 
 def calculation_changes_table(old: Budget, new: Budget) -> dict:

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from budgets.calculations import WEEKS_PER_YEAR, pension_thresholds
+from budgets.calculations import WEEKS_PER_YEAR, pa_age, pension_thresholds
 from budgets.models import (
     Budget,
     CalculationBasis,
@@ -59,7 +59,12 @@ class Line:
 
 @dataclass
 class Explanation:
-    """How a figure was worked out: a heading, lines, and the result."""
+    """How a figure was worked out: a heading, lines, and the result.
+
+    Weekly and yearly amounts never share a column: `weekly` lines (and their
+    `weekly_total`) are shown in a table of their own, headed "A week"; `lines` and `total`
+    are amounts for a year. `notes` are sentences shown after the tables.
+    """
 
     title: str
     intro: str
@@ -67,6 +72,9 @@ class Explanation:
     total_label: str = ""
     total: str = ""
     notes: list[str] = field(default_factory=list)
+    weekly: list[Line] = field(default_factory=list)
+    weekly_total_label: str = ""
+    weekly_total: str = ""
 
 
 def explain_ras(assessment: RasAssessment) -> Explanation:
@@ -74,7 +82,7 @@ def explain_ras(assessment: RasAssessment) -> Explanation:
     return Explanation(
         title="Resource allocation (needs questionnaire)",
         intro=(
-            f"We asked about your needs in {len(answers)} areas. Each answer scores points. "
+            f"We asked about needs in {len(answers)} areas. Each answer scores points. "
             f"For {assessment.questionnaire.financial_year_label}, each point is worth "
             f"{money(assessment.price_per_point)} a year."
         ),
@@ -88,7 +96,7 @@ def explain_ras(assessment: RasAssessment) -> Explanation:
         ],
         total_label=(
             f"{assessment.total_points} points × {money(assessment.price_per_point)} "
-            "= indicative amount a year"
+            "= the amount for a year"
         ),
         total=money(assessment.annual_amount),
     )
@@ -98,23 +106,171 @@ def explain_chc(package: ChcPackage) -> Explanation:
     return Explanation(
         title="Cost of the care the NHS would otherwise arrange (the cap)",
         intro=(
-            "We worked out what your care would cost if the NHS arranged it for you. "
-            "Your budget is not more than this unless a clinician agrees there is a clinical "
+            "We worked out what the care would cost if the NHS arranged it. "
+            "The budget is not more than this unless a clinician agrees there is a clinical "
             "reason for it."
         ),
-        lines=[
+        weekly=[
             Line(
                 text=line.service,
                 detail=f"{number(line.units_per_week)} a week at {money(line.unit_cost)} each",
-                amount=f"{money(line.weekly_cost)} a week",
+                amount=money(line.weekly_cost),
             )
             for line in package.lines.all()
         ],
+        weekly_total_label="Total for a week",
+        weekly_total=money(package.weekly_cost),
         total_label=(
             f"{money(package.weekly_cost)} a week × {WEEKS_PER_YEAR} weeks = the cap for a year"
         ),
         total=money(package.annual_cost),
     )
+
+
+WAGE_BANDS = {
+    "21_plus": ("the National Living Wage", "21 or over"),
+    "18_20": ("the National Minimum Wage", "18 to 20"),
+    "16_17": ("the National Minimum Wage", "16 or 17"),
+}
+APPRENTICE_WAGE = ("the National Minimum Wage", "apprentices")
+
+
+def _minimum_wage(pa, rates) -> str:
+    """'at least £10.85 an hour, the National Minimum Wage for someone aged 18 to 20'."""
+    minimum = money(rates.as_figures().minimum_hourly_rate(pa.age_band))
+    if pa.apprentice:
+        return f"at least {minimum} an hour, the National Minimum Wage for apprentices"
+    name, ages = WAGE_BANDS[pa.age_band]
+    return f"at least {minimum} an hour, {name} for someone aged {ages}"
+
+
+def _age_words(pa, on) -> str:
+    """What was known of a PA's age, and the least they can be paid because of it."""
+    if pa.age_source == "assumed":
+        return (
+            f"{pa.label} is not recruited yet, so we assumed they will be aged 21 or over: "
+            f"{_minimum_wage(pa, pa.costing.national_rates)}."
+        )
+    return (
+        f"Aged {pa.age_on_effective_date} on {day(on)}: "
+        f"{_minimum_wage(pa, pa.costing.national_rates)}."
+    )
+
+
+def _pension_words(pa, rates, thresholds, period: str) -> str:
+    """Whether the PA is in a workplace pension, and why, in a sentence or two."""
+    band = (
+        f"{percent(rates.pension_employer_min_rate)} of pay between "
+        f"{money(thresholds.lower)} and {money(thresholds.upper)} a {period}"
+    )
+    if pa.pension == "opted_out":
+        return f"Not in a workplace pension: {pa.label} chose to leave it."
+    if pa.pension == "opted_in":
+        if pa.pension_enrolled:
+            return f"{band}. {pa.label} chose to join the pension."
+        return (
+            f"Not paid into: {pa.label} chose to join the pension, but is paid "
+            f"{money(thresholds.lower)} a {period} or less, so the employer does not have to "
+            "pay in."
+        )
+    category = pa.pension_category
+    if pa.pension_enrolled:
+        if pa.age_source == "assumed":
+            return (
+                f"{band}. We assumed {pa.label} will be aged 22 or over and under State Pension "
+                f"age, so paid more than {money(thresholds.trigger)} a {period} they must be "
+                "enrolled."
+            )
+        if pa.state_pension_uncertain:
+            return (
+                f"{band}. We cannot tell from {pa.label}'s age alone whether they have reached "
+                "State Pension age, so we assumed they have not and must be enrolled."
+            )
+        if category == "eligible":
+            return (
+                f"{band}. Aged 22 or over, under State Pension age and paid more than "
+                f"{money(thresholds.trigger)} a {period}, they must be enrolled."
+            )
+        return f"{band}."
+    join = (
+        f"They can ask to join, and the employer must then pay {band}; "
+        "this costing does not include it."
+    )
+    if category == "not_covered":
+        return (
+            f"Not in a workplace pension: aged 75 or over, so the employer has no pension "
+            f"duties for {pa.label}."
+        )
+    if category == "entitled":
+        return (
+            f"Not in a workplace pension: paid {money(thresholds.lower)} a {period} or less. "
+            f"{pa.label} can ask to join one, but the employer does not have to pay into it."
+        )
+    if category == "non_eligible":
+        facts = _age_facts(pa)
+        if facts.age is not None and facts.age < 22:
+            why = "under 22, so not enrolled automatically"
+        elif facts.state_pension_reached:
+            why = "State Pension age reached, so not enrolled automatically"
+        else:
+            why = (
+                f"paid {money(thresholds.trigger)} a {period} or less, so not enrolled "
+                "automatically"
+            )
+        return f"Not in a workplace pension: {why}. {join}"
+    return "Not in a workplace pension"
+
+
+def _age_facts(pa):
+    """The PA's age on the costing's date, worked out again from what was recorded by the
+    same rule the costing used (`budgets.calculations.pa_age`)."""
+    return pa_age(
+        label=pa.label,
+        on=pa.costing.effective_date,
+        date_of_birth=pa.date_of_birth,
+        age=pa.stated_age,
+        apprentice=pa.apprentice,
+    )
+
+
+def _changes_in_the_year(pa, costing, thresholds, period: str) -> list[str]:
+    """What changes for a PA within a year of the costing because of a birthday or State
+    Pension age (known only from a date of birth), so a review can be planned."""
+    if pa.date_of_birth is None:
+        return []
+    figures = costing.national_rates
+    notes = []
+    for when, kind in _age_facts(pa).changes:
+        on = f"On {day(when)}, {pa.label}"
+        if kind in ("wage_18", "wage_21"):
+            minimum = figures.nmw_18_20 if kind == "wage_18" else figures.nlw_21_plus
+            turns = "18" if kind == "wage_18" else "21"
+            if pa.hourly_rate >= minimum:
+                notes.append(
+                    f"{on} turns {turns}: the least they can be paid goes up to "
+                    f"{money(minimum)} an hour, which their rate of {money(pa.hourly_rate)} "
+                    "already meets."
+                )
+            else:
+                notes.append(
+                    f"{on} turns {turns}: from then they must be paid at least "
+                    f"{money(minimum)} an hour. This costing does not include that: review "
+                    "the budget then."
+                )
+        elif pa.pension != "auto":
+            continue  # they chose: their birthdays do not change it
+        elif kind == "pension_22" and not pa.pension_enrolled:
+            notes.append(
+                f"{on} turns 22: if they are paid more than {money(thresholds.trigger)} a "
+                f"{period} they must then be enrolled in a workplace pension. This costing "
+                "does not include that: review the budget then."
+            )
+        elif kind == "state_pension_age" and pa.pension_enrolled:
+            notes.append(
+                f"{on} reaches State Pension age: from then the employer no longer has to "
+                "enrol them, but they may stay in the pension."
+            )
+    return notes
 
 
 def explain_pa_costing(costing: PaCosting) -> Explanation:
@@ -126,15 +282,18 @@ def explain_pa_costing(costing: PaCosting) -> Explanation:
         else rates.ni_secondary_threshold_monthly
     )
     period = "week" if costing.pay_frequency == "weekly" else "month"
-    lines = []
+    weekly = []
+    notes = []
     for pa in costing.lines.all():
-        lines.append(
+        pa.costing = costing  # the lines were fetched through it
+        weekly.append(
             Line(
                 text=f"{pa.label}: wages",
                 detail=(
-                    f"{number(pa.hours_per_week)} hours a week at {money(pa.hourly_rate)} an hour"
+                    f"{number(pa.hours_per_week)} hours a week at {money(pa.hourly_rate)} an "
+                    f"hour. {_age_words(pa, costing.effective_date)}"
                 ),
-                amount=f"{money(pa.gross_weekly)} a week",
+                amount=money(pa.gross_weekly),
             )
         )
         if pa.holiday_method == "rolled_up":
@@ -147,45 +306,27 @@ def explain_pa_costing(costing: PaCosting) -> Explanation:
                 f"Paying someone to cover {number(rates.holiday_weeks)} weeks of paid holiday "
                 "a year, spread over the year"
             )
-        lines.append(
-            Line(f"{pa.label}: holiday", holiday_detail, f"{money(pa.holiday_weekly)} a week")
-        )
-        lines.append(
+        weekly.append(Line(f"{pa.label}: holiday", holiday_detail, money(pa.holiday_weekly)))
+        weekly.append(
             Line(
                 f"{pa.label}: employer's National Insurance",
                 f"{percent(rates.employer_ni_rate)} of pay above {money(ni_threshold)} a {period}",
-                f"{money(pa.employer_ni_weekly)} a week",
+                money(pa.employer_ni_weekly),
             )
         )
-        pension_detail = (
-            f"{percent(rates.pension_employer_min_rate)} of pay between "
-            f"{money(thresholds.lower)} and {money(thresholds.upper)} a {period}"
-            if pa.pension_enrolled
-            else "Not in a workplace pension"
-        )
-        lines.append(
+        weekly.append(
             Line(
                 f"{pa.label}: workplace pension",
-                pension_detail,
-                f"{money(pa.pension_weekly)} a week",
+                _pension_words(pa, rates, thresholds, period),
+                money(pa.pension_weekly),
             )
         )
+        notes += _changes_in_the_year(pa, costing, thresholds, period)
     yearly = [
-        Line("Wages for a year", f"{WEEKS_PER_YEAR} weeks", money(costing.wages_annual)),
-        Line("Holiday for a year", "", money(costing.holiday_annual)),
-        Line("Employer's National Insurance for a year", "", money(costing.employer_ni_annual)),
-    ]
-    if costing.claims_employment_allowance:
-        yearly.append(
-            Line(
-                "Employment Allowance",
-                f"The employer can claim back up to {money(rates.employment_allowance_annual)} "
-                "of National Insurance a year",
-                money(-costing.employment_allowance_annual),
-            )
-        )
-    yearly += [
-        Line("Workplace pension for a year", "", money(costing.pension_annual)),
+        Line("Wages", f"{WEEKS_PER_YEAR} weeks", money(costing.wages_annual)),
+        Line("Holiday", "", money(costing.holiday_annual)),
+        _national_insurance_line(costing, rates),
+        Line("Workplace pension", "", money(costing.pension_annual)),
         Line(
             "Employer's liability insurance",
             "A legal requirement for employers",
@@ -212,10 +353,33 @@ def explain_pa_costing(costing: PaCosting) -> Explanation:
             "Employing personal assistants (PAs) costs more than their wages. We added what an "
             f"employer must pay on top, using the national figures for {rates.name}."
         ),
-        lines=lines + yearly,
+        weekly=weekly,
+        lines=yearly,
         total_label=f"Total for a year (about {money(costing.total_weekly)} a week)",
         total=money(costing.total_annual),
+        notes=notes,
     )
+
+
+def _national_insurance_line(costing: PaCosting, rates) -> Line:
+    """Employer's National Insurance for a year, less the Employment Allowance the employer
+    claims, in one line with a sentence that says how."""
+    ni, allowance = costing.employer_ni_annual, costing.employment_allowance_annual
+    payable = ni - allowance
+    if not costing.claims_employment_allowance:
+        detail = "The employer does not claim the Employment Allowance, so pays all of it"
+    elif payable == 0:
+        detail = (
+            f"The employer's National Insurance of {money(ni)} a year is all covered by the "
+            f"Employment Allowance (up to {money(rates.employment_allowance_annual)} a year), "
+            "which the employer claims, so there is nothing to pay"
+        )
+    else:
+        detail = (
+            f"{money(ni)} a year, less the Employment Allowance of {money(allowance)} that the "
+            "employer claims"
+        )
+    return Line("Employer's National Insurance", detail, money(payable))
 
 
 def explain_calculation(calculation) -> Explanation:
@@ -409,10 +573,9 @@ def schedule_table(portion) -> dict:
     }
 
 
-def explanation_table(explanation: Explanation) -> dict:
-    """An explanation line by line, each line's text heading its row, the total last."""
+def _explanation_rows(lines: list[Line], total_label: str, total: str) -> list[list[dict]]:
     rows = []
-    for line in explanation.lines:
+    for line in lines:
         what = (
             {
                 "html": format_html(
@@ -426,13 +589,40 @@ def explanation_table(explanation: Explanation) -> dict:
             else {"text": line.text}
         )
         rows.append([what, _money_cell(line.amount)])
-    rows.append([{"text": explanation.total_label}, _money_cell(explanation.total, strong=True)])
-    return {
-        "caption": hidden_caption(f"{explanation.title}, line by line"),
-        "firstCellIsHeader": True,
-        "head": [{"text": "What"}, {"text": "Amount", "format": "numeric"}],
-        "rows": rows,
-    }
+    if total_label:
+        rows.append([{"text": total_label}, _money_cell(total, strong=True)])
+    return rows
+
+
+def explanation_tables(explanation: Explanation) -> list[dict]:
+    """An explanation line by line, each line's text heading its row, the total last: one
+    table of weekly amounts (if any) and one of yearly amounts, so that weekly and yearly
+    figures never share a column."""
+    tables = []
+    if explanation.weekly:
+        tables.append(
+            {
+                "caption": hidden_caption(f"{explanation.title}: each week, line by line"),
+                "firstCellIsHeader": True,
+                "head": [{"text": "Each week"}, {"text": "A week", "format": "numeric"}],
+                "rows": _explanation_rows(
+                    explanation.weekly,
+                    explanation.weekly_total_label,
+                    explanation.weekly_total,
+                ),
+            }
+        )
+    tables.append(
+        {
+            "caption": hidden_caption(f"{explanation.title}: for a year, line by line"),
+            "firstCellIsHeader": True,
+            "head": [{"text": "For a year"}, {"text": "A year", "format": "numeric"}],
+            "rows": _explanation_rows(
+                explanation.lines, explanation.total_label, explanation.total
+            ),
+        }
+    )
+    return tables
 
 
 def status_history_table(budget: Budget) -> dict:

@@ -2,6 +2,7 @@ from allauth.account import forms as account_forms
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.base import forms as mfa_forms
 from allauth.mfa.totp import forms as totp_forms
+from django.core import validators
 
 from phb.forms import NHSFormMixin
 
@@ -31,9 +32,16 @@ class ClosedSignupAccountAdapter(DefaultAccountAdapter):
 class _NHSAuthForm(NHSFormMixin):
     labels: dict[str, str] = {}
     required: dict[str, str] = {}
+    # allauth's security code box has no length limit: a code is 6 digits.
+    limits: dict[str, int] = {"code": 20}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for name, length in self.limits.items():
+            field = self.fields.get(name)
+            if field is not None and not getattr(field, "max_length", None):
+                field.max_length = length
+                field.validators.append(validators.MaxLengthValidator(length))
         for name, label in self.labels.items():
             if name in self.fields:
                 self.fields[name].label = label

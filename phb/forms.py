@@ -4,6 +4,9 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.utils import ErrorDict
+from django.http import QueryDict
+from django.utils import timezone
 
 from phb.models import BudgetHolder, Organisation, normalise_nhs_number, validate_nhs_number
 from phb.nhsuk_forms import Message, NHSDateField, apply_nhs_error_messages
@@ -27,14 +30,25 @@ class NHSFormMixin:
     rate", "Hourly rate must be £9,999,999.99 or less") in place of Django's ("This field is
     required."), unless the form words its own. They are applied when the form is cleaned, so
     fields a form adds in `__init__` get them too.
+
+    The crispy `helper` is made when it is first used, without a layout, so the form is
+    rendered with the fields it has then: a form that adds fields in its own `__init__` after
+    this one (the RAS questions) shows them all. A form that sets a layout still gets any
+    field the layout leaves out, at the end, so the error summary never links to a field that
+    is not on the page.
     """
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper(self)
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-        self.helper.show_error_summary = False
+    @property
+    def helper(self) -> FormHelper:
+        helper = self.__dict__.get("_helper")
+        if helper is None:
+            helper = FormHelper()
+            helper.form_tag = False
+            helper.disable_csrf = True
+            helper.show_error_summary = False
+            helper.render_unmentioned_fields = True
+            self._helper = helper
+        return helper
 
     def full_clean(self):
         for name, field in self.fields.items():
@@ -67,6 +81,75 @@ class NHSFormSet(forms.BaseFormSet):
     }
 
 
+# --- rows added one at a time ---------------------------------------------------------------
+
+# The name of the "Add another ..." and "Remove" buttons of a formset shown one row at a time;
+# their value says which formset and what to do: "lines-add", "lines-remove-2".
+ROWS_BUTTON = "rows"
+
+
+def change_rows(data, prefix: str, *, max_rows: int, min_rows: int = 1) -> tuple[object, bool]:
+    """The posted `data` with a row of the `prefix` formset added or removed, and True, when
+    the person pressed its "Add another ..." or "Remove" button; otherwise `data` and False.
+
+    Rows are added and removed on the server, so the page works without JavaScript: the page
+    comes back with what was typed in every other row, and nothing is checked or saved. There
+    are always at least `min_rows` rows (and at least one), and never more than `max_rows`.
+    """
+    action = data.get(ROWS_BUTTON, "") if data is not None else ""
+    if not isinstance(action, str) or not action.startswith(f"{prefix}-"):
+        return data, False
+    action = action.removeprefix(f"{prefix}-")
+    total = min(_count(data.get(f"{prefix}-TOTAL_FORMS"), default=1), max_rows)
+    initial = _count(data.get(f"{prefix}-INITIAL_FORMS"), default=0)
+    row = re.compile(rf"{re.escape(prefix)}-([0-9]+)-(.+)")
+    rows: dict[int, dict[str, list]] = {}
+    kept = QueryDict(mutable=True)
+    for key in data:
+        match = row.fullmatch(key)
+        if match is None:
+            if key not in (ROWS_BUTTON, f"{prefix}-TOTAL_FORMS", f"{prefix}-INITIAL_FORMS"):
+                kept.setlist(key, data.getlist(key))
+        elif len(match[1]) < 6 and int(match[1]) < total:
+            rows.setdefault(int(match[1]), {})[match[2]] = data.getlist(key)
+    order: list[int | None] = list(range(total))
+    if action == "add" and total < max_rows:
+        order.append(None)
+    elif action.startswith("remove-"):
+        number = action.removeprefix("remove-")
+        if number.isascii() and number.isdigit() and len(number) < 6 and int(number) in order:
+            order.remove(int(number))
+    order += [None] * (max(min_rows, 1) - len(order))
+    for index, old in enumerate(order):
+        for name, values in rows.get(old, {}).items() if old is not None else ():
+            kept.setlist(f"{prefix}-{index}-{name}", values)
+    kept[f"{prefix}-TOTAL_FORMS"] = str(len(order))
+    # Rows the page began with stay "initial" (checked even if unchanged); fewer if removed.
+    kept[f"{prefix}-INITIAL_FORMS"] = str(min(initial, sum(old is not None for old in order)))
+    return kept, True
+
+
+def _count(value, *, default: int) -> int:
+    """A management form's count as posted: digits only, and not absurdly many."""
+    text = str(value or "").strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 5:
+        return default
+    return int(text)
+
+
+def without_errors(*forms_and_formsets) -> None:
+    """Show bound forms as typed, without checking them: after a row was added or removed,
+    the person has not finished, so nothing is wrong yet."""
+    for form in forms_and_formsets:
+        if hasattr(form, "forms"):
+            form._errors = []
+            form._non_form_errors = form.error_class()
+            without_errors(*form.forms)
+        else:
+            form._errors = ErrorDict()
+            form.cleaned_data = {}
+
+
 class CaseloadSearchForm(NHSFormMixin, forms.Form):
     q = forms.CharField(label="Search by name or NHS number", required=False, max_length=100)
 
@@ -93,6 +176,33 @@ class BudgetHolderForm(NHSFormMixin, forms.ModelForm):
         error_messages={"invalid_nhs_number": "Enter a real NHS number, like 943 476 5919"},
     )
     date_of_birth = NHSDateField(label="Date of birth", help_text="For example, 27 3 1951")
+    # Longer than stored: "+44 (0)7700 900 123" is a fine way to type a UK number.
+    phone = forms.CharField(
+        label="Phone number",
+        required=False,
+        max_length=30,
+        help_text="A UK landline or mobile number, like 0113 496 0000",
+        widget=forms.TextInput(
+            attrs={"type": "tel", "autocomplete": "off", "class": "nhsuk-input--width-20"}
+        ),
+        error_messages={"max_length": PHONE_MESSAGE},
+    )
+    postcode = forms.CharField(
+        label="Postcode",
+        max_length=10,
+        widget=forms.TextInput(attrs={"class": "nhsuk-input--width-10"}),
+        error_messages={"max_length": POSTCODE_MESSAGE},
+    )
+    email = forms.EmailField(
+        label="Email address",
+        required=False,
+        max_length=254,
+        widget=forms.EmailInput(attrs={"spellcheck": "false"}),
+        error_messages={
+            "invalid": "Enter an email address in the correct format, like name@example.com",
+            "max_length": "Email address must be 254 characters or fewer",
+        },
+    )
 
     class Meta:
         model = BudgetHolder
@@ -120,8 +230,32 @@ class BudgetHolderForm(NHSFormMixin, forms.ModelForm):
     def clean_nhs_number(self) -> str:
         return normalise_nhs_number(self.cleaned_data["nhs_number"])
 
+    def clean_date_of_birth(self):
+        born = self.cleaned_data["date_of_birth"]
+        if born is not None and born > timezone.localdate():
+            raise ValidationError("Date of birth must be in the past")
+        return born
+
+    # Checked here in full, so that the model's own checks never add a second message.
     def clean_postcode(self) -> str:
-        return " ".join(self.cleaned_data["postcode"].upper().split())
+        postcode = normalise_postcode(self.cleaned_data["postcode"])
+        validate_uk_postcode(postcode)
+        return postcode
+
+    def clean_phone(self) -> str:
+        phone = normalise_uk_phone_number(self.cleaned_data["phone"])
+        if phone:
+            validate_uk_phone_number(phone)
+        return phone
+
+    def validate_unique(self):
+        """Everything but the NHS number: the service checks that one, says what to do
+        without naming another ICB, and logs the attempt."""
+        exclude = self._get_validation_exclusions() | {"nhs_number"}
+        try:
+            self.instance.validate_unique(exclude=exclude)
+        except ValidationError as error:
+            self._update_errors(error)
 
 
 class ICBContactDetailsForm(NHSFormMixin, forms.ModelForm):

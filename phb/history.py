@@ -1,24 +1,39 @@
-"""A person's history: every audited change that references them, and every view of their record."""
+"""A person's history: every audited change that references them, and every view of their record.
 
+The audit triggers store raw rows: identifiers, ISO dates, stored codes and column names. The
+history page is read by people, so each entry here is in their words: who (by name), when (a
+local date and time), what (the thing by its name), and each change as "Field: before → after"
+with dates, money, choices, yes/no and other records (a foreign key) written out. No UUID,
+ISO timestamp or column name reaches the page.
+"""
+
+import datetime
+import re
 from dataclasses import dataclass
-from datetime import datetime
+from decimal import Decimal, InvalidOperation
 
 import pghistory.models
 from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import models
 
 from phb.models import BudgetHolder, RecordAccess, User
 
 HIDDEN_FIELDS = {"id", "created_at", "updated_at", "version"}
 MAX_ENTRIES = 500
+EMPTY = "(empty)"
+GONE = "(no longer recorded)"
+
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
+ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 
 
 @dataclass(frozen=True)
 class HistoryEntry:
-    at: datetime
+    at: datetime.datetime
     who: str
     what: str
-    changes: list[tuple[str, object, object]]
-    url: str
+    changes: list[tuple[str, str, str]]
 
 
 def _model(model_label: str):
@@ -28,20 +43,130 @@ def _model(model_label: str):
         return None
 
 
-def _describe(model, model_label: str, label: str) -> str:
-    verbose = str(model._meta.verbose_name) if model else model_label.rsplit(".", 1)[-1]
-    verb = {"insert": "added", "update": "changed", "delete": "deleted"}.get(label, label)
-    return f"{verbose[:1].upper()}{verbose[1:]} {verb}"
+def _field(model, name: str):
+    """The model field a diff key names ('budget_holder_id' is the budget_holder field)."""
+    if model is None:
+        return None
+    for candidate in (name, name.removesuffix("_id")):
+        try:
+            return model._meta.get_field(candidate)
+        except FieldDoesNotExist:
+            continue
+    return None
 
 
 def _field_name(model, name: str) -> str:
     """'agreed_by_id' -> 'Agreed by': the field's own label where the model has one."""
-    try:
-        field = model._meta.get_field(name.removesuffix("_id")) if model else None
-    except LookupError:
-        field = None
-    label = str(field.verbose_name) if field is not None else name.replace("_", " ")
+    field = _field(model, name)
+    label = str(field.verbose_name) if field is not None else name.removesuffix("_id")
+    label = label.replace("_", " ")
     return f"{label[:1].upper()}{label[1:]}"
+
+
+def readable(text: str) -> str:
+    """Text safe to show: ISO dates written out, identifiers left out."""
+    text = ISO_DATE.sub(lambda m: _day(datetime.date(*map(int, m.groups()))), str(text))
+    return UUID.sub("a record", text)
+
+
+def _day(value: datetime.date) -> str:
+    return f"{value:%-d %B %Y}"
+
+
+def _time(value: datetime.datetime) -> str:
+    """'9am', '2:30pm': the NHS.UK style for times."""
+    from phb.presenters import display_time
+
+    return display_time(value)
+
+
+class Names:
+    """The names of the records that the history's foreign keys and events point at, read with
+    one query per kind of record, however long the history."""
+
+    def __init__(self):
+        self.wanted: dict[type, set[str]] = {}
+        self.found: dict[tuple[type, str], str] = {}
+
+    def want(self, model, pk) -> None:
+        if model is not None and pk not in (None, ""):
+            self.wanted.setdefault(model, set()).add(str(pk))
+
+    def load(self) -> None:
+        for model, pks in self.wanted.items():
+            valid = {pk for pk in pks if _is_pk(model, pk)}
+            # select_related(): names that read a related record (a budget's holder) need no
+            # query each.
+            for obj in model._default_manager.filter(pk__in=valid).select_related():
+                self.found[(model, str(obj.pk))] = readable(_name_of(obj))
+
+    def of(self, model, pk) -> str | None:
+        return self.found.get((model, str(pk)))
+
+
+def _is_pk(model, pk: str) -> bool:
+    try:
+        model._meta.pk.to_python(pk)
+    except ValidationError:  # a value this kind of key cannot be: nothing to find
+        return False
+    return True
+
+
+def _name_of(obj) -> str:
+    if isinstance(obj, User | BudgetHolder):
+        return obj.full_name
+    return str(obj)
+
+
+def _value(model, name: str, value, names: Names) -> str:
+    """One stored value as a person reads it."""
+    if value is None or value == "":
+        return EMPTY
+    field = _field(model, name)
+    if field is None:
+        return readable(value)
+    if field.is_relation and field.related_model is not None:
+        return names.of(field.related_model, value) or GONE
+    if field.choices:
+        return readable(dict(field.flatchoices).get(value, value))
+    if isinstance(field, models.BooleanField):
+        return "Yes" if value else "No"
+    if isinstance(field, models.DateTimeField):
+        try:
+            moment = datetime.datetime.fromisoformat(str(value))
+        except ValueError:
+            return readable(value)
+        from phb.presenters import display_date
+
+        return f"{display_date(moment, 'j M Y')}, {_time(moment)}"
+    if isinstance(field, models.DateField):
+        try:
+            return _day(datetime.date.fromisoformat(str(value)[:10]))
+        except ValueError:
+            return readable(value)
+    if isinstance(field, models.DecimalField):
+        return _number(field, value)
+    return readable(value)
+
+
+def _number(field, value) -> str:
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return readable(value)
+    kind = type(field).__name__
+    if kind == "MoneyField":
+        return f"£{number:,.2f}"
+    if kind == "RateField":
+        return f"{(number * 100).normalize():f}%"
+    return f"{number.normalize():f}"
+
+
+def _describe(model, model_label: str, label: str, name: str | None) -> str:
+    verbose = str(model._meta.verbose_name) if model else model_label.rsplit(".", 1)[-1]
+    verb = {"insert": "added", "update": "changed", "delete": "deleted"}.get(label, label)
+    what = f"{verbose[:1].upper()}{verbose[1:]} {verb}"
+    return f"{what}: {name}" if name and name.lower() != verbose.lower() else what
 
 
 def person_history(holder: BudgetHolder) -> list[HistoryEntry]:
@@ -51,34 +176,48 @@ def person_history(holder: BudgetHolder) -> list[HistoryEntry]:
     accesses = list(
         RecordAccess.objects.filter(budget_holder_id=holder.pk).order_by("-at")[:MAX_ENTRIES]
     )
-    user_ids = {str((event.pgh_context or {}).get("user")) for event in events}
-    user_ids |= {str(access.user_id) for access in accesses}
-    user_ids.discard("None")
-    names = {str(user.pk): user.full_name for user in User.objects.filter(pk__in=user_ids)}
+    names = Names()
+    for event in events:
+        model = _model(event.pgh_obj_model)
+        names.want(User, (event.pgh_context or {}).get("user"))
+        names.want(model, event.pgh_obj_id)
+        for field_name, (before, after) in (event.pgh_diff or {}).items():
+            field = _field(model, field_name)
+            if field is not None and field.is_relation and field.related_model is not None:
+                names.want(field.related_model, before)
+                names.want(field.related_model, after)
+    for access in accesses:
+        names.want(User, access.user_id)
+    names.load()
 
     entries = []
     for event in events:
         model = _model(event.pgh_obj_model)
+        user = (event.pgh_context or {}).get("user")
         entries.append(
             HistoryEntry(
                 at=event.pgh_created_at,
-                who=names.get(str((event.pgh_context or {}).get("user")), "System"),
-                what=_describe(model, event.pgh_obj_model, event.pgh_label),
+                who=names.of(User, user) or "System",
+                what=_describe(
+                    model, event.pgh_obj_model, event.pgh_label, names.of(model, event.pgh_obj_id)
+                ),
                 changes=[
-                    (_field_name(model, field), before, after)
+                    (
+                        _field_name(model, field),
+                        _value(model, field, before, names),
+                        _value(model, field, after, names),
+                    )
                     for field, (before, after) in sorted((event.pgh_diff or {}).items())
-                    if field not in HIDDEN_FIELDS
+                    if field.removesuffix("_id") not in HIDDEN_FIELDS and field not in HIDDEN_FIELDS
                 ],
-                url=(event.pgh_context or {}).get("url", ""),
             )
         )
     entries += [
         HistoryEntry(
             at=access.at,
-            who=names.get(str(access.user_id), "Unknown"),
-            what=f"{access.get_outcome_display()}: {access.what}",
+            who=names.of(User, access.user_id) or "Unknown",
+            what=f"{access.get_outcome_display()}: {readable(access.what)}",
             changes=[],
-            url=access.path,
         )
         for access in accesses
     ]

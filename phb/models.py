@@ -18,7 +18,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Func, Q, Value
-from django.db.models.functions import Cast, Coalesce, Concat, Upper
+from django.db.models.functions import Cast, Coalesce, Concat, Length, Upper
+from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 from django.utils.functional import cached_property
 
@@ -44,6 +45,20 @@ class Timestamped(models.Model):
 
     class Meta:
         abstract = True
+
+
+def text_length_limit(field: str, length: int, prefix: str) -> models.CheckConstraint:
+    """A free-text column (TextField) no longer than `length` characters, in the database:
+    a TextField's max_length is otherwise only a form's check."""
+    return models.CheckConstraint(
+        condition=LessThanOrEqual(Length(field), length),
+        name=f"{prefix}_{field}_at_most_{length}",
+    )
+
+
+ACCESSIBILITY_NEEDS_LENGTH = 1000
+# Reasons, notes and justifications people write: a page of text.
+FREE_TEXT_LENGTH = 2000
 
 
 class DateRange(Func):
@@ -433,9 +448,11 @@ class BudgetHolder(UUIDModel, Timestamped):
     address_line_1 = models.CharField("Address line 1", max_length=200)
     address_line_2 = models.CharField("Address line 2", max_length=200, blank=True)
     town = models.CharField("Town or city", max_length=100)
-    postcode = models.CharField(max_length=8)
-    email = models.EmailField("Email address", blank=True)
-    phone = models.CharField("Phone number", max_length=20, blank=True)
+    postcode = models.CharField("Postcode", max_length=8, validators=[validate_uk_postcode])
+    email = models.EmailField("Email address", max_length=254, blank=True)
+    phone = models.CharField(
+        "Phone number", max_length=20, blank=True, validators=[validate_uk_phone_number]
+    )
     preferred_contact = models.CharField(
         "Preferred way to be contacted",
         max_length=10,
@@ -444,6 +461,7 @@ class BudgetHolder(UUIDModel, Timestamped):
     )
     accessibility_needs = models.TextField(
         blank=True,
+        max_length=ACCESSIBILITY_NEEDS_LENGTH,
         help_text="For example, large print, easy read, British Sign Language or an interpreter.",
     )
     copy_letters_to_person = models.BooleanField(
@@ -512,6 +530,19 @@ class BudgetHolder(UUIDModel, Timestamped):
                 condition=Q(preferred_contact__in=ContactMethod.values),
                 name="budget_holder_contact_valid",
             ),
+            models.CheckConstraint(
+                condition=Q(postcode__regex=STORED_POSTCODE_PATTERN),
+                name="budget_holder_postcode_format",
+            ),
+            models.CheckConstraint(
+                condition=Q(phone="") | Q(phone__regex=STORED_PHONE_PATTERN),
+                name="budget_holder_phone_format",
+            ),
+            models.CheckConstraint(
+                condition=Q(email="") | Q(email__regex=r"^[^@\s]+@[^@\s]+$"),
+                name="budget_holder_email_format",
+            ),
+            text_length_limit("accessibility_needs", ACCESSIBILITY_NEEDS_LENGTH, "budget_holder"),
         ]
 
     def __str__(self) -> str:

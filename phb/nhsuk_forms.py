@@ -129,6 +129,36 @@ class NHSDecimalField(forms.DecimalField):
         return number
 
 
+class NHSPercentField(NHSDecimalField):
+    """A rate typed as a percentage ("15" for 15%, "12.07" for 12.07%) and handed on as the
+    fraction the rate tables store (Decimal("0.15"), Decimal("0.1207")).
+
+    A fraction given as the initial value (from a stored rate) is shown as a percentage. The
+    label should end "(%)" so that messages say "... must be 100% or less"; the box shows a
+    "%" after it.
+    """
+
+    def __init__(self, *, places: int = 2, max_percent=100, min_percent=0, **kwargs):
+        kwargs.setdefault("widget", forms.TextInput(attrs={"class": "nhsuk-input--width-5"}))
+        super().__init__(
+            max_digits=places + 3,
+            decimal_places=places,
+            min_value=Decimal(min_percent),
+            max_value=Decimal(max_percent),
+            **kwargs,
+        )
+        self.nhsuk_options = {"suffix": {"text": "%"}}
+
+    def prepare_value(self, value):
+        if isinstance(value, Decimal):  # a stored fraction: 0.1207 is shown as 12.07
+            return f"{(value * 100).normalize():f}"
+        return value
+
+    def clean(self, value):
+        percent = super().clean(value)
+        return None if percent is None else percent / 100
+
+
 class NHSIntegerField(forms.IntegerField):
     """A whole number typed with the digits 0 to 9; blank (or only spaces) is empty."""
 

@@ -25,6 +25,19 @@ def display_date(value, format_string: str = "j M Y") -> str:
     return dateformat.format(value, format_string)
 
 
+def display_time(value: datetime) -> str:
+    """A time of day in the local zone, as NHS.UK writes times: '9am', '2:30pm'."""
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    hour = value.hour % 12 or 12
+    suffix = "am" if value.hour < 12 else "pm"
+    if value.hour == 12 and value.minute == 0:
+        return "midday"
+    if value.hour == 0 and value.minute == 0:
+        return "midnight"
+    return f"{hour}{suffix}" if value.minute == 0 else f"{hour}:{value.minute:02d}{suffix}"
+
+
 def hidden_caption(text: str) -> dict:
     """A table caption for screen readers: the page's heading already says it for the eye."""
     return {"text": text, "classes": "nhsuk-u-visually-hidden"}
@@ -34,7 +47,9 @@ def _text(value) -> dict:
     return {"text": value if value not in (None, "") else "Not recorded"}
 
 
-def person_summary_rows(holder) -> list[dict]:
+def person_summary_rows(holder, *, for_holder: bool = False) -> list[dict]:
+    """A person's details. On their own page (`for_holder`), without the staff's rows: why
+    they are eligible and which ICB holds the record."""
     lines = (holder.address_line_1, holder.address_line_2, holder.town, holder.postcode)
     address = format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines if line))
     rows = [
@@ -49,6 +64,8 @@ def person_summary_rows(holder) -> list[dict]:
         ("Why they can have a personal health budget", _text(holder.get_eligibility_display())),
         ("ICB", _text(holder.organisation.name)),
     ]
+    if for_holder:
+        rows = rows[:-2]
     return [{"key": {"text": key}, "value": value} for key, value in rows]
 
 
@@ -256,31 +273,23 @@ def caseload_table(rows, *, columns, query: str, sort: str, sort_label: str) -> 
 
 
 def history_table(history) -> dict:
-    """A person's history (phb.history.HistoryEntry list), newest first."""
+    """A person's history (phb.history.HistoryEntry list), newest first: a responsive table,
+    so that on a phone each entry's cells stack under their headings."""
     rows = []
     for entry in history:
-        changes = format_html_join(
-            "",
-            '<span class="nhsuk-body-s">{}: {} → {}</span><br>',
-            (
-                (field, before or "(empty)", after or "(empty)")
-                for field, before, after in entry.changes
+        changes = format_html(
+            '<ul class="nhsuk-list nhsuk-body-s phb-history-changes">{}</ul>',
+            format_html_join(
+                "",
+                "<li>{}: {} → {}</li>",
+                ((field, before, after) for field, before, after in entry.changes),
             ),
-        )
-        what = (
-            {
-                "html": format_html(
-                    '{}<br><span class="nhsuk-body-s">{}</span>', entry.what, entry.url
-                )
-            }
-            if entry.url
-            else {"text": entry.what}
         )
         rows.append(
             [
-                {"text": display_date(entry.at, "j M Y H:i:s")},
+                {"text": f"{display_date(entry.at, 'j M Y')}, {display_time(entry.at)}"},
                 {"text": entry.who},
-                what,
+                {"text": entry.what},
                 {"html": changes} if entry.changes else {"text": "–"},
             ]
         )
@@ -288,4 +297,5 @@ def history_table(history) -> dict:
         "caption": hidden_caption("Changes and views, newest first"),
         "head": [{"text": "When"}, {"text": "Who"}, {"text": "What"}, {"text": "Changes"}],
         "rows": rows,
+        "responsive": True,
     }

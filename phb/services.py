@@ -1,6 +1,7 @@
 """The only writers of the shared core. Views and tasks call these; they never save models."""
 
 import datetime
+import logging
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -24,6 +25,8 @@ from phb.validators import (
     normalise_postcode,
     normalise_uk_phone_number,
 )
+
+security_log = logging.getLogger("phb.security")
 
 
 def record_access(*, user, budget_holder_id, viewed: bool, what: str, path: str) -> RecordAccess:
@@ -63,11 +66,75 @@ def only_fields(changes: dict, allowed, *, what: str) -> dict:
     return changes
 
 
+class AlreadyRegistered(ValidationError):
+    """The NHS number belongs to someone another ICB holds. Which ICB is never said; the
+    attempt is logged against that person (`record_refused_registration`)."""
+
+    def __init__(self, budget_holder_id):
+        self.budget_holder_id = budget_holder_id
+        super().__init__(
+            {
+                "nhs_number": ValidationError(
+                    "You cannot add this person here: someone with this NHS number is already "
+                    "registered by another personal health budget team",
+                    code="already_registered",
+                )
+            }
+        )
+
+
+def _check_nhs_number_is_free(actor, nhs_number: str, *, except_pk=None) -> None:
+    """Refuse an NHS number someone else already has: by name if that person is on the
+    actor's own caseload (they can see them anyway), without a word about who or where if
+    not."""
+    existing = (
+        BudgetHolder.objects.filter(nhs_number=nhs_number)
+        .exclude(pk=except_pk)
+        .only("pk", "organisation_id", "given_name", "family_name")
+        .first()
+    )
+    if existing is None:
+        return
+    if existing.organisation_id == actor.acting_organisation_id:
+        raise ValidationError(
+            {
+                "nhs_number": ValidationError(
+                    f"{existing.full_name} already has this NHS number on your caseload",
+                    code="on_your_caseload",
+                )
+            }
+        )
+    raise AlreadyRegistered(existing.pk)
+
+
+@transaction.atomic
+def record_refused_registration(*, actor, budget_holder_id, path: str) -> RecordAccess:
+    """Log an attempt to add (or give a record) an NHS number another ICB holds: a refused
+    entry in that person's access log, and the security log."""
+    security_log.warning(
+        "Refused adding NHS number already registered elsewhere, for user %s at %s",
+        actor.pk,
+        path,
+    )
+    return record_access(
+        user=actor,
+        budget_holder_id=budget_holder_id,
+        viewed=False,
+        what="add a person (NHS number already registered)",
+        path=path,
+    )
+
+
 @transaction.atomic
 def create_budget_holder(*, actor, **details) -> BudgetHolder:
-    """Add a person to the caseload of the ICB the actor acts for. The model validates."""
+    """Add a person to the caseload of the ICB the actor acts for. The model validates.
+
+    An NHS number another ICB holds raises `AlreadyRegistered` (the caller logs it with
+    `record_refused_registration`, outside this transaction, which is rolled back)."""
     require(actor, Permission.ADD_PERSON)
-    holder = BudgetHolder(organisation=actor.acting_organisation, **_holder_fields(details))
+    fields = _holder_fields(details)
+    _check_nhs_number_is_free(actor, fields.get("nhs_number", ""))
+    holder = BudgetHolder(organisation=actor.acting_organisation, **fields)
     holder.full_clean()
     holder.save()
     return holder
@@ -75,20 +142,43 @@ def create_budget_holder(*, actor, **details) -> BudgetHolder:
 
 @transaction.atomic
 def update_budget_holder(*, actor, budget_holder: BudgetHolder, **changes) -> BudgetHolder:
+    """Change a person's details. Nothing is written (and no history event) when nothing
+    changes once the details are tidied ("01134960000" is the "0113 496 0000" stored)."""
     require(actor, Permission.CHANGE_PERSON, budget_holder)
     holder = BudgetHolder.objects.select_for_update().get(pk=budget_holder.pk)
-    for field, value in _holder_fields(changes).items():
+    changed = {
+        field: value
+        for field, value in _holder_fields(changes).items()
+        if getattr(holder, field) != value
+    }
+    if not changed:
+        return holder
+    if "nhs_number" in changed:
+        _check_nhs_number_is_free(actor, changed["nhs_number"], except_pk=holder.pk)
+    for field, value in changed.items():
         setattr(holder, field, value)
     holder.full_clean()
-    holder.save()
+    holder.save(update_fields=[*changed, "updated_at"])
     return holder
+
+
+# Free text is kept without the spaces around it; these are tidied into their stored forms.
+_TIDY = {
+    "nhs_number": normalise_nhs_number,
+    "phone": normalise_uk_phone_number,
+    "postcode": lambda value: normalise_postcode(value) if value else "",
+}
 
 
 def _holder_fields(details: dict) -> dict:
     details = only_fields(details, BUDGET_HOLDER_FIELDS, what="A person's details")
-    if "nhs_number" in details:
-        details = details | {"nhs_number": normalise_nhs_number(details["nhs_number"])}
-    return details
+    tidied = {}
+    for field, value in details.items():
+        if isinstance(value, str):
+            value = value.strip()
+            value = _TIDY.get(field, lambda text: text)(value)
+        tidied[field] = value
+    return tidied
 
 
 ICB_CONTACT_FIELDS = (
@@ -109,12 +199,18 @@ def update_icb_contact_details(*, actor, organisation: Organisation, **changes) 
     only_fields(changes, ICB_CONTACT_FIELDS, what="ICB contact details")
     require(actor, Permission.CHANGE_ICB_CONTACT_DETAILS, organisation)
     icb = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    changed = {}
     for field, value in changes.items():
         value = (value or "").strip()
         if field == "phone":
             value = normalise_uk_phone_number(value)
         elif field == "postcode" and value:
             value = normalise_postcode(value)
+        if getattr(icb, field) != value:
+            changed[field] = value
+    if not changed:
+        return icb  # saving the details as they were writes nothing, and no history
+    for field, value in changed.items():
         setattr(icb, field, value)
     missing = incomplete_address_errors(
         address_line_1=icb.address_line_1,

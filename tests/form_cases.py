@@ -101,9 +101,14 @@ class FormCase:
 def _national_figures() -> dict:
     """A real year's national figures: they are checked as a set (bands and thresholds in
     order, every figure within sane bounds), so made-up numbers are not valid."""
+    from budgets.models.rates import RATE_FIELDS
     from tests.budgets.factories import NATIONAL_2027_28
 
-    figures = {k: str(v) for k, v in NATIONAL_2027_28.items() if k != "effective_from"}
+    figures = {
+        k: str(v * 100 if k in RATE_FIELDS else v)  # rates are typed as percentages
+        for k, v in NATIONAL_2027_28.items()
+        if k != "effective_from"
+    }
     return figures | {
         "effective_from_day": "1",
         "effective_from_month": "4",
@@ -169,7 +174,14 @@ REGISTRY: dict[str, FormCase] = {
     "budgets.forms.BudgetPolicyForm": FormCase(
         valid={"preparer_may_agree": "yes", "preparer_may_agree_below": "5000.00"}
     ),
-    "budgets.forms.PaLineForm": FormCase(valid={"hourly_rate": "13.50"}),
+    "budgets.forms.PaLineForm": FormCase(
+        valid={
+            "hourly_rate": "13.50",
+            "date_of_birth_day": "",
+            "date_of_birth_month": "",
+            "date_of_birth_year": "",
+        }
+    ),
     # Monthly from 1 April 2026, looked at on 15 May 2026: two payments before that day, each
     # recorded as paid (a date and a reference), and an amount in every row.
     "budgets.payment_forms.InstalmentRowsForm": FormCase(
@@ -190,7 +202,6 @@ REGISTRY: dict[str, FormCase] = {
     "budgets.payment_forms.IssueChangeForm": FormCase(
         valid={"effective_from": "2027-10-01", "previewed": "0" * 64}
     ),
-    "budgets.forms.DomainForm": FormCase(valid={"options": "Independent | 0\nNeeds help | 6"}),
     "budgets.forms.NationalRatesForm": FormCase(valid=_national_figures()),
     "phb.staff_forms.ActingForForm": FormCase(
         kwargs=lambda: {

@@ -185,11 +185,9 @@ def test_the_rates_forms_word_the_database_rules():
     assert form.errors["pension_qualifying_upper_annual"] == [
         "The upper end of the qualifying earnings band must be more than the lower end, £50,270.00"
     ]
-    local = LocalRatesForm(valid_data(LocalRatesForm()) | {"contingency_rate": "0.6"})
+    local = LocalRatesForm(valid_data(LocalRatesForm()) | {"contingency_rate": "60"})
     assert not local.is_valid()
-    assert local.errors["contingency_rate"] == [
-        "Contingency (share of the PA costs) must be 0.5 or less"
-    ]
+    assert local.errors["contingency_rate"] == ["Contingency must be 50% or less"]
 
 
 def test_instalments_are_read_as_money_one_row_a_payment():

@@ -2,7 +2,8 @@
 
 Whatever is typed, binding, validating and rendering the form never raises; and when the form
 accepts it, every number it hands on is finite and within the field's bounds, and money is whole
-pence. RAS points, numbers typed into a text box, are included.
+pence. RAS points (a row per answer) and the payments of a schedule (a row per payment) are
+number fields like any other.
 """
 
 from decimal import Decimal
@@ -13,10 +14,10 @@ from django.template import Context, Template
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from budgets.calculations import MAX_POINTS
-from budgets.forms import DomainForm, PortionsForm
+from budgets.forms import AnswerForm, AnswerFormSet, PortionsForm
 from budgets.money import MAX_MONEY
 from budgets.payment_forms import InstalmentRowsForm
+from phb.nhsuk_forms import NHSPercentField
 from tests.form_cases import (
     HOSTILE,
     app_form_classes,
@@ -32,11 +33,7 @@ from tests.form_cases import (
 
 pytestmark = pytest.mark.django_db
 
-# Numbers typed into text boxes: "Independent | 0".
-TEXT_NUMBERS = {
-    DomainForm: ("options", lambda value: f"Independent | 0\nNeeds help | {value}"),
-}
-FORMS = [cls for cls in app_form_classes() if number_fields(cls) or cls in TEXT_NUMBERS]
+FORMS = [cls for cls in app_form_classes() if number_fields(cls)]
 
 hostile_text = st.one_of(
     st.sampled_from(HOSTILE),
@@ -53,16 +50,8 @@ FIELDS = Template(
 )
 
 
-def targets(cls) -> list[str]:
-    return [*number_fields(cls), *([TEXT_NUMBERS[cls][0]] if cls in TEXT_NUMBERS else [])]
-
-
 def bind(cls, values: dict):
-    data = valid_data(build(cls))
-    if cls in TEXT_NUMBERS and TEXT_NUMBERS[cls][0] in values:
-        name, wrap = TEXT_NUMBERS[cls]
-        values = values | {name: wrap(values[name])}
-    return build(cls, data | values)
+    return build(cls, valid_data(build(cls)) | values)
 
 
 def assert_whole_pence(value: Decimal, where: str, maximum=MAX_MONEY) -> None:
@@ -74,6 +63,10 @@ def assert_whole_pence(value: Decimal, where: str, maximum=MAX_MONEY) -> None:
 
 def assert_sane_number(value, field, where: str) -> None:
     low, high = bounds(field)
+    if isinstance(field, NHSPercentField):
+        # Typed as a percentage, handed on as a fraction with two more places.
+        assert -value.as_tuple().exponent <= field.decimal_places + 2, where
+        value = (value * 100).normalize()
     if isinstance(value, Decimal):
         assert value.is_finite(), where
         assert not (value.is_zero() and value.is_signed()), f"{where}: negative zero"
@@ -101,9 +94,6 @@ def check(cls, values: dict) -> None:
     for name, field in form.fields.items():
         if isinstance(field, forms.IntegerField) and cleaned.get(name) is not None:
             assert_sane_number(cleaned[name], field, f"{where}: {name}")
-    if cls is DomainForm:
-        for _, points in cleaned.get("options") or []:
-            assert isinstance(points, int) and 0 <= points <= MAX_POINTS, where
 
 
 @pytest.mark.parametrize("cls", FORMS, ids=form_id)
@@ -111,7 +101,7 @@ def test_every_hostile_value_in_every_number_field(cls):
     # Each value goes into all the form's number fields at once (fields are read one by one,
     # so each is tested; one form per value keeps the test quick).
     for value in HOSTILE:
-        check(cls, dict.fromkeys(targets(cls), value))
+        check(cls, dict.fromkeys(number_fields(cls), value))
 
 
 @pytest.mark.parametrize("cls", FORMS, ids=form_id)
@@ -122,7 +112,7 @@ def test_every_hostile_value_in_every_number_field(cls):
 def test_generated_values_one_field_at_a_time(cls, data):
     # The rest of the form is valid, so a value the field accepts reaches the form's own
     # cleaning (a model form's database rules, the instalments adding up).
-    name = data.draw(st.sampled_from(targets(cls)), label="field")
+    name = data.draw(st.sampled_from(number_fields(cls)), label="field")
     check(cls, {name: data.draw(hostile_text, label="value")})
 
 
@@ -186,37 +176,68 @@ def test_money_that_is_not_whole_pence_is_refused_in_words(typed, message):
 @pytest.mark.parametrize(
     ("points", "message"),
     [
-        ("10001", "Points on line 2 must be 10,000 or fewer"),
-        ("9" * 20, "Points on line 2 must be 10,000 or fewer"),
-        ("²", "Line 2 must be an answer, a bar and whole-number points, like: Independent | 0"),
-        ("١٢", "Line 2 must be an answer, a bar and whole-number points, like: Independent | 0"),
-        ("-1", "Line 2 must be an answer, a bar and whole-number points, like: Independent | 0"),
+        ("10001", "Points must be 10,000 or less"),
+        ("9" * 20, "Points must be 10,000 or less"),
+        ("²", "Points must be a whole number"),
+        ("١٢", "Points must be a whole number"),
+        ("-1", "Points must be 0 or more"),
+        ("1.5", "Points must be a whole number"),
+        ("NaN", "Points must be a whole number"),
     ],
 )
-def test_ras_points_are_bounded_ascii_whole_numbers(points, message):
-    form = bind(DomainForm, {"options": points})
+def test_ras_points_are_bounded_whole_numbers(points, message):
+    form = build(AnswerForm, {"text": "Needs help", "points": points})
     assert not form.is_valid()
-    assert form.errors["options"] == [message]
+    assert form.errors["points"] == [message]
+
+
+def answers(*rows, total=None) -> dict:
+    data = {
+        "answers-TOTAL_FORMS": str(total if total is not None else len(rows)),
+        "answers-INITIAL_FORMS": "0",
+    }
+    for index, (text, points) in enumerate(rows):
+        data |= {f"answers-{index}-text": text, f"answers-{index}-points": points}
+    return data
+
+
+def test_ras_answers_are_rows_of_an_answer_and_its_points():
+    formset = AnswerFormSet(
+        answers(("Independent", "0"), ("", ""), ("Needs help", "6")), prefix="answers"
+    )
+    assert formset.is_valid(), formset.errors
+    assert formset.options() == [("Independent", 0), ("Needs help", 6)]
 
 
 @pytest.mark.parametrize(
-    ("options", "message"),
+    ("rows", "errors"),
     [
-        ("Independent | 0\n\n   \nNeeds help | 6", None),  # blank lines are skipped
         (
-            "Independent | 0\n" + "x" * 301 + " | 6",
-            "The answer on line 2 must be 300 characters or fewer",
+            [("Independent", "0"), ("", "")],
+            {1: {"text": ["Give at least 2 answers, each with its points"]}},
         ),
-        ("Independent | 0", "Give at least 2 answers"),
-        ("\n".join(f"Answer {n} | {n}" for n in range(21)), "Give no more than 20 answers"),
+        (
+            [("Independent", "0"), ("Needs help", "")],
+            {1: {"points": ["Enter the points for Needs help"]}},
+        ),
+        ([("Independent", "0"), ("", "6")], {1: {"text": ["Enter the answer"]}}),
+        (
+            [("Independent", "0"), ("x" * 301, "6")],
+            {1: {"text": ["Answer must be 300 characters or fewer"]}},
+        ),
     ],
 )
-def test_ras_answers_are_counted_and_measured(options, message):
-    form = build(
-        DomainForm, {"name": "Breathing", "question": "How much help?", "options": options}
-    )
-    assert form.is_valid() is (message is None)
-    if message:
-        assert form.errors["options"] == [message]
-    else:
-        assert form.cleaned_data["options"] == [("Independent", 0), ("Needs help", 6)]
+def test_ras_answers_are_checked_row_by_row(rows, errors):
+    formset = AnswerFormSet(answers(*rows), prefix="answers")
+    assert not formset.is_valid()
+    assert {i: e for i, e in enumerate(formset.errors) if e} == errors
+
+
+def test_no_more_rows_of_answers_than_allowed_are_read():
+    rows = [(f"Answer {n}", str(n)) for n in range(25)]
+    formset = AnswerFormSet(answers(*rows), prefix="answers")
+    assert not formset.is_valid()
+    assert len(formset.forms) == 20
+    assert formset.non_form_errors() == [
+        "Too many rows were sent. Go back, reload the page and try again"
+    ]

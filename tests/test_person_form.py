@@ -1,11 +1,19 @@
 """Bad input gets a clear message and changes nothing."""
 
+from html import unescape
+
 import pytest
+from django.contrib.messages import get_messages
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 
-from phb.models import BudgetHolder
+from phb.models import AccessOutcome, BudgetHolder, RecordAccess
 
 pytestmark = pytest.mark.django_db
+
+
+def flashed(response) -> str:
+    return " ".join(str(m) for m in get_messages(response.wsgi_request))
 
 
 def valid_data(**overrides):
@@ -63,11 +71,182 @@ def test_bad_input_shows_an_error_summary_and_saves_nothing(
     assert BudgetHolder.objects.count() == 0
 
 
-def test_a_duplicate_nhs_number_is_refused(client, phb_lead, holder):
+def test_a_person_already_on_your_caseload_is_named(client, phb_lead, holder):
     client.force_login(phb_lead)
     response = client.post(reverse("person_create"), valid_data(nhs_number=holder.nhs_number))
-    assert "already on a caseload" in response.content.decode()
+    assert f"{holder.full_name} already has this NHS number on your caseload" in unescape(
+        response.content.decode()
+    )
     assert BudgetHolder.objects.count() == 1
+
+
+def test_a_person_another_icb_holds_is_refused_without_saying_which_and_logged(
+    client, phb_lead, other_icb_holder, caplog, settings
+):
+    settings.PHB_SERVICE_DESK_EMAIL = "service.desk@example.nhs.uk"
+    client.force_login(phb_lead)
+    with caplog.at_level("WARNING", logger="phb.security"):
+        response = client.post(
+            reverse("person_create"), valid_data(nhs_number=other_icb_holder.formatted_nhs_number)
+        )
+    page = unescape(response.content.decode())
+    assert response.status_code == 200
+    assert (
+        "You cannot add this person here: someone with this NHS number is already registered "
+        "by another personal health budget team"
+    ) in page
+    assert "contact that ICB's personal health budget team to move their record" in page
+    assert "service.desk@example.nhs.uk" in page
+    # Nothing about who they are or which ICB holds them.
+    assert other_icb_holder.organisation.name not in page
+    assert other_icb_holder.organisation.ods_code not in page
+    assert other_icb_holder.family_name not in page
+    assert BudgetHolder.objects.count() == 1
+    # Logged: the security log, and a refused entry in that person's access log.
+    assert "Refused adding NHS number already registered elsewhere" in caplog.text
+    access = RecordAccess.objects.get(budget_holder_id=other_icb_holder.pk)
+    assert (access.user, access.outcome, access.what) == (
+        phb_lead,
+        AccessOutcome.REFUSED,
+        "add a person (NHS number already registered)",
+    )
+
+
+def test_changing_a_number_to_one_another_icb_holds_is_refused_and_logged(
+    client, phb_lead, holder, other_icb_holder
+):
+    client.force_login(phb_lead)
+    data = edit_data(holder) | {"nhs_number": other_icb_holder.nhs_number}
+    response = client.post(reverse("person_edit", args=[holder.pk]), data)
+    assert "already registered by another personal health budget team" in response.content.decode()
+    holder.refresh_from_db()
+    assert holder.nhs_number != other_icb_holder.nhs_number
+    assert RecordAccess.objects.filter(
+        budget_holder_id=other_icb_holder.pk, outcome=AccessOutcome.REFUSED
+    ).exists()
+
+
+def edit_data(holder) -> dict:
+    return valid_data(
+        given_name=holder.given_name,
+        family_name=holder.family_name,
+        nhs_number=holder.nhs_number,
+        date_of_birth_day=str(holder.date_of_birth.day),
+        date_of_birth_month=str(holder.date_of_birth.month),
+        date_of_birth_year=str(holder.date_of_birth.year),
+        address_line_1=holder.address_line_1,
+        address_line_2=holder.address_line_2,
+        town=holder.town,
+        postcode=holder.postcode,
+        email=holder.email,
+        phone=holder.phone,
+        preferred_contact=holder.preferred_contact,
+        accessibility_needs=holder.accessibility_needs,
+        eligibility=holder.eligibility,
+    )
+
+
+def update_events(holder) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM phb_budgetholderevent WHERE pgh_obj_id = %s "
+            "AND pgh_label = 'update'",
+            [holder.pk],
+        )
+        return cursor.fetchone()[0]
+
+
+def test_saving_an_unchanged_form_writes_no_history(client, phb_lead, holder):
+    client.force_login(phb_lead)
+    url = reverse("person_edit", args=[holder.pk])
+    # As it was, or typed differently but the same once tidied.
+    for data in (
+        edit_data(holder),
+        edit_data(holder) | {"postcode": holder.postcode.lower().replace(" ", "")},
+        edit_data(holder) | {"given_name": f"  {holder.given_name} "},
+    ):
+        response = client.post(url, data)
+        assert response.status_code == 302
+        assert "details have not changed" in flashed(response)
+    assert update_events(holder) == 0
+    response = client.post(url, edit_data(holder) | {"town": "Leeds"})
+    assert "details have been saved" in flashed(response)
+    assert update_events(holder) == 1
+
+
+def test_saving_unchanged_icb_contact_details_writes_no_history(icb_admin, icb):
+    from phb.services import update_icb_contact_details
+
+    details = {"phone": "0113 496 0000", "email": "team@example.nhs.uk"}
+    update_icb_contact_details(actor=icb_admin, organisation=icb, **details)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM phb_organisationevent WHERE pgh_obj_id = %s", [icb.pk])
+        before = cursor.fetchone()[0]
+        update_icb_contact_details(
+            actor=icb_admin, organisation=icb, phone="01134960000", email="team@example.nhs.uk"
+        )
+        cursor.execute("SELECT count(*) FROM phb_organisationevent WHERE pgh_obj_id = %s", [icb.pk])
+        assert cursor.fetchone()[0] == before
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("postcode", "LS1", "Enter a full UK postcode, like LS1 4AP"),
+        ("postcode", "12345", "Enter a full UK postcode, like LS1 4AP"),
+        ("postcode", "x" * 11, "Enter a full UK postcode, like LS1 4AP"),
+        ("phone", "12345", "Enter a UK phone number, like 0113 496 0000"),
+        ("phone", "+1 212 555 0100", "Enter a UK phone number, like 0113 496 0000"),
+        ("phone", "0" * 31, "Enter a UK phone number, like 0113 496 0000"),
+        (
+            "email",
+            "not an email",
+            "Enter an email address in the correct format, like name@example.com",
+        ),
+        ("email", "a@" + "b" * 260 + ".com", "Email address must be 254 characters or fewer"),
+        ("given_name", "x" * 101, "First name must be 100 characters or fewer"),
+        ("address_line_1", "x" * 201, "Address line 1 must be 200 characters or fewer"),
+        (
+            "accessibility_needs",
+            "x" * 1001,
+            "Accessibility needs must be 1,000 characters or fewer",
+        ),
+    ],
+)
+def test_contact_details_are_checked(client, phb_lead, field, value, message):
+    client.force_login(phb_lead)
+    response = client.post(reverse("person_create"), valid_data(**{field: value}))
+    assert message in unescape(response.content.decode())
+    assert BudgetHolder.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("field", "typed", "stored"),
+    [
+        ("phone", "01134960001", "0113 496 0001"),
+        ("phone", "+44 (0)113 496 0002", "0113 496 0002"),
+        ("postcode", " ls1 4ap ", "LS1 4AP"),
+        ("email", " ada@example.org ", "ada@example.org"),
+    ],
+)
+def test_contact_details_are_stored_in_one_readable_form(client, phb_lead, field, typed, stored):
+    client.force_login(phb_lead)
+    assert client.post(reverse("person_create"), valid_data(**{field: typed})).status_code == 302
+    assert getattr(BudgetHolder.objects.get(), field) == stored
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "constraint"),
+    [
+        ("postcode", "ABC 1234", "budget_holder_postcode_format"),
+        ("phone", "12345", "budget_holder_phone_format"),
+        ("email", "no at sign", "budget_holder_email_format"),
+        ("accessibility_needs", "x" * 1001, "budget_holder_accessibility_needs_at_most_1000"),
+    ],
+)
+def test_the_database_refuses_details_the_forms_would(holder, field, value, constraint):
+    with pytest.raises(IntegrityError, match=constraint), transaction.atomic():
+        BudgetHolder.objects.filter(pk=holder.pk).update(**{field: value})
 
 
 def test_clinicians_cannot_add_people(client, clinician):

@@ -23,7 +23,15 @@ from budgets.models.calculations import ChcPackage, PaCosting
 from budgets.models.fields import MoneyField, non_negative
 from budgets.models.ras import RasAssessment
 from phb.audit import audited
-from phb.models import BudgetHolder, DateRange, Timestamped, User, UUIDModel
+from phb.models import (
+    FREE_TEXT_LENGTH,
+    BudgetHolder,
+    DateRange,
+    Timestamped,
+    User,
+    UUIDModel,
+    text_length_limit,
+)
 
 
 class BudgetStatus(models.TextChoices):
@@ -161,7 +169,7 @@ class Budget(UUIDModel, Timestamped):
     )
     indicative_amount = MoneyField(help_text="The calculation's yearly amount, for this period.")
     agreed_amount = MoneyField()
-    clinical_justification = models.TextField(blank=True)
+    clinical_justification = models.TextField(blank=True, max_length=FREE_TEXT_LENGTH)
     clinical_check = models.OneToOneField(
         "ClinicalCheck", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -173,7 +181,7 @@ class Budget(UUIDModel, Timestamped):
     backdating_reason = models.TextField(
         "Why the budget starts before it was set up",
         blank=True,
-        max_length=2000,
+        max_length=FREE_TEXT_LENGTH,
         help_text="Needed when the start date had already passed when the budget was set up.",
     )
     prepared_from = models.ForeignKey(
@@ -200,6 +208,8 @@ class Budget(UUIDModel, Timestamped):
     class Meta:
         ordering = ["-period_start", "-created_at"]
         constraints = [
+            text_length_limit("clinical_justification", FREE_TEXT_LENGTH, "budget"),
+            text_length_limit("backdating_reason", FREE_TEXT_LENGTH, "budget"),
             models.CheckConstraint(
                 condition=Q(period_end__gte=F("period_start")), name="budget_period_ordered"
             ),
@@ -362,10 +372,11 @@ class BudgetStatusChange(UUIDModel, AppendOnly):
     to_status = models.CharField(max_length=10, choices=BudgetStatus.choices)
     by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(default=timezone.now)
-    reason = models.TextField(blank=True)
+    reason = models.TextField(blank=True, max_length=FREE_TEXT_LENGTH)
 
     class Meta(AppendOnly.Meta):
         ordering = ["at"]
+        constraints = [text_length_limit("reason", FREE_TEXT_LENGTH, "budget_status_change")]
 
     def __str__(self) -> str:
         return f"{self.budget}: {self.from_status or 'new'} to {self.to_status}"
@@ -401,11 +412,12 @@ class ClinicalCheck(UUIDModel, AppendOnly):
     clinician = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     amount = MoneyField(help_text="The amount the clinician checked.")
     supported = models.BooleanField()
-    notes = models.TextField()
+    notes = models.TextField(max_length=FREE_TEXT_LENGTH)
     at = models.DateTimeField(default=timezone.now)
 
     class Meta(AppendOnly.Meta):
         ordering = ["-at"]
+        constraints = [text_length_limit("notes", FREE_TEXT_LENGTH, "clinical_check")]
 
     def __str__(self) -> str:
         return f"Clinical check of {self.budget} by {self.clinician}"
@@ -541,8 +553,8 @@ class BudgetChange(UUIDModel, AppendOnly):
     notice_days = models.PositiveSmallIntegerField(
         help_text="Days from the letter to the change: worked out from the dates."
     )
-    reason = models.TextField()
-    clinical_justification = models.TextField(blank=True)
+    reason = models.TextField(max_length=FREE_TEXT_LENGTH)
+    clinical_justification = models.TextField(blank=True, max_length=FREE_TEXT_LENGTH)
     clinical_check = models.ForeignKey(
         ClinicalCheck, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -558,6 +570,8 @@ class BudgetChange(UUIDModel, AppendOnly):
             models.CheckConstraint(
                 condition=Q(new_amount__gte=0), name="budget_change_amount_gte_0"
             ),
+            text_length_limit("reason", FREE_TEXT_LENGTH, "budget_change"),
+            text_length_limit("clinical_justification", FREE_TEXT_LENGTH, "budget_change"),
             models.CheckConstraint(
                 condition=Q(notice_days=_DaysBetween(F("effective_from"), F("notified_on"))),
                 name="budget_change_notice_from_the_dates",

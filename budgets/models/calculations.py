@@ -85,6 +85,21 @@ class PensionChoice(models.TextChoices):
     OPTED_OUT = "opted_out", "Opted out"
 
 
+class AgeSourceChoice(models.TextChoices):
+    DATE_OF_BIRTH = "date_of_birth", "From their date of birth"
+    STATED = "stated", "Age given without a date of birth"
+    ASSUMED = "assumed", "Not known: an adult was assumed"
+
+
+class PensionCategoryChoice(models.TextChoices):
+    # "" for lines costed before the category was recorded.
+    NOT_RECORDED = "", "Not recorded"
+    ELIGIBLE = "eligible", "Eligible jobholder"
+    NON_ELIGIBLE = "non_eligible", "Non-eligible jobholder"
+    ENTITLED = "entitled", "Entitled worker"
+    NOT_COVERED = "not_covered", "Outside the pension duties"
+
+
 @audited
 class PaCosting(UUIDModel, Timestamped):
     """The true cost of employing personal assistants, on-costs included."""
@@ -142,6 +157,20 @@ class PaCostingLine(UUIDModel):
     label = models.CharField(max_length=100)
     hours_per_week = models.DecimalField(max_digits=5, decimal_places=2)
     hourly_rate = MoneyField()
+    # What was known of the PA's age; the wage band and pension category were worked out from
+    # it on the costing's date (budgets.calculations.pa_age) and are stored as shown.
+    date_of_birth = models.DateField(null=True, blank=True)
+    stated_age = models.PositiveSmallIntegerField(null=True, blank=True)
+    apprentice = models.BooleanField(default=False)
+    age_source = models.CharField(
+        max_length=14, choices=AgeSourceChoice.choices, default=AgeSourceChoice.ASSUMED
+    )
+    age_on_effective_date = models.PositiveSmallIntegerField(null=True, blank=True)
+    state_pension_date = models.DateField(null=True, blank=True)
+    state_pension_uncertain = models.BooleanField(default=False)
+    pension_category = models.CharField(
+        max_length=12, choices=PensionCategoryChoice.choices, blank=True, default=""
+    )
     age_band = models.CharField(max_length=8, choices=AgeBandChoice.choices)
     irregular_hours = models.BooleanField()
     pension = models.CharField(max_length=10, choices=PensionChoice.choices)
@@ -161,6 +190,26 @@ class PaCostingLine(UUIDModel):
             models.CheckConstraint(
                 condition=Q(hours_per_week__gt=0, hours_per_week__lte=168),
                 name="pa_line_hours_in_a_week",
+            ),
+            models.CheckConstraint(
+                condition=Q(age_source__in=AgeSourceChoice.values),
+                name="pa_line_age_source_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(pension_category__in=PensionCategoryChoice.values),
+                name="pa_line_pension_category_valid",
+            ),
+            # A PA is 16 or over; an age is known exactly when it is not assumed.
+            models.CheckConstraint(
+                condition=Q(stated_age__isnull=True) | Q(stated_age__gte=16, stated_age__lte=120),
+                name="pa_line_stated_age_16_to_120",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(age_source=AgeSourceChoice.ASSUMED, age_on_effective_date__isnull=True)
+                    | (~Q(age_source=AgeSourceChoice.ASSUMED) & Q(age_on_effective_date__gte=16))
+                ),
+                name="pa_line_age_known_unless_assumed",
             ),
             *non_negative(
                 "hourly_rate",

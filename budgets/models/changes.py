@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from budgets.models.budget import AppendOnly, Budget
 from budgets.models.fields import MoneyField
-from phb.models import User, UUIDModel
+from phb.models import User, UUIDModel, text_length_limit
 
 JUSTIFICATION_MAX_LENGTH = 2000
 
@@ -35,6 +35,9 @@ class ProposedIncrease(UUIDModel, AppendOnly):
             ),
             models.CheckConstraint(
                 condition=~Q(clinical_justification=""), name="proposed_increase_justified"
+            ),
+            text_length_limit(
+                "clinical_justification", JUSTIFICATION_MAX_LENGTH, "proposed_increase"
             ),
         ]
 

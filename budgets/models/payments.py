@@ -14,7 +14,7 @@ from django.db.models import Q
 from budgets.models.budget import AppendOnly, HoldingPortion
 from budgets.models.fields import MoneyField
 from phb.audit import audited
-from phb.models import Organisation, Timestamped, User, UUIDModel
+from phb.models import Organisation, Timestamped, User, UUIDModel, text_length_limit
 
 REFERENCE_MAX_LENGTH = 100
 REASON_MAX_LENGTH = 2000
@@ -49,7 +49,8 @@ class PaymentSchedule(UUIDModel, Timestamped):
             models.CheckConstraint(
                 condition=Q(frequency__in=InstalmentFrequencyChoice.values),
                 name="schedule_frequency_valid",
-            )
+            ),
+            text_length_limit("backdated_reason", REASON_MAX_LENGTH, "payment_schedule"),
         ]
         triggers = [
             pgtrigger.Trigger(

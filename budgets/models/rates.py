@@ -41,6 +41,19 @@ NATIONAL_NUMBER_FIELDS = (
 )
 
 
+# Fractions (0.15 for 15%), typed and shown as percentages.
+RATE_FIELDS = (
+    "employer_ni_rate",
+    "pension_employer_min_rate",
+    "ssp_earnings_rate",
+    "holiday_accrual_rate",
+)
+
+
+def _percent(fraction: Decimal) -> str:
+    return f"{(fraction * 100).normalize():f}"
+
+
 # What no real year's figures fall outside: a typing slip (1271 for 12.71, 15 for 0.15)
 # is refused before it changes every ICB's PA costings.
 SANE_NATIONAL_BOUNDS = [
@@ -151,6 +164,8 @@ class NationalRateSet(UUIDModel, Timestamped):
         for field, low, high in SANE_NATIONAL_BOUNDS:
             if not low <= values[field] <= high:
                 label = self._meta.get_field(field).verbose_name
+                if field in RATE_FIELDS:  # typed and read as percentages
+                    low, high = f"{_percent(low)}%", f"{_percent(high)}%"
                 refuse(field, f"{label[:1].upper()}{label[1:]} must be between {low} and {high}")
         if values["nmw_18_20"] > values["nlw_21_plus"]:
             refuse("nmw_18_20", "The 18 to 20 rate cannot be more than the rate for 21 and over")
@@ -279,9 +294,7 @@ class LocalRateSet(UUIDModel, Timestamped):
                 zero = "£0" if isinstance(field, MoneyField) else "0"
                 errors[name] = f"{field.verbose_name} cannot be less than {zero}"
         if "contingency_rate" not in errors and (self.contingency_rate or 0) > Decimal("0.5"):
-            errors["contingency_rate"] = (
-                "Contingency (share of the PA costs) must be 0.5 or less, like 0.05 for 5%"
-            )
+            errors["contingency_rate"] = "Contingency must be 50% or less"
         if (
             self.effective_from
             and self.organisation_id

@@ -85,7 +85,9 @@ def cost_pas(
     contingency_rate: Decimal | None = None,
 ) -> PaCosting:
     """Cost employing PAs with the national figures in force on the date. `pas` are dicts of
-    label, hours_per_week, hourly_rate, age_band, irregular_hours and pension; on-costs left
+    label, hours_per_week, hourly_rate, irregular_hours and pension, and what is known of the
+    PA's age: date_of_birth, or age (on the effective date), and apprentice. Their minimum
+    wage band and pension duties are worked out from it on the effective date. On-costs left
     as None take the ICB's local defaults."""
     require(actor, Permission.CALCULATE, budget_holder)
     pas = [
@@ -108,12 +110,15 @@ def cost_pas(
                 label=pa["label"],
                 hours_per_week=pa["hours_per_week"],
                 hourly_rate=pa["hourly_rate"],
-                age_band=calc.AgeBand(pa.get("age_band", calc.AgeBand.ADULT)),
                 irregular_hours=pa.get("irregular_hours", False),
                 pension=calc.PensionStatus(pa.get("pension", calc.PensionStatus.AUTO)),
+                date_of_birth=pa.get("date_of_birth"),
+                age=pa.get("age"),
+                apprentice=pa.get("apprentice", False),
             )
             for pa in pas
         ),
+        on=effective_date,
         pay_frequency=calc.PayFrequency(pay_frequency),
         claims_employment_allowance=claims_employment_allowance,
         insurance_annual=_default(insurance_annual, local.employer_liability_insurance_annual),
@@ -152,7 +157,15 @@ def cost_pas(
             label=line.label,
             hours_per_week=line.hours_per_week,
             hourly_rate=line.hourly_rate,
-            age_band=pa.age_band,
+            date_of_birth=pa.date_of_birth,
+            stated_age=pa.age if pa.date_of_birth is None else None,
+            apprentice=pa.apprentice,
+            age_source=line.age.source,
+            age_on_effective_date=line.age.age,
+            state_pension_date=line.age.state_pension_date,
+            state_pension_uncertain=line.age.state_pension_uncertain,
+            pension_category=line.pension_category,
+            age_band=line.age.band,
             irregular_hours=pa.irregular_hours,
             pension=pa.pension,
             gross_weekly=line.gross_weekly,

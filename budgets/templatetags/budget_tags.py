@@ -16,7 +16,7 @@ for _name in (
     "budget_amount_rows",
     "budget_summary_rows",
     "schedule_table",
-    "explanation_table",
+    "explanation_tables",
     "status_history_table",
     "questionnaires_table",
     "national_rates_table",

@@ -1,22 +1,30 @@
 """ICB administration of budget-setting data: rate tables and RAS questionnaires."""
 
+import datetime
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.views.generic import FormView, TemplateView
 
 from budgets import selectors, services
+from budgets.calculations import financial_year
 from budgets.forms import (
+    AnswerFormSet,
     DomainForm,
     LocalRatesForm,
     NationalRatesForm,
     PricePerPointForm,
     QuestionnaireForm,
 )
+from phb.forms import change_rows, without_errors
 from phb.permissions import Permission
 from phb.views.helpers import add_errors
 from phb.views.mixins import PermissionRequiredMixin
+
+ONE_DAY = datetime.timedelta(days=1)
 
 
 class RatesView(PermissionRequiredMixin, TemplateView):
@@ -66,11 +74,14 @@ class RatesFormView(PermissionRequiredMixin, FormView):
         else:
             latest = self.queryset().first()
             if latest is not None:
+                # A new set is usually next year's: from the 1 April after the latest set.
                 kwargs["initial"] = {
                     f.name: getattr(latest, f.name)
                     for f in latest._meta.fields
                     if f.name in self.form_class.base_fields
-                } | {"effective_from": None}
+                } | {"effective_from": financial_year(latest.effective_from)[1] + ONE_DAY}
+            else:
+                kwargs["initial"] = {"effective_from": financial_year(timezone.localdate())[0]}
         return kwargs
 
     def form_valid(self, form):
@@ -152,10 +163,39 @@ class QuestionnaireView(PermissionRequiredMixin, FormView):
         price_form = kwargs.pop("price_form", None) or PricePerPointForm(
             prefix="price", initial={"price_per_point": self.questionnaire.price_per_point}
         )
+        answers = kwargs.pop("answers", None) or AnswerFormSet(prefix="answers")
         return super().get_context_data(**kwargs) | {
             "questionnaire": self.questionnaire,
             "price_form": price_form,
+            "answers": answers,
         }
+
+    def add_domain(self, request):
+        """The domain's name and question, and its answers as rows; "Add another answer"
+        and "Remove" change the rows and show the page again as typed."""
+        data, rows_changed = change_rows(
+            request.POST,
+            "answers",
+            max_rows=AnswerFormSet.max_num,
+            min_rows=AnswerFormSet.min_num,
+        )
+        form, answers = DomainForm(data), AnswerFormSet(data, prefix="answers")
+        if rows_changed:
+            without_errors(form, answers)
+        elif form.is_valid() and answers.is_valid():
+            try:
+                services.add_domain(
+                    actor=request.user,
+                    questionnaire=self.questionnaire,
+                    options=answers.options(),
+                    **form.cleaned_data,
+                )
+            except ValidationError as error:
+                add_errors(form, error)
+            else:
+                messages.success(request, f"{form.cleaned_data['name']} has been added")
+                return redirect("budgets:questionnaire", pk=self.questionnaire.pk)
+        return self.render_to_response(self.get_context_data(form=form, answers=answers))
 
     def change_price(self, request):
         price_form = PricePerPointForm(request.POST, prefix="price")
@@ -199,19 +239,8 @@ class QuestionnaireView(PermissionRequiredMixin, FormView):
                     raise Http404("Not found")
                 services.remove_domain(actor=request.user, domain=domain)
             else:
-                return super().post(request, *args, **kwargs)
+                return self.add_domain(request)
         except ValidationError as error:
             for message in error.messages:
                 messages.error(request, message)
-        return redirect("budgets:questionnaire", pk=self.questionnaire.pk)
-
-    def form_valid(self, form):
-        try:
-            services.add_domain(
-                actor=self.request.user, questionnaire=self.questionnaire, **form.cleaned_data
-            )
-        except ValidationError as error:
-            add_errors(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, f"{form.cleaned_data['name']} has been added")
         return redirect("budgets:questionnaire", pk=self.questionnaire.pk)

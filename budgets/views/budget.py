@@ -1,14 +1,18 @@
 """Setting up, agreeing, paying and reducing a budget."""
 
+import datetime
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
 from budgets import selectors, services
+from budgets.calculations import financial_year
 from budgets.forms import (
     BudgetForm,
     ClinicalCheckForm,
@@ -21,6 +25,7 @@ from budgets.models import BudgetStatus, ChcPackage, FundingStreamKind, RasAsses
 from budgets.presenters import explain_budget, money
 from budgets.services import Conflict
 from budgets.views.base import BudgetMixin, PersonMixin
+from phb.forms import change_rows, without_errors
 from phb.models import EligibilityGroup
 from phb.permissions import Permission
 from phb.views.helpers import add_errors, conflict_redirect
@@ -57,16 +62,39 @@ class BudgetFormsMixin:
 
     def initial(self) -> tuple[dict, list, dict]:
         stream = DEFAULT_STREAM.get(self.holder.eligibility, FundingStreamKind.OTHER_NHS)
-        return {}, [{"kind": stream, "share_percent": 100}], {}
+        return self.initial_period(), [{"kind": stream, "share_percent": 100}], {}
+
+    rows_changed = False
 
     def forms(self):
+        """The budget's forms; after "Add another" or "Remove" funding stream, shown as typed."""
         data = self.request.POST if self.request.method == "POST" else None
+        data, self.rows_changed = change_rows(
+            data, "streams", max_rows=FundingStreamFormSet.max_num
+        )
         budget, streams, portions = self.initial()
-        return (
+        forms = (
             BudgetForm(data, calculations=self.choices(), initial=budget),
             FundingStreamFormSet(data, prefix="streams", initial=streams),
             PortionsForm(data, prefix="held", initial=portions),
         )
+        if self.rows_changed:
+            without_errors(*forms)
+        return forms
+
+    def initial_period(self) -> dict:
+        """The dates a new budget most likely has: from the day after the person's current
+        or next budget ends (or today), to the end of that financial year."""
+        today = timezone.localdate()
+        ends = (
+            selectors.budgets_for(self.holder)
+            .exclude(status=BudgetStatus.WITHDRAWN)
+            .filter(period_end__gte=today)
+            .values_list("period_end", flat=True)
+        )
+        latest = max(ends, default=None)
+        start = latest + datetime.timedelta(days=1) if latest else today
+        return {"period_start": start, "period_end": financial_year(start)[1]}
 
     def render_forms(self, form, streams, portions):
         return self.render_to_response(
@@ -112,6 +140,8 @@ class BudgetCreateView(BudgetFormsMixin, PersonMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         form, streams, portions = self.forms()
+        if self.rows_changed:
+            return self.render_forms(form, streams, portions)
         if form.is_valid() and streams.is_valid() and portions.is_valid():
             try:
                 budget = services.create_budget(

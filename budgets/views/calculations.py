@@ -20,6 +20,7 @@ from budgets.forms import (
 from budgets.lifecycle_presenters import compare_calculations
 from budgets.presenters import explain_calculation
 from budgets.views.base import PersonMixin
+from phb.forms import change_rows, without_errors
 from phb.permissions import Permission
 from phb.views.helpers import add_errors
 
@@ -114,9 +115,16 @@ class FormSetCalculationView(PersonMixin, TemplateView):
     formset_class = None
     success_message = ""
 
+    rows_changed = False
+
     def forms(self):
+        """The form and its lines; after "Add another" or "Remove", shown as typed."""
         data = self.request.POST if self.request.method == "POST" else None
-        return self.form_class(data), self.formset_class(data, prefix="lines")
+        data, self.rows_changed = change_rows(data, "lines", max_rows=self.formset_class.max_num)
+        form, formset = self.form_class(data), self.formset_class(data, prefix="lines")
+        if self.rows_changed:
+            without_errors(form, formset)
+        return form, formset
 
     def get(self, request, *args, **kwargs):
         form, formset = self.forms()
@@ -124,6 +132,8 @@ class FormSetCalculationView(PersonMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         form, formset = self.forms()
+        if self.rows_changed:
+            return self.render_to_response(self.get_context_data(form=form, formset=formset))
         if form.is_valid() and formset.is_valid():
             lines = [
                 f.cleaned_data

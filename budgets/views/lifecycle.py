@@ -86,6 +86,8 @@ class BudgetEditView(BudgetFormsMixin, BudgetPageMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         form, streams, portions = self.forms()
+        if self.rows_changed:
+            return self.render_forms(form, streams, portions)
         version = self.seen_version()
         if form.is_valid() and streams.is_valid() and portions.is_valid():
             try:

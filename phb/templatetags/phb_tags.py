@@ -4,9 +4,10 @@ from html import unescape
 from urllib.parse import urlencode
 
 from django import template
-from django.utils.html import strip_tags
+from django.utils.html import format_html, strip_tags
 
 from phb import presenters
+from phb.forms import ROWS_BUTTON
 from phb.templatetags.nhsuk import error_summary
 
 register = template.Library()
@@ -45,6 +46,48 @@ def pounds(value) -> str:
 def page_error_summary(*forms):
     """One NHS.UK error summary for every form and formset on a page, linking to each field."""
     return error_summary(*forms)
+
+
+@register.simple_tag
+def add_row_button(formset, noun: str) -> dict | None:
+    """Button options for "Add another <noun>" under a formset shown one row at a time
+    (phb.forms.change_rows); None when it has as many rows as it may."""
+    if formset.total_form_count() >= formset.max_num:
+        return None
+    return {
+        "text": f"Add another {noun}",
+        "variant": "secondary",
+        "name": ROWS_BUTTON,
+        "value": f"{formset.prefix}-add",
+    }
+
+
+@register.simple_tag
+def remove_row_button(formset, index: int, noun: str) -> dict | None:
+    """Button options for "Remove" on row `index` (from 0), naming the row for screen
+    readers; None when the formset has no more rows than it must (one, or its min_num)."""
+    if formset.total_form_count() <= max(1, formset.min_num):
+        return None
+    return {
+        "html": format_html(
+            'Remove<span class="nhsuk-u-visually-hidden"> {} {}</span>', noun, index + 1
+        ),
+        "variant": "secondary",
+        "small": True,
+        "name": ROWS_BUTTON,
+        "value": f"{formset.prefix}-remove-{index}",
+    }
+
+
+@register.simple_tag
+def default_button(text: str) -> dict:
+    """The form's main button, again, first in the form and hidden from everyone: pressing
+    Enter in a box sends a form with its first button, which must not be "Remove"."""
+    return {
+        "text": text,
+        "classes": "nhsuk-u-visually-hidden",
+        "attributes": {"tabindex": "-1", "aria-hidden": "true"},
+    }
 
 
 @register.filter

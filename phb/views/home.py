@@ -52,6 +52,6 @@ class HolderPersonView(PermissionRequiredMixin, TemplateView):
         return super().get_context_data(**kwargs) | {
             "holder": holder,
             "acting_for": holder.user_id != self.request.user.pk,
-            "summary_rows": person_summary_rows(holder),
+            "summary_rows": person_summary_rows(holder, for_holder=True),
             "sections": record_sections(self.request, holder, audience="holder"),
         }

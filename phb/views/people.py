@@ -1,5 +1,6 @@
 """Staff pages about people: the caseload, a person's record and its history."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -13,6 +14,7 @@ from phb.forms import BudgetHolderForm, CaseloadSearchForm
 from phb.history import person_history
 from phb.permissions import Permission
 from phb.presenters import person_summary_rows, representative_rows
+from phb.views.helpers import add_errors
 from phb.views.mixins import PermissionRequiredMixin
 
 PAGE_SIZE = 25
@@ -101,14 +103,38 @@ class BudgetHolderFormMixin:
     form_class = BudgetHolderForm
     template_name = "phb/person_form.html"
 
+    already_registered = False
+
     def form_valid(self, form):
         try:
             holder = self.save(form)
-        except ValidationError as error:
-            form.add_error(None, error)
+        except services.AlreadyRegistered as error:
+            # Logged against the person another ICB holds, outside the refused change.
+            services.record_refused_registration(
+                actor=self.request.user,
+                budget_holder_id=error.budget_holder_id,
+                path=self.request.get_full_path(),
+            )
+            self.already_registered = True
+            add_errors(form, error)
             return self.form_invalid(form)
-        messages.success(self.request, f"{holder.full_name}'s details have been saved")
+        except ValidationError as error:
+            add_errors(form, error)
+            return self.form_invalid(form)
+        if self.request.method == "POST" and not self.saved_anything(form):
+            messages.success(self.request, f"{holder.full_name}'s details have not changed")
+        else:
+            messages.success(self.request, f"{holder.full_name}'s details have been saved")
         return redirect("person_detail", pk=holder.pk)
+
+    def saved_anything(self, form) -> bool:
+        return True
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | {
+            "already_registered": self.already_registered,
+            "service_desk_email": settings.PHB_SERVICE_DESK_EMAIL,
+        }
 
 
 class BudgetHolderCreateView(PermissionRequiredMixin, BudgetHolderFormMixin, FormView):
@@ -135,9 +161,17 @@ class BudgetHolderUpdateView(PersonMixin, BudgetHolderFormMixin, FormView):
 
     def save(self, form):
         changes = {field: form.cleaned_data[field] for field in form.changed_data}
-        return services.update_budget_holder(
+        # The form's initial values: the model form has already copied what was typed onto
+        # self.holder.
+        before = {field: form.initial.get(field) for field in changes}
+        holder = services.update_budget_holder(
             actor=self.request.user, budget_holder=self.holder, **changes
         )
+        self.changed = any(getattr(holder, field) != value for field, value in before.items())
+        return holder
+
+    def saved_anything(self, form) -> bool:
+        return self.changed
 
 
 class BudgetHolderHistoryView(PersonMixin, TemplateView):

@@ -38,6 +38,7 @@ from tests.budgets.factories import (
     FY_2027_START,
     LocalRateSetFactory,
     agreed_budget,
+    change_amount,
     chc_package,
     proposed_budget,
     reload,
@@ -252,6 +253,41 @@ def test_a_phb_lead_costs_pas_and_sets_up_a_budget_that_they_agree(
     ]
 
 
+def test_a_second_pa_is_added_and_their_age_decides_their_wage_and_pension(
+    browser, lead, holder, national_rates, local_rates, password
+):
+    page = browser.page
+    sign_in_staff(browser, lead, password)
+    browser.click(f"{holder.family_name}, {holder.given_name}")
+    browser.click("Budget calculations and all budgets")
+    pa_card = page.locator(".nhsuk-card").filter(has=page.get_by_role("heading", name="PA costing"))
+    follow(browser, pa_card.get_by_role("link", name=re.compile(r"^Work it out\b")))
+    expect(page.get_by_role("group", name=re.compile("^Personal assistant"))).to_have_count(1)
+    fill_date(browser, "effective_date", FY_2026_START)
+    field(browser, "lines-0-label").fill("Day PA")
+    field(browser, "lines-0-hours_per_week").fill("30")
+    field(browser, "lines-0-hourly_rate").fill("13.50")
+    browser.submit("Add another personal assistant")
+    # What was typed stays; the new PA has a row of its own, and nothing is saved yet.
+    expect(field(browser, "lines-0-label")).to_have_value("Day PA")
+    expect(page.get_by_role("group", name=re.compile("^Personal assistant"))).to_have_count(2)
+    assert not PaCosting.objects.exists()
+    field(browser, "lines-1-label").fill("Weekend PA")
+    field(browser, "lines-1-hours_per_week").fill("8")
+    field(browser, "lines-1-hourly_rate").fill("11.00")
+    # Born 1 January 2007: 19 on 1 April 2026, on the 18 to 20 minimum wage and too young to
+    # be enrolled in a pension.
+    fill_date(browser, "lines-1-date_of_birth", datetime.date(2007, 1, 1))
+    browser.submit("Work out the cost")
+
+    expect(heading(browser)).to_have_text("Budget calculations")
+    expect(page.get_by_text("The cost of employing PAs has been worked out")).to_be_visible()
+    day_pa, weekend_pa = PaCosting.objects.get().lines.order_by("order")
+    assert (day_pa.age_source, day_pa.age_band) == ("assumed", "21_plus")
+    assert (weekend_pa.age_on_effective_date, weekend_pa.age_band) == (19, "18_20")
+    assert weekend_pa.pension_enrolled is False
+
+
 # ---------------------------------------------------------------------------------------------
 # 2. Above the cap needs a clinician
 # ---------------------------------------------------------------------------------------------
@@ -413,33 +449,84 @@ def test_finance_sets_a_schedule_from_a_past_date_recording_the_past_payments_th
 # ---------------------------------------------------------------------------------------------
 
 
-def test_the_budget_holder_sees_their_budget_and_how_it_was_worked_out(
-    browser, finance, holder, paid_budget, password
+def test_the_budget_holder_and_their_representative_read_the_budget_as_it_now_stands(
+    browser, another_browser, lead, finance, holder, representative, local_rates, password
 ):
-    schedule(finance.user, paid_budget.portions.get(method=HoldingMethod.DIRECT_PAYMENT))
-    services.activate_budget(actor=finance.user, budget=reload(paid_budget))
+    # 2027/28: £12,000.00, £2,400.00 kept by the team and £9,600.00 paid monthly from
+    # 1 April 2027 (£800.00 a month), then reduced to £9,000.00 from 1 October 2027: the team's
+    # part becomes £1,800.00 and the direct payment £7,200.00, so after six payments of £800.00
+    # (£4,800.00) the last six are £400.00 each.
+    budget = agreed_budget(
+        lead.user,
+        holder,
+        chc_package(lead.user, holder),
+        amount=D("12000.00"),
+        portions=[
+            (HoldingMethod.NOTIONAL, D("2400.00"), ""),
+            (HoldingMethod.DIRECT_PAYMENT, D("9600.00"), ""),
+        ],
+        start=FY_2027_START,
+        end=FY_2027_END,
+    )
+    schedule(finance.user, budget.portions.get(method=HoldingMethod.DIRECT_PAYMENT))
+    services.activate_budget(actor=finance.user, budget=reload(budget))
+    change_amount(
+        lead.user,
+        reload(budget),
+        new_amount=D("9000.00"),
+        effective_from=datetime.date(2027, 10, 1),
+        reason="Fewer visits are needed after the review.",
+    )
     page = browser.page
 
     browser.sign_in(holder.user.email, password)
     expect(heading(browser)).to_have_text("Your personal health budget")
     main = page.get_by_role("main")
-    expect(page.get_by_role("heading", name="Your budget", exact=True)).to_be_visible()
-    summary = main.locator(".nhsuk-summary-list").filter(has_text="How the money is held")
-    expect(summary).to_contain_text("£12,000.00")
-    expect(summary).to_contain_text("1 April 2026 to 31 March 2027")
-    expect(summary).to_contain_text("Notional budget")
-    expect(summary).to_contain_text("£2,400.00")
-    expect(summary).to_contain_text("Direct payment")
-    expect(summary).to_contain_text("£9,600.00")
-    payments = page.get_by_role("table", name="Payment dates and amounts").locator("tbody tr")
+    expect(main.get_by_role("heading", name="Your budget", exact=True)).to_be_visible()
+    expect(main).to_contain_text("Your budget is now £9,000.00 for 1 April 2027 to 31 March 2028.")
+    expect(main.locator(".nhsuk-inset-text")).to_contain_text(
+        "From 1 October 2027 the budget went down from £12,000.00 to £9,000.00, because: "
+        "Fewer visits are needed after the review."
+    )
+    expect(browser.summary_value("Amount")).to_have_text("£9,000.00")
+    kept = browser.summary_value("How the money is kept")
+    expect(kept).to_contain_text(
+        "Kept by the personal health budget team, who arrange your care: £1,800.00"
+    )
+    expect(kept).to_contain_text("(a direct payment): £7,200.00")
+    expect(main).to_contain_text("The next payment is £800.00 on 1 April 2027.")
+    payments = main.get_by_role(
+        "table", name="Payments into the bank account (direct payment): dates and amounts"
+    ).locator("tbody tr")
     expect(payments).to_have_count(12)
-    expect(payments.first).to_contain_text("1 April 2026")
+    for row, words in (
+        (0, ("1 April 2027", "£800.00", "Next payment")),
+        (6, ("1 October 2027", "£400.00", "Still to come")),
+    ):
+        for cell, text in zip(payments.nth(row).get_by_role("cell").all(), words, strict=True):
+            expect(cell).to_contain_text(text)
 
-    expect(page.get_by_role("heading", name="How your budget was worked out")).to_be_visible()
+    expect(main.get_by_role("heading", name="How the budget was worked out")).to_be_visible()
     for service in ("Agency day care", "Sleeping nights", "District nursing", "Equipment hire"):
         expect(main.get_by_role("rowheader", name=re.compile(service))).to_be_visible()
     expect(main).to_contain_text("£117,793.00")
+    expect(main).to_contain_text("So the budget is now £9,000.00.")
+    for staff_words in ("ICB", "nominee", "Why they can have", "indicative", "Notional"):
+        expect(main).not_to_contain_text(staff_words)
     browser.screenshot("your-budget")
+
+    tab = another_browser()
+    tab.sign_in(representative.email, password)
+    expect(heading(tab)).to_have_text(f"{holder.given_name}'s personal health budget")
+    main = tab.page.get_by_role("main")
+    expect(main).to_contain_text(
+        f"{holder.given_name}'s budget is now £9,000.00 for 1 April 2027 to 31 March 2028."
+    )
+    expect(tab.summary_value("How the money is kept")).to_contain_text(
+        "who arrange their care: £1,800.00"
+    )
+    for yours in ("your care", "your plan", "your needs", "Your budget"):
+        expect(main).not_to_contain_text(yours)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -549,7 +636,7 @@ def test_an_icb_administrator_adds_local_rates_and_puts_a_ras_questionnaire_in_u
         "nursing_hourly": "55.00",
         "employer_liability_insurance_annual": "150.00",
         "payroll_fee_annual": "240.00",
-        "contingency_rate": "0.05",
+        "contingency_rate": "5",  # a percentage
     }.items():
         field(browser, name).fill(value)
     browser.screenshot("rates-local-form")
@@ -562,7 +649,11 @@ def test_an_icb_administrator_adds_local_rates_and_puts_a_ras_questionnaire_in_u
     expect(local).to_contain_text("1 April 2026")
     expect(local).to_contain_text("£13.50")
     rates = LocalRateSet.objects.get()
-    assert (rates.organisation, rates.pa_hourly) == (icb, D("13.50"))
+    assert (rates.organisation, rates.pa_hourly, rates.contingency_rate) == (
+        icb,
+        D("13.50"),
+        D("0.05"),
+    )
     browser.screenshot("rates")
 
     click_in_header(browser, "RAS questionnaires")
@@ -575,10 +666,17 @@ def test_an_icb_administrator_adds_local_rates_and_puts_a_ras_questionnaire_in_u
     expect(page.get_by_text("No domains yet.")).to_be_visible()
     browser.fill("Domain", "Personal care")
     browser.fill("Question", "How much help do you need with washing and dressing?")
-    browser.fill(
-        "Answers and points",
-        "Independent | 0\nNeeds some help | 4\nNeeds help with everything | 12",
-    )
+
+    def answer(number: int):
+        return page.get_by_role("group", name=f"Answer {number}", exact=True)
+
+    browser.fill("Answer", "Independent", within=answer(1))
+    browser.fill("Points", "0", within=answer(1))
+    browser.fill("Answer", "Needs some help", within=answer(2))
+    browser.fill("Points", "4", within=answer(2))
+    browser.submit("Add another answer")
+    browser.fill("Answer", "Needs help with everything", within=answer(3))
+    browser.fill("Points", "12", within=answer(3))
     browser.submit("Add domain")
     expect(page.get_by_text("Personal care has been added")).to_be_visible()
     expect(

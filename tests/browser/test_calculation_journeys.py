@@ -67,6 +67,9 @@ def test_a_phb_lead_costs_a_chc_package_service_by_service(browser, lead, holder
         ],
         start=1,
     ):
+        if number > 1:  # services are added one at a time, keeping what was typed
+            browser.submit("Add another service")
+            expect(service(number)).to_be_visible()
         browser.fill("Service", name, within=service(number))
         browser.select("Type", kind, within=service(number))
         browser.fill("Hours, nights or units a week", units, within=service(number))
@@ -85,7 +88,6 @@ def test_a_phb_lead_costs_a_chc_package_service_by_service(browser, lead, holder
     ]
 
 
-@pytest.mark.xfail(strict=True, reason="RAS page renders no questions: issue 7 item 1")
 def test_a_phb_lead_scores_a_person_through_every_ras_question(browser, lead, holder, password):
     questionnaire(lead.user)  # 2026/27 at £148.37 a point, in use
     page = browser.page
@@ -98,11 +100,32 @@ def test_a_phb_lead_scores_a_person_through_every_ras_question(browser, lead, ho
     expect(page.get_by_role("radio")).to_have_count(32, timeout=1_000)
     browser.fill_date("Date the calculation applies from", FY_2026_START)
     # The worked example: 12 + 8 + 6 + 10 + 4 + 0 + 9 + 7 = 56 points.
-    for (name, question, points), choice in zip(RAS_DOMAINS, WORKED_CHOICES, strict=True):
+    answers = list(zip(RAS_DOMAINS, WORKED_CHOICES, strict=True))
+
+    def answer(name, question, points, choice):
         browser.choose(
             f"{name}: level {choice} ({points[choice]} points)",
             within=page.get_by_role("group", name=f"{name}: {question}", exact=True),
         )
+
+    # Every question but the last: the error summary goes to the question left out.
+    for (name, question, points), choice in answers[:-1]:
+        answer(name, question, points, choice)
+    browser.submit("Work out the amount")
+    last_name, last_question, last_points = RAS_DOMAINS[-1]
+    browser.expect_problem(
+        "Select an answer for daily life",
+        page.get_by_role("group", name=f"{last_name}: {last_question}", exact=True)
+        .get_by_role("radio")
+        .first,
+    )
+    assert not RasAssessment.objects.exists()
+    # The answers given stay chosen.
+    first_name = RAS_DOMAINS[0][0]
+    expect(
+        page.get_by_role("radio", name=f"{first_name}: level 3 (12 points)", exact=True)
+    ).to_be_checked()
+    answer(last_name, last_question, last_points, WORKED_CHOICES[-1])
     browser.submit("Work out the amount")
 
     expect(browser.heading).to_have_text("Budget calculations")

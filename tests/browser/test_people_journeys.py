@@ -6,7 +6,9 @@ import pytest
 from playwright.sync_api import expect
 
 from phb.models import BudgetHolder, Role
+from phb.validators import PHONE_MESSAGE, POSTCODE_MESSAGE
 from tests.browser.conftest import Staff
+from tests.factories import BudgetHolderFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -73,3 +75,44 @@ def test_a_phb_lead_adds_a_person_then_changes_their_details(browser, icb, passw
     expect(browser.summary_value("Date of birth")).to_have_text("11 December 1985")
     ada.refresh_from_db()
     assert (ada.family_name, ada.town, ada.preferred_contact) == ("King", "Oxford", "phone")
+
+
+def test_contact_details_are_checked_and_a_person_another_icb_holds_is_not_named(
+    browser, icb, other_icb, password
+):
+    """Bad postcodes and phone numbers are refused in words; an NHS number another ICB has
+    registered cannot be added, and the page does not say which ICB."""
+    BudgetHolderFactory(organisation=other_icb, nhs_number="9434765870")
+    lead = Staff(Role.PHB_LEAD, icb)
+    page = browser.page
+    browser.sign_in_with_code(lead.user, lead.secret, password)
+
+    browser.click("Add a person")
+    browser.fill("First name", "Grace")
+    browser.fill("Last name", "Hopper")
+    browser.fill("NHS number", "943 476 5870")
+    browser.fill_date("Date of birth", datetime.date(1956, 12, 9))
+    browser.fill("Address line 1", "2 Compiler Lane")
+    browser.fill("Town or city", "Leeds")
+    browser.fill("Postcode", "LS1")
+    browser.fill("Phone number", "12345")
+    browser.choose("Letter")
+    browser.choose("Section 117 aftercare (right to have)")
+    browser.submit("Save details")
+    browser.expect_problem(POSTCODE_MESSAGE, page.get_by_label("Postcode", exact=True))
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text(PHONE_MESSAGE)
+    assert not BudgetHolder.objects.filter(organisation=icb).exists()
+
+    browser.fill("Postcode", "ls1 4ap")
+    browser.fill("Phone number", "+44 113 496 0001")
+    browser.submit("Save details")
+    main = page.get_by_role("main")
+    expect(main).to_contain_text("This person cannot be added here")
+    expect(main).not_to_contain_text(other_icb.name)
+    assert not BudgetHolder.objects.filter(organisation=icb).exists()
+
+    browser.fill("NHS number", "943 476 5862")
+    browser.submit("Save details")
+    expect(browser.heading).to_have_text("Grace Hopper")
+    expect(browser.summary_value("Address")).to_have_text("2 Compiler LaneLeedsLS1 4AP")
+    expect(browser.summary_value("Phone")).to_have_text("0113 496 0001")

@@ -41,12 +41,23 @@ NATIONAL_LABELS = {
     "pension_qualifying_lower_annual": "Qualifying earnings band, lower (per year)",
     "pension_qualifying_upper_annual": "Qualifying earnings band, upper (per year)",
     "ssp_weekly": "Statutory Sick Pay (per week)",
-    "employer_ni_rate": "Employer National Insurance rate",
-    "pension_employer_min_rate": "Minimum employer pension contribution",
-    "ssp_earnings_rate": "Statutory Sick Pay cap as a share of average weekly earnings",
+    "employer_ni_rate": "Employer National Insurance rate (%)",
+    "pension_employer_min_rate": "Minimum employer pension contribution (%)",
+    "ssp_earnings_rate": "Statutory Sick Pay cap as a share of average weekly earnings (%)",
     "holiday_weeks": "Holiday entitlement (weeks)",
-    "holiday_accrual_rate": "Holiday accrual for irregular hours",
+    "holiday_accrual_rate": "Holiday accrual for irregular hours (%)",
 }
+# Rates are typed as percentages (15, not 0.15).
+PERCENTAGES = {
+    "employer_ni_rate",
+    "pension_employer_min_rate",
+    "ssp_earnings_rate",
+    "holiday_accrual_rate",
+}
+
+
+def typed(name: str, value) -> str:
+    return f"{(value * 100).normalize():f}" if name in PERCENTAGES else str(value)
 
 
 @pytest.fixture
@@ -83,7 +94,7 @@ def test_the_service_administrator_adds_next_years_national_figures_and_corrects
     browser.fill("Name", NATIONAL_2027_28["name"])
     browser.fill_date("In force from", FY_2027_START)
     for name, label in NATIONAL_LABELS.items():
-        browser.fill(label, str(NATIONAL_2027_28[name]))
+        browser.fill(label, typed(name, NATIONAL_2027_28[name]))
     browser.fill(NATIONAL_LABELS["nlw_21_plus"], "1340")  # a slip: pence for pounds
     browser.submit("Save rates")
     browser.expect_problem(
@@ -106,16 +117,13 @@ def test_the_service_administrator_adds_next_years_national_figures_and_corrects
     browser.click("Change 2027/28")
     expect(browser.heading).to_have_text("National employment figures")
     expect(field(browser, "Name")).to_have_value("2027/28")
-    browser.fill(NATIONAL_LABELS["employer_ni_rate"], "15")  # a percentage, not a fraction
+    browser.fill(NATIONAL_LABELS["employer_ni_rate"], "150")  # a slip: more than the whole
     browser.submit("Save rates")
-    browser.expect_problem(
-        "Employer National Insurance rate must be 1 or less",
-        field(browser, NATIONAL_LABELS["employer_ni_rate"]),
-    )
+    browser.expect_problem(None, field(browser, NATIONAL_LABELS["employer_ni_rate"]))
     saved.refresh_from_db()
     assert saved.employer_ni_rate == D("0.15")
 
-    browser.fill(NATIONAL_LABELS["employer_ni_rate"], "0.15")
+    browser.fill(NATIONAL_LABELS["employer_ni_rate"], "15")
     browser.fill(NATIONAL_LABELS["nlw_21_plus"], "13.45")
     browser.submit("Save rates")
     browser.expect_success("The rates have been saved")
@@ -156,12 +164,9 @@ def test_an_icb_administrator_changes_local_rates_but_not_the_national_figures(
     browser.click_in_header("Rates")
     browser.click("Change rates from 1 April 2026")
     expect(browser.heading).to_have_text("Local rates")
-    browser.fill("Contingency (share of the PA costs)", "5")  # a percentage, not a fraction
+    browser.fill("Contingency (%)", "60")  # more than half the PA costs
     browser.submit("Save rates")
-    browser.expect_problem(
-        "Contingency (share of the PA costs) must be 0.5 or less",
-        field(browser, "Contingency (share of the PA costs)"),
-    )
+    browser.expect_problem("Contingency must be 50% or less", field(browser, "Contingency (%)"))
     rates.refresh_from_db()
     assert rates.contingency_rate == D("0.05")
 
@@ -173,7 +178,7 @@ def test_an_icb_administrator_changes_local_rates_but_not_the_national_figures(
         "Nursing (per hour)": "56.00",
         "Employer's liability insurance (per employer per year)": "160.00",
         "Payroll service (per employer per year)": "250.00",
-        "Contingency (share of the PA costs)": "0.04",
+        "Contingency (%)": "4",
     }.items():
         browser.fill(label, value)
     browser.submit("Save rates")
@@ -226,16 +231,25 @@ def test_an_icb_administrator_changes_a_draft_questionnaires_price_and_adds_a_do
 
     browser.fill("Domain", "Eating and drinking")
     browser.fill("Question", "How much help do you need to eat and drink?")
-    browser.fill("Answers and points", "Independent | 0\nNeeds some help | a few")
+
+    def answer(number: int):
+        return page.get_by_role("group", name=f"Answer {number}", exact=True)
+
+    browser.fill("Answer", "Independent", within=answer(1))
+    browser.fill("Points", "0", within=answer(1))
+    browser.fill("Answer", "Needs some help", within=answer(2))
     browser.submit("Add domain")
     browser.expect_problem(
-        "Line 2 must be an answer, a bar and whole-number points, like: Independent | 0",
-        field(browser, "Answers and points"),
+        "Enter the points for Needs some help",
+        answer(2).get_by_label("Points", exact=True),
     )
     expect(field(browser, "Domain")).to_have_value("Eating and drinking")
     assert draft.domains.count() == 1
 
-    browser.fill("Answers and points", "Independent | 0\nNeeds some help | 3\nNeeds help | 8")
+    browser.fill("Points", "3", within=answer(2))
+    browser.submit("Add another answer")
+    browser.fill("Answer", "Needs help", within=answer(3))
+    browser.fill("Points", "8", within=answer(3))
     browser.submit("Add domain")
     browser.expect_success("Eating and drinking has been added")
     expect(

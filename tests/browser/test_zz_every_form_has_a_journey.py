@@ -57,9 +57,7 @@ NOT_FORMS = {
 
 # Form pages whose journey is marked xfail until the bug is fixed. Remove the entry when the
 # journey passes (this test says when).
-KNOWN_BROKEN = {
-    "budgets:ras_new": "RAS page renders no questions: issue 7 item 1",
-}
+KNOWN_BROKEN: dict[str, str] = {}
 
 # Form pages where a person cannot send bad input, so no journey can show an error summary.
 NOTHING_TO_GET_WRONG = {

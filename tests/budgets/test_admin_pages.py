@@ -53,12 +53,14 @@ def test_an_admin_adds_local_rates_through_the_page(client, icb_admin, icb):
         "nursing_hourly": "55.40",
         "employer_liability_insurance_annual": "150.00",
         "payroll_fee_annual": "240.00",
-        "contingency_rate": "0.03",
+        "contingency_rate": "3",
     }
     response = client.post(reverse("budgets:local_rates_new"), data)
     assert response.status_code == 302
     rates = LocalRateSet.objects.get(organisation=icb)
     assert rates.agency_day_hourly == D("27.80")
+    # Typed as a percentage, stored as a fraction.
+    assert rates.contingency_rate == D("0.03")
 
 
 def test_a_negative_rate_is_refused_and_nothing_saved(client, icb_admin):
@@ -76,7 +78,7 @@ def test_a_negative_rate_is_refused_and_nothing_saved(client, icb_admin):
             "nursing_hourly": "55.40",
             "employer_liability_insurance_annual": "150",
             "payroll_fee_annual": "240",
-            "contingency_rate": "0.03",
+            "contingency_rate": "3",
         },
     )
     assert "There is a problem" in response.content.decode()
@@ -97,7 +99,7 @@ LOCAL_RATES_FORM = {
     "nursing_hourly": "55.40",
     "employer_liability_insurance_annual": "150",
     "payroll_fee_annual": "240",
-    "contingency_rate": "0.05",
+    "contingency_rate": "5",
 }
 
 
@@ -105,8 +107,8 @@ LOCAL_RATES_FORM = {
     ("change", "errors"),
     [
         (
-            {"contingency_rate": "5"},
-            {"contingency_rate": ["Contingency (share of the PA costs) must be 0.5 or less"]},
+            {"contingency_rate": "60"},
+            {"contingency_rate": ["Contingency must be 50% or less"]},
         ),
         (
             {"effective_from_year": "2025"},
@@ -208,9 +210,45 @@ def test_a_second_set_of_local_rates_for_the_same_date_is_refused_in_words(clien
             "nursing_hourly": "55.40",
             "employer_liability_insurance_annual": "150.00",
             "payroll_fee_annual": "240.00",
-            "contingency_rate": "0.03",
+            "contingency_rate": "3",
         },
     )
     assert response.status_code == 200
     assert "There are already rates in force from 1 April 2026" in response.content.decode()
     assert LocalRateSet.objects.count() == 1
+
+
+def test_rates_are_shown_and_typed_as_percentages_and_stored_as_fractions(client, service_admin):
+    from budgets.models import NationalRateSet
+    from budgets.models.rates import RATE_FIELDS
+    from tests.budgets.factories import NATIONAL_2027_28
+
+    client.force_login(service_admin)
+    url = reverse("budgets:national_rates_new")
+    # The new set starts from the latest (2026/27): 15%, 3%, 80% and 12.07%.
+    html = client.get(url).content.decode()
+    for name, shown in [
+        ("employer_ni_rate", "15"),
+        ("pension_employer_min_rate", "3"),
+        ("ssp_earnings_rate", "80"),
+        ("holiday_accrual_rate", "12.07"),
+    ]:
+        assert f'name="{name}" type="text" value="{shown}"' in html.replace("\n", " ") or (
+            f'id="id_{name}" name="{name}" type="text" value="{shown}"' in html
+        ), name
+    assert "nhsuk-input-wrapper__suffix" in html
+    data = {
+        k: str(v * 100 if k in RATE_FIELDS else v)
+        for k, v in NATIONAL_2027_28.items()
+        if k != "effective_from"
+    } | {"effective_from_day": "1", "effective_from_month": "4", "effective_from_year": "2031"}
+    assert client.post(url, data).status_code == 302
+    saved = NationalRateSet.objects.get(effective_from=datetime.date(2031, 4, 1))
+    assert (saved.employer_ni_rate, saved.holiday_accrual_rate) == (D("0.15"), D("0.1207"))
+    # A fraction typed by habit is read as a percentage, and refused as no real year's.
+    response = client.post(
+        url, data | {"holiday_accrual_rate": "0.12", "effective_from_year": "2032"}
+    )
+    assert "Holiday accrual for irregular hours must be between 5% and 25%" in (
+        response.content.decode()
+    )

@@ -62,6 +62,14 @@ FIGURES = NationalFigures(
     holiday_accrual_rate=D("0.1207"),
 )
 
+# A PA in each minimum wage band: an adult (assumed when the age is not known), 18 to 20, and
+# an apprentice.
+AGE_IN_BAND = {
+    AgeBand.ADULT: {},
+    AgeBand.YOUNG_ADULT: {"age": 19},
+    AgeBand.UNDER_18_OR_APPRENTICE: {"apprentice": True},
+}
+
 # The worked example: £13.50 an hour for 30 hours a week.
 PA_1 = PaInput(label="PA 1", hours_per_week=D("30"), hourly_rate=D("13.50"))
 
@@ -556,7 +564,7 @@ def test_young_adult_is_not_auto_enrolled():
         label="PA 1",
         hours_per_week=D("30"),
         hourly_rate=D("11.00"),
-        age_band=AgeBand.YOUNG_ADULT,
+        age=20,
     )
     (line,) = one_pa(pa).lines
     assert line.pension_enrolled is False
@@ -572,7 +580,7 @@ def test_under_18_is_not_auto_enrolled():
         label="PA 1",
         hours_per_week=D("30"),
         hourly_rate=D("9.00"),
-        age_band=AgeBand.UNDER_18_OR_APPRENTICE,
+        age=17,
     )
     (line,) = one_pa(pa).lines
     assert line.gross_weekly == D("270.00")
@@ -614,7 +622,7 @@ def test_under_18_is_not_auto_enrolled():
     ],
 )
 def test_rate_below_the_minimum_wage_is_refused(age_band, rate, message):
-    pa = replace(PA_1, hourly_rate=D(rate), age_band=age_band)
+    pa = replace(PA_1, hourly_rate=D(rate), **AGE_IN_BAND[age_band])
     with pytest.raises(BelowMinimumWage) as refused:
         one_pa(pa)
     assert str(refused.value) == message
@@ -640,7 +648,7 @@ def test_minimum_wage_refusal_shows_a_whole_pound_rate_in_pounds_and_pence():
     ],
 )
 def test_exactly_the_minimum_wage_is_allowed(age_band, rate, gross):
-    (line,) = one_pa(replace(PA_1, hourly_rate=D(rate), age_band=age_band)).lines
+    (line,) = one_pa(replace(PA_1, hourly_rate=D(rate), **AGE_IN_BAND[age_band])).lines
     assert line.gross_weekly == D(gross)
 
 

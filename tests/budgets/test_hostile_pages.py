@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from budgets import services
 from budgets.models import HoldingMethod, PaymentSchedule
-from budgets.models.rates import LOCAL_NUMBER_FIELDS, NATIONAL_NUMBER_FIELDS
+from budgets.models.rates import LOCAL_NUMBER_FIELDS, NATIONAL_NUMBER_FIELDS, RATE_FIELDS
 from tests.budgets.factories import (
     FY_2026_START,
     FY_2027_END,
@@ -129,7 +129,6 @@ def _pa(request) -> Page:
             "lines-0-label": "PA 1",
             "lines-0-hours_per_week": "30",
             "lines-0-hourly_rate": "13.50",
-            **{f"lines-{i}-age_band": "21_plus" for i in range(4)},
             **{f"lines-{i}-pension": "auto" for i in range(4)},
         },
         numbers=[
@@ -138,6 +137,7 @@ def _pa(request) -> Page:
             "contingency_percent",
             "lines-0-hours_per_week",
             "lines-0-hourly_rate",
+            "lines-0-age",
         ],
         money=("insurance_annual", "payroll_fee_annual", "lines-0-hourly_rate"),
     )
@@ -364,7 +364,11 @@ def _propose(request) -> Page:
 
 def _national_rates(request) -> Page:
     figures = NATIONAL_2027_28 | {"effective_from": datetime.date(2031, 4, 1)}
-    data = {k: str(v) for k, v in figures.items() if k != "effective_from"}
+    data = {
+        k: str(v * 100 if k in RATE_FIELDS else v)  # rates are typed as percentages
+        for k, v in figures.items()
+        if k != "effective_from"
+    }
     return Page(
         user=request.getfixturevalue("service_admin"),
         url=reverse("budgets:national_rates_new"),
@@ -388,7 +392,7 @@ def _local_rates(request) -> Page:
             "nursing_hourly": "55.00",
             "employer_liability_insurance_annual": "150.00",
             "payroll_fee_annual": "240.00",
-            "contingency_rate": "0.05",
+            "contingency_rate": "5",
         },
         numbers=list(LOCAL_NUMBER_FIELDS),
         money=tuple(f for f in LOCAL_NUMBER_FIELDS if f != "contingency_rate"),
@@ -426,10 +430,13 @@ def _domain(request) -> Page:
         data={
             "name": "Breathing",
             "question": "How much help with breathing?",
-            "options": "Independent | 0\nNeeds help | 6",
+            **management("answers", 2),
+            "answers-0-text": "Independent",
+            "answers-0-points": "0",
+            "answers-1-text": "Needs help",
+            "answers-1-points": "6",
         },
-        numbers=["options"],
-        wrap=lambda value: f"Independent | 0\nNeeds help | {value}",
+        numbers=["answers-0-points", "answers-1-points"],
     )
 
 

@@ -112,9 +112,7 @@ def pa_form_data(*, hours="30", rate="13.50", day=FY_2026_START) -> dict:
         "lines-0-label": "PA 1",
         "lines-0-hours_per_week": hours,
         "lines-0-hourly_rate": rate,
-        "lines-0-age_band": "21_plus",
         "lines-0-pension": "auto",
-        **{f"lines-{i}-age_band": "21_plus" for i in range(1, 4)},
         **{f"lines-{i}-pension": "auto" for i in range(1, 4)},
     }
 
@@ -517,9 +515,9 @@ def holders_budget(phb_lead, finance_officer, holder, ras):
 def assert_shows_the_budget(html):
     assert "£8,308.72" in html
     assert "1 April 2026 to 31 March 2027" in html
-    assert "Notional budget" in html and "£2,308.72" in html
-    assert "Direct payment" in html and "£6,000.00" in html
-    assert "Payment dates" in html
+    assert "Kept by the personal health budget team" in html and "£2,308.72" in html
+    assert "(a direct payment)" in html and "£6,000.00" in html
+    assert "Payments into the bank account (direct payment)" in html
     assert "1 May 2026" in html and "1 March 2027" in html and "£500.00" in html
     # The RAS line by line: each domain, its answer's points and amount.
     assert "budget was worked out" in html
@@ -534,7 +532,7 @@ def test_the_holder_sees_your_budget_and_how_it_was_worked_out(client, holder, h
     assert response.status_code == 200
     html = page(response)
     assert "Your budget" in html
-    assert "How your budget was worked out" in html
+    assert "How the budget was worked out" in html
     assert_shows_the_budget(html)
 
 
@@ -545,16 +543,21 @@ def test_a_representative_sees_the_budget_of_the_person_they_act_for(
     response = client.get(reverse("holder_home"))
     assert response.status_code == 200
     html = page(response)
-    assert f"{holder.given_name}'s budget" in html
+    assert f"{holder.given_name}'s budget is £8,308.72" in unescape(html)
+    assert "who arrange their care" in html and "your care" not in html
     assert_shows_the_budget(html)
 
 
-def test_the_holder_sees_no_amount_before_it_is_agreed(client, phb_lead, holder, ras):
-    proposed_budget(phb_lead, holder, ras)
+def test_the_holder_sees_no_draft_and_a_proposal_only_as_proposed(client, phb_lead, holder, ras):
+    budget = draft_budget(phb_lead, holder, ras)
     client.force_login(holder.user)
     html = page(client.get(reverse("holder_home")))
-    assert "not have an agreed budget yet" in html
+    assert "You do not have a personal health budget yet" in html
     assert "£8,308.72" not in html
+    services.propose_budget(actor=phb_lead, budget=budget)
+    html = page(client.get(reverse("holder_home")))
+    assert "has proposed a budget of £8,308.72" in html
+    assert "It has not been agreed yet" in html
 
 
 def test_another_holder_does_not_see_this_budget(client, other_holder, holders_budget):
@@ -684,8 +687,9 @@ def test_holder_page_queries_do_not_grow_with_lines_and_instalments(
         response = client.get(reverse("holder_home"))
     html = page(response)
     assert "Service 5" in html
-    # £1,234.56 in 12 monthly payments: 123,456 pennies / 12 = £102.88 each
-    assert html.count("£102.88") == 12
+    # £1,234.56 in 12 monthly payments: 123,456 pennies / 12 = £102.88 each, and the next one
+    # (unless today is after the last)
+    assert html.count("£102.88") == 12 + ("The next payment is £102.88" in html)
 
 
 def test_compare_page_queries_do_not_grow_with_calculations_and_budgets(

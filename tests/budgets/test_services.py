@@ -436,7 +436,7 @@ def test_a_service_never_sets_a_field_it_was_not_given_leave_to(service_admin, i
             "cannot be more than the auto-enrolment earnings trigger",
         ),
         ({"nlw_21_plus": D("1271.00")}, "nlw_21_plus", "must be between 5 and 50"),
-        ({"employer_ni_rate": D("0.95")}, "employer_ni_rate", "must be between 0 and 0.3"),
+        ({"employer_ni_rate": D("0.95")}, "employer_ni_rate", "must be between 0% and 30%"),
         ({"holiday_weeks": D("56")}, "holiday_weeks", "must be between 4 and 10"),
     ],
 )

@@ -19,7 +19,7 @@ def budgets_already_started(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('budgets', '0009_payments_paid_runs_and_changes_both_ways'),
+        ('budgets', '0013_free_text_limits_of_payments_and_changes'),
         ('phb', '0006_caseload_search_and_sort_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -1,0 +1,368 @@
+"""The budget holder's page: their budget as it stands now, in plain English.
+
+The person (or their representative) reads this, not staff: no "ICB", "nominee", "indicative"
+or "portion"; to a representative it is the person's budget and *their* needs. Every sentence
+is true of the budget's current state:
+
+- no budget (or only one still being prepared, which they are not shown): nothing about an
+  amount;
+- proposed: "proposed", never "agreed" (the amount may change before it is agreed);
+- agreed and active: the amount, how it was worked out, how the money is kept and paid;
+- changed (down or up): the amount as it is now; the explanation runs from the calculation to
+  the first amount and through each change (and, for an increase above the amount worked out,
+  its clinical justification) to today's amount;
+- ended: that it ended, and no more payments.
+
+Payments read the schedule: a payment finance has recorded as paid says "Paid on" the date it
+was paid; of the others, the first due from today is the next, later ones are still to come,
+and one whose date has passed without a payment recorded says only that its date has passed.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+
+from budgets.models import Budget, HoldingMethod
+from budgets.models.budget import LIVE_STATUSES, BudgetStatus
+from budgets.presenters import Explanation, day, explain_calculation, money
+from phb.presenters import hidden_caption
+
+
+@dataclass
+class Reader:
+    """Who reads the page: the person ("you") or someone acting for them ("Margaret")."""
+
+    holder: object
+    acting_for: bool
+
+    @property
+    def name(self) -> str:
+        return self.holder.given_name if self.acting_for else "you"
+
+    @property
+    def subject(self) -> str:
+        """'You' or 'Margaret' at the start of a sentence."""
+        return self.holder.given_name if self.acting_for else "You"
+
+    @property
+    def does(self) -> str:
+        """'You do' or 'Margaret does'."""
+        return f"{self.subject} {'does' if self.acting_for else 'do'}"
+
+    @property
+    def whose(self) -> str:
+        """'Your' or "Margaret's" at the start of a sentence."""
+        return f"{self.holder.given_name}'s" if self.acting_for else "Your"
+
+    @property
+    def their(self) -> str:
+        return "their" if self.acting_for else "your"
+
+
+@dataclass
+class HolderBudget:
+    """Everything the holder's page says about a budget."""
+
+    state: str  # none, proposed, agreed, active, ended
+    heading: str
+    lead: list[str] = field(default_factory=list)
+    budget: Budget | None = None
+    summary_rows: list[dict] = field(default_factory=list)
+    changes: list[str] = field(default_factory=list)
+    explanation_heading: str = ""
+    explanation: Explanation | None = None
+    steps: list[str] = field(default_factory=list)
+    payments: list[dict] = field(default_factory=list)
+    other: list[str] = field(default_factory=list)
+
+
+def holder_budget(
+    budgets,
+    *,
+    holder,
+    acting_for: bool,
+    today: date | None = None,
+) -> HolderBudget:
+    """The holder's page for their budgets (`budgets`: the person's, in any order)."""
+    today = today or timezone.localdate()
+    reader = Reader(holder, acting_for)
+    by_start = sorted(budgets, key=lambda b: b.period_start)
+    live = [b for b in by_start if b.status in LIVE_STATUSES]
+    proposed = [b for b in by_start if b.status == BudgetStatus.PROPOSED]
+    ended = [b for b in by_start if b.status == BudgetStatus.ENDED]
+    if live:
+        # The budget for today if there is one, else the next to start, else the last one.
+        current = next((b for b in live if b.period_end >= today), live[-1])
+        page = _live(current, reader, today)
+        page.other = [_also_agreed(b) for b in live if b is not current]
+        page.other += [_also_proposed(b) for b in proposed]
+    elif proposed:
+        page = _proposed(proposed[0], reader)
+        page.other = [_also_proposed(b) for b in proposed[1:]]
+    elif ended:
+        page = _ended(ended[-1], reader)
+    else:
+        page = HolderBudget(
+            state="none",
+            heading=f"{reader.whose} budget",
+            lead=[
+                f"{reader.does} not have a personal health budget yet. The personal health "
+                "budget team will say how much it is, and how they worked it out, before it "
+                "starts."
+            ],
+        )
+    return page
+
+
+# --- each state ---------------------------------------------------------------------------------
+
+
+def _period(budget: Budget) -> str:
+    return f"{day(budget.period_start)} to {day(budget.period_end)}"
+
+
+def _changes(budget: Budget) -> list:
+    return sorted(budget.changes.all(), key=lambda change: change.at)
+
+
+def _proposed(budget: Budget, reader: Reader) -> HolderBudget:
+    return HolderBudget(
+        state="proposed",
+        heading=f"{reader.whose} proposed budget",
+        lead=[
+            f"The personal health budget team has proposed a budget of "
+            f"{money(budget.agreed_amount)} for {_period(budget)}.",
+            "It has not been agreed yet, so the amount may change. The team will tell "
+            f"{reader.name} when it is agreed.",
+        ],
+        budget=budget,
+        summary_rows=_summary_rows(budget, reader, amount_label="Proposed amount"),
+        explanation_heading="How the proposed amount was worked out",
+        explanation=explain_calculation(budget.calculation),
+        steps=_steps(budget, reader),
+    )
+
+
+def _live(budget: Budget, reader: Reader, today: date) -> HolderBudget:
+    changes = _changes(budget)
+    amount = f"{money(budget.agreed_amount)} for {_period(budget)}"
+    if budget.status == BudgetStatus.ACTIVE:
+        state = "active"
+        lead = [f"{reader.whose} budget is {'now ' if changes else ''}{amount}."]
+    else:
+        state = "agreed"
+        lead = [f"{reader.whose} budget has been agreed: {amount}."]
+        if any(p.is_paid_out and not _schedule(p) for p in budget.portions.all()):
+            lead.append(
+                f"The personal health budget team will tell {reader.name} the payment dates "
+                "when they have set them up."
+            )
+    return HolderBudget(
+        state=state,
+        heading=f"{reader.whose} budget",
+        lead=lead,
+        budget=budget,
+        summary_rows=_summary_rows(budget, reader),
+        changes=[_change_words(change) for change in changes],
+        explanation_heading="How the budget was worked out",
+        explanation=explain_calculation(budget.calculation),
+        steps=_steps(budget, reader),
+        payments=_payments(budget, today),
+    )
+
+
+def _ended(budget: Budget, reader: Reader) -> HolderBudget:
+    return HolderBudget(
+        state="ended",
+        heading=f"{reader.whose} budget",
+        lead=[
+            f"{reader.whose} budget for {_period(budget)} has ended. There are no more "
+            "payments from it.",
+            f"{reader.does} not have a budget now. If you think that is wrong, contact the "
+            "personal health budget team.",
+        ],
+        budget=budget,
+        summary_rows=_summary_rows(budget, reader, amount_label="Amount"),
+    )
+
+
+def _also_agreed(budget: Budget) -> str:
+    return f"A budget of {money(budget.agreed_amount)} has also been agreed for {_period(budget)}."
+
+
+def _also_proposed(budget: Budget) -> str:
+    return (
+        f"A budget of {money(budget.agreed_amount)} has also been proposed for "
+        f"{_period(budget)}. It has not been agreed yet, so the amount may change."
+    )
+
+
+def _went(change) -> str:
+    return "went up" if change.is_increase else "went down"
+
+
+def _change_words(change) -> str:
+    return (
+        f"From {day(change.effective_from)} the budget {_went(change)} from "
+        f"{money(change.previous_amount)} to {money(change.new_amount)}, because: {change.reason}"
+    )
+
+
+def _change_step(change, indicative) -> str:
+    words = f"From {day(change.effective_from)} it {_went(change)} to {money(change.new_amount)}"
+    if not (change.is_increase and change.clinical_justification):
+        return words + "."
+    # An increase above the amount worked out needs a clinician's supporting check first.
+    return (
+        f"{words}, {money(change.new_amount - indicative)} more than the {money(indicative)} "
+        f"worked out above, because: {change.clinical_justification} A clinician checked and "
+        "supported this."
+    )
+
+
+def _annual(calculation) -> object:
+    for name in ("annual_amount", "annual_cost", "total_annual"):
+        if hasattr(calculation, name):
+            return getattr(calculation, name)
+    raise TypeError(calculation)  # pragma: no cover - every calculation has one
+
+
+def _steps(budget: Budget, reader: Reader) -> list[str]:
+    """From the calculation's yearly figure to the budget's amount as it stands now: the
+    part of a year, the amount first proposed or agreed and why, then each change."""
+    annual = _annual(budget.calculation)
+    steps = []
+    if budget.indicative_amount != annual:
+        days = (budget.period_end - budget.period_start).days + 1
+        steps.append(
+            f"The budget is for {days} days ({_period(budget)}), not a whole year, so the "
+            f"yearly {money(annual)} becomes {money(budget.indicative_amount)}."
+        )
+    changes = _changes(budget)
+    first = changes[0].previous_amount if changes else budget.agreed_amount
+    word = "proposed" if budget.status == BudgetStatus.PROPOSED else "agreed"
+    prefix = "first " if changes else ""
+    if first > budget.indicative_amount:
+        check = budget.supporting_check() if word == "proposed" else budget.clinical_check
+        supported = check is not None and check.supported
+        # A checked increase replaces the budget's justification with its own, so the first
+        # amount's reason is the budget's only while no increase has been checked since.
+        because = (
+            "."
+            if any(change.clinical_check_id for change in changes)
+            else f", because: {budget.clinical_justification}"
+        )
+        steps.append(
+            f"The amount {prefix}{word}, {money(first)}, is "
+            f"{money(first - budget.indicative_amount)} more than the "
+            f"{money(budget.indicative_amount)} worked out above{because}"
+            + (" A clinician checked and supported this." if supported else "")
+        )
+    elif first < budget.indicative_amount:
+        steps.append(
+            f"The amount {prefix}{word}, {money(first)}, is less than the "
+            f"{money(budget.indicative_amount)} worked out above: it is enough for the care in "
+            f"{reader.their} plan."
+        )
+    elif changes:
+        steps.append(f"The amount first agreed was {money(first)}.")
+    steps += [_change_step(change, budget.indicative_amount) for change in changes]
+    if changes:
+        steps.append(f"So the budget is now {money(budget.agreed_amount)}.")
+    return steps
+
+
+# --- summary and payments -------------------------------------------------------------------
+
+
+def _held(portion, reader: Reader) -> str:
+    if portion.method == HoldingMethod.NOTIONAL:
+        return (
+            f"Kept by the personal health budget team, who arrange {reader.their} care: "
+            f"{money(portion.amount)}"
+        )
+    if portion.method == HoldingMethod.THIRD_PARTY:
+        return (
+            f"Kept by {portion.held_by}, who pay for {reader.their} care: {money(portion.amount)}"
+        )
+    return (
+        f"Paid into a bank account to spend on the care in {reader.their} plan (a direct "
+        f"payment): {money(portion.amount)}"
+    )
+
+
+def _summary_rows(budget: Budget, reader: Reader, *, amount_label: str = "Amount") -> list[dict]:
+    held = format_html_join("", "<li>{}</li>", ((_held(p, reader),) for p in budget.portions.all()))
+    rows = [
+        (amount_label, {"text": money(budget.agreed_amount), "classes": "phb-money"}),
+        ("Dates", {"text": _period(budget)}),
+        ("How the money is kept", {"html": format_html('<ul class="nhsuk-list">{}</ul>', held)}),
+    ]
+    return [{"key": {"text": key}, "value": value} for key, value in rows]
+
+
+def _schedule(portion):
+    return getattr(portion, "schedule", None)
+
+
+def _payments_heading(portion) -> str:
+    if portion.method == HoldingMethod.THIRD_PARTY:
+        return f"Payments to {portion.held_by}"
+    return "Payments into the bank account (direct payment)"
+
+
+def _payments(budget: Budget, today: date) -> list[dict]:
+    """For each part of the budget that is paid out on a schedule: when the next payment
+    comes, and a table of payment dates and amounts, saying of each when it was paid, or that
+    it is the next one, is still to come or has a date that has passed."""
+    sections = []
+    for portion in budget.portions.all():
+        schedule = _schedule(portion) if portion.is_paid_out else None
+        if schedule is None:
+            continue
+        instalments = list(schedule.instalments.all())
+        upcoming = [i for i in instalments if i.due_date >= today and not i.is_paid]
+        following = upcoming[0] if upcoming else None
+        if following is None:
+            next_words = "There are no more payments for this budget."
+        else:
+            next_words = (
+                f"The next payment is {money(following.amount)} on {day(following.due_date)}."
+            )
+        rows = [
+            [
+                {"text": day(instalment.due_date)},
+                {"text": money(instalment.amount), "format": "numeric", "classes": "phb-money"},
+                {"text": _when_words(instalment, today, following)},
+            ]
+            for instalment in instalments
+        ]
+        sections.append(
+            {
+                "heading": _payments_heading(portion),
+                "next": next_words,
+                "table": {
+                    "caption": hidden_caption(f"{_payments_heading(portion)}: dates and amounts"),
+                    "head": [
+                        {"text": "Date"},
+                        {"text": "Amount", "format": "numeric"},
+                        {"text": "Payment"},
+                    ],
+                    "rows": rows,
+                    "responsive": True,
+                },
+            }
+        )
+    return sections
+
+
+def _when_words(instalment, today: date, following) -> str:
+    if instalment.is_paid:
+        return f"Paid on {day(instalment.paid_on)}"
+    if instalment is following:
+        return "Next payment"
+    if instalment.due_date >= today:
+        return "Still to come"
+    return "Date has passed"
