@@ -1,7 +1,6 @@
 """Forms for reviews, reconsideration, stopping and repayment. The services check the rules;
 these forms only turn what was typed into values, with NHS.UK messages."""
 
-from crispy_forms.helper import FormHelper
 from django import forms
 
 from budgets.forms import VersionForm, money_field
@@ -40,14 +39,6 @@ def text(label: str, *, required=True, help_text="", max_length=5000, rows=4, mi
         widget=forms.Textarea(attrs={"rows": rows}),
         error_messages={"required": missing} if missing else None,
     )
-
-
-def relayout(form) -> None:
-    """Lay the form out again after `__init__` added fields (the helper is made before)."""
-    form.helper = FormHelper(form)
-    form.helper.form_tag = False
-    form.helper.disable_csrf = True
-    form.helper.show_error_summary = False
 
 
 class ReviewForm(NHSFormMixin, forms.Form):
@@ -92,7 +83,6 @@ class ReviewForm(NHSFormMixin, forms.Form):
             self.fields[f"goal_{goal.pk}_notes"] = text(
                 f"Notes on goal {number} (optional)", required=False, max_length=2000, rows=2
             )
-        relayout(self)
 
     def progress(self) -> dict:
         data = self.cleaned_data

@@ -137,8 +137,14 @@ class Browser:
 
     def click_in_header(self, name: str) -> None:
         """Follow a link in the header (its menu, or the account links such as Change ICB)."""
+        banner = self.page.get_by_role("banner")
+        link = banner.get_by_role("link", name=name, exact=True)
+        if not link.is_visible():
+            # The header keeps what does not fit the width behind its "More" button, as a
+            # person would find it.
+            banner.get_by_role("button", name="More").click()
         with self.page.expect_navigation():
-            self.page.get_by_role("banner").get_by_role("link", name=name, exact=True).click()
+            link.click()
         self.check_accessibility()
 
     @property
