@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from budgets.models import NationalRateSet
+from budgets.models.rates import RATE_FIELDS
 from phb import services
 from phb.models import AccessOutcome, Organisation, RecordAccess, Role, RoleAssignment, User
 from phb.permissions import Permission
@@ -237,7 +238,12 @@ def test_the_service_administrator_sees_nobody_and_is_logged_as_refused(
 
 def test_the_service_administrator_adds_national_figures_through_the_page(client, service_admin):
     client.force_login(service_admin)
-    data = {k: v for k, v in NATIONAL_2027_28.items() if k != "effective_from"}
+    # Rates are typed as percentages (15 for 0.15).
+    data = {
+        k: v * 100 if k in RATE_FIELDS else v
+        for k, v in NATIONAL_2027_28.items()
+        if k != "effective_from"
+    }
     data |= {"effective_from_day": "1", "effective_from_month": "4", "effective_from_year": "2027"}
     response = client.post(reverse("budgets:national_rates_new"), data)
     assert response.status_code == 302
