@@ -339,7 +339,7 @@ def _period_over(p):
         p["lead"],
         says=["Its period ended on 31 March 2027, so it is waiting to be ended."],
         never=["We propose"],
-        offers={END, REDUCE, NEXT_YEAR},
+        offers={END, NEXT_YEAR},  # no change of amount once the period is over
     )
 
 
