@@ -16,10 +16,12 @@ export PORT
 run: deps
 	$(VENV)/bin/python scripts/stack.py run
 
-# The whole suite measures line coverage of the apps (settings in pyproject.toml), lists the
-# lines no test runs and fails under 95%. A run of chosen tests (`make test PYTEST_ARGS=...`)
-# does not: a few files cannot cover everything.
-COVERAGE = $(if $(PYTEST_ARGS),,--cov --cov-report=term-missing:skip-covered --cov-fail-under=95)
+# The whole suite runs on two pytest-xdist workers (the browser journeys together on one of
+# them, in order: see tests/browser/conftest.py), measures line coverage of the apps (settings
+# in pyproject.toml), lists the lines no test runs and fails under 95%. A run of chosen tests
+# (`make test PYTEST_ARGS=...`) does neither: a few files cannot cover everything, and a second
+# worker would only add the set-up of a second test database.
+COVERAGE = $(if $(PYTEST_ARGS),,-n 2 --dist loadgroup --cov --cov-report=term-missing:skip-covered --cov-fail-under=95)
 
 test: deps
 	$(VENV)/bin/python scripts/stack.py test $(COVERAGE) $(PYTEST_ARGS)

@@ -10,7 +10,13 @@ from phb.settings.base import *  # noqa: F403
 # The test run shares the embedded engines with a running `make run`; its own database and
 # Redis number keep its data, cache, broker and worker pings apart. Two test runs side by side
 # can name their own with PHB_TEST_DB_NAME and PHB_TEST_REDIS_DB.
-REDIS_DB = os.environ.get("PHB_TEST_REDIS_DB", "9")
+# Under pytest-xdist each worker (gw0, gw1, ...) has its own Redis number after that one, as
+# pytest-django gives it its own database, so one worker's Celery worker never takes another's
+# tasks.
+REDIS_DB = int(os.environ.get("PHB_TEST_REDIS_DB", "9"))
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if XDIST_WORKER.startswith("gw"):
+    REDIS_DB += 1 + int(XDIST_WORKER.removeprefix("gw"))
 REDIS_URL = urlsplit(REDIS_URL)._replace(path=f"/{REDIS_DB}").geturl()  # noqa: F405
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("PHB_TEST_DB_NAME", "test_phb")}  # noqa: F405
 CACHES["default"]["LOCATION"] = REDIS_URL  # noqa: F405

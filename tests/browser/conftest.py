@@ -263,6 +263,20 @@ def pytest_collection_modifyitems(items):
 
 def pytest_collection_finish(session):
     FILES_RUN.update(filter(None, (_journey_file(item.path) for item in session.items)))
+    # Under pytest-xdist (`make test`: `--dist loadgroup`) the journeys must be one group, run
+    # in order by one worker, so that the check above sees what every journey sent.
+    ungrouped = sorted(
+        {
+            item.path.name
+            for item in session.items
+            if _journey_file(item.path)
+            and "browser" not in {m.args[0] for m in item.iter_markers("xdist_group")}
+        }
+    )
+    if ungrouped:
+        raise pytest.UsageError(
+            f'add pytest.mark.xdist_group("browser") to pytestmark in {", ".join(ungrouped)}'
+        )
     invoked_from = session.config.invocation_params.dir
     for arg in session.config.args:
         path, named_tests, _ = arg.partition("::")

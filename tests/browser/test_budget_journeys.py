@@ -47,7 +47,11 @@ from tests.budgets.factories import (
 )
 from tests.factories import RepresentativeFactory, UserFactory, add_totp, totp_code
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.xdist_group("browser"),
+    pytest.mark.django_db(transaction=True),
+]
 
 NATIONAL_2026_27 = importlib.import_module(
     "budgets.migrations.0003_national_rates_2026_27"

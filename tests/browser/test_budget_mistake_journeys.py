@@ -31,7 +31,11 @@ from tests.budgets.factories import (
 )
 from tests.factories import BudgetHolderFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.xdist_group("browser"),
+    pytest.mark.django_db(transaction=True),
+]
 
 
 @pytest.fixture

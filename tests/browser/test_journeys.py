@@ -9,7 +9,11 @@ from playwright.sync_api import expect
 from phb.models import BudgetHolder, Role
 from tests.factories import BudgetHolderFactory, UserFactory, add_totp, totp_code
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.xdist_group("browser"),
+    pytest.mark.django_db(transaction=True),
+]
 
 
 def test_a_phb_lead_signs_in_with_a_code_and_finds_a_person_on_their_caseload(

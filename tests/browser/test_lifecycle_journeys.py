@@ -33,7 +33,11 @@ from tests.budgets.factories import (
 )
 from tests.factories import BudgetHolderFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.xdist_group("browser"),
+    pytest.mark.django_db(transaction=True),
+]
 
 NOVEMBER = datetime.date(2026, 11, 1)
 NOVEMBER_END = datetime.date(2026, 11, 30)

@@ -31,7 +31,11 @@ from tests.browser.test_lifecycle_journeys import OVERFLOW
 from tests.budgets.factories import FY_2026_START
 from tests.careplans.panel_factories import PLAN_REASON, policy, session, submitted_plan
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.xdist_group("browser"),
+    pytest.mark.django_db(transaction=True),
+]
 
 NATIONAL_2026_27 = importlib.import_module(
     "budgets.migrations.0003_national_rates_2026_27"

@@ -10,7 +10,11 @@ from phb.validators import PHONE_MESSAGE, POSTCODE_MESSAGE
 from tests.browser.conftest import Staff
 from tests.factories import BudgetHolderFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.xdist_group("browser"),
+    pytest.mark.django_db(transaction=True),
+]
 
 
 def test_a_phb_lead_adds_a_person_then_changes_their_details(browser, icb, password):

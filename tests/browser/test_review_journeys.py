@@ -13,7 +13,11 @@ from tests.browser.conftest import Browser, Staff
 from tests.careplans.review_factories import plan_in_use
 from tests.factories import BudgetHolderFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.xdist_group("browser"),
+    pytest.mark.django_db(transaction=True),
+]
 
 TODAY = datetime.date(2026, 11, 23)
 

@@ -8,7 +8,11 @@ from playwright.sync_api import expect
 from phb.models import Organisation, Role
 from tests.factories import UserFactory, add_totp, totp_code
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.xdist_group("browser"),
+    pytest.mark.django_db(transaction=True),
+]
 
 
 def follow(browser, landmark: str, name: str) -> None:

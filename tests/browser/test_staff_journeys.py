@@ -12,7 +12,11 @@ from phb.models import Organisation, Role, RoleAssignment, User
 from tests.browser.conftest import Browser, Staff
 from tests.factories import BudgetHolderFactory, give_role
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.xdist_group("browser"),
+    pytest.mark.django_db(transaction=True),
+]
 
 
 def caseload_names(browser: Browser):

@@ -19,7 +19,7 @@ from django.views.generic.edit import ProcessFormView
 from tests.browser import conftest
 from tests.browser.conftest import ACCEPTED, FORMS_SUBMITTED, REFUSED
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 # Buttons that move a budget on: a form with no field a person fills, only the version of the
 # page they saw. The budget journeys press them.
