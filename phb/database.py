@@ -43,6 +43,13 @@ RETURNS pghistory_context.id%TYPE AS $$
             current_setting('pghistory.context_metadata', true), ''
         )::JSONB;
         IF _pgh_context_id IS NOT NULL AND _pgh_context_metadata IS NOT NULL THEN
+            -- Usually the context is already there, as it is: a lookup is enough. An upsert
+            -- would lock the row (a write) for every audited row of a bulk write.
+            PERFORM 1 FROM pghistory_context
+                WHERE id = _pgh_context_id AND metadata = _pgh_context_metadata;
+            IF FOUND THEN
+                RETURN _pgh_context_id;
+            END IF;
             INSERT INTO pghistory_context (id, metadata, created_at, updated_at)
                 VALUES (_pgh_context_id, _pgh_context_metadata, NOW(), NOW())
                 ON CONFLICT (id) DO UPDATE

@@ -20,11 +20,13 @@ instalment due before today.
 
 import datetime
 import json
+import multiprocessing
 import random
 import time
 import uuid
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import make_password
@@ -464,6 +466,7 @@ class Writer:
 
     def __init__(self) -> None:
         self.counts: Counter = Counter()
+        self.seconds: Counter = Counter()
         self._plans: dict = {}
 
     def _plan(self, model, fields: tuple[str, ...]):
@@ -486,9 +489,11 @@ class Writer:
         if not rows:
             return 0
         sql, defaults = self._plan(model, tuple(fields))
+        started = time.monotonic()
         with connection.cursor() as cursor, cursor.copy(sql) as copy:
             for row in rows:
                 copy.write_row(row + defaults)
+        self.seconds[model._meta.label] += time.monotonic() - started
         self.counts[model._meta.label] += len(rows)
         return len(rows)
 
@@ -760,15 +765,52 @@ def _record_accesses(chunk: Chunk) -> None:
     )
 
 
+def _write_icb(run: Run, icb: BenchIcb, chunk_people: int, progress=None) -> int:
+    """Write one ICB's people, chunk by chunk, each chunk in its own transaction."""
+    # Each ICB has its own block of NHS numbers (at most 11 candidates in 10 fail the check
+    # digit, so 2 per person is plenty), so ICBs can be written in any order, or at once.
+    before = sum(other.size for other in run.icbs[: icb.index])
+    nhs = iter(nhs_numbers(FIRST_NHS_NUMBER + 20 * before))
+    parts = dataset_parts()
+    for chunk_number, first in enumerate(range(0, icb.size, chunk_people)):
+        numbers = range(first, min(first + chunk_people, icb.size))
+        chunk = Chunk(run, icb, chunk_number, [], run.rng("people", icb.index, chunk_number))
+        with transaction.atomic():
+            _immediate_with_context(icb.user("lead{icb}"), chunk.new_id())
+            _people(run, icb, numbers, chunk.rng, nhs, chunk)
+            for part in parts:
+                part.write(chunk)
+            _record_accesses(chunk)
+        if progress is not None:
+            progress(len(numbers))
+    return icb.size
+
+
+_forked_run: Run | None = None
+
+
+def _write_icb_in_worker(index: int, chunk_people: int) -> tuple[Counter, Counter, int]:
+    """In a worker process (forked, with its own database connection): one ICB."""
+    run = _forked_run
+    run.writer = Writer()
+    written = _write_icb(run, run.icbs[index], chunk_people)
+    connection.close()
+    return run.writer.counts, run.writer.seconds, written
+
+
 def generate(
     *,
     people: int,
     seed: int = 1,
     icbs: int = ICB_COUNT,
     chunk_people: int = CHUNK_PEOPLE,
+    workers: int = 1,
     progress=None,
 ) -> Run:
-    """Write the dataset. Refuses (AlreadyGenerated, nothing written) if one is there."""
+    """Write the dataset. Refuses (AlreadyGenerated, nothing written) if one is there.
+
+    With several `workers`, ICBs are written at once by forked processes, largest first; the
+    data is the same whatever the number of workers."""
     if already_generated():
         raise AlreadyGenerated(
             "This database already holds a generated dataset (it has the user "
@@ -788,23 +830,30 @@ def generate(
         password_hash=make_password(PASSWORD, salt="bench"),
     )
     started = time.monotonic()
+    done = [0]
+
+    def chunk_done(count: int) -> None:
+        done[0] += count
+        if progress is not None:
+            progress(done[0], time.monotonic() - started)
+
     _setup(run)
-    nhs = iter(nhs_numbers())
-    done = 0
-    parts = dataset_parts()
-    for icb in run.icbs:
-        for chunk_number, first in enumerate(range(0, icb.size, chunk_people)):
-            numbers = range(first, min(first + chunk_people, icb.size))
-            chunk = Chunk(run, icb, chunk_number, [], run.rng("people", icb.index, chunk_number))
-            with transaction.atomic():
-                _immediate_with_context(icb.user("lead{icb}"), chunk.new_id())
-                _people(run, icb, numbers, chunk.rng, nhs, chunk)
-                for part in parts:
-                    part.write(chunk)
-                _record_accesses(chunk)
-            done += len(numbers)
-            if progress is not None:
-                progress(done, time.monotonic() - started)
+    if workers <= 1:
+        for icb in run.icbs:
+            _write_icb(run, icb, chunk_people, chunk_done)
+        return run
+    global _forked_run
+    _forked_run = run
+    connection.close()  # each worker opens its own
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        futures = [pool.submit(_write_icb_in_worker, icb.index, chunk_people) for icb in run.icbs]
+        for future in as_completed(futures):
+            counts, seconds, written = future.result()
+            run.writer.counts.update(counts)
+            run.writer.seconds.update(seconds)
+            chunk_done(written)
+    _forked_run = None
     return run
 
 

@@ -22,13 +22,19 @@ class Command(BaseCommand):
             "--icbs", type=int, default=dataset.ICB_COUNT, help="How many ICBs (42 in England)."
         )
         parser.add_argument(
+            "--workers",
+            type=int,
+            default=2,
+            help="Processes writing ICBs at once (the data is the same for any number).",
+        )
+        parser.add_argument(
             "--chunk",
             type=int,
             default=dataset.CHUNK_PEOPLE,
             help="People written in each transaction.",
         )
 
-    def handle(self, *args, people, seed, icbs, chunk, **options):
+    def handle(self, *args, people, seed, icbs, workers, chunk, **options):
         started = time.monotonic()
         last = [0.0]
 
@@ -42,7 +48,12 @@ class Command(BaseCommand):
 
         try:
             run = dataset.generate(
-                people=people, seed=seed, icbs=icbs, chunk_people=chunk, progress=progress
+                people=people,
+                seed=seed,
+                icbs=icbs,
+                chunk_people=chunk,
+                workers=workers,
+                progress=progress,
             )
         except (dataset.AlreadyGenerated, ValueError) as error:
             raise CommandError(str(error)) from error
@@ -55,9 +66,13 @@ class Command(BaseCommand):
             f"  writing {written:,.1f} s ({people / max(written, 0.001):,.0f} people a second), "
             f"VACUUM ANALYZE {total - written:,.1f} s"
         )
-        self.stdout.write("Rows written (the audit events are written by the triggers):")
+        self.stdout.write(
+            "Rows written, and the seconds spent writing them (triggers included; the audit "
+            "events are written by the triggers):"
+        )
         for label, count in sorted(run.writer.counts.items()):
-            self.stdout.write(f"  {label:<34} {count:>12,}")
+            seconds = run.writer.seconds[label]
+            self.stdout.write(f"  {label:<34} {count:>12,} {seconds:>8.1f} s")
         events = self._audit_rows()
         self.stdout.write(f"  {'audit events (all *event tables)':<34} {events:>12,}")
         self.stdout.write(self.style.SUCCESS(f"Every password: {dataset.PASSWORD}"))
