@@ -811,14 +811,14 @@ def generate(
 
     With several `workers`, ICBs are written at once by forked processes, largest first; the
     data is the same whatever the number of workers."""
+    if people < 1 or icbs < 1:
+        raise ValueError("Generate at least one person in at least one ICB")
     if already_generated():
         raise AlreadyGenerated(
             "This database already holds a generated dataset (it has the user "
             f"{bench_email('lead{icb}', 0)}). Nothing was changed: generate into an empty "
             "database instead."
         )
-    if people < 1 or icbs < 1:
-        raise ValueError("Generate at least one person in at least one ICB")
     icbs = min(icbs, people)
     run = Run(
         people=people,
