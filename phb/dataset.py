@@ -33,6 +33,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from phb.database import check_constraints_immediately
 from phb.extensions import dataset_parts
 from phb.models import (
     AccessOutcome,
@@ -547,8 +548,8 @@ def _immediate_with_context(user_id: uuid.UUID | None, context_id: uuid.UUID) ->
     metadata = {"command": COMMAND}
     if user_id is not None:
         metadata["user"] = str(user_id)
+    check_constraints_immediately()
     with connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute(
             "SELECT set_config('pghistory.context_id', %s, true), "
             "set_config('pghistory.context_metadata', %s, true)",
