@@ -811,7 +811,7 @@ def generate(
     """Write the dataset. Refuses (AlreadyGenerated, nothing written) if one is there.
 
     With several `workers`, ICBs are written at once by forked processes, largest first; the
-    data is the same whatever the number of workers."""
+    data is the same for a seed and chunk size whatever the number of workers."""
     if people < 1 or icbs < 1:
         raise ValueError("Generate at least one person in at least one ICB")
     if already_generated():

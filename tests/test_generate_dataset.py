@@ -189,3 +189,26 @@ def test_the_lead_sees_their_icbs_caseload_and_the_holder_their_budget(bench, cl
     assert client.login(email=holder.user.email, password=dataset.PASSWORD)
     page = client.get(reverse("holder_home")).content.decode()
     assert "Your budget" in page
+
+
+def _fingerprint(**options) -> tuple:
+    """What a seed decides (not the timestamps of the run), generated and rolled back."""
+    with transaction.atomic():
+        _generate(people=80, icbs=2, **options)
+        people = list(
+            BudgetHolder.objects.order_by("id").values_list(
+                "id", "nhs_number", "given_name", "family_name", "date_of_birth"
+            )
+        )
+        budgets = list(
+            Budget.objects.order_by("id").values_list("id", "status", "basis", "agreed_amount")
+        )
+        instalments = list(PaymentInstalment.objects.order_by("id").values_list("id", "amount"))
+        transaction.set_rollback(True)
+    return people, budgets, instalments
+
+
+def test_the_same_seed_gives_the_same_data(db):
+    first = _fingerprint(seed=7)
+    assert _fingerprint(seed=7) == first
+    assert _fingerprint(seed=8) != first
