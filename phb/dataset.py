@@ -558,7 +558,11 @@ def _immediate_with_context(user_id: uuid.UUID | None, context_id: uuid.UUID) ->
 
 
 def already_generated() -> bool:
-    return User.objects.filter(email=bench_email("lead{icb}", 0)).exists()
+    """Whether the first bench ICB or its lead is there (their codes and emails are unique)."""
+    return (
+        Organisation.objects.filter(ods_code=f"{ODS_PREFIX}00").exists()
+        or User.objects.filter(email=bench_email("lead{icb}", 0)).exists()
+    )
 
 
 def _setup(run: Run) -> None:
@@ -816,9 +820,9 @@ def generate(
         raise ValueError("Generate at least one person in at least one ICB")
     if already_generated():
         raise AlreadyGenerated(
-            "This database already holds a generated dataset (it has the user "
-            f"{bench_email('lead{icb}', 0)}). Nothing was changed: generate into an empty "
-            "database instead."
+            "This database already holds a generated dataset (it has the ICB "
+            f"{ODS_PREFIX}00 or the user {bench_email('lead{icb}', 0)}). Nothing was changed: "
+            "generate into an empty database instead."
         )
     icbs = min(icbs, people)
     run = Run(
