@@ -1,6 +1,6 @@
 """What the budgets app adds to the core's pages: a caseload column and record sections."""
 
-from budgets import selectors
+from budgets import dataset, selectors
 from budgets.demo import seed_budgets
 from budgets.holder_presenters import holder_budget
 from budgets.models.budget import BudgetStatus
@@ -48,6 +48,7 @@ def _waiting_panel(request) -> dict:
 
 
 def register() -> None:
+    dataset.register()
     register_navigation_item(
         NavigationItem(
             text="RAS questionnaires",

@@ -5,8 +5,9 @@ class CareplansConfig(AppConfig):
     name = "careplans"
 
     def ready(self):
-        from careplans import extensions_reviews, panel_extensions, plan_extensions
+        from careplans import dataset, extensions_reviews, panel_extensions, plan_extensions
 
+        dataset.register()
         plan_extensions.register()
         panel_extensions.register()
         extensions_reviews.register()

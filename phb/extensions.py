@@ -116,3 +116,29 @@ def caseload_panels(request) -> list[dict]:
         if context:
             panels.append({"template_name": panel.template_name, **context})
     return panels
+
+
+@dataclass(frozen=True)
+class DatasetPart:
+    """What an app adds to a generated national-scale dataset (`manage.py generate_dataset`).
+
+    `setup(run)` runs once, after the core has made the ICBs and their staff (rates,
+    questionnaires); `write(chunk)` runs in each chunk's transaction, after the core has
+    written the chunk's people, and writes their rows with `chunk.copy(...)` (phb.dataset)."""
+
+    name: str
+    setup: Callable[[object], None]
+    write: Callable[[object], None]
+    order: int = 100
+
+
+_dataset_parts: list[DatasetPart] = []
+
+
+def register_dataset_part(part: DatasetPart) -> None:
+    if part not in _dataset_parts:
+        _dataset_parts.append(part)
+
+
+def dataset_parts() -> list[DatasetPart]:
+    return sorted(_dataset_parts, key=lambda part: part.order)

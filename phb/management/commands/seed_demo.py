@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from phb.database import check_constraints_immediately
 from phb.extensions import demo_seeders
 from phb.models import (
     ICB_ROLES,
@@ -127,6 +128,7 @@ class Command(BaseCommand):
     def handle(self, *args, quiet=False, **options):
         if not (settings.DEBUG or settings.PHB_DEMO_MODE):
             raise CommandError("Demo data is for local demo mode only (PHB_DEMO_MODE).")
+        check_constraints_immediately()  # a bulk write (ADR 0027)
         sign_ins = []
         for ods_code, name, slug in ICBS:
             icb, _ = Organisation.objects.update_or_create(
