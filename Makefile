@@ -24,8 +24,13 @@ COVERAGE = $(if $(PYTEST_ARGS),,--cov --cov-report=term-missing:skip-covered --c
 test: deps
 	$(VENV)/bin/python scripts/stack.py test $(COVERAGE) $(PYTEST_ARGS)
 
-# The benchmarks (benchmarks/, not part of `make test`), timed, without coverage.
+# Issue 12: each key page against the floor page on a national-scale dataset (its own database,
+# phb_benchmark, generated once and reused), then the 200-user load test; the tables go to
+# benchmarks/results/latest.md. `BENCHMARK_PEOPLE=20000 make benchmark` for a quick run;
+# BENCHMARK_ARGS="--no-load" skips the load test. Then the pytest benchmarks (benchmarks/test_*).
+BENCHMARK_PEOPLE ?= 250000
 benchmark: deps
+	$(VENV)/bin/python scripts/stack.py exec $(VENV)/bin/python -m benchmarks.run --people $(BENCHMARK_PEOPLE) $(BENCHMARK_ARGS)
 	$(VENV)/bin/python scripts/stack.py test --benchmark-enable --benchmark-only --no-cov benchmarks $(PYTEST_ARGS)
 
 # Any manage.py command with the engines up, e.g. `make manage ARGS=makemigrations`.
