@@ -138,6 +138,18 @@ def _wait_for(url: str, process: subprocess.Popen) -> None:
     raise SystemExit(f"gunicorn did not answer at {url}")
 
 
+def _drain(url: str) -> None:
+    """Wait until the server answers promptly: requests a finished run left queued (sync
+    workers serve them even after locust hangs up) would otherwise count against the next."""
+    for _ in range(120):
+        started = time.perf_counter()
+        with urllib.request.urlopen(url, timeout=60):
+            pass
+        if time.perf_counter() - started < 0.5:
+            return
+        time.sleep(0.5)
+
+
 def run(
     *,
     users: int = 200,
@@ -187,6 +199,7 @@ def run(
                 prefix=Path(tmp) / "paced",
             )
             results.append(_stats("Staff at human pace", users, paced, Path(tmp) / "paced"))
+            _drain(f"{host}/accessibility-statement/")
             _locust(
                 host,
                 sessions_file,
