@@ -7,19 +7,28 @@ counted and that the tables are written. gunicorn and locust themselves run only
 """
 
 import pytest
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
 from benchmarks import load, pages
 from phb import dataset
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("benchmarks.urls")]
+
+
+@pytest.fixture(scope="module")
+def _generated(django_db_setup, django_db_blocker):
+    """Generated once for the module, in a transaction rolled back at its end."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        dataset.generate(people=300, icbs=2, seed=1)
+        yield
+        transaction.set_rollback(True)
 
 
 @pytest.fixture
-def tiny_dataset(settings):
-    settings.ROOT_URLCONF = "benchmarks.urls"
-    dataset.generate(people=300, icbs=2, seed=1)
+def tiny_dataset(_generated, db):
+    return None
 
 
 def test_every_key_page_is_measured_against_the_floor(tiny_dataset):
