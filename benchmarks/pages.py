@@ -17,6 +17,7 @@ from __future__ import annotations
 import statistics
 import time
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
@@ -87,8 +88,8 @@ def key_pages(icb: int = 0) -> list[tuple[str, str]]:
     caseload = reverse("caseload")
     pages = [
         ("Caseload, first page", caseload),
-        ("Search by name", f"{caseload}?q={person.family_name}"),
-        ("Search by NHS number", f"{caseload}?q={person.nhs_number}"),
+        ("Search by name", f"{caseload}?{urlencode({'q': person.family_name})}"),
+        ("Search by NHS number", f"{caseload}?{urlencode({'q': person.nhs_number})}"),
         (
             f"Caseload by date of birth, page {min(DEEP_PAGE, last_page)}",
             f"{caseload}?sort=-date_of_birth&page={min(DEEP_PAGE, last_page)}",
