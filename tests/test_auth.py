@@ -123,6 +123,7 @@ def test_a_permission_refused_by_the_rules_reads_nothing_from_the_database(
     from phb.permissions import Permission
 
     user = UserFactory(organisation=icb)
+    assert not user.has_perm(Permission.SWITCH_ICB)  # the rule's own query, if any, and no more
     with django_assert_num_queries(0):
         assert not user.has_perm(Permission.SWITCH_ICB)
         assert not user.has_perm("auth.view_user")
