@@ -108,11 +108,25 @@ def budgets_for(holder):
     return budget_detail_queryset().filter(budget_holder=holder)
 
 
+def _current_budgets(holder_ref):
+    # A live budget (agreed, active) before one being set up, then the latest.
+    return (
+        Budget.objects.filter(budget_holder=holder_ref)
+        .exclude(status=BudgetStatus.ENDED)
+        .annotate(live_first=Case(When(status__in=LIVE_STATUSES, then=0), default=1))
+        .order_by("live_first", "-period_start", "-created_at")
+    )
+
+
 def current_budget(holder):
-    """The budget a person holds now, or the latest one being set up."""
-    budgets = list(budgets_for(holder).exclude(status=BudgetStatus.ENDED))
-    live = [b for b in budgets if b.is_live]
-    return (live or budgets or [None])[0]
+    """The budget a person holds now, or the latest one being set up: one light query with
+    what the record shows of it (status, amount, period), not the whole budget history
+    (issue 12). For everything else about a budget use budget_detail_queryset."""
+    return (
+        _current_budgets(holder)
+        .only("pk", "budget_holder_id", "status", "agreed_amount", "period_start", "period_end")
+        .first()
+    )
 
 
 def published_questionnaire(organisation, financial_year: int):
@@ -129,13 +143,7 @@ def published_questionnaire(organisation, financial_year: int):
 
 def annotate_current_budget(people):
     """Caseload annotation: the status and amount of each person's current budget."""
-    # A live budget (agreed, active or reduced) before one being set up, then the latest.
-    current = (
-        Budget.objects.filter(budget_holder=OuterRef("pk"))
-        .exclude(status=BudgetStatus.ENDED)
-        .annotate(live_first=Case(When(status__in=LIVE_STATUSES, then=0), default=1))
-        .order_by("live_first", "-period_start", "-created_at")
-    )
+    current = _current_budgets(OuterRef("pk"))
     return people.annotate(
         budget_status=Subquery(current.values("status")[:1]),
         budget_amount=Subquery(current.values("agreed_amount")[:1]),

@@ -113,3 +113,28 @@ def test_a_wrong_password_is_explained_in_plain_english(client, icb):
     user = UserFactory(organisation=icb)
     response = sign_in(client, user.email, "not the password")
     assert "The email address or password is not right" in response.content.decode()
+
+
+def test_a_permission_refused_by_the_rules_reads_nothing_from_the_database(
+    icb, django_assert_num_queries
+):
+    """Issue 12: no ModelBackend behind the rules, so asking about a permission the rules
+    refuse (the ICB switcher, on every page) costs no auth_permission or group queries."""
+    from phb.permissions import Permission
+
+    user = UserFactory(organisation=icb)
+    assert not user.has_perm(Permission.SWITCH_ICB)  # the rule's own query, if any, and no more
+    with django_assert_num_queries(0):
+        assert not user.has_perm(Permission.SWITCH_ICB)
+        assert not user.has_perm("auth.view_user")
+        assert not user.has_module_perms("auth")
+        assert user.get_all_permissions() == set()
+    superuser = UserFactory(organisation=icb, is_superuser=True)
+    assert superuser.has_perm("auth.view_user")
+
+
+def test_signing_in_still_works_through_the_sign_in_backend(client, icb, password):
+    user = UserFactory(organisation=icb)
+    response = sign_in(client, user.email, password)
+    assert response.status_code == 302
+    assert client.session.get("_auth_user_backend") in (None, "phb.auth_backends.SignInBackend")

@@ -68,6 +68,9 @@ IN_PREPARATION = [BudgetStatus.DRAFT, BudgetStatus.PROPOSED]
 # Two of these never overlap for one person: a budget is not set up over another one being
 # prepared or held (a withdrawn or ended budget no longer counts).
 HELD_OR_PREPARED = [*IN_PREPARATION, *LIVE_STATUSES]
+# Budgets that wait on someone's work whatever their dates: being prepared, or agreed and not
+# started. (A live budget whose period is over waits too; it is found by its end date.)
+WAITING_STATUSES = [*IN_PREPARATION, BudgetStatus.AGREED]
 
 
 class CalculationBasis(models.TextChoices):
@@ -207,6 +210,21 @@ class Budget(UUIDModel, Timestamped):
 
     class Meta:
         ordering = ["-period_start", "-created_at"]
+        # The "waiting for you" panel (budgets.selectors.budgets_waiting_for) reads only budgets
+        # in a status that waits on someone (issue 12): without these it scanned every budget
+        # in the country on each caseload view. Most budgets are active; these stay small.
+        indexes = [
+            models.Index(
+                fields=["updated_at"],
+                condition=Q(status__in=[str(status) for status in WAITING_STATUSES]),
+                name="budget_waiting_by_updated",
+            ),
+            models.Index(
+                fields=["period_end"],
+                condition=Q(status__in=[str(status) for status in LIVE_STATUSES]),
+                name="budget_live_by_period_end",
+            ),
+        ]
         constraints = [
             text_length_limit("clinical_justification", FREE_TEXT_LENGTH, "budget"),
             text_length_limit("backdating_reason", FREE_TEXT_LENGTH, "budget"),
