@@ -33,6 +33,8 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 # The staff who may open every key page: the two PHB leads of each ICB.
 STAFF_PATTERNS = ("lead{icb}", "lead{icb}b")
+# The backend a password sign-in records in the session (the one that signs people in).
+SIGN_IN_BACKEND = "phb.auth_backends.SignInBackend"
 
 
 @dataclass
@@ -68,7 +70,7 @@ def sessions(count: int) -> list[dict]:
         icb, user = staff[number % len(staff)]
         session = store()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[BACKEND_SESSION_KEY] = SIGN_IN_BACKEND
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.create()
         made.append(
