@@ -226,7 +226,7 @@ def budgets_waiting_for(user) -> list[tuple[Budget, str]]:
         budget=OuterRef("pk"), amount=OuterRef("agreed_amount")
     ).order_by("-at")
     budgets = (
-        Budget.objects.filter(budget_holder__organisation_id=user.acting_organisation_id)
+        Budget.objects.filter(organisation_id=user.acting_organisation_id)
         .select_related("budget_holder")
         .annotate(check_supported=Subquery(latest_check.values("supported")[:1]))
         .order_by("updated_at")
@@ -379,7 +379,7 @@ def increases_waiting_for(user) -> list:
     later_change = BudgetChange.objects.filter(budget=OuterRef("budget"), at__gt=OuterRef("at"))
     proposals = (
         ProposedIncrease.objects.filter(
-            budget__budget_holder__organisation_id=user.acting_organisation_id,
+            budget__organisation_id=user.acting_organisation_id,
             budget__status__in=LIVE_STATUSES,
             from_amount=F("budget__agreed_amount"),
             checks__isnull=True,

@@ -27,6 +27,7 @@ from phb.models import (
     FREE_TEXT_LENGTH,
     BudgetHolder,
     DateRange,
+    Organisation,
     Timestamped,
     User,
     UUIDModel,
@@ -148,10 +149,22 @@ class BudgetQuerySet(models.QuerySet):
         return self.filter(status__in=HELD_OR_PREPARED)
 
 
-@audited
+@audited(exclude=["organisation"])
 class Budget(UUIDModel, Timestamped):
     budget_holder = models.ForeignKey(
         BudgetHolder, on_delete=models.PROTECT, related_name="budgets"
+    )
+    # The person's ICB, written by the database from the person on every insert and update
+    # (and when a person's ICB changes), never by the application: an ICB's work queues read
+    # its budgets through an index that starts with it (ADR 0030), where a join through the
+    # people read every person of the ICB, or every budget of the country.
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        blank=True,
+        db_index=False,  # budget_by_icb_and_status starts with it
     )
     period_start = models.DateField()
     period_end = models.DateField()
@@ -210,19 +223,19 @@ class Budget(UUIDModel, Timestamped):
 
     class Meta:
         ordering = ["-period_start", "-created_at"]
-        # The "waiting for you" panel (budgets.selectors.budgets_waiting_for) reads only budgets
-        # in a status that waits on someone (issue 12): without these it scanned every budget
-        # in the country on each caseload view. Most budgets are active; these stay small.
+        # The "waiting for you" panel (budgets.selectors.budgets_waiting_for) reads the ICB's
+        # budgets in the statuses that wait on someone, oldest first, and its live budgets whose
+        # period is over (issue 12, ADR 0030): without these it read every person of the ICB or
+        # every budget in the country on each caseload view.
         indexes = [
             models.Index(
-                fields=["updated_at"],
-                condition=Q(status__in=[str(status) for status in WAITING_STATUSES]),
-                name="budget_waiting_by_updated",
+                fields=["organisation", "status", "updated_at"],
+                name="budget_by_icb_and_status",
             ),
             models.Index(
-                fields=["period_end"],
+                fields=["organisation", "period_end"],
                 condition=Q(status__in=[str(status) for status in LIVE_STATUSES]),
-                name="budget_live_by_period_end",
+                name="budget_live_by_icb_and_end",
             ),
         ]
         constraints = [
@@ -291,6 +304,16 @@ class Budget(UUIDModel, Timestamped):
             ),
         ]
         triggers = [
+            pgtrigger.Trigger(
+                name="budget_organisation_is_the_persons",
+                operation=pgtrigger.Insert | pgtrigger.Update,
+                when=pgtrigger.Before,
+                func="""
+                    SELECT organisation_id INTO NEW.organisation_id
+                        FROM phb_budgetholder WHERE id = NEW.budget_holder_id;
+                    RETURN NEW;
+                """,
+            ),
             pgtrigger.FSM(
                 name="budget_status_transitions", field="status", transitions=TRANSITIONS
             ),

@@ -447,12 +447,12 @@ def test_a_draft_the_clinician_did_not_support_waits_for_changes(
     assert waiting(clinician) == {}
 
 
-def test_the_queues_read_only_budgets_in_a_waiting_status(
+def test_the_queues_read_the_icbs_budgets_through_its_indexes(
     phb_lead, clinician, finance_officer, care_coordinator, paid_budget
 ):
-    """Issue 12: the panel reads budgets through the partial indexes by status (migration
-    budgets 0015), never a scan of every budget in the country. With sequential scans priced
-    out, each query on budgets_budget uses a waiting index."""
+    """Issue 12 (ADR 0030): the panel reads the ICB's budgets through the indexes that start
+    with the ICB (budgets 0016), never a scan of every budget in the country or of every person
+    in the ICB. With sequential scans priced out, each query on budgets_budget uses one."""
     plans = []
     for user in (phb_lead, clinician, finance_officer, care_coordinator):
         with CaptureQueriesContext(connection) as queries:
@@ -468,25 +468,22 @@ def test_the_queues_read_only_budgets_in_a_waiting_status(
     assert len(plans) >= 4
     for plan in plans:
         assert "Seq Scan on budgets_budget " not in plan, plan
-    # Each status the panel filters on is covered by a partial index (on a big dataset the
-    # planner reads these first: 45 ms to 3 ms at 250,000 people, issue 12).
-    today = timezone.localdate()
-    for queryset, index in (
-        (Budget.objects.filter(status=BudgetStatus.DRAFT), "budget_waiting_by_updated"),
-        (Budget.objects.filter(status__in=["draft", "proposed"]), "budget_waiting_by_updated"),
-        # Agreed is in both partial indexes; either will do.
-        (Budget.objects.filter(status=BudgetStatus.AGREED), "budget_"),
-        (
-            Budget.objects.filter(status__in=["agreed", "active"], period_end__lt=today),
-            "budget_live_by_period_end",
-        ),
-    ):
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            sql, params = queryset.only("pk").order_by().query.sql_with_params()
-            cursor.execute("EXPLAIN " + sql, params)
-            plan = "\n".join(row[0] for row in cursor.fetchall())
-            assert f"Index Scan on {index}" in plan or f"Index Scan using {index}" in plan, plan
+        assert "on phb_budgetholder " not in plan or "phb_budgetholder_pkey" in plan, plan
+        assert "budget_by_icb_and_status" in plan or "budget_live_by_icb_and_end" in plan, plan
+
+
+def test_a_budget_carries_its_persons_icb_kept_by_the_database(phb_lead, holder, ras, other_icb):
+    """Set by the database on every write (the application never sends it), and moved with
+    the person if their ICB changes."""
+    budget = draft_budget(phb_lead, holder, ras)
+    budget.refresh_from_db()
+    assert budget.organisation_id == holder.organisation_id
+    budget.save()  # the instance in hand says nothing else: still the person's ICB
+    budget.refresh_from_db()
+    assert budget.organisation_id == holder.organisation_id
+    type(holder).objects.filter(pk=holder.pk).update(organisation=other_icb)
+    budget.refresh_from_db()
+    assert budget.organisation_id == other_icb.pk
 
 
 def test_the_current_budget_is_one_light_query_live_before_being_set_up(
