@@ -1,4 +1,5 @@
-"""A person's history: every audited change that references them, and every view of their record.
+"""A person's history: every audited change that references them; and their access log: every
+view of their record.
 
 The audit triggers store raw rows: identifiers, ISO dates, stored codes and column names. The
 history page is read by people, so each entry here is in their words: who (by name), when (a
@@ -20,7 +21,6 @@ from django.db import models
 from phb.models import BudgetHolder, RecordAccess, User
 
 HIDDEN_FIELDS = {"id", "created_at", "updated_at", "version"}
-MAX_ENTRIES = 500
 EMPTY = "(empty)"
 GONE = "(no longer recorded)"
 
@@ -169,13 +169,19 @@ def _describe(model, model_label: str, label: str, name: str | None) -> str:
     return f"{what}: {name}" if name and name.lower() != verbose.lower() else what
 
 
-def person_history(holder: BudgetHolder) -> list[HistoryEntry]:
-    events = list(
-        pghistory.models.Events.objects.references(holder).order_by("-pgh_created_at")[:MAX_ENTRIES]
+def person_changes(holder: BudgetHolder):
+    """Every audited change that references the person, newest first (a UNION of every event
+    table). Changes in one transaction share a time: the tie-break on (event id, event table),
+    unique, keeps them in the order made and the pages stable."""
+    return pghistory.models.Events.objects.references(holder).order_by(
+        "-pgh_created_at", "-pgh_id", "-pgh_model"
     )
-    accesses = list(
-        RecordAccess.objects.filter(budget_holder_id=holder.pk).order_by("-at")[:MAX_ENTRIES]
-    )
+
+
+def describe_changes(events) -> list[HistoryEntry]:
+    """One page of events in people's words; the names they point at are read with one query
+    per kind of record, however long the page."""
+    events = list(events)
     names = Names()
     for event in events:
         model = _model(event.pgh_obj_model)
@@ -186,8 +192,6 @@ def person_history(holder: BudgetHolder) -> list[HistoryEntry]:
             if field is not None and field.is_relation and field.related_model is not None:
                 names.want(field.related_model, before)
                 names.want(field.related_model, after)
-    for access in accesses:
-        names.want(User, access.user_id)
     names.load()
 
     entries = []
@@ -212,13 +216,38 @@ def person_history(holder: BudgetHolder) -> list[HistoryEntry]:
                 ],
             )
         )
-    entries += [
-        HistoryEntry(
+    return entries
+
+
+@dataclass(frozen=True)
+class AccessEntry:
+    at: datetime.datetime
+    who: str
+    what: str
+    outcome: str
+
+
+def person_accesses(holder: BudgetHolder):
+    """Every time someone opened (or tried to open) the person's record, newest first, on the
+    (budget_holder_id, at, id) index."""
+    return (
+        RecordAccess.objects.filter(budget_holder_id=holder.pk)
+        .select_related("user")
+        .order_by("-at", "-id")
+    )
+
+
+def describe_accesses(accesses) -> list[AccessEntry]:
+    return [
+        AccessEntry(
             at=access.at,
-            who=names.of(User, access.user_id) or "Unknown",
-            what=f"{access.get_outcome_display()}: {readable(access.what)}",
-            changes=[],
+            who=access.user.full_name,
+            what=_sentence(readable(access.what)),
+            outcome=access.get_outcome_display(),
         )
         for access in accesses
     ]
-    return sorted(entries, key=lambda entry: entry.at, reverse=True)[:MAX_ENTRIES]
+
+
+def _sentence(text: str) -> str:
+    return f"{text[:1].upper()}{text[1:]}"

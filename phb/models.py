@@ -632,6 +632,10 @@ class RecordAccess(UUIDModel):
 
     class Meta:
         ordering = ["-at"]
+        indexes = [
+            # The access log: one person's accesses, newest first, paginated on (at, id).
+            models.Index(fields=["budget_holder_id", "-at", "-id"], name="record_access_log")
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(outcome__in=AccessOutcome.values), name="record_access_outcome_valid"

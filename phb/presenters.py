@@ -294,8 +294,27 @@ def history_table(history) -> dict:
             ]
         )
     return {
-        "caption": hidden_caption("Changes and views, newest first"),
+        "caption": hidden_caption("Changes, newest first"),
         "head": [{"text": "When"}, {"text": "Who"}, {"text": "What"}, {"text": "Changes"}],
         "rows": rows,
+        "responsive": True,
+    }
+
+
+def access_log_table(accesses) -> dict:
+    """A person's access log (phb.history.AccessEntry list), newest first, as a responsive
+    table."""
+    return {
+        "caption": hidden_caption("Who opened this record, newest first"),
+        "head": [{"text": "When"}, {"text": "Who"}, {"text": "What"}, {"text": "Outcome"}],
+        "rows": [
+            [
+                {"text": f"{display_date(entry.at, 'j M Y')}, {display_time(entry.at)}"},
+                {"text": entry.who},
+                {"text": entry.what},
+                {"text": entry.outcome},
+            ]
+            for entry in accesses
+        ],
         "responsive": True,
     }

@@ -26,6 +26,11 @@ urlpatterns = [
     path(
         "people/<uuid:pk>/history/", people.BudgetHolderHistoryView.as_view(), name="person_history"
     ),
+    path(
+        "people/<uuid:pk>/access-log/",
+        people.BudgetHolderAccessLogView.as_view(),
+        name="person_access_log",
+    ),
     path("your-budget/", home.HolderHomeView.as_view(), name="holder_home"),
     path("your-budget/<uuid:pk>/", home.HolderPersonView.as_view(), name="holder_home_for"),
     path("acting-for/", staff.ActingForView.as_view(), name="acting_for"),

@@ -26,7 +26,9 @@ def test_opening_a_record_is_logged_as_a_view(client, phb_lead, holder):
     assert access.outcome == AccessOutcome.VIEWED
 
 
-@pytest.mark.parametrize("name", ["person_detail", "person_edit", "person_history"])
+@pytest.mark.parametrize(
+    "name", ["person_detail", "person_edit", "person_history", "person_access_log"]
+)
 def test_staff_of_another_icb_get_404_logged_as_refused(client, other_icb_lead, holder, name):
     client.force_login(other_icb_lead)
     response = client.get(reverse(name, args=[holder.pk]))

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.html import strip_tags
 
 from phb import services
-from phb.history import person_history, readable
+from phb.history import describe_changes, person_changes, readable
 from phb.presenters import display_time
 from tests.budgets.factories import agreed_budget, another_lead, questionnaire, ras_assessment
 
@@ -86,7 +86,7 @@ def test_money_rates_and_yes_or_no_are_written_out():
 
 def test_entries_are_dated_in_local_time(client, phb_lead, holder):
     client.force_login(phb_lead)
-    entries = person_history(holder)
+    entries = describe_changes(person_changes(holder))
     assert entries
     assert all(isinstance(entry.changes, list) for entry in entries)
 

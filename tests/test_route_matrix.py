@@ -189,6 +189,7 @@ MATRIX: dict[str, Route] = {
     "person_detail": about("holder", *SAME_ICB_STAFF),
     "person_edit": about("holder", "lead", "coordinator", "icb_admin", post=200),
     "person_history": about("holder", "lead", "icb_admin"),
+    "person_access_log": about("holder", "lead", "icb_admin"),
     "holder_home": only(*EVERYONE_SIGNED_IN),
     "holder_home_for": about("holder", "holder", "representative"),
     "acting_for": only("shared_finance", post=200),

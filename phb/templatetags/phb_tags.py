@@ -114,6 +114,12 @@ def history_table(history) -> dict:
 
 
 @register.filter
+def access_log_table(accesses) -> dict:
+    """`{% component "table" page|access_log_table %}`: a person's access log as a table."""
+    return presenters.access_log_table(accesses)
+
+
+@register.filter
 def plain_text(html) -> str:
     """Rendered HTML (an allauth slot) as the plain text a macro's `text` option wants."""
     return unescape(strip_tags(str(html))).strip()

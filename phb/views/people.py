@@ -11,7 +11,7 @@ from django.views.generic import FormView, TemplateView
 from phb import selectors, services
 from phb.extensions import caseload_columns, caseload_panels, record_sections
 from phb.forms import BudgetHolderForm, CaseloadSearchForm
-from phb.history import person_history
+from phb.history import describe_accesses, describe_changes, person_accesses, person_changes
 from phb.permissions import Permission
 from phb.presenters import person_summary_rows, representative_rows
 from phb.views.helpers import add_errors
@@ -175,12 +175,32 @@ class BudgetHolderUpdateView(PersonMixin, BudgetHolderFormMixin, FormView):
 
 
 class BudgetHolderHistoryView(PersonMixin, TemplateView):
+    """The changes to a person's record, newest first, a page at a time."""
+
     permission = Permission.VIEW_HISTORY
     access_log = "history"
     template_name = "phb/person_history.html"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(**kwargs) | {
-            "holder": self.holder,
-            "history": person_history(self.holder),
-        }
+        # get_page(): past the end gives the last page, and anything not a number the first,
+        # as on the caseload.
+        page = Paginator(person_changes(self.holder), PAGE_SIZE).get_page(
+            self.request.GET.get("page")
+        )
+        page.object_list = describe_changes(page.object_list)
+        return super().get_context_data(**kwargs) | {"holder": self.holder, "page": page}
+
+
+class BudgetHolderAccessLogView(PersonMixin, TemplateView):
+    """Who opened (or tried to open) a person's record, newest first, a page at a time."""
+
+    permission = Permission.VIEW_HISTORY
+    access_log = "access log"
+    template_name = "phb/person_access_log.html"
+
+    def get_context_data(self, **kwargs):
+        page = Paginator(person_accesses(self.holder), PAGE_SIZE).get_page(
+            self.request.GET.get("page")
+        )
+        page.object_list = describe_accesses(page.object_list)
+        return super().get_context_data(**kwargs) | {"holder": self.holder, "page": page}

@@ -14,6 +14,7 @@ PERSON_PAGES = [
     ("person_detail", "holder"),
     ("person_edit", "holder"),
     ("person_history", "holder"),
+    ("person_access_log", "holder"),
     ("budgets:person", "holder"),
     ("budgets:ras_new", "holder"),
     ("budgets:chc_new", "holder"),
