@@ -174,33 +174,33 @@ class BudgetHolderUpdateView(PersonMixin, BudgetHolderFormMixin, FormView):
         return self.changed
 
 
-class BudgetHolderHistoryView(PersonMixin, TemplateView):
-    """The changes to a person's record, newest first, a page at a time."""
+class PersonLogPage(PersonMixin, TemplateView):
+    """A page of one of a person's logs, newest first, 25 at a time: `entries` reads the log,
+    `describe` words one page of it. get_page(): past the end gives the last page, and
+    anything not a number the first, as on the caseload."""
 
     permission = Permission.VIEW_HISTORY
+    entries = describe = None
+
+    def get_context_data(self, **kwargs):
+        page = Paginator(type(self).entries(self.holder), PAGE_SIZE).get_page(
+            self.request.GET.get("page")
+        )
+        page.object_list = type(self).describe(page.object_list)
+        return super().get_context_data(**kwargs) | {"holder": self.holder, "page": page}
+
+
+class BudgetHolderHistoryView(PersonLogPage):
+    """The changes to a person's record."""
+
     access_log = "history"
     template_name = "phb/person_history.html"
-
-    def get_context_data(self, **kwargs):
-        # get_page(): past the end gives the last page, and anything not a number the first,
-        # as on the caseload.
-        page = Paginator(person_changes(self.holder), PAGE_SIZE).get_page(
-            self.request.GET.get("page")
-        )
-        page.object_list = describe_changes(page.object_list)
-        return super().get_context_data(**kwargs) | {"holder": self.holder, "page": page}
+    entries, describe = person_changes, describe_changes
 
 
-class BudgetHolderAccessLogView(PersonMixin, TemplateView):
-    """Who opened (or tried to open) a person's record, newest first, a page at a time."""
+class BudgetHolderAccessLogView(PersonLogPage):
+    """Who opened (or tried to open) a person's record."""
 
-    permission = Permission.VIEW_HISTORY
     access_log = "access log"
     template_name = "phb/person_access_log.html"
-
-    def get_context_data(self, **kwargs):
-        page = Paginator(person_accesses(self.holder), PAGE_SIZE).get_page(
-            self.request.GET.get("page")
-        )
-        page.object_list = describe_accesses(page.object_list)
-        return super().get_context_data(**kwargs) | {"holder": self.holder, "page": page}
+    entries, describe = person_accesses, describe_accesses
