@@ -21,18 +21,20 @@ instalment due before today.
 import datetime
 import json
 import multiprocessing
+import pickle
 import random
 import time
 import uuid
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.contrib.auth.hashers import make_password
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from phb import dataset_workers
 from phb.database import check_constraints_immediately
 from phb.extensions import dataset_parts
 from phb.models import (
@@ -770,7 +772,7 @@ def _record_accesses(chunk: Chunk) -> None:
     )
 
 
-def _write_icb(run: Run, icb: BenchIcb, chunk_people: int, progress=None) -> int:
+def write_icb(run: Run, icb: BenchIcb, chunk_people: int, progress=None) -> int:
     """Write one ICB's people, chunk by chunk, each chunk in its own transaction."""
     # Each ICB has its own block of NHS numbers (at most 11 candidates in 10 fail the check
     # digit, so 2 per person is plenty), so ICBs can be written in any order, or at once.
@@ -791,18 +793,6 @@ def _write_icb(run: Run, icb: BenchIcb, chunk_people: int, progress=None) -> int
     return icb.size
 
 
-_forked_run: Run | None = None
-
-
-def _write_icb_in_worker(index: int, chunk_people: int) -> tuple[Counter, Counter, int]:
-    """In a worker process (forked, with its own database connection): one ICB."""
-    run = _forked_run
-    run.writer = Writer()
-    written = _write_icb(run, run.icbs[index], chunk_people)
-    connection.close()
-    return run.writer.counts, run.writer.seconds, written
-
-
 def generate(
     *,
     people: int,
@@ -814,8 +804,10 @@ def generate(
 ) -> Run:
     """Write the dataset. Refuses (AlreadyGenerated, nothing written) if one is there.
 
-    With several `workers`, ICBs are written at once by forked processes, largest first; the
-    data is the same for a seed and chunk size whatever the number of workers."""
+    With several `workers`, ICBs are written at once by new worker processes, largest first;
+    the data is the same for a seed and chunk size whatever the number of workers. They are
+    spawned, not forked: a fork copies the caller's threads' locks as they happen to be (a test
+    process has a live server, a Celery worker and xdist's threads), and can hang for ever."""
     if people < 1 or icbs < 1:
         raise ValueError("Generate at least one person in at least one ICB")
     if already_generated():
@@ -845,20 +837,25 @@ def generate(
     _setup(run)
     if workers <= 1:
         for icb in run.icbs:
-            _write_icb(run, icb, chunk_people, chunk_done)
+            write_icb(run, icb, chunk_people, chunk_done)
         return run
-    global _forked_run
-    _forked_run = run
-    connection.close()  # each worker opens its own
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        futures = [pool.submit(_write_icb_in_worker, icb.index, chunk_people) for icb in run.icbs]
+    context = multiprocessing.get_context("spawn")
+    pickled_run = pickle.dumps(replace(run, writer=Writer()))
+    database = dict(connection.settings_dict)
+    with ProcessPoolExecutor(
+        workers,
+        mp_context=context,
+        initializer=dataset_workers.start,
+        initargs=(pickled_run, database),
+    ) as pool:
+        futures = [
+            pool.submit(dataset_workers.write_icb, icb.index, chunk_people) for icb in run.icbs
+        ]
         for future in as_completed(futures):
             counts, seconds, written = future.result()
             run.writer.counts.update(counts)
             run.writer.seconds.update(seconds)
             chunk_done(written)
-    _forked_run = None
     return run
 
 
