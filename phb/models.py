@@ -411,7 +411,14 @@ class BudgetHolderQuerySet(models.QuerySet):
         """The person who signed in, and the people they currently act for."""
         if not user.is_authenticated:
             return self.none()
-        return self.filter(self._own_q(user))
+        # The people they act for are read first (a few ids): as a subquery OR-ed with their
+        # own record, the planner reads every person in the country (ADR 0029).
+        acting_for = list(
+            Representative.objects.current()
+            .filter(user=user)
+            .values_list("budget_holder_id", flat=True)
+        )
+        return self.filter(Q(user=user) | Q(pk__in=acting_for))
 
     @staticmethod
     def _own_q(user) -> Q:
