@@ -1,6 +1,8 @@
 """Staff find the budgets that wait on them, and the pages their role uses."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from budgets import services
@@ -34,6 +36,28 @@ def test_a_lead_sees_proposed_budgets_to_agree(client, phb_lead, care_coordinato
     client.force_login(phb_lead)
     page = client.get(reverse("caseload")).content.decode()
     assert ": waiting to be agreed<" in page
+
+
+def test_the_queues_head_the_caseload_not_a_search_or_a_later_page(client, clinician, above_cap):
+    """Where the user's work starts: the caseload's first page, not above search results or
+    on page 2 (which then make none of the queues' queries)."""
+    from tests.factories import BudgetHolderFactory
+
+    BudgetHolderFactory.create_batch(25, organisation=above_cap.budget_holder.organisation)
+    client.force_login(clinician)
+    caseload = reverse("caseload")
+    assert "Budgets waiting for you" in client.get(caseload).content.decode()
+    assert "Budgets waiting for you" in client.get(caseload + "?sort=-name").content.decode()
+    name = above_cap.budget_holder.family_name
+    for elsewhere in (f"?q={name}", "?page=2"):
+        page = client.get(caseload + elsewhere).content.decode()
+        assert "Budgets waiting for you" not in page, elsewhere
+    with CaptureQueriesContext(connection) as first:
+        client.get(caseload)
+    with CaptureQueriesContext(connection) as second:
+        client.get(caseload + "?page=2")
+    assert not any("budgets_clinicalcheck" in q["sql"] for q in second.captured_queries)
+    assert any("budgets_clinicalcheck" in q["sql"] for q in first.captured_queries)
 
 
 def test_another_icbs_staff_see_nothing_waiting(client, other_icb_lead, above_cap):
