@@ -1,9 +1,12 @@
+import datetime
 import os
 
 import pytest
 from django.core.cache import cache
+from django.utils import timezone
 
 from phb.models import Role
+from phb.today import fix_database_today
 from tests.factories import (
     PASSWORD,
     BudgetHolderFactory,
@@ -17,6 +20,47 @@ from tests.factories import (
 # Playwright's sync API runs an event loop in the test thread; Django's ORM is
 # still used synchronously there, which is safe in tests.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+# The date the suite's worked examples are written for (a Monday in the 2026/27 financial
+# year). Every test runs on it, in Python and in the database (phb/today.py), so that the
+# suite gives the same answers on any day it is run; `today_is` moves it for one test.
+FIXED_TODAY = datetime.date(2026, 11, 23)
+_real_localdate = timezone.localdate
+
+
+def _localdate_on(day: datetime.date):
+    def localdate(value=None, timezone=None):
+        return day if value is None else _real_localdate(value, timezone)
+
+    return localdate
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        fix_database_today(FIXED_TODAY)
+
+
+@pytest.fixture(autouse=True)
+def _fixed_today(monkeypatch):
+    monkeypatch.setattr(timezone, "localdate", _localdate_on(FIXED_TODAY))
+
+
+@pytest.fixture
+def today_is(monkeypatch, db):
+    """`today_is(day)`: the service's today is `day` for the rest of this test, in Python and in
+    the database (and FIXED_TODAY again after it)."""
+    moved = []
+
+    def move(day: datetime.date) -> None:
+        monkeypatch.setattr(timezone, "localdate", _localdate_on(day))
+        fix_database_today(day)
+        moved.append(day)
+
+    yield move
+    if moved:
+        fix_database_today(FIXED_TODAY)
 
 
 @pytest.fixture(autouse=True)

@@ -15,12 +15,10 @@ from budgets.models.budget import AppendOnly, HoldingPortion
 from budgets.models.fields import MoneyField
 from phb.audit import audited
 from phb.models import Organisation, Timestamped, User, UUIDModel, text_length_limit
+from phb.today import TODAY_SQL
 
 REFERENCE_MAX_LENGTH = 100
 REASON_MAX_LENGTH = 2000
-
-# "Today" in the database, as the service's pages count days (TIME_ZONE is Europe/London).
-TODAY_SQL = "(now() AT TIME ZONE 'Europe/London')::date"
 
 
 class InstalmentFrequencyChoice(models.TextChoices):
