@@ -17,10 +17,6 @@ NOT_TYPED = {
     ("budgets", "BudgetEdit", "summary"): "what changed in a draft, written by the service",
     ("careplans", "PlanLetter", "body_html"): "the letter as issued, made from a template",
 }
-# Apps whose models came before the limits were enforced and whose own work adds them (the
-# careplans models arrived without forms; the care plan pages add their limits). Marked as
-# expected failures, strictly: once a field has its limit, its mark must go.
-LIMITS_TO_COME = {"careplans": "care plan models: limits come with the care plan pages"}
 
 
 def _text_fields():
@@ -37,12 +33,7 @@ def _cases():
         app = model._meta.app_label
         if (app, model.__name__, field.name) in NOT_TYPED:
             continue
-        marks = (
-            [pytest.mark.xfail(strict=True, reason=LIMITS_TO_COME[app])]
-            if app in LIMITS_TO_COME
-            else []
-        )
-        yield pytest.param(model, field, id=f"{model.__name__}-{field.name}", marks=marks)
+        yield pytest.param(model, field, id=f"{model.__name__}-{field.name}")
 
 
 @pytest.mark.parametrize(("model", "field"), list(_cases()))

@@ -170,7 +170,7 @@ class ConflictOfInterest(UUIDModel, AppendOnly):
     session = models.ForeignKey(PanelSession, on_delete=models.PROTECT, related_name="conflicts")
     member = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     version = models.ForeignKey(PlanVersion, on_delete=models.PROTECT, related_name="+")
-    reason = models.TextField()
+    reason = models.TextField(max_length=1000)
     at = models.DateTimeField(default=timezone.now)
 
     class Meta(AppendOnly.Meta):
@@ -199,7 +199,7 @@ class PlanDecision(UUIDModel, AppendOnly):
         PanelSession, on_delete=models.PROTECT, null=True, blank=True, related_name="decisions"
     )
     outcome = models.CharField(max_length=24, choices=DecisionOutcome.choices)
-    reasons = models.TextField("Reasons, written for the person", blank=True)
+    reasons = models.TextField("Reasons, written for the person", blank=True, max_length=5000)
     approved_annual_amount = MoneyField(
         help_text="The yearly cost of what was approved (the approved items, as changed)"
     )
@@ -232,7 +232,7 @@ class ItemDecision(UUIDModel, AppendOnly):
     approved_annual_cost = MoneyField(
         null=True, blank=True, help_text="For an item approved with changes: the new yearly cost"
     )
-    reasons = models.TextField("Reasons, written for the person", blank=True)
+    reasons = models.TextField("Reasons, written for the person", blank=True, max_length=5000)
 
     class Meta(AppendOnly.Meta):
         constraints = [

@@ -168,16 +168,22 @@ class PlanVersion(UUIDModel, Timestamped):
         help_text="The budget that pays for this plan's support.",
     )
     # About me
-    what_matters = models.TextField("What matters to me", blank=True)
-    strengths = models.TextField("My strengths", blank=True)
-    communication_needs = models.TextField("How I communicate and what helps me", blank=True)
+    what_matters = models.TextField("What matters to me", blank=True, max_length=5000)
+    strengths = models.TextField("My strengths", blank=True, max_length=5000)
+    communication_needs = models.TextField(
+        "How I communicate and what helps me", blank=True, max_length=5000
+    )
     # Health and outcomes
-    health_needs = models.TextField("My health needs", blank=True)
-    outcomes_evidence = models.TextField("How we will know the plan is working", blank=True)
+    health_needs = models.TextField("My health needs", blank=True, max_length=5000)
+    outcomes_evidence = models.TextField(
+        "How we will know the plan is working", blank=True, max_length=5000
+    )
     # Contingency and safety
-    crisis_plan = models.TextField("If I am in crisis", blank=True)
-    relapse_plan = models.TextField("If my health gets worse", blank=True)
-    pa_absence_plan = models.TextField("If my personal assistant cannot come", blank=True)
+    crisis_plan = models.TextField("If I am in crisis", blank=True, max_length=5000)
+    relapse_plan = models.TextField("If my health gets worse", blank=True, max_length=5000)
+    pa_absence_plan = models.TextField(
+        "If my personal assistant cannot come", blank=True, max_length=5000
+    )
     # Agreement
     representative = models.ForeignKey(
         Representative, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -185,7 +191,9 @@ class PlanVersion(UUIDModel, Timestamped):
     representative_agreed_on = models.DateField(null=True, blank=True)
     person_agreed_on = models.DateField("Date the person agreed the plan", null=True, blank=True)
     over_budget_justification = models.TextField(
-        "Why the plan costs more than the budget", blank=True
+        "Why the plan costs more than the budget",
+        blank=True,
+        max_length=5000,
     )
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     submitted_by = models.ForeignKey(
@@ -266,10 +274,11 @@ class PlanStatusChange(UUIDModel, AppendOnly):
     to_status = models.CharField(max_length=24, choices=PlanStatus.choices)
     by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(default=timezone.now)
-    reason = models.TextField(blank=True)
+    reason = models.TextField(blank=True, max_length=5000)
 
     class Meta(AppendOnly.Meta):
         ordering = ["at"]
+        constraints = [*text_limits("plan_status_change", reason=5000)]
 
 
 class Importance(models.TextChoices):
@@ -284,7 +293,7 @@ class Goal(UUIDModel):
 
     version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="goals")
     order = models.PositiveSmallIntegerField(default=0)
-    description = models.TextField("The goal, in the person's words")
+    description = models.TextField("The goal, in the person's words", max_length=1000)
     importance = models.CharField(max_length=10, choices=Importance.choices)
 
     class Meta:
@@ -315,7 +324,7 @@ class GoalAction(UUIDModel):
 
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="actions")
     order = models.PositiveSmallIntegerField(default=0)
-    what = models.TextField("What will be done")
+    what = models.TextField("What will be done", max_length=1000)
     who = models.CharField("Who will do it", max_length=200)
     when = models.CharField("By when", max_length=100)
     status = models.CharField(
@@ -471,7 +480,9 @@ class SupportItem(UUIDModel):
     pays_family_member = models.BooleanField(
         "Pays a family member or friend who lives in the same household", default=False
     )
-    family_member_justification = models.TextField("Why paying them is justified", blank=True)
+    family_member_justification = models.TextField(
+        "Why paying them is justified", blank=True, max_length=5000
+    )
 
     class Meta:
         ordering = ["order"]
@@ -506,9 +517,9 @@ class Risk(UUIDModel):
 
     version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="risks")
     order = models.PositiveSmallIntegerField(default=0)
-    risk = models.TextField("The risk")
-    consequence = models.TextField("What could happen")
-    mitigation = models.TextField("How it is reduced")
+    risk = models.TextField("The risk", max_length=1000)
+    consequence = models.TextField("What could happen", max_length=2000)
+    mitigation = models.TextField("How it is reduced", max_length=2000)
 
     class Meta:
         ordering = ["order"]

@@ -62,13 +62,17 @@ class ReconsiderationRequest(UUIDModel, Timestamped):
         related_name="reconsiderations",
     )
     received_on = models.DateField("Date the request was received")
-    persons_reasons = models.TextField("Why the person asks for it to be looked at again")
+    persons_reasons = models.TextField(
+        "Why the person asks for it to be looked at again", max_length=5000
+    )
     recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     reconsidered_by = models.ForeignKey(
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     outcome = models.CharField(max_length=8, choices=ReconsiderationOutcome.choices, blank=True)
-    outcome_reasons = models.TextField("Reasons, written for the person", blank=True)
+    outcome_reasons = models.TextField(
+        "Reasons, written for the person", blank=True, max_length=5000
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
     letter = models.OneToOneField(
         PlanLetter, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

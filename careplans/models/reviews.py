@@ -39,7 +39,7 @@ class Review(UUIDModel, Timestamped):
     plan = models.ForeignKey(CarePlan, on_delete=models.PROTECT, related_name="reviews")
     kind = models.CharField(max_length=16, choices=ReviewKind.choices)
     due_on = models.DateField("Due by")
-    reason_brought_forward = models.TextField(blank=True)
+    reason_brought_forward = models.TextField(blank=True, max_length=2000)
     status = models.CharField(max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.DUE)
     # What the review found
     reviewed_version = models.ForeignKey(
@@ -56,8 +56,8 @@ class Review(UUIDModel, Timestamped):
     risk_level = models.CharField(
         max_length=8, choices=RiskLevel.choices, default=RiskLevel.STANDARD
     )
-    changes_needed = models.TextField(blank=True)
-    notes = models.TextField(blank=True)
+    changes_needed = models.TextField(blank=True, max_length=5000)
+    notes = models.TextField(blank=True, max_length=5000)
 
     objects = ReviewQuerySet.as_manager()
 
@@ -113,7 +113,7 @@ class GoalProgress(UUIDModel):
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="progress")
     goal = models.ForeignKey(Goal, on_delete=models.PROTECT, related_name="+")
     rating = models.CharField(max_length=10, choices=ProgressRating.choices)
-    notes = models.TextField(blank=True)
+    notes = models.TextField(blank=True, max_length=2000)
 
     class Meta:
         constraints = [

@@ -33,7 +33,7 @@ class BudgetStop(UUIDModel, AppendOnly):
 
     budget = models.OneToOneField(Budget, on_delete=models.PROTECT, related_name="stop")
     reason = models.CharField(max_length=20, choices=StopReason.choices)
-    explanation = models.TextField("Reasons, written for the person")
+    explanation = models.TextField("Reasons, written for the person", max_length=5000)
     notice_given_on = models.DateField()
     effective_on = models.DateField("The budget stops on")
     decided_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
@@ -78,7 +78,7 @@ class RepaymentRequest(UUIDModel, Timestamped):
     budget = models.ForeignKey(Budget, on_delete=models.PROTECT, related_name="repayments")
     ground = models.CharField(max_length=24, choices=RepaymentGround.choices)
     amount = MoneyField()
-    explanation = models.TextField("Reasons, written for the person")
+    explanation = models.TextField("Reasons, written for the person", max_length=5000)
     due_by = models.DateField("Repay by")
     who_repays = models.CharField(
         "Who must repay",
