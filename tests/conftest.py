@@ -1,9 +1,10 @@
 import datetime
 import os
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.cache import cache
-from django.utils import timezone
 
 from phb.models import Role
 from phb.today import fix_database_today
@@ -23,17 +24,22 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 # The date the suite's worked examples are written for (a Monday in the 2026/27 financial
-# year). Every test runs on it, in Python and in the database (phb/today.py), so that the
-# suite gives the same answers on any day it is run; `today_is` moves it for one test.
+# year). Every test runs on it, so that the suite gives the same answers on any day it is run:
+# Python's clock is moved back to it (keeping the time of day, and ticking), and the database's
+# today (phb/today.py) is fixed to it. PostgreSQL's own clock is not moved: the audit events'
+# timestamps keep the real time. `today_is` moves both to another day for one test.
 FIXED_TODAY = datetime.date(2026, 11, 23)
-_real_localdate = timezone.localdate
+LONDON = ZoneInfo("Europe/London")
 
 
-def _localdate_on(day: datetime.date):
-    def localdate(value=None, timezone=None):
-        return day if value is None else _real_localdate(value, timezone)
+def _on(day: datetime.date) -> time_machine.travel:
+    now = datetime.datetime.now(LONDON)
+    return time_machine.travel(now - datetime.timedelta(days=(now.date() - day).days), tick=True)
 
-    return localdate
+
+def pytest_configure(config):
+    # Before the test modules are imported: some work out their dates from today at import.
+    _on(FIXED_TODAY).start()
 
 
 @pytest.fixture(scope="session")
@@ -42,24 +48,21 @@ def django_db_setup(django_db_setup, django_db_blocker):
         fix_database_today(FIXED_TODAY)
 
 
-@pytest.fixture(autouse=True)
-def _fixed_today(monkeypatch):
-    monkeypatch.setattr(timezone, "localdate", _localdate_on(FIXED_TODAY))
-
-
 @pytest.fixture
-def today_is(monkeypatch, db):
+def today_is(db):
     """`today_is(day)`: the service's today is `day` for the rest of this test, in Python and in
     the database (and FIXED_TODAY again after it)."""
-    moved = []
+    travels = []
 
     def move(day: datetime.date) -> None:
-        monkeypatch.setattr(timezone, "localdate", _localdate_on(day))
+        travels.append(_on(day))
+        travels[-1].start()
         fix_database_today(day)
-        moved.append(day)
 
     yield move
-    if moved:
+    for travel in reversed(travels):
+        travel.stop()
+    if travels:
         fix_database_today(FIXED_TODAY)
 
 

@@ -344,8 +344,8 @@ def test_finance_sees_budgets_waiting_for_a_schedule(finance_officer, paid_budge
     }
 
 
-def test_a_budget_whose_period_is_over_waits_to_be_ended(phb_lead, paid_budget, monkeypatch):
-    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: datetime.date(2027, 4, 1))
+def test_a_budget_whose_period_is_over_waits_to_be_ended(phb_lead, paid_budget, today_is):
+    today_is(datetime.date(2027, 4, 1))
     assert waiting(phb_lead) == {str(paid_budget.pk): "its period is over: waiting to be ended"}
 
 

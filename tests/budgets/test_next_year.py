@@ -12,7 +12,6 @@ from html import unescape
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone
 
 from budgets import calculations as calc
 from budgets import services
@@ -275,8 +274,8 @@ def test_a_budget_for_next_year_already_there_is_named(phb_lead, paid_budget, ch
     )
 
 
-def test_a_next_year_that_has_already_started_is_refused(phb_lead, paid_budget, monkeypatch):
-    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: datetime.date(2027, 4, 2))
+def test_a_next_year_that_has_already_started_is_refused(phb_lead, paid_budget, today_is):
+    today_is(datetime.date(2027, 4, 2))
     with pytest.raises(ValidationError) as excinfo:
         prepare(paid_budget, phb_lead)
     assert messages_of(excinfo) == (
