@@ -160,13 +160,19 @@ def password():
 
 @pytest.fixture
 def celery_worker():
-    """A real Celery worker, in a thread, consuming from the real Redis broker."""
+    """A real Celery worker, in a thread, consuming from the real Redis broker: the default
+    queue and the PDFs' (as `make run`'s worker does)."""
     import celery.contrib.testing.tasks  # noqa: F401  (registers the ping task)
     from celery.contrib.testing.worker import start_worker
 
     from phb.celery import app
 
     with start_worker(
-        app, pool="threads", concurrency=2, perform_ping_check=True, shutdown_timeout=10
+        app,
+        pool="threads",
+        concurrency=2,
+        perform_ping_check=True,
+        shutdown_timeout=10,
+        queues=["celery", "pdf"],
     ) as worker:
         yield worker
