@@ -5,6 +5,8 @@ that says it is done, the web and PDF worker containers need no shared volume, a
 up, restored and deleted with the record it belongs to.
 """
 
+import datetime
+
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -21,6 +23,9 @@ class DocumentStatus(models.TextChoices):
 
 
 UNFINISHED = (DocumentStatus.QUEUED, DocumentStatus.RENDERING)
+# A request still unfinished this long after it was made has been lost (the broker lost it, or
+# a worker was killed at the hard time limit): the page offers to ask again.
+ABANDONED_AFTER = datetime.timedelta(minutes=5)
 
 
 class GeneratedDocumentQuerySet(models.QuerySet):
@@ -83,3 +88,7 @@ class GeneratedDocument(UUIDModel):
     @property
     def finished(self) -> bool:
         return self.status not in UNFINISHED
+
+    @property
+    def abandoned(self) -> bool:
+        return not self.finished and timezone.now() - self.requested_at > ABANDONED_AFTER

@@ -15,7 +15,7 @@ def panel_context(user, source, subject, document) -> dict:
     if refusal is None:
         if document is None:
             button = "Create a PDF"
-        elif document.status == DocumentStatus.FAILED:
+        elif document.status == DocumentStatus.FAILED or document.abandoned:
             button = "Try again"
         elif stale:
             button = "Make a new PDF"

@@ -9,7 +9,12 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
 
-from phb.documents.models import UNFINISHED, DocumentStatus, GeneratedDocument
+from phb.documents.models import (
+    ABANDONED_AFTER,
+    UNFINISHED,
+    DocumentStatus,
+    GeneratedDocument,
+)
 from phb.documents.sources import DocumentSource, source_for
 from phb.models import InformationFormat
 from phb.permissions import require
@@ -37,7 +42,8 @@ def is_stale(document: GeneratedDocument, source: DocumentSource, subject) -> bo
 @transaction.atomic
 def request_document(*, actor, source: DocumentSource, subject) -> GeneratedDocument:
     """Ask for a PDF of `subject`, made in the background on the `pdf` queue. An unfinished
-    request for the same version by the same person is given back instead of a second one."""
+    request for the same version by the same person is given back instead of a second one,
+    unless it has been waiting so long that it was lost."""
     require(actor, source.permission, subject)
     refusal = source.refusal(subject)
     if refusal:
@@ -52,6 +58,7 @@ def request_document(*, actor, source: DocumentSource, subject) -> GeneratedDocu
             requested_by=actor,
             source_version=version,
             status__in=UNFINISHED,
+            requested_at__gt=timezone.now() - ABANDONED_AFTER,
         )
         .defer("content")
         .first()

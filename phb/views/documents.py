@@ -74,7 +74,7 @@ class DocumentStatusView(DocumentMixin, View):
         return JsonResponse(
             {
                 "status": self.document.status,
-                "finished": self.document.finished,
+                "finished": self.document.finished or self.document.abandoned,
                 "html": render_to_string(
                     "phb/documents/_panel_body.html", context, request=request
                 ),
