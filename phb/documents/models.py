@@ -33,7 +33,9 @@ class GeneratedDocumentQuerySet(models.QuerySet):
         return self.filter(budget_holder__in=BudgetHolder.objects.visible_to(user))
 
 
-@audited(exclude=["content"])
+# The person's history shows a PDF asked for and how it went; the file and the bookkeeping
+# (what it is of, its version, its file name) stay out of the event table.
+@audited(exclude=["content", "kind", "subject_id", "source_version", "filename"])
 class GeneratedDocument(UUIDModel):
     budget_holder = models.ForeignKey(
         BudgetHolder, on_delete=models.PROTECT, related_name="documents"
@@ -61,6 +63,7 @@ class GeneratedDocument(UUIDModel):
     objects = GeneratedDocumentQuerySet.as_manager()
 
     class Meta:
+        verbose_name = "PDF"
         ordering = ["-requested_at"]
         indexes = [
             models.Index(

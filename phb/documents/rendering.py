@@ -44,11 +44,13 @@ def static_name(url: str) -> str:
 
 
 def _read(name: str) -> bytes:
+    """A static file: from the finders (development, tests), else from the collected static
+    files (production, where `{% static %}` names the hashed copy)."""
     found = finders.find(name)
     if found:
         with open(found, "rb") as file:
             return file.read()
-    if not staticfiles_storage.exists(name):
+    if not settings.STATIC_ROOT or not staticfiles_storage.exists(name):
         raise RefusedURL(f"No such static file: {name}")
     with staticfiles_storage.open(name) as file:
         return file.read()

@@ -2,6 +2,7 @@
 page, made on the pdf queue by a real worker, read back with pypdf."""
 
 import datetime
+import re
 import time
 from decimal import Decimal as D
 
@@ -349,6 +350,7 @@ def test_other_icbs_and_other_people_get_404(client, phb_lead, other_icb_lead, h
         "https://static.phb.invalid/static/../phb/settings/base.py",
         "https://static.phb.invalid/static/pdf/print.css?x=1",
         "data:text/css,body{}",
+        "https://static.phb.invalid/static/pdf/no-such-file.css",
     ],
 )
 def test_the_url_fetcher_refuses_anything_but_our_static_files(url):
@@ -365,3 +367,18 @@ def test_the_url_fetcher_serves_the_print_stylesheet_and_the_font():
     )
     # Unpacked from WOFF2 to TrueType once, for every PDF after.
     assert font.read()[:4] == b"\x00\x01\x00\x00"
+
+
+@pytest.mark.django_db
+def test_the_persons_history_says_a_pdf_was_made_in_plain_words(client, phb_lead, holder):
+    plan_in_use(phb_lead, holder)
+    made("plan_letter", PlanLetter.objects.get(), phb_lead)
+    client.force_login(phb_lead)
+    html = client.get(reverse("person_history", args=[holder.pk])).content.decode()
+    main = html[html.index("<main") : html.index("</main>")]
+    assert "PDF added: Your care and support plan has been approved" in main
+    assert "Waiting to be made" in main
+    assert "Ready" in main
+    # No identifier in what people read (the links' addresses aside).
+    words = re.sub(r'href="[^"]*"', "", main)
+    assert not re.search(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}", words)
