@@ -1,6 +1,6 @@
 """What the budgets app adds to the core's pages: a caseload column and record sections."""
 
-from budgets import dataset, selectors
+from budgets import dataset, documents, selectors
 from budgets.demo import seed_budgets
 from budgets.holder_presenters import holder_budget
 from budgets.models.budget import BudgetStatus
@@ -49,6 +49,7 @@ def _waiting_panel(request) -> dict:
 
 def register() -> None:
     dataset.register()
+    documents.register()
     register_navigation_item(
         NavigationItem(
             text="RAS questionnaires",

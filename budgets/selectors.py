@@ -401,3 +401,12 @@ def increases_waiting_for(user) -> list:
         )
         for proposal in proposals[:WAITING_LIMIT]
     ]
+
+
+def letter_by_id(pk) -> BudgetLetter | None:
+    """A letter for the PDF worker (the request was checked)."""
+    return (
+        BudgetLetter.objects.select_related("budget__budget_holder__organisation")
+        .filter(pk=pk)
+        .first()
+    )

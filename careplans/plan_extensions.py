@@ -1,6 +1,7 @@
 """What the plan pages add to the core's pages: a section on the person's record and on
 their own page, and the demo plans."""
 
+from careplans import plan_documents
 from careplans import plan_selectors as selectors
 from careplans.demo import seed_plans
 from phb.extensions import RecordSection, register_demo_seeder, register_record_section
@@ -19,6 +20,7 @@ def _holder_section(request, holder) -> dict:
 
 
 def register() -> None:
+    plan_documents.register()
     register_record_section(
         RecordSection(
             audience="staff",

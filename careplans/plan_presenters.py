@@ -139,6 +139,20 @@ def version_page(version, versions, user) -> dict:
     }
 
 
+def plan_document(version) -> dict:
+    """The approved plan's PDF: what its page shows, without the staff's buttons and links."""
+    decision = getattr(version, "decision", None)
+    decisions = {d.item_id: d for d in decision.items.all()} if decision else None
+    return {
+        "version": version,
+        "totals": totals(version),
+        "about_rows": about_rows(version),
+        "items_table": items_table(version, decisions=decisions),
+        "decision": decision,
+        "can": {},
+    }
+
+
 def about_rows(version) -> list[dict]:
     """The plan's own sections, each with its words or "Not written yet"."""
     rows = [

@@ -4,6 +4,7 @@ from django.db.models import Prefetch
 
 from budgets.models import BudgetStatus
 from careplans.models import (
+    BudgetStop,
     CarePlan,
     Goal,
     GoalAction,
@@ -113,3 +114,20 @@ def row_of(model, version, pk):
         rows.filter(goal__version=version) if model is GoalAction else rows.filter(version=version)
     )
     return rows.filter(pk=pk).first()
+
+
+def version_by_id(pk) -> PlanVersion | None:
+    """A version and what its PDF prints, for the PDF worker (the request was checked)."""
+    return version_detail_queryset().filter(pk=pk).first()
+
+
+def letter_by_id(pk) -> PlanLetter | None:
+    """A letter for the PDF worker (the request was checked)."""
+    return PlanLetter.objects.select_related("budget_holder__organisation").filter(pk=pk).first()
+
+
+def stop_of(version):
+    """The stop of the budget a version's plan pays for, if it was stopped."""
+    if version.budget_id is None:
+        return None
+    return BudgetStop.objects.filter(budget_id=version.budget_id).first()

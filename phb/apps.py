@@ -9,6 +9,7 @@ class PhbConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from phb.database import install_trigger_functions
+        from phb.documents import tasks  # noqa: F401  (the pdf queue's task, for the worker)
         from phb.extensions import NavigationItem, register_navigation_item
 
         # After pghistory's and pgtrigger's own post_migrate handlers (phb comes after them in

@@ -8,7 +8,13 @@ from django.forms.utils import ErrorDict
 from django.http import QueryDict
 from django.utils import timezone
 
-from phb.models import BudgetHolder, Organisation, normalise_nhs_number, validate_nhs_number
+from phb.models import (
+    BudgetHolder,
+    InformationFormat,
+    Organisation,
+    normalise_nhs_number,
+    validate_nhs_number,
+)
 from phb.nhsuk_forms import Message, NHSDateField, apply_nhs_error_messages
 from phb.services import BUDGET_HOLDER_FIELDS, ICB_CONTACT_FIELDS
 from phb.validators import (
@@ -209,6 +215,7 @@ class BudgetHolderForm(NHSFormMixin, forms.ModelForm):
         fields = BUDGET_HOLDER_FIELDS
         widgets = {
             "preferred_contact": forms.RadioSelect,
+            "information_format": forms.RadioSelect,
             "eligibility": forms.RadioSelect,
             "accessibility_needs": forms.Textarea(attrs={"rows": 3}),
         }
@@ -224,8 +231,14 @@ class BudgetHolderForm(NHSFormMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Radios need no "---------" choice: nothing chosen is already "not answered".
-        for name in ("preferred_contact", "eligibility"):
+        for name in ("preferred_contact", "information_format", "eligibility"):
             self.fields[name].choices = [c for c in self.fields[name].choices if c[0] != ""]
+        # Not answered is standard print (the NHS Accessible Information Standard asks for
+        # a need to be recorded; most people have none).
+        self.fields["information_format"].required = False
+
+    def clean_information_format(self) -> str:
+        return self.cleaned_data["information_format"] or InformationFormat.STANDARD
 
     def clean_nhs_number(self) -> str:
         return normalise_nhs_number(self.cleaned_data["nhs_number"])

@@ -389,6 +389,14 @@ def normalise_nhs_number(value: str) -> str:
     return nhs_number.standardise_format(value) or value
 
 
+class InformationFormat(models.TextChoices):
+    """The format a person needs letters and documents in (NHS Accessible Information
+    Standard). Only formats the service can make are offered."""
+
+    STANDARD = "standard", "Standard print"
+    LARGE_PRINT = "large_print", "Large print (16 point or larger)"
+
+
 class BudgetHolderQuerySet(models.QuerySet):
     def visible_to(self, user) -> "BudgetHolderQuerySet":
         """The people this user may see: the people of the ICB they act for (staff), or
@@ -471,6 +479,14 @@ class BudgetHolder(UUIDModel, Timestamped):
         max_length=ACCESSIBILITY_NEEDS_LENGTH,
         help_text="For example, large print, easy read, British Sign Language or an interpreter.",
     )
+    information_format = models.CharField(
+        "Format they need letters and documents in",
+        max_length=16,
+        choices=InformationFormat.choices,
+        default=InformationFormat.STANDARD,
+        db_default=InformationFormat.STANDARD,
+        help_text="PDFs of their plan, letters and budget are made in this format.",
+    )
     copy_letters_to_person = models.BooleanField(
         "Send letters about their budget to them as well as to their representative",
         default=False,
@@ -536,6 +552,10 @@ class BudgetHolder(UUIDModel, Timestamped):
             models.CheckConstraint(
                 condition=Q(preferred_contact__in=ContactMethod.values),
                 name="budget_holder_contact_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(information_format__in=InformationFormat.values),
+                name="budget_holder_information_format_valid",
             ),
             models.CheckConstraint(
                 condition=Q(postcode__regex=STORED_POSTCODE_PATTERN),
@@ -654,3 +674,7 @@ class RecordAccess(UUIDModel):
 
     def __str__(self) -> str:
         return f"{self.user} {self.outcome} {self.what} at {self.at:%Y-%m-%d %H:%M}"
+
+
+# Generated documents (PDFs of plans, letters and budget explanations) live in their own module.
+from phb.documents.models import DocumentStatus, GeneratedDocument  # noqa: E402, F401

@@ -61,6 +61,7 @@ def person_summary_rows(holder, *, for_holder: bool = False) -> list[dict]:
         ("Phone", _text(holder.phone)),
         ("Preferred way to be contacted", _text(holder.get_preferred_contact_display())),
         ("Accessibility needs", _text(holder.accessibility_needs)),
+        ("Format for letters and documents", _text(holder.get_information_format_display())),
         ("Why they can have a personal health budget", _text(holder.get_eligibility_display())),
         ("ICB", _text(holder.organisation.name)),
     ]

@@ -165,3 +165,8 @@ def all_icbs() -> QuerySet[Organisation]:
     """Every ICB using the service, for a visitor who is not signed in. ICB contact details
     are public: they are what the ICB gives out to anyone."""
     return Organisation.objects.order_by("name")
+
+
+def person_by_id(pk) -> BudgetHolder | None:
+    """A person for the PDF worker (the request for the PDF was checked)."""
+    return BudgetHolder.objects.select_related("organisation").filter(pk=pk).first()

@@ -52,6 +52,7 @@ BUDGET_HOLDER_FIELDS = (
     "phone",
     "preferred_contact",
     "accessibility_needs",
+    "information_format",
     "eligibility",
     "copy_letters_to_person",
 )

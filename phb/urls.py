@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from phb.views import health, home, icb_contact, people, service, service_pages, staff
+from phb.views import documents, health, home, icb_contact, people, service, service_pages, staff
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
@@ -42,6 +42,22 @@ urlpatterns = [
     path("service/icbs/new/", service.OrganisationCreateView.as_view(), name="service_icb_new"),
     path(
         "service/icbs/<uuid:pk>/", service.OrganisationView.as_view(), name="service_organisation"
+    ),
+    # PDFs of a page (plan, letters, how a budget was worked out): ask, follow, download.
+    path(
+        "documents/<slug:kind>/<uuid:pk>/new/",
+        documents.RequestDocumentView.as_view(),
+        name="document_request",
+    ),
+    path(
+        "documents/<uuid:pk>/status/",
+        documents.DocumentStatusView.as_view(),
+        name="document_status",
+    ),
+    path(
+        "documents/<uuid:pk>/",
+        documents.DocumentDownloadView.as_view(),
+        name="document_download",
     ),
     path("budgets/", include("budgets.urls")),
     path("plans/", include("careplans.urls")),

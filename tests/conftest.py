@@ -161,15 +161,25 @@ def password():
     return PASSWORD
 
 
-@pytest.fixture
-def celery_worker():
-    """A real Celery worker, in a thread, consuming from the real Redis broker."""
+def running_celery_worker():
+    """A real Celery worker, in a thread, consuming from the real Redis broker: the default
+    queue and the PDFs' (as `make run`'s worker does). A context manager."""
     import celery.contrib.testing.tasks  # noqa: F401  (registers the ping task)
     from celery.contrib.testing.worker import start_worker
 
     from phb.celery import app
 
-    with start_worker(
-        app, pool="threads", concurrency=2, perform_ping_check=True, shutdown_timeout=10
-    ) as worker:
+    return start_worker(
+        app,
+        pool="threads",
+        concurrency=2,
+        perform_ping_check=True,
+        shutdown_timeout=10,
+        queues=["celery", "pdf"],
+    )
+
+
+@pytest.fixture
+def celery_worker():
+    with running_celery_worker() as worker:
         yield worker

@@ -25,6 +25,7 @@ from careplans import services as plan_services
 from careplans.models import PlanLetter, PlanLetterKind, Review
 from careplans.services.reconsideration import record_request
 from careplans.services.stopping import request_repayment
+from phb.documents.models import DocumentStatus, GeneratedDocument
 from phb.models import Role
 from tests.budgets.factories import (
     FY_2026_END,
@@ -252,6 +253,12 @@ MATRIX: dict[str, Route] = {
     "careplans:compare": about("plan_versions", *SAME_ICB_STAFF),
     "careplans:decide": about("plan_draft", "lead", post=302),
     "careplans:letter": about("plan_letter", *SAME_ICB_STAFF, "holder", "representative"),
+    # PDFs of a page: allowed exactly as the page (here a plan letter's) is.
+    "document_request": about(
+        "pdf_subject", *SAME_ICB_STAFF, "holder", "representative", get=405, post=302
+    ),
+    "document_status": about("pdf", *SAME_ICB_STAFF, "holder", "representative"),
+    "document_download": about("pdf", *SAME_ICB_STAFF, "holder", "representative"),
     # Approval panels (careplans/urls_panels.py).
     **PANEL_ROUTES,
     # Reviews, reconsideration, stopping and repayment (careplans).
@@ -400,7 +407,21 @@ def universe(db):
         received_on=FY_2026_START,
         persons_reasons="I need it.",
     )
+    pdf = GeneratedDocument.objects.create(
+        budget_holder=holder,
+        kind="plan_letter",
+        subject_id=plan_letter.pk,
+        description=plan_letter.subject,
+        source_version="letter",
+        requested_by=lead,
+        status=DocumentStatus.DONE,
+        content=b"%PDF-1.7",
+        pages=1,
+        filename="letter.pdf",
+    )
     objects = {
+        "pdf_subject": {"kind": "plan_letter", "pk": plan_letter.pk},
+        "pdf": {"pk": pdf.pk},
         "plan_draft": {"pk": plan_draft.pk},
         "plan_versions": {"pk": plan_draft.pk, "other": first.pk},
         "plan_row_new": {"pk": plan_draft.pk, "kind": "goals"},

@@ -172,6 +172,8 @@ STATIC_ROOT = BASE_DIR / ".local" / "staticfiles"
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("nhsuk", BASE_DIR / "node_modules" / "nhsuk-frontend" / "dist" / "nhsuk"),
+    # The PDFs' font (Arimo, metrically compatible with Arial; SIL Open Font Licence).
+    ("fonts/arimo", BASE_DIR / "node_modules" / "@fontsource" / "arimo" / "files"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -70,6 +70,7 @@ def test_a_phb_lead_adds_a_person_then_changes_their_details(browser, icb, passw
 
     browser.fill("Last name", "King")
     browser.choose("Phone call")
+    browser.choose("Large print (16 point or larger)")
     browser.fill_date("Date of birth", datetime.date(1985, 12, 11))
     browser.submit("Save details")
     expect(browser.heading).to_have_text("Ada King")
@@ -77,8 +78,12 @@ def test_a_phb_lead_adds_a_person_then_changes_their_details(browser, icb, passw
     expect(browser.summary_value("Address")).to_have_text("1 Analytical RowMaryleboneOxfordZZ9 9ZZ")
     expect(browser.summary_value("Preferred way to be contacted")).to_have_text("Phone call")
     expect(browser.summary_value("Date of birth")).to_have_text("11 December 1985")
+    expect(browser.summary_value("Format for letters and documents")).to_have_text(
+        "Large print (16 point or larger)"
+    )
     ada.refresh_from_db()
     assert (ada.family_name, ada.town, ada.preferred_contact) == ("King", "Oxford", "phone")
+    assert ada.information_format == "large_print"
 
 
 def test_contact_details_are_checked_and_a_person_another_icb_holds_is_not_named(

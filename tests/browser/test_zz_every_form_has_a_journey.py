@@ -38,6 +38,8 @@ ACTION_POSTS = {
     "careplans:panel_start": "Start the panel",
     "careplans:panel_close": "Close the session",
     "careplans:panel_agenda_item": "Move up, Move down or Take off (a plan on the agenda)",
+    # Asking for a PDF of the page it is on (test_pdf_journeys.py presses it).
+    "document_request": "Create a PDF, Make a new PDF or Try again",
 }
 
 # allauth's pages (sign in, sign out, passwords, the second factor) have its own tests; the

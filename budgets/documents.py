@@ -1,0 +1,71 @@
+"""PDFs of budget letters (increases and reductions) and of the holder's "How your budget was
+worked out", from the stored letters and the holder page's own presenter."""
+
+import hashlib
+
+from django.urls import reverse
+
+from budgets import selectors
+from budgets.holder_presenters import holder_budget
+from phb import selectors as core_selectors
+from phb.documents.sources import DocumentSource, register_document_source
+from phb.permissions import Permission
+
+
+def explained(holder, *, acting_for: bool = False):
+    """The holder page's budget, as its reader sees it."""
+    return holder_budget(selectors.budgets_for(holder), holder=holder, acting_for=acting_for)
+
+
+def _explanation_version(holder) -> str:
+    page = explained(holder)
+    words = repr((page.explanation_heading, page.explanation, page.steps))
+    return f"explanation {hashlib.sha256(words.encode()).hexdigest()}"
+
+
+def _explanation_refusal(holder) -> str | None:
+    if explained(holder).explanation is None:
+        return "There is no budget worked out to print yet."
+    return None
+
+
+def _explanation_context(holder, document) -> dict:
+    return {"page": explained(holder, acting_for=holder.user_id != document.requested_by_id)}
+
+
+def register() -> None:
+    register_document_source(
+        DocumentSource(
+            kind="budget_letter",
+            what="letter",
+            permission=Permission.VIEW_LETTER,
+            load=selectors.letter_for,
+            fetch=selectors.letter_by_id,
+            holder=lambda letter: letter.budget.budget_holder,
+            describe=lambda letter: letter.subject,
+            # A letter never changes once issued (a database trigger keeps it so).
+            version=lambda letter: f"letter {letter.pk}",
+            refusal=lambda letter: None,
+            template_name="phb/documents/letter.html",
+            context=lambda letter, document: {"letter": letter},
+            filename="letter",
+            page_url=lambda letter: reverse("budgets:letter", args=[letter.pk]),
+        )
+    )
+    register_document_source(
+        DocumentSource(
+            kind="budget_explanation",
+            what="explanation of the budget",
+            permission=Permission.VIEW_OWN_RECORD,
+            load=core_selectors.own_person,
+            fetch=core_selectors.person_by_id,
+            holder=lambda holder: holder,
+            describe=lambda holder: "How the personal health budget was worked out",
+            version=_explanation_version,
+            refusal=_explanation_refusal,
+            template_name="budgets/documents/explanation.html",
+            context=_explanation_context,
+            filename="how-the-budget-was-worked-out",
+            page_url=lambda holder: reverse("holder_home_for", args=[holder.pk]),
+        )
+    )

@@ -1,0 +1,73 @@
+"""PDFs of the approved plan and of plan letters (decisions, reconsiderations, stops,
+repayments), from the same presenters and stored letters as their pages."""
+
+from django.urls import reverse
+
+from careplans import plan_presenters as presenters
+from careplans import plan_selectors as selectors
+from careplans.models import PlanStatus
+from phb.documents.sources import DocumentSource, register_document_source
+from phb.permissions import Permission
+
+
+def _plan_refusal(version) -> str | None:
+    if version.status == PlanStatus.ACTIVE:
+        stop = selectors.stop_of(version)
+        if stop is None:
+            return None
+        return (
+            "The personal health budget this plan pays for has been stopped (from "
+            f"{stop.effective_on:%-d %B %Y}), so the plan is no longer printed. The letter "
+            "about the stop can be."
+        )
+    return (
+        f"Version {version.number} of the plan is "
+        f"{version.get_status_display().lower()}, not the plan in use, so there is no approved "
+        "plan to print from it."
+    )
+
+
+def _plan_version(version) -> str:
+    return f"plan {version.pk} {version.lock_version} {version.status} {version.updated_at:%s%f}"
+
+
+def _letter_page(letter) -> str:
+    return reverse("careplans:letter", args=[letter.pk])
+
+
+def register() -> None:
+    register_document_source(
+        DocumentSource(
+            kind="plan",
+            what="care and support plan",
+            permission=Permission.VIEW_PLAN,
+            load=selectors.version_for,
+            fetch=selectors.version_by_id,
+            holder=lambda version: version.plan.budget_holder,
+            describe=lambda version: f"Care and support plan, version {version.number}",
+            version=_plan_version,
+            refusal=_plan_refusal,
+            template_name="careplans/documents/plan.html",
+            context=lambda version, document: presenters.plan_document(version),
+            filename="care-and-support-plan",
+            page_url=lambda version: reverse("careplans:version", args=[version.pk]),
+        )
+    )
+    register_document_source(
+        DocumentSource(
+            kind="plan_letter",
+            what="letter",
+            permission=Permission.VIEW_PLAN_LETTER,
+            load=selectors.letter_for,
+            fetch=selectors.letter_by_id,
+            holder=lambda letter: letter.budget_holder,
+            describe=lambda letter: letter.subject,
+            # A letter never changes once issued (a database trigger keeps it so).
+            version=lambda letter: f"letter {letter.pk}",
+            refusal=lambda letter: None,
+            template_name="phb/documents/letter.html",
+            context=lambda letter, document: {"letter": letter},
+            filename="letter",
+            page_url=_letter_page,
+        )
+    )

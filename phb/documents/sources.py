@@ -1,0 +1,41 @@
+"""What can be printed. The later apps register a source for each kind of document in their
+AppConfig.ready(), so the core renders plans and letters without importing them."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class DocumentSource:
+    kind: str  # a slug, in URLs and on each GeneratedDocument
+    what: str  # "care and support plan", in sentences about the document
+    # Asking for, following and downloading a PDF need what the page it comes from needs.
+    permission: str
+    # (user, pk) -> the subject if the user may see it: the page's own scoped selector.
+    load: Callable[[object, object], object | None]
+    # pk -> the subject, for the worker (the request was checked when it was made).
+    fetch: Callable[[object], object | None]
+    holder: Callable[[object], object]  # the person it is about
+    describe: Callable[[object], str]  # "Care and support plan, version 2"
+    # Changes whenever the PDF would read differently (the person's details aside).
+    version: Callable[[object], str]
+    # Why no PDF can be made of it now (a plan no longer in use), or None.
+    refusal: Callable[[object], str | None]
+    template_name: str
+    # (subject, document) -> the template's context, from the same presenters as the page.
+    context: Callable[[object, object], dict]
+    filename: str  # without ".pdf"
+    page_url: Callable[[object], str]  # the page it comes from, whose panel shows its progress
+
+
+_sources: dict[str, DocumentSource] = {}
+
+
+def register_document_source(source: DocumentSource) -> None:
+    if source.kind in _sources:
+        raise ValueError(f"A document source {source.kind!r} is already registered")
+    _sources[source.kind] = source
+
+
+def source_for(kind: str) -> DocumentSource | None:
+    return _sources.get(kind)
