@@ -8,7 +8,13 @@ from django.forms.utils import ErrorDict
 from django.http import QueryDict
 from django.utils import timezone
 
-from phb.models import BudgetHolder, Organisation, normalise_nhs_number, validate_nhs_number
+from phb.models import (
+    BudgetHolder,
+    ContactMethod,
+    Organisation,
+    normalise_nhs_number,
+    validate_nhs_number,
+)
 from phb.nhsuk_forms import Message, NHSDateField, apply_nhs_error_messages
 from phb.services import BUDGET_HOLDER_FIELDS, ICB_CONTACT_FIELDS
 from phb.validators import (
@@ -247,6 +253,21 @@ class BudgetHolderForm(NHSFormMixin, forms.ModelForm):
         if phone:
             validate_uk_phone_number(phone)
         return phone
+
+    def clean(self):
+        data = super().clean()
+        if data.get("review_reminders"):
+            preferred = data.get("preferred_contact")
+            reachable = (preferred == ContactMethod.EMAIL and data.get("email")) or (
+                preferred == ContactMethod.TEXT and data.get("phone")
+            )
+            if not reachable:
+                self.add_error(
+                    "review_reminders",
+                    "Reminders go by email or text message: choose one of those as their "
+                    "preferred way to be contacted, and give their email address or phone number",
+                )
+        return data
 
     def validate_unique(self):
         """Everything but the NHS number: the service checks that one, says what to do

@@ -54,6 +54,7 @@ BUDGET_HOLDER_FIELDS = (
     "accessibility_needs",
     "eligibility",
     "copy_letters_to_person",
+    "review_reminders",
 )
 
 
