@@ -9,6 +9,7 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from phb.models import (
+    REMINDERS_UNREACHABLE,
     BudgetHolder,
     ContactMethod,
     Organisation,
@@ -262,11 +263,7 @@ class BudgetHolderForm(NHSFormMixin, forms.ModelForm):
                 preferred == ContactMethod.TEXT and data.get("phone")
             )
             if not reachable:
-                self.add_error(
-                    "review_reminders",
-                    "Reminders go by email or text message: choose one of those as their "
-                    "preferred way to be contacted, and give their email address or phone number",
-                )
+                self.add_error("review_reminders", REMINDERS_UNREACHABLE)
         return data
 
     def validate_unique(self):

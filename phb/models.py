@@ -57,6 +57,10 @@ def text_length_limit(field: str, length: int, prefix: str) -> models.CheckConst
 
 
 ACCESSIBILITY_NEEDS_LENGTH = 1000
+REMINDERS_UNREACHABLE = (
+    "Reminders go by email or text message: choose one of those as their preferred way to be "
+    "contacted, and give their email address or phone number"
+)
 # Reasons, notes and justifications people write: a page of text.
 FREE_TEXT_LENGTH = 2000
 
@@ -561,6 +565,7 @@ class BudgetHolder(UUIDModel, Timestamped):
                 | Q(preferred_contact=ContactMethod.EMAIL, email__gt="")
                 | Q(preferred_contact=ContactMethod.TEXT, phone__gt=""),
                 name="budget_holder_reminders_reachable",
+                violation_error_message=REMINDERS_UNREACHABLE,
             ),
         ]
 

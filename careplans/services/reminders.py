@@ -17,7 +17,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
 from django.urls import reverse
 
 from careplans.models import (
@@ -79,9 +78,10 @@ class Reminder:
 
 
 def scan_due_reviews(*, today: datetime.date) -> int:
-    """Record (and queue) every reminder due on `today` not already recorded. A fixed number
-    of queries per 1,000 reviews due, through the `review_due_by_date` index; each chunk is
-    its own transaction. Returns how many messages were recorded."""
+    """Record (and queue) every reminder due on `today` not already recorded. The reviews due
+    are found through the `review_due_by_date` index, then read 1,000 at a time with a fixed
+    number of queries each; each chunk is its own transaction. Returns how many messages were
+    recorded."""
     days_by_icb = {
         organisation_id: reminder_days(listed)
         for organisation_id, listed in ApprovalPolicy.objects.values_list(
@@ -91,23 +91,25 @@ def scan_due_reviews(*, today: datetime.date) -> int:
     horizon = max((max(days, default=0) for days in days_by_icb.values()), default=0)
     horizon = max(horizon, *DEFAULT_REMINDER_DAYS)
     leads = _leads_by_icb(today)
-    recorded = 0
-    after = None
-    while True:
-        reviews = Review.objects.filter(
+    # The ids first, from the index alone (at most one per plan: a few megabytes at national
+    # scale), then each chunk's rows by primary key: every query's plan is fixed.
+    due = list(
+        Review.objects.filter(
             status=ReviewStatus.DUE, due_on__lte=today + datetime.timedelta(days=horizon)
         )
-        if after is not None:
-            reviews = reviews.filter(Q(due_on__gt=after[0]) | Q(due_on=after[0], pk__gt=after[1]))
+        .order_by("due_on", "pk")
+        .values_list("pk", flat=True)
+    )
+    recorded = 0
+    for start in range(0, len(due), CHUNK):
+        ids = due[start : start + CHUNK]
         chunk = list(
-            reviews.select_related("plan__budget_holder__organisation").order_by("due_on", "pk")[
-                :CHUNK
-            ]
+            Review.objects.filter(pk__in=ids)
+            .select_related("plan__budget_holder__organisation")
+            .order_by("due_on", "pk")
         )
-        if not chunk:
-            return recorded
         recorded += _remind(chunk, today, days_by_icb, leads)
-        after = (chunk[-1].due_on, chunk[-1].pk)
+    return recorded
 
 
 def _leads_by_icb(today) -> dict:
@@ -156,13 +158,13 @@ def _remind_once(chunk, today, days_by_icb, leads) -> int:
             review.due_on, today, days_by_icb.get(holder.organisation_id, DEFAULT_REMINDER_DAYS)
         )
         if step is not None:
-            reminders += [
-                reminder
-                for reminder in _reminders_of(
-                    review, *step, coordinators.get(review.plan_id), leads[holder.organisation_id]
-                )
-                if reminder.key not in claimed
-            ]
+            reminders += _reminders_of(
+                review,
+                *step,
+                coordinators.get(review.plan_id),
+                leads[holder.organisation_id],
+                claimed,
+            )
     if not reminders:
         return 0
     notifications.record_messages(messages=[r.message for r in reminders])
@@ -190,11 +192,15 @@ def _claim(reminders: list[Reminder]) -> set:
         return {row[0] for row in cursor.fetchall()}
 
 
-def _reminders_of(review, kind, step, coordinator, leads) -> list[Reminder]:
+def _reminders_of(review, kind, step, coordinator, leads, claimed) -> list[Reminder]:
+    """The reminders of this review at this step not yet claimed, with their messages."""
     holder = review.plan.budget_holder
     reminders = []
 
     def add(recipient, *, name, role, channel, address, user=None, person=False):
+        key = (review.pk, kind, review.due_on, step, recipient, user.pk if user else None)
+        if key in claimed:
+            return
         subject, body = (_person_words if person else _staff_words)(review, kind, step)
         message = notifications.new_message(
             organisation_id=holder.organisation_id,

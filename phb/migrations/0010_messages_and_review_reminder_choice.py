@@ -106,7 +106,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='budgetholder',
-            constraint=models.CheckConstraint(condition=models.Q(('review_reminders', False), models.Q(('email__gt', ''), ('preferred_contact', 'email')), models.Q(('phone__gt', ''), ('preferred_contact', 'text')), _connector='OR'), name='budget_holder_reminders_reachable'),
+            constraint=models.CheckConstraint(condition=models.Q(('review_reminders', False), models.Q(('email__gt', ''), ('preferred_contact', 'email')), models.Q(('phone__gt', ''), ('preferred_contact', 'text')), _connector='OR'), name='budget_holder_reminders_reachable', violation_error_message='Reminders go by email or text message: choose one of those as their preferred way to be contacted, and give their email address or phone number'),
         ),
         migrations.AddField(
             model_name='message',
