@@ -91,8 +91,8 @@ def scan_due_reviews(*, today: datetime.date) -> int:
     horizon = max((max(days, default=0) for days in days_by_icb.values()), default=0)
     horizon = max(horizon, *DEFAULT_REMINDER_DAYS)
     leads = _leads_by_icb(today)
-    # The ids first, from the index alone (at most one per plan: a few megabytes at national
-    # scale), then each chunk's rows by primary key: every query's plan is fixed.
+    # The ids first, through the index (at most one review due per plan: a few megabytes at
+    # national scale), then each chunk's rows by primary key: every query's plan is fixed.
     due = list(
         Review.objects.filter(
             status=ReviewStatus.DUE, due_on__lte=today + datetime.timedelta(days=horizon)
