@@ -56,7 +56,8 @@ def _write(author, holder, budget, *, items):
     services.save_professional_contact(
         actor=author,
         version=version,
-        name="Casey Brown",
+        user=author,  # their sign-in: reminders of the person's reviews go to them
+        name=author.full_name,
         role="Care coordinator",
         is_care_coordinator=True,
     )

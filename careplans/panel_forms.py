@@ -135,6 +135,14 @@ class ApprovalPolicyForm(NHSFormMixin, forms.Form):
         max_value=20,
         help_text="Members present, less anyone with a conflict in the plan. From 1 to 20.",
     )
+    review_reminder_days = forms.CharField(
+        label="Remind staff this many days before a review is due",
+        max_length=50,
+        help_text="Days, separated by commas, like 28, 7. Reminders also go on the day a "
+        "review is due, and every week while it is overdue.",
+        widget=forms.TextInput(attrs={"class": "nhsuk-input--width-10"}),
+        error_messages={"required": "Enter the days before a review to remind staff, like 28, 7"},
+    )
 
 
 class DecisionForm(NHSFormMixin, forms.Form):

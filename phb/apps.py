@@ -25,6 +25,7 @@ class PhbConfig(AppConfig):
                 Permission.CHANGE_ICB_CONTACT_DETAILS,
                 order=40,
             ),
+            NavigationItem("Messages", "outbox", Permission.VIEW_OUTBOX, order=70),
             NavigationItem("Staff", "staff_list", Permission.MANAGE_STAFF, order=80),
             NavigationItem("ICBs", "service_home", Permission.MANAGE_ICBS, order=90),
         ):

@@ -9,7 +9,9 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from phb.models import (
+    REMINDERS_UNREACHABLE,
     BudgetHolder,
+    ContactMethod,
     InformationFormat,
     Organisation,
     normalise_nhs_number,
@@ -260,6 +262,17 @@ class BudgetHolderForm(NHSFormMixin, forms.ModelForm):
         if phone:
             validate_uk_phone_number(phone)
         return phone
+
+    def clean(self):
+        data = super().clean()
+        if data.get("review_reminders"):
+            preferred = data.get("preferred_contact")
+            reachable = (preferred == ContactMethod.EMAIL and data.get("email")) or (
+                preferred == ContactMethod.TEXT and data.get("phone")
+            )
+            if not reachable:
+                self.add_error("review_reminders", REMINDERS_UNREACHABLE)
+        return data
 
     def validate_unique(self):
         """Everything but the NHS number: the service checks that one, says what to do

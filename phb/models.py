@@ -57,6 +57,10 @@ def text_length_limit(field: str, length: int, prefix: str) -> models.CheckConst
 
 
 ACCESSIBILITY_NEEDS_LENGTH = 1000
+REMINDERS_UNREACHABLE = (
+    "Reminders go by email or text message: choose one of those as their preferred way to be "
+    "contacted, and give their email address or phone number"
+)
 # Reasons, notes and justifications people write: a page of text.
 FREE_TEXT_LENGTH = 2000
 
@@ -493,6 +497,11 @@ class BudgetHolder(UUIDModel, Timestamped):
         help_text="Letters go to their representative or nominee if they have one. "
         "Tick this if they want a copy too.",
     )
+    review_reminders = models.BooleanField(
+        "Remind them when a review of their plan is coming up",
+        default=False,
+        help_text="By email or text message, whichever they prefer to be contacted by.",
+    )
     eligibility = models.CharField(
         "Why they can have a personal health budget",
         max_length=16,
@@ -570,6 +579,14 @@ class BudgetHolder(UUIDModel, Timestamped):
                 name="budget_holder_email_format",
             ),
             text_length_limit("accessibility_needs", ACCESSIBILITY_NEEDS_LENGTH, "budget_holder"),
+            # Reminders go by email or text message, to an address the record holds.
+            models.CheckConstraint(
+                condition=Q(review_reminders=False)
+                | Q(preferred_contact=ContactMethod.EMAIL, email__gt="")
+                | Q(preferred_contact=ContactMethod.TEXT, phone__gt=""),
+                name="budget_holder_reminders_reachable",
+                violation_error_message=REMINDERS_UNREACHABLE,
+            ),
         ]
 
     def __str__(self) -> str:
@@ -674,6 +691,103 @@ class RecordAccess(UUIDModel):
 
     def __str__(self) -> str:
         return f"{self.user} {self.outcome} {self.what} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class MessageChannel(models.TextChoices):
+    EMAIL = "email", "Email"
+    TEXT = "text", "Text message"
+
+
+class MessageStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    SENT = "sent", "Sent"
+    DELIVERED = "delivered", "Delivered"
+    FAILED = "failed", "Failed"
+
+
+MESSAGE_BODY_LENGTH = 5000
+MESSAGE_ERROR_LENGTH = 2000
+
+
+class MessageQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "MessageQuerySet":
+        """The messages of the ICB a member of staff acts for; nothing for anyone else."""
+        if not (user.is_authenticated and user.is_staff_member):
+            return self.none()
+        return self.filter(organisation_id=user.acting_organisation_id)
+
+
+@audited
+class Message(UUIDModel, Timestamped):
+    """One email or text message: what was (or would have been) sent, to whom, and what
+    became of it. Recorded before it is sent, so nothing is lost if sending fails; staff see
+    it in the outbox (`phb.notifications`)."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="messages", verbose_name="ICB"
+    )
+    # The person the message is about, if it is about one (a reminder of their review).
+    budget_holder = models.ForeignKey(
+        BudgetHolder, on_delete=models.PROTECT, null=True, blank=True, related_name="messages"
+    )
+    recipient_user = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="messages"
+    )
+    recipient_name = models.CharField(max_length=200)
+    recipient_role = models.CharField(max_length=100, help_text="Why they were sent it")
+    channel = models.CharField(max_length=8, choices=MessageChannel.choices)
+    to_address = models.CharField(max_length=254, blank=True)
+    subject = models.CharField(max_length=200)
+    body = models.TextField(max_length=MESSAGE_BODY_LENGTH)
+    status = models.CharField(
+        max_length=10, choices=MessageStatus.choices, default=MessageStatus.QUEUED
+    )
+    error = models.TextField(blank=True, max_length=MESSAGE_ERROR_LENGTH)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # Who took it: "email" (Django's email backend) or "notify" (GOV.UK Notify), and Notify's
+    # id for it, by which its delivery is read back.
+    provider = models.CharField(max_length=10, blank=True)
+    provider_id = models.CharField(max_length=100, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    objects = MessageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The outboxes, newest first, paginated on (created_at, id) from the index alone.
+            models.Index(fields=["organisation", "-created_at", "-id"], name="outbox_by_icb"),
+            models.Index(fields=["budget_holder", "-created_at", "-id"], name="outbox_by_person"),
+            # The sweeper and the delivery check: the few messages still on their way.
+            models.Index(
+                fields=["status", "updated_at"],
+                condition=Q(status__in=["queued", "sent", "failed"]),
+                name="message_in_flight",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(channel__in=MessageChannel.values), name="message_channel_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=MessageStatus.values), name="message_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=MessageStatus.FAILED) | ~Q(error=""),
+                name="message_failure_says_why",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=[MessageStatus.SENT, MessageStatus.DELIVERED])
+                | Q(sent_at__isnull=False, provider__gt=""),
+                name="message_sent_has_when_and_how",
+            ),
+            text_length_limit("body", MESSAGE_BODY_LENGTH, "message"),
+            text_length_limit("error", MESSAGE_ERROR_LENGTH, "message"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} to {self.recipient_name} ({self.get_status_display()})"
 
 
 # Generated documents (PDFs of plans, letters and budget explanations) live in their own module.

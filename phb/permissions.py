@@ -27,6 +27,9 @@ class Permission(StrEnum):
     MANAGE_STAFF = "phb.manage_staff"
     MANAGE_ICBS = "phb.manage_icbs"
     CHANGE_ICB_CONTACT_DETAILS = "phb.change_icb_contact_details"
+    # Messages sent (phb.notifications)
+    VIEW_OUTBOX = "phb.view_outbox"
+    RESEND_MESSAGE = "phb.resend_message"
     # Budget setting (budgets)
     VIEW_BUDGETS = "budgets.view_budgets"
     CALCULATE = "budgets.calculate"

@@ -60,6 +60,7 @@ def person_summary_rows(holder, *, for_holder: bool = False) -> list[dict]:
         ("Email", _text(holder.email)),
         ("Phone", _text(holder.phone)),
         ("Preferred way to be contacted", _text(holder.get_preferred_contact_display())),
+        ("Review reminders", _text("Yes" if holder.review_reminders else "No")),
         ("Accessibility needs", _text(holder.accessibility_needs)),
         ("Format for letters and documents", _text(holder.get_information_format_display())),
         ("Why they can have a personal health budget", _text(holder.get_eligibility_display())),
@@ -319,3 +320,98 @@ def access_log_table(accesses) -> dict:
         ],
         "responsive": True,
     }
+
+
+STATUS_TAG_COLOURS = {"queued": "blue", "sent": "aqua-green", "delivered": "green", "failed": "red"}
+
+
+def outbox_table(messages, *, with_person: bool) -> dict:
+    """A page of the outbox as a responsive table: when, to whom, how, what, and where it is
+    (a failed message says why, with a link to send it again)."""
+    head = ["Queued", "To", "How", "Message", "Status"]
+    if with_person:
+        head.insert(3, "About")
+    rows = []
+    for message in messages:
+        status = render_component(
+            "tag",
+            {
+                "text": message.get_status_display(),
+                "classes": f"nhsuk-tag--{STATUS_TAG_COLOURS[message.status]}",
+            },
+        )
+        if message.status == "failed":
+            retry = reverse("message_retry", args=[message.pk])
+            status = format_html(
+                '{}<p class="nhsuk-body-s nhsuk-u-margin-top-2">{}</p>'
+                '<p class="nhsuk-body-s"><a href="{}">Send it again<span class="nhsuk-u-visually-'
+                'hidden"> ({} to {})</span></a></p>',
+                status,
+                message.error,
+                retry,
+                message.subject,
+                message.recipient_name,
+            )
+        row = [
+            {
+                "text": f"{display_date(message.created_at, 'j M Y')}, "
+                f"{display_time(message.created_at)}"
+            },
+            {
+                "html": format_html(
+                    '{}<br><span class="nhsuk-body-s">{}</span>',
+                    message.recipient_name,
+                    message.recipient_role,
+                )
+            },
+            {
+                "html": format_html(
+                    '{}<br><span class="nhsuk-body-s">{}</span>',
+                    message.get_channel_display(),
+                    message.to_address or "No address",
+                )
+            },
+            {
+                "html": format_html(
+                    "<strong>{}</strong><br>{}",
+                    message.subject,
+                    format_html_join(
+                        mark_safe("<br>"), "{}", ((line,) for line in message.body.splitlines())
+                    ),
+                )
+            },
+            {"html": status},
+        ]
+        if with_person:
+            person = message.budget_holder
+            row.insert(
+                3,
+                {
+                    "html": format_html(
+                        '<a href="{}">{}</a>',
+                        reverse("person_outbox", args=[person.pk]),
+                        person.full_name,
+                    )
+                    if person
+                    else "",
+                    "text": "" if person else "Nobody in particular",
+                },
+            )
+        rows.append(row)
+    return {
+        "caption": hidden_caption("Messages, newest first"),
+        "head": [{"text": text} for text in head],
+        "rows": rows,
+        "responsive": True,
+    }
+
+
+def message_rows(message) -> list[dict]:
+    """One message, for the page that sends it again."""
+    rows = [
+        ("To", f"{message.recipient_name} ({message.recipient_role})"),
+        ("How", f"{message.get_channel_display()}, {message.to_address or 'no address'}"),
+        ("Subject", message.subject),
+        ("Why it failed", message.error),
+    ]
+    return [{"key": {"text": key}, "value": _text(value)} for key, value in rows]

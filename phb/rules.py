@@ -90,3 +90,8 @@ rules.add_perm(Permission.SWITCH_ICB, works_for_several_icbs)
 rules.add_perm(Permission.MANAGE_STAFF, has_role(Role.ICB_ADMIN) & in_acting_icb)
 rules.add_perm(Permission.MANAGE_ICBS, is_service_admin)
 rules.add_perm(Permission.CHANGE_ICB_CONTACT_DETAILS, has_role(Role.ICB_ADMIN) & in_acting_icb)
+
+# The outbox: the ICB's messages, about its people, for those who follow their reviews.
+OUTBOX_ROLES = (Role.PHB_LEAD, Role.CARE_COORDINATOR, Role.ICB_ADMIN)
+rules.add_perm(Permission.VIEW_OUTBOX, has_role(*OUTBOX_ROLES) & in_acting_icb)
+rules.add_perm(Permission.RESEND_MESSAGE, has_role(*OUTBOX_ROLES) & in_acting_icb)

@@ -55,6 +55,7 @@ BUDGET_HOLDER_FIELDS = (
     "information_format",
     "eligibility",
     "copy_letters_to_person",
+    "review_reminders",
 )
 
 

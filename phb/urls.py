@@ -1,9 +1,20 @@
 from django.urls import include, path
 
-from phb.views import documents, health, home, icb_contact, people, service, service_pages, staff
+from phb.views import (
+    documents,
+    health,
+    home,
+    icb_contact,
+    outbox,
+    people,
+    service,
+    service_pages,
+    staff,
+)
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
+    path("livez", health.livez, name="livez"),
     path(
         "accessibility-statement/",
         service_pages.accessibility_statement,
@@ -31,6 +42,9 @@ urlpatterns = [
         people.BudgetHolderAccessLogView.as_view(),
         name="person_access_log",
     ),
+    path("people/<uuid:pk>/messages/", outbox.PersonOutboxView.as_view(), name="person_outbox"),
+    path("messages/", outbox.OutboxView.as_view(), name="outbox"),
+    path("messages/<uuid:pk>/send-again/", outbox.RetryMessageView.as_view(), name="message_retry"),
     path("your-budget/", home.HolderHomeView.as_view(), name="holder_home"),
     path("your-budget/<uuid:pk>/", home.HolderPersonView.as_view(), name="holder_home_for"),
     path("acting-for/", staff.ActingForView.as_view(), name="acting_for"),

@@ -55,10 +55,11 @@ def test_every_page_checks_a_permission_or_is_one_anyone_may_open():
 
     from phb.views.mixins import PermissionRequiredMixin
 
-    # Pages with no permission of their own: sign-in (allauth), health, the footer's pages,
+    # Pages with no permission of their own: sign-in (allauth), health and liveness, the
+    # footer's pages,
     # "home" (which only redirects) and "Your personal health budget" (which lists only the
     # signed-in person's own records and renders each through the permission-checked view).
-    open_pages = {"healthz", "home", "holder_home"} | {
+    open_pages = {"healthz", "livez", "home", "holder_home"} | {
         "accessibility_statement",
         "contact",
         "cookies",

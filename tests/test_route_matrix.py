@@ -52,6 +52,7 @@ from tests.factories import (
     add_totp,
     give_role,
 )
+from tests.notification_factories import failed_message
 
 pytestmark = pytest.mark.django_db
 
@@ -144,6 +145,7 @@ PANEL_ROUTES = {
 
 MATRIX: dict[str, Route] = {
     "healthz": public({200, 503}, 405),
+    "livez": public(200, 405),
     # The footer's pages, for everyone.
     "accessibility_statement": public(200, 405),
     "contact": public(200, 405),
@@ -199,6 +201,12 @@ MATRIX: dict[str, Route] = {
     "staff_member": about("lead_user", "icb_admin", post=200),
     "staff_end_role": about("lead_assignment", "icb_admin", post=200),
     "icb_contact_details": only("icb_admin", "other_icb_admin", post=302),
+    # The outbox: messages sent for the ICB, and about one person; a failed one sent again.
+    "outbox": only(
+        "lead", "coordinator", "icb_admin", "other_lead", "other_coordinator", "other_icb_admin"
+    ),
+    "person_outbox": about("holder", "lead", "coordinator", "icb_admin"),
+    "message_retry": about("failed_message", "lead", "coordinator", "icb_admin", post=302),
     "service_home": only("service_admin"),
     "service_icb_new": only("service_admin", post=200),
     "service_organisation": about("icb", "service_admin", post=200),
@@ -449,6 +457,7 @@ def universe(db):
         "national_rates": {"rate_pk": NationalRateSet.objects.get(effective_from__year=2026).pk},
         "local_rates": {"rate_pk": local_rates.pk},
         "questionnaire": {"pk": version.pk},
+        "failed_message": {"pk": failed_message(holder).pk},
     }
     objects |= panel_universe(users, icb)
     clients = {"anonymous": Client()}

@@ -68,6 +68,10 @@ class ApprovalPolicy(UUIDModel, Timestamped):
                 name="review_at_most_every_12_months",
             ),
             models.CheckConstraint(
+                condition=Q(review_reminder_days__regex=r"^[0-9]{1,3}(,[0-9]{1,3}){0,4}$"),
+                name="review_reminder_days_listed",
+            ),
+            models.CheckConstraint(
                 condition=Q(high_risk_review_months__gte=1)
                 & Q(high_risk_review_months__lte=models.F("review_interval_months")),
                 name="high_risk_review_not_less_often",

@@ -4,10 +4,12 @@ is not enough or there is a concern)."""
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
+from budgets.models.budget import AppendOnly
 from careplans.models.plans import CarePlan, Goal, PlanVersion, text_limits
 from phb.audit import audited
-from phb.models import BudgetHolder, Timestamped, User, UUIDModel
+from phb.models import BudgetHolder, Message, Timestamped, User, UUIDModel
 
 
 class ReviewKind(models.TextChoices):
@@ -122,4 +124,51 @@ class GoalProgress(UUIDModel):
                 condition=Q(rating__in=ProgressRating.values), name="goal_progress_rating_valid"
             ),
             *text_limits("goal_progress", notes=2000),
+        ]
+
+
+class ReminderKind(models.TextChoices):
+    DUE_SOON = "due_soon", "Review due soon"
+    DUE_TODAY = "due_today", "Review due today"
+    OVERDUE = "overdue", "Review overdue"
+
+
+class ReminderRecipient(models.TextChoices):
+    CARE_COORDINATOR = "care_coordinator", "Care coordinator"
+    PHB_LEAD = "phb_lead", "PHB lead"
+    PERSON = "person", "The person"
+
+
+class ReviewReminder(UUIDModel, AppendOnly):
+    """The claim on one reminder: this review, this kind, for this due date, at this step, to
+    this recipient. Inserted under its unique constraint in the transaction that records the
+    message, so a reminder is recorded (and sent) once however often the daily scan runs
+    (ADR 0031). `step` is the days before the due date (due soon), 0 (due today) or the week
+    it is overdue (overdue)."""
+
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="reminders")
+    kind = models.CharField(max_length=10, choices=ReminderKind.choices)
+    due_on = models.DateField()
+    step = models.PositiveSmallIntegerField()
+    recipient = models.CharField(max_length=16, choices=ReminderRecipient.choices)
+    recipient_user = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    message = models.OneToOneField(Message, on_delete=models.PROTECT, related_name="reminder")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta(AppendOnly.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "kind", "due_on", "step", "recipient", "recipient_user"],
+                nulls_distinct=False,
+                name="review_reminder_once",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=ReminderKind.values), name="review_reminder_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(recipient__in=ReminderRecipient.values),
+                name="review_reminder_recipient_valid",
+            ),
         ]

@@ -341,12 +341,33 @@ def quorum_for(session, version=None) -> tuple[int, int]:
     return len(present), session.quorum
 
 
+REMINDER_DAYS_MESSAGE = (
+    "Enter up to 5 numbers of days from 1 to 365, separated by commas, like 28, 7"
+)
+
+
+def _reminder_days(listed: str) -> str:
+    """'28, 7' (or '7,28', '28 7') as stored: '28,7', most days first."""
+    parts = [part for part in listed.replace(",", " ").split() if part]
+    if not parts or len(parts) > 5 or not all(p.isascii() and p.isdigit() for p in parts):
+        raise ValidationError({"review_reminder_days": REMINDER_DAYS_MESSAGE})
+    days = sorted({int(part) for part in parts}, reverse=True)
+    if not all(1 <= day <= 365 for day in days):
+        raise ValidationError({"review_reminder_days": REMINDER_DAYS_MESSAGE})
+    return ",".join(str(day) for day in days)
+
+
 @transaction.atomic
 def save_approval_policy(
-    *, actor, lead_sign_off_limit: Decimal, panel_quorum: int
+    *,
+    actor,
+    lead_sign_off_limit: Decimal,
+    panel_quorum: int,
+    review_reminder_days: str | None = None,
 ) -> ApprovalPolicy:
-    """The ICB's limit for a PHB lead's sign-off and its panels' quorum (its administrator).
-    Sessions already set up keep the quorum they were set up with."""
+    """The ICB's limit for a PHB lead's sign-off, its panels' quorum and (given) the days
+    before a review is due that staff are reminded (its administrator). Sessions already set
+    up keep the quorum they were set up with."""
     organisation = actor.acting_organisation
     require(actor, Permission.EDIT_APPROVAL_POLICY, organisation)
     limit = check_money(lead_sign_off_limit, what="The limit", field="lead_sign_off_limit")
@@ -359,5 +380,7 @@ def save_approval_policy(
     ).first() or ApprovalPolicy(organisation=organisation)
     policy.lead_sign_off_limit = limit
     policy.panel_quorum = panel_quorum
+    if review_reminder_days is not None:
+        policy.review_reminder_days = _reminder_days(review_reminder_days)
     policy.save()
     return policy

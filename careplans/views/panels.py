@@ -525,7 +525,8 @@ class SummaryView(SessionMixin, TemplateView):
 
 
 class ApprovalPolicyView(PermissionRequiredMixin, TemplateView):
-    """The ICB's approval policy: the PHB lead's sign-off limit and the panel quorum."""
+    """The ICB's approval policy: the PHB lead's sign-off limit, the panel quorum, and when
+    staff are reminded of reviews coming due."""
 
     permission = Permission.EDIT_APPROVAL_POLICY
     template_name = "careplans/panels/policy.html"
@@ -541,6 +542,7 @@ class ApprovalPolicyView(PermissionRequiredMixin, TemplateView):
             initial={
                 "lead_sign_off_limit": policy.lead_sign_off_limit,
                 "panel_quorum": policy.panel_quorum,
+                "review_reminder_days": policy.review_reminder_days.replace(",", ", "),
             },
         )
 
@@ -555,6 +557,7 @@ class ApprovalPolicyView(PermissionRequiredMixin, TemplateView):
                     actor=request.user,
                     lead_sign_off_limit=form.cleaned_data["lead_sign_off_limit"],
                     panel_quorum=form.cleaned_data["panel_quorum"],
+                    review_reminder_days=form.cleaned_data["review_reminder_days"],
                 )
             except ValidationError as error:
                 add_errors(form, error)

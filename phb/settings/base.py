@@ -9,6 +9,8 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 
 from phb.settings.env import env_bool, env_required
 
@@ -160,6 +162,36 @@ CELERY_TIMEZONE = "Europe/London"
 CELERY_BEAT_SCHEDULE: dict = {
     "heartbeat": {"task": "phb.tasks.heartbeat", "schedule": 300.0},
 }
+
+# -- Notifications and review reminders (ADR 0031) ----------------------------------------
+# Every day at 7am, London time (CELERY_TIMEZONE): reminders of reviews coming due, due and
+# overdue. Every 5 minutes: messages whose sending task was lost are queued again. Every 10:
+# whether GOV.UK Notify delivered what it took.
+CELERY_BEAT_SCHEDULE |= {
+    "review-reminders": {
+        "task": "careplans.tasks.send_review_reminders",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    "sweep-messages": {"task": "phb.tasks.sweep_messages", "schedule": 300.0},
+    "check-message-deliveries": {"task": "phb.tasks.check_message_deliveries", "schedule": 600.0},
+}
+# GOV.UK Notify: with an API key, email and text messages go through Notify's templates (by
+# id; each template shows ((subject)) and ((body)), the text template ((body))). Without one,
+# email goes through EMAIL_BACKEND and text messages fail, visibly, in the outbox.
+PHB_NOTIFY_API_KEY = os.environ.get("PHB_NOTIFY_API_KEY", "").strip()
+PHB_NOTIFY_BASE_URL = os.environ.get(
+    "PHB_NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk"
+)
+PHB_NOTIFY_EMAIL_TEMPLATE_ID = os.environ.get("PHB_NOTIFY_EMAIL_TEMPLATE_ID", "").strip()
+PHB_NOTIFY_TEXT_TEMPLATE_ID = os.environ.get("PHB_NOTIFY_TEXT_TEMPLATE_ID", "").strip()
+PHB_NOTIFY_TIMEOUT_SECONDS = float(os.environ.get("PHB_NOTIFY_TIMEOUT_SECONDS", "10"))
+if PHB_NOTIFY_API_KEY and not (PHB_NOTIFY_EMAIL_TEMPLATE_ID and PHB_NOTIFY_TEXT_TEMPLATE_ID):
+    raise ImproperlyConfigured(
+        "PHB_NOTIFY_API_KEY is set: set PHB_NOTIFY_EMAIL_TEMPLATE_ID and "
+        "PHB_NOTIFY_TEXT_TEMPLATE_ID too"
+    )
+# The first retry of a failed send waits this long, each later one twice as long.
+PHB_NOTIFICATION_RETRY_SECONDS = int(os.environ.get("PHB_NOTIFICATION_RETRY_SECONDS", "60"))
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

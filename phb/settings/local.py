@@ -23,6 +23,9 @@ from phb.settings.env import env_bool  # noqa: E402
 # will see them. `DEBUG=true make run` brings back Django's debug pages.
 DEBUG = env_bool("DEBUG", default=False)
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
+# Nothing leaves the machine: emails (and reminders) are printed by the process that sends
+# them, and every message is in the outbox. GOV.UK Notify is off unless PHB_NOTIFY_API_KEY
+# is set.
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
 # Static files come straight from the finders (node_modules and static/) through WhiteNoise,

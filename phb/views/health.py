@@ -1,4 +1,7 @@
-"""/healthz: whether the database, Redis and a Celery worker answer. No personal data."""
+"""/healthz: whether the database, the broker (Valkey or Redis) and a Celery worker answer,
+and how many tasks wait in each queue; 503 when any is down, for monitoring. /livez: whether
+this web process answers at all, for the web container's health check, which must not fail
+(and restart the web) because a worker is down. No personal data in either."""
 
 import redis
 from django.conf import settings
@@ -24,16 +27,26 @@ def _database() -> bool:
         return False
 
 
-def _redis() -> bool:
+# The Celery queues whose waiting tasks are counted: each is a Valkey list of that name.
+QUEUES = ("celery", "pdf")
+
+
+def _broker() -> tuple[bool, dict[str, int] | None]:
+    """Whether the broker answers, and the length of each queue (one round trip)."""
     try:
         client = redis.Redis.from_url(
-            settings.REDIS_URL,
+            settings.CELERY_BROKER_URL,
             socket_timeout=_timeout(),
             socket_connect_timeout=_timeout(),
         )
-        return bool(client.ping())
+        with client.pipeline(transaction=False) as pipe:
+            pipe.ping()
+            for queue in QUEUES:
+                pipe.llen(queue)
+            answers = pipe.execute()
+        return bool(answers[0]), dict(zip(QUEUES, answers[1:], strict=True))
     except redis.RedisError:
-        return False
+        return False, None
 
 
 def _worker() -> bool:
@@ -49,9 +62,20 @@ def _worker() -> bool:
 @never_cache
 @require_GET
 def healthz(request):
-    checks = {"database": _database(), "redis": _redis(), "worker": _worker()}
+    broker, queues = _broker()
+    checks = {"database": _database(), "redis": broker, "worker": _worker()}
     healthy = all(checks.values())
     body = {"status": "ok" if healthy else "unavailable"} | {
         name: ("up" if up else "down") for name, up in checks.items()
     }
+    body["queues"] = queues
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+@login_not_required
+@never_cache
+@require_GET
+def livez(request):
+    """The web process answers requests. Nothing else is asked: a database, broker or worker
+    that is down is /healthz's to report, and restarting the web would not mend it."""
+    return JsonResponse({"status": "ok"})

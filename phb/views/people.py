@@ -96,6 +96,7 @@ class BudgetHolderDetailView(PersonMixin, TemplateView):
             holder=holder,
             can_edit=self.request.user.has_perm(Permission.CHANGE_PERSON, holder),
             can_see_history=self.request.user.has_perm(Permission.VIEW_HISTORY, holder),
+            can_see_messages=self.request.user.has_perm(Permission.VIEW_OUTBOX, holder),
             sections=record_sections(self.request, holder, audience="staff"),
             summary_rows=person_summary_rows(holder),
             representative_rows=representative_rows(holder.current_representatives),

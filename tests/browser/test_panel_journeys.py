@@ -25,6 +25,7 @@ from careplans.models import (
     PlanDecision,
     PlanLetter,
 )
+from careplans.services.panels import REMINDER_DAYS_MESSAGE
 from phb.models import Role
 from tests.browser.conftest import ACCEPTED, FORMS_SUBMITTED, REFUSED, Browser, Staff
 from tests.browser.test_lifecycle_journeys import OVERFLOW
@@ -273,10 +274,17 @@ def test_the_administrator_keeps_the_approval_policy(browser, team, password, ic
     browser.expect_problem(None, browser.page.get_by_label("Members needed for a panel to decide"))
     browser.fill("Members needed for a panel to decide", "4")
     browser.fill("A PHB lead may sign off plans costing up to (a year)", "7,500.00")
+    reminders = "Remind staff this many days before a review is due"
+    expect(browser.page.get_by_label(reminders)).to_have_value("28, 7")
+    browser.fill(reminders, "14, four")
+    browser.submit("Save the policy")
+    browser.expect_problem(REMINDER_DAYS_MESSAGE, browser.page.get_by_label(reminders))
+    browser.fill(reminders, "7, 30, 14")
     browser.submit("Save the policy")
     browser.expect_success("The approval policy has been saved")
     saved = ApprovalPolicy.objects.get(organisation=icb)
     assert (str(saved.lead_sign_off_limit), saved.panel_quorum) == ("7500.00", 4)
+    assert saved.review_reminder_days == "30,14,7"
 
 
 def test_the_panel_pages_fit_a_phone(chromium, live_server, team, password):

@@ -40,6 +40,8 @@ ACTION_POSTS = {
     "careplans:panel_agenda_item": "Move up, Move down or Take off (a plan on the agenda)",
     # Asking for a PDF of the page it is on (test_pdf_journeys.py presses it).
     "document_request": "Create a PDF, Make a new PDF or Try again",
+    # A failed message, sent again (test_outbox_journeys.py).
+    "message_retry": "Send it again",
 }
 
 # allauth's pages (sign in, sign out, passwords, the second factor) have its own tests; the
@@ -50,6 +52,7 @@ ALLAUTH_URL_NAMES = ("account_", "mfa_")
 # Function views: none takes a form.
 NOT_FORMS = {
     "healthz": "JSON for the load balancer",
+    "livez": "JSON for the web container's health check",
     "home": "redirects each person to where their work starts",
     "accessibility_statement": "a footer page",
     "contact": "a footer page",

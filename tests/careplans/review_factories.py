@@ -17,10 +17,11 @@ from tests.budgets.factories import (
 )
 
 
-def plan_in_use(lead, holder, *, first_payment: datetime.date | None = None):
+def plan_in_use(lead, holder, *, first_payment: datetime.date | None = None, coordinator=None):
     """`lead` prepares a budget of £20,000.00 (£12,000.00 of it a direct payment) and writes a
     plan with one goal and one item (£10,920.00 a year); a second PHB lead approves it, which
-    agrees the budget. With `first_payment`, the direct payment's schedule starts then.
+    agrees the budget. With `first_payment`, the direct payment's schedule starts then. The
+    care coordinator is Casey (no sign-in), or `coordinator` (a member of staff).
 
     Returns (version in use, budget, the lead who decided)."""
     icb = holder.organisation
@@ -55,7 +56,12 @@ def plan_in_use(lead, holder, *, first_payment: datetime.date | None = None):
         actor=lead, goal=goal, what="A PA comes every morning", who="PA", when="May", confidence=8
     )
     services.save_professional_contact(
-        actor=lead, version=version, name="Casey", role="Care coordinator", is_care_coordinator=True
+        actor=lead,
+        version=version,
+        user=coordinator,
+        name=coordinator.full_name if coordinator else "Casey",
+        role="Care coordinator",
+        is_care_coordinator=True,
     )
     services.save_professional_contact(
         actor=lead, version=version, name="Dr Robin", role="GP", has_clinical_responsibility=True

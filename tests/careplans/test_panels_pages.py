@@ -297,15 +297,32 @@ def test_the_policy_page_saves_the_limit_and_quorum(client, icb_admin, icb):
     client.force_login(icb_admin)
     response = client.post(
         reverse("careplans:approval_policy"),
-        {"lead_sign_off_limit": "£7,500.00", "panel_quorum": "4"},
+        {
+            "lead_sign_off_limit": "£7,500.00",
+            "panel_quorum": "4",
+            "review_reminder_days": "7 30,14",
+        },
     )
     assert response.status_code == 302
     saved = ApprovalPolicy.objects.get(organisation=icb)
     assert (saved.lead_sign_off_limit, saved.panel_quorum) == (D("7500.00"), 4)
+    assert saved.review_reminder_days == "30,14,7"
     response = client.post(
         reverse("careplans:approval_policy"), {"lead_sign_off_limit": "", "panel_quorum": "40"}
     )
     assert "There is a problem" in text(response)
+
+
+@pytest.mark.parametrize("days", ["", "0", "400", "1,2,3,4,5,6", "seven", "٧", "28;7"])
+def test_reminder_days_that_make_no_sense_are_refused_in_words(client, icb_admin, icb, days):
+    client.force_login(icb_admin)
+    response = client.post(
+        reverse("careplans:approval_policy"),
+        {"lead_sign_off_limit": "0.00", "panel_quorum": "3", "review_reminder_days": days},
+    )
+    assert response.status_code == 200
+    assert "There is a problem" in text(response)
+    assert ApprovalPolicy.objects.get(organisation=icb).review_reminder_days == "28,7"
 
 
 def test_changes_through_the_pages_are_recorded_with_who_and_where(client, phb_lead, members):

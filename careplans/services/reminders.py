@@ -1,0 +1,292 @@
+"""Review-due reminders, each sent once (ADR 0031).
+
+Every day the scan finds the reviews still due whose next reminder has come: due soon (at
+each of the ICB's reminder days before the due date, 28 and 7 unless it chose others), due
+today, and overdue (the day after, then every week). For each it claims (review, kind, due
+date, step, recipient) by inserting a `ReviewReminder` under its unique constraint, in the
+same transaction that records the message. A claim already made (another scan, a duplicate
+delivery of the task, a retry) inserts nothing, so records no message: however often the
+scan runs, each reminder is recorded and sent once. A claim is a window, not a day: a scan
+missed (beat was down) is caught up by the next one.
+"""
+
+import datetime
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.urls import reverse
+
+from careplans.models import (
+    ApprovalPolicy,
+    PlanStatus,
+    ProfessionalContact,
+    ReminderKind,
+    ReminderRecipient,
+    Review,
+    ReviewReminder,
+    ReviewStatus,
+)
+from phb.models import Role, RoleAssignment
+from phb.notifications import services as notifications
+
+DEFAULT_REMINDER_DAYS = (28, 7)
+CHUNK = 1000
+
+
+def reminder_days(listed: str) -> tuple[int, ...]:
+    """'28,7' as (28, 7): the days before a due date to remind, most first."""
+    days = {int(part) for part in listed.split(",") if part.strip().isdigit()}
+    return tuple(sorted((day for day in days if day > 0), reverse=True))
+
+
+def step_for(due_on: datetime.date, today: datetime.date, days) -> tuple[str, int] | None:
+    """Which reminder of a review is current on `today`: (kind, step), or None yet."""
+    left = (due_on - today).days
+    if left > 0:
+        coming = [day for day in days if day >= left]
+        return (ReminderKind.DUE_SOON, min(coming)) if coming else None
+    if left == 0:
+        return ReminderKind.DUE_TODAY, 0
+    return ReminderKind.OVERDUE, (-left - 1) // 7 + 1
+
+
+# What a claim is unique on (the `review_reminder_once` constraint).
+CLAIM_KEY = ("review_id", "kind", "due_on", "step", "recipient", "recipient_user_id")
+
+
+@dataclass(frozen=True)
+class Reminder:
+    review: Review
+    kind: str
+    step: int
+    recipient: str
+    message: object  # an unsaved phb Message, its id chosen here
+
+    @property
+    def key(self) -> tuple:
+        return (
+            self.review.pk,
+            self.kind,
+            self.review.due_on,
+            self.step,
+            self.recipient,
+            self.message.recipient_user_id,
+        )
+
+
+def scan_due_reviews(*, today: datetime.date) -> int:
+    """Record (and queue) every reminder due on `today` not already recorded. The reviews due
+    are found through the `review_due_by_date` index, then read 1,000 at a time with a fixed
+    number of queries each; each chunk is its own transaction. Returns how many messages were
+    recorded."""
+    days_by_icb = {
+        organisation_id: reminder_days(listed)
+        for organisation_id, listed in ApprovalPolicy.objects.values_list(
+            "organisation_id", "review_reminder_days"
+        )
+    }
+    horizon = max((max(days, default=0) for days in days_by_icb.values()), default=0)
+    horizon = max(horizon, *DEFAULT_REMINDER_DAYS)
+    leads = _leads_by_icb(today)
+    # The ids first, through the index (at most one review due per plan: a few megabytes at
+    # national scale), then each chunk's rows by primary key: every query's plan is fixed.
+    due = list(
+        Review.objects.filter(
+            status=ReviewStatus.DUE, due_on__lte=today + datetime.timedelta(days=horizon)
+        )
+        .order_by("due_on", "pk")
+        .values_list("pk", flat=True)
+    )
+    recorded = 0
+    for start in range(0, len(due), CHUNK):
+        ids = due[start : start + CHUNK]
+        chunk = list(
+            Review.objects.filter(pk__in=ids)
+            .select_related("plan__budget_holder__organisation")
+            .order_by("due_on", "pk")
+        )
+        recorded += _remind(chunk, today, days_by_icb, leads)
+    return recorded
+
+
+def _leads_by_icb(today) -> dict:
+    leads = defaultdict(list)
+    for assignment in (
+        RoleAssignment.objects.current(today)
+        .filter(role=Role.PHB_LEAD, user__is_active=True)
+        .select_related("user")
+        .order_by("organisation_id", "user__email")
+    ):
+        if assignment.user not in leads[assignment.organisation_id]:
+            leads[assignment.organisation_id].append(assignment.user)
+    return leads
+
+
+class LostRace(Exception):
+    """Another scan claimed some of these reminders between our reading and our claiming."""
+
+
+def _remind(chunk, today, days_by_icb, leads) -> int:
+    """Record one chunk's reminders. A concurrent scan that claims some of them first makes
+    this chunk's transaction roll back (its messages with it) and read the claims again."""
+    for _ in range(5):
+        try:
+            return _remind_once(chunk, today, days_by_icb, leads)
+        except LostRace:
+            continue
+    raise LostRace(f"Reviews from {chunk[0].pk}: claimed by others five times running")
+
+
+@transaction.atomic
+def _remind_once(chunk, today, days_by_icb, leads) -> int:
+    coordinators = {
+        contact.version.plan_id: contact
+        for contact in ProfessionalContact.objects.filter(
+            is_care_coordinator=True,
+            version__status=PlanStatus.ACTIVE,
+            version__plan_id__in=[review.plan_id for review in chunk],
+        ).select_related("version", "user")
+    }
+    claimed = set(ReviewReminder.objects.filter(review__in=chunk).values_list(*CLAIM_KEY))
+    reminders = []
+    for review in chunk:
+        holder = review.plan.budget_holder
+        step = step_for(
+            review.due_on, today, days_by_icb.get(holder.organisation_id, DEFAULT_REMINDER_DAYS)
+        )
+        if step is not None:
+            reminders += _reminders_of(
+                review,
+                *step,
+                coordinators.get(review.plan_id),
+                leads[holder.organisation_id],
+                claimed,
+            )
+    if not reminders:
+        return 0
+    notifications.record_messages(messages=[r.message for r in reminders])
+    if len(_claim(reminders)) != len(reminders):
+        raise LostRace
+    return len(reminders)
+
+
+def _claim(reminders: list[Reminder]) -> set:
+    """Insert the claims, after their messages; a claim already made inserts nothing. Returns
+    the message ids of the claims this transaction made."""
+    table = ReviewReminder._meta.db_table
+    params = []
+    for r in reminders:
+        params += [uuid.uuid4(), *r.key, r.message.pk]
+    # Only placeholders are joined in: every value is a parameter.
+    values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, now())"] * len(reminders))
+    sql = (
+        f"INSERT INTO {table} (id, review_id, kind, due_on, step, recipient, "  # noqa: S608
+        f"recipient_user_id, message_id, created_at) VALUES {values} "
+        "ON CONFLICT DO NOTHING RETURNING message_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {row[0] for row in cursor.fetchall()}
+
+
+def _reminders_of(review, kind, step, coordinator, leads, claimed) -> list[Reminder]:
+    """The reminders of this review at this step not yet claimed, with their messages."""
+    holder = review.plan.budget_holder
+    reminders = []
+
+    def add(recipient, *, name, role, channel, address, user=None, person=False):
+        key = (review.pk, kind, review.due_on, step, recipient, user.pk if user else None)
+        if key in claimed:
+            return
+        subject, body = (_person_words if person else _staff_words)(review, kind, step)
+        message = notifications.new_message(
+            organisation_id=holder.organisation_id,
+            budget_holder_id=holder.pk,
+            recipient_user_id=user.pk if user else None,
+            recipient_name=name,
+            recipient_role=role,
+            channel=channel,
+            to_address=address,
+            subject=subject,
+            body=body,
+        )
+        message.pk = uuid.uuid4()
+        reminders.append(Reminder(review, kind, step, recipient, message))
+
+    first_notice = kind != ReminderKind.OVERDUE or step == 1
+    coordinator_user = coordinator.user if coordinator is not None else None
+    if coordinator is not None and first_notice:
+        add(
+            ReminderRecipient.CARE_COORDINATOR,
+            name=coordinator_user.full_name if coordinator_user else coordinator.name,
+            role="Care coordinator",
+            channel="email",
+            address=coordinator_user.email if coordinator_user else coordinator.email,
+            user=coordinator_user,
+        )
+    for lead in leads:
+        if lead != coordinator_user:
+            add(
+                ReminderRecipient.PHB_LEAD,
+                name=lead.full_name,
+                role="PHB lead",
+                channel="email",
+                address=lead.email,
+                user=lead,
+            )
+    reachable = notifications.person_channel(holder)
+    if holder.review_reminders and kind != ReminderKind.OVERDUE and reachable is not None:
+        add(
+            ReminderRecipient.PERSON,
+            name=holder.full_name,
+            role=notifications.PERSON_ROLE,
+            channel=reachable[0],
+            address=reachable[1],
+            person=True,
+        )
+    return reminders
+
+
+def _when(review, kind, step) -> str:
+    if kind == ReminderKind.DUE_SOON:
+        return f"due in {step} days, by {review.due_on:%-d %B %Y}"
+    if kind == ReminderKind.DUE_TODAY:
+        return f"due today, {review.due_on:%-d %B %Y}"
+    return f"overdue: it was due by {review.due_on:%-d %B %Y}"
+
+
+def _staff_words(review, kind, step) -> tuple[str, str]:
+    holder = review.plan.budget_holder
+    when = _when(review, kind, step)
+    link = settings.PHB_SITE_URL.rstrip("/") + reverse("careplans:review_record", args=[review.pk])
+    heading = {
+        ReminderKind.DUE_SOON: f"Review due in {step} days",
+        ReminderKind.DUE_TODAY: "Review due today",
+        ReminderKind.OVERDUE: "Review overdue" if step == 1 else f"Review overdue, week {step}",
+    }[kind]
+    return (
+        f"{heading}: {holder.full_name}",
+        f"The {review.get_kind_display().lower()} of {holder.full_name}'s care and support "
+        f"plan is {when}.\n\nRecord the review when it is done: {link}",
+    )
+
+
+def _person_words(review, kind, step) -> tuple[str, str]:
+    holder = review.plan.budget_holder
+    icb = holder.organisation
+    contact = f" on {icb.phone}" if icb.phone else ""
+    when = (
+        f"due by {review.due_on:%-d %B %Y}"
+        if kind == ReminderKind.DUE_SOON
+        else f"due today, {review.due_on:%-d %B %Y}"
+    )
+    return (
+        "Your care and support plan review",
+        f"Dear {holder.given_name},\n\nThe review of your care and support plan is {when}. "
+        "It is a chance to talk about how your plan and budget are working for you.\n\n"
+        f"If you have questions, contact the personal health budget team at {icb.name}"
+        f"{contact}.",
+    )
