@@ -251,7 +251,7 @@ PHB_RECONSIDERATION_DAYS = int(os.environ.get("PHB_RECONSIDERATION_DAYS", "28"))
 # How long /healthz waits for the database, Redis and a worker before calling them down.
 PHB_HEALTH_TIMEOUT_SECONDS = float(os.environ.get("PHB_HEALTH_TIMEOUT_SECONDS", "1.0"))
 # The service's address, for links in emails sent outside a request (new staff accounts).
-PHB_SITE_URL = os.environ.get("PHB_SITE_URL", "http://127.0.0.1:8000")
+PHB_SITE_URL = os.environ.get("PHB_SITE_URL", f"http://127.0.0.1:{os.environ.get('PORT', '8000')}")
 # Where staff turn when an ICB's team cannot help: named when a person cannot be added
 # because another ICB already holds their record (which one is never said).
 PHB_SERVICE_DESK_EMAIL = os.environ.get("PHB_SERVICE_DESK_EMAIL", "").strip()
