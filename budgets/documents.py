@@ -8,7 +8,7 @@ from django.urls import reverse
 from budgets import selectors
 from budgets.holder_presenters import holder_budget
 from phb import selectors as core_selectors
-from phb.documents.sources import DocumentSource, register_document_source
+from phb.documents.sources import DocumentSource, letter_source, register_document_source
 from phb.permissions import Permission
 
 
@@ -35,20 +35,12 @@ def _explanation_context(holder, document) -> dict:
 
 def register() -> None:
     register_document_source(
-        DocumentSource(
+        letter_source(
             kind="budget_letter",
-            what="letter",
             permission=Permission.VIEW_LETTER,
             load=selectors.letter_for,
             fetch=selectors.letter_by_id,
             holder=lambda letter: letter.budget.budget_holder,
-            describe=lambda letter: letter.subject,
-            # A letter never changes once issued (a database trigger keeps it so).
-            version=lambda letter: f"letter {letter.pk}",
-            refusal=lambda letter: None,
-            template_name="phb/documents/letter.html",
-            context=lambda letter, document: {"letter": letter},
-            filename="letter",
             page_url=lambda letter: reverse("budgets:letter", args=[letter.pk]),
         )
     )

@@ -6,7 +6,7 @@ from django.urls import reverse
 from careplans import plan_presenters as presenters
 from careplans import plan_selectors as selectors
 from careplans.models import PlanStatus
-from phb.documents.sources import DocumentSource, register_document_source
+from phb.documents.sources import DocumentSource, letter_source, register_document_source
 from phb.permissions import Permission
 
 
@@ -31,10 +31,6 @@ def _plan_version(version) -> str:
     return f"plan {version.pk} {version.lock_version} {version.status} {version.updated_at:%s%f}"
 
 
-def _letter_page(letter) -> str:
-    return reverse("careplans:letter", args=[letter.pk])
-
-
 def register() -> None:
     register_document_source(
         DocumentSource(
@@ -54,20 +50,12 @@ def register() -> None:
         )
     )
     register_document_source(
-        DocumentSource(
+        letter_source(
             kind="plan_letter",
-            what="letter",
             permission=Permission.VIEW_PLAN_LETTER,
             load=selectors.letter_for,
             fetch=selectors.letter_by_id,
             holder=lambda letter: letter.budget_holder,
-            describe=lambda letter: letter.subject,
-            # A letter never changes once issued (a database trigger keeps it so).
-            version=lambda letter: f"letter {letter.pk}",
-            refusal=lambda letter: None,
-            template_name="phb/documents/letter.html",
-            context=lambda letter, document: {"letter": letter},
-            filename="letter",
-            page_url=_letter_page,
+            page_url=lambda letter: reverse("careplans:letter", args=[letter.pk]),
         )
     )

@@ -28,6 +28,27 @@ class DocumentSource:
     page_url: Callable[[object], str]  # the page it comes from, whose panel shows its progress
 
 
+def letter_source(*, kind: str, permission: str, load, fetch, holder, page_url) -> DocumentSource:
+    """A letter kept as issued (budgets' and careplans' alike): printed from its stored HTML,
+    and never out of date, since a letter never changes once issued (a database trigger keeps
+    it so)."""
+    return DocumentSource(
+        kind=kind,
+        what="letter",
+        permission=permission,
+        load=load,
+        fetch=fetch,
+        holder=holder,
+        describe=lambda letter: letter.subject,
+        version=lambda letter: f"letter {letter.pk}",
+        refusal=lambda letter: None,
+        template_name="phb/documents/letter.html",
+        context=lambda letter, document: {"letter": letter},
+        filename="letter",
+        page_url=page_url,
+    )
+
+
 _sources: dict[str, DocumentSource] = {}
 
 

@@ -7,6 +7,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.generic import TemplateView
 
+from phb.models import MessageStatus
 from phb.notifications import selectors
 from phb.notifications import services as notifications
 from phb.permissions import Permission
@@ -89,7 +90,7 @@ class RetryMessageView(PermissionRequiredMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         message = notifications.retry_message(actor=request.user, message=self.object)
-        if message.status == "queued":
+        if message.status == MessageStatus.QUEUED:
             messages.success(request, f"'{message.subject}' will be sent again shortly")
         else:
             messages.info(request, f"'{message.subject}' has not failed, so it was left as it is")
