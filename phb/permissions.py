@@ -62,6 +62,15 @@ class Permission(StrEnum):
     STOP_BUDGET = "careplans.stop_budget"
     REQUEST_REPAYMENT = "careplans.request_repayment"
     EDIT_APPROVAL_POLICY = "careplans.edit_approval_policy"
+    # PA employers: duties, personal assistants, timesheets, payroll, issues (employers)
+    VIEW_EMPLOYERS = "employers.view_employers"
+    MANAGE_EMPLOYER = "employers.manage_employer"
+    VIEW_OWN_EMPLOYMENT = "employers.view_own_employment"
+    ENTER_TIMESHEET = "employers.enter_timesheet"
+    APPROVE_TIMESHEET = "employers.approve_timesheet"
+    RUN_PAYROLL = "employers.run_payroll"
+    VIEW_PAYSLIP = "employers.view_payslip"
+    VIEW_OWN_PA_RECORD = "employers.view_own_pa_record"
 
 
 def require(user, permission: Permission, obj=None) -> None:
