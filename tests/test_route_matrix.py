@@ -43,6 +43,7 @@ from tests.budgets.factories import (
 )
 from tests.careplans.panel_factories import panel_universe
 from tests.careplans.review_factories import plan_in_use
+from tests.employers import matrix as employers_matrix
 from tests.factories import (
     BudgetHolderFactory,
     HolderUserFactory,
@@ -76,6 +77,7 @@ ACTORS = (
     "holder",
     "other_holder",
     "representative",
+    *employers_matrix.PA_ACTORS,
 )
 EVERYONE_SIGNED_IN = frozenset(ACTORS) - {"anonymous"}
 ALL_STAFF = frozenset((*STAFF, *OTHER_STAFF, "shared_finance"))
@@ -103,7 +105,9 @@ def about(obj: str, *actors, **kwargs) -> Route:
     return Route(args=obj, allowed=frozenset(actors), **kwargs)
 
 
-NO_SECOND_FACTOR = frozenset({"holder", "other_holder", "representative"})
+NO_SECOND_FACTOR = frozenset(
+    {"holder", "other_holder", "representative", *employers_matrix.PA_ACTORS}
+)
 REAUTHENTICATE = 302  # allauth asks for the password again first
 
 
@@ -143,7 +147,25 @@ PANEL_ROUTES = {
     "careplans:panel_summary": about("session", *SAME_ICB_STAFF),
 }
 
+# PA employers (issue 10), one dict per part so the parts are built side by side. The PA actors
+# and the records these routes name are in tests/employers/matrix.py.
+
+# Employers, their duties, PAs and the issues log (employers/urls_employers.py).
+EMPLOYER_ROUTES: dict[str, Route] = {}
+
+
+# Timesheets (employers/urls_timesheets.py).
+TIMESHEET_ROUTES: dict[str, Route] = {}
+
+
+# Pay runs and payslips (employers/urls_payroll.py).
+PAYROLL_ROUTES: dict[str, Route] = {}
+
+
 MATRIX: dict[str, Route] = {
+    **EMPLOYER_ROUTES,
+    **TIMESHEET_ROUTES,
+    **PAYROLL_ROUTES,
     "healthz": public({200, 503}, 405),
     "livez": public(200, 405),
     # The footer's pages, for everyone.
@@ -460,9 +482,12 @@ def universe(db):
         "failed_message": {"pk": failed_message(holder).pk},
     }
     objects |= panel_universe(users, icb)
-    clients = {"anonymous": Client()}
-    for name, user in users.items():
-        clients[name] = Client()
+    objects |= employers_matrix.universe(users, holder, other_holder)
+    # Each actor from their own address, as people are: allauth's per-address limits (20
+    # password resets a minute) are for one person, not for the whole matrix.
+    clients = {"anonymous": Client(REMOTE_ADDR="10.0.0.1")}
+    for number, (name, user) in enumerate(users.items(), start=2):
+        clients[name] = Client(REMOTE_ADDR=f"10.0.0.{number}")
         clients[name].force_login(user)
     return clients, objects
 

@@ -1,0 +1,3 @@
+"""Employers routes of the employers app (see employers/urls.py)."""
+
+urlpatterns: list = []
