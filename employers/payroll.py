@@ -456,6 +456,7 @@ def price_line(line: PayLine, frequency: PayFrequency) -> PayslipLine:
     hours in the pay period; the rate must be in whole pence. Hours beyond 24 in a day are for
     the timesheet to refuse: a pay line may cover several days.
     """
+    frequency = PayFrequency(frequency)
     kind = PayKind(line.kind)
     if kind in (PayKind.ROLLED_UP_HOLIDAY, PayKind.SICK_PAY):
         raise PayrollInputError(
@@ -466,7 +467,7 @@ def price_line(line: PayLine, frequency: PayFrequency) -> PayslipLine:
     if hours > most:
         raise PayrollInputError(
             f"{line.description} cannot be {hours.normalize():f} hours: a "
-            f"{PayFrequency(frequency).value.replace('_', '-')} pay period has at most "
+            f"{frequency.value.replace('_', '-')} pay period has at most "
             f"{most} hours"
         )
     rate = _amount(line.hourly_rate, f"The hourly rate for {line.description}")
@@ -486,6 +487,7 @@ def statutory_sick_pay(
     days is rounded up to the penny, as HMRC's daily rate tables do. The 28-week limit and
     linked periods of sickness are for the caller, which knows the PA's history.
     """
+    frequency = PayFrequency(frequency)
     earnings = _amount(sickness.average_weekly_earnings, "Average weekly earnings")
     days_a_week = _whole_number(
         sickness.qualifying_days_per_week, "Qualifying days in a week", 1, 7
@@ -500,10 +502,9 @@ def statutory_sick_pay(
 
 
 def _gross_pay(
-    payslip: PayslipInput, figures: TaxYearFigures
+    payslip: PayslipInput, frequency: PayFrequency, figures: TaxYearFigures
 ) -> tuple[tuple[PayslipLine, ...], Decimal, Decimal, Decimal, Decimal]:
     """The payslip's lines, hours worked, holiday accrued, rolled-up holiday and sick pay."""
-    frequency = payslip.frequency
     priced = [price_line(line, frequency) for line in payslip.lines]
     basis = HolidayBasis(payslip.holiday_basis)
     if basis is HolidayBasis.ROLLED_UP and any(p.kind is PayKind.HOLIDAY for p in priced):
@@ -534,6 +535,7 @@ def _gross_pay(
     if payslip.sickness is not None:
         sick_pay = statutory_sick_pay(payslip.sickness, frequency, figures)
         days = payslip.sickness.sick_days
+    if sick_pay:
         priced.append(
             PayslipLine(
                 f"Statutory Sick Pay ({days} day{'' if days == 1 else 's'})",
@@ -861,7 +863,7 @@ def calculate_payslip(payslip: PayslipInput, figures: TaxYearFigures) -> Payslip
     if payslip.week1_month1:
         code = replace(code, week1_month1=True)
 
-    lines, hours_worked, accrued, rolled_up, sick_pay = _gross_pay(payslip, figures)
+    lines, hours_worked, accrued, rolled_up, sick_pay = _gross_pay(payslip, frequency, figures)
     gross = sum((line.amount for line in lines), ZERO)
 
     membership, relief = payslip.pension_membership, payslip.pension_relief

@@ -513,6 +513,22 @@ def test_one_sick_day_rounds_up_to_the_penny(earnings, days_a_week, expected):
     assert run(weekly("0", lines=(), sickness=sick)).statutory_sick_pay == D(expected)
 
 
+def test_no_sick_days_is_no_sick_pay_line():
+    sick = SicknessInput(D(400), qualifying_days_per_week=5, sick_days=0)
+    result = run(weekly("300.00", sickness=sick))
+    assert result.statutory_sick_pay == D("0.00")
+    assert [line.kind for line in result.lines] == [PayKind.DAY]
+
+
+def test_frequencies_and_kinds_may_be_given_as_their_stored_values():
+    """The models store choices as strings: "weekly" and "day" work as the enums do."""
+    lines = (PayLine("Day", "day", D(20), D("13.00")),)
+    result = run(payslip("0", lines=lines, frequency="weekly", holiday_basis="accrual"))
+    assert result.gross_pay == D("260.00")
+    assert result.ni.employer == D("24.60")  # (260 - 96) x 15%
+    assert result.holiday_hours_accrued == D("2.41")  # 20 x 12.07% = 2.414
+
+
 def test_more_sick_days_than_the_period_holds_are_refused():
     sick = SicknessInput(D(400), qualifying_days_per_week=5, sick_days=6)
     with pytest.raises(PayrollInputError, match="Sick days in this pay period must be from 0 to 5"):
