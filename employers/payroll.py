@@ -333,6 +333,22 @@ class PayslipLine:
 
 
 @dataclass(frozen=True)
+class GrossPay:
+    """What the PA is paid before deductions, line by line. `holiday_hours_accrued` is the
+    holiday built up this period on the accrual basis (0 otherwise)."""
+
+    lines: tuple[PayslipLine, ...]
+    hours_worked: Decimal
+    holiday_hours_accrued: Decimal
+    rolled_up_holiday_pay: Decimal
+    statutory_sick_pay: Decimal
+
+    @property
+    def total(self) -> Decimal:
+        return sum((line.amount for line in self.lines), ZERO)
+
+
+@dataclass(frozen=True)
 class TaxCode:
     """A tax code read by `parse_tax_code`. `number` is the code's number for L and K codes
     (0 for 0T), None for BR, D0, D1 and NT. `kind` is "L", "K", "BR", "D0", "D1" or "NT"."""
@@ -385,11 +401,7 @@ class PayslipResult:
     label: str
     frequency: PayFrequency
     tax_period: int
-    lines: tuple[PayslipLine, ...]
-    hours_worked: Decimal
-    holiday_hours_accrued: Decimal
-    rolled_up_holiday_pay: Decimal
-    statutory_sick_pay: Decimal
+    pay: GrossPay
     gross_pay: Decimal
     taxable_pay: Decimal  # this period's pay for tax (gross less a net pay arrangement)
     taxable_pay_to_date: Decimal  # after this period
@@ -501,10 +513,9 @@ def statutory_sick_pay(
     return (weekly_rate * days / days_a_week).quantize(PENNY, rounding=ROUND_CEILING)
 
 
-def _gross_pay(
-    payslip: PayslipInput, frequency: PayFrequency, figures: TaxYearFigures
-) -> tuple[tuple[PayslipLine, ...], Decimal, Decimal, Decimal, Decimal]:
-    """The payslip's lines, hours worked, holiday accrued, rolled-up holiday and sick pay."""
+def gross_pay(payslip: PayslipInput, frequency: PayFrequency, figures: TaxYearFigures) -> GrossPay:
+    """The payslip's lines (`price_line`), with holiday accrued or rolled up on the PA's
+    holiday basis (`HolidayBasis`) and Statutory Sick Pay (`statutory_sick_pay`)."""
     priced = [price_line(line, frequency) for line in payslip.lines]
     basis = HolidayBasis(payslip.holiday_basis)
     if basis is HolidayBasis.ROLLED_UP and any(p.kind is PayKind.HOLIDAY for p in priced):
@@ -545,7 +556,7 @@ def _gross_pay(
                 sick_pay,
             )
         )
-    return tuple(priced), hours_worked, accrued, rolled_up, sick_pay
+    return GrossPay(tuple(priced), hours_worked, accrued, rolled_up, sick_pay)
 
 
 # --------------------------------------------------------------------------------------------
@@ -863,8 +874,8 @@ def calculate_payslip(payslip: PayslipInput, figures: TaxYearFigures) -> Payslip
     if payslip.week1_month1:
         code = replace(code, week1_month1=True)
 
-    lines, hours_worked, accrued, rolled_up, sick_pay = _gross_pay(payslip, frequency, figures)
-    gross = sum((line.amount for line in lines), ZERO)
+    pay = gross_pay(payslip, frequency, figures)
+    gross = pay.total
 
     membership, relief = payslip.pension_membership, payslip.pension_relief
     pension = assess_pension(payslip.age, gross, frequency, membership, relief, figures)
@@ -877,11 +888,7 @@ def calculate_payslip(payslip: PayslipInput, figures: TaxYearFigures) -> Payslip
         label=payslip.label,
         frequency=frequency,
         tax_period=period,
-        lines=lines,
-        hours_worked=hours_worked,
-        holiday_hours_accrued=accrued,
-        rolled_up_holiday_pay=rolled_up,
-        statutory_sick_pay=sick_pay,
+        pay=pay,
         gross_pay=gross,
         taxable_pay=taxable_pay,
         taxable_pay_to_date=pay_to_date + taxable_pay,

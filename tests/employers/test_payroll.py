@@ -440,8 +440,8 @@ def test_regular_hours_holiday_taken_is_a_pay_line():
     lines = shifts((PayKind.DAY, "30", "13.00"), (PayKind.HOLIDAY, "7.5", "13.00"))
     result = run(weekly("0", lines=lines))
     assert result.gross_pay == D("487.50")
-    assert result.hours_worked == D("30")
-    assert result.holiday_hours_accrued == D("0.00")
+    assert result.pay.hours_worked == D("30")
+    assert result.pay.holiday_hours_accrued == D("0.00")
 
 
 def test_irregular_hours_accrue_12_07_percent_of_hours_worked():
@@ -453,9 +453,9 @@ def test_irregular_hours_accrue_12_07_percent_of_hours_worked():
         (PayKind.HOLIDAY, "4", "13.00"),
     )
     result = run(weekly("0", lines=lines, holiday_basis=HolidayBasis.ACCRUAL))
-    assert result.hours_worked == D("30")
-    assert result.holiday_hours_accrued == D("3.62")
-    assert result.rolled_up_holiday_pay == D("0.00")
+    assert result.pay.hours_worked == D("30")
+    assert result.pay.holiday_hours_accrued == D("3.62")
+    assert result.pay.rolled_up_holiday_pay == D("0.00")
 
 
 def test_rolled_up_holiday_pay_is_its_own_line():
@@ -464,12 +464,12 @@ def test_rolled_up_holiday_pay_is_its_own_line():
     Gross £381.04."""
     lines = shifts((PayKind.DAY, "20", "13.00"), (PayKind.SLEEP_IN, "1", "80.00"))
     result = run(weekly("0", lines=lines, holiday_basis=HolidayBasis.ROLLED_UP))
-    rolled = result.lines[-1]
+    rolled = result.pay.lines[-1]
     assert rolled.kind is PayKind.ROLLED_UP_HOLIDAY
     assert rolled.amount == D("41.04")
     assert rolled.description == "Rolled-up holiday pay (12.07% of £340.00)"
     assert (rolled.hours, rolled.hourly_rate) == (None, None)
-    assert result.rolled_up_holiday_pay == D("41.04")
+    assert result.pay.rolled_up_holiday_pay == D("41.04")
     assert result.gross_pay == D("381.04")
 
 
@@ -490,9 +490,9 @@ def test_a_sick_week_at_the_standard_rate():
     Worked: 16 hours at £13.00 = £208.00. Gross £281.95."""
     sick = SicknessInput(average_weekly_earnings=D(400), qualifying_days_per_week=5, sick_days=3)
     result = run(weekly("0", lines=shifts((PayKind.DAY, "16", "13.00")), sickness=sick))
-    assert result.statutory_sick_pay == D("73.95")
-    assert result.lines[-1].kind is PayKind.SICK_PAY
-    assert result.lines[-1].description == "Statutory Sick Pay (3 days)"
+    assert result.pay.statutory_sick_pay == D("73.95")
+    assert result.pay.lines[-1].kind is PayKind.SICK_PAY
+    assert result.pay.lines[-1].description == "Statutory Sick Pay (3 days)"
     assert result.gross_pay == D("281.95")
 
 
@@ -500,7 +500,7 @@ def test_a_sick_week_at_80_percent_of_low_earnings():
     """AWE £120, under the old lower earnings limit and still paid: 80% = £96.00 a week, less
     than £123.25. Four qualifying days, three sick: 96 x 3 / 4 = £72.00."""
     sick = SicknessInput(average_weekly_earnings=D(120), qualifying_days_per_week=4, sick_days=3)
-    assert run(weekly("0", lines=(), sickness=sick)).statutory_sick_pay == D("72.00")
+    assert run(weekly("0", lines=(), sickness=sick)).pay.statutory_sick_pay == D("72.00")
 
 
 @pytest.mark.parametrize(
@@ -510,14 +510,14 @@ def test_a_sick_week_at_80_percent_of_low_earnings():
 def test_one_sick_day_rounds_up_to_the_penny(earnings, days_a_week, expected):
     """123.25 / 7 = 17.607 -> £17.61; 80% of £100 = 80 / 3 = 26.667 -> £26.67."""
     sick = SicknessInput(D(earnings), days_a_week, 1)
-    assert run(weekly("0", lines=(), sickness=sick)).statutory_sick_pay == D(expected)
+    assert run(weekly("0", lines=(), sickness=sick)).pay.statutory_sick_pay == D(expected)
 
 
 def test_no_sick_days_is_no_sick_pay_line():
     sick = SicknessInput(D(400), qualifying_days_per_week=5, sick_days=0)
     result = run(weekly("300.00", sickness=sick))
-    assert result.statutory_sick_pay == D("0.00")
-    assert [line.kind for line in result.lines] == [PayKind.DAY]
+    assert result.pay.statutory_sick_pay == D("0.00")
+    assert [line.kind for line in result.pay.lines] == [PayKind.DAY]
 
 
 def test_frequencies_and_kinds_may_be_given_as_their_stored_values():
@@ -526,7 +526,7 @@ def test_frequencies_and_kinds_may_be_given_as_their_stored_values():
     result = run(payslip("0", lines=lines, frequency="weekly", holiday_basis="accrual"))
     assert result.gross_pay == D("260.00")
     assert result.ni.employer == D("24.60")  # (260 - 96) x 15%
-    assert result.holiday_hours_accrued == D("2.41")  # 20 x 12.07% = 2.414
+    assert result.pay.holiday_hours_accrued == D("2.41")  # 20 x 12.07% = 2.414
 
 
 def test_more_sick_days_than_the_period_holds_are_refused():
