@@ -142,3 +142,17 @@ def register_dataset_part(part: DatasetPart) -> None:
 
 def dataset_parts() -> list[DatasetPart]:
     return sorted(_dataset_parts, key=lambda part: part.order)
+
+
+# Where `home` sends someone who is neither staff nor a service administrator, before the
+# budget holder's page: each returns a URL for users it knows (a PA's own page), else None.
+_home_redirects: list[Callable[[object], str | None]] = []
+
+
+def register_home_redirect(where: Callable[[object], str | None]) -> None:
+    if where not in _home_redirects:
+        _home_redirects.append(where)
+
+
+def home_redirect(user) -> str | None:
+    return next((url for url in (where(user) for where in _home_redirects) if url), None)

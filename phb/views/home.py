@@ -2,7 +2,7 @@ from django.shortcuts import redirect
 from django.views.generic import TemplateView
 
 from phb import selectors
-from phb.extensions import record_sections
+from phb.extensions import home_redirect, record_sections
 from phb.permissions import Permission
 from phb.presenters import person_summary_rows
 from phb.views.mixins import PermissionRequiredMixin
@@ -15,7 +15,7 @@ def home(request):
         return redirect("caseload")
     if user.is_service_admin:
         return redirect("service_home")
-    return redirect("holder_home")
+    return redirect(home_redirect(user) or "holder_home")
 
 
 class HolderHomeView(TemplateView):

@@ -1,0 +1,74 @@
+"""Demo timesheets: for each PA of the demo employers, an approved timesheet for last month,
+and for the first of them one sent this month and waiting for approval. Employers come from
+the employer pages' demo data; with none, nothing is made. Idempotent: a PA who already has a
+timesheet starting on the same day keeps it."""
+
+import datetime
+
+from django.utils import timezone
+
+from employers.models import PersonalAssistant, ShiftKind, Timesheet
+from employers.services import timesheets as services
+
+# Demo people have NHS numbers from the range kept for testing (999 ...).
+DEMO_NHS_NUMBERS = "999"
+# Mornings on Monday, Wednesday and Friday; a waking night on Tuesdays.
+PATTERN = {
+    0: (ShiftKind.DAY, datetime.time(9), datetime.time(13)),
+    1: (ShiftKind.WAKING_NIGHT, datetime.time(22), datetime.time(7)),
+    2: (ShiftKind.DAY, datetime.time(9), datetime.time(13)),
+    4: (ShiftKind.DAY, datetime.time(9), datetime.time(13)),
+}
+
+
+def _days(first: datetime.date, last: datetime.date):
+    day = first
+    while day <= last:
+        yield day
+        day += datetime.timedelta(days=1)
+
+
+def _timesheet(assistant, actor, first, last, shift_days) -> Timesheet | None:
+    if Timesheet.objects.filter(assistant=assistant, starts_on=first).exists():
+        return None
+    timesheet = services.start_timesheet(
+        actor=actor, assistant=assistant, starts_on=first, ends_on=last
+    )
+    for day in shift_days:
+        if day.weekday() in PATTERN:
+            kind, starts, ends = PATTERN[day.weekday()]
+            details = services.ShiftDetails(kind=kind, day=day, starts=starts, ends=ends)
+            services.add_shift(actor=actor, timesheet=timesheet, details=details)
+    if not timesheet.shifts.exists():
+        details = services.ShiftDetails(
+            kind=ShiftKind.DAY, day=first, starts=datetime.time(9), ends=datetime.time(13)
+        )
+        services.add_shift(actor=actor, timesheet=timesheet, details=details)
+    services.submit_timesheet(actor=actor, timesheet=timesheet)
+    return timesheet
+
+
+def seed_timesheets() -> None:
+    today = timezone.localdate()
+    this_month = today.replace(day=1)
+    last_month_end = this_month - datetime.timedelta(days=1)
+    last_month = last_month_end.replace(day=1)
+    next_month = (this_month + datetime.timedelta(days=32)).replace(day=1)
+    assistants = (
+        PersonalAssistant.objects.employed()
+        .filter(employer__budget_holder__nhs_number__startswith=DEMO_NHS_NUMBERS)
+        .exclude(employer__budget_holder__user=None)
+        .select_related("employer__budget_holder__user", "user")
+        .order_by("employer__created_at", "full_name")
+    )
+    for number, assistant in enumerate(assistants):
+        holder_user = assistant.employer.budget_holder.user
+        actor = assistant.user or holder_user
+        # The shifts end the day before the last, so a night shift stays within the month.
+        days = _days(last_month, last_month_end - datetime.timedelta(days=1))
+        approved = _timesheet(assistant, actor, last_month, last_month_end, days)
+        if approved is not None:
+            services.approve_timesheet(actor=holder_user, timesheet=approved)
+        if number == 0:
+            days = _days(this_month, max(this_month, today - datetime.timedelta(days=1)))
+            _timesheet(assistant, actor, this_month, next_month - datetime.timedelta(days=1), days)

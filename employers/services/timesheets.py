@@ -1,0 +1,497 @@
+"""Timesheets: a PA (or the employer's side for them) writes down the shifts worked, sends the
+timesheet for approval, and the employer or their representative approves it or sends it back.
+
+Shift times are wall-clock times in Europe/London; an end before the start is the next day.
+Hours are the time that really passed, so a night shift across the October clock change is an
+hour longer than the clock faces suggest (22:00 to 07:00 on 24/25 October 2026 is 10 hours).
+A PA's shifts never overlap, on any timesheet, and add up to at most 24 hours in a calendar
+day; the database refuses overlaps too, as the backstop when two requests race.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from budgets.models import BudgetStatus, HoldingPortion
+from budgets.selectors import current_budget
+from budgets.services import Conflict
+from careplans.models import SupportCategory
+from careplans.models.plans import TIMES_A_YEAR, SupportFrequency
+from careplans.plan_selectors import in_use_version, plan_of, versions_of
+from employers.models import (
+    PersonalAssistant,
+    PersonalAssistantStatus,
+    Shift,
+    ShiftKind,
+    Timesheet,
+    TimesheetStatus,
+)
+from phb.permissions import Permission, require
+
+LONDON = ZoneInfo("Europe/London")
+LONGEST_PERIOD = datetime.timedelta(days=31)
+HOURS_IN_A_DAY = Decimal("24")
+TWO_PLACES = Decimal("0.01")
+OVERLAP_CONSTRAINT = "shifts_of_a_pa_do_not_overlap"
+OVERLAP_MESSAGE = "This shift overlaps another shift {name} worked: {shift}"
+OVERLAP_RACE_MESSAGE = (
+    "This shift overlaps another shift {name} worked, added just now. Check the shifts and "
+    "try again"
+)
+CHANGEABLE = (TimesheetStatus.DRAFT, TimesheetStatus.RETURNED)
+# Holiday taken and time off sick are paid but are not support given.
+NOT_SUPPORT = (ShiftKind.HOLIDAY, ShiftKind.SICK)
+
+
+def _refuse_if_left(assistant: PersonalAssistant) -> None:
+    if assistant.status == PersonalAssistantStatus.LEFT:
+        raise ValidationError(
+            f"{assistant.full_name} left on {assistant.left_on:%-d %B %Y}: timesheets for "
+            "them cannot be started, changed, sent or approved"
+        )
+
+
+def _refuse_unless_changeable(timesheet: Timesheet) -> None:
+    if timesheet.status not in CHANGEABLE:
+        raise Conflict(
+            f"This timesheet is {timesheet.get_status_display().lower()}: its shifts cannot "
+            "be changed now"
+        )
+
+
+def _lock(timesheet: Timesheet) -> Timesheet:
+    """The timesheet as it is now, locked until this transaction ends, so two people acting
+    on it at once are served one after the other. Who decided is read after the lock (a
+    join read with it could be from before the other's change)."""
+    return (
+        Timesheet.objects.select_for_update(of=("self",))
+        .select_related("assistant__employer__budget_holder")
+        .get(pk=timesheet.pk)
+    )
+
+
+@transaction.atomic
+def start_timesheet(
+    *, actor, assistant: PersonalAssistant, starts_on: datetime.date, ends_on: datetime.date
+) -> Timesheet:
+    """A new draft timesheet for `assistant` from `starts_on` to `ends_on` (at most a month)."""
+    _refuse_if_left(assistant)
+    require(actor, Permission.ENTER_TIMESHEET, assistant)
+    if ends_on < starts_on:
+        raise ValidationError({"ends_on": "The last day must be the same as or after the first"})
+    if ends_on > starts_on + LONGEST_PERIOD:
+        raise ValidationError(
+            {
+                "ends_on": "A timesheet covers at most a month: the last day must be within 31 "
+                "days of the first"
+            }
+        )
+    return Timesheet.objects.create(
+        assistant=assistant, starts_on=starts_on, ends_on=ends_on, created_by=actor
+    )
+
+
+def shift_times(
+    day: datetime.date, starts: datetime.time, ends: datetime.time
+) -> tuple[datetime.datetime, datetime.datetime]:
+    """The start and end of a shift that starts on `day`, as London wall-clock times; an end
+    at or before the start is on the next day."""
+    starts_at = datetime.datetime.combine(day, starts, tzinfo=LONDON)
+    end_day = day if ends > starts else day + datetime.timedelta(days=1)
+    return starts_at, datetime.datetime.combine(end_day, ends, tzinfo=LONDON)
+
+
+def hours_between(starts_at: datetime.datetime, ends_at: datetime.datetime) -> Decimal:
+    """The hours that really passed (across a clock change too), to the hundredth."""
+    # In UTC: Python subtracts two times of the same zone by their clock faces.
+    elapsed = ends_at.astimezone(datetime.UTC) - starts_at.astimezone(datetime.UTC)
+    seconds = Decimal(elapsed.total_seconds())
+    return (seconds / 3600).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
+
+
+def hours_by_day(
+    starts_at: datetime.datetime, ends_at: datetime.datetime
+) -> dict[datetime.date, Decimal]:
+    """A shift's hours in each London calendar day it touches."""
+    by_day: dict[datetime.date, Decimal] = {}
+    start = starts_at.astimezone(LONDON)
+    end = ends_at.astimezone(LONDON)
+    while start < end:
+        next_day = start.date() + datetime.timedelta(days=1)
+        midnight = datetime.datetime.combine(next_day, datetime.time(), tzinfo=LONDON)
+        part_end = min(end, midnight)
+        by_day[start.date()] = hours_between(start, part_end)
+        start = part_end
+    return by_day
+
+
+def _describe(shift: Shift) -> str:
+    starts = shift.starts_at.astimezone(LONDON)
+    ends = shift.ends_at.astimezone(LONDON)
+    return f"{shift.get_kind_display().lower()}, {starts:%-d %B %Y %H:%M} to {ends:%H:%M}"
+
+
+def _check_shift(
+    *, timesheet: Timesheet, day, starts_at, ends_at, exclude: Shift | None = None
+) -> None:
+    """Refuse, in plain words, a shift outside the timesheet's dates, one that overlaps
+    another of the PA's shifts, or one that takes a day past 24 hours."""
+    assistant = timesheet.assistant
+    if not timesheet.starts_on <= day <= timesheet.ends_on:
+        raise ValidationError(
+            {
+                "day": f"The shift must start between {timesheet.starts_on:%-d %B %Y} and "
+                f"{timesheet.ends_on:%-d %B %Y}, the dates of this timesheet"
+            }
+        )
+    others = Shift.objects.filter(assistant=assistant)
+    if exclude is not None:
+        others = others.exclude(pk=exclude.pk)
+    overlapping = others.filter(starts_at__lt=ends_at, ends_at__gt=starts_at).first()
+    if overlapping is not None:
+        raise ValidationError(
+            OVERLAP_MESSAGE.format(name=assistant.full_name, shift=_describe(overlapping))
+        )
+    new_hours = hours_by_day(starts_at, ends_at)
+    window_start = datetime.datetime.combine(min(new_hours), datetime.time(), tzinfo=LONDON)
+    window_end = datetime.datetime.combine(
+        max(new_hours) + datetime.timedelta(days=1), datetime.time(), tzinfo=LONDON
+    )
+    totals = defaultdict(Decimal, new_hours)
+    for other in others.filter(starts_at__lt=window_end, ends_at__gt=window_start):
+        for other_day, hours in hours_by_day(other.starts_at, other.ends_at).items():
+            totals[other_day] += hours
+    for busy_day in sorted(new_hours):
+        if totals[busy_day] > HOURS_IN_A_DAY:
+            raise ValidationError(
+                f"This shift would make {totals[busy_day].normalize():f} hours on "
+                f"{busy_day:%A %-d %B %Y}: a day has at most 24 hours of shifts"
+            )
+
+
+def _save_shift(shift: Shift) -> Shift:
+    """Save, turning the database's refusal of an overlap (two requests at once) into the
+    same plain message."""
+    try:
+        with transaction.atomic():
+            shift.save()
+    except IntegrityError as error:
+        if OVERLAP_CONSTRAINT in str(error):
+            raise ValidationError(
+                OVERLAP_RACE_MESSAGE.format(name=shift.assistant.full_name)
+            ) from error
+        raise
+    return shift
+
+
+@dataclass(frozen=True)
+class ShiftDetails:
+    """What was worked: the kind of shift, the day it started, and its clock times."""
+
+    kind: str
+    day: datetime.date
+    starts: datetime.time
+    ends: datetime.time
+    notes: str = ""
+
+
+def _build(timesheet: Timesheet, details: ShiftDetails, *, exclude: Shift | None = None):
+    starts_at, ends_at = shift_times(details.day, details.starts, details.ends)
+    _check_shift(
+        timesheet=timesheet, day=details.day, starts_at=starts_at, ends_at=ends_at, exclude=exclude
+    )
+    return starts_at, ends_at, hours_between(starts_at, ends_at)
+
+
+def _prepare_change(actor, timesheet: Timesheet) -> Timesheet:
+    locked = _lock(timesheet)
+    _refuse_if_left(locked.assistant)
+    require(actor, Permission.ENTER_TIMESHEET, locked)
+    _refuse_unless_changeable(locked)
+    return locked
+
+
+@transaction.atomic
+def add_shift(*, actor, timesheet: Timesheet, details: ShiftDetails) -> Shift:
+    timesheet = _prepare_change(actor, timesheet)
+    starts_at, ends_at, hours = _build(timesheet, details)
+    return _save_shift(
+        Shift(
+            timesheet=timesheet,
+            assistant=timesheet.assistant,
+            kind=details.kind,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            hours=hours,
+            notes=details.notes,
+        )
+    )
+
+
+@transaction.atomic
+def change_shift(*, actor, shift: Shift, details: ShiftDetails) -> Shift:
+    timesheet = _prepare_change(actor, shift.timesheet)
+    shift = Shift.objects.select_for_update().get(pk=shift.pk, timesheet=timesheet)
+    shift.starts_at, shift.ends_at, shift.hours = _build(timesheet, details, exclude=shift)
+    shift.kind = details.kind
+    shift.notes = details.notes
+    shift.timesheet = timesheet
+    return _save_shift(shift)
+
+
+@transaction.atomic
+def remove_shift(*, actor, shift: Shift) -> None:
+    _prepare_change(actor, shift.timesheet)
+    Shift.objects.filter(pk=shift.pk).delete()
+
+
+@transaction.atomic
+def submit_timesheet(*, actor, timesheet: Timesheet) -> Timesheet:
+    """Send the timesheet for approval (by the PA, or by the employer's side who entered it)."""
+    timesheet = _prepare_change(actor, timesheet)
+    if not timesheet.shifts.exists():
+        raise ValidationError("Add at least one shift before sending the timesheet")
+    timesheet.status = TimesheetStatus.SUBMITTED
+    timesheet.submitted_by = actor
+    timesheet.submitted_at = timezone.now()
+    timesheet.save(update_fields=["status", "submitted_by", "submitted_at", "updated_at"])
+    return timesheet
+
+
+def already_decided(timesheet: Timesheet) -> Conflict:
+    by = f" by {timesheet.decided_by}" if timesheet.decided_by else ""
+    when = (
+        f" on {timezone.localtime(timesheet.decided_at):%-d %B %Y at %H:%M}"
+        if timesheet.decided_at
+        else ""
+    )
+    if timesheet.status == TimesheetStatus.APPROVED:
+        return Conflict(f"This timesheet was already approved{by}{when}")
+    if timesheet.status == TimesheetStatus.RETURNED:
+        return Conflict(f"This timesheet was already sent back{by}{when}")
+    return Conflict("This timesheet has not been sent for approval")
+
+
+def _prepare_decision(actor, timesheet: Timesheet) -> Timesheet:
+    locked = _lock(timesheet)
+    _refuse_if_left(locked.assistant)
+    require(actor, Permission.APPROVE_TIMESHEET, locked)
+    if locked.status != TimesheetStatus.SUBMITTED:
+        raise already_decided(locked)
+    return locked
+
+
+@transaction.atomic
+def approve_timesheet(*, actor, timesheet: Timesheet) -> Timesheet:
+    timesheet = _prepare_decision(actor, timesheet)
+    timesheet.status = TimesheetStatus.APPROVED
+    timesheet.decided_by = actor
+    timesheet.decided_at = timezone.now()
+    timesheet.returned_reason = ""
+    timesheet.save(
+        update_fields=["status", "decided_by", "decided_at", "returned_reason", "updated_at"]
+    )
+    return timesheet
+
+
+@transaction.atomic
+def return_timesheet(*, actor, timesheet: Timesheet, reason: str) -> Timesheet:
+    """Send the timesheet back to be put right, saying why."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why you are sending the timesheet back"})
+    timesheet = _prepare_decision(actor, timesheet)
+    timesheet.status = TimesheetStatus.RETURNED
+    timesheet.decided_by = actor
+    timesheet.decided_at = timezone.now()
+    timesheet.returned_reason = reason
+    timesheet.save(
+        update_fields=["status", "decided_by", "decided_at", "returned_reason", "updated_at"]
+    )
+    return timesheet
+
+
+# --- Figures and warnings ---------------------------------------------------------------
+
+
+def totals_by_kind(shifts) -> list[tuple[str, Decimal, int]]:
+    """(kind of shift, hours, how many shifts) for each kind worked, in the kinds' order."""
+    hours: dict[str, Decimal] = defaultdict(Decimal)
+    counts: dict[str, int] = defaultdict(int)
+    for shift in shifts:
+        hours[shift.kind] += shift.hours
+        counts[shift.kind] += 1
+    return [
+        (label, hours[kind], counts[kind]) for kind, label in ShiftKind.choices if kind in hours
+    ]
+
+
+def shift_cost(shift: Shift, assistant: PersonalAssistant) -> Decimal:
+    """What a shift costs in pay, at the PA's rates: hours at the day, night or waking night
+    rate, a sleep-in at its rate per night, holiday at the day rate. Sick pay is worked out
+    by the pay run (Statutory Sick Pay), so it is not counted here."""
+    rate = {
+        ShiftKind.DAY: assistant.day_rate,
+        ShiftKind.NIGHT: assistant.night_rate,
+        ShiftKind.WAKING_NIGHT: assistant.waking_night_rate,
+        ShiftKind.HOLIDAY: assistant.day_rate,
+    }
+    if shift.kind == ShiftKind.SLEEP_IN:
+        return assistant.sleep_in_rate or Decimal("0")
+    if shift.kind not in rate or rate[shift.kind] is None:
+        return Decimal("0")
+    return (shift.hours * rate[shift.kind]).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
+
+
+def _monday(day: datetime.date) -> datetime.date:
+    return day - datetime.timedelta(days=day.weekday())
+
+
+def _local_day(moment: datetime.datetime) -> datetime.date:
+    return moment.astimezone(LONDON).date()
+
+
+def _plan_pa_items(holder):
+    version = in_use_version(versions_of(plan_of(holder)))
+    if version is None:
+        return None
+    return list(version.support_items.filter(category=SupportCategory.PA_SUPPORT))
+
+
+def plan_hours_a_week(items) -> Decimal:
+    """The PA hours a week in the plan: each PA support line's quantity, spread over the 52
+    weeks of the year the plan counts (ADR 0005). A one-off line is not regular hours."""
+    hours = sum(
+        (
+            item.quantity * TIMES_A_YEAR[SupportFrequency(item.frequency)] / 52
+            for item in items
+            if item.frequency != SupportFrequency.ONCE
+        ),
+        Decimal("0"),
+    )
+    return hours.quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
+
+
+def _pounds(amount: Decimal) -> str:
+    return f"£{amount:,.2f}"
+
+
+def _hours(amount: Decimal) -> str:
+    text = f"{amount.normalize():f}"
+    return f"{text} hour" if amount == 1 else f"{text} hours"
+
+
+def approval_warnings(timesheet: Timesheet) -> list[str]:
+    """What the approver should know before approving (these do not stop approval): weeks in
+    which the PAs' approved hours, with this timesheet's, run beyond the PA hours a week of
+    the person's plan in use; and PA pay in the budget's year running beyond the part of the
+    budget that pays for PAs."""
+    assistant = timesheet.assistant
+    employer = assistant.employer
+    holder = employer.budget_holder
+    shifts = list(timesheet.shifts.all())
+    if not shifts:
+        return []
+    items = _plan_pa_items(holder)
+    warnings = []
+    if items:
+        warnings += _hours_warnings(timesheet, shifts, employer, plan_hours_a_week(items))
+        warnings += _cost_warnings(timesheet, shifts, assistant, employer, holder, items)
+    return warnings
+
+
+def _approved_shifts(employer, timesheet, **filters):
+    return (
+        Shift.objects.filter(
+            timesheet__assistant__employer=employer,
+            timesheet__status=TimesheetStatus.APPROVED,
+            **filters,
+        )
+        .exclude(timesheet=timesheet)
+        .select_related("assistant")
+    )
+
+
+def _hours_warnings(timesheet, shifts, employer, weekly_hours) -> list[str]:
+    weeks: dict[datetime.date, Decimal] = defaultdict(Decimal)
+    for shift in shifts:
+        if shift.kind not in NOT_SUPPORT:
+            weeks[_monday(_local_day(shift.starts_at))] += shift.hours
+    if not weeks:
+        return []
+    first = datetime.datetime.combine(min(weeks), datetime.time(), tzinfo=LONDON)
+    last = datetime.datetime.combine(
+        max(weeks) + datetime.timedelta(days=7), datetime.time(), tzinfo=LONDON
+    )
+    earlier = _approved_shifts(
+        employer, timesheet, starts_at__gte=first, starts_at__lt=last
+    ).exclude(kind__in=NOT_SUPPORT)
+    approved: dict[datetime.date, Decimal] = defaultdict(Decimal)
+    for shift in earlier:
+        approved[_monday(_local_day(shift.starts_at))] += shift.hours
+    warnings = []
+    for monday in sorted(weeks):
+        total = weeks[monday] + approved[monday]
+        if total > weekly_hours:
+            warnings.append(
+                f"In the week starting {monday:%A %-d %B %Y}, PAs would have worked "
+                f"{_hours(total)} ({_hours(weeks[monday])} on this timesheet, "
+                f"{_hours(approved[monday])} already approved). The care and support plan has "
+                f"{_hours(weekly_hours)} of PA support a week."
+            )
+    return warnings
+
+
+def _pa_portions(holder, items):
+    budget = current_budget(holder)
+    if budget is None or budget.status not in (BudgetStatus.AGREED, BudgetStatus.ACTIVE):
+        return None, []
+    portions = HoldingPortion.objects.filter(budget=budget)
+    named = portions.filter(pk__in={item.portion_id for item in items if item.portion_id})
+    if named.exists():
+        return budget, list(named)
+    # The plan names no portion: PAs are paid from the money paid out (a direct payment, or a
+    # third party that employs for the person).
+    return budget, [portion for portion in portions if portion.is_paid_out]
+
+
+def _cost_warnings(timesheet, shifts, assistant, employer, holder, items) -> list[str]:
+    budget, portions = _pa_portions(holder, items)
+    if not portions:
+        return []
+    start = datetime.datetime.combine(budget.period_start, datetime.time(), tzinfo=LONDON)
+    end = datetime.datetime.combine(
+        budget.period_end + datetime.timedelta(days=1), datetime.time(), tzinfo=LONDON
+    )
+    this_cost = sum(
+        (shift_cost(shift, assistant) for shift in shifts if start <= shift.starts_at < end),
+        Decimal("0"),
+    )
+    earlier = _approved_shifts(employer, timesheet, starts_at__gte=start, starts_at__lt=end)
+    approved_cost = sum((shift_cost(shift, shift.assistant) for shift in earlier), Decimal("0"))
+    available = sum((portion.amount for portion in portions), Decimal("0"))
+    total = this_cost + approved_cost
+    if total <= available:
+        return []
+    names = " and ".join(portion.short_method.lower() for portion in portions)
+    return [
+        f"PA pay from {budget.period_start:%-d %B %Y} to {budget.period_end:%-d %B %Y} would "
+        f"be {_pounds(total)} ({_pounds(this_cost)} on this timesheet, {_pounds(approved_cost)} "
+        f"already approved), more than the {_pounds(available)} of the {names} that pays for "
+        "PAs. This is pay before the employer's National Insurance and pension."
+    ]
+
+
+def timesheets_waiting(employer):
+    """The employer's timesheets sent for approval, oldest first."""
+    return (
+        Timesheet.objects.filter(assistant__employer=employer, status=TimesheetStatus.SUBMITTED)
+        .select_related("assistant")
+        .order_by("submitted_at")
+    )

@@ -1,0 +1,1 @@
+"""Pages of the employers app, one module per part."""

@@ -1,0 +1,543 @@
+"""Timesheets: the PA's own "Your work" page, a timesheet with its shifts, sending it for
+approval, and the employer's side approving it or sending it back. Staff see an employer's
+timesheets, read-only.
+
+A PA and the employer's side (the budget holder or their representative) use the same
+timesheet pages: each page asks the permission that fits who is looking (the PA's own record,
+or the employer's own employment), so nobody else gets anything but a 404."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Sum
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views.generic import TemplateView
+
+from budgets.services import Conflict
+from employers.models import (
+    Employer,
+    PersonalAssistant,
+    PersonalAssistantStatus,
+    Shift,
+    Timesheet,
+    TimesheetStatus,
+)
+from employers.services import timesheets as services
+from employers.timesheet_forms import (
+    DecisionForm,
+    RemoveShiftForm,
+    ShiftForm,
+    SubmitTimesheetForm,
+    TimesheetDatesForm,
+)
+from phb.components import render_component
+from phb.permissions import Permission
+from phb.presenters import hidden_caption
+from phb.views.helpers import add_errors, conflict_redirect
+from phb.views.mixins import PermissionRequiredMixin
+
+PAGE_SIZE = 25
+STATUS_TAG = {
+    TimesheetStatus.DRAFT: "nhsuk-tag--grey",
+    TimesheetStatus.SUBMITTED: "nhsuk-tag--blue",
+    TimesheetStatus.APPROVED: "nhsuk-tag--green",
+    TimesheetStatus.RETURNED: "nhsuk-tag--orange",
+}
+
+
+def status_tag(timesheet) -> str:
+    return render_component(
+        "tag",
+        {"text": timesheet.get_status_display(), "classes": STATUS_TAG[timesheet.status]},
+    )
+
+
+def hours_text(hours) -> str:
+    return f"{(hours or 0):.2f}"
+
+
+def with_totals(timesheets):
+    return timesheets.annotate(total_hours=Sum("shifts__hours"), shift_count=Count("shifts"))
+
+
+def timesheets_table(timesheets, *, caption: str, who: bool, link: bool) -> dict:
+    """One row a timesheet: (the PA,) its dates, shifts, hours and status."""
+    head = [{"text": "PA"}] if who else []
+    head += [{"text": "Dates"}, {"text": "Shifts"}, {"text": "Hours"}, {"text": "Status"}]
+    rows = []
+    for timesheet in timesheets:
+        dates = f"{timesheet.starts_on:%-d %b %Y} to {timesheet.ends_on:%-d %b %Y}"
+        dates_cell = (
+            {"text": dates, "href": reverse("employers:timesheet", args=[timesheet.pk])}
+            if link
+            else {"text": dates}
+        )
+        row = [{"text": timesheet.assistant.full_name}] if who else []
+        row += [
+            dates_cell,
+            {"text": str(timesheet.shift_count), "format": "numeric"},
+            {"text": hours_text(timesheet.total_hours), "format": "numeric"},
+            {"html": status_tag(timesheet)},
+        ]
+        rows.append(row)
+    return {"caption": hidden_caption(caption), "head": head, "rows": rows}
+
+
+def is_the_pas(user, assistant) -> bool:
+    return assistant.user_id is not None and assistant.user_id == user.pk
+
+
+def shifts_of(timesheet):
+    return list(timesheet.shifts.all())
+
+
+def shifts_table(timesheet, shifts, *, changeable: bool) -> dict:
+    head = [{"text": "Type"}, {"text": "Start"}, {"text": "End"}, {"text": "Hours"}]
+    if changeable:
+        head.append({"html": '<span class="nhsuk-u-visually-hidden">Actions</span>'})
+    rows = []
+    for shift in shifts:
+        starts = shift.starts_at.astimezone(services.LONDON)
+        ends = shift.ends_at.astimezone(services.LONDON)
+        row = [
+            {"text": shift.get_kind_display()},
+            {"text": f"{starts:%a %-d %b %Y, %H:%M}"},
+            {"text": f"{ends:%a %-d %b %Y, %H:%M}"},
+            {"text": hours_text(shift.hours), "format": "numeric"},
+        ]
+        if changeable:
+            what = f"{shift.get_kind_display().lower()} shift of {starts:%-d %B %H:%M}"
+            change = reverse("employers:shift_change", args=[shift.pk])
+            remove = reverse("employers:shift_remove", args=[shift.pk])
+            row.append(
+                {
+                    "html": (
+                        f'<a href="{change}">Change<span class="nhsuk-u-visually-hidden"> the '
+                        f"{what}</span></a> "
+                        f'<a href="{remove}">Remove<span class="nhsuk-u-visually-hidden"> the '
+                        f"{what}</span></a>"
+                    )
+                }
+            )
+        rows.append(row)
+    return {"caption": hidden_caption("Shifts"), "head": head, "rows": rows}
+
+
+def totals_table(shifts) -> dict:
+    return {
+        "caption": hidden_caption("Totals by type of shift"),
+        "head": [{"text": "Type"}, {"text": "Shifts"}, {"text": "Hours"}],
+        "rows": [
+            [
+                {"text": label},
+                {"text": str(count), "format": "numeric"},
+                {"text": hours_text(hours), "format": "numeric"},
+            ]
+            for label, hours, count in services.totals_by_kind(shifts)
+        ],
+    }
+
+
+# --- The PA's own page ------------------------------------------------------------------
+
+
+class MyWorkView(PermissionRequiredMixin, TemplateView):
+    """'Your work': a PA's employments and their timesheets, and nothing of anyone else."""
+
+    permission = Permission.VIEW_OWN_PA_RECORD
+    object_required = True
+    template_name = "employers/timesheets/my_work.html"
+
+    def get_permission_object(self):
+        return PersonalAssistant.objects.filter(user=self.request.user).first()
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        employments = list(
+            PersonalAssistant.objects.filter(user=user).select_related("employer__budget_holder")
+        )
+        timesheets = with_totals(
+            Timesheet.objects.filter(assistant__user=user).select_related("assistant")
+        )
+        page = Paginator(timesheets, PAGE_SIZE).get_page(self.request.GET.get("page"))
+        return super().get_context_data(**kwargs) | {
+            "employments": employments,
+            "several": len(employments) > 1,
+            "page": page,
+            "table": timesheets_table(
+                page.object_list, caption="Your timesheets", who=len(employments) > 1, link=True
+            ),
+            "left": PersonalAssistantStatus.LEFT,
+        }
+
+
+# --- The employer's side and staff ------------------------------------------------------
+
+
+class EmployerPage(PermissionRequiredMixin, TemplateView):
+    object_required = True
+    access_log = "timesheets"
+
+    def get_permission_object(self):
+        return (
+            Employer.objects.visible_to(self.request.user)
+            .select_related("budget_holder")
+            .filter(pk=self.kwargs["pk"])
+            .first()
+        )
+
+    def person_id_for_log(self, obj):
+        if obj is not None:
+            return obj.budget_holder_id
+        return (
+            Employer.objects.filter(pk=self.kwargs["pk"])
+            .values_list("budget_holder_id", flat=True)
+            .first()
+        )
+
+
+class TimesheetsToApproveView(EmployerPage):
+    """For the budget holder or their representative: timesheets waiting for approval, the
+    others, and a way to enter a timesheet for a PA."""
+
+    permission = Permission.VIEW_OWN_EMPLOYMENT
+    template_name = "employers/timesheets/to_approve.html"
+
+    def get_context_data(self, **kwargs):
+        employer = self.object
+        timesheets = with_totals(
+            Timesheet.objects.filter(assistant__employer=employer).select_related("assistant")
+        )
+        waiting = list(timesheets.filter(status=TimesheetStatus.SUBMITTED).order_by("submitted_at"))
+        others = timesheets.exclude(status=TimesheetStatus.SUBMITTED)
+        page = Paginator(others, PAGE_SIZE).get_page(self.request.GET.get("page"))
+        return super().get_context_data(**kwargs) | {
+            "employer": employer,
+            "waiting": waiting,
+            "waiting_table": timesheets_table(
+                waiting, caption="Timesheets to approve", who=True, link=True
+            ),
+            "page": page,
+            "others_table": timesheets_table(
+                page.object_list, caption="Other timesheets", who=True, link=True
+            ),
+            "assistants": list(employer.assistants.employed()),
+        }
+
+
+class EmployerTimesheetsView(EmployerPage):
+    """For PA employer support staff: an employer's timesheets, read-only."""
+
+    permission = Permission.VIEW_EMPLOYERS
+    template_name = "employers/timesheets/employer_timesheets.html"
+
+    def get_context_data(self, **kwargs):
+        employer = self.object
+        timesheets = with_totals(
+            Timesheet.objects.filter(assistant__employer=employer).select_related("assistant")
+        )
+        page = Paginator(timesheets, PAGE_SIZE).get_page(self.request.GET.get("page"))
+        return super().get_context_data(**kwargs) | {
+            "employer": employer,
+            "page": page,
+            "table": timesheets_table(page.object_list, caption="Timesheets", who=True, link=False),
+        }
+
+
+# --- Timesheet pages, for the PA and the employer's side --------------------------------
+
+
+class TimesheetAccessMixin(PermissionRequiredMixin):
+    """The PA opens their own timesheets as their own record; the budget holder or their
+    representative open them as their own employment. Anyone else gets a 404."""
+
+    object_required = True
+    access_log = "timesheet"
+    permission = Permission.VIEW_OWN_EMPLOYMENT
+
+    def load(self):
+        """The timesheet (or PA, for a new timesheet) the address names, if the user sees it."""
+        return (
+            Timesheet.objects.visible_to(self.request.user)
+            .select_related("assistant__employer__budget_holder", "decided_by", "submitted_by")
+            .filter(pk=self.kwargs["pk"])
+            .first()
+        )
+
+    def get_permission_object(self):
+        obj = self.load()
+        assistant = obj if isinstance(obj, PersonalAssistant) else getattr(obj, "assistant", None)
+        self.is_pa = assistant is not None and is_the_pas(self.request.user, assistant)
+        if self.is_pa:
+            self.permission = Permission.VIEW_OWN_PA_RECORD
+        return obj
+
+    def timesheet_url(self, timesheet=None):
+        return reverse("employers:timesheet", args=[(timesheet or self.object).pk])
+
+
+class TimesheetView(TimesheetAccessMixin, TemplateView):
+    template_name = "employers/timesheets/timesheet.html"
+
+    def get_context_data(self, **kwargs):
+        timesheet = self.object
+        user = self.request.user
+        shifts = shifts_of(timesheet)
+        changeable = timesheet.status in services.CHANGEABLE and user.has_perm(
+            Permission.ENTER_TIMESHEET, timesheet
+        )
+        may_decide = (
+            not self.is_pa
+            and timesheet.status == TimesheetStatus.SUBMITTED
+            and user.has_perm(Permission.APPROVE_TIMESHEET, timesheet)
+        )
+        return super().get_context_data(**kwargs) | {
+            "timesheet": timesheet,
+            "assistant": timesheet.assistant,
+            "is_pa": self.is_pa,
+            "has_left": timesheet.assistant.status == PersonalAssistantStatus.LEFT,
+            "shifts": shifts,
+            "shifts_table": shifts_table(timesheet, shifts, changeable=changeable),
+            "totals_table": totals_table(shifts),
+            "changeable": changeable,
+            "may_decide": may_decide,
+            "warnings": services.approval_warnings(timesheet) if may_decide else [],
+            "status_tag": status_tag(timesheet),
+            "back_url": reverse("employers:my_work")
+            if self.is_pa
+            else reverse("employers:timesheets_to_approve", args=[timesheet.assistant.employer_id]),
+        }
+
+
+class TimesheetFormView(TimesheetAccessMixin, TemplateView):
+    """A form whose values go to one service: errors shown in the NHS.UK way, nothing saved
+    on bad input, and a message saying what happened."""
+
+    template_name = "employers/timesheets/form_page.html"
+    done = ""
+
+    def form_kwargs(self) -> dict:
+        return {}
+
+    def make_form(self, data=None):
+        return self.form_class(data, **self.form_kwargs())
+
+    def refuse(self) -> str | None:
+        return None
+
+    def done_url(self):
+        return self.timesheet_url()
+
+    def refused_url(self):
+        return self.timesheet_url()
+
+    def get(self, request, *args, **kwargs):
+        refusal = self.refuse()
+        if refusal:
+            messages.error(request, refusal)
+            return redirect(self.refused_url())
+        return self.render_to_response(self.get_context_data(form=self.make_form()))
+
+    def post(self, request, *args, **kwargs):
+        refusal = self.refuse()
+        if refusal:
+            messages.error(request, refusal)
+            return redirect(self.refused_url())
+        form = self.make_form(request.POST)
+        if form.is_valid():
+            try:
+                result = self.save(form)
+            except Conflict as error:
+                return conflict_redirect(request, error, self.refused_url())
+            except ValidationError as error:
+                add_errors(form, error)
+            else:
+                messages.success(request, self.done)
+                return redirect(self.done_url() if result is None else result)
+        return self.render_to_response(self.get_context_data(form=form))
+
+    def get_context_data(self, **kwargs):
+        obj = self.object
+        assistant = obj if isinstance(obj, PersonalAssistant) else obj.assistant
+        return super().get_context_data(**kwargs) | {
+            "assistant": assistant,
+            "employer_name": assistant.employer.display_name,
+            "timesheet": None if isinstance(obj, PersonalAssistant) else obj,
+        }
+
+
+class TimesheetNewView(TimesheetFormView):
+    form_class = TimesheetDatesForm
+    done = "The timesheet has been started: add the shifts worked"
+
+    def load(self):
+        return (
+            PersonalAssistant.objects.visible_to(self.request.user)
+            .select_related("employer__budget_holder")
+            .filter(pk=self.kwargs["pk"])
+            .first()
+        )
+
+    def refused_url(self):
+        if self.is_pa:
+            return reverse("employers:my_work")
+        return reverse("employers:timesheets_to_approve", args=[self.object.employer_id])
+
+    def save(self, form):
+        timesheet = services.start_timesheet(
+            actor=self.request.user,
+            assistant=self.object,
+            starts_on=form.cleaned_data["starts_on"],
+            ends_on=form.cleaned_data["ends_on"],
+        )
+        return self.timesheet_url(timesheet)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | {
+            "page_title": "Start a timesheet",
+            "button_text": "Start the timesheet",
+            "intro": "Give the first and last day of the time this timesheet covers. You add "
+            "the shifts next.",
+        }
+
+
+class ChangeableTimesheetMixin:
+    def refuse(self):
+        if self.object.status not in services.CHANGEABLE:
+            return (
+                f"This timesheet is {self.object.get_status_display().lower()}: its shifts "
+                "cannot be changed now"
+            )
+        return None
+
+
+class ShiftAddView(ChangeableTimesheetMixin, TimesheetFormView):
+    form_class = ShiftForm
+    done = "The shift has been added"
+
+    def save(self, form):
+        services.add_shift(actor=self.request.user, timesheet=self.object, details=form.details())
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | {
+            "page_title": "Add a shift",
+            "button_text": "Add the shift",
+        }
+
+
+class ShiftMixin:
+    """Pages about one shift: the permission is asked of its timesheet."""
+
+    def load(self):
+        self.shift = (
+            Shift.objects.filter(timesheet__in=Timesheet.objects.visible_to(self.request.user))
+            .select_related("timesheet__assistant__employer__budget_holder")
+            .filter(pk=self.kwargs["pk"])
+            .first()
+        )
+        return self.shift.timesheet if self.shift is not None else None
+
+
+class ShiftChangeView(ShiftMixin, ChangeableTimesheetMixin, TimesheetFormView):
+    form_class = ShiftForm
+    done = "The shift has been changed"
+
+    def make_form(self, data=None):
+        initial = ShiftForm.initial_for(self.shift, services.LONDON) if data is None else None
+        return self.form_class(data, initial=initial)
+
+    def save(self, form):
+        services.change_shift(actor=self.request.user, shift=self.shift, details=form.details())
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | {
+            "page_title": "Change a shift",
+            "button_text": "Save the shift",
+        }
+
+
+class ShiftRemoveView(ShiftMixin, ChangeableTimesheetMixin, TimesheetFormView):
+    form_class = RemoveShiftForm
+    done = "The shift has been removed"
+
+    def save(self, form):
+        services.remove_shift(actor=self.request.user, shift=self.shift)
+        return None
+
+    def post(self, request, *args, **kwargs):
+        if request.POST.get("remove") == "no":
+            return redirect(self.timesheet_url())
+        return super().post(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        starts = self.shift.starts_at.astimezone(services.LONDON)
+        ends = self.shift.ends_at.astimezone(services.LONDON)
+        return super().get_context_data(**kwargs) | {
+            "page_title": "Remove a shift",
+            "button_text": "Continue",
+            "intro": f"{self.shift.get_kind_display()} shift from {starts:%A %-d %B %Y %H:%M} "
+            f"to {ends:%A %-d %B %Y %H:%M}, {hours_text(self.shift.hours)} hours.",
+        }
+
+
+class SubmitView(ChangeableTimesheetMixin, TimesheetFormView):
+    form_class = SubmitTimesheetForm
+    done = "The timesheet has been sent for approval"
+
+    def save(self, form):
+        services.submit_timesheet(actor=self.request.user, timesheet=self.object)
+
+    def get_context_data(self, **kwargs):
+        shifts = shifts_of(self.object)
+        return super().get_context_data(**kwargs) | {
+            "page_title": "Send the timesheet for approval",
+            "button_text": "Send for approval",
+            "shifts_table": shifts_table(self.object, shifts, changeable=False) if shifts else None,
+            "totals_table": totals_table(shifts) if shifts else None,
+            "intro": "Check the shifts. Once the timesheet is sent, it cannot be changed unless "
+            "it is sent back.",
+        }
+
+
+class DecideView(TimesheetFormView):
+    """The employer (or their representative) approves the timesheet or sends it back."""
+
+    form_class = DecisionForm
+    template_name = "employers/timesheets/decide.html"
+
+    def get_permission_object(self):
+        obj = super().get_permission_object()
+        # Only the employer's side decides: a PA never approves their own timesheet.
+        self.permission = Permission.VIEW_OWN_EMPLOYMENT
+        return obj
+
+    def refuse(self):
+        if self.object.status != TimesheetStatus.SUBMITTED:
+            return str(services.already_decided(self.object))
+        return None
+
+    def save(self, form):
+        if form.cleaned_data["decision"] == "approve":
+            services.approve_timesheet(actor=self.request.user, timesheet=self.object)
+            self.done = "The timesheet has been approved"
+        else:
+            services.return_timesheet(
+                actor=self.request.user,
+                timesheet=self.object,
+                reason=form.cleaned_data["reason"],
+            )
+            self.done = "The timesheet has been sent back"
+
+    def done_url(self):
+        return reverse("employers:timesheets_to_approve", args=[self.object.assistant.employer_id])
+
+    def get_context_data(self, **kwargs):
+        shifts = shifts_of(self.object)
+        return super().get_context_data(**kwargs) | {
+            "page_title": "Approve or send back the timesheet",
+            "button_text": "Continue",
+            "shifts_table": shifts_table(self.object, shifts, changeable=False),
+            "totals_table": totals_table(shifts),
+            "warnings": services.approval_warnings(self.object),
+        }
