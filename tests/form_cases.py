@@ -278,6 +278,7 @@ REGISTRY: dict[str, FormCase] = {
     "careplans.forms_reviews.ReconsiderationRequestForm": FormCase(
         kwargs=lambda: {"decisions": [("BudgetStop:s1", "Stopping the budget from 1 May 2026")]}
     ),
+    "employers.timesheet_forms.ShiftForm": FormCase(valid={"starts": "09:00", "ends": "13:00"}),
     "phb.auth.LoginForm": _allauth(request=_request),
     "phb.auth.ResetPasswordForm": _allauth(),
     "phb.auth.ResetPasswordKeyForm": _allauth(user=_user, temp_key=lambda: "key"),

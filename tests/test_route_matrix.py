@@ -155,7 +155,24 @@ EMPLOYER_ROUTES: dict[str, Route] = {}
 
 
 # Timesheets (employers/urls_timesheets.py).
-TIMESHEET_ROUTES: dict[str, Route] = {}
+# The PA and the employer's side (the holder and their representative) share the timesheet
+# pages; staff who see employers read an employer's timesheets.
+EMPLOYER_SIDE = ("holder", "representative")
+TIMESHEET_VIEWERS = (*EMPLOYER_SIDE, "pa")
+TIMESHEET_ROUTES: dict[str, Route] = {
+    "employers:my_work": only(*employers_matrix.PA_ACTORS),
+    "employers:timesheets_to_approve": about("employer", *EMPLOYER_SIDE),
+    "employers:employer_timesheets": about(
+        "employer", "lead", "coordinator", "finance", "pa_support", "shared_finance"
+    ),
+    "employers:timesheet_new": about("assistant", *TIMESHEET_VIEWERS, post=200),
+    "employers:timesheet": about("draft_timesheet", *TIMESHEET_VIEWERS),
+    "employers:shift_add": about("draft_timesheet", *TIMESHEET_VIEWERS, post=200),
+    "employers:timesheet_submit": about("draft_timesheet", *TIMESHEET_VIEWERS, post=200),
+    "employers:timesheet_decide": about("submitted_timesheet", *EMPLOYER_SIDE, post=200),
+    "employers:shift_change": about("shift", *TIMESHEET_VIEWERS, post=200),
+    "employers:shift_remove": about("shift", *TIMESHEET_VIEWERS, post=200),
+}
 
 
 # Pay runs and payslips (employers/urls_payroll.py).

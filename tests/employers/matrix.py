@@ -22,4 +22,35 @@ def universe(users: dict, holder, other_holder) -> dict:
         "other_employer": {"pk": other_employer.pk},
         "assistant": {"pk": pa.pk},
         "other_assistant": {"pk": other_pa.pk},
+        **timesheets_universe(users, pa),
+    }
+
+
+def timesheets_universe(users: dict, pa) -> dict:
+    """The PA's draft timesheet with a shift, and one sent for approval."""
+    import datetime
+
+    from employers.services import timesheets
+
+    def sheet(first, last, shift_day):
+        timesheet = timesheets.start_timesheet(
+            actor=users["pa"], assistant=pa, starts_on=first, ends_on=last
+        )
+        details = timesheets.ShiftDetails(
+            kind="day", day=shift_day, starts=datetime.time(9), ends=datetime.time(13)
+        )
+        shift = timesheets.add_shift(actor=users["pa"], timesheet=timesheet, details=details)
+        return timesheet, shift
+
+    draft, shift = sheet(
+        datetime.date(2026, 11, 1), datetime.date(2026, 11, 30), datetime.date(2026, 11, 2)
+    )
+    submitted, _ = sheet(
+        datetime.date(2026, 10, 1), datetime.date(2026, 10, 31), datetime.date(2026, 10, 5)
+    )
+    timesheets.submit_timesheet(actor=users["pa"], timesheet=submitted)
+    return {
+        "draft_timesheet": {"pk": draft.pk},
+        "shift": {"pk": shift.pk},
+        "submitted_timesheet": {"pk": submitted.pk},
     }

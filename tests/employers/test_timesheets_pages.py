@@ -1,0 +1,323 @@
+"""Timesheet pages: a PA lands on "Your work" and sees only their own; the employer's side
+approves or sends back, with warnings; staff read an employer's timesheets; bad input gives
+NHS.UK errors with nothing saved; lists in a fixed number of queries."""
+
+import datetime
+from html import unescape
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from employers.extensions_timesheets import register
+from employers.models import PersonalAssistantStatus, Shift, Timesheet, TimesheetStatus
+from employers.services import timesheets as services
+from tests.budgets.factories import staff
+from tests.careplans.review_factories import plan_in_use
+from tests.employers.factories import EmployerFactory, PaUserFactory, PersonalAssistantFactory
+
+pytestmark = pytest.mark.django_db
+T = datetime.time
+PROBLEM = "There is a problem"
+
+# What employers/apps.py does once the parts are merged.
+register()
+
+
+def page(response) -> str:
+    return unescape(response.content.decode())
+
+
+def date_fields(name: str, day: datetime.date) -> dict:
+    return {f"{name}_day": day.day, f"{name}_month": day.month, f"{name}_year": day.year}
+
+
+@pytest.fixture
+def employer(holder, pa_employer_support):
+    return EmployerFactory(budget_holder=holder, created_by=pa_employer_support)
+
+
+@pytest.fixture
+def pa_user():
+    return PaUserFactory()
+
+
+@pytest.fixture
+def assistant(employer, pa_user):
+    return PersonalAssistantFactory(employer=employer, user=pa_user, full_name="Priya Shah")
+
+
+def timesheet_with_shift(assistant, actor, *, first=datetime.date(2026, 11, 1), submit=False):
+    timesheet = services.start_timesheet(
+        actor=actor,
+        assistant=assistant,
+        starts_on=first,
+        ends_on=first + datetime.timedelta(days=27),
+    )
+    services.add_shift(
+        actor=actor,
+        timesheet=timesheet,
+        details=services.ShiftDetails(kind="day", day=first, starts=T(9), ends=T(13)),
+    )
+    if submit:
+        services.submit_timesheet(actor=actor, timesheet=timesheet)
+    return timesheet
+
+
+def shift_data(**changes) -> dict:
+    data = {
+        "kind": "night",
+        **date_fields("day", datetime.date(2026, 11, 10)),
+        "starts": "22:00",
+        "ends": "07:00",
+        "notes": "",
+    }
+    return data | changes
+
+
+def test_a_pa_lands_on_their_own_page_after_signing_in(client, assistant, pa_user):
+    client.force_login(pa_user)
+    assert client.get(reverse("home"))["Location"] == reverse("employers:my_work")
+    html = page(client.get(reverse("employers:my_work")))
+    assert "Your work" in html
+    assert assistant.employer.display_name in html
+    assert "Start a timesheet" in html
+
+
+def test_a_budget_holder_still_lands_on_their_own_page(client, holder, assistant):
+    client.force_login(holder.user)
+    assert client.get(reverse("home"))["Location"] == reverse("holder_home")
+
+
+def test_a_pa_starts_a_timesheet_adds_shifts_and_sends_it(client, assistant, pa_user):
+    client.force_login(pa_user)
+    url = reverse("employers:timesheet_new", args=[assistant.pk])
+    bad = client.post(
+        url,
+        date_fields("starts_on", datetime.date(2026, 11, 1))
+        | date_fields("ends_on", datetime.date(2026, 12, 15)),
+    )
+    assert PROBLEM in page(bad) and "A timesheet covers at most a month" in page(bad)
+    assert not Timesheet.objects.exists()
+    response = client.post(
+        url,
+        date_fields("starts_on", datetime.date(2026, 11, 1))
+        | date_fields("ends_on", datetime.date(2026, 11, 30)),
+    )
+    timesheet = Timesheet.objects.get()
+    assert response["Location"] == reverse("employers:timesheet", args=[timesheet.pk])
+    add_url = reverse("employers:shift_add", args=[timesheet.pk])
+    assert client.post(add_url, shift_data()).status_code == 302
+    assert Shift.objects.get().hours == 9
+    # An overlapping shift: the NHS.UK error summary says so, nothing is saved.
+    overlapping = client.post(add_url, shift_data(kind="day", starts="06:00", ends="10:00"))
+    html = page(overlapping)
+    assert PROBLEM in html
+    assert "This shift overlaps another shift Priya Shah worked" in html
+    typo = page(client.post(add_url, shift_data(starts="25:00")))
+    assert "Enter the start time as a 24-hour clock time" in typo
+    assert Shift.objects.count() == 1
+    html = page(client.get(reverse("employers:timesheet", args=[timesheet.pk])))
+    assert "Tue 10 Nov 2026, 22:00" in html and "Wed 11 Nov 2026, 07:00" in html
+    submit_url = reverse("employers:timesheet_submit", args=[timesheet.pk])
+    assert "Confirm that these shifts are right" in page(client.post(submit_url, {}))
+    assert client.post(submit_url, {"confirm": "on"}).status_code == 302
+    timesheet.refresh_from_db()
+    assert timesheet.status == TimesheetStatus.SUBMITTED
+    # Sent: its shifts cannot be changed now.
+    response = client.get(add_url, follow=True)
+    assert "cannot be changed now" in page(response)
+
+
+def test_a_pa_sees_nothing_of_another_pas(client, employer, assistant, other_holder):
+    other_user = PaUserFactory()
+    other = PersonalAssistantFactory(
+        employer=EmployerFactory(budget_holder=other_holder), user=other_user
+    )
+    theirs = timesheet_with_shift(other, other_user)
+    colleague_user = PaUserFactory()
+    colleague = PersonalAssistantFactory(employer=employer, user=colleague_user)
+    colleagues = timesheet_with_shift(colleague, colleague_user)
+    client.force_login(assistant.user)
+    for sheet in (theirs, colleagues):
+        for name in ("timesheet", "shift_add", "timesheet_submit", "timesheet_decide"):
+            assert client.get(reverse(f"employers:{name}", args=[sheet.pk])).status_code == 404
+        shift = sheet.shifts.get()
+        assert client.get(reverse("employers:shift_change", args=[shift.pk])).status_code == 404
+        assert client.post(reverse("employers:shift_remove", args=[shift.pk])).status_code == 404
+    for pa in (other, colleague):
+        url = reverse("employers:timesheet_new", args=[pa.pk])
+        assert client.get(url).status_code == 404
+    assert (
+        client.get(reverse("employers:timesheets_to_approve", args=[employer.pk])).status_code
+        == 404
+    )
+    html = page(client.get(reverse("employers:my_work")))
+    assert colleague.full_name not in html
+
+
+def test_a_user_with_no_pa_record_has_no_work_page(client, holder):
+    client.force_login(holder.user)
+    assert client.get(reverse("employers:my_work")).status_code == 404
+
+
+def test_the_holder_approves_from_the_list(client, holder, employer, assistant, pa_user):
+    timesheet = timesheet_with_shift(assistant, pa_user, submit=True)
+    client.force_login(holder.user)
+    html = page(client.get(reverse("employers:timesheets_to_approve", args=[employer.pk])))
+    assert "Timesheets to approve" in html and "Priya Shah" in html
+    url = reverse("employers:timesheet_decide", args=[timesheet.pk])
+    assert "Choose whether to approve the timesheet or send it back" in page(client.post(url, {}))
+    assert "Say why you are sending the timesheet back" in page(
+        client.post(url, {"decision": "return", "reason": ""})
+    )
+    timesheet.refresh_from_db()
+    assert timesheet.status == TimesheetStatus.SUBMITTED
+    assert client.post(url, {"decision": "approve"}).status_code == 302
+    timesheet.refresh_from_db()
+    assert timesheet.status == TimesheetStatus.APPROVED
+    # Someone acting on the page they opened before: told what happened.
+    response = client.post(url, {"decision": "return", "reason": "Wrong"}, follow=True)
+    assert f"This timesheet was already approved by {holder.user}" in page(response)
+
+
+def test_the_approval_page_warns_beyond_the_plans_hours(
+    client, phb_lead, holder, employer, assistant, pa_user
+):
+    plan_in_use(phb_lead, holder)
+    timesheet = services.start_timesheet(
+        actor=pa_user,
+        assistant=assistant,
+        starts_on=datetime.date(2026, 11, 9),
+        ends_on=datetime.date(2026, 11, 15),
+    )
+    for day in (9, 10):
+        services.add_shift(
+            actor=pa_user,
+            timesheet=timesheet,
+            details=services.ShiftDetails(
+                kind="day", day=datetime.date(2026, 11, day), starts=T(8), ends=T(16)
+            ),
+        )
+    services.submit_timesheet(actor=pa_user, timesheet=timesheet)
+    client.force_login(holder.user)
+    html = page(client.get(reverse("employers:timesheet_decide", args=[timesheet.pk])))
+    assert "Before you approve" in html
+    assert "PAs would have worked 16 hours" in html
+    assert "The care and support plan has 14 hours of PA support a week." in html
+    assert (
+        client.post(
+            reverse("employers:timesheet_decide", args=[timesheet.pk]), {"decision": "approve"}
+        ).status_code
+        == 302
+    )
+
+
+def test_approving_for_a_pa_who_has_left_is_refused_in_words(client, holder, assistant, pa_user):
+    timesheet = timesheet_with_shift(assistant, pa_user, submit=True)
+    assistant.status = PersonalAssistantStatus.LEFT
+    assistant.left_on = datetime.date(2026, 11, 20)
+    assistant.left_reason = "Moved away"
+    assistant.save()
+    client.force_login(holder.user)
+    response = client.post(
+        reverse("employers:timesheet_decide", args=[timesheet.pk]), {"decision": "approve"}
+    )
+    html = page(response)
+    assert PROBLEM in html and "Priya Shah left on 20 November 2026" in html
+    timesheet.refresh_from_db()
+    assert timesheet.status == TimesheetStatus.SUBMITTED
+
+
+def test_the_employer_enters_a_timesheet_for_a_pa(client, holder, assistant):
+    client.force_login(holder.user)
+    response = client.post(
+        reverse("employers:timesheet_new", args=[assistant.pk]),
+        date_fields("starts_on", datetime.date(2026, 11, 1))
+        | date_fields("ends_on", datetime.date(2026, 11, 30)),
+    )
+    timesheet = Timesheet.objects.get()
+    assert timesheet.created_by == holder.user
+    assert response.status_code == 302
+    client.post(reverse("employers:shift_add", args=[timesheet.pk]), shift_data())
+    shift = timesheet.shifts.get()
+    change_url = reverse("employers:shift_change", args=[shift.pk])
+    assert 'value="22:00"' in page(client.get(change_url))
+    client.post(change_url, shift_data(starts="21:00"))
+    shift.refresh_from_db()
+    assert shift.hours == 10
+    remove_url = reverse("employers:shift_remove", args=[shift.pk])
+    assert "Say whether to remove this shift" in page(client.post(remove_url, {}))
+    client.post(remove_url, {"remove": "no"})
+    assert timesheet.shifts.exists()
+    client.post(remove_url, {"remove": "yes"})
+    assert not timesheet.shifts.exists()
+
+
+def test_staff_read_an_employers_timesheets_and_other_icbs_get_404(
+    client, employer, assistant, pa_user, pa_employer_support, other_icb_lead
+):
+    timesheet_with_shift(assistant, pa_user, submit=True)
+    url = reverse("employers:employer_timesheets", args=[employer.pk])
+    client.force_login(pa_employer_support)
+    html = page(client.get(url))
+    assert "Priya Shah" in html and "Waiting for approval" in html
+    client.force_login(other_icb_lead)
+    assert client.get(url).status_code == 404
+
+
+def test_the_holders_page_and_the_record_link_to_the_timesheets(
+    client, holder, employer, assistant, pa_user, phb_lead
+):
+    timesheet_with_shift(assistant, pa_user, submit=True)
+    client.force_login(holder.user)
+    html = page(client.get(reverse("holder_home"), follow=True))
+    assert "1 timesheet waiting for you to approve." in html
+    client.force_login(phb_lead)
+    html = page(client.get(reverse("person_detail", args=[holder.pk])))
+    assert "1 timesheet waiting for the employer to approve." in html
+
+
+def queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_list_pages_take_the_same_queries_for_more_timesheets(
+    client, holder, employer, assistant, pa_user, pa_employer_support
+):
+    def add_sheets(first_month, count):
+        for index in range(count):
+            timesheet_with_shift(
+                assistant,
+                pa_user,
+                first=datetime.date(2025, first_month + index, 1),
+                submit=index % 2 == 0,
+            )
+
+    add_sheets(1, 1)
+    urls = {
+        pa_user: reverse("employers:my_work"),
+        holder.user: reverse("employers:timesheets_to_approve", args=[employer.pk]),
+        pa_employer_support: reverse("employers:employer_timesheets", args=[employer.pk]),
+    }
+    before = {}
+    for user, url in urls.items():
+        client.force_login(user)
+        before[url] = queries(client, url)
+    add_sheets(2, 6)
+    for user, url in urls.items():
+        client.force_login(user)
+        assert queries(client, url) <= before[url], url
+        assert before[url] <= 20, url
+
+
+def test_staff_without_the_right_role_get_404(client, employer, assistant, pa_user, icb):
+    timesheet = timesheet_with_shift(assistant, pa_user)
+    client.force_login(staff("clinician", icb))
+    assert (
+        client.get(reverse("employers:employer_timesheets", args=[employer.pk])).status_code == 404
+    )
+    assert client.get(reverse("employers:timesheet", args=[timesheet.pk])).status_code == 404
