@@ -12,7 +12,7 @@ from employers.services.timesheets import ShiftDetails
 from phb.forms import NHSFormMixin
 from phb.nhsuk_forms import NHSDateField
 
-TIME_PATTERN = re.compile(r"^\s*(\d{1,2})\s*[:.]\s*(\d{2})\s*$")
+TIME_PATTERN = re.compile(r"^\s*(\d{1,2})\s*[:.]\s*(\d{2})\s*$", re.ASCII)
 
 
 class TimeField(forms.CharField):
@@ -21,7 +21,6 @@ class TimeField(forms.CharField):
     def __init__(self, *, label: str, **kwargs):
         super().__init__(
             label=label,
-            max_length=5,
             help_text="Use the 24-hour clock, like 09:30 or 22:00",
             widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "nhsuk-input--width-5"}),
             **kwargs,
@@ -32,7 +31,7 @@ class TimeField(forms.CharField):
         value = super().to_python(value)
         if value in self.empty_values:
             return None
-        match = TIME_PATTERN.match(value)
+        match = TIME_PATTERN.match(value) if len(value) <= 8 else None
         hours, minutes = (int(part) for part in match.groups()) if match else (-1, -1)
         if not (0 <= hours <= 23 and 0 <= minutes <= 59):
             raise ValidationError(

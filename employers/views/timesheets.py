@@ -58,7 +58,9 @@ def hours_text(hours) -> str:
 
 
 def with_totals(timesheets):
-    return timesheets.annotate(total_hours=Sum("shifts__hours"), shift_count=Count("shifts"))
+    return timesheets.annotate(
+        total_hours=Sum("shifts__hours"), shift_count=Count("shifts")
+    ).order_by("-starts_on", "assistant__full_name", "pk")
 
 
 def timesheets_table(timesheets, *, caption: str, who: bool, link: bool) -> dict:
