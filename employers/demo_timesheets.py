@@ -1,7 +1,7 @@
 """Demo timesheets: for each PA of the demo employers, an approved timesheet for last month,
 and for the first of them one sent this month and waiting for approval. Employers come from
-the employer pages' demo data; with none, nothing is made. Idempotent: a PA who already has a
-timesheet starting on the same day keeps it."""
+the employer pages' demo data (a demo budget holder's); with none, nothing is made.
+Idempotent: a PA who already has a timesheet starting on the same day keeps it."""
 
 import datetime
 
@@ -10,8 +10,6 @@ from django.utils import timezone
 from employers.models import PersonalAssistant, ShiftKind, Timesheet
 from employers.services import timesheets as services
 
-# Demo people have NHS numbers from the range kept for testing (999 ...).
-DEMO_NHS_NUMBERS = "999"
 # Mornings on Monday, Wednesday and Friday; a waking night on Tuesdays.
 PATTERN = {
     0: (ShiftKind.DAY, datetime.time(9), datetime.time(13)),
@@ -56,8 +54,7 @@ def seed_timesheets() -> None:
     next_month = (this_month + datetime.timedelta(days=32)).replace(day=1)
     assistants = (
         PersonalAssistant.objects.employed()
-        .filter(employer__budget_holder__nhs_number__startswith=DEMO_NHS_NUMBERS)
-        .exclude(employer__budget_holder__user=None)
+        .filter(employer__budget_holder__user__is_demo=True)
         .select_related("employer__budget_holder__user", "user")
         .order_by("employer__created_at", "full_name")
     )

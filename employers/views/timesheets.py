@@ -9,18 +9,15 @@ or the employer's own employment), so nobody else gets anything but a 404."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Sum
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.generic import TemplateView
 
 from budgets.services import Conflict
+from employers import timesheet_selectors as selectors
 from employers.models import (
-    Employer,
     PersonalAssistant,
     PersonalAssistantStatus,
-    Shift,
-    Timesheet,
     TimesheetStatus,
 )
 from employers.services import timesheets as services
@@ -55,12 +52,6 @@ def status_tag(timesheet) -> str:
 
 def hours_text(hours) -> str:
     return f"{(hours or 0):.2f}"
-
-
-def with_totals(timesheets):
-    return timesheets.annotate(
-        total_hours=Sum("shifts__hours"), shift_count=Count("shifts")
-    ).order_by("-starts_on", "assistant__full_name", "pk")
 
 
 def timesheets_table(timesheets, *, caption: str, who: bool, link: bool) -> dict:
@@ -152,16 +143,12 @@ class MyWorkView(PermissionRequiredMixin, TemplateView):
     template_name = "employers/timesheets/my_work.html"
 
     def get_permission_object(self):
-        return PersonalAssistant.objects.filter(user=self.request.user).first()
+        return selectors.own_employments(self.request.user).first()
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        employments = list(
-            PersonalAssistant.objects.filter(user=user).select_related("employer__budget_holder")
-        )
-        timesheets = with_totals(
-            Timesheet.objects.filter(assistant__user=user).select_related("assistant")
-        )
+        employments = list(selectors.own_employments(user))
+        timesheets = selectors.own_timesheets(user)
         page = Paginator(timesheets, PAGE_SIZE).get_page(self.request.GET.get("page"))
         return super().get_context_data(**kwargs) | {
             "employments": employments,
@@ -182,21 +169,12 @@ class EmployerPage(PermissionRequiredMixin, TemplateView):
     access_log = "timesheets"
 
     def get_permission_object(self):
-        return (
-            Employer.objects.visible_to(self.request.user)
-            .select_related("budget_holder")
-            .filter(pk=self.kwargs["pk"])
-            .first()
-        )
+        return selectors.employer_for(self.request.user, self.kwargs["pk"])
 
     def person_id_for_log(self, obj):
         if obj is not None:
             return obj.budget_holder_id
-        return (
-            Employer.objects.filter(pk=self.kwargs["pk"])
-            .values_list("budget_holder_id", flat=True)
-            .first()
-        )
+        return selectors.holder_id_of_employer(self.kwargs["pk"]) or self.kwargs["pk"]
 
 
 class TimesheetsToApproveView(EmployerPage):
@@ -208,9 +186,7 @@ class TimesheetsToApproveView(EmployerPage):
 
     def get_context_data(self, **kwargs):
         employer = self.object
-        timesheets = with_totals(
-            Timesheet.objects.filter(assistant__employer=employer).select_related("assistant")
-        )
+        timesheets = selectors.timesheets_of(employer)
         waiting = list(timesheets.filter(status=TimesheetStatus.SUBMITTED).order_by("submitted_at"))
         others = timesheets.exclude(status=TimesheetStatus.SUBMITTED)
         page = Paginator(others, PAGE_SIZE).get_page(self.request.GET.get("page"))
@@ -236,9 +212,7 @@ class EmployerTimesheetsView(EmployerPage):
 
     def get_context_data(self, **kwargs):
         employer = self.object
-        timesheets = with_totals(
-            Timesheet.objects.filter(assistant__employer=employer).select_related("assistant")
-        )
+        timesheets = selectors.timesheets_of(employer)
         page = Paginator(timesheets, PAGE_SIZE).get_page(self.request.GET.get("page"))
         return super().get_context_data(**kwargs) | {
             "employer": employer,
@@ -260,12 +234,7 @@ class TimesheetAccessMixin(PermissionRequiredMixin):
 
     def load(self):
         """The timesheet (or PA, for a new timesheet) the address names, if the user sees it."""
-        return (
-            Timesheet.objects.visible_to(self.request.user)
-            .select_related("assistant__employer__budget_holder", "decided_by", "submitted_by")
-            .filter(pk=self.kwargs["pk"])
-            .first()
-        )
+        return selectors.timesheet_for(self.request.user, self.kwargs["pk"])
 
     def get_permission_object(self):
         obj = self.load()
@@ -374,12 +343,7 @@ class TimesheetNewView(TimesheetFormView):
     done = "The timesheet has been started: add the shifts worked"
 
     def load(self):
-        return (
-            PersonalAssistant.objects.visible_to(self.request.user)
-            .select_related("employer__budget_holder")
-            .filter(pk=self.kwargs["pk"])
-            .first()
-        )
+        return selectors.assistant_for(self.request.user, self.kwargs["pk"])
 
     def refused_url(self):
         if self.is_pa:
@@ -432,12 +396,7 @@ class ShiftMixin:
     """Pages about one shift: the permission is asked of its timesheet."""
 
     def load(self):
-        self.shift = (
-            Shift.objects.filter(timesheet__in=Timesheet.objects.visible_to(self.request.user))
-            .select_related("timesheet__assistant__employer__budget_holder")
-            .filter(pk=self.kwargs["pk"])
-            .first()
-        )
+        self.shift = selectors.shift_for(self.request.user, self.kwargs["pk"])
         return self.shift.timesheet if self.shift is not None else None
 
 
