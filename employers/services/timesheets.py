@@ -36,6 +36,7 @@ from phb.permissions import Permission, require
 
 LONDON = ZoneInfo("Europe/London")
 LONGEST_PERIOD = datetime.timedelta(days=31)
+LONGEST_AHEAD = datetime.timedelta(days=365)
 HOURS_IN_A_DAY = Decimal("24")
 TWO_PLACES = Decimal("0.01")
 OVERLAP_CONSTRAINT = "shifts_of_a_pa_do_not_overlap"
@@ -85,7 +86,16 @@ def start_timesheet(
     require(actor, Permission.ENTER_TIMESHEET, assistant)
     if ends_on < starts_on:
         raise ValidationError({"ends_on": "The last day must be the same as or after the first"})
-    if ends_on > starts_on + LONGEST_PERIOD:
+    if starts_on < assistant.starts_on:
+        raise ValidationError(
+            {
+                "starts_on": f"The first day must be on or after {assistant.starts_on:%-d %B %Y}, "
+                f"when {assistant.full_name} started"
+            }
+        )
+    if starts_on > timezone.localdate() + LONGEST_AHEAD:
+        raise ValidationError({"starts_on": "The first day must be within a year from today"})
+    if ends_on - starts_on > LONGEST_PERIOD:
         raise ValidationError(
             {
                 "ends_on": "A timesheet covers at most a month: the last day must be within 31 "
@@ -137,19 +147,10 @@ def _describe(shift: Shift) -> str:
     return f"{shift.get_kind_display().lower()}, {starts:%-d %B %Y %H:%M} to {ends:%H:%M}"
 
 
-def _check_shift(
-    *, timesheet: Timesheet, day, starts_at, ends_at, exclude: Shift | None = None
-) -> None:
-    """Refuse, in plain words, a shift outside the timesheet's dates, one that overlaps
-    another of the PA's shifts, or one that takes a day past 24 hours."""
+def _check_shift(*, timesheet: Timesheet, starts_at, ends_at, exclude: Shift | None = None) -> None:
+    """Refuse, in plain words, a shift that overlaps another of the PA's shifts, or one that
+    takes a day past 24 hours."""
     assistant = timesheet.assistant
-    if not timesheet.starts_on <= day <= timesheet.ends_on:
-        raise ValidationError(
-            {
-                "day": f"The shift must start between {timesheet.starts_on:%-d %B %Y} and "
-                f"{timesheet.ends_on:%-d %B %Y}, the dates of this timesheet"
-            }
-        )
     others = Shift.objects.filter(assistant=assistant)
     if exclude is not None:
         others = others.exclude(pk=exclude.pk)
@@ -202,10 +203,17 @@ class ShiftDetails:
 
 
 def _build(timesheet: Timesheet, details: ShiftDetails, *, exclude: Shift | None = None):
+    """The shift's start, end and hours, once it is known to fit: within the timesheet's
+    dates (checked first, so that the times are worked out only for sensible days)."""
+    if not timesheet.starts_on <= details.day <= timesheet.ends_on:
+        raise ValidationError(
+            {
+                "day": f"The shift must start between {timesheet.starts_on:%-d %B %Y} and "
+                f"{timesheet.ends_on:%-d %B %Y}, the dates of this timesheet"
+            }
+        )
     starts_at, ends_at = shift_times(details.day, details.starts, details.ends)
-    _check_shift(
-        timesheet=timesheet, day=details.day, starts_at=starts_at, ends_at=ends_at, exclude=exclude
-    )
+    _check_shift(timesheet=timesheet, starts_at=starts_at, ends_at=ends_at, exclude=exclude)
     return starts_at, ends_at, hours_between(starts_at, ends_at)
 
 

@@ -297,7 +297,7 @@ def test_list_pages_take_the_same_queries_for_more_timesheets(
             timesheet_with_shift(
                 assistant,
                 pa_user,
-                first=datetime.date(2025, first_month + index, 1),
+                first=datetime.date(2026, first_month + index, 1),
                 submit=index % 2 == 0,
             )
 
@@ -325,3 +325,52 @@ def test_staff_without_the_right_role_get_404(client, employer, assistant, pa_us
         client.get(reverse("employers:employer_timesheets", args=[employer.pk])).status_code == 404
     )
     assert client.get(reverse("employers:timesheet", args=[timesheet.pk])).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "message"),
+    [
+        (datetime.date(9999, 12, 31), datetime.date(9999, 12, 31), "within a year from today"),
+        (datetime.date(1000, 1, 1), datetime.date(1000, 1, 2), "on or after 3 March 2025"),
+        (datetime.date(2026, 11, 1), datetime.date(9999, 12, 31), "at most a month"),
+    ],
+)
+def test_dates_at_the_ends_of_the_calendar_are_refused_in_words(
+    client, assistant, pa_user, first, last, message
+):
+    client.force_login(pa_user)
+    response = client.post(
+        reverse("employers:timesheet_new", args=[assistant.pk]),
+        date_fields("starts_on", first) | date_fields("ends_on", last),
+    )
+    assert response.status_code == 200
+    assert PROBLEM in page(response) and message in page(response)
+    assert not Timesheet.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"starts": "99:99"},
+        {"ends": "0" * 5000},
+        {"starts": "\x00"},
+        {"kind": "overtime"},
+        {"day_year": "9999"},
+        {"day_year": "0001"},
+        {"notes": "x" * 301},
+    ],
+)
+def test_hostile_shifts_are_refused_in_words(client, assistant, pa_user, changes):
+    timesheet = services.start_timesheet(
+        actor=pa_user,
+        assistant=assistant,
+        starts_on=datetime.date(2026, 11, 1),
+        ends_on=datetime.date(2026, 11, 30),
+    )
+    client.force_login(pa_user)
+    response = client.post(
+        reverse("employers:shift_add", args=[timesheet.pk]), shift_data(**changes)
+    )
+    assert response.status_code == 200
+    assert PROBLEM in page(response)
+    assert not Shift.objects.exists()
