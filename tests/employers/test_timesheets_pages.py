@@ -13,6 +13,7 @@ from django.urls import reverse
 from employers.extensions_timesheets import register
 from employers.models import PersonalAssistantStatus, Shift, Timesheet, TimesheetStatus
 from employers.services import timesheets as services
+from phb.models import AccessOutcome, RecordAccess
 from tests.budgets.factories import staff
 from tests.careplans.review_factories import plan_in_use
 from tests.employers.factories import EmployerFactory, PaUserFactory, PersonalAssistantFactory
@@ -374,3 +375,20 @@ def test_hostile_shifts_are_refused_in_words(client, assistant, pa_user, changes
     assert response.status_code == 200
     assert PROBLEM in page(response)
     assert not Shift.objects.exists()
+
+
+def test_opening_a_timesheet_is_logged_on_the_persons_record(
+    client, holder, assistant, pa_user, pa_employer_support, employer
+):
+    timesheet = timesheet_with_shift(assistant, pa_user)
+    client.force_login(pa_user)
+    client.get(reverse("employers:timesheet", args=[timesheet.pk]))
+    client.force_login(pa_employer_support)
+    client.get(reverse("employers:employer_timesheets", args=[employer.pk]))
+    client.get(reverse("employers:timesheet", args=[timesheet.pk]))  # not theirs to open
+    log = RecordAccess.objects.filter(budget_holder_id=holder.pk).order_by("at")
+    assert [(entry.user, entry.what, entry.outcome) for entry in log] == [
+        (pa_user, "timesheet", AccessOutcome.VIEWED),
+        (pa_employer_support, "timesheets", AccessOutcome.VIEWED),
+        (pa_employer_support, "timesheet", AccessOutcome.REFUSED),
+    ]
