@@ -494,12 +494,3 @@ def _cost_warnings(timesheet, shifts, assistant, employer, holder, items) -> lis
         f"already approved), more than the {_pounds(available)} of the {names} that pays for "
         "PAs. This is pay before the employer's National Insurance and pension."
     ]
-
-
-def timesheets_waiting(employer):
-    """The employer's timesheets sent for approval, oldest first."""
-    return (
-        Timesheet.objects.filter(assistant__employer=employer, status=TimesheetStatus.SUBMITTED)
-        .select_related("assistant")
-        .order_by("submitted_at")
-    )
