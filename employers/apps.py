@@ -3,3 +3,8 @@ from django.apps import AppConfig
 
 class EmployersConfig(AppConfig):
     name = "employers"
+
+    def ready(self) -> None:
+        from employers import extensions_payroll
+
+        extensions_payroll.register()

@@ -38,3 +38,22 @@ __all__ = [
     "Timesheet",
     "TimesheetStatus",
 ]
+from employers.models.payroll import (
+    PaidTimesheet,
+    PayRun,
+    PayRunStatus,
+    Payslip,
+    PayslipLine,
+    PayslipLineKind,
+    TaxYearRateSet,
+)
+
+__all__ += [
+    "PaidTimesheet",
+    "PayRun",
+    "PayRunStatus",
+    "Payslip",
+    "PayslipLine",
+    "PayslipLineKind",
+    "TaxYearRateSet",
+]

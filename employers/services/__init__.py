@@ -1,0 +1,1 @@
+"""Services of the employers app: every state change of employers, timesheets and pay."""
