@@ -219,7 +219,7 @@ def recalculate_pay_run(*, actor, run: PayRun) -> PayRun:
     require(actor, Permission.RUN_PAYROLL, run)
     run = PayRun.objects.select_for_update().get(pk=run.pk)
     if run.status != PayRunStatus.DRAFT:
-        raise ValidationError(_already_finalised(run))
+        raise ValidationError(already_finalised(run))
     run.payslips.all().delete()
     return _calculate(run)
 
@@ -234,7 +234,7 @@ def finalise_pay_run(*, actor, run: PayRun) -> PayRun:
         PayRun.objects.select_for_update(of=("self",)).select_related("finalised_by").get(pk=run.pk)
     )
     if run.status != PayRunStatus.DRAFT:
-        raise ValidationError(_already_finalised(run))
+        raise ValidationError(already_finalised(run))
     if run.problems:
         raise ValidationError(
             ["This pay run cannot be finalised until these are put right:", *run.problem_list]
@@ -251,8 +251,8 @@ def finalise_pay_run(*, actor, run: PayRun) -> PayRun:
     return run
 
 
-def _already_finalised(run: PayRun) -> str:
-    who = run.finalised_by.get_full_name() or run.finalised_by.email if run.finalised_by else ""
+def already_finalised(run: PayRun) -> str:
+    who = run.finalised_by.full_name if run.finalised_by else ""
     when = timezone.localtime(run.finalised_at) if run.finalised_at else None
     if when is None:
         return "This pay run was already finalised"
