@@ -50,3 +50,23 @@ def weeks_of(assistant, approver, first_day: datetime.date, weeks: int, kind, ho
         )
         for week in range(weeks)
     ]
+
+
+def matrix_pay_runs(users: dict, employer, assistant) -> dict:
+    """For the route matrix: a finalised run paying `assistant` for the pay period of today,
+    and the next period's run being checked."""
+    from employers.services import payruns
+
+    staff = users["pa_support"]
+    period = payruns.period_containing(employer.pay_frequency, timezone.localdate())
+    approved_timesheet(
+        assistant, staff, period.starts_on, [(ShiftKind.DAY, day, "8.00") for day in range(5)]
+    )
+    finalised = payruns.start_pay_run(actor=staff, employer=employer)
+    finalised = payruns.finalise_pay_run(actor=staff, run=finalised)
+    draft = payruns.start_pay_run(actor=staff, employer=employer)
+    return {
+        "pay_run": {"pk": finalised.pk},
+        "draft_pay_run": {"pk": draft.pk},
+        "payslip": {"pk": finalised.payslips.get().pk},
+    }

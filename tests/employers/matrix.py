@@ -3,6 +3,7 @@ actors, the records their routes name, and each part's routes. Each part (employ
 timesheets, payroll) adds its routes to its own dict below and its records to `universe`."""
 
 from tests.employers.factories import EmployerFactory, PaUserFactory, PersonalAssistantFactory
+from tests.employers.factories_payroll import matrix_pay_runs
 
 # A PA of the holder's employer, and a PA of the other holder's: each sees only their own.
 PA_ACTORS = ("pa", "other_pa")
@@ -22,4 +23,5 @@ def universe(users: dict, holder, other_holder) -> dict:
         "other_employer": {"pk": other_employer.pk},
         "assistant": {"pk": pa.pk},
         "other_assistant": {"pk": other_pa.pk},
+        **matrix_pay_runs(users, employer, pa),
     }
