@@ -21,8 +21,8 @@ from employers.models import (
 from employers.services import payruns
 from phb.models import Role, User
 
-# The first demo month: 6 November to 5 December 2026 (tax month 8).
-DEMO_MONTH_STARTS = datetime.date(2026, 11, 6)
+# The demo month: 6 October to 5 November 2026 (tax month 7), four weeks of shifts in it.
+DEMO_MONTH_STARTS = datetime.date(2026, 10, 6)
 
 
 def _support_officer(employer) -> User | None:

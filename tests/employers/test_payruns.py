@@ -312,3 +312,27 @@ def test_only_payroll_staff_run_payroll(month_1, employer, holder, phb_lead):
     for user in (holder.user, phb_lead):
         with pytest.raises(PermissionDenied):
             payruns.start_pay_run(actor=user, employer=employer)
+
+
+@pytest.mark.django_db
+def test_the_demo_pay_run_is_seeded_once(icb, holder, pa_employer_support):
+    from employers import demo_payroll
+
+    demo_payroll.seed()  # no demo employer: nothing
+    assert not PayRun.objects.exists()
+    holder.user.is_demo = True
+    holder.user.save()
+    pa_employer_support.is_demo = True
+    pa_employer_support.save()
+    employer = EmployerFactory(budget_holder=holder, created_by=pa_employer_support)
+    PersonalAssistantFactory(employer=employer, full_name="Alice Able")
+    PersonalAssistantFactory(employer=employer, full_name="Ben Brown")
+    demo_payroll.seed()
+    demo_payroll.seed()
+    run = PayRun.objects.get()
+    assert run.status == PayRunStatus.FINALISED
+    assert run.period_number == 7
+    assert [slip.gross_pay for slip in run.payslips.order_by("assistant__full_name")] == [
+        D("1620.00"),  # 4 weeks of 5 days of 6 hours at £13.50
+        D("1080.00"),  # of 4 hours
+    ]
