@@ -12,9 +12,9 @@ from phb.presenters import display_date, hidden_caption
 
 TAX_BASIS_WORDS = {"cumulative": "Cumulative", "week1_month1": "Week 1 or month 1"}
 PENSION_WORDS = {
-    "eligible_jobholder": "Eligible jobholder",
-    "non_eligible_jobholder": "Non-eligible jobholder",
-    "entitled_worker": "Entitled worker",
+    "eligible": "Eligible for automatic enrolment",
+    "non_eligible": "May choose to join",
+    "entitled": "May ask to join",
     "not_covered": "Not covered by automatic enrolment",
 }
 
@@ -43,8 +43,10 @@ def runs_table(runs) -> dict:
         status = run.get_status_display()
         if run.corrects_id:
             status += " (a correction)"
-        elif hasattr(run, "corrected_by") and run.status == "finalised":
-            status += " (corrected since)"
+        elif (correction := getattr(run, "corrected_by", None)) is not None:
+            status += (
+                " (corrected)" if not correction.is_draft else " (a correction is being checked)"
+            )
         rows.append(
             [
                 {

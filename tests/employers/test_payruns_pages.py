@@ -166,3 +166,31 @@ def test_the_payslip_pdf_shows_rolled_up_holiday_pay_as_its_own_line(
     assert "Gross pay £605.18" in text
     assert source_for("payslip").refusal(run.payslips.get()) is None
     assert run.payslips.get().rolled_up_holiday_pay == D("65.18")
+
+
+def _queries(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+@pytest.mark.django_db
+def test_the_lists_take_as_many_queries_for_many_runs_as_for_one(
+    client, finalised, employer, alice, pa_user, pa_employer_support, holder
+):
+    client.force_login(holder.user)
+    runs_url = reverse("employers:pay_runs", args=[employer.pk])
+    one = _queries(client, runs_url)
+    client.force_login(pa_user)
+    own_one = _queries(client, reverse("employers:own_payslips"))
+    for month in (5, 6):
+        weeks_of(alice, pa_employer_support, datetime.date(2026, month, 6), 1, ShiftKind.DAY, "8")
+        run = payruns.start_pay_run(actor=pa_employer_support, employer=employer)
+        payruns.finalise_pay_run(actor=pa_employer_support, run=run)
+    assert employer.pay_runs.count() == 3
+    assert _queries(client, reverse("employers:own_payslips")) == own_one
+    client.force_login(holder.user)
+    assert _queries(client, runs_url) == one
