@@ -37,6 +37,13 @@ def period_words(run) -> str:
     )
 
 
+def difference(amount) -> str:
+    """ "£12.00 more", "£12.00 less" or "the same"."""
+    if not amount:
+        return "the same"
+    return f"{money(abs(amount))} {'more' if amount > 0 else 'less'}"
+
+
 def runs_table(runs) -> dict:
     rows = []
     for run in runs:

@@ -96,6 +96,15 @@ class PayRunView(EmployerSideOrStaff, TemplateView):
         run = self.object
         payslips = list(selectors.payslips_of(run))
         corrected_by = getattr(run, "corrected_by", None) if not run.is_draft else None
+        totals = selectors.run_totals(run)
+        correcting = None
+        if run.corrects_id:
+            before = selectors.run_totals(run.corrects)
+            correcting = {
+                "net_before": before["net_pay"],
+                "net": presenters.difference(totals["net_pay"] - before["net_pay"]),
+                "cost": presenters.difference(totals["employer_cost"] - before["employer_cost"]),
+            }
         return super().get_context_data(**kwargs) | {
             "run": run,
             "employer": run.employer,
@@ -103,7 +112,8 @@ class PayRunView(EmployerSideOrStaff, TemplateView):
             "period": presenters.period_words(run),
             "payslips": payslips,
             "payslips_table": presenters.payslips_table(payslips),
-            "cost_rows": presenters.cost_rows(selectors.run_totals(run)),
+            "cost_rows": presenters.cost_rows(totals),
+            "correcting": correcting,
             "corrected_by": corrected_by,
             "back_url": reverse("employers:pay_runs", args=[run.employer_id]),
             "may_run_payroll": self.may_run_payroll(),

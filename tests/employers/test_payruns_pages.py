@@ -194,3 +194,16 @@ def test_the_lists_take_as_many_queries_for_many_runs_as_for_one(
     assert _queries(client, reverse("employers:own_payslips")) == own_one
     client.force_login(holder.user)
     assert _queries(client, runs_url) == one
+
+
+@pytest.mark.django_db
+def test_a_correction_says_how_it_differs(client, finalised, alice, pa_employer_support):
+    """On BR, Alice's tax is 2,160 x 20% = £432.00 in place of £222.20: £209.80 less pay."""
+    alice.tax_code = "BR"
+    alice.save()
+    client.force_login(pa_employer_support)
+    response = client.post(reverse("employers:pay_run_correct", args=[finalised.pk]))
+    page = client.get(response.url).content.decode()
+    assert "This is a correction of" in page
+    assert "this one's is £209.80 less" in page
+    assert "No agreed budget covers the pay day" in page
