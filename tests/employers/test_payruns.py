@@ -336,3 +336,31 @@ def test_the_demo_pay_run_is_seeded_once(icb, holder, pa_employer_support):
         D("1620.00"),  # 4 weeks of 5 days of 6 hours at £13.50
         D("1080.00"),  # of 4 hours
     ]
+
+
+@pytest.mark.django_db
+def test_sick_days_are_paid_as_ssp_and_holiday_at_the_day_rate(
+    month_1, employer, alice, pa_employer_support
+):
+    """2 days worked (16 hours x £13.50 = £216.00), a day of holiday (8 x £13.50 = £108.00)
+    and 2 sick days. No payslips before, so average weekly earnings are the contracted 20
+    hours x £13.50 = £270.00; 80% is £216.00, above the £123.25 rate. Qualifying days: the 5
+    days of the week their shifts fall on. SSP = 123.25 x 2 / 5 = £49.30."""
+    approved_timesheet(
+        alice,
+        pa_employer_support,
+        APRIL_6,
+        [(ShiftKind.DAY, day, "8.00") for day in range(2)]
+        + [(ShiftKind.HOLIDAY, 2, "8.00")]
+        + [(ShiftKind.SICK, 3, "8.00"), (ShiftKind.SICK, 4, "8.00")],
+    )
+    run = payruns.start_pay_run(actor=pa_employer_support, employer=employer)
+    slip = run.payslips.get()
+    assert [(line.description, line.amount) for line in slip.lines.order_by("position")] == [
+        ("Day hours", D("216.00")),
+        ("Holiday taken", D("108.00")),
+        ("Statutory Sick Pay (2 days)", D("49.30")),
+    ]
+    assert slip.statutory_sick_pay == D("49.30")
+    assert slip.holiday_pay == D("108.00")
+    assert slip.gross_pay == D("373.30")
