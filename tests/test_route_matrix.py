@@ -176,7 +176,30 @@ TIMESHEET_ROUTES: dict[str, Route] = {
 
 
 # Pay runs and payslips (employers/urls_payroll.py).
-PAYROLL_ROUTES: dict[str, Route] = {}
+# Who sees an employer's pay runs: staff who see employers, and the employer's side.
+PAY_RUN_VIEWERS = ("pa_support", "lead", "coordinator", "finance", "shared_finance")
+PAY_RUN_VIEWERS += ("holder", "representative")
+PAYROLL = ("pa_support", "finance", "shared_finance")
+PAYROLL_ROUTES: dict[str, Route] = {
+    "employers:pay_runs": about("employer", *PAY_RUN_VIEWERS),
+    "employers:pay_run_start": about("employer", *PAYROLL, get=405, post=302),
+    "employers:pay_run": about("pay_run", *PAY_RUN_VIEWERS),
+    "employers:pay_run_recalculate": about("draft_pay_run", *PAYROLL, get=405, post=302),
+    "employers:pay_run_finalise": about("draft_pay_run", *PAYROLL, post=200),
+    "employers:pay_run_correct": about("pay_run", *PAYROLL, get=405, post=302),
+    "employers:pay_run_export": about("pay_run", *PAYROLL),
+    "employers:payslip": about(
+        "payslip",
+        "pa",
+        "holder",
+        "representative",
+        "pa_support",
+        "lead",
+        "finance",
+        "shared_finance",
+    ),
+    "employers:own_payslips": only("pa", "other_pa"),
+}
 
 
 MATRIX: dict[str, Route] = {

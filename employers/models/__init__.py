@@ -2,6 +2,15 @@
 duties, personal assistants, timesheets, and what happens when employment goes wrong."""
 
 from employers.models.issues import EmploymentIssue, IssueAdvice, IssueKind, IssueStatus
+from employers.models.payroll import (
+    PaidTimesheet,
+    PayRun,
+    PayRunStatus,
+    Payslip,
+    PayslipLine,
+    PayslipLineKind,
+    TaxYearRateSet,
+)
 from employers.models.people import (
     DbsLevel,
     Employer,
@@ -26,8 +35,14 @@ __all__ = [
     "IssueAdvice",
     "IssueKind",
     "IssueStatus",
+    "PaidTimesheet",
     "PayFrequency",
+    "PayRun",
+    "PayRunStatus",
     "PayrollArrangement",
+    "Payslip",
+    "PayslipLine",
+    "PayslipLineKind",
     "PensionChoice",
     "PersonalAssistant",
     "PersonalAssistantStatus",
@@ -35,6 +50,7 @@ __all__ = [
     "Shift",
     "ShiftKind",
     "TaxBasis",
+    "TaxYearRateSet",
     "Timesheet",
     "TimesheetStatus",
 ]

@@ -42,6 +42,10 @@ ACTION_POSTS = {
     "document_request": "Create a PDF, Make a new PDF or Try again",
     # A failed message, sent again (test_outbox_journeys.py).
     "message_retry": "Send it again",
+    # And a pay run's (test_payroll_journeys.py).
+    "employers:pay_run_start": "Start the next pay run",
+    "employers:pay_run_recalculate": "Work it out again",
+    "employers:pay_run_correct": "Start a correction run",
 }
 
 # allauth's pages (sign in, sign out, passwords, the second factor) have its own tests; the

@@ -2,7 +2,11 @@
 actors, the records their routes name, and each part's routes. Each part (employers and PAs,
 timesheets, payroll) adds its routes to its own dict below and its records to `universe`."""
 
+import datetime
+
+from employers.services import timesheets
 from tests.employers.factories import EmployerFactory, PaUserFactory, PersonalAssistantFactory
+from tests.employers.factories_payroll import matrix_pay_runs
 
 # A PA of the holder's employer, and a PA of the other holder's: each sees only their own.
 PA_ACTORS = ("pa", "other_pa")
@@ -23,14 +27,12 @@ def universe(users: dict, holder, other_holder) -> dict:
         "assistant": {"pk": pa.pk},
         "other_assistant": {"pk": other_pa.pk},
         **timesheets_universe(users, pa),
+        **matrix_pay_runs(users, employer, pa),
     }
 
 
 def timesheets_universe(users: dict, pa) -> dict:
     """The PA's draft timesheet with a shift, and one sent for approval."""
-    import datetime
-
-    from employers.services import timesheets
 
     def sheet(first, last, shift_day):
         timesheet = timesheets.start_timesheet(

@@ -1,0 +1,321 @@
+"""What the pay-run pages, the payslip and the bureau export show, worked out from the stored
+figures (the pages do no arithmetic of their own)."""
+
+import csv
+import io
+
+from django.urls import reverse
+from django.utils.html import format_html
+
+from budgets.presenters import money
+from phb.presenters import display_date, hidden_caption
+
+TAX_BASIS_WORDS = {"cumulative": "Cumulative", "week1_month1": "Week 1 or month 1"}
+PENSION_WORDS = {
+    "eligible": "Eligible for automatic enrolment",
+    "non_eligible": "May choose to join",
+    "entitled": "May ask to join",
+    "not_covered": "Not covered by automatic enrolment",
+}
+
+
+def _money_cell(value) -> dict:
+    return {"text": money(value), "format": "numeric", "classes": "phb-money"}
+
+
+def _row(key: str, value: str, *, numeric: bool = False) -> dict:
+    return {
+        "key": {"text": key},
+        "value": {"text": value, "classes": "phb-money" if numeric else None},
+    }
+
+
+def period_words(run) -> str:
+    return (
+        f"{display_date(run.period_starts_on, 'j F Y')} to "
+        f"{display_date(run.period_ends_on, 'j F Y')}"
+    )
+
+
+def difference(amount) -> str:
+    """ "£12.00 more", "£12.00 less" or "the same"."""
+    if not amount:
+        return "the same"
+    return f"{money(abs(amount))} {'more' if amount > 0 else 'less'}"
+
+
+def runs_table(runs) -> dict:
+    rows = []
+    for run in runs:
+        status = run.get_status_display()
+        if run.corrects_id:
+            status += " (a correction)"
+        elif (correction := getattr(run, "corrected_by", None)) is not None:
+            status += (
+                " (corrected)" if not correction.is_draft else " (a correction is being checked)"
+            )
+        rows.append(
+            [
+                {
+                    "html": format_html(
+                        '<a href="{}">{}</a>',
+                        reverse("employers:pay_run", args=[run.pk]),
+                        period_words(run),
+                    )
+                },
+                {"text": display_date(run.pay_date, "j F Y")},
+                {"text": status},
+                {"text": str(run.payslip_count), "format": "numeric"},
+                _money_cell(run.total_net),
+                _money_cell(run.total_cost),
+            ]
+        )
+    return {
+        "caption": hidden_caption("Pay runs, latest first"),
+        "head": [
+            {"text": "Pay period"},
+            {"text": "Pay day"},
+            {"text": "Status"},
+            {"text": "Payslips", "format": "numeric"},
+            {"text": "Take-home pay", "format": "numeric"},
+            {"text": "Cost to the employer", "format": "numeric"},
+        ],
+        "rows": rows,
+    }
+
+
+def payslips_table(payslips) -> dict:
+    return {
+        "caption": hidden_caption("Payslips in this pay run"),
+        "head": [
+            {"text": "PA"},
+            {"text": "Gross pay", "format": "numeric"},
+            {"text": "Tax", "format": "numeric"},
+            {"text": "National Insurance", "format": "numeric"},
+            {"text": "Pension", "format": "numeric"},
+            {"text": "Take-home pay", "format": "numeric"},
+            {"text": "Cost to the employer", "format": "numeric"},
+        ],
+        "rows": [
+            [
+                {
+                    "html": format_html(
+                        '<a href="{}">{}</a>',
+                        reverse("employers:payslip", args=[slip.pk]),
+                        slip.assistant.full_name,
+                    )
+                },
+                _money_cell(slip.gross_pay),
+                _money_cell(slip.tax),
+                _money_cell(slip.employee_ni),
+                _money_cell(slip.pension_employee_deduction),
+                _money_cell(slip.net_pay),
+                _money_cell(slip.employer_cost),
+            ]
+            for slip in payslips
+        ],
+    }
+
+
+def cost_rows(totals: dict) -> list[dict]:
+    """The employer's cost summary for a run."""
+    return [
+        _row("Gross pay", money(totals["gross_pay"]), numeric=True),
+        _row(
+            "Employer's National Insurance",
+            money(totals["employer_ni"])
+            + (
+                f" (after {money(totals['employment_allowance_used'])} of Employment Allowance)"
+                if totals["employment_allowance_used"]
+                else ""
+            ),
+            numeric=True,
+        ),
+        _row("Employer's pension contributions", money(totals["pension_employer_contribution"])),
+        _row("Cost to the employer", money(totals["employer_cost"]), numeric=True),
+        _row(
+            "Tax and National Insurance to pay HMRC",
+            money(totals["tax"] + totals["employee_ni"] + totals["employer_ni"]),
+            numeric=True,
+        ),
+        _row("Take-home pay to PAs", money(totals["net_pay"]), numeric=True),
+    ]
+
+
+def payslip_lines_table(lines) -> dict:
+    return {
+        "caption": hidden_caption("Pay before deductions"),
+        "head": [
+            {"text": "Pay for"},
+            {"text": "Hours", "format": "numeric"},
+            {"text": "Rate", "format": "numeric"},
+            {"text": "Amount", "format": "numeric"},
+        ],
+        "rows": [
+            [
+                {"text": line.description},
+                {
+                    "text": f"{line.hours.normalize():f}" if line.hours is not None else "",
+                    "format": "numeric",
+                },
+                _money_cell(line.rate) if line.rate is not None else {"text": ""},
+                _money_cell(line.amount),
+            ]
+            for line in lines
+        ],
+    }
+
+
+def deduction_rows(slip) -> list[dict]:
+    rows = [
+        _row("Gross pay", money(slip.gross_pay), numeric=True),
+        _row("Income tax", money(slip.tax), numeric=True),
+        _row("National Insurance", money(slip.employee_ni), numeric=True),
+        _row("Workplace pension", money(slip.pension_employee_deduction), numeric=True),
+        _row("Take-home pay", money(slip.net_pay), numeric=True),
+    ]
+    return rows
+
+
+def detail_rows(slip) -> list[dict]:
+    rows = [
+        _row(
+            "Tax code", f"{slip.tax_code} ({TAX_BASIS_WORDS.get(slip.tax_basis, slip.tax_basis)})"
+        ),
+        _row("National Insurance category", slip.ni_category),
+        _row("Taxable pay this tax year", money(slip.taxable_pay_to_date), numeric=True),
+        _row("Tax paid this tax year", money(slip.tax_paid_to_date), numeric=True),
+        _row("Hours worked", f"{slip.hours_worked.normalize():f}"),
+        _row(
+            "Workplace pension",
+            PENSION_WORDS.get(slip.pension_category, slip.pension_category)
+            + (", a member" if slip.pension_member else ", not a member"),
+        ),
+    ]
+    if slip.holiday_hours_accrued:
+        rows.append(
+            _row(
+                "Holiday built up this period", f"{slip.holiday_hours_accrued.normalize():f} hours"
+            )
+        )
+    return rows
+
+
+def employer_rows(slip) -> list[dict]:
+    return [
+        _row("Employer's National Insurance", money(slip.employer_ni), numeric=True),
+        _row("Employment Allowance used", money(slip.employment_allowance_used), numeric=True),
+        _row(
+            "Employer's pension contribution",
+            money(slip.pension_employer_contribution),
+            numeric=True,
+        ),
+        _row("Cost to the employer", money(slip.employer_cost), numeric=True),
+    ]
+
+
+def own_payslips_table(payslips) -> dict:
+    return {
+        "caption": hidden_caption("Your payslips, latest first"),
+        "head": [
+            {"text": "Pay day"},
+            {"text": "Employer"},
+            {"text": "Take-home pay", "format": "numeric"},
+        ],
+        "rows": [
+            [
+                {
+                    "html": format_html(
+                        '<a href="{}">{}</a>',
+                        reverse("employers:payslip", args=[slip.pk]),
+                        display_date(slip.run.pay_date, "j F Y"),
+                    )
+                },
+                {"text": slip.run.employer.display_name},
+                _money_cell(slip.net_pay),
+            ]
+            for slip in payslips
+        ],
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# The bureau export
+# --------------------------------------------------------------------------------------------
+
+BUREAU_HEADER = [
+    "PA name",
+    "NI number",
+    "Tax code",
+    "Tax basis",
+    "Pay frequency",
+    "Tax period",
+    "Period start",
+    "Period end",
+    "Pay date",
+    "NI category",
+    "Gross pay",
+    "Taxable pay",
+    "Tax",
+    "Employee NI",
+    "Employer NI",
+    "Employment Allowance used",
+    "Earnings at LEL",
+    "Earnings LEL to PT",
+    "Earnings PT to UEL",
+    "Pension employee contribution",
+    "Pension employee deduction",
+    "Pension employer contribution",
+    "Statutory Sick Pay",
+    "Net pay",
+    "Employer cost",
+]
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value) -> str:
+    """A cell a spreadsheet will not run as a formula (OWASP, "CSV injection"): text starting
+    with = + - @ (or a tab or carriage return) gets a leading quote. Amounts are written as
+    plain numbers, which may be negative (a tax refund) and are left as they are."""
+    text = str(value)
+    if text.startswith(_FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
+def bureau_csv(run, payslips) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(BUREAU_HEADER)
+    for slip in payslips:
+        text = [
+            slip.assistant.full_name,
+            slip.assistant.ni_number,
+            slip.tax_code,
+            slip.tax_basis,
+            run.frequency,
+            run.tax_period,
+            run.period_starts_on.isoformat(),
+            run.period_ends_on.isoformat(),
+            run.pay_date.isoformat(),
+            slip.ni_category,
+        ]
+        amounts = [
+            slip.gross_pay,
+            slip.taxable_pay,
+            slip.tax,
+            slip.employee_ni,
+            slip.employer_ni,
+            slip.employment_allowance_used,
+            slip.ni_earnings_up_to_lel,
+            slip.ni_earnings_lel_to_pt,
+            slip.ni_earnings_pt_to_uel,
+            slip.pension_employee_contribution,
+            slip.pension_employee_deduction,
+            slip.pension_employer_contribution,
+            slip.statutory_sick_pay,
+            slip.net_pay,
+            slip.employer_cost,
+        ]
+        writer.writerow([csv_safe(value) for value in text] + [f"{a:.2f}" for a in amounts])
+    return out.getvalue()

@@ -1,0 +1,491 @@
+"""Pay runs (issue 10): start an employer's run for its next pay period, work out each PA's
+payslip from their approved timesheets with the payroll engine (`employers.payroll`), let the
+run be reviewed and recalculated as a draft, then finalise it. The only writers of pay runs,
+payslips and the timesheets they paid.
+
+Pay periods count from the start of the tax year (6 April): month 1 is 6 April to 5 May; a
+weekly, fortnightly or 4-weekly period n starts 7, 14 or 28 x (n - 1) days after 6 April, and
+the year's last period ends on 5 April. Each period is paid on its last day. A run pays the
+approved timesheets not yet paid that start on or before the period's last day (so a late
+timesheet is paid in the next run)."""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from budgets.calculations import pa_age
+from budgets.models import HoldingMethod
+from budgets.models.budget import LIVE_STATUSES
+from employers import payroll
+from employers.models import (
+    Employer,
+    PaidTimesheet,
+    PayFrequency,
+    PayRun,
+    PayRunStatus,
+    Payslip,
+    PayslipLine,
+    PensionChoice,
+    PersonalAssistant,
+    ShiftKind,
+    TaxBasis,
+    TaxYearRateSet,
+    Timesheet,
+    TimesheetStatus,
+)
+from phb.permissions import Permission, require
+
+ZERO = Decimal("0.00")
+_PERIOD_DAYS = {
+    PayFrequency.WEEKLY: 7,
+    PayFrequency.FORTNIGHTLY: 14,
+    PayFrequency.FOUR_WEEKLY: 28,
+}
+# How many of the PA's last payslips cover the 8 weeks before sickness, for average weekly
+# earnings (SSP), and how many weeks each is.
+_AWE_PAYSLIPS = {
+    PayFrequency.WEEKLY: (8, Decimal(1)),
+    PayFrequency.FORTNIGHTLY: (4, Decimal(2)),
+    PayFrequency.FOUR_WEEKLY: (2, Decimal(4)),
+    PayFrequency.MONTHLY: (2, Decimal(52) / Decimal(12)),
+}
+_SHIFT_PAY = {
+    ShiftKind.DAY: (payroll.PayKind.DAY, "day_rate", "Day hours"),
+    ShiftKind.NIGHT: (payroll.PayKind.NIGHT, "night_rate", "Night hours"),
+    ShiftKind.WAKING_NIGHT: (
+        payroll.PayKind.WAKING_NIGHT,
+        "waking_night_rate",
+        "Waking night hours",
+    ),
+    ShiftKind.HOLIDAY: (payroll.PayKind.HOLIDAY, "day_rate", "Holiday taken"),
+}
+_RATE_WORDS = {
+    "day_rate": "day rate",
+    "night_rate": "night rate",
+    "waking_night_rate": "waking night rate",
+    "sleep_in_rate": "sleep-in rate",
+}
+
+
+@dataclass(frozen=True)
+class PayPeriod:
+    tax_year_start: datetime.date
+    number: int
+    starts_on: datetime.date
+    ends_on: datetime.date
+
+    @property
+    def pay_date(self) -> datetime.date:
+        return self.ends_on
+
+
+def tax_year_start(day: datetime.date) -> datetime.date:
+    start = datetime.date(day.year, 4, 6)
+    return start if day >= start else datetime.date(day.year - 1, 4, 6)
+
+
+def _add_months(day: datetime.date, months: int) -> datetime.date:
+    month = day.month - 1 + months
+    return day.replace(year=day.year + month // 12, month=month % 12 + 1)
+
+
+def period_containing(frequency: str, day: datetime.date) -> PayPeriod:
+    """The pay period of `frequency` that `day` falls in."""
+    year_start = tax_year_start(day)
+    year_end = datetime.date(year_start.year + 1, 4, 5)
+    if frequency == PayFrequency.MONTHLY:
+        number = (day.year - year_start.year) * 12 + day.month - 4 - (day.day < 6) + 1
+        starts_on = _add_months(year_start, number - 1)
+        ends_on = _add_months(year_start, number) - datetime.timedelta(days=1)
+    else:
+        length = _PERIOD_DAYS[PayFrequency(frequency)]
+        number = (day - year_start).days // length + 1
+        starts_on = year_start + datetime.timedelta(days=length * (number - 1))
+        ends_on = min(starts_on + datetime.timedelta(days=length - 1), year_end)
+    return PayPeriod(year_start, number, starts_on, ends_on)
+
+
+def tax_period_of(frequency: str, period: PayPeriod) -> int:
+    """The tax month, or the tax week of the pay day (HMRC: a fortnightly or 4-weekly pay day
+    in week 53 counts as week 54 or 56)."""
+    if frequency == PayFrequency.MONTHLY:
+        return period.number
+    week = (period.pay_date - period.tax_year_start).days // 7 + 1
+    if week > payroll.WEEKS_IN_A_YEAR:
+        return payroll.WEEKS_IN_A_YEAR + _PERIOD_DAYS[PayFrequency(frequency)] // 7
+    return week
+
+
+def next_period(employer: Employer, today: datetime.date) -> PayPeriod:
+    """After the employer's latest run of its pay frequency; its first run pays the period
+    that today falls in."""
+    latest = (
+        PayRun.objects.filter(employer=employer, frequency=employer.pay_frequency)
+        .order_by("-period_ends_on")
+        .first()
+    )
+    if latest is None:
+        return period_containing(employer.pay_frequency, today)
+    return period_containing(
+        employer.pay_frequency, latest.period_ends_on + datetime.timedelta(days=1)
+    )
+
+
+def _portion_for(employer: Employer, day: datetime.date):
+    """The part of the person's live budget for `day` that pays their PAs: the direct
+    payment, else a third party's, else whatever part there is."""
+    from budgets.models import HoldingPortion
+
+    portions = HoldingPortion.objects.filter(
+        budget__budget_holder=employer.budget_holder,
+        budget__status__in=LIVE_STATUSES,
+        budget__period_start__lte=day,
+        budget__period_end__gte=day,
+    )
+    for method in (HoldingMethod.DIRECT_PAYMENT, HoldingMethod.THIRD_PARTY):
+        portion = portions.filter(method=method).first()
+        if portion is not None:
+            return portion
+    return portions.first()
+
+
+# --------------------------------------------------------------------------------------------
+# Starting, recalculating, finalising, correcting
+# --------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def start_pay_run(*, actor, employer: Employer, today: datetime.date | None = None) -> PayRun:
+    """A draft run for the employer's next pay period, with every PA's payslip worked out."""
+    require(actor, Permission.RUN_PAYROLL, employer)
+    employer = Employer.objects.select_for_update().get(pk=employer.pk)
+    if PayRun.objects.filter(employer=employer, status=PayRunStatus.DRAFT).exists():
+        raise ValidationError(
+            "There is already a pay run being checked for this employer: finalise it first"
+        )
+    period = next_period(employer, today or timezone.localdate())
+    run = PayRun(
+        employer=employer,
+        frequency=employer.pay_frequency,
+        tax_year_start=period.tax_year_start,
+        period_number=period.number,
+        tax_period=tax_period_of(employer.pay_frequency, period),
+        period_starts_on=period.starts_on,
+        period_ends_on=period.ends_on,
+        pay_date=period.pay_date,
+        created_by=actor,
+    )
+    return _calculate(run)
+
+
+@transaction.atomic
+def start_correction(*, actor, run: PayRun) -> PayRun:
+    """A draft run for the same period that replaces `run` once it is finalised: it pays the
+    same timesheets again with the PAs' details as they are now."""
+    require(actor, Permission.RUN_PAYROLL, run)
+    run = PayRun.objects.select_for_update().get(pk=run.pk)
+    if run.status != PayRunStatus.FINALISED:
+        raise ValidationError("Only a finalised pay run can be corrected")
+    if PayRun.objects.filter(corrects=run).exists():
+        raise ValidationError("This pay run has already been corrected")
+    if PayRun.objects.filter(employer=run.employer, status=PayRunStatus.DRAFT).exists():
+        raise ValidationError(
+            "There is already a pay run being checked for this employer: finalise it first"
+        )
+    correction = PayRun(
+        employer=run.employer,
+        frequency=run.frequency,
+        tax_year_start=run.tax_year_start,
+        period_number=run.period_number,
+        tax_period=run.tax_period,
+        period_starts_on=run.period_starts_on,
+        period_ends_on=run.period_ends_on,
+        pay_date=run.pay_date,
+        corrects=run,
+        created_by=actor,
+    )
+    return _calculate(correction)
+
+
+@transaction.atomic
+def recalculate_pay_run(*, actor, run: PayRun) -> PayRun:
+    """Work a draft's payslips out again (timesheets approved since, PA details changed)."""
+    require(actor, Permission.RUN_PAYROLL, run)
+    run = PayRun.objects.select_for_update().get(pk=run.pk)
+    if run.status != PayRunStatus.DRAFT:
+        raise ValidationError(already_finalised(run))
+    run.payslips.all().delete()
+    return _calculate(run)
+
+
+@transaction.atomic
+def finalise_pay_run(*, actor, run: PayRun) -> PayRun:
+    """Finalise a reviewed draft: from now on it never changes. Payslip PDFs are made in the
+    background. Refused when a PA's payslip could not be worked out or there is nothing to
+    pay, and when someone else finalised it first."""
+    require(actor, Permission.RUN_PAYROLL, run)
+    run = (
+        PayRun.objects.select_for_update(of=("self",)).select_related("finalised_by").get(pk=run.pk)
+    )
+    if run.status != PayRunStatus.DRAFT:
+        raise ValidationError(already_finalised(run))
+    if run.problems:
+        raise ValidationError(
+            ["This pay run cannot be finalised until these are put right:", *run.problem_list]
+        )
+    if not run.payslips.exists():
+        raise ValidationError("There is nothing to pay in this pay run")
+    run.status = PayRunStatus.FINALISED
+    run.finalised_by = actor
+    run.finalised_at = timezone.now()
+    run.save(update_fields=["status", "finalised_by", "finalised_at", "updated_at"])
+    from employers.payslip_documents import request_payslip_pdfs
+
+    request_payslip_pdfs(actor=actor, run=run)
+    return run
+
+
+def already_finalised(run: PayRun) -> str:
+    who = run.finalised_by.full_name if run.finalised_by else ""
+    when = timezone.localtime(run.finalised_at) if run.finalised_at else None
+    if when is None:
+        return "This pay run was already finalised"
+    return f"This pay run was already finalised by {who} on {when:%-d %B %Y at %H:%M}"
+
+
+# --------------------------------------------------------------------------------------------
+# Working the payslips out
+# --------------------------------------------------------------------------------------------
+
+
+def _calculate(run: PayRun) -> PayRun:
+    rate_set = TaxYearRateSet.objects.in_force_on(run.pay_date)
+    if rate_set is None or rate_set.tax_year_start != run.tax_year_start:
+        year = run.tax_year_start.year
+        raise ValidationError(
+            f"The {year}/{str(year + 1)[-2:]} tax year's figures have not been added yet"
+        )
+    figures = rate_set.figures()
+    run.rate_set = rate_set
+    run.portion = _portion_for(run.employer, run.pay_date)
+    run.calculated_at = timezone.now()
+    run.problems = ""
+    run.save()
+    earlier = Payslip.objects.filter(
+        run__in=PayRun.objects.in_force().filter(
+            employer=run.employer, tax_year_start=run.tax_year_start
+        )
+    )
+    if run.corrects_id:
+        earlier = earlier.exclude(run_id=run.corrects_id)
+    allowance_left = ZERO
+    if run.employer.employment_allowance_claimed:
+        used = earlier.aggregate(total=Sum("employment_allowance_used"))["total"] or ZERO
+        allowance_left = max(ZERO, figures.employment_allowance_annual - used)
+    problems = []
+    for assistant, timesheets in _timesheets_to_pay(run).items():
+        try:
+            slip_input, warnings = _payslip_input(run, assistant, timesheets, allowance_left)
+            result = payroll.calculate_payslip(slip_input, figures)
+        except ValueError as error:
+            problems.append(f"{assistant.full_name}: {error}")
+            continue
+        allowance_left -= result.ni.employment_allowance_used
+        _store(run, assistant, timesheets, result, warnings)
+    run.problems = "\n".join(problems)[:2000]
+    run.save(update_fields=["problems"])
+    return run
+
+
+def _timesheets_to_pay(run: PayRun) -> dict[PersonalAssistant, list[Timesheet]]:
+    if run.corrects_id:
+        timesheets = Timesheet.objects.filter(payments__payslip__run_id=run.corrects_id).distinct()
+    else:
+        timesheets = Timesheet.objects.filter(
+            assistant__employer=run.employer,
+            status=TimesheetStatus.APPROVED,
+            starts_on__lte=run.period_ends_on,
+        ).exclude(payments__isnull=False)
+    by_pa: dict[PersonalAssistant, list[Timesheet]] = defaultdict(list)
+    for timesheet in (
+        timesheets.select_related("assistant")
+        .prefetch_related("shifts")
+        .order_by("assistant__full_name", "starts_on")
+    ):
+        by_pa[timesheet.assistant].append(timesheet)
+    return by_pa
+
+
+def _previous_payslips(run: PayRun, assistant: PersonalAssistant):
+    slips = Payslip.objects.filter(assistant=assistant, run__in=PayRun.objects.in_force()).exclude(
+        run=run
+    )
+    if run.corrects_id:
+        slips = slips.exclude(run_id=run.corrects_id)
+    return slips
+
+
+def _rate(assistant: PersonalAssistant, field: str) -> Decimal:
+    rate = getattr(assistant, field)
+    if rate is None:
+        raise ValueError(f"add their {_RATE_WORDS[field]} to their record, then recalculate")
+    return rate
+
+
+def _payslip_input(run, assistant, timesheets, allowance_left):
+    """The engine's input for one PA: their shifts priced at their rates, holiday on their
+    holiday basis, sick days as Statutory Sick Pay, and their pay and tax to date."""
+    warnings = []
+    shifts = [shift for timesheet in timesheets for shift in timesheet.shifts.all()]
+    hours: dict[ShiftKind, Decimal] = defaultdict(Decimal)
+    sleep_ins = 0
+    sick_days: set[datetime.date] = set()
+    days_worked: set[int] = set()
+    for shift in shifts:
+        day = timezone.localtime(shift.starts_at).date()
+        if shift.kind == ShiftKind.SLEEP_IN:
+            sleep_ins += 1
+        elif shift.kind == ShiftKind.SICK:
+            sick_days.add(day)
+        else:
+            hours[ShiftKind(shift.kind)] += shift.hours
+        days_worked.add(day.weekday())
+    lines = []
+    for kind, (pay_kind, field, words) in _SHIFT_PAY.items():
+        if not hours[kind]:
+            continue
+        if kind == ShiftKind.HOLIDAY and assistant.holiday_basis == payroll.HolidayBasis.ROLLED_UP:
+            warnings.append(
+                f"{hours[kind].normalize():f} hours of holiday taken are not paid again: "
+                "their holiday pay is rolled up into their pay"
+            )
+            continue
+        lines.append(payroll.PayLine(words, pay_kind, hours[kind], _rate(assistant, field)))
+    if sleep_ins:
+        lines.append(
+            payroll.PayLine(
+                f"Sleep-ins ({sleep_ins} night{'' if sleep_ins == 1 else 's'})",
+                payroll.PayKind.SLEEP_IN,
+                Decimal(sleep_ins),
+                _rate(assistant, "sleep_in_rate"),
+            )
+        )
+    previous = _previous_payslips(run, assistant)
+    sickness = None
+    if sick_days:
+        days_a_week = max(1, min(7, len(days_worked)))
+        sickness = payroll.SicknessInput(
+            average_weekly_earnings=_average_weekly_earnings(run, assistant, previous),
+            qualifying_days_per_week=days_a_week,
+            sick_days=len(sick_days),
+        )
+    this_year = previous.filter(run__tax_year_start=run.tax_year_start)
+    to_date = this_year.aggregate(pay=Sum("taxable_pay"), tax=Sum("tax"))
+    was_member = previous.filter(pension_member=True).exists()
+    membership = {
+        PensionChoice.OPTED_OUT: payroll.PensionMembership.OPTED_OUT,
+        PensionChoice.OPTED_IN: payroll.PensionMembership.MEMBER,
+    }.get(
+        assistant.pension_choice,
+        payroll.PensionMembership.MEMBER if was_member else payroll.PensionMembership.NOT_MEMBER,
+    )
+    return (
+        payroll.PayslipInput(
+            label=assistant.full_name,
+            frequency=payroll.PayFrequency(run.frequency),
+            tax_period=run.tax_period,
+            lines=tuple(lines),
+            tax_code=assistant.tax_code,
+            age=pa_age(
+                label=assistant.full_name, on=run.pay_date, date_of_birth=assistant.date_of_birth
+            ),
+            week1_month1=assistant.tax_basis == TaxBasis.NON_CUMULATIVE,
+            taxable_pay_to_date=to_date["pay"] or ZERO,
+            tax_paid_to_date=to_date["tax"] or ZERO,
+            holiday_basis=payroll.HolidayBasis(assistant.holiday_basis),
+            sickness=sickness,
+            pension_membership=membership,
+            claims_employment_allowance=run.employer.employment_allowance_claimed,
+            employment_allowance_remaining=allowance_left,
+        ),
+        warnings,
+    )
+
+
+def _average_weekly_earnings(run, assistant, previous) -> Decimal:
+    """From the PA's last payslips covering about 8 weeks; with none, their contracted
+    weekly hours at their day rate (HMRC: the earnings they would have had)."""
+    count, weeks_each = _AWE_PAYSLIPS[PayFrequency(run.frequency)]
+    latest = list(previous.order_by("-run__pay_date").values_list("gross_pay", flat=True)[:count])
+    if latest:
+        return (sum(latest) / (weeks_each * len(latest))).quantize(payroll.PENNY)
+    return ((assistant.contracted_hours or 0) * (assistant.day_rate or 0)).quantize(payroll.PENNY)
+
+
+def _store(run, assistant, timesheets, result: payroll.PayslipResult, warnings) -> Payslip:
+    pay = result.pay
+    if result.tax.tax_held_back:
+        warnings.append(
+            f"£{result.tax.tax_held_back:,} of tax was not taken this time because of the "
+            "K code limit: it will be collected later"
+        )
+    if result.pension.enrolled_now:
+        warnings.append("Enrolled into the workplace pension this pay period: tell them in writing")
+    holiday = sum((line.amount for line in pay.lines if line.kind is payroll.PayKind.HOLIDAY), ZERO)
+    payslip = Payslip.objects.create(
+        run=run,
+        assistant=assistant,
+        tax_code=result.tax.tax_code,
+        tax_basis=result.tax.basis.value,
+        ni_category=result.ni.category.value,
+        pension_category=str(result.pension.category.value)[:40],
+        pension_member=result.pension.member,
+        pension_enrolled_now=result.pension.enrolled_now,
+        hours_worked=pay.hours_worked,
+        holiday_hours_accrued=pay.holiday_hours_accrued,
+        gross_pay=result.gross_pay,
+        holiday_pay=holiday,
+        rolled_up_holiday_pay=pay.rolled_up_holiday_pay,
+        statutory_sick_pay=pay.statutory_sick_pay,
+        taxable_pay=result.taxable_pay,
+        tax=result.tax.tax,
+        taxable_pay_to_date=result.taxable_pay_to_date,
+        tax_paid_to_date=result.tax_paid_to_date,
+        ni_earnings_up_to_lel=result.ni.earnings_up_to_lel,
+        ni_earnings_lel_to_pt=result.ni.earnings_lel_to_pt,
+        ni_earnings_pt_to_uel=result.ni.earnings_pt_to_uel,
+        employee_ni=result.ni.employee,
+        employer_ni_before_allowance=result.ni.employer_before_allowance,
+        employment_allowance_used=result.ni.employment_allowance_used,
+        employer_ni=result.ni.employer,
+        pension_qualifying_earnings=result.pension.qualifying_earnings,
+        pension_employee_contribution=result.pension.employee_contribution,
+        pension_employee_deduction=result.pension.employee_deduction,
+        pension_employer_contribution=result.pension.employer_contribution,
+        net_pay=result.net_pay,
+        employer_cost=result.employer_cost,
+        warnings="\n".join(warnings)[:1000],
+    )
+    PayslipLine.objects.bulk_create(
+        PayslipLine(
+            payslip=payslip,
+            position=position,
+            description=line.description[:200],
+            kind=line.kind.value,
+            hours=line.hours,
+            rate=line.hourly_rate,
+            amount=line.amount,
+        )
+        for position, line in enumerate(pay.lines, start=1)
+    )
+    PaidTimesheet.objects.bulk_create(
+        PaidTimesheet(timesheet=timesheet, payslip=payslip, correction=run.corrects_id is not None)
+        for timesheet in timesheets
+    )
+    return payslip

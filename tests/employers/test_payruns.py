@@ -1,0 +1,366 @@
+"""Pay runs end to end: approved timesheets priced, every figure worked out by the engine and
+stored, the Employment Allowance carried across PAs, finalising (once), corrections, what the
+database refuses, and the actual PA spend against the budget."""
+
+import datetime
+from decimal import Decimal as D
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, InternalError, transaction
+
+from budgets.models import HoldingMethod
+from employers import payroll_selectors as selectors
+from employers.models import (
+    PaidTimesheet,
+    PayRun,
+    PayRunStatus,
+    Payslip,
+    PayslipLine,
+    PensionChoice,
+    ShiftKind,
+    TaxYearRateSet,
+)
+from employers.services import payruns
+from tests.budgets.factories import LocalRateSetFactory, agreed_budget, chc_package
+from tests.employers.factories import EmployerFactory, PersonalAssistantFactory
+from tests.employers.factories_payroll import approved_timesheet, weeks_of
+from tests.employers.test_payroll import FIGURES
+
+APRIL_6 = datetime.date(2026, 4, 6)
+FROZEN = (IntegrityError, InternalError)
+
+
+@pytest.fixture
+def month_1(today_is):
+    today_is(datetime.date(2026, 4, 20))
+
+
+@pytest.fixture
+def employer(holder, pa_employer_support):
+    return EmployerFactory(budget_holder=holder, created_by=pa_employer_support)
+
+
+@pytest.fixture
+def alice(employer):
+    """1257L, cumulative, auto-enrolment: 160 day hours at £13.50 in April."""
+    return PersonalAssistantFactory(
+        employer=employer, full_name="Alice Able", date_of_birth=datetime.date(1990, 6, 1)
+    )
+
+
+@pytest.fixture
+def ben(employer):
+    """BR, opted out of the pension: 10 nights at £14.50 an hour and 4 sleep-ins at £90."""
+    return PersonalAssistantFactory(
+        employer=employer,
+        full_name="Ben Brown",
+        tax_code="BR",
+        pension_choice=PensionChoice.OPTED_OUT,
+    )
+
+
+@pytest.fixture
+def april_timesheets(alice, ben, pa_employer_support):
+    weeks_of(alice, pa_employer_support, APRIL_6, 4, ShiftKind.DAY, "8.00")
+    for week in range(2):
+        approved_timesheet(
+            ben,
+            pa_employer_support,
+            APRIL_6 + datetime.timedelta(days=7 * week),
+            [(ShiftKind.NIGHT, day, "8.00") for day in range(5)]
+            + [(ShiftKind.SLEEP_IN, day, "8.00") for day in (5, 6)],
+        )
+
+
+def test_the_seeded_2026_27_figures_are_the_engines_worked_figures(db):
+    assert TaxYearRateSet.objects.in_force_on(datetime.date(2026, 11, 23)).figures() == FIGURES
+    assert TaxYearRateSet.objects.in_force_on(datetime.date(2026, 4, 5)) is None
+
+
+@pytest.mark.parametrize(
+    ("frequency", "day", "number", "starts", "ends", "tax_period"),
+    [
+        ("monthly", datetime.date(2026, 4, 6), 1, (2026, 4, 6), (2026, 5, 5), 1),
+        ("monthly", datetime.date(2027, 1, 5), 9, (2026, 12, 6), (2027, 1, 5), 9),
+        ("monthly", datetime.date(2027, 4, 5), 12, (2027, 3, 6), (2027, 4, 5), 12),
+        ("weekly", datetime.date(2026, 4, 12), 1, (2026, 4, 6), (2026, 4, 12), 1),
+        ("fortnightly", datetime.date(2026, 4, 20), 2, (2026, 4, 20), (2026, 5, 3), 4),
+        ("four_weekly", datetime.date(2027, 4, 5), 14, (2027, 4, 5), (2027, 4, 5), 56),
+        ("weekly", datetime.date(2027, 4, 5), 53, (2027, 4, 5), (2027, 4, 5), 53),
+    ],
+)
+def test_pay_periods_count_from_6_april(frequency, day, number, starts, ends, tax_period):
+    period = payruns.period_containing(frequency, day)
+    assert (period.number, period.starts_on, period.ends_on) == (
+        number,
+        datetime.date(*starts),
+        datetime.date(*ends),
+    )
+    assert payruns.tax_period_of(frequency, period) == tax_period
+
+
+@pytest.mark.django_db
+def test_a_monthly_run_for_two_pas_from_approved_timesheets(
+    month_1, employer, alice, ben, april_timesheets, pa_employer_support
+):
+    """Month 1 (6 April to 5 May 2026), the employer claiming the Employment Allowance.
+
+    Alice: 160 hours x £13.50 = £2,160.00. Tax 1257L: free pay £1,048.25, taxable 1,111.75
+    down to £1,111, x 20% = £222.20. NI (2,160 - 1,048) x 8% = £88.96; employer
+    (2,160 - 417) x 15% = £261.45, all set against the allowance. Pension: enrolled now,
+    qualifying 2,160 - 520 = 1,640: PA 5% £82.00 less relief at source = £65.60 deducted,
+    employer 3% £49.20. Net 2,160 - 222.20 - 88.96 - 65.60 = £1,783.24; cost
+    2,160 + 0 + 49.20 = £2,209.20.
+
+    Ben: 80 night hours x £14.50 = £1,160.00 + 4 sleep-ins x £90 = £360.00: £1,520.00. BR:
+    1,520 x 20% = £304.00. NI (1,520 - 1,048) x 8% = £37.76; employer (1,520 - 417) x 15%
+    = £165.45, against what is left of the allowance. Opted out. Net £1,178.24; cost £1,520.00.
+    """
+    run = payruns.start_pay_run(actor=pa_employer_support, employer=employer)
+    assert (run.period_number, run.tax_period, run.pay_date) == (1, 1, datetime.date(2026, 5, 5))
+    assert run.problems == ""
+    a = run.payslips.get(assistant=alice)
+    assert a.gross_pay == D("2160.00")
+    assert a.tax == D("222.20")
+    assert a.employee_ni == D("88.96")
+    assert a.employer_ni_before_allowance == D("261.45")
+    assert a.employment_allowance_used == D("261.45")
+    assert a.employer_ni == D("0.00")
+    assert a.pension_employee_deduction == D("65.60")
+    assert a.pension_employer_contribution == D("49.20")
+    assert a.pension_enrolled_now
+    assert a.net_pay == D("1783.24")
+    assert a.employer_cost == D("2209.20")
+    assert a.hours_worked == D("160.00")
+    assert (a.ni_earnings_up_to_lel, a.ni_earnings_lel_to_pt, a.ni_earnings_pt_to_uel) == (
+        D("559.00"),
+        D("489.00"),
+        D("1112.00"),
+    )
+    b = run.payslips.get(assistant=ben)
+    assert [(line.description, line.amount) for line in b.lines.order_by("position")] == [
+        ("Night hours", D("1160.00")),
+        ("Sleep-ins (4 nights)", D("360.00")),
+    ]
+    assert b.gross_pay == D("1520.00")
+    assert b.tax == D("304.00")
+    assert b.employee_ni == D("37.76")
+    assert b.employment_allowance_used == D("165.45")
+    assert b.pension_employee_deduction == D("0.00")
+    assert b.net_pay == D("1178.24")
+    assert b.employer_cost == D("1520.00")
+
+    run = payruns.finalise_pay_run(actor=pa_employer_support, run=run)
+    assert run.status == PayRunStatus.FINALISED
+    assert run.finalised_by == pa_employer_support
+
+
+@pytest.mark.django_db
+def test_the_employment_allowance_left_is_carried_across_pas(
+    month_1, employer, alice, ben, april_timesheets, pa_employer_support
+):
+    """With £300.00 of allowance in the year: Alice uses £261.45, Ben the £38.55 left, so
+    his employer NI is 165.45 - 38.55 = £126.90."""
+    TaxYearRateSet.objects.update(employment_allowance_annual=D("300.00"))
+    run = payruns.start_pay_run(actor=pa_employer_support, employer=employer)
+    b = run.payslips.get(assistant=ben)
+    assert b.employment_allowance_used == D("38.55")
+    assert b.employer_ni == D("126.90")
+    assert b.employer_cost == D("1646.90")
+
+
+@pytest.mark.django_db
+def test_a_k_code_pa(month_1, employer, alice, pa_employer_support):
+    """K475 month 1: additional pay (4,759 / 12) up to £396.59; taxable 2,160 + 396.59 =
+    2,556.59 down to £2,556, x 20% = £511.20 (under the 50% limit of £1,080.00)."""
+    alice.tax_code = "K475"
+    alice.save()
+    weeks_of(alice, pa_employer_support, APRIL_6, 4, ShiftKind.DAY, "8.00")
+    run = payruns.start_pay_run(actor=pa_employer_support, employer=employer)
+    assert run.payslips.get().tax == D("511.20")
+
+
+@pytest.mark.django_db
+def test_a_scottish_code_stops_the_run_being_finalised(
+    month_1, employer, alice, pa_employer_support
+):
+    alice.tax_code = "S1257L"
+    alice.save()
+    weeks_of(alice, pa_employer_support, APRIL_6, 1, ShiftKind.DAY, "8.00")
+    run = payruns.start_pay_run(actor=pa_employer_support, employer=employer)
+    assert "S1257L is a Scottish tax code" in run.problems
+    with pytest.raises(ValidationError, match="cannot be finalised"):
+        payruns.finalise_pay_run(actor=pa_employer_support, run=run)
+
+
+@pytest.mark.django_db
+def test_nothing_to_pay_is_refused(month_1, employer, alice, pa_employer_support):
+    run = payruns.start_pay_run(actor=pa_employer_support, employer=employer)
+    with pytest.raises(ValidationError, match="nothing to pay"):
+        payruns.finalise_pay_run(actor=pa_employer_support, run=run)
+
+
+@pytest.mark.django_db
+def test_finalising_twice_is_refused_with_who_did_it(
+    month_1, employer, alice, pa_employer_support, finance_officer
+):
+    weeks_of(alice, pa_employer_support, APRIL_6, 1, ShiftKind.DAY, "8.00")
+    run = payruns.start_pay_run(actor=pa_employer_support, employer=employer)
+    stale = PayRun.objects.get(pk=run.pk)
+    payruns.finalise_pay_run(actor=pa_employer_support, run=run)
+    with pytest.raises(ValidationError, match=r"already finalised by .* on 20 April 2026"):
+        payruns.finalise_pay_run(actor=finance_officer, run=stale)
+
+
+@pytest.mark.django_db
+def test_a_finalised_run_cannot_be_changed_in_the_database(
+    month_1, employer, alice, pa_employer_support
+):
+    weeks_of(alice, pa_employer_support, APRIL_6, 1, ShiftKind.DAY, "8.00")
+    run = payruns.start_pay_run(actor=pa_employer_support, employer=employer)
+    payruns.finalise_pay_run(actor=pa_employer_support, run=run)
+    payslip = run.payslips.get()
+    changes = [
+        lambda: Payslip.objects.filter(pk=payslip.pk).update(net_pay=D("1.00")),
+        lambda: PayslipLine.objects.filter(payslip=payslip).update(amount=D("1.00")),
+        lambda: PayRun.objects.filter(pk=run.pk).update(pay_date=datetime.date(2026, 5, 1)),
+        lambda: PaidTimesheet.objects.filter(payslip=payslip).delete(),
+        lambda: PayRun.objects.filter(pk=run.pk).delete(),
+    ]
+    for change in changes:
+        with (
+            pytest.raises(FROZEN, match="finalised pay run cannot be changed"),
+            transaction.atomic(),
+        ):
+            change()
+
+
+@pytest.mark.django_db
+def test_a_timesheet_is_paid_once(month_1, employer, alice, pa_employer_support, today_is):
+    (timesheet,) = weeks_of(alice, pa_employer_support, APRIL_6, 1, ShiftKind.DAY, "8.00")
+    first = payruns.start_pay_run(actor=pa_employer_support, employer=employer)
+    payruns.finalise_pay_run(actor=pa_employer_support, run=first)
+    second = payruns.start_pay_run(actor=pa_employer_support, employer=employer)
+    assert second.period_number == 2
+    assert not second.payslips.exists()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        payslip = Payslip.objects.create(
+            **{
+                field.name: getattr(first.payslips.get(), field.name)
+                for field in Payslip._meta.concrete_fields
+                if field.name not in ("id", "run")
+            },
+            run=second,
+        )
+        PaidTimesheet.objects.create(timesheet=timesheet, payslip=payslip)
+
+
+@pytest.mark.django_db
+def test_a_correction_replaces_the_run_it_corrects(month_1, employer, alice, pa_employer_support):
+    """Alice should have been on BR: the correction pays the same timesheets again, and only
+    the correction counts towards pay to date and spend."""
+    weeks_of(alice, pa_employer_support, APRIL_6, 4, ShiftKind.DAY, "8.00")
+    run = payruns.start_pay_run(actor=pa_employer_support, employer=employer)
+    payruns.finalise_pay_run(actor=pa_employer_support, run=run)
+    alice.tax_code = "BR"
+    alice.save()
+    correction = payruns.start_correction(actor=pa_employer_support, run=run)
+    assert correction.corrects == run
+    slip = correction.payslips.get()
+    assert slip.tax == D("432.00")  # 2,160 x 20%
+    assert slip.timesheets.count() == 4
+    assert set(PayRun.objects.in_force()) == {run}
+    payruns.finalise_pay_run(actor=pa_employer_support, run=correction)
+    assert set(PayRun.objects.in_force()) == {correction}
+    with pytest.raises(ValidationError, match="already been corrected"):
+        payruns.start_correction(actor=pa_employer_support, run=run)
+    # The next month's to-date figures come from the correction.
+    weeks_of(alice, pa_employer_support, datetime.date(2026, 5, 6), 1, ShiftKind.DAY, "8.00")
+    may = payruns.start_pay_run(actor=pa_employer_support, employer=employer)
+    assert may.payslips.get().taxable_pay_to_date == D("2160.00") + D("540.00")
+
+
+@pytest.mark.django_db
+def test_actual_pa_spend_is_the_finalised_runs_employer_cost(
+    month_1, icb, phb_lead, holder, employer, alice, ben, april_timesheets, pa_employer_support
+):
+    LocalRateSetFactory(organisation=icb)
+    budget = agreed_budget(
+        phb_lead,
+        holder,
+        chc_package(phb_lead, holder),
+        amount=D("20000.01"),
+        portions=[
+            (HoldingMethod.NOTIONAL, D("8000.00"), ""),
+            (HoldingMethod.DIRECT_PAYMENT, D("12000.01"), ""),
+        ],
+    )
+    run = payruns.start_pay_run(actor=pa_employer_support, employer=employer)
+    assert run.portion.method == HoldingMethod.DIRECT_PAYMENT
+    assert selectors.actual_pa_spend(budget)["total"] == D("0.00")
+    payruns.finalise_pay_run(actor=pa_employer_support, run=run)
+    spend = selectors.actual_pa_spend(budget)
+    assert spend["total"] == D("2209.20") + D("1520.00")
+    assert spend["by_portion"] == {run.portion_id: D("3729.20")}
+
+
+@pytest.mark.django_db
+def test_only_payroll_staff_run_payroll(month_1, employer, holder, phb_lead):
+    from django.core.exceptions import PermissionDenied
+
+    for user in (holder.user, phb_lead):
+        with pytest.raises(PermissionDenied):
+            payruns.start_pay_run(actor=user, employer=employer)
+
+
+@pytest.mark.django_db
+def test_the_demo_pay_run_is_seeded_once(icb, holder, pa_employer_support):
+    from employers import demo_payroll
+
+    demo_payroll.seed()  # no demo employer: nothing
+    assert not PayRun.objects.exists()
+    holder.user.is_demo = True
+    holder.user.save()
+    pa_employer_support.is_demo = True
+    pa_employer_support.save()
+    employer = EmployerFactory(budget_holder=holder, created_by=pa_employer_support)
+    PersonalAssistantFactory(employer=employer, full_name="Alice Able")
+    PersonalAssistantFactory(employer=employer, full_name="Ben Brown")
+    demo_payroll.seed()
+    demo_payroll.seed()
+    run = PayRun.objects.get()
+    assert run.status == PayRunStatus.FINALISED
+    assert run.period_number == 7
+    assert [slip.gross_pay for slip in run.payslips.order_by("assistant__full_name")] == [
+        D("1620.00"),  # 4 weeks of 5 days of 6 hours at £13.50
+        D("1080.00"),  # of 4 hours
+    ]
+
+
+@pytest.mark.django_db
+def test_sick_days_are_paid_as_ssp_and_holiday_at_the_day_rate(
+    month_1, employer, alice, pa_employer_support
+):
+    """2 days worked (16 hours x £13.50 = £216.00), a day of holiday (8 x £13.50 = £108.00)
+    and 2 sick days. No payslips before, so average weekly earnings are the contracted 20
+    hours x £13.50 = £270.00; 80% is £216.00, above the £123.25 rate. Qualifying days: the 5
+    days of the week their shifts fall on. SSP = 123.25 x 2 / 5 = £49.30."""
+    approved_timesheet(
+        alice,
+        pa_employer_support,
+        APRIL_6,
+        [(ShiftKind.DAY, day, "8.00") for day in range(2)]
+        + [(ShiftKind.HOLIDAY, 2, "8.00")]
+        + [(ShiftKind.SICK, 3, "8.00"), (ShiftKind.SICK, 4, "8.00")],
+    )
+    run = payruns.start_pay_run(actor=pa_employer_support, employer=employer)
+    slip = run.payslips.get()
+    assert [(line.description, line.amount) for line in slip.lines.order_by("position")] == [
+        ("Day hours", D("216.00")),
+        ("Holiday taken", D("108.00")),
+        ("Statutory Sick Pay (2 days)", D("49.30")),
+    ]
+    assert slip.statutory_sick_pay == D("49.30")
+    assert slip.holiday_pay == D("108.00")
+    assert slip.gross_pay == D("373.30")

@@ -1,0 +1,209 @@
+"""The pay-run pages: who sees what (a PA sees only their own payslips), the review and
+finalise journey through the views, the bureau CSV and the payslip PDF."""
+
+import csv
+import datetime
+import io
+from decimal import Decimal as D
+
+import pytest
+from django.urls import reverse
+
+from employers.models import PayRunStatus, ShiftKind
+from employers.payroll_presenters import csv_safe
+from employers.services import payruns
+from phb.documents import services as documents
+from phb.documents.models import DocumentStatus, GeneratedDocument
+from phb.documents.sources import source_for
+from phb.models import RecordAccess
+from tests.documents.helpers import text_of
+from tests.employers.factories import EmployerFactory, PaUserFactory, PersonalAssistantFactory
+from tests.employers.factories_payroll import weeks_of
+
+APRIL_6 = datetime.date(2026, 4, 6)
+
+
+@pytest.fixture
+def month_1(today_is):
+    today_is(datetime.date(2026, 4, 20))
+
+
+@pytest.fixture
+def employer(holder, pa_employer_support):
+    return EmployerFactory(budget_holder=holder, created_by=pa_employer_support)
+
+
+@pytest.fixture
+def pa_user(db):
+    return PaUserFactory()
+
+
+@pytest.fixture
+def alice(employer, pa_user):
+    return PersonalAssistantFactory(
+        employer=employer, full_name='=HYPERLINK("http://x")', user=pa_user
+    )
+
+
+@pytest.fixture
+def finalised(month_1, employer, alice, pa_employer_support):
+    weeks_of(alice, pa_employer_support, APRIL_6, 4, ShiftKind.DAY, "8.00")
+    run = payruns.start_pay_run(actor=pa_employer_support, employer=employer)
+    return payruns.finalise_pay_run(actor=pa_employer_support, run=run)
+
+
+@pytest.mark.django_db
+def test_staff_start_review_and_finalise_a_run(
+    client, month_1, employer, alice, pa_employer_support
+):
+    weeks_of(alice, pa_employer_support, APRIL_6, 4, ShiftKind.DAY, "8.00")
+    client.force_login(pa_employer_support)
+    page = client.get(reverse("employers:pay_runs", args=[employer.pk]))
+    assert "There are no pay runs yet." in page.content.decode()
+    response = client.post(reverse("employers:pay_run_start", args=[employer.pk]))
+    run = employer.pay_runs.get()
+    assert response.url == reverse("employers:pay_run", args=[run.pk])
+    page = client.get(response.url).content.decode()
+    assert "This pay run is being checked" in page
+    assert "£1,783.24" in page  # Alice's take-home pay (tests/employers/test_payruns.py)
+    finalise = reverse("employers:pay_run_finalise", args=[run.pk])
+    refused = client.post(finalise, {})
+    assert "Confirm that you have checked every payslip" in refused.content.decode()
+    run.refresh_from_db()
+    assert run.status == PayRunStatus.DRAFT
+    assert client.post(finalise, {"checked": "on"}).status_code == 302
+    run.refresh_from_db()
+    assert run.status == PayRunStatus.FINALISED
+    # A second finalise (a stale tab) says who did it.
+    again = client.get(finalise, follow=True).content.decode()
+    assert "already finalised by" in again
+
+
+@pytest.mark.django_db
+def test_the_holder_sees_their_pay_runs_in_plain_words(client, finalised, holder):
+    client.force_login(holder.user)
+    page = client.get(reverse("employers:pay_runs", args=[finalised.employer_id]))
+    text = page.content.decode()
+    assert "Paying your PAs" in text
+    assert "Start the next pay run" not in text
+    assert client.get(reverse("employers:pay_run", args=[finalised.pk])).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_pa_sees_only_their_own_payslips(client, finalised, alice, pa_user, employer):
+    other_user = PaUserFactory()
+    other = PersonalAssistantFactory(employer=employer, user=other_user)
+    payslip = finalised.payslips.get()
+    client.force_login(pa_user)
+    own = client.get(reverse("employers:own_payslips")).content.decode()
+    assert reverse("employers:payslip", args=[payslip.pk]) in own
+    page = client.get(reverse("employers:payslip", args=[payslip.pk])).content.decode()
+    assert "Your payslip" in page
+    assert client.get(reverse("employers:pay_run", args=[finalised.pk])).status_code == 404
+    client.force_login(other_user)
+    assert other.user == other_user
+    assert client.get(reverse("employers:payslip", args=[payslip.pk])).status_code == 404
+    listing = client.get(reverse("employers:own_payslips")).content.decode()
+    assert "You have no payslips yet" in listing
+
+
+@pytest.mark.django_db
+def test_the_bureau_csv_has_a_row_per_payslip_and_no_formulas(
+    client, finalised, pa_employer_support, holder
+):
+    url = reverse("employers:pay_run_export", args=[finalised.pk])
+    client.force_login(holder.user)
+    assert client.get(url).status_code == 404
+    client.force_login(pa_employer_support)
+    response = client.get(url)
+    assert response["Content-Type"].startswith("text/csv")
+    header, row = list(csv.reader(io.StringIO(response.content.decode())))
+    record = dict(zip(header, row, strict=True))
+    assert record["PA name"] == '\'=HYPERLINK("http://x")'
+    assert record["Tax code"] == "1257L"
+    assert record["Gross pay"] == "2160.00"
+    assert record["Tax"] == "222.20"
+    assert record["Employee NI"] == "88.96"
+    assert (record["Earnings at LEL"], record["Earnings LEL to PT"]) == ("559.00", "489.00")
+    assert record["Earnings PT to UEL"] == "1112.00"
+    assert record["Pension employee deduction"] == "65.60"
+    assert record["Net pay"] == "1783.24"
+    assert record["Employer cost"] == "2209.20"
+    assert RecordAccess.objects.filter(user=pa_employer_support, what="pay run export").exists()
+
+
+@pytest.mark.parametrize(
+    ("value", "safe"),
+    [("=1+1", "'=1+1"), ("+44", "'+44"), ("-2", "'-2"), ("@SUM", "'@SUM"), ("Sam", "Sam")],
+)
+def test_csv_cells_that_could_be_formulas_are_quoted(value, safe):
+    assert csv_safe(value) == safe
+
+
+@pytest.mark.django_db
+def test_finalising_asks_for_the_payslip_pdfs(finalised):
+    payslip = finalised.payslips.get()
+    assert GeneratedDocument.objects.filter(kind="payslip", subject_id=payslip.pk).exists()
+
+
+@pytest.mark.django_db
+def test_the_payslip_pdf_shows_rolled_up_holiday_pay_as_its_own_line(
+    month_1, employer, pa_employer_support
+):
+    """Rolled-up holiday pay: 12.07% of 40 hours x £13.50 = £540.00, so £65.18."""
+    pa = PersonalAssistantFactory(
+        employer=employer, full_name="Rita Rolled", holiday_basis="rolled_up"
+    )
+    weeks_of(pa, pa_employer_support, APRIL_6, 1, ShiftKind.DAY, "8.00")
+    run = payruns.start_pay_run(actor=pa_employer_support, employer=employer)
+    run = payruns.finalise_pay_run(actor=pa_employer_support, run=run)
+    document = GeneratedDocument.objects.get(kind="payslip")
+    document = documents.render_document(document_id=document.pk)
+    assert document.status == DocumentStatus.DONE, document.error
+    text = text_of(bytes(GeneratedDocument.objects.get(pk=document.pk).content))
+    assert "Payslip for Rita Rolled" in text
+    assert "Rolled-up holiday pay (12.07% of £540.00) £65.18" in text
+    assert "Gross pay £605.18" in text
+    assert source_for("payslip").refusal(run.payslips.get()) is None
+    assert run.payslips.get().rolled_up_holiday_pay == D("65.18")
+
+
+def _queries(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+@pytest.mark.django_db
+def test_the_lists_take_as_many_queries_for_many_runs_as_for_one(
+    client, finalised, employer, alice, pa_user, pa_employer_support, holder
+):
+    client.force_login(holder.user)
+    runs_url = reverse("employers:pay_runs", args=[employer.pk])
+    one = _queries(client, runs_url)
+    client.force_login(pa_user)
+    own_one = _queries(client, reverse("employers:own_payslips"))
+    for month in (5, 6):
+        weeks_of(alice, pa_employer_support, datetime.date(2026, month, 6), 1, ShiftKind.DAY, "8")
+        run = payruns.start_pay_run(actor=pa_employer_support, employer=employer)
+        payruns.finalise_pay_run(actor=pa_employer_support, run=run)
+    assert employer.pay_runs.count() == 3
+    assert _queries(client, reverse("employers:own_payslips")) == own_one
+    client.force_login(holder.user)
+    assert _queries(client, runs_url) == one
+
+
+@pytest.mark.django_db
+def test_a_correction_says_how_it_differs(client, finalised, alice, pa_employer_support):
+    """On BR, Alice's tax is 2,160 x 20% = £432.00 in place of £222.20: £209.80 less pay."""
+    alice.tax_code = "BR"
+    alice.save()
+    client.force_login(pa_employer_support)
+    response = client.post(reverse("employers:pay_run_correct", args=[finalised.pk]))
+    page = client.get(response.url).content.decode()
+    assert "This is a correction of" in page
+    assert "this one's is £209.80 less" in page
+    assert "No agreed budget covers the pay day" in page
