@@ -7,7 +7,7 @@ task for one person, decided with them by a registered practitioner; a `Competen
 route to doing that task for that person: the three-way agreement, task training, the
 competence assessment and the practitioner's sign-off, current until its review date.
 Suspension and revocation take effect at once; nothing is deleted, and every change is kept
-in `CompetenceEvent` as well as the audit history.
+in `CompetenceChange` as well as the audit history.
 """
 
 from django.db import models
@@ -389,11 +389,11 @@ class Competence(UUIDModel, Timestamped):
         return self.delegation.budget_holder
 
 
-class CompetenceEvent(UUIDModel, AppendOnly):
+class CompetenceChange(UUIDModel, AppendOnly):
     """What happened to a competence, in order: agreed, trained, assessed, signed off,
     reassessed, suspended, revoked. Never changed."""
 
-    competence = models.ForeignKey(Competence, on_delete=models.PROTECT, related_name="events")
+    competence = models.ForeignKey(Competence, on_delete=models.PROTECT, related_name="changes")
     what = models.CharField(max_length=200)
     reason = models.CharField(max_length=500, blank=True)
     by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
