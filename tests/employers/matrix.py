@@ -3,6 +3,7 @@ actors, the records their routes name, and each part's routes. Each part (employ
 timesheets, payroll) adds its routes to its own dict below and its records to `universe`."""
 
 from tests.employers.factories import EmployerFactory, PaUserFactory, PersonalAssistantFactory
+from tests.employers.factories_employers import EmploymentIssueFactory
 
 # A PA of the holder's employer, and a PA of the other holder's: each sees only their own.
 PA_ACTORS = ("pa", "other_pa")
@@ -16,10 +17,13 @@ def universe(users: dict, holder, other_holder) -> dict:
     users["pa"] = PaUserFactory()
     users["other_pa"] = PaUserFactory()
     pa = PersonalAssistantFactory(employer=employer, user=users["pa"])
+    issue = EmploymentIssueFactory(employer=employer, assistant=pa, recorded_by=users["pa_support"])
     other_pa = PersonalAssistantFactory(employer=other_employer, user=users["other_pa"])
     return {
         "employer": {"pk": employer.pk},
         "other_employer": {"pk": other_employer.pk},
         "assistant": {"pk": pa.pk},
         "other_assistant": {"pk": other_pa.pk},
+        "employer_section": {"pk": employer.pk, "section": "paye"},
+        "issue": {"pk": issue.pk},
     }

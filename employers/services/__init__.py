@@ -1,0 +1,1 @@
+"""Services of the employers app: every change to employers, PAs and their records."""
