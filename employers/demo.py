@@ -121,7 +121,7 @@ def seed_employer() -> list[tuple[str, str, str]]:
             "Riley Evans",
             born=datetime.date(2006, 11, 20),  # 19 on the day they started
             rate=rates.nmw_18_20,
-            ni_number="QQ123456A",
+            ni_number="AB123456A",
         ),
     )
     dana = services.add_assistant(
@@ -131,7 +131,7 @@ def seed_employer() -> list[tuple[str, str, str]]:
             "Dana Brooks",
             born=datetime.date(1988, 5, 14),
             rate=max(Decimal("13.50"), rates.nlw_21_plus),
-            ni_number="QQ654321B",
+            ni_number="AB654321B",
             email=PA_EMAIL,
         ),
     )

@@ -2,11 +2,9 @@
 these forms only turn what was typed into values, with NHS.UK messages. Field names are the
 services' argument names."""
 
-from decimal import Decimal
-
 from django import forms
 
-from budgets.money import MoneyField
+from budgets.money import MAX_MONEY, MoneyField
 from employers.models import (
     DbsLevel,
     EmployerKind,
@@ -17,7 +15,7 @@ from employers.models import (
     PensionChoice,
     RightToWorkDocument,
 )
-from employers.services.employers import AssistantDetails
+from employers.services.employers import MAXIMUM_INSURANCE_COVER, AssistantDetails
 from phb.forms import NHSFormMixin
 from phb.nhsuk_forms import NHSDateField, NHSDecimalField
 
@@ -70,8 +68,8 @@ def date(label: str, *, required=True, help_text=DATE_HINT) -> NHSDateField:
     return NHSDateField(label=label, required=required, help_text=help_text)
 
 
-def money(label: str, *, required=False, help_text="", minimum=Decimal("0.00")) -> MoneyField:
-    return MoneyField(label=label, required=required, help_text=help_text, minimum=minimum)
+def money(label: str, *, help_text="", maximum=MAX_MONEY) -> MoneyField:
+    return MoneyField(label=label, required=False, help_text=help_text, maximum=maximum)
 
 
 class WhoEmploysForm(NHSFormMixin, forms.Form):
@@ -117,7 +115,11 @@ class InsuranceForm(NHSFormMixin, forms.Form):
     )
     insurer = line("Insurer", help_text="Leave blank when exempt")
     policy_number = line("Policy number", max_length=60)
-    cover = money("Cover", help_text="In pounds, at least 5000000 (£5 million)")
+    cover = money(
+        "Cover",
+        help_text="In pounds, at least 5000000 (£5 million)",
+        maximum=MAXIMUM_INSURANCE_COVER,
+    )
     expires_on = date("Insurance expiry date", required=False)
 
 

@@ -145,6 +145,8 @@ def change_who_employs(
     return employer
 
 
+# Policies commonly cover £10 million, more than the £9,999,999.99 other sums may be.
+MAXIMUM_INSURANCE_COVER = Decimal("999999999.99")
 PAYE_REFERENCE = re.compile(r"^[0-9]{3}/[A-Z0-9]{1,10}$")
 ACCOUNTS_OFFICE_REFERENCE = re.compile(r"^[0-9]{3}P[A-Z][0-9]{7}[0-9X]$")
 
@@ -223,7 +225,9 @@ def change_insurance(
             errors["cover"] = "Enter how much the policy covers"
         else:
             try:
-                cover = check_money(cover, what="The cover", field="cover")
+                cover = check_money(
+                    cover, what="The cover", field="cover", maximum=MAXIMUM_INSURANCE_COVER
+                )
             except ValidationError as error:
                 errors.update(error.message_dict)
             else:

@@ -108,7 +108,7 @@ def test_support_officer_sets_up_an_employer_and_the_person_sees_their_pas(
     browser.click("Add a PA")
     browser.fill("Full name", "Riley Evans")
     browser.fill_date("Date of birth", datetime.date(2000, 1, 1))
-    browser.fill("National Insurance number (optional)", "QQ 12 34 56 A")
+    browser.fill("National Insurance number (optional)", "AB 12 34 56 A")
     radio(browser, "Does the PA live in the same household as the budget holder?", "Yes")
     radio(browser, "Is the PA a close relative of the employer?", "No")
     browser.fill_date("Date the right to work was checked", datetime.date(2026, 5, 1))

@@ -30,7 +30,7 @@ DETAILS = services.AssistantDetails(
     full_name="Riley Evans",
     date_of_birth=datetime.date(2006, 11, 20),  # 19 on 1 June 2026
     starts_on=STARTS,
-    ni_number="qq 12 34 56 a",
+    ni_number="ab 12 34 56 a",
     right_to_work_checked_on=datetime.date(2026, 5, 20),
     right_to_work_document="share_code",
     right_to_work_time_limited=True,
@@ -182,7 +182,7 @@ def test_pension_and_payroll(employer, pa_employer_support):
 
 def test_add_a_pa_aged_19_at_the_18_to_20_rate(employer, pa_employer_support):
     pa = services.add_assistant(actor=pa_employer_support, employer=employer, details=DETAILS)
-    assert pa.ni_number == "QQ123456A"
+    assert pa.ni_number == "AB123456A"
     assert pa.dbs_certificate_number == "001234567890"
     assert (pa.tax_code, pa.tax_basis) == ("1257L", TaxBasis.NON_CUMULATIVE)
     assert pa.right_to_work_follow_up_on == datetime.date(2027, 5, 20)
@@ -202,7 +202,7 @@ def test_a_rate_below_the_minimum_wage_for_their_age_is_refused(employer, pa_emp
 @pytest.mark.parametrize(
     ("change", "field", "words"),
     [
-        ({"ni_number": "QQ12345"}, "ni_number", "National Insurance number"),
+        ({"ni_number": "AB12345"}, "ni_number", "National Insurance number"),
         ({"tax_code": "S1257L"}, "tax_code", "Scottish tax code"),
         ({"tax_code": "C1257L"}, "tax_code", "Welsh tax code"),
         ({"tax_code": "nonsense"}, "tax_code", "Enter a tax code like 1257L"),
