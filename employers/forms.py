@@ -4,7 +4,7 @@ services' argument names."""
 
 from django import forms
 
-from budgets.money import MAX_MONEY, MoneyField
+from budgets.money import MoneyField
 from employers.models import (
     DbsLevel,
     EmployerKind,
@@ -68,8 +68,8 @@ def date(label: str, *, required=True, help_text=DATE_HINT) -> NHSDateField:
     return NHSDateField(label=label, required=required, help_text=help_text)
 
 
-def money(label: str, *, help_text="", maximum=MAX_MONEY) -> MoneyField:
-    return MoneyField(label=label, required=False, help_text=help_text, maximum=maximum)
+def money(label: str, *, help_text="") -> MoneyField:
+    return MoneyField(label=label, required=False, help_text=help_text)
 
 
 class WhoEmploysForm(NHSFormMixin, forms.Form):
@@ -115,10 +115,14 @@ class InsuranceForm(NHSFormMixin, forms.Form):
     )
     insurer = line("Insurer", help_text="Leave blank when exempt")
     policy_number = line("Policy number", max_length=60)
-    cover = money(
-        "Cover",
-        help_text="In pounds, at least 5000000 (£5 million)",
-        maximum=MAXIMUM_INSURANCE_COVER,
+    cover = NHSDecimalField(
+        label="Cover, in pounds",
+        help_text="At least 5000000 (£5 million)",
+        max_digits=12,
+        decimal_places=0,
+        min_value=0,
+        max_value=MAXIMUM_INSURANCE_COVER,
+        required=False,
     )
     expires_on = date("Insurance expiry date", required=False)
 

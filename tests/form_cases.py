@@ -278,6 +278,9 @@ REGISTRY: dict[str, FormCase] = {
     "careplans.forms_reviews.ReconsiderationRequestForm": FormCase(
         kwargs=lambda: {"decisions": [("BudgetStop:s1", "Stopping the budget from 1 May 2026")]}
     ),
+    "employers.forms.IssueForm": FormCase(
+        kwargs=lambda: {"assistants": [SimpleNamespace(pk="p1", full_name="Kim Lee")]}
+    ),
     "phb.auth.LoginForm": _allauth(request=_request),
     "phb.auth.ResetPasswordForm": _allauth(),
     "phb.auth.ResetPasswordKeyForm": _allauth(user=_user, temp_key=lambda: "key"),

@@ -146,7 +146,7 @@ def change_who_employs(
 
 
 # Policies commonly cover £10 million, more than the £9,999,999.99 other sums may be.
-MAXIMUM_INSURANCE_COVER = Decimal("999999999.99")
+MAXIMUM_INSURANCE_COVER = Decimal("999999999")
 PAYE_REFERENCE = re.compile(r"^[0-9]{3}/[A-Z0-9]{1,10}$")
 ACCOUNTS_OFFICE_REFERENCE = re.compile(r"^[0-9]{3}P[A-Z][0-9]{7}[0-9X]$")
 
