@@ -38,11 +38,11 @@ def checklist_rows(employer, today, *, can_manage: bool) -> list[dict]:
         if duty.section == "pas":
             key = duty.name
             href = reverse("employers:pa", args=[duty.pa_id])
-            action_text, hidden = "View", f" {duty.name}"
+            action_text, hidden = "View", duty.name
         else:
             key = SECTION_NAMES[duty.section]
             href = reverse("employers:employer_change", args=[employer.pk, duty.section])
-            action_text, hidden = "Change", f" {key.lower()}"
+            action_text, hidden = "Change", key
         row = {
             "key": {"text": key},
             "value": {"html": format_html("{} {}", _tag(duty.state), duty.text)},
