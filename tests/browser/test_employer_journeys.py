@@ -4,10 +4,12 @@ minimum wage), changes the PA, records an issue with advice and closes it, recor
 leaving, and finds the employer on the dashboard; then the person sees "Your PAs"."""
 
 import datetime
+import importlib
 
 import pytest
 from playwright.sync_api import expect
 
+from budgets.models import NationalRateSet
 from employers.models import Employer, EmploymentIssue, PersonalAssistant
 from phb.models import Role
 from tests.browser.conftest import Browser, Staff
@@ -20,12 +22,26 @@ pytestmark = [
 ]
 
 
+NATIONAL_2026_27 = importlib.import_module(
+    "budgets.migrations.0003_national_rates_2026_27"
+).NATIONAL_2026_27
+
+
+@pytest.fixture
+def national_rates(db):
+    """The 2026/27 national figures, as migration 0003 loads them (the flush removes them):
+    pay is checked against their minimum wage."""
+    return NationalRateSet.objects.get_or_create(
+        effective_from=datetime.date(2026, 4, 1), defaults=NATIONAL_2026_27
+    )[0]
+
+
 def radio(browser: Browser, question: str, answer: str) -> None:
     browser.choose(answer, within=browser.page.get_by_role("group", name=question, exact=True))
 
 
 def test_support_officer_sets_up_an_employer_and_the_person_sees_their_pas(
-    browser: Browser, icb, password
+    browser: Browser, icb, password, national_rates
 ):
     page = browser.page
     support = Staff(Role.PA_EMPLOYER_SUPPORT, icb)
