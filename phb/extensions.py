@@ -53,7 +53,9 @@ class CaseloadPanel:
 _navigation: list[NavigationItem] = []
 _caseload_panels: list[CaseloadPanel] = []
 _caseload_columns: list[CaseloadColumn] = []
-_demo_seeders: list[Callable[[], None]] = []
+# A seeder may return sign-ins it made, (email, who they are, ODS code), for the list
+# `make run` prints.
+_demo_seeders: list[Callable[[], list[tuple[str, str, str]] | None]] = []
 _record_sections: list[RecordSection] = []
 
 
@@ -79,13 +81,14 @@ def record_sections(request, budget_holder, *, audience: str) -> list[dict]:
     ]
 
 
-def register_demo_seeder(seed: Callable[[], None]) -> None:
-    """Add demo data after the core's (`manage.py seed_demo`); `seed` must be idempotent."""
+def register_demo_seeder(seed: Callable[[], list[tuple[str, str, str]] | None]) -> None:
+    """Add demo data after the core's (`manage.py seed_demo`); `seed` must be idempotent, and
+    may return the sign-ins it made (email, who they are, ODS code) to be printed."""
     if seed not in _demo_seeders:
         _demo_seeders.append(seed)
 
 
-def demo_seeders() -> list[Callable[[], None]]:
+def demo_seeders() -> list[Callable[[], list[tuple[str, str, str]] | None]]:
     return list(_demo_seeders)
 
 

@@ -279,6 +279,9 @@ REGISTRY: dict[str, FormCase] = {
         kwargs=lambda: {"decisions": [("BudgetStop:s1", "Stopping the budget from 1 May 2026")]}
     ),
     "employers.timesheet_forms.ShiftForm": FormCase(valid={"starts": "09:00", "ends": "13:00"}),
+    "employers.forms.IssueForm": FormCase(
+        kwargs=lambda: {"assistants": [SimpleNamespace(pk="p1", full_name="Kim Lee")]}
+    ),
     "phb.auth.LoginForm": _allauth(request=_request),
     "phb.auth.ResetPasswordForm": _allauth(),
     "phb.auth.ResetPasswordKeyForm": _allauth(user=_user, temp_key=lambda: "key"),

@@ -151,7 +151,25 @@ PANEL_ROUTES = {
 # and the records these routes name are in tests/employers/matrix.py.
 
 # Employers, their duties, PAs and the issues log (employers/urls_employers.py).
-EMPLOYER_ROUTES: dict[str, Route] = {}
+EMPLOYER_VIEWERS = ("pa_support", "lead", "coordinator", "finance", "shared_finance")
+EMPLOYER_MANAGERS = ("pa_support", "lead")
+EMPLOYER_ROUTES: dict[str, Route] = {
+    "employers:dashboard": only(
+        *EMPLOYER_VIEWERS, "other_pa_support", "other_lead", "other_coordinator", "other_finance"
+    ),
+    "employers:set_up": about("reviewed", *EMPLOYER_MANAGERS, post=200),
+    "employers:your_pas": about("holder", "holder", "representative"),
+    "employers:employer": about("employer", *EMPLOYER_VIEWERS),
+    "employers:employer_change": about("employer_section", *EMPLOYER_MANAGERS, post=200),
+    "employers:pa_new": about("employer", *EMPLOYER_MANAGERS, post=200),
+    "employers:issue_new": about("employer", *EMPLOYER_MANAGERS, post=200),
+    "employers:pa": about("assistant", *EMPLOYER_VIEWERS),
+    "employers:pa_change": about("assistant", *EMPLOYER_MANAGERS, post=200),
+    "employers:pa_leaving": about("assistant", *EMPLOYER_MANAGERS, post=200),
+    "employers:issue": about("issue", *EMPLOYER_VIEWERS),
+    "employers:issue_advice": about("issue", *EMPLOYER_MANAGERS, post=200),
+    "employers:issue_close": about("issue", *EMPLOYER_MANAGERS, post=200),
+}
 
 
 # Timesheets (employers/urls_timesheets.py).

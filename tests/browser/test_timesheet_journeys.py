@@ -7,7 +7,6 @@ import datetime
 import pytest
 from playwright.sync_api import expect
 
-from employers.extensions_timesheets import register
 from employers.services import timesheets as services
 from tests.careplans.review_factories import plan_in_use
 from tests.employers.factories import EmployerFactory, PaUserFactory, PersonalAssistantFactory
@@ -18,9 +17,6 @@ pytestmark = [
     pytest.mark.xdist_group("browser"),
     pytest.mark.django_db(transaction=True),
 ]
-
-# What employers/apps.py does once the parts are merged.
-register()
 
 
 def test_a_pa_fills_in_and_sends_a_timesheet(browser, icb, password):

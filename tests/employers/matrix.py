@@ -6,6 +6,7 @@ import datetime
 
 from employers.services import timesheets
 from tests.employers.factories import EmployerFactory, PaUserFactory, PersonalAssistantFactory
+from tests.employers.factories_employers import EmploymentIssueFactory
 from tests.employers.factories_payroll import matrix_pay_runs
 
 # A PA of the holder's employer, and a PA of the other holder's: each sees only their own.
@@ -20,12 +21,15 @@ def universe(users: dict, holder, other_holder) -> dict:
     users["pa"] = PaUserFactory()
     users["other_pa"] = PaUserFactory()
     pa = PersonalAssistantFactory(employer=employer, user=users["pa"])
+    issue = EmploymentIssueFactory(employer=employer, assistant=pa, recorded_by=users["pa_support"])
     other_pa = PersonalAssistantFactory(employer=other_employer, user=users["other_pa"])
     return {
         "employer": {"pk": employer.pk},
         "other_employer": {"pk": other_employer.pk},
         "assistant": {"pk": pa.pk},
         "other_assistant": {"pk": other_pa.pk},
+        "employer_section": {"pk": employer.pk, "section": "paye"},
+        "issue": {"pk": issue.pk},
         **timesheets_universe(users, pa),
         **matrix_pay_runs(users, employer, pa),
     }

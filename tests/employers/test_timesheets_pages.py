@@ -10,7 +10,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from employers.extensions_timesheets import register
 from employers.models import PersonalAssistantStatus, Shift, Timesheet, TimesheetStatus
 from employers.services import timesheets as services
 from phb.models import AccessOutcome, RecordAccess
@@ -21,9 +20,6 @@ from tests.employers.factories import EmployerFactory, PaUserFactory, PersonalAs
 pytestmark = pytest.mark.django_db
 T = datetime.time
 PROBLEM = "There is a problem"
-
-# What employers/apps.py does once the parts are merged.
-register()
 
 
 def page(response) -> str:

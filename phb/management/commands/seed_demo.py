@@ -190,7 +190,7 @@ class Command(BaseCommand):
         sign_ins.append(("finance.officer@shared.example.nhs.uk", "Finance officer", "both"))
         sign_ins.append(("service.admin@example.nhs.uk", "Service administrator", "all"))
         for seed in demo_seeders():
-            seed()
+            sign_ins.extend(seed() or ())
         if not quiet:
             self.stdout.write(
                 self.style.SUCCESS(f"Demo sign-ins (every password: {DEMO_PASSWORD})")

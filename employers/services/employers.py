@@ -1,0 +1,661 @@
+"""Employers and their duties, the PAs they employ, and the issues log (issue 10).
+
+Each function checks the permission first, refuses bad input with a ValidationError keyed by
+field (nothing is saved), and writes through the models, whose triggers audit every change."""
+
+import datetime
+import re
+from dataclasses import dataclass, fields
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from budgets.calculations import pa_age
+from budgets.models import NationalRateSet
+from budgets.money import check_money
+from employers.models import (
+    DbsLevel,
+    Employer,
+    EmployerKind,
+    EmploymentIssue,
+    HolidayBasis,
+    IssueAdvice,
+    IssueKind,
+    IssueStatus,
+    PayFrequency,
+    PayrollArrangement,
+    PensionChoice,
+    PersonalAssistant,
+    PersonalAssistantStatus,
+    RightToWorkDocument,
+    TaxBasis,
+)
+from employers.models.people import MINIMUM_INSURANCE_COVER, normalise_ni_number
+from employers.payroll import (
+    BelowMinimumWage,
+    InvalidTaxCode,
+    UnsupportedTaxCode,
+    check_minimum_wage,
+    parse_tax_code,
+)
+from phb.permissions import Permission, require
+
+
+def _full_clean(instance, errors: dict, *, exclude=()) -> None:
+    """The model's own checks (formats, lengths, choices, constraints), added to `errors`
+    where the service has not already said what is wrong with a field."""
+    try:
+        # The constraints say again, in a database's words, what the service has already
+        # said; they are checked only when nothing else is wrong.
+        instance.full_clean(exclude=list(exclude), validate_constraints=not errors)
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            errors.setdefault(field, messages[0])
+
+
+def _not_future(day, field: str, what: str, errors: dict) -> None:
+    if day is not None and day > timezone.localdate():
+        errors.setdefault(field, f"{what} must be today or in the past")
+
+
+def _text(value) -> str:
+    return (value or "").strip()
+
+
+# --------------------------------------------------------------------------------------------
+# The employer and its duties
+# --------------------------------------------------------------------------------------------
+
+
+def _who_employs(
+    employer, *, kind, employer_name, pa_contact_name, pa_contact_phone, pa_contact_email
+) -> dict:
+    errors = {}
+    employer.kind = kind
+    employer.employer_name = _text(employer_name) if kind != EmployerKind.HOLDER else ""
+    employer.pa_contact_name = _text(pa_contact_name)
+    employer.pa_contact_phone = _text(pa_contact_phone)
+    employer.pa_contact_email = _text(pa_contact_email)
+    if kind not in EmployerKind.values:
+        errors["kind"] = "Choose who is the legal employer"
+    elif kind != EmployerKind.HOLDER and not employer.employer_name:
+        errors["employer_name"] = "Enter the name of the nominee or organisation that employs"
+    return errors
+
+
+@transaction.atomic
+def set_up_employer(
+    *,
+    actor,
+    holder,
+    kind: str,
+    employer_name: str = "",
+    pa_contact_name: str = "",
+    pa_contact_phone: str = "",
+    pa_contact_email: str = "",
+) -> Employer:
+    """Record who legally employs the person's PAs: the person, a nominee, or a
+    managed-account organisation. The duties are recorded section by section after."""
+    require(actor, Permission.MANAGE_EMPLOYER, holder)
+    employer = Employer(budget_holder=holder, created_by=actor, support_officer=actor)
+    errors = _who_employs(
+        employer,
+        kind=kind,
+        employer_name=employer_name,
+        pa_contact_name=pa_contact_name,
+        pa_contact_phone=pa_contact_phone,
+        pa_contact_email=pa_contact_email,
+    )
+    if Employer.objects.filter(budget_holder=holder).exists():
+        errors["__all__"] = "This person is already set up as an employer. Nothing was changed."
+    _full_clean(employer, errors, exclude=["budget_holder"])
+    if errors:
+        raise ValidationError(errors)
+    employer.save()
+    return employer
+
+
+@transaction.atomic
+def change_who_employs(
+    *,
+    actor,
+    employer,
+    kind: str,
+    employer_name: str = "",
+    pa_contact_name: str = "",
+    pa_contact_phone: str = "",
+    pa_contact_email: str = "",
+) -> Employer:
+    require(actor, Permission.MANAGE_EMPLOYER, employer)
+    employer = Employer.objects.select_for_update().get(pk=employer.pk)
+    errors = _who_employs(
+        employer,
+        kind=kind,
+        employer_name=employer_name,
+        pa_contact_name=pa_contact_name,
+        pa_contact_phone=pa_contact_phone,
+        pa_contact_email=pa_contact_email,
+    )
+    _full_clean(employer, errors)
+    if errors:
+        raise ValidationError(errors)
+    employer.save()
+    return employer
+
+
+# Policies commonly cover £10 million, more than the £9,999,999.99 other sums may be.
+MAXIMUM_INSURANCE_COVER = Decimal("999999999")
+PAYE_REFERENCE = re.compile(r"^[0-9]{3}/[A-Z0-9]{1,10}$")
+ACCOUNTS_OFFICE_REFERENCE = re.compile(r"^[0-9]{3}P[A-Z][0-9]{7}[0-9X]$")
+
+
+@transaction.atomic
+def change_paye(
+    *, actor, employer, paye_reference: str, accounts_office_reference: str = ""
+) -> Employer:
+    """The employer's PAYE registration with HMRC."""
+    require(actor, Permission.MANAGE_EMPLOYER, employer)
+    employer = Employer.objects.select_for_update().get(pk=employer.pk)
+    errors = {}
+    employer.paye_reference = re.sub(r"\s+", "", paye_reference or "").upper()
+    employer.accounts_office_reference = re.sub(r"\s+", "", accounts_office_reference or "").upper()
+    if not employer.paye_reference:
+        errors["paye_reference"] = "Enter the employer PAYE reference"
+    elif not PAYE_REFERENCE.match(employer.paye_reference):
+        errors["paye_reference"] = (
+            "Enter the employer PAYE reference as it is on HMRC's letter, like 123/AB45678"
+        )
+    if employer.accounts_office_reference and not ACCOUNTS_OFFICE_REFERENCE.match(
+        employer.accounts_office_reference
+    ):
+        errors["accounts_office_reference"] = (
+            "Enter the Accounts Office reference as it is on HMRC's letter, like 123PA00045678"
+        )
+    _full_clean(employer, errors)
+    if errors:
+        raise ValidationError(errors)
+    employer.save()
+    return employer
+
+
+@transaction.atomic
+def change_insurance(
+    *,
+    actor,
+    employer,
+    exempt: bool,
+    insurer: str = "",
+    policy_number: str = "",
+    cover: Decimal | None = None,
+    expires_on: datetime.date | None = None,
+) -> Employer:
+    """Employer's liability insurance of at least £5 million, or the exemption that applies
+    only when every employee is a close relative."""
+    require(actor, Permission.MANAGE_EMPLOYER, employer)
+    employer = Employer.objects.select_for_update().get(pk=employer.pk)
+    errors = {}
+    if exempt:
+        employed = list(employer.assistants.employed())
+        if not employed:
+            errors["exempt"] = (
+                "The exemption applies only when every PA is a close relative: add the PAs first"
+            )
+        elif not all(pa.close_relative for pa in employed):
+            names = ", ".join(pa.full_name for pa in employed if not pa.close_relative)
+            errors["exempt"] = (
+                "The exemption applies only when every PA is a close relative of the "
+                f"employer, and {names} is not"
+            )
+        employer.insurance_exempt = True
+        employer.insurer = ""
+        employer.insurance_policy_number = ""
+        employer.insurance_cover = None
+        employer.insurance_expires_on = None
+    else:
+        employer.insurance_exempt = False
+        employer.insurer = _text(insurer)
+        employer.insurance_policy_number = _text(policy_number)
+        if not employer.insurer:
+            errors["insurer"] = "Enter the name of the insurer"
+        if not employer.insurance_policy_number:
+            errors["policy_number"] = "Enter the policy number"
+        if cover is None:
+            errors["cover"] = "Enter how much the policy covers"
+        else:
+            try:
+                cover = check_money(
+                    cover, what="The cover", field="cover", maximum=MAXIMUM_INSURANCE_COVER
+                )
+            except ValidationError as error:
+                errors.update(error.message_dict)
+            else:
+                if cover < MINIMUM_INSURANCE_COVER:
+                    errors["cover"] = (
+                        "Employer's liability insurance must cover at least £5 million"
+                    )
+        employer.insurance_cover = cover if "cover" not in errors else None
+        if expires_on is None:
+            errors["expires_on"] = "Enter the date the insurance runs out"
+        employer.insurance_expires_on = expires_on
+    _full_clean(employer, errors, exclude=["insurance_cover"])
+    if errors:
+        raise ValidationError(errors)
+    employer.save()
+    return employer
+
+
+@transaction.atomic
+def change_pension(
+    *,
+    actor,
+    employer,
+    scheme: str,
+    duties_start_on: datetime.date | None,
+    declaration_on: datetime.date | None = None,
+) -> Employer:
+    """The workplace pension scheme, when the duties started, and the declaration of
+    compliance sent to The Pensions Regulator."""
+    require(actor, Permission.MANAGE_EMPLOYER, employer)
+    employer = Employer.objects.select_for_update().get(pk=employer.pk)
+    errors = {}
+    employer.pension_scheme = _text(scheme)
+    employer.pension_duties_start_on = duties_start_on
+    employer.pension_declaration_on = declaration_on
+    if not employer.pension_scheme:
+        errors["scheme"] = "Enter the name of the workplace pension scheme"
+    if duties_start_on is None:
+        errors["duties_start_on"] = "Enter the date the pension duties started"
+    _not_future(declaration_on, "declaration_on", "The date the declaration was sent", errors)
+    if declaration_on and duties_start_on and declaration_on < duties_start_on:
+        errors.setdefault(
+            "declaration_on", "The declaration is sent on or after the duties start date"
+        )
+    _full_clean(employer, errors, exclude=["pension_scheme"])
+    if errors:
+        raise ValidationError(errors)
+    employer.save()
+    return employer
+
+
+@transaction.atomic
+def change_payroll(
+    *,
+    actor,
+    employer,
+    arrangement: str,
+    bureau: str = "",
+    pay_frequency: str,
+    employment_allowance: bool,
+) -> Employer:
+    """Who runs the payroll (this service or a named bureau), how often PAs are paid, and
+    whether the employer claims the Employment Allowance."""
+    require(actor, Permission.MANAGE_EMPLOYER, employer)
+    employer = Employer.objects.select_for_update().get(pk=employer.pk)
+    errors = {}
+    if arrangement not in PayrollArrangement.values:
+        errors["arrangement"] = "Choose who runs the payroll"
+    if pay_frequency not in PayFrequency.values:
+        errors["pay_frequency"] = "Choose how often PAs are paid"
+    employer.payroll_arrangement = arrangement
+    employer.payroll_bureau = _text(bureau) if arrangement == PayrollArrangement.BUREAU else ""
+    if arrangement == PayrollArrangement.BUREAU and not employer.payroll_bureau:
+        errors["bureau"] = "Enter the name of the payroll bureau"
+    employer.pay_frequency = pay_frequency
+    employer.employment_allowance_claimed = bool(employment_allowance)
+    _full_clean(employer, errors, exclude=["payroll_bureau", "payroll_arrangement"])
+    if errors:
+        raise ValidationError(errors)
+    employer.save()
+    return employer
+
+
+# --------------------------------------------------------------------------------------------
+# Personal assistants
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AssistantDetails:
+    """What is recorded about a PA: who they are, the checks, and their written statement."""
+
+    full_name: str
+    date_of_birth: datetime.date
+    starts_on: datetime.date
+    email: str = ""
+    phone: str = ""
+    address_line_1: str = ""
+    address_line_2: str = ""
+    town: str = ""
+    postcode: str = ""
+    ni_number: str = ""
+    lives_in_household: bool = False
+    close_relative: bool = False
+    right_to_work_checked_on: datetime.date | None = None
+    right_to_work_document: str = ""
+    right_to_work_time_limited: bool = False
+    right_to_work_follow_up_on: datetime.date | None = None
+    dbs_level: str = ""
+    dbs_certificate_number: str = ""
+    dbs_issued_on: datetime.date | None = None
+    dbs_update_service: bool = False
+    dbs_recheck_on: datetime.date | None = None
+    statement_issued_on: datetime.date | None = None
+    contracted_hours: Decimal | None = None
+    day_rate: Decimal | None = None
+    night_rate: Decimal | None = None
+    waking_night_rate: Decimal | None = None
+    sleep_in_rate: Decimal | None = None
+    holiday_basis: str = HolidayBasis.REGULAR
+    tax_code: str = "1257L"
+    pension_choice: str = PensionChoice.AUTO
+
+
+HOURLY_RATES = {
+    "day_rate": "day rate",
+    "night_rate": "night rate",
+    "waking_night_rate": "waking night rate",
+}
+MODEL_FIELDS = {f.name for f in fields(AssistantDetails)} - {"right_to_work_time_limited"}
+
+
+def _check_assistant(assistant: PersonalAssistant, details: AssistantDetails) -> dict:
+    """Copy `details` onto the PA and say what is wrong, field by field."""
+    errors = {}
+    for name in MODEL_FIELDS:
+        value = getattr(details, name)
+        setattr(assistant, name, value.strip() if isinstance(value, str) else value)
+    assistant.ni_number = normalise_ni_number(assistant.ni_number)
+    assistant.dbs_certificate_number = re.sub(r"\s+", "", assistant.dbs_certificate_number)
+    assistant.postcode = assistant.postcode.upper()
+    if not assistant.full_name:
+        errors["full_name"] = "Enter the PA's full name"
+    if details.date_of_birth is None:
+        errors["date_of_birth"] = "Enter the PA's date of birth"
+    if details.starts_on is None:
+        errors["starts_on"] = "Enter the date they start work"
+    # Right to work: a document seen on a date; a follow-up only when time-limited.
+    checked_on = details.right_to_work_checked_on
+    _not_future(checked_on, "right_to_work_checked_on", "The date checked", errors)
+    if checked_on and not details.right_to_work_document:
+        errors["right_to_work_document"] = "Choose the document seen for the right to work check"
+    if details.right_to_work_document and not checked_on:
+        errors["right_to_work_checked_on"] = "Enter the date the right to work was checked"
+    if details.right_to_work_document not in ["", *RightToWorkDocument.values]:
+        errors["right_to_work_document"] = "Choose the document seen for the right to work check"
+    if details.right_to_work_time_limited:
+        follow_up = details.right_to_work_follow_up_on
+        if follow_up is None:
+            errors["right_to_work_follow_up_on"] = (
+                "Enter the date their right to work must be checked again"
+            )
+        elif checked_on and follow_up <= checked_on:
+            errors["right_to_work_follow_up_on"] = (
+                "The follow-up check must be after the date they were checked"
+            )
+    else:
+        assistant.right_to_work_follow_up_on = None
+    # DBS: the level, certificate and date go together.
+    if details.dbs_level not in ["", *DbsLevel.values]:
+        errors["dbs_level"] = "Choose the level of DBS check"
+    dbs_given = [
+        details.dbs_level,
+        assistant.dbs_certificate_number,
+        details.dbs_issued_on,
+    ]
+    if any(dbs_given) and not all(dbs_given):
+        for field, message in (
+            ("dbs_level", "Choose the level of DBS check"),
+            ("dbs_certificate_number", "Enter the DBS certificate number"),
+            ("dbs_issued_on", "Enter the date the DBS certificate was issued"),
+        ):
+            if not getattr(assistant, field):
+                errors.setdefault(field, message)
+    _not_future(details.dbs_issued_on, "dbs_issued_on", "The date of issue", errors)
+    recheck, issued = details.dbs_recheck_on, details.dbs_issued_on
+    if recheck and issued and recheck <= issued:
+        errors.setdefault(
+            "dbs_recheck_on", "The date to check again must be after the date of issue"
+        )
+    # The written statement, hours and pay.
+    _not_future(details.statement_issued_on, "statement_issued_on", "The date given", errors)
+    if details.contracted_hours is not None and not (0 <= details.contracted_hours <= 168):
+        errors["contracted_hours"] = "Hours a week must be between 0 and 168"
+    for field, what in (*HOURLY_RATES.items(), ("sleep_in_rate", "sleep-in rate")):
+        value = getattr(details, field)
+        if value is not None:
+            try:
+                setattr(assistant, field, check_money(value, what=f"The {what}", field=field))
+            except ValidationError as error:
+                errors.update(error.message_dict)
+    if details.holiday_basis not in HolidayBasis.values:
+        errors["holiday_basis"] = "Choose how their holiday is worked out"
+    if details.pension_choice not in PensionChoice.values:
+        errors["pension_choice"] = "Choose what they chose about the workplace pension"
+    # Tax code: England and Northern Ireland codes only.
+    try:
+        code = parse_tax_code(details.tax_code)
+    except (InvalidTaxCode, UnsupportedTaxCode) as error:
+        errors["tax_code"] = str(error)
+    else:
+        assistant.tax_code = code.code
+        assistant.tax_basis = (
+            TaxBasis.NON_CUMULATIVE if code.week1_month1 else (TaxBasis.CUMULATIVE)
+        )
+    if "date_of_birth" not in errors and "starts_on" not in errors:
+        _check_minimum_wage(assistant, errors)
+    return errors
+
+
+def _check_minimum_wage(assistant: PersonalAssistant, errors: dict) -> None:
+    """Every hourly rate at least the minimum wage for the PA's age on their start date, from
+    the national rates in force then. For a PA who started before the earliest rates this
+    service holds, the earliest rates (and their age on that day) are used: rates only rise,
+    so this never lets pay below the minimum through."""
+    rates = [
+        (field, what, getattr(assistant, field))
+        for field, what in HOURLY_RATES.items()
+        if field not in errors and getattr(assistant, field) is not None
+    ]
+    on = assistant.starts_on
+    rate_set = NationalRateSet.objects.in_force_on(on)
+    if rate_set is None:
+        rate_set = NationalRateSet.objects.order_by("effective_from").first()
+        if rate_set is None:
+            errors["starts_on"] = (
+                "There are no national wage rates yet, so the pay cannot be checked against "
+                "the minimum wage: ask the service administrator to add them"
+            )
+            return
+        on = rate_set.effective_from
+    try:
+        age = pa_age(
+            label=assistant.full_name or "The PA", on=on, date_of_birth=assistant.date_of_birth
+        )
+    except ValueError as error:  # too young to be employed, or a date of birth long ago
+        errors["date_of_birth"] = str(error)
+        return
+    figures = rate_set.as_figures()
+    for field, what, rate in rates:
+        try:
+            check_minimum_wage(
+                label=assistant.full_name or "The PA",
+                hourly_rate=rate,
+                age_band=age.band,
+                figures=figures,
+            )
+        except BelowMinimumWage as error:
+            errors[field] = f"The {what} is too low: {error}"
+
+
+def _check_ni_number_once(assistant: PersonalAssistant, errors: dict) -> None:
+    number = assistant.ni_number
+    if (
+        number
+        and PersonalAssistant.objects.filter(employer=assistant.employer_id, ni_number=number)
+        .exclude(pk=assistant.pk)
+        .exists()
+    ):
+        errors.setdefault(
+            "ni_number", "Another of this employer's PAs has this National Insurance number"
+        )
+
+
+@transaction.atomic
+def add_assistant(*, actor, employer, details: AssistantDetails) -> PersonalAssistant:
+    """A PA the employer employs, with their checks and written statement."""
+    require(actor, Permission.MANAGE_EMPLOYER, employer)
+    assistant = PersonalAssistant(employer=employer)
+    errors = _check_assistant(assistant, details)
+    _check_ni_number_once(assistant, errors)
+    _full_clean(assistant, errors, exclude=["employer", "user"])
+    if errors:
+        raise ValidationError(errors)
+    assistant.save()
+    return assistant
+
+
+@transaction.atomic
+def change_assistant(*, actor, assistant, details: AssistantDetails) -> PersonalAssistant:
+    require(actor, Permission.MANAGE_EMPLOYER, assistant)
+    assistant = PersonalAssistant.objects.select_for_update().get(pk=assistant.pk)
+    errors = _check_assistant(assistant, details)
+    _check_ni_number_once(assistant, errors)
+    if assistant.status == PersonalAssistantStatus.LEFT:
+        errors["__all__"] = "This PA has left. Nothing was changed."
+    _full_clean(assistant, errors, exclude=["user"])
+    if errors:
+        raise ValidationError(errors)
+    assistant.save()
+    return assistant
+
+
+@transaction.atomic
+def record_leaving(*, actor, assistant, left_on: datetime.date, reason: str) -> PersonalAssistant:
+    """The PA has left (or is leaving on `left_on`): nothing new is entered for them."""
+    require(actor, Permission.MANAGE_EMPLOYER, assistant)
+    assistant = PersonalAssistant.objects.select_for_update().get(pk=assistant.pk)
+    errors = {}
+    reason = _text(reason)
+    if assistant.status == PersonalAssistantStatus.LEFT:
+        errors["__all__"] = "This PA has already left. Nothing was changed."
+    if left_on is None:
+        errors["left_on"] = "Enter the date they left"
+    elif left_on < assistant.starts_on:
+        errors["left_on"] = "The date they left must be on or after the date they started"
+    if not reason:
+        errors["reason"] = "Say why they left"
+    elif len(reason) > 500:
+        errors["reason"] = "Why they left must be 500 characters or fewer"
+    if errors:
+        raise ValidationError(errors)
+    assistant.status = PersonalAssistantStatus.LEFT
+    assistant.left_on = left_on
+    assistant.left_reason = reason
+    assistant.save(update_fields=["status", "left_on", "left_reason", "updated_at"])
+    return assistant
+
+
+# --------------------------------------------------------------------------------------------
+# The issues log
+# --------------------------------------------------------------------------------------------
+
+
+def _check_long_text(value: str, field: str, what: str, missing: str, errors: dict) -> str:
+    value = _text(value)
+    if not value:
+        errors[field] = missing
+    elif len(value) > 2000:
+        errors[field] = f"{what} must be 2,000 characters or fewer"
+    return value
+
+
+@transaction.atomic
+def open_issue(
+    *,
+    actor,
+    employer,
+    kind: str,
+    opened_on: datetime.date,
+    summary: str,
+    assistant: PersonalAssistant | None = None,
+) -> EmploymentIssue:
+    """Something that went wrong between the employer and a PA, in the issues log."""
+    require(actor, Permission.MANAGE_EMPLOYER, employer)
+    errors = {}
+    if kind not in IssueKind.values:
+        errors["kind"] = "Choose what kind of issue it is"
+    if assistant is not None and assistant.employer_id != employer.pk:
+        errors["assistant"] = "Choose one of this employer's PAs"
+    if opened_on is None:
+        errors["opened_on"] = "Enter the date it was raised"
+    _not_future(opened_on, "opened_on", "The date raised", errors)
+    summary = _check_long_text(summary, "summary", "What happened", "Say what happened", errors)
+    if errors:
+        raise ValidationError(errors)
+    return EmploymentIssue.objects.create(
+        employer=employer,
+        assistant=assistant,
+        kind=kind,
+        opened_on=opened_on,
+        summary=summary,
+        recorded_by=actor,
+    )
+
+
+@transaction.atomic
+def record_advice(*, actor, issue, given_on: datetime.date, advice: str) -> IssueAdvice:
+    """Advice given on an open issue; never changed once recorded."""
+    require(actor, Permission.MANAGE_EMPLOYER, issue)
+    issue = EmploymentIssue.objects.select_for_update().get(pk=issue.pk)
+    errors = {}
+    if issue.status != IssueStatus.OPEN:
+        errors["__all__"] = "This issue is closed. Nothing was saved."
+    if given_on is None:
+        errors["given_on"] = "Enter the date the advice was given"
+    else:
+        _not_future(given_on, "given_on", "The date the advice was given", errors)
+        if given_on < issue.opened_on:
+            errors.setdefault("given_on", "The advice cannot be before the issue was raised")
+    advice = _check_long_text(advice, "advice", "The advice", "Say what advice was given", errors)
+    if errors:
+        raise ValidationError(errors)
+    return IssueAdvice.objects.create(issue=issue, given_on=given_on, given_by=actor, advice=advice)
+
+
+@transaction.atomic
+def close_issue(*, actor, issue, closed_on: datetime.date, outcome: str) -> EmploymentIssue:
+    require(actor, Permission.MANAGE_EMPLOYER, issue)
+    issue = EmploymentIssue.objects.select_for_update().get(pk=issue.pk)
+    errors = {}
+    if issue.status != IssueStatus.OPEN:
+        errors["__all__"] = "This issue is already closed. Nothing was changed."
+    if closed_on is None:
+        errors["closed_on"] = "Enter the date it was closed"
+    else:
+        _not_future(closed_on, "closed_on", "The date closed", errors)
+        if closed_on < issue.opened_on:
+            errors.setdefault("closed_on", "The date closed must be on or after the date raised")
+    outcome = _check_long_text(outcome, "outcome", "How it ended", "Say how it ended", errors)
+    if errors:
+        raise ValidationError(errors)
+    issue.status = IssueStatus.CLOSED
+    issue.closed_on = closed_on
+    issue.outcome = outcome
+    issue.save(update_fields=["status", "closed_on", "outcome", "updated_at"])
+    return issue
+
+
+@transaction.atomic
+def link_sign_in(*, actor, assistant, user) -> PersonalAssistant:
+    """Give a PA their own sign-in, to enter timesheets and see their payslips."""
+    require(actor, Permission.MANAGE_EMPLOYER, assistant)
+    assistant = PersonalAssistant.objects.select_for_update().get(pk=assistant.pk)
+    if user.role_assignments.exists():
+        raise ValidationError("A member of staff's sign-in cannot be a PA's sign-in")
+    if user.pk != assistant.user_id and assistant.employer.budget_holder.user_id == user.pk:
+        raise ValidationError("The budget holder's own sign-in cannot be their PA's sign-in")
+    assistant.user = user
+    assistant.save(update_fields=["user", "updated_at"])
+    return assistant

@@ -1,0 +1,190 @@
+"""The employer pages: who sees what (other ICBs and PAs get 404, a budget holder sees only
+their own), what the pages say, nothing saved on bad input, and the dashboard's queries."""
+
+import datetime
+from decimal import Decimal as D
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from employers.models import Employer, PersonalAssistant
+from phb.models import RecordAccess
+from tests.employers.factories import EmployerFactory, PaUserFactory, PersonalAssistantFactory
+from tests.employers.factories_employers import EmploymentIssueFactory
+from tests.factories import BudgetHolderFactory
+
+pytestmark = pytest.mark.django_db
+
+TODAY = datetime.date(2026, 11, 23)
+
+
+@pytest.fixture
+def employer(holder):
+    return EmployerFactory(
+        budget_holder=holder, insurance_expires_on=TODAY + datetime.timedelta(days=10)
+    )
+
+
+def test_dashboard_lists_gaps_and_what_expires(client, pa_employer_support, employer):
+    PersonalAssistantFactory(employer=employer, full_name="Kim Lee", statement_issued_on=None)
+    client.force_login(pa_employer_support)
+    page = client.get(reverse("employers:dashboard")).content.decode()
+    assert "Kim Lee: no written statement" in page
+    assert "Expiring in the next 60 days" in page
+    assert "3 December 2026" in page
+    assert reverse("employers:employer", args=[employer.pk]) in page
+
+
+def test_dashboard_queries_do_not_grow_with_rows(client, pa_employer_support, icb):
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("employers:dashboard")).status_code == 200
+        return len(queries)
+
+    client.force_login(pa_employer_support)
+    employer = EmployerFactory(budget_holder=BudgetHolderFactory(organisation=icb))
+    PersonalAssistantFactory(employer=employer, dbs_recheck_on=TODAY)
+    few = count()
+    for _ in range(5):
+        more = EmployerFactory(
+            budget_holder=BudgetHolderFactory(organisation=icb), insurance_expires_on=TODAY
+        )
+        PersonalAssistantFactory(employer=more, dbs_recheck_on=TODAY)
+        PersonalAssistantFactory(employer=more, right_to_work_follow_up_on=TODAY)
+    assert count() == few
+
+
+def test_dashboard_shows_only_the_acting_icb(client, other_icb_lead, employer):
+    client.force_login(other_icb_lead)
+    page = client.get(reverse("employers:dashboard")).content.decode()
+    assert employer.budget_holder.full_name not in page
+
+
+def test_other_icb_and_pas_get_404(client, other_icb_lead, employer):
+    pa_user = PaUserFactory()
+    pa = PersonalAssistantFactory(employer=employer, user=pa_user)
+    issue = EmploymentIssueFactory(employer=employer)
+    urls = [
+        reverse("employers:employer", args=[employer.pk]),
+        reverse("employers:pa", args=[pa.pk]),
+        reverse("employers:issue", args=[issue.pk]),
+        reverse("employers:pa_change", args=[pa.pk]),
+    ]
+    for user in (other_icb_lead, pa_user):
+        client.force_login(user)
+        for url in urls:
+            assert client.get(url).status_code == 404, (user, url)
+
+
+def test_employer_page_checklist_and_household_warning(client, pa_employer_support, employer):
+    PersonalAssistantFactory(employer=employer, full_name="Mum", lives_in_household=True)
+    client.force_login(pa_employer_support)
+    page = client.get(reverse("employers:employer", args=[employer.pk])).content.decode()
+    assert "Runs out soon" in page
+    assert "Mum is marked as living in the same household" in page
+    assert reverse("employers:employer_change", args=[employer.pk, "insurance"]) in page
+    assert RecordAccess.objects.filter(
+        budget_holder_id=employer.budget_holder_id, what="employer"
+    ).exists()
+
+
+def test_a_coordinator_sees_but_does_not_change(client, care_coordinator, employer):
+    client.force_login(care_coordinator)
+    page = client.get(reverse("employers:employer", args=[employer.pk])).content.decode()
+    assert "Runs out soon" in page
+    assert "Add a PA" not in page
+    url = reverse("employers:employer_change", args=[employer.pk, "paye"])
+    assert client.get(url).status_code == 404
+
+
+def test_holder_sees_only_their_own_pas(client, holder, other_holder, employer):
+    PersonalAssistantFactory(employer=employer, full_name="Kim Lee", dbs_issued_on=None)
+    EmployerFactory(budget_holder=other_holder)
+    client.force_login(holder.user)
+    page = client.get(reverse("employers:your_pas", args=[holder.pk])).content.decode()
+    assert "Kim Lee" in page
+    assert "What still needs doing" in page
+    assert "Kim Lee: no DBS check" in page
+    assert "Sam Adviser" in page
+    assert client.get(reverse("employers:your_pas", args=[other_holder.pk])).status_code == 404
+    assert client.get(reverse("employers:employer", args=[employer.pk])).status_code == 404
+    home = client.get(reverse("holder_home")).content.decode()
+    assert reverse("employers:your_pas", args=[holder.pk]) in home
+
+
+def test_set_up_from_the_persons_record(client, pa_employer_support, holder):
+    client.force_login(pa_employer_support)
+    record = client.get(reverse("person_detail", args=[holder.pk])).content.decode()
+    url = reverse("employers:set_up", args=[holder.pk])
+    assert url in record
+    response = client.post(url, {"kind": "nominee", "employer_name": ""})
+    assert "Enter the name of the nominee or organisation that employs" in response.content.decode()
+    assert not Employer.objects.exists()
+    response = client.post(url, {"kind": "holder"})
+    employer = Employer.objects.get()
+    assert response["Location"] == reverse("employers:employer", args=[employer.pk])
+    assert client.get(url).status_code == 302  # already set up
+
+
+def test_change_section_and_unknown_section(client, pa_employer_support, employer):
+    client.force_login(pa_employer_support)
+    url = reverse("employers:employer_change", args=[employer.pk, "insurance"])
+    response = client.post(
+        url,
+        {
+            "exempt": "no",
+            "insurer": "<script>alert(1)</script>",
+            "policy_number": "P" * 61,
+            "cover": "five million",
+            "expires_on_day": "31",
+            "expires_on_month": "2",
+            "expires_on_year": "2027",
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "There is a problem" in page
+    assert "<script>alert(1)</script>" not in page
+    employer.refresh_from_db()
+    assert employer.insurer == "Mutual PA Insurance"
+    bad = reverse("employers:employer_change", args=[employer.pk, "nonsense"])
+    assert client.get(bad).status_code == 404
+
+
+def test_add_a_pa_below_minimum_wage_is_refused_on_the_page(client, pa_employer_support, employer):
+    client.force_login(pa_employer_support)
+    data = {
+        "full_name": "Kim Lee",
+        "date_of_birth_day": "1",
+        "date_of_birth_month": "1",
+        "date_of_birth_year": "1990",
+        "lives_in_household": "no",
+        "close_relative": "no",
+        "right_to_work_time_limited": "no",
+        "dbs_update_service": "no",
+        "starts_on_day": "1",
+        "starts_on_month": "6",
+        "starts_on_year": "2026",
+        "day_rate": "12.00",
+        "holiday_basis": "regular",
+        "tax_code": "1257L",
+        "pension_choice": "auto",
+    }
+    url = reverse("employers:pa_new", args=[employer.pk])
+    page = client.post(url, data).content.decode()
+    assert "The day rate is too low" in page
+    assert not PersonalAssistant.objects.exists()
+    response = client.post(url, data | {"day_rate": "12.71"})
+    pa = PersonalAssistant.objects.get()
+    assert pa.day_rate == D("12.71")
+    assert response["Location"] == reverse("employers:employer", args=[employer.pk])
+
+
+def test_issue_pages_show_the_point_of_contact(client, pa_employer_support, employer):
+    issue = EmploymentIssueFactory(employer=employer)
+    client.force_login(pa_employer_support)
+    page = client.get(reverse("employers:issue", args=[issue.pk])).content.decode()
+    assert "Sam Adviser" in page
+    assert reverse("employers:issue_advice", args=[issue.pk]) in page

@@ -1,0 +1,312 @@
+"""The employer services: good input saved, bad input refused with plain words and nothing
+saved. Today is 23 November 2026 (tests/conftest.py); the national rates from 1 April 2026
+are £12.71 an hour from 21, £10.85 from 18 to 20 and £8.00 under 18."""
+
+import datetime
+from dataclasses import replace
+from decimal import Decimal as D
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from employers.models import (
+    Employer,
+    EmployerKind,
+    EmploymentIssue,
+    IssueAdvice,
+    IssueStatus,
+    PayrollArrangement,
+    PersonalAssistant,
+    PersonalAssistantStatus,
+    TaxBasis,
+)
+from employers.services import employers as services
+from tests.employers.factories import EmployerFactory, PersonalAssistantFactory
+
+pytestmark = pytest.mark.django_db
+
+STARTS = datetime.date(2026, 6, 1)
+DETAILS = services.AssistantDetails(
+    full_name="Riley Evans",
+    date_of_birth=datetime.date(2006, 11, 20),  # 19 on 1 June 2026
+    starts_on=STARTS,
+    ni_number="ab 12 34 56 a",
+    right_to_work_checked_on=datetime.date(2026, 5, 20),
+    right_to_work_document="share_code",
+    right_to_work_time_limited=True,
+    right_to_work_follow_up_on=datetime.date(2027, 5, 20),
+    dbs_level="enhanced_barred",
+    dbs_certificate_number="0012 3456 7890",
+    dbs_issued_on=datetime.date(2026, 5, 1),
+    statement_issued_on=STARTS,
+    contracted_hours=D("20"),
+    day_rate=D("10.85"),
+    night_rate=D("11.00"),
+    tax_code="1257L W1",
+)
+
+
+def errors_of(excinfo) -> dict:
+    return {field: messages[0] for field, messages in excinfo.value.message_dict.items()}
+
+
+@pytest.fixture
+def employer(holder, pa_employer_support):
+    return EmployerFactory(budget_holder=holder, created_by=pa_employer_support)
+
+
+def test_set_up_an_employer_run_by_a_nominee(holder, pa_employer_support):
+    employer = services.set_up_employer(
+        actor=pa_employer_support,
+        holder=holder,
+        kind=EmployerKind.NOMINEE,
+        employer_name="  Jo Ellis ",
+        pa_contact_name="Sam Adviser",
+    )
+    assert employer.display_name == "Jo Ellis"
+    assert employer.payroll_arrangement == PayrollArrangement.NOT_ARRANGED
+
+
+def test_set_up_refuses_a_nominee_without_a_name_and_a_second_employer(holder, pa_employer_support):
+    with pytest.raises(ValidationError) as excinfo:
+        services.set_up_employer(actor=pa_employer_support, holder=holder, kind="nominee")
+    assert errors_of(excinfo) == {
+        "employer_name": "Enter the name of the nominee or organisation that employs"
+    }
+    assert not Employer.objects.exists()
+    services.set_up_employer(actor=pa_employer_support, holder=holder, kind="holder")
+    with pytest.raises(ValidationError, match="already set up"):
+        services.set_up_employer(actor=pa_employer_support, holder=holder, kind="holder")
+
+
+def test_only_employer_support_in_the_icb_sets_up(
+    holder, care_coordinator, other_icb_lead, pa_employer_support
+):
+    for actor in (care_coordinator, other_icb_lead, holder.user):
+        with pytest.raises(PermissionDenied):
+            services.set_up_employer(actor=actor, holder=holder, kind="holder")
+
+
+def test_paye_reference_format(employer, pa_employer_support):
+    services.change_paye(
+        actor=pa_employer_support, employer=employer, paye_reference="120/am 46110"
+    )
+    employer.refresh_from_db()
+    assert employer.paye_reference == "120/AM46110"
+    with pytest.raises(ValidationError) as excinfo:
+        services.change_paye(
+            actor=pa_employer_support,
+            employer=employer,
+            paye_reference="AB/123",
+            accounts_office_reference="nonsense",
+        )
+    assert set(errors_of(excinfo)) == {"paye_reference", "accounts_office_reference"}
+    employer.refresh_from_db()
+    assert employer.paye_reference == "120/AM46110"
+
+
+def test_insurance_needs_5_million_and_an_expiry(employer, pa_employer_support):
+    with pytest.raises(ValidationError) as excinfo:
+        services.change_insurance(
+            actor=pa_employer_support,
+            employer=employer,
+            exempt=False,
+            insurer="Mutual",
+            policy_number="P1",
+            cover=D("4999999.99"),
+        )
+    assert errors_of(excinfo) == {
+        "cover": "Employer's liability insurance must cover at least £5 million",
+        "expires_on": "Enter the date the insurance runs out",
+    }
+    services.change_insurance(
+        actor=pa_employer_support,
+        employer=employer,
+        exempt=False,
+        insurer="Mutual",
+        policy_number="P1",
+        cover=D("5000000"),
+        expires_on=datetime.date(2027, 1, 1),
+    )
+    employer.refresh_from_db()
+    assert employer.insurance_cover == D("5000000.00")
+
+
+def test_the_exemption_only_when_every_pa_is_a_close_relative(employer, pa_employer_support):
+    mum = PersonalAssistantFactory(employer=employer, full_name="Mum", close_relative=True)
+    PersonalAssistantFactory(employer=employer, full_name="Kim Lee", close_relative=False)
+    with pytest.raises(ValidationError) as excinfo:
+        services.change_insurance(actor=pa_employer_support, employer=employer, exempt=True)
+    assert "Kim Lee is not" in errors_of(excinfo)["exempt"]
+    employer.refresh_from_db()
+    assert not employer.insurance_exempt and employer.insurer
+    PersonalAssistant.objects.exclude(pk=mum.pk).update(
+        status=PersonalAssistantStatus.LEFT, left_on=STARTS, left_reason="Moved away"
+    )
+    services.change_insurance(actor=pa_employer_support, employer=employer, exempt=True)
+    employer.refresh_from_db()
+    assert employer.insurance_exempt and employer.insurance_expires_on is None
+
+
+def test_pension_and_payroll(employer, pa_employer_support):
+    with pytest.raises(ValidationError) as excinfo:
+        services.change_pension(
+            actor=pa_employer_support,
+            employer=employer,
+            scheme=" ",
+            duties_start_on=datetime.date(2026, 4, 1),
+            declaration_on=datetime.date(2026, 3, 1),
+        )
+    assert set(errors_of(excinfo)) == {"scheme", "declaration_on"}
+    with pytest.raises(ValidationError) as excinfo:
+        services.change_payroll(
+            actor=pa_employer_support,
+            employer=employer,
+            arrangement="bureau",
+            bureau="",
+            pay_frequency="daily",
+            employment_allowance=False,
+        )
+    assert set(errors_of(excinfo)) == {"bureau", "pay_frequency"}
+    services.change_payroll(
+        actor=pa_employer_support,
+        employer=employer,
+        arrangement="bureau",
+        bureau="Payroll Co",
+        pay_frequency="monthly",
+        employment_allowance=False,
+    )
+    employer.refresh_from_db()
+    assert employer.payroll_bureau == "Payroll Co"
+
+
+def test_add_a_pa_aged_19_at_the_18_to_20_rate(employer, pa_employer_support):
+    pa = services.add_assistant(actor=pa_employer_support, employer=employer, details=DETAILS)
+    assert pa.ni_number == "AB123456A"
+    assert pa.dbs_certificate_number == "001234567890"
+    assert (pa.tax_code, pa.tax_basis) == ("1257L", TaxBasis.NON_CUMULATIVE)
+    assert pa.right_to_work_follow_up_on == datetime.date(2027, 5, 20)
+
+
+def test_a_rate_below_the_minimum_wage_for_their_age_is_refused(employer, pa_employer_support):
+    adult = replace(DETAILS, date_of_birth=datetime.date(2000, 1, 1), day_rate=D("12.70"))
+    with pytest.raises(ValidationError) as excinfo:
+        services.add_assistant(actor=pa_employer_support, employer=employer, details=adult)
+    errors = errors_of(excinfo)
+    assert errors["day_rate"].startswith("The day rate is too low: Riley Evans's rate of £12.70")
+    assert "£12.71" in errors["day_rate"]
+    assert "night_rate" in errors  # £11.00 too
+    assert not PersonalAssistant.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "words"),
+    [
+        ({"ni_number": "AB12345"}, "ni_number", "National Insurance number"),
+        ({"tax_code": "S1257L"}, "tax_code", "Scottish tax code"),
+        ({"tax_code": "C1257L"}, "tax_code", "Welsh tax code"),
+        ({"tax_code": "nonsense"}, "tax_code", "Enter a tax code like 1257L"),
+        ({"date_of_birth": datetime.date(2012, 1, 1)}, "date_of_birth", "16 or over"),
+        ({"right_to_work_follow_up_on": None}, "right_to_work_follow_up_on", "checked again"),
+        ({"dbs_issued_on": None}, "dbs_issued_on", "Enter the date the DBS"),
+        ({"dbs_certificate_number": "12"}, "dbs_certificate_number", "12 digits"),
+        ({"contracted_hours": D("169")}, "contracted_hours", "between 0 and 168"),
+        ({"day_rate": D("1e9")}, "day_rate", "The day rate"),
+        ({"statement_issued_on": datetime.date(2027, 1, 1)}, "statement_issued_on", "today"),
+        ({"full_name": "x" * 201}, "full_name", "200"),
+    ],
+)
+def test_bad_pa_details_are_refused(employer, pa_employer_support, change, field, words):
+    with pytest.raises(ValidationError) as excinfo:
+        services.add_assistant(
+            actor=pa_employer_support, employer=employer, details=replace(DETAILS, **change)
+        )
+    assert words in errors_of(excinfo)[field]
+    assert not PersonalAssistant.objects.exists()
+
+
+def test_change_a_pa_and_record_them_leaving(employer, pa_employer_support):
+    pa = services.add_assistant(actor=pa_employer_support, employer=employer, details=DETAILS)
+    services.change_assistant(
+        actor=pa_employer_support,
+        assistant=pa,
+        details=replace(DETAILS, right_to_work_time_limited=False, lives_in_household=True),
+    )
+    pa.refresh_from_db()
+    assert pa.lives_in_household and pa.right_to_work_follow_up_on is None
+    with pytest.raises(ValidationError) as excinfo:
+        services.record_leaving(
+            actor=pa_employer_support, assistant=pa, left_on=datetime.date(2026, 1, 1), reason=""
+        )
+    assert set(errors_of(excinfo)) == {"left_on", "reason"}
+    services.record_leaving(
+        actor=pa_employer_support, assistant=pa, left_on=datetime.date(2026, 11, 1), reason="Moved"
+    )
+    pa.refresh_from_db()
+    assert pa.status == PersonalAssistantStatus.LEFT
+    with pytest.raises(ValidationError, match="has left"):
+        services.change_assistant(actor=pa_employer_support, assistant=pa, details=DETAILS)
+
+
+def test_issues_log(employer, pa_employer_support):
+    pa = PersonalAssistantFactory(employer=employer)
+    with pytest.raises(ValidationError) as excinfo:
+        services.open_issue(
+            actor=pa_employer_support,
+            employer=employer,
+            kind="nonsense",
+            opened_on=datetime.date(2027, 1, 1),
+            summary="",
+        )
+    assert set(errors_of(excinfo)) == {"kind", "opened_on", "summary"}
+    assert not EmploymentIssue.objects.exists()
+    issue = services.open_issue(
+        actor=pa_employer_support,
+        employer=employer,
+        kind="grievance",
+        opened_on=datetime.date(2026, 11, 1),
+        summary="Says the rota changes without notice.",
+        assistant=pa,
+    )
+    with pytest.raises(ValidationError):
+        services.record_advice(
+            actor=pa_employer_support, issue=issue, given_on=datetime.date(2026, 10, 1), advice="x"
+        )
+    services.record_advice(
+        actor=pa_employer_support,
+        issue=issue,
+        given_on=datetime.date(2026, 11, 2),
+        advice="Agree the rota 2 weeks ahead.",
+    )
+    with pytest.raises(ValidationError):
+        services.close_issue(
+            actor=pa_employer_support, issue=issue, closed_on=datetime.date(2026, 11, 3), outcome=""
+        )
+    services.close_issue(
+        actor=pa_employer_support,
+        issue=issue,
+        closed_on=datetime.date(2026, 11, 3),
+        outcome="Resolved.",
+    )
+    issue.refresh_from_db()
+    assert issue.status == IssueStatus.CLOSED
+    assert IssueAdvice.objects.count() == 1
+    with pytest.raises(ValidationError, match="closed"):
+        services.record_advice(
+            actor=pa_employer_support, issue=issue, given_on=datetime.date(2026, 11, 4), advice="x"
+        )
+
+
+def test_issue_about_another_employers_pa_is_refused(employer, pa_employer_support):
+    stranger = PersonalAssistantFactory()
+    with pytest.raises(ValidationError) as excinfo:
+        services.open_issue(
+            actor=pa_employer_support,
+            employer=employer,
+            kind="absence",
+            opened_on=datetime.date(2026, 11, 1),
+            summary="Absent.",
+            assistant=stranger,
+        )
+    assert "assistant" in errors_of(excinfo)
+    assert not EmploymentIssue.objects.exists()
