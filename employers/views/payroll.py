@@ -260,7 +260,11 @@ class OwnPayslipsView(PermissionRequiredMixin, TemplateView):
     template_name = "employers/payroll/own_payslips.html"
 
     def get_permission_object(self):
-        return PersonalAssistant.objects.filter(user_id=self.request.user.pk).first()
+        return (
+            PersonalAssistant.objects.visible_to(self.request.user)
+            .filter(user_id=self.request.user.pk)
+            .first()
+        )
 
     def get_context_data(self, **kwargs):
         payslips = list(selectors.own_payslips(self.request.user))
