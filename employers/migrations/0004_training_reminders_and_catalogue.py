@@ -31,11 +31,10 @@ STANDARDS = (
 )
 CORE = (
     ("Moving and handling", 12),
-    ("Basic life support", 12),
+    ("Basic life support update", 12),
     ("Medication awareness", 12),
     ("Food hygiene", 36),
-    ("Safeguarding adults", 36),
-    ("Infection prevention and control", 12),
+    ("Fire safety", 12),
 )
 
 

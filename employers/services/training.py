@@ -27,11 +27,10 @@ from phb.permissions import Permission, require
 # The core modules a new ICB starts with: (name, refresh every so many months).
 CORE_MODULES = (
     ("Moving and handling", 12),
-    ("Basic life support", 12),
+    ("Basic life support update", 12),
     ("Medication awareness", 12),
     ("Food hygiene", 36),
-    ("Safeguarding adults", 36),
-    ("Infection prevention and control", 12),
+    ("Fire safety", 12),
 )
 MAX_EVIDENCE_BYTES = 5 * 1024 * 1024
 # What each kind of evidence starts with, and the names it may have.
