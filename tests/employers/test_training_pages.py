@@ -160,3 +160,13 @@ def test_training_due_in_a_fixed_number_of_queries(client, icb, holder, pa_emplo
     with CaptureQueriesContext(connection) as more:
         response = client.get(url)
     assert len(more) == len(few)
+
+
+def test_the_record_and_the_holders_page_link_to_each_pas_training(
+    client, assistant, holder, pa_employer_support
+):
+    training = reverse("employers:pa_training", args=[assistant.pk])
+    client.force_login(pa_employer_support)
+    assert training in page(client.get(reverse("person_detail", args=[holder.pk])))
+    client.force_login(holder.user)
+    assert training in page(client.get(reverse("holder_home")))
