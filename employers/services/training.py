@@ -208,6 +208,8 @@ def record_training(
             errors["observed_on"] = "The date observed must be today or in the past"
         elif not is_standard:
             errors["observed_on"] = "Only a Care Certificate standard has an observation"
+        elif details.observed_on < details.completed_on:
+            errors["observed_on"] = "The date observed must be on or after the date completed"
     content_type = ""
     if details.evidence is not None:
         try:

@@ -160,6 +160,15 @@ def test_a_care_certificate_standard_needs_the_assessors_observation(
             today=TODAY,
         )
     assert set(error.value.message_dict) == {"assessor_name", "observed_on"}
+    with pytest.raises(ValidationError) as error:
+        record(
+            assistant,
+            pa_employer_support,
+            standard(icb, 3),
+            TODAY,
+            observed_on=TODAY - datetime.timedelta(days=1),
+        )
+    assert "on or after the date completed" in str(error.value)
     done = record(assistant, pa_employer_support, standard(icb, 3), TODAY)
     assert (done.assessor_name, done.observed_on, done.expires_on) == ("Jo Assessor", TODAY, None)
 
