@@ -170,3 +170,9 @@ def test_the_record_and_the_holders_page_link_to_each_pas_training(
     assert training in page(client.get(reverse("person_detail", args=[holder.pk])))
     client.force_login(holder.user)
     assert training in page(client.get(reverse("holder_home")))
+
+
+def test_your_work_links_to_your_training(client, assistant, pa_user):
+    client.force_login(pa_user)
+    response = client.get(reverse("employers:my_work"))
+    assert reverse("employers:my_training") in page(response)
