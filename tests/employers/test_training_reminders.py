@@ -5,7 +5,7 @@ import datetime
 
 import pytest
 
-from employers.models import TrainingReminder
+from employers.models import PersonalAssistantStatus, TrainingReminder
 from employers.services.training_reminders import days_before_for, send_training_reminders
 from employers.tasks_training import send_training_reminders as task
 from phb.models import ContactMethod, Message
@@ -71,3 +71,22 @@ def test_renewed_training_is_not_reminded(expiring, pa_employer_support):
         today=datetime.date(2027, 3, 1),
     )
     assert send_training_reminders(today=EXPIRES - datetime.timedelta(days=7)) == 0
+
+
+def test_nobody_is_sent_what_they_cannot_receive(expiring, representative):
+    holder = expiring.assistant.employer.budget_holder
+    holder.preferred_contact = ContactMethod.LETTER
+    holder.save()
+    expiring.assistant.email = ""
+    expiring.assistant.save()
+    assert send_training_reminders(today=EXPIRES) == 1
+    assert Message.objects.get().to_address == representative.email
+
+
+def test_a_pa_who_left_is_not_reminded(expiring):
+    pa = expiring.assistant
+    pa.status = PersonalAssistantStatus.LEFT
+    pa.left_on = datetime.date(2027, 3, 1)
+    pa.left_reason = "Moved away"
+    pa.save()
+    assert send_training_reminders(today=EXPIRES) == 0
