@@ -5,8 +5,14 @@ class EmployersConfig(AppConfig):
     name = "employers"
 
     def ready(self) -> None:
-        from employers import extensions, extensions_payroll, extensions_timesheets
+        from employers import (
+            extensions,
+            extensions_payroll,
+            extensions_timesheets,
+            extensions_training,
+        )
 
         extensions.register()
         extensions_timesheets.register()
         extensions_payroll.register()
+        extensions_training.register()

@@ -71,6 +71,10 @@ class Permission(StrEnum):
     RUN_PAYROLL = "employers.run_payroll"
     VIEW_PAYSLIP = "employers.view_payslip"
     VIEW_OWN_PA_RECORD = "employers.view_own_pa_record"
+    # Training (issue 11, training part): the ICB's catalogue, a PA's training records.
+    MANAGE_TRAINING_CATALOGUE = "employers.manage_training_catalogue"
+    VIEW_PA_TRAINING = "employers.view_pa_training"
+    RECORD_TRAINING = "employers.record_training"
 
 
 def require(user, permission: Permission, obj=None) -> None:

@@ -98,6 +98,15 @@ class FormCase:
     needs_request: bool = False
 
 
+def _training_modules():
+    """An ICB's training catalogue (seeded when the ICB is made)."""
+    from employers.models.training import TrainingModule
+    from tests.factories import OrganisationFactory
+
+    icb = OrganisationFactory(name="NHS Forms Integrated Care Board", ods_code="QF1")
+    return TrainingModule.objects.filter(organisation=icb)
+
+
 def _national_figures() -> dict:
     """A real year's national figures: they are checked as a set (bands and thresholds in
     order, every figure within sane bounds), so made-up numbers are not valid."""
@@ -281,6 +290,9 @@ REGISTRY: dict[str, FormCase] = {
     "employers.timesheet_forms.ShiftForm": FormCase(valid={"starts": "09:00", "ends": "13:00"}),
     "employers.forms.IssueForm": FormCase(
         kwargs=lambda: {"assistants": [SimpleNamespace(pk="p1", full_name="Kim Lee")]}
+    ),
+    "employers.training_forms.TrainingRecordForm": FormCase(
+        kwargs=lambda: {"modules": _training_modules()}
     ),
     "phb.auth.LoginForm": _allauth(request=_request),
     "phb.auth.ResetPasswordForm": _allauth(),

@@ -220,10 +220,38 @@ PAYROLL_ROUTES: dict[str, Route] = {
 }
 
 
+# Training (employers/urls_training.py, issue 11). ICB administrators and PHB leads keep the
+# catalogue; staff who see employers see "Training due" and a PA's training, as do the
+# employer's side and the PA; staff who support employers and the employer's side record it.
+CATALOGUE_KEEPERS = ("icb_admin", "lead")
+TRAINING_VIEWERS = ("lead", "coordinator", "finance", "pa_support", "shared_finance")
+TRAINING_VIEWERS += ("holder", "representative", "pa")
+TRAINING_RECORDERS = ("lead", "pa_support", "holder", "representative")
+TRAINING_ROUTES: dict[str, Route] = {
+    "employers:training_catalogue": only(*CATALOGUE_KEEPERS, "other_icb_admin", "other_lead"),
+    "employers:training_module_new": only(
+        *CATALOGUE_KEEPERS, "other_icb_admin", "other_lead", post=200
+    ),
+    "employers:training_module": about("training_module", *CATALOGUE_KEEPERS, post=200),
+    "employers:training_due": only(
+        "lead",
+        "coordinator",
+        "finance",
+        "pa_support",
+        "shared_finance",
+        *(f"other_{name}" for name in ("lead", "coordinator", "finance", "pa_support")),
+    ),
+    "employers:pa_training": about("assistant", *TRAINING_VIEWERS),
+    "employers:training_record_new": about("assistant", *TRAINING_RECORDERS, post=200),
+    "employers:training_evidence": about("training_record", *TRAINING_VIEWERS),
+    "employers:my_training": only(*employers_matrix.PA_ACTORS),
+}
+
 MATRIX: dict[str, Route] = {
     **EMPLOYER_ROUTES,
     **TIMESHEET_ROUTES,
     **PAYROLL_ROUTES,
+    **TRAINING_ROUTES,
     "healthz": public({200, 503}, 405),
     "livez": public(200, 405),
     # The footer's pages, for everyone.

@@ -78,3 +78,9 @@ __all__ = [
     "TrainingModule",
     "TrainingRecord",
 ]
+from employers.models.training_reminders import (
+    TrainingReminder,
+    TrainingReminderRecipient,
+)
+
+__all__ += ["TrainingReminder", "TrainingReminderRecipient"]

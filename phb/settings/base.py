@@ -175,6 +175,13 @@ CELERY_BEAT_SCHEDULE |= {
     "sweep-messages": {"task": "phb.tasks.sweep_messages", "schedule": 300.0},
     "check-message-deliveries": {"task": "phb.tasks.check_message_deliveries", "schedule": 600.0},
 }
+# Every day at 7:15am: PAs' training expiring in 28 and 7 days and on the day (issue 11).
+CELERY_BEAT_SCHEDULE |= {
+    "training-reminders": {
+        "task": "employers.tasks_training.send_training_reminders",
+        "schedule": crontab(hour=7, minute=15),
+    },
+}
 # GOV.UK Notify: with an API key, email and text messages go through Notify's templates (by
 # id; each template shows ((subject)) and ((body)), the text template ((body))). Without one,
 # email goes through EMAIL_BACKEND and text messages fail, visibly, in the outbox.

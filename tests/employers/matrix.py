@@ -8,6 +8,7 @@ from employers.services import timesheets
 from tests.employers.factories import EmployerFactory, PaUserFactory, PersonalAssistantFactory
 from tests.employers.factories_employers import EmploymentIssueFactory
 from tests.employers.factories_payroll import matrix_pay_runs
+from tests.employers.factories_training import matrix_training
 
 # A PA of the holder's employer, and a PA of the other holder's: each sees only their own.
 PA_ACTORS = ("pa", "other_pa")
@@ -32,6 +33,7 @@ def universe(users: dict, holder, other_holder) -> dict:
         "issue": {"pk": issue.pk},
         **timesheets_universe(users, pa),
         **matrix_pay_runs(users, employer, pa),
+        **matrix_training(users, pa),
     }
 
 

@@ -1,0 +1,178 @@
+"""Training pages: the catalogue for ICB administrators and PHB leads, a PA's training for
+staff and the employer's side, recording training with evidence (bad input and hostile files
+refused, nothing saved), the evidence download logged as a view, the PA's own page (nobody
+else's), and "Training due" in a fixed number of queries."""
+
+import datetime
+from html import unescape
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from employers.models.training import TrainingModule, TrainingRecord
+from phb.models import AccessOutcome, RecordAccess
+from tests.employers.factories import EmployerFactory, PaUserFactory, PersonalAssistantFactory
+from tests.employers.factories_training import PDF, module, record, standard
+from tests.factories import BudgetHolderFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def page(response) -> str:
+    return unescape(response.content.decode())
+
+
+def date_fields(name: str, day: datetime.date) -> dict:
+    return {f"{name}_day": day.day, f"{name}_month": day.month, f"{name}_year": day.year}
+
+
+@pytest.fixture
+def pa_user():
+    return PaUserFactory()
+
+
+@pytest.fixture
+def assistant(holder, pa_user):
+    return PersonalAssistantFactory(
+        employer=EmployerFactory(budget_holder=holder), user=pa_user, full_name="Priya Shah"
+    )
+
+
+def test_an_icb_admin_adds_and_changes_training_in_the_catalogue(client, icb, icb_admin):
+    client.force_login(icb_admin)
+    response = client.get(reverse("employers:training_catalogue"))
+    assert "Standard 16: Awareness of learning disability and autism" in page(response)
+    url = reverse("employers:training_module_new")
+    response = client.post(url, {"name": "", "refresh_months": "0"})
+    assert "There is a problem" in page(response)
+    assert not TrainingModule.objects.filter(name="Epilepsy awareness").exists()
+    response = client.post(url, {"name": "Epilepsy awareness", "refresh_months": "24"})
+    assert response.status_code == 302
+    added = TrainingModule.objects.get(organisation=icb, name="Epilepsy awareness")
+    change = reverse("employers:training_module", args=[added.pk])
+    response = client.post(change, {"description": "", "refresh_months": "", "active": "no"})
+    assert response.status_code == 302
+    added.refresh_from_db()
+    assert (added.refresh_months, added.active) == (None, False)
+
+
+def test_the_catalogue_of_another_icb_is_not_found(client, icb, other_icb_lead):
+    client.force_login(other_icb_lead)
+    theirs = module(icb, "Food hygiene")
+    assert client.get(reverse("employers:training_module", args=[theirs.pk])).status_code == 404
+
+
+def test_support_staff_record_training_with_evidence(
+    client, icb, assistant, pa_employer_support, holder
+):
+    client.force_login(pa_employer_support)
+    url = reverse("employers:training_record_new", args=[assistant.pk])
+    training = module(icb, "Food hygiene")
+    today = timezone.localdate()
+    data = {
+        "module": training.pk,
+        "provider": "Carewise Training",
+        **date_fields("completed_on", today),
+        "funding": "ief",
+    }
+    hostile = SimpleUploadedFile("certificate.pdf", b"MZ\x90\x00" + b"\x00" * 100)
+    response = client.post(url, data | {"evidence": hostile})
+    assert "The evidence must be a PDF, JPEG or PNG file" in page(response)
+    assert not TrainingRecord.objects.exists()
+    early = data | date_fields("expires_on", today - datetime.timedelta(days=1))
+    response = client.post(url, early)
+    assert "The expiry date must be after the date completed" in page(response)
+    assert not TrainingRecord.objects.exists()
+
+    evidence = SimpleUploadedFile("certificate.pdf", PDF, content_type="application/pdf")
+    response = client.post(url, data | {"evidence": evidence})
+    assert response.status_code == 302
+    done = TrainingRecord.objects.get()
+    assert done.expires_on.year == today.year + 3
+
+    response = client.get(reverse("employers:pa_training", args=[assistant.pk]))
+    assert "Food hygiene" in page(response)
+    download = client.get(reverse("employers:training_evidence", args=[done.pk]))
+    assert download.content == PDF
+    assert download["Content-Type"] == "application/pdf"
+    assert RecordAccess.objects.filter(
+        user=pa_employer_support,
+        budget_holder_id=holder.pk,
+        what="training evidence",
+        outcome=AccessOutcome.VIEWED,
+    ).exists()
+
+
+def test_the_pa_sees_their_own_training_and_nobody_elses(
+    client, icb, assistant, pa_user, pa_employer_support
+):
+    record(assistant, pa_employer_support, standard(icb, 1), timezone.localdate())
+    other = PersonalAssistantFactory(
+        employer=EmployerFactory(budget_holder=BudgetHolderFactory(organisation=icb)),
+        user=PaUserFactory(),
+    )
+    client.force_login(pa_user)
+    response = client.get(reverse("employers:my_training"))
+    assert "1 of 16 standards signed off" in page(response)
+    assert client.get(reverse("employers:pa_training", args=[other.pk])).status_code == 404
+    record_url = reverse("employers:training_record_new", args=[assistant.pk])
+    assert client.get(record_url).status_code == 404
+    client.force_login(other.user)
+    assert "0 of 16 standards" in page(client.get(reverse("employers:my_training")))
+    assert client.get(reverse("employers:pa_training", args=[assistant.pk])).status_code == 404
+
+
+def test_another_icbs_staff_get_not_found(client, assistant, other_icb_lead):
+    client.force_login(other_icb_lead)
+    assert client.get(reverse("employers:pa_training", args=[assistant.pk])).status_code == 404
+    assert RecordAccess.objects.filter(outcome=AccessOutcome.REFUSED).exists()
+
+
+def test_training_due_in_a_fixed_number_of_queries(client, icb, holder, pa_employer_support):
+    today = timezone.localdate()
+    employer = EmployerFactory(budget_holder=holder)
+
+    def add_pas(count):
+        for _ in range(count):
+            pa = PersonalAssistantFactory(employer=employer)
+            record(pa, pa_employer_support, standard(icb, 2), today)
+            record(
+                pa,
+                pa_employer_support,
+                module(icb, "Moving and handling"),
+                today - datetime.timedelta(days=340),
+            )
+
+    client.force_login(pa_employer_support)
+    url = reverse("employers:training_due")
+    add_pas(2)
+    with CaptureQueriesContext(connection) as few:
+        response = client.get(url)
+    text = page(response)
+    assert "15 Care Certificate standards not signed off" in text
+    assert "Moving and handling (expires soon" in text
+    assert "Food hygiene: not done" in text
+    add_pas(5)
+    with CaptureQueriesContext(connection) as more:
+        response = client.get(url)
+    assert len(more) == len(few)
+
+
+def test_the_record_and_the_holders_page_link_to_each_pas_training(
+    client, assistant, holder, pa_employer_support
+):
+    training = reverse("employers:pa_training", args=[assistant.pk])
+    client.force_login(pa_employer_support)
+    assert training in page(client.get(reverse("person_detail", args=[holder.pk])))
+    client.force_login(holder.user)
+    assert training in page(client.get(reverse("holder_home")))
+
+
+def test_your_work_links_to_your_training(client, assistant, pa_user):
+    client.force_login(pa_user)
+    response = client.get(reverse("employers:my_work"))
+    assert reverse("employers:my_training") in page(response)
