@@ -71,3 +71,6 @@ rules.add_perm(
     | (has_role(Role.PA_EMPLOYER_SUPPORT, Role.PHB_LEAD, Role.FINANCE_OFFICER) & in_acting_icb),
 )
 rules.add_perm(Permission.VIEW_OWN_PA_RECORD, is_the_pa)
+
+
+from employers import rules_delegation  # noqa: E402, F401

@@ -71,6 +71,13 @@ class Permission(StrEnum):
     RUN_PAYROLL = "employers.run_payroll"
     VIEW_PAYSLIP = "employers.view_payslip"
     VIEW_OWN_PA_RECORD = "employers.view_own_pa_record"
+    # Delegated healthcare tasks and clinician sign-off (issue 11, delegation)
+    MANAGE_DELEGATED_TASKS = "employers.manage_delegated_tasks"
+    VIEW_DELEGATIONS = "employers.view_delegations"
+    DELEGATE_TASK = "employers.delegate_task"
+    SIGN_OFF_COMPETENCE = "employers.sign_off_competence"
+    AGREE_AS_EMPLOYER = "employers.agree_as_employer"
+    AGREE_AS_PA = "employers.agree_as_pa"
 
 
 def require(user, permission: Permission, obj=None) -> None:

@@ -78,3 +78,7 @@ __all__ = [
     "TrainingModule",
     "TrainingRecord",
 ]
+
+from employers.models.delegation_reminders import CompetenceReminder  # noqa: E402
+
+__all__ += ["CompetenceReminder"]
