@@ -5,7 +5,8 @@ class EmployersConfig(AppConfig):
     name = "employers"
 
     def ready(self) -> None:
-        from employers import extensions_payroll, extensions_timesheets
+        from employers import extensions_delegation, extensions_payroll, extensions_timesheets
 
         extensions_timesheets.register()
         extensions_payroll.register()
+        extensions_delegation.register()

@@ -6,4 +6,5 @@ urlpatterns = [
     path("", include("employers.urls_employers")),
     path("", include("employers.urls_timesheets")),
     path("", include("employers.urls_payroll")),
+    path("", include("employers.urls_delegation")),
 ]

@@ -79,6 +79,6 @@ __all__ = [
     "TrainingRecord",
 ]
 
-from employers.models.delegation_reminders import CompetenceReminder  # noqa: E402
+from employers.models.delegation_reminders import CompetenceReminder
 
 __all__ += ["CompetenceReminder"]
