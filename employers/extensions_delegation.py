@@ -5,7 +5,9 @@ and the demo catalogue. The lead wires `register()` into employers/apps.py."""
 
 from django.utils import timezone
 
-from employers import delegation_documents, demo_delegation
+# tasks_delegation is imported so that the worker knows its task (autodiscovery looks only
+# for tasks.py).
+from employers import delegation_documents, demo_delegation, tasks_delegation  # noqa: F401
 from employers import delegation_selectors as selectors
 from employers.models import Employer
 from employers.views.delegation import cover_table

@@ -175,6 +175,13 @@ CELERY_BEAT_SCHEDULE |= {
     "sweep-messages": {"task": "phb.tasks.sweep_messages", "schedule": 300.0},
     "check-message-deliveries": {"task": "phb.tasks.check_message_deliveries", "schedule": 600.0},
 }
+# Every day at 7:10am: reminders of PA competence reviews for delegated tasks (issue 11).
+CELERY_BEAT_SCHEDULE |= {
+    "competence-review-reminders": {
+        "task": "employers.tasks_delegation.send_competence_review_reminders",
+        "schedule": crontab(hour=7, minute=10),
+    },
+}
 # GOV.UK Notify: with an API key, email and text messages go through Notify's templates (by
 # id; each template shows ((subject)) and ((body)), the text template ((body))). Without one,
 # email goes through EMAIL_BACKEND and text messages fail, visibly, in the outbox.
