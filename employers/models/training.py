@@ -402,5 +402,5 @@ class CompetenceChange(UUIDModel, AppendOnly):
     by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField()
 
-    class Meta:
+    class Meta(AppendOnly.Meta):
         ordering = ["at"]
