@@ -90,3 +90,17 @@ def ready_competence(delegation, assistant, *, employer_user) -> Competence:
         assessment_passed=True,
         assessment_recorded_at=now,
     )
+
+
+def delegation_universe(users: dict, holder, pa) -> dict:
+    """For the route matrix: a task of the holder's ICB delegated for them by its clinician,
+    and the PA's competence, nothing yet agreed."""
+    task = DelegatedTaskFactory(organisation=holder.organisation)
+    delegation = DelegationFactory(task=task, budget_holder=holder, practitioner=users["clinician"])
+    competence = Competence.objects.create(delegation=delegation, assistant=pa)
+    return {
+        "delegated_task": {"pk": task.pk},
+        "delegation_person": {"pk": holder.pk},
+        "delegation": {"pk": delegation.pk},
+        "competence": {"pk": competence.pk},
+    }

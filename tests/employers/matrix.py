@@ -6,6 +6,7 @@ import datetime
 
 from employers.services import timesheets
 from tests.employers.factories import EmployerFactory, PaUserFactory, PersonalAssistantFactory
+from tests.employers.factories_delegation import delegation_universe
 from tests.employers.factories_payroll import matrix_pay_runs
 
 # A PA of the holder's employer, and a PA of the other holder's: each sees only their own.
@@ -28,6 +29,7 @@ def universe(users: dict, holder, other_holder) -> dict:
         "other_assistant": {"pk": other_pa.pk},
         **timesheets_universe(users, pa),
         **matrix_pay_runs(users, employer, pa),
+        **delegation_universe(users, holder, pa),
     }
 
 
