@@ -11,12 +11,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from employers import delegation_documents
-from employers.extensions_delegation import register
 from employers.models import CompetenceStatus
 from phb.documents import services as documents
 from phb.documents.models import DocumentStatus, GeneratedDocument
 from phb.documents.services import request_document
 from phb.documents.sources import source_for
+from phb.models import Role
 from tests.documents.helpers import text_of
 from tests.employers.factories import EmployerFactory, PaUserFactory, PersonalAssistantFactory
 from tests.employers.factories_delegation import (
@@ -26,13 +26,10 @@ from tests.employers.factories_delegation import (
     TrainingRecordFactory,
     ready_competence,
 )
-from tests.factories import BudgetHolderFactory, HolderUserFactory
+from tests.factories import BudgetHolderFactory, HolderUserFactory, UserFactory, add_totp
 
 pytestmark = pytest.mark.django_db
 PROBLEM = "There is a problem"
-
-# What employers/apps.py does once the parts are merged.
-register()
 
 
 def page(response) -> str:
@@ -106,11 +103,10 @@ def test_a_pa_sees_only_their_own_competences(client, icb, holder, clinician, pa
 
 
 def test_a_clinician_of_another_icb_gets_404(client, icb, other_icb, holder, clinician, pa_user):
-    from phb.models import Role
-    from tests.factories import UserFactory
-
     competence = setup_ready(icb, holder, clinician, pa_user)
-    client.force_login(UserFactory(role=Role.CLINICIAN, organisation=other_icb))
+    other = UserFactory(role=Role.CLINICIAN, organisation=other_icb)
+    add_totp(other)
+    client.force_login(other)
     url = reverse("employers:competence_sign_off", args=[competence.pk])
     assert client.get(url).status_code == 404
 
