@@ -25,12 +25,13 @@ def _section(request, holder, *, audience) -> dict:
     if not request.user.has_perm(Permission.VIEW_DELEGATIONS, holder):
         return {"show": False}
     cover = selectors.cover(holder, on=timezone.localdate())
-    if not cover and audience == "holder":
+    if not cover and audience != "staff":
         return {"show": False}
     employer = Employer.objects.filter(budget_holder=holder).first()
     return {
         "show": True,
         "audience": audience,
+        "staff": request.user.is_staff_member,
         "person": holder,
         "employer": employer,
         "cover": cover,
@@ -49,7 +50,7 @@ def register() -> None:
             order=80,
         )
     )
-    for audience in ("holder", "staff"):
+    for audience in ("holder", "staff", "plan"):
         register_record_section(
             RecordSection(
                 audience=audience,

@@ -158,3 +158,40 @@ def test_the_printed_record_and_certificate(icb, holder, clinician, pa_user, pas
         text = text_of(bytes(GeneratedDocument.objects.get(pk=document.pk).content))
         assert expected in text
         assert "1 May 2027" in text
+
+
+def test_the_cover_shows_on_the_record_and_the_plan_and_a_lapse_is_a_gap(
+    client, icb, holder, clinician, phb_lead, today_is
+):
+    from employers.services import delegation as services
+    from tests.careplans.review_factories import plan_in_use
+
+    version, _, _ = plan_in_use(phb_lead, holder)
+    competence = setup_ready(icb, holder, clinician, PaUserFactory())
+    services.sign_off(
+        actor=clinician,
+        competence=competence,
+        review_on=datetime.date(2026, 12, 1),
+        lock_version=competence.lock_version,
+    )
+    client.force_login(phb_lead)
+    plan = reverse("careplans:version", args=[version.pk])
+    record = reverse("person_detail", args=[holder.pk])
+    for url in (plan, record):
+        assert "PAs signed off now" in page(client.get(url))
+        assert "Priya Shah" in page(client.get(url))
+    today_is(datetime.date(2026, 12, 2))
+    for url in (plan, record):
+        assert "No cover:" in page(client.get(url))
+
+
+def test_the_demo_catalogue_is_seeded_once_for_the_demo_icbs(icb):
+    from employers.demo_delegation import COMMON_TASKS, seed
+    from employers.models import DelegatedTask
+    from tests.factories import OrganisationFactory
+
+    north = OrganisationFactory(ods_code="QZA")
+    seed()
+    seed()
+    assert DelegatedTask.objects.filter(organisation=north).count() == len(COMMON_TASKS)
+    assert not DelegatedTask.objects.filter(organisation=icb).exists()
