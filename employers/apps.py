@@ -7,6 +7,7 @@ class EmployersConfig(AppConfig):
     def ready(self) -> None:
         from employers import (
             extensions,
+            extensions_delegation,
             extensions_payroll,
             extensions_timesheets,
             extensions_training,
@@ -16,3 +17,4 @@ class EmployersConfig(AppConfig):
         extensions_timesheets.register()
         extensions_payroll.register()
         extensions_training.register()
+        extensions_delegation.register()

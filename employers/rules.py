@@ -72,4 +72,5 @@ rules.add_perm(
 )
 rules.add_perm(Permission.VIEW_OWN_PA_RECORD, is_the_pa)
 
-from employers import rules_training  # noqa: E402, F401
+# Each part of issue 11 keeps its rules in its own module.
+from employers import rules_delegation, rules_training  # noqa: E402, F401

@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("employers.urls_timesheets")),
     path("", include("employers.urls_payroll")),
     path("", include("employers.urls_training")),
+    path("", include("employers.urls_delegation")),
 ]

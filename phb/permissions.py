@@ -75,6 +75,13 @@ class Permission(StrEnum):
     MANAGE_TRAINING_CATALOGUE = "employers.manage_training_catalogue"
     VIEW_PA_TRAINING = "employers.view_pa_training"
     RECORD_TRAINING = "employers.record_training"
+    # Delegated healthcare tasks and clinician sign-off (issue 11, delegation)
+    MANAGE_DELEGATED_TASKS = "employers.manage_delegated_tasks"
+    VIEW_DELEGATIONS = "employers.view_delegations"
+    DELEGATE_TASK = "employers.delegate_task"
+    SIGN_OFF_COMPETENCE = "employers.sign_off_competence"
+    AGREE_AS_EMPLOYER = "employers.agree_as_employer"
+    AGREE_AS_PA = "employers.agree_as_pa"
 
 
 def require(user, permission: Permission, obj=None) -> None:

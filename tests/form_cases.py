@@ -139,6 +139,15 @@ def _panel_people() -> list:
     ]
 
 
+TRAINING_MODULE_ID = "0b5e8a9c-3f0a-4d6e-9a1b-2c3d4e5f6a7b"
+
+
+def _training_module():
+    from employers.models import TrainingModule
+
+    return TrainingModule(pk=TRAINING_MODULE_ID, name="PEG feeding training", kind="task")
+
+
 REGISTRY: dict[str, FormCase] = {
     "careplans.panel_forms.PanelSessionForm": FormCase(
         kwargs=lambda: {"people": _panel_people()},
@@ -293,6 +302,23 @@ REGISTRY: dict[str, FormCase] = {
     ),
     "employers.training_forms.TrainingRecordForm": FormCase(
         kwargs=lambda: {"modules": _training_modules()}
+    ),
+    # Delegated healthcare tasks (issue 11): choices are records the page already scoped.
+    "employers.delegation_forms.TaskForm": FormCase(
+        kwargs=lambda: {"modules": [_training_module()]},
+        valid={"required_training": [TRAINING_MODULE_ID], "review_months": "6"},
+    ),
+    "employers.delegation_forms.DelegationForm": FormCase(
+        kwargs=lambda: {"tasks": [SimpleNamespace(pk="t1", name="PEG feeding")]},
+        valid={"task": "t1"},
+    ),
+    "employers.delegation_forms.StartCompetenceForm": FormCase(
+        kwargs=lambda: {"assistants": [SimpleNamespace(pk="a1", full_name="Priya Shah")]},
+        valid={"assistant": "a1"},
+    ),
+    "employers.delegation_forms.SignOffForm": FormCase(
+        kwargs=lambda: {"user": SimpleNamespace(check_password=lambda p: p == "right-password")},
+        valid={"password": "right-password", "lock_version": "0"},
     ),
     "phb.auth.LoginForm": _allauth(request=_request),
     "phb.auth.ResetPasswordForm": _allauth(),

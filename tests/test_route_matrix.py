@@ -247,11 +247,41 @@ TRAINING_ROUTES: dict[str, Route] = {
     "employers:my_training": only(*employers_matrix.PA_ACTORS),
 }
 
+# Delegated healthcare tasks (employers/urls_delegation.py): the catalogue for the ICB's
+# admins, leads and clinicians; the clinical steps for its clinicians; the records for its
+# staff and the employer's side; each party's own agreement; the PA's own sign-offs.
+CATALOGUE = ("lead", "icb_admin", "clinician")
+# Pages about no record show each user their own ICB's (catalogue, work queue).
+EVERY_ICB_CATALOGUE = (*CATALOGUE, "other_lead", "other_icb_admin", "other_clinician")
+DELEGATION_VIEWERS = (*SAME_ICB_STAFF, "holder", "representative")
+DELEGATION_ROUTES: dict[str, Route] = {
+    "employers:delegated_tasks": only(*EVERY_ICB_CATALOGUE),
+    "employers:delegated_task_add": only(*EVERY_ICB_CATALOGUE, post=200),
+    "employers:delegated_task": about("delegated_task", *CATALOGUE, post=200),
+    "employers:person_delegations": about("delegation_person", *SAME_ICB_STAFF),
+    "employers:delegation_add": about("delegation_person", "clinician", post=200),
+    "employers:delegation": about("delegation", *DELEGATION_VIEWERS),
+    "employers:competence_start": about("delegation", "clinician", post=200),
+    "employers:competence": about("competence", *DELEGATION_VIEWERS, "pa"),
+    "employers:competence_agree": about(
+        "competence", "clinician", "holder", "representative", "pa", post=200
+    ),
+    "employers:competence_training": about("competence", "clinician", post=200),
+    "employers:competence_assessment": about("competence", "clinician", post=200),
+    "employers:competence_sign_off": about("competence", "clinician", post=200),
+    "employers:competence_stop": about("competence", "clinician", post=200),
+    "employers:delegation_queue": only("clinician", "other_clinician"),
+    "employers:employer_sign_offs": about("employer", "holder", "representative"),
+    "employers:own_sign_offs": only("pa", "other_pa"),
+}
+
+
 MATRIX: dict[str, Route] = {
     **EMPLOYER_ROUTES,
     **TIMESHEET_ROUTES,
     **PAYROLL_ROUTES,
     **TRAINING_ROUTES,
+    **DELEGATION_ROUTES,
     "healthz": public({200, 503}, 405),
     "livez": public(200, 405),
     # The footer's pages, for everyone.

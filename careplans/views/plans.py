@@ -25,6 +25,7 @@ from careplans.models import (
 )
 from careplans.services.decisions import route_for
 from phb import selectors as core_selectors
+from phb.extensions import record_sections
 from phb.permissions import Permission
 from phb.views.helpers import add_errors, conflict_redirect
 from phb.views.mixins import PermissionRequiredMixin
@@ -121,7 +122,13 @@ class VersionView(VersionMixin, TemplateView):
     def get_context_data(self, **kwargs):
         user, version = self.request.user, self.version
         versions = selectors.versions_of(version.plan)
-        return super().get_context_data(**kwargs) | presenters.version_page(version, versions, user)
+        # What other apps add to the plan's page (delegated healthcare tasks' cover).
+        sections = record_sections(self.request, version.plan.budget_holder, audience="plan")
+        return (
+            super().get_context_data(**kwargs)
+            | presenters.version_page(version, versions, user)
+            | {"sections": sections}
+        )
 
 
 # -- writing: sections and rows -------------------------------------------------------------

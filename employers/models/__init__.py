@@ -1,6 +1,7 @@
 """PA employer support (DOMAIN.md, "Employing personal assistants"): employers and their
 duties, personal assistants, timesheets, and what happens when employment goes wrong."""
 
+from employers.models.delegation_reminders import CompetenceReminder
 from employers.models.issues import EmploymentIssue, IssueAdvice, IssueKind, IssueStatus
 from employers.models.payroll import (
     PaidTimesheet,
@@ -38,11 +39,13 @@ from employers.models.training import (
     TrainingModule,
     TrainingRecord,
 )
+from employers.models.training_reminders import TrainingReminder, TrainingReminderRecipient
 
 __all__ = [
     "CARE_CERTIFICATE_STANDARDS",
     "Competence",
     "CompetenceChange",
+    "CompetenceReminder",
     "CompetenceStatus",
     "DbsLevel",
     "DelegatedTask",
@@ -77,10 +80,6 @@ __all__ = [
     "TimesheetStatus",
     "TrainingModule",
     "TrainingRecord",
+    "TrainingReminder",
+    "TrainingReminderRecipient",
 ]
-from employers.models.training_reminders import (
-    TrainingReminder,
-    TrainingReminderRecipient,
-)
-
-__all__ += ["TrainingReminder", "TrainingReminderRecipient"]

@@ -329,6 +329,9 @@ class Competence(UUIDModel, Timestamped):
     assessed_on = models.DateField(null=True, blank=True)
     observations = models.TextField(blank=True, max_length=2000)
     assessment_passed = models.BooleanField(null=True, blank=True)
+    # When the latest assessment was recorded: a sign-off needs one recorded since the last
+    # sign-off or suspension (a reassessment at review, or after a suspension).
+    assessment_recorded_at = models.DateTimeField(null=True, blank=True)
     # The sign-off.
     signed_off_at = models.DateTimeField(null=True, blank=True)
     signed_off_by = models.ForeignKey(
@@ -399,5 +402,5 @@ class CompetenceChange(UUIDModel, AppendOnly):
     by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField()
 
-    class Meta:
+    class Meta(AppendOnly.Meta):
         ordering = ["at"]

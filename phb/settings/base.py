@@ -175,8 +175,13 @@ CELERY_BEAT_SCHEDULE |= {
     "sweep-messages": {"task": "phb.tasks.sweep_messages", "schedule": 300.0},
     "check-message-deliveries": {"task": "phb.tasks.check_message_deliveries", "schedule": 600.0},
 }
-# Every day at 7:15am: PAs' training expiring in 28 and 7 days and on the day (issue 11).
+# Every day: reminders of PA competence reviews for delegated tasks (7:10am) and of PAs'
+# training expiring (7:15am), each 28 and 7 days before and on the day (issue 11).
 CELERY_BEAT_SCHEDULE |= {
+    "competence-review-reminders": {
+        "task": "employers.tasks_delegation.send_competence_review_reminders",
+        "schedule": crontab(hour=7, minute=10),
+    },
     "training-reminders": {
         "task": "employers.tasks_training.send_training_reminders",
         "schedule": crontab(hour=7, minute=15),

@@ -6,6 +6,7 @@ import datetime
 
 from employers.services import timesheets
 from tests.employers.factories import EmployerFactory, PaUserFactory, PersonalAssistantFactory
+from tests.employers.factories_delegation import delegation_universe
 from tests.employers.factories_employers import EmploymentIssueFactory
 from tests.employers.factories_payroll import matrix_pay_runs
 from tests.employers.factories_training import matrix_training
@@ -34,6 +35,7 @@ def universe(users: dict, holder, other_holder) -> dict:
         **timesheets_universe(users, pa),
         **matrix_pay_runs(users, employer, pa),
         **matrix_training(users, pa),
+        **delegation_universe(users, holder, pa),
     }
 
 

@@ -1,0 +1,107 @@
+"""Printable delegation records and competence certificates, made by the documents jobs
+(ADR 0032). Both read from the same presenters as their pages."""
+
+from django.urls import reverse
+from django.utils import timezone
+
+from employers import delegation_selectors as selectors
+from employers.models import Competence, CompetenceStatus, Delegation
+from employers.views.delegation import sign_off_sentence
+from phb.documents.sources import DocumentSource, register_document_source
+from phb.permissions import Permission
+
+DELEGATION_KIND = "delegation_record"
+CERTIFICATE_KIND = "competence_certificate"
+
+
+def _delegation_context(delegation, document) -> dict:
+    today = timezone.localdate()
+    competences = delegation.competences.select_related(
+        "assistant", "signed_off_by", "delegation__task"
+    ).order_by("assistant__full_name", "-created_at")
+    return {
+        "delegation": delegation,
+        "sentences": [sign_off_sentence(competence, today) for competence in competences],
+    }
+
+
+def _delegation_version(delegation) -> str:
+    latest = delegation.competences.order_by("-updated_at").values_list("updated_at", flat=True)
+    stamp = latest.first()
+    return (
+        f"delegation {delegation.pk} {delegation.updated_at:%s} {stamp:%s}"
+        if stamp
+        else (f"delegation {delegation.pk} {delegation.updated_at:%s}")
+    )
+
+
+def _certificate_refusal(competence) -> str | None:
+    if competence.status != CompetenceStatus.SIGNED_OFF:
+        return "A certificate is printed only for a PA who is signed off now."
+    if competence.review_on < timezone.localdate():
+        return "A certificate is not printed after the review date has passed."
+    return None
+
+
+def _certificate_context(competence, document) -> dict:
+    return {
+        "competence": competence,
+        "signed_off_on": timezone.localtime(competence.signed_off_at).date(),
+        "sentence": sign_off_sentence(competence, timezone.localdate()),
+    }
+
+
+def _fetch(model, related):
+    return lambda pk: model.objects.select_related(*related).filter(pk=pk).first()
+
+
+def register() -> None:
+    register_document_source(
+        DocumentSource(
+            kind=DELEGATION_KIND,
+            what="delegation record",
+            permission=Permission.VIEW_DELEGATIONS,
+            load=selectors.delegation_for,
+            fetch=_fetch(Delegation, ("task", "budget_holder", "practitioner")),
+            holder=lambda delegation: delegation.budget_holder,
+            describe=lambda delegation: (
+                f"Delegation record: {delegation.task.name} for "
+                f"{delegation.budget_holder.full_name}"
+            ),
+            version=_delegation_version,
+            refusal=lambda delegation: None,
+            template_name="employers/delegation/documents/delegation_record.html",
+            context=_delegation_context,
+            filename="delegation-record",
+            page_url=lambda delegation: reverse("employers:delegation", args=[delegation.pk]),
+        )
+    )
+    register_document_source(
+        DocumentSource(
+            kind=CERTIFICATE_KIND,
+            what="competence certificate",
+            permission=Permission.VIEW_DELEGATIONS,
+            load=selectors.competence_for,
+            fetch=_fetch(
+                Competence,
+                (
+                    "assistant",
+                    "signed_off_by",
+                    "delegation__task",
+                    "delegation__budget_holder",
+                    "delegation__practitioner",
+                ),
+            ),
+            holder=lambda competence: competence.delegation.budget_holder,
+            describe=lambda competence: (
+                f"Competence certificate: {competence.assistant.full_name}, "
+                f"{competence.delegation.task.name}"
+            ),
+            version=lambda competence: f"competence {competence.pk} {competence.lock_version}",
+            refusal=_certificate_refusal,
+            template_name="employers/delegation/documents/certificate.html",
+            context=_certificate_context,
+            filename="competence-certificate",
+            page_url=lambda competence: reverse("employers:competence", args=[competence.pk]),
+        )
+    )

@@ -1,0 +1,411 @@
+"""Delegated healthcare tasks (issue 11; DOMAIN.md, "Training and delegated healthcare tasks").
+
+An ICB keeps a catalogue of tasks that may be delegated. A clinician of the person's ICB
+delegates a task for the person (a `Delegation`); each PA who is to do it gets a `Competence`:
+the three-way agreement (practitioner, employer's side, PA, each confirming for themselves),
+task training, a competence assessment, and the clinician's sign-off with a review date. A PA
+without a current sign-off (signed off and not past its review date) is not competent for the
+task. Suspension and revocation take effect at once; a revoked competence is never signed off
+again. Every step appends a `CompetenceChange`; nothing is deleted.
+"""
+
+import calendar
+import datetime
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from budgets.services import Conflict
+from employers.models import (
+    Competence,
+    CompetenceChange,
+    CompetenceStatus,
+    DelegatedTask,
+    Delegation,
+    PersonalAssistant,
+    PersonalAssistantStatus,
+    TrainingModule,
+    TrainingRecord,
+)
+from phb.models import BudgetHolder, Organisation
+from phb.permissions import Permission, require
+
+LONDON_FORMAT = "%-d %B %Y at %H:%M"
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """The same day `months` later, or the month's last day if it has fewer days."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    last = calendar.monthrange(year, month)[1]
+    return day.replace(year=year, month=month, day=min(day.day, last))
+
+
+# --- The catalogue ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TaskDetails:
+    name: str
+    description: str
+    risk_level: str
+    review_months: int
+    required_training: tuple  # TrainingModules of the same ICB
+
+
+def _check_training(organisation_id, modules) -> None:
+    if any(module.organisation_id != organisation_id for module in modules):
+        raise ValidationError(
+            {"required_training": "Choose training from your ICB's training catalogue"}
+        )
+
+
+def _name_taken(organisation_id, name, *, besides=None) -> bool:
+    tasks = DelegatedTask.objects.filter(organisation_id=organisation_id, name__iexact=name)
+    if besides is not None:
+        tasks = tasks.exclude(pk=besides.pk)
+    return tasks.exists()
+
+
+@transaction.atomic
+def add_task(*, actor, organisation: Organisation, details: TaskDetails) -> DelegatedTask:
+    """A new task in the ICB's catalogue, with the training a PA needs first."""
+    require(actor, Permission.MANAGE_DELEGATED_TASKS, organisation)
+    _check_training(organisation.pk, details.required_training)
+    if _name_taken(organisation.pk, details.name):
+        raise ValidationError({"name": "Your ICB's catalogue already has a task with this name"})
+    task = DelegatedTask.objects.create(
+        organisation=organisation,
+        name=details.name,
+        description=details.description,
+        risk_level=details.risk_level,
+        review_months=details.review_months,
+    )
+    task.required_training.set(details.required_training)
+    return task
+
+
+@transaction.atomic
+def change_task(*, actor, task: DelegatedTask, details: TaskDetails) -> DelegatedTask:
+    require(actor, Permission.MANAGE_DELEGATED_TASKS, task)
+    task = DelegatedTask.objects.select_for_update().get(pk=task.pk)
+    _check_training(task.organisation_id, details.required_training)
+    if _name_taken(task.organisation_id, details.name, besides=task):
+        raise ValidationError({"name": "Your ICB's catalogue already has a task with this name"})
+    task.name = details.name
+    task.description = details.description
+    task.risk_level = details.risk_level
+    task.review_months = details.review_months
+    task.save()
+    task.required_training.set(details.required_training)
+    return task
+
+
+# --- Delegating a task for a person -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DelegationDetails:
+    task: DelegatedTask
+    how_it_applies: str
+    persons_choice: str
+    consent_given_on: datetime.date
+    stability: str
+    complexity: str
+    risk_level: str
+    benefits: str
+    professional_body: str
+    registration_number: str
+
+
+@transaction.atomic
+def delegate_task(*, actor, budget_holder: BudgetHolder, details: DelegationDetails) -> Delegation:
+    """A clinician of the person's ICB delegates a task of the ICB's catalogue for them, and
+    is the practitioner accountable for it."""
+    require(actor, Permission.DELEGATE_TASK, budget_holder)
+    if details.task.organisation_id != budget_holder.organisation_id or not details.task.active:
+        raise ValidationError({"task": "Choose a task from your ICB's catalogue"})
+    if details.consent_given_on > timezone.localdate():
+        raise ValidationError({"consent_given_on": "The date of consent must be today or before"})
+    if Delegation.objects.filter(
+        budget_holder=budget_holder, task=details.task, ended_on__isnull=True
+    ).exists():
+        raise ValidationError(
+            {"task": f"{details.task.name} is already delegated for {budget_holder.full_name}"}
+        )
+    return Delegation.objects.create(
+        budget_holder=budget_holder,
+        task=details.task,
+        how_it_applies=details.how_it_applies,
+        persons_choice=details.persons_choice,
+        consent_given_on=details.consent_given_on,
+        stability=details.stability,
+        complexity=details.complexity,
+        risk_level=details.risk_level,
+        benefits=details.benefits,
+        practitioner=actor,
+        professional_body=details.professional_body,
+        registration_number=details.registration_number,
+        created_by=actor,
+    )
+
+
+# --- A PA's competence ------------------------------------------------------------------
+
+
+def _lock(competence: Competence) -> Competence:
+    """The competence as it is now, locked until the transaction ends, so two people acting
+    on it at once are served one after the other."""
+    return (
+        Competence.objects.select_for_update(of=("self",))
+        .select_related("delegation__task", "delegation__budget_holder", "assistant")
+        .get(pk=competence.pk)
+    )
+
+
+def _change(competence, *, actor, what, reason="", at=None) -> None:
+    competence.lock_version += 1
+    competence.save()
+    CompetenceChange.objects.create(
+        competence=competence, what=what, reason=reason, by=actor, at=at or timezone.now()
+    )
+
+
+def _refuse_if_revoked(competence: Competence) -> None:
+    if competence.status == CompetenceStatus.REVOKED:
+        raise Conflict(
+            f"This competence was revoked on "
+            f"{timezone.localtime(competence.stopped_at):%-d %B %Y}: "
+            "nothing more can be recorded on it. Start a new competence record if the PA is "
+            "to do the task again"
+        )
+
+
+@transaction.atomic
+def start_competence(*, actor, delegation: Delegation, assistant: PersonalAssistant) -> Competence:
+    """A PA of the person's employer starts on the way to being signed off for the task."""
+    require(actor, Permission.DELEGATE_TASK, delegation)
+    if delegation.ended_on is not None:
+        raise Conflict("This delegation has ended: no PA can be signed off for it")
+    employer = getattr(delegation.budget_holder, "employer", None)
+    if (
+        employer is None
+        or assistant.employer_id != employer.pk
+        or assistant.status == PersonalAssistantStatus.LEFT
+    ):
+        raise ValidationError({"assistant": "Choose one of the person's PAs"})
+    if Competence.objects.filter(
+        delegation=delegation,
+        assistant=assistant,
+        status__in=[
+            CompetenceStatus.IN_PROGRESS,
+            CompetenceStatus.SIGNED_OFF,
+            CompetenceStatus.SUSPENDED,
+        ],
+    ).exists():
+        raise ValidationError(
+            {"assistant": f"{assistant.full_name} already has a competence record for this task"}
+        )
+    competence = Competence.objects.create(delegation=delegation, assistant=assistant)
+    CompetenceChange.objects.create(
+        competence=competence, what="Started", by=actor, at=timezone.now()
+    )
+    return competence
+
+
+AGREEING_PARTIES = {
+    "practitioner": Permission.SIGN_OFF_COMPETENCE,
+    "employer": Permission.AGREE_AS_EMPLOYER,
+    "pa": Permission.AGREE_AS_PA,
+}
+
+
+@transaction.atomic
+def confirm_agreement(*, actor, competence: Competence, party: str) -> Competence:
+    """One party to the three-way agreement confirms it, for themselves, with a time stamp."""
+    require(actor, AGREEING_PARTIES[party], competence)
+    competence = _lock(competence)
+    _refuse_if_revoked(competence)
+    field = {
+        "practitioner": "practitioner_agreed_at",
+        "employer": "employer_agreed_at",
+        "pa": "pa_agreed_at",
+    }[party]
+    if getattr(competence, field) is not None:
+        raise Conflict("This agreement was already confirmed")
+    now = timezone.now()
+    setattr(competence, field, now)
+    if party == "employer":
+        competence.employer_agreed_by = actor
+    what = {
+        "practitioner": "Agreement confirmed by the practitioner",
+        "employer": "Agreement confirmed by the employer",
+        "pa": "Agreement confirmed by the PA",
+    }[party]
+    _change(competence, actor=actor, what=what, at=now)
+    return competence
+
+
+@transaction.atomic
+def record_training(
+    *, actor, competence: Competence, delivered_on: datetime.date, delivered_by: str
+) -> Competence:
+    require(actor, Permission.SIGN_OFF_COMPETENCE, competence)
+    competence = _lock(competence)
+    _refuse_if_revoked(competence)
+    if delivered_on > timezone.localdate():
+        raise ValidationError({"delivered_on": "The date must be today or before"})
+    competence.training_delivered_on = delivered_on
+    competence.training_delivered_by = delivered_by
+    _change(
+        competence,
+        actor=actor,
+        what=f"Task training delivered on {delivered_on:%-d %B %Y} by {delivered_by}",
+    )
+    return competence
+
+
+@transaction.atomic
+def record_assessment(
+    *, actor, competence: Competence, assessed_on: datetime.date, observations: str, passed: bool
+) -> Competence:
+    """The competence assessment (or a reassessment at review). 'Not yet' at a reassessment
+    stops the sign-off at once: the PA is no longer competent until they pass and are signed
+    off again."""
+    require(actor, Permission.SIGN_OFF_COMPETENCE, competence)
+    competence = _lock(competence)
+    _refuse_if_revoked(competence)
+    if assessed_on > timezone.localdate():
+        raise ValidationError({"assessed_on": "The date must be today or before"})
+    if competence.training_delivered_on is None:
+        raise Conflict("Record the task training before the competence assessment")
+    competence.assessed_on = assessed_on
+    competence.observations = observations
+    competence.assessment_passed = passed
+    competence.assessment_recorded_at = timezone.now()
+    if not passed and competence.status == CompetenceStatus.SIGNED_OFF:
+        competence.status = CompetenceStatus.IN_PROGRESS
+    _change(
+        competence,
+        actor=actor,
+        what=f"Assessed on {assessed_on:%-d %B %Y}: {'passed' if passed else 'not yet competent'}",
+    )
+    return competence
+
+
+def missing_training(competence: Competence, *, on: datetime.date) -> list[TrainingModule]:
+    """The task's required training for which the PA has no current record on `on`."""
+    required = list(competence.delegation.task.required_training.all())
+    current = set(
+        TrainingRecord.objects.filter(
+            assistant_id=competence.assistant_id,
+            module__in=required,
+            completed_on__lte=on,
+        )
+        .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=on))
+        .values_list("module_id", flat=True)
+    )
+    return [module for module in required if module.pk not in current]
+
+
+def sign_off_gaps(competence: Competence, *, on: datetime.date) -> list[str]:
+    """What stands between this competence and its sign-off, in plain words."""
+    gaps = []
+    if competence.status == CompetenceStatus.REVOKED:
+        return ["It was revoked: start a new competence record"]
+    if competence.practitioner_agreed_at is None:
+        gaps.append("The practitioner has not confirmed the agreement")
+    if competence.employer_agreed_at is None:
+        gaps.append("The employer has not confirmed the agreement")
+    if competence.pa_agreed_at is None:
+        gaps.append("The PA has not confirmed the agreement")
+    if competence.training_delivered_on is None:
+        gaps.append("The task training has not been recorded")
+    since = max(
+        (at for at in (competence.signed_off_at, competence.stopped_at) if at), default=None
+    )
+    if competence.assessment_passed is not True or (
+        since is not None
+        and (competence.assessment_recorded_at is None or competence.assessment_recorded_at < since)
+    ):
+        gaps.append("No passed competence assessment is waiting for sign-off")
+    gaps += [
+        f"The PA has no current training record for {module.name}"
+        for module in missing_training(competence, on=on)
+    ]
+    return gaps
+
+
+def already_signed_off(competence: Competence) -> str:
+    who = competence.signed_off_by.full_name if competence.signed_off_by else "someone else"
+    return (
+        f"This was already signed off by {who} at "
+        f"{timezone.localtime(competence.signed_off_at):{LONDON_FORMAT}}"
+    )
+
+
+@transaction.atomic
+def sign_off(
+    *, actor, competence: Competence, review_on: datetime.date, lock_version: int
+) -> Competence:
+    """The clinician's sign-off: only with all three agreements, a passed assessment and
+    every required training current, with a review date in the future and no further ahead
+    than the task's review interval. `lock_version` is the version the clinician saw: if it
+    changed meanwhile (another sign-off), nothing is signed and they are told who did it."""
+    require(actor, Permission.SIGN_OFF_COMPETENCE, competence)
+    competence = _lock(competence)
+    if competence.lock_version != lock_version:
+        if competence.status == CompetenceStatus.SIGNED_OFF:
+            raise Conflict(already_signed_off(competence))
+        raise Conflict("This competence changed while you were looking at it: check it again")
+    _refuse_if_revoked(competence)
+    today = timezone.localdate()
+    gaps = sign_off_gaps(competence, on=today)
+    if gaps:
+        raise Conflict("It cannot be signed off yet: " + "; ".join(gaps))
+    latest = add_months(today, competence.delegation.task.review_months)
+    if review_on <= today:
+        raise ValidationError({"review_on": "The review date must be in the future"})
+    if review_on > latest:
+        raise ValidationError(
+            {
+                "review_on": f"The review date must be on or before {latest:%-d %B %Y}, "
+                f"{competence.delegation.task.review_months} months from today"
+            }
+        )
+    now = timezone.now()
+    again = competence.signed_off_at is not None
+    competence.status = CompetenceStatus.SIGNED_OFF
+    competence.signed_off_at = now
+    competence.signed_off_by = actor
+    competence.review_on = review_on
+    _change(
+        competence,
+        actor=actor,
+        what=f"{'Signed off again' if again else 'Signed off'}, review by {review_on:%-d %B %Y}",
+        at=now,
+    )
+    return competence
+
+
+@transaction.atomic
+def stop_competence(*, actor, competence: Competence, revoke: bool, reason: str) -> Competence:
+    """Suspend (until reassessed and signed off again) or revoke (for good), at once."""
+    require(actor, Permission.SIGN_OFF_COMPETENCE, competence)
+    competence = _lock(competence)
+    _refuse_if_revoked(competence)
+    if not reason.strip():
+        raise ValidationError({"reason": "Enter the reason"})
+    if not revoke and competence.status == CompetenceStatus.SUSPENDED:
+        raise Conflict("This competence is already suspended")
+    now = timezone.now()
+    competence.status = CompetenceStatus.REVOKED if revoke else CompetenceStatus.SUSPENDED
+    competence.stopped_at = now
+    competence.stopped_by = actor
+    competence.stopped_reason = reason
+    what = "Revoked" if revoke else "Suspended"
+    _change(competence, actor=actor, what=what, reason=reason, at=now)
+    return competence

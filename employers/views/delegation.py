@@ -1,0 +1,635 @@
+"""Delegated healthcare tasks: the ICB's task catalogue, a person's delegations and the cover
+they have, a PA's competence from the three-way agreement to the clinician's sign-off, the
+clinician's work queue, the employer's side's list of sign-offs and the PA's own.
+
+Every page loads its record through a scoped selector: another ICB's record, or someone
+else's, is a 404. Who may act is the permission of each page (a clinician of the person's ICB
+for the clinical steps; the employer's side and the PA each confirm the agreement for
+themselves)."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
+from django.views.generic import TemplateView
+
+from budgets.services import Conflict
+from employers import delegation_selectors as selectors
+from employers.delegation_forms import (
+    AgreeForm,
+    AssessmentForm,
+    DelegationForm,
+    SignOffForm,
+    StartCompetenceForm,
+    StopForm,
+    TaskForm,
+    TrainingDeliveredForm,
+)
+from employers.models import CompetenceStatus, PersonalAssistant, TrainingModule
+from employers.services import delegation as services
+from phb.components import render_component
+from phb.permissions import Permission
+from phb.presenters import hidden_caption
+from phb.rules import is_own_record
+from phb.views.helpers import add_errors, conflict_redirect
+from phb.views.mixins import PermissionRequiredMixin
+
+STATUS_TAG = {
+    CompetenceStatus.IN_PROGRESS: "nhsuk-tag--blue",
+    CompetenceStatus.SIGNED_OFF: "nhsuk-tag--green",
+    CompetenceStatus.SUSPENDED: "nhsuk-tag--orange",
+    CompetenceStatus.REVOKED: "nhsuk-tag--red",
+}
+
+
+def status_text(competence, today) -> str:
+    """The competence's state in plain words, true in every state."""
+    if competence.status == CompetenceStatus.SIGNED_OFF:
+        if competence.review_on < today:
+            return f"Not current: the review was due by {competence.review_on:%-d %B %Y}"
+        return f"Signed off, review by {competence.review_on:%-d %B %Y}"
+    return competence.get_status_display()
+
+
+def status_tag(competence, today) -> str:
+    lapsed = competence.status == CompetenceStatus.SIGNED_OFF and competence.review_on < today
+    return render_component(
+        "tag",
+        {
+            "text": "Review overdue" if lapsed else competence.get_status_display(),
+            "classes": "nhsuk-tag--red" if lapsed else STATUS_TAG[competence.status],
+        },
+    )
+
+
+def competences_table(competences, *, caption, today, task=True, person=False, pa=True) -> dict:
+    head = []
+    head += [{"text": "Person"}] if person else []
+    head += [{"text": "Task"}] if task else []
+    head += [{"text": "PA"}] if pa else []
+    head += [{"text": "Where it stands"}]
+    rows = []
+    for competence in competences:
+        link = reverse("employers:competence", args=[competence.pk])
+        row = []
+        row += [{"text": competence.delegation.budget_holder.full_name}] if person else []
+        row += [{"text": competence.delegation.task.name}] if task else []
+        row += [{"text": competence.assistant.full_name}] if pa else []
+        row[0] = {"html": f'<a href="{link}">{escape(row[0]["text"])}</a>'}
+        row += [{"text": status_text(competence, today)}]
+        rows.append(row)
+    return {"caption": hidden_caption(caption), "head": head, "rows": rows}
+
+
+def cover_table(cover, *, link: bool) -> dict:
+    """Every task delegated for the person, and the PAs signed off for it today; none is a
+    gap in cover."""
+    rows = []
+    for row in cover:
+        delegation = row["delegation"]
+        name = escape(delegation.task.name)
+        url = reverse("employers:delegation", args=[delegation.pk])
+        who = ", ".join(pa.full_name for pa in row["competent"])
+        rows.append(
+            [
+                {"html": f'<a href="{url}">{name}</a>'} if link else {"text": delegation.task.name},
+                {"text": who}
+                if who
+                else {"html": "<strong>No cover:</strong> no PA is signed off for this task now"},
+            ]
+        )
+    return {
+        "caption": "Who is signed off for each task today",
+        "head": [{"text": "Task"}, {"text": "PAs signed off now"}],
+        "rows": rows,
+    }
+
+
+def delegation_rows(delegation) -> list[dict]:
+    pairs = (
+        ("How it applies", delegation.how_it_applies),
+        ("The person's choice", delegation.persons_choice),
+        ("Consent given", f"{delegation.consent_given_on:%-d %B %Y}"),
+        ("Stability", delegation.stability),
+        ("Complexity", delegation.complexity),
+        ("Risk", delegation.get_risk_level_display()),
+        ("Benefits", delegation.benefits),
+        (
+            "Practitioner",
+            f"{delegation.practitioner.full_name}, {delegation.professional_body} registration "
+            f"{delegation.registration_number}",
+        ),
+    )
+    return [{"key": {"text": key}, "value": {"text": value}} for key, value in pairs]
+
+
+class FormPage(PermissionRequiredMixin, TemplateView):
+    """A form whose values go to one service: errors in the NHS.UK way, nothing saved on bad
+    input, and a message saying what happened."""
+
+    template_name = "employers/delegation/form_page.html"
+    object_required = True
+    done = ""
+    page_title = ""
+    button_text = "Save"
+    intro = ""
+
+    def form_kwargs(self) -> dict:
+        return {}
+
+    def make_form(self, data=None):
+        return self.form_class(data, **self.form_kwargs())
+
+    def back_url(self) -> str:
+        return self.done_url()
+
+    def post(self, request, *args, **kwargs):
+        form = self.make_form(request.POST)
+        if form.is_valid():
+            try:
+                result = self.save(form)
+            except Conflict as error:
+                return conflict_redirect(request, error, self.back_url())
+            except ValidationError as error:
+                add_errors(form, error)
+            else:
+                messages.success(request, self.done)
+                return redirect(result or self.done_url())
+        return self.render_to_response(self.get_context_data(form=form))
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("form", self.make_form())
+        return super().get_context_data(**kwargs) | {
+            "page_title": self.page_title,
+            "button_text": self.button_text,
+            "intro": self.intro,
+            "back_url": self.back_url(),
+        }
+
+
+# --- The ICB's catalogue ----------------------------------------------------------------
+
+
+class CatalogueMixin:
+    permission = Permission.MANAGE_DELEGATED_TASKS
+
+    def get_permission_object(self):
+        return self.request.user.acting_organisation
+
+
+class TaskListView(CatalogueMixin, PermissionRequiredMixin, TemplateView):
+    template_name = "employers/delegation/tasks.html"
+    object_required = True
+
+    def get_context_data(self, **kwargs):
+        tasks = list(selectors.tasks_of_icb(self.request.user))
+        rows = [
+            [
+                {
+                    "html": f'<a href="{reverse("employers:delegated_task", args=[task.pk])}">'
+                    f"{escape(task.name)}</a>"
+                },
+                {"text": task.get_risk_level_display()},
+                {"text": ", ".join(m.name for m in task.required_training.all()) or "None"},
+                {"text": f"{task.review_months} months"},
+            ]
+            for task in tasks
+        ]
+        return super().get_context_data(**kwargs) | {
+            "table": {
+                "caption": hidden_caption("Delegated healthcare tasks"),
+                "head": [
+                    {"text": "Task"},
+                    {"text": "Risk"},
+                    {"text": "Training needed first"},
+                    {"text": "Review every"},
+                ],
+                "rows": rows,
+            },
+            "tasks": tasks,
+        }
+
+
+class TaskFormMixin(CatalogueMixin):
+    form_class = TaskForm
+
+    def form_kwargs(self):
+        return {"modules": TrainingModule.objects.of_icb(self.request.user).filter(active=True)}
+
+    def done_url(self):
+        return reverse("employers:delegated_tasks")
+
+
+class TaskAddView(TaskFormMixin, FormPage):
+    page_title = "Add a delegated healthcare task"
+    button_text = "Add the task"
+    done = "The task has been added"
+
+    def save(self, form):
+        services.add_task(actor=self.request.user, organisation=self.object, details=form.details())
+
+
+class TaskChangeView(TaskFormMixin, FormPage):
+    page_title = "Change a delegated healthcare task"
+    done = "The task has been changed"
+
+    def get_permission_object(self):
+        self.task = selectors.task_for(self.request.user, self.kwargs["pk"])
+        return self.task
+
+    def make_form(self, data=None):
+        initial = TaskForm.initial_for(self.task) if data is None else None
+        return self.form_class(data, initial=initial, **self.form_kwargs())
+
+    def save(self, form):
+        services.change_task(actor=self.request.user, task=self.task, details=form.details())
+
+
+# --- A person's delegations -------------------------------------------------------------
+
+
+class PersonDelegationsView(PermissionRequiredMixin, TemplateView):
+    """For staff of the person's ICB: the tasks delegated for them and who covers each."""
+
+    permission = Permission.VIEW_DELEGATIONS
+    object_required = True
+    access_log = "delegated tasks"
+    template_name = "employers/delegation/person.html"
+
+    def get_permission_object(self):
+        return selectors.person_for(self.request.user, self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        holder = self.object
+        cover = selectors.cover(holder, on=timezone.localdate())
+        return super().get_context_data(**kwargs) | {
+            "person": holder,
+            "cover": cover,
+            "cover_table": cover_table(cover, link=True),
+            "may_delegate": self.request.user.has_perm(Permission.DELEGATE_TASK, holder),
+        }
+
+
+class DelegationAddView(FormPage):
+    permission = Permission.DELEGATE_TASK
+    access_log = "delegated tasks"
+    form_class = DelegationForm
+    page_title = "Delegate a healthcare task"
+    button_text = "Delegate the task"
+    done = "The task has been delegated"
+
+    def get_permission_object(self):
+        return selectors.person_for(self.request.user, self.kwargs["pk"])
+
+    def form_kwargs(self):
+        return {"tasks": selectors.tasks_of_icb(self.request.user).filter(active=True)}
+
+    def done_url(self):
+        return reverse("employers:person_delegations", args=[self.object.pk])
+
+    def save(self, form):
+        delegation = services.delegate_task(
+            actor=self.request.user, budget_holder=self.object, details=form.details()
+        )
+        return reverse("employers:delegation", args=[delegation.pk])
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | {"caption": self.object.full_name}
+
+
+class DelegationView(PermissionRequiredMixin, TemplateView):
+    """The delegation record: for staff of the person's ICB and the employer's side."""
+
+    permission = Permission.VIEW_DELEGATIONS
+    object_required = True
+    access_log = "delegated task"
+    template_name = "employers/delegation/delegation.html"
+
+    def get_permission_object(self):
+        return selectors.delegation_for(self.request.user, self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        delegation = self.object
+        today = timezone.localdate()
+        competences = list(
+            delegation.competences.select_related("assistant", "signed_off_by", "delegation__task")
+            .select_related("delegation__budget_holder")
+            .order_by("assistant__full_name", "-created_at")
+        )
+        return super().get_context_data(**kwargs) | {
+            "delegation": delegation,
+            "rows": delegation_rows(delegation),
+            "table": competences_table(
+                competences, caption="PAs for this task", today=today, task=False
+            ),
+            "competences": competences,
+            "may_delegate": self.request.user.has_perm(Permission.DELEGATE_TASK, delegation),
+            "is_staff": self.request.user.is_staff_member,
+        }
+
+
+class CompetenceStartView(FormPage):
+    permission = Permission.DELEGATE_TASK
+    access_log = "delegated task"
+    form_class = StartCompetenceForm
+    page_title = "Start a PA's competence record"
+    button_text = "Start"
+    done = "The competence record has been started"
+
+    def get_permission_object(self):
+        return selectors.delegation_for(self.request.user, self.kwargs["pk"])
+
+    def form_kwargs(self):
+        return {
+            "assistants": PersonalAssistant.objects.visible_to(self.request.user)
+            .employed()
+            .filter(employer__budget_holder_id=self.object.budget_holder_id)
+            .order_by("full_name")
+        }
+
+    def done_url(self):
+        return reverse("employers:delegation", args=[self.object.pk])
+
+    def save(self, form):
+        competence = services.start_competence(
+            actor=self.request.user, delegation=self.object, assistant=form.chosen_assistant()
+        )
+        return reverse("employers:competence", args=[competence.pk])
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | {
+            "caption": f"{self.object.task.name} for {self.object.budget_holder.full_name}"
+        }
+
+
+# --- One PA's competence ----------------------------------------------------------------
+
+
+class CompetenceMixin:
+    access_log = "delegated task"
+    object_required = True
+
+    def get_permission_object(self):
+        self.competence = selectors.competence_for(self.request.user, self.kwargs["pk"])
+        return self.competence
+
+    def person_id_for_log(self, obj):
+        return obj.delegation.budget_holder_id if obj is not None else self.kwargs["pk"]
+
+    def competence_url(self):
+        return reverse("employers:competence", args=[self.competence.pk])
+
+    def done_url(self):
+        return self.competence_url()
+
+    def get_context_data(self, **kwargs):
+        competence = self.competence
+        return super().get_context_data(**kwargs) | {
+            "competence": competence,
+            "caption": f"{competence.assistant.full_name}: {competence.delegation.task.name} "
+            f"for {competence.delegation.budget_holder.full_name}",
+        }
+
+
+def party_of(user, competence) -> str:
+    """Which side of the three-way agreement this user is."""
+    if competence.assistant.user_id == user.pk:
+        return "pa"
+    if is_own_record(user, competence):
+        return "employer"
+    return "practitioner"
+
+
+class CompetenceView(CompetenceMixin, PermissionRequiredMixin, TemplateView):
+    permission = Permission.VIEW_DELEGATIONS
+    template_name = "employers/delegation/competence.html"
+
+    def get_context_data(self, **kwargs):
+        competence = self.competence
+        user = self.request.user
+        today = timezone.localdate()
+        party = party_of(user, competence)
+        clinician = user.has_perm(Permission.SIGN_OFF_COMPETENCE, competence)
+        open_ = competence.status != CompetenceStatus.REVOKED
+        agreed = {
+            "practitioner": competence.practitioner_agreed_at,
+            "employer": competence.employer_agreed_at,
+            "pa": competence.pa_agreed_at,
+        }
+        may_agree = (
+            open_
+            and agreed[party] is None
+            and user.has_perm(services.AGREEING_PARTIES[party], competence)
+        )
+        gaps = services.sign_off_gaps(competence, on=today) if clinician and open_ else []
+        return super().get_context_data(**kwargs) | {
+            "status_tag": status_tag(competence, today),
+            "status_text": status_text(competence, today),
+            "changes": list(selectors.changes_of(competence)),
+            "may_agree": may_agree,
+            "clinician": clinician and open_,
+            "gaps": gaps,
+            "is_pa": party == "pa",
+            "is_staff": user.is_staff_member,
+        }
+
+
+class AgreeView(CompetenceMixin, FormPage):
+    form_class = AgreeForm
+    page_title = "Confirm the three-way agreement"
+    button_text = "Confirm"
+    done = "Your agreement has been recorded"
+
+    def get_permission_object(self):
+        competence = super().get_permission_object()
+        if competence is not None:
+            self.party = party_of(self.request.user, competence)
+            self.permission = services.AGREEING_PARTIES[self.party]
+        return competence
+
+    def save(self, form):
+        services.confirm_agreement(
+            actor=self.request.user, competence=self.competence, party=self.party
+        )
+
+    def get_context_data(self, **kwargs):
+        delegation = self.competence.delegation
+        return super().get_context_data(**kwargs) | {
+            "intro": f"{delegation.practitioner.full_name} ({delegation.professional_body} "
+            f"{delegation.registration_number}) delegates {delegation.task.name} to "
+            f"{self.competence.assistant.full_name} for {delegation.budget_holder.full_name}. "
+            "The practitioner trains and assesses the PA, and signs them off when they are "
+            "competent; the employer and the PA agree to the PA doing the task.",
+        }
+
+
+class ClinicalStep(CompetenceMixin, FormPage):
+    permission = Permission.SIGN_OFF_COMPETENCE
+
+
+class TrainingDeliveredView(ClinicalStep):
+    form_class = TrainingDeliveredForm
+    page_title = "Record the task training"
+    done = "The training has been recorded"
+
+    def save(self, form):
+        services.record_training(
+            actor=self.request.user,
+            competence=self.competence,
+            delivered_on=form.cleaned_data["delivered_on"],
+            delivered_by=form.cleaned_data["delivered_by"],
+        )
+
+
+class AssessmentView(ClinicalStep):
+    form_class = AssessmentForm
+    page_title = "Record the competence assessment"
+    done = "The assessment has been recorded"
+
+    def save(self, form):
+        services.record_assessment(
+            actor=self.request.user,
+            competence=self.competence,
+            assessed_on=form.cleaned_data["assessed_on"],
+            observations=form.cleaned_data["observations"],
+            passed=form.cleaned_data["passed"] == "yes",
+        )
+
+
+class SignOffView(ClinicalStep):
+    form_class = SignOffForm
+    page_title = "Sign off the PA as competent"
+    button_text = "Sign off"
+    done = "The PA has been signed off"
+
+    def make_form(self, data=None):
+        initial = {"lock_version": self.competence.lock_version} if data is None else None
+        return self.form_class(data, initial=initial, user=self.request.user)
+
+    def save(self, form):
+        services.sign_off(
+            actor=self.request.user,
+            competence=self.competence,
+            review_on=form.cleaned_data["review_on"],
+            lock_version=form.cleaned_data["lock_version"],
+        )
+
+    def get_context_data(self, **kwargs):
+        latest = services.add_months(
+            timezone.localdate(), self.competence.delegation.task.review_months
+        )
+        return super().get_context_data(**kwargs) | {
+            "intro": "You stay accountable for delegating this task. Sign off only if you "
+            "have seen the PA do it competently. The review date must be in the future and "
+            f"no later than {latest:%-d %B %Y}.",
+            "gaps": services.sign_off_gaps(self.competence, on=timezone.localdate()),
+        }
+
+
+class StopView(ClinicalStep):
+    form_class = StopForm
+    page_title = "Suspend or revoke the competence"
+    button_text = "Continue"
+    done = "The competence has been stopped: the PA must not do this task now"
+
+    def save(self, form):
+        services.stop_competence(
+            actor=self.request.user,
+            competence=self.competence,
+            revoke=form.cleaned_data["action"] == "revoke",
+            reason=form.cleaned_data["reason"],
+        )
+
+
+# --- Work queue, the employer's side and the PA -----------------------------------------
+
+
+class WorkQueueView(PermissionRequiredMixin, TemplateView):
+    """A clinician's work in their ICB: sign-offs waiting, reviews due, assessments going on."""
+
+    permission = Permission.SIGN_OFF_COMPETENCE
+    object_required = True
+    template_name = "employers/delegation/queue.html"
+
+    def get_permission_object(self):
+        return self.request.user.acting_organisation
+
+    def get_context_data(self, **kwargs):
+        today = timezone.localdate()
+        queue = selectors.work_queue(self.request.user, on=today)
+        tables = {
+            name: competences_table(rows, caption=caption, today=today, person=True)
+            for name, rows, caption in (
+                ("waiting", queue["waiting"], "Sign-offs waiting"),
+                ("due", queue["due"], "Reviews due within 28 days or overdue"),
+                ("in_progress", queue["in_progress"], "Assessments in progress"),
+            )
+        }
+        return super().get_context_data(**kwargs) | {"queue": queue, "tables": tables}
+
+
+def sign_off_sentence(competence, today) -> str:
+    """What a budget holder or PA needs to know about one competence, in plain English."""
+    pa, task = competence.assistant.full_name, competence.delegation.task.name
+    if competence.status == CompetenceStatus.SIGNED_OFF:
+        if competence.review_on < today:
+            return (
+                f"{pa} must not do {task} now: the review was due by "
+                f"{competence.review_on:%-d %B %Y} and has not been done."
+            )
+        return (
+            f"{pa} was signed off for {task} by {competence.signed_off_by.full_name} on "
+            f"{timezone.localtime(competence.signed_off_at):%-d %B %Y}. The next review is due by "
+            f"{competence.review_on:%-d %B %Y}."
+        )
+    if competence.status == CompetenceStatus.SUSPENDED:
+        return f"{pa} must not do {task} now: it was suspended ({competence.stopped_reason})."
+    if competence.status == CompetenceStatus.REVOKED:
+        return f"{pa} must not do {task}: it was revoked ({competence.stopped_reason})."
+    return f"{pa} is being trained and assessed for {task}, and must not do it yet."
+
+
+class EmployerSignOffsView(PermissionRequiredMixin, TemplateView):
+    """For the budget holder or their representative: their PAs' sign-offs."""
+
+    permission = Permission.VIEW_OWN_EMPLOYMENT
+    object_required = True
+    access_log = "sign-offs"
+    template_name = "employers/delegation/sign_offs.html"
+
+    def get_permission_object(self):
+        return selectors.employer_for(self.request.user, self.kwargs["pk"])
+
+    def person_id_for_log(self, obj):
+        return obj.budget_holder_id if obj is not None else self.kwargs["pk"]
+
+    def get_context_data(self, **kwargs):
+        today = timezone.localdate()
+        competences = list(selectors.competences_of_employer(self.object))
+        return super().get_context_data(**kwargs) | {
+            "page_title": "Your PAs' healthcare tasks",
+            "sentences": [(c, sign_off_sentence(c, today)) for c in competences],
+            "own": False,
+        }
+
+
+class OwnSignOffsView(PermissionRequiredMixin, TemplateView):
+    """'Your sign-offs': the signed-in PA's own, and nobody else's."""
+
+    permission = Permission.VIEW_OWN_PA_RECORD
+    object_required = True
+    template_name = "employers/delegation/sign_offs.html"
+
+    def get_permission_object(self):
+        return PersonalAssistant.objects.filter(user_id=self.request.user.pk).first()
+
+    def get_context_data(self, **kwargs):
+        today = timezone.localdate()
+        competences = list(selectors.own_competences(self.request.user))
+        return super().get_context_data(**kwargs) | {
+            "page_title": "Your sign-offs",
+            "sentences": [(c, sign_off_sentence(c, today)) for c in competences],
+            "own": True,
+        }

@@ -1,0 +1,197 @@
+"""Delegation pages: the sign-off asks for the clinician's password; the holder and the PA
+read sign-offs in plain English, each only their own; the work queue and the person's cover
+in a fixed number of queries; the printable record and certificate."""
+
+import datetime
+from html import unescape
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from employers import delegation_documents
+from employers.models import CompetenceStatus
+from phb.documents import services as documents
+from phb.documents.models import DocumentStatus, GeneratedDocument
+from phb.documents.services import request_document
+from phb.documents.sources import source_for
+from phb.models import Role
+from tests.documents.helpers import text_of
+from tests.employers.factories import EmployerFactory, PaUserFactory, PersonalAssistantFactory
+from tests.employers.factories_delegation import (
+    DelegatedTaskFactory,
+    DelegationFactory,
+    TrainingModuleFactory,
+    TrainingRecordFactory,
+    ready_competence,
+)
+from tests.factories import BudgetHolderFactory, HolderUserFactory, UserFactory, add_totp
+
+pytestmark = pytest.mark.django_db
+PROBLEM = "There is a problem"
+
+
+def page(response) -> str:
+    return unescape(response.content.decode())
+
+
+@pytest.fixture
+def pa_user():
+    return PaUserFactory()
+
+
+def setup_ready(icb, holder, clinician, pa_user, *, name="Priya Shah"):
+    employer = getattr(holder, "employer", None) or EmployerFactory(budget_holder=holder)
+    pa = PersonalAssistantFactory(employer=employer, user=pa_user, full_name=name)
+    module = TrainingModuleFactory(organisation=icb)
+    task = DelegatedTaskFactory(organisation=icb, review_months=6)
+    task.required_training.set([module])
+    TrainingRecordFactory(assistant=pa, module=module)
+    delegation = DelegationFactory(task=task, budget_holder=holder, practitioner=clinician)
+    return ready_competence(delegation, pa, employer_user=holder.user)
+
+
+def sign_off_form(competence, password, review_on=datetime.date(2027, 5, 1)) -> dict:
+    return {
+        "review_on_day": review_on.day,
+        "review_on_month": review_on.month,
+        "review_on_year": review_on.year,
+        "password": password,
+        "lock_version": competence.lock_version,
+    }
+
+
+def test_a_wrong_password_refuses_the_sign_off(client, icb, holder, clinician, pa_user):
+    competence = setup_ready(icb, holder, clinician, pa_user)
+    client.force_login(clinician)
+    url = reverse("employers:competence_sign_off", args=[competence.pk])
+    response = client.post(url, sign_off_form(competence, "not-it"))
+    assert response.status_code == 200
+    assert PROBLEM in page(response)
+    assert "The password is not right" in page(response)
+    competence.refresh_from_db()
+    assert competence.status == CompetenceStatus.IN_PROGRESS
+
+
+def test_signed_off_shows_to_the_holder_and_the_pa_in_plain_english(
+    client, icb, holder, clinician, pa_user, password
+):
+    competence = setup_ready(icb, holder, clinician, pa_user)
+    client.force_login(clinician)
+    url = reverse("employers:competence_sign_off", args=[competence.pk])
+    response = client.post(url, sign_off_form(competence, password))
+    assert response.status_code == 302
+    task = competence.delegation.task.name
+    client.force_login(holder.user)
+    text = page(client.get(reverse("employers:employer_sign_offs", args=[holder.employer.pk])))
+    assert f"Priya Shah was signed off for {task} by {clinician.full_name}" in text
+    assert "The next review is due by 1 May 2027." in text
+    client.force_login(pa_user)
+    text = page(client.get(reverse("employers:own_sign_offs")))
+    assert "Your sign-offs" in text
+    assert f"Priya Shah was signed off for {task}" in text
+
+
+def test_a_pa_sees_only_their_own_competences(client, icb, holder, clinician, pa_user):
+    competence = setup_ready(icb, holder, clinician, pa_user)
+    other = PaUserFactory()
+    PersonalAssistantFactory(employer=holder.employer, user=other)
+    client.force_login(other)
+    assert client.get(reverse("employers:competence", args=[competence.pk])).status_code == 404
+    assert "Priya" not in page(client.get(reverse("employers:own_sign_offs")))
+
+
+def test_a_clinician_of_another_icb_gets_404(client, icb, other_icb, holder, clinician, pa_user):
+    competence = setup_ready(icb, holder, clinician, pa_user)
+    other = UserFactory(role=Role.CLINICIAN, organisation=other_icb)
+    add_totp(other)
+    client.force_login(other)
+    url = reverse("employers:competence_sign_off", args=[competence.pk])
+    assert client.get(url).status_code == 404
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_the_work_queue_and_the_cover_take_a_fixed_number_of_queries(
+    client, icb, holder, clinician
+):
+    setup_ready(icb, holder, clinician, PaUserFactory())
+    client.force_login(clinician)
+    queue = reverse("employers:delegation_queue")
+    person = reverse("employers:person_delegations", args=[holder.pk])
+    few = (_queries(client, queue), _queries(client, person))
+    for n in range(3):
+        other = BudgetHolderFactory(organisation=icb, user=HolderUserFactory())
+        setup_ready(icb, other, clinician, PaUserFactory(), name=f"PA {n}")
+        setup_ready(icb, holder, clinician, PaUserFactory(), name=f"Second PA {n}")
+    assert (_queries(client, queue), _queries(client, person)) == few
+    assert "Sign-offs waiting" in page(client.get(queue))
+
+
+def test_the_printed_record_and_certificate(icb, holder, clinician, pa_user, password):
+    from employers.services import delegation as services
+
+    competence = setup_ready(icb, holder, clinician, pa_user)
+    competence = services.sign_off(
+        actor=clinician,
+        competence=competence,
+        review_on=datetime.date(2027, 5, 1),
+        lock_version=competence.lock_version,
+    )
+    for kind, subject, expected in (
+        (delegation_documents.CERTIFICATE_KIND, competence, "Priya Shah is competent to do"),
+        (
+            delegation_documents.DELEGATION_KIND,
+            competence.delegation,
+            f"Delegation record: {competence.delegation.task.name}",
+        ),
+    ):
+        request_document(actor=clinician, source=source_for(kind), subject=subject)
+        document = GeneratedDocument.objects.get(kind=kind)
+        document = documents.render_document(document_id=document.pk)
+        assert document.status == DocumentStatus.DONE, document.error
+        text = text_of(bytes(GeneratedDocument.objects.get(pk=document.pk).content))
+        assert expected in text
+        assert "1 May 2027" in text
+
+
+def test_the_cover_shows_on_the_record_and_the_plan_and_a_lapse_is_a_gap(
+    client, icb, holder, clinician, phb_lead, today_is
+):
+    from employers.services import delegation as services
+    from tests.careplans.review_factories import plan_in_use
+
+    version, _, _ = plan_in_use(phb_lead, holder)
+    competence = setup_ready(icb, holder, clinician, PaUserFactory())
+    services.sign_off(
+        actor=clinician,
+        competence=competence,
+        review_on=datetime.date(2026, 12, 1),
+        lock_version=competence.lock_version,
+    )
+    client.force_login(phb_lead)
+    plan = reverse("careplans:version", args=[version.pk])
+    record = reverse("person_detail", args=[holder.pk])
+    for url in (plan, record):
+        assert "PAs signed off now" in page(client.get(url))
+        assert "Priya Shah" in page(client.get(url))
+    today_is(datetime.date(2026, 12, 2))
+    for url in (plan, record):
+        assert "No cover:" in page(client.get(url))
+
+
+def test_the_demo_catalogue_is_seeded_once_for_the_demo_icbs(icb):
+    from employers.demo_delegation import COMMON_TASKS, seed
+    from employers.models import DelegatedTask
+    from tests.factories import OrganisationFactory
+
+    north = OrganisationFactory(ods_code="QZA")
+    seed()
+    seed()
+    assert DelegatedTask.objects.filter(organisation=north).count() == len(COMMON_TASKS)
+    assert not DelegatedTask.objects.filter(organisation=icb).exists()

@@ -1,0 +1,375 @@
+"""Delegated tasks and sign-off: every refusal of the issue's "Bad input", the "Done when"
+(sign-off seen by the holder and the PA; past the review date nobody is current and the cover
+shows a gap; revocation at once), the race between two sign-offs, and reminders sent once."""
+
+import datetime
+import threading
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import ProgrammingError, connection
+
+from budgets.services import Conflict
+from employers import delegation_selectors as selectors
+from employers.models import (
+    Competence,
+    CompetenceChange,
+    CompetenceReminder,
+    CompetenceStatus,
+)
+from employers.services import delegation as services
+from employers.services.delegation_reminders import scan_competence_reviews
+from phb.models import Message, Role
+from tests.employers.factories import EmployerFactory, PaUserFactory, PersonalAssistantFactory
+from tests.employers.factories_delegation import (
+    DelegatedTaskFactory,
+    DelegationFactory,
+    TrainingModuleFactory,
+    TrainingRecordFactory,
+    ready_competence,
+)
+from tests.factories import UserFactory
+
+TODAY = datetime.date(2026, 11, 23)
+IN_SIX_MONTHS = datetime.date(2027, 5, 23)
+
+
+@pytest.fixture
+def employer(holder, pa_employer_support):
+    return EmployerFactory(budget_holder=holder, created_by=pa_employer_support)
+
+
+@pytest.fixture
+def pa_user():
+    return PaUserFactory(full_name="Priya Shah")
+
+
+@pytest.fixture
+def assistant(employer, pa_user):
+    return PersonalAssistantFactory(employer=employer, user=pa_user, full_name="Priya Shah")
+
+
+@pytest.fixture
+def module(icb):
+    return TrainingModuleFactory(organisation=icb, name="PEG feeding training")
+
+
+@pytest.fixture
+def task(icb, module):
+    task = DelegatedTaskFactory(organisation=icb, name="PEG feeding", review_months=6)
+    task.required_training.set([module])
+    return task
+
+
+@pytest.fixture
+def delegation(task, holder, clinician):
+    return DelegationFactory(task=task, budget_holder=holder, practitioner=clinician)
+
+
+@pytest.fixture
+def trained(assistant, module, clinician):
+    return TrainingRecordFactory(assistant=assistant, module=module, recorded_by=clinician)
+
+
+@pytest.fixture
+def ready(delegation, assistant, holder, trained):
+    return ready_competence(delegation, assistant, employer_user=holder.user)
+
+
+def sign(competence, clinician, review_on=IN_SIX_MONTHS):
+    return services.sign_off(
+        actor=clinician,
+        competence=competence,
+        review_on=review_on,
+        lock_version=competence.lock_version,
+    )
+
+
+# --- The journey ------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_clinician_takes_a_pa_from_start_to_sign_off(
+    delegation, assistant, clinician, holder, pa_user, trained
+):
+    competence = services.start_competence(
+        actor=clinician, delegation=delegation, assistant=assistant
+    )
+    services.confirm_agreement(actor=clinician, competence=competence, party="practitioner")
+    services.confirm_agreement(actor=holder.user, competence=competence, party="employer")
+    services.confirm_agreement(actor=pa_user, competence=competence, party="pa")
+    services.record_training(
+        actor=clinician, competence=competence, delivered_on=TODAY, delivered_by="Nurse Jones"
+    )
+    services.record_assessment(
+        actor=clinician, competence=competence, assessed_on=TODAY, observations="Safe", passed=True
+    )
+    competence.refresh_from_db()
+    competence = sign(competence, clinician)
+    assert competence.status == CompetenceStatus.SIGNED_OFF
+    assert competence.employer_agreed_by == holder.user
+    assert Competence.objects.current(TODAY).filter(pk=competence.pk).exists()
+    assert competence.changes.first().what == "Started"
+    assert competence.changes.count() == 7
+    # The holder's side and the PA both see it.
+    assert selectors.competences_of_employer(holder.employer).get() == competence
+    assert selectors.own_competences(pa_user).get() == competence
+
+
+@pytest.mark.django_db
+def test_only_a_clinician_of_the_icb_delegates(holder, task, phb_lead, other_icb):
+    details = services.DelegationDetails(
+        task=task,
+        how_it_applies="x",
+        persons_choice="x",
+        consent_given_on=TODAY,
+        stability="x",
+        complexity="x",
+        risk_level="low",
+        benefits="x",
+        professional_body="NMC",
+        registration_number="1",
+    )
+    with pytest.raises(PermissionDenied):
+        services.delegate_task(actor=phb_lead, budget_holder=holder, details=details)
+    other = UserFactory(role=Role.CLINICIAN, organisation=other_icb)
+    with pytest.raises(PermissionDenied):
+        services.delegate_task(actor=other, budget_holder=holder, details=details)
+
+
+# --- Bad input --------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_non_clinician_cannot_sign_off(ready, phb_lead):
+    with pytest.raises(PermissionDenied):
+        sign(ready, phb_lead)
+
+
+@pytest.mark.django_db
+def test_a_clinician_of_another_icb_cannot_see_or_sign_off(ready, other_icb):
+    other = UserFactory(role=Role.CLINICIAN, organisation=other_icb)
+    assert selectors.competence_for(other, ready.pk) is None
+    with pytest.raises(PermissionDenied):
+        sign(ready, other)
+
+
+@pytest.mark.django_db
+def test_missing_training_refuses_the_sign_off(delegation, assistant, holder, clinician):
+    competence = ready_competence(delegation, assistant, employer_user=holder.user)
+    with pytest.raises(Conflict, match="no current training record for PEG feeding training"):
+        sign(competence, clinician)
+
+
+@pytest.mark.django_db
+def test_expired_training_refuses_the_sign_off(delegation, assistant, holder, clinician, module):
+    TrainingRecordFactory(
+        assistant=assistant,
+        module=module,
+        completed_on=datetime.date(2025, 1, 1),
+        expires_on=datetime.date(2026, 1, 1),
+    )
+    competence = ready_competence(delegation, assistant, employer_user=holder.user)
+    with pytest.raises(Conflict, match="no current training record"):
+        sign(competence, clinician)
+
+
+@pytest.mark.django_db
+def test_a_missing_agreement_refuses_the_sign_off(ready, clinician):
+    Competence.objects.filter(pk=ready.pk).update(pa_agreed_at=None)
+    ready.refresh_from_db()
+    with pytest.raises(Conflict, match="The PA has not confirmed the agreement"):
+        sign(ready, clinician)
+
+
+@pytest.mark.django_db
+def test_a_failed_assessment_refuses_the_sign_off(ready, clinician):
+    services.record_assessment(
+        actor=clinician, competence=ready, assessed_on=TODAY, observations="Unsure", passed=False
+    )
+    ready.refresh_from_db()
+    with pytest.raises(Conflict, match="No passed competence assessment"):
+        sign(ready, clinician)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("review_on", "message"),
+    [
+        (datetime.date(2026, 11, 22), "must be in the future"),
+        (TODAY, "must be in the future"),
+        (datetime.date(2027, 5, 24), "on or before 23 May 2027, 6 months from today"),
+    ],
+)
+def test_the_review_date_is_in_the_future_and_within_the_interval(
+    ready, clinician, review_on, message
+):
+    with pytest.raises(ValidationError, match=message):
+        sign(ready, clinician, review_on)
+    ready.refresh_from_db()
+    assert ready.status == CompetenceStatus.IN_PROGRESS
+
+
+@pytest.mark.django_db
+def test_after_revocation_it_cannot_be_signed_off_again(ready, clinician):
+    sign(ready, clinician)
+    ready.refresh_from_db()
+    services.stop_competence(actor=clinician, competence=ready, revoke=True, reason="Unsafe")
+    ready.refresh_from_db()
+    assert not Competence.objects.current(TODAY).filter(pk=ready.pk).exists()
+    with pytest.raises(Conflict, match="revoked"):
+        sign(ready, clinician)
+    with pytest.raises(Conflict, match="revoked"):
+        services.record_assessment(
+            actor=clinician, competence=ready, assessed_on=TODAY, observations="x", passed=True
+        )
+
+
+@pytest.mark.django_db
+def test_a_second_sign_off_with_the_old_version_is_told_who_signed(ready, clinician, icb):
+    other = UserFactory(role=Role.CLINICIAN, organisation=icb, full_name="Dr Second")
+    seen = ready.lock_version
+    sign(ready, clinician)
+    with pytest.raises(Conflict, match=f"already signed off by {clinician.full_name} at"):
+        services.sign_off(actor=other, competence=ready, review_on=IN_SIX_MONTHS, lock_version=seen)
+    assert CompetenceChange.objects.filter(competence=ready, what__startswith="Signed").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sign_offs_at_once_are_served_one_after_the_other(icb, clinician, holder, pa_user):
+    """Two clinicians press "Sign off" together: one signs, the other is told who did."""
+    employer = EmployerFactory(budget_holder=holder)
+    pa = PersonalAssistantFactory(employer=employer, user=pa_user)
+    module = TrainingModuleFactory(organisation=icb)
+    task = DelegatedTaskFactory(organisation=icb, review_months=6)
+    task.required_training.set([module])
+    TrainingRecordFactory(assistant=pa, module=module)
+    delegation = DelegationFactory(task=task, budget_holder=holder, practitioner=clinician)
+    competence = ready_competence(delegation, pa, employer_user=holder.user)
+    other = UserFactory(role=Role.CLINICIAN, organisation=icb)
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def press(user):
+        try:
+            barrier.wait()
+            services.sign_off(
+                actor=user, competence=competence, review_on=IN_SIX_MONTHS, lock_version=0
+            )
+            outcomes.append("signed")
+        except Conflict as error:
+            outcomes.append(str(error))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=press, args=(user,)) for user in (clinician, other)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes.count("signed") == 1
+    refused = next(outcome for outcome in outcomes if outcome != "signed")
+    assert refused.startswith("This was already signed off by ")
+    assert (
+        CompetenceChange.objects.filter(competence=competence, what__startswith="Signed").count()
+        == 1
+    )
+
+
+@pytest.mark.django_db
+def test_each_party_confirms_only_for_themselves(delegation, assistant, clinician, holder, pa_user):
+    competence = services.start_competence(
+        actor=clinician, delegation=delegation, assistant=assistant
+    )
+    with pytest.raises(PermissionDenied):
+        services.confirm_agreement(actor=pa_user, competence=competence, party="employer")
+    with pytest.raises(PermissionDenied):
+        services.confirm_agreement(actor=holder.user, competence=competence, party="pa")
+    with pytest.raises(PermissionDenied):
+        services.confirm_agreement(actor=holder.user, competence=competence, party="practitioner")
+
+
+@pytest.mark.django_db
+def test_only_the_persons_pas_are_started(delegation, clinician, other_holder):
+    stranger = PersonalAssistantFactory(employer=EmployerFactory(budget_holder=other_holder))
+    with pytest.raises(ValidationError, match="Choose one of the person's PAs"):
+        services.start_competence(actor=clinician, delegation=delegation, assistant=stranger)
+
+
+# --- Done when --------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_past_the_review_date_the_pa_is_not_current_and_the_cover_shows_a_gap(
+    ready, clinician, holder, today_is
+):
+    sign(ready, clinician, review_on=datetime.date(2026, 12, 1))
+    assert selectors.cover(holder, on=TODAY)[0]["competent"] == [ready.assistant]
+    today_is(datetime.date(2026, 12, 2))
+    assert selectors.cover(holder, on=datetime.date(2026, 12, 2))[0]["competent"] == []
+    assert not Competence.objects.current(datetime.date(2026, 12, 2)).exists()
+
+
+@pytest.mark.django_db
+def test_reassessment_and_a_new_sign_off_extend_the_review_date(ready, clinician, today_is):
+    sign(ready, clinician, review_on=datetime.date(2027, 1, 10))
+    today_is(datetime.date(2027, 1, 5))
+    ready.refresh_from_db()
+    with pytest.raises(Conflict, match="No passed competence assessment"):
+        sign(ready, clinician, review_on=datetime.date(2027, 6, 1))
+    ready.refresh_from_db()
+    services.record_assessment(
+        actor=clinician,
+        competence=ready,
+        assessed_on=datetime.date(2027, 1, 5),
+        observations="Still safe",
+        passed=True,
+    )
+    ready.refresh_from_db()
+    sign(ready, clinician, review_on=datetime.date(2027, 7, 5))
+    ready.refresh_from_db()
+    assert ready.review_on == datetime.date(2027, 7, 5)
+    assert ready.changes.filter(what__startswith="Signed off again").exists()
+
+
+@pytest.mark.django_db
+def test_suspension_takes_effect_at_once_and_needs_a_reassessment(ready, clinician, holder):
+    sign(ready, clinician)
+    ready.refresh_from_db()
+    services.stop_competence(actor=clinician, competence=ready, revoke=False, reason="Incident")
+    assert selectors.cover(holder, on=TODAY)[0]["competent"] == []
+    ready.refresh_from_db()
+    with pytest.raises(Conflict, match="No passed competence assessment"):
+        sign(ready, clinician)
+
+
+@pytest.mark.django_db
+def test_nothing_is_deleted(ready, clinician):
+    change = CompetenceChange.objects.create(
+        competence=ready, what="x", by=clinician, at=ready.created_at
+    )
+    with pytest.raises(ProgrammingError, match="Cannot update or delete"):
+        change.delete()
+
+
+# --- Reminders --------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("days", "step"), [(28, 28), (7, 7), (0, 0)])
+def test_review_reminders_go_once_to_the_practitioner_and_the_employer(
+    ready, clinician, holder, days, step
+):
+    sign(ready, clinician, review_on=TODAY + datetime.timedelta(days=days or 1))
+    Competence.objects.filter(pk=ready.pk).update(review_on=TODAY + datetime.timedelta(days=days))
+    assert scan_competence_reviews(today=TODAY) == 2
+    assert scan_competence_reviews(today=TODAY) == 0
+    claims = CompetenceReminder.objects.filter(competence=ready, step=step)
+    assert {claim.recipient_user for claim in claims} == {clinician, holder.user}
+    assert Message.objects.filter(subject__startswith="Competence review due").count() == 2
+
+
+@pytest.mark.django_db
+def test_no_reminder_between_the_steps(ready, clinician):
+    sign(ready, clinician, review_on=TODAY + datetime.timedelta(days=60))
+    assert scan_competence_reviews(today=TODAY) == 0
