@@ -21,7 +21,7 @@ DUE_WITHIN = datetime.timedelta(days=28)
 
 
 def tasks_of_icb(user):
-    return DelegatedTask.objects.of_icb(user).prefetch_related("required_training")
+    return DelegatedTask.objects.visible_to(user).prefetch_related("required_training")
 
 
 def task_for(user, pk) -> DelegatedTask | None:

@@ -167,7 +167,7 @@ def record_for(user, pk) -> TrainingRecord | None:
 
 
 def module_for(user, pk) -> TrainingModule | None:
-    return TrainingModule.objects.of_icb(user).filter(pk=pk).first()
+    return TrainingModule.objects.visible_to(user).filter(pk=pk).first()
 
 
 def training_due(organisation_id, today: datetime.date):

@@ -47,7 +47,7 @@ class ModuleKind(models.TextChoices):
 
 
 class TrainingModuleQuerySet(models.QuerySet):
-    def of_icb(self, user) -> "TrainingModuleQuerySet":
+    def visible_to(self, user) -> "TrainingModuleQuerySet":
         if not (user.is_authenticated and user.is_staff_member):
             return self.none()
         return self.filter(organisation_id=user.acting_organisation_id)

@@ -216,7 +216,7 @@ class TaskFormMixin(CatalogueMixin):
     form_class = TaskForm
 
     def form_kwargs(self):
-        return {"modules": TrainingModule.objects.of_icb(self.request.user).filter(active=True)}
+        return {"modules": TrainingModule.objects.visible_to(self.request.user).filter(active=True)}
 
     def done_url(self):
         return reverse("employers:delegated_tasks")
@@ -437,6 +437,9 @@ class CompetenceView(CompetenceMixin, PermissionRequiredMixin, TemplateView):
 
 
 class AgreeView(CompetenceMixin, FormPage):
+    # Seeing the competence is the least anyone agreeing needs; the permission of the side
+    # the user is on (practitioner, employer or PA) replaces it once the record is found.
+    permission = Permission.VIEW_DELEGATIONS
     form_class = AgreeForm
     page_title = "Confirm the three-way agreement"
     button_text = "Confirm"
@@ -623,7 +626,11 @@ class OwnSignOffsView(PermissionRequiredMixin, TemplateView):
     template_name = "employers/delegation/sign_offs.html"
 
     def get_permission_object(self):
-        return PersonalAssistant.objects.filter(user_id=self.request.user.pk).first()
+        return (
+            PersonalAssistant.objects.visible_to(self.request.user)
+            .filter(user_id=self.request.user.pk)
+            .first()
+        )
 
     def get_context_data(self, **kwargs):
         today = timezone.localdate()
