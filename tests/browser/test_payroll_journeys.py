@@ -3,8 +3,10 @@ run from approved timesheets, works it out again, finalises it (first without co
 starts a correction; the holder sees it in plain words; the PA sees their own payslip."""
 
 import datetime
+import importlib
 
 import pytest
+from django.apps import apps
 from playwright.sync_api import expect
 
 from employers.models import ShiftKind
@@ -24,6 +26,13 @@ TODAY = datetime.date(2026, 11, 23)
 
 
 @pytest.fixture
+def tax_year_figures(db):
+    """The 2026/27 tax-year figures, as migration employers 0002 loads them: the flush after
+    an earlier transactional test removes them."""
+    importlib.import_module("employers.migrations.0002_payruns").seed_2026_27(apps, None)
+
+
+@pytest.fixture
 def second_tab(chromium, live_server):
     context = chromium.new_context(viewport={"width": 375, "height": 800})
     context.set_default_timeout(10_000)
@@ -33,7 +42,9 @@ def second_tab(chromium, live_server):
     assert not browser.unchecked
 
 
-def test_a_pay_run_from_start_to_payslip(browser, second_tab, icb, password, monkeypatch):
+def test_a_pay_run_from_start_to_payslip(
+    browser, second_tab, icb, password, monkeypatch, tax_year_figures
+):
     monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: TODAY)
     page = browser.page
     support = Staff(Role.PA_EMPLOYER_SUPPORT, icb)

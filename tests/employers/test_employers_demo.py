@@ -9,7 +9,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from employers import selectors
-from employers.models import Employer, PersonalAssistant
+from employers.models import Competence, CompetenceStatus, Delegation, Employer, PersonalAssistant
 from employers.selectors import EXPIRING
 
 pytestmark = pytest.mark.django_db
@@ -35,3 +35,23 @@ def test_the_demo_employer(capsys):
         if duty.section == "insurance"
     )
     assert insurance.state == EXPIRING
+
+
+@override_settings(PHB_DEMO_MODE=True)
+def test_the_demo_delegation_has_a_pa_signed_off_and_one_being_assessed():
+    """Alex's PEG feeding, delegated by the North clinician through the services: Dana signed
+    off with a review inside the task's interval, Riley started; seeding again adds nothing."""
+    call_command("seed_demo", quiet=True)
+    call_command("seed_demo", quiet=True)
+    delegation = Delegation.objects.get()
+    assert (delegation.task.name, delegation.budget_holder.full_name) == (
+        "PEG feeding",
+        "Alex Morgan",
+    )
+    today = timezone.localdate()
+    current = Competence.objects.current(today).get()
+    assert current.assistant.user.email == "dana.brooks@example.org"
+    assert today < current.review_on <= today + datetime.timedelta(days=366)
+    learning = Competence.objects.exclude(pk=current.pk).get()
+    assert learning.status == CompetenceStatus.IN_PROGRESS
+    assert learning.practitioner_agreed_at is not None and learning.pa_agreed_at is None
