@@ -188,3 +188,51 @@ def test_issue_pages_show_the_point_of_contact(client, pa_employer_support, empl
     page = client.get(reverse("employers:issue", args=[issue.pk])).content.decode()
     assert "Sam Adviser" in page
     assert reverse("employers:issue_advice", args=[issue.pk]) in page
+
+
+def _links_open(client, page_url, urls):
+    """Each of `urls` is linked from the page, and opens for whoever reads the page."""
+    page = client.get(page_url).content.decode()
+    for url in urls:
+        assert f'href="{url}"' in page, url
+        assert client.get(url).status_code == 200, url
+
+
+def test_each_side_reaches_timesheets_pay_training_and_sign_offs(
+    client, holder, pa_employer_support, employer
+):
+    """From the pages people start on: the holder's Your PAs, the staff's employer page and
+    the PA's Your work, every part of the employers app is a link away, and each link opens."""
+    user = PaUserFactory()
+    pa = PersonalAssistantFactory(employer=employer, full_name="Kim Lee", user=user)
+    client.force_login(holder.user)
+    _links_open(
+        client,
+        reverse("employers:your_pas", args=[holder.pk]),
+        [
+            reverse("employers:timesheets_to_approve", args=[employer.pk]),
+            reverse("employers:pay_runs", args=[employer.pk]),
+            reverse("employers:employer_sign_offs", args=[employer.pk]),
+            reverse("employers:pa_training", args=[pa.pk]),
+        ],
+    )
+    client.force_login(pa_employer_support)
+    _links_open(
+        client,
+        reverse("employers:employer", args=[employer.pk]),
+        [
+            reverse("employers:employer_timesheets", args=[employer.pk]),
+            reverse("employers:pay_runs", args=[employer.pk]),
+            reverse("employers:pa_training", args=[pa.pk]),
+        ],
+    )
+    client.force_login(user)
+    _links_open(
+        client,
+        reverse("employers:my_work"),
+        [
+            reverse("employers:own_payslips"),
+            reverse("employers:my_training"),
+            reverse("employers:own_sign_offs"),
+        ],
+    )
