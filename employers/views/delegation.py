@@ -29,6 +29,7 @@ from employers.delegation_forms import (
 )
 from employers.models import CompetenceStatus, PersonalAssistant, TrainingModule
 from employers.services import delegation as services
+from employers.views.own import OwnPaPage
 from phb.components import render_component
 from phb.permissions import Permission
 from phb.presenters import hidden_caption
@@ -618,19 +619,10 @@ class EmployerSignOffsView(PermissionRequiredMixin, TemplateView):
         }
 
 
-class OwnSignOffsView(PermissionRequiredMixin, TemplateView):
+class OwnSignOffsView(OwnPaPage):
     """'Your sign-offs': the signed-in PA's own, and nobody else's."""
 
-    permission = Permission.VIEW_OWN_PA_RECORD
-    object_required = True
     template_name = "employers/delegation/sign_offs.html"
-
-    def get_permission_object(self):
-        return (
-            PersonalAssistant.objects.visible_to(self.request.user)
-            .filter(user_id=self.request.user.pk)
-            .first()
-        )
 
     def get_context_data(self, **kwargs):
         today = timezone.localdate()

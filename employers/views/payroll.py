@@ -13,9 +13,10 @@ from django.views.generic import TemplateView
 
 from employers import payroll_presenters as presenters
 from employers import payroll_selectors as selectors
-from employers.models import PayRunStatus, PersonalAssistant
+from employers.models import PayRunStatus
 from employers.payroll_forms import FinaliseForm
 from employers.services import payruns as services
+from employers.views.own import OwnPaPage
 from phb.permissions import Permission
 from phb.views.helpers import add_errors
 from phb.views.mixins import PermissionRequiredMixin
@@ -252,19 +253,10 @@ class PayslipView(PermissionRequiredMixin, TemplateView):
         }
 
 
-class OwnPayslipsView(PermissionRequiredMixin, TemplateView):
+class OwnPayslipsView(OwnPaPage):
     """A signed-in PA's own payslips, and nobody else's."""
 
-    permission = Permission.VIEW_OWN_PA_RECORD
-    object_required = True
     template_name = "employers/payroll/own_payslips.html"
-
-    def get_permission_object(self):
-        return (
-            PersonalAssistant.objects.visible_to(self.request.user)
-            .filter(user_id=self.request.user.pk)
-            .first()
-        )
 
     def get_context_data(self, **kwargs):
         payslips = list(selectors.own_payslips(self.request.user))

@@ -28,6 +28,7 @@ from employers.timesheet_forms import (
     SubmitTimesheetForm,
     TimesheetDatesForm,
 )
+from employers.views.own import OwnPaPage
 from phb.components import render_component
 from phb.permissions import Permission
 from phb.presenters import hidden_caption
@@ -135,15 +136,10 @@ def totals_table(shifts) -> dict:
 # --- The PA's own page ------------------------------------------------------------------
 
 
-class MyWorkView(PermissionRequiredMixin, TemplateView):
+class MyWorkView(OwnPaPage):
     """'Your work': a PA's employments and their timesheets, and nothing of anyone else."""
 
-    permission = Permission.VIEW_OWN_PA_RECORD
-    object_required = True
     template_name = "employers/timesheets/my_work.html"
-
-    def get_permission_object(self):
-        return selectors.own_employments(self.request.user).first()
 
     def get_context_data(self, **kwargs):
         user = self.request.user

@@ -20,6 +20,7 @@ from employers import training_selectors as selectors
 from employers.models.training import ModuleKind
 from employers.services import training as services
 from employers.training_forms import ModuleChangeForm, ModuleForm, TrainingRecordForm
+from employers.views.own import OwnPaPage
 from phb.components import render_component
 from phb.permissions import Permission
 from phb.presenters import hidden_caption
@@ -425,15 +426,10 @@ class EvidenceView(PermissionRequiredMixin, View):
         return response
 
 
-class MyTrainingView(PermissionRequiredMixin, TemplateView):
+class MyTrainingView(OwnPaPage):
     """'Your training': the signed-in PA's own training, for each employer they work for."""
 
-    permission = Permission.VIEW_OWN_PA_RECORD
-    object_required = True
     template_name = "employers/training/my_training.html"
-
-    def get_permission_object(self):
-        return selectors.own_employments(self.request.user).first()
 
     def get_context_data(self, **kwargs):
         today = timezone.localdate()
