@@ -9,12 +9,18 @@ from budgets import selectors
 from budgets.holder_presenters import holder_budget
 from phb import selectors as core_selectors
 from phb.documents.sources import DocumentSource, letter_source, register_document_source
+from phb.extensions import read_once
 from phb.permissions import Permission
 
 
-def explained(holder, *, acting_for: bool = False):
-    """The holder page's budget, as its reader sees it."""
+def _explained(holder, acting_for: bool):
     return holder_budget(selectors.budgets_for(holder), holder=holder, acting_for=acting_for)
+
+
+def explained(holder, *, acting_for: bool = False):
+    """The holder page's budget, as its reader sees it: read once for the page and its PDF
+    panel (which asks whether there is anything to print, and whether a PDF is out of date)."""
+    return read_once(holder, _explained, acting_for)
 
 
 def _explanation_version(holder) -> str:

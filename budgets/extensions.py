@@ -2,7 +2,6 @@
 
 from budgets import dataset, documents, selectors
 from budgets.demo import seed_budgets
-from budgets.holder_presenters import holder_budget
 from budgets.models.budget import BudgetStatus
 from budgets.presenters import money
 from phb.extensions import (
@@ -10,6 +9,7 @@ from phb.extensions import (
     CaseloadPanel,
     NavigationItem,
     RecordSection,
+    read_once,
     register_caseload_column,
     register_caseload_panel,
     register_demo_seeder,
@@ -27,19 +27,13 @@ def _budget_cell(person) -> str:
 
 def _staff_section(request, holder) -> dict:
     return {
-        "budget": selectors.current_budget(holder),
+        "budget": read_once(holder, selectors.current_budget),
         "can_prepare": request.user.has_perm(Permission.PREPARE_BUDGET, holder),
     }
 
 
 def _holder_section(request, holder) -> dict:
-    return {
-        "page": holder_budget(
-            selectors.budgets_for(holder),
-            holder=holder,
-            acting_for=holder.user_id != request.user.pk,
-        )
-    }
+    return {"page": documents.explained(holder, acting_for=holder.user_id != request.user.pk)}
 
 
 def _waiting_panel(request) -> dict:

@@ -22,11 +22,13 @@ from careplans.models import (
     Review,
     ReviewStatus,
 )
+from careplans.plan_selectors import plan_of
 from careplans.services.reviews import schedule_first_review
 from phb.extensions import (
     CaseloadColumn,
     NavigationItem,
     RecordSection,
+    read_once,
     register_caseload_column,
     register_demo_seeder,
     register_navigation_item,
@@ -57,7 +59,7 @@ def _staff_section(request, holder) -> dict:
     user = request.user
     reviews = Review.objects.filter(plan__budget_holder=holder)
     review = reviews.filter(status=ReviewStatus.DUE).first()
-    budget = budget_selectors.current_budget(holder)
+    budget = read_once(holder, budget_selectors.current_budget)
     live = budget is not None and budget.status in (BudgetStatus.AGREED, BudgetStatus.ACTIVE)
     stopped = live and BudgetStop.objects.filter(budget=budget).exists()
     repayments = (
@@ -71,7 +73,7 @@ def _staff_section(request, holder) -> dict:
         "last_review": reviews.filter(status=ReviewStatus.COMPLETED)
         .order_by("-completed_on")
         .first(),
-        "has_plan": CarePlan.objects.filter(budget_holder=holder).exists(),
+        "has_plan": read_once(holder, plan_of) is not None,
         "can_review": user.has_perm(Permission.MANAGE_REVIEWS, holder),
         "can_record_request": user.has_perm(Permission.RECORD_RECONSIDERATION, holder),
         "open_requests": ReconsiderationRequest.objects.filter(

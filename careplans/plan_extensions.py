@@ -4,11 +4,16 @@ their own page, and the demo plans."""
 from careplans import plan_documents
 from careplans import plan_selectors as selectors
 from careplans.demo import seed_plans
-from phb.extensions import RecordSection, register_demo_seeder, register_record_section
+from phb.extensions import (
+    RecordSection,
+    read_once,
+    register_demo_seeder,
+    register_record_section,
+)
 
 
 def _staff_section(request, holder) -> dict:
-    versions = selectors.versions_of(selectors.plan_of(holder))
+    versions = selectors.versions_of(read_once(holder, selectors.plan_of))
     return {
         "version": selectors.current_version(versions),
         "in_use": selectors.in_use_version(versions),

@@ -9,6 +9,7 @@ from employers.demo import seed_employer
 from phb.extensions import (
     NavigationItem,
     RecordSection,
+    read_once,
     register_demo_seeder,
     register_navigation_item,
     register_record_section,
@@ -20,7 +21,7 @@ def _staff_section(request, holder) -> dict:
     user = request.user
     if not user.has_perm(Permission.VIEW_EMPLOYERS, holder):
         return {}
-    employer = selectors.employer_of(holder)
+    employer = read_once(holder, selectors.employer_of)
     return {
         "visible": True,
         "employer": employer,
@@ -31,7 +32,7 @@ def _staff_section(request, holder) -> dict:
 
 def _holder_section(request, holder) -> dict:
     return {
-        "employer": selectors.employer_of(holder),
+        "employer": read_once(holder, selectors.employer_of),
         "own": holder.user_id == request.user.pk,
     }
 

@@ -9,11 +9,12 @@ from django.utils import timezone
 # for tasks.py).
 from employers import delegation_documents, demo_delegation, tasks_delegation  # noqa: F401
 from employers import delegation_selectors as selectors
-from employers.models import Employer
+from employers.selectors import employer_of
 from employers.views.delegation import cover_table
 from phb.extensions import (
     NavigationItem,
     RecordSection,
+    read_once,
     register_demo_seeder,
     register_navigation_item,
     register_record_section,
@@ -27,7 +28,7 @@ def _section(request, holder, *, audience) -> dict:
     cover = selectors.cover(holder, on=timezone.localdate())
     if not cover and audience != "staff":
         return {"show": False}
-    employer = Employer.objects.filter(budget_holder=holder).first()
+    employer = read_once(holder, employer_of)
     return {
         "show": True,
         "audience": audience,

@@ -4,11 +4,13 @@ The lead wires `register()` into employers/apps.py."""
 
 from django.urls import reverse
 
+from employers import selectors
 from employers.demo_timesheets import seed_timesheets
-from employers.models import Employer, PersonalAssistant, Timesheet, TimesheetStatus
+from employers.models import PersonalAssistant, Timesheet, TimesheetStatus
 from phb import selectors as core_selectors
 from phb.extensions import (
     RecordSection,
+    read_once,
     register_demo_seeder,
     register_home_redirect,
     register_record_section,
@@ -25,12 +27,8 @@ def pa_home(user) -> str | None:
     return reverse("employers:my_work")
 
 
-def _employer_of(holder):
-    return Employer.objects.filter(budget_holder=holder).first()
-
-
 def _holder_section(request, holder) -> dict:
-    employer = _employer_of(holder)
+    employer = read_once(holder, selectors.employer_of)
     if employer is None or not request.user.has_perm(Permission.VIEW_OWN_EMPLOYMENT, employer):
         return {"employer": None}
     waiting = Timesheet.objects.filter(
@@ -40,7 +38,7 @@ def _holder_section(request, holder) -> dict:
 
 
 def _staff_section(request, holder) -> dict:
-    employer = _employer_of(holder)
+    employer = read_once(holder, selectors.employer_of)
     if employer is None or not request.user.has_perm(Permission.VIEW_EMPLOYERS, employer):
         return {"employer": None}
     waiting = Timesheet.objects.filter(

@@ -6,13 +6,16 @@ employers/apps.py."""
 
 from django.db.models.signals import post_save
 
-from employers import tasks_training  # noqa: F401 - the worker learns the daily job
+from employers import (
+    selectors,
+    tasks_training,  # noqa: F401 - the worker learns the daily job
+)
 from employers.demo_training import seed_training
-from employers.models import Employer
 from employers.services.training import seed_catalogue
 from phb.extensions import (
     NavigationItem,
     RecordSection,
+    read_once,
     register_demo_seeder,
     register_navigation_item,
     register_record_section,
@@ -28,11 +31,11 @@ def seed_new_icb(sender, instance, created, raw=False, **kwargs) -> None:
 
 
 def _section(request, holder) -> dict:
-    """The PAs whose training the user may see (one query)."""
-    employer = Employer.objects.filter(budget_holder=holder).first()
+    """The PAs whose training the user may see (the employer's, read once for the page)."""
+    employer = read_once(holder, selectors.employer_of)
     if employer is None or not request.user.has_perm(Permission.VIEW_PA_TRAINING, employer):
         return {"assistants": []}
-    return {"assistants": list(employer.assistants.employed().order_by("full_name"))}
+    return {"assistants": employer.employed}
 
 
 def register() -> None:

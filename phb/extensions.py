@@ -73,6 +73,21 @@ def caseload_columns() -> list[CaseloadColumn]:
     return sorted(_caseload_columns, key=lambda column: column.order)
 
 
+def read_once(budget_holder, read: Callable, *args):
+    """`read(budget_holder, *args)`, read once for this loaded person.
+
+    The sections of one page often need the same row (the current budget, the employer, the
+    plan): the first section's answer is kept on the person loaded for the page, and the
+    others share it instead of asking the database again. Only for reads made to show a page,
+    never in a service that then writes: a kept answer does not see a change made after it.
+    """
+    kept = budget_holder.__dict__.setdefault("_read_once", {})
+    key = (read, args)
+    if key not in kept:
+        kept[key] = read(budget_holder, *args)
+    return kept[key]
+
+
 def record_sections(request, budget_holder, *, audience: str) -> list[dict]:
     return [
         {"template_name": section.template_name, **section.context(request, budget_holder)}

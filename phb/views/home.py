@@ -28,7 +28,8 @@ class HolderHomeView(TemplateView):
     def get(self, request, *args, **kwargs):
         people = list(selectors.own_people(request.user)[:50])
         if len(people) == 1:
-            return HolderPersonView.as_view()(request, pk=people[0].pk)
+            # The one person, as just read through the same scope: not read a second time.
+            return HolderPersonView.as_view(person=people[0])(request, pk=people[0].pk)
         return self.render_to_response(
             self.get_context_data(
                 people=people, is_representative=selectors.represents_anyone(request.user)
@@ -43,8 +44,11 @@ class HolderPersonView(PermissionRequiredMixin, TemplateView):
     object_required = True
     access_log = "own budget page"
     template_name = "phb/holder_home.html"
+    person = None  # the person, when "Your personal health budget" has already read them
 
     def get_permission_object(self):
+        if self.person is not None and self.person.pk == self.kwargs["pk"]:
+            return self.person
         return selectors.own_person(self.request.user, self.kwargs["pk"])
 
     def get_context_data(self, **kwargs):

@@ -696,6 +696,17 @@ def test_holder_page_queries_do_not_grow_with_lines_and_instalments(
     assert html.count("£102.88") == 12 + ("The next payment is £102.88" in html)
 
 
+def test_the_holder_page_reads_the_person_and_their_budgets_once(client, holder, small_and_large):
+    """The budget section and its PDF panel share one read of the budgets, and the page
+    does not read the person again after finding they have one (phb.extensions.read_once)."""
+    client.force_login(holder.user)
+    with CaptureQueriesContext(connection) as counted:
+        assert client.get(reverse("holder_home")).status_code == 200
+    selects = [q["sql"] for q in counted.captured_queries if q["sql"].startswith("SELECT")]
+    assert sum('FROM "budgets_budget"' in sql for sql in selects) == 1
+    assert sum('FROM "phb_budgetholder"' in sql for sql in selects) == 1
+
+
 def test_compare_page_queries_do_not_grow_with_calculations_and_budgets(
     lead_client, phb_lead, holder, other_holder, local_rates, django_assert_num_queries
 ):

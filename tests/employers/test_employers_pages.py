@@ -236,3 +236,29 @@ def test_each_side_reaches_timesheets_pay_training_and_sign_offs(
             reverse("employers:own_sign_offs"),
         ],
     )
+
+
+def _reads_of(table, queries) -> int:
+    return sum(
+        1
+        for query in queries
+        if query["sql"].startswith("SELECT") and f'FROM "{table}"' in query["sql"]
+    )
+
+
+@pytest.mark.parametrize("role", ["pa_employer_support", "holder"])
+def test_the_record_and_the_holders_page_read_the_employer_once(request, client, role, employer):
+    """The employer, timesheet, training and healthcare-task sections share one read of the
+    person's employer (phb.extensions.read_once), on staff's record and the holder's page."""
+    PersonalAssistantFactory(employer=employer, full_name="Kim Lee")
+    user = request.getfixturevalue(role)
+    client.force_login(user if role != "holder" else user.user)
+    url = (
+        reverse("person_detail", args=[employer.budget_holder_id])
+        if role != "holder"
+        else reverse("holder_home")
+    )
+    with CaptureQueriesContext(connection) as counted:
+        page = client.get(url).content.decode()
+    assert "Kim Lee" in page
+    assert _reads_of("employers_employer", counted.captured_queries) == 1
