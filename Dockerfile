@@ -31,4 +31,4 @@ RUN SECRET_KEY=build-only ALLOWED_HOSTS=localhost DATABASE_URL=postgres://build@
 USER phb
 EXPOSE 8000
 # Sync workers, 2 x cores + 1 for the 2-core machine (ADR 0028).
-CMD ["gunicorn", "phb.wsgi:application", "--bind", "0.0.0.0:8000", "--worker-class", "sync", "--workers", "5", "--access-logfile", "-"]
+CMD ["gunicorn", "phb.wsgi:application", "--bind", "0.0.0.0:8000", "--worker-class", "sync", "--workers", "5", "--preload", "--access-logfile", "-"]

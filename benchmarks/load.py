@@ -183,6 +183,9 @@ def run(
                 str(threads),
                 "--log-level",
                 "warning",
+                # As in production: the app, its templates and macros loaded once in the
+                # master (phb/warm.py), so no worker compiles them on its first pages.
+                "--preload",
             ],
             cwd=ROOT,
             env=os.environ | {"DJANGO_SETTINGS_MODULE": "benchmarks.settings"},
