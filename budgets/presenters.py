@@ -440,10 +440,11 @@ def explain_budget(budget: Budget) -> dict:
             f"{day(budget.period_end)}), not a whole year, so the yearly {money(annual)} becomes "
             f"{money(budget.indicative_amount)}."
         )
-    original = budget.changes.order_by("at").first()
-    agreed_at_first = original.previous_amount if original else budget.agreed_amount
+    # Oldest first, from the budget's prefetched changes where the page fetched them.
+    changes = sorted(budget.changes.all(), key=lambda change: change.at)
+    agreed_at_first = changes[0].previous_amount if changes else budget.agreed_amount
     steps += _amount_steps(budget, agreed_at_first)
-    for change in budget.changes.order_by("at"):
+    for change in changes:
         steps.append(
             f"From {day(change.effective_from)} your budget went "
             f"{'up' if change.is_increase else 'down'} from "

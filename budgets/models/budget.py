@@ -418,6 +418,14 @@ class BudgetStatusChange(UUIDModel, AppendOnly):
     class Meta(AppendOnly.Meta):
         ordering = ["at"]
         constraints = [text_length_limit("reason", FREE_TEXT_LENGTH, "budget_status_change")]
+        # A budget's latest move, read from the index alone: the "sent back to draft" queue
+        # on the caseload asks it of each of an ICB's drafts (453 in the largest ICB of the
+        # national dataset: 2.5 ms with the budget_id index and a sort each, 1.9 ms with this).
+        indexes = [
+            models.Index(
+                fields=["budget", "-at"], include=["from_status"], name="status_change_latest"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.budget}: {self.from_status or 'new'} to {self.to_status}"
