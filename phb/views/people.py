@@ -12,6 +12,7 @@ from phb import selectors, services
 from phb.extensions import caseload_columns, caseload_panels, record_sections
 from phb.forms import BudgetHolderForm, CaseloadSearchForm
 from phb.history import describe_accesses, describe_changes, person_accesses, person_changes
+from phb.pagination import page_with_its_count
 from phb.permissions import Permission
 from phb.presenters import person_summary_rows, representative_rows
 from phb.views.helpers import add_errors
@@ -188,8 +189,8 @@ class PersonLogPage(PersonMixin, TemplateView):
     entries = describe = None
 
     def get_context_data(self, **kwargs):
-        page = Paginator(type(self).entries(self.holder), PAGE_SIZE).get_page(
-            self.request.GET.get("page")
+        page = page_with_its_count(
+            type(self).entries(self.holder), PAGE_SIZE, self.request.GET.get("page")
         )
         page.object_list = type(self).describe(page.object_list)
         return super().get_context_data(**kwargs) | {"holder": self.holder, "page": page}
