@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from employers import delegation_selectors as selectors
 from employers.models import Competence, CompetenceStatus, Delegation
-from employers.views.delegation import sign_off_sentence
+from employers.views.delegation import ended_sentence, sign_off_sentence
 from phb.documents.sources import DocumentSource, register_document_source
 from phb.permissions import Permission
 
@@ -21,6 +21,7 @@ def _delegation_context(delegation, document) -> dict:
     ).order_by("assistant__full_name", "-created_at")
     return {
         "delegation": delegation,
+        "ended": ended_sentence(delegation) if delegation.ended_on else "",
         "sentences": [sign_off_sentence(competence, today) for competence in competences],
     }
 
@@ -62,7 +63,7 @@ def register() -> None:
             what="delegation record",
             permission=Permission.VIEW_DELEGATIONS,
             load=selectors.delegation_for,
-            fetch=_fetch(Delegation, ("task", "budget_holder", "practitioner")),
+            fetch=_fetch(Delegation, ("task", "budget_holder", "practitioner", "ended_by")),
             holder=lambda delegation: delegation.budget_holder,
             describe=lambda delegation: (
                 f"Delegation record: {delegation.task.name} for "

@@ -188,3 +188,17 @@ class StopForm(NHSFormMixin, forms.Form):
         error_messages={"required": "Choose whether to suspend or revoke"},
     )
     reason = _text("Reason", max_length=500)
+
+
+class EndDelegationForm(NHSFormMixin, forms.Form):
+    reason = forms.CharField(
+        label="Why is the delegation ending?",
+        help_text="For example, the person's condition has changed or the task is no longer "
+        "needed.",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "required": "Enter why the delegation is ending",
+            "max_length": "The reason must be 500 characters or fewer",
+        },
+    )

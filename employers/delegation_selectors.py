@@ -39,7 +39,7 @@ def employer_for(user, pk) -> Employer | None:
 def delegation_for(user, pk) -> Delegation | None:
     return (
         Delegation.objects.visible_to(user)
-        .select_related("task", "budget_holder__organisation", "practitioner")
+        .select_related("task", "budget_holder__organisation", "practitioner", "ended_by")
         .filter(pk=pk)
         .first()
     )
@@ -79,6 +79,15 @@ def delegations_of(holder):
         .select_related("task", "practitioner")
         .prefetch_related(Prefetch("competences", queryset=_competences()))
         .order_by("task__name")
+    )
+
+
+def ended_delegations_of(holder):
+    """The person's delegations that have ended, latest first (no cover comes from them)."""
+    return (
+        Delegation.objects.filter(budget_holder=holder, ended_on__isnull=False)
+        .select_related("task")
+        .order_by("-ended_on", "task__name")
     )
 
 

@@ -1,6 +1,6 @@
 """What delegated healthcare tasks add to the core's pages: on the person's record (staff) and
 the budget holder's own page, every task delegated for the person and who covers it today; a
-header link to the clinician's work queue and the ICB's task catalogue; the printable records;
+header link to the clinician's work queue or the ICB's task catalogue; the printable records;
 and the demo catalogue. The lead wires `register()` into employers/apps.py."""
 
 from django.utils import timezone
@@ -43,11 +43,23 @@ def _section(request, holder, *, audience) -> dict:
 def register() -> None:
     delegation_documents.register()
     register_demo_seeder(demo_delegation.seed)
+    # One "Delegated tasks" item: a clinician's work queue (which links to the catalogue), or
+    # the ICB's task catalogue for those who keep it but sign nobody off. Leads and ICB
+    # administrators already have ten or more items, so no role gets a second one.
     register_navigation_item(
         NavigationItem(
             text="Delegated tasks",
             url_name="employers:delegation_queue",
             permission=Permission.SIGN_OFF_COMPETENCE,
+            order=80,
+        )
+    )
+    register_navigation_item(
+        NavigationItem(
+            text="Delegated tasks",
+            url_name="employers:delegated_tasks",
+            permission=Permission.MANAGE_DELEGATED_TASKS,
+            unless=Permission.SIGN_OFF_COMPETENCE,
             order=80,
         )
     )

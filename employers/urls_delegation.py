@@ -20,6 +20,9 @@ urlpatterns = [
     ),
     path("delegations/<uuid:pk>/", delegation.DelegationView.as_view(), name="delegation"),
     path(
+        "delegations/<uuid:pk>/end/", delegation.EndDelegationView.as_view(), name="delegation_end"
+    ),
+    path(
         "delegations/<uuid:pk>/competences/new/",
         delegation.CompetenceStartView.as_view(),
         name="competence_start",

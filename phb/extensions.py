@@ -33,12 +33,15 @@ class RecordSection:
 
 @dataclass(frozen=True)
 class NavigationItem:
-    """A link in the header for users who have `permission`."""
+    """A link in the header for users who have `permission`, unless they also have `unless`:
+    then another item in the same place of the header serves them, so two roles' ways in to
+    one area share one header item rather than one each."""
 
     text: str
     url_name: str
     permission: str
     order: int = 100
+    unless: str | None = None
 
 
 @dataclass(frozen=True)
@@ -119,6 +122,7 @@ def navigation_items(user) -> list[NavigationItem]:
         item
         for item in sorted(_navigation, key=lambda item: item.order)
         if user.has_perm(item.permission, organisation)
+        and not (item.unless and user.has_perm(item.unless, organisation))
     ]
 
 

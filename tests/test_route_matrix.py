@@ -261,6 +261,7 @@ DELEGATION_ROUTES: dict[str, Route] = {
     "employers:person_delegations": about("delegation_person", *SAME_ICB_STAFF),
     "employers:delegation_add": about("delegation_person", "clinician", post=200),
     "employers:delegation": about("delegation", *DELEGATION_VIEWERS),
+    "employers:delegation_end": about("delegation", "clinician", post=200),
     "employers:competence_start": about("delegation", "clinician", post=200),
     "employers:competence": about("competence", *DELEGATION_VIEWERS, "pa"),
     "employers:competence_agree": about(

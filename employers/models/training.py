@@ -252,8 +252,12 @@ class Delegation(UUIDModel, Timestamped):
         "Professional body", max_length=100, help_text="For example, NMC or HCPC."
     )
     registration_number = models.CharField("Registration number", max_length=30)
+    # Ending it: at once, with a reason and who ended it (`services.delegation.end_delegation`).
     ended_on = models.DateField(null=True, blank=True)
     ended_reason = models.CharField(max_length=500, blank=True)
+    ended_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
 
     objects = DelegationQuerySet.as_manager()
@@ -272,6 +276,11 @@ class Delegation(UUIDModel, Timestamped):
             models.CheckConstraint(
                 condition=Q(ended_on__isnull=True) | ~Q(ended_reason=""),
                 name="delegation_ended_with_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True, ended_by__isnull=True)
+                | Q(ended_on__isnull=False, ended_by__isnull=False),
+                name="delegation_ended_by_someone",
             ),
             *text_limits(
                 "delegation",

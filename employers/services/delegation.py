@@ -409,3 +409,52 @@ def stop_competence(*, actor, competence: Competence, revoke: bool, reason: str)
     what = "Revoked" if revoke else "Suspended"
     _change(competence, actor=actor, what=what, reason=reason, at=now)
     return competence
+
+
+# --- Ending a delegation ----------------------------------------------------------------
+
+
+def already_ended(delegation: Delegation) -> str:
+    who = delegation.ended_by.full_name if delegation.ended_by else "someone else"
+    return f"This delegation was already ended by {who} on {delegation.ended_on:%-d %B %Y}"
+
+
+@transaction.atomic
+def end_delegation(*, actor, delegation: Delegation, reason: str) -> Delegation:
+    """End a delegation today, at once: whoever may delegate the task for the person may end
+    it. Every PA competence under it that is not already revoked is revoked with the same
+    reason (a revoked competence is never signed off again, and a new delegation starts
+    afresh), each with its history entry, so no PA is covered by it from now on. Ending one
+    already ended (a second tab, or another clinician first) changes nothing and says who
+    ended it and when."""
+    require(actor, Permission.DELEGATE_TASK, delegation)
+    delegation = (
+        Delegation.objects.select_for_update(of=("self",))
+        .select_related("ended_by")
+        .get(pk=delegation.pk)
+    )
+    if delegation.ended_on is not None:
+        raise Conflict(already_ended(delegation))
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Enter why the delegation is ending"})
+    now = timezone.now()
+    delegation.ended_on = timezone.localdate(now)
+    delegation.ended_reason = reason
+    delegation.ended_by = actor
+    delegation.save(update_fields=["ended_on", "ended_reason", "ended_by", "updated_at"])
+    competences = (
+        Competence.objects.select_for_update()
+        .filter(delegation=delegation)
+        .exclude(status=CompetenceStatus.REVOKED)
+        .order_by("created_at")
+    )
+    for competence in competences:
+        competence.status = CompetenceStatus.REVOKED
+        competence.stopped_at = now
+        competence.stopped_by = actor
+        competence.stopped_reason = reason
+        _change(
+            competence, actor=actor, what="Revoked: the delegation ended", reason=reason, at=now
+        )
+    return delegation

@@ -21,13 +21,14 @@ from employers.delegation_forms import (
     AgreeForm,
     AssessmentForm,
     DelegationForm,
+    EndDelegationForm,
     SignOffForm,
     StartCompetenceForm,
     StopForm,
     TaskForm,
     TrainingDeliveredForm,
 )
-from employers.models import CompetenceStatus, PersonalAssistant, TrainingModule
+from employers.models import CompetenceStatus, Delegation, PersonalAssistant, TrainingModule
 from employers.services import delegation as services
 from employers.views.own import OwnPaPage
 from phb.components import render_component
@@ -106,6 +107,15 @@ def cover_table(cover, *, link: bool) -> dict:
         "head": [{"text": "Task"}, {"text": "PAs signed off now"}],
         "rows": rows,
     }
+
+
+def ended_sentence(delegation: Delegation) -> str:
+    """How a delegation ended, in plain words (for its page and its printed record)."""
+    return (
+        f"{delegation.ended_by.full_name} ended this delegation on "
+        f"{delegation.ended_on:%-d %B %Y}: {delegation.ended_reason.rstrip('.')}. No PA may do "
+        f"{delegation.task.name} for {delegation.budget_holder.full_name} under it."
+    )
 
 
 def delegation_rows(delegation) -> list[dict]:
@@ -210,6 +220,7 @@ class TaskListView(CatalogueMixin, PermissionRequiredMixin, TemplateView):
                 "rows": rows,
             },
             "tasks": tasks,
+            "may_sign_off": self.request.user.has_perm(Permission.SIGN_OFF_COMPETENCE, self.object),
         }
 
 
@@ -269,6 +280,7 @@ class PersonDelegationsView(PermissionRequiredMixin, TemplateView):
             "person": holder,
             "cover": cover,
             "cover_table": cover_table(cover, link=True),
+            "ended": list(selectors.ended_delegations_of(holder)),
             "may_delegate": self.request.user.has_perm(Permission.DELEGATE_TASK, holder),
         }
 
@@ -326,8 +338,68 @@ class DelegationView(PermissionRequiredMixin, TemplateView):
                 competences, caption="PAs for this task", today=today, task=False
             ),
             "competences": competences,
-            "may_delegate": self.request.user.has_perm(Permission.DELEGATE_TASK, delegation),
+            "ended": ended_sentence(delegation) if delegation.ended_on else "",
+            "may_delegate": delegation.ended_on is None
+            and self.request.user.has_perm(Permission.DELEGATE_TASK, delegation),
             "is_staff": self.request.user.is_staff_member,
+        }
+
+
+class EndDelegationView(FormPage):
+    """Ending a delegation, by whoever may delegate the task for the person: it takes effect
+    at once, and every PA's competence under it is revoked with the same reason."""
+
+    permission = Permission.DELEGATE_TASK
+    access_log = "delegated task"
+    form_class = EndDelegationForm
+    page_title = "End this delegation"
+    button_text = "End the delegation"
+    done = "The delegation has ended: no PA may do the task under it"
+
+    def get_permission_object(self):
+        return selectors.delegation_for(self.request.user, self.kwargs["pk"])
+
+    def done_url(self):
+        return reverse("employers:delegation", args=[self.object.pk])
+
+    def get(self, request, *args, **kwargs):
+        if self.object.ended_on is not None:
+            return conflict_redirect(
+                request, Conflict(services.already_ended(self.object)), self.done_url()
+            )
+        return super().get(request, *args, **kwargs)
+
+    def save(self, form):
+        services.end_delegation(
+            actor=self.request.user, delegation=self.object, reason=form.cleaned_data["reason"]
+        )
+
+    def get_context_data(self, **kwargs):
+        delegation = self.object
+        names = [
+            competence.assistant.full_name
+            for competence in delegation.competences.select_related("assistant")
+            .exclude(status=CompetenceStatus.REVOKED)
+            .order_by("assistant__full_name")
+        ]
+        task, person = delegation.task.name, delegation.budget_holder.full_name
+        if names:
+            records = (
+                f"The competence record of {names[0]} for this task is"
+                if len(names) == 1
+                else f"The competence records of {', '.join(names[:-1])} and {names[-1]} for "
+                "this task are"
+            )
+            what = (
+                f"{records} revoked at the same time, so from today no PA may do {task} for "
+                f"{person} under this delegation."
+            )
+        else:
+            what = "No PA has an open competence record for this task, so none is revoked."
+        return super().get_context_data(**kwargs) | {
+            "caption": f"{task} for {person}",
+            "intro": f"The delegation ends today, {timezone.localdate():%-d %B %Y}. {what} "
+            "To delegate the task again later, start a new delegation.",
         }
 
 

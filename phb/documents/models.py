@@ -30,7 +30,16 @@ ABANDONED_AFTER = datetime.timedelta(minutes=5)
 
 class GeneratedDocumentQuerySet(models.QuerySet):
     def visible_to(self, user) -> "GeneratedDocumentQuerySet":
-        return self.filter(budget_holder__in=BudgetHolder.objects.visible_to(user))
+        """PDFs about the people the user sees, and PDFs the user asked for themself: a PA
+        sees no person's record, yet asks for their own payslip's PDF. Either way the page
+        the PDF comes from decides too (`selectors.document_for` loads its subject through
+        that page's own scoped selector), so a PDF of a page the user can no longer open
+        stays out of reach."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(
+            Q(budget_holder__in=BudgetHolder.objects.visible_to(user)) | Q(requested_by=user)
+        )
 
 
 # The person's history shows a PDF asked for and how it went; the file and the bookkeeping
