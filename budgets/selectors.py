@@ -222,6 +222,21 @@ WAITING_FOR_PLAN = "agreed: waiting for the care and support plan to be approved
 WAITING_TO_END = "its period is over: waiting to be ended"
 
 
+def _prepared_by(user, budgets) -> set:
+    """The ids of those of `budgets` that `user` set up, changed as a draft or proposed (the
+    separation of duties, as Budget.preparer_ids), in one query for a queue's page of them
+    rather than every budget's history."""
+    ids = [budget.pk for budget in budgets]
+    if not ids:
+        return set()
+    proposed = BudgetStatusChange.objects.filter(
+        budget__in=ids, to_status=BudgetStatus.PROPOSED, by=user
+    ).values_list("budget_id", flat=True)
+    edited = BudgetEdit.objects.filter(budget__in=ids, by=user).values_list("budget_id", flat=True)
+    created = {budget.pk for budget in budgets if budget.created_by_id == user.pk}
+    return created | set(proposed.union(edited))
+
+
 def budgets_waiting_for(user) -> list[tuple[Budget, str]]:
     """Budgets in the user's ICB that wait on someone with one of their roles, oldest first,
     each with what it is waiting for. One query per kind of work the user's roles do (and two
@@ -262,22 +277,15 @@ def budgets_waiting_for(user) -> list[tuple[Budget, str]]:
         unsupported = Q(status=BudgetStatus.PROPOSED) & above & Q(check_supported=False)
         ready = Q(status=BudgetStatus.PROPOSED) & (~above | Q(check_supported=True))
         over = Q(status__in=LIVE_STATUSES, period_end__lt=today)
-        found = list(
-            budgets.filter(unsupported | ready | over).prefetch_related(
-                Prefetch(
-                    "status_changes",
-                    queryset=BudgetStatusChange.objects.filter(to_status=BudgetStatus.PROPOSED),
-                ),
-                "edits",
-            )[:WAITING_LIMIT]
-        )
+        found = list(budgets.filter(unsupported | ready | over)[:WAITING_LIMIT])
+        prepared = _prepared_by(user, found)
         policy = budget_policy(user) if found else None
         for budget in found:
             if budget.is_live:
                 why = WAITING_TO_END
             elif budget.check_supported is False and budget.above_indicative:
                 why = NOT_SUPPORTED
-            elif agreement_refusal(budget, user, policy):
+            elif agreement_refusal(budget, user, policy, prepared=budget.pk in prepared):
                 why = WAITING_FOR_ANOTHER_LEAD
             else:
                 why = WAITING_TO_BE_AGREED

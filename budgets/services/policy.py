@@ -20,12 +20,18 @@ def budget_policy_for(organisation_id) -> BudgetPolicy | None:
     return BudgetPolicy.objects.filter(organisation_id=organisation_id).first()
 
 
-def agreement_refusal(budget, user, policy: BudgetPolicy | None) -> str | None:
+def agreement_refusal(
+    budget, user, policy: BudgetPolicy | None, *, prepared: bool | None = None
+) -> str | None:
     """Why `user` may not agree `budget` under the separation of duties, or None if they may.
 
-    Reads the budget's status changes and edits through `.all()`, so a prefetch serves it.
+    Whether the user prepared it is `prepared` when the caller asked the database already (a
+    work queue's page of budgets); otherwise it is read from the budget's status changes and
+    edits through `.all()`, so a prefetch serves it.
     """
-    if user.pk not in budget.preparer_ids():
+    if prepared is None:
+        prepared = user.pk in budget.preparer_ids()
+    if not prepared:
         return None
     if policy is not None and policy.preparer_may_agree_amount(budget.agreed_amount):
         return None
