@@ -243,16 +243,15 @@ class EmployerTimesheetsView(EmployerPage):
         user = self.request.user
         timesheets = selectors.timesheets_of(employer)
         page = Paginator(timesheets, PAGE_SIZE).get_page(self.request.GET.get("page"))
+        assistants = list(employer.assistants.employed().order_by("full_name"))
+        # Asked of one PA: for staff, the answer is the same for each PA who has not left.
+        may_enter = bool(assistants) and user.has_perm(Permission.ENTER_TIMESHEET, assistants[0])
         return super().get_context_data(**kwargs) | {
             "employer": employer,
             "page": page,
             "table": timesheets_table(page.object_list, caption="Timesheets", who=True, link=True),
             "approvers": approvers(employer),
-            "assistants": [
-                assistant
-                for assistant in employer.assistants.employed().order_by("full_name")
-                if user.has_perm(Permission.ENTER_TIMESHEET, assistant)
-            ],
+            "assistants": assistants if may_enter else [],
         }
 
 

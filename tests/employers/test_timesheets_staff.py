@@ -9,6 +9,8 @@ from html import unescape
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from employers.models import EmployerKind, PersonalAssistantStatus, Timesheet, TimesheetStatus
@@ -321,3 +323,22 @@ def test_a_form_staff_opened_before_the_pa_left_says_so_in_words(
     assert not timesheet.shifts.exists()
     html = page(client.get(reverse("employers:employer_timesheets", args=[employer.pk])))
     assert "Enter a timesheet for a PA" not in html
+
+
+def test_the_employers_timesheets_take_the_same_queries_for_more_pas(
+    client, employer, assistant, pa_user, pa_employer_support
+):
+    submitted(assistant, pa_user)
+    url = reverse("employers:employer_timesheets", args=[employer.pk])
+    client.force_login(pa_employer_support)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert "Enter a timesheet for a PA" in page(client.get(url))
+        return len(captured)
+
+    before = queries()
+    for number in range(4):
+        other = PersonalAssistantFactory(employer=employer, full_name=f"PA number {number}")
+        submitted(other, pa_employer_support)
+    assert queries() <= before <= 20
