@@ -42,6 +42,11 @@ def employed_by_an_organisation(user, obj) -> bool:
 
 
 EMPLOYER_SUPPORT = has_role(Role.PA_EMPLOYER_SUPPORT, Role.PHB_LEAD) & in_acting_icb
+# Support staff's part in entering and approving timesheets, before the PA-has-left check: the
+# timesheet pages open on these for staff, so that a PA who has left is refused in words by the
+# services, as it is for the PA and the employer's side.
+STAFF_ENTER_TIMESHEETS = EMPLOYER_SUPPORT
+STAFF_APPROVE_TIMESHEETS = EMPLOYER_SUPPORT & employed_by_an_organisation
 
 rules.add_perm(
     Permission.VIEW_EMPLOYERS,
@@ -52,13 +57,14 @@ rules.add_perm(Permission.MANAGE_EMPLOYER, EMPLOYER_SUPPORT)
 rules.add_perm(Permission.VIEW_OWN_EMPLOYMENT, is_own_record)
 # Shifts are entered by the PA, or by the employer's side (or their support staff for them).
 rules.add_perm(
-    Permission.ENTER_TIMESHEET, (is_the_pa | is_own_record | EMPLOYER_SUPPORT) & still_employed
+    Permission.ENTER_TIMESHEET,
+    (is_the_pa | is_own_record | STAFF_ENTER_TIMESHEETS) & still_employed,
 )
 # The employer (or their representative) approves; support staff approve only for an
 # organisation that employs on the person's behalf.
 rules.add_perm(
     Permission.APPROVE_TIMESHEET,
-    (is_own_record | (EMPLOYER_SUPPORT & employed_by_an_organisation)) & still_employed,
+    (is_own_record | STAFF_APPROVE_TIMESHEETS) & still_employed,
 )
 rules.add_perm(
     Permission.RUN_PAYROLL,

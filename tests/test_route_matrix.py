@@ -174,22 +174,25 @@ EMPLOYER_ROUTES: dict[str, Route] = {
 
 # Timesheets (employers/urls_timesheets.py).
 # The PA and the employer's side (the holder and their representative) share the timesheet
-# pages; staff who see employers read an employer's timesheets.
+# pages; staff who see employers open an employer's timesheets, and PA employer support staff
+# and PHB leads enter them for a PA. Staff approve only for a managed-account organisation: the
+# universe's employer is the holder, so they get 404 there (tests/employers/
+# test_timesheets_staff.py approves for a managed account).
 EMPLOYER_SIDE = ("holder", "representative")
 TIMESHEET_VIEWERS = (*EMPLOYER_SIDE, "pa")
+TIMESHEET_STAFF = ("lead", "coordinator", "finance", "pa_support", "shared_finance")
+TIMESHEET_ENTERERS = (*TIMESHEET_VIEWERS, "pa_support", "lead")
 TIMESHEET_ROUTES: dict[str, Route] = {
     "employers:my_work": only(*employers_matrix.PA_ACTORS),
     "employers:timesheets_to_approve": about("employer", *EMPLOYER_SIDE),
-    "employers:employer_timesheets": about(
-        "employer", "lead", "coordinator", "finance", "pa_support", "shared_finance"
-    ),
-    "employers:timesheet_new": about("assistant", *TIMESHEET_VIEWERS, post=200),
-    "employers:timesheet": about("draft_timesheet", *TIMESHEET_VIEWERS),
-    "employers:shift_add": about("draft_timesheet", *TIMESHEET_VIEWERS, post=200),
-    "employers:timesheet_submit": about("draft_timesheet", *TIMESHEET_VIEWERS, post=200),
+    "employers:employer_timesheets": about("employer", *TIMESHEET_STAFF),
+    "employers:timesheet_new": about("assistant", *TIMESHEET_ENTERERS, post=200),
+    "employers:timesheet": about("draft_timesheet", *TIMESHEET_VIEWERS, *TIMESHEET_STAFF),
+    "employers:shift_add": about("draft_timesheet", *TIMESHEET_ENTERERS, post=200),
+    "employers:timesheet_submit": about("draft_timesheet", *TIMESHEET_ENTERERS, post=200),
     "employers:timesheet_decide": about("submitted_timesheet", *EMPLOYER_SIDE, post=200),
-    "employers:shift_change": about("shift", *TIMESHEET_VIEWERS, post=200),
-    "employers:shift_remove": about("shift", *TIMESHEET_VIEWERS, post=200),
+    "employers:shift_change": about("shift", *TIMESHEET_ENTERERS, post=200),
+    "employers:shift_remove": about("shift", *TIMESHEET_ENTERERS, post=200),
 }
 
 

@@ -1,10 +1,12 @@
 """Timesheets: the PA's own "Your work" page, a timesheet with its shifts, sending it for
-approval, and the employer's side approving it or sending it back. Staff see an employer's
-timesheets, read-only.
+approval, and the employer's side approving it or sending it back. Staff of the person's ICB
+who see employers open an employer's timesheets; PA employer support staff (and PHB leads)
+also enter them for a PA, and approve them where a managed-account organisation employs.
 
-A PA and the employer's side (the budget holder or their representative) use the same
+A PA, the employer's side (the budget holder or their representative) and staff use the same
 timesheet pages: each page asks the permission that fits who is looking (the PA's own record,
-or the employer's own employment), so nobody else gets anything but a 404."""
+the employer's own employment, or staff's view of their ICB's employers, with the right to do
+what the page does), so nobody else gets anything but a 404."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -16,10 +18,12 @@ from django.views.generic import TemplateView
 from budgets.services import Conflict
 from employers import timesheet_selectors as selectors
 from employers.models import (
+    EmployerKind,
     PersonalAssistant,
     PersonalAssistantStatus,
     TimesheetStatus,
 )
+from employers.rules import STAFF_APPROVE_TIMESHEETS, STAFF_ENTER_TIMESHEETS
 from employers.services import timesheets as services
 from employers.timesheet_forms import (
     DecisionForm,
@@ -80,6 +84,32 @@ def timesheets_table(timesheets, *, caption: str, who: bool, link: bool) -> dict
 
 def is_the_pas(user, assistant) -> bool:
     return assistant.user_id is not None and assistant.user_id == user.pk
+
+
+# Who is looking at a timesheet page: the PA, the employer's side, or staff.
+PA, EMPLOYER_SIDE, STAFF = "pa", "employer", "staff"
+
+
+def approvers(employer) -> str:
+    """Who may approve the timesheets of `employer`'s PAs, as the rules say."""
+    holder = employer.budget_holder.full_name
+    if employer.kind == EmployerKind.MANAGED_ACCOUNT:
+        return (
+            f"PA employer support staff (for {employer.display_name}), {holder} or their "
+            "representative"
+        )
+    return f"{holder} or their representative"
+
+
+def waiting_sentence(employer, reader: str) -> str:
+    """Who a submitted timesheet waits for, for a reader who cannot approve it."""
+    sentence = f"Waiting for {approvers(employer)} to approve it."
+    if reader == STAFF and employer.kind != EmployerKind.MANAGED_ACCOUNT:
+        sentence += (
+            " PA employer support staff approve timesheets only where a managed-account "
+            "organisation is the employer."
+        )
+    return sentence
 
 
 def shifts_of(timesheet):
@@ -201,19 +231,27 @@ class TimesheetsToApproveView(EmployerPage):
 
 
 class EmployerTimesheetsView(EmployerPage):
-    """For PA employer support staff: an employer's timesheets, read-only."""
+    """For staff who see employers: an employer's timesheets, each opening its page, and for
+    those who enter timesheets for PAs (PA employer support staff, PHB leads), a way to
+    start one for each PA who has not left."""
 
     permission = Permission.VIEW_EMPLOYERS
     template_name = "employers/timesheets/employer_timesheets.html"
 
     def get_context_data(self, **kwargs):
         employer = self.object
+        user = self.request.user
         timesheets = selectors.timesheets_of(employer)
         page = Paginator(timesheets, PAGE_SIZE).get_page(self.request.GET.get("page"))
+        assistants = list(employer.assistants.employed().order_by("full_name"))
+        # Asked of one PA: for staff, the answer is the same for each PA who has not left.
+        may_enter = bool(assistants) and user.has_perm(Permission.ENTER_TIMESHEET, assistants[0])
         return super().get_context_data(**kwargs) | {
             "employer": employer,
             "page": page,
-            "table": timesheets_table(page.object_list, caption="Timesheets", who=True, link=False),
+            "table": timesheets_table(page.object_list, caption="Timesheets", who=True, link=True),
+            "approvers": approvers(employer),
+            "assistants": assistants if may_enter else [],
         }
 
 
@@ -222,11 +260,19 @@ class EmployerTimesheetsView(EmployerPage):
 
 class TimesheetAccessMixin(PermissionRequiredMixin):
     """The PA opens their own timesheets as their own record; the budget holder or their
-    representative open them as their own employment. Anyone else gets a 404."""
+    representative open them as their own employment; staff of the person's ICB open them
+    as an employer they see. Anyone else gets a 404.
+
+    A page that changes something (`staff_may` set) opens for staff only when the rules let
+    them do it (before the PA-has-left check: the services refuse that in words, as for the
+    PA and the employer's side); other staff are refused as anyone else is, with the
+    permission of the action (`staff_action`), which they do not have either."""
 
     object_required = True
     access_log = "timesheet"
     permission = Permission.VIEW_OWN_EMPLOYMENT
+    staff_may = None
+    staff_action = Permission.ENTER_TIMESHEET
 
     def load(self):
         """The timesheet (or PA, for a new timesheet) the address names, if the user sees it."""
@@ -234,14 +280,33 @@ class TimesheetAccessMixin(PermissionRequiredMixin):
 
     def get_permission_object(self):
         obj = self.load()
+        user = self.request.user
         assistant = obj if isinstance(obj, PersonalAssistant) else getattr(obj, "assistant", None)
-        self.is_pa = assistant is not None and is_the_pas(self.request.user, assistant)
-        if self.is_pa:
+        self.reader = EMPLOYER_SIDE
+        if assistant is not None and is_the_pas(user, assistant):
+            self.reader = PA
             self.permission = Permission.VIEW_OWN_PA_RECORD
+        elif (
+            assistant is not None
+            and user.is_staff_member
+            and not user.has_perm(Permission.VIEW_OWN_EMPLOYMENT, obj)
+        ):
+            self.reader = STAFF
+            may = self.staff_may is None or self.staff_may.test(user, obj)
+            self.permission = Permission.VIEW_EMPLOYERS if may else self.staff_action
+        self.is_pa = self.reader == PA
         return obj
 
     def timesheet_url(self, timesheet=None):
         return reverse("employers:timesheet", args=[(timesheet or self.object).pk])
+
+    def timesheets_url(self, employer_id):
+        """The reader's list of the employer's timesheets (or the PA's own work)."""
+        if self.reader == PA:
+            return reverse("employers:my_work")
+        if self.reader == STAFF:
+            return reverse("employers:employer_timesheets", args=[employer_id])
+        return reverse("employers:timesheets_to_approve", args=[employer_id])
 
 
 class TimesheetView(TimesheetAccessMixin, TemplateView):
@@ -259,11 +324,16 @@ class TimesheetView(TimesheetAccessMixin, TemplateView):
             and timesheet.status == TimesheetStatus.SUBMITTED
             and user.has_perm(Permission.APPROVE_TIMESHEET, timesheet)
         )
+        has_left = timesheet.assistant.status == PersonalAssistantStatus.LEFT
+        waiting = timesheet.status == TimesheetStatus.SUBMITTED and not (has_left or may_decide)
         return super().get_context_data(**kwargs) | {
             "timesheet": timesheet,
             "assistant": timesheet.assistant,
             "is_pa": self.is_pa,
-            "has_left": timesheet.assistant.status == PersonalAssistantStatus.LEFT,
+            "has_left": has_left,
+            "waiting": waiting_sentence(timesheet.assistant.employer, self.reader)
+            if waiting
+            else "",
             "shifts": shifts,
             "shifts_table": shifts_table(timesheet, shifts, changeable=changeable),
             "totals_table": totals_table(shifts),
@@ -271,9 +341,7 @@ class TimesheetView(TimesheetAccessMixin, TemplateView):
             "may_decide": may_decide,
             "warnings": services.approval_warnings(timesheet) if may_decide else [],
             "status_tag": status_tag(timesheet),
-            "back_url": reverse("employers:my_work")
-            if self.is_pa
-            else reverse("employers:timesheets_to_approve", args=[timesheet.assistant.employer_id]),
+            "back_url": self.timesheets_url(timesheet.assistant.employer_id),
         }
 
 
@@ -331,20 +399,20 @@ class TimesheetFormView(TimesheetAccessMixin, TemplateView):
             "assistant": assistant,
             "employer_name": assistant.employer.display_name,
             "timesheet": None if isinstance(obj, PersonalAssistant) else obj,
+            "reader": self.reader,
         }
 
 
 class TimesheetNewView(TimesheetFormView):
     form_class = TimesheetDatesForm
     done = "The timesheet has been started: add the shifts worked"
+    staff_may = STAFF_ENTER_TIMESHEETS
 
     def load(self):
         return selectors.assistant_for(self.request.user, self.kwargs["pk"])
 
     def refused_url(self):
-        if self.is_pa:
-            return reverse("employers:my_work")
-        return reverse("employers:timesheets_to_approve", args=[self.object.employer_id])
+        return self.timesheets_url(self.object.employer_id)
 
     def save(self, form):
         timesheet = services.start_timesheet(
@@ -365,6 +433,8 @@ class TimesheetNewView(TimesheetFormView):
 
 
 class ChangeableTimesheetMixin:
+    staff_may = STAFF_ENTER_TIMESHEETS
+
     def refuse(self):
         if self.object.status not in services.CHANGEABLE:
             return (
@@ -458,15 +528,19 @@ class SubmitView(ChangeableTimesheetMixin, TimesheetFormView):
 
 
 class DecideView(TimesheetFormView):
-    """The employer (or their representative) approves the timesheet or sends it back."""
+    """The employer (or their representative), or support staff for a managed-account
+    organisation, approve the timesheet or send it back."""
 
     form_class = DecisionForm
     template_name = "employers/timesheets/decide.html"
+    staff_may = STAFF_APPROVE_TIMESHEETS
+    staff_action = Permission.APPROVE_TIMESHEET
 
     def get_permission_object(self):
         obj = super().get_permission_object()
-        # Only the employer's side decides: a PA never approves their own timesheet.
-        self.permission = Permission.VIEW_OWN_EMPLOYMENT
+        # A PA never approves their own timesheet: they are refused as the employer's side.
+        if self.reader == PA:
+            self.permission = Permission.VIEW_OWN_EMPLOYMENT
         return obj
 
     def refuse(self):
@@ -487,7 +561,7 @@ class DecideView(TimesheetFormView):
             self.done = "The timesheet has been sent back"
 
     def done_url(self):
-        return reverse("employers:timesheets_to_approve", args=[self.object.assistant.employer_id])
+        return self.timesheets_url(self.object.assistant.employer_id)
 
     def get_context_data(self, **kwargs):
         shifts = shifts_of(self.object)

@@ -1,13 +1,17 @@
 """Timesheets in a real browser, with axe on every page: a PA signs in, lands on "Your work",
 starts a timesheet, adds, changes and removes shifts (with mistakes first) and sends it; the
-budget holder sends it back with a reason, then approves another, seeing the warnings."""
+budget holder sends it back with a reason, then approves another, seeing the warnings; PA
+employer support staff enter and approve one for a managed-account organisation's PA."""
 
 import datetime
 
 import pytest
 from playwright.sync_api import expect
 
+from employers.models import EmployerKind
 from employers.services import timesheets as services
+from phb.models import Role
+from tests.browser.conftest import Staff
 from tests.careplans.review_factories import plan_in_use
 from tests.employers.factories import EmployerFactory, PaUserFactory, PersonalAssistantFactory
 from tests.factories import BudgetHolderFactory, HolderUserFactory, UserFactory
@@ -164,3 +168,67 @@ def test_the_budget_holder_sends_one_back_and_approves_another(browser, icb, pas
     browser.submit("Continue")
     browser.expect_success("The timesheet has been approved")
     expect(page.get_by_role("main")).to_contain_text("No timesheets are waiting for approval.")
+
+
+def test_support_staff_enter_and_approve_a_timesheet_for_a_managed_account(browser, icb, password):
+    """PA employer support staff enter a week's shifts for a managed-account organisation's
+    PA from the person's record, send them, and approve them past the plan's hours."""
+    page = browser.page
+    support = Staff(Role.PA_EMPLOYER_SUPPORT, icb)
+    holder = BudgetHolderFactory(
+        organisation=icb, given_name="Ann", family_name="Lee", user=HolderUserFactory()
+    )
+    plan_in_use(UserFactory(role="phb_lead", organisation=icb), holder)  # 14 hours a week
+    PersonalAssistantFactory(
+        employer=EmployerFactory(
+            budget_holder=holder,
+            kind=EmployerKind.MANAGED_ACCOUNT,
+            employer_name="Care Accounts Ltd",
+        ),
+        full_name="Tom Reid",
+    )
+    browser.sign_in_with_code(support.user, support.secret, password)
+    browser.goto(f"/people/{holder.pk}/")
+    browser.click("See the employer's timesheets")
+    expect(browser.heading).to_have_text("Timesheets")
+    expect(page.get_by_role("main")).to_contain_text(
+        "PA employer support staff (for Care Accounts Ltd), Ann Lee or their representative "
+        "approve them."
+    )
+    browser.click("Enter a timesheet for Tom Reid")
+    browser.fill_date("First day", datetime.date(2026, 11, 15))
+    browser.fill_date("Last day", datetime.date(2026, 11, 9))
+    browser.submit("Start the timesheet")
+    browser.expect_problem(
+        "The last day must be the same as or after the first",
+        page.get_by_role("group", name="Last day").get_by_label("Day"),
+    )
+    browser.fill_date("First day", datetime.date(2026, 11, 9))
+    browser.fill_date("Last day", datetime.date(2026, 11, 15))
+    browser.submit("Start the timesheet")
+    browser.expect_success("The timesheet has been started")
+
+    browser.click("Add a shift")
+    browser.choose("Day")
+    browser.fill_date("Day the shift started", datetime.date(2026, 11, 10))
+    browser.fill("Start time", "08:00")
+    browser.fill("End time", "23:00")
+    browser.submit("Add the shift")
+    browser.expect_success("The shift has been added")
+    browser.click("Send the timesheet for approval")
+    browser.tick("I confirm these shifts are right")
+    browser.submit("Send for approval")
+    browser.expect_success("The timesheet has been sent for approval")
+
+    expect(page.get_by_role("main")).to_contain_text("PAs would have worked 15 hours")
+    browser.click("Approve or send back this timesheet")
+    expect(page.get_by_role("main")).to_contain_text(
+        "The care and support plan has 14 hours of PA support a week."
+    )
+    expect(page.get_by_role("main")).not_to_contain_text("your PA employer support officer")
+    browser.choose("Approve it")
+    browser.submit("Continue")
+    browser.expect_success("The timesheet has been approved")
+    expect(browser.heading).to_have_text("Timesheets")
+    browser.click("9 Nov 2026 to 15 Nov 2026")
+    expect(page.get_by_role("main")).to_contain_text(f"Approved by {support.user}")

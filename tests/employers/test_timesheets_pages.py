@@ -277,7 +277,7 @@ def test_the_holders_page_and_the_record_link_to_the_timesheets(
     assert "1 timesheet waiting for you to approve." in html
     client.force_login(phb_lead)
     html = page(client.get(reverse("person_detail", args=[holder.pk])))
-    assert "1 timesheet waiting for the employer to approve." in html
+    assert "1 timesheet waiting for approval." in html
 
 
 def queries(client, url) -> int:
@@ -381,10 +381,14 @@ def test_opening_a_timesheet_is_logged_on_the_persons_record(
     client.get(reverse("employers:timesheet", args=[timesheet.pk]))
     client.force_login(pa_employer_support)
     client.get(reverse("employers:employer_timesheets", args=[employer.pk]))
+    client.get(reverse("employers:timesheet", args=[timesheet.pk]))
+    clinician = staff("clinician", holder.organisation)
+    client.force_login(clinician)
     client.get(reverse("employers:timesheet", args=[timesheet.pk]))  # not theirs to open
     log = RecordAccess.objects.filter(budget_holder_id=holder.pk).order_by("at")
     assert [(entry.user, entry.what, entry.outcome) for entry in log] == [
         (pa_user, "timesheet", AccessOutcome.VIEWED),
         (pa_employer_support, "timesheets", AccessOutcome.VIEWED),
-        (pa_employer_support, "timesheet", AccessOutcome.REFUSED),
+        (pa_employer_support, "timesheet", AccessOutcome.VIEWED),
+        (clinician, "timesheet", AccessOutcome.REFUSED),
     ]
