@@ -14,7 +14,7 @@ from phb.permissions import Permission
 
 
 def _explained(holder, acting_for: bool):
-    return holder_budget(selectors.budgets_for(holder), holder=holder, acting_for=acting_for)
+    return holder_budget(selectors.holder_budgets_for(holder), holder=holder, acting_for=acting_for)
 
 
 def explained(holder, *, acting_for: bool = False):
