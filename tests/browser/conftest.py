@@ -10,6 +10,7 @@ when a form page in the URLconf has no journey that sent it good and bad input.
 """
 
 import datetime
+import importlib
 import json
 import re
 from collections import defaultdict
@@ -17,6 +18,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from django.apps import apps
 from django.conf import settings
 from django.urls import Resolver404, resolve
 from playwright.sync_api import Locator, Page, expect, sync_playwright
@@ -199,6 +201,13 @@ class Browser:
 
     def screenshot(self, name: str) -> None:
         self.page.screenshot(path=f"/tmp/phb-{name}.png", full_page=True)
+
+
+@pytest.fixture
+def tax_year_figures(db):
+    """The 2026/27 tax-year figures, as migration employers 0002 loads them: the flush after
+    an earlier transactional test removes them (the pay-run and payslip journeys)."""
+    importlib.import_module("employers.migrations.0002_payruns").seed_2026_27(apps, None)
 
 
 @pytest.fixture(scope="session")

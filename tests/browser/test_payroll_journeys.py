@@ -3,10 +3,8 @@ run from approved timesheets, works it out again, finalises it (first without co
 starts a correction; the holder sees it in plain words; the PA sees their own payslip."""
 
 import datetime
-import importlib
 
 import pytest
-from django.apps import apps
 from playwright.sync_api import expect
 
 from employers.models import ShiftKind
@@ -23,13 +21,6 @@ pytestmark = [
 ]
 
 TODAY = datetime.date(2026, 11, 23)
-
-
-@pytest.fixture
-def tax_year_figures(db):
-    """The 2026/27 tax-year figures, as migration employers 0002 loads them: the flush after
-    an earlier transactional test removes them."""
-    importlib.import_module("employers.migrations.0002_payruns").seed_2026_27(apps, None)
 
 
 @pytest.fixture

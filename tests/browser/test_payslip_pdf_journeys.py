@@ -3,10 +3,8 @@ payslips" they open the payslip, press "Create a PDF", see it waiting, and downl
 the same page when the real worker has made it."""
 
 import datetime
-import importlib
 
 import pytest
-from django.apps import apps
 from playwright.sync_api import expect
 
 from employers.models import ShiftKind
@@ -27,13 +25,6 @@ pytestmark = [
 ]
 
 TODAY = datetime.date(2026, 11, 23)
-
-
-@pytest.fixture
-def tax_year_figures(db):
-    """The 2026/27 tax-year figures, as migration employers 0002 loads them: the flush after
-    an earlier transactional test removes them."""
-    importlib.import_module("employers.migrations.0002_payruns").seed_2026_27(apps, None)
 
 
 def test_a_pa_downloads_the_pdf_of_their_payslip(

@@ -16,6 +16,7 @@ from phb.models import AccessOutcome, RecordAccess
 from tests.budgets.factories import staff
 from tests.careplans.review_factories import plan_in_use
 from tests.employers.factories import EmployerFactory, PaUserFactory, PersonalAssistantFactory
+from tests.employers.timesheet_helpers import submitted_two_long_days
 
 pytestmark = pytest.mark.django_db
 T = datetime.time
@@ -187,21 +188,7 @@ def test_the_approval_page_warns_beyond_the_plans_hours(
     client, phb_lead, holder, employer, assistant, pa_user
 ):
     plan_in_use(phb_lead, holder)
-    timesheet = services.start_timesheet(
-        actor=pa_user,
-        assistant=assistant,
-        starts_on=datetime.date(2026, 11, 9),
-        ends_on=datetime.date(2026, 11, 15),
-    )
-    for day in (9, 10):
-        services.add_shift(
-            actor=pa_user,
-            timesheet=timesheet,
-            details=services.ShiftDetails(
-                kind="day", day=datetime.date(2026, 11, day), starts=T(8), ends=T(16)
-            ),
-        )
-    services.submit_timesheet(actor=pa_user, timesheet=timesheet)
+    timesheet = submitted_two_long_days(pa_user, assistant)
     client.force_login(holder.user)
     html = page(client.get(reverse("employers:timesheet_decide", args=[timesheet.pk])))
     assert "Before you approve" in html

@@ -18,6 +18,7 @@ from employers.services import timesheets as services
 from phb.models import AccessOutcome, RecordAccess
 from tests.careplans.review_factories import plan_in_use
 from tests.employers.factories import EmployerFactory, PaUserFactory, PersonalAssistantFactory
+from tests.employers.timesheet_helpers import submitted_two_long_days
 from tests.factories import BudgetHolderFactory, HolderUserFactory
 
 pytestmark = pytest.mark.django_db
@@ -226,21 +227,7 @@ def test_support_staff_approve_for_a_managed_account_with_the_plans_warning(
     client, account_holder, managed, managed_pa, pa_employer_support, phb_lead
 ):
     plan_in_use(phb_lead, account_holder)
-    timesheet = services.start_timesheet(
-        actor=pa_employer_support,
-        assistant=managed_pa,
-        starts_on=datetime.date(2026, 11, 9),
-        ends_on=datetime.date(2026, 11, 15),
-    )
-    for day in (9, 10):
-        services.add_shift(
-            actor=pa_employer_support,
-            timesheet=timesheet,
-            details=services.ShiftDetails(
-                kind="day", day=datetime.date(2026, 11, day), starts=T(8), ends=T(16)
-            ),
-        )
-    services.submit_timesheet(actor=pa_employer_support, timesheet=timesheet)
+    timesheet = submitted_two_long_days(pa_employer_support, managed_pa)
     client.force_login(pa_employer_support)
     html = page(client.get(reverse("employers:employer_timesheets", args=[managed.pk])))
     assert (
