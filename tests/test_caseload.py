@@ -46,6 +46,31 @@ def _bulk_people(organisation, count):
     )
 
 
+def test_a_searchs_page_and_its_count_are_one_query(client, phb_lead, icb):
+    """phb/pagination.py: 30 matches give two pages, each counted with its rows; the page
+    costs one query fewer than counting first, and a page past the end is the last."""
+    for index in range(30):
+        BudgetHolderFactory(organisation=icb, family_name=f"Lovell{index:02d}")
+    BudgetHolderFactory(organisation=icb, family_name="Turing")
+    client.force_login(phb_lead)
+    client.get(reverse("caseload"), {"q": "lovell"})  # warm the session and permission caches
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as searched:
+        second = client.get(reverse("caseload"), {"q": "lovell", "page": 2})
+    counts = [q["sql"] for q in searched.captured_queries if "COUNT(" in q["sql"]]
+    assert len(counts) == 1 and "OVER ()" in counts[0]
+    assert second.context["page"].paginator.count == 30
+    assert second.context["page"].number == 2
+    html = second.content.decode()
+    assert "Lovell25" in html and "Lovell29" in html and "Lovell24" not in html
+    assert "Turing" not in html
+    assert "Page 1 of 2" in unescape(html)
+    past_the_end = client.get(reverse("caseload"), {"q": "lovell", "page": 9})
+    assert past_the_end.context["page"].number == 2
+
+
 def test_query_count_is_the_same_for_10_and_10000_people(
     client, phb_lead, icb, django_assert_num_queries
 ):

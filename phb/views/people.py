@@ -41,11 +41,18 @@ class CaseloadView(PermissionRequiredMixin, TemplateView):
             sort = "name"
         columns = caseload_columns()
         people = selectors.caseload(self.request.user, query=query, sort=sort)
-        page = Paginator(people.values_list("pk", flat=True), PAGE_SIZE).get_page(
-            self.request.GET.get("page")
-        )
+        number = self.request.GET.get("page")
+        if query:
+            # A search's matches are counted with their page, in one query.
+            page = page_with_its_count(people.only("pk"), PAGE_SIZE, number)
+            ids = [person.pk for person in page.object_list]
+        else:
+            # The whole caseload is counted from its index, and its page of ids read in order
+            # from the sort's index: counting with the page would read every person first.
+            page = Paginator(people.values_list("pk", flat=True), PAGE_SIZE).get_page(number)
+            ids = list(page.object_list)
         page.object_list = selectors.caseload_rows(
-            list(page.object_list), annotate=[column.annotate for column in columns]
+            ids, annotate=[column.annotate for column in columns]
         )
         context.update(
             form=form,
