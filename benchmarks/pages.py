@@ -2,8 +2,9 @@
 
 Signed in as the PHB lead of the largest ICB (ICB 0 of the generated dataset) through Django's
 test client, each page is fetched a few times to warm up, then `rounds` times, timed with
-`time.perf_counter`. On one more fetch an execute wrapper counts its queries and sums their time
-(the "SQL ms" column; the rest of the time is Python and templates). The floor page
+`time.perf_counter`, the rounds interleaved (every page once, then every page again). On one
+more fetch an execute wrapper counts its queries and sums their time (the "SQL ms" column; the
+rest of the time is Python and templates). The floor page
 (benchmarks/urls.py) goes through the same middleware and makes one primary-key query: a page
 within 3x the floor's median and p95 is as fast as this stack reasonably allows.
 
@@ -122,27 +123,52 @@ def _counting(queries: list):
     return wrapper
 
 
-def measure(client: Client, label: str, url: str, *, rounds: int, warmup: int) -> Measure:
-    for _ in range(warmup):
-        client.get(url)
+def _counted(client: Client, url: str) -> tuple[int, list[float]]:
+    """One fetch, with each of its queries' milliseconds."""
     queries = []
     with connection.execute_wrapper(_counting(queries)):
         response = client.get(url)
-    timings = []
+    return response.status_code, queries
+
+
+def _p95(timings: list[float]) -> float:
+    if len(timings) == 1:
+        return timings[0]
+    return statistics.quantiles(timings, n=20, method="inclusive")[18]
+
+
+def measure_all(
+    targets: list[tuple[Client, str, str]], *, rounds: int, warmup: int
+) -> list[Measure]:
+    """Each (client, label, URL): warmed up, its queries counted on one more fetch, then timed
+    `rounds` times. The rounds are interleaved (every page once, then every page again), so
+    that whatever else the machine does at some moment (a worker starting, another process)
+    falls on every page alike, the floor included, instead of on whichever page was being
+    timed then."""
+    for _ in range(warmup):
+        for client, _label, url in targets:
+            client.get(url)
+    counted = [_counted(client, url) for client, _label, url in targets]
+    timings = [[] for _ in targets]
     for _ in range(rounds):
-        started = time.perf_counter()
-        client.get(url)
-        timings.append((time.perf_counter() - started) * 1000)
-    p95 = statistics.quantiles(timings, n=20, method="inclusive")[18] if rounds > 1 else timings[0]
-    return Measure(
-        label,
-        url,
-        response.status_code,
-        len(queries),
-        statistics.median(timings),
-        p95,
-        sum(queries),
-    )
+        for (client, _label, url), times in zip(targets, timings, strict=True):
+            started = time.perf_counter()
+            client.get(url)
+            times.append((time.perf_counter() - started) * 1000)
+    return [
+        Measure(
+            label,
+            url,
+            status,
+            len(queries),
+            statistics.median(times),
+            _p95(times),
+            sum(queries),
+        )
+        for (_client, label, url), (status, queries), times in zip(
+            targets, counted, timings, strict=True
+        )
+    ]
 
 
 def run(*, rounds: int, warmup: int) -> tuple[Measure, list[Measure]]:
@@ -152,26 +178,13 @@ def run(*, rounds: int, warmup: int) -> tuple[Measure, list[Measure]]:
     holder = Client()
     holder.force_login(holder_user())
     anonymous = Client()
-    floor = measure(
-        staff,
-        "Floor (one primary-key query)",
-        reverse("benchmark_floor"),
-        rounds=rounds,
-        warmup=warmup,
-    )
-    measures = [
-        measure(staff, label, url, rounds=rounds, warmup=warmup) for label, url in key_pages()
+    targets = [(staff, "Floor (one primary-key query)", reverse("benchmark_floor"))]
+    targets += [(staff, label, url) for label, url in key_pages()]
+    targets += [
+        (holder, "Your budget (holder)", reverse("holder_home")),
+        (anonymous, "/healthz (not signed in)", reverse("healthz")),
     ]
-    measures.append(
-        measure(
-            holder, "Your budget (holder)", reverse("holder_home"), rounds=rounds, warmup=warmup
-        )
-    )
-    measures.append(
-        measure(
-            anonymous, "/healthz (not signed in)", reverse("healthz"), rounds=rounds, warmup=warmup
-        )
-    )
+    floor, *measures = measure_all(targets, rounds=rounds, warmup=warmup)
     return floor, measures
 
 
