@@ -92,6 +92,22 @@ class WhoEmploysForm(NHSFormMixin, forms.Form):
     )
 
 
+class SupportOfficerForm(NHSFormMixin, forms.Form):
+    """The ICB's PA employer support staff to choose from (`officers`, scoped by the page)."""
+
+    support_officer = radios(
+        "PA employer support officer",
+        (),
+        missing="Choose the PA employer support officer",
+    )
+
+    def __init__(self, *args, officers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["support_officer"].choices = [
+            (str(officer.pk), officer.full_name) for officer in officers
+        ]
+
+
 class PayeForm(NHSFormMixin, forms.Form):
     paye_reference = line(
         "Employer PAYE reference",

@@ -13,6 +13,7 @@ from employers.models import (
     PayrollArrangement,
     PersonalAssistant,
 )
+from phb.models import Role, RoleAssignment, User
 
 EXPIRY_WINDOW_DAYS = 60
 
@@ -58,9 +59,23 @@ def _pays_family_member():
     )
 
 
+def support_officers(organisation_id):
+    """The ICB's PA employer support staff today, by name: who may be an employer's support
+    officer."""
+    return (
+        User.objects.filter(
+            role_assignments__in=RoleAssignment.objects.current().filter(
+                organisation_id=organisation_id, role=Role.PA_EMPLOYER_SUPPORT
+            )
+        )
+        .distinct()
+        .order_by("full_name", "pk")
+    )
+
+
 def _employers():
     return (
-        Employer.objects.select_related("budget_holder", "nominee")
+        Employer.objects.select_related("budget_holder", "nominee", "support_officer")
         .annotate(plan_pays_family_member=_pays_family_member())
         .prefetch_related(employed_assistants())
     )

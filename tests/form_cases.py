@@ -297,6 +297,10 @@ REGISTRY: dict[str, FormCase] = {
         kwargs=lambda: {"decisions": [("BudgetStop:s1", "Stopping the budget from 1 May 2026")]}
     ),
     "employers.timesheet_forms.ShiftForm": FormCase(valid={"starts": "09:00", "ends": "13:00"}),
+    "employers.forms.SupportOfficerForm": FormCase(
+        kwargs=lambda: {"officers": [SimpleNamespace(pk="o1", full_name="Sam Adviser")]},
+        valid={"support_officer": "o1"},
+    ),
     "employers.forms.IssueForm": FormCase(
         kwargs=lambda: {"assistants": [SimpleNamespace(pk="p1", full_name="Kim Lee")]}
     ),

@@ -40,6 +40,7 @@ from employers.payroll import (
     check_minimum_wage,
     parse_tax_code,
 )
+from employers.selectors import support_officers
 from phb.permissions import Permission, require
 
 
@@ -142,6 +143,26 @@ def change_who_employs(
     if errors:
         raise ValidationError(errors)
     employer.save()
+    return employer
+
+
+@transaction.atomic
+def change_support_officer(*, actor, employer, support_officer) -> Employer:
+    """Name the PA employer support officer who looks after this employer: one of the PA
+    employer support staff of the person's ICB today."""
+    require(actor, Permission.MANAGE_EMPLOYER, employer)
+    employer = Employer.objects.select_for_update().get(pk=employer.pk)
+    officer = (
+        support_officers(employer.budget_holder.organisation_id)
+        .filter(pk=getattr(support_officer, "pk", support_officer))
+        .first()
+    )
+    if officer is None:
+        raise ValidationError(
+            {"support_officer": "Choose one of the ICB's PA employer support staff"}
+        )
+    employer.support_officer = officer
+    employer.save(update_fields=["support_officer", "updated_at"])
     return employer
 
 

@@ -144,6 +144,12 @@ SECTIONS = {
             "pa_contact_email": e.pa_contact_email,
         },
     ),
+    "officer": (
+        forms.SupportOfficerForm,
+        services.change_support_officer,
+        "PA employer support officer",
+        lambda e: {"support_officer": str(e.support_officer_id or "")},
+    ),
     "paye": (
         forms.PayeForm,
         services.change_paye,
@@ -205,6 +211,9 @@ class ChangeSectionView(EmployerPage, ServiceFormView):
 
     def make_form(self, data=None):
         form_class, _, _, initial = self.section()
+        if form_class is forms.SupportOfficerForm:
+            officers = selectors.support_officers(self.object.budget_holder.organisation_id)
+            return form_class(data, initial=initial(self.object), officers=officers)
         return form_class(data, initial=initial(self.object))
 
     def save(self, form):

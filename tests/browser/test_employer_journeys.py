@@ -1,7 +1,8 @@
 """Employers in a real browser, with axe on every page: a PA employer support officer sets a
-person up as an employer from their record, records each duty, adds a PA (first below the
-minimum wage), changes the PA, records an issue with advice and closes it, records the PA
-leaving, and finds the employer on the dashboard; then the person sees "Your PAs"."""
+person up as an employer from their record, names a colleague as the support officer, records
+each duty, adds a PA (first below the minimum wage), changes the PA, records an issue with
+advice and closes it, records the PA leaving, and finds the employer on the dashboard; then the
+person sees "Your PAs"."""
 
 import datetime
 import importlib
@@ -48,6 +49,9 @@ def test_support_officer_sets_up_an_employer_and_the_person_sees_their_pas(
     ada = BudgetHolderFactory(
         organisation=icb, given_name="Ada", family_name="Lovelace", user=HolderUserFactory()
     )
+    colleague = Staff(Role.PA_EMPLOYER_SUPPORT, icb).user
+    colleague.full_name = "Robin Field"
+    colleague.save()
     browser.sign_in_with_code(support.user, support.secret, password)
 
     # Set up, from the person's record.
@@ -66,6 +70,17 @@ def test_support_officer_sets_up_an_employer_and_the_person_sees_their_pas(
     browser.expect_success("The employer has been set up")
     expect(browser.heading).to_have_text("Employer: Ada Lovelace")
     employer = Employer.objects.get()
+
+    # The support officer: whoever set the employer up, until a colleague is named.
+    expect(
+        page.get_by_text(f"PA employer support officer: {support.user.full_name}.")
+    ).to_be_visible()
+    browser.click("Change the PA employer support officer")
+    expect(browser.heading).to_have_text("PA employer support officer")
+    browser.choose("Robin Field")
+    browser.submit("Save")
+    browser.expect_success("PA employer support officer: saved")
+    expect(page.get_by_text("PA employer support officer: Robin Field.")).to_be_visible()
 
     # PAYE.
     browser.goto(f"/employers/employer/{employer.pk}/change/paye/")

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from employers.models import Employer, PersonalAssistant
-from phb.models import RecordAccess
+from phb.models import RecordAccess, Role
 from tests.employers.factories import EmployerFactory, PaUserFactory, PersonalAssistantFactory
 from tests.employers.factories_employers import EmploymentIssueFactory
 from tests.factories import BudgetHolderFactory
@@ -262,3 +262,63 @@ def test_the_record_and_the_holders_page_read_the_employer_once(request, client,
         page = client.get(url).content.decode()
     assert "Kim Lee" in page
     assert _reads_of("employers_employer", counted.captured_queries) == 1
+
+
+def test_name_the_pa_employer_support_officer(
+    client, pa_employer_support, phb_lead, other_icb, employer, holder
+):
+    """Only the ICB's PA employer support staff today can be named; the employer page and the
+    holder's Your PAs page then say who it is."""
+    from tests.conftest import _staff
+
+    colleague = _staff(Role.PA_EMPLOYER_SUPPORT, employer.budget_holder.organisation)
+    colleague.full_name = "Robin Field"
+    colleague.save()
+    elsewhere = _staff(Role.PA_EMPLOYER_SUPPORT, other_icb)
+    client.force_login(pa_employer_support)
+    url = reverse("employers:employer_change", args=[employer.pk, "officer"])
+    form = client.get(url).content.decode()
+    assert "Robin Field" in form
+    assert elsewhere.full_name not in form
+    assert phb_lead.full_name not in form  # a lead, not PA employer support
+    for refused in ("", str(elsewhere.pk), str(phb_lead.pk), "not-an-id"):
+        response = client.post(url, {"support_officer": refused})
+        assert response.status_code == 200
+        assert "There is a problem" in response.content.decode()
+    employer.refresh_from_db()
+    assert employer.support_officer_id != colleague.pk
+    response = client.post(url, {"support_officer": str(colleague.pk)})
+    assert response.status_code == 302
+    employer.refresh_from_db()
+    assert employer.support_officer == colleague
+    page = client.get(reverse("employers:employer", args=[employer.pk])).content.decode()
+    assert "PA employer support officer: Robin Field." in page
+    client.force_login(holder.user)
+    PersonalAssistantFactory(employer=employer, full_name="Kim Lee")
+    own = client.get(reverse("employers:your_pas", args=[holder.pk])).content.decode()
+    assert "Robin Field" in own
+
+
+def test_only_the_icbs_support_staff_today_may_be_named_by_the_service(
+    pa_employer_support, care_coordinator, employer
+):
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from employers.services.employers import change_support_officer
+    from tests.conftest import _staff
+
+    with pytest.raises(PermissionDenied):
+        change_support_officer(
+            actor=care_coordinator, employer=employer, support_officer=pa_employer_support
+        )
+    former = _staff(Role.PA_EMPLOYER_SUPPORT, employer.budget_holder.organisation)
+    former.role_assignments.update(
+        starts_on=TODAY - datetime.timedelta(days=30), ends_on=TODAY - datetime.timedelta(days=1)
+    )
+    with pytest.raises(ValidationError):
+        change_support_officer(actor=pa_employer_support, employer=employer, support_officer=former)
+    change_support_officer(
+        actor=pa_employer_support, employer=employer, support_officer=pa_employer_support
+    )
+    employer.refresh_from_db()
+    assert employer.support_officer == pa_employer_support
