@@ -46,5 +46,7 @@ def register() -> None:
             context=_context,
             filename="payslip",
             page_url=lambda payslip: reverse("employers:payslip", args=[payslip.pk]),
+            # The PA's document: not made in, nor saying, the format the person needs.
+            for_the_person=False,
         )
     )

@@ -22,9 +22,10 @@ from phb.permissions import require
 logger = logging.getLogger(__name__)
 
 
-def large_print_for(holder) -> bool:
-    """The person's recorded communication need (NHS Accessible Information Standard)."""
-    return holder.information_format == InformationFormat.LARGE_PRINT
+def large_print_for(source: DocumentSource, holder) -> bool:
+    """The person's recorded communication need (NHS Accessible Information Standard), for a
+    document they read."""
+    return source.for_the_person and holder.information_format == InformationFormat.LARGE_PRINT
 
 
 def version_of(source: DocumentSource, subject) -> str:
@@ -65,7 +66,7 @@ def request_document(*, actor, source: DocumentSource, subject) -> GeneratedDocu
     )
     if waiting is not None:
         return waiting
-    large_print = large_print_for(holder)
+    large_print = large_print_for(source, holder)
     description = source.describe(subject)
     document = GeneratedDocument.objects.create(
         budget_holder=holder,

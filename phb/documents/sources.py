@@ -26,6 +26,9 @@ class DocumentSource:
     context: Callable[[object, object], dict]
     filename: str  # without ".pdf"
     page_url: Callable[[object], str]  # the page it comes from, whose panel shows its progress
+    # Read by the person, so made in the format they need (large print); False for a document
+    # someone else reads (a PA's payslip), which neither follows nor mentions the person's needs.
+    for_the_person: bool = True
 
 
 def letter_source(*, kind: str, permission: str, load, fetch, holder, page_url) -> DocumentSource:

@@ -130,3 +130,21 @@ def test_a_pa_who_has_left_still_gets_their_payslip_pdf(client, finalised):
     response = client.post(reverse("document_request", args=["payslip", slip.pk]))
     assert response.status_code == 302
     assert GeneratedDocument.objects.filter(requested_by=assistant.user).exists()
+
+
+def test_a_payslip_is_the_pas_not_made_in_or_saying_the_persons_format(client, finalised, holder):
+    """The person needs large print; their PA's payslip is the PA's to read: it is not made
+    in large print, and its panel does not tell the PA what the person needs."""
+    from phb.models import InformationFormat
+
+    holder.information_format = InformationFormat.LARGE_PRINT
+    holder.save()
+    slip = slip_of(finalised, "Alice Smith")
+    client.force_login(slip.assistant.user)
+    url = reverse("employers:payslip", args=[slip.pk])
+    text = page(client.get(url))
+    assert "large print" not in text.lower()
+    client.post(reverse("document_request", args=["payslip", slip.pk]))
+    document = GeneratedDocument.objects.get(kind="payslip", requested_by=slip.assistant.user)
+    assert document.large_print is False
+    assert "large-print" not in document.filename
