@@ -59,6 +59,17 @@ def _pays_family_member():
     )
 
 
+def own_employments(user):
+    """The signed-in PA's own records: one for each employer they work for (Your work, Your
+    training)."""
+    return (
+        PersonalAssistant.objects.visible_to(user)
+        .filter(user=user)
+        .select_related("employer__budget_holder__organisation")
+        .order_by("employer__budget_holder__given_name", "pk")
+    )
+
+
 def support_officers(organisation_id):
     """The ICB's PA employer support staff today, by name: who may be an employer's support
     officer."""

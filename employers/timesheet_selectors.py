@@ -15,15 +15,6 @@ def with_totals(timesheets):
     )
 
 
-def own_employments(user):
-    """The signed-in PA's own records: one for each employer they work for."""
-    return (
-        PersonalAssistant.objects.visible_to(user)
-        .filter(user=user)
-        .select_related("employer__budget_holder")
-    )
-
-
 def own_timesheets(user):
     return with_totals(Timesheet.objects.visible_to(user).filter(assistant__user=user))
 

@@ -148,15 +148,6 @@ def holder_id_of_assistant(pk):
     )
 
 
-def own_employments(user):
-    return (
-        PersonalAssistant.objects.visible_to(user)
-        .filter(user=user)
-        .select_related("employer__budget_holder__organisation")
-        .order_by("employer__budget_holder__given_name", "pk")
-    )
-
-
 def record_for(user, pk) -> TrainingRecord | None:
     return (
         TrainingRecord.objects.visible_to(user)

@@ -24,6 +24,7 @@ from employers.models import (
     TimesheetStatus,
 )
 from employers.rules import STAFF_APPROVE_TIMESHEETS, STAFF_ENTER_TIMESHEETS
+from employers.selectors import own_employments
 from employers.services import timesheets as services
 from employers.timesheet_forms import (
     DecisionForm,
@@ -173,7 +174,7 @@ class MyWorkView(OwnPaPage):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        employments = list(selectors.own_employments(user))
+        employments = list(own_employments(user))
         timesheets = selectors.own_timesheets(user)
         page = Paginator(timesheets, PAGE_SIZE).get_page(self.request.GET.get("page"))
         return super().get_context_data(**kwargs) | {

@@ -18,6 +18,7 @@ from django.views.generic import TemplateView
 
 from employers import training_selectors as selectors
 from employers.models.training import ModuleKind
+from employers.selectors import own_employments
 from employers.services import training as services
 from employers.training_forms import ModuleChangeForm, ModuleForm, TrainingRecordForm
 from employers.views.own import OwnPaPage
@@ -435,6 +436,6 @@ class MyTrainingView(OwnPaPage):
         today = timezone.localdate()
         employments = [
             {"assistant": assistant} | progress_context(assistant, today)
-            for assistant in selectors.own_employments(self.request.user)
+            for assistant in own_employments(self.request.user)
         ]
         return super().get_context_data(**kwargs) | {"employments": employments}
