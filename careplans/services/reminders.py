@@ -16,7 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.urls import reverse
 
 from careplans.models import (
@@ -31,6 +31,7 @@ from careplans.models import (
 )
 from phb.models import Role, RoleAssignment
 from phb.notifications import services as notifications
+from phb.notifications.claims import LostRace, claim, days_before
 
 DEFAULT_REMINDER_DAYS = (28, 7)
 CHUNK = 1000
@@ -46,8 +47,8 @@ def step_for(due_on: datetime.date, today: datetime.date, days) -> tuple[str, in
     """Which reminder of a review is current on `today`: (kind, step), or None yet."""
     left = (due_on - today).days
     if left > 0:
-        coming = [day for day in days if day >= left]
-        return (ReminderKind.DUE_SOON, min(coming)) if coming else None
+        step = days_before(due_on, today, days)
+        return (ReminderKind.DUE_SOON, step) if step is not None else None
     if left == 0:
         return ReminderKind.DUE_TODAY, 0
     return ReminderKind.OVERDUE, (-left - 1) // 7 + 1
@@ -125,10 +126,6 @@ def _leads_by_icb(today) -> dict:
     return leads
 
 
-class LostRace(Exception):
-    """Another scan claimed some of these reminders between our reading and our claiming."""
-
-
 def _remind(chunk, today, days_by_icb, leads) -> int:
     """Record one chunk's reminders. A concurrent scan that claims some of them first makes
     this chunk's transaction roll back (its messages with it) and read the claims again."""
@@ -168,28 +165,10 @@ def _remind_once(chunk, today, days_by_icb, leads) -> int:
     if not reminders:
         return 0
     notifications.record_messages(messages=[r.message for r in reminders])
-    if len(_claim(reminders)) != len(reminders):
+    claims = [(*r.key, r.message.pk) for r in reminders]
+    if len(claim(ReviewReminder, CLAIM_KEY, claims)) != len(reminders):
         raise LostRace
     return len(reminders)
-
-
-def _claim(reminders: list[Reminder]) -> set:
-    """Insert the claims, after their messages; a claim already made inserts nothing. Returns
-    the message ids of the claims this transaction made."""
-    table = ReviewReminder._meta.db_table
-    params = []
-    for r in reminders:
-        params += [uuid.uuid4(), *r.key, r.message.pk]
-    # Only placeholders are joined in: every value is a parameter.
-    values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, now())"] * len(reminders))
-    sql = (
-        f"INSERT INTO {table} (id, review_id, kind, due_on, step, recipient, "  # noqa: S608
-        f"recipient_user_id, message_id, created_at) VALUES {values} "
-        "ON CONFLICT DO NOTHING RETURNING message_id"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return {row[0] for row in cursor.fetchall()}
 
 
 def _reminders_of(review, kind, step, coordinator, leads, claimed) -> list[Reminder]:

@@ -10,25 +10,24 @@ import datetime
 import uuid
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.urls import reverse
 
 from employers.models import Competence, CompetenceReminder, CompetenceStatus
 from phb.models import Representative
 from phb.notifications import services as notifications
+from phb.notifications.claims import claim, days_before
 
 DAYS = (28, 7)
 
 
+# What a claim is unique on.
+CLAIM_KEY = ("competence_id", "review_on", "step", "recipient_user_id")
+
+
 def step_for(review_on: datetime.date, today: datetime.date) -> int | None:
     """28 or 7 (days before), 0 (on the day), or None (not yet, or past)."""
-    left = (review_on - today).days
-    if left < 0:
-        return None
-    if left == 0:
-        return 0
-    coming = [day for day in DAYS if day >= left]
-    return min(coming) if coming else None
+    return days_before(review_on, today, DAYS)
 
 
 def _recipients(competence) -> list:
@@ -78,11 +77,7 @@ def scan_competence_reviews(*, today: datetime.date) -> int:
         )
         .order_by("review_on", "pk")
     )
-    claimed = set(
-        CompetenceReminder.objects.filter(competence__in=due).values_list(
-            "competence_id", "review_on", "step", "recipient_user_id"
-        )
-    )
+    claimed = set(CompetenceReminder.objects.filter(competence__in=due).values_list(*CLAIM_KEY))
     pending = []
     for competence in due:
         step = step_for(competence.review_on, today)
@@ -112,23 +107,7 @@ def scan_competence_reviews(*, today: datetime.date) -> int:
     if not pending:
         return 0
     # Claim first: only the messages whose claims this transaction made are recorded.
-    made = _claim(pending)
+    made = claim(CompetenceReminder, CLAIM_KEY, [(*key, message.pk) for key, message in pending])
     messages = [message for _, message in pending if message.pk in made]
     notifications.record_messages(messages=messages)
     return len(messages)
-
-
-def _claim(pending) -> set:
-    table = CompetenceReminder._meta.db_table
-    params = []
-    for key, message in pending:
-        params += [uuid.uuid4(), *key, message.pk]
-    values = ", ".join(["(%s, %s, %s, %s, %s, %s, now())"] * len(pending))
-    sql = (
-        f"INSERT INTO {table} (id, competence_id, review_on, step, "  # noqa: S608
-        f"recipient_user_id, message_id, created_at) VALUES {values} "
-        "ON CONFLICT DO NOTHING RETURNING message_id"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return {row[0] for row in cursor.fetchall()}

@@ -17,7 +17,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 
@@ -29,17 +29,15 @@ from employers.models import (
 from employers.models.training import TrainingRecord
 from phb.models import MessageChannel, Representative
 from phb.notifications import services as notifications
+from phb.notifications.claims import LostRace, claim, days_before
 
-DAYS_BEFORE = (28, 7, 0)
+DAYS_BEFORE = (28, 7)
 CLAIM_KEY = ("record_id", "expires_on", "days_before", "recipient", "recipient_user_id")
 
 
 def days_before_for(expires_on: datetime.date, today: datetime.date) -> int | None:
-    left = (expires_on - today).days
-    if left < 0:
-        return None
-    coming = [days for days in DAYS_BEFORE if days >= left]
-    return min(coming) if coming else None
+    """28 or 7 (days before the expiry), 0 (on the day), or None (not yet, or past)."""
+    return days_before(expires_on, today, DAYS_BEFORE)
 
 
 @dataclass(frozen=True)
@@ -60,10 +58,6 @@ class Reminder:
         )
 
 
-class LostRace(Exception):
-    """Another scan claimed some of these reminders between our reading and our claiming."""
-
-
 def expiring_records(today: datetime.date):
     """Records of working PAs expiring from today to 28 days on, not renewed by a later
     record of the same training."""
@@ -72,7 +66,7 @@ def expiring_records(today: datetime.date):
     ).filter(Q(expires_on__isnull=True) | Q(expires_on__gt=OuterRef("expires_on")))
     return (
         TrainingRecord.objects.filter(
-            expires_on__gte=today, expires_on__lte=today + datetime.timedelta(days=DAYS_BEFORE[0])
+            expires_on__gte=today, expires_on__lte=today + datetime.timedelta(days=max(DAYS_BEFORE))
         )
         .exclude(assistant__status=PersonalAssistantStatus.LEFT)
         .exclude(Exists(renewed))
@@ -114,28 +108,10 @@ def _remind(today: datetime.date) -> int:
     if not reminders:
         return 0
     notifications.record_messages(messages=[r.message for r in reminders])
-    if len(_claim(reminders)) != len(reminders):
+    claims = [(*r.key, r.message.pk) for r in reminders]
+    if len(claim(TrainingReminder, CLAIM_KEY, claims)) != len(reminders):
         raise LostRace
     return len(reminders)
-
-
-def _claim(reminders: list[Reminder]) -> set:
-    """Insert the claims, after their messages; a claim already made inserts nothing. Returns
-    the message ids of the claims this transaction made."""
-    table = TrainingReminder._meta.db_table
-    params = []
-    for r in reminders:
-        params += [uuid.uuid4(), *r.key, r.message.pk]
-    # Only placeholders are joined in: every value is a parameter.
-    values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, now())"] * len(reminders))
-    sql = (
-        f"INSERT INTO {table} (id, record_id, expires_on, days_before, recipient, "  # noqa: S608
-        f"recipient_user_id, message_id, created_at) VALUES {values} "
-        "ON CONFLICT DO NOTHING RETURNING message_id"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return {row[0] for row in cursor.fetchall()}
 
 
 def _reminders_of(record, days, representatives, claimed) -> list[Reminder]:
