@@ -1,6 +1,9 @@
 """Employers: the staff dashboard, the employer's page with its duties checklist, PAs and
 issues log, the forms that change them, and the budget holder's "Your PAs" page."""
 
+from collections.abc import Callable
+from typing import NamedTuple
+
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.urls import reverse
@@ -129,10 +132,19 @@ class SetUpView(ServiceFormView):
         }
 
 
-# Each section of the duties checklist: its form, its service, its page title and what the
-# form starts with.
+class Section(NamedTuple):
+    """A section of the duties checklist: its form, its service, its page title, what the
+    form starts with, and anything else the form is built with (for the employer)."""
+
+    form: type
+    save: Callable
+    title: str
+    initial: Callable
+    form_kwargs: Callable = lambda employer: {}
+
+
 SECTIONS = {
-    "who": (
+    "who": Section(
         forms.WhoEmploysForm,
         services.change_who_employs,
         "Who employs the PAs",
@@ -144,13 +156,14 @@ SECTIONS = {
             "pa_contact_email": e.pa_contact_email,
         },
     ),
-    "officer": (
+    "officer": Section(
         forms.SupportOfficerForm,
         services.change_support_officer,
         "PA employer support officer",
         lambda e: {"support_officer": str(e.support_officer_id or "")},
+        lambda e: {"officers": selectors.support_officers(e.budget_holder.organisation_id)},
     ),
-    "paye": (
+    "paye": Section(
         forms.PayeForm,
         services.change_paye,
         "PAYE registration",
@@ -159,7 +172,7 @@ SECTIONS = {
             "accounts_office_reference": e.accounts_office_reference,
         },
     ),
-    "insurance": (
+    "insurance": Section(
         forms.InsuranceForm,
         services.change_insurance,
         "Employer's liability insurance",
@@ -171,7 +184,7 @@ SECTIONS = {
             "expires_on": e.insurance_expires_on,
         },
     ),
-    "pension": (
+    "pension": Section(
         forms.PensionForm,
         services.change_pension,
         "Workplace pension",
@@ -181,7 +194,7 @@ SECTIONS = {
             "declaration_on": e.pension_declaration_on,
         },
     ),
-    "payroll": (
+    "payroll": Section(
         forms.PayrollForm,
         services.change_payroll,
         "Payroll",
@@ -207,21 +220,20 @@ class ChangeSectionView(EmployerPage, ServiceFormView):
 
     @property
     def done(self):
-        return f"{self.section()[2]}: saved"
+        return f"{self.section().title}: saved"
 
     def make_form(self, data=None):
-        form_class, _, _, initial = self.section()
-        if form_class is forms.SupportOfficerForm:
-            officers = selectors.support_officers(self.object.budget_holder.organisation_id)
-            return form_class(data, initial=initial(self.object), officers=officers)
-        return form_class(data, initial=initial(self.object))
+        section = self.section()
+        return section.form(
+            data, initial=section.initial(self.object), **section.form_kwargs(self.object)
+        )
 
     def save(self, form):
-        self.section()[1](actor=self.request.user, employer=self.object, **form.cleaned_data)
+        self.section().save(actor=self.request.user, employer=self.object, **form.cleaned_data)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(**kwargs) | {
-            "page_title": self.section()[2],
+            "page_title": self.section().title,
             "button_text": "Save",
         }
 
