@@ -137,7 +137,7 @@ class Section(NamedTuple):
     form starts with, and anything else the form is built with (for the employer)."""
 
     form: type
-    save: Callable
+    change: Callable  # the service that saves it
     title: str
     initial: Callable
     form_kwargs: Callable = lambda employer: {}
@@ -229,7 +229,7 @@ class ChangeSectionView(EmployerPage, ServiceFormView):
         )
 
     def save(self, form):
-        self.section().save(actor=self.request.user, employer=self.object, **form.cleaned_data)
+        self.section().change(actor=self.request.user, employer=self.object, **form.cleaned_data)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(**kwargs) | {
