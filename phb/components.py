@@ -14,6 +14,10 @@ links) is swapped for unguessable placeholders, the macro renders that, and the 
 filled in. A 25-row caseload table costs a tenth of a second in the macros and well under a
 millisecond this way, with the same markup (a test renders every official fixture both ways).
 Only the shapes are kept, which hold no content; rendered pages are never cached.
+
+Every other component is remembered by its exact options (ADR 0038): the macros are pure
+functions of them, so the header, footer, buttons and links that repeat on page after page are
+rendered once per set of options and then read from memory, byte for byte the same.
 """
 
 import functools
@@ -239,6 +243,62 @@ def _render_by_shape(name: str, params: dict) -> str:
     return _HOLE.sub(lambda match: holes[int(match.group(1))], _render_shape(name, key))
 
 
+class _NoKey(Exception):
+    """An option whose value has no exact key (a date, a lazy translation): not memoised."""
+
+
+_BODY = Markup(f"PHB{_NONCE}B")  # noqa: S704 - a placeholder for a call block's body
+
+
+def _key(value):
+    """`value` as a hashable key that tells apart everything the macros tell apart: text from
+    HTML, True from 1, a dict's order. Raises _NoKey for any other kind of value."""
+    if isinstance(value, str):
+        return ("html", str.__str__(value)) if hasattr(value, "__html__") else str.__str__(value)
+    if isinstance(value, dict):
+        return ("dict", tuple((key, _key(item)) for key, item in value.items()))
+    if isinstance(value, list | tuple):
+        return ("list", tuple(_key(item) for item in value))
+    if value is None or type(value) in (bool, int, float):
+        return (type(value).__name__, value)
+    raise _NoKey
+
+
+def _unkey(key):
+    if isinstance(key, str):
+        return key
+    kind, value = key
+    if kind == "html":
+        return Markup(value)  # noqa: S704 - it was HTML when it was keyed
+    if kind == "dict":
+        return {name: _unkey(item) for name, item in value}
+    if kind == "list":
+        return [_unkey(item) for item in value]
+    return value
+
+
+@functools.lru_cache(maxsize=1024)
+def _render_exact(name: str, key, with_body: bool) -> str:
+    """A macro's output for exactly these options: the macros are pure functions of them."""
+    if with_body:
+        return str(component_macro(name)(_unkey(key), caller=lambda: _BODY))
+    return str(component_macro(name)(_unkey(key)))
+
+
+def _render_memoised(name: str, params: dict, body=None) -> str:
+    """The same HTML as calling the macro, from memory when these exact options were rendered
+    before: the header, footer, buttons and links are the same on page after page. A call
+    block's body is left out of the key and put in after, as the macros output it unchanged."""
+    try:
+        key = _key(params)
+    except _NoKey:
+        if body is None:
+            return str(component_macro(name)(params))
+        return str(component_macro(name)(params, caller=lambda: body))
+    html = _render_exact(name, key, body is not None)
+    return html if body is None else html.replace(_BODY, str(body), 1)
+
+
 def render_component(
     name: str, params: dict | None = None, context=None, /, *, caller=None, **options
 ) -> SafeString:
@@ -250,14 +310,13 @@ def render_component(
     the tag is used in, gives POST forms their CSRF token.
     """
     params = _options({**(params or {}), **options})
-    render = component_macro(name)
     if caller is None and name in BY_SHAPE:
         html = _render_by_shape(name, params)
     elif caller is None:
-        html = render(params)
-    elif render.caller:
-        body = escape(caller)  # a SafeString stays HTML; plain text is escaped
-        html = render(params, caller=lambda: body)
+        html = _render_memoised(name, params)
+    elif component_macro(name).caller:
+        # A SafeString stays HTML; plain text is escaped.
+        html = _render_memoised(name, params, body=escape(caller))
     else:
         raise ValueError(f"The {name} component takes no body: use its html option")
     return SafeString(_with_csrf_token(str(html), context))

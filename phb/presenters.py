@@ -4,13 +4,15 @@ The staff record, the person's own page and the caseload share these, so a perso
 read the same everywhere; so are how to reach their ICB's team, and the staff and ICB lists.
 """
 
-from datetime import datetime
+import functools
+from datetime import date, datetime
 from urllib.parse import urlencode
 
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from phb.templatetags.nhsuk import render_component
 from phb.validators import phone_number_uri
@@ -20,9 +22,18 @@ def display_date(value, format_string: str = "j M Y") -> str:
     """A date or time as the `date` template filter writes it (times in the local zone)."""
     if value is None:
         return ""
-    if isinstance(value, datetime) and timezone.is_aware(value):
-        value = timezone.localtime(value)
-    return dateformat.format(value, format_string)
+    if isinstance(value, datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return dateformat.format(value, format_string)
+    return _display_day(value, format_string, get_language())
+
+
+@functools.lru_cache(maxsize=4096)
+def _display_day(day: date, format_string: str, language: str | None) -> str:
+    """A day as the language writes it: a schedule shows the same few dozen days on every
+    page, and Django's formatter costs a twentieth of a millisecond each time."""
+    return dateformat.format(day, format_string)
 
 
 def display_time(value: datetime) -> str:

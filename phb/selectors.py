@@ -49,7 +49,7 @@ def caseload(user, *, query: str = "", sort: str = "name") -> QuerySet[BudgetHol
 def caseload_rows(ids, *, annotate=()) -> list[BudgetHolder]:
     """The people on one page of the caseload, in the page's order, with what its columns
     need: the page is chosen on ids first, so the columns are worked out only for its rows."""
-    people = BudgetHolder.objects.filter(pk__in=ids)
+    people = BudgetHolder.objects.filter(pk__in=ids).order_by()  # put in order below
     for add in annotate:
         people = add(people)
     by_id = {person.pk: person for person in people}

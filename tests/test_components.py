@@ -170,6 +170,47 @@ def test_component_matches_fixture(component, fixture):
     assert normalise(rendered) == normalise(fixture["html"])
 
 
+@pytest.mark.parametrize(("component", "fixture"), list(_fixtures()))
+def test_a_memoised_component_is_exactly_the_macros_output(component, fixture):
+    """Rendered from memory or not, a component is the macro's very string, byte for byte."""
+    from markupsafe import Markup
+
+    from phb.components import _options, _render_exact, _render_memoised, component_macro
+
+    params = _options(fixture["context"])
+    body = Markup(fixture["callBlock"]) if "callBlock" in fixture else None
+    if body is None:
+        direct = str(component_macro(component)(params))
+    else:
+        direct = str(component_macro(component)(params, caller=lambda: body))
+    _render_exact.cache_clear()
+    assert _render_memoised(component, params, body) == direct  # rendered, then kept
+    assert _render_memoised(component, params, body) == direct  # from memory
+    assert _render_exact.cache_info().hits == 1
+
+
+def test_the_memory_tells_text_from_html_and_true_from_one():
+    from phb.components import _key, render_component
+
+    assert _key({"text": "<b>"}) != _key({"text": SafeString("<b>")})
+    assert _key({"x": True}) != _key({"x": 1}) != _key({"x": 1.0})
+    assert _key({"a": 1, "b": 2}) != _key({"b": 2, "a": 1})  # attributes keep their order
+    assert "&lt;b&gt;" in render_component("tag", {"text": "<b>"})
+    assert "<b>" in render_component("tag", {"html": SafeString("<b>")})
+    assert "<b>" not in render_component("tag", {"text": "<b>"})
+
+
+def test_a_value_without_an_exact_key_is_rendered_each_time():
+    import datetime
+
+    from phb.components import _render_exact, render_component
+
+    _render_exact.cache_clear()
+    html = render_component("hint", {"text": datetime.date(2026, 4, 1)})
+    assert "2026-04-01" in html
+    assert _render_exact.cache_info().currsize == 0
+
+
 def test_keywords_merge_over_params():
     rendered = Template(
         '{% load nhsuk %}{% component "button" params text="Save" href="/save" %}'
