@@ -30,6 +30,7 @@ from employers.models import (
     TrainingModule,
     TrainingRecord,
 )
+from employers.services import delegation_notices as notices
 from phb.models import BudgetHolder, Organisation
 from phb.permissions import Permission, require
 
@@ -393,7 +394,9 @@ def sign_off(
 
 @transaction.atomic
 def stop_competence(*, actor, competence: Competence, revoke: bool, reason: str) -> Competence:
-    """Suspend (until reassessed and signed off again) or revoke (for good), at once."""
+    """Suspend (until reassessed and signed off again) or revoke (for good), at once, and
+    tell the PA and the person's side (delegation_notices); `told` on the competence returned
+    names those sent a message."""
     require(actor, Permission.SIGN_OFF_COMPETENCE, competence)
     competence = _lock(competence)
     _refuse_if_revoked(competence)
@@ -408,6 +411,7 @@ def stop_competence(*, actor, competence: Competence, revoke: bool, reason: str)
     competence.stopped_reason = reason
     what = "Revoked" if revoke else "Suspended"
     _change(competence, actor=actor, what=what, reason=reason, at=now)
+    competence.told = notices.competence_stopped(actor=actor, competence=competence, revoke=revoke)
     return competence
 
 
@@ -426,7 +430,8 @@ def end_delegation(*, actor, delegation: Delegation, reason: str) -> Delegation:
     reason (a revoked competence is never signed off again, and a new delegation starts
     afresh), each with its history entry, so no PA is covered by it from now on. Ending one
     already ended (a second tab, or another clinician first) changes nothing and says who
-    ended it and when."""
+    ended it and when. Each PA, the person's side and the practitioner are told
+    (delegation_notices); `told` on the delegation returned names those sent a message."""
     require(actor, Permission.DELEGATE_TASK, delegation)
     delegation = (
         Delegation.objects.select_for_update(of=("self",))
@@ -443,13 +448,14 @@ def end_delegation(*, actor, delegation: Delegation, reason: str) -> Delegation:
     delegation.ended_reason = reason
     delegation.ended_by = actor
     delegation.save(update_fields=["ended_on", "ended_reason", "ended_by", "updated_at"])
-    competences = (
-        Competence.objects.select_for_update()
+    revoked = list(
+        Competence.objects.select_for_update(of=("self",))
+        .select_related("assistant__user")
         .filter(delegation=delegation)
         .exclude(status=CompetenceStatus.REVOKED)
         .order_by("created_at")
     )
-    for competence in competences:
+    for competence in revoked:
         competence.status = CompetenceStatus.REVOKED
         competence.stopped_at = now
         competence.stopped_by = actor
@@ -457,4 +463,5 @@ def end_delegation(*, actor, delegation: Delegation, reason: str) -> Delegation:
         _change(
             competence, actor=actor, what="Revoked: the delegation ended", reason=reason, at=now
         )
+    delegation.told = notices.delegation_ended(actor=actor, delegation=delegation, revoked=revoked)
     return delegation

@@ -136,6 +136,14 @@ def delegation_rows(delegation) -> list[dict]:
     return [{"key": {"text": key}, "value": {"text": value}} for key, value in pairs]
 
 
+def told_sentence(done: str, told: list[str]) -> str:
+    """`done`, and who was sent a message about it, or that nobody could be."""
+    if not told:
+        return f"{done}. Nobody had an email address or phone number to send a message to"
+    names = told[0] if len(told) == 1 else ", ".join(told[:-1]) + " and " + told[-1]
+    return f"{done}. A message has been sent to {names}"
+
+
 class FormPage(PermissionRequiredMixin, TemplateView):
     """A form whose values go to one service: errors in the NHS.UK way, nothing saved on bad
     input, and a message saying what happened."""
@@ -156,6 +164,10 @@ class FormPage(PermissionRequiredMixin, TemplateView):
     def back_url(self) -> str:
         return self.done_url()
 
+    def done_message(self) -> str:
+        """What to say once `save` has run."""
+        return self.done
+
     def post(self, request, *args, **kwargs):
         form = self.make_form(request.POST)
         if form.is_valid():
@@ -166,7 +178,7 @@ class FormPage(PermissionRequiredMixin, TemplateView):
             except ValidationError as error:
                 add_errors(form, error)
             else:
-                messages.success(request, self.done)
+                messages.success(request, self.done_message())
                 return redirect(result or self.done_url())
         return self.render_to_response(self.get_context_data(form=form))
 
@@ -370,9 +382,12 @@ class EndDelegationView(FormPage):
         return super().get(request, *args, **kwargs)
 
     def save(self, form):
-        services.end_delegation(
+        self.told = services.end_delegation(
             actor=self.request.user, delegation=self.object, reason=form.cleaned_data["reason"]
-        )
+        ).told
+
+    def done_message(self) -> str:
+        return told_sentence(self.done, self.told)
 
     def get_context_data(self, **kwargs):
         delegation = self.object
@@ -611,12 +626,15 @@ class StopView(ClinicalStep):
     done = "The competence has been stopped: the PA must not do this task now"
 
     def save(self, form):
-        services.stop_competence(
+        self.told = services.stop_competence(
             actor=self.request.user,
             competence=self.competence,
             revoke=form.cleaned_data["action"] == "revoke",
             reason=form.cleaned_data["reason"],
-        )
+        ).told
+
+    def done_message(self) -> str:
+        return told_sentence(self.done, self.told)
 
 
 # --- Work queue, the employer's side and the PA -----------------------------------------

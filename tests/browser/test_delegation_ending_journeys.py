@@ -1,6 +1,7 @@
 """Ending a delegation in a real browser, with axe on every page: a clinician ends a task
-delegated for a person (without a reason first), and the person's delegated tasks then show
-no cover from it. A PHB lead finds the ICB's task catalogue from the header."""
+delegated for a person (without a reason first), is told that the PA and the person have been
+sent a message, and the person's delegated tasks then show no cover from it. A PHB lead finds
+the ICB's task catalogue from the header."""
 
 import datetime
 
@@ -57,6 +58,7 @@ def test_a_clinician_ends_a_delegation(browser, icb, password):
     browser.fill("Why is the delegation ending?", "A district nurse now does the overnight feed")
     browser.submit("End the delegation")
     browser.expect_success("The delegation has ended: no PA may do the task under it")
+    browser.expect_success(f"A message has been sent to Priya Shah and {holder.full_name}")
     expect(page.get_by_role("main")).to_contain_text(
         f"{clinician.user.full_name} ended this delegation on "
     )
