@@ -141,7 +141,8 @@ class FormSetCalculationView(PersonMixin, TemplateView):
                 if f.cleaned_data and self.filled(f.cleaned_data)
             ]
             if not lines:
-                formset.forms[0].add_error(None, self.empty_message)
+                # On the first line, or the form when a tampered management form left none.
+                (formset.forms[0] if formset.forms else form).add_error(None, self.empty_message)
             else:
                 try:
                     self.save(form.cleaned_data, lines)

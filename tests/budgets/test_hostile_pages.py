@@ -662,3 +662,16 @@ def test_a_refused_price_shows_only_the_price_problem(client, icb_admin):
     assert "Price per point must be an amount of money, like 125.50" in body
     assert "Enter the domain" not in body
     assert "Enter the question" not in body
+
+
+@pytest.mark.parametrize("total", ["0", "-5"])
+def test_a_tampered_line_count_is_told_to_add_a_line_not_a_server_error(
+    client, phb_lead, holder, local_rates, total
+):
+    client.force_login(phb_lead)
+    page = _chc_page(holder) | {"lines-TOTAL_FORMS": total}
+    response = client.post(reverse("budgets:chc_new", args=[holder.pk]), page)
+    assert response.status_code == 200
+    assert "There is a problem" in response.content.decode()
+    assert "Add at least one service" in response.content.decode()
+    assert not holder.chc_packages.exists()
