@@ -46,7 +46,10 @@ def register() -> None:
             context=_context,
             filename="payslip",
             page_url=lambda payslip: reverse("employers:payslip", args=[payslip.pk]),
-            # The PA's document: not made in, nor saying, the format the person needs.
-            for_the_person=False,
+            # The PA's document, unless the person asks for it as their employer: then it is
+            # made in the format the person needs (large print).
+            read_by_the_person=lambda user, payslip: (
+                user.pk == payslip.run.employer.budget_holder.user_id
+            ),
         )
     )

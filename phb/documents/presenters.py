@@ -23,7 +23,7 @@ def panel_context(user, source, subject, document) -> dict:
         "source": source,
         "holder": holder,
         "document": document,
-        "large_print": large_print_for(source, holder),
+        "large_print": large_print_for(source, subject, user),
         "refusal": refusal,
         "stale": stale,
         "button": button,

@@ -22,10 +22,13 @@ from phb.permissions import require
 logger = logging.getLogger(__name__)
 
 
-def large_print_for(source: DocumentSource, holder) -> bool:
+def large_print_for(source: DocumentSource, subject, user) -> bool:
     """The person's recorded communication need (NHS Accessible Information Standard), for a
-    document they read."""
-    return source.for_the_person and holder.information_format == InformationFormat.LARGE_PRINT
+    document they read: the format follows the reader."""
+    holder = source.holder(subject)
+    return holder.information_format == InformationFormat.LARGE_PRINT and source.read_by_the_person(
+        user, subject
+    )
 
 
 def version_of(source: DocumentSource, subject) -> str:
@@ -66,7 +69,7 @@ def request_document(*, actor, source: DocumentSource, subject) -> GeneratedDocu
     )
     if waiting is not None:
         return waiting
-    large_print = large_print_for(source, holder)
+    large_print = large_print_for(source, subject, actor)
     description = source.describe(subject)
     document = GeneratedDocument.objects.create(
         budget_holder=holder,

@@ -26,9 +26,11 @@ class DocumentSource:
     context: Callable[[object, object], dict]
     filename: str  # without ".pdf"
     page_url: Callable[[object], str]  # the page it comes from, whose panel shows its progress
-    # Read by the person, so made in the format they need (large print); False for a document
-    # someone else reads (a PA's payslip), which neither follows nor mentions the person's needs.
-    for_the_person: bool = True
+    # (user, subject) -> whether the person reads the PDF that user asks for, so it is made
+    # in the format they need (large print). Most documents are the person's, whoever asks; a
+    # PA's payslip is the person's only when they ask for it themselves (as the employer), and
+    # otherwise neither follows nor mentions their needs.
+    read_by_the_person: Callable[[object, object], bool] = lambda user, subject: True
 
 
 def letter_source(*, kind: str, permission: str, load, fetch, holder, page_url) -> DocumentSource:

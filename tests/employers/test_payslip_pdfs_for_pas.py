@@ -148,3 +148,26 @@ def test_a_payslip_is_the_pas_not_made_in_or_saying_the_persons_format(client, f
     document = GeneratedDocument.objects.get(kind="payslip", requested_by=slip.assistant.user)
     assert document.large_print is False
     assert "large-print" not in document.filename
+
+
+def test_the_format_follows_the_reader(client, finalised, holder, pa_employer_support):
+    """The person, asking for their PA's payslip as the employer, reads it: it is made in the
+    large print they need, and the panel says so. Staff asking get it in standard print."""
+    from phb.models import InformationFormat
+
+    holder.information_format = InformationFormat.LARGE_PRINT
+    holder.save()
+    slip = slip_of(finalised, "Alice Smith")
+    request_url = reverse("document_request", args=["payslip", slip.pk])
+    client.force_login(holder.user)
+    assert "large print" in page(client.get(reverse("employers:payslip", args=[slip.pk]))).lower()
+    client.post(request_url)
+    theirs = GeneratedDocument.objects.get(kind="payslip", requested_by=holder.user)
+    assert theirs.large_print is True
+    assert "large-print" in theirs.filename
+    client.force_login(pa_employer_support)
+    client.post(request_url)
+    staff = GeneratedDocument.objects.filter(
+        kind="payslip", subject_id=slip.pk, requested_by=pa_employer_support
+    ).latest("requested_at")
+    assert staff.large_print is False
