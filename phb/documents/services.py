@@ -141,9 +141,14 @@ def render_document(*, document_id) -> GeneratedDocument | None:
         content, pages = html_to_pdf(render_html(source, subject, document))
     except SoftTimeLimitExceeded:
         return _fail(document, "Making the PDF took too long. Try again later.")
-    except Exception as error:
+    except Exception:
+        # The details are for the service's logs, not for the person waiting for the PDF.
         logger.exception("PDF %s failed", document.pk)
-        return _fail(document, f"The PDF could not be made: {type(error).__name__}: {error}")
+        return _fail(
+            document,
+            "The PDF could not be made because of a problem on our side. Try again. If it "
+            "still cannot be made, tell the PHB team.",
+        )
     with transaction.atomic():
         GeneratedDocument.objects.filter(pk=document.pk).update(
             status=DocumentStatus.DONE,
