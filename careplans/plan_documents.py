@@ -11,15 +11,16 @@ from phb.permissions import Permission
 
 
 def _plan_refusal(version) -> str | None:
-    if version.status == PlanStatus.ACTIVE:
-        stop = selectors.stop_of(version)
-        if stop is None:
-            return None
+    in_use_or_ended = version.status in (PlanStatus.ACTIVE, PlanStatus.ENDED)
+    stop = selectors.stop_of(version) if in_use_or_ended else None
+    if stop is not None:
         return (
             "The personal health budget this plan pays for has been stopped (from "
             f"{stop.effective_on:%-d %B %Y}), so the plan is no longer printed. The letter "
             "about the stop can be."
         )
+    if version.status == PlanStatus.ACTIVE:
+        return None
     return (
         f"Version {version.number} of the plan is "
         f"{version.get_status_display().lower()}, not the plan in use, so there is no approved "

@@ -12,6 +12,7 @@ from careplans.plan_selectors import (
     in_use_version,
     letters_for,
     plan_of,
+    stop_of,
     version_detail_queryset,
     versions_of,
 )
@@ -286,13 +287,17 @@ def your_plan(holder, user) -> dict:
         if plan is not None
         else None
     )
+    # The stop of the budget the plan shown pays for, and whether its day has come.
+    stop = stop_of(shown) if shown is not None else None
+    stopped = stop is not None and stop.effective_on <= timezone.localdate()
     return {
         "own": own,
         "representative": representative,
         "your": "your" if own else "their",
         "you": "you" if own else "they",
         "shown": shown,
-        "in_use": shown is not None and shown.status == PlanStatus.ACTIVE,
+        # In use until the day the budget that pays for it stops (then the daily task ends it).
+        "in_use": shown is not None and shown.status == PlanStatus.ACTIVE and not stopped,
         "decision": decision,
         "approved_items": [(i, d) for i, d in item_words if d.outcome == DecisionOutcome.APPROVED],
         "changed_items": [
@@ -303,6 +308,8 @@ def your_plan(holder, user) -> dict:
         "totals": totals(shown) if shown else None,
         "being_written": any(v.status in IN_PROGRESS_STATUSES for v in versions),
         "next_review": review.due_on if review else None,
+        "stop": stop,
+        "stopped": stopped,
         "letters": list(letters_for(holder)),
         "reconsideration_days": settings.PHB_RECONSIDERATION_DAYS,
         "today": timezone.localdate(),

@@ -46,3 +46,14 @@ def test_a_misspelt_boolean_stops_start_up():
     result = run_manage("check", env=PRODUCTION_ENV | {"SECURE_SSL_REDIRECT": "ture"})
     assert result.returncode != 0
     assert "is not a boolean" in result.stderr
+
+
+def test_every_scheduled_task_is_a_task_the_worker_knows():
+    from django.conf import settings
+
+    from phb.celery import app
+
+    app.loader.import_default_modules()
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "careplans.tasks.end_stopped_plans" in scheduled
+    assert scheduled - set(app.tasks) == set()

@@ -18,6 +18,8 @@ from careplans.models import (
     BudgetStop,
     PlanLetter,
     PlanLetterKind,
+    PlanStatus,
+    PlanVersion,
     RepaymentGround,
     RepaymentRequest,
     RepaymentSettlement,
@@ -26,6 +28,7 @@ from careplans.models import (
     StopReason,
 )
 from careplans.services.letters import recipient
+from careplans.services.plans import status_change, touch
 from phb.permissions import Permission, require
 
 
@@ -115,7 +118,40 @@ def stop_phb(
     Review.objects.filter(plan__budget_holder=holder, status=ReviewStatus.DUE).update(
         status=ReviewStatus.CANCELLED, updated_at=timezone.now()
     )
+    if effective_on <= timezone.localdate():
+        end_stopped_plans(today=effective_on, budget=budget)
     return stop
+
+
+@transaction.atomic
+def end_stopped_plans(*, today: datetime.date, budget=None) -> int:
+    """End each plan version in use whose budget's stop has taken effect by `today` (of one
+    budget, or of all): the plan is no longer in use once the budget that pays for it has
+    stopped. stop_phb ends them at once for a stop from today or earlier; the daily task
+    (careplans.tasks.end_stopped_plans) when a stop's day comes. Returns how many ended."""
+    versions = (
+        PlanVersion.objects.select_for_update(of=("self",), skip_locked=True)
+        .filter(status=PlanStatus.ACTIVE, budget__stop__effective_on__lte=today)
+        .select_related("budget__stop")
+        .order_by("pk")
+    )
+    if budget is not None:
+        versions = versions.filter(budget=budget)
+    ended = 0
+    for version in versions:
+        stop = version.budget.stop
+        status_change(
+            version,
+            to_status=PlanStatus.ENDED,
+            by=stop.decided_by,
+            reason=(
+                f"The personal health budget it pays for stopped from "
+                f"{stop.effective_on:%-d %B %Y}: {StopReason(stop.reason).label}"
+            ),
+        )
+        touch(version)
+        ended += 1
+    return ended
 
 
 @transaction.atomic

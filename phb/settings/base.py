@@ -173,6 +173,11 @@ CELERY_BEAT_SCHEDULE |= {
         "schedule": crontab(hour=7, minute=0),
     },
     "sweep-messages": {"task": "phb.tasks.sweep_messages", "schedule": 300.0},
+    # Just after midnight: plans whose budget's stop takes effect that day are ended.
+    "end-stopped-plans": {
+        "task": "careplans.tasks.end_stopped_plans",
+        "schedule": crontab(hour=0, minute=5),
+    },
     "check-message-deliveries": {"task": "phb.tasks.check_message_deliveries", "schedule": 600.0},
 }
 # Every day: reminders of PA competence reviews for delegated tasks (7:10am) and of PAs'
