@@ -37,14 +37,18 @@ def test_every_key_page_is_measured_against_the_floor(tiny_dataset):
     assert floor.status == 200
     assert floor.queries >= 1
     by_label = {m.label: m for m in measures}
-    assert len(by_label) == 10
+    assert len(by_label) == 11
     assert {m.status for label, m in by_label.items() if not label.startswith("/healthz")} == {200}
     # No Celery worker runs in the tests: /healthz says so (the benchmark starts one).
     assert by_label["/healthz (not signed in)"].status == 503
+    layout = by_label.pop(pages.LAYOUT_FLOOR)
+    assert layout.reference and layout.queries == floor.queries
     assert all(m.queries > floor.queries for label, m in by_label.items() if "healthz" not in label)
+    assert not any(m.reference for m in by_label.values())
 
     report = pages.table(floor, measures, people=300, rounds=2)
     assert "| Floor (one primary-key query) | 200 |" in report
+    assert f"| {pages.LAYOUT_FLOOR} | 200 |" in report and report.count(" | - |\n") == 2
     assert report.count("\n| ") == 1 + 1 + len(measures)  # header, floor, pages
 
 
