@@ -129,7 +129,8 @@ def cost_rows(totals: dict) -> list[dict]:
                 if totals["employment_allowance_used"]
                 else ""
             ),
-            numeric=True,
+            # An amount alone stays on one line; with its sentence it wraps on a phone.
+            numeric=not totals["employment_allowance_used"],
         ),
         _row("Employer's pension contributions", money(totals["pension_employer_contribution"])),
         _row("Cost to the employer", money(totals["employer_cost"]), numeric=True),

@@ -27,6 +27,7 @@ import secrets
 
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.text import slugify
 from jinja2 import ChainableUndefined, Environment, FileSystemBytecodeCache, PackageLoader
 from jinja2.filters import do_indent
 from markupsafe import Markup, escape
@@ -310,6 +311,8 @@ def render_component(
     the tag is used in, gives POST forms their CSRF token.
     """
     params = _options({**(params or {}), **options})
+    if name in ("table", "tables"):
+        params = _scrolling(params)
     if caller is None and name in BY_SHAPE:
         html = _render_by_shape(name, params)
     elif caller is None:
@@ -320,6 +323,21 @@ def render_component(
     else:
         raise ValueError(f"The {name} component takes no body: use its html option")
     return SafeString(_with_csrf_token(str(html), context))
+
+
+def _scrolling(params: dict) -> dict:
+    """A table that does not stack its rows on a small screen (`responsive`) scrolls sideways
+    inside the NHS.UK scroll component instead of making the page wider than a phone (WCAG
+    1.4.10, reflow). The scroll region is named by the table's caption, whose id comes from
+    the table's own id, or else from the caption's words."""
+    if params.get("responsive") or "scroll" in params:
+        return params
+    params = {**params, "scroll": True}
+    caption = params.get("caption")
+    text = caption.get("text") if isinstance(caption, dict) else caption
+    if "id" not in params and isinstance(text, str) and slugify(text):
+        params["id"] = f"table-{slugify(text)[:40]}"
+    return params
 
 
 def render_icon(name: str, **params) -> SafeString:

@@ -156,6 +156,14 @@ def _fixtures():
             yield pytest.param(component, fixture, id=key, marks=marks)
 
 
+def _as_given(component, context: dict) -> dict:
+    """The fixture's options, with the bridge's own default for tables (they scroll sideways
+    on a small screen unless told otherwise) turned off where the fixture does not say."""
+    if component in ("table", "tables") and "scroll" not in context:
+        return {**context, "scroll": False}
+    return context
+
+
 @pytest.mark.parametrize(("component", "fixture"), list(_fixtures()))
 def test_component_matches_fixture(component, fixture):
     # "callBlock" fixtures pass the body of a Nunjucks {% call %} block.
@@ -165,7 +173,13 @@ def test_component_matches_fixture(component, fixture):
         else "{% component name params %}"
     )
     rendered = Template("{% load nhsuk %}" + source).render(
-        Context({"name": component, "params": fixture["context"], "body": fixture.get("callBlock")})
+        Context(
+            {
+                "name": component,
+                "params": _as_given(component, fixture["context"]),
+                "body": fixture.get("callBlock"),
+            }
+        )
     )
     assert normalise(rendered) == normalise(fixture["html"])
 
@@ -449,6 +463,18 @@ def test_a_shape_holds_no_content():
     shape = json.dumps(_shape({"rows": [[{"text": "Ada Lovelace", "href": "/p/1/"}]]}, holes))
     assert "Ada" not in shape and "/p/1/" not in shape
     assert holes == ["Ada Lovelace", "/p/1/"]
+
+
+def test_a_table_scrolls_sideways_unless_its_rows_stack():
+    from phb.components import render_component
+
+    wide = render_component("table", {"caption": "Pay runs", "head": [{"text": "Paid on"}]})
+    assert 'class="nhsuk-scroll"' in wide
+    assert 'aria-labelledby="table-pay-runs-caption"' in wide
+    assert 'id="table-pay-runs-caption"' in wide
+    stacked = render_component("table", {"responsive": True, "head": [{"text": "Paid on"}]})
+    assert "nhsuk-scroll" not in stacked
+    assert "nhsuk-scroll" not in render_component("table", {"scroll": False})
 
 
 def test_content_that_looks_like_a_placeholder_is_only_text():
