@@ -210,6 +210,18 @@ def tax_year_figures(db):
     importlib.import_module("employers.migrations.0002_payruns").seed_2026_27(apps, None)
 
 
+@pytest.fixture
+def national_rates(db):
+    """The 2026/27 national figures, as migration budgets 0003 loads them: the flush after an
+    earlier transactional test removes them."""
+    from budgets.models import NationalRateSet
+
+    figures = importlib.import_module("budgets.migrations.0003_national_rates_2026_27")
+    return NationalRateSet.objects.get_or_create(
+        effective_from=datetime.date(2026, 4, 1), defaults=figures.NATIONAL_2026_27
+    )[0]
+
+
 @pytest.fixture(scope="session")
 def chromium():
     if not Path(CHROMIUM).exists():

@@ -5,7 +5,6 @@ Browser tests are transactional: the flush after each one empties every table, i
 """
 
 import datetime
-import importlib
 import json
 import re
 from decimal import Decimal as D
@@ -23,7 +22,6 @@ from budgets.models import (
     FundingStreamKind,
     HoldingMethod,
     LocalRateSet,
-    NationalRateSet,
     PaCosting,
     PaymentSchedule,
     RasQuestionnaire,
@@ -53,9 +51,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-NATIONAL_2026_27 = importlib.import_module(
-    "budgets.migrations.0003_national_rates_2026_27"
-).NATIONAL_2026_27
 
 JUSTIFICATION = "Two carers are needed at night because of the risk of aspiration."
 REASON = "Your needs at night have gone down since your review, so you need fewer carers."
@@ -64,15 +59,6 @@ REASON = "Your needs at night have gone down since your review, so you need fewe
 # ---------------------------------------------------------------------------------------------
 # Fixtures and helpers
 # ---------------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def national_rates(db):
-    """The 2026/27 national figures, as migration 0003 loads them (the flush removes them)."""
-    rates, _ = NationalRateSet.objects.get_or_create(
-        effective_from=FY_2026_START, defaults=NATIONAL_2026_27
-    )
-    return rates
 
 
 @pytest.fixture

@@ -5,12 +5,10 @@ advice and closes it, records the PA leaving, and finds the employer on the dash
 person sees "Your PAs"."""
 
 import datetime
-import importlib
 
 import pytest
 from playwright.sync_api import expect
 
-from budgets.models import NationalRateSet
 from employers.models import Employer, EmploymentIssue, PersonalAssistant
 from phb.models import Role
 from tests.browser.conftest import Browser, Staff
@@ -21,20 +19,6 @@ pytestmark = [
     pytest.mark.xdist_group("browser"),
     pytest.mark.django_db(transaction=True),
 ]
-
-
-NATIONAL_2026_27 = importlib.import_module(
-    "budgets.migrations.0003_national_rates_2026_27"
-).NATIONAL_2026_27
-
-
-@pytest.fixture
-def national_rates(db):
-    """The 2026/27 national figures, as migration 0003 loads them (the flush removes them):
-    pay is checked against their minimum wage."""
-    return NationalRateSet.objects.get_or_create(
-        effective_from=datetime.date(2026, 4, 1), defaults=NATIONAL_2026_27
-    )[0]
 
 
 def radio(browser: Browser, question: str, answer: str) -> None:

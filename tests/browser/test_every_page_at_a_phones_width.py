@@ -47,7 +47,13 @@ def _one_of_each_side(allowed) -> list[str]:
     return staff[:1] + others[:1]
 
 
-def test_every_page_fits_a_phone_and_is_axe_clean(chromium, live_server, universe):  # noqa: F811
+def test_every_page_fits_a_phone_and_is_axe_clean(
+    chromium,
+    live_server,
+    national_rates,
+    tax_year_figures,
+    universe,  # noqa: F811 - the route matrix's, after the figures the flush removed
+):
     clients, objects = universe
     problems, opened = [], 0
     tabs = {}

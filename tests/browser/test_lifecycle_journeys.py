@@ -9,18 +9,16 @@ Today is the real date for the set-up (the database's clock is not moved); later
 """
 
 import datetime
-import importlib
 from decimal import Decimal as D
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from budgets.models import Budget, BudgetPolicy, BudgetStatus, HoldingMethod, NationalRateSet
+from budgets.models import Budget, BudgetPolicy, BudgetStatus, HoldingMethod
 from phb.models import Role
 from tests.browser.conftest import Browser, Staff
 from tests.budgets.factories import (
-    FY_2026_START,
     FY_2027_START,
     JUSTIFICATION,
     LocalRateSetFactory,
@@ -43,19 +41,6 @@ NOVEMBER = datetime.date(2026, 11, 1)
 NOVEMBER_END = datetime.date(2026, 11, 30)
 DECEMBER = datetime.date(2026, 12, 1)
 MARCH_END = datetime.date(2027, 3, 31)
-
-
-NATIONAL_2026_27 = importlib.import_module(
-    "budgets.migrations.0003_national_rates_2026_27"
-).NATIONAL_2026_27
-
-
-@pytest.fixture
-def national_rates(db):
-    """The 2026/27 national figures, as migration 0003 loads them (the flush removes them)."""
-    return NationalRateSet.objects.get_or_create(
-        effective_from=FY_2026_START, defaults=NATIONAL_2026_27
-    )[0]
 
 
 @pytest.fixture

@@ -8,14 +8,12 @@ administrator keeps the approval policy; a member declares a conflict of interes
 """
 
 import datetime
-import importlib
 import re
 import time
 
 import pytest
 from playwright.sync_api import expect
 
-from budgets.models import NationalRateSet
 from careplans.models import (
     ApprovalPolicy,
     ConflictOfInterest,
@@ -29,7 +27,6 @@ from careplans.services.panels import REMINDER_DAYS_MESSAGE
 from phb.models import Role
 from tests.browser.conftest import ACCEPTED, FORMS_SUBMITTED, REFUSED, Browser, Staff
 from tests.browser.test_lifecycle_journeys import OVERFLOW
-from tests.budgets.factories import FY_2026_START
 from tests.careplans.panel_factories import PLAN_REASON, policy, session, submitted_plan
 
 pytestmark = [
@@ -38,23 +35,12 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-NATIONAL_2026_27 = importlib.import_module(
-    "budgets.migrations.0003_national_rates_2026_27"
-).NATIONAL_2026_27
 
 ACTIVE_LABEL = """() => {
     const e = document.activeElement;
     const label = e.labels && e.labels[0];
     return (label ? label.textContent : e.textContent || e.value || "").trim();
 }"""
-
-
-@pytest.fixture
-def national_rates(db):
-    """The 2026/27 national figures, as migration 0003 loads them (the flush removes them)."""
-    return NationalRateSet.objects.get_or_create(
-        effective_from=FY_2026_START, defaults=NATIONAL_2026_27
-    )[0]
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 """Keeping the figures budgets are worked out from, in a real browser: the service
 administrator's national figures, an ICB's local rates and its RAS questionnaire."""
 
-import importlib
 from decimal import Decimal as D
 
 import pytest
@@ -25,9 +24,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-NATIONAL_2026_27 = importlib.import_module(
-    "budgets.migrations.0003_national_rates_2026_27"
-).NATIONAL_2026_27
 
 # The national figures by the labels a person reads on the form.
 NATIONAL_LABELS = {
@@ -62,15 +58,6 @@ PERCENTAGES = {
 
 def typed(name: str, value) -> str:
     return f"{(value * 100).normalize():f}" if name in PERCENTAGES else str(value)
-
-
-@pytest.fixture
-def national_rates(db):
-    """The 2026/27 national figures, as migration 0003 loads them (the flush removes them)."""
-    rates, _ = NationalRateSet.objects.get_or_create(
-        effective_from=FY_2026_START, defaults=NATIONAL_2026_27
-    )
-    return rates
 
 
 def field(browser: Browser, label: str):
