@@ -181,16 +181,15 @@ def _reminders_of(review, kind, step, coordinator, leads, claimed) -> list[Remin
         if key in claimed:
             return
         subject, body = (_person_words if person else _staff_words)(review, kind, step)
-        message = notifications.new_message(
-            organisation_id=holder.organisation_id,
-            budget_holder_id=holder.pk,
-            recipient_user_id=user.pk if user else None,
-            recipient_name=name,
-            recipient_role=role,
+        message = notifications.message_about(
+            holder,
+            name=name,
+            role=role,
             channel=channel,
-            to_address=address,
+            address=address,
             subject=subject,
             body=body,
+            user=user,
         )
         message.pk = uuid.uuid4()
         reminders.append(Reminder(review, kind, step, recipient, message))

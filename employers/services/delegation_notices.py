@@ -88,16 +88,15 @@ def _record(holder, subject: str, letters) -> list[str]:
             continue
         seen.add((channel, address.lower()))
         messages.append(
-            notifications.new_message(
-                organisation_id=holder.organisation_id,
-                budget_holder_id=holder.pk,
-                recipient_user_id=user.pk if user is not None else None,
-                recipient_name=name,
-                recipient_role=role,
+            notifications.message_about(
+                holder,
+                name=name,
+                role=role,
                 channel=channel,
-                to_address=address,
+                address=address,
                 subject=subject,
                 body=body,
+                user=user,
             )
         )
     notifications.record_messages(messages=messages)

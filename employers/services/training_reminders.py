@@ -124,16 +124,15 @@ def _reminders_of(record, days, representatives, claimed) -> list[Reminder]:
         if key in claimed or not address:
             return
         subject, body = _words(record, days, to_pa=to_pa, name=name)
-        message = notifications.new_message(
-            organisation_id=holder.organisation_id,
-            budget_holder_id=holder.pk,
-            recipient_user_id=user.pk if user else None,
-            recipient_name=name,
-            recipient_role=role,
+        message = notifications.message_about(
+            holder,
+            name=name,
+            role=role,
             channel=channel,
-            to_address=address,
+            address=address,
             subject=subject,
             body=body,
+            user=user,
         )
         message.pk = uuid.uuid4()
         reminders.append(Reminder(record, days, recipient, message))

@@ -59,6 +59,24 @@ def new_message(
     )
 
 
+def message_about(
+    holder, *, name: str, role: str, channel: str, address: str, subject: str, body: str, user=None
+) -> Message:
+    """An unsaved message about `holder` to one recipient (`user` if they sign in), for
+    `record_messages`."""
+    return new_message(
+        organisation_id=holder.organisation_id,
+        budget_holder_id=holder.pk,
+        recipient_user_id=user.pk if user is not None else None,
+        recipient_name=name,
+        recipient_role=role,
+        channel=channel,
+        to_address=address,
+        subject=subject,
+        body=body,
+    )
+
+
 @transaction.atomic
 def record_messages(*, messages: list[Message]) -> list[Message]:
     """Store messages as queued (one INSERT) and queue their sending once this transaction
