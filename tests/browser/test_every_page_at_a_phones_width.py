@@ -10,7 +10,8 @@ import pytest
 from django.conf import settings
 
 from tests.browser.conftest import Browser
-from tests.test_route_matrix import ALL_STAFF, MATRIX, ROUTES, _url, universe  # noqa: F401
+from tests.test_hostile_requests import _one_of_each_side
+from tests.test_route_matrix import MATRIX, ROUTES, _url, universe  # noqa: F401
 
 pytestmark = [
     pytest.mark.browser,
@@ -39,12 +40,6 @@ TOO_WIDE = """() => {
 }"""
 
 PAGES = [name for name in ROUTES if MATRIX[name].allowed and MATRIX[name].get == 200]
-
-
-def _one_of_each_side(allowed) -> list[str]:
-    staff = sorted(actor for actor in allowed if actor in ALL_STAFF)
-    others = sorted(actor for actor in allowed if actor not in ALL_STAFF)
-    return staff[:1] + others[:1]
 
 
 def test_every_page_fits_a_phone_and_is_axe_clean(
