@@ -14,6 +14,7 @@ from employers.models import (
     PayrollArrangement,
     PensionChoice,
     RightToWorkDocument,
+    StudentLoanPlan,
 )
 from employers.services.employers import MAXIMUM_INSURANCE_COVER, AssistantDetails
 from phb.forms import NHSFormMixin
@@ -255,6 +256,22 @@ class AssistantForm(NHSFormMixin, forms.Form):
         "Workplace pension",
         PensionChoice.choices,
         missing="Choose what they chose about the workplace pension",
+    )
+    student_loan_plan = forms.ChoiceField(
+        label="Student loan",
+        choices=[("", "No student loan to repay"), *StudentLoanPlan.choices],
+        widget=forms.RadioSelect,
+        required=False,
+        initial="",
+        error_messages={
+            "invalid_choice": "Choose their student loan plan, or that they have none to repay"
+        },
+    )
+    postgraduate_loan = forms.BooleanField(
+        label="They are repaying a postgraduate loan",
+        help_text="The plan and any postgraduate loan are on HMRC's start notice (SL1 or PGL1), "
+        "their P45 or their starter checklist",
+        required=False,
     )
 
     def details(self) -> AssistantDetails:

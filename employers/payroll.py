@@ -13,7 +13,8 @@ payslip shows can be redone on paper from the rule cited beside it.
 3. employee and employer Class 1 National Insurance for the period, and the Employment
    Allowance;
 4. PAYE income tax by HMRC's tables method, cumulative or week 1 / month 1;
-5. net pay and what the PA costs the employer.
+5. student loan and postgraduate loan repayments;
+6. net pay and what the PA costs the employer.
 
 England and Northern Ireland rates only: Scottish and Welsh tax codes are refused
 (`UnsupportedTaxCode`). The product rules and what is not supported are recorded in
@@ -107,6 +108,18 @@ class NiCategory(StrEnum):
     A = "A"  # standard
     M = "M"  # under 21: no employer NI up to the upper secondary threshold
     C = "C"  # over State Pension age: no employee NI
+
+
+class StudentLoanPlan(StrEnum):
+    """The student loan plan HMRC's start notice (SL1), a P45 or the starter checklist names.
+
+    Plans 1, 2, 4 and 5 are undergraduate loans (plan 5 repayments start on 6 April 2026); a
+    postgraduate loan is repaid alongside any of them (`PayslipInput.postgraduate_loan`)."""
+
+    PLAN_1 = "plan_1"
+    PLAN_2 = "plan_2"
+    PLAN_4 = "plan_4"
+    PLAN_5 = "plan_5"
 
 
 class TaxBasis(StrEnum):
@@ -225,6 +238,13 @@ class TaxYearFigures:
     pension_upper_fortnightly: Decimal
     pension_upper_four_weekly: Decimal
     pension_upper_monthly: Decimal
+    student_loan_rate: Decimal
+    postgraduate_loan_rate: Decimal
+    student_loan_plan_1_annual: Decimal
+    student_loan_plan_2_annual: Decimal
+    student_loan_plan_4_annual: Decimal
+    student_loan_plan_5_annual: Decimal
+    postgraduate_loan_annual: Decimal
 
     def ni_thresholds(self, frequency: PayFrequency) -> NiThresholds:
         """The NI limits and thresholds for one pay period: the monthly figures, or the weekly
@@ -318,6 +338,8 @@ class PayslipInput:
     pension_relief: PensionRelief = PensionRelief.RELIEF_AT_SOURCE
     claims_employment_allowance: bool = False
     employment_allowance_remaining: Decimal = ZERO
+    student_loan_plan: StudentLoanPlan | None = None
+    postgraduate_loan: bool = False
 
 
 @dataclass(frozen=True)
@@ -397,6 +419,15 @@ class PensionResult:
 
 
 @dataclass(frozen=True)
+class LoanResult:
+    """Student loan and postgraduate loan repayments for one pay period, whole pounds."""
+
+    plan: StudentLoanPlan | None
+    student_loan: Decimal
+    postgraduate_loan: Decimal
+
+
+@dataclass(frozen=True)
 class PayslipResult:
     label: str
     frequency: PayFrequency
@@ -409,6 +440,7 @@ class PayslipResult:
     tax: TaxResult
     ni: NiResult
     pension: PensionResult
+    loans: LoanResult
     net_pay: Decimal
     employer_cost: Decimal
 
@@ -688,6 +720,51 @@ def national_insurance(
 
 
 # --------------------------------------------------------------------------------------------
+# Student and postgraduate loans
+# --------------------------------------------------------------------------------------------
+
+
+def loan_threshold(annual: Decimal, frequency: PayFrequency) -> Decimal:
+    """A yearly loan threshold for one pay period, as HMRC publishes it: the year's figure
+    divided by 12 (monthly) or 52 (weekly), rounded down to the penny (plan 1's £26,900 is
+    £2,241.66 a month and £517.30 a week); fortnightly and 4-weekly, 2 and 4 times the weekly
+    figure."""
+    frequency = PayFrequency(frequency)
+    if frequency is PayFrequency.MONTHLY:
+        return (annual / MONTHS_IN_A_YEAR).quantize(PENNY, rounding=ROUND_FLOOR)
+    weekly = (annual / WEEKS_IN_A_YEAR).quantize(PENNY, rounding=ROUND_FLOOR)
+    return weekly * _WEEKS_IN_PERIOD[frequency]
+
+
+def _repayment(pay: Decimal, threshold: Decimal, rate: Decimal) -> Decimal:
+    """`rate` of the pay above the threshold, rounded down to the whole pound (HMRC, "Collect
+    student loan deductions": any pence are dropped)."""
+    return _money((rate * _band(pay, threshold)).quantize(POUND, rounding=ROUND_FLOOR))
+
+
+def student_loans(
+    pay: Decimal,
+    plan: StudentLoanPlan | None,
+    postgraduate: bool,
+    frequency: PayFrequency,
+    figures: TaxYearFigures,
+) -> LoanResult:
+    """Student and postgraduate loan repayments for one pay period (Education (Student Loans)
+    (Repayment) Regulations 2009, Part 4; HMRC CWG2): 9% of the pay above the plan's threshold
+    and 6% of the pay above the postgraduate threshold, each on the same earnings as Class 1 NI,
+    for this period alone (never cumulative), rounded down to the pound."""
+    student = postgrad = ZERO
+    if plan is not None:
+        plan = StudentLoanPlan(plan)
+        annual = getattr(figures, f"student_loan_{plan.value}_annual")
+        student = _repayment(pay, loan_threshold(annual, frequency), figures.student_loan_rate)
+    if postgraduate:
+        threshold = loan_threshold(figures.postgraduate_loan_annual, frequency)
+        postgrad = _repayment(pay, threshold, figures.postgraduate_loan_rate)
+    return LoanResult(plan=plan, student_loan=student, postgraduate_loan=postgrad)
+
+
+# --------------------------------------------------------------------------------------------
 # PAYE income tax
 # --------------------------------------------------------------------------------------------
 
@@ -853,7 +930,9 @@ def calculate_payslip(payslip: PayslipInput, figures: TaxYearFigures) -> Payslip
     - Pension: assessed and worked out on gross pay (`assess_pension`).
     - NI: on gross pay (a pension contribution, either way, does not reduce it).
     - Taxable pay: gross pay, less the PA's contribution under a net pay arrangement.
-    - Net pay = gross - tax - employee NI - the PA's pension deduction (a refund of tax adds).
+    - Student and postgraduate loans: on gross pay, the NI earnings (`student_loans`).
+    - Net pay = gross - tax - employee NI - the PA's pension deduction - loan repayments (a
+      refund of tax adds).
     - Employer cost = gross + employer NI after the Employment Allowance + employer pension.
     """
     frequency = PayFrequency(payslip.frequency)
@@ -884,6 +963,10 @@ def calculate_payslip(payslip: PayslipInput, figures: TaxYearFigures) -> Payslip
     if PensionRelief(relief) is PensionRelief.NET_PAY:
         taxable_pay = gross - pension.employee_deduction
     tax = income_tax(code, taxable_pay, frequency, period, (pay_to_date, paid_to_date), figures)
+    loans = student_loans(
+        gross, payslip.student_loan_plan, payslip.postgraduate_loan, frequency, figures
+    )
+    deductions = tax.tax + ni.employee + pension.employee_deduction
     return PayslipResult(
         label=payslip.label,
         frequency=frequency,
@@ -896,7 +979,8 @@ def calculate_payslip(payslip: PayslipInput, figures: TaxYearFigures) -> Payslip
         tax=tax,
         ni=ni,
         pension=pension,
-        net_pay=gross - tax.tax - ni.employee - pension.employee_deduction,
+        loans=loans,
+        net_pay=gross - deductions - loans.student_loan - loans.postgraduate_loan,
         employer_cost=gross + ni.employer + pension.employer_contribution,
     )
 

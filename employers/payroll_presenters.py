@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from budgets.presenters import money
+from employers.models import StudentLoanPlan
 from phb.presenters import display_date, hidden_caption
 
 TAX_BASIS_WORDS = {"cumulative": "Cumulative", "week1_month1": "Week 1 or month 1"}
@@ -17,6 +18,15 @@ PENSION_WORDS = {
     "entitled": "May ask to join",
     "not_covered": "Not covered by automatic enrolment",
 }
+
+
+def loans_in_words(plan: str, postgraduate: bool) -> str:
+    """The loans a PA repays, as their record and payslips say it: "Plan 2", "A postgraduate
+    loan", "Plan 2 and a postgraduate loan" or "None"."""
+    words = [StudentLoanPlan(plan).label] if plan else []
+    if postgraduate:
+        words.append("a postgraduate loan" if words else "A postgraduate loan")
+    return " and ".join(words) or "None"
 
 
 def _money_cell(value) -> dict:
@@ -93,6 +103,7 @@ def payslips_table(payslips) -> dict:
             {"text": "Tax", "format": "numeric"},
             {"text": "National Insurance", "format": "numeric"},
             {"text": "Pension", "format": "numeric"},
+            {"text": "Student loans", "format": "numeric"},
             {"text": "Take-home pay", "format": "numeric"},
             {"text": "Cost to the employer", "format": "numeric"},
         ],
@@ -109,6 +120,7 @@ def payslips_table(payslips) -> dict:
                 _money_cell(slip.tax),
                 _money_cell(slip.employee_ni),
                 _money_cell(slip.pension_employee_deduction),
+                _money_cell(slip.student_loan + slip.postgraduate_loan),
                 _money_cell(slip.net_pay),
                 _money_cell(slip.employer_cost),
             ]
@@ -118,7 +130,9 @@ def payslips_table(payslips) -> dict:
 
 
 def cost_rows(totals: dict) -> list[dict]:
-    """The employer's cost summary for a run."""
+    """The employer's cost summary for a run. Student and postgraduate loan repayments are the
+    PAs' money, paid to HMRC with the tax (HMRC CWG2)."""
+    loans = totals["student_loan"] + totals["postgraduate_loan"]
     return [
         _row("Gross pay", money(totals["gross_pay"]), numeric=True),
         _row(
@@ -135,8 +149,10 @@ def cost_rows(totals: dict) -> list[dict]:
         _row("Employer's pension contributions", money(totals["pension_employer_contribution"])),
         _row("Cost to the employer", money(totals["employer_cost"]), numeric=True),
         _row(
-            "Tax and National Insurance to pay HMRC",
-            money(totals["tax"] + totals["employee_ni"] + totals["employer_ni"]),
+            "Tax, National Insurance and student loans to pay HMRC"
+            if loans
+            else "Tax and National Insurance to pay HMRC",
+            money(totals["tax"] + totals["employee_ni"] + totals["employer_ni"] + loans),
             numeric=True,
         ),
         _row("Take-home pay to PAs", money(totals["net_pay"]), numeric=True),
@@ -173,8 +189,12 @@ def deduction_rows(slip) -> list[dict]:
         _row("Income tax", money(slip.tax), numeric=True),
         _row("National Insurance", money(slip.employee_ni), numeric=True),
         _row("Workplace pension", money(slip.pension_employee_deduction), numeric=True),
-        _row("Take-home pay", money(slip.net_pay), numeric=True),
     ]
+    if slip.student_loan_plan:
+        rows.append(_row("Student loan", money(slip.student_loan), numeric=True))
+    if slip.postgraduate_loan:
+        rows.append(_row("Postgraduate loan", money(slip.postgraduate_loan), numeric=True))
+    rows.append(_row("Take-home pay", money(slip.net_pay), numeric=True))
     return rows
 
 
@@ -184,6 +204,11 @@ def detail_rows(slip) -> list[dict]:
             "Tax code", f"{slip.tax_code} ({TAX_BASIS_WORDS.get(slip.tax_basis, slip.tax_basis)})"
         ),
         _row("National Insurance category", slip.ni_category),
+        *(
+            [_row("Student loan plan", StudentLoanPlan(slip.student_loan_plan).label)]
+            if slip.student_loan_plan
+            else []
+        ),
         _row("Taxable pay this tax year", money(slip.taxable_pay_to_date), numeric=True),
         _row("Tax paid this tax year", money(slip.tax_paid_to_date), numeric=True),
         _row("Hours worked", f"{slip.hours_worked.normalize():f}"),
@@ -255,6 +280,7 @@ BUREAU_HEADER = [
     "Period end",
     "Pay date",
     "NI category",
+    "Student loan plan",
     "Gross pay",
     "Taxable pay",
     "Tax",
@@ -268,6 +294,8 @@ BUREAU_HEADER = [
     "Pension employee deduction",
     "Pension employer contribution",
     "Statutory Sick Pay",
+    "Student loan",
+    "Postgraduate loan",
     "Net pay",
     "Employer cost",
 ]
@@ -300,6 +328,7 @@ def bureau_csv(run, payslips) -> str:
             run.period_ends_on.isoformat(),
             run.pay_date.isoformat(),
             slip.ni_category,
+            StudentLoanPlan(slip.student_loan_plan).label if slip.student_loan_plan else "",
         ]
         amounts = [
             slip.gross_pay,
@@ -315,6 +344,8 @@ def bureau_csv(run, payslips) -> str:
             slip.pension_employee_deduction,
             slip.pension_employer_contribution,
             slip.statutory_sick_pay,
+            slip.student_loan,
+            slip.postgraduate_loan,
             slip.net_pay,
             slip.employer_cost,
         ]

@@ -59,6 +59,8 @@ def run_totals(run) -> dict:
         "employment_allowance_used",
         "pension_employee_deduction",
         "pension_employer_contribution",
+        "student_loan",
+        "postgraduate_loan",
         "net_pay",
         "employer_cost",
     )

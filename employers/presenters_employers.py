@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from employers import selectors
+from employers.payroll_presenters import loans_in_words
 from employers.selectors import EXPIRING, MET, MISSING
 from phb.components import render_component
 from phb.presenters import hidden_caption
@@ -170,6 +171,7 @@ def assistant_rows(pa) -> list[dict]:
         ("Holiday", pa.get_holiday_basis_display()),
         ("Tax code", f"{pa.tax_code} ({pa.get_tax_basis_display().lower()})"),
         ("Workplace pension", pa.get_pension_choice_display()),
+        ("Student loans", loans_in_words(pa.student_loan_plan, pa.postgraduate_loan)),
     ]
     if pa.left_on:
         rows += [("Date they left", _date(pa.left_on)), ("Why they left", pa.left_reason)]

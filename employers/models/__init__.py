@@ -23,6 +23,7 @@ from employers.models.people import (
     PersonalAssistant,
     PersonalAssistantStatus,
     RightToWorkDocument,
+    StudentLoanPlan,
     TaxBasis,
 )
 from employers.models.timesheets import Shift, ShiftKind, Timesheet, TimesheetStatus
@@ -74,6 +75,7 @@ __all__ = [
     "RiskLevel",
     "Shift",
     "ShiftKind",
+    "StudentLoanPlan",
     "TaxBasis",
     "TaxYearRateSet",
     "Timesheet",

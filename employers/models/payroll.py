@@ -16,7 +16,7 @@ from django.db.models import Q
 from budgets.models import HoldingPortion
 from budgets.models.fields import MoneyField, RateField
 from budgets.models.rates import InForceQuerySet
-from employers.models.people import Employer, PayFrequency, PersonalAssistant
+from employers.models.people import Employer, PayFrequency, PersonalAssistant, StudentLoanPlan
 from employers.models.timesheets import Timesheet
 from employers.payroll import TaxYearFigures
 from phb.audit import audited
@@ -35,6 +35,8 @@ TAX_YEAR_RATE_FIELDS = (
     "holiday_accrual_rate",
     "pension_employer_min_rate",
     "pension_employee_min_rate",
+    "student_loan_rate",
+    "postgraduate_loan_rate",
 )
 TAX_YEAR_FIELDS = tuple(f.name for f in fields(TaxYearFigures))
 
@@ -285,6 +287,9 @@ class Payslip(UUIDModel):
     pension_employee_contribution = MoneyField()
     pension_employee_deduction = MoneyField()
     pension_employer_contribution = MoneyField()
+    student_loan_plan = models.CharField(max_length=6, choices=StudentLoanPlan.choices, blank=True)
+    student_loan = MoneyField(default=0)
+    postgraduate_loan = MoneyField(default=0)
     net_pay = MoneyField()
     employer_cost = MoneyField()
     warnings = models.CharField(max_length=1000, blank=True)

@@ -225,6 +225,15 @@ class PensionChoice(models.TextChoices):
     OPTED_OUT = "opted_out", "Opted out"
 
 
+class StudentLoanPlan(models.TextChoices):
+    """`employers.payroll.StudentLoanPlan`, with the words a starter checklist uses."""
+
+    PLAN_1 = "plan_1", "Plan 1"
+    PLAN_2 = "plan_2", "Plan 2"
+    PLAN_4 = "plan_4", "Plan 4"
+    PLAN_5 = "plan_5", "Plan 5"
+
+
 class PersonalAssistantStatus(models.TextChoices):
     ACTIVE = "active", "Working"
     ON_LEAVE = "on_leave", "On leave"
@@ -312,6 +321,11 @@ class PersonalAssistant(UUIDModel, Timestamped):
         choices=PensionChoice.choices,
         default=PensionChoice.AUTO,
     )
+    # From HMRC's start notice (SL1, PGL1), their P45 or starter checklist; blank: none.
+    student_loan_plan = models.CharField(
+        "Student loan", max_length=6, choices=StudentLoanPlan.choices, blank=True
+    )
+    postgraduate_loan = models.BooleanField("Repaying a postgraduate loan", default=False)
     # Status
     status = models.CharField(
         max_length=10,
@@ -342,6 +356,10 @@ class PersonalAssistant(UUIDModel, Timestamped):
             ),
             models.CheckConstraint(
                 condition=Q(pension_choice__in=PensionChoice.values), name="pa_pension_choice_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(student_loan_plan__in=[*StudentLoanPlan.values, ""]),
+                name="pa_student_loan_plan_valid",
             ),
             models.CheckConstraint(
                 condition=Q(dbs_level__in=[*DbsLevel.values, ""]), name="pa_dbs_level_valid"

@@ -30,6 +30,7 @@ from employers.models import (
     PersonalAssistant,
     PersonalAssistantStatus,
     RightToWorkDocument,
+    StudentLoanPlan,
     TaxBasis,
 )
 from employers.models.people import MINIMUM_INSURANCE_COVER, normalise_ni_number
@@ -371,6 +372,8 @@ class AssistantDetails:
     holiday_basis: str = HolidayBasis.REGULAR
     tax_code: str = "1257L"
     pension_choice: str = PensionChoice.AUTO
+    student_loan_plan: str = ""
+    postgraduate_loan: bool = False
 
 
 HOURLY_RATES = {
@@ -454,6 +457,10 @@ def _check_assistant(assistant: PersonalAssistant, details: AssistantDetails) ->
         errors["holiday_basis"] = "Choose how their holiday is worked out"
     if details.pension_choice not in PensionChoice.values:
         errors["pension_choice"] = "Choose what they chose about the workplace pension"
+    if details.student_loan_plan not in ["", *StudentLoanPlan.values]:
+        errors["student_loan_plan"] = (
+            "Choose their student loan plan, or that they have none to repay"
+        )
     # Tax code: England and Northern Ireland codes only.
     try:
         code = parse_tax_code(details.tax_code)

@@ -413,6 +413,10 @@ def _payslip_input(run, assistant, timesheets, allowance_left):
             pension_membership=membership,
             claims_employment_allowance=run.employer.employment_allowance_claimed,
             employment_allowance_remaining=allowance_left,
+            student_loan_plan=payroll.StudentLoanPlan(assistant.student_loan_plan)
+            if assistant.student_loan_plan
+            else None,
+            postgraduate_loan=assistant.postgraduate_loan,
         ),
         warnings,
     )
@@ -468,6 +472,9 @@ def _store(run, assistant, timesheets, result: payroll.PayslipResult, warnings) 
         pension_employee_contribution=result.pension.employee_contribution,
         pension_employee_deduction=result.pension.employee_deduction,
         pension_employer_contribution=result.pension.employer_contribution,
+        student_loan_plan=result.loans.plan.value if result.loans.plan else "",
+        student_loan=result.loans.student_loan,
+        postgraduate_loan=result.loans.postgraduate_loan,
         net_pay=result.net_pay,
         employer_cost=result.employer_cost,
         warnings="\n".join(warnings)[:1000],

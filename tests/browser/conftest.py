@@ -18,7 +18,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from django.apps import apps
 from django.conf import settings
 from django.urls import Resolver404, resolve
 from playwright.sync_api import Locator, Page, expect, sync_playwright
@@ -205,9 +204,16 @@ class Browser:
 
 @pytest.fixture
 def tax_year_figures(db):
-    """The 2026/27 tax-year figures, as migration employers 0002 loads them: the flush after
-    an earlier transactional test removes them (the pay-run and payslip journeys)."""
-    importlib.import_module("employers.migrations.0002_payruns").seed_2026_27(apps, None)
+    """The 2026/27 tax-year figures, as migrations employers 0002 and 0007 load them: the flush
+    after an earlier transactional test removes them (the pay-run and payslip journeys)."""
+    from employers.models import TaxYearRateSet
+
+    figures = importlib.import_module("employers.migrations.0002_payruns").FIGURES_2026_27
+    loans = importlib.import_module("employers.migrations.0007_student_loans")
+    TaxYearRateSet.objects.get_or_create(
+        tax_year_start=datetime.date(2026, 4, 6),
+        defaults={"name": "2026/27"} | figures | loans.STUDENT_LOANS_2026_27,
+    )
 
 
 @pytest.fixture

@@ -159,8 +159,11 @@ def test_support_officer_sets_up_an_employer_and_the_person_sees_their_pas(
     expect(page.locator(".nhsuk-error-summary")).to_contain_text("Scottish tax code")
     browser.fill("Tax code", "1257L")
     radio(browser, "Does the PA live in the same household as the budget holder?", "No")
+    radio(browser, "Student loan", "Plan 2")
+    browser.tick("They are repaying a postgraduate loan")
     browser.submit("Save")
     browser.expect_success("The PA's details have been saved")
+    expect(browser.summary_value("Student loans")).to_have_text("Plan 2 and a postgraduate loan")
     expect(browser.summary_value("Lives in the same household as the budget holder")).to_have_text(
         "No"
     )

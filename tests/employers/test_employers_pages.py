@@ -182,6 +182,49 @@ def test_add_a_pa_below_minimum_wage_is_refused_on_the_page(client, pa_employer_
     assert response["Location"] == reverse("employers:employer", args=[employer.pk])
 
 
+def test_a_pas_student_loans_are_recorded_and_shown(client, pa_employer_support, employer):
+    """The plan and a postgraduate loan, as an SL1, P45 or starter checklist gives them; a plan
+    the form does not offer is refused in plain words and changes nothing."""
+    pa = PersonalAssistantFactory(employer=employer, full_name="Kim Lee")
+    client.force_login(pa_employer_support)
+    url = reverse("employers:pa_change", args=[pa.pk])
+    form = client.get(url).content.decode()
+    assert "No student loan to repay" in form
+    assert "They are repaying a postgraduate loan" in form
+    data = {
+        "full_name": "Kim Lee",
+        "date_of_birth_day": "1",
+        "date_of_birth_month": "1",
+        "date_of_birth_year": "1990",
+        "lives_in_household": "no",
+        "close_relative": "no",
+        "right_to_work_time_limited": "no",
+        "dbs_update_service": "no",
+        "starts_on_day": "1",
+        "starts_on_month": "6",
+        "starts_on_year": "2026",
+        "day_rate": "13.00",
+        "holiday_basis": "regular",
+        "tax_code": "1257L",
+        "pension_choice": "auto",
+    }
+    page = client.post(url, data | {"student_loan_plan": "plan_9"}).content.decode()
+    assert "Choose their student loan plan, or that they have none to repay" in page
+    pa.refresh_from_db()
+    assert (pa.student_loan_plan, pa.postgraduate_loan) == ("", False)
+
+    client.post(url, data | {"student_loan_plan": "plan_2", "postgraduate_loan": "on"})
+    pa.refresh_from_db()
+    assert (pa.student_loan_plan, pa.postgraduate_loan) == ("plan_2", True)
+    shown = client.get(reverse("employers:pa", args=[pa.pk])).content.decode()
+    assert "Plan 2 and a postgraduate loan" in shown
+
+    client.post(url, data)  # no plan chosen and the box left empty: none to repay
+    pa.refresh_from_db()
+    assert (pa.student_loan_plan, pa.postgraduate_loan) == ("", False)
+    assert "Student loans" in client.get(reverse("employers:pa", args=[pa.pk])).content.decode()
+
+
 def test_issue_pages_show_the_point_of_contact(client, pa_employer_support, employer):
     issue = EmploymentIssueFactory(employer=employer)
     client.force_login(pa_employer_support)

@@ -32,13 +32,16 @@ from employers.payroll import (
     PensionMembership,
     PensionRelief,
     SicknessInput,
+    StudentLoanPlan,
     TaxBasis,
     TaxYearFigures,
     UnsupportedTaxCode,
     calculate_payslip,
     check_minimum_wage,
     emergency_tax_code,
+    loan_threshold,
     parse_tax_code,
+    student_loans,
 )
 from tests.budgets.test_calculations import FIGURES as NATIONAL  # the 2026/27 wage rates
 
@@ -89,6 +92,13 @@ pension_upper_weekly         967
 pension_upper_fortnightly    1934
 pension_upper_four_weekly    3867
 pension_upper_monthly        4189
+student_loan_rate            0.09
+postgraduate_loan_rate       0.06
+student_loan_plan_1_annual   26900
+student_loan_plan_2_annual   29385
+student_loan_plan_4_annual   33795
+student_loan_plan_5_annual   25000
+postgraduate_loan_annual     21000
 """
 
 FIGURES = TaxYearFigures(
@@ -704,3 +714,99 @@ def test_results_are_frozen():
     result = run(payslip())
     with pytest.raises(FrozenInstanceError):
         result.net_pay = D(0)  # type: ignore[misc]
+
+
+# --------------------------------------------------------------------------------------------
+# Student and postgraduate loans (2026/27: plan 1 £26,900, plan 2 £29,385, plan 4 £33,795,
+# plan 5 £25,000 at 9%; postgraduate £21,000 at 6%)
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("annual", "frequency", "threshold"),
+    [
+        # 26,900 / 12 = 2,241.666... -> 2,241.66 (rounded down, as HMRC publishes it)
+        ("26900", PayFrequency.MONTHLY, "2241.66"),
+        # 26,900 / 52 = 517.307... -> 517.30
+        ("26900", PayFrequency.WEEKLY, "517.30"),
+        ("26900", PayFrequency.FOUR_WEEKLY, "2069.20"),  # 517.30 x 4
+        ("29385", PayFrequency.MONTHLY, "2448.75"),  # exactly
+        ("33795", PayFrequency.FORTNIGHTLY, "1299.80"),  # 649.90 x 2
+        ("25000", PayFrequency.WEEKLY, "480.76"),  # 480.769... -> 480.76
+        ("21000", PayFrequency.WEEKLY, "403.84"),  # 403.846... -> 403.84
+        ("21000", PayFrequency.MONTHLY, "1750.00"),
+    ],
+)
+def test_loan_thresholds_per_period(annual, frequency, threshold):
+    assert loan_threshold(D(annual), frequency) == D(threshold)
+
+
+@pytest.mark.parametrize(
+    ("pay", "plan", "postgraduate", "frequency", "student", "postgrad"),
+    [
+        # Plan 2, monthly: (3,000 - 2,448.75) x 9% = 49.6125 -> £49 (pence dropped)
+        ("3000.00", StudentLoanPlan.PLAN_2, False, PayFrequency.MONTHLY, "49.00", "0.00"),
+        # Plan 1, monthly: (3,000 - 2,241.66) x 9% = 68.2506 -> £68
+        ("3000.00", StudentLoanPlan.PLAN_1, False, PayFrequency.MONTHLY, "68.00", "0.00"),
+        # Plan 2 and a postgraduate loan: 49 and (3,000 - 1,750) x 6% = £75
+        ("3000.00", StudentLoanPlan.PLAN_2, True, PayFrequency.MONTHLY, "49.00", "75.00"),
+        # Postgraduate only, weekly: (500 - 403.84) x 6% = 5.7696 -> £5
+        ("500.00", None, True, PayFrequency.WEEKLY, "0.00", "5.00"),
+        # Plan 5, weekly: (600 - 480.76) x 9% = 10.7316 -> £10
+        ("600.00", StudentLoanPlan.PLAN_5, False, PayFrequency.WEEKLY, "10.00", "0.00"),
+        # Plan 4, fortnightly: (1,400 - 1,299.80) x 9% = 9.018 -> £9
+        ("1400.00", StudentLoanPlan.PLAN_4, False, PayFrequency.FORTNIGHTLY, "9.00", "0.00"),
+        # Plan 1, 4-weekly: (2,500 - 2,069.20) x 9% = 38.772 -> £38
+        ("2500.00", StudentLoanPlan.PLAN_1, False, PayFrequency.FOUR_WEEKLY, "38.00", "0.00"),
+        # Below plan 4's threshold but above the postgraduate one, each worked out alone:
+        # (1,200 - 807.68) x 6% = 23.5392 -> £23 (807.68 is 403.84 x 2)
+        ("1200.00", StudentLoanPlan.PLAN_4, True, PayFrequency.FORTNIGHTLY, "0.00", "23.00"),
+        # At and just above a threshold: nothing until a whole pound is due.
+        ("2448.75", StudentLoanPlan.PLAN_2, False, PayFrequency.MONTHLY, "0.00", "0.00"),
+        # (2,459.86 - 2,448.75) x 9% = 0.9999 -> £0; (2,459.87 - 2,448.75) x 9% = 1.0008 -> £1
+        ("2459.86", StudentLoanPlan.PLAN_2, False, PayFrequency.MONTHLY, "0.00", "0.00"),
+        ("2459.87", StudentLoanPlan.PLAN_2, False, PayFrequency.MONTHLY, "1.00", "0.00"),
+        ("3000.00", None, False, PayFrequency.MONTHLY, "0.00", "0.00"),
+    ],
+)
+def test_student_loan_repayments(pay, plan, postgraduate, frequency, student, postgrad):
+    loans = student_loans(D(pay), plan, postgraduate, frequency, FIGURES)
+    assert (loans.student_loan, loans.postgraduate_loan) == (D(student), D(postgrad))
+    assert loans.plan == plan
+
+
+def test_loans_come_off_take_home_pay_and_cost_the_employer_nothing():
+    """Monthly £3,000, month 1, 1257L, plan 2 and a postgraduate loan.
+
+    Free pay for 1257L in month 1 is (12,579 / 12) = £1,048.25; taxable pay 3,000 - 1,048.25 =
+    1,951.75, taxed as £1,951 at 20% = £390.20. Employee NI: (3,000 - 1,048) x 8% = £156.16.
+    Loans: plan 2 £49 and postgraduate £75 (above). Take-home: 3,000 - 390.20 - 156.16 - 49 - 75
+    = £2,329.64. The employer's cost does not change: the loans are the PA's."""
+    with_loans = calculate_payslip(
+        payslip("3000.00", student_loan_plan=StudentLoanPlan.PLAN_2, postgraduate_loan=True),
+        FIGURES,
+    )
+    without = calculate_payslip(payslip("3000.00"), FIGURES)
+    assert with_loans.tax.tax == D("390.20")
+    assert with_loans.ni.employee == D("156.16")
+    assert with_loans.loans.student_loan == D("49.00")
+    assert with_loans.loans.postgraduate_loan == D("75.00")
+    assert with_loans.net_pay == D("2329.64")
+    assert without.net_pay == D("2453.64")
+    assert with_loans.employer_cost == without.employer_cost
+
+
+def test_loans_are_worked_out_on_pay_before_a_net_pay_pension():
+    """A net pay pension lowers taxable pay, not the earnings loans are worked out on (the NI
+    earnings): plan 2 on £3,000 a month is still £49."""
+    result = calculate_payslip(
+        payslip(
+            "3000.00",
+            student_loan_plan=StudentLoanPlan.PLAN_2,
+            pension_membership=PensionMembership.MEMBER,
+            pension_relief=PensionRelief.NET_PAY,
+        ),
+        FIGURES,
+    )
+    assert result.taxable_pay < result.gross_pay
+    assert result.loans.student_loan == D("49.00")

@@ -2,12 +2,15 @@
 stored, the Employment Allowance carried across PAs, finalising (once), corrections, what the
 database refuses, and the actual PA spend against the budget."""
 
+import csv
 import datetime
+import re
 from decimal import Decimal as D
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, InternalError, transaction
+from django.template.loader import render_to_string
 
 from budgets.models import HoldingMethod
 from employers import payroll_selectors as selectors
@@ -19,8 +22,10 @@ from employers.models import (
     PayslipLine,
     PensionChoice,
     ShiftKind,
+    StudentLoanPlan,
     TaxYearRateSet,
 )
+from employers.payroll_presenters import BUREAU_HEADER, bureau_csv, cost_rows, deduction_rows
 from employers.services import payruns
 from tests.budgets.factories import LocalRateSetFactory, agreed_budget, chc_package
 from tests.employers.factories import EmployerFactory, PersonalAssistantFactory
@@ -168,6 +173,64 @@ def test_the_employment_allowance_left_is_carried_across_pas(
     assert b.employment_allowance_used == D("38.55")
     assert b.employer_ni == D("126.90")
     assert b.employer_cost == D("1646.90")
+
+
+@pytest.mark.django_db
+def test_student_and_postgraduate_loans_come_off_the_payslip(
+    month_1, employer, alice, pa_employer_support
+):
+    """Alice on plan 5 with a postgraduate loan, paid £2,160.00 in month 1 (as above).
+
+    Plan 5: 25,000 / 12 = 2,083.33 a month; (2,160 - 2,083.33) x 9% = 6.9003, down to £6.
+    Postgraduate: 21,000 / 12 = 1,750; (2,160 - 1,750) x 6% = 24.60, down to £24. Take-home
+    1,783.24 - 6 - 24 = £1,753.24. The employer's cost is still £2,209.20. To pay HMRC: tax
+    £222.20 + employee NI £88.96 + employer NI £0.00 (all against the allowance) + loans
+    £30.00 = £341.16."""
+    alice.student_loan_plan = StudentLoanPlan.PLAN_5
+    alice.postgraduate_loan = True
+    alice.save()
+    weeks_of(alice, pa_employer_support, APRIL_6, 4, ShiftKind.DAY, "8.00")
+    run = payruns.start_pay_run(actor=pa_employer_support, employer=employer)
+    slip = run.payslips.get()
+    assert (slip.student_loan_plan, slip.student_loan, slip.postgraduate_loan) == (
+        "plan_5",
+        D("6.00"),
+        D("24.00"),
+    )
+    assert slip.net_pay == D("1753.24")
+    assert slip.employer_cost == D("2209.20")
+
+    def rows(found):
+        return {row["key"]["text"]: row["value"]["text"] for row in found}
+
+    deductions = rows(deduction_rows(slip))
+    assert (deductions["Student loan"], deductions["Postgraduate loan"]) == ("£6.00", "£24.00")
+    costs = rows(cost_rows(selectors.run_totals(run)))
+    assert costs["Tax, National Insurance and student loans to pay HMRC"] == "£341.16"
+    header, line = csv.reader(bureau_csv(run, [slip]).splitlines())
+    assert header == BUREAU_HEADER
+    values = dict(zip(header, line, strict=True))
+    assert (values["Student loan plan"], values["Student loan"]) == ("Plan 5", "6.00")
+    assert values["Postgraduate loan"] == "24.00"
+    printed = render_to_string(
+        "employers/payroll/documents/payslip.html",
+        {"payslip": slip, "run": run, "lines": list(slip.lines.all())},
+    )
+    assert re.search(r"Student loan \(Plan 5\)</th><td>£6.00<", printed)
+    assert re.search(r"Postgraduate loan</th><td>£24.00<", printed)
+
+
+@pytest.mark.django_db
+def test_without_loans_the_payslip_and_run_say_nothing_of_them(
+    month_1, employer, alice, pa_employer_support
+):
+    weeks_of(alice, pa_employer_support, APRIL_6, 4, ShiftKind.DAY, "8.00")
+    run = payruns.start_pay_run(actor=pa_employer_support, employer=employer)
+    slip = run.payslips.get()
+    keys = [row["key"]["text"] for row in deduction_rows(slip)]
+    assert "Student loan" not in keys and "Postgraduate loan" not in keys
+    costs = [row["key"]["text"] for row in cost_rows(selectors.run_totals(run))]
+    assert "Tax and National Insurance to pay HMRC" in costs
 
 
 @pytest.mark.django_db
