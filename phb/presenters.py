@@ -405,7 +405,7 @@ def outbox_table(messages, *, with_person: bool) -> dict:
                     )
                     if person
                     else "",
-                    "text": "" if person else "Nobody in particular",
+                    "text": "" if person else "Not about one person",
                 },
             )
         rows.append(row)

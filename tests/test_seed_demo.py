@@ -36,3 +36,22 @@ def test_seed_demo_refuses_outside_demo_mode():
 
     with pytest.raises(CommandError):
         call_command("seed_demo", quiet=True)
+
+
+@override_settings(PHB_DEMO_MODE=True)
+def test_the_demos_review_reminders_name_alex_morgan_to_each_of_them():
+    """What the README promises `make run` shows: a reminder of Alex Morgan's review for his
+    care coordinator, the PHB lead and him (a lead with other reviews due gets them in one
+    email, ADR 0039)."""
+    from phb.models import Message
+
+    call_command("seed_demo", quiet=True)
+    alex = BudgetHolder.objects.get(nhs_number="9990004110")
+    messages = Message.objects.filter(organisation=alex.organisation)
+    roles = {
+        m.recipient_role
+        for m in messages
+        if alex.full_name in m.body or m.budget_holder_id == alex.pk
+    }
+    assert {"Care coordinator", "PHB lead", "The person"} <= roles
+    print(sorted((m.recipient_role, m.subject) for m in messages))

@@ -154,7 +154,8 @@ class ReviewReminder(UUIDModel, AppendOnly):
     recipient_user = models.ForeignKey(
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    message = models.OneToOneField(Message, on_delete=models.PROTECT, related_name="reminder")
+    # Several reminders to one member of staff share one message: a digest.
+    message = models.ForeignKey(Message, on_delete=models.PROTECT, related_name="review_reminders")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta(AppendOnly.Meta):

@@ -13,7 +13,7 @@ missed (beat was down) is caught up by the next one.
 import datetime
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.db import transaction
@@ -29,12 +29,15 @@ from careplans.models import (
     ReviewReminder,
     ReviewStatus,
 )
-from phb.models import Role, RoleAssignment
+from phb.models import MESSAGE_BODY_LENGTH, Role, RoleAssignment
 from phb.notifications import services as notifications
 from phb.notifications.claims import LostRace, claim, days_before
 
 DEFAULT_REMINDER_DAYS = (28, 7)
 CHUNK = 1000
+# The most reviews a digest lists one by one (fewer if they would not fit in a message); the
+# rest are on the list of reviews due.
+DIGEST_LINES = 25
 
 
 def reminder_days(listed: str) -> tuple[int, ...]:
@@ -94,13 +97,18 @@ def scan_due_reviews(*, today: datetime.date) -> int:
     leads = _leads_by_icb(today)
     # The ids first, through the index (at most one review due per plan: a few megabytes at
     # national scale), then each chunk's rows by primary key: every query's plan is fixed.
-    due = list(
-        Review.objects.filter(
-            status=ReviewStatus.DUE, due_on__lte=today + datetime.timedelta(days=horizon)
+    # Each ICB's reviews are kept together (soonest first within it), so that a member of
+    # staff's reminders fall in as few chunks, and so as few emails (ADR 0039), as can be.
+    found = Review.objects.filter(
+        status=ReviewStatus.DUE, due_on__lte=today + datetime.timedelta(days=horizon)
+    ).order_by("due_on", "pk")
+    due = [
+        pk
+        for pk, _ in sorted(
+            found.values_list("pk", "plan__budget_holder__organisation_id"),
+            key=lambda row: row[1],
         )
-        .order_by("due_on", "pk")
-        .values_list("pk", flat=True)
-    )
+    ]
     recorded = 0
     for start in range(0, len(due), CHUNK):
         ids = due[start : start + CHUNK]
@@ -164,11 +172,68 @@ def _remind_once(chunk, today, days_by_icb, leads) -> int:
             )
     if not reminders:
         return 0
-    notifications.record_messages(messages=[r.message for r in reminders])
+    reminders = digested(reminders)
+    messages = {r.message.pk: r.message for r in reminders}  # a digest once
+    notifications.record_messages(messages=list(messages.values()))
     claims = [(*r.key, r.message.pk) for r in reminders]
     if len(claim(ReviewReminder, CLAIM_KEY, claims)) != len(reminders):
         raise LostRace
     return len(reminders)
+
+
+def digested(reminders: list[Reminder]) -> list[Reminder]:
+    """One email for each member of staff, not one for each review: a PHB lead of an ICB with
+    thousands of people would otherwise get hundreds a day. A member of staff with several
+    reminders in this batch gets one message listing every review, and each reminder is
+    claimed with it (so each is still recorded, and sent, once). One reminder keeps its own
+    words; the person's reminders are always their own."""
+    staff = defaultdict(list)
+    for reminder in reminders:
+        if reminder.recipient != ReminderRecipient.PERSON:
+            message = reminder.message
+            staff[(message.recipient_user_id, message.to_address)].append(reminder)
+    replaced = {}
+    for group in staff.values():
+        if len(group) > 1:
+            digest = _digest(group)
+            replaced.update({id(reminder): digest for reminder in group})
+    return [
+        replace(reminder, message=replaced[id(reminder)]) if id(reminder) in replaced else reminder
+        for reminder in reminders
+    ]
+
+
+def _digest(group: list[Reminder]):
+    first = group[0].message
+    roles = sorted({reminder.message.recipient_role for reminder in group})
+    ordered = sorted(group, key=lambda r: (r.review.due_on, r.review.plan.budget_holder.full_name))
+    every = settings.PHB_SITE_URL.rstrip("/") + reverse("careplans:reviews_due")
+    opening = "These care and support plan reviews are coming due or overdue, soonest first:"
+    closing = "Record each review when it is done, from its link."
+    # Room for the opening, the closing and the line naming how many more (at most 200).
+    room = MESSAGE_BODY_LENGTH - len(opening) - len(closing) - len(every) - 200
+    lines = []
+    for reminder in ordered[:DIGEST_LINES]:
+        line = f"- {_staff_line(reminder.review, reminder.kind, reminder.step)}"
+        if len(line) + 1 > room:
+            break
+        lines.append(line)
+        room -= len(line) + 1
+    listed = "\n".join(lines)
+    if len(ordered) > len(lines):
+        listed += f"\n\nAnd {len(ordered) - len(lines)} more, on the list of reviews due: {every}"
+    message = notifications.new_message(
+        organisation_id=first.organisation_id,
+        recipient_user_id=first.recipient_user_id,
+        recipient_name=first.recipient_name,
+        recipient_role=" and ".join(roles),
+        channel=first.channel,
+        to_address=first.to_address,
+        subject=f"{len(group)} care and support plan reviews to do",
+        body=f"{opening}\n\n{listed}\n\n{closing}",
+    )
+    message.pk = uuid.uuid4()
+    return message
 
 
 def _reminders_of(review, kind, step, coordinator, leads, claimed) -> list[Reminder]:
@@ -236,10 +301,23 @@ def _when(review, kind, step) -> str:
     return f"overdue: it was due by {review.due_on:%-d %B %Y}"
 
 
+def _review_link(review) -> str:
+    return settings.PHB_SITE_URL.rstrip("/") + reverse("careplans:review_record", args=[review.pk])
+
+
+def _staff_line(review, kind, step) -> str:
+    """One review in a digest: "Alex Morgan: annual review due in 7 days, by ...: <link>"."""
+    holder = review.plan.budget_holder
+    return (
+        f"{holder.full_name}: {review.get_kind_display().lower()} {_when(review, kind, step)}. "
+        f"{_review_link(review)}"
+    )
+
+
 def _staff_words(review, kind, step) -> tuple[str, str]:
     holder = review.plan.budget_holder
     when = _when(review, kind, step)
-    link = settings.PHB_SITE_URL.rstrip("/") + reverse("careplans:review_record", args=[review.pk])
+    link = _review_link(review)
     heading = {
         ReminderKind.DUE_SOON: f"Review due in {step} days",
         ReminderKind.DUE_TODAY: "Review due today",

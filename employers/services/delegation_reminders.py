@@ -107,7 +107,9 @@ def scan_competence_reviews(*, today: datetime.date) -> int:
     if not pending:
         return 0
     # Claim first: only the messages whose claims this transaction made are recorded.
-    made = claim(CompetenceReminder, CLAIM_KEY, [(*key, message.pk) for key, message in pending])
+    made = set(
+        claim(CompetenceReminder, CLAIM_KEY, [(*key, message.pk) for key, message in pending])
+    )
     messages = [message for _, message in pending if message.pk in made]
     notifications.record_messages(messages=messages)
     return len(messages)

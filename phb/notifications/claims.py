@@ -30,10 +30,10 @@ def days_before(on: datetime.date, today: datetime.date, days) -> int | None:
     return min(coming) if coming else None
 
 
-def claim(model, columns: tuple[str, ...], rows: list[tuple]) -> set:
+def claim(model, columns: tuple[str, ...], rows: list[tuple]) -> list:
     """Insert a claim of `model` for each of `rows` (the values of `columns`, then the id of
-    its message); a claim already made inserts nothing. Returns the ids of the messages whose
-    claims this transaction made."""
+    its message); a claim already made inserts nothing. Returns the message id of each claim
+    this transaction made, once per claim (several claims may share a message: a digest)."""
     names = ", ".join(("id", *columns, "message_id", "created_at"))
     row = "(" + ", ".join(["%s"] * (len(columns) + 2)) + ", now())"
     params = []
@@ -47,4 +47,4 @@ def claim(model, columns: tuple[str, ...], rows: list[tuple]) -> set:
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return {found for (found,) in cursor.fetchall()}
+        return [found for (found,) in cursor.fetchall()]

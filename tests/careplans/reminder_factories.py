@@ -36,3 +36,11 @@ def bare_reviews(icb, lead, due_dates) -> list[Review]:
         plan = CarePlan.objects.create(budget_holder=holder, created_by=lead)
         reviews.append(Review.objects.create(plan=plan, kind=ReviewKind.FIRST, due_on=due_on))
     return reviews
+
+
+def messages_claimed() -> int:
+    """How many messages the review reminders' claims name: a digest is one message for
+    several claims."""
+    from careplans.models import ReviewReminder
+
+    return ReviewReminder.objects.values("message").distinct().count()

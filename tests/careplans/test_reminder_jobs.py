@@ -17,7 +17,7 @@ from django.db import connection
 from careplans.models import ReviewReminder
 from careplans.tasks import send_review_reminders
 from phb.models import Message, MessageStatus, Role, RoleAssignment
-from tests.careplans.reminder_factories import bare_reviews
+from tests.careplans.reminder_factories import bare_reviews, messages_claimed
 
 pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
 
@@ -67,11 +67,16 @@ def test_eight_deliveries_of_the_same_task_at_once_record_and_send_each_reminder
     results = [send_review_reminders.delay(TODAY.isoformat()) for _ in range(8)]
     recorded = [result.get(timeout=60) for result in results]
     assert sum(recorded) == expected
-    assert Message.objects.count() == ReviewReminder.objects.count() == expected
-    assert _wait_for(lambda: Message.objects.filter(status=MessageStatus.SENT).count() == expected)
+    assert ReviewReminder.objects.count() == expected
+    assert Message.objects.count() == messages_claimed()
+    # One digest for each lead, listing the six reviews.
+    assert _wait_for(
+        lambda: Message.objects.filter(status=MessageStatus.SENT).count() == _leads(icb)
+    )
     from django.core import mail
 
-    assert len(mail.outbox) == expected  # the worker's threads share this process's outbox
+    assert len(mail.outbox) == _leads(icb)  # the worker's threads share this process's outbox
+    assert {email.subject for email in mail.outbox} == {"6 care and support plan reviews to do"}
 
 
 def _database_url_params() -> dict:
@@ -120,15 +125,17 @@ def test_a_worker_killed_in_the_middle_of_the_task_records_each_reminder_once(
     finally:
         blocker.rollback()  # lets the dead worker's statement finish; its transaction aborts
         blocker.close()
-    assert Message.objects.count() == ReviewReminder.objects.count() == 0
+    assert ReviewReminder.objects.count() == 0
+    assert Message.objects.count() == messages_claimed()
     worker = _start_worker(database)
     try:
         assert _wait_for(lambda: ReviewReminder.objects.count() == expected, seconds=120)
-        assert _wait_for(
-            lambda: Message.objects.filter(status=MessageStatus.SENT).count() == expected
+        assert _wait_for(  # a digest of the four reviews for each lead
+            lambda: Message.objects.filter(status=MessageStatus.SENT).count() == _leads(icb)
         )
         time.sleep(2)  # nothing more comes
-        assert Message.objects.count() == ReviewReminder.objects.count() == expected
+        assert ReviewReminder.objects.count() == expected
+        assert Message.objects.count() == messages_claimed()
     finally:
         os.killpg(worker.pid, signal.SIGTERM)
         worker.wait(30)

@@ -2,6 +2,7 @@
 number of queries."""
 
 import datetime
+import re
 import threading
 import zoneinfo
 
@@ -13,8 +14,8 @@ from django.utils import timezone
 from careplans.models import ApprovalPolicy, ReminderKind, ReviewReminder, ReviewStatus
 from careplans.services import reminders
 from careplans.services.reminders import scan_due_reviews, step_for
-from phb.models import Message, MessageChannel, Role, RoleAssignment
-from tests.careplans.reminder_factories import bare_reviews, reviewed_person
+from phb.models import MESSAGE_BODY_LENGTH, Message, MessageChannel, Role, RoleAssignment
+from tests.careplans.reminder_factories import bare_reviews, messages_claimed, reviewed_person
 
 D = datetime.date
 LONDON = zoneinfo.ZoneInfo("Europe/London")
@@ -73,6 +74,73 @@ def test_the_coordinator_the_leads_and_the_person_who_asked_are_reminded_once(
     assert scan_due_reviews(today=today) == 0
     assert scan_due_reviews(today=today + datetime.timedelta(days=1)) == 0
     assert Message.objects.filter(budget_holder=holder).count() == recorded
+
+
+@pytest.mark.django_db
+def test_a_member_of_staff_gets_one_email_listing_their_reviews(phb_lead, care_coordinator, icb):
+    """Three reviews due for the leads in one scan: each lead gets one message naming all
+    three, soonest first, each reminder claimed with it; the coordinator, with one review,
+    and the person keep their own words. Scanning again records nothing more."""
+    today = D(2027, 1, 4)
+    holder = reviewed_person(
+        phb_lead, care_coordinator, icb, due_on=today + datetime.timedelta(days=7), reminders=True
+    )
+    later, overdue = bare_reviews(
+        icb, phb_lead, [today + datetime.timedelta(days=28), today - datetime.timedelta(days=3)]
+    )
+    leads = _leads(icb)
+    assert scan_due_reviews(today=today) == 3 * len(leads) + 2
+    digests = Message.objects.filter(recipient_role="PHB lead")
+    assert {m.to_address for m in digests} == leads
+    assert digests.count() == len(leads)
+    digest = digests.get(to_address=phb_lead.email)
+    assert digest.subject == "3 care and support plan reviews to do"
+    assert digest.budget_holder_id is None
+    assert digest.organisation_id == icb.pk
+    names = [
+        overdue.plan.budget_holder.full_name,
+        holder.full_name,
+        later.plan.budget_holder.full_name,
+    ]
+    positions = [digest.body.index(f"- {name}: ") for name in names]
+    assert positions == sorted(positions)  # soonest first
+    assert "overdue: it was due by 1 January 2027" in digest.body
+    assert "due in 7 days, by 11 January 2027" in digest.body
+    assert "due in 28 days, by 1 February 2027" in digest.body
+    assert digest.review_reminders.count() == 3
+    coordinator = Message.objects.get(recipient_role="Care coordinator")
+    assert coordinator.subject == f"Review due in 7 days: {holder.full_name}"
+    assert coordinator.budget_holder_id == holder.pk
+    assert Message.objects.get(recipient_role="The person").budget_holder_id == holder.pk
+    assert scan_due_reviews(today=today) == 0
+    assert Message.objects.count() == len(leads) + 2
+
+
+@pytest.mark.django_db
+def test_a_long_digest_lists_the_first_reviews_and_links_to_the_rest(phb_lead, icb, monkeypatch):
+    monkeypatch.setattr(reminders, "DIGEST_LINES", 2)
+    today = D(2027, 1, 4)
+    bare_reviews(icb, phb_lead, [today + datetime.timedelta(days=7)] * 5)
+    scan_due_reviews(today=today)
+    digest = Message.objects.get(to_address=phb_lead.email)
+    assert digest.subject == "5 care and support plan reviews to do"
+    assert digest.body.count("\n- ") == 2
+    assert re.search(r"And 3 more, on the list of reviews due: http\S+/reviews/\n", digest.body)
+
+
+@pytest.mark.django_db
+def test_a_digest_never_runs_past_a_messages_length(phb_lead, icb, monkeypatch):
+    """However many reviews are listed, the message fits (5,000 characters): those that do not
+    fit are counted and linked instead."""
+    monkeypatch.setattr(reminders, "DIGEST_LINES", 1000)
+    today = D(2027, 1, 4)
+    bare_reviews(icb, phb_lead, [today + datetime.timedelta(days=7)] * 60)
+    scan_due_reviews(today=today)
+    digest = Message.objects.get(to_address=phb_lead.email)
+    listed = digest.body.count("\n- ")
+    assert 0 < listed < 60
+    assert len(digest.body) <= MESSAGE_BODY_LENGTH
+    assert f"And {60 - listed} more, on the list of reviews due: " in digest.body
 
 
 @pytest.mark.django_db
@@ -162,7 +230,8 @@ def test_400_days_across_the_clock_changes_give_every_reminder_once(phb_lead, ic
     assert {key: days.pop() for key, days in by_step.items()} == expected
     assert all(len(days) == 0 for days in by_step.values())
     assert len(claimed_on) == len(expected) * leads
-    assert Message.objects.count() == len(claimed_on)
+    assert ReviewReminder.objects.count() == len(claimed_on)
+    assert Message.objects.count() == messages_claimed()
 
 
 @pytest.mark.django_db
@@ -207,4 +276,5 @@ def test_concurrent_scans_record_each_reminder_once(phb_lead, icb):
     for thread in threads:
         thread.join()
     assert errors == []
-    assert Message.objects.count() == ReviewReminder.objects.count() == 10 * len(_leads(icb))
+    assert ReviewReminder.objects.count() == 10 * len(_leads(icb))
+    assert Message.objects.count() == messages_claimed()

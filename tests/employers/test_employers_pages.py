@@ -153,25 +153,29 @@ def test_change_section_and_unknown_section(client, pa_employer_support, employe
     assert client.get(bad).status_code == 404
 
 
+# The PA form as a person fills it, paying £13.00 an hour.
+PA_FORM = {
+    "full_name": "Kim Lee",
+    "date_of_birth_day": "1",
+    "date_of_birth_month": "1",
+    "date_of_birth_year": "1990",
+    "lives_in_household": "no",
+    "close_relative": "no",
+    "right_to_work_time_limited": "no",
+    "dbs_update_service": "no",
+    "starts_on_day": "1",
+    "starts_on_month": "6",
+    "starts_on_year": "2026",
+    "day_rate": "13.00",
+    "holiday_basis": "regular",
+    "tax_code": "1257L",
+    "pension_choice": "auto",
+}
+
+
 def test_add_a_pa_below_minimum_wage_is_refused_on_the_page(client, pa_employer_support, employer):
     client.force_login(pa_employer_support)
-    data = {
-        "full_name": "Kim Lee",
-        "date_of_birth_day": "1",
-        "date_of_birth_month": "1",
-        "date_of_birth_year": "1990",
-        "lives_in_household": "no",
-        "close_relative": "no",
-        "right_to_work_time_limited": "no",
-        "dbs_update_service": "no",
-        "starts_on_day": "1",
-        "starts_on_month": "6",
-        "starts_on_year": "2026",
-        "day_rate": "12.00",
-        "holiday_basis": "regular",
-        "tax_code": "1257L",
-        "pension_choice": "auto",
-    }
+    data = PA_FORM | {"day_rate": "12.00"}
     url = reverse("employers:pa_new", args=[employer.pk])
     page = client.post(url, data).content.decode()
     assert "The day rate is too low" in page
@@ -191,23 +195,7 @@ def test_a_pas_student_loans_are_recorded_and_shown(client, pa_employer_support,
     form = client.get(url).content.decode()
     assert "No student loan to repay" in form
     assert "They are repaying a postgraduate loan" in form
-    data = {
-        "full_name": "Kim Lee",
-        "date_of_birth_day": "1",
-        "date_of_birth_month": "1",
-        "date_of_birth_year": "1990",
-        "lives_in_household": "no",
-        "close_relative": "no",
-        "right_to_work_time_limited": "no",
-        "dbs_update_service": "no",
-        "starts_on_day": "1",
-        "starts_on_month": "6",
-        "starts_on_year": "2026",
-        "day_rate": "13.00",
-        "holiday_basis": "regular",
-        "tax_code": "1257L",
-        "pension_choice": "auto",
-    }
+    data = PA_FORM
     page = client.post(url, data | {"student_loan_plan": "plan_9"}).content.decode()
     assert "Choose their student loan plan, or that they have none to repay" in page
     pa.refresh_from_db()
