@@ -10,7 +10,6 @@ when a form page in the URLconf has no journey that sent it good and bad input.
 """
 
 import datetime
-import importlib
 import json
 import re
 from collections import defaultdict
@@ -200,32 +199,6 @@ class Browser:
 
     def screenshot(self, name: str) -> None:
         self.page.screenshot(path=f"/tmp/phb-{name}.png", full_page=True)
-
-
-@pytest.fixture
-def tax_year_figures(db):
-    """The 2026/27 tax-year figures, as migrations employers 0002 and 0007 load them: the flush
-    after an earlier transactional test removes them (the pay-run and payslip journeys)."""
-    from employers.models import TaxYearRateSet
-
-    figures = importlib.import_module("employers.migrations.0002_payruns").FIGURES_2026_27
-    loans = importlib.import_module("employers.migrations.0007_student_loans")
-    TaxYearRateSet.objects.get_or_create(
-        tax_year_start=datetime.date(2026, 4, 6),
-        defaults={"name": "2026/27"} | figures | loans.STUDENT_LOANS_2026_27,
-    )
-
-
-@pytest.fixture
-def national_rates(db):
-    """The 2026/27 national figures, as migration budgets 0003 loads them: the flush after an
-    earlier transactional test removes them."""
-    from budgets.models import NationalRateSet
-
-    figures = importlib.import_module("budgets.migrations.0003_national_rates_2026_27")
-    return NationalRateSet.objects.get_or_create(
-        effective_from=datetime.date(2026, 4, 1), defaults=figures.NATIONAL_2026_27
-    )[0]
 
 
 @pytest.fixture(scope="session")
