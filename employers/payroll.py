@@ -303,11 +303,14 @@ class SicknessInput:
     `average_weekly_earnings`: the PA's average weekly earnings over the 8 weeks before the
     sickness began. `qualifying_days_per_week`: the days in a week they normally work (1 to 7).
     `sick_days`: the qualifying days in this pay period on which they were off sick.
+    `days_paid_before`: the days of sickness already paid for in the same period of entitlement
+    (the spell of sickness this one links to: `ssp_days_in_linked_spell`).
     """
 
     average_weekly_earnings: Decimal
     qualifying_days_per_week: int
     sick_days: int
+    days_paid_before: int = 0
 
 
 @dataclass(frozen=True)
@@ -518,6 +521,34 @@ def price_line(line: PayLine, frequency: PayFrequency) -> PayslipLine:
     return PayslipLine(line.description, kind, hours, rate, _money(hours * rate))
 
 
+# SSP is paid for at most 28 weeks in one period of entitlement (SSCBA 1992 s.155(4)); spells
+# of sickness 8 weeks (56 days) or less apart link into one (s.152(3)).
+SSP_MOST_WEEKS = 28
+SSP_LINKING_DAYS = 56
+
+
+def ssp_days_in_linked_spell(earlier_sick_days: Iterable[date], first_sick_day: date) -> int:
+    """How many of `earlier_sick_days` are in the spell of sickness that `first_sick_day`
+    continues: counting back from it, each earlier sick day no more than 56 days before the
+    next one links to it (from 6 April 2026, as the Employment Rights Act 2025 amended it, SSP is
+    due from the first day, so a single day of sickness counts)."""
+    spell = 0
+    following = first_sick_day
+    for day in sorted({d for d in earlier_sick_days if d < first_sick_day}, reverse=True):
+        if (following - day).days > SSP_LINKING_DAYS:
+            break
+        spell += 1
+        following = day
+    return spell
+
+
+def ssp_days_payable(sickness: SicknessInput) -> int:
+    """The sick days this period that SSP pays for: none beyond 28 weeks of qualifying days
+    (28 x the qualifying days in a week) in the period of entitlement."""
+    most = SSP_MOST_WEEKS * sickness.qualifying_days_per_week
+    return max(0, min(sickness.sick_days, most - sickness.days_paid_before))
+
+
 def statutory_sick_pay(
     sickness: SicknessInput, frequency: PayFrequency, figures: TaxYearFigures
 ) -> Decimal:
@@ -528,8 +559,9 @@ def statutory_sick_pay(
 
     Weekly rate = the lower of the standard rate (£123.25) and 80% of average weekly earnings.
     Daily rate = weekly rate / qualifying days in the week, unrounded; the amount for the sick
-    days is rounded up to the penny, as HMRC's daily rate tables do. The 28-week limit and
-    linked periods of sickness are for the caller, which knows the PA's history.
+    days is rounded up to the penny, as HMRC's daily rate tables do. Only the days within the
+    28-week limit are paid (`ssp_days_payable`); the caller, which knows the PA's history,
+    says how many days of the linked spell were paid before.
     """
     frequency = PayFrequency(frequency)
     earnings = _amount(sickness.average_weekly_earnings, "Average weekly earnings")
@@ -540,7 +572,14 @@ def statutory_sick_pay(
         most_days = min(days_a_week * 5, MOST_DAYS_IN_A_PERIOD)
     else:
         most_days = days_a_week * _WEEKS_IN_PERIOD[frequency]
-    days = _whole_number(sickness.sick_days, "Sick days in this pay period", 0, most_days)
+    _whole_number(sickness.sick_days, "Sick days in this pay period", 0, most_days)
+    _whole_number(
+        sickness.days_paid_before,
+        "Sick days paid before",
+        0,
+        SSP_MOST_WEEKS * days_a_week,
+    )
+    days = ssp_days_payable(sickness)
     weekly_rate = min(figures.ssp_weekly_rate, earnings * figures.ssp_earnings_rate)
     return (weekly_rate * days / days_a_week).quantize(PENNY, rounding=ROUND_CEILING)
 
@@ -577,7 +616,7 @@ def gross_pay(payslip: PayslipInput, frequency: PayFrequency, figures: TaxYearFi
     sick_pay = ZERO
     if payslip.sickness is not None:
         sick_pay = statutory_sick_pay(payslip.sickness, frequency, figures)
-        days = payslip.sickness.sick_days
+        days = ssp_days_payable(payslip.sickness)
     if sick_pay:
         priced.append(
             PayslipLine(

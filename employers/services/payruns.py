@@ -33,6 +33,7 @@ from employers.models import (
     PayslipLine,
     PensionChoice,
     PersonalAssistant,
+    Shift,
     ShiftKind,
     TaxBasis,
     TaxYearRateSet,
@@ -380,11 +381,23 @@ def _payslip_input(run, assistant, timesheets, allowance_left):
     sickness = None
     if sick_days:
         days_a_week = max(1, min(7, len(days_worked)))
+        most = payroll.SSP_MOST_WEEKS * days_a_week
+        paid_before = payroll.ssp_days_in_linked_spell(
+            _sick_days_paid_before(previous), min(sick_days)
+        )
         sickness = payroll.SicknessInput(
             average_weekly_earnings=_average_weekly_earnings(run, assistant, previous),
             qualifying_days_per_week=days_a_week,
             sick_days=len(sick_days),
+            days_paid_before=min(paid_before, most),
         )
+        unpaid = len(sick_days) - payroll.ssp_days_payable(sickness)
+        if unpaid:
+            warnings.append(
+                f"{unpaid} sick day{'' if unpaid == 1 else 's'} not paid: Statutory Sick Pay "
+                f"has been paid for {payroll.SSP_MOST_WEEKS} weeks in this spell of sickness. "
+                "Give them form SSP1 within 7 days so that they can claim other benefits"
+            )
     this_year = previous.filter(run__tax_year_start=run.tax_year_start)
     to_date = this_year.aggregate(pay=Sum("taxable_pay"), tax=Sum("tax"))
     was_member = previous.filter(pension_member=True).exists()
@@ -420,6 +433,15 @@ def _payslip_input(run, assistant, timesheets, allowance_left):
         ),
         warnings,
     )
+
+
+def _sick_days_paid_before(previous) -> set[datetime.date]:
+    """The days of sickness on the timesheets the PA's earlier payslips paid (in runs still in
+    force), for the 28-week limit on Statutory Sick Pay."""
+    starts = Shift.objects.filter(
+        kind=ShiftKind.SICK, timesheet__payments__payslip__in=previous
+    ).values_list("starts_at", flat=True)
+    return {timezone.localtime(start).date() for start in starts}
 
 
 def _average_weekly_earnings(run, assistant, previous) -> Decimal:

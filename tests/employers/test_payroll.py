@@ -41,6 +41,8 @@ from employers.payroll import (
     emergency_tax_code,
     loan_threshold,
     parse_tax_code,
+    ssp_days_in_linked_spell,
+    ssp_days_payable,
     student_loans,
 )
 from tests.budgets.test_calculations import FIGURES as NATIONAL  # the 2026/27 wage rates
@@ -521,6 +523,47 @@ def test_one_sick_day_rounds_up_to_the_penny(earnings, days_a_week, expected):
     """123.25 / 7 = 17.607 -> £17.61; 80% of £100 = 80 / 3 = 26.667 -> £26.67."""
     sick = SicknessInput(D(earnings), days_a_week, 1)
     assert run(weekly("0", lines=(), sickness=sick)).pay.statutory_sick_pay == D(expected)
+
+
+def test_ssp_stops_after_28_weeks_in_a_period_of_entitlement():
+    """Five qualifying days a week: 28 weeks is 140 days. With 138 paid before, only 2 of this
+    week's 5 sick days are paid: 123.25 x 2 / 5 = £49.30. With 140 paid before, none: no line.
+    """
+    sick = SicknessInput(D(400), qualifying_days_per_week=5, sick_days=5, days_paid_before=138)
+    assert ssp_days_payable(sick) == 2
+    result = run(weekly("0", lines=(), sickness=sick))
+    assert result.pay.statutory_sick_pay == D("49.30")
+    assert result.pay.lines[-1].description == "Statutory Sick Pay (2 days)"
+    done = replace(sick, days_paid_before=140)
+    assert ssp_days_payable(done) == 0
+    result = run(weekly("0", lines=(), sickness=done))
+    assert result.pay.statutory_sick_pay == D("0.00")
+    assert result.pay.lines == ()
+    with pytest.raises(PayrollInputError, match="Sick days paid before must be from 0 to 140"):
+        run(weekly("0", lines=(), sickness=replace(sick, days_paid_before=141)))
+
+
+APRIL_28 = date(2026, 4, 28)
+
+
+@pytest.mark.parametrize(
+    ("earlier", "first", "expected"),
+    [
+        ([], APRIL_28, 0),
+        # 2 and 3 March, then sick again on 28 April: 56 days after 3 March, so linked.
+        ([date(2026, 3, 2), date(2026, 3, 3)], APRIL_28, 2),
+        # 29 April is 57 days after 3 March: a new spell, nothing paid before in it.
+        ([date(2026, 3, 3)], date(2026, 4, 29), 0),
+        # A chain: 1 January, 25 February (55 days on), 20 April (54 days on) all link.
+        ([date(2026, 1, 1), date(2026, 2, 25), date(2026, 4, 20)], APRIL_28, 3),
+        # A gap of 57 days breaks the chain: only the later two count.
+        ([date(2025, 12, 30), date(2026, 2, 25), date(2026, 4, 20)], APRIL_28, 2),
+        # The same day twice, and days after the first sick day, are not counted.
+        ([date(2026, 4, 20), date(2026, 4, 20), date(2026, 5, 1)], APRIL_28, 1),
+    ],
+)
+def test_spells_of_sickness_8_weeks_or_less_apart_link(earlier, first, expected):
+    assert ssp_days_in_linked_spell(earlier, first) == expected
 
 
 def test_no_sick_days_is_no_sick_pay_line():

@@ -13,6 +13,7 @@ from django.db import IntegrityError, InternalError, transaction
 from django.template.loader import render_to_string
 
 from budgets.models import HoldingMethod
+from employers import payroll
 from employers import payroll_selectors as selectors
 from employers.models import (
     PaidTimesheet,
@@ -427,3 +428,29 @@ def test_sick_days_are_paid_as_ssp_and_holiday_at_the_day_rate(
     assert slip.statutory_sick_pay == D("49.30")
     assert slip.holiday_pay == D("108.00")
     assert slip.gross_pay == D("373.30")
+
+
+@pytest.mark.django_db
+def test_sick_days_paid_earlier_in_the_same_spell_count_towards_the_28_weeks(
+    month_1, employer, alice, pa_employer_support, monkeypatch
+):
+    """Off sick on Thursday 9 and Friday 10 April (paid in month 1), then Monday to Wednesday
+    11 to 13 May: 31 days apart, so one spell of sickness, with 2 days paid before. With the
+    limit made one week for the test (3 qualifying days, as month 2's shifts fall on 3 days of
+    the week), only 1 of the 3 days in May is paid, and the run says why and what to do."""
+    april = [(ShiftKind.SICK, 3, "8.00"), (ShiftKind.SICK, 4, "8.00")]
+    approved_timesheet(alice, pa_employer_support, APRIL_6, april)
+    first = payruns.start_pay_run(actor=pa_employer_support, employer=employer)
+    payruns.finalise_pay_run(actor=pa_employer_support, run=first)
+    approved_timesheet(
+        alice,
+        pa_employer_support,
+        datetime.date(2026, 5, 11),
+        [(ShiftKind.SICK, day, "8.00") for day in range(3)],
+    )
+    monkeypatch.setattr(payroll, "SSP_MOST_WEEKS", 1)
+    second = payruns.start_pay_run(actor=pa_employer_support, employer=employer)
+    slip = second.payslips.get()
+    assert [line.description for line in slip.lines.all()] == ["Statutory Sick Pay (1 day)"]
+    assert slip.warning_list[0].startswith("2 sick days not paid: Statutory Sick Pay has been paid")
+    assert "Give them form SSP1 within 7 days" in slip.warning_list[0]
