@@ -306,7 +306,8 @@ def _review_link(review) -> str:
 
 
 def _staff_line(review, kind, step) -> str:
-    """One review in a digest: "Alex Morgan: annual review due in 7 days, by ...: <link>"."""
+    """One review in a digest: "Alex Morgan: first review due in 7 days, by 11 January 2027.
+    <its link>"."""
     holder = review.plan.budget_holder
     return (
         f"{holder.full_name}: {review.get_kind_display().lower()} {_when(review, kind, step)}. "
