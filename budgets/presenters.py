@@ -25,6 +25,7 @@ from budgets.models import (
 from budgets.models.budget import BudgetStatus
 from budgets.models.ras import QuestionnaireStatus
 from phb.components import render_component
+from phb.links import links_to
 from phb.presenters import display_date, hidden_caption
 
 
@@ -775,12 +776,13 @@ def staff_schedule_table(portion, can_record: bool = False) -> dict:
     """A paid-out portion's payments for staff: each one paid (when, and the reference) or not
     yet, with a link to record it as paid for those who record payments."""
     rows = []
+    record_payment = links_to("budgets:record_payment", portion.budget_id) if can_record else None
     for instalment in portion.schedule.instalments.all():
         when = display_date(instalment.due_date, "j F Y")
         if instalment.is_paid:
             paid = {"text": f"{_paid_words(instalment)}, reference {instalment.payment_reference}"}
         elif can_record:
-            url = reverse("budgets:record_payment", args=[portion.budget_id, instalment.pk])
+            url = record_payment(instalment.pk)
             paid = {
                 "html": format_html(
                     '<a href="{}">Record as paid<span class="nhsuk-u-visually-hidden"> '

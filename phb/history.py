@@ -80,6 +80,36 @@ def _time(value: datetime.datetime) -> str:
     return display_time(value)
 
 
+# The related records each kind of record's name (its __str__) reads, so that a name needs no
+# query of its own: a budget is named by its holder, a change of status by its budget and so
+# its holder. Only these are joined; select_related() with no names joined every related
+# record, organisations and users included, and took a third of the history page (issue 12).
+# tests/test_history_names.py checks this against each model's __str__.
+NAME_READS: dict[str, tuple[str, ...]] = {
+    "phb.RoleAssignment": ("user", "organisation"),
+    "phb.Representative": ("user", "budget_holder"),
+    "phb.RecordAccess": ("user",),
+    "budgets.LocalRateSet": ("organisation",),
+    "budgets.ChcPackage": ("budget_holder",),
+    "budgets.PaCosting": ("budget_holder",),
+    "budgets.RasAssessment": ("budget_holder",),
+    "budgets.Budget": ("budget_holder",),
+    "budgets.BudgetStatusChange": ("budget__budget_holder",),
+    "budgets.BudgetEdit": ("budget__budget_holder", "by"),
+    "budgets.ClinicalCheck": ("budget__budget_holder", "clinician"),
+    "budgets.BudgetChange": ("budget__budget_holder",),
+    "budgets.ProposedIncrease": ("budget__budget_holder",),
+    "budgets.BudgetPolicy": ("organisation",),
+    "careplans.CarePlan": ("budget_holder",),
+    "careplans.PlanVersion": ("plan__budget_holder",),
+    "employers.TrainingRecord": ("module",),
+    "employers.Delegation": ("budget_holder", "task"),
+    "employers.Competence": ("delegation__budget_holder", "delegation__task", "assistant"),
+    "employers.Timesheet": ("assistant",),
+    "employers.Payslip": ("run", "assistant"),
+}
+
+
 class Names:
     """The names of the records that the history's foreign keys and events point at, read with
     one query per kind of record, however long the history."""
@@ -95,9 +125,8 @@ class Names:
     def load(self) -> None:
         for model, pks in self.wanted.items():
             valid = {pk for pk in pks if _is_pk(model, pk)}
-            # select_related(): names that read a related record (a budget's holder) need no
-            # query each.
-            for obj in model._default_manager.filter(pk__in=valid).select_related():
+            related = NAME_READS.get(model._meta.label, ())
+            for obj in model._default_manager.filter(pk__in=valid).select_related(*related):
                 self.found[(model, str(obj.pk))] = readable(_name_of(obj))
 
     def of(self, model, pk) -> str | None:

@@ -146,3 +146,32 @@ def test_a_review_can_be_brought_forward_when_none_is_due(phb_lead, holder, care
     assert (review.kind, review.due_on) == (ReviewKind.BROUGHT_FORWARD, D_(2026, 12, 1))
     # The first review is not made again once another is due.
     assert reviews.schedule_first_review(plan=plan) is None
+
+
+def test_the_record_shows_the_review_due_and_the_last_one_done(client, phb_lead, holder):
+    version, _, _ = plan_in_use(phb_lead, holder)
+    plan = version.plan
+    Review.objects.filter(plan=plan).update(due_on=D_(2026, 11, 30))
+    for completed_on in (D_(2025, 6, 2), D_(2026, 5, 14), D_(2025, 12, 1)):
+        Review.objects.create(
+            plan=plan,
+            kind=ReviewKind.SCHEDULED,
+            status=ReviewStatus.COMPLETED,
+            due_on=completed_on,
+            completed_on=completed_on,
+            completed_by=phb_lead,
+            plan_still_right=True,
+            money_used_well=True,
+            amount_enough=True,
+            conditions_kept=True,
+        )
+    client.force_login(phb_lead)
+    html = " ".join(page(client.get(reverse("person_detail", args=[holder.pk]))).split())
+    assert "due by <strong>30 November 2026</strong>." in html
+    assert "Last reviewed on 14 May 2026." in html
+    assert "No review is due." not in html
+
+    Review.objects.filter(plan=plan, status=ReviewStatus.DUE).update(status=ReviewStatus.CANCELLED)
+    html = " ".join(page(client.get(reverse("person_detail", args=[holder.pk]))).split())
+    assert "No review is due." in html
+    assert "Last reviewed on 14 May 2026." in html
