@@ -1,5 +1,7 @@
 """What the budgets app adds to the core's pages: a caseload column and record sections."""
 
+from decimal import Decimal
+
 from budgets import dataset, documents, selectors
 from budgets.demo import seed_budgets
 from budgets.models.budget import BudgetStatus
@@ -20,9 +22,11 @@ from phb.permissions import Permission
 
 
 def _budget_cell(person) -> str:
-    if person.budget_status is None:
+    current = person.current_budget
+    if current is None:
         return "No budget yet"
-    return f"{BudgetStatus(person.budget_status).label}: {money(person.budget_amount)}"
+    amount = None if current["amount"] is None else Decimal(current["amount"])
+    return f"{BudgetStatus(current['status']).label}: {money(amount)}"
 
 
 def _staff_section(request, holder) -> dict:

@@ -46,10 +46,17 @@ def caseload(user, *, query: str = "", sort: str = "name") -> QuerySet[BudgetHol
     return people.order_by(*CASELOAD_SORTS.get(sort, CASELOAD_SORTS["name"]))
 
 
+# The fields of a person the caseload's table reads (phb.presenters.caseload_table); the
+# columns other apps add read their own annotations.
+CASELOAD_FIELDS = ("pk", "family_name", "given_name", "nhs_number", "date_of_birth", "eligibility")
+
+
 def caseload_rows(ids, *, annotate=()) -> list[BudgetHolder]:
     """The people on one page of the caseload, in the page's order, with what its columns
     need: the page is chosen on ids first, so the columns are worked out only for its rows."""
-    people = BudgetHolder.objects.filter(pk__in=ids).order_by()  # put in order below
+    # Only what the table shows: a person's row has some twenty columns, and the ORM's work
+    # grows with each one it selects (issue 12).
+    people = BudgetHolder.objects.filter(pk__in=ids).only(*CASELOAD_FIELDS).order_by()
     for add in annotate:
         people = add(people)
     by_id = {person.pk: person for person in people}

@@ -8,6 +8,7 @@ import datetime
 from decimal import Decimal as D
 from html import unescape
 
+import pgtrigger
 import pytest
 from django.contrib.messages import get_messages
 from django.db import connection
@@ -576,6 +577,26 @@ def test_caseload_shows_budget_status_and_amount(lead_client, holder, other_hold
     assert "Budget" in html
     assert "Active: £8,308.72" in html
     assert "No budget yet" in html
+
+
+def test_the_caseload_amount_is_the_exact_decimal_in_every_state(
+    holder, holders_budget, other_holder
+):
+    from budgets.extensions import _budget_cell
+    from budgets.selectors import annotate_current_budget
+
+    Budget.objects.filter(pk=holders_budget.pk).update(
+        agreed_amount=D("1234567.89"), indicative_amount=D("1234567.89")
+    )
+    people = {p.pk: p for p in annotate_current_budget(BudgetHolder.objects.all())}
+    current = people[holder.pk].current_budget
+    assert D(current["amount"]) == D("1234567.89")  # text, not a JSON number
+    assert _budget_cell(people[holder.pk]) == "Active: £1,234,567.89"
+    assert _budget_cell(people[other_holder.pk]) == "No budget yet"
+    with pgtrigger.ignore("budgets.Budget:budget_status_transitions"):
+        Budget.objects.filter(pk=holders_budget.pk).update(status=BudgetStatus.ENDED)
+    people = {p.pk: p for p in annotate_current_budget(BudgetHolder.objects.all())}
+    assert _budget_cell(people[holder.pk]) == "No budget yet"
 
 
 def _bulk_people_with_budgets(organisation, package, created_by, count):
