@@ -533,7 +533,14 @@ class BudgetHolder(UUIDModel, Timestamped):
             models.Index(fields=["organisation", "nhs_number"], name="caseload_by_nhs_number"),
             # Searches: three letters or more anywhere in the name (trigrams); one or two
             # letters at the start of either name; the start of an NHS number.
-            GinIndex(OpClass("search_name", name="gin_trgm_ops"), name="caseload_name_trigrams"),
+            # The ICB in the same index as the name's trigrams (btree_gin), so that a search
+            # reads only its ICB's matches: with the name alone, "Watson" read 1,929 people
+            # across England and then their ICBs (0.9 ms at 250,000 people; 0.3 ms with both).
+            GinIndex(
+                F("organisation"),
+                OpClass("search_name", name="gin_trgm_ops"),
+                name="caseload_icb_name_trigrams",
+            ),
             models.Index(
                 F("organisation"),
                 OpClass(Upper(Cast("family_name", models.TextField())), name="text_pattern_ops"),

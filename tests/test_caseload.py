@@ -90,3 +90,34 @@ def test_query_count_is_the_same_for_10_and_10000_people(
         response = client.get(reverse("caseload"), {"page": 7})
     assert response.status_code == 200
     assert response.context["page"].paginator.count == 10000
+
+
+def test_a_name_search_reads_only_its_icbs_matches_from_one_index(client, phb_lead, icb):
+    """phb migration 0014: the ICB and the name's trigrams are one GIN index, so a search finds
+    its ICB's matches there, not every match in England intersected with the ICB's people."""
+    BudgetHolderFactory(organisation=icb, given_name="Ada", family_name="Lovelace")
+    client.force_login(phb_lead)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as searched:
+        client.get(reverse("caseload"), {"q": "lovelace"})
+    [search] = [q["sql"] for q in searched.captured_queries if "LIKE" in q["sql"]]
+    with connection.cursor() as cursor:
+        # On a handful of rows a scan of the table, or of the ICB's people in name order, is
+        # cheapest: with neither to choose (in this test's transaction), the plan shows
+        # whether the index serves the search as it is written.
+        cursor.execute(
+            "SELECT indexrelid::regclass::text FROM pg_index "
+            "WHERE indrelid = 'phb_budgetholder'::regclass AND NOT indisunique"
+        )
+        for (index,) in cursor.fetchall():
+            if index != "caseload_icb_name_trigrams":
+                cursor.execute(f"DROP INDEX {index}")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + search)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Bitmap Index Scan on caseload_icb_name_trigrams" in plan, plan
+    assert "BitmapAnd" not in plan, plan
+    index_condition = plan[plan.index("Bitmap Index Scan") :]
+    assert "organisation_id" in index_condition and "LOVELACE" in index_condition, plan
