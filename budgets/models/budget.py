@@ -424,7 +424,14 @@ class BudgetStatusChange(UUIDModel, AppendOnly):
         indexes = [
             models.Index(
                 fields=["budget", "-at"], include=["from_status"], name="status_change_latest"
-            )
+            ),
+            # The budgets ever sent back from proposed to draft, few among an ICB's drafts:
+            # the queue asks for the latest move only of those (budgets.selectors).
+            models.Index(
+                fields=["budget"],
+                condition=models.Q(from_status="proposed", to_status="draft"),
+                name="status_change_sent_back",
+            ),
         ]
 
     def __str__(self) -> str:
