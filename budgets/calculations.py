@@ -180,6 +180,8 @@ YOUNGEST_PA = 16  # the minimum wage starts at 16; younger people are not employ
 OLDEST_AGE = 120  # a bound on typing slips
 YOUNG_ADULT_AGE = 18
 ADULT_WAGE_AGE = 21
+APPRENTICE_RATE_AGE = 19  # the apprentice rate: under 19, or 19 and over in the first year
+APPRENTICE_NI_AGE = 25  # National Insurance category H: an apprentice under 25
 AUTO_ENROLMENT_AGE = 22
 PENSION_DUTIES_END_AGE = 75
 

@@ -274,6 +274,20 @@ class AssistantForm(NHSFormMixin, forms.Form):
         required=False,
     )
 
+    apprentice = forms.BooleanField(
+        label="They are an apprentice",
+        help_text="On an apprenticeship with an approved training provider. An apprentice may be "
+        "paid the apprentice rate of the minimum wage while under 19 or in the first year of "
+        "their apprenticeship, and for one under 25 the employer pays no National Insurance "
+        "on earnings up to the upper earnings limit",
+        required=False,
+    )
+    apprenticeship_started_on = date(
+        "Date their apprenticeship started",
+        required=False,
+        help_text="Only for an apprentice. " + DATE_HINT,
+    )
+
     def details(self) -> AssistantDetails:
         return AssistantDetails(**self.cleaned_data)
 

@@ -32,6 +32,7 @@ from enum import StrEnum
 
 from budgets.calculations import (
     ADULT_WAGE_AGE,
+    APPRENTICE_NI_AGE,
     PENNY,
     POUND,
     AgeBand,
@@ -107,6 +108,7 @@ class NiCategory(StrEnum):
 
     A = "A"  # standard
     M = "M"  # under 21: no employer NI up to the upper secondary threshold
+    H = "H"  # an apprentice under 25: no employer NI up to the apprentice UST (the same figure)
     C = "C"  # over State Pension age: no employee NI
 
 
@@ -699,11 +701,16 @@ def assess_pension(
 
 
 def ni_category(age: PaAge) -> NiCategory:
-    """C over State Pension age; M under 21; A otherwise (HMRC CWG2, "category letters").
-    Apprentices under 25 (H) and veterans (V) are not supported: they are paid as A, which
-    deducts no less employee NI and only overstates the employer's."""
+    """C over State Pension age; H an apprentice under 25, even one under 21; M under 21; A
+    otherwise (HMRC CWG2, "category letters"; "Paying employer National Insurance
+    contributions for apprentices under 25"). `age.apprentice` is whether they are an
+    apprentice now (`PersonalAssistant.apprentice`), whatever their year of it. Veterans (V)
+    are not supported: they are paid as A, which deducts no less employee NI and only
+    overstates the employer's."""
     if age.state_pension_reached:
         return NiCategory.C
+    if age.apprentice and age.age is not None and age.age < APPRENTICE_NI_AGE:
+        return NiCategory.H
     if age.age is not None and age.age < ADULT_WAGE_AGE:
         return NiCategory.M
     return NiCategory.A
@@ -724,9 +731,9 @@ def national_insurance(
 ) -> NiResult:
     """Class 1 NI for one pay period by HMRC's exact percentage method (CWG2, CA38).
 
-    Employee (categories A and M): 8% of pay between the primary threshold and the upper
+    Employee (categories A, M and H): 8% of pay between the primary threshold and the upper
     earnings limit, plus 2% of pay above it; category C pays none. Employer: 15% of pay above
-    the secondary threshold, or for category M above the upper secondary threshold. Each
+    the secondary threshold, or for categories M and H above the upper secondary threshold. Each
     total is rounded to the penny, an amount of exactly half a penny rounding down
     (`budgets.calculations._ni_money`). Thresholds are per period (`TaxYearFigures.ni_thresholds`)
     and NI is not cumulative for employees who are not directors.
@@ -743,7 +750,9 @@ def national_insurance(
             figures.employee_ni_main_rate * _band(pay, limits.pt, limits.uel)
             + figures.employee_ni_upper_rate * _band(pay, limits.uel)
         )
-    secondary = limits.ust if category is NiCategory.M else limits.st
+    # The apprentice upper secondary threshold (H) is the same figure as the upper secondary
+    # threshold (M): the upper earnings limit, £50,270 a year in 2026/27.
+    secondary = limits.ust if category in (NiCategory.M, NiCategory.H) else limits.st
     employer = _ni_money(figures.employer_ni_rate * _band(pay, secondary))
     used = min(employer, allowance_remaining)
     return NiResult(

@@ -172,6 +172,10 @@ def assistant_rows(pa) -> list[dict]:
         ("Tax code", f"{pa.tax_code} ({pa.get_tax_basis_display().lower()})"),
         ("Workplace pension", pa.get_pension_choice_display()),
         ("Student loans", loans_in_words(pa.student_loan_plan, pa.postgraduate_loan)),
+        (
+            "Apprentice",
+            f"Yes, since {_date(pa.apprenticeship_started_on)}" if pa.apprentice else "No",
+        ),
     ]
     if pa.left_on:
         rows += [("Date they left", _date(pa.left_on)), ("Why they left", pa.left_reason)]

@@ -326,6 +326,12 @@ class PersonalAssistant(UUIDModel, Timestamped):
         "Student loan", max_length=6, choices=StudentLoanPlan.choices, blank=True
     )
     postgraduate_loan = models.BooleanField("Repaying a postgraduate loan", default=False)
+    # An apprentice may be paid the apprentice rate of the minimum wage while under 19 or in the
+    # first year of the apprenticeship; one under 25 is National Insurance category H.
+    apprentice = models.BooleanField("An apprentice", default=False)
+    apprenticeship_started_on = models.DateField(
+        "Date their apprenticeship started", null=True, blank=True
+    )
     # Status
     status = models.CharField(
         max_length=10,
@@ -360,6 +366,10 @@ class PersonalAssistant(UUIDModel, Timestamped):
             models.CheckConstraint(
                 condition=Q(student_loan_plan__in=[*StudentLoanPlan.values, ""]),
                 name="pa_student_loan_plan_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(apprentice=False) | Q(apprenticeship_started_on__isnull=False),
+                name="pa_apprentice_with_start_date",
             ),
             models.CheckConstraint(
                 condition=Q(dbs_level__in=[*DbsLevel.values, ""]), name="pa_dbs_level_valid"

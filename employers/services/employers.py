@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from budgets.calculations import pa_age
+from budgets.calculations import APPRENTICE_RATE_AGE, YOUNGEST_PA, age_on, birthday, pa_age
 from budgets.models import NationalRateSet
 from budgets.money import check_money
 from employers.models import (
@@ -374,6 +374,8 @@ class AssistantDetails:
     pension_choice: str = PensionChoice.AUTO
     student_loan_plan: str = ""
     postgraduate_loan: bool = False
+    apprentice: bool = False
+    apprenticeship_started_on: datetime.date | None = None
 
 
 HOURLY_RATES = {
@@ -461,6 +463,18 @@ def _check_assistant(assistant: PersonalAssistant, details: AssistantDetails) ->
         errors["student_loan_plan"] = (
             "Choose their student loan plan, or that they have none to repay"
         )
+    # An apprenticeship has the date it started (the minimum wage's first year runs from it).
+    if details.apprentice:
+        if details.apprenticeship_started_on is None:
+            errors["apprenticeship_started_on"] = "Enter the date their apprenticeship started"
+        elif details.date_of_birth and details.apprenticeship_started_on < birthday(
+            details.date_of_birth, YOUNGEST_PA
+        ):
+            errors["apprenticeship_started_on"] = (
+                f"The apprenticeship must start on or after their {YOUNGEST_PA}th birthday"
+            )
+    else:
+        assistant.apprenticeship_started_on = None
     # Tax code: England and Northern Ireland codes only.
     try:
         code = parse_tax_code(details.tax_code)
@@ -474,6 +488,16 @@ def _check_assistant(assistant: PersonalAssistant, details: AssistantDetails) ->
     if "date_of_birth" not in errors and "starts_on" not in errors:
         _check_minimum_wage(assistant, errors)
     return errors
+
+
+def apprentice_rate_applies(assistant: PersonalAssistant, on: datetime.date) -> bool:
+    """Whether the apprentice rate of the minimum wage may be paid on `on`: to an apprentice
+    under 19, or 19 or over in the first year of their apprenticeship (GOV.UK, "National
+    Minimum Wage and National Living Wage rates")."""
+    started = assistant.apprenticeship_started_on
+    if not assistant.apprentice or started is None:
+        return False
+    return age_on(assistant.date_of_birth, on) < APPRENTICE_RATE_AGE or on < birthday(started, 1)
 
 
 def _check_minimum_wage(assistant: PersonalAssistant, errors: dict) -> None:
@@ -499,7 +523,10 @@ def _check_minimum_wage(assistant: PersonalAssistant, errors: dict) -> None:
         on = rate_set.effective_from
     try:
         age = pa_age(
-            label=assistant.full_name or "The PA", on=on, date_of_birth=assistant.date_of_birth
+            label=assistant.full_name or "The PA",
+            on=on,
+            date_of_birth=assistant.date_of_birth,
+            apprentice=apprentice_rate_applies(assistant, on),
         )
     except ValueError as error:  # too young to be employed, or a date of birth long ago
         errors["date_of_birth"] = str(error)

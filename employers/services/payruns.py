@@ -416,7 +416,10 @@ def _payslip_input(run, assistant, timesheets, allowance_left):
             lines=tuple(lines),
             tax_code=assistant.tax_code,
             age=pa_age(
-                label=assistant.full_name, on=run.pay_date, date_of_birth=assistant.date_of_birth
+                label=assistant.full_name,
+                on=run.pay_date,
+                date_of_birth=assistant.date_of_birth,
+                apprentice=assistant.apprentice,
             ),
             week1_month1=assistant.tax_basis == TaxBasis.NON_CUMULATIVE,
             taxable_pay_to_date=to_date["pay"] or ZERO,

@@ -161,9 +161,17 @@ def test_support_officer_sets_up_an_employer_and_the_person_sees_their_pas(
     radio(browser, "Does the PA live in the same household as the budget holder?", "No")
     radio(browser, "Student loan", "Plan 2")
     browser.tick("They are repaying a postgraduate loan")
+    browser.tick("They are an apprentice")
+    browser.submit("Save")
+    browser.expect_problem(
+        "Enter the date their apprenticeship started",
+        page.get_by_role("group", name="Date their apprenticeship started").get_by_label("Day"),
+    )
+    browser.fill_date("Date their apprenticeship started", datetime.date(2025, 9, 1))
     browser.submit("Save")
     browser.expect_success("The PA's details have been saved")
     expect(browser.summary_value("Student loans")).to_have_text("Plan 2 and a postgraduate loan")
+    expect(browser.summary_value("Apprentice")).to_have_text("Yes, since 1 September 2025")
     expect(browser.summary_value("Lives in the same household as the budget holder")).to_have_text(
         "No"
     )

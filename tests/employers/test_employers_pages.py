@@ -213,6 +213,62 @@ def test_a_pas_student_loans_are_recorded_and_shown(client, pa_employer_support,
     assert "Student loans" in client.get(reverse("employers:pa", args=[pa.pk])).content.decode()
 
 
+def _apprenticeship(day: str, month: str, year: str) -> dict:
+    return {
+        "apprentice": "on",
+        "apprenticeship_started_on_day": day,
+        "apprenticeship_started_on_month": month,
+        "apprenticeship_started_on_year": year,
+    }
+
+
+def test_an_apprentice_may_be_paid_the_apprentice_rate_only_as_the_law_allows(
+    client, pa_employer_support, employer
+):
+    """The apprentice rate (£8.00 from April 2026) is for an apprentice under 19, or 19 and
+    over in the first year of the apprenticeship. Kim, 26 when she starts on 1 June 2026,
+    began her apprenticeship on 1 September 2025: in its first year, £8.00 is allowed. Had
+    it begun on 1 September 2024 she would be in its second year, and £8.00 is too low."""
+    client.force_login(pa_employer_support)
+    url = reverse("employers:pa_new", args=[employer.pk])
+    apprentice_rate = PA_FORM | {"day_rate": "8.00"}
+    page = client.post(url, apprentice_rate | {"apprentice": "on"}).content.decode()
+    assert "Enter the date their apprenticeship started" in page
+    page = client.post(url, apprentice_rate | _apprenticeship("1", "9", "2024")).content.decode()
+    assert "The day rate is too low" in page
+    page = client.post(url, apprentice_rate).content.decode()
+    assert "The day rate is too low" in page  # not an apprentice: the adult rate
+    assert not PersonalAssistant.objects.exists()
+
+    client.post(url, apprentice_rate | _apprenticeship("1", "9", "2025"))
+    pa = PersonalAssistant.objects.get()
+    assert (pa.apprentice, pa.apprenticeship_started_on) == (True, datetime.date(2025, 9, 1))
+    assert pa.day_rate == D("8.00")
+    shown = " ".join(client.get(reverse("employers:pa", args=[pa.pk])).content.decode().split())
+    assert "Yes, since 1 September 2025" in shown
+
+    change = reverse("employers:pa_change", args=[pa.pk])
+    unticked = _apprenticeship("1", "9", "2025") | {"apprentice": ""}  # the date left in
+    client.post(change, PA_FORM | unticked)
+    pa.refresh_from_db()
+    assert (pa.apprentice, pa.apprenticeship_started_on) == (False, None)
+
+
+def test_an_apprentice_under_19_may_be_paid_the_apprentice_rate_after_their_first_year(
+    client, pa_employer_support, employer
+):
+    """Born 1 January 2008, 18 on 1 June 2026, apprentice since 1 September 2024: the rate
+    applies for being under 19. An apprenticeship cannot start before their 16th birthday."""
+    client.force_login(pa_employer_support)
+    url = reverse("employers:pa_new", args=[employer.pk])
+    young = PA_FORM | {"day_rate": "8.00", "date_of_birth_year": "2008"}
+    page = client.post(url, young | _apprenticeship("1", "9", "2023")).content.decode()
+    assert "The apprenticeship must start on or after their 16th birthday" in page
+    assert not PersonalAssistant.objects.exists()
+    client.post(url, young | _apprenticeship("1", "9", "2024"))
+    assert PersonalAssistant.objects.get().day_rate == D("8.00")
+
+
 def test_issue_pages_show_the_point_of_contact(client, pa_employer_support, employer):
     issue = EmploymentIssueFactory(employer=employer)
     client.force_login(pa_employer_support)

@@ -112,9 +112,11 @@ PAY_DAY = date(2026, 4, 30)
 ADULT = pa_age(label="Sam", on=PAY_DAY, date_of_birth=date(1990, 5, 1))  # 35
 
 
-def aged(years: int):
+def aged(years: int, *, apprentice: bool = False):
     """A PA who is `years` old on the pay day (born the day after it, `years` + 1 years ago)."""
-    return pa_age(label="Sam", on=PAY_DAY, date_of_birth=date(2026 - years - 1, 5, 1))
+    return pa_age(
+        label="Sam", on=PAY_DAY, date_of_birth=date(2026 - years - 1, 5, 1), apprentice=apprentice
+    )
 
 
 def payslip(pay: str | D = "2000.00", **changes) -> PayslipInput:
@@ -406,6 +408,25 @@ def test_under_21_is_category_m_with_no_employer_ni_up_to_the_ust():
     assert (young.ni.employee, young.ni.employer) == (D("76.16"), D("0.00"))
     above = run(payslip("4500.00", age=aged(20)))
     assert (above.ni.employee, above.ni.employer) == (D("257.50"), D("46.65"))
+
+
+def test_an_apprentice_under_25_is_category_h_with_no_employer_ni_up_to_the_aust():
+    """An apprentice aged 22, monthly £2,000: category H. Employee NI as A, (2,000 - 1,048) x 8%
+    = £76.16; employer NI nil up to the apprentice upper secondary threshold, the same £4,189
+    as the UST. On £4,500: employer (4,500 - 4,189) x 15% = £46.65; employee £257.50, as for
+    category M. An apprentice of 19 is H too, not M (HMRC: "use category H"); at 25 an
+    apprentice is A, with employer NI (2,000 - 417) x 15% = £237.45."""
+    apprentice = run(payslip(age=aged(22, apprentice=True)))
+    assert apprentice.ni.category is NiCategory.H
+    assert (apprentice.ni.employee, apprentice.ni.employer) == (D("76.16"), D("0.00"))
+    above = run(payslip("4500.00", age=aged(24, apprentice=True)))
+    assert above.ni.category is NiCategory.H
+    assert (above.ni.employee, above.ni.employer) == (D("257.50"), D("46.65"))
+    assert run(payslip(age=aged(19, apprentice=True))).ni.category is NiCategory.H
+    older = run(payslip(age=aged(25, apprentice=True)))
+    assert older.ni.category is NiCategory.A
+    assert (older.ni.employee, older.ni.employer) == (D("76.16"), D("237.45"))
+    assert run(payslip(age=aged(22))).ni.category is NiCategory.A
 
 
 def test_over_state_pension_age_is_category_c_with_no_employee_ni():

@@ -222,6 +222,31 @@ def test_student_and_postgraduate_loans_come_off_the_payslip(
 
 
 @pytest.mark.django_db
+def test_an_apprentice_under_25_is_paid_as_category_h(
+    month_1, employer, alice, pa_employer_support
+):
+    """Alice as an apprentice of 23 (born 1 June 2002), paid £2,160.00 in month 1: category H,
+    so no employer NI below the apprentice upper secondary threshold (£4,189 a month), where
+    as category A it was £261.45, all of it set against the Employment Allowance. Her own NI is
+    the same, (2,160 - 1,048) x 8% = £88.96, and the allowance is left for others."""
+    alice.date_of_birth = datetime.date(2002, 6, 1)
+    alice.apprentice = True
+    alice.apprenticeship_started_on = datetime.date(2025, 9, 1)
+    alice.save()
+    weeks_of(alice, pa_employer_support, APRIL_6, 4, ShiftKind.DAY, "8.00")
+    run = payruns.start_pay_run(actor=pa_employer_support, employer=employer)
+    slip = run.payslips.get()
+    assert slip.ni_category == "H"
+    assert slip.gross_pay == D("2160.00")
+    assert slip.employee_ni == D("88.96")
+    assert (slip.employer_ni_before_allowance, slip.employment_allowance_used) == (
+        D("0.00"),
+        D("0.00"),
+    )
+    assert slip.employer_cost == D("2209.20")
+
+
+@pytest.mark.django_db
 def test_without_loans_the_payslip_and_run_say_nothing_of_them(
     month_1, employer, alice, pa_employer_support
 ):
