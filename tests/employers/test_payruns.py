@@ -479,3 +479,35 @@ def test_sick_days_paid_earlier_in_the_same_spell_count_towards_the_28_weeks(
     assert [line.description for line in slip.lines.all()] == ["Statutory Sick Pay (1 day)"]
     assert slip.warning_list[0].startswith("2 sick days not paid: Statutory Sick Pay has been paid")
     assert "Give them form SSP1 within 7 days" in slip.warning_list[0]
+
+
+@pytest.mark.django_db
+def test_a_rate_below_the_minimum_wage_for_the_pa_as_they_are_now_stops_the_run(
+    month_1, employer, national_rates, pa_employer_support
+):
+    """Both PAs are paid £10.85 an hour, the 2026/27 rate for 18 to 20 year olds, and both
+    were 20 when their records were made. Pay period 1 starts on 6 April 2026. Jo turned 21 on
+    1 April, before it: she is owed the National Living Wage, £12.71, so the run cannot be
+    finalised until her rate is raised. Kit turns 21 on 20 April, during the period: a
+    birthday counts from the next period, so he is paid this month as he is."""
+    jo = PersonalAssistantFactory(
+        employer=employer,
+        full_name="Jo Young",
+        date_of_birth=datetime.date(2005, 4, 1),
+        day_rate=D("10.85"),
+    )
+    kit = PersonalAssistantFactory(
+        employer=employer,
+        full_name="Kit Young",
+        date_of_birth=datetime.date(2005, 4, 20),
+        day_rate=D("10.85"),
+    )
+    for pa in (jo, kit):
+        weeks_of(pa, pa_employer_support, APRIL_6, 1, ShiftKind.DAY, "8.00")
+    run = payruns.start_pay_run(actor=pa_employer_support, employer=employer)
+    [problem] = run.problem_list
+    assert problem.startswith("Jo Young: the day rate is too low from this pay period: ")
+    assert "below the National Living Wage of £12.71" in problem
+    assert run.payslips.get().assistant == kit
+    with pytest.raises(ValidationError, match="cannot be finalised until"):
+        payruns.finalise_pay_run(actor=pa_employer_support, run=run)
