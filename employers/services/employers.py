@@ -500,14 +500,43 @@ def apprentice_rate_applies(assistant: PersonalAssistant, on: datetime.date) -> 
     return age_on(assistant.date_of_birth, on) < APPRENTICE_RATE_AGE or on < birthday(started, 1)
 
 
+def below_minimum_wage(
+    assistant: PersonalAssistant, on: datetime.date, figures, rate_fields
+) -> dict[str, BelowMinimumWage]:
+    """Which of the PA's hourly rates (`rate_fields`, those set) are below the minimum wage for
+    them as they are on `on` (their age, and whether the apprentice rate applies), with the
+    national `figures` in force then. Raises ValueError for an age no PA can be."""
+    age = pa_age(
+        label=assistant.full_name or "The PA",
+        on=on,
+        date_of_birth=assistant.date_of_birth,
+        apprentice=apprentice_rate_applies(assistant, on),
+    )
+    below = {}
+    for field in rate_fields:
+        rate = getattr(assistant, field)
+        if rate is None:
+            continue
+        try:
+            check_minimum_wage(
+                label=assistant.full_name or "The PA",
+                hourly_rate=rate,
+                age_band=age.band,
+                figures=figures,
+            )
+        except BelowMinimumWage as error:
+            below[field] = error
+    return below
+
+
 def _check_minimum_wage(assistant: PersonalAssistant, errors: dict) -> None:
     """Every hourly rate at least the minimum wage for the PA's age on their start date, from
     the national rates in force then. For a PA who started before the earliest rates this
     service holds, the earliest rates (and their age on that day) are used: rates only rise,
     so this never lets pay below the minimum through."""
-    rates = [
-        (field, what, getattr(assistant, field))
-        for field, what in HOURLY_RATES.items()
+    fields = [
+        field
+        for field in HOURLY_RATES
         if field not in errors and getattr(assistant, field) is not None
     ]
     on = assistant.starts_on
@@ -522,26 +551,12 @@ def _check_minimum_wage(assistant: PersonalAssistant, errors: dict) -> None:
             return
         on = rate_set.effective_from
     try:
-        age = pa_age(
-            label=assistant.full_name or "The PA",
-            on=on,
-            date_of_birth=assistant.date_of_birth,
-            apprentice=apprentice_rate_applies(assistant, on),
-        )
+        below = below_minimum_wage(assistant, on, rate_set.as_figures(), fields)
     except ValueError as error:  # too young to be employed, or a date of birth long ago
         errors["date_of_birth"] = str(error)
         return
-    figures = rate_set.as_figures()
-    for field, what, rate in rates:
-        try:
-            check_minimum_wage(
-                label=assistant.full_name or "The PA",
-                hourly_rate=rate,
-                age_band=age.band,
-                figures=figures,
-            )
-        except BelowMinimumWage as error:
-            errors[field] = f"The {what} is too low: {error}"
+    for field, error in below.items():
+        errors[field] = f"The {HOURLY_RATES[field]} is too low: {error}"
 
 
 def _check_ni_number_once(assistant: PersonalAssistant, errors: dict) -> None:

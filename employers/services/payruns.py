@@ -19,7 +19,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from budgets.calculations import BelowMinimumWage, pa_age
+from budgets.calculations import pa_age
 from budgets.models import HoldingMethod, NationalRateSet
 from budgets.models.budget import LIVE_STATUSES
 from employers import payroll
@@ -40,7 +40,7 @@ from employers.models import (
     Timesheet,
     TimesheetStatus,
 )
-from employers.services.employers import apprentice_rate_applies
+from employers.services.employers import below_minimum_wage
 from phb.permissions import Permission, require
 
 ZERO = Decimal("0.00")
@@ -67,6 +67,8 @@ _SHIFT_PAY = {
     ),
     ShiftKind.HOLIDAY: (payroll.PayKind.HOLIDAY, "day_rate", "Holiday taken"),
 }
+# The shifts whose hours count for the minimum wage (holiday and sleep-ins do not).
+_WORKED = (ShiftKind.DAY, ShiftKind.NIGHT, ShiftKind.WAKING_NIGHT)
 _RATE_WORDS = {
     "day_rate": "day rate",
     "night_rate": "night rate",
@@ -290,10 +292,14 @@ def _calculate(run: PayRun) -> PayRun:
     if run.employer.employment_allowance_claimed:
         used = earlier.aggregate(total=Sum("employment_allowance_used"))["total"] or ZERO
         allowance_left = max(ZERO, figures.employment_allowance_annual - used)
+    wage_rates = NationalRateSet.objects.in_force_on(run.period_starts_on)
+    wage_figures = wage_rates.as_figures() if wage_rates is not None else None
     problems = []
     for assistant, timesheets in _timesheets_to_pay(run).items():
         try:
-            slip_input, warnings = _payslip_input(run, assistant, timesheets, allowance_left)
+            slip_input, warnings = _payslip_input(
+                run, assistant, timesheets, allowance_left, wage_figures
+            )
             result = payroll.calculate_payslip(slip_input, figures)
         except ValueError as error:
             problems.append(f"{assistant.full_name}: {error}")
@@ -340,42 +346,27 @@ def _rate(assistant: PersonalAssistant, field: str) -> Decimal:
     return rate
 
 
-def _check_minimum_wage_in_period(run, assistant, hours) -> None:
+def _check_minimum_wage_in_period(run, assistant, hours, wage_figures) -> None:
     """Refuse to pay hours worked below the minimum wage for the PA as they are at the start of
     this pay period (National Minimum Wage Regulations 2015 reg 7: a birthday counts from the
-    next pay reference period), at the rates in force then. The PA's record is checked on their
-    start date only: a PA who has turned 21, or an apprentice past their first year and aged
-    19, would otherwise be paid last year's lawful rate. Holiday and sleep-ins are not time
-    the minimum wage is counted on, so only worked hours are checked."""
-    starts = run.period_starts_on
-    rate_set = NationalRateSet.objects.in_force_on(starts)
-    worked = (ShiftKind.DAY, ShiftKind.NIGHT, ShiftKind.WAKING_NIGHT)
-    if rate_set is None or not any(hours[kind] for kind in worked):
+    next pay reference period), at the rates in force then (`wage_figures`, None when this
+    service holds none). The PA's record is checked on their start date only: a PA who has
+    turned 21, or an apprentice past their first year and aged 19, would otherwise be paid last
+    year's lawful rate. Holiday and sleep-ins are not time the minimum wage is counted on, so
+    only worked hours are checked."""
+    fields = [_SHIFT_PAY[kind][1] for kind in _WORKED if hours[kind]]
+    if wage_figures is None or not fields:
         return
-    age = pa_age(
-        label=assistant.full_name,
-        on=starts,
-        date_of_birth=assistant.date_of_birth,
-        apprentice=apprentice_rate_applies(assistant, starts),
-    )
-    figures = rate_set.as_figures()
-    for kind in worked:
-        field = _SHIFT_PAY[kind][1]
-        rate = getattr(assistant, field)
-        if not hours[kind] or rate is None:
-            continue
-        try:
-            payroll.check_minimum_wage(
-                label=assistant.full_name, hourly_rate=rate, age_band=age.band, figures=figures
-            )
-        except BelowMinimumWage as error:
-            raise ValueError(
-                f"the {_RATE_WORDS[field]} is too low from this pay period: {error}. Raise it on "
-                "their record, then recalculate"
-            ) from error
+    below = below_minimum_wage(assistant, run.period_starts_on, wage_figures, fields)
+    if below:
+        field, error = next(iter(below.items()))
+        raise ValueError(
+            f"the {_RATE_WORDS[field]} is too low from this pay period: {error}. Raise it on "
+            "their record, then recalculate"
+        ) from error
 
 
-def _payslip_input(run, assistant, timesheets, allowance_left):
+def _payslip_input(run, assistant, timesheets, allowance_left, wage_figures):
     """The engine's input for one PA: their shifts priced at their rates, holiday on their
     holiday basis, sick days as Statutory Sick Pay, and their pay and tax to date."""
     warnings = []
@@ -413,7 +404,7 @@ def _payslip_input(run, assistant, timesheets, allowance_left):
                 _rate(assistant, "sleep_in_rate"),
             )
         )
-    _check_minimum_wage_in_period(run, assistant, hours)
+    _check_minimum_wage_in_period(run, assistant, hours, wage_figures)
     previous = _previous_payslips(run, assistant)
     sickness = None
     if sick_days:
