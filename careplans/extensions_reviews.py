@@ -138,6 +138,14 @@ def register() -> None:
             order=60,
         )
     )
+    register_navigation_item(
+        NavigationItem(
+            text="Quarterly figures",
+            url_name="careplans:quarterly_figures",
+            permission=Permission.VIEW_QUARTERLY_FIGURES,
+            order=70,
+        )
+    )
     post_save.connect(_plan_in_use, sender=PlanStatusChange, dispatch_uid="review_plan_in_use")
     post_save.connect(
         _payment_schedule_set, sender=PaymentSchedule, dispatch_uid="review_payment_schedule"

@@ -1,5 +1,6 @@
-"""Forms for reviews, reconsideration, stopping and repayment. The services check the rules;
-these forms only turn what was typed into values, with NHS.UK messages."""
+"""Forms for reviews, reconsideration, stopping and repayment, and the choice of quarter for
+the quarterly figures. The services check the rules; these forms only turn what was typed into
+values, with NHS.UK messages."""
 
 from django import forms
 
@@ -188,3 +189,23 @@ class SettlementForm(NHSFormMixin, forms.Form):
     reference = forms.CharField(
         label="Payment reference (optional)", max_length=100, required=False
     )
+
+
+class QuarterForm(NHSFormMixin, forms.Form):
+    """Which quarter's figures to show: one of `quarters` (careplans.selectors_quarterly)."""
+
+    quarter = forms.ChoiceField(
+        label="Quarter",
+        error_messages={
+            "required": "Select a quarter",
+            "invalid_choice": "Select a quarter from the list",
+        },
+    )
+
+    def __init__(self, *args, quarters, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.quarters = {quarter.key: quarter for quarter in quarters}
+        self.fields["quarter"].choices = [(q.key, q.label) for q in quarters]
+
+    def clean_quarter(self):
+        return self.quarters[self.cleaned_data["quarter"]]

@@ -40,3 +40,7 @@ rules.add_perm(
     Permission.REQUEST_REPAYMENT, has_role(Role.PHB_LEAD, Role.FINANCE_OFFICER) & in_acting_icb
 )
 rules.add_perm(Permission.EDIT_APPROVAL_POLICY, has_role(Role.ICB_ADMIN) & in_acting_icb)
+# The ICB's counts for its quarterly return to NHS England: no person is named in them.
+rules.add_perm(
+    Permission.VIEW_QUARTERLY_FIGURES, has_role(Role.PHB_LEAD, Role.ICB_ADMIN) & in_acting_icb
+)

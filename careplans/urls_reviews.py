@@ -1,8 +1,9 @@
-"""Reviews, reconsideration, stopping and repayment (included by careplans/urls.py)."""
+"""Reviews, reconsideration, stopping and repayment, and the quarterly figures (included by
+careplans/urls.py)."""
 
 from django.urls import path
 
-from careplans.views import reconsideration, reviews, stopping
+from careplans.views import quarterly, reconsideration, reviews, stopping
 
 urlpatterns = [
     path("reviews/", reviews.ReviewsDueView.as_view(), name="reviews_due"),
@@ -28,4 +29,5 @@ urlpatterns = [
     path(
         "repayments/<uuid:pk>/settle/", stopping.SettlementView.as_view(), name="repayment_settle"
     ),
+    path("quarterly-figures/", quarterly.QuarterlyFiguresView.as_view(), name="quarterly_figures"),
 ]

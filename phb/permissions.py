@@ -62,6 +62,7 @@ class Permission(StrEnum):
     STOP_BUDGET = "careplans.stop_budget"
     REQUEST_REPAYMENT = "careplans.request_repayment"
     EDIT_APPROVAL_POLICY = "careplans.edit_approval_policy"
+    VIEW_QUARTERLY_FIGURES = "careplans.view_quarterly_figures"
     # PA employers: duties, personal assistants, timesheets, payroll, issues (employers)
     VIEW_EMPLOYERS = "employers.view_employers"
     MANAGE_EMPLOYER = "employers.manage_employer"

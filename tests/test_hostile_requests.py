@@ -109,8 +109,9 @@ def payloads(fields: list[tuple[str, str]]):
 # What a person can put in the address bar of any page: page numbers, searches and sorts.
 HOSTILE_QUERIES = [
     {"page": "-1", "sort": "x" * 300, "q": "<script>alert(1)</script>"},
-    {"page": "99999999999999999999999", "q": "a\x00b", "status": "\x00"},
+    {"page": "99999999999999999999999", "q": "a\x00b", "status": "\x00", "quarter": "\x00"},
     {"page": "last", "q": "x" * 5000, "year": "-99999999999999999999", "month": "13"},
+    {"quarter": "99999-q9", "download": "csv"},
 ]
 GET_ROUTES = [name for name in ROUTES if MATRIX[name].allowed and MATRIX[name].get in (200, 302)]
 FORM_ROUTES = [

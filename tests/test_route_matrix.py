@@ -416,6 +416,7 @@ MATRIX: dict[str, Route] = {
     "careplans:review_record": about("review", "lead", "coordinator", post=200),
     "careplans:review_bring_forward": about("reviewed", "lead", "coordinator", post=200),
     "careplans:reconsiderations": only(*ALL_STAFF),
+    "careplans:quarterly_figures": only("lead", "icb_admin", "other_lead", "other_icb_admin"),
     "careplans:reconsideration_new": about("reviewed", "lead", "coordinator", post=200),
     "careplans:reconsideration_decide": about("reconsideration", "lead", "panel", post=200),
     "careplans:stop": about("agreed", "lead", post=200),
