@@ -70,7 +70,7 @@ class NHSDateField(forms.Field):
             raise self._error("Year must include 4 numbers", "invalid_year", ["year"])
         try:
             return datetime.date(int(values["year"]), int(values["month"]), int(values["day"]))
-        except ValueError:
+        except (ValueError, OverflowError):  # a day or month beyond a C int overflows
             raise self._error(f"{self._name()} must be a real date", "invalid") from None
 
     def validate(self, value):

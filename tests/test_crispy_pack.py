@@ -182,6 +182,9 @@ def test_date_field_rejects_impossible_dates():
         (["31", "2", "2000"], "Date of birth must be a real date"),
         (["1", "13", "2000"], "Date of birth must be a real date"),
         (["x", "2", "2000"], "Date of birth must be a real date"),
+        # Beyond what a C int holds: Python's date() overflows rather than refusing the value.
+        (["99999999999999999999", "2", "2000"], "Date of birth must be a real date"),
+        (["1", "99999999999999999999", "2000"], "Date of birth must be a real date"),
         (["1", "2", ""], "Date of birth must include a year"),
         (["", "", "2000"], "Date of birth must include a day and month"),
         (["1", "2", "20"], "Year must include 4 numbers"),
