@@ -283,6 +283,8 @@ def add_staff_member(
     starts_on = starts_on or timezone.localdate()
     email = User.objects.normalize_email(email.strip()).lower()
     user = User.objects.filter(email__iexact=email).first()
+    if user is not None:
+        _refuse_if_not_staff(user, email)
     created = user is None
     if created:
         user = User.objects.create_user(email, None, full_name=full_name.strip())
@@ -290,6 +292,25 @@ def add_staff_member(
     for role in roles:
         _grant(actor, user, organisation, role, starts_on, None)
     return user, created
+
+
+def _refuse_if_not_staff(user, email: str) -> None:
+    """An existing account gains roles only if it is a member of staff's: one that has (or
+    had) a role in an ICB. Any other is someone's own sign-in (a budget holder's, a
+    representative's, a PA's) or the service administrator's, and staff roles would let it
+    open every record of the ICB."""
+    held = set(RoleAssignment.objects.filter(user=user).values_list("role", flat=True))
+    if Role.SERVICE_ADMIN in held:
+        raise ValidationError(
+            {"email": f"{email} is the service administrator's sign-in: use another email address"}
+        )
+    if not held & {str(role) for role in ICB_ROLES}:
+        raise ValidationError(
+            {
+                "email": f"{email} is already someone's sign-in to see their own records (as a "
+                "budget holder, representative or PA): staff need their own work email address"
+            }
+        )
 
 
 def _grant(actor, user, organisation, role, starts_on, ends_on) -> RoleAssignment:

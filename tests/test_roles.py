@@ -3,6 +3,7 @@ the service administrator; and refusals logged as refusals."""
 
 import datetime
 from decimal import Decimal as D
+from html import unescape
 
 import pytest
 import rules
@@ -356,6 +357,34 @@ def test_someone_who_works_for_another_icb_keeps_their_account(icb_admin, other_
     assert len(user.organisations) == 2
     assert user.full_name == existing.full_name
     assert mail.outbox == []
+
+
+def test_a_budget_holders_or_the_service_administrators_sign_in_cannot_get_staff_roles(
+    client, icb_admin, holder, service_admin
+):
+    """Staff roles on a person's own sign-in would let them open every record of the ICB."""
+    client.force_login(icb_admin)
+    for email, words in (
+        (holder.user.email, "is already someone's sign-in to see their own records"),
+        (service_admin.email.upper(), "is the service administrator's sign-in"),
+    ):
+        response = client.post(
+            reverse("staff_create"),
+            {
+                "full_name": "Not Staff",
+                "email": email,
+                "roles": ["phb_lead"],
+                **_date("starts_on", TODAY),
+            },
+        )
+        page = unescape(response.content.decode())
+        assert response.status_code == 200 and "There is a problem" in page
+        assert words in page
+    assert (
+        not RoleAssignment.objects.filter(user__in=[holder.user, service_admin])
+        .exclude(role=Role.SERVICE_ADMIN)
+        .exists()
+    )
 
 
 def test_the_staff_list_shows_only_this_icbs_roles(client, icb_admin, icb, other_icb):
