@@ -70,7 +70,7 @@ def _staff_section(request, holder) -> dict:
     review, last_review = _due_and_last_review(holder)
     budget = read_once(holder, budget_selectors.current_budget)
     live = budget is not None and budget.status in (BudgetStatus.AGREED, BudgetStatus.ACTIVE)
-    stopped = live and BudgetStop.objects.filter(budget=budget).exists()
+    stop = BudgetStop.objects.filter(budget=budget).first() if live else None
     repayments = (
         RepaymentRequest.objects.filter(budget__budget_holder=holder, withdrawn_on=None)
         .annotate(received=Coalesce(Sum("settlements__amount"), Decimal("0.00")))
@@ -89,7 +89,9 @@ def _staff_section(request, holder) -> dict:
         "repayments": repayments,
         "budget": budget if live else None,
         "can_repay": user.has_perm(Permission.REQUEST_REPAYMENT, holder),
-        "can_stop": live and not stopped and user.has_perm(Permission.STOP_BUDGET, holder),
+        # A stop still to take effect (once it has, the budget has ended and is not live).
+        "stop": stop,
+        "can_stop": live and stop is None and user.has_perm(Permission.STOP_BUDGET, holder),
     }
 
 

@@ -18,9 +18,10 @@ def _day(value: datetime.date) -> str:
 
 @transaction.atomic
 def stop_budget(*, actor, budget, stops_on: datetime.date, reason: str, version=None):
-    """Stop the budget from `stops_on`: its last day becomes the day before, the instalments
-    due from that day are cancelled, and once that day has come it ends. A stop in the future
-    leaves the budget running until then (it ends like any budget whose period is over).
+    """Stop the budget from `stops_on`: its last day becomes the day before, the unpaid
+    instalments due from that day are cancelled, and once that day has come it ends. A stop
+    in the future leaves the budget running until then (it ends like any budget whose period
+    is over).
 
     Returns the budget and how many instalments were cancelled."""
     require(actor, Permission.STOP_BUDGET, budget.budget_holder)
@@ -39,8 +40,10 @@ def stop_budget(*, actor, budget, stops_on: datetime.date, reason: str, version=
         )
     if not reason.strip():
         raise ValidationError({"explanation": "Give the reasons, written for the person"})
+    # A paid instalment is never deleted (ADR 0017): one paid early, for days after the stop,
+    # stays as paid, and the money can be asked back (careplans' repayment).
     cancelled, _ = PaymentInstalment.objects.filter(
-        schedule__portion__budget=budget, due_date__gte=stops_on
+        schedule__portion__budget=budget, due_date__gte=stops_on, paid_on__isnull=True
     ).delete()
     budget.period_end = max(budget.period_start, stops_on - datetime.timedelta(days=1))
     if stops_on <= timezone.localdate() or stops_on <= budget.period_start:

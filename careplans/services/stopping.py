@@ -8,11 +8,12 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Count, Sum
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from budgets import services as budget_services
+from budgets.models import PaymentInstalment
 from budgets.money import check_money
 from careplans.models import (
     BudgetStop,
@@ -101,6 +102,9 @@ def stop_phb(
         effective_on=effective_on,
         decided_by=actor,
     )
+    paid_after = PaymentInstalment.objects.filter(
+        schedule__portion__budget=budget, due_date__gte=effective_on, paid_on__isnull=False
+    ).aggregate(total=Sum("amount"), count=Count("pk"))
     stop.letter = write_letter(
         actor=actor,
         holder=holder,
@@ -112,8 +116,10 @@ def stop_phb(
             "reason_words": StopReason(reason).label.lower(),
             "last_day": effective_on - datetime.timedelta(days=1),
             "cancelled": cancelled,
+            "paid_after": paid_after,
         },
     )
+    stop.paid_after = paid_after
     stop.save()
     Review.objects.filter(plan__budget_holder=holder, status=ReviewStatus.DUE).update(
         status=ReviewStatus.CANCELLED, updated_at=timezone.now()

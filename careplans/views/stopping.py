@@ -1,6 +1,7 @@
 """Stopping a budget for a reason the law allows, asking for money back, and recording money
 received."""
 
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 
 from budgets import selectors as budget_selectors
@@ -10,6 +11,7 @@ from careplans.forms_reviews import RepaymentForm, SettlementForm, StopForm
 from careplans.services import stopping as services
 from careplans.views.service_forms import ServiceFormView
 from phb.permissions import Permission
+from phb.templatetags.phb_tags import pounds
 
 
 class BudgetPage(ServiceFormView):
@@ -51,7 +53,7 @@ class StopView(BudgetPage):
 
     def save(self, form):
         data = form.cleaned_data
-        services.stop_phb(
+        stop = services.stop_phb(
             actor=self.request.user,
             budget=self.object,
             reason=data["reason"],
@@ -60,6 +62,13 @@ class StopView(BudgetPage):
             effective_on=data["effective_on"],
             version=data["version"],
         )
+        paid = stop.paid_after
+        if paid["count"]:
+            self.done = (
+                f"{StopView.done}. {paid['count']} payment{pluralize(paid['count'])} for the "
+                f"time from {stop.effective_on:%-d %B %Y} had already been made "
+                f"({pounds(paid['total'])}): ask for the money back if it should be repaid"
+            )
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(**kwargs) | {

@@ -6,11 +6,13 @@ from decimal import Decimal as D
 from html import unescape
 
 import pytest
+from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from budgets.models import BudgetStatus
+from budgets import services as budget_services
+from budgets.models import BudgetStatus, PaymentInstalment
 from careplans.models import (
     BudgetStop,
     PlanLetter,
@@ -186,8 +188,45 @@ def test_a_stop_without_a_legal_reason_is_refused_on_the_page(client, in_use, ph
     assert response.status_code == 302
     stop = BudgetStop.objects.get()
     assert "the person's needs are not being met" in unescape(stop.letter.body_html)
+    # The person's record says the budget is stopping, when and why, with the letter.
+    record = unescape(page(client.get(reverse("person_detail", args=[budget.budget_holder_id]))))
+    assert (
+        "The budget stops on <strong>18 December 2026</strong>: the person's needs are not "
+        "being met."
+    ) in record
+    assert reverse("careplans:letter", args=[stop.letter_id]) in record
+    assert "Stop the budget" not in record
     # A second stop is not offered.
     assert "already been stopped" in page(client.get(url, follow=True))
+
+
+def test_a_stop_keeps_a_payment_made_early_and_says_so(client, in_use, phb_lead, finance_officer):
+    """A payment recorded before it was due, for days after the stop, is never deleted: the
+    stop goes ahead, the unpaid payments from that day are cancelled, and both the lead and the
+    person are told about the one already made."""
+    _, budget, _ = in_use
+    if budget.status == BudgetStatus.AGREED:
+        budget = budget_services.activate_budget(actor=finance_officer, budget=budget)
+    instalments = PaymentInstalment.objects.filter(schedule__portion__budget=budget)
+    early = instalments.filter(due_date__gte=D_(2027, 1, 1)).order_by("due_date").first()
+    budget_services.record_payment(
+        actor=finance_officer, instalment=early, paid_on=D_(2026, 11, 20), reference="EARLY-1"
+    )
+    unpaid_after = instalments.filter(due_date__gte=D_(2026, 12, 18), paid_on__isnull=True)
+    assert unpaid_after.exists()
+    client.force_login(phb_lead)
+    budget.refresh_from_db()
+    response = client.post(reverse("careplans:stop", args=[budget.pk]), stop_data(budget))
+    assert response.status_code == 302
+    flashed = " ".join(str(m) for m in get_messages(response.wsgi_request))
+    assert (
+        f"1 payment for the time from 18 December 2026 had already been made "
+        f"(£{early.amount:,.2f}): ask for the money back if it should be repaid"
+    ) in flashed
+    assert not unpaid_after.exists()
+    assert instalments.get(pk=early.pk).payment_reference == "EARLY-1"
+    letter = unescape(BudgetStop.objects.get().letter.body_html)
+    assert f"1 payment for the time from 18 December 2026, £{early.amount:,.2f} in all" in letter
 
 
 def test_a_stop_from_a_stale_page_is_refused(client, in_use, phb_lead):
