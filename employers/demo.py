@@ -85,7 +85,7 @@ def seed_employer() -> list[tuple[str, str, str]]:
         actor=officer,
         holder=alex,
         kind=EmployerKind.HOLDER,
-        pa_contact_name="Sky Support",
+        pa_contact_name="Kerry Hughes at the Independent Living Centre",
         pa_contact_phone="0300 123 4567",
     )
     services.change_paye(

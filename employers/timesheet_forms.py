@@ -18,10 +18,12 @@ TIME_PATTERN = re.compile(r"^\s*(\d{1,2})\s*[:.]\s*(\d{2})\s*$", re.ASCII)
 class TimeField(forms.CharField):
     """A clock time typed as 24-hour hours and minutes, like 09:30 or 22:00."""
 
-    def __init__(self, *, label: str, **kwargs):
+    def __init__(self, *, label: str, help_text: str = "", **kwargs):
         super().__init__(
             label=label,
-            help_text="Use the 24-hour clock, like 09:30 or 22:00",
+            help_text=" ".join(
+                filter(None, ("Use the 24-hour clock, like 09:30 or 22:00.", help_text))
+            ),
             widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "nhsuk-input--width-5"}),
             **kwargs,
         )
@@ -54,12 +56,15 @@ class ShiftForm(NHSFormMixin, forms.Form):
     )
     day = NHSDateField(label="Day the shift started", help_text="For example, 24 10 2026")
     starts = TimeField(label="Start time")
-    ends = TimeField(label="End time")
+    ends = TimeField(
+        label="End time",
+        help_text="An end time before the start time means the shift ended the next day.",
+    )
     notes = forms.CharField(
         label="Notes (optional)",
         required=False,
         max_length=300,
-        help_text="An end time before the start time means the shift ended the next day",
+        help_text="Anything the person approving the timesheet should know about this shift",
     )
 
     @classmethod
@@ -113,10 +118,13 @@ class DecisionForm(NHSFormMixin, forms.Form):
         required=False,
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": "The reason must be 500 characters or fewer"},
     )
 
     def clean(self):
         data = super().clean()
+        if self.has_error("reason"):
+            return data  # a reason was given, too long: that is the one thing to say
         if data.get("decision") == "return" and not (data.get("reason") or "").strip():
             self.add_error("reason", "Say why you are sending the timesheet back")
         return data

@@ -38,6 +38,8 @@ LONDON = ZoneInfo("Europe/London")
 LONGEST_PERIOD = datetime.timedelta(days=31)
 LONGEST_AHEAD = datetime.timedelta(days=365)
 HOURS_IN_A_DAY = Decimal("24")
+# Holiday may be booked ahead in the timesheet that pays it; work and sickness only once done.
+AHEAD_ALLOWED = {ShiftKind.HOLIDAY}
 TWO_PLACES = Decimal("0.01")
 OVERLAP_CONSTRAINT = "shifts_of_a_pa_do_not_overlap"
 OVERLAP_MESSAGE = "This shift overlaps another shift {name} worked: {shift}"
@@ -100,6 +102,24 @@ def start_timesheet(
             {
                 "ends_on": "A timesheet covers at most a month: the last day must be within 31 "
                 "days of the first"
+            }
+        )
+    # One timesheet for each day a PA works, so that no shift is approved (and paid) twice
+    # from two timesheets. The PA's row is locked so that two tabs cannot both start one.
+    PersonalAssistant.objects.select_for_update().filter(pk=assistant.pk).first()
+    already = (
+        Timesheet.objects.filter(
+            assistant=assistant, starts_on__lte=ends_on, ends_on__gte=starts_on
+        )
+        .order_by("starts_on")
+        .first()
+    )
+    if already is not None:
+        raise ValidationError(
+            {
+                "starts_on": f"{assistant.full_name} already has a timesheet for "
+                f"{already.starts_on:%-d %B %Y} to {already.ends_on:%-d %B %Y}: add the shifts "
+                "to that one, or choose dates it does not cover"
             }
         )
     return Timesheet.objects.create(
@@ -211,6 +231,10 @@ def _build(timesheet: Timesheet, details: ShiftDetails, *, exclude: Shift | None
                 "day": f"The shift must start between {timesheet.starts_on:%-d %B %Y} and "
                 f"{timesheet.ends_on:%-d %B %Y}, the dates of this timesheet"
             }
+        )
+    if details.kind not in AHEAD_ALLOWED and details.day > timezone.localdate():
+        raise ValidationError(
+            {"day": "The shift must be today or before: a timesheet claims work already done"}
         )
     starts_at, ends_at = shift_times(details.day, details.starts, details.ends)
     _check_shift(timesheet=timesheet, starts_at=starts_at, ends_at=ends_at, exclude=exclude)

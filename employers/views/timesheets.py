@@ -118,7 +118,13 @@ def shifts_of(timesheet):
 
 
 def shifts_table(timesheet, shifts, *, changeable: bool) -> dict:
-    head = [{"text": "Type"}, {"text": "Start"}, {"text": "End"}, {"text": "Hours"}]
+    head = [
+        {"text": "Type"},
+        {"text": "Start"},
+        {"text": "End"},
+        {"text": "Hours", "format": "numeric"},
+        {"text": "Notes"},
+    ]
     if changeable:
         head.append({"html": '<span class="nhsuk-u-visually-hidden">Actions</span>'})
     rows = []
@@ -130,6 +136,8 @@ def shifts_table(timesheet, shifts, *, changeable: bool) -> dict:
             {"text": f"{starts:%a %-d %b %Y, %H:%M}"},
             {"text": f"{ends:%a %-d %b %Y, %H:%M}"},
             {"text": hours_text(shift.hours), "format": "numeric"},
+            # What the PA wrote about the shift, for whoever approves it.
+            {"text": shift.notes},
         ]
         if changeable:
             what = f"{shift.get_kind_display().lower()} shift of {starts:%-d %B %H:%M}"

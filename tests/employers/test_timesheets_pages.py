@@ -83,6 +83,45 @@ def test_a_pa_lands_on_their_own_page_after_signing_in(client, assistant, pa_use
     assert "Start a timesheet" in html
 
 
+def test_a_pa_sees_their_point_of_contact_for_each_employer(client, assistant, pa_user):
+    client.force_login(pa_user)
+    html = page(client.get(reverse("employers:my_work")))
+    assert (
+        "If something goes wrong at work, your point of contact is Sam Adviser, on 0300 123 4567."
+    ) in html
+    assistant.employer.pa_contact_name = ""
+    assistant.employer.save()
+    html = page(client.get(reverse("employers:my_work")))
+    assert "Your employer has not named a point of contact for you yet" in html
+
+
+def test_work_not_yet_done_and_a_second_timesheet_for_the_same_days_are_refused(
+    client, assistant, pa_user
+):
+    """Today is 23 November 2026: a shift on the 24th has not been worked, and a second
+    timesheet over November would let the same day be claimed twice."""
+    client.force_login(pa_user)
+    timesheet = timesheet_with_shift(assistant, pa_user)
+    add_url = reverse("employers:shift_add", args=[timesheet.pk])
+    tomorrow = shift_data(kind="day", starts="09:00", ends="12:00")
+    tomorrow |= date_fields("day", datetime.date(2026, 11, 24))
+    html = unescape(page(client.post(add_url, tomorrow)))
+    assert "The shift must be today or before: a timesheet claims work already done" in html
+    booked = client.post(add_url, tomorrow | {"kind": "holiday", "notes": "Booked in October"})
+    assert booked.status_code == 302  # holiday may be booked ahead
+    html = page(client.get(reverse("employers:timesheet", args=[timesheet.pk])))
+    assert "Booked in October" in html  # the notes are there for whoever approves it
+    again = client.post(
+        reverse("employers:timesheet_new", args=[assistant.pk]),
+        date_fields("starts_on", datetime.date(2026, 11, 20))
+        | date_fields("ends_on", datetime.date(2026, 12, 10)),
+    )
+    assert (
+        f"{assistant.full_name} already has a timesheet for 1 November 2026 to 28 November 2026"
+    ) in unescape(page(again))
+    assert Timesheet.objects.count() == 1
+
+
 def test_a_budget_holder_still_lands_on_their_own_page(client, holder, assistant):
     client.force_login(holder.user)
     assert client.get(reverse("home"))["Location"] == reverse("holder_home")
