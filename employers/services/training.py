@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from budgets.calculations import YOUNGEST_PA, birthday
 from employers.models import PersonalAssistant, PersonalAssistantStatus
 from employers.models.training import (
     CARE_CERTIFICATE_STANDARDS,
@@ -33,6 +34,8 @@ CORE_MODULES = (
     ("Fire safety", 12),
 )
 MAX_EVIDENCE_BYTES = 5 * 1024 * 1024
+# No training certificate lasts longer: a later expiry is a mistyped year.
+LONGEST_VALID = 10
 # What each kind of evidence starts with, and the names it may have.
 EVIDENCE_KINDS = (
     ("application/pdf", (b"%PDF-",), (".pdf",)),
@@ -191,11 +194,21 @@ def record_training(
         errors["module"] = "This training is no longer in the catalogue: choose another"
     if not details.provider.strip():
         errors["provider"] = "Enter who gave the training"
+    old_enough_on = birthday(assistant.date_of_birth, YOUNGEST_PA)
     if details.completed_on > today:
         errors["completed_on"] = "The date completed must be today or in the past"
+    elif details.completed_on < old_enough_on:
+        errors["completed_on"] = (
+            f"The date completed must be on or after {assistant.full_name}'s "
+            f"{YOUNGEST_PA}th birthday, {old_enough_on:%-d %B %Y}"
+        )
     expires_on = details.expires_on or default_expiry(module, details.completed_on)
     if expires_on is not None and expires_on <= details.completed_on:
         errors["expires_on"] = "The expiry date must be after the date completed"
+    elif expires_on is not None and expires_on > birthday(details.completed_on, LONGEST_VALID):
+        errors["expires_on"] = (
+            f"The expiry date must be within {LONGEST_VALID} years of the date completed"
+        )
     if details.funding not in Funding.values:
         errors["funding"] = "Choose who paid for the training"
     is_standard = module.kind == ModuleKind.CARE_CERTIFICATE

@@ -55,6 +55,29 @@ def status_text(competence, today) -> str:
     return competence.get_status_display()
 
 
+# What each state means for the PA, said beside the tag on the competence's page (the tag
+# already names the state).
+STATE_MEANS = {
+    CompetenceStatus.IN_PROGRESS: "Not signed off yet: {pa} may not do this task until a "
+    "practitioner signs them off.",
+    CompetenceStatus.SUSPENDED: "{pa} may not do this task until they are assessed and signed "
+    "off again.",
+    CompetenceStatus.REVOKED: "{pa} may no longer do this task.",
+}
+
+
+def state_means(competence, today) -> str:
+    if competence.status == CompetenceStatus.SIGNED_OFF:
+        if competence.review_on < today:
+            return (
+                f"The review was due by {competence.review_on:%-d %B %Y}: "
+                f"{competence.assistant.full_name} may not do this task until they are "
+                "signed off again."
+            )
+        return f"Competent. Review by {competence.review_on:%-d %B %Y}."
+    return STATE_MEANS[competence.status].format(pa=competence.assistant.full_name)
+
+
 def status_tag(competence, today) -> str:
     lapsed = competence.status == CompetenceStatus.SIGNED_OFF and competence.review_on < today
     return render_component(
@@ -514,7 +537,7 @@ class CompetenceView(CompetenceMixin, PermissionRequiredMixin, TemplateView):
         gaps = services.sign_off_gaps(competence, on=today) if clinician and open_ else []
         return super().get_context_data(**kwargs) | {
             "status_tag": status_tag(competence, today),
-            "status_text": status_text(competence, today),
+            "state_means": state_means(competence, today),
             "changes": list(selectors.changes_of(competence)),
             "may_agree": may_agree,
             "clinician": clinician and open_,

@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import strip_tags
 
 from employers import delegation_documents
 from employers.models import CompetenceStatus
@@ -91,6 +92,24 @@ def test_signed_off_shows_to_the_holder_and_the_pa_in_plain_english(
     text = page(client.get(reverse("employers:own_sign_offs")))
     assert "Your sign-offs" in text
     assert f"Priya Shah was signed off for {task}" in text
+
+
+def test_the_competence_page_names_the_state_once_and_says_what_it_means(
+    client, icb, holder, clinician, pa_user, password
+):
+    competence = setup_ready(icb, holder, clinician, pa_user)
+    url = reverse("employers:competence", args=[competence.pk])
+    client.force_login(holder.user)
+    text = page(client.get(url))
+    assert "Being assessed Being assessed" not in " ".join(text.split())
+    assert "Not signed off yet: Priya Shah may not do this task until a practitioner" in text
+    client.force_login(clinician)
+    client.post(
+        reverse("employers:competence_sign_off", args=[competence.pk]),
+        sign_off_form(competence, password),
+    )
+    text = page(client.get(url))
+    assert "Signed off Competent. Review by 1 May 2027." in " ".join(strip_tags(text).split())
 
 
 def test_a_pa_sees_only_their_own_competences(client, icb, holder, clinician, pa_user):

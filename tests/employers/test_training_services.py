@@ -115,6 +115,10 @@ def test_the_employer_side_records_and_the_pa_may_not(icb, assistant, holder, re
         ({"expires_on": datetime.date(2026, 10, 1)}, "expires_on"),
         ({"expires_on": datetime.date(2026, 11, 1)}, "expires_on"),
         ({"completed_on": TODAY + datetime.timedelta(days=1)}, "completed_on"),
+        # Mistyped years: before the PA was 16, or a certificate valid for over 10 years.
+        ({"completed_on": datetime.date(1900, 1, 1)}, "completed_on"),
+        ({"expires_on": datetime.date(2999, 1, 1)}, "expires_on"),
+        ({"expires_on": datetime.date(2036, 12, 5)}, "expires_on"),
         ({"provider": "   "}, "provider"),
         ({"funding": "lottery"}, "funding"),
         (
