@@ -7,6 +7,8 @@ a reason), and a draft for Margaret. Idempotent: people who already have a plan 
 
 from decimal import Decimal
 
+from django.utils import timezone
+
 from budgets.models import Budget
 from careplans import services
 from careplans.models import ApprovalPolicy, CarePlan, DecisionOutcome
@@ -37,7 +39,7 @@ def _write(author, holder, budget, *, items):
         outcomes_evidence="I get to football most weeks; no pressure sores",
         crisis_plan="Call the spinal injuries nurse, then 111",
         pa_absence_plan="The agency covers within four hours",
-        person_agreed_on=budget.period_start,
+        person_agreed_on=min(budget.period_start, timezone.localdate()),
     )
     goal = services.save_goal(
         actor=author,

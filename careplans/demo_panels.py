@@ -28,7 +28,7 @@ def _plan(author, coordinator, holder, budget) -> PlanVersion:
         what_matters=f"{holder.given_name} wants to stay living at home and see friends",
         health_needs="Needs help to wash, dress and get out of the house",
         crisis_plan="Call the community team, then 111",
-        person_agreed_on=budget.period_start,
+        person_agreed_on=min(budget.period_start, timezone.localdate()),
     )
     goal = services.save_goal(
         actor=author,

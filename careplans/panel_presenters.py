@@ -6,6 +6,7 @@ from django.utils.html import format_html, format_html_join
 
 from budgets.presenters import money
 from careplans.models import DecisionOutcome, PanelSessionStatus
+from careplans.services.plans import cost_for_period, is_whole_year
 from phb.components import render_component
 from phb.presenters import display_date, hidden_caption
 
@@ -269,8 +270,11 @@ def pack(version) -> dict:
             ("How it was set", budget.get_basis_display()),
             ("Indicative amount", money(budget.indicative_amount)),
         ]
-        if total > budget.agreed_amount:
-            money_rows.append(("Over budget by", money(total - budget.agreed_amount)))
+        cost = cost_for_period(items, budget)
+        if not is_whole_year(budget):
+            money_rows.append(("Plan costs for the budget period", money(cost)))
+        if cost > budget.agreed_amount:
+            money_rows.append(("Over budget by", money(cost - budget.agreed_amount)))
             money_rows.append(
                 ("Why it costs more", version.over_budget_justification or "Not given")
             )

@@ -11,26 +11,39 @@ from careplans.models.reviews import ReviewStatus
 from careplans.plan_selectors import (
     in_use_version,
     letters_for,
+    plan_agreed_outside,
     plan_of,
     stop_of,
     version_detail_queryset,
     versions_of,
 )
 from careplans.services.decisions import policy_for
-from careplans.services.plans import IN_PROGRESS_STATUSES, problems_before_submitting
+from careplans.services.plans import (
+    IN_PROGRESS_STATUSES,
+    cost_for_period,
+    is_whole_year,
+    problems_before_submitting,
+)
 from phb.models import Representative
 from phb.permissions import Permission
 from phb.presenters import display_date, hidden_caption
 
 
 def totals(version) -> dict:
-    """The plan's yearly cost against its budget, from the prefetched items (no query)."""
-    total = sum((item.annual_cost for item in version.support_items.all()), Decimal("0.00"))
+    """The plan's yearly cost, and its cost for its budget's period against the budget, from
+    the prefetched items (no query). For a budget of a whole financial year the two costs are
+    the same; for part of a year the budget is for fewer days than a year's cost."""
+    items = list(version.support_items.all())
+    total = sum((item.annual_cost for item in items), Decimal("0.00"))
     budget = version.budget
-    over = total - budget.agreed_amount if budget is not None else None
+    period_cost = cost_for_period(items, budget) if budget is not None else None
+    over = period_cost - budget.agreed_amount if budget is not None else None
     return {
         "total": total,
         "budget_amount": budget.agreed_amount if budget is not None else None,
+        "part_year": budget is not None and not is_whole_year(budget),
+        "period_cost": period_cost,
+        "budget": budget,
         "over": over if over is not None and over > 0 else None,
         "under": -over if over is not None and over <= 0 else None,
     }
@@ -306,6 +319,8 @@ def your_plan(holder, user) -> dict:
         "declined_items": [(i, d) for i, d in item_words if d.outcome == DecisionOutcome.DECLINED],
         "deferred_items": [(i, d) for i, d in item_words if d.outcome == DecisionOutcome.DEFERRED],
         "totals": totals(shown) if shown else None,
+        # With no plan decided here, the plan its budget records as approved elsewhere.
+        "agreed_outside": plan_agreed_outside(holder) if shown is None else None,
         "being_written": any(v.status in IN_PROGRESS_STATUSES for v in versions),
         "next_review": review.due_on if review else None,
         "stop": stop,

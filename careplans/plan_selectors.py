@@ -3,6 +3,7 @@
 from django.db.models import Prefetch
 
 from budgets.models import BudgetStatus
+from budgets.models.budget import LIVE_STATUSES
 from careplans.models import (
     BudgetStop,
     CarePlan,
@@ -101,6 +102,18 @@ def holder_id_of_letter(pk):
 def budgets_for_plan(holder):
     """The person's budgets a plan may name (not withdrawn ones), newest first."""
     return holder.budgets.exclude(status=BudgetStatus.WITHDRAWN).order_by("-period_start")
+
+
+def plan_agreed_outside(holder):
+    """The person's live budget whose care and support plan was approved outside this service
+    (recorded on the budget, ADR 0024), for when no plan of theirs here was decided: its
+    date and reference only."""
+    return (
+        holder.budgets.filter(status__in=LIVE_STATUSES, plan_approved_at__isnull=False)
+        .order_by("-period_start")
+        .only("pk", "budget_holder_id", "plan_approved_at", "plan_reference")
+        .first()
+    )
 
 
 def representatives_of(holder):

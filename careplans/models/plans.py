@@ -510,6 +510,12 @@ class SupportItem(UUIDModel):
     def __str__(self) -> str:
         return self.description
 
+    @property
+    def cost_text(self) -> str:
+        """Its cost as a person reads it: a one-off item is paid once, not every year."""
+        when = "once" if self.frequency == SupportFrequency.ONCE else "a year"
+        return f"£{self.annual_cost:,.2f} {when}"
+
 
 @audited
 class Risk(UUIDModel):

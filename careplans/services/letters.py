@@ -9,6 +9,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from budgets.models import BudgetStatus
 from careplans.models import DecisionOutcome, PlanLetter, PlanLetterKind
 from phb.models import Representative
 
@@ -56,6 +57,9 @@ def write_decision_letter(*, actor, decision) -> PlanLetter:
             "deferred": [(i, d) for i, d in items if d.outcome == DecisionOutcome.DEFERRED],
             "today": timezone.localdate(),
             "reconsideration_days": settings.PHB_RECONSIDERATION_DAYS,
+            # Support the budget already pays for goes on: the letter does not talk of
+            # starting it, nor of a first review.
+            "already_paid": version.budget.status == BudgetStatus.ACTIVE,
         },
     )
     return PlanLetter.objects.create(

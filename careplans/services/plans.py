@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Max, Sum
 from django.utils import timezone
 
+from budgets.calculations import amount_for_period, financial_year
 from budgets.money import check_money
 from budgets.services import Conflict
 from careplans.models import (
@@ -25,7 +26,7 @@ from careplans.models import (
     Risk,
     SupportItem,
 )
-from careplans.models.plans import IN_PROGRESS_STATUSES, yearly_cost
+from careplans.models.plans import IN_PROGRESS_STATUSES, SupportFrequency, yearly_cost
 from phb.permissions import Permission, require
 from phb.services import only_fields
 
@@ -204,8 +205,16 @@ def update_sections(*, actor, version, lock_version: int | None = None, **change
     representative = changes.get("representative")
     if representative is not None and representative.budget_holder_id != holder.pk:
         raise ValidationError({"representative": "Choose someone who acts for this person"})
+    today = timezone.localdate()
+    for field, who in (("person_agreed_on", "the person"), ("representative_agreed_on", "they")):
+        if changes.get(field) is not None and changes[field] > today:
+            raise ValidationError(
+                {field: f"The date {who} agreed the plan must be today or in the past"}
+            )
     for field, value in changes.items():
         setattr(version, field, value.strip() if isinstance(value, str) else value)
+    if version.representative_agreed_on is not None and version.representative_id is None:
+        raise ValidationError({"representative": "Choose the representative who agreed the plan"})
     version.full_clean(exclude=["plan", "created_by"])
     version.lock_version += 1
     version.save()
@@ -347,6 +356,24 @@ def plan_total(version) -> Decimal:
     return version.support_items.aggregate(total=Sum("annual_cost"))["total"] or Decimal("0.00")
 
 
+def cost_for_period(items, budget) -> Decimal:
+    """What `items` cost over the budget's period, to set against its amount: the recurring
+    items' yearly cost pro rata for the period (by days, as a part-year budget is worked out;
+    a whole financial year is the yearly cost exactly), and one-off items in full."""
+    once = sum(
+        (i.annual_cost for i in items if i.frequency == SupportFrequency.ONCE), Decimal("0.00")
+    )
+    recurring = sum(
+        (i.annual_cost for i in items if i.frequency != SupportFrequency.ONCE), Decimal("0.00")
+    )
+    return once + amount_for_period(recurring, budget.period_start, budget.period_end)
+
+
+def is_whole_year(budget) -> bool:
+    start, end = financial_year(budget.period_start)
+    return (budget.period_start, budget.period_end) == (start, end)
+
+
 def problems_before_submitting(version) -> list[str]:
     """What a version still needs before it can go for a decision, in plain words."""
     problems = []
@@ -365,13 +392,20 @@ def problems_before_submitting(version) -> list[str]:
         problems.append("Say which goal each item helps with")
     if version.budget is None:
         problems.append("Choose the budget that pays for the plan")
-    elif plan_total(version) > version.budget.agreed_amount and not (
-        version.over_budget_justification.strip()
-    ):
-        problems.append(
-            f"The plan costs £{plan_total(version):,.2f} a year, more than the budget of "
-            f"£{version.budget.agreed_amount:,.2f}: explain why"
-        )
+    elif not version.over_budget_justification.strip():
+        budget = version.budget
+        cost = cost_for_period(list(version.support_items.all()), budget)
+        if cost > budget.agreed_amount:
+            problems.append(
+                f"The plan costs £{cost:,.2f} "
+                + (
+                    "a year"
+                    if is_whole_year(budget)
+                    else f"for the budget's period ({budget.period_start:%-d %B %Y} to "
+                    f"{budget.period_end:%-d %B %Y})"
+                )
+                + f", more than the budget of £{budget.agreed_amount:,.2f}: explain why"
+            )
     if not version.health_needs.strip():
         problems.append("Describe the person's health needs")
     if not (version.crisis_plan.strip() or version.relapse_plan.strip()):

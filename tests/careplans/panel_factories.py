@@ -3,6 +3,8 @@
 import datetime
 from decimal import Decimal as D
 
+from django.utils import timezone
+
 from budgets.models import LocalRateSet
 from careplans import services
 from careplans.models import ApprovalPolicy, PlanVersion
@@ -43,7 +45,7 @@ def submitted_plan(
         what_matters="Staying at home with my dog, Biscuit",
         health_needs="Motor neurone disease; needs help to move, wash and eat",
         crisis_plan="Call the community nursing team, then 111",
-        person_agreed_on=budget.period_start,
+        person_agreed_on=min(budget.period_start, timezone.localdate()),
     )
     goal = services.save_goal(
         actor=author, version=version, description="Walk Biscuit to the park", importance="very"

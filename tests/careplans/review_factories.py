@@ -4,6 +4,8 @@ reviews, reconsideration, stopping and repayment."""
 import datetime
 from decimal import Decimal as D
 
+from django.utils import timezone
+
 from budgets.models import HoldingMethod
 from careplans import services
 from careplans.models import ApprovalPolicy, DecisionOutcome, PlanVersion
@@ -47,7 +49,7 @@ def plan_in_use(lead, holder, *, first_payment: datetime.date | None = None, coo
         what_matters="Staying at home with my dog, Biscuit",
         health_needs="Motor neurone disease; needs help to move, wash and eat",
         crisis_plan="Call the community nursing team, then 111",
-        person_agreed_on=budget.period_start,
+        person_agreed_on=min(budget.period_start, timezone.localdate()),
     )
     goal = services.save_goal(
         actor=lead, version=version, description="Walk Biscuit to the park", importance="very"

@@ -1,13 +1,16 @@
 """The staff plan pages, the lead's decision page, the letter and the holder's "Your plan"."""
 
 from decimal import Decimal as D
+from html import unescape
 
 import pytest
 from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
+from budgets import services as budget_services
 from budgets.models import BudgetStatus
 from budgets.services import activate_budget
 from careplans import plan_selectors, services
@@ -267,6 +270,31 @@ def test_your_plan_before_any_decision(client, phb_lead, holder, budget):
     assert "You do not have an approved care and support plan yet." in text
     assert "The team is writing it with you." in text
     assert "No letters about your plan yet." in text
+
+
+def test_your_plan_when_it_was_agreed_outside_the_service(client, phb_lead, holder, budget):
+    """A budget whose plan was approved before the ICB used this service (ADR 0024) is paid
+    for that plan: the person's page says so, never that they have no approved plan."""
+    budget_services.record_plan_approval(
+        actor=phb_lead,
+        budget=budget,
+        approved_at=budget.agreed_at,
+        reference="Care and support plan agreed on paper",
+    )
+    representative = RepresentativeFactory(budget_holder=holder)
+    agreed_on = f"{timezone.localtime(budget.agreed_at):%-d %B %Y}"
+    for user, your in ((holder.user, "Your"), (representative.user, "Their")):
+        client.force_login(user)
+        text = unescape(page(client.get(reverse("careplans:your_plan", args=[holder.pk]))))
+        assert (
+            f"{your} care and support plan was agreed on {agreed_on}, outside this service. "
+            'It is recorded as "Care and support plan agreed on paper".'
+        ) in text
+        assert "approved care and support plan yet" not in text
+    complete_draft(phb_lead, holder, budget)
+    client.force_login(holder.user)
+    text = page(client.get(reverse("careplans:your_plan", args=[holder.pk])))
+    assert "The team is writing your next plan with you." in text
 
 
 def test_the_author_is_told_someone_else_must_decide(lead_client, submitted):

@@ -1,15 +1,17 @@
 """Writing a plan, submitting it, and deciding it once: by a lead under the limit, or a panel."""
 
+import datetime
 import threading
 from decimal import Decimal as D
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
+from django.utils import timezone
 from django.utils.html import escape
 
 from budgets.models import BudgetStatus
-from budgets.services import Conflict
+from budgets.services import Conflict, activate_budget
 from careplans import services
 from careplans.models import (
     ApprovalPolicy,
@@ -21,6 +23,8 @@ from careplans.models import (
     SupportItem,
 )
 from careplans.services import ItemChoice
+from careplans.services import plans as plan_services
+from careplans.services.letters import write_decision_letter
 from tests.budgets.factories import (
     JUSTIFICATION,
     LocalRateSetFactory,
@@ -54,7 +58,7 @@ def complete_draft(author, holder, budget, *, pa_cost=D("15.00")) -> PlanVersion
         what_matters="Staying at home with my dog, Biscuit",
         health_needs="Motor neurone disease; needs help to move, wash and eat",
         crisis_plan="Call the community nursing team, then 111",
-        person_agreed_on=budget.period_start,
+        person_agreed_on=min(budget.period_start, timezone.localdate()),
     )
     goal = services.save_goal(
         actor=author, version=version, description="Walk Biscuit to the park", importance="very"
@@ -136,6 +140,48 @@ def test_a_plan_over_budget_needs_a_justification(phb_lead, holder, budget):
     assert services.submit_version(actor=phb_lead, version=version).status == PlanStatus.SUBMITTED
 
 
+def test_a_part_year_budget_is_set_against_the_plans_cost_for_its_days(phb_lead, holder, icb):
+    """A budget from 1 December 2026 to 31 March 2027 is for 121 of the year's 365 days. The
+    plan's PA (£10,920.00 a year) costs £10,920.00 × 121 / 365 = £3,620.05 for that time, and
+    one-off beds are paid in full, against the budget's £3,900.00 (though the plan costs more
+    than that over a whole year)."""
+    LocalRateSetFactory(organisation=icb)
+    package = chc_package(phb_lead, holder)
+    budget = proposed_budget(
+        phb_lead, holder, package, amount=D("3900.00"), start=datetime.date(2026, 12, 1)
+    )
+    version = complete_draft(phb_lead, holder, budget)
+
+    def add_beds(quantity):
+        return services.save_support_item(
+            actor=phb_lead,
+            version=version,
+            goals=list(version.goals.all()),
+            description="Profiling bed",
+            category="equipment",
+            provider="Mobility shop",
+            unit_cost=D("250.00"),
+            quantity=D(quantity),
+            frequency="once",
+        )
+
+    beds = add_beds("2")
+    assert beds.cost_text == "£500.00 once"
+    items = list(reload_version(version).support_items.all())
+    assert plan_services.cost_for_period(items, budget) == D("4120.05")
+    with pytest.raises(ValidationError) as excinfo:
+        services.submit_version(actor=phb_lead, version=reload_version(version))
+    assert excinfo.value.messages == [
+        "The plan costs £4,120.05 for the budget's period (1 December 2026 to 31 March 2027), "
+        "more than the budget of £3,900.00: explain why"
+    ]
+    services.remove_row(actor=phb_lead, row=beds)
+    assert add_beds("1").cost_text == "£250.00 once"
+    version = reload_version(version)
+    assert plan_services.cost_for_period(list(version.support_items.all()), budget) == D("3870.05")
+    assert services.submit_version(actor=phb_lead, version=version).status == PlanStatus.SUBMITTED
+
+
 def test_a_submitted_plan_cannot_be_changed_through_the_services(phb_lead, holder, budget):
     version = services.submit_version(
         actor=phb_lead, version=complete_draft(phb_lead, holder, budget)
@@ -179,6 +225,26 @@ def test_a_lead_signs_off_a_plan_under_the_limit_and_its_budget_is_agreed(icb, s
     letter = PlanLetter.objects.get(version=submitted)
     assert letter.subject == "Your care and support plan has been approved"
     assert "£10,920.00 a year" in letter.body_html
+    assert "will talk to you about starting the support" in letter.body_html
+
+
+def test_a_plan_approved_while_its_budget_pays_does_not_talk_of_starting(
+    icb, submitted, budget, finance_officer
+):
+    """A plan decided for a budget already paying (a new version, or a plan written here for a
+    budget whose first plan was agreed on paper) says the support goes on."""
+    decision = services.decide_plan(
+        actor=staff("phb_lead", icb),
+        version=submitted,
+        outcome=DecisionOutcome.APPROVED,
+        items=all_items(submitted),
+    )
+    activate_budget(actor=finance_officer, budget=reload(budget))
+    decision = PlanDecision.objects.get(pk=decision.pk)  # as the budget is now
+    letter = write_decision_letter(actor=decision.decided_by, decision=decision)
+    assert "the budget goes on paying for the support in it" in letter.body_html
+    assert "starting the support" not in letter.body_html
+    assert "first review" not in letter.body_html
 
 
 def test_the_author_cannot_decide_their_own_plan(phb_lead, submitted):
