@@ -555,7 +555,7 @@ def universe(db):
         actor=lead,
         holder=reviewed,
         decision=repayment,
-        received_on=FY_2026_START,
+        received_on=repayment.requested_on,
         persons_reasons="I need it.",
     )
     pdf = GeneratedDocument.objects.create(

@@ -93,6 +93,18 @@ def who_decided(decision) -> set:
     return {decision.decided_by_id}
 
 
+def decided_on(decision) -> datetime.date:
+    """The first day the person could have known of the decision: the day it was made, or the
+    day of the notice when that was earlier."""
+    if isinstance(decision, PlanDecision):
+        return timezone.localtime(decision.decided_at).date()
+    if isinstance(decision, BudgetChange):
+        return min(decision.notified_on, timezone.localtime(decision.at).date())
+    if isinstance(decision, RepaymentRequest):
+        return decision.requested_on
+    return min(decision.notice_given_on, timezone.localtime(decision.decided_at).date())
+
+
 def holder_of_decision(decision):
     if isinstance(decision, PlanDecision):
         return decision.version.plan.budget_holder
@@ -131,6 +143,20 @@ def record_request(
         ground = GROUND_OF[type(decision)]
     if received_on > timezone.localdate():
         errors["received_on"] = "The date the request was received must be today or in the past"
+    elif "decision" not in errors and received_on < decided_on(decision):
+        errors["received_on"] = (
+            f"The request must be received on or after {_day(decided_on(decision))}, "
+            "the day of the decision"
+        )
+    if "decision" not in errors:
+        waiting = ReconsiderationRequest.objects.filter(
+            decided_at=None, **{FIELD_OF[type(decision)]: decision}
+        ).first()
+        if waiting is not None:
+            errors["decision"] = (
+                f"A request about this decision, received on {_day(waiting.received_on)}, is "
+                "already waiting to be looked at. Nothing was changed."
+            )
     if not persons_reasons.strip():
         errors["persons_reasons"] = "Say why the person wants the decision looked at again"
     if errors:

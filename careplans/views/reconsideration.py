@@ -4,6 +4,7 @@ recording the outcome (by someone who was not part of the first decision)."""
 from django.core.paginator import Paginator
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.views.generic import TemplateView
 
 from careplans import selectors_reviews as selectors
@@ -90,7 +91,8 @@ class NewRequestView(ServiceFormView):
         return None
 
     def form_kwargs(self):
-        choices = [(key, services.describe(d).capitalize()) for key, d in self.decisions().items()]
+        # capfirst, not str.capitalize: that lowercases the rest ("18 december 2026").
+        choices = [(key, capfirst(services.describe(d))) for key, d in self.decisions().items()]
         return {"decisions": choices}
 
     def done_url(self):

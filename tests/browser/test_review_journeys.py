@@ -133,7 +133,7 @@ def test_review_stop_repayment_and_reconsideration(browser, second_tab, icb, pas
     # Ada asks for the stop to be looked at again.
     browser.goto(f"/people/{ada.pk}/")
     browser.click("Record a request for reconsideration")
-    browser.choose("Stopping the budget from 18 december 2026")
+    browser.choose("Stopping the budget from 18 December 2026")
     browser.fill_date("Date the request was received", datetime.date(2026, 11, 21))
     browser.submit("Record the request")
     browser.expect_problem(

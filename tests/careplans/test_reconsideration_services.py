@@ -52,6 +52,33 @@ def test_a_request_about_a_stop_is_recorded_under_regulation_17(stopped, care_co
     assert request.days_waiting(TODAY) == 2
 
 
+def test_a_request_dated_before_the_decision_or_made_twice_is_refused(
+    stopped, care_coordinator, holder
+):
+    def record(received_on):
+        return reconsideration.record_request(
+            actor=care_coordinator,
+            holder=holder,
+            decision=stopped,
+            received_on=received_on,
+            persons_reasons="The holiday was respite.",
+        )
+
+    with pytest.raises(ValidationError) as error:
+        record(D_(2026, 11, 19))  # notice of the stop was given on 20 November
+    assert error.value.message_dict["received_on"] == [
+        "The request must be received on or after 20 November 2026, the day of the decision"
+    ]
+    record(D_(2026, 11, 20))
+    with pytest.raises(ValidationError) as error:
+        record(D_(2026, 11, 21))
+    assert error.value.message_dict["decision"] == [
+        "A request about this decision, received on 20 November 2026, is already waiting to "
+        "be looked at. Nothing was changed."
+    ]
+    assert ReconsiderationRequest.objects.count() == 1
+
+
 def test_the_original_decider_cannot_reconsider(stopped, phb_lead, care_coordinator, holder):
     request = reconsideration.record_request(
         actor=care_coordinator,
