@@ -57,7 +57,8 @@ class RasAssessmentForm(EffectiveDateForm):
             self.fields[str(domain.pk)] = forms.ChoiceField(
                 label=f"{domain.name}: {domain.question}",
                 choices=[
-                    (str(o.pk), f"{o.text} ({o.points} points)") for o in domain.options.all()
+                    (str(o.pk), f"{o.text} ({o.points} point{'' if o.points == 1 else 's'})")
+                    for o in domain.options.all()
                 ],
                 widget=forms.RadioSelect,
                 error_messages={
@@ -255,7 +256,9 @@ class BudgetForm(NHSFormMixin, forms.Form):
 
 class FundingStreamForm(NHSFormMixin, forms.Form):
     kind = forms.ChoiceField(
-        label="Funding stream", choices=[("", "None"), *FundingStreamKind.choices], required=False
+        label="Funding stream",
+        choices=[("", "Not chosen"), *FundingStreamKind.choices],
+        required=False,
     )
     share_percent = NHSDecimalField(
         label="Share (%)",

@@ -29,6 +29,10 @@ from phb.links import links_to
 from phb.presenters import display_date, hidden_caption
 
 
+def _points(count: int) -> str:
+    return f"{count} point{'' if count == 1 else 's'}"
+
+
 def money(value: Decimal | None) -> str:
     if value is None:
         return ""
@@ -90,13 +94,13 @@ def explain_ras(assessment: RasAssessment) -> Explanation:
         lines=[
             Line(
                 text=answer.domain.name,
-                detail=f"‘{answer.option.text}’: {answer.points} points",
+                detail=f"‘{answer.option.text}’: {_points(answer.points)}",
                 amount=money(answer.amount),
             )
             for answer in answers
         ],
         total_label=(
-            f"{assessment.total_points} points × {money(assessment.price_per_point)} "
+            f"{_points(assessment.total_points)} × {money(assessment.price_per_point)} "
             "= the amount for a year"
         ),
         total=money(assessment.annual_amount),

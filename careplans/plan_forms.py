@@ -73,7 +73,7 @@ class SectionsForm(LockedForm):
             (pk, f"{b.period_start:%-d %b %Y} to {b.period_end:%-d %b %Y}: £{b.agreed_amount:,.2f}")
             for pk, b in self.budgets.items()
         ]
-        self.fields["representative"].choices = [("", "None")] + [
+        self.fields["representative"].choices = [("", "Not chosen")] + [
             (pk, r.user.full_name) for pk, r in self.representatives.items()
         ]
 

@@ -26,6 +26,7 @@ from django.core import validators
 from django.template import Context, Template
 from django.test import RequestFactory
 
+from careplans.selectors_quarterly import quarters_offered
 from phb.nhsuk_forms import NHSDateField
 
 APPS = ("phb", "budgets", "careplans", "employers")
@@ -286,6 +287,10 @@ REGISTRY: dict[str, FormCase] = {
             ]
         },
         valid={"outcome": "approved", "item_i1": "approved"},
+    ),
+    "careplans.forms_reviews.QuarterForm": FormCase(
+        kwargs=lambda: {"quarters": quarters_offered(datetime.date(2026, 11, 23))},
+        valid={"quarter": "2026-q2"},
     ),
     "careplans.forms_reviews.ReviewForm": FormCase(
         kwargs=lambda: {

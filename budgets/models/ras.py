@@ -96,7 +96,7 @@ class RasAnswerOption(UUIDModel):
         ordering = ["order", "points"]
 
     def __str__(self) -> str:
-        return f"{self.text} ({self.points} points)"
+        return f"{self.text} ({self.points} point{'' if self.points == 1 else 's'})"
 
 
 @audited
