@@ -3,6 +3,7 @@ forms only turn what was typed into values, with NHS.UK messages. Choices are uu
 records the page has already scoped to the user, so hostile values are simply not in the list."""
 
 from django import forms
+from django.core.cache import cache
 
 from employers.models import RiskLevel
 from employers.services.delegation import DelegationDetails, TaskDetails
@@ -34,7 +35,7 @@ class TaskForm(NHSFormMixin, forms.Form):
         error_messages={"invalid_choice": "Choose training from the list"},
     )
     review_months = NHSIntegerField(
-        label="Review competence every (months)", min_value=1, max_value=36
+        label="Months between competence reviews", min_value=1, max_value=36
     )
 
     def __init__(self, *args, modules=(), **kwargs):
@@ -153,6 +154,12 @@ class AssessmentForm(NHSFormMixin, forms.Form):
     )
 
 
+# As many wrong passwords as sign-in allows (ACCOUNT_RATE_LIMITS "login_failed": 5 in 5
+# minutes), then a wait.
+WRONG_PASSWORDS_ALLOWED = 5
+WRONG_PASSWORDS_WINDOW = 15 * 60
+
+
 class SignOffForm(NHSFormMixin, forms.Form):
     """A deliberate act: the clinician confirms with their own password."""
 
@@ -171,9 +178,20 @@ class SignOffForm(NHSFormMixin, forms.Form):
         self.user = user
 
     def clean_password(self):
+        # Wrong passwords are counted, as at sign-in: otherwise this form would let anyone at
+        # a clinician's unlocked screen guess their password without limit.
+        key = f"sign-off-wrong-passwords:{getattr(self.user, 'pk', '')}"
+        if cache.get(key, 0) >= WRONG_PASSWORDS_ALLOWED:
+            raise forms.ValidationError(
+                f"The password was wrong {WRONG_PASSWORDS_ALLOWED} times: wait "
+                f"{WRONG_PASSWORDS_WINDOW // 60} minutes, then try again"
+            )
         password = self.cleaned_data["password"]
         if not self.user.check_password(password):
+            cache.add(key, 0, WRONG_PASSWORDS_WINDOW)
+            cache.incr(key)
             raise forms.ValidationError("The password is not right: enter your own password")
+        cache.delete(key)
         return password
 
 

@@ -69,6 +69,8 @@ def _pa(name, *, born, rate, ni_number, **extra) -> services.AssistantDetails:
         statement_issued_on=STARTED,
         contracted_hours=Decimal("20.00"),
         day_rate=rate,
+        # The demo's timesheets have a waking night each week (employers.demo_timesheets).
+        waking_night_rate=rate,
         **extra,
     )
 

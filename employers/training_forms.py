@@ -19,7 +19,7 @@ REFRESH_HELP = "In months, from 1 to 120. Leave blank if it does not need refres
 
 def refresh_field() -> forms.IntegerField:
     return forms.IntegerField(
-        label="Refresh every (months)",
+        label="Months before it needs refreshing",
         required=False,
         min_value=1,
         max_value=120,

@@ -209,6 +209,12 @@ class Message(str):
 _NO_ARTICLE = {"a", "an", "the", "your", "how", "what", "which", "who", "when", "where", "why"}
 # "Notice given (days)" is "Notice given", counted in days; "Share (%)" is a percentage.
 _UNIT = re.compile(r"(?P<name>.+?)\s*\((?P<unit>%|[a-z]+)\)")
+_OPTIONAL = re.compile(r"\s*\(optional\)$", re.IGNORECASE)
+
+
+def _counted(number, unit: str) -> str:
+    """ " months" after 2, " month" after 1."""
+    return unit[:-1] if number == 1 and unit.endswith("s") and unit != "%" else unit
 
 
 def lower_first(text: str) -> str:
@@ -273,6 +279,8 @@ def nhs_error_messages(field, name: str) -> dict[str, str]:
     label = (str(field.label) if field.label else "").strip() or pretty_name(name)
     question = label if label.endswith("?") else None
     label = label.rstrip(":?").strip() or pretty_name(name)
+    # "Hours a week (optional)": being optional is not part of what is entered.
+    label = _OPTIONAL.sub("", label) or pretty_name(name)
     unit = ""
     if match := _UNIT.fullmatch(label):
         label = match["name"]
@@ -301,7 +309,7 @@ def nhs_error_messages(field, name: str) -> dict[str, str]:
         messages["invalid"] = "Enter a web address in the correct format, like https://www.nhs.uk"
     elif isinstance(field, forms.IntegerField | forms.FloatField):
         whole = not isinstance(field, forms.DecimalField | forms.FloatField)
-        show = _pounds if money else (lambda number: f"{_plain(number)}{unit}")
+        show = _pounds if money else (lambda number: f"{_plain(number)}{_counted(number, unit)}")
         if money:
             invalid = f"{subject} must be an amount of money, like 125.50"
         elif whole:

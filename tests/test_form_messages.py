@@ -133,6 +133,11 @@ def test_number_messages_name_the_bounds_and_units():
     notice = _messages(forms.IntegerField(label="Notice given (days)", min_value=0, max_value=365))
     assert notice["invalid"] == "Notice given must be a whole number"
     assert notice["max_value"] == "Notice given must be 365 days or less"
+    every = _messages(forms.IntegerField(label="Review every (months)", min_value=1))
+    assert every["min_value"] == "Review every must be 1 month or more"
+    optional = _messages(forms.IntegerField(label="Hours a week (optional)", max_value=168))
+    assert optional["max_value"] == "Hours a week must be 168 or less"
+    assert optional["required"] == "Enter the hours a week"
     digits_only = _messages(forms.DecimalField(label="Hours", max_digits=5, decimal_places=2))
     assert digits_only["max_digits"] == "Hours must be 999.99 or less"
     assert digits_only["max_decimal_places"] == "Hours must have no more than 2 decimal places"

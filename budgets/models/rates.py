@@ -121,12 +121,15 @@ class NationalRateSet(UUIDModel, Timestamped):
                     ssp_earnings_rate__lte=1,
                 ),
                 name="national_rates_fractions_at_most_1",
+                violation_error_message="Each percentage must be 100% or less",
             ),
             models.CheckConstraint(
                 condition=models.Q(
                     pension_qualifying_upper_annual__gt=models.F("pension_qualifying_lower_annual")
                 ),
                 name="national_rates_pension_band_ordered",
+                violation_error_message="The upper end of the pension qualifying earnings band "
+                "must be more than the lower end",
             ),
             models.CheckConstraint(
                 condition=models.Q(
@@ -134,6 +137,9 @@ class NationalRateSet(UUIDModel, Timestamped):
                     nmw_18_20__lte=models.F("nlw_21_plus"),
                 ),
                 name="national_rates_wage_bands_ordered",
+                violation_error_message="The minimum wage for 16 and 17 year olds and apprentices "
+                "must not be more than the rate for 18 to 20 year olds, and that must not be more "
+                "than the National Living Wage",
             ),
             models.CheckConstraint(
                 condition=models.Q(
@@ -145,6 +151,10 @@ class NationalRateSet(UUIDModel, Timestamped):
                     pension_trigger_annual__lte=models.F("pension_qualifying_upper_annual"),
                 ),
                 name="national_rates_thresholds_ordered",
+                violation_error_message="The thresholds must be in order: the lower earnings "
+                "limit, then the primary threshold, then the upper earnings limit; the secondary "
+                "threshold a week, a month, then a year; and for the pension, the qualifying "
+                "band's lower end, the earnings trigger, then its upper end",
             ),
         ]
 
@@ -276,6 +286,7 @@ class LocalRateSet(UUIDModel, Timestamped):
             models.CheckConstraint(
                 condition=models.Q(contingency_rate__lte=Decimal("0.5")),
                 name="local_rates_contingency_at_most_half",
+                violation_error_message="The contingency must be 50% or less",
             ),
             *non_negative(*LOCAL_NUMBER_FIELDS, prefix="local_rates"),
         ]

@@ -431,13 +431,17 @@ def record_clinical_check(
         )
     if not notes.strip():
         raise ValidationError({"notes": "Write what you checked and why"})
-    return ClinicalCheck.objects.create(
+    check = ClinicalCheck.objects.create(
         budget=budget,
         clinician=actor,
         amount=budget.agreed_amount,
         supported=supported,
         notes=notes.strip(),
     )
+    # A check is a change to the budget: a page opened before it (a second tab holding the
+    # opposite answer, an agreement) is told, not allowed to overturn it unseen.
+    _save(budget)
+    return check
 
 
 @transaction.atomic

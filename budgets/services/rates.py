@@ -85,6 +85,18 @@ def save_local_rates(*, actor, rate_set: LocalRateSet | None = None, **figures):
     """Add a new set of local rates for the ICB the actor acts for, or correct an unused one."""
     organisation = actor.acting_organisation
     require(actor, Permission.EDIT_LOCAL_RATES, rate_set or organisation)
+    # A PA is paid at least the National Living Wage in force then (a younger PA's lower rate
+    # is for their own costing, not the ICB's usual rate).
+    effective_from = figures.get("effective_from") or (rate_set and rate_set.effective_from)
+    pa_hourly = figures.get("pa_hourly")
+    national = NationalRateSet.objects.in_force_on(effective_from) if effective_from else None
+    if national is not None and pa_hourly is not None and pa_hourly < national.nlw_21_plus:
+        raise ValidationError(
+            {
+                "pa_hourly": f"The PA hourly rate must be at least £{national.nlw_21_plus:,.2f}, "
+                f"the National Living Wage in force on {effective_from:%-d %B %Y}"
+            }
+        )
     return _save_rate_set(
         queryset=LocalRateSet.objects.filter(organisation=organisation),
         rate_set=rate_set,

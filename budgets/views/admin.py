@@ -75,11 +75,16 @@ class RatesFormView(PermissionRequiredMixin, FormView):
             latest = self.queryset().first()
             if latest is not None:
                 # A new set is usually next year's: from the 1 April after the latest set.
+                # Its figures start from the latest set's; its name is the new year's, not a
+                # copy of the latest's ("2026/27" again for 2027/28).
+                starts = financial_year(latest.effective_from)[1] + ONE_DAY
                 kwargs["initial"] = {
                     f.name: getattr(latest, f.name)
                     for f in latest._meta.fields
                     if f.name in self.form_class.base_fields
-                } | {"effective_from": financial_year(latest.effective_from)[1] + ONE_DAY}
+                } | {"effective_from": starts}
+                if "name" in kwargs["initial"]:
+                    kwargs["initial"]["name"] = f"{starts.year}/{(starts.year + 1) % 100:02d}"
             else:
                 kwargs["initial"] = {"effective_from": financial_year(timezone.localdate())[0]}
         return kwargs

@@ -23,7 +23,9 @@ def token(decision) -> str:
     return f"{type(decision).__name__}:{decision.pk}"
 
 
-def open_requests_table(requests, today) -> dict:
+def open_requests_table(requests, today, *, may_decide: bool) -> dict:
+    """Each request links to where it is decided, for those who may decide it; for other
+    staff, to the person's record."""
     return {
         "caption": hidden_caption("Requests waiting for a decision"),
         "head": [
@@ -36,7 +38,9 @@ def open_requests_table(requests, today) -> dict:
             [
                 {
                     "text": request.budget_holder.full_name,
-                    "href": reverse("careplans:reconsideration_decide", args=[request.pk]),
+                    "href": reverse("careplans:reconsideration_decide", args=[request.pk])
+                    if may_decide
+                    else reverse("person_detail", args=[request.budget_holder_id]),
                 },
                 {"text": request.get_ground_display()},
                 {"text": f"{request.received_on:%-d %B %Y}"},
@@ -63,7 +67,11 @@ class OpenRequestsView(PermissionRequiredMixin, TemplateView):
         )
         return super().get_context_data(**kwargs) | {
             "page": page,
-            "table": open_requests_table(page.object_list, timezone.localdate()),
+            "table": open_requests_table(
+                page.object_list,
+                timezone.localdate(),
+                may_decide=self.request.user.has_perm(Permission.RECONSIDER, self.object),
+            ),
         }
 
 

@@ -131,6 +131,13 @@ def delegate_task(*, actor, budget_holder: BudgetHolder, details: DelegationDeta
         raise ValidationError({"task": "Choose a task from your ICB's catalogue"})
     if details.consent_given_on > timezone.localdate():
         raise ValidationError({"consent_given_on": "The date of consent must be today or before"})
+    if details.consent_given_on < budget_holder.date_of_birth:
+        raise ValidationError(
+            {
+                "consent_given_on": "The date of consent must be after "
+                f"{budget_holder.full_name} was born, {budget_holder.date_of_birth:%-d %B %Y}"
+            }
+        )
     if Delegation.objects.filter(
         budget_holder=budget_holder, task=details.task, ended_on__isnull=True
     ).exists():
@@ -259,6 +266,14 @@ def record_training(
     _refuse_if_revoked(competence)
     if delivered_on > timezone.localdate():
         raise ValidationError({"delivered_on": "The date must be today or before"})
+    agreed_on = competence.delegation.consent_given_on
+    if delivered_on < agreed_on:
+        raise ValidationError(
+            {
+                "delivered_on": f"The date must be on or after {agreed_on:%-d %B %Y}, when the "
+                "person agreed to the task being delegated"
+            }
+        )
     competence.training_delivered_on = delivered_on
     competence.training_delivered_by = delivered_by
     _change(
@@ -283,6 +298,13 @@ def record_assessment(
         raise ValidationError({"assessed_on": "The date must be today or before"})
     if competence.training_delivered_on is None:
         raise Conflict("Record the task training before the competence assessment")
+    if assessed_on < competence.training_delivered_on:
+        raise ValidationError(
+            {
+                "assessed_on": "The date must be on or after "
+                f"{competence.training_delivered_on:%-d %B %Y}, when the task training was given"
+            }
+        )
     competence.assessed_on = assessed_on
     competence.observations = observations
     competence.assessment_passed = passed

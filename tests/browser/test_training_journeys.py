@@ -30,7 +30,7 @@ def test_an_icb_admin_keeps_the_training_catalogue(browser, icb, password):
     browser.goto("/employers/training/catalogue/")
     expect(browser.heading).to_have_text("Training catalogue")
     browser.click("Add training to the catalogue")
-    browser.fill("Refresh every (months)", "24")
+    browser.fill("Months before it needs refreshing", "24")
     browser.submit("Add the training")
     browser.expect_problem(
         "Enter the name of the training", page.get_by_label("Name of the training")
@@ -41,10 +41,10 @@ def test_an_icb_admin_keeps_the_training_catalogue(browser, icb, password):
     expect(page.get_by_role("main")).to_contain_text("Every 2 years")
 
     browser.click("Change Epilepsy awareness")
-    browser.fill("Refresh every (months)", "200")
+    browser.fill("Months before it needs refreshing", "200")
     browser.submit("Save the changes")
-    browser.expect_problem(None, page.get_by_label("Refresh every (months)"))
-    browser.fill("Refresh every (months)", "")
+    browser.expect_problem(None, page.get_by_label("Months before it needs refreshing"))
+    browser.fill("Months before it needs refreshing", "")
     browser.choose("No, take it out of use")
     browser.submit("Save the changes")
     browser.expect_success("The training has been changed")

@@ -2,8 +2,10 @@
 
 import datetime
 from decimal import Decimal as D
+from html import unescape
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -61,6 +63,48 @@ def test_an_admin_adds_local_rates_through_the_page(client, icb_admin, icb):
     assert rates.agency_day_hourly == D("27.80")
     # Typed as a percentage, stored as a fraction.
     assert rates.contingency_rate == D("0.03")
+
+
+def test_a_pa_rate_below_the_national_living_wage_is_refused(client, icb_admin, national_rates):
+    client.force_login(icb_admin)
+    response = client.post(
+        reverse("budgets:local_rates_new"), LOCAL_RATES_FORM | {"pa_hourly": "12.70"}
+    )
+    assert response.context["form"].errors == {
+        "pa_hourly": [
+            "The PA hourly rate must be at least £12.71, the National Living Wage in force on "
+            "1 April 2026"
+        ]
+    }
+    assert not LocalRateSet.objects.exists()
+
+
+def test_national_rates_out_of_order_are_refused_in_words(client, service_admin):
+    from budgets.models import NationalRateSet
+    from budgets.models.rates import RATE_FIELDS
+    from tests.budgets.factories import NATIONAL_2027_28
+
+    client.force_login(service_admin)
+    data = {
+        k: str(v * 100 if k in RATE_FIELDS else v)
+        for k, v in NATIONAL_2027_28.items()
+        if k != "effective_from"
+    } | {"effective_from_day": "1", "effective_from_month": "4", "effective_from_year": "2031"}
+    response = client.post(
+        reverse("budgets:national_rates_new"), data | {"nlw_21_plus": "5.00", "nmw_18_20": "20.00"}
+    )
+    text = unescape(response.content.decode())
+    assert "There is a problem" in text
+    assert "The 18 to 20 rate cannot be more than the rate for 21 and over" in text
+    assert "Constraint" not in text and "wage_bands_ordered" not in text
+    # Should the database's own rule be what refuses them, it says so in words too.
+    figures = dict(NATIONAL_2027_28) | {"name": "2031/32", "nmw_18_20": D("20.00")}
+    with pytest.raises(ValidationError) as error:
+        NationalRateSet(**figures).validate_constraints()
+    assert error.value.messages == [
+        "The minimum wage for 16 and 17 year olds and apprentices must not be more than the "
+        "rate for 18 to 20 year olds, and that must not be more than the National Living Wage"
+    ]
 
 
 def test_a_negative_rate_is_refused_and_nothing_saved(client, icb_admin):
@@ -237,6 +281,8 @@ def test_rates_are_shown_and_typed_as_percentages_and_stored_as_fractions(client
             f'id="id_{name}" name="{name}" type="text" value="{shown}"' in html
         ), name
     assert "nhsuk-input-wrapper__suffix" in html
+    # Named for the year it starts, not a second "2026/27".
+    assert 'value="2027/28"' in html and 'value="2026/27"' not in html
     data = {
         k: str(v * 100 if k in RATE_FIELDS else v)
         for k, v in NATIONAL_2027_28.items()

@@ -347,6 +347,16 @@ def test_a_clinician_records_a_check_through_the_page(client, clinician, above_c
     assert check.amount == D("9000.00")
 
 
+def test_a_check_from_a_second_tab_does_not_overturn_the_first_unseen(client, clinician, above_cap):
+    client.force_login(clinician)
+    url = reverse("budgets:clinical_check", args=[above_cap.pk])
+    seen = {"version": above_cap.version, "notes": "Checked the night care."}
+    assert client.post(url, seen | {"supported": "yes"}).status_code == 302
+    response = client.post(url, seen | {"supported": "no"}, follow=True)
+    assert "changed" in page(response).lower()
+    assert [c.supported for c in ClinicalCheck.objects.filter(budget=above_cap)] == [True]
+
+
 def test_a_clinician_cannot_agree_through_the_page(client, clinician, above_cap):
     client.force_login(clinician)
     services.record_clinical_check(actor=clinician, budget=above_cap, supported=True, notes="OK")
@@ -368,7 +378,9 @@ def test_a_lead_cannot_record_a_clinical_check(lead_client, above_cap):
 def test_agreeing_above_the_cap_after_a_clinicians_check(lead_client, clinician, above_cap):
     services.record_clinical_check(actor=clinician, budget=above_cap, supported=True, notes="OK")
     response = lead_client.post(
-        reverse("budgets:agree", args=[above_cap.pk]), {"version": above_cap.version}, follow=True
+        reverse("budgets:agree", args=[above_cap.pk]),
+        {"version": reload(above_cap).version},
+        follow=True,
     )
     assert "The budget has been agreed" in page(response)
     assert reload(above_cap).status == BudgetStatus.AGREED

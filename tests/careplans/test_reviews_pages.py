@@ -301,10 +301,15 @@ def test_a_request_is_recorded_and_decided_through_the_pages(
         },
     )
     request = ReconsiderationRequest.objects.get()
+    decide = reverse("careplans:reconsideration_decide", args=[request.pk])
+    # Staff who cannot decide it are linked to the person's record, not to a page they
+    # cannot open.
+    html = page(client.get(reverse("careplans:reconsiderations")))
+    assert decide not in html
+    assert reverse("person_detail", args=[request.budget_holder_id]) in html
     client.force_login(phb_lead)
     html = page(client.get(reverse("careplans:reconsiderations")))
-    assert "2 days" in html
-    decide = reverse("careplans:reconsideration_decide", args=[request.pk])
+    assert "2 days" in html and decide in html
     response = client.post(decide, {"outcome": "changed", "outcome_reasons": "x"})
     assert "someone else must look at it again" in page(response)
     client.force_login(staff("phb_lead", icb))

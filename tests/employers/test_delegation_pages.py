@@ -75,6 +75,20 @@ def test_a_wrong_password_refuses_the_sign_off(client, icb, holder, clinician, p
     assert competence.status == CompetenceStatus.IN_PROGRESS
 
 
+def test_after_five_wrong_passwords_the_sign_off_waits(
+    client, icb, holder, clinician, pa_user, password
+):
+    competence = setup_ready(icb, holder, clinician, pa_user)
+    client.force_login(clinician)
+    url = reverse("employers:competence_sign_off", args=[competence.pk])
+    for _ in range(5):
+        assert "The password is not right" in page(client.post(url, sign_off_form(competence, "x")))
+    response = client.post(url, sign_off_form(competence, password))
+    assert "The password was wrong 5 times: wait 15 minutes, then try again" in page(response)
+    competence.refresh_from_db()
+    assert competence.status == CompetenceStatus.IN_PROGRESS
+
+
 def test_signed_off_shows_to_the_holder_and_the_pa_in_plain_english(
     client, icb, holder, clinician, pa_user, password
 ):
