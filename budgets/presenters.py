@@ -23,6 +23,7 @@ from budgets.models import (
     RasQuestionnaire,
 )
 from budgets.models.budget import BudgetStatus
+from budgets.models.calculations import ChcProviderType
 from budgets.models.ras import QuestionnaireStatus
 from phb.components import render_component
 from phb.links import links_to
@@ -107,6 +108,25 @@ def explain_ras(assessment: RasAssessment) -> Explanation:
     )
 
 
+# What a CHC package line's units are, from the local rate it is costed at (hours of agency
+# care or nursing, nights of sleeping-night care); other lines are counted as units.
+LINE_UNITS = {
+    ChcProviderType.AGENCY_DAY: ("hours", "an hour"),
+    ChcProviderType.AGENCY_WAKING_NIGHT: ("hours", "an hour"),
+    ChcProviderType.NURSING: ("hours", "an hour"),
+    ChcProviderType.AGENCY_NIGHT: ("nights", "a night"),
+}
+
+
+def chc_line_detail(line) -> str:
+    """'42 hours a week at £28.50 an hour', not '42 a week at £28.50 each'."""
+    units, each = LINE_UNITS.get(line.provider_type, ("", "each"))
+    counted = f"{number(line.units_per_week)} {units}".strip()
+    if units and line.units_per_week == 1:
+        counted = counted[:-1]
+    return f"{counted} a week at {money(line.unit_cost)} {each}"
+
+
 def explain_chc(package: ChcPackage) -> Explanation:
     return Explanation(
         title="Cost of the care the NHS would otherwise arrange (the cap)",
@@ -118,7 +138,7 @@ def explain_chc(package: ChcPackage) -> Explanation:
         weekly=[
             Line(
                 text=line.service,
-                detail=f"{number(line.units_per_week)} a week at {money(line.unit_cost)} each",
+                detail=chc_line_detail(line),
                 amount=money(line.weekly_cost),
             )
             for line in package.lines.all()
@@ -415,7 +435,7 @@ def _amount_steps(budget: Budget, amount: Decimal) -> list[str]:
                 f"{budget.clinical_justification} {checked}"
             ]
         if more < 0:
-            return [f"{verb} {money(amount)}, which we think is enough for the care in the plan."]
+            return [f"{verb} {money(amount)}, {money(-more)} less than the indicative amount."]
         return []
     if more > 0:
         checked = " A clinician checked and supported this." if budget.clinical_check_id else ""
@@ -424,7 +444,10 @@ def _amount_steps(budget: Budget, amount: Decimal) -> list[str]:
             f"{budget.clinical_justification}{checked}"
         ]
     if more < 0:
-        return [f"We agreed {money(amount)} with you, which is enough for the care in your plan."]
+        # Not "enough for the care in your plan": a plan may cost more, with a reason.
+        return [
+            f"We agreed {money(amount)} with you, {money(-more)} less than the indicative amount."
+        ]
     return []
 
 

@@ -259,7 +259,8 @@ def _agreed(p):
         says=[
             f"{p['lead'].full_name} agreed this budget on {today()}.",
             "It has not started yet: it is waiting for a payment schedule.",
-            "We agreed £8,000.00 with you, which is enough for the care in your plan.",
+            "We agreed £8,000.00 with you, £",
+            " less than the indicative amount.",
         ],
         never=["We propose", SUPPORTED, "It is not agreed yet", "draft"],
         offers={START, REDUCE, NEXT_YEAR},

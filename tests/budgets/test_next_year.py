@@ -319,10 +319,10 @@ def test_preparing_next_year_from_the_page_shows_what_changed(
     # Line by line, this year beside next.
     for text in (
         "Agency day care",
-        "£1,197.00 a week (42 a week at £28.50 each)",
-        "£1,234.80 a week (42 a week at £29.40 each)",
-        "£840.00 a week (7 a week at £120.00 each)",
-        "£875.00 a week (7 a week at £125.00 each)",
+        "£1,197.00 a week (42 hours a week at £28.50 an hour)",
+        "£1,234.80 a week (42 hours a week at £29.40 an hour)",
+        "£840.00 a week (7 nights a week at £120.00 a night)",
+        "£875.00 a week (7 nights a week at £125.00 a night)",
         "£117,793.00",
         "£121,942.60",
         "1 April 2026 to 31 March 2027",
