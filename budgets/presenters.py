@@ -173,7 +173,9 @@ def _age_words(pa, on) -> str:
     """What was known of a PA's age, and the least they can be paid because of it."""
     if pa.age_source == "assumed":
         return (
-            f"{pa.label} is not recruited yet, so we assumed they will be aged 21 or over: "
+            # Said of the costing as it was worked out: the PA may have started since.
+            f"{pa.label} was not recruited when this was worked out, so we assumed they would be "
+            "aged 21 or over: "
             f"{_minimum_wage(pa, pa.costing.national_rates)}."
         )
     return (

@@ -17,7 +17,7 @@ from careplans.plan_selectors import (
     version_detail_queryset,
     versions_of,
 )
-from careplans.services.decisions import policy_for
+from careplans.services.decisions import policy_for, route_for
 from careplans.services.plans import (
     IN_PROGRESS_STATUSES,
     cost_for_period,
@@ -126,7 +126,11 @@ def version_page(version, versions, user) -> dict:
         and user.has_perm(Permission.DECIDE_PLAN, holder)
         and user.pk not in (version.created_by_id, version.submitted_by_id)
     )
+    # Above the lead's limit a panel decides: the lead is told so, not offered a button that
+    # leads only to saying it.
+    panel_note = panel_needed(version) if may_decide and route_for(version) != "lead" else None
     return {
+        "panel_note": panel_note,
         "holder": holder,
         "versions": versions,
         "totals": totals(version),
@@ -148,7 +152,7 @@ def version_page(version, versions, user) -> dict:
             and bool(versions)
             and version.pk == versions[0].pk
             and version.status not in IN_PROGRESS_STATUSES,
-            "decide": may_decide,
+            "decide": may_decide and panel_note is None,
         },
     }
 

@@ -35,9 +35,9 @@ def test_a_pa_not_yet_recruited_is_assumed_an_adult_and_the_explanation_says_so(
     assert line.pension_category == "eligible"
     explained = lines(costing)
     assert explained["PA 1: wages"].detail == (
-        "30 hours a week at £13.50 an hour. PA 1 is not recruited yet, so we assumed they will "
-        "be aged 21 or over: at least £12.71 an hour, the National Living Wage for someone "
-        "aged 21 or over."
+        "30 hours a week at £13.50 an hour. PA 1 was not recruited when this was worked out, so "
+        "we assumed they would be aged 21 or over: at least £12.71 an hour, the National Living "
+        "Wage for someone aged 21 or over."
     )
     assert explained["PA 1: workplace pension"].detail == (
         f"{BAND}. We assumed PA 1 will be aged 22 or over and under State Pension age, so paid "

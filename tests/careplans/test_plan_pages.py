@@ -308,6 +308,10 @@ def test_over_the_limit_the_page_says_a_panel_decides(client, icb, submitted):
     client.force_login(staff("phb_lead", icb))
     text = page(client.get(version_url(submitted, "careplans:decide")))
     assert "more than the £5,000.00 a PHB lead may approve: a panel must decide it" in text
+    # The plan's own page says so in place of a "Decide this plan" button.
+    text = page(client.get(version_url(submitted)))
+    assert "more than the £5,000.00 a PHB lead may approve: a panel must decide it" in text
+    assert "Decide this plan" not in text
 
 
 def test_a_new_version_and_what_changed(client, icb, submitted, phb_lead):

@@ -310,7 +310,9 @@ def test_a_request_is_recorded_and_decided_through_the_pages(
     client.force_login(phb_lead)
     html = page(client.get(reverse("careplans:reconsiderations")))
     assert "2 days" in html and decide in html
-    response = client.post(decide, {"outcome": "changed", "outcome_reasons": "x"})
+    # The lead who stopped it is told before filling the form, and again if they post it.
+    assert "someone else must look at it again" in page(client.get(decide, follow=True))
+    response = client.post(decide, {"outcome": "changed", "outcome_reasons": "x"}, follow=True)
     assert "someone else must look at it again" in page(response)
     client.force_login(staff("phb_lead", icb))
     assert client.post(decide, {"outcome": "changed", "outcome_reasons": "We were wrong."})
