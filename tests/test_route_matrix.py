@@ -542,8 +542,10 @@ def universe(db):
     # at that again.
     reviewed = BudgetHolderFactory(organisation=icb)
     plan_version, reviewed_budget, _ = plan_in_use(lead, reviewed, first_payment=FY_2026_START)
+    # Asked by the finance officer, so that the PHB lead, who was not part of it, may look at
+    # it again.
     repayment = request_repayment(
-        actor=lead,
+        actor=finance,
         budget=reviewed_budget,
         ground="unspent",
         amount=D("100.00"),

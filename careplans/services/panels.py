@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.utils import timezone
 
 from budgets.money import check_money
 from budgets.services import Conflict
@@ -266,6 +267,12 @@ def start_session(*, actor, session) -> PanelSession:
         raise Conflict("This panel session has already started. Nothing was changed.")
     if not session.agenda.exists():
         raise ValidationError("Add at least one plan to the agenda before the panel starts")
+    # Its decisions say the panel met on its date: that must be the day it meets.
+    if session.date != timezone.localdate():
+        raise ValidationError(
+            f"This panel is planned for {session.date:%-d %B %Y}, so it can start only on that "
+            "day. If it is meeting today, change its date first."
+        )
     session.status = PanelSessionStatus.IN_PROGRESS
     session.save(update_fields=["status", "updated_at"])
     return session

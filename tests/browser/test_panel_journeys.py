@@ -12,6 +12,7 @@ import re
 import time
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from careplans.models import (
@@ -104,7 +105,8 @@ def test_a_panel_decides_an_agenda_of_20_plans_with_the_keyboard_alone(browser, 
 
     sign_in_by_keyboard(browser, team["member"], password)
     browser.goto(f"/plans/panels/{panel.pk}/")
-    expect(browser.heading).to_have_text("Panel on 14 January 2027")
+    # A panel starts on its own date: the factory's started panel meets today.
+    expect(browser.heading).to_have_text(f"Panel on {panel.date:%-d %B %Y}")
     tab_to(page, "Decide the plans")
     press_enter_and_wait(browser)
 
@@ -222,6 +224,16 @@ def test_the_lead_runs_a_session_from_set_up_to_close(browser, team, password):
     expect(browser.page.get_by_role("main")).to_contain_text(
         "3 members are here and 3 are needed: the panel can decide."
     )
+    # Planned for 14 January 2027, it cannot start today; moved to today, it can.
+    browser.click("Start the panel", role="button")
+    expect(browser.page.get_by_role("main")).to_contain_text(
+        "This panel is planned for 14 January 2027, so it can start only on that day."
+    )
+    assert PanelSession.objects.get().status == PanelSessionStatus.PLANNED
+    browser.click("Change the date, place or members")
+    browser.fill_date("Date of the panel", timezone.localdate())
+    browser.submit("Save changes")
+    browser.expect_success("The panel session has been changed")
     browser.click("Start the panel", role="button")
     browser.expect_success("The panel has started")
     browser.click("Close the session", role="button")

@@ -88,8 +88,11 @@ def panel_people(organisation, count=3) -> list:
     return [staff(Role.PANEL_MEMBER, organisation) for _ in range(count)]
 
 
-def session(lead, members, *, date=PANEL_DAY, versions=(), present=None, start=False):
-    """A session chaired by the first member, with `versions` on its agenda."""
+def session(lead, members, *, date=None, versions=(), present=None, start=False):
+    """A session chaired by the first member, with `versions` on its agenda: on PANEL_DAY, or
+    today for one that starts (a panel starts only on its own date)."""
+    if date is None:
+        date = timezone.localdate() if start else PANEL_DAY
     row = panels.set_up_session(
         actor=lead,
         date=date,

@@ -6,6 +6,7 @@ from decimal import Decimal as D
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from budgets.services import Conflict
 from careplans.models import (
@@ -240,7 +241,8 @@ def test_a_member_not_on_this_panel_cannot_decide(phb_lead, members, plan, panel
 
 
 def test_a_panel_decides_only_while_in_progress(phb_lead, members, plan):
-    panel = session(phb_lead, members, versions=[plan], present=members)
+    today = timezone.localdate()
+    panel = session(phb_lead, members, date=today, versions=[plan], present=members)
     with pytest.raises(ValidationError, match="only while its session is in progress"):
         approve(members[0], plan, panel)
     panel = panels.start_session(actor=phb_lead, session=panel)
@@ -249,6 +251,20 @@ def test_a_panel_decides_only_while_in_progress(phb_lead, members, plan):
         approve(members[0], plan, panel)
     with pytest.raises(Conflict, match="This panel session is closed"):
         panels.record_attendance(actor=phb_lead, session=panel, present=[])
+
+
+def test_a_panel_starts_only_on_its_own_date(phb_lead, members, plan):
+    """Its decisions say the panel met on its date: a panel planned for 14 January 2027 does
+    not start on 23 November 2026, and its date is not changed behind anyone's back."""
+    panel = session(phb_lead, members, versions=[plan], present=members)
+    with pytest.raises(ValidationError) as error:
+        panels.start_session(actor=phb_lead, session=panel)
+    assert error.value.messages == [
+        "This panel is planned for 14 January 2027, so it can start only on that day. If it is "
+        "meeting today, change its date first."
+    ]
+    panel.refresh_from_db()
+    assert (panel.status, panel.date) == (PanelSessionStatus.PLANNED, PANEL_DAY)
 
 
 def test_a_session_starts_only_with_an_agenda_and_closes_once(phb_lead, members):
