@@ -78,7 +78,10 @@ class AgendaAddForm(NHSFormMixin, forms.Form):
         help_text="Select all the plans to add. They go at the end of the agenda.",
         error_messages={
             "required": "Select at least one plan to add",
-            "invalid_choice": "Select plans from the list",
+            # Most often a second tab: the plan was added to an agenda, or decided, since.
+            "invalid_choice": "A plan you selected is no longer waiting for a panel: it was "
+            "added to an agenda or decided since this page was opened. Select from the list "
+            "as it is now",
         },
     )
 

@@ -281,6 +281,14 @@ def test_setting_up_a_session_and_its_agenda_through_the_pages(client, phb_lead,
         reverse("careplans:panel_agenda_add", args=[panel.pk]), {"versions": [str(plan.pk)]}
     )
     assert panel.agenda.get().version_id == plan.pk
+    # The same plan again, from a second tab opened before: told what happened, in words.
+    again = client.post(
+        reverse("careplans:panel_agenda_add", args=[panel.pk]), {"versions": [str(plan.pk)]}
+    )
+    assert "it was added to an agenda or decided since this page was opened" in (
+        again.content.decode()
+    )
+    assert panel.agenda.count() == 1
     response = client.post(
         reverse("careplans:panel_attendance", args=[panel.pk]),
         {"present": [str(m.pk) for m in members]},
