@@ -90,7 +90,12 @@ class ChcLineForm(NHSFormMixin, forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("service") and not data.get("units_per_week"):
+        # A number typed wrong already has its message: "Enter how much" would contradict it.
+        if (
+            data.get("service")
+            and not data.get("units_per_week")
+            and not self.has_error("units_per_week")
+        ):
             self.add_error("units_per_week", f"Enter how much {data['service']} a week")
         if data.get("units_per_week") and not data.get("service"):
             self.add_error("service", "Enter the service")

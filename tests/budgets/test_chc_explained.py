@@ -25,3 +25,11 @@ from budgets.presenters import chc_line_detail
 def test_each_line_names_its_units(provider_type, units, cost, says):
     line = SimpleNamespace(provider_type=provider_type, units_per_week=D(units), unit_cost=D(cost))
     assert chc_line_detail(line) == says
+
+
+def test_a_mistyped_number_of_hours_gets_one_message():
+    from budgets.forms import ChcLineForm
+
+    form = ChcLineForm(data={"service": "Agency day care", "units_per_week": "1e10"})
+    assert not form.is_valid()
+    assert form.errors["units_per_week"] == ["Hours, nights or units a week must be a number"]
