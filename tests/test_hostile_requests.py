@@ -33,8 +33,9 @@ EVERY_FIELD = [
     "99999999999999999999999999",
     "   ",
 ]
-# A huge number in one box: a date's day or month beyond a C int once gave a 500.
-ONE_FIELD = ["x" * 5000, "-99999999999999999999", "99999999999999999999"]
+# A huge number in one box: a date's day or month beyond a C int once gave a 500. (Negative
+# and huge numbers in number fields are test_hostile_input's, property-based.)
+ONE_FIELD = ["x" * 5000, "99999999999999999999"]
 
 
 class _Forms(HTMLParser):
