@@ -841,6 +841,17 @@ def financial_year(day: date) -> tuple[date, date]:
     return date(start_year, 4, 1), date(start_year + 1, 3, 31)
 
 
+def financial_year_label(day: date) -> str:
+    """'2026/27': the financial year that contains `day`, as people write it."""
+    first = financial_year(day)[0].year
+    return f"{first}/{(first + 1) % 100:02d}"
+
+
+def points_text(count: int) -> str:
+    """'1 point', '56 points': RAS points as people read them."""
+    return f"{count} point{'' if count == 1 else 's'}"
+
+
 def amount_for_period(annual: Decimal, start: date, end: date) -> Decimal:
     """A yearly amount pro rata for `start` to `end` inclusive, by days in that financial year.
 

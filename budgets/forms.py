@@ -4,7 +4,7 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 
-from budgets.calculations import MAX_POINTS, financial_year
+from budgets.calculations import MAX_POINTS, financial_year, points_text
 from budgets.models import (
     ChcProviderType,
     FundingStreamKind,
@@ -57,8 +57,7 @@ class RasAssessmentForm(EffectiveDateForm):
             self.fields[str(domain.pk)] = forms.ChoiceField(
                 label=f"{domain.name}: {domain.question}",
                 choices=[
-                    (str(o.pk), f"{o.text} ({o.points} point{'' if o.points == 1 else 's'})")
-                    for o in domain.options.all()
+                    (str(o.pk), f"{o.text} ({points_text(o.points)})") for o in domain.options.all()
                 ],
                 widget=forms.RadioSelect,
                 error_messages={

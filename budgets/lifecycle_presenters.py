@@ -12,6 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
 
+from budgets.calculations import financial_year_label
 from budgets.models import Budget, BudgetStatus, ChcPackage, PaCosting, RasAssessment
 from budgets.models.budget import IN_PREPARATION
 from budgets.presenters import (
@@ -346,12 +347,6 @@ def comparison_table(comparison: dict) -> dict:
 # --- What changed from one year's budget to the next ------------------------------------------
 
 
-def _year(budget: Budget) -> str:
-    start = budget.period_start
-    first = start.year if start.month >= 4 else start.year - 1
-    return f"{first}/{(first + 1) % 100:02d}"
-
-
 def _line_cell(line) -> dict:
     if line is None:
         return {"text": "Not included", "format": "numeric"}
@@ -388,8 +383,8 @@ def calculation_changes_table(old: Budget, new: Budget) -> dict:
         "firstCellIsHeader": True,
         "head": [
             {"text": "What"},
-            {"text": _year(old), "format": "numeric"},
-            {"text": _year(new), "format": "numeric"},
+            {"text": financial_year_label(old.period_start), "format": "numeric"},
+            {"text": financial_year_label(new.period_start), "format": "numeric"},
         ],
         "rows": rows,
     }
@@ -444,8 +439,8 @@ def budget_changes_table(old: Budget, new: Budget) -> dict:
         "firstCellIsHeader": True,
         "head": [
             {"text": "What"},
-            {"text": _year(old), "format": "numeric"},
-            {"text": _year(new), "format": "numeric"},
+            {"text": financial_year_label(old.period_start), "format": "numeric"},
+            {"text": financial_year_label(new.period_start), "format": "numeric"},
         ],
         "rows": rows,
     }
@@ -468,8 +463,10 @@ def _percent_of(part: Decimal, whole: Decimal) -> str:
 
 def how_next_year_was_set(old: Budget, new: Budget) -> list[str]:
     """Why next year's draft has the amount it has, in sentences."""
+    old_year = financial_year_label(old.period_start)
+    new_year = financial_year_label(new.period_start)
     said = [
-        f"The {_year(new)} draft was prepared from the {_year(old)} budget and worked out again "
+        f"The {new_year} draft was prepared from the {old_year} budget and worked out again "
         f"for {_day(new.period_start)}, with the rates in force then."
     ]
     difference = old.agreed_amount - old.indicative_amount
@@ -479,8 +476,8 @@ def how_next_year_was_set(old: Budget, new: Budget) -> list[str]:
         word = "more" if difference > 0 else "less"
         share = _percent_of(abs(difference), old.indicative_amount)
         said.append(
-            f"The {_year(old)} budget was {money(abs(difference))} ({share}) {word} than its "
-            f"indicative amount, so the {_year(new)} draft is the same share {word} than its "
+            f"The {old_year} budget was {money(abs(difference))} ({share}) {word} than its "
+            f"indicative amount, so the {new_year} draft is the same share {word} than its "
             f"new indicative amount: {money(new.agreed_amount)}."
         )
     said.append(

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from budgets.calculations import WEEKS_PER_YEAR, pa_age, pension_thresholds
+from budgets.calculations import WEEKS_PER_YEAR, pa_age, pension_thresholds, points_text
 from budgets.models import (
     Budget,
     CalculationBasis,
@@ -28,10 +28,6 @@ from budgets.models.ras import QuestionnaireStatus
 from phb.components import render_component
 from phb.links import links_to
 from phb.presenters import display_date, hidden_caption
-
-
-def _points(count: int) -> str:
-    return f"{count} point{'' if count == 1 else 's'}"
 
 
 def money(value: Decimal | None) -> str:
@@ -95,13 +91,13 @@ def explain_ras(assessment: RasAssessment) -> Explanation:
         lines=[
             Line(
                 text=answer.domain.name,
-                detail=f"‘{answer.option.text}’: {_points(answer.points)}",
+                detail=f"‘{answer.option.text}’: {points_text(answer.points)}",
                 amount=money(answer.amount),
             )
             for answer in answers
         ],
         total_label=(
-            f"{_points(assessment.total_points)} × {money(assessment.price_per_point)} "
+            f"{points_text(assessment.total_points)} × {money(assessment.price_per_point)} "
             "= the amount for a year"
         ),
         total=money(assessment.annual_amount),

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.db.models import Case, Count, F, Min, OuterRef, Subquery, Value, When
 
+from budgets.calculations import financial_year, financial_year_label
 from budgets.models import Budget, HoldingMethod, HoldingPortion
 from careplans.models import BudgetStop
 from phb.models import BudgetHolder, EligibilityGroup
@@ -46,8 +47,7 @@ class Quarter:
 
     @classmethod
     def containing(cls, day: datetime.date) -> "Quarter":
-        year = day.year if day.month >= 4 else day.year - 1
-        return cls(year, (day.month - 4) % 12 // 3 + 1)
+        return cls(financial_year(day)[0].year, (day.month - 4) % 12 // 3 + 1)
 
     @property
     def starts_on(self) -> datetime.date:
@@ -74,7 +74,7 @@ class Quarter:
 
     @property
     def financial_year(self) -> str:
-        return f"{self.year}/{(self.year + 1) % 100:02d}"
+        return financial_year_label(self.starts_on)
 
     @property
     def name(self) -> str:

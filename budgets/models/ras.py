@@ -1,9 +1,12 @@
 """Resource allocation system: a needs questionnaire scored in points, converted
 to money at the ICB's price per point for the financial year."""
 
+import datetime
+
 from django.db import models
 from django.db.models import Q
 
+from budgets.calculations import financial_year_label, points_text
 from budgets.models.fields import MoneyField
 from phb.audit import audited
 from phb.models import BudgetHolder, Organisation, Timestamped, User, UUIDModel
@@ -59,7 +62,7 @@ class RasQuestionnaire(UUIDModel, Timestamped):
 
     @property
     def financial_year_label(self) -> str:
-        return f"{self.financial_year}/{(self.financial_year + 1) % 100:02d}"
+        return financial_year_label(datetime.date(self.financial_year, 4, 1))
 
     @property
     def editable(self) -> bool:
@@ -96,7 +99,7 @@ class RasAnswerOption(UUIDModel):
         ordering = ["order", "points"]
 
     def __str__(self) -> str:
-        return f"{self.text} ({self.points} point{'' if self.points == 1 else 's'})"
+        return f"{self.text} ({points_text(self.points)})"
 
 
 @audited

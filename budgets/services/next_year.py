@@ -43,17 +43,13 @@ def next_financial_year(budget) -> tuple[datetime.date, datetime.date]:
     return calc.financial_year(year_end + datetime.timedelta(days=1))
 
 
-def _year_label(start: datetime.date) -> str:
-    return f"{start.year}/{(start.year + 1) % 100:02d}"
-
-
 def _same(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
 def _recalculate_ras(actor, assessment: RasAssessment, start: datetime.date) -> RasAssessment:
     holder = assessment.budget_holder
-    label = _year_label(start)
+    label = calc.financial_year_label(start)
     questionnaire = (
         RasQuestionnaire.objects.filter(
             organisation_id=holder.organisation_id,
@@ -186,7 +182,7 @@ def prepare_next_year(*, actor, budget, version: int | None = None) -> Budget:
         doing="prepare next year's budget from",
     )
     start, end = next_financial_year(budget)
-    label = _year_label(start)
+    label = calc.financial_year_label(start)
     existing = (
         Budget.objects.held_or_prepared()
         .filter(budget_holder=holder, period_start__lte=end, period_end__gte=start)

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views.generic import FormView, TemplateView
 
 from budgets import selectors, services
-from budgets.calculations import financial_year
+from budgets.calculations import financial_year, financial_year_label
 from budgets.forms import (
     AnswerFormSet,
     DomainForm,
@@ -84,7 +84,7 @@ class RatesFormView(PermissionRequiredMixin, FormView):
                     if f.name in self.form_class.base_fields
                 } | {"effective_from": starts}
                 if "name" in kwargs["initial"]:
-                    kwargs["initial"]["name"] = f"{starts.year}/{(starts.year + 1) % 100:02d}"
+                    kwargs["initial"]["name"] = financial_year_label(starts)
             else:
                 kwargs["initial"] = {"effective_from": financial_year(timezone.localdate())[0]}
         return kwargs

@@ -40,6 +40,10 @@ PLAN_GROUNDS = (
 )
 
 
+# Whoever reconsiders must not have been part of the first decision (the 2013 regulations).
+PART_OF_THE_DECISION = "You were part of the first decision, so someone else must look at it again"
+
+
 def _day(value) -> str:
     return f"{value:%-d %B %Y}"
 
@@ -185,9 +189,7 @@ def decide_request(*, actor, request, outcome: str, reasons: str) -> Reconsidera
         )
     decision = decision_of(request)
     if actor.pk in who_decided(decision):
-        raise ValidationError(
-            "You were part of the first decision, so someone else must look at it again"
-        )
+        raise ValidationError(PART_OF_THE_DECISION)
     errors = {}
     if outcome not in ReconsiderationOutcome.values:
         errors["outcome"] = "Choose whether the decision stands or has been changed"

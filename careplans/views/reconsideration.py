@@ -150,7 +150,7 @@ class DecideRequestView(ServiceFormView):
             return "This request has already been decided"
         # Said before the form is filled, not after (the service checks it again).
         if self.request.user.pk in services.who_decided(services.decision_of(self.object)):
-            return "You were part of the first decision, so someone else must look at it again"
+            return services.PART_OF_THE_DECISION
         return None
 
     def done_url(self):
