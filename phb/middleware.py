@@ -1,8 +1,9 @@
-"""Request-wide rules for signed-in staff: which ICB they act for, and a second factor."""
+"""Request-wide rules for signed-in staff (which ICB they act for, and a second factor), and
+a page in words for an address opened in a way it does not take."""
 
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 
 # The session key holding the id of the ICB a member of staff chose to act for.
 ACTING_FOR_SESSION_KEY = "phb_acting_for"
@@ -49,3 +50,19 @@ class StaffSecondFactorMiddleware:
         ):
             return redirect("mfa_activate_totp")
         return self.get_response(request)
+
+
+class MethodNotAllowedPageMiddleware:
+    """An address that only takes a form's button (a bookmark of it, a refresh, a link typed
+    in) answers a GET with Django's empty 405: give the person a page that says what to do."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code == 405 and request.method == "GET" and not response.content:
+            page = render(request, "405.html", status=405)
+            page["Allow"] = response["Allow"]
+            return page
+        return response

@@ -83,6 +83,13 @@ def test_representative_whose_role_ended_sees_nobody(client, representative, hol
     assert client.get(reverse("holder_home_for", args=[holder.pk])).status_code == 404
 
 
+def test_staff_opening_your_budget_are_sent_to_their_caseload(client, phb_lead):
+    client.force_login(phb_lead)
+    response = client.get(reverse("holder_home"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("caseload")
+
+
 def test_staff_get_404_on_the_holders_own_page(client, phb_lead, holder):
     client.force_login(phb_lead)
     assert client.get(reverse("holder_home_for", args=[holder.pk])).status_code == 404

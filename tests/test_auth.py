@@ -1,5 +1,7 @@
 """Sign-in: closed sign-up, a second factor for staff, per-account throttling."""
 
+from html import unescape
+
 import pytest
 from django.core import mail
 from django.test import override_settings
@@ -107,6 +109,13 @@ def test_password_reset_sends_an_email(client, icb):
     client.post(reverse("account_reset_password"), {"email": user.email})
     assert len(mail.outbox) == 1
     assert user.email in mail.outbox[0].to
+
+
+def test_the_reset_page_says_who_is_signed_in_in_the_services_words(client, holder):
+    client.force_login(holder.user)
+    html = unescape(client.get(reverse("account_reset_password")).content.decode())
+    assert f"You are signed in as {holder.user.full_name}." in html
+    assert "logged in" not in html
 
 
 def test_a_wrong_password_is_explained_in_plain_english(client, icb):

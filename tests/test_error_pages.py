@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.template.loader import get_template
 from django.test import Client
+from django.urls import reverse
 
 from tests.html import links
 
@@ -33,6 +34,18 @@ def test_a_missing_page_is_the_services_404_when_signed_in(client, phb_lead):
     assert response.status_code == 404
     html = response.content.decode()
     assert "<h1>Page not found</h1>" in html
+    assert "Caseload" in html  # the signed-in header, with its navigation
+
+
+def test_opening_a_buttons_address_says_what_to_do_not_an_empty_405(client, phb_lead, holder):
+    """A GET of an address that only takes a form's POST (a refresh, a bookmark)."""
+    client.force_login(phb_lead)
+    response = client.get(reverse("careplans:start", args=[holder.pk]))  # "Start a plan"
+    assert response.status_code == 405
+    assert "POST" in response["Allow"]
+    html = response.content.decode()
+    assert "<h1>This page is opened by a button</h1>" in html
+    assert "Nothing has been changed." in html
     assert "Caseload" in html  # the signed-in header, with its navigation
 
 
@@ -69,6 +82,7 @@ import django
 django.setup()
 from django.conf import settings
 from django.test import Client
+from django.urls import reverse
 
 client = Client(HTTP_HOST="127.0.0.1")
 print("DEBUG", settings.DEBUG)

@@ -335,7 +335,14 @@ MATRIX: dict[str, Route] = {
     "person_edit": about("holder", "lead", "coordinator", "icb_admin", post=200),
     "person_history": about("holder", "lead", "icb_admin"),
     "person_access_log": about("holder", "lead", "icb_admin"),
-    "holder_home": only(*EVERYONE_SIGNED_IN),
+    # Staff, the service administrator and a PA have no budget of their own: sent home.
+    "holder_home": only(
+        *EVERYONE_SIGNED_IN,
+        special={
+            actor: (302, 405)
+            for actor in (*ALL_STAFF, "service_admin", *employers_matrix.PA_ACTORS)
+        },
+    ),
     "holder_home_for": about("holder", "holder", "representative"),
     "acting_for": only("shared_finance", post=200),
     "staff_list": only("icb_admin", "other_icb_admin"),

@@ -687,9 +687,12 @@ class WorkQueueView(PermissionRequiredMixin, TemplateView):
         return super().get_context_data(**kwargs) | {"queue": queue, "tables": tables}
 
 
-def sign_off_sentence(competence, today) -> str:
-    """What a budget holder or PA needs to know about one competence, in plain English."""
-    pa, task = competence.assistant.full_name, competence.delegation.task.name
+def sign_off_sentence(competence, today, *, to_pa=False) -> str:
+    """What a budget holder or PA needs to know about one competence, in plain English: said
+    to the PA themself ("You were signed off…") on their own page."""
+    pa = "You" if to_pa else competence.assistant.full_name
+    was, is_ = ("were", "are") if to_pa else ("was", "is")
+    task = competence.delegation.task.name
     if competence.status == CompetenceStatus.SIGNED_OFF:
         if competence.review_on < today:
             return (
@@ -697,7 +700,7 @@ def sign_off_sentence(competence, today) -> str:
                 f"{competence.review_on:%-d %B %Y} and has not been done."
             )
         return (
-            f"{pa} was signed off for {task} by {competence.signed_off_by.full_name} on "
+            f"{pa} {was} signed off for {task} by {competence.signed_off_by.full_name} on "
             f"{timezone.localtime(competence.signed_off_at):%-d %B %Y}. The next review is due by "
             f"{competence.review_on:%-d %B %Y}."
         )
@@ -705,7 +708,7 @@ def sign_off_sentence(competence, today) -> str:
         return f"{pa} must not do {task} now: it was suspended ({competence.stopped_reason})."
     if competence.status == CompetenceStatus.REVOKED:
         return f"{pa} must not do {task}: it was revoked ({competence.stopped_reason})."
-    return f"{pa} is being trained and assessed for {task}, and must not do it yet."
+    return f"{pa} {is_} being trained and assessed for {task}, and must not do it yet."
 
 
 class EmployerSignOffsView(PermissionRequiredMixin, TemplateView):
@@ -742,6 +745,6 @@ class OwnSignOffsView(OwnPaPage):
         competences = list(selectors.own_competences(self.request.user))
         return super().get_context_data(**kwargs) | {
             "page_title": "Your sign-offs",
-            "sentences": [(c, sign_off_sentence(c, today)) for c in competences],
+            "sentences": [(c, sign_off_sentence(c, today, to_pa=True)) for c in competences],
             "own": True,
         }

@@ -53,6 +53,7 @@ MIDDLEWARE = [
     "phb.middleware.ActingOrganisationMiddleware",
     "phb.middleware.StaffSecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "phb.middleware.MethodNotAllowedPageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "pghistory.middleware.HistoryMiddleware",
 ]

@@ -21,7 +21,8 @@ def home(request):
 class HolderHomeView(TemplateView):
     """'Your personal health budget': with exactly one person (their own record, or the one
     person they act for) it is that person's page; otherwise the list to choose from, or a
-    plain note that there is nobody."""
+    plain note that there is nobody. Someone with no budget of their own who works here (staff,
+    the service administrator, a PA) is sent to where their work starts instead."""
 
     template_name = "phb/holder_choose.html"
 
@@ -30,10 +31,13 @@ class HolderHomeView(TemplateView):
         if len(people) == 1:
             # The one person, as just read through the same scope: not read a second time.
             return HolderPersonView.as_view(person=people[0])(request, pk=people[0].pk)
+        is_representative = selectors.represents_anyone(request.user)
+        if not people and not is_representative:
+            user = request.user
+            if user.is_staff_member or user.is_service_admin or home_redirect(user):
+                return home(request)
         return self.render_to_response(
-            self.get_context_data(
-                people=people, is_representative=selectors.represents_anyone(request.user)
-            )
+            self.get_context_data(people=people, is_representative=is_representative)
         )
 
 

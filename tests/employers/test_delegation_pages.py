@@ -105,7 +105,8 @@ def test_signed_off_shows_to_the_holder_and_the_pa_in_plain_english(
     client.force_login(pa_user)
     text = page(client.get(reverse("employers:own_sign_offs")))
     assert "Your sign-offs" in text
-    assert f"Priya Shah was signed off for {task}" in text
+    assert f"You were signed off for {task} by {clinician.full_name}" in text
+    assert "Priya Shah was" not in text
 
 
 def test_the_competence_page_names_the_state_once_and_says_what_it_means(

@@ -83,6 +83,15 @@ def test_a_pa_lands_on_their_own_page_after_signing_in(client, assistant, pa_use
     assert "Start a timesheet" in html
 
 
+def test_a_pa_with_no_budget_of_their_own_is_sent_from_your_budget_to_their_work(
+    client, assistant, pa_user
+):
+    client.force_login(pa_user)
+    response = client.get(reverse("holder_home"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("employers:my_work")
+
+
 def test_a_pa_sees_their_point_of_contact_for_each_employer(client, assistant, pa_user):
     client.force_login(pa_user)
     html = page(client.get(reverse("employers:my_work")))
