@@ -153,6 +153,9 @@ def record_request(
             "the day of the decision"
         )
     if "decision" not in errors:
+        # Lock the decision, so that two people recording the same request at the same moment
+        # are taken one after the other, and the second is told the first is waiting.
+        type(decision).objects.select_for_update().filter(pk=decision.pk).first()
         waiting = ReconsiderationRequest.objects.filter(
             decided_at=None, **{FIELD_OF[type(decision)]: decision}
         ).first()

@@ -30,7 +30,7 @@ from careplans.models import (
 )
 from careplans.services.decisions import policy_for
 from careplans.services.plans import new_version
-from phb.models import RoleAssignment, User
+from phb.models import Role, RoleAssignment, User
 from phb.permissions import Permission, require
 
 
@@ -146,11 +146,20 @@ class Findings:
     next_due_on: datetime.date | None = None
 
 
+# The roles whose holders review a person's care: the coordinator, the PHB lead, and a
+# clinician (a CHC nurse assessor, for example). Finance officers, PA employer support,
+# panel members and administrators do not carry out reviews.
+REVIEWER_ROLES = (Role.CARE_COORDINATOR, Role.PHB_LEAD, Role.CLINICIAN)
+
+
 def reviewers_for(organisation):
-    """Who may be named as the reviewer: staff with a current role in the person's ICB."""
+    """Who may be named as the reviewer: staff with a current reviewing role in the person's
+    ICB."""
     return (
         User.objects.filter(
-            role_assignments__in=RoleAssignment.objects.current().filter(organisation=organisation)
+            role_assignments__in=RoleAssignment.objects.current().filter(
+                organisation=organisation, role__in=REVIEWER_ROLES
+            )
         )
         .distinct()
         .order_by("full_name", "id")
@@ -205,13 +214,12 @@ def record_review(
         raise ValidationError(
             f"This review was already {review.get_status_display().lower()}. Nothing was saved."
         )
-    if (
-        not RoleAssignment.objects.current()
-        .filter(user=reviewer, organisation_id=holder.organisation_id)
-        .exists()
-    ):
+    if not reviewers_for(holder.organisation).filter(pk=reviewer.pk).exists():
         raise ValidationError(
-            {"reviewer": f"The reviewer must work for {holder.organisation.name}"}
+            {
+                "reviewer": "The reviewer must be a care coordinator, PHB lead or clinician "
+                f"at {holder.organisation.name}"
+            }
         )
     version = plan.versions.filter(status=PlanStatus.ACTIVE).first()
     if version is None:

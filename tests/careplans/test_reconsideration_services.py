@@ -2,10 +2,13 @@
 part of it, and lettered."""
 
 import datetime
+import threading
+import time
 from decimal import Decimal as D
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection, transaction
 
 from careplans.models import (
     PlanLetterKind,
@@ -76,6 +79,46 @@ def test_a_request_dated_before_the_decision_or_made_twice_is_refused(
         "A request about this decision, received on 20 November 2026, is already waiting to "
         "be looked at. Nothing was changed."
     ]
+    assert ReconsiderationRequest.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_people_recording_the_same_request_at_once_make_one(
+    stopped, care_coordinator, holder, icb
+):
+    """Two real connections record a request about the same stop at the same moment: the
+    decision is locked, so one request is made and the other is told it is waiting."""
+    coordinators = {"a": care_coordinator, "b": staff("care_coordinator", icb)}
+    barrier = threading.Barrier(2)
+    results = {}
+
+    def record(name):
+        try:
+            barrier.wait(timeout=10)
+            with transaction.atomic():
+                reconsideration.record_request(
+                    actor=coordinators[name],
+                    holder=holder,
+                    decision=stopped,
+                    received_on=D_(2026, 11, 21),
+                    persons_reasons="The holiday was respite.",
+                )
+                time.sleep(0.2)  # hold the lock while the other connection asks
+            results[name] = "recorded"
+        except ValidationError as error:
+            results[name] = " ".join(error.messages)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=record, args=(name,)) for name in coordinators]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(results) == ["a", "b"]
+    assert list(results.values()).count("recorded") == 1
+    (refusal,) = [r for r in results.values() if r != "recorded"]
+    assert "is already waiting to be looked at. Nothing was changed." in refusal
     assert ReconsiderationRequest.objects.count() == 1
 
 

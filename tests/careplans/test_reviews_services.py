@@ -166,8 +166,29 @@ def test_a_reviewer_from_another_icb_is_refused(in_use, care_coordinator, other_
             progress=progress(version),
         )
     assert excinfo.value.message_dict["reviewer"] == [
-        f"The reviewer must work for {version.plan.budget_holder.organisation.name}"
+        "The reviewer must be a care coordinator, PHB lead or clinician at "
+        f"{version.plan.budget_holder.organisation.name}"
     ]
+    review.refresh_from_db()
+    assert review.status == ReviewStatus.DUE
+
+
+def test_only_coordinators_leads_and_clinicians_carry_out_reviews(
+    in_use, care_coordinator, phb_lead, clinician, finance_officer, icb
+):
+    version, _, _ = in_use
+    assert set(reviews.reviewers_for(icb)) >= {care_coordinator, phb_lead, clinician}
+    assert finance_officer not in reviews.reviewers_for(icb)
+    review = Review.objects.get(plan=version.plan)
+    with pytest.raises(ValidationError) as excinfo:
+        reviews.record_review(
+            actor=care_coordinator,
+            review=review,
+            reviewer=finance_officer,
+            findings=findings(),
+            progress=progress(version),
+        )
+    assert "must be a care coordinator, PHB lead or clinician" in str(excinfo.value)
     review.refresh_from_db()
     assert review.status == ReviewStatus.DUE
 
