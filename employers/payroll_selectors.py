@@ -120,9 +120,11 @@ def pa_spend_for(employer) -> dict | None:
     budget = type(budget).objects.select_related("pa_costing").get(pk=budget.pk)
     planned = budget.pa_costing.total_annual if budget.pa_costing else None
     actual = actual_pa_spend(budget)["total"]
+    left = planned - actual if planned is not None else None
     return {
         "budget": budget,
         "planned": planned,
         "actual": actual,
-        "left": planned - actual if planned is not None else None,
+        "left": left,
+        "over": -left if left is not None and left < 0 else None,
     }

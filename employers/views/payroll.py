@@ -65,6 +65,7 @@ class PayRunsView(EmployerSideOrStaff, TemplateView):
             "spend": selectors.pa_spend_for(employer),
             "may_run_payroll": self.may_run_payroll(),
             "to_holder": self.speaks_to_holder(),
+            "own": employer.budget_holder.user_id == self.request.user.pk,
         }
 
 

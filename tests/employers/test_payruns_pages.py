@@ -4,11 +4,14 @@ finalise journey through the views, the bureau CSV and the payslip PDF."""
 import csv
 import datetime
 import io
+import re
 from decimal import Decimal as D
+from html import unescape
 
 import pytest
 from django.urls import reverse
 
+from budgets.models import HoldingMethod
 from employers.models import PayRunStatus, ShiftKind
 from employers.payroll_presenters import csv_safe
 from employers.services import payruns
@@ -16,6 +19,8 @@ from phb.documents import services as documents
 from phb.documents.models import DocumentStatus, GeneratedDocument
 from phb.documents.sources import source_for
 from phb.models import RecordAccess
+from phb.templatetags.phb_tags import pounds
+from tests.budgets.factories import LocalRateSetFactory, agreed_budget, pa, pa_costing
 from tests.documents.helpers import text_of
 from tests.employers.factories import EmployerFactory, PaUserFactory, PersonalAssistantFactory
 from tests.employers.factories_payroll import weeks_of
@@ -87,6 +92,49 @@ def test_the_holder_sees_their_pay_runs_in_plain_words(client, finalised, holder
     assert "Paying your PAs" in text
     assert "Start the next pay run" not in text
     assert client.get(reverse("employers:pay_run", args=[finalised.pk])).status_code == 200
+
+
+@pytest.mark.django_db
+def test_pa_spend_is_set_against_the_costing_in_words_for_holder_and_representative(
+    client,
+    month_1,
+    icb,
+    phb_lead,
+    holder,
+    employer,
+    alice,
+    pa_employer_support,
+    representative,
+):
+    """The budget was worked out with a PA costing of 1 hour a week, far less than the four
+    weeks Alice has been paid for, so the page says how much more than planned it has cost."""
+    LocalRateSetFactory(organisation=icb)
+    costing = pa_costing(phb_lead, holder, pas=[pa(hours=D("1"))])
+    agreed_budget(
+        phb_lead,
+        holder,
+        costing,
+        portions=[(HoldingMethod.DIRECT_PAYMENT, costing.total_annual, "")],
+    )
+    weeks_of(alice, pa_employer_support, APRIL_6, 4, ShiftKind.DAY, "8.00")
+    run = payruns.start_pay_run(actor=pa_employer_support, employer=employer)
+    payruns.finalise_pay_run(actor=pa_employer_support, run=run)
+    actual = D("2209.20")  # Alice's employer cost (tests/employers/test_payruns.py)
+    over = actual - costing.total_annual
+    assert over > 0
+    url = reverse("employers:pay_runs", args=[employer.pk])
+    client.force_login(holder.user)
+    text = re.sub(r"<[^>]+>", "", unescape(client.get(url).content.decode()))
+    assert f"Your budget was worked out with {pounds(costing.total_annual)} a year for PAs" in text
+    assert (
+        f"Finalised pay runs have cost {pounds(actual)} so far, including the employer's costs, "
+        f"which is {pounds(over)} more than was planned for the year."
+    ) in text
+    client.force_login(representative)
+    text = re.sub(r"<[^>]+>", "", unescape(client.get(url).content.decode()))
+    assert f"Paying {holder.given_name}'s PAs" in text
+    assert f"{holder.given_name}'s budget was worked out with" in text
+    assert "Your budget" not in text and "your PAs" not in text
 
 
 @pytest.mark.django_db
