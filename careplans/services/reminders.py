@@ -34,7 +34,10 @@ from phb.notifications import services as notifications
 from phb.notifications.claims import LostRace, claim, days_before
 
 DEFAULT_REMINDER_DAYS = (28, 7)
-CHUNK = 1000
+# The most reviews read in one transaction. An ICB's reviews are never shared with another's
+# chunk, and its staff get one email a chunk: at 10,000 that is one a day even for the largest
+# ICB (about 20,000 people, of whom a few thousand are due within the furthest reminder day).
+CHUNK = 10_000
 # The most reviews a digest lists one by one (fewer if they would not fit in a message); the
 # rest are on the list of reviews due.
 DIGEST_LINES = 25
@@ -83,9 +86,9 @@ class Reminder:
 
 def scan_due_reviews(*, today: datetime.date) -> int:
     """Record (and queue) every reminder due on `today` not already recorded. The reviews due
-    are found through the `review_due_by_date` index, then read 1,000 at a time with a fixed
-    number of queries each; each chunk is its own transaction. Returns how many messages were
-    recorded."""
+    are found through the `review_due_by_date` index, then read by ICB, at most `CHUNK` at a
+    time, with a fixed number of queries each; each chunk is its own transaction. Returns how
+    many messages were recorded."""
     days_by_icb = {
         organisation_id: reminder_days(listed)
         for organisation_id, listed in ApprovalPolicy.objects.values_list(
@@ -97,27 +100,24 @@ def scan_due_reviews(*, today: datetime.date) -> int:
     leads = _leads_by_icb(today)
     # The ids first, through the index (at most one review due per plan: a few megabytes at
     # national scale), then each chunk's rows by primary key: every query's plan is fixed.
-    # Each ICB's reviews are kept together (soonest first within it), so that a member of
-    # staff's reminders fall in as few chunks, and so as few emails (ADR 0039), as can be.
+    # Each ICB's reviews are kept together (soonest first within it) and a chunk holds only
+    # one ICB's, so that a member of staff gets one email for the day (ADR 0039).
     found = Review.objects.filter(
         status=ReviewStatus.DUE, due_on__lte=today + datetime.timedelta(days=horizon)
     ).order_by("due_on", "pk")
-    due = [
-        pk
-        for pk, _ in sorted(
-            found.values_list("pk", "plan__budget_holder__organisation_id"),
-            key=lambda row: row[1],
-        )
-    ]
+    by_icb = defaultdict(list)
+    for pk, organisation_id in found.values_list("pk", "plan__budget_holder__organisation_id"):
+        by_icb[organisation_id].append(pk)
     recorded = 0
-    for start in range(0, len(due), CHUNK):
-        ids = due[start : start + CHUNK]
-        chunk = list(
-            Review.objects.filter(pk__in=ids)
-            .select_related("plan__budget_holder__organisation")
-            .order_by("due_on", "pk")
-        )
-        recorded += _remind(chunk, today, days_by_icb, leads)
+    for due in by_icb.values():
+        for start in range(0, len(due), CHUNK):
+            ids = due[start : start + CHUNK]
+            chunk = list(
+                Review.objects.filter(pk__in=ids)
+                .select_related("plan__budget_holder__organisation")
+                .order_by("due_on", "pk")
+            )
+            recorded += _remind(chunk, today, days_by_icb, leads)
     return recorded
 
 

@@ -252,6 +252,23 @@ def test_the_scan_needs_the_same_queries_for_more_reviews(phb_lead, icb, monkeyp
     assert len(four_chunks) <= len(one_chunk) + 3 * 10
 
 
+@pytest.mark.django_db
+def test_each_lead_gets_one_email_a_day_however_the_reviews_fall_in_chunks(
+    phb_lead, icb, other_icb_lead, other_icb, monkeypatch
+):
+    """Chunks of 10 and two ICBs of 6 reviews each: a chunk never mixes ICBs, so neither ICB's
+    reviews are split across two chunks, and each lead gets one digest of their 6."""
+    monkeypatch.setattr(reminders, "CHUNK", 10)
+    today = D(2027, 1, 4)
+    soon = today + datetime.timedelta(days=7)
+    bare_reviews(icb, phb_lead, [soon] * 6)
+    bare_reviews(other_icb, other_icb_lead, [soon] * 6)
+    scan_due_reviews(today=today)
+    for lead in (phb_lead, other_icb_lead):
+        (digest,) = Message.objects.filter(to_address=lead.email)
+        assert digest.subject == "6 care and support plan reviews to do"
+
+
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_scans_record_each_reminder_once(phb_lead, icb):
     """Eight scans of the same day at once, each in its own transaction and connection: the
