@@ -187,7 +187,7 @@ class DecisionForm(NHSFormMixin, forms.Form):
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
             self.fields[f"item_{item.pk}_cost"] = MoneyField(
-                label=f"New cost a year for {item.description}",
+                label=item.new_cost_label,
                 required=False,
                 help_text="Only if approved with changes",
             )

@@ -6,6 +6,8 @@ from django.utils.html import format_html, format_html_join
 
 from budgets.presenters import money
 from careplans.models import DecisionOutcome, PanelSessionStatus
+from careplans.models.plans import cost_words, split_costs
+from careplans.plan_presenters import written_words
 from careplans.services.plans import cost_for_period, is_whole_year
 from phb.components import render_component
 from phb.presenters import display_date, hidden_caption
@@ -72,8 +74,7 @@ def where(session) -> str:
 
 def plan_label(version) -> str:
     holder = version.plan.budget_holder
-    total = sum(item.annual_cost for item in version.support_items.all())
-    return f"{holder.full_name}, version {version.number}: {money(total)} a year"
+    return f"{holder.full_name}, version {version.number}: {written_words(version)}"
 
 
 def _money_cell(value) -> dict:
@@ -186,7 +187,7 @@ def agenda_table(session, items, *, can_manage: bool, request=None) -> dict:
     head = [
         {"text": "No.", "format": "numeric"},
         {"text": "Person and plan"},
-        {"text": "Cost a year", "format": "numeric"},
+        {"text": "Cost", "format": "numeric"},
         {"text": "Budget", "format": "numeric"},
         {"text": "Decision"},
     ]
@@ -209,7 +210,11 @@ def agenda_table(session, items, *, can_manage: bool, request=None) -> dict:
                     version.number,
                 )
             },
-            _money_cell(item.total or 0),
+            {
+                "text": cost_words(item.yearly, item.once),
+                "format": "numeric",
+                "classes": "phb-money",
+            },
             _money_cell(version.budget.agreed_amount) if version.budget else {"text": "None"},
             {
                 "text": decision.get_outcome_display()
@@ -247,7 +252,7 @@ def pack(version) -> dict:
     clinical = next(
         (c for c in version.professional_contacts.all() if c.has_clinical_responsibility), None
     )
-    total = sum(item.annual_cost for item in items)
+    words = cost_words(*split_costs((item, item.annual_cost) for item in items))
     person = [
         ("Name", holder.full_name),
         ("Date of birth", display_date(holder.date_of_birth, "j F Y")),
@@ -259,7 +264,7 @@ def pack(version) -> dict:
         ("Clinical responsibility", clinical.name if clinical else "Not named"),
     ]
     budget = version.budget
-    money_rows = [("Plan costs a year", money(total))]
+    money_rows = [("Plan costs", words)]
     if budget is not None:
         money_rows += [
             ("Budget", f"{money(budget.agreed_amount)} ({budget.get_status_display().lower()})"),
@@ -284,7 +289,7 @@ def pack(version) -> dict:
         "person": _summary(person),
         "money": _summary(money_rows),
         "items": items_table(items),
-        "total": total,
+        "total": words,
         "checks": list(budget.clinical_checks.all()) if budget is not None else [],
         "clinical_justification": budget.clinical_justification if budget is not None else "",
         "goals": list(version.goals.all()),
@@ -304,7 +309,7 @@ def items_table(items) -> dict:
             {"text": "Item"},
             {"text": "Provider"},
             {"text": "Goals it serves"},
-            {"text": "Cost a year", "format": "numeric"},
+            {"text": "Cost", "format": "numeric"},
         ],
         "rows": [
             [
@@ -325,7 +330,7 @@ def items_table(items) -> dict:
                 },
                 {"text": item.provider},
                 {"text": "; ".join(goal.description for goal in item.goals.all()) or "None"},
-                _money_cell(item.annual_cost),
+                {"text": item.cost_text, "format": "numeric", "classes": "phb-money"},
             ]
             for item in items
         ],
@@ -369,7 +374,7 @@ def summary_table(decided) -> dict:
         "head": [
             {"text": "Person and plan"},
             {"text": "Decision"},
-            {"text": "Approved a year", "format": "numeric"},
+            {"text": "Approved", "format": "numeric"},
             {"text": "Letter"},
         ],
         "rows": [
@@ -378,10 +383,15 @@ def summary_table(decided) -> dict:
                 {"text": item.version.decision.get_outcome_display()},
                 _money_cell(item.version.decision.approved_annual_amount),
                 {
-                    "text": f"Queued: {letter.subject}, to {letter.addressed_to}"
-                    if letter is not None
-                    else "No letter"
-                },
+                    "html": format_html(
+                        'Written: <a class="nhsuk-link" href="{}">{}</a>, to {}',
+                        reverse("careplans:letter", args=[letter.pk]),
+                        letter.subject,
+                        letter.addressed_to,
+                    )
+                }
+                if letter is not None
+                else {"text": "No letter"},
             ]
             for item, letter in decided
         ],

@@ -15,6 +15,7 @@ from careplans.models import (
     PlanLetter,
     PlanStatus,
     PlanVersion,
+    SupportFrequency,
     SupportItem,
 )
 from careplans.services.decisions import policy_for
@@ -70,7 +71,18 @@ def agenda(session) -> list[AgendaItem]:
             "version__budget",
             "version__decision__decided_by",
         )
-        .annotate(total=Sum("version__support_items__annual_cost"))
+        .annotate(
+            yearly=Sum(
+                "version__support_items__annual_cost",
+                filter=~Q(version__support_items__frequency=SupportFrequency.ONCE),
+                default=0,
+            ),
+            once=Sum(
+                "version__support_items__annual_cost",
+                filter=Q(version__support_items__frequency=SupportFrequency.ONCE),
+                default=0,
+            ),
+        )
         .order_by("position")
     )
 

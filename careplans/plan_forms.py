@@ -229,14 +229,14 @@ class DecisionForm(LockedForm):
         self.items = list(items)
         for item in self.items:
             self.fields[f"item_{item.pk}"] = forms.ChoiceField(
-                label=f"{item.description}: £{item.annual_cost:,.2f} a year",
+                label=f"{item.description}: {item.cost_text}",
                 choices=ITEM_OUTCOMES,
                 widget=forms.RadioSelect,
                 initial=DecisionOutcome.APPROVED,
                 required=False,
             )
             self.fields[f"item_{item.pk}_cost"] = MoneyField(
-                label=f"New cost a year for {item.description}",
+                label=item.new_cost_label,
                 required=False,
                 help_text="Only when you approve it at a lower cost",
             )
@@ -252,7 +252,7 @@ class DecisionForm(LockedForm):
             *(
                 Fieldset(
                     f"{item.description} ({item.get_category_display().lower()}, from "
-                    f"{item.provider}): £{item.annual_cost:,.2f} a year",
+                    f"{item.provider}): {item.cost_text}",
                     f"item_{item.pk}",
                     f"item_{item.pk}_cost",
                     f"item_{item.pk}_reasons",
@@ -282,9 +282,7 @@ class DecisionForm(LockedForm):
                 choice == DecisionOutcome.APPROVED_WITH_CHANGES
                 and data.get(f"item_{item.pk}_cost") is None
             ):
-                self.add_error(
-                    f"item_{item.pk}_cost", f"Give the new cost a year for {item.description}"
-                )
+                self.add_error(f"item_{item.pk}_cost", item.new_cost_missing)
         return data
 
     def choices(self) -> dict:

@@ -1,12 +1,11 @@
 """What the plan pages say, chosen by the version's state: worked figures and plain words."""
 
-from decimal import Decimal
-
 from django.conf import settings
 from django.utils import timezone
 
 from budgets.presenters import money
 from careplans.models import DecisionOutcome, PlanStatus, Review
+from careplans.models.plans import cost_words, split_costs
 from careplans.models.reviews import ReviewStatus
 from careplans.plan_selectors import (
     in_use_version,
@@ -17,10 +16,10 @@ from careplans.plan_selectors import (
     version_detail_queryset,
     versions_of,
 )
-from careplans.services.decisions import policy_for, route_for
+from careplans.services.decisions import APPROVING, policy_for, route_for
 from careplans.services.plans import (
     IN_PROGRESS_STATUSES,
-    cost_for_period,
+    cost_for_period_of,
     is_whole_year,
     problems_before_submitting,
 )
@@ -29,17 +28,33 @@ from phb.permissions import Permission
 from phb.presenters import display_date, hidden_caption
 
 
+def written_words(version) -> str:
+    """What the plan's items cost as written, in words (from the prefetched items)."""
+    return cost_words(*split_costs((i, i.annual_cost) for i in version.support_items.all()))
+
+
 def totals(version) -> dict:
-    """The plan's yearly cost, and its cost for its budget's period against the budget, from
-    the prefetched items (no query). For a budget of a whole financial year the two costs are
-    the same; for part of a year the budget is for fewer days than a year's cost."""
+    """The plan's cost (what falls every year and what is paid once), and its cost for its
+    budget's period against the budget, from the prefetched items (no query). Once the plan is
+    approved (as it was, or with changes) these are what was approved, and `submitted` is what
+    it cost as written. For a budget of a whole financial year the period's cost is the yearly
+    cost and the one-off items; for part of a year the recurring items are pro rata."""
     items = list(version.support_items.all())
-    total = sum((item.annual_cost for item in items), Decimal("0.00"))
+    as_written = [(item, item.annual_cost) for item in items]
+    decision = getattr(version, "decision", None)
+    approved = decision is not None and decision.outcome in APPROVING
+    costs = decision.approved_costs() if approved else as_written
+    yearly, once = split_costs(costs)
+    words = cost_words(yearly, once)
     budget = version.budget
-    period_cost = cost_for_period(items, budget) if budget is not None else None
+    period_cost = cost_for_period_of(costs, budget) if budget is not None else None
     over = period_cost - budget.agreed_amount if budget is not None else None
     return {
-        "total": total,
+        "total": yearly + once,
+        "words": words,
+        "approved": approved,
+        # What it cost as written, when the decision changed that.
+        "submitted": written if approved and (written := written_words(version)) != words else None,
         "budget_amount": budget.agreed_amount if budget is not None else None,
         "part_year": budget is not None and not is_whole_year(budget),
         "period_cost": period_cost,
@@ -50,11 +65,11 @@ def totals(version) -> dict:
 
 
 def panel_needed(version) -> str:
-    total = totals(version)["total"]
+    words = totals(version)["words"]
     limit = policy_for(version.plan.budget_holder.organisation).lead_sign_off_limit
     return (
-        f"This plan costs {money(total)} a year, more than the {money(limit)} a PHB lead may "
-        "approve: a panel must decide it."
+        f"This plan costs {words}, more than the {money(limit)} a PHB lead may approve: a panel "
+        "must decide it."
     )
 
 
@@ -76,7 +91,7 @@ def items_table(version, *, decisions=None) -> dict:
                 "text": f"{money(item.unit_cost)} × {item.quantity.normalize():f} "
                 f"{item.get_frequency_display().lower()}"
             },
-            {"text": money(item.annual_cost), "format": "numeric"},
+            {"text": item.cost_text, "format": "numeric"},
             {"text": goals},
             {"text": item.portion.get_method_display() if item.portion_id else "Not chosen"},
         ]
@@ -89,7 +104,7 @@ def items_table(version, *, decisions=None) -> dict:
         {"text": "Category"},
         {"text": "Who provides it"},
         {"text": "Cost each time × how many"},
-        {"text": "Cost a year", "format": "numeric"},
+        {"text": "Cost", "format": "numeric"},
         {"text": "Goals it helps with"},
         {"text": "Paid from"},
     ]
@@ -108,8 +123,8 @@ def item_decision_words(item, decided) -> str:
         return "Approved"
     if decided.outcome == DecisionOutcome.APPROVED_WITH_CHANGES:
         return (
-            f"Approved at {money(decided.approved_annual_cost)} a year instead of "
-            f"{money(item.annual_cost)}: {decided.reasons}"
+            f"Approved at {decided.approved_cost_text} instead of {item.cost_text}: "
+            f"{decided.reasons}"
         )
     return f"{decided.get_outcome_display()}: {decided.reasons}"
 
@@ -247,14 +262,11 @@ def differences(older, newer) -> dict:
     for name in sorted(set(old_items) | set(new_items)):
         before, after = old_items.get(name), new_items.get(name)
         if before is None:
-            items.append(f"Added: {name}, {money(after.annual_cost)} a year")
+            items.append(f"Added: {name}, {after.cost_text}")
         elif after is None:
-            items.append(f"Removed: {name}, {money(before.annual_cost)} a year")
-        elif before.annual_cost != after.annual_cost:
-            items.append(
-                f"Changed: {name}, from {money(before.annual_cost)} to "
-                f"{money(after.annual_cost)} a year"
-            )
+            items.append(f"Removed: {name}, {before.cost_text}")
+        elif before.cost_text != after.cost_text:
+            items.append(f"Changed: {name}, from {before.cost_text} to {after.cost_text}")
     lists = {}
     for label, attribute, key in (
         ("Goals", "goals", lambda g: g.description),
@@ -268,7 +280,7 @@ def differences(older, newer) -> dict:
         changes += [f"Removed: {k}" for k in sorted(before - after)]
         if changes:
             lists[label] = changes
-    old_total, new_total = totals(older)["total"], totals(newer)["total"]
+    old_total, new_total = written_words(older), written_words(newer)
     return {
         "sections": sections,
         "items": items,

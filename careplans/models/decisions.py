@@ -13,7 +13,13 @@ from django.utils import timezone
 
 from budgets.models.budget import AppendOnly
 from budgets.models.fields import MoneyField
-from careplans.models.plans import PlanVersion, SupportItem, text_limits
+from careplans.models.plans import (
+    PlanVersion,
+    SupportItem,
+    cost_words,
+    split_costs,
+    text_limits,
+)
 from phb.audit import audited
 from phb.models import Organisation, Timestamped, User, UUIDModel
 
@@ -226,6 +232,21 @@ class PlanDecision(UUIDModel, AppendOnly):
             *text_limits("plan_decision", reasons=5000),
         ]
 
+    def approved_costs(self) -> list[tuple[SupportItem, Decimal]]:
+        """Each approved item with the cost approved for it (as changed, if it was)."""
+        prefetched = "items" in getattr(self, "_prefetched_objects_cache", {})
+        choices = self.items.all() if prefetched else self.items.select_related("item")
+        return [
+            (choice.item, choice.approved_cost)
+            for choice in choices
+            if choice.outcome in (DecisionOutcome.APPROVED, DecisionOutcome.APPROVED_WITH_CHANGES)
+        ]
+
+    @property
+    def approved_words(self) -> str:
+        """What was approved, as a person reads it: "£8,945.28 a year and £649.99 once"."""
+        return cost_words(*split_costs(self.approved_costs()))
+
 
 class ItemDecision(UUIDModel, AppendOnly):
     """What was decided about one support item within a plan decision."""
@@ -255,3 +276,17 @@ class ItemDecision(UUIDModel, AppendOnly):
             ),
             *text_limits("item_decision", reasons=5000),
         ]
+
+    @property
+    def approved_cost_text(self) -> str:
+        """The changed cost, as a person reads it ("£540.00 a year", "£400.00 once")."""
+        return self.item.cost_text_of(self.approved_annual_cost)
+
+    @property
+    def approved_cost(self) -> Decimal | None:
+        """The cost approved for the item: as it was, or as changed; None if not approved."""
+        if self.outcome == DecisionOutcome.APPROVED:
+            return self.item.annual_cost
+        if self.outcome == DecisionOutcome.APPROVED_WITH_CHANGES:
+            return self.approved_annual_cost
+        return None

@@ -448,6 +448,27 @@ TIMES_A_YEAR = {
 }
 
 
+def split_costs(costs) -> tuple[Decimal, Decimal]:
+    """(what falls every year, what is paid once) of (item, cost) pairs."""
+    yearly = once = Decimal("0.00")
+    for item, cost in costs:
+        if item.is_once:
+            once += cost
+        else:
+            yearly += cost
+    return yearly, once
+
+
+def cost_words(yearly: Decimal, once: Decimal) -> str:
+    """A plan's cost as a person reads it: "£9,765.24 a year and £649.99 once", "£9,765.24 a
+    year", or "£649.99 once" (a one-off item is not paid every year)."""
+    if once and yearly:
+        return f"£{yearly:,.2f} a year and £{once:,.2f} once"
+    if once:
+        return f"£{once:,.2f} once"
+    return f"£{yearly:,.2f} a year"
+
+
 def yearly_cost(unit_cost: Decimal, quantity: Decimal, frequency: str) -> Decimal:
     """Unit cost × quantity × times a year, to the penny (half up, as ADR 0005)."""
     total = Decimal(unit_cost) * Decimal(quantity) * TIMES_A_YEAR[SupportFrequency(frequency)]
@@ -511,10 +532,31 @@ class SupportItem(UUIDModel):
         return self.description
 
     @property
+    def is_once(self) -> bool:
+        return self.frequency == SupportFrequency.ONCE
+
+    @property
+    def when(self) -> str:
+        """How often its cost falls: "once" for a one-off item, otherwise "a year"."""
+        return "once" if self.is_once else "a year"
+
+    @property
     def cost_text(self) -> str:
         """Its cost as a person reads it: a one-off item is paid once, not every year."""
-        when = "once" if self.frequency == SupportFrequency.ONCE else "a year"
-        return f"£{self.annual_cost:,.2f} {when}"
+        return f"£{self.annual_cost:,.2f} {self.when}"
+
+    def cost_text_of(self, cost) -> str:
+        """Another cost of this item (as a decision changed it), read the same way."""
+        return f"£{cost:,.2f} {self.when}"
+
+    @property
+    def new_cost_label(self) -> str:
+        """What a decider is asked for when approving it at a lower cost."""
+        return f"New cost {'' if self.is_once else 'a year '}for {self.description}"
+
+    @property
+    def new_cost_missing(self) -> str:
+        return f"Give the new cost {'' if self.is_once else 'a year '}for {self.description}"
 
 
 @audited

@@ -3,6 +3,7 @@ stops and repayments. Keyword-only, atomic, permission checked; audit by the dat
 
 from careplans.services.decisions import ItemChoice, decide_plan, policy_for, route_for
 from careplans.services.plans import (
+    budget_cannot_take_the_plan,
     new_version,
     plan_total,
     problems_before_submitting,
@@ -22,6 +23,7 @@ from careplans.services.plans import (
 
 __all__ = [
     "ItemChoice",
+    "budget_cannot_take_the_plan",
     "decide_plan",
     "new_version",
     "plan_total",

@@ -26,8 +26,11 @@ from careplans.models import (
     PlanVersion,
 )
 from careplans.services.letters import write_decision_letter
-from careplans.services.plans import plan_total, status_change
+from careplans.services.plans import budget_cannot_take_the_plan, plan_total, status_change
 from phb.permissions import Permission, require
+
+# The outcomes that put the plan in use, and so approve it for its budget.
+APPROVING = (DecisionOutcome.APPROVED, DecisionOutcome.APPROVED_WITH_CHANGES)
 
 
 @dataclass(frozen=True)
@@ -117,12 +120,11 @@ def _check_items(
         cost = None
         if choice.outcome == DecisionOutcome.APPROVED_WITH_CHANGES:
             if choice.changed_cost is None or choice.changed_cost < 0:
-                errors.append(f"Give the new cost a year for {item.description}")
+                errors.append(item.new_cost_missing)
                 continue
             if choice.changed_cost >= item.annual_cost:
                 errors.append(
-                    f"The new cost for {item.description} must be less than "
-                    f"£{item.annual_cost:,.2f}"
+                    f"The new cost for {item.description} must be less than {item.cost_text}"
                 )
                 continue
             cost = choice.changed_cost
@@ -175,6 +177,13 @@ def decide_plan(
         )
     if outcome not in DecisionOutcome.values:
         raise ValidationError({"outcome": "Choose a decision"})
+    if outcome in APPROVING and budget_cannot_take_the_plan(version.budget):
+        raise ValidationError(
+            {
+                "outcome": f"{budget_cannot_take_the_plan(version.budget)}. Until then the plan "
+                "can only be deferred or declined"
+            }
+        )
     if actor.pk in (version.created_by_id, version.submitted_by_id):
         raise ValidationError("You wrote this plan, so someone else must decide it")
     coordinator = version.professional_contacts.filter(is_care_coordinator=True).first()
@@ -188,8 +197,8 @@ def decide_plan(
         if route_for(version) != "lead":
             limit = policy_for(holder.organisation).lead_sign_off_limit
             raise ValidationError(
-                f"This plan costs £{plan_total(version):,.2f} a year, more than the £{limit:,.2f} "
-                "a PHB lead may approve: a panel must decide it"
+                f"This plan costs £{plan_total(version):,.2f}, more than the £{limit:,.2f} a PHB "
+                "lead may approve: a panel must decide it"
             )
     else:
         _check_panel(actor, version, session)
@@ -223,7 +232,7 @@ def decide_plan(
     status_change(version, to_status=outcome, by=actor, reason=reasons.strip())
     version.lock_version += 1
     version.save(update_fields=["status", "lock_version"])
-    if outcome in (DecisionOutcome.APPROVED, DecisionOutcome.APPROVED_WITH_CHANGES):
+    if outcome in APPROVING:
         _put_in_use(actor, version, decision, session)
     write_decision_letter(actor=actor, decision=decision)
     return decision

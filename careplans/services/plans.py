@@ -12,8 +12,10 @@ from django.db.models import Max, Sum
 from django.utils import timezone
 
 from budgets.calculations import amount_for_period, financial_year
+from budgets.models import BudgetStatus
 from budgets.money import check_money
 from budgets.services import Conflict
+from budgets.services.plan_approval import APPROVABLE
 from careplans.models import (
     CarePlan,
     Goal,
@@ -26,7 +28,11 @@ from careplans.models import (
     Risk,
     SupportItem,
 )
-from careplans.models.plans import IN_PROGRESS_STATUSES, SupportFrequency, yearly_cost
+from careplans.models.plans import (
+    IN_PROGRESS_STATUSES,
+    split_costs,
+    yearly_cost,
+)
 from phb.permissions import Permission, require
 from phb.services import only_fields
 
@@ -360,18 +366,32 @@ def cost_for_period(items, budget) -> Decimal:
     """What `items` cost over the budget's period, to set against its amount: the recurring
     items' yearly cost pro rata for the period (by days, as a part-year budget is worked out;
     a whole financial year is the yearly cost exactly), and one-off items in full."""
-    once = sum(
-        (i.annual_cost for i in items if i.frequency == SupportFrequency.ONCE), Decimal("0.00")
-    )
-    recurring = sum(
-        (i.annual_cost for i in items if i.frequency != SupportFrequency.ONCE), Decimal("0.00")
-    )
+    return cost_for_period_of([(item, item.annual_cost) for item in items], budget)
+
+
+def cost_for_period_of(costs, budget) -> Decimal:
+    """`cost_for_period` of (item, cost) pairs: the items at other costs (as approved)."""
+    recurring, once = split_costs(costs)
     return once + amount_for_period(recurring, budget.period_start, budget.period_end)
 
 
 def is_whole_year(budget) -> bool:
     start, end = financial_year(budget.period_start)
     return (budget.period_start, budget.period_end) == (start, end)
+
+
+def budget_cannot_take_the_plan(budget) -> str | None:
+    """Why a plan cannot be approved for `budget` as it stands (a plan is approved only for a
+    budget being agreed, agreed or paying: `budgets.services.plan_approval.APPROVABLE`), in
+    plain words; None when it can."""
+    if budget is None or budget.status in APPROVABLE:
+        return None
+    if budget.status == BudgetStatus.DRAFT:
+        return "The budget that pays for the plan is still a draft: propose the budget first"
+    return (
+        f"The budget that pays for the plan is {budget.get_status_display().lower()}: choose a "
+        "budget that is being agreed, agreed or paying"
+    )
 
 
 def problems_before_submitting(version) -> list[str]:
@@ -392,6 +412,8 @@ def problems_before_submitting(version) -> list[str]:
         problems.append("Say which goal each item helps with")
     if version.budget is None:
         problems.append("Choose the budget that pays for the plan")
+    elif budget_cannot_take_the_plan(version.budget):
+        problems.append(budget_cannot_take_the_plan(version.budget))
     elif not version.over_budget_justification.strip():
         budget = version.budget
         cost = cost_for_period(list(version.support_items.all()), budget)

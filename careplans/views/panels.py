@@ -25,7 +25,8 @@ from careplans.panel_forms import (
     DecisionForm,
     PanelSessionForm,
 )
-from careplans.services import ItemChoice, decide_plan, policy_for
+from careplans.plan_presenters import written_words
+from careplans.services import ItemChoice, budget_cannot_take_the_plan, decide_plan, policy_for
 from careplans.services import panels as services
 from phb.nhsuk_forms import field_component
 from phb.permissions import Permission
@@ -491,7 +492,8 @@ class DecideView(PlanOnAgendaMixin, TemplateView):
             holder=version.plan.budget_holder,
             item=item,
             decision=decision,
-            total=sum(i.annual_cost for i in version.support_items.all()),
+            cost_words=written_words(version),
+            budget_warning=budget_cannot_take_the_plan(version.budget),
             present_count=present_count,
             needed=needed,
             conflicted=conflicted,

@@ -521,7 +521,11 @@ class DecideView(VersionMixin, TemplateView):
         return (
             super().get_context_data(**kwargs)
             | presenters.version_page(self.version, [], self.request.user)
-            | {"refusal": self.refusal(), "page_title": "Decide this plan"}
+            | {
+                "refusal": self.refusal(),
+                "page_title": "Decide this plan",
+                "budget_warning": services.budget_cannot_take_the_plan(self.version.budget),
+            }
         )
 
 

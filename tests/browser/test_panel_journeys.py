@@ -150,7 +150,7 @@ def test_a_panel_decides_an_agenda_of_20_plans_with_the_keyboard_alone(browser, 
     main = page.get_by_role("main")
     expect(main).to_contain_text("Approved: 16")
     expect(main).to_contain_text("Declined: 4")
-    expect(main).to_contain_text("20 letters are ready to send.")
+    expect(main).to_contain_text("20 letters, each ready to print or send from its page.")
     assert PlanDecision.objects.filter(session=panel).count() == 20
     assert PlanDecision.objects.filter(session=panel, outcome=DecisionOutcome.DECLINED).count() == 4
     assert PlanLetter.objects.filter(version__in=plans).count() == 20

@@ -157,8 +157,9 @@ def test_approving_goes_straight_to_the_next_plan(client, phb_lead, members):
     assert response["Location"] == reverse("careplans:panel_summary", args=[panel.pk])
     summary = text(client.get(response["Location"]))
     assert "Approved: 1" in summary and "Declined: 1" in summary
-    assert "2 letters are ready to send." in summary
-    assert "Queued: Your care and support plan has not been approved" in summary
+    assert "2 letters, each ready to print or send from its page." in summary
+    assert "Written: <a" in summary
+    assert "Your care and support plan has not been approved</a>" in summary
 
 
 def test_approving_with_changes_needs_each_item(client, phb_lead, members):

@@ -10,6 +10,7 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.html import escape
 
+from budgets.models import Budget as BudgetModel
 from budgets.models import BudgetStatus
 from budgets.services import Conflict, activate_budget
 from careplans import services
@@ -29,6 +30,7 @@ from tests.budgets.factories import (
     JUSTIFICATION,
     LocalRateSetFactory,
     chc_package,
+    draft_budget,
     proposed_budget,
     reload,
     staff,
@@ -196,6 +198,86 @@ def test_a_stale_page_is_refused(phb_lead, holder, budget):
         services.update_sections(
             actor=phb_lead, version=version, lock_version=version.lock_version - 1, strengths="x"
         )
+
+
+def test_a_plan_for_a_draft_budget_is_not_sent_and_not_approved(phb_lead, holder, icb):
+    """A plan is approved only for a budget being agreed, agreed or paying: a draft's plan is
+    not submitted, and if its budget went back to draft after, it is only deferred or
+    declined, with the reason given up front."""
+    LocalRateSetFactory(organisation=icb)
+    draft = draft_budget(phb_lead, holder, chc_package(phb_lead, holder), amount=D("20000.00"))
+    version = complete_draft(phb_lead, holder, draft)
+    assert plan_services.problems_before_submitting(version) == [
+        "The budget that pays for the plan is still a draft: propose the budget first"
+    ]
+    with pytest.raises(ValidationError):
+        services.submit_version(actor=phb_lead, version=version)
+    ApprovalPolicy.objects.create(organisation=icb, lead_sign_off_limit=D("15000.00"))
+    BudgetModel.objects.filter(pk=draft.pk).update(status=BudgetStatus.PROPOSED)
+    submitted = services.submit_version(actor=phb_lead, version=reload_version(version))
+    BudgetModel.objects.filter(pk=draft.pk).update(status=BudgetStatus.DRAFT)  # sent back
+    with pytest.raises(ValidationError) as excinfo:
+        services.decide_plan(
+            actor=staff("phb_lead", icb),
+            version=reload_version(submitted),
+            outcome=DecisionOutcome.APPROVED,
+            items=all_items(submitted),
+        )
+    assert excinfo.value.message_dict["outcome"] == [
+        "The budget that pays for the plan is still a draft: propose the budget first. Until "
+        "then the plan can only be deferred or declined"
+    ]
+    assert reload_version(submitted).status == PlanStatus.SUBMITTED
+
+
+def test_a_one_off_item_is_paid_once_in_every_total_and_decision(phb_lead, holder, icb, budget):
+    """A PA at £10,920.00 a year and a £649.99 chair bought once: the plan costs "£10,920.00
+    a year and £649.99 once"; approved with the PA cut to £9,000.00, "£9,000.00 a year and
+    £649.99 once"."""
+    from careplans.plan_presenters import totals
+
+    ApprovalPolicy.objects.create(organisation=icb, lead_sign_off_limit=D("15000.00"))
+    version = complete_draft(phb_lead, holder, budget)
+    services.save_support_item(
+        actor=phb_lead,
+        version=version,
+        goals=list(version.goals.all()),
+        description="Riser recliner chair",
+        category="equipment",
+        provider="Mobility shop",
+        unit_cost=D("649.99"),
+        quantity=D("1"),
+        frequency="once",
+    )
+    version = services.submit_version(actor=phb_lead, version=reload_version(version))
+    assert totals(reload_version(version))["words"] == "£10,920.00 a year and £649.99 once"
+    pa, chair = sorted(version.support_items.all(), key=lambda i: i.is_once)
+    assert chair.new_cost_label == "New cost for Riser recliner chair"
+    assert pa.new_cost_label == f"New cost a year for {pa.description}"
+    decision = services.decide_plan(
+        actor=staff("phb_lead", icb),
+        version=version,
+        outcome=DecisionOutcome.APPROVED_WITH_CHANGES,
+        reasons="The PA's hours are fewer.",
+        items={
+            str(pa.pk): ItemChoice(
+                DecisionOutcome.APPROVED_WITH_CHANGES,
+                reasons="Fewer hours",
+                changed_cost=D("9000.00"),
+            ),
+            str(chair.pk): ItemChoice(DecisionOutcome.APPROVED),
+        },
+    )
+    assert decision.approved_words == "£9,000.00 a year and £649.99 once"
+    shown = totals(reload_version(version))
+    assert shown["words"] == "£9,000.00 a year and £649.99 once"
+    assert shown["submitted"] == "£10,920.00 a year and £649.99 once"
+    assert shown["under"] == D("20000.00") - D("9649.99")
+    letter = PlanLetter.objects.get(version=version)
+    assert "The budget will pay £9,000.00 a year and £649.99 once for what we approved" in (
+        letter.body_html
+    )
+    assert "£9,000.00 a year instead of £10,920.00 a year" in letter.body_html
 
 
 @pytest.fixture
