@@ -20,6 +20,7 @@ urlpatterns: list = [
     path("pa/<uuid:pk>/", views.AssistantView.as_view(), name="pa"),
     path("pa/<uuid:pk>/change/", views.ChangeAssistantView.as_view(), name="pa_change"),
     path("pa/<uuid:pk>/leaving/", views.LeavingView.as_view(), name="pa_leaving"),
+    path("pa/<uuid:pk>/sign-in/", views.AssistantSignInView.as_view(), name="pa_sign_in"),
     path("issue/<uuid:pk>/", views.IssueView.as_view(), name="issue"),
     path("issue/<uuid:pk>/advice/", views.AdviceView.as_view(), name="issue_advice"),
     path("issue/<uuid:pk>/close/", views.CloseIssueView.as_view(), name="issue_close"),

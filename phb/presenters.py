@@ -96,17 +96,26 @@ def person_summary_rows(holder, *, for_holder: bool = False) -> list[dict]:
     return [{"key": {"text": key}, "value": value} for key, value in rows]
 
 
-def representative_rows(representatives) -> list[dict]:
-    return [
-        {
-            "key": {"text": rep.user.full_name},
-            "value": {
-                "text": f"{rep.get_kind_display()}; {rep.relationship}; "
-                f"agreed on {rep.agreed_on:%-d %B %Y}"
-            },
-        }
-        for rep in representatives
-    ]
+def representative_rows(representatives, *, can_change: bool = False) -> list[dict]:
+    """Who acts for the person now; staff who may change the record can end each."""
+    rows = []
+    for rep in representatives:
+        value = f"{rep.get_kind_display()}; {rep.relationship}; agreed on {rep.agreed_on:%-d %B %Y}"
+        if rep.ended_on is not None:
+            value += f"; stops acting on {rep.ended_on:%-d %B %Y}"
+        row = {"key": {"text": rep.user.full_name}, "value": {"text": value}}
+        if can_change and rep.ended_on is None:
+            row["actions"] = {
+                "items": [
+                    {
+                        "href": reverse("representative_end", args=[rep.pk]),
+                        "text": "End",
+                        "visuallyHiddenText": f"{rep.user.full_name} acting for them",
+                    }
+                ]
+            }
+        rows.append(row)
+    return rows
 
 
 def _role_status(assignment, today) -> tuple[str, str]:

@@ -177,3 +177,16 @@ def all_icbs() -> QuerySet[Organisation]:
 def person_by_id(pk) -> BudgetHolder | None:
     """A person for the PDF worker (the request for the PDF was checked)."""
     return BudgetHolder.objects.select_related("organisation").filter(pk=pk).first()
+
+
+def representative_for(user, pk) -> Representative | None:
+    """Someone who acts for a person the user may see."""
+    return (
+        Representative.objects.select_related("user", "budget_holder__organisation")
+        .filter(pk=pk, budget_holder__in=BudgetHolder.objects.visible_to(user))
+        .first()
+    )
+
+
+def holder_id_of_representative(pk):
+    return Representative.objects.filter(pk=pk).values_list("budget_holder_id", flat=True).first()

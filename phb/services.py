@@ -14,6 +14,8 @@ from phb.models import (
     BudgetHolder,
     Organisation,
     RecordAccess,
+    Representative,
+    RepresentativeKind,
     Role,
     RoleAssignment,
     User,
@@ -398,3 +400,127 @@ def _send_password_link(user) -> None:
     if form.is_valid():
         with request_context(request):
             form.save(request)
+
+
+# -- sign-ins for people to see their own records ---------------------------------------------
+
+
+def personal_sign_in(email: str, full_name: str) -> tuple[User, bool]:
+    """The sign-in with which someone sees their own records (as a budget holder, a
+    representative or a PA): the account the email address already has, unless it is a member
+    of staff's or the service administrator's; otherwise a new one with no usable password,
+    emailed a link to set one when the change commits. Returns the user and whether it is new."""
+    email = User.objects.normalize_email(email.strip()).lower()
+    user = User.objects.filter(email__iexact=email).first()
+    if user is not None:
+        if user.is_service_admin or user.role_assignments.exists():
+            raise ValidationError(
+                {
+                    "email": f"{email} is a member of staff's sign-in: use the person's own "
+                    "email address"
+                }
+            )
+        return user, False
+    user = User.objects.create_user(email, None, full_name=full_name.strip())
+    transaction.on_commit(lambda: _send_password_link(user))
+    return user, True
+
+
+@transaction.atomic
+def give_holder_sign_in(*, actor, budget_holder: BudgetHolder, email: str) -> tuple[User, bool]:
+    """Let a budget holder sign in to see their own budget, plan and documents."""
+    require(actor, Permission.CHANGE_PERSON, budget_holder)
+    holder = BudgetHolder.objects.select_for_update().get(pk=budget_holder.pk)
+    if holder.user_id is not None:
+        raise ValidationError(
+            f"{holder.full_name} already has a sign-in ({holder.user.email}). Nothing was changed."
+        )
+    user, created = personal_sign_in(email, holder.full_name)
+    if BudgetHolder.objects.filter(user=user).exists():
+        raise ValidationError(
+            {"email": f"{user.email} is already another person's sign-in to their own budget"}
+        )
+    holder.user = user
+    holder.save(update_fields=["user", "updated_at"])
+    return user, created
+
+
+@transaction.atomic
+def add_representative(
+    *,
+    actor,
+    budget_holder: BudgetHolder,
+    full_name: str,
+    email: str,
+    kind: str,
+    relationship: str,
+    agreed_on: datetime.date,
+) -> tuple[Representative, bool]:
+    """Record someone who acts for the person (a representative, when the person lacks
+    capacity, or a nominee they chose), with a sign-in to see what the person sees."""
+    require(actor, Permission.CHANGE_PERSON, budget_holder)
+    holder = BudgetHolder.objects.select_for_update().get(pk=budget_holder.pk)
+    errors = {}
+    if not full_name.strip():
+        errors["full_name"] = "Enter their full name"
+    if kind not in RepresentativeKind.values:
+        errors["kind"] = "Choose whether they are a representative or a nominee"
+    if not relationship.strip():
+        errors["relationship"] = f"Say how they know {holder.given_name}"
+    if agreed_on > timezone.localdate():
+        errors["agreed_on"] = "The date they agreed to act must be today or in the past"
+    elif agreed_on < holder.date_of_birth:
+        errors["agreed_on"] = (
+            f"The date they agreed to act must be on or after {holder.given_name}'s birth"
+        )
+    if errors:
+        raise ValidationError(errors)
+    user, created = personal_sign_in(email, full_name)
+    if user.pk == holder.user_id:
+        raise ValidationError(
+            {"email": f"{user.email} is {holder.given_name}'s own sign-in: use theirs"}
+        )
+    earlier = Representative.objects.filter(user=user, budget_holder=holder).first()
+    if earlier is not None:
+        raise ValidationError(
+            {
+                "email": f"{earlier.user.full_name} is already recorded as acting for "
+                f"{holder.given_name}"
+                + (f" (until {earlier.ended_on:%-d %B %Y})" if earlier.ended_on is not None else "")
+            }
+        )
+    representative = Representative.objects.create(
+        user=user,
+        budget_holder=holder,
+        kind=kind,
+        relationship=relationship.strip(),
+        agreed_on=agreed_on,
+    )
+    return representative, created
+
+
+@transaction.atomic
+def end_representative(*, actor, representative: Representative, ended_on: datetime.date):
+    """They stop acting for the person on `ended_on` (and from then see nothing of theirs)."""
+    require(actor, Permission.CHANGE_PERSON, representative.budget_holder)
+    representative = (
+        Representative.objects.select_for_update()
+        .select_related("user", "budget_holder")
+        .get(pk=representative.pk)
+    )
+    if representative.ended_on is not None:
+        raise ValidationError(
+            f"{representative.user.full_name} already stops acting for "
+            f"{representative.budget_holder.given_name} on "
+            f"{representative.ended_on:%-d %B %Y}. Nothing was changed."
+        )
+    if ended_on < representative.agreed_on:
+        raise ValidationError(
+            {
+                "ended_on": "The date they stop must be on or after the day they agreed to act, "
+                f"{representative.agreed_on:%-d %B %Y}"
+            }
+        )
+    representative.ended_on = ended_on
+    representative.save(update_fields=["ended_on", "updated_at"])
+    return representative

@@ -42,6 +42,17 @@ urlpatterns = [
         people.BudgetHolderAccessLogView.as_view(),
         name="person_access_log",
     ),
+    path("people/<uuid:pk>/sign-in/", people.PersonSignInView.as_view(), name="person_sign_in"),
+    path(
+        "people/<uuid:pk>/representatives/new/",
+        people.RepresentativeAddView.as_view(),
+        name="representative_add",
+    ),
+    path(
+        "people/representatives/<uuid:pk>/end/",
+        people.RepresentativeEndView.as_view(),
+        name="representative_end",
+    ),
     path("people/<uuid:pk>/messages/", outbox.PersonOutboxView.as_view(), name="person_outbox"),
     path("messages/", outbox.OutboxView.as_view(), name="outbox"),
     path("messages/<uuid:pk>/send-again/", outbox.RetryMessageView.as_view(), name="message_retry"),

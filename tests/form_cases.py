@@ -172,7 +172,15 @@ REGISTRY: dict[str, FormCase] = {
         valid={"version": "v1"},
     ),
     "careplans.panel_forms.DecisionForm": FormCase(
-        kwargs=lambda: {"items": [SimpleNamespace(pk="i1", description="Hoist hire")]},
+        kwargs=lambda: {
+            "items": [
+                SimpleNamespace(
+                    pk="i1",
+                    description="Hoist hire",
+                    new_cost_label="New cost a year for Hoist hire",
+                )
+            ]
+        },
         valid={"outcome": "approved"},
     ),
     "budgets.forms.RasAssessmentForm": FormCase(
@@ -282,6 +290,9 @@ REGISTRY: dict[str, FormCase] = {
                     description="Gym membership",
                     provider="Leisure centre",
                     annual_cost=Decimal("360.00"),
+                    cost_text="£360.00 a year",
+                    new_cost_label="New cost a year for Gym membership",
+                    new_cost_missing="Give the new cost a year for Gym membership",
                     get_category_display=lambda: "Wellbeing activity",
                 )
             ]

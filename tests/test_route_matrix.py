@@ -166,6 +166,8 @@ EMPLOYER_ROUTES: dict[str, Route] = {
     "employers:pa": about("assistant", *EMPLOYER_VIEWERS),
     "employers:pa_change": about("assistant", *EMPLOYER_MANAGERS, post=200),
     "employers:pa_leaving": about("assistant", *EMPLOYER_MANAGERS, post=200),
+    # The matrix's PA already signs in: the page says so and goes back to the PA.
+    "employers:pa_sign_in": about("assistant", *EMPLOYER_MANAGERS, get=302, post=302),
     "employers:issue": about("issue", *EMPLOYER_VIEWERS),
     "employers:issue_advice": about("issue", *EMPLOYER_MANAGERS, post=200),
     "employers:issue_close": about("issue", *EMPLOYER_MANAGERS, post=200),
@@ -333,6 +335,9 @@ MATRIX: dict[str, Route] = {
     ),
     "person_detail": about("holder", *SAME_ICB_STAFF),
     "person_edit": about("holder", "lead", "coordinator", "icb_admin", post=200),
+    "person_sign_in": about("holder", "lead", "coordinator", "icb_admin", post=200),
+    "representative_add": about("holder", "lead", "coordinator", "icb_admin", post=200),
+    "representative_end": about("representative_row", "lead", "coordinator", "icb_admin", post=200),
     "person_history": about("holder", "lead", "icb_admin"),
     "person_access_log": about("holder", "lead", "icb_admin"),
     # Staff, the service administrator and a PA have no budget of their own: sent home.
@@ -596,6 +601,7 @@ def universe(db):
         "repayment": {"pk": repayment.pk},
         "reconsideration": {"pk": request.pk},
         "holder": {"pk": holder.pk},
+        "representative_row": {"pk": holder.representatives.get().pk},
         "lead_user": {"pk": lead.pk},
         "lead_assignment": {"pk": lead.role_assignments.get().pk},
         "agreed": {"pk": agreed.pk},

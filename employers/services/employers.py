@@ -729,3 +729,20 @@ def link_sign_in(*, actor, assistant, user) -> PersonalAssistant:
     assistant.user = user
     assistant.save(update_fields=["user", "updated_at"])
     return assistant
+
+
+@transaction.atomic
+def give_assistant_sign_in(*, actor, assistant, email: str):
+    """Give a PA a sign-in of their own (found by, or made for, their email address), to enter
+    timesheets and see their payslips, training and sign-offs. Returns (user, whether new)."""
+    from phb.services import personal_sign_in
+
+    require(actor, Permission.MANAGE_EMPLOYER, assistant)
+    assistant = PersonalAssistant.objects.select_for_update().get(pk=assistant.pk)
+    if assistant.user_id is not None:
+        raise ValidationError(f"{assistant.full_name} already has a sign-in. Nothing was changed.")
+    if assistant.status == PersonalAssistantStatus.LEFT:
+        raise ValidationError(f"{assistant.full_name} has left, so cannot be given a sign-in")
+    user, created = personal_sign_in(email, assistant.full_name)
+    link_sign_in(actor=actor, assistant=assistant, user=user)
+    return user, created

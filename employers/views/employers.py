@@ -22,8 +22,10 @@ from employers.presenters_employers import (
 )
 from employers.services import employers as services
 from phb import selectors as core_selectors
+from phb.people_forms import SignInForm
 from phb.permissions import Permission
 from phb.views.mixins import PermissionRequiredMixin
+from phb.views.people import signed_in_words
 
 PAGE_SIZE = 25
 FORM_TEMPLATE = "careplans/reviews/form_page.html"
@@ -292,6 +294,7 @@ class AssistantView(AssistantPage, TemplateView):
             "rows": assistant_rows(pa),
             "can_manage": pa.status != PersonalAssistantStatus.LEFT
             and self.request.user.has_perm(Permission.MANAGE_EMPLOYER, pa),
+            "signs_in_with": pa.user.email if pa.user_id else None,
             "warning": selectors.assistant_household_warning(employer, pa),
         }
 
@@ -319,6 +322,39 @@ class ChangeAssistantView(AssistantPage, ServiceFormView):
         return super().get_context_data(**kwargs) | {
             "page_title": f"Change {self.object.full_name}'s details",
             "button_text": "Save",
+        }
+
+
+class AssistantSignInView(AssistantPage, ServiceFormView):
+    """Give a PA their own sign-in."""
+
+    permission = Permission.MANAGE_EMPLOYER
+    form_class = SignInForm
+    template_name = FORM_TEMPLATE
+
+    def refuse(self):
+        pa = self.object
+        if pa.user_id is not None:
+            return f"{pa.full_name} already has a sign-in"
+        if pa.status == PersonalAssistantStatus.LEFT:
+            return f"{pa.full_name} has left, so cannot be given a sign-in"
+        return None
+
+    def make_form(self, data=None):
+        return self.form_class(data, initial={"email": self.object.email})
+
+    def save(self, form):
+        user, created = services.give_assistant_sign_in(
+            actor=self.request.user, assistant=self.object, **form.cleaned_data
+        )
+        self.done = signed_in_words(self.object.full_name, user, created)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | {
+            "page_title": f"A sign-in for {self.object.full_name}",
+            "intro": f"With their own sign-in, {self.object.full_name} can fill in timesheets "
+            "and see their payslips, training and sign-offs.",
+            "button_text": "Give them a sign-in",
         }
 
 

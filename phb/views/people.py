@@ -13,6 +13,7 @@ from phb.extensions import caseload_columns, caseload_panels, record_sections
 from phb.forms import BudgetHolderForm, CaseloadSearchForm
 from phb.history import describe_accesses, describe_changes, person_accesses, person_changes
 from phb.pagination import page_with_its_count
+from phb.people_forms import EndRepresentativeForm, RepresentativeForm, SignInForm
 from phb.permissions import Permission
 from phb.presenters import person_summary_rows, representative_rows
 from phb.views.helpers import add_errors
@@ -107,7 +108,10 @@ class BudgetHolderDetailView(PersonMixin, TemplateView):
             can_see_messages=self.request.user.has_perm(Permission.VIEW_OUTBOX, holder),
             sections=record_sections(self.request, holder, audience="staff"),
             summary_rows=person_summary_rows(holder),
-            representative_rows=representative_rows(holder.current_representatives),
+            representative_rows=representative_rows(
+                holder.current_representatives,
+                can_change=self.request.user.has_perm(Permission.CHANGE_PERSON, holder),
+            ),
         )
         return context
 
@@ -217,3 +221,120 @@ class BudgetHolderAccessLogView(PersonLogPage):
     access_log = "access log"
     template_name = "phb/person_access_log.html"
     entries, describe = person_accesses, describe_accesses
+
+
+# -- sign-ins: the person's own, and those who act for them ------------------------------------
+
+
+class PersonSignInView(PersonMixin, FormView):
+    """Give the person a sign-in to see their own budget, plan and documents."""
+
+    permission = Permission.CHANGE_PERSON
+    access_log = "record (sign-in)"
+    template_name = "phb/person_sign_in.html"
+    form_class = SignInForm
+
+    def get_initial(self):
+        return {"email": self.holder.email}
+
+    def form_valid(self, form):
+        try:
+            user, created = services.give_holder_sign_in(
+                actor=self.request.user, budget_holder=self.holder, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, signed_in_words(self.holder.full_name, user, created))
+        return redirect("person_detail", pk=self.holder.pk)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | {
+            "holder": self.holder,
+            "back_url": reverse("person_detail", args=[self.holder.pk]),
+        }
+
+
+def signed_in_words(name: str, user, created: bool) -> str:
+    return f"{name} can now sign in with {user.email}. " + (
+        "We have emailed them a link to set their password."
+        if created
+        else "They already have a password for it."
+    )
+
+
+class RepresentativeAddView(PersonMixin, FormView):
+    """Record someone who acts for the person, and give them a sign-in."""
+
+    permission = Permission.CHANGE_PERSON
+    access_log = "record (representative)"
+    template_name = "phb/representative_form.html"
+    form_class = RepresentativeForm
+
+    def form_valid(self, form):
+        try:
+            representative, created = services.add_representative(
+                actor=self.request.user, budget_holder=self.holder, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+            return self.form_invalid(form)
+        user = representative.user
+        messages.success(
+            self.request,
+            f"{user.full_name} now acts for {self.holder.given_name}. "
+            + signed_in_words(user.full_name, user, created),
+        )
+        return redirect("person_detail", pk=self.holder.pk)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | {
+            "holder": self.holder,
+            "title": f"Add someone who acts for {self.holder.full_name}",
+            "back_url": reverse("person_detail", args=[self.holder.pk]),
+        }
+
+
+class RepresentativeEndView(PermissionRequiredMixin, FormView):
+    """Someone stops acting for the person, and from that day sees nothing of theirs."""
+
+    permission = Permission.CHANGE_PERSON
+    object_required = True
+    access_log = "record (representative)"
+    template_name = "phb/representative_form.html"
+    form_class = EndRepresentativeForm
+
+    def get_permission_object(self):
+        return selectors.representative_for(self.request.user, self.kwargs["pk"])
+
+    def person_id_for_log(self, obj):
+        if obj is not None:
+            return obj.budget_holder_id
+        return selectors.holder_id_of_representative(self.kwargs["pk"]) or self.kwargs["pk"]
+
+    def form_valid(self, form):
+        representative = self.object
+        try:
+            services.end_representative(
+                actor=self.request.user, representative=representative, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            f"{representative.user.full_name} stops acting for "
+            f"{representative.budget_holder.given_name} on "
+            f"{form.cleaned_data['ended_on']:%-d %B %Y}",
+        )
+        return redirect("person_detail", pk=representative.budget_holder_id)
+
+    def get_context_data(self, **kwargs):
+        representative = self.object
+        holder = representative.budget_holder
+        return super().get_context_data(**kwargs) | {
+            "holder": holder,
+            "title": f"{representative.user.full_name} stops acting for {holder.full_name}",
+            "back_url": reverse("person_detail", args=[holder.pk]),
+            "ending": representative,
+        }

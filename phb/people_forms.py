@@ -1,0 +1,77 @@
+"""Forms that give people a sign-in to see their own records: the budget holder, someone who
+acts for them, a PA (`employers` uses `SignInForm` too)."""
+
+from django import forms
+from django.utils import timezone
+
+from phb.forms import NHSFormMixin
+from phb.models import RepresentativeKind
+from phb.nhsuk_forms import NHSDateField
+
+EMAIL_ERRORS = {
+    "required": "Enter their email address",
+    "invalid": "Enter an email address in the correct format, like name@example.com",
+    "max_length": "Email address must be 254 characters or fewer",
+}
+
+
+def email_field(help_text: str) -> forms.EmailField:
+    return forms.EmailField(
+        label="Email address",
+        max_length=254,
+        help_text=help_text,
+        error_messages=EMAIL_ERRORS,
+    )
+
+
+class SignInForm(NHSFormMixin, forms.Form):
+    """The email address of someone's own sign-in."""
+
+    email = email_field(
+        "Their own email address, not a shared one. We will email them a link to set a password."
+    )
+
+
+class RepresentativeForm(NHSFormMixin, forms.Form):
+    full_name = forms.CharField(
+        label="Full name",
+        max_length=200,
+        error_messages={
+            "required": "Enter their full name",
+            "max_length": "Full name must be 200 characters or fewer",
+        },
+    )
+    email = email_field(
+        "They will sign in with it to see what the person sees. We will email them a link to "
+        "set a password."
+    )
+    kind = forms.ChoiceField(
+        label="How do they act for the person?",
+        choices=RepresentativeKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose whether they are a representative or a nominee",
+            "invalid_choice": "Choose whether they are a representative or a nominee",
+        },
+    )
+    relationship = forms.CharField(
+        label="How they know the person",
+        max_length=100,
+        help_text="For example, daughter, partner, friend or deputy",
+        error_messages={
+            "required": "Say how they know the person",
+            "max_length": "How they know the person must be 100 characters or fewer",
+        },
+    )
+    agreed_on = NHSDateField(label="Date they agreed to act", help_text="For example, 1 12 2026")
+
+
+class EndRepresentativeForm(NHSFormMixin, forms.Form):
+    ended_on = NHSDateField(
+        label="Date they stop acting",
+        help_text="From this day they no longer see the person's records. For example, 1 12 2026",
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {"ended_on": timezone.localdate()})
+        super().__init__(*args, **kwargs)

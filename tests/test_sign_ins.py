@@ -1,0 +1,183 @@
+"""Sign-ins for people to see their own records: the budget holder's, a representative's or
+nominee's (added and ended), and a PA's. Each is found by, or made for, the person's own email
+address, never a member of staff's."""
+
+import datetime
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from phb import services
+from phb.models import Representative
+from tests.employers.factories import EmployerFactory, PersonalAssistantFactory
+from tests.factories import BudgetHolderFactory, HolderUserFactory
+
+pytestmark = pytest.mark.django_db
+TODAY = datetime.date(2026, 11, 23)
+
+
+@pytest.fixture(autouse=True)
+def _today(monkeypatch):
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: TODAY)
+
+
+@pytest.fixture
+def person(icb):
+    return BudgetHolderFactory(organisation=icb, given_name="Robin", user=None)
+
+
+def test_a_person_is_given_a_sign_in_and_emailed_a_link_to_set_a_password(
+    client, phb_lead, person, django_capture_on_commit_callbacks
+):
+    client.force_login(phb_lead)
+    url = reverse("person_sign_in", args=[person.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"email": " Robin.Sign@Example.org "})
+    assert response["Location"] == reverse("person_detail", args=[person.pk])
+    person.refresh_from_db()
+    assert person.user.email == "robin.sign@example.org"
+    assert not person.user.has_usable_password()
+    (email,) = mail.outbox
+    assert email.to == ["robin.sign@example.org"]
+    # They see their own budget page, and the record says how they sign in.
+    client.force_login(person.user)
+    assert client.get(reverse("holder_home")).status_code == 200
+    client.force_login(phb_lead)
+    page = client.get(reverse("person_detail", args=[person.pk])).content.decode()
+    assert "Robin signs in with robin.sign@example.org" in page
+    # A second tab is told, and changes nothing.
+    response = client.post(url, {"email": "other@example.org"})
+    assert "already has a sign-in (robin.sign@example.org). Nothing was changed." in (
+        response.content.decode()
+    )
+
+
+def test_a_staff_sign_in_or_another_persons_is_refused(phb_lead, person, icb, holder):
+    for email, message in (
+        (phb_lead.email, "is a member of staff's sign-in: use the person's own email address"),
+        (holder.user.email, "is already another person's sign-in to their own budget"),
+    ):
+        with pytest.raises(ValidationError) as excinfo:
+            services.give_holder_sign_in(actor=phb_lead, budget_holder=person, email=email)
+        assert message in excinfo.value.message_dict["email"][0]
+    person.refresh_from_db()
+    assert person.user is None
+
+
+def test_only_staff_who_may_change_the_record_give_sign_ins(client, clinician, person):
+    client.force_login(clinician)
+    assert client.get(reverse("person_sign_in", args=[person.pk])).status_code == 404
+    assert client.post(reverse("representative_add", args=[person.pk])).status_code == 404
+
+
+def representative_data(**changes) -> dict:
+    return {
+        "full_name": "Sam Sign",
+        "email": "sam.sign@example.org",
+        "kind": "nominee",
+        "relationship": "Brother",
+        "agreed_on_day": "1",
+        "agreed_on_month": "11",
+        "agreed_on_year": "2026",
+    } | changes
+
+
+def test_a_nominee_is_added_sees_the_persons_page_and_stops_when_ended(
+    client, phb_lead, person, django_capture_on_commit_callbacks
+):
+    client.force_login(phb_lead)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("representative_add", args=[person.pk]), representative_data()
+        )
+    assert response.status_code == 302
+    representative = Representative.objects.get(budget_holder=person)
+    assert (representative.kind, representative.agreed_on) == (
+        "nominee",
+        datetime.date(2026, 11, 1),
+    )
+    assert mail.outbox[0].to == ["sam.sign@example.org"]
+    sam = representative.user
+    client.force_login(sam)
+    own_page = reverse("holder_home_for", args=[person.pk])
+    assert client.get(own_page).status_code == 200
+    client.force_login(phb_lead)
+    end = reverse("representative_end", args=[representative.pk])
+    response = client.post(
+        end, {"ended_on_day": "23", "ended_on_month": "11", "ended_on_year": "2026"}
+    )
+    assert response.status_code == 302
+    client.force_login(sam)
+    assert client.get(own_page).status_code == 404
+    client.force_login(phb_lead)
+    again = client.post(
+        end, {"ended_on_day": "23", "ended_on_month": "11", "ended_on_year": "2026"}
+    )
+    assert "already stops acting for Robin on 23 November 2026. Nothing was changed." in (
+        again.content.decode()
+    )
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"full_name": ""}, "full_name", "Enter their full name"),
+        ({"kind": "boss"}, "kind", "Choose whether they are a representative or a nominee"),
+        ({"relationship": " "}, "relationship", "Say how they know the person"),
+        (
+            {"agreed_on_year": "2027"},
+            "agreed_on",
+            "The date they agreed to act must be today or in the past",
+        ),
+        ({"email": "x" * 300}, "email", "Email address must be 254 characters or fewer"),
+    ],
+)
+def test_a_representative_with_bad_details_is_refused_in_words(
+    client, phb_lead, person, changes, field, message
+):
+    client.force_login(phb_lead)
+    response = client.post(
+        reverse("representative_add", args=[person.pk]), representative_data(**changes)
+    )
+    assert response.status_code == 200
+    assert message in response.content.decode().replace("&#x27;", "'")
+    assert not Representative.objects.filter(budget_holder=person).exists()
+
+
+def test_the_persons_own_sign_in_cannot_act_for_them(phb_lead, icb):
+    person = BudgetHolderFactory(organisation=icb, user=HolderUserFactory())
+    with pytest.raises(ValidationError) as excinfo:
+        services.add_representative(
+            actor=phb_lead,
+            budget_holder=person,
+            full_name="Themself",
+            email=person.user.email,
+            kind="nominee",
+            relationship="Self",
+            agreed_on=TODAY,
+        )
+    assert "own sign-in: use theirs" in excinfo.value.message_dict["email"][0]
+
+
+def test_a_pa_is_given_a_sign_in_and_starts_at_their_work(
+    client, pa_employer_support, icb, django_capture_on_commit_callbacks
+):
+    employer = EmployerFactory(
+        budget_holder=BudgetHolderFactory(organisation=icb), created_by=pa_employer_support
+    )
+    pa = PersonalAssistantFactory(employer=employer, full_name="Kit Worker", email="")
+    client.force_login(pa_employer_support)
+    url = reverse("employers:pa_sign_in", args=[pa.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"email": "kit.worker@example.org"})
+    assert response["Location"] == reverse("employers:pa", args=[pa.pk])
+    pa.refresh_from_db()
+    assert pa.user.email == "kit.worker@example.org"
+    assert mail.outbox[0].to == ["kit.worker@example.org"]
+    client.force_login(pa.user)
+    assert client.get(reverse("home"))["Location"] == reverse("employers:my_work")
+    # Once they have one, the page says so and goes back to the PA.
+    client.force_login(pa_employer_support)
+    assert client.get(url)["Location"] == reverse("employers:pa", args=[pa.pk])
