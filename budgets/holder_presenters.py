@@ -200,6 +200,9 @@ def _also_proposed(budget: Budget) -> str:
 
 
 def _went(change) -> str:
+    """The change in the tense that is true today: one still to come "goes" up or down."""
+    if change.effective_from > timezone.localdate():
+        return "goes up" if change.is_increase else "goes down"
     return "went up" if change.is_increase else "went down"
 
 

@@ -142,10 +142,11 @@ def holder_budgets_for(holder):
 
 
 def _current_budgets(holder_ref):
-    # A live budget (agreed, active) before one being set up, then the latest.
+    # A live budget (agreed, active) before one being set up, then the latest. One that ended
+    # or was withdrawn (never agreed) is nobody's budget now.
     return (
         Budget.objects.filter(budget_holder=holder_ref)
-        .exclude(status=BudgetStatus.ENDED)
+        .exclude(status__in=(BudgetStatus.ENDED, BudgetStatus.WITHDRAWN))
         .annotate(live_first=Case(When(status__in=LIVE_STATUSES, then=0), default=1))
         .order_by("live_first", "-period_start", "-created_at")
     )

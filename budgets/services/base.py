@@ -9,6 +9,17 @@ from budgets.models import (
 )
 
 
+# What was done to a budget to bring it to each status, as a stale page is told ("it was
+# already started by ..."), not the status's name ("already active by").
+DONE_TO_IT = {
+    BudgetStatus.PROPOSED: "proposed",
+    BudgetStatus.AGREED: "agreed",
+    BudgetStatus.ACTIVE: "started",
+    BudgetStatus.ENDED: "ended",
+    BudgetStatus.WITHDRAWN: "withdrawn",
+}
+
+
 class Conflict(Exception):
     """Someone else changed this first; the message says what happened."""
 
@@ -34,7 +45,7 @@ def _lock(budget, *, version: int | None, expected: tuple[str, ...], doing: str)
         )
         raise Conflict(
             f"You cannot {doing} this budget: it was already "
-            f"{locked.get_status_display().lower()}{who}."
+            f"{DONE_TO_IT.get(locked.status, locked.get_status_display().lower())}{who}."
         )
     if version is not None and locked.version != version:
         raise Conflict(

@@ -160,6 +160,22 @@ def end_stopped_plans(*, today: datetime.date, budget=None) -> int:
     return ended
 
 
+def repayable(budget) -> Decimal:
+    """The money paid out of `budget` (its instalments recorded as paid) less what has already
+    been asked back and not withdrawn: the most a new request may ask for."""
+    paid = PaymentInstalment.objects.filter(
+        schedule__portion__budget=budget, paid_on__isnull=False
+    ).aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
+    asked = RepaymentRequest.objects.filter(budget=budget, withdrawn_on__isnull=True).aggregate(
+        total=Sum("amount")
+    )["total"] or Decimal("0.00")
+    return paid - asked
+
+
+def _pounds(amount: Decimal) -> str:
+    return f"£{amount:,.2f}"
+
+
 @transaction.atomic
 def request_repayment(
     *,
@@ -187,8 +203,21 @@ def request_repayment(
     if not who_repays.strip():
         errors["who_repays"] = "Say who must pay the money back"
     today = timezone.localdate()
-    if due_by < today:
-        errors["due_by"] = "The date to repay by must be today or later"
+    if due_by <= today:
+        errors["due_by"] = "The date to repay by must be after today, to give the person time"
+    elif due_by > today + datetime.timedelta(days=366):
+        errors["due_by"] = "The date to repay by must be within a year"
+    if "amount" not in errors:
+        # Two requests at once are taken one after the other, each against what is left.
+        list(type(budget).objects.select_for_update().filter(pk=budget.pk).values_list("pk"))
+        left = repayable(budget)
+        if amount > left:
+            errors["amount"] = (
+                f"The amount must be no more than {_pounds(left)}: the money paid out of this "
+                "budget that has not already been asked back"
+                if left > 0
+                else "No money paid out of this budget is left to ask back"
+            )
     if errors:
         raise ValidationError(errors)
     repayment = RepaymentRequest.objects.create(

@@ -99,7 +99,9 @@ class RepaymentView(BudgetPage):
             "button_text": "Ask for the money back",
             "intro": "Money can be asked back only for a reason the law allows (regulation 15). "
             "The person gets a letter with the reason, the amount, the date and who must pay, "
-            "and how to ask for the decision to be looked at again.",
+            "and how to ask for the decision to be looked at again. "
+            f"£{services.repayable(self.object):,.2f} has been paid out of this budget and not "
+            "already asked back: no more than that can be asked for.",
         }
 
 

@@ -475,7 +475,7 @@ def test_the_budget_holder_and_their_representative_read_the_budget_as_it_now_st
     expect(main.get_by_role("heading", name="Your budget", exact=True)).to_be_visible()
     expect(main).to_contain_text("Your budget is now £9,000.00 for 1 April 2027 to 31 March 2028.")
     expect(main.locator(".nhsuk-inset-text")).to_contain_text(
-        "From 1 October 2027 the budget went down from £12,000.00 to £9,000.00, because: "
+        "From 1 October 2027 the budget goes down from £12,000.00 to £9,000.00, because: "
         "Fewer visits are needed after the review."
     )
     expect(browser.summary_value("Amount")).to_have_text("£9,000.00")

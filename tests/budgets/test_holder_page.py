@@ -216,7 +216,7 @@ def _reduced(p):
     return Case(
         says=[
             "{whose} budget is now £6,800.00 for 1 April 2027 to 31 March 2028.",
-            "From 1 October 2027 the budget went down from £8,000.00 to £6,800.00, because: "
+            "From 1 October 2027 the budget goes down from £8,000.00 to £6,800.00, because: "
             "Fewer visits are needed after the review.",
             "Amount £6,800.00",
             "Kept by the personal health budget team, who arrange {their} care: £1,700.00",
@@ -224,7 +224,7 @@ def _reduced(p):
             "How the budget was worked out",
             "The amount first agreed, £8,000.00, is less than the £8,308.72 worked out above: it "
             "is enough for the care in {their} plan.",
-            "From 1 October 2027 it went down to £6,800.00.",
+            "From 1 October 2027 it goes down to £6,800.00.",
             "So the budget is now £6,800.00.",
             "Date 1 September 2027 Amount £500.00 Payment Still to come",
             "Date 1 October 2027 Amount £350.00 Payment Still to come",
@@ -263,14 +263,14 @@ def _increased(p):
     return Case(
         says=[
             "{whose} budget is now £9,000.00 for 1 April 2027 to 31 March 2028.",
-            "From 1 October 2027 the budget went up from £8,000.00 to £9,000.00, because: "
+            "From 1 October 2027 the budget goes up from £8,000.00 to £9,000.00, because: "
             "You need a second carer at night.",
             "Amount £9,000.00",
             "Kept by the personal health budget team, who arrange {their} care: £2,250.00",
             "(a direct payment): £6,750.00",
             "The amount first agreed, £8,000.00, is less than the £8,308.72 worked out above: it "
             "is enough for the care in {their} plan.",
-            "From 1 October 2027 it went up to £9,000.00, £691.28 more than the £8,308.72 worked "
+            "From 1 October 2027 it goes up to £9,000.00, £691.28 more than the £8,308.72 worked "
             f"out above, because: {INCREASE_JUSTIFICATION} A clinician checked and supported "
             "this.",
             "So the budget is now £9,000.00.",
@@ -470,7 +470,7 @@ def test_an_increase_checked_after_an_amount_above_the_worked_out_one_keeps_each
     assert page.steps == [
         "The amount first agreed, £9,000.00, is £691.28 more than the £8,308.72 worked out "
         "above. A clinician checked and supported this.",
-        "From 1 October 2027 it went up to £9,500.00, £1,191.28 more than the £8,308.72 worked "
+        "From 1 October 2027 it goes up to £9,500.00, £1,191.28 more than the £8,308.72 worked "
         f"out above, because: {INCREASE_JUSTIFICATION} A clinician checked and supported this.",
         "So the budget is now £9,500.00.",
     ]

@@ -216,7 +216,8 @@ def test_a_plan_decision_needs_the_right_the_person_uses(phb_lead, holder, care_
 def test_a_reduction_and_a_repayment_are_reconsidered_under_13_and_15(
     phb_lead, holder, care_coordinator, finance_officer, other_holder
 ):
-    _, budget, _ = plan_in_use(phb_lead, holder)
+    # Paid out since May, so there is money to ask back.
+    _, budget, _ = plan_in_use(phb_lead, holder, first_payment=D_(2026, 5, 1))
     change_amount(
         phb_lead,
         budget,
@@ -263,7 +264,8 @@ def test_who_made_a_reduction_or_asked_for_money_back_cannot_reconsider_it(
     phb_lead, holder, care_coordinator
 ):
     """Each kind of decision is described for the letter, and its maker is kept out."""
-    _, budget, _ = plan_in_use(phb_lead, holder)
+    # Paid out since May, so there is money to ask back.
+    _, budget, _ = plan_in_use(phb_lead, holder, first_payment=D_(2026, 5, 1))
     change_amount(
         phb_lead,
         budget,

@@ -106,7 +106,7 @@ def test_a_stop_before_the_budget_starts_ends_it_now(phb_lead, holder):
 
 
 def test_a_settlement_dated_wrongly_or_paid_in_full_is_refused(client, phb_lead, holder):
-    _, budget, _ = plan_in_use(phb_lead, holder)
+    _, budget, _ = plan_in_use(phb_lead, holder, first_payment=D_(2026, 5, 1))
     repayment = stopping.request_repayment(
         actor=phb_lead,
         budget=budget,

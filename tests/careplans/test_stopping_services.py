@@ -139,6 +139,43 @@ def test_a_repayment_request_states_ground_amount_deadline_and_who(in_use, finan
     assert "a substantial amount was unspent and built up" in body
 
 
+def test_a_repayment_cannot_ask_for_more_than_was_paid_out(in_use, finance_officer):
+    """Only money paid out of the budget, less what was already asked back, can be asked
+    back: and a repay-by date gives the person time, within a year."""
+    _, budget, _ = in_use
+    paid = stopping.repayable(budget)
+    assert paid > 0
+
+    def asking(amount, due_by=D_(2027, 1, 31)):
+        return ask(
+            finance_officer,
+            budget,
+            ground="unspent",
+            amount=amount,
+            explanation="Money was left over.",
+            due_by=due_by,
+            who_repays="The person",
+        )
+
+    with pytest.raises(ValidationError) as excinfo:
+        asking(paid + D("0.01"))
+    assert excinfo.value.message_dict["amount"] == [
+        f"The amount must be no more than £{paid:,.2f}: the money paid out of this budget that "
+        "has not already been asked back"
+    ]
+    asking(paid - D("100.00"))
+    assert stopping.repayable(budget) == D("100.00")
+    with pytest.raises(ValidationError) as excinfo:
+        asking(D("100.01"), due_by=D_(2028, 1, 1))
+    assert excinfo.value.message_dict == {
+        "amount": [
+            "The amount must be no more than £100.00: the money paid out of this budget that "
+            "has not already been asked back"
+        ],
+        "due_by": ["The date to repay by must be within a year"],
+    }
+
+
 def test_a_repayment_request_with_bad_input_saves_nothing(in_use, finance_officer):
     _, budget, _ = in_use
     with pytest.raises(ValidationError) as excinfo:
@@ -156,7 +193,7 @@ def test_a_repayment_request_with_bad_input_saves_nothing(in_use, finance_office
         "ground": ["Choose the reason the law allows for asking for money back"],
         "explanation": ["Give the reasons, written for the person"],
         "who_repays": ["Say who must pay the money back"],
-        "due_by": ["The date to repay by must be today or later"],
+        "due_by": ["The date to repay by must be after today, to give the person time"],
     }
     assert not RepaymentRequest.objects.exists()
 

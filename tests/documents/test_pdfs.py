@@ -226,23 +226,23 @@ def test_large_print_when_the_person_needs_it(phb_lead, holder):
 
 @pytest.mark.django_db
 def test_a_plans_table_reads_right_on_paper_in_both_sizes(phb_lead, holder):
-    """The responsive table's in-cell headings are for phones: printed, they repeated "Cost a
-    year" in every row. In large print the table is a block per row, heading then value, so
+    """The responsive table's in-cell headings are for phones: printed, they repeated "Cost each
+    time" in every row. In large print the table is a block per row, heading then value, so
     that its last columns are not lost off the edge of the page."""
     version, _, _ = plan_in_use(phb_lead, holder)
     items = list(version.support_items.all())
     assert items
     standard = text_of(content(made("plan", version, phb_lead)))
-    assert standard.count("Cost a year") == 1  # the head row only
+    assert standard.count("Cost each time") == 1  # the head row only
     assert standard.count("Who provides it") == 1
     holder.information_format = InformationFormat.LARGE_PRINT
     holder.save()
     version.refresh_from_db()
     large = text_of(content(made("plan", version, phb_lead)))
-    assert large.count("Cost a year") == len(items)  # a heading with each row's value
+    assert large.count("Cost each time") == len(items)  # a heading with each row's value
     for item in items:
         assert f"What {item.description} Category" in large
-        assert f"Cost a year £{item.annual_cost:,.2f} Goals it helps with" in large
+        assert f"Cost {item.cost_text} Goals it helps with" in large
     assert large.count("Decision ") == len(items)
 
 
