@@ -8,7 +8,6 @@ from budgets.models import (
     BudgetStatusChange,
 )
 
-
 # What was done to a budget to bring it to each status, as a stale page is told ("it was
 # already started by ..."), not the status's name ("already active by").
 DONE_TO_IT = {
