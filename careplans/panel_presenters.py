@@ -33,13 +33,39 @@ def outcome_tag(decision) -> dict:
     return {"text": decision.get_outcome_display(), "colour": OUTCOME_COLOURS[decision.outcome]}
 
 
-def quorum_text(present: int, needed: int) -> str:
-    if present >= needed:
-        return f"{present} members are here and {needed} are needed: the panel can decide."
+def quorum_text(present: int, needed: int, out: int | None = None) -> str:
+    """Whether enough members are here: for the session (`out` None), or for one plan, of
+    whom `out` cannot decide it (they wrote it, coordinate the person's care or declared a
+    conflict of interest)."""
     here = f"{present} member is" if present == 1 else f"{present} members are"
+    if out is None:
+        if present >= needed:
+            return (
+                f"{here} here and {needed} are needed, so the panel can start deciding. "
+                "Anyone who wrote a plan, is the person's care coordinator or declared a conflict "
+                "of interest in it does not count for that plan."
+            )
+        return (
+            f"{here} here and {needed} are needed: the panel cannot decide until enough members "
+            "are recorded as here."
+        )
+    can = present - out
+    if not out:
+        if can >= needed:
+            return f"{here} here and {needed} are needed: the panel can decide this plan."
+        return (
+            f"{here} here and {needed} are needed: the panel cannot decide this plan until "
+            "enough members are recorded as here."
+        )
+    cannot = f"{out} of them cannot decide this plan" if out > 1 else "1 of them cannot decide it"
+    verdict = (
+        "the panel can decide it"
+        if can >= needed
+        else "the panel cannot decide it until enough other members are here"
+    )
     return (
-        f"{here} here and {needed} are needed: the panel cannot decide until enough members "
-        "are recorded as here."
+        f"{here} here, but {cannot} (they wrote it, coordinate the person's care or declared a "
+        f"conflict of interest): {can} can, {needed} are needed, so {verdict}."
     )
 
 

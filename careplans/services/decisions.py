@@ -80,12 +80,24 @@ def _check_panel(actor, version, session) -> None:
         raise ValidationError("You declared a conflict of interest, so you cannot decide this plan")
     if actor.pk not in present:
         raise ValidationError("Only members recorded as present can decide")
-    deciding = present - conflicted
+    deciding = present - conflicted - kept_out_of(version)
     if len(deciding) < session.quorum:
         raise ValidationError(
             f"The panel is not quorate for this plan: {len(deciding)} of the "
             f"{session.quorum} members needed can decide it"
         )
+
+
+def kept_out_of(version) -> set:
+    """Who may not decide this plan whatever panel it is at: whoever wrote or submitted it,
+    and the person's named care coordinator (the panel's declared conflicts come on top)."""
+    people = {version.created_by_id, version.submitted_by_id}
+    people |= set(
+        version.professional_contacts.filter(
+            is_care_coordinator=True, user__isnull=False
+        ).values_list("user_id", flat=True)
+    )
+    return people - {None}
 
 
 def _check_items(

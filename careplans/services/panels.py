@@ -27,7 +27,7 @@ from careplans.models import (
     PlanVersion,
     ProfessionalContact,
 )
-from careplans.services.decisions import policy_for, route_for
+from careplans.services.decisions import kept_out_of, policy_for, route_for
 from phb.models import Role, RoleAssignment, User
 from phb.permissions import Permission, require
 
@@ -52,11 +52,25 @@ def _lock(session, *, open_only: bool = True) -> PanelSession:
     return locked
 
 
-def _check_details(organisation, *, date, starts_at, place, call_link, chair, members) -> list:
-    """The session's members (the chair first), or a ValidationError naming every problem."""
+# How far ahead a panel may be set up.
+FURTHEST_AHEAD_YEARS = 2
+
+
+def _check_details(
+    organisation, *, date, starts_at, place, call_link, chair, members, was=None
+) -> list:
+    """The session's members (the chair first), or a ValidationError naming every problem.
+    `was` is the date it had (a date left as it was is not checked again)."""
     errors = {}
+    today = timezone.localdate()
     if not isinstance(date, datetime.date):
         errors["date"] = "Enter the date of the panel"
+    elif date != was and date < today:
+        errors["date"] = "The date of the panel must be today or in the future"
+    elif date != was and date.year > today.year + FURTHEST_AHEAD_YEARS:
+        errors["date"] = (
+            f"The date of the panel must be no later than {today.year + FURTHEST_AHEAD_YEARS}"
+        )
     if not isinstance(starts_at, datetime.time):
         errors["starts_at"] = "Enter the time the panel starts"
     if not (place or "").strip() and not (call_link or "").strip():
@@ -125,6 +139,7 @@ def edit_session(
     session = _lock(session)
     people = _check_details(
         session.organisation,
+        was=session.date,
         date=date,
         starts_at=starts_at,
         place=place,
@@ -340,12 +355,16 @@ def declare_conflict(*, actor, session, version, reason: str, member=None) -> Co
     return conflict
 
 
-def quorum_for(session, version=None) -> tuple[int, int]:
-    """(members present who can decide, members needed): for one plan, less its conflicts."""
+def quorum_for(session, version=None) -> tuple[int, int, int]:
+    """(members present, of them those who cannot decide this plan, members needed). For one
+    plan, its declared conflicts and whoever wrote it or is the person's care coordinator
+    cannot decide it."""
     present = {m.member_id for m in session.memberships.all() if m.present}
+    out = set()
     if version is not None:
-        present -= {c.member_id for c in session.conflicts.all() if c.version_id == version.pk}
-    return len(present), session.quorum
+        out = {c.member_id for c in session.conflicts.all() if c.version_id == version.pk}
+        out |= kept_out_of(version)
+    return len(present), len(present & out), session.quorum
 
 
 REMINDER_DAYS_MESSAGE = (

@@ -115,7 +115,7 @@ class SessionView(SessionMixin, TemplateView):
     def get_context_data(self, **kwargs):
         user, session = self.request.user, self.session
         items = selectors.agenda(session)
-        present_count, needed = services.quorum_for(session)
+        present_count, _, needed = services.quorum_for(session)
         can_manage = user.has_perm(Permission.MANAGE_PANELS, session)
         can_decide = user.has_perm(Permission.DECIDE_AT_PANEL, session)
         upcoming = next((i for i in items if i.version.status == PlanStatus.SUBMITTED), None)
@@ -475,7 +475,8 @@ class DecideView(PlanOnAgendaMixin, TemplateView):
     def render_page(self, version, form):
         item = selectors.agenda_item(self.session, version.pk)
         decision = getattr(version, "decision", None)
-        present_count, needed = services.quorum_for(self.session, version)
+        here, out, needed = services.quorum_for(self.session, version)
+        present_count = here - out
         conflicted = any(
             c.member_id == self.request.user.pk and c.version_id == version.pk
             for c in self.session.conflicts.all()
@@ -486,7 +487,7 @@ class DecideView(PlanOnAgendaMixin, TemplateView):
             caption=f"Plan {item.position} of {total}: {done} decided",
             decided_text=present.decided_text(decision) if decision else "",
             just_decided_text=present.just_decided_text(just_decided) if just_decided else "",
-            quorum_text=present.quorum_text(present_count, needed),
+            quorum_text=present.quorum_text(here, needed, out),
             form=form,
             version=version,
             holder=version.plan.budget_holder,

@@ -222,7 +222,7 @@ def test_the_lead_runs_a_session_from_set_up_to_close(browser, team, password):
     browser.submit("Save attendance")
     browser.expect_success("Attendance has been recorded")
     expect(browser.page.get_by_role("main")).to_contain_text(
-        "3 members are here and 3 are needed: the panel can decide."
+        "3 members are here and 3 are needed, so the panel can start deciding."
     )
     # Planned for 14 January 2027, it cannot start today; moved to today, it can.
     browser.click("Start the panel", role="button")

@@ -94,7 +94,7 @@ def test_the_agenda_of_20_plans_renders_in_a_fixed_number_of_queries(client, phb
     response = client.get(reverse("careplans:panel_session", args=[large.pk]))
     page = text(response)
     assert page.count("£12,779.00") == 18  # each plan: £10,920.00 + £1,859.00 a year
-    assert "3 members are here and 3 are needed: the panel can decide." in page
+    assert "3 members are here and 3 are needed, so the panel can start deciding." in page
 
 
 def test_the_pack_shows_the_person_the_money_items_risks_checks_and_earlier_decisions(

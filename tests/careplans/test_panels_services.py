@@ -101,6 +101,27 @@ def test_a_session_needs_a_place_a_chair_and_enough_members(phb_lead, members, c
     assert not PanelSession.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("days", "message"),
+    [
+        (-1, "The date of the panel must be today or in the future"),
+        (365 * 4, "The date of the panel must be no later than {year}"),
+    ],
+)
+def test_a_session_is_set_up_for_a_date_it_can_meet_on(phb_lead, members, days, message):
+    today = timezone.localdate()
+    with pytest.raises(ValidationError) as excinfo:
+        panels.set_up_session(
+            actor=phb_lead,
+            date=today + datetime.timedelta(days=days),
+            starts_at=TEN_AM,
+            place="Room 1",
+            chair=members[0],
+            members=members[1:],
+        )
+    assert excinfo.value.message_dict == {"date": [message.format(year=today.year + 2)]}
+
+
 def test_only_a_phb_lead_sets_up_a_session(members, panel_member):
     with pytest.raises(PermissionDenied):
         session(panel_member, members)
@@ -190,9 +211,22 @@ def test_a_member_who_is_the_care_coordinator_has_a_conflict_and_does_not_decide
     assert (conflict.member, conflict.reason) == (coordinator, panels.COORDINATOR_CONFLICT)
     with pytest.raises(ValidationError, match="You are this person's care coordinator"):
         approve(coordinator, plan, panel)
-    # Three others present are still a quorum for the plan.
-    assert panels.quorum_for(PanelSession.objects.get(pk=panel.pk), plan) == (3, 3)
+    # Three others present are still a quorum for the plan: 4 here, 1 who cannot, 3 needed.
+    assert panels.quorum_for(PanelSession.objects.get(pk=panel.pk), plan) == (4, 1, 3)
     approve(members[1], plan, panel)
+
+
+def test_who_wrote_the_plan_does_not_count_towards_its_quorum(phb_lead, members, plan):
+    """The PHB lead who wrote the plan sits on the panel with two members: three are here,
+    but only two can decide the plan, and three are needed."""
+    three = [*members[:2], phb_lead]
+    panel = session(phb_lead, three, versions=[plan], present=three, start=True)
+    assert panels.quorum_for(PanelSession.objects.get(pk=panel.pk), plan) == (3, 1, 3)
+    with pytest.raises(ValidationError) as excinfo:
+        approve(members[0], plan, panel)
+    assert excinfo.value.messages == [
+        "The panel is not quorate for this plan: 2 of the 3 members needed can decide it"
+    ]
 
 
 def test_a_declared_conflict_can_leave_the_panel_without_quorum(phb_lead, members, plan):
