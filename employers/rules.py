@@ -28,10 +28,25 @@ def is_the_pa(user, obj) -> bool:
 
 
 @rules.predicate
-def still_employed(user, obj) -> bool:
-    """The PA has not left: nothing new is entered or approved for someone who has."""
+def not_left(user, obj) -> bool:
+    """The PA has not left: nothing new (training, say) is recorded for someone who has."""
     assistant = assistant_of(obj)
     return assistant is None or assistant.status != PersonalAssistantStatus.LEFT
+
+
+@rules.predicate
+def still_employed(user, obj) -> bool:
+    """The PA has not left, or this is work up to their last day: a PA who has left is still
+    paid for what they did (a timesheet that ends by their last day may be entered and
+    approved; starting one, the service checks its days), and nothing after."""
+    assistant = assistant_of(obj)
+    if assistant is None or assistant.status != PersonalAssistantStatus.LEFT:
+        return True
+    timesheet = getattr(obj, "timesheet", None) or obj
+    ends_on = getattr(timesheet, "ends_on", None)
+    if ends_on is not None:
+        return ends_on <= assistant.left_on
+    return obj is assistant
 
 
 @rules.predicate

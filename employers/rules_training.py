@@ -5,7 +5,7 @@ but does not record it. Staff who see employers see their ICB's PAs' training.""
 
 import rules
 
-from employers.rules import EMPLOYER_SUPPORT, is_the_pa, still_employed
+from employers.rules import EMPLOYER_SUPPORT, is_the_pa, not_left
 from phb.models import Role
 from phb.permissions import Permission
 from phb.rules import has_role, in_acting_icb, is_own_record
@@ -19,4 +19,4 @@ rules.add_perm(
     Permission.MANAGE_TRAINING_CATALOGUE, has_role(Role.ICB_ADMIN, Role.PHB_LEAD) & in_acting_icb
 )
 rules.add_perm(Permission.VIEW_PA_TRAINING, is_the_pa | is_own_record | STAFF_WHO_SEE_EMPLOYERS)
-rules.add_perm(Permission.RECORD_TRAINING, (is_own_record | EMPLOYER_SUPPORT) & still_employed)
+rules.add_perm(Permission.RECORD_TRAINING, (is_own_record | EMPLOYER_SUPPORT) & not_left)

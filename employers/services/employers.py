@@ -603,7 +603,8 @@ def change_assistant(*, actor, assistant, details: AssistantDetails) -> Personal
 
 @transaction.atomic
 def record_leaving(*, actor, assistant, left_on: datetime.date, reason: str) -> PersonalAssistant:
-    """The PA has left (or is leaving on `left_on`): nothing new is entered for them."""
+    """The PA has left, on `left_on` (today or before: the PA's status says "Left" from
+    now on): they are still paid for work up to that day, and nothing after it is entered."""
     require(actor, Permission.MANAGE_EMPLOYER, assistant)
     assistant = PersonalAssistant.objects.select_for_update().get(pk=assistant.pk)
     errors = {}
@@ -614,6 +615,10 @@ def record_leaving(*, actor, assistant, left_on: datetime.date, reason: str) -> 
         errors["left_on"] = "Enter the date they left"
     elif left_on < assistant.starts_on:
         errors["left_on"] = "The date they left must be on or after the date they started"
+    elif left_on > timezone.localdate():
+        errors["left_on"] = (
+            "The date they left must be today or in the past: record it on or after their last day"
+        )
     if not reason:
         errors["reason"] = "Say why they left"
     elif len(reason) > 500:

@@ -52,11 +52,13 @@ CHANGEABLE = (TimesheetStatus.DRAFT, TimesheetStatus.RETURNED)
 NOT_SUPPORT = (ShiftKind.HOLIDAY, ShiftKind.SICK)
 
 
-def _refuse_if_left(assistant: PersonalAssistant) -> None:
-    if assistant.status == PersonalAssistantStatus.LEFT:
+def _refuse_if_left(assistant: PersonalAssistant, ends_on: datetime.date) -> None:
+    """A PA who has left is still paid for the work they did: a timesheet that ends by their
+    last day may be started, changed, sent and approved; nothing after it."""
+    if assistant.status == PersonalAssistantStatus.LEFT and ends_on > assistant.left_on:
         raise ValidationError(
-            f"{assistant.full_name} left on {assistant.left_on:%-d %B %Y}: timesheets for "
-            "them cannot be started, changed, sent or approved"
+            f"{assistant.full_name} left on {assistant.left_on:%-d %B %Y}: a timesheet for them "
+            "can cover days up to then, not after"
         )
 
 
@@ -84,7 +86,7 @@ def start_timesheet(
     *, actor, assistant: PersonalAssistant, starts_on: datetime.date, ends_on: datetime.date
 ) -> Timesheet:
     """A new draft timesheet for `assistant` from `starts_on` to `ends_on` (at most a month)."""
-    _refuse_if_left(assistant)
+    _refuse_if_left(assistant, ends_on)
     require(actor, Permission.ENTER_TIMESHEET, assistant)
     if ends_on < starts_on:
         raise ValidationError({"ends_on": "The last day must be the same as or after the first"})
@@ -243,7 +245,7 @@ def _build(timesheet: Timesheet, details: ShiftDetails, *, exclude: Shift | None
 
 def _prepare_change(actor, timesheet: Timesheet) -> Timesheet:
     locked = _lock(timesheet)
-    _refuse_if_left(locked.assistant)
+    _refuse_if_left(locked.assistant, locked.ends_on)
     require(actor, Permission.ENTER_TIMESHEET, locked)
     _refuse_unless_changeable(locked)
     return locked
@@ -312,7 +314,7 @@ def already_decided(timesheet: Timesheet) -> Conflict:
 
 def _prepare_decision(actor, timesheet: Timesheet) -> Timesheet:
     locked = _lock(timesheet)
-    _refuse_if_left(locked.assistant)
+    _refuse_if_left(locked.assistant, locked.ends_on)
     require(actor, Permission.APPROVE_TIMESHEET, locked)
     if locked.status != TimesheetStatus.SUBMITTED:
         raise already_decided(locked)

@@ -333,7 +333,11 @@ class TimesheetView(TimesheetAccessMixin, TemplateView):
             and timesheet.status == TimesheetStatus.SUBMITTED
             and user.has_perm(Permission.APPROVE_TIMESHEET, timesheet)
         )
-        has_left = timesheet.assistant.status == PersonalAssistantStatus.LEFT
+        assistant = timesheet.assistant
+        has_left = (
+            assistant.status == PersonalAssistantStatus.LEFT
+            and timesheet.ends_on > assistant.left_on
+        )
         waiting = timesheet.status == TimesheetStatus.SUBMITTED and not (has_left or may_decide)
         return super().get_context_data(**kwargs) | {
             "timesheet": timesheet,

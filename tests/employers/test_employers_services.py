@@ -8,6 +8,7 @@ from decimal import Decimal as D
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from employers.models import (
     Employer,
@@ -239,6 +240,16 @@ def test_change_a_pa_and_record_them_leaving(employer, pa_employer_support):
             actor=pa_employer_support, assistant=pa, left_on=datetime.date(2026, 1, 1), reason=""
         )
     assert set(errors_of(excinfo)) == {"left_on", "reason"}
+    with pytest.raises(ValidationError) as excinfo:
+        services.record_leaving(
+            actor=pa_employer_support,
+            assistant=pa,
+            left_on=timezone.localdate() + datetime.timedelta(days=1),
+            reason="Leaving next week",
+        )
+    assert errors_of(excinfo)["left_on"] == (
+        "The date they left must be today or in the past: record it on or after their last day"
+    )
     services.record_leaving(
         actor=pa_employer_support, assistant=pa, left_on=datetime.date(2026, 11, 1), reason="Moved"
     )

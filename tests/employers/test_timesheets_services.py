@@ -257,7 +257,11 @@ def test_another_pa_and_another_holder_may_not_enter_shifts(assistant, pa_user, 
             add(timesheet, stranger, "2026-11-02", T(9), T(13))
 
 
-def test_nothing_is_done_for_a_pa_who_has_left(assistant, pa_user, holder):
+def test_a_pa_who_has_left_is_paid_for_work_up_to_their_last_day_and_no_later(
+    assistant, pa_user, holder
+):
+    """Priya leaves on 20 November 2026. Her November timesheet runs to 30 November, so it is
+    no longer approved; her October one ends before she left, so it is started and sent."""
     timesheet = november(assistant, pa_user)
     add(timesheet, pa_user, "2026-11-02", T(9), T(13))
     services.submit_timesheet(actor=pa_user, timesheet=timesheet)
@@ -266,14 +270,15 @@ def test_nothing_is_done_for_a_pa_who_has_left(assistant, pa_user, holder):
     assistant.left_reason = "Moved away"
     assistant.save()
     message = (
-        "Priya Shah left on 20 November 2026: timesheets for them cannot be started, changed, "
-        "sent or approved"
+        "Priya Shah left on 20 November 2026: a timesheet for them can cover days up to then, "
+        "not after"
     )
     with pytest.raises(ValidationError) as refused:
         services.approve_timesheet(actor=holder.user, timesheet=timesheet)
     assert refused.value.messages == [message]
-    with pytest.raises(ValidationError, match="Priya Shah left"):
-        october(assistant, holder.user)
+    last = october(assistant, holder.user)
+    add(last, holder.user, "2026-10-05", T(9), T(13))
+    services.submit_timesheet(actor=holder.user, timesheet=last)
     timesheet.refresh_from_db()
     assert timesheet.status == TimesheetStatus.SUBMITTED
 
