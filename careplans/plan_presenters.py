@@ -193,24 +193,24 @@ def about_rows(version) -> list[dict]:
         for field, label in SECTION_LABELS
         if field != "over_budget_justification"
     ]
+    rows = [(label, value or "Not written yet") for label, value in rows]
     representative = version.representative
     rows += [
         (
             "The person agreed the plan",
-            display_date(version.person_agreed_on, "j F Y") if version.person_agreed_on else "",
+            display_date(version.person_agreed_on, "j F Y")
+            if version.person_agreed_on
+            else "Not recorded yet",
         ),
         (
             "Their representative or nominee",
             f"{representative.user.full_name}, agreed "
             f"{display_date(version.representative_agreed_on, 'j F Y') or 'not yet'}"
             if representative
-            else "",
+            else "None named in the plan",
         ),
     ]
-    return [
-        {"key": {"text": label}, "value": {"text": value or "Not written yet"}}
-        for label, value in rows
-    ]
+    return [{"key": {"text": label}, "value": {"text": value}} for label, value in rows]
 
 
 def status_table(version) -> dict:

@@ -80,6 +80,12 @@ class ReconsiderationRequest(UUIDModel, Timestamped):
 
     objects = ReconsiderationQuerySet.as_manager()
 
+    def __str__(self) -> str:
+        return (
+            f"Request to look again at a decision ({self.get_ground_display().lower()}), "
+            f"received {self.received_on:%-d %B %Y}"
+        )
+
     class Meta:
         ordering = ["received_on", "created_at"]
         indexes = [

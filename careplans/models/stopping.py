@@ -94,6 +94,9 @@ class RepaymentRequest(UUIDModel, Timestamped):
 
     objects = RepaymentQuerySet.as_manager()
 
+    def __str__(self) -> str:
+        return f"Request for £{self.amount:,.2f} back, by {self.due_by:%-d %B %Y}"
+
     class Meta:
         ordering = ["-requested_on"]
         constraints = [

@@ -85,6 +85,13 @@ def status_change(version, *, to_status: str, by, reason: str = "") -> None:
     version.status = to_status
 
 
+def how_to_change(version) -> str:
+    """What someone can do to change a version that is no longer a draft."""
+    if version.status == PlanStatus.SUBMITTED:
+        return "Take it back to change it (unless it is on a panel's agenda)."
+    return "Make a new version to change it."
+
+
 def lock(version, *, lock_version: int | None, doing: str, editable: bool = True):
     """The version, locked for this transaction; refused if it moved on since the page."""
     locked = PlanVersion.objects.select_for_update(of=("self",)).get(pk=version.pk)
@@ -92,7 +99,7 @@ def lock(version, *, lock_version: int | None, doing: str, editable: bool = True
         raise Conflict(
             f"You cannot {doing}: version {locked.number} of this plan is "
             f"{locked.get_status_display().lower()}, so it can no longer be changed. "
-            "Make a new version to change it."
+            f"{how_to_change(locked)}"
         )
     if lock_version is not None and locked.lock_version != lock_version:
         raise Conflict(

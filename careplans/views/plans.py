@@ -24,6 +24,7 @@ from careplans.models import (
     SupportItem,
 )
 from careplans.services.decisions import route_for
+from careplans.services.plans import how_to_change
 from phb import selectors as core_selectors
 from phb.extensions import record_sections
 from phb.permissions import Permission
@@ -164,7 +165,7 @@ class FormPageMixin(VersionMixin):
         return (
             f"Version {self.version.number} of this plan is "
             f"{self.version.get_status_display().lower()}, so it can no longer be changed. "
-            "Make a new version to change it."
+            f"{how_to_change(self.version)}"
         )
 
     def post(self, request, *args, **kwargs):

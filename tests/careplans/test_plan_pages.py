@@ -445,7 +445,7 @@ def test_an_item_at_8_50_twice_a_week_costs_884_a_year(lead_client, phb_lead, ho
 def test_a_submitted_plan_cannot_be_edited_through_its_forms(lead_client, submitted):
     response = lead_client.get(version_url(submitted, "careplans:sections"))
     assert response.status_code == 302
-    assert "can no longer be changed. Make a new version to change it." in flashed(response)
+    assert "can no longer be changed. Take it back to change it" in flashed(response)
 
 
 def test_versions_of_different_plans_are_not_compared(
