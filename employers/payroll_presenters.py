@@ -247,6 +247,7 @@ def own_payslips_table(payslips) -> dict:
             {"text": "Pay day"},
             {"text": "Employer"},
             {"text": "Take-home pay", "format": "numeric"},
+            {"text": "Notes"},
         ],
         "rows": [
             [
@@ -259,10 +260,20 @@ def own_payslips_table(payslips) -> dict:
                 },
                 {"text": slip.run.employer.display_name},
                 _money_cell(slip.net_pay),
+                {"text": _payslip_note(slip)},
             ]
             for slip in payslips
         ],
     }
+
+
+def _payslip_note(slip) -> str:
+    """Which payslip of a pay day counts, when a correction was made."""
+    if getattr(slip, "replaced", False):
+        return "Replaced by a corrected payslip"
+    if slip.run.corrects_id:
+        return "A corrected payslip: it replaces the earlier one"
+    return ""
 
 
 # --------------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Sum
 
 from employers.models import Employer, PayRun, PayRunStatus, Payslip, PayslipLine
 
@@ -88,11 +88,17 @@ def payslip_by_id(pk) -> Payslip | None:
 
 
 def own_payslips(user):
-    """A signed-in PA's payslips from finalised runs, latest first."""
+    """A signed-in PA's payslips from finalised runs, latest first; each says whether a
+    finalised correction has replaced it (`replaced`)."""
     return (
         Payslip.objects.filter(assistant__user_id=user.pk, run__status=PayRunStatus.FINALISED)
         .select_related("run__employer__budget_holder", "assistant")
-        .order_by("-run__pay_date")
+        .annotate(
+            replaced=Exists(
+                PayRun.objects.filter(corrects=OuterRef("run_id"), status=PayRunStatus.FINALISED)
+            )
+        )
+        .order_by("-run__pay_date", "-run__created_at")
     )
 
 

@@ -156,6 +156,20 @@ def test_a_pa_sees_only_their_own_payslips(client, finalised, alice, pa_user, em
 
 
 @pytest.mark.django_db
+def test_a_pa_sees_which_payslip_a_correction_replaced(
+    client, finalised, pa_user, pa_employer_support
+):
+    correction = payruns.start_correction(actor=pa_employer_support, run=finalised)
+    client.force_login(pa_user)
+    listing = client.get(reverse("employers:own_payslips")).content.decode()
+    assert "Replaced by a corrected payslip" not in listing  # the correction is not final yet
+    payruns.finalise_pay_run(actor=pa_employer_support, run=correction)
+    listing = client.get(reverse("employers:own_payslips")).content.decode()
+    assert listing.count("Replaced by a corrected payslip") == 1
+    assert listing.count("A corrected payslip: it replaces the earlier one") == 1
+
+
+@pytest.mark.django_db
 def test_the_bureau_csv_has_a_row_per_payslip_and_no_formulas(
     client, finalised, pa_employer_support, holder
 ):
