@@ -155,8 +155,12 @@ class PaLineForm(NHSFormMixin, forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("label") and (not data.get("hours_per_week") or not data.get("hourly_rate")):
-            self.add_error("hours_per_week", f"Enter the hours and hourly rate for {data['label']}")
+        # Each missing figure is asked for on its own box; one typed wrong already has its
+        # message, and "Enter ..." would contradict it.
+        label = data.get("label")
+        for field, words in (("hours_per_week", "hours a week"), ("hourly_rate", "hourly rate")):
+            if label and not data.get(field) and not self.has_error(field):
+                self.add_error(field, f"Enter the {words} for {label}")
         if data.get("date_of_birth") and data.get("age") is not None:
             self.add_error("age", "Enter their date of birth or their age, not both")
         return data

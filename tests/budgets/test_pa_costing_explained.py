@@ -283,3 +283,26 @@ def test_weekly_and_yearly_figures_never_share_a_column(phb_lead, holder, local_
         "£1,208.14",
     ]
     assert "£25,370.98" in amounts[-1]
+
+
+@pytest.mark.parametrize(
+    ("data", "errors"),
+    [
+        (
+            {"label": "Sam", "hours_per_week": "0", "hourly_rate": "13.50"},
+            {"hours_per_week"},
+        ),
+        ({"label": "Sam", "hours_per_week": "20"}, {"hourly_rate"}),
+        ({"label": "Sam"}, {"hours_per_week", "hourly_rate"}),
+    ],
+)
+def test_a_pa_line_gets_one_message_for_each_figure_wrong_or_missing(data, errors):
+    """Hours of 0 have their own message; "Enter the hours a week" would contradict it."""
+    from budgets.forms import PaLineForm
+
+    form = PaLineForm(data=data | {"pension": "auto"})
+    assert not form.is_valid()
+    assert set(form.errors) == errors
+    assert all(len(messages) == 1 for messages in form.errors.values())
+    if "hourly_rate" in errors:
+        assert form.errors["hourly_rate"] == ["Enter the hourly rate for Sam"]
