@@ -279,7 +279,8 @@ def record_training(
     _change(
         competence,
         actor=actor,
-        what=f"Task training delivered on {delivered_on:%-d %B %Y} by {delivered_by}",
+        what=f"Task training delivered on {delivered_on:%-d %B %Y}"
+        + ("" if delivered_by == actor.full_name else f" by {delivered_by}"),
     )
     return competence
 

@@ -75,7 +75,10 @@ def state_means(competence, today) -> str:
                 "signed off again."
             )
         return f"Competent. Review by {competence.review_on:%-d %B %Y}."
-    return STATE_MEANS[competence.status].format(pa=competence.assistant.full_name)
+    words = STATE_MEANS[competence.status].format(pa=competence.assistant.full_name)
+    if competence.signed_off_at is None:  # never signed off: not "again"
+        words = words.replace(" again.", ".")
+    return words
 
 
 def status_tag(competence, today) -> str:

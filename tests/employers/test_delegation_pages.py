@@ -229,3 +229,18 @@ def test_the_demo_catalogue_is_seeded_once_for_the_demo_icbs(icb):
     seed()
     assert DelegatedTask.objects.filter(organisation=north).count() == len(COMMON_TASKS)
     assert not DelegatedTask.objects.filter(organisation=icb).exists()
+
+
+def test_a_competence_suspended_before_any_sign_off_is_not_to_be_signed_off_again():
+    from types import SimpleNamespace
+
+    from employers.models import CompetenceStatus
+    from employers.views.delegation import state_means
+
+    pa = SimpleNamespace(full_name="Adam Adult")
+    never = SimpleNamespace(status=CompetenceStatus.SUSPENDED, signed_off_at=None, assistant=pa)
+    assert state_means(never, None) == (
+        "Adam Adult may not do this task until they are assessed and signed off."
+    )
+    once = SimpleNamespace(status=CompetenceStatus.SUSPENDED, signed_off_at=1, assistant=pa)
+    assert state_means(once, None).endswith("assessed and signed off again.")
