@@ -7,6 +7,7 @@ from django.utils import timezone
 from phb.forms import NHSFormMixin
 from phb.models import RepresentativeKind
 from phb.nhsuk_forms import NHSDateField
+from phb.staff_forms import full_name_field
 
 EMAIL_ERRORS = {
     "required": "Enter their email address",
@@ -33,14 +34,7 @@ class SignInForm(NHSFormMixin, forms.Form):
 
 
 class RepresentativeForm(NHSFormMixin, forms.Form):
-    full_name = forms.CharField(
-        label="Full name",
-        max_length=200,
-        error_messages={
-            "required": "Enter their full name",
-            "max_length": "Full name must be 200 characters or fewer",
-        },
-    )
+    full_name = full_name_field()
     email = email_field(
         "They will sign in with it to see what the person sees. We will email them a link to "
         "set a password."

@@ -25,10 +25,9 @@ class ActingForForm(NHSFormMixin, forms.Form):
         )
 
 
-class IcbAdministratorForm(NHSFormMixin, forms.Form):
-    """Someone to add to an ICB: their name, email and the day they start."""
-
-    full_name = forms.CharField(
+def full_name_field() -> forms.CharField:
+    """Someone's full name, as staff type it in for them."""
+    return forms.CharField(
         label="Full name",
         max_length=200,
         error_messages={
@@ -36,6 +35,12 @@ class IcbAdministratorForm(NHSFormMixin, forms.Form):
             "max_length": "Full name must be 200 characters or fewer",
         },
     )
+
+
+class IcbAdministratorForm(NHSFormMixin, forms.Form):
+    """Someone to add to an ICB: their name, email and the day they start."""
+
+    full_name = full_name_field()
     email = forms.EmailField(
         label="Email address",
         max_length=254,
