@@ -206,6 +206,7 @@ class StopForm(NHSFormMixin, forms.Form):
         error_messages={"required": "Choose whether to suspend or revoke"},
     )
     reason = _text("Reason", max_length=500)
+    lock_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
 
 class EndDelegationForm(NHSFormMixin, forms.Form):

@@ -416,13 +416,21 @@ def sign_off(
 
 
 @transaction.atomic
-def stop_competence(*, actor, competence: Competence, revoke: bool, reason: str) -> Competence:
+def stop_competence(
+    *, actor, competence: Competence, revoke: bool, reason: str, lock_version: int | None = None
+) -> Competence:
     """Suspend (until reassessed and signed off again) or revoke (for good), at once, and
     tell the PA and the person's side (delegation_notices); `told` on the competence returned
-    names those sent a message."""
+    names those sent a message. `lock_version` is the version the clinician saw: if it changed
+    since (a second tab), nothing is done and they are told."""
     require(actor, Permission.SIGN_OFF_COMPETENCE, competence)
     competence = _lock(competence)
     _refuse_if_revoked(competence)
+    if lock_version is not None and competence.lock_version != lock_version:
+        raise Conflict(
+            "This competence changed while you were looking at it: it is now "
+            f"{competence.get_status_display().lower()}. Check it, then decide again"
+        )
     if not reason.strip():
         raise ValidationError({"reason": "Enter the reason"})
     if not revoke and competence.status == CompetenceStatus.SUSPENDED:

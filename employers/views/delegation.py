@@ -651,12 +651,17 @@ class StopView(ClinicalStep):
     button_text = "Continue"
     done = "The competence has been stopped: the PA must not do this task now"
 
+    def make_form(self, data=None):
+        initial = {"lock_version": self.competence.lock_version} if data is None else None
+        return self.form_class(data, initial=initial)
+
     def save(self, form):
         self.told = services.stop_competence(
             actor=self.request.user,
             competence=self.competence,
             revoke=form.cleaned_data["action"] == "revoke",
             reason=form.cleaned_data["reason"],
+            lock_version=form.cleaned_data["lock_version"],
         ).told
 
     def done_message(self) -> str:

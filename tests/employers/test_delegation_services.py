@@ -373,3 +373,19 @@ def test_review_reminders_go_once_to_the_practitioner_and_the_employer(
 def test_no_reminder_between_the_steps(ready, clinician):
     sign(ready, clinician, review_on=TODAY + datetime.timedelta(days=60))
     assert scan_competence_reviews(today=TODAY) == 0
+
+
+@pytest.mark.django_db
+def test_a_stale_suspend_or_revoke_page_is_told_and_changes_nothing(ready, clinician):
+    """Suspended from one tab, the other tab's "revoke" (made on the version before) is
+    refused with what the competence is now."""
+    seen = ready.lock_version
+    services.stop_competence(
+        actor=clinician, competence=ready, revoke=False, reason="Incident", lock_version=seen
+    )
+    with pytest.raises(Conflict, match="changed while you were looking at it: it is now suspended"):
+        services.stop_competence(
+            actor=clinician, competence=ready, revoke=True, reason="Unsafe", lock_version=seen
+        )
+    ready.refresh_from_db()
+    assert ready.status == "suspended"
