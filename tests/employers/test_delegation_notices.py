@@ -155,7 +155,7 @@ def test_the_page_says_who_was_told(client, signed_off, clinician, holder):
     client.force_login(clinician)
     response = client.post(
         reverse("employers:competence_stop", args=[signed_off.pk]),
-        {"action": "suspend", "reason": "A missed feed"},
+        {"action": "suspend", "reason": "A missed feed", "lock_version": signed_off.lock_version},
         follow=True,
     )
     text = unescape(response.content.decode())
