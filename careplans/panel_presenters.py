@@ -7,8 +7,7 @@ from django.utils.html import format_html, format_html_join
 from budgets.presenters import money
 from careplans.models import DecisionOutcome, PanelSessionStatus
 from careplans.models.plans import cost_words, split_costs
-from careplans.plan_presenters import written_words
-from careplans.services.plans import cost_for_period, is_whole_year
+from careplans.services.plans import cost_for_period, is_whole_year, written_words
 from phb.components import render_component
 from phb.presenters import display_date, hidden_caption
 

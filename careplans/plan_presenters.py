@@ -22,15 +22,11 @@ from careplans.services.plans import (
     cost_for_period_of,
     is_whole_year,
     problems_before_submitting,
+    written_words,
 )
 from phb.models import Representative
 from phb.permissions import Permission
 from phb.presenters import display_date, hidden_caption
-
-
-def written_words(version) -> str:
-    """What the plan's items cost as written, in words (from the prefetched items)."""
-    return cost_words(*split_costs((i, i.annual_cost) for i in version.support_items.all()))
 
 
 def totals(version) -> dict:

@@ -96,6 +96,15 @@ def person_summary_rows(holder, *, for_holder: bool = False) -> list[dict]:
     return [{"key": {"text": key}, "value": value} for key, value in rows]
 
 
+def signed_in_words(name: str, user, created: bool) -> str:
+    """What staff are told when they have given someone a sign-in."""
+    return f"{name} can now sign in with {user.email}. " + (
+        "We have emailed them a link to set their password."
+        if created
+        else "They already have a password for it."
+    )
+
+
 def representative_rows(representatives, *, can_change: bool = False) -> list[dict]:
     """Who acts for the person now; staff who may change the record can end each."""
     rows = []

@@ -26,7 +26,12 @@ from careplans.models import (
     PlanVersion,
 )
 from careplans.services.letters import write_decision_letter
-from careplans.services.plans import budget_cannot_take_the_plan, plan_total, status_change
+from careplans.services.plans import (
+    budget_cannot_take_the_plan,
+    plan_total,
+    status_change,
+    written_words,
+)
 from phb.permissions import Permission, require
 
 # The outcomes that put the plan in use, and so approve it for its budget.
@@ -209,7 +214,7 @@ def decide_plan(
         if route_for(version) != "lead":
             limit = policy_for(holder.organisation).lead_sign_off_limit
             raise ValidationError(
-                f"This plan costs £{plan_total(version):,.2f}, more than the £{limit:,.2f} a PHB "
+                f"This plan costs {written_words(version)}, more than the £{limit:,.2f} a PHB "
                 "lead may approve: a panel must decide it"
             )
     else:

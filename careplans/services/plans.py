@@ -30,6 +30,7 @@ from careplans.models import (
 )
 from careplans.models.plans import (
     IN_PROGRESS_STATUSES,
+    cost_words,
     split_costs,
     yearly_cost,
 )
@@ -367,6 +368,11 @@ def remove_row(*, actor, row, lock_version=None) -> None:
 
 def plan_total(version) -> Decimal:
     return version.support_items.aggregate(total=Sum("annual_cost"))["total"] or Decimal("0.00")
+
+
+def written_words(version) -> str:
+    """What the plan's items cost as written, in words (from the prefetched items)."""
+    return cost_words(*split_costs((i, i.annual_cost) for i in version.support_items.all()))
 
 
 def cost_for_period(items, budget) -> Decimal:

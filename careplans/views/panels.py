@@ -25,9 +25,9 @@ from careplans.panel_forms import (
     DecisionForm,
     PanelSessionForm,
 )
-from careplans.plan_presenters import written_words
 from careplans.services import ItemChoice, budget_cannot_take_the_plan, decide_plan, policy_for
 from careplans.services import panels as services
+from careplans.services.plans import written_words
 from phb.nhsuk_forms import field_component
 from phb.permissions import Permission
 from phb.views.helpers import add_errors, conflict_redirect

@@ -24,8 +24,8 @@ from employers.services import employers as services
 from phb import selectors as core_selectors
 from phb.people_forms import SignInForm
 from phb.permissions import Permission
+from phb.presenters import signed_in_words
 from phb.views.mixins import PermissionRequiredMixin
-from phb.views.people import signed_in_words
 
 PAGE_SIZE = 25
 FORM_TEMPLATE = "careplans/reviews/form_page.html"

@@ -15,7 +15,7 @@ from phb.history import describe_accesses, describe_changes, person_accesses, pe
 from phb.pagination import page_with_its_count
 from phb.people_forms import EndRepresentativeForm, RepresentativeForm, SignInForm
 from phb.permissions import Permission
-from phb.presenters import person_summary_rows, representative_rows
+from phb.presenters import person_summary_rows, representative_rows, signed_in_words
 from phb.views.helpers import add_errors
 from phb.views.mixins import PermissionRequiredMixin
 
@@ -253,14 +253,6 @@ class PersonSignInView(PersonMixin, FormView):
             "holder": self.holder,
             "back_url": reverse("person_detail", args=[self.holder.pk]),
         }
-
-
-def signed_in_words(name: str, user, created: bool) -> str:
-    return f"{name} can now sign in with {user.email}. " + (
-        "We have emailed them a link to set their password."
-        if created
-        else "They already have a password for it."
-    )
 
 
 class RepresentativeAddView(PersonMixin, FormView):
