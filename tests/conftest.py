@@ -186,6 +186,20 @@ def celery_worker():
         yield worker
 
 
+@pytest.fixture(autouse=True)
+def _figures_the_migrations_load(request):
+    """Every test that uses the database starts with the 2026/27 figures the migrations load.
+    A transactional test ends by emptying every table, so whichever test runs next on that
+    worker would otherwise find no national rates or tax-year figures, and which test that is
+    depends on how the run is shared between the workers."""
+    uses_database = request.node.get_closest_marker("django_db") is not None or bool(
+        {"db", "transactional_db"} & set(request.fixturenames)
+    )
+    if uses_database:
+        request.getfixturevalue("national_rates")
+        request.getfixturevalue("tax_year_figures")
+
+
 @pytest.fixture
 def tax_year_figures(db):
     """The 2026/27 tax-year figures, as migrations employers 0002 and 0007 load them: the flush
