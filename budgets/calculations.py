@@ -194,6 +194,12 @@ def _add_years_and_months(day: date, years: int, months: int = 0) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later (or earlier, when negative), or the month's last day when it
+    is shorter (31 January plus 1 month is 28 or 29 February)."""
+    return _add_years_and_months(day, 0, months)
+
+
 def age_on(date_of_birth: date, day: date) -> int:
     """Age in whole years on `day`. Someone born on 29 February turns a year older on
     1 March in a year without one."""

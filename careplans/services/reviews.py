@@ -6,7 +6,6 @@ ICB's approval policy sets (DOMAIN.md §6). A plan has one review due at a time 
 holds it to that); completing a review makes the next one due.
 """
 
-import calendar
 import datetime
 from dataclasses import dataclass
 
@@ -15,6 +14,7 @@ from django.db import transaction
 from django.db.models import Min
 from django.utils import timezone
 
+from budgets.calculations import add_months
 from budgets.models import PaymentSchedule
 from careplans.models import (
     CarePlan,
@@ -32,14 +32,6 @@ from careplans.services.decisions import policy_for
 from careplans.services.plans import new_version
 from phb.models import Role, RoleAssignment, User
 from phb.permissions import Permission, require
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    """The same day `months` later; the month's last day when it is shorter (31 January plus
-    1 month is 28 or 29 February)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def interval_months(policy, risk_level: str) -> int:

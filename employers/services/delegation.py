@@ -9,7 +9,6 @@ task. Suspension and revocation take effect at once; a revoked competence is nev
 again. Every step appends a `CompetenceChange`; nothing is deleted.
 """
 
-import calendar
 import datetime
 from dataclasses import dataclass
 
@@ -18,6 +17,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from budgets.calculations import add_months
 from budgets.services import Conflict
 from employers.models import (
     Competence,
@@ -35,14 +35,6 @@ from phb.models import BudgetHolder, Organisation
 from phb.permissions import Permission, require
 
 LONDON_FORMAT = "%-d %B %Y at %H:%M"
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    """The same day `months` later, or the month's last day if it has fewer days."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    last = calendar.monthrange(year, month)[1]
-    return day.replace(year=year, month=month, day=min(day.day, last))
 
 
 # --- The catalogue ----------------------------------------------------------------------

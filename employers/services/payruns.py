@@ -19,7 +19,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from budgets.calculations import pa_age
+from budgets.calculations import add_months, pa_age
 from budgets.models import HoldingMethod, NationalRateSet
 from budgets.models.budget import LIVE_STATUSES
 from employers import payroll
@@ -94,19 +94,14 @@ def tax_year_start(day: datetime.date) -> datetime.date:
     return start if day >= start else datetime.date(day.year - 1, 4, 6)
 
 
-def _add_months(day: datetime.date, months: int) -> datetime.date:
-    month = day.month - 1 + months
-    return day.replace(year=day.year + month // 12, month=month % 12 + 1)
-
-
 def period_containing(frequency: str, day: datetime.date) -> PayPeriod:
     """The pay period of `frequency` that `day` falls in."""
     year_start = tax_year_start(day)
     year_end = datetime.date(year_start.year + 1, 4, 5)
     if frequency == PayFrequency.MONTHLY:
         number = (day.year - year_start.year) * 12 + day.month - 4 - (day.day < 6) + 1
-        starts_on = _add_months(year_start, number - 1)
-        ends_on = _add_months(year_start, number) - datetime.timedelta(days=1)
+        starts_on = add_months(year_start, number - 1)
+        ends_on = add_months(year_start, number) - datetime.timedelta(days=1)
     else:
         length = _PERIOD_DAYS[PayFrequency(frequency)]
         number = (day - year_start).days // length + 1

@@ -6,14 +6,13 @@ are `@audited`). Evidence is a PDF, JPEG or PNG of at most 5 MB, recognised by i
 well as its name, and kept in the database with the record.
 """
 
-import calendar
 import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from budgets.calculations import YOUNGEST_PA, birthday
+from budgets.calculations import YOUNGEST_PA, add_months, birthday
 from employers.models import PersonalAssistant, PersonalAssistantStatus
 from employers.models.training import (
     CARE_CERTIFICATE_STANDARDS,
@@ -162,13 +161,6 @@ class TrainingDetails:
     assessor_name: str = ""
     observed_on: datetime.date | None = None
     evidence: Evidence | None = None
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    """The same day `months` later, or the month's last day when it is shorter."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def default_expiry(module: TrainingModule, completed_on: datetime.date) -> datetime.date | None:
