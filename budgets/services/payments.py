@@ -61,16 +61,39 @@ def _check_reference(reference: str, *, field: str) -> str:
     return reference
 
 
-def _check_paid_on(paid_on: datetime.date, today: datetime.date, *, field: str, what: str):
-    """`what` names the date: "the date it was paid"."""
+# A budget is paid in its period, or before it starts (instalments can be paid in advance), but
+# not more than a year before: a payment dated earlier is a mistake in the date.
+PAID_BEFORE_START_MONTHS = 12
+
+
+def earliest_paid_on(budget) -> datetime.date:
+    """The earliest day a payment of this budget can have been made."""
+    return calc.add_months(budget.period_start, -PAID_BEFORE_START_MONTHS)
+
+
+def _too_early(budget) -> str:
+    return (
+        f"on or after {_day(earliest_paid_on(budget))}, a year before the budget's start on "
+        f"{_day(budget.period_start)}"
+    )
+
+
+def _check_paid_on(
+    paid_on: datetime.date, today: datetime.date, *, field: str, what: str, budget=None
+):
+    """`what` names the date: "the date it was paid". With `budget`, the date must also be in
+    its period or shortly before it."""
     if not isinstance(paid_on, datetime.date):
         raise ValidationError({field: f"Enter {what}"})
+    what = f"{what[:1].upper()}{what[1:]}"
     if paid_on > today:
-        raise ValidationError({field: f"{what[:1].upper()}{what[1:]} must be today or in the past"})
+        raise ValidationError({field: f"{what} must be today or in the past"})
+    if budget is not None and paid_on < earliest_paid_on(budget):
+        raise ValidationError({field: f"{what} must be {_too_early(budget)}"})
 
 
 def _past_payments(
-    dates: list[datetime.date], paid: dict, today: datetime.date
+    dates: list[datetime.date], paid: dict, today: datetime.date, budget
 ) -> dict[datetime.date, PastPayment]:
     """The payment recorded for each instalment due before today, checked."""
     past = [day for day in dates if day < today]
@@ -97,7 +120,9 @@ def _past_payments(
         if day in paid:
             payment = paid[day]
             what = f"the date the payment due on {_day(day)} was paid"
-            _check_paid_on(payment.paid_on, today, field=f"paid_on_{number}", what=what)
+            _check_paid_on(
+                payment.paid_on, today, field=f"paid_on_{number}", what=what, budget=budget
+            )
             reference = _check_reference(payment.reference, field=f"reference_{number}")
             checked[day] = PastPayment(payment.paid_on, reference)
     return checked
@@ -172,7 +197,7 @@ def set_payment_schedule(
             )
     else:
         backdated_reason = ""
-    paid = _past_payments(dates, paid_before_today or {}, today)
+    paid = _past_payments(dates, paid_before_today or {}, today, budget)
 
     existing = PaymentSchedule.objects.filter(portion=portion).first()
     if existing is not None:
@@ -254,7 +279,7 @@ def record_payment(
             f"{budget.get_status_display().lower()}"
         )
     today = timezone.localdate()
-    _check_paid_on(paid_on, today, field="paid_on", what="the date it was paid")
+    _check_paid_on(paid_on, today, field="paid_on", what="the date it was paid", budget=budget)
     instalment.payment_reference = _check_reference(reference, field="reference")
     instalment.paid_on = paid_on
     instalment.paid_recorded_by = actor
@@ -311,6 +336,13 @@ def record_payment_run(
             raise ValidationError(
                 f"Nothing was recorded: {budget.budget_holder.full_name}'s budget is "
                 f"{budget.get_status_display().lower()}, so its payments are not due"
+            )
+        if paid_on < earliest_paid_on(budget):
+            raise ValidationError(
+                {
+                    "paid_on": f"Nothing was recorded: for {budget.budget_holder.full_name}'s "
+                    f"budget, the date they were paid must be {_too_early(budget)}"
+                }
             )
         if instalment.due_date > due_up_to:
             raise ValidationError(

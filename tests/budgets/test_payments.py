@@ -301,6 +301,12 @@ def test_past_payments_need_a_reference_and_a_date_no_later_than_today(
             "paid_on_1",
             "The date the payment due on 1 April 2026 was paid must be today or in the past",
         ),
+        (
+            PastPayment(datetime.date(2025, 3, 31), "BACS-1"),
+            "paid_on_1",
+            "The date the payment due on 1 April 2026 was paid must be on or after "
+            "1 April 2025, a year before the budget's start on 1 April 2026",
+        ),
     ]:
         with pytest.raises(ValidationError) as excinfo:
             services.set_payment_schedule(
@@ -490,6 +496,16 @@ def test_a_payment_needs_a_reference_and_a_date_no_later_than_today(finance_offi
             "A1",
             {"paid_on": ["The date it was paid must be today or in the past"]},
         ),
+        (
+            datetime.date(1926, 4, 1),
+            "A1",
+            {
+                "paid_on": [
+                    "The date it was paid must be on or after 1 April 2026, a year before the "
+                    "budget's start on 1 April 2027"
+                ]
+            },
+        ),
     ]:
         with pytest.raises(ValidationError) as excinfo:
             services.record_payment(
@@ -663,12 +679,23 @@ def test_a_run_needs_payments_a_reference_and_a_date_no_later_than_today(
     finance_officer, two_budgets
 ):
     chosen = due_ids(finance_officer)
+    first_of_the_first = [instalments(two_budgets[0])[0].pk]
     for kwargs, expected in [
         ({"instalments": []}, {"instalments": ["Select the payments that were made"]}),
         ({"reference": ""}, {"reference": ["Enter the payment reference"]}),
         (
             {"paid_on": TODAY + datetime.timedelta(days=1)},
             {"paid_on": ["The date they were paid must be today or in the past"]},
+        ),
+        (
+            {"paid_on": datetime.date(2026, 3, 31), "instalments": first_of_the_first},
+            {
+                "paid_on": [
+                    f"Nothing was recorded: for {two_budgets[0].budget_holder.full_name}'s "
+                    "budget, the date they were paid must be on or after 1 April 2026, a year "
+                    "before the budget's start on 1 April 2027"
+                ]
+            },
         ),
     ]:
         with pytest.raises(ValidationError) as excinfo:
