@@ -12,7 +12,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from budgets.calculations import APPRENTICE_RATE_AGE, YOUNGEST_PA, age_on, birthday, pa_age
+from budgets.calculations import (
+    APPRENTICE_RATE_AGE,
+    YOUNGEST_PA,
+    add_months,
+    age_on,
+    birthday,
+    pa_age,
+)
 from budgets.models import NationalRateSet
 from budgets.money import check_money
 from employers.models import (
@@ -55,6 +62,12 @@ def _full_clean(instance, errors: dict, *, exclude=()) -> None:
     except ValidationError as error:
         for field, messages in error.message_dict.items():
             errors.setdefault(field, messages[0])
+
+
+# Employer's liability policies run for a year, sometimes a few; a later expiry is a mistake.
+LONGEST_POLICY_YEARS = 5
+# Automatic enrolment (Pensions Act 2008) began on 1 October 2012.
+AUTO_ENROLMENT_BEGAN = datetime.date(2012, 10, 1)
 
 
 def _not_future(day, field: str, what: str, errors: dict) -> None:
@@ -260,6 +273,14 @@ def change_insurance(
         employer.insurance_cover = cover if "cover" not in errors else None
         if expires_on is None:
             errors["expires_on"] = "Enter the date the insurance runs out"
+        elif expires_on < timezone.localdate():
+            errors["expires_on"] = (
+                "This insurance has already run out: enter the policy that covers the PAs now"
+            )
+        elif expires_on > add_months(timezone.localdate(), 12 * LONGEST_POLICY_YEARS):
+            errors["expires_on"] = (
+                f"A policy runs for {LONGEST_POLICY_YEARS} years at most: check the expiry date"
+            )
         employer.insurance_expires_on = expires_on
     _full_clean(employer, errors, exclude=["insurance_cover"])
     if errors:
@@ -289,6 +310,15 @@ def change_pension(
         errors["scheme"] = "Enter the name of the workplace pension scheme"
     if duties_start_on is None:
         errors["duties_start_on"] = "Enter the date the pension duties started"
+    elif duties_start_on < AUTO_ENROLMENT_BEGAN:
+        errors["duties_start_on"] = (
+            "Workplace pension duties began on 1 October 2012: enter a date on or after then"
+        )
+    elif duties_start_on > add_months(timezone.localdate(), 12):
+        errors["duties_start_on"] = (
+            "The duties start when the first PA starts work: enter a date no more than a year "
+            "from today"
+        )
     _not_future(declaration_on, "declaration_on", "The date the declaration was sent", errors)
     if declaration_on and duties_start_on and declaration_on < duties_start_on:
         errors.setdefault(

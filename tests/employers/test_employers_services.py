@@ -133,6 +133,76 @@ def test_insurance_needs_5_million_and_an_expiry(employer, pa_employer_support):
     assert employer.insurance_cover == D("5000000.00")
 
 
+@pytest.mark.parametrize(
+    "expires_on, message",
+    [
+        (
+            datetime.date(2026, 11, 22),
+            "This insurance has already run out: enter the policy that covers the PAs now",
+        ),
+        (datetime.date(2031, 11, 24), "A policy runs for 5 years at most: check the expiry date"),
+    ],
+)
+def test_the_insurance_must_cover_the_pas_now(employer, pa_employer_support, expires_on, message):
+    # Today is 23 November 2026: yesterday has gone, and five years from today is the latest.
+    with pytest.raises(ValidationError) as excinfo:
+        services.change_insurance(
+            actor=pa_employer_support,
+            employer=employer,
+            exempt=False,
+            insurer="Mutual",
+            policy_number="P1",
+            cover=D("5000000"),
+            expires_on=expires_on,
+        )
+    assert errors_of(excinfo) == {"expires_on": message}
+    for last_day in (datetime.date(2026, 11, 23), datetime.date(2031, 11, 23)):
+        services.change_insurance(
+            actor=pa_employer_support,
+            employer=employer,
+            exempt=False,
+            insurer="Mutual",
+            policy_number="P1",
+            cover=D("5000000"),
+            expires_on=last_day,
+        )
+        employer.refresh_from_db()
+        assert employer.insurance_expires_on == last_day
+
+
+@pytest.mark.parametrize(
+    "duties_start_on, message",
+    [
+        (
+            datetime.date(2012, 9, 30),
+            "Workplace pension duties began on 1 October 2012: enter a date on or after then",
+        ),
+        (
+            datetime.date(2027, 11, 24),
+            "The duties start when the first PA starts work: enter a date no more than a year "
+            "from today",
+        ),
+    ],
+)
+def test_pension_duties_start_on_a_possible_date(
+    employer, pa_employer_support, duties_start_on, message
+):
+    with pytest.raises(ValidationError) as excinfo:
+        services.change_pension(
+            actor=pa_employer_support,
+            employer=employer,
+            scheme="NEST",
+            duties_start_on=duties_start_on,
+        )
+    assert errors_of(excinfo) == {"duties_start_on": message}
+    for day in (datetime.date(2012, 10, 1), datetime.date(2027, 11, 23)):
+        services.change_pension(
+            actor=pa_employer_support, employer=employer, scheme="NEST", duties_start_on=day
+        )
+        employer.refresh_from_db()
+        assert employer.pension_duties_start_on == day
+
+
 def test_the_exemption_only_when_every_pa_is_a_close_relative(employer, pa_employer_support):
     mum = PersonalAssistantFactory(employer=employer, full_name="Mum", close_relative=True)
     PersonalAssistantFactory(employer=employer, full_name="Kim Lee", close_relative=False)
