@@ -58,7 +58,8 @@ class ShiftForm(NHSFormMixin, forms.Form):
     starts = TimeField(label="Start time")
     ends = TimeField(
         label="End time",
-        help_text="An end time before the start time means the shift ended the next day.",
+        help_text="An end time before the start time means the shift ended the next day. The "
+        "same time as the start means a 24-hour shift.",
     )
     notes = forms.CharField(
         label="Notes (optional)",

@@ -117,6 +117,18 @@ def shifts_of(timesheet):
     return list(timesheet.shifts.all())
 
 
+def shift_words(shift) -> str:
+    """ "Day shift from Tuesday 24 November 2026 09:00 to Wednesday 25 November 2026 09:00,
+    24.00 hours": what was recorded, with the day it ended (an end at or before the start is the
+    next day, so the person sees when it was taken as a night or a 24-hour shift)."""
+    starts = shift.starts_at.astimezone(services.LONDON)
+    ends = shift.ends_at.astimezone(services.LONDON)
+    return (
+        f"{shift.get_kind_display()} shift from {starts:%A %-d %B %Y %H:%M} to "
+        f"{ends:%A %-d %B %Y %H:%M}, {hours_text(shift.hours)} hours"
+    )
+
+
 def shifts_table(timesheet, shifts, *, changeable: bool) -> dict:
     head = [
         {"text": "Type"},
@@ -374,6 +386,9 @@ class TimesheetFormView(TimesheetAccessMixin, TemplateView):
     def refuse(self) -> str | None:
         return None
 
+    def done_text(self) -> str:
+        return self.done
+
     def done_url(self):
         return self.timesheet_url()
 
@@ -401,7 +416,7 @@ class TimesheetFormView(TimesheetAccessMixin, TemplateView):
             except ValidationError as error:
                 add_errors(form, error)
             else:
-                messages.success(request, self.done)
+                messages.success(request, self.done_text())
                 return redirect(self.done_url() if result is None else result)
         return self.render_to_response(self.get_context_data(form=form))
 
@@ -462,7 +477,12 @@ class ShiftAddView(ChangeableTimesheetMixin, TimesheetFormView):
     done = "The shift has been added"
 
     def save(self, form):
-        services.add_shift(actor=self.request.user, timesheet=self.object, details=form.details())
+        self.saved = services.add_shift(
+            actor=self.request.user, timesheet=self.object, details=form.details()
+        )
+
+    def done_text(self) -> str:
+        return f"{self.done}: {shift_words(self.saved)}"
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(**kwargs) | {
@@ -488,7 +508,12 @@ class ShiftChangeView(ShiftMixin, ChangeableTimesheetMixin, TimesheetFormView):
         return self.form_class(data, initial=initial)
 
     def save(self, form):
-        services.change_shift(actor=self.request.user, shift=self.shift, details=form.details())
+        self.saved = services.change_shift(
+            actor=self.request.user, shift=self.shift, details=form.details()
+        )
+
+    def done_text(self) -> str:
+        return f"{self.done}: {shift_words(self.saved)}"
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(**kwargs) | {
@@ -511,13 +536,10 @@ class ShiftRemoveView(ShiftMixin, ChangeableTimesheetMixin, TimesheetFormView):
         return super().post(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
-        starts = self.shift.starts_at.astimezone(services.LONDON)
-        ends = self.shift.ends_at.astimezone(services.LONDON)
         return super().get_context_data(**kwargs) | {
             "page_title": "Remove a shift",
             "button_text": "Continue",
-            "intro": f"{self.shift.get_kind_display()} shift from {starts:%A %-d %B %Y %H:%M} "
-            f"to {ends:%A %-d %B %Y %H:%M}, {hours_text(self.shift.hours)} hours.",
+            "intro": f"{shift_words(self.shift)}.",
         }
 
 

@@ -131,6 +131,30 @@ def test_work_not_yet_done_and_a_second_timesheet_for_the_same_days_are_refused(
     assert Timesheet.objects.count() == 1
 
 
+def test_the_pa_is_told_when_a_shift_was_taken_to_end_the_next_day(client, assistant, pa_user):
+    """09:00 to 09:00 is a 24-hour shift and 22:00 to 07:00 a night: the message says so, with
+    the day and time it ended, so a slip in a time is seen at once."""
+    client.force_login(pa_user)
+    timesheet = timesheet_with_shift(assistant, pa_user)
+    add_url = reverse("employers:shift_add", args=[timesheet.pk])
+    whole_day = shift_data(kind="day", starts="09:00", ends="09:00")
+    whole_day |= date_fields("day", datetime.date(2026, 11, 3))
+    html = page(client.post(add_url, whole_day, follow=True))
+    assert (
+        "The shift has been added: Day shift from Tuesday 3 November 2026 09:00 to "
+        "Wednesday 4 November 2026 09:00, 24.00 hours"
+    ) in html
+    shift = Shift.objects.get(hours=24)
+    night = shift_data(starts="22:00", ends="07:00") | date_fields(
+        "day", datetime.date(2026, 11, 5)
+    )
+    html = page(client.post(reverse("employers:shift_change", args=[shift.pk]), night, follow=True))
+    assert (
+        "The shift has been changed: Night shift from Thursday 5 November 2026 22:00 to "
+        "Friday 6 November 2026 07:00, 9.00 hours"
+    ) in html
+
+
 def test_a_budget_holder_still_lands_on_their_own_page(client, holder, assistant):
     client.force_login(holder.user)
     assert client.get(reverse("home"))["Location"] == reverse("holder_home")
