@@ -4,7 +4,7 @@ or a payment schedule is set (budgets never imports careplans, so careplans list
 
 from decimal import Decimal
 
-from django.db.models import F, OuterRef, Subquery, Sum
+from django.db.models import F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.db.models.signals import post_save
 from django.utils import timezone
@@ -17,12 +17,15 @@ from careplans.models import (
     CarePlan,
     PlanStatus,
     PlanStatusChange,
+    ReconsiderationOutcome,
     ReconsiderationRequest,
     RepaymentRequest,
     Review,
     ReviewStatus,
 )
 from careplans.plan_selectors import plan_of
+from careplans.selectors_reviews import DECISION_NAMES
+from careplans.services.reconsideration import decision_of, describe
 from careplans.services.reviews import schedule_first_review
 from phb.extensions import (
     CaseloadColumn,
@@ -71,6 +74,16 @@ def _staff_section(request, holder) -> dict:
     budget = read_once(holder, budget_selectors.current_budget)
     live = budget is not None and budget.status in (BudgetStatus.AGREED, BudgetStatus.ACTIVE)
     stop = BudgetStop.objects.filter(budget=budget).first() if live else None
+    # Requests waiting for a decision and changed decisions still to put into effect, in one
+    # query (a person has few).
+    requests = list(
+        ReconsiderationRequest.objects.filter(budget_holder=holder)
+        .filter(
+            Q(decided_at=None)
+            | Q(outcome=ReconsiderationOutcome.CHANGED, change_made_on__isnull=True)
+        )
+        .select_related(*DECISION_NAMES)
+    )
     repayments = (
         RepaymentRequest.objects.filter(budget__budget_holder=holder, withdrawn_on=None)
         .annotate(received=Coalesce(Sum("settlements__amount"), Decimal("0.00")))
@@ -83,9 +96,12 @@ def _staff_section(request, holder) -> dict:
         "has_plan": read_once(holder, plan_of) is not None,
         "can_review": user.has_perm(Permission.MANAGE_REVIEWS, holder),
         "can_record_request": user.has_perm(Permission.RECORD_RECONSIDERATION, holder),
-        "open_requests": ReconsiderationRequest.objects.filter(
-            budget_holder=holder, decided_at=None
-        ).count(),
+        "open_requests": sum(1 for request in requests if request.is_open),
+        "changes_to_make": [
+            {"request": request, "what": describe(decision_of(request))}
+            for request in requests
+            if request.change_to_make
+        ],
         "repayments": repayments,
         "budget": budget if live else None,
         "can_repay": user.has_perm(Permission.REQUEST_REPAYMENT, holder),

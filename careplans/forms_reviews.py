@@ -143,6 +143,21 @@ class ReconsiderationDecisionForm(NHSFormMixin, forms.Form):
     )
 
 
+class ChangeMadeForm(NHSFormMixin, forms.Form):
+    made_on = NHSDateField(
+        label="Date the change was made",
+        help_text="For example, 4 12 2026",
+        error_messages={"required": "Enter the date the change was made"},
+    )
+    note = text(
+        "What was changed",
+        help_text="For example, the budget was changed back to £12,000.00 a year from "
+        "1 January 2027. This is kept on the person's record.",
+        max_length=2000,
+        missing="Say what was changed",
+    )
+
+
 class StopForm(VersionForm):
     reason = forms.ChoiceField(
         label="The reason the law allows for stopping the budget",

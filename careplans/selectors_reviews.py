@@ -5,6 +5,7 @@ import datetime
 from careplans.models import (
     BudgetStop,
     CarePlan,
+    ReconsiderationOutcome,
     ReconsiderationRequest,
     RepaymentRequest,
     Review,
@@ -47,6 +48,30 @@ def open_requests(organisation):
         )
         .select_related("budget_holder")
         .order_by("received_on", "id")
+    )
+
+
+# What `reconsideration.describe` reads of each kind of decision, and whose it is.
+DECISION_NAMES = (
+    "budget_holder",
+    "plan_decision__version",
+    "budget_change",
+    "repayment",
+    "budget_stop",
+)
+
+
+def changes_to_make(organisation):
+    """Decisions changed on reconsideration that are not yet recorded as put into effect, the
+    longest waiting first (a partial index holds just these)."""
+    return (
+        ReconsiderationRequest.objects.filter(
+            outcome=ReconsiderationOutcome.CHANGED,
+            change_made_on__isnull=True,
+            budget_holder__organisation=organisation,
+        )
+        .select_related(*DECISION_NAMES)
+        .order_by("decided_at", "id")
     )
 
 

@@ -24,6 +24,11 @@ urlpatterns = [
         reconsideration.DecideRequestView.as_view(),
         name="reconsideration_decide",
     ),
+    path(
+        "reconsideration/<uuid:pk>/change-made/",
+        reconsideration.ChangeMadeView.as_view(),
+        name="reconsideration_change_made",
+    ),
     path("budgets/<uuid:pk>/stop/", stopping.StopView.as_view(), name="stop"),
     path("budgets/<uuid:pk>/repayment/", stopping.RepaymentView.as_view(), name="repayment_new"),
     path(

@@ -17,12 +17,13 @@ import pytest
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from budgets import services
 from budgets.models import BudgetLetter, HoldingMethod, LetterKind, NationalRateSet
 from budgets.services import prepare_next_year
 from careplans import services as plan_services
-from careplans.models import PlanLetter, PlanLetterKind, Review
+from careplans.models import PlanLetter, PlanLetterKind, ReconsiderationRequest, Review
 from careplans.services.reconsideration import record_request
 from careplans.services.stopping import request_repayment
 from phb.documents.models import DocumentStatus, GeneratedDocument
@@ -431,6 +432,9 @@ MATRIX: dict[str, Route] = {
     "careplans:quarterly_figures": only("lead", "icb_admin", "other_lead", "other_icb_admin"),
     "careplans:reconsideration_new": about("reviewed", "lead", "coordinator", post=200),
     "careplans:reconsideration_decide": about("reconsideration", "lead", "panel", post=200),
+    "careplans:reconsideration_change_made": about(
+        "changed_reconsideration", "lead", "coordinator", post=200
+    ),
     "careplans:stop": about("agreed", "lead", post=200),
     "careplans:repayment_new": about("agreed", "lead", "finance", "shared_finance", post=200),
     "careplans:repayment_settle": about("repayment", "lead", "finance", "shared_finance", post=200),
@@ -572,6 +576,21 @@ def universe(db):
         received_on=repayment.requested_on,
         persons_reasons="I need it.",
     )
+    # A decision about the plan changed on reconsideration, not yet put into effect.
+    changed = record_request(
+        actor=lead,
+        holder=reviewed,
+        decision=plan_version.decision,
+        received_on=timezone.localdate(),
+        persons_reasons="The gym was left out.",
+        ground="reg8",
+    )
+    ReconsiderationRequest.objects.filter(pk=changed.pk).update(
+        outcome="changed",
+        outcome_reasons="It should be in.",
+        reconsidered_by=users["panel"],
+        decided_at=timezone.now(),
+    )
     pdf = GeneratedDocument.objects.create(
         budget_holder=holder,
         kind="plan_letter",
@@ -600,6 +619,7 @@ def universe(db):
         "review": {"pk": Review.objects.get(plan=plan_version.plan).pk},
         "repayment": {"pk": repayment.pk},
         "reconsideration": {"pk": request.pk},
+        "changed_reconsideration": {"pk": changed.pk},
         "holder": {"pk": holder.pk},
         "representative_row": {"pk": holder.representatives.get().pk},
         "lead_user": {"pk": lead.pk},

@@ -77,6 +77,13 @@ class ReconsiderationRequest(UUIDModel, Timestamped):
     letter = models.OneToOneField(
         PlanLetter, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # A changed decision is put into effect by staff (a budget changed back, a plan decided
+    # again), and they record that it was; a request for money back is withdrawn at once.
+    change_made_on = models.DateField("Date the change was made", null=True, blank=True)
+    change_made_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    change_made_note = models.TextField("What was changed", blank=True, max_length=2000)
 
     objects = ReconsiderationQuerySet.as_manager()
 
@@ -91,6 +98,12 @@ class ReconsiderationRequest(UUIDModel, Timestamped):
         indexes = [
             models.Index(fields=["budget_holder", "received_on"], name="reconsideration_by_person"),
             models.Index(fields=["decided_at", "received_on"], name="reconsideration_open_by_age"),
+            # The changed decisions still to put into effect, the oldest first.
+            models.Index(
+                fields=["decided_at"],
+                condition=Q(outcome="changed", change_made_on__isnull=True),
+                name="reconsideration_change_to_make",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -116,12 +129,31 @@ class ReconsiderationRequest(UUIDModel, Timestamped):
                 ),
                 name="reconsideration_outcome_complete",
             ),
-            *text_limits("reconsideration", persons_reasons=5000, outcome_reasons=5000),
+            models.CheckConstraint(
+                condition=Q(change_made_on__isnull=True, change_made_by__isnull=True)
+                | (
+                    Q(outcome=ReconsiderationOutcome.CHANGED, change_made_by__isnull=False)
+                    & Q(change_made_on__isnull=False)
+                    & ~Q(change_made_note="")
+                ),
+                name="reconsideration_change_made_only_when_changed",
+            ),
+            *text_limits(
+                "reconsideration",
+                persons_reasons=5000,
+                outcome_reasons=5000,
+                change_made_note=2000,
+            ),
         ]
 
     @property
     def is_open(self) -> bool:
         return self.decided_at is None
+
+    @property
+    def change_to_make(self) -> bool:
+        """Decided "changed", and the change not yet recorded as made."""
+        return self.outcome == ReconsiderationOutcome.CHANGED and self.change_made_on is None
 
     def days_waiting(self, today=None) -> int:
         end = self.decided_at.date() if self.decided_at else (today or timezone.localdate())

@@ -3,12 +3,15 @@
 the first decision looks at it, and the person gets a letter with the outcome and reasons."""
 
 import datetime
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from budgets.models import BudgetChange
+from budgets.services import Conflict
 from careplans.models import (
     BudgetStop,
     DecisionOutcome,
@@ -40,6 +43,9 @@ PLAN_GROUNDS = (
 )
 
 
+# How long the note of what was changed may be (the database holds the same limit).
+NOTE_MAX_LENGTH = 2000
+
 # Whoever reconsiders must not have been part of the first decision (the 2013 regulations).
 PART_OF_THE_DECISION = "You were part of the first decision, so someone else must look at it again"
 
@@ -68,14 +74,15 @@ def describe(decision) -> str:
 
 def decisions_for(holder) -> list:
     """The decisions about this person that can be looked at again: plan decisions that did
-    not approve everything, reductions, requests for money back and stops, newest first."""
+    not approve everything, reductions, requests for money back not withdrawn and stops,
+    newest first."""
     plan_decisions = PlanDecision.objects.filter(version__plan__budget_holder=holder).exclude(
         outcome=DecisionOutcome.APPROVED
     )
     found = [
         *plan_decisions.select_related("version"),
         *BudgetChange.objects.filter(budget__budget_holder=holder),
-        *RepaymentRequest.objects.filter(budget__budget_holder=holder),
+        *RepaymentRequest.objects.filter(budget__budget_holder=holder, withdrawn_on=None),
         *BudgetStop.objects.filter(budget__budget_holder=holder),
     ]
     return sorted(found, key=lambda d: d.pk)
@@ -204,13 +211,77 @@ def decide_request(*, actor, request, outcome: str, reasons: str) -> Reconsidera
     request.outcome = outcome
     request.outcome_reasons = reasons.strip()
     request.decided_at = timezone.now()
+    repaid = None
+    if outcome == ReconsiderationOutcome.CHANGED and isinstance(decision, RepaymentRequest):
+        repaid = _withdraw(decision, request, actor)
     request.letter = write_letter(
         actor=actor,
         holder=holder,
         kind=PlanLetterKind.RECONSIDERATION,
         subject="We have looked at the decision again",
         template="careplans/letters/reconsideration.html",
-        context={"request": request, "what": describe(decision)},
+        context={"request": request, "what": describe(decision), "repaid": repaid},
     )
     request.save()
+    return request
+
+
+def _withdraw(repayment: RepaymentRequest, request: ReconsiderationRequest, actor) -> Decimal:
+    """A request for money back whose decision is changed is withdrawn there and then: nothing
+    more is asked under it (a new request can ask for a different amount). Returns how much had
+    already been paid back under it."""
+    repayment = RepaymentRequest.objects.select_for_update().get(pk=repayment.pk)
+    repaid = repayment.settlements.aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
+    repayment.withdrawn_on = timezone.localdate()
+    repayment.save(update_fields=["withdrawn_on", "updated_at"])
+    request.change_made_on = repayment.withdrawn_on
+    request.change_made_by = actor
+    request.change_made_note = f"The request for £{repayment.amount:,.2f} back was withdrawn." + (
+        f" £{repaid:,.2f} had already been paid back under it." if repaid else ""
+    )
+    return repaid
+
+
+@transaction.atomic
+def record_change_made(
+    *, actor, request: ReconsiderationRequest, made_on: datetime.date | None, note: str
+) -> ReconsiderationRequest:
+    """Record that a decision changed on reconsideration has been put into effect (the budget
+    changed back, the plan decided again), when and how."""
+    require(actor, Permission.RECORD_RECONSIDERATION, request.budget_holder)
+    request = ReconsiderationRequest.objects.select_for_update().get(pk=request.pk)
+    if request.outcome != ReconsiderationOutcome.CHANGED:
+        raise Conflict(
+            "This decision was not changed on reconsideration, so there is no change to record. "
+            "Nothing was saved."
+        )
+    if request.change_made_on is not None:
+        raise Conflict(
+            f"{request.change_made_by.full_name} recorded on "
+            f"{_day(request.change_made_on)} that the change was made: "
+            f"{request.change_made_note} Nothing was saved."
+        )
+    errors = {}
+    note = (note or "").strip()
+    decided = timezone.localtime(request.decided_at).date()
+    if made_on is None:
+        errors["made_on"] = "Enter the date the change was made"
+    elif made_on > timezone.localdate():
+        errors["made_on"] = "The date the change was made must be today or in the past"
+    elif made_on < decided:
+        errors["made_on"] = (
+            f"The change was made on or after {_day(decided)}, the day the decision was changed"
+        )
+    if not note:
+        errors["note"] = "Say what was changed"
+    elif len(note) > NOTE_MAX_LENGTH:
+        errors["note"] = f"What was changed must be {NOTE_MAX_LENGTH:,} characters or fewer"
+    if errors:
+        raise ValidationError(errors)
+    request.change_made_on = made_on
+    request.change_made_by = actor
+    request.change_made_note = note
+    request.save(
+        update_fields=["change_made_on", "change_made_by", "change_made_note", "updated_at"]
+    )
     return request

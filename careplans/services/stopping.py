@@ -162,14 +162,18 @@ def end_stopped_plans(*, today: datetime.date, budget=None) -> int:
 
 def repayable(budget) -> Decimal:
     """The money paid out of `budget` (its instalments recorded as paid) less what has already
-    been asked back and not withdrawn: the most a new request may ask for."""
+    been asked back and not withdrawn, and less what was paid back under a request since
+    withdrawn: the most a new request may ask for."""
     paid = PaymentInstalment.objects.filter(
         schedule__portion__budget=budget, paid_on__isnull=False
     ).aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
     asked = RepaymentRequest.objects.filter(budget=budget, withdrawn_on__isnull=True).aggregate(
         total=Sum("amount")
     )["total"] or Decimal("0.00")
-    return paid - asked
+    returned = RepaymentSettlement.objects.filter(
+        request__budget=budget, request__withdrawn_on__isnull=False
+    ).aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
+    return paid - asked - returned
 
 
 def _pounds(amount: Decimal) -> str:

@@ -8,7 +8,12 @@ from django.utils.text import capfirst
 from django.views.generic import TemplateView
 
 from careplans import selectors_reviews as selectors
-from careplans.forms_reviews import ReconsiderationDecisionForm, ReconsiderationRequestForm
+from careplans.forms_reviews import (
+    ChangeMadeForm,
+    ReconsiderationDecisionForm,
+    ReconsiderationRequestForm,
+)
+from careplans.models import ReconsiderationOutcome
 from careplans.services import reconsideration as services
 from careplans.views.service_forms import ServiceFormView
 from phb import selectors as core_selectors
@@ -51,8 +56,34 @@ def open_requests_table(requests, today, *, may_decide: bool) -> dict:
     }
 
 
+# The changed decisions listed on the requests page; the rest are on each person's record.
+CHANGES_SHOWN = 25
+
+
+def changes_table(changes, *, may_record: bool) -> dict:
+    """Decisions changed on reconsideration and not yet put into effect: what, and since when."""
+    return {
+        "caption": hidden_caption("Changed decisions to put into effect"),
+        "head": [{"text": "Person"}, {"text": "What was changed"}, {"text": "Changed on"}],
+        "rows": [
+            [
+                {
+                    "text": change.budget_holder.full_name,
+                    "href": reverse("careplans:reconsideration_change_made", args=[change.pk])
+                    if may_record
+                    else reverse("person_detail", args=[change.budget_holder_id]),
+                },
+                {"text": capfirst(services.describe(services.decision_of(change)))},
+                {"text": f"{timezone.localtime(change.decided_at):%-d %B %Y}"},
+            ]
+            for change in changes
+        ],
+    }
+
+
 class OpenRequestsView(PermissionRequiredMixin, TemplateView):
-    """Requests not yet decided, the longest waiting first."""
+    """Requests not yet decided, the longest waiting first; and the decisions changed on
+    reconsideration still to be put into effect."""
 
     permission = Permission.VIEW_PLAN
     object_required = True
@@ -65,6 +96,8 @@ class OpenRequestsView(PermissionRequiredMixin, TemplateView):
         page = Paginator(selectors.open_requests(self.object), PAGE_SIZE).get_page(
             self.request.GET.get("page")
         )
+        changes = selectors.changes_to_make(self.object)
+        shown = list(changes[: CHANGES_SHOWN + 1])
         return super().get_context_data(**kwargs) | {
             "page": page,
             "table": open_requests_table(
@@ -72,6 +105,16 @@ class OpenRequestsView(PermissionRequiredMixin, TemplateView):
                 timezone.localdate(),
                 may_decide=self.request.user.has_perm(Permission.RECONSIDER, self.object),
             ),
+            "changes": changes_table(
+                shown[:CHANGES_SHOWN],
+                may_record=self.request.user.has_perm(
+                    Permission.RECORD_RECONSIDERATION, self.object
+                ),
+            )
+            if shown
+            else None,
+            "changes_count": changes.count() if len(shown) > CHANGES_SHOWN else len(shown),
+            "changes_shown": CHANGES_SHOWN,
         }
 
 
@@ -172,4 +215,59 @@ class DecideRequestView(ServiceFormView):
             "days_waiting": request.days_waiting(),
             "page_title": "Look at the decision again",
             "button_text": "Record the outcome",
+        }
+
+
+class ChangeMadeView(ServiceFormView):
+    """Record that a decision changed on reconsideration has been put into effect."""
+
+    permission = Permission.RECORD_RECONSIDERATION
+    access_log = "reconsideration"
+    form_class = ChangeMadeForm
+    template_name = "careplans/reconsideration/change_made.html"
+    done = "It has been recorded that the change was made"
+
+    def get_permission_object(self):
+        return selectors.request_for(self.request.user, self.kwargs["pk"])
+
+    def person_id_for_log(self, obj):
+        if obj is not None:
+            return obj.budget_holder_id
+        return selectors.holder_id_of_request(self.kwargs["pk"]) or self.kwargs["pk"]
+
+    @property
+    def holder(self):
+        return self.object.budget_holder
+
+    def refuse(self):
+        request = self.object
+        if request.outcome != ReconsiderationOutcome.CHANGED:
+            return (
+                "This decision was not changed on reconsideration, so there is no change to record"
+            )
+        if request.change_made_on is not None:
+            return (
+                f"{request.change_made_by.full_name} recorded on "
+                f"{request.change_made_on:%-d %B %Y} that the change was made"
+            )
+        return None
+
+    def done_url(self):
+        return reverse("person_detail", args=[self.object.budget_holder_id])
+
+    def save(self, form):
+        services.record_change_made(
+            actor=self.request.user,
+            request=self.object,
+            made_on=form.cleaned_data["made_on"],
+            note=form.cleaned_data["note"],
+        )
+
+    def get_context_data(self, **kwargs):
+        request = self.object
+        return super().get_context_data(**kwargs) | {
+            "request_": request,
+            "about": services.describe(services.decision_of(request)),
+            "page_title": "Record that the change was made",
+            "button_text": "Record it",
         }

@@ -166,3 +166,23 @@ def test_review_stop_repayment_and_reconsideration(browser, second_tab, icb, pas
     second_tab.submit("Record the outcome")
     second_tab.expect_success("The outcome has been recorded and the letter written")
     expect(second_tab.page.get_by_role("main")).to_contain_text("No requests are waiting")
+    expect(second_tab.page.get_by_role("main")).to_contain_text(
+        "Changed decisions to put into effect"
+    )
+
+    # The first lead puts the change into effect and records it from Ada's record.
+    browser.goto(f"/people/{ada.pk}/")
+    expect(page.get_by_role("main")).to_contain_text(
+        "It has not been recorded yet that the change was made"
+    )
+    browser.click("Record that the change was made for stopping the budget from 18 December 2026")
+    browser.submit("Record it")
+    browser.expect_problem(
+        "Enter the date the change was made",
+        page.get_by_role("group", name="Date the change was made").get_by_label("Day"),
+    )
+    browser.fill_date("Date the change was made", TODAY)
+    browser.fill("What was changed", "The stop was cancelled: the budget carries on.")
+    browser.submit("Record it")
+    browser.expect_success("It has been recorded that the change was made")
+    expect(page.get_by_role("main")).not_to_contain_text("It has not been recorded yet")

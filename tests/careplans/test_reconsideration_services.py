@@ -7,9 +7,11 @@ import time
 from decimal import Decimal as D
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 
+from budgets.models import PaymentInstalment
+from budgets.services import Conflict
 from careplans.models import (
     PlanLetterKind,
     ReconsiderationGround,
@@ -318,3 +320,112 @@ def test_for_a_panel_decision_the_chair_and_every_member_took_part(icb, phb_lead
     PanelMembership.objects.create(session=session, member=panel_member)
     decision = PlanDecision(session=session, decided_by=phb_lead)
     assert reconsideration.who_decided(decision) == {phb_lead.pk, chair.pk, panel_member.pk}
+
+
+def test_a_changed_request_for_money_back_is_withdrawn_and_the_letter_says_so(
+    phb_lead, holder, care_coordinator, finance_officer, icb
+):
+    """£500.00 asked back, £120.00 already paid: the decision is changed, so the request is
+    withdrawn, nothing more can be recorded against it, and the letter says what was paid."""
+    _, budget, _ = plan_in_use(phb_lead, holder, first_payment=D_(2026, 5, 1))
+    repayment = stopping.request_repayment(
+        actor=finance_officer,
+        budget=budget,
+        ground="unspent",
+        amount=D("500.00"),
+        explanation="Unspent money built up.",
+        due_by=D_(2026, 12, 31),
+        who_repays="The budget holder",
+    )
+    stopping.record_settlement(
+        actor=finance_officer, repayment=repayment, amount=D("120.00"), received_on=TODAY
+    )
+    request = reconsideration.record_request(
+        actor=care_coordinator,
+        holder=holder,
+        decision=repayment,
+        received_on=TODAY,
+        persons_reasons="The money was spent on agreed respite.",
+    )
+    decided = reconsideration.decide_request(
+        actor=staff("phb_lead", icb),
+        request=request,
+        outcome="changed",
+        reasons="The respite was agreed in the plan.",
+    )
+    repayment.refresh_from_db()
+    assert repayment.withdrawn_on == TODAY
+    assert decided.change_made_on == TODAY and not decided.change_to_make
+    assert decided.change_made_note == (
+        "The request for £500.00 back was withdrawn. £120.00 had already been paid back under it."
+    )
+    body = decided.letter.body_html
+    assert "We have withdrawn the request to pay back £500.00." in body
+    assert "£120.00 had already been paid back under this request." in body
+    with pytest.raises(ValidationError, match="This request was withdrawn"):
+        stopping.record_settlement(
+            actor=finance_officer, repayment=repayment, amount=D("10.00"), received_on=TODAY
+        )
+    # The withdrawn request no longer counts against what can be asked back; the £120.00
+    # already paid back under it still does.
+    paid_out = sum(
+        row.amount
+        for row in PaymentInstalment.objects.filter(
+            schedule__portion__budget=budget, paid_on__isnull=False
+        )
+    )
+    assert paid_out > D("500.00")
+    assert stopping.repayable(budget) == paid_out - D("120.00")
+
+
+def test_a_stop_that_stands_needs_no_change_and_a_changed_one_is_recorded_once(
+    stopped, care_coordinator, holder, icb
+):
+    request = reconsideration.record_request(
+        actor=care_coordinator,
+        holder=holder,
+        decision=stopped,
+        received_on=TODAY,
+        persons_reasons="It was respite.",
+    )
+    lead = staff("phb_lead", icb)
+    upheld = reconsideration.decide_request(
+        actor=lead, request=request, outcome="upheld", reasons="It stands."
+    )
+    assert not upheld.change_to_make
+    with pytest.raises(Conflict, match="was not changed on reconsideration"):
+        reconsideration.record_change_made(
+            actor=care_coordinator, request=upheld, made_on=TODAY, note="x"
+        )
+    ReconsiderationRequest.objects.filter(pk=request.pk).update(outcome="changed")
+    request.refresh_from_db()
+    assert request.change_to_make
+    for made_on, note, expected in [
+        (
+            None,
+            " ",
+            {"made_on": ["Enter the date the change was made"], "note": ["Say what was changed"]},
+        ),
+        (
+            TODAY + datetime.timedelta(days=1),
+            "x",
+            {"made_on": ["The date the change was made must be today or in the past"]},
+        ),
+        (TODAY, "x" * 2001, {"note": ["What was changed must be 2,000 characters or fewer"]}),
+    ]:
+        with pytest.raises(ValidationError) as excinfo:
+            reconsideration.record_change_made(
+                actor=care_coordinator, request=request, made_on=made_on, note=note
+            )
+        assert excinfo.value.message_dict == expected
+    with pytest.raises(PermissionDenied):
+        reconsideration.record_change_made(
+            actor=staff("clinician", icb), request=request, made_on=TODAY, note="x"
+        )
+    reconsideration.record_change_made(
+        actor=care_coordinator, request=request, made_on=TODAY, note="  The stop was undone.  "
+    )
+    request.refresh_from_db()
+    assert request.change_made_note == "The stop was undone."
+    with pytest.raises(Conflict, match="recorded on 23 November 2026 that the change was made"):
+        reconsideration.record_change_made(actor=lead, request=request, made_on=TODAY, note="Again")

@@ -320,6 +320,49 @@ def test_a_request_is_recorded_and_decided_through_the_pages(
     assert request.outcome == "changed"
     assert PlanLetter.objects.filter(kind="reconsideration").count() == 1
 
+    # The changed decision waits, on the record and the requests page, until a coordinator
+    # records that it was put into effect.
+    made = reverse("careplans:reconsideration_change_made", args=[request.pk])
+    client.force_login(care_coordinator)
+    record = reverse("person_detail", args=[holder.pk])
+    html = unescape(page(client.get(record)))
+    assert (
+        "On reconsideration on 23 November 2026, stopping the budget from 23 November 2026 "
+        "was changed. It has not been recorded yet that the change was made."
+    ) in html
+    assert made in html
+    html = unescape(page(client.get(reverse("careplans:reconsiderations"))))
+    assert "Changed decisions to put into effect" in html and made in html
+    assert "No requests are waiting." in html
+    response = client.post(made, {"note": " "})
+    html = unescape(page(response))
+    assert PROBLEM in html
+    assert "Enter the date the change was made" in html and "Say what was changed" in html
+    response = client.post(
+        made, {**date_fields("made_on", D_(2026, 11, 22)), "note": "A new budget was set up."}
+    )
+    assert "the day the decision was changed" in unescape(page(response))
+    response = client.post(
+        made, {**date_fields("made_on", D_(2026, 11, 23)), "note": "A new budget was set up."}
+    )
+    assert response["Location"] == record
+    request.refresh_from_db()
+    assert request.change_made_on == D_(2026, 11, 23)
+    assert request.change_made_by == care_coordinator
+    html = unescape(page(client.get(record)))
+    assert "It has not been recorded yet" not in html and made not in html
+    html = unescape(page(client.get(reverse("careplans:reconsiderations"))))
+    assert "No changed decisions are waiting to be put into effect." in html
+    # A second tab is told who recorded it, and nothing changes.
+    response = client.post(
+        made, {**date_fields("made_on", D_(2026, 11, 23)), "note": "Again."}, follow=True
+    )
+    assert (
+        f"{care_coordinator.full_name} recorded on 23 November 2026 that the change was made"
+    ) in unescape(page(response))
+    request.refresh_from_db()
+    assert request.change_made_note == "A new budget was set up."
+
 
 def test_the_persons_record_says_what_is_due_and_offers_the_actions(
     client, in_use, phb_lead, holder, finance_officer
