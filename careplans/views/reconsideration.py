@@ -169,12 +169,10 @@ class NewRequestView(ServiceFormView):
         }
 
 
-class DecideRequestView(ServiceFormView):
-    permission = Permission.RECONSIDER
+class RequestPageMixin:
+    """A page about one request for reconsideration, in the person's access log."""
+
     access_log = "reconsideration"
-    form_class = ReconsiderationDecisionForm
-    template_name = "careplans/reconsideration/decide.html"
-    done = "The outcome has been recorded and the letter written"
 
     def get_permission_object(self):
         return selectors.request_for(self.request.user, self.kwargs["pk"])
@@ -187,6 +185,13 @@ class DecideRequestView(ServiceFormView):
     @property
     def holder(self):
         return self.object.budget_holder
+
+
+class DecideRequestView(RequestPageMixin, ServiceFormView):
+    permission = Permission.RECONSIDER
+    form_class = ReconsiderationDecisionForm
+    template_name = "careplans/reconsideration/decide.html"
+    done = "The outcome has been recorded and the letter written"
 
     def refuse(self):
         if not self.object.is_open:
@@ -218,26 +223,13 @@ class DecideRequestView(ServiceFormView):
         }
 
 
-class ChangeMadeView(ServiceFormView):
+class ChangeMadeView(RequestPageMixin, ServiceFormView):
     """Record that a decision changed on reconsideration has been put into effect."""
 
     permission = Permission.RECORD_RECONSIDERATION
-    access_log = "reconsideration"
     form_class = ChangeMadeForm
     template_name = "careplans/reconsideration/change_made.html"
     done = "It has been recorded that the change was made"
-
-    def get_permission_object(self):
-        return selectors.request_for(self.request.user, self.kwargs["pk"])
-
-    def person_id_for_log(self, obj):
-        if obj is not None:
-            return obj.budget_holder_id
-        return selectors.holder_id_of_request(self.kwargs["pk"]) or self.kwargs["pk"]
-
-    @property
-    def holder(self):
-        return self.object.budget_holder
 
     def refuse(self):
         request = self.object
