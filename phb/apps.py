@@ -15,6 +15,11 @@ class PhbConfig(AppConfig):
         # After pghistory's and pgtrigger's own post_migrate handlers (phb comes after them in
         # INSTALLED_APPS, so its handler runs last).
         post_migrate.connect(install_trigger_functions, sender=self)
+        from allauth.account.signals import password_reset
+
+        from phb.auth import email_proved_by_password_reset
+
+        password_reset.connect(email_proved_by_password_reset, dispatch_uid="phb-email-proved")
         from phb.permissions import Permission
 
         for item in (

@@ -105,3 +105,27 @@ class MFAReauthenticateForm(_NHSAuthForm, mfa_forms.ReauthenticateForm):
 class ActivateTOTPForm(_NHSAuthForm, totp_forms.ActivateTOTPForm):
     labels = {"code": "Security code"}
     required = {"code": "Enter the security code from your authenticator app"}
+
+
+def email_proved_by_password_reset(sender, request, user, **kwargs) -> None:
+    """Setting a password from the emailed link proves the address is theirs: mark it
+    verified. A new member of staff is then taken straight on to set up their authenticator
+    app (allauth asks for a verified address first) instead of being stuck on a page to
+    verify it again."""
+    from allauth.account.models import EmailAddress
+
+    address = EmailAddress.objects.filter(user=user, email__iexact=user.email).first()
+    if address is None:
+        EmailAddress.objects.create(
+            user=user,
+            email=user.email,
+            verified=True,
+            primary=not EmailAddress.objects.filter(user=user, primary=True).exists(),
+        )
+    else:
+        address.verified = True
+        # Their sign-in address is their main one unless they have chosen another.
+        address.primary = address.primary or not (
+            EmailAddress.objects.filter(user=user, primary=True).exclude(pk=address.pk).exists()
+        )
+        address.save(update_fields=["verified", "primary"])
