@@ -112,8 +112,11 @@ def competence_stopped(*, actor, competence: Competence, revoke: bool) -> list[s
     what = "revoked" if revoke else "suspended"
     link = _link("employers:competence", competence.pk)
 
+    # "Again" only for a PA who was signed off before: one still being assessed was never.
+    again = " again" if competence.signed_off_at is not None else ""
+
     def body(to_the_pa: bool) -> str:
-        whose, who, them = ("your", "You", "you") if to_the_pa else (f"{pa}'s", pa, pa)
+        whose, who, them = ("your", "You", "you") if to_the_pa else (f"{pa}'s", pa, "them")
         if revoke:
             after = (
                 f"{who} must not do this task. A revoked competence is not restored: before "
@@ -123,7 +126,7 @@ def competence_stopped(*, actor, competence: Competence, revoke: bool) -> list[s
         else:
             after = (
                 f"{who} must not do this task until a clinician reassesses {them} and signs "
-                f"{them} off again."
+                f"{them} off{again}."
             )
         return (
             f"{actor.full_name} {what} {whose} competence for {task} for {holder.full_name} "

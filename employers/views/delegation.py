@@ -508,10 +508,15 @@ class CompetenceMixin:
 
 
 def party_of(user, competence) -> str:
-    """Which side of the three-way agreement this user is."""
+    """Which side of the three-way agreement this user is: support staff who act for a
+    managed-account organisation that employs the PA are on the employer's side."""
     if competence.assistant.user_id == user.pk:
         return "pa"
     if is_own_record(user, competence):
+        return "employer"
+    if not user.has_perm(Permission.SIGN_OFF_COMPETENCE, competence) and user.has_perm(
+        Permission.AGREE_AS_EMPLOYER, competence
+    ):
         return "employer"
     return "practitioner"
 

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from budgets.services import Conflict
-from employers.models import CompetenceStatus
+from employers.models import Competence, CompetenceStatus
 from employers.services import delegation as services
 from phb.models import ContactMethod, Message, Role
 from tests.employers.factories import PaUserFactory, PersonalAssistantFactory
@@ -67,9 +67,10 @@ def test_suspending_tells_the_pa_and_the_persons_side(signed_off, clinician, hol
     to_person = messages[holder.user.email]
     assert to_person.recipient_role == "The person"
     assert "suspended Priya Shah's competence" in to_person.body
-    assert "Priya Shah must not do this task until a clinician reassesses Priya Shah" in (
-        to_person.body
-    )
+    assert (
+        "Priya Shah must not do this task until a clinician reassesses them and signs them off "
+        "again."
+    ) in to_person.body
     # The clinician who acted is not told what they did themselves.
     assert clinician.email not in messages
     assert competence.told == ["Priya Shah", holder.full_name, "Jo Rep"]
@@ -182,3 +183,23 @@ def test_with_nobody_to_reach_the_page_says_so(client, signed_off, clinician, ho
     text = unescape(response.content.decode())
     # Sam still has the email address their employer gave.
     assert "A message has been sent to Sam Okafor" in text
+
+
+def test_a_pa_never_signed_off_is_not_to_be_signed_off_again(signed_off, clinician, holder):
+    Competence.objects.filter(pk=signed_off.pk).update(
+        status=CompetenceStatus.IN_PROGRESS, signed_off_at=None
+    )
+    competence = services.stop_competence(
+        actor=clinician,
+        competence=Competence.objects.get(pk=signed_off.pk),
+        revoke=False,
+        reason="Not ready",
+    )
+    (body,) = [
+        m.body
+        for m in Message.objects.filter(recipient_user_id=holder.user_id)
+        if "Not ready" in m.body
+    ]
+    assert "until a clinician reassesses them and signs them off.\n" in body + "\n"
+    assert "signs them off again" not in body
+    assert competence.status == CompetenceStatus.SUSPENDED

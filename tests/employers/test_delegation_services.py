@@ -16,6 +16,7 @@ from employers.models import (
     CompetenceChange,
     CompetenceReminder,
     CompetenceStatus,
+    EmployerKind,
 )
 from employers.services import delegation as services
 from employers.services.delegation_reminders import scan_competence_reviews
@@ -389,3 +390,30 @@ def test_a_stale_suspend_or_revoke_page_is_told_and_changes_nothing(ready, clini
         )
     ready.refresh_from_db()
     assert ready.status == "suspended"
+
+
+@pytest.mark.django_db
+def test_support_staff_confirm_for_a_managed_account_organisation_and_for_no_one_else(
+    delegation, assistant, employer, pa_employer_support, clinician, holder
+):
+    """A managed-account organisation employs the PA: its support staff act for it, so they
+    give the employer's side of the agreement (as they approve its timesheets). For an employer
+    who is the person, only the person (or their representative) can."""
+    competence = services.start_competence(
+        actor=clinician, delegation=delegation, assistant=assistant
+    )
+    with pytest.raises(PermissionDenied):
+        services.confirm_agreement(
+            actor=pa_employer_support, competence=competence, party="employer"
+        )
+    employer.kind = EmployerKind.MANAGED_ACCOUNT
+    employer.employer_name = "Northtown Managed Accounts Ltd"
+    employer.save()
+    competence = Competence.objects.get(pk=competence.pk)
+    agreed = services.confirm_agreement(
+        actor=pa_employer_support, competence=competence, party="employer"
+    )
+    assert agreed.employer_agreed_by == pa_employer_support
+    assert agreed.employer_agreed_at is not None
+    with pytest.raises(PermissionDenied):
+        services.confirm_agreement(actor=clinician, competence=agreed, party="employer")
