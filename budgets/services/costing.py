@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from budgets import calculations as calc
 from budgets.models import (
@@ -26,11 +27,25 @@ _LOCAL_RATE_FOR = {
 }
 
 
+def _check_date(effective_date: datetime.date) -> None:
+    """A calculation is for a budget being set up: dated up to a year from today (the rates in
+    force then are the latest known; a date far beyond would be priced on them silently)."""
+    latest = calc.add_months(timezone.localdate(), 12)
+    if effective_date > latest:
+        raise ValidationError(
+            {
+                "effective_date": "The date of the calculation must be no more than a year from "
+                f"today, {latest:%-d %B %Y} at the latest"
+            }
+        )
+
+
 @transaction.atomic
 def cost_chc_package(*, actor, budget_holder, effective_date: datetime.date, lines) -> ChcPackage:
     """Cost the conventional package. Each line is a dict of service, provider_type,
     units_per_week and unit_cost; a missing unit cost takes the ICB's local rate."""
     require(actor, Permission.CALCULATE, budget_holder)
+    _check_date(effective_date)
     rates = local_rates_on(budget_holder.organisation, effective_date)
     inputs = []
     for line in lines:
@@ -102,6 +117,7 @@ def cost_pas(
         payroll_fee_annual = check_money(
             payroll_fee_annual, what="The payroll fee", field="payroll_fee_annual"
         )
+    _check_date(effective_date)
     national = national_rates_on(effective_date)
     local = local_rates_on(budget_holder.organisation, effective_date)
     costing_input = calc.PaCostingInput(

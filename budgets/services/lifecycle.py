@@ -83,6 +83,10 @@ def _check_period(budget_holder, start, end, *, exclude=None) -> None:
         )
 
 
+# Far enough ahead for next financial year's budget from any day of this one.
+FURTHEST_AHEAD_MONTHS = 18
+
+
 def _check_dates(start, end, *, backdating_reason: str) -> str:
     """A budget is set up for a period that has not ended; one that starts in the past says
     why (backdating happens, but never by accident). Returns the reason to record."""
@@ -92,6 +96,14 @@ def _check_dates(start, end, *, backdating_reason: str) -> str:
             {
                 "period_end": f"This period ended on {_day(end)}. A budget whose period has "
                 "already ended cannot be set up"
+            }
+        )
+    latest = calc.add_months(today, FURTHEST_AHEAD_MONTHS)
+    if start > latest:
+        raise ValidationError(
+            {
+                "period_start": f"A budget is set up no more than {FURTHEST_AHEAD_MONTHS} months "
+                f"ahead: the start must be on or before {_day(latest)}"
             }
         )
     if start >= today:

@@ -409,6 +409,35 @@ def test_a_budget_starting_later_is_not_backdated(phb_lead, holder, ras):
     assert reload(budget).backdating_reason == ""
 
 
+def test_a_budget_starts_no_more_than_18_months_ahead(phb_lead, holder, ras):
+    """Today is 23 November 2026: 23 May 2028 is the latest start (next financial year's budget
+    from any day of this one fits); 2099 is a slip."""
+    with pytest.raises(ValidationError) as excinfo:
+        draft_budget(
+            phb_lead,
+            holder,
+            ras,
+            start=datetime.date(2028, 5, 24),
+            end=datetime.date(2029, 3, 31),
+            amount=D("1000.00"),
+        )
+    assert excinfo.value.message_dict == {
+        "period_start": [
+            "A budget is set up no more than 18 months ahead: the start must be on or before "
+            "23 May 2028"
+        ]
+    }
+    budget = draft_budget(
+        phb_lead,
+        holder,
+        ras,
+        start=datetime.date(2028, 5, 23),
+        end=datetime.date(2029, 3, 31),
+        amount=D("1000.00"),
+    )
+    assert reload(budget).period_start == datetime.date(2028, 5, 23)
+
+
 def test_the_database_refuses_a_backdated_budget_without_a_reason(phb_lead, holder, ras):
     budget = draft_budget(phb_lead, holder, ras)  # starts 1 April 2026, set up today
     assert budget.period_start < timezone.localdate()
