@@ -264,10 +264,11 @@ def _steps(budget: Budget, reader: Reader) -> list[str]:
             + (" A clinician checked and supported this." if supported else "")
         )
     elif first < budget.indicative_amount:
+        # Only the figures: being less does not show it is enough, and there may be no plan yet.
         steps.append(
-            f"The amount {prefix}{word}, {money(first)}, is less than the "
-            f"{money(budget.indicative_amount)} worked out above: it is enough for the care in "
-            f"{reader.their} plan."
+            f"The amount {prefix}{word}, {money(first)}, is "
+            f"{money(budget.indicative_amount - first)} less than the "
+            f"{money(budget.indicative_amount)} worked out above."
         )
     elif changes:
         steps.append(f"The amount first agreed was {money(first)}.")

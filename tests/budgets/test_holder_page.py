@@ -157,8 +157,7 @@ AGREED_SAYS = [
     "Kept by the personal health budget team, who arrange {their} care: £2,000.00",
     "Paid into a bank account to spend on the care in {their} plan (a direct payment): £6,000.00",
     "How the budget was worked out",
-    "The amount agreed, £8,000.00, is less than the £8,308.72 worked out above: it is enough "
-    "for the care in {their} plan.",
+    "The amount agreed, £8,000.00, is £308.72 less than the £8,308.72 worked out above.",
 ]
 
 
@@ -222,8 +221,8 @@ def _reduced(p):
             "Kept by the personal health budget team, who arrange {their} care: £1,700.00",
             "(a direct payment): £5,100.00",
             "How the budget was worked out",
-            "The amount first agreed, £8,000.00, is less than the £8,308.72 worked out above: it "
-            "is enough for the care in {their} plan.",
+            "The amount first agreed, £8,000.00, is £308.72 less than the £8,308.72 worked out "
+            "above.",
             "From 1 October 2027 it goes down to £6,800.00.",
             "So the budget is now £6,800.00.",
             "Date 1 September 2027 Amount £500.00 Payment Still to come",
@@ -268,8 +267,8 @@ def _increased(p):
             "Amount £9,000.00",
             "Kept by the personal health budget team, who arrange {their} care: £2,250.00",
             "(a direct payment): £6,750.00",
-            "The amount first agreed, £8,000.00, is less than the £8,308.72 worked out above: it "
-            "is enough for the care in {their} plan.",
+            "The amount first agreed, £8,000.00, is £308.72 less than the £8,308.72 worked out "
+            "above.",
             "From 1 October 2027 it goes up to £9,000.00, £691.28 more than the £8,308.72 worked "
             f"out above, because: {INCREASE_JUSTIFICATION} A clinician checked and supported "
             "this.",
