@@ -228,17 +228,17 @@ def decide_request(*, actor, request, outcome: str, reasons: str) -> Reconsidera
 
 def _withdraw(repayment: RepaymentRequest, request: ReconsiderationRequest, actor) -> Decimal:
     """A request for money back whose decision is changed is withdrawn there and then: nothing
-    more is asked under it (a new request can ask for a different amount). Returns how much had
-    already been paid back under it."""
+    more is asked under it (a new request can ask for a different amount). With nothing paid
+    back under it, that is the whole change; money already paid back waits, as a change to put
+    into effect, until staff record what was done with it. Returns how much had been paid."""
     repayment = RepaymentRequest.objects.select_for_update().get(pk=repayment.pk)
     repaid = repayment.settlements.aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
     repayment.withdrawn_on = timezone.localdate()
     repayment.save(update_fields=["withdrawn_on", "updated_at"])
-    request.change_made_on = repayment.withdrawn_on
-    request.change_made_by = actor
-    request.change_made_note = f"The request for £{repayment.amount:,.2f} back was withdrawn." + (
-        f" £{repaid:,.2f} had already been paid back under it." if repaid else ""
-    )
+    if not repaid:
+        request.change_made_on = repayment.withdrawn_on
+        request.change_made_by = actor
+        request.change_made_note = f"The request for £{repayment.amount:,.2f} back was withdrawn."
     return repaid
 
 
@@ -270,7 +270,8 @@ def record_change_made(
         errors["made_on"] = "The date the change was made must be today or in the past"
     elif made_on < decided:
         errors["made_on"] = (
-            f"The change was made on or after {_day(decided)}, the day the decision was changed"
+            f"The date the change was made must be on or after {_day(decided)}, the day the "
+            "decision was changed"
         )
     if not note:
         errors["note"] = "Say what was changed"

@@ -355,10 +355,8 @@ def test_a_changed_request_for_money_back_is_withdrawn_and_the_letter_says_so(
     )
     repayment.refresh_from_db()
     assert repayment.withdrawn_on == TODAY
-    assert decided.change_made_on == TODAY and not decided.change_to_make
-    assert decided.change_made_note == (
-        "The request for £500.00 back was withdrawn. £120.00 had already been paid back under it."
-    )
+    # The £120.00 already paid back waits for staff to record what was done with it.
+    assert decided.change_to_make and decided.change_made_note == ""
     body = decided.letter.body_html
     assert "We have withdrawn the request to pay back £500.00." in body
     assert "£120.00 had already been paid back under this request." in body
@@ -429,3 +427,33 @@ def test_a_stop_that_stands_needs_no_change_and_a_changed_one_is_recorded_once(
     assert request.change_made_note == "The stop was undone."
     with pytest.raises(Conflict, match="recorded on 23 November 2026 that the change was made"):
         reconsideration.record_change_made(actor=lead, request=request, made_on=TODAY, note="Again")
+
+
+def test_a_changed_request_with_nothing_paid_back_needs_nothing_more(
+    phb_lead, holder, care_coordinator, finance_officer, icb
+):
+    _, budget, _ = plan_in_use(phb_lead, holder, first_payment=D_(2026, 5, 1))
+    repayment = stopping.request_repayment(
+        actor=finance_officer,
+        budget=budget,
+        ground="unspent",
+        amount=D("500.00"),
+        explanation="Unspent money built up.",
+        due_by=D_(2026, 12, 31),
+        who_repays="The budget holder",
+    )
+    request = reconsideration.record_request(
+        actor=care_coordinator,
+        holder=holder,
+        decision=repayment,
+        received_on=TODAY,
+        persons_reasons="It was spent on respite.",
+    )
+    lead = staff("phb_lead", icb)
+    decided = reconsideration.decide_request(
+        actor=lead, request=request, outcome="changed", reasons="It was agreed."
+    )
+    assert not decided.change_to_make
+    assert (decided.change_made_on, decided.change_made_by) == (TODAY, lead)
+    assert decided.change_made_note == "The request for £500.00 back was withdrawn."
+    assert "You do not need to do anything." in decided.letter.body_html
