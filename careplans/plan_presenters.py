@@ -318,7 +318,8 @@ def your_plan(holder, user) -> dict:
     return {
         "own": own,
         "representative": representative,
-        "your": "your" if own else "their",
+        # Someone who acts for the person reads about them by name, as on the budget page.
+        "your": "your" if own else f"{holder.given_name}'s",
         "you": "you" if own else "they",
         "shown": shown,
         # In use until the day the budget that pays for it stops (then the daily task ends it).

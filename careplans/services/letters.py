@@ -23,6 +23,16 @@ SUBJECTS = {
 }
 
 
+def subject_for(subject: str, holder, representative) -> str:
+    """A letter's subject as its reader reads it: "Your care and support plan…" to the person,
+    "Isla's care and support plan…" to someone who acts for them."""
+    if representative is None:
+        return subject
+    return subject.replace("your ", f"{holder.full_name}'s ").replace(
+        "Your ", f"{holder.full_name}'s "
+    )
+
+
 def recipient(holder) -> tuple[str, object | None]:
     """Who a letter about `holder` is addressed to: their representative if they have one."""
     representative = (
@@ -67,7 +77,7 @@ def write_decision_letter(*, actor, decision) -> PlanLetter:
         version=version,
         kind=PlanLetterKind.DECISION,
         addressed_to=addressed_to,
-        subject=SUBJECTS[decision.outcome],
+        subject=subject_for(SUBJECTS[decision.outcome], holder, representative),
         body_html=body,
         created_by=actor,
     )

@@ -28,7 +28,7 @@ from careplans.models import (
     ReviewStatus,
     StopReason,
 )
-from careplans.services.letters import recipient
+from careplans.services.letters import recipient, subject_for
 from careplans.services.plans import status_change, touch
 from phb.permissions import Permission, require
 
@@ -51,7 +51,7 @@ def write_letter(*, actor, holder, kind, subject, template, context) -> PlanLett
         budget_holder=holder,
         kind=kind,
         addressed_to=addressed_to,
-        subject=subject,
+        subject=subject_for(subject, holder, representative),
         body_html=body,
         created_by=actor,
     )

@@ -257,10 +257,14 @@ def test_a_representative_reads_their_plan(client, icb, submitted, holder):
     client.post(version_url(submitted, "careplans:decide"), decide_data(submitted))
     client.force_login(representative.user)
     text = page(client.get(reverse("careplans:your_plan", args=[holder.pk])))
-    assert "Their plan" in text
-    assert "This is their care and support plan" in text
+    # By the person's name, as on the budget page, never "their".
+    text = unescape(text)
+    assert f"{holder.given_name}'s plan" in text
+    assert f"This is {holder.given_name}'s care and support plan" in text
+    assert "Their plan" not in text
     letter = PlanLetter.objects.get(version=submitted)
     assert letter.addressed_to == representative.user.full_name
+    assert letter.subject.startswith(f"{holder.full_name}'s care and support plan has been")
 
 
 def test_your_plan_before_any_decision(client, phb_lead, holder, budget):
@@ -283,7 +287,7 @@ def test_your_plan_when_it_was_agreed_outside_the_service(client, phb_lead, hold
     )
     representative = RepresentativeFactory(budget_holder=holder)
     agreed_on = f"{timezone.localtime(budget.agreed_at):%-d %B %Y}"
-    for user, your in ((holder.user, "Your"), (representative.user, "Their")):
+    for user, your in ((holder.user, "Your"), (representative.user, f"{holder.given_name}'s")):
         client.force_login(user)
         text = unescape(page(client.get(reverse("careplans:your_plan", args=[holder.pk]))))
         assert (
