@@ -129,7 +129,7 @@ class ConflictForm(NHSFormMixin, forms.Form):
 
 class ApprovalPolicyForm(NHSFormMixin, forms.Form):
     lead_sign_off_limit = MoneyField(
-        label="A PHB lead may sign off plans costing up to (a year)",
+        label="Largest yearly plan cost a PHB lead may sign off",
         help_text="Plans costing more go to a panel. 0.00 sends every plan to a panel.",
     )
     panel_quorum = NHSIntegerField(

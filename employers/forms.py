@@ -133,7 +133,7 @@ class InsuranceForm(NHSFormMixin, forms.Form):
     insurer = line("Insurer", help_text="Leave blank when exempt")
     policy_number = line("Policy number", max_length=60)
     cover = NHSDecimalField(
-        label="Cover, in pounds",
+        label="Cover (pounds)",
         help_text="At least 5000000 (£5 million)",
         max_digits=12,
         decimal_places=0,

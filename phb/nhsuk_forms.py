@@ -46,7 +46,8 @@ class NHSDateField(forms.Field):
     widget = NHSDateInput
 
     def _name(self) -> str:
-        label = str(self.label or "Date")
+        # "End date (optional)": being optional is not part of what is entered.
+        label = _OPTIONAL.sub("", str(self.label or "Date")) or "Date"
         return label[:1].upper() + label[1:]
 
     def _error(self, message: str, code: str, parts=DATE_PARTS) -> ValidationError:
@@ -267,6 +268,16 @@ def _largest(field):
     return Decimal(10) ** (digits - places) - Decimal(10) ** -places
 
 
+def _is_a_year(label: str, low, high) -> bool:
+    """A field for a year: "year" in its label, and bounds that are years."""
+    return (
+        "year" in label.lower()
+        and low is not None
+        and high is not None
+        and 1000 <= low <= high <= 9999
+    )
+
+
 def _is_choice(field) -> bool:
     return isinstance(field, forms.ChoiceField | forms.BooleanField) or isinstance(
         field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple
@@ -309,14 +320,16 @@ def nhs_error_messages(field, name: str) -> dict[str, str]:
         messages["invalid"] = "Enter a web address in the correct format, like https://www.nhs.uk"
     elif isinstance(field, forms.IntegerField | forms.FloatField):
         whole = not isinstance(field, forms.DecimalField | forms.FloatField)
-        show = _pounds if money else (lambda number: f"{_plain(number)}{_counted(number, unit)}")
+        low, high = _bounds(field)
+        # A year is written as it is read: "2000", not "2,000".
+        plain = str if _is_a_year(label, low, high) else _plain
+        show = _pounds if money else (lambda number: f"{plain(number)}{_counted(number, unit)}")
         if money:
             invalid = f"{subject} must be an amount of money, like 125.50"
         elif whole:
             invalid = f"{subject} must be a whole number"
         else:
             invalid = f"{subject} must be a number"
-        low, high = _bounds(field)
         high = high if high is not None else _largest(field)
         too_big = f"{subject} must be {show(high)} or less" if high is not None else invalid
         places = getattr(field, "decimal_places", None)

@@ -271,7 +271,7 @@ def test_the_administrator_keeps_the_approval_policy(browser, team, password, ic
     browser.submit("Save the policy")
     browser.expect_problem(None, browser.page.get_by_label("Members needed for a panel to decide"))
     browser.fill("Members needed for a panel to decide", "4")
-    browser.fill("A PHB lead may sign off plans costing up to (a year)", "7,500.00")
+    browser.fill("Largest yearly plan cost a PHB lead may sign off", "7,500.00")
     reminders = "Remind staff this many days before a review is due"
     expect(browser.page.get_by_label(reminders)).to_have_value("28, 7")
     browser.fill(reminders, "14, four")
