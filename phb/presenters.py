@@ -113,7 +113,8 @@ def representative_rows(representatives, *, can_change: bool = False) -> list[di
         if rep.ended_on is not None:
             value += f"; stops acting on {rep.ended_on:%-d %B %Y}"
         row = {"key": {"text": rep.user.full_name}, "value": {"text": value}}
-        if can_change and rep.ended_on is None:
+        # An end still to come can be brought forward.
+        if can_change and (rep.ended_on is None or rep.ended_on > timezone.localdate()):
             row["actions"] = {
                 "items": [
                     {

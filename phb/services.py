@@ -240,9 +240,22 @@ def add_organisation(*, actor, ods_code: str, name: str) -> Organisation:
     return icb
 
 
-def _check_role_dates(starts_on, ends_on) -> None:
+A_YEAR = datetime.timedelta(days=365)
+
+
+def _check_role_dates(starts_on, ends_on, *, by_a_person: bool = True) -> None:
+    """A role given through the pages starts no more than a year either side of today (the
+    operator at the command line may record older roles)."""
     if ends_on is not None and starts_on is not None and ends_on < starts_on:
         raise ValidationError({"ends_on": "The end date must be the same as or after the start"})
+    if by_a_person and starts_on is not None:
+        today = timezone.localdate()
+        if starts_on < today - A_YEAR:
+            raise ValidationError({"starts_on": "The start date must be no more than a year ago"})
+        if starts_on > today + A_YEAR:
+            raise ValidationError(
+                {"starts_on": "The start date must be no more than a year from today"}
+            )
 
 
 @transaction.atomic
@@ -316,7 +329,7 @@ def _refuse_if_not_staff(user, email: str) -> None:
 
 
 def _grant(actor, user, organisation, role, starts_on, ends_on) -> RoleAssignment:
-    _check_role_dates(starts_on, ends_on)
+    _check_role_dates(starts_on, ends_on, by_a_person=actor is not None)
     overlapping = RoleAssignment.objects.filter(
         Q(ends_on__isnull=True) | Q(ends_on__gte=starts_on),
         user=user,
@@ -361,11 +374,29 @@ def grant_role(
     return _grant(actor, user, organisation, role, starts_on, ends_on)
 
 
+# `end_role_assignment` without `seen_ends_on`: the caller did not show an end date.
+NOT_SHOWN = object()
+
+
 @transaction.atomic
-def end_role_assignment(*, actor, assignment: RoleAssignment, ends_on: datetime.date):
-    """End a role from a date (the last day they hold it). The history stays."""
+def end_role_assignment(
+    *, actor, assignment: RoleAssignment, ends_on: datetime.date, seen_ends_on=NOT_SHOWN
+):
+    """End a role from a date (the last day they hold it). The history stays. `seen_ends_on`
+    is the end date the page showed (None for none): if someone has set another since, nothing
+    changes and the user is told what it is now."""
     require(actor, Permission.MANAGE_STAFF, assignment.organisation)
     assignment = RoleAssignment.objects.select_for_update().get(pk=assignment.pk)
+    if seen_ends_on is not NOT_SHOWN and assignment.ends_on != seen_ends_on:
+        now = (
+            f"it now ends on {assignment.ends_on:%-d %B %Y}"
+            if assignment.ends_on
+            else "it now has no end date"
+        )
+        raise ValidationError(
+            f"Someone changed this role after you opened this page: {now}. Check the date, "
+            "then save again. Nothing was changed."
+        )
     if assignment.user_id == actor.pk and assignment.role == Role.ICB_ADMIN:
         raise ValidationError(
             {"ends_on": "You cannot end your own administrator role. Ask another administrator"}
@@ -405,11 +436,13 @@ def _send_password_link(user) -> None:
 # -- sign-ins for people to see their own records ---------------------------------------------
 
 
-def personal_sign_in(email: str, full_name: str) -> tuple[User, bool]:
+def personal_sign_in(email: str, full_name: str, *, may_reuse=None) -> tuple[User, bool]:
     """The sign-in with which someone sees their own records (as a budget holder, a
-    representative or a PA): the account the email address already has, unless it is a member
-    of staff's or the service administrator's; otherwise a new one with no usable password,
-    emailed a link to set one when the change commits. Returns the user and whether it is new."""
+    representative or a PA): a new one with no usable password, emailed a link to set one when
+    the change commits; or the account the email address already has, when `may_reuse(user)`
+    says it is already this kind of sign-in (a PA who works for a second employer, someone
+    who acts for a second person). Any other existing account is someone else's: reusing it
+    would show them this person's records. Returns the user and whether it is new."""
     email = User.objects.normalize_email(email.strip()).lower()
     user = User.objects.filter(email__iexact=email).first()
     if user is not None:
@@ -418,6 +451,13 @@ def personal_sign_in(email: str, full_name: str) -> tuple[User, bool]:
                 {
                     "email": f"{email} is a member of staff's sign-in: use the person's own "
                     "email address"
+                }
+            )
+        if may_reuse is None or not may_reuse(user):
+            raise ValidationError(
+                {
+                    "email": f"{email} is already someone else's sign-in, as {user.full_name}: "
+                    "each person signs in with their own email address. Nothing was changed."
                 }
             )
         return user, False
@@ -435,14 +475,20 @@ def give_holder_sign_in(*, actor, budget_holder: BudgetHolder, email: str) -> tu
         raise ValidationError(
             f"{holder.full_name} already has a sign-in ({holder.user.email}). Nothing was changed."
         )
+    # A person's own sign-in is theirs alone: an existing account (a PA's, someone who acts
+    # for another person, another holder's) would show them this person's records.
     user, created = personal_sign_in(email, holder.full_name)
-    if BudgetHolder.objects.filter(user=user).exists():
-        raise ValidationError(
-            {"email": f"{user.email} is already another person's sign-in to their own budget"}
-        )
     holder.user = user
     holder.save(update_fields=["user", "updated_at"])
     return user, created
+
+
+def _acts_for_someone_only(user) -> bool:
+    """The account is a representative's or nominee's, and not a budget holder's own."""
+    return (
+        Representative.objects.filter(user=user).exists()
+        and not BudgetHolder.objects.filter(user=user).exists()
+    )
 
 
 @transaction.atomic
@@ -475,11 +521,13 @@ def add_representative(
         )
     if errors:
         raise ValidationError(errors)
-    user, created = personal_sign_in(email, full_name)
-    if user.pk == holder.user_id:
+    if holder.user_id is not None and holder.user.email.lower() == email.strip().lower():
         raise ValidationError(
-            {"email": f"{user.email} is {holder.given_name}'s own sign-in: use theirs"}
+            {"email": f"{holder.user.email} is {holder.given_name}'s own sign-in: use theirs"}
         )
+    # Someone may act for more than one person with one sign-in; any other account is not
+    # theirs to reuse.
+    user, created = personal_sign_in(email, full_name, may_reuse=_acts_for_someone_only)
     earlier = Representative.objects.filter(user=user, budget_holder=holder).first()
     if earlier is not None:
         raise ValidationError(
@@ -508,11 +556,19 @@ def end_representative(*, actor, representative: Representative, ended_on: datet
         .select_related("user", "budget_holder")
         .get(pk=representative.pk)
     )
-    if representative.ended_on is not None:
+    today = timezone.localdate()
+    # An end still to come may be brought forward (they see less, sooner), never put back.
+    if representative.ended_on is not None and (
+        representative.ended_on <= today or ended_on >= representative.ended_on
+    ):
         raise ValidationError(
             f"{representative.user.full_name} already stops acting for "
             f"{representative.budget_holder.given_name} on "
             f"{representative.ended_on:%-d %B %Y}. Nothing was changed."
+        )
+    if ended_on > today + A_YEAR:
+        raise ValidationError(
+            {"ended_on": "The date they stop must be no more than a year from today"}
         )
     if ended_on < representative.agreed_on:
         raise ValidationError(

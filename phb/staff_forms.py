@@ -1,5 +1,7 @@
 """Forms for running an ICB's staff list and the service's ICBs."""
 
+import datetime
+
 from django import forms
 from django.utils import timezone
 
@@ -99,14 +101,34 @@ class GrantRoleForm(NHSFormMixin, forms.Form):
         return data
 
 
+OUT_OF_DATE = "This page is out of date. Go back, reload the page and try again"
+
+
 class EndRoleForm(NHSFormMixin, forms.Form):
     ends_on = NHSDateField(
         label="Last day in this role", help_text="For example, 31 12 2026. It can be today."
     )
+    # The end date the page showed ("" for none), so that a second tab is caught.
+    seen_ends_on = forms.CharField(widget=forms.HiddenInput, required=False, max_length=10)
 
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("initial", {"ends_on": timezone.localdate()})
+    def __init__(self, *args, assignment, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "ends_on": assignment.ends_on or timezone.localdate(),
+                "seen_ends_on": assignment.ends_on.isoformat() if assignment.ends_on else "",
+            },
+        )
         super().__init__(*args, **kwargs)
+
+    def clean_seen_ends_on(self):
+        seen = self.cleaned_data["seen_ends_on"].strip()
+        if not seen:
+            return None
+        try:
+            return datetime.date.fromisoformat(seen)
+        except ValueError:
+            raise forms.ValidationError(OUT_OF_DATE) from None
 
 
 class OrganisationForm(NHSFormMixin, forms.Form):

@@ -239,6 +239,10 @@ REGISTRY: dict[str, FormCase] = {
         },
         valid={"organisation": "o2"},
     ),
+    "phb.staff_forms.EndRoleForm": FormCase(
+        kwargs=lambda: {"assignment": SimpleNamespace(ends_on=None)},
+        valid={"seen_ends_on": ""},
+    ),
     "phb.forms.BudgetHolderForm": FormCase(
         valid={
             "nhs_number": "943 476 5919",

@@ -453,3 +453,96 @@ def test_only_an_administrator_of_that_icb_gives_roles(phb_lead, other_icb, icb)
                 actor=actor, user=phb_lead, organisation=icb, role=Role.ICB_ADMIN, starts_on=TODAY
             )
     assert phb_lead.role_assignments.count() == 1
+
+
+def test_a_stale_second_tab_does_not_move_a_roles_end(client, icb_admin, phb_lead):
+    """Two tabs open the end page of a role with no end: the first ends it on the 6th, and
+    the second (which still shows no end) is told, and changes nothing."""
+    assignment = phb_lead.role_assignments.get()
+    url = reverse("staff_end_role", args=[assignment.pk])
+    client.force_login(icb_admin)
+    first_end = TODAY + datetime.timedelta(days=13)
+    assert 'name="seen_ends_on"' in client.get(url).content.decode()
+    first = client.post(url, {**_date("ends_on", first_end), "seen_ends_on": ""})
+    assert first.status_code == 302
+    second = client.post(
+        url, {**_date("ends_on", TODAY + datetime.timedelta(days=38)), "seen_ends_on": ""}
+    )
+    html = unescape(second.content.decode())
+    assert (
+        "Someone changed this role after you opened this page: it now ends on "
+        f"{first_end:%-d %B %Y}. Check the date, then save again. Nothing was changed."
+    ) in html
+    assignment.refresh_from_db()
+    assert assignment.ends_on == first_end
+    # The page now shows the end, and changing it from there works.
+    page = unescape(client.get(url).content.decode())
+    assert f"to {first_end:%-d %B %Y}: you can change that last day here" in page
+    later = TODAY + datetime.timedelta(days=38)
+    client.post(url, {**_date("ends_on", later), "seen_ends_on": first_end.isoformat()})
+    assignment.refresh_from_db()
+    assert assignment.ends_on == later
+    html = unescape(
+        client.post(url, {**_date("ends_on", later), "seen_ends_on": "1 May"}).content.decode()
+    )
+    assert "This page is out of date. Go back, reload the page and try again" in html
+
+
+@pytest.mark.parametrize(
+    "starts_on, message",
+    [
+        (TODAY - datetime.timedelta(days=366), "The start date must be no more than a year ago"),
+        (
+            TODAY + datetime.timedelta(days=366),
+            "The start date must be no more than a year from today",
+        ),
+    ],
+)
+def test_a_role_starts_within_a_year_of_today(icb_admin, phb_lead, icb, starts_on, message):
+    with pytest.raises(ValidationError) as excinfo:
+        services.grant_role(
+            actor=icb_admin,
+            user=phb_lead,
+            organisation=icb,
+            role=Role.CLINICIAN,
+            starts_on=starts_on,
+        )
+    assert excinfo.value.message_dict == {"starts_on": [message]}
+    with pytest.raises(ValidationError) as excinfo:
+        services.add_staff_member(
+            actor=icb_admin,
+            organisation=icb,
+            email="far.away@north.example.nhs.uk",
+            full_name="Far Away",
+            roles=[Role.CLINICIAN],
+            starts_on=starts_on,
+        )
+    assert excinfo.value.message_dict == {"starts_on": [message]}
+    assert not User.objects.filter(email="far.away@north.example.nhs.uk").exists()
+
+
+def test_adding_someone_who_works_for_another_icb_says_so_and_they_choose_at_sign_in(
+    client, icb_admin, other_icb
+):
+    existing = staff_user(Role.FINANCE_OFFICER, other_icb)
+    client.force_login(icb_admin)
+    response = client.post(
+        reverse("staff_create"),
+        {
+            "full_name": "Someone Else",
+            "email": existing.email,
+            "roles": ["finance_officer"],
+            **_date("starts_on", TODAY),
+        },
+        follow=True,
+    )
+    html = unescape(response.content.decode())
+    assert (
+        f"{existing.email} already had a sign-in, as {existing.full_name}: they keep it, and now "
+        "have roles here too."
+    ) in html
+    # Signing in, they are asked which ICB they are working for, once a session.
+    client.force_login(existing)
+    assert client.get(reverse("home"))["Location"] == reverse("acting_for")
+    client.post(reverse("acting_for"), {"organisation": str(other_icb.pk)})
+    assert client.get(reverse("home"))["Location"] == reverse("caseload")

@@ -3,16 +3,18 @@ nominee's (added and ended), and a PA's. Each is found by, or made for, the pers
 address, never a member of staff's."""
 
 import datetime
+import re
 
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from employers.services.employers import give_assistant_sign_in
 from phb import services
 from phb.models import Representative
-from tests.employers.factories import EmployerFactory, PersonalAssistantFactory
-from tests.factories import BudgetHolderFactory, HolderUserFactory
+from tests.employers.factories import EmployerFactory, PaUserFactory, PersonalAssistantFactory
+from tests.factories import BudgetHolderFactory, HolderUserFactory, RepresentativeFactory
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date(2026, 11, 23)
@@ -55,9 +57,19 @@ def test_a_person_is_given_a_sign_in_and_emailed_a_link_to_set_a_password(
 
 
 def test_a_staff_sign_in_or_another_persons_is_refused(phb_lead, person, icb, holder):
+    """Another holder's, a PA's or a representative's sign-in is someone else's: reusing it
+    would show them this person's record."""
+    pa_user = PaUserFactory(full_name="Dana Brooks")
+    acts_for = RepresentativeFactory(budget_holder=holder).user
     for email, message in (
         (phb_lead.email, "is a member of staff's sign-in: use the person's own email address"),
-        (holder.user.email, "is already another person's sign-in to their own budget"),
+        (holder.user.email, f"is already someone else's sign-in, as {holder.user.full_name}"),
+        (
+            pa_user.email.upper(),
+            "is already someone else's sign-in, as Dana Brooks: each person "
+            "signs in with their own email address. Nothing was changed.",
+        ),
+        (acts_for.email, "is already someone else's sign-in"),
     ):
         with pytest.raises(ValidationError) as excinfo:
             services.give_holder_sign_in(actor=phb_lead, budget_holder=person, email=email)
@@ -181,3 +193,112 @@ def test_a_pa_is_given_a_sign_in_and_starts_at_their_work(
     # Once they have one, the page says so and goes back to the PA.
     client.force_login(pa_employer_support)
     assert client.get(url)["Location"] == reverse("employers:pa", args=[pa.pk])
+
+
+def test_one_sign_in_acts_for_two_people_but_a_pa_or_holder_account_is_not_reused(
+    phb_lead, icb, holder
+):
+    first, second = (BudgetHolderFactory(organisation=icb) for _ in range(2))
+    details = {
+        "full_name": "Jo Helper",
+        "email": "jo.helper@example.org",
+        "kind": "representative",
+        "relationship": "Daughter",
+        "agreed_on": TODAY,
+    }
+    one, created = services.add_representative(actor=phb_lead, budget_holder=first, **details)
+    two, created_again = services.add_representative(
+        actor=phb_lead, budget_holder=second, **details
+    )
+    assert created and not created_again and one.user == two.user
+    for user in (PaUserFactory(), holder.user):
+        with pytest.raises(ValidationError) as excinfo:
+            services.add_representative(
+                actor=phb_lead, budget_holder=first, **(details | {"email": user.email})
+            )
+        assert "is already someone else's sign-in" in excinfo.value.message_dict["email"][0]
+
+
+def test_a_pa_with_a_second_employer_keeps_their_sign_in_but_a_holders_is_not_reused(
+    pa_employer_support, icb, holder
+):
+    employer = EmployerFactory(
+        budget_holder=BudgetHolderFactory(organisation=icb), created_by=pa_employer_support
+    )
+    working = PersonalAssistantFactory(employer=employer, user=PaUserFactory())
+    other_employer = EmployerFactory(
+        budget_holder=BudgetHolderFactory(organisation=icb), created_by=pa_employer_support
+    )
+    second = PersonalAssistantFactory(employer=other_employer, full_name="Kit Worker", email="")
+    user, created = give_assistant_sign_in(
+        actor=pa_employer_support, assistant=second, email=working.user.email
+    )
+    assert (user, created) == (working.user, False)
+    third = PersonalAssistantFactory(employer=employer, full_name="Lee Worker", email="")
+    with pytest.raises(ValidationError) as excinfo:
+        give_assistant_sign_in(actor=pa_employer_support, assistant=third, email=holder.user.email)
+    assert "is already someone else's sign-in" in excinfo.value.message_dict["email"][0]
+
+
+def test_setting_the_password_from_the_emailed_link_proves_the_address(
+    client, icb_admin, icb, django_capture_on_commit_callbacks
+):
+    """A new member of staff follows the link, sets a password and is signed in: their address
+    is then verified, so setting up the authenticator app is not held up asking to verify it."""
+    from allauth.account.models import EmailAddress
+
+    with django_capture_on_commit_callbacks(execute=True):
+        user, created = services.add_staff_member(
+            actor=icb_admin,
+            organisation=icb,
+            email="lee.new@north.example.nhs.uk",
+            full_name="Lee New",
+            roles=["phb_lead"],
+        )
+    assert created and not EmailAddress.objects.filter(user=user, verified=True).exists()
+    (email,) = mail.outbox
+    assert email.subject == "Set your password for Personal health budgets"
+    assert email.body.startswith("Use this link to set your password")
+    assert "password reset" not in email.body.lower()
+    link = re.search(r"https?://[^/\s]+(/accounts/password/reset/key/\S+)", email.body)[1]
+    set_password = client.get(link, follow=True)
+    assert set_password.status_code == 200
+    assert "Set your password" in set_password.content.decode()
+    form_url = set_password.redirect_chain[-1][0] if set_password.redirect_chain else link
+    response = client.post(
+        form_url, {"password1": "a-long-new-Passw0rd-2026", "password2": "a-long-new-Passw0rd-2026"}
+    )
+    assert response.status_code == 302
+    address = EmailAddress.objects.get(user=user)
+    assert address.verified and address.primary
+
+
+def test_an_end_to_come_is_within_a_year_and_can_be_brought_forward_not_put_back(phb_lead, icb):
+    person = BudgetHolderFactory(organisation=icb, given_name="Isla")
+    representative, _ = services.add_representative(
+        actor=phb_lead,
+        budget_holder=person,
+        full_name="Chris Quint",
+        email="chris.quint@example.org",
+        kind="representative",
+        relationship="Son",
+        agreed_on=TODAY,
+    )
+    with pytest.raises(ValidationError) as excinfo:
+        services.end_representative(
+            actor=phb_lead, representative=representative, ended_on=datetime.date(2099, 1, 1)
+        )
+    assert excinfo.value.message_dict == {
+        "ended_on": ["The date they stop must be no more than a year from today"]
+    }
+    in_a_month = TODAY + datetime.timedelta(days=30)
+    services.end_representative(actor=phb_lead, representative=representative, ended_on=in_a_month)
+    with pytest.raises(ValidationError, match="already stops acting for Isla on"):
+        services.end_representative(
+            actor=phb_lead,
+            representative=representative,
+            ended_on=in_a_month + datetime.timedelta(days=1),
+        )
+    services.end_representative(actor=phb_lead, representative=representative, ended_on=TODAY)
+    representative.refresh_from_db()
+    assert representative.ended_on == TODAY

@@ -778,6 +778,12 @@ def give_assistant_sign_in(*, actor, assistant, email: str):
         raise ValidationError(f"{assistant.full_name} already has a sign-in. Nothing was changed.")
     if assistant.status == PersonalAssistantStatus.LEFT:
         raise ValidationError(f"{assistant.full_name} has left, so cannot be given a sign-in")
-    user, created = personal_sign_in(email, assistant.full_name)
+    # A PA who works for a second employer keeps the one sign-in; any other account is not
+    # theirs to reuse.
+    user, created = personal_sign_in(
+        email,
+        assistant.full_name,
+        may_reuse=lambda user: PersonalAssistant.objects.filter(user=user).exists(),
+    )
     link_sign_in(actor=actor, assistant=assistant, user=user)
     return user, created

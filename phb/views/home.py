@@ -3,15 +3,20 @@ from django.views.generic import TemplateView
 
 from phb import selectors
 from phb.extensions import home_redirect, record_sections
+from phb.middleware import ACTING_FOR_SESSION_KEY
 from phb.permissions import Permission
 from phb.presenters import person_summary_rows
 from phb.views.mixins import PermissionRequiredMixin
 
 
 def home(request):
-    """Send each person to where their work starts."""
+    """Send each person to where their work starts. Someone who works for more than one ICB
+    first chooses which one they are working for, once a session (the caseload would otherwise
+    be whichever ICB comes first by name)."""
     user = request.user
     if user.is_staff_member:
+        if len(user.organisations) > 1 and ACTING_FOR_SESSION_KEY not in request.session:
+            return redirect("acting_for")
         return redirect("caseload")
     if user.is_service_admin:
         return redirect("service_home")

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.views.generic import FormView, TemplateView
 
 from phb import selectors, services
@@ -329,4 +330,6 @@ class RepresentativeEndView(PermissionRequiredMixin, FormView):
             "title": f"{representative.user.full_name} stops acting for {holder.full_name}",
             "back_url": reverse("person_detail", args=[holder.pk]),
             "ending": representative,
+            "ending_can_change": representative.ended_on is not None
+            and representative.ended_on > timezone.localdate(),
         }

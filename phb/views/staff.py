@@ -94,11 +94,20 @@ class StaffCreateView(IcbMixin, FormView):
         except ValidationError as error:
             add_errors(form, error)
             return self.form_invalid(form)
-        messages.success(
-            self.request,
-            f"{user.full_name} has been added."
-            + (" We have emailed them a link to set their password." if created else ""),
-        )
+        if created:
+            done = (
+                f"{user.full_name} has been added. We have emailed them a link to set their "
+                "password."
+            )
+        else:
+            # The email is an existing member of staff's (of another ICB, say): they keep their
+            # sign-in and their name as it is, and choose which ICB they work for.
+            done = (
+                f"{form.cleaned_data['email']} already had a sign-in, as {user.full_name}: "
+                f"they keep it, and now have roles here too. Someone who works for more than "
+                "one ICB chooses which one they are working for when they sign in."
+            )
+        messages.success(self.request, done)
         return redirect("staff_member", pk=user.pk)
 
 
@@ -146,6 +155,9 @@ class EndRoleView(PermissionRequiredMixin, FormView):
 
     def get_permission_object(self):
         return selectors.assignment_in(self.request.user.acting_organisation, self.kwargs["pk"])
+
+    def get_form_kwargs(self):
+        return super().get_form_kwargs() | {"assignment": self.object}
 
     def get_context_data(self, **kwargs):
         assignment = self.object

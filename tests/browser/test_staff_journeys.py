@@ -32,7 +32,13 @@ def test_a_finance_officer_for_two_icbs_changes_the_icb_they_work_for(
     BudgetHolderFactory(organisation=other_icb, given_name="Sam", family_name="South")
     page = browser.page
 
+    # Working for two ICBs, they are asked which one first, not put in the first by name.
     browser.sign_in_with_code(finance.user, finance.secret, password)
+    expect(browser.heading).to_have_text("Choose the ICB you are working for")
+    browser.choose(
+        icb.name, within=page.get_by_role("group", name="Which ICB are you working for now?")
+    )
+    browser.submit("Continue")
     expect(browser.heading).to_have_text("Caseload")
     expect(page.get_by_role("banner")).to_contain_text(f"Finance officer at {icb.name}")
     expect(caseload_names(browser)).to_have_text(["North, Nora"])
