@@ -55,11 +55,14 @@ def _save_rate_set(*, queryset, rate_set, new, figures):
             value = check_money(value, what=capfirst(model_field.verbose_name), field=field)
         setattr(rate_set, field, value)
     effective_from = figures.get("effective_from", rate_set.effective_from)
-    if queryset.filter(effective_from=effective_from).exclude(pk=rate_set.pk).exists():
+    same_day = queryset.filter(effective_from=effective_from).exclude(pk=rate_set.pk).first()
+    if same_day is not None:
+        # A set a calculation has used cannot be changed: say so, not "change those".
+        then = "choose another date" if same_day.in_use else "change those, or choose another date"
         raise ValidationError(
             {
                 "effective_from": f"There are already rates in force from "
-                f"{effective_from:%-d %B %Y}: change those, or choose another date"
+                f"{effective_from:%-d %B %Y}: {then}"
             }
         )
     rate_set.full_clean()

@@ -394,3 +394,31 @@ def test_a_second_set_of_rates_for_the_same_date_is_refused_in_words(icb_admin, 
             "change those, or choose another date"
         ]
     }
+
+
+def test_a_second_set_for_the_date_of_one_in_use_is_not_told_to_change_it(
+    icb_admin, phb_lead, holder, local_rates
+):
+    """Once a calculation has used the set, it cannot be changed: the message says only to
+    choose another date."""
+    services.cost_chc_package(
+        actor=phb_lead,
+        budget_holder=holder,
+        effective_date=local_rates.effective_from,
+        lines=WORKED_CHC_LINES,
+    )
+    with pytest.raises(ValidationError) as excinfo:
+        services.save_local_rates(
+            actor=icb_admin,
+            **{
+                field.name: getattr(local_rates, field.name)
+                for field in LocalRateSet._meta.concrete_fields
+                if field.name not in ("id", "organisation", "created_at", "updated_at")
+            },
+        )
+    assert excinfo.value.message_dict == {
+        "effective_from": [
+            f"There are already rates in force from {local_rates.effective_from:%-d %B %Y}: "
+            "choose another date"
+        ]
+    }

@@ -927,3 +927,19 @@ def test_the_database_refuses_raising_a_live_budget_above_what_was_checked(
     with pytest.raises(IntegrityError, match=NEEDS_ANOTHER_CLINICIAN), transaction.atomic():
         Budget.objects.filter(pk=budget.pk).update(agreed_amount=D("9500.00"))
     assert reload(budget).agreed_amount == D("9000.00")
+
+
+def test_a_costing_is_dated_no_more_than_a_year_ahead(phb_lead, holder, local_rates):
+    """Today is 23 November 2026: 23 November 2027 is the latest date; 2099 would be priced
+    on the 2026/27 rates without a word."""
+    message = {
+        "effective_date": [
+            "The date of the calculation must be no more than a year from today, "
+            "23 November 2027 at the latest"
+        ]
+    }
+    for cost in (chc_package, pa_costing):
+        with pytest.raises(ValidationError) as excinfo:
+            cost(phb_lead, holder, effective_date=datetime.date(2099, 1, 1))
+        assert excinfo.value.message_dict == message
+        assert cost(phb_lead, holder, effective_date=datetime.date(2027, 11, 23)).pk
