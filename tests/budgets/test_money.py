@@ -378,16 +378,18 @@ def test_rates_must_be_money(icb_admin, service_admin, local_rates):
     assert not NationalRateSet.objects.filter(name="2027/28").exists()
 
 
+def same_figures(rate_set) -> dict:
+    """Every figure of a local rate set, its date included, to save again."""
+    return {
+        field.name: getattr(rate_set, field.name)
+        for field in LocalRateSet._meta.concrete_fields
+        if field.name not in ("id", "organisation", "created_at", "updated_at")
+    }
+
+
 def test_a_second_set_of_rates_for_the_same_date_is_refused_in_words(icb_admin, local_rates):
     with pytest.raises(ValidationError) as excinfo:
-        services.save_local_rates(
-            actor=icb_admin,
-            **{
-                field.name: getattr(local_rates, field.name)
-                for field in LocalRateSet._meta.concrete_fields
-                if field.name not in ("id", "organisation", "created_at", "updated_at")
-            },
-        )
+        services.save_local_rates(actor=icb_admin, **same_figures(local_rates))
     assert excinfo.value.message_dict == {
         "effective_from": [
             f"There are already rates in force from {local_rates.effective_from:%-d %B %Y}: "
@@ -408,14 +410,7 @@ def test_a_second_set_for_the_date_of_one_in_use_is_not_told_to_change_it(
         lines=WORKED_CHC_LINES,
     )
     with pytest.raises(ValidationError) as excinfo:
-        services.save_local_rates(
-            actor=icb_admin,
-            **{
-                field.name: getattr(local_rates, field.name)
-                for field in LocalRateSet._meta.concrete_fields
-                if field.name not in ("id", "organisation", "created_at", "updated_at")
-            },
-        )
+        services.save_local_rates(actor=icb_admin, **same_figures(local_rates))
     assert excinfo.value.message_dict == {
         "effective_from": [
             f"There are already rates in force from {local_rates.effective_from:%-d %B %Y}: "

@@ -322,14 +322,12 @@ def test_for_a_panel_decision_the_chair_and_every_member_took_part(icb, phb_lead
     assert reconsideration.who_decided(decision) == {phb_lead.pk, chair.pk, panel_member.pk}
 
 
-def test_a_changed_request_for_money_back_is_withdrawn_and_the_letter_says_so(
-    phb_lead, holder, care_coordinator, finance_officer, icb
-):
-    """£500.00 asked back, £120.00 already paid: the decision is changed, so the request is
-    withdrawn, nothing more can be recorded against it, and the letter says what was paid."""
-    _, budget, _ = plan_in_use(phb_lead, holder, first_payment=D_(2026, 5, 1))
+def asked_back_and_reconsidered(lead, holder, coordinator, finance, *, paid_back=None):
+    """£500.00 asked back from a budget paid out since May (with `paid_back` received), and
+    the person's request to look at that again. Returns the budget, repayment and request."""
+    _, budget, _ = plan_in_use(lead, holder, first_payment=D_(2026, 5, 1))
     repayment = stopping.request_repayment(
-        actor=finance_officer,
+        actor=finance,
         budget=budget,
         ground="unspent",
         amount=D("500.00"),
@@ -337,15 +335,27 @@ def test_a_changed_request_for_money_back_is_withdrawn_and_the_letter_says_so(
         due_by=D_(2026, 12, 31),
         who_repays="The budget holder",
     )
-    stopping.record_settlement(
-        actor=finance_officer, repayment=repayment, amount=D("120.00"), received_on=TODAY
-    )
+    if paid_back:
+        stopping.record_settlement(
+            actor=finance, repayment=repayment, amount=paid_back, received_on=TODAY
+        )
     request = reconsideration.record_request(
-        actor=care_coordinator,
+        actor=coordinator,
         holder=holder,
         decision=repayment,
         received_on=TODAY,
         persons_reasons="The money was spent on agreed respite.",
+    )
+    return budget, repayment, request
+
+
+def test_a_changed_request_for_money_back_is_withdrawn_and_the_letter_says_so(
+    phb_lead, holder, care_coordinator, finance_officer, icb
+):
+    """£500.00 asked back, £120.00 already paid: the decision is changed, so the request is
+    withdrawn, nothing more can be recorded against it, and the letter says what was paid."""
+    budget, repayment, request = asked_back_and_reconsidered(
+        phb_lead, holder, care_coordinator, finance_officer, paid_back=D("120.00")
     )
     decided = reconsideration.decide_request(
         actor=staff("phb_lead", icb),
@@ -432,23 +442,7 @@ def test_a_stop_that_stands_needs_no_change_and_a_changed_one_is_recorded_once(
 def test_a_changed_request_with_nothing_paid_back_needs_nothing_more(
     phb_lead, holder, care_coordinator, finance_officer, icb
 ):
-    _, budget, _ = plan_in_use(phb_lead, holder, first_payment=D_(2026, 5, 1))
-    repayment = stopping.request_repayment(
-        actor=finance_officer,
-        budget=budget,
-        ground="unspent",
-        amount=D("500.00"),
-        explanation="Unspent money built up.",
-        due_by=D_(2026, 12, 31),
-        who_repays="The budget holder",
-    )
-    request = reconsideration.record_request(
-        actor=care_coordinator,
-        holder=holder,
-        decision=repayment,
-        received_on=TODAY,
-        persons_reasons="It was spent on respite.",
-    )
+    _, _, request = asked_back_and_reconsidered(phb_lead, holder, care_coordinator, finance_officer)
     lead = staff("phb_lead", icb)
     decided = reconsideration.decide_request(
         actor=lead, request=request, outcome="changed", reasons="It was agreed."
