@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.html import strip_tags
 
 from employers import delegation_documents
-from employers.models import CompetenceStatus
+from employers.models import Competence, CompetenceStatus
 from phb.documents import services as documents
 from phb.documents.models import DocumentStatus, GeneratedDocument
 from phb.documents.services import request_document
@@ -73,6 +73,20 @@ def test_a_wrong_password_refuses_the_sign_off(client, icb, holder, clinician, p
     assert "The password is not right" in page(response)
     competence.refresh_from_db()
     assert competence.status == CompetenceStatus.IN_PROGRESS
+
+
+def test_the_sign_off_page_says_what_is_missing_before_asking_for_anything(
+    client, icb, holder, clinician, pa_user
+):
+    """Not ready (the PA has not confirmed the agreement): the page says so up front, with no
+    form to fill in and be refused after."""
+    competence = setup_ready(icb, holder, clinician, pa_user)
+    Competence.objects.filter(pk=competence.pk).update(pa_agreed_at=None)
+    client.force_login(clinician)
+    text = page(client.get(reverse("employers:competence_sign_off", args=[competence.pk])))
+    assert "Not ready to sign off" in text
+    assert "Come back to sign off once these are done." in text
+    assert 'name="password"' not in text and 'name="review_on_day"' not in text
 
 
 def test_after_five_wrong_passwords_the_sign_off_waits(
