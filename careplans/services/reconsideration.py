@@ -7,7 +7,6 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 
 from budgets.models import BudgetChange
@@ -22,7 +21,7 @@ from careplans.models import (
     ReconsiderationRequest,
     RepaymentRequest,
 )
-from careplans.services.stopping import write_letter
+from careplans.services.stopping import paid_back, write_letter
 from phb.permissions import Permission, require
 
 # What each kind of decision is, for the person, and under which regulation it is looked at.
@@ -232,7 +231,7 @@ def _withdraw(repayment: RepaymentRequest, request: ReconsiderationRequest, acto
     back under it, that is the whole change; money already paid back waits, as a change to put
     into effect, until staff record what was done with it. Returns how much had been paid."""
     repayment = RepaymentRequest.objects.select_for_update().get(pk=repayment.pk)
-    repaid = repayment.settlements.aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
+    repaid = paid_back(repayment)
     repayment.withdrawn_on = timezone.localdate()
     repayment.save(update_fields=["withdrawn_on", "updated_at"])
     if not repaid:

@@ -246,9 +246,13 @@ def request_repayment(
     return repayment
 
 
+def paid_back(repayment) -> Decimal:
+    """The money received against a request for money back."""
+    return repayment.settlements.aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
+
+
 def outstanding(repayment) -> Decimal:
-    received = repayment.settlements.aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
-    return repayment.amount - received
+    return repayment.amount - paid_back(repayment)
 
 
 @transaction.atomic

@@ -10,6 +10,7 @@ from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from budgets import services as budget_services
 from budgets.models import BudgetStatus, PaymentInstalment
@@ -22,7 +23,7 @@ from careplans.models import (
     Review,
     ReviewStatus,
 )
-from careplans.services import stopping
+from careplans.services import reconsideration, stopping
 from tests.budgets.factories import staff
 from tests.careplans.review_factories import plan_in_use
 from tests.factories import BudgetHolderFactory
@@ -129,6 +130,42 @@ def test_reviews_due_in_a_fixed_number_of_queries(client, in_use, phb_lead, icb)
     overdue = page(client.get(url, {"show": "overdue"}))
     assert "Due in 8 days" not in overdue
     assert holder.full_name in overdue
+
+
+def _changed_plan_decision(lead, icb):
+    """A person whose plan decision was looked at again and changed, not yet put into effect."""
+    version, _, _ = plan_in_use(lead, BudgetHolderFactory(organisation=icb))
+    request = reconsideration.record_request(
+        actor=lead,
+        holder=version.plan.budget_holder,
+        decision=version.decision,
+        received_on=TODAY,
+        persons_reasons="The gym was left out.",
+        ground="reg8",
+    )
+    ReconsiderationRequest.objects.filter(pk=request.pk).update(
+        outcome="changed",
+        outcome_reasons="It should be in.",
+        reconsidered_by=staff("phb_lead", icb),
+        decided_at=timezone.now(),
+    )
+
+
+def test_the_requests_page_lists_changed_decisions_in_a_fixed_number_of_queries(
+    client, phb_lead, icb
+):
+    _changed_plan_decision(phb_lead, icb)
+    client.force_login(phb_lead)
+    url = reverse("careplans:reconsiderations")
+    with CaptureQueriesContext(connection) as one:
+        html = page(client.get(url))
+    assert html.count("The decision about version 1 of the care and support plan") == 1
+    for _ in range(3):
+        _changed_plan_decision(phb_lead, icb)
+    with CaptureQueriesContext(connection) as four:
+        html = page(client.get(url))
+    assert len(four) == len(one)
+    assert html.count("The decision about version 1 of the care and support plan") == 4
 
 
 def test_the_caseload_shows_when_the_review_is_due(client, in_use, phb_lead, icb):
