@@ -115,6 +115,9 @@ def stop_phb(
             "stop": stop,
             "reason_words": StopReason(reason).label.lower(),
             "last_day": effective_on - datetime.timedelta(days=1),
+            # Stopped on or before its first day, it never pays for anything.
+            "never_starts": effective_on <= budget.period_start,
+            "was_to_start": budget.period_start,
             "cancelled": cancelled,
             "paid_after": paid_after,
         },

@@ -184,6 +184,12 @@ class FinaliseView(PermissionRequiredMixin, TemplateView):
             try:
                 services.finalise_pay_run(actor=request.user, run=self.object)
             except ValidationError as error:
+                # Finalised meanwhile (another tab, someone else): say so once, on the run's
+                # page, as opening this page again would; the form has nothing left to do.
+                self.object.refresh_from_db()
+                if refusal := self.refusal():
+                    messages.error(request, refusal)
+                    return redirect("employers:pay_run", self.object.pk)
                 add_errors(form, error)
             else:
                 messages.success(

@@ -102,7 +102,11 @@ def test_a_stop_before_the_budget_starts_ends_it_now(phb_lead, holder):
     budget.refresh_from_db()
     assert (budget.status, budget.period_end) == (BudgetStatus.ENDED, D_(2026, 4, 1))
     assert not PaymentInstalment.objects.filter(schedule__portion__budget=budget).exists()
-    assert "The last day it pays for support is 31 March 2026" in unescape(stop.letter.body_html)
+    letter = unescape(stop.letter.body_html)
+    # It never paid for a day, so the letter names no last day before its first.
+    assert "personal health budget before it starts. It was to start on 1 April 2026." in letter
+    assert "It will not start, and it will not pay for anything." in letter
+    assert "The last day it pays for support" not in letter
 
 
 def test_a_settlement_dated_wrongly_or_paid_in_full_is_refused(client, phb_lead, holder):

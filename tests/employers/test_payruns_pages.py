@@ -82,6 +82,10 @@ def test_staff_start_review_and_finalise_a_run(
     # A second finalise (a stale tab) says who did it.
     again = client.get(finalise, follow=True).content.decode()
     assert "already finalised by" in again
+    # A stale tab's form, sent: the run's page says so once, and offers no form.
+    stale = client.post(finalise, {"checked": "on"}, follow=True)
+    assert stale.redirect_chain == [(reverse("employers:pay_run", args=[run.pk]), 302)]
+    assert stale.content.decode().count("already finalised by") == 1
 
 
 @pytest.mark.django_db
