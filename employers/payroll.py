@@ -87,6 +87,9 @@ class PayKind(StrEnum):
 
 
 _WORKED_KINDS = frozenset({PayKind.DAY, PayKind.NIGHT, PayKind.WAKING_NIGHT, PayKind.SLEEP_IN})
+# Paid by the hour. A sleep-in is paid work but a flat sum a night (its line's "hours" are
+# nights), so it is not hours worked: not shown as hours, and no holiday accrues on it.
+_HOURLY_KINDS = _WORKED_KINDS - {PayKind.SLEEP_IN}
 
 
 class HolidayBasis(StrEnum):
@@ -597,7 +600,7 @@ def gross_pay(payslip: PayslipInput, frequency: PayFrequency, figures: TaxYearFi
             "not paid again"
         )
     worked = [p for p in priced if p.kind in _WORKED_KINDS]
-    hours_worked = sum((p.hours for p in worked), Decimal(0))
+    hours_worked = sum((p.hours for p in worked if p.kind in _HOURLY_KINDS), Decimal(0))
     accrued = ZERO
     rolled_up = ZERO
     if basis is HolidayBasis.ACCRUAL:

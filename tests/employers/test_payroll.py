@@ -478,12 +478,14 @@ def test_regular_hours_holiday_taken_is_a_pay_line():
 
 
 def test_irregular_hours_accrue_12_07_percent_of_hours_worked():
-    """Weekly: 20 day hours + 10 waking night hours = 30 worked; holiday taken is not work.
-    Accrued: 30 x 12.07% = 3.621, half up to 3.62 hours."""
+    """Weekly: 20 day hours + 10 waking night hours = 30 worked; holiday taken is not work,
+    and two sleep-ins are paid a night each, not by the hour. Accrued: 30 x 12.07% = 3.621,
+    half up to 3.62 hours."""
     lines = shifts(
         (PayKind.DAY, "20", "13.00"),
         (PayKind.WAKING_NIGHT, "10", "14.00"),
         (PayKind.HOLIDAY, "4", "13.00"),
+        (PayKind.SLEEP_IN, "2", "80.00"),
     )
     result = run(weekly("0", lines=lines, holiday_basis=HolidayBasis.ACCRUAL))
     assert result.pay.hours_worked == D("30")
