@@ -18,7 +18,7 @@ from phb.models import (
     validate_nhs_number,
 )
 from phb.nhsuk_forms import Message, NHSDateField, apply_nhs_error_messages
-from phb.services import BUDGET_HOLDER_FIELDS, ICB_CONTACT_FIELDS
+from phb.services import ADDRESS_FIELDS, BUDGET_HOLDER_FIELDS, ICB_CONTACT_FIELDS
 from phb.validators import (
     PHONE_MESSAGE,
     POSTCODE_MESSAGE,
@@ -284,7 +284,47 @@ class BudgetHolderForm(NHSFormMixin, forms.ModelForm):
             self._update_errors(error)
 
 
-class ICBContactDetailsForm(NHSFormMixin, forms.ModelForm):
+class OptionalAddressMixin:
+    """A form's optional postal address (`OptionalPostalAddress`): left empty, or complete
+    enough to write to. The form has the four fields; this checks them together."""
+
+    ADDRESS_FIELDS = ADDRESS_FIELDS
+
+    def clean(self):
+        cleaned = super().clean()
+        # A box refused for its own reason still counts as filled in: say only what is missing.
+        given = {
+            name: self.data.get(self.add_prefix(name), "")
+            if name in self.errors
+            else cleaned.get(name, "")
+            for name in self.ADDRESS_FIELDS
+        }
+        for field, message in incomplete_address_errors(**given).items():
+            if field not in self.errors:
+                self.add_error(field, message)
+        return cleaned
+
+    # Checked here in full, so that the model's own checks never add a second message.
+    def clean_postcode(self) -> str:
+        postcode = self.cleaned_data["postcode"]
+        if not postcode:
+            return ""
+        postcode = normalise_postcode(postcode)
+        validate_uk_postcode(postcode)
+        return postcode
+
+
+def optional_postcode_field() -> forms.CharField:
+    return forms.CharField(
+        label="Postcode",
+        required=False,
+        max_length=10,
+        widget=forms.TextInput(attrs={"class": "nhsuk-input--width-10"}),
+        error_messages={"max_length": POSTCODE_MESSAGE},
+    )
+
+
+class ICBContactDetailsForm(OptionalAddressMixin, NHSFormMixin, forms.ModelForm):
     """How people reach the ICB's personal health budget team. Every field is optional:
     what is left empty is simply not shown."""
 
@@ -308,13 +348,7 @@ class ICBContactDetailsForm(NHSFormMixin, forms.ModelForm):
             "max_length": "Email address must be 254 characters or fewer",
         },
     )
-    postcode = forms.CharField(
-        label="Postcode",
-        required=False,
-        max_length=10,
-        widget=forms.TextInput(attrs={"class": "nhsuk-input--width-10"}),
-        error_messages={"max_length": POSTCODE_MESSAGE},
-    )
+    postcode = optional_postcode_field()
 
     class Meta:
         model = Organisation
@@ -335,33 +369,9 @@ class ICBContactDetailsForm(NHSFormMixin, forms.ModelForm):
             "opening_hours",
         )
 
-    ADDRESS_FIELDS = ("address_line_1", "address_line_2", "town", "postcode")
-
-    def clean(self):
-        cleaned = super().clean()
-        # A box refused for its own reason still counts as filled in: say only what is missing.
-        given = {
-            name: self.data.get(self.add_prefix(name), "")
-            if name in self.errors
-            else cleaned.get(name, "")
-            for name in self.ADDRESS_FIELDS
-        }
-        for field, message in incomplete_address_errors(**given).items():
-            if field not in self.errors:
-                self.add_error(field, message)
-        return cleaned
-
     # Checked here in full, so that the model's own checks never add a second message.
     def clean_phone(self) -> str:
         phone = normalise_uk_phone_number(self.cleaned_data["phone"])
         if phone:
             validate_uk_phone_number(phone)
         return phone
-
-    def clean_postcode(self) -> str:
-        postcode = self.cleaned_data["postcode"]
-        if not postcode:
-            return ""
-        postcode = normalise_postcode(postcode)
-        validate_uk_postcode(postcode)
-        return postcode

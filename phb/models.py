@@ -77,8 +77,44 @@ ods_code_validator = RegexValidator(
 )
 
 
+class OptionalPostalAddress(models.Model):
+    """A postal address that may be left out; where it is given, a first line, a town and a
+    postcode are needed to write to it (each model's constraints say so for its table)."""
+
+    address_line_1 = models.CharField("Address line 1", max_length=200, blank=True)
+    address_line_2 = models.CharField("Address line 2", max_length=200, blank=True)
+    town = models.CharField("Town or city", max_length=100, blank=True)
+    postcode = models.CharField(
+        "Postcode", max_length=8, blank=True, validators=[validate_uk_postcode]
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def postal_address_lines(self) -> list[str]:
+        lines = (self.address_line_1, self.address_line_2, self.town, self.postcode)
+        return [line for line in lines if line]
+
+
+def address_constraints(prefix: str) -> list[models.CheckConstraint]:
+    """An `OptionalPostalAddress`'s checks: a stored postcode's form, and an address either
+    complete enough to write to or not there at all."""
+    return [
+        models.CheckConstraint(
+            condition=Q(postcode="") | Q(postcode__regex=STORED_POSTCODE_PATTERN),
+            name=f"{prefix}_postcode_format",
+        ),
+        models.CheckConstraint(
+            condition=Q(address_line_1="", address_line_2="", town="", postcode="")
+            | (~Q(address_line_1="") & ~Q(town="") & ~Q(postcode="")),
+            name=f"{prefix}_address_complete_or_empty",
+        ),
+    ]
+
+
 @audited
-class Organisation(UUIDModel, Timestamped):
+class Organisation(OptionalPostalAddress, UUIDModel, Timestamped):
     """An integrated care board. Each ICB's staff see only that ICB's people."""
 
     name = models.CharField(max_length=200)
@@ -95,12 +131,6 @@ class Organisation(UUIDModel, Timestamped):
         "Phone number", max_length=20, blank=True, validators=[validate_uk_phone_number]
     )
     email = models.EmailField("Email address", max_length=254, blank=True)
-    address_line_1 = models.CharField("Address line 1", max_length=200, blank=True)
-    address_line_2 = models.CharField("Address line 2", max_length=200, blank=True)
-    town = models.CharField("Town or city", max_length=100, blank=True)
-    postcode = models.CharField(
-        "Postcode", max_length=8, blank=True, validators=[validate_uk_postcode]
-    )
     opening_hours = models.CharField(
         "Opening hours",
         max_length=200,
@@ -122,25 +152,11 @@ class Organisation(UUIDModel, Timestamped):
                 condition=Q(email="") | Q(email__regex=r"^[^@\s]+@[^@\s]+$"),
                 name="organisation_email_format",
             ),
-            models.CheckConstraint(
-                condition=Q(postcode="") | Q(postcode__regex=STORED_POSTCODE_PATTERN),
-                name="organisation_postcode_format",
-            ),
-            # A postal address is either complete enough to write to, or not there at all.
-            models.CheckConstraint(
-                condition=Q(address_line_1="", address_line_2="", town="", postcode="")
-                | (~Q(address_line_1="") & ~Q(town="") & ~Q(postcode="")),
-                name="organisation_address_complete_or_empty",
-            ),
+            *address_constraints("organisation"),
         ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.ods_code})"
-
-    @property
-    def postal_address_lines(self) -> list[str]:
-        lines = (self.address_line_1, self.address_line_2, self.town, self.postcode)
-        return [line for line in lines if line]
 
     @property
     def has_contact_details(self) -> bool:
@@ -631,8 +647,9 @@ class RepresentativeQuerySet(models.QuerySet):
 
 
 @audited
-class Representative(UUIDModel, Timestamped):
-    """A user who acts for a budget holder, and sees what the holder sees."""
+class Representative(OptionalPostalAddress, UUIDModel, Timestamped):
+    """A user who acts for a budget holder, and sees what the holder sees. Letters to the
+    person go to them, at their postal address when one is recorded."""
 
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="represents")
     budget_holder = models.ForeignKey(
@@ -659,6 +676,7 @@ class Representative(UUIDModel, Timestamped):
                 condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("agreed_on")),
                 name="representative_ends_after_agreeing",
             ),
+            *address_constraints("representative"),
         ]
 
     def __str__(self) -> str:

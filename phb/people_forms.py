@@ -1,10 +1,11 @@
 """Forms that give people a sign-in to see their own records: the budget holder, someone who
 acts for them, a PA (`employers` uses `SignInForm` too)."""
 
+from crispy_forms.layout import HTML, Fieldset, Layout
 from django import forms
 from django.utils import timezone
 
-from phb.forms import NHSFormMixin
+from phb.forms import NHSFormMixin, OptionalAddressMixin, optional_postcode_field
 from phb.models import RepresentativeKind
 from phb.nhsuk_forms import NHSDateField
 from phb.staff_forms import full_name_field
@@ -33,7 +34,44 @@ class SignInForm(NHSFormMixin, forms.Form):
     )
 
 
-class RepresentativeForm(NHSFormMixin, forms.Form):
+def _address_line(label: str, max_length: int, width: str = "") -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=max_length,
+        widget=forms.TextInput(attrs={"class": width} if width else {}),
+        error_messages={"max_length": f"{label} must be {max_length} characters or fewer"},
+    )
+
+
+ADDRESS_LEGEND = "Their postal address (optional)"
+ADDRESS_HINT = (
+    "Letters about the person are addressed to them. Give an address if letters are posted "
+    "to them; leave it empty if they read letters only when they sign in."
+)
+
+
+class RepresentativeAddressForm(OptionalAddressMixin, NHSFormMixin, forms.Form):
+    """Where letters to someone who acts for the person are posted, or nothing."""
+
+    address_line_1 = _address_line("Address line 1", 200)
+    address_line_2 = _address_line("Address line 2 (optional)", 200)
+    town = _address_line("Town or city", 100, "nhsuk-u-width-two-thirds")
+    postcode = optional_postcode_field()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.layout = Layout(self.address_fieldset())
+
+    def address_fieldset(self) -> Fieldset:
+        return Fieldset(
+            ADDRESS_LEGEND,
+            HTML(f'<div class="nhsuk-hint">{ADDRESS_HINT}</div>'),
+            *self.ADDRESS_FIELDS,
+        )
+
+
+class RepresentativeForm(RepresentativeAddressForm):
     full_name = full_name_field()
     email = email_field(
         "They will sign in with it to see what the person sees. We will email them a link to "
@@ -58,6 +96,12 @@ class RepresentativeForm(NHSFormMixin, forms.Form):
         },
     )
     agreed_on = NHSDateField(label="Date they agreed to act", help_text="For example, 1 12 2026")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.layout = Layout(
+            "full_name", "email", "kind", "relationship", "agreed_on", self.address_fieldset()
+        )
 
 
 class EndRepresentativeForm(NHSFormMixin, forms.Form):

@@ -112,16 +112,26 @@ def representative_rows(representatives, *, can_change: bool = False) -> list[di
         value = f"{rep.get_kind_display()}; {rep.relationship}; agreed on {rep.agreed_on:%-d %B %Y}"
         if rep.ended_on is not None:
             value += f"; stops acting on {rep.ended_on:%-d %B %Y}"
-        row = {"key": {"text": rep.user.full_name}, "value": {"text": value}}
+        address = rep.postal_address_lines or ["No postal address recorded"]
+        html = format_html(
+            "{}<br>{}", value, format_html_join(mark_safe("<br>"), "{}", ((a,) for a in address))
+        )
+        row = {"key": {"text": rep.user.full_name}, "value": {"html": html}}
         # An end still to come can be brought forward.
         if can_change and (rep.ended_on is None or rep.ended_on > timezone.localdate()):
+            name = rep.user.full_name
             row["actions"] = {
                 "items": [
                     {
+                        "href": reverse("representative_address", args=[rep.pk]),
+                        "text": "Change address",
+                        "visuallyHiddenText": f"for {name}",
+                    },
+                    {
                         "href": reverse("representative_end", args=[rep.pk]),
                         "text": "End",
-                        "visuallyHiddenText": f"{rep.user.full_name} acting for them",
-                    }
+                        "visuallyHiddenText": f"{name} acting for them",
+                    },
                 ]
             }
         rows.append(row)

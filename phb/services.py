@@ -26,6 +26,7 @@ from phb.validators import (
     incomplete_address_errors,
     normalise_postcode,
     normalise_uk_phone_number,
+    validate_uk_postcode,
 )
 
 security_log = logging.getLogger("phb.security")
@@ -59,6 +60,9 @@ BUDGET_HOLDER_FIELDS = (
     "copy_letters_to_person",
     "review_reminders",
 )
+
+
+ADDRESS_FIELDS = ("address_line_1", "address_line_2", "town", "postcode")
 
 
 def only_fields(changes: dict, allowed, *, what: str) -> dict:
@@ -501,11 +505,14 @@ def add_representative(
     kind: str,
     relationship: str,
     agreed_on: datetime.date,
+    **address: str,
 ) -> tuple[Representative, bool]:
     """Record someone who acts for the person (a representative, when the person lacks
-    capacity, or a nominee they chose), with a sign-in to see what the person sees."""
+    capacity, or a nominee they chose), with a sign-in to see what the person sees, and the
+    postal address their letters go to, if they are posted."""
     require(actor, Permission.CHANGE_PERSON, budget_holder)
     holder = BudgetHolder.objects.select_for_update().get(pk=budget_holder.pk)
+    address = _postal_address(address)
     errors = {}
     if not full_name.strip():
         errors["full_name"] = "Enter their full name"
@@ -543,8 +550,52 @@ def add_representative(
         kind=kind,
         relationship=relationship.strip(),
         agreed_on=agreed_on,
+        **address,
     )
     return representative, created
+
+
+def _postal_address(given: dict[str, str]) -> dict[str, str]:
+    """An optional postal address's four fields, trimmed, the postcode in its usual form;
+    refused in words when it is started but not complete enough to write to."""
+    only_fields(given, ADDRESS_FIELDS, what="a postal address")
+    address = {field: (given.get(field) or "").strip() for field in ADDRESS_FIELDS}
+    if address["postcode"]:
+        address["postcode"] = normalise_postcode(address["postcode"])
+        try:
+            validate_uk_postcode(address["postcode"])
+        except ValidationError as error:
+            raise ValidationError({"postcode": error.messages}) from error
+    if missing := incomplete_address_errors(**address):
+        raise ValidationError(missing)
+    return address
+
+
+@transaction.atomic
+def change_representative_address(
+    *, actor, representative: Representative, **address: str
+) -> Representative:
+    """Change (or take away) the postal address letters to someone who acts for the person
+    are posted to. Someone who has stopped acting gets no more letters, so theirs stays."""
+    require(actor, Permission.CHANGE_PERSON, representative.budget_holder)
+    representative = (
+        Representative.objects.select_for_update()
+        .select_related("user", "budget_holder")
+        .get(pk=representative.pk)
+    )
+    if representative.ended_on is not None and representative.ended_on <= timezone.localdate():
+        raise ValidationError(
+            f"{representative.user.full_name} stopped acting for "
+            f"{representative.budget_holder.given_name} on "
+            f"{representative.ended_on:%-d %B %Y}. Nothing was changed."
+        )
+    address = _postal_address(address)
+    changed = [f for f, value in address.items() if getattr(representative, f) != value]
+    if changed:  # saving it as it was writes nothing, and no history
+        for field in changed:
+            setattr(representative, field, address[field])
+        representative.save(update_fields=[*changed, "updated_at"])
+    return representative
 
 
 @transaction.atomic

@@ -49,6 +49,11 @@ urlpatterns = [
         name="representative_add",
     ),
     path(
+        "people/representatives/<uuid:pk>/address/",
+        people.RepresentativeAddressView.as_view(),
+        name="representative_address",
+    ),
+    path(
         "people/representatives/<uuid:pk>/end/",
         people.RepresentativeEndView.as_view(),
         name="representative_end",

@@ -339,6 +339,10 @@ MATRIX: dict[str, Route] = {
     "person_sign_in": about("holder", "lead", "coordinator", "icb_admin", post=200),
     "representative_add": about("holder", "lead", "coordinator", "icb_admin", post=200),
     "representative_end": about("representative_row", "lead", "coordinator", "icb_admin", post=200),
+    # An empty form is good input: it records that no address is kept.
+    "representative_address": about(
+        "representative_row", "lead", "coordinator", "icb_admin", post=302
+    ),
     "person_history": about("holder", "lead", "icb_admin"),
     "person_access_log": about("holder", "lead", "icb_admin"),
     # Staff, the service administrator and a PA have no budget of their own: sent home.

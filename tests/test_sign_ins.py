@@ -8,6 +8,7 @@ import re
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.template.loader import render_to_string
 from django.urls import reverse
 
 from employers.services.employers import give_assistant_sign_in
@@ -302,3 +303,83 @@ def test_an_end_to_come_is_within_a_year_and_can_be_brought_forward_not_put_back
     services.end_representative(actor=phb_lead, representative=representative, ended_on=TODAY)
     representative.refresh_from_db()
     assert representative.ended_on == TODAY
+
+
+def test_a_representatives_postal_address_is_kept_whole_and_heads_their_letters(
+    client, phb_lead, person
+):
+    client.force_login(phb_lead)
+    add = reverse("representative_add", args=[person.pk])
+    started = client.post(add, representative_data(address_line_1="1 High Street"))
+    assert started.status_code == 200
+    assert started.context["form"].errors == {
+        "town": ["Enter the town or city"],
+        "postcode": ["Enter the postcode"],
+    }
+    assert not Representative.objects.filter(budget_holder=person).exists()
+    client.post(
+        add,
+        representative_data(address_line_1=" 1 High Street ", town="Leeds", postcode="ls14ap"),
+    )
+    representative = Representative.objects.get(budget_holder=person)
+    assert representative.postal_address_lines == ["1 High Street", "Leeds", "LS1 4AP"]
+    record = client.get(reverse("person_detail", args=[person.pk])).content.decode()
+    assert "1 High Street<br>Leeds<br>LS1 4AP" in record
+
+    top = render_to_string(
+        "careplans/letters/_address.html",
+        {"addressed_to": "Sam Sign", "representative": representative, "holder": person},
+    )
+    assert "<p>Sam Sign<br>1 High Street<br>Leeds<br>LS1 4AP</p>" in top
+    representative.address_line_1 = representative.town = representative.postcode = ""
+    no_address = render_to_string(
+        "careplans/letters/_address.html",
+        {"addressed_to": "Sam Sign", "representative": representative, "holder": person},
+    )
+    assert "<p>Sam Sign</p>" in no_address  # never the person's own address under their name
+
+
+def test_a_representatives_address_changes_until_they_stop_acting(phb_lead, person, icb):
+    representative = RepresentativeFactory(budget_holder=person)
+    services.change_representative_address(
+        actor=phb_lead,
+        representative=representative,
+        address_line_1="2 Low Road",
+        address_line_2="",
+        town="York",
+        postcode="yo1 7hh",
+    )
+    representative.refresh_from_db()
+    assert representative.postal_address_lines == ["2 Low Road", "York", "YO1 7HH"]
+    with pytest.raises(ValidationError) as refused:
+        services.change_representative_address(
+            actor=phb_lead,
+            representative=representative,
+            address_line_1="",
+            address_line_2="",
+            town="York",
+            postcode="YO1 7HH",
+        )
+    assert refused.value.message_dict == {
+        "address_line_1": ["Enter address line 1, typically the building and street"]
+    }
+    with pytest.raises(ValidationError) as refused:
+        services.change_representative_address(
+            actor=phb_lead,
+            representative=representative,
+            address_line_1="2 Low Road",
+            address_line_2="",
+            town="York",
+            postcode="Y",
+        )
+    assert refused.value.message_dict == {"postcode": ["Enter a full UK postcode, like LS1 4AP"]}
+    services.end_representative(actor=phb_lead, representative=representative, ended_on=TODAY)
+    with pytest.raises(ValidationError, match="stopped acting for Robin on 23 November 2026"):
+        services.change_representative_address(
+            actor=phb_lead,
+            representative=representative,
+            address_line_1="",
+            address_line_2="",
+            town="",
+            postcode="",
+        )

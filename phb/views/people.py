@@ -14,7 +14,12 @@ from phb.extensions import caseload_columns, caseload_panels, record_sections
 from phb.forms import BudgetHolderForm, CaseloadSearchForm
 from phb.history import describe_accesses, describe_changes, person_accesses, person_changes
 from phb.pagination import page_with_its_count
-from phb.people_forms import EndRepresentativeForm, RepresentativeForm, SignInForm
+from phb.people_forms import (
+    EndRepresentativeForm,
+    RepresentativeAddressForm,
+    RepresentativeForm,
+    SignInForm,
+)
 from phb.permissions import Permission
 from phb.presenters import person_summary_rows, representative_rows, signed_in_words
 from phb.views.helpers import add_errors
@@ -285,17 +290,17 @@ class RepresentativeAddView(PersonMixin, FormView):
             "holder": self.holder,
             "title": f"Add someone who acts for {self.holder.full_name}",
             "back_url": reverse("person_detail", args=[self.holder.pk]),
+            "button": "Add them",
         }
 
 
-class RepresentativeEndView(PermissionRequiredMixin, FormView):
-    """Someone stops acting for the person, and from that day sees nothing of theirs."""
+class RepresentativeMixin(PermissionRequiredMixin):
+    """A page about one person who acts for someone, for staff who may change the record."""
 
     permission = Permission.CHANGE_PERSON
     object_required = True
     access_log = "record (representative)"
     template_name = "phb/representative_form.html"
-    form_class = EndRepresentativeForm
 
     def get_permission_object(self):
         return selectors.representative_for(self.request.user, self.kwargs["pk"])
@@ -304,6 +309,50 @@ class RepresentativeEndView(PermissionRequiredMixin, FormView):
         if obj is not None:
             return obj.budget_holder_id
         return selectors.holder_id_of_representative(self.kwargs["pk"]) or self.kwargs["pk"]
+
+
+class RepresentativeAddressView(RepresentativeMixin, FormView):
+    """Where letters to someone who acts for the person are posted."""
+
+    form_class = RepresentativeAddressForm
+
+    def get_initial(self):
+        return {field: getattr(self.object, field) for field in services.ADDRESS_FIELDS}
+
+    def form_valid(self, form):
+        representative = self.object
+        try:
+            services.change_representative_address(
+                actor=self.request.user, representative=representative, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+            return self.form_invalid(form)
+        name = representative.user.full_name
+        messages.success(
+            self.request,
+            f"Letters to {name} will be posted to the address you gave"
+            if form.cleaned_data["address_line_1"]
+            else f"No postal address is recorded for {name}",
+        )
+        return redirect("person_detail", pk=representative.budget_holder_id)
+
+    def get_context_data(self, **kwargs):
+        representative = self.object
+        holder = representative.budget_holder
+        return super().get_context_data(**kwargs) | {
+            "holder": holder,
+            "title": f"Postal address for {representative.user.full_name}",
+            "back_url": reverse("person_detail", args=[holder.pk]),
+            "addressing": representative,
+            "button": "Save the address",
+        }
+
+
+class RepresentativeEndView(RepresentativeMixin, FormView):
+    """Someone stops acting for the person, and from that day sees nothing of theirs."""
+
+    form_class = EndRepresentativeForm
 
     def form_valid(self, form):
         representative = self.object
@@ -332,4 +381,5 @@ class RepresentativeEndView(PermissionRequiredMixin, FormView):
             "ending": representative,
             "ending_can_change": representative.ended_on is not None
             and representative.ended_on > timezone.localdate(),
+            "button": "Record that they stop",
         }

@@ -180,6 +180,15 @@ class Command(BaseCommand):
                         "relationship": "Daughter",
                         "agreed_on": datetime.date(2026, 4, 1),
                     },
+                    # Letters are posted to her; a change made through the pages is kept.
+                    create_defaults={
+                        "kind": RepresentativeKind.REPRESENTATIVE,
+                        "relationship": "Daughter",
+                        "agreed_on": datetime.date(2026, 4, 1),
+                        "address_line_1": "4 Mill Lane",
+                        "town": "Leeds",
+                        "postcode": "LS6 2AB",
+                    },
                 )
                 sign_ins.append((daughter.email, "Representative (for Margaret Ellis)", ods_code))
         _user(
