@@ -26,7 +26,14 @@ from django.utils.html import format_html, format_html_join
 
 from budgets.models import Budget, HoldingMethod
 from budgets.models.budget import LIVE_STATUSES, BudgetStatus
-from budgets.presenters import Explanation, day, explain_calculation, money
+from budgets.presenters import (
+    Explanation,
+    change_words,
+    day,
+    explain_calculation,
+    money,
+    went,
+)
 from phb.presenters import hidden_caption
 
 
@@ -165,7 +172,7 @@ def _live(budget: Budget, reader: Reader, today: date) -> HolderBudget:
         lead=lead,
         budget=budget,
         summary_rows=_summary_rows(budget, reader),
-        changes=[_change_words(change) for change in changes],
+        changes=[change_words(change) for change in changes],
         explanation_heading="How the budget was worked out",
         explanation=explain_calculation(budget.calculation),
         steps=_steps(budget, reader),
@@ -199,22 +206,8 @@ def _also_proposed(budget: Budget) -> str:
     )
 
 
-def _went(change) -> str:
-    """The change in the tense that is true today: one still to come "goes" up or down."""
-    if change.effective_from > timezone.localdate():
-        return "goes up" if change.is_increase else "goes down"
-    return "went up" if change.is_increase else "went down"
-
-
-def _change_words(change) -> str:
-    return (
-        f"From {day(change.effective_from)} the budget {_went(change)} from "
-        f"{money(change.previous_amount)} to {money(change.new_amount)}, because: {change.reason}"
-    )
-
-
 def _change_step(change, indicative) -> str:
-    words = f"From {day(change.effective_from)} it {_went(change)} to {money(change.new_amount)}"
+    words = f"From {day(change.effective_from)} it {went(change)} to {money(change.new_amount)}"
     if not (change.is_increase and change.clinical_justification):
         return words + "."
     # An increase above the amount worked out needs a clinician's supporting check first.

@@ -413,13 +413,28 @@ def explain_calculation(calculation) -> Explanation:
     return explain_pa_costing(calculation)
 
 
-def _amount_steps(budget: Budget, amount: Decimal) -> list[str]:
-    """How the amount compares with the indicative amount, in words true of the budget's state:
-    only a budget that was agreed says "We agreed", and only a supporting clinical check of the
-    amount says a clinician supported it."""
+def went(change) -> str:
+    """A change in the tense that is true today: one still to come "goes" up or down."""
+    if change.effective_from > timezone.localdate():
+        return "goes up" if change.is_increase else "goes down"
+    return "went up" if change.is_increase else "went down"
+
+
+def change_words(change) -> str:
+    return (
+        f"From {day(change.effective_from)} the budget {went(change)} from "
+        f"{money(change.previous_amount)} to {money(change.new_amount)}, because: {change.reason}"
+    )
+
+
+def _amount_steps(budget: Budget, amount: Decimal, *, changed: bool) -> list[str]:
+    """How the amount compares with the indicative amount, in words true of the budget's state
+    and written for staff (the holder's page has its own, `holder_presenters`): only a budget
+    that was agreed says "agreed", and only a supporting clinical check of the amount says a
+    clinician supported it."""
     more = amount - budget.indicative_amount
     if budget.in_preparation or budget.status == BudgetStatus.WITHDRAWN:
-        verb = "We propose" if budget.in_preparation else "We proposed"
+        said = "The amount proposed is" if budget.in_preparation else "The amount proposed was"
         if more > 0:
             latest = budget.latest_check()
             if latest is None:
@@ -429,28 +444,28 @@ def _amount_steps(budget: Budget, amount: Decimal) -> list[str]:
             else:
                 checked = "A clinician checked this amount and did not support it."
             return [
-                f"{verb} {money(amount)}, which is {money(more)} more, because: "
+                f"{said} {money(amount)}, which is {money(more)} more, because: "
                 f"{budget.clinical_justification} {checked}"
             ]
         if more < 0:
-            return [f"{verb} {money(amount)}, {money(-more)} less than the indicative amount."]
+            return [f"{said} {money(amount)}, {money(-more)} less than the indicative amount."]
         return []
+    said = "The amount first agreed was" if changed else "The amount agreed is"
     if more > 0:
         checked = " A clinician checked and supported this." if budget.clinical_check_id else ""
         return [
-            f"We agreed {money(amount)}, which is {money(more)} more, because: "
+            f"{said} {money(amount)}, which is {money(more)} more, because: "
             f"{budget.clinical_justification}{checked}"
         ]
     if more < 0:
-        # Not "enough for the care in your plan": a plan may cost more, with a reason.
-        return [
-            f"We agreed {money(amount)} with you, {money(-more)} less than the indicative amount."
-        ]
+        # Not "enough for the care in the plan": a plan may cost more, with a reason.
+        return [f"{said} {money(amount)}, {money(-more)} less than the indicative amount."]
     return []
 
 
 def explain_budget(budget: Budget) -> dict:
-    """Everything 'How your budget was worked out' says, from the calculation to the amount."""
+    """Everything the staff's "How the budget was worked out" says, from the calculation to
+    the amount."""
     calculation = budget.calculation
     explanation = explain_calculation(calculation)
     annual = {
@@ -462,21 +477,15 @@ def explain_budget(budget: Budget) -> dict:
     days = (budget.period_end - budget.period_start).days + 1
     if budget.indicative_amount != annual:
         steps.append(
-            f"Your budget is for {days} days ({day(budget.period_start)} to "
+            f"The budget is for {days} days ({day(budget.period_start)} to "
             f"{day(budget.period_end)}), not a whole year, so the yearly {money(annual)} becomes "
             f"{money(budget.indicative_amount)}."
         )
     # Oldest first, from the budget's prefetched changes where the page fetched them.
     changes = sorted(budget.changes.all(), key=lambda change: change.at)
     agreed_at_first = changes[0].previous_amount if changes else budget.agreed_amount
-    steps += _amount_steps(budget, agreed_at_first)
-    for change in changes:
-        steps.append(
-            f"From {day(change.effective_from)} your budget went "
-            f"{'up' if change.is_increase else 'down'} from "
-            f"{money(change.previous_amount)} to {money(change.new_amount)} "
-            f"because: {change.reason}"
-        )
+    steps += _amount_steps(budget, agreed_at_first, changed=bool(changes))
+    steps += [change_words(change) for change in changes]
     return {
         "explanation": explanation,
         "steps": steps,

@@ -150,6 +150,8 @@ def version_page(version, versions, user) -> dict:
         "items_table": items_table(version, decisions=decisions),
         "decision": decision,
         "status_table": status_table(version),
+        # A panel's to decide until a PHB lead takes it off the agenda.
+        "on_agenda": next(iter(version.agenda_items.all()), None),
         "letters": list(version.letters.all()) if versions else [],
         "can": {
             "edit": draft and may_edit,
@@ -157,7 +159,9 @@ def version_page(version, versions, user) -> dict:
             "take_back": version.status == PlanStatus.SUBMITTED
             and may_edit
             and not version.agenda_items.all(),
-            "withdraw": version.status in IN_PROGRESS_STATUSES and may_edit,
+            "withdraw": version.status in IN_PROGRESS_STATUSES
+            and may_edit
+            and not version.agenda_items.all(),
             "new_version": not in_progress
             and may_edit
             and bool(versions)

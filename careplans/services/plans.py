@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import Max, Sum
 from django.utils import timezone
 
-from budgets.calculations import amount_for_period, financial_year
+from budgets.calculations import add_months, amount_for_period, financial_year
 from budgets.models import BudgetStatus
 from budgets.money import check_money
 from budgets.services import Conflict
@@ -220,10 +220,21 @@ def update_sections(*, actor, version, lock_version: int | None = None, **change
     if representative is not None and representative.budget_holder_id != holder.pk:
         raise ValidationError({"representative": "Choose someone who acts for this person"})
     today = timezone.localdate()
+    # A plan is agreed while it is written: a date long before this version was started (a
+    # year typed wrong) is not when anyone agreed it.
+    started = timezone.localdate(version.created_at)
+    earliest = max(add_months(started, -12), holder.date_of_birth)
     for field, who in (("person_agreed_on", "the person"), ("representative_agreed_on", "they")):
         if changes.get(field) is not None and changes[field] > today:
             raise ValidationError(
                 {field: f"The date {who} agreed the plan must be today or in the past"}
+            )
+        if changes.get(field) is not None and changes[field] < earliest:
+            raise ValidationError(
+                {
+                    field: f"The date {who} agreed the plan must be on or after "
+                    f"{earliest:%-d %B %Y}, no more than a year before this version was started"
+                }
             )
     for field, value in changes.items():
         setattr(version, field, value.strip() if isinstance(value, str) else value)
@@ -466,6 +477,16 @@ def submit_version(*, actor, version, lock_version: int | None = None) -> PlanVe
     return version
 
 
+def _not_on_an_agenda(version, *, doing: str) -> None:
+    """A plan on a panel's agenda is the panel's to decide until a PHB lead takes it off."""
+    item = version.agenda_items.select_related("session").first()
+    if item is not None:
+        raise ValidationError(
+            f"You cannot {doing}: it is on the agenda of the approval panel on "
+            f"{item.session.date:%-d %B %Y}. A PHB lead can take it off the agenda first"
+        )
+
+
 @transaction.atomic
 def take_back(*, actor, version, lock_version: int | None = None) -> PlanVersion:
     """Return a submitted version to draft before anyone has decided it."""
@@ -475,8 +496,7 @@ def take_back(*, actor, version, lock_version: int | None = None) -> PlanVersion
         raise Conflict(
             f"You cannot take this plan back: it is {version.get_status_display().lower()}."
         )
-    if version.agenda_items.exists():
-        raise ValidationError("Take the plan off its panel agenda first")
+    _not_on_an_agenda(version, doing="take this plan back")
     status_change(version, to_status=PlanStatus.DRAFT, by=actor, reason="Taken back to change")
     return touch(version)
 
@@ -491,7 +511,6 @@ def withdraw_version(*, actor, version, reason: str, lock_version: int | None = 
         )
     if not reason.strip():
         raise ValidationError({"reason": "Say why the plan is being withdrawn"})
-    if version.agenda_items.exists():
-        raise ValidationError("Take the plan off its panel agenda first")
+    _not_on_an_agenda(version, doing="withdraw this plan")
     status_change(version, to_status=PlanStatus.WITHDRAWN, by=actor, reason=reason.strip())
     return touch(version)

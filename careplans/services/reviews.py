@@ -161,8 +161,25 @@ def reviewers_for(organisation):
 def _check_findings(review, findings: Findings, progress: dict, goals, policy) -> dict:
     errors = {}
     today = timezone.localdate()
+    last = (
+        Review.objects.filter(plan_id=review.plan_id, status=ReviewStatus.COMPLETED)
+        .exclude(pk=review.pk)
+        .order_by("-completed_on")
+        .values_list("completed_on", flat=True)
+        .first()
+    )
+    a_year_ago = add_months(today, -12)
     if findings.completed_on > today:
         errors["completed_on"] = "The date of the review must be today or in the past"
+    elif last is not None and findings.completed_on < last:
+        errors["completed_on"] = (
+            f"The date of the review must be on or after the last review, on {last:%-d %B %Y}"
+        )
+    elif findings.completed_on < a_year_ago:
+        errors["completed_on"] = (
+            f"The date of the review must be within the last year, on or after "
+            f"{a_year_ago:%-d %B %Y}"
+        )
     if findings.risk_level not in RiskLevel.values:
         errors["risk_level"] = "Choose the person's level of risk"
     if not findings.plan_still_right and not findings.changes_needed.strip():

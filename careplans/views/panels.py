@@ -235,11 +235,14 @@ class AgendaAddView(FormPageMixin, SessionMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         form = kwargs.get("form")
+        waiting = form is not None and bool(form.fields["versions"].choices)
         return super().get_context_data(**kwargs) | {
             "intro": "Only plans submitted for a decision that cost more than a PHB lead may "
             "sign off are listed."
-            if form is not None and form.fields["versions"].choices
+            if waiting
             else "No plans are waiting for a panel.",
+            # Nothing to choose: no form to send (and no error to link to a box not shown).
+            "nothing_to_choose": not waiting,
         }
 
     def save(self, form):
@@ -345,11 +348,26 @@ class ConflictView(FormPageMixin, SessionMixin, TemplateView):
     }
 
     def plans(self):
-        return {str(item.version_id): item.version for item in selectors.agenda(self.session)}
+        """The plans on the agenda still to be decided: a conflict in a decided one changes
+        nothing."""
+        return {
+            str(item.version_id): item.version
+            for item in selectors.agenda(self.session)
+            if item.version.status == PlanStatus.SUBMITTED
+        }
 
     def make_form(self, data):
         choices = [(pk, present.plan_label(v)) for pk, v in self.plans().items()]
         return ConflictForm(data, plans=choices)
+
+    def get_context_data(self, **kwargs):
+        form = kwargs.get("form")
+        if form is not None and len(form.fields["version"].choices) > 1:  # past "Choose"
+            return super().get_context_data(**kwargs)
+        return super().get_context_data(**kwargs) | {
+            "intro": "There are no plans on the agenda still to be decided.",
+            "nothing_to_choose": True,
+        }
 
     def save(self, form):
         return services.declare_conflict(

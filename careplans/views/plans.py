@@ -360,6 +360,7 @@ class VersionActionView(VersionMixin, View):
 
     permission = Permission.EDIT_PLAN
     done = ""
+    refused = ""  # said before the reasons, when there are several
 
     def post(self, request, *args, **kwargs):
         form = forms.LockedForm(request.POST)
@@ -369,7 +370,8 @@ class VersionActionView(VersionMixin, View):
         except Conflict as error:
             return conflict_redirect(request, error, self.version_url())
         except ValidationError as error:
-            messages.error(request, "The plan cannot be submitted yet:")
+            if self.refused:
+                messages.error(request, self.refused)
             for message in error.messages:
                 messages.error(request, message)
         except PermissionDenied as error:
@@ -382,6 +384,7 @@ class VersionActionView(VersionMixin, View):
 class SubmitView(VersionActionView):
     action = staticmethod(services.submit_version)
     done = "The plan has been submitted for a decision"
+    refused = "The plan cannot be submitted yet:"
 
 
 class TakeBackView(VersionActionView):

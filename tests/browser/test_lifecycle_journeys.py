@@ -149,8 +149,8 @@ def test_a_budget_from_set_up_to_its_end_and_next_years_budget(
         "It is backdated: it starts on 1 November 2026, before it was set up on "
         f"{timezone.localdate():%-d %B %Y}, because: Ada came home from hospital on 1 November."
     )
-    expect(main).to_contain_text("We propose £10,000.00, which is £318.38 more")
-    expect(main).not_to_contain_text("We agreed")
+    expect(main).to_contain_text("The amount proposed is £10,000.00, which is £318.38 more")
+    expect(main).not_to_contain_text("The amount agreed")
 
     # Change the draft: a mistake, then the change.
     browser.click("Change the draft")
@@ -253,7 +253,9 @@ def test_a_budget_from_set_up_to_its_end_and_next_years_budget(
     expect(where_it_stands(reviewer)).to_contain_text(
         f"{other_lead.user.full_name} agreed this budget on"
     )
-    expect(where_it_stands(reviewer)).to_contain_text("We agreed £9,800.00, which is £118.38 more")
+    expect(where_it_stands(reviewer)).to_contain_text(
+        "The amount agreed is £9,800.00, which is £118.38 more"
+    )
     november = Budget.objects.get(budget_holder=ada, period_start=NOVEMBER)
     assert (november.status, november.agreed_by) == (BudgetStatus.AGREED, other_lead.user)
 

@@ -136,7 +136,7 @@ def test_a_budget_from_its_ras_assessment_to_its_end(browser, tab, icb, password
     browser.expect_success("The budget has been set up as a draft")
     expect(status(browser)).to_have_text("Draft")
     expect(main(browser)).to_contain_text("the yearly £8,308.72 becomes £2,754.40.")
-    expect(main(browser)).to_contain_text("We propose £2,880.00, which is £125.60 more")
+    expect(main(browser)).to_contain_text("The amount proposed is £2,880.00, which is £125.60 more")
 
     # 3. Proposed; a clinician checks it; not for the lead who prepared it to agree.
     browser.submit("Propose for agreement")
@@ -167,7 +167,7 @@ def test_a_budget_from_its_ras_assessment_to_its_end(browser, tab, icb, password
     reviewer.submit("Agree this budget")
     reviewer.expect_success("The budget has been agreed")
     expect(status(reviewer)).to_have_text("Agreed")
-    expect(main(reviewer)).to_contain_text("We agreed £2,880.00, which is £125.60 more")
+    expect(main(reviewer)).to_contain_text("The amount agreed is £2,880.00, which is £125.60 more")
     budget = Budget.objects.get(budget_holder=ada)
     assert (budget.status, budget.agreed_by) == (BudgetStatus.AGREED, other_lead.user)
 

@@ -2,9 +2,10 @@
 
 Each case builds a budget in one state and opens its page as one member of staff. The page's
 main content, as text, must contain every statement and action in `says`, and none in
-`never`: a draft never says "We agreed", only a supporting check of the current amount says a
-clinician supported it, and "Agree this budget" is never offered while a check is missing, after
-a check that did not support it, or to whoever prepared the budget.
+`never`: a draft never says "The amount agreed", only a supporting check of the current amount
+says a clinician supported it, and "Agree this budget" is never offered while a check is
+missing, after a check that did not support it, or to whoever prepared the budget. The words
+are staff's: never "Your budget" or "We agreed ... with you", which are the holder's.
 """
 
 import datetime
@@ -35,7 +36,9 @@ from tests.budgets.factories import (
 pytestmark = pytest.mark.django_db
 
 # Sentences that only some states may say.
-WE_AGREED = "We agreed"
+WE_AGREED = "The amount agreed"
+# Written to the budget holder; a member of staff is not "you".
+HOLDERS_WORDS = ["Your budget", "your budget", "with you", "We propose", "We agreed"]
 SUPPORTED = "A clinician checked and supported this"
 DID_NOT_SUPPORT = "did not support"
 # Actions.
@@ -174,8 +177,8 @@ def _proposed_without_check(p):
             "support it before it can be agreed. No clinician has checked this amount yet.",
             "Above the indicative amount",
             "It cannot be agreed yet: a clinician must check and support this amount first.",
-            f"We propose £9,000.00, which is £691.28 more, because: {JUSTIFICATION} A clinician "
-            "has not checked this amount yet.",
+            f"The amount proposed is £9,000.00, which is £691.28 more, because: {JUSTIFICATION} "
+            "A clinician has not checked this amount yet.",
         ],
         never=[WE_AGREED, SUPPORTED, DID_NOT_SUPPORT],
         offers={SEND_BACK, WITHDRAW},
@@ -201,8 +204,8 @@ def _proposed_with_support(p):
         says=[
             "It is £691.28 more than its indicative amount. A clinician checked and supported "
             f"this: {p['clinician'].full_name} on {today()}.",
-            f"We propose £9,000.00, which is £691.28 more, because: {JUSTIFICATION} A clinician "
-            "checked and supported this.",
+            f"The amount proposed is £9,000.00, which is £691.28 more, because: {JUSTIFICATION} "
+            "A clinician checked and supported this.",
         ],
         never=[WE_AGREED, DID_NOT_SUPPORT, "No clinician has checked", "It cannot be agreed"],
         offers={AGREE, SEND_BACK, WITHDRAW},
@@ -259,10 +262,10 @@ def _agreed(p):
         says=[
             f"{p['lead'].full_name} agreed this budget on {today()}.",
             "It has not started yet: it is waiting for a payment schedule.",
-            "We agreed £8,000.00 with you, £",
+            "The amount agreed is £8,000.00, £",
             " less than the indicative amount.",
         ],
-        never=["We propose", SUPPORTED, "It is not agreed yet", "draft"],
+        never=["The amount proposed", SUPPORTED, "It is not agreed yet", "draft"],
         offers={START, REDUCE, NEXT_YEAR},
     )
 
@@ -286,10 +289,10 @@ def _agreed_above_cap(p):
             f"{p['lead'].full_name} agreed this budget on {today()}. A clinician checked and "
             f"supported this: {p['clinician'].full_name} on {today()}.",
             "It has not started yet: it is waiting to be started.",
-            f"We agreed £9,000.00, which is £691.28 more, because: {JUSTIFICATION} A clinician "
-            "checked and supported this.",
+            f"The amount agreed is £9,000.00, which is £691.28 more, because: {JUSTIFICATION} "
+            "A clinician checked and supported this.",
         ],
-        never=["We propose", DID_NOT_SUPPORT],
+        never=["The amount proposed", DID_NOT_SUPPORT],
         offers={START},
     )
 
@@ -303,7 +306,12 @@ def _active(p):
         budget,
         p["lead"],
         says=[f"It is active: {p['finance'].full_name} on {today()} started it."],
-        never=["We propose", "It has not started yet", "waiting to be ended", "increase to"],
+        never=[
+            "The amount proposed",
+            "It has not started yet",
+            "waiting to be ended",
+            "increase to",
+        ],
         offers={REDUCE, NEXT_YEAR, PAYMENTS_DUE},
     )
 
@@ -339,7 +347,7 @@ def _period_over(p):
         budget,
         p["lead"],
         says=["Its period ended on 31 March 2027, so it is waiting to be ended."],
-        never=["We propose"],
+        never=["The amount proposed"],
         offers={END, NEXT_YEAR},  # no change of amount once the period is over
     )
 
@@ -355,7 +363,7 @@ def _ended(p):
             "It has ended. Its period ended on 31 March 2027. Ended by "
             f"{p['lead'].full_name} on {timezone.localtime():%-d %B %Y}."
         ],
-        never=["We propose", "waiting to be ended", "It has not started yet"],
+        never=["The amount proposed", "waiting to be ended", "It has not started yet"],
         offers={NEXT_YEAR},
     )
 
@@ -425,7 +433,7 @@ def test_the_staff_budget_page_says_only_what_is_true_in_every_state(
     text = main_text(response.content.decode())
     for statement in case.says:
         assert statement in text, f"{state}: missing {statement!r}"
-    for statement in case.never:
+    for statement in [*case.never, *HOLDERS_WORDS]:
         assert statement not in text, f"{state}: must not say {statement!r}"
     for action in sorted(ACTIONS):
         assert (action in text) == (action in case.offers), (

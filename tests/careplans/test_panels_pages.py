@@ -221,6 +221,28 @@ def test_a_plan_someone_else_decided_says_who_and_when(client, phb_lead, members
     assert "Save the decision" not in page
 
 
+def test_pages_with_nothing_to_choose_offer_no_form(client, phb_lead, members):
+    """A decided plan is not offered for a conflict of interest, and with no plan waiting the
+    agenda page has no button whose error would link to a box not shown."""
+    plan = submitted_plan(phb_lead)
+    panel = session(phb_lead, members, versions=[plan], present=members, start=True)
+    decide_plan(
+        actor=members[1],
+        version=plan,
+        outcome=DecisionOutcome.APPROVED,
+        items={str(i.pk): ItemChoice(DecisionOutcome.APPROVED) for i in plan.support_items.all()},
+        session=panel,
+    )
+    client.force_login(members[0])
+    page = text(client.get(reverse("careplans:panel_conflict", args=[panel.pk])))
+    assert "There are no plans on the agenda still to be decided." in page
+    assert "Declare the conflict" not in page
+    client.force_login(phb_lead)
+    page = text(client.get(reverse("careplans:panel_agenda_add", args=[panel.pk])))
+    assert "No plans are waiting for a panel." in page
+    assert "Add to the agenda" not in page
+
+
 def test_a_page_opened_before_the_plan_changed_is_refused(client, phb_lead, members):
     plan = submitted_plan(phb_lead)
     panel = session(phb_lead, members, versions=[plan], present=members, start=True)

@@ -6,6 +6,7 @@ from decimal import Decimal as D
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from budgets.services import Conflict
@@ -20,6 +21,7 @@ from careplans.models import (
     PlanVersion,
 )
 from careplans.services import ItemChoice, decide_plan, panels
+from careplans.services import plans as plan_services
 from phb.models import Role
 from tests.budgets.factories import staff
 from tests.careplans.panel_factories import (
@@ -164,6 +166,30 @@ def test_only_submitted_plans_over_the_limit_go_on_the_agenda(phb_lead, members,
     other = session(phb_lead, members)
     with pytest.raises(ValidationError, match="already on the agenda of the Panel on 14 January"):
         panels.add_to_agenda(actor=phb_lead, session=other, version=big)
+
+
+def test_a_plan_on_an_agenda_is_not_taken_back_or_withdrawn_until_it_is_off_it(
+    client, phb_lead, members
+):
+    version = submitted_plan(phb_lead)
+    session(phb_lead, members, versions=[version])
+    with pytest.raises(ValidationError) as excinfo:
+        plan_services.take_back(actor=phb_lead, version=version)
+    assert excinfo.value.messages == [
+        "You cannot take this plan back: it is on the agenda of the approval panel on 14 "
+        "January 2027. A PHB lead can take it off the agenda first"
+    ]
+    with pytest.raises(ValidationError, match="You cannot withdraw this plan: it is on the"):
+        plan_services.withdraw_version(actor=phb_lead, version=version, reason="Not needed")
+    client.force_login(phb_lead)
+    page = client.get(reverse("careplans:version", args=[version.pk])).content.decode()
+    assert "It is on the agenda of the approval panel on 14 January 2027." in page
+    assert "Take it back to change it" not in page
+    assert "Withdraw this version" not in page
+    # A page opened before it went on the agenda: the button says why, with no other words.
+    response = client.post(reverse("careplans:take_back", args=[version.pk]), follow=True)
+    assert "cannot be submitted" not in response.content.decode()
+    assert "You cannot take this plan back: it is on the agenda" in response.content.decode()
 
 
 def test_a_plan_of_another_icb_cannot_go_on_the_agenda(phb_lead, members, other_icb_lead):

@@ -535,3 +535,23 @@ def test_two_leads_deciding_at_once_one_decision_stands(icb, holder, phb_lead, b
     assert "Nothing was changed" in refusal
     assert PlanDecision.objects.filter(version=version).count() == 1
     assert PlanLetter.objects.filter(version=version).count() == 1
+
+
+def test_the_date_a_plan_was_agreed_is_not_long_before_it_was_written(phb_lead, holder, budget):
+    """The version was started on 23 November 2026: a date more than a year before (a year
+    typed wrong, such as 1800) is refused, as is a date before the person was born."""
+    version = complete_draft(phb_lead, holder, budget)
+    with pytest.raises(ValidationError) as excinfo:
+        services.update_sections(
+            actor=phb_lead, version=version, person_agreed_on=datetime.date(1800, 1, 1)
+        )
+    earliest = max(datetime.date(2025, 11, 23), holder.date_of_birth)
+    assert excinfo.value.message_dict == {
+        "person_agreed_on": [
+            f"The date the person agreed the plan must be on or after {earliest:%-d %B %Y}, no "
+            "more than a year before this version was started"
+        ]
+    }
+    services.update_sections(
+        actor=phb_lead, version=version, person_agreed_on=datetime.date(2025, 11, 23)
+    )

@@ -281,3 +281,38 @@ def test_bringing_a_review_forward_says_why(in_use, care_coordinator, monkeypatc
         reviews.bring_forward(
             actor=care_coordinator, plan=plan, due_on=D_(2027, 2, 1), reason="Later"
         )
+
+
+def test_a_review_is_dated_within_the_last_year_and_not_before_the_last_one(
+    in_use, care_coordinator
+):
+    """Today is 23 November 2026: a review dated 2 March 1999 (a year typed wrong) is refused,
+    and so is one dated before the last review of the plan."""
+    version, _, _ = in_use
+    review = Review.objects.get(plan=version.plan)
+
+    def record(completed_on):
+        return reviews.record_review(
+            actor=care_coordinator,
+            review=review,
+            reviewer=care_coordinator,
+            findings=findings(completed_on=completed_on),
+            progress=progress(version),
+        )
+
+    with pytest.raises(ValidationError) as excinfo:
+        record(D_(1999, 3, 2))
+    assert excinfo.value.message_dict == {
+        "completed_on": [
+            "The date of the review must be within the last year, on or after 23 November 2025"
+        ]
+    }
+    record(D_(2026, 7, 20))
+    review = Review.objects.get(plan=version.plan, status=ReviewStatus.DUE)
+    with pytest.raises(ValidationError) as excinfo:
+        record(D_(2026, 7, 19))
+    assert excinfo.value.message_dict == {
+        "completed_on": [
+            "The date of the review must be on or after the last review, on 20 July 2026"
+        ]
+    }
