@@ -291,6 +291,17 @@ class PortionsForm(NHSFormMixin, forms.Form):
     )
     direct_payment = money_field("Direct payment amount", required=False)
 
+    def clean(self):
+        data = super().clean()
+        # An organisation named with no amount would be dropped unseen: ask which was meant.
+        named = (data.get("held_by") or "").strip()
+        if named and not data.get("third_party") and "third_party" not in self.errors:
+            self.add_error(
+                "third_party",
+                "Enter the third party budget amount, or leave the organisation empty",
+            )
+        return data
+
     def portions(self) -> list[tuple[str, Decimal, str]]:
         data = self.cleaned_data
         return [

@@ -692,7 +692,8 @@ def budgets_table(holder, budgets) -> dict:
             {"text": "Period"},
             {"text": "Status"},
             {"text": "Indicative", "format": "numeric"},
-            {"text": "Agreed", "format": "numeric"},
+            # Proposed or agreed, as the status says: not "Agreed" over a proposal.
+            {"text": "Amount", "format": "numeric"},
         ],
         "rows": [
             [

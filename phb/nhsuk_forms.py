@@ -78,7 +78,9 @@ class NHSDateField(forms.Field):
         if value is None and self.required:
             message = str(self.error_messages.get("required", ""))
             if message in ("", str(forms.Field.default_error_messages["required"])):
-                message = f"Enter {self._name().lower()}"
+                name = self._name().lower()
+                the = "" if name.split()[0] in _NO_ARTICLE else "the "
+                message = f"Enter {the}{name}"  # "Enter the date it was paid"
             raise self._error(message, "required")
 
 

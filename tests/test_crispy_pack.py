@@ -188,7 +188,7 @@ def test_date_field_rejects_impossible_dates():
         (["1", "2", ""], "Date of birth must include a year"),
         (["", "", "2000"], "Date of birth must include a day and month"),
         (["1", "2", "20"], "Year must include 4 numbers"),
-        (["", "", ""], "Enter date of birth"),
+        (["", "", ""], "Enter the date of birth"),
     ]:
         try:
             field.clean(value)

@@ -31,6 +31,16 @@ def stop_budget(*, actor, budget, stops_on: datetime.date, reason: str, version=
         expected=(BudgetStatus.AGREED, BudgetStatus.ACTIVE),
         doing="stop",
     )
+    # A stop takes effect inside the budget's period: stopped on or before its first day, it
+    # would be a budget of one day (the period cannot be empty) that never paid for anything.
+    if stops_on <= budget.period_start:
+        raise ValidationError(
+            {
+                "effective_on": f"This budget starts on {_day(budget.period_start)}: the day it "
+                f"stops must be after that, from "
+                f"{_day(budget.period_start + datetime.timedelta(days=1))}"
+            }
+        )
     if stops_on > budget.period_end:
         raise ValidationError(
             {
@@ -45,8 +55,8 @@ def stop_budget(*, actor, budget, stops_on: datetime.date, reason: str, version=
     cancelled, _ = PaymentInstalment.objects.filter(
         schedule__portion__budget=budget, due_date__gte=stops_on, paid_on__isnull=True
     ).delete()
-    budget.period_end = max(budget.period_start, stops_on - datetime.timedelta(days=1))
-    if stops_on <= timezone.localdate() or stops_on <= budget.period_start:
+    budget.period_end = stops_on - datetime.timedelta(days=1)
+    if stops_on <= timezone.localdate():
         _status_change(
             budget,
             to_status=BudgetStatus.ENDED,

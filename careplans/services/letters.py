@@ -26,7 +26,7 @@ SUBJECTS = {
 def subject_for(subject: str, holder, representative) -> str:
     """A letter's subject as its reader reads it: "Your care and support plan…" to the person,
     "Isla Quint's care and support plan…" to someone who acts for them."""
-    if representative is None:
+    if not representative:
         return subject
     return subject.replace("your ", f"{holder.full_name}'s ").replace(
         "Your ", f"{holder.full_name}'s "

@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from budgets import services as budget_services
+from budgets.calculations import add_months
 from budgets.models import PaymentInstalment
 from budgets.money import check_money
 from careplans.models import (
@@ -33,9 +34,16 @@ from careplans.services.plans import status_change, touch
 from phb.permissions import Permission, require
 
 
-def write_letter(*, actor, holder, kind, subject, template, context) -> PlanLetter:
-    """A letter to the person (or their representative), rendered once and stored as issued."""
+def write_letter(
+    *, actor, holder, kind, subject, template, context, died: bool = False
+) -> PlanLetter:
+    """A letter to the person (or their representative), rendered once and stored as issued.
+    After a death with nobody acting for them, it goes to their family or representatives, at
+    the person's address, and speaks of them as "they"."""
     addressed_to, representative = recipient(holder)
+    to_family = died and representative is None
+    if to_family:
+        addressed_to = f"The family or representatives of {holder.full_name}"
     body = render_to_string(
         template,
         {
@@ -44,6 +52,10 @@ def write_letter(*, actor, holder, kind, subject, template, context) -> PlanLett
             "representative": representative,
             "today": timezone.localdate(),
             "reconsideration_days": settings.PHB_RECONSIDERATION_DAYS,
+            "salutation": "Dear family or representatives" if to_family else "",
+            # Words about the person in the third person: to whoever acts for them, or after
+            # their death.
+            "about_them": representative is not None or to_family,
             **context,
         },
     )
@@ -51,7 +63,7 @@ def write_letter(*, actor, holder, kind, subject, template, context) -> PlanLett
         budget_holder=holder,
         kind=kind,
         addressed_to=addressed_to,
-        subject=subject_for(subject, holder, representative),
+        subject=subject_for(subject, holder, representative or to_family),
         body_html=body,
         created_by=actor,
     )
@@ -79,8 +91,14 @@ def stop_phb(
         errors["reason"] = "Choose the reason the law allows for stopping the budget"
     if not explanation:
         errors["explanation"] = "Give the reasons, written for the person"
+    a_year_ago = add_months(timezone.localdate(), -12)
     if notice_given_on > timezone.localdate():
         errors["notice_given_on"] = "The date notice was given must be today or in the past"
+    elif notice_given_on < a_year_ago:
+        errors["notice_given_on"] = (
+            f"The date notice was given must be within the last year, on or after "
+            f"{a_year_ago:%-d %B %Y}"
+        )
     elif effective_on < notice_given_on:
         errors["effective_on"] = "The budget can stop only on or after the day notice was given"
     if BudgetStop.objects.filter(budget=budget).exists():
@@ -111,13 +129,10 @@ def stop_phb(
         kind=PlanLetterKind.STOP,
         subject="Your personal health budget is stopping",
         template="careplans/letters/stop.html",
+        died=reason == StopReason.DEATH,
         context={
             "stop": stop,
-            "reason_words": StopReason(reason).label.lower(),
             "last_day": effective_on - datetime.timedelta(days=1),
-            # Stopped on or before its first day, it never pays for anything.
-            "never_starts": effective_on <= budget.period_start,
-            "was_to_start": budget.period_start,
             "cancelled": cancelled,
             "paid_after": paid_after,
         },

@@ -285,6 +285,14 @@ def test_budget_holding_amounts_not_adding_up_shows_the_error(lead_client, holde
     assert not Budget.objects.exists()
 
 
+def test_an_organisation_named_without_its_amount_is_not_dropped_unseen(lead_client, holder, chc):
+    data = budget_form_data(chc, amount="20000.00", **{"held-held_by": "Acme ISF"})
+    response = lead_client.post(reverse("budgets:budget_new", args=[holder.pk]), data)
+    assert response.status_code == 200
+    assert "Enter the third party budget amount, or leave the organisation empty" in page(response)
+    assert not Budget.objects.exists()
+
+
 def test_budget_shares_not_adding_up_shows_the_error(lead_client, holder, chc):
     data = budget_form_data(chc, amount="20000.00", **{"streams-0-share_percent": "90"})
     response = lead_client.post(reverse("budgets:budget_new", args=[holder.pk]), data)

@@ -88,25 +88,27 @@ def test_a_review_with_no_plan_in_use_is_not_offered(client, phb_lead, holder, c
     assert "This review was already cancelled" in page(response)
 
 
-def test_a_stop_before_the_budget_starts_ends_it_now(phb_lead, holder):
+def test_a_stop_on_or_before_the_budgets_first_day_is_refused(phb_lead, holder):
     _, budget, _ = plan_in_use(phb_lead, holder)
-    # Its period starts 1 April 2026; pretend it has not started by stopping on its first day.
-    stop = stopping.stop_phb(
-        actor=phb_lead,
-        budget=budget,
-        reason="not_eligible",
-        explanation="You are no longer eligible.",
-        notice_given_on=D_(2026, 3, 1),
-        effective_on=D_(2026, 4, 1),
-    )
+    # Its period starts 1 April 2026: a stop from then would leave a budget of no days.
+    with pytest.raises(ValidationError) as excinfo:
+        stopping.stop_phb(
+            actor=phb_lead,
+            budget=budget,
+            reason="not_eligible",
+            explanation="You are no longer eligible.",
+            notice_given_on=D_(2026, 3, 1),
+            effective_on=D_(2026, 4, 1),
+        )
+    assert excinfo.value.message_dict == {
+        "effective_on": [
+            "This budget starts on 1 April 2026: the day it stops must be after that, from "
+            "2 April 2026"
+        ]
+    }
     budget.refresh_from_db()
-    assert (budget.status, budget.period_end) == (BudgetStatus.ENDED, D_(2026, 4, 1))
-    assert not PaymentInstalment.objects.filter(schedule__portion__budget=budget).exists()
-    letter = unescape(stop.letter.body_html)
-    # It never paid for a day, so the letter names no last day before its first.
-    assert "personal health budget before it starts. It was to start on 1 April 2026." in letter
-    assert "It will not start, and it will not pay for anything." in letter
-    assert "The last day it pays for support" not in letter
+    assert budget.status == BudgetStatus.AGREED
+    assert PaymentInstalment.objects.filter(schedule__portion__budget=budget).exists()
 
 
 def test_a_settlement_dated_wrongly_or_paid_in_full_is_refused(client, phb_lead, holder):

@@ -2,6 +2,7 @@
 
 import datetime
 from decimal import Decimal as D
+from html import unescape
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -62,7 +63,11 @@ def test_a_stop_in_the_future_cancels_the_instalments_from_that_day(in_use, phb_
     assert budget.status == BudgetStatus.AGREED  # it runs until the day it stops
     letter = record.letter
     assert letter.kind == PlanLetterKind.STOP
-    assert "The reason here is: the person no longer consents." in letter.body_html
+    # The reason in the person's own terms, not the staff's list.
+    assert (
+        "The reason here is: you told us you no longer want a personal health budget."
+        in letter.body_html
+    )
     assert "The last day it pays for support is 17 December 2026" in letter.body_html
     assert "ask us to look at this decision again" in letter.body_html
     assert Review.objects.get(plan=version.plan).status == ReviewStatus.CANCELLED
@@ -90,6 +95,40 @@ def test_a_stop_without_a_legal_reason_saves_nothing(in_use, phb_lead):
     assert not PlanLetter.objects.filter(kind=PlanLetterKind.STOP).exists()
     budget.refresh_from_db()
     assert budget.period_end == D_(2027, 3, 31)
+
+
+def test_after_a_death_the_letter_goes_to_the_family_and_speaks_of_the_person(in_use, phb_lead):
+    version, budget, _ = in_use
+    holder = version.plan.budget_holder
+    record = stop(phb_lead, budget, reason="death", explanation="We are sorry for your loss.")
+    letter = record.letter
+    assert letter.addressed_to == f"The family or representatives of {holder.full_name}"
+    assert letter.subject == f"{holder.full_name}'s personal health budget is stopping"
+    text = unescape(letter.body_html)
+    assert "Dear family or representatives," in text
+    assert f"We are very sorry to hear that {holder.full_name} has died." in text
+    assert f"The reason here is: {holder.full_name} has died." in text
+    assert "stop your personal health budget" not in text
+    assert "Your care coordinator will contact you" not in text
+
+
+def test_notice_given_more_than_a_year_ago_is_refused(in_use, phb_lead):
+    _, budget, _ = in_use
+    with pytest.raises(ValidationError) as excinfo:
+        stopping.stop_phb(
+            actor=phb_lead,
+            budget=budget,
+            reason="not_eligible",
+            explanation="You are no longer eligible.",
+            notice_given_on=D_(1900, 1, 1),
+            effective_on=D_(2026, 12, 1),
+        )
+    assert excinfo.value.message_dict == {
+        "notice_given_on": [
+            "The date notice was given must be within the last year, on or after 23 November 2025"
+        ]
+    }
+    assert not BudgetStop.objects.exists()
 
 
 def test_only_a_phb_lead_stops_a_budget(in_use, care_coordinator):
