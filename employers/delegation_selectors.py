@@ -13,6 +13,7 @@ from employers.models import (
     Delegation,
     Employer,
     PersonalAssistant,
+    PersonalAssistantStatus,
 )
 from phb.models import BudgetHolder
 
@@ -92,10 +93,13 @@ def ended_delegations_of(holder):
 
 
 def is_current(competence, on: datetime.date) -> bool:
+    """Signed off, not past review, and the PA still works for the person (a PA who has left
+    gives no cover)."""
     return (
         competence.status == CompetenceStatus.SIGNED_OFF
         and competence.review_on is not None
         and competence.review_on >= on
+        and competence.assistant.status != PersonalAssistantStatus.LEFT
     )
 
 

@@ -15,7 +15,7 @@ from django.db.models import F, Q
 
 from budgets.models.budget import AppendOnly
 from careplans.models.plans import text_limits
-from employers.models.people import PersonalAssistant
+from employers.models.people import PersonalAssistant, PersonalAssistantStatus
 from phb.audit import audited
 from phb.models import BudgetHolder, Organisation, Timestamped, User, UUIDModel
 
@@ -309,8 +309,11 @@ class CompetenceQuerySet(models.QuerySet):
         return self.filter(assistant__in=PersonalAssistant.objects.visible_to(user))
 
     def current(self, on) -> "CompetenceQuerySet":
-        """Signed off and not past its review date: the PA may do the task on `on`."""
-        return self.filter(status=CompetenceStatus.SIGNED_OFF, review_on__gte=on)
+        """Signed off, not past its review date, and the PA has not left: the PA may do the
+        task on `on`."""
+        return self.filter(status=CompetenceStatus.SIGNED_OFF, review_on__gte=on).exclude(
+            assistant__status=PersonalAssistantStatus.LEFT
+        )
 
 
 @audited

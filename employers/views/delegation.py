@@ -28,7 +28,13 @@ from employers.delegation_forms import (
     TaskForm,
     TrainingDeliveredForm,
 )
-from employers.models import CompetenceStatus, Delegation, PersonalAssistant, TrainingModule
+from employers.models import (
+    CompetenceStatus,
+    Delegation,
+    PersonalAssistant,
+    PersonalAssistantStatus,
+    TrainingModule,
+)
 from employers.services import delegation as services
 from employers.views.own import OwnPaPage
 from phb.components import render_component
@@ -66,7 +72,23 @@ STATE_MEANS = {
 }
 
 
+def _left(competence) -> str:
+    """Said of a signed-off PA who has since left: the sign-off no longer lets them do it."""
+    assistant = competence.assistant
+    if (
+        competence.status != CompetenceStatus.SIGNED_OFF
+        or assistant.status != PersonalAssistantStatus.LEFT
+    ):
+        return ""
+    return (
+        f"{assistant.full_name} left on {assistant.left_on:%-d %B %Y}, so they no longer do "
+        f"{competence.delegation.task.name} for {competence.delegation.budget_holder.full_name}."
+    )
+
+
 def state_means(competence, today) -> str:
+    if left := _left(competence):
+        return left
     if competence.status == CompetenceStatus.SIGNED_OFF:
         if competence.review_on < today:
             return (
@@ -82,6 +104,8 @@ def state_means(competence, today) -> str:
 
 
 def status_tag(competence, today) -> str:
+    if _left(competence):
+        return render_component("tag", {"text": "PA has left", "classes": "nhsuk-tag--grey"})
     lapsed = competence.status == CompetenceStatus.SIGNED_OFF and competence.review_on < today
     return render_component(
         "tag",
@@ -706,6 +730,11 @@ def sign_off_sentence(competence, today, *, to_pa=False) -> str:
     pa = "You" if to_pa else competence.assistant.full_name
     was, is_ = ("were", "are") if to_pa else ("was", "is")
     task = competence.delegation.task.name
+    if _left(competence):
+        left_on = f"{competence.assistant.left_on:%-d %B %Y}"
+        if to_pa:
+            return f"You left this job on {left_on}: you must not do {task} there any more."
+        return f"{pa} left on {left_on}, so they must not do {task} any more."
     if competence.status == CompetenceStatus.SIGNED_OFF:
         if competence.review_on < today:
             return (

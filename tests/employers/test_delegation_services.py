@@ -20,6 +20,8 @@ from employers.models import (
 )
 from employers.services import delegation as services
 from employers.services.delegation_reminders import scan_competence_reviews
+from employers.services.employers import record_leaving
+from employers.views.delegation import sign_off_sentence, state_means
 from phb.models import Message, Role
 from tests.employers.factories import EmployerFactory, PaUserFactory, PersonalAssistantFactory
 from tests.employers.factories_delegation import (
@@ -309,6 +311,27 @@ def test_past_the_review_date_the_pa_is_not_current_and_the_cover_shows_a_gap(
     today_is(datetime.date(2026, 12, 2))
     assert selectors.cover(holder, on=datetime.date(2026, 12, 2))[0]["competent"] == []
     assert not Competence.objects.current(datetime.date(2026, 12, 2)).exists()
+
+
+@pytest.mark.django_db
+def test_a_pa_who_has_left_gives_no_cover_and_is_told_so(
+    ready, clinician, holder, pa_employer_support
+):
+    sign(ready, clinician, review_on=datetime.date(2027, 5, 1))
+    assert selectors.cover(holder, on=TODAY)[0]["competent"] == [ready.assistant]
+    record_leaving(
+        actor=pa_employer_support, assistant=ready.assistant, left_on=TODAY, reason="Moved away"
+    )
+    ready.refresh_from_db()
+    assert selectors.cover(holder, on=TODAY)[0]["competent"] == []
+    assert not Competence.objects.current(TODAY).exists()
+    task = ready.delegation.task.name
+    assert sign_off_sentence(ready, TODAY, to_pa=True) == (
+        f"You left this job on 23 November 2026: you must not do {task} there any more."
+    )
+    assert state_means(ready, TODAY).startswith(
+        f"{ready.assistant.full_name} left on 23 November 2026, so they no longer do {task}"
+    )
 
 
 @pytest.mark.django_db
