@@ -6,7 +6,7 @@ from django import forms
 from budgets.money import MoneyField
 from careplans.models import DecisionOutcome
 from phb.forms import NHSFormMixin
-from phb.nhsuk_forms import NHSDateField, NHSIntegerField
+from phb.nhsuk_forms import NHSDateField, NHSIntegerField, page_version_field
 
 OUTCOME_CHOICES = [
     (DecisionOutcome.APPROVED.value, "Approve"),
@@ -151,7 +151,7 @@ class ApprovalPolicyForm(NHSFormMixin, forms.Form):
 class DecisionForm(NHSFormMixin, forms.Form):
     """The whole plan's decision and its reasons, then one decision per support item."""
 
-    lock_version = forms.IntegerField(widget=forms.HiddenInput)
+    lock_version = page_version_field()
     outcome = forms.ChoiceField(
         label="Decision on the plan",
         choices=OUTCOME_CHOICES,

@@ -17,7 +17,7 @@ from careplans.models import (
 )
 from careplans.services import ItemChoice
 from phb.forms import NHSFormMixin
-from phb.nhsuk_forms import NHSDateField, NHSDecimalField, NHSIntegerField
+from phb.nhsuk_forms import NHSDateField, NHSDecimalField, NHSIntegerField, page_version_field
 
 
 def text(label, *, max_length=5000, required=False, help_text="", rows=4):
@@ -31,7 +31,7 @@ def text(label, *, max_length=5000, required=False, help_text="", rows=4):
 
 
 class LockedForm(NHSFormMixin, forms.Form):
-    lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    lock_version = page_version_field(required=False)
 
 
 class SectionsForm(LockedForm):

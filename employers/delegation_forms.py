@@ -8,7 +8,7 @@ from django.core.cache import cache
 from employers.models import RiskLevel
 from employers.services.delegation import DelegationDetails, TaskDetails
 from phb.forms import NHSFormMixin
-from phb.nhsuk_forms import NHSDateField, NHSIntegerField
+from phb.nhsuk_forms import NHSDateField, NHSIntegerField, page_version_field
 
 
 def _text(label, *, max_length=2000, help_text="", required=True):
@@ -171,7 +171,7 @@ class SignOffForm(NHSFormMixin, forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
         help_text="To confirm that you are signing off this PA yourself.",
     )
-    lock_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    lock_version = page_version_field()
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -206,7 +206,7 @@ class StopForm(NHSFormMixin, forms.Form):
         error_messages={"required": "Choose whether to suspend or revoke"},
     )
     reason = _text("Reason", max_length=500)
-    lock_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    lock_version = page_version_field()
 
 
 class EndDelegationForm(NHSFormMixin, forms.Form):

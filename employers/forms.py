@@ -19,6 +19,12 @@ from employers.models import (
 from employers.services.employers import MAXIMUM_INSURANCE_COVER, AssistantDetails
 from phb.forms import NHSFormMixin
 from phb.nhsuk_forms import NHSDateField, NHSDecimalField
+from phb.validators import (
+    normalise_postcode,
+    normalise_uk_phone_number,
+    validate_uk_phone_number,
+    validate_uk_postcode,
+)
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 DATE_HINT = "For example, 15 3 2026"
@@ -43,6 +49,22 @@ def radios(label: str, choices, *, missing: str, required=True) -> forms.ChoiceF
         required=required,
         error_messages={"required": missing},
     )
+
+
+def checked_phone(value: str) -> str:
+    """A UK phone number as a person's record keeps it, or "" (checked as on their record)."""
+    phone = normalise_uk_phone_number(value or "")
+    if phone:
+        validate_uk_phone_number(phone)
+    return phone
+
+
+def checked_postcode(value: str) -> str:
+    if not (value or "").strip():
+        return ""
+    postcode = normalise_postcode(value)
+    validate_uk_postcode(postcode)
+    return postcode
 
 
 def line(label: str, *, max_length=200, required=False, help_text="", missing=""):
@@ -91,6 +113,9 @@ class WhoEmploysForm(NHSFormMixin, forms.Form):
     pa_contact_email = forms.EmailField(
         label="Their email address (optional)", max_length=254, required=False
     )
+
+    def clean_pa_contact_phone(self) -> str:
+        return checked_phone(self.cleaned_data["pa_contact_phone"])
 
 
 class SupportOfficerForm(NHSFormMixin, forms.Form):
@@ -236,7 +261,11 @@ class AssistantForm(NHSFormMixin, forms.Form):
         max_value=168,
         required=False,
     )
-    day_rate = money("Day rate, per hour", help_text="In pounds and pence, for example 13.50")
+    day_rate = money(
+        "Day rate, per hour (optional)",
+        help_text="In pounds and pence, for example 13.50. A pay run asks for it if they work "
+        "day hours",
+    )
     night_rate = money("Night rate, per hour (optional)")
     waking_night_rate = money("Waking night rate, per hour (optional)")
     sleep_in_rate = money("Sleep-in rate, per night (optional)")
@@ -287,6 +316,12 @@ class AssistantForm(NHSFormMixin, forms.Form):
         required=False,
         help_text="Only for an apprentice. " + DATE_HINT,
     )
+
+    def clean_phone(self) -> str:
+        return checked_phone(self.cleaned_data["phone"])
+
+    def clean_postcode(self) -> str:
+        return checked_postcode(self.cleaned_data["postcode"])
 
     def details(self) -> AssistantDetails:
         return AssistantDetails(**self.cleaned_data)

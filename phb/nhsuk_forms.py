@@ -50,6 +50,11 @@ class NHSDateField(forms.Field):
         label = _OPTIONAL.sub("", str(self.label or "Date")) or "Date"
         return label[:1].upper() + label[1:]
 
+    def _the_name(self) -> str:
+        """'the date it was paid', 'when it starts': the name after a verb."""
+        name = lower_first(self._name())
+        return name if name.split()[0].lower() in _NO_ARTICLE else f"the {name}"
+
     def _error(self, message: str, code: str, parts=DATE_PARTS) -> ValidationError:
         return ValidationError(message, code=code, params={"parts": list(parts)})
 
@@ -68,7 +73,10 @@ class NHSDateField(forms.Field):
         if not all(v.isdigit() for v in values.values()):
             raise self._error(f"{self._name()} must be a real date", "invalid")
         if len(values["year"]) != 4:
-            raise self._error("Year must include 4 numbers", "invalid_year", ["year"])
+            # Named, so that two dates on one page do not give the same message twice.
+            raise self._error(
+                f"The year of {self._the_name()} must include 4 numbers", "invalid_year", ["year"]
+            )
         try:
             return datetime.date(int(values["year"]), int(values["month"]), int(values["day"]))
         except (ValueError, OverflowError):  # a day or month beyond a C int overflows
@@ -78,9 +86,7 @@ class NHSDateField(forms.Field):
         if value is None and self.required:
             message = str(self.error_messages.get("required", ""))
             if message in ("", str(forms.Field.default_error_messages["required"])):
-                name = self._name().lower()
-                the = "" if name.split()[0] in _NO_ARTICLE else "the "
-                message = f"Enter {the}{name}"  # "Enter the date it was paid"
+                message = f"Enter {self._the_name()}"  # "Enter the date it was paid"
             raise self._error(message, "required")
 
 
@@ -591,3 +597,21 @@ def error_list(*forms_and_formsets) -> list[dict]:
         else:
             add(form)
     return errors
+
+
+STALE_PAGE = "This page is out of date. Go back, reload the page and try again"
+
+
+def page_version_field(*, required: bool = True) -> NHSIntegerField:
+    """The hidden version of a record that a page was drawn from, so that a stale page is
+    refused. A person never types it: whatever is wrong with it, the page is out of date (never
+    "Lock version must be a whole number" about a box nobody can see)."""
+    return NHSIntegerField(
+        widget=forms.HiddenInput,
+        required=required,
+        min_value=0,
+        max_value=2_147_483_647,
+        error_messages={
+            key: STALE_PAGE for key in ("required", "invalid", "min_value", "max_value")
+        },
+    )

@@ -187,7 +187,7 @@ def test_date_field_rejects_impossible_dates():
         (["1", "99999999999999999999", "2000"], "Date of birth must be a real date"),
         (["1", "2", ""], "Date of birth must include a year"),
         (["", "", "2000"], "Date of birth must include a day and month"),
-        (["1", "2", "20"], "Year must include 4 numbers"),
+        (["1", "2", "20"], "The year of the date of birth must include 4 numbers"),
         (["", "", ""], "Enter the date of birth"),
     ]:
         try:
