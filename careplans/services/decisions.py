@@ -152,16 +152,25 @@ def _check_items(
     if errors:
         raise ValidationError(errors)
     outcomes = {choice.outcome for _, choice, _ in rows}
+    # Said against the decision on the whole plan, so the summary links to it; in words that
+    # fit both the lead's and the panel's labels for it.
     if outcome == DecisionOutcome.APPROVED and outcomes != {DecisionOutcome.APPROVED}:
         raise ValidationError(
-            "Some items are not approved as they are: choose 'Approved with changes'"
+            {
+                "outcome": "Some items are not approved as they are, so approve the plan with "
+                "changes, or approve every item"
+            }
         )
     if outcome == DecisionOutcome.APPROVED_WITH_CHANGES and not (
         outcomes & {DecisionOutcome.APPROVED, DecisionOutcome.APPROVED_WITH_CHANGES}
     ):
-        raise ValidationError("Nothing is approved: choose 'Declined' or 'Deferred' instead")
+        raise ValidationError(
+            {"outcome": "No item is approved, so decline the plan or defer it instead"}
+        )
     if outcome == DecisionOutcome.APPROVED_WITH_CHANGES and outcomes == {DecisionOutcome.APPROVED}:
-        raise ValidationError("Every item is approved as it is: choose 'Approved'")
+        raise ValidationError(
+            {"outcome": "Every item is approved as it is, so approve the plan as it is"}
+        )
     return rows, approved
 
 

@@ -1,8 +1,9 @@
 """Letters about plans: written when the decision is made, stored exactly as issued.
 
-A letter goes to the person's representative when they have one (about the person), otherwise
-to the person. It says what was decided, the reasons, what happens next, how to contact the
-team, and how to ask for the decision to be looked at again.
+A letter goes to each of the person's representatives and nominees (about the person), and to
+the person when nobody acts for them or they asked for copies (as the letters about a change of
+amount do, `budgets.services.changes`). It says what was decided, the reasons, what happens
+next, how to contact the team, and how to ask for the decision to be looked at again.
 """
 
 from django.conf import settings
@@ -33,51 +34,57 @@ def subject_for(subject: str, holder, representative) -> str:
     )
 
 
-def recipient(holder) -> tuple[str, object | None]:
-    """Who a letter about `holder` is addressed to: their representative if they have one."""
-    representative = (
-        Representative.objects.current().filter(budget_holder=holder).select_related("user").first()
+def recipients(holder) -> list[tuple[str, object | None]]:
+    """(addressed to, representative) for each letter about `holder`: every representative or
+    nominee acting now, in the order they agreed to act, and the person when nobody acts for
+    them or they asked for copies of letters."""
+    representatives = list(
+        Representative.objects.current()
+        .filter(budget_holder=holder)
+        .select_related("user")
+        .order_by("agreed_on", "pk")
     )
-    if representative is not None:
-        return representative.user.full_name, representative
-    return holder.full_name, None
+    letters = [(rep.user.full_name, rep) for rep in representatives]
+    if not representatives or holder.copy_letters_to_person:
+        letters.insert(0, (holder.full_name, None))
+    return letters
 
 
 def write_decision_letter(*, actor, decision) -> PlanLetter:
+    """One letter to each reader (`recipients`); returns the first."""
     version = decision.version
     holder = version.plan.budget_holder
-    addressed_to, representative = recipient(holder)
     items = [
         (item_decision.item, item_decision)
         for item_decision in decision.items.select_related("item").order_by("item__order")
     ]
-    body = render_to_string(
-        "careplans/letters/decision.html",
-        {
-            "holder": holder,
-            "addressed_to": addressed_to,
-            "representative": representative,
-            "decision": decision,
-            "version": version,
-            "approved": [(i, d) for i, d in items if d.outcome == DecisionOutcome.APPROVED],
-            "changed": [
-                (i, d) for i, d in items if d.outcome == DecisionOutcome.APPROVED_WITH_CHANGES
-            ],
-            "declined": [(i, d) for i, d in items if d.outcome == DecisionOutcome.DECLINED],
-            "deferred": [(i, d) for i, d in items if d.outcome == DecisionOutcome.DEFERRED],
-            "today": timezone.localdate(),
-            "reconsideration_days": settings.PHB_RECONSIDERATION_DAYS,
-            # Support the budget already pays for goes on: the letter does not talk of
-            # starting it, nor of a first review.
-            "already_paid": version.budget.status == BudgetStatus.ACTIVE,
-        },
-    )
-    return PlanLetter.objects.create(
-        budget_holder=holder,
-        version=version,
-        kind=PlanLetterKind.DECISION,
-        addressed_to=addressed_to,
-        subject=subject_for(SUBJECTS[decision.outcome], holder, representative),
-        body_html=body,
-        created_by=actor,
-    )
+    context = {
+        "holder": holder,
+        "decision": decision,
+        "version": version,
+        "approved": [(i, d) for i, d in items if d.outcome == DecisionOutcome.APPROVED],
+        "changed": [(i, d) for i, d in items if d.outcome == DecisionOutcome.APPROVED_WITH_CHANGES],
+        "declined": [(i, d) for i, d in items if d.outcome == DecisionOutcome.DECLINED],
+        "deferred": [(i, d) for i, d in items if d.outcome == DecisionOutcome.DEFERRED],
+        "today": timezone.localdate(),
+        "reconsideration_days": settings.PHB_RECONSIDERATION_DAYS,
+        # Support the budget already pays for goes on: the letter does not talk of
+        # starting it, nor of a first review.
+        "already_paid": version.budget.status == BudgetStatus.ACTIVE,
+    }
+    letters = [
+        PlanLetter.objects.create(
+            budget_holder=holder,
+            version=version,
+            kind=PlanLetterKind.DECISION,
+            addressed_to=addressed_to,
+            subject=subject_for(SUBJECTS[decision.outcome], holder, representative),
+            body_html=render_to_string(
+                "careplans/letters/decision.html",
+                context | {"addressed_to": addressed_to, "representative": representative},
+            ),
+            created_by=actor,
+        )
+        for addressed_to, representative in recipients(holder)
+    ]
+    return letters[0]

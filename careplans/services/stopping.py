@@ -29,7 +29,7 @@ from careplans.models import (
     ReviewStatus,
     StopReason,
 )
-from careplans.services.letters import recipient, subject_for
+from careplans.services.letters import recipients, subject_for
 from careplans.services.plans import status_change, touch
 from phb.permissions import Permission, require
 
@@ -37,36 +37,44 @@ from phb.permissions import Permission, require
 def write_letter(
     *, actor, holder, kind, subject, template, context, died: bool = False
 ) -> PlanLetter:
-    """A letter to the person (or their representative), rendered once and stored as issued.
-    After a death with nobody acting for them, it goes to their family or representatives, at
-    the person's address, and speaks of them as "they"."""
-    addressed_to, representative = recipient(holder)
-    to_family = died and representative is None
-    if to_family:
-        addressed_to = f"The family or representatives of {holder.full_name}"
-    body = render_to_string(
-        template,
-        {
-            "holder": holder,
-            "addressed_to": addressed_to,
-            "representative": representative,
-            "today": timezone.localdate(),
-            "reconsideration_days": settings.PHB_RECONSIDERATION_DAYS,
-            "salutation": "Dear family or representatives" if to_family else "",
-            # Words about the person in the third person: to whoever acts for them, or after
-            # their death.
-            "about_them": representative is not None or to_family,
-            **context,
-        },
-    )
-    return PlanLetter.objects.create(
-        budget_holder=holder,
-        kind=kind,
-        addressed_to=addressed_to,
-        subject=subject_for(subject, holder, representative or to_family),
-        body_html=body,
-        created_by=actor,
-    )
+    """A letter to each reader (`recipients`: the person and whoever acts for them), rendered
+    once and stored as issued; returns the first. After a death nothing is addressed to the
+    person: with nobody acting for them, it goes to their family or representatives, at the
+    person's address, and speaks of them as "they"."""
+    readers = recipients(holder)
+    if died:
+        readers = [(name, rep) for name, rep in readers if rep is not None] or [
+            (f"The family or representatives of {holder.full_name}", None)
+        ]
+    letters = []
+    for addressed_to, representative in readers:
+        to_family = died and representative is None
+        body = render_to_string(
+            template,
+            {
+                "holder": holder,
+                "addressed_to": addressed_to,
+                "representative": representative,
+                "today": timezone.localdate(),
+                "reconsideration_days": settings.PHB_RECONSIDERATION_DAYS,
+                "salutation": "Dear family or representatives" if to_family else "",
+                # Words about the person in the third person: to whoever acts for them, or
+                # after their death.
+                "about_them": representative is not None or to_family,
+                **context,
+            },
+        )
+        letters.append(
+            PlanLetter.objects.create(
+                budget_holder=holder,
+                kind=kind,
+                addressed_to=addressed_to,
+                subject=subject_for(subject, holder, representative or to_family),
+                body_html=body,
+                created_by=actor,
+            )
+        )
+    return letters[0]
 
 
 @transaction.atomic

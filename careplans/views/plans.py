@@ -242,6 +242,10 @@ ROWS = {
 }
 
 
+class RowGone(Exception):
+    """The row a page was opened for is no longer in this version (removed from another tab)."""
+
+
 class RowMixin:
     """Adding or changing one row of a draft: a goal, an action, a contact, a risk or an item."""
 
@@ -249,7 +253,17 @@ class RowMixin:
         if kwargs["kind"] not in ROWS:
             raise Http404("Not found")
         self.what, self.model, self.form_class, self.keyword = ROWS[kwargs["kind"]]
-        return super().dispatch(request, *args, **kwargs)
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except RowGone:
+            # Raised only once the version is found and theirs to change: a stale page, not
+            # a record they may not see (so not logged as a refusal).
+            what = f"{self.what[0].upper()}{self.what[1:]}"
+            return conflict_redirect(
+                request,
+                f"{what} is no longer in this plan: it was removed. Nothing was changed.",
+                self.version_url(),
+            )
 
     @property
     def row(self):
@@ -258,7 +272,7 @@ class RowMixin:
         if not hasattr(self, "_row"):
             self._row = selectors.row_of(self.model, self.version, self.kwargs["row"])
             if self._row is None:
-                raise Http404("Not found")
+                raise RowGone
         return self._row
 
 

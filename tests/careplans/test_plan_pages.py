@@ -24,6 +24,7 @@ from careplans.models import (
     SupportItem,
 )
 from careplans.views.plans import ROWS
+from phb.models import RecordAccess
 from tests.budgets.factories import (
     LocalRateSetFactory,
     agreed_budget,
@@ -434,6 +435,19 @@ def test_each_kind_of_row_is_added_changed_and_removed_through_the_pages(
     )
     assert "has been removed" in flashed(response)
     assert not rows.filter(pk=row.pk).exists()
+    # The same button, or the change page, from a tab opened before: said as it is, on the
+    # plan's page, and not logged as a refused look at someone's record.
+    refusals = RecordAccess.objects.filter(outcome="refused").count()
+    for stale in (
+        lead_client.post(
+            reverse("careplans:row_remove", args=[version.pk, kind, row.pk]),
+            {"lock_version": reload_version(version).lock_version},
+        ),
+        lead_client.get(edit),
+    ):
+        assert stale["Location"] == version_url(version)
+        assert "is no longer in this plan: it was removed. Nothing was changed." in flashed(stale)
+    assert RecordAccess.objects.filter(outcome="refused").count() == refusals
 
 
 def test_an_item_at_8_50_twice_a_week_costs_884_a_year(lead_client, phb_lead, holder, budget):

@@ -479,6 +479,29 @@ def test_a_letter_goes_to_the_representative(icb, submitted, holder):
     )
 
 
+def test_every_representative_gets_the_letter_and_the_person_a_copy_when_asked(
+    icb, submitted, holder
+):
+    first = RepresentativeFactory(budget_holder=holder, agreed_on=datetime.date(2026, 4, 1))
+    second = RepresentativeFactory(budget_holder=holder, agreed_on=datetime.date(2026, 5, 1))
+    holder.copy_letters_to_person = True
+    holder.save(update_fields=["copy_letters_to_person"])
+    services.decide_plan(
+        actor=staff("phb_lead", icb),
+        version=submitted,
+        outcome=DecisionOutcome.APPROVED,
+        items=all_items(submitted),
+    )
+    letters = {
+        letter.addressed_to: letter for letter in PlanLetter.objects.filter(version=submitted)
+    }
+    assert set(letters) == {holder.full_name, first.user.full_name, second.user.full_name}
+    assert letters[holder.full_name].subject == "Your care and support plan has been approved"
+    assert letters[second.user.full_name].subject == (
+        f"{holder.full_name}'s care and support plan has been approved"
+    )
+
+
 def test_changing_an_active_plan_makes_a_new_version_and_keeps_the_old(icb, submitted, phb_lead):
     services.decide_plan(
         actor=staff("phb_lead", icb),

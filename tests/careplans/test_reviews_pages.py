@@ -224,7 +224,7 @@ def test_a_stop_without_a_legal_reason_is_refused_on_the_page(client, in_use, ph
     response = client.post(url, stop_data(budget))
     assert response.status_code == 302
     stop = BudgetStop.objects.get()
-    assert "the person's needs are not being met" in unescape(stop.letter.body_html)
+    assert "the budget is not meeting your health needs" in unescape(stop.letter.body_html)
     # The person's record says the budget is stopping, when and why, with the letter.
     record = unescape(page(client.get(reverse("person_detail", args=[budget.budget_holder_id]))))
     assert (

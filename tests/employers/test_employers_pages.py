@@ -186,6 +186,21 @@ def test_add_a_pa_below_minimum_wage_is_refused_on_the_page(client, pa_employer_
     assert response["Location"] == reverse("employers:employer", args=[employer.pk])
 
 
+def test_a_pas_phone_number_and_postcode_are_checked_and_kept_in_one_form(
+    client, pa_employer_support, employer
+):
+    client.force_login(pa_employer_support)
+    url = reverse("employers:pa_new", args=[employer.pk])
+    page = client.post(url, PA_FORM | {"phone": "not a phone", "postcode": "<b>x</b>"})
+    text = page.content.decode()
+    assert "Enter a UK phone number, like" in text
+    assert "Enter a full UK postcode, like LS1 4AP" in text
+    assert not PersonalAssistant.objects.exists()
+    client.post(url, PA_FORM | {"phone": "0113 496 0000", "postcode": "ls1 4ap"})
+    pa = PersonalAssistant.objects.get()
+    assert (pa.phone, pa.postcode) == ("0113 496 0000", "LS1 4AP")
+
+
 def test_a_pas_student_loans_are_recorded_and_shown(client, pa_employer_support, employer):
     """The plan and a postgraduate loan, as an SL1, P45 or starter checklist gives them; a plan
     the form does not offer is refused in plain words and changes nothing."""
