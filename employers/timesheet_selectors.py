@@ -16,7 +16,10 @@ def with_totals(timesheets):
 
 
 def own_timesheets(user):
-    return with_totals(Timesheet.objects.visible_to(user).filter(assistant__user=user))
+    """A PA's own timesheets, each with whom it is for (a PA may work for several people)."""
+    return with_totals(
+        Timesheet.objects.visible_to(user).filter(assistant__user=user)
+    ).select_related("assistant__employer__budget_holder")
 
 
 def employer_for(user, pk) -> Employer | None:

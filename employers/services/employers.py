@@ -696,6 +696,18 @@ def open_issue(
     if opened_on is None:
         errors["opened_on"] = "Enter the date it was raised"
     _not_future(opened_on, "opened_on", "The date raised", errors)
+    # An issue is between the employer and a PA: not before the PA (or the first PA) started.
+    started = (
+        assistant.starts_on
+        if assistant is not None and assistant.employer_id == employer.pk
+        else employer.assistants.order_by("starts_on").values_list("starts_on", flat=True).first()
+    )
+    if opened_on is not None and started is not None and opened_on < started:
+        errors.setdefault(
+            "opened_on",
+            f"The date raised must be on or after {started:%-d %B %Y}, when "
+            + ("the PA started" if assistant is not None else "the first PA started"),
+        )
     summary = _check_long_text(summary, "summary", "What happened", "Say what happened", errors)
     if errors:
         raise ValidationError(errors)

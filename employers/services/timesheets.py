@@ -476,8 +476,13 @@ def _hours_warnings(timesheet, shifts, employer, weekly_hours) -> list[str]:
             warnings.append(
                 f"In the week starting {monday:%A %-d %B %Y}, PAs would have worked "
                 f"{_hours(total)} ({_hours(weeks[monday])} on this timesheet, "
-                f"{_hours(approved[monday])} already approved). The care and support plan has "
-                f"{_hours(weekly_hours)} of PA support a week."
+                f"{_hours(approved[monday])} already approved). "
+                + (
+                    f"The care and support plan has {_hours(weekly_hours)} of PA support a week."
+                    if weekly_hours
+                    else "The care and support plan has no regular hours of PA support, only "
+                    "one-off PA costs."
+                )
             )
     return warnings
 

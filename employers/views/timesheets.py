@@ -60,9 +60,13 @@ def hours_text(hours) -> str:
     return f"{(hours or 0):.2f}"
 
 
-def timesheets_table(timesheets, *, caption: str, who: bool, link: bool) -> dict:
-    """One row a timesheet: (the PA,) its dates, shifts, hours and status."""
+def timesheets_table(
+    timesheets, *, caption: str, who: bool, link: bool, for_whom: bool = False
+) -> dict:
+    """One row a timesheet: (the PA,) (or, to a PA with several jobs, whom it is for,) its
+    dates, shifts, hours and status."""
     head = [{"text": "PA"}] if who else []
+    head += [{"text": "Work for"}] if for_whom else []
     head += [{"text": "Dates"}, {"text": "Shifts"}, {"text": "Hours"}, {"text": "Status"}]
     rows = []
     for timesheet in timesheets:
@@ -73,6 +77,7 @@ def timesheets_table(timesheets, *, caption: str, who: bool, link: bool) -> dict
             else {"text": dates}
         )
         row = [{"text": timesheet.assistant.full_name}] if who else []
+        row += [{"text": timesheet.assistant.employer.display_name}] if for_whom else []
         row += [
             dates_cell,
             {"text": str(timesheet.shift_count), "format": "numeric"},
@@ -202,7 +207,11 @@ class MyWorkView(OwnPaPage):
             "several": len(employments) > 1,
             "page": page,
             "table": timesheets_table(
-                page.object_list, caption="Your timesheets", who=len(employments) > 1, link=True
+                page.object_list,
+                caption="Your timesheets",
+                who=False,
+                for_whom=len(employments) > 1,
+                link=True,
             ),
             "left": PersonalAssistantStatus.LEFT,
         }

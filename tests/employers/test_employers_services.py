@@ -341,6 +341,19 @@ def test_issues_log(employer, pa_employer_support):
         )
     assert set(errors_of(excinfo)) == {"kind", "opened_on", "summary"}
     assert not EmploymentIssue.objects.exists()
+    # Not before the PA started (3 March 2025), such as 1 January 1900.
+    with pytest.raises(ValidationError) as excinfo:
+        services.open_issue(
+            actor=pa_employer_support,
+            employer=employer,
+            kind="grievance",
+            opened_on=datetime.date(1900, 1, 1),
+            summary="Says the rota changes without notice.",
+            assistant=pa,
+        )
+    assert errors_of(excinfo) == {
+        "opened_on": "The date raised must be on or after 3 March 2025, when the PA started"
+    }
     issue = services.open_issue(
         actor=pa_employer_support,
         employer=employer,

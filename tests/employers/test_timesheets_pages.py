@@ -83,6 +83,24 @@ def test_a_pa_lands_on_their_own_page_after_signing_in(client, assistant, pa_use
     assert "Start a timesheet" in html
 
 
+def test_a_pa_with_two_jobs_sees_whom_each_timesheet_is_for(
+    client, assistant, pa_user, other_holder, pa_employer_support
+):
+    second = PersonalAssistantFactory(
+        employer=EmployerFactory(budget_holder=other_holder, created_by=pa_employer_support),
+        user=pa_user,
+        full_name="Priya Shah",
+    )
+    timesheet_with_shift(assistant, pa_user)
+    timesheet_with_shift(second, pa_user, first=datetime.date(2026, 10, 1))
+    client.force_login(pa_user)
+    html = page(client.get(reverse("employers:my_work")))
+    assert "Work for" in html
+    # Each name is in its job's card and in its timesheet's row.
+    assert html.count(assistant.employer.display_name) >= 2
+    assert html.count(second.employer.display_name) >= 2
+
+
 def test_a_pa_with_no_budget_of_their_own_is_sent_from_your_budget_to_their_work(
     client, assistant, pa_user
 ):
