@@ -11,7 +11,13 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from budgets.models import BudgetStatus
-from careplans.models import DecisionOutcome, PlanLetter, PlanLetterKind
+from careplans.models import (
+    DecisionOutcome,
+    PlanLetter,
+    PlanLetterKind,
+    Review,
+    ReviewStatus,
+)
 from phb.models import Representative
 
 SUBJECTS = {
@@ -71,6 +77,10 @@ def write_decision_letter(*, actor, decision) -> PlanLetter:
         # Support the budget already pays for goes on: the letter does not talk of
         # starting it, nor of a first review.
         "already_paid": version.budget.status == BudgetStatus.ACTIVE,
+        # A plan already reviewed has a next review, not a first one.
+        "reviewed_before": Review.objects.filter(
+            plan=version.plan, status=ReviewStatus.COMPLETED
+        ).exists(),
     }
     letters = [
         PlanLetter.objects.create(

@@ -16,6 +16,7 @@ from careplans.demo_reviews import seed_reviews
 from careplans.extensions_reviews import review_due_cell
 from careplans.models import Review, ReviewKind, ReviewStatus
 from careplans.services import reviews, stopping
+from careplans.services.letters import write_decision_letter
 from tests.budgets.factories import LocalRateSetFactory, chc_package, draft_budget
 from tests.careplans.review_factories import plan_in_use
 
@@ -180,3 +181,27 @@ def test_the_record_shows_the_review_due_and_the_last_one_done(client, phb_lead,
     html = " ".join(page(client.get(reverse("person_detail", args=[holder.pk]))).split())
     assert "No review is due." in html
     assert "Last reviewed on 14 May 2026." in html
+
+
+def test_a_decision_letter_speaks_of_the_first_review_only_before_any_review(phb_lead, holder):
+    version, _, decider = plan_in_use(phb_lead, holder)
+    first = version.letters.order_by("created_at").first()
+    assert "the first review, which is within 3 months of the first payment" in unescape(
+        first.body_html
+    )
+    Review.objects.create(
+        plan=version.plan,
+        kind=ReviewKind.SCHEDULED,
+        status=ReviewStatus.COMPLETED,
+        due_on=D_(2026, 11, 1),
+        completed_on=D_(2026, 11, 1),
+        completed_by=phb_lead,
+        plan_still_right=True,
+        money_used_well=True,
+        amount_enough=True,
+        conditions_kept=True,
+    )
+    again = write_decision_letter(actor=decider, decision=version.decision)
+    text = unescape(again.body_html)
+    assert "about starting the support, and about the next review." in text
+    assert "first review" not in text
