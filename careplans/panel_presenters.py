@@ -235,11 +235,9 @@ def agenda_table(session, items, *, can_manage: bool, request=None) -> dict:
                     version.number,
                 )
             },
-            {
-                "text": cost_words(item.yearly, item.once),
-                "format": "numeric",
-                "classes": "phb-money",
-            },
+            # Words, not one figure ("£5,720.00 a year and £120.00 once"): they may wrap on a
+            # phone, so not kept on one line as a single amount is.
+            {"text": cost_words(item.yearly, item.once), "format": "numeric"},
             _money_cell(version.budget.agreed_amount) if version.budget else {"text": "None"},
             {
                 "text": decision.get_outcome_display()

@@ -350,6 +350,9 @@ def preview_amount_change(
     )
 
 
+STALE_PREVIEW_ADVICE = "Check the new preview before you issue it."
+
+
 @transaction.atomic
 def change_budget_amount(
     *,
@@ -370,8 +373,8 @@ def change_budget_amount(
     if budget.version != version:
         raise Conflict(
             "Nothing was changed: the budget changed after you previewed the letter (it is now "
-            f"£{budget.agreed_amount:,.2f}), so the letter may no longer be right. Check the new "
-            "preview before you issue it."
+            f"£{budget.agreed_amount:,.2f}), so the letter may no longer be right. "
+            + STALE_PREVIEW_ADVICE
         )
     plan = _plan(
         actor=actor,
@@ -385,7 +388,7 @@ def change_budget_amount(
         raise Conflict(
             "Nothing was changed: the letter would now be different from the one you previewed "
             "(for example, a payment has been recorded, or the date, the team's contact details "
-            "or who it goes to have changed). Check the new preview before you issue it."
+            "or who it goes to have changed). " + STALE_PREVIEW_ADVICE
         )
     for portion_change in plan.portions:
         for instalment, amount in portion_change.updates:

@@ -16,6 +16,7 @@ from budgets.payment_forms import (
 )
 from budgets.presenters import explain_budget, money
 from budgets.services import Conflict
+from budgets.services.changes import STALE_PREVIEW_ADVICE
 from budgets.views.base import BudgetMixin
 from budgets.views.budget import BudgetFormView
 from phb.permissions import Permission
@@ -161,8 +162,10 @@ class ChangeAmountView(BudgetMixin, TemplateView):
         except Conflict as error:
             return conflict_redirect(self.request, error, self.budget_url())
         except ValidationError as error:
+            # No new preview can be shown (the change may already have been made): say what
+            # happened, and what is wrong with the change now, without pointing at a preview.
             add_errors(form, error)
-            form.add_error(None, message)
+            form.add_error(None, message.replace(STALE_PREVIEW_ADVICE, "").strip())
             return self.render_form(form)
         issue_form = IssueChangeForm(
             {

@@ -569,6 +569,18 @@ def test_a_stale_preview_is_refused_and_the_new_letter_shown(client, phb_lead, i
     assert BudgetChange.objects.count() == 1
 
 
+def test_the_same_change_issued_from_a_second_tab_points_at_no_preview(client, phb_lead, active):
+    client.force_login(phb_lead)
+    response = client.post(change_url(active), change_data(active))
+    data = issue_data(response)
+    data["effective_from"] = _iso(data["effective_from"])
+    assert client.post(change_url(active), dict(data)).status_code == 302  # the first tab
+    html = page(client.post(change_url(active), data))  # the second
+    assert "Nothing was changed: the budget changed after you previewed the letter" in html
+    assert "Check the new preview" not in html  # there is none to check
+    assert BudgetChange.objects.count() == 1
+
+
 def test_a_change_form_with_bad_input_shows_the_problems(client, phb_lead, active):
     client.force_login(phb_lead)
     response = client.post(
