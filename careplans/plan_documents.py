@@ -37,7 +37,7 @@ def register() -> None:
         DocumentSource(
             kind="plan",
             what="care and support plan",
-            permission=Permission.VIEW_PLAN,
+            permission=Permission.PRINT_PLAN,
             load=selectors.version_for,
             fetch=selectors.version_by_id,
             holder=lambda version: version.plan.budget_holder,
@@ -48,6 +48,9 @@ def register() -> None:
             context=lambda version, document: presenters.plan_document(version),
             filename="care-and-support-plan",
             page_url=lambda version: reverse("careplans:version", args=[version.pk]),
+            own_page_url=lambda version: reverse(
+                "careplans:your_plan", args=[version.plan.budget_holder_id]
+            ),
         )
     )
     register_document_source(

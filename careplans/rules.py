@@ -26,6 +26,9 @@ rules.add_perm(
 )
 rules.add_perm(Permission.VIEW_OWN_PLAN, is_own_record)
 rules.add_perm(Permission.VIEW_PLAN_LETTER, (is_icb_staff & in_acting_icb) | is_own_record)
+# The plan in use, printed: staff from its page, the person (or whoever acts for them) from
+# their own.
+rules.add_perm(Permission.PRINT_PLAN, (is_icb_staff & in_acting_icb) | is_own_record)
 rules.add_perm(
     Permission.RECORD_RECONSIDERATION,
     has_role(Role.PHB_LEAD, Role.CARE_COORDINATOR) & in_acting_icb,

@@ -56,6 +56,7 @@ class Permission(StrEnum):
     DECIDE_AT_PANEL = "careplans.decide_at_panel"
     VIEW_OWN_PLAN = "careplans.view_own_plan"
     VIEW_PLAN_LETTER = "careplans.view_plan_letter"
+    PRINT_PLAN = "careplans.print_plan"
     RECORD_RECONSIDERATION = "careplans.record_reconsideration"
     RECONSIDER = "careplans.reconsider"
     MANAGE_REVIEWS = "careplans.manage_reviews"

@@ -28,7 +28,7 @@ def panel_context(user, source, subject, document) -> dict:
         "stale": stale,
         "button": button,
         "may_request": refusal is None,
-        "page_url": source.page_url(subject),
+        "page_url": source.page_url_for(subject, user),
         "request_url": reverse("document_request", args=[source.kind, subject.pk]),
         "status_url": reverse("document_status", args=[document.pk]) if document else None,
         "download_url": reverse("document_download", args=[document.pk]) if done else None,

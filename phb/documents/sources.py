@@ -31,6 +31,15 @@ class DocumentSource:
     # PA's payslip is the person's only when they ask for it themselves (as the employer), and
     # otherwise neither follows nor mentions their needs.
     read_by_the_person: Callable[[object, object], bool] = lambda user, subject: True
+    # The page a person (or whoever acts for them) reaches their own copy from, when it is not
+    # the staff's page (the plan: "Your plan"); None when they share the page.
+    own_page_url: Callable[[object], str] | None = None
+
+    def page_url_for(self, subject, user) -> str:
+        """The page the PDF's panel is on, for this user."""
+        if self.own_page_url is not None and not getattr(user, "is_staff_member", False):
+            return self.own_page_url(subject)
+        return self.page_url(subject)
 
 
 def letter_source(*, kind: str, permission: str, load, fetch, holder, page_url) -> DocumentSource:

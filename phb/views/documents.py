@@ -50,7 +50,7 @@ class RequestDocumentView(SourcePermissionMixin, View):
                 messages.error(request, message)
         except PermissionDenied as error:
             raise Http404("Not found") from error
-        return redirect(f"{self.source.page_url(self.object)}#pdf")
+        return redirect(f"{self.source.page_url_for(self.object, request.user)}#pdf")
 
 
 class DocumentMixin(SourcePermissionMixin):

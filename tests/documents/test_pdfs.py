@@ -207,6 +207,29 @@ def test_the_holder_prints_how_their_budget_was_worked_out(client, phb_lead):
     assert holder.full_name in text
 
 
+@pytest.mark.django_db
+def test_the_holder_and_their_representative_print_the_plan_in_use(client, phb_lead):
+    holder = BudgetHolderFactory(
+        organisation=phb_lead.acting_organisation, user=HolderUserFactory()
+    )
+    version, _, _ = plan_in_use(phb_lead, holder)
+    own_page = reverse("careplans:your_plan", args=[holder.pk])
+    client.force_login(holder.user)
+    assert "Create a PDF" in client.get(own_page).content.decode()
+    for reader in (holder.user, RepresentativeFactory(budget_holder=holder).user):
+        client.force_login(reader)
+        response = ask(client, "plan", version)
+        assert response["Location"] == f"{own_page}#pdf"  # back to their page, not the staff's
+    document = services.render_document(document_id=GeneratedDocument.objects.first().pk)
+    text = text_of(content(document))
+    assert "Walk Biscuit to the park" in text
+    # Someone else's plan stays theirs.
+    client.force_login(
+        BudgetHolderFactory(organisation=holder.organisation, user=HolderUserFactory()).user
+    )
+    assert ask(client, "plan", version).status_code == 404
+
+
 # -- large print -----------------------------------------------------------------------------------
 
 
