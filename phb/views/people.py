@@ -310,6 +310,13 @@ class RepresentativeMixin(PermissionRequiredMixin):
             return obj.budget_holder_id
         return selectors.holder_id_of_representative(self.kwargs["pk"]) or self.kwargs["pk"]
 
+    def get_context_data(self, **kwargs):
+        holder = self.object.budget_holder
+        return super().get_context_data(**kwargs) | {
+            "holder": holder,
+            "back_url": reverse("person_detail", args=[holder.pk]),
+        }
+
 
 class RepresentativeAddressView(RepresentativeMixin, FormView):
     """Where letters to someone who acts for the person are posted."""
@@ -339,11 +346,8 @@ class RepresentativeAddressView(RepresentativeMixin, FormView):
 
     def get_context_data(self, **kwargs):
         representative = self.object
-        holder = representative.budget_holder
         return super().get_context_data(**kwargs) | {
-            "holder": holder,
             "title": f"Postal address for {representative.user.full_name}",
-            "back_url": reverse("person_detail", args=[holder.pk]),
             "addressing": representative,
             "button": "Save the address",
         }
@@ -375,9 +379,7 @@ class RepresentativeEndView(RepresentativeMixin, FormView):
         representative = self.object
         holder = representative.budget_holder
         return super().get_context_data(**kwargs) | {
-            "holder": holder,
             "title": f"{representative.user.full_name} stops acting for {holder.full_name}",
-            "back_url": reverse("person_detail", args=[holder.pk]),
             "ending": representative,
             "ending_can_change": representative.ended_on is not None
             and representative.ended_on > timezone.localdate(),
