@@ -1,7 +1,7 @@
 """Forms that give people a sign-in to see their own records: the budget holder, someone who
 acts for them, a PA (`employers` uses `SignInForm` too)."""
 
-from crispy_forms.layout import HTML, Fieldset, Layout
+from crispy_forms.layout import Fieldset, Layout
 from django import forms
 from django.utils import timezone
 
@@ -45,10 +45,6 @@ def _address_line(label: str, max_length: int, width: str = "") -> forms.CharFie
 
 
 ADDRESS_LEGEND = "Their postal address (optional)"
-ADDRESS_HINT = (
-    "Letters about the person are addressed to them. Give an address if letters are posted "
-    "to them; leave it empty if they read letters only when they sign in."
-)
 
 
 class RepresentativeAddressForm(OptionalAddressMixin, NHSFormMixin, forms.Form):
@@ -64,11 +60,7 @@ class RepresentativeAddressForm(OptionalAddressMixin, NHSFormMixin, forms.Form):
         self.helper.layout = Layout(self.address_fieldset())
 
     def address_fieldset(self) -> Fieldset:
-        return Fieldset(
-            ADDRESS_LEGEND,
-            HTML(f'<div class="nhsuk-hint">{ADDRESS_HINT}</div>'),
-            *self.ADDRESS_FIELDS,
-        )
+        return Fieldset(ADDRESS_LEGEND, *self.ADDRESS_FIELDS)
 
 
 class RepresentativeForm(RepresentativeAddressForm):

@@ -317,6 +317,11 @@ REGISTRY: dict[str, FormCase] = {
         kwargs=lambda: {"decisions": [("BudgetStop:s1", "Stopping the budget from 1 May 2026")]}
     ),
     "employers.timesheet_forms.ShiftForm": FormCase(valid={"starts": "09:00", "ends": "13:00"}),
+    # A phone number and a postcode are checked as on a person's record.
+    "employers.forms.AssistantForm": FormCase(
+        valid={"phone": "0113 496 0000", "postcode": "LS1 4AP"}
+    ),
+    "employers.forms.WhoEmploysForm": FormCase(valid={"pa_contact_phone": "0113 496 0000"}),
     "employers.forms.SupportOfficerForm": FormCase(
         kwargs=lambda: {"officers": [SimpleNamespace(pk="o1", full_name="Sam Adviser")]},
         valid={"support_officer": "o1"},
