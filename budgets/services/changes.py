@@ -224,7 +224,7 @@ def _portion_changes(budget, new_amount: Decimal, effective_from, *, lock: bool)
     return changes
 
 
-def _recipients(holder) -> list[tuple[str, Representative | None, str]]:
+def letter_recipients(holder) -> list[tuple[str, Representative | None, str]]:
     """(recipient, representative, name) for each letter: every current representative or
     nominee, and the person when they have none or want copies."""
     representatives = list(
@@ -243,7 +243,7 @@ def _write_letters(plan: AmountChange) -> list[LetterDraft]:
     budget = plan.budget
     holder = budget.budget_holder
     drafts = []
-    for recipient, representative, name in _recipients(holder):
+    for recipient, representative, name in letter_recipients(holder):
         to_person = recipient == LetterRecipient.PERSON
         going = "going up" if plan.is_increase else "going down"
         subject = (

@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from budgets.models import BudgetStatus
+from budgets.services.changes import letter_recipients
 from careplans.models import (
     DecisionOutcome,
     PlanLetter,
@@ -18,7 +19,6 @@ from careplans.models import (
     Review,
     ReviewStatus,
 )
-from phb.models import Representative
 
 SUBJECTS = {
     DecisionOutcome.APPROVED: "Your care and support plan has been approved",
@@ -41,19 +41,9 @@ def subject_for(subject: str, holder, representative) -> str:
 
 
 def recipients(holder) -> list[tuple[str, object | None]]:
-    """(addressed to, representative) for each letter about `holder`: every representative or
-    nominee acting now, in the order they agreed to act, and the person when nobody acts for
-    them or they asked for copies of letters."""
-    representatives = list(
-        Representative.objects.current()
-        .filter(budget_holder=holder)
-        .select_related("user")
-        .order_by("agreed_on", "pk")
-    )
-    letters = [(rep.user.full_name, rep) for rep in representatives]
-    if not representatives or holder.copy_letters_to_person:
-        letters.insert(0, (holder.full_name, None))
-    return letters
+    """(addressed to, representative) for each letter about `holder`, by the rule the letters
+    about a change of amount follow (`letter_recipients`)."""
+    return [(name, rep) for _, rep, name in letter_recipients(holder)]
 
 
 def write_decision_letter(*, actor, decision) -> PlanLetter:
