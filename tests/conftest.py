@@ -43,6 +43,17 @@ def pytest_configure(config):
     _on(FIXED_TODAY).start()
 
 
+@pytest.fixture(autouse=True)
+def _fixed_today_for_each_test():
+    """Python's clock ticks on from FIXED_TODAY, so a run that passes midnight would have its
+    later tests on the next day (CI's run of 5 December 2026 did: 29 tests failed on dates a day
+    out). Each test starts again on FIXED_TODAY, at the real time of day."""
+    travel = _on(FIXED_TODAY)
+    travel.start()
+    yield
+    travel.stop()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
