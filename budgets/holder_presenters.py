@@ -32,6 +32,8 @@ from budgets.presenters import (
     day,
     explain_calculation,
     money,
+    period_words,
+    stop_words,
     went,
 )
 from phb.presenters import hidden_caption
@@ -127,7 +129,8 @@ def holder_budget(
 
 
 def _period(budget: Budget) -> str:
-    return f"{day(budget.period_start)} to {day(budget.period_end)}"
+    # For a budget stopped early, the whole period its amount was agreed for.
+    return f"{day(budget.period_start)} to {day(budget.full_period_end)}"
 
 
 def _changes(budget: Budget) -> list:
@@ -161,11 +164,15 @@ def _live(budget: Budget, reader: Reader, today: date) -> HolderBudget:
     else:
         state = "agreed"
         lead = [f"{reader.whose} budget has been agreed: {amount}."]
-        if any(p.is_paid_out and not _schedule(p) for p in budget.portions.all()):
-            lead.append(
-                f"The personal health budget team will tell {reader.name} the payment dates "
-                "when they have set them up."
-            )
+    if stopped := stop_words(budget, today):
+        lead.append(f"{stopped}: there are no payments from it from that day.")
+    elif state == "agreed" and any(
+        p.is_paid_out and not _schedule(p) for p in budget.portions.all()
+    ):
+        lead.append(
+            f"The personal health budget team will tell {reader.name} the payment dates when "
+            "they have set them up."
+        )
     return HolderBudget(
         state=state,
         heading=f"{reader.whose} budget",
@@ -185,8 +192,9 @@ def _ended(budget: Budget, reader: Reader) -> HolderBudget:
         state="ended",
         heading=f"{reader.whose} budget",
         lead=[
-            f"{reader.whose} budget for {_period(budget)} has ended. There are no more "
-            "payments from it.",
+            f"{reader.whose} budget for {_period(budget)} "
+            + (f"stopped on {day(budget.stopped_from)}" if budget.stopped_from else "has ended")
+            + ". There are no more payments from it.",
             f"{reader.does} not have a budget now. If you think that is wrong, contact the "
             "personal health budget team.",
         ],
@@ -231,7 +239,7 @@ def _steps(budget: Budget, reader: Reader) -> list[str]:
     annual = _annual(budget.calculation)
     steps = []
     if budget.indicative_amount != annual:
-        days = (budget.period_end - budget.period_start).days + 1
+        days = (budget.full_period_end - budget.period_start).days + 1
         steps.append(
             f"The budget is for {days} days ({_period(budget)}), not a whole year, so the "
             f"yearly {money(annual)} becomes {money(budget.indicative_amount)}."
@@ -294,7 +302,7 @@ def _summary_rows(budget: Budget, reader: Reader, *, amount_label: str = "Amount
     held = format_html_join("", "<li>{}</li>", ((_held(p, reader),) for p in budget.portions.all()))
     rows = [
         (amount_label, {"text": money(budget.agreed_amount), "classes": "phb-money"}),
-        ("Dates", {"text": _period(budget)}),
+        ("Dates", {"text": period_words(budget)}),
         ("How the money is kept", {"html": format_html('<ul class="nhsuk-list">{}</ul>', held)}),
     ]
     return [{"key": {"text": key}, "value": value} for key, value in rows]

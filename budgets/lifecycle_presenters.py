@@ -20,6 +20,7 @@ from budgets.presenters import (
     _money_cell,
     explain_calculation,
     money,
+    period_words,
 )
 from budgets.services.policy import agreement_refusal
 from phb.permissions import Permission
@@ -146,7 +147,17 @@ def _status_statements(budget: Budget) -> list[str]:
             f"({budget.plan_reference})."
         )
     if budget.is_live and budget.period_end < timezone.localdate():
-        said.append(f"Its period ended on {_day(budget.period_end)}, so it is waiting to be ended.")
+        said.append(
+            f"It stopped on {_day(budget.stopped_from)}, so it is waiting to be ended."
+            if budget.stopped_from
+            else f"Its period ended on {_day(budget.period_end)}, so it is waiting to be ended."
+        )
+    elif budget.is_live and budget.stopped_from:
+        said.append(
+            f"It stops on {_day(budget.stopped_from)}: the payments due from that day were "
+            "cancelled. Its amount was agreed for the period to "
+            f"{_day(budget.agreed_period_end)}."
+        )
     return said
 
 
@@ -390,10 +401,6 @@ def calculation_changes_table(old: Budget, new: Budget) -> dict:
     }
 
 
-def _period(budget: Budget) -> str:
-    return f"{_day(budget.period_start)} to {_day(budget.period_end)}"
-
-
 def budget_changes_table(old: Budget, new: Budget) -> dict:
     """The budget itself, this year beside next year: period, amounts, holding, funding."""
 
@@ -404,7 +411,7 @@ def budget_changes_table(old: Budget, new: Budget) -> dict:
         return {s.get_kind_display(): s.share_percent for s in budget.funding_streams.all()}
 
     rows = [
-        [{"text": "Period"}, {"text": _period(old)}, {"text": _period(new)}],
+        [{"text": "Period"}, {"text": period_words(old)}, {"text": period_words(new)}],
         [
             {"text": "Indicative amount or cap"},
             _money_cell(old.indicative_amount),

@@ -46,6 +46,20 @@ def day(value) -> str:
     return f"{value:%-d %B %Y}"
 
 
+def _stop_verb(budget: Budget, today=None) -> str:
+    """ "stops" or "stopped" for a budget stopped early ("" for any other)."""
+    if budget.stopped_from is None:
+        return ""
+    return "stopped" if budget.stopped_from <= (today or timezone.localdate()) else "stops"
+
+
+def stop_words(budget: Budget, today=None) -> str:
+    """ "It stops on 18 December 2026" or "It stopped on …" for a budget stopped early ("" for
+    any other): from that day no payment is made from it."""
+    verb = _stop_verb(budget, today)
+    return f"It {verb} on {day(budget.stopped_from)}" if verb else ""
+
+
 def number(value: Decimal) -> str:
     return f"{value.normalize():f}"
 
@@ -474,12 +488,12 @@ def explain_budget(budget: Budget) -> dict:
         CalculationBasis.PA_COSTING: lambda c: c.total_annual,
     }[budget.basis](calculation)
     steps = []
-    days = (budget.period_end - budget.period_start).days + 1
+    days = (budget.full_period_end - budget.period_start).days + 1
     if budget.indicative_amount != annual:
         steps.append(
             f"The budget is for {days} days ({day(budget.period_start)} to "
-            f"{day(budget.period_end)}), not a whole year, so the yearly {money(annual)} becomes "
-            f"{money(budget.indicative_amount)}."
+            f"{day(budget.full_period_end)}), not a whole year, so the yearly {money(annual)} "
+            f"becomes {money(budget.indicative_amount)}."
         )
     # Oldest first, from the budget's prefetched changes where the page fetched them.
     changes = sorted(budget.changes.all(), key=lambda change: change.at)
@@ -577,13 +591,7 @@ def budget_summary_rows(budget: Budget) -> list[dict]:
     )
     return [
         _row("Amount", {"text": money(budget.agreed_amount)}, "phb-money"),
-        _row(
-            "Period",
-            {
-                "text": f"{display_date(budget.period_start, 'j F Y')} to "
-                f"{display_date(budget.period_end, 'j F Y')}"
-            },
-        ),
+        _row("Period", {"text": period_words(budget)}),
         _row("How the money is held", _list_html(portions)),
         _row("Who pays for it", _list_html(streams)),
     ]
@@ -680,8 +688,13 @@ def status_history_table(budget: Budget) -> dict:
     }
 
 
-def _period(budget: Budget) -> str:
-    return f"{display_date(budget.period_start)} to {display_date(budget.period_end)}"
+def period_words(budget: Budget, *, short: bool = False) -> str:
+    """The period, and for a budget stopped early the day it stops ("1 Apr 2026 to 31 Mar
+    2027 (stops on 18 Dec 2026)" in a table, `short`)."""
+    written = display_date if short else day
+    period = f"{written(budget.period_start)} to {written(budget.full_period_end)}"
+    verb = _stop_verb(budget)
+    return f"{period} ({verb} on {written(budget.stopped_from)})" if verb else period
 
 
 def budgets_table(holder, budgets) -> dict:
@@ -697,7 +710,10 @@ def budgets_table(holder, budgets) -> dict:
         ],
         "rows": [
             [
-                {"text": _period(budget), "href": reverse("budgets:budget", args=[budget.pk])},
+                {
+                    "text": period_words(budget, short=True),
+                    "href": reverse("budgets:budget", args=[budget.pk]),
+                },
                 {"html": render_component("tag", status_tag(budget))},
                 _money_cell(budget.indicative_amount),
                 _money_cell(budget.agreed_amount),

@@ -158,7 +158,15 @@ def current_budget(holder):
     (issue 12). For everything else about a budget use budget_detail_queryset."""
     return (
         _current_budgets(holder)
-        .only("pk", "budget_holder_id", "status", "agreed_amount", "period_start", "period_end")
+        .only(
+            "pk",
+            "budget_holder_id",
+            "status",
+            "agreed_amount",
+            "period_start",
+            "period_end",
+            "agreed_period_end",
+        )
         .first()
     )
 
@@ -176,14 +184,27 @@ def published_questionnaire(organisation, financial_year: int):
 
 
 def annotate_current_budget(people):
-    """Caseload annotation: the status and amount of each person's current budget, as
-    `current_budget` {"status", "amount"} (None when they have none).
+    """Caseload annotation: the status and amount of each person's current budget, or else of
+    the last one that ended, as `current_budget` {"status", "amount"} (None when they have had
+    none).
 
     One subquery for both: two took the planner and the ORM twice the work on every row of
     every caseload page (issue 12). The amount travels as text, so that it is read back as the
     exact Decimal it is, never as a JSON number (a float)."""
-    current = _current_budgets(OuterRef("pk")).values(
-        summary=JSONObject(status="status", amount=Cast("agreed_amount", TextField()))
+    # After the current budgets, the last that ended: a person whose budget ended (or was
+    # stopped) has had one, and the caseload says so, not "No budget yet".
+    current = (
+        Budget.objects.filter(budget_holder=OuterRef("pk"))
+        .exclude(status=BudgetStatus.WITHDRAWN)
+        .annotate(
+            rank=Case(
+                When(status__in=LIVE_STATUSES, then=0),
+                When(status=BudgetStatus.ENDED, then=2),
+                default=1,
+            )
+        )
+        .order_by("rank", "-period_start", "-created_at")
+        .values(summary=JSONObject(status="status", amount=Cast("agreed_amount", TextField())))
     )
     return people.annotate(current_budget=Subquery(current[:1]))
 
@@ -277,6 +298,7 @@ WAITING_FIELDS = (
     "budget_holder",
     "period_start",
     "period_end",
+    "agreed_period_end",
     "status",
     "agreed_amount",
     "indicative_amount",

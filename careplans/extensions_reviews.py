@@ -73,7 +73,17 @@ def _staff_section(request, holder) -> dict:
     review, last_review = _due_and_last_review(holder)
     budget = read_once(holder, budget_selectors.current_budget)
     live = budget is not None and budget.status in (BudgetStatus.AGREED, BudgetStatus.ACTIVE)
-    stop = BudgetStop.objects.filter(budget=budget).first() if live else None
+    if live:
+        stop = BudgetStop.objects.filter(budget=budget).first()
+    elif budget is None:
+        # No budget now: the last stop, if that is how their budget ended, with its letter.
+        stop = (
+            BudgetStop.objects.filter(budget__budget_holder=holder)
+            .order_by("-effective_on")
+            .first()
+        )
+    else:
+        stop = None
     # Requests waiting for a decision and changed decisions still to put into effect, in one
     # query (a person has few).
     requests = list(
@@ -105,8 +115,9 @@ def _staff_section(request, holder) -> dict:
         "repayments": repayments,
         "budget": budget if live else None,
         "can_repay": user.has_perm(Permission.REQUEST_REPAYMENT, holder),
-        # A stop still to take effect (once it has, the budget has ended and is not live).
+        # A stop still to take effect, or the one that ended the last budget.
         "stop": stop,
+        "stopped": stop is not None and stop.effective_on <= timezone.localdate(),
         "can_stop": live and stop is None and user.has_perm(Permission.STOP_BUDGET, holder),
     }
 

@@ -293,7 +293,7 @@ def pack(version) -> dict:
             ("Budget", f"{money(budget.agreed_amount)} ({budget.get_status_display().lower()})"),
             (
                 "Budget period",
-                f"{display_date(budget.period_start)} to {display_date(budget.period_end)}",
+                f"{display_date(budget.period_start)} to {display_date(budget.full_period_end)}",
             ),
             ("How it was set", budget.get_basis_display()),
             ("Indicative amount", money(budget.indicative_amount)),

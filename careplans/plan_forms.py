@@ -70,7 +70,11 @@ class SectionsForm(LockedForm):
         self.budgets = {str(b.pk): b for b in budgets}
         self.representatives = {str(r.pk): r for r in representatives}
         self.fields["budget"].choices = [("", "Not chosen yet")] + [
-            (pk, f"{b.period_start:%-d %b %Y} to {b.period_end:%-d %b %Y}: £{b.agreed_amount:,.2f}")
+            (
+                pk,
+                f"{b.period_start:%-d %b %Y} to {b.full_period_end:%-d %b %Y}: "
+                f"£{b.agreed_amount:,.2f}",
+            )
             for pk, b in self.budgets.items()
         ]
         self.fields["representative"].choices = [("", "Not chosen")] + [

@@ -11,6 +11,8 @@ budget starting before it was set up says why (a check), so no page or script
 can skip them.
 """
 
+import datetime
+
 import pgtrigger
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import RangeBoundary, RangeOperators
@@ -168,6 +170,16 @@ class Budget(UUIDModel, Timestamped):
     )
     period_start = models.DateField()
     period_end = models.DateField()
+    # Written only by `budgets.services.stopping.stop_budget`: the last day of the period the
+    # amount was agreed for, when the budget was stopped before it (its period_end is then the
+    # day before the stop). The amount stays the one agreed for that whole period, so every
+    # page that shows it says which period that was, and that the budget stopped early.
+    agreed_period_end = models.DateField(
+        "The last day of the period as agreed, before the budget was stopped",
+        null=True,
+        blank=True,
+        editable=False,
+    )
     status = models.CharField(
         max_length=10, choices=BudgetStatus.choices, default=BudgetStatus.DRAFT
     )
@@ -243,6 +255,11 @@ class Budget(UUIDModel, Timestamped):
             text_length_limit("backdating_reason", FREE_TEXT_LENGTH, "budget"),
             models.CheckConstraint(
                 condition=Q(period_end__gte=F("period_start")), name="budget_period_ordered"
+            ),
+            models.CheckConstraint(
+                condition=Q(agreed_period_end__isnull=True)
+                | Q(agreed_period_end__gt=F("period_end")),
+                name="budget_stopped_before_its_agreed_end",
             ),
             models.CheckConstraint(
                 condition=Q(status__in=[str(status) for status in CURRENT_STATUSES]),
@@ -359,6 +376,18 @@ class Budget(UUIDModel, Timestamped):
             and self.above_indicative
             and self.supporting_check() is None
         )
+
+    @property
+    def stopped_from(self):
+        """The day a budget stopped early takes effect (None: it was not stopped)."""
+        if self.agreed_period_end is None:
+            return None
+        return self.period_end + datetime.timedelta(days=1)
+
+    @property
+    def full_period_end(self):
+        """The last day of the period its amount was agreed for."""
+        return self.agreed_period_end or self.period_end
 
     @property
     def is_live(self) -> bool:

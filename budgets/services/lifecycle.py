@@ -555,6 +555,8 @@ def end_budget(*, actor, budget, version: int | None = None) -> Budget:
             f"Replaced by the {successor.get_status_display().lower()} budget from "
             f"{_day(successor.period_start)} to {_day(successor.period_end)}"
         )
+    elif budget.stopped_from is not None:
+        reason = f"Stopped from {_day(budget.stopped_from)}"
     else:
         reason = f"Its period ended on {_day(budget.period_end)}"
     _status_change(budget, to_status=BudgetStatus.ENDED, by=actor, reason=reason)

@@ -55,6 +55,7 @@ def stop_budget(*, actor, budget, stops_on: datetime.date, reason: str, version=
     cancelled, _ = PaymentInstalment.objects.filter(
         schedule__portion__budget=budget, due_date__gte=stops_on, paid_on__isnull=True
     ).delete()
+    budget.agreed_period_end = budget.period_end
     budget.period_end = stops_on - datetime.timedelta(days=1)
     if stops_on <= timezone.localdate():
         _status_change(

@@ -26,6 +26,19 @@ for _name in (
 ):
     register.filter(_name, getattr(presenters, _name))
 
+
+@register.filter
+def period(budget) -> str:
+    """ "1 Apr 2026 to 31 Mar 2027", and the day it stops for a budget stopped early."""
+    return presenters.period_words(budget, short=True)
+
+
+@register.filter
+def period_in_full(budget) -> str:
+    """ "1 April 2026 to 31 March 2027", and the day it stops for a budget stopped early."""
+    return presenters.period_words(budget)
+
+
 for _name in ("draft_edits_table", "comparison_table"):
     register.filter(_name, getattr(lifecycle_presenters, _name))
 

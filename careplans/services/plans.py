@@ -396,12 +396,12 @@ def cost_for_period(items, budget) -> Decimal:
 def cost_for_period_of(costs, budget) -> Decimal:
     """`cost_for_period` of (item, cost) pairs: the items at other costs (as approved)."""
     recurring, once = split_costs(costs)
-    return once + amount_for_period(recurring, budget.period_start, budget.period_end)
+    return once + amount_for_period(recurring, budget.period_start, budget.full_period_end)
 
 
 def is_whole_year(budget) -> bool:
     start, end = financial_year(budget.period_start)
-    return (budget.period_start, budget.period_end) == (start, end)
+    return (budget.period_start, budget.full_period_end) == (start, end)
 
 
 def budget_cannot_take_the_plan(budget) -> str | None:
@@ -448,7 +448,7 @@ def problems_before_submitting(version) -> list[str]:
                     "a year"
                     if is_whole_year(budget)
                     else f"for the budget's period ({budget.period_start:%-d %B %Y} to "
-                    f"{budget.period_end:%-d %B %Y})"
+                    f"{budget.full_period_end:%-d %B %Y})"
                 )
                 + f", more than the budget of £{budget.agreed_amount:,.2f}: explain why"
             )

@@ -368,6 +368,46 @@ def _ended(p):
     )
 
 
+def _stopping(p):
+    budget = agreed_budget(
+        p["coordinator"], p["holder"], p["ras"], start=FY_2027_START, end=FY_2027_END
+    )
+    budget = services.activate_budget(actor=p["finance"], budget=reload(budget))
+    services.stop_budget(
+        actor=p["lead"], budget=budget, stops_on=datetime.date(2027, 10, 1), reason="Moved away"
+    )
+    # The amount was agreed for the whole year: not "£8,308.72 for 1 April to 30 September".
+    return Case(
+        budget,
+        p["lead"],
+        says=[
+            "It stops on 1 October 2027: the payments due from that day were cancelled. Its "
+            "amount was agreed for the period to 31 March 2028.",
+            "Period 1 April 2027 to 31 March 2028 (stops on 1 October 2027)",
+        ],
+        never=["30 September 2027", "waiting to be ended", "stopped"],
+        offers={REDUCE, NEXT_YEAR, PAYMENTS_DUE},
+    )
+
+
+def _stopped(p):
+    budget = agreed_budget(p["coordinator"], p["holder"], p["ras"])
+    services.stop_budget(
+        actor=p["lead"], budget=budget, stops_on=datetime.date(2026, 11, 23), reason="Moved away"
+    )
+    return Case(
+        budget,
+        p["lead"],
+        says=[
+            "It has ended. Stopped from 23 November 2026: Moved away. Ended by "
+            f"{p['lead'].full_name} on {today()}.",
+            "Period 1 April 2026 to 31 March 2027 (stopped on 23 November 2026)",
+        ],
+        never=["22 November 2026", "waiting to be ended", "stops on"],
+        offers={NEXT_YEAR},
+    )
+
+
 def _withdrawn(p):
     budget = draft_budget(
         p["coordinator"], p["holder"], p["ras"], start=FY_2027_START, end=FY_2027_END
@@ -414,6 +454,8 @@ STATES = {
     "active, an increase waiting for a clinician's check": _increase_waiting_for_a_check,
     "period over": _period_over,
     "ended": _ended,
+    "stopping from a day to come": _stopping,
+    "stopped": _stopped,
     "withdrawn": _withdrawn,
     "backdated": _backdated,
 }

@@ -296,6 +296,46 @@ def _ended(p):
     )
 
 
+def _stopping(p):
+    budget = _schedule(p, _agreed_budget(p))
+    services.stop_budget(
+        actor=p["lead"],
+        budget=reload(budget),
+        stops_on=datetime.date(2027, 10, 1),
+        reason="The person no longer consents",
+    )
+    # The amount was agreed for the whole year: the page says so, and that it stops, not
+    # "£8,000.00 for 1 April 2027 to 30 September 2027". The 6 payments from October are gone.
+    return Case(
+        says=[
+            "{whose} budget is £8,000.00 for 1 April 2027 to 31 March 2028.",
+            "It stops on 1 October 2027: there are no payments from it from that day.",
+            "Dates 1 April 2027 to 31 March 2028 (stops on 1 October 2027)",
+            "Date 1 September 2027 Amount £500.00 Payment Still to come",
+        ],
+        never=["30 September 2027", "Date 1 October 2027", "stopped", "set them up"],
+    )
+
+
+def _stopped(p):
+    budget = agreed_budget(p["coordinator"], p["holder"], p["ras"], agreed_by=p["lead"])
+    services.stop_budget(
+        actor=p["lead"],
+        budget=budget,
+        stops_on=datetime.date(2026, 11, 23),
+        reason="The person no longer consents",
+    )
+    return Case(
+        says=[
+            "{whose} budget for 1 April 2026 to 31 March 2027 stopped on 23 November 2026. "
+            "There are no more payments from it.",
+            "Dates 1 April 2026 to 31 March 2027 (stopped on 23 November 2026)",
+            "{does} not have a budget now.",
+        ],
+        never=["22 November 2026", "has ended", "{whose} budget is", "stops on"],
+    )
+
+
 def _agreed_and_next_year_proposed(p):
     agreed_budget(p["coordinator"], p["holder"], p["ras"], agreed_by=p["lead"])
     proposed_budget(p["coordinator"], p["holder"], p["ras"], **_next_year(p))
@@ -320,6 +360,8 @@ STATES = {
     "reduced": _reduced,
     "increased above the amount worked out": _increased,
     "ended": _ended,
+    "stopping from a day to come": _stopping,
+    "stopped": _stopped,
     "agreed, next year proposed": _agreed_and_next_year_proposed,
 }
 

@@ -616,6 +616,11 @@ def test_the_caseload_amount_is_the_exact_decimal_in_every_state(
     with pgtrigger.ignore("budgets.Budget:budget_status_transitions"):
         Budget.objects.filter(pk=holders_budget.pk).update(status=BudgetStatus.ENDED)
     people = {p.pk: p for p in annotate_current_budget(BudgetHolder.objects.all())}
+    # They have had a budget: not "No budget yet".
+    assert _budget_cell(people[holder.pk]) == "Ended: £1,234,567.89"
+    with pgtrigger.ignore("budgets.Budget:budget_status_transitions"):
+        Budget.objects.filter(pk=holders_budget.pk).update(status=BudgetStatus.WITHDRAWN)
+    people = {p.pk: p for p in annotate_current_budget(BudgetHolder.objects.all())}
     assert _budget_cell(people[holder.pk]) == "No budget yet"
 
 

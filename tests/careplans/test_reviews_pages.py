@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from budgets import services as budget_services
-from budgets.models import BudgetStatus, PaymentInstalment
+from budgets.models import Budget, BudgetStatus, PaymentInstalment
 from careplans.models import (
     BudgetStop,
     PlanLetter,
@@ -211,7 +211,9 @@ def stop_data(budget, **changes):
     } | changes
 
 
-def test_a_stop_without_a_legal_reason_is_refused_on_the_page(client, in_use, phb_lead):
+def test_a_stop_without_a_legal_reason_is_refused_on_the_page(
+    client, in_use, phb_lead, today_is, monkeypatch
+):
     _, budget, _ = in_use
     client.force_login(phb_lead)
     url = reverse("careplans:stop", args=[budget.pk])
@@ -235,6 +237,18 @@ def test_a_stop_without_a_legal_reason_is_refused_on_the_page(client, in_use, ph
     assert "Stop the budget" not in record
     # A second stop is not offered.
     assert "already been stopped" in page(client.get(url, follow=True))
+    # Once the stop has taken effect (the budget has ended), the record still says so, with the
+    # letter, and the caseload says the budget ended (not "No budget yet").
+    today_is(D_(2026, 12, 18))
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a: D_(2026, 12, 18))
+    budget_services.end_budget(actor=phb_lead, budget=Budget.objects.get(pk=budget.pk))
+    client.force_login(phb_lead)  # a new day's sign-in
+    record = unescape(page(client.get(reverse("person_detail", args=[budget.budget_holder_id]))))
+    assert "The budget stopped on <strong>18 December 2026</strong>" in record
+    assert reverse("careplans:letter", args=[stop.letter_id]) in record
+    assert "Stop the budget" not in record
+    caseload = unescape(page(client.get(reverse("caseload"))))
+    assert "Ended: £20,000.00" in caseload
 
 
 def test_a_stop_keeps_a_payment_made_early_and_says_so(client, in_use, phb_lead, finance_officer):
