@@ -1,5 +1,6 @@
-"""Demo timesheets: for each PA of the demo employers, an approved timesheet for last month,
-and for the first of them one sent this month and waiting for approval. Employers come from
+"""Demo timesheets: for each PA of the demo employers, approved timesheets for last month (one
+for each pay period: a month, or the weeks of a weekly employer), and for the first of them the
+ones sent this month and waiting for approval. Employers come from
 the employer pages' demo data (a demo budget holder's); with none, nothing is made.
 Idempotent: a PA who already has a timesheet starting on the same day keeps it."""
 
@@ -46,6 +47,15 @@ def _timesheet(assistant, actor, first, last, shift_days) -> Timesheet | None:
     return timesheet
 
 
+def _pay_periods(assistant, first: datetime.date, last: datetime.date):
+    """(first, last) of each timesheet from `first` to `last`, each no longer than the
+    employer's pay period (a weekly employer's month is five timesheets)."""
+    length = datetime.timedelta(days=services.LONGEST_DAYS[assistant.employer.pay_frequency] - 1)
+    while first <= last:
+        yield first, min(first + length, last)
+        first = min(first + length, last) + datetime.timedelta(days=1)
+
+
 def seed_timesheets() -> None:
     today = timezone.localdate()
     this_month = today.replace(day=1)
@@ -61,11 +71,16 @@ def seed_timesheets() -> None:
     for number, assistant in enumerate(assistants):
         holder_user = assistant.employer.budget_holder.user
         actor = assistant.user or holder_user
-        # The shifts end the day before the last, so a night shift stays within the month.
-        days = _days(last_month, last_month_end - datetime.timedelta(days=1))
-        approved = _timesheet(assistant, actor, last_month, last_month_end, days)
-        if approved is not None:
-            services.approve_timesheet(actor=holder_user, timesheet=approved)
+        for first, last in _pay_periods(assistant, last_month, last_month_end):
+            # The shifts end the day before the last, so a night shift stays within it.
+            days = _days(first, last - datetime.timedelta(days=1))
+            approved = _timesheet(assistant, actor, first, last, days)
+            if approved is not None:
+                services.approve_timesheet(actor=holder_user, timesheet=approved)
         if number == 0:
-            days = _days(this_month, max(this_month, today - datetime.timedelta(days=1)))
-            _timesheet(assistant, actor, this_month, next_month - datetime.timedelta(days=1), days)
+            for first, last in _pay_periods(
+                assistant, this_month, next_month - datetime.timedelta(days=1)
+            ):
+                if first < today:
+                    days = _days(first, min(last, today - datetime.timedelta(days=1)))
+                    _timesheet(assistant, actor, first, last, days)

@@ -45,9 +45,7 @@ class TimeField(forms.CharField):
 
 class TimesheetDatesForm(NHSFormMixin, forms.Form):
     starts_on = NHSDateField(label="First day", help_text="For example, 1 10 2026")
-    ends_on = NHSDateField(
-        label="Last day", help_text="A timesheet covers at most a month. For example, 31 10 2026"
-    )
+    ends_on = NHSDateField(label="Last day", help_text="For example, 30 10 2026")
 
 
 class ShiftForm(NHSFormMixin, forms.Form):

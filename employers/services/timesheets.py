@@ -25,6 +25,7 @@ from careplans.models import SupportCategory
 from careplans.models.plans import TIMES_A_YEAR, SupportFrequency
 from careplans.plan_selectors import in_use_version, plan_of, versions_of
 from employers.models import (
+    PayFrequency,
     PersonalAssistant,
     PersonalAssistantStatus,
     Shift,
@@ -35,7 +36,15 @@ from employers.models import (
 from phb.permissions import Permission, require
 
 LONDON = ZoneInfo("Europe/London")
-LONGEST_PERIOD = datetime.timedelta(days=31)
+# A timesheet covers at most one of the employer's pay periods, so that a pay run never pays
+# several periods' work as one period's pay (tax and NI are worked out on the period's
+# thresholds) and a week's run never holds more hours than a week has.
+LONGEST_DAYS = {
+    PayFrequency.WEEKLY: 7,
+    PayFrequency.FORTNIGHTLY: 14,
+    PayFrequency.FOUR_WEEKLY: 28,
+    PayFrequency.MONTHLY: 31,
+}
 LONGEST_AHEAD = datetime.timedelta(days=365)
 HOURS_IN_A_DAY = Decimal("24")
 # Holiday may be booked ahead in the timesheet that pays it; work and sickness only once done.
@@ -81,11 +90,21 @@ def _lock(timesheet: Timesheet) -> Timesheet:
     )
 
 
+def longest_timesheet(assistant: PersonalAssistant) -> str:
+    """ "Priya Shah is paid weekly, so a timesheet covers at most 7 days." """
+    frequency = PayFrequency(assistant.employer.pay_frequency)
+    return (
+        f"{assistant.full_name} is paid {frequency.label.lower()}, so a timesheet covers at most "
+        f"{LONGEST_DAYS[frequency]} days."
+    )
+
+
 @transaction.atomic
 def start_timesheet(
     *, actor, assistant: PersonalAssistant, starts_on: datetime.date, ends_on: datetime.date
 ) -> Timesheet:
-    """A new draft timesheet for `assistant` from `starts_on` to `ends_on` (at most a month)."""
+    """A new draft timesheet for `assistant` from `starts_on` to `ends_on` (at most one of the
+    employer's pay periods long)."""
     _refuse_if_left(assistant, ends_on)
     require(actor, Permission.ENTER_TIMESHEET, assistant)
     if ends_on < starts_on:
@@ -99,11 +118,13 @@ def start_timesheet(
         )
     if starts_on > timezone.localdate() + LONGEST_AHEAD:
         raise ValidationError({"starts_on": "The first day must be within a year from today"})
-    if ends_on - starts_on > LONGEST_PERIOD:
+    days = LONGEST_DAYS[assistant.employer.pay_frequency]
+    if (ends_on - starts_on).days + 1 > days:
+        latest = starts_on + datetime.timedelta(days=days - 1)
         raise ValidationError(
             {
-                "ends_on": "A timesheet covers at most a month: the last day must be within 31 "
-                "days of the first"
+                "ends_on": f"{longest_timesheet(assistant)[:-1]}: the last day must be on or "
+                f"before {latest:%-d %B %Y}"
             }
         )
     # One timesheet for each day a PA works, so that no shift is approved (and paid) twice

@@ -464,8 +464,8 @@ class TimesheetNewView(TimesheetFormView):
         return super().get_context_data(**kwargs) | {
             "page_title": "Start a timesheet",
             "button_text": "Start the timesheet",
-            "intro": "Give the first and last day of the time this timesheet covers. You add "
-            "the shifts next.",
+            "intro": "Give the first and last day of the time this timesheet covers. "
+            f"{services.longest_timesheet(self.object)} You add the shifts next.",
         }
 
 

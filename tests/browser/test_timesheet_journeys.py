@@ -38,7 +38,8 @@ def test_a_pa_fills_in_and_sends_a_timesheet(browser, icb, password):
     browser.fill_date("Last day", datetime.date(2026, 12, 20))
     browser.submit("Start the timesheet")
     browser.expect_problem(
-        "A timesheet covers at most a month: the last day must be within 31 days of the first",
+        "Priya Shah is paid monthly, so a timesheet covers at most 31 days: the last day must "
+        "be on or before 1 December 2026",
         page.get_by_role("group", name="Last day").get_by_label("Day"),
     )
     browser.fill_date("Last day", datetime.date(2026, 11, 30))

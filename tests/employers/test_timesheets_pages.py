@@ -186,7 +186,7 @@ def test_a_pa_starts_a_timesheet_adds_shifts_and_sends_it(client, assistant, pa_
         date_fields("starts_on", datetime.date(2026, 11, 1))
         | date_fields("ends_on", datetime.date(2026, 12, 15)),
     )
-    assert PROBLEM in page(bad) and "A timesheet covers at most a month" in page(bad)
+    assert PROBLEM in page(bad) and "so a timesheet covers at most 31 days" in page(bad)
     assert not Timesheet.objects.exists()
     response = client.post(
         url,
@@ -406,7 +406,7 @@ def test_staff_without_the_right_role_get_404(client, employer, assistant, pa_us
     [
         (datetime.date(9999, 12, 31), datetime.date(9999, 12, 31), "within a year from today"),
         (datetime.date(1000, 1, 1), datetime.date(1000, 1, 2), "on or after 3 March 2025"),
-        (datetime.date(2026, 11, 1), datetime.date(9999, 12, 31), "at most a month"),
+        (datetime.date(2026, 11, 1), datetime.date(9999, 12, 31), "at most 31 days"),
     ],
 )
 def test_dates_at_the_ends_of_the_calendar_are_refused_in_words(

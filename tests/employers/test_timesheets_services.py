@@ -11,7 +11,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 
 from budgets.services import Conflict
-from employers.models import PersonalAssistantStatus, Shift, ShiftKind, TimesheetStatus
+from employers.models import (
+    PayFrequency,
+    PersonalAssistantStatus,
+    Shift,
+    ShiftKind,
+    TimesheetStatus,
+)
 from employers.services import timesheets as services
 from employers.services.timesheets import ShiftDetails
 from tests.careplans.review_factories import plan_in_use
@@ -131,14 +137,35 @@ def test_a_shift_outside_the_timesheets_dates_is_refused(assistant, pa_user):
     }
 
 
-def test_a_timesheet_covers_at_most_a_month(assistant, pa_user):
-    with pytest.raises(ValidationError, match="at most a month"):
+def test_a_timesheet_covers_at_most_one_pay_period(assistant, pa_user):
+    """Paid monthly, at most 31 days; paid weekly, 7: a weekly run never pays a month's work
+    as one week's pay (with one week's tax and NI thresholds)."""
+    with pytest.raises(ValidationError, match="at most 31 days"):
         services.start_timesheet(
             actor=pa_user,
             assistant=assistant,
             starts_on=day("2026-11-01"),
-            ends_on=day("2026-12-03"),
+            ends_on=day("2026-12-02"),
         )
+    assistant.employer.pay_frequency = PayFrequency.WEEKLY
+    assistant.employer.save()
+    with pytest.raises(ValidationError) as refused:
+        services.start_timesheet(
+            actor=pa_user,
+            assistant=assistant,
+            starts_on=day("2026-11-02"),
+            ends_on=day("2026-11-09"),
+        )
+    assert refused.value.message_dict == {
+        "ends_on": [
+            f"{assistant.full_name} is paid weekly, so a timesheet covers at most 7 days: the "
+            "last day must be on or before 8 November 2026"
+        ]
+    }
+    week = services.start_timesheet(
+        actor=pa_user, assistant=assistant, starts_on=day("2026-11-02"), ends_on=day("2026-11-08")
+    )
+    assert (week.ends_on - week.starts_on).days == 6
     with pytest.raises(ValidationError, match="same as or after the first"):
         services.start_timesheet(
             actor=pa_user,

@@ -169,7 +169,7 @@ def test_support_staff_enter_a_timesheet_for_a_pa_through_the_pas_forms(
             | date_fields("ends_on", datetime.date(2026, 12, 15)),
         )
     )
-    assert PROBLEM in bad and "A timesheet covers at most a month" in bad
+    assert PROBLEM in bad and "so a timesheet covers at most 31 days" in bad
     client.post(
         new_url,
         date_fields("starts_on", datetime.date(2026, 11, 1))
