@@ -9,6 +9,7 @@ from django.core.cache import cache
 
 from phb.models import Role
 from phb.today import fix_database_today
+from tests.database_template import copy_migrated_template
 from tests.factories import (
     PASSWORD,
     BudgetHolderFactory,
@@ -52,6 +53,20 @@ def _fixed_today_for_each_test():
     travel.start()
     yield
     travel.stop()
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, django_db_blocker):
+    """This run's test database (this worker's, under pytest-xdist) is made here, as a copy of
+    the migrated template (tests/database_template.py)."""
+    with django_db_blocker.unblock():
+        copy_migrated_template()
+
+
+@pytest.fixture(scope="session")
+def django_db_keepdb():
+    """pytest-django uses the copy made above, and leaves it for the next run to replace."""
+    return True
 
 
 @pytest.fixture(scope="session")

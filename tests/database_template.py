@@ -1,0 +1,83 @@
+"""The test databases are copies of one migrated template, not each migrated on its own.
+
+Migrating an empty database takes about two minutes, nearly all of it Django rendering the
+migration state after each of some 400 trigger operations (django-pgtrigger and
+django-pghistory), not PostgreSQL. Each pytest-xdist worker used to do it at the same time on a
+2-core machine. Now the first worker to get here migrates `<test database>_template` once,
+while the others wait on a file lock; every worker then copies it (PostgreSQL's CREATE
+DATABASE ... TEMPLATE, a file copy of a second or two) and pytest-django keeps that copy
+(`keepdb`), so Django's own set-up only finds nothing to migrate.
+
+The template is named with a hash of every migration and the lockfile: it is migrated again
+whenever either changes, and reused between runs on one machine while they do not (a run
+from a fresh clone, as in CI, makes it once).
+"""
+
+import fcntl
+import hashlib
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection
+
+ROOT = Path(settings.BASE_DIR)
+APPS = ("phb", "budgets", "careplans", "employers")
+
+
+def _fingerprint() -> str:
+    digest = hashlib.sha256()
+    for path in sorted(p for app in APPS for p in (ROOT / app / "migrations").glob("*.py")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    digest.update((ROOT / "uv.lock").read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _execute(sql: str) -> list:
+    # Outside any database: CREATE and DROP DATABASE cannot run on the one they change.
+    with connection._nodb_cursor() as cursor:
+        cursor.execute(sql)
+        return cursor.fetchall() if cursor.description else []
+
+
+def _exists(name: str) -> bool:
+    rows = _execute(f"SELECT 1 FROM pg_database WHERE datname = '{name}'")
+    return bool(rows)
+
+
+def _migrate_into(name: str) -> None:
+    database = settings.DATABASES["default"]
+    test_name = database["TEST"]["NAME"]
+    _execute(f'DROP DATABASE IF EXISTS "{name}"')
+    _execute(f'CREATE DATABASE "{name}"')
+    connection.close()
+    database["NAME"] = connection.settings_dict["NAME"] = name
+    try:
+        call_command("migrate", verbosity=0, interactive=False)
+    finally:
+        connection.close()
+        database["NAME"] = connection.settings_dict["NAME"] = database["TEST"]["NAME"] = test_name
+
+
+def copy_migrated_template() -> None:
+    """Make this worker's test database a copy of the migrated template (migrating the
+    template first if no run has yet, since the migrations last changed)."""
+    database = settings.DATABASES["default"]
+    test_name = database["TEST"]["NAME"]
+    base = test_name.split("_gw")[0]  # test_phb_gw0, a pytest-xdist worker's: test_phb
+    template = f"{base}_template_{_fingerprint()}"
+    lock_path = Path(tempfile.gettempdir()) / f"phb-{base}-template.lock"
+    with lock_path.open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not _exists(template):
+            for (stale,) in _execute(
+                f"SELECT datname FROM pg_database WHERE datname LIKE '{base}\\_template\\_%'"
+            ):
+                _execute(f'DROP DATABASE IF EXISTS "{stale}"')
+            _migrate_into(f"{template}_partial")
+            # Renamed only once whole: a run stopped part way leaves no template to copy.
+            _execute(f'ALTER DATABASE "{template}_partial" RENAME TO "{template}"')
+        _execute(f'DROP DATABASE IF EXISTS "{test_name}"')
+        _execute(f'CREATE DATABASE "{test_name}" TEMPLATE "{template}"')
