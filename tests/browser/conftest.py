@@ -261,22 +261,37 @@ def pytest_collection_modifyitems(items):
     items[:] = [item for item in items if item.path.name != ENFORCEMENT_FILE] + last
 
 
+# Under pytest-xdist (`make test`: `--dist loadgroup`) the journeys that send forms are one
+# group, run in order by one worker, so that the check above sees what every journey sent. The
+# files that only read pages (and sign in) are a second group, which another worker can run at
+# the same time: a form they did send would only be missing from the check, which then fails
+# and names it, never passes by mistake.
+JOURNEY_GROUP, PAGES_GROUP = "browser", "browser-pages"
+PAGES_FILES = {
+    "test_every_page_at_a_phones_width.py",
+    "test_history_journeys.py",
+    "test_payslip_pdf_journeys.py",
+    "test_pdf_journeys.py",
+    "test_quarterly_figures_journeys.py",
+}
+
+
+def _group_of(file_name: str) -> str:
+    return PAGES_GROUP if file_name in PAGES_FILES else JOURNEY_GROUP
+
+
 def pytest_collection_finish(session):
     FILES_RUN.update(filter(None, (_journey_file(item.path) for item in session.items)))
-    # Under pytest-xdist (`make test`: `--dist loadgroup`) the journeys must be one group, run
-    # in order by one worker, so that the check above sees what every journey sent.
-    ungrouped = sorted(
+    misplaced = sorted(
         {
-            item.path.name
+            f'pytest.mark.xdist_group("{_group_of(item.path.name)}") in {item.path.name}'
             for item in session.items
             if _journey_file(item.path)
-            and "browser" not in {m.args[0] for m in item.iter_markers("xdist_group")}
+            and {m.args[0] for m in item.iter_markers("xdist_group")} != {_group_of(item.path.name)}
         }
     )
-    if ungrouped:
-        raise pytest.UsageError(
-            f'add pytest.mark.xdist_group("browser") to pytestmark in {", ".join(ungrouped)}'
-        )
+    if misplaced:
+        raise pytest.UsageError(f"put {', '.join(misplaced)}'s pytestmark")
     invoked_from = session.config.invocation_params.dir
     for arg in session.config.args:
         path, named_tests, _ = arg.partition("::")

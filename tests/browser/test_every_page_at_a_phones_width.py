@@ -15,7 +15,7 @@ from tests.test_route_matrix import MATRIX, ROUTES, _url, universe  # noqa: F401
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.xdist_group("browser"),
+    pytest.mark.xdist_group("browser-pages"),  # it sends no form of ours: see conftest
     pytest.mark.django_db(transaction=True),
 ]
 

@@ -20,7 +20,7 @@ from tests.factories import BudgetHolderFactory
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.celery,
-    pytest.mark.xdist_group("browser"),
+    pytest.mark.xdist_group("browser-pages"),  # it sends no form of ours: see conftest
     pytest.mark.django_db(transaction=True),
 ]
 
