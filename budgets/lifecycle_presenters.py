@@ -201,7 +201,10 @@ def budget_state(budget: Budget, user, policy) -> BudgetState:
         and budget.plan_approved_at is not None
         and not over
         and may[Permission.SET_PAYMENTS],
-        "change_amount": budget.is_live and not over and may[Permission.CHANGE_AMOUNT],
+        "change_amount": budget.is_live
+        and not over
+        and budget.stopped_from is None
+        and may[Permission.CHANGE_AMOUNT],
         "end": budget.is_live and over and may[Permission.END_BUDGET],
         "next_year": budget.status in (BudgetStatus.AGREED, BudgetStatus.ACTIVE, BudgetStatus.ENDED)
         and may[Permission.PREPARE_BUDGET]

@@ -324,12 +324,20 @@ def _plan(*, actor, budget, new_amount, effective_from, reason: str, lock: bool)
 
 
 def _locked(budget, *, doing: str, version=None):
-    return _lock(
+    budget = _lock(
         budget,
         version=version,
         expected=(BudgetStatus.AGREED, BudgetStatus.ACTIVE),
         doing=doing,
     )
+    # A budget being stopped keeps the amount agreed: a new one would be shared among the few
+    # payments left before the stop (the later ones were cancelled), not over the year.
+    if budget.stopped_from is not None:
+        raise Conflict(
+            f"This budget stops on {_day(budget.stopped_from)}, so its amount cannot be changed: "
+            "the payments due from that day were cancelled"
+        )
+    return budget
 
 
 @transaction.atomic

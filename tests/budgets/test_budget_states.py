@@ -386,7 +386,7 @@ def _stopping(p):
             "Period 1 April 2027 to 31 March 2028 (stops on 1 October 2027)",
         ],
         never=["30 September 2027", "waiting to be ended", "stopped"],
-        offers={REDUCE, NEXT_YEAR, PAYMENTS_DUE},
+        offers={NEXT_YEAR, PAYMENTS_DUE},  # its amount is not changed once it is stopping
     )
 
 

@@ -103,6 +103,21 @@ def preview(budget, actor, **overrides):
 # ---------------------------------------------------------------------------------------------
 
 
+def test_the_amount_of_a_budget_being_stopped_is_not_changed(phb_lead, budget_2027):
+    """Its payments from the stop were cancelled: a new amount would fall on the few left."""
+    services.stop_budget(
+        actor=phb_lead, budget=budget_2027, stops_on=datetime.date(2028, 1, 1), reason="Moved"
+    )
+    for attempt in (preview, change):
+        with pytest.raises(Conflict) as refused:
+            attempt(reload(budget_2027), phb_lead)
+        assert str(refused.value) == (
+            "This budget stops on 1 January 2028, so its amount cannot be changed: the payments "
+            "due from that day were cancelled"
+        )
+    assert reload(budget_2027).agreed_amount == D("12000.00")
+
+
 def test_a_change_needs_a_reason(phb_lead, budget_2027):
     with pytest.raises(ValidationError) as excinfo:
         change(budget_2027, phb_lead, reason="  ")
