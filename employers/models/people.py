@@ -400,6 +400,9 @@ class PersonalAssistant(UUIDModel, Timestamped):
         indexes = [
             models.Index(fields=["right_to_work_follow_up_on"], name="pa_by_rtw_follow_up"),
             models.Index(fields=["dbs_recheck_on"], name="pa_by_dbs_recheck"),
+            # A shift is checked against the same person's shifts for every employer
+            # (employers.services.timesheets._check_shift): their PA records by NI number.
+            models.Index(fields=["ni_number"], condition=~Q(ni_number=""), name="pa_by_ni_number"),
         ]
 
     def __str__(self) -> str:

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from budgets.models import BudgetStatus, HoldingPortion
@@ -192,15 +193,30 @@ def _describe(shift: Shift) -> str:
 
 def _check_shift(*, timesheet: Timesheet, starts_at, ends_at, exclude: Shift | None = None) -> None:
     """Refuse, in plain words, a shift that overlaps another of the PA's shifts, or one that
-    takes a day past 24 hours."""
+    takes a day past 24 hours. A PA who works for two people has a PA record with each: their
+    shifts for both count (the same person, by their sign-in or National Insurance number),
+    so the same hours are never paid twice. Of a shift for the other employer, this one's side
+    is told only that it overlaps, not what it was."""
     assistant = timesheet.assistant
-    others = Shift.objects.filter(assistant=assistant)
+    same_person = Q(pk=assistant.pk)
+    if assistant.user_id:
+        same_person |= Q(user_id=assistant.user_id)
+    if assistant.ni_number:
+        same_person |= Q(ni_number=assistant.ni_number)
+    # Their PA records first (a few), then the shifts by the index on each PA's shifts.
+    records = list(PersonalAssistant.objects.filter(same_person).values_list("pk", flat=True))
+    others = Shift.objects.filter(assistant_id__in=records)
     if exclude is not None:
         others = others.exclude(pk=exclude.pk)
     overlapping = others.filter(starts_at__lt=ends_at, ends_at__gt=starts_at).first()
-    if overlapping is not None:
+    if overlapping is not None and overlapping.assistant_id == assistant.pk:
         raise ValidationError(
             OVERLAP_MESSAGE.format(name=assistant.full_name, shift=_describe(overlapping))
+        )
+    if overlapping is not None:
+        raise ValidationError(
+            f"This shift overlaps a shift {assistant.full_name} worked for another employer: the "
+            "same hours cannot be claimed twice"
         )
     new_hours = hours_by_day(starts_at, ends_at)
     window_start = datetime.datetime.combine(min(new_hours), datetime.time(), tzinfo=LONDON)

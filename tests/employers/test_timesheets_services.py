@@ -22,7 +22,7 @@ from employers.services import timesheets as services
 from employers.services.timesheets import ShiftDetails
 from tests.careplans.review_factories import plan_in_use
 from tests.employers.factories import EmployerFactory, PaUserFactory, PersonalAssistantFactory
-from tests.factories import HolderUserFactory, RepresentativeFactory
+from tests.factories import BudgetHolderFactory, HolderUserFactory, RepresentativeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -111,6 +111,39 @@ def test_a_shift_overlapping_one_on_another_timesheet_is_refused(assistant, pa_u
     add(october(assistant, pa_user), pa_user, "2026-10-31", T(22), T(8), ShiftKind.NIGHT)
     with pytest.raises(ValidationError, match="overlaps another shift Priya Shah worked"):
         add(november(assistant, pa_user), pa_user, "2026-11-01", T(7), T(12))
+
+
+def test_the_same_hours_for_a_second_employer_are_refused(assistant, pa_user, other_holder):
+    """A PA who works for two people has a PA record with each; the same hours are not
+    claimed from both (by their sign-in, or their NI number when one record has no sign-in).
+    The second employer's side is not told what the other shift was."""
+    add(november(assistant, pa_user), pa_user, "2026-11-10", T(9), T(13))
+    second_job = PersonalAssistantFactory(
+        employer=EmployerFactory(budget_holder=other_holder), user=pa_user, full_name="Priya Shah"
+    )
+    second_sheet = november(second_job, pa_user)
+    with pytest.raises(ValidationError) as refused:
+        add(second_sheet, pa_user, "2026-11-10", T(12), T(15))
+    assert refused.value.messages == [
+        "This shift overlaps a shift Priya Shah worked for another employer: the same hours "
+        "cannot be claimed twice"
+    ]
+    # By NI number: a third record with no sign-in, entered by that employer.
+    assistant.ni_number = "QQ123456C"
+    assistant.save()
+    third_employer = EmployerFactory(
+        budget_holder=BudgetHolderFactory(
+            organisation=other_holder.organisation, user=HolderUserFactory()
+        )
+    )
+    third_job = PersonalAssistantFactory(
+        employer=third_employer, user=None, full_name="Priya Shah", ni_number="QQ 12 34 56 C"
+    )
+    employer_user = third_job.employer.budget_holder.user
+    with pytest.raises(ValidationError, match="worked for another employer"):
+        add(november(third_job, employer_user), employer_user, "2026-11-10", T(8), T(10))
+    # Other hours are fine.
+    assert add(second_sheet, pa_user, "2026-11-10", T(14), T(17)).hours == 3
 
 
 def test_more_than_24_hours_in_a_calendar_day_is_refused(assistant, pa_user):
