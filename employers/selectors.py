@@ -261,6 +261,16 @@ def assistant_duties(pa: PersonalAssistant, today: datetime.date) -> list[Duty]:
         duties.append(
             duty(EXPIRING, f"right to work must be checked again by {_date(follow_up)}", follow_up)
         )
+    elif pa.right_to_work_checked_on > pa.starts_on:
+        # Done, but late: the law asks for it before someone starts work, and there was no
+        # check for the days between.
+        duties.append(
+            duty(
+                MET,
+                f"right to work checked on {_date(pa.right_to_work_checked_on)}, after they "
+                f"started on {_date(pa.starts_on)} (it is due before someone starts work)",
+            )
+        )
     else:
         duties.append(duty(MET, "right to work checked"))
     recheck = pa.dbs_recheck_on

@@ -32,6 +32,23 @@ def test_every_duty_met(holder):
     assert states(employer)["Kim Lee: DBS checked"] == MET
 
 
+def test_a_right_to_work_check_after_they_started_says_it_was_late(holder):
+    employer = EmployerFactory(budget_holder=holder)
+    PersonalAssistantFactory(
+        employer=employer,
+        full_name="Kim Lee",
+        starts_on=datetime.date(2026, 3, 2),
+        right_to_work_checked_on=datetime.date(2026, 3, 9),
+    )
+    assert (
+        states(employer)[
+            "Kim Lee: right to work checked on 9 March 2026, after they started on 2 March 2026 "
+            "(it is due before someone starts work)"
+        ]
+        == MET
+    )
+
+
 def test_what_is_missing(holder):
     employer = EmployerFactory(
         budget_holder=holder,
