@@ -245,6 +245,34 @@ SECTION_LABELS = [
 ]
 
 
+def _asked_for_again(older, new_items: dict) -> list[str]:
+    """What the newer version asks for that the decision on the older one declined, or
+    approved at a lower cost: the same description and cost reads as "no change", and a
+    decider must not miss it."""
+    decision = getattr(older, "decision", None)
+    if decision is None:
+        return []
+    said = []
+    on = f"the decision on version {older.number} ({display_date(decision.decided_at, 'j F Y')})"
+    for item_decision in decision.items.all():
+        name = item_decision.item.description
+        after = new_items.get(name)
+        if after is None:
+            continue
+        if item_decision.outcome == DecisionOutcome.DECLINED:
+            said.append(f"Asked for again: {name}, {after.cost_text}. It was declined in {on}.")
+        elif (
+            item_decision.outcome == DecisionOutcome.APPROVED_WITH_CHANGES
+            and after.annual_cost > item_decision.approved_annual_cost
+        ):
+            approved = after.cost_text_of(item_decision.approved_annual_cost)
+            said.append(
+                f"Asked for again at more than was approved: {name}, {after.cost_text}. "
+                f"{on[0].upper()}{on[1:]} approved {approved}."
+            )
+    return said
+
+
 def differences(older, newer) -> dict:
     """What changed from one version to another: sections, goals, items, contacts, risks."""
     sections = [
@@ -267,6 +295,7 @@ def differences(older, newer) -> dict:
             items.append(f"Removed: {name}, {before.cost_text}")
         elif before.cost_text != after.cost_text:
             items.append(f"Changed: {name}, from {before.cost_text} to {after.cost_text}")
+    items += _asked_for_again(older, new_items)
     lists = {}
     for label, attribute, key in (
         ("Goals", "goals", lambda g: g.description),

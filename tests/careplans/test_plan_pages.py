@@ -475,6 +475,24 @@ def test_versions_of_different_plans_are_not_compared(
     assert response.status_code == 404
 
 
+def test_the_comparison_says_when_a_declined_item_is_asked_for_again(
+    client, icb, submitted, phb_lead
+):
+    """The gym was declined; the next version copies it unchanged. Compared item by item it
+    is "no change": the comparison says it was declined, so a decider does not miss it."""
+    lead = staff("phb_lead", icb)
+    client.force_login(lead)
+    client.post(version_url(submitted, "careplans:decide"), decide_data(submitted))
+    second = services.new_version(actor=phb_lead, plan=submitted.plan)
+    gym = second.support_items.get(description="Gym membership")
+    text = page(client.get(version_url(submitted, "careplans:compare", second.pk)))
+    assert (
+        f"Asked for again: Gym membership, {gym.cost_text}. It was declined in the decision on "
+        f"version 1 ({timezone.localdate():%-d %B %Y})."
+    ) in unescape(text)
+    assert "Asked for again: Personal assistant" not in unescape(text)
+
+
 def test_staff_read_the_letter_and_go_back_to_the_plan(client, icb, submitted):
     lead = staff("phb_lead", icb)
     client.force_login(lead)
