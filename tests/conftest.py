@@ -226,10 +226,11 @@ def _figures_the_migrations_load(request):
         request.getfixturevalue("tax_year_figures")
 
 
-@pytest.fixture
-def tax_year_figures(db):
-    """The 2026/27 tax-year figures, as migrations employers 0002 and 0007 load them: the flush
-    after an earlier transactional test removes them (the pay-run and payslip journeys)."""
+def load_figures_the_migrations_load():
+    """The 2026/27 national figures and tax-year figures, as migrations budgets 0003 and
+    employers 0002 and 0007 load them (the flush after an earlier transactional test removes
+    them). For a fixture wider than one test, which runs before `_figures_the_migrations_load`."""
+    from budgets.models import NationalRateSet
     from employers.models import TaxYearRateSet
 
     figures = importlib.import_module("employers.migrations.0002_payruns").FIGURES_2026_27
@@ -238,15 +239,19 @@ def tax_year_figures(db):
         tax_year_start=datetime.date(2026, 4, 6),
         defaults={"name": "2026/27"} | figures | loans.STUDENT_LOANS_2026_27,
     )
+    national = importlib.import_module("budgets.migrations.0003_national_rates_2026_27")
+    return NationalRateSet.objects.get_or_create(
+        effective_from=datetime.date(2026, 4, 1), defaults=national.NATIONAL_2026_27
+    )[0]
+
+
+@pytest.fixture
+def tax_year_figures(db):
+    """The 2026/27 tax-year figures (and the national ones: `load_figures_the_migrations_load`)."""
+    load_figures_the_migrations_load()
 
 
 @pytest.fixture
 def national_rates(db):
-    """The 2026/27 national figures, as migration budgets 0003 loads them: the flush after an
-    earlier transactional test removes them."""
-    from budgets.models import NationalRateSet
-
-    figures = importlib.import_module("budgets.migrations.0003_national_rates_2026_27")
-    return NationalRateSet.objects.get_or_create(
-        effective_from=datetime.date(2026, 4, 1), defaults=figures.NATIONAL_2026_27
-    )[0]
+    """The 2026/27 national figures (and the tax-year ones: `load_figures_the_migrations_load`)."""
+    return load_figures_the_migrations_load()

@@ -261,6 +261,7 @@ REGISTRY: dict[str, FormCase] = {
                     pk="b1",
                     period_start=datetime.date(2026, 4, 1),
                     period_end=datetime.date(2027, 3, 31),
+                    full_period_end=datetime.date(2027, 3, 31),
                     agreed_amount=Decimal("20000.00"),
                 )
             ],

@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from benchmarks import load, pages
 from phb import dataset
+from tests.conftest import load_figures_the_migrations_load
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("benchmarks.urls")]
 
@@ -21,6 +22,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.urls("benchmarks.urls")]
 def _generated(django_db_setup, django_db_blocker):
     """Generated once for the module, in a transaction rolled back at its end."""
     with django_db_blocker.unblock(), transaction.atomic():
+        load_figures_the_migrations_load()  # gone if a transactional test ran before
         dataset.generate(people=300, icbs=2, seed=1)
         yield
         transaction.set_rollback(True)

@@ -26,6 +26,7 @@ from budgets.models import (
 from budgets.models.budget import CURRENT_STATUSES
 from phb import dataset
 from phb.models import BudgetHolder, Organisation, RecordAccess, Representative, User
+from tests.conftest import load_figures_the_migrations_load
 
 
 def _generate(**options):
@@ -37,6 +38,7 @@ def _generated(django_db_setup, django_db_blocker):
     """Generated once for the module, in a transaction rolled back at its end; each test's
     own transaction is a savepoint inside it."""
     with django_db_blocker.unblock(), transaction.atomic():
+        load_figures_the_migrations_load()  # gone if a transactional test ran before
         _generate()
         yield
         transaction.set_rollback(True)
