@@ -84,6 +84,9 @@ def test_a_person_another_icb_holds_is_refused_without_saying_which_and_logged(
     client, phb_lead, other_icb_holder, caplog, settings
 ):
     settings.PHB_SERVICE_DESK_EMAIL = "service.desk@example.nhs.uk"
+    # A name no generated one shares: the lead's own generated name is on the page.
+    other_icb_holder.family_name = "Quennell-Oyelaran"
+    other_icb_holder.save()
     client.force_login(phb_lead)
     with caplog.at_level("WARNING", logger="phb.security"):
         response = client.post(
