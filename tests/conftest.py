@@ -39,23 +39,6 @@ def _on(day: datetime.date) -> time_machine.travel:
     return time_machine.travel(now - datetime.timedelta(days=(now.date() - day).days), tick=True)
 
 
-DATABASE_FIXTURES = {"db", "transactional_db", "django_db_setup", "live_server"}
-
-
-def _uses_database(item) -> bool:
-    return item.get_closest_marker("django_db") is not None or bool(
-        DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
-    )
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items):
-    """Tests that need no database first (in their order, then the others in theirs): the
-    first worker to need the database migrates the template for a minute and a half
-    (tests/database_template.py), and meanwhile the other runs these rather than wait."""
-    items.sort(key=_uses_database)
-
-
 def pytest_configure(config):
     # Before the test modules are imported: some work out their dates from today at import.
     _on(FIXED_TODAY).start()
