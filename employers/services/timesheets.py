@@ -92,11 +92,12 @@ def _lock(timesheet: Timesheet) -> Timesheet:
 
 
 def longest_timesheet(assistant: PersonalAssistant) -> str:
-    """ "Priya Shah is paid weekly, so a timesheet covers at most 7 days." """
+    """ "Priya Shah is paid weekly, so a timesheet covers at most 7 days" (no full stop: the
+    refusal goes on to say the last day allowed)."""
     frequency = PayFrequency(assistant.employer.pay_frequency)
     return (
         f"{assistant.full_name} is paid {frequency.label.lower()}, so a timesheet covers at most "
-        f"{LONGEST_DAYS[frequency]} days."
+        f"{LONGEST_DAYS[frequency]} days"
     )
 
 
@@ -124,7 +125,7 @@ def start_timesheet(
         latest = starts_on + datetime.timedelta(days=days - 1)
         raise ValidationError(
             {
-                "ends_on": f"{longest_timesheet(assistant)[:-1]}: the last day must be on or "
+                "ends_on": f"{longest_timesheet(assistant)}: the last day must be on or "
                 f"before {latest:%-d %B %Y}"
             }
         )

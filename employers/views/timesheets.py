@@ -465,7 +465,7 @@ class TimesheetNewView(TimesheetFormView):
             "page_title": "Start a timesheet",
             "button_text": "Start the timesheet",
             "intro": "Give the first and last day of the time this timesheet covers. "
-            f"{services.longest_timesheet(self.object)} You add the shifts next.",
+            f"{services.longest_timesheet(self.object)}. You add the shifts next.",
         }
 
 
