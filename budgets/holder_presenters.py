@@ -32,6 +32,7 @@ from budgets.presenters import (
     day,
     explain_calculation,
     money,
+    overtaken_by_stop,
     period_words,
     stop_words,
     went,
@@ -215,6 +216,12 @@ def _also_proposed(budget: Budget) -> str:
 
 
 def _change_step(change, indicative) -> str:
+    if overtaken := overtaken_by_stop(change):
+        was_to = "go up" if change.is_increase else "go down"
+        return (
+            f"From {day(change.effective_from)} it was to {was_to} to "
+            f"{money(change.new_amount)}. {overtaken}"
+        )
     words = f"From {day(change.effective_from)} it {went(change)} to {money(change.new_amount)}"
     if not (change.is_increase and change.clinical_justification):
         return words + "."
@@ -274,7 +281,7 @@ def _steps(budget: Budget, reader: Reader) -> list[str]:
     elif changes:
         steps.append(f"The amount first agreed was {money(first)}.")
     steps += [_change_step(change, budget.indicative_amount) for change in changes]
-    if changes:
+    if changes and not overtaken_by_stop(changes[-1]):
         steps.append(f"So the budget is now {money(budget.agreed_amount)}.")
     return steps
 

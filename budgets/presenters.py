@@ -434,7 +434,27 @@ def went(change) -> str:
     return "went up" if change.is_increase else "went down"
 
 
+def overtaken_by_stop(change) -> str:
+    """For a change dated on or after the day its budget stops: the sentence that says it does
+    not happen ("" for any other change). No payment is made from the budget from that day, so
+    a change from then on never takes effect, whenever it was issued."""
+    budget = change.budget
+    if budget.stopped_from is None or change.effective_from < budget.stopped_from:
+        return ""
+    return (
+        f"That change does not happen: the budget {_stop_verb(budget)} on "
+        f"{day(budget.stopped_from)}, before it was due."
+    )
+
+
 def change_words(change) -> str:
+    if overtaken := overtaken_by_stop(change):
+        return (
+            f"From {day(change.effective_from)} the budget was to "
+            f"{'go up' if change.is_increase else 'go down'} from "
+            f"{money(change.previous_amount)} to {money(change.new_amount)}, because: "
+            f"{change.reason.strip().rstrip('.')}. {overtaken}"
+        )
     return (
         f"From {day(change.effective_from)} the budget {went(change)} from "
         f"{money(change.previous_amount)} to {money(change.new_amount)}, because: {change.reason}"

@@ -15,7 +15,7 @@ from django.db import IntegrityError, ProgrammingError, transaction
 from django.utils import timezone
 from django.utils.html import escape
 
-from budgets import services
+from budgets import holder_presenters, presenters, services
 from budgets.models import (
     Budget,
     BudgetChange,
@@ -116,6 +116,47 @@ def test_the_amount_of_a_budget_being_stopped_is_not_changed(phb_lead, budget_20
             "due from that day were cancelled"
         )
     assert reload(budget_2027).agreed_amount == D("12000.00")
+
+
+def test_a_change_dated_after_a_later_stop_is_said_not_to_happen(phb_lead, holder, budget_2027):
+    """Reduced from 1 October 2027, then stopped from 1 September 2027: no payment is made from
+    1 September, so the reduction never takes effect, and neither page says it does."""
+    change(budget_2027, phb_lead)
+    services.stop_budget(
+        actor=phb_lead,
+        budget=reload(budget_2027),
+        stops_on=datetime.date(2027, 9, 1),
+        reason="You moved out of the area.",
+    )
+    budget = reload(budget_2027)
+    overtaken = (
+        "That change does not happen: the budget stops on 1 September 2027, before it was due."
+    )
+    assert presenters.explain_budget(budget)["steps"][-1] == (
+        "From 1 October 2027 the budget was to go down from £12,000.00 to £10,000.00, because: "
+        f"{REASON.rstrip('.')}. {overtaken}"
+    )
+    page = holder_presenters.holder_budget([budget], holder=holder, acting_for=False)
+    assert page.changes == [
+        "From 1 October 2027 the budget was to go down from £12,000.00 to £10,000.00, because: "
+        f"{REASON.rstrip('.')}. {overtaken}"
+    ]
+    assert page.steps[-1] == f"From 1 October 2027 it was to go down to £10,000.00. {overtaken}"
+    assert not any(step.startswith("So the budget is now") for step in page.steps)
+
+
+def test_a_change_dated_before_a_later_stop_still_happens(phb_lead, holder, budget_2027):
+    change(budget_2027, phb_lead)
+    services.stop_budget(
+        actor=phb_lead,
+        budget=reload(budget_2027),
+        stops_on=datetime.date(2028, 1, 1),
+        reason="You moved out of the area.",
+    )
+    steps = presenters.explain_budget(reload(budget_2027))["steps"]
+    assert steps[-1] == (
+        f"From 1 October 2027 the budget goes down from £12,000.00 to £10,000.00, because: {REASON}"
+    )
 
 
 def test_a_change_needs_a_reason(phb_lead, budget_2027):
