@@ -188,7 +188,9 @@ REGISTRY: dict[str, FormCase] = {
     ),
     "budgets.forms.BudgetForm": FormCase(
         kwargs=lambda: {
-            "calculations": [(SimpleNamespace(pk="c1"), "Resource allocation: £8,308.72 a year")]
+            "calculations": [
+                (SimpleNamespace(pk="c1"), "Resource allocation for 2026/27: £8,308.72 a year")
+            ]
         },
         valid={
             "period_end_day": "31",

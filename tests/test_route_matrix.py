@@ -487,7 +487,10 @@ def universe(db):
     lead, admin = users["lead"], users["icb_admin"]
     local_rates = LocalRateSetFactory(organisation=icb)
     version = questionnaire(admin)
-    ras = ras_assessment(lead, holder, version)
+    ras_assessment(lead, holder, version)
+    ras_2027 = ras_assessment(
+        lead, holder, questionnaire(admin, financial_year=2027), effective_date=FY_2027_START
+    )
     chc = chc_package(lead, holder)
     agreed = agreed_budget(
         lead,
@@ -501,7 +504,7 @@ def universe(db):
     )
     next_year = {"start": FY_2027_START, "end": FY_2027_END}
     above_cap = proposed_budget(
-        lead, holder, ras, amount=D("9000.00"), justification=JUSTIFICATION, **next_year
+        lead, holder, ras_2027, amount=D("9000.00"), justification=JUSTIFICATION, **next_year
     )
     # The other person's 2027/28 draft, prepared from their 2026/27 budget.
     this_year = agreed_budget(lead, other_holder, chc_package(lead, other_holder))

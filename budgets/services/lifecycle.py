@@ -87,6 +87,30 @@ def _check_period(budget_holder, start, end, *, exclude=None) -> None:
 FURTHEST_AHEAD_MONTHS = 18
 
 
+def _year_worked_out_for(calculation) -> datetime.date:
+    """The first day of the financial year whose figures a calculation used: its
+    questionnaire's year for a resource allocation, else the year of the day it applies from
+    (the national and local rates in force then)."""
+    if isinstance(calculation, RasAssessment):
+        return datetime.date(calculation.questionnaire.financial_year, 4, 1)
+    return calc.financial_year(calculation.effective_date)[0]
+
+
+def _check_calculation_year(calculation, start: datetime.date) -> None:
+    """A budget is worked out with the figures of the financial year it is for: a calculation
+    made with another year's price per point, wages or rates would give the wrong amount."""
+    worked_out_for = _year_worked_out_for(calculation)
+    if worked_out_for != calc.financial_year(start)[0]:
+        year = calc.financial_year_label(start)
+        raise ValidationError(
+            {
+                "calculation": "This calculation was worked out with the figures for "
+                f"{calc.financial_year_label(worked_out_for)}, but the budget starts on "
+                f"{_day(start)}, in {year}. Choose a calculation for {year}, or work one out"
+            }
+        )
+
+
 def _check_dates(start, end, *, backdating_reason: str) -> str:
     """A budget is set up for a period that has not ended; one that starts in the past says
     why (backdating happens, but never by accident). Returns the reason to record."""
@@ -242,6 +266,7 @@ def create_budget(
     _check_period(budget_holder, period_start, period_end)
     backdating_reason = _check_dates(period_start, period_end, backdating_reason=backdating_reason)
     basis, annual, link = _basis_of(calculation)
+    _check_calculation_year(calculation, period_start)
     indicative = calc.amount_for_period(annual, period_start, period_end)
     agreed_amount = _check_amounts(
         agreed_amount=agreed_amount,
@@ -328,6 +353,7 @@ def update_draft_budget(*, actor, budget, version: int | None, **changes) -> Bud
         start, end, backdating_reason=changes.get("backdating_reason", budget.backdating_reason)
     )
     basis, annual, link = _basis_of(calculation)
+    _check_calculation_year(calculation, start)
     indicative = calc.amount_for_period(annual, start, end)
     amount = _check_amounts(
         agreed_amount=changes.get("agreed_amount", budget.agreed_amount),

@@ -12,7 +12,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from budgets import selectors, services
-from budgets.calculations import financial_year
+from budgets.calculations import financial_year, financial_year_label
 from budgets.forms import (
     BudgetForm,
     ClinicalCheckForm,
@@ -127,11 +127,15 @@ class BudgetFormsMixin:
 
 
 def calculation_label(calculation) -> str:
+    """What the calculation is, for which financial year (a budget uses one for its own
+    year), and its yearly amount."""
     if isinstance(calculation, RasAssessment):
-        return f"Resource allocation: {money(calculation.annual_amount)} a year"
+        year = financial_year_label(datetime.date(calculation.questionnaire.financial_year, 4, 1))
+        return f"Resource allocation for {year}: {money(calculation.annual_amount)} a year"
+    year = financial_year_label(calculation.effective_date)
     if isinstance(calculation, ChcPackage):
-        return f"CHC cost cap: {money(calculation.annual_cost)} a year"
-    return f"PA costing: {money(calculation.total_annual)} a year"
+        return f"CHC cost cap for {year}: {money(calculation.annual_cost)} a year"
+    return f"PA costing for {year}: {money(calculation.total_annual)} a year"
 
 
 class BudgetCreateView(BudgetFormsMixin, PersonMixin, TemplateView):

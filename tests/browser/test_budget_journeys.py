@@ -203,7 +203,7 @@ def test_a_phb_lead_costs_pas_and_sets_up_a_budget_that_they_agree(
 
     browser.click("Set up a budget", role="button")  # a link drawn as a button
     expect(heading(browser)).to_have_text("Set up a budget")
-    page.get_by_label("PA costing: £25,370.98 a year", exact=True).check()
+    page.get_by_label("PA costing for 2026/27: £25,370.98 a year", exact=True).check()
     fill_date(browser, "period_start", FY_2026_START)
     fill_date(browser, "period_end", FY_2026_END)
     field(browser, "agreed_amount").fill("25370.98")
@@ -449,7 +449,7 @@ def test_the_budget_holder_and_their_representative_read_the_budget_as_it_now_st
     budget = agreed_budget(
         lead.user,
         holder,
-        chc_package(lead.user, holder),
+        chc_package(lead.user, holder, effective_date=FY_2027_START),
         amount=D("12000.00"),
         portions=[
             (HoldingMethod.NOTIONAL, D("2400.00"), ""),

@@ -78,7 +78,7 @@ def test_a_phb_lead_puts_right_a_budget_period_and_a_reduction_that_were_refused
     open_from_caseload(browser, grace, "Budget calculations and all budgets")
     browser.click("Set up a budget", role="button")  # a link drawn as a button
     expect(browser.heading).to_have_text("Set up a budget")
-    browser.choose("CHC cost cap: £117,793.00 a year")
+    browser.choose("CHC cost cap for 2026/27: £117,793.00 a year")
     browser.fill_date("Start date", FY_2026_START)
     browser.fill_date("End date", FY_2027_START)  # a day into the next financial year
     browser.fill("Budget amount for the period", "117793.00")

@@ -117,7 +117,7 @@ def test_a_budget_from_set_up_to_its_end_and_next_years_budget(
     browser.click("Budget calculations and all budgets")
     browser.click("Set up a budget", role="button")
     expect(browser.heading).to_have_text("Set up a budget")
-    browser.choose("CHC cost cap: £117,793.00 a year")
+    browser.choose("CHC cost cap for 2026/27: £117,793.00 a year")
     browser.fill_date("Start date", NOVEMBER)
     browser.fill_date("End date", MARCH_END)
     browser.fill("Budget amount for the period", "10000.00")

@@ -125,7 +125,7 @@ def test_a_budget_from_its_ras_assessment_to_its_end(browser, tab, icb, password
     # than the indicative amount, so a clinician must check it.
     browser.click("Set up a budget", role="button")
     expect(browser.heading).to_have_text("Set up a budget")
-    browser.choose("Resource allocation: £8,308.72 a year")
+    browser.choose("Resource allocation for 2026/27: £8,308.72 a year")
     browser.fill_date("Start date", DECEMBER)
     browser.fill_date("End date", MARCH_END)
     browser.fill("Budget amount for the period", "2880.00")

@@ -6,6 +6,7 @@ import pytest
 
 from budgets.models import HoldingMethod
 from tests.budgets.factories import (
+    FY_2027_START,
     JUSTIFICATION,
     LocalRateSetFactory,
     agreed_budget,
@@ -36,6 +37,20 @@ def ras(phb_lead, holder, ras_version):
 def chc(phb_lead, holder, local_rates):
     """The worked CHC package: £2,265.25 a week, £117,793.00 a year."""
     return chc_package(phb_lead, holder)
+
+
+@pytest.fixture
+def ras_2027(phb_lead, holder, icb_admin):
+    """The worked RAS assessment with 2027/28's questionnaire, at the same price per point
+    (£8,308.72 a year): a budget for 2027/28 is worked out with that year's figures."""
+    version = questionnaire(icb_admin, financial_year=2027)
+    return ras_assessment(phb_lead, holder, version, effective_date=FY_2027_START)
+
+
+@pytest.fixture
+def chc_2027(phb_lead, holder, local_rates):
+    """The worked CHC package from 1 April 2027 (the same local rates): £117,793.00 a year."""
+    return chc_package(phb_lead, holder, effective_date=FY_2027_START)
 
 
 @pytest.fixture

@@ -112,7 +112,7 @@ class Case:
 
 
 @pytest.fixture
-def people(phb_lead, care_coordinator, clinician, finance_officer, holder, ras):
+def people(phb_lead, care_coordinator, clinician, finance_officer, holder, ras, ras_2027):
     return {
         "lead": phb_lead,
         "coordinator": care_coordinator,
@@ -120,12 +120,13 @@ def people(phb_lead, care_coordinator, clinician, finance_officer, holder, ras):
         "finance": finance_officer,
         "holder": holder,
         "ras": ras,
+        "ras_2027": ras_2027,
     }
 
 
 def _draft(p):
     budget = draft_budget(
-        p["coordinator"], p["holder"], p["ras"], start=FY_2027_START, end=FY_2027_END
+        p["coordinator"], p["holder"], p["ras_2027"], start=FY_2027_START, end=FY_2027_END
     )
     return Case(
         budget,
@@ -138,7 +139,7 @@ def _draft(p):
 
 def _sent_back(p):
     budget = proposed_budget(
-        p["coordinator"], p["holder"], p["ras"], start=FY_2027_START, end=FY_2027_END
+        p["coordinator"], p["holder"], p["ras_2027"], start=FY_2027_START, end=FY_2027_END
     )
     services.return_to_draft(actor=p["lead"], budget=budget, reason="The start date is wrong")
     return Case(
@@ -157,7 +158,7 @@ def _above_cap(p):
     return proposed_budget(
         p["coordinator"],
         p["holder"],
-        p["ras"],
+        p["ras_2027"],
         amount=D("9000.00"),
         justification=JUSTIFICATION,
         start=FY_2027_START,
@@ -235,7 +236,9 @@ def _proposed_not_supported(p):
 
 
 def _proposed_seen_by_who_prepared_it(p):
-    budget = proposed_budget(p["lead"], p["holder"], p["ras"], start=FY_2027_START, end=FY_2027_END)
+    budget = proposed_budget(
+        p["lead"], p["holder"], p["ras_2027"], start=FY_2027_START, end=FY_2027_END
+    )
     return Case(
         budget,
         p["lead"],
@@ -249,7 +252,7 @@ def _agreed(p):
     budget = agreed_budget(
         p["coordinator"],
         p["holder"],
-        p["ras"],
+        p["ras_2027"],
         start=FY_2027_START,
         end=FY_2027_END,
         amount=D("8000.00"),
@@ -274,7 +277,7 @@ def _agreed_above_cap(p):
     budget = agreed_budget(
         p["coordinator"],
         p["holder"],
-        p["ras"],
+        p["ras_2027"],
         start=FY_2027_START,
         end=FY_2027_END,
         amount=D("9000.00"),
@@ -299,7 +302,7 @@ def _agreed_above_cap(p):
 
 def _active(p):
     budget = agreed_budget(
-        p["coordinator"], p["holder"], p["ras"], start=FY_2027_START, end=FY_2027_END
+        p["coordinator"], p["holder"], p["ras_2027"], start=FY_2027_START, end=FY_2027_END
     )
     services.activate_budget(actor=p["finance"], budget=reload(budget))
     return Case(
@@ -319,7 +322,7 @@ def _active(p):
 def _increase_waiting_for_a_check(p):
     # £8,308.72 is the indicative amount (the RAS): £9,000.00 is above it.
     budget = agreed_budget(
-        p["coordinator"], p["holder"], p["ras"], start=FY_2027_START, end=FY_2027_END
+        p["coordinator"], p["holder"], p["ras_2027"], start=FY_2027_START, end=FY_2027_END
     )
     budget = services.activate_budget(actor=p["finance"], budget=reload(budget))
     services.propose_increase(
@@ -370,7 +373,7 @@ def _ended(p):
 
 def _stopping(p):
     budget = agreed_budget(
-        p["coordinator"], p["holder"], p["ras"], start=FY_2027_START, end=FY_2027_END
+        p["coordinator"], p["holder"], p["ras_2027"], start=FY_2027_START, end=FY_2027_END
     )
     budget = services.activate_budget(actor=p["finance"], budget=reload(budget))
     services.stop_budget(
@@ -410,7 +413,7 @@ def _stopped(p):
 
 def _withdrawn(p):
     budget = draft_budget(
-        p["coordinator"], p["holder"], p["ras"], start=FY_2027_START, end=FY_2027_END
+        p["coordinator"], p["holder"], p["ras_2027"], start=FY_2027_START, end=FY_2027_END
     )
     services.withdraw_budget(actor=p["coordinator"], budget=budget, reason="Set up twice")
     return Case(
@@ -490,7 +493,7 @@ def test_every_status_has_a_tag_colour_of_its_own():
 
 def test_the_agree_button_follows_the_icbs_policy(client, people, icb_admin):
     budget = proposed_budget(
-        people["lead"], people["holder"], people["ras"], start=FY_2027_START, end=FY_2027_END
+        people["lead"], people["holder"], people["ras_2027"], start=FY_2027_START, end=FY_2027_END
     )
     services.save_budget_policy(
         actor=icb_admin, preparer_may_agree=True, preparer_may_agree_below=D("10000.00")

@@ -62,7 +62,7 @@ def _words(holder, acting_for: bool) -> dict:
 
 
 @pytest.fixture
-def people(phb_lead, care_coordinator, clinician, finance_officer, holder, ras):
+def people(phb_lead, care_coordinator, clinician, finance_officer, holder, ras, ras_2027):
     return {
         "lead": phb_lead,
         "coordinator": care_coordinator,
@@ -70,6 +70,7 @@ def people(phb_lead, care_coordinator, clinician, finance_officer, holder, ras):
         "finance": finance_officer,
         "holder": holder,
         "ras": ras,
+        "ras_2027": ras_2027,
     }
 
 
@@ -88,12 +89,12 @@ def _none(p):
 
 
 def _draft_only(p):
-    draft_budget(p["coordinator"], p["holder"], p["ras"], **_next_year(p))
+    draft_budget(p["coordinator"], p["holder"], p["ras_2027"], **_next_year(p))
     return _none(p)
 
 
 def _withdrawn(p):
-    budget = proposed_budget(p["coordinator"], p["holder"], p["ras"], **_next_year(p))
+    budget = proposed_budget(p["coordinator"], p["holder"], p["ras_2027"], **_next_year(p))
     services.withdraw_budget(actor=p["lead"], budget=budget, reason="Set up twice")
     return _none(p)
 
@@ -102,7 +103,7 @@ def _proposed_above(p):
     budget = proposed_budget(
         p["coordinator"],
         p["holder"],
-        p["ras"],
+        p["ras_2027"],
         amount=D("9000.00"),
         justification=JUSTIFICATION,
         **_next_year(p),
@@ -142,7 +143,7 @@ def _agreed_budget(p):
     return agreed_budget(
         p["coordinator"],
         p["holder"],
-        p["ras"],
+        p["ras_2027"],
         amount=D("8000.00"),
         portions=[
             (HoldingMethod.NOTIONAL, D("2000.00"), ""),
@@ -338,7 +339,7 @@ def _stopped(p):
 
 def _agreed_and_next_year_proposed(p):
     agreed_budget(p["coordinator"], p["holder"], p["ras"], agreed_by=p["lead"])
-    proposed_budget(p["coordinator"], p["holder"], p["ras"], **_next_year(p))
+    proposed_budget(p["coordinator"], p["holder"], p["ras_2027"], **_next_year(p))
     return Case(
         says=[
             "{whose} budget has been agreed: £8,308.72 for 1 April 2026 to 31 March 2027.",
@@ -438,7 +439,7 @@ def test_a_third_party_is_named_as_who_keeps_and_is_paid_the_money(people):
     budget = agreed_budget(
         people["coordinator"],
         people["holder"],
-        people["ras"],
+        people["ras_2027"],
         amount=D("8000.00"),
         portions=[(HoldingMethod.THIRD_PARTY, D("8000.00"), "Helping Hands Ltd")],
         agreed_by=people["lead"],
@@ -464,7 +465,7 @@ def test_a_next_years_agreed_budget_is_mentioned_with_this_years(people):
     agreed_budget(
         people["coordinator"],
         people["holder"],
-        people["ras"],
+        people["ras_2027"],
         agreed_by=people["lead"],
         **_next_year(people),
     )
@@ -483,7 +484,7 @@ def test_an_increase_checked_after_an_amount_above_the_worked_out_one_keeps_each
     budget = agreed_budget(
         people["coordinator"],
         people["holder"],
-        people["ras"],
+        people["ras_2027"],
         clinician=people["clinician"],
         agreed_by=people["lead"],
         amount=D("9000.00"),

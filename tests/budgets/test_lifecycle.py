@@ -36,7 +36,10 @@ from tests.budgets.factories import (
     another_lead,
     chc_package,
     draft_budget,
+    pa_costing,
     proposed_budget,
+    questionnaire,
+    ras_assessment,
     reload,
     staff,
 )
@@ -326,9 +329,9 @@ def test_a_budget_overlapping_one_being_prepared_is_refused_naming_it(
     assert Budget.objects.count() == 1
 
 
-def test_a_draft_moved_onto_another_budget_is_refused(phb_lead, holder, ras):
+def test_a_draft_moved_onto_another_budget_is_refused(phb_lead, holder, ras, ras_2027):
     agreed_budget(phb_lead, holder, ras)
-    budget = draft_budget(phb_lead, holder, ras, start=FY_2027_START, end=FY_2027_END)
+    budget = draft_budget(phb_lead, holder, ras_2027, start=FY_2027_START, end=FY_2027_END)
     with pytest.raises(ValidationError) as excinfo:
         edit(budget, phb_lead, period_start=datetime.date(2027, 3, 1), period_end=FY_2027_END)
     # 1 March 2027 is in 2026/27, so the end (31 March 2028) is another year: that first.
@@ -349,7 +352,7 @@ def test_two_people_setting_up_overlapping_budgets_at_once_one_wins(icb, holder)
     exclusion constraint lets one through and the other is told, with nothing saved."""
     LocalRateSetFactory(organisation=icb)
     leads = [staff("phb_lead", icb), staff("care_coordinator", icb)]
-    package = chc_package(leads[0], holder)
+    package = chc_package(leads[0], holder, effective_date=FY_2027_START)
     barrier = threading.Barrier(2)
     results = {}
 
@@ -402,21 +405,62 @@ def test_a_start_date_that_has_passed_needs_a_reason(phb_lead, holder, ras, on_d
     assert reload(budget).backdating_reason == BACKDATED
 
 
-def test_a_budget_starting_later_is_not_backdated(phb_lead, holder, ras):
+def test_a_budget_starting_later_is_not_backdated(phb_lead, holder, ras, ras_2027):
     budget = draft_budget(
-        phb_lead, holder, ras, start=FY_2027_START, end=FY_2027_END, backdating_reason="No need"
+        phb_lead,
+        holder,
+        ras_2027,
+        start=FY_2027_START,
+        end=FY_2027_END,
+        backdating_reason="No need",
     )
     assert reload(budget).backdating_reason == ""
 
 
-def test_a_budget_starts_no_more_than_18_months_ahead(phb_lead, holder, ras):
+def test_a_budget_is_worked_out_with_the_figures_for_its_own_year(
+    phb_lead, holder, ras, local_rates
+):
+    """The 2026/27 resource allocation (£8,308.72 a year at that year's price per point), or
+    a CHC package or PA costing at 2026/27 rates, is not next year's amount: a 2027/28 budget
+    from one is refused, saying which year each is for, and so is a draft moved into 2027/28."""
+    refusal = (
+        "This calculation was worked out with the figures for 2026/27, but the budget starts "
+        "on 1 April 2027, in 2027/28. Choose a calculation for 2027/28, or work one out"
+    )
+    for calculation in (
+        ras,
+        chc_package(phb_lead, holder),
+        pa_costing(phb_lead, holder, effective_date=datetime.date(2027, 3, 31)),
+    ):
+        with pytest.raises(ValidationError) as excinfo:
+            draft_budget(phb_lead, holder, calculation, start=FY_2027_START, end=FY_2027_END)
+        assert excinfo.value.message_dict == {"calculation": [refusal]}
+    assert not Budget.objects.exists()
+    budget = draft_budget(phb_lead, holder, ras)
+    with pytest.raises(ValidationError) as excinfo:
+        edit(budget, phb_lead, period_start=FY_2027_START, period_end=FY_2027_END)
+    assert excinfo.value.message_dict == {"calculation": [refusal]}
+    next_year = chc_package(phb_lead, holder, effective_date=FY_2027_START)
+    budget = draft_budget(
+        phb_lead, holder, next_year, start=FY_2027_START, end=FY_2027_END, amount=D("1000.00")
+    )
+    assert reload(budget).chc_package == next_year
+
+
+def test_a_budget_starts_no_more_than_18_months_ahead(phb_lead, holder, icb_admin):
     """Today is 23 November 2026: 23 May 2028 is the latest start (next financial year's budget
     from any day of this one fits); 2099 is a slip."""
+    ras_2028 = ras_assessment(
+        phb_lead,
+        holder,
+        questionnaire(icb_admin, financial_year=2028),
+        effective_date=datetime.date(2028, 4, 1),
+    )
     with pytest.raises(ValidationError) as excinfo:
         draft_budget(
             phb_lead,
             holder,
-            ras,
+            ras_2028,
             start=datetime.date(2028, 5, 24),
             end=datetime.date(2029, 3, 31),
             amount=D("1000.00"),
@@ -430,7 +474,7 @@ def test_a_budget_starts_no_more_than_18_months_ahead(phb_lead, holder, ras):
     budget = draft_budget(
         phb_lead,
         holder,
-        ras,
+        ras_2028,
         start=datetime.date(2028, 5, 23),
         end=datetime.date(2029, 3, 31),
         amount=D("1000.00"),
@@ -511,7 +555,7 @@ def test_whoever_proposed_or_changed_a_budget_cannot_agree_it(
 
 
 def test_an_icb_can_let_whoever_prepared_a_budget_agree_it_below_an_amount(
-    phb_lead, icb_admin, holder, ras
+    phb_lead, icb_admin, holder, ras, ras_2027
 ):
     services.save_budget_policy(
         actor=icb_admin, preparer_may_agree=True, preparer_may_agree_below=D("8308.73")
@@ -522,7 +566,7 @@ def test_an_icb_can_let_whoever_prepared_a_budget_agree_it_below_an_amount(
     services.save_budget_policy(
         actor=icb_admin, preparer_may_agree=True, preparer_may_agree_below=D("5000.00")
     )
-    large = proposed_budget(phb_lead, holder, ras, start=FY_2027_START, end=FY_2027_END)
+    large = proposed_budget(phb_lead, holder, ras_2027, start=FY_2027_START, end=FY_2027_END)
     with pytest.raises(ValidationError) as excinfo:
         services.agree_budget(actor=phb_lead, budget=large)
     assert messages_of(excinfo) == (
@@ -618,10 +662,10 @@ def test_a_budget_ends_when_its_period_is_over(phb_lead, holder, ras, on_day):
 
 
 def test_a_budget_replaced_by_next_years_says_so_when_it_ends(
-    phb_lead, finance_officer, holder, ras, on_day
+    phb_lead, finance_officer, holder, ras, on_day, ras_2027
 ):
     this_year = agreed_budget(phb_lead, holder, ras)
-    agreed_budget(phb_lead, holder, ras, start=FY_2027_START, end=FY_2027_END)
+    agreed_budget(phb_lead, holder, ras_2027, start=FY_2027_START, end=FY_2027_END)
     on_day(datetime.date(2027, 4, 1))
     services.end_budget(actor=phb_lead, budget=this_year)
     assert reload(this_year).status_changes.get(to_status="ended").reason == (
@@ -630,9 +674,9 @@ def test_a_budget_replaced_by_next_years_says_so_when_it_ends(
 
 
 def test_only_a_live_budget_ends_and_only_a_phb_lead_ends_it(
-    phb_lead, care_coordinator, holder, ras, on_day
+    phb_lead, care_coordinator, holder, ras, on_day, ras_2027
 ):
-    draft = draft_budget(phb_lead, holder, ras, start=FY_2027_START, end=FY_2027_END)
+    draft = draft_budget(phb_lead, holder, ras_2027, start=FY_2027_START, end=FY_2027_END)
     agreed = agreed_budget(phb_lead, holder, ras)
     on_day(datetime.date(2028, 4, 1))
     with pytest.raises(Conflict) as excinfo:

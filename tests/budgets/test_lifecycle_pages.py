@@ -78,9 +78,9 @@ def test_a_confirmed_backdated_budget_records_why_and_shows_it(client, phb_lead,
     assert f"because: {BACKDATED}" in html
 
 
-def test_a_future_start_keeps_no_reason_even_if_ticked(client, phb_lead, holder, ras):
+def test_a_future_start_keeps_no_reason_even_if_ticked(client, phb_lead, holder, ras_2027):
     client.force_login(phb_lead)
-    data = budget_form_data(ras, amount="8308.72", start=FY_2027_START, end=FY_2027_END) | {
+    data = budget_form_data(ras_2027, amount="8308.72", start=FY_2027_START, end=FY_2027_END) | {
         "backdated": "on",
         "backdating_reason": "Not true",
     }
@@ -293,7 +293,7 @@ def waiting(user) -> dict:
 
 
 def test_each_queue_says_what_each_budget_is_waiting_for(
-    phb_lead, care_coordinator, clinician, finance_officer, holder, other_holder, icb, ras
+    phb_lead, care_coordinator, clinician, finance_officer, holder, other_holder, icb, ras, ras_2027
 ):
     from tests.budgets.factories import ras_assessment
 
@@ -305,7 +305,7 @@ def test_each_queue_says_what_each_budget_is_waiting_for(
     not_supported = proposed_budget(
         care_coordinator,
         holder,
-        ras,
+        ras_2027,
         amount=D("9000.00"),
         justification=JUSTIFICATION,
         **next_year,
@@ -314,7 +314,10 @@ def test_each_queue_says_what_each_budget_is_waiting_for(
         actor=clinician, budget=not_supported, supported=False, notes="Not needed."
     )
     ready = proposed_budget(care_coordinator, other_holder, other_ras)
-    mine = proposed_budget(phb_lead, other_holder, other_ras, **next_year)
+    other_ras_2027 = ras_assessment(
+        phb_lead, other_holder, ras_2027.questionnaire, effective_date=FY_2027_START
+    )
+    mine = proposed_budget(phb_lead, other_holder, other_ras_2027, **next_year)
     lead = waiting(phb_lead)
     assert lead == {
         str(not_supported.pk): "the clinician did not support it: waiting for the PHB lead",
@@ -350,7 +353,7 @@ def test_a_budget_whose_period_is_over_waits_to_be_ended(phb_lead, paid_budget, 
 
 
 def test_the_queues_take_the_same_queries_however_many_budgets_wait(
-    client, phb_lead, care_coordinator, holder, other_holder, ras
+    client, phb_lead, care_coordinator, holder, other_holder, ras, ras_2027
 ):
     from tests.budgets.factories import ras_assessment
 
@@ -360,9 +363,15 @@ def test_the_queues_take_the_same_queries_however_many_budgets_wait(
     with CaptureQueriesContext(connection) as one:
         client.get(reverse("caseload"))
     other_ras = ras_assessment(phb_lead, other_holder, ras.questionnaire)
-    for start, end in ((FY_2026_START, FY_2026_END), (FY_2027_START, FY_2027_END)):
-        proposed_budget(care_coordinator, other_holder, other_ras, start=start, end=end)
-    proposed_budget(phb_lead, holder, ras, start=FY_2027_START, end=FY_2027_END)
+    other_ras_2027 = ras_assessment(
+        phb_lead, other_holder, ras_2027.questionnaire, effective_date=FY_2027_START
+    )
+    for calculation, start, end in (
+        (other_ras, FY_2026_START, FY_2026_END),
+        (other_ras_2027, FY_2027_START, FY_2027_END),
+    ):
+        proposed_budget(care_coordinator, other_holder, calculation, start=start, end=end)
+    proposed_budget(phb_lead, holder, ras_2027, start=FY_2027_START, end=FY_2027_END)
     with CaptureQueriesContext(connection) as many:
         html = page(client.get(reverse("caseload")))
     assert html.count("waiting to be agreed") == 4
@@ -515,11 +524,11 @@ def test_a_budget_carries_its_persons_icb_kept_by_the_database(phb_lead, holder,
 
 
 def test_the_current_budget_is_one_light_query_live_before_being_set_up(
-    phb_lead, holder, chc, paid_budget, django_assert_num_queries
+    phb_lead, holder, chc, paid_budget, django_assert_num_queries, chc_2027
 ):
     """Issue 12: the record's budget section reads one budget with what it shows, not the
     whole budget history; a live budget comes before next year's being set up."""
-    draft_budget(phb_lead, holder, chc, start=FY_2027_START, end=FY_2027_END)
+    draft_budget(phb_lead, holder, chc_2027, start=FY_2027_START, end=FY_2027_END)
     with django_assert_num_queries(1):
         budget = selectors.current_budget(holder)
         shown = (budget.pk, budget.status, budget.agreed_amount, budget.period_start)

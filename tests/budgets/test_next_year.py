@@ -264,8 +264,10 @@ def test_a_pas_own_costs_are_kept(phb_lead, holder, local_rates, local_rates_202
 # ---------------------------------------------------------------------------------------------
 
 
-def test_a_budget_for_next_year_already_there_is_named(phb_lead, paid_budget, chc):
-    draft_budget(phb_lead, paid_budget.budget_holder, chc, start=FY_2027_START, end=FY_2027_END)
+def test_a_budget_for_next_year_already_there_is_named(phb_lead, paid_budget, chc, chc_2027):
+    draft_budget(
+        phb_lead, paid_budget.budget_holder, chc_2027, start=FY_2027_START, end=FY_2027_END
+    )
     with pytest.raises(ValidationError) as excinfo:
         prepare(paid_budget, phb_lead)
     assert messages_of(excinfo) == (

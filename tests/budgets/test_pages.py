@@ -258,8 +258,8 @@ def test_set_up_a_budget_through_the_page(lead_client, phb_lead, holder, chc):
 
 def test_budget_form_offers_the_latest_calculations(lead_client, holder, ras, chc):
     html = page(lead_client.get(reverse("budgets:budget_new", args=[holder.pk])))
-    assert "Resource allocation: £8,308.72 a year" in html
-    assert "CHC cost cap: £117,793.00 a year" in html
+    assert "Resource allocation for 2026/27: £8,308.72 a year" in html
+    assert "CHC cost cap for 2026/27: £117,793.00 a year" in html
 
 
 def test_budget_with_overlapping_period_shows_the_error_and_saves_nothing(
@@ -759,12 +759,21 @@ def test_compare_page_queries_do_not_grow_with_calculations_and_budgets(
     # The holder: one CHC package of 1 line, a PA costing of 1 PA and two budgets. The other
     # holder: three packages of 1 to 5 lines, a PA costing of 3 PAs and four draft budgets
     # (a person's budgets never overlap).
-    draft_budget(phb_lead, holder, chc_package(phb_lead, holder, lines=[_line(1)]))
+    draft_budget(phb_lead, holder, pa_costing(phb_lead, holder))
     draft_budget(
-        phb_lead, holder, pa_costing(phb_lead, holder), start=FY_2027_START, end=FY_2027_END
+        phb_lead,
+        holder,
+        chc_package(phb_lead, holder, lines=[_line(1)], effective_date=FY_2027_START),
+        start=FY_2027_START,
+        end=FY_2027_END,
     )
     for count in (1, 3, 5):
-        package = chc_package(phb_lead, other_holder, lines=[_line(n) for n in range(count)])
+        package = chc_package(
+            phb_lead,
+            other_holder,
+            lines=[_line(n) for n in range(count)],
+            effective_date=FY_2027_START,
+        )
     costing = pa_costing(
         phb_lead,
         other_holder,

@@ -812,13 +812,15 @@ def test_the_database_refuses_a_reduced_status(phb_lead, holder, ras):
         Budget.objects.filter(pk=budget.pk).update(status=BudgetStatus.REDUCED)
 
 
-def test_the_database_refuses_two_overlapping_budgets_in_preparation(phb_lead, holder, ras):
+def test_the_database_refuses_two_overlapping_budgets_in_preparation(
+    phb_lead, holder, ras, ras_2027
+):
     # The services refuse an overlap when a budget is set up or changed; behind their back,
     # the database refuses it too: here a draft moved onto another's dates. (The backdated
     # 2026/27 draft moves forward onto 2027/28, so only the overlap can refuse it: moving the
     # 2027/28 draft back would be refused first as backdated without a reason.)
     first = draft_budget(phb_lead, holder, ras)
-    second = draft_budget(phb_lead, holder, ras, start=FY_2027_START, end=FY_2027_END)
+    second = draft_budget(phb_lead, holder, ras_2027, start=FY_2027_START, end=FY_2027_END)
     with (
         pytest.raises(IntegrityError, match="budget_periods_do_not_overlap"),
         transaction.atomic(),

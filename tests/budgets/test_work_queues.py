@@ -80,10 +80,10 @@ def test_clinicians_see_only_the_caseload_in_the_header(client, clinician):
 
 
 def test_the_caseload_shows_the_live_budget_before_next_years_draft(
-    client, phb_lead, holder, ras, local_rates
+    client, phb_lead, holder, ras, local_rates, ras_2027
 ):
     agreed_budget(phb_lead, holder, ras)
-    draft_budget(phb_lead, holder, ras, start=FY_2027_START, end=FY_2027_END)
+    draft_budget(phb_lead, holder, ras_2027, start=FY_2027_START, end=FY_2027_END)
     client.force_login(phb_lead)
     page = client.get(reverse("caseload")).content.decode()
     assert "Agreed: £8,308.72" in page
