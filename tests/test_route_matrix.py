@@ -412,7 +412,7 @@ MATRIX: dict[str, Route] = {
     "careplans:sections": about("plan_draft", "lead", "coordinator", post=302),
     "careplans:row_new": about("plan_row_new", "lead", "coordinator", post=200),
     "careplans:row_edit": about("plan_row", "lead", "coordinator", post=200),
-    "careplans:row_remove": about("plan_row", "lead", "coordinator", get=405, post=302),
+    "careplans:row_remove": about("plan_row", "lead", "coordinator", get=200, post=302),
     "careplans:submit": about("plan_draft", "lead", "coordinator", get=405, post=302),
     "careplans:take_back": about("plan_draft", "lead", "coordinator", get=405, post=302),
     "careplans:withdraw": about("plan_draft", "lead", "coordinator", post=200),

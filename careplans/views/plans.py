@@ -135,6 +135,13 @@ class VersionView(VersionMixin, TemplateView):
 # -- writing: sections and rows -------------------------------------------------------------
 
 
+def not_a_draft(version) -> str:
+    return (
+        f"Version {version.number} of this plan is {version.get_status_display().lower()}, so "
+        f"it can no longer be changed. {how_to_change(version)}"
+    )
+
+
 class FormPageMixin(VersionMixin):
     """A form on a draft version. A stale page (the plan changed since it was opened) is
     refused with an explanation; a version that is no longer a draft says so."""
@@ -162,11 +169,7 @@ class FormPageMixin(VersionMixin):
         return self.render_to_response(self.get_context_data(form=self.make_form(None)))
 
     def not_a_draft(self) -> str:
-        return (
-            f"Version {self.version.number} of this plan is "
-            f"{self.version.get_status_display().lower()}, so it can no longer be changed. "
-            f"{how_to_change(self.version)}"
-        )
+        return not_a_draft(self.version)
 
     def post(self, request, *args, **kwargs):
         form = self.make_form(request.POST)
@@ -350,8 +353,39 @@ class RowFormView(RowMixin, FormPageMixin, TemplateView):
         )
 
 
-class RemoveRowView(RowMixin, VersionMixin, View):
+# The words that name each kind of row, as the plan shows it.
+ROW_WORDS = {
+    Goal: "description",
+    GoalAction: "what",
+    ProfessionalContact: "name",
+    PersonalContact: "name",
+    Risk: "risk",
+    SupportItem: "description",
+}
+
+
+class RemoveRowView(RowMixin, VersionMixin, TemplateView):
+    """Removing a row from a draft: asked first, on a page of its own, then done."""
+
     permission = Permission.EDIT_PLAN
+    template_name = "careplans/plans/remove_row.html"
+
+    def get(self, request, *args, **kwargs):
+        if self.version.status != PlanStatus.DRAFT:
+            messages.error(request, not_a_draft(self.version))
+            return redirect(self.version_url())
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        change_url = reverse(
+            "careplans:row_edit", args=[self.version.pk, self.kwargs["kind"], self.row.pk]
+        )
+        return super().get_context_data(**kwargs) | {
+            "page_title": f"Remove {self.what} from the plan?",
+            "words": getattr(self.row, ROW_WORDS[self.model]),
+            "change_url": change_url,
+            "back_url": change_url,
+        }
 
     def post(self, request, *args, **kwargs):
         form = forms.LockedForm(request.POST)

@@ -152,7 +152,11 @@ def test_changing_a_draft_withdrawing_it_and_starting_a_new_version(browser, icb
     browser.submit("Save")
     browser.expect_success("A goal has been saved")
     browser.click("Change the goal Swim three times a week")
-    browser.submit("Remove it from the plan")
+    browser.click("Remove it from the plan", role="button")
+    expect(page.get_by_role("main")).to_contain_text("Swim three times a week")
+    browser.click("No, keep it")
+    browser.click("Remove it from the plan", role="button")
+    browser.submit("Yes, remove it")
     browser.expect_success("A goal has been removed")
 
     browser.click("Withdraw this version")

@@ -33,7 +33,7 @@ ACTION_POSTS = {
     "careplans:start": "Start a plan",
     "careplans:submit": "Submit for a decision",
     "careplans:take_back": "Take it back to change it",
-    "careplans:row_remove": "Remove it from the plan",
+    "careplans:row_remove": "Yes, remove it (after Remove it from the plan)",
     # And an approval panel's (test_panel_journeys.py).
     "careplans:panel_start": "Start the panel",
     "careplans:panel_close": "Close the session",

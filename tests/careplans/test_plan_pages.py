@@ -429,6 +429,13 @@ def test_each_kind_of_row_is_added_changed_and_removed_through_the_pages(
     assert plan_selectors.row_of(row_model, version, row.pk) == row
     edit = version_url(version, "careplans:row_edit", kind, row.pk)
     assert shown in page(lead_client.get(edit))
+    # Asked first, on a page of its own that names the row and changes nothing.
+    remove = reverse("careplans:row_remove", args=[version.pk, kind, row.pk])
+    asked = page(lead_client.get(remove))
+    assert f"Remove {ROWS[kind][0]} from the plan?" in asked
+    assert shown in asked
+    assert "Yes, remove it" in asked
+    assert rows.filter(pk=row.pk).exists()
     response = lead_client.post(
         reverse("careplans:row_remove", args=[version.pk, kind, row.pk]),
         {"lock_version": reload_version(version).lock_version},
@@ -444,6 +451,7 @@ def test_each_kind_of_row_is_added_changed_and_removed_through_the_pages(
             {"lock_version": reload_version(version).lock_version},
         ),
         lead_client.get(edit),
+        lead_client.get(remove),
     ):
         assert stale["Location"] == version_url(version)
         assert "is no longer in this plan: it was removed. Nothing was changed." in flashed(stale)
