@@ -179,7 +179,7 @@ def _live(budget: Budget, reader: Reader, today: date) -> HolderBudget:
         heading=f"{reader.whose} budget",
         lead=lead,
         budget=budget,
-        summary_rows=_summary_rows(budget, reader),
+        summary_rows=_summary_rows(budget, reader, today=today),
         changes=[change_words(change) for change in changes],
         explanation_heading="How the budget was worked out",
         explanation=explain_calculation(budget.calculation),
@@ -305,11 +305,13 @@ def _held(portion, reader: Reader) -> str:
     )
 
 
-def _summary_rows(budget: Budget, reader: Reader, *, amount_label: str = "Amount") -> list[dict]:
+def _summary_rows(
+    budget: Budget, reader: Reader, *, amount_label: str = "Amount", today: date | None = None
+) -> list[dict]:
     held = format_html_join("", "<li>{}</li>", ((_held(p, reader),) for p in budget.portions.all()))
     rows = [
         (amount_label, {"text": money(budget.agreed_amount), "classes": "phb-money"}),
-        ("Dates", {"text": period_words(budget)}),
+        ("Dates", {"text": period_words(budget, today=today)}),
         ("How the money is kept", {"html": format_html('<ul class="nhsuk-list">{}</ul>', held)}),
     ]
     return [{"key": {"text": key}, "value": value} for key, value in rows]

@@ -708,12 +708,12 @@ def status_history_table(budget: Budget) -> dict:
     }
 
 
-def period_words(budget: Budget, *, short: bool = False) -> str:
+def period_words(budget: Budget, *, short: bool = False, today=None) -> str:
     """The period, and for a budget stopped early the day it stops ("1 Apr 2026 to 31 Mar
-    2027 (stops on 18 Dec 2026)" in a table, `short`)."""
+    2027 (stops on 18 Dec 2026)" in a table, `short`), in the tense true on `today`."""
     written = display_date if short else day
     period = f"{written(budget.period_start)} to {written(budget.full_period_end)}"
-    verb = _stop_verb(budget)
+    verb = _stop_verb(budget, today)
     return f"{period} ({verb} on {written(budget.stopped_from)})" if verb else period
 
 
