@@ -66,6 +66,21 @@ def test_a_backdated_budget_needs_a_reason(client, phb_lead, holder, ras):
     assert not Budget.objects.exists()
 
 
+def test_next_years_budget_from_this_years_calculation_is_refused_on_the_form(
+    client, phb_lead, holder, ras
+):
+    client.force_login(phb_lead)
+    data = budget_form_data(ras, amount="8308.72", start=FY_2027_START, end=FY_2027_END)
+    html = page(client.post(reverse("budgets:budget_new", args=[holder.pk]), data))
+    assert PROBLEM in html
+    assert (
+        "This calculation was worked out with the figures for 2026/27, but the budget starts "
+        "on 1 April 2027, in 2027/28. Choose a calculation for 2027/28, or work one out"
+    ) in html
+    assert "Resource allocation for 2026/27: £8,308.72 a year" in html
+    assert not Budget.objects.exists()
+
+
 def test_a_confirmed_backdated_budget_records_why_and_shows_it(client, phb_lead, holder, ras):
     client.force_login(phb_lead)
     response = client.post(
