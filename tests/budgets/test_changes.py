@@ -118,17 +118,19 @@ def test_the_amount_of_a_budget_being_stopped_is_not_changed(phb_lead, budget_20
     assert reload(budget_2027).agreed_amount == D("12000.00")
 
 
+def _changed_then_stopped(lead, budget, stops_on):
+    """Reduced to £10,000.00 from 1 October 2027, then stopped from `stops_on`."""
+    change(budget, lead)
+    services.stop_budget(
+        actor=lead, budget=reload(budget), stops_on=stops_on, reason="You moved out of the area."
+    )
+    return reload(budget)
+
+
 def test_a_change_dated_after_a_later_stop_is_said_not_to_happen(phb_lead, holder, budget_2027):
     """Reduced from 1 October 2027, then stopped from 1 September 2027: no payment is made from
     1 September, so the reduction never takes effect, and neither page says it does."""
-    change(budget_2027, phb_lead)
-    services.stop_budget(
-        actor=phb_lead,
-        budget=reload(budget_2027),
-        stops_on=datetime.date(2027, 9, 1),
-        reason="You moved out of the area.",
-    )
-    budget = reload(budget_2027)
+    budget = _changed_then_stopped(phb_lead, budget_2027, datetime.date(2027, 9, 1))
     overtaken = (
         "That change does not happen: the budget stops on 1 September 2027, before it was due."
     )
@@ -146,14 +148,8 @@ def test_a_change_dated_after_a_later_stop_is_said_not_to_happen(phb_lead, holde
 
 
 def test_a_change_dated_before_a_later_stop_still_happens(phb_lead, holder, budget_2027):
-    change(budget_2027, phb_lead)
-    services.stop_budget(
-        actor=phb_lead,
-        budget=reload(budget_2027),
-        stops_on=datetime.date(2028, 1, 1),
-        reason="You moved out of the area.",
-    )
-    steps = presenters.explain_budget(reload(budget_2027))["steps"]
+    budget = _changed_then_stopped(phb_lead, budget_2027, datetime.date(2028, 1, 1))
+    steps = presenters.explain_budget(budget)["steps"]
     assert steps[-1] == (
         f"From 1 October 2027 the budget goes down from £12,000.00 to £10,000.00, because: {REASON}"
     )

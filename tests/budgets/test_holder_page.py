@@ -520,13 +520,7 @@ def test_an_increase_checked_after_an_amount_above_the_worked_out_one_keeps_each
 
 def test_the_dates_row_says_stops_or_stopped_as_it_is_on_the_pages_day(people):
     """The lead and the Dates row are in the same tense, both as of the day the page is for."""
-    budget = _schedule(people, _agreed_budget(people))
-    services.stop_budget(
-        actor=people["lead"],
-        budget=reload(budget),
-        stops_on=datetime.date(2027, 10, 1),
-        reason="The person no longer consents",
-    )
+    _stopping(people)  # from 1 October 2027
     for today, verb in (
         (datetime.date(2027, 9, 30), "stops"),
         (FY_2027_START.replace(month=10, day=2), "stopped"),
