@@ -90,7 +90,7 @@ def _check_statements(budget: Budget) -> tuple[list[str], tuple[str, str] | None
             "What happens next: a PHB lead sends it back to draft to change it (a new amount is "
             "checked again), or withdraws it."
         )
-        short = "Send it back to draft to change it, or withdraw it."
+        short = "A PHB lead sends it back to draft to change it, or withdraws it."
     return [
         f"It is {more} more than its indicative amount. {latest.clinician.full_name} checked it "
         f"on {_day(latest.at)} and did not support it: {_sentence(latest.notes)}",
@@ -192,7 +192,9 @@ def budget_state(budget: Budget, user, policy) -> BudgetState:
     state.actions = {
         "edit": draft and may[Permission.PREPARE_BUDGET],
         "propose": draft and may[Permission.PREPARE_BUDGET],
-        "check": budget.needs_clinical_check and may[Permission.CLINICAL_CHECK],
+        "check": budget.needs_clinical_check
+        and not budget.unchanged_since_not_supported
+        and may[Permission.CLINICAL_CHECK],
         "send_back": proposed and may[Permission.RETURN_BUDGET_TO_DRAFT],
         "withdraw": budget.in_preparation and may[Permission.WITHDRAW_BUDGET],
         "agree": False,

@@ -408,6 +408,18 @@ class Budget(UUIDModel, Timestamped):
         check = self.latest_check() if self.in_preparation and self.above_indicative else None
         return check is not None and not check.supported
 
+    @property
+    def unchanged_since_not_supported(self) -> bool:
+        """The latest check of its current amount did not support it, and nothing has happened
+        to the budget since: no edit, and no move back to draft or on to agreement. A clinician
+        checks it again once it has been changed, not before (another check of the same budget
+        would overturn the first clinician's answer unseen). Reads the prefetches."""
+        if not self.check_did_not_support:
+            return False
+        checked_at = self.latest_check().at
+        since = [c.at for c in self.status_changes.all()] + [e.at for e in self.edits.all()]
+        return all(at <= checked_at for at in since)
+
     def last_status_change(self, to_status=None):
         """The latest status change (to `to_status`, if given), read from the prefetch."""
         changes = [

@@ -451,6 +451,16 @@ def withdraw_budget(*, actor, budget, reason: str, version: int | None = None) -
     return _save(budget)
 
 
+def not_supported_yet(budget) -> str:
+    """Why a budget whose check did not support it is not checked again until it changes."""
+    check = budget.latest_check()
+    return (
+        f"{check.clinician.full_name} checked this amount on {_day(timezone.localtime(check.at))} "
+        "and did not support it. It is checked again once a PHB lead has sent it back to draft "
+        "to change it. Nothing was changed."
+    )
+
+
 @transaction.atomic
 def record_clinical_check(
     *, actor, budget, supported: bool, notes: str, version: int | None = None
@@ -467,6 +477,8 @@ def record_clinical_check(
         raise ValidationError(
             "This budget is not above its indicative amount, so it needs no check"
         )
+    if budget.unchanged_since_not_supported:
+        raise Conflict(not_supported_yet(budget))
     if not notes.strip():
         raise ValidationError({"notes": "Write what you checked and why"})
     check = ClinicalCheck.objects.create(

@@ -286,6 +286,12 @@ class ClinicalCheckView(BudgetFormView):
     done = "Your clinical check has been recorded"
     extra_context = {"page_title": "Clinical check", "button_text": "Record the check"}
 
+    def get(self, request, *args, **kwargs):
+        if self.budget.unchanged_since_not_supported:
+            messages.error(request, services.not_supported_yet(self.budget))
+            return redirect(reverse("budgets:budget", args=[self.budget.pk]))
+        return super().get(request, *args, **kwargs)
+
     def save(self, form):
         services.record_clinical_check(
             actor=self.request.user,

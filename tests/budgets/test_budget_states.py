@@ -235,6 +235,16 @@ def _proposed_not_supported(p):
     )
 
 
+def _not_supported_seen_by_the_clinician(p):
+    """No check is offered to a clinician until the budget changes: the page says what
+    happens next, and a second check would overturn the first unseen."""
+    case = _proposed_not_supported(p)
+    case.viewer = p["clinician"]
+    case.says = case.says[:2]
+    case.offers = set()
+    return case
+
+
 def _proposed_seen_by_who_prepared_it(p):
     budget = proposed_budget(
         p["lead"], p["holder"], p["ras_2027"], start=FY_2027_START, end=FY_2027_END
@@ -450,6 +460,7 @@ STATES = {
     "proposed, no check, seen by the clinician": _proposed_seen_by_the_clinician,
     "proposed, supported": _proposed_with_support,
     "proposed, not supported": _proposed_not_supported,
+    "proposed, not supported, seen by a clinician": _not_supported_seen_by_the_clinician,
     "proposed, seen by who prepared it": _proposed_seen_by_who_prepared_it,
     "agreed": _agreed,
     "agreed above the cap, seen by finance": _agreed_above_cap,

@@ -207,6 +207,38 @@ def test_a_new_amount_needs_a_new_clinical_check(
 # ---------------------------------------------------------------------------------------------
 
 
+def test_a_budget_not_supported_is_not_checked_again_until_it_changes(
+    phb_lead, care_coordinator, clinician, holder, ras, icb
+):
+    """A second clinician's check of the same, unchanged budget would overturn the first one's
+    answer unseen: it is refused, saying why, until a PHB lead sends the budget back to draft.
+    Proposed again, even at the same amount, it is checked again."""
+    budget = proposed_budget(
+        care_coordinator, holder, ras, amount=D("9000.00"), justification=JUSTIFICATION
+    )
+    services.record_clinical_check(
+        actor=clinician, budget=budget, supported=False, notes="Night needs are met already."
+    )
+    second = staff("clinician", icb)
+    with pytest.raises(Conflict) as refused:
+        services.record_clinical_check(
+            actor=second, budget=reload(budget), supported=True, notes="I disagree."
+        )
+    assert str(refused.value) == (
+        f"{clinician.full_name} checked this amount on 23 November 2026 and did not support "
+        "it. It is checked again once a PHB lead has sent it back to draft to change it. "
+        "Nothing was changed."
+    )
+    assert budget.clinical_checks.count() == 1
+    services.return_to_draft(actor=phb_lead, budget=reload(budget), reason="Add the night log.")
+    services.propose_budget(actor=care_coordinator, budget=reload(budget))
+    assert not reload(budget).unchanged_since_not_supported
+    services.record_clinical_check(
+        actor=second, budget=reload(budget), supported=True, notes="The night log shows it."
+    )
+    assert reload(budget).supporting_check().clinician == second
+
+
 def test_a_budget_the_clinician_did_not_support_goes_back_to_draft_and_on_to_agreement(
     phb_lead, care_coordinator, clinician, holder, ras
 ):

@@ -365,6 +365,32 @@ def test_a_check_from_a_second_tab_does_not_overturn_the_first_unseen(client, cl
     assert [c.supported for c in ClinicalCheck.objects.filter(budget=above_cap)] == [True]
 
 
+def test_the_check_page_of_a_budget_not_supported_says_why_it_is_not_checked_again(
+    client, clinician, above_cap
+):
+    services.record_clinical_check(
+        actor=clinician, budget=above_cap, supported=False, notes="Night needs are met."
+    )
+    client.force_login(clinician)
+    url = reverse("budgets:clinical_check", args=[above_cap.pk])
+    refusal = (
+        f"{clinician.full_name} checked this amount on 23 November 2026 and did not support it. "
+        "It is checked again once a PHB lead has sent it back to draft to change it. Nothing "
+        "was changed."
+    )
+    for response in (
+        client.get(url, follow=True),
+        client.post(
+            url,
+            {"version": reload(above_cap).version, "supported": "yes", "notes": "Fine."},
+            follow=True,
+        ),
+    ):
+        assert response.redirect_chain[-1][0] == reverse("budgets:budget", args=[above_cap.pk])
+        assert refusal in page(response)
+    assert ClinicalCheck.objects.filter(budget=above_cap).count() == 1
+
+
 def test_a_clinician_cannot_agree_through_the_page(client, clinician, above_cap):
     client.force_login(clinician)
     services.record_clinical_check(actor=clinician, budget=above_cap, supported=True, notes="OK")
