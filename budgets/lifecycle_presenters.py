@@ -80,6 +80,20 @@ def _check_statements(budget: Budget) -> tuple[list[str], tuple[str, str] | None
             f"It is {more} more than its indicative amount. A clinician checked and supported "
             f"this: {latest.clinician.full_name} on {_day(latest.at)}."
         ], None
+    not_supported = (
+        f"It is {more} more than its indicative amount. {latest.clinician.full_name} checked it "
+        f"on {_day(latest.at)} and did not support it: {_sentence(latest.notes)}"
+    )
+    if not budget.unchanged_since_not_supported:
+        done = "proposed again" if budget.status == BudgetStatus.PROPOSED else "changed"
+        return [
+            not_supported,
+            f"It has been {done} since, so a clinician must check it again before it can be "
+            "agreed.",
+        ], (
+            "Above the indicative amount",
+            "A clinician must check and support this budget again before it can be agreed.",
+        )
     if budget.status == BudgetStatus.DRAFT:
         next_step = (
             "What happens next: the draft is changed (a new amount is checked again), or withdrawn."
@@ -91,11 +105,10 @@ def _check_statements(budget: Budget) -> tuple[list[str], tuple[str, str] | None
             "checked again), or withdraws it."
         )
         short = "A PHB lead sends it back to draft to change it, or withdraws it."
-    return [
-        f"It is {more} more than its indicative amount. {latest.clinician.full_name} checked it "
-        f"on {_day(latest.at)} and did not support it: {_sentence(latest.notes)}",
-        f"It cannot be agreed at this amount. {next_step}",
-    ], ("The clinician did not support this amount", f"It cannot be agreed at this amount. {short}")
+    return [not_supported, f"It cannot be agreed at this amount. {next_step}"], (
+        "The clinician did not support this amount",
+        f"It cannot be agreed at this amount. {short}",
+    )
 
 
 def _status_statements(budget: Budget) -> list[str]:
@@ -214,7 +227,7 @@ def budget_state(budget: Budget, user, policy) -> BudgetState:
     }
     if proposed and may[Permission.AGREE_BUDGET]:
         refusal = agreement_refusal(budget, user, policy)
-        if budget.check_did_not_support:
+        if budget.unchanged_since_not_supported:
             state.blocked.append("It cannot be agreed: the clinician did not support this amount.")
         elif budget.needs_clinical_check:
             state.blocked.append(

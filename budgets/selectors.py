@@ -334,10 +334,22 @@ def budgets_waiting_for(user) -> list[tuple[Budget, str]]:
     )
     above = Q(agreed_amount__gt=F("indicative_amount"))
     in_preparation = Q(status__in=IN_PREPARATION)
+    # As Budget.unchanged_since_not_supported: a budget whose check did not support it is
+    # checked again once it has been edited or proposed again, not before.
+    changed_since_check = Exists(
+        BudgetStatusChange.objects.filter(
+            budget=OuterRef("pk"), to_status=BudgetStatus.PROPOSED, at__gt=OuterRef("checked_at")
+        )
+    ) | Exists(BudgetEdit.objects.filter(budget=OuterRef("pk"), at__gt=OuterRef("checked_at")))
+    checked_at = Subquery(latest_check.values("at")[:1])
     waiting = []
     if user.has_role(Role.CLINICIAN):
         # As Budget.supporting_check: only a check of the current amount counts.
-        found = budgets.filter(in_preparation & above & Q(check_supported__isnull=True))
+        found = budgets.annotate(checked_at=checked_at).filter(
+            in_preparation
+            & above
+            & (Q(check_supported__isnull=True) | (Q(check_supported=False) & changed_since_check))
+        )
         waiting += [(b, WAITING_FOR_CHECK) for b in found[:WAITING_LIMIT]]
         waiting += increases_waiting_for(user)
     if user.has_role(Role.PHB_LEAD, Role.CARE_COORDINATOR):
@@ -360,10 +372,19 @@ def budgets_waiting_for(user) -> list[tuple[Budget, str]]:
         ]
     if user.has_role(Role.PHB_LEAD):
         today = timezone.localdate()
-        unsupported = Q(status=BudgetStatus.PROPOSED) & above & Q(check_supported=False)
+        unsupported = (
+            Q(status=BudgetStatus.PROPOSED)
+            & above
+            & Q(check_supported=False)
+            & ~changed_since_check
+        )
         ready = Q(status=BudgetStatus.PROPOSED) & (~above | Q(check_supported=True))
         over = Q(status__in=LIVE_STATUSES, period_end__lt=today)
-        found = list(budgets.filter(unsupported | ready | over)[:WAITING_LIMIT])
+        found = list(
+            budgets.annotate(checked_at=checked_at).filter(unsupported | ready | over)[
+                :WAITING_LIMIT
+            ]
+        )
         prepared = _prepared_by(user, found)
         policy = budget_policy(user) if found else None
         for budget in found:

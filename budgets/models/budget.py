@@ -410,14 +410,15 @@ class Budget(UUIDModel, Timestamped):
 
     @property
     def unchanged_since_not_supported(self) -> bool:
-        """The latest check of its current amount did not support it, and nothing has happened
-        to the budget since: no edit, and no move back to draft or on to agreement. A clinician
-        checks it again once it has been changed, not before (another check of the same budget
-        would overturn the first clinician's answer unseen). Reads the prefetches."""
+        """The latest check of its current amount did not support it, and the budget has been
+        neither changed (a draft edited) nor proposed since. A clinician checks it again once it
+        has, not before: another check of the same budget would overturn the first clinician's
+        answer unseen. Sending it back to draft is not a change. Reads the prefetches."""
         if not self.check_did_not_support:
             return False
         checked_at = self.latest_check().at
-        since = [c.at for c in self.status_changes.all()] + [e.at for e in self.edits.all()]
+        proposed = [c.at for c in self.status_changes.all() if c.to_status == BudgetStatus.PROPOSED]
+        since = proposed + [e.at for e in self.edits.all()]
         return all(at <= checked_at for at in since)
 
     def last_status_change(self, to_status=None):

@@ -456,8 +456,8 @@ def not_supported_yet(budget) -> str:
     check = budget.latest_check()
     return (
         f"{check.clinician.full_name} checked this amount on {_day(timezone.localtime(check.at))} "
-        "and did not support it. It is checked again once a PHB lead has sent it back to draft "
-        "to change it. Nothing was changed."
+        "and did not support it. It is checked again once the budget has been changed or "
+        "proposed again. Nothing was changed."
     )
 
 

@@ -245,6 +245,27 @@ def _not_supported_seen_by_the_clinician(p):
     return case
 
 
+def _not_supported_then_proposed_again(p):
+    """Sent back and proposed again at the same amount: the old check is history, and the
+    budget waits for a new one, which the clinician is offered."""
+    case = _proposed_not_supported(p)
+    services.return_to_draft(actor=p["lead"], budget=reload(case.budget), reason="Add the log.")
+    services.propose_budget(actor=p["coordinator"], budget=reload(case.budget))
+    return Case(
+        case.budget,
+        p["clinician"],
+        says=[
+            f"{p['clinician'].full_name} checked it on {today()} and did not support it: Night "
+            "needs are met already.",
+            "It has been proposed again since, so a clinician must check it again before it can "
+            "be agreed.",
+            "A clinician must check and support this budget again before it can be agreed.",
+        ],
+        never=[WE_AGREED, SUPPORTED, "It cannot be agreed at this amount"],
+        offers={CHECK},
+    )
+
+
 def _proposed_seen_by_who_prepared_it(p):
     budget = proposed_budget(
         p["lead"], p["holder"], p["ras_2027"], start=FY_2027_START, end=FY_2027_END
@@ -461,6 +482,7 @@ STATES = {
     "proposed, supported": _proposed_with_support,
     "proposed, not supported": _proposed_not_supported,
     "proposed, not supported, seen by a clinician": _not_supported_seen_by_the_clinician,
+    "not supported, then proposed again": _not_supported_then_proposed_again,
     "proposed, seen by who prepared it": _proposed_seen_by_who_prepared_it,
     "agreed": _agreed,
     "agreed above the cap, seen by finance": _agreed_above_cap,

@@ -211,8 +211,8 @@ def test_a_budget_not_supported_is_not_checked_again_until_it_changes(
     phb_lead, care_coordinator, clinician, holder, ras, icb
 ):
     """A second clinician's check of the same, unchanged budget would overturn the first one's
-    answer unseen: it is refused, saying why, until a PHB lead sends the budget back to draft.
-    Proposed again, even at the same amount, it is checked again."""
+    answer unseen: it is refused, saying why, until the budget is changed or proposed again.
+    Sent back to draft and proposed again, even at the same amount, it is checked again."""
     budget = proposed_budget(
         care_coordinator, holder, ras, amount=D("9000.00"), justification=JUSTIFICATION
     )
@@ -226,11 +226,12 @@ def test_a_budget_not_supported_is_not_checked_again_until_it_changes(
         )
     assert str(refused.value) == (
         f"{clinician.full_name} checked this amount on 23 November 2026 and did not support "
-        "it. It is checked again once a PHB lead has sent it back to draft to change it. "
-        "Nothing was changed."
+        "it. It is checked again once the budget has been changed or proposed again. Nothing "
+        "was changed."
     )
     assert budget.clinical_checks.count() == 1
     services.return_to_draft(actor=phb_lead, budget=reload(budget), reason="Add the night log.")
+    assert reload(budget).unchanged_since_not_supported  # sent back, not changed yet
     services.propose_budget(actor=care_coordinator, budget=reload(budget))
     assert not reload(budget).unchanged_since_not_supported
     services.record_clinical_check(

@@ -347,13 +347,20 @@ def test_each_queue_says_what_each_budget_is_waiting_for(
     assert waiting(care_coordinator) == {
         str(not_supported.pk): "sent back to draft: waiting for changes"
     }
-    assert waiting(clinician) == {}  # withdrawn: nobody waits for it
+    # Withdrawn, nobody waits for the one; sent back but not changed yet, the other is not
+    # checked again (a second check would overturn the first unseen).
+    assert waiting(clinician) == {}
 
     agreed = services.agree_budget(actor=another_lead(icb), budget=ready)
     # Its care and support plan is not approved yet (ADR 0024).
     assert waiting(finance_officer) == {
         str(agreed.pk): "agreed: waiting for the care and support plan to be approved"
     }
+    # Proposed again at the same amount: it waits for a clinician's check again, not for the
+    # PHB lead.
+    services.propose_budget(actor=care_coordinator, budget=reload(not_supported))
+    assert waiting(clinician) == {str(not_supported.pk): "waiting for a clinical check"}
+    assert str(not_supported.pk) not in waiting(phb_lead)
 
 
 def test_finance_sees_budgets_waiting_for_a_schedule(finance_officer, paid_budget):

@@ -375,8 +375,8 @@ def test_the_check_page_of_a_budget_not_supported_says_why_it_is_not_checked_aga
     url = reverse("budgets:clinical_check", args=[above_cap.pk])
     refusal = (
         f"{clinician.full_name} checked this amount on 23 November 2026 and did not support it. "
-        "It is checked again once a PHB lead has sent it back to draft to change it. Nothing "
-        "was changed."
+        "It is checked again once the budget has been changed or proposed again. Nothing was "
+        "changed."
     )
     for response in (
         client.get(url, follow=True),
