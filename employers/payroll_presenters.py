@@ -362,3 +362,38 @@ def bureau_csv(run, payslips) -> str:
         ]
         writer.writerow([csv_safe(value) for value in text] + [f"{a:.2f}" for a in amounts])
     return out.getvalue()
+
+
+def tax_years_table(rate_sets, can_change: bool) -> dict:
+    """Each tax year's figures, newest first; one no pay run has used can be corrected."""
+    rows = []
+    for rates in rate_sets:
+        change = {}
+        if can_change and not rates.uses:
+            change = {
+                "text": "Change",
+                "href": reverse("employers:tax_year_edit", args=[rates.pk]),
+                "visuallyHiddenText": rates.name,
+            }
+        rows.append(
+            [
+                {"text": rates.name},
+                {"text": display_date(rates.tax_year_start, "j F Y")},
+                {"text": f"{money(rates.personal_allowance)} a year"},
+                {"text": f"{(rates.employer_ni_rate * 100).normalize():f}%"},
+                {"text": f"{rates.uses} pay run{'' if rates.uses == 1 else 's'}"},
+                change,
+            ]
+        )
+    return {
+        "caption": hidden_caption("Tax year figures, newest first"),
+        "head": [
+            {"text": "Name"},
+            {"text": "Tax year starts on"},
+            {"text": "Personal allowance"},
+            {"text": "Employer National Insurance"},
+            {"text": "Used"},
+            {"visuallyHiddenText": "Action"},
+        ],
+        "rows": rows,
+    }

@@ -2,9 +2,17 @@
 
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Sum
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Subquery, Sum
+from django.db.models.functions import Coalesce
 
-from employers.models import Employer, PayRun, PayRunStatus, Payslip, PayslipLine
+from employers.models import (
+    Employer,
+    PayRun,
+    PayRunStatus,
+    Payslip,
+    PayslipLine,
+    TaxYearRateSet,
+)
 
 ZERO = Decimal("0.00")
 
@@ -134,3 +142,18 @@ def pa_spend_for(employer) -> dict | None:
         "left": left,
         "over": -left if left is not None and left < 0 else None,
     }
+
+
+def tax_year_sets():
+    """Every tax year's figures, newest first, each with how many pay runs used it (`uses`):
+    one query, however many years."""
+    runs = (
+        PayRun.objects.filter(rate_set=OuterRef("pk"))
+        .order_by()
+        .values("rate_set")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return TaxYearRateSet.objects.annotate(
+        uses=Coalesce(Subquery(runs, output_field=IntegerField()), 0)
+    ).order_by("-tax_year_start")

@@ -108,6 +108,24 @@ def _training_modules():
     return TrainingModule.objects.filter(organisation=icb)
 
 
+def _tax_year_figures() -> dict:
+    """A real tax year's figures (2026/27, as the migrations load them), for 6 April 2031: a
+    tax year starts on 6 April, so a made-up date is not valid."""
+    from employers.models.payroll import TAX_YEAR_RATE_FIELDS
+
+    figures = importlib.import_module("employers.migrations.0002_payruns").FIGURES_2026_27
+    loans = importlib.import_module("employers.migrations.0007_student_loans")
+    return {
+        k: str(Decimal(v) * 100 if k in TAX_YEAR_RATE_FIELDS else v)
+        for k, v in (figures | loans.STUDENT_LOANS_2026_27).items()
+    } | {
+        "name": "2031/32",
+        "tax_year_start_day": "6",
+        "tax_year_start_month": "4",
+        "tax_year_start_year": "2031",
+    }
+
+
 def _national_figures() -> dict:
     """A real year's national figures: they are checked as a set (bands and thresholds in
     order, every figure within sane bounds), so made-up numbers are not valid."""
@@ -232,6 +250,7 @@ REGISTRY: dict[str, FormCase] = {
         valid={"effective_from": "2027-10-01", "previewed": "0" * 64}
     ),
     "budgets.forms.NationalRatesForm": FormCase(valid=_national_figures()),
+    "employers.tax_year_forms.TaxYearFiguresForm": FormCase(valid=_tax_year_figures()),
     "phb.staff_forms.ActingForForm": FormCase(
         kwargs=lambda: {
             "organisations": [

@@ -10,6 +10,7 @@ budget) does not change what the next actor sees.
 """
 
 import copy
+import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal as D
 
@@ -26,6 +27,8 @@ from careplans import services as plan_services
 from careplans.models import PlanLetter, PlanLetterKind, ReconsiderationRequest, Review
 from careplans.services.reconsideration import record_request
 from careplans.services.stopping import request_repayment
+from employers.models import TaxYearRateSet
+from employers.models.payroll import TAX_YEAR_FIELDS
 from phb.documents.models import DocumentStatus, GeneratedDocument
 from phb.models import Role
 from tests.budgets.factories import (
@@ -223,6 +226,11 @@ PAYROLL_ROUTES: dict[str, Route] = {
         "shared_finance",
     ),
     "employers:own_payslips": only("pa", "other_pa"),
+    # The tax year figures every employer's payroll uses: read with the rates, kept by the
+    # service administrator.
+    "employers:tax_years": only("icb_admin", "other_icb_admin", "service_admin"),
+    "employers:tax_year_new": only("service_admin", post=200),
+    "employers:tax_year_edit": about("tax_year", "service_admin", post=200),
 }
 
 
@@ -464,6 +472,16 @@ def test_every_route_is_in_the_matrix():
     assert sorted(set(MATRIX) - set(ROUTES)) == [], "these routes no longer exist"
 
 
+def unused_tax_year():
+    """A tax year's figures no pay run has used (the universe's pay runs use 2026/27's), so
+    that the service administrator may still correct them."""
+    this_year = TaxYearRateSet.objects.get(tax_year_start__year=2026)
+    figures = {name: getattr(this_year, name) for name in TAX_YEAR_FIELDS[1:]}
+    return TaxYearRateSet.objects.create(
+        name="2031/32", tax_year_start=datetime.date(2031, 4, 6), **figures
+    )
+
+
 @pytest.fixture
 def universe(db):
     """Two ICBs with one member of staff per role each, a service administrator, people and
@@ -640,6 +658,7 @@ def universe(db):
         },
         "letter": {"pk": letter.pk},
         "national_rates": {"rate_pk": NationalRateSet.objects.get(effective_from__year=2026).pk},
+        "tax_year": {"pk": unused_tax_year().pk},
         "local_rates": {"rate_pk": local_rates.pk},
         "questionnaire": {"pk": version.pk},
         "failed_message": {"pk": failed_message(holder).pk},

@@ -1,12 +1,14 @@
 """Keeping the figures budgets are worked out from, in a real browser: the service
 administrator's national figures, an ICB's local rates and its RAS questionnaire."""
 
+import datetime
 from decimal import Decimal as D
 
 import pytest
 from playwright.sync_api import expect
 
 from budgets.models import LocalRateSet, NationalRateSet, RasQuestionnaire
+from employers.models import TaxYearRateSet
 from phb.models import Role
 from tests.browser.conftest import Browser, Staff
 from tests.budgets.factories import (
@@ -255,3 +257,59 @@ def test_an_icb_administrator_changes_a_draft_questionnaires_price_and_adds_a_do
         ("Needs some help", 3),
         ("Needs help", 8),
     ]
+
+
+def test_the_service_administrator_adds_next_tax_years_payroll_figures_and_corrects_them(
+    browser, password
+):
+    """From the rates page to the tax year figures: next year's start from this year's (as
+    the migrations load them), so only what changes is typed; slips are refused in words."""
+    service_admin = Staff(Role.SERVICE_ADMIN, None)
+    page = browser.page
+    browser.sign_in_with_code(service_admin.user, service_admin.secret, password)
+    browser.click_in_header("Rates")
+    browser.click("tax year figures for payroll")
+    expect(browser.heading).to_have_text("Tax year figures for payroll")
+    expect(page.get_by_role("table", name="Tax year figures, newest first")).to_contain_text(
+        "6 April 2026"
+    )
+    browser.click("Add tax year figures")
+    expect(browser.heading).to_have_text("Add tax year figures")
+    allowance = "Income Tax personal allowance (per year)"
+    expect(field(browser, allowance)).to_have_value("12570.00")
+    expect(field(browser, "Name")).to_have_value("2027/28")
+    browser.fill_date("Tax year starts on", datetime.date(2027, 4, 5))  # a slip: the 5th
+    browser.fill("Employer National Insurance rate (%)", "150")  # and more than the whole
+    browser.submit("Save figures")
+    browser.expect_problem(
+        "A tax year starts on 6 April: enter 6 April 2027, or the year you mean",
+        page.get_by_role("group", name="Tax year starts on", exact=True).get_by_label("Day"),
+    )
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text(
+        "Employer National Insurance rate must be 100% or less"
+    )
+    assert TaxYearRateSet.objects.count() == 1
+
+    browser.fill_date("Tax year starts on", datetime.date(2027, 4, 6))
+    browser.fill("Employer National Insurance rate (%)", "15")
+    browser.fill(allowance, "12,570.00")
+    browser.fill("Statutory Sick Pay (per week)", "125.00")
+    browser.submit("Save figures")
+    browser.expect_success("The tax year figures have been saved")
+    row = page.get_by_role("table", name="Tax year figures, newest first").locator("tbody tr")
+    expect(row.first).to_contain_text("2027/28")
+    expect(row.first).to_contain_text("6 April 2027")
+    saved = TaxYearRateSet.objects.get(tax_year_start=datetime.date(2027, 4, 6))
+    assert (saved.ssp_weekly_rate, saved.employer_ni_rate) == (D("125.00"), D("0.15"))
+
+    # No pay run has used them yet, so they can still be corrected.
+    browser.click("Change 2027/28")
+    expect(browser.heading).to_have_text("Change the 2027/28 figures")
+    browser.fill("Statutory Sick Pay (per week)", "")
+    browser.submit("Save figures")
+    browser.expect_problem(None, field(browser, "Statutory Sick Pay (per week)"))
+    browser.fill("Statutory Sick Pay (per week)", "124.50")
+    browser.submit("Save figures")
+    browser.expect_success("The tax year figures have been saved")
+    saved.refresh_from_db()
+    assert saved.ssp_weekly_rate == D("124.50")
