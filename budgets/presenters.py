@@ -769,7 +769,7 @@ def questionnaires_table(questionnaires) -> dict:
     }
 
 
-def _change_link(rates, url_name: str, hidden_text: str, can_change: bool) -> dict:
+def unused_rates_change_link(rates, url_name: str, hidden_text: str, can_change: bool) -> dict:
     """A set nobody has used may be corrected, by whoever keeps that kind of rates."""
     if rates.uses or not can_change:
         return {}
@@ -799,7 +799,9 @@ def national_rates_table(national, can_change=False) -> dict:
                 {"text": display_date(rates.effective_from, "j F Y")},
                 {"text": f"{money(rates.nlw_21_plus)} an hour"},
                 {"text": f"{rates.uses} calculation{pluralize(rates.uses)}"},
-                _change_link(rates, "budgets:national_rates_edit", rates.name, can_change),
+                unused_rates_change_link(
+                    rates, "budgets:national_rates_edit", rates.name, can_change
+                ),
             ]
             for rates in national
         ],
@@ -824,7 +826,7 @@ def local_rates_table(local, can_change=False) -> dict:
                 {"text": money(rates.agency_day_hourly)},
                 {"text": money(rates.nursing_hourly)},
                 {"text": str(rates.uses)},
-                _change_link(
+                unused_rates_change_link(
                     rates,
                     "budgets:local_rates_edit",
                     f"rates from {display_date(rates.effective_from, 'j F Y')}",

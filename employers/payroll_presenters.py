@@ -7,7 +7,7 @@ import io
 from django.urls import reverse
 from django.utils.html import format_html
 
-from budgets.presenters import money
+from budgets.presenters import money, percent, unused_rates_change_link
 from employers.models import StudentLoanPlan
 from phb.presenters import display_date, hidden_caption
 
@@ -366,25 +366,6 @@ def bureau_csv(run, payslips) -> str:
 
 def tax_years_table(rate_sets, can_change: bool) -> dict:
     """Each tax year's figures, newest first; one no pay run has used can be corrected."""
-    rows = []
-    for rates in rate_sets:
-        change = {}
-        if can_change and not rates.uses:
-            change = {
-                "text": "Change",
-                "href": reverse("employers:tax_year_edit", args=[rates.pk]),
-                "visuallyHiddenText": rates.name,
-            }
-        rows.append(
-            [
-                {"text": rates.name},
-                {"text": display_date(rates.tax_year_start, "j F Y")},
-                {"text": f"{money(rates.personal_allowance)} a year"},
-                {"text": f"{(rates.employer_ni_rate * 100).normalize():f}%"},
-                {"text": f"{rates.uses} pay run{'' if rates.uses == 1 else 's'}"},
-                change,
-            ]
-        )
     return {
         "caption": hidden_caption("Tax year figures, newest first"),
         "head": [
@@ -395,5 +376,15 @@ def tax_years_table(rate_sets, can_change: bool) -> dict:
             {"text": "Used"},
             {"visuallyHiddenText": "Action"},
         ],
-        "rows": rows,
+        "rows": [
+            [
+                {"text": rates.name},
+                {"text": display_date(rates.tax_year_start, "j F Y")},
+                {"text": f"{money(rates.personal_allowance)} a year"},
+                {"text": percent(rates.employer_ni_rate)},
+                {"text": f"{rates.uses} pay run{'' if rates.uses == 1 else 's'}"},
+                unused_rates_change_link(rates, "employers:tax_year_edit", rates.name, can_change),
+            ]
+            for rates in rate_sets
+        ],
     }

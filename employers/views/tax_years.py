@@ -9,6 +9,7 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.generic import FormView, TemplateView
 
+from budgets.calculations import financial_year_label
 from employers import payroll_selectors as selectors
 from employers.payroll_presenters import tax_years_table
 from employers.services.tax_years import save_tax_year_figures, used_message
@@ -65,7 +66,7 @@ class TaxYearFormView(PermissionRequiredMixin, FormView):
             kwargs["initial"] = {name: getattr(latest, name) for name in fields}
             kwargs["initial"] |= {
                 "tax_year_start": starts,
-                "name": f"{starts.year}/{(starts.year + 1) % 100:02d}",
+                "name": financial_year_label(starts),
             }
         else:
             year = timezone.localdate().year

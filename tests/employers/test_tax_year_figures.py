@@ -141,3 +141,28 @@ def test_who_reads_and_who_keeps_the_figures(client, icb_admin, pa_employer_supp
     assert client.get(reverse("employers:tax_year_new")).status_code == 404
     client.force_login(pa_employer_support)
     assert client.get(reverse("employers:tax_years")).status_code == 404
+
+
+def test_the_list_makes_the_same_queries_for_1_and_4_tax_years(client, service_admin):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(service_admin)
+    url = reverse("employers:tax_years")
+    client.get(url)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    one = count()
+    figures = {name: getattr(this_year(), name) for name in FIGURES}
+    for year in (2027, 2028, 2029):
+        TaxYearRateSet.objects.create(
+            name=f"{year}/{(year + 1) % 100}",
+            tax_year_start=datetime.date(year, 4, 6),
+            **figures,
+        )
+    assert count() == one
+    assert "2029/30" in page(client.get(url))
