@@ -122,22 +122,35 @@ def _recalculate_chc(actor, package: ChcPackage, start: datetime.date) -> ChcPac
 
 
 def _recalculate_pa(actor, costing: PaCosting, start: datetime.date) -> PaCosting:
+    """The PAs costed again on `start`: each keeps what is known of their age (a date of
+    birth, or an age given then, a whole year older for each year since), so that their wage
+    band and pension duties are worked out as they will be then. A PA paid the ICB's local
+    rate takes the new one; a rate below their band's new minimum is raised to it."""
     holder = costing.budget_holder
     old_local = costing.local_rates
     national = national_rates_on(start)
     local = local_rates_on(holder.organisation, start)
+    years_since = calc.age_on(costing.effective_date, start)
     pas = []
     for line in costing.lines.all():
+        known = {
+            "date_of_birth": line.date_of_birth,
+            "age": None if line.stated_age is None else line.stated_age + years_since,
+            "apprentice": line.apprentice,
+        }
+        try:
+            band = calc.pa_age(label=line.label, on=start, **known).band
+        except ValueError as error:
+            raise ValidationError(str(error)) from error
         rate = local.pa_hourly if line.hourly_rate == old_local.pa_hourly else line.hourly_rate
-        minimum = getattr(national, MINIMUM_WAGE_FIELD[calc.AgeBand(line.age_band)])
         pas.append(
             {
                 "label": line.label,
                 "hours_per_week": line.hours_per_week,
-                "hourly_rate": max(rate, minimum),
-                "age_band": line.age_band,
+                "hourly_rate": max(rate, getattr(national, MINIMUM_WAGE_FIELD[band])),
                 "irregular_hours": line.irregular_hours,
                 "pension": line.pension,
+                **known,
             }
         )
 

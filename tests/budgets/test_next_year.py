@@ -259,6 +259,65 @@ def test_a_pas_own_costs_are_kept(phb_lead, holder, local_rates, local_rates_202
     assert recosted.contingency_rate == D("0.10")
 
 
+def test_a_pas_age_is_carried_over_so_their_band_and_pension_are_right_next_year(
+    phb_lead, holder, local_rates, local_rates_2027, national_2027
+):
+    # On 1 April 2027:
+    # - "Carer A", born 1 January 1956, is past State Pension age (reached 1 January 2022),
+    #   so still no pension, and is paid £15.00, above every minimum: kept.
+    # - "Carer B", born 1 June 2008, is 18: band 18-20, whose 2027/28 minimum is £11.40, so
+    #   £11.00 (lawful in 2026/27, above £10.85) is raised to £11.40, not to the adult £13.40.
+    # - "Carer C" was said to be 20 on 1 April 2026, so is at least 21 a year on: the adult
+    #   minimum, £13.40, instead of the £11.00 paid.
+    # - "Carer D" is an apprentice aged 17: £8.50 next year, up from £8.00.
+    costing = pa_costing(
+        phb_lead,
+        holder,
+        pas=[
+            pa("Carer A", rate=D("15.00"), date_of_birth=datetime.date(1956, 1, 1)),
+            pa("Carer B", rate=D("11.00"), date_of_birth=datetime.date(2008, 6, 1)),
+            pa("Carer C", rate=D("11.00"), age=20),
+            pa("Carer D", rate=D("8.00"), age=16, apprentice=True),
+        ],
+    )
+    budget = agreed_budget(phb_lead, holder, costing)
+    recosted = reload(prepare(budget, phb_lead)).pa_costing
+    lines = list(recosted.lines.order_by("order"))
+    assert [
+        (line.label, line.hourly_rate, line.age_band, line.date_of_birth, line.stated_age)
+        for line in lines
+    ] == [
+        ("Carer A", D("15.00"), "21_plus", datetime.date(1956, 1, 1), None),
+        ("Carer B", D("11.40"), "18_20", datetime.date(2008, 6, 1), None),
+        ("Carer C", D("13.40"), "21_plus", None, 21),
+        ("Carer D", D("8.50"), "16_17", None, 17),
+    ]
+    assert lines[0].pension_weekly == D("0.00")
+    assert lines[3].apprentice
+    expected = calc.cost_pas(
+        calc.PaCostingInput(
+            pas=(
+                calc.PaInput(
+                    "Carer A", D("30"), D("15.00"), date_of_birth=datetime.date(1956, 1, 1)
+                ),
+                calc.PaInput(
+                    "Carer B", D("30"), D("11.40"), date_of_birth=datetime.date(2008, 6, 1)
+                ),
+                calc.PaInput("Carer C", D("30"), D("13.40"), age=21),
+                calc.PaInput("Carer D", D("30"), D("8.50"), age=17, apprentice=True),
+            ),
+            on=FY_2027_START,
+            pay_frequency=calc.PayFrequency.WEEKLY,
+            claims_employment_allowance=True,
+            insurance_annual=D("160.00"),
+            payroll_fee_annual=D("250.00"),
+            contingency_rate=D("0.04"),
+        ),
+        national_2027.as_figures(),
+    )
+    assert recosted.total_annual == expected.total_annual
+
+
 # ---------------------------------------------------------------------------------------------
 # When it cannot be prepared
 # ---------------------------------------------------------------------------------------------
