@@ -72,6 +72,13 @@ class RasAssessmentForm(EffectiveDateForm):
         }
 
 
+def typed_any(form, *fields) -> bool:
+    """Whether anything was typed in any of the form's `fields`, even if typed wrong."""
+    return any(
+        form.cleaned_data.get(field) is not None or form.has_error(field) for field in fields
+    )
+
+
 class ChcLineForm(NHSFormMixin, forms.Form):
     service = forms.CharField(label="Service", max_length=200, required=False)
     provider_type = forms.ChoiceField(label="Type", choices=ChcProviderType.choices, required=False)
@@ -96,7 +103,8 @@ class ChcLineForm(NHSFormMixin, forms.Form):
             and not self.has_error("units_per_week")
         ):
             self.add_error("units_per_week", f"Enter how much {data['service']} a week")
-        if data.get("units_per_week") and not data.get("service"):
+        # A line with a figure but no service would be left out of the package unseen.
+        if not data.get("service") and typed_any(self, "units_per_week", "unit_cost"):
             self.add_error("service", "Enter the service")
         return data
 
@@ -163,6 +171,13 @@ class PaLineForm(NHSFormMixin, forms.Form):
                 self.add_error(field, f"Enter the {words} for {label}")
         if data.get("date_of_birth") and data.get("age") is not None:
             self.add_error("age", "Enter their date of birth or their age, not both")
+        # A PA with hours, a rate or an age but no name would be left out of the costing
+        # unseen, and the budget costed too low.
+        typed = typed_any(self, "hours_per_week", "hourly_rate", "date_of_birth", "age") or any(
+            data.get(box) for box in ("apprentice", "irregular_hours")
+        )
+        if not label and not self.has_error("label") and typed:
+            self.add_error("label", "Enter the name or role")
         return data
 
     @property
@@ -276,6 +291,17 @@ class FundingStreamForm(NHSFormMixin, forms.Form):
         min_value=Decimal("0.01"),
         max_value=100,
     )
+
+    def clean(self):
+        data = super().clean()
+        # Half a row would be left out of the budget unseen, misstating who pays.
+        kind, share = data.get("kind"), data.get("share_percent")
+        if kind and share is None and not self.has_error("share_percent"):
+            name = FundingStreamKind(kind).label
+            self.add_error("share_percent", f"Enter the share for {name}")
+        if not kind and typed_any(self, "share_percent"):
+            self.add_error("kind", "Choose the funding stream this share is for")
+        return data
 
 
 FundingStreamFormSet = forms.formset_factory(

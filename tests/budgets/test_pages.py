@@ -210,6 +210,75 @@ def test_pa_200_hours_a_week_shows_the_error_and_saves_nothing(lead_client, hold
     assert not PaCosting.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "typed",
+    [
+        {"lines-1-hours_per_week": "30", "lines-1-hourly_rate": "14.00"},
+        {"lines-1-hourly_rate": "14.00"},
+        {"lines-1-age": "40"},
+        {"lines-1-hours_per_week": "lots"},
+        {"lines-1-irregular_hours": "on"},
+    ],
+)
+def test_a_pa_with_figures_but_no_name_is_asked_for_not_left_out(
+    lead_client, holder, local_rates, typed
+):
+    response = lead_client.post(reverse("budgets:pa_new", args=[holder.pk]), pa_form_data() | typed)
+    assert response.status_code == 200
+    html = page(response)
+    assert PROBLEM in html
+    assert "Enter the name or role" in html
+    assert not PaCosting.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ({"lines-1-unit_cost": "35.75"}, "Enter the service"),
+        ({"lines-1-units_per_week": "2"}, "Enter the service"),
+        ({"lines-1-unit_cost": "-1"}, "Enter the service"),
+    ],
+)
+def test_a_chc_line_with_figures_but_no_service_is_asked_for_not_left_out(
+    lead_client, holder, local_rates, typed, message
+):
+    data = {
+        **date_fields("effective_date", FY_2026_START),
+        **management("lines", 6),
+        "lines-0-service": "Agency day care",
+        "lines-0-provider_type": "agency_day",
+        "lines-0-units_per_week": "42",
+        "lines-0-unit_cost": "",
+    }
+    response = lead_client.post(reverse("budgets:chc_new", args=[holder.pk]), data | typed)
+    assert response.status_code == 200
+    html = page(response)
+    assert PROBLEM in html
+    assert message in html
+    assert not ChcPackage.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        (
+            {"streams-1-kind": FundingStreamKind.LA_SOCIAL_CARE},
+            "Enter the share for Local authority social care",
+        ),
+        ({"streams-1-share_percent": "30"}, "Choose the funding stream this share is for"),
+        ({"streams-1-share_percent": "abc"}, "Choose the funding stream this share is for"),
+    ],
+)
+def test_half_a_funding_stream_is_asked_for_not_left_out(lead_client, holder, chc, typed, message):
+    data = budget_form_data(chc, amount="20000.00") | typed
+    response = lead_client.post(reverse("budgets:budget_new", args=[holder.pk]), data)
+    assert response.status_code == 200
+    html = page(response)
+    assert PROBLEM in html
+    assert message in html
+    assert not Budget.objects.filter(budget_holder=holder).exists()
+
+
 def test_a_negative_chc_cost_shows_the_error_and_saves_nothing(lead_client, holder, local_rates):
     data = {
         **date_fields("effective_date", FY_2026_START),
