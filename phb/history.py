@@ -65,8 +65,17 @@ def _field_name(model, name: str) -> str:
 
 def readable(text: str) -> str:
     """Text safe to show: ISO dates written out, identifiers left out."""
-    text = ISO_DATE.sub(lambda m: _day(datetime.date(*map(int, m.groups()))), str(text))
+    text = ISO_DATE.sub(_written_out, str(text))
     return UUID.sub("a record", text)
+
+
+def _written_out(match) -> str:
+    """An ISO date as a person writes it; text that only looks like one (free text can hold
+    "2026-13-45") is left as it was typed."""
+    try:
+        return _day(datetime.date(*map(int, match.groups())))
+    except ValueError:
+        return match.group(0)
 
 
 def _day(value: datetime.date) -> str:

@@ -110,3 +110,21 @@ def test_stray_dates_and_identifiers_in_names_are_made_readable():
         "Budget for Ann 1 April 2026 to 31 March 2027"
     )
     assert readable("record 0b7e5c1e-3f1a-4c53-9d6e-1a2b3c4d5e6f") == "record a record"
+
+
+def test_text_that_only_looks_like_a_date_is_left_as_typed():
+    assert readable("Notes 2026-13-45 and 0000-01-01, seen 2026-02-03") == (
+        "Notes 2026-13-45 and 0000-01-01, seen 3 February 2026"
+    )
+
+
+def test_a_history_with_a_date_like_slip_in_free_text_still_opens(client, phb_lead, holder):
+    services.update_budget_holder(
+        actor=phb_lead,
+        budget_holder=holder,
+        accessibility_needs="Appointment notes 2026-13-45 and 0000-01-01",
+    )
+    client.force_login(phb_lead)
+    response = client.get(reverse("person_history", args=[holder.pk]))
+    assert response.status_code == 200
+    assert "Appointment notes 2026-13-45 and 0000-01-01" in visible_text(response.content.decode())
