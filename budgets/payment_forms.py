@@ -17,7 +17,7 @@ from budgets.models.payments import (
     InstalmentFrequencyChoice,
 )
 from budgets.money import MoneyField
-from phb.forms import NHSFormMixin
+from phb.forms import NHSFormMixin, with_defaults
 from phb.nhsuk_forms import NHSDateField, apply_nhs_error_messages
 
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -131,8 +131,7 @@ class RecordPaymentForm(NHSFormMixin, forms.Form):
     reference = _reference_field("Payment reference")
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("initial", {"paid_on": timezone.localdate()})
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, **with_defaults(kwargs, paid_on=timezone.localdate()))
 
 
 class PaymentsDueForm(NHSFormMixin, forms.Form):
@@ -161,8 +160,7 @@ class PaymentRunForm(NHSFormMixin, forms.Form):
     shown = InstalmentsField(widget=forms.MultipleHiddenInput, required=False)
 
     def __init__(self, *args, choices=(), **kwargs):
-        kwargs.setdefault("initial", {"paid_on": timezone.localdate()})
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, **with_defaults(kwargs, paid_on=timezone.localdate()))
         choices = list(choices)
         self.fields["instalments"].choices = [
             (ALL, "Select all payments on this page"),

@@ -74,6 +74,12 @@ class NHSFormMixin:
             errors.data[:] = kept
 
 
+def with_defaults(kwargs: dict, **defaults) -> dict:
+    """A form's keyword arguments with `defaults` under whatever initial values the view gave.
+    (A class-based view always passes `initial`, if only {}, so setdefault would never apply.)"""
+    return kwargs | {"initial": defaults | (kwargs.get("initial") or {})}
+
+
 class NHSFormSet(forms.BaseFormSet):
     """A formset whose own errors (only seen when a page was tampered with or cut short) are in
     plain English rather than Django's."""

@@ -5,7 +5,12 @@ from crispy_forms.layout import Fieldset, Layout
 from django import forms
 from django.utils import timezone
 
-from phb.forms import NHSFormMixin, OptionalAddressMixin, optional_postcode_field
+from phb.forms import (
+    NHSFormMixin,
+    OptionalAddressMixin,
+    optional_postcode_field,
+    with_defaults,
+)
 from phb.models import RepresentativeKind
 from phb.nhsuk_forms import NHSDateField
 from phb.staff_forms import full_name_field
@@ -103,5 +108,4 @@ class EndRepresentativeForm(NHSFormMixin, forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("initial", {"ended_on": timezone.localdate()})
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, **with_defaults(kwargs, ended_on=timezone.localdate()))

@@ -5,7 +5,7 @@ import datetime
 from django import forms
 from django.utils import timezone
 
-from phb.forms import NHSFormMixin
+from phb.forms import NHSFormMixin, with_defaults
 from phb.models import ICB_ROLES, Role, ods_code_validator
 from phb.nhsuk_forms import NHSDateField
 
@@ -56,8 +56,7 @@ class IcbAdministratorForm(NHSFormMixin, forms.Form):
     starts_on = NHSDateField(label="Start date", help_text="For example, 1 12 2026")
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("initial", {"starts_on": timezone.localdate()})
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, **with_defaults(kwargs, starts_on=timezone.localdate()))
 
 
 class StaffMemberForm(IcbAdministratorForm):
@@ -90,8 +89,7 @@ class GrantRoleForm(NHSFormMixin, forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("initial", {"starts_on": timezone.localdate()})
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, **with_defaults(kwargs, starts_on=timezone.localdate()))
 
     def clean(self):
         data = super().clean()
@@ -112,14 +110,12 @@ class EndRoleForm(NHSFormMixin, forms.Form):
     seen_ends_on = forms.CharField(widget=forms.HiddenInput, required=False, max_length=10)
 
     def __init__(self, *args, assignment, **kwargs):
-        kwargs.setdefault(
-            "initial",
-            {
-                "ends_on": assignment.ends_on or timezone.localdate(),
-                "seen_ends_on": assignment.ends_on.isoformat() if assignment.ends_on else "",
-            },
+        defaults = with_defaults(
+            kwargs,
+            ends_on=assignment.ends_on or timezone.localdate(),
+            seen_ends_on=assignment.ends_on.isoformat() if assignment.ends_on else "",
         )
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, **defaults)
 
     def clean_seen_ends_on(self):
         seen = self.cleaned_data["seen_ends_on"].strip()

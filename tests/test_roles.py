@@ -478,6 +478,8 @@ def test_a_stale_second_tab_does_not_move_a_roles_end(client, icb_admin, phb_lea
     # The page now shows the end, and changing it from there works.
     page = unescape(client.get(url).content.decode())
     assert f"to {first_end:%-d %B %Y}: you can change that last day here" in page
+    # The page carries the end it shows, so that sending it as it stands is not "stale".
+    assert f'name="seen_ends_on" value="{first_end.isoformat()}"' in page
     later = TODAY + datetime.timedelta(days=38)
     client.post(url, {**_date("ends_on", later), "seen_ends_on": first_end.isoformat()})
     assignment.refresh_from_db()
