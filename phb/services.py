@@ -326,8 +326,9 @@ def _refuse_if_not_staff(user, email: str) -> None:
     if not held & {str(role) for role in ICB_ROLES}:
         raise ValidationError(
             {
-                "email": f"{email} is already someone's sign-in to see their own records (as a "
-                "budget holder, representative or PA): staff need their own work email address"
+                # Not what kind of sign-in it is: that would say the person has a PHB.
+                "email": f"{email} is already someone else's sign-in: staff need their own "
+                "work email address"
             }
         )
 
@@ -460,8 +461,9 @@ def personal_sign_in(email: str, full_name: str, *, may_reuse=None) -> tuple[Use
         if may_reuse is None or not may_reuse(user):
             raise ValidationError(
                 {
-                    "email": f"{email} is already someone else's sign-in, as {user.full_name}: "
-                    "each person signs in with their own email address. Nothing was changed."
+                    # Whose it is is not said: it may be someone in another ICB.
+                    "email": f"{email} is already someone else's sign-in: each person signs "
+                    "in with their own email address. Nothing was changed."
                 }
             )
         return user, False

@@ -365,7 +365,7 @@ def test_a_budget_holders_or_the_service_administrators_sign_in_cannot_get_staff
     """Staff roles on a person's own sign-in would let them open every record of the ICB."""
     client.force_login(icb_admin)
     for email, words in (
-        (holder.user.email, "is already someone's sign-in to see their own records"),
+        (holder.user.email, "is already someone else's sign-in: staff need their own work email"),
         (service_admin.email.upper(), "is the service administrator's sign-in"),
     ):
         response = client.post(
