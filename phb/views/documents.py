@@ -95,8 +95,11 @@ class DocumentDownloadView(DocumentMixin, View):
             return self.document.budget_holder_id
         return selectors.holder_id_of_document(self.kwargs["pk"]) or self.kwargs["pk"]
 
+    def nothing_to_show(self, obj) -> bool:
+        return self.document.status != DocumentStatus.DONE
+
     def get(self, request, *args, **kwargs):
-        if self.document.status != DocumentStatus.DONE:
+        if self.nothing_to_show(self.object):
             raise Http404("Not found")
         response = HttpResponse(selectors.content_of(self.document), content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="{self.document.filename}"'

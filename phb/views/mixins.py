@@ -29,6 +29,11 @@ class PermissionRequiredMixin:
     def get_permission_object(self):
         return None
 
+    def nothing_to_show(self, obj) -> bool:
+        """True when an allowed request will show nothing of the person's (a PDF still being
+        made): it is then neither a view nor a refusal, and is not logged."""
+        return False
+
     def person_id_for_log(self, obj):
         """Whose record this request was about, for the access log. A refused request may
         name a person the user cannot see, or nobody: then the id in the address is logged."""
@@ -43,7 +48,11 @@ class PermissionRequiredMixin:
             and not (self.object_required and obj is None)
             and user.has_perm(self.permission, obj)
         )
-        if self.access_log and user.is_authenticated:
+        if (
+            self.access_log
+            and user.is_authenticated
+            and not (allowed and self.nothing_to_show(obj))
+        ):
             person_id = self.person_id_for_log(obj)
             if person_id is not None:
                 record_access(

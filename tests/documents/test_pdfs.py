@@ -382,6 +382,28 @@ def test_other_icbs_and_other_people_get_404(client, phb_lead, other_icb_lead, h
     assert (refused.outcome, refused.budget_holder_id) == ("refused", holder.pk)
 
 
+@pytest.mark.django_db
+def test_a_pdf_not_made_yet_is_not_logged_as_seen(client, phb_lead, other_icb_lead, holder):
+    """Opening the download address of a PDF still being made shows nothing: no "viewed" in
+    the person's access log. Someone who may not see it is still logged as refused."""
+    version, _, _ = plan_in_use(phb_lead, holder)
+    waiting = services.request_document(actor=phb_lead, source=source_for("plan"), subject=version)
+    url = reverse("document_download", args=[waiting.pk])
+    RecordAccess.objects.all().delete()
+    client.force_login(phb_lead)
+    assert client.get(url).status_code == 404
+    assert not RecordAccess.objects.exists()
+    client.force_login(other_icb_lead)
+    assert client.get(url).status_code == 404
+    assert list(RecordAccess.objects.values_list("user", "outcome")) == [
+        (other_icb_lead.pk, "refused")
+    ]
+    services.render_document(document_id=waiting.pk)
+    client.force_login(phb_lead)
+    assert client.get(url).status_code == 200
+    assert RecordAccess.objects.filter(user=phb_lead, outcome="viewed").count() == 1
+
+
 # -- the renderer reads our static files and nothing else ----------------------------------------
 
 
