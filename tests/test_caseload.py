@@ -27,6 +27,29 @@ def test_search_by_nhs_number_with_spaces(client, phb_lead, icb):
     assert other.formatted_nhs_number not in page
 
 
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("z" * 101, "100 characters or fewer"),
+        ("Ada\x00", None),
+    ],
+)
+def test_a_search_that_cannot_be_made_says_so_and_lists_nobody(
+    client, phb_lead, icb, typed, message
+):
+    BudgetHolderFactory(organisation=icb, given_name="Ada", family_name="Lovelace")
+    client.force_login(phb_lead)
+    response = client.get(reverse("caseload"), {"q": typed, "sort": "-name"})
+    assert response.status_code == 200
+    html = unescape(response.content.decode())
+    assert "There is a problem" in html
+    assert 'href="#q"' in html
+    assert message is None or message in html
+    assert "Lovelace" not in html
+    assert "No people found" not in html
+    assert 'name="sort" value="-name"' in html
+
+
 def test_sorted_by_name_then_paginated(client, phb_lead, icb):
     for index in range(30):
         BudgetHolderFactory(organisation=icb, family_name=f"Person{index:02d}")

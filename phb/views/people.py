@@ -41,11 +41,27 @@ class CaseloadView(PermissionRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        form = CaseloadSearchForm(self.request.GET or None)
-        query = form.cleaned_data["q"] if form.is_valid() else ""
         sort = self.request.GET.get("sort", "name")
         if sort not in selectors.CASELOAD_SORTS:
             sort = "name"
+        # The search box's id is "q", as the error summary's link says.
+        form = CaseloadSearchForm(self.request.GET or None, auto_id="%s")
+        search_label = {"text": "Search by name or NHS number", "classes": "nhsuk-label--s"}
+        if form.is_bound and not form.is_valid():
+            # A search that cannot be made (too long, a null character) is said so, not
+            # quietly dropped: the whole caseload would look like its matches.
+            context.update(
+                form=form,
+                search_error={"text": " ".join(form.errors["q"])},
+                query="",
+                search_text=self.request.GET.get("q", "")[:200].replace("\x00", ""),
+                search_label=search_label,
+                organisation=self.request.user.acting_organisation,
+                can_add=self.request.user.has_perm(Permission.ADD_PERSON),
+                sort=sort,
+            )
+            return context
+        query = form.cleaned_data["q"] if form.is_bound else ""
         columns = caseload_columns()
         people = selectors.caseload(self.request.user, query=query, sort=sort)
         number = self.request.GET.get("page")
@@ -78,7 +94,7 @@ class CaseloadView(PermissionRequiredMixin, TemplateView):
             # someone, or paging on, does not need the queues again above what they asked for
             # (and each page is then a third faster at national scale).
             panels=caseload_panels(self.request) if page.number == 1 and not query else [],
-            search_label={"text": "Search by name or NHS number", "classes": "nhsuk-label--s"},
+            search_label=search_label,
             sort_label=SORT_LABELS[sort],
         )
         return context
