@@ -4,6 +4,7 @@ address, never a member of staff's."""
 
 import datetime
 import re
+from html import unescape
 
 import pytest
 from django.core import mail
@@ -342,7 +343,7 @@ def test_a_representatives_postal_address_is_kept_whole_and_heads_their_letters(
     assert "<p>Sam Sign</p>" in no_address  # never the person's own address under their name
 
 
-def test_a_representatives_address_changes_until_they_stop_acting(phb_lead, person, icb):
+def test_a_representatives_address_changes_until_they_stop_acting(client, phb_lead, person, icb):
     representative = RepresentativeFactory(budget_holder=person)
 
     def change(line_1="2 Low Road", town="York", postcode="yo1 7hh"):
@@ -369,3 +370,11 @@ def test_a_representatives_address_changes_until_they_stop_acting(phb_lead, pers
     services.end_representative(actor=phb_lead, representative=representative, ended_on=TODAY)
     with pytest.raises(ValidationError, match="stopped acting for Robin on 23 November 2026"):
         change(line_1="", town="", postcode="")
+    # Their address page says so, and offers no form whose every save would be refused.
+    client.force_login(phb_lead)
+    html = unescape(
+        client.get(reverse("representative_address", args=[representative.pk])).content.decode()
+    )
+    assert "stopped acting for Robin on 23 November 2026" in html
+    assert "acts for Robin." not in html
+    assert "Save the address" not in html

@@ -365,6 +365,9 @@ class RepresentativeAddressView(RepresentativeMixin, FormView):
         return super().get_context_data(**kwargs) | {
             "title": f"Postal address for {representative.user.full_name}",
             "addressing": representative,
+            # Someone who has stopped acting gets no more letters, so theirs stays as it was.
+            "stopped_acting": representative.ended_on is not None
+            and representative.ended_on <= timezone.localdate(),
             "button": "Save the address",
         }
 
