@@ -25,6 +25,8 @@ from phb.validators import (
     incomplete_address_errors,
     normalise_postcode,
     normalise_uk_phone_number,
+    shows_nothing,
+    validate_no_direction_controls,
     validate_uk_phone_number,
     validate_uk_postcode,
 )
@@ -61,6 +63,8 @@ class NHSFormMixin:
     def full_clean(self):
         for name, field in self.fields.items():
             apply_nhs_error_messages(field, name)
+            if isinstance(field, forms.CharField) and not hasattr(field, "typed_as_text"):
+                _only_what_shows(field)
         super().full_clean()
         # One message once: "1e400" is both too large and too many digits, in the same words.
         for errors in (self._errors or {}).values():
@@ -72,6 +76,20 @@ class NHSFormMixin:
                     seen.add(text)
                     kept.append(error)
             errors.data[:] = kept
+
+
+def _only_what_shows(field: forms.CharField) -> None:
+    """Text that shows nothing (zero-width spaces alone) is no text, so a required field asks
+    for it; and text may not hold characters that turn it round on the screen. The field is
+    this form's own copy, so changing it changes no other form."""
+    to_python = field.to_python
+
+    def typed_as_text(value):
+        text = to_python(value)
+        return field.empty_value if isinstance(text, str) and shows_nothing(text) else text
+
+    field.typed_as_text = field.to_python = typed_as_text
+    field.validators.append(validate_no_direction_controls)
 
 
 def with_defaults(kwargs: dict, **defaults) -> dict:

@@ -6,6 +6,7 @@ space ("LS1 4AP"). The database checks the stored forms (see the Organisation co
 """
 
 import re
+import unicodedata
 
 import phonenumbers
 from django.core.exceptions import ValidationError
@@ -88,3 +89,24 @@ def incomplete_address_errors(
     return {
         field: message for field, message in missing.items() if not str(given[field] or "").strip()
     }
+
+
+# Characters that change the direction text is shown in (embeddings, overrides, isolates): a
+# name typed with one can read differently in a list from how it is stored. The marks that
+# only hint a direction (U+200E, U+200F) are left, as right-to-left writing may need them.
+DIRECTION_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def shows_nothing(text: str) -> bool:
+    """True for text of only spaces and characters that show nothing (zero-width spaces,
+    joiners, soft hyphens and other format characters): a "name" no one can read."""
+    return not any(
+        not character.isspace() and unicodedata.category(character) != "Cf" for character in text
+    )
+
+
+def validate_no_direction_controls(value: str) -> None:
+    if DIRECTION_CONTROLS.search(value):
+        raise ValidationError(
+            "Text must not contain hidden characters", code="null_characters_not_allowed"
+        )

@@ -52,6 +52,10 @@ def test_adding_a_person_saves_them_normalised_in_the_users_icb(client, phb_lead
         ("date_of_birth_day", "31", None),
         ("date_of_birth_year", "2999", "Date of birth must be in the past"),
         ("given_name", "", "Enter a first name"),
+        # Zero-width spaces, a word joiner and a byte order mark: a name no one can read.
+        ("given_name", "\u200b \u2060\ufeff", "Enter a first name"),
+        # A right-to-left override would show the name backwards in every list.
+        ("family_name", "Love\u202elace", "Last name must not contain hidden characters"),
     ],
 )
 def test_bad_input_shows_an_error_summary_and_saves_nothing(

@@ -141,6 +141,8 @@ def test_a_nominee_is_added_sees_the_persons_page_and_stops_when_ended(
     ("changes", "field", "message"),
     [
         ({"full_name": ""}, "full_name", "Enter their full name"),
+        ({"full_name": "\u200b"}, "full_name", "Enter their full name"),
+        ({"relationship": "\u200b\u200d"}, "relationship", "Say how they know the person"),
         ({"kind": "boss"}, "kind", "Choose whether they are a representative or a nominee"),
         ({"relationship": " "}, "relationship", "Say how they know the person"),
         (
