@@ -421,6 +421,24 @@ def end_role_assignment(
     return assignment
 
 
+@transaction.atomic
+def withdraw_role_assignment(*, actor, assignment: RoleAssignment) -> None:
+    """Take back a role before its first day (given by mistake, or no longer wanted): they
+    never hold it. Its giving and its withdrawal stay in the history."""
+    require(actor, Permission.MANAGE_STAFF, assignment.organisation)
+    locked = RoleAssignment.objects.select_for_update().filter(pk=assignment.pk).order_by().first()
+    if locked is None:
+        raise ValidationError("This role has already been withdrawn. Nothing was changed.")
+    if locked.user_id == actor.pk and locked.role == Role.ICB_ADMIN:
+        raise ValidationError("You cannot withdraw your own administrator role")
+    if locked.starts_on <= timezone.localdate():
+        raise ValidationError(
+            f"This role started on {locked.starts_on:%-d %B %Y}, so it cannot be withdrawn: "
+            "give its last day instead. Nothing was changed."
+        )
+    locked.delete()
+
+
 def _send_password_link(user) -> None:
     """allauth's password reset email, with links to the service's own address."""
     from urllib.parse import urlsplit

@@ -9,7 +9,7 @@ import pytest
 import rules
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -427,6 +427,42 @@ def test_ending_a_role_keeps_its_history(client, icb_admin, phb_lead):
     assert not User.objects.get(pk=phb_lead.pk).is_staff_member
     page = client.get(reverse("staff_member", args=[phb_lead.pk])).content.decode()
     assert f"Ended {YESTERDAY:%-d %B %Y}" in page
+
+
+def test_a_role_given_by_mistake_is_withdrawn_before_its_first_day(client, icb_admin, phb_lead):
+    """A role that starts tomorrow cannot end before it starts, so it is withdrawn instead:
+    they never hold it, and the history keeps that it was given and withdrawn."""
+    future = services.grant_role(
+        actor=icb_admin,
+        user=phb_lead,
+        organisation=phb_lead.role_assignments.get().organisation,
+        role=Role.PANEL_MEMBER,
+        starts_on=TOMORROW,
+    )
+    url = reverse("staff_end_role", args=[future.pk])
+    client.force_login(icb_admin)
+    page = unescape(client.get(url).content.decode())
+    assert f"This role starts on {TOMORROW:%-d %B %Y}." in page
+    assert "Withdraw the role" in page
+    response = client.post(url, {"withdraw": "yes"})
+    assert response["Location"] == reverse("staff_member", args=[phb_lead.pk])
+    assert not RoleAssignment.objects.filter(pk=future.pk).exists()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pgh_label FROM phb_roleassignmentevent WHERE pgh_obj_id = %s ORDER BY pgh_id",
+            [future.pk],
+        )
+        assert [label for (label,) in cursor.fetchall()] == ["insert", "delete"]
+    # A role already started is not withdrawn: its last day is given instead.
+    current = phb_lead.role_assignments.get()
+    url = reverse("staff_end_role", args=[current.pk])
+    assert "Withdraw the role" not in client.get(url).content.decode()
+    refused = client.post(url, {"withdraw": "yes"}, follow=True)
+    assert (
+        f"This role started on {current.starts_on:%-d %B %Y}, so it cannot be withdrawn: give "
+        "its last day instead. Nothing was changed."
+    ) in unescape(refused.content.decode())
+    assert RoleAssignment.objects.filter(pk=current.pk).exists()
 
 
 def test_an_administrator_cannot_end_their_own_administrator_role(icb_admin):

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.generic import FormView, TemplateView
 
@@ -16,7 +17,7 @@ from phb.middleware import ACTING_FOR_SESSION_KEY
 from phb.permissions import Permission
 from phb.presenters import assignment_table, staff_table
 from phb.staff_forms import ActingForForm, EndRoleForm, GrantRoleForm, StaffMemberForm
-from phb.views.helpers import add_errors
+from phb.views.helpers import add_errors, conflict_redirect
 from phb.views.mixins import PermissionRequiredMixin
 
 security_log = logging.getLogger("phb.security")
@@ -163,8 +164,24 @@ class EndRoleView(PermissionRequiredMixin, FormView):
         assignment = self.object
         return super().get_context_data(**kwargs) | {
             "assignment": assignment,
+            "not_started": assignment.starts_on > timezone.localdate(),
             "back_url": reverse("staff_member", args=[assignment.user_id]),
         }
+
+    def post(self, request, *args, **kwargs):
+        if "withdraw" not in request.POST:
+            return super().post(request, *args, **kwargs)
+        assignment = self.object
+        try:
+            services.withdraw_role_assignment(actor=request.user, assignment=assignment)
+        except ValidationError as error:
+            return conflict_redirect(request, " ".join(error.messages), request.path)
+        messages.success(
+            request,
+            f"{assignment.user.full_name}'s role {assignment.get_role_display()}, which was to "
+            f"start on {assignment.starts_on:%-d %B %Y}, has been withdrawn",
+        )
+        return redirect("staff_member", pk=assignment.user_id)
 
     def form_valid(self, form):
         assignment = self.object

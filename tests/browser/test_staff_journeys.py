@@ -146,6 +146,25 @@ def test_an_icb_administrator_adds_a_member_of_staff_gives_them_a_role_and_ends_
     clinician.refresh_from_db()
     assert clinician.ends_on == last_day
 
+    # A role given by mistake to start next week is withdrawn before its first day.
+    next_week = today + datetime.timedelta(days=7)
+    browser.select("Role", "PHB lead")
+    browser.fill_date("Start date", next_week)
+    browser.submit("Give the role")
+    browser.expect_success("Rosalind Franklin has a new role")
+    browser.click("End this role (PHB lead)")
+    expect(page.get_by_role("main")).to_contain_text(
+        f"This role starts on {next_week:%-d %B %Y}. If it was given by mistake"
+    )
+    browser.submit("Withdraw the role")
+    expect(browser.heading).to_have_text("Rosalind Franklin")
+    browser.expect_success(
+        f"Rosalind Franklin's role PHB lead, which was to start on {next_week:%-d %B %Y}, "
+        "has been withdrawn"
+    )
+    expect(role_row(browser, "PHB lead")).to_have_count(0)
+    assert not rosalind.role_assignments.filter(role=Role.PHB_LEAD).exists()
+
 
 def test_the_service_administrator_adds_an_icb_and_its_first_administrator(browser, password, db):
     service_admin = Staff(Role.SERVICE_ADMIN, None)
