@@ -105,8 +105,10 @@ def shows_nothing(text: str) -> bool:
     )
 
 
-def validate_no_direction_controls(value: str) -> None:
-    if DIRECTION_CONTROLS.search(value):
+def validate_no_direction_controls(value) -> None:
+    # A text field may hand on what it read from the text (a time from "09:30"): only text
+    # itself is checked.
+    if isinstance(value, str) and DIRECTION_CONTROLS.search(value):
         raise ValidationError(
             "Text must not contain hidden characters", code="null_characters_not_allowed"
         )
