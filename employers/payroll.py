@@ -873,6 +873,28 @@ def _round_up(value: Decimal, step: Decimal) -> Decimal:
     return value.quantize(step, rounding=ROUND_CEILING)
 
 
+# Table A's pay adjustment for each whole 500 of a code number, a week or a month (HMRC
+# Specification for PAYE Tax Table Routines: 500 x 10 / 52 and 500 x 10 / 12, rounded up).
+_PAY_ADJUSTMENT_BLOCK = 500
+_BLOCK_ADJUSTMENT = {WEEKS_IN_A_YEAR: Decimal("96.16"), MONTHS_IN_A_YEAR: Decimal("416.67")}
+
+
+def pay_adjustment(number: int, periods_in_year: int) -> Decimal:
+    """Table A's pay adjustment for one week (`periods_in_year` 52) or one month (12) for a
+    code number, as HMRC's Specification for PAYE Tax Table Routines works it out: up to 500,
+    (number x 10 + 9) / 52 or / 12 rounded UP to the penny; over 500, the number less 1 is
+    divided by 500, and each whole 500 adds £96.16 a week (£416.67 a month) to the figure for
+    the rest (the remainder plus 1, so 1 to 500). 1257: 2 x £416.67 + 2,579 / 12 = 214.9166
+    -> £214.92, so £1,048.26 a month; 2 x £96.16 + 2,579 / 52 = 49.5961 -> £49.60, so £241.92
+    a week. The figure to date is this times the week or month number."""
+    blocks, rest = 0, number
+    if number > _PAY_ADJUSTMENT_BLOCK:
+        blocks, rest = divmod(number - 1, _PAY_ADJUSTMENT_BLOCK)
+        rest += 1
+    remainder = _round_up(Decimal(rest * 10 + 9) / periods_in_year, PENNY)
+    return blocks * _BLOCK_ADJUSTMENT[periods_in_year] + remainder
+
+
 def _tax_on(taxable: Decimal, scale: Decimal, figures: TaxYearFigures) -> Decimal:
     """Tax on whole pounds of taxable pay with the bands scaled to the calculation
     (`scale` = the fraction of the year, e.g. 1/12 for month 1): each band limit is rounded
@@ -904,11 +926,13 @@ def income_tax(
     period's tax, which may be a refund. Week 1 / month 1: this period's pay alone, never a
     refund.
 
-    - Free pay (L codes): (code number x 10 + 9) x the fraction of the year, rounded UP to the
-      penny: for month m, x m / 12; for week w, x w / 52; on week 1 basis, the week 1 figure
-      times the weeks in the pay period. 1257L month 1: 12,579 / 12 = £1,048.25. Code 0T has
-      no free pay.
-    - K codes: the same figure is additional pay, added to pay instead of taken off.
+    - Free pay (L codes): Table A's pay adjustment for one week or month (`pay_adjustment`:
+      blocks of 500 at £96.16 a week or £416.67 a month, the rest (remainder x 10 + 9) / 52
+      or / 12 rounded UP to the penny), times the week or month number to date; on week 1
+      basis, times the weeks in the pay period. 1257L month 1: 2 x 416.67 + 214.92 =
+      £1,048.26; week 1: 2 x 96.16 + 49.60 = £241.92. Code 0T has no free pay.
+    - K codes: the same figure, worked out the same way, is additional pay, added to pay
+      instead of taken off.
     - Taxable pay (to date) is rounded DOWN to whole pounds, never below £0.
     - Tax: 20% up to the basic rate band, 40% up to the additional rate threshold, 45% above,
       the band limits scaled in the same way and rounded up to the pound; the tax rounded
@@ -932,11 +956,8 @@ def income_tax(
 
     free_pay = ZERO
     if code.kind in ("L", "K") and code.number:
-        yearly = Decimal(code.number * 10 + 9)
-        if cumulative:
-            free_pay = _round_up(yearly * scale, PENNY)
-        else:
-            free_pay = _round_up(yearly / periods_in_year, PENNY) * (weeks or 1)
+        one_period = pay_adjustment(code.number, periods_in_year)
+        free_pay = one_period * (tax_period if cumulative else (weeks or 1))
         if code.kind == "K":
             free_pay = -free_pay
 

@@ -41,6 +41,7 @@ from employers.payroll import (
     emergency_tax_code,
     loan_threshold,
     parse_tax_code,
+    pay_adjustment,
     ssp_days_in_linked_spell,
     ssp_days_payable,
     student_loans,
@@ -149,14 +150,15 @@ def run(slip: PayslipInput):
 
 def test_month_1_1257l_on_2000():
     """Month 1, 1257L cumulative, £2,000.
-    Free pay = (1257 x 10 + 9) / 12 = 12,579 / 12 = £1,048.25.
-    Taxable = 2,000 - 1,048.25 = 951.75, down to £951. Basic band to date 37,700 / 12 =
+    Free pay (Table A, 1257 over 500: (1257 - 1) / 500 = 2 blocks, remainder 256 + 1 = 257) =
+    2 x 416.67 + (257 x 10 + 9) / 12 = 833.34 + 2,579 / 12 = 214.9166 -> 214.92 = £1,048.26.
+    Taxable = 2,000 - 1,048.26 = 951.74, down to £951. Basic band to date 37,700 / 12 =
     3,141.67, up to £3,142. Tax = 951 x 20% = £190.20.
     Employee NI = (2,000 - 1,048) x 8% = £76.16. Employer NI = (2,000 - 417) x 15% = £237.45.
     Net = 2,000 - 190.20 - 76.16 = £1,733.64. Cost = 2,000 + 237.45 = £2,237.45."""
     result = run(payslip())
     assert result.gross_pay == D("2000.00")
-    assert result.tax.free_pay == D("1048.25")
+    assert result.tax.free_pay == D("1048.26")
     assert result.tax.taxable_pay == D("951")
     assert result.tax.tax == D("190.20")
     assert result.tax.basis is TaxBasis.CUMULATIVE
@@ -170,7 +172,7 @@ def test_month_1_1257l_on_2000():
 
 
 def test_month_1_1257l_into_the_higher_and_additional_rates():
-    """Month 1, 1257L, £12,000. Taxable = 12,000 - 1,048.25 = 10,951.75, down to £10,951.
+    """Month 1, 1257L, £12,000. Taxable = 12,000 - 1,048.26 = 10,951.74, down to £10,951.
     Limits: basic 37,700 / 12 = 3,141.67 -> £3,142; additional 125,140 / 12 = 10,428.33 ->
     £10,429. Tax = 3,142 x 20% = 628.40 + (10,429 - 3,142) x 40% = 7,287 x 40% = 2,914.80 +
     (10,951 - 10,429) x 45% = 522 x 45% = 234.90; total £3,778.10.
@@ -188,12 +190,12 @@ def test_m_n_and_t_suffixes_are_treated_as_l(code):
 
 def test_cumulative_in_a_later_month_against_month_1_basis():
     """Month 6, 1257L, £2,000 this month; £5,000 paid and £0 tax in months 1 to 5.
-    Cumulative: free pay to date = 12,579 x 6 / 12 = £6,289.50; pay to date 7,000; taxable
-    710.50 -> £710; tax due 710 x 20% = £142.00, less £0 paid = £142.00.
-    Month 1 basis (1257L M1): as month 1, (2,000 - 1,048.25) -> £951 x 20% = £190.20."""
+    Cumulative: free pay to date = the month's 1,048.26 x 6 = £6,289.56; pay to date 7,000;
+    taxable 710.44 -> £710; tax due 710 x 20% = £142.00, less £0 paid = £142.00.
+    Month 1 basis (1257L M1): as month 1, (2,000 - 1,048.26) -> £951 x 20% = £190.20."""
     later = payslip(tax_period=6, taxable_pay_to_date=D("5000.00"))
     cumulative = run(later)
-    assert cumulative.tax.free_pay == D("6289.50")
+    assert cumulative.tax.free_pay == D("6289.56")
     assert cumulative.tax.taxable_pay == D("710")
     assert cumulative.tax.tax == D("142.00")
     assert cumulative.taxable_pay_to_date == D("7000.00")
@@ -206,9 +208,9 @@ def test_cumulative_in_a_later_month_against_month_1_basis():
 
 def test_a_refund_under_cumulative_basis_but_not_on_month_1():
     """Month 6, £500 this month; £5,000 pay and £300 tax paid to date (an earlier BR code).
-    Cumulative: pay to date 5,500 is under free pay to date of £6,289.50, so taxable £0, tax
+    Cumulative: pay to date 5,500 is under free pay to date of £6,289.56, so taxable £0, tax
     due £0, and the £300 paid comes back: tax -£300.00. NI: 500 is under the PT, £0.
-    Net = 500 + 300 = £800.00. Month 1 basis: 500 - 1,048.25 is below 0: no tax, no refund."""
+    Net = 500 + 300 = £800.00. Month 1 basis: 500 - 1,048.26 is below 0: no tax, no refund."""
     later = payslip("500.00", tax_period=6, taxable_pay_to_date=D(5000), tax_paid_to_date=D(300))
     refunded = run(later)
     assert refunded.tax.tax == D("-300.00")
@@ -219,21 +221,22 @@ def test_a_refund_under_cumulative_basis_but_not_on_month_1():
 
 def test_weekly_cumulative_matches_week_1_when_pay_is_steady():
     """Weekly, week 10, 1257L, £400; weeks 1 to 9 paid £300 a week (£2,700).
-    Tax paid to week 9: free pay 12,579 x 9 / 52 = 2,177.1346 -> £2,177.14; taxable 522.86
-    -> £522; tax £104.40. Week 10: free pay 12,579 x 10 / 52 = 2,419.0385 -> £2,419.04; pay
-    to date 3,100; taxable 680.96 -> £680; tax due £136.00 - 104.40 = £31.60.
-    Week 1 basis: 12,579 / 52 = 241.9038 -> £241.91; 400 - 241.91 = 158.09 -> £158 x 20% =
-    £31.60. Week 53 is always week 1 basis: £31.60 too."""
+    Week 1 free pay (Table A): 2 x 96.16 + 2,579 / 52 = 192.32 + 49.5961 -> 49.60 = £241.92.
+    Tax paid to week 9: free pay 241.92 x 9 = £2,177.28; pay to date 2,700; taxable 522.72
+    -> £522; tax £104.40. Week 10: free pay 241.92 x 10 = £2,419.20; pay to date 3,100;
+    taxable 680.80 -> £680; tax due £136.00 - 104.40 = £31.60.
+    Week 1 basis: £241.92; 400 - 241.92 = 158.08 -> £158 x 20% = £31.60. Week 53 is always
+    week 1 basis: £31.60 too."""
     week9 = run(weekly("300.00", tax_period=9, taxable_pay_to_date=D(2400)))
-    assert week9.tax.free_pay == D("2177.14")
+    assert week9.tax.free_pay == D("2177.28")
     assert week9.tax.tax_due == D("104.40")
     week10 = weekly(
         "400.00", tax_period=10, taxable_pay_to_date=D(2700), tax_paid_to_date=D("104.40")
     )
-    assert run(week10).tax.free_pay == D("2419.04")
+    assert run(week10).tax.free_pay == D("2419.20")
     assert run(week10).tax.tax == D("31.60")
     week1_basis = run(replace(week10, week1_month1=True))
-    assert week1_basis.tax.free_pay == D("241.91")
+    assert week1_basis.tax.free_pay == D("241.92")
     assert week1_basis.tax.tax == D("31.60")
     week53 = run(replace(week10, tax_period=53, taxable_pay_to_date=D(20000)))
     assert week53.tax.basis is TaxBasis.WEEK1_MONTH1
@@ -241,11 +244,11 @@ def test_weekly_cumulative_matches_week_1_when_pay_is_steady():
 
 
 def test_fortnightly_uses_the_week_number_and_double_weekly_ni_thresholds():
-    """Fortnightly, pay day in week 2, 1257L, £600. Free pay 12,579 x 2 / 52 = 483.8077 ->
-    £483.81; taxable 116.19 -> £116; tax £23.20. NI thresholds twice the weekly ones: PT 484,
+    """Fortnightly, pay day in week 2, 1257L, £600. Free pay to week 2 = 241.92 x 2 =
+    £483.84; taxable 116.16 -> £116; tax £23.20. NI thresholds twice the weekly ones: PT 484,
     ST 192. Employee (600 - 484) x 8% = £9.28; employer (600 - 192) x 15% = £61.20."""
     result = run(payslip("600.00", frequency=PayFrequency.FORTNIGHTLY, tax_period=2))
-    assert result.tax.free_pay == D("483.81")
+    assert result.tax.free_pay == D("483.84")
     assert result.tax.tax == D("23.20")
     assert result.ni.employee == D("9.28")
     assert result.ni.employer == D("61.20")
@@ -253,12 +256,64 @@ def test_fortnightly_uses_the_week_number_and_double_weekly_ni_thresholds():
 
 def test_four_weekly_ni_thresholds_are_four_times_weekly():
     """4-weekly, week 4, £1,200: PT 4 x 242 = 968, ST 4 x 96 = 384. Employee (1,200 - 968) x
-    8% = £18.56; employer (1,200 - 384) x 15% = £122.40. Free pay 12,579 x 4 / 52 = 967.6154
-    -> £967.62; taxable 232.38 -> £232; tax £46.40."""
+    8% = £18.56; employer (1,200 - 384) x 15% = £122.40. Free pay to week 4 = 241.92 x 4 =
+    £967.68; taxable 232.32 -> £232; tax £46.40."""
     result = run(payslip("1200.00", frequency=PayFrequency.FOUR_WEEKLY, tax_period=4))
     assert result.ni.employee == D("18.56")
     assert result.ni.employer == D("122.40")
     assert result.tax.tax == D("46.40")
+
+
+@pytest.mark.parametrize(
+    ("number", "periods", "figure"),
+    [
+        # Up to 500, no blocks: 500 a month = 5,009 / 12 = 417.4166 -> £417.42.
+        (500, 12, "417.42"),
+        # 501: (501 - 1) / 500 = 1 block, remainder 0 + 1 = 1: 416.67 + 19 / 12 = 1.5833 ->
+        # 1.59, £418.26.
+        (501, 12, "418.26"),
+        # 1000: (1000 - 1) / 500 = 1 block, remainder 499 + 1 = 500: 416.67 + 417.42 = £834.09.
+        (1000, 12, "834.09"),
+        # 1257: 2 blocks, remainder 257: 833.34 + 2,579 / 12 = 214.9166 -> 214.92, £1,048.26;
+        # a week 192.32 + 2,579 / 52 = 49.5961 -> 49.60, £241.92.
+        (1257, 12, "1048.26"),
+        (1257, 52, "241.92"),
+        # 510 a week: 1 block, remainder 10: 96.16 + 109 / 52 = 2.0961 -> 2.10, £98.26.
+        (510, 52, "98.26"),
+    ],
+)
+def test_pay_adjustment_is_table_a_in_blocks_of_500(number, periods, figure):
+    assert pay_adjustment(number, periods) == D(figure)
+
+
+@pytest.mark.parametrize(
+    ("code", "frequency", "period", "free_pay"),
+    [
+        # HMRC's published test data for the specification (codes 510L, 560T and K255):
+        # 510L week 8: 98.26 x 8 = £786.08; week 29: 98.26 x 29 = £2,849.54.
+        ("510L", PayFrequency.WEEKLY, 8, "786.08"),
+        ("510L", PayFrequency.WEEKLY, 29, "2849.54"),
+        # 560T month 3: 416.67 + (60 x 10 + 9) / 12 = 50.75, so 467.42 x 3 = £1,402.26;
+        # month 10: 467.42 x 10 = £4,674.20.
+        ("560T", PayFrequency.MONTHLY, 3, "1402.26"),
+        ("560T", PayFrequency.MONTHLY, 10, "4674.20"),
+        # K255 month 5: additional pay 2,559 / 12 = 213.25 x 5 = £1,066.25.
+        ("K255", PayFrequency.MONTHLY, 5, "-1066.25"),
+    ],
+)
+def test_free_pay_to_date_matches_hmrc_test_data(code, frequency, period, free_pay):
+    slip = payslip("100.00", tax_code=code, frequency=frequency, tax_period=period)
+    assert run(slip).tax.free_pay == D(free_pay)
+
+
+def test_k_codes_over_500_use_the_same_blocks():
+    """K1000 month 1, £3,000: additional pay 416.67 + 5,009 / 12 = 417.4166 -> 417.42, so
+    £834.09; taxable 3,834.09 -> £3,834; tax 3,142 x 20% = 628.40 + (3,834 - 3,142) x 40% =
+    276.80, £905.20, under the limit of 50% x 3,000 = £1,500."""
+    result = run(payslip("3000.00", tax_code="K1000"))
+    assert result.tax.free_pay == D("-834.09")
+    assert result.tax.taxable_pay == D("3834")
+    assert result.tax.tax == D("905.20")
 
 
 # --------------------------------------------------------------------------------------------
@@ -288,8 +343,9 @@ def test_br_cumulative_in_month_3():
 
 
 def test_k_code_adds_to_pay():
-    """K475 month 1, £1,000: additional pay (475 x 10 + 9) / 12 = 4,759 / 12 = 396.583 ->
-    £396.59; taxable 1,396.59 -> £1,396; tax £279.20, under the limit of 50% x 1,000 = £500."""
+    """K475 month 1, £1,000: 475 is not over 500, so additional pay is (475 x 10 + 9) / 12 =
+    4,759 / 12 = 396.583 -> £396.59; taxable 1,396.59 -> £1,396; tax £279.20, under the limit
+    of 50% x 1,000 = £500."""
     result = run(payslip("1000.00", tax_code="K475"))
     assert result.tax.free_pay == D("-396.59")
     assert result.tax.taxable_pay == D("1396")
@@ -638,7 +694,7 @@ def test_an_eligible_jobholder_is_enrolled_with_relief_at_source():
 
 def test_net_pay_arrangement_takes_the_contribution_before_tax():
     """As above, net pay arrangement: £74.00 taken before tax. Taxable pay 1,926.00; less free
-    pay 1,048.25 = 877.75 -> £877; tax £175.40. NI is still on £2,000: £76.16.
+    pay 1,048.26 = 877.74 -> £877; tax £175.40. NI is still on £2,000: £76.16.
     Net = 2,000 - 175.40 - 76.16 - 74.00 = £1,674.44 (the same for a basic-rate taxpayer)."""
     result = run(
         payslip(
@@ -773,7 +829,7 @@ def test_week_54_is_refused_weekly_but_is_week_53_paid_fortnightly():
         run(weekly("300.00", tax_period=54))
     fortnightly = run(payslip("600.00", frequency=PayFrequency.FORTNIGHTLY, tax_period=54))
     assert fortnightly.tax.basis is TaxBasis.WEEK1_MONTH1
-    assert fortnightly.tax.tax == D("23.20")  # as week 2: free pay 2 x 241.91 = 483.82
+    assert fortnightly.tax.tax == D("23.20")  # as week 2: free pay 2 x 241.92 = 483.84
 
 
 def test_results_are_frozen():
@@ -844,8 +900,9 @@ def test_student_loan_repayments(pay, plan, postgraduate, frequency, student, po
 def test_loans_come_off_take_home_pay_and_cost_the_employer_nothing():
     """Monthly £3,000, month 1, 1257L, plan 2 and a postgraduate loan.
 
-    Free pay for 1257L in month 1 is (12,579 / 12) = £1,048.25; taxable pay 3,000 - 1,048.25 =
-    1,951.75, taxed as £1,951 at 20% = £390.20. Employee NI: (3,000 - 1,048) x 8% = £156.16.
+    Free pay for 1257L in month 1 is 2 x 416.67 + 214.92 = £1,048.26; taxable pay 3,000 -
+    1,048.26 = 1,951.74, taxed as £1,951 at 20% = £390.20. Employee NI: (3,000 - 1,048) x 8% =
+    £156.16.
     Loans: plan 2 £49 and postgraduate £75 (above). Take-home: 3,000 - 390.20 - 156.16 - 49 - 75
     = £2,329.64. The employer's cost does not change: the loans are the PA's."""
     with_loans = calculate_payslip(
