@@ -15,6 +15,7 @@ from employers.models import (
     PensionChoice,
     RightToWorkDocument,
     StudentLoanPlan,
+    TaxBasis,
 )
 from employers.services.employers import MAXIMUM_INSURANCE_COVER, AssistantDetails
 from phb.forms import NHSFormMixin
@@ -278,7 +279,8 @@ class AssistantForm(NHSFormMixin, forms.Form):
         "Tax code",
         max_length=12,
         required=True,
-        help_text="From their P45 or starter checklist, like 1257L",
+        help_text="From their P45 or starter checklist, like 1257L. When it is on a week 1 or "
+        "month 1 basis, add W1 or M1, like 1257L M1",
         missing="Enter the PA's tax code",
     )
     pension_choice = radios(
@@ -338,7 +340,18 @@ class AssistantForm(NHSFormMixin, forms.Form):
             "close_relative": yes(pa.close_relative),
             "dbs_update_service": yes(pa.dbs_update_service),
             "right_to_work_time_limited": yes(pa.right_to_work_follow_up_on),
+            "tax_code": AssistantForm.tax_code_as_typed(pa),
         }
+
+    @staticmethod
+    def tax_code_as_typed(pa) -> str:
+        """The PA's tax code as a person types it: the basis is kept apart from the code, so a
+        week 1 or month 1 code gets its W1 or M1 back (by how often PAs are paid), or saving
+        the form unchanged would make it cumulative."""
+        if not pa.tax_code or pa.tax_basis != TaxBasis.NON_CUMULATIVE:
+            return pa.tax_code
+        monthly = pa.employer.pay_frequency == PayFrequency.MONTHLY
+        return f"{pa.tax_code} {'M1' if monthly else 'W1'}"
 
 
 class LeavingForm(NHSFormMixin, forms.Form):

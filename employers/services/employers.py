@@ -416,6 +416,71 @@ HOURLY_RATES = {
 MODEL_FIELDS = {f.name for f in fields(AssistantDetails)} - {"right_to_work_time_limited"}
 
 
+# No PA's dates are before 1900: an earlier year is a typing slip.
+EARLIEST_PA_DATE = datetime.date(1900, 1, 1)
+# (field, the words for it at the start of a sentence) for every date recorded about a PA.
+PA_DATES = {
+    "date_of_birth": "Their date of birth",
+    "starts_on": "The start date",
+    "right_to_work_checked_on": "The date the right to work was checked",
+    "right_to_work_follow_up_on": "The date the right to work must be checked again",
+    "dbs_issued_on": "The date the DBS certificate was issued",
+    "dbs_recheck_on": "The date to check DBS again",
+    "statement_issued_on": "The date the written statement was given",
+    "apprenticeship_started_on": "The date their apprenticeship started",
+}
+# Dates that cannot be before the PA was born.
+NOT_BEFORE_BIRTH = ("right_to_work_checked_on", "dbs_issued_on", "statement_issued_on")
+
+
+def _latest_start() -> datetime.date:
+    """A PA's work (or apprenticeship) starts no more than a year from today."""
+    return add_months(timezone.localdate(), 12)
+
+
+def _sixteenth_birthday(details: AssistantDetails) -> datetime.date | None:
+    born = details.date_of_birth
+    if born is None or born < EARLIEST_PA_DATE or born > timezone.localdate():
+        return None  # unknown, or already refused
+    return birthday(born, YOUNGEST_PA)
+
+
+def _on_or_after_16th_birthday(day, field: str, must: str, details, errors: dict) -> None:
+    sixteen = _sixteenth_birthday(details)
+    if sixteen is not None and day < sixteen:
+        errors.setdefault(
+            field, f"{must} on or after their {YOUNGEST_PA}th birthday, {sixteen:%-d %B %Y}"
+        )
+
+
+def _check_pa_dates(details: AssistantDetails, errors: dict) -> None:
+    """The dates that bound all the others: none before 1900; the date of birth in the past;
+    the start date no more than a year ahead and not before their 16th birthday; a check or
+    a written statement not before they were born."""
+    for field, what in PA_DATES.items():
+        day = getattr(details, field)
+        if day is not None and day < EARLIEST_PA_DATE:
+            errors[field] = f"{what} must be on or after 1 January 1900"
+    born, starts = details.date_of_birth, details.starts_on
+    if born is None:
+        errors["date_of_birth"] = "Enter the PA's date of birth"
+    elif born > timezone.localdate():
+        errors.setdefault("date_of_birth", "Their date of birth must be in the past")
+    if starts is None:
+        errors["starts_on"] = "Enter the date they start work"
+    elif starts > _latest_start():
+        errors.setdefault("starts_on", "The start date must be no more than a year from today")
+    elif "date_of_birth" not in errors:
+        _on_or_after_16th_birthday(starts, "starts_on", "The start date must be", details, errors)
+    if born is not None and "date_of_birth" not in errors:
+        for field in NOT_BEFORE_BIRTH:
+            day = getattr(details, field)
+            if day is not None and day < born:
+                errors.setdefault(
+                    field, f"{PA_DATES[field]} must be on or after their date of birth"
+                )
+
+
 def _check_assistant(assistant: PersonalAssistant, details: AssistantDetails) -> dict:
     """Copy `details` onto the PA and say what is wrong, field by field."""
     errors = {}
@@ -427,10 +492,7 @@ def _check_assistant(assistant: PersonalAssistant, details: AssistantDetails) ->
     assistant.postcode = assistant.postcode.upper()
     if not assistant.full_name:
         errors["full_name"] = "Enter the PA's full name"
-    if details.date_of_birth is None:
-        errors["date_of_birth"] = "Enter the PA's date of birth"
-    if details.starts_on is None:
-        errors["starts_on"] = "Enter the date they start work"
+    _check_pa_dates(details, errors)
     # Right to work: a document seen on a date; a follow-up only when time-limited.
     checked_on = details.right_to_work_checked_on
     _not_future(checked_on, "right_to_work_checked_on", "The date checked", errors)
@@ -495,14 +557,17 @@ def _check_assistant(assistant: PersonalAssistant, details: AssistantDetails) ->
         )
     # An apprenticeship has the date it started (the minimum wage's first year runs from it).
     if details.apprentice:
-        if details.apprenticeship_started_on is None:
+        started = details.apprenticeship_started_on
+        if started is None:
             errors["apprenticeship_started_on"] = "Enter the date their apprenticeship started"
-        elif details.date_of_birth and details.apprenticeship_started_on < birthday(
-            details.date_of_birth, YOUNGEST_PA
-        ):
-            errors["apprenticeship_started_on"] = (
-                f"The apprenticeship must start on or after their {YOUNGEST_PA}th birthday"
+        elif started > _latest_start():
+            errors.setdefault(
+                "apprenticeship_started_on",
+                "The date their apprenticeship started must be no more than a year from today",
             )
+        else:
+            must = "The apprenticeship must start"
+            _on_or_after_16th_birthday(started, "apprenticeship_started_on", must, details, errors)
     else:
         assistant.apprenticeship_started_on = None
     # Tax code: England and Northern Ireland codes only.
@@ -515,7 +580,7 @@ def _check_assistant(assistant: PersonalAssistant, details: AssistantDetails) ->
         assistant.tax_basis = (
             TaxBasis.NON_CUMULATIVE if code.week1_month1 else (TaxBasis.CUMULATIVE)
         )
-    if "date_of_birth" not in errors and "starts_on" not in errors:
+    if not {"date_of_birth", "starts_on", "apprenticeship_started_on"} & errors.keys():
         _check_minimum_wage(assistant, errors)
     return errors
 
@@ -527,7 +592,11 @@ def apprentice_rate_applies(assistant: PersonalAssistant, on: datetime.date) -> 
     started = assistant.apprenticeship_started_on
     if not assistant.apprentice or started is None:
         return False
-    return age_on(assistant.date_of_birth, on) < APPRENTICE_RATE_AGE or on < birthday(started, 1)
+    if age_on(assistant.date_of_birth, on) < APPRENTICE_RATE_AGE:
+        return True
+    # The first year ends a year after the start; a start in the last year a date can hold
+    # has no such day, and its first year has not ended.
+    return started.year >= datetime.MAXYEAR or on < birthday(started, 1)
 
 
 def below_minimum_wage(

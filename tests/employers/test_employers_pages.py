@@ -228,6 +228,54 @@ def test_a_pas_student_loans_are_recorded_and_shown(client, pa_employer_support,
     assert "Student loans" in client.get(reverse("employers:pa", args=[pa.pk])).content.decode()
 
 
+def _as_posted(initial: dict) -> dict:
+    """The change form sent back as the page fills it in: dates in their three boxes, a ticked
+    box as "on" and an empty one left out."""
+    data = {}
+    for name, value in initial.items():
+        if isinstance(value, datetime.date):
+            data |= {f"{name}_day": value.day, f"{name}_month": value.month}
+            data[f"{name}_year"] = value.year
+        elif value is True:
+            data[name] = "on"
+        elif value not in (None, False):
+            data[name] = str(value)
+    return data
+
+
+@pytest.mark.parametrize(("frequency", "shown"), [("monthly", "1257L M1"), ("weekly", "1257L W1")])
+def test_changing_only_the_phone_keeps_a_week_1_month_1_code(
+    client, pa_employer_support, employer, frequency, shown
+):
+    """A PA on 1257L M1 (month 1 basis): the change form shows the code with its M1 (W1 when
+    paid weekly), so saving it with only a new phone number keeps them non-cumulative."""
+    from employers.forms import AssistantForm
+    from employers.models import TaxBasis
+
+    employer.pay_frequency = frequency
+    employer.save()
+    pa = PersonalAssistantFactory(
+        employer=employer, tax_code="1257L", tax_basis=TaxBasis.NON_CUMULATIVE, ni_number=""
+    )
+    client.force_login(pa_employer_support)
+    url = reverse("employers:pa_change", args=[pa.pk])
+    assert f'value="{shown}"' in client.get(url).content.decode()
+    data = _as_posted(AssistantForm.initial_from(pa)) | {"phone": "0113 496 0000"}
+    assert data["tax_code"] == shown
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["form"].errors
+    pa.refresh_from_db()
+    assert pa.phone == "0113 496 0000"
+    assert (pa.tax_code, pa.tax_basis) == ("1257L", TaxBasis.NON_CUMULATIVE)
+
+
+def test_a_cumulative_code_is_shown_without_a_suffix(employer):
+    from employers.forms import AssistantForm
+
+    pa = PersonalAssistantFactory(employer=employer, tax_code="1257L")
+    assert AssistantForm.initial_from(pa)["tax_code"] == "1257L"
+
+
 def _apprenticeship(day: str, month: str, year: str) -> dict:
     return {
         "apprentice": "on",

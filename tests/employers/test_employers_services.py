@@ -277,7 +277,12 @@ def test_a_rate_below_the_minimum_wage_for_their_age_is_refused(employer, pa_emp
         ({"tax_code": "S1257L"}, "tax_code", "Scottish tax code"),
         ({"tax_code": "C1257L"}, "tax_code", "Welsh tax code"),
         ({"tax_code": "nonsense"}, "tax_code", "Enter a tax code like 1257L"),
-        ({"date_of_birth": datetime.date(2012, 1, 1)}, "date_of_birth", "16 or over"),
+        # Born 1 January 2012: 16 on 1 January 2028, after the start on 1 June 2026.
+        (
+            {"date_of_birth": datetime.date(2012, 1, 1)},
+            "starts_on",
+            "The start date must be on or after their 16th birthday, 1 January 2028",
+        ),
         ({"right_to_work_follow_up_on": None}, "right_to_work_follow_up_on", "checked again"),
         ({"dbs_issued_on": None}, "dbs_issued_on", "Enter the date the DBS"),
         ({"dbs_certificate_number": "12"}, "dbs_certificate_number", "12 digits"),
@@ -294,6 +299,138 @@ def test_bad_pa_details_are_refused(employer, pa_employer_support, change, field
         )
     assert words in errors_of(excinfo)[field]
     assert not PersonalAssistant.objects.exists()
+
+
+BORN_1990 = datetime.date(1990, 5, 1)  # 16 on 1 May 2006
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        (
+            {"starts_on": datetime.date(1800, 12, 1)},
+            "starts_on",
+            "The start date must be on or after 1 January 1900",
+        ),
+        (
+            {"starts_on": datetime.date(2006, 4, 30)},
+            "starts_on",
+            "The start date must be on or after their 16th birthday, 1 May 2006",
+        ),
+        (
+            {"right_to_work_checked_on": datetime.date(1900, 1, 1)},
+            "right_to_work_checked_on",
+            "The date the right to work was checked must be on or after their date of birth",
+        ),
+        (
+            {"statement_issued_on": datetime.date(1950, 1, 1)},
+            "statement_issued_on",
+            "The date the written statement was given must be on or after their date of birth",
+        ),
+        (
+            {"dbs_issued_on": datetime.date(1990, 4, 30)},
+            "dbs_issued_on",
+            "The date the DBS certificate was issued must be on or after their date of birth",
+        ),
+        (
+            {"date_of_birth": datetime.date(1899, 12, 31)},
+            "date_of_birth",
+            "Their date of birth must be on or after 1 January 1900",
+        ),
+        (
+            {"date_of_birth": datetime.date(2026, 11, 24)},
+            "date_of_birth",
+            "Their date of birth must be in the past",
+        ),
+        (
+            {"starts_on": datetime.date(2027, 11, 24)},
+            "starts_on",
+            "The start date must be no more than a year from today",
+        ),
+    ],
+)
+def test_a_pas_dates_are_not_before_they_were_born_or_could_work(
+    employer, pa_employer_support, change, field, message
+):
+    """Born 1 May 1990 (16 on 1 May 2006), today 23 November 2026: no date before 1900, no
+    start before their 16th birthday or more than a year ahead (after 23 November 2027), no
+    check or written statement before they were born. Each is refused on its own field."""
+    details = replace(DETAILS, date_of_birth=BORN_1990, day_rate=D("12.71"), night_rate=None)
+    with pytest.raises(ValidationError) as excinfo:
+        services.add_assistant(
+            actor=pa_employer_support, employer=employer, details=replace(details, **change)
+        )
+    assert errors_of(excinfo)[field] == message
+    assert not PersonalAssistant.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        (
+            {"apprenticeship_started_on": datetime.date(9999, 6, 1)},
+            "apprenticeship_started_on",
+            "The date their apprenticeship started must be no more than a year from today",
+        ),
+        (
+            {"apprenticeship_started_on": datetime.date(1800, 6, 1)},
+            "apprenticeship_started_on",
+            "The date their apprenticeship started must be on or after 1 January 1900",
+        ),
+        (
+            {"apprenticeship_started_on": datetime.date(2006, 4, 30)},
+            "apprenticeship_started_on",
+            "The apprenticeship must start on or after their 16th birthday, 1 May 2006",
+        ),
+    ],
+)
+def test_an_apprenticeship_start_is_bounded_and_refused_on_its_own_field(
+    employer, pa_employer_support, change, field, message
+):
+    """An apprenticeship starting in 9999 once gave "year 10000 is out of range" under the date
+    of birth: now each bad start is refused, in words, on the apprenticeship's own date."""
+    details = replace(DETAILS, date_of_birth=BORN_1990, apprentice=True, day_rate=D("8.00"))
+    with pytest.raises(ValidationError) as excinfo:
+        services.add_assistant(
+            actor=pa_employer_support,
+            employer=employer,
+            details=replace(details, night_rate=None, **change),
+        )
+    errors = errors_of(excinfo)
+    assert errors[field] == message
+    assert "date_of_birth" not in errors
+    assert not PersonalAssistant.objects.exists()
+
+
+@pytest.mark.parametrize("year", [1, 1899, 9999])
+@pytest.mark.parametrize(
+    "field",
+    [
+        "date_of_birth",
+        "starts_on",
+        "right_to_work_checked_on",
+        "right_to_work_follow_up_on",
+        "dbs_issued_on",
+        "dbs_recheck_on",
+        "statement_issued_on",
+        "apprenticeship_started_on",
+    ],
+)
+def test_extreme_dates_on_any_pa_date_are_refused_in_words(
+    employer, pa_employer_support, field, year
+):
+    """The first and last years a date can hold, and 1899, on every date of a PA (an
+    apprentice, so that every date counts): refused in words, never an error page. A follow-up
+    or recheck in 9999 is a date far off, but allowed."""
+    details = replace(DETAILS, apprentice=True, apprenticeship_started_on=datetime.date(2025, 9, 1))
+    changed = replace(details, **{field: datetime.date(year, 12, 31)})
+    if year == 9999 and field in ("right_to_work_follow_up_on", "dbs_recheck_on"):
+        services.add_assistant(actor=pa_employer_support, employer=employer, details=changed)
+        return
+    with pytest.raises(ValidationError) as excinfo:
+        services.add_assistant(actor=pa_employer_support, employer=employer, details=changed)
+    assert field in errors_of(excinfo)
+    assert "out of range" not in str(errors_of(excinfo))
 
 
 def test_change_a_pa_and_record_them_leaving(employer, pa_employer_support):
