@@ -1,6 +1,7 @@
 """Reads for the training pages, each scoped to what the user may see, and a PA's progress:
-the 16 Care Certificate standards (done or not yet) and the ICB's core modules (current,
-expiring within 60 days, expired or missing). Lists are read in a fixed number of queries."""
+the 16 Care Certificate standards and the ICB's core modules, each current, expiring within 60
+days, expired or missing (a standard with a refresh interval expires like any other module).
+Lists are read in a fixed number of queries."""
 
 import datetime
 from dataclasses import dataclass
@@ -36,7 +37,8 @@ class ModuleProgress:
 
     @property
     def done(self) -> bool:
-        return self.record is not None
+        """Recorded and still in date (expiring soon is still done)."""
+        return self.status in (CoreStatus.CURRENT, CoreStatus.EXPIRING)
 
     @property
     def status_text(self) -> str:
@@ -53,11 +55,14 @@ class Progress:
         return sum(1 for item in self.standards if item.done)
 
     @property
+    def standards_expired(self) -> int:
+        """Standards signed off once whose sign-off has since expired."""
+        return sum(1 for item in self.standards if item.status == CoreStatus.EXPIRED)
+
+    @property
     def needs(self) -> list[ModuleProgress]:
-        """Standards not done, and core modules missing, expired or expiring."""
-        return [item for item in self.standards if not item.done] + [
-            item for item in self.core if item.status != CoreStatus.CURRENT
-        ]
+        """Standards and core modules missing, expired or expiring."""
+        return [item for item in self.standards + self.core if item.status != CoreStatus.CURRENT]
 
 
 def catalogue_of(organisation_id):
@@ -86,8 +91,8 @@ def core_status(record: TrainingRecord | None, today: datetime.date) -> str:
 
 def progress(modules, records, today: datetime.date) -> Progress:
     """A PA's progress from the ICB's active modules and the PA's records (any order). A
-    standard is done once the assessor has signed it off; a core module counts by its latest
-    record."""
+    standard counts once the assessor has signed it off; each module counts by its latest
+    record, and one with an expiry is current, expiring or expired by it, standard or not."""
     latest: dict = {}
     for record in records:
         if record.module.kind == ModuleKind.CARE_CERTIFICATE and record.observed_on is None:
@@ -98,11 +103,8 @@ def progress(modules, records, today: datetime.date) -> Progress:
     standards, core = [], []
     for module in modules:
         record = latest.get(module.pk)
-        if module.kind == ModuleKind.CARE_CERTIFICATE:
-            status = CoreStatus.CURRENT if record else CoreStatus.MISSING
-            standards.append(ModuleProgress(module, status, record))
-        else:
-            core.append(ModuleProgress(module, core_status(record, today), record))
+        item = ModuleProgress(module, core_status(record, today), record)
+        (standards if module.kind == ModuleKind.CARE_CERTIFICATE else core).append(item)
     return Progress(standards=standards, core=core)
 
 
@@ -162,8 +164,9 @@ def module_for(user, pk) -> TrainingModule | None:
 
 
 def training_due(organisation_id, today: datetime.date):
-    """The ICB's working PAs who need something: a Care Certificate standard not signed off,
-    a core module with no record in date, or training expiring within 60 days. Ordered by
+    """The ICB's working PAs who need something: a Care Certificate standard or core module
+    with no record in date (a standard's record is signed off by an assessor), or training
+    expiring within 60 days. Ordered by
     name; one query (plus a count when paginated)."""
     modules = catalogue_of(organisation_id).filter(active=True)
     standard_ids = list(
@@ -172,19 +175,22 @@ def training_due(organisation_id, today: datetime.date):
     core_ids = list(modules.filter(kind=ModuleKind.CORE).values_list("pk", flat=True))
     horizon = today + EXPIRING_WITHIN
     in_date = Q(training__expires_on__isnull=True) | Q(training__expires_on__gte=today)
-    valid = Q(training__module_id__in=standard_ids, training__observed_on__isnull=False) | (
-        Q(training__module_id__in=core_ids) & in_date
-    )
+    valid = (
+        Q(training__module_id__in=standard_ids, training__observed_on__isnull=False)
+        | Q(training__module_id__in=core_ids)
+    ) & in_date
+    # A standard's record counts only once an assessor has signed it off.
+    counts = Q(module_id__in=core_ids) | Q(module_id__in=standard_ids, observed_on__isnull=False)
     expiring = TrainingRecord.objects.filter(
+        counts,
         assistant=OuterRef("pk"),
-        module_id__in=core_ids,
         expires_on__gte=today,
         expires_on__lte=horizon,
     ).exclude(
         # Renewed already: a later record of the same module lasts past the horizon.
         Exists(
             TrainingRecord.objects.filter(
-                assistant=OuterRef("assistant"), module=OuterRef("module")
+                counts, assistant=OuterRef("assistant"), module=OuterRef("module")
             ).filter(Q(expires_on__isnull=True) | Q(expires_on__gt=horizon))
         )
     )

@@ -48,17 +48,25 @@ def day(value) -> str:
 def standards_table(progress) -> dict:
     rows = []
     for item in progress.standards:
-        done = item.record is not None
+        record = item.record
+        if record is None:
+            status = tag("Not yet", "nhsuk-tag--grey")
+        elif item.status == selectors.CoreStatus.CURRENT:
+            status = tag("Done", "nhsuk-tag--green")
+        else:
+            status = tag(item.status_text, STATUS_TAG[item.status])
+        signed_off = ""
+        if record is not None:
+            signed_off = f"Observed {day(record.observed_on)}"
+            if record.expires_on:
+                ends = "expired" if item.status == selectors.CoreStatus.EXPIRED else "expires"
+                signed_off += f", {ends} {day(record.expires_on)}"
         rows.append(
             [
                 {"text": str(item.module.standard_number), "format": "numeric"},
                 {"text": item.module.name},
-                {
-                    "html": tag("Done", "nhsuk-tag--green")
-                    if done
-                    else tag("Not yet", "nhsuk-tag--grey")
-                },
-                {"text": f"Observed {day(item.record.observed_on)}" if done else ""},
+                {"html": status},
+                {"text": signed_off},
             ]
         )
     return {
@@ -311,15 +319,21 @@ class TrainingDueView(PermissionRequiredMixin, TemplateView):
                 for item in progress.core
                 if item.status == selectors.CoreStatus.MISSING
             ]
-            standards = [item for item in progress.standards if not item.done]
+            standards = [
+                item for item in progress.standards if item.status == selectors.CoreStatus.MISSING
+            ]
+            # Standards first, then core training: each expired or expiring one by name.
             soon = [
-                f"{item.module.name} ({item.status_text.lower()}, {day(item.record.expires_on)})"
-                for item in progress.core
+                f"{item.module} ({item.status_text.lower()}, {day(item.record.expires_on)})"
+                for item in progress.standards + progress.core
                 if item.status in (selectors.CoreStatus.EXPIRING, selectors.CoreStatus.EXPIRED)
             ]
             needs = []
             if standards:
-                needs.append(f"{len(standards)} Care Certificate standards not signed off")
+                count = len(standards)
+                needs.append(
+                    f"{count} Care Certificate standard{'s' if count != 1 else ''} not signed off"
+                )
             needs += [f"{name}: not done" for name in missing]
             needs += soon
             url = reverse("employers:pa_training", args=[assistant.pk])

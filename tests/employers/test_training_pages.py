@@ -176,3 +176,36 @@ def test_your_work_links_to_your_training(client, assistant, pa_user):
     client.force_login(pa_user)
     response = client.get(reverse("employers:my_work"))
     assert reverse("employers:my_training") in page(response)
+
+
+def test_a_standard_with_a_refresh_interval_expires_like_any_other_training(
+    client, icb, assistant, pa_employer_support
+):
+    """Standard 3 (Duty of care) refreshed every 12 months, signed off on 23 September 2025:
+    it expired on 23 September 2026, before today (23 November 2026). Standard 1, refreshed
+    every 12 months and signed off on 1 January 2026, expires on 1 January 2027, within 60
+    days: still done, and due soon. Both show as due on the PA's page and in "Training due",
+    as a core module would."""
+    today = timezone.localdate()
+    duty, role = standard(icb, 3), standard(icb, 1)
+    TrainingModule.objects.filter(pk__in=[duty.pk, role.pk]).update(refresh_months=12)
+    duty.refresh_from_db()
+    role.refresh_from_db()
+    record(assistant, pa_employer_support, duty, datetime.date(2025, 9, 23), today=today)
+    record(assistant, pa_employer_support, role, datetime.date(2026, 1, 1), today=today)
+    client.force_login(pa_employer_support)
+
+    text = " ".join(page(client.get(reverse("employers:pa_training", args=[assistant.pk]))).split())
+    assert (
+        "1 of 16 standards signed off by an assessor and in date; 1 more has expired and "
+        "needs signing off again." in text
+    )
+    assert "Observed 23 Sep 2025, expired 23 Sep 2026" in text
+    assert "Observed 1 Jan 2026, expires 1 Jan 2027" in text
+
+    due = " ".join(page(client.get(reverse("employers:training_due"))).split())
+    assert "Priya Shah" in due
+    # 16 standards: 1 done, 1 expired (named below), so 14 never signed off.
+    assert "14 Care Certificate standards not signed off" in due
+    assert "Standard 3: Duty of care (expired, 23 Sep 2026)" in due
+    assert "Standard 1: Understand your role (expires soon, 1 Jan 2027)" in due
