@@ -5,9 +5,16 @@ payslips and the timesheets they paid.
 
 Pay periods count from the start of the tax year (6 April): month 1 is 6 April to 5 May; a
 weekly, fortnightly or 4-weekly period n starts 7, 14 or 28 x (n - 1) days after 6 April, and
-the year's last period ends on 5 April. Each period is paid on its last day. A run pays the
-approved timesheets not yet paid that start on or before the period's last day (so a late
-timesheet is paid in the next run)."""
+the year's last period ends on 5 April. Each period is paid on its last day.
+
+Runs go in order, oldest period first, so that every figure to date is worked out from the
+runs paid before: the next run is for the earliest period, after the employer's latest run,
+in which an approved timesheet not yet paid starts (the period after the latest run, or the
+one today falls in for a first run, when there is none). A run pays the approved timesheets
+not yet paid that start in its own period, so several periods' work is never paid as one
+period's pay; the only exception is a timesheet approved after its own period's run was made,
+which can no longer go in that run and is paid, as arrears, in the next one (HMRC taxes pay
+when it is paid). Only the latest run can be corrected, for the same reason."""
 
 import datetime
 from collections import defaultdict
@@ -16,7 +23,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from budgets.calculations import add_months, pa_age
@@ -121,18 +128,51 @@ def tax_period_of(frequency: str, period: PayPeriod) -> int:
     return week
 
 
+def _unpaid_approved(employer: Employer):
+    return Timesheet.objects.filter(
+        assistant__employer=employer, status=TimesheetStatus.APPROVED, payments__isnull=True
+    )
+
+
 def next_period(employer: Employer, today: datetime.date) -> PayPeriod:
-    """After the employer's latest run of its pay frequency; its first run pays the period
-    that today falls in."""
+    """The earliest period, after the employer's latest run of its pay frequency, in which an
+    approved timesheet not yet paid starts; with none, the period after the latest run, or
+    for a first run the period that today falls in."""
+    frequency = employer.pay_frequency
     latest = (
-        PayRun.objects.filter(employer=employer, frequency=employer.pay_frequency)
+        PayRun.objects.filter(employer=employer, frequency=frequency)
         .order_by("-period_ends_on")
         .first()
     )
+    unpaid = _unpaid_approved(employer)
+    if latest is not None:
+        unpaid = unpaid.filter(starts_on__gt=latest.period_ends_on)
+    earliest = unpaid.order_by("starts_on").values_list("starts_on", flat=True).first()
+    if earliest is not None:
+        return period_containing(frequency, earliest)
     if latest is None:
-        return period_containing(employer.pay_frequency, today)
-    return period_containing(
-        employer.pay_frequency, latest.period_ends_on + datetime.timedelta(days=1)
+        return period_containing(frequency, today)
+    return period_containing(frequency, latest.period_ends_on + datetime.timedelta(days=1))
+
+
+def later_run(run: PayRun) -> PayRun | None:
+    """The employer's earliest run in force that was paid after `run`: its figures to date
+    were worked out from `run`'s, so `run` can no longer be corrected."""
+    return (
+        PayRun.objects.in_force()
+        .filter(employer=run.employer_id, pay_date__gt=run.pay_date)
+        .exclude(pk=run.pk)
+        .order_by("pay_date", "period_starts_on")
+        .first()
+    )
+
+
+def later_run_words(later: PayRun) -> str:
+    return (
+        f"This pay run cannot be corrected: the pay run for {later.period_starts_on:%-d %B %Y} "
+        f"to {later.period_ends_on:%-d %B %Y}, paid on {later.pay_date:%-d %B %Y}, came after it "
+        "and worked out its pay and tax to date from this one. Only the latest pay run can be "
+        "corrected: put a mistake in this one right with whoever sends the payroll to HMRC"
     )
 
 
@@ -197,6 +237,8 @@ def start_correction(*, actor, run: PayRun) -> PayRun:
         raise ValidationError(
             "There is already a pay run being checked for this employer: finalise it first"
         )
+    if (later := later_run(run)) is not None:
+        raise ValidationError(later_run_words(later))
     correction = PayRun(
         employer=run.employer,
         frequency=run.frequency,
@@ -310,11 +352,20 @@ def _timesheets_to_pay(run: PayRun) -> dict[PersonalAssistant, list[Timesheet]]:
     if run.corrects_id:
         timesheets = Timesheet.objects.filter(payments__payslip__run_id=run.corrects_id).distinct()
     else:
-        timesheets = Timesheet.objects.filter(
-            assistant__employer=run.employer,
-            status=TimesheetStatus.APPROVED,
-            starts_on__lte=run.period_ends_on,
-        ).exclude(payments__isnull=False)
+        # This period's timesheets, and any approved after their own period's run was made
+        # (they start on or before the end of the latest earlier run).
+        run_before = (
+            PayRun.objects.filter(employer=run.employer, period_ends_on__lt=run.period_starts_on)
+            .order_by("-period_ends_on")
+            .values_list("period_ends_on", flat=True)
+            .first()
+        )
+        own_period = Q(starts_on__gte=run.period_starts_on)
+        if run_before is not None:
+            own_period |= Q(starts_on__lte=run_before)
+        timesheets = _unpaid_approved(run.employer).filter(
+            own_period, starts_on__lte=run.period_ends_on
+        )
     by_pa: dict[PersonalAssistant, list[Timesheet]] = defaultdict(list)
     for timesheet in (
         timesheets.select_related("assistant")
@@ -364,7 +415,13 @@ def _check_minimum_wage_in_period(run, assistant, hours, wage_figures) -> None:
 def _payslip_input(run, assistant, timesheets, allowance_left, wage_figures):
     """The engine's input for one PA: their shifts priced at their rates, holiday on their
     holiday basis, sick days as Statutory Sick Pay, and their pay and tax to date."""
-    warnings = []
+    warnings = [
+        f"Includes the timesheet for {timesheet.starts_on:%-d %B %Y} to "
+        f"{timesheet.ends_on:%-d %B %Y}, approved after that period's pay run: paid now, "
+        "as arrears"
+        for timesheet in timesheets
+        if timesheet.starts_on < run.period_starts_on
+    ]
     shifts = [shift for timesheet in timesheets for shift in timesheet.shifts.all()]
     hours: dict[ShiftKind, Decimal] = defaultdict(Decimal)
     sleep_ins = 0

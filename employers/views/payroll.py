@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 from django.views import View
 from django.views.generic import TemplateView
@@ -56,12 +57,17 @@ class PayRunsView(EmployerSideOrStaff, TemplateView):
     def get_context_data(self, **kwargs):
         employer = self.object
         runs = list(selectors.pay_runs_of(employer))
+        has_draft = any(run.status == PayRunStatus.DRAFT for run in runs)
+        next_period = None
+        if not has_draft and self.may_run_payroll():
+            next_period = services.next_period(employer, timezone.localdate())
         return super().get_context_data(**kwargs) | {
+            "next_period": next_period,
             "employer": employer,
             "holder": employer.budget_holder,
             "runs_table": presenters.runs_table(runs),
             "has_runs": bool(runs),
-            "has_draft": any(run.status == PayRunStatus.DRAFT for run in runs),
+            "has_draft": has_draft,
             "spend": selectors.pa_spend_for(employer),
             "may_run_payroll": self.may_run_payroll(),
             "to_holder": self.speaks_to_holder(),
@@ -98,6 +104,9 @@ class PayRunView(EmployerSideOrStaff, TemplateView):
         run = self.object
         payslips = list(selectors.payslips_of(run))
         corrected_by = getattr(run, "corrected_by", None) if not run.is_draft else None
+        later = None
+        if not run.is_draft and corrected_by is None:
+            later = services.later_run(run)
         totals = selectors.run_totals(run)
         correcting = None
         if run.corrects_id:
@@ -117,6 +126,7 @@ class PayRunView(EmployerSideOrStaff, TemplateView):
             "cost_rows": presenters.cost_rows(totals),
             "correcting": correcting,
             "corrected_by": corrected_by,
+            "cannot_correct": services.later_run_words(later) if later else "",
             "back_url": reverse("employers:pay_runs", args=[run.employer_id]),
             "may_run_payroll": self.may_run_payroll(),
             "to_holder": self.speaks_to_holder(),

@@ -11,6 +11,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, InternalError, transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 
 from budgets.models import HoldingMethod
 from employers import payroll
@@ -112,7 +113,7 @@ def test_a_monthly_run_for_two_pas_from_approved_timesheets(
 ):
     """Month 1 (6 April to 5 May 2026), the employer claiming the Employment Allowance.
 
-    Alice: 160 hours x £13.50 = £2,160.00. Tax 1257L: free pay £1,048.25, taxable 1,111.75
+    Alice: 160 hours x £13.50 = £2,160.00. Tax 1257L: free pay £1,048.26, taxable 1,111.74
     down to £1,111, x 20% = £222.20. NI (2,160 - 1,048) x 8% = £88.96; employer
     (2,160 - 417) x 15% = £261.45, all set against the allowance. Pension: enrolled now,
     qualifying 2,160 - 520 = 1,640: PA 5% £82.00 less relief at source = £65.60 deducted,
@@ -511,3 +512,105 @@ def test_a_rate_below_the_minimum_wage_for_the_pa_as_they_are_now_stops_the_run(
     assert run.payslips.get().assistant == kit
     with pytest.raises(ValidationError, match="cannot be finalised until"):
         payruns.finalise_pay_run(actor=pa_employer_support, run=run)
+
+
+WEEK_1, WEEK_2, WEEK_3 = APRIL_6, datetime.date(2026, 4, 13), datetime.date(2026, 4, 20)
+
+
+@pytest.fixture
+def weekly_employer(employer):
+    employer.pay_frequency = "weekly"
+    employer.save()
+    return employer
+
+
+@pytest.mark.django_db
+def test_runs_pay_a_backlog_one_period_at_a_time_oldest_first(
+    weekly_employer, alice, pa_employer_support, today_is, client
+):
+    """Paid weekly, first run on 4 May 2026 (week 5), with weeks 1 to 3 approved: 40 hours a
+    week at £13.50 = £540.00 each. The first run is week 1 (6 to 12 April) and pays week 1's
+    timesheet only, not the three as one week's pay: tax 1257L week 1, free pay £241.92,
+    taxable 540 - 241.92 = 298.08 -> £298 x 20% = £59.60. Week 2: pay to date 1,080, free
+    pay 241.92 x 2 = 483.84, taxable 596.16 -> £596, tax due £119.20 - 59.60 = £59.60. With
+    weeks 1 to 3 paid and nothing else approved, the next run is week 4."""
+    today_is(datetime.date(2026, 5, 4))
+    for first_day in (WEEK_1, WEEK_2, WEEK_3):
+        weeks_of(alice, pa_employer_support, first_day, 1, ShiftKind.DAY, "8.00")
+    client.force_login(pa_employer_support)
+    page = " ".join(
+        client.get(reverse("employers:pay_runs", args=[weekly_employer.pk]))
+        .content.decode()
+        .split()
+    )
+    assert "The next pay run is for 6 April 2026 to 12 April 2026, paid on 12 April 2026." in page
+
+    runs = []
+    for week in (1, 2, 3):
+        run = payruns.start_pay_run(actor=pa_employer_support, employer=weekly_employer)
+        assert (run.period_number, run.tax_period) == (week, week)
+        slip = run.payslips.get()
+        assert slip.gross_pay == D("540.00")
+        assert slip.timesheets.count() == 1
+        assert slip.tax == D("59.60")
+        runs.append(payruns.finalise_pay_run(actor=pa_employer_support, run=run))
+    assert runs[1].payslips.get().taxable_pay_to_date == D("1080.00")
+    week_4 = payruns.next_period(weekly_employer, datetime.date(2026, 5, 4))
+    assert (week_4.number, week_4.starts_on) == (4, datetime.date(2026, 4, 27))
+
+
+@pytest.mark.django_db
+def test_a_timesheet_approved_after_its_periods_run_is_paid_next_as_arrears(
+    weekly_employer, alice, pa_employer_support, today_is
+):
+    """Week 1's run paid 6 to 10 April; a timesheet for 11 April (8 hours, £108.00) approved
+    after it cannot go in that run, so week 2's run pays it with week 2's £540.00: £648.00,
+    and says so on the payslip."""
+    today_is(datetime.date(2026, 4, 20))
+    weeks_of(alice, pa_employer_support, WEEK_1, 1, ShiftKind.DAY, "8.00")
+    weeks_of(alice, pa_employer_support, WEEK_2, 1, ShiftKind.DAY, "8.00")
+    week_1 = payruns.start_pay_run(actor=pa_employer_support, employer=weekly_employer)
+    payruns.finalise_pay_run(actor=pa_employer_support, run=week_1)
+    late_day = datetime.date(2026, 4, 11)
+    approved_timesheet(alice, pa_employer_support, late_day, [(ShiftKind.DAY, 0, "8.00")], days=1)
+    week_2 = payruns.start_pay_run(actor=pa_employer_support, employer=weekly_employer)
+    slip = week_2.payslips.get()
+    assert week_2.period_number == 2
+    assert slip.gross_pay == D("648.00")
+    assert (
+        "Includes the timesheet for 11 April 2026 to 12 April 2026, approved after that "
+        "period's pay run: paid now, as arrears" in slip.warnings
+    )
+
+
+@pytest.mark.django_db
+def test_only_the_latest_run_can_be_corrected(
+    month_1, employer, alice, pa_employer_support, client
+):
+    """April's run is finalised, then May's: May's pay and tax to date were worked out from
+    April's, so correcting April is refused, saying which run came after and what to do, and
+    nothing is made; the April page offers no correction. May's run can still be corrected."""
+    weeks_of(alice, pa_employer_support, APRIL_6, 4, ShiftKind.DAY, "8.00")
+    april = payruns.start_pay_run(actor=pa_employer_support, employer=employer)
+    payruns.finalise_pay_run(actor=pa_employer_support, run=april)
+    weeks_of(alice, pa_employer_support, datetime.date(2026, 5, 6), 1, ShiftKind.DAY, "8.00")
+    may = payruns.start_pay_run(actor=pa_employer_support, employer=employer)
+    payruns.finalise_pay_run(actor=pa_employer_support, run=may)
+    message = (
+        "This pay run cannot be corrected: the pay run for 6 May 2026 to 5 June 2026, paid on "
+        "5 June 2026, came after it and worked out its pay and tax to date from this one. Only "
+        "the latest pay run can be corrected"
+    )
+    with pytest.raises(ValidationError, match=re.escape(message)):
+        payruns.start_correction(actor=pa_employer_support, run=april)
+    assert PayRun.objects.count() == 2
+    client.force_login(pa_employer_support)
+    page = " ".join(
+        client.get(reverse("employers:pay_run", args=[april.pk])).content.decode().split()
+    )
+    assert message in page
+    assert "Start a correction run" not in page
+    may_page = client.get(reverse("employers:pay_run", args=[may.pk])).content.decode()
+    assert "Start a correction run" in may_page
+    correction = payruns.start_correction(actor=pa_employer_support, run=may)
+    assert correction.corrects == may
