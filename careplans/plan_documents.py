@@ -2,6 +2,7 @@
 repayments), from the same presenters and stored letters as their pages."""
 
 from django.urls import reverse
+from django.utils import timezone
 
 from careplans import plan_presenters as presenters
 from careplans import plan_selectors as selectors
@@ -13,7 +14,8 @@ from phb.permissions import Permission
 def _plan_refusal(version) -> str | None:
     in_use_or_ended = version.status in (PlanStatus.ACTIVE, PlanStatus.ENDED)
     stop = selectors.stop_of(version) if in_use_or_ended else None
-    if stop is not None:
+    # A stop still to come leaves the plan in use (and printable) until its day.
+    if stop is not None and stop.effective_on <= timezone.localdate():
         return (
             "The personal health budget this plan pays for has been stopped (from "
             f"{stop.effective_on:%-d %B %Y}), so the plan is no longer printed. The letter "
@@ -29,7 +31,10 @@ def _plan_refusal(version) -> str | None:
 
 
 def _plan_version(version) -> str:
-    return f"plan {version.pk} {version.lock_version} {version.status} {version.updated_at:%s%f}"
+    # A stop decided after a PDF was made changes what the plan's PDF says.
+    stop = selectors.stop_of(version)
+    made = f"plan {version.pk} {version.lock_version} {version.status} {version.updated_at:%s%f}"
+    return made if stop is None else f"{made} stop {stop.pk}"
 
 
 def register() -> None:

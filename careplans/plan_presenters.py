@@ -4,7 +4,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from budgets.presenters import money
-from careplans.models import DecisionOutcome, PlanStatus, Review
+from careplans.models import DecisionOutcome, PanelSessionStatus, PlanStatus, Review
 from careplans.models.plans import cost_words, split_costs
 from careplans.models.reviews import ReviewStatus
 from careplans.plan_selectors import (
@@ -16,7 +16,7 @@ from careplans.plan_selectors import (
     version_detail_queryset,
     versions_of,
 )
-from careplans.services.decisions import APPROVING, policy_for, route_for
+from careplans.services.decisions import APPROVING, kept_out_of, policy_for, route_for
 from careplans.services.plans import (
     IN_PROGRESS_STATUSES,
     cost_for_period_of,
@@ -135,7 +135,17 @@ def version_page(version, versions, user) -> dict:
     may_decide = (
         version.status == PlanStatus.SUBMITTED
         and user.has_perm(Permission.DECIDE_PLAN, holder)
-        and user.pk not in (version.created_by_id, version.submitted_by_id)
+        and user.pk not in kept_out_of(version)
+    )
+    # A panel's to decide until a PHB lead takes it off the agenda; a closed session's agenda
+    # holds nothing (a plan it did not decide can be taken back, withdrawn or go elsewhere).
+    on_agenda = next(
+        (
+            item
+            for item in version.agenda_items.all()
+            if item.session.status != PanelSessionStatus.CLOSED
+        ),
+        None,
     )
     # Above the lead's limit a panel decides: the lead is told so, not offered a button that
     # leads only to saying it.
@@ -150,18 +160,26 @@ def version_page(version, versions, user) -> dict:
         "items_table": items_table(version, decisions=decisions),
         "decision": decision,
         "status_table": status_table(version),
-        # A panel's to decide until a PHB lead takes it off the agenda.
-        "on_agenda": next(iter(version.agenda_items.all()), None),
+        "on_agenda": on_agenda,
+        # The last closed panel that had it on its agenda and did not decide it.
+        "left_by_panel": next(
+            (
+                item
+                for item in sorted(
+                    version.agenda_items.all(), key=lambda i: i.session.date, reverse=True
+                )
+                if item.session.status == PanelSessionStatus.CLOSED
+            ),
+            None,
+        )
+        if version.status == PlanStatus.SUBMITTED and on_agenda is None
+        else None,
         "letters": list(version.letters.all()) if versions else [],
         "can": {
             "edit": draft and may_edit,
             "submit": draft and may_edit,
-            "take_back": version.status == PlanStatus.SUBMITTED
-            and may_edit
-            and not version.agenda_items.all(),
-            "withdraw": version.status in IN_PROGRESS_STATUSES
-            and may_edit
-            and not version.agenda_items.all(),
+            "take_back": version.status == PlanStatus.SUBMITTED and may_edit and on_agenda is None,
+            "withdraw": version.status in IN_PROGRESS_STATUSES and may_edit and on_agenda is None,
             "new_version": not in_progress
             and may_edit
             and bool(versions)
@@ -182,6 +200,8 @@ def plan_document(version) -> dict:
         "about_rows": about_rows(version),
         "items_table": items_table(version, decisions=decisions),
         "decision": decision,
+        # A stop still to come: the plan is in use until then, and its PDF says so.
+        "stop": stop_of(version) if version.status == PlanStatus.ACTIVE else None,
         "can": {},
     }
 

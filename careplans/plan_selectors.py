@@ -5,6 +5,7 @@ from django.db.models import Prefetch
 from budgets.models import BudgetStatus
 from budgets.models.budget import LIVE_STATUSES
 from careplans.models import (
+    AgendaItem,
     BudgetStop,
     CarePlan,
     Goal,
@@ -42,7 +43,7 @@ def version_detail_queryset():
         "risks",
         Prefetch("decision__items", queryset=ItemDecision.objects.select_related("item")),
         "status_changes__by",
-        "agenda_items",
+        Prefetch("agenda_items", queryset=AgendaItem.objects.select_related("session")),
         "budget__portions",
     )
 

@@ -93,16 +93,44 @@ def _check_panel(actor, version, session) -> None:
         )
 
 
+def submitters_of(version) -> set:
+    """Everyone who has submitted this version for a decision: a version taken back and
+    submitted again by someone else keeps its earlier submitters (its status changes are the
+    record; `submitted_by` names only the last)."""
+    people = {
+        change.by_id
+        for change in version.status_changes.all()
+        if change.to_status == PlanStatus.SUBMITTED
+    }
+    return (people | {version.submitted_by_id}) - {None}
+
+
+def _coordinators_of(version) -> set:
+    return {
+        contact.user_id
+        for contact in version.professional_contacts.all()
+        if contact.is_care_coordinator and contact.user_id is not None
+    }
+
+
 def kept_out_of(version) -> set:
-    """Who may not decide this plan whatever panel it is at: whoever wrote or submitted it,
-    and the person's named care coordinator (the panel's declared conflicts come on top)."""
-    people = {version.created_by_id, version.submitted_by_id}
-    people |= set(
-        version.professional_contacts.filter(
-            is_care_coordinator=True, user__isnull=False
-        ).values_list("user_id", flat=True)
-    )
+    """Who may not decide this plan whatever panel it is at: whoever started this version or
+    ever submitted it, and the person's named care coordinator (the panel's declared conflicts
+    come on top). Reads the prefetched status changes and contacts when the page has them."""
+    people = {version.created_by_id} | submitters_of(version) | _coordinators_of(version)
     return people - {None}
+
+
+def why_kept_out(version, user, *, someone: str = "someone else") -> str | None:
+    """Why `user` may not decide this plan, in plain words; None when they may (as far as
+    writing, submitting and coordinating go). `someone` is who must decide it instead."""
+    if user.pk == version.created_by_id:
+        return f"You wrote this plan, so {someone} must decide it"
+    if user.pk in submitters_of(version):
+        return f"You submitted this plan, so {someone} must decide it"
+    if user.pk in _coordinators_of(version):
+        return f"You are this person's care coordinator, so {someone} must decide it"
+    return None
 
 
 def _check_items(
@@ -210,14 +238,9 @@ def decide_plan(
                 "can only be deferred or declined"
             }
         )
-    if actor.pk in (version.created_by_id, version.submitted_by_id):
-        raise ValidationError("You wrote this plan, so someone else must decide it")
-    coordinator = version.professional_contacts.filter(is_care_coordinator=True).first()
-    if coordinator is not None and coordinator.user_id == actor.pk:
-        raise ValidationError(
-            "You are this person's care coordinator: declare the conflict and leave the "
-            "decision to the others"
-        )
+    kept_out = why_kept_out(version, actor)
+    if kept_out is not None:
+        raise ValidationError(kept_out)
     if session is None:
         require(actor, Permission.DECIDE_PLAN, holder)
         if route_for(version) != "lead":

@@ -186,7 +186,12 @@ def add_to_agenda(*, actor, session, version) -> AgendaItem:
     """Put a submitted plan that needs a panel at the end of the session's agenda."""
     require(actor, Permission.MANAGE_PANELS, session)
     session = _lock(session)
-    version = PlanVersion.objects.select_related("plan__budget_holder").get(pk=version.pk)
+    # Locked, so that it is not taken back or withdrawn while it goes on the agenda.
+    version = (
+        PlanVersion.objects.select_for_update(of=("self",))
+        .select_related("plan__budget_holder")
+        .get(pk=version.pk)
+    )
     _check_can_go_to_panel(session, version)
     elsewhere = (
         AgendaItem.objects.filter(version=version)

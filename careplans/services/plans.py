@@ -20,6 +20,7 @@ from careplans.models import (
     CarePlan,
     Goal,
     GoalAction,
+    PanelSessionStatus,
     PersonalContact,
     PlanStatus,
     PlanStatusChange,
@@ -478,8 +479,13 @@ def submit_version(*, actor, version, lock_version: int | None = None) -> PlanVe
 
 
 def _not_on_an_agenda(version, *, doing: str) -> None:
-    """A plan on a panel's agenda is the panel's to decide until a PHB lead takes it off."""
-    item = version.agenda_items.select_related("session").first()
+    """A plan on a panel's agenda is the panel's to decide until a PHB lead takes it off. Once
+    a session is closed, a plan it did not decide is no longer its: it is on no agenda."""
+    item = (
+        version.agenda_items.exclude(session__status=PanelSessionStatus.CLOSED)
+        .select_related("session")
+        .first()
+    )
     if item is not None:
         raise ValidationError(
             f"You cannot {doing}: it is on the agenda of the approval panel on "

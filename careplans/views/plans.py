@@ -23,7 +23,7 @@ from careplans.models import (
     Risk,
     SupportItem,
 )
-from careplans.services.decisions import route_for
+from careplans.services.decisions import route_for, why_kept_out
 from careplans.services.plans import how_to_change
 from phb import selectors as core_selectors
 from phb.extensions import record_sections
@@ -523,8 +523,9 @@ class DecideView(VersionMixin, TemplateView):
             return (
                 f"This plan is {version.get_status_display().lower()}: there is nothing to decide."
             )
-        if user.pk in (version.created_by_id, version.submitted_by_id):
-            return "You wrote this plan, so another PHB lead must decide it."
+        kept_out = why_kept_out(version, user, someone="another PHB lead")
+        if kept_out is not None:
+            return f"{kept_out}."
         if route_for(version) != "lead":
             return presenters.panel_needed(version)
         return None

@@ -6,11 +6,13 @@ import datetime
 from html import unescape
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from careplans.models import PlanStatus
 from careplans.services import stopping
 from careplans.tasks import end_stopped_plans
+from phb.documents import services as documents
 from phb.documents.sources import source_for
 from tests.careplans.review_factories import plan_in_use
 
@@ -113,3 +115,50 @@ def test_an_ended_plan_is_not_printed_and_says_why(in_use, phb_lead):
         "The personal health budget this plan pays for has been stopped (from 23 November 2026), "
         "so the plan is no longer printed. The letter about the stop can be."
     )
+
+
+def staff_page(client, user, version) -> str:
+    client.force_login(user)
+    return unescape(client.get(reverse("careplans:version", args=[version.pk])).content.decode())
+
+
+MAKE_A_PDF = "Make a PDF of this care and support plan"
+
+
+def test_a_plan_in_use_until_a_stop_to_come_is_still_printed(client, in_use, phb_lead, holder):
+    """A stop from 18 December 2026, today 23 November: the plan is in use until then, so its
+    PDF can be made from the version page and from the person's own page, and says so."""
+    version, budget, _ = in_use
+    stop(phb_lead, budget, STOPS_ON)
+    version.refresh_from_db()
+    source = source_for("plan")
+    assert source.refusal(version) is None
+    assert MAKE_A_PDF in staff_page(client, phb_lead, version)
+    assert MAKE_A_PDF in your_plan(client, holder)
+    document = documents.request_document(actor=holder.user, source=source, subject=version)
+    html = unescape(documents.render_html(source, version, document))
+    assert "is the plan in use" in html
+    assert (
+        "The personal health budget that pays for it stops on 18 December 2026, and the plan is "
+        "in use until then."
+    ) in html
+
+
+def test_once_the_stop_has_taken_effect_the_plan_is_not_printed(
+    client, in_use, phb_lead, holder, today_is
+):
+    """On 18 December 2026 (before the daily task has ended the plan) the stop has taken
+    effect: no PDF, and the reason says it has been stopped."""
+    version, budget, _ = in_use
+    stop(phb_lead, budget, STOPS_ON)
+    today_is(STOPS_ON)
+    version.refresh_from_db()
+    assert version.status == PlanStatus.ACTIVE
+    assert source_for("plan").refusal(version) == (
+        "The personal health budget this plan pays for has been stopped (from 18 December 2026), "
+        "so the plan is no longer printed. The letter about the stop can be."
+    )
+    assert MAKE_A_PDF not in staff_page(client, phb_lead, version)
+    assert MAKE_A_PDF not in your_plan(client, holder)
+    with pytest.raises(ValidationError, match="has been stopped"):
+        documents.request_document(actor=holder.user, source=source_for("plan"), subject=version)

@@ -299,7 +299,7 @@ def test_a_plan_stopped_before_its_pdf_is_made_ends_with_a_message(phb_lead, hol
         reason="consent_withdrawn",
         explanation="You told us that you no longer want a budget.",
         notice_given_on=datetime.date(2026, 11, 20),
-        effective_on=datetime.date(2026, 12, 18),
+        effective_on=datetime.date(2026, 11, 23),  # today: a later stop still prints it
     )
     document = services.render_document(document_id=document.pk)
     assert document.status == DocumentStatus.FAILED
