@@ -62,6 +62,9 @@ def first_payment_date(holder) -> datetime.date | None:
     ]
 
 
+NO_PLAN_TO_REVIEW = "This person has no plan in use, so there is no review to bring forward"
+
+
 def due_review(plan) -> Review | None:
     return plan.reviews.filter(status=ReviewStatus.DUE).first()
 
@@ -90,7 +93,51 @@ def schedule_first_review(*, plan) -> Review | None:
             review.due_on = due_on
             review.save(update_fields=["due_on", "updated_at"])
         return review
+    # A review brought forward before the first was done is the first review: it is due by
+    # the earlier of its own date and the first-review date (the approval letter promises a
+    # first review within the ICB's months of the first payment).
+    if (
+        len(reviews) == 1
+        and reviews[0].kind == ReviewKind.BROUGHT_FORWARD
+        and reviews[0].status == ReviewStatus.DUE
+        and due_on < reviews[0].due_on
+    ):
+        review = reviews[0]
+        review.due_on = due_on
+        review.save(update_fields=["due_on", "updated_at"])
+        return review
     return None
+
+
+def _months(count: int) -> str:
+    return f"{count} month{'' if count == 1 else 's'}"
+
+
+def review_by_the_rules(plan, policy, today: datetime.date) -> tuple[datetime.date, str]:
+    """When the rules would make the next review due, with none due now, and why in words:
+    12 months (or the person's risk level's months) after the last review; the first review
+    so many months after the first payment; or, before the first payment is known, no later
+    than that many months from today (the first payment is not before today)."""
+    last = plan.reviews.filter(status=ReviewStatus.COMPLETED).order_by("-completed_on").first()
+    if last is not None:
+        months = interval_months(policy, last.risk_level)
+        return (
+            next_review_due(policy, last.completed_on, last.risk_level),
+            f"the next review is due at most {_months(months)} after the last one, on "
+            f"{last.completed_on:%-d %B %Y}",
+        )
+    months = policy.first_review_months
+    first = first_payment_date(plan.budget_holder)
+    if first is not None:
+        return (
+            first_review_due(policy, first),
+            f"the first review is due within {_months(months)} of the first payment, on "
+            f"{first:%-d %B %Y}",
+        )
+    return (
+        add_months(today, months),
+        f"the first review is due within {_months(months)} of the first payment",
+    )
 
 
 @transaction.atomic
@@ -103,6 +150,9 @@ def bring_forward(*, actor, plan, due_on: datetime.date, reason: str) -> Review:
     if not reason:
         errors["reason"] = "Say why the review is being brought forward"
     today = timezone.localdate()
+    # A review looks at the plan in use: with none, there is nothing to review yet.
+    if not plan.versions.filter(status=PlanStatus.ACTIVE).exists():
+        raise ValidationError(NO_PLAN_TO_REVIEW)
     review = due_review(plan)
     if due_on < today:
         errors["due_on"] = "The new date must be today or later"
@@ -110,6 +160,16 @@ def bring_forward(*, actor, plan, due_on: datetime.date, reason: str) -> Review:
         errors["due_on"] = (
             f"The review is already due by {review.due_on:%-d %B %Y}: choose an earlier date"
         )
+    elif review is None:
+        # Brought forward from the date the rules would set, so never later than it.
+        policy = policy_for(plan.budget_holder.organisation)
+        by_rules, why = review_by_the_rules(plan, policy, today)
+        if by_rules < today and due_on > today:
+            errors["due_on"] = (
+                f"The review was due by {by_rules:%-d %B %Y}, so the new date must be today"
+            )
+        elif by_rules >= today and due_on > by_rules:
+            errors["due_on"] = f"The new date must be on or before {by_rules:%-d %B %Y}: {why}"
     if errors:
         raise ValidationError(errors)
     if review is None:
@@ -158,9 +218,12 @@ def reviewers_for(organisation):
     )
 
 
-def _check_findings(review, findings: Findings, progress: dict, goals, policy) -> dict:
+def _check_findings(review, findings: Findings, progress: dict, version, goals, policy) -> dict:
     errors = {}
     today = timezone.localdate()
+    # A review looks at the plan in use: it cannot have happened before that plan was approved.
+    decision = PlanDecision.objects.filter(version=version).only("decided_at").first()
+    approved_on = timezone.localtime(decision.decided_at).date() if decision is not None else None
     last = (
         Review.objects.filter(plan_id=review.plan_id, status=ReviewStatus.COMPLETED)
         .exclude(pk=review.pk)
@@ -174,6 +237,13 @@ def _check_findings(review, findings: Findings, progress: dict, goals, policy) -
     elif last is not None and findings.completed_on < last:
         errors["completed_on"] = (
             f"The date of the review must be on or after the last review, on {last:%-d %B %Y}"
+        )
+    elif (
+        approved_on is not None and approved_on > a_year_ago and findings.completed_on < approved_on
+    ):
+        errors["completed_on"] = (
+            f"The date of the review must be on or after {approved_on:%-d %B %Y}, when the "
+            "plan in use was approved"
         )
     elif findings.completed_on < a_year_ago:
         errors["completed_on"] = (
@@ -235,7 +305,7 @@ def record_review(
         raise ValidationError("This person has no plan in use to review")
     goals = list(version.goals.all())
     policy = policy_for(holder.organisation)
-    errors = _check_findings(review, findings, progress, goals, policy)
+    errors = _check_findings(review, findings, progress, version, goals, policy)
     if errors:
         raise ValidationError(errors)
     review.status = ReviewStatus.COMPLETED

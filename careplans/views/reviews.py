@@ -173,6 +173,11 @@ class BringForwardView(ServiceFormView):
     def done_url(self):
         return reverse("person_detail", args=[self.holder.pk])
 
+    def refuse(self):
+        if not self.plan().versions.filter(status=PlanStatus.ACTIVE).exists():
+            return services.NO_PLAN_TO_REVIEW
+        return None
+
     def save(self, form):
         services.bring_forward(
             actor=self.request.user,
@@ -182,12 +187,19 @@ class BringForwardView(ServiceFormView):
         )
 
     def get_context_data(self, **kwargs):
-        review = services.due_review(self.plan())
-        intro = (
-            f"The next review is due by {review.due_on:%-d %B %Y}."
-            if review
-            else "No review is due yet."
-        )
+        plan = self.plan()
+        review = services.due_review(plan)
+        if review is not None:
+            intro = f"The next review is due by {review.due_on:%-d %B %Y}."
+        else:
+            today = timezone.localdate()
+            by_rules, _ = services.review_by_the_rules(
+                plan, services.policy_for(self.holder.organisation), today
+            )
+            intro = (
+                f"No review is due yet. Without one brought forward, the next would be due by "
+                f"{max(by_rules, today):%-d %B %Y}."
+            )
         return super().get_context_data(**kwargs) | {
             "page_title": "Bring the next review forward",
             "button_text": "Bring it forward",

@@ -38,7 +38,12 @@ def test_review_stop_repayment_and_reconsideration(browser, second_tab, icb, pas
     lead = Staff(Role.PHB_LEAD, icb)
     other_lead = Staff(Role.PHB_LEAD, icb)
     ada = BudgetHolderFactory(organisation=icb, given_name="Ada", family_name="Lovelace")
-    plan_in_use(lead.user, ada, first_payment=datetime.date(2026, 5, 1))
+    plan_in_use(
+        lead.user,
+        ada,
+        first_payment=datetime.date(2026, 5, 1),
+        approved_on=datetime.date(2026, 4, 20),
+    )
 
     browser.sign_in_with_code(lead.user, lead.secret, password)
     expect(page.get_by_role("main")).to_contain_text("Overdue: 1 Aug 2026")

@@ -4,12 +4,14 @@ reviews, reconsideration, stopping and repayment."""
 import datetime
 from decimal import Decimal as D
 
+import time_machine
 from django.utils import timezone
 
 from budgets.models import HoldingMethod
 from careplans import services
 from careplans.models import ApprovalPolicy, DecisionOutcome, PlanVersion
 from careplans.services import ItemChoice
+from phb.today import fix_database_today
 from tests.budgets.factories import (
     LocalRateSetFactory,
     chc_package,
@@ -19,13 +21,45 @@ from tests.budgets.factories import (
 )
 
 
-def plan_in_use(lead, holder, *, first_payment: datetime.date | None = None, coordinator=None):
+def plan_in_use(
+    lead,
+    holder,
+    *,
+    first_payment: datetime.date | None = None,
+    coordinator=None,
+    approved_on: datetime.date | None = None,
+):
     """`lead` prepares a budget of £20,000.00 (£12,000.00 of it a direct payment) and writes a
     plan with one goal and one item (£10,920.00 a year); a second PHB lead approves it, which
     agrees the budget. With `first_payment`, the direct payment's schedule starts then. The
-    care coordinator is Casey (no sign-in), or `coordinator` (a member of staff).
+    care coordinator is Casey (no sign-in), or `coordinator` (a member of staff). With
+    `approved_on` (a day before today), the budget and plan are written and approved on that
+    day, so reviews of it can be dated from then; the schedule is still set today.
 
     Returns (version in use, budget, the lead who decided)."""
+    if approved_on is None:
+        version, budget, decider = _approved_plan(lead, holder, coordinator)
+    else:
+        today = timezone.localdate()
+        travel = time_machine.travel(
+            timezone.now() - datetime.timedelta(days=(today - approved_on).days), tick=True
+        )
+        travel.start()
+        fix_database_today(approved_on)
+        try:
+            version, budget, decider = _approved_plan(lead, holder, coordinator)
+        finally:
+            travel.stop()
+            fix_database_today(today)
+    if first_payment is not None:
+        schedule(
+            lead, budget.portions.get(method=HoldingMethod.DIRECT_PAYMENT), first=first_payment
+        )
+        budget.refresh_from_db()
+    return PlanVersion.objects.get(pk=version.pk), budget, decider
+
+
+def _approved_plan(lead, holder, coordinator):
     icb = holder.organisation
     ApprovalPolicy.objects.get_or_create(
         organisation=icb, defaults={"lead_sign_off_limit": D("15000.00")}
@@ -91,9 +125,4 @@ def plan_in_use(lead, holder, *, first_payment: datetime.date | None = None, coo
         },
     )
     budget.refresh_from_db()
-    if first_payment is not None:
-        schedule(
-            lead, budget.portions.get(method=HoldingMethod.DIRECT_PAYMENT), first=first_payment
-        )
-        budget.refresh_from_db()
-    return PlanVersion.objects.get(pk=version.pk), budget, decider
+    return version, budget, decider

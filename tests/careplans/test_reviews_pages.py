@@ -49,7 +49,8 @@ def date_fields(name: str, day: datetime.date) -> dict:
 
 @pytest.fixture
 def in_use(phb_lead, holder):
-    return plan_in_use(phb_lead, holder, first_payment=D_(2026, 5, 1))
+    """Approved on 20 April 2026 (a review cannot be dated before its plan was approved)."""
+    return plan_in_use(phb_lead, holder, first_payment=D_(2026, 5, 1), approved_on=D_(2026, 4, 20))
 
 
 def review_data(version, reviewer, **changes) -> dict:

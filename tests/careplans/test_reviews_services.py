@@ -87,7 +87,8 @@ def progress(version, rating="good"):
 
 @pytest.fixture
 def in_use(phb_lead, holder):
-    return plan_in_use(phb_lead, holder, first_payment=D_(2026, 5, 1))
+    """Approved on 20 April 2026 (a review cannot be dated before its plan was approved)."""
+    return plan_in_use(phb_lead, holder, first_payment=D_(2026, 5, 1), approved_on=D_(2026, 4, 20))
 
 
 def test_the_next_review_is_at_most_12_months_after_the_last(in_use, care_coordinator):
@@ -287,7 +288,8 @@ def test_a_review_is_dated_within_the_last_year_and_not_before_the_last_one(
     in_use, care_coordinator
 ):
     """Today is 23 November 2026: a review dated 2 March 1999 (a year typed wrong) is refused,
-    and so is one dated before the last review of the plan."""
+    and so is one dated before the last review of the plan. (A plan approved more than a year
+    ago is reviewed within the last year: the earliest date is a year ago.)"""
     version, _, _ = in_use
     review = Review.objects.get(plan=version.plan)
 
@@ -300,11 +302,13 @@ def test_a_review_is_dated_within_the_last_year_and_not_before_the_last_one(
             progress=progress(version),
         )
 
+    # The plan was approved on 20 April 2026, within the last year: that is the earliest date.
     with pytest.raises(ValidationError) as excinfo:
         record(D_(1999, 3, 2))
     assert excinfo.value.message_dict == {
         "completed_on": [
-            "The date of the review must be within the last year, on or after 23 November 2025"
+            "The date of the review must be on or after 20 April 2026, when the plan in use "
+            "was approved"
         ]
     }
     record(D_(2026, 7, 20))

@@ -1,0 +1,232 @@
+"""The dates a review can have: brought forward only to a date no later than the rules would
+set (and only for a plan in use), the first review never later than the first-review date,
+and a review never dated before the plan it reviews was approved. Today is 23 November 2026."""
+
+import datetime
+from html import unescape
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from careplans.models import ApprovalPolicy, Review, ReviewKind, ReviewStatus
+from careplans.services import reviews
+from careplans.services.reviews import Findings
+from tests.careplans.panel_factories import submitted_plan
+from tests.careplans.review_factories import plan_in_use
+
+pytestmark = pytest.mark.django_db
+D_ = datetime.date
+
+
+def findings(completed_on) -> Findings:
+    return Findings(
+        completed_on=completed_on,
+        plan_still_right=True,
+        money_used_well=True,
+        amount_enough=True,
+        conditions_kept=True,
+    )
+
+
+def progress(version):
+    return {str(goal.pk): ("good", "Walks most days") for goal in version.goals.all()}
+
+
+def record(actor, version, completed_on):
+    review = Review.objects.get(plan=version.plan, status=ReviewStatus.DUE)
+    return reviews.record_review(
+        actor=actor,
+        review=review,
+        reviewer=actor,
+        findings=findings(completed_on),
+        progress=progress(version),
+    )
+
+
+def cancel_the_due_review(plan) -> None:
+    Review.objects.filter(plan=plan, status=ReviewStatus.DUE).update(status=ReviewStatus.CANCELLED)
+
+
+def bring_forward(actor, plan, due_on):
+    return reviews.bring_forward(actor=actor, plan=plan, due_on=due_on, reason="A fall at home")
+
+
+def messages(excinfo) -> dict:
+    return excinfo.value.message_dict
+
+
+# -- bringing a review forward when none is due -----------------------------------------------
+
+
+@pytest.fixture
+def paid_from_january(phb_lead, holder):
+    """First payment 1 January 2027: the rules set the first review by 1 April 2027."""
+    version, _, _ = plan_in_use(phb_lead, holder, first_payment=D_(2027, 1, 1))
+    cancel_the_due_review(version.plan)
+    return version
+
+
+def test_with_none_due_a_far_date_is_refused_and_nothing_changes(
+    paid_from_january, care_coordinator
+):
+    plan = paid_from_january.plan
+    for far in (D_(9999, 12, 31), D_(2027, 4, 2)):
+        with pytest.raises(ValidationError) as excinfo:
+            bring_forward(care_coordinator, plan, far)
+        assert messages(excinfo) == {
+            "due_on": [
+                "The new date must be on or before 1 April 2027: the first review is due "
+                "within 3 months of the first payment, on 1 January 2027"
+            ]
+        }
+    assert not Review.objects.filter(plan=plan, status=ReviewStatus.DUE).exists()
+    review = bring_forward(care_coordinator, plan, D_(2027, 4, 1))
+    assert (review.kind, review.due_on) == (ReviewKind.BROUGHT_FORWARD, D_(2027, 4, 1))
+
+
+def test_with_none_due_after_a_review_the_bound_is_the_next_by_the_rules(
+    phb_lead, holder, care_coordinator
+):
+    version, _, _ = plan_in_use(
+        phb_lead, holder, first_payment=D_(2026, 5, 1), approved_on=D_(2026, 4, 20)
+    )
+    record(care_coordinator, version, D_(2026, 7, 20))
+    cancel_the_due_review(version.plan)
+    with pytest.raises(ValidationError) as excinfo:
+        bring_forward(care_coordinator, version.plan, D_(2027, 7, 21))
+    assert messages(excinfo) == {
+        "due_on": [
+            "The new date must be on or before 20 July 2027: the next review is due at most "
+            "12 months after the last one, on 20 July 2026"
+        ]
+    }
+    assert bring_forward(care_coordinator, version.plan, D_(2027, 7, 20)).due_on == D_(2027, 7, 20)
+
+
+def test_with_none_due_and_the_first_review_overdue_only_today_will_do(
+    phb_lead, holder, care_coordinator
+):
+    """Paid from 1 May 2026: the first review was due by 1 August 2026."""
+    version, _, _ = plan_in_use(phb_lead, holder, first_payment=D_(2026, 5, 1))
+    cancel_the_due_review(version.plan)
+    with pytest.raises(ValidationError) as excinfo:
+        bring_forward(care_coordinator, version.plan, D_(2026, 11, 24))
+    assert messages(excinfo) == {
+        "due_on": ["The review was due by 1 August 2026, so the new date must be today"]
+    }
+    assert bring_forward(care_coordinator, version.plan, D_(2026, 11, 23)).due_on == D_(
+        2026, 11, 23
+    )
+
+
+def test_without_a_plan_in_use_nothing_is_brought_forward(client, phb_lead, care_coordinator):
+    version = submitted_plan(phb_lead)
+    holder = version.plan.budget_holder
+    with pytest.raises(ValidationError) as excinfo:
+        bring_forward(care_coordinator, version.plan, D_(2026, 12, 1))
+    assert excinfo.value.messages == [
+        "This person has no plan in use, so there is no review to bring forward"
+    ]
+    assert not Review.objects.filter(plan=version.plan).exists()
+    client.force_login(care_coordinator)
+    url = reverse("careplans:review_bring_forward", args=[holder.pk])
+    response = client.post(
+        url,
+        {"due_on_day": "1", "due_on_month": "12", "due_on_year": "2026", "reason": "A fall"},
+        follow=True,
+    )
+    assert "This person has no plan in use, so there is no review to bring forward" in unescape(
+        response.content.decode()
+    )
+    assert not Review.objects.filter(plan=version.plan).exists()
+
+
+def test_the_page_says_the_latest_date_when_none_is_due(client, paid_from_january, phb_lead):
+    client.force_login(phb_lead)
+    holder = paid_from_january.plan.budget_holder
+    url = reverse("careplans:review_bring_forward", args=[holder.pk])
+    text = unescape(client.get(url).content.decode())
+    assert (
+        "No review is due yet. Without one brought forward, the next would be due by 1 April 2027."
+    ) in text
+
+
+# -- the first review is never later than the first-review date --------------------------------
+
+
+def test_a_first_review_brought_forward_is_due_by_the_earlier_date(
+    paid_from_january, care_coordinator, icb
+):
+    """Brought forward to 20 March 2027 with none due; the ICB's first review is then 1 month
+    after the first payment (1 February 2027): the review is due by 1 February 2027."""
+    plan = paid_from_january.plan
+    review = bring_forward(care_coordinator, plan, D_(2027, 3, 20))
+    ApprovalPolicy.objects.filter(organisation=icb).update(first_review_months=1)
+    assert reviews.schedule_first_review(plan=plan) == review
+    review.refresh_from_db()
+    assert (review.kind, review.status, review.due_on) == (
+        ReviewKind.BROUGHT_FORWARD,
+        ReviewStatus.DUE,
+        D_(2027, 2, 1),
+    )
+    assert Review.objects.filter(plan=plan, status=ReviewStatus.DUE).count() == 1
+
+
+def test_a_first_review_brought_forward_sooner_keeps_its_date(paid_from_january, care_coordinator):
+    plan = paid_from_january.plan
+    review = bring_forward(care_coordinator, plan, D_(2026, 12, 7))
+    assert reviews.schedule_first_review(plan=plan) is None
+    review.refresh_from_db()
+    assert review.due_on == D_(2026, 12, 7)
+
+
+# -- a review is not dated before the plan it reviews was approved -----------------------------
+
+
+def test_a_review_before_the_plan_was_approved_is_refused(phb_lead, holder, care_coordinator):
+    version, _, _ = plan_in_use(
+        phb_lead, holder, first_payment=D_(2026, 5, 1), approved_on=D_(2026, 4, 20)
+    )
+    with pytest.raises(ValidationError) as excinfo:
+        record(care_coordinator, version, D_(2026, 4, 19))
+    assert messages(excinfo) == {
+        "completed_on": [
+            "The date of the review must be on or after 20 April 2026, when the plan in use "
+            "was approved"
+        ]
+    }
+    assert not Review.objects.filter(plan=version.plan, status=ReviewStatus.COMPLETED).exists()
+    assert record(care_coordinator, version, D_(2026, 4, 20)).status == ReviewStatus.COMPLETED
+
+
+def test_the_reviewers_case_a_review_dated_before_the_year_of_approval(
+    phb_lead, holder, care_coordinator
+):
+    """Approved today, 23 November 2026: a review dated 2 January 2026 is refused."""
+    version, _, _ = plan_in_use(phb_lead, holder, first_payment=D_(2026, 5, 1))
+    with pytest.raises(ValidationError) as excinfo:
+        record(care_coordinator, version, D_(2026, 1, 2))
+    assert messages(excinfo) == {
+        "completed_on": [
+            "The date of the review must be on or after 23 November 2026, when the plan in use "
+            "was approved"
+        ]
+    }
+
+
+def test_a_plan_approved_over_a_year_ago_is_reviewed_within_the_last_year(
+    phb_lead, holder, care_coordinator, today_is
+):
+    """Approved on 20 April 2026; today is 1 June 2027: the earliest date is 1 June 2026."""
+    version, _, _ = plan_in_use(
+        phb_lead, holder, first_payment=D_(2026, 5, 1), approved_on=D_(2026, 4, 20)
+    )
+    today_is(D_(2027, 6, 1))
+    with pytest.raises(ValidationError) as excinfo:
+        record(care_coordinator, version, D_(2026, 5, 31))
+    assert messages(excinfo) == {
+        "completed_on": [
+            "The date of the review must be within the last year, on or after 1 June 2026"
+        ]
+    }
