@@ -3,8 +3,23 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.base import forms as mfa_forms
 from allauth.mfa.totp import forms as totp_forms
 from django.core import validators
+from django.core.exceptions import ValidationError
 
 from phb.forms import NHSFormMixin
+
+EMAIL_LENGTH = 254
+
+
+def taken_by_someone_else(email: str, user) -> bool:
+    """Whether another account signs in with `email`, or has added it to theirs."""
+    from allauth.account.models import EmailAddress
+
+    from phb.models import User
+
+    return (
+        User.objects.filter(email__iexact=email).exclude(pk=user.pk).exists()
+        or EmailAddress.objects.filter(email__iexact=email).exclude(user=user).exists()
+    )
 
 
 class ClosedSignupAccountAdapter(DefaultAccountAdapter):
@@ -90,6 +105,24 @@ class ReauthenticateForm(_NHSAuthForm, account_forms.ReauthenticateForm):
 class AddEmailForm(_NHSAuthForm, account_forms.AddEmailForm):
     labels = {"email": "Email address"}
     required = {"email": "Enter the email address"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # allauth allows 320 characters; a sign-in address is stored in 254.
+        field = self.fields["email"]
+        field.max_length = EMAIL_LENGTH
+        field.validators.append(validators.MaxLengthValidator(EMAIL_LENGTH))
+
+    def clean_email(self) -> str:
+        # allauth lets another account's address through (so as not to say it is one), and
+        # making it the sign-in address then fails half way, or signs the wrong person in.
+        # Each person signs in with their own address.
+        typed = self.cleaned_data["email"].strip()
+        if typed and taken_by_someone_else(typed, self.user):
+            raise ValidationError(
+                "This email address is someone else's sign-in. Use an email address of your own"
+            )
+        return super().clean_email()
 
 
 class MFAAuthenticateForm(_NHSAuthForm, mfa_forms.AuthenticateForm):

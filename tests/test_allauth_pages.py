@@ -31,3 +31,28 @@ def test_two_factor_page_draws_panels_as_cards(client, holder):
     tokens = _page(client, holder.user, "mfa_index")
     heading = tokens.index("('start', 'h2', (('class', 'nhsuk-card__heading nhsuk-heading-m'),))")
     assert tokens[heading + 1] == "('text', 'Authenticator App')"
+
+
+def test_someone_elses_sign_in_address_cannot_be_added_to_an_account(client, holder, icb):
+    """allauth lets another account's address through and then fails making it the sign-in
+    address (a 500, half saved): it is refused in words, and too long an address too."""
+    from allauth.account.models import EmailAddress
+
+    from tests.factories import BudgetHolderFactory, HolderUserFactory
+
+    other = BudgetHolderFactory(organisation=icb, user=HolderUserFactory()).user
+    client.force_login(holder.user)
+    url = reverse("account_email")
+    for typed, message in (
+        (other.email.upper(), "This email address is someone else's sign-in"),
+        ("b" * 250 + "@example.org", "Email address must be 254 characters or fewer"),
+    ):
+        response = client.post(url, {"action_add": "", "email": typed})
+        assert response.status_code == 200
+        html = response.content.decode().replace("&#x27;", "'")
+        assert "There is a problem" in html
+        assert message in html
+    assert not EmailAddress.objects.filter(user=holder.user).exclude(email=holder.user.email)
+    added = client.post(url, {"action_add": "", "email": "new.address@example.org"})
+    assert added.status_code == 302
+    assert EmailAddress.objects.filter(user=holder.user, email="new.address@example.org").exists()
