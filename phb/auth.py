@@ -145,6 +145,12 @@ def email_proved_by_password_reset(sender, request, user, **kwargs) -> None:
     verified. A new member of staff is then taken straight on to set up their authenticator
     app (allauth asks for a verified address first) instead of being stuck on a page to
     verify it again."""
+    mark_sign_in_address_verified(user)
+
+
+def mark_sign_in_address_verified(user) -> None:
+    """The user's sign-in address, known to be theirs: verified, and their main one unless
+    they have chosen another."""
     from allauth.account.models import EmailAddress
 
     address = EmailAddress.objects.filter(user=user, email__iexact=user.email).first()

@@ -1,4 +1,5 @@
 import pytest
+from allauth.account.models import EmailAddress
 from django.core.management import call_command
 from django.test import override_settings
 
@@ -28,6 +29,13 @@ def test_seed_demo_is_idempotent():
     shared = User.objects.get(email="finance.officer@shared.example.nhs.uk")
     assert [o.ods_code for o in shared.organisations] == ["QZA", "QZB"]
     assert User.objects.get(email="service.admin@example.nhs.uk").is_service_admin
+    # Every demo sign-in address is verified, as if its password had been set from the
+    # emailed link, so a demo holder can turn on two-step sign-in.
+    alex = User.objects.get(email="alex.morgan@example.org")
+    assert list(alex.emailaddress_set.values_list("email", "verified", "primary")) == [
+        ("alex.morgan@example.org", True, True)
+    ]
+    assert not EmailAddress.objects.filter(user__is_demo=True, verified=False).exists()
 
 
 @override_settings(PHB_DEMO_MODE=False, DEBUG=False)
