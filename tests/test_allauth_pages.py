@@ -25,6 +25,9 @@ def test_email_addresses_page_uses_radios_buttons_and_tags(client, holder):
         in (tokens)
     )
     assert "('class', 'nhsuk-button nhsuk-button--warning')" in tokens
+    # In the service's words, not allauth's ("Make Primary", "Unverified").
+    for words in ("Your email addresses", "Make it my main address", "Not confirmed"):
+        assert f"('text', '{words}')" in tokens
 
 
 def test_two_factor_page_draws_panels_as_cards(client, holder):
