@@ -35,6 +35,7 @@ from careplans.models.plans import (
     split_costs,
     yearly_cost,
 )
+from phb.models import User
 from phb.permissions import Permission, require
 from phb.services import only_fields
 
@@ -301,9 +302,27 @@ def save_professional_contact(
                 raise ValidationError(
                     {flag: f"{other.first().name} is already {words}. Change them first"}
                 )
+    if "user" not in changes:
+        email = changes.get("email", contact.email)
+        changes["user"] = staff_member_signing_in_as(email, version.plan.budget_holder)
     contact = _save_row(contact, changes, PROFESSIONAL_FIELDS, "A professional contact")
     touch(version)
     return contact
+
+
+def staff_member_signing_in_as(email: str, holder):
+    """The member of the person's ICB's staff whose sign-in is `email`, if any. A contact
+    who is one is linked to their account: a care coordinator then cannot decide their own
+    person's plan, and is sent its review reminders."""
+    if not email:
+        return None
+    return (
+        User.objects.filter(
+            email__iexact=email.strip(), role_assignments__organisation=holder.organisation_id
+        )
+        .distinct()
+        .first()
+    )
 
 
 @transaction.atomic

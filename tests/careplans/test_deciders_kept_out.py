@@ -111,3 +111,39 @@ def test_the_pages_say_why_the_earlier_submitter_cannot_decide(
     client.force_login(staff("phb_lead", icb))
     text = unescape(client.get(reverse("careplans:version", args=[version.pk])).content.decode())
     assert "Decide this plan" in text
+
+
+def test_a_care_coordinator_named_by_their_email_is_linked_and_kept_out(
+    icb, limit, care_coordinator, holder, budget, other_icb_lead
+):
+    """A professional contact whose email address is a member of the ICB's staff's sign-in is
+    linked to them: named as care coordinator, that lead cannot decide the plan. An address
+    of another ICB's staff, or of nobody's, links no one."""
+    lead = staff("phb_lead", icb)
+    draft = complete_draft(care_coordinator, holder, budget)
+    coordinator = draft.professional_contacts.get(is_care_coordinator=True)
+    contact = services.save_professional_contact(
+        actor=care_coordinator,
+        version=draft,
+        contact=coordinator,
+        name=lead.full_name,
+        role="Care coordinator",
+        email=lead.email.upper(),
+        is_care_coordinator=True,
+    )
+    assert contact.user == lead
+    version = services.submit_version(actor=care_coordinator, version=draft)
+    with pytest.raises(
+        ValidationError, match="You are this person's care coordinator, so someone else"
+    ):
+        approve(lead, version)
+    for email in (other_icb_lead.email, "someone@example.nhs.uk", ""):
+        other = services.save_professional_contact(
+            actor=care_coordinator,
+            version=services.take_back(actor=care_coordinator, version=version),
+            name="A nurse",
+            role="District nurse",
+            email=email,
+        )
+        assert other.user is None
+        version = services.submit_version(actor=care_coordinator, version=other.version)
