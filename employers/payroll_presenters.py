@@ -47,6 +47,26 @@ def period_words(run) -> str:
     )
 
 
+def payslip_paid_words(run, *, today) -> str:
+    """When and by whom a payslip is paid, true in every state of its run: a run being checked
+    has paid nothing yet, and a finalised run is paid on its pay day."""
+    paid = f"on {display_date(run.pay_date, 'j F Y')} by {run.employer.display_name}"
+    period = period_words(run)
+    if run.is_draft:
+        if run.pay_date < today:
+            return (
+                f"Due to be paid {paid}, for {period}. This pay run is still being checked, so "
+                "nothing has been paid yet and these figures may change."
+            )
+        return (
+            f"To be paid {paid}, for {period}, once the pay run has been checked. These figures "
+            "may change until then."
+        )
+    if run.pay_date > today:
+        return f"To be paid {paid}, for {period}."
+    return f"Paid {paid}, for {period}."
+
+
 def difference(amount) -> str:
     """ "£12.00 more", "£12.00 less" or "the same"."""
     if not amount:

@@ -260,7 +260,7 @@ class PayslipView(PermissionRequiredMixin, TemplateView):
         return super().get_context_data(**kwargs) | {
             "payslip": slip,
             "run": slip.run,
-            "period": presenters.period_words(slip.run),
+            "paid_words": presenters.payslip_paid_words(slip.run, today=timezone.localdate()),
             "lines_table": presenters.payslip_lines_table(slip.lines.all()),
             "deduction_rows": presenters.deduction_rows(slip),
             "detail_rows": presenters.detail_rows(slip),

@@ -159,6 +159,63 @@ def test_a_pa_sees_only_their_own_payslips(client, finalised, alice, pa_user, em
     assert "You have no payslips yet" in listing
 
 
+def _payslip_text(client, user, payslip) -> str:
+    client.force_login(user)
+    page = client.get(reverse("employers:payslip", args=[payslip.pk])).content.decode()
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", unescape(page)))
+
+
+@pytest.mark.django_db
+def test_a_payslip_says_it_is_paid_only_once_its_run_is_finalised_and_its_pay_day_came(
+    client, today_is, month_1, employer, alice, pa_user, holder, pa_employer_support
+):
+    """Month 1 is paid on 5 May 2026. While the run is checked nothing has been paid; once it
+    is finalised the payslip is to be paid on the pay day, and after it, paid."""
+    weeks_of(alice, pa_employer_support, APRIL_6, 4, ShiftKind.DAY, "8.00")
+    run = payruns.start_pay_run(actor=pa_employer_support, employer=employer)
+    payslip = run.payslips.get()
+    who = employer.display_name
+    period = "6 April 2026 to 5 May 2026"
+    text = _payslip_text(client, holder.user, payslip)
+    assert (
+        f"To be paid on 5 May 2026 by {who}, for {period}, once the pay run has been checked. "
+        "These figures may change until then."
+    ) in text
+    assert "Paid on" not in text
+    # A PA sees their payslip only once the run is finalised.
+    client.force_login(pa_user)
+    assert client.get(reverse("employers:payslip", args=[payslip.pk])).status_code == 404
+
+    payruns.finalise_pay_run(actor=pa_employer_support, run=run)
+    for user in (holder.user, pa_user):
+        text = _payslip_text(client, user, payslip)
+        assert f"To be paid on 5 May 2026 by {who}, for {period}." in text
+        assert "Paid on" not in text and "checked" not in text
+
+    today_is(datetime.date(2026, 5, 5))
+    for user in (holder.user, pa_user):
+        text = _payslip_text(client, user, payslip)
+        assert f"Paid on 5 May 2026 by {who}, for {period}." in text
+        assert "To be paid" not in text
+
+
+@pytest.mark.django_db
+def test_a_run_checked_after_its_pay_day_says_nothing_has_been_paid(
+    client, today_is, employer, alice, holder, pa_employer_support
+):
+    today_is(datetime.date(2026, 5, 20))
+    weeks_of(alice, pa_employer_support, APRIL_6, 4, ShiftKind.DAY, "8.00")
+    run = payruns.start_pay_run(actor=pa_employer_support, employer=employer)
+    assert run.pay_date == datetime.date(2026, 5, 5)
+    text = _payslip_text(client, holder.user, run.payslips.get())
+    assert (
+        f"Due to be paid on 5 May 2026 by {employer.display_name}, for 6 April 2026 to 5 May "
+        "2026. This pay run is still being checked, so nothing has been paid yet and these "
+        "figures may change."
+    ) in text
+    assert "Paid on" not in text
+
+
 @pytest.mark.django_db
 def test_a_pa_sees_which_payslip_a_correction_replaced(
     client, finalised, pa_user, pa_employer_support
@@ -228,6 +285,9 @@ def test_the_payslip_pdf_shows_rolled_up_holiday_pay_as_its_own_line(
     assert document.status == DocumentStatus.DONE, document.error
     text = text_of(bytes(GeneratedDocument.objects.get(pk=document.pk).content))
     assert "Payslip for Rita Rolled" in text
+    # Made on finalising, before the pay day: it names the pay day, never "Paid on".
+    assert "Pay day 5 May 2026, for 6 April 2026 to 5 May 2026" in text
+    assert "Paid on" not in text
     assert "Rolled-up holiday pay (12.07% of £540.00) £65.18" in text
     assert "Gross pay £605.18" in text
     assert source_for("payslip").refusal(run.payslips.get()) is None
