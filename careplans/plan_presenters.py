@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from budgets.presenters import money
 from careplans.models import DecisionOutcome, PanelSessionStatus, PlanStatus, Review
-from careplans.models.plans import cost_words, split_costs
+from careplans.models.plans import SupportCategory, cost_words, split_costs
 from careplans.models.reviews import ReviewStatus
 from careplans.plan_selectors import (
     in_use_version,
@@ -57,6 +57,9 @@ def totals(version) -> dict:
         "budget": budget,
         "over": over if over is not None and over > 0 else None,
         "under": -over if over is not None and over <= 0 else None,
+        # A PA's employer costs (holiday pay, National Insurance, pension) are in the budget
+        # but not in the plan's items, so the person is told why the budget can be more.
+        "pays_a_pa": any(item.category == SupportCategory.PA_SUPPORT for item, _ in costs),
     }
 
 
@@ -374,6 +377,7 @@ def your_plan(holder, user) -> dict:
         # Someone who acts for the person reads about them by name, as on the budget page.
         "your": "your" if own else f"{holder.given_name}'s",
         "you": "you" if own else "they",
+        "them": "you" if own else "them",
         "shown": shown,
         # In use until the day the budget that pays for it stops (then the daily task ends it).
         "in_use": shown is not None and shown.status == PlanStatus.ACTIVE and not stopped,
@@ -389,6 +393,8 @@ def your_plan(holder, user) -> dict:
         "agreed_outside": plan_agreed_outside(holder) if shown is None else None,
         "being_written": any(v.status in IN_PROGRESS_STATUSES for v in versions),
         "next_review": review.due_on if review else None,
+        # As staff see it: a review is overdue once the day it was due by has passed.
+        "review_overdue": review is not None and review.due_on < timezone.localdate(),
         "stop": stop,
         "stopped": stopped,
         "letters": list(letters_for(holder)),

@@ -48,6 +48,9 @@ def recipients(holder) -> list[tuple[str, object | None]]:
 
 def write_decision_letter(*, actor, decision) -> PlanLetter:
     """One letter to each reader (`recipients`); returns the first."""
+    # Imported here: the presenters read the decision services, which write these letters.
+    from careplans.plan_presenters import totals
+
     version = decision.version
     holder = version.plan.budget_holder
     items = [
@@ -62,6 +65,9 @@ def write_decision_letter(*, actor, decision) -> PlanLetter:
         "changed": [(i, d) for i, d in items if d.outcome == DecisionOutcome.APPROVED_WITH_CHANGES],
         "declined": [(i, d) for i, d in items if d.outcome == DecisionOutcome.DECLINED],
         "deferred": [(i, d) for i, d in items if d.outcome == DecisionOutcome.DEFERRED],
+        # What was approved costs, beside the budget (the budget can be more: a PA's employer
+        # costs are not items of the plan).
+        "totals": totals(version),
         "today": timezone.localdate(),
         "reconsideration_days": settings.PHB_RECONSIDERATION_DAYS,
         # Support the budget already pays for goes on: the letter does not talk of
@@ -81,7 +87,12 @@ def write_decision_letter(*, actor, decision) -> PlanLetter:
             subject=subject_for(SUBJECTS[decision.outcome], holder, representative),
             body_html=render_to_string(
                 "careplans/letters/decision.html",
-                context | {"addressed_to": addressed_to, "representative": representative},
+                context
+                | {
+                    "addressed_to": addressed_to,
+                    "representative": representative,
+                    "whose": f"{holder.given_name}'s" if representative else "Your",
+                },
             ),
             created_by=actor,
         )

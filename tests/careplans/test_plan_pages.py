@@ -82,7 +82,7 @@ def test_the_plan_page_shows_the_total_against_the_budget(lead_client, phb_lead,
     text = page(lead_client.get(version_url(version)))
     # £15.00 x 14 a week x 52 = £10,920.00; the budget is £20,000.00, £9,080.00 not planned.
     assert "£10,920.00" in text
-    assert "The budget is £20,000.00, so £9,080.00 is not planned yet." in text
+    assert "The budget is £20,000.00, so £9,080.00 is not set against an item of the plan" in text
     assert "Walk Biscuit to the park" in text
     assert "Casey Coordinator" in text
     assert "Submit for a decision" in text
@@ -249,6 +249,171 @@ def test_the_lead_decides_item_by_item_and_the_holder_reads_the_reason(
     letter_text = page(client.get(reverse("careplans:letter", args=[letter.pk])))
     assert "The walks with Biscuit already meet this goal." in letter_text
     assert "look at this decision again" in letter_text
+
+
+GYM_REASON = "The walks with Biscuit already meet this goal."
+# How the gym (£360.00 a year) was decided, with the PA approved, for each plan outcome; and
+# whether the person may ask for reconsideration (something was declined or cut).
+OUTCOMES = {
+    "approved": (DecisionOutcome.APPROVED, services.ItemChoice(DecisionOutcome.APPROVED), False),
+    "gym declined": (
+        DecisionOutcome.APPROVED_WITH_CHANGES,
+        services.ItemChoice(DecisionOutcome.DECLINED, GYM_REASON),
+        True,
+    ),
+    "gym cut": (
+        DecisionOutcome.APPROVED_WITH_CHANGES,
+        services.ItemChoice(DecisionOutcome.APPROVED_WITH_CHANGES, GYM_REASON, D("180.00")),
+        True,
+    ),
+    "gym deferred": (
+        DecisionOutcome.APPROVED_WITH_CHANGES,
+        services.ItemChoice(DecisionOutcome.DEFERRED, "We need the price for a year."),
+        False,
+    ),
+    "declined": (DecisionOutcome.DECLINED, None, True),
+    "deferred": (DecisionOutcome.DEFERRED, None, False),
+}
+
+
+@pytest.mark.parametrize("case", OUTCOMES)
+def test_reconsideration_is_offered_only_when_something_was_decided_against_the_person(
+    client, icb, submitted, holder, case
+):
+    outcome, gym_choice, may_ask = OUTCOMES[case]
+    items = None
+    if gym_choice is not None:
+        pa = submitted.support_items.get(description__startswith="Personal assistant")
+        gym = submitted.support_items.get(description="Gym membership")
+        items = {
+            str(pa.pk): services.ItemChoice(DecisionOutcome.APPROVED),
+            str(gym.pk): gym_choice,
+        }
+    services.decide_plan(
+        actor=staff("phb_lead", icb),
+        version=submitted,
+        outcome=outcome,
+        reasons="" if outcome == DecisionOutcome.APPROVED else "We need an OT's assessment.",
+        items=items,
+    )
+    letter = PlanLetter.objects.get(version=submitted)
+    client.force_login(holder.user)
+    text = unescape(page(client.get(reverse("careplans:your_plan", args=[holder.pk]))))
+    letter_text = unescape(page(client.get(reverse("careplans:letter", args=[letter.pk]))))
+    assert ("If you do not agree" in text) is may_ask
+    assert ("look at the decision again" in text) is may_ask
+    assert ("If you do not agree" in letter_text) is may_ask
+    assert ("look at this decision again" in letter_text) is may_ask
+    if outcome == DecisionOutcome.DEFERRED:
+        assert (
+            "No decision has been made yet. The reasons below say what information we need. "
+            "Your care coordinator will contact you about it. When we have it, we will look "
+            "at the plan again."
+        ) in text
+        assert "We need an OT's assessment." in text
+        assert "Your care coordinator will contact you about the information we need." in (
+            letter_text
+        )
+    else:
+        assert "No decision has been made yet" not in text
+
+
+def _budget_words(budget, whose="Your") -> str:
+    return (
+        f"{whose} personal health budget for {budget.period_start:%-d %B %Y} to "
+        f"{budget.full_period_end:%-d %B %Y} is <strong>£20,000.00</strong>."
+    )
+
+
+def _decided(icb, version, pa_outcome, gym_outcome):
+    pa = version.support_items.get(description__startswith="Personal assistant")
+    gym = version.support_items.get(description="Gym membership")
+    services.decide_plan(
+        actor=staff("phb_lead", icb),
+        version=version,
+        outcome=DecisionOutcome.APPROVED_WITH_CHANGES,
+        reasons="We approved part of the plan.",
+        items={
+            str(item.pk): services.ItemChoice(chosen, "" if chosen == "approved" else "No")
+            for item, chosen in ((pa, pa_outcome), (gym, gym_outcome))
+        },
+    )
+    return PlanLetter.objects.get(version=version)
+
+
+def test_the_holder_reads_what_the_support_costs_beside_the_budget_never_that_it_pays_that(
+    client, icb, submitted, holder, budget
+):
+    """The PA (£10,920.00 a year) is approved, the gym declined, against a budget of
+    £20,000.00: the budget is not said to pay £10,920.00, and the rest is explained, on the
+    page and in the letter, for the person and for their representative."""
+    representative = RepresentativeFactory(budget_holder=holder)
+    letter = _decided(icb, submitted, DecisionOutcome.APPROVED, DecisionOutcome.DECLINED)
+    for user, whose in ((holder.user, "Your"), (representative.user, f"{holder.given_name}'s")):
+        client.force_login(user)
+        text = unescape(page(client.get(reverse("careplans:your_plan", args=[holder.pk]))))
+        expected = (
+            f"What was approved costs <strong>£10,920.00 a year</strong>. "
+            f"{_budget_words(budget, whose)} That is £9,080.00 more than the support costs. The "
+            "rest can pay for the costs of employing a PA, such as holiday pay and National "
+            f"Insurance. {whose} care coordinator can explain the difference."
+        )
+        assert expected in text
+        assert "budget pays" not in text and "for it." not in text
+    # The letter goes to the representative, about the person.
+    letter_text = unescape(letter.body_html)
+    assert (
+        "What we approved costs <strong>£10,920.00 a year</strong>. "
+        f"{_budget_words(budget, holder.given_name + chr(39) + 's')} That is £9,080.00 more "
+        "than the support costs."
+    ) in letter_text
+    assert "will pay" not in letter_text
+
+
+def test_without_a_pa_the_difference_is_not_put_down_to_a_pas_costs(
+    client, icb, submitted, holder, budget
+):
+    _decided(icb, submitted, DecisionOutcome.DECLINED, DecisionOutcome.APPROVED)
+    client.force_login(holder.user)
+    text = unescape(page(client.get(reverse("careplans:your_plan", args=[holder.pk]))))
+    assert (
+        f"What was approved costs <strong>£360.00 a year</strong>. {_budget_words(budget)} That "
+        "is £19,640.00 more than the support costs. Your care coordinator can explain the "
+        "difference."
+    ) in text
+    assert "employing a PA" not in text
+
+
+def test_a_plan_approved_over_its_budget_says_by_how_much(client, icb, phb_lead, holder, budget):
+    ApprovalPolicy.objects.create(organisation=icb, lead_sign_off_limit=D("30000.00"))
+    # 14 hours a week at £30.00 = £21,840.00 a year, over the £20,000.00 budget.
+    draft = complete_draft(phb_lead, holder, budget, pa_cost=D("30.00"))
+    services.update_sections(
+        actor=phb_lead, version=draft, over_budget_justification="Two carers at night."
+    )
+    version = services.submit_version(actor=phb_lead, version=reload_version(draft))
+    services.decide_plan(
+        actor=staff("phb_lead", icb),
+        version=version,
+        outcome=DecisionOutcome.APPROVED,
+        items={
+            str(item.pk): services.ItemChoice(DecisionOutcome.APPROVED)
+            for item in version.support_items.all()
+        },
+    )
+    client.force_login(holder.user)
+    text = unescape(page(client.get(reverse("careplans:your_plan", args=[holder.pk]))))
+    assert (
+        f"What was approved costs <strong>£21,840.00 a year</strong>. {_budget_words(budget)} "
+        "The support costs £1,840.00 more than that. Your care coordinator can explain the "
+        "difference."
+    ) in text
+    assert "more than the support costs" not in text
+    letter_text = unescape(PlanLetter.objects.get(version=version).body_html)
+    assert (
+        "We have approved everything in the plan. It costs <strong>£21,840.00 a year</strong>. "
+        f"{_budget_words(budget)} The support costs £1,840.00 more than that."
+    ) in letter_text
 
 
 def test_a_representative_reads_their_plan(client, icb, submitted, holder):

@@ -274,7 +274,11 @@ def test_a_one_off_item_is_paid_once_in_every_total_and_decision(phb_lead, holde
     assert shown["submitted"] == "£10,920.00 a year and £649.99 once"
     assert shown["under"] == D("20000.00") - D("9649.99")
     letter = PlanLetter.objects.get(version=version)
-    assert "The budget will pay £9,000.00 a year and £649.99 once for what we approved" in (
+    assert (
+        "What we approved costs <strong>£9,000.00 a year and £649.99 once</strong>. Your "
+        "personal health budget for"
+    ) in letter.body_html
+    assert "is <strong>£20,000.00</strong>. That is £10,350.01 more than the support costs." in (
         letter.body_html
     )
     assert "£9,000.00 a year instead of £10,920.00 a year" in letter.body_html

@@ -26,7 +26,7 @@ from careplans.models import (
 from careplans.services import reconsideration, stopping
 from tests.budgets.factories import staff
 from tests.careplans.review_factories import plan_in_use
-from tests.factories import BudgetHolderFactory
+from tests.factories import BudgetHolderFactory, RepresentativeFactory
 
 pytestmark = pytest.mark.django_db
 D_ = datetime.date
@@ -185,6 +185,34 @@ def test_the_caseload_shows_when_the_review_is_due(client, in_use, phb_lead, icb
     assert len(more) == len(one)
     assert html.count("1 Dec 2026") == 2
     assert "None due" in html
+
+
+def test_the_holder_is_told_an_overdue_review_was_due_not_that_it_is_coming(
+    client, monkeypatch, in_use, holder
+):
+    """The first review is due by 1 August 2026: up to that day it is the next review; after
+    it, the page says when it was due and who will arrange it, for the holder and for their
+    representative."""
+    representative = RepresentativeFactory(budget_holder=holder)
+    url = reverse("careplans:your_plan", args=[holder.pk])
+    readers = (
+        (holder.user, "Your", "you"),
+        (representative.user, f"{holder.given_name}'s", "them"),
+    )
+    for user, your, you in readers:
+        client.force_login(user)
+        html = page(client.get(url))
+        assert (
+            f"{your} review was due by 1 August 2026. {your} care coordinator will contact "
+            f"{you} to arrange it."
+        ) in html
+        assert "next review is due by" not in html
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a: D_(2026, 8, 1))
+    for user, your, _ in readers:
+        client.force_login(user)
+        html = page(client.get(url))
+        assert f"{your} next review is due by 1 August 2026." in html
+        assert "was due by" not in html
 
 
 def test_bringing_a_review_forward_through_its_page(client, in_use, care_coordinator, holder):
