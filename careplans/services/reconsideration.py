@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from budgets.models import BudgetChange
@@ -72,12 +73,14 @@ def describe(decision) -> str:
 
 
 def decisions_for(holder) -> list:
-    """The decisions about this person that can be looked at again: plan decisions that did
-    not approve everything, reductions, requests for money back not withdrawn and stops,
-    newest first."""
-    plan_decisions = PlanDecision.objects.filter(version__plan__budget_holder=holder).exclude(
-        outcome=DecisionOutcome.APPROVED
-    )
+    """The decisions about this person that can be looked at again, newest first: plan
+    decisions that declined the plan or declined or cut an item (as their letters say; a
+    deferral decided nothing), reductions, requests for money back not withdrawn and stops."""
+    against = (DecisionOutcome.DECLINED, DecisionOutcome.APPROVED_WITH_CHANGES)
+    plan_decisions = PlanDecision.objects.filter(
+        Q(outcome=DecisionOutcome.DECLINED) | Q(items__outcome__in=against),
+        version__plan__budget_holder=holder,
+    ).distinct()
     found = [
         *plan_decisions.select_related("version"),
         *BudgetChange.objects.filter(budget__budget_holder=holder),

@@ -189,7 +189,9 @@ class BringForwardView(ServiceFormView):
     def get_context_data(self, **kwargs):
         plan = self.plan()
         review = services.due_review(plan)
-        if review is not None:
+        if review is not None and review.due_on < timezone.localdate():
+            intro = f"The next review was due by {review.due_on:%-d %B %Y}: it is overdue."
+        elif review is not None:
             intro = f"The next review is due by {review.due_on:%-d %B %Y}."
         else:
             today = timezone.localdate()

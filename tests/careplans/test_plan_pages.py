@@ -23,6 +23,7 @@ from careplans.models import (
     PlanVersion,
     SupportItem,
 )
+from careplans.services import reconsideration
 from careplans.views.plans import ROWS
 from phb.models import RecordAccess
 from tests.budgets.factories import (
@@ -316,6 +317,8 @@ def test_reconsideration_is_offered_only_when_something_was_decided_against_the_
         )
     else:
         assert "No decision has been made yet" not in text
+    # Staff can record a request to look at it again only when the person was told they may.
+    assert (submitted.decision in reconsideration.decisions_for(holder)) is may_ask
 
 
 def _budget_words(budget, whose="Your") -> str:

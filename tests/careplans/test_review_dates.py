@@ -230,3 +230,20 @@ def test_a_plan_approved_over_a_year_ago_is_reviewed_within_the_last_year(
             "The date of the review must be within the last year, on or after 1 June 2026"
         ]
     }
+
+
+def test_the_page_says_when_the_review_due_is_overdue(client, phb_lead, holder):
+    """A review due by 20 November 2026 (three days ago) is overdue, and the page says so."""
+    version, _, _ = plan_in_use(phb_lead, holder, first_payment=D_(2026, 5, 1))
+    Review.objects.filter(plan=version.plan, status=ReviewStatus.DUE).update(
+        due_on=D_(2026, 11, 20)
+    )
+    client.force_login(phb_lead)
+    url = reverse("careplans:review_bring_forward", args=[holder.pk])
+    text = unescape(client.get(url).content.decode())
+    assert "The next review was due by 20 November 2026: it is overdue." in text
+    Review.objects.filter(plan=version.plan, status=ReviewStatus.DUE).update(
+        due_on=D_(2026, 11, 23)
+    )
+    text = unescape(client.get(url).content.decode())
+    assert "The next review is due by 23 November 2026." in text
