@@ -327,6 +327,22 @@ def missing_training(competence: Competence, *, on: datetime.date) -> list[Train
     return [module for module in required if module.pk not in current]
 
 
+def training_expiring_first(competence: Competence, *, on: datetime.date):
+    """Of the current records of the task's required training, the one that runs out first
+    (None if none runs out)."""
+    return (
+        TrainingRecord.objects.filter(
+            assistant_id=competence.assistant_id,
+            module__in=competence.delegation.task.required_training.all(),
+            completed_on__lte=on,
+            expires_on__gte=on,
+        )
+        .select_related("module")
+        .order_by("expires_on")
+        .first()
+    )
+
+
 def sign_off_gaps(competence: Competence, *, on: datetime.date) -> list[str]:
     """What stands between this competence and its sign-off, in plain words."""
     gaps = []
@@ -392,6 +408,17 @@ def sign_off(
                 f"{competence.delegation.task.review_months} months from today"
             }
         )
+    # The sign-off lasts no longer than the training it needs: by the review, the PA is
+    # trained again or no longer covered.
+    expiring = training_expiring_first(competence, on=today)
+    if expiring is not None and review_on > expiring.expires_on:
+        raise ValidationError(
+            {
+                "review_on": f"The review date must be on or before "
+                f"{expiring.expires_on:%-d %B %Y}, when {competence.assistant.full_name}'s "
+                f"training record for {expiring.module.name} runs out"
+            }
+        )
     now = timezone.now()
     again = competence.signed_off_at is not None
     competence.status = CompetenceStatus.SIGNED_OFF
@@ -436,6 +463,27 @@ def stop_competence(
     _change(competence, actor=actor, what=what, reason=reason, at=now)
     competence.told = notices.competence_stopped(actor=actor, competence=competence, revoke=revoke)
     return competence
+
+
+def revoke_for_leaving(*, actor, assistant, left_on: datetime.date) -> list[Competence]:
+    """A PA who has left may do no task for the person: each of their competences not
+    already revoked is revoked, with its history entry, so that nothing more is recorded on
+    it, no certificate says they are competent, and no work queue or reminder lists it."""
+    now = timezone.now()
+    reason = f"{assistant.full_name} left on {left_on:%-d %B %Y}"
+    revoked = list(
+        Competence.objects.select_for_update(of=("self",))
+        .filter(assistant=assistant)
+        .exclude(status=CompetenceStatus.REVOKED)
+        .order_by("created_at")
+    )
+    for competence in revoked:
+        competence.status = CompetenceStatus.REVOKED
+        competence.stopped_at = now
+        competence.stopped_by = actor
+        competence.stopped_reason = reason
+        _change(competence, actor=actor, what="Revoked: the PA left", reason=reason, at=now)
+    return revoked
 
 
 # --- Ending a delegation ----------------------------------------------------------------

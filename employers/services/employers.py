@@ -49,6 +49,7 @@ from employers.payroll import (
     parse_tax_code,
 )
 from employers.selectors import support_officers
+from employers.services.delegation import revoke_for_leaving
 from phb.permissions import Permission, require
 
 
@@ -728,6 +729,7 @@ def record_leaving(*, actor, assistant, left_on: datetime.date, reason: str) -> 
     assistant.left_on = left_on
     assistant.left_reason = reason
     assistant.save(update_fields=["status", "left_on", "left_reason", "updated_at"])
+    revoke_for_leaving(actor=actor, assistant=assistant, left_on=left_on)
     return assistant
 
 

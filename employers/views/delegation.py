@@ -73,11 +73,13 @@ STATE_MEANS = {
 
 
 def _left(competence) -> str:
-    """Said of a signed-off PA who has since left: the sign-off no longer lets them do it."""
+    """Said of a PA signed off, or still being assessed, who has since left (leaving revokes
+    the competence): they no longer do the task. A competence revoked before they left keeps
+    its own reason."""
     assistant = competence.assistant
-    if (
-        competence.status != CompetenceStatus.SIGNED_OFF
-        or assistant.status != PersonalAssistantStatus.LEFT
+    if assistant.status != PersonalAssistantStatus.LEFT or (
+        competence.status == CompetenceStatus.REVOKED
+        and timezone.localdate(competence.stopped_at) < assistant.left_on
     ):
         return ""
     return (

@@ -251,7 +251,7 @@ def test_a_competence_suspended_before_any_sign_off_is_not_to_be_signed_off_agai
     from employers.models import CompetenceStatus
     from employers.views.delegation import state_means
 
-    pa = SimpleNamespace(full_name="Adam Adult")
+    pa = SimpleNamespace(full_name="Adam Adult", status="working")
     never = SimpleNamespace(status=CompetenceStatus.SUSPENDED, signed_off_at=None, assistant=pa)
     assert state_means(never, None) == (
         "Adam Adult may not do this task until they are assessed and signed off."

@@ -332,6 +332,33 @@ def test_a_pa_who_has_left_gives_no_cover_and_is_told_so(
     assert state_means(ready, TODAY).startswith(
         f"{ready.assistant.full_name} left on 23 November 2026, so they no longer do {task}"
     )
+    # Leaving revokes the competence, so nothing more is recorded on it: no reassessment or
+    # sign-off again, no certificate, no work queue.
+    assert ready.status == CompetenceStatus.REVOKED
+    assert ready.changes.order_by("at").last().what == "Revoked: the PA left"
+    with pytest.raises(Conflict, match="revoked"):
+        services.record_assessment(
+            actor=clinician, competence=ready, assessed_on=TODAY, observations="x", passed=True
+        )
+    with pytest.raises(Conflict, match="revoked"):
+        sign(ready, clinician)
+
+
+@pytest.mark.django_db
+def test_a_sign_off_lasts_no_longer_than_the_training_it_needs(ready, clinician, trained):
+    """The PEG feeding training runs out on 1 March 2027: a review by 23 May 2027 (within the
+    task's 6 months) is refused, one by 1 March 2027 is accepted."""
+    type(trained).objects.filter(pk=trained.pk).update(expires_on=datetime.date(2027, 3, 1))
+    with pytest.raises(ValidationError) as excinfo:
+        sign(ready, clinician, IN_SIX_MONTHS)
+    assert excinfo.value.message_dict == {
+        "review_on": [
+            "The review date must be on or before 1 March 2027, when Priya Shah's training "
+            "record for PEG feeding training runs out"
+        ]
+    }
+    ready.refresh_from_db()
+    assert sign(ready, clinician, datetime.date(2027, 3, 1)).review_on == datetime.date(2027, 3, 1)
 
 
 @pytest.mark.django_db
