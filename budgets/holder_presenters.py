@@ -289,6 +289,16 @@ def _steps(budget: Budget, reader: Reader) -> list[str]:
 # --- summary and payments -------------------------------------------------------------------
 
 
+def held_heading(portion) -> str:
+    """How a part of the budget is kept, as a heading for the person (their letters say it as
+    their page does): never "notional" or "third party"."""
+    if portion.method == HoldingMethod.NOTIONAL:
+        return "Kept by the personal health budget team"
+    if portion.method == HoldingMethod.THIRD_PARTY:
+        return f"Kept by {portion.held_by}"
+    return "Paid into a bank account (a direct payment)"
+
+
 def _held(portion, reader: Reader) -> str:
     if portion.method == HoldingMethod.NOTIONAL:
         return (

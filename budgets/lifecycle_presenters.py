@@ -138,7 +138,13 @@ def _status_statements(budget: Budget) -> list[str]:
     said = [agreed]
     if status == BudgetStatus.AGREED:
         unscheduled = [p for p in budget.portions.all() if p.is_paid_out and not _scheduled(p)]
-        if budget.plan_approved_at is None:
+        if unscheduled and budget.stopped_from is not None:
+            # Its payments cannot be set once it has been stopped, so it will not start.
+            said.append(
+                "It has not started, and it will not: it was stopped before its payment "
+                "schedule was set."
+            )
+        elif budget.plan_approved_at is None:
             said.append(
                 "It has not started yet: it is waiting for the care and support plan to be "
                 "approved."
@@ -211,7 +217,10 @@ def budget_state(budget: Budget, user, policy) -> BudgetState:
         "send_back": proposed and may[Permission.RETURN_BUDGET_TO_DRAFT],
         "withdraw": budget.in_preparation and may[Permission.WITHDRAW_BUDGET],
         "agree": False,
-        "set_payments": budget.status == BudgetStatus.AGREED and may[Permission.SET_PAYMENTS],
+        # A stop cancelled the payments from its day: the schedule is not set again after it.
+        "set_payments": budget.status == BudgetStatus.AGREED
+        and budget.stopped_from is None
+        and may[Permission.SET_PAYMENTS],
         "start": budget.status == BudgetStatus.AGREED
         and budget.plan_approved_at is not None
         and not over

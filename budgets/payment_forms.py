@@ -94,6 +94,7 @@ class InstalmentRowsForm(NHSFormMixin, forms.Form):
         for number, day in enumerate(dates, start=1):
             if own_amounts:
                 name = f"amount_{number}"
+                # A payment of £0.00 is refused by the service, on this row's field.
                 self.fields[name] = _labelled_money(
                     name, f"Payment on {_day(day)}", f"The payment on {_day(day)}"
                 )

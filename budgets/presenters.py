@@ -1046,10 +1046,11 @@ def instalment_choice_label(instalment) -> str:
     """A payment due, as a checkbox on the payments due page reads it."""
     portion = instalment.schedule.portion
     holder = portion.budget.budget_holder
+    ended = " (the budget has ended)" if portion.budget.status == BudgetStatus.ENDED else ""
     return (
         f"{holder.full_name} (NHS number {holder.formatted_nhs_number}): "
         f"{portion.short_method.lower()} of {money(instalment.amount)} due "
-        f"{day(instalment.due_date)}"
+        f"{day(instalment.due_date)}{ended}"
     )
 
 

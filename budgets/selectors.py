@@ -399,11 +399,17 @@ def budgets_waiting_for(user) -> list[tuple[Budget, str]]:
             waiting.append((budget, why))
     if user.has_role(Role.FINANCE_OFFICER):
         paid_out = [HoldingMethod.DIRECT_PAYMENT, HoldingMethod.THIRD_PARTY]
-        found = budgets.filter(status=BudgetStatus.AGREED).annotate(
-            unscheduled=Count(
-                "portions",
-                filter=Q(portions__method__in=paid_out, portions__schedule__isnull=True),
+        found = (
+            budgets.filter(status=BudgetStatus.AGREED)
+            .annotate(
+                unscheduled=Count(
+                    "portions",
+                    filter=Q(portions__method__in=paid_out, portions__schedule__isnull=True),
+                )
             )
+            # Stopped before its payments were set, it cannot be given a schedule or start:
+            # nothing waits on finance (it is ended once its stop has come).
+            .exclude(agreed_period_end__isnull=False, unscheduled__gt=0)
         )
         waiting += [
             (
@@ -425,18 +431,28 @@ PAYMENTS_DUE_PAGE_SIZE = 50
 
 
 def _payments_due(user, due_up_to):
+    # As budgets.services.payments.payable_refusal: an active budget's payments, and those of
+    # a budget that ended (or was stopped) after it started that are still unpaid.
+    started = Exists(
+        BudgetStatusChange.objects.filter(
+            budget=OuterRef("schedule__portion__budget"), to_status=BudgetStatus.ACTIVE
+        )
+    )
     return PaymentInstalment.objects.filter(
+        Q(schedule__portion__budget__status=BudgetStatus.ACTIVE)
+        | Q(started, schedule__portion__budget__status=BudgetStatus.ENDED),
         paid_on__isnull=True,
         due_date__lte=due_up_to,
-        schedule__portion__budget__status=BudgetStatus.ACTIVE,
         schedule__portion__budget__budget_holder__organisation_id=user.acting_organisation_id,
     )
 
 
-def payments_due(user, *, due_up_to, after=None, size=PAYMENTS_DUE_PAGE_SIZE):
-    """Unpaid instalments of active budgets in the ICB the user acts for, due by `due_up_to`,
+def payments_due(user, *, due_up_to, after=None, size=None):
+    """Unpaid instalments of started budgets in the ICB the user acts for (active, or ended
+    since they started), due by `due_up_to`,
     by due date: one page of them after the instalment `after` (keyset pagination on the due
     date and id, so a page costs the same however deep it is), and whether more follow."""
+    size = size or PAYMENTS_DUE_PAGE_SIZE
     found = _payments_due(user, due_up_to).select_related(
         "schedule__portion__budget__budget_holder"
     )

@@ -35,6 +35,7 @@ from budgets.services.payments import (
     PastPayment,
     record_payment,
     record_payment_run,
+    schedule_refusal,
     set_payment_schedule,
 )
 from budgets.services.plan_approval import record_plan_approval
@@ -87,6 +88,7 @@ __all__ = [
     "save_budget_policy",
     "save_local_rates",
     "save_national_rates",
+    "schedule_refusal",
     "set_payment_schedule",
     "set_price_per_point",
     "stop_budget",

@@ -5,6 +5,9 @@ finance records them as paid: one at a time (`record_payment`) or many at once i
 (`record_payment_run`). A paid instalment never changes (a database trigger), so a schedule with
 paid instalments is never replaced, and a change of amount re-spreads only the unpaid ones.
 
+Payments are recorded for a budget that has started, and for one that has ended since it
+started: a budget ended, or stopped, with payments still due has them paid, and recorded.
+
 A schedule whose first payment date is before today needs a reason, and every instalment due
 before today must be recorded as paid when the schedule is set (the date it was paid and the
 payment reference): payments are never silently created as unpaid in the past.
@@ -27,7 +30,7 @@ from budgets.models import (
     PaymentSchedule,
 )
 from budgets.models.payments import REASON_MAX_LENGTH, REFERENCE_MAX_LENGTH
-from budgets.money import check_money
+from budgets.money import PENNY, check_money
 from budgets.services.base import Conflict, _lock, _save
 from phb.permissions import Permission, require
 
@@ -128,6 +131,27 @@ def _past_payments(
     return checked
 
 
+def schedule_refusal(budget) -> str | None:
+    """Why this budget's payment schedule cannot be set or changed, or None if it can.
+
+    Once a budget has been stopped its schedule stays as the stop left it: the payments due
+    from the day it stops were cancelled, and a new schedule would spread the whole amount
+    again over the days before the stop."""
+    stopped_from = budget.stopped_from
+    if stopped_from is None:
+        return None
+    stops = "stops" if stopped_from > timezone.localdate() else "stopped"
+    if PaymentSchedule.objects.filter(portion__budget=budget).exists():
+        return (
+            f"This budget {stops} on {_day(stopped_from)}, so its payments cannot be set again: "
+            "the payments due from that day were cancelled when it was stopped"
+        )
+    return (
+        f"This budget {stops} on {_day(stopped_from)}, so its payments cannot be set up: it "
+        "was stopped before its payment schedule was set"
+    )
+
+
 @transaction.atomic
 def set_payment_schedule(
     *,
@@ -149,6 +173,9 @@ def set_payment_schedule(
     budget = _lock(budget, version=None, expected=(BudgetStatus.AGREED,), doing="set payments for")
     if not portion.is_paid_out:
         raise ValidationError("A notional budget is not paid out, so it has no payment schedule")
+    refusal = schedule_refusal(budget)
+    if refusal is not None:
+        raise ValidationError(refusal)
     if first_payment_date < budget.period_start or first_payment_date > budget.period_end:
         raise ValidationError(
             {"first_payment_date": "The first payment must be within the budget's period"}
@@ -156,18 +183,36 @@ def set_payment_schedule(
     dates = calc.instalment_dates(
         first_payment_date, budget.period_end, calc.InstalmentFrequency(frequency)
     )
-    if amounts is not None:
-        amounts = [
-            check_money(amount, what=f"Instalment {number}", minimum=None)
-            for number, amount in enumerate(amounts, start=1)
-        ]
+    # Every payment is at least a penny: a payment of £0.00 is no payment, yet it would be
+    # listed as due, to be recorded as paid, and told to the person as their next payment.
+    if portion.amount < PENNY * len(dates):
+        raise ValidationError(
+            f"The {portion.short_method.lower()} of £{portion.amount:,.2f} cannot be paid in "
+            f"{len(dates)} payments of at least £0.01 each. Choose a later first payment date, "
+            "so that there are fewer payments"
+        )
     if amounts is None:
         amounts = calc.split_evenly(portion.amount, len(dates))
     elif len(amounts) != len(dates):
         raise ValidationError(f"Enter {len(dates)} instalment amounts")
-    elif any(amount < 0 for amount in amounts):
-        raise ValidationError("Instalment amounts cannot be negative")
     else:
+        errors = {}
+        checked = []
+        for number, (due, amount) in enumerate(zip(dates, amounts, strict=True), start=1):
+            try:
+                checked.append(
+                    check_money(
+                        amount,
+                        what=f"The payment on {_day(due)}",
+                        field=f"amount_{number}",
+                        minimum=PENNY,
+                    )
+                )
+            except ValidationError as error:
+                errors.update(error.message_dict)
+        if errors:
+            raise ValidationError(errors)
+        amounts = checked
         total = sum(amounts, Decimal(0))
         if total != portion.amount:
             difference = abs(total - portion.amount)
@@ -240,6 +285,19 @@ def set_payment_schedule(
     return schedule
 
 
+def payable_refusal(budget) -> str | None:
+    """Why payments of this budget are not recorded, in words that follow "This budget ...",
+    or None when they are: a budget that has started, and one that has ended since it
+    started (its payments due before it ended are still paid, and recorded when they are)."""
+    if budget.status == BudgetStatus.ACTIVE:
+        return None
+    if budget.status == BudgetStatus.ENDED:
+        if budget.status_changes.filter(to_status=BudgetStatus.ACTIVE).exists():
+            return None
+        return "ended without being started"
+    return f"is {budget.get_status_display().lower()}"
+
+
 def _paid_already(instalment) -> str:
     """How an instalment was recorded as paid, for the person who tried to record it again.
 
@@ -273,10 +331,10 @@ def record_payment(
     if instalment.is_paid:
         raise Conflict(f"You cannot record this payment: {_paid_already(instalment)}.")
     budget = instalment.schedule.portion.budget
-    if budget.status != BudgetStatus.ACTIVE:
+    refusal = payable_refusal(budget)
+    if refusal is not None:
         raise ValidationError(
-            "Payments are recorded for a budget that has started. This budget is "
-            f"{budget.get_status_display().lower()}"
+            f"Payments are recorded for a budget that has started. This budget {refusal}"
         )
     today = timezone.localdate()
     _check_paid_on(paid_on, today, field="paid_on", what="the date it was paid", budget=budget)
@@ -330,12 +388,16 @@ def record_payment_run(
             f"{holder.full_name}'s payment due on {_day(first.due_date)}{others}: "
             f"{_paid_already(first)}. Choose again from the payments still due."
         )
+    refusals = {}
     for instalment in locked:
         budget = instalment.schedule.portion.budget
-        if budget.status != BudgetStatus.ACTIVE:
+        if budget.pk not in refusals:
+            refusals[budget.pk] = payable_refusal(budget)
+        refusal = refusals[budget.pk]
+        if refusal is not None:
             raise ValidationError(
-                f"Nothing was recorded: {budget.budget_holder.full_name}'s budget is "
-                f"{budget.get_status_display().lower()}, so its payments are not due"
+                f"Nothing was recorded: {budget.budget_holder.full_name}'s budget {refusal}, "
+                "so its payments are not due"
             )
         if paid_on < earliest_paid_on(budget):
             raise ValidationError(

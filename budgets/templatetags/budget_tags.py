@@ -6,7 +6,7 @@ templates; the presenters are plain functions the PDFs can share.
 
 from django import template
 
-from budgets import lifecycle_presenters, presenters
+from budgets import holder_presenters, lifecycle_presenters, presenters
 
 register = template.Library()
 
@@ -37,6 +37,9 @@ def period(budget) -> str:
 def period_in_full(budget) -> str:
     """ "1 April 2026 to 31 March 2027", and the day it stops for a budget stopped early."""
     return presenters.period_words(budget)
+
+
+register.filter("held_heading", holder_presenters.held_heading)
 
 
 for _name in ("draft_edits_table", "comparison_table"):

@@ -92,11 +92,26 @@ class PaymentScheduleView(BudgetMixin, TemplateView):
             for key, value in answers
         ]
 
+    def refused(self):
+        """Back to the budget, told why, when its schedule can no longer be set (it was
+        stopped, perhaps since this page was opened); None when it can."""
+        refusal = services.schedule_refusal(self.budget)
+        if refusal is None:
+            return None
+        messages.error(self.request, f"{refusal}.")
+        return redirect("budgets:budget", pk=self.budget.pk)
+
     def get(self, request, *args, **kwargs):
+        self.portion()
+        if refused := self.refused():
+            return refused
         form = PaymentScheduleForm(initial={"first_payment_date": self.default_first_date()})
         return self.render_step(form)
 
     def post(self, request, *args, **kwargs):
+        self.portion()
+        if refused := self.refused():
+            return refused
         step1 = PaymentScheduleForm(request.POST)
         if not step1.is_valid():
             return self.render_step(step1)
@@ -241,8 +256,8 @@ class PaymentsDueView(PermissionRequiredMixin, TemplateView):
             run_form.data = run_form.data.copy()
             run_form.data.setlist("shown", [pk for pk, _ in choices])
         pager = {}
+        first = "?" + urlencode({"due_up_to": due_up_to.isoformat()})
         if after:
-            first = "?" + urlencode({"due_up_to": due_up_to.isoformat()})
             pager["previous"] = {"href": first, "text": "First payments"}
         if more:
             following = {"due_up_to": due_up_to.isoformat(), "after": page[-1].pk}
@@ -255,6 +270,8 @@ class PaymentsDueView(PermissionRequiredMixin, TemplateView):
                 payments=page,
                 after=after,
                 pager=pager,
+                page_size=selectors.PAYMENTS_DUE_PAGE_SIZE,
+                first_page=first,
                 totals=selectors.payments_due_totals(self.request.user, due_up_to=due_up_to),
                 runs=selectors.recent_payment_runs(self.request.user),
             )

@@ -520,6 +520,9 @@ def test_a_supported_increase_is_made_with_its_check_and_justification(
     )
     assert sum(amounts(budget)) == D("1500.00")
     assert "A clinician checked the clinical reason for it and supported it" in letter.body_html
+    # In the person's words, as their own page says it: never "indicative".
+    assert "The new amount is more than the £1,040.00 worked out for you." in letter.body_html
+    assert "indicative" not in letter.body_html.lower()
     assert services.current_proposed_increase(budget) is None  # used up by the change
 
 
@@ -741,6 +744,11 @@ def test_the_letter_says_what_why_when_each_payment_and_how_to_ask_again(
     # The portions' totals, old and new, and each payment that changes, old and new.
     assert "This part of the budget goes down from £9,600.00 to £8,000.00" in body
     assert "This part of the budget goes down from £2,400.00 to £2,000.00" in body
+    # Each part is headed as the person's own page says how the money is kept.
+    assert "<h4>Paid into a bank account (a direct payment)</h4>" in body
+    assert "<h4>Kept by the personal health budget team</h4>" in body
+    assert "The personal health budget team keeps it and arranges care with it" in body
+    assert "Notional" not in body and "Third party" not in body
     rows = re.findall(
         r"<tr[^>]*>\s*<th[^>]*>\s*(?:<span[^>]*>[^<]*</span>\s*)?([0-9]+ [A-Za-z]+ [0-9]{4})"
         r"\s*</th>.*?(£[0-9,.]+).*?(£[0-9,.]+)",

@@ -599,15 +599,20 @@ def test_instalments_with_fractions_of_a_penny_that_add_up_are_refused(
 def test_instalments_in_whole_pence_that_add_up_are_saved(client, agreed_2027, finance_officer):
     portion = agreed_2027.portions.get(method=HoldingMethod.DIRECT_PAYMENT)
     client.force_login(finance_officer)
-    response = client.post(
-        reverse("budgets:payments", args=[agreed_2027.pk, portion.pk]),
-        schedule_rows(["£2000.01"] + ["1000.00"] * 10 + ["-0"]),
-    )
+    url = reverse("budgets:payments", args=[agreed_2027.pk, portion.pk])
+    # "-0" is £0.00: it adds up (£2,000.01 + 10 x £1,000.00 + £0.00 = £12,000.01), but a
+    # payment of nothing is no payment, and is refused on its row.
+    response = client.post(url, schedule_rows(["£2000.01"] + ["1000.00"] * 10 + ["-0"]))
+    assert response.status_code == 200
+    assert "must be £0.01 or more" in response.content.decode()
+    assert not PaymentSchedule.objects.exists()
+    # £2,000.01 + 9 x £1,000.00 + £999.99 + £0.01 = £12,000.01
+    response = client.post(url, schedule_rows(["£2000.01"] + ["1000.00"] * 9 + ["999.99", "0.01"]))
     assert response.status_code == 302
     made = PaymentSchedule.objects.get(portion=portion)
     amounts = list(made.instalments.order_by("number").values_list("amount", flat=True))
     assert amounts[0] == D("2000.01")
-    assert amounts[-1] == D("0.00")
+    assert amounts[-1] == D("0.01")
     assert sum(amounts) == D("12000.01")
 
 

@@ -110,10 +110,23 @@ def test_instalments_in_fractions_of_a_penny_are_refused(finance_officer, paid_b
     # 11 x £1,000.005 + £999.955 is exactly £12,000.01, the direct payment; stored to the penny
     # it would be £12,000.07.
     portion = paid_budget.portions.get(method=HoldingMethod.DIRECT_PAYMENT)
-    for amounts, message in [
-        ([D("1000.005")] * 11 + [D("999.955")], f"Instalment 1 {FRACTION}"),
-        ([D("1000.00")] * 11 + [D("NaN")], f"Instalment 12 {NOT_A_NUMBER}"),
-        ([D("Infinity")] * 12, f"Instalment 1 {NOT_A_NUMBER}"),
+    # Each refusal is on the row of the payment it is about, named by its date.
+    for amounts, errors in [
+        (
+            [D("1000.00")] * 10 + [D("1000.005"), D("999.955")],
+            {
+                "amount_11": [f"The payment on 1 February 2027 {FRACTION}"],
+                "amount_12": [f"The payment on 1 March 2027 {FRACTION}"],
+            },
+        ),
+        (
+            [D("1000.00")] * 11 + [D("NaN")],
+            {"amount_12": [f"The payment on 1 March 2027 {NOT_A_NUMBER}"]},
+        ),
+        (
+            [D("Infinity")] + [D("1000.00")] * 11,
+            {"amount_1": [f"The payment on 1 April 2026 {NOT_A_NUMBER}"]},
+        ),
     ]:
         with pytest.raises(ValidationError) as excinfo:
             services.set_payment_schedule(
@@ -123,7 +136,7 @@ def test_instalments_in_fractions_of_a_penny_are_refused(finance_officer, paid_b
                 first_payment_date=FY_2026_START,
                 amounts=amounts,
             )
-        assert refused(excinfo) == message
+        assert excinfo.value.message_dict == errors
     assert not PaymentSchedule.objects.exists()
 
 
@@ -135,9 +148,12 @@ def test_negative_instalments_are_refused(finance_officer, paid_budget):
             portion=portion,
             frequency="monthly",
             first_payment_date=FY_2026_START,
-            amounts=[D("13000.01"), D("-1000.00")] + [D("0")] * 10,
+            amounts=[D("12000.00"), D("-1000.00")] + [D("100.00")] * 10,
         )
-    assert refused(excinfo) == "Instalment amounts cannot be negative"
+    assert excinfo.value.message_dict == {
+        "amount_2": ["The payment on 1 May 2026 must be £0.01 or more"]
+    }
+    assert not PaymentSchedule.objects.exists()
 
 
 @pytest.mark.parametrize(
