@@ -213,7 +213,8 @@ def budget_state(budget: Budget, user, policy) -> BudgetState:
         "propose": draft and may[Permission.PREPARE_BUDGET],
         "check": budget.needs_clinical_check
         and not budget.unchanged_since_not_supported
-        and may[Permission.CLINICAL_CHECK],
+        and may[Permission.CLINICAL_CHECK]
+        and user.pk not in budget.preparer_ids(),
         "send_back": proposed and may[Permission.RETURN_BUDGET_TO_DRAFT],
         "withdraw": budget.in_preparation and may[Permission.WITHDRAW_BUDGET],
         "agree": False,

@@ -19,6 +19,7 @@ from budgets.services.changes import (
 )
 from budgets.services.costing import cost_chc_package, cost_pas
 from budgets.services.lifecycle import (
+    PREPARED_IT_YOURSELF,
     activate_budget,
     agree_budget,
     create_budget,
@@ -57,6 +58,7 @@ from budgets.services.rates import (
 from budgets.services.stopping import stop_budget
 
 __all__ = [
+    "PREPARED_IT_YOURSELF",
     "Conflict",
     "PastPayment",
     "activate_budget",

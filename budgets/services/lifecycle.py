@@ -479,6 +479,8 @@ def record_clinical_check(
         )
     if budget.unchanged_since_not_supported:
         raise Conflict(not_supported_yet(budget))
+    if actor.pk in budget.preparer_ids():
+        raise Conflict(PREPARED_IT_YOURSELF)
     if not notes.strip():
         raise ValidationError({"notes": "Write what you checked and why"})
     check = ClinicalCheck.objects.create(
@@ -492,6 +494,11 @@ def record_clinical_check(
     # opposite answer, an agreement) is told, not allowed to overturn it unseen.
     _save(budget)
     return check
+
+
+# The check is a second pair of eyes: whoever set the budget up, changed it or proposed it
+# (a clinician who is also a PHB lead or care coordinator) does not check their own amount.
+PREPARED_IT_YOURSELF = "You prepared this budget, so another clinician must check it"
 
 
 @transaction.atomic

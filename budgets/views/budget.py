@@ -295,8 +295,15 @@ class ClinicalCheckView(BudgetFormView):
     extra_context = {"page_title": "Clinical check", "button_text": "Record the check"}
 
     def get(self, request, *args, **kwargs):
-        if self.budget.unchanged_since_not_supported:
-            messages.error(request, services.not_supported_yet(self.budget))
+        refusal = (
+            services.not_supported_yet(self.budget)
+            if self.budget.unchanged_since_not_supported
+            else services.PREPARED_IT_YOURSELF
+            if request.user.pk in self.budget.preparer_ids()
+            else None
+        )
+        if refusal:
+            messages.error(request, refusal)
             return redirect(reverse("budgets:budget", args=[self.budget.pk]))
         return super().get(request, *args, **kwargs)
 

@@ -8,10 +8,12 @@ the clock says; tests that need another day set `timezone.localdate` (`on_day`).
 import datetime
 import threading
 from decimal import Decimal as D
+from html import unescape
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from budgets import services
@@ -25,6 +27,7 @@ from budgets.models import (
 )
 from budgets.models.budget import BudgetStatus
 from budgets.services import Conflict
+from phb.models import RoleAssignment
 from tests.budgets.factories import (
     BACKDATED,
     FY_2026_END,
@@ -238,6 +241,35 @@ def test_a_budget_not_supported_is_not_checked_again_until_it_changes(
         actor=second, budget=reload(budget), supported=True, notes="The night log shows it."
     )
     assert reload(budget).supporting_check().clinician == second
+
+
+def test_whoever_prepared_a_budget_does_not_check_it_themselves(
+    client, holder, ras, icb, clinician
+):
+    """A clinician who is also the person's care coordinator sets the budget up and proposes
+    it: they may not also be its clinical check. Another clinician may."""
+    both = staff("clinician", icb)
+    RoleAssignment.objects.create(
+        user=both, organisation=icb, role="care_coordinator", starts_on=datetime.date(2026, 4, 1)
+    )
+    budget = proposed_budget(both, holder, ras, amount=D("9000.00"), justification=JUSTIFICATION)
+    with pytest.raises(Conflict) as refused:
+        services.record_clinical_check(
+            actor=both, budget=reload(budget), supported=True, notes="It is right."
+        )
+    assert str(refused.value) == "You prepared this budget, so another clinician must check it"
+    assert not budget.clinical_checks.exists()
+    client.force_login(both)
+    page = client.get(reverse("budgets:budget", args=[budget.pk])).content.decode()
+    assert reverse("budgets:clinical_check", args=[budget.pk]) not in page
+    response = client.get(reverse("budgets:clinical_check", args=[budget.pk]), follow=True)
+    assert "You prepared this budget, so another clinician must check it" in unescape(
+        response.content.decode()
+    )
+    services.record_clinical_check(
+        actor=clinician, budget=reload(budget), supported=True, notes="The night log shows it."
+    )
+    assert reload(budget).supporting_check().clinician == clinician
 
 
 def test_a_budget_the_clinician_did_not_support_goes_back_to_draft_and_on_to_agreement(
