@@ -17,7 +17,7 @@ from phb.models import (
     normalise_nhs_number,
     validate_nhs_number,
 )
-from phb.nhsuk_forms import Message, NHSDateField, apply_nhs_error_messages
+from phb.nhsuk_forms import Message, NHSDateField, PageSeenField, apply_nhs_error_messages
 from phb.services import ADDRESS_FIELDS, BUDGET_HOLDER_FIELDS, ICB_CONTACT_FIELDS
 from phb.validators import (
     PHONE_MESSAGE,
@@ -262,6 +262,10 @@ class BudgetHolderForm(NHSFormMixin, forms.ModelForm):
         # Not answered is standard print (the NHS Accessible Information Standard asks for
         # a need to be recorded; most people have none).
         self.fields["information_format"].required = False
+        if not self.instance._state.adding:
+            # Changing someone's details: when they were last changed as the page was drawn.
+            self.fields["seen"] = PageSeenField()
+            self.initial["seen"] = self.instance.updated_at
 
     def clean_information_format(self) -> str:
         return self.cleaned_data["information_format"] or InformationFormat.STANDARD

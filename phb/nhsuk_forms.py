@@ -602,6 +602,34 @@ def error_list(*forms_and_formsets) -> list[dict]:
 STALE_PAGE = "This page is out of date. Go back, reload the page and try again"
 
 
+class PageSeenField(forms.CharField):
+    """For a record with no version number: the moment it was last changed (`updated_at`) when
+    the page was drawn, so that a save from a page opened before someone else's is refused,
+    not written over theirs. Whatever is wrong with it, the page is out of date."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(error_messages={"required": STALE_PAGE, "invalid": STALE_PAGE}, **kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return None
+        if len(value) > 40:
+            raise ValidationError(STALE_PAGE, code="invalid")
+        try:
+            moment = datetime.datetime.fromisoformat(value)
+        except ValueError:
+            raise ValidationError(STALE_PAGE, code="invalid") from None
+        if moment.tzinfo is None:
+            raise ValidationError(STALE_PAGE, code="invalid")
+        return moment
+
+    def prepare_value(self, value):
+        return value.isoformat() if isinstance(value, datetime.datetime) else value
+
+
 def page_version_field(*, required: bool = True) -> NHSIntegerField:
     """The hidden version of a record that a page was drawn from, so that a stale page is
     refused. A person never types it: whatever is wrong with it, the page is out of date (never

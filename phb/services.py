@@ -149,11 +149,22 @@ def create_budget_holder(*, actor, **details) -> BudgetHolder:
 
 
 @transaction.atomic
-def update_budget_holder(*, actor, budget_holder: BudgetHolder, **changes) -> BudgetHolder:
+def update_budget_holder(
+    *, actor, budget_holder: BudgetHolder, seen_updated_at=None, **changes
+) -> BudgetHolder:
     """Change a person's details. Nothing is written (and no history event) when nothing
-    changes once the details are tidied ("01134960000" is the "0113 496 0000" stored)."""
+    changes once the details are tidied ("01134960000" is the "0113 496 0000" stored).
+    `seen_updated_at` is when they had last changed as the page showed them: if they have
+    changed since (another tab), nothing is written and the user is told, as the page would
+    otherwise put back what the other tab changed."""
     require(actor, Permission.CHANGE_PERSON, budget_holder)
     holder = BudgetHolder.objects.select_for_update().get(pk=budget_holder.pk)
+    if seen_updated_at is not None and holder.updated_at != seen_updated_at:
+        raise ValidationError(
+            f"Someone changed {holder.full_name}'s details after you opened this page. Go "
+            "back to their record to see them as they are now, then make your change again. "
+            "Nothing was changed."
+        )
     changed = {
         field: value
         for field, value in _holder_fields(changes).items()

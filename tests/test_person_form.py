@@ -150,7 +150,13 @@ def edit_data(holder) -> dict:
         preferred_contact=holder.preferred_contact,
         accessibility_needs=holder.accessibility_needs,
         eligibility=holder.eligibility,
-    )
+    ) | _seen(holder)
+
+
+def _seen(holder) -> dict:
+    """When they were last changed, as the edit page shows it."""
+    saved = BudgetHolder.objects.filter(pk=holder.pk).values_list("updated_at", flat=True)
+    return {"seen": saved[0].isoformat()} if saved else {}
 
 
 def update_events(holder) -> int:
@@ -260,3 +266,28 @@ def test_clinicians_cannot_add_people(client, clinician):
     client.force_login(clinician)
     assert client.post(reverse("person_create"), valid_data()).status_code == 404
     assert BudgetHolder.objects.count() == 0
+
+
+def test_a_change_from_a_page_opened_before_anothers_is_refused(client, phb_lead, holder):
+    """Two tabs open the person's details. The first saves a new phone number; the second,
+    drawn before it, changes the email address: saving it would put the old phone number
+    back, so it is refused, and nothing changes. Opened again, it saves."""
+    client.force_login(phb_lead)
+    url = reverse("person_edit", args=[holder.pk])
+    second_tab = edit_data(holder)
+    first = client.post(url, edit_data(holder) | {"phone": "0113 496 0999"})
+    assert "details have been saved" in flashed(first)
+    response = client.post(url, second_tab | {"email": "new.address@example.org"})
+    assert response.status_code == 200
+    html = unescape(response.content.decode())
+    assert "There is a problem" in html
+    assert f"Someone changed {holder.full_name}'s details after you opened this page." in html
+    holder.refresh_from_db()
+    assert (holder.phone, holder.email) == ("0113 496 0999", "")
+    for garbage in ("", "yesterday", "2026-11-23T10:00:00"):
+        response = client.post(url, edit_data(holder) | {"seen": garbage, "town": "Leeds"})
+        assert "This page is out of date" in unescape(response.content.decode())
+    again = client.post(url, edit_data(holder) | {"email": "new.address@example.org"})
+    assert "details have been saved" in flashed(again)
+    holder.refresh_from_db()
+    assert (holder.phone, holder.email) == ("0113 496 0999", "new.address@example.org")

@@ -199,12 +199,17 @@ class BudgetHolderUpdateView(PersonMixin, BudgetHolderFormMixin, FormView):
         }
 
     def save(self, form):
-        changes = {field: form.cleaned_data[field] for field in form.changed_data}
+        changes = {
+            field: form.cleaned_data[field] for field in form.changed_data if field != "seen"
+        }
         # The form's initial values: the model form has already copied what was typed onto
         # self.holder.
         before = {field: form.initial.get(field) for field in changes}
         holder = services.update_budget_holder(
-            actor=self.request.user, budget_holder=self.holder, **changes
+            actor=self.request.user,
+            budget_holder=self.holder,
+            seen_updated_at=form.cleaned_data["seen"],
+            **changes,
         )
         self.changed = any(getattr(holder, field) != value for field, value in before.items())
         return holder
