@@ -27,6 +27,7 @@ from budgets.services import Conflict
 from budgets.views.base import BudgetMixin, PersonMixin
 from phb.forms import change_rows, without_errors
 from phb.models import EligibilityGroup
+from phb.nhsuk_forms import STALE_PAGE
 from phb.permissions import Permission
 from phb.views.helpers import add_errors, conflict_redirect
 from phb.views.mixins import PermissionRequiredMixin
@@ -219,7 +220,12 @@ class BudgetActionView(BudgetPageMixin, View):
 
     def post(self, request, *args, **kwargs):
         form = VersionForm(request.POST)
-        version = form.cleaned_data["version"] if form.is_valid() else None
+        if not form.is_valid():
+            # No version, or one no page shows: the page is not this budget's as it stands.
+            return conflict_redirect(
+                request, STALE_PAGE, reverse("budgets:budget", args=[self.budget.pk])
+            )
+        version = form.cleaned_data["version"]
         try:
             self.action(actor=request.user, budget=self.budget, version=version)
         except Conflict as error:

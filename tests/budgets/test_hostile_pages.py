@@ -25,12 +25,10 @@ from tests.budgets.factories import (
     FY_2026_START,
     FY_2027_END,
     FY_2027_START,
-    JUSTIFICATION,
     NATIONAL_2027_28,
     agreed_budget,
     chc_package,
     draft_budget,
-    proposed_budget,
     questionnaire,
     reload,
     schedule,
@@ -642,16 +640,19 @@ def _chc_page(holder) -> dict:
     }
 
 
-def test_a_proposal_with_a_hostile_version_is_still_judged_on_the_budget(
-    client, phb_lead, holder, ras
+@pytest.mark.parametrize("sent", [{"version": "NaN"}, {"version": "0"}, {}])
+def test_an_action_without_the_pages_version_is_refused_as_out_of_date(
+    client, phb_lead, holder, ras, sent
 ):
-    budget = proposed_budget(
-        phb_lead, holder, ras, amount=D("9000.00"), justification=JUSTIFICATION
-    )
+    """A missing or garbage version does not turn the stale-page check off: the action is
+    refused as from an out-of-date page, and nothing changes."""
+    budget = draft_budget(phb_lead, holder, ras)
     client.force_login(phb_lead)
-    response = client.post(reverse("budgets:agree", args=[budget.pk]), {"version": "NaN"})
-    assert response.status_code == 302
-    assert reload(budget).status == "proposed"
+    response = client.post(reverse("budgets:propose", args=[budget.pk]), sent, follow=True)
+    assert "This page is out of date. Go back, reload the page and try again" in (
+        response.content.decode()
+    )
+    assert reload(budget).status == "draft"
 
 
 def test_a_refused_price_shows_only_the_price_problem(client, icb_admin):
