@@ -57,6 +57,9 @@ class PaymentScheduleForm(NHSFormMixin, forms.Form):
         widget=forms.RadioSelect,
         initial="equal",
     )
+    # The schedule the page was drawn with ("" for none), so that one set since in another
+    # tab is not replaced unseen.
+    seen_schedule = forms.CharField(widget=forms.HiddenInput, required=False, max_length=36)
 
 
 def _labelled_money(name: str, label: str, words: str) -> MoneyField:

@@ -162,12 +162,16 @@ def set_payment_schedule(
     amounts: list[Decimal] | None = None,
     paid_before_today: dict[datetime.date, PastPayment] | None = None,
     backdated_reason: str = "",
+    seen_schedule: str | None = None,
 ) -> PaymentSchedule:
     """Instalments from the first payment date to the end of the period, summing exactly to
     the portion. Without `amounts` they are equal, the odd pennies going to the first ones.
 
     A first payment date before today needs `backdated_reason`, and `paid_before_today` must
-    say how each instalment due before today was paid (keyed by its due date)."""
+    say how each instalment due before today was paid (keyed by its due date).
+
+    `seen_schedule` is the id of the schedule the page showed ("" for none): if another has
+    been set since (a second tab, a colleague), nothing is replaced and the user is told."""
     budget = portion.budget
     require(actor, Permission.SET_PAYMENTS, budget.budget_holder)
     budget = _lock(budget, version=None, expected=(BudgetStatus.AGREED,), doing="set payments for")
@@ -244,7 +248,15 @@ def set_payment_schedule(
         backdated_reason = ""
     paid = _past_payments(dates, paid_before_today or {}, today, budget)
 
-    existing = PaymentSchedule.objects.filter(portion=portion).first()
+    existing = PaymentSchedule.objects.filter(portion=portion).select_related("created_by").first()
+    if seen_schedule is not None and seen_schedule != (str(existing.pk) if existing else ""):
+        raise Conflict(
+            f"{existing.created_by.full_name} set this payment schedule on "
+            f"{timezone.localtime(existing.created_at):%-d %B %Y at %H:%M}, after you opened the "
+            "page. Check it before changing it. Nothing was changed."
+            if existing is not None
+            else "The payment schedule you opened has been taken away since. Nothing was changed."
+        )
     if existing is not None:
         paid_count = existing.instalments.filter(paid_on__isnull=False).count()
         if paid_count:

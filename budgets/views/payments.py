@@ -105,7 +105,13 @@ class PaymentScheduleView(BudgetMixin, TemplateView):
         self.portion()
         if refused := self.refused():
             return refused
-        form = PaymentScheduleForm(initial={"first_payment_date": self.default_first_date()})
+        schedule = getattr(self.portion(), "schedule", None)
+        form = PaymentScheduleForm(
+            initial={
+                "first_payment_date": self.default_first_date(),
+                "seen_schedule": str(schedule.pk) if schedule else "",
+            }
+        )
         return self.render_step(form)
 
     def post(self, request, *args, **kwargs):
@@ -151,6 +157,7 @@ class PaymentScheduleView(BudgetMixin, TemplateView):
                 amounts=rows.amounts() if rows else None,
                 paid_before_today=rows.paid_before_today() if rows else None,
                 backdated_reason=rows.cleaned_data.get("backdated_reason", "") if rows else "",
+                seen_schedule=data["seen_schedule"],
             )
         except Conflict as error:
             return conflict_redirect(

@@ -122,6 +122,37 @@ def test_equal_payments_from_a_future_date_are_saved_in_one_step(client, finance
     assert list(amounts) == [D("800.00")] * 12
 
 
+def test_a_schedule_set_in_another_tab_is_not_replaced_unseen(
+    client, finance_officer, phb_lead, agreed
+):
+    """Two tabs open the schedule page of a portion with none. The first sets 12 monthly
+    payments; the second, drawn before it, would replace them with four-weekly ones: it is
+    refused, saying who set the schedule, and the monthly one stays. Opened again, the page
+    knows the schedule and may change it."""
+    client.force_login(finance_officer)
+    url = schedule_url(agreed)
+    seen = client.get(url).context["form"]["seen_schedule"].value()
+    assert seen == ""
+    client.force_login(phb_lead)
+    client.post(url, step1(FY_2027_START) | {"seen_schedule": seen})
+    monthly = PaymentSchedule.objects.get()
+    client.force_login(finance_officer)
+    response = client.post(
+        url, step1(FY_2027_START, frequency="four_weekly") | {"seen_schedule": seen}
+    )
+    assert response.status_code == 302
+    assert (
+        f"{phb_lead.full_name} set this payment schedule on "
+        f"{timezone.localtime(monthly.created_at):%-d %B %Y at %H:%M}, after you opened the "
+        "page. Check it before changing it. Nothing was changed."
+    ) in flashed(response)
+    assert PaymentSchedule.objects.get() == monthly
+    seen = client.get(url).context["form"]["seen_schedule"].value()
+    assert seen == str(monthly.pk)
+    client.post(url, step1(FY_2027_START, frequency="four_weekly") | {"seen_schedule": seen})
+    assert PaymentSchedule.objects.get().frequency == "four_weekly"
+
+
 def test_the_schedule_page_suggests_the_first_payment_from_today_or_the_start(
     client, finance_officer, agreed, paid_budget
 ):
