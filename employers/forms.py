@@ -2,6 +2,8 @@
 these forms only turn what was typed into values, with NHS.UK messages. Field names are the
 services' argument names."""
 
+import datetime
+
 from django import forms
 
 from budgets.money import MoneyField
@@ -19,7 +21,7 @@ from employers.models import (
 )
 from employers.services.employers import MAXIMUM_INSURANCE_COVER, AssistantDetails
 from phb.forms import NHSFormMixin
-from phb.nhsuk_forms import NHSDateField, NHSDecimalField
+from phb.nhsuk_forms import NHSDateField, NHSDecimalField, PageSeenField
 from phb.validators import (
     normalise_postcode,
     normalise_uk_phone_number,
@@ -94,6 +96,23 @@ def date(label: str, *, required=True, help_text=DATE_HINT) -> NHSDateField:
 
 def money(label: str, *, help_text="") -> MoneyField:
     return MoneyField(label=label, required=False, help_text=help_text)
+
+
+VERSION_FIELD = "page_version"
+
+
+def with_version(form, record):
+    """`form` with the hidden version of `record` (its `updated_at` when drawn), for
+    `take_version` to give to the service."""
+    form.fields[VERSION_FIELD] = PageSeenField()
+    form.initial[VERSION_FIELD] = record.updated_at
+    return form
+
+
+def take_version(cleaned_data: dict) -> tuple[dict, datetime.datetime]:
+    """The form's values without the version, and the version."""
+    values = dict(cleaned_data)
+    return values, values.pop(VERSION_FIELD)
 
 
 class WhoEmploysForm(NHSFormMixin, forms.Form):
@@ -326,7 +345,8 @@ class AssistantForm(NHSFormMixin, forms.Form):
         return checked_postcode(self.cleaned_data["postcode"])
 
     def details(self) -> AssistantDetails:
-        return AssistantDetails(**self.cleaned_data)
+        values = {k: v for k, v in self.cleaned_data.items() if k != VERSION_FIELD}
+        return AssistantDetails(**values)
 
     @staticmethod
     def initial_from(pa) -> dict:

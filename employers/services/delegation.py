@@ -486,6 +486,59 @@ def revoke_for_leaving(*, actor, assistant, left_on: datetime.date) -> list[Comp
     return revoked
 
 
+OPEN_STATUSES = (
+    CompetenceStatus.IN_PROGRESS,
+    CompetenceStatus.SIGNED_OFF,
+    CompetenceStatus.SUSPENDED,
+)
+
+
+def withdraw_employer_agreement(*, actor, employer, reason: str) -> list[Competence]:
+    """Someone else now legally employs the PAs: the three-way agreement was with the old
+    employer. On each open competence of the employer's PAs the employer's agreement is
+    cleared (the new employer confirms it for themselves), and a signed-off one is suspended
+    at once, as a clinician's suspension is: the PA may not do the task until it is agreed,
+    reassessed and signed off again, and the PA, the person's side and the practitioner are
+    told. Each gets a history entry. Returns the competences suspended, each with `told`."""
+    now = timezone.now()
+    competences = list(
+        Competence.objects.select_for_update(of=("self",))
+        .select_related("delegation__task", "delegation__budget_holder", "assistant__user")
+        .filter(assistant__employer=employer, status__in=OPEN_STATUSES)
+        .order_by("created_at")
+    )
+    suspended = []
+    for competence in competences:
+        agreed = competence.employer_agreed_at is not None
+        competence.employer_agreed_at = None
+        competence.employer_agreed_by = None
+        if competence.status == CompetenceStatus.SIGNED_OFF:
+            competence.status = CompetenceStatus.SUSPENDED
+            competence.stopped_at = now
+            competence.stopped_by = actor
+            competence.stopped_reason = reason
+            _change(
+                competence,
+                actor=actor,
+                what="Suspended: the employer changed",
+                reason=reason,
+                at=now,
+            )
+            competence.told = notices.competence_stopped(
+                actor=actor, competence=competence, revoke=False
+            )
+            suspended.append(competence)
+        elif agreed:
+            _change(
+                competence,
+                actor=actor,
+                what="Employer's agreement withdrawn: the employer changed",
+                reason=reason,
+                at=now,
+            )
+    return suspended
+
+
 # --- Ending a delegation ----------------------------------------------------------------
 
 

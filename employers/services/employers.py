@@ -22,6 +22,7 @@ from budgets.calculations import (
 )
 from budgets.models import NationalRateSet
 from budgets.money import check_money
+from budgets.services import Conflict
 from employers.models import (
     DbsLevel,
     Employer,
@@ -49,7 +50,8 @@ from employers.payroll import (
     parse_tax_code,
 )
 from employers.selectors import support_officers
-from employers.services.delegation import revoke_for_leaving
+from employers.services.delegation import revoke_for_leaving, withdraw_employer_agreement
+from employers.services.duplicates import lock, refuse_repeat, since
 from phb.permissions import Permission, require
 
 
@@ -78,6 +80,22 @@ def _not_future(day, field: str, what: str, errors: dict) -> None:
 
 def _text(value) -> str:
     return (value or "").strip()
+
+
+CHANGED_MEANWHILE = (
+    "Someone changed these details after you opened this page. Check them, then save again. "
+    "Nothing was changed."
+)
+
+
+def _lock_unchanged(model, record, seen_version: datetime.datetime | None):
+    """The record as it is now, locked until the transaction ends. `seen_version` is the
+    `updated_at` of the record the page was drawn from: if the record changed since (another
+    tab, or someone else), nothing is changed and they are told. None: no page to compare."""
+    locked = model.objects.select_for_update().get(pk=record.pk)
+    if seen_version is not None and locked.updated_at != seen_version:
+        raise Conflict(CHANGED_MEANWHILE)
+    return locked
 
 
 # --------------------------------------------------------------------------------------------
@@ -143,9 +161,17 @@ def change_who_employs(
     pa_contact_name: str = "",
     pa_contact_phone: str = "",
     pa_contact_email: str = "",
+    seen_version: datetime.datetime | None = None,
 ) -> Employer:
+    """Change who legally employs the PAs, and the PAs' point of contact. A new legal
+    employer (another kind, or another nominee or organisation) was party to no three-way
+    agreement on a delegated task: the old employer's agreements are withdrawn, and a PA's
+    sign-off resting on one is suspended (delegation.withdraw_employer_agreement). The
+    employer returned lists those on `suspended`."""
     require(actor, Permission.MANAGE_EMPLOYER, employer)
-    employer = Employer.objects.select_for_update().get(pk=employer.pk)
+    employer = _lock_unchanged(Employer, employer, seen_version)
+    before = _legal_employer_key(employer)
+    was = _legal_employer(employer)
     errors = _who_employs(
         employer,
         kind=kind,
@@ -158,15 +184,44 @@ def change_who_employs(
     if errors:
         raise ValidationError(errors)
     employer.save()
+    employer.suspended = []
+    if _legal_employer_key(employer) != before:
+        reason = (
+            f"The legal employer changed from {was} to {_legal_employer(employer)} on "
+            f"{timezone.localdate():%-d %B %Y}: the new employer has to agree to the delegation"
+        )
+        if len(reason) > 500:
+            reason = (
+                f"The legal employer changed on {timezone.localdate():%-d %B %Y}: the new "
+                "employer has to agree to the delegation"
+            )
+        employer.suspended = withdraw_employer_agreement(
+            actor=actor, employer=employer, reason=reason
+        )
     return employer
 
 
+def _legal_employer_key(employer) -> tuple[str, str]:
+    """Who the legal employer is, ignoring case and spacing in their name: putting right how
+    the name is written does not make another employer."""
+    return employer.kind, " ".join(employer.employer_name.split()).casefold()
+
+
+def _legal_employer(employer) -> str:
+    if employer.kind == EmployerKind.HOLDER:
+        return "the budget holder"
+    what = "a nominee" if employer.kind == EmployerKind.NOMINEE else "a managed account"
+    return f"{employer.employer_name} ({what})"
+
+
 @transaction.atomic
-def change_support_officer(*, actor, employer, support_officer) -> Employer:
+def change_support_officer(
+    *, actor, employer, support_officer, seen_version: datetime.datetime | None = None
+) -> Employer:
     """Name the PA employer support officer who looks after this employer: one of the PA
     employer support staff of the person's ICB today."""
     require(actor, Permission.MANAGE_EMPLOYER, employer)
-    employer = Employer.objects.select_for_update().get(pk=employer.pk)
+    employer = _lock_unchanged(Employer, employer, seen_version)
     officer = (
         support_officers(employer.budget_holder.organisation_id)
         .filter(pk=getattr(support_officer, "pk", support_officer))
@@ -189,11 +244,16 @@ ACCOUNTS_OFFICE_REFERENCE = re.compile(r"^[0-9]{3}P[A-Z][0-9]{7}[0-9X]$")
 
 @transaction.atomic
 def change_paye(
-    *, actor, employer, paye_reference: str, accounts_office_reference: str = ""
+    *,
+    actor,
+    employer,
+    paye_reference: str,
+    accounts_office_reference: str = "",
+    seen_version: datetime.datetime | None = None,
 ) -> Employer:
     """The employer's PAYE registration with HMRC."""
     require(actor, Permission.MANAGE_EMPLOYER, employer)
-    employer = Employer.objects.select_for_update().get(pk=employer.pk)
+    employer = _lock_unchanged(Employer, employer, seen_version)
     errors = {}
     employer.paye_reference = re.sub(r"\s+", "", paye_reference or "").upper()
     employer.accounts_office_reference = re.sub(r"\s+", "", accounts_office_reference or "").upper()
@@ -226,11 +286,12 @@ def change_insurance(
     policy_number: str = "",
     cover: Decimal | None = None,
     expires_on: datetime.date | None = None,
+    seen_version: datetime.datetime | None = None,
 ) -> Employer:
     """Employer's liability insurance of at least £5 million, or the exemption that applies
     only when every employee is a close relative."""
     require(actor, Permission.MANAGE_EMPLOYER, employer)
-    employer = Employer.objects.select_for_update().get(pk=employer.pk)
+    employer = _lock_unchanged(Employer, employer, seen_version)
     errors = {}
     if exempt:
         employed = list(employer.assistants.employed())
@@ -298,11 +359,12 @@ def change_pension(
     scheme: str,
     duties_start_on: datetime.date | None,
     declaration_on: datetime.date | None = None,
+    seen_version: datetime.datetime | None = None,
 ) -> Employer:
     """The workplace pension scheme, when the duties started, and the declaration of
     compliance sent to The Pensions Regulator."""
     require(actor, Permission.MANAGE_EMPLOYER, employer)
-    employer = Employer.objects.select_for_update().get(pk=employer.pk)
+    employer = _lock_unchanged(Employer, employer, seen_version)
     errors = {}
     employer.pension_scheme = _text(scheme)
     employer.pension_duties_start_on = duties_start_on
@@ -341,11 +403,12 @@ def change_payroll(
     bureau: str = "",
     pay_frequency: str,
     employment_allowance: bool,
+    seen_version: datetime.datetime | None = None,
 ) -> Employer:
     """Who runs the payroll (this service or a named bureau), how often PAs are paid, and
     whether the employer claims the Employment Allowance."""
     require(actor, Permission.MANAGE_EMPLOYER, employer)
-    employer = Employer.objects.select_for_update().get(pk=employer.pk)
+    employer = _lock_unchanged(Employer, employer, seen_version)
     errors = {}
     if arrangement not in PayrollArrangement.values:
         errors["arrangement"] = "Choose who runs the payroll"
@@ -687,9 +750,18 @@ def add_assistant(*, actor, employer, details: AssistantDetails) -> PersonalAssi
 
 
 @transaction.atomic
-def change_assistant(*, actor, assistant, details: AssistantDetails) -> PersonalAssistant:
+def change_assistant(
+    *,
+    actor,
+    assistant,
+    details: AssistantDetails,
+    seen_version: datetime.datetime | None = None,
+) -> PersonalAssistant:
+    """Change what is recorded about a PA. `seen_version` is the `updated_at` of the PA the
+    page was drawn from: a page older than the record (another tab saved since) changes
+    nothing, rather than writing back what the other tab changed."""
     require(actor, Permission.MANAGE_EMPLOYER, assistant)
-    assistant = PersonalAssistant.objects.select_for_update().get(pk=assistant.pk)
+    assistant = _lock_unchanged(PersonalAssistant, assistant, seen_version)
     errors = _check_assistant(assistant, details)
     _check_ni_number_once(assistant, errors)
     if assistant.status == PersonalAssistantStatus.LEFT:
@@ -782,6 +854,23 @@ def open_issue(
     summary = _check_long_text(summary, "summary", "What happened", "Say what happened", errors)
     if errors:
         raise ValidationError(errors)
+    # Locked so that a double click's second request waits for the first and finds its issue.
+    lock(Employer, employer.pk)
+    refuse_repeat(
+        EmploymentIssue.objects.filter(
+            employer=employer,
+            assistant=assistant,
+            kind=kind,
+            opened_on=opened_on,
+            summary=summary,
+            created_at__gte=since(),
+        )
+        .select_related("recorded_by")
+        .order_by("-created_at")
+        .first(),
+        what="This issue",
+        by="recorded_by",
+    )
     return EmploymentIssue.objects.create(
         employer=employer,
         assistant=assistant,
@@ -809,6 +898,15 @@ def record_advice(*, actor, issue, given_on: datetime.date, advice: str) -> Issu
     advice = _check_long_text(advice, "advice", "The advice", "Say what advice was given", errors)
     if errors:
         raise ValidationError(errors)
+    # The issue is locked above, so a double click's second request finds the first's advice.
+    refuse_repeat(
+        IssueAdvice.objects.filter(issue=issue, advice=advice, created_at__gte=since())
+        .select_related("given_by")
+        .order_by("-created_at")
+        .first(),
+        what="This advice",
+        by="given_by",
+    )
     return IssueAdvice.objects.create(issue=issue, given_on=given_on, given_by=actor, advice=advice)
 
 

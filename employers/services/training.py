@@ -21,6 +21,7 @@ from employers.models.training import (
     TrainingModule,
     TrainingRecord,
 )
+from employers.services.duplicates import lock, refuse_repeat, since
 from phb.models import Organisation
 from phb.permissions import Permission, require
 
@@ -223,6 +224,23 @@ def record_training(
             errors.update(error.message_dict)
     if errors:
         raise ValidationError(errors)
+    # The PA's row is locked so that a double click's two requests are served in turn, and
+    # the second finds the first's record.
+    lock(PersonalAssistant, assistant.pk)
+    refuse_repeat(
+        TrainingRecord.objects.filter(
+            assistant=assistant,
+            module=module,
+            completed_on=details.completed_on,
+            created_at__gte=since(),
+        )
+        .select_related("recorded_by")
+        .order_by("-created_at")
+        .first(),
+        what=f"{module.name} for {assistant.full_name}, completed "
+        f"{details.completed_on:%-d %B %Y},",
+        by="recorded_by",
+    )
     record = TrainingRecord(
         assistant=assistant,
         module=module,

@@ -210,6 +210,22 @@ SECTIONS = {
 }
 
 
+def suspended_words(suspended) -> str:
+    """What changing the legal employer did to the PAs' sign-offs, after "saved"."""
+    if not suspended:
+        return ""
+    which = ", ".join(
+        f"{competence.assistant.full_name} for {competence.delegation.task.name}"
+        for competence in suspended
+    )
+    count = "1 sign-off was" if len(suspended) == 1 else f"{len(suspended)} sign-offs were"
+    return (
+        f". {count} suspended because the legal employer changed ({which}): the new employer "
+        "has to confirm the agreement to each delegated task, and a clinician has to reassess "
+        "the PA and sign them off again"
+    )
+
+
 class ChangeSectionView(EmployerPage, ServiceFormView):
     permission = Permission.MANAGE_EMPLOYER
     template_name = FORM_TEMPLATE
@@ -220,18 +236,21 @@ class ChangeSectionView(EmployerPage, ServiceFormView):
         except KeyError:
             raise Http404("No such section") from None
 
-    @property
-    def done(self):
-        return f"{self.section().title}: saved"
-
     def make_form(self, data=None):
         section = self.section()
-        return section.form(
+        form = section.form(
             data, initial=section.initial(self.object), **section.form_kwargs(self.object)
         )
+        return forms.with_version(form, self.object)
 
     def save(self, form):
-        self.section().change(actor=self.request.user, employer=self.object, **form.cleaned_data)
+        values, version = forms.take_version(form.cleaned_data)
+        employer = self.section().change(
+            actor=self.request.user, employer=self.object, seen_version=version, **values
+        )
+        self.done = f"{self.section().title}: saved" + suspended_words(
+            getattr(employer, "suspended", [])
+        )
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(**kwargs) | {
@@ -311,11 +330,15 @@ class ChangeAssistantView(AssistantPage, ServiceFormView):
         return None
 
     def make_form(self, data=None):
-        return self.form_class(data, initial=forms.AssistantForm.initial_from(self.object))
+        form = self.form_class(data, initial=forms.AssistantForm.initial_from(self.object))
+        return forms.with_version(form, self.object)
 
     def save(self, form):
         services.change_assistant(
-            actor=self.request.user, assistant=self.object, details=form.details()
+            actor=self.request.user,
+            assistant=self.object,
+            details=form.details(),
+            seen_version=form.cleaned_data[forms.VERSION_FIELD],
         )
 
     def get_context_data(self, **kwargs):

@@ -16,6 +16,7 @@ from django.utils.html import escape
 from django.views import View
 from django.views.generic import TemplateView
 
+from budgets.services import Conflict
 from employers import training_selectors as selectors
 from employers.models.training import ModuleKind
 from employers.selectors import own_employments
@@ -25,7 +26,7 @@ from employers.views.own import OwnPaPage
 from phb.components import render_component
 from phb.permissions import Permission
 from phb.presenters import hidden_caption
-from phb.views.helpers import add_errors
+from phb.views.helpers import add_errors, conflict_redirect
 from phb.views.mixins import PermissionRequiredMixin
 
 PAGE_SIZE = 25
@@ -166,6 +167,8 @@ class FormPage(PermissionRequiredMixin, TemplateView):
         if form.is_valid():
             try:
                 self.save(form)
+            except Conflict as error:
+                return conflict_redirect(request, error, self.done_url())
             except ValidationError as error:
                 add_errors(form, error)
             else:

@@ -20,6 +20,12 @@ pytestmark = pytest.mark.django_db
 TODAY = datetime.date(2026, 11, 23)
 
 
+def version_of(record) -> dict:
+    """The hidden page version a change form carries: the record's `updated_at` as it is now."""
+    record.refresh_from_db()
+    return {"page_version": record.updated_at.isoformat()}
+
+
 @pytest.fixture
 def employer(holder):
     return EmployerFactory(
@@ -216,13 +222,15 @@ def test_a_pas_student_loans_are_recorded_and_shown(client, pa_employer_support,
     pa.refresh_from_db()
     assert (pa.student_loan_plan, pa.postgraduate_loan) == ("", False)
 
-    client.post(url, data | {"student_loan_plan": "plan_2", "postgraduate_loan": "on"})
+    client.post(
+        url, data | {"student_loan_plan": "plan_2", "postgraduate_loan": "on"} | version_of(pa)
+    )
     pa.refresh_from_db()
     assert (pa.student_loan_plan, pa.postgraduate_loan) == ("plan_2", True)
     shown = client.get(reverse("employers:pa", args=[pa.pk])).content.decode()
     assert "Plan 2 and a postgraduate loan" in shown
 
-    client.post(url, data)  # no plan chosen and the box left empty: none to repay
+    client.post(url, data | version_of(pa))  # no plan chosen, the box empty: none to repay
     pa.refresh_from_db()
     assert (pa.student_loan_plan, pa.postgraduate_loan) == ("", False)
     assert "Student loans" in client.get(reverse("employers:pa", args=[pa.pk])).content.decode()
@@ -261,6 +269,7 @@ def test_changing_only_the_phone_keeps_a_week_1_month_1_code(
     url = reverse("employers:pa_change", args=[pa.pk])
     assert f'value="{shown}"' in client.get(url).content.decode()
     data = _as_posted(AssistantForm.initial_from(pa)) | {"phone": "0113 496 0000"}
+    data |= version_of(pa)
     assert data["tax_code"] == shown
     response = client.post(url, data)
     assert response.status_code == 302, response.context["form"].errors
@@ -312,7 +321,7 @@ def test_an_apprentice_may_be_paid_the_apprentice_rate_only_as_the_law_allows(
 
     change = reverse("employers:pa_change", args=[pa.pk])
     unticked = _apprenticeship("1", "9", "2025") | {"apprentice": ""}  # the date left in
-    client.post(change, PA_FORM | unticked)
+    client.post(change, PA_FORM | unticked | version_of(pa))
     pa.refresh_from_db()
     assert (pa.apprentice, pa.apprenticeship_started_on) == (False, None)
 
@@ -437,7 +446,7 @@ def test_name_the_pa_employer_support_officer(
         assert "There is a problem" in response.content.decode()
     employer.refresh_from_db()
     assert employer.support_officer_id != colleague.pk
-    response = client.post(url, {"support_officer": str(colleague.pk)})
+    response = client.post(url, {"support_officer": str(colleague.pk)} | version_of(employer))
     assert response.status_code == 302
     employer.refresh_from_db()
     assert employer.support_officer == colleague

@@ -1,0 +1,283 @@
+"""A save from an out-of-date page, or the same thing sent twice, is refused in plain words
+and changes nothing: an employer's section or a PA's details saved from a page older than the
+record (another tab saved since); training, an employment issue or advice recorded twice by a
+double click."""
+
+import datetime
+from html import unescape
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from budgets.services import Conflict
+from employers.models import EmploymentIssue, IssueAdvice, IssueKind, TrainingRecord
+from employers.services import employers as services
+from employers.services.duplicates import RECENTLY
+from phb.nhsuk_forms import STALE_PAGE
+from tests.employers.factories import EmployerFactory, PersonalAssistantFactory
+from tests.employers.factories_training import module, record
+from tests.employers.test_employers_pages import PA_FORM
+
+pytestmark = pytest.mark.django_db
+
+CHANGED = (
+    "Someone changed these details after you opened this page. Check them, then save again. "
+    "Nothing was changed."
+)
+
+
+def page(response) -> str:
+    return " ".join(unescape(response.content.decode()).split())
+
+
+@pytest.fixture
+def employer(holder):
+    return EmployerFactory(budget_holder=holder)
+
+
+@pytest.fixture
+def pa(employer):
+    return PersonalAssistantFactory(employer=employer, full_name="Kim Lee")
+
+
+def version(record) -> str:
+    record.refresh_from_db()
+    return record.updated_at.isoformat()
+
+
+# --- An employer's sections -------------------------------------------------------------
+
+
+def test_a_section_saved_from_an_older_page_is_refused(employer, pa_employer_support):
+    seen = employer.updated_at
+    services.change_pension(  # another tab
+        actor=pa_employer_support,
+        employer=employer,
+        scheme="The People's Pension",
+        duties_start_on=datetime.date(2024, 4, 1),
+        seen_version=seen,
+    )
+    with pytest.raises(Conflict) as error:
+        services.change_paye(
+            actor=pa_employer_support,
+            employer=employer,
+            paye_reference="999/ZZ99999",
+            seen_version=seen,
+        )
+    assert str(error.value) == CHANGED
+    employer.refresh_from_db()
+    assert (employer.paye_reference, employer.pension_scheme) == (
+        "123/AB45678",
+        "The People's Pension",
+    )
+
+
+def test_the_section_page_carries_the_version_and_refuses_an_old_one(
+    client, employer, pa_employer_support
+):
+    client.force_login(pa_employer_support)
+    url = reverse("employers:employer_change", args=[employer.pk, "paye"])
+    seen = version(employer)
+    assert f'name="page_version" value="{seen}"' in client.get(url).content.decode()
+    other_tab = {"paye_reference": "321/CD12345", "page_version": seen}
+    assert client.post(url, other_tab).status_code == 302
+    response = client.post(url, {"paye_reference": "999/ZZ99999", "page_version": seen})
+    assert response["Location"] == reverse("employers:employer", args=[employer.pk])
+    assert CHANGED in page(client.get(response["Location"]))
+    employer.refresh_from_db()
+    assert employer.paye_reference == "321/CD12345"
+
+    response = client.post(
+        url, {"paye_reference": "999/ZZ99999", "page_version": version(employer)}
+    )
+    assert response.status_code == 302
+    employer.refresh_from_db()
+    assert employer.paye_reference == "999/ZZ99999"
+
+
+@pytest.mark.parametrize("sent", [None, "", "yesterday", "2026-11-23T10:00:00"])
+def test_a_missing_or_garbled_version_says_the_page_is_out_of_date(
+    client, employer, pa_employer_support, sent
+):
+    client.force_login(pa_employer_support)
+    url = reverse("employers:employer_change", args=[employer.pk, "paye"])
+    data = {"paye_reference": "999/ZZ99999"}
+    if sent is not None:
+        data["page_version"] = sent
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert STALE_PAGE in page(response)
+    employer.refresh_from_db()
+    assert employer.paye_reference == "123/AB45678"
+
+
+def test_who_employs_from_an_older_page_changes_nothing(client, employer, pa_employer_support):
+    client.force_login(pa_employer_support)
+    url = reverse("employers:employer_change", args=[employer.pk, "who"])
+    seen = version(employer)
+    services.change_paye(actor=pa_employer_support, employer=employer, paye_reference="321/CD12345")
+    response = client.post(
+        url, {"kind": "managed_account", "employer_name": "Acme", "page_version": seen}
+    )
+    assert response.status_code == 302
+    employer.refresh_from_db()
+    assert (employer.kind, employer.employer_name) == ("holder", "")
+
+
+# --- A PA's details ---------------------------------------------------------------------
+
+
+def test_a_pas_details_saved_from_an_older_page_are_refused(client, pa, pa_employer_support):
+    client.force_login(pa_employer_support)
+    url = reverse("employers:pa_change", args=[pa.pk])
+    seen = version(pa)
+    assert f'name="page_version" value="{seen}"' in client.get(url).content.decode()
+    other_tab = PA_FORM | {"full_name": "Kim Lee", "phone": "0113 496 0000"}
+    assert client.post(url, other_tab | {"page_version": seen}).status_code == 302
+    older = PA_FORM | {"full_name": "Kim Leigh"}
+    response = client.post(url, older | {"page_version": seen})
+    assert response["Location"] == reverse("employers:pa", args=[pa.pk])
+    assert CHANGED in page(client.get(response["Location"]))
+    pa.refresh_from_db()
+    assert (pa.full_name, pa.phone) == ("Kim Lee", "0113 496 0000")
+
+    response = client.post(url, older | {"page_version": version(pa)})
+    assert response.status_code == 302
+    pa.refresh_from_db()
+    assert pa.full_name == "Kim Leigh"
+
+
+def test_a_pas_details_with_a_garbled_version_change_nothing(client, pa, pa_employer_support):
+    client.force_login(pa_employer_support)
+    url = reverse("employers:pa_change", args=[pa.pk])
+    response = client.post(url, PA_FORM | {"page_version": "<script>"})
+    assert response.status_code == 200
+    assert STALE_PAGE in page(response)
+    pa.refresh_from_db()
+    assert pa.full_name == "Kim Lee"
+
+
+# --- Recorded twice ---------------------------------------------------------------------
+
+
+def test_training_recorded_twice_is_refused_saying_who_recorded_it(
+    icb, pa, pa_employer_support, today_is
+):
+    today_is(datetime.date(2026, 11, 23))
+    training = module(icb, "Food hygiene")
+    first = record(pa, pa_employer_support, training, datetime.date(2026, 11, 20))
+    with pytest.raises(Conflict) as error:
+        record(pa, pa_employer_support, training, datetime.date(2026, 11, 20))
+    at = timezone.localtime(first.created_at)
+    assert str(error.value).startswith(
+        "Food hygiene for Kim Lee, completed 20 November 2026, was already recorded by "
+        f"{pa_employer_support.full_name} at "
+    )
+    assert f"on {at:%-d %B %Y}. Nothing more was saved." in str(error.value)
+    assert TrainingRecord.objects.count() == 1
+    # Another date, or the same a while later, is another record.
+    record(pa, pa_employer_support, training, datetime.date(2026, 11, 21))
+    TrainingRecord.objects.filter(pk=first.pk).update(
+        created_at=first.created_at - RECENTLY - datetime.timedelta(seconds=1)
+    )
+    record(pa, pa_employer_support, training, datetime.date(2026, 11, 20))
+    assert TrainingRecord.objects.count() == 3
+
+
+def test_a_double_click_on_record_training_records_it_once(client, icb, pa, pa_employer_support):
+    client.force_login(pa_employer_support)
+    url = reverse("employers:training_record_new", args=[pa.pk])
+    today = timezone.localdate()
+    data = {
+        "module": module(icb, "Food hygiene").pk,
+        "provider": "Carewise Training",
+        "completed_on_day": today.day,
+        "completed_on_month": today.month,
+        "completed_on_year": today.year,
+        "funding": "ief",
+    }
+    assert client.post(url, data).status_code == 302
+    response = client.post(url, data, follow=True)
+    assert "was already recorded by" in page(response)
+    assert "Nothing more was saved." in page(response)
+    assert TrainingRecord.objects.count() == 1
+
+
+def open_issue(actor, employer, **changes):
+    return services.open_issue(
+        actor=actor,
+        employer=employer,
+        **{
+            "kind": IssueKind.GRIEVANCE,
+            "opened_on": datetime.date(2026, 11, 20),
+            "summary": "Kim says the rota changed without notice.",
+        }
+        | changes,
+    )
+
+
+def test_an_issue_recorded_twice_is_refused(employer, pa, pa_employer_support):
+    first = open_issue(pa_employer_support, employer, assistant=pa)
+    with pytest.raises(Conflict) as error:
+        open_issue(pa_employer_support, employer, assistant=pa)
+    at = timezone.localtime(first.created_at)
+    assert str(error.value).startswith(
+        f"This issue was already recorded by {pa_employer_support.full_name} at "
+    )
+    assert str(error.value).endswith(f"on {at:%-d %B %Y}. Nothing more was saved.")
+    assert EmploymentIssue.objects.count() == 1
+    # Anything different is another issue.
+    open_issue(pa_employer_support, employer)
+    open_issue(pa_employer_support, employer, assistant=pa, summary="Another thing")
+    open_issue(pa_employer_support, employer, assistant=pa, kind=IssueKind.ABSENCE)
+    assert EmploymentIssue.objects.count() == 4
+
+
+def test_a_double_click_on_record_an_issue_records_it_once(
+    client, employer, pa, pa_employer_support
+):
+    client.force_login(pa_employer_support)
+    url = reverse("employers:issue_new", args=[employer.pk])
+    data = {
+        "kind": "grievance",
+        "assistant": str(pa.pk),
+        "opened_on_day": "20",
+        "opened_on_month": "11",
+        "opened_on_year": "2026",
+        "summary": "Kim says the rota changed without notice.",
+    }
+    assert client.post(url, data).status_code == 302
+    response = client.post(url, data)
+    assert response["Location"] == reverse("employers:employer", args=[employer.pk])
+    assert "This issue was already recorded by" in page(client.get(response["Location"]))
+    assert EmploymentIssue.objects.count() == 1
+
+
+def test_advice_recorded_twice_is_refused(client, employer, pa, pa_employer_support):
+    issue = open_issue(pa_employer_support, employer, assistant=pa)
+    advice = {"given_on": datetime.date(2026, 11, 21), "advice": "Talk to Kim about the rota."}
+    services.record_advice(actor=pa_employer_support, issue=issue, **advice)
+    with pytest.raises(Conflict) as error:
+        services.record_advice(actor=pa_employer_support, issue=issue, **advice)
+    assert str(error.value).startswith(
+        f"This advice was already recorded by {pa_employer_support.full_name} at "
+    )
+    assert IssueAdvice.objects.count() == 1
+    services.record_advice(
+        actor=pa_employer_support, issue=issue, given_on=advice["given_on"], advice="Write to Kim."
+    )
+    assert IssueAdvice.objects.count() == 2
+
+    client.force_login(pa_employer_support)
+    url = reverse("employers:issue_advice", args=[issue.pk])
+    data = {
+        "given_on_day": "22",
+        "given_on_month": "11",
+        "given_on_year": "2026",
+        "advice": "Meet Kim on Monday.",
+    }
+    assert client.post(url, data).status_code == 302
+    response = client.post(url, data, follow=True)
+    assert "This advice was already recorded by" in page(response)
+    assert IssueAdvice.objects.count() == 3
