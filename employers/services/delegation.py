@@ -469,11 +469,21 @@ def revoke_for_leaving(*, actor, assistant, left_on: datetime.date) -> list[Comp
     """A PA who has left may do no task for the person: each of their competences not
     already revoked is revoked, with its history entry, so that nothing more is recorded on
     it, no certificate says they are competent, and no work queue or reminder lists it."""
+    return _revoke_every(
+        Competence.objects.filter(assistant=assistant),
+        actor=actor,
+        what="Revoked: the PA left",
+        reason=f"{assistant.full_name} left on {left_on:%-d %B %Y}",
+    )
+
+
+def _revoke_every(competences, *, actor, what: str, reason: str) -> list[Competence]:
+    """Revoke each of `competences` not revoked already, at once, each with its history
+    entry `what`; returns them."""
     now = timezone.now()
-    reason = f"{assistant.full_name} left on {left_on:%-d %B %Y}"
     revoked = list(
-        Competence.objects.select_for_update(of=("self",))
-        .filter(assistant=assistant)
+        competences.select_for_update(of=("self",))
+        .select_related("assistant__user")
         .exclude(status=CompetenceStatus.REVOKED)
         .order_by("created_at")
     )
@@ -482,7 +492,7 @@ def revoke_for_leaving(*, actor, assistant, left_on: datetime.date) -> list[Comp
         competence.stopped_at = now
         competence.stopped_by = actor
         competence.stopped_reason = reason
-        _change(competence, actor=actor, what="Revoked: the PA left", reason=reason, at=now)
+        _change(competence, actor=actor, what=what, reason=reason, at=now)
     return revoked
 
 
@@ -572,20 +582,11 @@ def end_delegation(*, actor, delegation: Delegation, reason: str) -> Delegation:
     delegation.ended_reason = reason
     delegation.ended_by = actor
     delegation.save(update_fields=["ended_on", "ended_reason", "ended_by", "updated_at"])
-    revoked = list(
-        Competence.objects.select_for_update(of=("self",))
-        .select_related("assistant__user")
-        .filter(delegation=delegation)
-        .exclude(status=CompetenceStatus.REVOKED)
-        .order_by("created_at")
+    revoked = _revoke_every(
+        Competence.objects.filter(delegation=delegation),
+        actor=actor,
+        what="Revoked: the delegation ended",
+        reason=reason,
     )
-    for competence in revoked:
-        competence.status = CompetenceStatus.REVOKED
-        competence.stopped_at = now
-        competence.stopped_by = actor
-        competence.stopped_reason = reason
-        _change(
-            competence, actor=actor, what="Revoked: the delegation ended", reason=reason, at=now
-        )
     delegation.told = notices.delegation_ended(actor=actor, delegation=delegation, revoked=revoked)
     return delegation
