@@ -14,7 +14,7 @@ from careplans.models import (
     StopReason,
 )
 from phb.forms import NHSFormMixin
-from phb.nhsuk_forms import NHSDateField
+from phb.nhsuk_forms import NHSDateField, page_version_field
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
@@ -177,6 +177,8 @@ class StopForm(VersionForm):
 
 
 class RepaymentForm(NHSFormMixin, forms.Form):
+    # How many requests the page showed: sending it twice asks for the money once.
+    requests_seen = page_version_field()
     ground = forms.ChoiceField(
         label="The reason the law allows for asking for money back",
         choices=RepaymentGround.choices,
@@ -199,6 +201,8 @@ class RepaymentForm(NHSFormMixin, forms.Form):
 
 
 class SettlementForm(NHSFormMixin, forms.Form):
+    # How many payments the page showed: sending it twice records the money once.
+    settlements_seen = page_version_field()
     amount = money_field("Amount received")
     received_on = NHSDateField(label="Date the money was received")
     reference = forms.CharField(

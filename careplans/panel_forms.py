@@ -6,7 +6,7 @@ from django import forms
 from budgets.money import MoneyField
 from careplans.models import DecisionOutcome
 from phb.forms import NHSFormMixin
-from phb.nhsuk_forms import NHSDateField, NHSIntegerField, page_version_field
+from phb.nhsuk_forms import NHSDateField, NHSIntegerField, PageSeenField, page_version_field
 
 OUTCOME_CHOICES = [
     (DecisionOutcome.APPROVED.value, "Approve"),
@@ -56,13 +56,17 @@ class PanelSessionForm(NHSFormMixin, forms.Form):
         error_messages={"invalid_choice": "Choose members from the list"},
     )
 
-    def __init__(self, *args, people=(), **kwargs):
+    def __init__(self, *args, people=(), editing=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["starts_at"].widget.attrs.update(
             {"class": "nhsuk-input--width-5", "autocomplete": "off"}
         )
         self.fields["chair"].choices = [("", "Choose the chair"), *_people(people)]
         self.fields["members"].choices = _people(people)
+        if editing:
+            # When the session the page showed was last changed: a change since, from another
+            # tab, is refused rather than written over. Required: no token is a stale page.
+            self.fields["seen_updated_at"] = PageSeenField()
 
     def clean(self):
         data = super().clean()

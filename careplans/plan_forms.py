@@ -31,7 +31,9 @@ def text(label, *, max_length=5000, required=False, help_text="", rows=4):
 
 
 class LockedForm(NHSFormMixin, forms.Form):
-    lock_version = page_version_field(required=False)
+    # Required: a page without it (or with anything but a number) is refused as stale, never
+    # saved without the check.
+    lock_version = page_version_field()
 
 
 class SectionsForm(LockedForm):

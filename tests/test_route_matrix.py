@@ -417,7 +417,7 @@ MATRIX: dict[str, Route] = {
     "careplans:start": about("holder", "lead", "coordinator", get=405, post=302),
     "careplans:your_plan": about("holder", "holder", "representative"),
     "careplans:version": about("plan_draft", *SAME_ICB_STAFF),
-    "careplans:sections": about("plan_draft", "lead", "coordinator", post=302),
+    "careplans:sections": about("plan_draft", "lead", "coordinator", post=200),
     "careplans:row_new": about("plan_row_new", "lead", "coordinator", post=200),
     "careplans:row_edit": about("plan_row", "lead", "coordinator", post=200),
     "careplans:row_remove": about("plan_row", "lead", "coordinator", get=200, post=302),

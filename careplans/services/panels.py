@@ -28,7 +28,7 @@ from careplans.models import (
     ProfessionalContact,
 )
 from careplans.services.decisions import kept_out_of, policy_for, route_for
-from phb.models import Role, RoleAssignment, User
+from phb.models import Organisation, Role, RoleAssignment, User
 from phb.permissions import Permission, require
 
 # Who may sit on a panel and decide (the roles DECIDE_AT_PANEL allows).
@@ -50,6 +50,21 @@ def _lock(session, *, open_only: bool = True) -> PanelSession:
     if open_only and locked.status == PanelSessionStatus.CLOSED:
         raise Conflict("This panel session is closed. Nothing was changed.")
     return locked
+
+
+class SameSession(Conflict):
+    """The session being set up already is one: the same ICB, day, time and place."""
+
+    def __init__(self, session):
+        self.session = session
+        when = f"{session.date:%A %-d %B %Y} at {session.starts_at:%H:%M}"
+        where = " and ".join(p for p in (session.place, session.call_link and "video call") if p)
+        super().__init__(
+            f"A panel session on {when} ({where}) was already set up by "
+            f"{session.created_by.full_name} on "
+            f"{timezone.localtime(session.created_at):%-d %B %Y at %H:%M}. Nothing was "
+            "changed: this is that session."
+        )
 
 
 # How far ahead a panel may be set up.
@@ -101,9 +116,29 @@ def _check_details(
 def set_up_session(
     *, actor, date, starts_at, place: str = "", call_link: str = "", chair, members
 ) -> PanelSession:
-    """A panel session of the ICB the actor acts for. Its quorum is the ICB's policy today."""
+    """A panel session of the ICB the actor acts for. Its quorum is the ICB's policy today.
+
+    The same session twice (the button pressed twice, or set up from two tabs: the same day,
+    time and place) is refused with a `SameSession` naming the one already set up."""
     organisation = actor.acting_organisation
     require(actor, Permission.MANAGE_PANELS, organisation)
+    # Two set-ups at once are taken one after the other, so the second sees the first.
+    Organisation.objects.select_for_update().filter(pk=organisation.pk).exists()
+    same = (
+        PanelSession.objects.filter(
+            organisation=organisation,
+            date=date,
+            starts_at=starts_at,
+            place__iexact=(place or "").strip(),
+            call_link=(call_link or "").strip(),
+        )
+        .select_related("created_by")
+        .first()
+        if isinstance(date, datetime.date) and isinstance(starts_at, datetime.time)
+        else None
+    )
+    if same is not None:
+        raise SameSession(same)
     people = _check_details(
         organisation,
         date=date,
@@ -129,14 +164,46 @@ def set_up_session(
     return session
 
 
+def _changed_by(session) -> str:
+    """Who last changed the session, by name, from its audit events ("" if not recorded)."""
+    event = (
+        PanelSession.pgh_event_model.objects.filter(pgh_obj_id=session.pk)
+        .select_related("pgh_context")
+        .order_by("-pgh_id")
+        .first()
+    )
+    metadata = getattr(getattr(event, "pgh_context", None), "metadata", None) or {}
+    user = User.objects.filter(pk=metadata.get("user")).first() if metadata.get("user") else None
+    return user.full_name if user is not None else ""
+
+
 @transaction.atomic
 def edit_session(
-    *, actor, session, date, starts_at, place: str = "", call_link: str = "", chair, members
+    *,
+    actor,
+    session,
+    date,
+    starts_at,
+    place: str = "",
+    call_link: str = "",
+    chair,
+    members,
+    seen_updated_at: datetime.datetime | None = None,
 ) -> PanelSession:
     """Change when and where, the chair and the members. Whoever stays keeps their attendance;
-    the quorum stays as it was set up."""
+    the quorum stays as it was set up. `seen_updated_at` is when the session the page showed
+    was last changed: a change since (from another tab, or someone else) is refused rather
+    than written over."""
     require(actor, Permission.MANAGE_PANELS, session)
     session = _lock(session)
+    if seen_updated_at is not None and session.updated_at != seen_updated_at:
+        who = _changed_by(session)
+        raise Conflict(
+            f"This panel session was changed{f' by {who}' if who else ''} on "
+            f"{timezone.localtime(session.updated_at):%-d %B %Y at %H:%M}, after this page was "
+            "opened. Nothing was changed: check the session as it is now, then make your "
+            "change again."
+        )
     people = _check_details(
         session.organisation,
         was=session.date,

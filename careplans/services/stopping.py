@@ -16,6 +16,7 @@ from budgets import services as budget_services
 from budgets.calculations import add_months
 from budgets.models import PaymentInstalment
 from budgets.money import check_money
+from budgets.services import Conflict
 from careplans.models import (
     BudgetStop,
     PlanLetter,
@@ -206,6 +207,26 @@ def _pounds(amount: Decimal) -> str:
     return f"£{amount:,.2f}"
 
 
+def _at(moment) -> str:
+    return f"{timezone.localtime(moment):%-d %B %Y at %H:%M}"
+
+
+def requests_made(budget) -> int:
+    """How many requests for money back have been made from `budget` (withdrawn or not): what
+    the "Ask for money back" page carries, so that sending it twice asks only once."""
+    return RepaymentRequest.objects.filter(budget=budget).count()
+
+
+def _already_requested(latest) -> str:
+    if latest is None:  # a request was removed since: the page is stale all the same
+        return "The requests for money back from this budget changed. Nothing was changed."
+    return (
+        f"A request for {_pounds(latest.amount)} back was already made by "
+        f"{latest.requested_by.full_name} on {_at(latest.created_at)}, after this page was "
+        "opened. Nothing was changed: check the requests on the budget before asking again."
+    )
+
+
 @transaction.atomic
 def request_repayment(
     *,
@@ -216,11 +237,23 @@ def request_repayment(
     explanation: str,
     due_by: datetime.date,
     who_repays: str,
+    requests_seen: int | None = None,
 ) -> RepaymentRequest:
     """Ask for money back on one of the grounds regulation 15 allows, with the amount (whole
-    pence), the deadline and who must repay, and write the notice to the person."""
+    pence), the deadline and who must repay, and write the notice to the person.
+
+    `requests_seen` is how many requests the page showed had been made from this budget: a
+    request made since (a second click, or someone else) means this page is stale, and is
+    refused rather than asking for the money, and writing the letter, twice."""
     holder = budget.budget_holder
     require(actor, Permission.REQUEST_REPAYMENT, holder)
+    # Two requests at once are taken one after the other, each against what is left.
+    list(type(budget).objects.select_for_update().filter(pk=budget.pk).values_list("pk"))
+    if requests_seen is not None:
+        made = RepaymentRequest.objects.filter(budget=budget).select_related("requested_by")
+        if made.count() != requests_seen:
+            latest = made.order_by("-created_at").first()
+            raise Conflict(_already_requested(latest))
     errors = {}
     try:
         amount = check_money(amount, what="The amount", field="amount", minimum=Decimal("0.01"))
@@ -238,8 +271,6 @@ def request_repayment(
     elif due_by > today + datetime.timedelta(days=366):
         errors["due_by"] = "The date to repay by must be within a year"
     if "amount" not in errors:
-        # Two requests at once are taken one after the other, each against what is left.
-        list(type(budget).objects.select_for_update().filter(pk=budget.pk).values_list("pk"))
         left = repayable(budget)
         if amount > left:
             errors["amount"] = (
@@ -281,13 +312,39 @@ def outstanding(repayment) -> Decimal:
     return repayment.amount - paid_back(repayment)
 
 
+def settlements_recorded(repayment) -> int:
+    """How many payments have been recorded against a request: what the "Record money paid
+    back" page carries, so that sending it twice records the money once."""
+    return repayment.settlements.count()
+
+
 @transaction.atomic
 def record_settlement(
-    *, actor, repayment, amount: Decimal, received_on: datetime.date, reference: str = ""
+    *,
+    actor,
+    repayment,
+    amount: Decimal,
+    received_on: datetime.date,
+    reference: str = "",
+    settlements_seen: int | None = None,
 ) -> RepaymentSettlement:
-    """Money received against a request, never more than is still owed."""
+    """Money received against a request, never more than is still owed. `settlements_seen`
+    is how many payments the page showed had been recorded: one recorded since (a second
+    click, or someone else) is refused, saying what was recorded."""
     require(actor, Permission.REQUEST_REPAYMENT, repayment.budget.budget_holder)
     repayment = RepaymentRequest.objects.select_for_update().get(pk=repayment.pk)
+    if settlements_seen is not None:
+        recorded = repayment.settlements.select_related("recorded_by")
+        if recorded.count() != settlements_seen:
+            latest = recorded.order_by("-recorded_at").first()
+            raise Conflict(
+                f"{_pounds(latest.amount)} received on {latest.received_on:%-d %B %Y} was "
+                f"already recorded by {latest.recorded_by.full_name} on "
+                f"{_at(latest.recorded_at)}, after this page was opened. Nothing was changed: "
+                f"{_pounds(outstanding(repayment))} is still owed."
+                if latest is not None
+                else "The payments recorded against this request changed. Nothing was changed."
+            )
     errors = {}
     try:
         amount = check_money(amount, what="The amount", field="amount", minimum=Decimal("0.01"))

@@ -97,7 +97,7 @@ class FormPageMixin:
             try:
                 result = self.save(form)
             except Conflict as error:
-                return conflict_redirect(request, error, self.session_url())
+                return conflict_redirect(request, error, self.conflict_url(error))
             except ValidationError as error:
                 add_errors(form, error)
             else:
@@ -106,6 +106,9 @@ class FormPageMixin:
         return self.render_to_response(self.get_context_data(form=form))
 
     def success_url(self, result):
+        return self.session_url()
+
+    def conflict_url(self, error):
         return self.session_url()
 
 
@@ -193,6 +196,12 @@ class SessionCreateView(SessionFormMixin, PermissionRequiredMixin, TemplateView)
     def success_url(self, result):
         return reverse("careplans:panel_session", args=[result.pk])
 
+    def conflict_url(self, error):
+        # Set up already (a second click): show the session that was.
+        if isinstance(error, services.SameSession):
+            return reverse("careplans:panel_session", args=[error.session.pk])
+        return super().conflict_url(error)
+
 
 class SessionEditView(SessionFormMixin, SessionMixin, TemplateView):
     permission = Permission.MANAGE_PANELS
@@ -211,12 +220,18 @@ class SessionEditView(SessionFormMixin, SessionMixin, TemplateView):
             "call_link": session.call_link,
             "chair": str(session.chair_id),
             "members": [str(m.member_id) for m in session.memberships.all()],
+            "seen_updated_at": session.updated_at.isoformat(),
         }
-        return PanelSessionForm(data, initial=initial, people=self.people(session.organisation))
+        return PanelSessionForm(
+            data, initial=initial, people=self.people(session.organisation), editing=True
+        )
 
     def save(self, form):
         return services.edit_session(
-            actor=self.request.user, session=self.session, **self.details(form)
+            actor=self.request.user,
+            session=self.session,
+            seen_updated_at=form.cleaned_data["seen_updated_at"],
+            **self.details(form),
         )
 
 

@@ -27,6 +27,7 @@ from careplans.services.decisions import route_for, why_kept_out
 from careplans.services.plans import how_to_change
 from phb import selectors as core_selectors
 from phb.extensions import record_sections
+from phb.nhsuk_forms import STALE_PAGE
 from phb.permissions import Permission
 from phb.views.helpers import add_errors, conflict_redirect
 from phb.views.mixins import PermissionRequiredMixin
@@ -77,6 +78,16 @@ class VersionMixin(PermissionRequiredMixin):
             "holder": self.holder,
             "back_url": self.version_url(),
         }
+
+
+STALE_NOTHING_CHANGED = f"{STALE_PAGE}. Nothing was changed."
+
+
+def page_version(request) -> int | None:
+    """The plan's `lock_version` a button's page was drawn from; None when it is missing or
+    not a version at all (a stale or tampered page, refused: never sent on unchecked)."""
+    form = forms.LockedForm(request.POST)
+    return form.cleaned_data["lock_version"] if form.is_valid() else None
 
 
 # -- the plan page ------------------------------------------------------------------------------
@@ -388,8 +399,9 @@ class RemoveRowView(RowMixin, VersionMixin, TemplateView):
         }
 
     def post(self, request, *args, **kwargs):
-        form = forms.LockedForm(request.POST)
-        lock_version = form.cleaned_data["lock_version"] if form.is_valid() else None
+        lock_version = page_version(request)
+        if lock_version is None:
+            return conflict_redirect(request, STALE_NOTHING_CHANGED, self.version_url())
         try:
             services.remove_row(actor=request.user, row=self.row, lock_version=lock_version)
         except Conflict as error:
@@ -411,8 +423,9 @@ class VersionActionView(VersionMixin, View):
     refused = ""  # said before the reasons, when there are several
 
     def post(self, request, *args, **kwargs):
-        form = forms.LockedForm(request.POST)
-        lock_version = form.cleaned_data["lock_version"] if form.is_valid() else None
+        lock_version = page_version(request)
+        if lock_version is None:
+            return conflict_redirect(request, STALE_NOTHING_CHANGED, self.version_url())
         try:
             self.action(actor=request.user, version=self.version, lock_version=lock_version)
         except Conflict as error:

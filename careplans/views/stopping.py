@@ -90,6 +90,9 @@ class RepaymentView(BudgetPage):
             return "Money can be asked back only from a budget that has been agreed"
         return None
 
+    def make_form(self, data=None):
+        return self.form_class(data, initial={"requests_seen": services.requests_made(self.object)})
+
     def save(self, form):
         services.request_repayment(actor=self.request.user, budget=self.object, **form.cleaned_data)
 
@@ -124,12 +127,22 @@ class SettlementView(ServiceFormView):
         return self.object.budget.budget_holder
 
     def refuse(self):
-        if services.outstanding(self.object) <= 0:
+        if services.outstanding(self.object) <= 0 and not self.sent_from_an_older_page():
             return "This repayment has been paid in full"
         return None
 
+    def sent_from_an_older_page(self) -> bool:
+        """Sent from a page that showed fewer payments (the button pressed twice): the
+        service then says what was recorded since, and by whom."""
+        seen = self.request.POST.get("settlements_seen") if self.request.method == "POST" else None
+        return seen is not None and seen != str(services.settlements_recorded(self.object))
+
     def done_url(self):
         return reverse("budgets:budget", args=[self.object.budget_id])
+
+    def make_form(self, data=None):
+        seen = services.settlements_recorded(self.object)
+        return self.form_class(data, initial={"settlements_seen": seen})
 
     def save(self, form):
         services.record_settlement(

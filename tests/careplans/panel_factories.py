@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from budgets.models import LocalRateSet
 from careplans import services
-from careplans.models import ApprovalPolicy, PlanVersion
+from careplans.models import ApprovalPolicy, PanelSession, PlanVersion
 from careplans.services import panels
 from phb.models import Role
 from tests.budgets.factories import LocalRateSetFactory, chc_package, proposed_budget, staff
@@ -93,11 +93,14 @@ def session(lead, members, *, date=None, versions=(), present=None, start=False)
     today for one that starts (a panel starts only on its own date)."""
     if date is None:
         date = timezone.localdate() if start else PANEL_DAY
+    # The same day, time and place twice is one session (set_up_session refuses the second):
+    # a second session that day meets in the next room.
+    taken = PanelSession.objects.filter(organisation=lead.acting_organisation, date=date).count()
     row = panels.set_up_session(
         actor=lead,
         date=date,
         starts_at=TEN_AM,
-        place="Room 4, Quayside House",
+        place=f"Room {4 + taken}, Quayside House",
         chair=members[0],
         members=members[1:],
     )

@@ -397,3 +397,77 @@ def test_odd_addresses_and_buttons_change_nothing(client, phb_lead, members):
     ]
     other = reverse("careplans:panel_agenda_item", args=[panel.pk, members[0].pk])
     assert client.post(other, {"action": "up"}).status_code == 404
+
+
+def session_data(members, **changes) -> dict:
+    return {
+        "date_day": "14",
+        "date_month": "1",
+        "date_year": "2027",
+        "starts_at": "10:00",
+        "place": "Room 4",
+        "chair": str(members[0].pk),
+        "members": [str(m.pk) for m in members[1:]],
+    } | changes
+
+
+def test_setting_up_the_same_session_twice_sets_it_up_once(client, phb_lead, members):
+    client.force_login(phb_lead)
+    url = reverse("careplans:panel_session_new")
+    client.post(url, session_data(members))
+    first = PanelSession.objects.get()
+    # The button pressed twice: the second is told about the first, and shown it.
+    again = client.post(url, session_data(members, place=" room 4 "))
+    assert again["Location"] == reverse("careplans:panel_session", args=[first.pk])
+    assert (
+        f"A panel session on Thursday 14 January 2027 at 10:00 (Room 4) was already set up by "
+        f"{phb_lead.full_name} on {timezone.localtime(first.created_at):%-d %B %Y at %H:%M}. "
+        "Nothing was changed: this is that session."
+    ) in flashed(again)
+    assert PanelSession.objects.count() == 1
+    # Another time, or another place, the same day is another session.
+    client.post(url, session_data(members, starts_at="14:00"))
+    client.post(url, session_data(members, place="Room 5"))
+    assert PanelSession.objects.count() == 3
+
+
+def edit_data(panel, members, **changes) -> dict:
+    return session_data(members, **changes) | {
+        "seen_updated_at": PanelSession.objects.get(pk=panel.pk).updated_at.isoformat()
+    }
+
+
+def test_a_session_changed_from_an_older_tab_is_refused(client, phb_lead, members):
+    panel = session(phb_lead, members)
+    client.force_login(phb_lead)
+    url = reverse("careplans:panel_session_edit", args=[panel.pk])
+    seen = PanelSession.objects.get(pk=panel.pk).updated_at.isoformat()
+    assert f'name="seen_updated_at" value="{seen}"' in text(client.get(url))
+    # One tab moves the panel to the afternoon...
+    response = client.post(url, edit_data(panel, members, starts_at="14:30"))
+    assert response.status_code == 302
+    changed = PanelSession.objects.get(pk=panel.pk)
+    # ...then a tab opened before it saves a new place: refused in words, nothing written.
+    stale = client.post(url, session_data(members, place="Room 9") | {"seen_updated_at": seen})
+    assert stale["Location"] == reverse("careplans:panel_session", args=[panel.pk])
+    assert (
+        f"This panel session was changed by {phb_lead.full_name} on "
+        f"{timezone.localtime(changed.updated_at):%-d %B %Y at %H:%M}, after this page was "
+        "opened. Nothing was changed"
+    ) in flashed(stale)
+    panel = PanelSession.objects.get(pk=panel.pk)
+    assert (panel.starts_at, panel.place) == (datetime.time(14, 30), "Room 4")
+
+
+@pytest.mark.parametrize("seen", [None, "", "yesterday", "2027-01-14T10:00:00"])
+def test_a_session_change_without_the_page_version_is_refused(client, phb_lead, members, seen):
+    panel = session(phb_lead, members)
+    client.force_login(phb_lead)
+    url = reverse("careplans:panel_session_edit", args=[panel.pk])
+    data = session_data(members, place="Room 9")
+    if seen is not None:
+        data["seen_updated_at"] = seen
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "This page is out of date. Go back, reload the page and try again" in text(response)
+    assert PanelSession.objects.get(pk=panel.pk).place == "Room 4, Quayside House"

@@ -187,7 +187,10 @@ def test_a_plan_on_an_agenda_is_not_taken_back_or_withdrawn_until_it_is_off_it(
     assert "Take it back to change it" not in page
     assert "Withdraw this version" not in page
     # A page opened before it went on the agenda: the button says why, with no other words.
-    response = client.post(reverse("careplans:take_back", args=[version.pk]), follow=True)
+    seen = PlanVersion.objects.get(pk=version.pk).lock_version
+    response = client.post(
+        reverse("careplans:take_back", args=[version.pk]), {"lock_version": seen}, follow=True
+    )
     assert "cannot be submitted" not in response.content.decode()
     assert "You cannot take this plan back: it is on the agenda" in response.content.decode()
 
@@ -375,3 +378,38 @@ def test_plans_are_added_together_or_not_at_all(phb_lead, members):
     with pytest.raises(ValidationError):
         panels.add_all_to_agenda(actor=phb_lead, session=panel, versions=[big, small])
     assert not panel.agenda.exists()
+
+
+def test_the_same_session_is_set_up_once(phb_lead, members):
+    first = session(phb_lead, members)
+    with pytest.raises(panels.SameSession) as excinfo:
+        panels.set_up_session(
+            actor=phb_lead,
+            date=first.date,
+            starts_at=first.starts_at,
+            place=first.place.upper(),
+            chair=members[0],
+            members=members[1:],
+        )
+    assert excinfo.value.session == first
+    assert "Room 4, Quayside House" in str(excinfo.value)
+    assert isinstance(excinfo.value, Conflict)
+    assert PanelSession.objects.count() == 1
+
+
+def test_a_session_edit_from_a_stale_page_changes_nothing(phb_lead, members):
+    panel = session(phb_lead, members)
+    seen = PanelSession.objects.get(pk=panel.pk).updated_at
+    details = {
+        "date": PANEL_DAY,
+        "starts_at": TEN_AM,
+        "place": "Room 4",
+        "chair": members[0],
+        "members": members[1:],
+    }
+    panels.edit_session(actor=phb_lead, session=panel, seen_updated_at=seen, **details)
+    with pytest.raises(Conflict, match="This panel session was changed"):
+        panels.edit_session(
+            actor=phb_lead, session=panel, seen_updated_at=seen, **details | {"place": "Room 9"}
+        )
+    assert PanelSession.objects.get(pk=panel.pk).place == "Room 4"

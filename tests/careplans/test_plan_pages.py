@@ -160,6 +160,75 @@ def test_a_stale_form_is_refused_with_an_explanation(lead_client, phb_lead, hold
     assert not Goal.objects.filter(description="Swim").exists()
 
 
+STALE = "This page is out of date. Go back, reload the page and try again"
+
+
+@pytest.mark.parametrize("token", [None, "", "x", "-1", "1e3"])
+def test_a_form_without_its_version_is_refused_and_saves_nothing(
+    lead_client, phb_lead, holder, budget, token
+):
+    """A tab without the version the page was drawn from (or with anything but one) is
+    stale: the crisis plan it sends is never written over another tab's."""
+    version = complete_draft(phb_lead, holder, budget)
+    services.update_sections(
+        actor=phb_lead,
+        version=reload_version(version),
+        crisis_plan="Ring Sam, then the crisis team",
+    )
+    data = {"crisis_plan": "Old words from a stale tab"}
+    if token is not None:
+        data["lock_version"] = token
+    response = lead_client.post(version_url(version, "careplans:sections"), data)
+    assert response.status_code == 200
+    assert STALE in page(response)
+    assert reload_version(version).crisis_plan == "Ring Sam, then the crisis team"
+
+
+@pytest.mark.parametrize("token", [None, "x", "99999999999"])
+def test_removing_a_row_without_its_version_is_refused_and_removes_nothing(
+    lead_client, phb_lead, holder, budget, token
+):
+    version = complete_draft(phb_lead, holder, budget)
+    goal = version.goals.get()
+    before = reload_version(version).lock_version
+    response = lead_client.post(
+        reverse("careplans:row_remove", args=[version.pk, "goals", goal.pk]),
+        {} if token is None else {"lock_version": token},
+    )
+    assert response["Location"] == version_url(version)
+    assert f"{STALE}. Nothing was changed." in flashed(response)
+    assert Goal.objects.filter(pk=goal.pk).exists()
+    assert reload_version(version).lock_version == before
+
+
+@pytest.mark.parametrize("name", ["careplans:submit", "careplans:take_back"])
+def test_a_plan_button_without_its_version_is_refused(lead_client, phb_lead, holder, budget, name):
+    version = complete_draft(phb_lead, holder, budget)
+    if name == "careplans:take_back":
+        services.submit_version(actor=phb_lead, version=reload_version(version))
+    status = reload_version(version).status
+    response = lead_client.post(version_url(version, name), {"lock_version": "garbage"})
+    assert response["Location"] == version_url(version)
+    assert f"{STALE}. Nothing was changed." in flashed(response)
+    assert reload_version(version).status == status
+
+
+def test_the_plan_pages_carry_the_version_they_show(lead_client, phb_lead, holder, budget):
+    """Every page whose form or button sends the version carries it, so real pages work."""
+    version = reload_version(complete_draft(phb_lead, holder, budget))
+    goal = version.goals.get()
+    token = f'name="lock_version" value="{version.lock_version}"'
+    for url in (
+        version_url(version),  # the submit button
+        version_url(version, "careplans:sections"),
+        version_url(version, "careplans:row_new", "goals"),
+        version_url(version, "careplans:row_edit", "goals", goal.pk),
+        reverse("careplans:row_remove", args=[version.pk, "goals", goal.pk]),
+        version_url(version, "careplans:withdraw"),
+    ):
+        assert token in page(lead_client.get(url)), url
+
+
 def test_submitting_an_incomplete_plan_lists_the_problems(lead_client, phb_lead, holder):
     version = services.start_plan(actor=phb_lead, budget_holder=holder)
     response = lead_client.post(
@@ -250,6 +319,19 @@ def test_the_lead_decides_item_by_item_and_the_holder_reads_the_reason(
     letter_text = page(client.get(reverse("careplans:letter", args=[letter.pk])))
     assert "The walks with Biscuit already meet this goal." in letter_text
     assert "look at this decision again" in letter_text
+
+
+def test_a_decision_without_the_version_it_was_made_on_is_refused(client, icb, submitted):
+    client.force_login(staff("phb_lead", icb))
+    decide = version_url(submitted, "careplans:decide")
+    token = f'name="lock_version" value="{reload_version(submitted).lock_version}"'
+    assert token in page(client.get(decide))
+    data = decide_data(submitted)
+    del data["lock_version"]
+    response = client.post(decide, data)
+    assert STALE in page(response)
+    assert reload_version(submitted).status == PlanStatus.SUBMITTED
+    assert not PlanLetter.objects.filter(version=submitted).exists()
 
 
 GYM_REASON = "The walks with Biscuit already meet this goal."
@@ -492,7 +574,8 @@ def test_a_new_version_and_what_changed(client, icb, submitted, phb_lead):
     client.post(version_url(submitted, "careplans:decide"), decide_data(submitted))
     client.force_login(phb_lead)
     response = client.post(
-        version_url(submitted, "careplans:new_version"), {"reason": "Health changed"}
+        version_url(submitted, "careplans:new_version"),
+        {"reason": "Health changed", "lock_version": reload_version(submitted).lock_version},
     )
     second = PlanVersion.objects.get(plan=submitted.plan, number=2)
     assert response["Location"] == version_url(second)

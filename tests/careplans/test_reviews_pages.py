@@ -333,7 +333,9 @@ def test_money_asked_back_and_paid_back_through_the_pages(client, in_use, financ
         "explanation": "£300.00 paid for a television, which is not in the plan.",
         **date_fields("due_by", D_(2027, 1, 31)),
         "who_repays": "Alex Example",
+        "requests_seen": "0",
     }
+    assert 'name="requests_seen" value="0"' in page(client.get(url))
     response = client.post(url, data | {"amount": "3.001"})
     assert PROBLEM in page(response)
     assert not RepaymentRequest.objects.exists()
@@ -341,14 +343,114 @@ def test_money_asked_back_and_paid_back_through_the_pages(client, in_use, financ
     repayment = RepaymentRequest.objects.get()
     assert repayment.amount == D("300.00")
     settle = reverse("careplans:repayment_settle", args=[repayment.pk])
-    assert "£300.00 is still owed" in page(client.get(settle))
+    shown = page(client.get(settle))
+    assert "£300.00 is still owed" in shown
+    assert 'name="settlements_seen" value="0"' in shown
     response = client.post(
-        settle, {"amount": "300.01", **date_fields("received_on", TODAY), "reference": ""}
+        settle,
+        {
+            "amount": "300.01",
+            **date_fields("received_on", TODAY),
+            "reference": "",
+            "settlements_seen": "0",
+        },
     )
     assert "Only £300.00 is still owed" in page(response)
-    client.post(settle, {"amount": "300.00", **date_fields("received_on", TODAY)})
+    client.post(
+        settle, {"amount": "300.00", **date_fields("received_on", TODAY), "settlements_seen": "0"}
+    )
     assert RepaymentSettlement.objects.get().amount == D("300.00")
     assert "paid in full" in page(client.get(settle, follow=True))
+
+
+def repayment_data(**changes) -> dict:
+    return {
+        "ground": "outside_plan",
+        "amount": "200.00",
+        "explanation": "£200.00 paid for a television, which is not in the plan.",
+        **date_fields("due_by", D_(2027, 1, 31)),
+        "who_repays": "Alex Example",
+        "requests_seen": "0",
+    } | changes
+
+
+def test_asking_for_money_back_twice_from_one_page_asks_once(client, in_use, finance_officer):
+    _, budget, _ = in_use
+    client.force_login(finance_officer)
+    url = reverse("careplans:repayment_new", args=[budget.pk])
+    assert client.post(url, repayment_data()).status_code == 302
+    first = RepaymentRequest.objects.get()
+    letters = PlanLetter.objects.count()
+    # The button pressed again (or the page sent from a second tab): refused in words.
+    again = client.post(url, repayment_data(), follow=True)
+    html = page(again)
+    made_at = timezone.localtime(first.created_at)
+    assert (
+        f"A request for £200.00 back was already made by {finance_officer.full_name} on "
+        f"{made_at:%-d %B %Y at %H:%M}, after this page was opened. Nothing was changed"
+    ) in html
+    assert RepaymentRequest.objects.count() == 1
+    assert PlanLetter.objects.count() == letters
+    # A page without what it showed is stale too.
+    missing = repayment_data()
+    del missing["requests_seen"]
+    assert "This page is out of date" in page(client.post(url, missing))
+    assert RepaymentRequest.objects.count() == 1
+
+
+def test_a_second_request_from_a_fresh_page_is_made(client, in_use, finance_officer):
+    _, budget, _ = in_use
+    client.force_login(finance_officer)
+    url = reverse("careplans:repayment_new", args=[budget.pk])
+    client.post(url, repayment_data())
+    fresh = page(client.get(url))
+    assert 'name="requests_seen" value="1"' in fresh
+    response = client.post(url, repayment_data(amount="50.00", requests_seen="1"))
+    assert response.status_code == 302
+    assert sorted(RepaymentRequest.objects.values_list("amount", flat=True)) == [
+        D("50.00"),
+        D("200.00"),
+    ]
+
+
+def test_recording_money_paid_back_twice_from_one_page_records_it_once(
+    client, in_use, finance_officer
+):
+    _, budget, _ = in_use
+    repayment = stopping.request_repayment(
+        actor=finance_officer,
+        budget=budget,
+        ground="outside_plan",
+        amount=D("300.00"),
+        explanation="Paid for a television.",
+        due_by=D_(2027, 1, 31),
+        who_repays="Alex Example",
+    )
+    client.force_login(finance_officer)
+    settle = reverse("careplans:repayment_settle", args=[repayment.pk])
+    data = {"amount": "100.00", **date_fields("received_on", TODAY), "settlements_seen": "0"}
+    assert client.post(settle, data).status_code == 302
+    recorded = RepaymentSettlement.objects.get()
+    html = page(client.post(settle, data, follow=True))
+    assert (
+        f"£100.00 received on 23 November 2026 was already recorded by "
+        f"{finance_officer.full_name} on "
+        f"{timezone.localtime(recorded.recorded_at):%-d %B %Y at %H:%M}, after this page was "
+        "opened. Nothing was changed: £200.00 is still owed."
+    ) in html
+    assert RepaymentSettlement.objects.count() == 1
+    # From a fresh page, the next payment is recorded.
+    assert 'name="settlements_seen" value="1"' in page(client.get(settle))
+    client.post(settle, data | {"settlements_seen": "1"})
+    assert stopping.outstanding(repayment) == D("100.00")
+    # Paid in full, then the same button again: still told what was recorded, and by whom.
+    paid_off = data | {"amount": "100.00", "settlements_seen": "2"}
+    client.post(settle, paid_off)
+    assert stopping.outstanding(repayment) == D("0.00")
+    html = page(client.post(settle, paid_off, follow=True))
+    who = finance_officer.full_name
+    assert f"£100.00 received on 23 November 2026 was already recorded by {who}" in html
+    assert RepaymentSettlement.objects.count() == 3
 
 
 def test_a_request_is_recorded_and_decided_through_the_pages(
