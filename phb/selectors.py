@@ -148,11 +148,15 @@ def organisation(pk) -> Organisation | None:
 
 
 def administrators_of(organisation) -> QuerySet[RoleAssignment]:
+    """The ICB's administrators now, and those whose role starts later (not ended ones)."""
     return (
-        RoleAssignment.objects.current()
-        .filter(organisation=organisation, role=Role.ICB_ADMIN)
+        RoleAssignment.objects.filter(
+            Q(ends_on__isnull=True) | Q(ends_on__gte=timezone.localdate()),
+            organisation=organisation,
+            role=Role.ICB_ADMIN,
+        )
         .select_related("user")
-        .order_by("user__full_name")
+        .order_by("starts_on", "user__full_name")
     )
 
 

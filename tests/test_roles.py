@@ -294,6 +294,31 @@ def test_the_service_administrator_adds_an_icb_and_its_first_administrator(
     assert "Ash East" in page
 
 
+def test_an_administrator_from_a_later_day_is_said_to_start_then(client, service_admin):
+    """The ICB has no administrator today, so the page says so, and names the one to come."""
+    icb = Organisation.objects.create(ods_code="QE8", name="NHS Later Example ICB")
+    client.force_login(service_admin)
+    later = TODAY + datetime.timedelta(days=30)
+    response = client.post(
+        reverse("service_organisation", args=[icb.pk]),
+        {
+            "full_name": "Lee Later",
+            "email": "lee@later.example.nhs.uk",
+            "starts_on_day": str(later.day),
+            "starts_on_month": str(later.month),
+            "starts_on_year": str(later.year),
+        },
+        follow=True,
+    )
+    html = unescape(response.content.decode())
+    assert (
+        f"Lee Later will be an administrator of NHS Later Example ICB from {later:%-d %B %Y}."
+    ) in html
+    assert "is now an administrator" not in html
+    assert f"lee@later.example.nhs.uk), from {later:%-d %B %Y} (not started yet)" in html
+    assert "This ICB has no administrator today." in html
+
+
 def test_an_icb_with_the_same_ods_code_is_refused_in_words(client, service_admin, icb):
     client.force_login(service_admin)
     response = client.post(reverse("service_icb_new"), {"ods_code": icb.ods_code, "name": "X"})

@@ -5,6 +5,7 @@ The service administrator runs the deployment for all ICBs and sees no person's 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.views.generic import FormView, TemplateView
 
 from phb import selectors, services
@@ -60,9 +61,13 @@ class OrganisationView(PermissionRequiredMixin, FormView):
         return selectors.organisation(self.kwargs["pk"])
 
     def get_context_data(self, **kwargs):
+        today = timezone.localdate()
+        administrators = list(selectors.administrators_of(self.object))
         return super().get_context_data(**kwargs) | {
             "organisation": self.object,
-            "administrators": list(selectors.administrators_of(self.object)),
+            "administrators": administrators,
+            "today": today,
+            "none_today": all(a.starts_on > today for a in administrators),
         }
 
     def form_valid(self, form):
@@ -76,9 +81,15 @@ class OrganisationView(PermissionRequiredMixin, FormView):
         except ValidationError as error:
             add_errors(form, error)
             return self.form_invalid(form)
+        starts_on = form.cleaned_data.get("starts_on") or timezone.localdate()
         messages.success(
             self.request,
-            f"{user.full_name} is now an administrator of {self.object.name}."
+            (
+                f"{user.full_name} will be an administrator of {self.object.name} from "
+                f"{starts_on:%-d %B %Y}."
+                if starts_on > timezone.localdate()
+                else f"{user.full_name} is now an administrator of {self.object.name}."
+            )
             + (" We have emailed them a link to set their password." if created else ""),
         )
         return redirect("service_organisation", pk=self.object.pk)
