@@ -62,6 +62,11 @@ class ModuleChangeForm(NHSFormMixin, forms.Form):
         error_messages={"required": "Say whether this training is still in use"},
     )
 
+    def __init__(self, *args, standard=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if standard:  # a Care Certificate standard is always in use
+            del self.fields["active"]
+
 
 class TrainingRecordForm(NHSFormMixin, forms.Form):
     module = forms.ModelChoiceField(

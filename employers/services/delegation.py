@@ -49,10 +49,18 @@ class TaskDetails:
     required_training: tuple  # TrainingModules of the same ICB
 
 
-def _check_training(organisation_id, modules) -> None:
+def _check_training(organisation_id, modules, *, already=()) -> None:
+    """The training is the ICB's, and any newly required is in use (locked, so it cannot be
+    taken out of use while the task is saved)."""
     if any(module.organisation_id != organisation_id for module in modules):
         raise ValidationError(
             {"required_training": "Choose training from your ICB's training catalogue"}
+        )
+    new = {module.pk for module in modules} - {module.pk for module in already}
+    in_use = TrainingModule.objects.select_for_update().filter(pk__in=new, active=True)
+    if len(new) != len(in_use.values_list("pk", flat=True)):
+        raise ValidationError(
+            {"required_training": "Some of this training has been taken out of use: choose again"}
         )
 
 
@@ -81,11 +89,60 @@ def add_task(*, actor, organisation: Organisation, details: TaskDetails) -> Dele
     return task
 
 
+def people_delegated_for(task: DelegatedTask) -> int:
+    """How many people the task has been delegated for, ended delegations included."""
+    return Delegation.objects.filter(task=task).values("budget_holder").distinct().count()
+
+
+def delegated_sentence(task: DelegatedTask, people: int) -> str:
+    who = "1 person" if people == 1 else f"{people} people"
+    return f"{task.name} has been delegated for {who}, so only its description can change"
+
+
+# What a delegation is made of: every delegation reads these from the task, so once the task
+# has been delegated they must stay as the clinician saw them (in the form's order).
+WHAT_IS_DELEGATED = ("name", "risk_level", "required_training", "review_months")
+
+
+def _refuse_if_delegated(task: DelegatedTask, details: TaskDetails) -> None:
+    """Once a task has been delegated, changing its name, risk, training or review interval
+    would rewrite the delegations already made (a PEG feeding delegation would come to read
+    "Insulin injections"): only its description may change."""
+    now = {
+        "name": task.name,
+        "risk_level": task.risk_level,
+        "required_training": {module.pk for module in task.required_training.all()},
+        "review_months": task.review_months,
+    }
+    wanted = {
+        "name": details.name,
+        "risk_level": details.risk_level,
+        "required_training": {module.pk for module in details.required_training},
+        "review_months": details.review_months,
+    }
+    changed = [field for field in WHAT_IS_DELEGATED if now[field] != wanted[field]]
+    if not changed:
+        return
+    people = people_delegated_for(task)
+    if people:
+        raise ValidationError(
+            {
+                changed[0]: f"{delegated_sentence(task, people)}. To change what is "
+                "delegated, add a new task"
+            }
+        )
+
+
 @transaction.atomic
 def change_task(*, actor, task: DelegatedTask, details: TaskDetails) -> DelegatedTask:
+    """Change a task in the catalogue. Once it has been delegated only its description may
+    change: to delegate something different, add a new task."""
     require(actor, Permission.MANAGE_DELEGATED_TASKS, task)
     task = DelegatedTask.objects.select_for_update().get(pk=task.pk)
-    _check_training(task.organisation_id, details.required_training)
+    _check_training(
+        task.organisation_id, details.required_training, already=task.required_training.all()
+    )
+    _refuse_if_delegated(task, details)
     if _name_taken(task.organisation_id, details.name, besides=task):
         raise ValidationError({"name": "Your ICB's catalogue already has a task with this name"})
     task.name = details.name

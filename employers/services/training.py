@@ -124,12 +124,44 @@ def change_module(
     module = TrainingModule.objects.select_for_update().get(pk=module.pk)
     require(actor, Permission.MANAGE_TRAINING_CATALOGUE, module)
     _check_refresh(refresh_months)
+    if not active:
+        _refuse_out_of_use(module)
     module.description = description.strip()
     module.refresh_months = refresh_months
     module.active = active
     module.full_clean(validate_unique=False, validate_constraints=False)
     module.save(update_fields=["description", "refresh_months", "active", "updated_at"])
     return module
+
+
+STANDARD_ALWAYS_IN_USE = (
+    "A Care Certificate standard is always in use: every PA's induction covers all 16 standards"
+)
+
+
+def _refuse_out_of_use(module: TrainingModule) -> None:
+    """A Care Certificate standard stays in use (a PA's progress counts all 16), and training
+    a delegated task needs stays in use while the task needs it (its form offers only training
+    in use, so saving the task would silently drop the requirement)."""
+    if module.kind == ModuleKind.CARE_CERTIFICATE:
+        raise ValidationError({"active": STANDARD_ALWAYS_IN_USE})
+    if not module.active:
+        return  # already out of use: nothing is being taken away
+    tasks = [task.name for task in module.tasks.order_by("name")]
+    if not tasks:
+        return
+    if len(tasks) == 1:
+        message = (
+            f"{tasks[0]} needs this training, so it cannot be taken out of use. "
+            f"Take it off {tasks[0]}'s training first"
+        )
+    else:
+        names = ", ".join(tasks[:-1]) + " and " + tasks[-1]
+        message = (
+            f"{names} need this training, so it cannot be taken out of use. "
+            "Take it off each task's training first"
+        )
+    raise ValidationError({"active": message})
 
 
 @dataclass(frozen=True)

@@ -319,6 +319,16 @@ class TaskChangeView(TaskFormMixin, FormPage):
         initial = TaskForm.initial_for(self.task) if data is None else None
         return self.form_class(data, initial=initial, **self.form_kwargs())
 
+    @property
+    def intro(self) -> str:
+        people = services.people_delegated_for(self.task)
+        if not people:
+            return ""
+        return (
+            f"{services.delegated_sentence(self.task, people)}. To change what is delegated, "
+            "add a new task."
+        )
+
     def save(self, form):
         services.change_task(actor=self.request.user, task=self.task, details=form.details())
 

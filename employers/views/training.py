@@ -261,7 +261,8 @@ class ModuleChangeView(FormPage):
             "refresh_months": module.refresh_months,
             "active": "yes" if module.active else "no",
         }
-        return self.form_class(data, initial=initial)
+        standard = module.kind == ModuleKind.CARE_CERTIFICATE
+        return self.form_class(data, initial=initial, standard=standard)
 
     def save(self, form):
         data = form.cleaned_data
@@ -270,7 +271,7 @@ class ModuleChangeView(FormPage):
             module=self.object,
             description=data["description"],
             refresh_months=data["refresh_months"],
-            active=data["active"] == "yes",
+            active=data.get("active", "yes") == "yes",
         )
 
     def done_url(self):
@@ -278,7 +279,7 @@ class ModuleChangeView(FormPage):
 
     def get_context_data(self, **kwargs):
         intro = (
-            "A Care Certificate standard keeps its name."
+            "A Care Certificate standard keeps its name and is always in use."
             if self.object.kind == ModuleKind.CARE_CERTIFICATE
             else ""
         )

@@ -7,10 +7,12 @@ from decimal import Decimal as D
 from html import unescape
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from employers.models import TaxYearRateSet
 from employers.models.payroll import TAX_YEAR_RATE_FIELDS
+from employers.services.tax_years import SENSE_RANGES, check_figures, save_tax_year_figures
 from employers.tax_year_forms import FIGURES, label_of
 from tests.budgets.test_pages import date_fields
 
@@ -166,3 +168,161 @@ def test_the_list_makes_the_same_queries_for_1_and_4_tax_years(client, service_a
         )
     assert count() == one
     assert "2029/30" in page(client.get(url))
+
+
+# --- Figures that make sense ------------------------------------------------------------
+
+
+def real_2026_27() -> dict:
+    """HMRC's and DWP's 2026/27 figures, as the migrations load them."""
+    import importlib
+
+    figures = importlib.import_module("employers.migrations.0002_payruns").FIGURES_2026_27
+    loans = importlib.import_module("employers.migrations.0007_student_loans")
+    return {name: D(value) for name, value in (figures | loans.STUDENT_LOANS_2026_27).items()}
+
+
+def test_every_figure_has_a_sense_range_and_the_real_figures_are_within_them():
+    assert set(SENSE_RANGES) == set(FIGURES)
+    figures = real_2026_27()
+    assert set(figures) == set(FIGURES)
+    check_figures(figures)  # no ValidationError
+    for name, (low, high) in SENSE_RANGES.items():
+        assert low <= figures[name] <= high, name
+
+
+def test_the_real_figures_are_saved_by_the_service(service_admin):
+    saved = save_tax_year_figures(
+        actor=service_admin, name="2027/28", tax_year_start=TAX_YEAR_2027, **real_2026_27()
+    )
+    assert saved.figures().__dict__ | {"tax_year_start": None} == (
+        this_year().figures().__dict__ | {"tax_year_start": None}
+    )
+
+
+def test_the_reviewers_nonsense_is_refused_figure_by_figure_and_nothing_saved(
+    client, service_admin
+):
+    """What was saved before: basic rate 0%, higher rate 100%, employer NI 100%, personal
+    allowance £0, the weekly NI limits reversed (LEL £967 > PT £242 > UEL £129) and the monthly
+    pension band's lower limit (£4,500) above its upper limit (£4,189)."""
+    client.force_login(service_admin)
+    nonsense = {
+        "basic_rate": "0",
+        "higher_rate": "100",
+        "employer_ni_rate": "100",
+        "personal_allowance": "0",
+        "ni_lel_weekly": "967",
+        "ni_uel_weekly": "129",
+        "pension_lower_monthly": "4500",
+    }
+    data = typed(this_year()) | {"name": "2027/28"} | date_fields("tax_year_start", TAX_YEAR_2027)
+    response = client.post(reverse("employers:tax_year_new"), data | nonsense)
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "basic_rate": ["Income Tax basic rate must be between 10% and 40%"],
+        "higher_rate": ["Income Tax higher rate must be between 20% and 60%"],
+        "employer_ni_rate": ["Employer National Insurance rate must be between 5% and 30%"],
+        "personal_allowance": [
+            "Income Tax personal allowance per year must be between £5,000 and £50,000"
+        ],
+        "ni_lel_weekly": [
+            "National Insurance lower earnings limit per week must be between £50 and £500"
+        ],
+        "ni_uel_weekly": [
+            "National Insurance upper earnings limit per week must be between £300 and £3,000"
+        ],
+        "pension_lower_monthly": [
+            "Pension qualifying earnings, lower limit per month must be between £80 and £2,200"
+        ],
+    }
+    html = page(response)
+    assert "There is a problem" in html and "Income Tax basic rate must be between" in html
+    assert TaxYearRateSet.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        (
+            {"ni_lel_weekly": "250"},
+            "ni_lel_weekly",
+            "National Insurance lower earnings limit per week must be less than the National "
+            "Insurance primary threshold per week (£242)",
+        ),
+        (
+            {"ni_pt_monthly": "4189"},
+            "ni_pt_monthly",
+            "National Insurance primary threshold per month must be less than the National "
+            "Insurance upper earnings limit per month (£4,189)",
+        ),
+        (
+            {"ni_st_weekly": "967"},
+            "ni_st_weekly",
+            "National Insurance secondary threshold per week must be less than the National "
+            "Insurance upper secondary threshold for under 21s per week (£967)",
+        ),
+        (
+            {"ni_st_monthly": "4200", "ni_ust_monthly": "4189.50"},
+            "ni_st_monthly",
+            "National Insurance secondary threshold per month must be less than the National "
+            "Insurance upper secondary threshold for under 21s per month (£4,189.50)",
+        ),
+        (
+            {"pension_lower_monthly": "900"},
+            "pension_lower_monthly",
+            "Pension qualifying earnings, lower limit per month must be less than the pension "
+            "automatic enrolment earnings trigger per month (£833)",
+        ),
+        (
+            {"pension_trigger_four_weekly": "3900"},
+            "pension_trigger_four_weekly",
+            "Pension automatic enrolment earnings trigger per 4 weeks must not be more than the "
+            "pension qualifying earnings, upper limit per 4 weeks (£3,867)",
+        ),
+        (
+            {"basic_rate": "20", "higher_rate": "20"},
+            "basic_rate",
+            "Income Tax basic rate must be less than the Income Tax higher rate (20%)",
+        ),
+        (
+            {"higher_rate": "45"},
+            "higher_rate",
+            "Income Tax higher rate must be less than the Income Tax additional rate (45%)",
+        ),
+    ],
+)
+def test_figures_out_of_order_are_refused_on_the_lower_one(
+    client, service_admin, change, field, message
+):
+    client.force_login(service_admin)
+    data = typed(this_year()) | {"name": "2027/28"} | date_fields("tax_year_start", TAX_YEAR_2027)
+    response = client.post(reverse("employers:tax_year_new"), data | change)
+    assert response.status_code == 200
+    assert response.context["form"].errors == {field: [message]}
+    assert TaxYearRateSet.objects.count() == 1
+
+
+def test_the_trigger_may_equal_the_upper_limit_and_the_bounds_are_inclusive(service_admin):
+    figures = real_2026_27() | {
+        "pension_trigger_weekly": D("967"),  # = the weekly upper limit
+        "basic_rate": D("0.10"),  # the lowest the sense range allows
+        "employer_ni_rate": D("0.30"),  # the highest
+    }
+    save_tax_year_figures(
+        actor=service_admin, name="2027/28", tax_year_start=TAX_YEAR_2027, **figures
+    )
+    assert TaxYearRateSet.objects.count() == 2
+
+
+def test_a_correction_is_checked_too(service_admin):
+    saved = save_tax_year_figures(
+        actor=service_admin, name="2027/28", tax_year_start=TAX_YEAR_2027, **real_2026_27()
+    )
+    with pytest.raises(ValidationError) as error:
+        save_tax_year_figures(actor=service_admin, rate_set=saved, ssp_weekly_rate=D("12325"))
+    assert error.value.message_dict == {
+        "ssp_weekly_rate": ["Statutory Sick Pay per week must be between £50 and £500"]
+    }
+    saved.refresh_from_db()
+    assert saved.ssp_weekly_rate == D("123.25")
