@@ -12,6 +12,7 @@ from django.utils import timezone
 from budgets.models import Budget
 from careplans import services
 from careplans.models import ApprovalPolicy, CarePlan, DecisionOutcome
+from careplans.plan_selectors import representatives_of
 from careplans.services import ItemChoice
 from phb.models import BudgetHolder, Organisation, Role, User
 
@@ -28,7 +29,19 @@ def _staff(icb, role) -> User:
     return user
 
 
+def _agreement(holder, on) -> dict:
+    """The person agreed the plan; so did whoever acts for them now (a representative for
+    someone who lacks capacity, or a nominee)."""
+    acting = representatives_of(holder).order_by("-kind").first()  # a representative first
+    if acting is None:
+        return {"person_agreed_on": on}
+    return {"person_agreed_on": on, "representative": acting, "representative_agreed_on": on}
+
+
 def _write(author, holder, budget, *, items):
+    """A complete plan: each item is paid from the budget's first way of holding the money
+    that is paid out (a direct payment or third party), or else from what the ICB holds."""
+    portions = sorted(budget.portions.all(), key=lambda p: (not p.is_paid_out, p.method))
     version = services.start_plan(actor=author, budget_holder=holder, budget=budget)
     version = services.update_sections(
         actor=author,
@@ -39,7 +52,7 @@ def _write(author, holder, budget, *, items):
         outcomes_evidence="I get to football most weeks; no pressure sores",
         crisis_plan="Call the spinal injuries nurse, then 111",
         pa_absence_plan="The agency covers within four hours",
-        person_agreed_on=min(budget.period_start, timezone.localdate()),
+        **_agreement(holder, min(budget.period_start, timezone.localdate())),
     )
     goal = services.save_goal(
         actor=author,
@@ -88,6 +101,7 @@ def _write(author, holder, budget, *, items):
             unit_cost=unit_cost,
             quantity=quantity,
             frequency=frequency,
+            portion=portions[0] if portions else None,
         )
     return version
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from budgets.demo import _staff
 from careplans import services
+from careplans.demo import _agreement
 from careplans.models import CarePlan, PanelSession, PlanVersion
 from careplans.services import panels
 from phb.models import BudgetHolder, Organisation, Role
@@ -20,15 +21,25 @@ QUORUM = 3
 
 def _plan(author, coordinator, holder, budget) -> PlanVersion:
     """A complete plan for `holder`: 10 hours of PA support a week at £15.00 (£7,800.00 a
-    year) and a gym membership at £30.00 a month (£360.00 a year)."""
+    year) and a gym membership at £30.00 a month (£360.00 a year), each paid from the budget's
+    first way of holding the money that is paid out (else from what the ICB holds)."""
+    portions = sorted(budget.portions.all(), key=lambda p: (not p.is_paid_out, p.method))
     version = services.start_plan(actor=author, budget_holder=holder, budget=budget)
     version = services.update_sections(
         actor=author,
         version=version,
         what_matters=f"{holder.given_name} wants to stay living at home and see friends",
         health_needs="Needs help to wash, dress and get out of the house",
+        outcomes_evidence=f"{holder.given_name} gets out to the gym twice most weeks",
         crisis_plan="Call the community team, then 111",
-        person_agreed_on=min(budget.period_start, timezone.localdate()),
+        **_agreement(holder, min(budget.period_start, timezone.localdate())),
+    )
+    services.save_risk(
+        actor=author,
+        version=version,
+        risk="A fall on the way to the gym",
+        consequence="An injury, and losing confidence to go out",
+        mitigation="The PA goes too; a falls assessment is booked",
     )
     goal = services.save_goal(
         actor=author,
@@ -65,6 +76,7 @@ def _plan(author, coordinator, holder, budget) -> PlanVersion:
             unit_cost=cost,
             quantity=quantity,
             frequency=frequency,
+            portion=portions[0] if portions else None,
         )
     version = PlanVersion.objects.get(pk=version.pk)
     if services.plan_total(version) > budget.agreed_amount:

@@ -31,9 +31,12 @@ def _plan_refusal(version) -> str | None:
 
 
 def _plan_version(version) -> str:
-    # A stop decided after a PDF was made changes what the plan's PDF says.
+    # A stop decided after a PDF was made changes what the plan's PDF says; so does a change
+    # of the review due (one done, brought forward or first set).
     stop = selectors.stop_of(version)
     made = f"plan {version.pk} {version.lock_version} {version.status} {version.updated_at:%s%f}"
+    review = selectors.due_review_of(version)
+    made += f" review {review.due_on:%Y%m%d}" if review is not None else " no review"
     return made if stop is None else f"{made} stop {stop.pk}"
 
 

@@ -4,7 +4,13 @@ from django.conf import settings
 from django.utils import timezone
 
 from budgets.presenters import money
-from careplans.models import DecisionOutcome, PanelSessionStatus, PlanStatus, Review
+from careplans.models import (
+    ApprovalPolicy,
+    DecisionOutcome,
+    PanelSessionStatus,
+    PlanStatus,
+    Review,
+)
 from careplans.models.plans import SupportCategory, cost_words, split_costs
 from careplans.models.reviews import ReviewStatus
 from careplans.plan_selectors import (
@@ -92,7 +98,7 @@ def items_table(version, *, decisions=None) -> dict:
             },
             {"text": item.cost_text, "format": "numeric"},
             {"text": goals},
-            {"text": item.portion.get_method_display() if item.portion_id else "Not chosen"},
+            {"text": paid_from(version, item)},
         ]
         if decisions is not None:
             decided = decisions.get(item.pk)
@@ -115,6 +121,107 @@ def items_table(version, *, decisions=None) -> dict:
         "rows": rows,
         "responsive": True,
     }
+
+
+def paid_from(version, item) -> str:
+    """Which way of holding the budget's money pays for an item. A draft's item may have none
+    yet, or one of a budget the draft no longer uses; a fixed version's says what it recorded."""
+    if version.status == PlanStatus.DRAFT and (
+        item.portion_id is None or item.portion.budget_id != version.budget_id
+    ):
+        return "Not chosen yet"
+    if item.portion_id is None:
+        return "Not included in this plan"
+    return item.portion.get_method_display()
+
+
+def holding(version) -> list[str]:
+    """The ways the plan's budget holds its money, each with its amount (from the prefetched
+    portions)."""
+    if version.budget is None:
+        return []
+    return [
+        f"{portion.short_method}"
+        + (f", held by {portion.held_by}" if portion.held_by else "")
+        + f": {money(portion.amount)}"
+        for portion in version.budget.portions.all()
+    ]
+
+
+def _policy(organisation) -> ApprovalPolicy:
+    # Read, not made: a page or PDF writes nothing (an ICB without a policy has the defaults).
+    return ApprovalPolicy.objects.filter(organisation=organisation).first() or ApprovalPolicy(
+        organisation=organisation
+    )
+
+
+def _months(count: int) -> str:
+    return f"{count} month{'' if count == 1 else 's'}"
+
+
+def review_words(version, *, printed_on=None) -> str:
+    """When the plan's next review is due and who is responsible for it, in words true for the
+    version's state. A PDF is a record made on `printed_on`: it says what was so that day."""
+    status = version.status
+    if status == PlanStatus.DECLINED:
+        return "No review is set: this version was not approved."
+    if status == PlanStatus.DEFERRED:
+        return "No review is set: this version was deferred for more information, not approved."
+    if status == PlanStatus.WITHDRAWN:
+        return "No review is set: this version was withdrawn."
+    if status in (PlanStatus.SUPERSEDED, PlanStatus.ENDED):
+        return "This version is no longer in use, so no review of it is due."
+    coordinator = next(
+        (c for c in version.professional_contacts.all() if c.is_care_coordinator), None
+    )
+    plan = version.plan
+    review = Review.objects.filter(plan=plan, status=ReviewStatus.DUE).order_by("due_on").first()
+    first_within = (
+        f"within {_months(_policy(plan.budget_holder.organisation).first_review_months)} of "
+        "the first payment"
+    )
+    if status in IN_PROGRESS_STATUSES:
+        if review is None:
+            said = f"The first review is set when the plan is approved: {first_within}."
+            who = "will be responsible for it"
+        else:
+            said = (
+                "The next review of the plan in use is due by "
+                f"{display_date(review.due_on, 'j F Y')}."
+            )
+            who = "will be responsible for reviews once this version is approved"
+        if coordinator is not None:
+            said += f" {coordinator.name}, the named care coordinator, {who}."
+        return said
+    # Approved: the plan in use (or about to be).
+    today = timezone.localdate()
+    if review is None:
+        reviewed = plan.reviews.filter(status=ReviewStatus.COMPLETED).exists()
+        when = "" if reviewed else f": the first review is due {first_within}"
+        said = (
+            f"When this plan was printed on {display_date(printed_on, 'j F Y')}, no review "
+            f"date was set{when}."
+            if printed_on
+            else f"No review date is set yet{when}."
+        )
+    else:
+        due = display_date(review.due_on, "j F Y")
+        overdue = review.due_on < (printed_on or today)
+        if printed_on:
+            said = f"When this plan was printed on {display_date(printed_on, 'j F Y')}, " + (
+                f"the review due by {due} had not been done."
+                if overdue
+                else f"the next review was due by {due}."
+            )
+        else:
+            said = (
+                f"The review was due by {due} and has not been done yet."
+                if overdue
+                else f"The next review is due by {due}."
+            )
+    if coordinator is not None:
+        said += f" {coordinator.name}, the named care coordinator, is responsible for it."
+    return said
 
 
 def item_decision_words(item, decided) -> str:
@@ -159,8 +266,11 @@ def version_page(version, versions, user) -> dict:
         "versions": versions,
         "totals": totals(version),
         "problems": problems_before_submitting(version) if draft else [],
+        "draft": draft,
         "about_rows": about_rows(version),
         "items_table": items_table(version, decisions=decisions),
+        "holding": holding(version),
+        "review": review_words(version),
         "decision": decision,
         "status_table": status_table(version),
         "on_agenda": on_agenda,
@@ -199,9 +309,13 @@ def plan_document(version) -> dict:
     decisions = {d.item_id: d for d in decision.items.all()} if decision else None
     return {
         "version": version,
+        "draft": version.status == PlanStatus.DRAFT,
         "totals": totals(version),
         "about_rows": about_rows(version),
         "items_table": items_table(version, decisions=decisions),
+        "holding": holding(version),
+        # A PDF is a record of the day it was made: it says what was due then.
+        "review": review_words(version, printed_on=timezone.localdate()),
         "decision": decision,
         # A stop still to come: the plan is in use until then, and its PDF says so.
         "stop": stop_of(version) if version.status == PlanStatus.ACTIVE else None,
@@ -210,28 +324,37 @@ def plan_document(version) -> dict:
 
 
 def about_rows(version) -> list[dict]:
-    """The plan's own sections, each with its words or "Not written yet"."""
+    """The plan's own sections, each with its words. What a draft has not said yet is "Not
+    written yet"; what a submitted or decided version left out is not in it, and never will be.
+    """
+    draft = version.status == PlanStatus.DRAFT
+    missing = "Not written yet" if draft else "Not included in this plan"
     rows = [
-        (label, getattr(version, field))
+        (label, getattr(version, field) or missing)
         for field, label in SECTION_LABELS
         if field != "over_budget_justification"
     ]
-    rows = [(label, value or "Not written yet") for label, value in rows]
     representative = version.representative
+    agreed_on = display_date(version.representative_agreed_on, "j F Y")
+    if representative is None:
+        acting = "None named in the plan"
+    else:
+        kind = representative.get_kind_display().split(" (")[0].lower()
+        acting = f"{representative.user.full_name} ({kind}), " + (
+            f"agreed {agreed_on}"
+            if agreed_on
+            else "agreement not recorded yet"
+            if draft
+            else "no agreement recorded in this plan"
+        )
     rows += [
         (
             "The person agreed the plan",
             display_date(version.person_agreed_on, "j F Y")
             if version.person_agreed_on
-            else "Not recorded yet",
+            else ("Not recorded yet" if draft else "Not recorded in this plan"),
         ),
-        (
-            "Their representative or nominee",
-            f"{representative.user.full_name}, agreed "
-            f"{display_date(version.representative_agreed_on, 'j F Y') or 'not yet'}"
-            if representative
-            else "None named in the plan",
-        ),
+        ("Their representative or nominee", acting),
     ]
     return [{"key": {"text": label}, "value": {"text": value}} for label, value in rows]
 

@@ -14,8 +14,10 @@ from careplans.models import (
     PlanLetter,
     PlanStatus,
     PlanVersion,
+    Review,
     SupportItem,
 )
+from careplans.models.reviews import ReviewStatus
 from phb.models import Representative
 
 
@@ -145,3 +147,8 @@ def stop_of(version):
     if version.budget_id is None:
         return None
     return BudgetStop.objects.filter(budget_id=version.budget_id).first()
+
+
+def due_review_of(version):
+    """The review of a version's plan due now, if one is."""
+    return Review.objects.filter(plan_id=version.plan_id, status=ReviewStatus.DUE).first()

@@ -35,7 +35,7 @@ from careplans.models.plans import (
     split_costs,
     yearly_cost,
 )
-from phb.models import User
+from phb.models import Representative, RepresentativeKind, User
 from phb.permissions import Permission, require
 from phb.services import only_fields
 
@@ -448,12 +448,21 @@ def problems_before_submitting(version) -> list[str]:
         problems.append("Name the care coordinator")
     if not any(c.has_clinical_responsibility for c in contacts):
         problems.append("Name who holds clinical responsibility")
-    if not version.support_items.exists():
+    items = list(version.support_items.all())
+    if not items:
         problems.append("Add what the budget will pay for")
-    if version.support_items.filter(annual_cost__lte=0).exists():
+    if any(item.annual_cost <= 0 for item in items):
         problems.append("Give every item its cost")
     if version.support_items.filter(goals__isnull=True).exists():
         problems.append("Say which goal each item helps with")
+    if version.budget is not None:
+        # A part of this budget; one of a budget chosen before (since changed) is not.
+        parts = {portion.pk for portion in version.budget.portions.all()}
+        problems += [
+            f"Choose how {item.description} is paid for"
+            for item in items
+            if item.portion_id not in parts
+        ]
     if version.budget is None:
         problems.append("Choose the budget that pays for the plan")
     elif budget_cannot_take_the_plan(version.budget):
@@ -474,10 +483,46 @@ def problems_before_submitting(version) -> list[str]:
             )
     if not version.health_needs.strip():
         problems.append("Describe the person's health needs")
+    if not version.outcomes_evidence.strip():
+        problems.append("Say how we will know the plan is working: the outcomes the person wants")
+    if not version.risks.exists():
+        problems.append("Add at least one risk, with what could happen and how it is reduced")
     if not (version.crisis_plan.strip() or version.relapse_plan.strip()):
         problems.append("Say what happens in a crisis or if their health gets worse")
-    if version.person_agreed_on is None and version.representative_agreed_on is None:
-        problems.append("Record when the person (or their representative) agreed the plan")
+    problems += problems_with_agreement(version)
+    return problems
+
+
+def problems_with_agreement(version) -> list[str]:
+    """Who must have agreed the plan. Someone who lacks capacity has a representative, who
+    agrees it for them; someone with a nominee agrees it themself, and the nominee, who will
+    act on it, agrees it too. The plan names whoever acts for the person now."""
+    acting = list(
+        Representative.objects.current()
+        .filter(budget_holder_id=version.plan.budget_holder_id)
+        .select_related("user")
+        .order_by("user__full_name")
+    )
+    for_capacity = [r for r in acting if r.kind == RepresentativeKind.REPRESENTATIVE]
+    nominees = [r for r in acting if r.kind == RepresentativeKind.NOMINEE]
+    problems = []
+    if not for_capacity and version.person_agreed_on is None:
+        problems.append("Record when the person agreed the plan")
+    needed = for_capacity or nominees
+    if not needed:
+        return problems
+    kind = "representative" if for_capacity else "nominee"
+    named = next((r for r in needed if r.pk == version.representative_id), None)
+    if named is None:
+        names = " or ".join(r.user.full_name for r in needed)
+        who = (
+            f"{names}, the person's {kind},"
+            if len(needed) == 1
+            else f"the person's {kind} ({names})"
+        )
+        problems.append(f"Name {who} in the plan and record the date they agreed it")
+    elif version.representative_agreed_on is None:
+        problems.append(f"Record the date {named.user.full_name} agreed the plan")
     return problems
 
 

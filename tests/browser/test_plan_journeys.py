@@ -66,6 +66,15 @@ def test_a_plan_written_submitted_approved_with_a_decline_and_read_by_the_person
     browser.submit("Save")
     # £30.00 a month x 12 = £360.00; with the PA's £10,920.00 the plan costs £11,280.00.
     expect(page.get_by_role("main")).to_contain_text("The plan costs £11,280.00 a year.")
+    # Not paid from any part of the budget yet, so it cannot be sent for a decision.
+    expect(page.get_by_role("main")).to_contain_text("Choose how Gym membership is paid for")
+    browser.click("Change Gym membership")
+    browser.select(
+        "Which part of the budget pays for it",
+        "Notional budget (the ICB holds the money and arranges care): £20,000.00",
+    )
+    browser.submit("Save")
+    expect(page.get_by_role("main")).to_contain_text("Notional budget: £20,000.00")
     browser.submit("Submit for a decision")
     browser.expect_success("The plan has been submitted for a decision")
     browser.submit("Take it back to change it")

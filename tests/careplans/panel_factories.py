@@ -11,6 +11,7 @@ from careplans.models import ApprovalPolicy, PanelSession, PlanVersion
 from careplans.services import panels
 from phb.models import Role
 from tests.budgets.factories import LocalRateSetFactory, chc_package, proposed_budget, staff
+from tests.careplans.plan_factories import OUTCOMES, add_risk, agreement, first_portion
 from tests.factories import BudgetHolderFactory
 
 PANEL_DAY = datetime.date(2027, 1, 14)
@@ -32,7 +33,8 @@ def submitted_plan(
 ) -> PlanVersion:
     """A complete plan, submitted. By default one item: a PA 14 hours a week at £15.00 an hour,
     £10,920.00 a year, and a second of £35.75 a week for equipment hire, £1,859.00 a year:
-    £12,779.00 in all, against a budget of £20,000.00."""
+    £12,779.00 in all, against a budget of £20,000.00 held notionally, with outcomes, a risk
+    and the agreement of the person and whoever acts for them."""
     organisation = organisation or author.acting_organisation
     holder = holder or BudgetHolderFactory(organisation=organisation)
     if not LocalRateSet.objects.filter(organisation=organisation).exists():
@@ -44,9 +46,11 @@ def submitted_plan(
         version=version,
         what_matters="Staying at home with my dog, Biscuit",
         health_needs="Motor neurone disease; needs help to move, wash and eat",
+        outcomes_evidence=OUTCOMES,
         crisis_plan="Call the community nursing team, then 111",
-        person_agreed_on=min(budget.period_start, timezone.localdate()),
+        **agreement(holder, min(budget.period_start, timezone.localdate())),
     )
+    add_risk(author, version)
     goal = services.save_goal(
         actor=author, version=version, description="Walk Biscuit to the park", importance="very"
     )
@@ -79,6 +83,7 @@ def submitted_plan(
             unit_cost=cost,
             quantity=quantity,
             frequency="weekly",
+            portion=first_portion(budget),
         )
     return services.submit_version(actor=author, version=PlanVersion.objects.get(pk=version.pk))
 

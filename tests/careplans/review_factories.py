@@ -19,6 +19,7 @@ from tests.budgets.factories import (
     schedule,
     staff,
 )
+from tests.careplans.plan_factories import OUTCOMES, add_risk, agreement, first_portion
 
 
 def plan_in_use(
@@ -30,11 +31,13 @@ def plan_in_use(
     approved_on: datetime.date | None = None,
 ):
     """`lead` prepares a budget of £20,000.00 (£12,000.00 of it a direct payment) and writes a
-    plan with one goal and one item (£10,920.00 a year); a second PHB lead approves it, which
-    agrees the budget. With `first_payment`, the direct payment's schedule starts then. The
-    care coordinator is Casey (no sign-in), or `coordinator` (a member of staff). With
-    `approved_on` (a day before today), the budget and plan are written and approved on that
-    day, so reviews of it can be dated from then; the schedule is still set today.
+    plan with one goal and one item (£10,920.00 a year, paid from the direct payment), its
+    outcomes, a risk, and the agreement of the person and whoever acts for them; a second PHB
+    lead approves it, which agrees the budget. With `first_payment`, the direct payment's
+    schedule starts then. The care coordinator is Casey (no sign-in), or `coordinator` (a
+    member of staff). With `approved_on` (a day before today), the budget and plan are written
+    and approved on that day, so reviews of it can be dated from then; the schedule is still
+    set today.
 
     Returns (version in use, budget, the lead who decided)."""
     if approved_on is None:
@@ -82,9 +85,11 @@ def _approved_plan(lead, holder, coordinator):
         version=version,
         what_matters="Staying at home with my dog, Biscuit",
         health_needs="Motor neurone disease; needs help to move, wash and eat",
+        outcomes_evidence=OUTCOMES,
         crisis_plan="Call the community nursing team, then 111",
-        person_agreed_on=min(budget.period_start, timezone.localdate()),
+        **agreement(holder, min(budget.period_start, timezone.localdate())),
     )
+    add_risk(lead, version)
     goal = services.save_goal(
         actor=lead, version=version, description="Walk Biscuit to the park", importance="very"
     )
@@ -112,6 +117,7 @@ def _approved_plan(lead, holder, coordinator):
         unit_cost=D("15.00"),
         quantity=D("14"),
         frequency="weekly",
+        portion=first_portion(budget, HoldingMethod.DIRECT_PAYMENT),
     )
     version = services.submit_version(actor=lead, version=PlanVersion.objects.get(pk=version.pk))
     decider = staff("phb_lead", icb)

@@ -112,7 +112,8 @@ def test_the_pack_shows_the_person_the_money_items_risks_checks_and_earlier_deci
     assert "Personal assistant, mornings" in page and "£10,920.00" in page
     assert "£15.00 × 14 each week" in page
     assert "Walk Biscuit to the park" in page
-    assert "No significant risks are recorded." in page
+    assert "A fall when moving from bed to chair" in page
+    assert "Two people help with every transfer; a hoist is in place" in page
     assert "Clinical check" in page
     assert "This plan has not been decided before." in page
     assert RecordAccess.objects.get(user=members[1]).budget_holder_id == holder.pk

@@ -35,6 +35,7 @@ from tests.budgets.factories import (
     reload,
     staff,
 )
+from tests.careplans.plan_factories import OUTCOMES, add_risk, agreement, first_portion
 from tests.factories import RepresentativeFactory
 
 pytestmark = pytest.mark.django_db
@@ -49,7 +50,9 @@ def budget(phb_lead, holder, icb):
 
 
 def complete_draft(author, holder, budget, *, pa_cost=D("15.00")) -> PlanVersion:
-    """A draft with everything a plan needs: a goal, contacts, an item, contingency, agreement.
+    """A draft with everything a plan needs: a goal, contacts, an item paid from the budget's
+    first way of holding the money, outcomes, a risk, contingency, and the agreement of the
+    person and of whoever acts for them now.
 
     The item: a PA 14 hours a week at £15.00 an hour = £210.00 a week, £10,920.00 a year.
     """
@@ -59,9 +62,11 @@ def complete_draft(author, holder, budget, *, pa_cost=D("15.00")) -> PlanVersion
         version=version,
         what_matters="Staying at home with my dog, Biscuit",
         health_needs="Motor neurone disease; needs help to move, wash and eat",
+        outcomes_evidence=OUTCOMES,
         crisis_plan="Call the community nursing team, then 111",
-        person_agreed_on=min(budget.period_start, timezone.localdate()),
+        **agreement(holder, min(budget.period_start, timezone.localdate())),
     )
+    add_risk(author, version)
     goal = services.save_goal(
         actor=author, version=version, description="Walk Biscuit to the park", importance="very"
     )
@@ -97,6 +102,7 @@ def complete_draft(author, holder, budget, *, pa_cost=D("15.00")) -> PlanVersion
         unit_cost=pa_cost,
         quantity=D("14"),
         frequency="weekly",
+        portion=first_portion(budget),
     )
     return PlanVersion.objects.get(pk=version.pk)
 
@@ -118,8 +124,10 @@ def test_an_incomplete_plan_says_everything_it_still_needs(phb_lead, holder, bud
         "Name who holds clinical responsibility",
         "Add what the budget will pay for",
         "Describe the person's health needs",
+        "Say how we will know the plan is working: the outcomes the person wants",
+        "Add at least one risk, with what could happen and how it is reduced",
         "Say what happens in a crisis or if their health gets worse",
-        "Record when the person (or their representative) agreed the plan",
+        "Record when the person agreed the plan",
     ]
     assert reload_version(version).status == PlanStatus.DRAFT
 
@@ -165,6 +173,7 @@ def test_a_part_year_budget_is_set_against_the_plans_cost_for_its_days(phb_lead,
             unit_cost=D("250.00"),
             quantity=D(quantity),
             frequency="once",
+            portion=first_portion(budget),
         )
 
     beds = add_beds("2")
@@ -248,6 +257,7 @@ def test_a_one_off_item_is_paid_once_in_every_total_and_decision(phb_lead, holde
         unit_cost=D("649.99"),
         quantity=D("1"),
         frequency="once",
+        portion=first_portion(budget),
     )
     version = services.submit_version(actor=phb_lead, version=reload_version(version))
     assert totals(reload_version(version))["words"] == "£10,920.00 a year and £649.99 once"
@@ -403,6 +413,7 @@ def add_gym(author, version) -> SupportItem:
         unit_cost=D("30.00"),
         quantity=D("1"),
         frequency="monthly",
+        portion=first_portion(version.budget),
     )
 
 

@@ -230,6 +230,21 @@ def test_the_holder_and_their_representative_print_the_plan_in_use(client, phb_l
     assert ask(client, "plan", version).status_code == 404
 
 
+@pytest.mark.django_db
+def test_the_plan_pdf_says_how_the_money_is_held_and_the_review_due_when_printed(phb_lead, holder):
+    """Paid from 1 January 2027: the first review is due by 1 April 2027. A PDF is a record of
+    the day it was made, so it says what was due that day."""
+    version, _, _ = plan_in_use(phb_lead, holder, first_payment=datetime.date(2027, 1, 1))
+    text = text_of(content(made("plan", version, phb_lead)))
+    assert "How the money is held" in text
+    assert "Direct payment: £12,000.00" in text and "Notional budget: £8,000.00" in text
+    assert (
+        f"When this plan was printed on {timezone.localdate():%-d %B %Y}, the next review was "
+        "due by 1 April 2027. Casey, the named care coordinator, is responsible for it."
+    ) in text
+    assert "Not written yet" not in text and "Not chosen" not in text
+
+
 # -- large print -----------------------------------------------------------------------------------
 
 
