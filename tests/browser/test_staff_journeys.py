@@ -192,7 +192,7 @@ def test_the_service_administrator_adds_an_icb_and_its_first_administrator(brows
         "NHS West Example Integrated Care Board has been added. Now add its administrator."
     )
     expect(page.get_by_text("ODS code QWE")).to_be_visible()
-    expect(page.get_by_text("This ICB has no administrator yet")).to_be_visible()
+    expect(page.get_by_text("This ICB has no administrator today")).to_be_visible()
 
     expect(page.get_by_role("heading", name="Add an administrator")).to_be_visible()
     browser.fill("Full name", "Mary Seacole")
@@ -215,6 +215,7 @@ def test_the_service_administrator_adds_an_icb_and_its_first_administrator(brows
     expect(page.get_by_role("main")).to_contain_text(
         f"Mary Seacole (mary.seacole@west.example.nhs.uk), since {today:%-d %B %Y}"
     )
+    expect(page.get_by_text("This ICB has no administrator today")).to_have_count(0)
     assert RoleAssignment.objects.get(organisation=west).role == Role.ICB_ADMIN
 
     browser.click_in_header("ICBs")
