@@ -14,6 +14,7 @@ from careplans.models import (
 from careplans.models.plans import SupportCategory, cost_words, split_costs
 from careplans.models.reviews import ReviewStatus
 from careplans.plan_selectors import (
+    due_review_of,
     in_use_version,
     letters_for,
     plan_agreed_outside,
@@ -175,7 +176,7 @@ def review_words(version, *, printed_on=None) -> str:
         (c for c in version.professional_contacts.all() if c.is_care_coordinator), None
     )
     plan = version.plan
-    review = Review.objects.filter(plan=plan, status=ReviewStatus.DUE).order_by("due_on").first()
+    review = due_review_of(version)
     first_within = (
         f"within {_months(_policy(plan.budget_holder.organisation).first_review_months)} of "
         "the first payment"

@@ -151,4 +151,8 @@ def stop_of(version):
 
 def due_review_of(version):
     """The review of a version's plan due now, if one is."""
-    return Review.objects.filter(plan_id=version.plan_id, status=ReviewStatus.DUE).first()
+    return (
+        Review.objects.filter(plan_id=version.plan_id, status=ReviewStatus.DUE)
+        .order_by("due_on")
+        .first()
+    )

@@ -455,21 +455,22 @@ def problems_before_submitting(version) -> list[str]:
         problems.append("Give every item its cost")
     if version.support_items.filter(goals__isnull=True).exists():
         problems.append("Say which goal each item helps with")
-    if version.budget is not None:
+    budget = version.budget
+    cannot_take = budget_cannot_take_the_plan(budget) if budget is not None else None
+    if budget is None:
+        problems.append("Choose the budget that pays for the plan")
+    else:
         # A part of this budget; one of a budget chosen before (since changed) is not.
-        parts = {portion.pk for portion in version.budget.portions.all()}
+        parts = {portion.pk for portion in budget.portions.all()}
         problems += [
             f"Choose how {item.description} is paid for"
             for item in items
             if item.portion_id not in parts
         ]
-    if version.budget is None:
-        problems.append("Choose the budget that pays for the plan")
-    elif budget_cannot_take_the_plan(version.budget):
-        problems.append(budget_cannot_take_the_plan(version.budget))
-    elif not version.over_budget_justification.strip():
-        budget = version.budget
-        cost = cost_for_period(list(version.support_items.all()), budget)
+    if cannot_take:
+        problems.append(cannot_take)
+    elif budget is not None and not version.over_budget_justification.strip():
+        cost = cost_for_period(items, budget)
         if cost > budget.agreed_amount:
             problems.append(
                 f"The plan costs £{cost:,.2f} "
