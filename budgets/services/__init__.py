@@ -34,6 +34,7 @@ from budgets.services.lifecycle import (
 from budgets.services.next_year import prepare_next_year
 from budgets.services.payments import (
     PastPayment,
+    payable_refusal,
     record_payment,
     record_payment_run,
     schedule_refusal,
@@ -75,6 +76,7 @@ __all__ = [
     "local_rates_on",
     "national_rates_on",
     "not_supported_yet",
+    "payable_refusal",
     "prepare_next_year",
     "preview_amount_change",
     "propose_budget",

@@ -304,7 +304,8 @@ def payable_refusal(budget) -> str | None:
     if budget.status == BudgetStatus.ACTIVE:
         return None
     if budget.status == BudgetStatus.ENDED:
-        if budget.status_changes.filter(to_status=BudgetStatus.ACTIVE).exists():
+        # Read from the prefetched status changes when the page has them.
+        if budget.last_status_change(BudgetStatus.ACTIVE) is not None:
             return None
         return "ended without being started"
     return f"is {budget.get_status_display().lower()}"

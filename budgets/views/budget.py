@@ -199,15 +199,9 @@ def payments_and_changes(user, budget) -> dict:
         and check is None
         and proposal.by_id != user.pk
         and user.has_perm(Permission.CLINICAL_CHECK, holder),
-        # As services.payable_refusal, read from the prefetched status changes: an active
-        # budget, or one that ended after it started (its unpaid payments are still recorded).
-        "can_record_payments": (
-            budget.status == BudgetStatus.ACTIVE
-            or (
-                budget.status == BudgetStatus.ENDED
-                and budget.last_status_change(BudgetStatus.ACTIVE) is not None
-            )
-        )
+        # An active budget, or one that ended after it started (its unpaid payments are
+        # still recorded).
+        "can_record_payments": services.payable_refusal(budget) is None
         and user.has_perm(Permission.RECORD_PAYMENTS, holder),
     }
 
