@@ -123,12 +123,15 @@ def _ways_held():
 
 def in_place(organisation, on: datetime.date) -> dict:
     """People with a budget in place on the day, by group and how the money is held. A budget
-    is in place when it was agreed, its period covers the day and it was not stopped by then
-    (a stop moves the end of the period; a stop from its first day leaves one day)."""
+    is in place when it started (its amount agreed and its plan approved: a budget waiting for
+    its plan is not yet a budget anyone holds), its period covers the day and it was not
+    stopped by then (a stop moves the end of the period; a stop from its first day leaves one
+    day)."""
     rows = (
         Budget.objects.filter(
             organisation=organisation,
             agreed_at__isnull=False,
+            plan_approved_at__isnull=False,
             period_start__lte=on,
             period_end__gte=on,
         )
@@ -143,10 +146,12 @@ def in_place(organisation, on: datetime.date) -> dict:
 
 
 def new_in(organisation, starts_on: datetime.date, ends_on: datetime.date) -> dict:
-    """People whose first agreed budget (one that was not stopped before it began) started
-    between the two days, by group."""
+    """People whose first budget that started (agreed, its plan approved, and not stopped
+    before it began) started between the two days, by group."""
     firsts = (
-        Budget.objects.filter(organisation=organisation, agreed_at__isnull=False)
+        Budget.objects.filter(
+            organisation=organisation, agreed_at__isnull=False, plan_approved_at__isnull=False
+        )
         .exclude(stop__effective_on__lte=F("period_start"))
         .order_by()
         .values("budget_holder")

@@ -77,6 +77,8 @@ def caseload(phb_lead, icb, other_icb, other_icb_lead):
     - Cy (local offer): a draft budget only, never agreed;
     - Dee (CHC): budget for 2026/27 (mixed), stopped from 15 August 2026, consent withdrawn;
     - Eve (wheelchair): a direct payment agreed to start on 1 January 2027;
+    - Fay (section 117): a budget agreed from 1 August 2026 whose plan was never approved, so
+      it never started and is in no figure;
     - and, in another ICB, someone with a budget for 2026/27."""
     people = {}
     for name, group in [
@@ -85,6 +87,7 @@ def caseload(phb_lead, icb, other_icb, other_icb_lead):
         ("Cy", EligibilityGroup.LOCAL_OFFER),
         ("Dee", EligibilityGroup.CHC),
         ("Eve", EligibilityGroup.WHEELCHAIR),
+        ("Fay", EligibilityGroup.S117),
     ]:
         people[name] = BudgetHolderFactory(organisation=icb, given_name=name, eligibility=group)
     plan_in_use(phb_lead, people["Alex"])
@@ -97,6 +100,15 @@ def caseload(phb_lead, icb, other_icb, other_icb_lead):
             amount=D("10000.00"),
             portions=[(HoldingMethod.DIRECT_PAYMENT, D("10000.00"), "")],
         )
+    agreed_budget(
+        phb_lead,
+        people["Fay"],
+        chc_package(phb_lead, people["Fay"]),
+        start=D_(2026, 8, 1),
+        amount=D("10000.00"),
+        portions=[(HoldingMethod.DIRECT_PAYMENT, D("10000.00"), "")],
+        plan_approved=False,
+    )
     draft_budget(phb_lead, people["Cy"], chc_package(phb_lead, people["Cy"]))
     _, dees, _ = plan_in_use(phb_lead, people["Dee"])
     stopping.stop_phb(
