@@ -103,3 +103,16 @@ def test_no_template_writes_component_markup_by_hand():
 
 def test_there_are_no_copies_of_the_macros():
     assert not (ROOT / "templates" / "components").exists()
+
+
+def test_no_template_comment_spans_lines():
+    """Django's `{# ... #}` ends at the end of its line: one that goes on is printed on the
+    page, as a person's plan once showed its template's note. Longer notes use
+    `{% comment %}`."""
+    unfinished = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in (ROOT / "templates").rglob("*.html")
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if "{#" in line and "#}" not in line[line.index("{#") :]
+    ]
+    assert unfinished == []
