@@ -252,8 +252,17 @@ def _check_findings(review, findings: Findings, progress: dict, version, goals, 
         )
     if findings.risk_level not in RiskLevel.values:
         errors["risk_level"] = "Choose the person's level of risk"
-    if not findings.plan_still_right and not findings.changes_needed.strip():
-        errors["changes_needed"] = "Say what needs to change in the plan"
+    if not findings.changes_needed.strip():
+        # Each "No" is a finding that something must change (DOMAIN §6): say what.
+        for found, message in (
+            (findings.plan_still_right, "Say what needs to change in the plan"),
+            (findings.amount_enough, "Say what needs to change, as the amount is not enough"),
+            (findings.money_used_well, "Say what needs to change, as the money was not used well"),
+            (findings.conditions_kept, "Say what needs to change, as the conditions were not kept"),
+        ):
+            if not found:
+                errors["changes_needed"] = message
+                break
     missing = [goal.description for goal in goals if str(goal.pk) not in progress]
     if missing:
         errors["__all__"] = [f"Say how the goal is going: {text}" for text in missing]

@@ -59,7 +59,7 @@ def review_data(version, reviewer, **changes) -> dict:
         **date_fields("completed_on", D_(2026, 11, 20)),
         "plan_still_right": "yes",
         "money_used_well": "yes",
-        "amount_enough": "no",
+        "amount_enough": "yes",
         "conditions_kept": "yes",
         "risk_level": "standard",
         "changes_needed": "",
@@ -565,3 +565,35 @@ def test_the_persons_record_says_what_is_due_and_offers_the_actions(
     assert "£100.00 asked back by 31 December 2026" in html
     assert "Stop the budget" in html
     assert "Record a request for reconsideration" in html
+    # Money paid back so far is shown with what is still owed.
+    stopping.record_settlement(
+        actor=finance_officer,
+        repayment=budget.repayments.get(),
+        amount=D("10.00"),
+        received_on=TODAY,
+    )
+    html = page(client.get(reverse("person_detail", args=[holder.pk])))
+    assert (
+        "£100.00 asked back by 31 December 2026: £10.00 paid back so far, £90.00 still owed" in html
+    )
+
+
+def test_money_paid_back_below_a_penny_is_refused_with_the_real_minimum(
+    client, in_use, finance_officer
+):
+    _, budget, _ = in_use
+    repayment = stopping.request_repayment(
+        actor=finance_officer,
+        budget=budget,
+        ground="unspent",
+        amount=D("100.00"),
+        explanation="Unspent.",
+        due_by=D_(2026, 12, 31),
+        who_repays="Alex",
+    )
+    client.force_login(finance_officer)
+    settle = reverse("careplans:repayment_settle", args=[repayment.pk])
+    for typed in ("-5", "0", "£-0"):
+        data = {"amount": typed, **date_fields("received_on", TODAY), "settlements_seen": "0"}
+        assert "Amount received must be £0.01 or more" in page(client.post(settle, data))
+    assert not repayment.settlements.exists()

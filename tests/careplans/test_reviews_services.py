@@ -320,3 +320,36 @@ def test_a_review_is_dated_within_the_last_year_and_not_before_the_last_one(
             "The date of the review must be on or after the last review, on 20 July 2026"
         ]
     }
+
+
+@pytest.mark.parametrize(
+    ("finding", "message"),
+    [
+        ("amount_enough", "Say what needs to change, as the amount is not enough"),
+        ("money_used_well", "Say what needs to change, as the money was not used well"),
+        ("conditions_kept", "Say what needs to change, as the conditions were not kept"),
+    ],
+)
+def test_each_finding_of_no_says_what_needs_to_change(in_use, care_coordinator, finding, message):
+    """DOMAIN §6: money that is not enough, not used well or conditions broken are findings
+    that something must change; the review records what."""
+    version, _, _ = in_use
+    review = Review.objects.get(plan=version.plan)
+    with pytest.raises(ValidationError) as excinfo:
+        reviews.record_review(
+            actor=care_coordinator,
+            review=review,
+            reviewer=care_coordinator,
+            findings=findings(**{finding: False}),
+            progress=progress(version),
+        )
+    assert excinfo.value.message_dict == {"changes_needed": [message]}
+    reviews.record_review(
+        actor=care_coordinator,
+        review=review,
+        reviewer=care_coordinator,
+        findings=findings(**{finding: False}, changes_needed="Two more PA hours a week"),
+        progress=progress(version),
+    )
+    review.refresh_from_db()
+    assert review.changes_needed == "Two more PA hours a week"
