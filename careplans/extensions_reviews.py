@@ -98,6 +98,7 @@ def _staff_section(request, holder) -> dict:
         RepaymentRequest.objects.filter(budget__budget_holder=holder, withdrawn_on=None)
         .annotate(received=Coalesce(Sum("settlements__amount"), Decimal("0.00")))
         .filter(amount__gt=F("received"))
+        .annotate(owed=F("amount") - F("received"))
     )
     return {
         "review": review,

@@ -5,6 +5,7 @@ values, with NHS.UK messages."""
 from django import forms
 
 from budgets.forms import VersionForm, money_field
+from budgets.money import PENNY
 from careplans.models import (
     ProgressRating,
     ReconsiderationGround,
@@ -185,7 +186,11 @@ class RepaymentForm(NHSFormMixin, forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose the reason the law allows for asking for money back"},
     )
-    amount = money_field("Amount to pay back", help_text="In pounds and pence, for example 250.00")
+    amount = money_field(
+        "Amount to pay back",
+        help_text="In pounds and pence, for example 250.00",
+        minimum=PENNY,
+    )
     explanation = text(
         "Reasons, written for the person",
         help_text="This goes in the letter to the person. Use plain English.",
@@ -203,7 +208,7 @@ class RepaymentForm(NHSFormMixin, forms.Form):
 class SettlementForm(NHSFormMixin, forms.Form):
     # How many payments the page showed: sending it twice records the money once.
     settlements_seen = page_version_field()
-    amount = money_field("Amount received")
+    amount = money_field("Amount received", minimum=PENNY)
     received_on = NHSDateField(label="Date the money was received")
     reference = forms.CharField(
         label="Payment reference (optional)", max_length=100, required=False
