@@ -142,7 +142,10 @@ class PaymentsDueForm(NHSFormMixin, forms.Form):
     """Which payments the payments due page lists."""
 
     due_up_to = NHSDateField(
-        label="Show payments due up to", help_text="For example, 30 11 2026", required=False
+        label="Show payments due up to",
+        named="The date",
+        help_text="For example, 30 11 2026",
+        required=False,
     )
 
 

@@ -45,9 +45,15 @@ class NHSDateField(forms.Field):
 
     widget = NHSDateInput
 
+    def __init__(self, *args, named=None, **kwargs):
+        # What the messages call the date when its label is not a name ("Show payments due
+        # up to"): "The date must be a real date".
+        self.named = named
+        super().__init__(*args, **kwargs)
+
     def _name(self) -> str:
         # "End date (optional)": being optional is not part of what is entered.
-        label = _OPTIONAL.sub("", str(self.label or "Date")) or "Date"
+        label = _OPTIONAL.sub("", str(self.named or self.label or "Date")) or "Date"
         return label[:1].upper() + label[1:]
 
     def _the_name(self) -> str:
@@ -70,7 +76,8 @@ class NHSDateField(forms.Field):
             raise self._error(
                 f"{self._name()} must include a {' and '.join(missing)}", "incomplete", missing
             )
-        if not all(v.isdigit() for v in values.values()):
+        # ASCII digits only: "٦" is a digit to str.isdigit() but not what a person means.
+        if not all(v.isascii() and v.isdigit() for v in values.values()):
             raise self._error(f"{self._name()} must be a real date", "invalid")
         if len(values["year"]) != 4:
             # Named, so that two dates on one page do not give the same message twice.

@@ -182,6 +182,9 @@ def test_date_field_rejects_impossible_dates():
         (["31", "2", "2000"], "Date of birth must be a real date"),
         (["1", "13", "2000"], "Date of birth must be a real date"),
         (["x", "2", "2000"], "Date of birth must be a real date"),
+        # Other scripts' digits are digits to Python, not to a person typing a date.
+        (["\u0666", "2", "2000"], "Date of birth must be a real date"),
+        (["1", "2", "\u0662\u0660\u0660\u0660"], "Date of birth must be a real date"),
         # Beyond what a C int holds: Python's date() overflows rather than refusing the value.
         (["99999999999999999999", "2", "2000"], "Date of birth must be a real date"),
         (["1", "99999999999999999999", "2000"], "Date of birth must be a real date"),
@@ -196,6 +199,20 @@ def test_date_field_rejects_impossible_dates():
             assert error.messages == [message], value
         else:
             raise AssertionError(f"{value} should not be valid")
+
+
+def test_a_date_whose_label_is_not_a_name_is_named_in_its_messages():
+    """'Show payments due up to' is a label, not a name: 'The year of the show payments due
+    up to' is not English."""
+    field = NHSDateField(label="Show payments due up to", named="The date", required=False)
+    for value, message in [
+        (["1", "1", "99999"], "The year of the date must include 4 numbers"),
+        (["31", "2", "2027"], "The date must be a real date"),
+        (["1", "", "2027"], "The date must include a month"),
+    ]:
+        with pytest.raises(forms.ValidationError) as excinfo:
+            field.clean(value)
+        assert excinfo.value.messages == [message], value
 
 
 def test_choice_fields_never_repeat_an_id():
