@@ -103,6 +103,8 @@ class QuarterlyFigures:
     in_place: dict
     # group -> people whose first budget started in the quarter.
     new: dict
+    # group -> people with a budget in place on any day of the quarter (so far).
+    held: dict
     # stop reason -> budgets stopped in the quarter.
     stopped: dict
 
@@ -143,6 +145,27 @@ def in_place(organisation, on: datetime.date) -> dict:
         .annotate(people=Count("budget_holder", distinct=True))
     )
     return {(row["budget_holder__eligibility"], row["holding"]): row["people"] for row in rows}
+
+
+def held_during(organisation, starts_on: datetime.date, ends_on: datetime.date) -> dict:
+    """People who had a budget in place on any day between the two days, by group: those in
+    place at the end, and those whose budget ended or was stopped within the quarter (a
+    budget stopped from its first day was never in place)."""
+    rows = (
+        Budget.objects.filter(
+            organisation=organisation,
+            agreed_at__isnull=False,
+            plan_approved_at__isnull=False,
+            period_start__lte=ends_on,
+            period_end__gte=starts_on,
+        )
+        .exclude(stop__effective_on__lte=starts_on)
+        .exclude(stop__effective_on__lte=F("period_start"))
+        .order_by()
+        .values("budget_holder__eligibility")
+        .annotate(people=Count("budget_holder", distinct=True))
+    )
+    return {row["budget_holder__eligibility"]: row["people"] for row in rows}
 
 
 def new_in(organisation, starts_on: datetime.date, ends_on: datetime.date) -> dict:
@@ -190,5 +213,6 @@ def quarterly_figures(organisation, quarter: Quarter, today: datetime.date) -> Q
         as_at=as_at,
         in_place=in_place(organisation, as_at),
         new=new_in(organisation, quarter.starts_on, as_at),
+        held=held_during(organisation, quarter.starts_on, as_at),
         stopped=stopped_in(organisation, quarter.starts_on, as_at),
     )

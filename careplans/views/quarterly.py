@@ -70,6 +70,15 @@ def new_table(figures) -> dict:
     )
 
 
+def held_table(figures) -> dict:
+    return _by(
+        "People who had a personal health budget at any time in the quarter",
+        "Group",
+        GROUP_NAMES,
+        figures.held,
+    )
+
+
 def stopped_table(figures) -> dict:
     return _by(
         "Budgets stopped in the quarter",
@@ -94,6 +103,9 @@ def figures_csv(organisation, figures) -> str:
     for group, group_name in GROUP_NAMES.items():
         count = figures.new.get(group, 0)
         writer.writerow([*first, "People new to a budget", group_name, "", count])
+    for group, group_name in GROUP_NAMES.items():
+        count = figures.held.get(group, 0)
+        writer.writerow([*first, "People with a budget during the quarter", group_name, "", count])
     for reason, reason_name in StopReason.choices:
         count = figures.stopped.get(reason, 0)
         writer.writerow([*first, "Budgets stopped", reason_name, "", count])
@@ -134,6 +146,7 @@ class QuarterlyFiguresView(PermissionRequiredMixin, TemplateView):
             context |= {
                 "in_place": in_place_table(figures),
                 "new": new_table(figures),
+                "held": held_table(figures),
                 "stopped": stopped_table(figures),
             }
         return self.render_to_response(self.get_context_data(**context))

@@ -132,6 +132,7 @@ def test_the_figures_for_each_quarter_count_what_the_records_say(caseload, icb):
     assert q1.in_place == {(EligibilityGroup.CHC, "mixed"): 2}
     assert q1.new == {EligibilityGroup.CHC: 2}
     assert q1.stopped == {}
+    assert q1.held == {EligibilityGroup.CHC: 2}
 
     q2 = quarterly_figures(icb, Quarter(2026, 2), today)
     # On 30 September: Alex, and Bo's direct payment; Dee's was stopped in August.
@@ -141,12 +142,16 @@ def test_the_figures_for_each_quarter_count_what_the_records_say(caseload, icb):
     }
     assert q2.new == {EligibilityGroup.S117: 1}
     assert q2.stopped == {"consent_withdrawn": 1}
+    # During July to September: Alex, Dee until her stop on 15 August, and Bo from 1 August.
+    # Fay's budget never started.
+    assert q2.held == {EligibilityGroup.CHC: 2, EligibilityGroup.S117: 1}
 
     q3 = quarterly_figures(icb, Quarter(2026, 3), today)
     # Under way: counted today, with the same two in place and nobody new or stopped.
     assert q3.as_at == today and q3.under_way
     assert q3.in_place == q2.in_place
     assert (q3.new, q3.stopped) == ({}, {})
+    assert q3.held == {EligibilityGroup.CHC: 1, EligibilityGroup.S117: 1}
 
     q4 = quarterly_figures(icb, Quarter(2026, 4), D_(2027, 3, 31))
     # Eve's budget starts on 1 January 2027: new in quarter 4, and in place with Alex's and
@@ -165,6 +170,7 @@ def test_the_page_shows_the_last_quarter_that_ended_and_its_totals(client, casel
     assert "Section 117 aftercare 0 0 1 0 1" in text
     assert "All groups 0 0 1 1 2" in text
     assert "The person no longer consents 1" in text
+    assert "People who had a personal health budget at any time in the quarter" in text
 
 
 def test_a_quarter_under_way_says_its_figures_are_so_far(client, caseload, phb_lead):
@@ -193,8 +199,8 @@ def test_the_figures_download_as_a_spreadsheet(client, caseload, phb_lead, icb):
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     header = ["ICB", "Quarter", "Counted on", "Figure", "Group or reason", "Held", "Number"]
     assert rows[0] == header
-    # 6 groups x 4 ways of holding, 6 groups, 7 reasons.
-    assert len(rows) == 1 + 24 + 6 + 7
+    # 6 groups x 4 ways of holding, 6 groups twice, 7 reasons.
+    assert len(rows) == 1 + 24 + 6 + 6 + 7
     assert [
         "QT1",
         "Quarter 2 of 2026/27",
@@ -206,6 +212,9 @@ def test_the_figures_download_as_a_spreadsheet(client, caseload, phb_lead, icb):
     ] in rows
     assert rows[-7][3:] == ["Budgets stopped", "The person no longer consents", "", "1"]
     assert sum(int(row[6]) for row in rows[1:25]) == 2
+    during = [row[4:] for row in rows if row[3] == "People with a budget during the quarter"]
+    assert ["NHS Continuing Healthcare", "", "2"] in during
+    assert ["Section 117 aftercare", "", "1"] in during
 
 
 def test_an_icb_administrator_sees_the_figures_of_the_icb_they_act_for(
