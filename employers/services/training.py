@@ -227,13 +227,17 @@ def record_training(
             f"The date completed must be on or after {assistant.full_name}'s "
             f"{YOUNGEST_PA}th birthday, {old_enough_on:%-d %B %Y}"
         )
-    expires_on = details.expires_on or default_expiry(module, details.completed_on)
-    if expires_on is not None and expires_on <= details.completed_on:
-        errors["expires_on"] = "The expiry date must be after the date completed"
-    elif expires_on is not None and expires_on > birthday(details.completed_on, LONGEST_VALID):
-        errors["expires_on"] = (
-            f"The expiry date must be within {LONGEST_VALID} years of the date completed"
-        )
+    # The expiry is checked against a completion date that is right: one in the future (up
+    # to 31 December 9999) would put the default expiry, or ten years on, past the calendar.
+    expires_on = details.expires_on
+    if "completed_on" not in errors:
+        expires_on = expires_on or default_expiry(module, details.completed_on)
+        if expires_on is not None and expires_on <= details.completed_on:
+            errors["expires_on"] = "The expiry date must be after the date completed"
+        elif expires_on is not None and expires_on > birthday(details.completed_on, LONGEST_VALID):
+            errors["expires_on"] = (
+                f"The expiry date must be within {LONGEST_VALID} years of the date completed"
+            )
     if details.funding not in Funding.values:
         errors["funding"] = "Choose who paid for the training"
     is_standard = module.kind == ModuleKind.CARE_CERTIFICATE
@@ -248,6 +252,8 @@ def record_training(
             errors["observed_on"] = "Only a Care Certificate standard has an observation"
         elif details.observed_on < details.completed_on:
             errors["observed_on"] = "The date observed must be on or after the date completed"
+        elif expires_on is not None and details.observed_on > expires_on:
+            errors["observed_on"] = "The date observed must be on or before the expiry date"
     content_type = ""
     if details.evidence is not None:
         try:

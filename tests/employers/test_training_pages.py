@@ -209,3 +209,34 @@ def test_a_standard_with_a_refresh_interval_expires_like_any_other_training(
     assert "14 Care Certificate standards not signed off" in due
     assert "Standard 3: Duty of care (expired, 23 Sep 2026)" in due
     assert "Standard 1: Understand your role (expires soon, 1 Jan 2027)" in due
+
+
+@pytest.mark.parametrize("who", ["pa_employer_support", "holder"])
+@pytest.mark.parametrize(
+    ("completed_on", "expires_on"),
+    [
+        (datetime.date(9999, 12, 31), None),
+        (datetime.date(9995, 1, 1), datetime.date(9999, 1, 1)),
+        (datetime.date(9990, 6, 30), None),
+    ],
+)
+def test_a_completion_year_near_9999_is_refused_in_words_not_a_server_error(
+    client, request, icb, assistant, who, completed_on, expires_on
+):
+    """Completed 31 12 9999 (Food hygiene, refreshed every 3 years, would expire in 10002)
+    or 1 1 9995 with expiry 1 1 9999 (ten years on is 10005): both are in the future, so the
+    page says only that, and never works out an expiry past the calendar's last year."""
+    user = request.getfixturevalue(who)
+    client.force_login(user.user if who == "holder" else user)
+    data = {
+        "module": module(icb, "Food hygiene").pk,
+        "provider": "Carewise Training",
+        **date_fields("completed_on", completed_on),
+        "funding": "ief",
+    }
+    if expires_on is not None:
+        data |= date_fields("expires_on", expires_on)
+    response = client.post(reverse("employers:training_record_new", args=[assistant.pk]), data)
+    assert response.status_code == 200
+    assert "The date completed must be today or in the past" in page(response)
+    assert not TrainingRecord.objects.exists()

@@ -137,6 +137,12 @@ def test_the_employer_side_records_and_the_pa_may_not(icb, assistant, holder, re
             "evidence",
         ),
         ({"observed_on": datetime.date(2026, 11, 2)}, "observed_on"),
+        # Far-future years are refused as in the future, not worked out past 9999.
+        ({"completed_on": datetime.date(9999, 12, 31)}, "completed_on"),
+        (
+            {"completed_on": datetime.date(9995, 1, 1), "expires_on": datetime.date(9999, 1, 1)},
+            "completed_on",
+        ),
     ],
 )
 def test_bad_training_is_refused_and_nothing_saved(
@@ -203,3 +209,32 @@ def test_training_of_another_icb_or_for_a_pa_who_left_is_refused(
     with pytest.raises(PermissionDenied):
         record(assistant, pa_employer_support, module(icb, "Food hygiene"), TODAY)
     assert not TrainingRecord.objects.exists()
+
+
+def test_a_standard_observed_after_its_expiry_is_refused(icb, assistant, pa_employer_support):
+    """Completed 1 November 2026, expiring 2 November 2026, observed 5 November 2026: the
+    assessor cannot sign off a standard already out of date. Observed on the expiry day it is
+    accepted."""
+    duty = standard(icb, 3)
+    with pytest.raises(ValidationError) as error:
+        record(
+            assistant,
+            pa_employer_support,
+            duty,
+            datetime.date(2026, 11, 1),
+            expires_on=datetime.date(2026, 11, 2),
+            observed_on=datetime.date(2026, 11, 5),
+        )
+    assert error.value.message_dict == {
+        "observed_on": ["The date observed must be on or before the expiry date"]
+    }
+    assert not TrainingRecord.objects.exists()
+    done = record(
+        assistant,
+        pa_employer_support,
+        duty,
+        datetime.date(2026, 11, 1),
+        expires_on=datetime.date(2026, 11, 2),
+        observed_on=datetime.date(2026, 11, 2),
+    )
+    assert done.observed_on == datetime.date(2026, 11, 2)
