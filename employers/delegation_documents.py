@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from employers import delegation_selectors as selectors
-from employers.models import Competence, CompetenceStatus, Delegation
+from employers.models import Competence, Delegation
 from employers.views.delegation import ended_sentence, sign_off_sentence
 from phb.documents.sources import DocumentSource, register_document_source
 from phb.permissions import Permission
@@ -36,12 +36,23 @@ def _delegation_version(delegation) -> str:
     )
 
 
+CERTIFICATE_ONLY_WHILE = "A certificate is printed only while a PA is signed off."
+
+
 def _certificate_refusal(competence) -> str | None:
-    if competence.status != CompetenceStatus.SIGNED_OFF:
-        return "A certificate is printed only for a PA who is signed off now."
-    if competence.review_on < timezone.localdate():
-        return "A certificate is not printed after the review date has passed."
-    return None
+    """A certificate says the PA "is competent": it is made, and one made before is
+    downloaded, only while that is true (signed off, the review not overdue, the PA still
+    working for the person). Otherwise, what is true now."""
+    today = timezone.localdate()
+    if selectors.is_current(competence, today):
+        return None
+    return f"{sign_off_sentence(competence, today)} {CERTIFICATE_ONLY_WHILE}"
+
+
+def _certificate_version(competence) -> str:
+    # The review date passing changes what the certificate may say, with nothing saved.
+    now = "current" if selectors.is_current(competence, timezone.localdate()) else "not current"
+    return f"competence {competence.pk} {competence.lock_version} {competence.review_on} {now}"
 
 
 def _certificate_context(competence, document) -> dict:
@@ -98,7 +109,7 @@ def register() -> None:
                 f"Competence certificate: {competence.assistant.full_name}, "
                 f"{competence.delegation.task.name}"
             ),
-            version=lambda competence: f"competence {competence.pk} {competence.lock_version}",
+            version=_certificate_version,
             refusal=_certificate_refusal,
             template_name="employers/delegation/documents/certificate.html",
             context=_certificate_context,

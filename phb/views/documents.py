@@ -95,12 +95,22 @@ class DocumentDownloadView(DocumentMixin, View):
             return self.document.budget_holder_id
         return selectors.holder_id_of_document(self.kwargs["pk"]) or self.kwargs["pk"]
 
+    def refusal(self, obj) -> str | None:
+        """Why the PDF may not be given out now (a certificate whose PA is no longer signed
+        off), as its source says: a PDF made before says what is no longer true."""
+        if not hasattr(self, "_refusal"):
+            self._refusal = self.source.refusal(obj)
+        return self._refusal
+
     def nothing_to_show(self, obj) -> bool:
-        return self.document.status != DocumentStatus.DONE
+        return self.document.status != DocumentStatus.DONE or self.refusal(obj) is not None
 
     def get(self, request, *args, **kwargs):
-        if self.nothing_to_show(self.object):
+        if self.document.status != DocumentStatus.DONE:
             raise Http404("Not found")
+        if refusal := self.refusal(self.object):
+            messages.error(request, f"The PDF can no longer be downloaded. {refusal}")
+            return redirect(f"{self.source.page_url_for(self.object, request.user)}#pdf")
         response = HttpResponse(selectors.content_of(self.document), content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="{self.document.filename}"'
         response["Cache-Control"] = "private, no-store"

@@ -6,6 +6,7 @@ import datetime
 from html import unescape
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -258,3 +259,110 @@ def test_a_competence_suspended_before_any_sign_off_is_not_to_be_signed_off_agai
     )
     once = SimpleNamespace(status=CompetenceStatus.SUSPENDED, signed_off_at=1, assistant=pa)
     assert state_means(once, None).endswith("assessed and signed off again.")
+
+
+def _certificate(competence, clinician) -> GeneratedDocument:
+    source = source_for(delegation_documents.CERTIFICATE_KIND)
+    document = request_document(actor=clinician, source=source, subject=competence)
+    return documents.render_document(document_id=document.pk)
+
+
+@pytest.mark.parametrize(
+    ("change", "now_true"),
+    [
+        ("suspend", "Priya Shah must not do {task} now: it was suspended (Incident on a visit)."),
+        ("revoke", "Priya Shah must not do {task}: it was revoked (Unsafe practice)."),
+        ("leave", "Priya Shah left on 23 November 2026, so they must not do {task} any more."),
+        (
+            "overdue",
+            "Priya Shah must not do {task} now: the review was due by 1 December 2026 and has "
+            "not been done.",
+        ),
+    ],
+)
+def test_a_certificate_is_downloaded_only_while_the_pa_is_signed_off_now(
+    client, icb, holder, clinician, pa_user, pa_employer_support, today_is, change, now_true
+):
+    """Signed off with a review by 1 December 2026, Priya Shah's certificate says she "is
+    competent" and downloads. Once she is suspended, revoked, has left or the review date
+    has passed (2 December), the PDF made before no longer downloads and the page offers no
+    link to it: it says, in words, what is true now."""
+    from employers.services import delegation as services
+    from employers.services.employers import record_leaving
+
+    ready = setup_ready(icb, holder, clinician, pa_user)
+    competence = services.sign_off(
+        actor=clinician,
+        competence=ready,
+        review_on=datetime.date(2026, 12, 1),
+        lock_version=ready.lock_version,
+    )
+    competence_page = reverse("employers:competence", args=[competence.pk])
+    # The clinician, the budget holder and the PA each print their own.
+    downloads = {}
+    for user in (clinician, holder.user, pa_user):
+        document = _certificate(competence, user)
+        assert document.status == DocumentStatus.DONE, document.error
+        downloads[user] = reverse("document_download", args=[document.pk])
+    client.force_login(pa_user)
+    response = client.get(downloads[pa_user])
+    assert response["Content-Type"] == "application/pdf"
+    assert "Priya Shah is competent to do" in text_of(response.content)
+
+    if change == "suspend":
+        services.stop_competence(
+            actor=clinician, competence=competence, revoke=False, reason="Incident on a visit"
+        )
+    elif change == "revoke":
+        services.stop_competence(
+            actor=clinician, competence=competence, revoke=True, reason="Unsafe practice"
+        )
+    elif change == "leave":
+        record_leaving(
+            actor=pa_employer_support,
+            assistant=competence.assistant,
+            left_on=datetime.date(2026, 11, 23),
+            reason="Moved away",
+        )
+    else:
+        today_is(datetime.date(2026, 12, 2))
+    words = now_true.format(task=competence.delegation.task.name)
+    for user, download in downloads.items():
+        client.force_login(user)
+        response = client.get(download)
+        assert response.status_code == 302
+        assert response["Location"] == f"{competence_page}#pdf"
+        shown = page(client.get(response["Location"]))
+        assert words in shown
+        assert "A certificate is printed only while a PA is signed off." in shown
+        assert "Download the PDF" not in shown
+        assert "can no longer be downloaded" in shown
+    # Nor is a new one made while it is not true.
+    competence.refresh_from_db()
+    with pytest.raises(ValidationError, match="printed only while a PA is signed off"):
+        request_document(
+            actor=clinician,
+            source=source_for(delegation_documents.CERTIFICATE_KIND),
+            subject=competence,
+        )
+
+
+def test_a_certificate_made_before_the_review_date_passed_is_out_of_date(
+    icb, holder, clinician, pa_user, today_is
+):
+    """The certificate's version changes when the review date passes (nothing on the
+    competence itself changes), so a PDF made before it is out of date."""
+    from employers.services import delegation as services
+
+    ready = setup_ready(icb, holder, clinician, pa_user)
+    competence = services.sign_off(
+        actor=clinician,
+        competence=ready,
+        review_on=datetime.date(2026, 12, 1),
+        lock_version=ready.lock_version,
+    )
+    document = _certificate(competence, clinician)
+    source = source_for(delegation_documents.CERTIFICATE_KIND)
+    assert not documents.is_stale(document, source, competence)
+    today_is(datetime.date(2026, 12, 2))
+    assert documents.is_stale(document, source, competence)
