@@ -26,6 +26,8 @@ class ReconsiderationGround(models.TextChoices):
 class ReconsiderationOutcome(models.TextChoices):
     UPHELD = "upheld", "The decision stands"
     CHANGED = "changed", "The decision has been changed"
+    # Closed without looking at the decision again: the person no longer asks.
+    WITHDRAWN = "withdrawn", "The person withdrew the request"
 
 
 class ReconsiderationQuerySet(models.QuerySet):
@@ -69,7 +71,9 @@ class ReconsiderationRequest(UUIDModel, Timestamped):
     reconsidered_by = models.ForeignKey(
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    outcome = models.CharField(max_length=8, choices=ReconsiderationOutcome.choices, blank=True)
+    outcome = models.CharField(
+        max_length=10, choices=ReconsiderationOutcome.choices, blank=True
+    )
     outcome_reasons = models.TextField(
         "Reasons, written for the person", blank=True, max_length=5000
     )

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from budgets.models import BudgetChange
@@ -20,7 +20,9 @@ from careplans.models import (
     ReconsiderationGround,
     ReconsiderationOutcome,
     ReconsiderationRequest,
+    RepaymentGround,
     RepaymentRequest,
+    StopReason,
 )
 from careplans.services.stopping import paid_back, write_letter
 from phb.permissions import Permission, require
@@ -75,7 +77,8 @@ def describe(decision) -> str:
 def decisions_for(holder) -> list:
     """The decisions about this person that can be looked at again, newest first: plan
     decisions that declined the plan or declined or cut an item (as their letters say; a
-    deferral decided nothing), reductions, requests for money back not withdrawn and stops."""
+    deferral decided nothing), reductions (not increases: regulation 13 is about reducing the
+    amount), requests for money back not withdrawn and stops."""
     against = (DecisionOutcome.DECLINED, DecisionOutcome.APPROVED_WITH_CHANGES)
     plan_decisions = PlanDecision.objects.filter(
         Q(outcome=DecisionOutcome.DECLINED) | Q(items__outcome__in=against),
@@ -83,7 +86,9 @@ def decisions_for(holder) -> list:
     ).distinct()
     found = [
         *plan_decisions.select_related("version"),
-        *BudgetChange.objects.filter(budget__budget_holder=holder),
+        *BudgetChange.objects.filter(
+            budget__budget_holder=holder, new_amount__lt=F("previous_amount")
+        ),
         *RepaymentRequest.objects.filter(budget__budget_holder=holder, withdrawn_on=None),
         *BudgetStop.objects.filter(budget__budget_holder=holder),
     ]
@@ -118,6 +123,16 @@ def decided_on(decision) -> datetime.date:
     return min(decision.notice_given_on, timezone.localtime(decision.decided_at).date())
 
 
+def after_death(decision) -> bool:
+    """A decision made because the person died: its letters go to their family or
+    representatives, never to them."""
+    if isinstance(decision, RepaymentRequest):
+        return decision.ground == RepaymentGround.DEATH
+    if isinstance(decision, BudgetStop):
+        return decision.reason == StopReason.DEATH
+    return False
+
+
 def holder_of_decision(decision):
     if isinstance(decision, PlanDecision):
         return decision.version.plan.budget_holder
@@ -147,6 +162,11 @@ def record_request(
     errors = {}
     if decision is None or holder_of_decision(decision).pk != holder.pk:
         errors["decision"] = "Choose the decision the person wants looked at again"
+    elif isinstance(decision, BudgetChange) and decision.new_amount > decision.previous_amount:
+        errors["decision"] = (
+            f"The budget was increased to £{decision.new_amount:,.2f}, not reduced: only a "
+            "reduction can be looked at again"
+        )
     elif isinstance(decision, PlanDecision):
         if ground not in PLAN_GROUNDS:
             errors["ground"] = (
@@ -187,10 +207,22 @@ def record_request(
     )
 
 
+def stop_cannot_change(stop: BudgetStop) -> str:
+    """Why a stop is never "changed" on reconsideration, and what to do instead (ADR 0043)."""
+    return (
+        "A stop cannot be changed on reconsideration: when it was recorded, the payments not "
+        f"yet made that were due from {_day(stop.effective_on)} were cancelled and the "
+        "budget's period was cut short, and they cannot be put back. If the person should go "
+        "on having a personal health budget, set up a new budget for them. Then record that "
+        "the decision stands, and say in the reasons what happens instead."
+    )
+
+
 @transaction.atomic
 def decide_request(*, actor, request, outcome: str, reasons: str) -> ReconsiderationRequest:
     """Record the outcome of looking at a decision again, by someone who was not part of it,
-    and write the letter to the person."""
+    and write the letter to the person. A request the person withdrew is closed with a letter
+    saying so (nobody looked at the decision again); a stop is never changed (ADR 0043)."""
     holder = request.budget_holder
     require(actor, Permission.RECONSIDER, holder)
     request = ReconsiderationRequest.objects.select_for_update().get(pk=request.pk)
@@ -204,7 +236,12 @@ def decide_request(*, actor, request, outcome: str, reasons: str) -> Reconsidera
         raise ValidationError(PART_OF_THE_DECISION)
     errors = {}
     if outcome not in ReconsiderationOutcome.values:
-        errors["outcome"] = "Choose whether the decision stands or has been changed"
+        errors["outcome"] = (
+            "Choose whether the decision stands, has been changed, or the person withdrew "
+            "the request"
+        )
+    elif outcome == ReconsiderationOutcome.CHANGED and isinstance(decision, BudgetStop):
+        errors["outcome"] = stop_cannot_change(decision)
     if not reasons.strip():
         errors["outcome_reasons"] = "Give the reasons, written for the person"
     if errors:
@@ -220,8 +257,12 @@ def decide_request(*, actor, request, outcome: str, reasons: str) -> Reconsidera
         actor=actor,
         holder=holder,
         kind=PlanLetterKind.RECONSIDERATION,
-        subject="We have looked at the decision again",
+        # A request the person withdrew is acknowledged: nobody looked at the decision again.
+        subject="The request to look at a decision again is closed"
+        if outcome == ReconsiderationOutcome.WITHDRAWN
+        else "We have looked at the decision again",
         template="careplans/letters/reconsideration.html",
+        died=after_death(decision),
         context={"request": request, "what": describe(decision), "repaid": repaid},
     )
     request.save()

@@ -41,7 +41,11 @@ def write_letter(
     """A letter to each reader (`recipients`: the person and whoever acts for them), rendered
     once and stored as issued; returns the first. After a death nothing is addressed to the
     person: with nobody acting for them, it goes to their family or representatives, at the
-    person's address, and speaks of them as "they"."""
+    person's address, and speaks of them as "they". A budget of theirs stopped because they
+    died means every later letter is written so too, whatever it is about."""
+    died = died or BudgetStop.objects.filter(
+        budget__budget_holder=holder, reason=StopReason.DEATH
+    ).exists()
     readers = recipients(holder)
     if died:
         readers = [(name, rep) for name, rep in readers if rep is not None] or [
@@ -62,6 +66,7 @@ def write_letter(
                 # Words about the person in the third person: to whoever acts for them, or
                 # after their death.
                 "about_them": representative is not None or to_family,
+                "died": died,
                 **context,
             },
         )
@@ -110,6 +115,12 @@ def stop_phb(
         )
     elif effective_on < notice_given_on:
         errors["effective_on"] = "The budget can stop only on or after the day notice was given"
+    elif effective_on < timezone.localdate() and reason != StopReason.DEATH:
+        # The letter is dated today: a stop before then would tell the person, after the
+        # event, that support already given was not paid for. Only a death is recorded late.
+        errors["effective_on"] = (
+            "The date the budget stops must be today or in the future, unless the person has died"
+        )
     if BudgetStop.objects.filter(budget=budget).exists():
         errors["__all__"] = "This budget has already been stopped. Nothing was changed."
     if errors:
@@ -297,6 +308,7 @@ def request_repayment(
         kind=PlanLetterKind.REPAYMENT,
         subject="We are asking for money back from the personal health budget",
         template="careplans/letters/repayment.html",
+        died=ground == RepaymentGround.DEATH,
         context={"repayment": repayment, "ground_words": RepaymentGround(ground).label.lower()},
     )
     repayment.save(update_fields=["letter", "updated_at"])

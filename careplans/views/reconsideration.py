@@ -214,9 +214,15 @@ class DecideRequestView(RequestPageMixin, ServiceFormView):
 
     def get_context_data(self, **kwargs):
         request = self.object
+        decision = services.decision_of(request)
         return super().get_context_data(**kwargs) | {
             "request_": request,
-            "about": services.describe(services.decision_of(request)),
+            "about": services.describe(decision),
+            # Said before the form is filled: a stop is never changed (ADR 0043).
+            "stop_note": services.stop_cannot_change(decision)
+            if request.budget_stop_id
+            else "",
+            "withdrawn_label": ReconsiderationOutcome.WITHDRAWN.label,
             "days_waiting": request.days_waiting(),
             "page_title": "Look at the decision again",
             "button_text": "Record the outcome",

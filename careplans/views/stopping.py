@@ -75,7 +75,8 @@ class StopView(BudgetPage):
             "page_title": "Stop the personal health budget",
             "button_text": "Stop the budget",
             "intro": "A budget can be stopped only for a reason the law allows (regulation 17), "
-            "with reasonable written notice. The person gets a letter naming the reason and "
+            "with reasonable written notice. It stops from today or a later day: an earlier "
+            "day only if the person has died. The person gets a letter naming the reason and "
             "saying how to ask for the decision to be looked at again.",
         }
 

@@ -69,7 +69,7 @@ def test_the_quarters_are_named_in_words_and_offered_newest_first():
 
 
 @pytest.fixture
-def caseload(phb_lead, icb, other_icb, other_icb_lead):
+def caseload(phb_lead, icb, other_icb, other_icb_lead, today_is):
     """One ICB's people, worked by hand (today is 23 November 2026):
 
     - Alex (CHC): budget for 2026/27, half notional and half a direct payment (mixed);
@@ -110,7 +110,9 @@ def caseload(phb_lead, icb, other_icb, other_icb_lead):
         plan_approved=False,
     )
     draft_budget(phb_lead, people["Cy"], chc_package(phb_lead, people["Cy"]))
-    _, dees, _ = plan_in_use(phb_lead, people["Dee"])
+    _, dees, _ = plan_in_use(phb_lead, people["Dee"], approved_on=D_(2026, 7, 1))
+    # Recorded on the day notice was given: a stop cannot be recorded after its day.
+    today_is(D_(2026, 8, 1))
     stopping.stop_phb(
         actor=phb_lead,
         budget=dees,
@@ -119,6 +121,7 @@ def caseload(phb_lead, icb, other_icb, other_icb_lead):
         notice_given_on=D_(2026, 8, 1),
         effective_on=D_(2026, 8, 15),
     )
+    today_is(D_(2026, 11, 23))
     elsewhere = BudgetHolderFactory(organisation=other_icb)
     plan_in_use(other_icb_lead, elsewhere)
     return people

@@ -5,6 +5,7 @@ import datetime
 import threading
 import time
 from decimal import Decimal as D
+from html import unescape
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,6 +21,7 @@ from careplans.models import (
 from careplans.services import reconsideration, stopping
 from tests.budgets.factories import change_amount, staff
 from tests.careplans.review_factories import plan_in_use
+from tests.factories import RepresentativeFactory
 
 pytestmark = pytest.mark.django_db
 D_ = datetime.date
@@ -158,7 +160,10 @@ def test_someone_else_reconsiders_and_the_person_gets_a_letter(
     with pytest.raises(ValidationError) as excinfo:
         reconsideration.decide_request(actor=other_lead, request=request, outcome="", reasons="")
     assert excinfo.value.message_dict == {
-        "outcome": ["Choose whether the decision stands or has been changed"],
+        "outcome": [
+            "Choose whether the decision stands, has been changed, or the person withdrew "
+            "the request"
+        ],
         "outcome_reasons": ["Give the reasons, written for the person"],
     }
     decided = reconsideration.decide_request(
@@ -451,3 +456,219 @@ def test_a_changed_request_with_nothing_paid_back_needs_nothing_more(
     assert (decided.change_made_on, decided.change_made_by) == (TODAY, lead)
     assert decided.change_made_note == "The request for £500.00 back was withdrawn."
     assert "You do not need to do anything." in decided.letter.body_html
+
+
+def test_a_stop_is_never_changed_on_reconsideration(stopped, care_coordinator, holder, icb):
+    """A stop from 18 December 2026 cancelled the payments due from then (1 January, 1
+    February and 1 March 2027) and cut the budget short to 17 December: "changed" would tell
+    the person it goes on when it does not, so it is refused and nothing is written."""
+    request = reconsideration.record_request(
+        actor=care_coordinator,
+        holder=holder,
+        decision=stopped,
+        received_on=TODAY,
+        persons_reasons="The holiday was respite.",
+    )
+    lead = staff("phb_lead", icb)
+    with pytest.raises(ValidationError) as excinfo:
+        reconsideration.decide_request(
+            actor=lead, request=request, outcome="changed", reasons="It was respite."
+        )
+    assert excinfo.value.message_dict == {
+        "outcome": [
+            "A stop cannot be changed on reconsideration: when it was recorded, the payments "
+            "not yet made that were due from 18 December 2026 were cancelled and the budget's "
+            "period was cut short, and they cannot be put back. If the person should go on "
+            "having a personal health budget, set up a new budget for them. Then record that "
+            "the decision stands, and say in the reasons what happens instead."
+        ]
+    }
+    request.refresh_from_db()
+    assert request.is_open and request.letter is None
+    assert not ReconsiderationRequest.objects.filter(outcome="changed").exists()
+    budget = stopped.budget
+    budget.refresh_from_db()
+    assert budget.period_end == D_(2026, 12, 17)
+    # What to do instead: the stop stands, and the letter says the budget still stops.
+    upheld = reconsideration.decide_request(
+        actor=lead,
+        request=request,
+        outcome="upheld",
+        reasons="A new budget is being set up for you from 18 December 2026.",
+    )
+    body = upheld.letter.body_html
+    assert "We have changed the decision" not in body
+    assert (
+        "The decision stays as it was. Your personal health budget stops from 18 December 2026."
+        in body
+    )
+
+
+def test_an_increase_is_not_offered_or_taken_as_a_reduction(phb_lead, holder, care_coordinator):
+    """£20,000.00 up to £20,500.00 from 1 January 2027, then down to £19,000.00 from 1
+    February: only the reduction can be looked at again under regulation 13."""
+    _, budget, _ = plan_in_use(phb_lead, holder, first_payment=D_(2026, 5, 1))
+    change_amount(
+        phb_lead,
+        budget,
+        new_amount=D("20500.00"),
+        effective_from=D_(2027, 1, 1),
+        reason="Two more hours a week are needed.",
+    )
+    budget.refresh_from_db()
+    change_amount(
+        phb_lead,
+        budget,
+        new_amount=D("19000.00"),
+        effective_from=D_(2027, 2, 1),
+        reason="Fewer hours are needed.",
+    )
+    increase, reduction = budget.changes.order_by("effective_from")
+    assert reconsideration.decisions_for(holder) == [reduction]
+    with pytest.raises(ValidationError) as excinfo:
+        reconsideration.record_request(
+            actor=care_coordinator,
+            holder=holder,
+            decision=increase,
+            received_on=TODAY,
+            persons_reasons="I want more.",
+        )
+    assert excinfo.value.message_dict == {
+        "decision": [
+            "The budget was increased to £20,500.00, not reduced: only a reduction can be "
+            "looked at again"
+        ]
+    }
+    assert not ReconsiderationRequest.objects.exists()
+
+
+def test_letters_about_decisions_made_after_a_death_go_to_the_family(
+    phb_lead, holder, care_coordinator, finance_officer, icb
+):
+    """Money asked back because the person died, looked at again and changed; and the stop
+    for their death, looked at again: each letter goes to the family or representatives and
+    speaks of the person as "they"."""
+    _, budget, _ = plan_in_use(phb_lead, holder, first_payment=D_(2026, 5, 1))
+    family = f"The family or representatives of {holder.full_name}"
+    repayment = stopping.request_repayment(
+        actor=finance_officer,
+        budget=budget,
+        ground="death",
+        amount=D("500.00"),
+        explanation="Payments made after the death are asked back.",
+        due_by=D_(2026, 12, 31),
+        who_repays="The executor of the estate",
+    )
+    request = reconsideration.record_request(
+        actor=care_coordinator,
+        holder=holder,
+        decision=repayment,
+        received_on=TODAY,
+        persons_reasons="The money paid the PA's notice.",
+    )
+    lead = staff("phb_lead", icb)
+    decided = reconsideration.decide_request(
+        actor=lead, request=request, outcome="changed", reasons="The notice had to be paid."
+    )
+    letter = decided.letter
+    assert letter.addressed_to == family
+    assert letter.subject == "We have looked at the decision again"
+    text = unescape(letter.body_html)
+    assert "Dear family or representatives," in text
+    assert "On 23 November 2026 we were asked to look again at this decision" in text
+    assert "you asked us" not in text
+    stop = stopping.stop_phb(
+        actor=phb_lead,
+        budget=budget,
+        reason="death",
+        explanation="We are sorry for your loss.",
+        notice_given_on=TODAY,
+        effective_on=TODAY,
+    )
+    request = reconsideration.record_request(
+        actor=care_coordinator,
+        holder=holder,
+        decision=stop,
+        received_on=TODAY,
+        persons_reasons="The PA's last week should be paid.",
+    )
+    decided = reconsideration.decide_request(
+        actor=lead, request=request, outcome="upheld", reasons="The last week was paid."
+    )
+    assert decided.letter.addressed_to == family
+    text = unescape(decided.letter.body_html)
+    assert "Dear family or representatives," in text
+    assert f"{holder.given_name}'s personal health budget stopped from 23 November 2026." in text
+    assert "Your personal health budget stopped" not in text
+
+
+def test_a_letter_to_a_representative_names_whose_coordinator_it_is(
+    phb_lead, holder, care_coordinator, finance_officer, icb
+):
+    _, budget, _ = plan_in_use(phb_lead, holder, first_payment=D_(2026, 5, 1))
+    RepresentativeFactory(budget_holder=holder)
+    change_amount(
+        phb_lead,
+        budget,
+        new_amount=D("18000.00"),
+        effective_from=D_(2027, 1, 1),
+        reason="Fewer hours are needed.",
+    )
+    (reduction,) = reconsideration.decisions_for(holder)
+    request = reconsideration.record_request(
+        actor=care_coordinator,
+        holder=holder,
+        decision=reduction,
+        received_on=TODAY,
+        persons_reasons="The hours are still needed.",
+    )
+    decided = reconsideration.decide_request(
+        actor=staff("phb_lead", icb),
+        request=request,
+        outcome="changed",
+        reasons="The hours are still needed.",
+    )
+    text = unescape(decided.letter.body_html)
+    assert (
+        f"{holder.given_name}'s care coordinator will contact you about what changes now and "
+        "when." in text
+    )
+    assert "Your care coordinator" not in text
+
+
+def test_a_request_the_person_withdrew_is_closed_without_claiming_a_review(
+    phb_lead, holder, care_coordinator, finance_officer, icb
+):
+    """£500.00 asked back; the person asks for that to be looked at again, then withdraws the
+    request: it is closed, the request for money back stands, and the letter says nobody
+    looked at the decision again."""
+    _, repayment, request = asked_back_and_reconsidered(
+        phb_lead, holder, care_coordinator, finance_officer
+    )
+    closed = reconsideration.decide_request(
+        actor=staff("phb_lead", icb),
+        request=request,
+        outcome="withdrawn",
+        reasons="You phoned us on 23 November 2026 to withdraw the request.",
+    )
+    assert not closed.is_open and not closed.change_to_make
+    assert closed.get_outcome_display() == "The person withdrew the request"
+    repayment.refresh_from_db()
+    assert repayment.withdrawn_on is None
+    letter = closed.letter
+    assert letter.kind == PlanLetterKind.RECONSIDERATION
+    assert letter.subject == "The request to look at a decision again is closed"
+    text = unescape(letter.body_html)
+    assert "Nobody has looked at the decision again, and it stays as it was." in text
+    assert "You phoned us on 23 November 2026 to withdraw the request." in text
+    assert "has looked at it again" not in text
+    assert "We have looked at the decision again" not in text
+    # The person can ask again.
+    again = reconsideration.record_request(
+        actor=care_coordinator,
+        holder=holder,
+        decision=repayment,
+        received_on=TODAY,
+        persons_reasons="On second thoughts, please look again.",
+    )
+    assert again.is_open

@@ -497,13 +497,23 @@ def test_a_request_is_recorded_and_decided_through_the_pages(
     response = client.post(decide, {"outcome": "changed", "outcome_reasons": "x"}, follow=True)
     assert "someone else must look at it again" in page(response)
     client.force_login(staff("phb_lead", icb))
-    assert client.post(decide, {"outcome": "changed", "outcome_reasons": "We were wrong."})
+    # A stop is never changed (ADR 0043): the page says what to do instead, before and after.
+    instead = "If the person should go on having a personal health budget, set up a new budget"
+    assert instead in unescape(page(client.get(decide)))
+    response = client.post(decide, {"outcome": "changed", "outcome_reasons": "We were wrong."})
+    assert instead in unescape(page(response)) and PROBLEM in page(response)
     request.refresh_from_db()
-    assert request.outcome == "changed"
-    assert PlanLetter.objects.filter(kind="reconsideration").count() == 1
+    assert request.is_open
+    assert not PlanLetter.objects.filter(kind="reconsideration").exists()
 
-    # The changed decision waits, on the record and the requests page, until a coordinator
-    # records that it was put into effect.
+    # A stop decided "changed" before then waits, on the record and the requests page, until
+    # a coordinator records what was done.
+    ReconsiderationRequest.objects.filter(pk=request.pk).update(
+        outcome="changed",
+        outcome_reasons="We were wrong.",
+        reconsidered_by=staff("phb_lead", icb),
+        decided_at=timezone.now(),
+    )
     made = reverse("careplans:reconsideration_change_made", args=[request.pk])
     client.force_login(care_coordinator)
     record = reverse("person_detail", args=[holder.pk])

@@ -91,13 +91,14 @@ def test_a_review_with_no_plan_in_use_is_not_offered(client, phb_lead, holder, c
 
 def test_a_stop_on_or_before_the_budgets_first_day_is_refused(phb_lead, holder):
     _, budget, _ = plan_in_use(phb_lead, holder)
-    # Its period starts 1 April 2026: a stop from then would leave a budget of no days.
+    # Its period starts 1 April 2026: a stop from then would leave a budget of no days. (Only
+    # a death can be recorded from a day already past.)
     with pytest.raises(ValidationError) as excinfo:
         stopping.stop_phb(
             actor=phb_lead,
             budget=budget,
-            reason="not_eligible",
-            explanation="You are no longer eligible.",
+            reason="death",
+            explanation="We are sorry for your loss.",
             notice_given_on=D_(2026, 3, 1),
             effective_on=D_(2026, 4, 1),
         )

@@ -19,6 +19,7 @@ from careplans.models import (
 )
 from careplans.services import stopping
 from tests.careplans.review_factories import plan_in_use
+from tests.factories import RepresentativeFactory
 
 pytestmark = pytest.mark.django_db
 D_ = datetime.date
@@ -254,3 +255,88 @@ def test_settlements_never_exceed_what_is_owed(in_use, finance_officer):
     )
     assert stopping.outstanding(request) == D("0.00")
     assert RepaymentSettlement.objects.count() == 2
+
+
+def test_a_stop_before_today_is_refused_unless_the_person_died(in_use, phb_lead):
+    """Notice on 1 November, stopping on 2 November, recorded on 23 November: the letter,
+    dated 23 November, would say the budget last paid on 1 November. Only a death, learnt of
+    after the day, is recorded from an earlier day."""
+    _, budget, _ = in_use
+    with pytest.raises(ValidationError) as excinfo:
+        stop(
+            phb_lead,
+            budget,
+            notice_given_on=D_(2026, 11, 1),
+            effective_on=D_(2026, 11, 22),
+        )
+    assert excinfo.value.message_dict == {
+        "effective_on": [
+            "The date the budget stops must be today or in the future, unless the person has died"
+        ]
+    }
+    assert not BudgetStop.objects.exists()
+    budget.refresh_from_db()
+    assert budget.period_end == D_(2027, 3, 31)
+    # The notice rules still come first.
+    with pytest.raises(ValidationError) as excinfo:
+        stop(phb_lead, budget, notice_given_on=D_(2026, 11, 20), effective_on=D_(2026, 11, 2))
+    assert excinfo.value.message_dict == {
+        "effective_on": ["The budget can stop only on or after the day notice was given"]
+    }
+    record = stop(
+        phb_lead,
+        budget,
+        reason="death",
+        explanation="We are sorry for your loss.",
+        notice_given_on=D_(2026, 11, 1),
+        effective_on=D_(2026, 11, 2),
+    )
+    assert record.effective_on == D_(2026, 11, 2)
+    budget.refresh_from_db()
+    assert (budget.period_end, budget.status) == (D_(2026, 11, 1), BudgetStatus.ENDED)
+
+
+def test_a_stop_letter_to_a_representative_names_whose_coordinator_it_is(in_use, phb_lead):
+    version, budget, _ = in_use
+    holder = version.plan.budget_holder
+    acting = RepresentativeFactory(budget_holder=holder)
+    record = stop(phb_lead, budget)
+    assert record.letter.addressed_to == acting.user.full_name
+    text = unescape(record.letter.body_html)
+    assert (
+        f"{holder.given_name}'s care coordinator will contact you to talk about how "
+        f"{holder.given_name}'s care and support will be arranged" in text
+    )
+    assert "Your care coordinator" not in text
+
+
+def test_money_asked_back_after_a_death_is_asked_of_the_family(in_use, finance_officer):
+    """The ground "the person has died": the notice goes to the family or representatives,
+    never to the person."""
+    version, budget, _ = in_use
+    holder = version.plan.budget_holder
+    request = ask(
+        finance_officer,
+        budget,
+        ground="death",
+        explanation="Payments made after the death are asked back.",
+        who_repays="The executor of the estate",
+    )
+    letters = PlanLetter.objects.filter(kind=PlanLetterKind.REPAYMENT)
+    assert [letter.addressed_to for letter in letters] == [
+        f"The family or representatives of {holder.full_name}"
+    ]
+    assert request.letter.subject == "We are asking for money back from the personal health budget"
+    text = unescape(request.letter.body_html)
+    assert "Dear family or representatives," in text
+    assert f"Dear {holder.full_name}" not in text
+
+
+def test_every_letter_after_a_stop_for_death_goes_to_the_family(in_use, phb_lead, finance_officer):
+    """Money asked back on another ground after the budget was stopped because the person
+    died is still not addressed to them."""
+    version, budget, _ = in_use
+    holder = version.plan.budget_holder
+    stop(phb_lead, budget, reason="death", explanation="We are sorry.", effective_on=TODAY)
+    request = ask(finance_officer, budget, ground="unspent")
+    assert request.letter.addressed_to == f"The family or representatives of {holder.full_name}"
