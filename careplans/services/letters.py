@@ -16,9 +16,12 @@ from careplans.models import (
     DecisionOutcome,
     PlanLetter,
     PlanLetterKind,
+    PlanStatus,
+    PlanVersion,
     Review,
     ReviewStatus,
 )
+from careplans.plan_selectors import stop_of
 
 SUBJECTS = {
     DecisionOutcome.APPROVED: "Your care and support plan has been approved",
@@ -57,10 +60,24 @@ def write_decision_letter(*, actor, decision) -> PlanLetter:
         (item_decision.item, item_decision)
         for item_decision in decision.items.select_related("item").order_by("item__order")
     ]
+    # A version declined or deferred leaves the one already in use as it was: it stays in use
+    # and goes on being paid for (until its budget stops, if it is stopping).
+    in_use = None
+    if decision.outcome in (DecisionOutcome.DECLINED, DecisionOutcome.DEFERRED):
+        in_use = (
+            PlanVersion.objects.filter(plan=version.plan, status=PlanStatus.ACTIVE)
+            .exclude(pk=version.pk)
+            .select_related("decision")
+            .first()
+        )
+    in_use_decision = getattr(in_use, "decision", None) if in_use is not None else None
     context = {
         "holder": holder,
         "decision": decision,
         "version": version,
+        "in_use": in_use,
+        "in_use_approved_at": in_use_decision.decided_at if in_use_decision else None,
+        "in_use_stop": stop_of(in_use) if in_use is not None else None,
         "approved": [(i, d) for i, d in items if d.outcome == DecisionOutcome.APPROVED],
         "changed": [(i, d) for i, d in items if d.outcome == DecisionOutcome.APPROVED_WITH_CHANGES],
         "declined": [(i, d) for i, d in items if d.outcome == DecisionOutcome.DECLINED],

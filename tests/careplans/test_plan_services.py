@@ -593,3 +593,67 @@ def test_the_date_a_plan_was_agreed_is_not_long_before_it_was_written(phb_lead, 
     services.update_sections(
         actor=phb_lead, version=version, person_agreed_on=datetime.date(2025, 11, 23)
     )
+
+
+def resubmitted(lead, plan, holder) -> PlanVersion:
+    """A new version of `plan`, agreed again today and submitted."""
+    version = services.new_version(actor=lead, plan=plan, reason="Health changed")
+    services.update_sections(
+        actor=lead, version=version, **agreement(holder, timezone.localdate())
+    )
+    return services.submit_version(actor=lead, version=reload_version(version))
+
+
+def test_declining_or_deferring_a_new_version_says_the_plan_in_use_goes_on(
+    icb, submitted, phb_lead, holder
+):
+    """Version 1 approved and in use; version 2 declined, version 3 deferred: neither letter
+    says nothing will be paid for, since version 1 stays in use and is paid for."""
+    first = services.decide_plan(
+        actor=staff("phb_lead", icb),
+        version=submitted,
+        outcome=DecisionOutcome.APPROVED,
+        items=all_items(submitted),
+    )
+    assert reload_version(submitted).status == PlanStatus.ACTIVE
+    approved_on = f"{timezone.localtime(first.decided_at):%-d %B %Y}"
+    in_use = (
+        f"The plan already in use, approved on {approved_on}, stays in use and goes on being "
+        "paid for."
+    )
+    second = resubmitted(phb_lead, submitted.plan, holder)
+    services.decide_plan(
+        actor=staff("phb_lead", icb),
+        version=second,
+        outcome=DecisionOutcome.DECLINED,
+        reasons="The new hours are not explained.",
+    )
+    body = PlanLetter.objects.get(version=second).body_html
+    assert f"We have not approved the new version of the plan. {in_use}" in body
+    assert "Nothing in it will be paid for" not in body
+    third = resubmitted(phb_lead, submitted.plan, holder)
+    services.decide_plan(
+        actor=staff("phb_lead", icb),
+        version=third,
+        outcome=DecisionOutcome.DEFERRED,
+        reasons="We need the OT assessment.",
+    )
+    body = PlanLetter.objects.get(version=third).body_html
+    assert (
+        "We have not made a decision about the new version of the plan yet. Until we have, "
+        f"the plan already in use, approved on {approved_on}, stays in use and goes on being "
+        "paid for." in body
+    )
+    assert "Nothing in the plan will be paid for" not in body
+    assert reload_version(submitted).status == PlanStatus.ACTIVE
+
+
+def test_a_declined_first_plan_still_says_nothing_is_paid_for(icb, submitted):
+    services.decide_plan(
+        actor=staff("phb_lead", icb),
+        version=submitted,
+        outcome=DecisionOutcome.DECLINED,
+        reasons="The plan does not say how the mornings meet the health needs.",
+    )
+    body = PlanLetter.objects.get(version=submitted).body_html
+    assert "We have not approved the plan. Nothing in it will be paid for yet." in body
