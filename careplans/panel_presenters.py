@@ -3,6 +3,7 @@
 from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from budgets.presenters import money
 from careplans.models import DecisionOutcome, PanelSessionStatus
@@ -398,7 +399,7 @@ def summary_table(decided) -> dict:
             {"text": "Person and plan"},
             {"text": "Decision"},
             {"text": "Approved", "format": "numeric"},
-            {"text": "Letter"},
+            {"text": "Letters"},
         ],
         "rows": [
             [
@@ -406,16 +407,22 @@ def summary_table(decided) -> dict:
                 {"text": item.version.decision.get_outcome_display()},
                 _money_cell(item.version.decision.approved_annual_amount),
                 {
-                    "html": format_html(
+                    "html": format_html_join(
+                        mark_safe("<br>"),
                         'Written: <a class="nhsuk-link" href="{}">{}</a>, to {}',
-                        reverse("careplans:letter", args=[letter.pk]),
-                        letter.subject,
-                        letter.addressed_to,
+                        (
+                            (
+                                reverse("careplans:letter", args=[letter.pk]),
+                                letter.subject,
+                                letter.addressed_to,
+                            )
+                            for letter in letters
+                        ),
                     )
                 }
-                if letter is not None
+                if letters
                 else {"text": "No letter"},
             ]
-            for item, letter in decided
+            for item, letters in decided
         ],
     }

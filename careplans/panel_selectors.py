@@ -13,6 +13,7 @@ from careplans.models import (
     PanelSessionStatus,
     PlanDecision,
     PlanLetter,
+    PlanLetterKind,
     PlanStatus,
     PlanVersion,
     SupportFrequency,
@@ -179,24 +180,27 @@ def next_to_decide(session, after_position: int | None = None) -> AgendaItem | N
 
 
 def summary(session) -> dict:
-    """What the session decided, what it left, and the letters each decision wrote."""
+    """What the session decided, what it left, and the letters each decision wrote (one to
+    each reader)."""
     items = agenda(session)
     decided = [i for i in items if getattr(i.version, "decision", None) is not None]
     decided = [i for i in decided if i.version.decision.session_id == session.pk]
-    letters = {
-        letter.version_id: letter
-        for letter in PlanLetter.objects.filter(
-            version_id__in=[i.version_id for i in decided]
-        ).order_by("created_at")
-    }
+    # A decision writes a letter to each reader (each representative, and the person when
+    # nobody acts for them or they asked for copies): every one is listed.
+    letters = {}
+    for letter in PlanLetter.objects.filter(
+        version_id__in=[i.version_id for i in decided], kind=PlanLetterKind.DECISION
+    ).order_by("created_at", "pk"):
+        letters.setdefault(letter.version_id, []).append(letter)
     counts = {}
     for item in decided:
         outcome = item.version.decision.get_outcome_display()
         counts[outcome] = counts.get(outcome, 0) + 1
     return {
-        "decided": [(i, letters.get(i.version_id)) for i in decided],
+        "decided": [(i, letters.get(i.version_id, [])) for i in decided],
         "not_decided": [i for i in items if i not in decided],
         "counts": counts,
+        "letters": sum(len(written) for written in letters.values()),
     }
 
 

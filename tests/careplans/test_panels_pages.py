@@ -472,3 +472,38 @@ def test_a_session_change_without_the_page_version_is_refused(client, phb_lead, 
     assert response.status_code == 200
     assert "This page is out of date. Go back, reload the page and try again" in text(response)
     assert PanelSession.objects.get(pk=panel.pk).place == "Room 4, Quayside House"
+
+
+def test_the_summary_counts_and_links_every_letter_each_decision_wrote(
+    client, phb_lead, members, holder
+):
+    """Two plans decided: one person has nobody acting for them (one letter); the other has
+    two representatives and asked for copies (three letters). The summary says 4 letters and
+    links each."""
+    from careplans.models import PlanLetter
+    from tests.factories import RepresentativeFactory
+
+    first = submitted_plan(phb_lead)
+    second = submitted_plan(phb_lead, holder)
+    reps = [
+        RepresentativeFactory(budget_holder=holder, agreed_on=datetime.date(2026, 4, day))
+        for day in (1, 2)
+    ]
+    holder.copy_letters_to_person = True
+    holder.save(update_fields=["copy_letters_to_person"])
+    panel = session(phb_lead, members, versions=[first, second], present=members, start=True)
+    client.force_login(members[0])
+    for plan in (first, second):
+        client.post(
+            decide_url(panel, plan),
+            {"lock_version": plan.lock_version, "outcome": DecisionOutcome.APPROVED, "reasons": ""},
+        )
+    letters = PlanLetter.objects.filter(version=second)
+    assert letters.count() == 3
+    summary = text(client.get(reverse("careplans:panel_summary", args=[panel.pk])))
+    assert "4 letters, each ready to print or send from its page." in summary
+    for letter in [*letters, PlanLetter.objects.get(version=first)]:
+        assert reverse("careplans:letter", args=[letter.pk]) in summary
+    for rep in reps:
+        assert f"to {rep.user.full_name}" in summary
+    assert f"to {holder.full_name}" in summary
