@@ -526,6 +526,10 @@ def _acts_for_someone_only(user) -> bool:
     )
 
 
+def _plain(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
 @transaction.atomic
 def add_representative(
     *,
@@ -566,6 +570,16 @@ def add_representative(
     # Someone may act for more than one person with one sign-in; any other account is not
     # theirs to reuse.
     user, created = personal_sign_in(email, full_name, may_reuse=_acts_for_someone_only)
+    if not created and _plain(full_name) != _plain(user.full_name):
+        # Their letters are addressed by the sign-in's name: a different name typed here is a
+        # mistake in the name or the address. The name it has is not said: it may have been
+        # given in another ICB.
+        raise ValidationError(
+            {
+                "full_name": f"The sign-in for {user.email} is in another name. Check their "
+                "full name and email address with them. Nothing was changed."
+            }
+        )
     earlier = Representative.objects.filter(user=user, budget_holder=holder).first()
     if earlier is not None:
         raise ValidationError(

@@ -218,6 +218,23 @@ def test_one_sign_in_acts_for_two_people_but_a_pa_or_holder_account_is_not_reuse
         actor=phb_lead, budget_holder=second, **details
     )
     assert created and not created_again and one.user == two.user
+    # The same address under another name is a mistake, and the name it has is not said.
+    third = BudgetHolderFactory(organisation=icb)
+    with pytest.raises(ValidationError) as excinfo:
+        services.add_representative(
+            actor=phb_lead, budget_holder=third, **(details | {"full_name": "Robert Different"})
+        )
+    assert excinfo.value.message_dict == {
+        "full_name": [
+            "The sign-in for jo.helper@example.org is in another name. Check their full name "
+            "and email address with them. Nothing was changed."
+        ]
+    }
+    assert not third.representatives.exists()
+    # Spaces and capitals are not another name.
+    services.add_representative(
+        actor=phb_lead, budget_holder=third, **(details | {"full_name": " jo  HELPER "})
+    )
     for user in (PaUserFactory(), holder.user):
         with pytest.raises(ValidationError) as excinfo:
             services.add_representative(
