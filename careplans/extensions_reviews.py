@@ -119,6 +119,10 @@ def _staff_section(request, holder) -> dict:
         # A stop still to take effect, or the one that ended the last budget.
         "stop": stop,
         "stopped": stop is not None and stop.effective_on <= timezone.localdate(),
+        # A review due on or after the day the budget stops will not be needed.
+        "review_after_stop": review is not None
+        and stop is not None
+        and review.due_on >= stop.effective_on,
         "can_stop": live and stop is None and user.has_perm(Permission.STOP_BUDGET, holder),
     }
 

@@ -517,6 +517,10 @@ def your_plan(holder, user) -> dict:
         "agreed_outside": plan_agreed_outside(holder) if shown is None else None,
         "being_written": any(v.status in IN_PROGRESS_STATUSES for v in versions),
         "next_review": review.due_on if review else None,
+        # No review comes after the budget stops.
+        "review_after_stop": review is not None
+        and stop is not None
+        and review.due_on >= stop.effective_on,
         # As staff see it: a review is overdue once the day it was due by has passed.
         "review_overdue": review is not None and review.due_on < timezone.localdate(),
         "stop": stop,

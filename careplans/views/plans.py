@@ -617,12 +617,16 @@ class LetterView(PermissionRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         letter = self.object
-        staff = self.request.user.has_perm(Permission.VIEW_PLAN, letter.budget_holder)
-        back = (
-            reverse("careplans:version", args=[letter.version_id])
-            if staff and letter.version_id
-            else reverse("careplans:your_plan", args=[letter.budget_holder_id])
-        )
+        user, holder = self.request.user, letter.budget_holder
+        if user.has_perm(Permission.VIEW_OWN_PLAN, holder):
+            # The person, or someone who acts for them.
+            back = reverse("careplans:your_plan", args=[holder.pk])
+        elif letter.version_id and user.has_perm(Permission.VIEW_PLAN, holder):
+            back = reverse("careplans:version", args=[letter.version_id])
+        else:
+            # Staff, about a letter of no plan version (a stop, money asked back, a
+            # reconsideration), or who do not see plans: the person's record.
+            back = reverse("person_detail", args=[holder.pk])
         return super().get_context_data(**kwargs) | {"letter": letter, "back_url": back}
 
 

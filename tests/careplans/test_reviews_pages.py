@@ -24,6 +24,7 @@ from careplans.models import (
     ReviewStatus,
 )
 from careplans.services import reconsideration, stopping
+from careplans.services import reviews as review_services
 from tests.budgets.factories import staff
 from tests.careplans.review_factories import plan_in_use
 from tests.factories import BudgetHolderFactory, RepresentativeFactory
@@ -607,3 +608,60 @@ def test_money_paid_back_below_a_penny_is_refused_with_the_real_minimum(
         data = {"amount": typed, **date_fields("received_on", TODAY), "settlements_seen": "0"}
         assert "Amount received must be £0.01 or more" in page(client.post(settle, data))
     assert not repayment.settlements.exists()
+
+
+def test_no_review_is_promised_after_the_budget_stops(client, phb_lead, holder):
+    """A review due by 4 January 2027, and the budget stops on 18 December 2026: the person
+    is not told a review is coming, and staff are told it is not needed unless the stop is
+    changed."""
+    _, budget, _ = plan_in_use(
+        phb_lead, holder, first_payment=D_(2026, 11, 1), approved_on=D_(2026, 10, 20)
+    )
+    stopping.stop_phb(
+        actor=phb_lead,
+        budget=budget,
+        reason="needs_not_met",
+        explanation="The support bought is not meeting your health needs.",
+        notice_given_on=D_(2026, 11, 20),
+        effective_on=D_(2026, 12, 18),
+    )
+    # The stop cancelled the review due; one brought forward since falls after the stop.
+    review_services.bring_forward(
+        actor=phb_lead, plan=budget.budget_holder.care_plan, due_on=D_(2027, 1, 4), reason="A fall"
+    )
+    client.force_login(holder.user)
+    html = page(client.get(reverse("careplans:your_plan", args=[holder.pk])))
+    assert "No review is needed: your budget stops on 18 December 2026." in html
+    assert "next review is due by" not in html
+    client.force_login(phb_lead)
+    html = page(client.get(reverse("person_detail", args=[holder.pk])))
+    assert (
+        "Review brought forward due by <strong>4 January 2027</strong>. The budget stops on "
+        "18 December 2026, before then, so no review is needed unless the stop is changed."
+    ) in html
+
+
+def test_a_letter_leads_back_to_a_page_its_reader_can_open(
+    client, in_use, phb_lead, finance_officer, holder
+):
+    """A stop letter has no plan version: staff go back to the person's record, the person to
+    their own plan page (which staff cannot open)."""
+    _, budget, _ = in_use
+    stop = stopping.stop_phb(
+        actor=phb_lead,
+        budget=budget,
+        reason="needs_not_met",
+        explanation="The support bought is not meeting your health needs.",
+        notice_given_on=D_(2026, 11, 20),
+        effective_on=D_(2026, 12, 18),
+    )
+    url = reverse("careplans:letter", args=[stop.letter_id])
+    for user, back in (
+        (phb_lead, reverse("person_detail", args=[holder.pk])),
+        (finance_officer, reverse("person_detail", args=[holder.pk])),
+        (holder.user, reverse("careplans:your_plan", args=[holder.pk])),
+    ):
+        client.force_login(user)
+        html = page(client.get(url))
+        assert f'href="{back}"' in html
+        assert client.get(back).status_code == 200
