@@ -1,7 +1,8 @@
 """Reviews, reconsideration, stopping and repayment in a real browser, with axe on every page:
 a PHB lead records an overdue review (first with mistakes), brings the next one forward, stops
-the budget for a legal reason, asks for money back and records it paid; the person's request
-about the stop is recorded and looked at again by another PHB lead."""
+the budget for a legal reason, asks for money back and records it paid; the person's requests
+about the stop (which stands) and the money asked back (changed) are recorded and looked at
+again by another PHB lead."""
 
 import datetime
 
@@ -166,28 +167,58 @@ def test_review_stop_repayment_and_reconsideration(browser, second_tab, icb, pas
     second_tab.expect_problem(
         None, second_tab.page.get_by_role("radio", name="The decision stands")
     )
+    # A stop is never changed (ADR 0043): the page says so, and what to do instead.
+    expect(second_tab.page.get_by_role("main")).to_contain_text("set up a new budget for them")
     second_tab.choose("The decision has been changed")
     second_tab.fill("Reasons, written for the person", "You have told us you want to keep it.")
     second_tab.submit("Record the outcome")
+    second_tab.expect_problem(
+        None, second_tab.page.get_by_role("radio", name="The decision stands")
+    )
+    second_tab.choose("The decision stands")
+    second_tab.fill(
+        "Reasons, written for the person",
+        "You have told us you want to keep a budget: we are setting up a new one for you.",
+    )
+    second_tab.submit("Record the outcome")
     second_tab.expect_success("The outcome has been recorded and the letter written")
     expect(second_tab.page.get_by_role("main")).to_contain_text("No requests are waiting")
+
+    # Ada asks for the request for money back to be looked at again; it is changed, so it is
+    # withdrawn, and the £300.00 she had paid back waits for staff to deal with.
+    browser.goto(f"/people/{ada.pk}/")
+    browser.click("Record a request for reconsideration")
+    browser.choose("The request of 23 November 2026 to pay back £300.00")
+    browser.fill_date("Date the request was received", TODAY)
+    browser.fill(
+        "Why the person asks for the decision to be looked at again",
+        "The money paid for respite my coordinator agreed.",
+    )
+    browser.submit("Record the request")
+    browser.expect_success("The request has been recorded")
+    second_tab.goto("/plans/reconsideration/")
+    second_tab.click("Ada Lovelace")
+    second_tab.choose("The decision has been changed")
+    second_tab.fill("Reasons, written for the person", "The respite was agreed.")
+    second_tab.submit("Record the outcome")
+    second_tab.expect_success("The outcome has been recorded and the letter written")
     expect(second_tab.page.get_by_role("main")).to_contain_text(
         "Changed decisions to put into effect"
     )
 
-    # The first lead puts the change into effect and records it from Ada's record.
+    # The first lead deals with the money and records it from Ada's record.
     browser.goto(f"/people/{ada.pk}/")
-    expect(page.get_by_role("main")).to_contain_text(
-        "It has not been recorded yet that the change was made"
+    expect(page.get_by_role("main")).to_contain_text("record what was done with that money")
+    browser.click(
+        "Record that the change was made for the request of 23 November 2026 to pay back £300.00"
     )
-    browser.click("Record that the change was made for stopping the budget from 18 December 2026")
     browser.submit("Record it")
     browser.expect_problem(
         "Enter the date the change was made",
         page.get_by_role("group", name="Date the change was made").get_by_label("Day"),
     )
     browser.fill_date("Date the change was made", TODAY)
-    browser.fill("What was changed", "The stop was cancelled: the budget carries on.")
+    browser.fill("What was changed", "The £300.00 was paid back to Ada.")
     browser.submit("Record it")
     browser.expect_success("It has been recorded that the change was made")
-    expect(page.get_by_role("main")).not_to_contain_text("It has not been recorded yet")
+    expect(page.get_by_role("main")).not_to_contain_text("record what was done with that money")
