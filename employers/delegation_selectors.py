@@ -5,6 +5,7 @@ Anything else is None (a 404)."""
 import datetime
 
 from django.db.models import F, Prefetch, Q
+from django.db.models.functions import TruncDate
 
 from employers.models import (
     Competence,
@@ -154,8 +155,24 @@ def work_queue(user, *, on: datetime.date) -> dict:
         training_delivered_on__isnull=False,
         assessment_passed=True,
     )
-    fresh = (Q(signed_off_at__isnull=True) | Q(assessment_recorded_at__gt=F("signed_off_at"))) & (
-        Q(stopped_at__isnull=True) | Q(assessment_recorded_at__gt=F("stopped_at"))
+    # As sign_off_gaps: an assessment recorded since the last sign-off or suspension, dated
+    # on or after its day and on or after the task training it relies on.
+    fresh = (
+        (
+            Q(signed_off_at__isnull=True)
+            | Q(
+                assessment_recorded_at__gt=F("signed_off_at"),
+                assessed_on__gte=TruncDate("signed_off_at"),
+            )
+        )
+        & (
+            Q(stopped_at__isnull=True)
+            | Q(
+                assessment_recorded_at__gt=F("stopped_at"),
+                assessed_on__gte=TruncDate("stopped_at"),
+            )
+        )
+        & Q(assessed_on__gte=F("training_delivered_on"))
     )
     waiting = list(_queue_base(user).filter(agreed & fresh))
     waiting_ids = {c.pk for c in waiting}

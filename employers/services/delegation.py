@@ -14,11 +14,11 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from budgets.calculations import add_months
 from budgets.services import Conflict
+from employers import training_selectors
 from employers.models import (
     Competence,
     CompetenceChange,
@@ -280,11 +280,36 @@ AGREEING_PARTIES = {
 }
 
 
+def only_the_practitioner(competence: Competence, *, may: str) -> str:
+    """Who may do what only the practitioner who delegated the task may: `may` is what, as
+    "sign off a PA for it"."""
+    delegation = competence.delegation
+    return (
+        f"Only {delegation.practitioner.full_name}, who delegated {delegation.task.name} for "
+        f"{delegation.budget_holder.full_name} and is accountable for it, can {may}"
+    )
+
+
+def is_the_practitioner(actor, competence: Competence) -> bool:
+    """The practitioner who delegates a task signs off each PA for it and stays accountable
+    for it (DOMAIN.md): another clinician of the ICB may not agree or sign off for them."""
+    return competence.delegation.practitioner_id == actor.pk
+
+
+def _refuse_unless_the_practitioner(actor, competence: Competence, *, may: str) -> None:
+    if not is_the_practitioner(actor, competence):
+        raise Conflict(only_the_practitioner(competence, may=may))
+
+
 @transaction.atomic
 def confirm_agreement(*, actor, competence: Competence, party: str) -> Competence:
     """One party to the three-way agreement confirms it, for themselves, with a time stamp."""
     require(actor, AGREEING_PARTIES[party], competence)
     competence = _lock(competence)
+    if party == "practitioner":
+        _refuse_unless_the_practitioner(
+            actor, competence, may="confirm the practitioner's agreement"
+        )
     _refuse_if_revoked(competence)
     field = {
         "practitioner": "practitioner_agreed_at",
@@ -355,49 +380,80 @@ def record_assessment(
                 f"{competence.training_delivered_on:%-d %B %Y}, when the task training was given"
             }
         )
+    since = assessed_since(competence)
+    if since is not None and assessed_on < since[0]:
+        raise ValidationError(
+            {
+                "assessed_on": "The date of the assessment must be on or after "
+                f"{since[0]:%-d %B %Y}, when {since[1]}"
+            }
+        )
     competence.assessed_on = assessed_on
     competence.observations = observations
     competence.assessment_passed = passed
     competence.assessment_recorded_at = timezone.now()
-    if not passed and competence.status == CompetenceStatus.SIGNED_OFF:
+    taken_off = not passed and competence.status == CompetenceStatus.SIGNED_OFF
+    if taken_off:
         competence.status = CompetenceStatus.IN_PROGRESS
     _change(
         competence,
         actor=actor,
         what=f"Assessed on {assessed_on:%-d %B %Y}: {'passed' if passed else 'not yet competent'}",
     )
+    # Off the task at once, as a suspension is: the PA and the person's side are told.
+    competence.told = (
+        notices.reassessment_failed(actor=actor, competence=competence) if taken_off else []
+    )
     return competence
+
+
+def assessed_since(competence: Competence) -> tuple[datetime.date, str] | None:
+    """The day an assessment must be on or after to count for the next sign-off, and why: the
+    day of the last sign-off (at a review) or of the suspension, whichever is later. One
+    dated before saw the PA before what it is to answer, so it lifts nothing."""
+    dates = []
+    if competence.signed_off_at is not None:
+        dates.append(
+            (
+                timezone.localdate(competence.signed_off_at),
+                f"{competence.assistant.full_name} was last signed off",
+            )
+        )
+    if competence.stopped_at is not None:
+        dates.append((timezone.localdate(competence.stopped_at), "the competence was suspended"))
+    return max(dates, key=lambda pair: pair[0], default=None)
+
+
+def _required_training(competence: Competence, *, on: datetime.date) -> list:
+    """The task's required training, each with the PA's record in force on `on` as their
+    training page decides it (training_selectors.progress: the longest-lasting, a Care
+    Certificate standard once observed), current or not."""
+    required = list(competence.delegation.task.required_training.all())
+    records = (
+        TrainingRecord.objects.filter(
+            assistant_id=competence.assistant_id, module__in=required, completed_on__lte=on
+        )
+        .select_related("module")
+        .defer("evidence")
+    )
+    progress = training_selectors.progress(required, records, on)
+    return progress.standards + progress.core
 
 
 def missing_training(competence: Competence, *, on: datetime.date) -> list[TrainingModule]:
     """The task's required training for which the PA has no current record on `on`."""
-    required = list(competence.delegation.task.required_training.all())
-    current = set(
-        TrainingRecord.objects.filter(
-            assistant_id=competence.assistant_id,
-            module__in=required,
-            completed_on__lte=on,
-        )
-        .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=on))
-        .values_list("module_id", flat=True)
-    )
-    return [module for module in required if module.pk not in current]
+    return [item.module for item in _required_training(competence, on=on) if not item.done]
 
 
 def training_expiring_first(competence: Competence, *, on: datetime.date):
-    """Of the current records of the task's required training, the one that runs out first
-    (None if none runs out)."""
-    return (
-        TrainingRecord.objects.filter(
-            assistant_id=competence.assistant_id,
-            module__in=competence.delegation.task.required_training.all(),
-            completed_on__lte=on,
-            expires_on__gte=on,
-        )
-        .select_related("module")
-        .order_by("expires_on")
-        .first()
-    )
+    """Of the records in force of the task's required training, the one that runs out first
+    (None if none runs out): a sign-off lasts no longer."""
+    running_out = [
+        item.record
+        for item in _required_training(competence, on=on)
+        if item.done and item.record.expires_on is not None
+    ]
+    return min(running_out, key=lambda record: record.expires_on, default=None)
 
 
 def sign_off_gaps(competence: Competence, *, on: datetime.date) -> list[str]:
@@ -416,11 +472,30 @@ def sign_off_gaps(competence: Competence, *, on: datetime.date) -> list[str]:
     since = max(
         (at for at in (competence.signed_off_at, competence.stopped_at) if at), default=None
     )
-    if competence.assessment_passed is not True or (
-        since is not None
-        and (competence.assessment_recorded_at is None or competence.assessment_recorded_at < since)
+    # Recorded since the last sign-off or suspension, and dated on or after its day too.
+    assessed_after = assessed_since(competence)
+    if (
+        competence.assessment_passed is not True
+        or (
+            since is not None
+            and (
+                competence.assessment_recorded_at is None
+                or competence.assessment_recorded_at < since
+            )
+        )
+        or (assessed_after is not None and competence.assessed_on < assessed_after[0])
     ):
         gaps.append("No passed competence assessment is waiting for sign-off")
+    elif (
+        competence.training_delivered_on is not None
+        and competence.assessed_on < competence.training_delivered_on
+    ):
+        # Training recorded after the assessment: the PA is signed off on what they were
+        # seen to do after the training they now rely on, so they are assessed again.
+        gaps.append(
+            "The PA has not been assessed since the task training given on "
+            f"{competence.training_delivered_on:%-d %B %Y}"
+        )
     gaps += [
         f"The PA has no current training record for {module.name}"
         for module in missing_training(competence, on=on)
@@ -446,6 +521,7 @@ def sign_off(
     changed meanwhile (another sign-off), nothing is signed and they are told who did it."""
     require(actor, Permission.SIGN_OFF_COMPETENCE, competence)
     competence = _lock(competence)
+    _refuse_unless_the_practitioner(actor, competence, may="sign off a PA for it")
     if competence.lock_version != lock_version:
         if competence.status == CompetenceStatus.SIGNED_OFF:
             raise Conflict(already_signed_off(competence))

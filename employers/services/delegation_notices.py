@@ -1,5 +1,6 @@
 """Telling people at once that a PA must not do a delegated task: a clinician suspends or
-revokes a PA's competence, or ends the delegation (which revokes every competence under it).
+revokes a PA's competence, finds a signed-off PA not yet competent at a reassessment, or ends
+the delegation (which revokes every competence under it).
 
 Who is told, each once:
 - the PA: by their sign-in's email address, or else the one their employer gave;
@@ -138,6 +139,32 @@ def competence_stopped(*, actor, competence: Competence, revoke: bool) -> list[s
     if (to_pa := _pa(competence.assistant)) is not None:
         letters.insert(0, (to_pa, body(True), link))
     return _record(holder, f"{what.capitalize()}: {pa} must not do {task}", letters)
+
+
+def reassessment_failed(*, actor, competence: Competence) -> list[str]:
+    """Tell the PA, the person's side and the practitioner that a signed-off PA was reassessed
+    and is not yet competent (record_assessment): like a suspension, it takes them off the
+    task at once. Returns the names of those told."""
+    delegation = competence.delegation
+    holder, task = delegation.budget_holder, delegation.task.name
+    pa = competence.assistant.full_name
+
+    def body(to_the_pa: bool) -> str:
+        whom, who, them = ("you", "You", "you") if to_the_pa else (pa, pa, "them")
+        observed = competence.observations.strip()
+        return (
+            f"{actor.full_name} reassessed {whom} for {task} for {holder.full_name} on "
+            f"{competence.assessed_on:%-d %B %Y}: not yet competent.\n\n"
+            + (f"What was observed: {observed}\n\n" if observed else "")
+            + f"{who} must not do this task until a clinician reassesses {them} and signs "
+            f"{them} off again."
+        )
+
+    link = _link("employers:competence", competence.pk)
+    letters = [(r, body(False), link) for r in _employer_side(holder, actor, delegation)]
+    if (to_pa := _pa(competence.assistant)) is not None:
+        letters.insert(0, (to_pa, body(True), link))
+    return _record(holder, f"Not yet competent: {pa} must not do {task}", letters)
 
 
 def delegation_ended(*, actor, delegation: Delegation, revoked: list[Competence]) -> list[str]:

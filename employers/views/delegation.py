@@ -220,7 +220,13 @@ class FormPage(PermissionRequiredMixin, TemplateView):
         """What to say once `save` has run."""
         return self.done
 
+    def refused(self) -> str:
+        """Why this user may not do this at all (said instead of the form), or ""."""
+        return ""
+
     def post(self, request, *args, **kwargs):
+        if refusal := self.refused():
+            return conflict_redirect(request, refusal, self.back_url())
         form = self.make_form(request.POST)
         if form.is_valid():
             try:
@@ -240,6 +246,7 @@ class FormPage(PermissionRequiredMixin, TemplateView):
             "page_title": self.page_title,
             "button_text": self.button_text,
             "intro": self.intro,
+            "refusal": self.refused(),
             "back_url": self.back_url(),
         }
 
@@ -573,10 +580,12 @@ class CompetenceView(CompetenceMixin, PermissionRequiredMixin, TemplateView):
             "employer": competence.employer_agreed_at,
             "pa": competence.pa_agreed_at,
         }
+        practitioner = services.is_the_practitioner(user, competence)
         may_agree = (
             open_
             and agreed[party] is None
             and user.has_perm(services.AGREEING_PARTIES[party], competence)
+            and (party != "practitioner" or practitioner)
         )
         gaps = services.sign_off_gaps(competence, on=today) if clinician and open_ else []
         return super().get_context_data(**kwargs) | {
@@ -585,6 +594,12 @@ class CompetenceView(CompetenceMixin, PermissionRequiredMixin, TemplateView):
             "changes": list(selectors.changes_of(competence)),
             "may_agree": may_agree,
             "clinician": clinician and open_,
+            "may_sign_off": clinician and open_ and practitioner and not gaps,
+            "only_the_practitioner": services.only_the_practitioner(
+                competence, may="confirm the practitioner's agreement and sign a PA off for it."
+            )
+            if clinician and open_ and not practitioner
+            else "",
             "gaps": gaps,
             "is_pa": party == "pa",
             "is_staff": user.is_staff_member,
@@ -611,6 +626,15 @@ class AgreeView(CompetenceMixin, FormPage):
         services.confirm_agreement(
             actor=self.request.user, competence=self.competence, party=self.party
         )
+
+    def refused(self) -> str:
+        if self.party == "practitioner" and not services.is_the_practitioner(
+            self.request.user, self.competence
+        ):
+            return services.only_the_practitioner(
+                self.competence, may="confirm the practitioner's agreement."
+            )
+        return ""
 
     def get_context_data(self, **kwargs):
         delegation = self.competence.delegation
@@ -647,13 +671,17 @@ class AssessmentView(ClinicalStep):
     done = "The assessment has been recorded"
 
     def save(self, form):
-        services.record_assessment(
+        self.told = services.record_assessment(
             actor=self.request.user,
             competence=self.competence,
             assessed_on=form.cleaned_data["assessed_on"],
             observations=form.cleaned_data["observations"],
             passed=form.cleaned_data["passed"] == "yes",
-        )
+        ).told
+
+    def done_message(self) -> str:
+        # Only a signed-off PA found not yet competent is taken off the task, and told.
+        return told_sentence(self.done, self.told) if self.told else self.done
 
 
 class SignOffView(ClinicalStep):
@@ -666,6 +694,11 @@ class SignOffView(ClinicalStep):
         initial = {"lock_version": self.competence.lock_version} if data is None else None
         return self.form_class(data, initial=initial, user=self.request.user)
 
+    def refused(self) -> str:
+        if not services.is_the_practitioner(self.request.user, self.competence):
+            return services.only_the_practitioner(self.competence, may="sign off a PA for it.")
+        return ""
+
     def save(self, form):
         services.sign_off(
             actor=self.request.user,
@@ -675,14 +708,22 @@ class SignOffView(ClinicalStep):
         )
 
     def get_context_data(self, **kwargs):
-        latest = services.add_months(
-            timezone.localdate(), self.competence.delegation.task.review_months
-        )
+        competence, today = self.competence, timezone.localdate()
+        latest = services.add_months(today, competence.delegation.task.review_months)
+        limit = f"no later than {latest:%-d %B %Y}."
+        # The same limits as the sign-off enforces: the task's interval, and the training.
+        expiring = services.training_expiring_first(competence, on=today)
+        if expiring is not None and expiring.expires_on < latest:
+            limit = (
+                f"no later than {expiring.expires_on:%-d %B %Y}, when "
+                f"{competence.assistant.full_name}'s training record for "
+                f"{expiring.module.name} runs out."
+            )
         return super().get_context_data(**kwargs) | {
             "intro": "You stay accountable for delegating this task. Sign off only if you "
-            "have seen the PA do it competently. The review date must be in the future and "
-            f"no later than {latest:%-d %B %Y}.",
-            "gaps": services.sign_off_gaps(self.competence, on=timezone.localdate()),
+            f"have seen the PA do it competently. The review date must be in the future and "
+            f"{limit}",
+            "gaps": services.sign_off_gaps(competence, on=today),
         }
 
 

@@ -203,3 +203,65 @@ def test_a_pa_never_signed_off_is_not_to_be_signed_off_again(signed_off, clinici
     assert "until a clinician reassesses them and signs them off.\n" in body + "\n"
     assert "signs them off again" not in body
     assert competence.status == CompetenceStatus.SUSPENDED
+
+
+def test_a_failed_reassessment_tells_the_pa_and_the_persons_side(
+    client, signed_off, clinician, holder
+):
+    """Priya, signed off, is reassessed on 23 November 2026 and is not yet competent: she is
+    off the task at once, so she, the person and their representative are told, as for a
+    suspension."""
+    client.force_login(clinician)
+    response = client.post(
+        reverse("employers:competence_assessment", args=[signed_off.pk]),
+        {
+            "assessed_on_day": "23",
+            "assessed_on_month": "11",
+            "assessed_on_year": "2026",
+            "observations": "Did not flush the tube before the feed",
+            "passed": "no",
+        },
+        follow=True,
+    )
+    text = unescape(response.content.decode())
+    assert (
+        "The assessment has been recorded. A message has been sent to Priya Shah, "
+        f"{holder.full_name} and Jo Rep" in text
+    )
+    signed_off.refresh_from_db()
+    assert signed_off.status == CompetenceStatus.IN_PROGRESS
+    messages = sent()
+    assert set(messages) == {"priya@example.org", holder.user.email, "jo@x.org"}
+    task, person = signed_off.delegation.task.name, holder.full_name
+    to_pa = messages["priya@example.org"]
+    assert to_pa.subject == f"Not yet competent: Priya Shah must not do {task}"
+    assert to_pa.body.startswith(
+        f"{clinician.full_name} reassessed you for {task} for {person} on 23 November 2026: "
+        "not yet competent."
+    )
+    assert "What was observed: Did not flush the tube before the feed" in to_pa.body
+    assert (
+        "You must not do this task until a clinician reassesses you and signs you off again."
+        in to_pa.body
+    )
+    to_person = messages[holder.user.email]
+    assert to_person.body.startswith(f"{clinician.full_name} reassessed Priya Shah for {task}")
+    assert (
+        "Priya Shah must not do this task until a clinician reassesses them and signs them off "
+        "again." in to_person.body
+    )
+
+
+def test_a_failed_first_assessment_tells_nobody(signed_off, clinician):
+    """Sam was never signed off: a "not yet" changes nothing they may do, so nobody is told."""
+    sam = Competence.objects.exclude(pk=signed_off.pk).get()
+    Competence.objects.filter(pk=sam.pk).update(training_delivered_on=datetime.date(2026, 11, 2))
+    competence = services.record_assessment(
+        actor=clinician,
+        competence=Competence.objects.get(pk=sam.pk),
+        assessed_on=TODAY,
+        observations="Needs more practice",
+        passed=False,
+    )
+    assert not Message.objects.exists()
+    assert competence.told == []

@@ -366,3 +366,54 @@ def test_a_certificate_made_before_the_review_date_passed_is_out_of_date(
     assert not documents.is_stale(document, source, competence)
     today_is(datetime.date(2026, 12, 2))
     assert documents.is_stale(document, source, competence)
+
+
+def test_the_sign_off_page_names_the_training_limit_it_enforces(
+    client, icb, holder, clinician, pa_user
+):
+    """The task's review interval is 6 months (23 May 2027), but the training the task needs
+    runs out on 1 March 2027: the page says the review date must be no later than 1 March
+    2027, and why."""
+    from employers.models import TrainingRecord
+
+    competence = setup_ready(icb, holder, clinician, pa_user)
+    TrainingRecord.objects.filter(assistant=competence.assistant).update(
+        expires_on=datetime.date(2027, 3, 1)
+    )
+    client.force_login(clinician)
+    text = page(client.get(reverse("employers:competence_sign_off", args=[competence.pk])))
+    module = competence.delegation.task.required_training.get().name
+    assert (
+        "The review date must be in the future and no later than 1 March 2027, when Priya "
+        f"Shah's training record for {module} runs out." in text
+    )
+
+
+def test_another_clinician_is_told_who_signs_off(client, icb, holder, clinician, pa_user):
+    """Dr Lee, a clinician of the same ICB who did not delegate the task, sees the competence
+    but is offered neither the practitioner's agreement nor the sign-off: the pages say who
+    can."""
+    competence = setup_ready(icb, holder, clinician, pa_user)
+    Competence.objects.filter(pk=competence.pk).update(practitioner_agreed_at=None)
+    colleague = UserFactory(role=Role.CLINICIAN, organisation=icb, full_name="Dr Lee")
+    add_totp(colleague)
+    client.force_login(colleague)
+    who = (
+        f"Only {clinician.full_name}, who delegated {competence.delegation.task.name} for "
+        f"{holder.full_name} and is accountable for it,"
+    )
+    text = page(client.get(reverse("employers:competence", args=[competence.pk])))
+    assert reverse("employers:competence_agree", args=[competence.pk]) not in text
+    assert reverse("employers:competence_sign_off", args=[competence.pk]) not in text
+    assert f"{who} can confirm the practitioner's agreement and sign a PA off for it." in text
+    text = page(client.get(reverse("employers:competence_sign_off", args=[competence.pk])))
+    assert f"{who} can sign off a PA for it." in text
+    assert "Your password" not in text
+    response = client.post(
+        reverse("employers:competence_sign_off", args=[competence.pk]),
+        sign_off_form(competence, "whatever"),
+        follow=True,
+    )
+    assert f"{who} can sign off a PA for it." in page(response)
+    competence.refresh_from_db()
+    assert competence.status == CompetenceStatus.IN_PROGRESS

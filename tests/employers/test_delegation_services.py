@@ -230,17 +230,20 @@ def test_after_revocation_it_cannot_be_signed_off_again(ready, clinician):
 
 @pytest.mark.django_db
 def test_a_second_sign_off_with_the_old_version_is_told_who_signed(ready, clinician, icb):
-    other = UserFactory(role=Role.CLINICIAN, organisation=icb, full_name="Dr Second")
+    """The practitioner signs off in one tab, then presses "Sign off" in another."""
     seen = ready.lock_version
     sign(ready, clinician)
     with pytest.raises(Conflict, match=f"already signed off by {clinician.full_name} at"):
-        services.sign_off(actor=other, competence=ready, review_on=IN_SIX_MONTHS, lock_version=seen)
+        services.sign_off(
+            actor=clinician, competence=ready, review_on=IN_SIX_MONTHS, lock_version=seen
+        )
     assert CompetenceChange.objects.filter(competence=ready, what__startswith="Signed").count() == 1
 
 
 @pytest.mark.django_db(transaction=True)
 def test_two_sign_offs_at_once_are_served_one_after_the_other(icb, clinician, holder, pa_user):
-    """Two clinicians press "Sign off" together: one signs, the other is told who did."""
+    """The practitioner presses "Sign off" in two tabs together: one signs, the other is told
+    who did."""
     employer = EmployerFactory(budget_holder=holder)
     pa = PersonalAssistantFactory(employer=employer, user=pa_user)
     module = TrainingModuleFactory(organisation=icb)
@@ -249,7 +252,6 @@ def test_two_sign_offs_at_once_are_served_one_after_the_other(icb, clinician, ho
     TrainingRecordFactory(assistant=pa, module=module)
     delegation = DelegationFactory(task=task, budget_holder=holder, practitioner=clinician)
     competence = ready_competence(delegation, pa, employer_user=holder.user)
-    other = UserFactory(role=Role.CLINICIAN, organisation=icb)
     barrier = threading.Barrier(2)
     outcomes = []
 
@@ -265,7 +267,7 @@ def test_two_sign_offs_at_once_are_served_one_after_the_other(icb, clinician, ho
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=press, args=(user,)) for user in (clinician, other)]
+    threads = [threading.Thread(target=press, args=(clinician,)) for _ in range(2)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -467,3 +469,180 @@ def test_support_staff_confirm_for_a_managed_account_organisation_and_for_no_one
     assert agreed.employer_agreed_at is not None
     with pytest.raises(PermissionDenied):
         services.confirm_agreement(actor=clinician, competence=agreed, party="employer")
+
+
+# --- Dates the sign-off relies on -------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_reassessment_dated_before_the_suspension_does_not_lift_it(ready, clinician, today_is):
+    """Signed off on 23 November 2026, suspended on 6 December 2026: an assessment dated
+    5 December saw the PA before whatever led to the suspension, so it is refused; one dated
+    6 December (the day of the suspension) or later is what the sign-off needs."""
+    sign(ready, clinician, review_on=datetime.date(2027, 5, 1))
+    today_is(datetime.date(2026, 12, 6))
+    ready.refresh_from_db()
+    services.stop_competence(actor=clinician, competence=ready, revoke=False, reason="Incident")
+    with pytest.raises(ValidationError) as error:
+        services.record_assessment(
+            actor=clinician,
+            competence=ready,
+            assessed_on=datetime.date(2026, 12, 5),
+            observations="Safe",
+            passed=True,
+        )
+    assert error.value.message_dict == {
+        "assessed_on": [
+            "The date of the assessment must be on or after 6 December 2026, when the "
+            "competence was suspended"
+        ]
+    }
+    ready.refresh_from_db()
+    assert ready.assessed_on == datetime.date(2026, 11, 3)
+    services.record_assessment(
+        actor=clinician,
+        competence=ready,
+        assessed_on=datetime.date(2026, 12, 6),
+        observations="Safe again",
+        passed=True,
+    )
+    ready.refresh_from_db()
+    assert sign(ready, clinician, review_on=datetime.date(2027, 5, 1)).status == "signed_off"
+
+
+@pytest.mark.django_db
+def test_a_review_needs_an_assessment_on_or_after_the_last_sign_off(ready, clinician, today_is):
+    """Signed off on 23 November 2026 on an assessment of 3 November; at the review (5 January
+    2027) a reassessment dated 20 November, before that sign-off, is refused."""
+    sign(ready, clinician, review_on=datetime.date(2027, 1, 10))
+    today_is(datetime.date(2027, 1, 5))
+    ready.refresh_from_db()
+    with pytest.raises(ValidationError) as error:
+        services.record_assessment(
+            actor=clinician,
+            competence=ready,
+            assessed_on=datetime.date(2026, 11, 20),
+            observations="Safe",
+            passed=True,
+        )
+    assert error.value.message_dict == {
+        "assessed_on": [
+            "The date of the assessment must be on or after 23 November 2026, when "
+            "Priya Shah was last signed off"
+        ]
+    }
+
+
+@pytest.mark.django_db
+def test_an_assessment_dated_before_the_suspension_is_not_waiting_for_sign_off(
+    ready, clinician, today_is
+):
+    """An assessment already recorded (before this was checked) after the suspension but
+    dated before it lifts nothing: the sign-off and the work queue go by its date."""
+    sign(ready, clinician, review_on=datetime.date(2027, 5, 1))
+    today_is(datetime.date(2026, 12, 6))
+    ready.refresh_from_db()
+    services.stop_competence(actor=clinician, competence=ready, revoke=False, reason="Incident")
+    Competence.objects.filter(pk=ready.pk).update(
+        assessed_on=datetime.date(2026, 12, 5),
+        assessment_passed=True,
+        assessment_recorded_at=ready.created_at.replace(year=2027),
+    )
+    ready.refresh_from_db()
+    gaps = services.sign_off_gaps(ready, on=datetime.date(2026, 12, 6))
+    assert "No passed competence assessment is waiting for sign-off" in gaps
+    queue = selectors.work_queue(clinician, on=datetime.date(2026, 12, 6))
+    assert ready not in queue["waiting"]
+    assert ready in queue["in_progress"]
+
+
+@pytest.mark.django_db
+def test_task_training_given_after_the_assessment_needs_a_new_assessment(
+    ready, clinician, today_is
+):
+    """Assessed (and passed) on 3 November 2026, then task training recorded as given on
+    20 November. The training is accepted (a practitioner retrains a PA, at a review or after
+    a suspension, before assessing them again), but the sign-off is refused until the PA is
+    assessed on or after it: a clinician signs off what they saw the PA do after the training
+    the PA now relies on, and the certificate never reads "Assessed on 3 November. Task
+    training given on 20 November"."""
+    services.record_training(
+        actor=clinician,
+        competence=ready,
+        delivered_on=datetime.date(2026, 11, 20),
+        delivered_by="Nurse Jones",
+    )
+    ready.refresh_from_db()
+    gap = "The PA has not been assessed since the task training given on 20 November 2026"
+    assert services.sign_off_gaps(ready, on=TODAY) == [gap]
+    with pytest.raises(Conflict, match=gap):
+        sign(ready, clinician)
+    assert ready not in selectors.work_queue(clinician, on=TODAY)["waiting"]
+    services.record_assessment(
+        actor=clinician,
+        competence=ready,
+        assessed_on=datetime.date(2026, 11, 21),
+        observations="Safe",
+        passed=True,
+    )
+    ready.refresh_from_db()
+    assert ready in selectors.work_queue(clinician, on=TODAY)["waiting"]
+    assert sign(ready, clinician).status == CompetenceStatus.SIGNED_OFF
+
+
+@pytest.mark.django_db
+def test_the_review_date_is_limited_by_the_training_record_in_force(
+    ready, clinician, assistant, module
+):
+    """Two current records of the PEG feeding training: one completed 1 January 2026 and
+    running out on 1 January 2027, the other (the fixture's) completed 23 October 2026 and
+    running out on 23 October 2027. The one in force is the longer-lasting, so a review by
+    23 May 2027 (six months) is accepted and not limited to 1 January 2027."""
+    TrainingRecordFactory(
+        assistant=assistant,
+        module=module,
+        completed_on=datetime.date(2026, 1, 1),
+        expires_on=datetime.date(2027, 1, 1),
+    )
+    assert services.training_expiring_first(ready, on=TODAY).expires_on == datetime.date(
+        2027, 10, 23
+    )
+    assert sign(ready, clinician, IN_SIX_MONTHS).review_on == IN_SIX_MONTHS
+
+
+@pytest.mark.django_db
+def test_training_that_never_runs_out_sets_no_limit(ready, clinician, assistant, module):
+    """A record of the module with no expiry is the one in force: it never runs out, so the
+    earlier-expiring record of the same module limits nothing."""
+    TrainingRecordFactory(
+        assistant=assistant, module=module, completed_on=datetime.date(2026, 9, 1), expires_on=None
+    )
+    assert services.training_expiring_first(ready, on=TODAY) is None
+
+
+# --- The practitioner who delegates signs off -------------------------------------------
+
+
+@pytest.mark.django_db
+def test_only_the_delegating_practitioner_agrees_and_signs_off(
+    delegation, assistant, clinician, icb, ready
+):
+    """Another clinician of the ICB may see the competence, record training and assessments,
+    and suspend it, but only the practitioner who delegated the task (and stays accountable
+    for it) confirms the practitioner's side of the agreement and signs the PA off."""
+    colleague = UserFactory(role=Role.CLINICIAN, organisation=icb, full_name="Dr Lee")
+    who = (
+        f"Only {clinician.full_name}, who delegated PEG feeding for "
+        f"{delegation.budget_holder.full_name} and is accountable for it,"
+    )
+    with pytest.raises(Conflict, match=f"{who} can sign off a PA for it"):
+        sign(ready, colleague)
+    ready.refresh_from_db()
+    assert ready.status == CompetenceStatus.IN_PROGRESS
+    Competence.objects.filter(pk=ready.pk).update(practitioner_agreed_at=None)
+    ready.refresh_from_db()
+    with pytest.raises(Conflict, match=f"{who} can confirm the practitioner's agreement"):
+        services.confirm_agreement(actor=colleague, competence=ready, party="practitioner")
+    services.confirm_agreement(actor=clinician, competence=ready, party="practitioner")
+    ready.refresh_from_db()
+    assert sign(ready, clinician).signed_off_by == clinician
