@@ -16,7 +16,8 @@ payslip shows can be redone on paper from the rule cited beside it.
 5. student loan and postgraduate loan repayments;
 6. net pay and what the PA costs the employer.
 
-England and Northern Ireland rates only: Scottish and Welsh tax codes are refused
+England, Wales and Northern Ireland: Welsh (C) codes are worked out with the same bands, the
+Welsh rates being the same as England's in 2026/27; Scottish (S) codes are refused
 (`UnsupportedTaxCode`). The product rules and what is not supported are recorded in
 docs/adr/0034-payroll-engine.md.
 """
@@ -50,6 +51,8 @@ from budgets.calculations import (
 
 ZERO = Decimal("0.00")
 HOURS_IN_A_DAY = 24
+# The day the clocks go back in October has an hour more (25 hours in Europe/London).
+CLOCK_CHANGE_HOUR = 1
 WEEKS_IN_A_YEAR = 52
 MONTHS_IN_A_YEAR = 12
 # The most days any pay period can hold: a month of 31 days.
@@ -177,14 +180,16 @@ class InvalidTaxCode(PayrollInputError):
 
 
 class UnsupportedTaxCode(PayrollInputError):
-    """A Scottish ("S") or Welsh ("C") tax code: their rates are not built in yet."""
+    """A Scottish ("S") tax code: Scottish income tax has its own rates and bands (a starter
+    rate, an intermediate rate and more), which are not built in."""
 
-    def __init__(self, code: str, country: str):
+    def __init__(self, code: str, country: str = "Scottish"):
         self.code = code
         self.country = country
         super().__init__(
-            f"{code} is a {country} tax code. Scottish and Welsh tax codes are not supported "
-            "yet, so this PA's payroll should be run by a payroll bureau"
+            f"{code} is a Scottish tax code. Scottish income tax has its own rates and bands, "
+            "which this service does not work out, so this PA's payroll should be run by a "
+            "payroll bureau"
         )
 
 
@@ -307,7 +312,9 @@ class SicknessInput:
 
     `average_weekly_earnings`: the PA's average weekly earnings over the 8 weeks before the
     sickness began. `qualifying_days_per_week`: the days in a week they normally work (1 to 7).
-    `sick_days`: the qualifying days in this pay period on which they were off sick.
+    `sick_days`: the qualifying days of this pay period's timesheets on which they were off sick.
+    `arrears_days`: sick days of earlier pay periods paid late in this one (a timesheet
+    approved after its own period's pay run), shown on a line of their own.
     `days_paid_before`: the days of sickness already paid for in the same period of entitlement
     (the spell of sickness this one links to: `ssp_days_in_linked_spell`).
     """
@@ -316,6 +323,7 @@ class SicknessInput:
     qualifying_days_per_week: int
     sick_days: int
     days_paid_before: int = 0
+    arrears_days: int = 0
 
 
 @dataclass(frozen=True)
@@ -380,8 +388,9 @@ class GrossPay:
 
 @dataclass(frozen=True)
 class TaxCode:
-    """A tax code read by `parse_tax_code`. `number` is the code's number for L and K codes
-    (0 for 0T), None for BR, D0, D1 and NT. `kind` is "L", "K", "BR", "D0", "D1" or "NT"."""
+    """A tax code read by `parse_tax_code`. `code` is the code as HMRC writes it, with any C
+    (Welsh) prefix: C1257L. `number` is the code's number for L and K codes (0 for 0T), None
+    for BR, D0, D1 and NT. `kind` is "L", "K", "BR", "D0", "D1" or "NT"."""
 
     code: str
     kind: str
@@ -490,10 +499,12 @@ def _last_tax_period(frequency: PayFrequency) -> int:
     return WEEKS_IN_A_YEAR + _WEEKS_IN_PERIOD[frequency]
 
 
-def _hours_in_period(frequency: PayFrequency) -> int:
+def hours_in_period(frequency: PayFrequency) -> int:
+    """The most hours a pay period can hold: its days x 24, and the hour the clocks go back in
+    October (a month of 31 days that holds 25 October 2026 has 745 hours)."""
     if frequency is PayFrequency.MONTHLY:
-        return MOST_DAYS_IN_A_PERIOD * HOURS_IN_A_DAY
-    return _WEEKS_IN_PERIOD[frequency] * 7 * HOURS_IN_A_DAY
+        return MOST_DAYS_IN_A_PERIOD * HOURS_IN_A_DAY + CLOCK_CHANGE_HOUR
+    return _WEEKS_IN_PERIOD[frequency] * 7 * HOURS_IN_A_DAY + CLOCK_CHANGE_HOUR
 
 
 # --------------------------------------------------------------------------------------------
@@ -515,7 +526,7 @@ def price_line(line: PayLine, frequency: PayFrequency) -> PayslipLine:
             "Rolled-up holiday pay and sick pay are worked out by the payroll, not entered"
         )
     hours = _amount(line.hours, f"Hours for {line.description}", money=False)
-    most = _hours_in_period(frequency)
+    most = hours_in_period(frequency)
     if hours > most:
         raise PayrollInputError(
             f"{line.description} cannot be {hours.normalize():f} hours: a "
@@ -547,46 +558,75 @@ def ssp_days_in_linked_spell(earlier_sick_days: Iterable[date], first_sick_day: 
     return spell
 
 
+# A sanity bound only: more sick days than a year has is a mistake in the caller.
+_MOST_SICK_DAYS = 366
+
+
 def ssp_days_payable(sickness: SicknessInput) -> int:
-    """The sick days this period that SSP pays for: none beyond 28 weeks of qualifying days
-    (28 x the qualifying days in a week) in the period of entitlement."""
+    """The sick days, arrears and this period's, that SSP pays for: none beyond 28 weeks of
+    qualifying days (28 x the qualifying days in a week) in the period of entitlement."""
     most = SSP_MOST_WEEKS * sickness.qualifying_days_per_week
-    return max(0, min(sickness.sick_days, most - sickness.days_paid_before))
+    days = sickness.arrears_days + sickness.sick_days
+    return max(0, min(days, most - sickness.days_paid_before))
 
 
-def statutory_sick_pay(
+def ssp_days_paid(sickness: SicknessInput) -> tuple[int, int]:
+    """(arrears days paid, this period's days paid): the arrears are the earlier days, so they
+    come first under the 28-week limit."""
+    payable = ssp_days_payable(sickness)
+    arrears = min(sickness.arrears_days, payable)
+    return arrears, payable - arrears
+
+
+def statutory_sick_pay_parts(
     sickness: SicknessInput, frequency: PayFrequency, figures: TaxYearFigures
-) -> Decimal:
-    """Statutory Sick Pay for the sick days in the period, under the rules from 6 April 2026
-    (Social Security Contributions and Benefits Act 1992 ss.155 and 157 as amended by the
-    Employment Rights Act 2025): payable from the first qualifying day of sickness, with no
-    waiting days and no lower earnings limit.
-
-    Weekly rate = the lower of the standard rate (£123.25) and 80% of average weekly earnings.
-    Daily rate = weekly rate / qualifying days in the week, unrounded; the amount for the sick
-    days is rounded up to the penny, as HMRC's daily rate tables do. Only the days within the
-    28-week limit are paid (`ssp_days_payable`); the caller, which knows the PA's history,
-    says how many days of the linked spell were paid before.
-    """
-    frequency = PayFrequency(frequency)
+) -> tuple[Decimal, Decimal]:
+    """Statutory Sick Pay for the arrears and for this period's sick days, each worked out as
+    `statutory_sick_pay` says (and each rounded up to the penny, as each period's would have
+    been had it been paid on time)."""
+    PayFrequency(frequency)
     earnings = _amount(sickness.average_weekly_earnings, "Average weekly earnings")
     days_a_week = _whole_number(
         sickness.qualifying_days_per_week, "Qualifying days in a week", 1, 7
     )
-    if frequency is PayFrequency.MONTHLY:
-        most_days = min(days_a_week * 5, MOST_DAYS_IN_A_PERIOD)
-    else:
-        most_days = days_a_week * _WEEKS_IN_PERIOD[frequency]
-    _whole_number(sickness.sick_days, "Sick days in this pay period", 0, most_days)
+    # No upper limit per period: a pay run may pay a timesheet that runs past the period's
+    # end, and arrears of earlier periods; the 28-week limit caps what is paid.
+    _whole_number(sickness.sick_days, "Sick days in this pay period", 0, _MOST_SICK_DAYS)
+    _whole_number(sickness.arrears_days, "Sick days paid late", 0, _MOST_SICK_DAYS)
     _whole_number(
         sickness.days_paid_before,
         "Sick days paid before",
         0,
         SSP_MOST_WEEKS * days_a_week,
     )
-    days = ssp_days_payable(sickness)
     weekly_rate = min(figures.ssp_weekly_rate, earnings * figures.ssp_earnings_rate)
-    return (weekly_rate * days / days_a_week).quantize(PENNY, rounding=ROUND_CEILING)
+    return tuple(
+        (weekly_rate * days / days_a_week).quantize(PENNY, rounding=ROUND_CEILING)
+        for days in ssp_days_paid(sickness)
+    )
+
+
+def statutory_sick_pay(
+    sickness: SicknessInput, frequency: PayFrequency, figures: TaxYearFigures
+) -> Decimal:
+    """Statutory Sick Pay for the sick days paid in the period, under the rules from 6 April
+    2026 (Social Security Contributions and Benefits Act 1992 ss.155 and 157 as amended by the
+    Employment Rights Act 2025): payable from the first qualifying day of sickness, with no
+    waiting days and no lower earnings limit.
+
+    Weekly rate = the lower of the standard rate (£123.25) and 80% of average weekly earnings.
+    Daily rate = weekly rate / qualifying days in the week, unrounded; the amount for the sick
+    days is rounded up to the penny, as HMRC's daily rate tables do, for the arrears and for
+    this period's days apart. Only the days within the 28-week limit are paid
+    (`ssp_days_payable`); the caller, which knows the PA's history, says how many days of the
+    linked spell were paid before.
+    """
+    arrears, current = statutory_sick_pay_parts(sickness, frequency, figures)
+    return arrears + current
+
+
+def _days(count: int) -> str:
+    return f"{count} day{'' if count == 1 else 's'}"
 
 
 def gross_pay(payslip: PayslipInput, frequency: PayFrequency, figures: TaxYearFigures) -> GrossPay:
@@ -620,18 +660,14 @@ def gross_pay(payslip: PayslipInput, frequency: PayFrequency, figures: TaxYearFi
         )
     sick_pay = ZERO
     if payslip.sickness is not None:
-        sick_pay = statutory_sick_pay(payslip.sickness, frequency, figures)
-        days = ssp_days_payable(payslip.sickness)
-    if sick_pay:
-        priced.append(
-            PayslipLine(
-                f"Statutory Sick Pay ({days} day{'' if days == 1 else 's'})",
-                PayKind.SICK_PAY,
-                None,
-                None,
-                sick_pay,
-            )
-        )
+        parts = statutory_sick_pay_parts(payslip.sickness, frequency, figures)
+        words = ("Statutory Sick Pay paid late, for earlier pay periods", "Statutory Sick Pay")
+        for what, days, amount in zip(words, ssp_days_paid(payslip.sickness), parts, strict=True):
+            if amount:
+                priced.append(
+                    PayslipLine(f"{what} ({_days(days)})", PayKind.SICK_PAY, None, None, amount)
+                )
+        sick_pay = sum(parts, ZERO)
     return GrossPay(tuple(priced), hours_worked, accrued, rolled_up, sick_pay)
 
 
@@ -826,12 +862,14 @@ _FLAT_CODES = ("BR", "D0", "D1", "NT")
 
 
 def parse_tax_code(text: str) -> TaxCode:
-    """Read a tax code as HMRC issues it, for England and Northern Ireland.
+    """Read a tax code as HMRC issues it, for England, Wales and Northern Ireland.
 
     Numeric codes with suffix L, M, N or T (1257L, 1257M, 1257N, 1257T: the suffix tells HMRC
     why, the tables treat them alike), 0T, K codes (K475), BR, D0, D1 and NT. A trailing W1,
     M1, W1/M1 or X (as RTI writes it) means week 1 / month 1 basis. Spaces and case do not
-    matter. Scottish (S...) and Welsh (C...) codes are refused with `UnsupportedTaxCode`;
+    matter. A C prefix (C1257L, C0T, CBR, CD0, CD1, CK100) is a Welsh code: the Welsh rates of
+    income tax are the same as England's in 2026/27, so it is worked out alike and keeps its C
+    (HMRC has no Welsh NT). Scottish (S...) codes are refused with `UnsupportedTaxCode`;
     anything else with `InvalidTaxCode`.
     """
     if not isinstance(text, str):
@@ -841,22 +879,21 @@ def parse_tax_code(text: str) -> TaxCode:
         raise InvalidTaxCode(text)
     body = _BASIS_SUFFIX.sub("", code)
     week1_month1 = body != code
-    for prefix, country in (("S", "Scottish"), ("C", "Welsh")):
-        rest = body[1:]
-        if body.startswith(prefix) and _is_code(rest, scottish=prefix == "S"):
-            raise UnsupportedTaxCode(body, country)
-    if body in _FLAT_CODES:
-        return TaxCode(body, body, None, week1_month1)
-    if match := _L_CODE.fullmatch(body):
+    if body.startswith("S") and _is_code(body[1:], scottish=True):
+        raise UnsupportedTaxCode(body)
+    prefix, rest = ("C", body[1:]) if body.startswith("C") else ("", body)
+    if rest in _FLAT_CODES and not (prefix and rest == "NT"):
+        return TaxCode(body, rest, None, week1_month1)
+    if match := _L_CODE.fullmatch(rest):
         return TaxCode(body, "L", int(match.group(1)), week1_month1)
-    if match := _K_CODE.fullmatch(body):
+    if match := _K_CODE.fullmatch(rest):
         return TaxCode(body, "K", int(match.group(1)), week1_month1)
     raise InvalidTaxCode(text)
 
 
 def _is_code(body: str, *, scottish: bool) -> bool:
-    """Whether `body` is a tax code once its S or C prefix is taken off (Scottish codes also
-    have D2 to D8 for their extra rates)."""
+    """Whether `body` is a tax code once its S prefix is taken off (Scottish codes also have
+    D2 to D8 for their extra rates)."""
     if body in _FLAT_CODES or _L_CODE.fullmatch(body) or _K_CODE.fullmatch(body):
         return True
     return scottish and re.fullmatch(r"D[2-8]", body) is not None
@@ -937,7 +974,14 @@ def income_tax(
     - Tax: 20% up to the basic rate band, 40% up to the additional rate threshold, 45% above,
       the band limits scaled in the same way and rounded up to the pound; the tax rounded
       down to the penny.
-    - BR, D0 and D1: all pay at 20%, 40% or 45% (cumulatively unless week 1 basis). NT: none.
+    - BR, D0 and D1: all pay at 20%, 40% or 45%, cumulatively unless week 1 basis (HMRC,
+      "Useful definitions": BR may be operated cumulatively, on the running total of pay to
+      date; PAYE11015: D0 may be issued on either basis). A cumulative BR code may refund, as
+      any cumulative code does; a D code never refunds (HMRC's instructions on form P6:
+      "Tax code D ... Do not make any refunds"), so its tax is never below £0.
+    - NT: no tax is deducted and none is refunded, on either basis (form P6: "Do not deduct
+      tax ... Do not make any refunds"); tax paid earlier in the year under another code stays
+      paid.
     - K codes: the tax in a period may not be more than 50% of the period's pay (the overriding
       limit, reg 23); what is held back is collected later by the cumulative calculation.
     """
@@ -974,6 +1018,10 @@ def income_tax(
         tax_due = _tax_on(taxable, scale, figures)
 
     tax = tax_due - tax_paid_to_date if cumulative else tax_due
+    if code.kind == "NT":
+        taxable, tax = ZERO, ZERO
+    elif code.kind in ("D0", "D1"):
+        tax = max(ZERO, tax)
     held_back = ZERO
     if code.kind == "K":
         limit = (pay * figures.k_code_limit_rate).quantize(PENNY, rounding=ROUND_FLOOR)

@@ -342,6 +342,70 @@ def test_br_cumulative_in_month_3():
     assert run(replace(slip, tax_paid_to_date=D(320))).tax.tax == D("160.00")
 
 
+def test_nt_neither_deducts_nor_refunds_tax_paid_earlier_in_the_year():
+    """1257L for months 1 and 2 on £2,160 a month: £222.20 tax each month, £444.40 by month 2.
+    The code becomes NT: month 3 on £1,350 deducts no tax and refunds none (HMRC's form P6:
+    "Do not deduct tax ... Do not make any refunds"). Before the fix: -£444.40. Net = 1,350 -
+    NI (1,350 - 1,048) x 8% = £24.16 = £1,325.84; tax paid to date stays £444.40."""
+    month3 = payslip(
+        "1350.00",
+        tax_code="NT",
+        tax_period=3,
+        taxable_pay_to_date=D("4320.00"),
+        tax_paid_to_date=D("444.40"),
+    )
+    result = run(month3)
+    assert result.tax.tax == D("0.00")
+    assert result.tax.tax_due == D("0.00")
+    assert result.net_pay == D("1325.84")
+    assert result.tax_paid_to_date == D("444.40")
+    assert run(replace(month3, tax_code="NT W1")).tax.tax == D("0.00")
+
+
+def test_br_cumulative_collects_on_all_pay_to_date_and_may_refund():
+    """BR operated cumulatively works on the running total of pay (HMRC, "Useful
+    definitions"). After 1257L for months 1 and 2 (£4,320 pay, £444.40 tax), BR in month 3 on
+    £1,350: 5,670 x 20% = £1,134.00 - 444.40 = £689.60. After £1,200 of tax under D0 on
+    £3,000, BR in month 3 on £1,000: 4,000 x 20% = £800 - 1,200 = a refund of £400.00.
+    Month 1 basis: 1,350 x 20% = £270.00."""
+    after_1257l = payslip(
+        "1350.00",
+        tax_code="BR",
+        tax_period=3,
+        taxable_pay_to_date=D("4320.00"),
+        tax_paid_to_date=D("444.40"),
+    )
+    assert run(after_1257l).tax.tax == D("689.60")
+    after_d0 = payslip(
+        "1000.00",
+        tax_code="BR",
+        tax_period=3,
+        taxable_pay_to_date=D("3000.00"),
+        tax_paid_to_date=D("1200.00"),
+    )
+    assert run(after_d0).tax.tax == D("-400.00")
+    assert run(replace(after_1257l, tax_code="BR M1")).tax.tax == D("270.00")
+
+
+@pytest.mark.parametrize(("code", "due"), [("D0", "1600.00"), ("D1", "1800.00")])
+def test_d_codes_cumulative_never_refund(code, due):
+    """D0 (40%) and D1 (45%) cumulatively, month 3 on £1,000 with £3,000 pay and £2,000 tax to
+    date (tax paid under an earlier, dearer arrangement): 4,000 x 40% = £1,600, or x 45% =
+    £1,800, less £2,000 paid would be a refund, which a D code never gives (form P6: "Tax code
+    D ... Do not make any refunds"): £0.00. With £500 paid to date: £1,100.00 or £1,300.00."""
+    slip = payslip(
+        "1000.00",
+        tax_code=code,
+        tax_period=3,
+        taxable_pay_to_date=D("3000.00"),
+        tax_paid_to_date=D("2000.00"),
+    )
+    result = run(slip)
+    assert result.tax.tax_due == D(due)
+    assert result.tax.tax == D("0.00")
+    assert run(replace(slip, tax_paid_to_date=D("500.00"))).tax.tax == D(due) - D(500)
+
+
 def test_k_code_adds_to_pay():
     """K475 month 1, £1,000: 475 is not over 500, so additional pay is (475 x 10 + 9) / 12 =
     4,759 / 12 = 396.583 -> £396.59; taxable 1,396.59 -> £1,396; tax £279.20, under the limit
@@ -386,28 +450,65 @@ def test_emergency_code_is_the_personal_allowance():
 # --------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("code", "country"),
-    [
-        ("S1257L", "Scottish"),
-        ("SBR", "Scottish"),
-        ("SD2", "Scottish"),
-        ("SK475", "Scottish"),
-        ("s0t w1", "Scottish"),
-        ("C1257L", "Welsh"),
-        ("CBR", "Welsh"),
-        ("CK475 M1", "Welsh"),
-    ],
-)
-def test_scottish_and_welsh_codes_are_refused_in_plain_words(code, country):
+@pytest.mark.parametrize("code", ["S1257L", "SBR", "SD2", "SK475", "s0t w1"])
+def test_scottish_codes_are_refused_in_plain_words(code):
+    """Scottish income tax has its own bands (starter, intermediate, advanced...)."""
     with pytest.raises(UnsupportedTaxCode) as refused:
         parse_tax_code(code)
     assert str(refused.value).endswith(
-        f"is a {country} tax code. Scottish and Welsh tax codes are not supported yet, "
-        "so this PA's payroll should be run by a payroll bureau"
+        "is a Scottish tax code. Scottish income tax has its own rates and bands, which this "
+        "service does not work out, so this PA's payroll should be run by a payroll bureau"
     )
-    with pytest.raises(ValueError, match="not supported yet"):
+    with pytest.raises(ValueError, match="Scottish income tax has its own rates"):
         run(payslip(tax_code=code))
+
+
+@pytest.mark.parametrize(
+    ("code", "kind", "number", "basis"),
+    [
+        ("C1257L", "L", 1257, False),
+        ("c0t", "L", 0, False),
+        ("CBR", "BR", None, False),
+        ("CD0", "D0", None, False),
+        ("CD1", "D1", None, False),
+        ("CK100", "K", 100, False),
+        ("CK475 M1", "K", 475, True),
+    ],
+)
+def test_welsh_codes_are_read_and_kept_as_typed(code, kind, number, basis):
+    parsed = parse_tax_code(code)
+    assert (parsed.code, parsed.kind, parsed.number, parsed.week1_month1) == (
+        code.upper().removesuffix(" M1"),
+        kind,
+        number,
+        basis,
+    )
+
+
+@pytest.mark.parametrize(
+    ("welsh", "english"),
+    [
+        ("C1257L", "1257L"),
+        ("C0T", "0T"),
+        ("CBR", "BR"),
+        ("CD0", "D0"),
+        ("CD1", "D1"),
+        ("CK100", "K100"),
+    ],
+)
+def test_welsh_codes_are_worked_out_with_the_same_bands_in_2026_27(welsh, english):
+    """The Welsh rates are 20%, 40% and 45% as in England in 2026/27. C1257L month 1 on
+    £2,000: free pay £1,048.26, taxable 951.74 -> £951 x 20% = £190.20, as 1257L; the payslip
+    keeps the code as typed."""
+    wales, england = run(payslip(tax_code=welsh)), run(payslip(tax_code=english))
+    assert wales.tax.tax == england.tax.tax
+    assert wales.tax.tax_code == welsh
+    assert run(payslip(tax_code="C1257L")).tax.tax == D("190.20")
+
+
+def test_a_welsh_nt_is_not_a_code():
+    with pytest.raises(InvalidTaxCode):
+        parse_tax_code("CNT")
 
 
 @pytest.mark.parametrize("code", ["", "1257", "L", "K", "ABC", "12345L", "D2", "1257L W2", "BRBR"])
@@ -661,10 +762,38 @@ def test_frequencies_and_kinds_may_be_given_as_their_stored_values():
     assert result.pay.holiday_hours_accrued == D("2.41")  # 20 x 12.07% = 2.414
 
 
-def test_more_sick_days_than_the_period_holds_are_refused():
-    sick = SicknessInput(D(400), qualifying_days_per_week=5, sick_days=6)
-    with pytest.raises(PayrollInputError, match="Sick days in this pay period must be from 0 to 5"):
-        run(weekly("0", lines=(), sickness=sick))
+def test_sick_days_paid_late_are_paid_as_arrears_beside_this_periods():
+    """Monthly, five qualifying days a week, AWE £400 (80% = £320, so the standard £123.25 a
+    week: £24.65 a day). 23 sick days of the period before, paid late, and 22 of this period:
+    45 days, more than one month holds. Before the fix: "Sick days in this pay period must be
+    from 0 to 25". Now: arrears 23 x 24.65 = £566.95 and this period 22 x 24.65 = £542.30,
+    £1,109.25 in all, each on its own line."""
+    sick = SicknessInput(D(400), qualifying_days_per_week=5, sick_days=22, arrears_days=23)
+    result = run(payslip("0", lines=(), sickness=sick))
+    assert result.pay.statutory_sick_pay == D("1109.25")
+    assert [(line.description, line.amount) for line in result.pay.lines] == [
+        ("Statutory Sick Pay paid late, for earlier pay periods (23 days)", D("566.95")),
+        ("Statutory Sick Pay (22 days)", D("542.30")),
+    ]
+    assert result.gross_pay == D("1109.25")
+
+
+def test_the_28_week_limit_counts_arrears_first():
+    """138 of 140 days paid before: of 3 days of arrears and 5 of this period, the 2 earliest
+    (arrears) are paid: 2 x 24.65 = £49.30, and nothing for this period."""
+    sick = SicknessInput(
+        D(400), qualifying_days_per_week=5, sick_days=5, arrears_days=3, days_paid_before=138
+    )
+    assert ssp_days_payable(sick) == 2
+    result = run(weekly("0", lines=(), sickness=sick))
+    assert [(line.description, line.amount) for line in result.pay.lines] == [
+        ("Statutory Sick Pay paid late, for earlier pay periods (2 days)", D("49.30")),
+    ]
+
+
+def test_a_sick_day_count_that_cannot_be_is_refused():
+    with pytest.raises(PayrollInputError, match="Sick days in this pay period must be from 0"):
+        run(weekly("0", lines=(), sickness=SicknessInput(D(400), 5, -1)))
     with pytest.raises(PayrollInputError, match="Qualifying days in a week must be from 1 to 7"):
         run(weekly("0", lines=(), sickness=SicknessInput(D(400), 0, 0)))
 
@@ -801,8 +930,8 @@ def test_a_rate_below_the_minimum_wage_for_the_age_band_is_refused():
             "The hourly rate for day must be in whole pence",
         ),
         (
-            {"lines": shifts((PayKind.DAY, "745", "13.00"))},
-            "day cannot be 745 hours: a monthly pay period has at most 744 hours",
+            {"lines": shifts((PayKind.DAY, "746", "13.00"))},
+            "day cannot be 746 hours: a monthly pay period has at most 745 hours",
         ),
         (
             {"lines": (PayLine("Day", PayKind.DAY, 7.5, D(13)),)},
