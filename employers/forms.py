@@ -323,6 +323,16 @@ class AssistantForm(NHSFormMixin, forms.Form):
         "their P45 or their starter checklist",
         required=False,
     )
+    previous_pay = money(
+        "Pay from previous jobs this tax year (from their P45)",
+        help_text="Optional. For a PA who started this tax year with a P45 whose tax code is not "
+        "marked week 1 or month 1: the total pay to date on it, in pounds and pence, for "
+        "example 15000.00",
+    )
+    previous_tax = money(
+        "Tax paid in previous jobs this tax year",
+        help_text="Optional. The total tax to date on their P45, in pounds and pence",
+    )
 
     apprentice = forms.BooleanField(
         label="They are an apprentice",

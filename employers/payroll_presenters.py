@@ -203,12 +203,40 @@ def payslip_lines_table(lines) -> dict:
     }
 
 
+def pension_words(slip) -> str:
+    """What the workplace pension line of a payslip is: under relief at source, the PA's whole
+    contribution and the tax relief the scheme claims on it, which the deduction is net of
+    ("Workplace pension (5%, £82.00, less tax relief of £16.40 that the scheme claims from
+    HMRC)"); under a net pay arrangement, that the contribution is taken before tax."""
+    contribution = slip.pension_employee_contribution
+    if not contribution:
+        return "Workplace pension"
+    rate = percent(slip.run.rate_set.pension_employee_min_rate)
+    relief = contribution - slip.pension_employee_deduction
+    if relief:
+        return (
+            f"Workplace pension ({rate}, {money(contribution)}, less tax relief of "
+            f"{money(relief)} that the scheme claims from HMRC)"
+        )
+    return f"Workplace pension ({rate}, taken before tax is worked out)"
+
+
+def to_date_words(slip) -> tuple[str, str]:
+    """The payslip's words for its pay and tax this tax year, saying what came from previous
+    jobs (the PA's P45) when the figures include it."""
+    pay, tax = "Taxable pay this tax year", "Tax paid this tax year"
+    if slip.previous_pay or slip.previous_tax:
+        pay += f", including {money(slip.previous_pay)} from previous jobs"
+        tax += f", including {money(slip.previous_tax)} in previous jobs"
+    return pay, tax
+
+
 def deduction_rows(slip) -> list[dict]:
     rows = [
         _row("Gross pay", money(slip.gross_pay), numeric=True),
         _row("Income tax", money(slip.tax), numeric=True),
         _row("National Insurance", money(slip.employee_ni), numeric=True),
-        _row("Workplace pension", money(slip.pension_employee_deduction), numeric=True),
+        _row(pension_words(slip), money(slip.pension_employee_deduction), numeric=True),
     ]
     if slip.student_loan_plan:
         rows.append(_row("Student loan", money(slip.student_loan), numeric=True))
@@ -229,8 +257,8 @@ def detail_rows(slip) -> list[dict]:
             if slip.student_loan_plan
             else []
         ),
-        _row("Taxable pay this tax year", money(slip.taxable_pay_to_date), numeric=True),
-        _row("Tax paid this tax year", money(slip.tax_paid_to_date), numeric=True),
+        _row(to_date_words(slip)[0], money(slip.taxable_pay_to_date), numeric=True),
+        _row(to_date_words(slip)[1], money(slip.tax_paid_to_date), numeric=True),
         _row("Hours worked", f"{slip.hours_worked.normalize():f}"),
         _row(
             "Workplace pension",

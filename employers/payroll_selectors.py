@@ -79,7 +79,7 @@ def run_totals(run) -> dict:
 def payslip_for(user, pk) -> Payslip | None:
     return (
         Payslip.objects.visible_to(user)
-        .select_related("run__employer__budget_holder", "assistant")
+        .select_related("run__employer__budget_holder", "run__rate_set", "assistant")
         .prefetch_related(Prefetch("lines", queryset=PayslipLine.objects.order_by("position")))
         .filter(pk=pk)
         .first()
@@ -88,7 +88,7 @@ def payslip_for(user, pk) -> Payslip | None:
 
 def payslip_by_id(pk) -> Payslip | None:
     return (
-        Payslip.objects.select_related("run__employer__budget_holder", "assistant")
+        Payslip.objects.select_related("run__employer__budget_holder", "run__rate_set", "assistant")
         .prefetch_related(Prefetch("lines", queryset=PayslipLine.objects.order_by("position")))
         .filter(pk=pk)
         .first()
@@ -100,7 +100,7 @@ def own_payslips(user):
     finalised correction has replaced it (`replaced`)."""
     return (
         Payslip.objects.filter(assistant__user_id=user.pk, run__status=PayRunStatus.FINALISED)
-        .select_related("run__employer__budget_holder", "assistant")
+        .select_related("run__employer__budget_holder", "run__rate_set", "assistant")
         .annotate(
             replaced=Exists(
                 PayRun.objects.filter(corrects=OuterRef("run_id"), status=PayRunStatus.FINALISED)

@@ -4,6 +4,7 @@ finalised. A payslip never changes once its run is finalised, so its PDF is neve
 from django.urls import reverse
 
 from employers import payroll_selectors as selectors
+from employers.payroll_presenters import pension_words, to_date_words
 from phb.documents.services import request_document
 from phb.documents.sources import DocumentSource, register_document_source, source_for
 from phb.permissions import Permission
@@ -18,7 +19,15 @@ def _refusal(payslip) -> str | None:
 
 
 def _context(payslip, document) -> dict:
-    return {"payslip": payslip, "run": payslip.run, "lines": list(payslip.lines.all())}
+    pay_words, tax_words = to_date_words(payslip)
+    return {
+        "payslip": payslip,
+        "run": payslip.run,
+        "lines": list(payslip.lines.all()),
+        "pension_words": pension_words(payslip),
+        "pay_to_date_words": pay_words,
+        "tax_to_date_words": tax_words,
+    }
 
 
 def request_payslip_pdfs(*, actor, run) -> None:

@@ -141,6 +141,18 @@ def _money(value) -> str:
     return f"£{value:,.2f}" if value is not None else "Not recorded"
 
 
+def _previous_jobs(pa) -> str:
+    """ "£15,000.00 pay and £1,800.00 tax in the 2026/27 tax year, before they started"."""
+    if pa.previous_pay is None:
+        return "None recorded"
+    start = pa.starts_on
+    year = start.year if (start.month, start.day) >= (4, 6) else start.year - 1
+    return (
+        f"{_money(pa.previous_pay)} pay and {_money(pa.previous_tax)} tax in the "
+        f"{year}/{str(year + 1)[-2:]} tax year, before they started"
+    )
+
+
 def assistant_rows(pa) -> list[dict]:
     rows = [
         ("Status", pa.get_status_display()),
@@ -172,6 +184,7 @@ def assistant_rows(pa) -> list[dict]:
         ("Tax code", f"{pa.tax_code} ({pa.get_tax_basis_display().lower()})"),
         ("Workplace pension", pa.get_pension_choice_display()),
         ("Student loans", loans_in_words(pa.student_loan_plan, pa.postgraduate_loan)),
+        ("Previous jobs (from their P45)", _previous_jobs(pa)),
         (
             "Apprentice",
             f"Yes, since {_date(pa.apprenticeship_started_on)}" if pa.apprentice else "No",

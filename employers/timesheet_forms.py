@@ -57,7 +57,8 @@ class ShiftForm(NHSFormMixin, forms.Form):
     ends = TimeField(
         label="End time",
         help_text="An end time before the start time means the shift ended the next day. The "
-        "same time as the start means a 24-hour shift.",
+        "same time as the start means a shift of a whole day (24 hours, or 23 or 25 when the "
+        "clocks change that night).",
     )
     notes = forms.CharField(
         label="Notes (optional)",

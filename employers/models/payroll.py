@@ -276,6 +276,9 @@ class Payslip(UUIDModel):
     tax = MoneyField()  # negative: a refund
     taxable_pay_to_date = MoneyField()
     tax_paid_to_date = MoneyField()
+    # The pay and tax from previous jobs (the PA's P45) that the figures to date include.
+    previous_pay = MoneyField(default=0)
+    previous_tax = MoneyField(default=0)
     ni_earnings_up_to_lel = MoneyField("Earnings at the lower earnings limit")
     ni_earnings_lel_to_pt = MoneyField("Earnings above the LEL up to the primary threshold")
     ni_earnings_pt_to_uel = MoneyField("Earnings above the primary threshold up to the UEL")

@@ -326,6 +326,12 @@ class PersonalAssistant(UUIDModel, Timestamped):
         "Student loan", max_length=6, choices=StudentLoanPlan.choices, blank=True
     )
     postgraduate_loan = models.BooleanField("Repaying a postgraduate loan", default=False)
+    # From their P45: pay and tax in previous jobs in the tax year they started in, added to
+    # the figures to date of that year's pay runs when their code is cumulative.
+    previous_pay = MoneyField(
+        "Pay from previous jobs this tax year (from their P45)", null=True, blank=True
+    )
+    previous_tax = MoneyField("Tax paid in previous jobs this tax year", null=True, blank=True)
     # An apprentice may be paid the apprentice rate of the minimum wage while under 19 or in the
     # first year of the apprenticeship; one under 25 is National Insurance category H.
     apprentice = models.BooleanField("An apprentice", default=False)
@@ -390,6 +396,11 @@ class PersonalAssistant(UUIDModel, Timestamped):
                 )
                 for rate in ("day_rate", "night_rate", "waking_night_rate", "sleep_in_rate")
             ],
+            models.CheckConstraint(
+                condition=(Q(previous_pay__isnull=True) | Q(previous_pay__gte=0))
+                & (Q(previous_tax__isnull=True) | Q(previous_tax__gte=0)),
+                name="pa_previous_pay_and_tax_gte_0",
+            ),
             models.UniqueConstraint(
                 fields=["employer", "ni_number"],
                 condition=~Q(ni_number=""),

@@ -102,7 +102,8 @@ class ShiftKind(models.TextChoices):
 @audited
 class Shift(UUIDModel):
     """One stretch of work (or of holiday or sickness) on a timesheet. A PA's shifts never
-    overlap, on this timesheet or any other, and none is longer than a day."""
+    overlap, on this timesheet or any other, and none is longer than a day (25 hours on the
+    day the clocks go back)."""
 
     timesheet = models.ForeignKey(Timesheet, on_delete=models.CASCADE, related_name="shifts")
     # The PA again, so that the database can refuse overlapping shifts across timesheets.
@@ -117,13 +118,14 @@ class Shift(UUIDModel):
         ordering = ["starts_at"]
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=ShiftKind.values), name="shift_kind_valid"),
+            # A day is 25 hours long when the clocks go back in October.
             models.CheckConstraint(
                 condition=Q(ends_at__gt=F("starts_at"))
-                & Q(ends_at__lte=F("starts_at") + timedelta(hours=24)),
+                & Q(ends_at__lte=F("starts_at") + timedelta(hours=25)),
                 name="shift_at_most_a_day",
             ),
             models.CheckConstraint(
-                condition=Q(hours__gt=0, hours__lte=24), name="shift_hours_in_a_day"
+                condition=Q(hours__gt=0, hours__lte=25), name="shift_hours_in_a_day"
             ),
             ExclusionConstraint(
                 name="shifts_of_a_pa_do_not_overlap",

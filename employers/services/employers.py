@@ -7,9 +7,11 @@ import datetime
 import re
 from dataclasses import dataclass, fields
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from budgets.calculations import (
@@ -38,6 +40,7 @@ from employers.models import (
     PersonalAssistant,
     PersonalAssistantStatus,
     RightToWorkDocument,
+    Shift,
     StudentLoanPlan,
     TaxBasis,
 )
@@ -66,6 +69,8 @@ def _full_clean(instance, errors: dict, *, exclude=()) -> None:
         for field, messages in error.message_dict.items():
             errors.setdefault(field, messages[0])
 
+
+LONDON = ZoneInfo("Europe/London")
 
 # Employer's liability policies run for a year, sometimes a few; a later expiry is a mistake.
 LONGEST_POLICY_YEARS = 5
@@ -470,6 +475,8 @@ class AssistantDetails:
     postgraduate_loan: bool = False
     apprentice: bool = False
     apprenticeship_started_on: datetime.date | None = None
+    previous_pay: Decimal | None = None
+    previous_tax: Decimal | None = None
 
 
 HOURLY_RATES = {
@@ -634,19 +641,64 @@ def _check_assistant(assistant: PersonalAssistant, details: AssistantDetails) ->
             _on_or_after_16th_birthday(started, "apprenticeship_started_on", must, details, errors)
     else:
         assistant.apprenticeship_started_on = None
-    # Tax code: England and Northern Ireland codes only.
+    # Tax code: England, Wales and Northern Ireland codes (not Scottish ones).
     try:
         code = parse_tax_code(details.tax_code)
     except (InvalidTaxCode, UnsupportedTaxCode) as error:
         errors["tax_code"] = str(error)
+        code = None
     else:
         assistant.tax_code = code.code
         assistant.tax_basis = (
             TaxBasis.NON_CUMULATIVE if code.week1_month1 else (TaxBasis.CUMULATIVE)
         )
+    _check_previous_jobs(assistant, details, code, errors)
     if not {"date_of_birth", "starts_on", "apprenticeship_started_on"} & errors.keys():
         _check_minimum_wage(assistant, errors)
     return errors
+
+
+PREVIOUS_PAY = "Pay from previous jobs this tax year"
+PREVIOUS_TAX = "Tax paid in previous jobs this tax year"
+
+
+def _check_previous_jobs(assistant, details: AssistantDetails, code, errors: dict) -> None:
+    """The pay and tax from previous jobs this tax year, from the PA's P45: both or neither,
+    in pounds and pence, the tax no more than the pay. HMRC: they are used only with a code on
+    the cumulative basis (a P45 whose code is marked week 1 or month 1 is used without them),
+    so on a week 1 or month 1 code they are refused rather than quietly left out."""
+    for field, what in (("previous_pay", PREVIOUS_PAY), ("previous_tax", PREVIOUS_TAX)):
+        value = getattr(details, field)
+        if value is None:
+            continue
+        try:
+            setattr(assistant, field, check_money(value, what=what, field=field))
+        except ValidationError as error:
+            errors.update(error.message_dict)
+    pay, tax = details.previous_pay, details.previous_tax
+    if pay is None and tax is None:
+        return
+    if pay is None:
+        errors.setdefault(
+            "previous_pay", "Enter the pay from previous jobs this tax year, from their P45"
+        )
+    elif tax is None:
+        errors.setdefault(
+            "previous_tax",
+            "Enter the tax paid in previous jobs this tax year, from their P45 (0 if none)",
+        )
+    elif not {"previous_pay", "previous_tax"} & errors.keys() and (
+        assistant.previous_tax > assistant.previous_pay
+    ):
+        errors["previous_tax"] = (
+            "The tax paid in previous jobs must be no more than the pay from them"
+        )
+    if code is not None and code.week1_month1:
+        errors.setdefault(
+            "previous_pay",
+            "Leave the pay and tax from previous jobs blank: with a week 1 or month 1 tax code "
+            "they are not used",
+        )
 
 
 def apprentice_rate_applies(assistant: PersonalAssistant, on: datetime.date) -> bool:
@@ -764,6 +816,12 @@ def change_assistant(
     assistant = _lock_unchanged(PersonalAssistant, assistant, seen_version)
     errors = _check_assistant(assistant, details)
     _check_ni_number_once(assistant, errors)
+    first = _shift_days(assistant).first()
+    if "starts_on" not in errors and first is not None and assistant.starts_on > first:
+        errors["starts_on"] = (
+            f"The start date must be on or before {first:%-d %B %Y}, the day of their first "
+            "shift on a timesheet"
+        )
     if assistant.status == PersonalAssistantStatus.LEFT:
         errors["__all__"] = "This PA has left. Nothing was changed."
     _full_clean(assistant, errors, exclude=["user"])
@@ -771,6 +829,18 @@ def change_assistant(
         raise ValidationError(errors)
     assistant.save()
     return assistant
+
+
+def _shift_days(assistant: PersonalAssistant):
+    """The days (in London) the PA's shifts on their timesheets start on, earliest first:
+    their employment must cover every one of them, or a pay run would pay work done outside
+    it."""
+    return (
+        Shift.objects.filter(assistant=assistant)
+        .annotate(day=TruncDate("starts_at", tzinfo=LONDON))
+        .order_by("day")
+        .values_list("day", flat=True)
+    )
 
 
 @transaction.atomic
@@ -790,6 +860,12 @@ def record_leaving(*, actor, assistant, left_on: datetime.date, reason: str) -> 
     elif left_on > timezone.localdate():
         errors["left_on"] = (
             "The date they left must be today or in the past: record it on or after their last day"
+        )
+    elif (last := _shift_days(assistant).last()) is not None and left_on < last:
+        errors["left_on"] = (
+            f"The date they left must be on or after {last:%-d %B %Y}, the day of their last "
+            "shift on a timesheet. If they did not work that shift, take it off the timesheet "
+            "first"
         )
     if not reason:
         errors["reason"] = "Say why they left"

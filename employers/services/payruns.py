@@ -339,13 +339,32 @@ def _calculate(run: PayRun) -> PayRun:
             )
             result = payroll.calculate_payslip(slip_input, figures)
         except ValueError as error:
-            problems.append(f"{assistant.full_name}: {error}")
+            # A tax code is the PA's record's, in plain words; any other refusal by the engine
+            # is of its own inputs.
+            plain = not isinstance(error, payroll.PayrollInputError) or isinstance(
+                error, payroll.InvalidTaxCode | payroll.UnsupportedTaxCode
+            )
+            problems.append(
+                f"{assistant.full_name}: {error}" if plain else engine_refusal(assistant, error)
+            )
             continue
         allowance_left -= result.ni.employment_allowance_used
         _store(run, assistant, timesheets, result, warnings)
     run.problems = "\n".join(problems)[:2000]
     run.save(update_fields=["problems"])
     return run
+
+
+def engine_refusal(assistant, error) -> str:
+    """What the run says when the payroll engine refuses what this service gave it: never the
+    engine's words alone, which describe its inputs, not anything a person entered. The
+    service's own checks keep every input the engine accepts, so this is a fault to report."""
+    return (
+        f"{assistant.full_name}: this service could not work out their pay for this period "
+        f"(the payroll engine said: {error}). Nothing on their record or timesheets needs "
+        "changing: ask the PHB team to report it, and meanwhile pay them through a payroll "
+        "bureau"
+    )
 
 
 def _timesheets_to_pay(run: PayRun) -> dict[PersonalAssistant, list[Timesheet]]:
@@ -412,9 +431,103 @@ def _check_minimum_wage_in_period(run, assistant, hours, wage_figures) -> None:
         ) from error
 
 
+def _pay_lines(assistant, shifts, late: str = "") -> tuple[list, dict[ShiftKind, Decimal]]:
+    """The pay lines for `shifts` at the PA's rates, one a kind (sleep-ins a line of nights),
+    with `late` after each line's words for work paid late; and the hours of each kind."""
+    hours: dict[ShiftKind, Decimal] = defaultdict(Decimal)
+    sleep_ins = 0
+    for shift in shifts:
+        if shift.kind == ShiftKind.SLEEP_IN:
+            sleep_ins += 1
+        elif shift.kind != ShiftKind.SICK:
+            hours[ShiftKind(shift.kind)] += shift.hours
+    lines = []
+    for kind, (pay_kind, field, words) in _SHIFT_PAY.items():
+        if not hours[kind]:
+            continue
+        if kind == ShiftKind.HOLIDAY and assistant.holiday_basis == payroll.HolidayBasis.ROLLED_UP:
+            continue
+        lines.append(
+            payroll.PayLine(f"{words}{late}", pay_kind, hours[kind], _rate(assistant, field))
+        )
+    if sleep_ins:
+        lines.append(
+            payroll.PayLine(
+                f"Sleep-ins ({sleep_ins} night{'' if sleep_ins == 1 else 's'}){late}",
+                payroll.PayKind.SLEEP_IN,
+                Decimal(sleep_ins),
+                _rate(assistant, "sleep_in_rate"),
+            )
+        )
+    return lines, hours
+
+
+def _late_words(timesheet) -> str:
+    return f", {timesheet.starts_on:%-d %B} to {timesheet.ends_on:%-d %B %Y}, paid late"
+
+
+def _worked_lines(run, assistant, timesheets):
+    """The PA's pay lines and hours of each kind. Timesheets paid late (arrears) have lines of
+    their own, one set a timesheet, so that no line holds more than one period's hours; so do
+    this period's when together they hold more hours of a kind than a pay period can (a
+    timesheet may run past the period's end)."""
+    late = [t for t in timesheets if t.starts_on < run.period_starts_on]
+    own = [t for t in timesheets if t.starts_on >= run.period_starts_on]
+    hours: dict[ShiftKind, Decimal] = defaultdict(Decimal)
+    lines = []
+    groups = [(list(t.shifts.all()), _late_words(t)) for t in late]
+    own_lines, _ = _pay_lines(assistant, [s for t in own for s in t.shifts.all()])
+    most = payroll.hours_in_period(payroll.PayFrequency(run.frequency))
+    if any(line.hours > most for line in own_lines if line.kind is not payroll.PayKind.SLEEP_IN):
+        groups += [
+            (list(t.shifts.all()), f", {t.starts_on:%-d %B} to {t.ends_on:%-d %B %Y}") for t in own
+        ]
+    else:
+        groups.append(([s for t in own for s in t.shifts.all()], ""))
+    for shifts, words in groups:
+        group_lines, group_hours = _pay_lines(assistant, shifts, words)
+        lines += group_lines
+        for kind, count in group_hours.items():
+            hours[kind] += count
+    return lines, hours
+
+
+def _outside_employment(assistant, shifts) -> list[str]:
+    """Warnings for shifts before the PA started or after they left: the timesheet services
+    and the PA's dates refuse them, so only records made before those checks can have them."""
+    warnings = []
+    for shift in sorted(shifts, key=lambda s: s.starts_at):
+        day = timezone.localtime(shift.starts_at).date()
+        if day < assistant.starts_on:
+            warnings.append(
+                f"Pays a shift on {day:%-d %B %Y}, before they started on "
+                f"{assistant.starts_on:%-d %B %Y}: check it with them"
+            )
+        elif assistant.left_on is not None and day > assistant.left_on:
+            warnings.append(
+                f"Pays a shift on {day:%-d %B %Y}, after they left on "
+                f"{assistant.left_on:%-d %B %Y}: check it with them"
+            )
+    return warnings
+
+
+def previous_jobs_to_date(run, assistant) -> tuple[Decimal, Decimal]:
+    """The pay and tax from the PA's previous jobs this tax year, from their P45, counted in
+    the figures to date of every run in the tax year they started in (HMRC: a P45's figures
+    are added to the pay and tax to date when the code is used cumulatively). None on a week 1
+    or month 1 basis, or in a later tax year."""
+    if (
+        assistant.tax_basis == TaxBasis.NON_CUMULATIVE
+        or tax_year_start(assistant.starts_on) != run.tax_year_start
+    ):
+        return ZERO, ZERO
+    return assistant.previous_pay or ZERO, assistant.previous_tax or ZERO
+
+
 def _payslip_input(run, assistant, timesheets, allowance_left, wage_figures):
     """The engine's input for one PA: their shifts priced at their rates, holiday on their
-    holiday basis, sick days as Statutory Sick Pay, and their pay and tax to date."""
+    holiday basis, sick days as Statutory Sick Pay (those of earlier periods paid late as
+    arrears), and their pay and tax to date."""
     warnings = [
         f"Includes the timesheet for {timesheet.starts_on:%-d %B %Y} to "
         f"{timesheet.ends_on:%-d %B %Y}, approved after that period's pay run: paid now, "
@@ -423,55 +536,38 @@ def _payslip_input(run, assistant, timesheets, allowance_left, wage_figures):
         if timesheet.starts_on < run.period_starts_on
     ]
     shifts = [shift for timesheet in timesheets for shift in timesheet.shifts.all()]
-    hours: dict[ShiftKind, Decimal] = defaultdict(Decimal)
-    sleep_ins = 0
     sick_days: set[datetime.date] = set()
+    late_sick_days: set[datetime.date] = set()
     days_worked: set[int] = set()
     for shift in shifts:
         day = timezone.localtime(shift.starts_at).date()
-        if shift.kind == ShiftKind.SLEEP_IN:
-            sleep_ins += 1
-        elif shift.kind == ShiftKind.SICK:
-            sick_days.add(day)
-        else:
-            hours[ShiftKind(shift.kind)] += shift.hours
+        if shift.kind == ShiftKind.SICK:
+            (late_sick_days if day < run.period_starts_on else sick_days).add(day)
         days_worked.add(day.weekday())
-    lines = []
-    for kind, (pay_kind, field, words) in _SHIFT_PAY.items():
-        if not hours[kind]:
-            continue
-        if kind == ShiftKind.HOLIDAY and assistant.holiday_basis == payroll.HolidayBasis.ROLLED_UP:
-            warnings.append(
-                f"{hours[kind].normalize():f} hours of holiday taken are not paid again: "
-                "their holiday pay is rolled up into their pay"
-            )
-            continue
-        lines.append(payroll.PayLine(words, pay_kind, hours[kind], _rate(assistant, field)))
-    if sleep_ins:
-        lines.append(
-            payroll.PayLine(
-                f"Sleep-ins ({sleep_ins} night{'' if sleep_ins == 1 else 's'})",
-                payroll.PayKind.SLEEP_IN,
-                Decimal(sleep_ins),
-                _rate(assistant, "sleep_in_rate"),
-            )
+    lines, hours = _worked_lines(run, assistant, timesheets)
+    if hours[ShiftKind.HOLIDAY] and assistant.holiday_basis == payroll.HolidayBasis.ROLLED_UP:
+        warnings.append(
+            f"{hours[ShiftKind.HOLIDAY].normalize():f} hours of holiday taken are not paid "
+            "again: their holiday pay is rolled up into their pay"
         )
+    warnings += _outside_employment(assistant, shifts)
     _check_minimum_wage_in_period(run, assistant, hours, wage_figures)
     previous = _previous_payslips(run, assistant)
     sickness = None
-    if sick_days:
+    if sick_days or late_sick_days:
         days_a_week = max(1, min(7, len(days_worked)))
         most = payroll.SSP_MOST_WEEKS * days_a_week
         paid_before = payroll.ssp_days_in_linked_spell(
-            _sick_days_paid_before(previous), min(sick_days)
+            _sick_days_paid_before(previous), min(sick_days | late_sick_days)
         )
         sickness = payroll.SicknessInput(
             average_weekly_earnings=_average_weekly_earnings(run, assistant, previous),
             qualifying_days_per_week=days_a_week,
             sick_days=len(sick_days),
+            arrears_days=len(late_sick_days),
             days_paid_before=min(paid_before, most),
         )
-        unpaid = len(sick_days) - payroll.ssp_days_payable(sickness)
+        unpaid = len(sick_days) + len(late_sick_days) - payroll.ssp_days_payable(sickness)
         if unpaid:
             warnings.append(
                 f"{unpaid} sick day{'' if unpaid == 1 else 's'} not paid: Statutory Sick Pay "
@@ -480,6 +576,7 @@ def _payslip_input(run, assistant, timesheets, allowance_left, wage_figures):
             )
     this_year = previous.filter(run__tax_year_start=run.tax_year_start)
     to_date = this_year.aggregate(pay=Sum("taxable_pay"), tax=Sum("tax"))
+    previous_pay, previous_tax = previous_jobs_to_date(run, assistant)
     was_member = previous.filter(pension_member=True).exists()
     membership = {
         PensionChoice.OPTED_OUT: payroll.PensionMembership.OPTED_OUT,
@@ -502,8 +599,8 @@ def _payslip_input(run, assistant, timesheets, allowance_left, wage_figures):
                 apprentice=assistant.apprentice,
             ),
             week1_month1=assistant.tax_basis == TaxBasis.NON_CUMULATIVE,
-            taxable_pay_to_date=to_date["pay"] or ZERO,
-            tax_paid_to_date=to_date["tax"] or ZERO,
+            taxable_pay_to_date=(to_date["pay"] or ZERO) + previous_pay,
+            tax_paid_to_date=(to_date["tax"] or ZERO) + previous_tax,
             holiday_basis=payroll.HolidayBasis(assistant.holiday_basis),
             sickness=sickness,
             pension_membership=membership,
@@ -547,6 +644,7 @@ def _store(run, assistant, timesheets, result: payroll.PayslipResult, warnings) 
     if result.pension.enrolled_now:
         warnings.append("Enrolled into the workplace pension this pay period: tell them in writing")
     holiday = sum((line.amount for line in pay.lines if line.kind is payroll.PayKind.HOLIDAY), ZERO)
+    previous_pay, previous_tax = previous_jobs_to_date(run, assistant)
     payslip = Payslip.objects.create(
         run=run,
         assistant=assistant,
@@ -566,6 +664,8 @@ def _store(run, assistant, timesheets, result: payroll.PayslipResult, warnings) 
         tax=result.tax.tax,
         taxable_pay_to_date=result.taxable_pay_to_date,
         tax_paid_to_date=result.tax_paid_to_date,
+        previous_pay=previous_pay,
+        previous_tax=previous_tax,
         ni_earnings_up_to_lel=result.ni.earnings_up_to_lel,
         ni_earnings_lel_to_pt=result.ni.earnings_lel_to_pt,
         ni_earnings_pt_to_uel=result.ni.earnings_pt_to_uel,

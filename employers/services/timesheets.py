@@ -4,8 +4,9 @@ timesheet for approval, and the employer or their representative approves it or 
 Shift times are wall-clock times in Europe/London; an end before the start is the next day.
 Hours are the time that really passed, so a night shift across the October clock change is an
 hour longer than the clock faces suggest (22:00 to 07:00 on 24/25 October 2026 is 10 hours).
-A PA's shifts never overlap, on any timesheet, and add up to at most 24 hours in a calendar
-day; the database refuses overlaps too, as the backstop when two requests race.
+A PA's shifts never overlap, on any timesheet, and add up to at most the hours in a calendar
+day (24, or 23 and 25 on the days the clocks change); the database refuses overlaps too, as
+the backstop when two requests race.
 """
 
 import datetime
@@ -47,7 +48,6 @@ LONGEST_DAYS = {
     PayFrequency.MONTHLY: 31,
 }
 LONGEST_AHEAD = datetime.timedelta(days=365)
-HOURS_IN_A_DAY = Decimal("24")
 # Holiday may be booked ahead in the timesheet that pays it; work and sickness only once done.
 AHEAD_ALLOWED = {ShiftKind.HOLIDAY}
 TWO_PLACES = Decimal("0.01")
@@ -186,6 +186,12 @@ def hours_by_day(
     return by_day
 
 
+def hours_in_day(day: datetime.date) -> Decimal:
+    """The hours in a calendar day in London: 24, but 23 on the day the clocks go forward in
+    March and 25 on the day they go back in October."""
+    return hours_between(*shift_times(day, datetime.time(), datetime.time()))
+
+
 def _describe(shift: Shift) -> str:
     starts = shift.starts_at.astimezone(LONDON)
     ends = shift.ends_at.astimezone(LONDON)
@@ -229,10 +235,11 @@ def _check_shift(*, timesheet: Timesheet, starts_at, ends_at, exclude: Shift | N
         for other_day, hours in hours_by_day(other.starts_at, other.ends_at).items():
             totals[other_day] += hours
     for busy_day in sorted(new_hours):
-        if totals[busy_day] > HOURS_IN_A_DAY:
+        most = hours_in_day(busy_day)
+        if totals[busy_day] > most:
             raise ValidationError(
                 f"This shift would make {totals[busy_day].normalize():f} hours on "
-                f"{busy_day:%A %-d %B %Y}: a day has at most 24 hours of shifts"
+                f"{busy_day:%A %-d %B %Y}: that day has {most.normalize():f} hours"
             )
 
 
@@ -270,6 +277,14 @@ def _build(timesheet: Timesheet, details: ShiftDetails, *, exclude: Shift | None
             {
                 "day": f"The shift must start between {timesheet.starts_on:%-d %B %Y} and "
                 f"{timesheet.ends_on:%-d %B %Y}, the dates of this timesheet"
+            }
+        )
+    assistant = timesheet.assistant
+    if details.day < assistant.starts_on:
+        raise ValidationError(
+            {
+                "day": f"The shift must start on or after {assistant.starts_on:%-d %B %Y}, when "
+                f"{assistant.full_name} started"
             }
         )
     if details.kind not in AHEAD_ALLOWED and details.day > timezone.localdate():
@@ -336,6 +351,28 @@ def submit_timesheet(*, actor, timesheet: Timesheet) -> Timesheet:
     return timesheet
 
 
+def _refuse_shifts_outside_employment(timesheet: Timesheet) -> None:
+    """A shift before the PA started or after they left is not paid: the timesheet is sent
+    back to be put right instead. (Their dates are refused when they would leave out a shift
+    already entered, and a timesheet of a PA who has left ends by their last day, so this is
+    the backstop for records made before those checks.)"""
+    assistant = timesheet.assistant
+    for shift in timesheet.shifts.order_by("starts_at"):
+        day = _local_day(shift.starts_at)
+        if day < assistant.starts_on:
+            raise ValidationError(
+                f"This timesheet has a shift on {day:%-d %B %Y}, before {assistant.full_name} "
+                f"started on {assistant.starts_on:%-d %B %Y}: send it back to have that shift "
+                "taken off"
+            )
+        if assistant.left_on is not None and day > assistant.left_on:
+            raise ValidationError(
+                f"This timesheet has a shift on {day:%-d %B %Y}, after {assistant.full_name} "
+                f"left on {assistant.left_on:%-d %B %Y}: send it back to have that shift "
+                "taken off"
+            )
+
+
 def already_decided(timesheet: Timesheet) -> Conflict:
     by = f" by {timesheet.decided_by}" if timesheet.decided_by else ""
     when = (
@@ -362,6 +399,7 @@ def _prepare_decision(actor, timesheet: Timesheet) -> Timesheet:
 @transaction.atomic
 def approve_timesheet(*, actor, timesheet: Timesheet) -> Timesheet:
     timesheet = _prepare_decision(actor, timesheet)
+    _refuse_shifts_outside_employment(timesheet)
     timesheet.status = TimesheetStatus.APPROVED
     timesheet.decided_by = actor
     timesheet.decided_at = timezone.now()

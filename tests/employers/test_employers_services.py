@@ -23,6 +23,7 @@ from employers.models import (
 )
 from employers.services import employers as services
 from tests.employers.factories import EmployerFactory, PersonalAssistantFactory
+from tests.employers.factories_payroll import approved_timesheet
 
 pytestmark = pytest.mark.django_db
 
@@ -275,7 +276,21 @@ def test_a_rate_below_the_minimum_wage_for_their_age_is_refused(employer, pa_emp
     [
         ({"ni_number": "AB12345"}, "ni_number", "National Insurance number"),
         ({"tax_code": "S1257L"}, "tax_code", "Scottish tax code"),
-        ({"tax_code": "C1257L"}, "tax_code", "Welsh tax code"),
+        ({"tax_code": "CNT"}, "tax_code", "Enter a tax code like 1257L"),
+        ({"previous_pay": D("15000")}, "previous_tax", "Enter the tax paid in previous jobs"),
+        ({"previous_tax": D("1800")}, "previous_pay", "Enter the pay from previous jobs"),
+        (
+            {"previous_pay": D("100"), "previous_tax": D("100.01")},
+            "previous_tax",
+            "The tax paid in previous jobs must be no more than the pay from them",
+        ),
+        (
+            {"previous_pay": D("15000"), "previous_tax": D("1800")},
+            "previous_pay",
+            "Leave the pay and tax from previous jobs blank: with a week 1 or month 1 tax code "
+            "they are not used",
+        ),
+        ({"previous_pay": D("-1"), "previous_tax": D("0")}, "previous_pay", "Pay from previous"),
         ({"tax_code": "nonsense"}, "tax_code", "Enter a tax code like 1257L"),
         # Born 1 January 2012: 16 on 1 January 2028, after the start on 1 June 2026.
         (
@@ -464,6 +479,77 @@ def test_change_a_pa_and_record_them_leaving(employer, pa_employer_support):
     assert pa.status == PersonalAssistantStatus.LEFT
     with pytest.raises(ValidationError, match="has left"):
         services.change_assistant(actor=pa_employer_support, assistant=pa, details=DETAILS)
+
+
+@pytest.mark.parametrize("code", ["C1257L", "C0T", "CBR", "CD0", "CD1", "CK100", "c1257l m1"])
+def test_welsh_tax_codes_are_accepted_as_typed(employer, pa_employer_support, code):
+    """The Welsh rates of income tax are England's in 2026/27: a C code is kept, C and all."""
+    pa = services.add_assistant(
+        actor=pa_employer_support, employer=employer, details=replace(DETAILS, tax_code=code)
+    )
+    assert pa.tax_code == code.upper().removesuffix(" M1")
+    assert pa.tax_basis == (TaxBasis.NON_CUMULATIVE if "M1" in code.upper() else "cumulative")
+
+
+def test_a_starters_p45_pay_and_tax_are_recorded_with_a_cumulative_code(
+    employer, pa_employer_support
+):
+    details = replace(DETAILS, tax_code="1257L", previous_pay=D("15000"), previous_tax=D("1800.00"))
+    pa = services.add_assistant(actor=pa_employer_support, employer=employer, details=details)
+    pa.refresh_from_db()
+    assert (pa.previous_pay, pa.previous_tax) == (D("15000.00"), D("1800.00"))
+    services.change_assistant(
+        actor=pa_employer_support,
+        assistant=pa,
+        details=replace(details, previous_pay=None, previous_tax=None),
+    )
+    pa.refresh_from_db()
+    assert (pa.previous_pay, pa.previous_tax) == (None, None)
+
+
+def _shift_on(pa, when: datetime.date, actor):
+    return approved_timesheet(pa, actor, when, [("day", 0, "8.00")], days=0)
+
+
+def test_leaving_before_a_shift_already_entered_is_refused(employer, pa_employer_support):
+    """Approved shifts from 8 to 12 June 2026: leaving on 7 June would leave them out (and a
+    pay run paid them anyway); leaving on 12 June is recorded."""
+    pa = PersonalAssistantFactory(employer=employer)
+    for offset in range(5):
+        _shift_on(
+            pa, datetime.date(2026, 6, 8) + datetime.timedelta(days=offset), pa_employer_support
+        )
+    with pytest.raises(ValidationError) as excinfo:
+        services.record_leaving(
+            actor=pa_employer_support,
+            assistant=pa,
+            left_on=datetime.date(2026, 6, 7),
+            reason="Moved",
+        )
+    assert errors_of(excinfo) == {
+        "left_on": "The date they left must be on or after 12 June 2026, the day of their last "
+        "shift on a timesheet. If they did not work that shift, take it off the timesheet first"
+    }
+    pa.refresh_from_db()
+    assert pa.status != PersonalAssistantStatus.LEFT
+    services.record_leaving(
+        actor=pa_employer_support, assistant=pa, left_on=datetime.date(2026, 6, 12), reason="Moved"
+    )
+
+
+def test_a_start_date_after_a_shift_already_entered_is_refused(employer, pa_employer_support):
+    """Riley's first shift is on 1 June 2026: a start date of 2 June is refused, naming it."""
+    pa = services.add_assistant(actor=pa_employer_support, employer=employer, details=DETAILS)
+    _shift_on(pa, datetime.date(2026, 6, 1), pa_employer_support)
+    later = replace(DETAILS, starts_on=datetime.date(2026, 6, 2))
+    with pytest.raises(ValidationError) as excinfo:
+        services.change_assistant(actor=pa_employer_support, assistant=pa, details=later)
+    assert errors_of(excinfo) == {
+        "starts_on": "The start date must be on or before 1 June 2026, the day of their first "
+        "shift on a timesheet"
+    }
+    pa.refresh_from_db()
+    assert pa.starts_on == STARTS
 
 
 def test_issues_log(employer, pa_employer_support):

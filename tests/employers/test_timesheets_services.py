@@ -146,17 +146,34 @@ def test_the_same_hours_for_a_second_employer_are_refused(assistant, pa_user, ot
     assert add(second_sheet, pa_user, "2026-11-10", T(14), T(17)).hours == 3
 
 
-def test_more_than_24_hours_in_a_calendar_day_is_refused(assistant, pa_user):
-    """25 October 2026 has 25 hours: midnight to noon is 13 of them, noon to midnight 12."""
+def test_a_whole_day_shift_on_the_day_the_clocks_go_back_is_25_hours(assistant, pa_user):
+    """25 October 2026 has 25 hours in London (the clocks go back at 2am): a Day shift from
+    00:00 to 00:00 is the whole day, 25 hours, and is accepted. Before the fix it was refused:
+    "This shift would make 25 hours on Sunday 25 October 2026: a day has at most 24 hours"."""
     timesheet = october(assistant, pa_user)
-    first = add(timesheet, pa_user, "2026-10-25", T(0), T(12))
-    assert first.hours == D("13.00")
-    with pytest.raises(ValidationError) as refused:
-        add(timesheet, pa_user, "2026-10-25", T(12), T(0))
-    assert refused.value.messages == [
-        "This shift would make 25 hours on Sunday 25 October 2026: a day has at most 24 hours "
-        "of shifts"
-    ]
+    shift = add(timesheet, pa_user, "2026-10-25", T(0), T(0))
+    assert shift.hours == D("25.00")
+    assert services.hours_by_day(shift.starts_at, shift.ends_at) == {day("2026-10-25"): D(25)}
+
+
+def test_a_day_has_the_hours_it_really_has_in_london():
+    """24 hours, but 23 on 29 March 2026 (the clocks go forward) and 25 on 25 October 2026."""
+    assert services.hours_in_day(day("2026-10-25")) == D("25.00")
+    assert services.hours_in_day(day("2026-03-29")) == D("23.00")
+    assert services.hours_in_day(day("2026-10-24")) == D("24.00")
+
+
+def test_a_whole_day_shift_when_the_clocks_go_forward_is_23_hours(employer, pa_user, today_is):
+    """29 March 2026: 00:00 to 00:00 is 23 hours; with it, the day is full and any other shift
+    on it overlaps."""
+    today_is(day("2026-04-01"))
+    assistant = PersonalAssistantFactory(employer=employer, user=pa_user, full_name="Priya Shah")
+    timesheet = services.start_timesheet(
+        actor=pa_user, assistant=assistant, starts_on=day("2026-03-23"), ends_on=day("2026-03-29")
+    )
+    assert add(timesheet, pa_user, "2026-03-29", T(0), T(0)).hours == D("23.00")
+    with pytest.raises(ValidationError, match="overlaps another shift"):
+        add(timesheet, pa_user, "2026-03-29", T(12), T(13))
 
 
 def test_a_shift_outside_the_timesheets_dates_is_refused(assistant, pa_user):
@@ -341,6 +358,31 @@ def test_a_pa_who_has_left_is_paid_for_work_up_to_their_last_day_and_no_later(
     services.submit_timesheet(actor=holder.user, timesheet=last)
     timesheet.refresh_from_db()
     assert timesheet.status == TimesheetStatus.SUBMITTED
+
+
+def test_a_shift_before_the_pa_started_is_refused_and_never_approved(assistant, pa_user, holder):
+    """Priya's November timesheet has a shift on 2 November 2026; her start date was then moved
+    to 3 November (before that was checked against her shifts). A shift on 2 November can no
+    longer be added, and the timesheet is not approved (so never paid) until that shift is
+    taken off: the approver is told which shift."""
+    timesheet = november(assistant, pa_user)
+    add(timesheet, pa_user, "2026-11-02", T(9), T(13))
+    services.submit_timesheet(actor=pa_user, timesheet=timesheet)
+    assistant.starts_on = day("2026-11-03")
+    assistant.save()
+    with pytest.raises(ValidationError) as refused:
+        services.approve_timesheet(actor=holder.user, timesheet=timesheet)
+    assert refused.value.messages == [
+        "This timesheet has a shift on 2 November 2026, before Priya Shah started on 3 November "
+        "2026: send it back to have that shift taken off"
+    ]
+    services.return_timesheet(actor=holder.user, timesheet=timesheet, reason="2 November")
+    timesheet.refresh_from_db()
+    with pytest.raises(ValidationError) as refused:
+        add(timesheet, pa_user, "2026-11-02", T(14), T(16))
+    assert refused.value.message_dict == {
+        "day": ["The shift must start on or after 3 November 2026, when Priya Shah started"]
+    }
 
 
 @pytest.mark.django_db(transaction=True)
