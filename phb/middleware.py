@@ -1,9 +1,13 @@
 """Request-wide rules for signed-in staff (which ICB they act for, and a second factor), and
-a page in words for an address opened in a way it does not take."""
+pages in words for an address opened in a way it does not take and for an out-of-date form."""
+
+import logging
 
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.shortcuts import redirect, render
+
+security_log = logging.getLogger("phb.security")
 
 # The session key holding the id of the ICB a member of staff chose to act for.
 ACTING_FOR_SESSION_KEY = "phb_acting_for"
@@ -66,3 +70,12 @@ class MethodNotAllowedPageMiddleware:
             page["Allow"] = response["Allow"]
             return page
         return response
+
+
+def csrf_failure(request, reason=""):
+    """A form sent with an out-of-date or missing security token (CSRF_FAILURE_VIEW): a page
+    opened before the person signed in again or changed the ICB they act for (both give a
+    new token, so such a page cannot save into the wrong ICB), or open too long. Django's own
+    page speaks of cookies and referers; this one says what happened and what to do."""
+    security_log.warning("Refused a form with a bad security token: %s", reason)
+    return render(request, "403_csrf.html", status=403)

@@ -205,6 +205,33 @@ def test_a_session_choice_for_an_icb_whose_role_ended_falls_back(
     assert "Change ICB" not in page  # one ICB left: nothing to switch
 
 
+def test_a_page_opened_for_one_icb_cannot_save_after_a_change_of_icb(
+    two_icb_finance, other_icb, icb
+):
+    """Changing ICB gives a new security token: a form drawn for the other ICB, still open in
+    another tab, is refused in words and changes nothing (it would have saved into the ICB
+    acted for now)."""
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(two_icb_finance)
+    html = browser.get(reverse("acting_for")).content.decode()
+    token = html.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+    switched = browser.post(
+        reverse("acting_for"), {"organisation": str(other_icb.pk), "csrfmiddlewaretoken": token}
+    )
+    assert switched.status_code == 302
+    stale = browser.post(
+        reverse("acting_for"), {"organisation": str(icb.pk), "csrfmiddlewaretoken": token}
+    )
+    assert stale.status_code == 403
+    text = unescape(stale.content.decode())
+    assert "This page was out of date" in text
+    assert "Nothing has been changed." in text
+    assert "CSRF" not in text
+    assert browser.session["phb_acting_for"] == str(other_icb.pk)
+
+
 def test_someone_with_one_icb_has_no_switcher(client, phb_lead):
     client.force_login(phb_lead)
     assert "Change ICB" not in client.get(reverse("caseload")).content.decode()
@@ -440,18 +467,20 @@ def test_giving_a_role_they_already_hold_is_refused_in_words(client, icb_admin, 
     assert phb_lead.role_assignments.count() == 1
 
 
-def test_ending_a_role_keeps_its_history(client, icb_admin, phb_lead):
+def test_ending_a_role_keeps_its_history(client, icb_admin, phb_lead, today_is):
     assignment = phb_lead.role_assignments.get()
     client.force_login(icb_admin)
-    response = client.post(
-        reverse("staff_end_role", args=[assignment.pk]), _date("ends_on", YESTERDAY)
-    )
+    response = client.post(reverse("staff_end_role", args=[assignment.pk]), _date("ends_on", TODAY))
     assert response["Location"] == reverse("staff_member", args=[phb_lead.pk])
     assignment.refresh_from_db()
-    assert assignment.ends_on == YESTERDAY
-    assert not User.objects.get(pk=phb_lead.pk).is_staff_member
+    assert assignment.ends_on == TODAY
     page = client.get(reverse("staff_member", args=[phb_lead.pk])).content.decode()
-    assert f"Ended {YESTERDAY:%-d %B %Y}" in page
+    assert f"Until {TODAY:%-d %B %Y}" in page
+    today_is(TOMORROW)
+    assert not User.objects.get(pk=phb_lead.pk).is_staff_member
+    client.force_login(icb_admin)
+    page = client.get(reverse("staff_member", args=[phb_lead.pk])).content.decode()
+    assert f"Ended {TODAY:%-d %B %Y}" in page
 
 
 def test_a_role_given_by_mistake_is_withdrawn_before_its_first_day(client, icb_admin, phb_lead):
@@ -504,6 +533,47 @@ def test_a_role_cannot_end_before_it_started(icb_admin, phb_lead):
             assignment=phb_lead.role_assignments.get(),
             ends_on=datetime.date(2019, 1, 1),
         )
+
+
+def test_a_roles_last_day_is_from_today_to_a_year_ahead(icb_admin, phb_lead):
+    """What someone did in a role up to today stands: its end is not moved into the past (a
+    clinician's check of yesterday would lose the role it was made in), nor set for ever."""
+    assignment = phb_lead.role_assignments.get()
+    assignment.starts_on = TODAY - datetime.timedelta(days=30)
+    assignment.save()
+    for ends_on, message in (
+        (YESTERDAY, "The last day must be today or in the future"),
+        (datetime.date(9999, 12, 31), "The last day must be no more than a year from today"),
+    ):
+        with pytest.raises(ValidationError) as excinfo:
+            services.end_role_assignment(actor=icb_admin, assignment=assignment, ends_on=ends_on)
+        assert excinfo.value.message_dict == {"ends_on": [message]}
+    assignment.refresh_from_db()
+    assert assignment.ends_on is None
+    services.end_role_assignment(actor=icb_admin, assignment=assignment, ends_on=TODAY)
+    assignment.refresh_from_db()
+    assert assignment.ends_on == TODAY
+
+
+def test_a_role_withdrawn_in_another_tab_is_said_to_be_withdrawn(client, icb_admin, phb_lead):
+    future = RoleAssignment.objects.create(
+        user=phb_lead,
+        organisation=phb_lead.role_assignments.get().organisation,
+        role=Role.PANEL_MEMBER,
+        starts_on=TOMORROW,
+    )
+    url = reverse("staff_end_role", args=[future.pk])
+    client.force_login(icb_admin)
+    assert client.post(url, {"withdraw": "yes"}).status_code == 302
+    again = client.post(url, {"withdraw": "yes"}, follow=True)
+    assert again.redirect_chain[-1][0] == reverse("staff_member", args=[phb_lead.pk])
+    assert "This role has already been withdrawn. Nothing was changed." in unescape(
+        again.content.decode()
+    )
+    # Another ICB's administrator learns nothing of it.
+    other_admin = staff_user(Role.ICB_ADMIN, OrganisationFactory(ods_code="QT8"))
+    client.force_login(other_admin)
+    assert client.post(url, {"withdraw": "yes"}).status_code == 404
 
 
 def test_only_an_administrator_of_that_icb_gives_roles(phb_lead, other_icb, icb):

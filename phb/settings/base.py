@@ -243,6 +243,8 @@ PHB_DEMO_MODE = env_bool("PHB_DEMO_MODE", default=False)
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
+# An out-of-date form (opened before signing in again or changing ICB) gets a page in words.
+CSRF_FAILURE_VIEW = "phb.middleware.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
+from django.middleware.csrf import rotate_token
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -48,6 +49,9 @@ class ActingForView(PermissionRequiredMixin, FormView):
 
     def form_valid(self, form):
         self.request.session[ACTING_FOR_SESSION_KEY] = form.cleaned_data["organisation"]
+        # A new security token: a form opened for the other ICB, in another tab, is refused
+        # (phb.middleware.csrf_failure) instead of saving into this one.
+        rotate_token(self.request)
         self.request.user.chosen_organisation_id = form.cleaned_data["organisation"]
         messages.success(
             self.request, f"You are now working for {self.request.user.acting_organisation.name}"
@@ -156,6 +160,24 @@ class EndRoleView(PermissionRequiredMixin, FormView):
 
     def get_permission_object(self):
         return selectors.assignment_in(self.request.user.acting_organisation, self.kwargs["pk"])
+
+    def dispatch(self, request, *args, **kwargs):
+        # A role withdrawn since this page was opened (in another tab, or by someone else) is
+        # gone: say so on its holder's page rather than "Page not found".
+        organisation = request.user.acting_organisation if request.user.is_authenticated else None
+        if (
+            organisation is not None
+            and request.user.has_perm(Permission.MANAGE_STAFF, organisation)
+            and selectors.assignment_in(organisation, kwargs["pk"]) is None
+        ):
+            holder_id = selectors.withdrawn_assignment_holder(organisation, kwargs["pk"])
+            if holder_id is not None:
+                return conflict_redirect(
+                    request,
+                    "This role has already been withdrawn. Nothing was changed.",
+                    reverse("staff_member", args=[holder_id]),
+                )
+        return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
         return super().get_form_kwargs() | {"assignment": self.object}
