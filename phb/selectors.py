@@ -2,6 +2,7 @@
 
 import re
 
+from django.apps import apps
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
@@ -119,6 +120,19 @@ def staff_of(organisation) -> QuerySet[User]:
 
 def staff_member(organisation, pk) -> User | None:
     return staff_of(organisation).filter(pk=pk).first()
+
+
+def withdrawn_assignment_holder(organisation, pk):
+    """Whose role in the ICB this was, if it was withdrawn (deleted before its first day): its
+    audit history keeps it. None for a role that never was, or was another ICB's."""
+    if organisation is None:
+        return None
+    events = apps.get_model("phb", "RoleAssignmentEvent").objects
+    return (
+        events.filter(pgh_obj_id=pk, organisation_id=organisation.pk, pgh_label="delete")
+        .values_list("user_id", flat=True)
+        .first()
+    )
 
 
 def assignment_in(organisation, pk) -> RoleAssignment | None:

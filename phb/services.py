@@ -426,6 +426,13 @@ def end_role_assignment(
                 f"{assignment.starts_on:%-d %B %Y}"
             }
         )
+    today = timezone.localdate()
+    if ends_on < today:
+        # What they did in the role up to now stands (a clinician's check is valid only if
+        # they held the role that day): the end is not moved into the past.
+        raise ValidationError({"ends_on": "The last day must be today or in the future"})
+    if ends_on > today + A_YEAR:
+        raise ValidationError({"ends_on": "The last day must be no more than a year from today"})
     assignment.ends_on = ends_on
     assignment.full_clean()
     assignment.save(update_fields=["ends_on", "updated_at"])

@@ -75,7 +75,7 @@ def test_an_icb_administrator_adds_a_member_of_staff_gives_them_a_role_and_ends_
     admin = Staff(Role.ICB_ADMIN, icb)
     today = timezone.localdate()
     started = today - datetime.timedelta(days=60)
-    last_day = today - datetime.timedelta(days=1)
+    last_day = today
     page = browser.page
     browser.sign_in_with_code(admin.user, admin.secret, password)
 
@@ -136,12 +136,18 @@ def test_an_icb_administrator_adds_a_member_of_staff_gives_them_a_role_and_ends_
     clinician = RoleAssignment.objects.get(user=rosalind, role=Role.CLINICIAN)
     assert clinician.ends_on is None
 
+    # What they did in the role up to today stands: its end is not put in the past.
+    browser.fill_date("Last day in this role", today - datetime.timedelta(days=1))
+    browser.submit("End the role")
+    browser.expect_problem(
+        "The last day must be today or in the future",
+        page.get_by_role("group", name="Last day in this role").get_by_label("Day", exact=True),
+    )
     browser.fill_date("Last day in this role", last_day)
     browser.submit("End the role")
     expect(browser.heading).to_have_text("Rosalind Franklin")
     browser.expect_success(f"Rosalind Franklin's role Clinician ends on {last_day:%-d %B %Y}")
-    expect(role_row(browser, "Clinician")).to_contain_text(f"Ended {last_day:%-d %B %Y}")
-    expect(page.get_by_role("link", name="End this role (Clinician)")).to_have_count(0)
+    expect(role_row(browser, "Clinician")).to_contain_text(f"Until {last_day:%-d %B %Y}")
     expect(role_row(browser, "Care coordinator")).to_contain_text("Current")
     clinician.refresh_from_db()
     assert clinician.ends_on == last_day
