@@ -135,7 +135,10 @@ class ReconsiderationDecisionForm(NHSFormMixin, forms.Form):
         label="The outcome",
         choices=ReconsiderationOutcome.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose whether the decision stands or has been changed"},
+        error_messages={
+            "required": "Choose whether the decision stands, has been changed, or the person "
+            "withdrew the request"
+        },
     )
     outcome_reasons = text(
         "Reasons, written for the person",

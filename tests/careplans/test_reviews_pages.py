@@ -612,8 +612,7 @@ def test_money_paid_back_below_a_penny_is_refused_with_the_real_minimum(
 
 def test_no_review_is_promised_after_the_budget_stops(client, phb_lead, holder):
     """A review due by 4 January 2027, and the budget stops on 18 December 2026: the person
-    is not told a review is coming, and staff are told it is not needed unless the stop is
-    changed."""
+    is not told a review is coming, and staff are told it is not needed."""
     _, budget, _ = plan_in_use(
         phb_lead, holder, first_payment=D_(2026, 11, 1), approved_on=D_(2026, 10, 20)
     )
@@ -637,7 +636,7 @@ def test_no_review_is_promised_after_the_budget_stops(client, phb_lead, holder):
     html = page(client.get(reverse("person_detail", args=[holder.pk])))
     assert (
         "Review brought forward due by <strong>4 January 2027</strong>. The budget stops on "
-        "18 December 2026, before then, so no review is needed unless the stop is changed."
+        "18 December 2026, before then, so no review is needed."
     ) in html
 
 
