@@ -122,6 +122,17 @@ def staff_member(organisation, pk) -> User | None:
     return staff_of(organisation).filter(pk=pk).first()
 
 
+def staff_role_to_explain(user) -> RoleAssignment | None:
+    """For someone with no current role but roles before or to come: the next to start, or
+    else the last to end (with its ICB), to tell them where they stand."""
+    today = timezone.localdate()
+    assignments = RoleAssignment.objects.filter(user=user).select_related("organisation")
+    return (
+        assignments.filter(starts_on__gt=today).order_by("starts_on").first()
+        or assignments.filter(ends_on__lt=today).order_by("-ends_on").first()
+    )
+
+
 def withdrawn_assignment_holder(organisation, pk):
     """Whose role in the ICB this was, if it was withdrawn (deleted before its first day): its
     audit history keeps it. None for a role that never was, or was another ICB's."""

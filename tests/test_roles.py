@@ -679,3 +679,23 @@ def test_adding_someone_who_works_for_another_icb_says_so_and_they_choose_at_sig
     assert client.get(reverse("home"))["Location"] == reverse("acting_for")
     client.post(reverse("acting_for"), {"organisation": str(other_icb.pk)})
     assert client.get(reverse("home"))["Location"] == reverse("caseload")
+
+
+def test_someone_whose_roles_ended_or_have_not_started_is_told_so(client, icb, today_is):
+    """Not 'We cannot find your personal health budget record': they are staff, not a budget
+    holder."""
+    user = staff_user(Role.CARE_COORDINATOR, icb)
+    assignment = user.role_assignments.get()
+    assignment.starts_on = TOMORROW
+    assignment.ends_on = TOMORROW + datetime.timedelta(days=30)
+    assignment.save()
+    client.force_login(user)
+    html = unescape(client.get(reverse("holder_home"), follow=True).content.decode())
+    assert "You have no role at the moment" in html
+    assert f"Your role Care coordinator at {icb.name} starts on {TOMORROW:%-d %B %Y}." in html
+    assert "cannot find your personal health budget record" not in html
+    today_is(TOMORROW + datetime.timedelta(days=31))
+    client.force_login(user)
+    html = unescape(client.get(reverse("holder_home"), follow=True).content.decode())
+    ended = TOMORROW + datetime.timedelta(days=30)
+    assert f"Your role Care coordinator at {icb.name} ended on {ended:%-d %B %Y}." in html

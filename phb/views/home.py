@@ -1,4 +1,5 @@
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.views.generic import TemplateView
 
 from phb import selectors
@@ -37,12 +38,20 @@ class HolderHomeView(TemplateView):
             # The one person, as just read through the same scope: not read a second time.
             return HolderPersonView.as_view(person=people[0])(request, pk=people[0].pk)
         is_representative = selectors.represents_anyone(request.user)
+        staff_role = None
         if not people and not is_representative:
             user = request.user
             if user.is_staff_member or user.is_service_admin or home_redirect(user):
                 return home(request)
+            # Staff whose roles have all ended, or not started: not a budget holder.
+            staff_role = selectors.staff_role_to_explain(user)
         return self.render_to_response(
-            self.get_context_data(people=people, is_representative=is_representative)
+            self.get_context_data(
+                people=people,
+                is_representative=is_representative,
+                staff_role=staff_role,
+                today=timezone.localdate(),
+            )
         )
 
 
