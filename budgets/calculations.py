@@ -80,6 +80,17 @@ class PensionCategory(StrEnum):
     NOT_COVERED = "not_covered"
 
 
+class NiCategory(StrEnum):
+    """A PA's National Insurance category letter, as payroll will use it (HMRC CA38 / CWG2;
+    `employers.payroll.ni_category` pays them so). Only the employer's NI differs in a costing:
+    for M and H the employer pays none up to the upper secondary threshold."""
+
+    A = "A"  # standard
+    M = "M"  # under 21
+    H = "H"  # an apprentice under 25, even one under 21
+    C = "C"  # over State Pension age: the employer's NI is as for A
+
+
 class PayFrequency(StrEnum):
     """How often the employer runs payroll: NI and pension are worked out per pay period."""
 
@@ -251,7 +262,8 @@ class PaAge:
     age is assumed. `state_pension_reached` is False when it cannot be told from a stated age
     alone (`state_pension_uncertain`): a PA under State Pension age is assumed, so the budget
     errs towards paying into a pension. `changes` are the days within a year of the costing's
-    date when the PA's minimum wage or pension duties change, when the date of birth is known.
+    date when the PA's minimum wage, employer's National Insurance (an apprentice turning 25)
+    or pension duties change, when the date of birth is known.
     """
 
     age: int | None
@@ -310,8 +322,9 @@ def pa_age(
             (birthday(date_of_birth, AUTO_ENROLMENT_AGE), "pension_22"),
             (pension_day, "state_pension_age"),
         ]
-        if apprentice:  # the apprentice rate does not change with a birthday
+        if apprentice:  # the apprentice rate does not change with a birthday; their NI does
             milestones = [m for m in milestones if not m[1].startswith("wage_")]
+            milestones.append((birthday(date_of_birth, APPRENTICE_NI_AGE), "ni_25"))
         return PaAge(
             age=years,
             source=AgeSource.DATE_OF_BIRTH,
@@ -359,6 +372,22 @@ def _years_before(day: date, years: int) -> date:
         return date(day.year - years, 2, 28)
 
 
+def ni_category(age: PaAge) -> NiCategory:
+    """C over State Pension age; H an apprentice under 25; M under 21; A otherwise, and for a
+    PA whose age is not known (an adult is assumed, so the employer's NI is not left out)."""
+    if age.state_pension_reached:
+        return NiCategory.C
+    if age.apprentice and age.age is not None and age.age < APPRENTICE_NI_AGE:
+        return NiCategory.H
+    if age.age is not None and age.age < ADULT_WAGE_AGE:
+        return NiCategory.M
+    return NiCategory.A
+
+
+# The categories whose employer pays no NI up to the upper secondary threshold.
+NI_UPPER_SECONDARY_CATEGORIES = (NiCategory.M, NiCategory.H)
+
+
 def pension_category(age: PaAge, pay: Decimal, limits: PensionThresholds) -> PensionCategory:
     """The PA's category for workplace pension duties, from their age and pay in the period."""
     if age.age is not None and age.age >= PENSION_DUTIES_END_AGE:
@@ -386,6 +415,8 @@ class NationalFigures:
     employer_ni_rate: Decimal
     ni_secondary_threshold_weekly: Decimal
     ni_secondary_threshold_monthly: Decimal
+    upper_secondary_threshold_weekly: Decimal
+    upper_secondary_threshold_monthly: Decimal
     employment_allowance_annual: Decimal
     pension_trigger_annual: Decimal
     pension_qualifying_lower_annual: Decimal
@@ -407,6 +438,14 @@ class NationalFigures:
         if PayFrequency(frequency) is PayFrequency.WEEKLY:
             return self.ni_secondary_threshold_weekly
         return self.ni_secondary_threshold_monthly
+
+    def upper_secondary_threshold(self, frequency: PayFrequency) -> Decimal:
+        """The published per-period threshold up to which the employer of a PA under 21, or of
+        an apprentice under 25, pays no NI (the upper earnings limit: £967 a week, £4,189 a
+        month in 2026/27)."""
+        if PayFrequency(frequency) is PayFrequency.WEEKLY:
+            return self.upper_secondary_threshold_weekly
+        return self.upper_secondary_threshold_monthly
 
 
 @dataclass(frozen=True)
@@ -487,6 +526,7 @@ class PaLine:
     # What was known or assumed of their age, and what follows from it (`pa_age`).
     age: PaAge = PaAge(age=None, source=AgeSource.ASSUMED, band=AgeBand.ADULT)
     pension_category: PensionCategory = PensionCategory.ELIGIBLE
+    ni_category: NiCategory = NiCategory.A
 
 
 @dataclass(frozen=True)
@@ -553,13 +593,21 @@ def _periods(frequency: PayFrequency) -> Decimal:
     return WEEKS_PER_YEAR if frequency is PayFrequency.WEEKLY else MONTHS_PER_YEAR
 
 
-def _employer_ni(pay_weekly: Decimal, frequency: PayFrequency, figures: NationalFigures) -> Decimal:
-    """Employer NI for one PA for one pay period, worked out as payroll does."""
+def _employer_ni(
+    pay_weekly: Decimal, category: NiCategory, frequency: PayFrequency, figures: NationalFigures
+) -> Decimal:
+    """Employer NI for one PA for one pay period, worked out as payroll does: above the
+    secondary threshold, or for a PA under 21 or an apprentice under 25 above the upper
+    secondary threshold."""
     if frequency is PayFrequency.WEEKLY:
         pay = pay_weekly
     else:
         pay = _money(pay_weekly * WEEKS_PER_YEAR / MONTHS_PER_YEAR)
-    above = max(Decimal(0), pay - figures.ni_secondary_threshold(frequency))
+    if category in NI_UPPER_SECONDARY_CATEGORIES:
+        threshold = figures.upper_secondary_threshold(frequency)
+    else:
+        threshold = figures.ni_secondary_threshold(frequency)
+    above = max(Decimal(0), pay - threshold)
     return _ni_money(figures.employer_ni_rate * above)
 
 
@@ -618,7 +666,8 @@ def _cost_pa(
         holiday = _money(gross * figures.holiday_weeks / WEEKS_PER_YEAR)
         method = HolidayMethod.COVER
         pay = gross
-    ni_per_period = _employer_ni(pay, frequency, figures)
+    ni_class = ni_category(age)
+    ni_per_period = _employer_ni(pay, ni_class, frequency, figures)
     category, enrolled, pension_per_period = _pension(pa, age, pay, frequency, figures)
     ni, pension = _to_weekly(ni_per_period, frequency), _to_weekly(pension_per_period, frequency)
     # A year's NI and pension are the per-period figures times the periods in a year, so a
@@ -642,7 +691,74 @@ def _cost_pa(
         total_annual=_money((gross + holiday) * WEEKS_PER_YEAR + ni_annual + pension_annual),
         age=age,
         pension_category=category,
+        ni_category=ni_class,
     )
+
+
+def _duties_on(
+    pa: PaInput, frequency: PayFrequency, figures: NationalFigures, day: date
+) -> tuple[AgeBand, bool, bool]:
+    """What a PA's age decides on `day`: their minimum wage band, whether the employer pays no
+    NI up to the upper secondary threshold, and whether the employer pays into a pension."""
+    age = pa_age(label=pa.label, on=day, date_of_birth=pa.date_of_birth, apprentice=pa.apprentice)
+    gross = _money(pa.hours_per_week * pa.hourly_rate)
+    pay = gross + _money(gross * figures.holiday_accrual_rate) if pa.irregular_hours else gross
+    _, enrolled, _ = _pension(pa, age, pay, frequency, figures)
+    return age.band, ni_category(age) in NI_UPPER_SECONDARY_CATEGORIES, enrolled
+
+
+# What a PA does on each day that can change what their age decides (`age_change_between`).
+AGE_CHANGE_WORDS = {
+    "too_young": f"turns {YOUNGEST_PA}",
+    "wage_18": f"turns {YOUNG_ADULT_AGE}",
+    "wage_21": f"turns {ADULT_WAGE_AGE}",
+    "pension_22": f"turns {AUTO_ENROLMENT_AGE}",
+    "ni_25": f"turns {APPRENTICE_NI_AGE}",
+    "state_pension_age": "reaches State Pension age",
+}
+
+
+def age_change_between(
+    pa: PaInput, frequency: PayFrequency, figures: NationalFigures, costed_on: date, on: date
+) -> tuple[date, str] | None:
+    """The birthday (or State Pension age) between a costing's date and `on`, either way
+    round, that makes the PA's minimum wage band, employer's NI or the employer's pension duty
+    on `on` other than the costing used; None when they are the same. Known only from a date of
+    birth. The kinds are those of `AGE_CHANGE_WORDS`.
+
+    A costing worked out on one day does not price a budget that starts on another if a PA's
+    age decides something else by then (a PA who turned 21 is owed the National Living Wage)."""
+    if pa.date_of_birth is None or costed_on == on:
+        return None
+    born = pa.date_of_birth
+    then = _duties_on(pa, frequency, figures, costed_on)
+    milestones = sorted(
+        [
+            (birthday(born, YOUNGEST_PA), "too_young"),
+            (birthday(born, YOUNG_ADULT_AGE), "wage_18"),
+            (birthday(born, ADULT_WAGE_AGE), "wage_21"),
+            (birthday(born, AUTO_ENROLMENT_AGE), "pension_22"),
+            (birthday(born, APPRENTICE_NI_AGE), "ni_25"),
+            (state_pension_date(born), "state_pension_age"),
+        ],
+        reverse=on < costed_on,
+    )
+    for day, kind in milestones:
+        if on > costed_on:  # what holds from the milestone on
+            if not costed_on < day <= on:
+                continue
+            check_on = day
+        else:  # what held before the milestone, going back to `on`
+            if not on < day <= costed_on:
+                continue
+            check_on = day - timedelta(days=1)
+        try:
+            differs = _duties_on(pa, frequency, figures, check_on) != then
+        except TooYoung:
+            differs = True
+        if differs:
+            return day, kind
+    return None
 
 
 def cost_pas(costing: PaCostingInput, figures: NationalFigures) -> PaCostingResult:
@@ -665,9 +781,12 @@ def cost_pas(costing: PaCostingInput, figures: NationalFigures) -> PaCostingResu
       "rolled_up"). This is the PA's pay, so NI and pension are worked out on gross plus it;
       cover is not the PA's pay and is left out of their NI and pension.
     - Employer NI, per PA per pay period, as payroll does it. Weekly: `rate x (pay - weekly
-      threshold)`, never below 0. Monthly: monthly pay = weekly pay x 52 / 12 (half up), NI =
-      `rate x (monthly pay - monthly threshold)`, shown weekly as monthly NI x 12 / 52 (half
-      up). NI rounds as HMRC's exact-percentage method: 0.5p or less down, more than 0.5p up.
+      threshold)`, never below 0. The threshold is the secondary threshold, or for a PA under
+      21 or an apprentice under 25 (`ni_category` M and H) the upper secondary threshold;
+      a PA whose age is not known is taken to be 21 or over. Monthly: monthly pay = weekly
+      pay x 52 / 12 (half up), NI = `rate x (monthly pay - monthly threshold)`, shown weekly
+      as monthly NI x 12 / 52 (half up). NI rounds as HMRC's exact-percentage method: 0.5p or
+      less down, more than 0.5p up.
     - Pension, per pay period, on qualifying earnings between the period's lower and upper
       limits (the annual figures / 52 or / 12, in whole pounds). The employer pays if the PA is
       AUTO and an eligible jobholder (`pension_category`: aged 22 to State Pension age and

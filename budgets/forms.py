@@ -1,10 +1,10 @@
 from decimal import Decimal
 
 from django import forms
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MinValueValidator
 from django.utils import timezone
 
-from budgets.calculations import MAX_POINTS, financial_year, points_text
+from budgets.calculations import HOURS_IN_A_WEEK, MAX_POINTS, financial_year, points_text
 from budgets.models import (
     ChcProviderType,
     FundingStreamKind,
@@ -12,7 +12,7 @@ from budgets.models import (
     LocalRateSet,
     NationalRateSet,
 )
-from budgets.models.calculations import PayFrequencyChoice, PensionChoice
+from budgets.models.calculations import HOURS, PayFrequencyChoice, PensionChoice
 from budgets.models.rates import LOCAL_NUMBER_FIELDS, NATIONAL_NUMBER_FIELDS
 from budgets.money import MoneyField
 from phb.forms import NHSFormMixin, NHSFormSet
@@ -82,13 +82,14 @@ def typed_any(form, *fields) -> bool:
 class ChcLineForm(NHSFormMixin, forms.Form):
     service = forms.CharField(label="Service", max_length=200, required=False)
     provider_type = forms.ChoiceField(label="Type", choices=ChcProviderType.choices, required=False)
+    # Hours are at most 168 a week (`clean`); nights, visits, pads or items are counted as they
+    # come, up to what the box holds.
     units_per_week = NHSDecimalField(
         label="Hours, nights or units a week",
         max_digits=7,
         decimal_places=2,
         required=False,
-        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("168"))],
-        error_messages={"max_value": "There are only 168 hours in a week"},
+        validators=[MinValueValidator(Decimal("0.01"))],
     )
     unit_cost = money_field(
         "Cost of each", required=False, help_text="Leave empty to use your ICB's local rate"
@@ -103,6 +104,9 @@ class ChcLineForm(NHSFormMixin, forms.Form):
             and not self.has_error("units_per_week")
         ):
             self.add_error("units_per_week", f"Enter how much {data['service']} a week")
+        units = data.get("units_per_week")
+        if units is not None and units > HOURS_IN_A_WEEK and data.get("provider_type") in HOURS:
+            self.add_error("units_per_week", "There are only 168 hours in a week")
         # A line with a figure but no service would be left out of the package unseen.
         if not data.get("service") and typed_any(self, "units_per_week", "unit_cost"):
             self.add_error("service", "Enter the service")
@@ -125,7 +129,7 @@ class PaLineForm(NHSFormMixin, forms.Form):
         max_value=Decimal("168"),
         error_messages={
             "max_value": "There are only 168 hours in a week",
-            "min_value": "Hours a week must be more than 0",
+            "min_value": "Hours a week must be 0.25 or more",
         },
     )
     hourly_rate = money_field("Hourly rate", required=False)

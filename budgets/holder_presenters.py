@@ -34,6 +34,7 @@ from budgets.presenters import (
     money,
     overtaken_by_stop,
     period_words,
+    sentence,
     stop_words,
     went,
 )
@@ -151,7 +152,9 @@ def _proposed(budget: Budget, reader: Reader) -> HolderBudget:
         budget=budget,
         summary_rows=_summary_rows(budget, reader, amount_label="Proposed amount"),
         explanation_heading="How the proposed amount was worked out",
-        explanation=explain_calculation(budget.calculation),
+        explanation=explain_calculation(
+            budget.calculation, within=(budget.period_start, budget.full_period_end)
+        ),
         steps=_steps(budget, reader),
     )
 
@@ -182,7 +185,9 @@ def _live(budget: Budget, reader: Reader, today: date) -> HolderBudget:
         summary_rows=_summary_rows(budget, reader, today=today),
         changes=[change_words(change) for change in changes],
         explanation_heading="How the budget was worked out",
-        explanation=explain_calculation(budget.calculation),
+        explanation=explain_calculation(
+            budget.calculation, within=(budget.period_start, budget.full_period_end)
+        ),
         steps=_steps(budget, reader),
         payments=_payments(budget, today),
     )
@@ -228,8 +233,8 @@ def _change_step(change, indicative) -> str:
     # An increase above the amount worked out needs a clinician's supporting check first.
     return (
         f"{words}, {money(change.new_amount - indicative)} more than the {money(indicative)} "
-        f"worked out above, because: {change.clinical_justification} A clinician checked and "
-        "supported this."
+        f"worked out above, because: {sentence(change.clinical_justification)} A clinician "
+        "checked and supported this."
     )
 
 
@@ -263,7 +268,7 @@ def _steps(budget: Budget, reader: Reader) -> list[str]:
         because = (
             "."
             if any(change.clinical_check_id for change in changes)
-            else f", because: {budget.clinical_justification}"
+            else f", because: {sentence(budget.clinical_justification)}"
         )
         steps.append(
             f"The amount {prefix}{word}, {money(first)}, is "

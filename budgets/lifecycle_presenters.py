@@ -66,6 +66,18 @@ def _check_statements(budget: Budget) -> tuple[list[str], tuple[str, str] | None
         return ["It is not more than its indicative amount, so it needs no clinical check."], None
     more = money(budget.agreed_amount - budget.indicative_amount)
     latest = budget.latest_check()
+    earlier = budget.earlier_check()
+    if earlier is not None:
+        found = "supported it" if earlier.supported else "did not support it"
+        return [
+            f"It is {more} more than its indicative amount. {earlier.clinician.full_name} "
+            f"checked it on {_day(earlier.at)} and {found}, but it has been changed since, so "
+            "a clinician must check it again before it can be agreed."
+        ], (
+            "Above the indicative amount",
+            "This budget has been changed since a clinician checked it. A clinician must check "
+            "and support it again before it can be agreed.",
+        )
     if latest is None:
         return [
             f"It is {more} more than its indicative amount, so a clinician must check and "
@@ -85,11 +97,12 @@ def _check_statements(budget: Budget) -> tuple[list[str], tuple[str, str] | None
         f"on {_day(latest.at)} and did not support it: {_sentence(latest.notes)}"
     )
     if not budget.unchanged_since_not_supported:
-        done = "proposed again" if budget.status == BudgetStatus.PROPOSED else "changed"
+        # A change to the draft makes the check an earlier one (above): only proposing it
+        # again lets the same budget be checked again.
         return [
             not_supported,
-            f"It has been {done} since, so a clinician must check it again before it can be "
-            "agreed.",
+            "It has been proposed again since, so a clinician must check it again before it can "
+            "be agreed.",
         ], (
             "Above the indicative amount",
             "A clinician must check and support this budget again before it can be agreed.",

@@ -60,6 +60,14 @@ def stop_words(budget: Budget, today=None) -> str:
     return f"It {verb} on {day(budget.stopped_from)}" if verb else ""
 
 
+def sentence(text: str) -> str:
+    """Free text someone wrote, ending as a sentence does: a full stop is added unless it
+    already ends with one (or a question or exclamation mark), so the next sentence does not
+    run on from it."""
+    text = text.strip()
+    return text if not text or text.endswith((".", "!", "?")) else f"{text}."
+
+
 def number(value: Decimal) -> str:
     return f"{value.normalize():f}"
 
@@ -182,10 +190,10 @@ def _minimum_wage(pa, rates) -> str:
 def _age_words(pa, on) -> str:
     """What was known of a PA's age, and the least they can be paid because of it."""
     if pa.age_source == "assumed":
+        # Only what is known: no age was given, which says nothing of whether the PA was
+        # recruited. Costed as an adult, the least they can be paid is the adult's.
         return (
-            # Said of the costing as it was worked out: the PA may have started since.
-            f"{pa.label} was not recruited when this was worked out, so we assumed they would be "
-            "aged 21 or over: "
+            f"No age was given for {pa.label}, so they are costed as aged 21 or over: "
             f"{_minimum_wage(pa, pa.costing.national_rates)}."
         )
     return (
@@ -214,9 +222,9 @@ def _pension_words(pa, rates, thresholds, period: str) -> str:
     if pa.pension_enrolled:
         if pa.age_source == "assumed":
             return (
-                f"{band}. We assumed {pa.label} will be aged 22 or over and under State Pension "
-                f"age, so paid more than {money(thresholds.trigger)} a {period} they must be "
-                "enrolled."
+                f"{band}. With no age given, {pa.label} is costed as aged 22 or over and under "
+                f"State Pension age, so paid more than {money(thresholds.trigger)} a {period} "
+                "they must be enrolled."
             )
         if pa.state_pension_uncertain:
             return (
@@ -258,6 +266,34 @@ def _pension_words(pa, rates, thresholds, period: str) -> str:
     return "Not in a workplace pension"
 
 
+# Why the employer pays no NI up to the upper secondary threshold, by NI category.
+NI_RELIEF_WORDS = {
+    "M": "is under 21",
+    "H": "is an apprentice under 25",
+}
+
+
+def _ni_words(pa, rates, period: str) -> str:
+    """How the employer's NI for a PA was worked out, and for a PA under 21 or an apprentice
+    under 25 why there is none (or none up to the upper secondary threshold)."""
+    if pa.ni_category in NI_RELIEF_WORDS:
+        upper = (
+            rates.upper_secondary_threshold_weekly
+            if period == "week"
+            else rates.upper_secondary_threshold_monthly
+        )
+        why = (
+            f"{pa.label} {NI_RELIEF_WORDS[pa.ni_category]}, so the employer pays no National "
+            f"Insurance on their pay up to {money(upper)} a {period} (the upper secondary "
+            "threshold)"
+        )
+        if pa.employer_ni_weekly == 0:
+            return f"None: {why}"
+        return f"{percent(rates.employer_ni_rate)} of pay above {money(upper)} a {period}: {why}"
+    threshold = _ni_threshold(rates, period)
+    return f"{percent(rates.employer_ni_rate)} of pay above {threshold} a {period}"
+
+
 def _age_facts(pa):
     """The PA's age on the costing's date, worked out again from what was recorded by the
     same rule the costing used (`budgets.calculations.pa_age`)."""
@@ -270,16 +306,40 @@ def _age_facts(pa):
     )
 
 
-def _changes_in_the_year(pa, costing, thresholds, period: str) -> list[str]:
+def _changes_in_the_year(pa, costing, thresholds, period: str, within=None) -> list[str]:
     """What changes for a PA within a year of the costing because of a birthday or State
-    Pension age (known only from a date of birth), so a review can be planned."""
+    Pension age (known only from a date of birth), so a review can be planned. For a budget,
+    `within` is its first and last day: nothing before it starts or after it ends is said."""
     if pa.date_of_birth is None:
         return []
     figures = costing.national_rates
     notes = []
     for when, kind in _age_facts(pa).changes:
+        if within is not None and not within[0] <= when <= within[1]:
+            continue
         on = f"On {day(when)}, {pa.label}"
-        if kind in ("wage_18", "wage_21"):
+        if kind == "ni_25" and pa.ni_category == "H":
+            notes.append(
+                f"{on} turns 25: from then the employer must pay National Insurance of "
+                f"{percent(figures.employer_ni_rate)} on their pay above "
+                f"{_ni_threshold(figures, period)} a {period}. This costing does not include "
+                "that: review the budget then."
+            )
+        elif kind == "wage_21" and pa.ni_category == "M":
+            minimum = figures.nlw_21_plus
+            pay = (
+                f"the least they can be paid goes up to {money(minimum)} an hour, which their "
+                f"rate of {money(pa.hourly_rate)} already meets, and"
+                if pa.hourly_rate >= minimum
+                else f"they must be paid at least {money(minimum)} an hour, and"
+            )
+            notes.append(
+                f"{on} turns 21: from then {pay} the employer must pay National Insurance of "
+                f"{percent(figures.employer_ni_rate)} on their pay above "
+                f"{_ni_threshold(figures, period)} a {period}. This costing does not include "
+                "that: review the budget then."
+            )
+        elif kind in ("wage_18", "wage_21"):
             minimum = figures.nmw_18_20 if kind == "wage_18" else figures.nlw_21_plus
             turns = "18" if kind == "wage_18" else "21"
             if pa.hourly_rate >= minimum:
@@ -310,14 +370,20 @@ def _changes_in_the_year(pa, costing, thresholds, period: str) -> list[str]:
     return notes
 
 
-def explain_pa_costing(costing: PaCosting) -> Explanation:
+def _ni_threshold(figures, period: str) -> str:
+    threshold = (
+        figures.ni_secondary_threshold_weekly
+        if period == "week"
+        else figures.ni_secondary_threshold_monthly
+    )
+    return money(threshold)
+
+
+def explain_pa_costing(costing: PaCosting, within=None) -> Explanation:
+    """The costing line by line. For a budget, `within` is its first and last day, so that
+    what changes in the year is said only for days in its period."""
     rates = costing.national_rates
     thresholds = pension_thresholds(rates.as_figures(), costing.pay_frequency)
-    ni_threshold = (
-        rates.ni_secondary_threshold_weekly
-        if costing.pay_frequency == "weekly"
-        else rates.ni_secondary_threshold_monthly
-    )
     period = "week" if costing.pay_frequency == "weekly" else "month"
     weekly = []
     notes = []
@@ -347,7 +413,7 @@ def explain_pa_costing(costing: PaCosting) -> Explanation:
         weekly.append(
             Line(
                 f"{pa.label}: employer's National Insurance",
-                f"{percent(rates.employer_ni_rate)} of pay above {money(ni_threshold)} a {period}",
+                _ni_words(pa, rates, period),
                 money(pa.employer_ni_weekly),
             )
         )
@@ -358,7 +424,7 @@ def explain_pa_costing(costing: PaCosting) -> Explanation:
                 money(pa.pension_weekly),
             )
         )
-        notes += _changes_in_the_year(pa, costing, thresholds, period)
+        notes += _changes_in_the_year(pa, costing, thresholds, period, within)
     yearly = [
         Line("Wages", f"{WEEKS_PER_YEAR} weeks", money(costing.wages_annual)),
         Line("Holiday", "", money(costing.holiday_annual)),
@@ -419,12 +485,13 @@ def _national_insurance_line(costing: PaCosting, rates) -> Line:
     return Line("Employer's National Insurance", detail, money(payable))
 
 
-def explain_calculation(calculation) -> Explanation:
+def explain_calculation(calculation, within=None) -> Explanation:
+    """How a calculation was worked out; `within`, a budget's first and last day."""
     if isinstance(calculation, RasAssessment):
         return explain_ras(calculation)
     if isinstance(calculation, ChcPackage):
         return explain_chc(calculation)
-    return explain_pa_costing(calculation)
+    return explain_pa_costing(calculation, within)
 
 
 def went(change) -> str:
@@ -471,7 +538,11 @@ def _amount_steps(budget: Budget, amount: Decimal, *, changed: bool) -> list[str
         said = "The amount proposed is" if budget.in_preparation else "The amount proposed was"
         if more > 0:
             latest = budget.latest_check()
-            if latest is None:
+            if budget.earlier_check() is not None:
+                checked = "A clinician checked it before it was last changed" + (
+                    ", so a clinician must check it again." if budget.in_preparation else "."
+                )
+            elif latest is None:
                 checked = "A clinician has not checked this amount yet."
             elif latest.supported:
                 checked = "A clinician checked and supported this."
@@ -479,7 +550,7 @@ def _amount_steps(budget: Budget, amount: Decimal, *, changed: bool) -> list[str
                 checked = "A clinician checked this amount and did not support it."
             return [
                 f"{said} {money(amount)}, which is {money(more)} more, because: "
-                f"{budget.clinical_justification} {checked}"
+                f"{sentence(budget.clinical_justification)} {checked}"
             ]
         if more < 0:
             return [f"{said} {money(amount)}, {money(-more)} less than the indicative amount."]
@@ -489,7 +560,7 @@ def _amount_steps(budget: Budget, amount: Decimal, *, changed: bool) -> list[str
         checked = " A clinician checked and supported this." if budget.clinical_check_id else ""
         return [
             f"{said} {money(amount)}, which is {money(more)} more, because: "
-            f"{budget.clinical_justification}{checked}"
+            f"{sentence(budget.clinical_justification)}{checked}"
         ]
     if more < 0:
         # Not "enough for the care in the plan": a plan may cost more, with a reason.
@@ -501,7 +572,9 @@ def explain_budget(budget: Budget) -> dict:
     """Everything the staff's "How the budget was worked out" says, from the calculation to
     the amount."""
     calculation = budget.calculation
-    explanation = explain_calculation(calculation)
+    explanation = explain_calculation(
+        calculation, within=(budget.period_start, budget.full_period_end)
+    )
     annual = {
         CalculationBasis.RAS: lambda c: c.annual_amount,
         CalculationBasis.CHC_CAP: lambda c: c.annual_cost,

@@ -313,9 +313,16 @@ def budgets_waiting_for(user) -> list[tuple[Budget, str]]:
     each with what it is waiting for. One query per kind of work the user's roles do (and two
     for the separation of duties when a PHB lead has proposed budgets to agree), however many
     budgets wait."""
-    latest_check = ClinicalCheck.objects.filter(
-        budget=OuterRef("pk"), amount=OuterRef("agreed_amount")
-    ).order_by("-at")
+    # As Budget.latest_check: a check of the current amount, made after the draft's last change.
+    latest_check = (
+        ClinicalCheck.objects.filter(budget=OuterRef("pk"), amount=OuterRef("agreed_amount"))
+        .exclude(
+            Exists(
+                BudgetEdit.objects.filter(budget_id=OuterRef("budget_id"), at__gt=OuterRef("at"))
+            )
+        )
+        .order_by("-at")
+    )
     budgets = (
         Budget.objects.filter(organisation_id=user.acting_organisation_id)
         # What the queue shows and decides by: a budget has some forty columns, and the ORM's
@@ -344,7 +351,7 @@ def budgets_waiting_for(user) -> list[tuple[Budget, str]]:
     checked_at = Subquery(latest_check.values("at")[:1])
     waiting = []
     if user.has_role(Role.CLINICIAN):
-        # As Budget.supporting_check: only a check of the current amount counts.
+        # As Budget.supporting_check: only a check of the budget as it stands counts.
         found = budgets.annotate(checked_at=checked_at).filter(
             in_preparation
             & above

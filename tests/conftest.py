@@ -239,9 +239,10 @@ def load_figures_the_migrations_load():
         tax_year_start=datetime.date(2026, 4, 6),
         defaults={"name": "2026/27"} | figures | loans.STUDENT_LOANS_2026_27,
     )
-    national = importlib.import_module("budgets.migrations.0003_national_rates_2026_27")
+    from tests.budgets.factories import NATIONAL_2026_27
+
     return NationalRateSet.objects.get_or_create(
-        effective_from=datetime.date(2026, 4, 1), defaults=national.NATIONAL_2026_27
+        effective_from=datetime.date(2026, 4, 1), defaults=NATIONAL_2026_27
     )[0]
 
 

@@ -84,7 +84,9 @@ class CalculationBasis(models.TextChoices):
 
 # SQL for the trigger: a live budget above its indicative amount needs a written justification
 # and a supporting clinical check, for at least this amount, by someone who held the clinician
-# role in the person's ICB on the day of the check and who is not the person who agreed it.
+# role in the person's ICB on the day of the check and who is not the person who agreed it. The
+# check is of the budget as it was checked: one made before the draft was last changed (its
+# period, calculation, amount or justification, say) does not count (`Budget.latest_check`).
 # Checked when a budget becomes live and whenever a live budget's amount goes up; a reduction
 # keeps the check it was agreed with.
 ABOVE_CAP_SQL = """
@@ -108,6 +110,8 @@ IF NEW.status IN ('agreed', 'active')
         WHERE c.id = NEW.clinical_check_id AND c.budget_id = NEW.id AND c.supported
           AND c.amount >= NEW.agreed_amount
           AND c.clinician_id IS DISTINCT FROM NEW.agreed_by_id
+          AND NOT EXISTS (SELECT 1 FROM budgets_budgetedit e
+                          WHERE e.budget_id = NEW.id AND e.at > c.at)
     ) THEN
         RAISE EXCEPTION
             'Above its indicative amount, a budget needs a supporting check by another clinician'
@@ -361,7 +365,8 @@ class Budget(UUIDModel, Timestamped):
         return self.agreed_amount > self.indicative_amount
 
     def supporting_check(self):
-        """The latest clinical check of the current amount, if it supports it, else None.
+        """The latest clinical check of the budget as it stands (`latest_check`), if it
+        supports it, else None.
 
         Reads `clinical_checks.all()`, so a prefetch serves it without a query.
         """
@@ -397,9 +402,31 @@ class Budget(UUIDModel, Timestamped):
     def in_preparation(self) -> bool:
         return self.status in IN_PREPARATION
 
+    def _last_edited_at(self):
+        return max((edit.at for edit in self.edits.all()), default=None)
+
+    def _check_counts(self, check, last_edited_at) -> bool:
+        """A check counts only for the budget as it was checked: the same amount, and no change
+        to the draft since (a change may move its period, calculation or cap, or rewrite its
+        justification, which the clinician never saw). The database's trigger agrees."""
+        return check.amount == self.agreed_amount and (
+            last_edited_at is None or check.at >= last_edited_at
+        )
+
     def latest_check(self):
-        """The latest clinical check of the current amount, whatever it found, or None."""
-        checks = [c for c in self.clinical_checks.all() if c.amount == self.agreed_amount]
+        """The latest clinical check of the budget as it stands, whatever it found, or None.
+
+        Reads `clinical_checks.all()` and `edits.all()`, so prefetches serve it."""
+        edited = self._last_edited_at()
+        checks = [c for c in self.clinical_checks.all() if self._check_counts(c, edited)]
+        return max(checks, key=lambda check: check.at, default=None)
+
+    def earlier_check(self):
+        """The latest clinical check made before the budget was changed, when none of the budget
+        as it stands counts (None otherwise): a clinician must check it again."""
+        if self.latest_check() is not None:
+            return None
+        checks = [c for c in self.clinical_checks.all() if c.proposed_increase_id is None]
         return max(checks, key=lambda check: check.at, default=None)
 
     @property

@@ -23,6 +23,11 @@ class ChcProviderType(models.TextChoices):
     OTHER = "other", "Other"
 
 
+# The lines whose units are hours, so at most 168 a week; the others count nights, visits or
+# items, as many as the package has.
+HOURS = (ChcProviderType.AGENCY_DAY, ChcProviderType.AGENCY_WAKING_NIGHT, ChcProviderType.NURSING)
+
+
 @audited
 class ChcPackage(UUIDModel, Timestamped):
     """The conventional commissioned package; its cost is the cap on the budget."""
@@ -89,6 +94,16 @@ class AgeSourceChoice(models.TextChoices):
     DATE_OF_BIRTH = "date_of_birth", "From their date of birth"
     STATED = "stated", "Age given without a date of birth"
     ASSUMED = "assumed", "Not known: an adult was assumed"
+
+
+class NiCategoryChoice(models.TextChoices):
+    # "" for lines costed before the category was recorded (their employer's NI was worked out
+    # above the secondary threshold whatever their age).
+    NOT_RECORDED = "", "Not recorded"
+    A = "A", "A: standard"
+    M = "M", "M: under 21"
+    H = "H", "H: an apprentice under 25"
+    C = "C", "C: over State Pension age"
 
 
 class PensionCategoryChoice(models.TextChoices):
@@ -172,6 +187,11 @@ class PaCostingLine(UUIDModel):
         max_length=12, choices=PensionCategoryChoice.choices, blank=True, default=""
     )
     age_band = models.CharField(max_length=8, choices=AgeBandChoice.choices)
+    # The National Insurance category worked out from the age (budgets.calculations.ni_category):
+    # for M and H the employer pays no NI up to the upper secondary threshold.
+    ni_category = models.CharField(
+        max_length=1, choices=NiCategoryChoice.choices, blank=True, default=""
+    )
     irregular_hours = models.BooleanField()
     pension = models.CharField(max_length=10, choices=PensionChoice.choices)
     gross_weekly = MoneyField()
@@ -198,6 +218,10 @@ class PaCostingLine(UUIDModel):
             models.CheckConstraint(
                 condition=Q(pension_category__in=PensionCategoryChoice.values),
                 name="pa_line_pension_category_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(ni_category__in=NiCategoryChoice.values),
+                name="pa_line_ni_category_valid",
             ),
             # A PA is 16 or over; an age is known exactly when it is not assumed.
             models.CheckConstraint(

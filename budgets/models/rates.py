@@ -25,6 +25,9 @@ NATIONAL_NUMBER_FIELDS = (
     "ni_secondary_threshold_annual",
     "ni_secondary_threshold_weekly",
     "ni_secondary_threshold_monthly",
+    "upper_secondary_threshold_annual",
+    "upper_secondary_threshold_weekly",
+    "upper_secondary_threshold_monthly",
     "lower_earnings_limit_annual",
     "primary_threshold_annual",
     "upper_earnings_limit_annual",
@@ -64,6 +67,9 @@ SANE_NATIONAL_BOUNDS = [
     ("ni_secondary_threshold_annual", Decimal("0"), Decimal("30000")),
     ("ni_secondary_threshold_weekly", Decimal("0"), Decimal("600")),
     ("ni_secondary_threshold_monthly", Decimal("0"), Decimal("2500")),
+    ("upper_secondary_threshold_annual", Decimal("10000"), Decimal("200000")),
+    ("upper_secondary_threshold_weekly", Decimal("200"), Decimal("4000")),
+    ("upper_secondary_threshold_monthly", Decimal("800"), Decimal("17000")),
     ("lower_earnings_limit_annual", Decimal("0"), Decimal("30000")),
     ("primary_threshold_annual", Decimal("0"), Decimal("40000")),
     ("upper_earnings_limit_annual", Decimal("10000"), Decimal("200000")),
@@ -92,6 +98,18 @@ class NationalRateSet(UUIDModel, Timestamped):
     ni_secondary_threshold_annual = MoneyField("Secondary threshold (per year)")
     ni_secondary_threshold_weekly = MoneyField("Secondary threshold (per week)")
     ni_secondary_threshold_monthly = MoneyField("Secondary threshold (per month)")
+    # For a PA under 21 (NI category M) or an apprentice under 25 (H) the employer pays no NI
+    # up to the upper secondary threshold (the apprentice upper secondary threshold is the
+    # same figure), and the rate above it.
+    upper_secondary_threshold_annual = MoneyField(
+        "Upper secondary threshold, under 21s and apprentices under 25 (per year)"
+    )
+    upper_secondary_threshold_weekly = MoneyField(
+        "Upper secondary threshold, under 21s and apprentices under 25 (per week)"
+    )
+    upper_secondary_threshold_monthly = MoneyField(
+        "Upper secondary threshold, under 21s and apprentices under 25 (per month)"
+    )
     lower_earnings_limit_annual = MoneyField("Lower earnings limit (per year)")
     primary_threshold_annual = MoneyField("Primary threshold (per year)")
     upper_earnings_limit_annual = MoneyField("Upper earnings limit (per year)")
@@ -147,14 +165,23 @@ class NationalRateSet(UUIDModel, Timestamped):
                     primary_threshold_annual__lt=models.F("upper_earnings_limit_annual"),
                     ni_secondary_threshold_weekly__lte=models.F("ni_secondary_threshold_monthly"),
                     ni_secondary_threshold_monthly__lte=models.F("ni_secondary_threshold_annual"),
+                    upper_secondary_threshold_weekly__lte=models.F(
+                        "upper_secondary_threshold_monthly"
+                    ),
+                    upper_secondary_threshold_monthly__lte=models.F(
+                        "upper_secondary_threshold_annual"
+                    ),
+                    ni_secondary_threshold_annual__lte=models.F("upper_secondary_threshold_annual"),
                     pension_qualifying_lower_annual__lte=models.F("pension_trigger_annual"),
                     pension_trigger_annual__lte=models.F("pension_qualifying_upper_annual"),
                 ),
                 name="national_rates_thresholds_ordered",
                 violation_error_message="The thresholds must be in order: the lower earnings "
                 "limit, then the primary threshold, then the upper earnings limit; the secondary "
-                "threshold a week, a month, then a year; and for the pension, the qualifying "
-                "band's lower end, the earnings trigger, then its upper end",
+                "threshold a week, a month, then a year, and then the upper secondary threshold "
+                "a year; the upper secondary threshold a week, a month, then a year; and for the "
+                "pension, the qualifying band's lower end, the earnings trigger, then its upper "
+                "end",
             ),
         ]
 
@@ -198,6 +225,21 @@ class NationalRateSet(UUIDModel, Timestamped):
                 "the yearly secondary threshold",
             ),
             (
+                "ni_secondary_threshold_annual",
+                "upper_secondary_threshold_annual",
+                "the yearly upper secondary threshold",
+            ),
+            (
+                "upper_secondary_threshold_weekly",
+                "upper_secondary_threshold_monthly",
+                "the monthly upper secondary threshold",
+            ),
+            (
+                "upper_secondary_threshold_monthly",
+                "upper_secondary_threshold_annual",
+                "the yearly upper secondary threshold",
+            ),
+            (
                 "pension_qualifying_lower_annual",
                 "pension_trigger_annual",
                 "the auto-enrolment earnings trigger",
@@ -234,6 +276,8 @@ class NationalRateSet(UUIDModel, Timestamped):
             employer_ni_rate=self.employer_ni_rate,
             ni_secondary_threshold_weekly=self.ni_secondary_threshold_weekly,
             ni_secondary_threshold_monthly=self.ni_secondary_threshold_monthly,
+            upper_secondary_threshold_weekly=self.upper_secondary_threshold_weekly,
+            upper_secondary_threshold_monthly=self.upper_secondary_threshold_monthly,
             employment_allowance_annual=self.employment_allowance_annual,
             pension_trigger_annual=self.pension_trigger_annual,
             pension_qualifying_lower_annual=self.pension_qualifying_lower_annual,

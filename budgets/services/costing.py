@@ -15,6 +15,7 @@ from budgets.models import (
     PaCosting,
     PaCostingLine,
 )
+from budgets.models.calculations import HOURS
 from budgets.money import check_money, check_within_limit
 from budgets.services.rates import local_rates_on, national_rates_on
 from phb.permissions import Permission, require
@@ -62,6 +63,13 @@ def cost_chc_package(*, actor, budget_holder, effective_date: datetime.date, lin
         result = calc.cost_chc_package([i for _, i in inputs])
     except ValueError as error:
         raise ValidationError(str(error)) from error
+    for (line, _), costed in zip(inputs, result.lines, strict=True):
+        # Hours are at most a week's; nights, visits or items are as many as the package has.
+        if line["provider_type"] in HOURS and costed.units_per_week > calc.HOURS_IN_A_WEEK:
+            raise ValidationError(
+                f"{costed.service} cannot be {costed.units_per_week.normalize():f} hours a "
+                "week. There are only 168 hours in a week"
+            )
     check_within_limit(result.annual_total, what="The package")
     package = ChcPackage.objects.create(
         budget_holder=budget_holder,
@@ -181,6 +189,7 @@ def cost_pas(
             state_pension_date=line.age.state_pension_date,
             state_pension_uncertain=line.age.state_pension_uncertain,
             pension_category=line.pension_category,
+            ni_category=line.ni_category,
             age_band=line.age.band,
             irregular_hours=pa.irregular_hours,
             pension=pa.pension,

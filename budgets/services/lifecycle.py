@@ -111,6 +111,42 @@ def _check_calculation_year(calculation, start: datetime.date) -> None:
         )
 
 
+def _check_pa_ages(calculation, start: datetime.date) -> None:
+    """A PA costing prices a budget only if every PA's age decides on the budget's start what it
+    decided on the costing's date: their minimum wage, the employer's National Insurance and
+    pension duty. A PA who has turned 21 by then is owed the National Living Wage, which the
+    costing does not include."""
+    if not isinstance(calculation, PaCosting) or calculation.effective_date == start:
+        return
+    figures = calculation.national_rates.as_figures()
+    frequency = calc.PayFrequency(calculation.pay_frequency)
+    for line in calculation.lines.all():
+        pa = calc.PaInput(
+            label=line.label,
+            hours_per_week=line.hours_per_week,
+            hourly_rate=line.hourly_rate,
+            irregular_hours=line.irregular_hours,
+            pension=calc.PensionStatus(line.pension),
+            date_of_birth=line.date_of_birth,
+            apprentice=line.apprentice,
+        )
+        change = calc.age_change_between(pa, frequency, figures, calculation.effective_date, start)
+        if change is None:
+            continue
+        when, kind = change
+        does = f"{line.label} {calc.AGE_CHANGE_WORDS[kind]} on {_day(when)}"
+        if start > calculation.effective_date:
+            why = f"{does}, before this budget starts"
+        else:
+            why = (
+                f"{does}, after this budget starts on {_day(start)} and before the PA "
+                f"costing's date, {_day(calculation.effective_date)}"
+            )
+        raise ValidationError(
+            {"calculation": f"{why}: work out the PA costing again from {_day(start)}"}
+        )
+
+
 def _check_dates(start, end, *, backdating_reason: str) -> str:
     """A budget is set up for a period that has not ended; one that starts in the past says
     why (backdating happens, but never by accident). Returns the reason to record."""
@@ -267,6 +303,7 @@ def create_budget(
     backdating_reason = _check_dates(period_start, period_end, backdating_reason=backdating_reason)
     basis, annual, link = _basis_of(calculation)
     _check_calculation_year(calculation, period_start)
+    _check_pa_ages(calculation, period_start)
     indicative = calc.amount_for_period(annual, period_start, period_end)
     agreed_amount = _check_amounts(
         agreed_amount=agreed_amount,
@@ -354,6 +391,7 @@ def update_draft_budget(*, actor, budget, version: int | None, **changes) -> Bud
     )
     basis, annual, link = _basis_of(calculation)
     _check_calculation_year(calculation, start)
+    _check_pa_ages(calculation, start)
     indicative = calc.amount_for_period(annual, start, end)
     amount = _check_amounts(
         agreed_amount=changes.get("agreed_amount", budget.agreed_amount),

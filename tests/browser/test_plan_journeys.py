@@ -2,7 +2,6 @@
 an item (a mistake first) and submits the plan, another PHB lead approves it with one item
 declined (forgetting the reason first), and the person reads the reason on "Your plan"."""
 
-import importlib
 import re
 from decimal import Decimal as D
 
@@ -15,6 +14,7 @@ from phb.models import Role
 from tests.browser.conftest import Browser, Staff
 from tests.budgets.factories import (
     FY_2026_START,
+    NATIONAL_2026_27,
     LocalRateSetFactory,
     agreed_budget,
     chc_package,
@@ -27,10 +27,6 @@ pytestmark = [
     pytest.mark.xdist_group("browser"),
     pytest.mark.django_db(transaction=True),
 ]
-
-NATIONAL_2026_27 = importlib.import_module(
-    "budgets.migrations.0003_national_rates_2026_27"
-).NATIONAL_2026_27
 
 
 def test_a_plan_written_submitted_approved_with_a_decline_and_read_by_the_person(

@@ -35,6 +35,15 @@ NATIONAL_LABELS = {
     "ni_secondary_threshold_annual": "Secondary threshold (per year)",
     "ni_secondary_threshold_weekly": "Secondary threshold (per week)",
     "ni_secondary_threshold_monthly": "Secondary threshold (per month)",
+    "upper_secondary_threshold_annual": (
+        "Upper secondary threshold, under 21s and apprentices under 25 (per year)"
+    ),
+    "upper_secondary_threshold_weekly": (
+        "Upper secondary threshold, under 21s and apprentices under 25 (per week)"
+    ),
+    "upper_secondary_threshold_monthly": (
+        "Upper secondary threshold, under 21s and apprentices under 25 (per month)"
+    ),
     "lower_earnings_limit_annual": "Lower earnings limit (per year)",
     "primary_threshold_annual": "Primary threshold (per year)",
     "upper_earnings_limit_annual": "Upper earnings limit (per year)",

@@ -12,7 +12,6 @@ server as in the test.
 """
 
 import datetime
-import importlib
 from decimal import Decimal as D
 
 import pytest
@@ -25,6 +24,7 @@ from phb.models import Role
 from tests.browser.conftest import Browser, Staff
 from tests.budgets.factories import (
     FY_2026_START,
+    NATIONAL_2026_27,
     RAS_DOMAINS,
     WORKED_CHOICES,
     LocalRateSetFactory,
@@ -39,9 +39,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-NATIONAL_2026_27 = importlib.import_module(
-    "budgets.migrations.0003_national_rates_2026_27"
-).NATIONAL_2026_27
 
 DECEMBER = datetime.date(2026, 12, 1)
 JANUARY = datetime.date(2027, 1, 1)

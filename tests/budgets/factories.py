@@ -12,6 +12,7 @@ The local rates below are the figures the worked examples in the tests use:
 """
 
 import datetime
+import importlib
 from decimal import Decimal as D
 
 import factory
@@ -62,6 +63,17 @@ class LocalRateSetFactory(factory.django.DjangoModelFactory):
     contingency_rate = D("0.05")
 
 
+def _migration(name: str):
+    return importlib.import_module(f"budgets.migrations.{name}")
+
+
+# The 2026/27 national figures as the migrations load them (budgets 0003, and 0022 for the upper
+# secondary thresholds), for a transactional test whose flush removed them.
+NATIONAL_2026_27 = _migration("0003_national_rates_2026_27").NATIONAL_2026_27 | _migration(
+    "0022_checks_of_the_budget_as_checked_and_ni_for_young_pas"
+).thresholds_from(D("50270"))
+
+
 def national_rates_2026() -> NationalRateSet:
     """The 2026/27 set loaded by migration 0003."""
     return NationalRateSet.objects.get(effective_from=FY_2026_START)
@@ -78,6 +90,9 @@ NATIONAL_2027_28 = {
     "ni_secondary_threshold_annual": D("5000"),
     "ni_secondary_threshold_weekly": D("96"),
     "ni_secondary_threshold_monthly": D("417"),
+    "upper_secondary_threshold_annual": D("50270"),
+    "upper_secondary_threshold_weekly": D("967"),
+    "upper_secondary_threshold_monthly": D("4189"),
     "lower_earnings_limit_annual": D("6708"),
     "primary_threshold_annual": D("12570"),
     "upper_earnings_limit_annual": D("50270"),

@@ -33,3 +33,85 @@ def test_a_mistyped_number_of_hours_gets_one_message():
     form = ChcLineForm(data={"service": "Agency day care", "units_per_week": "1e10"})
     assert not form.is_valid()
     assert form.errors["units_per_week"] == ["Hours, nights or units a week must be a number"]
+
+
+def _line(provider_type, units):
+    from budgets.forms import ChcLineForm
+
+    return ChcLineForm(
+        data={
+            "service": "A service",
+            "provider_type": provider_type,
+            "units_per_week": units,
+            "unit_cost": "0.35",
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    "provider_type",
+    [ChcProviderType.AGENCY_DAY, ChcProviderType.AGENCY_WAKING_NIGHT, ChcProviderType.NURSING],
+)
+def test_hours_are_at_most_168_a_week(provider_type):
+    form = _line(provider_type, "168.01")
+    assert not form.is_valid()
+    assert form.errors["units_per_week"] == ["There are only 168 hours in a week"]
+    assert _line(provider_type, "168").is_valid()
+
+
+@pytest.mark.parametrize(
+    "provider_type",
+    [ChcProviderType.EQUIPMENT, ChcProviderType.OTHER, ChcProviderType.RESPITE],
+)
+def test_other_units_are_not_hours(provider_type):
+    """200 continence pads a week are not "more hours than a week has"."""
+    form = _line(provider_type, "200")
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["units_per_week"] == D("200")
+    too_many = _line(provider_type, "100000")
+    assert too_many.errors["units_per_week"] == [
+        "Hours, nights or units a week must be 99,999.99 or less"
+    ]
+
+
+@pytest.mark.django_db
+def test_a_package_of_200_pads_a_week_is_costed(phb_lead, holder, local_rates):
+    """200 continence pads a week at £0.35 = £70.00 a week, £3,640.00 a year."""
+    from tests.budgets.factories import chc_package
+
+    package = chc_package(
+        phb_lead,
+        holder,
+        lines=[
+            {
+                "service": "Continence pads",
+                "provider_type": "equipment",
+                "units_per_week": D("200"),
+                "unit_cost": D("0.35"),
+            }
+        ],
+    )
+    assert (package.weekly_cost, package.annual_cost) == (D("70.00"), D("3640.00"))
+
+
+@pytest.mark.django_db
+def test_the_service_refuses_more_hours_than_a_week_has(phb_lead, holder, local_rates):
+    from django.core.exceptions import ValidationError
+
+    from tests.budgets.factories import chc_package
+
+    with pytest.raises(ValidationError) as excinfo:
+        chc_package(
+            phb_lead,
+            holder,
+            lines=[
+                {
+                    "service": "Agency day care",
+                    "provider_type": "agency_day",
+                    "units_per_week": D("200"),
+                }
+            ],
+        )
+    assert excinfo.value.messages == [
+        "Agency day care cannot be 200 hours a week. There are only 168 hours in a week"
+    ]
