@@ -8,7 +8,7 @@ payslip leads to the PA (`assistant`)."""
 
 import rules
 
-from employers.models import EmployerKind, PersonalAssistant, PersonalAssistantStatus
+from employers.models import EmployerKind, PersonalAssistant, PersonalAssistantStatus, Timesheet
 from phb.models import Role
 from phb.permissions import Permission
 from phb.rules import has_role, in_acting_icb, is_own_record
@@ -37,15 +37,15 @@ def not_left(user, obj) -> bool:
 @rules.predicate
 def still_employed(user, obj) -> bool:
     """The PA has not left, or this is work up to their last day: a PA who has left is still
-    paid for what they did (a timesheet that ends by their last day may be entered and
-    approved; starting one, the service checks its days), and nothing after."""
+    paid for what they did. A timesheet that begins by their last day may be entered, sent and
+    approved, even one that runs past it (the services refuse a shift after that day, naming
+    it); a timesheet that begins after it may not. Starting one, the service checks its days."""
     assistant = assistant_of(obj)
     if assistant is None or assistant.status != PersonalAssistantStatus.LEFT:
         return True
     timesheet = getattr(obj, "timesheet", None) or obj
-    ends_on = getattr(timesheet, "ends_on", None)
-    if ends_on is not None:
-        return ends_on <= assistant.left_on
+    if isinstance(timesheet, Timesheet):
+        return timesheet.starts_on <= assistant.left_on
     return obj is assistant
 
 

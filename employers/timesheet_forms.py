@@ -121,6 +121,16 @@ class DecisionForm(NHSFormMixin, forms.Form):
         error_messages={"max_length": "The reason must be 500 characters or fewer"},
     )
 
+    def __init__(self, *args, may_approve: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not may_approve:
+            # Only sending it back can be done (the page says why): the one choice offered.
+            field = self.fields["decision"]
+            field.choices = [("return", "Send it back for changes")]
+            field.error_messages["invalid_choice"] = field.error_messages["required"] = (
+                "This timesheet cannot be approved: choose to send it back"
+            )
+
     def clean(self):
         data = super().clean()
         if self.has_error("reason"):

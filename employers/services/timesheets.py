@@ -63,8 +63,9 @@ NOT_SUPPORT = (ShiftKind.HOLIDAY, ShiftKind.SICK)
 
 
 def _refuse_if_left(assistant: PersonalAssistant, ends_on: datetime.date) -> None:
-    """A PA who has left is still paid for the work they did: a timesheet that ends by their
-    last day may be started, changed, sent and approved; nothing after it."""
+    """A PA who has left is still paid for the work they did: a new timesheet for them ends by
+    their last day. (One started before the leaving was recorded may run past it: see
+    `left_before_it_starts`.)"""
     if assistant.status == PersonalAssistantStatus.LEFT and ends_on > assistant.left_on:
         raise ValidationError(
             f"{assistant.full_name} left on {assistant.left_on:%-d %B %Y}: a timesheet for them "
@@ -72,12 +73,51 @@ def _refuse_if_left(assistant: PersonalAssistant, ends_on: datetime.date) -> Non
         )
 
 
+def left_before_it_starts(timesheet: Timesheet) -> bool:
+    """The PA left before the timesheet's first day, so none of its days is work for them: it
+    is not changed, sent or approved. A timesheet that runs past their last day is, with its
+    shifts on or before that day (`_build` refuses any later one)."""
+    assistant = timesheet.assistant
+    return (
+        assistant.status == PersonalAssistantStatus.LEFT and timesheet.starts_on > assistant.left_on
+    )
+
+
+def left_before_it_starts_words(timesheet: Timesheet) -> str:
+    """ "Priya Shah left on 20 November 2026, before this timesheet starts: it cannot be
+    changed, sent or approved"."""
+    assistant = timesheet.assistant
+    return (
+        f"{assistant.full_name} left on {assistant.left_on:%-d %B %Y}, before this timesheet "
+        "starts: it cannot be changed, sent or approved"
+    )
+
+
+def _refuse_if_left_before_it_starts(timesheet: Timesheet) -> None:
+    if left_before_it_starts(timesheet):
+        raise ValidationError(left_before_it_starts_words(timesheet))
+
+
+def _not_changeable_words(timesheet: Timesheet) -> str:
+    return (
+        f"This timesheet is {timesheet.get_status_display().lower()}: its shifts cannot "
+        "be changed now"
+    )
+
+
 def _refuse_unless_changeable(timesheet: Timesheet) -> None:
     if timesheet.status not in CHANGEABLE:
-        raise Conflict(
-            f"This timesheet is {timesheet.get_status_display().lower()}: its shifts cannot "
-            "be changed now"
-        )
+        raise Conflict(_not_changeable_words(timesheet))
+
+
+def change_refusal(timesheet: Timesheet) -> str | None:
+    """Why the timesheet's shifts cannot be added, changed or removed now, or None: the pages
+    offer only what the services allow, and say the same words."""
+    if timesheet.status not in CHANGEABLE:
+        return _not_changeable_words(timesheet)
+    if left_before_it_starts(timesheet):
+        return left_before_it_starts_words(timesheet)
+    return None
 
 
 def _lock(timesheet: Timesheet) -> Timesheet:
@@ -287,6 +327,15 @@ def _build(timesheet: Timesheet, details: ShiftDetails, *, exclude: Shift | None
                 f"{assistant.full_name} started"
             }
         )
+    # A timesheet may run past the PA's last day (started before the leaving was recorded):
+    # its shifts may not.
+    if assistant.left_on is not None and details.day > assistant.left_on:
+        raise ValidationError(
+            {
+                "day": f"The shift must start on or before {assistant.left_on:%-d %B %Y}, when "
+                f"{assistant.full_name} left"
+            }
+        )
     if details.kind not in AHEAD_ALLOWED and details.day > timezone.localdate():
         raise ValidationError(
             {"day": "The shift must be today or before: a timesheet claims work already done"}
@@ -298,7 +347,7 @@ def _build(timesheet: Timesheet, details: ShiftDetails, *, exclude: Shift | None
 
 def _prepare_change(actor, timesheet: Timesheet) -> Timesheet:
     locked = _lock(timesheet)
-    _refuse_if_left(locked.assistant, locked.ends_on)
+    _refuse_if_left_before_it_starts(locked)
     require(actor, Permission.ENTER_TIMESHEET, locked)
     _refuse_unless_changeable(locked)
     return locked
@@ -342,8 +391,9 @@ def remove_shift(*, actor, shift: Shift) -> None:
 def submit_timesheet(*, actor, timesheet: Timesheet) -> Timesheet:
     """Send the timesheet for approval (by the PA, or by the employer's side who entered it)."""
     timesheet = _prepare_change(actor, timesheet)
-    if not timesheet.shifts.exists():
-        raise ValidationError("Add at least one shift before sending the timesheet")
+    problem = _send_problem(timesheet)
+    if problem:
+        raise ValidationError(problem)
     timesheet.status = TimesheetStatus.SUBMITTED
     timesheet.submitted_by = actor
     timesheet.submitted_at = timezone.now()
@@ -351,26 +401,49 @@ def submit_timesheet(*, actor, timesheet: Timesheet) -> Timesheet:
     return timesheet
 
 
-def _refuse_shifts_outside_employment(timesheet: Timesheet) -> None:
-    """A shift before the PA started or after they left is not paid: the timesheet is sent
-    back to be put right instead. (Their dates are refused when they would leave out a shift
-    already entered, and a timesheet of a PA who has left ends by their last day, so this is
-    the backstop for records made before those checks.)"""
+def shift_outside_employment(timesheet: Timesheet) -> str | None:
+    """The first shift on the timesheet before the PA started or after they left, in words
+    ("This timesheet has a shift on 21 November 2026, after Priya Shah left on 20 November
+    2026"), or None. Such a shift is never sent or approved (so never paid): their dates are
+    refused when they would leave out a shift already entered, and `_build` refuses a shift
+    outside them, so only records made before those checks can have one."""
     assistant = timesheet.assistant
     for shift in timesheet.shifts.order_by("starts_at"):
         day = _local_day(shift.starts_at)
         if day < assistant.starts_on:
-            raise ValidationError(
+            return (
                 f"This timesheet has a shift on {day:%-d %B %Y}, before {assistant.full_name} "
-                f"started on {assistant.starts_on:%-d %B %Y}: send it back to have that shift "
-                "taken off"
+                f"started on {assistant.starts_on:%-d %B %Y}"
             )
         if assistant.left_on is not None and day > assistant.left_on:
-            raise ValidationError(
+            return (
                 f"This timesheet has a shift on {day:%-d %B %Y}, after {assistant.full_name} "
-                f"left on {assistant.left_on:%-d %B %Y}: send it back to have that shift "
-                "taken off"
+                f"left on {assistant.left_on:%-d %B %Y}"
             )
+    return None
+
+
+def _send_problem(timesheet: Timesheet) -> str | None:
+    if not timesheet.shifts.exists():
+        return "Add at least one shift before sending the timesheet"
+    outside = shift_outside_employment(timesheet)
+    if outside:
+        return f"{outside}: take that shift off before sending the timesheet"
+    return None
+
+
+def send_refusal(timesheet: Timesheet) -> str | None:
+    """Why the timesheet cannot be sent for approval now, or None: the same words as
+    `submit_timesheet` refuses with, for the pages to offer sending only when it can be done."""
+    return change_refusal(timesheet) or _send_problem(timesheet)
+
+
+def approval_refusal(timesheet: Timesheet) -> str | None:
+    """Why the sent timesheet cannot be approved (it can still be sent back), or None."""
+    outside = shift_outside_employment(timesheet)
+    if outside:
+        return f"{outside}: send it back to have that shift taken off"
+    return None
 
 
 def already_decided(timesheet: Timesheet) -> Conflict:
@@ -389,7 +462,7 @@ def already_decided(timesheet: Timesheet) -> Conflict:
 
 def _prepare_decision(actor, timesheet: Timesheet) -> Timesheet:
     locked = _lock(timesheet)
-    _refuse_if_left(locked.assistant, locked.ends_on)
+    _refuse_if_left_before_it_starts(locked)
     require(actor, Permission.APPROVE_TIMESHEET, locked)
     if locked.status != TimesheetStatus.SUBMITTED:
         raise already_decided(locked)
@@ -399,7 +472,9 @@ def _prepare_decision(actor, timesheet: Timesheet) -> Timesheet:
 @transaction.atomic
 def approve_timesheet(*, actor, timesheet: Timesheet) -> Timesheet:
     timesheet = _prepare_decision(actor, timesheet)
-    _refuse_shifts_outside_employment(timesheet)
+    refusal = approval_refusal(timesheet)
+    if refusal:
+        raise ValidationError(refusal)
     timesheet.status = TimesheetStatus.APPROVED
     timesheet.decided_by = actor
     timesheet.decided_at = timezone.now()

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.views.generic import TemplateView
 
 from budgets.services import Conflict
@@ -189,6 +190,35 @@ def totals_table(shifts) -> dict:
     }
 
 
+def employment_notes(timesheet, *, changeable: bool) -> list[str]:
+    """What the PA's start or leaving date, falling inside (or before) the timesheet's dates,
+    means for it: a timesheet may begin before their start date or run past their last day
+    (one of their dates was recorded after it was started), and only its shifts from the one
+    to the other are entered, sent and approved."""
+    assistant = timesheet.assistant
+    name = assistant.full_name
+    notes = []
+    if timesheet.starts_on < assistant.starts_on:
+        notes.append(
+            f"{name} started on {assistant.starts_on:%-d %B %Y}, after this timesheet begins"
+            + (": shifts can be added from that day, not before." if changeable else ".")
+        )
+    if assistant.status != PersonalAssistantStatus.LEFT or assistant.left_on >= timesheet.ends_on:
+        return notes
+    if services.left_before_it_starts(timesheet):
+        notes.append(
+            f"{services.left_before_it_starts_words(timesheet)}."
+            if timesheet.status != TimesheetStatus.APPROVED
+            else f"{name} left on {assistant.left_on:%-d %B %Y}, before this timesheet starts."
+        )
+    else:
+        notes.append(
+            f"{name} left on {assistant.left_on:%-d %B %Y}, before this timesheet ends"
+            + (": shifts can be added up to that day, not after." if changeable else ".")
+        )
+    return notes
+
+
 # --- The PA's own page ------------------------------------------------------------------
 
 
@@ -346,25 +376,29 @@ class TimesheetView(TimesheetAccessMixin, TemplateView):
         timesheet = self.object
         user = self.request.user
         shifts = shifts_of(timesheet)
-        changeable = timesheet.status in services.CHANGEABLE and user.has_perm(
+        changeable = services.change_refusal(timesheet) is None and user.has_perm(
             Permission.ENTER_TIMESHEET, timesheet
         )
+        send_refusal = services.send_refusal(timesheet) if changeable and shifts else None
         may_decide = (
             not self.is_pa
             and timesheet.status == TimesheetStatus.SUBMITTED
             and user.has_perm(Permission.APPROVE_TIMESHEET, timesheet)
         )
-        assistant = timesheet.assistant
-        has_left = (
-            assistant.status == PersonalAssistantStatus.LEFT
-            and timesheet.ends_on > assistant.left_on
-        )
-        waiting = timesheet.status == TimesheetStatus.SUBMITTED and not (has_left or may_decide)
+        closed = services.left_before_it_starts(timesheet)
+        notes = employment_notes(timesheet, changeable=changeable)
+        if send_refusal:
+            notes.append(f"{send_refusal}.")
+        approval_refusal = services.approval_refusal(timesheet) if may_decide else None
+        if approval_refusal:
+            notes.append(f"{approval_refusal}.")
+        waiting = timesheet.status == TimesheetStatus.SUBMITTED and not (closed or may_decide)
         return super().get_context_data(**kwargs) | {
             "timesheet": timesheet,
             "assistant": timesheet.assistant,
             "is_pa": self.is_pa,
-            "has_left": has_left,
+            "notes": notes,
+            "may_send": bool(shifts) and changeable and not send_refusal,
             "waiting": waiting_sentence(timesheet.assistant.employer, self.reader)
             if waiting
             else "",
@@ -373,7 +407,9 @@ class TimesheetView(TimesheetAccessMixin, TemplateView):
             "totals_table": totals_table(shifts),
             "changeable": changeable,
             "may_decide": may_decide,
-            "warnings": services.approval_warnings(timesheet) if may_decide else [],
+            "warnings": services.approval_warnings(timesheet)
+            if may_decide and not approval_refusal
+            else [],
             "status_tag": status_tag(timesheet),
             "back_url": self.timesheets_url(timesheet.assistant.employer_id),
         }
@@ -473,12 +509,7 @@ class ChangeableTimesheetMixin:
     staff_may = STAFF_ENTER_TIMESHEETS
 
     def refuse(self):
-        if self.object.status not in services.CHANGEABLE:
-            return (
-                f"This timesheet is {self.object.get_status_display().lower()}: its shifts "
-                "cannot be changed now"
-            )
-        return None
+        return services.change_refusal(self.object)
 
 
 class ShiftAddView(ChangeableTimesheetMixin, TimesheetFormView):
@@ -556,6 +587,10 @@ class SubmitView(ChangeableTimesheetMixin, TimesheetFormView):
     form_class = SubmitTimesheetForm
     done = "The timesheet has been sent for approval"
 
+    def refuse(self):
+        # The page offers sending only when it can be done, with the service's words if not.
+        return services.send_refusal(self.object)
+
     def save(self, form):
         services.submit_timesheet(actor=self.request.user, timesheet=self.object)
 
@@ -590,7 +625,17 @@ class DecideView(TimesheetFormView):
     def refuse(self):
         if self.object.status != TimesheetStatus.SUBMITTED:
             return str(services.already_decided(self.object))
+        if services.left_before_it_starts(self.object):
+            return services.left_before_it_starts_words(self.object)
         return None
+
+    @cached_property
+    def approval_refusal(self) -> str | None:
+        return services.approval_refusal(self.object)
+
+    def form_kwargs(self) -> dict:
+        # A shift outside the PA's employment: the timesheet can only be sent back.
+        return {"may_approve": not self.approval_refusal}
 
     def save(self, form):
         if form.cleaned_data["decision"] == "approve":
@@ -614,5 +659,8 @@ class DecideView(TimesheetFormView):
             "button_text": "Continue",
             "shifts_table": shifts_table(self.object, shifts, changeable=False),
             "totals_table": totals_table(shifts),
-            "warnings": services.approval_warnings(self.object),
+            "warnings": services.approval_warnings(self.object)
+            if not self.approval_refusal
+            else [],
+            "approval_refusal": self.approval_refusal,
         }

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from employers.models import PersonalAssistantStatus, Shift, Timesheet, TimesheetStatus
+from employers.services import employers as employer_services
 from employers.services import timesheets as services
 from phb.models import AccessOutcome, RecordAccess
 from tests.budgets.factories import staff
@@ -292,18 +293,170 @@ def test_the_approval_page_warns_beyond_the_plans_hours(
     )
 
 
-def test_approving_for_a_pa_who_has_left_is_refused_in_words(client, holder, assistant, pa_user):
-    timesheet = timesheet_with_shift(assistant, pa_user, submit=True)
+def week_with_a_shift(assistant, actor, *, on=datetime.date(2026, 11, 17)):
+    """A timesheet for 16 to 22 November 2026 with a day shift, 09:00 to 13:00, on `on`."""
+    timesheet = services.start_timesheet(
+        actor=actor,
+        assistant=assistant,
+        starts_on=datetime.date(2026, 11, 16),
+        ends_on=datetime.date(2026, 11, 22),
+    )
+    services.add_shift(
+        actor=actor,
+        timesheet=timesheet,
+        details=services.ShiftDetails(kind="day", day=on, starts=T(9), ends=T(13)),
+    )
+    return timesheet
+
+
+def leaves(assistant, actor, on=datetime.date(2026, 11, 20)):
+    return employer_services.record_leaving(
+        actor=actor, assistant=assistant, left_on=on, reason="Moved away"
+    )
+
+
+def test_work_before_leaving_is_sent_and_approved_on_the_pages(
+    client, holder, assistant, pa_user, pa_employer_support
+):
+    """The demo's defect: Priya's timesheet for 16 to 22 November has a shift on 17 November;
+    her leaving on 20 November is recorded. Before, the page said it could not be changed,
+    sent or approved, yet the send page offered its button, which was refused."""
+    timesheet = week_with_a_shift(assistant, pa_user)
+    leaves(assistant, pa_employer_support)
+    url = reverse("employers:timesheet", args=[timesheet.pk])
+    send_url = reverse("employers:timesheet_submit", args=[timesheet.pk])
+    client.force_login(pa_user)
+    html = page(client.get(url))
+    assert (
+        "Priya Shah left on 20 November 2026, before this timesheet ends: shifts can be added up "
+        "to that day, not after." in html
+    )
+    assert "cannot be changed, sent or approved" not in html
+    assert "Add a shift" in html and send_url in html
+    html = page(
+        client.post(
+            reverse("employers:shift_add", args=[timesheet.pk]),
+            shift_data(**date_fields("day", datetime.date(2026, 11, 21))),
+        )
+    )
+    assert PROBLEM in html
+    assert "The shift must start on or before 20 November 2026, when Priya Shah left" in html
+    assert "Send for approval" in page(client.get(send_url))
+    response = client.post(send_url, {"confirm": "on"})
+    assert response.status_code == 302
+    timesheet.refresh_from_db()
+    assert timesheet.status == TimesheetStatus.SUBMITTED
+    client.force_login(holder.user)
+    html = page(client.get(url))
+    assert "Priya Shah left on 20 November 2026, before this timesheet ends." in html
+    assert "Approve or send back this timesheet" in html
+    decide_url = reverse("employers:timesheet_decide", args=[timesheet.pk])
+    assert "Approve it" in page(client.get(decide_url))
+    assert client.post(decide_url, {"decision": "approve"}).status_code == 302
+    timesheet.refresh_from_db()
+    assert timesheet.status == TimesheetStatus.APPROVED
+
+
+def test_a_timesheet_that_starts_after_the_pa_left_offers_nothing(
+    client, holder, assistant, pa_user, pa_employer_support
+):
+    """A timesheet for 21 and 22 November, started empty before Priya's leaving on 20 November
+    was recorded: its page says so and offers nothing; its forms refuse in the same words."""
+    timesheet = services.start_timesheet(
+        actor=pa_user,
+        assistant=assistant,
+        starts_on=datetime.date(2026, 11, 21),
+        ends_on=datetime.date(2026, 11, 22),
+    )
+    leaves(assistant, pa_employer_support)
+    message = (
+        "Priya Shah left on 20 November 2026, before this timesheet starts: it cannot be "
+        "changed, sent or approved"
+    )
+    client.force_login(pa_user)
+    html = page(client.get(reverse("employers:timesheet", args=[timesheet.pk])))
+    assert f"{message}." in html
+    assert "Add a shift" not in html and "Send the timesheet" not in html
+    for name in ("shift_add", "timesheet_submit"):
+        response = client.get(reverse(f"employers:{name}", args=[timesheet.pk]), follow=True)
+        assert message in page(response) and "Send for approval" not in page(response)
+
+
+def test_a_shift_after_the_leaving_day_is_neither_sent_nor_approved_on_the_pages(
+    client, holder, assistant, pa_user
+):
+    """A record from before the leaving date was checked: shifts on 17 and 21 November, sent,
+    then Priya's leaving on 20 November recorded. The approver is offered only sending it back;
+    the PA is told to take the 21 November shift off, and no send button is offered until then."""
+    timesheet = week_with_a_shift(assistant, pa_user)
+    late = services.add_shift(
+        actor=pa_user,
+        timesheet=timesheet,
+        details=services.ShiftDetails(
+            kind="day", day=datetime.date(2026, 11, 21), starts=T(9), ends=T(13)
+        ),
+    )
+    services.submit_timesheet(actor=pa_user, timesheet=timesheet)
     assistant.status = PersonalAssistantStatus.LEFT
     assistant.left_on = datetime.date(2026, 11, 20)
     assistant.left_reason = "Moved away"
     assistant.save()
-    client.force_login(holder.user)
-    response = client.post(
-        reverse("employers:timesheet_decide", args=[timesheet.pk]), {"decision": "approve"}
+    shift = (
+        "This timesheet has a shift on 21 November 2026, after Priya Shah left on 20 November 2026"
     )
-    html = page(response)
-    assert PROBLEM in html and "Priya Shah left on 20 November 2026" in html
+    decide_url = reverse("employers:timesheet_decide", args=[timesheet.pk])
+    client.force_login(holder.user)
+    html = page(client.get(reverse("employers:timesheet", args=[timesheet.pk])))
+    assert f"{shift}: send it back to have that shift taken off." in html
+    html = page(client.get(decide_url))
+    assert f"{shift}: send it back to have that shift taken off." in html
+    assert "Approve it" not in html and "Send it back for changes" in html
+    html = page(client.post(decide_url, {"decision": "approve"}))
+    assert "This timesheet cannot be approved: choose to send it back" in html
+    client.post(decide_url, {"decision": "return", "reason": "Not the 21st"})
+    timesheet.refresh_from_db()
+    assert timesheet.status == TimesheetStatus.RETURNED
+    client.force_login(pa_user)
+    send_url = reverse("employers:timesheet_submit", args=[timesheet.pk])
+    html = page(client.get(reverse("employers:timesheet", args=[timesheet.pk])))
+    assert f"{shift}: take that shift off before sending the timesheet." in html
+    assert send_url not in html
+    response = client.get(send_url, follow=True)
+    assert f"{shift}: take that shift off before sending the timesheet" in page(response)
+    client.post(reverse("employers:shift_remove", args=[late.pk]), {"remove": "yes"})
+    assert send_url in page(client.get(reverse("employers:timesheet", args=[timesheet.pk])))
+
+
+def test_a_timesheet_that_begins_before_the_start_date_says_so(client, employer, pa_user):
+    """Priya's start date was moved from 1 October to 7 October 2026 after her timesheet for 6
+    to 12 October was started: shifts from 7 October are added and sent."""
+    assistant = PersonalAssistantFactory(
+        employer=employer,
+        user=pa_user,
+        full_name="Priya Shah",
+        starts_on=datetime.date(2026, 10, 1),
+    )
+    timesheet = services.start_timesheet(
+        actor=pa_user,
+        assistant=assistant,
+        starts_on=datetime.date(2026, 10, 6),
+        ends_on=datetime.date(2026, 10, 12),
+    )
+    assistant.starts_on = datetime.date(2026, 10, 7)
+    assistant.save()
+    client.force_login(pa_user)
+    url = reverse("employers:timesheet", args=[timesheet.pk])
+    assert (
+        "Priya Shah started on 7 October 2026, after this timesheet begins: shifts can be added "
+        "from that day, not before." in page(client.get(url))
+    )
+    add_url = reverse("employers:shift_add", args=[timesheet.pk])
+    html = page(client.post(add_url, shift_data(**date_fields("day", datetime.date(2026, 10, 6)))))
+    assert "The shift must start on or after 7 October 2026, when Priya Shah started" in html
+    client.post(add_url, shift_data(**date_fields("day", datetime.date(2026, 10, 7))))
+    send_url = reverse("employers:timesheet_submit", args=[timesheet.pk])
+    assert send_url in page(client.get(url))
+    assert client.post(send_url, {"confirm": "on"}).status_code == 302
     timesheet.refresh_from_db()
     assert timesheet.status == TimesheetStatus.SUBMITTED
 

@@ -1,6 +1,7 @@
 """Timesheet services: shift hours worked out in London time (across midnight and the clock
 change), overlapping shifts and over-long days refused in plain words, a PA who has left
-refused, two approvals at once giving one winner, and the warnings an approver sees."""
+paid for work up to their last day (and from their start date) and refused a shift outside
+those dates, two approvals at once giving one winner, and the warnings an approver sees."""
 
 import datetime
 import threading
@@ -18,8 +19,10 @@ from employers.models import (
     ShiftKind,
     TimesheetStatus,
 )
+from employers.services import employers as employer_services
 from employers.services import timesheets as services
 from employers.services.timesheets import ShiftDetails
+from phb.permissions import Permission
 from tests.careplans.review_factories import plan_in_use
 from tests.employers.factories import EmployerFactory, PaUserFactory, PersonalAssistantFactory
 from tests.factories import BudgetHolderFactory, HolderUserFactory, RepresentativeFactory
@@ -334,30 +337,201 @@ def test_another_pa_and_another_holder_may_not_enter_shifts(assistant, pa_user, 
             add(timesheet, stranger, "2026-11-02", T(9), T(13))
 
 
-def test_a_pa_who_has_left_is_paid_for_work_up_to_their_last_day_and_no_later(
-    assistant, pa_user, holder
+def leaves(assistant, actor, on: str):
+    """The PA's leaving recorded, as PA employer support staff record it."""
+    return employer_services.record_leaving(
+        actor=actor, assistant=assistant, left_on=day(on), reason="Moved away"
+    )
+
+
+def test_work_before_leaving_on_a_timesheet_that_runs_past_it_is_sent_and_approved(
+    employer, pa_user, holder, pa_employer_support
 ):
-    """Priya leaves on 20 November 2026. Her November timesheet runs to 30 November, so it is
-    no longer approved; her October one ends before she left, so it is started and sent."""
+    """The demo's defect. Priya starts on 1 October 2026. Her timesheet for 16 to 22 November
+    has a day shift on 17 November, 09:00 to 13:00, not sent, when her leaving on 20 November
+    is recorded. Before, the timesheet could never be changed, sent or approved (it ends after
+    she left), nor could another one for those days be started: her 4 hours were never paid.
+    Now it is changed (shifts up to 20 November only), sent and approved."""
+    assistant = PersonalAssistantFactory(
+        employer=employer, user=pa_user, full_name="Priya Shah", starts_on=day("2026-10-01")
+    )
+    timesheet = services.start_timesheet(
+        actor=pa_user, assistant=assistant, starts_on=day("2026-11-16"), ends_on=day("2026-11-22")
+    )
+    add(timesheet, pa_user, "2026-11-17", T(9), T(13))
+    assistant = leaves(assistant, pa_employer_support, "2026-11-20")
+    timesheet.refresh_from_db()
+    assert pa_user.has_perm(Permission.ENTER_TIMESHEET, timesheet)
+    assert services.change_refusal(timesheet) is None
+    assert services.send_refusal(timesheet) is None
+    with pytest.raises(ValidationError) as refused:
+        add(timesheet, pa_user, "2026-11-21", T(9), T(13))
+    assert refused.value.message_dict == {
+        "day": ["The shift must start on or before 20 November 2026, when Priya Shah left"]
+    }
+    # Her last day is still hers: a shift on it is added, changed and taken off again.
+    last = add(timesheet, pa_user, "2026-11-20", T(9), T(11))
+    services.change_shift(
+        actor=pa_user,
+        shift=last,
+        details=ShiftDetails(kind=ShiftKind.DAY, day=day("2026-11-20"), starts=T(9), ends=T(12)),
+    )
+    services.remove_shift(actor=pa_user, shift=last)
+    # A second timesheet for those days is still refused: this one holds them.
+    with pytest.raises(ValidationError, match="already has a timesheet for 16 November 2026"):
+        services.start_timesheet(
+            actor=pa_user,
+            assistant=assistant,
+            starts_on=day("2026-11-16"),
+            ends_on=day("2026-11-20"),
+        )
+    services.submit_timesheet(actor=pa_user, timesheet=timesheet)
+    services.approve_timesheet(actor=holder.user, timesheet=timesheet)
+    timesheet.refresh_from_db()
+    assert timesheet.status == TimesheetStatus.APPROVED
+    assert [
+        (s.starts_at.astimezone(services.LONDON).date(), s.hours) for s in timesheet.shifts.all()
+    ] == [(day("2026-11-17"), D("4.00"))]
+
+
+def test_a_timesheet_sent_before_the_pa_left_is_approved_or_sent_back(
+    assistant, pa_user, holder, pa_employer_support
+):
+    """Priya's November timesheet (1 to 30 November) has a shift on 2 November and is sent;
+    she leaves on 20 November. It is sent back, put right (a shift on 21 November refused)
+    and approved; her October timesheet, which ends before she left, is started and sent."""
     timesheet = november(assistant, pa_user)
     add(timesheet, pa_user, "2026-11-02", T(9), T(13))
+    services.submit_timesheet(actor=pa_user, timesheet=timesheet)
+    leaves(assistant, pa_employer_support, "2026-11-20")
+    services.return_timesheet(actor=holder.user, timesheet=timesheet, reason="Add the 19th")
+    timesheet.refresh_from_db()
+    with pytest.raises(ValidationError, match="on or before 20 November 2026, when Priya Shah"):
+        add(timesheet, pa_user, "2026-11-21", T(9), T(13))
+    add(timesheet, pa_user, "2026-11-19", T(9), T(13))
+    services.submit_timesheet(actor=pa_user, timesheet=timesheet)
+    services.approve_timesheet(actor=holder.user, timesheet=timesheet)
+    timesheet.refresh_from_db()
+    assert timesheet.status == TimesheetStatus.APPROVED
+    last = october(assistant, holder.user)
+    add(last, holder.user, "2026-10-05", T(9), T(13))
+    services.submit_timesheet(actor=holder.user, timesheet=last)
+
+
+def test_a_new_timesheet_for_a_pa_who_has_left_ends_by_their_last_day(
+    assistant, pa_user, pa_employer_support
+):
+    assistant = leaves(assistant, pa_employer_support, "2026-11-20")
+    with pytest.raises(ValidationError) as refused:
+        services.start_timesheet(
+            actor=pa_user,
+            assistant=assistant,
+            starts_on=day("2026-11-16"),
+            ends_on=day("2026-11-22"),
+        )
+    assert refused.value.messages == [
+        "Priya Shah left on 20 November 2026: a timesheet for them can cover days up to then, "
+        "not after"
+    ]
+    services.start_timesheet(
+        actor=pa_user, assistant=assistant, starts_on=day("2026-11-16"), ends_on=day("2026-11-20")
+    )
+
+
+def test_a_timesheet_that_starts_after_the_pa_left_is_not_changed_sent_or_approved(
+    assistant, pa_user, holder, pa_employer_support
+):
+    """A timesheet for 21 and 22 November, started empty before Priya's leaving on 20
+    November was recorded: none of its days is work for her."""
+    timesheet = services.start_timesheet(
+        actor=pa_user, assistant=assistant, starts_on=day("2026-11-21"), ends_on=day("2026-11-22")
+    )
+    leaves(assistant, pa_employer_support, "2026-11-20")
+    timesheet.refresh_from_db()
+    message = (
+        "Priya Shah left on 20 November 2026, before this timesheet starts: it cannot be "
+        "changed, sent or approved"
+    )
+    assert services.change_refusal(timesheet) == message
+    assert services.send_refusal(timesheet) == message
+    assert not pa_user.has_perm(Permission.ENTER_TIMESHEET, timesheet)
+    assert not holder.user.has_perm(Permission.APPROVE_TIMESHEET, timesheet)
+    for act in (
+        lambda: add(timesheet, pa_user, "2026-11-21", T(9), T(13)),
+        lambda: services.submit_timesheet(actor=pa_user, timesheet=timesheet),
+    ):
+        with pytest.raises(ValidationError) as refused:
+            act()
+        assert refused.value.messages == [message]
+
+
+def test_a_shift_after_the_leaving_day_is_never_sent_or_approved(assistant, pa_user, holder):
+    """A record from before the leaving date was checked against the shifts: Priya's timesheet
+    for 16 to 22 November has shifts on 17 and 21 November and is sent; her leaving on 20
+    November was recorded anyway. It is not approved but sent back, not sent again until the
+    21 November shift is taken off, and then approved with the 17 November shift."""
+    timesheet = services.start_timesheet(
+        actor=pa_user, assistant=assistant, starts_on=day("2026-11-16"), ends_on=day("2026-11-22")
+    )
+    add(timesheet, pa_user, "2026-11-17", T(9), T(13))
+    late = add(timesheet, pa_user, "2026-11-21", T(9), T(13))
     services.submit_timesheet(actor=pa_user, timesheet=timesheet)
     assistant.status = PersonalAssistantStatus.LEFT
     assistant.left_on = day("2026-11-20")
     assistant.left_reason = "Moved away"
     assistant.save()
-    message = (
-        "Priya Shah left on 20 November 2026: a timesheet for them can cover days up to then, "
-        "not after"
+    timesheet.refresh_from_db()
+    shift_words = (
+        "This timesheet has a shift on 21 November 2026, after Priya Shah left on 20 November 2026"
+    )
+    assert services.approval_refusal(timesheet) == (
+        f"{shift_words}: send it back to have that shift taken off"
     )
     with pytest.raises(ValidationError) as refused:
         services.approve_timesheet(actor=holder.user, timesheet=timesheet)
-    assert refused.value.messages == [message]
-    last = october(assistant, holder.user)
-    add(last, holder.user, "2026-10-05", T(9), T(13))
-    services.submit_timesheet(actor=holder.user, timesheet=last)
+    assert refused.value.messages == [f"{shift_words}: send it back to have that shift taken off"]
+    services.return_timesheet(actor=holder.user, timesheet=timesheet, reason="The 21st")
     timesheet.refresh_from_db()
-    assert timesheet.status == TimesheetStatus.SUBMITTED
+    sending = f"{shift_words}: take that shift off before sending the timesheet"
+    assert services.send_refusal(timesheet) == sending
+    with pytest.raises(ValidationError) as refused:
+        services.submit_timesheet(actor=pa_user, timesheet=timesheet)
+    assert refused.value.messages == [sending]
+    services.remove_shift(actor=pa_user, shift=late)
+    services.submit_timesheet(actor=pa_user, timesheet=timesheet)
+    services.approve_timesheet(actor=holder.user, timesheet=timesheet)
+    timesheet.refresh_from_db()
+    assert timesheet.status == TimesheetStatus.APPROVED
+    assert timesheet.shifts.get().hours == D("4.00")
+
+
+def test_a_timesheet_that_begins_before_the_start_date_is_sent_and_approved(
+    employer, pa_user, holder
+):
+    """Priya's start date was 1 October 2026 when her timesheet for 6 to 12 October was
+    started; it was then corrected to 7 October (no shift before it). A shift on 6 October is
+    refused; her shifts from 7 October are sent and approved."""
+    assistant = PersonalAssistantFactory(
+        employer=employer, user=pa_user, full_name="Priya Shah", starts_on=day("2026-10-01")
+    )
+    timesheet = services.start_timesheet(
+        actor=pa_user, assistant=assistant, starts_on=day("2026-10-06"), ends_on=day("2026-10-12")
+    )
+    assistant.starts_on = day("2026-10-07")
+    assistant.save()
+    timesheet.refresh_from_db()
+    with pytest.raises(ValidationError) as refused:
+        add(timesheet, pa_user, "2026-10-06", T(9), T(13))
+    assert refused.value.message_dict == {
+        "day": ["The shift must start on or after 7 October 2026, when Priya Shah started"]
+    }
+    add(timesheet, pa_user, "2026-10-07", T(9), T(13))
+    add(timesheet, pa_user, "2026-10-08", T(9), T(13))
+    assert services.send_refusal(timesheet) is None
+    services.submit_timesheet(actor=pa_user, timesheet=timesheet)
+    services.approve_timesheet(actor=holder.user, timesheet=timesheet)
+    timesheet.refresh_from_db()
+    assert timesheet.status == TimesheetStatus.APPROVED
 
 
 def test_a_shift_before_the_pa_started_is_refused_and_never_approved(assistant, pa_user, holder):
@@ -383,6 +557,12 @@ def test_a_shift_before_the_pa_started_is_refused_and_never_approved(assistant, 
     assert refused.value.message_dict == {
         "day": ["The shift must start on or after 3 November 2026, when Priya Shah started"]
     }
+    with pytest.raises(ValidationError) as refused:
+        services.submit_timesheet(actor=pa_user, timesheet=timesheet)
+    assert refused.value.messages == [
+        "This timesheet has a shift on 2 November 2026, before Priya Shah started on 3 November "
+        "2026: take that shift off before sending the timesheet"
+    ]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from employers.models import EmployerKind, PersonalAssistantStatus, Timesheet, TimesheetStatus
+from employers.services import employers as employer_services
 from employers.services import timesheets as services
 from phb.models import AccessOutcome, RecordAccess
 from tests.careplans.review_factories import plan_in_use
@@ -292,6 +293,9 @@ def test_each_reader_reads_only_what_is_true_for_them(
 def test_a_form_staff_opened_before_the_pa_left_says_so_in_words(
     client, employer, assistant, pa_employer_support
 ):
+    """Staff opened the form to add a shift on 21 November to Priya's November timesheet; her
+    leaving on 20 November is recorded before they save it: the day is refused in words. Her
+    shift on 10 November is still added and the timesheet sent (she is paid for it)."""
     timesheet = services.start_timesheet(
         actor=pa_employer_support,
         assistant=assistant,
@@ -301,13 +305,23 @@ def test_a_form_staff_opened_before_the_pa_left_says_so_in_words(
     client.force_login(pa_employer_support)
     add_url = reverse("employers:shift_add", args=[timesheet.pk])
     assert client.get(add_url).status_code == 200
-    assistant.status = PersonalAssistantStatus.LEFT
-    assistant.left_on = datetime.date(2026, 11, 20)
-    assistant.left_reason = "Moved away"
-    assistant.save()
-    html = page(client.post(add_url, shift_data()))
-    assert PROBLEM in html and "Priya Shah left on 20 November 2026" in html
+    employer_services.record_leaving(
+        actor=pa_employer_support,
+        assistant=assistant,
+        left_on=datetime.date(2026, 11, 20),
+        reason="Moved away",
+    )
+    html = page(client.post(add_url, shift_data(**date_fields("day", datetime.date(2026, 11, 21)))))
+    assert PROBLEM in html
+    assert "The shift must start on or before 20 November 2026, when Priya Shah left" in html
     assert not timesheet.shifts.exists()
+    client.post(add_url, shift_data())
+    assert timesheet.shifts.count() == 1
+    send_url = reverse("employers:timesheet_submit", args=[timesheet.pk])
+    assert send_url in page(client.get(reverse("employers:timesheet", args=[timesheet.pk])))
+    assert client.post(send_url, {"confirm": "on"}).status_code == 302
+    timesheet.refresh_from_db()
+    assert timesheet.status == TimesheetStatus.SUBMITTED
     html = page(client.get(reverse("employers:employer_timesheets", args=[employer.pk])))
     assert "Enter a timesheet for a PA" not in html
 
