@@ -1,7 +1,9 @@
 from allauth.account import forms as account_forms
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.base import forms as mfa_forms
 from allauth.mfa.totp import forms as totp_forms
+from allauth.mfa.utils import is_mfa_enabled
 from django.core import validators
 from django.core.exceptions import ValidationError
 
@@ -38,6 +40,29 @@ class ClosedSignupAccountAdapter(DefaultAccountAdapter):
 
     def is_open_for_signup(self, request) -> bool:
         return False
+
+
+class PlainWordsMFAAdapter(DefaultMFAAdapter):
+    """Two-step sign-in's messages in the service's words ("Incorrect code." is not a
+    sentence that says what to do)."""
+
+    error_messages = {
+        **DefaultMFAAdapter.error_messages,
+        "add_email_blocked": (
+            "Your account is protected by two-step sign-in, so an email address cannot be "
+            "added here. If you need to sign in with another address, ask your ICB's "
+            "administrator."
+        ),
+        "cannot_delete_authenticator": "You cannot turn off two-step sign-in",
+        "cannot_generate_recovery_codes": (
+            "Set up two-step sign-in before you make recovery codes"
+        ),
+        "incorrect_code": (
+            "The security code is not right. Enter the 6-digit code your authenticator app "
+            "shows now"
+        ),
+        "unverified_email": ("Confirm your email address before you set up two-step sign-in"),
+    }
 
 
 # allauth's forms with the service's labels and NHS.UK error messages (`ACCOUNT_FORMS` and
@@ -108,6 +133,9 @@ class AddEmailForm(_NHSAuthForm, account_forms.AddEmailForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # allauth refuses an address added to an account with two-step sign-in: the page
+        # says so instead of offering a form that cannot work.
+        self.blocked_by_two_step = self.user is not None and is_mfa_enabled(self.user)
         # allauth allows 320 characters; a sign-in address is stored in 254.
         field = self.fields["email"]
         field.max_length = EMAIL_LENGTH

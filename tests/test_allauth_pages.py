@@ -16,6 +16,10 @@ def _page(client, user, url_name) -> list[str]:
 
 
 def test_email_addresses_page_uses_radios_buttons_and_tags(client, holder):
+    from allauth.account.models import EmailAddress
+
+    # A second address, not confirmed: each action has something to act on.
+    EmailAddress.objects.create(user=holder.user, email="second@example.org")
     tokens = "\n".join(_page(client, holder.user, "account_email"))
     assert "('class', 'nhsuk-radios__input'), ('id', 'email_radio_0')" in tokens
     assert "('start', 'strong', (('class', 'nhsuk-tag nhsuk-tag--orange'),))" in tokens
@@ -59,3 +63,24 @@ def test_someone_elses_sign_in_address_cannot_be_added_to_an_account(client, hol
     added = client.post(url, {"action_add": "", "email": "new.address@example.org"})
     assert added.status_code == 302
     assert EmailAddress.objects.filter(user=holder.user, email="new.address@example.org").exists()
+
+
+def test_one_confirmed_address_is_offered_no_action_that_cannot_work(client, holder):
+    """With only the address they sign in with, confirmed, there is nothing to make main,
+    confirm again or remove."""
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.filter(user=holder.user).delete()
+    EmailAddress.objects.create(
+        user=holder.user, email=holder.user.email, verified=True, primary=True
+    )
+    html = "\n".join(_page(client, holder.user, "account_email"))
+    for words in ("Make it my main address", "Send the confirmation email again", "Remove it"):
+        assert words not in html
+    assert "Add the email address" in html
+
+
+def test_staff_with_two_step_sign_in_are_told_why_no_address_can_be_added(client, phb_lead):
+    html = "\n".join(_page(client, phb_lead, "account_email"))
+    assert "Add the email address" not in html
+    assert "protected by two-step sign-in, so an email address cannot be added here" in html

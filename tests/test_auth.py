@@ -67,7 +67,7 @@ def test_a_wrong_totp_code_is_refused(client, icb, password):
     wrong = f"{(int(totp_code(secret)) + 1) % 1_000_000:06d}"
     response = client.post(reverse("mfa_authenticate"), {"code": wrong})
     assert response.status_code == 200
-    assert "Incorrect code" in response.content.decode()
+    assert "The security code is not right" in response.content.decode()
     assert client.get(reverse("caseload")).status_code == 302
 
 
@@ -81,7 +81,7 @@ def test_a_reused_totp_code_is_refused(client, icb, password):
     sign_in(client, user.email, password)
     response = client.post(reverse("mfa_authenticate"), {"code": code})
     assert response.status_code == 200
-    assert "Incorrect code" in response.content.decode()
+    assert "The security code is not right" in response.content.decode()
 
 
 def test_budget_holders_do_not_need_a_second_factor(client, holder, password):

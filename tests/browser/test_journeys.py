@@ -96,9 +96,9 @@ def test_a_wrong_security_code_is_refused(browser, icb, password):
     expect(page).to_have_title(re.compile("^Error: "))
     summary = page.locator(".nhsuk-error-summary")
     expect(summary).to_contain_text("There is a problem")
-    expect(summary).to_contain_text("Incorrect code")
+    expect(summary).to_contain_text("The security code is not right")
     expect(page.locator(".nhsuk-form-group--error #id_code")).to_be_visible()
-    expect(page.locator("#id_code-error")).to_contain_text("Incorrect code")
+    expect(page.locator("#id_code-error")).to_contain_text("The security code is not right")
     browser.screenshot("wrong-code")
 
     # Until a right code is entered the caseload stays closed: it asks for the code again.
