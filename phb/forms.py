@@ -385,6 +385,10 @@ class ICBContactDetailsForm(OptionalAddressMixin, NHSFormMixin, forms.ModelForm)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # When the details were last changed as the page was drawn: a save from an older tab
+        # is refused, not written over another administrator's change.
+        self.fields["seen"] = PageSeenField()
+        self.initial["seen"] = self.instance.updated_at
         for name in ("address_line_1", "address_line_2", "town", "opening_hours"):
             field = self.fields[name]
             field.error_messages["max_length"] = (
@@ -395,6 +399,7 @@ class ICBContactDetailsForm(OptionalAddressMixin, NHSFormMixin, forms.ModelForm)
             "email",
             Fieldset("Postal address", "address_line_1", "address_line_2", "town", "postcode"),
             "opening_hours",
+            "seen",
         )
 
     # Checked here in full, so that the model's own checks never add a second message.

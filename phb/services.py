@@ -212,12 +212,21 @@ ICB_CONTACT_FIELDS = (
 
 
 @transaction.atomic
-def update_icb_contact_details(*, actor, organisation: Organisation, **changes) -> Organisation:
+def update_icb_contact_details(
+    *, actor, organisation: Organisation, seen_updated_at=None, **changes
+) -> Organisation:
     """Change how people reach an ICB's personal health budget team. Only that ICB's
-    administrator may; the pghistory trigger on Organisation records who changed what."""
+    administrator may; the pghistory trigger on Organisation records who changed what.
+    `seen_updated_at` is when the ICB was last changed as the page showed it: if it has
+    changed since (another tab, another administrator), nothing is written."""
     only_fields(changes, ICB_CONTACT_FIELDS, what="ICB contact details")
     require(actor, Permission.CHANGE_ICB_CONTACT_DETAILS, organisation)
     icb = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    if seen_updated_at is not None and icb.updated_at != seen_updated_at:
+        raise ValidationError(
+            f"Someone changed {icb.name}'s details after you opened this page. The page now "
+            "shows them as they are: make your change again. Nothing was changed."
+        )
     changed = {}
     for field, value in changes.items():
         value = (value or "").strip()

@@ -35,6 +35,13 @@ def url(icb=None) -> str:
     return reverse("icb_contact_details")
 
 
+def send(client, data) -> object:
+    """Post the page as a browser does: with the hidden time it was drawn (`seen`)."""
+    page = client.get(url())
+    seen = re.search(r'name="seen" value="([^"]*)"', page.content.decode())
+    return client.post(url(), data | ({"seen": seen.group(1)} if seen else {}))
+
+
 def errors(response) -> dict:
     return {name: list(messages) for name, messages in response.context["form"].errors.items()}
 
@@ -44,7 +51,7 @@ def errors(response) -> dict:
 
 def test_an_icb_administrator_saves_their_icbs_contact_details(client, icb_admin, icb):
     client.force_login(icb_admin)
-    response = client.post(url(icb), GOOD)
+    response = send(client, GOOD)
     assert response.status_code == 302
     assert response["Location"] == url(icb)
     icb.refresh_from_db()
@@ -61,7 +68,7 @@ def test_an_icb_administrator_saves_their_icbs_contact_details(client, icb_admin
 
 def test_the_change_is_audited_with_who_made_it(client, icb_admin, icb):
     client.force_login(icb_admin)
-    client.post(url(icb), GOOD)
+    send(client, GOOD)
     with connection.cursor() as cursor:
         cursor.execute(
             """
@@ -76,8 +83,8 @@ def test_the_change_is_audited_with_who_made_it(client, icb_admin, icb):
 
 def test_everything_may_be_left_empty(client, icb_admin, icb):
     client.force_login(icb_admin)
-    client.post(url(icb), GOOD)
-    response = client.post(url(icb), dict.fromkeys(GOOD, ""))
+    send(client, GOOD)
+    response = send(client, dict.fromkeys(GOOD, ""))
     assert response.status_code == 302
     icb.refresh_from_db()
     assert not icb.has_contact_details
@@ -105,7 +112,7 @@ def test_everything_may_be_left_empty(client, icb_admin, icb):
 )
 def test_bad_input_is_refused_with_a_plain_message(client, icb_admin, icb, field, value, message):
     client.force_login(icb_admin)
-    response = client.post(url(icb), GOOD | {field: value})
+    response = send(client, GOOD | {field: value})
     assert response.status_code == 200
     assert errors(response) == {field: [message]}
     page = response.content.decode()
@@ -118,7 +125,7 @@ def test_bad_input_is_refused_with_a_plain_message(client, icb_admin, icb, field
 
 def test_a_partial_address_says_what_is_missing(client, icb_admin, icb):
     client.force_login(icb_admin)
-    response = client.post(url(icb), dict.fromkeys(GOOD, "") | {"address_line_2": "Flat 2"})
+    response = send(client, dict.fromkeys(GOOD, "") | {"address_line_2": "Flat 2"})
     assert errors(response) == {
         "address_line_1": ["Enter address line 1, typically the building and street"],
         "town": ["Enter the town or city"],
@@ -128,7 +135,7 @@ def test_a_partial_address_says_what_is_missing(client, icb_admin, icb):
 
 def test_a_refused_postcode_in_a_partial_address_gets_one_message(client, icb_admin, icb):
     client.force_login(icb_admin)
-    response = client.post(url(icb), dict.fromkeys(GOOD, "") | {"postcode": "ZZ9"})
+    response = send(client, dict.fromkeys(GOOD, "") | {"postcode": "ZZ9"})
     assert errors(response) == {
         "address_line_1": ["Enter address line 1, typically the building and street"],
         "town": ["Enter the town or city"],
@@ -138,8 +145,8 @@ def test_a_refused_postcode_in_a_partial_address_gets_one_message(client, icb_ad
 
 def test_the_page_shows_the_saved_details_not_the_refused_ones(client, icb_admin, icb):
     client.force_login(icb_admin)
-    client.post(url(icb), GOOD)
-    response = client.post(url(icb), GOOD | {"phone": "0117 496 0000", "postcode": "ZZ9"})
+    send(client, GOOD)
+    response = send(client, GOOD | {"phone": "0117 496 0000", "postcode": "ZZ9"})
     preview = response.content.decode().split("What people see now")[1]
     assert "0113 496 0000" in preview
     assert "0117 496 0000" not in preview
@@ -157,14 +164,14 @@ def test_the_page_says_when_nothing_is_recorded(client, icb_admin, icb):
 def test_other_staff_of_the_icb_get_404(client, request, icb, who):
     client.force_login(request.getfixturevalue(who))
     assert client.get(url(icb)).status_code == 404
-    assert client.post(url(icb), GOOD).status_code == 404
+    assert send(client, GOOD).status_code == 404
 
 
 def test_an_administrator_of_another_icb_changes_only_their_own(client, icb, other_icb):
     admin = UserFactory(role=Role.ICB_ADMIN, organisation=other_icb)
     add_totp(admin)
     client.force_login(admin)
-    assert client.post(url(), GOOD).status_code == 302
+    assert send(client, GOOD).status_code == 302
     icb.refresh_from_db()
     other_icb.refresh_from_db()
     assert not icb.has_contact_details
@@ -368,3 +375,20 @@ def test_demo_icbs_have_fictional_contact_details():
     for icb in (north, south):
         icb.full_clean()
         assert icb.opening_hours.startswith("Monday to Friday")
+
+
+def test_a_save_from_an_older_tab_is_refused_not_written_over_a_newer_one(client, icb_admin, icb):
+    client.force_login(icb_admin)
+    html = client.get(url()).content.decode()
+    stale = re.search(r'name="seen" value="([^"]*)"', html).group(1)
+    assert send(client, GOOD).status_code == 302  # another tab saves first
+    response = client.post(url(), GOOD | {"phone": "0117 496 0000", "seen": stale}, follow=True)
+    assert "Someone changed" in response.content.decode()
+    assert "Nothing was changed." in response.content.decode()
+    icb.refresh_from_db()
+    assert icb.phone == "0113 496 0000"
+    for garbled in ("", "yesterday", "2026-11-23"):
+        response = client.post(url(), GOOD | {"phone": "0117 496 0000", "seen": garbled})
+        assert response.status_code == 200
+        icb.refresh_from_db()
+        assert icb.phone == "0113 496 0000"

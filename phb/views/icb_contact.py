@@ -11,7 +11,7 @@ from phb import services
 from phb.forms import ICBContactDetailsForm
 from phb.permissions import Permission
 from phb.presenters import icb_contact_rows
-from phb.views.helpers import add_errors
+from phb.views.helpers import add_errors, conflict_redirect
 from phb.views.mixins import PermissionRequiredMixin
 
 
@@ -38,12 +38,20 @@ class ICBContactDetailsView(PermissionRequiredMixin, FormView):
         }
 
     def form_valid(self, form):
-        changes = {field: form.cleaned_data[field] for field in form.changed_data}
+        changes = {
+            field: form.cleaned_data[field] for field in form.changed_data if field != "seen"
+        }
         try:
             services.update_icb_contact_details(
-                actor=self.request.user, organisation=self.object, **changes
+                actor=self.request.user,
+                organisation=self.object,
+                seen_updated_at=form.cleaned_data["seen"],
+                **changes,
             )
         except ValidationError as error:
+            if not hasattr(error, "error_dict"):
+                # Changed since the page was drawn: show the details as they are now.
+                return conflict_redirect(self.request, " ".join(error.messages), self.request.path)
             add_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, f"{self.object.name}'s contact details have been saved")
