@@ -22,6 +22,7 @@ from phb.nhsuk_forms import (
     NHSDecimalField,
     NHSIntegerField,
     NHSPercentField,
+    PageSeenField,
 )
 
 MAX_ANSWERS = 20
@@ -403,6 +404,8 @@ class BudgetPolicyForm(NHSFormMixin, forms.Form):
         minimum=Decimal("0.01"),
         help_text="Only if you chose yes: budgets below this amount for their whole period",
     )
+    # When the policy was last changed as the page was drawn (empty: there was none).
+    seen = PageSeenField(required=False)
 
     def clean(self):
         data = super().clean()

@@ -44,13 +44,35 @@ def agreement_refusal(
     return refusal
 
 
+_NOT_SHOWN = object()
+
+
 @transaction.atomic
 def save_budget_policy(
-    *, actor, preparer_may_agree: bool, preparer_may_agree_below: Decimal | None = None
+    *,
+    actor,
+    preparer_may_agree: bool,
+    preparer_may_agree_below: Decimal | None = None,
+    seen_updated_at=_NOT_SHOWN,
 ) -> BudgetPolicy:
-    """Set the policy of the ICB the actor acts for (its administrator only)."""
+    """Set the policy of the ICB the actor acts for (its administrator only).
+    `seen_updated_at` is when the policy was last changed as the page showed it (None: the
+    page showed none): if it has changed since (another tab, another administrator), nothing
+    is written."""
     organisation = actor.acting_organisation
     require(actor, Permission.EDIT_BUDGET_POLICY, organisation)
+    if seen_updated_at is not _NOT_SHOWN:
+        now = (
+            BudgetPolicy.objects.select_for_update()
+            .filter(organisation=organisation)
+            .values_list("updated_at", flat=True)
+            .first()
+        )
+        if now != seen_updated_at:
+            raise ValidationError(
+                "Someone changed the budget policy after you opened this page. The page now "
+                "shows it as it is: make your change again. Nothing was changed."
+            )
     if not isinstance(preparer_may_agree, bool):
         raise TypeError("preparer_may_agree must be True or False")
     if preparer_may_agree:

@@ -239,6 +239,7 @@ class BudgetPolicyView(PermissionRequiredMixin, TemplateView):
                 "preparer_may_agree": "yes",
                 "preparer_may_agree_below": policy.preparer_may_agree_below,
             }
+        initial["seen"] = policy.updated_at if policy is not None else None
         return BudgetPolicyForm(data, initial=initial)
 
     def get(self, request, *args, **kwargs):
@@ -252,8 +253,12 @@ class BudgetPolicyView(PermissionRequiredMixin, TemplateView):
                     actor=request.user,
                     preparer_may_agree=form.cleaned_data["preparer_may_agree"],
                     preparer_may_agree_below=form.cleaned_data["preparer_may_agree_below"],
+                    seen_updated_at=form.cleaned_data["seen"],
                 )
             except ValidationError as error:
+                if not hasattr(error, "error_dict"):
+                    # Changed since the page was drawn: show the policy as it is now.
+                    return conflict_redirect(request, " ".join(error.messages), request.path)
                 add_errors(form, error)
             else:
                 messages.success(request, "The budget policy has been saved")

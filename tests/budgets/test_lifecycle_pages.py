@@ -289,6 +289,30 @@ def test_an_icb_admin_sets_the_budget_policy(client, icb_admin, icb):
     assert 'value="5000.00"' in page(client.get(url))
 
 
+def test_a_budget_policy_saved_from_an_older_tab_is_refused(client, icb_admin, icb):
+    """Two tabs opened with no policy; the first saves; the second (which still shows none)
+    is told, and changes nothing. The next save carries the time the page was drawn."""
+    import re
+
+    client.force_login(icb_admin)
+    url = reverse("budgets:budget_policy")
+    first = {"preparer_may_agree": "yes", "preparer_may_agree_below": "5000.00", "seen": ""}
+    assert client.post(url, first).status_code == 302
+    second = client.post(url, first | {"preparer_may_agree_below": "900.00"}, follow=True)
+    assert "Someone changed the budget policy after you opened this page" in page(second)
+    policy = BudgetPolicy.objects.get(organisation=icb)
+    assert policy.preparer_may_agree_below == D("5000.00")
+    seen = re.search(r'name="seen" value="([^"]*)"', page(client.get(url))).group(1)
+    changed = client.post(url, first | {"preparer_may_agree_below": "900.00", "seen": seen})
+    assert changed.status_code == 302
+    policy.refresh_from_db()
+    assert policy.preparer_may_agree_below == D("900.00")
+    garbled = client.post(url, first | {"seen": "not a time"})
+    assert garbled.status_code == 200
+    policy.refresh_from_db()
+    assert policy.preparer_may_agree_below == D("900.00")
+
+
 def test_only_an_icb_admin_sees_the_budget_policy(client, phb_lead):
     client.force_login(phb_lead)
     assert client.get(reverse("budgets:budget_policy")).status_code == 404
