@@ -127,7 +127,9 @@ class WhoEmploysForm(NHSFormMixin, forms.Form):
     )
     pa_contact_name = line(
         "Point of contact for PAs (optional)",
-        help_text="Someone PAs can go to when something goes wrong at work",
+        help_text="Someone PAs can go to when something goes wrong at work: not the PA "
+        "employer support officer, who supports the employer. Give their name if you give a "
+        "phone number or email address",
     )
     pa_contact_phone = line("Their phone number (optional)", max_length=30)
     pa_contact_email = forms.EmailField(

@@ -4,9 +4,10 @@ selectors' checklist."""
 from django.urls import reverse
 from django.utils.html import format_html
 
-from employers import selectors
+from employers import minimum_wage, selectors
+from employers.models import PersonalAssistantStatus
 from employers.payroll_presenters import loans_in_words
-from employers.selectors import EXPIRING, MET, MISSING
+from employers.selectors import DUE, EXPIRING, MET, MISSING
 from phb.components import render_component
 from phb.presenters import hidden_caption
 
@@ -14,8 +15,10 @@ TAGS = {
     MET: {"text": "Done", "classes": "nhsuk-tag--green"},
     MISSING: {"text": "Missing", "classes": "nhsuk-tag--red"},
     EXPIRING: {"text": "Runs out soon", "classes": "nhsuk-tag--orange"},
+    DUE: {"text": "Due", "classes": "nhsuk-tag--yellow"},
 }
 SECTION_NAMES = {
+    "who": "Point of contact for PAs",
     "paye": "PAYE",
     "insurance": "Employer's liability insurance",
     "pension": "Workplace pension",
@@ -58,8 +61,9 @@ def checklist_rows(employer, today, *, can_manage: bool) -> list[dict]:
 
 def dashboard_table(employers, today) -> dict:
     rows = []
+    rate_sets = minimum_wage.all_rate_sets()
     for employer in employers:
-        gaps = selectors.gaps(employer, today)
+        gaps = selectors.gaps(employer, today, rate_sets)
         if gaps:
             gap_html = format_html(
                 "<ul class='nhsuk-list nhsuk-list--bullet'>{}</ul>",
@@ -153,9 +157,36 @@ def _previous_jobs(pa) -> str:
     )
 
 
-def assistant_rows(pa) -> list[dict]:
+def not_started(pa, today) -> bool:
+    return pa.status != PersonalAssistantStatus.LEFT and pa.starts_on > today
+
+
+def status_words(pa, today) -> str:
+    """ "Working", "On leave", "Left", or "Starts on 7 December 2026" for a PA who has not
+    started yet."""
+    if not_started(pa, today):
+        return f"Starts on {_date(pa.starts_on)}"
+    return pa.get_status_display()
+
+
+def assistants_with_status(assistants, today) -> list[dict]:
+    """Each PA for the lists of PAs, with their status within a sentence ("working",
+    "starts on 7 December 2026") and whether they have started."""
+    return [
+        {
+            "pa": pa,
+            "status": f"starts on {_date(pa.starts_on)}"
+            if not_started(pa, today)
+            else pa.get_status_display().lower(),
+            "started": not not_started(pa, today),
+        }
+        for pa in assistants
+    ]
+
+
+def assistant_rows(pa, today) -> list[dict]:
     rows = [
-        ("Status", pa.get_status_display()),
+        ("Status", status_words(pa, today)),
         ("Date of birth", _date(pa.date_of_birth)),
         ("National Insurance number", pa.formatted_ni_number or "Not recorded"),
         ("Email address", pa.email or "Not recorded"),

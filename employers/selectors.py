@@ -6,8 +6,11 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Prefetch
 
+from budgets.calculations import add_months
 from careplans.models import PlanStatus, SupportItem
+from employers import minimum_wage
 from employers.models import (
+    DbsLevel,
     Employer,
     EmploymentIssue,
     PayrollArrangement,
@@ -16,17 +19,22 @@ from employers.models import (
 from phb.models import Role, RoleAssignment, User
 
 EXPIRY_WINDOW_DAYS = 60
+# The declaration of compliance is sent to The Pensions Regulator within the 5 months
+# beginning with the duties start date (Employers' Duties (Registration and Compliance)
+# Regulations 2010, reg. 3).
+DECLARATION_MONTHS = 5
 
-MET, MISSING, EXPIRING = "met", "missing", "expiring"
+# DUE: to be done by a day that has not come yet (not a gap until then).
+MET, MISSING, EXPIRING, DUE = "met", "missing", "expiring", "due"
 
 
 @dataclass(frozen=True)
 class Duty:
     """One line of the checklist: which section it belongs to, its state, and what to say."""
 
-    section: str  # "paye", "insurance", "pension", "payroll" or "pas"
+    section: str  # "who", "paye", "insurance", "pension", "payroll" or "pas"
     name: str
-    state: str  # MET, MISSING or EXPIRING
+    state: str  # MET, MISSING, EXPIRING or DUE
     text: str
     on: datetime.date | None = None
     pa_id: object = None  # the PA a "pas" line is about
@@ -166,10 +174,90 @@ def _date(day) -> str:
     return f"{day:%-d %B %Y}"
 
 
-def checklist(employer: Employer, today: datetime.date) -> list[Duty]:
-    """The employer's duties, each met, missing or running out soon. Reads only the employer
-    and its prefetched `employed` PAs."""
-    duties = []
+def _same(one: str, other: str) -> bool:
+    """The same name or email address, ignoring case and spacing."""
+    return bool(one.strip()) and (
+        " ".join(one.split()).casefold() == " ".join(other.split()).casefold()
+    )
+
+
+def contact_is_support_officer(*, name: str, email: str, officer) -> str:
+    """Which of the PAs' point of contact's details (its field, "" if none) are those of the
+    employer's own PA employer support officer: PAs need a point of contact of their own."""
+    if officer is None:
+        return ""
+    if _same(name, officer.full_name):
+        return "pa_contact_name"
+    if _same(email, officer.email):
+        return "pa_contact_email"
+    return ""
+
+
+def _contact_duty(employer: Employer) -> Duty:
+    def duty(state, text) -> Duty:
+        return Duty("who", "Point of contact for PAs", state, text)
+
+    name = employer.pa_contact_name
+    if not (name or employer.pa_contact_phone or employer.pa_contact_email):
+        return duty(MISSING, "No point of contact for PAs")
+    if not name:
+        return duty(MISSING, "The point of contact for PAs has no name: add who it is")
+    if contact_is_support_officer(
+        name=name, email=employer.pa_contact_email, officer=employer.support_officer
+    ):
+        return duty(
+            MISSING,
+            "The point of contact for PAs is the employer's own PA employer support officer: "
+            "PAs need someone separate from the employer's support",
+        )
+    return duty(MET, f"Point of contact for PAs: {name}")
+
+
+def _declaration_due_by(duties_start_on: datetime.date) -> datetime.date:
+    """The last day of the 5 months beginning with the duties start date."""
+    return add_months(duties_start_on, DECLARATION_MONTHS) - datetime.timedelta(days=1)
+
+
+def _pension_duty(employer: Employer, today: datetime.date) -> Duty:
+    def duty(state, text, on=None) -> Duty:
+        return Duty("pension", "Pension", state, text, on)
+
+    scheme = employer.pension_scheme
+    if not scheme:
+        return duty(MISSING, "No workplace pension scheme")
+    if employer.pension_declaration_on is not None:
+        return duty(
+            MET,
+            f"Scheme: {scheme}. Declaration of compliance sent on "
+            f"{_date(employer.pension_declaration_on)}",
+        )
+    if employer.pension_duties_start_on is None:
+        return duty(MET, f"Scheme: {scheme}")
+    due_by = _declaration_due_by(employer.pension_duties_start_on)
+    within = (
+        f"within {DECLARATION_MONTHS} months of the duties start date, "
+        f"{_date(employer.pension_duties_start_on)}"
+    )
+    if due_by < today:
+        return duty(
+            MISSING,
+            f"Scheme: {scheme}. The declaration of compliance to The Pensions Regulator is "
+            f"overdue: it was due by {_date(due_by)} ({within})",
+            due_by,
+        )
+    return duty(
+        DUE,
+        f"Scheme: {scheme}. The declaration of compliance to The Pensions Regulator is due by "
+        f"{_date(due_by)} ({within})",
+        due_by,
+    )
+
+
+def checklist(employer: Employer, today: datetime.date, rate_sets=None) -> list[Duty]:
+    """The employer's duties, each met, missing, due or running out soon. Reads only the
+    employer and its prefetched `employed` PAs, and the national rates (`rate_sets`, from
+    minimum_wage.all_rate_sets: read here if not given, once a page for a list)."""
+    duties = [_contact_duty(employer)]
     if employer.paye_reference:
         duties.append(Duty("paye", "PAYE", MET, f"Registered: {employer.paye_reference}"))
     else:
@@ -177,8 +265,17 @@ def checklist(employer: Employer, today: datetime.date) -> list[Duty]:
 
     employed = employer.employed
     if employer.insurance_exempt:
-        relatives_only = bool(employed) and all(pa.close_relative for pa in employed)
-        if relatives_only:
+        if not employed:
+            duties.append(
+                Duty(
+                    "insurance",
+                    "Insurance",
+                    MET,
+                    "Exempt: no PA is working for the employer at the moment. Insurance is "
+                    "needed before a PA who is not a close relative starts",
+                )
+            )
+        elif all(pa.close_relative for pa in employed):
             duties.append(
                 Duty("insurance", "Insurance", MET, "Exempt: every PA is a close relative")
             )
@@ -223,33 +320,103 @@ def checklist(employer: Employer, today: datetime.date) -> list[Duty]:
             )
         )
 
-    if employer.pension_scheme:
-        duties.append(Duty("pension", "Pension", MET, f"Scheme: {employer.pension_scheme}"))
-    else:
-        duties.append(Duty("pension", "Pension", MISSING, "No workplace pension scheme"))
+    duties.append(_pension_duty(employer, today))
 
     if employer.payroll_arrangement == PayrollArrangement.NOT_ARRANGED:
         duties.append(Duty("payroll", "Payroll", MISSING, "Payroll not arranged"))
     else:
         duties.append(Duty("payroll", "Payroll", MET, employer.get_payroll_arrangement_display()))
 
+    if rate_sets is None and employed:
+        rate_sets = minimum_wage.all_rate_sets()
     for pa in employed:
-        duties.extend(assistant_duties(pa, today))
+        duties.extend(assistant_duties(pa, today, rate_sets))
     return duties
 
 
-def assistant_duties(pa: PersonalAssistant, today: datetime.date) -> list[Duty]:
-    """A working PA's written statement, right to work and DBS check."""
+# Enough for a PA supporting someone in their own home (regulated activity): an enhanced
+# check with a barred list check, which a PA can apply for through an umbrella body since
+# 21 January 2026.
+DBS_NEEDED = DbsLevel.ENHANCED_BARRED
+DBS_LOWER_WORDS = {
+    DbsLevel.BASIC: "a basic DBS check",
+    DbsLevel.STANDARD: "a standard DBS check",
+    DbsLevel.ENHANCED: "an enhanced DBS check without a barred list check",
+    "": "a DBS check of a level not recorded",
+}
+
+
+def _pounds(value) -> str:
+    return f"£{value:,.2f}"
+
+
+def _wage_duty(pa: PersonalAssistant, today: datetime.date, rate_sets, duty) -> Duty | None:
+    """Whether the PA's hourly rates are at least the minimum wage for them now (or on their
+    first day, if later). None: no hourly rate, or no national rates, to check."""
+    fields = [field for field in minimum_wage.HOURLY_RATES if getattr(pa, field) is not None]
+    if not fields:
+        return None
+    try:
+        below = minimum_wage.shortfalls(pa, today, rate_sets, fields)
+    except ValueError:  # an age no PA can be: their details say so when changed
+        return None
+    if below is None:
+        return None
+    if not below:
+        return duty(MET, "paid at least the minimum wage")
+    parts = []
+    for field, error in below.items():
+        what = minimum_wage.HOURLY_RATES[field]
+        short = _pounds(error.minimum - error.rate)
+        if not parts:
+            # "the National Living Wage of £12.71 for someone aged 21 or over", in the
+            # error's own words.
+            minimum = str(error).split(" is below ", 1)[1]
+            parts.append(
+                f"the {what} of {_pounds(error.rate)} an hour is {short} an hour below {minimum}"
+            )
+        else:
+            parts.append(f"the {what} of {_pounds(error.rate)} an hour is {short} below it")
+    return duty(MISSING, "paid below the minimum wage: " + "; ".join(parts))
+
+
+def assistant_duties(pa: PersonalAssistant, today: datetime.date, rate_sets=None) -> list[Duty]:
+    """A working PA's written statement, right to work and DBS checks, and pay against the
+    minimum wage (`rate_sets` as for `checklist`)."""
     name = pa.full_name
 
     def duty(state, text, on=None) -> Duty:
         return Duty("pas", name, state, f"{name}: {text}", on, pa.pk)
 
-    duties = [
-        duty(MISSING, "no written statement")
-        if pa.statement_issued_on is None
-        else duty(MET, "written statement given")
-    ]
+    # The written statement is due on their first day.
+    statement = pa.statement_issued_on
+    if statement is None and pa.starts_on > today:
+        duties = [
+            duty(
+                DUE,
+                f"no written statement yet: it is due by their first day, {_date(pa.starts_on)}",
+                pa.starts_on,
+            )
+        ]
+    elif statement is None:
+        duties = [
+            duty(
+                MISSING,
+                f"no written statement: it was due on their first day, "
+                f"{_date(pa.starts_on)}, and is overdue",
+                pa.starts_on,
+            )
+        ]
+    elif statement > pa.starts_on:
+        duties = [
+            duty(
+                MET,
+                f"written statement given late, on {_date(statement)}, after they started on "
+                f"{_date(pa.starts_on)} (it is due from their first day)",
+            )
+        ]
+    else:
+        duties = [duty(MET, "written statement given")]
     follow_up = pa.right_to_work_follow_up_on
     if pa.right_to_work_checked_on is None:
         duties.append(duty(MISSING, "no right to work check"))
@@ -276,17 +443,31 @@ def assistant_duties(pa: PersonalAssistant, today: datetime.date) -> list[Duty]:
     recheck = pa.dbs_recheck_on
     if pa.dbs_issued_on is None:
         duties.append(duty(MISSING, "no DBS check"))
+    elif pa.dbs_level != DBS_NEEDED:
+        duties.append(
+            duty(
+                MISSING,
+                f"{DBS_LOWER_WORDS.get(pa.dbs_level, 'this DBS check')} is not enough: a PA "
+                "supporting someone needs an enhanced DBS check with a barred list check, "
+                "which they can apply for through an umbrella body",
+            )
+        )
     elif recheck is not None and recheck < today:
         duties.append(duty(MISSING, f"DBS check was due again on {_date(recheck)}", recheck))
     elif _soon(recheck, today):
         duties.append(duty(EXPIRING, f"DBS check due again by {_date(recheck)}", recheck))
     else:
-        duties.append(duty(MET, "DBS checked"))
+        duties.append(duty(MET, "DBS checked (enhanced, with a barred list check)"))
+    if rate_sets is None:
+        rate_sets = minimum_wage.all_rate_sets()
+    wage = _wage_duty(pa, today, rate_sets, duty)
+    if wage is not None:
+        duties.append(wage)
     return duties
 
 
-def gaps(employer: Employer, today: datetime.date) -> list[Duty]:
-    return [duty for duty in checklist(employer, today) if duty.state == MISSING]
+def gaps(employer: Employer, today: datetime.date, rate_sets=None) -> list[Duty]:
+    return [duty for duty in checklist(employer, today, rate_sets) if duty.state == MISSING]
 
 
 def expiring_in_icb(organisation, today: datetime.date) -> list[Expiry]:
@@ -311,7 +492,11 @@ def expiring_in_icb(organisation, today: datetime.date) -> list[Expiry]:
         .filter(employer__budget_holder__organisation=organisation)
         .select_related("employer__budget_holder")
     )
-    for pa in assistants.filter(right_to_work_follow_up_on__range=(today, until)):
+    # A follow-up or recheck date with no check recorded is a missing check, not one that
+    # runs out (the checklist says so).
+    for pa in assistants.filter(
+        right_to_work_checked_on__isnull=False, right_to_work_follow_up_on__range=(today, until)
+    ):
         items.append(
             Expiry(
                 "Right to work follow-up check",
@@ -320,7 +505,7 @@ def expiring_in_icb(organisation, today: datetime.date) -> list[Expiry]:
                 pa.employer,
             )
         )
-    for pa in assistants.filter(dbs_recheck_on__range=(today, until)):
+    for pa in assistants.filter(dbs_issued_on__isnull=False, dbs_recheck_on__range=(today, until)):
         items.append(Expiry("DBS recheck", pa.full_name, pa.dbs_recheck_on, pa.employer))
     return sorted(items, key=lambda item: (item.on, item.whose))
 

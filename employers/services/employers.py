@@ -15,16 +15,18 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from budgets.calculations import (
-    APPRENTICE_RATE_AGE,
     YOUNGEST_PA,
     add_months,
-    age_on,
     birthday,
-    pa_age,
 )
-from budgets.models import NationalRateSet
 from budgets.money import check_money
 from budgets.services import Conflict
+from employers.minimum_wage import (
+    HOURLY_RATES,
+    all_rate_sets,
+    below_minimum_wage,  # noqa: F401 (for the pay runs)
+    shortfalls,
+)
 from employers.models import (
     DbsLevel,
     Employer,
@@ -46,13 +48,11 @@ from employers.models import (
 )
 from employers.models.people import MINIMUM_INSURANCE_COVER, normalise_ni_number
 from employers.payroll import (
-    BelowMinimumWage,
     InvalidTaxCode,
     UnsupportedTaxCode,
-    check_minimum_wage,
     parse_tax_code,
 )
-from employers.selectors import support_officers
+from employers.selectors import contact_is_support_officer, support_officers
 from employers.services.delegation import revoke_for_leaving, withdraw_employer_agreement
 from employers.services.duplicates import lock, refuse_repeat, since
 from phb.permissions import Permission, require
@@ -121,6 +121,20 @@ def _who_employs(
         errors["kind"] = "Choose who is the legal employer"
     elif kind != EmployerKind.HOLDER and not employer.employer_name:
         errors["employer_name"] = "Enter the name of the nominee or organisation that employs"
+    # PAs see the contact by name (Your work, Your PAs, the issues log).
+    if (employer.pa_contact_phone or employer.pa_contact_email) and not employer.pa_contact_name:
+        errors["pa_contact_name"] = "Enter the name of the point of contact for PAs"
+    officer = employer.support_officer
+    same = contact_is_support_officer(
+        name=employer.pa_contact_name, email=employer.pa_contact_email, officer=officer
+    )
+    if same:
+        errors.setdefault(
+            same,
+            f"The point of contact for PAs must be someone other than {officer.full_name}, "
+            "the PA employer support officer: PAs need a point of contact separate from the "
+            "employer's support",
+        )
     return errors
 
 
@@ -235,6 +249,16 @@ def change_support_officer(
     if officer is None:
         raise ValidationError(
             {"support_officer": "Choose one of the ICB's PA employer support staff"}
+        )
+    if contact_is_support_officer(
+        name=employer.pa_contact_name, email=employer.pa_contact_email, officer=officer
+    ):
+        raise ValidationError(
+            {
+                "support_officer": f"{officer.full_name} is the point of contact for PAs, who "
+                "must be someone separate from the employer's support: choose someone else, "
+                "or change the point of contact first"
+            }
         )
     employer.support_officer = officer
     employer.save(update_fields=["support_officer", "updated_at"])
@@ -479,11 +503,6 @@ class AssistantDetails:
     previous_tax: Decimal | None = None
 
 
-HOURLY_RATES = {
-    "day_rate": "day rate",
-    "night_rate": "night rate",
-    "waking_night_rate": "waking night rate",
-}
 MODEL_FIELDS = {f.name for f in fields(AssistantDetails)} - {"right_to_work_time_limited"}
 
 
@@ -575,7 +594,12 @@ def _check_assistant(assistant: PersonalAssistant, details: AssistantDetails) ->
         errors["right_to_work_document"] = "Choose the document seen for the right to work check"
     if details.right_to_work_time_limited:
         follow_up = details.right_to_work_follow_up_on
-        if follow_up is None:
+        if not checked_on and not details.right_to_work_document:
+            errors["right_to_work_follow_up_on"] = (
+                "Record the right to work check (the date and the document seen) before the "
+                "date to check it again"
+            )
+        elif follow_up is None:
             errors["right_to_work_follow_up_on"] = (
                 "Enter the date their right to work must be checked again"
             )
@@ -603,6 +627,11 @@ def _check_assistant(assistant: PersonalAssistant, details: AssistantDetails) ->
                 errors.setdefault(field, message)
     _not_future(details.dbs_issued_on, "dbs_issued_on", "The date of issue", errors)
     recheck, issued = details.dbs_recheck_on, details.dbs_issued_on
+    if recheck and not any(dbs_given):
+        errors["dbs_recheck_on"] = (
+            "Record the DBS check (the level, certificate number and date of issue) before "
+            "the date to check it again"
+        )
     if recheck and issued and recheck <= issued:
         errors.setdefault(
             "dbs_recheck_on", "The date to check again must be after the date of issue"
@@ -701,74 +730,26 @@ def _check_previous_jobs(assistant, details: AssistantDetails, code, errors: dic
         )
 
 
-def apprentice_rate_applies(assistant: PersonalAssistant, on: datetime.date) -> bool:
-    """Whether the apprentice rate of the minimum wage may be paid on `on`: to an apprentice
-    under 19, or 19 or over in the first year of their apprenticeship (GOV.UK, "National
-    Minimum Wage and National Living Wage rates")."""
-    started = assistant.apprenticeship_started_on
-    if not assistant.apprentice or started is None:
-        return False
-    if age_on(assistant.date_of_birth, on) < APPRENTICE_RATE_AGE:
-        return True
-    # The first year ends a year after the start; a start in the last year a date can hold
-    # has no such day, and its first year has not ended.
-    return started.year >= datetime.MAXYEAR or on < birthday(started, 1)
-
-
-def below_minimum_wage(
-    assistant: PersonalAssistant, on: datetime.date, figures, rate_fields
-) -> dict[str, BelowMinimumWage]:
-    """Which of the PA's hourly rates (`rate_fields`, those set) are below the minimum wage for
-    them as they are on `on` (their age, and whether the apprentice rate applies), with the
-    national `figures` in force then. Raises ValueError for an age no PA can be."""
-    age = pa_age(
-        label=assistant.full_name or "The PA",
-        on=on,
-        date_of_birth=assistant.date_of_birth,
-        apprentice=apprentice_rate_applies(assistant, on),
-    )
-    below = {}
-    for field in rate_fields:
-        rate = getattr(assistant, field)
-        if rate is None:
-            continue
-        try:
-            check_minimum_wage(
-                label=assistant.full_name or "The PA",
-                hourly_rate=rate,
-                age_band=age.band,
-                figures=figures,
-            )
-        except BelowMinimumWage as error:
-            below[field] = error
-    return below
-
-
 def _check_minimum_wage(assistant: PersonalAssistant, errors: dict) -> None:
-    """Every hourly rate at least the minimum wage for the PA's age on their start date, from
-    the national rates in force then. For a PA who started before the earliest rates this
-    service holds, the earliest rates (and their age on that day) are used: rates only rise,
-    so this never lets pay below the minimum through."""
+    """Every hourly rate at least the minimum wage for the PA as they are on the later of
+    their start date and today (the rates recorded are what they are paid now: a PA who
+    turned 21 since they started is owed the National Living Wage), from the national rates
+    in force then (minimum_wage.shortfalls)."""
     fields = [
         field
         for field in HOURLY_RATES
         if field not in errors and getattr(assistant, field) is not None
     ]
-    on = assistant.starts_on
-    rate_set = NationalRateSet.objects.in_force_on(on)
-    if rate_set is None:
-        rate_set = NationalRateSet.objects.order_by("effective_from").first()
-        if rate_set is None:
-            errors["starts_on"] = (
-                "There are no national wage rates yet, so the pay cannot be checked against "
-                "the minimum wage: ask the service administrator to add them"
-            )
-            return
-        on = rate_set.effective_from
     try:
-        below = below_minimum_wage(assistant, on, rate_set.as_figures(), fields)
+        below = shortfalls(assistant, timezone.localdate(), all_rate_sets(), fields)
     except ValueError as error:  # too young to be employed, or a date of birth long ago
         errors["date_of_birth"] = str(error)
+        return
+    if below is None:
+        errors["starts_on"] = (
+            "There are no national wage rates yet, so the pay cannot be checked against "
+            "the minimum wage: ask the service administrator to add them"
+        )
         return
     for field, error in below.items():
         errors[field] = f"The {HOURLY_RATES[field]} is too low: {error}"

@@ -15,6 +15,7 @@ from employers import forms, selectors
 from employers.models import IssueStatus, PersonalAssistantStatus
 from employers.presenters_employers import (
     assistant_rows,
+    assistants_with_status,
     checklist_rows,
     dashboard_table,
     expiring_table,
@@ -90,7 +91,7 @@ class EmployerView(EmployerPage, TemplateView):
             "can_manage": can_manage,
             "checklist": checklist_rows(employer, today, can_manage=can_manage),
             "warnings": selectors.household_warnings(employer),
-            "assistants": assistants,
+            "assistants": assistants_with_status(assistants, today),
             "issues_table": issues_table(issues) if issues else None,
         }
 
@@ -274,8 +275,8 @@ class AddAssistantView(EmployerPage, ServiceFormView):
         return super().get_context_data(**kwargs) | {
             "page_title": "Add a PA",
             "button_text": "Add the PA",
-            "intro": "Every hourly rate must be at least the minimum wage for the PA's age on "
-            "their start date.",
+            "intro": "Every hourly rate must be at least the minimum wage for the PA's age "
+            "today, or on their start date if they have not started yet.",
         }
 
 
@@ -310,7 +311,7 @@ class AssistantView(AssistantPage, TemplateView):
             "pa": pa,
             "employer": employer,
             "holder": self.holder,
-            "rows": assistant_rows(pa),
+            "rows": assistant_rows(pa, timezone.localdate()),
             "can_manage": pa.status != PersonalAssistantStatus.LEFT
             and self.request.user.has_perm(Permission.MANAGE_EMPLOYER, pa),
             "signs_in_with": pa.user.email if pa.user_id else None,
@@ -521,11 +522,12 @@ class YourPasView(PermissionRequiredMixin, TemplateView):
             "own": holder.user_id == self.request.user.pk,
         }
         if employer is not None:
-            duties = selectors.checklist(employer, timezone.localdate())
+            today = timezone.localdate()
+            duties = selectors.checklist(employer, today)
             context |= {
                 "done": [duty for duty in duties if duty.state == selectors.MET],
                 "to_do": [duty for duty in duties if duty.state != selectors.MET],
-                "assistants": employer.employed,
+                "assistants": assistants_with_status(employer.employed, today),
                 "warnings": selectors.household_warnings(employer),
             }
         return super().get_context_data(**kwargs) | context

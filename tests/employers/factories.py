@@ -19,7 +19,8 @@ from tests.factories import BudgetHolderFactory, HolderUserFactory, UserFactory
 
 class EmployerFactory(factory.django.DjangoModelFactory):
     """A budget holder who employs their own PAs, with every duty met: PAYE reference,
-    £5m insurance to the end of 2027, a pension scheme, payroll run by this service."""
+    £5m insurance to the end of 2027, a pension scheme (its declaration of compliance sent),
+    payroll run by this service, and a point of contact for PAs."""
 
     class Meta:
         model = Employer
@@ -33,6 +34,7 @@ class EmployerFactory(factory.django.DjangoModelFactory):
     insurance_expires_on = datetime.date(2027, 12, 31)
     pension_scheme = "NEST"
     pension_duties_start_on = datetime.date(2024, 4, 1)
+    pension_declaration_on = datetime.date(2024, 6, 3)
     payroll_arrangement = PayrollArrangement.THIS_SERVICE
     employment_allowance_claimed = True
     pa_contact_name = "Sam Adviser"

@@ -298,29 +298,30 @@ def test_an_apprentice_may_be_paid_the_apprentice_rate_only_as_the_law_allows(
     client, pa_employer_support, employer
 ):
     """The apprentice rate (£8.00 from April 2026) is for an apprentice under 19, or 19 and
-    over in the first year of the apprenticeship. Kim, 26 when she starts on 1 June 2026,
-    began her apprenticeship on 1 September 2025: in its first year, £8.00 is allowed. Had
-    it begun on 1 September 2024 she would be in its second year, and £8.00 is too low."""
+    over in the first year of the apprenticeship, and the rate is what she is paid now
+    (23 November 2026). Kim, 26, began her apprenticeship on 1 January 2026: in its first
+    year, £8.00 is allowed. Had it begun on 1 September 2025 its first year would have ended
+    on 1 September 2026, and £8.00 is too low now."""
     client.force_login(pa_employer_support)
     url = reverse("employers:pa_new", args=[employer.pk])
     apprentice_rate = PA_FORM | {"day_rate": "8.00"}
     page = client.post(url, apprentice_rate | {"apprentice": "on"}).content.decode()
     assert "Enter the date their apprenticeship started" in page
-    page = client.post(url, apprentice_rate | _apprenticeship("1", "9", "2024")).content.decode()
+    page = client.post(url, apprentice_rate | _apprenticeship("1", "9", "2025")).content.decode()
     assert "The day rate is too low" in page
     page = client.post(url, apprentice_rate).content.decode()
     assert "The day rate is too low" in page  # not an apprentice: the adult rate
     assert not PersonalAssistant.objects.exists()
 
-    client.post(url, apprentice_rate | _apprenticeship("1", "9", "2025"))
+    client.post(url, apprentice_rate | _apprenticeship("1", "1", "2026"))
     pa = PersonalAssistant.objects.get()
-    assert (pa.apprentice, pa.apprenticeship_started_on) == (True, datetime.date(2025, 9, 1))
+    assert (pa.apprentice, pa.apprenticeship_started_on) == (True, datetime.date(2026, 1, 1))
     assert pa.day_rate == D("8.00")
     shown = " ".join(client.get(reverse("employers:pa", args=[pa.pk])).content.decode().split())
-    assert "Yes, since 1 September 2025" in shown
+    assert "Yes, since 1 January 2026" in shown
 
     change = reverse("employers:pa_change", args=[pa.pk])
-    unticked = _apprenticeship("1", "9", "2025") | {"apprentice": ""}  # the date left in
+    unticked = _apprenticeship("1", "1", "2026") | {"apprentice": ""}  # the date left in
     client.post(change, PA_FORM | unticked | version_of(pa))
     pa.refresh_from_db()
     assert (pa.apprentice, pa.apprenticeship_started_on) == (False, None)
@@ -481,3 +482,77 @@ def test_only_the_icbs_support_staff_today_may_be_named_by_the_service(
     )
     employer.refresh_from_db()
     assert employer.support_officer == pa_employer_support
+
+
+def _text(response) -> str:
+    return " ".join(response.content.decode().split())
+
+
+def test_a_pa_who_has_not_started_is_not_shown_as_working(
+    client, pa_employer_support, holder, employer
+):
+    """Starting on 7 December 2026, two weeks from today: the employer page, the PA's page and
+    Your PAs say when they start, not that they are working."""
+    pa = PersonalAssistantFactory(
+        employer=employer, full_name="Kim Lee", starts_on=datetime.date(2026, 12, 7)
+    )
+    client.force_login(pa_employer_support)
+    page = _text(client.get(reverse("employers:employer", args=[employer.pk])))
+    assert "Kim Lee</a> (starts on 7 December 2026)" in page
+    page = _text(client.get(reverse("employers:pa", args=[pa.pk])))
+    assert "> Status </dt>" in page
+    assert "> Starts on 7 December 2026 </dd>" in page
+    assert "> Working </dd>" not in page
+    client.force_login(holder.user)
+    page = _text(client.get(reverse("employers:your_pas", args=[holder.pk])))
+    assert "Kim Lee, starts on 7 December 2026" in page
+    assert "working since" not in page
+
+
+def test_a_point_of_contact_without_a_name_is_shown_everywhere(
+    client, pa_employer_support, holder, employer
+):
+    """Recorded before a name was needed: the phone number is still shown to the holder, the
+    PA and staff, and the checklist asks for the name."""
+    employer.pa_contact_name = ""
+    employer.save()
+    user = PaUserFactory()
+    PersonalAssistantFactory(employer=employer, full_name="Kim Lee", user=user)
+    issue = EmploymentIssueFactory(employer=employer)
+    client.force_login(pa_employer_support)
+    page = _text(client.get(reverse("employers:issue", args=[issue.pk])))
+    assert "No name recorded, 0300 123 4567" in page
+    page = _text(client.get(reverse("employers:employer", args=[employer.pk])))
+    assert "The point of contact for PAs has no name: add who it is" in page
+    client.force_login(holder.user)
+    page = _text(client.get(reverse("employers:your_pas", args=[holder.pk])))
+    assert "PAs can contact their point of contact on 0300 123 4567." in page
+    client.force_login(user)
+    page = _text(client.get(reverse("employers:my_work")))
+    assert (
+        "If something goes wrong at work, contact your employer's point of contact for PAs on "
+        "0300 123 4567." in page
+    )
+
+
+def test_the_employer_page_shows_pay_below_the_minimum_wage_now(
+    client, pa_employer_support, employer
+):
+    """Born 1 June 2005, paid £10.85 since 1 April 2026: 21 since 1 June 2026."""
+    PersonalAssistantFactory(
+        employer=employer,
+        full_name="Kim Lee",
+        date_of_birth=datetime.date(2005, 6, 1),
+        starts_on=datetime.date(2026, 4, 1),
+        day_rate=D("10.85"),
+        night_rate=None,
+        waking_night_rate=None,
+    )
+    client.force_login(pa_employer_support)
+    page = _text(client.get(reverse("employers:employer", args=[employer.pk])))
+    assert (
+        "Missing </strong> Kim Lee: paid below the minimum wage: the day rate of £10.85 an hour "
+        "is £1.86 an hour below the National Living Wage of £12.71 for someone aged 21 or over"
+    ) in page
+    dashboard = _text(client.get(reverse("employers:dashboard")))
+    assert "Kim Lee: paid below the minimum wage" in dashboard

@@ -627,3 +627,141 @@ def test_issue_about_another_employers_pa_is_refused(employer, pa_employer_suppo
         )
     assert "assistant" in errors_of(excinfo)
     assert not EmploymentIssue.objects.exists()
+
+
+def test_the_minimum_wage_is_for_their_age_today_not_on_their_start_date(
+    employer, pa_employer_support
+):
+    """Born 1 June 2005, started on 1 April 2026 aged 20: £10.85 was the 18 to 20 rate then,
+    but they turned 21 on 1 June 2026, and the rate recorded is what they are paid now
+    (23 November 2026): the National Living Wage, £12.71."""
+    turned_21 = replace(
+        DETAILS,
+        date_of_birth=datetime.date(2005, 6, 1),
+        starts_on=datetime.date(2026, 4, 1),
+        statement_issued_on=datetime.date(2026, 4, 1),
+        right_to_work_checked_on=datetime.date(2026, 3, 20),
+        day_rate=D("10.85"),
+        night_rate=None,
+    )
+    with pytest.raises(ValidationError) as excinfo:
+        services.add_assistant(actor=pa_employer_support, employer=employer, details=turned_21)
+    assert errors_of(excinfo) == {
+        "day_rate": "The day rate is too low: Riley Evans's rate of £10.85 an hour is below the "
+        "National Living Wage of £12.71 for someone aged 21 or over"
+    }
+    assert not PersonalAssistant.objects.exists()
+    services.add_assistant(
+        actor=pa_employer_support,
+        employer=employer,
+        details=replace(turned_21, day_rate=D("12.71")),
+    )
+
+
+def test_a_pa_starting_later_is_checked_on_their_first_day(employer, pa_employer_support):
+    """Born 1 February 2006, 20 today, starting on 1 February 2027 when they are 21: the 18 to
+    20 rate of £10.85 is too low from their first day."""
+    later = replace(
+        DETAILS,
+        date_of_birth=datetime.date(2006, 2, 1),
+        starts_on=datetime.date(2027, 2, 1),
+        statement_issued_on=None,
+        night_rate=None,
+    )
+    with pytest.raises(ValidationError) as excinfo:
+        services.add_assistant(actor=pa_employer_support, employer=employer, details=later)
+    assert "£12.71" in errors_of(excinfo)["day_rate"]
+
+
+def test_the_point_of_contact_needs_a_name(employer, pa_employer_support):
+    for given in ({"pa_contact_phone": "0300 123 4567"}, {"pa_contact_email": "help@example.org"}):
+        with pytest.raises(ValidationError) as excinfo:
+            services.change_who_employs(
+                actor=pa_employer_support, employer=employer, kind="holder", **given
+            )
+        assert errors_of(excinfo) == {
+            "pa_contact_name": "Enter the name of the point of contact for PAs"
+        }
+    employer.refresh_from_db()
+    assert employer.pa_contact_name == "Sam Adviser"
+
+
+def test_the_point_of_contact_is_not_the_employers_support_officer(holder, pa_employer_support):
+    """PAs get a point of contact separate from employer support: not the support officer, by
+    name (whatever its case and spacing) or by email address."""
+    officer = pa_employer_support
+    with pytest.raises(ValidationError) as excinfo:
+        services.set_up_employer(
+            actor=officer,
+            holder=holder,
+            kind="holder",
+            pa_contact_name=f" {officer.full_name.lower()} ",
+        )
+    assert errors_of(excinfo) == {
+        "pa_contact_name": f"The point of contact for PAs must be someone other than "
+        f"{officer.full_name}, the PA employer support officer: PAs need a point of contact "
+        "separate from the employer's support"
+    }
+    employer = services.set_up_employer(
+        actor=officer, holder=holder, kind="holder", pa_contact_name="Sam Adviser"
+    )
+    with pytest.raises(ValidationError) as excinfo:
+        services.change_who_employs(
+            actor=officer,
+            employer=employer,
+            kind="holder",
+            pa_contact_name="The support desk",
+            pa_contact_email=officer.email.upper(),
+        )
+    assert set(errors_of(excinfo)) == {"pa_contact_email"}
+    employer.refresh_from_db()
+    assert (employer.pa_contact_name, employer.pa_contact_email) == ("Sam Adviser", "")
+
+
+def test_the_support_officer_is_not_the_pas_point_of_contact(employer, pa_employer_support, holder):
+    employer.pa_contact_name = pa_employer_support.full_name
+    employer.save()
+    with pytest.raises(ValidationError) as excinfo:
+        services.change_support_officer(
+            actor=pa_employer_support, employer=employer, support_officer=pa_employer_support
+        )
+    assert errors_of(excinfo)["support_officer"].startswith(
+        f"{pa_employer_support.full_name} is the point of contact for PAs"
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        (
+            {
+                "right_to_work_checked_on": None,
+                "right_to_work_document": "",
+                "right_to_work_follow_up_on": datetime.date(2026, 12, 1),
+            },
+            "right_to_work_follow_up_on",
+            "Record the right to work check (the date and the document seen) before the date "
+            "to check it again",
+        ),
+        (
+            {
+                "dbs_level": "",
+                "dbs_certificate_number": "",
+                "dbs_issued_on": None,
+                "dbs_recheck_on": datetime.date(2026, 12, 1),
+            },
+            "dbs_recheck_on",
+            "Record the DBS check (the level, certificate number and date of issue) before the "
+            "date to check it again",
+        ),
+    ],
+)
+def test_a_follow_up_or_recheck_date_needs_the_check(
+    employer, pa_employer_support, change, field, message
+):
+    with pytest.raises(ValidationError) as excinfo:
+        services.add_assistant(
+            actor=pa_employer_support, employer=employer, details=replace(DETAILS, **change)
+        )
+    assert errors_of(excinfo) == {field: message}
+    assert not PersonalAssistant.objects.exists()

@@ -117,7 +117,14 @@ def test_a_pa_sees_their_point_of_contact_for_each_employer(client, assistant, p
     assert (
         "If something goes wrong at work, your point of contact is Sam Adviser, on 0300 123 4567."
     ) in html
-    assistant.employer.pa_contact_name = ""
+    assistant.employer.pa_contact_name = ""  # recorded before a name was needed
+    assistant.employer.save()
+    html = page(client.get(reverse("employers:my_work")))
+    assert (
+        "If something goes wrong at work, contact your employer's point of contact for PAs on "
+        "0300 123 4567."
+    ) in html
+    assistant.employer.pa_contact_phone = ""
     assistant.employer.save()
     html = page(client.get(reverse("employers:my_work")))
     assert "Your employer has not named a point of contact for you yet" in html
