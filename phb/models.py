@@ -485,6 +485,16 @@ class BudgetHolder(UUIDModel, Timestamped):
     town = models.CharField("Town or city", max_length=100)
     postcode = models.CharField("Postcode", max_length=8, validators=[validate_uk_postcode])
     email = models.EmailField("Email address", max_length=254, blank=True)
+    # PRSB care plan standard: the person's GP practice, one of their demographics.
+    gp_practice = models.CharField(
+        "GP practice (optional)",
+        max_length=200,
+        blank=True,
+        default="",
+        # Rows written with COPY (the dataset generator) name their columns.
+        db_default="",
+        help_text="The name of their GP surgery, like Riverside Medical Centre",
+    )
     phone = models.CharField(
         "Phone number", max_length=20, blank=True, validators=[validate_uk_phone_number]
     )

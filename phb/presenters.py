@@ -82,6 +82,7 @@ def person_summary_rows(holder, *, for_holder: bool = False) -> list[dict]:
         ("NHS number", _text(holder.formatted_nhs_number)),
         ("Date of birth", _text(holder.date_of_birth.strftime("%-d %B %Y"))),
         ("Address", {"html": address}),
+        ("GP practice", _text(holder.gp_practice)),
         ("Email", _text(holder.email)),
         ("Phone", _text(holder.phone)),
         ("Preferred way to be contacted", _text(holder.get_preferred_contact_display())),

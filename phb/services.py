@@ -51,6 +51,7 @@ BUDGET_HOLDER_FIELDS = (
     "address_line_2",
     "town",
     "postcode",
+    "gp_practice",
     "email",
     "phone",
     "preferred_contact",

@@ -219,7 +219,7 @@ REGISTRY: dict[str, FormCase] = {
         },
     ),
     "budgets.forms.BudgetPolicyForm": FormCase(
-        valid={"preparer_may_agree": "yes", "preparer_may_agree_below": "5000.00"}
+        valid={"preparer_may_agree": "yes", "preparer_may_agree_below": "5000.00", "seen": ""}
     ),
     "budgets.forms.PaLineForm": FormCase(
         valid={

@@ -41,6 +41,21 @@ def test_adding_a_person_saves_them_normalised_in_the_users_icb(client, phb_lead
     assert person.nhs_number == "9434765919"
     assert person.postcode == "ZZ9 9ZZ"
     assert person.organisation == phb_lead.acting_organisation
+    assert person.gp_practice == ""
+    page = client.get(reverse("person_detail", args=[person.pk])).content.decode()
+    assert "GP practice" in page
+
+
+def test_a_persons_gp_practice_is_recorded_and_shown(client, phb_lead):
+    """The PRSB care plan standard's demographics include the GP practice."""
+    client.force_login(phb_lead)
+    client.post(reverse("person_create"), valid_data(gp_practice="  Riverside Medical Centre "))
+    person = BudgetHolder.objects.get()
+    assert person.gp_practice == "Riverside Medical Centre"
+    page = client.get(reverse("person_detail", args=[person.pk])).content.decode()
+    assert "Riverside Medical Centre" in page
+    response = client.post(reverse("person_create"), valid_data(gp_practice="x" * 201))
+    assert "GP practice must be 200 characters or fewer" in response.content.decode()
 
 
 @pytest.mark.parametrize(
