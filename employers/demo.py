@@ -61,6 +61,7 @@ def _pa(name, *, born, rate, ni_number, **extra) -> services.AssistantDetails:
         ni_number=ni_number,
         right_to_work_checked_on=STARTED - datetime.timedelta(days=14),
         right_to_work_document=RightToWorkDocument.UK_PASSPORT,
+        right_to_work_copy_kept=True,
         dbs_level=DbsLevel.ENHANCED_BARRED,
         dbs_certificate_number="001234567890",
         dbs_issued_on=STARTED - datetime.timedelta(days=21),

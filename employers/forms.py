@@ -252,6 +252,12 @@ class AssistantForm(NHSFormMixin, forms.Form):
         choices=[("", "Not checked yet"), *RightToWorkDocument.choices],
         required=False,
     )
+    right_to_work_copy_kept = forms.BooleanField(
+        label="A copy of the document, or of the online check's result, was kept",
+        help_text="Keep it, with the date the copy was made, while they work for the employer "
+        "and for 2 years after. Without a copy the check does not count",
+        required=False,
+    )
     right_to_work_time_limited = yes_no(
         "Is their permission to work in the UK time-limited?",
         missing="Say whether their permission to work is time-limited",

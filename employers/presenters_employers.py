@@ -195,6 +195,7 @@ def assistant_rows(pa, today) -> list[dict]:
         ("A close relative of the employer", _yes(pa.close_relative)),
         ("Right to work checked on", _date(pa.right_to_work_checked_on)),
         ("Document seen", pa.get_right_to_work_document_display() or "Not recorded"),
+        ("A copy was kept", _yes(pa.right_to_work_copy_kept)),
         ("Right to work follow-up check due", _date(pa.right_to_work_follow_up_on)),
         ("DBS check", pa.get_dbs_level_display() or "Not recorded"),
         ("DBS certificate number", pa.dbs_certificate_number or "Not recorded"),

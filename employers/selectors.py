@@ -428,6 +428,15 @@ def assistant_duties(pa: PersonalAssistant, today: datetime.date, rate_sets=None
         duties.append(
             duty(EXPIRING, f"right to work must be checked again by {_date(follow_up)}", follow_up)
         )
+    elif not pa.right_to_work_copy_kept:
+        duties.append(
+            duty(
+                MISSING,
+                f"right to work checked on {_date(pa.right_to_work_checked_on)}, but no copy of "
+                "the document (or of the online check's result) is recorded as kept: without "
+                "one the check does not count",
+            )
+        )
     elif pa.right_to_work_checked_on > pa.starts_on:
         # Done, but late: the law asks for it before someone starts work, and there was no
         # check for the days between.

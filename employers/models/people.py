@@ -283,6 +283,10 @@ class PersonalAssistant(UUIDModel, Timestamped):
     right_to_work_document = models.CharField(
         "Document seen", max_length=20, choices=RightToWorkDocument.choices, blank=True
     )
+    # The law asks the employer to keep a copy of the document (or of the online check's
+    # result) for the time they employ the PA and 2 years after: without it the check does not
+    # excuse the employer.
+    right_to_work_copy_kept = models.BooleanField("A copy was kept", default=False)
     right_to_work_follow_up_on = models.DateField(
         "Follow-up check due",
         null=True,
@@ -383,6 +387,11 @@ class PersonalAssistant(UUIDModel, Timestamped):
             models.CheckConstraint(
                 condition=Q(right_to_work_document__in=[*RightToWorkDocument.values, ""]),
                 name="pa_right_to_work_document_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(right_to_work_copy_kept=False)
+                | Q(right_to_work_checked_on__isnull=False),
+                name="pa_right_to_work_copy_with_check",
             ),
             models.CheckConstraint(
                 condition=Q(contracted_hours__isnull=True)

@@ -479,6 +479,7 @@ class AssistantDetails:
     close_relative: bool = False
     right_to_work_checked_on: datetime.date | None = None
     right_to_work_document: str = ""
+    right_to_work_copy_kept: bool = False
     right_to_work_time_limited: bool = False
     right_to_work_follow_up_on: datetime.date | None = None
     dbs_level: str = ""
@@ -592,6 +593,11 @@ def _check_assistant(assistant: PersonalAssistant, details: AssistantDetails) ->
         errors["right_to_work_checked_on"] = "Enter the date the right to work was checked"
     if details.right_to_work_document not in ["", *RightToWorkDocument.values]:
         errors["right_to_work_document"] = "Choose the document seen for the right to work check"
+    if details.right_to_work_copy_kept and not checked_on and not details.right_to_work_document:
+        errors["right_to_work_copy_kept"] = (
+            "Record the right to work check (the date and the document seen) before saying a "
+            "copy was kept"
+        )
     if details.right_to_work_time_limited:
         follow_up = details.right_to_work_follow_up_on
         if not checked_on and not details.right_to_work_document:

@@ -128,6 +128,7 @@ def test_support_officer_sets_up_an_employer_and_the_person_sees_their_pas(
     radio(browser, "Is the PA a close relative of the employer?", "No")
     browser.fill_date("Date the right to work was checked", datetime.date(2026, 5, 1))
     browser.select("Document seen for the right to work check", "UK or Irish passport")
+    browser.tick("A copy of the document, or of the online check's result, was kept")
     radio(browser, "Is their permission to work in the UK time-limited?", "No")
     browser.select("Level of DBS check", "Enhanced with barred list check")
     browser.fill("DBS certificate number", "001234567890")
@@ -147,7 +148,7 @@ def test_support_officer_sets_up_an_employer_and_the_person_sees_their_pas(
     expect(page.get_by_role("main")).to_contain_text(
         "Riley Evans is marked as living in the same household"
     )
-    assert PersonalAssistant.objects.get().day_rate is not None
+    assert PersonalAssistant.objects.get().right_to_work_copy_kept
 
     # Change the PA: a Scottish tax code is refused.
     browser.click("Riley Evans")

@@ -59,6 +59,9 @@ class PersonalAssistantFactory(factory.django.DjangoModelFactory):
     date_of_birth = datetime.date(1990, 6, 1)
     right_to_work_checked_on = datetime.date(2025, 3, 1)
     right_to_work_document = RightToWorkDocument.UK_PASSPORT
+    right_to_work_copy_kept = factory.LazyAttribute(
+        lambda pa: pa.right_to_work_checked_on is not None
+    )
     dbs_level = DbsLevel.ENHANCED_BARRED
     dbs_certificate_number = "001234567890"
     dbs_issued_on = datetime.date(2025, 2, 1)

@@ -334,3 +334,12 @@ def test_the_pension_declaration_is_due_within_5_months(holder):
         ]
         == DUE
     )
+
+
+def test_a_right_to_work_check_without_a_copy_kept_is_not_done(holder):
+    employer = EmployerFactory(budget_holder=holder)
+    PersonalAssistantFactory(employer=employer, full_name="Kim Lee", right_to_work_copy_kept=False)
+    assert [gap.text for gap in selectors.gaps(loaded(employer), TODAY)] == [
+        "Kim Lee: right to work checked on 1 March 2025, but no copy of the document (or of "
+        "the online check's result) is recorded as kept: without one the check does not count"
+    ]

@@ -765,3 +765,27 @@ def test_a_follow_up_or_recheck_date_needs_the_check(
         )
     assert errors_of(excinfo) == {field: message}
     assert not PersonalAssistant.objects.exists()
+
+
+def test_a_copy_kept_is_recorded_with_the_check(employer, pa_employer_support):
+    pa = services.add_assistant(
+        actor=pa_employer_support,
+        employer=employer,
+        details=replace(DETAILS, right_to_work_copy_kept=True),
+    )
+    assert pa.right_to_work_copy_kept
+    unchecked = replace(
+        DETAILS,
+        full_name="Ann Bell",
+        ni_number="",
+        right_to_work_checked_on=None,
+        right_to_work_document="",
+        right_to_work_time_limited=False,
+        right_to_work_copy_kept=True,
+    )
+    with pytest.raises(ValidationError) as excinfo:
+        services.add_assistant(actor=pa_employer_support, employer=employer, details=unchecked)
+    assert errors_of(excinfo) == {
+        "right_to_work_copy_kept": "Record the right to work check (the date and the document "
+        "seen) before saying a copy was kept"
+    }
