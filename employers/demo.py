@@ -107,7 +107,12 @@ def seed_employer() -> list[tuple[str, str, str]]:
         expires_on=timezone.localdate() + datetime.timedelta(days=30),
     )
     services.change_pension(
-        actor=officer, employer=employer, scheme="NEST", duties_start_on=STARTED
+        actor=officer,
+        employer=employer,
+        scheme="NEST",
+        duties_start_on=STARTED,
+        # The declaration of compliance, due within 5 months of the duties starting.
+        declaration_on=min(STARTED + datetime.timedelta(days=60), timezone.localdate()),
     )
     services.change_payroll(
         actor=officer,
