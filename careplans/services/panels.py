@@ -218,6 +218,7 @@ def edit_session(
         raise ValidationError(
             {"members": f"This panel needs {session.quorum} members to decide: choose more"}
         )
+    _check_decisions_stand(session, date=date, chair=chair, people=people)
     session.date, session.starts_at = date, starts_at
     session.place, session.call_link = place.strip(), call_link.strip()
     session.chair = chair
@@ -232,6 +233,33 @@ def edit_session(
     )
     _declare_coordinator_conflicts(session)
     return session
+
+
+def _check_decisions_stand(session, *, date, chair, people) -> None:
+    """A session's decisions say which panel made them, on its date, chaired by its chair and
+    decided by its members: once it has made one, its date and chair stay, and so does each
+    member who decided a plan."""
+    decisions = list(session.decisions.select_related("decided_by").order_by("decided_at"))
+    if not decisions:
+        return
+    plans = f"{len(decisions)} plan{'s' if len(decisions) > 1 else ''}"
+    made = f"This panel has already decided {plans}"
+    errors = {}
+    if date != session.date:
+        errors["date"] = f"{made} on {session.date:%-d %B %Y}, so its date cannot change"
+    if chair.pk != session.chair_id:
+        errors["chair"] = (
+            f"{made} with {session.chair.full_name} as chair, so the chair cannot change"
+        )
+    staying = {person.pk for person in people}
+    gone = sorted({d.decided_by.full_name for d in decisions if d.decided_by_id not in staying})
+    if gone:
+        errors["members"] = (
+            f"{' and '.join(gone)} decided a plan at this panel, so they must stay "
+            f"{'members' if len(gone) > 1 else 'a member'}"
+        )
+    if errors:
+        raise ValidationError(errors)
 
 
 def _check_can_go_to_panel(session, version) -> None:

@@ -413,3 +413,58 @@ def test_a_session_edit_from_a_stale_page_changes_nothing(phb_lead, members):
             actor=phb_lead, session=panel, seen_updated_at=seen, **details | {"place": "Room 9"}
         )
     assert PanelSession.objects.get(pk=panel.pk).place == "Room 4"
+
+
+def test_once_a_session_has_decided_its_date_chair_and_deciders_stay(phb_lead, icb):
+    """The reviewer's case: a panel meeting today decided a plan; re-dating it a fortnight on
+    and changing its chair would make its decision say it was made by another panel on another
+    day. Refused, as is removing the member who decided; its place and the other members can
+    still change."""
+    policy(icb)
+    members = panel_people(icb, 4)
+    plan = submitted_plan(phb_lead)
+    panel = session(phb_lead, members, versions=[plan], present=members, start=True)
+    approve(members[1], plan, panel)
+    today = timezone.localdate()
+    details = {
+        "date": today,
+        "starts_at": TEN_AM,
+        "place": "Room 4",
+        "chair": members[0],
+        "members": members[1:],
+    }
+    with pytest.raises(ValidationError) as refused:
+        panels.edit_session(
+            actor=phb_lead,
+            session=panel,
+            **details
+            | {
+                "date": today + datetime.timedelta(days=14),
+                "chair": members[2],
+                "members": [members[0], members[3]],
+            },
+        )
+    assert refused.value.message_dict == {
+        "date": [
+            f"This panel has already decided 1 plan on {today:%-d %B %Y}, so its date cannot change"
+        ],
+        "chair": [
+            f"This panel has already decided 1 plan with {members[0].full_name} as chair, so "
+            "the chair cannot change"
+        ],
+        "members": [
+            f"{members[1].full_name} decided a plan at this panel, so they must stay a member"
+        ],
+    }
+    unchanged = PanelSession.objects.get(pk=panel.pk)
+    assert (unchanged.date, unchanged.chair_id) == (today, members[0].pk)
+    panels.edit_session(
+        actor=phb_lead,
+        session=panel,
+        **details | {"place": "Room 9", "members": members[1:3]},
+    )
+    changed = PanelSession.objects.get(pk=panel.pk)
+    assert changed.place == "Room 9"
+    assert set(changed.memberships.values_list("member_id", flat=True)) == {
+        m.pk for m in members[:3]
+    }
