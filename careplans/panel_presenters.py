@@ -8,6 +8,7 @@ from django.utils.safestring import mark_safe
 from budgets.presenters import money
 from careplans.models import DecisionOutcome, PanelSessionStatus
 from careplans.models.plans import cost_words, split_costs
+from careplans.services.decisions import APPROVING
 from careplans.services.plans import cost_for_period, is_whole_year, written_words
 from phb.components import render_component
 from phb.presenters import display_date, hidden_caption
@@ -405,7 +406,14 @@ def summary_table(decided) -> dict:
             [
                 {"text": _plan_name(item.version)},
                 {"text": item.version.decision.get_outcome_display()},
-                _money_cell(item.version.decision.approved_annual_amount),
+                # As the version's page says it: one-off items are not a yearly cost.
+                {
+                    "text": item.version.decision.approved_words
+                    if item.version.decision.outcome in APPROVING
+                    else "None",
+                    "format": "numeric",
+                    "classes": "phb-money",
+                },
                 {
                     "html": format_html_join(
                         mark_safe("<br>"),

@@ -1,6 +1,6 @@
 """Reads for the panel pages, scoped to the user, in a fixed number of queries."""
 
-from django.db.models import Count, Prefetch, Q, Sum
+from django.db.models import Count, Prefetch, Q, Sum, prefetch_related_objects
 
 from budgets.models import ClinicalCheck
 from careplans.models import (
@@ -185,6 +185,11 @@ def summary(session) -> dict:
     items = agenda(session)
     decided = [i for i in items if getattr(i.version, "decision", None) is not None]
     decided = [i for i in decided if i.version.decision.session_id == session.pk]
+    # What each approved, item by item (one-off items apart from the yearly cost).
+    prefetch_related_objects(
+        [i.version.decision for i in decided],
+        Prefetch("items", ItemDecision.objects.select_related("item")),
+    )
     # A decision writes a letter to each reader (each representative, and the person when
     # nobody acts for them or they asked for copies): every one is listed.
     letters = {}

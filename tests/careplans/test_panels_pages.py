@@ -507,3 +507,47 @@ def test_the_summary_counts_and_links_every_letter_each_decision_wrote(
     for rep in reps:
         assert f"to {rep.user.full_name}" in summary
     assert f"to {holder.full_name}" in summary
+
+
+def test_the_summary_says_what_was_approved_a_year_and_once(client, phb_lead, members):
+    """Approved: the PA £10,920.00 and hoist hire £1,859.00 a year, and a £1.00 one-off grab
+    rail: "£12,779.00 a year and £1.00 once", never £12,780.00 as if all were yearly. A plan
+    declined approves nothing."""
+    from careplans import services as plan_services
+    from careplans.models import PlanVersion
+
+    first = submitted_plan(phb_lead)
+    draft = plan_services.take_back(actor=phb_lead, version=first)
+    plan_services.save_support_item(
+        actor=phb_lead,
+        version=draft,
+        goals=list(draft.goals.all()),
+        description="Grab rail",
+        category="equipment",
+        provider="Mobility Hire Ltd",
+        unit_cost=D("1.00"),
+        quantity=D("1"),
+        frequency="once",
+        portion=draft.support_items.first().portion,
+    )
+    first = plan_services.submit_version(
+        actor=phb_lead, version=PlanVersion.objects.get(pk=draft.pk)
+    )
+    second = submitted_plan(phb_lead)
+    panel = session(phb_lead, members, versions=[first, second], present=members, start=True)
+    client.force_login(members[0])
+    client.post(
+        decide_url(panel, first),
+        {"lock_version": first.lock_version, "outcome": DecisionOutcome.APPROVED, "reasons": ""},
+    )
+    decide_plan(
+        actor=members[0],
+        version=second,
+        outcome=DecisionOutcome.DECLINED,
+        reasons=PLAN_REASON,
+        session=panel,
+    )
+    summary = text(client.get(reverse("careplans:panel_summary", args=[panel.pk])))
+    assert "£12,779.00 a year and £1.00 once" in summary
+    assert "£12,780.00" not in summary
+    assert summary.count('aria-hidden="true">Approved </span>None') == 1
