@@ -53,7 +53,9 @@ class SectionsForm(LockedForm):
     budget = forms.ChoiceField(label="The budget that pays for this plan", required=False)
     over_budget_justification = text(
         "Why the plan costs more than the budget",
-        help_text="Needed only when the plan costs more than the budget",
+        help_text="Needed only when the plan costs more than the budget. It explains the plan "
+        "to whoever decides it, but a plan is approved for no more than its budget: the budget "
+        "must be increased first, or items cut",
     )
     representative = forms.ChoiceField(
         label="The representative or nominee who agreed the plan", required=False

@@ -196,6 +196,10 @@ class PlanVersion(UUIDModel, Timestamped):
         max_length=5000,
     )
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    # Everyone who changed what this version says (its sections, goals, actions, contacts,
+    # risks or items), recorded by the services that change it: whoever wrote part of a plan
+    # does not decide it (DOMAIN.md §5).
+    written_by = models.ManyToManyField(User, related_name="+", blank=True)
     submitted_by = models.ForeignKey(
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

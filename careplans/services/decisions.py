@@ -28,6 +28,8 @@ from careplans.models import (
 from careplans.services.letters import write_decision_letter
 from careplans.services.plans import (
     budget_cannot_take_the_plan,
+    cost_for_period_of,
+    period_words,
     plan_total,
     status_change,
     written_words,
@@ -113,11 +115,22 @@ def _coordinators_of(version) -> set:
     }
 
 
+def writers_of(version) -> set:
+    """Everyone who changed what this version says (its sections or any of its rows)."""
+    return {user.pk for user in version.written_by.all()}
+
+
 def kept_out_of(version) -> set:
-    """Who may not decide this plan whatever panel it is at: whoever started this version or
-    ever submitted it, and the person's named care coordinator (the panel's declared conflicts
-    come on top). Reads the prefetched status changes and contacts when the page has them."""
-    people = {version.created_by_id} | submitters_of(version) | _coordinators_of(version)
+    """Who may not decide this plan whatever panel it is at: whoever started this version,
+    wrote any part of it or ever submitted it, and the person's named care coordinator (the
+    panel's declared conflicts come on top). Reads the prefetched status changes, writers and
+    contacts when the page has them."""
+    people = (
+        {version.created_by_id}
+        | writers_of(version)
+        | submitters_of(version)
+        | _coordinators_of(version)
+    )
     return people - {None}
 
 
@@ -126,6 +139,8 @@ def why_kept_out(version, user, *, someone: str = "someone else") -> str | None:
     writing, submitting and coordinating go). `someone` is who must decide it instead."""
     if user.pk == version.created_by_id:
         return f"You wrote this plan, so {someone} must decide it"
+    if user.pk in writers_of(version):
+        return f"You wrote part of this plan, so {someone} must decide it"
     if user.pk in submitters_of(version):
         return f"You submitted this plan, so {someone} must decide it"
     if user.pk in _coordinators_of(version):
@@ -166,6 +181,11 @@ def _check_items(
         if choice.outcome == DecisionOutcome.APPROVED_WITH_CHANGES:
             if choice.changed_cost is None or choice.changed_cost < 0:
                 errors.append(item.new_cost_missing)
+                continue
+            # Nothing approved is a decline, and must be told as one (with the right to ask
+            # for reconsideration under regulation 8), not as an approval at £0.00.
+            if choice.changed_cost == 0:
+                errors.append(f"To approve nothing for {item.description}, decline it instead")
                 continue
             if choice.changed_cost >= item.annual_cost:
                 errors.append(
@@ -256,6 +276,8 @@ def decide_plan(
             {"reasons": "Give the reasons for the decision, written for the person"}
         )
     rows, approved = _check_items(version, outcome, items or {}, reasons.strip())
+    if outcome in APPROVING:
+        _check_within_budget(version, rows)
     try:
         with transaction.atomic():
             decision = PlanDecision.objects.create(
@@ -285,6 +307,31 @@ def decide_plan(
         _put_in_use(actor, version, decision, session)
     write_decision_letter(actor=actor, decision=decision)
     return decision
+
+
+def _check_within_budget(version, rows) -> None:
+    """A plan records that its budget is enough (DOMAIN.md §4): what is approved may not cost
+    more, for the budget's period, than the budget (the figure the plan's page and letter set
+    against it). A reason written for costing more explains the plan to whoever decides it;
+    it does not let an approval go over the budget."""
+    budget = version.budget
+    if budget is None:
+        return
+    approved = [
+        (item, item.annual_cost if cost is None else cost)
+        for item, choice, cost in rows
+        if choice.outcome in APPROVING
+    ]
+    cost = cost_for_period_of(approved, budget)
+    if cost > budget.agreed_amount:
+        raise ValidationError(
+            {
+                "outcome": f"What would be approved costs £{cost:,.2f} {period_words(budget)}, "
+                f"£{cost - budget.agreed_amount:,.2f} more than the budget of "
+                f"£{budget.agreed_amount:,.2f}. The budget must be increased, or items cut "
+                "(approved at a lower cost or declined), before the plan can be approved"
+            }
+        )
 
 
 def _put_in_use(actor, version, decision, session=None) -> None:

@@ -245,6 +245,7 @@ def update_sections(*, actor, version, lock_version: int | None = None, **change
     version.full_clean(exclude=["plan", "created_by"])
     version.lock_version += 1
     version.save()
+    version.written_by.add(actor)
     return version
 
 
@@ -264,8 +265,12 @@ def _save_row(row, changes: dict, allowed, what: str):
 
 
 def _row_version(actor, version, lock_version):
+    """The draft a row of is changed, locked, with `actor` recorded as one of its writers (the
+    change is refused, and so not recorded, if it cannot be made)."""
     require(actor, Permission.EDIT_PLAN, version.plan.budget_holder)
-    return lock(version, lock_version=lock_version, doing="change this plan")
+    version = lock(version, lock_version=lock_version, doing="change this plan")
+    version.written_by.add(actor)
+    return version
 
 
 @transaction.atomic
@@ -424,6 +429,39 @@ def is_whole_year(budget) -> bool:
     return (budget.period_start, budget.full_period_end) == (start, end)
 
 
+def period_words(budget) -> str:
+    """The time a plan's cost is set against `budget` for, in words: "a year" for a whole
+    financial year, else the budget's own period."""
+    if is_whole_year(budget):
+        return "a year"
+    return (
+        f"for the budget's period ({budget.period_start:%-d %B %Y} to "
+        f"{budget.full_period_end:%-d %B %Y})"
+    )
+
+
+def over_budget(version) -> str | None:
+    """How much more than its budget the plan costs as written, in words (from the prefetched
+    items); None when it costs no more, or has no budget. Such a plan cannot be approved as it
+    is: only with items cut, or once the budget is increased."""
+    budget = version.budget
+    if budget is None:
+        return None
+    cost = cost_for_period(version.support_items.all(), budget)
+    if cost <= budget.agreed_amount:
+        return None
+    return (
+        f"The plan costs £{cost:,.2f} {period_words(budget)}, £{cost - budget.agreed_amount:,.2f} "
+        f"more than the budget of £{budget.agreed_amount:,.2f}"
+    )
+
+
+OVER_BUDGET_NEXT = (
+    "It can be approved only for no more than the budget: increase the budget first, or "
+    "approve some items at a lower cost or decline them"
+)
+
+
 def budget_cannot_take_the_plan(budget) -> str | None:
     """Why a plan cannot be approved for `budget` as it stands (a plan is approved only for a
     budget being agreed, agreed or paying: `budgets.services.plan_approval.APPROVABLE`), in
@@ -469,19 +507,15 @@ def problems_before_submitting(version) -> list[str]:
         ]
     if cannot_take:
         problems.append(cannot_take)
-    elif budget is not None and not version.over_budget_justification.strip():
+    elif budget is not None:
         cost = cost_for_period(items, budget)
-        if cost > budget.agreed_amount:
+        if cost > budget.agreed_amount and not version.over_budget_justification.strip():
             problems.append(
-                f"The plan costs £{cost:,.2f} "
-                + (
-                    "a year"
-                    if is_whole_year(budget)
-                    else f"for the budget's period ({budget.period_start:%-d %B %Y} to "
-                    f"{budget.full_period_end:%-d %B %Y})"
-                )
-                + f", more than the budget of £{budget.agreed_amount:,.2f}: explain why"
+                f"The plan costs £{cost:,.2f} {period_words(budget)}, more than the budget of "
+                f"£{budget.agreed_amount:,.2f}: explain why"
             )
+        elif cost <= budget.agreed_amount:
+            problems += problems_with_parts(items, budget)
     if not version.health_needs.strip():
         problems.append("Describe the person's health needs")
     if not version.outcomes_evidence.strip():
@@ -491,6 +525,24 @@ def problems_before_submitting(version) -> list[str]:
     if not (version.crisis_plan.strip() or version.relapse_plan.strip()):
         problems.append("Say what happens in a crisis or if their health gets worse")
     problems += problems_with_agreement(version)
+    return problems
+
+
+def problems_with_parts(items, budget) -> list[str]:
+    """Each way of holding the money pays for no more than its part of the budget: a plan
+    within its budget in all may still ask one part (a direct payment, say) for more than it
+    holds. (A plan over its budget in all is explained, and cut before it is approved.)"""
+    problems = []
+    for portion in budget.portions.all():
+        cost = cost_for_period([item for item in items if item.portion_id == portion.pk], budget)
+        if cost > portion.amount:
+            way = portion.short_method.lower()
+            problems.append(
+                f"The items paid from the {way} cost £{cost:,.2f} {period_words(budget)}, "
+                f"£{cost - portion.amount:,.2f} more than the £{portion.amount:,.2f} of the budget "
+                f"held as the {way}: pay for some of them another way, or change how the "
+                "budget is held"
+            )
     return problems
 
 

@@ -27,7 +27,7 @@ from careplans.panel_forms import (
 )
 from careplans.services import ItemChoice, budget_cannot_take_the_plan, decide_plan, policy_for
 from careplans.services import panels as services
-from careplans.services.plans import written_words
+from careplans.services.plans import OVER_BUDGET_NEXT, over_budget, written_words
 from phb.nhsuk_forms import field_component
 from phb.permissions import Permission
 from phb.views.helpers import add_errors, conflict_redirect
@@ -528,6 +528,8 @@ class DecideView(PlanOnAgendaMixin, TemplateView):
             decision=decision,
             cost_words=written_words(version),
             budget_warning=budget_cannot_take_the_plan(version.budget),
+            over_budget=over_budget(version),
+            over_budget_next=OVER_BUDGET_NEXT,
             present_count=present_count,
             needed=needed,
             conflicted=conflicted,

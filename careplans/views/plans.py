@@ -24,7 +24,7 @@ from careplans.models import (
     SupportItem,
 )
 from careplans.services.decisions import route_for, why_kept_out
-from careplans.services.plans import how_to_change
+from careplans.services.plans import OVER_BUDGET_NEXT, how_to_change, over_budget
 from phb import selectors as core_selectors
 from phb.extensions import record_sections
 from phb.nhsuk_forms import STALE_PAGE
@@ -591,6 +591,8 @@ class DecideView(VersionMixin, TemplateView):
                 "refusal": self.refusal(),
                 "page_title": "Decide this plan",
                 "budget_warning": services.budget_cannot_take_the_plan(self.version.budget),
+                "over_budget": over_budget(self.version),
+                "over_budget_next": OVER_BUDGET_NEXT,
             }
         )
 

@@ -5,6 +5,7 @@ from html import unescape
 
 import pytest
 from django.contrib.messages import get_messages
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -469,36 +470,68 @@ def test_without_a_pa_the_difference_is_not_put_down_to_a_pas_costs(
     assert "employing a PA" not in text
 
 
-def test_a_plan_approved_over_its_budget_says_by_how_much(client, icb, phb_lead, holder, budget):
+def test_a_plan_over_its_budget_is_approved_only_with_items_cut(
+    client, icb, phb_lead, holder, budget
+):
+    """14 hours a week at £30.00 = £21,840.00 a year, £1,840.00 over the £20,000.00 budget.
+    The reason for costing more explains the plan to the lead; it does not let it be approved
+    over the budget. Approved at £19,500.00 a year, it is £500.00 under."""
     ApprovalPolicy.objects.create(organisation=icb, lead_sign_off_limit=D("30000.00"))
-    # 14 hours a week at £30.00 = £21,840.00 a year, over the £20,000.00 budget.
     draft = complete_draft(phb_lead, holder, budget, pa_cost=D("30.00"))
     services.update_sections(
         actor=phb_lead, version=draft, over_budget_justification="Two carers at night."
     )
     version = services.submit_version(actor=phb_lead, version=reload_version(draft))
+    lead = staff("phb_lead", icb)
+    client.force_login(lead)
+    text = unescape(page(client.get(version_url(version, "careplans:decide"))))
+    assert (
+        "The plan costs £21,840.00 a year, £1,840.00 more than the budget of £20,000.00. It can "
+        "be approved only for no more than the budget: increase the budget first, or approve "
+        "some items at a lower cost or decline them."
+    ) in text
+    assert "Why it costs more: Two carers at night." in text
+    text = unescape(page(client.get(version_url(version))))
+    assert (
+        "A plan is approved for no more than its budget: the budget must be increased first, "
+        "or items cut."
+    ) in text
+    item = version.support_items.get()
+    with pytest.raises(ValidationError) as refused:
+        services.decide_plan(
+            actor=lead,
+            version=version,
+            outcome=DecisionOutcome.APPROVED,
+            items={str(item.pk): services.ItemChoice(DecisionOutcome.APPROVED)},
+        )
+    assert refused.value.message_dict == {
+        "outcome": [
+            "What would be approved costs £21,840.00 a year, £1,840.00 more than the budget of "
+            "£20,000.00. The budget must be increased, or items cut (approved at a lower cost "
+            "or declined), before the plan can be approved"
+        ]
+    }
+    assert reload_version(version).status == PlanStatus.SUBMITTED
     services.decide_plan(
-        actor=staff("phb_lead", icb),
+        actor=lead,
         version=version,
-        outcome=DecisionOutcome.APPROVED,
+        outcome=DecisionOutcome.APPROVED_WITH_CHANGES,
+        reasons="Two carers are needed only some nights.",
         items={
-            str(item.pk): services.ItemChoice(DecisionOutcome.APPROVED)
-            for item in version.support_items.all()
+            str(item.pk): services.ItemChoice(
+                DecisionOutcome.APPROVED_WITH_CHANGES,
+                reasons="Fewer hours at night.",
+                changed_cost=D("19500.00"),
+            )
         },
     )
     client.force_login(holder.user)
     text = unescape(page(client.get(reverse("careplans:your_plan", args=[holder.pk]))))
     assert (
-        f"What was approved costs <strong>£21,840.00 a year</strong>. {_budget_words(budget)} "
-        "The support costs £1,840.00 more than that. Your care coordinator can explain the "
-        "difference."
+        f"What was approved costs <strong>£19,500.00 a year</strong>. {_budget_words(budget)} "
+        "That is £500.00 more than the support costs."
     ) in text
-    assert "more than the support costs" not in text
-    letter_text = unescape(PlanLetter.objects.get(version=version).body_html)
-    assert (
-        "We have approved everything in the plan. It costs <strong>£21,840.00 a year</strong>. "
-        f"{_budget_words(budget)} The support costs £1,840.00 more than that."
-    ) in letter_text
+    assert "more than that" not in text
 
 
 def test_a_representative_reads_their_plan(client, icb, submitted, holder):
