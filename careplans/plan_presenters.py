@@ -179,7 +179,7 @@ def review_words(version, *, printed_on=None) -> str:
     review = due_review_of(version)
     first_within = (
         f"within {_months(_policy(plan.budget_holder.organisation).first_review_months)} of "
-        "the first payment"
+        "the first payment, or of the plan's approval if that is later"
     )
     if status in IN_PROGRESS_STATUSES:
         if review is None:

@@ -1,9 +1,10 @@
 """Reviews: when each falls due, bringing one forward, and recording what it found.
 
-The first review is due within 3 months of the first payment (the ICB may choose sooner);
-each later one at most 12 months after the last, or sooner for a person at high risk, as the
-ICB's approval policy sets (DOMAIN.md §6). A plan has one review due at a time (the database
-holds it to that); completing a review makes the next one due.
+The first review is due within 3 months of the first payment, or of the plan's approval if
+that is later (the ICB may choose sooner); each later one at most 12 months after the last, or
+sooner for a person at high risk, as the ICB's approval policy sets (DOMAIN.md §6). A plan
+has one review due at a time (the database holds it to that); completing a review makes the
+next one due.
 """
 
 import datetime
@@ -15,10 +16,9 @@ from django.db.models import Min
 from django.utils import timezone
 
 from budgets.calculations import add_months
-from budgets.models import PaymentSchedule
+from budgets.models import HoldingMethod, PaymentSchedule
 from careplans.models import (
     CarePlan,
-    DecisionOutcome,
     GoalProgress,
     PlanDecision,
     PlanStatus,
@@ -28,7 +28,7 @@ from careplans.models import (
     ReviewStatus,
     RiskLevel,
 )
-from careplans.services.decisions import policy_for
+from careplans.services.decisions import APPROVING, policy_for
 from careplans.services.plans import new_version
 from phb.models import Role, RoleAssignment, User
 from phb.permissions import Permission, require
@@ -41,6 +41,10 @@ def interval_months(policy, risk_level: str) -> int:
     return policy.review_interval_months
 
 
+# Ways of holding the money that are paid out, so have a first payment of their own.
+PAID_OUT = (HoldingMethod.DIRECT_PAYMENT, HoldingMethod.THIRD_PARTY)
+
+
 def first_review_due(policy, first_payment: datetime.date) -> datetime.date:
     return add_months(first_payment, policy.first_review_months)
 
@@ -51,15 +55,38 @@ def next_review_due(policy, last_review: datetime.date, risk_level: str) -> date
 
 def first_payment_date(holder) -> datetime.date | None:
     """The first payment of the person's budget: the earliest first instalment of any of their
-    budgets (a budget held by the ICB alone is not paid out, so its start counts)."""
+    budgets (a budget held by the ICB alone is not paid out, so its start counts). None while
+    money to be paid out (a direct payment, or to a third party) has no payment schedule."""
     paid = PaymentSchedule.objects.filter(portion__budget__budget_holder=holder).aggregate(
         first=Min("first_payment_date")
     )["first"]
     if paid is not None:
         return paid
-    return holder.budgets.filter(agreed_at__isnull=False).aggregate(first=Min("period_start"))[
-        "first"
-    ]
+    held_by_the_icb = holder.budgets.filter(
+        agreed_at__isnull=False, portions__method=HoldingMethod.NOTIONAL
+    ).exclude(portions__method__in=PAID_OUT)
+    return held_by_the_icb.aggregate(first=Min("period_start"))["first"]
+
+
+def approved_on(plan) -> datetime.date | None:
+    """The day the person's plan was first approved (None if it has not been)."""
+    first = PlanDecision.objects.filter(version__plan=plan, outcome__in=APPROVING).aggregate(
+        first=Min("decided_at")
+    )["first"]
+    return timezone.localtime(first).date() if first is not None else None
+
+
+def first_review_counts_from(plan) -> tuple[datetime.date | None, str]:
+    """The day the first review is counted from, and what that day is: the first payment, or
+    the plan's approval if that was later (a review is never due before there was a plan to
+    review). None until the first payment is known."""
+    first = first_payment_date(plan.budget_holder)
+    if first is None:
+        return None, "the first payment"
+    approved = approved_on(plan)
+    if approved is not None and approved > first:
+        return approved, "the plan's approval"
+    return first, "the first payment"
 
 
 NO_PLAN_TO_REVIEW = "This person has no plan in use, so there is no review to bring forward"
@@ -76,12 +103,8 @@ def schedule_first_review(*, plan) -> Review | None:
     schedule is set: a first review not yet done (nor brought forward) follows the first
     payment date; any other review is left as it is."""
     plan = CarePlan.objects.select_for_update().get(pk=plan.pk)
-    approved = PlanDecision.objects.filter(
-        version__plan=plan,
-        outcome__in=(DecisionOutcome.APPROVED, DecisionOutcome.APPROVED_WITH_CHANGES),
-    )
-    first = first_payment_date(plan.budget_holder)
-    if first is None or not approved.exists():
+    first, _ = first_review_counts_from(plan)
+    if first is None or approved_on(plan) is None:
         return None
     reviews = list(plan.reviews.exclude(status=ReviewStatus.CANCELLED))
     due_on = first_review_due(policy_for(plan.budget_holder.organisation), first)
@@ -95,7 +118,7 @@ def schedule_first_review(*, plan) -> Review | None:
         return review
     # A review brought forward before the first was done is the first review: it is due by
     # the earlier of its own date and the first-review date (the approval letter promises a
-    # first review within the ICB's months of the first payment).
+    # first review within the ICB's months of the first payment, or of the approval if later).
     if (
         len(reviews) == 1
         and reviews[0].kind == ReviewKind.BROUGHT_FORWARD
@@ -127,12 +150,11 @@ def review_by_the_rules(plan, policy, today: datetime.date) -> tuple[datetime.da
             f"{last.completed_on:%-d %B %Y}",
         )
     months = policy.first_review_months
-    first = first_payment_date(plan.budget_holder)
+    first, what = first_review_counts_from(plan)
     if first is not None:
         return (
             first_review_due(policy, first),
-            f"the first review is due within {_months(months)} of the first payment, on "
-            f"{first:%-d %B %Y}",
+            f"the first review is due within {_months(months)} of {what}, on {first:%-d %B %Y}",
         )
     return (
         add_months(today, months),

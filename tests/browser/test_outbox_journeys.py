@@ -35,7 +35,9 @@ def test_reminders_are_asked_for_sent_and_a_failed_one_sent_again(browser: Brows
         email="ada@example.org",
         preferred_contact="letter",
     )
-    plan_in_use(lead.user, ada)  # her care coordinator, Casey, has no email address
+    # Her care coordinator, Casey, has no email address. Her direct payment is paid from 1 May
+    # 2026, so her first review is due (without a payment, none would be).
+    plan_in_use(lead.user, ada, first_payment=datetime.date(2026, 5, 1))
     today = timezone.localdate()
     Review.objects.filter(plan__budget_holder=ada).update(due_on=today + datetime.timedelta(days=7))
 

@@ -116,7 +116,8 @@ def test_a_draft_says_when_its_first_review_will_be_set_and_by_whom(
     text = text_of(client, phb_lead, complete_draft(phb_lead, holder, budget))
     assert (
         "The first review is set when the plan is approved: within 3 months of the first "
-        "payment. Casey Coordinator, the named care coordinator, will be responsible for it."
+        "payment, or of the plan's approval if that is later. Casey Coordinator, the named "
+        "care coordinator, will be responsible for it."
     ) in text
 
 
@@ -150,8 +151,14 @@ def test_the_pdf_says_what_review_was_due_on_the_day_it_was_printed(phb_lead, ho
 
 
 def test_an_overdue_review_is_not_called_the_next_one_due(client, phb_lead, holder):
-    """Paid from 1 May 2026: the first review was due by 1 August 2026, before today."""
-    version, _, _ = plan_in_use(phb_lead, holder, first_payment=datetime.date(2026, 5, 1))
+    """Approved on 20 April 2026 and paid from 1 May 2026: the first review was due by 1
+    August 2026, before today."""
+    version, _, _ = plan_in_use(
+        phb_lead,
+        holder,
+        first_payment=datetime.date(2026, 5, 1),
+        approved_on=datetime.date(2026, 4, 20),
+    )
     text = text_of(client, phb_lead, version)
     assert "The review was due by 1 August 2026 and has not been done yet." in text
     document = plan_presenters.plan_document(plan_selectors.version_by_id(version.pk))
@@ -321,3 +328,71 @@ def test_an_approved_plan_records_who_agreed_it(client, phb_lead, holder, icb, b
     assert "Not written yet" not in text
     assert "Not included in this plan" in text  # sections the plan left out
     assert HoldingMethod.NOTIONAL.label in text
+
+
+def test_each_way_of_holding_the_money_pays_for_no_more_than_its_part(phb_lead, holder, icb):
+    """£20,000.00 a year: £18,000.00 held by the ICB and £2,000.00 as a direct payment. The PA
+    (£10,920.00 a year) paid from the direct payment is £8,920.00 more than that part holds,
+    though the plan is within the budget in all; paid from the ICB's part, it can go."""
+    LocalRateSetFactory(organisation=icb)
+    budget = proposed_budget(
+        phb_lead,
+        holder,
+        chc_package(phb_lead, holder),
+        amount=D("20000.00"),
+        portions=[
+            (HoldingMethod.NOTIONAL, D("18000.00"), ""),
+            (HoldingMethod.DIRECT_PAYMENT, D("2000.00"), ""),
+        ],
+    )
+    draft = complete_draft(phb_lead, holder, budget)
+    item = draft.support_items.get()
+    assert item.portion.method == HoldingMethod.DIRECT_PAYMENT
+    with pytest.raises(ValidationError) as excinfo:
+        services.submit_version(actor=phb_lead, version=draft)
+    assert excinfo.value.messages == [
+        "The items paid from the direct payment cost £10,920.00 a year, £8,920.00 more than "
+        "the £2,000.00 of the budget held as the direct payment: pay for some of them another "
+        "way, or change how the budget is held"
+    ]
+    services.save_support_item(
+        actor=phb_lead,
+        version=draft,
+        item=item,
+        portion=budget.portions.get(method=HoldingMethod.NOTIONAL),
+    )
+    version = services.submit_version(actor=phb_lead, version=PlanVersion.objects.get(pk=draft.pk))
+    assert version.status == PlanStatus.SUBMITTED
+
+
+def test_a_part_year_direct_payment_is_set_against_its_items_for_those_days(phb_lead, holder, icb):
+    """From 1 December 2026 to 31 March 2027 (121 of 365 days), £4,000.00: £1,000.00 as a
+    direct payment. The PA's £10,920.00 a year is £3,620.05 for those days, paid from the ICB's
+    £3,000.00 part: £620.05 too much for it."""
+    LocalRateSetFactory(organisation=icb)
+    budget = proposed_budget(
+        phb_lead,
+        holder,
+        chc_package(phb_lead, holder),
+        amount=D("4000.00"),
+        start=datetime.date(2026, 12, 1),
+        portions=[
+            (HoldingMethod.NOTIONAL, D("3000.00"), ""),
+            (HoldingMethod.DIRECT_PAYMENT, D("1000.00"), ""),
+        ],
+    )
+    draft = complete_draft(phb_lead, holder, budget)
+    services.save_support_item(
+        actor=phb_lead,
+        version=draft,
+        item=draft.support_items.get(),
+        portion=budget.portions.get(method=HoldingMethod.NOTIONAL),
+    )
+    with pytest.raises(ValidationError) as excinfo:
+        services.submit_version(actor=phb_lead, version=PlanVersion.objects.get(pk=draft.pk))
+    assert excinfo.value.messages == [
+        "The items paid from the notional budget cost £3,620.05 for the budget's period "
+        "(1 December 2026 to 31 March 2027), £620.05 more than the £3,000.00 of the budget held "
+        "as the notional budget: pay for some of them another way, or change how the budget "
+        "is held"
+    ]

@@ -107,8 +107,11 @@ def test_with_none_due_after_a_review_the_bound_is_the_next_by_the_rules(
 def test_with_none_due_and_the_first_review_overdue_only_today_will_do(
     phb_lead, holder, care_coordinator
 ):
-    """Paid from 1 May 2026: the first review was due by 1 August 2026."""
-    version, _, _ = plan_in_use(phb_lead, holder, first_payment=D_(2026, 5, 1))
+    """Approved on 20 April 2026 and paid from 1 May 2026: the first review was due by 1
+    August 2026."""
+    version, _, _ = plan_in_use(
+        phb_lead, holder, first_payment=D_(2026, 5, 1), approved_on=D_(2026, 4, 20)
+    )
     cancel_the_due_review(version.plan)
     with pytest.raises(ValidationError) as excinfo:
         bring_forward(care_coordinator, version.plan, D_(2026, 11, 24))
@@ -247,3 +250,84 @@ def test_the_page_says_when_the_review_due_is_overdue(client, phb_lead, holder):
     )
     text = unescape(client.get(url).content.decode())
     assert "The next review is due by 23 November 2026." in text
+
+
+# -- the first review is never due before the plan was approved ------------------------------------
+
+
+def _approved_today(lead, holder, portions):
+    """A budget backdated to 1 April 2026, held as `portions`, and its plan approved today,
+    23 November 2026 (no payment schedule is set)."""
+    from decimal import Decimal as D
+
+    from budgets.models import HoldingMethod
+    from careplans import services
+    from careplans.models import DecisionOutcome, PlanVersion
+    from careplans.services import ItemChoice
+    from tests.budgets.factories import LocalRateSetFactory, chc_package, proposed_budget, staff
+    from tests.careplans.test_plan_services import complete_draft
+
+    ApprovalPolicy.objects.get_or_create(
+        organisation=holder.organisation, defaults={"lead_sign_off_limit": D("15000.00")}
+    )
+    LocalRateSetFactory(organisation=holder.organisation)
+    budget = proposed_budget(
+        lead,
+        holder,
+        chc_package(lead, holder),
+        amount=D("20000.00"),
+        start=D_(2026, 4, 1),
+        portions=[(HoldingMethod(method), D(amount), "") for method, amount in portions],
+    )
+    draft = complete_draft(lead, holder, budget)
+    version = services.submit_version(actor=lead, version=PlanVersion.objects.get(pk=draft.pk))
+    services.decide_plan(
+        actor=staff("phb_lead", holder.organisation),
+        version=version,
+        outcome=DecisionOutcome.APPROVED,
+        items={
+            str(i.pk): ItemChoice(DecisionOutcome.APPROVED) for i in version.support_items.all()
+        },
+    )
+    return PlanVersion.objects.get(pk=version.pk)
+
+
+def test_a_direct_payment_not_yet_scheduled_sets_no_first_review(phb_lead, holder, client):
+    """The reviewer's case: backdated to 1 April 2026, held as a direct payment with no payment
+    schedule, approved today. Nothing has been paid, so the first review waits for the first
+    payment; the plan page says so (it said it was overdue since 1 July 2026)."""
+    version = _approved_today(phb_lead, holder, [("direct_payment", "20000.00")])
+    assert reviews.first_payment_date(holder) is None
+    assert not Review.objects.filter(plan=version.plan).exists()
+    client.force_login(phb_lead)
+    text = unescape(client.get(reverse("careplans:version", args=[version.pk])).content.decode())
+    assert (
+        "No review date is set yet: the first review is due within 3 months of the first "
+        "payment, or of the plan's approval if that is later."
+    ) in text
+    assert "1 July 2026" not in text
+
+
+def test_a_budget_held_by_the_icb_is_reviewed_within_3_months_of_the_approval(phb_lead, holder):
+    """Held entirely by the ICB from 1 April 2026, so its start counts as the first payment;
+    but the plan was approved today, 23 November 2026, so the first review is due by 23
+    February 2027, not 1 July 2026."""
+    version = _approved_today(phb_lead, holder, [("notional", "20000.00")])
+    assert reviews.first_payment_date(holder) == D_(2026, 4, 1)
+    review = Review.objects.get(plan=version.plan)
+    assert (review.kind, review.due_on) == (ReviewKind.FIRST, D_(2027, 2, 23))
+    policy = ApprovalPolicy.objects.get(organisation=holder.organisation)
+    assert reviews.review_by_the_rules(version.plan, policy, D_(2026, 11, 23)) == (
+        D_(2027, 2, 23),
+        "the first review is due within 3 months of the plan's approval, on 23 November 2026",
+    )
+
+
+def test_a_mixed_budget_waits_for_its_direct_payments_first_payment(phb_lead, holder):
+    """£8,000.00 held by the ICB and £12,000.00 as a direct payment with no schedule yet:
+    not held by the ICB alone, so no first payment is known and no review is due."""
+    version = _approved_today(
+        phb_lead, holder, [("notional", "8000.00"), ("direct_payment", "12000.00")]
+    )
+    assert reviews.first_payment_date(holder) is None
+    assert not Review.objects.filter(plan=version.plan).exists()

@@ -124,11 +124,17 @@ def test_reviews_due_in_a_fixed_number_of_queries(client, in_use, phb_lead, icb)
         client.get(url)
     # More people with reviews due: the same number of queries.
     for _ in range(3):
-        plan_in_use(phb_lead, BudgetHolderFactory(organisation=icb), first_payment=D_(2026, 9, 1))
+        plan_in_use(
+            phb_lead,
+            BudgetHolderFactory(organisation=icb),
+            first_payment=D_(2026, 9, 1),
+            approved_on=D_(2026, 8, 20),
+        )
     with CaptureQueriesContext(connection) as four:
         html = page(client.get(url))
     assert len(four) == len(one)
-    assert html.count("Due in 8 days") == 3  # first payment 1 September: due 1 December
+    # Approved 20 August, first payment 1 September: due 1 December.
+    assert html.count("Due in 8 days") == 3
     overdue = page(client.get(url, {"show": "overdue"}))
     assert "Due in 8 days" not in overdue
     assert holder.full_name in overdue
@@ -179,7 +185,12 @@ def test_the_caseload_shows_when_the_review_is_due(client, in_use, phb_lead, icb
         client.get(reverse("caseload"))
     # More people, with reviews due and without: the same number of queries.
     for _ in range(2):
-        plan_in_use(phb_lead, BudgetHolderFactory(organisation=icb), first_payment=D_(2026, 9, 1))
+        plan_in_use(
+            phb_lead,
+            BudgetHolderFactory(organisation=icb),
+            first_payment=D_(2026, 9, 1),
+            approved_on=D_(2026, 8, 20),
+        )
     BudgetHolderFactory(organisation=icb)
     with CaptureQueriesContext(connection) as more:
         html = page(client.get(reverse("caseload")))

@@ -39,8 +39,11 @@ def test_months_are_added_as_calendar_months(day, months, expected):
 
 
 def test_the_first_review_is_due_3_months_after_the_first_payment(phb_lead, holder):
-    """First payment 1 May 2026: the first review is due by 1 August 2026."""
-    version, _, _ = plan_in_use(phb_lead, holder, first_payment=D_(2026, 5, 1))
+    """Approved on 20 April 2026, first payment 1 May 2026: the first review is due by 1
+    August 2026."""
+    version, _, _ = plan_in_use(
+        phb_lead, holder, first_payment=D_(2026, 5, 1), approved_on=D_(2026, 4, 20)
+    )
     review = Review.objects.get(plan=version.plan)
     assert (review.kind, review.status, review.due_on) == (
         ReviewKind.FIRST,
@@ -49,16 +52,20 @@ def test_the_first_review_is_due_3_months_after_the_first_payment(phb_lead, hold
     )
 
 
-def test_without_a_payment_schedule_the_budget_start_counts(phb_lead, holder):
-    """A budget the ICB holds (not paid out) from 1 April 2026: first review by 1 July 2026."""
-    version, _, _ = plan_in_use(phb_lead, holder)
-    assert Review.objects.get(plan=version.plan).due_on == D_(2026, 7, 1)
+def test_a_plan_approved_after_the_first_payment_is_reviewed_from_its_approval(phb_lead, holder):
+    """First payment 1 May 2026, but the plan approved today, 23 November 2026: the first
+    review is due by 23 February 2027, not 1 August 2026 (before the plan existed)."""
+    version, _, _ = plan_in_use(phb_lead, holder, first_payment=D_(2026, 5, 1))
+    assert Review.objects.get(plan=version.plan).due_on == D_(2027, 2, 23)
 
 
-def test_setting_the_schedule_moves_a_first_review_not_yet_done(phb_lead, holder):
-    version, budget, _ = plan_in_use(phb_lead, holder)
+def test_a_direct_payment_without_a_schedule_waits_for_its_first_payment(phb_lead, holder):
+    """£8,000.00 held by the ICB and £12,000.00 as a direct payment, from 1 April 2026: not
+    held by the ICB alone, so nothing is due until the direct payment's first payment is set.
+    Approved on 20 April 2026 and first paid on 15 June 2026: due by 15 September 2026."""
+    version, budget, _ = plan_in_use(phb_lead, holder, approved_on=D_(2026, 4, 20))
+    assert not Review.objects.filter(plan=version.plan).exists()
     schedule(phb_lead, budget.portions.get(method="direct_payment"), first=D_(2026, 6, 15))
-    # The earliest first payment is now 15 June 2026 (later than the start): due 15 September.
     assert Review.objects.get(plan=version.plan).due_on == D_(2026, 9, 15)
 
 
@@ -66,7 +73,9 @@ def test_an_icb_may_choose_a_sooner_first_review(phb_lead, holder, icb):
     ApprovalPolicy.objects.create(
         organisation=icb, lead_sign_off_limit=D("15000.00"), first_review_months=2
     )
-    version, _, _ = plan_in_use(phb_lead, holder, first_payment=D_(2026, 5, 1))
+    version, _, _ = plan_in_use(
+        phb_lead, holder, first_payment=D_(2026, 5, 1), approved_on=D_(2026, 4, 20)
+    )
     assert Review.objects.get(plan=version.plan).due_on == D_(2026, 7, 1)
 
 

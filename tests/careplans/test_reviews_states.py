@@ -41,7 +41,7 @@ def test_the_caseload_cell_in_each_state():
 
 
 def test_the_demo_seeder_is_idempotent(phb_lead, holder):
-    version, _, _ = plan_in_use(phb_lead, holder)
+    version, _, _ = plan_in_use(phb_lead, holder, first_payment=D_(2026, 5, 1))
     seed_reviews()
     seed_reviews()
     assert Review.objects.filter(plan=version.plan).count() == 1
@@ -74,7 +74,7 @@ def test_a_budget_not_agreed_cannot_be_stopped_or_asked_back(client, phb_lead, h
 
 
 def test_a_review_with_no_plan_in_use_is_not_offered(client, phb_lead, holder, care_coordinator):
-    version, budget, _ = plan_in_use(phb_lead, holder)
+    version, budget, _ = plan_in_use(phb_lead, holder, first_payment=D_(2026, 5, 1))
     review = Review.objects.get(plan=version.plan)
     stopping.stop_phb(
         actor=phb_lead,
@@ -160,7 +160,7 @@ def test_a_review_can_be_brought_forward_when_none_is_due(phb_lead, holder, care
 
 
 def test_the_record_shows_the_review_due_and_the_last_one_done(client, phb_lead, holder):
-    version, _, _ = plan_in_use(phb_lead, holder)
+    version, _, _ = plan_in_use(phb_lead, holder, first_payment=D_(2026, 5, 1))
     plan = version.plan
     Review.objects.filter(plan=plan).update(due_on=D_(2026, 11, 30))
     for completed_on in (D_(2025, 6, 2), D_(2026, 5, 14), D_(2025, 12, 1)):
