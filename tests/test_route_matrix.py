@@ -367,7 +367,7 @@ MATRIX: dict[str, Route] = {
     "staff_create": only("icb_admin", "other_icb_admin", post=200),
     "staff_member": about("lead_user", "icb_admin", post=200),
     "staff_end_role": about("lead_assignment", "icb_admin", post=200),
-    "icb_contact_details": only("icb_admin", "other_icb_admin", post=302),
+    "icb_contact_details": only("icb_admin", "other_icb_admin", post=200),
     # The outbox: messages sent for the ICB, and about one person; a failed one sent again.
     "outbox": only(
         "lead", "coordinator", "icb_admin", "other_lead", "other_coordinator", "other_icb_admin"
