@@ -136,6 +136,8 @@ class ApprovalPolicyForm(NHSFormMixin, forms.Form):
         label="Largest yearly plan cost a PHB lead may sign off",
         help_text="Plans costing more go to a panel. 0.00 sends every plan to a panel.",
     )
+    # When the policy last changed as the page was drawn: an older tab is refused.
+    seen = PageSeenField()
     panel_quorum = NHSIntegerField(
         label="Members needed for a panel to decide",
         min_value=1,

@@ -179,6 +179,14 @@ REGISTRY: dict[str, FormCase] = {
             "chair": "u1",
         },
     ),
+    "careplans.panel_forms.ApprovalPolicyForm": FormCase(
+        valid={
+            "lead_sign_off_limit": "5000.00",
+            "panel_quorum": "3",
+            "review_reminder_days": "28,7",
+            "seen": "2026-11-23T09:00:00.000000+00:00",
+        }
+    ),
     "careplans.panel_forms.AgendaAddForm": FormCase(
         kwargs=lambda: {"waiting": [("v1", "Sam Person, version 1: £12,779.00 a year")]}
     ),

@@ -490,12 +490,26 @@ def save_approval_policy(
     lead_sign_off_limit: Decimal,
     panel_quorum: int,
     review_reminder_days: str | None = None,
+    seen_updated_at=None,
 ) -> ApprovalPolicy:
     """The ICB's limit for a PHB lead's sign-off, its panels' quorum and (given) the days
     before a review is due that staff are reminded (its administrator). Sessions already set
-    up keep the quorum they were set up with."""
+    up keep the quorum they were set up with. `seen_updated_at` is when the policy last
+    changed as the page showed it: if it has changed since, nothing is written."""
     organisation = actor.acting_organisation
     require(actor, Permission.EDIT_APPROVAL_POLICY, organisation)
+    if seen_updated_at is not None:
+        now = (
+            ApprovalPolicy.objects.select_for_update()
+            .filter(organisation=organisation)
+            .values_list("updated_at", flat=True)
+            .first()
+        )
+        if now is not None and now != seen_updated_at:
+            raise ValidationError(
+                "Someone changed the approval policy after you opened this page. The page now "
+                "shows it as it is: make your change again. Nothing was changed."
+            )
     limit = check_money(lead_sign_off_limit, what="The limit", field="lead_sign_off_limit")
     if not isinstance(panel_quorum, int) or isinstance(panel_quorum, bool):
         raise TypeError("panel_quorum must be a whole number")

@@ -581,6 +581,7 @@ class ApprovalPolicyView(PermissionRequiredMixin, TemplateView):
                 "lead_sign_off_limit": policy.lead_sign_off_limit,
                 "panel_quorum": policy.panel_quorum,
                 "review_reminder_days": policy.review_reminder_days.replace(",", ", "),
+                "seen": policy.updated_at,
             },
         )
 
@@ -596,8 +597,12 @@ class ApprovalPolicyView(PermissionRequiredMixin, TemplateView):
                     lead_sign_off_limit=form.cleaned_data["lead_sign_off_limit"],
                     panel_quorum=form.cleaned_data["panel_quorum"],
                     review_reminder_days=form.cleaned_data["review_reminder_days"],
+                    seen_updated_at=form.cleaned_data["seen"],
                 )
             except ValidationError as error:
+                if not hasattr(error, "error_dict"):
+                    # Changed since the page was drawn: show the policy as it is now.
+                    return conflict_redirect(request, " ".join(error.messages), request.path)
                 add_errors(form, error)
             else:
                 messages.success(request, "The approval policy has been saved")

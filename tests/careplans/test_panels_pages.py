@@ -328,6 +328,14 @@ def test_setting_up_a_session_and_its_agenda_through_the_pages(client, phb_lead,
     assert PanelSession.objects.get().status == "closed"
 
 
+def policy_seen(client) -> str:
+    """The hidden time the policy page was drawn with, as a browser sends it back."""
+    import re
+
+    html = client.get(reverse("careplans:approval_policy")).content.decode()
+    return re.search(r'name="seen" value="([^"]*)"', html).group(1)
+
+
 def test_the_policy_page_saves_the_limit_and_quorum(client, icb_admin, icb):
     client.force_login(icb_admin)
     response = client.post(
@@ -336,6 +344,7 @@ def test_the_policy_page_saves_the_limit_and_quorum(client, icb_admin, icb):
             "lead_sign_off_limit": "£7,500.00",
             "panel_quorum": "4",
             "review_reminder_days": "7 30,14",
+            "seen": policy_seen(client),
         },
     )
     assert response.status_code == 302
@@ -346,6 +355,27 @@ def test_the_policy_page_saves_the_limit_and_quorum(client, icb_admin, icb):
         reverse("careplans:approval_policy"), {"lead_sign_off_limit": "", "panel_quorum": "40"}
     )
     assert "There is a problem" in text(response)
+
+
+def test_a_policy_saved_from_an_older_tab_is_refused(client, icb_admin, icb):
+    """North's page, saved after another administrator's change, does not put back what
+    they changed."""
+    client.force_login(icb_admin)
+    stale = policy_seen(client)
+    data = {"lead_sign_off_limit": "5000.00", "panel_quorum": "3", "review_reminder_days": "28,7"}
+    assert (
+        client.post(reverse("careplans:approval_policy"), data | {"seen": stale}).status_code == 302
+    )
+    response = client.post(
+        reverse("careplans:approval_policy"),
+        data | {"panel_quorum": "7", "seen": stale},
+        follow=True,
+    )
+    assert "Someone changed the approval policy after you opened this page" in text(response)
+    assert ApprovalPolicy.objects.get(organisation=icb).panel_quorum == 3
+    missing = client.post(reverse("careplans:approval_policy"), data | {"panel_quorum": "7"})
+    assert missing.status_code == 200
+    assert ApprovalPolicy.objects.get(organisation=icb).panel_quorum == 3
 
 
 @pytest.mark.parametrize("days", ["", "0", "400", "1,2,3,4,5,6", "seven", "٧", "28;7"])
