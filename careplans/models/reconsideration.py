@@ -71,9 +71,7 @@ class ReconsiderationRequest(UUIDModel, Timestamped):
     reconsidered_by = models.ForeignKey(
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    outcome = models.CharField(
-        max_length=10, choices=ReconsiderationOutcome.choices, blank=True
-    )
+    outcome = models.CharField(max_length=10, choices=ReconsiderationOutcome.choices, blank=True)
     outcome_reasons = models.TextField(
         "Reasons, written for the person", blank=True, max_length=5000
     )

@@ -43,9 +43,10 @@ def write_letter(
     person: with nobody acting for them, it goes to their family or representatives, at the
     person's address, and speaks of them as "they". A budget of theirs stopped because they
     died means every later letter is written so too, whatever it is about."""
-    died = died or BudgetStop.objects.filter(
-        budget__budget_holder=holder, reason=StopReason.DEATH
-    ).exists()
+    died = (
+        died
+        or BudgetStop.objects.filter(budget__budget_holder=holder, reason=StopReason.DEATH).exists()
+    )
     readers = recipients(holder)
     if died:
         readers = [(name, rep) for name, rep in readers if rep is not None] or [

@@ -219,9 +219,7 @@ class DecideRequestView(RequestPageMixin, ServiceFormView):
             "request_": request,
             "about": services.describe(decision),
             # Said before the form is filled: a stop is never changed (ADR 0043).
-            "stop_note": services.stop_cannot_change(decision)
-            if request.budget_stop_id
-            else "",
+            "stop_note": services.stop_cannot_change(decision) if request.budget_stop_id else "",
             "withdrawn_label": ReconsiderationOutcome.WITHDRAWN.label,
             "days_waiting": request.days_waiting(),
             "page_title": "Look at the decision again",
