@@ -598,9 +598,7 @@ def test_the_date_a_plan_was_agreed_is_not_long_before_it_was_written(phb_lead, 
 def resubmitted(lead, plan, holder) -> PlanVersion:
     """A new version of `plan`, agreed again today and submitted."""
     version = services.new_version(actor=lead, plan=plan, reason="Health changed")
-    services.update_sections(
-        actor=lead, version=version, **agreement(holder, timezone.localdate())
-    )
+    services.update_sections(actor=lead, version=version, **agreement(holder, timezone.localdate()))
     return services.submit_version(actor=lead, version=reload_version(version))
 
 
