@@ -50,8 +50,9 @@ class BudgetStop(UUIDModel, AppendOnly):
             models.CheckConstraint(
                 condition=~Q(explanation=""), name="stop_explained_to_the_person"
             ),
+            # After a death the budget stops from the day they died, before any notice.
             models.CheckConstraint(
-                condition=Q(effective_on__gte=F("notice_given_on")),
+                condition=Q(effective_on__gte=F("notice_given_on")) | Q(reason="death"),
                 name="stop_after_notice",
             ),
             *text_limits("budget_stop", explanation=5000),

@@ -114,7 +114,9 @@ def stop_phb(
             f"The date notice was given must be within the last year, on or after "
             f"{a_year_ago:%-d %B %Y}"
         )
-    elif effective_on < notice_given_on:
+    elif effective_on < notice_given_on and reason != StopReason.DEATH:
+        # After a death the budget stops from the day they died, which comes before anyone
+        # could give notice.
         errors["effective_on"] = "The budget can stop only on or after the day notice was given"
     elif effective_on < timezone.localdate() and reason != StopReason.DEATH:
         # The letter is dated today: a stop before then would tell the person, after the
@@ -160,9 +162,11 @@ def stop_phb(
     )
     stop.paid_after = paid_after
     stop.save()
-    Review.objects.filter(plan__budget_holder=holder, status=ReviewStatus.DUE).update(
-        status=ReviewStatus.CANCELLED, updated_at=timezone.now()
-    )
+    # A review due before the stop still happens (the budget pays until then); one due on or
+    # after it is not needed.
+    Review.objects.filter(
+        plan__budget_holder=holder, status=ReviewStatus.DUE, due_on__gte=effective_on
+    ).update(status=ReviewStatus.CANCELLED, updated_at=timezone.now())
     if effective_on <= timezone.localdate():
         end_stopped_plans(today=effective_on, budget=budget)
     return stop

@@ -71,7 +71,16 @@ def test_a_stop_in_the_future_cancels_the_instalments_from_that_day(in_use, phb_
     )
     assert "The last day it pays for support is 17 December 2026" in letter.body_html
     assert "ask us to look at this decision again" in letter.body_html
+    # The first review was due after the stop: it is not needed.
     assert Review.objects.get(plan=version.plan).status == ReviewStatus.CANCELLED
+
+
+def test_a_review_due_before_the_stop_still_happens(in_use, phb_lead):
+    """Due by 10 December, and the budget pays until 18 December: the review is still owed."""
+    version, budget, _ = in_use
+    Review.objects.filter(plan=version.plan).update(due_on=D_(2026, 12, 10))
+    stop(phb_lead, budget)  # from 18 December 2026
+    assert Review.objects.get(plan=version.plan).status == ReviewStatus.DUE
 
 
 def test_a_stop_from_today_ends_the_budget(in_use, phb_lead):
@@ -340,3 +349,20 @@ def test_every_letter_after_a_stop_for_death_goes_to_the_family(in_use, phb_lead
     stop(phb_lead, budget, reason="death", explanation="We are sorry.", effective_on=TODAY)
     request = ask(finance_officer, budget, ground="unspent")
     assert request.letter.addressed_to == f"The family or representatives of {holder.full_name}"
+
+
+def test_a_death_learnt_of_today_stops_the_budget_from_the_day_they_died(in_use, phb_lead):
+    """They died on 18 November; the team hears of it and writes on 23 November. The stop is
+    from 18 November, before the letter, and the letter claims no notice was given before."""
+    _, budget, _ = in_use
+    record = stop(
+        phb_lead,
+        budget,
+        reason="death",
+        explanation="We are sorry for your loss.",
+        notice_given_on=TODAY,
+        effective_on=D_(2026, 11, 18),
+    )
+    assert record.effective_on == D_(2026, 11, 18)
+    assert "We gave notice" not in record.letter.body_html
+    assert "18 November 2026" in record.letter.body_html
