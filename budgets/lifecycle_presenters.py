@@ -245,6 +245,8 @@ def budget_state(budget: Budget, user, policy) -> BudgetState:
         and may[Permission.CHANGE_AMOUNT],
         "end": budget.is_live and over and may[Permission.END_BUDGET],
         "next_year": budget.status in (BudgetStatus.AGREED, BudgetStatus.ACTIVE, BudgetStatus.ENDED)
+        # A stopped budget does not go on into another year.
+        and budget.stopped_from is None
         and may[Permission.PREPARE_BUDGET]
         and may[Permission.CALCULATE],
     }

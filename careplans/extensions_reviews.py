@@ -23,7 +23,7 @@ from careplans.models import (
     Review,
     ReviewStatus,
 )
-from careplans.plan_selectors import plan_of
+from careplans.plan_selectors import in_use_version, versions_of_holder
 from careplans.selectors_reviews import DECISION_NAMES
 from careplans.services.reconsideration import decision_of, describe
 from careplans.services.reviews import schedule_first_review
@@ -75,15 +75,14 @@ def _staff_section(request, holder) -> dict:
     live = budget is not None and budget.status in (BudgetStatus.AGREED, BudgetStatus.ACTIVE)
     if live:
         stop = BudgetStop.objects.filter(budget=budget).first()
-    elif budget is None:
-        # No budget now: the last stop, if that is how their budget ended, with its letter.
+    else:
+        # No budget now, or a new one only being set up: the last stop, if that is how their
+        # last budget ended, with its letter.
         stop = (
             BudgetStop.objects.filter(budget__budget_holder=holder)
             .order_by("-effective_on")
             .first()
         )
-    else:
-        stop = None
     # Requests waiting for a decision and changed decisions still to put into effect, in one
     # query (a person has few).
     requests = list(
@@ -104,7 +103,8 @@ def _staff_section(request, holder) -> dict:
         "review": review,
         "overdue": review is not None and review.due_on < timezone.localdate(),
         "last_review": last_review,
-        "has_plan": read_once(holder, plan_of) is not None,
+        # A review is brought forward only on a plan in use.
+        "has_plan": in_use_version(read_once(holder, versions_of_holder)) is not None,
         "can_review": user.has_perm(Permission.MANAGE_REVIEWS, holder),
         "can_record_request": user.has_perm(Permission.RECORD_RECONSIDERATION, holder),
         "open_requests": sum(1 for request in requests if request.is_open),

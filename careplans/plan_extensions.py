@@ -13,7 +13,7 @@ from phb.extensions import (
 
 
 def _staff_section(request, holder) -> dict:
-    versions = selectors.versions_of(read_once(holder, selectors.plan_of))
+    versions = read_once(holder, selectors.versions_of_holder)
     return {
         "version": selectors.current_version(versions),
         "in_use": selectors.in_use_version(versions),

@@ -518,9 +518,8 @@ def your_plan(holder, user) -> dict:
         "being_written": any(v.status in IN_PROGRESS_STATUSES for v in versions),
         "next_review": review.due_on if review else None,
         # No review comes after the budget stops.
-        "review_after_stop": review is not None
-        and stop is not None
-        and review.due_on >= stop.effective_on,
+        "review_after_stop": stop is not None
+        and (review is None or review.due_on >= stop.effective_on),
         # As staff see it: a review is overdue once the day it was due by has passed.
         "review_overdue": review is not None and review.due_on < timezone.localdate(),
         "stop": stop,

@@ -18,6 +18,7 @@ from careplans.models import (
     SupportItem,
 )
 from careplans.models.reviews import ReviewStatus
+from phb.extensions import read_once
 from phb.models import Representative
 
 
@@ -66,6 +67,12 @@ def plan_of(holder) -> CarePlan | None:
 
 def versions_of(plan) -> list[PlanVersion]:
     return list(plan.versions.order_by("-number")) if plan is not None else []
+
+
+def versions_of_holder(holder) -> list[PlanVersion]:
+    """The person's plan versions, newest first: for read_once, so that a page's sections
+    share one read."""
+    return versions_of(read_once(holder, plan_of))
 
 
 def current_version(versions: list[PlanVersion]) -> PlanVersion | None:

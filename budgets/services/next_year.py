@@ -194,6 +194,14 @@ def prepare_next_year(*, actor, budget, version: int | None = None) -> Budget:
         expected=(BudgetStatus.AGREED, BudgetStatus.ACTIVE, BudgetStatus.ENDED),
         doing="prepare next year's budget from",
     )
+    if budget.stopped_from is not None:
+        # A stopped budget does not go on into another year (ADR 0043): if the person should
+        # have a budget again, one is set up for them afresh.
+        raise ValidationError(
+            f"This budget was stopped from {_day(budget.stopped_from)}, so there is no next "
+            "year's budget to prepare from it. If the person should have a budget again, set "
+            "up a new one"
+        )
     start, end = next_financial_year(budget)
     label = calc.financial_year_label(start)
     existing = (

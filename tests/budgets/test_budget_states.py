@@ -420,7 +420,8 @@ def _stopping(p):
             "Period 1 April 2027 to 31 March 2028 (stops on 1 October 2027)",
         ],
         never=["30 September 2027", "waiting to be ended", "stopped"],
-        offers={NEXT_YEAR, PAYMENTS_DUE},  # its amount is not changed once it is stopping
+        # Its amount is not changed once it is stopping, and it does not go on into next year.
+        offers={PAYMENTS_DUE},
     )
 
 
@@ -438,7 +439,7 @@ def _stopped(p):
             "Period 1 April 2026 to 31 March 2027 (stopped on 23 November 2026)",
         ],
         never=["22 November 2026", "waiting to be ended", "stops on"],
-        offers={NEXT_YEAR},
+        offers=set(),  # a stopped budget does not go on into next year
     )
 
 

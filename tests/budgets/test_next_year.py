@@ -412,3 +412,21 @@ def test_a_refusal_to_prepare_is_shown_on_the_budget_page(client, phb_lead, hold
         response.content.decode()
     )
     assert not Budget.objects.filter(prepared_from=budget).exists()
+
+
+def test_a_stopped_budget_does_not_go_on_into_next_year(phb_lead, paid_budget):
+    """A budget stopped (after a death, say) is not carried into another year: if the person
+    should have a budget again, one is set up afresh (ADR 0043)."""
+    services.stop_budget(
+        actor=phb_lead,
+        budget=paid_budget,
+        stops_on=datetime.date(2026, 11, 23),
+        reason="The person has died",
+    )
+    paid_budget.refresh_from_db()
+    with pytest.raises(ValidationError) as excinfo:
+        prepare(paid_budget, phb_lead)
+    assert messages_of(excinfo) == (
+        "This budget was stopped from 23 November 2026, so there is no next year's budget to "
+        "prepare from it. If the person should have a budget again, set up a new one"
+    )
