@@ -365,6 +365,22 @@ def record_attendance(*, actor, session, present: list) -> PanelSession:
     members = {str(pk) for pk in session.memberships.values_list("member_id", flat=True)}
     if not present_ids <= members:
         raise ValidationError({"present": "Choose only members of this panel"})
+    if session.decisions.exists():
+        # The panel's decisions were made by those here then: someone who arrives later is
+        # marked as here, but nobody who was here is taken off the record.
+        leaving = sorted(
+            session.memberships.filter(present=True)
+            .exclude(member_id__in=present_ids)
+            .values_list("member__full_name", flat=True)
+        )
+        if leaving:
+            raise ValidationError(
+                {
+                    "present": f"{' and '.join(leaving)} "
+                    f"{'were' if len(leaving) > 1 else 'was'} here when the panel decided a "
+                    "plan, so cannot be marked as not here"
+                }
+            )
     # Only the rows that change, so the audit shows who was marked as here or not.
     session.memberships.filter(member_id__in=present_ids, present=False).update(present=True)
     session.memberships.exclude(member_id__in=present_ids).filter(present=True).update(

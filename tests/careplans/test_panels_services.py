@@ -468,3 +468,26 @@ def test_once_a_session_has_decided_its_date_chair_and_deciders_stay(phb_lead, i
     assert set(changed.memberships.values_list("member_id", flat=True)) == {
         m.pk for m in members[:3]
     }
+
+
+def test_once_a_session_has_decided_nobody_here_is_marked_absent(phb_lead, icb):
+    """The panel decided a plan with four members here: marking three of them absent would
+    leave a decision made without its quorum on the record. Someone arriving later may still
+    be marked as here."""
+    policy(icb)
+    members = panel_people(icb, 4)
+    plan = submitted_plan(phb_lead)
+    panel = session(phb_lead, members, versions=[plan], present=members[:3], start=True)
+    approve(members[1], plan, panel)
+    with pytest.raises(ValidationError) as refused:
+        panels.record_attendance(actor=phb_lead, session=panel, present=[members[0]])
+    names = sorted(m.full_name for m in members[1:3])
+    assert refused.value.message_dict == {
+        "present": [
+            f"{names[0]} and {names[1]} were here when the panel decided a plan, so cannot be "
+            "marked as not here"
+        ]
+    }
+    assert panel.memberships.filter(present=True).count() == 3
+    panels.record_attendance(actor=phb_lead, session=panel, present=members)
+    assert panel.memberships.filter(present=True).count() == 4
