@@ -137,7 +137,8 @@ class ReconsiderationDecisionForm(NHSFormMixin, forms.Form):
         widget=forms.RadioSelect,
         error_messages={
             "required": "Choose whether the decision stands, has been changed, or the person "
-            "withdrew the request"
+            "withdrew the request",
+            "invalid_choice": "Choose one of the outcomes shown",
         },
     )
     outcome_reasons = text(

@@ -204,6 +204,18 @@ class DecideRequestView(RequestPageMixin, ServiceFormView):
     def done_url(self):
         return reverse("careplans:reconsiderations")
 
+    def make_form(self, data=None):
+        form = super().make_form(data)
+        if self.object.budget_stop_id:
+            # A stop is never changed (ADR 0043): the choice is not offered.
+            field = form.fields["outcome"]
+            field.choices = [
+                (value, label)
+                for value, label in field.choices
+                if value != ReconsiderationOutcome.CHANGED
+            ]
+        return form
+
     def save(self, form):
         services.decide_request(
             actor=self.request.user,

@@ -511,9 +511,14 @@ def test_a_request_is_recorded_and_decided_through_the_pages(
     client.force_login(staff("phb_lead", icb))
     # A stop is never changed (ADR 0043): the page says what to do instead, before and after.
     instead = "If the person should go on having a personal health budget, set up a new budget"
-    assert instead in unescape(page(client.get(decide)))
+    shown = unescape(page(client.get(decide)))
+    assert instead in shown
+    # Only what can be recorded is offered.
+    assert "The decision has been changed" not in shown
+    assert "The decision stands" in shown and "The person withdrew the request" in shown
     response = client.post(decide, {"outcome": "changed", "outcome_reasons": "We were wrong."})
     assert instead in unescape(page(response)) and PROBLEM in page(response)
+    assert "Choose one of the outcomes shown" in page(response)
     request.refresh_from_db()
     assert request.is_open
     assert not PlanLetter.objects.filter(kind="reconsideration").exists()
