@@ -77,5 +77,15 @@ def csrf_failure(request, reason=""):
     opened before the person signed in again or changed the ICB they act for (both give a
     new token, so such a page cannot save into the wrong ICB), or open too long. Django's own
     page speaks of cookies and referers; this one says what happened and what to do."""
+    from django.contrib import messages
+    from django.contrib.auth import logout
+    from django.urls import reverse
+
+    if request.method == "POST" and request.path == reverse("account_logout"):
+        # Signing out always works, from any tab (on a shared computer, a refusal would leave
+        # the person signed in): the worst a forged sign-out does is sign someone out.
+        logout(request)
+        messages.success(request, "You have signed out.")
+        return redirect("account_login")
     security_log.warning("Refused a form with a bad security token: %s", reason)
     return render(request, "403_csrf.html", status=403)

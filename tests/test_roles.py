@@ -230,6 +230,10 @@ def test_a_page_opened_for_one_icb_cannot_save_after_a_change_of_icb(
     assert "Nothing has been changed." in text
     assert "CSRF" not in text
     assert browser.session["phb_acting_for"] == str(other_icb.pk)
+    # Signing out from the old tab still signs them out.
+    signed_out = browser.post(reverse("account_logout"), {"csrfmiddlewaretoken": token})
+    assert signed_out["Location"] == reverse("account_login")
+    assert "_auth_user_id" not in browser.session
 
 
 def test_someone_with_one_icb_has_no_switcher(client, phb_lead):
