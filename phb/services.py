@@ -597,7 +597,32 @@ def add_representative(
                 "full name and email address with them. Nothing was changed."
             }
         )
-    earlier = Representative.objects.filter(user=user, budget_holder=holder).first()
+    earlier = (
+        Representative.objects.select_for_update().filter(user=user, budget_holder=holder).first()
+    )
+    if (
+        earlier is not None
+        and earlier.ended_on is not None
+        and earlier.ended_on < timezone.localdate()
+    ):
+        # They stopped acting, and now act again (a new nomination, say): the same record,
+        # acting again from the new agreement; the audit history keeps the earlier period.
+        if agreed_on <= earlier.ended_on:
+            raise ValidationError(
+                {
+                    "agreed_on": "The date they agreed to act again must be after "
+                    f"{earlier.ended_on:%-d %B %Y}, when they last stopped acting"
+                }
+            )
+        earlier.kind = kind
+        earlier.relationship = relationship.strip()
+        earlier.agreed_on = agreed_on
+        earlier.ended_on = None
+        for field, value in address.items():
+            setattr(earlier, field, value)
+        earlier.full_clean()
+        earlier.save()
+        return earlier, created
     if earlier is not None:
         raise ValidationError(
             {

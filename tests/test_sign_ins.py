@@ -397,3 +397,45 @@ def test_a_representatives_address_changes_until_they_stop_acting(client, phb_le
     assert "stopped acting for Robin on 23 November 2026" in html
     assert "acts for Robin." not in html
     assert "Save the address" not in html
+
+
+D_1_DEC = datetime.date(2026, 12, 1)
+
+
+def test_someone_who_stopped_acting_can_act_again_from_a_new_agreement(phb_lead, icb, monkeypatch):
+    """Jo stopped acting on 23 November 2026; on 1 December she is nominated again. She acts
+    again from then, with the same sign-in; the earlier period stays in the history."""
+    person = BudgetHolderFactory(organisation=icb)
+    details = {
+        "full_name": "Jo Helper",
+        "email": "jo.helper@example.org",
+        "kind": "nominee",
+        "relationship": "Daughter",
+        "agreed_on": datetime.date(2026, 1, 10),
+    }
+    first, _ = services.add_representative(actor=phb_lead, budget_holder=person, **details)
+    services.end_representative(actor=phb_lead, representative=first, ended_on=TODAY)
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: D_1_DEC)
+    with pytest.raises(ValidationError) as excinfo:
+        services.add_representative(
+            actor=phb_lead, budget_holder=person, **details | {"agreed_on": TODAY}
+        )
+    assert excinfo.value.message_dict == {
+        "agreed_on": [
+            "The date they agreed to act again must be after 23 November 2026, when they last "
+            "stopped acting"
+        ]
+    }
+    again, created = services.add_representative(
+        actor=phb_lead,
+        budget_holder=person,
+        **details | {"kind": "representative", "agreed_on": datetime.date(2026, 12, 1)},
+    )
+    assert (again.pk, created) == (first.pk, False)
+    again.refresh_from_db()
+    assert (again.kind, again.agreed_on, again.ended_on) == (
+        "representative",
+        datetime.date(2026, 12, 1),
+        None,
+    )
+    assert person.representatives.current().count() == 1
