@@ -25,7 +25,10 @@ def explained(holder, *, acting_for: bool = False):
 
 def _explanation_version(holder) -> str:
     page = explained(holder)
-    words = repr((page.explanation_heading, page.explanation, page.steps))
+    # Everything the PDF prints: its lead (a stop, a change to come) and summary rows too.
+    words = repr(
+        (page.lead, page.summary_rows, page.explanation_heading, page.explanation, page.steps)
+    )
     return f"explanation {hashlib.sha256(words.encode()).hexdigest()}"
 
 

@@ -162,7 +162,18 @@ def _proposed(budget: Budget, reader: Reader) -> HolderBudget:
 def _live(budget: Budget, reader: Reader, today: date) -> HolderBudget:
     changes = _changes(budget)
     amount = f"{money(budget.agreed_amount)} for {_period(budget)}"
-    if budget.status == BudgetStatus.ACTIVE:
+    # A change of amount issued but not started yet: nothing is different until its day.
+    to_come = next(
+        (c for c in changes if c.effective_from > today and not overtaken_by_stop(c)), None
+    )
+    if budget.status == BudgetStatus.ACTIVE and to_come is not None:
+        state = "active"
+        lead = [
+            f"{reader.whose} budget for {_period(budget)} {went(to_come)} from "
+            f"{money(to_come.previous_amount)} to {money(to_come.new_amount)} from "
+            f"{day(to_come.effective_from)}. Nothing changes before then."
+        ]
+    elif budget.status == BudgetStatus.ACTIVE:
         state = "active"
         lead = [f"{reader.whose} budget is {'now ' if changes else ''}{amount}."]
     else:
@@ -287,7 +298,14 @@ def _steps(budget: Budget, reader: Reader) -> list[str]:
         steps.append(f"The amount first agreed was {money(first)}.")
     steps += [_change_step(change, budget.indicative_amount) for change in changes]
     if changes and not overtaken_by_stop(changes[-1]):
-        steps.append(f"So the budget is now {money(budget.agreed_amount)}.")
+        last = changes[-1]
+        if last.effective_from > timezone.localdate():
+            steps.append(
+                f"So from {day(last.effective_from)} the budget will be "
+                f"{money(budget.agreed_amount)}."
+            )
+        else:
+            steps.append(f"So the budget is now {money(budget.agreed_amount)}.")
     return steps
 
 

@@ -473,7 +473,11 @@ def test_the_budget_holder_and_their_representative_read_the_budget_as_it_now_st
     expect(heading(browser)).to_have_text("Your personal health budget")
     main = page.get_by_role("main")
     expect(main.get_by_role("heading", name="Your budget", exact=True)).to_be_visible()
-    expect(main).to_contain_text("Your budget is now £9,000.00 for 1 April 2027 to 31 March 2028.")
+    # The reduction is issued but starts on 1 October 2027: nothing is different before then.
+    expect(main).to_contain_text(
+        "Your budget for 1 April 2027 to 31 March 2028 goes down from £12,000.00 to £9,000.00 "
+        "from 1 October 2027. Nothing changes before then."
+    )
     expect(main.locator(".nhsuk-inset-text")).to_contain_text(
         "From 1 October 2027 the budget goes down from £12,000.00 to £9,000.00, because: "
         "Fewer visits are needed after the review."
@@ -500,7 +504,7 @@ def test_the_budget_holder_and_their_representative_read_the_budget_as_it_now_st
     for service in ("Agency day care", "Sleeping nights", "District nursing", "Equipment hire"):
         expect(main.get_by_role("rowheader", name=re.compile(service))).to_be_visible()
     expect(main).to_contain_text("£117,793.00")
-    expect(main).to_contain_text("So the budget is now £9,000.00.")
+    expect(main).to_contain_text("So from 1 October 2027 the budget will be £9,000.00.")
     for staff_words in ("ICB", "nominee", "Why they can have", "indicative", "Notional"):
         expect(main).not_to_contain_text(staff_words)
     browser.screenshot("your-budget")
@@ -510,7 +514,8 @@ def test_the_budget_holder_and_their_representative_read_the_budget_as_it_now_st
     expect(heading(tab)).to_have_text(f"{holder.given_name}'s personal health budget")
     main = tab.page.get_by_role("main")
     expect(main).to_contain_text(
-        f"{holder.given_name}'s budget is now £9,000.00 for 1 April 2027 to 31 March 2028."
+        f"{holder.given_name}'s budget for 1 April 2027 to 31 March 2028 goes down from "
+        "£12,000.00 to £9,000.00 from 1 October 2027."
     )
     expect(tab.summary_value("How the money is kept")).to_contain_text(
         "who arrange their care: £1,800.00"

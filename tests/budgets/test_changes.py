@@ -905,3 +905,25 @@ def test_the_letter_says_when_a_part_of_the_budget_stays_the_same(phb_lead, hold
     (letter,) = change(budget, phb_lead, new_amount=D("11000.00"))
     assert "This part of the budget goes down from £11,999.99 to £10,999.99." in letter.body_html
     assert "This part of the budget stays at £0.01." in letter.body_html
+
+
+def test_a_stop_or_a_change_to_come_makes_the_holders_pdf_out_of_date(
+    phb_lead, holder, budget_2027
+):
+    """The PDF of "How the budget was worked out" prints the page's lead and summary too: a
+    stop decided after it was made (which changes only those) makes it out of date."""
+    from budgets.documents import _explanation_version
+    from phb.models import BudgetHolder
+
+    def version():
+        return _explanation_version(BudgetHolder.objects.get(pk=holder.pk))
+
+    before = version()
+    assert version() == before  # the same record, the same version
+    services.stop_budget(
+        actor=phb_lead,
+        budget=reload(budget_2027),
+        stops_on=datetime.date(2027, 10, 1),
+        reason="Moved away",
+    )
+    assert version() != before

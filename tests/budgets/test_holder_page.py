@@ -215,7 +215,8 @@ def _reduced(p):
     # 1 October 2027 share £2,100.00: £350.00 each.
     return Case(
         says=[
-            "{whose} budget is now £6,800.00 for 1 April 2027 to 31 March 2028.",
+            "{whose} budget for 1 April 2027 to 31 March 2028 goes down from £8,000.00 to "
+            "£6,800.00 from 1 October 2027. Nothing changes before then.",
             "From 1 October 2027 the budget goes down from £8,000.00 to £6,800.00, because: "
             "Fewer visits are needed after the review.",
             "Amount £6,800.00",
@@ -225,7 +226,7 @@ def _reduced(p):
             "The amount first agreed, £8,000.00, is £308.72 less than the £8,308.72 worked out "
             "above.",
             "From 1 October 2027 it goes down to £6,800.00.",
-            "So the budget is now £6,800.00.",
+            "So from 1 October 2027 the budget will be £6,800.00.",
             "Date 1 September 2027 Amount £500.00 Payment Still to come",
             "Date 1 October 2027 Amount £350.00 Payment Still to come",
             "Date 1 March 2028 Amount £350.00 Payment Still to come",
@@ -262,7 +263,8 @@ def _increased(p):
     # £8,308.72 worked out.
     return Case(
         says=[
-            "{whose} budget is now £9,000.00 for 1 April 2027 to 31 March 2028.",
+            "{whose} budget for 1 April 2027 to 31 March 2028 goes up from £8,000.00 to "
+            "£9,000.00 from 1 October 2027. Nothing changes before then.",
             "From 1 October 2027 the budget goes up from £8,000.00 to £9,000.00, because: "
             "You need a second carer at night.",
             "Amount £9,000.00",
@@ -273,7 +275,7 @@ def _increased(p):
             "From 1 October 2027 it goes up to £9,000.00, £691.28 more than the £8,308.72 worked "
             f"out above, because: {INCREASE_JUSTIFICATION} A clinician checked and supported "
             "this.",
-            "So the budget is now £9,000.00.",
+            "So from 1 October 2027 the budget will be £9,000.00.",
             "Date 1 September 2027 Amount £500.00 Payment Still to come",
             "Date 1 October 2027 Amount £625.00 Payment Still to come",
             "Date 1 March 2028 Amount £625.00 Payment Still to come",
@@ -514,7 +516,7 @@ def test_an_increase_checked_after_an_amount_above_the_worked_out_one_keeps_each
         "above. A clinician checked and supported this.",
         "From 1 October 2027 it goes up to £9,500.00, £1,191.28 more than the £8,308.72 worked "
         f"out above, because: {INCREASE_JUSTIFICATION} A clinician checked and supported this.",
-        "So the budget is now £9,500.00.",
+        "So from 1 October 2027 the budget will be £9,500.00.",
     ]
 
 
