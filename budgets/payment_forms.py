@@ -143,7 +143,7 @@ class PaymentsDueForm(NHSFormMixin, forms.Form):
 
     due_up_to = NHSDateField(
         label="Show payments due up to",
-        named="The date",
+        named="The date to show payments up to",
         help_text="For example, 30 11 2026",
         required=False,
     )

@@ -105,7 +105,8 @@ def test_finance_records_a_payment_run_in_bulk(browser, lead, finance, icb, pass
         due_by.get_by_label(part, exact=True).fill(value)
     browser.submit("Show payments")
     browser.expect_problem(
-        "Show payments due up to must be a real date", day_box(browser, "Show payments due up to")
+        "The date to show payments up to must be a real date",
+        day_box(browser, "Show payments due up to"),
     )
 
     browser.fill_date("Show payments due up to", datetime.date(2027, 6, 1))
