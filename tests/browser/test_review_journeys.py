@@ -167,14 +167,12 @@ def test_review_stop_repayment_and_reconsideration(browser, second_tab, icb, pas
     second_tab.expect_problem(
         None, second_tab.page.get_by_role("radio", name="The decision stands")
     )
-    # A stop is never changed (ADR 0043): the page says so, and what to do instead.
+    # A stop is never changed (ADR 0043): the page says so, what to do instead, and offers
+    # only the outcomes that can be recorded.
     expect(second_tab.page.get_by_role("main")).to_contain_text("set up a new budget for them")
-    second_tab.choose("The decision has been changed")
-    second_tab.fill("Reasons, written for the person", "You have told us you want to keep it.")
-    second_tab.submit("Record the outcome")
-    second_tab.expect_problem(
-        None, second_tab.page.get_by_role("radio", name="The decision stands")
-    )
+    expect(
+        second_tab.page.get_by_role("radio", name="The decision has been changed")
+    ).to_have_count(0)
     second_tab.choose("The decision stands")
     second_tab.fill(
         "Reasons, written for the person",

@@ -440,9 +440,9 @@ def test_the_holder_reads_what_the_support_costs_beside_the_budget_never_that_it
         text = unescape(page(client.get(reverse("careplans:your_plan", args=[holder.pk]))))
         expected = (
             f"What was approved costs <strong>£10,920.00 a year</strong>. "
-            f"{_budget_words(budget, whose)} That is £9,080.00 more than the support costs. The "
-            "rest can pay for the costs of employing a PA, such as holiday pay and National "
-            f"Insurance. {whose} care coordinator can explain the difference."
+            f"{_budget_words(budget, whose)} That is £9,080.00 more than the support costs. "
+            "Part of the rest can pay for the costs of employing a PA, such as their holiday "
+            f"pay. {whose} care coordinator can explain the difference."
         )
         assert expected in text
         assert "budget pays" not in text and "for it." not in text
