@@ -13,6 +13,7 @@ from django.db import transaction
 from budgets.models import BudgetPolicy
 from budgets.money import check_money
 from phb.permissions import Permission, require
+from phb.services import NOT_SHOWN
 
 
 def budget_policy_for(organisation_id) -> BudgetPolicy | None:
@@ -44,16 +45,13 @@ def agreement_refusal(
     return refusal
 
 
-_NOT_SHOWN = object()
-
-
 @transaction.atomic
 def save_budget_policy(
     *,
     actor,
     preparer_may_agree: bool,
     preparer_may_agree_below: Decimal | None = None,
-    seen_updated_at=_NOT_SHOWN,
+    seen_updated_at=NOT_SHOWN,
 ) -> BudgetPolicy:
     """Set the policy of the ICB the actor acts for (its administrator only).
     `seen_updated_at` is when the policy was last changed as the page showed it (None: the
@@ -61,7 +59,7 @@ def save_budget_policy(
     is written."""
     organisation = actor.acting_organisation
     require(actor, Permission.EDIT_BUDGET_POLICY, organisation)
-    if seen_updated_at is not _NOT_SHOWN:
+    if seen_updated_at is not NOT_SHOWN:
         now = (
             BudgetPolicy.objects.select_for_update()
             .filter(organisation=organisation)
