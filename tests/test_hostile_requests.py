@@ -145,6 +145,7 @@ def _post(client, url, data):
     return None if response.status_code < 500 else f"status {response.status_code}"
 
 
+@pytest.mark.runs_first
 def test_hostile_input_to_every_page_never_gives_a_server_error(universe):  # noqa: F811
     clients, objects = universe
     failures, posted = [], 0

@@ -713,6 +713,7 @@ def _url(name: str, route: Route, objects: dict) -> str:
     return reverse(name, kwargs=objects[route.args] if route.args else None)
 
 
+@pytest.mark.runs_first
 def test_every_route_answers_each_role_as_the_matrix_says(universe):
     """One universe for the whole matrix (each request is undone), and every mismatch
     listed at once."""
