@@ -33,6 +33,8 @@ from careplans.models import (
 from careplans.services.letters import recipients, subject_for
 from careplans.services.plans import status_change, touch
 from phb.permissions import Permission, require
+from phb.presenters import display_time
+from phb.validators import DIRECTION_CONTROLS, shows_nothing
 
 
 def write_letter(
@@ -104,7 +106,7 @@ def stop_phb(
     errors = {}
     if reason not in StopReason.values:
         errors["reason"] = "Choose the reason the law allows for stopping the budget"
-    if not explanation:
+    if shows_nothing(explanation):
         errors["explanation"] = "Give the reasons, written for the person"
     a_year_ago = add_months(timezone.localdate(), -12)
     if notice_given_on > timezone.localdate():
@@ -233,6 +235,40 @@ def requests_made(budget) -> int:
     return RepaymentRequest.objects.filter(budget=budget).count()
 
 
+def _same_request_today(budget, *, ground, amount, due_by, who_repays):
+    """A request not withdrawn, made today from `budget`, asking the same amount back on the
+    same ground by the same date from the same person: a second one would send the person a
+    second, identical letter (ADR 0042)."""
+    return (
+        RepaymentRequest.objects.filter(
+            budget=budget,
+            ground=ground,
+            amount=amount,
+            due_by=due_by,
+            who_repays__iexact=who_repays.strip(),
+            withdrawn_on__isnull=True,
+            requested_on=timezone.localdate(),
+        )
+        .select_related("requested_by")
+        .order_by("created_at")
+        .first()
+    )
+
+
+def _refuse_repeat(earlier) -> None:
+    """Refuse, naming the first, a request already made today (the refuse_repeat pattern of
+    employers.services.duplicates, which careplans may not import)."""
+    if earlier is None:
+        return
+    at = timezone.localtime(earlier.created_at)
+    raise Conflict(
+        f"The same request, for {_pounds(earlier.amount)} back by "
+        f"{earlier.due_by:%-d %B %Y} from {earlier.who_repays}, was already made by "
+        f"{earlier.requested_by.full_name} at {display_time(at)} on {at:%-d %B %Y}, and its "
+        "letter written. Nothing more was saved."
+    )
+
+
 def _already_requested(latest) -> str:
     if latest is None:  # a request was removed since: the page is stale all the same
         return "The requests for money back from this budget changed. Nothing was changed."
@@ -270,6 +306,12 @@ def request_repayment(
         if made.count() != requests_seen:
             latest = made.order_by("-created_at").first()
             raise Conflict(_already_requested(latest))
+    if isinstance(amount, Decimal) and amount.is_finite() and isinstance(who_repays, str):
+        _refuse_repeat(
+            _same_request_today(
+                budget, ground=ground, amount=amount, due_by=due_by, who_repays=who_repays
+            )
+        )
     errors = {}
     try:
         amount = check_money(amount, what="The amount", field="amount", minimum=Decimal("0.01"))
@@ -277,10 +319,16 @@ def request_repayment(
         errors.update(error.message_dict)
     if ground not in RepaymentGround.values:
         errors["ground"] = "Choose the reason the law allows for asking for money back"
-    if not explanation.strip():
+    if shows_nothing(explanation):
         errors["explanation"] = "Give the reasons, written for the person"
-    if not who_repays.strip():
+    # Text that shows nothing would print "The person who must pay it back is: ." in the
+    # letter; characters that turn text round would print a name other than the one stored.
+    if shows_nothing(who_repays):
         errors["who_repays"] = "Say who must pay the money back"
+    elif DIRECTION_CONTROLS.search(who_repays):
+        errors["who_repays"] = "Who must pay it back must not contain hidden characters"
+    if DIRECTION_CONTROLS.search(explanation):
+        errors["explanation"] = "The reasons must not contain hidden characters"
     today = timezone.localdate()
     if due_by <= today:
         errors["due_by"] = "The date to repay by must be after today, to give the person time"

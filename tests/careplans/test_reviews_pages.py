@@ -410,6 +410,35 @@ def test_asking_for_money_back_twice_from_one_page_asks_once(client, in_use, fin
     assert RepaymentRequest.objects.count() == 1
 
 
+def test_who_must_pay_back_in_invisible_text_is_asked_for(client, in_use, finance_officer):
+    _, budget, _ = in_use
+    client.force_login(finance_officer)
+    url = reverse("careplans:repayment_new", args=[budget.pk])
+    html = page(client.post(url, repayment_data(who_repays="\u200b")))
+    assert PROBLEM in html
+    assert "Say who must pay the money back" in html
+    html = page(client.post(url, repayment_data(who_repays="\u202eelpmaxE xelA")))
+    assert "Who must pay it back must not contain hidden characters" in html
+    assert not RepaymentRequest.objects.exists()
+
+
+def test_the_same_request_from_a_fresh_page_the_same_day_is_refused(
+    client, in_use, finance_officer
+):
+    _, budget, _ = in_use
+    client.force_login(finance_officer)
+    url = reverse("careplans:repayment_new", args=[budget.pk])
+    client.post(url, repayment_data())
+    first = RepaymentRequest.objects.get()
+    html = page(client.post(url, repayment_data(requests_seen="1"), follow=True))
+    assert (
+        "The same request, for £200.00 back by 31 January 2027 from Alex Example, was already "
+        f"made by {finance_officer.full_name}"
+    ) in html
+    assert "Nothing more was saved." in html
+    assert list(RepaymentRequest.objects.all()) == [first]
+
+
 def test_a_second_request_from_a_fresh_page_is_made(client, in_use, finance_officer):
     _, budget, _ = in_use
     client.force_login(finance_officer)

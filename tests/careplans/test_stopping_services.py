@@ -6,8 +6,10 @@ from html import unescape
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from budgets.models import BudgetStatus, PaymentInstalment
+from budgets.services import Conflict
 from careplans.models import (
     BudgetStop,
     PlanLetter,
@@ -18,6 +20,7 @@ from careplans.models import (
     ReviewStatus,
 )
 from careplans.services import stopping
+from phb.presenters import display_time
 from tests.careplans.review_factories import plan_in_use
 from tests.factories import RepresentativeFactory
 
@@ -245,6 +248,53 @@ def test_a_repayment_request_with_bad_input_saves_nothing(in_use, finance_office
         "due_by": ["The date to repay by must be after today, to give the person time"],
     }
     assert not RepaymentRequest.objects.exists()
+
+
+def test_who_must_pay_back_must_be_words_that_show(in_use, finance_officer):
+    """A zero-width space alone would print "The person who must pay it back is: ." in the
+    letter; a character that turns text round would print a name other than the one stored.
+    The service refuses both, whatever the form let through."""
+    _, budget, _ = in_use
+    with pytest.raises(ValidationError) as excinfo:
+        ask(finance_officer, budget, who_repays="\u200b \u200b", explanation="\u200b")
+    assert excinfo.value.message_dict == {
+        "explanation": ["Give the reasons, written for the person"],
+        "who_repays": ["Say who must pay the money back"],
+    }
+    with pytest.raises(ValidationError) as excinfo:
+        ask(finance_officer, budget, who_repays="\u202eelpmaxE xelA")
+    assert excinfo.value.message_dict == {
+        "who_repays": ["Who must pay it back must not contain hidden characters"]
+    }
+    assert not RepaymentRequest.objects.exists()
+    assert not PlanLetter.objects.filter(kind=PlanLetterKind.REPAYMENT).exists()
+
+
+def test_the_same_request_made_again_the_same_day_is_refused_naming_the_first(
+    in_use, finance_officer
+):
+    """£100.00 back by 31 January 2027 from Alex Example, asked twice on 23 November (from a
+    fresh page each time): the second would be a second, identical letter. It is refused,
+    naming the first; a different amount the same day is a new request."""
+    _, budget, _ = in_use
+    same = {"amount": D("100.00"), "due_by": D_(2027, 1, 31), "who_repays": "Alex Example"}
+    first = ask(finance_officer, budget, **same)
+    letters = PlanLetter.objects.count()
+    with pytest.raises(Conflict) as excinfo:
+        ask(finance_officer, budget, **same | {"who_repays": " alex example "}, requests_seen=1)
+    at = timezone.localtime(first.created_at)
+    assert str(excinfo.value) == (
+        "The same request, for £100.00 back by 31 January 2027 from Alex Example, was already "
+        f"made by {finance_officer.full_name} at {display_time(at)} on {at:%-d %B %Y}, and its "
+        "letter written. Nothing more was saved."
+    )
+    assert RepaymentRequest.objects.count() == 1
+    assert PlanLetter.objects.count() == letters
+    ask(finance_officer, budget, **same | {"amount": D("50.00")})
+    assert sorted(RepaymentRequest.objects.values_list("amount", flat=True)) == [
+        D("50.00"),
+        D("100.00"),
+    ]
 
 
 def test_settlements_never_exceed_what_is_owed(in_use, finance_officer):
