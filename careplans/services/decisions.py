@@ -35,6 +35,7 @@ from careplans.services.plans import (
     written_words,
 )
 from phb.permissions import Permission, require
+from phb.validators import shows_nothing
 
 # The outcomes that put the plan in use, and so approve it for its budget.
 APPROVING = (DecisionOutcome.APPROVED, DecisionOutcome.APPROVED_WITH_CHANGES)
@@ -175,7 +176,7 @@ def _check_items(
         choice = choices[str(item.pk)]
         if choice.outcome not in DecisionOutcome.values:
             raise ValidationError(f"Choose a decision for {item.description}")
-        if choice.outcome != DecisionOutcome.APPROVED and not choice.reasons.strip():
+        if choice.outcome != DecisionOutcome.APPROVED and shows_nothing(choice.reasons):
             errors.append(f"Give the reason for {item.description}, written for the person")
         cost = None
         if choice.outcome == DecisionOutcome.APPROVED_WITH_CHANGES:
@@ -271,7 +272,7 @@ def decide_plan(
             )
     else:
         _check_panel(actor, version, session)
-    if outcome != DecisionOutcome.APPROVED and not reasons.strip():
+    if outcome != DecisionOutcome.APPROVED and shows_nothing(reasons):
         raise ValidationError(
             {"reasons": "Give the reasons for the decision, written for the person"}
         )

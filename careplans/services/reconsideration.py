@@ -26,6 +26,7 @@ from careplans.models import (
 )
 from careplans.services.stopping import paid_back, write_letter
 from phb.permissions import Permission, require
+from phb.validators import shows_nothing
 
 # What each kind of decision is, for the person, and under which regulation it is looked at.
 GROUND_OF = {
@@ -193,7 +194,7 @@ def record_request(
                 f"A request about this decision, received on {_day(waiting.received_on)}, is "
                 "already waiting to be looked at. Nothing was changed."
             )
-    if not persons_reasons.strip():
+    if shows_nothing(persons_reasons):
         errors["persons_reasons"] = "Say why the person wants the decision looked at again"
     if errors:
         raise ValidationError(errors)
@@ -242,7 +243,7 @@ def decide_request(*, actor, request, outcome: str, reasons: str) -> Reconsidera
         )
     elif outcome == ReconsiderationOutcome.CHANGED and isinstance(decision, BudgetStop):
         errors["outcome"] = stop_cannot_change(decision)
-    if not reasons.strip():
+    if shows_nothing(reasons):
         errors["outcome_reasons"] = "Give the reasons, written for the person"
     if errors:
         raise ValidationError(errors)

@@ -184,6 +184,37 @@ def test_someone_else_reconsiders_and_the_person_gets_a_letter(
         )
 
 
+def test_reasons_in_text_that_shows_nothing_are_asked_for(stopped, care_coordinator, holder, icb):
+    """A zero-width space is no reason: the letter would print an empty "Why"."""
+    with pytest.raises(ValidationError) as excinfo:
+        reconsideration.record_request(
+            actor=care_coordinator,
+            holder=holder,
+            decision=stopped,
+            received_on=TODAY,
+            persons_reasons="\u200b\u200b",
+        )
+    assert excinfo.value.message_dict == {
+        "persons_reasons": ["Say why the person wants the decision looked at again"]
+    }
+    request = reconsideration.record_request(
+        actor=care_coordinator,
+        holder=holder,
+        decision=stopped,
+        received_on=TODAY,
+        persons_reasons="It was respite.",
+    )
+    with pytest.raises(ValidationError) as excinfo:
+        reconsideration.decide_request(
+            actor=staff("phb_lead", icb), request=request, outcome="upheld", reasons=" \u200b "
+        )
+    assert excinfo.value.message_dict == {
+        "outcome_reasons": ["Give the reasons, written for the person"]
+    }
+    request.refresh_from_db()
+    assert request.is_open
+
+
 def test_a_plan_decision_needs_the_right_the_person_uses(phb_lead, holder, care_coordinator):
     version, _, decider = plan_in_use(phb_lead, holder)
     decision = version.decision
