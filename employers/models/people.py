@@ -350,6 +350,11 @@ class PersonalAssistant(UUIDModel, Timestamped):
     )
     left_on = models.DateField("Date they left", null=True, blank=True)
     left_reason = models.CharField("Why they left", max_length=500, blank=True)
+    # Who added the PA (blank for PAs added before it was kept): a double click's second
+    # "Add the PA" is told who added the first (services.employers.add_assistant).
+    created_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="+"
+    )
 
     objects = PersonalAssistantQuerySet.as_manager()
 

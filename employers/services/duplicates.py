@@ -23,15 +23,17 @@ def lock(model, pk) -> None:
     list(model.objects.select_for_update().filter(pk=pk).values_list("pk", flat=True))
 
 
-def refuse_repeat(earlier, *, what: str, by: str) -> None:
+def refuse_repeat(
+    earlier, *, what: str, by: str, done: str = "recorded", at: str = "created_at"
+) -> None:
     """Conflict if `earlier` (the same record made moments ago, or None) exists; `by` names
-    its field holding who recorded it."""
+    its field holding who recorded it (`done` it), `at` its field holding when."""
     if earlier is None:
         return
     person = getattr(earlier, by)
     who = person.full_name if person is not None else "someone"
-    at = timezone.localtime(earlier.created_at)
+    when = timezone.localtime(getattr(earlier, at))
     raise Conflict(
-        f"{what} was already recorded by {who} at {display_time(at)} on {at:%-d %B %Y}. "
+        f"{what} was already {done} by {who} at {display_time(when)} on {when:%-d %B %Y}. "
         "Nothing more was saved."
     )

@@ -776,10 +776,34 @@ def _check_ni_number_once(assistant: PersonalAssistant, errors: dict) -> None:
 
 @transaction.atomic
 def add_assistant(*, actor, employer, details: AssistantDetails) -> PersonalAssistant:
-    """A PA the employer employs, with their checks and written statement."""
+    """A PA the employer employs, with their checks and written statement. The same PA (name
+    and date of birth) added to the employer moments ago is a double click's first request:
+    nothing more is saved, and they are told who added it."""
     require(actor, Permission.MANAGE_EMPLOYER, employer)
-    assistant = PersonalAssistant(employer=employer)
+    assistant = PersonalAssistant(employer=employer, created_by=actor)
     errors = _check_assistant(assistant, details)
+    # Locked so that a double click's second request waits for the first and finds its PA.
+    lock(Employer, employer.pk)
+    earlier = (
+        PersonalAssistant.objects.filter(
+            employer=employer,
+            full_name__iexact=assistant.full_name,
+            date_of_birth=details.date_of_birth,
+            created_at__gte=since(),
+        )
+        .select_related("created_by")
+        .order_by("-created_at")
+        .first()
+        if assistant.full_name and details.date_of_birth is not None
+        else None
+    )
+    if earlier is not None:
+        refuse_repeat(
+            earlier,
+            what=f"{earlier.full_name}, born {earlier.date_of_birth:%-d %B %Y},",
+            by="created_by",
+            done="added",
+        )
     _check_ni_number_once(assistant, errors)
     _full_clean(assistant, errors, exclude=["employer", "user"])
     if errors:

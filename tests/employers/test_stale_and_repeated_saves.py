@@ -1,9 +1,11 @@
 """A save from an out-of-date page, or the same thing sent twice, is refused in plain words
 and changes nothing: an employer's section or a PA's details saved from a page older than the
-record (another tab saved since); training, an employment issue or advice recorded twice by a
-double click."""
+record (another tab saved since); a PA added, training, an employment issue or advice
+recorded twice by a double click."""
 
+import dataclasses
 import datetime
+from decimal import Decimal as D
 from html import unescape
 
 import pytest
@@ -11,13 +13,21 @@ from django.urls import reverse
 from django.utils import timezone
 
 from budgets.services import Conflict
-from employers.models import EmploymentIssue, IssueAdvice, IssueKind, TrainingRecord
+from employers.models import (
+    EmploymentIssue,
+    IssueAdvice,
+    IssueKind,
+    PersonalAssistant,
+    TrainingRecord,
+)
 from employers.services import employers as services
 from employers.services.duplicates import RECENTLY
 from phb.nhsuk_forms import STALE_PAGE
+from phb.presenters import display_time
 from tests.employers.factories import EmployerFactory, PersonalAssistantFactory
 from tests.employers.factories_training import module, record
 from tests.employers.test_employers_pages import PA_FORM
+from tests.factories import BudgetHolderFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -281,3 +291,89 @@ def test_advice_recorded_twice_is_refused(client, employer, pa, pa_employer_supp
     response = client.post(url, data, follow=True)
     assert "This advice was already recorded by" in page(response)
     assert IssueAdvice.objects.count() == 3
+
+
+# --- A PA added twice -------------------------------------------------------------------
+
+DUP = services.AssistantDetails(
+    full_name="Dup Testpa",
+    date_of_birth=datetime.date(1990, 1, 1),
+    starts_on=datetime.date(2026, 12, 1),
+    statement_issued_on=datetime.date(2026, 12, 1),
+    contracted_hours=D("10"),
+    day_rate=D("13.00"),
+    tax_code="1257L",
+)
+
+
+def test_a_pa_added_twice_is_refused_saying_who_added_them(employer, pa_employer_support, today_is):
+    """Dup Testpa, born 1 January 1990, starting on 1 December 2026 for 10 hours a week at
+    £13.00 an hour, with no National Insurance number yet: the second "Add the PA" saves
+    nothing and names who added the first."""
+    today_is(datetime.date(2026, 12, 6))
+    first = services.add_assistant(actor=pa_employer_support, employer=employer, details=DUP)
+    assert first.created_by == pa_employer_support
+    again = dataclasses.replace(DUP, full_name=" dup testpa ")
+    with pytest.raises(Conflict) as error:
+        services.add_assistant(actor=pa_employer_support, employer=employer, details=again)
+    at = timezone.localtime(first.created_at)
+    assert str(error.value) == (
+        f"Dup Testpa, born 1 January 1990, was already added by {pa_employer_support.full_name} "
+        f"at {display_time(at)} on {at:%-d %B %Y}. Nothing more was saved."
+    )
+    assert PersonalAssistant.objects.filter(employer=employer).count() == 1
+
+
+def test_another_pa_or_the_same_a_while_later_is_added(
+    employer, pa_employer_support, today_is, holder
+):
+    today_is(datetime.date(2026, 12, 6))
+    first = services.add_assistant(actor=pa_employer_support, employer=employer, details=DUP)
+    add = services.add_assistant
+    # Another date of birth or another name is another person.
+    add(
+        actor=pa_employer_support,
+        employer=employer,
+        details=dataclasses.replace(DUP, date_of_birth=datetime.date(1990, 1, 2)),
+    )
+    add(
+        actor=pa_employer_support,
+        employer=employer,
+        details=dataclasses.replace(DUP, full_name="Dup Testpa Jones"),
+    )
+    # The same PA for another employer is their own employment.
+    other = EmployerFactory(budget_holder=BudgetHolderFactory(organisation=holder.organisation))
+    add(actor=pa_employer_support, employer=other, details=DUP)
+    # More than 10 minutes later it is not a double click.
+    PersonalAssistant.objects.filter(pk=first.pk).update(
+        created_at=first.created_at - RECENTLY - datetime.timedelta(seconds=1)
+    )
+    add(actor=pa_employer_support, employer=employer, details=DUP)
+    assert PersonalAssistant.objects.filter(employer=employer).count() == 4
+
+
+def test_a_double_click_on_add_a_pa_adds_them_once(client, employer, pa_employer_support, today_is):
+    today_is(datetime.date(2026, 12, 6))
+    client.force_login(pa_employer_support)
+    url = reverse("employers:pa_new", args=[employer.pk])
+    data = PA_FORM | {
+        "full_name": "Dup Testpa",
+        "starts_on_day": "1",
+        "starts_on_month": "12",
+        "starts_on_year": "2026",
+        "statement_issued_on_day": "1",
+        "statement_issued_on_month": "12",
+        "statement_issued_on_year": "2026",
+        "contracted_hours": "10",
+        "day_rate": "13.00",
+    }
+    assert client.post(url, data).status_code == 302
+    response = client.post(url, data)
+    assert response["Location"] == reverse("employers:employer", args=[employer.pk])
+    text = page(client.get(response["Location"]))
+    assert (
+        f"Dup Testpa, born 1 January 1990, was already added by {pa_employer_support.full_name} at "
+        in text
+    )
+    assert "Nothing more was saved." in text
+    assert PersonalAssistant.objects.filter(employer=employer).count() == 1
