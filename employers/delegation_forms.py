@@ -141,6 +141,7 @@ class TrainingDeliveredForm(NHSFormMixin, forms.Form):
         label="Date the task training was given", help_text="For example, 15 3 2026"
     )
     delivered_by = _text("Who gave it", max_length=200)
+    lock_version = page_version_field()
 
 
 class AssessmentForm(NHSFormMixin, forms.Form):
@@ -152,6 +153,7 @@ class AssessmentForm(NHSFormMixin, forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Say whether the PA is competent in this task"},
     )
+    lock_version = page_version_field()
 
 
 # As many wrong passwords as sign-in allows (ACCOUNT_RATE_LIMITS "login_failed": 5 in 5

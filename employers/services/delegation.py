@@ -31,8 +31,10 @@ from employers.models import (
     TrainingRecord,
 )
 from employers.services import delegation_notices as notices
+from employers.services import duplicates
 from phb.models import BudgetHolder, Organisation
 from phb.permissions import Permission, require
+from phb.presenters import display_time
 
 LONDON_FORMAT = "%-d %B %Y at %H:%M"
 
@@ -331,13 +333,61 @@ def confirm_agreement(*, actor, competence: Competence, party: str) -> Competenc
     return competence
 
 
+def _refuse_repeat_or_stale(
+    competence: Competence,
+    *,
+    lock_version: int | None,
+    what: str,
+    same: bool,
+    named: str,
+    again: str,
+) -> None:
+    """Nothing is recorded from a page older than the competence. A double click's second
+    request (`same`: the competence already holds what is sent, and its last change, moments
+    ago, recorded it as `what`) is told who recorded it first; any other change since the page
+    was drawn (a colleague's assessment) is named, and they are asked to check it first.
+    `named` is the record in words, `again` what they are doing, as "record the assessment
+    again". `lock_version` None: no page to compare."""
+    last = competence.changes.select_related("by").order_by("-at").first()
+    repeat = same and last is not None and last.what == what and last.at >= duplicates.since()
+    if repeat:
+        duplicates.refuse_repeat(last, what=named, by="by", at="at")
+    if lock_version is not None and competence.lock_version != lock_version:
+        # Every change of the version appends a change: the last is what the page missed.
+        at = timezone.localtime(last.at)
+        raise Conflict(
+            f"This competence changed while you were looking at it: {last.by.full_name} "
+            f"recorded “{last.what}” at {display_time(at)} on {at:%-d %B %Y}. Check it, then "
+            f"{again}. Nothing was saved."
+        )
+
+
 @transaction.atomic
 def record_training(
-    *, actor, competence: Competence, delivered_on: datetime.date, delivered_by: str
+    *,
+    actor,
+    competence: Competence,
+    delivered_on: datetime.date,
+    delivered_by: str,
+    lock_version: int | None = None,
 ) -> Competence:
+    """The task training the practitioner (or someone for them) gave the PA. `lock_version`
+    is the version of the competence the page was drawn from (_refuse_repeat_or_stale)."""
     require(actor, Permission.SIGN_OFF_COMPETENCE, competence)
     competence = _lock(competence)
     _refuse_if_revoked(competence)
+    what = f"Task training delivered on {delivered_on:%-d %B %Y}" + (
+        "" if delivered_by == actor.full_name else f" by {delivered_by}"
+    )
+    _refuse_repeat_or_stale(
+        competence,
+        lock_version=lock_version,
+        what=what,
+        same=(competence.training_delivered_on, competence.training_delivered_by)
+        == (delivered_on, delivered_by),
+        named=f"The task training given on {delivered_on:%-d %B %Y} by {delivered_by}",
+        again="record the task training again",
+    )
     if delivered_on > timezone.localdate():
         raise ValidationError({"delivered_on": "The date must be today or before"})
     agreed_on = competence.delegation.consent_given_on
@@ -350,25 +400,39 @@ def record_training(
         )
     competence.training_delivered_on = delivered_on
     competence.training_delivered_by = delivered_by
-    _change(
-        competence,
-        actor=actor,
-        what=f"Task training delivered on {delivered_on:%-d %B %Y}"
-        + ("" if delivered_by == actor.full_name else f" by {delivered_by}"),
-    )
+    _change(competence, actor=actor, what=what)
     return competence
 
 
 @transaction.atomic
 def record_assessment(
-    *, actor, competence: Competence, assessed_on: datetime.date, observations: str, passed: bool
+    *,
+    actor,
+    competence: Competence,
+    assessed_on: datetime.date,
+    observations: str,
+    passed: bool,
+    lock_version: int | None = None,
 ) -> Competence:
     """The competence assessment (or a reassessment at review). 'Not yet' at a reassessment
     stops the sign-off at once: the PA is no longer competent until they pass and are signed
-    off again."""
+    off again. `lock_version` is the version of the competence the page was drawn from
+    (_refuse_repeat_or_stale): a "passed" from a page opened before a colleague's "not yet"
+    is refused."""
     require(actor, Permission.SIGN_OFF_COMPETENCE, competence)
     competence = _lock(competence)
     _refuse_if_revoked(competence)
+    what = f"Assessed on {assessed_on:%-d %B %Y}: {'passed' if passed else 'not yet competent'}"
+    _refuse_repeat_or_stale(
+        competence,
+        lock_version=lock_version,
+        what=what,
+        same=(competence.assessed_on, competence.observations, competence.assessment_passed)
+        == (assessed_on, observations, passed),
+        named=f"The assessment on {assessed_on:%-d %B %Y} "
+        f"({'competent' if passed else 'not yet competent'})",
+        again="record the assessment again",
+    )
     if assessed_on > timezone.localdate():
         raise ValidationError({"assessed_on": "The date must be today or before"})
     if competence.training_delivered_on is None:
@@ -395,11 +459,7 @@ def record_assessment(
     taken_off = not passed and competence.status == CompetenceStatus.SIGNED_OFF
     if taken_off:
         competence.status = CompetenceStatus.IN_PROGRESS
-    _change(
-        competence,
-        actor=actor,
-        what=f"Assessed on {assessed_on:%-d %B %Y}: {'passed' if passed else 'not yet competent'}",
-    )
+    _change(competence, actor=actor, what=what)
     # Off the task at once, as a suspension is: the PA and the person's side are told.
     competence.told = (
         notices.reassessment_failed(actor=actor, competence=competence) if taken_off else []

@@ -648,7 +648,14 @@ class AgreeView(CompetenceMixin, FormPage):
 
 
 class ClinicalStep(CompetenceMixin, FormPage):
+    """A clinician's step on the competence: the page carries the version it was drawn from,
+    so that one sent from an older page (or sent twice) records nothing."""
+
     permission = Permission.SIGN_OFF_COMPETENCE
+
+    def make_form(self, data=None):
+        initial = {"lock_version": self.competence.lock_version} if data is None else None
+        return self.form_class(data, initial=initial, **self.form_kwargs())
 
 
 class TrainingDeliveredView(ClinicalStep):
@@ -662,6 +669,7 @@ class TrainingDeliveredView(ClinicalStep):
             competence=self.competence,
             delivered_on=form.cleaned_data["delivered_on"],
             delivered_by=form.cleaned_data["delivered_by"],
+            lock_version=form.cleaned_data["lock_version"],
         )
 
 
@@ -677,6 +685,7 @@ class AssessmentView(ClinicalStep):
             assessed_on=form.cleaned_data["assessed_on"],
             observations=form.cleaned_data["observations"],
             passed=form.cleaned_data["passed"] == "yes",
+            lock_version=form.cleaned_data["lock_version"],
         ).told
 
     def done_message(self) -> str:
@@ -690,9 +699,8 @@ class SignOffView(ClinicalStep):
     button_text = "Sign off"
     done = "The PA has been signed off"
 
-    def make_form(self, data=None):
-        initial = {"lock_version": self.competence.lock_version} if data is None else None
-        return self.form_class(data, initial=initial, user=self.request.user)
+    def form_kwargs(self):
+        return {"user": self.request.user}
 
     def refused(self) -> str:
         if not services.is_the_practitioner(self.request.user, self.competence):
@@ -732,10 +740,6 @@ class StopView(ClinicalStep):
     page_title = "Suspend or revoke the competence"
     button_text = "Continue"
     done = "The competence has been stopped: the PA must not do this task now"
-
-    def make_form(self, data=None):
-        initial = {"lock_version": self.competence.lock_version} if data is None else None
-        return self.form_class(data, initial=initial)
 
     def save(self, form):
         self.told = services.stop_competence(

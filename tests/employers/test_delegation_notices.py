@@ -220,6 +220,7 @@ def test_a_failed_reassessment_tells_the_pa_and_the_persons_side(
             "assessed_on_year": "2026",
             "observations": "Did not flush the tube before the feed",
             "passed": "no",
+            "lock_version": signed_off.lock_version,
         },
         follow=True,
     )

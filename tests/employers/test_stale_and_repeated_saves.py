@@ -1,7 +1,8 @@
 """A save from an out-of-date page, or the same thing sent twice, is refused in plain words
 and changes nothing: an employer's section or a PA's details saved from a page older than the
-record (another tab saved since); a PA added, training, an employment issue or advice
-recorded twice by a double click."""
+record (another tab saved since); a PA added, training, an employment issue, advice, or a
+competence's task training or assessment recorded twice by a double click; an assessment from
+a page opened before a colleague's."""
 
 import dataclasses
 import datetime
@@ -14,20 +15,26 @@ from django.utils import timezone
 
 from budgets.services import Conflict
 from employers.models import (
+    Competence,
+    CompetenceChange,
+    CompetenceStatus,
     EmploymentIssue,
     IssueAdvice,
     IssueKind,
     PersonalAssistant,
     TrainingRecord,
 )
+from employers.services import delegation
 from employers.services import employers as services
 from employers.services.duplicates import RECENTLY
+from phb.models import Role
 from phb.nhsuk_forms import STALE_PAGE
 from phb.presenters import display_time
 from tests.employers.factories import EmployerFactory, PersonalAssistantFactory
+from tests.employers.factories_delegation import DelegatedTaskFactory, DelegationFactory
 from tests.employers.factories_training import module, record
 from tests.employers.test_employers_pages import PA_FORM
-from tests.factories import BudgetHolderFactory
+from tests.factories import BudgetHolderFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -377,3 +384,214 @@ def test_a_double_click_on_add_a_pa_adds_them_once(client, employer, pa_employer
     )
     assert "Nothing more was saved." in text
     assert PersonalAssistant.objects.filter(employer=employer).count() == 1
+
+
+# --- A competence's task training and assessment ----------------------------------------
+
+
+@pytest.fixture
+def competence(icb, holder, clinician, pa, today_is):
+    """Kim, agreed by all three on 3 December 2026, on the way to being signed off for PEG
+    feeding (the person consented on 1 November 2026); today is 6 December 2026."""
+    today_is(datetime.date(2026, 12, 6))
+    task = DelegatedTaskFactory(organisation=icb, name="PEG feeding", review_months=6)
+    agreed = timezone.now() - datetime.timedelta(days=3)
+    return Competence.objects.create(
+        delegation=DelegationFactory(task=task, budget_holder=holder, practitioner=clinician),
+        assistant=pa,
+        practitioner_agreed_at=agreed,
+        employer_agreed_at=agreed,
+        employer_agreed_by=holder.user,
+        pa_agreed_at=agreed,
+    )
+
+
+def train(competence, clinician, **changes):
+    return delegation.record_training(
+        actor=clinician,
+        competence=competence,
+        **{"delivered_on": datetime.date(2026, 12, 4), "delivered_by": "Rv Trainer"} | changes,
+    )
+
+
+def assess(competence, clinician, **changes):
+    return delegation.record_assessment(
+        actor=clinician,
+        competence=competence,
+        **{
+            "assessed_on": datetime.date(2026, 12, 5),
+            "observations": "Needs to check the tube's position first",
+            "passed": False,
+        }
+        | changes,
+    )
+
+
+def changes(competence) -> list[str]:
+    return list(
+        CompetenceChange.objects.filter(competence=competence)
+        .order_by("at")
+        .values_list("what", flat=True)
+    )
+
+
+def test_task_training_recorded_twice_is_refused_saying_who_recorded_it(competence, clinician):
+    seen = competence.lock_version
+    train(competence, clinician, lock_version=seen)
+    with pytest.raises(Conflict) as error:
+        train(competence, clinician, lock_version=seen)
+    (first,) = CompetenceChange.objects.filter(competence=competence)
+    at = timezone.localtime(first.at)
+    assert str(error.value) == (
+        "The task training given on 4 December 2026 by Rv Trainer was already recorded by "
+        f"{clinician.full_name} at {display_time(at)} on {at:%-d %B %Y}. Nothing more was saved."
+    )
+    # Without a page (another service), the same again moments later is refused too.
+    with pytest.raises(Conflict, match="was already recorded by"):
+        train(competence, clinician)
+    assert changes(competence) == ["Task training delivered on 4 December 2026 by Rv Trainer"]
+    competence.refresh_from_db()
+    assert competence.lock_version == seen + 1
+
+
+def test_an_assessment_recorded_twice_is_refused_saying_who_recorded_it(competence, clinician):
+    train(competence, clinician)
+    competence.refresh_from_db()
+    seen = competence.lock_version
+    assess(competence, clinician, lock_version=seen)
+    with pytest.raises(Conflict) as error:
+        assess(competence, clinician, lock_version=seen)
+    assert str(error.value).startswith(
+        "The assessment on 5 December 2026 (not yet competent) was already recorded by "
+        f"{clinician.full_name} at "
+    )
+    assert str(error.value).endswith("Nothing more was saved.")
+    assert changes(competence) == [
+        "Task training delivered on 4 December 2026 by Rv Trainer",
+        "Assessed on 5 December 2026: not yet competent",
+    ]
+
+
+def test_a_passed_assessment_from_a_page_older_than_a_colleagues_not_yet_is_refused(
+    competence, clinician, icb
+):
+    """Two pages opened on the same version: a colleague records "Not yet", then "Yes,
+    competent" is sent from the older page. The "not yet" stands."""
+    colleague = UserFactory(full_name="Dr Ada Colleague", role=Role.CLINICIAN, organisation=icb)
+    train(competence, clinician)
+    competence.refresh_from_db()
+    seen = competence.lock_version
+    assess(competence, colleague, lock_version=seen)
+    with pytest.raises(Conflict) as error:
+        assess(
+            competence,
+            clinician,
+            lock_version=seen,
+            observations="Safe and confident",
+            passed=True,
+        )
+    last = CompetenceChange.objects.filter(competence=competence).order_by("-at").first()
+    at = timezone.localtime(last.at)
+    assert str(error.value) == (
+        "This competence changed while you were looking at it: Dr Ada Colleague recorded "
+        f"“Assessed on 5 December 2026: not yet competent” at {display_time(at)} on "
+        f"{at:%-d %B %Y}. Check it, then record the assessment again. Nothing was saved."
+    )
+    competence.refresh_from_db()
+    assert (competence.assessment_passed, competence.observations) == (
+        False,
+        "Needs to check the tube's position first",
+    )
+    assert competence.status == CompetenceStatus.IN_PROGRESS
+    # From a page drawn now, the "passed" is recorded.
+    assess(
+        competence,
+        clinician,
+        lock_version=competence.lock_version,
+        observations="Safe and confident",
+        passed=True,
+    )
+    competence.refresh_from_db()
+    assert competence.assessment_passed is True
+
+
+def training_form(competence, **changes) -> dict:
+    return {
+        "delivered_on_day": "4",
+        "delivered_on_month": "12",
+        "delivered_on_year": "2026",
+        "delivered_by": "Rv Trainer",
+        "lock_version": competence.lock_version,
+    } | changes
+
+
+def assessment_form(competence, **changes) -> dict:
+    return {
+        "assessed_on_day": "5",
+        "assessed_on_month": "12",
+        "assessed_on_year": "2026",
+        "observations": "Needs to check the tube's position first",
+        "passed": "no",
+        "lock_version": competence.lock_version,
+    } | changes
+
+
+def test_a_double_click_on_the_training_and_assessment_pages_records_each_once(
+    client, competence, clinician
+):
+    client.force_login(clinician)
+    training = reverse("employers:competence_training", args=[competence.pk])
+    assert f'name="lock_version" value="{competence.lock_version}"' in page(client.get(training))
+    sent = training_form(competence)
+    assert client.post(training, sent).status_code == 302
+    response = client.post(training, sent, follow=True)
+    assert (
+        "The task training given on 4 December 2026 by Rv Trainer was already recorded by "
+        f"{clinician.full_name} at " in page(response)
+    )
+
+    competence.refresh_from_db()
+    assessment = reverse("employers:competence_assessment", args=[competence.pk])
+    assert f'name="lock_version" value="{competence.lock_version}"' in page(client.get(assessment))
+    sent = assessment_form(competence)
+    assert client.post(assessment, sent).status_code == 302
+    response = client.post(assessment, sent, follow=True)
+    assert (
+        "The assessment on 5 December 2026 (not yet competent) was already recorded by "
+        f"{clinician.full_name} at " in page(response)
+    )
+    assert changes(competence) == [
+        "Task training delivered on 4 December 2026 by Rv Trainer",
+        "Assessed on 5 December 2026: not yet competent",
+    ]
+
+
+def test_a_stale_assessment_page_is_refused_in_words(client, competence, clinician):
+    train(competence, clinician)
+    competence.refresh_from_db()
+    older = assessment_form(competence, passed="yes", observations="Safe")
+    assess(competence, clinician, lock_version=competence.lock_version)  # another tab
+    client.force_login(clinician)
+    url = reverse("employers:competence_assessment", args=[competence.pk])
+    response = client.post(url, older, follow=True)
+    assert "This competence changed while you were looking at it: " in page(response)
+    assert "Check it, then record the assessment again. Nothing was saved." in page(response)
+    competence.refresh_from_db()
+    assert competence.assessment_passed is False
+
+
+@pytest.mark.parametrize("sent", [None, "", "x", "-1"])
+def test_a_missing_or_garbled_version_on_the_training_page_records_nothing(
+    client, competence, clinician, sent
+):
+    client.force_login(clinician)
+    data = training_form(competence)
+    if sent is None:
+        del data["lock_version"]
+    else:
+        data["lock_version"] = sent
+    url = reverse("employers:competence_training", args=[competence.pk])
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert STALE_PAGE in page(response)
+    assert changes(competence) == []
