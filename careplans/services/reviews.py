@@ -57,15 +57,23 @@ def first_payment_date(holder) -> datetime.date | None:
     """The first payment of the person's budget: the earliest first instalment of any of their
     budgets (a budget held by the ICB alone is not paid out, so its start counts). None while
     money to be paid out (a direct payment, or to a third party) has no payment schedule."""
+    return first_payment(holder)[0]
+
+
+def first_payment(holder) -> tuple[datetime.date | None, str]:
+    """`first_payment_date`, and what that day is in words: "the date of the first payment",
+    or for a budget held by the ICB alone "the day the budget started"."""
     paid = PaymentSchedule.objects.filter(portion__budget__budget_holder=holder).aggregate(
         first=Min("first_payment_date")
     )["first"]
     if paid is not None:
-        return paid
+        return paid, "the date of the first payment"
     held_by_the_icb = holder.budgets.filter(
         agreed_at__isnull=False, portions__method=HoldingMethod.NOTIONAL
     ).exclude(portions__method__in=PAID_OUT)
-    return held_by_the_icb.aggregate(first=Min("period_start"))["first"]
+    return held_by_the_icb.aggregate(first=Min("period_start"))["first"], (
+        "the day the budget started"
+    )
 
 
 def approved_on(plan) -> datetime.date | None:
@@ -176,8 +184,14 @@ def bring_forward(*, actor, plan, due_on: datetime.date, reason: str) -> Review:
     if not plan.versions.filter(status=PlanStatus.ACTIVE).exists():
         raise ValidationError(NO_PLAN_TO_REVIEW)
     review = due_review(plan)
+    # A review looks at how the money is used (DOMAIN §6), so none falls before the first
+    # payment: a review recorded then would set the next a year on, and the first review the
+    # regulations count from the first payment would never come.
+    first, first_words = first_payment(plan.budget_holder)
     if due_on < today:
         errors["due_on"] = "The new date must be today or later"
+    elif first is not None and due_on < first:
+        errors["due_on"] = f"The new date must be on or after {first:%-d %B %Y}, {first_words}"
     elif review is not None and due_on >= review.due_on:
         errors["due_on"] = (
             f"The review is already due by {review.due_on:%-d %B %Y}: choose an earlier date"
@@ -254,18 +268,23 @@ def _check_findings(review, findings: Findings, progress: dict, version, goals, 
         .first()
     )
     a_year_ago = add_months(today, -12)
+    # Nor before the first payment (the budget's start, for one the ICB holds): the first
+    # review is counted from it, and a review before it would set the next a year on. The
+    # later of the two days is the one to name.
+    first, first_words = first_payment(version.plan.budget_holder)
+    earliest = [(approved_on, "when the plan in use was approved")] if approved_on else []
+    if first is not None:
+        earliest.append((first, first_words))
+    earliest, why = max(earliest, key=lambda day: day[0], default=(None, ""))
     if findings.completed_on > today:
         errors["completed_on"] = "The date of the review must be today or in the past"
     elif last is not None and findings.completed_on < last:
         errors["completed_on"] = (
             f"The date of the review must be on or after the last review, on {last:%-d %B %Y}"
         )
-    elif (
-        approved_on is not None and approved_on > a_year_ago and findings.completed_on < approved_on
-    ):
+    elif earliest is not None and earliest > a_year_ago and findings.completed_on < earliest:
         errors["completed_on"] = (
-            f"The date of the review must be on or after {approved_on:%-d %B %Y}, when the "
-            "plan in use was approved"
+            f"The date of the review must be on or after {earliest:%-d %B %Y}, {why}"
         )
     elif findings.completed_on < a_year_ago:
         errors["completed_on"] = (

@@ -178,29 +178,51 @@ def test_a_first_review_brought_forward_is_due_by_the_earlier_date(
 
 def test_a_first_review_brought_forward_sooner_keeps_its_date(paid_from_january, care_coordinator):
     plan = paid_from_january.plan
-    review = bring_forward(care_coordinator, plan, D_(2026, 12, 7))
+    review = bring_forward(care_coordinator, plan, D_(2027, 1, 15))
     assert reviews.schedule_first_review(plan=plan) is None
     review.refresh_from_db()
-    assert review.due_on == D_(2026, 12, 7)
+    assert review.due_on == D_(2027, 1, 15)
+
+
+def test_a_review_is_not_brought_forward_to_before_the_first_payment(
+    paid_from_january, care_coordinator
+):
+    """Paid from 1 January 2027: a review on 7 December 2026 would look at money not yet paid,
+    and could not be recorded then."""
+    plan = paid_from_january.plan
+    with pytest.raises(ValidationError) as excinfo:
+        bring_forward(care_coordinator, plan, D_(2026, 12, 7))
+    assert messages(excinfo) == {
+        "due_on": ["The new date must be on or after 1 January 2027, the date of the first payment"]
+    }
+    assert not Review.objects.filter(plan=plan, status=ReviewStatus.DUE).exists()
+    assert bring_forward(care_coordinator, plan, D_(2027, 1, 1)).due_on == D_(2027, 1, 1)
 
 
 # -- a review is not dated before the plan it reviews was approved -----------------------------
 
 
-def test_a_review_before_the_plan_was_approved_is_refused(phb_lead, holder, care_coordinator):
+def test_a_review_before_the_first_payment_is_refused(phb_lead, holder, care_coordinator):
+    """Approved on 20 April 2026, first paid on 1 May 2026: the first review is due by 1 August
+    2026. One dated 30 April (after the approval, before any money was paid) is refused: it
+    would set the next review for 30 April 2027, and the review 3 months after the first
+    payment would never happen. Dated 1 May, the next is due by 1 May 2027."""
     version, _, _ = plan_in_use(
         phb_lead, holder, first_payment=D_(2026, 5, 1), approved_on=D_(2026, 4, 20)
     )
-    with pytest.raises(ValidationError) as excinfo:
-        record(care_coordinator, version, D_(2026, 4, 19))
-    assert messages(excinfo) == {
-        "completed_on": [
-            "The date of the review must be on or after 20 April 2026, when the plan in use "
-            "was approved"
-        ]
-    }
+    for before in (D_(2026, 4, 19), D_(2026, 4, 30)):
+        with pytest.raises(ValidationError) as excinfo:
+            record(care_coordinator, version, before)
+        assert messages(excinfo) == {
+            "completed_on": [
+                "The date of the review must be on or after 1 May 2026, the date of the first "
+                "payment"
+            ]
+        }
     assert not Review.objects.filter(plan=version.plan, status=ReviewStatus.COMPLETED).exists()
-    assert record(care_coordinator, version, D_(2026, 4, 20)).status == ReviewStatus.COMPLETED
+    assert Review.objects.get(plan=version.plan, status=ReviewStatus.DUE).due_on == D_(2026, 8, 1)
+    assert record(care_coordinator, version, D_(2026, 5, 1)).status == ReviewStatus.COMPLETED
+    assert Review.objects.get(plan=version.plan, status=ReviewStatus.DUE).due_on == D_(2027, 5, 1)
 
 
 def test_the_reviewers_case_a_review_dated_before_the_year_of_approval(

@@ -311,13 +311,13 @@ def test_a_review_is_dated_within_the_last_year_and_not_before_the_last_one(
             progress=progress(version),
         )
 
-    # The plan was approved on 20 April 2026, within the last year: that is the earliest date.
+    # The plan was approved on 20 April 2026 and first paid on 1 May 2026, within the last
+    # year: the later of the two is the earliest date.
     with pytest.raises(ValidationError) as excinfo:
         record(D_(1999, 3, 2))
     assert excinfo.value.message_dict == {
         "completed_on": [
-            "The date of the review must be on or after 20 April 2026, when the plan in use "
-            "was approved"
+            "The date of the review must be on or after 1 May 2026, the date of the first payment"
         ]
     }
     record(D_(2026, 7, 20))

@@ -145,18 +145,19 @@ def test_a_settlement_dated_wrongly_or_paid_in_full_is_refused(client, phb_lead,
 
 def test_a_review_can_be_brought_forward_when_none_is_due(phb_lead, holder, care_coordinator):
     """First payment 1 January 2027: the rules set the first review by 1 April 2027, so with
-    none due a review can be brought forward to that date or sooner."""
+    none due a review can be brought forward to that date or sooner (but not before the first
+    payment)."""
     version, _, _ = plan_in_use(phb_lead, holder, first_payment=D_(2027, 1, 1))
     plan = version.plan
     Review.objects.filter(plan=plan).update(status=ReviewStatus.CANCELLED)
     review = reviews.bring_forward(
-        actor=care_coordinator, plan=plan, due_on=D_(2026, 12, 1), reason="A concern was raised"
+        actor=care_coordinator, plan=plan, due_on=D_(2027, 2, 15), reason="A concern was raised"
     )
-    assert (review.kind, review.due_on) == (ReviewKind.BROUGHT_FORWARD, D_(2026, 12, 1))
+    assert (review.kind, review.due_on) == (ReviewKind.BROUGHT_FORWARD, D_(2027, 2, 15))
     # The first review is not made again once another is due, and this one is sooner.
     assert reviews.schedule_first_review(plan=plan) is None
     review.refresh_from_db()
-    assert review.due_on == D_(2026, 12, 1)
+    assert review.due_on == D_(2027, 2, 15)
 
 
 def test_the_record_shows_the_review_due_and_the_last_one_done(client, phb_lead, holder):
