@@ -2,6 +2,7 @@
 
 from django.middleware.csrf import get_token
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
@@ -74,10 +75,25 @@ AT = "j F Y \\a\\t H:i"  # 14 January 2027 at 10:05
 
 
 def decided_text(decision) -> str:
-    by = f"the {decision.session}" if decision.session_id else decision.decided_by.full_name
+    """Who decided the plan and when: "…, by the panel of 6 December 2026 (Morgan Panel) at
+    12:37." (the day said once, unless the decision was recorded on another day), or "…, by
+    Alex Lead on 6 December 2026 at 12:37." for a lead's own decision."""
+    outcome = decision.get_outcome_display().lower()
+    decided_at = timezone.localtime(decision.decided_at)
+    if not decision.session_id:
+        return (
+            f"This plan has been decided: {outcome}, by {decision.decided_by.full_name} on "
+            f"{display_date(decided_at, AT)}."
+        )
+    session = decision.session
+    when = (
+        f"at {decided_at:%H:%M}"
+        if decided_at.date() == session.date
+        else f"on {display_date(decided_at, AT)}"
+    )
     return (
-        f"This plan has been decided: {decision.get_outcome_display().lower()}, by {by} "
-        f"({decision.decided_by.full_name}) on {display_date(decision.decided_at, AT)}."
+        f"This plan has been decided: {outcome}, by the panel of "
+        f"{display_date(session.date, 'j F Y')} ({decision.decided_by.full_name}) {when}."
     )
 
 

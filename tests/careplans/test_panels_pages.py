@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from careplans import panel_presenters as present
 from careplans.models import (
     ApprovalPolicy,
     DecisionOutcome,
@@ -20,7 +21,7 @@ from careplans.models import (
     PlanStatus,
 )
 from careplans.services import ItemChoice, decide_plan, panels
-from phb.models import RecordAccess
+from phb.models import RecordAccess, User
 from tests.careplans.panel_factories import (
     PLAN_REASON,
     panel_people,
@@ -218,8 +219,41 @@ def test_a_plan_someone_else_decided_says_who_and_when(client, phb_lead, members
         response
     )
     page = text(client.get(decide_url(panel, plan)))
-    assert "This plan has been decided: approved" in page
+    decided_at = timezone.localtime(plan.decision.decided_at)
+    assert (
+        f"This plan has been decided: approved, by the panel of {panel.date:%-d %B %Y} "
+        f"({members[1].full_name}) at {decided_at:%H:%M}."
+    ) in page
     assert "Save the decision" not in page
+
+
+def test_who_decided_a_plan_says_the_day_once():
+    """Decided by the panel of 6 December 2026 at 12:37 that day: the day is said once. One
+    recorded the next morning says when; a lead's own decision names the lead."""
+    morgan = User(full_name="Morgan Panel")
+    session = PanelSession(date=datetime.date(2026, 12, 6))
+    at = timezone.make_aware(datetime.datetime(2026, 12, 6, 12, 37))
+    decision = PlanDecision(
+        session=session,
+        outcome=DecisionOutcome.APPROVED_WITH_CHANGES,
+        decided_by=morgan,
+        decided_at=at,
+    )
+    assert present.decided_text(decision) == (
+        "This plan has been decided: approved with changes, by the panel of 6 December 2026 "
+        "(Morgan Panel) at 12:37."
+    )
+    decision.decided_at = at + datetime.timedelta(hours=21)
+    assert present.decided_text(decision) == (
+        "This plan has been decided: approved with changes, by the panel of 6 December 2026 "
+        "(Morgan Panel) on 7 December 2026 at 09:37."
+    )
+    alone = PlanDecision(
+        outcome=DecisionOutcome.DECLINED, decided_by=User(full_name="Alex Lead"), decided_at=at
+    )
+    assert present.decided_text(alone) == (
+        "This plan has been decided: declined, by Alex Lead on 6 December 2026 at 12:37."
+    )
 
 
 def test_pages_with_nothing_to_choose_offer_no_form(client, phb_lead, members):
