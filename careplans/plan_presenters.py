@@ -8,6 +8,7 @@ from careplans.models import (
     ApprovalPolicy,
     DecisionOutcome,
     PanelSessionStatus,
+    PlanLetterKind,
     PlanStatus,
     Review,
 )
@@ -24,6 +25,7 @@ from careplans.plan_selectors import (
     versions_of,
 )
 from careplans.services.decisions import APPROVING, kept_out_of, policy_for, route_for
+from careplans.services.letters import ask_again_by
 from careplans.services.plans import (
     IN_PROGRESS_STATUSES,
     cost_for_period_of,
@@ -492,6 +494,17 @@ def your_plan(holder, user) -> dict:
         if plan is not None
         else None
     )
+    letters = list(letters_for(holder))
+    decision_letter = next(
+        (
+            letter
+            for letter in sorted(letters, key=lambda letter: letter.created_at)
+            if shown is not None
+            and letter.version_id == shown.pk
+            and letter.kind == PlanLetterKind.DECISION
+        ),
+        None,
+    )
     # The stop of the budget the plan shown pays for, and whether its day has come.
     stop = stop_of(shown) if shown is not None else None
     stopped = stop is not None and stop.effective_on <= timezone.localdate()
@@ -524,7 +537,11 @@ def your_plan(holder, user) -> dict:
         "review_overdue": review is not None and review.due_on < timezone.localdate(),
         "stop": stop,
         "stopped": stopped,
-        "letters": list(letters_for(holder)),
+        "letters": letters,
         "reconsideration_days": settings.PHB_RECONSIDERATION_DAYS,
+        # The last day to ask again, from the date of the decision's own letter.
+        "ask_again_by": ask_again_by(timezone.localtime(decision_letter.created_at).date())
+        if decision_letter is not None
+        else None,
         "today": timezone.localdate(),
     }

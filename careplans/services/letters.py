@@ -6,6 +6,8 @@ amount do, `budgets.services.changes`). It says what was decided, the reasons, w
 next, how to contact the team, and how to ask for the decision to be looked at again.
 """
 
+import datetime
+
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -41,6 +43,13 @@ def subject_for(subject: str, holder, representative) -> str:
     return subject.replace("your ", f"{holder.full_name}'s ").replace(
         "Your ", f"{holder.full_name}'s "
     )
+
+
+def ask_again_by(letter_date: datetime.date) -> datetime.date:
+    """The last day to ask for a decision to be looked at again: PHB_RECONSIDERATION_DAYS (28
+    unless set) after the letter's date, so a letter of 6 December 2026 says "by 3 January
+    2027"."""
+    return letter_date + datetime.timedelta(days=settings.PHB_RECONSIDERATION_DAYS)
 
 
 def recipients(holder) -> list[tuple[str, object | None]]:
@@ -87,6 +96,7 @@ def write_decision_letter(*, actor, decision) -> PlanLetter:
         "totals": totals(version),
         "today": timezone.localdate(),
         "reconsideration_days": settings.PHB_RECONSIDERATION_DAYS,
+        "ask_again_by": ask_again_by(timezone.localdate()),
         # Support the budget already pays for goes on: the letter does not talk of
         # starting it, nor of a first review.
         "already_paid": version.budget.status == BudgetStatus.ACTIVE,

@@ -30,7 +30,7 @@ from careplans.models import (
     ReviewStatus,
     StopReason,
 )
-from careplans.services.letters import recipients, subject_for
+from careplans.services.letters import ask_again_by, recipients, subject_for
 from careplans.services.plans import status_change, touch
 from phb.permissions import Permission, require
 from phb.presenters import display_time
@@ -65,6 +65,7 @@ def write_letter(
                 "representative": representative,
                 "today": timezone.localdate(),
                 "reconsideration_days": settings.PHB_RECONSIDERATION_DAYS,
+                "ask_again_by": ask_again_by(timezone.localdate()),
                 "salutation": "Dear family or representatives" if to_family else "",
                 # Words about the person in the third person: to whoever acts for them, or
                 # after their death.

@@ -25,6 +25,7 @@ from careplans.models import (
     SupportItem,
 )
 from careplans.services import reconsideration
+from careplans.services.letters import ask_again_by
 from careplans.views.plans import ROWS
 from phb.models import RecordAccess
 from tests.budgets.factories import (
@@ -316,10 +317,13 @@ def test_the_lead_decides_item_by_item_and_the_holder_reads_the_reason(
     assert "£10,920.00 a year</strong>" in text  # the PA only: the £360.00 gym was declined
     assert "Gym membership (£360.00 a year). Why: The walks with Biscuit" in text
     assert "If you do not agree" in text
+    last_day = ask_again_by(timezone.localtime(letter.created_at).date())
+    assert f"within 28 days of the letter, by {last_day:%-d %B %Y}." in text
     assert letter.subject in text
     letter_text = page(client.get(reverse("careplans:letter", args=[letter.pk])))
     assert "The walks with Biscuit already meet this goal." in letter_text
     assert "look at this decision again" in letter_text
+    assert f"within 28 days of this letter, by {last_day:%-d %B %Y}." in letter_text
 
 
 def test_a_decision_without_the_version_it_was_made_on_is_refused(client, icb, submitted):

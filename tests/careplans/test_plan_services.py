@@ -25,7 +25,7 @@ from careplans.models import (
 )
 from careplans.services import ItemChoice
 from careplans.services import plans as plan_services
-from careplans.services.letters import write_decision_letter
+from careplans.services.letters import ask_again_by, write_decision_letter
 from tests.budgets.factories import (
     JUSTIFICATION,
     LocalRateSetFactory,
@@ -376,6 +376,11 @@ def test_only_a_lead_signs_off(submitted, clinician, care_coordinator):
             )
 
 
+def test_the_last_day_to_ask_again_is_28_days_after_the_letter():
+    assert ask_again_by(datetime.date(2026, 12, 6)) == datetime.date(2027, 1, 3)
+    assert ask_again_by(datetime.date(2027, 2, 1)) == datetime.date(2027, 3, 1)
+
+
 def test_declining_the_whole_plan_needs_reasons_and_each_item_carries_them(icb, submitted):
     item = submitted.support_items.get()
     lead = staff("phb_lead", icb)
@@ -398,6 +403,8 @@ def test_declining_the_whole_plan_needs_reasons_and_each_item_carries_them(icb, 
     assert letter.subject == "Your care and support plan has not been approved"
     assert "how the mornings meet the health needs" in letter.body_html
     assert "If you do not agree" in letter.body_html
+    last_day = ask_again_by(timezone.localtime(letter.created_at).date())
+    assert f"within 28 days of this letter, by {last_day:%-d %B %Y}." in letter.body_html
     assert item.description in letter.body_html
     assert reload_version(submitted).status == PlanStatus.DECLINED
 

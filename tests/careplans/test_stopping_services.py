@@ -74,6 +74,11 @@ def test_a_stop_in_the_future_cancels_the_instalments_from_that_day(in_use, phb_
     )
     assert "The last day it pays for support is 17 December 2026" in letter.body_html
     assert "ask us to look at this decision again" in letter.body_html
+    # Dated 23 November 2026: 28 days on is 21 December 2026.
+    assert (
+        "Contact your personal health budget team within 28 days of this letter, by "
+        "21 December 2026." in letter.body_html
+    )
     # The first review was due after the stop: it is not needed.
     assert Review.objects.get(plan=version.plan).status == ReviewStatus.CANCELLED
 
@@ -189,6 +194,7 @@ def test_a_repayment_request_states_ground_amount_deadline_and_who(in_use, finan
     assert "by 31 December 2026" in body
     assert "Alex Example, the budget holder" in body
     assert "a substantial amount was unspent and built up" in body
+    assert "within 28 days of this letter, by 21 December 2026." in body
 
 
 def test_a_repayment_cannot_ask_for_more_than_was_paid_out(in_use, finance_officer):
