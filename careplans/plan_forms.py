@@ -120,7 +120,7 @@ class ActionForm(LockedForm):
     def __init__(self, *args, goals=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.goals = {str(g.pk): g for g in goals}
-        self.fields["goal"].choices = [(pk, g.description[:80]) for pk, g in self.goals.items()]
+        self.fields["goal"].choices = [(pk, g.description) for pk, g in self.goals.items()]
 
     def changes(self) -> dict:
         data = dict(self.cleaned_data)
@@ -189,7 +189,7 @@ class SupportItemForm(LockedForm):
         super().__init__(*args, **kwargs)
         self.goals = {str(g.pk): g for g in goals}
         self.portions = {str(p.pk): p for p in portions}
-        self.fields["goals"].choices = [(pk, g.description[:80]) for pk, g in self.goals.items()]
+        self.fields["goals"].choices = [(pk, g.description) for pk, g in self.goals.items()]
         self.fields["portion"].choices = [("", "Not chosen yet")] + [
             (pk, f"{p.get_method_display()}: £{p.amount:,.2f}") for pk, p in self.portions.items()
         ]

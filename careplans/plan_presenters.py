@@ -84,7 +84,7 @@ def panel_needed(version) -> str:
 def items_table(version, *, decisions=None) -> dict:
     rows = []
     for item in version.support_items.all():
-        goals = "; ".join(goal.description[:60] for goal in item.goals.all()) or "None"
+        goals = "; ".join(goal.description for goal in item.goals.all()) or "None"
         what = item.description
         if item.pays_family_member:
             what += (

@@ -23,6 +23,8 @@ from careplans.models import (
     PlanVersion,
     SupportItem,
 )
+from careplans.plan_forms import ActionForm, SupportItemForm
+from careplans.plan_presenters import plan_document
 from careplans.services import ItemChoice
 from careplans.services import plans as plan_services
 from careplans.services.letters import ask_again_by, write_decision_letter
@@ -423,6 +425,41 @@ def add_gym(author, version) -> SupportItem:
         frequency="monthly",
         portion=first_portion(version.budget),
     )
+
+
+def test_goals_are_shown_whole_in_the_plan_and_in_the_choices(phb_lead, holder, budget):
+    """Two goals the same for their first 97 characters, different after: cut at 60 (the
+    items table, so the person's plan document) or at 80 (the choices of goal), they read the
+    same. Each is shown whole."""
+    version = complete_draft(phb_lead, holder, budget)
+    common = (
+        "Walk Biscuit to the park with my personal assistant, and rest on the bench by the pond "
+        "before we "
+    )
+    assert len(common) == 97
+    weekdays, weekends = (
+        services.save_goal(
+            actor=phb_lead, version=version, description=common + ending, importance="very"
+        )
+        for ending in ("come home, on weekdays", "go to the café, at weekends")
+    )
+    add_gym(phb_lead, version)
+    version = reload_version(version)
+    gym = version.support_items.get(description="Gym membership")
+    rows = plan_document(version)["items_table"]["rows"]
+    goals_of_gym = next(row for row in rows if row[0]["text"] == "Gym membership")[5]["text"]
+    assert goals_of_gym == (
+        f"Walk Biscuit to the park; {common}come home, on weekdays; "
+        f"{common}go to the café, at weekends"
+    )
+    goals = list(version.goals.all())
+    for form in (ActionForm(goals=goals), SupportItemForm(goals=goals)):
+        field = form.fields["goal" if isinstance(form, ActionForm) else "goals"]
+        assert [label for _, label in field.choices][1:] == [
+            weekdays.description,
+            weekends.description,
+        ]
+    assert gym.goals.count() == 3
 
 
 def test_a_declined_item_needs_its_own_reason_and_the_letter_gives_it(
