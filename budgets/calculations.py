@@ -276,13 +276,29 @@ class PaAge:
     changes: tuple[tuple[date, str], ...] = ()
 
 
-class TooYoung(ValueError):
+class LineError(ValueError):
+    """A refusal about one line of a calculation (a PA, or a service in a CHC package) and the
+    box it is about (`field`, a field of `PaInput` or `ChcLineInput`), so a page can show it
+    beside that line's box. `cost_pas` and `cost_chc_package` add `index`: the line's place
+    among those given, from 0."""
+
+    field = ""
+    index: int | None = None
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        if field is not None:
+            self.field = field
+
+
+class TooYoung(LineError):
     """A PA younger than 16 on the costing's date."""
 
-    def __init__(self, label: str, on: date):
+    def __init__(self, label: str, on: date, *, field: str = "age"):
         self.label = label
         super().__init__(
-            f"{label} must be {YOUNGEST_PA} or over on {on:%-d %B %Y} to be employed as a PA"
+            f"{label} must be {YOUNGEST_PA} or over on {on:%-d %B %Y} to be employed as a PA",
+            field=field,
         )
 
 
@@ -311,9 +327,12 @@ def pa_age(
             raise ValueError("A costing with a PA's date of birth needs the date it applies from")
         years = age_on(date_of_birth, on)
         if years < YOUNGEST_PA:
-            raise TooYoung(label, on)
+            raise TooYoung(label, on, field="date_of_birth")
         if years > OLDEST_AGE:
-            raise ValueError(f"{label}'s date of birth must be after {on.year - OLDEST_AGE - 1}")
+            raise LineError(
+                f"{label}'s date of birth must be after {on.year - OLDEST_AGE - 1}",
+                field="date_of_birth",
+            )
         pension_day = state_pension_date(date_of_birth)
         year_later = on + timedelta(days=364)
         milestones = [
@@ -337,10 +356,12 @@ def pa_age(
     if age is not None:
         if isinstance(age, bool) or not isinstance(age, int):
             raise TypeError(f"{label}'s age must be a whole number")
+        if age < YOUNGEST_PA and on is not None:
+            raise TooYoung(label, on)
         if age < YOUNGEST_PA:
-            raise TooYoung(label, on) if on else ValueError(f"{label} must be 16 or over")
+            raise LineError(f"{label} must be {YOUNGEST_PA} or over", field="age")
         if age > OLDEST_AGE:
-            raise ValueError(f"{label}'s age must be {OLDEST_AGE} or less")
+            raise LineError(f"{label}'s age must be {OLDEST_AGE} or less", field="age")
         if on is None:
             # Without a date only the age counts: 67 or over has reached State Pension age
             # for everyone born before 6 April 1977.
@@ -551,8 +572,10 @@ class PaCostingResult:
     total_weekly: Decimal
 
 
-class BelowMinimumWage(ValueError):
+class BelowMinimumWage(LineError):
     """A PA's planned hourly rate is below the legal minimum for their age band."""
+
+    field = "hourly_rate"
 
     def __init__(self, label: str, rate: Decimal, minimum: Decimal, age_band: AgeBand):
         self.label = label
@@ -566,8 +589,10 @@ class BelowMinimumWage(ValueError):
         )
 
 
-class InvalidHours(ValueError):
+class InvalidHours(LineError):
     """A PA's weekly hours are not a possible number of hours in a week."""
+
+    field = "hours_per_week"
 
     def __init__(self, label: str, hours: Decimal):
         self.label = label
@@ -815,7 +840,14 @@ def cost_pas(costing: PaCostingInput, figures: NationalFigures) -> PaCostingResu
         raise ValueError("The contingency must be 100% or less")
     frequency = PayFrequency(costing.pay_frequency)
 
-    lines = tuple(_cost_pa(pa, frequency, figures, costing.on) for pa in costing.pas)
+    lines = []
+    for index, pa in enumerate(costing.pas):
+        try:
+            lines.append(_cost_pa(pa, frequency, figures, costing.on))
+        except LineError as error:
+            error.index = index
+            raise
+    lines = tuple(lines)
 
     wages = sum((line.gross_weekly for line in lines), Decimal(0)) * WEEKS_PER_YEAR
     holiday = sum((line.holiday_weekly for line in lines), Decimal(0)) * WEEKS_PER_YEAR
@@ -873,6 +905,12 @@ class ChcResult:
     annual_total: Decimal
 
 
+def _line_error(error: ValueError, index: int, field: str) -> LineError:
+    refused = LineError(str(error), field=field)
+    refused.index = index
+    return refused
+
+
 def cost_chc_package(lines: Iterable[ChcLineInput]) -> ChcResult:
     """The cost of the package the ICB would otherwise commission: the cap on a CHC budget.
 
@@ -883,11 +921,17 @@ def cost_chc_package(lines: Iterable[ChcLineInput]) -> ChcResult:
     if not lines:
         raise ValueError("Add at least one service")
     costed = []
-    for line in lines:
-        units = _decimal(line.units_per_week, f"Units a week for {line.service}")
-        if units < 0:
-            raise ValueError(f"Units a week for {line.service} must be 0 or more")
-        unit_cost = _not_negative(line.unit_cost, f"The unit cost of {line.service}")
+    for index, line in enumerate(lines):
+        try:
+            units = _decimal(line.units_per_week, f"Units a week for {line.service}")
+            if units < 0:
+                raise ValueError(f"Units a week for {line.service} must be 0 or more")
+        except ValueError as error:
+            raise _line_error(error, index, "units_per_week") from error
+        try:
+            unit_cost = _not_negative(line.unit_cost, f"The unit cost of {line.service}")
+        except ValueError as error:
+            raise _line_error(error, index, "unit_cost") from error
         costed.append(ChcLine(line.service, units, unit_cost, _money(units * unit_cost)))
     weekly = sum((line.weekly_cost for line in costed), Decimal("0.00"))
     return ChcResult(

@@ -114,7 +114,11 @@ class ChcLineForm(NHSFormMixin, forms.Form):
         return data
 
 
-ChcLineFormSet = forms.formset_factory(ChcLineForm, formset=NHSFormSet, extra=1, max_num=20)
+# A page sent with more rows than the page can show (a tampered row count) is refused, and
+# no more than that many rows are ever made from it.
+ChcLineFormSet = forms.formset_factory(
+    ChcLineForm, formset=NHSFormSet, extra=1, max_num=20, absolute_max=20, validate_max=True
+)
 
 
 class PaLineForm(NHSFormMixin, forms.Form):
@@ -190,7 +194,9 @@ class PaLineForm(NHSFormMixin, forms.Form):
         return bool(self.cleaned_data.get("label"))
 
 
-PaLineFormSet = forms.formset_factory(PaLineForm, formset=NHSFormSet, extra=1, max_num=12)
+PaLineFormSet = forms.formset_factory(
+    PaLineForm, formset=NHSFormSet, extra=1, max_num=12, absolute_max=12, validate_max=True
+)
 
 
 class PaCostingForm(EffectiveDateForm):
@@ -310,7 +316,7 @@ class FundingStreamForm(NHSFormMixin, forms.Form):
 
 
 FundingStreamFormSet = forms.formset_factory(
-    FundingStreamForm, formset=NHSFormSet, extra=0, max_num=6
+    FundingStreamForm, formset=NHSFormSet, extra=0, max_num=6, absolute_max=6, validate_max=True
 )
 
 

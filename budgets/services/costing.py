@@ -28,6 +28,16 @@ _LOCAL_RATE_FOR = {
 }
 
 
+class LineRefused(ValidationError):
+    """A refusal about one of the lines given (a PA, or a service in the package): `line` is
+    its place among them, from 0, and the message is keyed by the box it is about, so a page
+    shows it beside that line's box rather than as a problem with the whole form."""
+
+    def __init__(self, message: str, *, line: int, field: str):
+        super().__init__({field: message})
+        self.line = line
+
+
 def _check_date(effective_date: datetime.date) -> None:
     """A calculation is for a budget being set up: dated up to a year from today (the rates in
     force then are the latest known; a date far beyond would be priced on them silently)."""
@@ -49,26 +59,35 @@ def cost_chc_package(*, actor, budget_holder, effective_date: datetime.date, lin
     _check_date(effective_date)
     rates = local_rates_on(budget_holder.organisation, effective_date)
     inputs = []
-    for line in lines:
+    for index, line in enumerate(lines):
         unit_cost = line.get("unit_cost")
         if unit_cost is not None:
-            unit_cost = check_money(unit_cost, what=f"The unit cost of {line['service']}")
+            try:
+                unit_cost = check_money(unit_cost, what=f"The unit cost of {line['service']}")
+            except ValidationError as error:
+                raise LineRefused(error.messages[0], line=index, field="unit_cost") from error
         if unit_cost is None:
             rate_field = _LOCAL_RATE_FOR.get(line["provider_type"])
             if rate_field is None:
-                raise ValidationError(f"Enter a unit cost for {line['service']}")
+                raise LineRefused(
+                    f"Enter a unit cost for {line['service']}", line=index, field="unit_cost"
+                )
             unit_cost = getattr(rates, rate_field)
         inputs.append((line, calc.ChcLineInput(line["service"], line["units_per_week"], unit_cost)))
     try:
         result = calc.cost_chc_package([i for _, i in inputs])
+    except calc.LineError as error:
+        raise LineRefused(str(error), line=error.index, field=error.field) from error
     except ValueError as error:
         raise ValidationError(str(error)) from error
-    for (line, _), costed in zip(inputs, result.lines, strict=True):
+    for index, ((line, _), costed) in enumerate(zip(inputs, result.lines, strict=True)):
         # Hours are at most a week's; nights, visits or items are as many as the package has.
         if line["provider_type"] in HOURS and costed.units_per_week > calc.HOURS_IN_A_WEEK:
-            raise ValidationError(
+            raise LineRefused(
                 f"{costed.service} cannot be {costed.units_per_week.normalize():f} hours a "
-                "week. There are only 168 hours in a week"
+                "week. There are only 168 hours in a week",
+                line=index,
+                field="units_per_week",
             )
     check_within_limit(result.annual_total, what="The package")
     package = ChcPackage.objects.create(
@@ -113,10 +132,14 @@ def cost_pas(
     wage band and pension duties are worked out from it on the effective date. On-costs left
     as None take the ICB's local defaults."""
     require(actor, Permission.CALCULATE, budget_holder)
-    pas = [
-        pa | {"hourly_rate": check_money(pa["hourly_rate"], what=f"{pa['label']}'s hourly rate")}
-        for pa in pas
-    ]
+    checked = []
+    for index, pa in enumerate(pas):
+        try:
+            rate = check_money(pa["hourly_rate"], what=f"{pa['label']}'s hourly rate")
+        except ValidationError as error:
+            raise LineRefused(error.messages[0], line=index, field="hourly_rate") from error
+        checked.append(pa | {"hourly_rate": rate})
+    pas = checked
     if insurance_annual is not None:
         insurance_annual = check_money(
             insurance_annual, what="Employer's liability insurance", field="insurance_annual"
@@ -151,6 +174,8 @@ def cost_pas(
     )
     try:
         result = calc.cost_pas(costing_input, national.as_figures())
+    except calc.LineError as error:
+        raise LineRefused(str(error), line=error.index, field=error.field) from error
     except ValueError as error:
         raise ValidationError(str(error)) from error
     check_within_limit(result.total_annual, result.subtotal_annual, what="Employing the PAs")

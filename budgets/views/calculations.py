@@ -19,6 +19,7 @@ from budgets.forms import (
 )
 from budgets.lifecycle_presenters import compare_calculations
 from budgets.presenters import explain_calculation
+from budgets.services.costing import LineRefused
 from budgets.views.base import PersonMixin
 from phb.forms import change_rows, without_errors
 from phb.permissions import Permission
@@ -135,23 +136,29 @@ class FormSetCalculationView(PersonMixin, TemplateView):
         if self.rows_changed:
             return self.render_to_response(self.get_context_data(form=form, formset=formset))
         if form.is_valid() and formset.is_valid():
-            lines = [
-                f.cleaned_data
-                for f in formset.forms
-                if f.cleaned_data and self.filled(f.cleaned_data)
-            ]
-            if not lines:
+            rows = [f for f in formset.forms if f.cleaned_data and self.filled(f.cleaned_data)]
+            if not rows:
                 # On the first line, or the form when a tampered management form left none.
                 (formset.forms[0] if formset.forms else form).add_error(None, self.empty_message)
             else:
                 try:
-                    self.save(form.cleaned_data, lines)
+                    self.save(form.cleaned_data, [row.cleaned_data for row in rows])
+                except LineRefused as error:
+                    # Beside the box it is about, on the row the person typed it in.
+                    add_errors(rows[error.line], error)
                 except ValidationError as error:
                     add_errors(form, error)
                 else:
                     messages.success(request, self.success_message)
                     return redirect("budgets:person", pk=self.holder.pk)
+        elif too_many_rows(formset):
+            # A tampered row count: say that alone, not what is missing from rows never sent.
+            without_errors(*formset.forms)
         return self.render_to_response(self.get_context_data(form=form, formset=formset))
+
+
+def too_many_rows(formset) -> bool:
+    return any(error.code == "too_many_forms" for error in formset.non_form_errors().as_data())
 
 
 class ChcPackageView(FormSetCalculationView):
