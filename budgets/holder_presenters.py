@@ -8,10 +8,16 @@ is true of the budget's current state:
   amount;
 - proposed: "proposed", never "agreed" (the amount may change before it is agreed);
 - agreed and active: the amount, how it was worked out, how the money is kept and paid;
-- changed (down or up): the amount as it is now; the explanation runs from the calculation to
-  the first amount and through each change (and, for an increase above the amount worked out,
-  its clinical justification) to today's amount;
-- ended: that it ended, and no more payments.
+- agreed, its care and support plan not approved yet: that it has not started and starts once
+  the plan is approved, and no payment dates (none can be paid before then, ADR 0024);
+- changed (down or up): the amount in force today, and each change still to come with the
+  amount (and the parts) from its day; a change the budget's stop overtook never happens, so
+  the amount before it stands; the explanation runs from the calculation to the first amount
+  and through each change (and, for an increase above the amount worked out, its clinical
+  justification) to today's amount;
+- stopped: the day, and why (the app that stopped it says, `phb.extensions`), with its letter
+  among the budget's letters;
+- ended: that it ended, and no more payments (or, if it never started, that none were made).
 
 Payments read the schedule: a payment finance has recorded as paid says "Paid on" the date it
 was paid; of the others, the first due from today is the next, later ones are still to come,
@@ -20,11 +26,14 @@ and one whose date has passed without a payment recorded says only that its date
 
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from budgets.models import Budget, HoldingMethod
+from budgets.calculations import share_in_proportion
+from budgets.models import Budget, HoldingMethod, HoldingPortion
 from budgets.models.budget import LIVE_STATUSES, BudgetStatus
 from budgets.presenters import (
     Explanation,
@@ -38,6 +47,7 @@ from budgets.presenters import (
     stop_words,
     went,
 )
+from phb.extensions import BudgetLetterLink, holder_budget_additions
 from phb.presenters import hidden_caption
 
 
@@ -87,6 +97,9 @@ class HolderBudget:
     steps: list[str] = field(default_factory=list)
     payments: list[dict] = field(default_factory=list)
     other: list[str] = field(default_factory=list)
+    # The budget's letters and those other apps wrote about it (a stop, money asked back),
+    # newest first.
+    letters: list = field(default_factory=list)
 
 
 def holder_budget(
@@ -124,7 +137,79 @@ def holder_budget(
                 "starts."
             ],
         )
+    if page.budget is not None:
+        page.letters = _letters(page.budget)
     return page
+
+
+# --- the amount in force -------------------------------------------------------------------
+
+
+class _Amounts:
+    """A budget's amount, and how it is shared among the ways the money is kept, as each change
+    of amount left them.
+
+    Issuing a change overwrites the budget's amount and its portions' at once, long before the
+    change's day may come; a change still to come, or one the budget's stop overtook, has not
+    happened, so the amount in force is the one before it. Each change keeps the amount before
+    it; the shares before are the portions' amounts when they were written (the audit trigger's
+    insert events: after a budget is agreed only a change of amount moves them), shared out
+    again at each change as `budgets.services.changes` does it, to the penny."""
+
+    def __init__(self, budget: Budget):
+        self.budget = budget
+        self.changes = _changes(budget)
+        self.portions = sorted(budget.portions.all(), key=lambda portion: portion.method)
+        self._splits: list[dict] | None = None
+
+    def index_on(self, on: date) -> int:
+        """How many of the changes, in the order they were issued, the amount on `on` is
+        the result of (0: none, the amount first agreed)."""
+        index = 0
+        for number, change in enumerate(self.changes, start=1):
+            if change.effective_from <= on and not overtaken_by_stop(change):
+                index = number
+        return index
+
+    def to_come(self, on: date) -> list[tuple[int, object]]:
+        """(index, change) for each change still to come after `on` that will happen."""
+        return [
+            (number, change)
+            for number, change in enumerate(self.changes, start=1)
+            if change.effective_from > on and not overtaken_by_stop(change)
+        ]
+
+    def amount(self, index: int) -> Decimal:
+        if index == 0:
+            return self.changes[0].previous_amount if self.changes else self.budget.agreed_amount
+        return self.changes[index - 1].new_amount
+
+    def shares(self, index: int) -> dict | None:
+        """Each portion's amount (by its key) after `index` changes; None if not known."""
+        if index == len(self.changes):
+            return {portion.pk: portion.amount for portion in self.portions}
+        if self._splits is None:
+            self._splits = self._replayed()
+        return self._splits[index] if self._splits else None
+
+    def _replayed(self) -> list[dict]:
+        keys = [portion.pk for portion in self.portions]
+        written = dict(
+            HoldingPortion.pgh_event_model.objects.filter(
+                pgh_obj_id__in=keys, pgh_label="insert"
+            ).values_list("pgh_obj_id", "amount")
+        )
+        if set(written) != set(keys):
+            return []
+        amounts = [written[key] for key in keys]
+        splits = [amounts]
+        for change in self.changes:
+            amounts = share_in_proportion(change.new_amount, amounts)
+            splits.append(amounts)
+        # Only what adds up to the record as it stands: otherwise the shares are not known.
+        if sum(splits[0]) != self.amount(0) or splits[-1] != [p.amount for p in self.portions]:
+            return []
+        return [dict(zip(keys, split, strict=True)) for split in splits]
 
 
 # --- each state ---------------------------------------------------------------------------------
@@ -160,27 +245,45 @@ def _proposed(budget: Budget, reader: Reader) -> HolderBudget:
 
 
 def _live(budget: Budget, reader: Reader, today: date) -> HolderBudget:
-    changes = _changes(budget)
-    amount = f"{money(budget.agreed_amount)} for {_period(budget)}"
+    amounts = _Amounts(budget)
+    changes = amounts.changes
+    now = amounts.index_on(today)
+    amount = f"{money(amounts.amount(now))} for {_period(budget)}"
     # A change of amount issued but not started yet: nothing is different until its day.
-    to_come = next(
-        (c for c in changes if c.effective_from > today and not overtaken_by_stop(c)), None
-    )
-    if budget.status == BudgetStatus.ACTIVE and to_come is not None:
+    to_come = amounts.to_come(today)
+    if to_come:
+        _, first = to_come[0]
+        coming = (
+            f"{'goes up' if first.is_increase else 'goes down'} from "
+            f"{money(first.previous_amount)} to {money(first.new_amount)} from "
+            f"{day(first.effective_from)}. Nothing changes before then."
+        )
+    # Payments cannot start until the care and support plan is approved (ADR 0024).
+    waiting_for_plan = budget.status == BudgetStatus.AGREED and budget.plan_approved_at is None
+    if budget.status == BudgetStatus.ACTIVE and to_come:
         state = "active"
-        lead = [
-            f"{reader.whose} budget for {_period(budget)} {went(to_come)} from "
-            f"{money(to_come.previous_amount)} to {money(to_come.new_amount)} from "
-            f"{day(to_come.effective_from)}. Nothing changes before then."
-        ]
+        lead = [f"{reader.whose} budget for {_period(budget)} {coming}"]
     elif budget.status == BudgetStatus.ACTIVE:
         state = "active"
-        lead = [f"{reader.whose} budget is {'now ' if changes else ''}{amount}."]
+        lead = [f"{reader.whose} budget is {'now ' if now else ''}{amount}."]
     else:
         state = "agreed"
         lead = [f"{reader.whose} budget has been agreed: {amount}."]
+        if to_come:
+            lead.append(f"It {coming}")
     if stopped := stop_words(budget, today):
-        lead.append(f"{stopped}: there are no payments from it from that day.")
+        if not waiting_for_plan:
+            lead.append(f"{stopped}: there are no payments from it from that day.")
+        elif budget.stopped_from > today:
+            lead.append(f"{stopped}. It has not started, so no payments have been made from it.")
+        else:
+            lead.append(f"{stopped}. It never started, so no payments were made from it.")
+        lead += _why_stopped(budget, reader, today)
+    elif waiting_for_plan:
+        lead.append(
+            f"It has not started yet. It starts once {reader.their} care and support plan has "
+            "been approved, and no payments are made from it before then."
+        )
     elif state == "agreed" and any(
         p.is_paid_out and not _schedule(p) for p in budget.portions.all()
     ):
@@ -193,30 +296,54 @@ def _live(budget: Budget, reader: Reader, today: date) -> HolderBudget:
         heading=f"{reader.whose} budget",
         lead=lead,
         budget=budget,
-        summary_rows=_summary_rows(budget, reader, today=today),
+        summary_rows=_summary_rows(budget, reader, today=today, amounts=amounts, on=today),
         changes=[change_words(change) for change in changes],
         explanation_heading="How the budget was worked out",
         explanation=explain_calculation(
             budget.calculation, within=(budget.period_start, budget.full_period_end)
         ),
         steps=_steps(budget, reader),
-        payments=_payments(budget, today),
+        # No payment date is promised before the budget can start.
+        payments=[] if waiting_for_plan else _payments(budget, today),
     )
 
 
+def _why_stopped(budget: Budget, reader: Reader, today: date) -> list[str]:
+    """Why the budget stops, as the app that stopped it says (DOMAIN.md 7: a person is told
+    why)."""
+    verb = "stopped" if budget.stopped_from <= today else "stops"
+    return [
+        f"It {verb} because {because}."
+        for addition in holder_budget_additions()
+        if (because := addition.stopped_because(budget, reader.acting_for))
+    ]
+
+
 def _ended(budget: Budget, reader: Reader) -> HolderBudget:
+    today = timezone.localdate()
+    # Payments are made only from a budget that started (budgets.services.payable_refusal).
+    if budget.last_status_change(BudgetStatus.ACTIVE) is not None:
+        payments = "There are no more payments from it."
+    else:
+        payments = "It never started, so no payments were made from it."
+    lead = [
+        f"{reader.whose} budget for {_period(budget)} "
+        + (f"stopped on {day(budget.stopped_from)}" if budget.stopped_from else "has ended")
+        + f". {payments}"
+    ]
+    if budget.stopped_from:
+        lead += _why_stopped(budget, reader, today)
+    lead.append(
+        f"{reader.does} not have a budget now. If you think that is wrong, contact the "
+        "personal health budget team."
+    )
     return HolderBudget(
         state="ended",
         heading=f"{reader.whose} budget",
-        lead=[
-            f"{reader.whose} budget for {_period(budget)} "
-            + (f"stopped on {day(budget.stopped_from)}" if budget.stopped_from else "has ended")
-            + ". There are no more payments from it.",
-            f"{reader.does} not have a budget now. If you think that is wrong, contact the "
-            "personal health budget team.",
-        ],
+        lead=lead,
         budget=budget,
-        summary_rows=_summary_rows(budget, reader, amount_label="Amount"),
+        # The amount as it was on its last day: a change its stop overtook never happened.
+        summary_rows=_summary_rows(budget, reader, amount_label="Amount", on=budget.period_end),
     )
 
 
@@ -322,32 +449,75 @@ def held_heading(portion) -> str:
     return "Paid into a bank account (a direct payment)"
 
 
-def _held(portion, reader: Reader) -> str:
+def _held(portion, reader: Reader, amounts: list[str]) -> str:
+    """How a part of the budget is kept, and its amount now and from each change to come
+    ("£1,500.00, then £1,125.00 from 15 January 2027")."""
     if portion.method == HoldingMethod.NOTIONAL:
-        return (
-            f"Kept by the personal health budget team, who arrange {reader.their} care: "
-            f"{money(portion.amount)}"
+        words = f"Kept by the personal health budget team, who arrange {reader.their} care"
+    elif portion.method == HoldingMethod.THIRD_PARTY:
+        words = f"Kept by {portion.held_by}, who pay for {reader.their} care"
+    else:
+        words = (
+            f"Paid into a bank account to spend on the care in {reader.their} plan (a direct "
+            "payment)"
         )
-    if portion.method == HoldingMethod.THIRD_PARTY:
-        return (
-            f"Kept by {portion.held_by}, who pay for {reader.their} care: {money(portion.amount)}"
-        )
-    return (
-        f"Paid into a bank account to spend on the care in {reader.their} plan (a direct "
-        f"payment): {money(portion.amount)}"
-    )
+    return f"{words}: {', then '.join(amounts)}" if amounts else words
 
 
 def _summary_rows(
-    budget: Budget, reader: Reader, *, amount_label: str = "Amount", today: date | None = None
+    budget: Budget,
+    reader: Reader,
+    *,
+    amount_label: str = "Amount",
+    today: date | None = None,
+    amounts: _Amounts | None = None,
+    on: date | None = None,
 ) -> list[dict]:
-    held = format_html_join("", "<li>{}</li>", ((_held(p, reader),) for p in budget.portions.all()))
+    """The amount in force on `on` (today) and from each change still to come, with how the
+    money is kept at each."""
+    amounts = amounts or _Amounts(budget)
+    on = on or today or timezone.localdate()
+    now = amounts.index_on(on)
+    later = amounts.to_come(on)
+    steps = [(now, "")] + [(index, f" from {day(c.effective_from)}") for index, c in later]
+    shares = [(amounts.shares(index), when) for index, when in steps]
+    held = format_html_join(
+        "",
+        "<li>{}</li>",
+        (
+            (
+                _held(
+                    portion,
+                    reader,
+                    [f"{money(split[portion.pk])}{when}" for split, when in shares if split],
+                ),
+            )
+            for portion in budget.portions.all()
+        ),
+    )
     rows = [
-        (amount_label, {"text": money(budget.agreed_amount), "classes": "phb-money"}),
+        (f"{amount_label}{when}", {"text": money(amounts.amount(index)), "classes": "phb-money"})
+        for index, when in steps
+    ]
+    rows += [
         ("Dates", {"text": period_words(budget, today=today)}),
         ("How the money is kept", {"html": format_html('<ul class="nhsuk-list">{}</ul>', held)}),
     ]
     return [{"key": {"text": key}, "value": value} for key, value in rows]
+
+
+def _letters(budget: Budget) -> list:
+    letters = [
+        BudgetLetterLink(
+            subject=letter.subject,
+            url=reverse("budgets:letter", args=[letter.pk]),
+            created_at=letter.created_at,
+        )
+        for letter in budget.letters.all()
+    ]
+    for addition in holder_budget_additions():
+        letters += addition.letters(budget)
+    return sorted(letters, key=lambda letter: letter.created_at, reverse=True)
 
 
 def _schedule(portion):

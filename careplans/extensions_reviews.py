@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.db.models import F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.db.models.signals import post_save
+from django.urls import reverse
 from django.utils import timezone
 
 from budgets import selectors as budget_selectors
@@ -15,6 +16,7 @@ from careplans.demo_reviews import seed_reviews
 from careplans.models import (
     BudgetStop,
     CarePlan,
+    PlanLetter,
     PlanStatus,
     PlanStatusChange,
     ReconsiderationOutcome,
@@ -22,18 +24,22 @@ from careplans.models import (
     RepaymentRequest,
     Review,
     ReviewStatus,
+    StopReason,
 )
 from careplans.plan_selectors import in_use_version, versions_of_holder
 from careplans.selectors_reviews import DECISION_NAMES
 from careplans.services.reconsideration import decision_of, describe
 from careplans.services.reviews import schedule_first_review
 from phb.extensions import (
+    BudgetLetterLink,
     CaseloadColumn,
+    HolderBudgetAddition,
     NavigationItem,
     RecordSection,
     read_once,
     register_caseload_column,
     register_demo_seeder,
+    register_holder_budget_addition,
     register_navigation_item,
     register_record_section,
 )
@@ -127,6 +133,55 @@ def _staff_section(request, holder) -> dict:
     }
 
 
+def _stop_of(budget) -> BudgetStop | None:
+    # Only a budget stopped early has a stop; the one-to-one row is kept on the budget once
+    # read, so the reason and the letters share one query.
+    return getattr(budget, "stop", None) if budget.stopped_from is not None else None
+
+
+def _stopped_because(budget, acting_for: bool) -> str:
+    """Why the budget stops, in the words of the stop letter, after "It stops because"."""
+    stop = _stop_of(budget)
+    if stop is None:
+        return ""
+    holder = budget.budget_holder
+    name = holder.given_name
+    if acting_for:
+        you, your, you_are = name, f"{name}'s", f"{name} is"
+        no_longer_want = f"{name} no longer wants"
+    else:
+        you, your, you_are = "you", "your", "you are"
+        no_longer_want = "you told the team you no longer want"
+    return {
+        StopReason.CONSENT_WITHDRAWN: f"{no_longer_want} a personal health budget",
+        StopReason.NOT_ELIGIBLE: f"{you_are} no longer eligible for a personal health budget",
+        StopReason.REPRESENTATIVE: f"the person acting for {you} is no longer suitable or "
+        "willing to act, or is no longer nominated",
+        StopReason.OUTSIDE_PLAN: "the money was used for things that are not in "
+        f"{your} care and support plan",
+        StopReason.FRAUD: "the team suspects theft or fraud",
+        StopReason.NEEDS_NOT_MET: f"the budget is not meeting {your} health needs",
+        StopReason.DEATH: f"{holder.full_name} has died",
+    }[stop.reason]
+
+
+def _budget_letters(budget) -> list[BudgetLetterLink]:
+    """The letter that stops the budget and those asking for money back from it, in one
+    query: they are about the budget, so its page lists them with its own letters."""
+    stop = _stop_of(budget)
+    about = Q(pk__in=RepaymentRequest.objects.filter(budget=budget).values("letter"))
+    if stop is not None and stop.letter_id is not None:
+        about |= Q(pk=stop.letter_id)
+    return [
+        BudgetLetterLink(
+            subject=letter.subject,
+            url=reverse("careplans:letter", args=[letter.pk]),
+            created_at=letter.created_at,
+        )
+        for letter in PlanLetter.objects.filter(about).only("pk", "subject", "created_at")
+    ]
+
+
 def _plan_in_use(sender, instance, created, **kwargs):
     if created and instance.to_status == PlanStatus.ACTIVE:
         schedule_first_review(plan=instance.version.plan)
@@ -148,6 +203,9 @@ def register() -> None:
         )
     )
     register_demo_seeder(seed_reviews)
+    register_holder_budget_addition(
+        HolderBudgetAddition(stopped_because=_stopped_because, letters=_budget_letters)
+    )
     register_record_section(
         RecordSection(
             audience="staff",

@@ -178,3 +178,39 @@ def register_home_redirect(where: Callable[[object], str | None]) -> None:
 
 def home_redirect(user) -> str | None:
     return next((url for url in (where(user) for where in _home_redirects) if url), None)
+
+
+@dataclass(frozen=True)
+class BudgetLetterLink:
+    """A letter about a budget, as its holder's page lists it."""
+
+    subject: str
+    url: str
+    created_at: object  # a datetime
+
+
+@dataclass(frozen=True)
+class HolderBudgetAddition:
+    """What a later app says about one budget on the holder's own page, which `budgets` draws
+    without importing it (careplans stops budgets and asks for money back):
+
+    - `stopped_because(budget, acting_for)`: why the budget stops, in plain words that follow
+      "It stops because" ("you are no longer eligible for a personal health budget"), with
+      "you" for the person and their first name for someone acting for them; "" when the app
+      did not stop it;
+    - `letters(budget)`: the app's letters about the budget, for the page's list of letters."""
+
+    stopped_because: Callable[[object, bool], str]
+    letters: Callable[[object], list[BudgetLetterLink]]
+
+
+_holder_budget_additions: list[HolderBudgetAddition] = []
+
+
+def register_holder_budget_addition(addition: HolderBudgetAddition) -> None:
+    if addition not in _holder_budget_additions:
+        _holder_budget_additions.append(addition)
+
+
+def holder_budget_additions() -> list[HolderBudgetAddition]:
+    return list(_holder_budget_additions)

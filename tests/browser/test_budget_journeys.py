@@ -482,12 +482,17 @@ def test_the_budget_holder_and_their_representative_read_the_budget_as_it_now_st
         "From 1 October 2027 the budget goes down from £12,000.00 to £9,000.00, because: "
         "Fewer visits are needed after the review."
     )
-    expect(browser.summary_value("Amount")).to_have_text("£9,000.00")
+    # The rows agree: the amount now, and the amount from the day of the change.
+    expect(browser.summary_value("Amount")).to_have_text("£12,000.00")
+    expect(browser.summary_value("Amount from 1 October 2027")).to_have_text("£9,000.00")
     kept = browser.summary_value("How the money is kept")
     expect(kept).to_contain_text(
-        "Kept by the personal health budget team, who arrange your care: £1,800.00"
+        "Kept by the personal health budget team, who arrange your care: £2,400.00, then "
+        "£1,800.00 from 1 October 2027"
     )
-    expect(kept).to_contain_text("(a direct payment): £7,200.00")
+    expect(kept).to_contain_text(
+        "(a direct payment): £9,600.00, then £7,200.00 from 1 October 2027"
+    )
     expect(main).to_contain_text("The next payment is £800.00 on 1 April 2027.")
     payments = main.get_by_role(
         "table", name="Payments into the bank account (direct payment): dates and amounts"
@@ -518,7 +523,7 @@ def test_the_budget_holder_and_their_representative_read_the_budget_as_it_now_st
         "£12,000.00 to £9,000.00 from 1 October 2027."
     )
     expect(tab.summary_value("How the money is kept")).to_contain_text(
-        "who arrange their care: £1,800.00"
+        "who arrange their care: £2,400.00, then £1,800.00 from 1 October 2027"
     )
     for yours in ("your care", "your plan", "your needs", "Your budget"):
         expect(main).not_to_contain_text(yours)
@@ -718,5 +723,12 @@ def test_a_pa_rate_below_the_minimum_wage_is_explained_and_nothing_is_saved(
         "for someone aged 21 or over"
     )
     expect(field(browser, "lines-0-hourly_rate")).to_have_value("12.00")
+    # The refusal is about PA 1's hourly rate: beside that box, and the summary goes to it.
+    expect(page.locator("#id_lines-0-hourly_rate-error")).to_contain_text(
+        "PA 1's rate of £12.00 an hour is below the National Living Wage of £12.71"
+    )
+    expect(field(browser, "lines-0-hourly_rate")).to_have_class(re.compile("nhsuk-input--error"))
+    summary.get_by_role("link", name=re.compile("PA 1's rate of £12.00 an hour")).click()
+    expect(field(browser, "lines-0-hourly_rate")).to_be_focused()
     browser.screenshot("budget-pa-below-minimum-wage")
     assert not PaCosting.objects.exists()

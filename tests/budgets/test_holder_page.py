@@ -219,9 +219,12 @@ def _reduced(p):
             "£6,800.00 from 1 October 2027. Nothing changes before then.",
             "From 1 October 2027 the budget goes down from £8,000.00 to £6,800.00, because: "
             "Fewer visits are needed after the review.",
-            "Amount £6,800.00",
-            "Kept by the personal health budget team, who arrange {their} care: £1,700.00",
-            "(a direct payment): £5,100.00",
+            # The rows agree with the lead: the amount now, and the amount from the change.
+            "Amount £8,000.00",
+            "Amount from 1 October 2027 £6,800.00",
+            "Kept by the personal health budget team, who arrange {their} care: £2,000.00, then "
+            "£1,700.00 from 1 October 2027",
+            "(a direct payment): £6,000.00, then £5,100.00 from 1 October 2027",
             "How the budget was worked out",
             "The amount first agreed, £8,000.00, is £308.72 less than the £8,308.72 worked out "
             "above.",
@@ -231,7 +234,7 @@ def _reduced(p):
             "Date 1 October 2027 Amount £350.00 Payment Still to come",
             "Date 1 March 2028 Amount £350.00 Payment Still to come",
         ],
-        never=["Amount £8,000.00", ": £2,000.00", ": £6,000.00", "proposed", "went up"],
+        never=["Amount £6,800.00", ": £1,700.00", ": £5,100.00", "proposed", "went up"],
     )
 
 
@@ -267,9 +270,11 @@ def _increased(p):
             "£9,000.00 from 1 October 2027. Nothing changes before then.",
             "From 1 October 2027 the budget goes up from £8,000.00 to £9,000.00, because: "
             "You need a second carer at night.",
-            "Amount £9,000.00",
-            "Kept by the personal health budget team, who arrange {their} care: £2,250.00",
-            "(a direct payment): £6,750.00",
+            "Amount £8,000.00",
+            "Amount from 1 October 2027 £9,000.00",
+            "Kept by the personal health budget team, who arrange {their} care: £2,000.00, then "
+            "£2,250.00 from 1 October 2027",
+            "(a direct payment): £6,000.00, then £6,750.00 from 1 October 2027",
             "The amount first agreed, £8,000.00, is £308.72 less than the £8,308.72 worked out "
             "above.",
             "From 1 October 2027 it goes up to £9,000.00, £691.28 more than the £8,308.72 worked "
@@ -280,7 +285,7 @@ def _increased(p):
             "Date 1 October 2027 Amount £625.00 Payment Still to come",
             "Date 1 March 2028 Amount £625.00 Payment Still to come",
         ],
-        never=["Amount £8,000.00", ": £2,000.00", ": £6,000.00", "proposed", "went down"],
+        never=["Amount £9,000.00", ": £2,250.00", ": £6,750.00", "proposed", "went down"],
     )
 
 
@@ -290,12 +295,13 @@ def _ended(p):
     services.end_budget(actor=p["lead"], budget=budget)
     return Case(
         says=[
-            "{whose} budget for 1 April 2026 to 31 March 2027 has ended. There are no more "
-            "payments from it.",
+            # Agreed but never started: no payment was ever made from it.
+            "{whose} budget for 1 April 2026 to 31 March 2027 has ended. It never started, so "
+            "no payments were made from it.",
             "{does} not have a budget now.",
             "Amount £8,308.72",
         ],
-        never=["proposed", "Next payment", "has been agreed", "{whose} budget is"],
+        never=["proposed", "Next payment", "has been agreed", "{whose} budget is", "no more"],
     )
 
 
@@ -331,11 +337,17 @@ def _stopped(p):
     return Case(
         says=[
             "{whose} budget for 1 April 2026 to 31 March 2027 stopped on 23 November 2026. "
-            "There are no more payments from it.",
+            "It never started, so no payments were made from it.",
             "Dates 1 April 2026 to 31 March 2027 (stopped on 23 November 2026)",
             "{does} not have a budget now.",
         ],
-        never=["22 November 2026", "has ended", "{whose} budget is", "stops on"],
+        never=[
+            "22 November 2026",
+            "has ended",
+            "{whose} budget is",
+            "stops on",
+            "no more payments",
+        ],
     )
 
 
