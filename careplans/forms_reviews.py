@@ -63,7 +63,7 @@ class ReviewForm(NHSFormMixin, forms.Form):
     next_due_on = NHSDateField(
         label="Date of the next review (optional)",
         required=False,
-        help_text="Leave empty for the latest date the rules allow",
+        help_text="For example, 20 1 2027. Leave it empty for the latest date the rules allow",
     )
     start_new_version = forms.BooleanField(
         label="Start a new version of the plan with these changes", required=False
@@ -95,7 +95,7 @@ class ReviewForm(NHSFormMixin, forms.Form):
 
 
 class BringForwardForm(NHSFormMixin, forms.Form):
-    due_on = NHSDateField(label="New date the review is due by")
+    due_on = NHSDateField(label="New date the review is due by", help_text="For example, 15 1 2027")
     reason = text(
         "Why the review is being brought forward",
         max_length=2000,
@@ -119,7 +119,9 @@ class ReconsiderationRequestForm(NHSFormMixin, forms.Form):
             (ReconsiderationGround.SERVICE_LEFT_OUT, "A service was left out of the plan"),
         ],
     )
-    received_on = NHSDateField(label="Date the request was received")
+    received_on = NHSDateField(
+        label="Date the request was received", help_text="For example, 1 12 2026"
+    )
     persons_reasons = text(
         "Why the person asks for the decision to be looked at again",
         missing="Say why the person wants the decision looked at again",
@@ -175,9 +177,12 @@ class StopForm(VersionForm):
         help_text="This goes in the letter to the person. Use plain English.",
         missing="Give the reasons, written for the person",
     )
-    notice_given_on = NHSDateField(label="Date notice was given to the person")
+    notice_given_on = NHSDateField(
+        label="Date notice was given to the person", help_text="For example, 1 12 2026"
+    )
     effective_on = NHSDateField(
-        label="Date the budget stops", help_text="It pays for nothing from this day"
+        label="Date the budget stops",
+        help_text="It pays for nothing from this day. For example, 1 1 2027",
     )
 
 
@@ -200,7 +205,7 @@ class RepaymentForm(NHSFormMixin, forms.Form):
         help_text="This goes in the letter to the person. Use plain English.",
         missing="Give the reasons, written for the person",
     )
-    due_by = NHSDateField(label="Date to pay it back by")
+    due_by = NHSDateField(label="Date to pay it back by", help_text="For example, 31 1 2027")
     who_repays = forms.CharField(
         label="Who must pay it back",
         max_length=200,
@@ -213,7 +218,9 @@ class SettlementForm(NHSFormMixin, forms.Form):
     # How many payments the page showed: sending it twice records the money once.
     settlements_seen = page_version_field()
     amount = money_field("Amount received", minimum=PENNY)
-    received_on = NHSDateField(label="Date the money was received")
+    received_on = NHSDateField(
+        label="Date the money was received", help_text="For example, 1 12 2026"
+    )
     reference = forms.CharField(
         label="Payment reference (optional)", max_length=100, required=False
     )

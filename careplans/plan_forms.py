@@ -106,7 +106,15 @@ class ActionForm(LockedForm):
     goal = forms.ChoiceField(label="Which goal is it for?", widget=forms.RadioSelect)
     what = text("What will be done", max_length=1000, required=True, rows=3)
     who = forms.CharField(label="Who will do it", max_length=200)
-    when = forms.CharField(label="By when", max_length=100, help_text="For example, by June")
+    when = forms.CharField(
+        label="By when",
+        max_length=100,
+        help_text="For example, by June",
+        error_messages={
+            "required": "Enter when it will be done by",
+            "max_length": "When it will be done by must be 100 characters or fewer",
+        },
+    )
     status = forms.ChoiceField(
         label="Where it stands", choices=ActionStatus.choices, widget=forms.RadioSelect
     )

@@ -21,7 +21,7 @@ class TaxYearFiguresForm(NHSFormMixin, forms.ModelForm):
     )
     tax_year_start = NHSDateField(
         label="Tax year starts on",
-        help_text="6 April, for example 6 4 2027",
+        help_text="6 April. For example, 6 4 2027",
         error_messages={
             "required": "Enter the day the tax year starts, 6 April",
             "unique": "There are already figures for the tax year from this day",

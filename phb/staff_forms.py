@@ -85,7 +85,10 @@ class GrantRoleForm(NHSFormMixin, forms.Form):
     ends_on = NHSDateField(
         label="End date (optional)",
         required=False,
-        help_text="The last day they hold the role. Leave empty if there is no end date.",
+        help_text=(
+            "The last day they hold the role. For example, 31 3 2027. "
+            "Leave it empty if there is no end date."
+        ),
     )
 
     def __init__(self, *args, **kwargs):
