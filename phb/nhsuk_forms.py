@@ -106,13 +106,65 @@ PLAIN_NUMBER = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 WHOLE_NUMBER = re.compile(r"-?[0-9]+(?:\.0*)?")
 
 
+class PlacesFirstDecimalValidator(validators.DecimalValidator):
+    """Django's digit count, with too many decimal places named first.
+
+    Django counts every digit before it looks at the places, so 12.345 in a box that holds
+    up to 99.99 was "too big" when it has one decimal place too many. Here a number with
+    more places than allowed is `max_decimal_places` whatever its size, and `max_digits` or
+    `max_whole_digits` is left to mean too many whole digits. Trailing zeros are not places
+    ("1.500" has 1).
+    """
+
+    def __call__(self, value):
+        allowed = self.decimal_places
+        _, digits, exponent = value.as_tuple()
+        if allowed is not None and isinstance(exponent, int) and exponent < 0:
+            written = "".join(map(str, digits))
+            significant = written.rstrip("0")
+            places = -exponent - (len(written) - len(significant)) if significant else 0
+            if places > allowed:
+                raise ValidationError(
+                    self.messages["max_decimal_places"],
+                    code="max_decimal_places",
+                    params={"max": allowed, "value": value},
+                )
+        super().__call__(value)
+
+
+def _places_first(field) -> None:
+    """Swap the field's DecimalValidator for `PlacesFirstDecimalValidator`."""
+    field.validators = [
+        PlacesFirstDecimalValidator(v.max_digits, v.decimal_places)
+        if type(v) is validators.DecimalValidator
+        else v
+        for v in field.validators
+    ]
+
+
 class NHSDecimalField(forms.DecimalField):
     """A number as a person types it.
 
     Blank (or only spaces) is empty; "-0" is 0; trailing zeros beyond the places allowed are
-    not extra precision ("1.500" is 1.50); anything but plain digits is `invalid`. Messages
-    come from `NHSFormMixin`.
+    not extra precision ("1.500" is 1.50); anything but plain digits is `invalid`. Too many
+    decimal places is said as that, not as too big (`PlacesFirstDecimalValidator`), and a
+    box shows one message. Messages come from `NHSFormMixin`.
     """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _places_first(self)
+
+    def run_validators(self, value):
+        """One message for one box: a number with too many decimal places is told only that
+        (0.001 where the least is 0.01 is not also "too small"); otherwise the first problem
+        found (the form's own bound before the digit count)."""
+        try:
+            super().run_validators(value)
+        except ValidationError as error:
+            problems = error.error_list
+            places = [e for e in problems if e.code == "max_decimal_places"]
+            raise ValidationError((places or problems)[:1]) from None
 
     def prepare(self, text: str) -> str:
         """Tidy what was typed before it is read as a number."""
@@ -387,6 +439,8 @@ def apply_nhs_error_messages(field, name: str) -> None:
     keeping the messages a form set itself."""
     if isinstance(field, NHSDateField):
         return  # words its own messages
+    if isinstance(field, forms.DecimalField):
+        _places_first(field)  # "must have no more than 2 decimal places", not "too big"
     codes = set(field.error_messages)
     for validator in field.validators:
         if isinstance(validator, validators.DecimalValidator):

@@ -119,3 +119,90 @@ def test_messages_for_other_kinds_of_field():
     assert whole["max_decimal_places"] == "Days must be a whole number"
     unbounded = nhs_error_messages(forms.DecimalField(label="Amount"), "amount")
     assert unbounded["max_value"] == "Amount must be a number"
+
+
+# Django counts every digit before it counts the decimal places, so a number with a place too
+# many in a small box was "too big". Worked inputs, with the box each one is typed in:
+@pytest.mark.parametrize(
+    ("field", "typed", "message"),
+    [
+        # Hours a week on a PA costing: up to 999.99 by its digits, 168 by its bound.
+        ("hours", "37.1255", "Hours a week must have no more than 2 decimal places"),
+        ("hours", "7.555", "Hours a week must have no more than 2 decimal places"),
+        ("hours", "1234.5", "There are only 168 hours in a week"),  # its own bound, once
+        ("hours", "37.125", "Hours a week must have no more than 2 decimal places"),
+        ("hours", "37.1200", None),  # trailing zeros are not places: 37.12
+        # Contingency (%) on a PA costing: 4 digits, 2 places, so 99.99 at most, and 50 or less.
+        ("contingency", "12.345", "Contingency must have no more than 2 decimal places"),
+        ("contingency", "123.4", "Contingency must be 50% or less"),
+        ("contingency", "12.34", None),
+        # A box bounded by its digits alone: 5 digits and 2 places is 999.99 at most.
+        ("digits", "12.345", "Hours must have no more than 2 decimal places"),
+        ("digits", "1234", "Hours must be 999.99 or less"),
+        ("digits", "1234.567", "Hours must have no more than 2 decimal places"),
+        # Money: pence, then size.
+        ("money", "12.345", "Hourly rate must be in pounds and pence, like 125.50"),
+        ("money", "12345678901.5", "Hourly rate must be £9,999,999.99 or less"),
+        # Django's own DecimalField in one of our forms is read the same way.
+        ("django", "12.345", "Weeks must have no more than 2 decimal places"),
+        ("django", "123", "Weeks must be 99.99 or less"),
+    ],
+)
+def test_too_many_decimal_places_is_said_as_that_and_too_many_digits_as_too_big(
+    field, typed, message
+):
+    from budgets.forms import PaCostingForm, PaLineForm
+
+    if field == "hours":
+        form = PaLineForm({"label": "PA 1", "hours_per_week": typed, "hourly_rate": "13.50"})
+        name = "hours_per_week"
+    elif field == "contingency":
+        form = PaCostingForm({"contingency_percent": typed})
+        name = "contingency_percent"
+    else:
+        name = "number"
+        form = form_with(
+            {
+                "digits": NHSDecimalField(label="Hours", max_digits=5, decimal_places=2),
+                "money": MoneyField(label="Hourly rate"),
+                "django": forms.DecimalField(label="Weeks", max_digits=4, decimal_places=2),
+            }[field],
+            typed,
+        )
+    form.is_valid()
+    assert form.errors.get(name) == ([message] if message else None)
+
+
+def test_a_percentage_with_too_many_places_is_told_so():
+    from phb.nhsuk_forms import NHSPercentField
+
+    form = form_with(NHSPercentField(label="Contingency (%)", max_percent=50), "12.345")
+    assert form.errors["number"] == ["Contingency must have no more than 2 decimal places"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        # 0.001 is below 0.01 and has a place too many: one message, the one that helps.
+        ("0.001", "How many each time must have no more than 2 decimal places"),
+        ("0.009", "How many each time must have no more than 2 decimal places"),
+        ("0", "How many each time must be 0.01 or more"),
+        # 1,000,000.5 is above 999,999 and has too many whole digits for 8 digits and 2 places.
+        ("1000000.5", "How many each time must be 999,999 or less"),
+    ],
+)
+def test_one_box_shows_one_message(typed, message):
+    """The plan item's "How many each time" field, as the form declares it."""
+    import copy
+
+    from careplans.plan_forms import SupportItemForm
+
+    form = form_with(copy.deepcopy(SupportItemForm.base_fields["quantity"]), typed)
+    assert form.errors["number"] == [message]
+
+
+def test_one_message_when_a_field_is_checked_without_a_form():
+    field = NHSDecimalField(label="How many", max_digits=8, decimal_places=2, min_value=D("0.01"))
+    with pytest.raises(ValidationError) as error:
+        field.clean("0.001")
+    assert [e.code for e in error.value.error_list] == ["max_decimal_places"]
