@@ -18,7 +18,12 @@ from phb.models import (
     validate_nhs_number,
 )
 from phb.nhsuk_forms import Message, NHSDateField, PageSeenField, apply_nhs_error_messages
-from phb.services import ADDRESS_FIELDS, BUDGET_HOLDER_FIELDS, ICB_CONTACT_FIELDS
+from phb.services import (
+    ADDRESS_FIELDS,
+    BUDGET_HOLDER_FIELDS,
+    ICB_CONTACT_FIELDS,
+    contact_problems,
+)
 from phb.validators import (
     PHONE_MESSAGE,
     POSTCODE_MESSAGE,
@@ -293,13 +298,20 @@ class BudgetHolderForm(NHSFormMixin, forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        if data.get("review_reminders"):
-            preferred = data.get("preferred_contact")
-            reachable = (preferred == ContactMethod.EMAIL and data.get("email")) or (
-                preferred == ContactMethod.TEXT and data.get("phone")
-            )
-            if not reachable:
-                self.add_error("review_reminders", REMINDERS_UNREACHABLE)
+        preferred = data.get("preferred_contact")
+        problems = contact_problems(
+            preferred_contact=preferred, email=data.get("email"), phone=data.get("phone")
+        )
+        for field, message in problems.items():
+            # A box refused for its own reason ("Enter a UK phone number") says only that.
+            if field not in self.errors:
+                self.add_error(field, message)
+        # Reminders go by email or text message; the address itself is asked for above.
+        if data.get("review_reminders") and preferred not in (
+            ContactMethod.EMAIL,
+            ContactMethod.TEXT,
+        ):
+            self.add_error("review_reminders", REMINDERS_UNREACHABLE)
         return data
 
     def validate_unique(self):

@@ -12,6 +12,7 @@ from phb.models import (
     ICB_ROLES,
     AccessOutcome,
     BudgetHolder,
+    ContactMethod,
     Organisation,
     RecordAccess,
     Representative,
@@ -24,8 +25,10 @@ from phb.models import (
 from phb.permissions import Permission, require
 from phb.validators import (
     incomplete_address_errors,
+    is_uk_mobile_number,
     normalise_postcode,
     normalise_uk_phone_number,
+    validate_uk_phone_number,
     validate_uk_postcode,
 )
 
@@ -64,6 +67,41 @@ BUDGET_HOLDER_FIELDS = (
 
 
 ADDRESS_FIELDS = ("address_line_1", "address_line_2", "town", "postcode")
+
+
+# Messages go to a person "as they prefer to be contacted": by email, to their email
+# address; by text message, to a mobile number.
+EMAIL_NEEDED = "Enter their email address, or choose another way to contact them"
+MOBILE_NEEDED = "Enter their mobile phone number, or choose another way to contact them"
+NOT_A_MOBILE = (
+    "Text messages can only go to a mobile: enter their mobile phone number, or choose "
+    "another way to contact them"
+)
+
+
+def contact_problems(*, preferred_contact, email, phone) -> dict[str, str]:
+    """What stops messages reaching a person the way they prefer, by the field to put right:
+    {"email": ...} or {"phone": ...}, or nothing. `phone` is as stored ("020 7946 0000")."""
+    if preferred_contact == ContactMethod.EMAIL and not email:
+        return {"email": EMAIL_NEEDED}
+    if preferred_contact == ContactMethod.TEXT and not phone:
+        return {"phone": MOBILE_NEEDED}
+    if preferred_contact == ContactMethod.TEXT and not is_uk_mobile_number(phone):
+        try:
+            validate_uk_phone_number(phone)
+        except ValidationError:  # not a phone number at all: the phone check says so
+            return {}
+        return {"phone": NOT_A_MOBILE}
+    return {}
+
+
+def _check_contact(holder: BudgetHolder) -> None:
+    """Services check the rule whoever calls them, not only the person's form."""
+    problems = contact_problems(
+        preferred_contact=holder.preferred_contact, email=holder.email, phone=holder.phone
+    )
+    if problems:
+        raise ValidationError(problems)
 
 
 def only_fields(changes: dict, allowed, *, what: str) -> dict:
@@ -144,6 +182,7 @@ def create_budget_holder(*, actor, **details) -> BudgetHolder:
     fields = _holder_fields(details)
     _check_nhs_number_is_free(actor, fields.get("nhs_number", ""))
     holder = BudgetHolder(organisation=actor.acting_organisation, **fields)
+    _check_contact(holder)
     holder.full_clean()
     holder.save()
     return holder
@@ -177,6 +216,7 @@ def update_budget_holder(
         _check_nhs_number_is_free(actor, changed["nhs_number"], except_pk=holder.pk)
     for field, value in changed.items():
         setattr(holder, field, value)
+    _check_contact(holder)
     holder.full_clean()
     holder.save(update_fields=[*changed, "updated_at"])
     return holder

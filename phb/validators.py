@@ -10,6 +10,7 @@ import unicodedata
 
 import phonenumbers
 from django.core.exceptions import ValidationError
+from phonenumbers import PhoneNumberType
 
 PHONE_EXAMPLE = "0113 496 0000"
 PHONE_MESSAGE = f"Enter a UK phone number, like {PHONE_EXAMPLE}"
@@ -45,6 +46,13 @@ def normalise_uk_phone_number(value: str) -> str:
 def validate_uk_phone_number(value: str) -> None:
     if _parse_uk_phone_number(value) is None or not re.match(STORED_PHONE_PATTERN, str(value)):
         raise ValidationError(PHONE_MESSAGE, code="invalid_phone_number")
+
+
+def is_uk_mobile_number(value: str) -> bool:
+    """A UK mobile number (07...), which can take a text message; a landline, a personal
+    number (070) or a pager (076) cannot."""
+    number = _parse_uk_phone_number(value) if value else None
+    return number is not None and phonenumbers.number_type(number) == PhoneNumberType.MOBILE
 
 
 def phone_number_uri(value: str) -> str:

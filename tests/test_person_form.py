@@ -306,3 +306,104 @@ def test_a_change_from_a_page_opened_before_anothers_is_refused(client, phb_lead
     assert "details have been saved" in flashed(again)
     holder.refresh_from_db()
     assert (holder.phone, holder.email) == ("0113 496 0999", "new.address@example.org")
+
+
+# Messages go to a person "as they prefer to be contacted": by email they need an email
+# address, by text message a mobile number. A landline cannot take a text.
+@pytest.mark.parametrize(
+    ("contact", "field", "message"),
+    [
+        (
+            {"preferred_contact": "email", "email": ""},
+            "email",
+            "Enter their email address, or choose another way to contact them",
+        ),
+        (
+            {"preferred_contact": "text", "phone": ""},
+            "phone",
+            "Enter their mobile phone number, or choose another way to contact them",
+        ),
+        (
+            {"preferred_contact": "text", "phone": "020 7946 0000"},
+            "phone",
+            "Text messages can only go to a mobile: enter their mobile phone number, or choose "
+            "another way to contact them",
+        ),
+        # Reminders asked for too: the one thing missing is said once, at its box.
+        (
+            {"preferred_contact": "email", "email": "", "review_reminders": "on"},
+            "email",
+            "Enter their email address, or choose another way to contact them",
+        ),
+        # Not a phone number at all: only that is said.
+        (
+            {"preferred_contact": "text", "phone": "12345"},
+            "phone",
+            "Enter a UK phone number, like 0113 496 0000",
+        ),
+    ],
+)
+def test_a_way_to_contact_them_needs_its_address(client, phb_lead, contact, field, message):
+    from phb.forms import BudgetHolderForm
+
+    form = BudgetHolderForm(valid_data(**contact))
+    assert not form.is_valid()
+    assert form.errors.as_data().keys() == {field}
+    assert form.errors[field] == [message]
+    client.force_login(phb_lead)
+    response = client.post(reverse("person_create"), valid_data(**contact))
+    assert message in unescape(response.content.decode())
+    assert BudgetHolder.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("contact", "stored"),
+    [
+        ({"preferred_contact": "email", "email": "ada@example.org"}, "ada@example.org"),
+        ({"preferred_contact": "text", "phone": "+44 7123 456789"}, "07123 456789"),
+        # A landline is fine for calls and letters.
+        ({"preferred_contact": "phone", "phone": "020 7946 0000"}, "020 7946 0000"),
+    ],
+)
+def test_a_way_to_contact_them_with_its_address_is_saved(client, phb_lead, contact, stored):
+    client.force_login(phb_lead)
+    assert client.post(reverse("person_create"), valid_data(**contact)).status_code == 302
+    person = BudgetHolder.objects.get()
+    assert stored in (person.email, person.phone)
+
+
+def test_the_service_refuses_a_way_to_contact_them_without_its_address(phb_lead, holder):
+    """Services check the rule themselves: a caller may not have used the form."""
+    from django.core.exceptions import ValidationError
+
+    from phb.services import create_budget_holder, update_budget_holder
+
+    details = {
+        "given_name": "Ada",
+        "family_name": "Lovelace",
+        "nhs_number": "9434765919",
+        "date_of_birth": holder.date_of_birth,
+        "address_line_1": "1 Analytical Row",
+        "town": "London",
+        "postcode": "ZZ9 9ZZ",
+        "eligibility": "chc",
+    }
+    with pytest.raises(ValidationError) as refused:
+        create_budget_holder(actor=phb_lead, **details, preferred_contact="email", email="")
+    assert refused.value.message_dict == {
+        "email": ["Enter their email address, or choose another way to contact them"]
+    }
+    assert not BudgetHolder.objects.filter(nhs_number="9434765919").exists()
+
+    holder.phone = "020 7946 0000"
+    holder.save()
+    with pytest.raises(ValidationError) as refused:
+        update_budget_holder(actor=phb_lead, budget_holder=holder, preferred_contact="text")
+    assert list(refused.value.message_dict) == ["phone"]
+    holder.refresh_from_db()
+    assert holder.preferred_contact == "letter"
+
+    changed = update_budget_holder(
+        actor=phb_lead, budget_holder=holder, preferred_contact="text", phone="07123456789"
+    )
+    assert (changed.preferred_contact, changed.phone) == ("text", "07123 456789")

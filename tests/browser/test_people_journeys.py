@@ -69,6 +69,14 @@ def test_a_phb_lead_adds_a_person_then_changes_their_details(browser, icb, passw
     assert (ada.family_name, ada.town) == ("Lovelace", "London")
 
     browser.fill("Last name", "King")
+    # Her number is a landline: it cannot take a text message.
+    browser.choose("Text message")
+    browser.submit("Save details")
+    browser.expect_problem(
+        "Text messages can only go to a mobile: enter their mobile phone number, or choose "
+        "another way to contact them",
+        page.get_by_label("Phone number", exact=True),
+    )
     browser.choose("Phone call")
     browser.choose("Large print (16 point or larger)")
     browser.fill_date("Date of birth", datetime.date(1985, 12, 11))
