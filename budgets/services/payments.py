@@ -95,6 +95,23 @@ def _check_paid_on(
         raise ValidationError({field: f"{what} must be {_too_early(budget)}"})
 
 
+def past_payments_refusal(budget, dates: list[datetime.date], today: datetime.date) -> str | None:
+    """Why a schedule with these payment dates cannot be set yet, or None: its payments due
+    before today would be recorded as paid, and this budget cannot pay yet (its plan is not
+    approved, ADR 0024). A schedule from today can still be set."""
+    past = [day for day in dates if day < today]
+    if not past or budget.plan_approved_at is not None:
+        return None
+    count = len(past)
+    return (
+        f"{count} payment{'s' if count > 1 else ''} of this schedule "
+        f"{'fall' if count > 1 else 'falls'} before today ({_dates_in_words(past)}), but no "
+        "payment of this budget can be recorded as paid yet: it has not started, and is "
+        "waiting for the care and support plan to be approved. Choose a first payment date "
+        f"from today, {_day(today)}"
+    )
+
+
 def _past_payments(
     dates: list[datetime.date], paid: dict, today: datetime.date, budget
 ) -> dict[datetime.date, PastPayment]:
@@ -187,6 +204,10 @@ def set_payment_schedule(
     dates = calc.instalment_dates(
         first_payment_date, budget.period_end, calc.InstalmentFrequency(frequency)
     )
+    today = timezone.localdate()
+    refusal = past_payments_refusal(budget, dates, today)
+    if refusal is not None:
+        raise ValidationError({"first_payment_date": refusal})
     # Every payment is at least a penny: a payment of £0.00 is no payment, yet it would be
     # listed as due, to be recorded as paid, and told to the person as their next payment.
     if portion.amount < PENNY * len(dates):
@@ -227,7 +248,6 @@ def set_payment_schedule(
                 f"£{portion.amount:,.2f}. They must add up exactly"
             )
 
-    today = timezone.localdate()
     backdated_reason = (backdated_reason or "").strip()
     if first_payment_date < today:
         if not backdated_reason:
@@ -396,8 +416,13 @@ def record_payment_run(
         first = paid[0]
         holder = first.schedule.portion.budget.budget_holder
         others = f" and {len(paid) - 1} more" if len(paid) > 1 else ""
+        which = (
+            ("this payment was" if len(locked) == 1 else "these payments were")
+            if len(paid) == len(locked)
+            else "some of these payments were"
+        )
         raise Conflict(
-            f"Nothing was recorded: someone else recorded some of these payments first. "
+            f"Nothing was recorded: {which} already recorded as paid. "
             f"{holder.full_name}'s payment due on {_day(first.due_date)}{others}: "
             f"{_paid_already(first)}. Choose again from the payments still due."
         )

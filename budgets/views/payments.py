@@ -23,6 +23,7 @@ from budgets.payment_forms import (
 )
 from budgets.presenters import instalment_choice_label, money, payment_run_rows
 from budgets.services import Conflict
+from budgets.services.payments import past_payments_refusal
 from budgets.views.base import BudgetMixin
 from phb.permissions import Permission
 from phb.views.helpers import add_errors, conflict_redirect
@@ -136,6 +137,9 @@ class PaymentScheduleView(BudgetMixin, TemplateView):
         )
         own = step1.cleaned_data["split"] == "own"
         today = timezone.localdate()
+        if refusal := past_payments_refusal(budget, dates, today):
+            step1.add_error("first_payment_date", refusal)
+            return self.render_step(step1)
         if not own and dates[0] >= today:
             return self.save(step1, None)
         sent_rows = request.POST.get("step") == "rows"

@@ -252,6 +252,52 @@ def test_payments_before_today_must_be_recorded_as_paid_or_the_schedule_is_refus
     assert not PaymentInstalment.objects.exists()
 
 
+def test_no_past_payment_is_recorded_while_the_plan_waits_for_approval(
+    finance_officer, phb_lead, holder, chc
+):
+    """ADR 0024: a budget whose care and support plan is not approved has not started and
+    pays nothing yet, so payments before today cannot be recorded as paid with its schedule.
+    A schedule from today can be set."""
+    waiting = agreed_budget(
+        phb_lead,
+        holder,
+        chc,
+        amount=D("20000.01"),
+        portions=[
+            (HoldingMethod.NOTIONAL, D("8000.00"), ""),
+            (HoldingMethod.DIRECT_PAYMENT, D("12000.01"), ""),
+        ],
+        plan_approved=False,
+    )
+    past = list(past_2026())
+    assert past  # 1 April 2026 to the 1st of this month
+    with pytest.raises(ValidationError) as excinfo:
+        services.set_payment_schedule(
+            actor=finance_officer,
+            portion=direct(waiting),
+            frequency="monthly",
+            first_payment_date=FY_2026_START,
+            paid_before_today=past_2026(),
+            backdated_reason=BACKDATED_REASON,
+        )
+    assert excinfo.value.message_dict == {
+        "first_payment_date": [
+            f"{len(past)} payments of this schedule fall before today (1 April 2026 to "
+            f"{past[-1]:%-d %B %Y}), but no payment of this budget can be recorded as paid "
+            "yet: it has not started, and is waiting for the care and support plan to be "
+            f"approved. Choose a first payment date from today, {TODAY:%-d %B %Y}"
+        ]
+    }
+    assert not PaymentInstalment.objects.filter(paid_on__isnull=False).exists()
+    made = services.set_payment_schedule(
+        actor=finance_officer,
+        portion=direct(reload(waiting)),
+        frequency="monthly",
+        first_payment_date=TODAY,
+    )
+    assert not made.instalments.filter(paid_on__isnull=False).exists()
+
+
 def test_payments_before_today_are_saved_as_paid_with_date_reference_who_and_when(
     finance_officer, paid_budget
 ):
@@ -617,11 +663,40 @@ def test_a_run_over_a_payment_already_paid_records_nothing_and_says_why(
             actor=other, instalments=chosen, paid_on=TODAY, reference="RUN-1", due_up_to=UP_TO_JUNE
         )
     assert str(excinfo.value).startswith(
-        "Nothing was recorded: someone else recorded some of these payments first. "
+        "Nothing was recorded: some of these payments were already recorded as paid. "
     )
     assert f"(reference A1) by {finance_officer.full_name} on " in str(excinfo.value)
     assert not PaymentRun.objects.exists()
     assert PaymentInstalment.objects.filter(paid_on__isnull=False).count() == 1
+
+
+def test_the_same_run_sent_twice_is_refused_without_blaming_someone_else(
+    finance_officer, two_budgets
+):
+    """A second click on "Record as paid" by the person who recorded the run."""
+    chosen = due_ids(finance_officer)
+    services.record_payment_run(
+        actor=finance_officer,
+        instalments=chosen,
+        paid_on=TODAY,
+        reference="RUN-1",
+        due_up_to=UP_TO_JUNE,
+    )
+    with pytest.raises(Conflict) as excinfo:
+        services.record_payment_run(
+            actor=finance_officer,
+            instalments=chosen,
+            paid_on=TODAY,
+            reference="RUN-1",
+            due_up_to=UP_TO_JUNE,
+        )
+    message = str(excinfo.value)
+    assert message.startswith(
+        "Nothing was recorded: these payments were already recorded as paid. "
+    )
+    assert f"in payment run RUN-1 by {finance_officer.full_name} on " in message
+    assert "someone else" not in message
+    assert PaymentRun.objects.count() == 1
 
 
 @pytest.mark.django_db(transaction=True)
@@ -667,7 +742,10 @@ def test_two_runs_at_once_over_the_same_payments_one_wins(icb, holder):
     outcomes = list(results.values())
     assert outcomes.count("recorded") == 1
     (refusal,) = [o for o in outcomes if o != "recorded"]
-    assert refusal.startswith("Nothing was recorded: someone else recorded some of these")
+    # "these payments" when a won (b chose May and June), "some of these" when b won
+    assert refusal.startswith("Nothing was recorded: ")
+    assert "payments were already recorded as paid. " in refusal
+    assert "someone else" not in refusal
     (made,) = PaymentRun.objects.all()
     winner = made.reference.removeprefix("RUN-")
     assert made.count == (3 if winner == "a" else 2)
