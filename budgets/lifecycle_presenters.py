@@ -21,6 +21,7 @@ from budgets.presenters import (
     explain_calculation,
     money,
     period_words,
+    rates_from_an_earlier_year,
 )
 from budgets.services.policy import agreement_refusal
 from phb.permissions import Permission
@@ -515,9 +516,13 @@ def how_next_year_was_set(old: Budget, new: Budget) -> list[str]:
     """Why next year's draft has the amount it has, in sentences."""
     old_year = financial_year_label(old.period_start)
     new_year = financial_year_label(new.period_start)
+    # Without the new year's figures in the service, the latest are used: say so, not that
+    # it has the new year's rates.
+    earlier = rates_from_an_earlier_year(new.calculation)
     said = [
         f"The {new_year} draft was prepared from the {old_year} budget and worked out again "
-        f"for {_day(new.period_start)}, with the rates in force then."
+        f"for {_day(new.period_start)}" + ("." if earlier else ", with the rates in force then."),
+        *earlier,
     ]
     difference = old.agreed_amount - old.indicative_amount
     if difference == 0 or old.indicative_amount == 0:

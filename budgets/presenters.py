@@ -13,11 +13,20 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from budgets.calculations import WEEKS_PER_YEAR, pa_age, pension_thresholds, points_text
+from budgets.calculations import (
+    WEEKS_PER_YEAR,
+    financial_year,
+    financial_year_label,
+    pa_age,
+    pension_thresholds,
+    points_text,
+)
 from budgets.models import (
     Budget,
     CalculationBasis,
     ChcPackage,
+    LocalRateSet,
+    NationalRateSet,
     PaCosting,
     RasAssessment,
     RasQuestionnaire,
@@ -490,8 +499,71 @@ def explain_calculation(calculation, within=None) -> Explanation:
     if isinstance(calculation, RasAssessment):
         return explain_ras(calculation)
     if isinstance(calculation, ChcPackage):
-        return explain_chc(calculation)
-    return explain_pa_costing(calculation, within)
+        explanation = explain_chc(calculation)
+    else:
+        explanation = explain_pa_costing(calculation, within)
+    explanation.notes[:0] = rates_from_an_earlier_year(calculation)
+    return explanation
+
+
+def _rates_for_the_year(rate_sets, used, on) -> str:
+    """'' when the rate set `used` on `on` came into force in that financial year (or
+    earlier, with none in the service for the year until after `on`); otherwise "missing"
+    (none for the year yet) or "added" (one in force on `on` has been added since)."""
+    start, end = financial_year(on)
+    if used.effective_from >= start:
+        return ""
+    newer = (
+        rate_sets.filter(effective_from__gt=used.effective_from, effective_from__lte=end)
+        .order_by("effective_from")
+        .first()
+    )
+    if newer is None:
+        return "missing"
+    return "added" if newer.effective_from <= on else ""
+
+
+def rates_from_an_earlier_year(calculation) -> list[str]:
+    """What the explanation of a CHC package or PA costing must say when it was worked out
+    with rates from before its financial year, because none for that year were in the service
+    (the latest set is used until they are, `national_rates_on`, `local_rates_on`): which
+    were used, and that it should be worked out again once that year's are in, or now. (A
+    resource allocation is refused without its year's questionnaire.)"""
+    if isinstance(calculation, RasAssessment):
+        return []
+    on = calculation.effective_date
+    year = financial_year_label(on)
+    said = []
+    if isinstance(calculation, PaCosting):
+        used = calculation.national_rates
+        state = _rates_for_the_year(NationalRateSet.objects.all(), used, on)
+        if state == "missing":
+            said.append(
+                f"There are no national figures for {year} in the service yet, so this uses "
+                f"those for {used.name}. It should be worked out again once they are in."
+            )
+        elif state == "added":
+            said.append(
+                f"There were no national figures for {year} in the service when this was "
+                f"worked out, so it uses those for {used.name}. They are in now, so it should "
+                "be worked out again."
+            )
+    used = calculation.local_rates
+    local = LocalRateSet.objects.filter(organisation_id=used.organisation_id)
+    state = _rates_for_the_year(local, used, on)
+    if state == "missing":
+        said.append(
+            f"The ICB has no local rates for {year} in the service yet, so where this uses "
+            f"local rates they are those from {day(used.effective_from)}. It should be worked "
+            "out again once there are."
+        )
+    elif state == "added":
+        said.append(
+            f"The ICB had no local rates for {year} in the service when this was worked out, "
+            f"so where this uses local rates they are those from {day(used.effective_from)}. "
+            "It has now, so this should be worked out again."
+        )
+    return said
 
 
 def went(change) -> str:

@@ -12,6 +12,14 @@ The calculation is made again for the day the new financial year starts:
 
 The draft keeps this year's funding shares and ways of holding the money (scaled to the new
 amount), and this year's relation to its indicative amount (see `calculations.in_proportion`).
+
+National figures and local rates for the new year are often not in the service when a team
+prepares next year's budgets. Then the latest ones are used, as for any calculation (the
+service administrator, not the team, adds national figures, so refusing would stop every team
+preparing next year's budgets), and the draft's explanation and the page of what changed say
+which were used and that it should be worked out again once the new year's are in
+(`presenters.rates_from_an_earlier_year`, ADR 0045). A resource allocation is refused instead:
+its questionnaire is the ICB's own, and the team can put next year's in use.
 """
 
 import datetime

@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from budgets import calculations as calc
 from budgets import services
+from budgets.lifecycle_presenters import how_next_year_was_set
 from budgets.models import (
     Budget,
     BudgetStatus,
@@ -23,6 +24,7 @@ from budgets.models import (
     NationalRateSet,
     RasQuestionnaire,
 )
+from budgets.presenters import explain_calculation
 from tests.budgets.factories import (
     FY_2027_END,
     FY_2027_START,
@@ -121,6 +123,32 @@ def test_without_new_local_rates_the_ones_in_force_are_used(phb_lead, paid_budge
     assert new.chc_package.local_rates == local_rates
     assert new.indicative_amount == D("117793.00")
     assert new.agreed_amount == D("20000.01")
+    # ... and the draft says so, rather than that it has 2027/28's rates.
+    assert explain_calculation(new.chc_package).notes == [
+        "The ICB has no local rates for 2027/28 in the service yet, so where this uses local "
+        "rates they are those from 1 April 2026. It should be worked out again once there are."
+    ]
+    assert how_next_year_was_set(paid_budget, new)[:2] == [
+        "The 2027/28 draft was prepared from the 2026/27 budget and worked out again for "
+        "1 April 2027.",
+        NO_LOCAL_2027,
+    ]
+
+
+def test_with_new_local_rates_a_chc_draft_says_nothing_of_earlier_ones(
+    phb_lead, paid_budget, local_rates_2027
+):
+    new = reload(prepare(paid_budget, phb_lead))
+    assert explain_calculation(new.chc_package).notes == []
+    assert how_next_year_was_set(paid_budget, new)[0].endswith("with the rates in force then.")
+
+
+def test_local_rates_added_since_the_chc_draft_was_worked_out_are_named(
+    phb_lead, icb, paid_budget, local_rates
+):
+    new = reload(prepare(paid_budget, phb_lead))
+    LocalRateSetFactory(organisation=icb, effective_from=FY_2027_START)
+    assert explain_calculation(new.chc_package).notes == [LOCAL_2027_ADDED]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -257,6 +285,108 @@ def test_a_pas_own_costs_are_kept(phb_lead, holder, local_rates, local_rates_202
     assert recosted.lines.get().hourly_rate == D("15.00")
     assert (recosted.insurance_annual, recosted.payroll_fee_annual) == (D("99.00"), D("0.00"))
     assert recosted.contingency_rate == D("0.10")
+
+
+NO_NATIONAL_2027 = (
+    "There are no national figures for 2027/28 in the service yet, so this uses those for "
+    "2026/27. It should be worked out again once they are in."
+)
+NATIONAL_2027_ADDED = (
+    "There were no national figures for 2027/28 in the service when this was worked out, so "
+    "it uses those for 2026/27. They are in now, so it should be worked out again."
+)
+NO_LOCAL_2027 = (
+    "The ICB has no local rates for 2027/28 in the service yet, so where this uses local rates "
+    "they are those from 1 April 2026. It should be worked out again once there are."
+)
+LOCAL_2027_ADDED = (
+    "The ICB had no local rates for 2027/28 in the service when this was worked out, so where "
+    "this uses local rates they are those from 1 April 2026. It has now, so this should be "
+    "worked out again."
+)
+
+
+def test_without_next_years_national_figures_the_draft_says_whose_it_uses(
+    phb_lead, holder, local_rates, local_rates_2027
+):
+    # Only 2026/27's national figures are in: the draft for 1 April 2027 is priced with them.
+    # PA 1 takes the new local rate, £14.00; PA 2 keeps £12.80, lawful against 2026/27's
+    # National Living Wage of £12.71 (not raised to 2027/28's, which nobody has entered).
+    costing = pa_costing(
+        phb_lead, holder, pas=[pa("PA 1"), pa("PA 2", hours=D("10"), rate=D("12.80"))]
+    )
+    budget = agreed_budget(phb_lead, holder, costing)
+    new = reload(prepare(budget, phb_lead))
+    recosted = new.pa_costing
+    assert recosted.national_rates == costing.national_rates
+    assert recosted.national_rates.name == "2026/27"
+    assert recosted.local_rates == local_rates_2027
+    assert [line.hourly_rate for line in recosted.lines.all()] == [D("14.00"), D("12.80")]
+    # The draft's explanation, and the page of what changed, say so, and not that the rates
+    # are 2027/28's.
+    assert explain_calculation(recosted).notes[0] == NO_NATIONAL_2027
+    said = how_next_year_was_set(budget, new)
+    assert said[:2] == [
+        "The 2027/28 draft was prepared from the 2026/27 budget and worked out again for "
+        "1 April 2027.",
+        NO_NATIONAL_2027,
+    ]
+    assert not any("with the rates in force then" in sentence for sentence in said)
+    # Once 2027/28's figures are in, the draft says it should be worked out again now.
+    NationalRateSet.objects.create(**NATIONAL_2027_28)
+    assert explain_calculation(recosted).notes[0] == NATIONAL_2027_ADDED
+    assert how_next_year_was_set(budget, new)[1] == NATIONAL_2027_ADDED
+
+
+def test_with_next_years_figures_in_the_draft_says_nothing_of_earlier_ones(
+    phb_lead, holder, local_rates, local_rates_2027, national_2027
+):
+    costing = pa_costing(phb_lead, holder, pas=[pa("PA 1")])
+    budget = agreed_budget(phb_lead, holder, costing)
+    new = reload(prepare(budget, phb_lead))
+    notes = explain_calculation(new.pa_costing).notes
+    assert not any("in the service" in note for note in notes)
+    said = how_next_year_was_set(budget, new)
+    assert said[0] == (
+        "The 2027/28 draft was prepared from the 2026/27 budget and worked out again for "
+        "1 April 2027, with the rates in force then."
+    )
+    assert not any("in the service" in sentence for sentence in said)
+
+
+def test_without_next_years_local_rates_the_draft_says_whose_it_uses(
+    phb_lead, holder, local_rates, national_2027
+):
+    costing = pa_costing(phb_lead, holder, pas=[pa("PA 1")])
+    budget = agreed_budget(phb_lead, holder, costing)
+    new = reload(prepare(budget, phb_lead))
+    assert new.pa_costing.local_rates == local_rates
+    assert explain_calculation(new.pa_costing).notes[0] == NO_LOCAL_2027
+    assert how_next_year_was_set(budget, new)[1] == NO_LOCAL_2027
+
+
+def test_a_pa_costing_with_neither_of_next_years_figures_says_both(phb_lead, holder, local_rates):
+    costing = pa_costing(phb_lead, holder, pas=[pa("PA 1")])
+    budget = agreed_budget(phb_lead, holder, costing)
+    new = reload(prepare(budget, phb_lead))
+    assert explain_calculation(new.pa_costing).notes[:2] == [NO_NATIONAL_2027, NO_LOCAL_2027]
+
+
+def test_the_draft_and_what_changed_pages_say_the_figures_are_last_years(
+    client, phb_lead, holder, local_rates, local_rates_2027
+):
+    costing = pa_costing(phb_lead, holder, pas=[pa("PA 1")])
+    budget = agreed_budget(phb_lead, holder, costing)
+    client.force_login(phb_lead)
+    response = client.post(
+        reverse("budgets:next_year", args=[budget.pk]), {"version": budget.version}
+    )
+    new = Budget.objects.get(prepared_from=budget)
+    what_changed = unescape(client.get(response.url).content.decode())
+    assert NO_NATIONAL_2027 in what_changed
+    assert "with the rates in force then" not in what_changed
+    draft = unescape(client.get(reverse("budgets:budget", args=[new.pk])).content.decode())
+    assert NO_NATIONAL_2027 in draft
 
 
 def test_a_pas_age_is_carried_over_so_their_band_and_pension_are_right_next_year(
