@@ -241,6 +241,14 @@ class ProposeIncreaseForm(VersionForm):
 
 
 class IncreaseCheckForm(VersionForm):
+    # The proposal the page showed: the check is of that one, never of one made since.
+    proposal = forms.UUIDField(
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": "This page is out of date. Go back, reload the page and try again",
+            "invalid": "This page is out of date. Go back, reload the page and try again",
+        },
+    )
     supported = forms.TypedChoiceField(
         label="Do you support this increase on clinical grounds?",
         choices=[("yes", "Yes, I support it"), ("no", "No, I do not support it")],

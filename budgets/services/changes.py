@@ -14,6 +14,8 @@ changes (ADR 0018).
   clinician checks it (`record_increase_check`), and then the change can be made.
 - Each paid-out portion's schedule is re-spread: paid instalments, and those due before the
   change, keep their amounts; the unpaid ones from the change share the rest to the penny.
+  When none is left to pay from the change's day (it starts after the last payment date), an
+  increase is paid as one further payment on that day, and a reduction is refused on its date.
 - The letter goes to each representative or nominee, addressed to them and about the person,
   and to the person when they have none or have asked for copies.
 """
@@ -27,6 +29,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -47,6 +50,7 @@ from budgets.money import check_money
 from budgets.services.base import Conflict, _lock, _save
 from phb.models import Representative
 from phb.permissions import Permission, require
+from phb.presenters import display_time
 
 REASON_MAX_LENGTH = 2000
 
@@ -90,6 +94,8 @@ class PaymentRow:
     due_date: datetime.date
     old_amount: Decimal
     new_amount: Decimal
+    # A further payment the change adds: there was none on this day before.
+    added: bool = False
 
 
 @dataclass
@@ -100,6 +106,9 @@ class PortionChange:
     rows: list[PaymentRow] = field(default_factory=list)
     # (instalment, its new amount) for each instalment that changes.
     updates: list = field(default_factory=list)
+    # The amount of a further payment on the day the change starts, when an increase starts
+    # after the last payment still to be made.
+    added: Decimal | None = None
 
 
 @dataclass
@@ -188,6 +197,43 @@ def _supporting_check(budget, new_amount: Decimal, actor) -> tuple:
     return proposal, check
 
 
+def _respread(
+    instalments: list, effective_from: datetime.date, share: Decimal, *, method: str
+) -> tuple[list[Decimal], Decimal | None]:
+    """Each instalment's amount after the change, so that the schedule adds up to `share`,
+    and the amount of a further payment on `effective_from`, or None.
+
+    Unpaid payments from the change's day share the difference (`respread_unpaid`). When
+    none is left to pay from then (the change starts after the last payment date, or the
+    later ones were paid in advance) the period still runs: an increase is paid as one
+    further payment on the day it starts; a reduction has nothing to come out of, so it is
+    refused on its date, saying why."""
+    rows = [(i.due_date, i.amount, i.is_paid) for i in instalments]
+    if any(not paid and day >= effective_from for day, _, paid in rows):
+        try:
+            return calc.respread_unpaid(rows, effective_from, share), None
+        except ValueError as error:
+            raise ValidationError({"new_amount": f"{method}: {error}"}) from error
+    amounts = [amount for _, amount, _ in rows]
+    kept = sum(amounts, Decimal("0.00"))
+    if share >= kept:
+        return amounts, (share - kept) or None
+    unpaid = [day for day, _, paid in rows if not paid]
+    if unpaid:
+        last = max(unpaid)
+        why = (
+            f"The last payment still to be made is on {_day(last)}, before "
+            f"{_day(effective_from)}, so a reduction from {_day(effective_from)} has no payment "
+            f"to come out of. Choose a date on or before {_day(last)}"
+        )
+    else:
+        why = (
+            "Every payment has been recorded as paid, so a reduction from "
+            f"{_day(effective_from)} has no payment left to come out of"
+        )
+    raise ValidationError({"effective_from": f"{method}: {why}"})
+
+
 def _portion_changes(budget, new_amount: Decimal, effective_from, *, lock: bool) -> list:
     portions = list(budget.portions.select_related("schedule").order_by("method"))
     shares = _allocate(new_amount, [p.amount for p in portions])
@@ -208,18 +254,16 @@ def _portion_changes(budget, new_amount: Decimal, effective_from, *, lock: bool)
             if lock:
                 instalments = instalments.select_for_update()
             instalments = list(instalments)
-            try:
-                amounts = calc.respread_unpaid(
-                    [(i.due_date, i.amount, i.is_paid) for i in instalments],
-                    effective_from,
-                    share,
-                )
-            except ValueError as error:
-                raise ValidationError({"new_amount": f"{portion.short_method}: {error}"}) from error
+            amounts, added = _respread(
+                instalments, effective_from, share, method=portion.short_method
+            )
             for instalment, amount in zip(instalments, amounts, strict=True):
                 if amount != instalment.amount:
                     change.rows.append(PaymentRow(instalment.due_date, instalment.amount, amount))
                     change.updates.append((instalment, amount))
+            if added is not None:
+                change.rows.append(PaymentRow(effective_from, Decimal("0.00"), added, added=True))
+                change.added = added
         changes.append(change)
     return changes
 
@@ -403,6 +447,14 @@ def change_budget_amount(
             instalment.amount = amount
             instalment.save(update_fields=["amount"])
         portion = portion_change.portion
+        if portion_change.added is not None:
+            last = portion.schedule.instalments.aggregate(last=Max("number"))["last"]
+            PaymentInstalment.objects.create(
+                schedule=portion.schedule,
+                number=last + 1,
+                due_date=plan.effective_from,
+                amount=portion_change.added,
+            )
         portion.amount = portion_change.new_amount
         portion.save(update_fields=["amount"])
     change = BudgetChange.objects.create(
@@ -439,13 +491,23 @@ def change_budget_amount(
     ]
 
 
+def _at(moment) -> str:
+    moment = timezone.localtime(moment)
+    return f"{display_time(moment)} on {moment:%-d %B %Y}"
+
+
 @transaction.atomic
 def propose_increase(
     *, actor, budget, new_amount, clinical_justification: str, version: int | None = None
 ) -> ProposedIncrease:
-    """Ask a clinician to check an increase of a live budget to above its indicative amount."""
+    """Ask a clinician to check an increase of a live budget to above its indicative amount.
+
+    The same increase asked for again while the first is waiting for its check (a double
+    click, or the form sent again) is refused, naming the first (ADR 0042)."""
     require(actor, Permission.CHANGE_AMOUNT, budget.budget_holder)
-    budget = _locked(budget, doing="propose an increase to", version=version)
+    # The version is compared after a repeat is recognised: a double click's second request
+    # carries the version its first request changed.
+    budget = _locked(budget, doing="propose an increase to")
     new_amount = check_money(new_amount, what="The new amount", field="new_amount", minimum=None)
     justification = (clinical_justification or "").strip()
     errors = {}
@@ -469,27 +531,76 @@ def propose_increase(
         )
     if errors:
         raise ValidationError(errors)
-    return ProposedIncrease.objects.create(
+    earlier = current_proposed_increase(budget)
+    if (
+        earlier is not None
+        and earlier.new_amount == new_amount
+        and earlier.clinical_justification == justification
+        and not earlier.checks.exists()
+    ):
+        raise Conflict(
+            f"A clinical check of an increase to £{new_amount:,.2f} was already asked for by "
+            f"{earlier.by.full_name} at {_at(earlier.at)}. It is waiting for a clinician's "
+            "check. Nothing more was saved."
+        )
+    if version is not None and budget.version != version:
+        raise Conflict(
+            "You cannot propose an increase to this budget: someone changed it while you were "
+            "looking at it. Nothing was saved. Check the latest version and try again."
+        )
+    proposal = ProposedIncrease.objects.create(
         budget=budget,
         from_amount=budget.agreed_amount,
         new_amount=new_amount,
         clinical_justification=justification,
         by=actor,
     )
+    # A new version: a page drawn before this proposal (a clinician's check of an earlier
+    # one, a preview of the change) is out of date.
+    _save(budget)
+    return proposal
+
+
+def already_checked(check) -> str:
+    """Who checked a proposed increase, when, and what they said."""
+    said = "supported it" if check.supported else "did not support it"
+    return (
+        f"This increase to £{check.amount:,.2f} was already checked by "
+        f"{check.clinician.full_name} at {_at(check.at)}: they {said}"
+    )
 
 
 @transaction.atomic
 def record_increase_check(
-    *, actor, budget, supported: bool, notes: str, version: int | None = None
+    *, actor, budget, supported: bool, notes: str, proposal=None
 ) -> ClinicalCheck:
-    """A clinician checks the budget's proposed increase and its justification."""
+    """A clinician checks the budget's proposed increase and its justification, once.
+
+    `proposal` is the id of the proposal the page showed: the check is of that proposal,
+    never of one made after the page was opened (without it, of the current one)."""
     require(actor, Permission.CLINICAL_CHECK, budget.budget_holder)
-    budget = _locked(budget, doing="check an increase to", version=version)
-    proposal = current_proposed_increase(budget)
-    if proposal is None:
+    budget = _locked(budget, doing="check an increase to")
+    current = current_proposed_increase(budget)
+    if proposal is not None and (current is None or str(current.pk) != str(proposal)):
+        if current is None:
+            raise Conflict(
+                "The increase you were checking is no longer waiting for a clinical check: "
+                f"the budget's amount was changed after it was proposed (it is now "
+                f"£{budget.agreed_amount:,.2f}). Nothing was saved."
+            )
+        raise Conflict(
+            f"{current.by.full_name} proposed an increase to £{current.new_amount:,.2f} at "
+            f"{_at(current.at)}, after you opened this page, in place of the one you were "
+            "checking. Nothing was saved: check the new proposal."
+        )
+    if current is None:
         raise ValidationError("No increase of this budget is waiting for a clinical check")
-    if proposal.by_id == actor.pk:
+    if current.by_id == actor.pk:
         raise ValidationError("You proposed this increase, so another clinician must check it")
+    # The budget is locked above, so a second check at once waits and finds the first.
+    earlier = current.checks.select_related("clinician").order_by("-at").first()
+    if earlier is not None:
+        raise Conflict(f"{already_checked(earlier)}. Nothing was saved.")
     notes = (notes or "").strip()
     if not notes:
         raise ValidationError({"notes": "Write what you checked and why"})
@@ -497,11 +608,13 @@ def record_increase_check(
         raise ValidationError(
             {"notes": f"What you checked must be {JUSTIFICATION_MAX_LENGTH:,} characters or fewer"}
         )
-    return ClinicalCheck.objects.create(
+    check = ClinicalCheck.objects.create(
         budget=budget,
         clinician=actor,
-        amount=proposal.new_amount,
+        amount=current.new_amount,
         supported=supported,
         notes=notes,
-        proposed_increase=proposal,
+        proposed_increase=current,
     )
+    _save(budget)
+    return check

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.views.generic import TemplateView
 
 from budgets import services
@@ -16,7 +17,7 @@ from budgets.payment_forms import (
 )
 from budgets.presenters import explain_budget, money
 from budgets.services import Conflict
-from budgets.services.changes import STALE_PREVIEW_ADVICE
+from budgets.services.changes import STALE_PREVIEW_ADVICE, already_checked
 from budgets.views.base import BudgetMixin
 from budgets.views.budget import BudgetFormView
 from phb.permissions import Permission
@@ -217,22 +218,39 @@ class IncreaseCheckView(BudgetFormView):
         "button_text": "Record the check",
     }
 
+    @cached_property
+    def proposal(self):
+        """The increase waiting for a check, as the page shows it."""
+        return services.current_proposed_increase(self.budget)
+
     def get(self, request, *args, **kwargs):
-        return self.nothing_to_check() or super().get(request, *args, **kwargs)
+        if self.proposal is None:
+            messages.info(request, "No increase of this budget is waiting for a clinical check")
+            return self.back()
+        check = self.proposal.checks.select_related("clinician").order_by("-at").first()
+        if check is not None:
+            messages.info(request, f"{already_checked(check)}.")
+            return self.back()
+        return super().get(request, *args, **kwargs)
 
     def post(self, request, *args, **kwargs):
-        return self.nothing_to_check() or super().post(request, *args, **kwargs)
+        if self.proposal is None:
+            messages.error(
+                request,
+                "Nothing was saved: the increase you were checking is no longer waiting for a "
+                f"clinical check. The budget is now {money(self.budget.agreed_amount)}.",
+            )
+            return self.back()
+        return super().post(request, *args, **kwargs)
 
-    def nothing_to_check(self):
-        """Back to the budget, saying so, when no increase waits for a check."""
-        if services.current_proposed_increase(self.budget) is not None:
-            return None
-        messages.info(self.request, "No increase of this budget is waiting for a clinical check")
-        return self.back()
+    def make_form(self, data):
+        return self.form_class(
+            data, initial={"version": self.budget.version, "proposal": self.proposal.pk}
+        )
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(**kwargs) | {
-            "proposal": services.current_proposed_increase(self.budget),
+            "proposal": self.proposal,
             "explained": explain_budget(self.budget),
         }
 
@@ -242,5 +260,5 @@ class IncreaseCheckView(BudgetFormView):
             budget=self.budget,
             supported=form.cleaned_data["supported"],
             notes=form.cleaned_data["notes"],
-            version=form.cleaned_data["version"],
+            proposal=form.cleaned_data["proposal"],
         )

@@ -28,6 +28,7 @@ from budgets.models import (
 from budgets.models.budget import BudgetStatus
 from budgets.services import Conflict
 from phb.models import Organisation, RepresentativeKind, Role
+from phb.presenters import display_time
 from tests.budgets.factories import (
     FY_2027_END,
     FY_2027_START,
@@ -45,6 +46,7 @@ pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate()
 FROM_OCTOBER = datetime.date(2027, 10, 1)
+MARCH = datetime.date(2027, 3, 1)
 REASON = "Your needs at night have gone down since your review, so you need fewer carers."
 MORE = "Your review found that you need a carer for two more hours each evening."
 
@@ -270,13 +272,125 @@ def test_a_change_with_no_unpaid_payments_left_to_change_is_refused(
         reference="IN-ADVANCE",
         due_up_to=FY_2027_END,
     )
+    # A reduction from 1 October has no payment to come out of: October to March were paid
+    # in advance, and the last one still to be paid is September's.
     with pytest.raises(ValidationError) as excinfo:
         change(budget_2027, phb_lead)
     assert excinfo.value.message_dict == {
-        "new_amount": [
-            "Direct payment: There are no unpaid payments on or after 1 October 2027 to change"
+        "effective_from": [
+            "Direct payment: The last payment still to be made is on 1 September 2027, before "
+            "1 October 2027, so a reduction from 1 October 2027 has no payment to come out of. "
+            "Choose a date on or before 1 September 2027"
         ]
     }
+    # An increase from 1 October is one further payment on that day: £13,000.00 shared 4 : 1
+    # gives the direct payment £10,400.00; 12 x £800.00 = £9,600.00 stay, so £800.00 more.
+    (letter,) = change(budget_2027, phb_lead, new_amount=D("13000.00"), reason=MORE)
+    assert "one further payment of £800.00 on that day" in letter.body_html
+    assert amounts(reload(budget_2027)) == [D("800.00")] * 13
+    added = direct(budget_2027).schedule.instalments.get(number=13)
+    assert (added.due_date, added.amount, added.is_paid) == (FROM_OCTOBER, D("800.00"), False)
+
+
+def _instalments(budget) -> list[tuple]:
+    return list(
+        direct(budget)
+        .schedule.instalments.order_by("number")
+        .values_list("due_date", "amount", "paid_on")
+    )
+
+
+@pytest.fixture
+def winter_budget(phb_lead, finance_officer, holder, local_rates):
+    """1 January to 31 March 2027, £5,000.00 by direct payment every 4 weeks: 1 and 29
+    January and 26 February (the 26 February payment covers to 25 March; one on 26 March
+    would run past the period). 500,000 pennies / 3 = 166,666 r 2: £1,666.67, £1,666.67 and
+    £1,666.66."""
+    budget = agreed_budget(
+        phb_lead,
+        holder,
+        chc_package(phb_lead, holder),
+        amount=D("5000.00"),
+        start=datetime.date(2027, 1, 1),
+        end=datetime.date(2027, 3, 31),
+        portions=[(HoldingMethod.DIRECT_PAYMENT, D("5000.00"), "")],
+    )
+    schedule(finance_officer, direct(budget), frequency="four_weekly")
+    return services.activate_budget(actor=finance_officer, budget=reload(budget))
+
+
+def test_an_increase_after_the_last_payment_date_is_one_further_payment(phb_lead, winter_budget):
+    assert [amount for _, amount, _ in _instalments(winter_budget)] == [
+        D("1666.67"),
+        D("1666.67"),
+        D("1666.66"),
+    ]
+    # £5,500.00 from 1 March 2027, after the last payment (26 February): the three payments
+    # stay (£5,000.00) and £5,500.00 - £5,000.00 = £500.00 is paid on 1 March.
+    plan = preview(
+        winter_budget, phb_lead, new_amount=D("5500.00"), effective_from=MARCH, reason=MORE
+    )
+    (portion,) = plan.portions
+    assert [(row.due_date, row.new_amount, row.added) for row in portion.rows] == [
+        (MARCH, D("500.00"), True)
+    ]
+    assert not _instalments(winter_budget)[3:]  # a preview saves nothing
+    (letter,) = change(
+        winter_budget, phb_lead, new_amount=D("5500.00"), effective_from=MARCH, reason=MORE
+    )
+    budget = reload(winter_budget)
+    assert budget.agreed_amount == D("5500.00")
+    assert _instalments(budget) == [
+        (datetime.date(2027, 1, 1), D("1666.67"), None),
+        (datetime.date(2027, 1, 29), D("1666.67"), None),
+        (datetime.date(2027, 2, 26), D("1666.66"), None),
+        (MARCH, D("500.00"), None),
+    ]
+    assert sum(amount for _, amount, _ in _instalments(budget)) == D("5500.00")
+    assert (
+        "No payment is still to be made from 1 March 2027, so the increase is paid as one "
+        "further payment of £500.00 on that day. Payments already made, and payments due "
+        "before 1 March 2027, stay as they are."
+    ) in letter.body_html
+    # The table gives the new payment as £0.00 now, £500.00 after.
+    assert re.search(
+        r"1 March 2027\s*</th>\s*<td[^>]*>\s*£0\.00\s*</td>\s*<td[^>]*>\s*£500\.00",
+        letter.body_html,
+    )
+
+
+def test_a_reduction_after_the_last_payment_date_is_refused_on_its_date(
+    phb_lead, winter_budget, budget_2027
+):
+    # 4-weekly: nothing is left to pay from 1 March 2027 to take £500.00 off.
+    with pytest.raises(ValidationError) as excinfo:
+        preview(winter_budget, phb_lead, new_amount=D("4500.00"), effective_from=MARCH)
+    assert excinfo.value.message_dict == {
+        "effective_from": [
+            "Direct payment: The last payment still to be made is on 26 February 2027, before "
+            "1 March 2027, so a reduction from 1 March 2027 has no payment to come out of. "
+            "Choose a date on or before 26 February 2027"
+        ]
+    }
+    # Monthly from 1 April 2027: the last payment is on 1 March 2028, so a reduction cannot
+    # start from 2 to 31 March 2028. An increase of £100.00 from 15 March: £12,100.00 shared
+    # 4 : 1 gives the direct payment £9,680.00, so £80.00 more than 12 x £800.00 = £9,600.00
+    # is paid that day, and the notional part is £2,420.00.
+    with pytest.raises(ValidationError) as excinfo:
+        preview(budget_2027, phb_lead, effective_from=datetime.date(2028, 3, 2))
+    assert list(excinfo.value.message_dict) == ["effective_from"]
+    assert "Choose a date on or before 1 March 2028" in messages_of(excinfo)
+    change(
+        budget_2027,
+        phb_lead,
+        new_amount=D("12100.00"),
+        effective_from=datetime.date(2028, 3, 15),
+        reason=MORE,
+    )
+    assert _instalments(reload(budget_2027))[12:] == [
+        (datetime.date(2028, 3, 15), D("80.00"), None)
+    ]
+    assert reload(budget_2027).portions.get(method=HoldingMethod.NOTIONAL).amount == D("2420.00")
 
 
 def test_a_reduction_to_nothing_is_refused(phb_lead, budget_2027):
@@ -581,6 +695,129 @@ def test_there_is_nothing_to_check_without_a_current_proposal(phb_lead, clinicia
     assert services.current_proposed_increase(reload(small_cap)) is None
     with pytest.raises(ValidationError):
         check(reload(small_cap), clinician)
+
+
+def _at(moment) -> str:
+    moment = timezone.localtime(moment)
+    return f"{display_time(moment)} on {moment:%-d %B %Y}"
+
+
+def test_a_check_is_of_the_proposal_the_page_showed(icb, phb_lead, clinician, small_cap):
+    """The clinician opens the check of £1,200.00; the lead then proposes £5,000.00 instead;
+    the clinician's "Yes" from the page they opened is not a check of £5,000.00."""
+    shown = propose(small_cap, phb_lead, D("1200.00"))
+    later = propose(reload(small_cap), phb_lead, D("5000.00"))
+    with pytest.raises(Conflict) as refused:
+        services.record_increase_check(
+            actor=clinician,
+            budget=reload(small_cap),
+            supported=True,
+            notes="Seen at home.",
+            proposal=shown.pk,
+        )
+    assert str(refused.value) == (
+        f"{phb_lead.full_name} proposed an increase to £5,000.00 at {_at(later.at)}, after you "
+        "opened this page, in place of the one you were checking. Nothing was saved: check the "
+        "new proposal."
+    )
+    assert not ClinicalCheck.objects.exists()
+    # Nothing supports £5,000.00, so it cannot be made.
+    with pytest.raises(ValidationError) as excinfo:
+        change(reload(small_cap), phb_lead, new_amount=D("5000.00"), reason=MORE)
+    assert "has not checked the increase to £5,000.00 yet" in messages_of(excinfo)
+    # A check from a page showing the £5,000.00 proposal is of that one.
+    checked = services.record_increase_check(
+        actor=clinician,
+        budget=reload(small_cap),
+        supported=False,
+        notes="Not needed.",
+        proposal=str(later.pk),
+    )
+    assert (checked.proposed_increase, checked.amount) == (later, D("5000.00"))
+
+
+def test_a_check_from_before_the_amount_changed_is_refused(phb_lead, clinician, small_cap):
+    shown = propose(small_cap, phb_lead)
+    change(reload(small_cap), phb_lead, new_amount=D("1020.00"), reason=MORE)
+    with pytest.raises(Conflict) as refused:
+        services.record_increase_check(
+            actor=clinician,
+            budget=reload(small_cap),
+            supported=True,
+            notes="Yes.",
+            proposal=shown.pk,
+        )
+    assert str(refused.value) == (
+        "The increase you were checking is no longer waiting for a clinical check: the "
+        "budget's amount was changed after it was proposed (it is now £1,020.00). Nothing was "
+        "saved."
+    )
+    assert not ClinicalCheck.objects.exists()
+
+
+def test_an_increase_is_checked_once(icb, phb_lead, clinician, small_cap):
+    """Two tabs: "Yes" from the first, then "No" from the second is refused, naming the
+    first; the increase can still be made."""
+    proposal = propose(small_cap, phb_lead)
+    first = check(small_cap, clinician)
+    other = staff(Role.CLINICIAN, icb)
+    for who, supported in [(clinician, False), (other, False), (clinician, True)]:
+        with pytest.raises(Conflict) as refused:
+            services.record_increase_check(
+                actor=who,
+                budget=reload(small_cap),
+                supported=supported,
+                notes="Changed my mind.",
+                proposal=proposal.pk,
+            )
+        assert str(refused.value) == (
+            f"This increase to £1,500.00 was already checked by {clinician.full_name} at "
+            f"{_at(first.at)}: they supported it. Nothing was saved."
+        )
+    assert list(ClinicalCheck.objects.all()) == [first]
+    change(reload(small_cap), phb_lead, new_amount=D("1500.00"), reason=MORE)
+    assert reload(small_cap).agreed_amount == D("1500.00")
+
+
+def test_asking_twice_for_the_same_check_is_refused_naming_the_first(phb_lead, small_cap):
+    """A double click on "Ask for a clinical check": the second request carries the page's
+    version, which the first changed, and is told about the first."""
+    version = small_cap.version
+    first = services.propose_increase(
+        actor=phb_lead,
+        budget=small_cap,
+        new_amount=D("1500.00"),
+        clinical_justification=JUSTIFICATION,
+        version=version,
+    )
+    assert reload(small_cap).version == version + 1  # a page drawn before it is out of date
+    for page_version in (version, None):
+        with pytest.raises(Conflict) as refused:
+            services.propose_increase(
+                actor=phb_lead,
+                budget=reload(small_cap),
+                new_amount=D("1500.00"),
+                clinical_justification=f" {JUSTIFICATION} ",
+                version=page_version,
+            )
+        assert str(refused.value) == (
+            f"A clinical check of an increase to £1,500.00 was already asked for by "
+            f"{phb_lead.full_name} at {_at(first.at)}. It is waiting for a clinician's check. "
+            "Nothing more was saved."
+        )
+    # A different increase from the same out-of-date page is refused too, saying so.
+    with pytest.raises(Conflict) as refused:
+        services.propose_increase(
+            actor=phb_lead,
+            budget=reload(small_cap),
+            new_amount=D("1600.00"),
+            clinical_justification=JUSTIFICATION,
+            version=version,
+        )
+    assert "someone changed it while you were looking at it. Nothing was saved." in str(
+        refused.value
+    )
+    assert list(ProposedIncrease.objects.all()) == [first]
 
 
 def test_a_proposed_increase_waits_in_the_clinicians_work_queue(phb_lead, clinician, small_cap):

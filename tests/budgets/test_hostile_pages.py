@@ -331,7 +331,7 @@ def _propose_increase(request) -> Page:
 
 def _increase_check(request) -> Page:
     budget = request.getfixturevalue("budget_2027")
-    services.propose_increase(
+    proposal = services.propose_increase(
         actor=request.getfixturevalue("phb_lead"),
         budget=budget,
         new_amount=D("200000.00"),
@@ -340,7 +340,12 @@ def _increase_check(request) -> Page:
     return Page(
         user=request.getfixturevalue("clinician"),
         url=reverse("budgets:increase_check", args=[budget.pk]),
-        data={"version": budget.version, "supported": "yes", "notes": "Seen at home."},
+        data={
+            "version": budget.version,
+            "proposal": str(proposal.pk),
+            "supported": "yes",
+            "notes": "Seen at home.",
+        },
         numbers=["version"],
     )
 

@@ -26,6 +26,7 @@ from budgets.models import (
 )
 from budgets.models.budget import BudgetStatus
 from phb.models import Role
+from phb.presenters import display_time
 from tests.budgets.factories import (
     FY_2026_START,
     FY_2027_END,
@@ -151,6 +152,32 @@ def test_a_schedule_set_in_another_tab_is_not_replaced_unseen(
     assert seen == str(monthly.pk)
     client.post(url, step1(FY_2027_START, frequency="four_weekly") | {"seen_schedule": seen})
     assert PaymentSchedule.objects.get().frequency == "four_weekly"
+
+
+def test_a_past_first_date_is_refused_on_its_field_while_the_plan_waits(
+    client, finance_officer, phb_lead, holder, chc
+):
+    """The plan is not approved, so the budget pays nothing yet: a first payment date
+    before today is refused at the first step, before any payment is asked about."""
+    waiting = agreed_budget(
+        phb_lead,
+        holder,
+        chc,
+        amount=D("12000.00"),
+        portions=[(HoldingMethod.DIRECT_PAYMENT, D("12000.00"), "")],
+        plan_approved=False,
+    )
+    client.force_login(finance_officer)
+    response = client.post(schedule_url(waiting), step1(FY_2026_START))
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert list(form.errors) == ["first_payment_date"]
+    assert (
+        "waiting for the care and support plan to be approved. Choose a first payment "
+        in (form.errors["first_payment_date"][0])
+    )
+    assert 'name="paid_on_1_day"' not in markup(response)
+    assert not PaymentSchedule.objects.exists()
 
 
 def test_the_schedule_page_suggests_the_first_payment_from_today_or_the_start(
@@ -445,7 +472,7 @@ def test_a_second_run_over_the_same_payments_is_told_what_happened(
     html = page(response)
     assert response.status_code == 200
     assert PROBLEM in html
-    assert "Nothing was recorded: someone else recorded some of these payments first." in html
+    assert "Nothing was recorded: some of these payments were already recorded as paid." in html
     assert f"in payment run FIRST-RUN by {finance_officer.full_name}" in html
     assert PaymentRun.objects.count() == 1
     # The list now shows only what is still due.
@@ -719,9 +746,15 @@ def test_an_increase_above_the_cap_is_proposed_checked_then_made(
     html = page(client.get(reverse("budgets:increase_check", args=[small_cap.pk])))
     assert JUSTIFICATION in html
     assert "£460.00 more than its indicative amount or cap of £1,040.00" in html
+    proposal = small_cap.proposed_increases.get()
     response = client.post(
         reverse("budgets:increase_check", args=[small_cap.pk]),
-        {"version": small_cap.version, "supported": "yes", "notes": "Seen at home."},
+        {
+            "version": reload(small_cap).version,
+            "proposal": proposal.pk,
+            "supported": "yes",
+            "notes": "Seen at home.",
+        },
     )
     assert response.status_code == 302
 
@@ -739,6 +772,104 @@ def test_an_increase_above_the_cap_is_proposed_checked_then_made(
     assert response.status_code == 302
     assert reload(small_cap).agreed_amount == D("1500.00")
     assert reload(small_cap).status == BudgetStatus.ACTIVE
+
+
+def _check_data(page_response, supported="yes") -> dict:
+    """What the check page sends: its hidden fields, and the clinician's answer."""
+    form = page_response.context["form"]
+    return {
+        "version": form["version"].value(),
+        "proposal": form["proposal"].value(),
+        "supported": supported,
+        "notes": "Seen at home.",
+    }
+
+
+def test_a_check_page_opened_before_a_new_proposal_records_nothing(
+    client, phb_lead, clinician, small_cap
+):
+    """The clinician opens the check of £1,200.00; the lead then asks for £5,000.00; the
+    clinician's "Yes" from the open page is refused, saying what happened."""
+    services.propose_increase(
+        actor=phb_lead,
+        budget=small_cap,
+        new_amount=D("1200.00"),
+        clinical_justification=JUSTIFICATION,
+    )
+    client.force_login(clinician)
+    url = reverse("budgets:increase_check", args=[small_cap.pk])
+    opened = client.get(url)
+    assert "to £1,200.00" in page(opened)
+    later = services.propose_increase(
+        actor=phb_lead,
+        budget=reload(small_cap),
+        new_amount=D("5000.00"),
+        clinical_justification=JUSTIFICATION,
+    )
+    response = client.post(url, _check_data(opened))
+    assert response.status_code == 302
+    at = timezone.localtime(later.at)
+    assert flashed(response) == (
+        f"{phb_lead.full_name} proposed an increase to £5,000.00 at {display_time(at)} on "
+        f"{at:%-d %B %Y}, after you opened this page, in place of the one you were checking. "
+        "Nothing was saved: check the new proposal."
+    )
+    assert not small_cap.clinical_checks.exists()
+    html = page(client.get(reverse("budgets:budget", args=[small_cap.pk])))
+    assert "An increase to £5,000.00 was proposed by" in html
+    assert "It is waiting for a clinician's check." in html
+
+
+def test_a_check_sent_again_from_another_tab_is_refused_naming_the_first(
+    client, phb_lead, clinician, small_cap
+):
+    services.propose_increase(
+        actor=phb_lead,
+        budget=small_cap,
+        new_amount=D("1500.00"),
+        clinical_justification=JUSTIFICATION,
+    )
+    client.force_login(clinician)
+    url = reverse("budgets:increase_check", args=[small_cap.pk])
+    first_tab, second_tab = client.get(url), client.get(url)
+    assert client.post(url, _check_data(first_tab, "yes")).status_code == 302
+    first = small_cap.clinical_checks.get()
+    response = client.post(url, _check_data(second_tab, "no"))
+    assert response.status_code == 302
+    at = timezone.localtime(first.at)
+    assert flashed(response).endswith(  # after the first tab's message, not yet shown
+        f"This increase to £1,500.00 was already checked by {clinician.full_name} at "
+        f"{display_time(at)} on {at:%-d %B %Y}: they supported it. Nothing was saved."
+    )
+    assert list(small_cap.clinical_checks.all()) == [first]
+    # The page is not offered again once the increase is checked.
+    client.get(reverse("budgets:budget", args=[small_cap.pk]))  # shows the messages so far
+    response = client.get(url)
+    assert response.status_code == 302
+    assert flashed(response) == (
+        f"This increase to £1,500.00 was already checked by {clinician.full_name} at "
+        f"{display_time(at)} on {at:%-d %B %Y}: they supported it."
+    )
+
+
+def test_asking_twice_for_a_clinical_check_makes_one_request(client, phb_lead, small_cap):
+    client.force_login(phb_lead)
+    url = reverse("budgets:propose_increase", args=[small_cap.pk])
+    data = {
+        "version": small_cap.version,
+        "new_amount": "1500.00",
+        "clinical_justification": JUSTIFICATION,
+    }
+    assert client.post(url, data).status_code == 302
+    response = client.post(url, data)  # the second click
+    assert response.status_code == 302
+    first = small_cap.proposed_increases.get()
+    at = timezone.localtime(first.at)
+    assert flashed(response).endswith(  # after the first click's message, not yet shown
+        f"A clinical check of an increase to £1,500.00 was already asked for by "
+        f"{phb_lead.full_name} at {display_time(at)} on {at:%-d %B %Y}. It is waiting for a "
+        "clinician's check. Nothing more was saved."
+    )
 
 
 def test_the_increase_check_page_sends_back_when_nothing_waits(client, clinician, small_cap):
