@@ -234,7 +234,8 @@ class BudgetForm(NHSFormMixin, forms.Form):
     )
     period_start = NHSDateField(label="Start date", help_text="For example, 1 4 2026")
     period_end = NHSDateField(
-        label="End date", help_text="Within the same financial year, for example 31 3 2027"
+        label="End date",
+        help_text="Within the same financial year. For example, 31 3 2027",
     )
     agreed_amount = money_field("Budget amount for the period")
     clinical_justification = forms.CharField(
@@ -445,6 +446,7 @@ class ClinicalCheckForm(VersionForm):
 class NationalRatesForm(NHSFormMixin, forms.ModelForm):
     effective_from = NHSDateField(
         label="In force from",
+        help_text="For example, 1 4 2027",
         error_messages={
             "required": "Enter the date these figures are in force from",
             "unique": "There are already national figures in force from this date",
@@ -492,6 +494,7 @@ class NationalRatesForm(NHSFormMixin, forms.ModelForm):
 class LocalRatesForm(NHSFormMixin, forms.ModelForm):
     effective_from = NHSDateField(
         label="In force from",
+        help_text="For example, 1 4 2027",
         error_messages={"required": "Enter the date these rates are in force from"},
     )
     # The database allows a contingency of at most half the PA costs.

@@ -46,7 +46,8 @@ class PaymentScheduleForm(NHSFormMixin, forms.Form):
         label="How often", choices=InstalmentFrequencyChoice.choices, widget=forms.RadioSelect
     )
     first_payment_date = NHSDateField(
-        label="First payment date", help_text="The first review is due within 3 months of it"
+        label="First payment date",
+        help_text="The first review is due within 3 months of it. For example, 1 1 2027",
     )
     split = forms.ChoiceField(
         label="Amount of each payment",
@@ -103,7 +104,9 @@ class InstalmentRowsForm(NHSFormMixin, forms.Form):
                 )
             if day in self.past:
                 self.fields[f"paid_on_{number}"] = NHSDateField(
-                    label=f"Date the payment due on {_day(day)} was paid", initial=day
+                    label=f"Date the payment due on {_day(day)} was paid",
+                    initial=day,
+                    help_text=f"For example, {day.day} {day.month} {day.year}",
                 )
                 self.fields[f"reference_{number}"] = _reference_field(
                     f"Payment reference for the payment due on {_day(day)}"
@@ -198,7 +201,8 @@ class ChangeAmountForm(VersionForm):
         label="Date the change starts",
         help_text=(
             f"A reduction needs at least {settings.PHB_REDUCTION_MINIMUM_NOTICE_DAYS} days' "
-            "notice from the date of the letter (today). An increase can start today"
+            "notice from the date of the letter (today). An increase can start today. "
+            "For example, 1 2 2027"
         ),
     )
     reason = forms.CharField(

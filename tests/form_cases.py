@@ -145,6 +145,8 @@ def _national_figures() -> dict:
 
 
 INSTALMENT_ID = "6f1c2a4e-8b1d-4c1e-9a77-0d5b2e3f4a10"
+# The increase a clinician's check page showed.
+PROPOSAL_ID = "3d9e1b7a-5c2f-4a8e-b6d0-7f1e2a3c4b5d"
 
 
 def _allauth(**kwargs):
@@ -209,6 +211,7 @@ REGISTRY: dict[str, FormCase] = {
         },
         valid={"outcome": "approved"},
     ),
+    "budgets.payment_forms.IncreaseCheckForm": FormCase(valid={"proposal": PROPOSAL_ID}),
     "budgets.forms.RasAssessmentForm": FormCase(
         kwargs=lambda: {"questionnaire": FakeQuestionnaire()}
     ),
