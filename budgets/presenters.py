@@ -1119,7 +1119,8 @@ def change_payments_table(portion_change) -> dict:
         "rows": [
             [
                 {"text": display_date(row.due_date, "j F Y")},
-                _money_cell(row.old_amount),
+                # A further payment the change adds was not a payment of £0.00 before.
+                _money_cell("No payment") if row.added else _money_cell(row.old_amount),
                 _money_cell(row.new_amount),
             ]
             for row in portion_change.rows

@@ -352,9 +352,9 @@ def test_an_increase_after_the_last_payment_date_is_one_further_payment(phb_lead
         "further payment of £500.00 on that day. Payments already made, and payments due "
         "before 1 March 2027, stay as they are."
     ) in letter.body_html
-    # The table gives the new payment as £0.00 now, £500.00 after.
+    # The table gives the new payment as no payment now, £500.00 after.
     assert re.search(
-        r"1 March 2027\s*</th>\s*<td[^>]*>\s*£0\.00\s*</td>\s*<td[^>]*>\s*£500\.00",
+        r"1 March 2027\s*</th>\s*<td[^>]*>\s*No payment\s*</td>\s*<td[^>]*>\s*£500\.00",
         letter.body_html,
     )
 
