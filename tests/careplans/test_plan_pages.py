@@ -385,6 +385,13 @@ def test_reconsideration_is_offered_only_when_something_was_decided_against_the_
         items=items,
     )
     letter = PlanLetter.objects.get(version=submitted)
+    if outcome == DecisionOutcome.DEFERRED:
+        # The representative is told, as their letter tells them, that they will be contacted.
+        client.force_login(RepresentativeFactory(budget_holder=holder).user)
+        text = unescape(page(client.get(reverse("careplans:your_plan", args=[holder.pk]))))
+        assert (
+            f"{holder.given_name}'s care coordinator will contact you about it. When we have it"
+        ) in text
     client.force_login(holder.user)
     text = unescape(page(client.get(reverse("careplans:your_plan", args=[holder.pk]))))
     letter_text = unescape(page(client.get(reverse("careplans:letter", args=[letter.pk]))))

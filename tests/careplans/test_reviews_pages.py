@@ -204,12 +204,12 @@ def test_the_holder_is_told_an_overdue_review_was_due_not_that_it_is_coming(
 ):
     """The first review is due by 1 August 2026: up to that day it is the next review; after
     it, the page says when it was due and who will arrange it, for the holder and for their
-    representative."""
+    representative (whom the coordinator contacts, as the letters say)."""
     representative = RepresentativeFactory(budget_holder=holder)
     url = reverse("careplans:your_plan", args=[holder.pk])
     readers = (
         (holder.user, "Your", "you"),
-        (representative.user, f"{holder.given_name}'s", "them"),
+        (representative.user, f"{holder.given_name}'s", "you"),
     )
     for user, your, you in readers:
         client.force_login(user)
