@@ -19,7 +19,11 @@ from employers.models import (
     StudentLoanPlan,
     TaxBasis,
 )
-from employers.services.employers import MAXIMUM_INSURANCE_COVER, AssistantDetails
+from employers.services.employers import (
+    MAXIMUM_INSURANCE_COVER,
+    ORGANISATION_NOT_EXEMPT,
+    AssistantDetails,
+)
 from phb.forms import NHSFormMixin
 from phb.nhsuk_forms import NHSDateField, NHSDecimalField, PageSeenField
 from phb.validators import (
@@ -189,6 +193,22 @@ class InsuranceForm(NHSFormMixin, forms.Form):
         required=False,
     )
     expires_on = date("Insurance expiry date", required=False)
+
+    def __init__(self, *args, organisation=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+        if organisation:
+            self.fields[
+                "exempt"
+            ].help_text = (
+                "An organisation cannot be exempt: it needs insurance of at least £5 million"
+            )
+
+    def clean_exempt(self):
+        exempt = self.cleaned_data["exempt"]
+        if exempt and self.organisation:
+            raise forms.ValidationError(ORGANISATION_NOT_EXEMPT)
+        return exempt
 
 
 class PensionForm(NHSFormMixin, forms.Form):

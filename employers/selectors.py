@@ -12,6 +12,7 @@ from employers import minimum_wage
 from employers.models import (
     DbsLevel,
     Employer,
+    EmployerKind,
     EmploymentIssue,
     PayrollArrangement,
     PersonalAssistant,
@@ -264,7 +265,17 @@ def checklist(employer: Employer, today: datetime.date, rate_sets=None) -> list[
         duties.append(Duty("paye", "PAYE", MISSING, "No PAYE reference"))
 
     employed = employer.employed
-    if employer.insurance_exempt:
+    if employer.insurance_exempt and employer.kind == EmployerKind.MANAGED_ACCOUNT:
+        duties.append(
+            Duty(
+                "insurance",
+                "Insurance",
+                MISSING,
+                "No employer's liability insurance of at least £5 million: an organisation "
+                "cannot be exempt, as only a person has close relatives",
+            )
+        )
+    elif employer.insurance_exempt:
         if not employed:
             duties.append(
                 Duty(

@@ -305,6 +305,15 @@ def change_paye(
     return employer
 
 
+# The close-relative exemption (Employers' Liability (Compulsory Insurance) Act 1969, s. 2(2))
+# is for a person who employs their own family: a company or other organisation has no close
+# relatives. A nominee is a person, so every PA being their close relative exempts them.
+ORGANISATION_NOT_EXEMPT = (
+    "A managed-account organisation cannot be exempt from employer's liability insurance, "
+    "as only a person has close relatives: enter its insurance of at least £5 million"
+)
+
+
 @transaction.atomic
 def change_insurance(
     *,
@@ -324,7 +333,9 @@ def change_insurance(
     errors = {}
     if exempt:
         employed = list(employer.assistants.employed())
-        if not employed:
+        if employer.kind == EmployerKind.MANAGED_ACCOUNT:
+            errors["exempt"] = ORGANISATION_NOT_EXEMPT
+        elif not employed:
             errors["exempt"] = (
                 "The exemption applies only when every PA is a close relative: add the PAs first"
             )

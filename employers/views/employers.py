@@ -12,7 +12,7 @@ from django.views.generic import TemplateView
 
 from careplans.views.service_forms import ServiceFormView
 from employers import forms, selectors
-from employers.models import IssueStatus, PersonalAssistantStatus
+from employers.models import EmployerKind, IssueStatus, PersonalAssistantStatus
 from employers.presenters_employers import (
     assistant_rows,
     assistants_with_status,
@@ -186,6 +186,7 @@ SECTIONS = {
             "cover": e.insurance_cover,
             "expires_on": e.insurance_expires_on,
         },
+        lambda e: {"organisation": e.kind == EmployerKind.MANAGED_ACCOUNT},
     ),
     "pension": Section(
         forms.PensionForm,

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from employers.models import Employer, PersonalAssistant
+from employers.models import Employer, EmployerKind, PersonalAssistant
 from phb.models import RecordAccess, Role
 from tests.employers.factories import EmployerFactory, PaUserFactory, PersonalAssistantFactory
 from tests.employers.factories_employers import EmploymentIssueFactory
@@ -157,6 +157,22 @@ def test_change_section_and_unknown_section(client, pa_employer_support, employe
     assert employer.insurer == "Mutual PA Insurance"
     bad = reverse("employers:employer_change", args=[employer.pk, "nonsense"])
     assert client.get(bad).status_code == 404
+
+
+def test_the_insurance_form_refuses_an_exemption_for_an_organisation(
+    client, pa_employer_support, employer
+):
+    Employer.objects.filter(pk=employer.pk).update(
+        kind=EmployerKind.MANAGED_ACCOUNT, employer_name="Grace Accounts Ltd"
+    )
+    client.force_login(pa_employer_support)
+    url = reverse("employers:employer_change", args=[employer.pk, "insurance"])
+    page = client.get(url).content.decode()
+    assert "An organisation cannot be exempt: it needs insurance of at least £5 million" in page
+    response = client.post(url, {"exempt": "yes"})
+    assert "only a person has close relatives" in response.content.decode()
+    employer.refresh_from_db()
+    assert not employer.insurance_exempt
 
 
 # The PA form as a person fills it, paying £13.00 an hour.

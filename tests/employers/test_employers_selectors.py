@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 
 from employers import selectors
-from employers.models import DbsLevel, PayrollArrangement
+from employers.models import DbsLevel, EmployerKind, PayrollArrangement
 from employers.selectors import DUE, EXPIRING, MET, MISSING
 from tests.careplans.review_factories import plan_in_use
 from tests.employers.factories import EmployerFactory, PersonalAssistantFactory
@@ -103,6 +103,24 @@ def test_expired_insurance_and_a_wrong_exemption(holder, other_holder):
     PersonalAssistantFactory(employer=exempt, close_relative=False)
     assert [gap.text for gap in selectors.gaps(loaded(exempt), TODAY)] == [
         "Exemption claimed, but a PA is not a close relative: insurance is needed"
+    ]
+
+
+def test_an_organisation_recorded_as_exempt_shows_insurance_missing(holder):
+    organisation = EmployerFactory(
+        budget_holder=holder,
+        kind=EmployerKind.MANAGED_ACCOUNT,
+        employer_name="Grace Accounts Ltd",
+        insurance_exempt=True,
+    )
+    PersonalAssistantFactory(employer=organisation, close_relative=True)
+    duties = selectors.checklist(loaded(organisation), TODAY)
+    assert [(duty.state, duty.text) for duty in duties if duty.section == "insurance"] == [
+        (
+            MISSING,
+            "No employer's liability insurance of at least £5 million: an organisation cannot "
+            "be exempt, as only a person has close relatives",
+        )
     ]
 
 

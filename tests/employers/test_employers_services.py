@@ -220,6 +220,39 @@ def test_the_exemption_only_when_every_pa_is_a_close_relative(employer, pa_emplo
     assert employer.insurance_exempt and employer.insurance_expires_on is None
 
 
+def test_an_organisation_is_never_exempt_from_insurance(employer, pa_employer_support):
+    # A company has no close relatives: "Grace Accounts Ltd" with one PA recorded as a close
+    # relative still needs insurance of at least £5 million.
+    Employer.objects.filter(pk=employer.pk).update(
+        kind=EmployerKind.MANAGED_ACCOUNT, employer_name="Grace Accounts Ltd"
+    )
+    employer.refresh_from_db()
+    PersonalAssistant.objects.filter(employer=employer).delete()
+    PersonalAssistantFactory(employer=employer, full_name="Mum", close_relative=True)
+    with pytest.raises(ValidationError) as excinfo:
+        services.change_insurance(actor=pa_employer_support, employer=employer, exempt=True)
+    assert errors_of(excinfo)["exempt"] == (
+        "A managed-account organisation cannot be exempt from employer's liability insurance, "
+        "as only a person has close relatives: enter its insurance of at least £5 million"
+    )
+    employer.refresh_from_db()
+    assert not employer.insurance_exempt and employer.insurer
+
+
+def test_a_nominee_is_exempt_when_every_pa_is_their_close_relative(employer, pa_employer_support):
+    # The nominee is the legal employer and a person: the PA form asks whether each PA is a
+    # close relative of the employer, so of the nominee.
+    Employer.objects.filter(pk=employer.pk).update(
+        kind=EmployerKind.NOMINEE, employer_name="Sam Patel"
+    )
+    employer.refresh_from_db()
+    PersonalAssistant.objects.filter(employer=employer).delete()
+    PersonalAssistantFactory(employer=employer, full_name="Sam's son", close_relative=True)
+    services.change_insurance(actor=pa_employer_support, employer=employer, exempt=True)
+    employer.refresh_from_db()
+    assert employer.insurance_exempt
+
+
 def test_pension_and_payroll(employer, pa_employer_support):
     with pytest.raises(ValidationError) as excinfo:
         services.change_pension(
