@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from budgets.presenters import money, percent, unused_rates_change_link
-from employers.models import StudentLoanPlan
+from employers.models import PensionChoice, StudentLoanPlan
+from employers.payroll import PayFrequency
 from phb.presenters import display_date, hidden_caption
 
 TAX_BASIS_WORDS = {"cumulative": "Cumulative", "week1_month1": "Week 1 or month 1"}
@@ -221,6 +222,45 @@ def pension_words(slip) -> str:
     return f"Workplace pension ({rate}, taken before tax is worked out)"
 
 
+PERIOD_WORDS = {
+    "weekly": "this week",
+    "fortnightly": "these 2 weeks",
+    "four_weekly": "these 4 weeks",
+    "monthly": "this month",
+}
+
+
+def pension_status(slip) -> str:
+    """The PA's place in the workplace pension on this payslip, true of every category and
+    membership: a member paid no more than the lower limit pays nothing (no qualifying
+    earnings); an eligible jobholder who is not a member opted out (otherwise the run enrolled
+    them)."""
+    period = PERIOD_WORDS.get(slip.run.frequency, "this pay period")
+    category = slip.pension_category
+    if slip.pension_member:
+        if slip.pension_enrolled_now:
+            return f"Eligible for automatic enrolment: enrolled {period}, a member"
+        if not slip.pension_qualifying_earnings:
+            limits = slip.run.rate_set.figures().pension_thresholds(
+                PayFrequency(slip.run.frequency)
+            )
+            return (
+                f"A member; no contributions {period}, as earnings are "
+                f"{money(limits.lower)} or less"
+            )
+        if category == "eligible":
+            return "Eligible for automatic enrolment, a member"
+        return "A member"
+    if category == "eligible":
+        return "Eligible for automatic enrolment, but opted out: not a member"
+    if category == "not_covered":
+        return "Not covered by automatic enrolment, not a member"
+    may = PENSION_WORDS.get(category, category)
+    if slip.assistant.pension_choice == PensionChoice.OPTED_OUT:
+        return f"Opted out, not a member. {may}"
+    return f"{may}, not a member"
+
+
 def to_date_words(slip) -> tuple[str, str]:
     """The payslip's words for its pay and tax this tax year, saying what came from previous
     jobs (the PA's P45) when the figures include it."""
@@ -260,11 +300,7 @@ def detail_rows(slip) -> list[dict]:
         _row(to_date_words(slip)[0], money(slip.taxable_pay_to_date), numeric=True),
         _row(to_date_words(slip)[1], money(slip.tax_paid_to_date), numeric=True),
         _row("Hours worked", f"{slip.hours_worked.normalize():f}"),
-        _row(
-            "Workplace pension",
-            PENSION_WORDS.get(slip.pension_category, slip.pension_category)
-            + (", a member" if slip.pension_member else ", not a member"),
-        ),
+        _row("Workplace pension", pension_status(slip)),
     ]
     if slip.holiday_hours_accrued:
         rows.append(

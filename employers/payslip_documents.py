@@ -4,7 +4,7 @@ finalised. A payslip never changes once its run is finalised, so its PDF is neve
 from django.urls import reverse
 
 from employers import payroll_selectors as selectors
-from employers.payroll_presenters import pension_words, to_date_words
+from employers.payroll_presenters import pension_status, pension_words, to_date_words
 from phb.documents.services import request_document
 from phb.documents.sources import DocumentSource, register_document_source, source_for
 from phb.permissions import Permission
@@ -25,6 +25,7 @@ def _context(payslip, document) -> dict:
         "run": payslip.run,
         "lines": list(payslip.lines.all()),
         "pension_words": pension_words(payslip),
+        "pension_status": pension_status(payslip),
         "pay_to_date_words": pay_words,
         "tax_to_date_words": tax_words,
     }
