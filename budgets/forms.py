@@ -26,6 +26,7 @@ from phb.nhsuk_forms import (
 )
 
 MAX_ANSWERS = 20
+NIGHTS_IN_A_WEEK = 7
 
 
 def money_field(label: str, *, required=True, help_text="", minimum=Decimal("0.00")) -> MoneyField:
@@ -83,8 +84,8 @@ def typed_any(form, *fields) -> bool:
 class ChcLineForm(NHSFormMixin, forms.Form):
     service = forms.CharField(label="Service", max_length=200, required=False)
     provider_type = forms.ChoiceField(label="Type", choices=ChcProviderType.choices, required=False)
-    # Hours are at most 168 a week (`clean`); nights, visits, pads or items are counted as they
-    # come, up to what the box holds.
+    # Hours are at most 168 a week and sleeping nights 7 (`clean`); visits, pads or items are
+    # counted as they come, up to what the box holds.
     units_per_week = NHSDecimalField(
         label="Hours, nights or units a week",
         max_digits=7,
@@ -108,6 +109,13 @@ class ChcLineForm(NHSFormMixin, forms.Form):
         units = data.get("units_per_week")
         if units is not None and units > HOURS_IN_A_WEEK and data.get("provider_type") in HOURS:
             self.add_error("units_per_week", "There are only 168 hours in a week")
+        # Sleeping nights are counted in nights, one a day at most.
+        if (
+            units is not None
+            and units > NIGHTS_IN_A_WEEK
+            and data.get("provider_type") == ChcProviderType.AGENCY_NIGHT
+        ):
+            self.add_error("units_per_week", "There are only 7 nights in a week")
         # A line with a figure but no service would be left out of the package unseen.
         if not data.get("service") and typed_any(self, "units_per_week", "unit_cost"):
             self.add_error("service", "Enter the service")
