@@ -123,20 +123,26 @@ def actual_pa_spend(budget) -> dict:
 
 
 def pa_spend_for(employer) -> dict | None:
-    """Planned against actual PA spend for the person's current budget: the PA costing's
-    yearly total against the employer cost of the finalised runs it paid. None without a
-    budget."""
+    """Planned against actual PA spend for the person's current budget: what the budget holds
+    for PAs for its period (the PA costing's yearly total in proportion, its indicative
+    amount: a budget for 90 days holds 90/365 of it) against the employer cost of the
+    finalised runs it paid. None without a budget."""
     from budgets.selectors import current_budget
 
     budget = current_budget(employer.budget_holder)
     if budget is None:
         return None
     budget = type(budget).objects.select_related("pa_costing").get(pk=budget.pk)
-    planned = budget.pa_costing.total_annual if budget.pa_costing else None
+    planned = budget.indicative_amount if budget.pa_costing else None
+    yearly = budget.pa_costing.total_annual if budget.pa_costing else None
     actual = actual_pa_spend(budget)["total"]
     left = planned - actual if planned is not None else None
     return {
         "budget": budget,
+        "period_start": budget.period_start,
+        "period_end": budget.full_period_end,
+        "yearly": yearly if yearly != planned else None,
+        "days": (budget.full_period_end - budget.period_start).days + 1,
         "planned": planned,
         "actual": actual,
         "left": left,

@@ -11,6 +11,7 @@ from html import unescape
 import pytest
 from django.urls import reverse
 
+from budgets.calculations import amount_for_period
 from budgets.models import HoldingMethod
 from employers.models import PayRunStatus, ShiftKind
 from employers.payroll_presenters import csv_safe
@@ -99,6 +100,46 @@ def test_the_holder_sees_their_pay_runs_in_plain_words(client, finalised, holder
 
 
 @pytest.mark.django_db
+def test_pa_spend_of_a_part_year_budget_is_set_against_its_part_of_the_costing(
+    client, month_1, icb, phb_lead, holder, employer, alice, pa_employer_support
+):
+    """A budget for 1 April to 29 June 2026 (90 days) holds 90/365 of the PA costing's yearly
+    total for PAs; what the run cost is set against that, not against a whole year."""
+    LocalRateSetFactory(organisation=icb)
+    costing = pa_costing(phb_lead, holder, pas=[pa(hours=D("40"))])
+    end = datetime.date(2026, 6, 29)
+    part = amount_for_period(costing.total_annual, datetime.date(2026, 4, 1), end)
+    # £33,756.45 a year x 90 / 365 = £8,323.507..., so £8,323.51.
+    assert (costing.total_annual, part) == (D("33756.45"), D("8323.51"))
+    agreed_budget(
+        phb_lead,
+        holder,
+        costing,
+        end=end,
+        amount=part,
+        portions=[(HoldingMethod.DIRECT_PAYMENT, part, "")],
+    )
+    weeks_of(alice, pa_employer_support, APRIL_6, 4, ShiftKind.DAY, "8.00")
+    run = payruns.start_pay_run(actor=pa_employer_support, employer=employer)
+    payruns.finalise_pay_run(actor=pa_employer_support, run=run)
+    actual = D("2209.20")  # Alice's employer cost (tests/employers/test_payruns.py)
+    client.force_login(pa_employer_support)
+    url = reverse("employers:pay_runs", args=[employer.pk])
+    text = re.sub(r"<[^>]+>", "", unescape(client.get(url).content.decode()))
+    text = re.sub(r"\s+", " ", text)
+    assert (
+        f"The budget for 1 April 2026 to 29 June 2026 was worked out with {pounds(part)} for "
+        "PAs, including the employer's costs such as National Insurance, pension and holiday pay "
+        f"({pounds(costing.total_annual)} a year, for the budget's 90 days)."
+    ) in text
+    assert (
+        f"Finalised pay runs have cost {pounds(actual)} so far, including the employer's costs, "
+        "so £6,114.31 of it is left."  # £8,323.51 - £2,209.20
+    ) in text
+    assert "a year for PAs" not in text
+
+
+@pytest.mark.django_db
 def test_pa_spend_is_set_against_the_costing_in_words_for_holder_and_representative(
     client,
     month_1,
@@ -129,15 +170,19 @@ def test_pa_spend_is_set_against_the_costing_in_words_for_holder_and_representat
     url = reverse("employers:pay_runs", args=[employer.pk])
     client.force_login(holder.user)
     text = re.sub(r"<[^>]+>", "", unescape(client.get(url).content.decode()))
-    assert f"Your budget was worked out with {pounds(costing.total_annual)} a year for PAs" in text
+    assert (
+        "Your budget for 1 April 2026 to 31 March 2027 was worked out with "
+        f"{pounds(costing.total_annual)} for PAs, including the employer's costs such as "
+        "National Insurance, pension and holiday pay."
+    ) in text
     assert (
         f"Finalised pay runs have cost {pounds(actual)} so far, including the employer's costs, "
-        f"which is {pounds(over)} more than was planned for the year."
+        f"which is {pounds(over)} more than was planned for this budget."
     ) in text
     client.force_login(representative)
     text = re.sub(r"<[^>]+>", "", unescape(client.get(url).content.decode()))
     assert f"Paying {holder.given_name}'s PAs" in text
-    assert f"{holder.given_name}'s budget was worked out with" in text
+    assert f"{holder.given_name}'s budget for 1 April 2026 to 31 March 2027 was worked out" in text
     assert "Your budget" not in text and "your PAs" not in text
 
 
