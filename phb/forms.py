@@ -27,6 +27,7 @@ from phb.services import (
 from phb.validators import (
     PHONE_MESSAGE,
     POSTCODE_MESSAGE,
+    hides_characters,
     incomplete_address_errors,
     normalise_postcode,
     normalise_uk_phone_number,
@@ -94,7 +95,23 @@ def _only_what_shows(field: forms.CharField) -> None:
         return field.empty_value if isinstance(text, str) and shows_nothing(text) else text
 
     field.typed_as_text = field.to_python = typed_as_text
-    field.validators.append(validate_no_direction_controls)
+    if isinstance(field, forms.EmailField):
+        field.validators.append(_email_shows_as_typed(field))
+    else:
+        field.validators.append(validate_no_direction_controls)
+
+
+def _email_shows_as_typed(field: forms.EmailField):
+    """An email address may hold no space and no character that shows nothing: Django checks
+    the domain with them dropped (IDNA) but keeps them, so an address with a zero-width space
+    would look the same as someone else's and be a different account. Refused in the field's
+    own words for an address in the wrong format."""
+
+    def validate(value):
+        if isinstance(value, str) and hides_characters(value):
+            raise ValidationError(field.error_messages["invalid"], code="invalid")
+
+    return validate
 
 
 def with_defaults(kwargs: dict, **defaults) -> dict:

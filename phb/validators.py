@@ -113,6 +113,12 @@ def shows_nothing(text: str) -> bool:
     )
 
 
+def hides_characters(text: str) -> bool:
+    """True for text holding a space or a character that shows nothing (a zero-width space,
+    a joiner, a direction control): two such email addresses can look the same and differ."""
+    return any(character.isspace() or unicodedata.category(character) == "Cf" for character in text)
+
+
 def validate_no_direction_controls(value) -> None:
     # A text field may hand on what it read from the text (a time from "09:30"): only text
     # itself is checked.
