@@ -379,10 +379,9 @@ def items_table(items) -> dict:
 
 
 def decision_fields(form, field_component) -> dict:
-    """Macro options for the decision form's fields. The first choice of the plan's decision
-    takes the focus when the page opens, so a panel member can start deciding at once."""
+    """Macro options for the decision form's fields. Nothing takes the focus as the page opens:
+    the heading, the cost against the budget and any warning come first (WCAG 2.4.3)."""
     _, outcome = field_component(form["outcome"])
-    outcome["items"][0]["attributes"] = {"autofocus": ""}
     outcome["classes"] = "nhsuk-radios--inline"
     items = []
     for item, choice, reasons, cost in form.item_fields():
