@@ -793,6 +793,14 @@ def add_assistant(*, actor, employer, details: AssistantDetails) -> PersonalAssi
     require(actor, Permission.MANAGE_EMPLOYER, employer)
     assistant = PersonalAssistant(employer=employer, created_by=actor)
     errors = _check_assistant(assistant, details)
+    if details.pension_choice == PensionChoice.OPTED_OUT:
+        # Pensions Act 2008 s.3 and s.8: the employer enrols an eligible jobholder, who can
+        # opt out only once enrolled. A PA being added has not been enrolled by this employer.
+        errors["pension_choice"] = (
+            "A new PA cannot have opted out of the workplace pension: they can opt out only "
+            "after the employer has enrolled them. Choose 'As the law says' or 'Asked to join', "
+            "and record that they opted out once they have"
+        )
     # Locked so that a double click's second request waits for the first and finds its PA.
     lock(Employer, employer.pk)
     earlier = (

@@ -253,6 +253,33 @@ def test_a_nominee_is_exempt_when_every_pa_is_their_close_relative(employer, pa_
     assert employer.insurance_exempt
 
 
+def test_a_new_pa_cannot_have_opted_out_of_the_pension(employer, pa_employer_support):
+    # 56 and paid £2,033.60 a month, above the £833 trigger: an eligible jobholder, whom the
+    # employer must enrol before they can opt out.
+    details = replace(
+        DETAILS,
+        date_of_birth=datetime.date(1970, 3, 1),
+        contracted_hours=D("40"),
+        day_rate=D("12.71"),  # 40 hours x 4 weeks x £12.71 = £2,033.60
+        night_rate=D("12.71"),
+        pension_choice="opted_out",
+    )
+    with pytest.raises(ValidationError) as excinfo:
+        services.add_assistant(actor=pa_employer_support, employer=employer, details=details)
+    assert errors_of(excinfo)["pension_choice"] == (
+        "A new PA cannot have opted out of the workplace pension: they can opt out only after "
+        "the employer has enrolled them. Choose 'As the law says' or 'Asked to join', and "
+        "record that they opted out once they have"
+    )
+    assert not PersonalAssistant.objects.filter(full_name="Riley Evans").exists()
+    added = services.add_assistant(
+        actor=pa_employer_support,
+        employer=employer,
+        details=replace(details, pension_choice="auto"),
+    )
+    assert added.pension_choice == "auto"
+
+
 def test_pension_and_payroll(employer, pa_employer_support):
     with pytest.raises(ValidationError) as excinfo:
         services.change_pension(
