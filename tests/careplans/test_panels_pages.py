@@ -297,6 +297,9 @@ def test_without_quorum_the_screen_says_so(client, phb_lead, members):
     client.force_login(members[0])
     page = text(client.get(decide_url(panel, plan)))
     assert "The panel cannot decide this plan yet" in page
+    # The warning follows the h1, so its heading is an h2: no level is skipped.
+    heading = page.index("The panel cannot decide this plan yet")
+    assert page.rindex("<h", 0, heading) == page.rindex("<h2", 0, heading)
     response = client.post(
         decide_url(panel, plan),
         {"lock_version": plan.lock_version, "outcome": DecisionOutcome.APPROVED},

@@ -832,3 +832,14 @@ def test_the_version_page_says_where_each_state_stands(client, icb, submitted, p
     services.withdraw_version(actor=phb_lead, version=second, reason="Moved away")
     text = page(client.get(version_url(second)))
     assert "This version was withdrawn. It was never decided." in text
+
+
+def test_the_decision_page_warning_is_a_second_level_heading(client, icb, submitted):
+    """The warning follows the h1, so its heading is an h2: no level is skipped."""
+    type(submitted.budget).objects.filter(pk=submitted.budget.pk).update(agreed_amount=D("100.00"))
+    client.force_login(staff("phb_lead", icb))
+    text = unescape(page(client.get(version_url(submitted, "careplans:decide"))))
+    assert "more than the budget of £100.00" in text
+    heading = text.index("The plan costs more than its budget")
+    assert text.rindex("<h", 0, heading) == text.rindex("<h2", 0, heading)
+    assert "<h3" not in text
