@@ -540,7 +540,9 @@ def field_component(bound_field) -> tuple[str, dict]:
                     "label": part.capitalize(),
                     "value": _text(part_value),
                     "width": 4 if part == "year" else 2,
-                    "error": bool(error_parts) and part in error_parts,
+                    # An error about some parts marks only those boxes; one about the whole
+                    # date says nothing here, so the component marks every box.
+                    **({"error": part in error_parts} if error_parts else {}),
                 }
                 for part, part_value in zip(DATE_PARTS, values, strict=False)
             ],
@@ -618,18 +620,20 @@ def field_component(bound_field) -> tuple[str, dict]:
 
 
 def field_anchor(bound_field) -> str:
-    """The id an error summary link should focus: the first box of the field."""
+    """The id an error summary link should focus: the field's first box, or of a date the
+    first box in error ("must include a month" goes to the month)."""
     name, params = field_component(bound_field)
     if name in ("date-input", "radios", "checkboxes"):
         items = params.get("items") or [{}]
-        return items[0].get("id") or params.get("idPrefix") or params["id"]
+        first = next((item for item in items if item.get("error")), items[0])
+        return first.get("id") or params.get("idPrefix") or params["id"]
     return params["id"]
 
 
 def error_list(*forms_and_formsets) -> list[dict]:
     """The error-summary `errorList` for forms and formsets.
 
-    Non-field errors are plain items; each field error links to the field's first box. Empty
+    Non-field errors are plain items; each field error links to its field (`field_anchor`). Empty
     strings and None (a form the page does not have) are skipped.
     """
     errors = []

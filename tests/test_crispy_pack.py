@@ -116,8 +116,9 @@ def test_bound_form_with_errors_shows_messages_and_summary():
     assert html.index("nhsuk-error-summary") < html.index("nhsuk-form-group")
     assert "('text', 'There is a problem')" in tokens
     assert "('start', 'a', (('href', '#id_name'),))\n('text', 'This field is required.')" in tokens
+    # The link goes to the box in error, the year.
     assert (
-        "('start', 'a', (('href', '#id_date_of_birth_day'),))\n"
+        "('start', 'a', (('href', '#id_date_of_birth_year'),))\n"
         "('text', 'Date of birth must include a year')"
     ) in tokens
     assert "('text', 'Something is wrong with the whole form')" in tokens
@@ -135,6 +136,27 @@ def test_bound_form_with_errors_shows_messages_and_summary():
     )
     assert "nhsuk-input--error nhsuk-input--width-4'), ('id', 'id_date_of_birth_year')" in tokens
     assert "nhsuk-input--width-2'), ('id', 'id_date_of_birth_day')" in tokens
+
+
+def test_a_date_wrong_as_a_whole_marks_every_box_and_links_to_the_day():
+    form = EveryFieldForm(
+        data={
+            **VALID,
+            "date_of_birth_day": "31",
+            "date_of_birth_month": "2",
+            "date_of_birth_year": "1990",
+        }
+    )
+    assert not form.is_valid()
+    tokens = _tokens(_crispy(form))
+    assert (
+        "('start', 'a', (('href', '#id_date_of_birth_day'),))\n"
+        "('text', 'Date of birth must be a real date')"
+    ) in tokens
+    for part, width in (("day", 2), ("month", 2), ("year", 4)):
+        assert (
+            f"nhsuk-input--error nhsuk-input--width-{width}'), ('id', 'id_date_of_birth_{part}')"
+        ) in tokens
 
 
 def test_error_summary_can_be_placed_by_the_page():
