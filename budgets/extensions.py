@@ -1,5 +1,6 @@
 """What the budgets app adds to the core's pages: a caseload column and record sections."""
 
+import datetime
 from decimal import Decimal
 
 from budgets import dataset, documents, selectors
@@ -29,9 +30,24 @@ def _budget_cell(person) -> str:
     return f"{BudgetStatus(current['status']).label}: {money(amount)}"
 
 
-def _staff_section(request, holder) -> dict:
+def _coming(budget) -> dict | None:
+    """The next change of the budget's amount that will happen, as the record says it."""
+    change = budget.change_to_come if budget is not None else None
+    if change is None:
+        return None
+    new_amount = Decimal(change["new_amount"])
     return {
-        "budget": read_once(holder, selectors.current_budget),
+        "direction": "up" if new_amount > budget.amount_in_force else "down",
+        "new_amount": new_amount,
+        "effective_from": datetime.date.fromisoformat(change["effective_from"]),
+    }
+
+
+def _staff_section(request, holder) -> dict:
+    budget = read_once(holder, selectors.current_budget)
+    return {
+        "budget": budget,
+        "coming": _coming(budget),
         "can_prepare": request.user.has_perm(Permission.PREPARE_BUDGET, holder),
     }
 

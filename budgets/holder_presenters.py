@@ -26,20 +26,20 @@ and one whose date has passed without a payment recorded says only that its date
 
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from budgets.calculations import share_in_proportion
-from budgets.models import Budget, HoldingMethod, HoldingPortion
+from budgets.in_force import Amounts, in_issue_order
+from budgets.models import Budget, HoldingMethod
 from budgets.models.budget import LIVE_STATUSES, BudgetStatus
 from budgets.presenters import (
     Explanation,
     change_words,
     day,
     explain_calculation,
+    from_day,
     money,
     overtaken_by_stop,
     period_words,
@@ -142,86 +142,12 @@ def holder_budget(
     return page
 
 
-# --- the amount in force -------------------------------------------------------------------
-
-
-class _Amounts:
-    """A budget's amount, and how it is shared among the ways the money is kept, as each change
-    of amount left them.
-
-    Issuing a change overwrites the budget's amount and its portions' at once, long before the
-    change's day may come; a change still to come, or one the budget's stop overtook, has not
-    happened, so the amount in force is the one before it. Each change keeps the amount before
-    it; the shares before are the portions' amounts when they were written (the audit trigger's
-    insert events: after a budget is agreed only a change of amount moves them), shared out
-    again at each change as `budgets.services.changes` does it, to the penny."""
-
-    def __init__(self, budget: Budget):
-        self.budget = budget
-        self.changes = _changes(budget)
-        self.portions = sorted(budget.portions.all(), key=lambda portion: portion.method)
-        self._splits: list[dict] | None = None
-
-    def index_on(self, on: date) -> int:
-        """How many of the changes, in the order they were issued, the amount on `on` is
-        the result of (0: none, the amount first agreed)."""
-        index = 0
-        for number, change in enumerate(self.changes, start=1):
-            if change.effective_from <= on and not overtaken_by_stop(change):
-                index = number
-        return index
-
-    def to_come(self, on: date) -> list[tuple[int, object]]:
-        """(index, change) for each change still to come after `on` that will happen."""
-        return [
-            (number, change)
-            for number, change in enumerate(self.changes, start=1)
-            if change.effective_from > on and not overtaken_by_stop(change)
-        ]
-
-    def amount(self, index: int) -> Decimal:
-        if index == 0:
-            return self.changes[0].previous_amount if self.changes else self.budget.agreed_amount
-        return self.changes[index - 1].new_amount
-
-    def shares(self, index: int) -> dict | None:
-        """Each portion's amount (by its key) after `index` changes; None if not known."""
-        if index == len(self.changes):
-            return {portion.pk: portion.amount for portion in self.portions}
-        if self._splits is None:
-            self._splits = self._replayed()
-        return self._splits[index] if self._splits else None
-
-    def _replayed(self) -> list[dict]:
-        keys = [portion.pk for portion in self.portions]
-        written = dict(
-            HoldingPortion.pgh_event_model.objects.filter(
-                pgh_obj_id__in=keys, pgh_label="insert"
-            ).values_list("pgh_obj_id", "amount")
-        )
-        if set(written) != set(keys):
-            return []
-        amounts = [written[key] for key in keys]
-        splits = [amounts]
-        for change in self.changes:
-            amounts = share_in_proportion(change.new_amount, amounts)
-            splits.append(amounts)
-        # Only what adds up to the record as it stands: otherwise the shares are not known.
-        if sum(splits[0]) != self.amount(0) or splits[-1] != [p.amount for p in self.portions]:
-            return []
-        return [dict(zip(keys, split, strict=True)) for split in splits]
-
-
 # --- each state ---------------------------------------------------------------------------------
 
 
 def _period(budget: Budget) -> str:
     # For a budget stopped early, the whole period its amount was agreed for.
     return f"{day(budget.period_start)} to {day(budget.full_period_end)}"
-
-
-def _changes(budget: Budget) -> list:
-    return sorted(budget.changes.all(), key=lambda change: change.at)
 
 
 def _proposed(budget: Budget, reader: Reader) -> HolderBudget:
@@ -245,7 +171,7 @@ def _proposed(budget: Budget, reader: Reader) -> HolderBudget:
 
 
 def _live(budget: Budget, reader: Reader, today: date) -> HolderBudget:
-    amounts = _Amounts(budget)
+    amounts = Amounts(budget)
     changes = amounts.changes
     now = amounts.index_on(today)
     amount = f"{money(amounts.amount(now))} for {_period(budget)}"
@@ -394,7 +320,7 @@ def _steps(budget: Budget, reader: Reader) -> list[str]:
             f"The budget is for {days} days ({_period(budget)}), not a whole year, so the "
             f"yearly {money(annual)} becomes {money(budget.indicative_amount)}."
         )
-    changes = _changes(budget)
+    changes = in_issue_order(budget)
     first = changes[0].previous_amount if changes else budget.agreed_amount
     word = "proposed" if budget.status == BudgetStatus.PROPOSED else "agreed"
     prefix = "first " if changes else ""
@@ -470,17 +396,14 @@ def _summary_rows(
     *,
     amount_label: str = "Amount",
     today: date | None = None,
-    amounts: _Amounts | None = None,
+    amounts: Amounts | None = None,
     on: date | None = None,
 ) -> list[dict]:
     """The amount in force on `on` (today) and from each change still to come, with how the
     money is kept at each."""
-    amounts = amounts or _Amounts(budget)
+    amounts = amounts or Amounts(budget)
     on = on or today or timezone.localdate()
-    now = amounts.index_on(on)
-    later = amounts.to_come(on)
-    steps = [(now, "")] + [(index, f" from {day(c.effective_from)}") for index, c in later]
-    shares = [(amounts.shares(index), when) for index, when in steps]
+    shares = amounts.portion_amounts(on)
     held = format_html_join(
         "",
         "<li>{}</li>",
@@ -489,15 +412,18 @@ def _summary_rows(
                 _held(
                     portion,
                     reader,
-                    [f"{money(split[portion.pk])}{when}" for split, when in shares if split],
+                    [f"{money(amount)}{from_day(when)}" for amount, when in shares[portion.pk]],
                 ),
             )
             for portion in budget.portions.all()
         ),
     )
     rows = [
-        (f"{amount_label}{when}", {"text": money(amounts.amount(index)), "classes": "phb-money"})
-        for index, when in steps
+        (
+            f"{amount_label}{from_day(when)}",
+            {"text": money(amounts.amount(index)), "classes": "phb-money"},
+        )
+        for index, when in amounts.steps(on)
     ]
     rows += [
         ("Dates", {"text": period_words(budget, today=today)}),

@@ -21,6 +21,7 @@ from budgets.calculations import (
     pension_thresholds,
     points_text,
 )
+from budgets.in_force import Amounts, overtaken
 from budgets.models import (
     Budget,
     CalculationBasis,
@@ -53,6 +54,11 @@ def percent(rate: Decimal) -> str:
 
 def day(value) -> str:
     return f"{value:%-d %B %Y}"
+
+
+def from_day(when) -> str:
+    """ " from 7 January 2027" for an amount from a change's day ("" for the amount now)."""
+    return f" from {day(when)}" if when else ""
 
 
 def _stop_verb(budget: Budget, today=None) -> str:
@@ -577,9 +583,9 @@ def overtaken_by_stop(change) -> str:
     """For a change dated on or after the day its budget stops: the sentence that says it does
     not happen ("" for any other change). No payment is made from the budget from that day, so
     a change from then on never takes effect, whenever it was issued."""
-    budget = change.budget
-    if budget.stopped_from is None or change.effective_from < budget.stopped_from:
+    if not overtaken(change):
         return ""
+    budget = change.budget
     return (
         f"That change does not happen: the budget {_stop_verb(budget)} on "
         f"{day(budget.stopped_from)}, before it was due."
@@ -732,15 +738,20 @@ def budget_amount_rows(budget: Budget) -> list[dict]:
     return rows
 
 
-def budget_summary_rows(budget: Budget) -> list[dict]:
-    """What the budget is, when, how the money is held and who pays: staff and holder alike."""
+def budget_summary_rows(budget: Budget, today=None) -> list[dict]:
+    """What the budget is, when, how the money is held and who pays, for staff: the amount in
+    force today and from each change still to come, not the one a change wrote early (one the
+    budget's stop overtook never happens), as the holder's page says it."""
+    today = today or timezone.localdate()
+    amounts = Amounts(budget)
+    shares = amounts.portion_amounts(today)
     portions = format_html_join(
         "",
-        '<li>{}: <span class="phb-money">{}</span>{}</li>',
+        "<li>{}: {}{}</li>",
         (
             (
                 portion.get_method_display(),
-                money(portion.amount),
+                _amounts_html(shares[portion.pk]),
                 f" (held by {portion.held_by})" if portion.held_by else "",
             )
             for portion in budget.portions.all()
@@ -754,12 +765,25 @@ def budget_summary_rows(budget: Budget) -> list[dict]:
             for stream in budget.funding_streams.all()
         ),
     )
+    amount_rows = [
+        _row(f"Amount{from_day(when)}", {"text": money(amounts.amount(index))}, "phb-money")
+        for index, when in amounts.steps(today)
+    ]
     return [
-        _row("Amount", {"text": money(budget.agreed_amount)}, "phb-money"),
-        _row("Period", {"text": period_words(budget)}),
+        *amount_rows,
+        _row("Period", {"text": period_words(budget, today=today)}),
         _row("How the money is held", _list_html(portions)),
         _row("Who pays for it", _list_html(streams)),
     ]
+
+
+def _amounts_html(amounts) -> str:
+    """ "£943.06, then £800.00 from 7 January 2027", each amount kept on one line."""
+    return format_html_join(
+        ", then ",
+        '<span class="phb-money">{}</span>{}',
+        ((money(amount), from_day(when)) for amount, when in amounts),
+    )
 
 
 def _list_html(items) -> dict:
@@ -862,8 +886,9 @@ def period_words(budget: Budget, *, short: bool = False, today=None) -> str:
     return f"{period} ({verb} on {written(budget.stopped_from)})" if verb else period
 
 
-def budgets_table(holder, budgets) -> dict:
-    """A person's budgets, each linking to its page."""
+def budgets_table(holder, budgets, today=None) -> dict:
+    """A person's budgets, each linking to its page, with the amount in force today."""
+    today = today or timezone.localdate()
     return {
         "caption": hidden_caption(f"{holder.full_name}'s budgets"),
         "head": [
@@ -881,7 +906,7 @@ def budgets_table(holder, budgets) -> dict:
                 },
                 {"html": render_component("tag", status_tag(budget))},
                 _money_cell(budget.indicative_amount),
-                _money_cell(budget.agreed_amount),
+                _money_cell(Amounts(budget).on(today)),
             ]
             for budget in budgets
         ],

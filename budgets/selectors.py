@@ -16,6 +16,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, JSONObject
 from django.utils import timezone
 
+from budgets.in_force import amount_in_force, not_overtaken
 from budgets.models import (
     Budget,
     BudgetChange,
@@ -155,9 +156,14 @@ def _current_budgets(holder_ref):
 def current_budget(holder):
     """The budget a person holds now, or the latest one being set up: one light query with
     what the record shows of it (status, amount, period), not the whole budget history
-    (issue 12). For everything else about a budget use budget_detail_queryset."""
+    (issue 12). For everything else about a budget use budget_detail_queryset.
+
+    `amount_in_force` is the amount today (a change of amount writes `agreed_amount` long
+    before its day), and `change_to_come` the next change that will happen, as
+    {"new_amount", "effective_from"} (None if there is none), in the same query."""
     return (
         _current_budgets(holder)
+        .annotate(amount_in_force=amount_in_force(), change_to_come=_change_to_come())
         .only(
             "pk",
             "budget_holder_id",
@@ -169,6 +175,23 @@ def current_budget(holder):
         )
         .first()
     )
+
+
+def _change_to_come():
+    """The first change of amount, in the order they were issued, whose day is still to come
+    and that the budget's stop does not overtake (`budgets.in_force`), as JSON: the new amount
+    as text, so that it reads back as the exact Decimal it is."""
+    to_come = (
+        BudgetChange.objects.filter(budget=OuterRef("pk"), effective_from__gt=timezone.localdate())
+        .filter(not_overtaken())
+        .order_by("at")
+        .values(
+            summary=JSONObject(
+                new_amount=Cast("new_amount", TextField()), effective_from="effective_from"
+            )
+        )
+    )
+    return Subquery(to_come[:1])
 
 
 def published_questionnaire(organisation, financial_year: int):
@@ -204,7 +227,9 @@ def annotate_current_budget(people):
             )
         )
         .order_by("rank", "-period_start", "-created_at")
-        .values(summary=JSONObject(status="status", amount=Cast("agreed_amount", TextField())))
+        # The amount in force today: a change of amount writes agreed_amount long before
+        # its day (budgets.in_force), in this one query.
+        .values(summary=JSONObject(status="status", amount=Cast(amount_in_force(), TextField())))
     )
     return people.annotate(current_budget=Subquery(current[:1]))
 

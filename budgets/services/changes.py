@@ -6,6 +6,10 @@ the letters it would now write are exactly the ones previewed (a digest of them 
 the preview page) and the budget has not changed since. The letter is then stored and never
 changes (ADR 0018).
 
+- A change follows on from the amount as last decided (`Budget.agreed_amount`, which a change
+  still to come has already written): it goes up or down from there, and re-spreads the
+  schedule as the last change left it. Pages and messages say the amount in force today, and
+  any change still to come, where they say "now" (`budgets.in_force`).
 - The notice is worked out from the dates: from the letter's date (today) to the day the change
   starts. A reduction needs at least `settings.PHB_REDUCTION_MINIMUM_NOTICE_DAYS`; an increase
   needs none, but cannot start before the letter.
@@ -34,6 +38,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from budgets import calculations as calc
+from budgets.in_force import Amounts, standing_words
 from budgets.models import (
     BudgetChange,
     BudgetLetter,
@@ -326,9 +331,17 @@ def _plan(*, actor, budget, new_amount, effective_from, reason: str, lock: bool)
     if new_amount <= 0:
         errors["new_amount"] = "The new amount must be more than £0.00"
     elif new_amount == budget.agreed_amount:
-        errors["new_amount"] = (
-            f"The new amount is the same as the budget now, £{budget.agreed_amount:,.2f}"
-        )
+        # A change follows on from the amount as last decided, changes still to come and all
+        # (each re-spreads the schedule as the last left it); the words say what it is today.
+        if Amounts(budget).to_come(today):
+            errors["new_amount"] = (
+                f"The budget {standing_words(budget, today)}, so a new amount of "
+                f"£{new_amount:,.2f} changes nothing"
+            )
+        else:
+            errors["new_amount"] = (
+                f"The new amount is the same as the budget now, £{budget.agreed_amount:,.2f}"
+            )
     if not budget.period_start <= effective_from <= budget.period_end:
         errors["effective_from"] = (
             f"The change must start within the budget's period, {_day(budget.period_start)} "
@@ -424,8 +437,8 @@ def change_budget_amount(
     budget = _locked(budget, doing="change the amount of")
     if budget.version != version:
         raise Conflict(
-            "Nothing was changed: the budget changed after you previewed the letter (it is now "
-            f"£{budget.agreed_amount:,.2f}), so the letter may no longer be right. "
+            "Nothing was changed: the budget changed after you previewed the letter (it "
+            f"{standing_words(budget)}), so the letter may no longer be right. "
             + STALE_PREVIEW_ADVICE
         )
     plan = _plan(
@@ -585,8 +598,8 @@ def record_increase_check(
         if current is None:
             raise Conflict(
                 "The increase you were checking is no longer waiting for a clinical check: "
-                f"the budget's amount was changed after it was proposed (it is now "
-                f"£{budget.agreed_amount:,.2f}). Nothing was saved."
+                "the budget's amount was changed after it was proposed (it "
+                f"{standing_words(budget)}). Nothing was saved."
             )
         raise Conflict(
             f"{current.by.full_name} proposed an increase to £{current.new_amount:,.2f} at "

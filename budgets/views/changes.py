@@ -5,10 +5,12 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.generic import TemplateView
 
 from budgets import services
+from budgets.in_force import Amounts, standing_words
 from budgets.payment_forms import (
     ChangeAmountForm,
     IncreaseCheckForm,
@@ -34,10 +36,14 @@ class ChangeAmountView(BudgetMixin, TemplateView):
 
     def context(self, **kwargs):
         budget = self.budget
+        today = timezone.localdate()
         return self.get_context_data(
             budget=budget,
             holder=budget.budget_holder,
             proposal=services.current_proposed_increase(budget),
+            # The amount in force today, not the one a change still to come wrote early.
+            standing=standing_words(budget, today),
+            changes_to_come=bool(Amounts(budget).to_come(today)),
             **kwargs,
         )
 
@@ -238,7 +244,7 @@ class IncreaseCheckView(BudgetFormView):
             messages.error(
                 request,
                 "Nothing was saved: the increase you were checking is no longer waiting for a "
-                f"clinical check. The budget is now {money(self.budget.agreed_amount)}.",
+                f"clinical check. The budget {standing_words(self.budget)}.",
             )
             return self.back()
         return super().post(request, *args, **kwargs)

@@ -749,8 +749,8 @@ def test_a_check_from_before_the_amount_changed_is_refused(phb_lead, clinician, 
         )
     assert str(refused.value) == (
         "The increase you were checking is no longer waiting for a clinical check: the "
-        "budget's amount was changed after it was proposed (it is now £1,020.00). Nothing was "
-        "saved."
+        "budget's amount was changed after it was proposed (it is £1,000.00 now and goes up to "
+        "£1,020.00 from 1 October 2027). Nothing was saved."
     )
     assert not ClinicalCheck.objects.exists()
 
@@ -1091,9 +1091,9 @@ def test_a_preview_of_a_budget_changed_since_is_refused(phb_lead, icb, budget_20
     with pytest.raises(Conflict) as excinfo:
         issue(budget_2027, phb_lead, plan)
     assert str(excinfo.value) == (
-        "Nothing was changed: the budget changed after you previewed the letter (it is now "
-        "£11,000.00), so the letter may no longer be right. Check the new preview before you "
-        "issue it."
+        "Nothing was changed: the budget changed after you previewed the letter (it is "
+        "£12,000.00 now and goes down to £11,000.00 from 1 October 2027), so the letter may no "
+        "longer be right. Check the new preview before you issue it."
     )
     assert reload(budget_2027).agreed_amount == D("11000.00")
     assert BudgetLetter.objects.count() == 1
