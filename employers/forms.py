@@ -183,13 +183,11 @@ class InsuranceForm(NHSFormMixin, forms.Form):
     )
     insurer = line("Insurer", help_text="Leave blank when exempt")
     policy_number = line("Policy number", max_length=60)
-    cover = NHSDecimalField(
-        label="Cover (pounds)",
-        help_text="At least 5000000 (£5 million)",
-        max_digits=12,
-        decimal_places=0,
-        min_value=0,
-        max_value=MAXIMUM_INSURANCE_COVER,
+    # Money as people write it: "10,000,000" or "£5,000,000".
+    cover = MoneyField(
+        label="Amount of cover",
+        help_text="At least £5,000,000 (£5 million)",
+        maximum=MAXIMUM_INSURANCE_COVER,
         required=False,
     )
     expires_on = date("Insurance expiry date", required=False)
@@ -424,7 +422,11 @@ class LeavingForm(NHSFormMixin, forms.Form):
 
 class IssueForm(NHSFormMixin, forms.Form):
     kind = radios("What kind of issue", IssueKind.choices, missing="Choose what kind of issue")
-    assistant = forms.ChoiceField(label="Which PA it is about (optional)", required=False)
+    assistant = forms.ChoiceField(
+        label="Which PA it is about (optional)",
+        required=False,
+        error_messages={"invalid_choice": "Select a PA from the list"},
+    )
     opened_on = date("Date raised")
     summary = long_text("What happened", missing="Say what happened")
 

@@ -120,7 +120,9 @@ def _who_employs(
     if kind not in EmployerKind.values:
         errors["kind"] = "Choose who is the legal employer"
     elif kind != EmployerKind.HOLDER and not employer.employer_name:
-        errors["employer_name"] = "Enter the name of the nominee or organisation that employs"
+        errors["employer_name"] = (
+            "Enter the name of the nominee or organisation that employs the PAs"
+        )
     # PAs see the contact by name (Your work, Your PAs, the issues log).
     if (employer.pa_contact_phone or employer.pa_contact_email) and not employer.pa_contact_name:
         errors["pa_contact_name"] = "Enter the name of the point of contact for PAs"

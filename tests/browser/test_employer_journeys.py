@@ -45,7 +45,7 @@ def test_support_officer_sets_up_an_employer_and_the_person_sees_their_pas(
     browser.choose("A nominee (someone the budget holder chose to employ for them)")
     browser.submit("Set up the employer")
     browser.expect_problem(
-        "Enter the name of the nominee or organisation that employs",
+        "Enter the name of the nominee or organisation that employs the PAs",
         page.get_by_label("Name of the nominee or organisation", exact=True),
     )
     browser.choose("The budget holder")
@@ -89,7 +89,7 @@ def test_support_officer_sets_up_an_employer_and_the_person_sees_their_pas(
     radio(browser, "Is every PA a close relative of the employer?", "No")
     browser.fill("Insurer", "Mutual PA Insurance")
     browser.fill("Policy number", "PA-1")
-    browser.fill("Cover (pounds)", "5000000")
+    browser.fill("Amount of cover", "5,000,000")
     browser.fill_date("Insurance expiry date", datetime.date(2026, 12, 31))
     browser.submit("Save")
     browser.expect_success("Employer's liability insurance: saved")

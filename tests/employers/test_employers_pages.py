@@ -126,7 +126,8 @@ def test_set_up_from_the_persons_record(client, pa_employer_support, holder):
     url = reverse("employers:set_up", args=[holder.pk])
     assert url in record
     response = client.post(url, {"kind": "nominee", "employer_name": ""})
-    assert "Enter the name of the nominee or organisation that employs" in response.content.decode()
+    page = response.content.decode()
+    assert "Enter the name of the nominee or organisation that employs the PAs" in page
     assert not Employer.objects.exists()
     response = client.post(url, {"kind": "holder"})
     employer = Employer.objects.get()
@@ -572,3 +573,25 @@ def test_the_employer_page_shows_pay_below_the_minimum_wage_now(
     ) in page
     dashboard = _text(client.get(reverse("employers:dashboard")))
     assert "Kim Lee: paid below the minimum wage" in dashboard
+
+
+def test_insurance_cover_is_read_as_money_is_written():
+    from employers.forms import InsuranceForm
+
+    data = {"exempt": "no", "insurer": "Mutual PA Insurance", "policy_number": "P1"}
+    for typed, read in (("10,000,000", "10000000.00"), ("£5,000,000", "5000000.00")):
+        form = InsuranceForm(data={**data, "cover": typed})
+        form.is_valid()
+        assert "cover" not in form.errors, typed
+        assert form.cleaned_data["cover"] == D(read)
+    form = InsuranceForm(data={**data, "cover": "£5m"})
+    assert not form.is_valid()
+    assert form.errors["cover"] == ["Amount of cover must be an amount of money, like 125.50"]
+
+
+def test_an_issue_about_a_pa_not_on_the_list_is_asked_for_in_words():
+    from employers.forms import IssueForm
+
+    form = IssueForm(data={"kind": "other", "assistant": "not-a-pa", "summary": "x"})
+    assert not form.is_valid()
+    assert form.errors["assistant"] == ["Select a PA from the list"]

@@ -73,7 +73,7 @@ def test_set_up_refuses_a_nominee_without_a_name_and_a_second_employer(holder, p
     with pytest.raises(ValidationError) as excinfo:
         services.set_up_employer(actor=pa_employer_support, holder=holder, kind="nominee")
     assert errors_of(excinfo) == {
-        "employer_name": "Enter the name of the nominee or organisation that employs"
+        "employer_name": "Enter the name of the nominee or organisation that employs the PAs"
     }
     assert not Employer.objects.exists()
     services.set_up_employer(actor=pa_employer_support, holder=holder, kind="holder")
