@@ -7,6 +7,7 @@ from budgets.money import MoneyField
 from careplans.models import DecisionOutcome
 from phb.forms import NHSFormMixin
 from phb.nhsuk_forms import NHSDateField, NHSIntegerField, PageSeenField, page_version_field
+from phb.validators import shows_nothing
 
 OUTCOME_CHOICES = [
     (DecisionOutcome.APPROVED.value, "Approve"),
@@ -209,3 +210,36 @@ class DecisionForm(NHSFormMixin, forms.Form):
             )
             for item in self.items
         ]
+
+    def clean(self):
+        """The service checks these too; here they are found together, each on its own field,
+        so the panel sees every problem at once."""
+        data = super().clean()
+        outcome = data.get("outcome")
+        reasons = data.get("reasons") or ""
+        if outcome and outcome != DecisionOutcome.APPROVED and shows_nothing(reasons):
+            self.add_error("reasons", "Give the reasons for the decision, written for the person")
+        if outcome in (None, DecisionOutcome.DECLINED, DecisionOutcome.DEFERRED):
+            return data  # a declined or deferred plan's items share its outcome and reasons
+        for item in self.items:
+            name = f"item_{item.pk}"
+            choice = data.get(name) or (outcome if outcome == DecisionOutcome.APPROVED else "")
+            if not choice:
+                if name not in self.errors:
+                    self.add_error(name, f"Choose a decision for {item.description}")
+                continue
+            if choice == DecisionOutcome.APPROVED:
+                continue
+            if shows_nothing(data.get(f"{name}_reasons") or ""):
+                self.add_error(
+                    f"{name}_reasons",
+                    f"Give the reason for {item.description}, written for the person",
+                )
+            cost = f"{name}_cost"
+            if (
+                choice == DecisionOutcome.APPROVED_WITH_CHANGES
+                and data.get(cost) is None
+                and cost not in self.errors
+            ):
+                self.add_error(cost, item.new_cost_missing)
+        return data

@@ -18,6 +18,7 @@ from careplans.models import (
 from careplans.services import ItemChoice
 from phb.forms import NHSFormMixin
 from phb.nhsuk_forms import NHSDateField, NHSDecimalField, NHSIntegerField, page_version_field
+from phb.validators import shows_nothing
 
 
 def text(label, *, max_length=5000, required=False, help_text="", rows=4):
@@ -283,7 +284,8 @@ class DecisionForm(LockedForm):
         data = super().clean()
         outcome = data.get("outcome")
         whole = outcome in (DecisionOutcome.DECLINED, DecisionOutcome.DEFERRED)
-        if outcome and outcome != DecisionOutcome.APPROVED and not data.get("reasons"):
+        reasons = data.get("reasons") or ""
+        if outcome and outcome != DecisionOutcome.APPROVED and shows_nothing(reasons):
             self.add_error("reasons", "Give the reasons for the decision, written for the person")
         for item in [] if whole else self.items:
             choice = data.get(f"item_{item.pk}") or DecisionOutcome.APPROVED
@@ -297,6 +299,7 @@ class DecisionForm(LockedForm):
             if (
                 choice == DecisionOutcome.APPROVED_WITH_CHANGES
                 and data.get(f"item_{item.pk}_cost") is None
+                and f"item_{item.pk}_cost" not in self.errors  # one message a box
             ):
                 self.add_error(f"item_{item.pk}_cost", item.new_cost_missing)
         return data

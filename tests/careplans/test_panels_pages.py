@@ -179,12 +179,40 @@ def test_approving_with_changes_needs_each_item(client, phb_lead, members):
     }
     response = client.post(decide_url(panel, plan), data)
     assert response.status_code == 200
-    assert "Decide every item. Not decided: Hoist hire" in text(response)
+    # Every problem at once: the item not decided and the new cost not given.
+    assert "Choose a decision for Hoist hire" in text(response)
+    assert "Give the new cost a year for Personal assistant" in text(response)
     data |= {f"item_{pa.pk}_cost": "7,800.00", f"item_{hoist.pk}": DecisionOutcome.APPROVED}
     response = client.post(decide_url(panel, plan), data)
     assert response.status_code == 302
     # £7,800.00 for the PA and £1,859.00 for the hoist.
     assert PlanDecision.objects.get(version=plan).approved_annual_amount == D("9659.00")
+
+
+def test_every_problem_with_a_decision_shows_at_once(client, phb_lead, members):
+    """A new cost that is not money and no reasons: both are said the first time."""
+    plan = submitted_plan(phb_lead)
+    pa, hoist = plan.support_items.order_by("order")
+    panel = session(phb_lead, members, versions=[plan], present=members, start=True)
+    client.force_login(members[0])
+    data = {
+        "lock_version": plan.lock_version,
+        "outcome": DecisionOutcome.APPROVED_WITH_CHANGES,
+        "reasons": "",
+        f"item_{pa.pk}": DecisionOutcome.APPROVED_WITH_CHANGES,
+        f"item_{pa.pk}_reasons": "Ten hours a week rather than fourteen.",
+        f"item_{pa.pk}_cost": "abc",
+        f"item_{hoist.pk}": DecisionOutcome.DECLINED,
+        f"item_{hoist.pk}_reasons": "\u200b",
+    }
+    response = client.post(decide_url(panel, plan), data)
+    assert response.status_code == 200
+    page = text(response)
+    assert "Give the reasons for the decision, written for the person" in page
+    assert "Give the reason for Hoist hire, written for the person" in page
+    assert "Give the new cost a year for Personal assistant" not in page  # one message a box
+    assert page.count("must be an amount of money, like 125.50") == 2  # summary and box
+    assert not PlanDecision.objects.exists()
 
 
 def test_declining_without_a_reason_is_refused_in_words(client, phb_lead, members):
@@ -213,7 +241,8 @@ def test_a_plan_someone_else_decided_says_who_and_when(client, phb_lead, members
         session=panel,
     )
     response = client.post(
-        decide_url(panel, plan), {"lock_version": seen, "outcome": DecisionOutcome.DECLINED}
+        decide_url(panel, plan),
+        {"lock_version": seen, "outcome": DecisionOutcome.DECLINED, "reasons": PLAN_REASON},
     )
     assert response["Location"] == decide_url(panel, plan)
     assert f"This plan was already decided (approved) by {members[1].full_name}" in flashed(
