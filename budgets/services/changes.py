@@ -288,6 +288,13 @@ def letter_recipients(holder) -> list[tuple[str, Representative | None, str]]:
     return letters
 
 
+def ask_again_by(letter_date: datetime.date) -> datetime.date:
+    """The last day to ask for a reduction to be looked at again: PHB_RECONSIDERATION_DAYS (28
+    unless set) after the letter's date, so a letter of 6 December 2026 says "by 3 January
+    2027", as careplans' letters say it (`careplans.services.letters.ask_again_by`)."""
+    return letter_date + datetime.timedelta(days=settings.PHB_RECONSIDERATION_DAYS)
+
+
 def _write_letters(plan: AmountChange) -> list[LetterDraft]:
     budget = plan.budget
     holder = budget.budget_holder
@@ -313,6 +320,7 @@ def _write_letters(plan: AmountChange) -> list[LetterDraft]:
                 "role": role,
                 "subject": subject,
                 "reconsideration_days": settings.PHB_RECONSIDERATION_DAYS,
+                "ask_again_by": ask_again_by(plan.notified_on),
             },
         )
         drafts.append(LetterDraft(recipient, representative, name, subject, body, role))

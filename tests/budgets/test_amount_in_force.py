@@ -1,5 +1,5 @@
 """Staff pages, the person's record and the caseload show the amount in force, as the holder's
-page does (`budgets.in_force`).
+page does (`budgets.in_force`); a reduction's letter gives the last day to ask again.
 
 Issuing a change of amount writes the budget's amount and its parts at once, long before the
 change's day: until that day, or when the budget stops first, the amount before it stands.
@@ -216,3 +216,14 @@ def test_the_change_page_and_its_refusal_say_the_amount_now_and_the_cut_to_come(
             "amount of £800.00 changes nothing"
         ]
     }
+
+
+# --- 2. A reduction's letter gives the last day to ask again ---------------------------------
+
+
+def test_a_reduction_letter_of_6_december_gives_3_january_to_ask_again(cut_to_come):
+    _, letter = cut_to_come
+    # 6 December 2026 + 28 days = 3 January 2027.
+    assert (
+        "Contact the personal health budget team within 28 days of this letter, by 3 January 2027."
+    ) in letter.body_html
