@@ -56,6 +56,9 @@ class TaxYearFormView(PermissionRequiredMixin, FormView):
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         if self.object is not None:
+            # The page is named by the figures as saved: the form writes what was typed onto
+            # the instance while it checks it, saved or not.
+            self.saved_name = self.object.name
             kwargs["instance"] = self.object
             return kwargs
         latest = selectors.tax_year_sets().first()
@@ -74,8 +77,9 @@ class TaxYearFormView(PermissionRequiredMixin, FormView):
         return kwargs
 
     def get_context_data(self, **kwargs):
-        title = f"Change the {self.object.name} figures" if self.object else "Add tax year figures"
-        return super().get_context_data(**kwargs) | {"title": title}
+        context = super().get_context_data(**kwargs)  # builds the form
+        title = f"Change the {self.saved_name} figures" if self.object else "Add tax year figures"
+        return context | {"title": title}
 
     def form_valid(self, form):
         figures = {name: form.cleaned_data[name] for name in form.fields}

@@ -120,6 +120,10 @@ def test_a_set_no_pay_run_has_used_is_corrected_and_a_used_one_is_not(
     saved = TaxYearRateSet.objects.get(tax_year_start=TAX_YEAR_2027)
     edit = reverse("employers:tax_year_edit", args=[saved.pk])
     assert "Change the 2027/28 figures" in page(client.get(edit))
+    # A refused change keeps the page named by the figures as saved, not by what was typed.
+    refused = page(client.post(edit, data | {"name": "abc", "personal_allowance": "x"}))
+    assert "Error: Change the 2027/28 figures" in refused
+    assert "Change the abc figures" not in refused
     assert client.post(edit, data | {"personal_allowance": "13000"}).status_code == 302
     saved.refresh_from_db()
     assert saved.personal_allowance == D("13000.00")
