@@ -202,8 +202,33 @@ def _supporting_check(budget, new_amount: Decimal, actor) -> tuple:
     return proposal, check
 
 
+def earliest_reduction(today: datetime.date) -> datetime.date:
+    """The first day a reduction with a letter dated `today` can start: the minimum notice
+    (PHB_REDUCTION_MINIMUM_NOTICE_DAYS) later."""
+    return today + datetime.timedelta(days=settings.PHB_REDUCTION_MINIMUM_NOTICE_DAYS)
+
+
+def _no_reduction_on_this_schedule(last: datetime.date, today: datetime.date) -> str:
+    """Why no reduction can be made when the last payment still to be made comes before the
+    earliest day the notice allows: any date the user chose would be refused."""
+    earliest = earliest_reduction(today)
+    return (
+        "No reduction can be made on this payment schedule. A reduction needs at least "
+        f"{settings.PHB_REDUCTION_MINIMUM_NOTICE_DAYS} days' notice, so with a letter dated "
+        f"{_day(today)} it can start on {_day(earliest)} at the earliest, and the last payment "
+        f"still to be made is on {_day(last)}, before then: a reduction would have no payment to "
+        "come out of. Change the payment schedule first, so that a payment is still to be made "
+        f"on or after {_day(earliest)}, or reduce next year's budget instead"
+    )
+
+
 def _respread(
-    instalments: list, effective_from: datetime.date, share: Decimal, *, method: str
+    instalments: list,
+    effective_from: datetime.date,
+    share: Decimal,
+    *,
+    method: str,
+    today: datetime.date,
 ) -> tuple[list[Decimal], Decimal | None]:
     """Each instalment's amount after the change, so that the schedule adds up to `share`,
     and the amount of a further payment on `effective_from`, or None.
@@ -212,7 +237,8 @@ def _respread(
     none is left to pay from then (the change starts after the last payment date, or the
     later ones were paid in advance) the period still runs: an increase is paid as one
     further payment on the day it starts; a reduction has nothing to come out of, so it is
-    refused on its date, saying why."""
+    refused on its date, saying why: the last payment date it could start by, or, when that
+    is too soon for the notice a reduction needs, that none can be made on this schedule."""
     rows = [(i.due_date, i.amount, i.is_paid) for i in instalments]
     if any(not paid and day >= effective_from for day, _, paid in rows):
         try:
@@ -226,11 +252,15 @@ def _respread(
     unpaid = [day for day, _, paid in rows if not paid]
     if unpaid:
         last = max(unpaid)
-        why = (
-            f"The last payment still to be made is on {_day(last)}, before "
-            f"{_day(effective_from)}, so a reduction from {_day(effective_from)} has no payment "
-            f"to come out of. Choose a date on or before {_day(last)}"
-        )
+        if last < earliest_reduction(today):
+            # Not "choose that date": it gives less than the notice a reduction needs.
+            why = _no_reduction_on_this_schedule(last, today)
+        else:
+            why = (
+                f"The last payment still to be made is on {_day(last)}, before "
+                f"{_day(effective_from)}, so a reduction from {_day(effective_from)} has no "
+                f"payment to come out of. Choose a date on or before {_day(last)}"
+            )
     else:
         why = (
             "Every payment has been recorded as paid, so a reduction from "
@@ -239,7 +269,9 @@ def _respread(
     raise ValidationError({"effective_from": f"{method}: {why}"})
 
 
-def _portion_changes(budget, new_amount: Decimal, effective_from, *, lock: bool) -> list:
+def _portion_changes(
+    budget, new_amount: Decimal, effective_from, *, today: datetime.date, lock: bool
+) -> list:
     portions = list(budget.portions.select_related("schedule").order_by("method"))
     shares = _allocate(new_amount, [p.amount for p in portions])
     emptied = [p for p, amount in zip(portions, shares, strict=True) if amount <= 0]
@@ -260,7 +292,11 @@ def _portion_changes(budget, new_amount: Decimal, effective_from, *, lock: bool)
                 instalments = instalments.select_for_update()
             instalments = list(instalments)
             amounts, added = _respread(
-                instalments, effective_from, share, method=portion.short_method
+                instalments,
+                effective_from,
+                share,
+                method=portion.short_method,
+                today=today,
             )
             for instalment, amount in zip(instalments, amounts, strict=True):
                 if amount != instalment.amount:
@@ -327,6 +363,24 @@ def _write_letters(plan: AmountChange) -> list[LetterDraft]:
     return drafts
 
 
+def _earliest_refused(budget, new_amount: Decimal, today: datetime.date) -> str:
+    """Why a reduction from the earliest day its notice allows would be refused too ("" if it
+    would not be), so that a refusal does not send the user to a date that is also refused."""
+    earliest = earliest_reduction(today)
+    if earliest > budget.period_end:
+        return (
+            f"A reduction needs at least {settings.PHB_REDUCTION_MINIMUM_NOTICE_DAYS} days' "
+            f"notice, so with a letter dated {_day(today)} it can start on {_day(earliest)} at "
+            f"the earliest, after the budget ends on {_day(budget.period_end)}: no reduction can "
+            "be made to this budget now"
+        )
+    try:
+        _portion_changes(budget, new_amount, earliest, today=today, lock=False)
+    except ValidationError as error:
+        return " ".join(error.message_dict.get("effective_from", []))
+    return ""
+
+
 def _plan(*, actor, budget, new_amount, effective_from, reason: str, lock: bool) -> AmountChange:
     new_amount = check_money(new_amount, what="The new amount", field="new_amount", minimum=None)
     today = timezone.localdate()
@@ -356,12 +410,12 @@ def _plan(*, actor, budget, new_amount, effective_from, reason: str, lock: bool)
             f"to {_day(budget.period_end)}"
         )
     elif new_amount < budget.agreed_amount:
-        minimum = settings.PHB_REDUCTION_MINIMUM_NOTICE_DAYS
-        earliest = today + datetime.timedelta(days=minimum)
+        earliest = earliest_reduction(today)
         if effective_from < earliest:
-            errors["effective_from"] = (
-                f"A reduction needs at least {minimum} days' notice. With a letter dated "
-                f"{_day(today)}, it can start on {_day(earliest)} at the earliest"
+            errors["effective_from"] = _earliest_refused(budget, new_amount, today) or (
+                f"A reduction needs at least {settings.PHB_REDUCTION_MINIMUM_NOTICE_DAYS} days' "
+                f"notice. With a letter dated {_day(today)}, it can start on {_day(earliest)} at "
+                "the earliest"
             )
     elif new_amount > budget.agreed_amount and effective_from < today:
         errors["effective_from"] = (
@@ -380,7 +434,7 @@ def _plan(*, actor, budget, new_amount, effective_from, reason: str, lock: bool)
         effective_from=effective_from,
         notified_on=today,
         reason=reason,
-        portions=_portion_changes(budget, new_amount, effective_from, lock=lock),
+        portions=_portion_changes(budget, new_amount, effective_from, today=today, lock=lock),
         proposal=proposal,
         check=check,
     )

@@ -1,5 +1,6 @@
 """Staff pages, the person's record and the caseload show the amount in force, as the holder's
-page does (`budgets.in_force`); a reduction's letter gives the last day to ask again.
+page does (`budgets.in_force`); a reduction's letter gives the last day to ask again; and a
+reduction that no date could make is refused saying so, not pointing to a date also refused.
 
 Issuing a change of amount writes the budget's amount and its parts at once, long before the
 change's day: until that day, or when the budget stops first, the amount before it stands.
@@ -227,3 +228,79 @@ def test_a_reduction_letter_of_6_december_gives_3_january_to_ask_again(cut_to_co
     assert (
         "Contact the personal health budget team within 28 days of this letter, by 3 January 2027."
     ) in letter.body_html
+
+
+# --- 3. A reduction no date could make ---------------------------------------------------------
+
+
+def test_a_reduction_with_no_date_left_that_gives_its_notice_says_none_can_be_made(
+    phb_lead, finance_officer, holder, ras, today_is, settings
+):
+    """15 November 2026 to 14 January 2027, £1,000.00 by direct payment, monthly: £500.00 on
+    15 November and on 15 December. A reduction to £900.00 comes out of the 15 December
+    payment, so it can start by 15 December: with 14 days' notice (an ICB's setting; 28
+    unless set), from a letter of 1 December (1 + 14 = 15) but not of 6 December (6 + 14 =
+    20), when no date can be chosen."""
+    settings.PHB_REDUCTION_MINIMUM_NOTICE_DAYS = 14
+    today_is(datetime.date(2026, 12, 1))
+    budget = agreed_budget(
+        phb_lead,
+        holder,
+        ras,
+        amount=D("1000.00"),
+        start=datetime.date(2026, 11, 15),
+        end=datetime.date(2027, 1, 14),
+        portions=[(HoldingMethod.DIRECT_PAYMENT, D("1000.00"), "")],
+    )
+    schedule(finance_officer, budget.portions.get())
+    budget = services.activate_budget(actor=finance_officer, budget=reload(budget))
+
+    def preview(effective_from):
+        return services.preview_amount_change(
+            actor=phb_lead,
+            budget=reload(budget),
+            new_amount=D("900.00"),
+            effective_from=effective_from,
+            reason=REASON,
+        )
+
+    # 1 December: from 21 December is after the last payment, and 15 December can be chosen.
+    with pytest.raises(ValidationError) as refused:
+        preview(datetime.date(2026, 12, 21))
+    assert refused.value.message_dict == {
+        "effective_from": [
+            "Direct payment: The last payment still to be made is on 15 December 2026, before "
+            "21 December 2026, so a reduction from 21 December 2026 has no payment to come out "
+            "of. Choose a date on or before 15 December 2026"
+        ]
+    }
+    (portion,) = preview(datetime.date(2026, 12, 15)).portions
+    assert [(row.old_amount, row.new_amount) for row in portion.rows] == [
+        (D("500.00"), D("400.00"))
+    ]
+    # 6 December: 15 December gives 9 days' notice, and every later date has no payment left
+    # (21 December is refused for that, 15 December for its notice: both say why no date can).
+    today_is(DEC_6)
+    none_can_be_made = (
+        "Direct payment: No reduction can be made on this payment schedule. A reduction needs at "
+        "least 14 days' notice, so with a letter dated 6 December 2026 it can start on 20 "
+        "December 2026 at the earliest, and the last payment still to be made is on 15 December "
+        "2026, before then: a reduction would have no payment to come out of. Change the "
+        "payment schedule first, so that a payment is still to be made on or after 20 December "
+        "2026, or reduce next year's budget instead"
+    )
+    for asked in (datetime.date(2026, 12, 21), datetime.date(2026, 12, 15)):
+        with pytest.raises(ValidationError) as refused:
+            preview(asked)
+        assert refused.value.message_dict == {"effective_from": [none_can_be_made]}
+    # With 60 days' notice, 6 December + 60 = 4 February 2027, after the budget ends.
+    settings.PHB_REDUCTION_MINIMUM_NOTICE_DAYS = 60
+    with pytest.raises(ValidationError) as refused:
+        preview(datetime.date(2026, 12, 15))
+    assert refused.value.message_dict == {
+        "effective_from": [
+            "A reduction needs at least 60 days' notice, so with a letter dated 6 December 2026 "
+            "it can start on 4 February 2027 at the earliest, after the budget ends on 14 "
+            "January 2027: no reduction can be made to this budget now"
+        ]
+    }
