@@ -99,9 +99,11 @@ class AttendanceForm(NHSFormMixin, forms.Form):
     present = forms.MultipleChoiceField(
         label="Who is here",
         widget=forms.CheckboxSelectMultiple,
-        required=False,
         help_text="Only members who are here can decide. Select all that apply.",
-        error_messages={"invalid_choice": "Choose members of this panel"},
+        error_messages={
+            "required": "Select who is here",
+            "invalid_choice": "Choose members of this panel",
+        },
     )
 
     def __init__(self, *args, members=(), **kwargs):

@@ -362,6 +362,11 @@ def record_attendance(*, actor, session, present: list) -> PanelSession:
     require(actor, Permission.MANAGE_PANELS, session)
     session = _lock(session)
     present_ids = {str(getattr(person, "pk", person)) for person in present}
+    # Attendance is recorded when the panel meets, and someone records it: a panel with
+    # nobody here has nothing to record, and clearing it once deciding began would leave
+    # decisions made by nobody.
+    if not present_ids:
+        raise ValidationError({"present": "Select who is here"})
     members = {str(pk) for pk in session.memberships.values_list("member_id", flat=True)}
     if not present_ids <= members:
         raise ValidationError({"present": "Choose only members of this panel"})

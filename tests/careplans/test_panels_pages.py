@@ -648,3 +648,17 @@ def test_the_summary_says_what_was_approved_a_year_and_once(client, phb_lead, me
     assert "£12,779.00 a year and £1.00 once" in summary
     assert "£12,780.00" not in summary
     assert summary.count('aria-hidden="true">Approved </span>None') == 1
+
+
+def test_attendance_with_nobody_ticked_is_refused(client, phb_lead, members):
+    """Two of three members are here; a page sent with nobody ticked keeps those two and
+    says what to do, rather than a green 'Attendance has been recorded' with nobody here."""
+    plan = submitted_plan(phb_lead)
+    panel = session(phb_lead, members, versions=[plan], present=members[:2])
+    client.force_login(phb_lead)
+    response = client.post(reverse("careplans:panel_attendance", args=[panel.pk]), {})
+    assert response.status_code == 200
+    page = text(response)
+    assert "There is a problem" in page and "Select who is here" in page
+    assert "Attendance has been recorded" not in flashed(response)
+    assert panel.memberships.filter(present=True).count() == 2

@@ -491,3 +491,16 @@ def test_once_a_session_has_decided_nobody_here_is_marked_absent(phb_lead, icb):
     assert panel.memberships.filter(present=True).count() == 3
     panels.record_attendance(actor=phb_lead, session=panel, present=members)
     assert panel.memberships.filter(present=True).count() == 4
+
+
+def test_attendance_of_nobody_is_refused_before_and_after_deciding(phb_lead, members, plan):
+    """Three members here: recording nobody is refused by the service too, whether the panel
+    has decided a plan yet or not, and the three stay recorded as here."""
+    panel = session(phb_lead, members, versions=[plan], present=members, start=True)
+    with pytest.raises(ValidationError) as refused:
+        panels.record_attendance(actor=phb_lead, session=panel, present=[])
+    assert refused.value.message_dict == {"present": ["Select who is here"]}
+    approve(members[0], plan, panel)
+    with pytest.raises(ValidationError, match="Select who is here"):
+        panels.record_attendance(actor=phb_lead, session=panel, present=[])
+    assert panel.memberships.filter(present=True).count() == 3
