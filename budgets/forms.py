@@ -1,3 +1,4 @@
+import re
 from decimal import Decimal
 
 from django import forms
@@ -27,6 +28,10 @@ from phb.nhsuk_forms import (
 
 MAX_ANSWERS = 20
 NIGHTS_IN_A_WEEK = 7
+# Rate tables are for years someone could mean, as the questionnaire's financial year is.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+# "2028/29" (or "2028-2029") in a name: the financial or tax year the figures are for.
+YEARS_NAMED = re.compile(r"(?<![0-9])([0-9]{4}) ?[/-] ?([0-9]{2}|[0-9]{4})(?![0-9])")
 
 
 def money_field(label: str, *, required=True, help_text="", minimum=Decimal("0.00")) -> MoneyField:
@@ -72,6 +77,32 @@ class RasAssessmentForm(EffectiveDateForm):
         return {
             name: value for name, value in self.cleaned_data.items() if name != "effective_date"
         }
+
+
+def check_year(form, field: str, what: str):
+    """Refuse, beside `field`, a date outside FIRST_YEAR to LAST_YEAR ("1 April 1899" is a
+    slip); `what` names the date in the message. The date as typed, within them or not."""
+    day = form.cleaned_data.get(field)
+    if day is not None and not FIRST_YEAR <= day.year <= LAST_YEAR:
+        form.add_error(field, f"{what} must be between {FIRST_YEAR} and {LAST_YEAR}")
+    return day
+
+
+def check_name_year(form, day, first_year: int, in_force: str) -> None:
+    """Refuse, beside the name, a name that is a year ("2028/29") other than the financial or
+    tax year from `first_year` that the figures are for; `in_force` says when, in words."""
+    match = YEARS_NAMED.search(form.cleaned_data.get("name") or "")
+    if day is None or match is None or form.has_error("name"):
+        return
+    start, end = int(match[1]), int(match[2])
+    if end != (start + 1) % 100 and end != start + 1:
+        form.add_error(
+            "name",
+            f"The name says {match[0]}, which is not one year: for example "
+            f"{start}/{(start + 1) % 100:02d}",
+        )
+    elif start != first_year:
+        form.add_error("name", f"The name says {match[0]} but {in_force} {day:%-d %B %Y}")
 
 
 def typed_any(form, *fields) -> bool:
@@ -488,6 +519,10 @@ class NationalRatesForm(NHSFormMixin, forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+        day = check_year(self, "effective_from", "The date these figures are in force from")
+        if day is not None:
+            first = financial_year(day)[0].year
+            check_name_year(self, day, first, "the figures are in force from")
         lower = data.get("pension_qualifying_lower_annual")
         upper = data.get("pension_qualifying_upper_annual")
         if lower is not None and upper is not None and upper <= lower:
@@ -515,6 +550,11 @@ class LocalRatesForm(NHSFormMixin, forms.ModelForm):
     class Meta:
         model = LocalRateSet
         fields = ["effective_from", *LOCAL_NUMBER_FIELDS]
+
+    def clean(self):
+        data = super().clean()
+        check_year(self, "effective_from", "The date these rates are in force from")
+        return data
 
 
 class PricePerPointForm(NHSFormMixin, forms.Form):

@@ -2,6 +2,7 @@
 
 from django import forms
 
+from budgets.forms import check_name_year, check_year
 from budgets.money import MoneyField
 from employers.models import TaxYearRateSet
 from employers.models.payroll import TAX_YEAR_FIELDS, TAX_YEAR_RATE_FIELDS
@@ -47,3 +48,10 @@ class TaxYearFiguresForm(NHSFormMixin, forms.ModelForm):
                 f"A tax year starts on 6 April: enter 6 April {start.year}, or the year you mean"
             )
         return start
+
+    def clean(self):
+        data = super().clean()
+        start = check_year(self, "tax_year_start", "The day the tax year starts")
+        if start is not None:
+            check_name_year(self, start, start.year, "the tax year starts on")
+        return data

@@ -138,6 +138,7 @@ def _national_figures() -> dict:
         if k != "effective_from"
     }
     return figures | {
+        "name": "2031/32",
         "effective_from_day": "1",
         "effective_from_month": "4",
         "effective_from_year": "2031",

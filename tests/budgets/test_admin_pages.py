@@ -89,7 +89,12 @@ def test_national_rates_out_of_order_are_refused_in_words(client, service_admin)
         k: str(v * 100 if k in RATE_FIELDS else v)
         for k, v in NATIONAL_2027_28.items()
         if k != "effective_from"
-    } | {"effective_from_day": "1", "effective_from_month": "4", "effective_from_year": "2031"}
+    } | {
+        "name": "2031/32",
+        "effective_from_day": "1",
+        "effective_from_month": "4",
+        "effective_from_year": "2031",
+    }
     response = client.post(
         reverse("budgets:national_rates_new"), data | {"nlw_21_plus": "5.00", "nmw_18_20": "20.00"}
     )
@@ -287,13 +292,19 @@ def test_rates_are_shown_and_typed_as_percentages_and_stored_as_fractions(client
         k: str(v * 100 if k in RATE_FIELDS else v)
         for k, v in NATIONAL_2027_28.items()
         if k != "effective_from"
-    } | {"effective_from_day": "1", "effective_from_month": "4", "effective_from_year": "2031"}
+    } | {
+        "name": "2031/32",
+        "effective_from_day": "1",
+        "effective_from_month": "4",
+        "effective_from_year": "2031",
+    }
     assert client.post(url, data).status_code == 302
     saved = NationalRateSet.objects.get(effective_from=datetime.date(2031, 4, 1))
     assert (saved.employer_ni_rate, saved.holiday_accrual_rate) == (D("0.15"), D("0.1207"))
     # A fraction typed by habit is read as a percentage, and refused as no real year's.
     response = client.post(
-        url, data | {"holiday_accrual_rate": "0.12", "effective_from_year": "2032"}
+        url,
+        data | {"holiday_accrual_rate": "0.12", "name": "2032/33", "effective_from_year": "2032"},
     )
     assert "Holiday accrual for irregular hours must be between 5% and 25%" in (
         response.content.decode()

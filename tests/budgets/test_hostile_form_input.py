@@ -1,15 +1,32 @@
 """Hostile input to the budget forms is refused in words beside the box, once per box."""
 
+import datetime
 from decimal import Decimal as D
 
 import pytest
 from django.urls import reverse
 
 from budgets.forms import ChcLineForm
-from budgets.models import ChcPackage
+from budgets.models import ChcPackage, LocalRateSet, NationalRateSet
+from budgets.models.rates import RATE_FIELDS
+from employers.models import TaxYearRateSet
+from tests.budgets.factories import NATIONAL_2027_28
 from tests.budgets.test_line_refusals import chc_page, error_beside, summary_links
+from tests.budgets.test_pages import date_fields
+from tests.employers.test_tax_year_figures import typed
 
 pytestmark = pytest.mark.django_db
+
+LOCAL_RATES = {
+    "pa_hourly": "13.50",
+    "agency_day_hourly": "27.80",
+    "agency_night_hourly": "120.00",
+    "agency_waking_night_hourly": "28.90",
+    "nursing_hourly": "55.40",
+    "employer_liability_insurance_annual": "150.00",
+    "payroll_fee_annual": "240.00",
+    "contingency_rate": "3",
+}
 
 SLEEP = {
     "lines-0-service": "Sleep",
@@ -69,3 +86,139 @@ def test_more_than_7_visits_or_waking_night_hours_are_not_nights():
     assert chc_line(
         service="Waking nights", provider_type="agency_waking_night", units_per_week="70"
     ).is_valid()
+
+
+# ---------------------------------------------------------------------------------------------
+# Rate tables: a year someone could mean, and a name that agrees with it
+# ---------------------------------------------------------------------------------------------
+
+
+def national_figures(name: str, day: datetime.date) -> dict:
+    return {
+        k: str(v * 100 if k in RATE_FIELDS else v)
+        for k, v in NATIONAL_2027_28.items()
+        if k != "effective_from"
+    } | {"name": name, **date_fields("effective_from", day)}
+
+
+def form_errors(response) -> dict:
+    return {name: list(errors) for name, errors in response.context["form"].errors.items()}
+
+
+def test_national_figures_in_force_from_1899_are_refused(client, service_admin):
+    client.force_login(service_admin)
+    response = client.post(
+        reverse("budgets:national_rates_new"),
+        national_figures("2028/29", datetime.date(1899, 4, 1)),
+    )
+    assert response.status_code == 200
+    assert form_errors(response) == {
+        "effective_from": [
+            "The date these figures are in force from must be between 2000 and 2100"
+        ],
+        "name": ["The name says 2028/29 but the figures are in force from 1 April 1899"],
+    }
+    assert not NationalRateSet.objects.filter(name="2028/29").exists()
+
+
+def test_national_figures_named_for_another_year_are_refused(client, service_admin):
+    client.force_login(service_admin)
+    response = client.post(
+        reverse("budgets:national_rates_new"),
+        national_figures("2028/29", datetime.date(2031, 4, 1)),
+    )
+    assert form_errors(response) == {
+        "name": ["The name says 2028/29 but the figures are in force from 1 April 2031"]
+    }
+    response = client.post(
+        reverse("budgets:national_rates_new"),
+        national_figures("2031/33", datetime.date(2031, 4, 1)),
+    )
+    assert form_errors(response) == {
+        "name": ["The name says 2031/33, which is not one year: for example 2031/32"]
+    }
+    assert not NationalRateSet.objects.filter(effective_from=datetime.date(2031, 4, 1)).exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "day"),
+    [
+        ("2031/32", datetime.date(2031, 4, 1)),
+        # A change in the year is of that financial year: 6 November 2031 is in 2031/32.
+        ("2031/32 from November", datetime.date(2031, 11, 6)),
+        ("2031-2032", datetime.date(2032, 3, 31)),
+        ("Autumn change", datetime.date(2031, 11, 6)),
+    ],
+)
+def test_national_figures_named_for_their_year_are_saved(client, service_admin, name, day):
+    client.force_login(service_admin)
+    response = client.post(reverse("budgets:national_rates_new"), national_figures(name, day))
+    assert response.status_code == 302
+    assert NationalRateSet.objects.get(effective_from=day).name == name
+
+
+@pytest.mark.parametrize("year", [1999, 2101, 2199])
+def test_local_rates_outside_2000_to_2100_are_refused(client, icb_admin, icb, year):
+    client.force_login(icb_admin)
+    response = client.post(
+        reverse("budgets:local_rates_new"),
+        {**LOCAL_RATES, **date_fields("effective_from", datetime.date(year, 4, 1))},
+    )
+    assert form_errors(response) == {
+        "effective_from": ["The date these rates are in force from must be between 2000 and 2100"]
+    }
+    assert not LocalRateSet.objects.filter(organisation=icb).exists()
+
+
+def test_local_rates_from_2100_are_saved(client, icb_admin, icb):
+    client.force_login(icb_admin)
+    response = client.post(
+        reverse("budgets:local_rates_new"),
+        {**LOCAL_RATES, **date_fields("effective_from", datetime.date(2100, 4, 1))},
+    )
+    assert response.status_code == 302
+    assert LocalRateSet.objects.get(organisation=icb).effective_from == datetime.date(2100, 4, 1)
+
+
+def tax_year(name: str, start: datetime.date) -> dict:
+    this_year = TaxYearRateSet.objects.get(tax_year_start=datetime.date(2026, 4, 6))
+    return typed(this_year) | {"name": name} | date_fields("tax_year_start", start)
+
+
+@pytest.mark.parametrize(
+    ("name", "start", "errors"),
+    [
+        (
+            "2031/32",
+            datetime.date(1899, 4, 6),
+            {
+                "tax_year_start": ["The day the tax year starts must be between 2000 and 2100"],
+                "name": ["The name says 2031/32 but the tax year starts on 6 April 1899"],
+            },
+        ),
+        (
+            "2199/00",
+            datetime.date(2199, 4, 6),
+            {"tax_year_start": ["The day the tax year starts must be between 2000 and 2100"]},
+        ),
+        (
+            "2031/32",
+            datetime.date(2030, 4, 6),
+            {"name": ["The name says 2031/32 but the tax year starts on 6 April 2030"]},
+        ),
+    ],
+)
+def test_tax_years_that_could_not_be_meant_are_refused(client, service_admin, name, start, errors):
+    client.force_login(service_admin)
+    response = client.post(reverse("employers:tax_year_new"), tax_year(name, start))
+    assert response.status_code == 200
+    assert form_errors(response) == errors
+    assert not TaxYearRateSet.objects.filter(tax_year_start=start).exists()
+
+
+def test_a_tax_year_named_for_itself_is_saved(client, service_admin):
+    client.force_login(service_admin)
+    start = datetime.date(2031, 4, 6)
+    response = client.post(reverse("employers:tax_year_new"), tax_year("2031/32", start))
+    assert response.status_code == 302
+    assert TaxYearRateSet.objects.get(tax_year_start=start).name == "2031/32"

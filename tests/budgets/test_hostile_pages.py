@@ -366,7 +366,7 @@ def _propose(request) -> Page:
 
 
 def _national_rates(request) -> Page:
-    figures = NATIONAL_2027_28 | {"effective_from": datetime.date(2031, 4, 1)}
+    figures = NATIONAL_2027_28 | {"name": "2031/32", "effective_from": datetime.date(2031, 4, 1)}
     data = {
         k: str(v * 100 if k in RATE_FIELDS else v)  # rates are typed as percentages
         for k, v in figures.items()

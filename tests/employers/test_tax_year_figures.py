@@ -81,7 +81,7 @@ def test_next_years_figures_start_from_this_years_and_are_saved_to_the_penny(cli
             "A tax year starts on 6 April: enter 6 April 2027, or the year you mean",
         ),
         (
-            date_fields("tax_year_start", datetime.date(2026, 4, 6)),
+            date_fields("tax_year_start", datetime.date(2026, 4, 6)) | {"name": "2026/27"},
             "tax_year_start",
             "There are already figures for the tax year from this day",
         ),
