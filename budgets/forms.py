@@ -148,7 +148,12 @@ class ChcLineForm(NHSFormMixin, forms.Form):
         ):
             self.add_error("units_per_week", "There are only 7 nights in a week")
         # A line with a figure but no service would be left out of the package unseen.
-        if not data.get("service") and typed_any(self, "units_per_week", "unit_cost"):
+        # A service refused (too long) already has its message: one message a box.
+        if (
+            not data.get("service")
+            and not self.has_error("service")
+            and typed_any(self, "units_per_week", "unit_cost")
+        ):
             self.add_error("service", "Enter the service")
         return data
 
@@ -350,7 +355,7 @@ class FundingStreamForm(NHSFormMixin, forms.Form):
         if kind and share is None and not self.has_error("share_percent"):
             name = FundingStreamKind(kind).label
             self.add_error("share_percent", f"Enter the share for {name}")
-        if not kind and typed_any(self, "share_percent"):
+        if not kind and not self.has_error("kind") and typed_any(self, "share_percent"):
             self.add_error("kind", "Choose the funding stream this share is for")
         return data
 

@@ -6,7 +6,7 @@ from decimal import Decimal as D
 import pytest
 from django.urls import reverse
 
-from budgets.forms import ChcLineForm
+from budgets.forms import ChcLineForm, FundingStreamForm
 from budgets.models import ChcPackage, LocalRateSet, NationalRateSet
 from budgets.models.rates import RATE_FIELDS
 from employers.models import TaxYearRateSet
@@ -222,3 +222,21 @@ def test_a_tax_year_named_for_itself_is_saved(client, service_admin):
     response = client.post(reverse("employers:tax_year_new"), tax_year("2031/32", start))
     assert response.status_code == 302
     assert TaxYearRateSet.objects.get(tax_year_start=start).name == "2031/32"
+
+
+# ---------------------------------------------------------------------------------------------
+# One message a box
+# ---------------------------------------------------------------------------------------------
+
+
+def test_a_service_name_too_long_has_one_message():
+    form = chc_line(service="x" * 201, provider_type="agency_day", units_per_week="10")
+    assert form.errors == {"service": ["Service must be 200 characters or fewer"]}
+
+
+def test_a_funding_stream_not_on_the_page_has_one_message():
+    form = FundingStreamForm(data={"kind": "lottery", "share_percent": "50"})
+    assert form.errors == {"kind": ["Select the funding stream"]}
+    # With nothing chosen, the share asks for its stream.
+    form = FundingStreamForm(data={"kind": "", "share_percent": "50"})
+    assert form.errors == {"kind": ["Choose the funding stream this share is for"]}
