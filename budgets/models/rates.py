@@ -57,6 +57,11 @@ def _percent(fraction: Decimal) -> str:
     return f"{(fraction * 100).normalize():f}"
 
 
+def _pounds(amount: Decimal) -> str:
+    """'£30,000', '£12.50': money as people read it."""
+    return f"£{amount:,.0f}" if amount == amount.to_integral_value() else f"£{amount:,.2f}"
+
+
 # What no real year's figures fall outside: a typing slip (1271 for 12.71, 15 for 0.15)
 # is refused before it changes every ICB's PA costings.
 SANE_NATIONAL_BOUNDS = [
@@ -203,6 +208,8 @@ class NationalRateSet(UUIDModel, Timestamped):
                 label = self._meta.get_field(field).verbose_name
                 if field in RATE_FIELDS:  # typed and read as percentages
                     low, high = f"{_percent(low)}%", f"{_percent(high)}%"
+                elif field != "holiday_weeks":  # money: "£30,000"
+                    low, high = _pounds(low), _pounds(high)
                 refuse(field, f"{label[:1].upper()}{label[1:]} must be between {low} and {high}")
         if values["nmw_18_20"] > values["nlw_21_plus"]:
             refuse("nmw_18_20", "The 18 to 20 rate cannot be more than the rate for 21 and over")

@@ -100,7 +100,7 @@ def test_the_service_administrator_adds_next_years_national_figures_and_corrects
     browser.fill(NATIONAL_LABELS["nlw_21_plus"], "1340")  # a slip: pence for pounds
     browser.submit("Save rates")
     browser.expect_problem(
-        "National Living Wage, 21 and over (per hour) must be between 5 and 50",
+        "National Living Wage, 21 and over (per hour) must be between £5 and £50",
         field(browser, NATIONAL_LABELS["nlw_21_plus"]),
     )
     assert list(NationalRateSet.objects.all()) == [national_rates]

@@ -240,3 +240,31 @@ def test_a_funding_stream_not_on_the_page_has_one_message():
     # With nothing chosen, the share asks for its stream.
     form = FundingStreamForm(data={"kind": "", "share_percent": "50"})
     assert form.errors == {"kind": ["Choose the funding stream this share is for"]}
+
+
+# ---------------------------------------------------------------------------------------------
+# National figures out of bounds: money in pounds
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "typed", "message"),
+    [
+        (
+            "ni_secondary_threshold_weekly",
+            "9600",
+            "Secondary threshold (per week) must be between £0 and £600",
+        ),
+        (
+            "lower_earnings_limit_annual",
+            "670800",
+            "Lower earnings limit (per year) must be between £0 and £30,000",
+        ),
+        ("holiday_weeks", "11", "Holiday entitlement (weeks) must be between 4 and 10"),
+    ],
+)
+def test_national_figures_out_of_bounds_say_pounds(client, service_admin, field, typed, message):
+    client.force_login(service_admin)
+    data = national_figures("2031/32", datetime.date(2031, 4, 1)) | {field: typed}
+    response = client.post(reverse("budgets:national_rates_new"), data)
+    assert form_errors(response)[field] == [message]

@@ -435,7 +435,7 @@ def test_a_service_never_sets_a_field_it_was_not_given_leave_to(service_admin, i
             "pension_qualifying_lower_annual",
             "cannot be more than the auto-enrolment earnings trigger",
         ),
-        ({"nlw_21_plus": D("1271.00")}, "nlw_21_plus", "must be between 5 and 50"),
+        ({"nlw_21_plus": D("1271.00")}, "nlw_21_plus", "must be between £5 and £50"),
         ({"employer_ni_rate": D("0.95")}, "employer_ni_rate", "must be between 0% and 30%"),
         ({"holiday_weeks": D("56")}, "holiday_weeks", "must be between 4 and 10"),
         # The upper secondary threshold: £967 a week typed as 96700 (pence), or a month's
@@ -443,7 +443,7 @@ def test_a_service_never_sets_a_field_it_was_not_given_leave_to(service_admin, i
         (
             {"upper_secondary_threshold_weekly": D("96700")},
             "upper_secondary_threshold_weekly",
-            "must be between 200 and 4000",
+            "must be between £200 and £4,000",
         ),
         (
             {"upper_secondary_threshold_monthly": D("900")},
