@@ -627,6 +627,15 @@ class AnswerRowsFormSet(NHSFormSet):
             empty.add_error("text", "Give at least 2 answers, each with its points")
         elif len(filled) > MAX_ANSWERS:
             raise forms.ValidationError(f"Give no more than {MAX_ANSWERS} answers")
+        # "Same" twice (or "same " and "Same") is one answer offered twice: a person could not
+        # tell which they chose.
+        given = set()
+        for form in filled:
+            text = form.cleaned_data["text"]
+            key = " ".join(text.split()).casefold()
+            if key in given:
+                form.add_error("text", f"{text} is already an answer. Enter a different answer")
+            given.add(key)
 
     def options(self) -> list[tuple[str, int]]:
         """The answers given, in order, as (text, points)."""

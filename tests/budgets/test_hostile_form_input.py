@@ -6,7 +6,7 @@ from decimal import Decimal as D
 import pytest
 from django.urls import reverse
 
-from budgets.forms import ChcLineForm, FundingStreamForm
+from budgets.forms import AnswerFormSet, ChcLineForm, FundingStreamForm
 from budgets.models import ChcPackage, LocalRateSet, NationalRateSet
 from budgets.models.rates import RATE_FIELDS
 from employers.models import TaxYearRateSet
@@ -268,3 +268,31 @@ def test_national_figures_out_of_bounds_say_pounds(client, service_admin, field,
     data = national_figures("2031/32", datetime.date(2031, 4, 1)) | {field: typed}
     response = client.post(reverse("budgets:national_rates_new"), data)
     assert form_errors(response)[field] == [message]
+
+
+# ---------------------------------------------------------------------------------------------
+# A RAS domain's answers: each once
+# ---------------------------------------------------------------------------------------------
+
+
+def answer_rows(*rows) -> AnswerFormSet:
+    data = {"answers-TOTAL_FORMS": str(len(rows)), "answers-INITIAL_FORMS": "0"}
+    for index, (text, points) in enumerate(rows):
+        data |= {f"answers-{index}-text": text, f"answers-{index}-points": points}
+    return AnswerFormSet(data, prefix="answers")
+
+
+def test_the_same_answer_twice_is_refused_beside_the_second():
+    formset = answer_rows(("Same", "1"), ("Needs help", "6"), (" same  ", "1"))
+    assert not formset.is_valid()
+    assert formset.errors == [
+        {},
+        {},
+        {"text": ["same is already an answer. Enter a different answer"]},
+    ]
+
+
+def test_different_answers_are_kept():
+    formset = answer_rows(("Same", "1"), ("Same again", "1"))
+    assert formset.is_valid(), formset.errors
+    assert formset.options() == [("Same", 1), ("Same again", 1)]
