@@ -182,6 +182,34 @@ def _budget_letters(budget) -> list[BudgetLetterLink]:
     ]
 
 
+def _money_asked_back(request, holder) -> dict:
+    """Each request for money back from the person's budgets that stands (a withdrawn one
+    asks for nothing), with what has been paid back so far, in one query."""
+    acting_for = holder.user_id != request.user.pk
+    repayments = (
+        RepaymentRequest.objects.filter(budget__budget_holder=holder, withdrawn_on=None)
+        .annotate(received=Coalesce(Sum("settlements__amount"), Decimal("0.00")))
+        .order_by("requested_on", "created_at")
+    )
+    whose = f"{holder.given_name}'s" if acting_for else "your"
+    return {"repayments": [_repayment_words(r, whose) for r in repayments]}
+
+
+def _repayment_words(repayment, whose: str) -> str:
+    """'We have asked for £100.00 back, by 6 January 2027. £10.00 has been paid back so far,
+    so £90.00 is still to pay.', true whether nothing, part or all of it is paid back."""
+    owed = repayment.amount - repayment.received
+    asked = f"£{repayment.amount:,.2f} back from {whose} budget, by {repayment.due_by:%-d %B %Y}"
+    if owed <= 0:
+        return f"We asked for {asked}. It has all been paid back."
+    if repayment.received == 0:
+        return f"We have asked for {asked}. Nothing has been paid back yet."
+    return (
+        f"We have asked for {asked}. £{repayment.received:,.2f} has been paid back so far, so "
+        f"£{owed:,.2f} is still to pay."
+    )
+
+
 def _plan_in_use(sender, instance, created, **kwargs):
     if created and instance.to_status == PlanStatus.ACTIVE:
         schedule_first_review(plan=instance.version.plan)
@@ -205,6 +233,14 @@ def register() -> None:
     register_demo_seeder(seed_reviews)
     register_holder_budget_addition(
         HolderBudgetAddition(stopped_because=_stopped_because, letters=_budget_letters)
+    )
+    register_record_section(
+        RecordSection(
+            audience="holder",
+            template_name="careplans/reviews/money_asked_back.html",
+            context=_money_asked_back,
+            order=25,
+        )
     )
     register_record_section(
         RecordSection(

@@ -709,3 +709,71 @@ def test_a_letter_leads_back_to_a_page_its_reader_can_open(
         html = page(client.get(url))
         assert f'href="{back}"' in html
         assert client.get(back).status_code == 200
+
+
+def test_the_holder_and_their_representative_see_money_asked_back_and_paid_back(
+    client, in_use, holder, finance_officer
+):
+    """£100.00 asked back by 6 January 2027: nothing paid, then £10.00 (£90.00 still to
+    pay), then the other £90.00 (all paid back); a withdrawn request is not shown. Said to
+    the person as "your budget" and to their representative as "Margaret's budget", in a
+    number of queries that does not grow with the requests."""
+    _, budget, _ = in_use
+    representative = RepresentativeFactory(budget_holder=holder)
+    url = reverse("holder_home_for", args=[holder.pk])
+    readers = ((holder.user, "your"), (representative.user, f"{holder.given_name}'s"))
+
+    def seen(user) -> str:
+        client.force_login(user)
+        return page(client.get(url))
+
+    with CaptureQueriesContext(connection) as before:
+        assert "Money asked back" not in seen(holder.user)
+    repayment = stopping.request_repayment(
+        actor=finance_officer,
+        budget=budget,
+        ground="unspent",
+        amount=D("100.00"),
+        explanation="Unspent.",
+        due_by=D_(2027, 1, 6),
+        who_repays="Alex",
+    )
+    for user, whose in readers:
+        assert (
+            f"We have asked for £100.00 back from {whose} budget, by 6 January 2027. Nothing "
+            "has been paid back yet."
+        ) in seen(user)
+    stopping.record_settlement(
+        actor=finance_officer, repayment=repayment, amount=D("10.00"), received_on=TODAY
+    )
+    for user, whose in readers:
+        assert (
+            f"We have asked for £100.00 back from {whose} budget, by 6 January 2027. £10.00 "
+            "has been paid back so far, so £90.00 is still to pay."
+        ) in seen(user)
+    stopping.record_settlement(
+        actor=finance_officer, repayment=repayment, amount=D("90.00"), received_on=TODAY
+    )
+    for user, whose in readers:
+        html = seen(user)
+        assert (
+            f"We asked for £100.00 back from {whose} budget, by 6 January 2027. It has all been "
+            "paid back."
+        ) in html
+        assert "still to pay" not in html
+    second = stopping.request_repayment(
+        actor=finance_officer,
+        budget=budget,
+        ground="outside_plan",
+        amount=D("25.50"),
+        explanation="Spent outside the plan.",
+        due_by=D_(2027, 2, 1),
+        who_repays="Alex",
+    )
+    with CaptureQueriesContext(connection) as after:
+        html = seen(holder.user)
+    assert "£25.50 back from your budget, by 1 February 2027. Nothing has been" in html
+    # One query for the section whether there are no requests or two.
+    assert len(after.captured_queries) == len(before.captured_queries)
+    type(second).objects.filter(pk=second.pk).update(withdrawn_on=TODAY)
+    assert "£25.50 back from your budget" not in seen(holder.user)
