@@ -39,6 +39,8 @@ MONTHS_PER_YEAR = Decimal(12)
 
 # Nobody can work more than every hour of the week (several PAs can share 24/7 care).
 HOURS_IN_A_WEEK = Decimal(168)
+# Sleeping nights are counted in nights, one a day at most.
+NIGHTS_IN_A_WEEK = 7
 
 PENNY = Decimal("0.01")
 # The most points one answer in a RAS questionnaire may carry. Real questionnaires use tens

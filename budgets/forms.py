@@ -5,7 +5,13 @@ from django import forms
 from django.core.validators import MinValueValidator
 from django.utils import timezone
 
-from budgets.calculations import HOURS_IN_A_WEEK, MAX_POINTS, financial_year, points_text
+from budgets.calculations import (
+    HOURS_IN_A_WEEK,
+    MAX_POINTS,
+    NIGHTS_IN_A_WEEK,
+    financial_year,
+    points_text,
+)
 from budgets.models import (
     ChcProviderType,
     FundingStreamKind,
@@ -27,7 +33,6 @@ from phb.nhsuk_forms import (
 )
 
 MAX_ANSWERS = 20
-NIGHTS_IN_A_WEEK = 7
 # Rate tables are for years someone could mean, as the questionnaire's financial year is.
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 # "2028/29" (or "2028-2029") in a name: the financial or tax year the figures are for.

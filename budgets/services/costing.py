@@ -81,11 +81,22 @@ def cost_chc_package(*, actor, budget_holder, effective_date: datetime.date, lin
     except ValueError as error:
         raise ValidationError(str(error)) from error
     for index, ((line, _), costed) in enumerate(zip(inputs, result.lines, strict=True)):
-        # Hours are at most a week's; nights, visits or items are as many as the package has.
+        # Hours are at most a week's, sleeping nights one a day; visits or items are as many
+        # as the package has.
         if line["provider_type"] in HOURS and costed.units_per_week > calc.HOURS_IN_A_WEEK:
             raise LineRefused(
                 f"{costed.service} cannot be {costed.units_per_week.normalize():f} hours a "
                 "week. There are only 168 hours in a week",
+                line=index,
+                field="units_per_week",
+            )
+        if (
+            line["provider_type"] == ChcProviderType.AGENCY_NIGHT
+            and costed.units_per_week > calc.NIGHTS_IN_A_WEEK
+        ):
+            raise LineRefused(
+                f"{costed.service} cannot be {costed.units_per_week.normalize():f} nights a "
+                "week. There are only 7 nights in a week",
                 line=index,
                 field="units_per_week",
             )

@@ -9,8 +9,9 @@ from django.urls import reverse
 from budgets.forms import AnswerFormSet, ChcLineForm, FundingStreamForm
 from budgets.models import ChcPackage, LocalRateSet, NationalRateSet
 from budgets.models.rates import RATE_FIELDS
+from budgets.services.costing import LineRefused
 from employers.models import TaxYearRateSet
-from tests.budgets.factories import NATIONAL_2027_28
+from tests.budgets.factories import NATIONAL_2027_28, chc_package
 from tests.budgets.test_line_refusals import chc_page, error_beside, summary_links
 from tests.budgets.test_pages import date_fields
 from tests.employers.test_tax_year_figures import typed
@@ -61,6 +62,21 @@ def test_eight_sleeping_nights_a_week_are_refused_beside_the_box(
     assert summary_links(html) == [("#id_lines-0-units_per_week", message)]
     assert error_beside(html, "id_lines-0-units_per_week") == message
     assert not ChcPackage.objects.exists()
+
+
+def test_the_service_refuses_eight_sleeping_nights_too(phb_lead, holder, local_rates):
+    # A caller that skips the form is refused by the service, beside the same box.
+    night = {"service": "Sleep", "provider_type": "agency_night", "unit_cost": D("120.00")}
+    with pytest.raises(LineRefused) as refused:
+        chc_package(phb_lead, holder, lines=[night | {"units_per_week": D("8")}])
+    assert refused.value.messages == [
+        "Sleep cannot be 8 nights a week. There are only 7 nights in a week"
+    ]
+    assert refused.value.line == 0
+    assert list(refused.value.message_dict) == ["units_per_week"]
+    assert not ChcPackage.objects.exists()
+    package = chc_package(phb_lead, holder, lines=[night | {"units_per_week": D("7")}])
+    assert (package.weekly_cost, package.annual_cost) == (D("840.00"), D("43680.00"))
 
 
 def test_seven_sleeping_nights_a_week_are_costed(client, phb_lead, holder, local_rates):
