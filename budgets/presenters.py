@@ -559,15 +559,15 @@ def rates_from_an_earlier_year(calculation) -> list[str]:
     state = _rates_for_the_year(local, used, on)
     if state == "missing":
         said.append(
-            f"The ICB has no local rates for {year} in the service yet, so where this uses "
+            f"There are no local rates for {year} in the service yet, so where this uses "
             f"local rates they are those from {day(used.effective_from)}. It should be worked "
             "out again once there are."
         )
     elif state == "added":
         said.append(
-            f"The ICB had no local rates for {year} in the service when this was worked out, "
+            f"There were no local rates for {year} in the service when this was worked out, "
             f"so where this uses local rates they are those from {day(used.effective_from)}. "
-            "It has now, so this should be worked out again."
+            "They are in now, so it should be worked out again."
         )
     return said
 

@@ -199,6 +199,10 @@ class ProposeIncreaseView(BudgetFormView):
         "button_text": "Ask for a clinical check",
     }
 
+    def get_context_data(self, **kwargs):
+        # The amount in force, not one a change still to come wrote early.
+        return super().get_context_data(**kwargs) | {"standing": standing_words(self.budget)}
+
     def save(self, form):
         proposal = services.propose_increase(
             actor=self.request.user,

@@ -202,6 +202,8 @@ def test_the_change_page_and_its_refusal_say_the_amount_now_and_the_cut_to_come(
     assert "The budget is £943.06 now and goes down to £800.00 from 7 January 2027." in text
     assert "A change you make here follows on from that: it goes up or down from £800.00." in text
     assert "The budget is now" not in text
+    increase = _text(client, phb_lead, reverse("budgets:propose_increase", args=[budget.pk]))
+    assert "The budget is £943.06 now and goes down to £800.00 from 7 January 2027." in increase
     # £800.00 is what it will be: the same amount changes nothing.
     with pytest.raises(ValidationError) as refused:
         services.preview_amount_change(

@@ -125,7 +125,7 @@ def test_without_new_local_rates_the_ones_in_force_are_used(phb_lead, paid_budge
     assert new.agreed_amount == D("20000.01")
     # ... and the draft says so, rather than that it has 2027/28's rates.
     assert explain_calculation(new.chc_package).notes == [
-        "The ICB has no local rates for 2027/28 in the service yet, so where this uses local "
+        "There are no local rates for 2027/28 in the service yet, so where this uses local "
         "rates they are those from 1 April 2026. It should be worked out again once there are."
     ]
     assert how_next_year_was_set(paid_budget, new)[:2] == [
@@ -296,12 +296,12 @@ NATIONAL_2027_ADDED = (
     "it uses those for 2026/27. They are in now, so it should be worked out again."
 )
 NO_LOCAL_2027 = (
-    "The ICB has no local rates for 2027/28 in the service yet, so where this uses local rates "
+    "There are no local rates for 2027/28 in the service yet, so where this uses local rates "
     "they are those from 1 April 2026. It should be worked out again once there are."
 )
 LOCAL_2027_ADDED = (
-    "The ICB had no local rates for 2027/28 in the service when this was worked out, so where "
-    "this uses local rates they are those from 1 April 2026. It has now, so this should be "
+    "There were no local rates for 2027/28 in the service when this was worked out, so where "
+    "this uses local rates they are those from 1 April 2026. They are in now, so it should be "
     "worked out again."
 )
 
