@@ -76,7 +76,7 @@ def assert_sane_number(value, field, where: str) -> None:
     assert low is None or value >= low, where
     assert high is None or value <= high, where
     if is_money(field):
-        assert_whole_pence(value, where)
+        assert_whole_pence(value, where, maximum=high if high is not None else MAX_MONEY)
 
 
 def check(cls, values: dict) -> None:

@@ -142,7 +142,8 @@ PANEL_ROUTES = {
     "careplans:panel_session_edit": about("session", "lead", post=200),
     "careplans:panel_agenda_add": about("session", "lead", post=200),
     "careplans:panel_agenda_item": about("agenda_plan", "lead", get=405, post=302),
-    "careplans:panel_attendance": about("session", "lead", post=302),
+    # Sent with nobody ticked: "Select who is here".
+    "careplans:panel_attendance": about("session", "lead", post=200),
     "careplans:panel_start": about("session", "lead", get=405, post=302),
     "careplans:panel_close": about("session", "lead", get=405, post=302),
     "careplans:panel_conflict": about("session", *PANEL_MEMBERS, post=200),

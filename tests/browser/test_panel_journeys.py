@@ -218,6 +218,8 @@ def test_the_lead_runs_a_session_from_set_up_to_close(browser, team, password):
     expect(agenda.locator("tbody tr").first).to_contain_text(second_name)
 
     browser.click("Record who is here")
+    browser.submit("Save attendance")  # with nobody ticked
+    browser.expect_problem("Select who is here", browser.page.get_by_role("checkbox").first)
     for person in (chair, member, clinician):
         browser.tick(person.full_name)
     browser.submit("Save attendance")

@@ -71,7 +71,6 @@ KNOWN_BROKEN: dict[str, str] = {}
 # Form pages where a person cannot send bad input, so no journey can show an error summary.
 NOTHING_TO_GET_WRONG = {
     "acting_for": "one of the person's ICBs is always chosen",
-    "careplans:panel_attendance": "any of the panel's members may be here, or none yet",
 }
 
 
