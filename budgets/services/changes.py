@@ -325,9 +325,9 @@ def letter_recipients(holder) -> list[tuple[str, Representative | None, str]]:
 
 
 def ask_again_by(letter_date: datetime.date) -> datetime.date:
-    """The last day to ask for a reduction to be looked at again: PHB_RECONSIDERATION_DAYS (28
-    unless set) after the letter's date, so a letter of 6 December 2026 says "by 3 January
-    2027", as careplans' letters say it (`careplans.services.letters.ask_again_by`)."""
+    """The last day to ask for a decision to be looked at again (a reduction here; careplans'
+    decision, stop and repayment letters too): PHB_RECONSIDERATION_DAYS (28 unless set) after
+    the letter's date, so a letter of 6 December 2026 says "by 3 January 2027"."""
     return letter_date + datetime.timedelta(days=settings.PHB_RECONSIDERATION_DAYS)
 
 

@@ -6,14 +6,12 @@ amount do, `budgets.services.changes`). It says what was decided, the reasons, w
 next, how to contact the team, and how to ask for the decision to be looked at again.
 """
 
-import datetime
-
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from budgets.models import BudgetStatus
-from budgets.services.changes import letter_recipients
+from budgets.services.changes import ask_again_by, letter_recipients
 from careplans.models import (
     DecisionOutcome,
     PlanLetter,
@@ -43,13 +41,6 @@ def subject_for(subject: str, holder, representative) -> str:
     return subject.replace("your ", f"{holder.full_name}'s ").replace(
         "Your ", f"{holder.full_name}'s "
     )
-
-
-def ask_again_by(letter_date: datetime.date) -> datetime.date:
-    """The last day to ask for a decision to be looked at again: PHB_RECONSIDERATION_DAYS (28
-    unless set) after the letter's date, so a letter of 6 December 2026 says "by 3 January
-    2027"."""
-    return letter_date + datetime.timedelta(days=settings.PHB_RECONSIDERATION_DAYS)
 
 
 def recipients(holder) -> list[tuple[str, object | None]]:
