@@ -43,14 +43,21 @@ def _recipients(competence) -> list:
     return unique
 
 
-def _words(competence, step) -> tuple[str, str]:
+def due_words(review_on: datetime.date, today: datetime.date) -> str:
+    """When the review is due, in days really left (a reminder's step is only which one it
+    is: the 28-day one, sent late, may go out with 13 days left)."""
+    left = (review_on - today).days
+    if left == 0:
+        return f"today, {review_on:%-d %B %Y}"
+    if left == 1:
+        return f"tomorrow, {review_on:%-d %B %Y}"
+    return f"in {left} days, by {review_on:%-d %B %Y}"
+
+
+def _words(competence, today: datetime.date) -> tuple[str, str]:
     pa, task = competence.assistant.full_name, competence.delegation.task.name
     holder = competence.delegation.budget_holder
-    when = (
-        f"today, {competence.review_on:%-d %B %Y}"
-        if step == 0
-        else f"in {step} days, by {competence.review_on:%-d %B %Y}"
-    )
+    when = due_words(competence.review_on, today)
     link = settings.PHB_SITE_URL.rstrip("/") + reverse("employers:competence", args=[competence.pk])
     return (
         f"Competence review due: {pa}, {task}",
@@ -84,7 +91,7 @@ def scan_competence_reviews(*, today: datetime.date) -> int:
         if step is None:
             continue
         holder = competence.delegation.budget_holder
-        subject, body = _words(competence, step)
+        subject, body = _words(competence, today)
         for user in _recipients(competence):
             key = (competence.pk, competence.review_on, step, user.pk)
             if key in claimed:

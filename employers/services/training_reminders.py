@@ -104,7 +104,7 @@ def _remind(today: datetime.date) -> int:
     for record in records:
         days = days_before_for(record.expires_on, today)
         if days is not None:
-            reminders += _reminders_of(record, days, representatives, claimed)
+            reminders += _reminders_of(record, days, representatives, claimed, today=today)
     if not reminders:
         return 0
     notifications.record_messages(messages=[r.message for r in reminders])
@@ -114,7 +114,7 @@ def _remind(today: datetime.date) -> int:
     return len(reminders)
 
 
-def _reminders_of(record, days, representatives, claimed) -> list[Reminder]:
+def _reminders_of(record, days, representatives, claimed, *, today) -> list[Reminder]:
     assistant = record.assistant
     holder = assistant.employer.budget_holder
     reminders = []
@@ -123,7 +123,7 @@ def _reminders_of(record, days, representatives, claimed) -> list[Reminder]:
         key = (record.pk, record.expires_on, days, recipient, user.pk if user else None)
         if key in claimed or not address:
             return
-        subject, body = _words(record, days, to_pa=to_pa, name=name)
+        subject, body = _words(record, days, today=today, to_pa=to_pa, name=name)
         message = notifications.message_about(
             holder,
             name=name,
@@ -168,14 +168,21 @@ def _reminders_of(record, days, representatives, claimed) -> list[Reminder]:
     return reminders
 
 
-def _words(record, days, *, to_pa: bool, name: str) -> tuple[str, str]:
+def expiry_words(expires_on: datetime.date, today: datetime.date) -> str:
+    """When the record expires, in days really left (the reminder's step is only which one it
+    is: the 28-day one, sent late, may go out with 13 days left)."""
+    left = (expires_on - today).days
+    if left == 0:
+        return f"expires today, {expires_on:%-d %B %Y}"
+    if left == 1:
+        return f"expires tomorrow, {expires_on:%-d %B %Y}"
+    return f"expires on {expires_on:%-d %B %Y}, in {left} days"
+
+
+def _words(record, days, *, today, to_pa: bool, name: str) -> tuple[str, str]:
     assistant = record.assistant
     module = record.module.name
-    when = (
-        f"expires today, {record.expires_on:%-d %B %Y}"
-        if days == 0
-        else f"expires on {record.expires_on:%-d %B %Y}, in {days} days"
-    )
+    when = expiry_words(record.expires_on, today)
     site = settings.PHB_SITE_URL.rstrip("/")
     if to_pa:
         link = site + reverse("employers:my_training")

@@ -423,6 +423,26 @@ def test_review_reminders_go_once_to_the_practitioner_and_the_employer(
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("days", "words"),
+    [
+        (13, "is due in 13 days, by 6 December 2026."),
+        (28, "is due in 28 days, by 21 December 2026."),
+        (1, "is due tomorrow, 24 November 2026."),
+        (0, "is due today, 23 November 2026."),
+    ],
+)
+def test_a_review_reminder_gives_the_days_really_left(ready, clinician, days, words):
+    """Signed off on 23 November with the review by 6 December: the 28-day reminder goes out
+    at once and says 13 days, not 28."""
+    sign(ready, clinician, review_on=TODAY + datetime.timedelta(days=days or 1))
+    Competence.objects.filter(pk=ready.pk).update(review_on=TODAY + datetime.timedelta(days=days))
+    assert scan_competence_reviews(today=TODAY) == 2
+    for message in Message.objects.filter(subject__startswith="Competence review due"):
+        assert f"PEG feeding for {ready.delegation.budget_holder.full_name} {words}" in message.body
+
+
+@pytest.mark.django_db
 def test_no_reminder_between_the_steps(ready, clinician):
     sign(ready, clinician, review_on=TODAY + datetime.timedelta(days=60))
     assert scan_competence_reviews(today=TODAY) == 0

@@ -90,3 +90,21 @@ def test_a_pa_who_left_is_not_reminded(expiring):
     pa.left_reason = "Moved away"
     pa.save()
     assert send_training_reminders(today=EXPIRES) == 0
+
+
+@pytest.mark.parametrize(
+    ("left", "words"),
+    [
+        (13, "expires on 31 March 2027, in 13 days"),
+        (28, "expires on 31 March 2027, in 28 days"),
+        (5, "expires on 31 March 2027, in 5 days"),
+        (1, "expires tomorrow, 31 March 2027"),
+        (0, "expires today, 31 March 2027"),
+    ],
+)
+def test_a_reminder_gives_the_days_really_left(expiring, left, words):
+    """The 28-day reminder sent on 18 March (a scan missed, or the record made late) says 13
+    days, not 28: the step says which reminder it is, not how long is left."""
+    assert send_training_reminders(today=EXPIRES - datetime.timedelta(days=left)) == 3
+    for message in Message.objects.all():
+        assert f"Moving and handling training {words}." in message.body
