@@ -428,38 +428,45 @@ def assistant_duties(pa: PersonalAssistant, today: datetime.date, rate_sets=None
         ]
     else:
         duties = [duty(MET, "written statement given")]
-    follow_up = pa.right_to_work_follow_up_on
-    if pa.right_to_work_checked_on is None:
+    # The right to work check, and its follow-up check (time-limited permission) when that is
+    # overdue or due within the window. A check with no copy kept does not count whatever its
+    # follow-up date, so both are said, and so is a check made after they started.
+    checked, follow_up = pa.right_to_work_checked_on, pa.right_to_work_follow_up_on
+    if checked is None:
         duties.append(duty(MISSING, "no right to work check"))
-    elif follow_up is not None and follow_up < today:
-        duties.append(
-            duty(MISSING, f"right to work check was due again on {_date(follow_up)}", follow_up)
-        )
-    elif _soon(follow_up, today):
-        duties.append(
-            duty(EXPIRING, f"right to work must be checked again by {_date(follow_up)}", follow_up)
-        )
-    elif not pa.right_to_work_copy_kept:
-        duties.append(
-            duty(
-                MISSING,
-                f"right to work checked on {_date(pa.right_to_work_checked_on)}, but no copy of "
-                "the document (or of the online check's result) is recorded as kept: without "
-                "one the check does not count",
-            )
-        )
-    elif pa.right_to_work_checked_on > pa.starts_on:
-        # Done, but late: the law asks for it before someone starts work, and there was no
-        # check for the days between.
-        duties.append(
-            duty(
-                MET,
-                f"right to work checked on {_date(pa.right_to_work_checked_on)}, after they "
-                f"started on {_date(pa.starts_on)} (it is due before someone starts work)",
-            )
-        )
     else:
-        duties.append(duty(MET, "right to work checked"))
+        check = f"right to work checked on {_date(checked)}"
+        if checked > pa.starts_on:
+            # The law asks for it before someone starts work, and there was no check for the
+            # days between.
+            check += (
+                f", after they started on {_date(pa.starts_on)} (it is due before someone "
+                "starts work)"
+            )
+        if not pa.right_to_work_copy_kept:
+            duties.append(
+                duty(
+                    MISSING,
+                    f"{check}, but no copy of the document (or of the online check's result) "
+                    "is recorded as kept: without one the check does not count",
+                )
+            )
+        elif checked > pa.starts_on:
+            duties.append(duty(MET, check))
+        if follow_up is not None and follow_up < today:
+            duties.append(
+                duty(MISSING, f"right to work check was due again on {_date(follow_up)}", follow_up)
+            )
+        elif _soon(follow_up, today):
+            duties.append(
+                duty(
+                    EXPIRING,
+                    f"right to work must be checked again by {_date(follow_up)}",
+                    follow_up,
+                )
+            )
+        elif pa.right_to_work_copy_kept and checked <= pa.starts_on:
+            duties.append(duty(MET, "right to work checked"))
     recheck = pa.dbs_recheck_on
     if pa.dbs_issued_on is None:
         duties.append(duty(MISSING, "no DBS check"))

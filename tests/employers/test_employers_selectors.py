@@ -361,3 +361,50 @@ def test_a_right_to_work_check_without_a_copy_kept_is_not_done(holder):
         "Kim Lee: right to work checked on 1 March 2025, but no copy of the document (or of "
         "the online check's result) is recorded as kept: without one the check does not count"
     ]
+
+
+def test_a_right_to_work_check_without_a_copy_kept_shows_beside_its_follow_up_date(holder):
+    """Checked on 9 March 2026, a week after starting on 2 March, with no copy kept and a
+    follow-up check due on 1 December 2026 (within the 60 days from 23 November): the check
+    does not count, it was late, and it must be done again by 1 December. Each is said; the
+    follow-up date alone would read as if the check had been done properly."""
+    employer = EmployerFactory(budget_holder=holder)
+    PersonalAssistantFactory(
+        employer=employer,
+        full_name="Kim Lee",
+        starts_on=datetime.date(2026, 3, 2),
+        right_to_work_checked_on=datetime.date(2026, 3, 9),
+        right_to_work_copy_kept=False,
+        right_to_work_follow_up_on=datetime.date(2026, 12, 1),
+    )
+    right_to_work = [
+        (duty.state, duty.text)
+        for duty in selectors.checklist(loaded(employer), TODAY)
+        if "right to work" in duty.text
+    ]
+    assert right_to_work == [
+        (
+            MISSING,
+            "Kim Lee: right to work checked on 9 March 2026, after they started on 2 March 2026 "
+            "(it is due before someone starts work), but no copy of the document (or of the "
+            "online check's result) is recorded as kept: without one the check does not count",
+        ),
+        (EXPIRING, "Kim Lee: right to work must be checked again by 1 December 2026"),
+    ]
+
+
+def test_an_overdue_follow_up_and_no_copy_kept_are_both_gaps(holder):
+    """Checked in time on 1 March 2025 with no copy kept, the follow-up check due on
+    1 November 2026, before today (23 November): two gaps."""
+    employer = EmployerFactory(budget_holder=holder)
+    PersonalAssistantFactory(
+        employer=employer,
+        full_name="Kim Lee",
+        right_to_work_copy_kept=False,
+        right_to_work_follow_up_on=datetime.date(2026, 11, 1),
+    )
+    assert [gap.text for gap in selectors.gaps(loaded(employer), TODAY)] == [
+        "Kim Lee: right to work checked on 1 March 2025, but no copy of the document (or of "
+        "the online check's result) is recorded as kept: without one the check does not count",
+        "Kim Lee: right to work check was due again on 1 November 2026",
+    ]
