@@ -8,7 +8,7 @@ from django.core.cache import cache
 from employers.models import RiskLevel
 from employers.services.delegation import DelegationDetails, TaskDetails
 from phb.forms import NHSFormMixin
-from phb.nhsuk_forms import NHSDateField, NHSIntegerField, page_version_field
+from phb.nhsuk_forms import NHSDateField, NHSIntegerField, PageSeenField, page_version_field
 
 
 def _text(label, *, max_length=2000, help_text="", required=True):
@@ -38,12 +38,15 @@ class TaskForm(NHSFormMixin, forms.Form):
         label="Months between competence reviews", min_value=1, max_value=36
     )
 
-    def __init__(self, *args, modules=(), **kwargs):
+    def __init__(self, *args, modules=(), task=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.modules = {str(module.pk): module for module in modules}
         self.fields["required_training"].choices = [
             (pk, str(module)) for pk, module in self.modules.items()
         ]
+        if task is not None:
+            # Changing a task: when it had last changed as the page shows it (ADR 0042).
+            self.fields["seen"] = PageSeenField()
 
     @classmethod
     def initial_for(cls, task) -> dict:
@@ -53,6 +56,7 @@ class TaskForm(NHSFormMixin, forms.Form):
             "risk_level": task.risk_level,
             "review_months": task.review_months,
             "required_training": [str(module.pk) for module in task.required_training.all()],
+            "seen": task.updated_at,
         }
 
     def details(self) -> TaskDetails:

@@ -136,11 +136,21 @@ def _refuse_if_delegated(task: DelegatedTask, details: TaskDetails) -> None:
 
 
 @transaction.atomic
-def change_task(*, actor, task: DelegatedTask, details: TaskDetails) -> DelegatedTask:
+def change_task(
+    *, actor, task: DelegatedTask, details: TaskDetails, seen_updated_at=None
+) -> DelegatedTask:
     """Change a task in the catalogue. Once it has been delegated only its description may
-    change: to delegate something different, add a new task."""
+    change: to delegate something different, add a new task. `seen_updated_at` is when the
+    task had last changed as the page showed it (ADR 0042): if it has changed since (a
+    colleague's change), nothing is written, as the page would put back what they changed.
+    None: no page to compare."""
     require(actor, Permission.MANAGE_DELEGATED_TASKS, task)
     task = DelegatedTask.objects.select_for_update().get(pk=task.pk)
+    if seen_updated_at is not None and task.updated_at != seen_updated_at:
+        raise Conflict(
+            f"Someone changed {task.name} after you opened this page. The page now shows it "
+            "as it is: make your change again. Nothing was changed."
+        )
     _check_training(
         task.organisation_id, details.required_training, already=task.required_training.all()
     )

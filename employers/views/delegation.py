@@ -216,6 +216,10 @@ class FormPage(PermissionRequiredMixin, TemplateView):
     def back_url(self) -> str:
         return self.done_url()
 
+    def conflict_url(self) -> str:
+        """Where to show what happened when someone else acted first."""
+        return self.back_url()
+
     def done_message(self) -> str:
         """What to say once `save` has run."""
         return self.done
@@ -232,7 +236,7 @@ class FormPage(PermissionRequiredMixin, TemplateView):
             try:
                 result = self.save(form)
             except Conflict as error:
-                return conflict_redirect(request, error, self.back_url())
+                return conflict_redirect(request, error, self.conflict_url())
             except ValidationError as error:
                 add_errors(form, error)
             else:
@@ -322,9 +326,16 @@ class TaskChangeView(TaskFormMixin, FormPage):
         self.task = selectors.task_for(self.request.user, self.kwargs["pk"])
         return self.task
 
+    def form_kwargs(self):
+        return super().form_kwargs() | {"task": self.task}
+
     def make_form(self, data=None):
         initial = TaskForm.initial_for(self.task) if data is None else None
         return self.form_class(data, initial=initial, **self.form_kwargs())
+
+    def conflict_url(self) -> str:
+        # Changed by a colleague since: the page again, showing the task as it is now.
+        return self.request.path
 
     @property
     def intro(self) -> str:
@@ -337,7 +348,12 @@ class TaskChangeView(TaskFormMixin, FormPage):
         )
 
     def save(self, form):
-        services.change_task(actor=self.request.user, task=self.task, details=form.details())
+        services.change_task(
+            actor=self.request.user,
+            task=self.task,
+            details=form.details(),
+            seen_updated_at=form.cleaned_data["seen"],
+        )
 
 
 # --- A person's delegations -------------------------------------------------------------

@@ -194,6 +194,7 @@ def test_the_change_page_says_so_and_refuses_on_the_field(
         "risk_level": RiskLevel.HIGH,
         "review_months": "6",
         "required_training": [str(peg_training.pk)],
+        "seen": peg_feeding.updated_at.isoformat(),
     }
     response = client.post(url, data)
     assert response.status_code == 200
@@ -203,6 +204,60 @@ def test_the_change_page_says_so_and_refuses_on_the_field(
     response = client.post(url, data | {"risk_level": RiskLevel.MEDIUM, "description": "Night"})
     assert response.status_code == 302
     assert DelegatedTask.objects.get(pk=peg_feeding.pk).description == "Night"
+
+
+def test_a_stale_change_page_does_not_overwrite_a_colleagues_change(
+    client, peg_feeding, peg_training, icb_admin, phb_lead
+):
+    """Two people open "Change a delegated healthcare task" for PEG feeding. One saves 6
+    months between reviews as 3; the other, from the page opened before, saves a new
+    description: that would put back 6 months, so it is refused and the page shows the task as
+    it is now."""
+    url = reverse("employers:delegated_task", args=[peg_feeding.pk])
+    client.force_login(icb_admin)
+    seen = page(client.get(url))
+    opened = DelegatedTask.objects.get(pk=peg_feeding.pk).updated_at.isoformat()
+    assert f'value="{opened}"' in seen
+    delegation_services.change_task(
+        actor=phb_lead,
+        task=peg_feeding,
+        details=as_it_is(peg_feeding, review_months=3),
+        seen_updated_at=DelegatedTask.objects.get(pk=peg_feeding.pk).updated_at,
+    )
+    data = {
+        "name": "PEG feeding",
+        "description": "Feeds and flushes through a PEG tube.",
+        "risk_level": RiskLevel.MEDIUM,
+        "review_months": "6",
+        "required_training": [str(peg_training.pk)],
+        "seen": opened,
+    }
+    response = client.post(url, data, follow=True)
+    assert response.redirect_chain == [(url, 302)]
+    assert (
+        "Someone changed PEG feeding after you opened this page. The page now shows it as it "
+        "is: make your change again. Nothing was changed."
+    ) in page(response)
+    assert response.context["form"].initial["review_months"] == 3
+    assert what_it_is(peg_feeding)[1:4] == (peg_feeding.description, RiskLevel.MEDIUM, 3)
+
+
+def test_a_change_page_without_its_version_is_out_of_date(client, peg_feeding, icb_admin):
+    client.force_login(icb_admin)
+    url = reverse("employers:delegated_task", args=[peg_feeding.pk])
+    data = {
+        "name": "PEG feeding",
+        "description": "Night feeds",
+        "risk_level": RiskLevel.MEDIUM,
+        "review_months": "6",
+    }
+    for seen in ({}, {"seen": "yesterday"}):
+        response = client.post(url, data | seen)
+        assert response.status_code == 200
+        assert response.context["form"].errors == {
+            "seen": ["This page is out of date. Go back, reload the page and try again"]
+        }
+    assert what_it_is(peg_feeding)[1] == peg_feeding.description
 
 
 # --- Training a task needs --------------------------------------------------------------
