@@ -31,6 +31,7 @@ from careplans.services.plans import (
     cost_for_period_of,
     period_words,
     plan_total,
+    problems_with_parts_of,
     status_change,
     written_words,
 )
@@ -314,7 +315,8 @@ def _check_within_budget(version, rows) -> None:
     """A plan records that its budget is enough (DOMAIN.md §4): what is approved may not cost
     more, for the budget's period, than the budget (the figure the plan's page and letter set
     against it). A reason written for costing more explains the plan to whoever decides it;
-    it does not let an approval go over the budget."""
+    it does not let an approval go over the budget, nor over any part of it (a direct payment
+    holds only its part)."""
     budget = version.budget
     if budget is None:
         return
@@ -324,15 +326,19 @@ def _check_within_budget(version, rows) -> None:
         if choice.outcome in APPROVING
     ]
     cost = cost_for_period_of(approved, budget)
+    problems = []
     if cost > budget.agreed_amount:
-        raise ValidationError(
-            {
-                "outcome": f"What would be approved costs £{cost:,.2f} {period_words(budget)}, "
-                f"£{cost - budget.agreed_amount:,.2f} more than the budget of "
-                f"£{budget.agreed_amount:,.2f}. The budget must be increased, or items cut "
-                "(approved at a lower cost or declined), before the plan can be approved"
-            }
+        problems.append(
+            f"What would be approved costs £{cost:,.2f} {period_words(budget)}, "
+            f"£{cost - budget.agreed_amount:,.2f} more than the budget of "
+            f"£{budget.agreed_amount:,.2f}. The budget must be increased, or items cut "
+            "(approved at a lower cost or declined), before the plan can be approved"
         )
+    # Nor more from any one way of holding the money than it holds, in the words of the
+    # check made when the plan was submitted.
+    problems += problems_with_parts_of(approved, budget)
+    if problems:
+        raise ValidationError({"outcome": problems})
 
 
 def _put_in_use(actor, version, decision, session=None) -> None:

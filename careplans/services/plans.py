@@ -514,8 +514,7 @@ def problems_before_submitting(version) -> list[str]:
                 f"The plan costs £{cost:,.2f} {period_words(budget)}, more than the budget of "
                 f"£{budget.agreed_amount:,.2f}: explain why"
             )
-        elif cost <= budget.agreed_amount:
-            problems += problems_with_parts(items, budget)
+        problems += problems_with_parts(items, budget)
     if not version.health_needs.strip():
         problems.append("Describe the person's health needs")
     if not version.outcomes_evidence.strip():
@@ -529,13 +528,26 @@ def problems_before_submitting(version) -> list[str]:
 
 
 def problems_with_parts(items, budget) -> list[str]:
+    """`problems_with_parts_of` the items at the costs written."""
+    return problems_with_parts_of([(item, item.annual_cost) for item in items], budget)
+
+
+def problems_with_parts_of(costs, budget) -> list[str]:
     """Each way of holding the money pays for no more than its part of the budget: a plan
     within its budget in all may still ask one part (a direct payment, say) for more than it
-    holds. (A plan over its budget in all is explained, and cut before it is approved.)"""
+    holds. Of (item, cost) pairs, so a decision's approved costs are checked as the plan was.
+
+    A plan over its budget in all (explained, and cut or the budget increased before it is
+    approved) is over in some part too: a part is refused only when it is over by more than
+    the plan is over in all, as no increase of the whole would then cover its items. Within
+    the budget, any part over is refused."""
+    over_in_all = max(cost_for_period_of(costs, budget) - budget.agreed_amount, Decimal("0.00"))
     problems = []
     for portion in budget.portions.all():
-        cost = cost_for_period([item for item in items if item.portion_id == portion.pk], budget)
-        if cost > portion.amount:
+        cost = cost_for_period_of(
+            [(item, cost) for item, cost in costs if item.portion_id == portion.pk], budget
+        )
+        if cost - portion.amount > over_in_all:
             way = portion.short_method.lower()
             problems.append(
                 f"The items paid from the {way} cost £{cost:,.2f} {period_words(budget)}, "

@@ -10,6 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from budgets.models import HoldingMethod
 from careplans import services
 from careplans.models import (
     ApprovalPolicy,
@@ -242,3 +243,130 @@ def test_a_part_year_budget_is_compared_with_the_plans_cost_for_its_days(icb, ph
         items=choices(version, Hoist=hoist),
     )
     assert decision.approved_words == "£10,920.00 a year and £279.95 once"
+
+
+# -- no more than each part of the budget ------------------------------------------------------
+
+
+@pytest.fixture
+def mixed_budget(phb_lead, holder, icb):
+    """£2,000.00 for 1 January to 31 March 2027 (90 of 365 days): £1,000.00 as a direct
+    payment and £1,000.00 held by the ICB."""
+    LocalRateSetFactory(organisation=icb)
+    return proposed_budget(
+        phb_lead,
+        holder,
+        chc_package(phb_lead, holder),
+        amount=D("2000.00"),
+        start=datetime.date(2027, 1, 1),
+        portions=[
+            (HoldingMethod.DIRECT_PAYMENT, D("1000.00"), ""),
+            (HoldingMethod.NOTIONAL, D("1000.00"), ""),
+        ],
+    )
+
+
+def abc_draft(author, holder, budget, *, c_cost):
+    """A: £100.00 a week from the direct payment (£5,200.00 a year, £1,282.19 for the 90
+    days); B: £40.00 a week held by the ICB (£2,080.00 a year, £512.88); C: `c_cost` once, held
+    by the ICB. Over the budget, with a reason."""
+    draft = complete_draft(author, holder, budget)
+    goals = list(draft.goals.all())
+    by = {p.method: p for p in budget.portions.all()}
+    services.save_support_item(
+        actor=author,
+        version=draft,
+        item=draft.support_items.get(),
+        description="A",
+        unit_cost=D("100.00"),
+        quantity=D("1"),
+        frequency="weekly",
+        portion=by[HoldingMethod.DIRECT_PAYMENT],
+    )
+    for description, cost, frequency in (("B", D("40.00"), "weekly"), ("C", c_cost, "once")):
+        services.save_support_item(
+            actor=author,
+            version=draft,
+            goals=goals,
+            description=description,
+            category="other",
+            provider="Northtown Care",
+            unit_cost=cost,
+            quantity=D("1"),
+            frequency=frequency,
+            portion=by[HoldingMethod.NOTIONAL],
+        )
+    services.update_sections(
+        actor=author, version=draft, over_budget_justification="Two carers are needed at night."
+    )
+    return PlanVersion.objects.get(pk=draft.pk)
+
+
+DIRECT_PAYMENT_OVER = (
+    "The items paid from the direct payment cost £1,282.19 for the budget's period (1 January "
+    "2027 to 31 March 2027), £282.19 more than the £1,000.00 of the budget held as the direct "
+    "payment: pay for some of them another way, or change how the budget is held"
+)
+
+
+def test_a_plan_over_its_budget_is_still_refused_a_part_over_by_more(
+    phb_lead, holder, mixed_budget
+):
+    """The reviewer's plan: A £1,282.19 + B £512.88 + C £300.00 = £2,095.07, £95.07 over the
+    budget, explained. A alone puts £282.19 more on the direct payment than it holds: more
+    than the £95.07, so no increase of the whole explains it."""
+    draft = abc_draft(phb_lead, holder, mixed_budget, c_cost=D("300.00"))
+    with pytest.raises(ValidationError) as refused:
+        services.submit_version(actor=phb_lead, version=draft)
+    assert refused.value.messages == [DIRECT_PAYMENT_OVER]
+
+
+def test_a_part_over_by_no_more_than_the_whole_goes_with_its_reason(phb_lead, holder, icb, budget):
+    """All £20,000.00 held by the ICB: the PA's £10,920.00 and a £10,000.00 hoist are £920.00
+    over the budget and as much over its one part, so the plan goes for a decision with its
+    reason (it is cut, or the budget increased, before it is approved)."""
+    version = submitted(
+        phb_lead, holder, budget, extra=[("Hoist", D("10000.00"))], reason="A ceiling hoist."
+    )
+    assert version.status == PlanStatus.SUBMITTED
+
+
+def test_a_panel_cannot_approve_more_than_the_direct_payment_holds(
+    icb, phb_lead, holder, mixed_budget
+):
+    """C at £600.00 once: £2,395.07 in all, £395.07 over, and the direct payment £282.19 over,
+    so the plan goes to the panel with its reason. Approving A and B and declining C costs
+    £1,795.07, within the £2,000.00, but A's £1,282.19 is £282.19 more than the £1,000.00 direct
+    payment: refused in the words of the submission's check. Approving A at £4,055.00 a year
+    (£999.86 for the 90 days) fits the direct payment, and the plan is approved."""
+    policy(icb)
+    draft = abc_draft(phb_lead, holder, mixed_budget, c_cost=D("600.00"))
+    version = services.submit_version(actor=phb_lead, version=draft)
+    members = panel_people(icb)
+    panel = session(phb_lead, members, versions=[version], present=members, start=True)
+    declined = ItemChoice(DecisionOutcome.DECLINED, reasons="C is not needed.")
+    with pytest.raises(ValidationError) as refused:
+        services.decide_plan(
+            actor=members[0],
+            version=version,
+            outcome=DecisionOutcome.APPROVED_WITH_CHANGES,
+            reasons="C is not needed.",
+            items=choices(version, C=declined),
+            session=panel,
+        )
+    assert refused.value.message_dict["outcome"] == [DIRECT_PAYMENT_OVER]
+    assert PlanVersion.objects.get(pk=version.pk).status == PlanStatus.SUBMITTED
+    lower = ItemChoice(
+        DecisionOutcome.APPROVED_WITH_CHANGES,
+        reasons="A is paid for up to the direct payment.",
+        changed_cost=D("4055.00"),
+    )
+    decision = services.decide_plan(
+        actor=members[0],
+        version=version,
+        outcome=DecisionOutcome.APPROVED_WITH_CHANGES,
+        reasons="C is not needed, and A costs less.",
+        items=choices(version, A=lower, C=declined),
+        session=panel,
+    )
+    assert decision.approved_words == "£6,135.00 a year"
