@@ -19,7 +19,7 @@ when it is paid). Only the latest run can be corrected, for the same reason."""
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -56,14 +56,9 @@ _PERIOD_DAYS = {
     PayFrequency.FORTNIGHTLY: 14,
     PayFrequency.FOUR_WEEKLY: 28,
 }
-# How many of the PA's last payslips cover the 8 weeks before sickness, for average weekly
-# earnings (SSP), and how many weeks each is.
-_AWE_PAYSLIPS = {
-    PayFrequency.WEEKLY: (8, Decimal(1)),
-    PayFrequency.FORTNIGHTLY: (4, Decimal(2)),
-    PayFrequency.FOUR_WEEKLY: (2, Decimal(4)),
-    PayFrequency.MONTHLY: (2, Decimal(52) / Decimal(12)),
-}
+# Statutory Sick Pay looks back 8 weeks: for the PA's average weekly earnings (SSCBA 1992
+# Sch 11; SSP (General) Regulations 1982 reg 19) and for the days of the week they work.
+_SSP_WEEKS_BACK = datetime.timedelta(weeks=8)
 _SHIFT_PAY = {
     ShiftKind.DAY: (payroll.PayKind.DAY, "day_rate", "Day hours"),
     ShiftKind.NIGHT: (payroll.PayKind.NIGHT, "night_rate", "Night hours"),
@@ -555,19 +550,30 @@ def _payslip_input(run, assistant, timesheets, allowance_left, wage_figures):
     previous = _previous_payslips(run, assistant)
     sickness = None
     if sick_days or late_sick_days:
-        days_a_week = max(1, min(7, len(days_worked)))
+        first_sick_day = min(sick_days | late_sick_days)
+        days_a_week = _qualifying_days_a_week(run, assistant, days_worked)
         most = payroll.SSP_MOST_WEEKS * days_a_week
         paid_before = payroll.ssp_days_in_linked_spell(
-            _sick_days_paid_before(previous), min(sick_days | late_sick_days)
+            _sick_days_paid_before(previous), first_sick_day
         )
+        earnings = _average_weekly_earnings(run, assistant, previous, first_sick_day)
         sickness = payroll.SicknessInput(
-            average_weekly_earnings=_average_weekly_earnings(run, assistant, previous),
+            average_weekly_earnings=earnings,
             qualifying_days_per_week=days_a_week,
             sick_days=len(sick_days),
             arrears_days=len(late_sick_days),
             days_paid_before=min(paid_before, most),
         )
-        unpaid = len(sick_days) + len(late_sick_days) - payroll.ssp_days_payable(sickness)
+        payable = payroll.ssp_days_payable(sickness)
+        if payable and not earnings:
+            after, last = _ssp_relevant_period(run.frequency, first_sick_day)
+            warnings.append(
+                f"No Statutory Sick Pay for {payable} sick day{'' if payable == 1 else 's'}: it "
+                "is 80% of their average weekly earnings, and this service paid them nothing "
+                f"from {after + datetime.timedelta(days=1):%-d %B %Y} to {last:%-d %B %Y}, the "
+                "period their average is taken over"
+            )
+        unpaid = len(sick_days) + len(late_sick_days) - payable
         if unpaid:
             warnings.append(
                 f"{unpaid} sick day{'' if unpaid == 1 else 's'} not paid: Statutory Sick Pay "
@@ -624,14 +630,79 @@ def _sick_days_paid_before(previous) -> set[datetime.date]:
     return {timezone.localtime(start).date() for start in starts}
 
 
-def _average_weekly_earnings(run, assistant, previous) -> Decimal:
-    """From the PA's last payslips covering about 8 weeks; with none, their contracted
-    weekly hours at their day rate (HMRC: the earnings they would have had)."""
-    count, weeks_each = _AWE_PAYSLIPS[PayFrequency(run.frequency)]
-    latest = list(previous.order_by("-run__pay_date").values_list("gross_pay", flat=True)[:count])
-    if latest:
-        return (sum(latest) / (weeks_each * len(latest))).quantize(payroll.PENNY)
-    return ((assistant.contracted_hours or 0) * (assistant.day_rate or 0)).quantize(payroll.PENNY)
+def _qualifying_days_a_week(run, assistant, days_worked: set[int]) -> int:
+    """The PA's qualifying days for Statutory Sick Pay: the days of the week they normally
+    work (SSCBA 1992 s.154). Their record holds no working pattern, so the rule is: the days of
+    the week on which they had a shift of any kind (worked, holiday or sick) on an approved
+    timesheet in the 8 weeks up to the end of this pay period, with this run's own shifts
+    (`days_worked`, weekday numbers), which may be earlier. Never fewer than 1. A week's
+    timesheet with fewer days on it than usual (a Monday to Friday PA off sick on the
+    Wednesday of a week whose timesheet shows Monday to Wednesday) does not make each sick day
+    worth more."""
+    window_ends = run.period_ends_on + datetime.timedelta(days=1)
+    starts = Shift.objects.filter(
+        assistant=assistant,
+        timesheet__status=TimesheetStatus.APPROVED,
+        starts_at__gte=_midnight(window_ends - _SSP_WEEKS_BACK),
+        starts_at__lt=_midnight(window_ends),
+    ).values_list("starts_at", flat=True)
+    weekdays = days_worked | {timezone.localtime(start).weekday() for start in starts}
+    return max(1, len(weekdays))
+
+
+def _midnight(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
+
+
+def _last_pay_day_by(frequency: str, day: datetime.date) -> datetime.date:
+    """The last pay day (a pay period's last day) on or before `day`."""
+    period = period_containing(frequency, day)
+    return day if period.ends_on == day else period.starts_on - datetime.timedelta(days=1)
+
+
+def _ssp_relevant_period(frequency: str, first_sick_day: datetime.date):
+    """The 8 weeks before the sickness, as pay days (SSP (General) Regulations 1982 reg 19):
+    (the last pay day at least 8 weeks before the last one, which is not in the period; the
+    last pay day before the first sick day). Monthly, 5 March to 5 May for sickness from
+    13 May: the pay days of 5 April and 5 May."""
+    last = _last_pay_day_by(frequency, first_sick_day - datetime.timedelta(days=1))
+    return _last_pay_day_by(frequency, last - _SSP_WEEKS_BACK), last
+
+
+def _average_weekly_earnings(run, assistant, previous, first_sick_day) -> Decimal:
+    """The PA's average weekly earnings for Statutory Sick Pay, to the penny.
+
+    From their pay in the 8 weeks before the sickness (`_ssp_relevant_period`): the gross
+    pay of their payslips paid in it, over its weeks (monthly: x 12 / 52 / its months). That
+    needs this service to have paid them on or before the period's first pay day, so that no
+    pay in it went unrecorded; until then (a new PA, or one paid elsewhere before), from their
+    contract: hours a week x their day rate, or with no day rate their only hourly rate (a PA
+    paid only for nights). Where neither can be worked out the PA is not paid with £0.00 sick
+    pay: a `ValueError` says what to enter, and the run cannot be finalised."""
+    after, last = _ssp_relevant_period(run.frequency, first_sick_day)
+    if previous.filter(run__pay_date__lte=after).exists():
+        paid = previous.filter(run__pay_date__gt=after, run__pay_date__lte=last).aggregate(
+            total=Sum("gross_pay")
+        )["total"]
+        if run.frequency == PayFrequency.MONTHLY:
+            months = (last.year - after.year) * 12 + last.month - after.month
+            weekly = (paid or ZERO) * 12 / (52 * months)
+        else:
+            weekly = (paid or ZERO) * 7 / (last - after).days
+        return weekly.quantize(payroll.PENNY, rounding=ROUND_HALF_UP)
+    hours = assistant.contracted_hours
+    rate = assistant.day_rate
+    if rate is None:
+        night_rates = [r for r in (assistant.night_rate, assistant.waking_night_rate) if r]
+        rate = night_rates[0] if len(night_rates) == 1 else None
+    missing = [words for words, value in (("hours a week", hours), ("day rate", rate)) if not value]
+    if missing:
+        raise ValueError(
+            "their Statutory Sick Pay cannot be worked out. This service has not paid them for "
+            "long enough before they were off sick to average their pay, so it comes from their "
+            f"contract: enter their {' and '.join(missing)} on their record, then recalculate"
+        )
+    return (hours * rate).quantize(payroll.PENNY, rounding=ROUND_HALF_UP)
 
 
 def _store(run, assistant, timesheets, result: payroll.PayslipResult, warnings) -> Payslip:

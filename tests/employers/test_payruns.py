@@ -462,8 +462,9 @@ def test_sick_days_paid_earlier_in_the_same_spell_count_towards_the_28_weeks(
 ):
     """Off sick on Thursday 9 and Friday 10 April (paid in month 1), then Monday to Wednesday
     11 to 13 May: 31 days apart, so one spell of sickness, with 2 days paid before. With the
-    limit made one week for the test (3 qualifying days, as month 2's shifts fall on 3 days of
-    the week), only 1 of the 3 days in May is paid, and the run says why and what to do."""
+    limit made one week for the test (3 qualifying days, as her shifts in the 8 weeks to the
+    end of month 2, 11 April to 5 June, fall on 3 days of the week), only 1 of the 3 days in
+    May is paid, and the run says why and what to do."""
     april = [(ShiftKind.SICK, 3, "8.00"), (ShiftKind.SICK, 4, "8.00")]
     approved_timesheet(alice, pa_employer_support, APRIL_6, april)
     first = payruns.start_pay_run(actor=pa_employer_support, employer=employer)
