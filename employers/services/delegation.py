@@ -671,13 +671,25 @@ def stop_competence(
 def revoke_for_leaving(*, actor, assistant, left_on: datetime.date) -> list[Competence]:
     """A PA who has left may do no task for the person: each of their competences not
     already revoked is revoked, with its history entry, so that nothing more is recorded on
-    it, no certificate says they are competent, and no work queue or reminder lists it."""
-    return _revoke_every(
+    it, no certificate says they are competent, and no work queue or reminder lists it. As
+    for a clinician's revocation, the PA, the person's side and the practitioner are told
+    (delegation_notices). Returns the competences revoked, each with `told`; `revoked` and
+    `told` (everyone sent a message, each once) are set on `assistant` too, for the page."""
+    revoked = _revoke_every(
         Competence.objects.filter(assistant=assistant),
         actor=actor,
         what="Revoked: the PA left",
         reason=f"{assistant.full_name} left on {left_on:%-d %B %Y}",
     )
+    told = []
+    for competence in revoked:
+        competence.told = notices.competence_stopped(
+            actor=actor, competence=competence, revoke=True
+        )
+        told += competence.told
+    assistant.revoked = revoked
+    assistant.told = list(dict.fromkeys(told))
+    return revoked
 
 
 def _revoke_every(competences, *, actor, what: str, reason: str) -> list[Competence]:
@@ -686,7 +698,12 @@ def _revoke_every(competences, *, actor, what: str, reason: str) -> list[Compete
     now = timezone.now()
     revoked = list(
         competences.select_for_update(of=("self",))
-        .select_related("assistant__user")
+        .select_related(
+            "assistant__user",
+            "delegation__task",
+            "delegation__budget_holder__user",
+            "delegation__practitioner",
+        )
         .exclude(status=CompetenceStatus.REVOKED)
         .order_by("created_at")
     )

@@ -118,10 +118,11 @@ def competence_stopped(*, actor, competence: Competence, revoke: bool) -> list[s
 
     def body(to_the_pa: bool) -> str:
         whose, who, them = ("your", "You", "you") if to_the_pa else (f"{pa}'s", pa, "them")
+        they = "you" if to_the_pa else "they"
         if revoke:
             after = (
                 f"{who} must not do this task. A revoked competence is not restored: before "
-                f"{them} may do the task again, a clinician has to start a new competence "
+                f"{they} may do the task again, a clinician has to start a new competence "
                 "record and sign it off."
             )
         else:

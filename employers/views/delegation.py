@@ -188,12 +188,16 @@ def delegation_rows(delegation) -> list[dict]:
     return [{"key": {"text": key}, "value": {"text": value}} for key, value in pairs]
 
 
+def and_list(names: list[str]) -> str:
+    """ "A", "A and B", "A, B and C"."""
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
 def told_sentence(done: str, told: list[str]) -> str:
     """`done`, and who was sent a message about it, or that nobody could be."""
     if not told:
         return f"{done}. Nobody had an email address or phone number to send a message to"
-    names = told[0] if len(told) == 1 else ", ".join(told[:-1]) + " and " + told[-1]
-    return f"{done}. A message has been sent to {names}"
+    return f"{done}. A message has been sent to {and_list(told)}"
 
 
 class FormPage(PermissionRequiredMixin, TemplateView):

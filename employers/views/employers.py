@@ -22,6 +22,7 @@ from employers.presenters_employers import (
     issues_table,
 )
 from employers.services import employers as services
+from employers.views.delegation import and_list, told_sentence
 from phb import selectors as core_selectors
 from phb.people_forms import SignInForm
 from phb.permissions import Permission
@@ -395,12 +396,19 @@ class LeavingView(AssistantPage, ServiceFormView):
         return None
 
     def save(self, form):
-        services.record_leaving(
+        assistant = services.record_leaving(
             actor=self.request.user,
             assistant=self.object,
             left_on=form.cleaned_data["left_on"],
             reason=form.cleaned_data["reason"],
         )
+        # Leaving revokes their delegated tasks, and says who was told, as a revocation does.
+        if assistant.revoked:
+            tasks = and_list(list(dict.fromkeys(c.delegation.task.name for c in assistant.revoked)))
+            self.done = told_sentence(
+                f"{self.done}. {assistant.full_name}'s competence for {tasks} has been revoked",
+                assistant.told,
+            )
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(**kwargs) | {

@@ -12,6 +12,7 @@ from django.urls import reverse
 from budgets.services import Conflict
 from employers.models import Competence, CompetenceStatus
 from employers.services import delegation as services
+from employers.services.employers import record_leaving
 from phb.models import ContactMethod, Message, Role
 from tests.employers.factories import PaUserFactory, PersonalAssistantFactory
 from tests.employers.test_delegation_pages import setup_ready
@@ -266,3 +267,58 @@ def test_a_failed_first_assessment_tells_nobody(signed_off, clinician):
     )
     assert not Message.objects.exists()
     assert competence.told == []
+
+
+def test_a_pa_leaving_tells_as_a_revocation_does(
+    signed_off, clinician, holder, pa_employer_support
+):
+    """Priya leaves: her competence is revoked, and she, the person, their representative and
+    the practitioner (someone else acted) are told, as when a clinician revokes it. Sam stays
+    and is told nothing."""
+    record_leaving(
+        actor=pa_employer_support,
+        assistant=signed_off.assistant,
+        left_on=TODAY,
+        reason="Moved to Leeds",
+    )
+    messages = sent()
+    assert set(messages) == {"priya@example.org", holder.user.email, "jo@x.org", clinician.email}
+    task, person = signed_off.delegation.task.name, holder.full_name
+    assert {m.subject for m in messages.values()} == {f"Revoked: Priya Shah must not do {task}"}
+    to_person = messages[holder.user.email]
+    assert to_person.body.startswith(
+        f"{pa_employer_support.full_name} revoked Priya Shah's competence for {task} for "
+        f"{person} at "
+    )
+    assert "The reason given: Priya Shah left on 23 November 2026" in to_person.body
+    assert (
+        "Priya Shah must not do this task. A revoked competence is not restored: before they "
+        "may do the task again, a clinician has to start a new competence record and sign it off."
+    ) in to_person.body
+    assert messages["priya@example.org"].body.startswith(
+        f"{pa_employer_support.full_name} revoked your competence for {task}"
+    )
+    assert messages[clinician.email].recipient_role == "Practitioner"
+
+
+def test_the_leaving_page_says_who_was_told(
+    client, signed_off, clinician, holder, pa_employer_support
+):
+    client.force_login(pa_employer_support)
+    response = client.post(
+        reverse("employers:pa_leaving", args=[signed_off.assistant_id]),
+        {
+            "left_on_day": "23",
+            "left_on_month": "11",
+            "left_on_year": "2026",
+            "reason": "Moved to Leeds",
+        },
+        follow=True,
+    )
+    text = unescape(response.content.decode())
+    task = signed_off.delegation.task.name
+    assert (
+        f"The PA's leaving has been recorded. Priya Shah's competence for {task} has been "
+        f"revoked. A message has been sent to Priya Shah, {holder.full_name}, Jo Rep and "
+        f"{clinician.full_name}"
+    ) in text
