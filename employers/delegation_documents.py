@@ -1,11 +1,17 @@
 """Printable delegation records and competence certificates, made by the documents jobs
 (ADR 0032). Both read from the same presenters as their pages."""
 
+from django.db.models import Count, Max, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from employers import delegation_selectors as selectors
-from employers.models import Competence, Delegation
+from employers.models import (
+    Competence,
+    CompetenceStatus,
+    Delegation,
+    PersonalAssistantStatus,
+)
 from employers.views.delegation import ended_sentence, sign_off_sentence
 from phb.documents.sources import DocumentSource, register_document_source
 from phb.permissions import Permission
@@ -27,12 +33,21 @@ def _delegation_context(delegation, document) -> dict:
 
 
 def _delegation_version(delegation) -> str:
-    latest = delegation.competences.order_by("-updated_at").values_list("updated_at", flat=True)
-    stamp = latest.first()
+    """The delegation, its latest change to a competence, and, as for the certificate, what
+    changes with nothing saved: each PA's sign-off stops being current when its review date
+    passes (or the PA leaves), and the record then says they must not do the task."""
+    today = timezone.localdate()
+    competences = delegation.competences.aggregate(
+        latest=Max("updated_at"),
+        lapsed=Count("pk", filter=Q(status=CompetenceStatus.SIGNED_OFF, review_on__lt=today)),
+        left=Count("pk", filter=Q(assistant__status=PersonalAssistantStatus.LEFT)),
+    )
+    version = f"delegation {delegation.pk} {delegation.updated_at:%s}"
+    if competences["latest"] is None:
+        return version
     return (
-        f"delegation {delegation.pk} {delegation.updated_at:%s} {stamp:%s}"
-        if stamp
-        else (f"delegation {delegation.pk} {delegation.updated_at:%s}")
+        f"{version} {competences['latest']:%s} not current {competences['lapsed']} "
+        f"left {competences['left']}"
     )
 
 

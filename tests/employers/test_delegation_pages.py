@@ -209,6 +209,35 @@ def test_the_printed_record_and_certificate(icb, holder, clinician, pa_user, pas
         assert "1 May 2027" in text
 
 
+def test_a_printed_record_is_out_of_date_once_a_review_it_states_has_passed(
+    icb, holder, clinician, pa_user, today_is
+):
+    """Made on 23 November 2026, the record says Priya is signed off with the review due by
+    1 December. On 2 December, with nothing saved, that is no longer true (she must not do the
+    task), so the PDF is no longer offered as current: a new one says so."""
+    from employers.models import Delegation
+    from employers.services import delegation as services
+
+    competence = setup_ready(icb, holder, clinician, pa_user)
+    services.sign_off(
+        actor=clinician,
+        competence=competence,
+        review_on=datetime.date(2026, 12, 1),
+        lock_version=competence.lock_version,
+    )
+    source = source_for(delegation_documents.DELEGATION_KIND)
+    delegation = Delegation.objects.get(pk=competence.delegation_id)
+    document = request_document(actor=clinician, source=source, subject=delegation)
+    today_is(datetime.date(2026, 12, 1))
+    assert not documents.is_stale(document, source, delegation)
+    today_is(datetime.date(2026, 12, 2))
+    assert documents.is_stale(document, source, delegation)
+    again = request_document(actor=clinician, source=source, subject=delegation)
+    again = documents.render_document(document_id=again.pk)
+    text = " ".join(text_of(bytes(GeneratedDocument.objects.get(pk=again.pk).content)).split())
+    assert "must not do" in text and "the review was due by 1 December 2026" in text
+
+
 def test_the_cover_shows_on_the_record_and_the_plan_and_a_lapse_is_a_gap(
     client, icb, holder, clinician, phb_lead, today_is
 ):
