@@ -510,11 +510,6 @@ def _required_training(competence: Competence, *, on: datetime.date) -> list:
     return progress.standards + progress.core
 
 
-def missing_training(competence: Competence, *, on: datetime.date) -> list[TrainingModule]:
-    """The task's required training for which the PA has no current record on `on`."""
-    return [item.module for item in _required_training(competence, on=on) if not item.done]
-
-
 def training_expiring_first(competence: Competence, *, on: datetime.date):
     """Of the records in force of the task's required training, the one that runs out first
     (None if none runs out): a sign-off lasts no longer."""
@@ -566,9 +561,19 @@ def sign_off_gaps(competence: Competence, *, on: datetime.date) -> list[str]:
             "The PA has not been assessed since the task training given on "
             f"{competence.training_delivered_on:%-d %B %Y}"
         )
+    required = _required_training(competence, on=on)
     gaps += [
-        f"The PA has no current training record for {module.name}"
-        for module in missing_training(competence, on=on)
+        f"The PA has no current training record for {item.module.name}"
+        for item in required
+        if not item.done
+    ]
+    # Current today but not tomorrow: no review date could be both in the future and no
+    # later than the training's end, so it is renewed first.
+    gaps += [
+        f"The PA's training record for {item.module.name} runs out today, "
+        f"{item.record.expires_on:%-d %B %Y}: record the renewed training first"
+        for item in required
+        if item.done and item.record.expires_on is not None and item.record.expires_on <= on
     ]
     return gaps
 

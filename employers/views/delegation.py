@@ -737,6 +737,14 @@ class SignOffView(ClinicalStep):
 
     def get_context_data(self, **kwargs):
         competence, today = self.competence, timezone.localdate()
+        gaps = services.sign_off_gaps(competence, on=today)
+        accountable = (
+            "You stay accountable for delegating this task. Sign off only if you have seen the "
+            "PA do it competently."
+        )
+        if gaps:
+            # No review date can be given yet: the page says what stands in the way.
+            return super().get_context_data(**kwargs) | {"intro": accountable, "gaps": gaps}
         latest = services.add_months(today, competence.delegation.task.review_months)
         limit = f"no later than {latest:%-d %B %Y}."
         # The same limits as the sign-off enforces: the task's interval, and the training.
@@ -748,10 +756,8 @@ class SignOffView(ClinicalStep):
                 f"{expiring.module.name} runs out."
             )
         return super().get_context_data(**kwargs) | {
-            "intro": "You stay accountable for delegating this task. Sign off only if you "
-            f"have seen the PA do it competently. The review date must be in the future and "
-            f"{limit}",
-            "gaps": services.sign_off_gaps(competence, on=today),
+            "intro": f"{accountable} The review date must be in the future and {limit}",
+            "gaps": gaps,
         }
 
 

@@ -418,6 +418,35 @@ def test_the_sign_off_page_names_the_training_limit_it_enforces(
     )
 
 
+def test_training_running_out_today_is_a_gap_before_sign_off(
+    client, icb, holder, clinician, pa_user, password
+):
+    """Priya's training for the task runs out today, 23 November 2026: no review date can be
+    in the future and no later than today, so the page says the training is renewed first,
+    offers no form, and a sign-off sent anyway is refused with the same words."""
+    from employers.models import TrainingRecord
+    from employers.services import delegation as services
+
+    competence = setup_ready(icb, holder, clinician, pa_user)
+    TrainingRecord.objects.filter(assistant=competence.assistant).update(
+        expires_on=datetime.date(2026, 11, 23)
+    )
+    module = competence.delegation.task.required_training.get().name
+    gap = (
+        f"The PA's training record for {module} runs out today, 23 November 2026: record the "
+        "renewed training first"
+    )
+    client.force_login(clinician)
+    url = reverse("employers:competence_sign_off", args=[competence.pk])
+    text = page(client.get(url))
+    assert "Not ready to sign off" in text and gap in text
+    assert "The review date must be" not in text and 'name="password"' not in text
+    response = client.post(url, sign_off_form(competence, password), follow=True)
+    assert f"It cannot be signed off yet: {gap}" in page(response)
+    assert services.sign_off_gaps(competence, on=datetime.date(2026, 11, 22)) == []
+    assert Competence.objects.get(pk=competence.pk).status == CompetenceStatus.IN_PROGRESS
+
+
 def test_another_clinician_is_told_who_signs_off(client, icb, holder, clinician, pa_user):
     """Dr Lee, a clinician of the same ICB who did not delegate the task, sees the competence
     but is offered neither the practitioner's agreement nor the sign-off: the pages say who
