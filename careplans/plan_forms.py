@@ -225,6 +225,7 @@ ITEM_OUTCOMES = [
     (DecisionOutcome.APPROVED, "Approve"),
     (DecisionOutcome.APPROVED_WITH_CHANGES, "Approve at a lower cost"),
     (DecisionOutcome.DECLINED, "Decline"),
+    (DecisionOutcome.DEFERRED, "Defer for more information"),
 ]
 
 
@@ -261,7 +262,7 @@ class DecisionForm(LockedForm):
                 f"Reason for {item.description}, written for the person",
                 max_length=5000,
                 rows=2,
-                help_text="Needed when you decline it or lower its cost",
+                help_text="Needed when you decline it, defer it or lower its cost",
             )
 
         self.helper.layout = Layout(

@@ -326,6 +326,32 @@ def test_the_lead_decides_item_by_item_and_the_holder_reads_the_reason(
     assert f"within 28 days of this letter, by {last_day:%-d %B %Y}." in letter_text
 
 
+def test_the_lead_can_defer_an_item_for_more_information(client, icb, submitted):
+    """DOMAIN.md §5: each item is approved, declined or deferred, by a lead as by a panel. The
+    PA (£10,920.00 a year) is approved and the gym (£360.00 a year) deferred: the plan is
+    approved with changes at £10,920.00 a year. Deferring every item is not an approval."""
+    client.force_login(staff("phb_lead", icb))
+    decide = version_url(submitted, "careplans:decide")
+    assert "Defer for more information" in page(client.get(decide))
+    gym = submitted.support_items.get(description="Gym membership")
+    pa = submitted.support_items.get(description__startswith="Personal assistant")
+    data = decide_data(submitted, gym_reason="We need the physiotherapist's view first.")
+    data[f"item_{gym.pk}"] = DecisionOutcome.DEFERRED
+    nothing = data | {f"item_{pa.pk}": DecisionOutcome.DEFERRED, f"item_{pa.pk}_reasons": "Later."}
+    response = client.post(decide, nothing)
+    assert "No item is approved, so decline the plan or defer it instead" in unescape(
+        page(response)
+    )
+    assert reload_version(submitted).status == PlanStatus.SUBMITTED
+    response = client.post(decide, data)
+    assert response.status_code == 302
+    decision = reload_version(submitted).decision
+    assert decision.outcome == DecisionOutcome.APPROVED_WITH_CHANGES
+    assert decision.items.get(item=gym).outcome == DecisionOutcome.DEFERRED
+    assert decision.approved_words == "£10,920.00 a year"
+    assert reload_version(submitted).status == PlanStatus.ACTIVE
+
+
 def test_a_decision_without_the_version_it_was_made_on_is_refused(client, icb, submitted):
     client.force_login(staff("phb_lead", icb))
     decide = version_url(submitted, "careplans:decide")
