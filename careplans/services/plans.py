@@ -18,10 +18,12 @@ from budgets.services import Conflict
 from budgets.services.plan_approval import APPROVABLE
 from careplans.models import (
     CarePlan,
+    DecisionOutcome,
     Goal,
     GoalAction,
     PanelSessionStatus,
     PersonalContact,
+    PlanDecision,
     PlanStatus,
     PlanStatusChange,
     PlanVersion,
@@ -31,6 +33,8 @@ from careplans.models import (
 )
 from careplans.models.plans import (
     IN_PROGRESS_STATUSES,
+    TIMES_A_YEAR,
+    SupportFrequency,
     cost_words,
     split_costs,
     yearly_cost,
@@ -162,18 +166,51 @@ def new_version(*, actor, plan, reason: str = "") -> PlanVersion:
         created_by=actor,
         **{field: getattr(latest, field) for field in carried},
     )
-    _copy_rows(latest, version)
+    left_out = _copy_rows(latest, version)
+    # A reason for costing more than the budget belongs to a plan that does.
+    if version.over_budget_justification and over_budget(version) is None:
+        version.over_budget_justification = ""
+        version.save(update_fields=["over_budget_justification"])
+    said = reason.strip() or f"Based on version {latest.number}"
+    if left_out:
+        said = f"{said.rstrip('.')}. {left_out}"
     PlanStatusChange.objects.create(
-        version=version,
-        from_status="",
-        to_status=PlanStatus.DRAFT,
-        by=actor,
-        reason=reason.strip() or f"Based on version {latest.number}",
+        version=version, from_status="", to_status=PlanStatus.DRAFT, by=actor, reason=said
     )
     return version
 
 
-def _copy_rows(source: PlanVersion, target: PlanVersion) -> None:
+def _as_approved(item, cost: Decimal) -> dict:
+    """An item's cost each time, how many and how often that come to `cost` a year exactly:
+    as written but at a lower cost each time when that comes to the penny, else one each
+    time, else `cost` once a year (or once, for a one-off item)."""
+    tries = [(item.quantity, item.frequency), (Decimal("1"), item.frequency)]
+    tries.append((Decimal("1"), SupportFrequency.ONCE if item.is_once else SupportFrequency.YEARLY))
+    for quantity, frequency in tries:
+        unit_cost = (cost / (quantity * TIMES_A_YEAR[frequency])).quantize(Decimal("0.01"))
+        if yearly_cost(unit_cost, quantity, frequency) == cost:
+            break
+    return {"unit_cost": unit_cost, "quantity": quantity, "frequency": frequency}
+
+
+def _decided_items(source: PlanVersion) -> dict:
+    """Each item's decision (by the item's key) when `source` was approved, as it was or with
+    changes; {} when it was not (a declined or deferred plan is rewritten as it was asked for).
+    """
+    decision = PlanDecision.objects.filter(version=source).first()
+    if decision is None or decision.outcome not in (
+        DecisionOutcome.APPROVED,
+        DecisionOutcome.APPROVED_WITH_CHANGES,
+    ):
+        return {}
+    return {choice.item_id: choice for choice in decision.items.all()}
+
+
+def _copy_rows(source: PlanVersion, target: PlanVersion) -> str:
+    """Copy `source`'s rows into `target`. An approved plan's items are copied as approved: a
+    declined item is left out, one approved at a lower cost is at that cost (a deferred item
+    was not decided, so stays as asked for). Returns what that left out or changed, in words.
+    """
     goals = {}
     for goal in source.goals.prefetch_related("actions"):
         copy = Goal.objects.create(
@@ -199,14 +236,34 @@ def _copy_rows(source: PlanVersion, target: PlanVersion) -> None:
         Risk(version=target, **{f: getattr(r, f) for f in ("order", *RISK_FIELDS)})
         for r in source.risks.all()
     )
+    decided = _decided_items(source)
+    declined, lowered = [], []
     for item in source.support_items.prefetch_related("goals"):
+        choice = decided.get(item.pk)
+        if choice is not None and choice.outcome == DecisionOutcome.DECLINED:
+            declined.append(f"{item.description} ({item.cost_text})")
+            continue
+        fields = {f: getattr(item, f) for f in ITEM_FIELDS}
+        cost = item.annual_cost
+        if choice is not None and choice.outcome == DecisionOutcome.APPROVED_WITH_CHANGES:
+            cost = choice.approved_annual_cost
+            fields |= _as_approved(item, cost)
+            lowered.append(
+                f"{item.description} is at the {item.cost_text_of(cost)} approved, not the "
+                f"{item.cost_text} asked for"
+            )
         copy = SupportItem.objects.create(
-            version=target,
-            order=item.order,
-            annual_cost=item.annual_cost,
-            **{f: getattr(item, f) for f in ITEM_FIELDS},
+            version=target, order=item.order, annual_cost=cost, **fields
         )
         copy.goals.set([goals[g.pk] for g in item.goals.all() if g.pk in goals])
+    said = []
+    if declined:
+        said.append(
+            f"Left out, as the decision on version {source.number} declined "
+            f"{'it' if len(declined) == 1 else 'them'}: {'; '.join(declined)}"
+        )
+    said += lowered
+    return ". ".join(said) + ("." if said else "")
 
 
 @transaction.atomic

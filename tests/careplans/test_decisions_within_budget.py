@@ -269,10 +269,11 @@ def mixed_budget(phb_lead, holder, icb):
 def abc_draft(author, holder, budget, *, c_cost):
     """A: £100.00 a week from the direct payment (£5,200.00 a year, £1,282.19 for the 90
     days); B: £40.00 a week held by the ICB (£2,080.00 a year, £512.88); C: `c_cost` once, held
-    by the ICB. Over the budget, with a reason."""
+    by the ICB. Over the budget, with a reason. (With no direct payment, A is the ICB's too.)"""
     draft = complete_draft(author, holder, budget)
     goals = list(draft.goals.all())
     by = {p.method: p for p in budget.portions.all()}
+    by.setdefault(HoldingMethod.DIRECT_PAYMENT, by[HoldingMethod.NOTIONAL])
     services.save_support_item(
         actor=author,
         version=draft,

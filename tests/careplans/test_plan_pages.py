@@ -649,8 +649,11 @@ def test_a_new_version_and_what_changed(client, icb, submitted, phb_lead):
     )
     second = PlanVersion.objects.get(plan=submitted.plan, number=2)
     assert response["Location"] == version_url(second)
-    gym = second.support_items.get(description="Gym membership")
-    services.remove_row(actor=phb_lead, row=gym)
+    # The gym was declined, so the new version starts without it, and says so.
+    assert (
+        "Health changed. Left out, as the decision on version 1 declined it: Gym membership "
+        "(£360.00 a year)."
+    ) in unescape(page(client.get(version_url(second))))
     text = page(client.get(version_url(second, "careplans:compare", submitted.pk)))
     assert "Removed: Gym membership, £360.00 a year" in text
     assert "The plan's cost went from £11,280.00 a year to £10,920.00 a year." in text
@@ -807,13 +810,15 @@ def test_versions_of_different_plans_are_not_compared(
 def test_the_comparison_says_when_a_declined_item_is_asked_for_again(
     client, icb, submitted, phb_lead
 ):
-    """The gym was declined; the next version copies it unchanged. Compared item by item it
-    is "no change": the comparison says it was declined, so a decider does not miss it."""
+    """The gym was declined, so the next version starts without it; asked for again unchanged,
+    compared item by item it is "no change": the comparison says it was declined, so a
+    decider does not miss it."""
     lead = staff("phb_lead", icb)
     client.force_login(lead)
     client.post(version_url(submitted, "careplans:decide"), decide_data(submitted))
     second = services.new_version(actor=phb_lead, plan=submitted.plan)
-    gym = second.support_items.get(description="Gym membership")
+    assert not second.support_items.filter(description="Gym membership").exists()
+    gym = add_gym(phb_lead, second)
     text = page(client.get(version_url(submitted, "careplans:compare", second.pk)))
     assert (
         f"Asked for again: Gym membership, {gym.cost_text}. It was declined in the decision on "
