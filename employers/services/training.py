@@ -243,6 +243,8 @@ def record_training(
     is_standard = module.kind == ModuleKind.CARE_CERTIFICATE
     if is_standard and not details.assessor_name.strip():
         errors["assessor_name"] = "Enter the name of the assessor who observed the PA"
+    elif not is_standard and details.assessor_name.strip():
+        errors["assessor_name"] = "Only a Care Certificate standard has an assessor"
     if is_standard and details.observed_on is None:
         errors["observed_on"] = "Enter the date the assessor observed the PA"
     if details.observed_on is not None:

@@ -240,3 +240,25 @@ def test_a_completion_year_near_9999_is_refused_in_words_not_a_server_error(
     assert response.status_code == 200
     assert "The date completed must be today or in the past" in page(response)
     assert not TrainingRecord.objects.exists()
+
+
+def test_an_assessor_for_a_core_module_is_refused_beside_the_box(
+    client, icb, assistant, pa_employer_support
+):
+    """Food hygiene is a core module, not a Care Certificate standard: 'Jo Assessor' typed in
+    the assessor's box was saved as nothing. It is refused beside the box, as a date observed
+    is, and nothing is saved."""
+    client.force_login(pa_employer_support)
+    data = {
+        "module": module(icb, "Food hygiene").pk,
+        "provider": "Carewise Training",
+        **date_fields("completed_on", timezone.localdate()),
+        "funding": "ief",
+        "assessor_name": "Jo Assessor",
+    }
+    response = client.post(reverse("employers:training_record_new", args=[assistant.pk]), data)
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "assessor_name": ["Only a Care Certificate standard has an assessor"]
+    }
+    assert not TrainingRecord.objects.exists()

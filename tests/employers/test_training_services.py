@@ -137,6 +137,7 @@ def test_the_employer_side_records_and_the_pa_may_not(icb, assistant, holder, re
             "evidence",
         ),
         ({"observed_on": datetime.date(2026, 11, 2)}, "observed_on"),
+        ({"assessor_name": "Jo Assessor"}, "assessor_name"),
         # Far-future years are refused as in the future, not worked out past 9999.
         ({"completed_on": datetime.date(9999, 12, 31)}, "completed_on"),
         (
