@@ -47,6 +47,13 @@ class CaseloadView(PermissionRequiredMixin, TemplateView):
         # The search box's id is "q", as the error summary's link says.
         form = CaseloadSearchForm(self.request.GET or None, auto_id="%s")
         search_label = {"text": "Search by name or NHS number", "classes": "nhsuk-label--s"}
+        # The column headings sort too, but a phone's stacked table hides them: the choice is
+        # in the form as well, for every width.
+        context["sort_by_label"] = {"text": "Sort by", "classes": "nhsuk-label--s"}
+        context["sort_items"] = [
+            {"value": key, "text": label[:1].upper() + label[1:], "selected": key == sort}
+            for key, label in SORT_LABELS.items()
+        ]
         if form.is_bound and not form.is_valid():
             # A search that cannot be made (too long, a null character) is said so, not
             # quietly dropped: the whole caseload would look like its matches.

@@ -39,6 +39,18 @@ def test_a_phb_lead_signs_in_with_a_code_and_finds_a_person_on_their_caseload(
     expect(people).to_have_text(["Hopper, Grace", "Lovelace, Ada", "Somerville, Mary"])
     browser.screenshot("caseload")
 
+    # A phone's stacked table hides its headings, and their sort links then take no focus
+    # (WCAG 2.4.7): the same sorts are in the form, at every width.
+    size = page.viewport_size
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.get_by_role("button", name="Search").focus()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('thead') === null")
+    page.set_viewport_size(size)
+    browser.select("Sort by", "Name, Z to A")
+    browser.submit("Search")
+    expect(people).to_have_text(["Somerville, Mary", "Lovelace, Ada", "Hopper, Grace"])
+
     browser.fill("Search by name or NHS number", "Lovelace")
     browser.submit("Search")
     expect(page.get_by_text("1 person found for ‘Lovelace’")).to_be_visible()
