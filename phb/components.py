@@ -21,6 +21,7 @@ rendered once per set of options and then read from memory, byte for byte the sa
 """
 
 import functools
+import hashlib
 import json
 import re
 import secrets
@@ -336,8 +337,19 @@ def _scrolling(params: dict) -> dict:
     caption = params.get("caption")
     text = caption.get("text") if isinstance(caption, dict) else caption
     if "id" not in params and isinstance(text, str) and slugify(text):
-        params["id"] = f"table-{slugify(text)[:40]}"
+        params["id"] = f"table-{_short_slug(text)}"
     return params
+
+
+def _short_slug(text: str, length: int = 40) -> str:
+    """The caption's words as an id of at most `length` characters, told apart from another
+    caption's with the same beginning ("...: each week" and "...: for a year") by a hash of
+    the whole."""
+    slug = slugify(text)
+    if len(slug) <= length:
+        return slug
+    digest = hashlib.sha256(slug.encode()).hexdigest()[:8]
+    return f"{slug[: length - 9]}-{digest}"
 
 
 def render_icon(name: str, **params) -> SafeString:

@@ -482,3 +482,15 @@ def test_content_that_looks_like_a_placeholder_is_only_text():
 
     html = render_component("table", {"rows": [[{"text": "PHB0000H0E"}, {"text": "ok"}]]})
     assert "PHB0000H0E" in html and "ok" in html
+
+
+def test_two_long_captions_with_the_same_beginning_name_their_own_tables():
+    from phb.components import render_component
+
+    start = "Cost of the care the NHS would otherwise arrange (the cap)"
+    weekly = render_component("table", {"caption": f"{start}: each week, line by line"})
+    yearly = render_component("table", {"caption": f"{start}: for a year, line by line"})
+    ids = [re.search(r'aria-labelledby="([^"]+)"', html).group(1) for html in (weekly, yearly)]
+    assert ids[0] != ids[1]
+    assert all(len(i) <= len("table-") + 40 + len("-caption") for i in ids)
+    assert f'id="{ids[1]}"' in yearly
