@@ -37,7 +37,7 @@ from employers.timesheet_forms import (
 from employers.views.own import OwnPaPage
 from phb.components import render_component
 from phb.permissions import Permission
-from phb.presenters import hidden_caption
+from phb.presenters import display_date, hidden_caption
 from phb.views.helpers import add_errors, conflict_redirect
 from phb.views.mixins import PermissionRequiredMixin
 
@@ -415,6 +415,15 @@ class TimesheetView(TimesheetAccessMixin, TemplateView):
         }
 
 
+def timesheet_dates(timesheet) -> str:
+    """ "1 December 2026 to 7 December 2026": the days a timesheet covers, as its heading
+    says them."""
+    return (
+        f"{display_date(timesheet.starts_on, 'j F Y')} to "
+        f"{display_date(timesheet.ends_on, 'j F Y')}"
+    )
+
+
 class TimesheetFormView(TimesheetAccessMixin, TemplateView):
     """A form whose values go to one service: errors shown in the NHS.UK way, nothing saved
     on bad input, and a message saying what happened."""
@@ -469,6 +478,11 @@ class TimesheetFormView(TimesheetAccessMixin, TemplateView):
         obj = self.object
         assistant = obj if isinstance(obj, PersonalAssistant) else obj.assistant
         return super().get_context_data(**kwargs) | {
+            # The title says whose timesheet, and which (WCAG 2.4.2): every PA's form pages
+            # would otherwise share one title.
+            "title_about": assistant.full_name
+            if isinstance(obj, PersonalAssistant)
+            else f"{assistant.full_name}, {timesheet_dates(obj)}",
             "assistant": assistant,
             "employer_name": assistant.employer.display_name,
             "timesheet": None if isinstance(obj, PersonalAssistant) else obj,

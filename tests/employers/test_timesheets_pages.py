@@ -629,3 +629,15 @@ def test_opening_a_timesheet_is_logged_on_the_persons_record(
         (pa_employer_support, "timesheet", AccessOutcome.VIEWED),
         (clinician, "timesheet", AccessOutcome.REFUSED),
     ]
+
+
+def test_each_timesheet_page_is_titled_with_its_pa_and_days(client, assistant, pa_user):
+    timesheet = timesheet_with_shift(assistant, pa_user)
+    client.force_login(pa_user)
+    title = "Timesheet from 1 November 2026 to 28 November 2026 – Priya Shah"
+    shown = page(client.get(reverse("employers:timesheet", args=[timesheet.pk])))
+    assert f"<title>{title} –" in shown
+    add = page(client.get(reverse("employers:shift_add", args=[timesheet.pk])))
+    assert "<title>Add a shift – Priya Shah, 1 November 2026 to 28 November 2026 –" in add
+    new = page(client.get(reverse("employers:timesheet_new", args=[assistant.pk])))
+    assert "<title>Start a timesheet – Priya Shah –" in new
