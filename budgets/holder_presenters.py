@@ -24,6 +24,7 @@ was paid; of the others, the first due from today is the next, later ones are st
 and one whose date has passed without a payment recorded says only that its date has passed.
 """
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -38,17 +39,18 @@ from budgets.presenters import (
     Explanation,
     change_words,
     day,
-    explain_calculation,
+    explain_budget_calculation,
     from_day,
     money,
     overtaken_by_stop,
+    period_step,
     period_words,
     sentence,
     stop_words,
     went,
 )
 from phb.extensions import BudgetLetterLink, holder_budget_additions
-from phb.presenters import hidden_caption
+from phb.presenters import display_date, display_time, hidden_caption
 
 
 @dataclass
@@ -163,9 +165,7 @@ def _proposed(budget: Budget, reader: Reader) -> HolderBudget:
         budget=budget,
         summary_rows=_summary_rows(budget, reader, amount_label="Proposed amount"),
         explanation_heading="How the proposed amount was worked out",
-        explanation=explain_calculation(
-            budget.calculation, within=(budget.period_start, budget.full_period_end)
-        ),
+        explanation=explain_budget_calculation(budget),
         steps=_steps(budget, reader),
     )
 
@@ -225,9 +225,7 @@ def _live(budget: Budget, reader: Reader, today: date) -> HolderBudget:
         summary_rows=_summary_rows(budget, reader, today=today, amounts=amounts, on=today),
         changes=[change_words(change) for change in changes],
         explanation_heading="How the budget was worked out",
-        explanation=explain_calculation(
-            budget.calculation, within=(budget.period_start, budget.full_period_end)
-        ),
+        explanation=explain_budget_calculation(budget),
         steps=_steps(budget, reader),
         # No payment date is promised before the budget can start.
         payments=[] if waiting_for_plan else _payments(budget, today),
@@ -312,14 +310,7 @@ def _annual(calculation) -> object:
 def _steps(budget: Budget, reader: Reader) -> list[str]:
     """From the calculation's yearly figure to the budget's amount as it stands now: the
     part of a year, the amount first proposed or agreed and why, then each change."""
-    annual = _annual(budget.calculation)
-    steps = []
-    if budget.indicative_amount != annual:
-        days = (budget.full_period_end - budget.period_start).days + 1
-        steps.append(
-            f"The budget is for {days} days ({_period(budget)}), not a whole year, so the "
-            f"yearly {money(annual)} becomes {money(budget.indicative_amount)}."
-        )
+    steps = period_step(budget, _annual(budget.calculation))
     changes = in_issue_order(budget)
     first = changes[0].previous_amount if changes else budget.agreed_amount
     word = "proposed" if budget.status == BudgetStatus.PROPOSED else "agreed"
@@ -443,7 +434,29 @@ def _letters(budget: Budget) -> list:
     ]
     for addition in holder_budget_additions():
         letters += addition.letters(budget)
-    return sorted(letters, key=lambda letter: letter.created_at, reverse=True)
+    return listed_letters(letters)
+
+
+def listed_letters(letters: list[BudgetLetterLink]) -> list[dict]:
+    """The letters newest first, each as its link reads: its subject and day. Two letters of
+    the same subject written the same day are told apart by their time, so that no two links
+    in the list read the same (WCAG 2.4.4)."""
+    letters = sorted(letters, key=lambda letter: letter.created_at, reverse=True)
+    days = Counter((letter.subject, _letter_day(letter)) for letter in letters)
+    return [
+        {
+            "subject": letter.subject,
+            "url": letter.url,
+            "when": _letter_day(letter)
+            if days[letter.subject, _letter_day(letter)] == 1
+            else f"{_letter_day(letter)}, {display_time(letter.created_at)}",
+        }
+        for letter in letters
+    ]
+
+
+def _letter_day(letter) -> str:
+    return display_date(timezone.localtime(letter.created_at).date(), "j F Y")
 
 
 def _schedule(portion):

@@ -16,11 +16,12 @@ import pytest
 from django.urls import reverse
 
 from budgets import services
-from budgets.holder_presenters import holder_budget
+from budgets.holder_presenters import holder_budget, listed_letters
 from budgets.models import HoldingMethod
 from budgets.selectors import holder_budgets_for
 from careplans.models import PlanLetter
 from careplans.services import stopping
+from phb.extensions import BudgetLetterLink
 from tests.budgets.factories import agreed_budget, change_amount, reload
 from tests.budgets.test_budget_states import main_text
 
@@ -326,8 +327,30 @@ def test_a_stop_letter_is_not_listed_on_another_budgets_page(phb_lead, holder, r
         body_html="<p>Approved.</p>",
         created_by=phb_lead,
     )
-    assert [letter.subject for letter in _presented(holder).letters] == [
+    assert [letter["subject"] for letter in _presented(holder).letters] == [
         "Your personal health budget is going down"
+    ]
+
+
+def test_two_letters_of_the_same_subject_and_day_are_told_apart_by_their_time():
+    """No two links in the list read the same (WCAG 2.4.4): the same subject on the same day
+    gives each its time; a letter alone on its day keeps the day only."""
+
+    def link(subject, hour):
+        at = datetime.datetime(2026, 12, 6, hour, 5, tzinfo=datetime.UTC)
+        return BudgetLetterLink(subject=subject, url=f"/letters/{hour}/", created_at=at)
+
+    listed = listed_letters(
+        [
+            link("Your personal health budget is going down", 9),
+            link("We are asking for money back", 10),
+            link("We are asking for money back", 15),
+        ]
+    )
+    assert [(item["subject"], item["when"]) for item in listed] == [
+        ("We are asking for money back", "6 December 2026, 3:05pm"),
+        ("We are asking for money back", "6 December 2026, 10:05am"),
+        ("Your personal health budget is going down", "6 December 2026"),
     ]
 
 
