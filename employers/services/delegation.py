@@ -36,9 +36,6 @@ from phb.models import BudgetHolder, Organisation
 from phb.permissions import Permission, require
 from phb.presenters import display_time
 
-LONDON_FORMAT = "%-d %B %Y at %H:%M"
-
-
 # --- The catalogue ----------------------------------------------------------------------
 
 
@@ -225,6 +222,12 @@ def delegate_task(*, actor, budget_holder: BudgetHolder, details: DelegationDeta
 # --- A PA's competence ------------------------------------------------------------------
 
 
+def _at(moment) -> str:
+    """In London time, as "3:34pm on 6 December 2026"."""
+    local = timezone.localtime(moment)
+    return f"{display_time(local)} on {local:%-d %B %Y}"
+
+
 def _lock(competence: Competence) -> Competence:
     """The competence as it is now, locked until the transaction ends, so two people acting
     on it at once are served one after the other."""
@@ -364,10 +367,9 @@ def _refuse_repeat_or_stale(
         duplicates.refuse_repeat(last, what=named, by="by", at="at")
     if lock_version is not None and competence.lock_version != lock_version:
         # Every change of the version appends a change: the last is what the page missed.
-        at = timezone.localtime(last.at)
         raise Conflict(
             f"This competence changed while you were looking at it: {last.by.full_name} "
-            f"recorded “{last.what}” at {display_time(at)} on {at:%-d %B %Y}. Check it, then "
+            f"recorded “{last.what}” at {_at(last.at)}. Check it, then "
             f"{again}. Nothing was saved."
         )
 
@@ -580,10 +582,7 @@ def sign_off_gaps(competence: Competence, *, on: datetime.date) -> list[str]:
 
 def already_signed_off(competence: Competence) -> str:
     who = competence.signed_off_by.full_name if competence.signed_off_by else "someone else"
-    return (
-        f"This was already signed off by {who} at "
-        f"{timezone.localtime(competence.signed_off_at):{LONDON_FORMAT}}"
-    )
+    return f"This was already signed off by {who} at {_at(competence.signed_off_at)}"
 
 
 @transaction.atomic
@@ -642,6 +641,20 @@ def sign_off(
     return competence
 
 
+def _changed_since(competence: Competence) -> str:
+    """What changed a competence since a page showed it (its last change): who did it, when,
+    and where it stands now."""
+    last = competence.changes.select_related("by").order_by("-at").first()
+    status = competence.get_status_display().lower()
+    if competence.status == CompetenceStatus.SUSPENDED and last.what.startswith("Suspended"):
+        done = f"{last.by.full_name} suspended it at {_at(last.at)}"
+    else:
+        done = (
+            f"{last.by.full_name} recorded “{last.what}” at {_at(last.at)}, and it is now {status}"
+        )
+    return f"This competence changed while you were looking at it: {done}"
+
+
 @transaction.atomic
 def stop_competence(
     *, actor, competence: Competence, revoke: bool, reason: str, lock_version: int | None = None
@@ -655,13 +668,16 @@ def stop_competence(
     _refuse_if_revoked(competence)
     if lock_version is not None and competence.lock_version != lock_version:
         raise Conflict(
-            "This competence changed while you were looking at it: it is now "
-            f"{competence.get_status_display().lower()}. Check it, then decide again"
+            f"{_changed_since(competence)}. Check it, then decide again. Nothing was changed."
         )
     if not reason.strip():
         raise ValidationError({"reason": "Enter the reason"})
     if not revoke and competence.status == CompetenceStatus.SUSPENDED:
-        raise Conflict("This competence is already suspended")
+        who = competence.stopped_by.full_name if competence.stopped_by else "someone else"
+        raise Conflict(
+            f"This competence is already suspended: {who} suspended it at "
+            f"{_at(competence.stopped_at)}"
+        )
     now = timezone.now()
     competence.status = CompetenceStatus.REVOKED if revoke else CompetenceStatus.SUSPENDED
     competence.stopped_at = now

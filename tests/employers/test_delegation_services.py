@@ -4,8 +4,10 @@ shows a gap; revocation at once), the race between two sign-offs, and reminders 
 
 import datetime
 import threading
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import ProgrammingError, connection
 
@@ -456,12 +458,56 @@ def test_a_stale_suspend_or_revoke_page_is_told_and_changes_nothing(ready, clini
     services.stop_competence(
         actor=clinician, competence=ready, revoke=False, reason="Incident", lock_version=seen
     )
-    with pytest.raises(Conflict, match="changed while you were looking at it: it is now suspended"):
+    with pytest.raises(Conflict, match=r"changed while you were looking at it: .* suspended it"):
         services.stop_competence(
             actor=clinician, competence=ready, revoke=True, reason="Unsafe", lock_version=seen
         )
     ready.refresh_from_db()
     assert ready.status == "suspended"
+
+
+AT_3_34PM = datetime.datetime(2026, 11, 23, 15, 34, tzinfo=ZoneInfo("Europe/London"))
+
+
+@pytest.mark.django_db
+def test_a_second_suspend_says_who_suspended_it_and_when(ready, clinician, icb):
+    """Dr Lee suspends Priya at 3:34pm; the practitioner's tab, opened before, sends
+    "suspend" too: they are told who suspended it and when, in the product's time words."""
+    colleague = UserFactory(role=Role.CLINICIAN, organisation=icb, full_name="Dr Lee")
+    seen = ready.lock_version
+    with time_machine.travel(AT_3_34PM, tick=False):
+        services.stop_competence(
+            actor=colleague, competence=ready, revoke=False, reason="Incident", lock_version=seen
+        )
+    with pytest.raises(Conflict) as refused:
+        services.stop_competence(
+            actor=clinician, competence=ready, revoke=False, reason="Missed feed", lock_version=seen
+        )
+    assert str(refused.value) == (
+        "This competence changed while you were looking at it: Dr Lee suspended it at 3:34pm "
+        "on 23 November 2026. Check it, then decide again. Nothing was changed."
+    )
+    with pytest.raises(Conflict) as refused:
+        services.stop_competence(
+            actor=clinician, competence=ready, revoke=False, reason="Missed feed"
+        )
+    assert str(refused.value) == (
+        "This competence is already suspended: Dr Lee suspended it at 3:34pm on 23 November 2026"
+    )
+
+
+@pytest.mark.django_db
+def test_a_second_sign_off_says_when_in_the_products_words(ready, clinician):
+    seen = ready.lock_version
+    with time_machine.travel(AT_3_34PM, tick=False):
+        sign(ready, clinician)
+    with pytest.raises(Conflict) as refused:
+        services.sign_off(
+            actor=clinician, competence=ready, review_on=IN_SIX_MONTHS, lock_version=seen
+        )
+    assert str(refused.value) == (
+        f"This was already signed off by {clinician.full_name} at 3:34pm on 23 November 2026"
+    )
 
 
 @pytest.mark.django_db
