@@ -1,6 +1,8 @@
 """PDFs of the approved plan and of plan letters (decisions, reconsiderations, stops,
 repayments), from the same presenters and stored letters as their pages."""
 
+import hashlib
+
 from django.urls import reverse
 from django.utils import timezone
 
@@ -32,12 +34,19 @@ def _plan_refusal(version) -> str | None:
 
 def _plan_version(version) -> str:
     # A stop decided after a PDF was made changes what the plan's PDF says; so does a change
-    # of the review due (one done, brought forward or first set).
+    # of the review due (one done, brought forward or first set), and of the budget's amount
+    # or its parts (issued, or come into force: the PDF prints the amount in force that day
+    # and any change still to come). Kept short as a digest: with the person's details it
+    # must fit in 200 characters.
     stop = selectors.stop_of(version)
-    made = f"plan {version.pk} {version.lock_version} {version.status} {version.updated_at:%s%f}"
+    made = f"{version.lock_version} {version.status} {version.updated_at:%s%f}"
     review = selectors.due_review_of(version)
     made += f" review {review.due_on:%Y%m%d}" if review is not None else " no review"
-    return made if stop is None else f"{made} stop {stop.pk}"
+    if stop is not None:
+        made += f" stop {stop.pk}"
+    if version.budget is not None:
+        made += f" budget {presenters.budget_steps(version.budget)} {presenters.holding(version)}"
+    return f"plan {version.pk} {hashlib.sha256(made.encode()).hexdigest()[:32]}"
 
 
 def register() -> None:

@@ -1,9 +1,12 @@
 """What the plan pages say, chosen by the version's state: worked figures and plain words."""
 
+from itertools import pairwise
+
 from django.conf import settings
 from django.utils import timezone
 
-from budgets.presenters import money
+from budgets.in_force import Amounts
+from budgets.presenters import from_day, money
 from careplans.models import (
     ApprovalPolicy,
     DecisionOutcome,
@@ -53,19 +56,38 @@ def totals(version) -> dict:
     words = cost_words(yearly, once)
     budget = version.budget
     period_cost = cost_for_period_of(costs, budget) if budget is not None else None
-    over = period_cost - budget.agreed_amount if budget is not None else None
+    # The amount in force today and from each change still to come: a change of amount writes
+    # the budget's amount at once, long before its day (budgets.in_force).
+    steps = budget_steps(budget) if budget is not None else []
+    amount = steps[0][0] if steps else None
+    over = period_cost - amount if budget is not None else None
+    later = []
+    for (before, _), (after, when) in pairwise(steps):
+        difference = period_cost - after
+        later.append(
+            {
+                "amount": after,
+                "when": when,
+                "direction": "up" if after > before else "down",
+                "over": difference if difference > 0 else None,
+                "under": -difference if difference <= 0 else None,
+            }
+        )
     return {
         "total": yearly + once,
         "words": words,
         "approved": approved,
         # What it cost as written, when the decision changed that.
         "submitted": written if approved and (written := written_words(version)) != words else None,
-        "budget_amount": budget.agreed_amount if budget is not None else None,
+        "budget_amount": amount,
         "part_year": budget is not None and not is_whole_year(budget),
         "period_cost": period_cost,
         "budget": budget,
         "over": over if over is not None and over > 0 else None,
         "under": -over if over is not None and over <= 0 else None,
+        "later": later,
+        # More than the budget now or once a change to come has happened.
+        "ever_over": (over is not None and over > 0) or any(step["over"] for step in later),
         # A PA's employer costs (holiday pay, National Insurance, pension) are in the budget
         # but not in the plan's items, so the person is told why the budget can be more.
         "pays_a_pa": any(item.category == SupportCategory.PA_SUPPORT for item, _ in costs),
@@ -138,15 +160,27 @@ def paid_from(version, item) -> str:
     return item.portion.get_method_display()
 
 
+def budget_steps(budget, on=None) -> list[tuple]:
+    """(amount, from when) for the budget's amount in force on `on` (today; when is None) and
+    for each change of amount still to come."""
+    amounts = Amounts(budget)
+    return [
+        (amounts.amount(index), when) for index, when in amounts.steps(on or timezone.localdate())
+    ]
+
+
 def holding(version) -> list[str]:
-    """The ways the plan's budget holds its money, each with its amount (from the prefetched
-    portions)."""
+    """The ways the plan's budget holds its money, each with its amount in force today and
+    from each change still to come ("£943.06, then £800.00 from 7 January 2027"), as the
+    budget's pages say it (from the prefetched portions)."""
     if version.budget is None:
         return []
+    shares = Amounts(version.budget).portion_amounts(timezone.localdate())
     return [
         f"{portion.short_method}"
         + (f", held by {portion.held_by}" if portion.held_by else "")
-        + f": {money(portion.amount)}"
+        + ": "
+        + ", then ".join(f"{money(amount)}{from_day(when)}" for amount, when in shares[portion.pk])
         for portion in version.budget.portions.all()
     ]
 
