@@ -136,6 +136,13 @@ def render_document(*, document_id) -> GeneratedDocument | None:
     # WeasyPrint (and Pango) load only where PDFs are made, not in every web process.
     from phb.documents.rendering import html_to_pdf
 
+    # The print size follows the person's information format as it is now, as the version
+    # stored with the PDF does: one changed since the request is not printed in the old size
+    # and marked current.
+    large_print = large_print_for(source, subject, document.requested_by)
+    if large_print != document.large_print:
+        document.large_print = large_print
+        document.filename = _filename(source, source.holder(subject), large_print)
     try:
         version = version_of(source, subject)
         content, pages = html_to_pdf(render_html(source, subject, document))
@@ -155,6 +162,8 @@ def render_document(*, document_id) -> GeneratedDocument | None:
             content=content,
             pages=pages,
             source_version=version,
+            large_print=document.large_print,
+            filename=document.filename,
             finished_at=timezone.now(),
         )
     document.refresh_from_db()

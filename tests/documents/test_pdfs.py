@@ -263,6 +263,33 @@ def test_large_print_when_the_person_needs_it(phb_lead, holder):
 
 
 @pytest.mark.django_db
+def test_the_print_size_is_the_persons_when_the_pdf_is_made(phb_lead, holder):
+    """Asked for in standard print; the person's format changes to large print before the
+    worker makes it: it is made in large print, named so, and is not out of date. And back."""
+    version, _, _ = plan_in_use(phb_lead, holder)
+    source = source_for("plan")
+    asked = services.request_document(actor=phb_lead, source=source, subject=version)
+    assert not asked.large_print
+    holder.information_format = InformationFormat.LARGE_PRINT
+    holder.save()
+    version.refresh_from_db()
+    document = services.render_document(document_id=asked.pk)
+    assert document.large_print
+    assert min(type_sizes(content(document))) >= 16
+    assert document.filename.endswith("-large-print.pdf")
+    assert not services.is_stale(document, source, version)
+    asked = services.request_document(actor=phb_lead, source=source, subject=version)
+    assert asked.large_print
+    holder.information_format = InformationFormat.STANDARD
+    holder.save()
+    version.refresh_from_db()
+    document = services.render_document(document_id=asked.pk)
+    assert not document.large_print
+    assert min(type_sizes(content(document))) < 12
+    assert not document.filename.endswith("-large-print.pdf")
+
+
+@pytest.mark.django_db
 def test_a_plans_table_reads_right_on_paper_in_both_sizes(phb_lead, holder):
     """The responsive table's in-cell headings are for phones: printed, they repeated "Cost each
     time" in every row. In large print the table is a block per row, heading then value, so
