@@ -53,7 +53,9 @@ class PlainWordsMFAAdapter(DefaultMFAAdapter):
             "added here. If you need to sign in with another address, ask your ICB's "
             "administrator."
         ),
-        "cannot_delete_authenticator": "You cannot turn off two-step sign-in",
+        "cannot_delete_authenticator": (
+            "Staff must use two-step sign-in, so you cannot turn it off"
+        ),
         "cannot_generate_recovery_codes": (
             "Set up two-step sign-in before you make recovery codes"
         ),
@@ -63,6 +65,12 @@ class PlainWordsMFAAdapter(DefaultMFAAdapter):
         ),
         "unverified_email": ("Confirm your email address before you set up two-step sign-in"),
     }
+
+    def can_delete_authenticator(self, authenticator) -> bool:
+        """Staff and service administrators must keep their second factor (allauth lets
+        anyone delete theirs). Someone else who chose one, a budget holder say, may turn
+        it off."""
+        return not authenticator.user.needs_second_factor
 
 
 # allauth's forms with the service's labels and NHS.UK error messages (`ACCOUNT_FORMS` and

@@ -37,7 +37,18 @@ def test_email_addresses_page_uses_radios_buttons_and_tags(client, holder):
 def test_two_factor_page_draws_panels_as_cards(client, holder):
     tokens = _page(client, holder.user, "mfa_index")
     heading = tokens.index("('start', 'h2', (('class', 'nhsuk-card__heading nhsuk-heading-m'),))")
-    assert tokens[heading + 1] == "('text', 'Authenticator App')"
+    assert tokens[heading + 1] == "('text', 'Authenticator app')"
+
+
+def test_password_and_two_step_pages_are_in_the_services_words(client, phb_lead):
+    """Not allauth's "Change Password" or "Two-Factor Authentication"."""
+    password = "\n".join(_page(client, phb_lead, "account_change_password"))
+    assert "('text', 'Change your password')" in password
+    assert "('text', 'Change the password')" in password
+    two_step = "\n".join(_page(client, phb_lead, "mfa_index"))
+    assert "('text', 'Two-step sign-in')" in two_step
+    for words in ("Change Password", "Two-Factor", "Authenticator App", "Deactivate"):
+        assert words not in password + two_step
 
 
 def test_someone_elses_sign_in_address_cannot_be_added_to_an_account(client, holder, icb):

@@ -104,6 +104,49 @@ def test_failed_sign_ins_lock_that_account_not_everyone_on_the_network(client, i
     assert response["Location"] == reverse("mfa_authenticate")
 
 
+def _signed_in_with_a_code(client, user, password):
+    """Signed in with password and security code, and the password given again just now, as
+    allauth asks before a change to how they sign in."""
+    secret = add_totp(user)
+    sign_in(client, user.email, password)
+    response = client.post(reverse("mfa_authenticate"), {"code": totp_code(secret)})
+    assert response.status_code == 302
+    response = client.post(reverse("account_reauthenticate"), {"password": password})
+    assert response.status_code == 302
+
+
+def test_staff_cannot_turn_off_two_step_sign_in(client, icb, password):
+    from allauth.mfa.models import Authenticator
+
+    user = UserFactory(organisation=icb)
+    _signed_in_with_a_code(client, user, password)
+    index = unescape(client.get(reverse("mfa_index")).content.decode())
+    assert "Staff must use two-step sign-in, so it cannot be turned off." in index
+    assert reverse("mfa_deactivate_totp") not in index
+    url = reverse("mfa_deactivate_totp")
+    page = unescape(client.get(url).content.decode())
+    assert "Staff must use two-step sign-in, so you cannot turn it off" in page
+    assert "<button" not in page.split("<main", 1)[1]
+    response = client.post(url)
+    assert response.status_code == 200
+    assert "Staff must use two-step sign-in, so you cannot turn it off" in unescape(
+        response.content.decode()
+    )
+    assert Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+def test_a_budget_holder_may_turn_off_the_second_factor_they_chose(client, holder, password):
+    from allauth.mfa.models import Authenticator
+
+    _signed_in_with_a_code(client, holder.user, password)
+    index = unescape(client.get(reverse("mfa_index")).content.decode())
+    assert "Turn off two-step sign-in" in index
+    response = client.post(reverse("mfa_deactivate_totp"), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("mfa_index")
+    assert "Two-step sign-in has been turned off." in unescape(response.content.decode())
+    assert not Authenticator.objects.filter(user=holder.user).exists()
+
+
 def test_password_reset_sends_an_email(client, icb):
     user = UserFactory(organisation=icb)
     client.post(reverse("account_reset_password"), {"email": user.email})

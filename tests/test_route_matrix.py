@@ -325,6 +325,8 @@ MATRIX: dict[str, Route] = {
     "mfa_authenticate": public(302, 302),
     "mfa_reauthenticate": account(200, 200, without_second_factor=(302, 302)),
     "mfa_activate_totp": account(REAUTHENTICATE, REAUTHENTICATE),
+    # Staff are asked for their password first, and then refused: they cannot turn two-step
+    # sign-in off (tests/test_auth.py shows the authenticator stays after a POST).
     "mfa_deactivate_totp": account(
         REAUTHENTICATE, REAUTHENTICATE, without_second_factor=(404, 404)
     ),
