@@ -5,7 +5,7 @@ import logging
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from phb.models import (
@@ -306,21 +306,27 @@ def add_organisation(*, actor, ods_code: str, name: str) -> Organisation:
 
 
 A_YEAR = datetime.timedelta(days=365)
+LAST_DAY_TOO_FAR = "The last day must be no more than a year from today"
 
 
 def _check_role_dates(starts_on, ends_on, *, by_a_person: bool = True) -> None:
-    """A role given through the pages starts no more than a year either side of today (the
+    """A role given through the pages starts no more than a year either side of today, and
+    ends (if it has an end) no more than a year from today, as ending a role does (the
     operator at the command line may record older roles)."""
     if ends_on is not None and starts_on is not None and ends_on < starts_on:
         raise ValidationError({"ends_on": "The end date must be the same as or after the start"})
-    if by_a_person and starts_on is not None:
-        today = timezone.localdate()
+    if not by_a_person:
+        return
+    today = timezone.localdate()
+    if starts_on is not None:
         if starts_on < today - A_YEAR:
             raise ValidationError({"starts_on": "The start date must be no more than a year ago"})
         if starts_on > today + A_YEAR:
             raise ValidationError(
                 {"starts_on": "The start date must be no more than a year from today"}
             )
+    if ends_on is not None and ends_on > today + A_YEAR:
+        raise ValidationError({"ends_on": LAST_DAY_TOO_FAR})
 
 
 @transaction.atomic
@@ -482,7 +488,9 @@ def end_role_assignment(
         # they held the role that day): the end is not moved into the past.
         raise ValidationError({"ends_on": "The last day must be today or in the future"})
     if ends_on > today + A_YEAR:
-        raise ValidationError({"ends_on": "The last day must be no more than a year from today"})
+        raise ValidationError({"ends_on": LAST_DAY_TOO_FAR})
+    if assignment.role == Role.ICB_ADMIN:
+        _check_icb_keeps_an_administrator(assignment, ends_on=ends_on, field="ends_on")
     assignment.ends_on = ends_on
     assignment.full_clean()
     assignment.save(update_fields=["ends_on", "updated_at"])
@@ -504,7 +512,38 @@ def withdraw_role_assignment(*, actor, assignment: RoleAssignment) -> None:
             f"This role started on {locked.starts_on:%-d %B %Y}, so it cannot be withdrawn: "
             "give its last day instead. Nothing was changed."
         )
+    if locked.role == Role.ICB_ADMIN:
+        _check_icb_keeps_an_administrator(locked, ends_on=None)
     locked.delete()
+
+
+def _check_icb_keeps_an_administrator(assignment, *, ends_on, field=None) -> None:
+    """Refuse ending an ICB administrator's role on `ends_on` (or withdrawing it: None) when
+    the ICB would then have no administrator sooner than it does now: nobody would be left
+    to give its staff their roles. Two administrators ending each other's roles at once are
+    serialised on the ICB's row, so the second sees the first's end."""
+    Organisation.objects.select_for_update().filter(pk=assignment.organisation_id).first()
+    others = RoleAssignment.objects.filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=timezone.localdate()),
+        organisation_id=assignment.organisation_id,
+        role=Role.ICB_ADMIN,
+    ).exclude(pk=assignment.pk)
+    if others.filter(ends_on__isnull=True).exists():
+        return
+    others_last = others.aggregate(last=Max("ends_on"))["last"]
+    # The last day the ICB has an administrator now (None: there is no last day) and after
+    # the change (None: it has none after today).
+    now = assignment.ends_on and max(assignment.ends_on, others_last or assignment.ends_on)
+    after = max((day for day in (ends_on, others_last) if day is not None), default=None)
+    if now is not None and after is not None and after >= now:
+        return
+    icb = assignment.organisation.name
+    message = (
+        f"{icb} would have no administrator after {after:%-d %B %Y}"
+        if after is not None
+        else f"{icb} would have no administrator"
+    ) + ". Give someone else the administrator role first. Nothing was changed."
+    raise ValidationError({field: message} if field else message)
 
 
 def _send_password_link(user) -> None:

@@ -674,9 +674,9 @@ def test_adding_someone_who_works_for_another_icb_says_so_and_they_choose_at_sig
         follow=True,
     )
     html = unescape(response.content.decode())
+    # Their name is not said: it was given in another ICB.
     assert (
-        f"{existing.email} already had a sign-in, as {existing.full_name}: they keep it, and now "
-        "have roles here too."
+        f"{existing.email} already had a sign-in: they keep it, and now have roles here too."
     ) in html
     # Signing in, they are asked which ICB they are working for, once a session.
     client.force_login(existing)
@@ -703,3 +703,216 @@ def test_someone_whose_roles_ended_or_have_not_started_is_told_so(client, icb, t
     html = unescape(client.get(reverse("holder_home"), follow=True).content.decode())
     ended = TOMORROW + datetime.timedelta(days=30)
     assert f"Your role Care coordinator at {icb.name} ended on {ended:%-d %B %Y}." in html
+
+
+# ---------------------------------------------------------------------------------------------
+# An ICB keeps an administrator; roles end within a year; other ICBs' names are not said
+# ---------------------------------------------------------------------------------------------
+
+
+def test_two_administrators_cannot_end_each_others_roles_and_leave_the_icb_with_none(
+    icb_admin, icb
+):
+    """Ann (icb_admin) ends Bea's role on the 3 December; Bea then cannot end Ann's, on any
+    day: after Bea's last day, or Ann's, nobody would give the ICB's staff their roles."""
+    bea = staff_user(Role.ICB_ADMIN, icb)
+    beas_role = bea.role_assignments.get()
+    anns_role = icb_admin.role_assignments.get()
+    beas_last_day = TODAY + datetime.timedelta(days=10)
+    services.end_role_assignment(actor=icb_admin, assignment=beas_role, ends_on=beas_last_day)
+    for ends_on, after in (
+        (TODAY + datetime.timedelta(days=5), beas_last_day),
+        (TODAY + datetime.timedelta(days=20), TODAY + datetime.timedelta(days=20)),
+    ):
+        with pytest.raises(ValidationError) as excinfo:
+            services.end_role_assignment(actor=bea, assignment=anns_role, ends_on=ends_on)
+        assert excinfo.value.message_dict == {
+            "ends_on": [
+                f"{icb.name} would have no administrator after {after:%-d %B %Y}. Give someone "
+                "else the administrator role first. Nothing was changed."
+            ]
+        }
+    anns_role.refresh_from_db()
+    assert anns_role.ends_on is None
+    # Bea's last day can be brought forward while Ann stays.
+    services.end_role_assignment(actor=icb_admin, assignment=beas_role, ends_on=TODAY)
+    # With a third administrator who stays, Ann's role can end.
+    staff_user(Role.ICB_ADMIN, icb)
+    services.end_role_assignment(actor=bea, assignment=anns_role, ends_on=beas_last_day)
+    anns_role.refresh_from_db()
+    assert anns_role.ends_on == beas_last_day
+
+
+def test_the_last_administrators_role_cannot_end_through_the_page(client, icb_admin, icb):
+    bea = staff_user(Role.ICB_ADMIN, icb)
+    services.end_role_assignment(
+        actor=icb_admin, assignment=bea.role_assignments.get(), ends_on=TODAY
+    )
+    client.force_login(bea)
+    anns_role = icb_admin.role_assignments.get()
+    response = client.post(
+        reverse("staff_end_role", args=[anns_role.pk]),
+        {**_date("ends_on", TOMORROW), "seen_ends_on": ""},
+    )
+    html = unescape(response.content.decode())
+    assert response.status_code == 200 and "There is a problem" in html
+    assert f"{icb.name} would have no administrator after {TOMORROW:%-d %B %Y}." in html
+    anns_role.refresh_from_db()
+    assert anns_role.ends_on is None
+
+
+def test_the_administrator_who_takes_over_cannot_be_withdrawn(icb_admin, icb):
+    """Ann's role ends on 23 December and Cal's starts on the 24th: withdrawing Cal's would
+    leave the ICB with nobody after the 23rd. A second administrator to come may go."""
+    anns_last_day = TODAY + datetime.timedelta(days=30)
+    RoleAssignment.objects.filter(user=icb_admin).update(ends_on=anns_last_day)
+    cal = UserFactory(role=None)
+    cals_role = services.grant_role(
+        actor=icb_admin,
+        user=cal,
+        organisation=icb,
+        role=Role.ICB_ADMIN,
+        starts_on=anns_last_day + datetime.timedelta(days=1),
+    )
+    with pytest.raises(ValidationError) as excinfo:
+        services.withdraw_role_assignment(actor=icb_admin, assignment=cals_role)
+    assert excinfo.value.messages == [
+        f"{icb.name} would have no administrator after {anns_last_day:%-d %B %Y}. Give someone "
+        "else the administrator role first. Nothing was changed."
+    ]
+    assert RoleAssignment.objects.filter(pk=cals_role.pk).exists()
+    dee_role = services.grant_role(
+        actor=icb_admin,
+        user=UserFactory(role=None),
+        organisation=icb,
+        role=Role.ICB_ADMIN,
+        starts_on=TOMORROW,
+    )
+    services.withdraw_role_assignment(actor=icb_admin, assignment=dee_role)
+    assert not RoleAssignment.objects.filter(pk=dee_role.pk).exists()
+
+
+def test_a_role_given_with_an_end_ends_within_a_year_as_ending_one_does(
+    client, icb_admin, phb_lead, icb
+):
+    for ends_on in (datetime.date(9999, 12, 31), TODAY + datetime.timedelta(days=366)):
+        with pytest.raises(ValidationError) as excinfo:
+            services.grant_role(
+                actor=icb_admin,
+                user=phb_lead,
+                organisation=icb,
+                role=Role.CLINICIAN,
+                starts_on=TODAY,
+                ends_on=ends_on,
+            )
+        assert excinfo.value.message_dict == {
+            "ends_on": ["The last day must be no more than a year from today"]
+        }
+    client.force_login(icb_admin)
+    response = client.post(
+        reverse("staff_member", args=[phb_lead.pk]),
+        {
+            "role": "clinician",
+            **_date("starts_on", TODAY),
+            **_date("ends_on", datetime.date(9999, 12, 31)),
+        },
+    )
+    assert "The last day must be no more than a year from today" in unescape(
+        response.content.decode()
+    )
+    assert not phb_lead.role_assignments.filter(role=Role.CLINICIAN).exists()
+    a_year = TODAY + datetime.timedelta(days=365)
+    services.grant_role(
+        actor=icb_admin,
+        user=phb_lead,
+        organisation=icb,
+        role=Role.CLINICIAN,
+        starts_on=TODAY,
+        ends_on=a_year,
+    )
+    assert phb_lead.role_assignments.get(role=Role.CLINICIAN).ends_on == a_year
+
+
+def test_the_service_administrator_sees_when_each_administrator_stops(
+    client, service_admin, icb_admin, icb
+):
+    first_end = TODAY + datetime.timedelta(days=40)
+    later = TODAY + datetime.timedelta(days=10)
+    later_end = TODAY + datetime.timedelta(days=60)
+    RoleAssignment.objects.filter(user=icb_admin).update(ends_on=first_end)
+    cal = UserFactory(role=None, full_name="Cal Later", email="cal@north.example.nhs.uk")
+    RoleAssignment.objects.create(
+        user=cal, organisation=icb, role=Role.ICB_ADMIN, starts_on=later, ends_on=later_end
+    )
+    client.force_login(service_admin)
+    html = unescape(client.get(reverse("service_organisation", args=[icb.pk])).content.decode())
+    assert (
+        f"{icb_admin.full_name} ({icb_admin.email}), since 1 January 2020, until "
+        f"{first_end:%-d %B %Y}"
+    ) in html
+    assert (
+        f"Cal Later (cal@north.example.nhs.uk), from {later:%-d %B %Y} until "
+        f"{later_end:%-d %B %Y} (not started yet)"
+    ) in html
+    assert f"This ICB has no administrator after {later_end:%-d %B %Y}. Add one" in html
+    assert "no administrator today" not in html
+    # With nobody today either, the page says both.
+    RoleAssignment.objects.filter(user=icb_admin).delete()
+    html = unescape(client.get(reverse("service_organisation", args=[icb.pk])).content.decode())
+    assert (
+        f"This ICB has no administrator today, and none after {later_end:%-d %B %Y}. Add one"
+    ) in html
+    # An administrator with no last day: no warning.
+    RoleAssignment.objects.filter(user=cal).update(starts_on=TODAY, ends_on=None)
+    html = unescape(client.get(reverse("service_organisation", args=[icb.pk])).content.decode())
+    assert "This ICB has no administrator" not in html
+    assert f"Cal Later (cal@north.example.nhs.uk), since {TODAY:%-d %B %Y}<" in html
+
+
+def test_adding_another_icbs_member_of_staff_does_not_say_their_name(
+    client, icb_admin, icb, other_icb, service_admin
+):
+    existing = staff_user(Role.FINANCE_OFFICER, other_icb, full_name="Priya Elsewhere")
+    client.force_login(icb_admin)
+    response = client.post(
+        reverse("staff_create"),
+        {
+            "full_name": "Someone Else",
+            "email": existing.email,
+            "roles": ["finance_officer"],
+            **_date("starts_on", TODAY),
+        },
+        follow=True,
+    )
+    html = unescape(response.content.decode())
+    assert f"{existing.email} already had a sign-in: they keep it, and now have roles" in html
+    assert "as Priya Elsewhere" not in html
+    # Someone who already has a role here is named: the ICB knows them.
+    kim = staff_user(Role.CLINICIAN, icb, full_name="Kim Here")
+    response = client.post(
+        reverse("staff_create"),
+        {
+            "full_name": "Kim",
+            "email": kim.email,
+            "roles": ["panel_member"],
+            **_date("starts_on", TODAY),
+        },
+        follow=True,
+    )
+    assert f"{kim.email} already had a sign-in, as Kim Here: they keep it" in unescape(
+        response.content.decode()
+    )
+    # The service administrator, making them an administrator of a third ICB, likewise.
+    third = OrganisationFactory(ods_code="QT9", name="NHS Third Test ICB")
+    client.force_login(service_admin)
+    response = client.post(
+        reverse("service_organisation", args=[third.pk]),
+        {"full_name": "Someone Else", "email": existing.email, **_date("starts_on", TODAY)},
+        follow=True,
+    )
+    html = unescape(response.content.decode())
+    assert (
+        f"{existing.email} already had a sign-in: they keep it, and are now an administrator "
+        "of NHS Third Test ICB."
+    ) in html
+    assert "Priya Elsewhere is now" not in html

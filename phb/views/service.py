@@ -63,14 +63,25 @@ class OrganisationView(PermissionRequiredMixin, FormView):
     def get_context_data(self, **kwargs):
         today = timezone.localdate()
         administrators = list(selectors.administrators_of(self.object))
+        # The last day anyone is its administrator, when every administrator has a last day.
+        last_day = (
+            max(a.ends_on for a in administrators)
+            if administrators and all(a.ends_on is not None for a in administrators)
+            else None
+        )
         return super().get_context_data(**kwargs) | {
             "organisation": self.object,
             "administrators": administrators,
             "today": today,
             "none_today": all(a.starts_on > today for a in administrators),
+            "none_after": last_day,
         }
 
     def form_valid(self, form):
+        email = form.cleaned_data["email"]
+        # The name of a sign-in with no role in this ICB (another ICB's member of staff) is
+        # not said.
+        known_here = selectors.staff_of(self.object).filter(email__iexact=email).exists()
         try:
             user, created = services.add_staff_member(
                 actor=self.request.user,
@@ -82,13 +93,16 @@ class OrganisationView(PermissionRequiredMixin, FormView):
             add_errors(form, error)
             return self.form_invalid(form)
         starts_on = form.cleaned_data.get("starts_on") or timezone.localdate()
+        if created or known_here:
+            who, now_is = user.full_name, "is now"
+        else:
+            who, now_is = f"{email} already had a sign-in: they keep it, and", "are now"
         messages.success(
             self.request,
             (
-                f"{user.full_name} will be an administrator of {self.object.name} from "
-                f"{starts_on:%-d %B %Y}."
+                f"{who} will be an administrator of {self.object.name} from {starts_on:%-d %B %Y}."
                 if starts_on > timezone.localdate()
-                else f"{user.full_name} is now an administrator of {self.object.name}."
+                else f"{who} {now_is} an administrator of {self.object.name}."
             )
             + (" We have emailed them a link to set their password." if created else ""),
         )

@@ -92,6 +92,10 @@ class StaffCreateView(IcbMixin, FormView):
     extra_context = {"title": "Add a member of staff", "button_text": "Add them"}
 
     def form_valid(self, form):
+        email = form.cleaned_data["email"]
+        # Whether the ICB knew them before: the name of a sign-in with no role here (another
+        # ICB's member of staff) is not said.
+        known_here = selectors.staff_of(self.organisation).filter(email__iexact=email).exists()
         try:
             user, created = services.add_staff_member(
                 actor=self.request.user, organisation=self.organisation, **form.cleaned_data
@@ -108,9 +112,10 @@ class StaffCreateView(IcbMixin, FormView):
             # The email is an existing member of staff's (of another ICB, say): they keep their
             # sign-in and their name as it is, and choose which ICB they work for.
             done = (
-                f"{form.cleaned_data['email']} already had a sign-in, as {user.full_name}: "
-                f"they keep it, and now have roles here too. Someone who works for more than "
-                "one ICB chooses which one they are working for when they sign in."
+                f"{email} already had a sign-in"
+                + (f", as {user.full_name}" if known_here else "")
+                + ": they keep it, and now have roles here too. Someone who works for more "
+                "than one ICB chooses which one they are working for when they sign in."
             )
         messages.success(self.request, done)
         return redirect("staff_member", pk=user.pk)
