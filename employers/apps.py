@@ -7,6 +7,7 @@ class EmployersConfig(AppConfig):
     def ready(self) -> None:
         from employers import (
             extensions,
+            extensions_access,
             extensions_delegation,
             extensions_payroll,
             extensions_timesheets,
@@ -18,3 +19,4 @@ class EmployersConfig(AppConfig):
         extensions_payroll.register()
         extensions_training.register()
         extensions_delegation.register()
+        extensions_access.register()

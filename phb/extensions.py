@@ -7,6 +7,7 @@ caseload column or a record section in its AppConfig.ready().
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from uuid import UUID
 
 from django.db.models import QuerySet
 
@@ -214,3 +215,43 @@ def register_holder_budget_addition(addition: HolderBudgetAddition) -> None:
 
 def holder_budget_additions() -> list[HolderBudgetAddition]:
     return list(_holder_budget_additions)
+
+
+# How an id in an address leads to the person it is about, read without the user's scope. A
+# refused request names something the user may not see (another PA's payslip, another ICB's
+# competence): its entry belongs in that person's access log, not under the thing's own id.
+# Each app registers its models (model, lookup to the budget holder's id) in AppConfig.ready().
+_person_links: dict[type, str] = {}
+
+
+def register_person_link(model: type, holder_id: str) -> None:
+    """`model`'s rows lead to their person through `holder_id`, a lookup such as
+    "run__employer__budget_holder_id"."""
+    _person_links[model] = holder_id
+
+
+def holder_id_named_by(ids) -> UUID | None:
+    """The person the first of `ids` that names a person, or a registered thing about one,
+    leads to, whoever may see them; None when none does. One query: for refusals only, as
+    allowed pages already have their person."""
+    from phb.models import BudgetHolder
+
+    ids = [value for value in map(_as_uuid, ids) if value is not None]
+    if not ids:
+        return None
+    people = BudgetHolder._base_manager.filter(pk__in=ids).order_by()
+    queries = [
+        model._base_manager.filter(pk__in=ids).order_by().values_list("pk", holder_id)
+        for model, holder_id in _person_links.items()
+    ]
+    found = dict(people.values_list("pk", "pk").union(*queries, all=True))
+    return next((found[value] for value in ids if found.get(value) is not None), None)
+
+
+def _as_uuid(value) -> UUID | None:
+    if isinstance(value, UUID):
+        return value
+    try:
+        return UUID(str(value))
+    except ValueError:
+        return None

@@ -399,9 +399,20 @@ class PlanOnAgendaMixin(SessionMixin):
 
     access_log = "panel pack"
 
+    def agenda_item(self, session):
+        if not hasattr(self, "_agenda_item"):
+            self._agenda_item = selectors.agenda_item(session, self.kwargs["version"])
+        return self._agenda_item
+
+    def nothing_to_show(self, obj) -> bool:
+        """A plan not on this session's agenda is a 404 with nothing of the person's shown:
+        neither a view nor a refusal."""
+        return self.agenda_item(obj) is None
+
     def person_id_for_log(self, obj):
-        """The person whose plan it is; for a refusal where none is found, the id asked for."""
-        item = selectors.agenda_item(obj, self.kwargs["version"]) if obj is not None else None
+        """The person whose plan it is; for a refusal, the plan version asked for, which the
+        mixin follows to its person."""
+        item = self.agenda_item(obj) if obj is not None else None
         return item.version.plan.budget_holder_id if item is not None else self.kwargs["version"]
 
 

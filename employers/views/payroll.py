@@ -4,7 +4,7 @@ and payslips (staff, the employer's side and the PA themself; another PA gets a 
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -227,11 +227,16 @@ class ExportView(PermissionRequiredMixin, View):
     access_log = "pay run export"
 
     def get_permission_object(self):
-        run = selectors.pay_run_for(self.request.user, self.kwargs["pk"])
-        return run if run is not None and not run.is_draft else None
+        return selectors.pay_run_for(self.request.user, self.kwargs["pk"])
+
+    def nothing_to_show(self, obj) -> bool:
+        """A run still being checked has no export yet: not a view, nor a refusal."""
+        return obj.is_draft
 
     def get(self, request, *args, **kwargs):
         run = self.object
+        if run.is_draft:
+            raise Http404("Not found")
         body = presenters.bureau_csv(run, selectors.payslips_of(run))
         response = HttpResponse(body, content_type="text/csv; charset=utf-8")
         name = slugify(f"pay run {run.employer.display_name} {run.pay_date:%Y-%m-%d}")

@@ -435,9 +435,13 @@ class EvidenceView(PermissionRequiredMixin, View):
     def get_permission_object(self):
         return selectors.record_for(self.request.user, self.kwargs["pk"])
 
+    def nothing_to_show(self, obj) -> bool:
+        """A record without evidence shows nothing: not a view, nor a refusal."""
+        return not obj.evidence_filename or obj.evidence is None
+
     def get(self, request, *args, **kwargs):
         record = self.object
-        if not record.evidence_filename or record.evidence is None:
+        if self.nothing_to_show(record):
             raise Http404("No evidence")
         response = HttpResponse(bytes(record.evidence), content_type=record.evidence_content_type)
         response["Content-Disposition"] = f'attachment; filename="{record.evidence_filename}"'

@@ -4,6 +4,7 @@ import logging
 
 from django.http import Http404
 
+from phb.extensions import holder_id_named_by
 from phb.rules import holder_of
 from phb.services import record_access
 
@@ -16,8 +17,9 @@ class PermissionRequiredMixin:
 
     The check comes first. A refusal is a 404 (never a 403 that confirms the thing exists);
     on a page about a person (`access_log` set) it writes one "refused" entry in their access
-    log, and a page that is allowed writes one "viewed" entry. So a refused attempt never
-    appears as a view.
+    log, and a page that is allowed writes one "viewed" entry, unless it has nothing to show
+    (`nothing_to_show`: a missing file, a draft run). So a refused attempt never appears as a
+    view, and a page that shows nothing is neither.
     """
 
     permission = None
@@ -36,9 +38,17 @@ class PermissionRequiredMixin:
 
     def person_id_for_log(self, obj):
         """Whose record this request was about, for the access log. A refused request may
-        name a person the user cannot see, or nobody: then the id in the address is logged."""
+        name a person the user cannot see, or nobody: then the id in the address is given,
+        and `refused_person_id` finds whose it is."""
         holder = holder_of(obj) if obj is not None else None
         return holder.pk if holder is not None else self.kwargs.get("pk")
+
+    def refused_person_id(self, person_id):
+        """For a refusal: the person whose record the address names, read without the user's
+        scope through what the apps register (`phb.extensions.register_person_link`), so that
+        an attempt on another PA's payslip or another ICB's competence is in that person's log
+        rather than under the payslip's own id. An id that names nothing is logged as it is."""
+        return holder_id_named_by([person_id, *self.kwargs.values()]) or person_id
 
     def dispatch(self, request, *args, **kwargs):
         user = request.user
@@ -54,6 +64,8 @@ class PermissionRequiredMixin:
             and not (allowed and self.nothing_to_show(obj))
         ):
             person_id = self.person_id_for_log(obj)
+            if not allowed:
+                person_id = self.refused_person_id(person_id)
             if person_id is not None:
                 record_access(
                     user=user,

@@ -21,7 +21,7 @@ from careplans.models import (
     PlanStatus,
 )
 from careplans.services import ItemChoice, decide_plan, panels
-from phb.models import RecordAccess, User
+from phb.models import AccessOutcome, RecordAccess, User
 from tests.careplans.panel_factories import (
     PLAN_REASON,
     panel_people,
@@ -118,6 +118,34 @@ def test_the_pack_shows_the_person_the_money_items_risks_checks_and_earlier_deci
     assert "Clinical check" in page
     assert "This plan has not been decided before." in page
     assert RecordAccess.objects.get(user=members[1]).budget_holder_id == holder.pk
+
+
+def test_a_pack_for_a_plan_not_on_the_agenda_is_neither_a_view_nor_a_refusal(
+    client, phb_lead, members, holder, other_holder
+):
+    on_agenda = submitted_plan(phb_lead, holder)
+    elsewhere = submitted_plan(phb_lead, other_holder)
+    panel = session(phb_lead, members, versions=[on_agenda])
+    client.force_login(members[1])
+    response = client.get(reverse("careplans:panel_pack", args=[panel.pk, elsewhere.pk]))
+    assert response.status_code == 404
+    assert not RecordAccess.objects.exists()
+
+
+def test_another_icbs_attempt_on_a_pack_is_refused_in_the_persons_log(
+    client, phb_lead, members, holder, other_icb_lead
+):
+    plan = submitted_plan(phb_lead, holder)
+    panel = session(phb_lead, members, versions=[plan])
+    client.force_login(other_icb_lead)
+    response = client.get(reverse("careplans:panel_pack", args=[panel.pk, plan.pk]))
+    assert response.status_code == 404
+    refused = RecordAccess.objects.get()
+    assert (refused.budget_holder_id, refused.outcome, refused.what) == (
+        holder.pk,
+        AccessOutcome.REFUSED,
+        "panel pack",
+    )
 
 
 def decide_url(panel, plan) -> str:
