@@ -261,6 +261,9 @@ def describe_changes(events) -> list[HistoryEntry]:
 class AccessEntry:
     at: datetime.datetime
     who: str
+    # Their sign-in, beside the name: two ICBs' administrators may share a name, and a refused
+    # attempt by one must not read as the other's.
+    email: str
     what: str
     outcome: str
 
@@ -280,6 +283,7 @@ def describe_accesses(accesses) -> list[AccessEntry]:
         AccessEntry(
             at=access.at,
             who=access.user.full_name,
+            email=access.user.email,
             what=_sentence(readable(access.what)),
             outcome=access.get_outcome_display(),
         )

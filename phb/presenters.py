@@ -361,14 +361,15 @@ def history_table(history) -> dict:
 
 def access_log_table(accesses) -> dict:
     """A person's access log (phb.history.AccessEntry list), newest first, as a responsive
-    table."""
+    table. Who is their name and their sign-in's email address: names repeat (each ICB has
+    its own administrator), sign-ins do not."""
     return {
         "caption": hidden_caption("Who opened this record, newest first"),
         "head": [{"text": "When"}, {"text": "Who"}, {"text": "What"}, {"text": "Outcome"}],
         "rows": [
             [
                 {"text": f"{display_date(entry.at, 'j M Y')}, {display_time(entry.at)}"},
-                {"text": entry.who},
+                {"text": f"{entry.who} ({entry.email})"},
                 {"text": entry.what},
                 {"text": entry.outcome},
             ]

@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
 
-from phb.models import AccessOutcome, RecordAccess
+from phb.models import AccessOutcome, RecordAccess, Role
+from tests.factories import UserFactory, add_totp
 
 pytestmark = pytest.mark.django_db
 
@@ -87,7 +88,7 @@ def test_the_access_log_pages_show_the_older_accesses_on_page_2(client, phb_lead
     assert "Access 5 " not in first and "Page 2 of 2" in first
     second = words(client, f"{url}?page=2")
     assert "Access 5 " in second and "Access 0 " in second and "Access 29 " not in second
-    assert f"Who {phb_lead.full_name} What Access 0 Outcome Viewed" in second
+    assert f"Who {phb_lead.full_name} ({phb_lead.email}) What Access 0 Outcome Viewed" in second
 
 
 def test_the_pages_link_to_each_other(client, phb_lead, holder):
@@ -120,6 +121,29 @@ def test_a_refused_attempt_shows_in_the_access_log_as_refused(
     log = text(client, reverse("person_access_log", args=[holder.pk]))
     assert other_icb_lead.full_name in log
     assert "Refused (not theirs to see)" in log
+
+
+def test_the_access_log_tells_apart_two_icbs_staff_of_the_same_name(
+    client, icb_admin, holder, other_icb
+):
+    """Each ICB has its administrator, and both may be called Sam Patel: the log says who
+    signed in, so the other ICB's refused attempt does not read as this ICB's own."""
+    south = UserFactory(
+        role=Role.ICB_ADMIN,
+        organisation=other_icb,
+        full_name=icb_admin.full_name,
+        email="icb.admin@south.example.nhs.uk",
+    )
+    add_totp(south)
+    client.force_login(south)
+    assert client.get(reverse("person_detail", args=[holder.pk])).status_code == 404
+    client.force_login(icb_admin)
+    log = words(client, reverse("person_access_log", args=[holder.pk]))
+    assert (
+        f"Who {icb_admin.full_name} (icb.admin@south.example.nhs.uk) What Record "
+        "Outcome Refused (not theirs to see)"
+    ) in log
+    assert f"Who {icb_admin.full_name} ({icb_admin.email}) What Access log Outcome Viewed" in log
 
 
 @pytest.mark.parametrize("name", PAGES)
