@@ -71,6 +71,9 @@ class Reminder:
     step: int
     recipient: str
     message: object  # an unsaved phb Message, its id chosen here
+    # The days really left to the due date: a reminder's step says only which one it is (the
+    # 28-day one, sent late after a missed scan, may go out with 13 days left).
+    days_left: int = 0
 
     @property
     def key(self) -> tuple:
@@ -169,6 +172,7 @@ def _remind_once(chunk, today, days_by_icb, leads) -> int:
                 coordinators.get(review.plan_id),
                 leads[holder.organisation_id],
                 claimed,
+                days_left=(review.due_on - today).days,
             )
     if not reminders:
         return 0
@@ -214,7 +218,7 @@ def _digest(group: list[Reminder]):
     room = MESSAGE_BODY_LENGTH - len(opening) - len(closing) - len(every) - 200
     lines = []
     for reminder in ordered[:DIGEST_LINES]:
-        line = f"- {_staff_line(reminder.review, reminder.kind, reminder.step)}"
+        line = f"- {_staff_line(reminder.review, reminder.kind, reminder.days_left)}"
         if len(line) + 1 > room:
             break
         lines.append(line)
@@ -236,7 +240,9 @@ def _digest(group: list[Reminder]):
     return message
 
 
-def _reminders_of(review, kind, step, coordinator, leads, claimed) -> list[Reminder]:
+def _reminders_of(
+    review, kind, step, coordinator, leads, claimed, *, days_left: int
+) -> list[Reminder]:
     """The reminders of this review at this step not yet claimed, with their messages."""
     holder = review.plan.budget_holder
     reminders = []
@@ -245,7 +251,10 @@ def _reminders_of(review, kind, step, coordinator, leads, claimed) -> list[Remin
         key = (review.pk, kind, review.due_on, step, recipient, user.pk if user else None)
         if key in claimed:
             return
-        subject, body = (_person_words if person else _staff_words)(review, kind, step)
+        if person:
+            subject, body = _person_words(review, kind)
+        else:
+            subject, body = _staff_words(review, kind, step, days_left)
         message = notifications.message_about(
             holder,
             name=name,
@@ -257,7 +266,7 @@ def _reminders_of(review, kind, step, coordinator, leads, claimed) -> list[Remin
             user=user,
         )
         message.pk = uuid.uuid4()
-        reminders.append(Reminder(review, kind, step, recipient, message))
+        reminders.append(Reminder(review, kind, step, recipient, message, days_left))
 
     first_notice = kind != ReminderKind.OVERDUE or step == 1
     coordinator_user = coordinator.user if coordinator is not None else None
@@ -293,9 +302,11 @@ def _reminders_of(review, kind, step, coordinator, leads, claimed) -> list[Remin
     return reminders
 
 
-def _when(review, kind, step) -> str:
+def _when(review, kind, days_left: int) -> str:
     if kind == ReminderKind.DUE_SOON:
-        return f"due in {step} days, by {review.due_on:%-d %B %Y}"
+        if days_left == 1:
+            return f"due tomorrow, {review.due_on:%-d %B %Y}"
+        return f"due in {days_left} days, by {review.due_on:%-d %B %Y}"
     if kind == ReminderKind.DUE_TODAY:
         return f"due today, {review.due_on:%-d %B %Y}"
     return f"overdue: it was due by {review.due_on:%-d %B %Y}"
@@ -305,22 +316,22 @@ def _review_link(review) -> str:
     return settings.PHB_SITE_URL.rstrip("/") + reverse("careplans:review_record", args=[review.pk])
 
 
-def _staff_line(review, kind, step) -> str:
+def _staff_line(review, kind, days_left: int) -> str:
     """One review in a digest: "Alex Morgan: first review due in 7 days, by 11 January 2027.
     <its link>"."""
     holder = review.plan.budget_holder
-    return (
-        f"{holder.full_name}: {review.get_kind_display().lower()} {_when(review, kind, step)}. "
-        f"{_review_link(review)}"
-    )
+    when = _when(review, kind, days_left)
+    return f"{holder.full_name}: {review.get_kind_display().lower()} {when}. {_review_link(review)}"
 
 
-def _staff_words(review, kind, step) -> tuple[str, str]:
+def _staff_words(review, kind, step, days_left: int) -> tuple[str, str]:
     holder = review.plan.budget_holder
-    when = _when(review, kind, step)
+    when = _when(review, kind, days_left)
     link = _review_link(review)
     heading = {
-        ReminderKind.DUE_SOON: f"Review due in {step} days",
+        ReminderKind.DUE_SOON: "Review due tomorrow"
+        if days_left == 1
+        else f"Review due in {days_left} days",
         ReminderKind.DUE_TODAY: "Review due today",
         ReminderKind.OVERDUE: "Review overdue" if step == 1 else f"Review overdue, week {step}",
     }[kind]
@@ -331,7 +342,7 @@ def _staff_words(review, kind, step) -> tuple[str, str]:
     )
 
 
-def _person_words(review, kind, step) -> tuple[str, str]:
+def _person_words(review, kind) -> tuple[str, str]:
     holder = review.plan.budget_holder
     icb = holder.organisation
     contact = f" on {icb.phone}" if icb.phone else ""

@@ -77,6 +77,25 @@ def test_the_coordinator_the_leads_and_the_person_who_asked_are_reminded_once(
 
 
 @pytest.mark.django_db
+def test_a_reminder_sent_late_says_the_days_really_left(phb_lead, care_coordinator, icb):
+    """The 28-day reminder of a review due in 13 days (the scan missed its day, or the review
+    was set 13 days ahead) says 13 days, not 28; the last day before says "tomorrow"."""
+    today = D(2027, 1, 4)
+    holder = reviewed_person(
+        phb_lead, care_coordinator, icb, due_on=today + datetime.timedelta(days=13)
+    )
+    scan_due_reviews(today=today)
+    staff = Message.objects.get(budget_holder=holder, recipient_role="Care coordinator")
+    assert staff.subject == f"Review due in 13 days: {holder.full_name}"
+    assert "due in 13 days, by 17 January 2027" in staff.body
+    scan_due_reviews(today=D(2027, 1, 16))
+    last = Message.objects.filter(budget_holder=holder, recipient_role="Care coordinator")
+    assert last.order_by("-created_at").first().subject == (
+        f"Review due tomorrow: {holder.full_name}"
+    )
+
+
+@pytest.mark.django_db
 def test_a_member_of_staff_gets_one_email_listing_their_reviews(phb_lead, care_coordinator, icb):
     """Three reviews due for the leads in one scan: each lead gets one message naming all
     three, soonest first, each reminder claimed with it; the coordinator, with one review,
