@@ -341,6 +341,10 @@ class TaskChangeView(TaskFormMixin, FormPage):
         # Changed by a colleague since: the page again, showing the task as it is now.
         return self.request.path
 
+    def get_context_data(self, **kwargs):
+        # The task's name above the heading, and in the title: each task's page has its own.
+        return super().get_context_data(**kwargs) | {"caption": self.task.name}
+
     @property
     def intro(self) -> str:
         people = services.people_delegated_for(self.task)

@@ -475,3 +475,17 @@ def test_another_clinician_is_told_who_signs_off(client, icb, holder, clinician,
     assert f"{who} can sign off a PA for it." in page(response)
     competence.refresh_from_db()
     assert competence.status == CompetenceStatus.IN_PROGRESS
+
+
+def test_each_competence_and_task_page_is_titled_with_what_it_is_about(
+    client, icb, holder, clinician, pa_user
+):
+    """WCAG 2.4.2: every PA's assessment page, and every task's change page, had one title."""
+    competence = setup_ready(icb, holder, clinician, pa_user)
+    task = competence.delegation.task
+    client.force_login(clinician)
+    about = f"Priya Shah: {task.name} for {holder.full_name}"
+    text = page(client.get(reverse("employers:competence_assessment", args=[competence.pk])))
+    assert f"<title>Record the competence assessment – {about} –" in text
+    text = page(client.get(reverse("employers:delegated_task", args=[task.pk])))
+    assert f"<title>Change a delegated healthcare task – {task.name} –" in text
