@@ -5,7 +5,7 @@ A person must be told how their budget was worked out, so every calculation here
 pounds and every money output is rounded to the penny. Rates and thresholds change every year,
 so they arrive as a dated `NationalFigures` input and are never written into this module; the
 only constants here are conventions of the product (52 weeks a year) and facts (168 hours in a
-week).
+week, statutory holiday of no more than 28 days).
 
 Four calculations set a budget or pay it out:
 
@@ -15,7 +15,8 @@ Four calculations set a budget or pay it out:
 - `cost_chc_package`: the weekly and yearly cost of a conventional CHC package (the cost cap).
 - `score_ras`: an indicative budget from a needs questionnaire and a price per point.
 - `financial_year`, `amount_for_period`, `instalment_dates`, `split_evenly`, `respread_from`:
-  turning a yearly amount into the payments a person receives, and changing them mid-year;
+  turning a yearly amount into the payments a person receives, and changing them mid-year
+  (`pa_amount_for_period` for a PA costing, whose Employment Allowance is not pro rata);
   `in_proportion` and `share_in_proportion` carry a budget into the next year.
 """
 
@@ -23,7 +24,7 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import ROUND_HALF_DOWN, ROUND_HALF_UP, Decimal
 from enum import StrEnum
@@ -41,6 +42,11 @@ MONTHS_PER_YEAR = Decimal(12)
 HOURS_IN_A_WEEK = Decimal(168)
 # Sleeping nights are counted in nights, one a day at most.
 NIGHTS_IN_A_WEEK = 7
+# A PA works on 1 to 7 days a week.
+DAYS_IN_A_WEEK = 7
+# Statutory holiday is 5.6 weeks a year but no more than 28 days (Working Time Regulations 1998
+# reg 13A(3)): for someone working 6 or 7 days a week, 5.6 weeks would be more than 28 days.
+HOLIDAY_DAYS_MAX = 28
 
 PENNY = Decimal("0.01")
 # The most points one answer in a RAS questionnaire may carry. Real questionnaires use tens
@@ -509,6 +515,8 @@ class PaInput:
     age: int | None = None
     # An apprentice aged under 19, or in the first year of their apprenticeship.
     apprentice: bool = False
+    # The days a week they work, where known: holiday cover is no more than 28 days a year.
+    days_per_week: int | None = None
 
 
 @dataclass(frozen=True)
@@ -609,6 +617,49 @@ class InvalidHours(LineError):
         super().__init__(message)
 
 
+class InvalidDays(LineError):
+    """A PA's days a week are not a whole number from 1 to 7."""
+
+    field = "days_per_week"
+
+    def __init__(self, label: str, days: int):
+        self.label = label
+        self.days = days
+        if days < 1:
+            message = f"{label}'s days a week must be 1 or more"
+        else:
+            message = f"{label} cannot work {days} days a week. There are only 7 days in a week"
+        super().__init__(message)
+
+
+def holiday_weeks(weeks: Decimal, days_per_week: int | None) -> Decimal:
+    """The weeks of holiday a year to cover: `weeks` (5.6), but no more than 28 days, so
+    28 / days for a PA working 6 or 7 days a week (28 / 6 = 4.67 weeks). With the days not
+    known, `weeks`."""
+    if days_per_week is not None and days_per_week * weeks > HOLIDAY_DAYS_MAX:
+        return Decimal(HOLIDAY_DAYS_MAX) / days_per_week
+    return weeks
+
+
+def _holiday_cover(gross: Decimal, weeks: Decimal, days_per_week: int | None) -> Decimal:
+    """A week's share of the cost of cover while the PA is on holiday (half up)."""
+    if days_per_week is not None and days_per_week * weeks > HOLIDAY_DAYS_MAX:
+        # gross x (28 / days) / 52, worked out in one division so it is exact.
+        return _money(gross * HOLIDAY_DAYS_MAX / (days_per_week * WEEKS_PER_YEAR))
+    return _money(gross * weeks / WEEKS_PER_YEAR)
+
+
+def _days_per_week(pa: PaInput) -> int | None:
+    days = pa.days_per_week
+    if days is None:
+        return None
+    if isinstance(days, bool) or not isinstance(days, int):
+        raise TypeError(f"{pa.label}'s days a week must be a whole number")
+    if not 1 <= days <= DAYS_IN_A_WEEK:
+        raise InvalidDays(pa.label, days)
+    return days
+
+
 def _to_weekly(per_period: Decimal, frequency: PayFrequency) -> Decimal:
     """A monthly amount as its weekly equivalent (x 12 / 52), rounded half up."""
     if frequency is PayFrequency.WEEKLY:
@@ -673,6 +724,7 @@ def _cost_pa(
     rate = _decimal(pa.hourly_rate, f"{pa.label}'s hourly rate")
     if hours <= 0 or hours > HOURS_IN_A_WEEK:
         raise InvalidHours(pa.label, hours)
+    days = _days_per_week(pa)
     age = pa_age(
         label=pa.label,
         on=on,
@@ -690,7 +742,7 @@ def _cost_pa(
         method = HolidayMethod.ROLLED_UP
         pay = gross + holiday
     else:
-        holiday = _money(gross * figures.holiday_weeks / WEEKS_PER_YEAR)
+        holiday = _holiday_cover(gross, figures.holiday_weeks, days)
         method = HolidayMethod.COVER
         pay = gross
     ni_class = ni_category(age)
@@ -802,7 +854,9 @@ def cost_pas(costing: PaCostingInput, figures: NationalFigures) -> PaCostingResu
       year, otherwise 16-17, 18-20 or 21 and over by age; `BelowMinimumWage`). The total hours
       of all PAs are not limited: several PAs can cover 24 hours a day.
     - Holiday, regular hours: the cost of cover while the PA takes `holiday_weeks` of paid
-      leave, spread over the year: `gross x holiday_weeks / 52` (method "cover"). The cover is
+      leave, spread over the year: `gross x holiday_weeks / 52` (method "cover"), but no more
+      than 28 days: for a PA who works 6 or 7 days a week (`days_per_week`, 1 to 7, or not
+      known; `InvalidDays`) `gross x (28 / days) / 52` (`holiday_weeks()`). The cover is
       costed at the PA's own gross pay, without on-costs for the cover worker.
     - Holiday, irregular hours: rolled-up holiday pay, `gross x holiday_accrual_rate` (method
       "rolled_up"). This is the PA's pay, so NI and pension are worked out on gross plus it;
@@ -1041,6 +1095,115 @@ def amount_for_period(annual: Decimal, start: date, end: date) -> Decimal:
     days = (end - start).days + 1
     days_in_year = (year_end - year_start).days + 1
     return _money(annual * days / days_in_year)
+
+
+def tax_year(day: date) -> tuple[date, date]:
+    """The tax year (6 April to 5 April) that contains `day`."""
+    start_year = day.year if day >= date(day.year, 4, 6) else day.year - 1
+    return date(start_year, 4, 6), date(start_year + 1, 4, 5)
+
+
+def tax_year_label(day: date) -> str:
+    """'2026/27': the tax year that contains `day`."""
+    first = tax_year(day)[0].year
+    return f"{first}/{(first + 1) % 100:02d}"
+
+
+@dataclass(frozen=True)
+class NiInTaxYear:
+    """The employer's National Insurance for the days of a period in one tax year, and the part
+    of that tax year's Employment Allowance set against it."""
+
+    start: date
+    end: date
+    ni: Decimal
+    allowance: Decimal
+
+    @property
+    def payable(self) -> Decimal:
+        return self.ni - self.allowance
+
+
+@dataclass(frozen=True)
+class PaPeriodAmount:
+    """A PA costing's amount for a period, and how the Employment Allowance was set against the
+    National Insurance of its days.
+
+    `pro_rata` is the costing's yearly total pro rata for the days. `ni_pro_rata` is the NI left
+    after the yearly allowance, pro rata: what the pro rata amount includes. `parts` are the
+    period's days in each tax year (none without the allowance); `ni_payable` is the NI the
+    amount includes instead."""
+
+    amount: Decimal
+    pro_rata: Decimal
+    ni_pro_rata: Decimal
+    parts: tuple[NiInTaxYear, ...] = ()
+
+    @property
+    def ni(self) -> Decimal:
+        return sum((part.ni for part in self.parts), Decimal("0.00"))
+
+    @property
+    def allowance(self) -> Decimal:
+        return sum((part.allowance for part in self.parts), Decimal("0.00"))
+
+    @property
+    def ni_payable(self) -> Decimal:
+        return self.ni - self.allowance
+
+
+def pa_amount_for_period(
+    *,
+    total_annual: Decimal,
+    employer_ni_annual: Decimal,
+    allowance_used_annual: Decimal,
+    claims_employment_allowance: bool,
+    allowance_annual: Decimal,
+    contingency_rate: Decimal,
+    start: date,
+    end: date,
+) -> PaPeriodAmount:
+    """A PA costing's yearly total for `start` to `end`, as `amount_for_period` does, except for
+    the Employment Allowance.
+
+    The allowance is per employer per tax year and is used from the first payroll, so it is
+    not pro rata: within each tax year in the period it is set against the NI due for the
+    period's days in that year, up to the allowance (`min(allowance, NI for the days)`), and a
+    period with days in two tax years has an allowance in each. The NI for the days is the
+    yearly NI (before the allowance) x days / days in the financial year, half up. Everything
+    else is pro rata, and the contingency is added to the NI that is left as to the rest:
+    `amount = (total - yearly NI left x (1 + contingency)) x days / days in the year + NI left
+    for the period x (1 + contingency)`, half up.
+
+    Without the allowance, or with all of a year's NI covered by it (so all of any period's
+    too), the amount is the yearly total pro rata, to the penny.
+    """
+    pro_rata = amount_for_period(total_annual, start, end)
+    ni = _not_negative(employer_ni_annual, "The employer's National Insurance")
+    used = _not_negative(allowance_used_annual, "The Employment Allowance used")
+    allowance = _money(_not_negative(allowance_annual, "The Employment Allowance"))
+    rate = _decimal(contingency_rate, "The contingency")
+    year_start, year_end = financial_year(start)
+    days_in_year = (year_end - year_start).days + 1
+    ni_pro_rata = _money((ni - used) * ((end - start).days + 1) / days_in_year)
+    if not claims_employment_allowance:
+        return PaPeriodAmount(amount=pro_rata, pro_rata=pro_rata, ni_pro_rata=ni_pro_rata)
+    parts = []
+    day = start
+    while day <= end:
+        last = min(end, tax_year(day)[1])
+        ni_part = _money(ni * ((last - day).days + 1) / days_in_year)
+        parts.append(NiInTaxYear(day, last, ni_part, min(allowance, ni_part)))
+        day = last + timedelta(days=1)
+    result = PaPeriodAmount(
+        amount=pro_rata, pro_rata=pro_rata, ni_pro_rata=ni_pro_rata, parts=tuple(parts)
+    )
+    if ni <= used:  # all of the year's NI is covered, so all of the period's is
+        return result
+    days = (end - start).days + 1
+    rest = total_annual - (ni - used) * (1 + rate)
+    amount = _money(rest * days / days_in_year + result.ni_payable * (1 + rate))
+    return replace(result, amount=amount)
 
 
 def in_proportion(amount: Decimal, was: Decimal, now: Decimal) -> Decimal:

@@ -6,6 +6,7 @@ from django.core.validators import MinValueValidator
 from django.utils import timezone
 
 from budgets.calculations import (
+    DAYS_IN_A_WEEK,
     HOURS_IN_A_WEEK,
     MAX_POINTS,
     NIGHTS_IN_A_WEEK,
@@ -204,6 +205,19 @@ class PaLineForm(NHSFormMixin, forms.Form):
         label="An apprentice aged under 19, or in the first year of their apprenticeship",
         required=False,
     )
+    # Holiday cover is 5.6 weeks a year but no more than 28 days: less for 6 or 7 days a week.
+    days_per_week = NHSIntegerField(
+        label="Days a week (optional)",
+        required=False,
+        min_value=1,
+        max_value=DAYS_IN_A_WEEK,
+        help_text=(
+            "How many days a week they work, from 1 to 7. Holiday cover is 5.6 weeks a year, "
+            "but no more than 28 days, so it is less for someone who works 6 or 7 days a week"
+        ),
+        error_messages={"max_value": "There are only 7 days in a week"},
+        widget=forms.TextInput(attrs={"class": "nhsuk-input--width-2"}),
+    )
     irregular_hours = forms.BooleanField(
         label="Works irregular hours (holiday pay is rolled up at 12.07%)", required=False
     )
@@ -231,9 +245,9 @@ class PaLineForm(NHSFormMixin, forms.Form):
             self.add_error("age", "Enter their date of birth or their age, not both")
         # A PA with hours, a rate or an age but no name would be left out of the costing
         # unseen, and the budget costed too low.
-        typed = typed_any(self, "hours_per_week", "hourly_rate", "date_of_birth", "age") or any(
-            data.get(box) for box in ("apprentice", "irregular_hours")
-        )
+        typed = typed_any(
+            self, "hours_per_week", "hourly_rate", "date_of_birth", "age", "days_per_week"
+        ) or any(data.get(box) for box in ("apprentice", "irregular_hours"))
         if not label and not self.has_error("label") and typed:
             self.add_error("label", "Enter the name or role")
         return data

@@ -296,8 +296,9 @@ def _choosing(kind: str, amount: Decimal) -> str:
     if kind == "pa":
         return (
             f"The indicative amount would be the cost of employing the PAs, {money(amount)} a "
-            "year (in proportion for part of a year). A budget above it needs a clinical "
-            "justification and a clinician's check."
+            "year (in proportion to the days of part of a year, but any Employment Allowance is "
+            "set against the employer's National Insurance of the budget's days). A budget above "
+            "it needs a clinical justification and a clinician's check."
         )
     what = "indicative amount" if kind == "ras" else "cap"
     return (

@@ -14,12 +14,15 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from budgets.calculations import (
+    HOLIDAY_DAYS_MAX,
     WEEKS_PER_YEAR,
     financial_year,
     financial_year_label,
+    holiday_weeks,
     pa_age,
     pension_thresholds,
     points_text,
+    tax_year_label,
 )
 from budgets.in_force import Amounts, overtaken
 from budgets.models import (
@@ -394,9 +397,11 @@ def _ni_threshold(figures, period: str) -> str:
     return money(threshold)
 
 
-def explain_pa_costing(costing: PaCosting, within=None) -> Explanation:
+def explain_pa_costing(costing: PaCosting, within=None, indicative=None) -> Explanation:
     """The costing line by line. For a budget, `within` is its first and last day, so that
-    what changes in the year is said only for days in its period."""
+    what changes in the year is said only for days in its period, and `indicative` its
+    indicative amount, so that how the Employment Allowance was set against the National
+    Insurance of its days is said when the amount was worked out so."""
     rates = costing.national_rates
     thresholds = pension_thresholds(rates.as_figures(), costing.pay_frequency)
     period = "week" if costing.pay_frequency == "weekly" else "month"
@@ -408,8 +413,8 @@ def explain_pa_costing(costing: PaCosting, within=None) -> Explanation:
             Line(
                 text=f"{pa.label}: wages",
                 detail=(
-                    f"{number(pa.hours_per_week)} hours a week at {money(pa.hourly_rate)} an "
-                    f"hour. {_age_words(pa, costing.effective_date)}"
+                    f"{number(pa.hours_per_week)} hours a week{_over_days(pa)} at "
+                    f"{money(pa.hourly_rate)} an hour. {_age_words(pa, costing.effective_date)}"
                 ),
                 amount=money(pa.gross_weekly),
             )
@@ -420,10 +425,7 @@ def explain_pa_costing(costing: PaCosting, within=None) -> Explanation:
                 "hours are irregular"
             )
         else:
-            holiday_detail = (
-                f"Paying someone to cover {number(rates.holiday_weeks)} weeks of paid holiday "
-                "a year, spread over the year"
-            )
+            holiday_detail = _holiday_cover_words(pa, rates)
         weekly.append(Line(f"{pa.label}: holiday", holiday_detail, money(pa.holiday_weekly)))
         weekly.append(
             Line(
@@ -440,6 +442,7 @@ def explain_pa_costing(costing: PaCosting, within=None) -> Explanation:
             )
         )
         notes += _changes_in_the_year(pa, costing, thresholds, period, within)
+    notes += _allowance_for_the_period(costing, within, indicative)
     yearly = [
         Line("Wages", f"{WEEKS_PER_YEAR} weeks", money(costing.wages_annual)),
         Line("Holiday", "", money(costing.holiday_annual)),
@@ -479,6 +482,78 @@ def explain_pa_costing(costing: PaCosting, within=None) -> Explanation:
     )
 
 
+def _over_days(pa) -> str:
+    """ " over 6 days" when the days a week were given."""
+    if pa.days_per_week is None:
+        return ""
+    return f" over {pa.days_per_week} day{pluralize(pa.days_per_week)}"
+
+
+def _holiday_cover_words(pa, rates) -> str:
+    """The holiday cover: 5.6 weeks, or 28 days for a PA who works 6 or 7 days a week."""
+    weeks = holiday_weeks(rates.holiday_weeks, pa.days_per_week)
+    if weeks == rates.holiday_weeks:
+        return (
+            f"Paying someone to cover {number(rates.holiday_weeks)} weeks of paid holiday "
+            "a year, spread over the year"
+        )
+    return (
+        f"Paying someone to cover {HOLIDAY_DAYS_MAX} days of paid holiday a year "
+        f"({number(weeks.quantize(Decimal('0.01')))} weeks of {pa.days_per_week} days), spread "
+        f"over the year. Paid holiday is {number(rates.holiday_weeks)} weeks a year, but no "
+        f"more than {HOLIDAY_DAYS_MAX} days"
+    )
+
+
+def _allowance_for_the_period(costing: PaCosting, within, indicative) -> list[str]:
+    """For a budget whose amount was worked out with the Employment Allowance set against the
+    National Insurance of its days (`PaCosting.for_period`), rather than a year's NI after the
+    allowance in proportion: the NI of its days, what the allowance covers, and what is left.
+    Nothing when all of a year's NI is covered, as then all of any period's is."""
+    if (
+        within is None
+        or not costing.claims_employment_allowance
+        or costing.employer_ni_annual <= costing.employment_allowance_annual
+    ):
+        return []
+    period = costing.for_period(*within)
+    if indicative != period.amount or period.amount == period.pro_rata:
+        return []
+    parts = period.parts
+    limit = money(costing.national_rates.employment_allowance_annual)
+
+    def days(start, end) -> str:
+        return f"{day(start)} to {day(end)}"
+
+    def covers(part) -> str:
+        return "all" if part.allowance == part.ni else money(part.allowance)
+
+    if len(parts) == 1:
+        (part,) = parts
+        said = (
+            f"The employer's National Insurance for {days(part.start, part.end)} is "
+            f"{money(part.ni)}. The Employment Allowance covers {covers(part)} of it: the "
+            f"employer can claim up to {limit} in the {tax_year_label(part.start)} tax year, "
+            "from its first payroll, so it is not shared out over the year."
+        )
+    else:
+        said = (
+            f"The employer's National Insurance for {days(*within)} is {money(period.ni)}: "
+            + " and ".join(
+                f"{money(part.ni)} for {days(part.start, part.end)}, in the "
+                f"{tax_year_label(part.start)} tax year"
+                for part in parts
+            )
+            + ". The Employment Allowance covers "
+            + " and ".join(f"{covers(part)} of the {money(part.ni)}" for part in parts)
+            + f": the employer can claim up to {limit} in each tax year, from its first "
+            "payroll, so it is not shared out over the year."
+        )
+    payable = period.ni_payable
+    left = f"{money(payable)} of National Insurance" if payable else "no National Insurance"
+    return [f"{said} So the budget includes {left}."]
+
+
 def _national_insurance_line(costing: PaCosting, rates) -> Line:
     """Employer's National Insurance for a year, less the Employment Allowance the employer
     claims, in one line with a sentence that says how."""
@@ -500,14 +575,15 @@ def _national_insurance_line(costing: PaCosting, rates) -> Line:
     return Line("Employer's National Insurance", detail, money(payable))
 
 
-def explain_calculation(calculation, within=None) -> Explanation:
-    """How a calculation was worked out; `within`, a budget's first and last day."""
+def explain_calculation(calculation, within=None, indicative=None) -> Explanation:
+    """How a calculation was worked out; `within`, a budget's first and last day, and
+    `indicative`, its indicative amount."""
     if isinstance(calculation, RasAssessment):
         return explain_ras(calculation)
     if isinstance(calculation, ChcPackage):
         explanation = explain_chc(calculation)
     else:
-        explanation = explain_pa_costing(calculation, within)
+        explanation = explain_pa_costing(calculation, within, indicative)
     explanation.notes[:0] = rates_from_an_earlier_year(calculation)
     return explanation
 
@@ -646,26 +722,56 @@ def _amount_steps(budget: Budget, amount: Decimal, *, changed: bool) -> list[str
     return []
 
 
+def explain_budget_calculation(budget: Budget) -> Explanation:
+    """How the budget's calculation was worked out, said for the budget's period."""
+    return explain_calculation(
+        budget.calculation,
+        within=(budget.period_start, budget.full_period_end),
+        indicative=budget.indicative_amount,
+    )
+
+
+def period_step(budget: Budget, annual: Decimal) -> list[str]:
+    """From the calculation's yearly figure to the budget's indicative amount, when they
+    differ: part of a year, and for a PA costing the Employment Allowance set against the
+    National Insurance of the budget's days (`PaCosting.for_period`)."""
+    if budget.indicative_amount == annual:
+        return []
+    start, end = budget.period_start, budget.full_period_end
+    days = (end - start).days + 1
+    year_start, year_end = financial_year(start)
+    becomes = f"the yearly {money(annual)} becomes {money(budget.indicative_amount)}"
+    allowance = ""
+    if budget.pa_costing_id is not None:
+        period = budget.calculation.for_period(start, end)
+        if period.amount == budget.indicative_amount != period.pro_rata:
+            allowance = (
+                ", with the Employment Allowance set against the employer's National Insurance "
+                "for those days"
+            )
+    if days == (year_end - year_start).days + 1 and allowance:
+        return [
+            f"The budget is for the whole of {financial_year_label(start)}, but the Employment "
+            "Allowance is set against the employer's National Insurance of each tax year in "
+            f"it, so {becomes}."
+        ]
+    return [
+        f"The budget is for {days} days ({day(start)} to {day(end)}), not a whole year, so "
+        f"{becomes}{allowance}."
+    ]
+
+
 def explain_budget(budget: Budget) -> dict:
     """Everything the staff's "How the budget was worked out" says, from the calculation to
     the amount."""
     calculation = budget.calculation
-    explanation = explain_calculation(
-        calculation, within=(budget.period_start, budget.full_period_end)
-    )
+    explanation = explain_budget_calculation(budget)
     annual = {
         CalculationBasis.RAS: lambda c: c.annual_amount,
         CalculationBasis.CHC_CAP: lambda c: c.annual_cost,
         CalculationBasis.PA_COSTING: lambda c: c.total_annual,
     }[budget.basis](calculation)
-    steps = []
-    days = (budget.full_period_end - budget.period_start).days + 1
-    if budget.indicative_amount != annual:
-        steps.append(
-            f"The budget is for {days} days ({day(budget.period_start)} to "
-            f"{day(budget.full_period_end)}), not a whole year, so the yearly {money(annual)} "
-            f"becomes {money(budget.indicative_amount)}."
-        )
+    steps = period_step(budget, annual)
     # Oldest first, from the budget's prefetched changes where the page fetched them.
     changes = sorted(budget.changes.all(), key=lambda change: change.at)
     agreed_at_first = changes[0].previous_amount if changes else budget.agreed_amount

@@ -7,6 +7,7 @@ so a later change of rates never alters a calculation someone has already seen.
 from django.db import models
 from django.db.models import Q
 
+from budgets.calculations import pa_amount_for_period
 from budgets.models.fields import MoneyField, RateField, non_negative
 from budgets.models.rates import LocalRateSet, NationalRateSet
 from phb.audit import audited
@@ -165,6 +166,20 @@ class PaCosting(UUIDModel, Timestamped):
     def __str__(self) -> str:
         return f"PA costing for {self.budget_holder} on {self.effective_date}"
 
+    def for_period(self, start, end):
+        """Its amount for a budget from `start` to `end`, with the Employment Allowance set
+        against the National Insurance of those days (`calculations.pa_amount_for_period`)."""
+        return pa_amount_for_period(
+            total_annual=self.total_annual,
+            employer_ni_annual=self.employer_ni_annual,
+            allowance_used_annual=self.employment_allowance_annual,
+            claims_employment_allowance=self.claims_employment_allowance,
+            allowance_annual=self.national_rates.employment_allowance_annual,
+            contingency_rate=self.contingency_rate,
+            start=start,
+            end=end,
+        )
+
 
 @audited
 class PaCostingLine(UUIDModel):
@@ -193,6 +208,9 @@ class PaCostingLine(UUIDModel):
         max_length=1, choices=NiCategoryChoice.choices, blank=True, default=""
     )
     irregular_hours = models.BooleanField()
+    # The days a week they work, where known: holiday cover is then no more than 28 days a year
+    # (budgets.calculations.holiday_weeks). Lines costed before it was asked have none.
+    days_per_week = models.PositiveSmallIntegerField(null=True, blank=True)
     pension = models.CharField(max_length=10, choices=PensionChoice.choices)
     gross_weekly = MoneyField()
     holiday_weekly = MoneyField()
@@ -210,6 +228,11 @@ class PaCostingLine(UUIDModel):
             models.CheckConstraint(
                 condition=Q(hours_per_week__gt=0, hours_per_week__lte=168),
                 name="pa_line_hours_in_a_week",
+            ),
+            models.CheckConstraint(
+                condition=Q(days_per_week__isnull=True)
+                | Q(days_per_week__gte=1, days_per_week__lte=7),
+                name="pa_line_days_in_a_week",
             ),
             models.CheckConstraint(
                 condition=Q(age_source__in=AgeSourceChoice.values),

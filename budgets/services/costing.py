@@ -138,8 +138,9 @@ def cost_pas(
     contingency_rate: Decimal | None = None,
 ) -> PaCosting:
     """Cost employing PAs with the national figures in force on the date. `pas` are dicts of
-    label, hours_per_week, hourly_rate, irregular_hours and pension, and what is known of the
-    PA's age: date_of_birth, or age (on the effective date), and apprentice. Their minimum
+    label, hours_per_week, hourly_rate, irregular_hours, pension and days_per_week (or None:
+    holiday cover is no more than 28 days a year), and what is known of the PA's age:
+    date_of_birth, or age (on the effective date), and apprentice. Their minimum
     wage band and pension duties are worked out from it on the effective date. On-costs left
     as None take the ICB's local defaults."""
     require(actor, Permission.CALCULATE, budget_holder)
@@ -173,6 +174,7 @@ def cost_pas(
                 date_of_birth=pa.get("date_of_birth"),
                 age=pa.get("age"),
                 apprentice=pa.get("apprentice", False),
+                days_per_week=pa.get("days_per_week"),
             )
             for pa in pas
         ),
@@ -228,6 +230,7 @@ def cost_pas(
             ni_category=line.ni_category,
             age_band=line.age.band,
             irregular_hours=pa.irregular_hours,
+            days_per_week=pa.days_per_week,
             pension=pa.pension,
             gross_weekly=line.gross_weekly,
             holiday_weekly=line.holiday_weekly,

@@ -49,6 +49,14 @@ def _basis_of(calculation) -> tuple[str, Decimal, dict]:
     raise ValidationError({"calculation": "Choose how the budget was worked out"})
 
 
+def indicative_amount(calculation, annual: Decimal, start, end) -> Decimal:
+    """The calculation's yearly amount for `start` to `end`: pro rata by days, but a PA
+    costing's Employment Allowance is set against the National Insurance of those days."""
+    if isinstance(calculation, PaCosting):
+        return calculation.for_period(start, end).amount
+    return calc.amount_for_period(annual, start, end)
+
+
 def _check_period(budget_holder, start, end, *, exclude=None) -> None:
     """One financial year, and no other budget of the person's being prepared or held then."""
     if end < start:
@@ -304,7 +312,7 @@ def create_budget(
     basis, annual, link = _basis_of(calculation)
     _check_calculation_year(calculation, period_start)
     _check_pa_ages(calculation, period_start)
-    indicative = calc.amount_for_period(annual, period_start, period_end)
+    indicative = indicative_amount(calculation, annual, period_start, period_end)
     agreed_amount = _check_amounts(
         agreed_amount=agreed_amount,
         indicative=indicative,
@@ -392,7 +400,7 @@ def update_draft_budget(*, actor, budget, version: int | None, **changes) -> Bud
     basis, annual, link = _basis_of(calculation)
     _check_calculation_year(calculation, start)
     _check_pa_ages(calculation, start)
-    indicative = calc.amount_for_period(annual, start, end)
+    indicative = indicative_amount(calculation, annual, start, end)
     amount = _check_amounts(
         agreed_amount=changes.get("agreed_amount", budget.agreed_amount),
         indicative=indicative,

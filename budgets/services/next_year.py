@@ -33,7 +33,7 @@ from budgets.models import Budget, BudgetStatus, ChcPackage, PaCosting, RasAsses
 from budgets.models.ras import QuestionnaireStatus, RasQuestionnaire
 from budgets.services.base import _lock
 from budgets.services.costing import _LOCAL_RATE_FOR, cost_chc_package, cost_pas
-from budgets.services.lifecycle import _basis_of, _day, create_budget
+from budgets.services.lifecycle import _basis_of, _day, create_budget, indicative_amount
 from budgets.services.ras import complete_ras_assessment
 from budgets.services.rates import local_rates_on, national_rates_on
 from phb.permissions import Permission, require
@@ -157,6 +157,7 @@ def _recalculate_pa(actor, costing: PaCosting, start: datetime.date) -> PaCostin
                 "hours_per_week": line.hours_per_week,
                 "hourly_rate": max(rate, getattr(national, MINIMUM_WAGE_FIELD[band])),
                 "irregular_hours": line.irregular_hours,
+                "days_per_week": line.days_per_week,
                 "pension": line.pension,
                 **known,
             }
@@ -231,7 +232,7 @@ def prepare_next_year(*, actor, budget, version: int | None = None) -> Budget:
         )
     calculation = recalculate(actor, budget.calculation, start)
     _, annual, _ = _basis_of(calculation)
-    indicative = calc.amount_for_period(annual, start, end)
+    indicative = indicative_amount(calculation, annual, start, end)
     amount = calc.in_proportion(budget.agreed_amount, budget.indicative_amount, indicative)
     portions = list(budget.portions.all())
     shares = calc.share_in_proportion(amount, [p.amount for p in portions]) if amount else []

@@ -226,7 +226,8 @@ def draft_budget(
         amount = {
             "RasAssessment": lambda c: c.annual_amount,
             "ChcPackage": lambda c: c.annual_cost,
-            "PaCosting": lambda c: c.total_annual,
+            # Its Employment Allowance is set against the NI of the budget's days.
+            "PaCosting": lambda c: c.for_period(start, end).amount,
         }[type(calculation).__name__](calculation)
     return services.create_budget(
         actor=actor,

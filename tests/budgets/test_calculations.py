@@ -19,6 +19,7 @@ from budgets.calculations import (
     ChcLineInput,
     HolidayMethod,
     InstalmentFrequency,
+    InvalidDays,
     InvalidHours,
     NationalFigures,
     PaCostingInput,
@@ -32,11 +33,14 @@ from budgets.calculations import (
     cost_chc_package,
     cost_pas,
     financial_year,
+    holiday_weeks,
     instalment_dates,
+    pa_amount_for_period,
     pension_thresholds,
     respread_from,
     score_ras,
     split_evenly,
+    tax_year,
 )
 
 
@@ -1163,6 +1167,192 @@ def test_respread_refusals():
     assert str(refused.value) == "There are no payments on or after 1 April 2027 to change"
     with pytest.raises(ValueError, match="£0 or more"):
         respread_from(monthly_schedule(), date(2026, 10, 1), D("-1.00"))
+
+
+# ---------------------------------------------------------------------------------------------
+# Holiday cover: 5.6 weeks a year, but no more than 28 days
+# ---------------------------------------------------------------------------------------------
+
+# 48 hours a week at the National Living Wage: 48 x 12.71 = £610.08 a week.
+FULL_WEEK = PaInput(label="PA 1", hours_per_week=D("48"), hourly_rate=D("12.71"))
+
+
+def test_six_days_a_week_are_covered_for_28_days_not_5_6_weeks():
+    (line,) = one_pa(replace(FULL_WEEK, days_per_week=6)).lines
+    # 5.6 weeks of 6 days would be 33.6 days; 28 days of 6 is 28 / 6 = 4.67 weeks:
+    # 610.08 x (28 / 6) / 52 = 2,847.04 / 52 = 54.750... -> £54.75 a week, not the
+    # 610.08 x 5.6 / 52 = 3,416.448 / 52 = 65.70 of 5.6 weeks.
+    assert line.gross_weekly == D("610.08")
+    assert line.holiday_weekly == D("54.75")
+    assert line.holiday_method == HolidayMethod.COVER
+    # A year: 54.75 x 52 = £2,847.00 (each weekly figure x 52, as for every figure), not
+    # 65.70 x 52 = £3,416.40.
+    assert one_pa(replace(FULL_WEEK, days_per_week=6)).holiday_annual == D("2847.00")
+
+
+def test_seven_days_a_week_are_covered_for_4_weeks():
+    # 28 / 7 = 4 weeks: 610.08 x 4 / 52 = 2,440.32 / 52 = 46.929... -> £46.93.
+    (line,) = one_pa(replace(FULL_WEEK, days_per_week=7)).lines
+    assert line.holiday_weekly == D("46.93")
+
+
+@pytest.mark.parametrize("days", [None, 1, 5])
+def test_five_days_a_week_or_fewer_or_not_known_are_covered_for_5_6_weeks(days):
+    # 5.6 weeks of 5 days is exactly 28 days: 610.08 x 5.6 / 52 = 65.70.
+    (line,) = one_pa(replace(FULL_WEEK, days_per_week=days)).lines
+    assert line.holiday_weekly == D("65.70")
+
+
+def test_holiday_weeks():
+    assert holiday_weeks(D("5.6"), None) == D("5.6")
+    assert holiday_weeks(D("5.6"), 5) == D("5.6")
+    assert holiday_weeks(D("5.6"), 6) == D(28) / 6
+    assert holiday_weeks(D("5.6"), 7) == D(4)
+
+
+def test_irregular_hours_holiday_pay_is_not_capped_by_days():
+    # Rolled up at 12.07% of the hours worked: 610.08 x 12.07% = 73.636... -> £73.64, 6 days
+    # or not.
+    irregular = replace(FULL_WEEK, irregular_hours=True)
+    (line,) = one_pa(replace(irregular, days_per_week=6)).lines
+    assert (line.holiday_method, line.holiday_weekly) == (HolidayMethod.ROLLED_UP, D("73.64"))
+    assert one_pa(irregular).lines[0].holiday_weekly == D("73.64")
+
+
+@pytest.mark.parametrize(
+    ("days", "message"),
+    [
+        (0, "PA 1's days a week must be 1 or more"),
+        (8, "PA 1 cannot work 8 days a week. There are only 7 days in a week"),
+    ],
+)
+def test_days_a_week_outside_1_to_7_are_refused(days, message):
+    with pytest.raises(InvalidDays) as refused:
+        one_pa(replace(FULL_WEEK, days_per_week=days))
+    assert str(refused.value) == message
+    assert (refused.value.field, refused.value.index) == ("days_per_week", 0)
+
+
+@pytest.mark.parametrize("days", [D("6"), "6", True, 6.0])
+def test_days_a_week_must_be_a_whole_number(days):
+    with pytest.raises(TypeError, match="PA 1's days a week must be a whole number"):
+        one_pa(replace(FULL_WEEK, days_per_week=days))
+
+
+# ---------------------------------------------------------------------------------------------
+# A PA costing for part of a year: the Employment Allowance against the NI of its days
+# ---------------------------------------------------------------------------------------------
+
+DECEMBER_6 = date(2026, 12, 6)
+MARCH_31 = date(2027, 3, 31)
+
+
+def for_period(start=DECEMBER_6, end=MARCH_31, **options):
+    """A costing of £54,500.00 a year: £50,000.00 of wages and on-costs and £15,000.00 of
+    employer's NI, less the £10,500.00 Employment Allowance."""
+    figures = {
+        "total_annual": D("54500.00"),
+        "employer_ni_annual": D("15000.00"),
+        "allowance_used_annual": D("10500.00"),
+        "claims_employment_allowance": True,
+        "allowance_annual": D("10500"),
+        "contingency_rate": D("0"),
+    } | options
+    return pa_amount_for_period(start=start, end=end, **figures)
+
+
+def test_tax_year():
+    assert tax_year(date(2026, 4, 5)) == (date(2025, 4, 6), date(2026, 4, 5))
+    assert tax_year(date(2026, 4, 6)) == (date(2026, 4, 6), date(2027, 4, 5))
+    assert tax_year(MARCH_31) == (date(2026, 4, 6), date(2027, 4, 5))
+
+
+def test_the_allowance_covers_all_the_ni_of_116_days():
+    period = for_period()
+    # 6 December 2026 to 31 March 2027 is 116 days of 365. Pro rata, the £4,500.00 of NI left
+    # after a year's allowance would be 4,500 x 116 / 365 = £1,430.14 of the
+    # 54,500 x 116 / 365 = £17,320.55.
+    assert (period.pro_rata, period.ni_pro_rata) == (D("17320.55"), D("1430.14"))
+    # But the NI of those days is 15,000 x 116 / 365 = £4,767.12, all within the 2026/27 tax
+    # year, and the £10,500.00 allowance covers all of it: no NI.
+    (part,) = period.parts
+    assert (part.start, part.end, part.ni, part.allowance) == (
+        DECEMBER_6,
+        MARCH_31,
+        D("4767.12"),
+        D("4767.12"),
+    )
+    assert period.ni_payable == D("0.00")
+    # The rest pro rata: 50,000 x 116 / 365 = 15,890.410... -> £15,890.41, £1,430.14 less.
+    assert period.amount == D("15890.41")
+
+
+def test_the_allowance_covers_part_of_the_ni_within_one_tax_year():
+    # 6 April 2026 to 31 March 2027, 360 days, all in the 2026/27 tax year: NI
+    # 15,000 x 360 / 365 = 14,794.520... -> £14,794.52, less the £10,500.00 allowance =
+    # £4,294.52; the rest 50,000 x 360 / 365 = 49,315.068...; 49,315.068 + 4,294.52 =
+    # 53,609.588... -> £53,609.59 (pro rata: 54,500 x 360 / 365 = £53,753.42).
+    period = for_period(start=date(2026, 4, 6))
+    assert [(p.ni, p.allowance) for p in period.parts] == [(D("14794.52"), D("10500.00"))]
+    assert period.ni_payable == D("4294.52")
+    assert (period.amount, period.pro_rata) == (D("53609.59"), D("53753.42"))
+
+
+def test_a_period_in_two_tax_years_has_an_allowance_in_each():
+    # 1 April 2027 to 31 March 2028 is 366 days (29 February 2028). 1 to 5 April 2027 is in the
+    # 2026/27 tax year: NI 15,000 x 5 / 366 = 204.918... -> £204.92, all covered by that
+    # year's allowance. 6 April 2027 to 31 March 2028 (361 days) is in 2027/28: NI
+    # 15,000 x 361 / 366 = 14,795.081... -> £14,795.08, less £10,500.00 = £4,295.08.
+    period = for_period(start=date(2027, 4, 1), end=date(2028, 3, 31))
+    assert [(p.start, p.end, p.ni, p.allowance) for p in period.parts] == [
+        (date(2027, 4, 1), date(2027, 4, 5), D("204.92"), D("204.92")),
+        (date(2027, 4, 6), date(2028, 3, 31), D("14795.08"), D("10500.00")),
+    ]
+    assert (period.ni, period.allowance, period.ni_payable) == (
+        D("15000.00"),
+        D("10704.92"),
+        D("4295.08"),
+    )
+    # The rest is the whole year's £50,000.00: £54,295.08, not the £54,500.00 a year.
+    assert (period.amount, period.pro_rata) == (D("54295.08"), D("54500.00"))
+
+
+def test_the_contingency_is_added_to_the_ni_left_as_to_the_rest():
+    # With 5% contingency the year is 54,500 + 2,725 = £57,225.00, of which the NI left is
+    # 4,500 x 1.05 = 4,725. For 116 days the NI is all covered, so the amount is the rest pro
+    # rata: (57,225 - 4,725) x 116 / 365 = 52,500 x 116 / 365 = 16,684.931... -> £16,684.93
+    # (pro rata 57,225 x 116 / 365 = £18,186.58).
+    period = for_period(total_annual=D("57225.00"), contingency_rate=D("0.05"))
+    assert (period.amount, period.pro_rata) == (D("16684.93"), D("18186.58"))
+
+
+def test_without_the_allowance_the_amount_is_pro_rata():
+    # £15,000.00 of NI and no allowance, in a £65,000.00 year: 65,000 x 116 / 365 = 20,657.534...
+    period = for_period(
+        total_annual=D("65000.00"),
+        allowance_used_annual=D("0.00"),
+        claims_employment_allowance=False,
+    )
+    assert period.amount == period.pro_rata == D("20657.53")
+    assert period.parts == ()
+
+
+def test_a_year_whose_ni_the_allowance_covers_is_pro_rata_to_the_penny():
+    # £2,410.20 of NI a year, all covered: any period's is covered too.
+    period = for_period(
+        total_annual=D("25370.98"),
+        employer_ni_annual=D("2410.20"),
+        allowance_used_annual=D("2410.20"),
+        contingency_rate=D("0.05"),
+    )
+    # 25,370.98 x 116 / 365 = 2,943,033.68 / 365 = 8,063.105... -> £8,063.11
+    assert period.amount == period.pro_rata == D("8063.11")
+    assert period.ni_payable == D("0.00")
+
+
+def test_a_period_is_within_one_financial_year():
+    with pytest.raises(ValueError, match="must end by 31 March 2027"):
+        for_period(end=date(2027, 4, 1))
 
 
 # ---------------------------------------------------------------------------------------------

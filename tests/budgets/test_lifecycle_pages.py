@@ -452,7 +452,8 @@ def test_the_comparison_says_which_is_highest_and_where_the_pa_costing_falls(
         "a clinical justification and a clinician's check.",
         "If you choose it: The cap would be £117,793.00 a year",
         "If you choose it: The indicative amount would be the cost of employing the PAs, "
-        "£25,370.98 a year",
+        "£25,370.98 a year (in proportion to the days of part of a year, but any Employment "
+        "Allowance is set against the employer's National Insurance of the budget's days).",
     ):
         assert sentence in html, sentence
     table = html[html.index("The calculations side by side") :]

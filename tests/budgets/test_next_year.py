@@ -271,6 +271,38 @@ def test_a_pa_costing_is_costed_again_with_next_years_national_and_local_figures
     assert new.agreed_amount == new.indicative_amount
 
 
+def test_next_years_pa_costing_keeps_the_days_and_the_allowance_in_each_tax_year(
+    phb_lead, holder, local_rates, local_rates_2027, national_2027
+):
+    # Three PAs of 40 hours at their own £20.00 (kept next year), one of them over 6 days.
+    costing = pa_costing(
+        phb_lead,
+        holder,
+        pas=[
+            pa("PA 1", hours=D("40"), rate=D("20.00"), days_per_week=6),
+            pa("PA 2", hours=D("40"), rate=D("20.00")),
+            pa("PA 3", hours=D("40"), rate=D("20.00")),
+        ],
+    )
+    budget = agreed_budget(phb_lead, holder, costing)
+    new = reload(prepare(budget, phb_lead))
+    recosted = new.pa_costing
+    assert [line.days_per_week for line in recosted.lines.all()] == [6, None, None]
+    # 800 x (28 / 6) / 52 = 71.794... -> £71.79 a week of cover for PA 1; 800 x 5.6 / 52 =
+    # £86.15 for the others.
+    assert [line.holiday_weekly for line in recosted.lines.all()] == [
+        D("71.79"),
+        D("86.15"),
+        D("86.15"),
+    ]
+    # NI £16,473.60 a year, more than the £10,500.00 allowance: 1 to 5 April 2027 is in the
+    # 2026/27 tax year, with an allowance of its own (16,473.60 x 5 / 366 = £225.05 of NI, all
+    # covered), so next year's budget is less than its yearly total.
+    period = recosted.for_period(FY_2027_START, FY_2027_END)
+    assert new.indicative_amount == period.amount < recosted.total_annual
+    assert [part.allowance for part in period.parts] == [D("225.05"), D("10500.00")]
+
+
 def test_a_pas_own_costs_are_kept(phb_lead, holder, local_rates, local_rates_2027, national_2027):
     costing = pa_costing(
         phb_lead,

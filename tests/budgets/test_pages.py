@@ -186,6 +186,26 @@ def test_pa_costing_through_the_page(lead_client, holder, local_rates):
     assert costing.total_annual == D("25370.98")
 
 
+def test_pa_days_a_week_through_the_page(lead_client, holder, local_rates):
+    # 48 hours at £12.71 = £610.08 a week over 6 days: holiday cover of 28 days, 4.67 weeks,
+    # 610.08 x (28 / 6) / 52 = £54.75 a week (5.6 weeks would be £65.70).
+    data = pa_form_data(hours="48", rate="12.71") | {"lines-0-days_per_week": "6"}
+    response = lead_client.post(reverse("budgets:pa_new", args=[holder.pk]), data)
+    assert response.status_code == 302
+    line = PaCosting.objects.get(budget_holder=holder).lines.get()
+    assert (line.days_per_week, line.holiday_weekly) == (6, D("54.75"))
+
+
+def test_pa_8_days_a_week_shows_the_error_and_saves_nothing(lead_client, holder, local_rates):
+    data = pa_form_data() | {"lines-0-days_per_week": "8"}
+    response = lead_client.post(reverse("budgets:pa_new", args=[holder.pk]), data)
+    assert response.status_code == 200
+    html = page(response)
+    assert PROBLEM in html
+    assert "There are only 7 days in a week" in html
+    assert not PaCosting.objects.exists()
+
+
 def test_pa_rate_below_minimum_wage_shows_the_error_and_saves_nothing(
     lead_client, holder, local_rates
 ):
