@@ -1097,22 +1097,10 @@ def amount_for_period(annual: Decimal, start: date, end: date) -> Decimal:
     return _money(annual * days / days_in_year)
 
 
-def tax_year(day: date) -> tuple[date, date]:
-    """The tax year (6 April to 5 April) that contains `day`."""
-    start_year = day.year if day >= date(day.year, 4, 6) else day.year - 1
-    return date(start_year, 4, 6), date(start_year + 1, 4, 5)
-
-
-def tax_year_label(day: date) -> str:
-    """'2026/27': the tax year that contains `day`."""
-    first = tax_year(day)[0].year
-    return f"{first}/{(first + 1) % 100:02d}"
-
-
 @dataclass(frozen=True)
-class NiInTaxYear:
-    """The employer's National Insurance for the days of a period in one tax year, and the part
-    of that tax year's Employment Allowance set against it."""
+class NiForPeriod:
+    """The employer's National Insurance for the days of a budget's period, and the part of the
+    year's Employment Allowance set against it."""
 
     start: date
     end: date
@@ -1130,14 +1118,14 @@ class PaPeriodAmount:
     National Insurance of its days.
 
     `pro_rata` is the costing's yearly total pro rata for the days. `ni_pro_rata` is the NI left
-    after the yearly allowance, pro rata: what the pro rata amount includes. `parts` are the
-    period's days in each tax year (none without the allowance); `ni_payable` is the NI the
-    amount includes instead."""
+    after the yearly allowance, pro rata: what the pro rata amount includes. `parts` holds the
+    NI of the period's days and the allowance set against it (nothing without the allowance);
+    `ni_payable` is the NI the amount includes instead."""
 
     amount: Decimal
     pro_rata: Decimal
     ni_pro_rata: Decimal
-    parts: tuple[NiInTaxYear, ...] = ()
+    parts: tuple[NiForPeriod, ...] = ()
 
     @property
     def ni(self) -> Decimal:
@@ -1166,11 +1154,13 @@ def pa_amount_for_period(
     """A PA costing's yearly total for `start` to `end`, as `amount_for_period` does, except for
     the Employment Allowance.
 
-    The allowance is per employer per tax year and is used from the first payroll, so it is
-    not pro rata: within each tax year in the period it is set against the NI due for the
-    period's days in that year, up to the allowance (`min(allowance, NI for the days)`), and a
-    period with days in two tax years has an allowance in each. The NI for the days is the
-    yearly NI (before the allowance) x days / days in the financial year, half up. Everything
+    The allowance is per employer per year and is used from the first payroll, so it is not
+    pro rata: it is set against the NI due for the period's days, up to the allowance
+    (`min(allowance, NI for the days)`). A budget's period is within one financial year, and
+    has one year's allowance: the tax year the allowance belongs to starts on 6 April, but
+    1 to 5 April is not made a second year (a whole year's budget would then hold less than
+    the year's costing). The NI for the days is the yearly NI (before the allowance)
+    x days / days in the financial year, half up. Everything
     else is pro rata, and the contingency is added to the NI that is left as to the rest:
     `amount = (total - yearly NI left x (1 + contingency)) x days / days in the year + NI left
     for the period x (1 + contingency)`, half up.
@@ -1188,15 +1178,10 @@ def pa_amount_for_period(
     ni_pro_rata = _money((ni - used) * ((end - start).days + 1) / days_in_year)
     if not claims_employment_allowance:
         return PaPeriodAmount(amount=pro_rata, pro_rata=pro_rata, ni_pro_rata=ni_pro_rata)
-    parts = []
-    day = start
-    while day <= end:
-        last = min(end, tax_year(day)[1])
-        ni_part = _money(ni * ((last - day).days + 1) / days_in_year)
-        parts.append(NiInTaxYear(day, last, ni_part, min(allowance, ni_part)))
-        day = last + timedelta(days=1)
+    ni_for_days = _money(ni * ((end - start).days + 1) / days_in_year)
+    part = NiForPeriod(start, end, ni_for_days, min(allowance, ni_for_days))
     result = PaPeriodAmount(
-        amount=pro_rata, pro_rata=pro_rata, ni_pro_rata=ni_pro_rata, parts=tuple(parts)
+        amount=pro_rata, pro_rata=pro_rata, ni_pro_rata=ni_pro_rata, parts=(part,)
     )
     if ni <= used:  # all of the year's NI is covered, so all of the period's is
         return result

@@ -22,7 +22,6 @@ from budgets.calculations import (
     pa_age,
     pension_thresholds,
     points_text,
-    tax_year_label,
 )
 from budgets.in_force import Amounts, overtaken
 from budgets.models import (
@@ -519,36 +518,15 @@ def _allowance_for_the_period(costing: PaCosting, within, indicative) -> list[st
     period = costing.for_period(*within)
     if indicative != period.amount or period.amount == period.pro_rata:
         return []
-    parts = period.parts
+    (part,) = period.parts
     limit = money(costing.national_rates.employment_allowance_annual)
-
-    def days(start, end) -> str:
-        return f"{day(start)} to {day(end)}"
-
-    def covers(part) -> str:
-        return "all" if part.allowance == part.ni else money(part.allowance)
-
-    if len(parts) == 1:
-        (part,) = parts
-        said = (
-            f"The employer's National Insurance for {days(part.start, part.end)} is "
-            f"{money(part.ni)}. The Employment Allowance covers {covers(part)} of it: the "
-            f"employer can claim up to {limit} in the {tax_year_label(part.start)} tax year, "
-            "from its first payroll, so it is not shared out over the year."
-        )
-    else:
-        said = (
-            f"The employer's National Insurance for {days(*within)} is {money(period.ni)}: "
-            + " and ".join(
-                f"{money(part.ni)} for {days(part.start, part.end)}, in the "
-                f"{tax_year_label(part.start)} tax year"
-                for part in parts
-            )
-            + ". The Employment Allowance covers "
-            + " and ".join(f"{covers(part)} of the {money(part.ni)}" for part in parts)
-            + f": the employer can claim up to {limit} in each tax year, from its first "
-            "payroll, so it is not shared out over the year."
-        )
+    covers = "all" if part.allowance == part.ni else money(part.allowance)
+    said = (
+        f"The employer's National Insurance for {day(part.start)} to {day(part.end)} is "
+        f"{money(part.ni)}. The Employment Allowance covers {covers} of it: the employer can "
+        f"claim up to {limit} a year, from its first payroll, so it is not shared out over "
+        "the year."
+    )
     payable = period.ni_payable
     left = f"{money(payable)} of National Insurance" if payable else "no National Insurance"
     return [f"{said} So the budget includes {left}."]
@@ -739,7 +717,6 @@ def period_step(budget: Budget, annual: Decimal) -> list[str]:
         return []
     start, end = budget.period_start, budget.full_period_end
     days = (end - start).days + 1
-    year_start, year_end = financial_year(start)
     becomes = f"the yearly {money(annual)} becomes {money(budget.indicative_amount)}"
     allowance = ""
     if budget.pa_costing_id is not None:
@@ -749,12 +726,6 @@ def period_step(budget: Budget, annual: Decimal) -> list[str]:
                 ", with the Employment Allowance set against the employer's National Insurance "
                 "for those days"
             )
-    if days == (year_end - year_start).days + 1 and allowance:
-        return [
-            f"The budget is for the whole of {financial_year_label(start)}, but the Employment "
-            "Allowance is set against the employer's National Insurance of each tax year in "
-            f"it, so {becomes}."
-        ]
     return [
         f"The budget is for {days} days ({day(start)} to {day(end)}), not a whole year, so "
         f"{becomes}{allowance}."

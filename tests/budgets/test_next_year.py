@@ -295,12 +295,11 @@ def test_next_years_pa_costing_keeps_the_days_and_the_allowance_in_each_tax_year
         D("86.15"),
         D("86.15"),
     ]
-    # NI £16,473.60 a year, more than the £10,500.00 allowance: 1 to 5 April 2027 is in the
-    # 2026/27 tax year, with an allowance of its own (16,473.60 x 5 / 366 = £225.05 of NI, all
-    # covered), so next year's budget is less than its yearly total.
+    # NI £16,473.60 a year, more than the £10,500.00 allowance: the whole of 2027/28 has one
+    # year's allowance, so next year's budget is its yearly total.
     period = recosted.for_period(FY_2027_START, FY_2027_END)
-    assert new.indicative_amount == period.amount < recosted.total_annual
-    assert [part.allowance for part in period.parts] == [D("225.05"), D("10500.00")]
+    assert new.indicative_amount == period.amount == recosted.total_annual
+    assert [part.allowance for part in period.parts] == [D("10500.00")]
 
 
 def test_a_pas_own_costs_are_kept(phb_lead, holder, local_rates, local_rates_2027, national_2027):

@@ -35,9 +35,9 @@ THREE = [pa(f"PA {n}", hours=D("40"), rate=D("20.00")) for n in (1, 2, 3)]
 
 ALL_COVERED = (
     "The employer's National Insurance for 6 December 2026 to 31 March 2027 is £5,235.45. The "
-    "Employment Allowance covers all of it: the employer can claim up to £10,500.00 in the "
-    "2026/27 tax year, from its first payroll, so it is not shared out over the year. So the "
-    "budget includes no National Insurance."
+    "Employment Allowance covers all of it: the employer can claim up to £10,500.00 a year, "
+    "from its first payroll, so it is not shared out over the year. So the budget includes no "
+    "National Insurance."
 )
 PART_YEAR_STEP = (
     "The budget is for 116 days (6 December 2026 to 31 March 2027), not a whole year, so the "
@@ -77,28 +77,14 @@ def test_the_holder_is_told_the_same(phb_lead, holder, costing):
     assert page.steps == [PART_YEAR_STEP]
 
 
-def test_a_whole_year_has_an_allowance_in_each_tax_year(phb_lead, holder, costing):
+def test_a_whole_year_is_the_costings_yearly_total(phb_lead, holder, costing):
+    # The whole of 2026/27 has one year's allowance: the budget is the costing's £155,174.67,
+    # said without a step or a note about the allowance.
     budget = draft_budget(phb_lead, holder, costing, start=FY_2026_START, end=FY_2026_END)
-    # 1 to 5 April 2026 is in the 2025/26 tax year: NI 16,473.60 x 5 / 365 = £225.67, all
-    # covered by that year's allowance. 6 April 2026 to 31 March 2027 (360 days) is in 2026/27:
-    # 16,473.60 x 360 / 365 = £16,247.93, less £10,500.00 = £5,747.93. The rest of the year is
-    # 155,174.67 - 5,973.60 x 1.05 = 148,902.39; with 5,747.93 x 1.05 = 6,035.3265 it is
-    # £154,937.72, not the £155,174.67 of a year.
-    assert budget.indicative_amount == D("154937.72")
+    assert budget.indicative_amount == D("155174.67")
     explained = explain_budget(budget)
-    assert explained["explanation"].notes == [
-        "The employer's National Insurance for 1 April 2026 to 31 March 2027 is £16,473.60: "
-        "£225.67 for 1 April 2026 to 5 April 2026, in the 2025/26 tax year and £16,247.93 for "
-        "6 April 2026 to 31 March 2027, in the 2026/27 tax year. The Employment Allowance "
-        "covers all of the £225.67 and £10,500.00 of the £16,247.93: the employer can claim up "
-        "to £10,500.00 in each tax year, from its first payroll, so it is not shared out over "
-        "the year. So the budget includes £5,747.93 of National Insurance."
-    ]
-    assert explained["steps"] == [
-        "The budget is for the whole of 2026/27, but the Employment Allowance is set against "
-        "the employer's National Insurance of each tax year in it, so the yearly £155,174.67 "
-        "becomes £154,937.72."
-    ]
+    assert explained["explanation"].notes == []
+    assert explained["steps"] == []
 
 
 def test_the_costing_alone_says_a_years_figures(costing):
