@@ -24,7 +24,6 @@ was paid; of the others, the first due from today is the next, later ones are st
 and one whose date has passed without a payment recorded says only that its date has passed.
 """
 
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -50,7 +49,7 @@ from budgets.presenters import (
     went,
 )
 from phb.extensions import BudgetLetterLink, holder_budget_additions
-from phb.presenters import display_date, display_time, hidden_caption
+from phb.presenters import hidden_caption, letter_links
 
 
 @dataclass
@@ -438,25 +437,8 @@ def _letters(budget: Budget) -> list:
 
 
 def listed_letters(letters: list[BudgetLetterLink]) -> list[dict]:
-    """The letters newest first, each as its link reads: its subject and day. Two letters of
-    the same subject written the same day are told apart by their time, so that no two links
-    in the list read the same (WCAG 2.4.4)."""
-    letters = sorted(letters, key=lambda letter: letter.created_at, reverse=True)
-    days = Counter((letter.subject, _letter_day(letter)) for letter in letters)
-    return [
-        {
-            "subject": letter.subject,
-            "url": letter.url,
-            "when": _letter_day(letter)
-            if days[letter.subject, _letter_day(letter)] == 1
-            else f"{_letter_day(letter)}, {display_time(letter.created_at)}",
-        }
-        for letter in letters
-    ]
-
-
-def _letter_day(letter) -> str:
-    return display_date(timezone.localtime(letter.created_at).date(), "j F Y")
+    """The letters newest first, each as its link reads (`phb.presenters.letter_links`)."""
+    return letter_links(letters, lambda letter: letter.url)
 
 
 def _schedule(portion):

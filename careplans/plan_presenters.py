@@ -3,6 +3,7 @@
 from itertools import pairwise
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 
 from budgets.in_force import Amounts
@@ -38,7 +39,7 @@ from careplans.services.plans import (
 )
 from phb.models import Representative
 from phb.permissions import Permission
-from phb.presenters import display_date, hidden_caption
+from phb.presenters import display_date, hidden_caption, letter_links
 
 
 def totals(version) -> dict:
@@ -502,6 +503,10 @@ def differences(older, newer) -> dict:
     }
 
 
+def _letter_url(letter) -> str:
+    return reverse("careplans:letter", args=[letter.pk])
+
+
 def your_plan(holder, user) -> dict:
     """The holder's own page: their plan in use, what was decided and why, letters."""
     own = holder.user_id == user.pk
@@ -571,7 +576,7 @@ def your_plan(holder, user) -> dict:
         "review_overdue": review is not None and review.due_on < timezone.localdate(),
         "stop": stop,
         "stopped": stopped,
-        "letters": letters,
+        "letters": letter_links(letters, _letter_url),
         "reconsideration_days": settings.PHB_RECONSIDERATION_DAYS,
         # The last day to ask again, from the date of the decision's own letter.
         "ask_again_by": ask_again_by(timezone.localtime(decision_letter.created_at).date())

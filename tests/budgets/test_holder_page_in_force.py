@@ -354,6 +354,22 @@ def test_two_letters_of_the_same_subject_and_day_are_told_apart_by_their_time():
     ]
 
 
+def test_two_letters_of_the_same_subject_and_minute_are_told_apart_by_their_place():
+    at = datetime.datetime(2026, 12, 6, 6, 39, 12, tzinfo=datetime.UTC)
+    letters = [
+        BudgetLetterLink(
+            subject="We are asking for money back",
+            url=f"/letters/{n}/",
+            created_at=at + datetime.timedelta(seconds=n),
+        )
+        for n in (1, 2)
+    ]
+    assert [(item["url"], item["when"]) for item in listed_letters(letters)] == [
+        ("/letters/2/", "6 December 2026, 6:39am, 2 of 2"),
+        ("/letters/1/", "6 December 2026, 6:39am, 1 of 2"),
+    ]
+
+
 # --- 4. A budget waiting for its plan has not started -----------------------------------------
 
 
