@@ -32,10 +32,8 @@ class ClosedSignupAccountAdapter(DefaultAccountAdapter):
         "email_password_mismatch": (
             "The email address or password is not right. Check them and try again."
         ),
-        # Said of the account's limit and the address's alike (settings.ACCOUNT_RATE_LIMITS):
-        # waiting 5 minutes is enough for both.
         "too_many_login_attempts": (
-            "There have been too many attempts to sign in. "
+            "There have been too many attempts to sign in to this account. "
             "Wait 5 minutes, then try again, or reset your password."
         ),
     }

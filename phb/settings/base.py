@@ -114,13 +114,11 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_SESSION_REMEMBER = False
-# Failed sign-ins are throttled per account (the "login_failed" key is the account: 5 in
-# 5 minutes) and per IP address (10 a minute), so that one password cannot be tried against
-# every account. Many staff share one NHS network address, so the address's limit is on
-# failed sign-ins only ("login", every sign-in, is not limited), and it is a minute's.
+# Failed sign-ins are throttled per account (the "login_failed" key is the
+# account), not per IP address: many staff share one NHS network address.
 ACCOUNT_RATE_LIMITS = {
     "login": False,
-    "login_failed": "10/m/ip,5/5m/key",
+    "login_failed": "5/5m/key",
     "reset_password": "5/m/ip,3/m/key",
     "reset_password_from_key": "20/m/ip",
 }
