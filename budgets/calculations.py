@@ -26,7 +26,7 @@ import calendar
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from decimal import ROUND_HALF_DOWN, ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_HALF_DOWN, ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 # Budgets are stated per week and per year, and the product converts between the two by 52.
@@ -40,6 +40,7 @@ MONTHS_PER_YEAR = Decimal(12)
 
 # Nobody can work more than every hour of the week (several PAs can share 24/7 care).
 HOURS_IN_A_WEEK = Decimal(168)
+HOURS_IN_A_DAY = Decimal(24)
 # Sleeping nights are counted in nights, one a day at most.
 NIGHTS_IN_A_WEEK = 7
 # A PA works on 1 to 7 days a week.
@@ -632,6 +633,27 @@ class InvalidDays(LineError):
         super().__init__(message)
 
 
+def days_needed(hours: Decimal) -> int:
+    """The fewest days in which `hours` a week can be worked: 24 hours a day at most."""
+    return int((hours / HOURS_IN_A_DAY).to_integral_value(rounding=ROUND_CEILING))
+
+
+def too_few_days(label: str, hours: Decimal, days: int) -> str:
+    """Why `days` a week cannot hold `hours` a week, or "" when they can."""
+    if hours <= days * HOURS_IN_A_DAY:
+        return ""
+    return (
+        f"{label} works {hours.normalize():f} hours a week, which takes at least "
+        f"{days_needed(hours)} days: enter {days_needed(hours)} or more days a week"
+    )
+
+
+class TooFewDays(LineError):
+    """A PA's hours a week do not fit in their days a week (24 hours a day at most)."""
+
+    field = "days_per_week"
+
+
 def holiday_weeks(weeks: Decimal, days_per_week: int | None) -> Decimal:
     """The weeks of holiday a year to cover: `weeks` (5.6), but no more than 28 days, so
     28 / days for a PA working 6 or 7 days a week (28 / 6 = 4.67 weeks). With the days not
@@ -725,6 +747,8 @@ def _cost_pa(
     if hours <= 0 or hours > HOURS_IN_A_WEEK:
         raise InvalidHours(pa.label, hours)
     days = _days_per_week(pa)
+    if days is not None and (said := too_few_days(pa.label, hours, days)):
+        raise TooFewDays(said)
     age = pa_age(
         label=pa.label,
         on=on,
@@ -1314,8 +1338,8 @@ def respread_unpaid(
 
     A paid instalment never changes, and neither does one due before the change; the unpaid
     ones on or after `effective_from` are re-split evenly (`split_evenly`, the spare pennies
-    first, in date order) so that the whole schedule adds up to `new_total`. The amounts come
-    back in the order the instalments were given.
+    first, in date order) so that the whole schedule adds up to `new_total`, each at least a
+    penny. The amounts come back in the order the instalments were given.
     """
     new_total = _whole_pence(new_total, "The new total")
     changing = sorted(
@@ -1338,6 +1362,13 @@ def respread_unpaid(
         raise ValueError(
             f"The payments already made or due before {effective_from:%-d %B %Y} come to "
             f"{_pounds(kept)}, more than the new total of {_pounds(new_total)}"
+        )
+    # Every payment is at least a penny: one of £0.00 is no payment.
+    if new_total - kept < PENNY * len(changing):
+        raise ValueError(
+            f"The {_pounds(new_total - kept)} left after the payments already made or due before "
+            f"{effective_from:%-d %B %Y} is less than £0.01 for each of the {len(changing)} "
+            "payments from then"
         )
     amounts = [amount for _, amount, _ in instalments]
     for index, amount in zip(changing, split_evenly(new_total - kept, len(changing)), strict=True):

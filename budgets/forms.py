@@ -12,6 +12,7 @@ from budgets.calculations import (
     NIGHTS_IN_A_WEEK,
     financial_year,
     points_text,
+    too_few_days,
 )
 from budgets.models import (
     ChcProviderType,
@@ -243,6 +244,9 @@ class PaLineForm(NHSFormMixin, forms.Form):
                 self.add_error(field, f"Enter the {words} for {label}")
         if data.get("date_of_birth") and data.get("age") is not None:
             self.add_error("age", "Enter their date of birth or their age, not both")
+        hours, days = data.get("hours_per_week"), data.get("days_per_week")
+        if label and hours and days and (said := too_few_days(label, hours, days)):
+            self.add_error("days_per_week", said)
         # A PA with hours, a rate or an age but no name would be left out of the costing
         # unseen, and the budget costed too low.
         typed = typed_any(

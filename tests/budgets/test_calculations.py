@@ -38,6 +38,7 @@ from budgets.calculations import (
     pa_amount_for_period,
     pension_thresholds,
     respread_from,
+    respread_unpaid,
     score_ras,
     split_evenly,
 )
@@ -1168,6 +1169,24 @@ def test_respread_refusals():
         respread_from(monthly_schedule(), date(2026, 10, 1), D("-1.00"))
 
 
+def test_respread_unpaid_never_leaves_a_payment_of_nothing():
+    unpaid = [(day, amount, False) for day, amount in monthly_schedule()]
+    # April to September (6 x £2,500.00 = £15,000.00) stay; £15,000.05 leaves £0.05 for the
+    # 6 payments from 1 October 2026, which would be 5 of £0.01 and one of £0.00.
+    with pytest.raises(ValueError) as refused:
+        respread_unpaid(unpaid, date(2026, 10, 1), D("15000.05"))
+    assert str(refused.value) == (
+        "The £0.05 left after the payments already made or due before 1 October 2026 is less "
+        "than £0.01 for each of the 6 payments from then"
+    )
+    with pytest.raises(ValueError, match="The £0.00 left"):
+        respread_unpaid(unpaid, date(2026, 10, 1), D("15000.00"))
+    # £15,000.06 is a penny each.
+    assert respread_unpaid(unpaid, date(2026, 10, 1), D("15000.06")) == (
+        [D("2500.00")] * 6 + [D("0.01")] * 6
+    )
+
+
 # ---------------------------------------------------------------------------------------------
 # Holiday cover: 5.6 weeks a year, but no more than 28 days
 # ---------------------------------------------------------------------------------------------
@@ -1195,7 +1214,7 @@ def test_seven_days_a_week_are_covered_for_4_weeks():
     assert line.holiday_weekly == D("46.93")
 
 
-@pytest.mark.parametrize("days", [None, 1, 5])
+@pytest.mark.parametrize("days", [None, 2, 5])
 def test_five_days_a_week_or_fewer_or_not_known_are_covered_for_5_6_weeks(days):
     # 5.6 weeks of 5 days is exactly 28 days: 610.08 x 5.6 / 52 = 65.70.
     (line,) = one_pa(replace(FULL_WEEK, days_per_week=days)).lines

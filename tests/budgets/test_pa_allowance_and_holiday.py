@@ -177,6 +177,25 @@ def test_the_service_refuses_8_days_a_week_beside_the_box(phb_lead, holder, loca
     }
 
 
+def test_hours_that_do_not_fit_in_the_days_are_refused_beside_the_days(
+    phb_lead, holder, local_rates
+):
+    """24 hours a day at most: 100 hours a week take at least 5 days (100 / 24 = 4.17), so
+    1 day a week is refused by the service and the form, beside the days; 24 hours in 1 day
+    and 100 hours in 5 are accepted."""
+    said = "PA 1 works 100 hours a week, which takes at least 5 days: enter 5 or more days a week"
+    with pytest.raises(LineRefused) as refused:
+        pa_costing(phb_lead, holder, pas=[pa("PA 1", hours=D("100"), days_per_week=1)])
+    assert refused.value.message_dict == {"days_per_week": [said]}
+    from budgets.forms import PaLineForm
+
+    form = PaLineForm({**LINE, "hours_per_week": "100", "days_per_week": "1"})
+    assert form.errors == {"days_per_week": [said]}
+    assert PaLineForm({**LINE, "hours_per_week": "24", "days_per_week": "1"}).is_valid()
+    costing = pa_costing(phb_lead, holder, pas=[pa("PA 1", hours=D("100"), days_per_week=5)])
+    assert costing.lines.get().days_per_week == 5
+
+
 def test_the_database_holds_1_to_7_days_a_week(phb_lead, holder, local_rates):
     from django.db import IntegrityError, transaction
 
