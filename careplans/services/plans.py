@@ -142,8 +142,14 @@ def start_plan(*, actor, budget_holder, budget=None) -> PlanVersion:
 
 
 @transaction.atomic
-def new_version(*, actor, plan, reason: str = "") -> PlanVersion:
-    """A new draft copying the latest version (an approved plan stays as it was approved)."""
+def new_version(
+    *, actor, plan, reason: str = "", seen=None, lock_version: int | None = None
+) -> PlanVersion:
+    """A new draft copying the latest version (an approved plan stays as it was approved).
+
+    From a page (`seen`, the version it showed, at `lock_version`): refused if that version
+    changed since, or is no longer the latest, as the copy would not be of what the page
+    showed."""
     require(actor, Permission.EDIT_PLAN, plan.budget_holder)
     plan = CarePlan.objects.select_for_update().get(pk=plan.pk)
     in_progress = plan.versions.filter(status__in=IN_PROGRESS_STATUSES).first()
@@ -155,6 +161,13 @@ def new_version(*, actor, plan, reason: str = "") -> PlanVersion:
     latest = plan.versions.order_by("-number").first()
     if latest is None:
         raise ValidationError("This plan has no version to start from")
+    if seen is not None:
+        lock(seen, lock_version=lock_version, doing="start a new version", editable=False)
+        if seen.pk != latest.pk:
+            raise Conflict(
+                f"You cannot start a new version from version {seen.number}: version "
+                f"{latest.number} is the latest. Start the new version from its page."
+            )
     # The new version must be agreed again, so the dates of agreement are not carried over.
     carried = [
         f for f in SECTION_FIELDS if f not in ("person_agreed_on", "representative_agreed_on")

@@ -487,8 +487,14 @@ class NewVersionView(FormPageMixin, TemplateView):
         if form.is_valid():
             try:
                 version = services.new_version(
-                    actor=request.user, plan=self.version.plan, reason=form.cleaned_data["reason"]
+                    actor=request.user,
+                    plan=self.version.plan,
+                    reason=form.cleaned_data["reason"],
+                    seen=self.version,
+                    lock_version=form.cleaned_data["lock_version"],
                 )
+            except Conflict as error:
+                return conflict_redirect(request, error, self.version_url())
             except ValidationError as error:
                 add_errors(form, error)
             except PermissionDenied as error:

@@ -659,6 +659,35 @@ def test_a_new_version_and_what_changed(client, icb, submitted, phb_lead):
     assert "The plan's cost went from £11,280.00 a year to £10,920.00 a year." in text
 
 
+def test_a_new_version_from_a_stale_page_or_an_older_version_is_refused(
+    client, icb, submitted, phb_lead
+):
+    """The page carries the version it showed: sent after the plan moved on, or from a
+    version that is no longer the latest, it starts nothing and says what happened."""
+    client.force_login(staff("phb_lead", icb))
+    client.post(version_url(submitted, "careplans:decide"), decide_data(submitted))
+    client.force_login(phb_lead)
+    seen = reload_version(submitted).lock_version
+    stale = client.post(
+        version_url(submitted, "careplans:new_version"),
+        {"reason": "Health changed", "lock_version": seen - 1},
+    )
+    assert stale["Location"] == version_url(submitted)
+    assert not PlanVersion.objects.filter(plan=submitted.plan, number=2).exists()
+    said = [str(m) for m in get_messages(stale.wsgi_request)]
+    assert any("someone changed this plan while you were looking at it" in m for m in said)
+    second = services.new_version(actor=phb_lead, plan=submitted.plan)
+    services.withdraw_version(actor=phb_lead, version=second, reason="Not needed")
+    older = client.post(
+        version_url(submitted, "careplans:new_version"),
+        {"reason": "Again", "lock_version": reload_version(submitted).lock_version},
+    )
+    assert older["Location"] == version_url(submitted)
+    assert not PlanVersion.objects.filter(plan=submitted.plan, number=3).exists()
+    said = [str(m) for m in get_messages(older.wsgi_request)]
+    assert any("version 2 is the latest" in m for m in said)
+
+
 def test_the_person_record_links_the_plan(lead_client, phb_lead, holder, budget):
     version = complete_draft(phb_lead, holder, budget)
     text = page(lead_client.get(reverse("person_detail", args=[holder.pk])))
