@@ -292,7 +292,7 @@ class DecisionForm(LockedForm):
             choice = data.get(f"item_{item.pk}") or DecisionOutcome.APPROVED
             if choice == DecisionOutcome.APPROVED:
                 continue
-            if not data.get(f"item_{item.pk}_reasons"):
+            if shows_nothing(data.get(f"item_{item.pk}_reasons") or ""):
                 self.add_error(
                     f"item_{item.pk}_reasons",
                     f"Give the reason for {item.description}, written for the person",

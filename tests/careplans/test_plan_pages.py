@@ -300,6 +300,12 @@ def test_the_lead_decides_item_by_item_and_the_holder_reads_the_reason(
     response = client.post(decide, decide_data(submitted, gym_reason=""))
     assert "Give the reason for Gym membership, written for the person" in page(response)
     assert reload_version(submitted).status == PlanStatus.SUBMITTED
+    # A reason of invisible characters only is no reason, said beside its own box.
+    gym = submitted.support_items.get(description="Gym membership")
+    text = page(client.post(decide, decide_data(submitted, gym_reason="\u200b \u200d")))
+    assert f'href="#id_item_{gym.pk}_reasons"' in text
+    assert "Give the reason for Gym membership, written for the person" in text
+    assert reload_version(submitted).status == PlanStatus.SUBMITTED
     response = client.post(decide, decide_data(submitted))
     assert response.status_code == 302
     assert reload_version(submitted).status == PlanStatus.ACTIVE
