@@ -17,7 +17,8 @@ changes (ADR 0018).
   supporting check of exactly the new amount: the PHB lead proposes it (`propose_increase`), a
   clinician checks it (`record_increase_check`), and then the change can be made.
 - Each paid-out portion's schedule is re-spread: paid instalments, and those due before the
-  change, keep their amounts; the unpaid ones from the change share the rest to the penny.
+  change, keep their amounts; the unpaid ones from the change share the rest to the penny,
+  at least a penny each (a reduction that would leave them £0.00 is refused).
   When none is left to pay from the change's day (it starts after the last payment date), an
   increase is paid as one further payment on that day, and a reduction is refused on its date.
 - The letter goes to each representative or nominee, addressed to them and about the person,
@@ -222,18 +223,59 @@ def _no_reduction_on_this_schedule(last: datetime.date, today: datetime.date) ->
     )
 
 
+def _left_for(rows: list[tuple], day: datetime.date, share: Decimal) -> tuple[Decimal, int]:
+    """What `share` leaves for the unpaid payments from `day` once the others are kept, and
+    how many of them there are."""
+    changing = [amount for due, amount, paid in rows if not paid and due >= day]
+    kept = sum((amount for _, amount, _ in rows), Decimal("0.00")) - sum(changing, Decimal(0))
+    return share - kept, len(changing)
+
+
+def _nothing_left_to_pay(
+    rows: list[tuple],
+    effective_from: datetime.date,
+    share: Decimal,
+    *,
+    new_amount: Decimal,
+    today: datetime.date,
+) -> str:
+    """Why a change would leave less than a penny for each payment still to be made from its
+    day ("" if it would not): a payment of £0.00 is no payment (as in set_payment_schedule),
+    yet it would wait in "Payments due" and be told to the person as their next payment."""
+    left, count = _left_for(rows, effective_from, share)
+    if left < 0 or left >= calc.PENNY * count:
+        return ""  # more than the share is kept (respread_unpaid says so), or enough is left
+    would_be = " and ".join(
+        f"£{amount:,.2f}" for amount in sorted(set(calc.split_evenly(left, count)), reverse=True)
+    )
+    # An earlier date is offered only when one the notice allows would leave enough.
+    earliest = earliest_reduction(today)
+    earlier_left, earlier_count = _left_for(rows, earliest, share)
+    if earliest < effective_from and earlier_left >= calc.PENNY * earlier_count > 0:
+        choose = "choose a larger amount, an earlier date, or stop the budget instead"
+    else:
+        choose = "choose a larger amount, or stop the budget instead"
+    return (
+        f"At £{new_amount:,.2f} the payments still to be made from {_day(effective_from)} "
+        f"would be {would_be}, as the payments already made or due before "
+        f"{_day(effective_from)} come to £{share - left:,.2f} of its £{share:,.2f}: {choose}"
+    )
+
+
 def _respread(
     instalments: list,
     effective_from: datetime.date,
     share: Decimal,
     *,
+    new_amount: Decimal,
     method: str,
     today: datetime.date,
 ) -> tuple[list[Decimal], Decimal | None]:
     """Each instalment's amount after the change, so that the schedule adds up to `share`,
     and the amount of a further payment on `effective_from`, or None.
 
-    Unpaid payments from the change's day share the difference (`respread_unpaid`). When
+    Unpaid payments from the change's day share the difference (`respread_unpaid`), at least
+    a penny each: a change that would leave less is refused, saying what they would be. When
     none is left to pay from then (the change starts after the last payment date, or the
     later ones were paid in advance) the period still runs: an increase is paid as one
     further payment on the day it starts; a reduction has nothing to come out of, so it is
@@ -241,6 +283,10 @@ def _respread(
     is too soon for the notice a reduction needs, that none can be made on this schedule."""
     rows = [(i.due_date, i.amount, i.is_paid) for i in instalments]
     if any(not paid and day >= effective_from for day, _, paid in rows):
+        if why := _nothing_left_to_pay(
+            rows, effective_from, share, new_amount=new_amount, today=today
+        ):
+            raise ValidationError({"new_amount": f"{method}: {why}"})
         try:
             return calc.respread_unpaid(rows, effective_from, share), None
         except ValueError as error:
@@ -295,6 +341,7 @@ def _portion_changes(
                 instalments,
                 effective_from,
                 share,
+                new_amount=new_amount,
                 method=portion.short_method,
                 today=today,
             )

@@ -424,6 +424,102 @@ def test_a_reduction_that_would_empty_a_small_portion_is_refused(phb_lead, holde
     assert reload(budget).agreed_amount == D("12000.00")
 
 
+@pytest.fixture
+def ellis_2027(phb_lead, finance_officer, holder, local_rates):
+    """2027/28, £9,940.79: £5,964.47 by direct payment and £3,976.32 to a third party, both
+    monthly from 1 April 2027, so the direct payment is 11 x £497.04 and 1 x £497.03
+    (596,447 pennies / 12 = 49,703 r 11) and the third party 12 x £331.36."""
+    package = chc_package(phb_lead, holder, effective_date=FY_2027_START)
+    budget = agreed_budget(
+        phb_lead,
+        holder,
+        package,
+        amount=D("9940.79"),
+        start=FY_2027_START,
+        end=FY_2027_END,
+        portions=[
+            (HoldingMethod.DIRECT_PAYMENT, D("5964.47"), ""),
+            (HoldingMethod.THIRD_PARTY, D("3976.32"), "Helping Hands Ltd"),
+        ],
+    )
+    for portion in budget.portions.all():
+        schedule(finance_officer, portion)
+    return services.activate_budget(actor=finance_officer, budget=reload(budget))
+
+
+FROM_FEBRUARY = datetime.date(2028, 2, 1)
+
+
+def test_a_reduction_that_would_leave_payments_of_nothing_is_refused(phb_lead, ellis_2027):
+    # £8,284.00 shared 5,964.47 : 3,976.32 gives £4,970.40 and £3,313.60. Before 1 February
+    # 2028 the direct payment pays 10 x £497.04 = £4,970.40 and the third party
+    # 10 x £331.36 = £3,313.60: exactly each new share, so February and March would be £0.00.
+    for attempt in (preview, change):
+        with pytest.raises(ValidationError) as excinfo:
+            attempt(ellis_2027, phb_lead, new_amount=D("8284.00"), effective_from=FROM_FEBRUARY)
+        assert excinfo.value.message_dict == {
+            "new_amount": [
+                "Direct payment: At £8,284.00 the payments still to be made from 1 February "
+                "2028 would be £0.00, as the payments already made or due before 1 February 2028 "
+                "come to £4,970.40 of its £4,970.40: choose a larger amount, an earlier date, or "
+                "stop the budget instead"
+            ]
+        }
+    budget = reload(ellis_2027)
+    assert budget.agreed_amount == D("9940.79")
+    assert amounts(budget) == [D("497.04")] * 11 + [D("497.03")]
+    assert not BudgetLetter.objects.exists()
+
+
+def test_a_reduction_that_would_leave_a_penny_over_two_payments_is_refused(phb_lead, ellis_2027):
+    # £8,284.02 shared 5,964.47 : 3,976.32 gives £4,970.41 and £3,313.61: £0.01 over the two
+    # payments from 1 February 2028 would be £0.01 and £0.00.
+    with pytest.raises(ValidationError) as excinfo:
+        preview(ellis_2027, phb_lead, new_amount=D("8284.02"), effective_from=FROM_FEBRUARY)
+    assert excinfo.value.message_dict == {
+        "new_amount": [
+            "Direct payment: At £8,284.02 the payments still to be made from 1 February 2028 "
+            "would be £0.01 and £0.00, as the payments already made or due before 1 February "
+            "2028 come to £4,970.40 of its £4,970.41: choose a larger amount, an earlier date, "
+            "or stop the budget instead"
+        ]
+    }
+    # £8,284.04 gives £4,970.42 and £3,313.62: £0.02 and £0.02 over two payments, a penny
+    # each: direct payment February £0.01 and March £0.01, third party £0.01 and £0.01.
+    change(ellis_2027, phb_lead, new_amount=D("8284.04"), effective_from=FROM_FEBRUARY)
+    budget = reload(ellis_2027)
+    assert amounts(budget) == [D("497.04")] * 10 + [D("0.01")] * 2
+    third = budget.portions.get(method=HoldingMethod.THIRD_PARTY).schedule.instalments
+    assert list(third.order_by("number").values_list("amount", flat=True)) == (
+        [D("331.36")] * 10 + [D("0.01")] * 2
+    )
+
+
+def test_an_earlier_date_is_offered_only_when_the_notice_allows_one(phb_lead, ellis_2027, settings):
+    # The notice reaches 1 February 2028 exactly: no earlier date is allowed.
+    settings.PHB_REDUCTION_MINIMUM_NOTICE_DAYS = (FROM_FEBRUARY - TODAY).days
+    with pytest.raises(ValidationError) as excinfo:
+        preview(ellis_2027, phb_lead, new_amount=D("8284.00"), effective_from=FROM_FEBRUARY)
+    assert messages_of(excinfo).endswith(
+        "come to £4,970.40 of its £4,970.40: choose a larger amount, or stop the budget instead"
+    )
+
+
+def test_the_same_reduction_from_an_earlier_date_is_spread_over_more_payments(phb_lead, ellis_2027):
+    # From 1 January 2028 9 payments are kept: the direct payment's 9 x £497.04 = £4,473.36
+    # leaves £497.04 for January to March, 49,704 pennies / 3 = £165.68 each; the third
+    # party's 9 x £331.36 = £2,982.24 leaves £331.36, 33,136 / 3 = 11,045 r 1, so £110.46,
+    # £110.45, £110.45.
+    change(ellis_2027, phb_lead, new_amount=D("8284.00"), effective_from=datetime.date(2028, 1, 1))
+    budget = reload(ellis_2027)
+    assert amounts(budget) == [D("497.04")] * 9 + [D("165.68")] * 3
+    assert sum(amounts(budget)) == D("4970.40")
+    third = budget.portions.get(method=HoldingMethod.THIRD_PARTY).schedule.instalments
+    assert list(third.order_by("number").values_list("amount", flat=True)) == (
+        [D("331.36")] * 9 + [D("110.46"), D("110.45"), D("110.45")]
+    )
+
+
 def test_a_reduction_is_recorded_with_who_when_and_why(phb_lead, budget_2027):
     change(budget_2027, phb_lead)
     record = BudgetChange.objects.get(budget=budget_2027)

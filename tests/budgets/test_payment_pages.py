@@ -653,6 +653,24 @@ def test_a_change_form_with_bad_input_shows_the_problems(client, phb_lead, activ
     assert not BudgetChange.objects.exists()
 
 
+def test_a_reduction_to_payments_of_nothing_is_refused_before_any_letter_is_shown(
+    client, phb_lead, active
+):
+    # £10,000.00 shared 2,400 : 9,600 gives the direct payment £8,000.00, and the 10 payments
+    # before 1 February 2028 are 10 x £800.00 = £8,000.00: February and March would be £0.00.
+    client.force_login(phb_lead)
+    data = change_data(active, **date_fields("effective_from", datetime.date(2028, 2, 1)))
+    html = page(client.post(change_url(active), data))
+    assert PROBLEM in html
+    assert (
+        "Direct payment: At £10,000.00 the payments still to be made from 1 February 2028 would "
+        "be £0.00, as the payments already made or due before 1 February 2028 come to £8,000.00 "
+        "of its £8,000.00: choose a larger amount, an earlier date, or stop the budget instead"
+    ) in html
+    assert "Issue the letter and make the change" not in html
+    assert not BudgetChange.objects.exists()
+
+
 def test_a_tampered_preview_is_refused(client, phb_lead, active):
     client.force_login(phb_lead)
     response = client.post(
