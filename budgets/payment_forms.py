@@ -16,7 +16,7 @@ from budgets.models.payments import (
     REFERENCE_MAX_LENGTH,
     InstalmentFrequencyChoice,
 )
-from budgets.money import MoneyField
+from budgets.money import PENNY, MoneyField
 from phb.forms import NHSFormMixin, with_defaults
 from phb.nhsuk_forms import NHSDateField, apply_nhs_error_messages
 
@@ -64,8 +64,11 @@ class PaymentScheduleForm(NHSFormMixin, forms.Form):
 
 
 def _labelled_money(name: str, label: str, words: str) -> MoneyField:
-    """A money field labelled `label` whose messages name it as `words` ("Payment on ...")."""
-    field = MoneyField(label=words)
+    """A money field labelled `label` whose messages name it as `words` ("Payment on ...").
+
+    Every payment is at least a penny (as `set_payment_schedule` says), so -1 and 0.00 both
+    read "must be £0.01 or more", and the input says min="0.01"."""
+    field = MoneyField(label=words, minimum=PENNY)
     apply_nhs_error_messages(field, name)
     field.label = label
     return field
@@ -98,7 +101,7 @@ class InstalmentRowsForm(NHSFormMixin, forms.Form):
         for number, day in enumerate(dates, start=1):
             if own_amounts:
                 name = f"amount_{number}"
-                # A payment of £0.00 is refused by the service, on this row's field.
+                # A payment of £0.00 is refused here and by the service, on this row's field.
                 self.fields[name] = _labelled_money(
                     name, f"Payment on {_day(day)}", f"The payment on {_day(day)}"
                 )

@@ -220,7 +220,9 @@ def test_instalments_are_read_as_money_one_row_a_payment():
         ["The payment on 1 May 2027 must be an amount of money, like 125.50"],
     )
     assert rows("", "1") == (None, ["Enter the payment on 1 April 2027"])
-    assert rows("£1,000.5", "-0") == ([Decimal("1000.50"), Decimal("0.00")], [])
+    # "-0" is £0.00, and every payment is at least a penny.
+    assert rows("£1,000.5", "-0") == (None, ["The payment on 1 May 2027 must be £0.01 or more"])
+    assert rows("£1,000.5", "0.01") == ([Decimal("1000.50"), Decimal("0.01")], [])
 
 
 def form_labels():

@@ -164,7 +164,9 @@ ROW = "The payment on 1 April 2026"
         ("£", "Enter the payment on 1 April 2026"),
         ("10000000", ROW + " must be £9,999,999.99 or less"),
         ("9" * 20, ROW + " must be £9,999,999.99 or less"),
-        ("-1", ROW + " must be £0.00 or more"),
+        # Every payment is at least a penny: -1 is not told it could be £0.00.
+        ("-1", ROW + " must be £0.01 or more"),
+        ("0.00", ROW + " must be £0.01 or more"),
     ],
 )
 def test_money_that_is_not_whole_pence_is_refused_in_words(typed, message):

@@ -204,6 +204,27 @@ def test_a_row_of_nothing_is_refused_on_its_row(
     assert not PaymentSchedule.objects.exists()
 
 
+def test_each_payment_box_asks_for_a_penny_or_more(
+    client, finance_officer, phb_lead, holder, local_rates
+):
+    """-1 and 0.00 get the same message, and the box says so too: the form's least is the
+    service's penny, not £0.00 (which -1 was told it could be, and then 0.00 was refused)."""
+    budget = agreed_2027(phb_lead, holder)
+    client.force_login(finance_officer)
+    html = client.post(schedule_url(budget), step1(FY_2027_START, split="own")).content.decode()
+    (box,) = re.findall(r'<input[^>]*name="amount_1"[^>]*>', html)
+    assert 'min="0.01"' in box
+    for nothing in ("-1", "0.00"):
+        # The other 11 rows are £800.00 each, as twelve equal payments of £9,600.00 are.
+        rows = {"step": "rows", "amount_1": nothing}
+        rows |= {f"amount_{n}": "800.00" for n in range(2, 13)}
+        response = client.post(schedule_url(budget), step1(FY_2027_START, split="own") | rows)
+        text = page(response)
+        assert "The payment on 1 April 2027 must be £0.01 or more" in text
+        assert "£0.00 or more" not in text
+    assert not PaymentSchedule.objects.exists()
+
+
 def test_a_portion_too_small_for_a_penny_a_payment_is_refused(
     finance_officer, phb_lead, holder, local_rates
 ):
