@@ -21,7 +21,9 @@ is true of the budget's current state:
 
 Payments read the schedule: a payment finance has recorded as paid says "Paid on" the date it
 was paid; of the others, the first due from today is the next, later ones are still to come,
-and one whose date has passed without a payment recorded says only that its date has passed.
+and one whose date has passed without a payment recorded has not been made yet: it is still to
+be made (finance lists it as due), so the page says so, and never "no more payments" while one
+is waiting.
 """
 
 from dataclasses import dataclass, field
@@ -452,9 +454,10 @@ def _payments_heading(portion) -> str:
 
 
 def _payments(budget: Budget, today: date) -> list[dict]:
-    """For each part of the budget that is paid out on a schedule: when the next payment
-    comes, and a table of payment dates and amounts, saying of each when it was paid, or that
-    it is the next one, is still to come or has a date that has passed."""
+    """For each part of the budget that is paid out on a schedule: any payment whose date has
+    passed that has not been made yet, when the next payment comes, and a table of payment
+    dates and amounts, saying of each when it was paid, or that it is the next one, is still
+    to come or has not been made yet."""
     sections = []
     for portion in budget.portions.all():
         schedule = _schedule(portion) if portion.is_paid_out else None
@@ -463,12 +466,31 @@ def _payments(budget: Budget, today: date) -> list[dict]:
         instalments = list(schedule.instalments.all())
         upcoming = [i for i in instalments if i.due_date >= today and not i.is_paid]
         following = upcoming[0] if upcoming else None
-        if following is None:
-            next_words = "There are no more payments for this budget."
-        else:
-            next_words = (
+        # A payment whose date has passed is still to be made until finance records it (it
+        # waits in their "Payments due"): it is not "no more payments".
+        missed = [i for i in instalments if i.due_date < today and not i.is_paid]
+        next_words = []
+        if len(missed) == 1:
+            next_words.append(
+                f"The payment of {money(missed[0].amount)} due on {day(missed[0].due_date)} "
+                "has not been made yet."
+            )
+        elif missed:
+            total = sum(i.amount for i in missed)
+            next_words.append(
+                f"{len(missed)} payments due from {day(missed[0].due_date)} to "
+                f"{day(missed[-1].due_date)}, {money(total)} in all, have not been made yet."
+            )
+        if following is not None:
+            next_words.append(
                 f"The next payment is {money(following.amount)} on {day(following.due_date)}."
             )
+        elif missed:
+            # Later ones may have been paid in advance: these are the last still to be made.
+            them = "It is the last payment" if len(missed) == 1 else "They are the last payments"
+            next_words.append(f"{them} still to be made for this budget.")
+        else:
+            next_words.append("There are no more payments for this budget.")
         rows = [
             [
                 {"text": day(instalment.due_date)},
@@ -480,7 +502,7 @@ def _payments(budget: Budget, today: date) -> list[dict]:
         sections.append(
             {
                 "heading": _payments_heading(portion),
-                "next": next_words,
+                "next": " ".join(next_words),
                 "table": {
                     "caption": hidden_caption(f"{_payments_heading(portion)}: dates and amounts"),
                     "head": [
@@ -503,4 +525,4 @@ def _when_words(instalment, today: date, following) -> str:
         return "Next payment"
     if instalment.due_date >= today:
         return "Still to come"
-    return "Date has passed"
+    return "Not made yet"

@@ -428,25 +428,101 @@ def test_paid_payments_say_when_and_the_next_is_the_first_unpaid(people, monkeyp
     )
     assert page.budget == budget
     (payments,) = page.payments
-    assert payments["next"] == "The next payment is £500.00 on 1 June 2027."
+    assert payments["next"] == (
+        "The payment of £500.00 due on 1 May 2027 has not been made yet. "
+        "The next payment is £500.00 on 1 June 2027."
+    )
     words = [row[2]["text"] for row in payments["table"]["rows"]]
     assert words[:4] == [
         "Paid on 30 March 2027",
-        "Date has passed",
+        "Not made yet",
         "Next payment",
         "Still to come",
     ]
 
 
-def test_after_the_last_payment_date_there_are_no_more_payments(people):
-    _schedule(people, _agreed_budget(people))
-    page = holder_budget(
-        budgets_for(people["holder"]),
-        holder=people["holder"],
-        acting_for=True,
-        today=datetime.date(2028, 3, 2),
+def _pay(people, budget, numbers, paid_on):
+    """Finance records the direct payment's instalments `numbers` as paid on `paid_on`."""
+    instalments = budget.portions.get(method=HoldingMethod.DIRECT_PAYMENT).schedule.instalments
+    services.record_payment_run(
+        actor=people["finance"],
+        instalments=[i.pk for i in instalments.filter(number__in=numbers)],
+        paid_on=paid_on,
+        reference="BACS-RUN",
+        due_up_to=FY_2027_END,
     )
-    assert page.payments[0]["next"] == "There are no more payments for this budget."
+
+
+AFTER_THE_LAST = datetime.date(2028, 3, 2)
+
+
+@pytest.mark.parametrize("reader", ["holder", "representative"])
+@pytest.mark.parametrize(
+    ("paid", "says"),
+    [
+        # All 12 of £500.00 recorded as paid: nothing is left to pay.
+        (range(1, 13), "There are no more payments for this budget."),
+        # 1 March 2028's £500.00 is not recorded: it is still to be made (finance lists it as
+        # due), so there are more payments.
+        (
+            range(1, 12),
+            "The payment of £500.00 due on 1 March 2028 has not been made yet. It is the last "
+            "payment still to be made for this budget.",
+        ),
+        # February and March: 2 x £500.00 = £1,000.00.
+        (
+            range(1, 11),
+            "2 payments due from 1 February 2028 to 1 March 2028, £1,000.00 in all, have not "
+            "been made yet. They are the last payments still to be made for this budget.",
+        ),
+    ],
+    ids=["all paid", "one not made", "two not made"],
+)
+def test_after_the_last_payment_date_a_payment_not_made_is_still_to_be_made(
+    client, people, representative, today_is, reader, paid, says
+):
+    """On 2 March 2028, the day after the last payment date, with the payments `paid`
+    recorded: "no more payments" only when none is waiting to be made."""
+    budget = _schedule(people, _agreed_budget(people))
+    today_is(AFTER_THE_LAST)
+    _pay(people, budget, paid, AFTER_THE_LAST)
+    acting_for = reader == "representative"
+    page = holder_budget(
+        budgets_for(people["holder"]), holder=people["holder"], acting_for=acting_for
+    )
+    (payments,) = page.payments
+    assert payments["next"] == says
+    words = [row[2]["text"] for row in payments["table"]["rows"]]
+    assert words == [f"Paid on {AFTER_THE_LAST:%-d %B %Y}"] * len(paid) + ["Not made yet"] * (
+        12 - len(paid)
+    )
+    # The page says it as the presenter does, to the person and to a representative alike.
+    client.force_login(representative if acting_for else people["holder"].user)
+    text = main_text(client.get(reverse("holder_home")).content.decode())
+    assert says in text
+    if len(paid) < 12:
+        assert "no more payments" not in text
+    if acting_for:
+        assert not [words for words in NOT_TO_A_REPRESENTATIVE if words in text]
+
+
+@pytest.mark.parametrize("reader", ["holder", "representative"])
+def test_a_payment_not_made_is_said_before_the_next_payment(
+    client, people, representative, today_is, reader
+):
+    # On 10 May 2027 the payment due on 1 April 2027 is recorded; the one due on 1 May is not.
+    budget = _schedule(people, _agreed_budget(people))
+    today_is(datetime.date(2027, 5, 10))
+    _pay(people, budget, [1], datetime.date(2027, 4, 1))
+    acting_for = reader == "representative"
+    client.force_login(representative if acting_for else people["holder"].user)
+    text = main_text(client.get(reverse("holder_home")).content.decode())
+    assert (
+        "The payment of £500.00 due on 1 May 2027 has not been made yet. The next payment is "
+        "£500.00 on 1 June 2027."
+    ) in text
+    assert "Date 1 May 2027 Amount £500.00 Payment Not made yet" in text
+    assert "Date 1 June 2027 Amount £500.00 Payment Next payment" in text
 
 
 def test_a_third_party_is_named_as_who_keeps_and_is_paid_the_money(people):
