@@ -105,6 +105,9 @@ class AttendanceForm(NHSFormMixin, forms.Form):
             "invalid_choice": "Choose members of this panel",
         },
     )
+    # When the session was last changed as the page was drawn: attendance recorded since,
+    # from another tab, is refused rather than written over.
+    seen_updated_at = PageSeenField()
 
     def __init__(self, *args, members=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -48,8 +48,86 @@ def eligible_members(organisation):
 def _lock(session, *, open_only: bool = True) -> PanelSession:
     locked = PanelSession.objects.select_for_update().get(pk=session.pk)
     if open_only and locked.status == PanelSessionStatus.CLOSED:
-        raise Conflict("This panel session is closed. Nothing was changed.")
+        raise Conflict(f"{_closed(locked)}. Nothing was changed.")
     return locked
+
+
+def _when(moment) -> str:
+    return f"{timezone.localtime(moment):%-d %B %Y at %H:%M}"
+
+
+def _events(session):
+    """The session's audit events, latest first: what it was after each change, and who made
+    it (when the change came from a page)."""
+    return (
+        PanelSession.pgh_event_model.objects.filter(pgh_obj_id=session.pk)
+        .select_related("pgh_context")
+        .order_by("-pgh_id")
+    )
+
+
+def _by(event) -> str:
+    """' by <name>' for whoever made the change the audit event records ("" if not known)."""
+    metadata = getattr(getattr(event, "pgh_context", None), "metadata", None) or {}
+    user = User.objects.filter(pk=metadata.get("user")).first() if metadata.get("user") else None
+    return f" by {user.full_name}" if user is not None else ""
+
+
+def _closed(session, *, already: str = "") -> str:
+    """Who closed the session, and when."""
+    event = _events(session).filter(status=PanelSessionStatus.CLOSED).last()  # the first
+    if event is None:
+        return f"This panel session is {already}closed"
+    return f"This panel session was {already}closed{_by(event)} on {_when(event.updated_at)}"
+
+
+# What a session's page shows of it: record_attendance marks the session as changed and
+# changes none of these.
+_DETAILS = ("date", "starts_at", "place", "call_link", "chair_id", "quorum", "status")
+
+
+def _was_attendance(session, latest, earlier) -> bool:
+    """Whether the session's latest change (`latest`, after `earlier`) recorded who is here:
+    its details stayed, and the last change to its members was to who is here, made by the
+    same request (from a page) as the session's."""
+    if earlier is None or any(getattr(latest, f) != getattr(earlier, f) for f in _DETAILS):
+        return False
+    last = (
+        PanelMembership.pgh_event_model.objects.filter(session_id=session.pk)
+        .order_by("-pgh_id")
+        .first()
+    )
+    if last is None or last.pgh_label != "update":
+        return False  # members were added or taken off: the session was changed
+    return latest.pgh_context_id is None or last.pgh_context_id == latest.pgh_context_id
+
+
+def _changed_since_page(session, *, then: str) -> Conflict:
+    """The refusal of a page opened before the session's last change: who made it and when,
+    and, when it was attendance, who is here now."""
+    latest, *earlier = list(_events(session)[:2])
+    if _was_attendance(session, latest, earlier[0] if earlier else None):
+        here = sorted(
+            session.memberships.filter(present=True).values_list("member__full_name", flat=True)
+        )
+        now = (
+            f"{_names(here)} {'are' if len(here) > 1 else 'is'} here now"
+            if here
+            else "nobody is recorded as here now"
+        )
+        return Conflict(
+            f"Attendance was recorded{_by(latest)} on {_when(session.updated_at)}, after this "
+            f"page was opened: {now}. Nothing was changed: {then}."
+        )
+    return Conflict(
+        f"This panel session was changed{_by(latest)} on {_when(session.updated_at)}, after "
+        f"this page was opened. Nothing was changed: {then}."
+    )
+
+
+def _names(names) -> str:
+    names = list(names)
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 class SameSession(Conflict):
@@ -164,19 +242,6 @@ def set_up_session(
     return session
 
 
-def _changed_by(session) -> str:
-    """Who last changed the session, by name, from its audit events ("" if not recorded)."""
-    event = (
-        PanelSession.pgh_event_model.objects.filter(pgh_obj_id=session.pk)
-        .select_related("pgh_context")
-        .order_by("-pgh_id")
-        .first()
-    )
-    metadata = getattr(getattr(event, "pgh_context", None), "metadata", None) or {}
-    user = User.objects.filter(pk=metadata.get("user")).first() if metadata.get("user") else None
-    return user.full_name if user is not None else ""
-
-
 @transaction.atomic
 def edit_session(
     *,
@@ -197,12 +262,8 @@ def edit_session(
     require(actor, Permission.MANAGE_PANELS, session)
     session = _lock(session)
     if seen_updated_at is not None and session.updated_at != seen_updated_at:
-        who = _changed_by(session)
-        raise Conflict(
-            f"This panel session was changed{f' by {who}' if who else ''} on "
-            f"{timezone.localtime(session.updated_at):%-d %B %Y at %H:%M}, after this page was "
-            "opened. Nothing was changed: check the session as it is now, then make your "
-            "change again."
+        raise _changed_since_page(
+            session, then="check the session as it is now, then make your change again"
         )
     people = _check_details(
         session.organisation,
@@ -357,10 +418,16 @@ def move_on_agenda(*, actor, session, item, direction: str) -> None:
 
 
 @transaction.atomic
-def record_attendance(*, actor, session, present: list) -> PanelSession:
-    """Who came: the members in `present` (users or ids) are present, the others are not."""
+def record_attendance(
+    *, actor, session, present: list, seen_updated_at: datetime.datetime | None = None
+) -> PanelSession:
+    """Who came: the members in `present` (users or ids) are present, the others are not.
+    `seen_updated_at` is when the session the page showed was last changed: attendance
+    recorded since (from another tab, or by someone else) is refused, not written over."""
     require(actor, Permission.MANAGE_PANELS, session)
     session = _lock(session)
+    if seen_updated_at is not None and session.updated_at != seen_updated_at:
+        raise _changed_since_page(session, then="check who is here, then save again")
     present_ids = {str(getattr(person, "pk", person)) for person in present}
     # Attendance is recorded when the panel meets, and someone records it: a panel with
     # nobody here has nothing to record, and clearing it once deciding began would leave
@@ -387,10 +454,17 @@ def record_attendance(*, actor, session, present: list) -> PanelSession:
                 }
             )
     # Only the rows that change, so the audit shows who was marked as here or not.
-    session.memberships.filter(member_id__in=present_ids, present=False).update(present=True)
-    session.memberships.exclude(member_id__in=present_ids).filter(present=True).update(
-        present=False
+    arrived = session.memberships.filter(member_id__in=present_ids, present=False).update(
+        present=True
     )
+    left = (
+        session.memberships.exclude(member_id__in=present_ids)
+        .filter(present=True)
+        .update(present=False)
+    )
+    if arrived or left:
+        # The session changed with who is here: a page opened before this is out of date.
+        session.save(update_fields=["updated_at"])
     return session
 
 
@@ -418,7 +492,9 @@ def start_session(*, actor, session) -> PanelSession:
 def close_session(*, actor, session) -> PanelSession:
     """The panel has finished. Plans it did not decide stay submitted for another panel."""
     require(actor, Permission.MANAGE_PANELS, session)
-    session = _lock(session)
+    session = _lock(session, open_only=False)
+    if session.status == PanelSessionStatus.CLOSED:
+        raise Conflict(f"{_closed(session, already='already ')}. Nothing was changed.")
     if session.status != PanelSessionStatus.IN_PROGRESS:
         raise Conflict("Only a panel session in progress can be closed. Nothing was changed.")
     session.status = PanelSessionStatus.CLOSED

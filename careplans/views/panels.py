@@ -302,7 +302,10 @@ class AttendanceView(FormPageMixin, SessionMixin, TemplateView):
         memberships = list(self.session.memberships.all())
         return AttendanceForm(
             data,
-            initial={"present": [str(m.member_id) for m in memberships if m.present]},
+            initial={
+                "present": [str(m.member_id) for m in memberships if m.present],
+                "seen_updated_at": self.session.updated_at,
+            },
             members=[m.member for m in memberships],
         )
 
@@ -314,7 +317,10 @@ class AttendanceView(FormPageMixin, SessionMixin, TemplateView):
 
     def save(self, form):
         return services.record_attendance(
-            actor=self.request.user, session=self.session, present=form.cleaned_data["present"]
+            actor=self.request.user,
+            session=self.session,
+            present=form.cleaned_data["present"],
+            seen_updated_at=form.cleaned_data["seen_updated_at"],
         )
 
 

@@ -410,7 +410,7 @@ def test_setting_up_a_session_and_its_agenda_through_the_pages(client, phb_lead,
     assert panel.agenda.count() == 1
     response = client.post(
         reverse("careplans:panel_attendance", args=[panel.pk]),
-        {"present": [str(m.pk) for m in members]},
+        {"present": [str(m.pk) for m in members], "seen_updated_at": seen(panel)},
     )
     assert panel.memberships.filter(present=True).count() == 3
     client.post(reverse("careplans:panel_start", args=[panel.pk]))
@@ -421,6 +421,11 @@ def test_setting_up_a_session_and_its_agenda_through_the_pages(client, phb_lead,
     assert not panel.agenda.exists()
     client.post(reverse("careplans:panel_close", args=[panel.pk]))
     assert PanelSession.objects.get().status == "closed"
+
+
+def seen(panel) -> str:
+    """When the session was last changed, as its pages carry it."""
+    return PanelSession.objects.get(pk=panel.pk).updated_at.isoformat()
 
 
 def policy_seen(client) -> str:
@@ -490,7 +495,7 @@ def test_changes_through_the_pages_are_recorded_with_who_and_where(client, phb_l
     panel = session(phb_lead, members, versions=[plan])
     client.force_login(phb_lead)
     url = reverse("careplans:panel_attendance", args=[panel.pk])
-    client.post(url, {"present": [str(members[0].pk)]})
+    client.post(url, {"present": [str(members[0].pk)], "seen_updated_at": seen(panel)})
     with connection.cursor() as cursor:
         cursor.execute(
             """
@@ -690,3 +695,80 @@ def test_attendance_with_nobody_ticked_is_refused(client, phb_lead, members):
     assert "There is a problem" in page and "Select who is here" in page
     assert "Attendance has been recorded" not in flashed(response)
     assert panel.memberships.filter(present=True).count() == 2
+
+
+def test_attendance_saved_from_an_older_tab_is_refused_in_words(client, phb_lead, members):
+    """The reviewer's case: tab B records all three members as here ("3 members are here ...
+    the panel can start deciding"); tab A, opened before with one ticked, then saves. It is
+    refused, naming who recorded attendance, when, and who is here: the quorum stays."""
+    panel = session(phb_lead, members, present=members[:1])
+    client.force_login(phb_lead)
+    url = reverse("careplans:panel_attendance", args=[panel.pk])
+    opened = seen(panel)
+    assert f'name="seen_updated_at" value="{opened}"' in text(client.get(url))
+    everyone = {"present": [str(m.pk) for m in members], "seen_updated_at": opened}
+    assert client.post(url, everyone).status_code == 302  # tab B
+    recorded = PanelSession.objects.get(pk=panel.pk).updated_at
+    page = text(client.get(reverse("careplans:panel_session", args=[panel.pk])))
+    assert "3 members are here and 3 are needed, so the panel can start deciding" in page
+    stale = client.post(url, {"present": [str(members[0].pk)], "seen_updated_at": opened})
+    assert stale["Location"] == reverse("careplans:panel_session", args=[panel.pk])
+    names = sorted(m.full_name for m in members)
+    assert (
+        f"Attendance was recorded by {phb_lead.full_name} on "
+        f"{timezone.localtime(recorded):%-d %B %Y at %H:%M}, after this page was opened: "
+        f"{names[0]}, {names[1]} and {names[2]} are here now. Nothing was changed: check who "
+        "is here, then save again."
+    ) in flashed(stale)
+    assert "Attendance has been recorded" not in flashed(stale)
+    assert panel.memberships.filter(present=True).count() == 3
+
+
+@pytest.mark.parametrize("sent", [None, "", "yesterday", "2027-01-14T10:00:00"])
+def test_attendance_without_the_page_version_is_refused(client, phb_lead, members, sent):
+    panel = session(phb_lead, members, present=members)
+    client.force_login(phb_lead)
+    data = {"present": [str(members[0].pk)]}
+    if sent is not None:
+        data["seen_updated_at"] = sent
+    response = client.post(reverse("careplans:panel_attendance", args=[panel.pk]), data)
+    assert response.status_code == 200
+    assert "This page is out of date. Go back, reload the page and try again" in text(response)
+    assert panel.memberships.filter(present=True).count() == 3
+
+
+def test_a_session_closed_twice_says_who_closed_it_and_when(client, phb_lead, members):
+    plan = submitted_plan(phb_lead)
+    panel = session(phb_lead, members, versions=[plan], present=members, start=True)
+    client.force_login(phb_lead)
+    url = reverse("careplans:panel_close", args=[panel.pk])
+    assert client.post(url).status_code == 302
+    closed = PanelSession.objects.get(pk=panel.pk).updated_at
+    again = client.post(url)
+    assert again["Location"] == reverse("careplans:panel_session", args=[panel.pk])
+    assert (
+        f"This panel session was already closed by {phb_lead.full_name} on "
+        f"{timezone.localtime(closed):%-d %B %Y at %H:%M}. Nothing was changed."
+    ) in flashed(again)
+
+
+def test_attendance_after_a_change_to_the_session_names_the_change(client, phb_lead, members):
+    """Attendance was recorded, then the session saved from its change page (its details as
+    they were): a page opened before both is told the session was changed, not that
+    attendance was recorded last."""
+    panel = session(phb_lead, members)
+    client.force_login(phb_lead)
+    url = reverse("careplans:panel_attendance", args=[panel.pk])
+    opened = seen(panel)
+    client.post(url, {"present": [str(m.pk) for m in members], "seen_updated_at": opened})
+    edit = reverse("careplans:panel_session_edit", args=[panel.pk])
+    same = edit_data(panel, members, place="Room 4, Quayside House")
+    assert client.post(edit, same).status_code == 302
+    changed = PanelSession.objects.get(pk=panel.pk).updated_at
+    stale = client.post(url, {"present": [str(members[0].pk)], "seen_updated_at": opened})
+    assert (
+        f"This panel session was changed by {phb_lead.full_name} on "
+        f"{timezone.localtime(changed):%-d %B %Y at %H:%M}, after this page was opened. "
+        "Nothing was changed: check who is here, then save again."
+    ) in flashed(stale)
+    assert panel.memberships.filter(present=True).count() == 3

@@ -312,8 +312,13 @@ def test_a_panel_decides_only_while_in_progress(phb_lead, members, plan):
     panel = panels.close_session(actor=phb_lead, session=panel)
     with pytest.raises(ValidationError, match="only while its session is in progress"):
         approve(members[0], plan, panel)
-    with pytest.raises(Conflict, match="This panel session is closed"):
+    with pytest.raises(Conflict) as refused:
         panels.record_attendance(actor=phb_lead, session=panel, present=[])
+    # No page made these changes, so nobody is named; the time is when it closed.
+    assert str(refused.value) == (
+        "This panel session was closed on "
+        f"{timezone.localtime(panel.updated_at):%-d %B %Y at %H:%M}. Nothing was changed."
+    )
 
 
 def test_a_panel_starts_only_on_its_own_date(phb_lead, members, plan):
@@ -336,6 +341,43 @@ def test_a_session_starts_only_with_an_agenda_and_closes_once(phb_lead, members)
         panels.start_session(actor=phb_lead, session=panel)
     with pytest.raises(Conflict, match="Only a panel session in progress can be closed"):
         panels.close_session(actor=phb_lead, session=panel)
+
+
+def test_closing_a_closed_session_says_when_it_was_closed(phb_lead, members, plan):
+    panel = session(phb_lead, members, versions=[plan], present=members, start=True)
+    closed = panels.close_session(actor=phb_lead, session=panel)
+    with pytest.raises(Conflict) as refused:
+        panels.close_session(actor=phb_lead, session=panel)
+    assert str(refused.value) == (
+        "This panel session was already closed on "
+        f"{timezone.localtime(closed.updated_at):%-d %B %Y at %H:%M}. Nothing was changed."
+    )
+
+
+def test_attendance_from_a_stale_page_changes_nothing(phb_lead, members):
+    """Tab B records all three members as here; tab A, opened before with one ticked, is
+    refused, naming who is here now: the quorum is not lost without a word."""
+    panel = session(phb_lead, members)
+    seen = PanelSession.objects.get(pk=panel.pk).updated_at
+    panels.record_attendance(actor=phb_lead, session=panel, present=members, seen_updated_at=seen)
+    recorded = PanelSession.objects.get(pk=panel.pk).updated_at
+    assert recorded > seen
+    with pytest.raises(Conflict) as refused:
+        panels.record_attendance(
+            actor=phb_lead, session=panel, present=members[:1], seen_updated_at=seen
+        )
+    names = sorted(m.full_name for m in members)
+    assert str(refused.value) == (
+        f"Attendance was recorded on {timezone.localtime(recorded):%-d %B %Y at %H:%M}, after "
+        f"this page was opened: {names[0]}, {names[1]} and {names[2]} are here now. Nothing "
+        "was changed: check who is here, then save again."
+    )
+    assert panel.memberships.filter(present=True).count() == 3
+    # The same attendance again changes nothing, so a page drawn before it is not out of date.
+    panels.record_attendance(
+        actor=phb_lead, session=panel, present=members, seen_updated_at=recorded
+    )
+    assert PanelSession.objects.get(pk=panel.pk).updated_at == recorded
 
 
 def test_a_decided_plan_stays_on_the_agenda(phb_lead, members, plan):
