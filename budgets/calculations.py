@@ -14,7 +14,7 @@ Four calculations set a budget or pay it out:
   `state_pension_date`).
 - `cost_chc_package`: the weekly and yearly cost of a conventional CHC package (the cost cap).
 - `score_ras`: an indicative budget from a needs questionnaire and a price per point.
-- `financial_year`, `amount_for_period`, `instalment_dates`, `split_evenly`, `respread_from`:
+- `financial_year`, `amount_for_period`, `instalment_dates`, `split_evenly`, `respread_unpaid`:
   turning a yearly amount into the payments a person receives, and changing them mid-year
   (`pa_amount_for_period` for a PA costing, whose Employment Allowance is not pro rata);
   `in_proportion` and `share_in_proportion` carry a budget into the next year.
@@ -1303,31 +1303,6 @@ def split_evenly(total: Decimal, count: int) -> list[Decimal]:
         (Decimal(base + (1 if index < spare else 0)) / 100).quantize(PENNY)
         for index in range(count)
     ]
-
-
-def respread_from(
-    instalments: list[tuple[date, Decimal]], effective_from: date, new_total: Decimal
-) -> list[tuple[date, Decimal]]:
-    """Re-spread a payment schedule after a budget change that takes effect on `effective_from`.
-
-    Instalments due before the change keep their amounts, because they have been paid or are
-    about to be. The rest are re-split evenly (`split_evenly`) so that the whole schedule adds
-    up to `new_total`. The schedule is returned in date order.
-    """
-    new_total = _whole_pence(new_total, "The new total")
-    schedule = sorted(instalments, key=lambda instalment: instalment[0])
-    before = [(day, amount) for day, amount in schedule if day < effective_from]
-    after = [day for day, _ in schedule if day >= effective_from]
-    if not after:
-        raise ValueError(f"There are no payments on or after {effective_from:%-d %B %Y} to change")
-    already = sum((amount for _, amount in before), Decimal("0.00"))
-    if already > new_total:
-        raise ValueError(
-            f"The {_pounds(already)} due before {effective_from:%-d %B %Y} is more than "
-            f"the new total of {_pounds(new_total)}"
-        )
-    amounts = split_evenly(new_total - already, len(after))
-    return before + list(zip(after, amounts, strict=True))
 
 
 def respread_unpaid(
