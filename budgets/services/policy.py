@@ -12,6 +12,7 @@ from django.db import transaction
 
 from budgets.models import BudgetPolicy
 from budgets.money import check_money
+from phb.models import Organisation
 from phb.permissions import Permission, require
 from phb.services import NOT_SHOWN
 
@@ -59,6 +60,9 @@ def save_budget_policy(
     is written."""
     organisation = actor.acting_organisation
     require(actor, Permission.EDIT_BUDGET_POLICY, organisation)
+    # The ICB's row is locked, as the policy's may not exist yet: a second save at the same
+    # moment waits for the first and then sees its policy.
+    Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
     if seen_updated_at is not NOT_SHOWN:
         now = (
             BudgetPolicy.objects.select_for_update()

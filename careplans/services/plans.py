@@ -39,7 +39,7 @@ from careplans.models.plans import (
     split_costs,
     yearly_cost,
 )
-from phb.models import Representative, RepresentativeKind, User
+from phb.models import BudgetHolder, Representative, RepresentativeKind, User
 from phb.permissions import Permission, require
 from phb.services import only_fields
 
@@ -129,6 +129,8 @@ def touch(version) -> PlanVersion:
 def start_plan(*, actor, budget_holder, budget=None) -> PlanVersion:
     """The person's first plan: version 1, a draft."""
     require(actor, Permission.EDIT_PLAN, budget_holder)
+    # Locked so that a second request at the same moment waits for the first and finds its plan.
+    BudgetHolder.objects.select_for_update().filter(pk=budget_holder.pk).first()
     if CarePlan.objects.filter(budget_holder=budget_holder).exists():
         raise ValidationError(f"{budget_holder.full_name} already has a care and support plan")
     if budget is not None and budget.budget_holder_id != budget_holder.pk:

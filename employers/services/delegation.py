@@ -196,6 +196,9 @@ def delegate_task(*, actor, budget_holder: BudgetHolder, details: DelegationDeta
                 f"{budget_holder.full_name} was born, {budget_holder.date_of_birth:%-d %B %Y}"
             }
         )
+    # Locked so that a second request at the same moment waits for the first and finds its
+    # delegation.
+    duplicates.lock(BudgetHolder, budget_holder.pk)
     if Delegation.objects.filter(
         budget_holder=budget_holder, task=details.task, ended_on__isnull=True
     ).exists():
@@ -260,6 +263,13 @@ def _refuse_if_revoked(competence: Competence) -> None:
 def start_competence(*, actor, delegation: Delegation, assistant: PersonalAssistant) -> Competence:
     """A PA of the person's employer starts on the way to being signed off for the task."""
     require(actor, Permission.DELEGATE_TASK, delegation)
+    # Locked, and read as it is now, so that a second request at the same moment waits for the
+    # first and finds its competence record (and one after an ending finds it ended).
+    delegation = (
+        Delegation.objects.select_for_update(of=("self",))
+        .select_related("budget_holder")
+        .get(pk=delegation.pk)
+    )
     if delegation.ended_on is not None:
         raise Conflict("This delegation has ended: no PA can be signed off for it")
     employer = getattr(delegation.budget_holder, "employer", None)

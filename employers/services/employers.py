@@ -55,6 +55,7 @@ from employers.payroll import (
 from employers.selectors import contact_is_support_officer, support_officers
 from employers.services.delegation import revoke_for_leaving, withdraw_employer_agreement
 from employers.services.duplicates import lock, refuse_repeat, since
+from phb.models import BudgetHolder
 from phb.permissions import Permission, require
 
 
@@ -154,6 +155,9 @@ def set_up_employer(
     """Record who legally employs the person's PAs: the person, a nominee, or a
     managed-account organisation. The duties are recorded section by section after."""
     require(actor, Permission.MANAGE_EMPLOYER, holder)
+    # Locked so that a second request at the same moment waits for the first and finds its
+    # employer.
+    lock(BudgetHolder, holder.pk)
     employer = Employer(budget_holder=holder, created_by=actor, support_officer=actor)
     errors = _who_employs(
         employer,
