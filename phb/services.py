@@ -4,7 +4,7 @@ import datetime
 import logging
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
@@ -184,7 +184,14 @@ def create_budget_holder(*, actor, **details) -> BudgetHolder:
     holder = BudgetHolder(organisation=actor.acting_organisation, **fields)
     _check_contact(holder)
     holder.full_clean()
-    holder.save()
+    try:
+        with transaction.atomic():
+            holder.save()
+    except IntegrityError:
+        # Someone added the same NHS number at the same moment (in any ICB, so no one row can
+        # be locked first): their record is saved now, so refuse as if it had been earlier.
+        _check_nhs_number_is_free(actor, holder.nhs_number)
+        raise
     return holder
 
 
@@ -368,13 +375,25 @@ def add_staff_member(
             raise PermissionDenied
     starts_on = starts_on or timezone.localdate()
     email = User.objects.normalize_email(email.strip()).lower()
-    user = User.objects.filter(email__iexact=email).first()
-    if user is not None:
-        _refuse_if_not_staff(user, email)
+    # Locked, as in grant_role, so that two administrators adding them at once are served one
+    # after the other and the second sees the first's roles.
+    user = User.objects.select_for_update().filter(email__iexact=email).first()
     created = user is None
     if created:
-        user = User.objects.create_user(email, None, full_name=full_name.strip())
+        try:
+            with transaction.atomic():
+                user = User.objects.create_user(email, None, full_name=full_name.strip())
+        except IntegrityError:
+            # Someone added the same email address at the same moment, with a new account
+            # saved now: theirs is the one to give the roles to, as if it had been earlier.
+            user = User.objects.select_for_update().filter(email__iexact=email).first()
+            if user is None:
+                raise
+            created = False
+    if created:
         transaction.on_commit(lambda: _send_password_link(user))
+    else:
+        _refuse_if_not_staff(user, email)
     for role in roles:
         _grant(actor, user, organisation, role, starts_on, None)
     return user, created

@@ -3,7 +3,7 @@
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.text import capfirst
 
 from budgets.models import (
@@ -55,6 +55,20 @@ def _save_rate_set(*, queryset, rate_set, new, figures):
             value = check_money(value, what=capfirst(model_field.verbose_name), field=field)
         setattr(rate_set, field, value)
     effective_from = figures.get("effective_from", rate_set.effective_from)
+    _refuse_same_day(queryset, rate_set, effective_from)
+    rate_set.full_clean()
+    try:
+        with transaction.atomic():
+            rate_set.save()
+    except IntegrityError:
+        # Rates from the same day were saved at the same moment (national rates have no row
+        # to lock first): they are there now, so refuse as if they had been earlier.
+        _refuse_same_day(queryset, rate_set, effective_from)
+        raise
+    return rate_set
+
+
+def _refuse_same_day(queryset, rate_set, effective_from) -> None:
     same_day = queryset.filter(effective_from=effective_from).exclude(pk=rate_set.pk).first()
     if same_day is not None:
         # A set a calculation has used cannot be changed: say so, not "change those".
@@ -65,9 +79,6 @@ def _save_rate_set(*, queryset, rate_set, new, figures):
                 f"{effective_from:%-d %B %Y}: {then}"
             }
         )
-    rate_set.full_clean()
-    rate_set.save()
-    return rate_set
 
 
 @transaction.atomic
