@@ -146,11 +146,39 @@ def test_a_change_from_a_stale_page_is_refused_with_an_explanation(phb_lead, hol
         services.update_draft_budget(
             actor=phb_lead, budget=budget, version=seen, agreed_amount=D("7000.00")
         )
+    change = BudgetEdit.objects.get(budget=budget)
+    assert str(excinfo.value) == (
+        f"You cannot change this budget: it was changed by {phb_lead.full_name} on "
+        f"{timezone.localtime(change.at):%-d %B %Y at %H:%M}, after you opened this page. "
+        "Check it and try again."
+    )
+    assert reload(budget).agreed_amount == D("8000.00")
+    # A version the budget never had (a garbled page) is out of date, and names nothing.
+    with pytest.raises(Conflict) as excinfo:
+        services.update_draft_budget(
+            actor=phb_lead, budget=budget, version=seen + 5, agreed_amount=D("7000.00")
+        )
     assert str(excinfo.value) == (
         "You cannot change this budget: someone changed it while you were looking at it. "
         "Check the latest version and try again."
     )
-    assert reload(budget).agreed_amount == D("8000.00")
+
+
+def test_a_withdrawal_after_a_colleagues_proposal_says_who_proposed_it(
+    phb_lead, care_coordinator, holder, ras
+):
+    budget = draft_budget(phb_lead, holder, ras)
+    seen = budget.version
+    services.propose_budget(actor=care_coordinator, budget=budget, version=seen)
+    proposed = budget.status_changes.get(to_status=BudgetStatus.PROPOSED)
+    with pytest.raises(Conflict) as excinfo:
+        services.withdraw_budget(actor=phb_lead, budget=budget, reason="Twice.", version=seen)
+    assert str(excinfo.value) == (
+        f"You cannot withdraw this budget: it was proposed by {care_coordinator.full_name} on "
+        f"{timezone.localtime(proposed.at):%-d %B %Y at %H:%M}, after you opened this page. "
+        "Check it and try again."
+    )
+    assert reload(budget).status == BudgetStatus.PROPOSED
 
 
 def test_a_draft_change_is_checked_as_a_new_budget_is(phb_lead, holder, ras):

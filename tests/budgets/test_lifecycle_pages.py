@@ -177,7 +177,12 @@ def test_a_stale_change_is_explained_and_not_saved(client, phb_lead, holder, ras
         actor=phb_lead, budget=budget, version=1, clinical_justification="Changed elsewhere."
     )
     response = client.post(reverse("budgets:edit", args=[budget.pk]), data, follow=True)
-    assert "someone changed it while you were looking at it" in page(response)
+    edit = BudgetEdit.objects.get(budget=budget)
+    assert (
+        f"You cannot change this budget: it was changed by {phb_lead.full_name} on "
+        f"{timezone.localtime(edit.at):%-d %B %Y at %H:%M}, after you opened this page. "
+        "Check it and try again."
+    ) in unescape(page(response))
     assert reload(budget).agreed_amount == D("8308.72")
 
 
@@ -238,6 +243,26 @@ def test_withdrawing_through_the_page(client, phb_lead, holder, ras):
     assert response.status_code == 302
     assert reload(budget).status == BudgetStatus.WITHDRAWN
     assert "The budget has been withdrawn" in page(client.get(response.url))
+
+
+def test_a_withdrawal_from_a_page_opened_before_a_proposal_says_who_proposed_it(
+    client, phb_lead, care_coordinator, holder, ras
+):
+    """The reviewer's case: the withdraw page is opened on a draft; a colleague proposes it;
+    the withdrawal is refused, naming who proposed it and when, as the change page does."""
+    budget = draft_budget(phb_lead, holder, ras)
+    client.force_login(phb_lead)
+    url = reverse("budgets:withdraw", args=[budget.pk])
+    assert f'name="version" value="{budget.version}"' in page(client.get(url))
+    services.propose_budget(actor=care_coordinator, budget=budget, version=budget.version)
+    proposed = reload(budget).status_changes.get(to_status=BudgetStatus.PROPOSED)
+    response = client.post(url, {"version": budget.version, "reason": "Set up twice."}, follow=True)
+    assert (
+        f"You cannot withdraw this budget: it was proposed by {care_coordinator.full_name} on "
+        f"{timezone.localtime(proposed.at):%-d %B %Y at %H:%M}, after you opened this page. "
+        "Check it and try again."
+    ) in unescape(page(response))
+    assert reload(budget).status == BudgetStatus.PROPOSED
 
 
 def test_an_agreed_budget_has_no_withdraw_or_send_back_page(client, phb_lead, holder, ras):

@@ -450,7 +450,12 @@ def test_a_check_from_a_second_tab_does_not_overturn_the_first_unseen(client, cl
     seen = {"version": above_cap.version, "notes": "Checked the night care."}
     assert client.post(url, seen | {"supported": "yes"}).status_code == 302
     response = client.post(url, seen | {"supported": "no"}, follow=True)
-    assert "changed" in page(response).lower()
+    first = ClinicalCheck.objects.get(budget=above_cap)
+    assert (
+        f"You cannot check this budget: it was checked by {clinician.full_name} on "
+        f"{timezone.localtime(first.at):%-d %B %Y at %H:%M}, after you opened this page. "
+        "Check it and try again."
+    ) in unescape(page(response))
     assert [c.supported for c in ClinicalCheck.objects.filter(budget=above_cap)] == [True]
 
 

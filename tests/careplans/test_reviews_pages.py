@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from budgets import services as budget_services
-from budgets.models import Budget, BudgetStatus, PaymentInstalment
+from budgets.models import Budget, BudgetStatus, PaymentInstalment, PaymentSchedule
 from careplans.models import (
     BudgetStop,
     PlanLetter,
@@ -329,7 +329,13 @@ def test_a_stop_from_a_stale_page_is_refused(client, in_use, phb_lead):
         stop_data(budget, version=budget.version - 1),
         follow=True,
     )
-    assert "someone changed it while you were looking at it" in page(response)
+    schedule = PaymentSchedule.objects.filter(portion__budget=budget).latest("created_at")
+    assert (
+        "You cannot stop this budget: its payment schedule was set by "
+        f"{schedule.created_by.full_name} on "
+        f"{timezone.localtime(schedule.created_at):%-d %B %Y at %H:%M}, after you opened this "
+        "page. Check it and try again."
+    ) in unescape(page(response))
     assert not BudgetStop.objects.exists()
     budget.refresh_from_db()
     assert budget.status == BudgetStatus.AGREED
