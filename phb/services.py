@@ -722,11 +722,23 @@ def add_representative(
         earlier.save()
         return earlier, created
     if earlier is not None:
+        # Who recorded them is in the audit of the page that did (a double click's first
+        # request, or a colleague's).
+        recorded = (
+            Representative.pgh_event_model.objects.filter(pgh_obj_id=earlier.pk, pgh_label="insert")
+            .select_related("pgh_context")
+            .first()
+        )
+        metadata = getattr(getattr(recorded, "pgh_context", None), "metadata", None) or {}
+        by = User.objects.filter(pk=metadata["user"]).first() if metadata.get("user") else None
+        when = f"on {timezone.localtime(earlier.created_at):%-d %B %Y at %H:%M}"
         raise ValidationError(
             {
                 "email": f"{earlier.user.full_name} is already recorded as acting for "
                 f"{holder.given_name}"
                 + (f" (until {earlier.ended_on:%-d %B %Y})" if earlier.ended_on is not None else "")
+                + (f": {by.full_name} recorded them {when}" if by else f": recorded {when}")
+                + ". Nothing was changed."
             }
         )
     representative = Representative.objects.create(
