@@ -2,9 +2,14 @@
 
 import datetime
 
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
 from careplans.models import (
     BudgetStop,
     CarePlan,
+    PlanStatus,
+    PlanVersion,
     ReconsiderationOutcome,
     ReconsiderationRequest,
     RepaymentRequest,
@@ -13,10 +18,24 @@ from careplans.models import (
 )
 
 
+def of_plans_in_use(reviews, today: datetime.date):
+    """Only the reviews of plans still in use: a version is active, and the budget paying for
+    it has not stopped by `today` (the daily task ends such a plan, and cancels its review, just
+    after midnight)."""
+    in_use = PlanVersion.objects.filter(
+        plan_id=OuterRef("plan_id"), status=PlanStatus.ACTIVE
+    ).exclude(budget__stop__effective_on__lte=today)
+    return reviews.filter(Exists(in_use))
+
+
 def reviews_due(organisation, *, before: datetime.date | None = None):
-    """The ICB's reviews due (only those due before `before`), soonest first, with the person."""
-    due = Review.objects.filter(
-        status=ReviewStatus.DUE, plan__budget_holder__organisation=organisation
+    """The ICB's reviews due (only those due before `before`) of plans in use, soonest first,
+    with the person."""
+    due = of_plans_in_use(
+        Review.objects.filter(
+            status=ReviewStatus.DUE, plan__budget_holder__organisation=organisation
+        ),
+        timezone.localdate(),
     )
     if before is not None:
         due = due.filter(due_on__lt=before)

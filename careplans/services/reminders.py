@@ -29,6 +29,7 @@ from careplans.models import (
     ReviewReminder,
     ReviewStatus,
 )
+from careplans.selectors_reviews import of_plans_in_use
 from phb.models import MESSAGE_BODY_LENGTH, Role, RoleAssignment
 from phb.notifications import services as notifications
 from phb.notifications.claims import LostRace, claim, days_before
@@ -105,8 +106,12 @@ def scan_due_reviews(*, today: datetime.date) -> int:
     # national scale), then each chunk's rows by primary key: every query's plan is fixed.
     # Each ICB's reviews are kept together (soonest first within it) and a chunk holds only
     # one ICB's, so that a member of staff gets one email for the day (ADR 0039).
-    found = Review.objects.filter(
-        status=ReviewStatus.DUE, due_on__lte=today + datetime.timedelta(days=horizon)
+    # Only reviews of plans still in use: none is owed once the budget paying for it stops.
+    found = of_plans_in_use(
+        Review.objects.filter(
+            status=ReviewStatus.DUE, due_on__lte=today + datetime.timedelta(days=horizon)
+        ),
+        today,
     ).order_by("due_on", "pk")
     by_icb = defaultdict(list)
     for pk, organisation_id in found.values_list("pk", "plan__budget_holder__organisation_id"):

@@ -4,7 +4,9 @@ The first review is due within 3 months of the first payment, or of the plan's a
 that is later (the ICB may choose sooner); each later one at most 12 months after the last, or
 sooner for a person at high risk, as the ICB's approval policy sets (DOMAIN.md §6). A plan
 has one review due at a time (the database holds it to that); completing a review makes the
-next one due.
+next one due. No review is due on or after the day the budget paying for the plan stops: one
+due before then still happens, and is cancelled if it is not done by the time the stop takes
+effect (`careplans.services.stopping.end_stopped_plans`).
 """
 
 import datetime
@@ -18,6 +20,7 @@ from django.utils import timezone
 from budgets.calculations import add_months
 from budgets.models import HoldingMethod, PaymentSchedule
 from careplans.models import (
+    BudgetStop,
     CarePlan,
     GoalProgress,
     PlanDecision,
@@ -27,6 +30,7 @@ from careplans.models import (
     ReviewKind,
     ReviewStatus,
     RiskLevel,
+    StopReason,
 )
 from careplans.services.decisions import APPROVING, policy_for
 from careplans.services.plans import new_version
@@ -104,6 +108,43 @@ def due_review(plan) -> Review | None:
     return plan.reviews.filter(status=ReviewStatus.DUE).first()
 
 
+# The plan's version in use, or coming into use: `schedule_first_review` runs as a version's
+# status changes to active, before that change is saved.
+IN_USE = (PlanStatus.ACTIVE, PlanStatus.APPROVED, PlanStatus.APPROVED_WITH_CHANGES)
+
+
+def stop_of_plan(plan) -> BudgetStop | None:
+    """The stop of the budget that pays for the plan in use, if that budget is stopping or has
+    stopped: no review is due from the day it stops."""
+    version = plan.versions.filter(status__in=IN_USE).order_by("-number").first()
+    if version is None or version.budget_id is None:
+        return None
+    return BudgetStop.objects.filter(budget_id=version.budget_id).first()
+
+
+def stop_words(stop) -> str:
+    """The reason for a stop as a clause: "the person no longer consents"."""
+    label = StopReason(stop.reason).label
+    return label[0].lower() + label[1:]
+
+
+def cancel_reviews(reviews, *, why: str) -> int:
+    """Cancel those of `reviews` still due, saying why in each one's notes (a cancelled review
+    has no findings). The database's audit trigger records who and when."""
+    return reviews.filter(status=ReviewStatus.DUE).update(
+        status=ReviewStatus.CANCELLED, notes=why, updated_at=timezone.now()
+    )
+
+
+def after_the_stop(stop, due_on: datetime.date, what: str) -> str:
+    """Why no review is made due by `due_on`: it falls on or after the day the budget stops."""
+    return (
+        f"Not needed: {what} would be due by {due_on:%-d %B %Y}, on or after "
+        f"{stop.effective_on:%-d %B %Y}, the day the personal health budget stops "
+        f"({stop_words(stop)})."
+    )
+
+
 @transaction.atomic
 def schedule_first_review(*, plan) -> Review | None:
     """Make the first review due, counting from the person's first payment, once their plan
@@ -114,8 +155,21 @@ def schedule_first_review(*, plan) -> Review | None:
     first, _ = first_review_counts_from(plan)
     if first is None or approved_on(plan) is None:
         return None
+    # A review looks at the plan in use: none is due for a plan no longer in use (its budget
+    # stopped), nor from the day the budget paying for it stops.
+    if not plan.versions.filter(status__in=IN_USE).exists():
+        return None
+    stop = stop_of_plan(plan)
     reviews = list(plan.reviews.exclude(status=ReviewStatus.CANCELLED))
     due_on = first_review_due(policy_for(plan.budget_holder.organisation), first)
+    if stop is not None and due_on >= stop.effective_on:
+        # A first review still due, that by the rules falls on or after the stop, is not
+        # needed; one cancelled or done stays as it is.
+        cancel_reviews(
+            plan.reviews.filter(kind=ReviewKind.FIRST),
+            why=after_the_stop(stop, due_on, "the first review"),
+        )
+        return None
     if not reviews:
         return Review.objects.create(plan=plan, kind=ReviewKind.FIRST, due_on=due_on)
     if len(reviews) == 1 and reviews[0].kind == ReviewKind.FIRST and reviews[0].due_on != due_on:
@@ -188,8 +242,14 @@ def bring_forward(*, actor, plan, due_on: datetime.date, reason: str) -> Review:
     # payment: a review recorded then would set the next a year on, and the first review the
     # regulations count from the first payment would never come.
     first, first_words = first_payment(plan.budget_holder)
+    stop = stop_of_plan(plan)
     if due_on < today:
         errors["due_on"] = "The new date must be today or later"
+    elif stop is not None and due_on >= stop.effective_on:
+        errors["due_on"] = (
+            f"The new date must be before {stop.effective_on:%-d %B %Y}, the day the budget "
+            "stops: no review is needed from then"
+        )
     elif first is not None and due_on < first:
         errors["due_on"] = f"The new date must be on or after {first:%-d %B %Y}, {first_words}"
     elif review is not None and due_on >= review.due_on:
@@ -382,12 +442,13 @@ def record_review(
         )
         for goal in goals
     )
-    Review.objects.create(
-        plan=plan,
-        kind=ReviewKind.SCHEDULED,
-        due_on=findings.next_due_on
-        or next_review_due(policy, findings.completed_on, findings.risk_level),
+    next_due_on = findings.next_due_on or next_review_due(
+        policy, findings.completed_on, findings.risk_level
     )
+    # None is due from the day the budget paying for the plan stops.
+    stop = BudgetStop.objects.filter(budget_id=version.budget_id).first()
+    if stop is None or next_due_on < stop.effective_on:
+        Review.objects.create(plan=plan, kind=ReviewKind.SCHEDULED, due_on=next_due_on)
     if start_new_version:
         new_version(
             actor=actor,

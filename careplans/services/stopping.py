@@ -32,6 +32,7 @@ from careplans.models import (
 )
 from careplans.services.letters import ask_again_by, recipients, subject_for
 from careplans.services.plans import status_change, touch
+from careplans.services.reviews import cancel_reviews, stop_words
 from phb.permissions import Permission, require
 from phb.presenters import display_time
 from phb.validators import DIRECTION_CONTROLS, shows_nothing
@@ -109,8 +110,9 @@ def stop_phb(
         errors["reason"] = "Choose the reason the law allows for stopping the budget"
     if shows_nothing(explanation):
         errors["explanation"] = "Give the reasons, written for the person"
-    a_year_ago = add_months(timezone.localdate(), -12)
-    if notice_given_on > timezone.localdate():
+    today = timezone.localdate()
+    a_year_ago = add_months(today, -12)
+    if notice_given_on > today:
         errors["notice_given_on"] = "The date notice was given must be today or in the past"
     elif notice_given_on < a_year_ago:
         errors["notice_given_on"] = (
@@ -121,7 +123,7 @@ def stop_phb(
         # After a death the budget stops from the day they died, which comes before anyone
         # could give notice.
         errors["effective_on"] = "The budget can stop only on or after the day notice was given"
-    elif effective_on < timezone.localdate() and reason != StopReason.DEATH:
+    elif effective_on < today and reason != StopReason.DEATH:
         # The letter is dated today: a stop before then would tell the person, after the
         # event, that support already given was not paid for. Only a death is recorded late.
         errors["effective_on"] = (
@@ -167,10 +169,14 @@ def stop_phb(
     stop.save()
     # A review due before the stop still happens (the budget pays until then); one due on or
     # after it is not needed.
-    Review.objects.filter(
-        plan__budget_holder=holder, status=ReviewStatus.DUE, due_on__gte=effective_on
-    ).update(status=ReviewStatus.CANCELLED, updated_at=timezone.now())
-    if effective_on <= timezone.localdate():
+    cancel_reviews(
+        Review.objects.filter(plan__budget_holder=holder, due_on__gte=effective_on),
+        why=(
+            f"Not needed: it was due on or after {effective_on:%-d %B %Y}, the day the "
+            f"personal health budget stops ({stop_words(stop)})."
+        ),
+    )
+    if effective_on <= today:
         end_stopped_plans(today=effective_on, budget=budget)
     return stop
 
@@ -180,7 +186,9 @@ def end_stopped_plans(*, today: datetime.date, budget=None) -> int:
     """End each plan version in use whose budget's stop has taken effect by `today` (of one
     budget, or of all): the plan is no longer in use once the budget that pays for it has
     stopped. stop_phb ends them at once for a stop from today or earlier; the daily task
-    (careplans.tasks.end_stopped_plans) when a stop's day comes. Returns how many ended."""
+    (careplans.tasks.end_stopped_plans) when a stop's day comes. The review still due of a
+    plan no longer in use is cancelled, saying why: there is no plan in use to review. Returns
+    how many plans ended."""
     versions = (
         PlanVersion.objects.select_for_update(of=("self",), skip_locked=True)
         .filter(status=PlanStatus.ACTIVE, budget__stop__effective_on__lte=today)
@@ -203,7 +211,34 @@ def end_stopped_plans(*, today: datetime.date, budget=None) -> int:
         )
         touch(version)
         ended += 1
+    _cancel_reviews_of_stopped_plans(today=today, budget=budget)
     return ended
+
+
+def _cancel_reviews_of_stopped_plans(*, today: datetime.date, budget=None) -> None:
+    """Cancel each review still due of a plan with no version in use whose budget's stop has
+    taken effect: those of the plans just ended, and any left due before this was done."""
+    due = Review.objects.filter(
+        status=ReviewStatus.DUE, plan__versions__budget__stop__effective_on__lte=today
+    ).exclude(plan__versions__status=PlanStatus.ACTIVE)
+    if budget is not None:
+        due = due.filter(plan__versions__budget=budget)
+    for review in due.distinct().order_by("pk"):
+        stop = (
+            BudgetStop.objects.filter(
+                budget__plan_versions__plan_id=review.plan_id, effective_on__lte=today
+            )
+            .order_by("-effective_on")
+            .first()
+        )
+        cancel_reviews(
+            Review.objects.filter(pk=review.pk),
+            why=(
+                f"Not needed: the personal health budget stopped from "
+                f"{stop.effective_on:%-d %B %Y} ({stop_words(stop)}), so the plan is no longer "
+                "in use."
+            ),
+        )
 
 
 def repayable(budget) -> Decimal:

@@ -3,7 +3,9 @@ coordinator with a sign-in), and bare reviews in bulk for the scans at scale."""
 
 import datetime
 
-from careplans.models import CarePlan, Review, ReviewKind, ReviewStatus
+from django.utils import timezone
+
+from careplans.models import CarePlan, PlanStatus, PlanVersion, Review, ReviewKind, ReviewStatus
 from tests.careplans.review_factories import plan_in_use
 from tests.factories import BudgetHolderFactory
 
@@ -28,12 +30,20 @@ def reviewed_person(lead, coordinator, icb, *, due_on: datetime.date, reminders=
 
 
 def bare_reviews(icb, lead, due_dates) -> list[Review]:
-    """A review due on each date, each of a person with a plan (no version: nobody named as
-    their care coordinator, so only the PHB leads are reminded)."""
+    """A review due on each date, each of a person with a plan in use (a bare version, with no
+    budget and nobody named as their care coordinator, so only the PHB leads are reminded)."""
     reviews = []
     for due_on in due_dates:
         holder = BudgetHolderFactory(organisation=icb)
         plan = CarePlan.objects.create(budget_holder=holder, created_by=lead)
+        PlanVersion.objects.create(
+            plan=plan,
+            number=1,
+            status=PlanStatus.ACTIVE,
+            created_by=lead,
+            submitted_by=lead,
+            submitted_at=timezone.now(),
+        )
         reviews.append(Review.objects.create(plan=plan, kind=ReviewKind.FIRST, due_on=due_on))
     return reviews
 

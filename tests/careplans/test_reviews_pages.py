@@ -7,6 +7,7 @@ from html import unescape
 
 import pytest
 from django.contrib.messages import get_messages
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -21,6 +22,7 @@ from careplans.models import (
     RepaymentRequest,
     RepaymentSettlement,
     Review,
+    ReviewKind,
     ReviewStatus,
 )
 from careplans.services import reconsideration, stopping
@@ -675,9 +677,24 @@ def test_no_review_is_promised_after_the_budget_stops(client, phb_lead, holder):
         notice_given_on=D_(2026, 11, 20),
         effective_on=D_(2026, 12, 18),
     )
-    # The stop cancelled the review due; one brought forward since falls after the stop.
-    review_services.bring_forward(
-        actor=phb_lead, plan=budget.budget_holder.care_plan, due_on=D_(2027, 1, 4), reason="A fall"
+    # The stop cancelled the review due, and none can be brought forward to a day after it.
+    plan = budget.budget_holder.care_plan
+    with pytest.raises(ValidationError) as excinfo:
+        review_services.bring_forward(
+            actor=phb_lead, plan=plan, due_on=D_(2027, 1, 4), reason="A fall"
+        )
+    assert excinfo.value.message_dict == {
+        "due_on": [
+            "The new date must be before 18 December 2026, the day the budget stops: no review "
+            "is needed from then"
+        ]
+    }
+    # One left due after the stop from before that rule is still shown as not needed.
+    Review.objects.create(
+        plan=plan,
+        kind=ReviewKind.BROUGHT_FORWARD,
+        due_on=D_(2027, 1, 4),
+        reason_brought_forward="A fall",
     )
     client.force_login(holder.user)
     html = page(client.get(reverse("careplans:your_plan", args=[holder.pk])))
