@@ -88,6 +88,17 @@ def write_letter(
     return letters[0]
 
 
+# Reasons for which a budget may stop with less than the minimum notice: the person has died,
+# theft or fraud is suspected, or the person asked for it to stop.
+NOTICE_WAIVED = (StopReason.DEATH, StopReason.FRAUD, StopReason.CONSENT_WITHDRAWN)
+
+
+def earliest_stop(notice_given_on: datetime.date) -> datetime.date:
+    """The first day a budget can stop, with notice given on `notice_given_on`: the minimum
+    notice (PHB_STOP_MINIMUM_NOTICE_DAYS) later, unless a reason in NOTICE_WAIVED applies."""
+    return notice_given_on + datetime.timedelta(days=settings.PHB_STOP_MINIMUM_NOTICE_DAYS)
+
+
 @transaction.atomic
 def stop_phb(
     *,
@@ -101,7 +112,10 @@ def stop_phb(
 ) -> BudgetStop:
     """Stop the budget for one of the reasons regulation 17 allows: the budget ends (and its
     instalments from the day it stops are cancelled) through the budgets services, the review
-    that was due is cancelled, and the person gets a letter naming the reason."""
+    that was due is cancelled, and the person gets a letter naming the reason. A stop needs
+    reasonable notice (DOMAIN.md §7): PHB_STOP_MINIMUM_NOTICE_DAYS from the day notice was
+    given, unless the person has died, theft or fraud is suspected, or the person asked for it
+    to stop."""
     holder = budget.budget_holder
     require(actor, Permission.STOP_BUDGET, holder)
     explanation = explanation.strip()
@@ -112,6 +126,8 @@ def stop_phb(
         errors["explanation"] = "Give the reasons, written for the person"
     today = timezone.localdate()
     a_year_ago = add_months(today, -12)
+    earliest = earliest_stop(notice_given_on)
+    too_soon = reason not in NOTICE_WAIVED and effective_on < earliest
     if notice_given_on > today:
         errors["notice_given_on"] = "The date notice was given must be today or in the past"
     elif notice_given_on < a_year_ago:
@@ -123,6 +139,13 @@ def stop_phb(
         # After a death the budget stops from the day they died, which comes before anyone
         # could give notice.
         errors["effective_on"] = "The budget can stop only on or after the day notice was given"
+    elif too_soon and earliest >= today:
+        errors["effective_on"] = (
+            f"The budget can stop no sooner than {settings.PHB_STOP_MINIMUM_NOTICE_DAYS} days "
+            f"after notice was given, on or after {earliest:%-d %B %Y}: less notice is allowed "
+            "only if the person has died, theft or fraud is suspected, or the person asked for "
+            "the budget to stop"
+        )
     elif effective_on < today and reason != StopReason.DEATH:
         # The letter is dated today: a stop before then would tell the person, after the
         # event, that support already given was not paid for. Only a death is recorded late.

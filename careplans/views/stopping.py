@@ -1,6 +1,7 @@
 """Stopping a budget for a reason the law allows, asking for money back, and recording money
 received."""
 
+from django.conf import settings
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
 
@@ -75,9 +76,12 @@ class StopView(BudgetPage):
             "page_title": "Stop the personal health budget",
             "button_text": "Stop the budget",
             "intro": "A budget can be stopped only for a reason the law allows (regulation 17), "
-            "with reasonable written notice. It stops from today or a later day: an earlier "
-            "day only if the person has died. The person gets a letter naming the reason and "
-            "saying how to ask for the decision to be looked at again.",
+            "with reasonable written notice: it can stop no sooner than "
+            f"{settings.PHB_STOP_MINIMUM_NOTICE_DAYS} days after notice was given, unless the "
+            "person has died, theft or fraud is suspected, or the person asked for the budget "
+            "to stop. It stops from today or a later day: an earlier day only if the person has "
+            "died. The person gets a letter naming the reason and saying how to ask for the "
+            "decision to be looked at again.",
         }
 
 

@@ -268,6 +268,10 @@ PGHISTORY_MIDDLEWARE_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 # Budget reductions need reasonable written notice (NHS (Direct Payments) Regulations 2013).
 # The minimum is a local policy choice: verify with the ICB's PHB policy.
 PHB_REDUCTION_MINIMUM_NOTICE_DAYS = int(os.environ.get("PHB_REDUCTION_MINIMUM_NOTICE_DAYS", "28"))
+# Stopping a budget needs reasonable written notice too (DOMAIN.md §7): the fewest days from
+# the day notice was given to the day the budget stops. Less is allowed only after a death,
+# for suspected theft or fraud, or when the person asked for it to stop. Local policy: verify.
+PHB_STOP_MINIMUM_NOTICE_DAYS = int(os.environ.get("PHB_STOP_MINIMUM_NOTICE_DAYS", "28"))
 # How long a person has to ask for a decision to be looked at again (local policy).
 PHB_RECONSIDERATION_DAYS = int(os.environ.get("PHB_RECONSIDERATION_DAYS", "28"))
 # How long /healthz waits for the database, Redis and a worker before calling them down.

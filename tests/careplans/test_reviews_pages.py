@@ -2,6 +2,7 @@
 input with NHS.UK errors and nothing saved, and the lists in a fixed number of queries."""
 
 import datetime
+import re
 from decimal import Decimal as D
 from html import unescape
 
@@ -252,6 +253,37 @@ def stop_data(budget, **changes):
         **date_fields("notice_given_on", D_(2026, 11, 20)),
         **date_fields("effective_on", D_(2026, 12, 18)),
     } | changes
+
+
+def test_the_stop_page_says_the_notice_and_refuses_less_beside_the_date(client, in_use, phb_lead):
+    """Notice given on 20 November 2026, the budget to stop on 17 December 2026 for needs
+    not met: 27 days, so refused beside the date it stops; nothing is stopped."""
+    _, budget, _ = in_use
+    client.force_login(phb_lead)
+    url = reverse("careplans:stop", args=[budget.pk])
+    assert (
+        "it can stop no sooner than 28 days after notice was given, unless the person has "
+        "died, theft or fraud is suspected, or the person asked for the budget to stop."
+    ) in page(client.get(url))
+    html = page(
+        client.post(url, stop_data(budget, **date_fields("effective_on", D_(2026, 12, 17))))
+    )
+    assert PROBLEM in html
+    beside = re.search(
+        r'<span class="nhsuk-error-message" id="id_effective_on[^"]*-error"\s*>\s*'
+        r'<span class="nhsuk-u-visually-hidden">Error: </span>(.*?)</span>',
+        html,
+        re.S,
+    )
+    assert (
+        beside.group(1)
+        .strip()
+        .startswith(
+            "The budget can stop no sooner than 28 days after notice was given, on or after "
+            "18 December 2026: "
+        )
+    )
+    assert not BudgetStop.objects.exists()
 
 
 def test_a_stop_without_a_legal_reason_is_refused_on_the_page(

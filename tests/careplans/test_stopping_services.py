@@ -422,3 +422,81 @@ def test_a_death_learnt_of_today_stops_the_budget_from_the_day_they_died(in_use,
     assert record.effective_on == D_(2026, 11, 18)
     assert "We gave notice" not in record.letter.body_html
     assert "18 November 2026" in record.letter.body_html
+
+
+SHORT_NOTICE = (
+    "The budget can stop no sooner than 28 days after notice was given, on or after "
+    "18 December 2026: less notice is allowed only if the person has died, theft or fraud is "
+    "suspected, or the person asked for the budget to stop"
+)
+
+
+@pytest.mark.parametrize(
+    "reason", ["not_eligible", "representative", "outside_plan", "needs_not_met"]
+)
+def test_a_stop_needs_28_days_notice(in_use, phb_lead, reason):
+    """Notice given on 20 November 2026: 28 days on is 18 December 2026. A stop from
+    17 December 2026 is refused beside its date, and nothing is saved; from 18 December it
+    stands."""
+    _, budget, _ = in_use
+    with pytest.raises(ValidationError) as excinfo:
+        stop(phb_lead, budget, reason=reason, effective_on=D_(2026, 12, 17))
+    assert excinfo.value.message_dict == {"effective_on": [SHORT_NOTICE]}
+    assert not BudgetStop.objects.exists()
+    assert not PlanLetter.objects.filter(kind=PlanLetterKind.STOP).exists()
+    budget.refresh_from_db()
+    assert budget.period_end == D_(2027, 3, 31)
+    record = stop(phb_lead, budget, reason=reason, effective_on=D_(2026, 12, 18))
+    assert record.effective_on == D_(2026, 12, 18)
+
+
+@pytest.mark.parametrize("reason", ["death", "fraud", "consent_withdrawn"])
+def test_a_death_suspected_fraud_or_the_persons_own_wish_needs_no_notice(in_use, phb_lead, reason):
+    """Notice given today, 23 November 2026, and the budget stops today."""
+    _, budget, _ = in_use
+    record = stop(phb_lead, budget, reason=reason, notice_given_on=TODAY, effective_on=TODAY)
+    assert record.effective_on == TODAY
+    budget.refresh_from_db()
+    assert budget.status == BudgetStatus.ENDED
+
+
+def test_the_notice_for_a_stop_is_the_icbs_setting(in_use, phb_lead, settings):
+    """An ICB that gives 60 days: notice on 20 November 2026 allows 19 January 2027."""
+    settings.PHB_STOP_MINIMUM_NOTICE_DAYS = 60
+    _, budget, _ = in_use
+    with pytest.raises(ValidationError) as excinfo:
+        stop(phb_lead, budget, reason="not_eligible", effective_on=D_(2027, 1, 18))
+    assert excinfo.value.message_dict["effective_on"][0].startswith(
+        "The budget can stop no sooner than 60 days after notice was given, on or after "
+        "19 January 2027: "
+    )
+    stop(phb_lead, budget, reason="not_eligible", effective_on=D_(2027, 1, 19))
+
+
+def test_notice_given_long_ago_still_needs_a_stop_from_today(in_use, phb_lead):
+    """Notice on 1 October 2026 allows a stop from 29 October 2026, but that has passed: the
+    budget stops from today or later."""
+    _, budget, _ = in_use
+    with pytest.raises(ValidationError) as excinfo:
+        stop(
+            phb_lead,
+            budget,
+            reason="not_eligible",
+            notice_given_on=D_(2026, 10, 1),
+            effective_on=D_(2026, 10, 20),
+        )
+    assert excinfo.value.message_dict == {
+        "effective_on": [
+            "The date the budget stops must be today or in the future, unless the person has died"
+        ]
+    }
+    assert (
+        stop(
+            phb_lead,
+            budget,
+            reason="not_eligible",
+            notice_given_on=D_(2026, 10, 1),
+            effective_on=TODAY,
+        ).effective_on
+        == TODAY
+    )
