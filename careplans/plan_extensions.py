@@ -4,6 +4,8 @@ their own page, and the demo plans."""
 from careplans import plan_documents
 from careplans import plan_selectors as selectors
 from careplans.demo import seed_plans
+from careplans.models import PlanStatus
+from careplans.models.plans import IN_PROGRESS_STATUSES
 from phb.extensions import (
     RecordSection,
     read_once,
@@ -11,12 +13,19 @@ from phb.extensions import (
     register_record_section,
 )
 
+# Versions never decided here: a plan agreed outside this service is the plan until one is.
+UNDECIDED = (*IN_PROGRESS_STATUSES, PlanStatus.WITHDRAWN)
+
 
 def _staff_section(request, holder) -> dict:
     versions = read_once(holder, selectors.versions_of_holder)
+    decided = any(version.status not in UNDECIDED for version in versions)
     return {
         "version": selectors.current_version(versions),
         "in_use": selectors.in_use_version(versions),
+        # With no plan decided here, the plan its budget records as agreed elsewhere, as the
+        # person's own plan page says.
+        "agreed_outside": None if decided else selectors.plan_agreed_outside(holder),
     }
 
 

@@ -35,6 +35,7 @@ from tests.budgets.factories import (
     reload,
     staff,
 )
+from tests.careplans.review_factories import plan_in_use
 from tests.careplans.test_plan_services import add_gym, complete_draft
 from tests.factories import RepresentativeFactory
 
@@ -626,6 +627,53 @@ def test_your_plan_when_it_was_agreed_outside_the_service(client, phb_lead, hold
     client.force_login(holder.user)
     text = page(client.get(reverse("careplans:your_plan", args=[holder.pk])))
     assert "The team is writing your next plan with you." in text
+
+
+def test_the_staff_record_says_the_plan_was_agreed_outside_the_service(
+    client, phb_lead, holder, budget
+):
+    """As the person's own page does: the plan their budget records as agreed outside this
+    service, its date and reference, and that its reviews are not tracked here; never that no
+    plan was started or that no review is due."""
+    budget_services.record_plan_approval(
+        actor=phb_lead,
+        budget=budget,
+        approved_at=budget.agreed_at,
+        reference="Care and support plan agreed on paper",
+    )
+    agreed_on = f"{timezone.localtime(budget.agreed_at):%-d %B %Y}"
+    outside = (
+        f"The care and support plan was agreed on {agreed_on}, outside this service. The budget "
+        'records it as "Care and support plan agreed on paper".'
+    )
+    not_tracked = (
+        "Reviews of that plan are not tracked here until the plan is written in this service "
+        "and approved."
+    )
+    client.force_login(phb_lead)
+    text = unescape(page(client.get(reverse("person_detail", args=[holder.pk]))))
+    assert outside in text
+    assert not_tracked in text
+    assert "No care and support plan has been started yet." not in text
+    assert "No review is due." not in text
+    assert "No review is tracked here" in text
+    # While the plan is being written here, the one agreed outside is still the plan.
+    complete_draft(phb_lead, holder, budget)
+    text = unescape(page(client.get(reverse("person_detail", args=[holder.pk]))))
+    assert outside in text
+    assert not_tracked in text
+    assert "Version 1." in text
+
+
+def test_the_staff_record_of_a_plan_decided_here_says_nothing_of_outside(client, phb_lead, holder):
+    """Approving a plan here records the approval on its budget too: the record names the
+    version in use, not a plan agreed outside this service."""
+    plan_in_use(phb_lead, holder)
+    client.force_login(phb_lead)
+    text = unescape(page(client.get(reverse("person_detail", args=[holder.pk]))))
+    assert "Version 1." in text
+    assert "outside this service" not in text
+    assert "not tracked here" not in text
 
 
 def test_the_author_is_told_someone_else_must_decide(lead_client, submitted):

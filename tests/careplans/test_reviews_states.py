@@ -50,7 +50,10 @@ def test_the_demo_seeder_is_idempotent(phb_lead, holder):
 def test_a_person_without_a_plan_has_no_review_and_nothing_to_reconsider(client, phb_lead, holder):
     client.force_login(phb_lead)
     html = page(client.get(reverse("person_detail", args=[holder.pk])))
-    assert "No review is due." in html
+    assert (
+        "No review is tracked here: reviews start once a care and support plan is in use in "
+        "this service."
+    ) in html
     assert "Bring the next review forward" not in html
     response = client.get(reverse("careplans:reconsideration_new", args=[holder.pk]), follow=True)
     assert "There is no decision about this person that can be looked at again" in page(response)
