@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from employers.models import ShiftKind
 from employers.services.timesheets import ShiftDetails
 from phb.forms import NHSFormMixin
-from phb.nhsuk_forms import NHSDateField
+from phb.nhsuk_forms import NHSDateField, PageSeenField
 
 TIME_PATTERN = re.compile(r"^\s*(\d{1,2})\s*[:.]\s*(\d{2})\s*$", re.ASCII)
 
@@ -67,8 +67,15 @@ class ShiftForm(NHSFormMixin, forms.Form):
         help_text="Anything the person approving the timesheet should know about this shift",
     )
 
+    def __init__(self, *args, changing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if changing:
+            # Changing a shift: when its timesheet had last changed as the page shows it
+            # (ADR 0042), so that a colleague's change since is not undone.
+            self.fields["seen"] = PageSeenField()
+
     @classmethod
-    def initial_for(cls, shift, zone) -> dict:
+    def initial_for(cls, shift, zone, *, seen=None) -> dict:
         starts = shift.starts_at.astimezone(zone)
         ends = shift.ends_at.astimezone(zone)
         return {
@@ -77,6 +84,7 @@ class ShiftForm(NHSFormMixin, forms.Form):
             "starts": f"{starts:%H:%M}",
             "ends": f"{ends:%H:%M}",
             "notes": shift.notes,
+            "seen": seen,
         }
 
     def details(self) -> ShiftDetails:
@@ -95,6 +103,8 @@ class SubmitTimesheetForm(NHSFormMixin, forms.Form):
         label="I confirm these shifts are right",
         error_messages={"required": "Confirm that these shifts are right before sending them"},
     )
+    # When the timesheet had last changed as the page shows its shifts (ADR 0042).
+    seen = PageSeenField()
 
 
 class RemoveShiftForm(NHSFormMixin, forms.Form):
@@ -104,6 +114,7 @@ class RemoveShiftForm(NHSFormMixin, forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Say whether to remove this shift"},
     )
+    seen = PageSeenField()
 
 
 class DecisionForm(NHSFormMixin, forms.Form):
@@ -120,6 +131,9 @@ class DecisionForm(NHSFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"max_length": "The reason must be 500 characters or fewer"},
     )
+    # When the timesheet had last changed as the page shows it (ADR 0042): a decision is
+    # about the shifts the approver saw.
+    seen = PageSeenField()
 
     def __init__(self, *args, may_approve: bool = True, **kwargs):
         super().__init__(*args, **kwargs)

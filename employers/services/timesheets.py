@@ -13,6 +13,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
@@ -35,7 +36,9 @@ from employers.models import (
     Timesheet,
     TimesheetStatus,
 )
+from phb.models import User
 from phb.permissions import Permission, require
+from phb.presenters import display_time
 
 LONDON = ZoneInfo("Europe/London")
 # A timesheet covers at most one of the employer's pay periods, so that a pay run never pays
@@ -118,6 +121,49 @@ def change_refusal(timesheet: Timesheet) -> str | None:
     if left_before_it_starts(timesheet):
         return left_before_it_starts_words(timesheet)
     return None
+
+
+def _at(moment) -> str:
+    """In London time, as "4:17pm on 6 December 2026"."""
+    local = timezone.localtime(moment)
+    return f"{display_time(local)} on {local:%-d %B %Y}"
+
+
+def _hours_text(hours) -> str:
+    return f"{(hours or 0):.2f}"
+
+
+def shift_words(shift: Shift) -> str:
+    """ "Day shift from Tuesday 24 November 2026 09:00 to Wednesday 25 November 2026 09:00,
+    24.00 hours": what was recorded, with the day it ended (an end at or before the start is the
+    next day, so the person sees when it was taken as a night or a 24-hour shift)."""
+    starts = shift.starts_at.astimezone(LONDON)
+    ends = shift.ends_at.astimezone(LONDON)
+    return (
+        f"{shift.get_kind_display()} shift from {starts:%A %-d %B %Y %H:%M} to "
+        f"{ends:%A %-d %B %Y %H:%M}, {_hours_text(shift.hours)} hours"
+    )
+
+
+def _shifts_now(timesheet: Timesheet) -> str:
+    """ "It now has 1 shift, 12.00 hours"."""
+    shifts = list(timesheet.shifts.all())
+    hours = sum((shift.hours for shift in shifts), Decimal("0"))
+    count = f"{len(shifts)} shift" if len(shifts) == 1 else f"{len(shifts)} shifts"
+    return f"It now has {count}, {_hours_text(hours)} hours"
+
+
+def _changed_since(timesheet: Timesheet, seen: datetime.datetime | None) -> bool:
+    """Whether the timesheet changed after the page was drawn from it: `seen` is its
+    `updated_at` then (ADR 0042), and a change to any of its shifts changes it too (`_touch`).
+    None: no page to compare."""
+    return seen is not None and timesheet.updated_at != seen
+
+
+def _touch(timesheet: Timesheet) -> None:
+    """A shift added, changed or removed changes its timesheet, so that a page showing the
+    timesheet's shifts (to send, to decide, to change one) is known to be out of date."""
+    timesheet.save(update_fields=["updated_at"])
 
 
 def _lock(timesheet: Timesheet) -> Timesheet:
@@ -357,7 +403,7 @@ def _prepare_change(actor, timesheet: Timesheet) -> Timesheet:
 def add_shift(*, actor, timesheet: Timesheet, details: ShiftDetails) -> Shift:
     timesheet = _prepare_change(actor, timesheet)
     starts_at, ends_at, hours = _build(timesheet, details)
-    return _save_shift(
+    shift = _save_shift(
         Shift(
             timesheet=timesheet,
             assistant=timesheet.assistant,
@@ -368,29 +414,66 @@ def add_shift(*, actor, timesheet: Timesheet, details: ShiftDetails) -> Shift:
             notes=details.notes,
         )
     )
+    _touch(timesheet)
+    return shift
+
+
+def _lock_shift(timesheet: Timesheet, shift: Shift, seen, *, again: str) -> Shift:
+    """The shift, locked, if the page it was changed or removed from is not out of date:
+    `seen` is when the timesheet had last changed as that page showed it (None: no page to
+    compare). A change since, to this shift or another, is refused rather than undone."""
+    locked = Shift.objects.select_for_update().filter(pk=shift.pk, timesheet=timesheet).first()
+    if locked is None:
+        raise Conflict(
+            "Someone removed this shift after you opened this page. Nothing was changed."
+        )
+    if _changed_since(timesheet, seen):
+        raise Conflict(
+            "Someone changed this timesheet after you opened this page. The shift is now: "
+            f"{shift_words(locked)}. Check it, then {again}. Nothing was changed."
+        )
+    return locked
 
 
 @transaction.atomic
-def change_shift(*, actor, shift: Shift, details: ShiftDetails) -> Shift:
+def change_shift(
+    *, actor, shift: Shift, details: ShiftDetails, seen: datetime.datetime | None = None
+) -> Shift:
+    """Change a shift. `seen` is the timesheet's `updated_at` as the page showed it."""
     timesheet = _prepare_change(actor, shift.timesheet)
-    shift = Shift.objects.select_for_update().get(pk=shift.pk, timesheet=timesheet)
+    shift = _lock_shift(timesheet, shift, seen, again="change it again")
     shift.starts_at, shift.ends_at, shift.hours = _build(timesheet, details, exclude=shift)
     shift.kind = details.kind
     shift.notes = details.notes
     shift.timesheet = timesheet
-    return _save_shift(shift)
+    shift = _save_shift(shift)
+    _touch(timesheet)
+    return shift
 
 
 @transaction.atomic
-def remove_shift(*, actor, shift: Shift) -> None:
-    _prepare_change(actor, shift.timesheet)
-    Shift.objects.filter(pk=shift.pk).delete()
+def remove_shift(*, actor, shift: Shift, seen: datetime.datetime | None = None) -> None:
+    """Take a shift off. `seen` is the timesheet's `updated_at` as the page showed it."""
+    timesheet = _prepare_change(actor, shift.timesheet)
+    shift = _lock_shift(timesheet, shift, seen, again="say again whether to remove it")
+    shift.delete()
+    _touch(timesheet)
 
 
 @transaction.atomic
-def submit_timesheet(*, actor, timesheet: Timesheet) -> Timesheet:
-    """Send the timesheet for approval (by the PA, or by the employer's side who entered it)."""
+def submit_timesheet(
+    *, actor, timesheet: Timesheet, seen: datetime.datetime | None = None
+) -> Timesheet:
+    """Send the timesheet for approval (by the PA, or by the employer's side who entered it):
+    the shifts the page showed, `seen` being the timesheet's `updated_at` then (None: no page
+    to compare). Shifts changed since are not sent unseen."""
     timesheet = _prepare_change(actor, timesheet)
+    if _changed_since(timesheet, seen):
+        raise Conflict(
+            "Someone changed this timesheet after you opened this page. "
+            f"{_shifts_now(timesheet)}. Check the shifts, then send it again. The timesheet "
+            "was not sent."
+        )
     problem = _send_problem(timesheet)
     if problem:
         raise ValidationError(problem)
@@ -448,11 +531,7 @@ def approval_refusal(timesheet: Timesheet) -> str | None:
 
 def already_decided(timesheet: Timesheet) -> Conflict:
     by = f" by {timesheet.decided_by}" if timesheet.decided_by else ""
-    when = (
-        f" on {timezone.localtime(timesheet.decided_at):%-d %B %Y at %H:%M}"
-        if timesheet.decided_at
-        else ""
-    )
+    when = f" at {_at(timesheet.decided_at)}" if timesheet.decided_at else ""
     if timesheet.status == TimesheetStatus.APPROVED:
         return Conflict(f"This timesheet was already approved{by}{when}")
     if timesheet.status == TimesheetStatus.RETURNED:
@@ -460,18 +539,81 @@ def already_decided(timesheet: Timesheet) -> Conflict:
     return Conflict("This timesheet has not been sent for approval")
 
 
-def _prepare_decision(actor, timesheet: Timesheet) -> Timesheet:
+def _user_of(event) -> str | None:
+    user = (getattr(event.pgh_context, "metadata", None) or {}).get("user")
+    return str(user) if user else None
+
+
+def _changed_by(timesheet: Timesheet, seen: datetime.datetime) -> set[str | None] | None:
+    """Who added, changed or removed the timesheet's shifts after it was as the page saw it
+    (`seen`, its `updated_at` then): the users (ids; None for a change with nobody signed in)
+    of its audit events that changed nothing but `updated_at`, which a change to a shift
+    makes (`_touch`). Empty if nobody did; None if its history does not reach back to `seen`."""
+    events = list(
+        Timesheet.pgh_event_model.objects.filter(pgh_obj_id=timesheet.pk, updated_at__gte=seen)
+        .select_related("pgh_context")
+        .order_by("pgh_id")
+    )
+    if not events or events[0].updated_at != seen:
+        return None
+    fields = [
+        field.attname for field in Timesheet._meta.concrete_fields if field.name != "updated_at"
+    ]
+    return {
+        _user_of(after)
+        for before, after in pairwise(events)
+        if all(getattr(before, name) == getattr(after, name) for name in fields)
+    }
+
+
+def sent_again(timesheet: Timesheet, seen: datetime.datetime) -> Conflict:
+    """The refusal of a decision from a page drawn before the timesheet last changed: who
+    sent it again and when, whether its shifts changed meanwhile and what it holds now
+    ("Dana Brooks changed this timesheet and sent it again at 4:17pm on 6 December 2026, after
+    you opened this page. It now has 1 shift, 12.00 hours. Check it, then decide again.
+    Nothing was changed.")."""
+    then = "Check it, then decide again. Nothing was changed."
+    sender = timesheet.submitted_by
+    if sender is None or timesheet.submitted_at is None or timesheet.submitted_at <= seen:
+        return Conflict(f"Someone changed this timesheet after you opened this page. {then}")
+    changers = _changed_by(timesheet, seen)
+    when = _at(timesheet.submitted_at)
+    if not changers:  # unchanged, or not known to have changed: "It now has" says what it has
+        what = f"{sender.full_name} sent this timesheet again at {when}"
+    elif changers == {str(sender.pk)}:
+        what = f"{sender.full_name} changed this timesheet and sent it again at {when}"
+    else:
+        names = sorted(User.objects.filter(pk__in=changers - {None}).values_list("full_name"))
+        who = " and ".join(name for (name,) in names)
+        changed = (
+            f"{who} changed this timesheet"
+            if who and None not in changers
+            else "This timesheet was changed"
+        )
+        what = f"{changed} and {sender.full_name} sent it again at {when}"
+    return Conflict(f"{what}, after you opened this page. {_shifts_now(timesheet)}. {then}")
+
+
+def _prepare_decision(actor, timesheet: Timesheet, seen=None) -> Timesheet:
+    """The timesheet, locked, if it is still waiting for a decision as the page showed it:
+    `seen` is its `updated_at` then (None: no page to compare)."""
     locked = _lock(timesheet)
     _refuse_if_left_before_it_starts(locked)
     require(actor, Permission.APPROVE_TIMESHEET, locked)
     if locked.status != TimesheetStatus.SUBMITTED:
         raise already_decided(locked)
+    if _changed_since(locked, seen):
+        raise sent_again(locked, seen)
     return locked
 
 
 @transaction.atomic
-def approve_timesheet(*, actor, timesheet: Timesheet) -> Timesheet:
-    timesheet = _prepare_decision(actor, timesheet)
+def approve_timesheet(
+    *, actor, timesheet: Timesheet, seen: datetime.datetime | None = None
+) -> Timesheet:
+    """Approve the timesheet: the shifts the page showed, `seen` being the timesheet's
+    `updated_at` then (None: no page to compare)."""
+    timesheet = _prepare_decision(actor, timesheet, seen)
     refusal = approval_refusal(timesheet)
     if refusal:
         raise ValidationError(refusal)
@@ -486,12 +628,14 @@ def approve_timesheet(*, actor, timesheet: Timesheet) -> Timesheet:
 
 
 @transaction.atomic
-def return_timesheet(*, actor, timesheet: Timesheet, reason: str) -> Timesheet:
-    """Send the timesheet back to be put right, saying why."""
+def return_timesheet(
+    *, actor, timesheet: Timesheet, reason: str, seen: datetime.datetime | None = None
+) -> Timesheet:
+    """Send the timesheet back to be put right, saying why (`seen` as for approving)."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say why you are sending the timesheet back"})
-    timesheet = _prepare_decision(actor, timesheet)
+    timesheet = _prepare_decision(actor, timesheet, seen)
     timesheet.status = TimesheetStatus.RETURNED
     timesheet.decided_by = actor
     timesheet.decided_at = timezone.now()

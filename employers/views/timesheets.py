@@ -123,18 +123,6 @@ def shifts_of(timesheet):
     return list(timesheet.shifts.all())
 
 
-def shift_words(shift) -> str:
-    """ "Day shift from Tuesday 24 November 2026 09:00 to Wednesday 25 November 2026 09:00,
-    24.00 hours": what was recorded, with the day it ended (an end at or before the start is the
-    next day, so the person sees when it was taken as a night or a 24-hour shift)."""
-    starts = shift.starts_at.astimezone(services.LONDON)
-    ends = shift.ends_at.astimezone(services.LONDON)
-    return (
-        f"{shift.get_kind_display()} shift from {starts:%A %-d %B %Y %H:%M} to "
-        f"{ends:%A %-d %B %Y %H:%M}, {hours_text(shift.hours)} hours"
-    )
-
-
 def shifts_table(timesheet, shifts, *, changeable: bool) -> dict:
     head = [
         {"text": "Type"},
@@ -536,7 +524,7 @@ class ShiftAddView(ChangeableTimesheetMixin, TimesheetFormView):
         )
 
     def done_text(self) -> str:
-        return f"{self.done}: {shift_words(self.saved)}"
+        return f"{self.done}: {services.shift_words(self.saved)}"
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(**kwargs) | {
@@ -558,16 +546,23 @@ class ShiftChangeView(ShiftMixin, ChangeableTimesheetMixin, TimesheetFormView):
     done = "The shift has been changed"
 
     def make_form(self, data=None):
-        initial = ShiftForm.initial_for(self.shift, services.LONDON) if data is None else None
-        return self.form_class(data, initial=initial)
+        initial = (
+            ShiftForm.initial_for(self.shift, services.LONDON, seen=self.object.updated_at)
+            if data is None
+            else None
+        )
+        return self.form_class(data, initial=initial, changing=True)
 
     def save(self, form):
         self.saved = services.change_shift(
-            actor=self.request.user, shift=self.shift, details=form.details()
+            actor=self.request.user,
+            shift=self.shift,
+            details=form.details(),
+            seen=form.cleaned_data["seen"],
         )
 
     def done_text(self) -> str:
-        return f"{self.done}: {shift_words(self.saved)}"
+        return f"{self.done}: {services.shift_words(self.saved)}"
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(**kwargs) | {
@@ -580,8 +575,13 @@ class ShiftRemoveView(ShiftMixin, ChangeableTimesheetMixin, TimesheetFormView):
     form_class = RemoveShiftForm
     done = "The shift has been removed"
 
+    def form_kwargs(self) -> dict:
+        return {"initial": {"seen": self.object.updated_at}}
+
     def save(self, form):
-        services.remove_shift(actor=self.request.user, shift=self.shift)
+        services.remove_shift(
+            actor=self.request.user, shift=self.shift, seen=form.cleaned_data["seen"]
+        )
         return None
 
     def post(self, request, *args, **kwargs):
@@ -593,7 +593,7 @@ class ShiftRemoveView(ShiftMixin, ChangeableTimesheetMixin, TimesheetFormView):
         return super().get_context_data(**kwargs) | {
             "page_title": "Remove a shift",
             "button_text": "Continue",
-            "intro": f"{shift_words(self.shift)}.",
+            "intro": f"{services.shift_words(self.shift)}.",
         }
 
 
@@ -605,8 +605,14 @@ class SubmitView(ChangeableTimesheetMixin, TimesheetFormView):
         # The page offers sending only when it can be done, with the service's words if not.
         return services.send_refusal(self.object)
 
+    def form_kwargs(self) -> dict:
+        # The shifts this page shows, as they were: shifts changed since are not sent unseen.
+        return {"initial": {"seen": self.object.updated_at}}
+
     def save(self, form):
-        services.submit_timesheet(actor=self.request.user, timesheet=self.object)
+        services.submit_timesheet(
+            actor=self.request.user, timesheet=self.object, seen=form.cleaned_data["seen"]
+        )
 
     def get_context_data(self, **kwargs):
         shifts = shifts_of(self.object)
@@ -648,18 +654,24 @@ class DecideView(TimesheetFormView):
         return services.approval_refusal(self.object)
 
     def form_kwargs(self) -> dict:
-        # A shift outside the PA's employment: the timesheet can only be sent back.
-        return {"may_approve": not self.approval_refusal}
+        # A shift outside the PA's employment: the timesheet can only be sent back. The
+        # decision is about the shifts this page shows, as they were when it was drawn.
+        return {
+            "may_approve": not self.approval_refusal,
+            "initial": {"seen": self.object.updated_at},
+        }
 
     def save(self, form):
+        seen = form.cleaned_data["seen"]
         if form.cleaned_data["decision"] == "approve":
-            services.approve_timesheet(actor=self.request.user, timesheet=self.object)
+            services.approve_timesheet(actor=self.request.user, timesheet=self.object, seen=seen)
             self.done = "The timesheet has been approved"
         else:
             services.return_timesheet(
                 actor=self.request.user,
                 timesheet=self.object,
                 reason=form.cleaned_data["reason"],
+                seen=seen,
             )
             self.done = "The timesheet has been sent back"
 

@@ -17,7 +17,7 @@ from phb.models import AccessOutcome, RecordAccess
 from tests.budgets.factories import staff
 from tests.careplans.review_factories import plan_in_use
 from tests.employers.factories import EmployerFactory, PaUserFactory, PersonalAssistantFactory
-from tests.employers.timesheet_helpers import submitted_two_long_days
+from tests.employers.timesheet_helpers import seen, submitted_two_long_days
 
 pytestmark = pytest.mark.django_db
 T = datetime.time
@@ -174,7 +174,8 @@ def test_the_pa_is_told_when_a_shift_was_taken_to_end_the_next_day(client, assis
     night = shift_data(starts="22:00", ends="07:00") | date_fields(
         "day", datetime.date(2026, 11, 5)
     )
-    html = page(client.post(reverse("employers:shift_change", args=[shift.pk]), night, follow=True))
+    change_url = reverse("employers:shift_change", args=[shift.pk])
+    html = page(client.post(change_url, night | seen(timesheet), follow=True))
     assert (
         "The shift has been changed: Night shift from Thursday 5 November 2026 22:00 to "
         "Friday 6 November 2026 07:00, 9.00 hours"
@@ -222,7 +223,7 @@ def test_a_pa_starts_a_timesheet_adds_shifts_and_sends_it(client, assistant, pa_
     assert "Tue 10 Nov 2026, 22:00" in html and "Wed 11 Nov 2026, 07:00" in html
     submit_url = reverse("employers:timesheet_submit", args=[timesheet.pk])
     assert "Confirm that these shifts are right" in page(client.post(submit_url, {}))
-    assert client.post(submit_url, {"confirm": "on"}).status_code == 302
+    assert client.post(submit_url, {"confirm": "on"} | seen(timesheet)).status_code == 302
     timesheet.refresh_from_db()
     assert timesheet.status == TimesheetStatus.SUBMITTED
     # Sent: its shifts cannot be changed now.
@@ -274,7 +275,7 @@ def test_the_holder_approves_from_the_list(client, holder, employer, assistant, 
     )
     timesheet.refresh_from_db()
     assert timesheet.status == TimesheetStatus.SUBMITTED
-    assert client.post(url, {"decision": "approve"}).status_code == 302
+    assert client.post(url, {"decision": "approve"} | seen(timesheet)).status_code == 302
     timesheet.refresh_from_db()
     assert timesheet.status == TimesheetStatus.APPROVED
     # Someone acting on the page they opened before: told what happened.
@@ -294,7 +295,8 @@ def test_the_approval_page_warns_beyond_the_plans_hours(
     assert "The care and support plan has 14 hours of PA support a week." in html
     assert (
         client.post(
-            reverse("employers:timesheet_decide", args=[timesheet.pk]), {"decision": "approve"}
+            reverse("employers:timesheet_decide", args=[timesheet.pk]),
+            {"decision": "approve"} | seen(timesheet),
         ).status_code
         == 302
     )
@@ -349,7 +351,7 @@ def test_work_before_leaving_is_sent_and_approved_on_the_pages(
     assert PROBLEM in html
     assert "The shift must start on or before 20 November 2026, when Priya Shah left" in html
     assert "Send for approval" in page(client.get(send_url))
-    response = client.post(send_url, {"confirm": "on"})
+    response = client.post(send_url, {"confirm": "on"} | seen(timesheet))
     assert response.status_code == 302
     timesheet.refresh_from_db()
     assert timesheet.status == TimesheetStatus.SUBMITTED
@@ -359,7 +361,7 @@ def test_work_before_leaving_is_sent_and_approved_on_the_pages(
     assert "Approve or send back this timesheet" in html
     decide_url = reverse("employers:timesheet_decide", args=[timesheet.pk])
     assert "Approve it" in page(client.get(decide_url))
-    assert client.post(decide_url, {"decision": "approve"}).status_code == 302
+    assert client.post(decide_url, {"decision": "approve"} | seen(timesheet)).status_code == 302
     timesheet.refresh_from_db()
     assert timesheet.status == TimesheetStatus.APPROVED
 
@@ -420,7 +422,7 @@ def test_a_shift_after_the_leaving_day_is_neither_sent_nor_approved_on_the_pages
     assert "Approve it" not in html and "Send it back for changes" in html
     html = page(client.post(decide_url, {"decision": "approve"}))
     assert "This timesheet cannot be approved: choose to send it back" in html
-    client.post(decide_url, {"decision": "return", "reason": "Not the 21st"})
+    client.post(decide_url, {"decision": "return", "reason": "Not the 21st"} | seen(timesheet))
     timesheet.refresh_from_db()
     assert timesheet.status == TimesheetStatus.RETURNED
     client.force_login(pa_user)
@@ -430,7 +432,8 @@ def test_a_shift_after_the_leaving_day_is_neither_sent_nor_approved_on_the_pages
     assert send_url not in html
     response = client.get(send_url, follow=True)
     assert f"{shift}: take that shift off before sending the timesheet" in page(response)
-    client.post(reverse("employers:shift_remove", args=[late.pk]), {"remove": "yes"})
+    remove_url = reverse("employers:shift_remove", args=[late.pk])
+    client.post(remove_url, {"remove": "yes"} | seen(timesheet))
     assert send_url in page(client.get(reverse("employers:timesheet", args=[timesheet.pk])))
 
 
@@ -463,7 +466,7 @@ def test_a_timesheet_that_begins_before_the_start_date_says_so(client, employer,
     client.post(add_url, shift_data(**date_fields("day", datetime.date(2026, 10, 7))))
     send_url = reverse("employers:timesheet_submit", args=[timesheet.pk])
     assert send_url in page(client.get(url))
-    assert client.post(send_url, {"confirm": "on"}).status_code == 302
+    assert client.post(send_url, {"confirm": "on"} | seen(timesheet)).status_code == 302
     timesheet.refresh_from_db()
     assert timesheet.status == TimesheetStatus.SUBMITTED
 
@@ -482,14 +485,14 @@ def test_the_employer_enters_a_timesheet_for_a_pa(client, holder, assistant):
     shift = timesheet.shifts.get()
     change_url = reverse("employers:shift_change", args=[shift.pk])
     assert 'value="22:00"' in page(client.get(change_url))
-    client.post(change_url, shift_data(starts="21:00"))
+    client.post(change_url, shift_data(starts="21:00") | seen(timesheet))
     shift.refresh_from_db()
     assert shift.hours == 10
     remove_url = reverse("employers:shift_remove", args=[shift.pk])
     assert "Say whether to remove this shift" in page(client.post(remove_url, {}))
     client.post(remove_url, {"remove": "no"})
     assert timesheet.shifts.exists()
-    client.post(remove_url, {"remove": "yes"})
+    client.post(remove_url, {"remove": "yes"} | seen(timesheet))
     assert not timesheet.shifts.exists()
 
 

@@ -600,7 +600,7 @@ def test_two_approvals_at_once_one_wins_and_the_other_is_told(icb):
     assert list(results.values()).count("approved") == 1
     (winner,) = [name for name, result in results.items() if result == "approved"]
     (refusal,) = [result for result in results.values() if result != "approved"]
-    assert refusal.startswith(f"This timesheet was already approved by {actors[winner]} on ")
+    assert refusal.startswith(f"This timesheet was already approved by {actors[winner]} at ")
     timesheet.refresh_from_db()
     assert timesheet.decided_by == actors[winner]
 

@@ -19,7 +19,7 @@ from employers.services import timesheets as services
 from phb.models import AccessOutcome, RecordAccess
 from tests.careplans.review_factories import plan_in_use
 from tests.employers.factories import EmployerFactory, PaUserFactory, PersonalAssistantFactory
-from tests.employers.timesheet_helpers import submitted_two_long_days
+from tests.employers.timesheet_helpers import seen, submitted_two_long_days
 from tests.factories import BudgetHolderFactory, HolderUserFactory
 
 pytestmark = pytest.mark.django_db
@@ -184,7 +184,7 @@ def test_support_staff_enter_a_timesheet_for_a_pa_through_the_pas_forms(
     assert PROBLEM in overlap and "This shift overlaps another shift Priya Shah worked" in overlap
     shift = timesheet.shifts.get()
     change_url = reverse("employers:shift_change", args=[shift.pk])
-    assert client.post(change_url, shift_data(ends="15:00")).status_code == 302
+    assert client.post(change_url, shift_data(ends="15:00") | seen(timesheet)).status_code == 302
     shift.refresh_from_db()
     assert shift.hours == 6
     second = services.add_shift(
@@ -195,11 +195,11 @@ def test_support_staff_enter_a_timesheet_for_a_pa_through_the_pas_forms(
         ),
     )
     remove_url = reverse("employers:shift_remove", args=[second.pk])
-    assert client.post(remove_url, {"remove": "yes"}).status_code == 302
+    assert client.post(remove_url, {"remove": "yes"} | seen(timesheet)).status_code == 302
     assert timesheet.shifts.count() == 1
     submit_url = reverse("employers:timesheet_submit", args=[timesheet.pk])
     assert "Confirm that these shifts are right" in page(client.post(submit_url, {}))
-    assert client.post(submit_url, {"confirm": "on"}).status_code == 302
+    assert client.post(submit_url, {"confirm": "on"} | seen(timesheet)).status_code == 302
     timesheet.refresh_from_db()
     assert timesheet.status == TimesheetStatus.SUBMITTED
     assert timesheet.submitted_by == pa_employer_support
@@ -242,7 +242,7 @@ def test_support_staff_approve_for_a_managed_account_with_the_plans_warning(
     html = page(client.get(decide_url))
     assert "Before you approve" in html and "The care and support plan has 14 hours" in html
     assert "your PA employer support officer" not in html
-    response = client.post(decide_url, {"decision": "approve"})
+    response = client.post(decide_url, {"decision": "approve"} | seen(timesheet))
     assert response["Location"] == reverse("employers:employer_timesheets", args=[managed.pk])
     timesheet.refresh_from_db()
     assert timesheet.status == TimesheetStatus.APPROVED
@@ -319,7 +319,7 @@ def test_a_form_staff_opened_before_the_pa_left_says_so_in_words(
     assert timesheet.shifts.count() == 1
     send_url = reverse("employers:timesheet_submit", args=[timesheet.pk])
     assert send_url in page(client.get(reverse("employers:timesheet", args=[timesheet.pk])))
-    assert client.post(send_url, {"confirm": "on"}).status_code == 302
+    assert client.post(send_url, {"confirm": "on"} | seen(timesheet)).status_code == 302
     timesheet.refresh_from_db()
     assert timesheet.status == TimesheetStatus.SUBMITTED
     html = page(client.get(reverse("employers:employer_timesheets", args=[employer.pk])))

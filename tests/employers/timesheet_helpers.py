@@ -27,3 +27,10 @@ def submitted_two_long_days(actor, assistant):
         )
     services.submit_timesheet(actor=actor, timesheet=timesheet)
     return timesheet
+
+
+def seen(timesheet) -> dict:
+    """What a timesheet's pages (to change or remove a shift, send it, decide) carry hidden:
+    when the timesheet had last changed as the page shows it (ADR 0042)."""
+    timesheet.refresh_from_db()
+    return {"seen": timesheet.updated_at.isoformat()}
