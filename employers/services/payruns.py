@@ -23,12 +23,13 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from budgets.calculations import add_months, pa_age
 from budgets.models import HoldingMethod, NationalRateSet
 from budgets.models.budget import LIVE_STATUSES
+from budgets.services import Conflict
 from employers import payroll
 from employers.models import (
     Employer,
@@ -48,7 +49,9 @@ from employers.models import (
     TimesheetStatus,
 )
 from employers.services.employers import below_minimum_wage
+from phb.models import User
 from phb.permissions import Permission, require
+from phb.presenters import display_time
 
 ZERO = Decimal("0.00")
 _PERIOD_DAYS = {
@@ -260,17 +263,62 @@ def recalculate_pay_run(*, actor, run: PayRun) -> PayRun:
     return _calculate(run)
 
 
+def _worked_out_by(run: PayRun) -> str:
+    """Who worked the run's payslips out as they are now, by name, from its audit events (""
+    if not recorded): "Work it out again" records nobody on the run itself."""
+    event = (
+        PayRun.pgh_event_model.objects.filter(pgh_obj_id=run.pk, calculated_at=run.calculated_at)
+        .select_related("pgh_context")
+        .order_by("pgh_id")
+        .first()
+    )
+    metadata = getattr(getattr(event, "pgh_context", None), "metadata", None) or {}
+    user = User.objects.filter(pk=metadata["user"]).first() if metadata.get("user") else None
+    return user.full_name if user is not None else ""
+
+
+def worked_out_again(run: PayRun, seen: datetime.datetime) -> Conflict:
+    """The refusal of a finalise from a page drawn before the run was worked out again: who
+    did it and when, and what the run holds now ("Sam Patel worked this pay run out again at
+    4:17pm on 6 December 2026, after you opened this page. It now has 1 payslip, with gross
+    pay of £229.50. Check every payslip, then finalise it. Nothing was changed.")."""
+    then = "Check every payslip, then finalise it. Nothing was changed."
+    if run.calculated_at <= seen:
+        return Conflict(f"Someone changed this pay run after you opened this page. {then}")
+    who = _worked_out_by(run)
+    local = timezone.localtime(run.calculated_at)
+    when = f"{display_time(local)} on {local:%-d %B %Y}"
+    what = (
+        f"{who} worked this pay run out again at {when}"
+        if who
+        else f"This pay run was worked out again at {when}"
+    )
+    totals = run.payslips.aggregate(count=Count("pk"), gross=Sum("gross_pay"))
+    count = totals["count"]
+    holds = (
+        f"It now has {count} payslip{'' if count == 1 else 's'}, with gross pay of "
+        f"£{totals['gross']:,.2f}"
+        if count
+        else "It now has no payslips"
+    )
+    return Conflict(f"{what}, after you opened this page. {holds}. {then}")
+
+
 @transaction.atomic
-def finalise_pay_run(*, actor, run: PayRun) -> PayRun:
+def finalise_pay_run(*, actor, run: PayRun, seen: datetime.datetime | None = None) -> PayRun:
     """Finalise a reviewed draft: from now on it never changes. Payslip PDFs are made in the
     background. Refused when a PA's payslip could not be worked out or there is nothing to
-    pay, and when someone else finalised it first."""
+    pay, when someone else finalised it first, and when it was worked out again after the
+    page was drawn: `seen` is the run's `updated_at` then (None: no page to compare), so
+    that only the payslips that were checked are finalised."""
     require(actor, Permission.RUN_PAYROLL, run)
     run = (
         PayRun.objects.select_for_update(of=("self",)).select_related("finalised_by").get(pk=run.pk)
     )
     if run.status != PayRunStatus.DRAFT:
         raise ValidationError(already_finalised(run))
+    if seen is not None and run.updated_at != seen:
+        raise worked_out_again(run, seen)
     if run.problems:
         raise ValidationError(
             ["This pay run cannot be finalised until these are put right:", *run.problem_list]
@@ -288,11 +336,14 @@ def finalise_pay_run(*, actor, run: PayRun) -> PayRun:
 
 
 def already_finalised(run: PayRun) -> str:
+    """ "This pay run was already finalised by Sam Patel at 4:17pm on 6 December 2026"."""
     who = run.finalised_by.full_name if run.finalised_by else ""
     when = timezone.localtime(run.finalised_at) if run.finalised_at else None
     if when is None:
         return "This pay run was already finalised"
-    return f"This pay run was already finalised by {who} on {when:%-d %B %Y at %H:%M}"
+    return (
+        f"This pay run was already finalised by {who} at {display_time(when)} on {when:%-d %B %Y}"
+    )
 
 
 # --------------------------------------------------------------------------------------------

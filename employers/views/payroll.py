@@ -12,6 +12,7 @@ from django.utils.text import slugify
 from django.views import View
 from django.views.generic import TemplateView
 
+from budgets.services import Conflict
 from employers import payroll_presenters as presenters
 from employers import payroll_selectors as selectors
 from employers.models import PayRunStatus
@@ -19,7 +20,7 @@ from employers.payroll_forms import FinaliseForm
 from employers.services import payruns as services
 from employers.views.own import OwnPaPage
 from phb.permissions import Permission
-from phb.views.helpers import add_errors
+from phb.views.helpers import add_errors, conflict_redirect
 from phb.views.mixins import PermissionRequiredMixin
 
 
@@ -186,13 +187,25 @@ class FinaliseView(PermissionRequiredMixin, TemplateView):
         if refusal := self.refusal():
             messages.error(request, refusal)
             return redirect("employers:pay_run", self.object.pk)
-        return self.render_to_response(self.get_context_data(form=FinaliseForm()))
+        # The run as this page shows it (ADR 0042): worked out again since, it is refused.
+        form = FinaliseForm(initial={"seen": self.object.updated_at})
+        return self.render_to_response(self.get_context_data(form=form))
 
     def post(self, request, *args, **kwargs):
+        if refusal := self.refusal():
+            messages.error(request, refusal)
+            return redirect("employers:pay_run", self.object.pk)
         form = FinaliseForm(request.POST)
         if form.is_valid():
             try:
-                services.finalise_pay_run(actor=request.user, run=self.object)
+                services.finalise_pay_run(
+                    actor=request.user, run=self.object, seen=form.cleaned_data["seen"]
+                )
+            except Conflict as error:
+                # Worked out again since the page was drawn: the run's page shows it as it is.
+                return conflict_redirect(
+                    request, error, reverse("employers:pay_run", args=[self.object.pk])
+                )
             except ValidationError as error:
                 # Finalised meanwhile (another tab, someone else): say so once, on the run's
                 # page, as opening this page again would; the form has nothing left to do.

@@ -77,14 +77,16 @@ def test_staff_start_review_and_finalise_a_run(
     assert "Confirm that you have checked every payslip" in refused.content.decode()
     run.refresh_from_db()
     assert run.status == PayRunStatus.DRAFT
-    assert client.post(finalise, {"checked": "on"}).status_code == 302
+    seen = {"seen": run.updated_at.isoformat()}
+    assert f'name="seen" value="{seen["seen"]}"' in client.get(finalise).content.decode()
+    assert client.post(finalise, {"checked": "on"} | seen).status_code == 302
     run.refresh_from_db()
     assert run.status == PayRunStatus.FINALISED
     # A second finalise (a stale tab) says who did it.
     again = client.get(finalise, follow=True).content.decode()
     assert "already finalised by" in again
     # A stale tab's form, sent: the run's page says so once, and offers no form.
-    stale = client.post(finalise, {"checked": "on"}, follow=True)
+    stale = client.post(finalise, {"checked": "on"} | seen, follow=True)
     assert stale.redirect_chain == [(reverse("employers:pay_run", args=[run.pk]), 302)]
     assert stale.content.decode().count("already finalised by") == 1
 

@@ -1,7 +1,7 @@
-"""Timesheets acted on from an out-of-date page (ADR 0042): a decision, a send and a shift's
-change or removal carry when the timesheet had last changed as the page showed it, and a page
-drawn before a colleague's change is refused in words saying what happened, with nothing
-changed."""
+"""Timesheets and pay runs acted on from an out-of-date page (ADR 0042): a decision, a send, a
+shift's change or removal and a pay run's finalising carry when the record had last changed as
+the page showed it, and a page drawn before a colleague's change is refused in words saying
+what happened, with nothing changed."""
 
 import datetime
 import re
@@ -14,11 +14,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from budgets.services import Conflict
-from employers.models import TimesheetStatus
+from employers.models import PayRunStatus, ShiftKind, TimesheetStatus
+from employers.services import payruns
 from employers.services import timesheets as services
+from phb.models import Role
 from phb.nhsuk_forms import STALE_PAGE
 from phb.presenters import display_time
 from tests.employers.factories import EmployerFactory, PaUserFactory, PersonalAssistantFactory
+from tests.employers.factories_payroll import weeks_of
 from tests.employers.timesheet_helpers import seen
 from tests.factories import UserFactory, add_totp
 
@@ -271,3 +274,90 @@ def test_a_missing_or_garbled_version_says_the_page_is_out_of_date(
     assert STALE_PAGE in page(deciding)
     timesheet.refresh_from_db()
     assert timesheet.status == TimesheetStatus.SUBMITTED
+
+
+# --- Finalising a pay run ---------------------------------------------------------------
+
+
+APRIL_6 = datetime.date(2026, 4, 6)
+
+
+@pytest.fixture
+def month_1_run(today_is, employer, assistant, pa_employer_support):
+    """Month 1 (6 April to 5 May 2026): Dana's four weeks of 5 days of 8 hours, 160 hours at
+    £13.50, and Kim's of 5 days of 2 hours, 40 hours at £13.50: gross £2,160.00 and £540.00."""
+    today_is(datetime.date(2026, 4, 20))
+    kim = PersonalAssistantFactory(employer=employer, full_name="Kim Lee", day_rate=D("13.50"))
+    weeks_of(assistant, pa_employer_support, APRIL_6, 4, ShiftKind.DAY, "8.00")
+    weeks_of(kim, pa_employer_support, APRIL_6, 4, ShiftKind.DAY, "2.00")
+    run = payruns.start_pay_run(actor=pa_employer_support, employer=employer)
+    assert [slip.gross_pay for slip in run.payslips.order_by("assistant__full_name")] == [
+        D("2160.00"),
+        D("540.00"),
+    ]
+    return run, kim
+
+
+def test_finalising_from_a_page_drawn_before_the_run_was_worked_out_again_is_refused(
+    month_1_run, icb, pa_employer_support
+):
+    """Finance opens "Finalise" (2 payslips, gross £2,700.00); Kim's day rate is put right to
+    £12.75 and employer support works the run out again (gross £2,670.00); finance's finalise
+    from the first page is refused, naming who worked it out again and when."""
+    run, kim = month_1_run
+    finance = staff(Role.FINANCE_OFFICER, icb, "Fay Finance")
+    finalise_url = reverse("employers:pay_run_finalise", args=[run.pk])
+    finance_tab = as_user(finance)
+    drawn = finance_tab.get(finalise_url)
+    assert "£2,700.00" in page(drawn)
+    seen_by_finance = hidden_seen(drawn)
+
+    kim.day_rate = D("12.75")
+    kim.save()
+    support = as_user(pa_employer_support)
+    recalculate = reverse("employers:pay_run_recalculate", args=[run.pk])
+    assert support.post(recalculate).status_code == 302
+    run.refresh_from_db()
+    assert sum(slip.gross_pay for slip in run.payslips.all()) == D("2670.00")
+
+    response = finance_tab.post(finalise_url, {"checked": "on"} | seen_by_finance, follow=True)
+    assert (
+        f"{pa_employer_support.full_name} worked this pay run out again at "
+        f"{at(run.calculated_at)}, after you opened this page. It now has 2 payslips, with "
+        "gross pay of £2,670.00. Check every payslip, then finalise it. Nothing was changed."
+    ) in page(response)
+    assert response.redirect_chain[-1][0] == reverse("employers:pay_run", args=[run.pk])
+    run.refresh_from_db()
+    assert run.status == PayRunStatus.DRAFT
+
+    again = finance_tab.get(finalise_url)
+    assert "£2,670.00" in page(again)
+    assert finance_tab.post(finalise_url, {"checked": "on"} | hidden_seen(again)).status_code == 302
+    run.refresh_from_db()
+    assert run.status == PayRunStatus.FINALISED
+    assert run.finalised_by == finance
+
+
+@pytest.mark.parametrize("sent", [None, "", "yesterday"])
+def test_finalising_without_the_pages_version_says_the_page_is_out_of_date(
+    month_1_run, pa_employer_support, sent
+):
+    run, _ = month_1_run
+    version = {} if sent is None else {"seen": sent}
+    response = as_user(pa_employer_support).post(
+        reverse("employers:pay_run_finalise", args=[run.pk]), {"checked": "on"} | version
+    )
+    assert STALE_PAGE in page(response)
+    run.refresh_from_db()
+    assert run.status == PayRunStatus.DRAFT
+
+
+def test_working_a_run_out_again_keeps_every_pas_payslip(month_1_run, pa_employer_support):
+    """What the reviewer saw (2 payslips, then 1) is not what working out again does with the
+    same approved timesheets: both PAs are paid again, to the penny."""
+    run, _ = month_1_run
+    run = payruns.recalculate_pay_run(actor=pa_employer_support, run=run)
+    assert [
+        (slip.assistant.full_name, slip.gross_pay)
+        for slip in run.payslips.order_by("assistant__full_name")
+    ] == [("Dana Brooks", D("2160.00")), ("Kim Lee", D("540.00"))]
