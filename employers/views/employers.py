@@ -24,9 +24,11 @@ from employers.presenters_employers import (
 from employers.services import employers as services
 from employers.views.delegation import and_list, told_sentence
 from phb import selectors as core_selectors
+from phb.history import Names
+from phb.models import User
 from phb.people_forms import SignInForm
 from phb.permissions import Permission
-from phb.presenters import signed_in_words
+from phb.presenters import display_time, signed_in_words
 from phb.views.mixins import PermissionRequiredMixin
 
 PAGE_SIZE = 25
@@ -384,6 +386,35 @@ class AssistantSignInView(AssistantPage, ServiceFormView):
         }
 
 
+def already_left(assistant) -> str:
+    """What a second "record leaving" (an older tab, a colleague) is told: when the PA left and
+    why, and who recorded it when, from the PA's audit history (the first change to "Left"):
+    "Kim Lee has already left: Sam Patel recorded their leaving at 4:17pm on 6 December 2026.
+    They left on 20 November 2026. Why they left: Moved to Leeds. Nothing was changed." """
+    event = (
+        assistant.events.filter(status=PersonalAssistantStatus.LEFT)
+        .select_related("pgh_context")
+        .order_by("pgh_id")
+        .first()
+    )
+    words = f"{assistant.full_name} has already left."
+    if event is not None:
+        names = Names()
+        user = (getattr(event.pgh_context, "metadata", None) or {}).get("user")
+        names.want(User, user)
+        names.load()
+        who = names.of(User, user)
+        when = timezone.localtime(event.updated_at)
+        at = f"at {display_time(when)} on {when:%-d %B %Y}"
+        recorded = f"{who} recorded their leaving" if who else "their leaving was recorded"
+        words = f"{assistant.full_name} has already left: {recorded} {at}."
+    reason = assistant.left_reason.strip()
+    return (
+        f"{words} They left on {assistant.left_on:%-d %B %Y}. Why they left: {reason}"
+        f"{'' if reason.endswith(('.', '!', '?')) else '.'} Nothing was changed."
+    )
+
+
 class LeavingView(AssistantPage, ServiceFormView):
     permission = Permission.MANAGE_EMPLOYER
     form_class = forms.LeavingForm
@@ -392,7 +423,7 @@ class LeavingView(AssistantPage, ServiceFormView):
 
     def refuse(self):
         if self.object.status == PersonalAssistantStatus.LEFT:
-            return "This PA has already left"
+            return already_left(self.object)
         return None
 
     def save(self, form):

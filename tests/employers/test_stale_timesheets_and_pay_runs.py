@@ -1,7 +1,8 @@
-"""Timesheets and pay runs acted on from an out-of-date page (ADR 0042): a decision, a send, a
-shift's change or removal and a pay run's finalising carry when the record had last changed as
-the page showed it, and a page drawn before a colleague's change is refused in words saying
-what happened, with nothing changed."""
+"""Timesheets, pay runs and a PA's leaving acted on from an out-of-date page (ADR 0042): a
+decision, a send, a shift's change or removal and a pay run's finalising carry when the record
+had last changed as the page showed it, and a page drawn before a colleague's change is refused
+in words saying what happened, with nothing changed. A second "record leaving" says when and
+why the PA left, and who recorded it when."""
 
 import datetime
 import re
@@ -14,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from budgets.services import Conflict
-from employers.models import PayRunStatus, ShiftKind, TimesheetStatus
+from employers.models import PayRunStatus, PersonalAssistantStatus, ShiftKind, TimesheetStatus
 from employers.services import payruns
 from employers.services import timesheets as services
 from phb.models import Role
@@ -361,3 +362,34 @@ def test_working_a_run_out_again_keeps_every_pas_payslip(month_1_run, pa_employe
         (slip.assistant.full_name, slip.gross_pay)
         for slip in run.payslips.order_by("assistant__full_name")
     ] == [("Dana Brooks", D("2160.00")), ("Kim Lee", D("540.00"))]
+
+
+# --- Recording leaving twice -------------------------------------------------------------
+
+
+def test_a_second_record_leaving_says_when_and_why_and_who_recorded_it(
+    employer, pa_employer_support
+):
+    kim = PersonalAssistantFactory(employer=employer, full_name="Kim Lee")
+    url = reverse("employers:pa_leaving", args=[kim.pk])
+    older_tab = as_user(pa_employer_support)
+    assert older_tab.get(url).status_code == 200
+    colleague = staff(Role.PA_EMPLOYER_SUPPORT, employer.budget_holder.organisation, "Sam Patel")
+    left = {
+        "left_on_day": "20",
+        "left_on_month": "11",
+        "left_on_year": "2026",
+        "reason": "Moved to Leeds",
+    }
+    assert as_user(colleague).post(url, left).status_code == 302
+    kim.refresh_from_db()
+    assert kim.status == PersonalAssistantStatus.LEFT
+
+    again = left | {"left_on_day": "21", "reason": "Resigned"}
+    response = older_tab.post(url, again, follow=True)
+    assert (
+        f"Kim Lee has already left: Sam Patel recorded their leaving at {at(kim.updated_at)}. "
+        "They left on 20 November 2026. Why they left: Moved to Leeds. Nothing was changed."
+    ) in page(response)
+    kim.refresh_from_db()
+    assert (kim.left_on, kim.left_reason) == (datetime.date(2026, 11, 20), "Moved to Leeds")
