@@ -6,6 +6,7 @@ import re
 from decimal import Decimal as D
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from budgets.models import NationalRateSet
@@ -114,7 +115,10 @@ def test_a_plan_written_submitted_approved_with_a_decline_and_read_by_the_person
     expect(main).to_contain_text(
         "Gym membership (£360.00 a year). Why: The walks with Biscuit already meet this goal."
     )
-    person.click("Your care and support plan has been approved with changes")
+    # The letter's link reads with its day, as the list says it.
+    day = f"{timezone.localdate():%-d %B %Y}"
+    letter = f"Your care and support plan has been approved with changes ({day})"
+    person.click(letter)
     expect(person.page.get_by_role("main")).to_contain_text("look at this decision again")
     person.page.context.close()
 
