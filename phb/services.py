@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
+from phb.audit import changed_by
 from phb.models import (
     ICB_ROLES,
     AccessOutcome,
@@ -729,8 +730,7 @@ def add_representative(
             .select_related("pgh_context")
             .first()
         )
-        metadata = getattr(getattr(recorded, "pgh_context", None), "metadata", None) or {}
-        by = User.objects.filter(pk=metadata["user"]).first() if metadata.get("user") else None
+        by = changed_by(recorded)
         when = f"on {timezone.localtime(earlier.created_at):%-d %B %Y at %H:%M}"
         raise ValidationError(
             {

@@ -28,6 +28,7 @@ from careplans.models import (
     ProfessionalContact,
 )
 from careplans.services.decisions import kept_out_of, policy_for, route_for
+from phb.audit import changed_by
 from phb.models import Organisation, Role, RoleAssignment, User
 from phb.permissions import Permission, require
 
@@ -68,8 +69,7 @@ def _events(session):
 
 def _by(event) -> str:
     """' by <name>' for whoever made the change the audit event records ("" if not known)."""
-    metadata = getattr(getattr(event, "pgh_context", None), "metadata", None) or {}
-    user = User.objects.filter(pk=metadata.get("user")).first() if metadata.get("user") else None
+    user = changed_by(event)
     return f" by {user.full_name}" if user is not None else ""
 
 

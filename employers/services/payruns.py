@@ -49,7 +49,7 @@ from employers.models import (
     TimesheetStatus,
 )
 from employers.services.employers import below_minimum_wage
-from phb.models import User
+from phb.audit import changed_by
 from phb.permissions import Permission, require
 from phb.presenters import display_time
 
@@ -272,8 +272,7 @@ def _worked_out_by(run: PayRun) -> str:
         .order_by("pgh_id")
         .first()
     )
-    metadata = getattr(getattr(event, "pgh_context", None), "metadata", None) or {}
-    user = User.objects.filter(pk=metadata["user"]).first() if metadata.get("user") else None
+    user = changed_by(event)
     return user.full_name if user is not None else ""
 
 

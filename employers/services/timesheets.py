@@ -36,6 +36,7 @@ from employers.models import (
     Timesheet,
     TimesheetStatus,
 )
+from phb.audit import user_id_of
 from phb.models import User
 from phb.permissions import Permission, require
 from phb.presenters import display_time
@@ -539,11 +540,6 @@ def already_decided(timesheet: Timesheet) -> Conflict:
     return Conflict("This timesheet has not been sent for approval")
 
 
-def _user_of(event) -> str | None:
-    user = (getattr(event.pgh_context, "metadata", None) or {}).get("user")
-    return str(user) if user else None
-
-
 def _changed_by(timesheet: Timesheet, seen: datetime.datetime) -> set[str | None] | None:
     """Who added, changed or removed the timesheet's shifts after it was as the page saw it
     (`seen`, its `updated_at` then): the users (ids; None for a change with nobody signed in)
@@ -560,7 +556,7 @@ def _changed_by(timesheet: Timesheet, seen: datetime.datetime) -> set[str | None
         field.attname for field in Timesheet._meta.concrete_fields if field.name != "updated_at"
     ]
     return {
-        _user_of(after)
+        user_id_of(after)
         for before, after in pairwise(events)
         if all(getattr(before, name) == getattr(after, name) for name in fields)
     }

@@ -24,8 +24,7 @@ from employers.presenters_employers import (
 from employers.services import employers as services
 from employers.views.delegation import and_list, told_sentence
 from phb import selectors as core_selectors
-from phb.history import Names
-from phb.models import User
+from phb.audit import changed_by
 from phb.people_forms import SignInForm
 from phb.permissions import Permission
 from phb.presenters import display_time, signed_in_words
@@ -399,11 +398,8 @@ def already_left(assistant) -> str:
     )
     words = f"{assistant.full_name} has already left."
     if event is not None:
-        names = Names()
-        user = (getattr(event.pgh_context, "metadata", None) or {}).get("user")
-        names.want(User, user)
-        names.load()
-        who = names.of(User, user)
+        by = changed_by(event)
+        who = by.full_name if by is not None else ""
         when = timezone.localtime(event.updated_at)
         at = f"at {display_time(when)} on {when:%-d %B %Y}"
         recorded = f"{who} recorded their leaving" if who else "their leaving was recorded"
